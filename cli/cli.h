@@ -1,0 +1,80 @@
+/*
+ * cli.h - what the commands of the grille program share: the command
+ * table, error printing, and writers for JSON, CSV and the terminal.
+ * The CLI uses libgrille's public API only.
+ */
+#ifndef GRILLE_CLI_H
+#define GRILLE_CLI_H
+
+#include "grille.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#ifndef _
+#define _(s) (s)
+#endif
+
+/* Exit statuses. */
+enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
+
+typedef int (*cmd_fn)(int argc, char **argv);
+
+int cmd_tag(int argc, char **argv);
+int cmd_tokens(int argc, char **argv);
+int cmd_codebook(int argc, char **argv);
+
+/* "grille: message" on stderr. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void cli_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Prints a library error ("grille: file:line:col: message"). */
+void cli_lib_error(const grille_error *err);
+/* A usage error: message plus a hint to run `grille CMD --help`; returns
+ * EXIT_USAGE. */
+int cli_usage(const char *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Whether `fd` is a terminal and colours are wanted (NO_COLOR unset). */
+bool cli_color(int fd);
+
+/* Loads `path` or, when NULL, the bundled codebook; prints errors. */
+int cli_load_codebook(grille_codebook **out, const char *path);
+
+/* JSON: a string with escapes, always valid UTF-8 in, valid JSON out. */
+void json_str(FILE *f, const char *s, size_t len);
+static inline void json_cstr(FILE *f, const char *s)
+{
+    json_str(f, s, __builtin_strlen(s));
+}
+/* CSV (RFC 4180): a cell quoted when needed; text cells that a spreadsheet
+ * would run as a formula (=, +, -, @, tab, CR first) get a leading '. */
+void csv_cell(FILE *f, const char *s, size_t len, bool text);
+static inline void csv_ccell(FILE *f, const char *s, bool text)
+{
+    csv_cell(f, s, __builtin_strlen(s), text);
+}
+
+/* Writes s[0..len) on one line: runs of white space become one space. */
+void put_flat(FILE *f, const char *s, size_t len);
+/* Display width (code points) of s[0..len). */
+size_t text_width(const char *s, size_t len);
+
+/* A document read for coding: decoded text, attributes, body offset. */
+typedef struct cli_doc {
+    const char *name; /* as given; "<stdin>" for "-" */
+    grille_text *text;
+    grille_attrs *attrs;
+    const char *data;
+    size_t len, body;
+} cli_doc;
+
+/* Reads, decodes and parses the front matter of `path`; prints a warning
+ * when the file was converted and the error when it fails. */
+int cli_doc_read(cli_doc *doc, const char *path);
+void cli_doc_free(cli_doc *doc);
+
+/* Parses "-f" values; returns -1 for an unknown one. */
+enum { FMT_TEXT, FMT_JSON, FMT_CSV, FMT_MD, FMT_HTML };
+int parse_format(const char *s, unsigned allowed);
+
+#endif

@@ -1,0 +1,67 @@
+/*
+ * main.c - the grille program: a table of commands, each in its own
+ * cmd_<name>.c, dispatched on the first argument.
+ */
+#include "cli.h"
+
+#include <locale.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct command {
+    const char *name;
+    cmd_fn fn;
+    const char *summary;
+} commands[] = {
+    {"tag", cmd_tag, "code interview notes with a codebook and show the codings"},
+    {"tokens", cmd_tokens, "show the segments and tokens of a file, with stems and offsets"},
+    {"codebook", cmd_codebook, "check a codebook, or show its themes"},
+    {NULL, NULL, NULL}};
+
+static void usage(FILE *f)
+{
+    fputs(_("Usage: grille COMMAND [OPTION]... [ARG]...\n"
+            "Qualitative coding and synthesis of French interview notes.\n\n"
+            "Commands:\n"),
+          f);
+    for (const struct command *c = commands; c->name; c++)
+        fprintf(f, "  %-10s %s\n", c->name, _(c->summary));
+    fputs(_("\nOptions:\n"
+            "  -h, --help     show this help\n"
+            "  -V, --version  show the version\n\n"
+            "Run 'grille COMMAND --help' for a command's options.\n"),
+          f);
+}
+
+int main(int argc, char **argv)
+{
+    setlocale(LC_ALL, "");
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    const char *name = argv[1];
+    if (strcmp(name, "-h") == 0 || strcmp(name, "--help") == 0 ||
+        strcmp(name, "help") == 0) {
+        if (argc > 2 && strcmp(name, "help") == 0) {
+            for (const struct command *c = commands; c->name; c++) {
+                if (strcmp(c->name, argv[2]) == 0) {
+                    char *args[] = {argv[2], "--help", NULL};
+                    return c->fn(2, args);
+                }
+            }
+        }
+        usage(stdout);
+        return EXIT_OK;
+    }
+    if (strcmp(name, "-V") == 0 || strcmp(name, "--version") == 0) {
+        printf("grille %s\n", grille_version());
+        return EXIT_OK;
+    }
+    for (const struct command *c = commands; c->name; c++)
+        if (strcmp(c->name, name) == 0)
+            return c->fn(argc - 1, argv + 1);
+    cli_error(_("unknown command '%s'"), name);
+    fputs(_("Run 'grille --help' for the list of commands.\n"), stderr);
+    return EXIT_USAGE;
+}

@@ -1,0 +1,189 @@
+/*
+ * out.c - writers shared by the commands: error messages, JSON strings,
+ * CSV cells, flattened segment text, and terminal detection.
+ */
+#include "cli.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+void cli_error(const char *fmt, ...)
+{
+    va_list ap;
+    fputs("grille: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+void cli_warning(const char *fmt, ...)
+{
+    va_list ap;
+    fputs(_("grille: warning: "), stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+void cli_lib_error(const grille_error *err)
+{
+    fprintf(stderr, "grille: %s\n",
+            err->message[0] ? err->message : grille_strerror(err->code));
+}
+
+int cli_usage(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fputs("grille: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, _("\nTry 'grille %s --help'.\n"), cmd);
+    return EXIT_USAGE;
+}
+
+bool cli_color(int fd)
+{
+    const char *nc = getenv("NO_COLOR");
+    if (nc && *nc)
+        return false;
+    const char *term = getenv("TERM");
+    if (term && strcmp(term, "dumb") == 0)
+        return false;
+    return isatty(fd);
+}
+
+int cli_load_codebook(grille_codebook **out, const char *path)
+{
+    grille_error err = {0};
+    int rc = path ? grille_codebook_load_file(out, path, &err)
+                  : grille_codebook_load_bundled(out, &err);
+    if (rc < 0)
+        cli_lib_error(&err);
+    return rc;
+}
+
+void json_str(FILE *f, const char *s, size_t len)
+{
+    static const char hex[] = "0123456789abcdef";
+    putc('"', f);
+    size_t run = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c != '"' && c != '\\' && c != 0x7F)
+            continue;
+        fwrite(s + run, 1, i - run, f);
+        run = i + 1;
+        switch (c) {
+        case '"': fputs("\\\"", f); break;
+        case '\\': fputs("\\\\", f); break;
+        case '\n': fputs("\\n", f); break;
+        case '\r': fputs("\\r", f); break;
+        case '\t': fputs("\\t", f); break;
+        default:
+            fputs("\\u00", f);
+            putc(hex[c >> 4], f);
+            putc(hex[c & 15], f);
+        }
+    }
+    fwrite(s + run, 1, len - run, f);
+    putc('"', f);
+}
+
+void csv_cell(FILE *f, const char *s, size_t len, bool text)
+{
+    bool formula = text && len > 0 &&
+                   (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' ||
+                    s[0] == '\t' || s[0] == '\r');
+    bool quote = formula;
+    for (size_t i = 0; i < len && !quote; i++)
+        if (s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r')
+            quote = true;
+    if (!quote) {
+        fwrite(s, 1, len, f);
+        return;
+    }
+    putc('"', f);
+    if (formula)
+        putc('\'', f);
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] == '"')
+            putc('"', f);
+        putc(s[i], f);
+    }
+    putc('"', f);
+}
+
+void put_flat(FILE *f, const char *s, size_t len)
+{
+    bool space = false;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
+            c == '\v') {
+            space = true;
+            continue;
+        }
+        if (space)
+            putc(' ', f);
+        space = false;
+        putc(c, f);
+    }
+}
+
+size_t text_width(const char *s, size_t len)
+{
+    size_t w = 0;
+    for (size_t i = 0; i < len; i++)
+        if (((unsigned char)s[i] & 0xC0) != 0x80)
+            w++;
+    return w;
+}
+
+int parse_format(const char *s, unsigned allowed)
+{
+    static const char *const names[] = {"text", "json", "csv", "md", "html"};
+    for (int i = 0; i < 5; i++)
+        if (strcmp(s, names[i]) == 0 && (allowed & (1u << i)))
+            return i;
+    if (strcmp(s, "markdown") == 0 && (allowed & (1u << FMT_MD)))
+        return FMT_MD;
+    return -1;
+}
+
+int cli_doc_read(cli_doc *doc, const char *path)
+{
+    grille_error err = {0};
+    memset(doc, 0, sizeof(*doc));
+    doc->name = strcmp(path, "-") == 0 ? "<stdin>" : path;
+    int rc = grille_text_read_file(&doc->text, path, &err);
+    if (rc < 0) {
+        cli_lib_error(&err);
+        return rc;
+    }
+    doc->data = grille_text_data(doc->text, &doc->len);
+    grille_encoding enc = grille_text_encoding(doc->text);
+    if (enc != GRILLE_ENC_UTF8 && enc != GRILLE_ENC_UTF8_BOM)
+        cli_warning(_("%s: converted from %s to UTF-8"), doc->name,
+                    grille_encoding_name(enc));
+    rc = grille_attrs_parse(&doc->attrs, &doc->body, doc->data, doc->len,
+                            doc->name, &err);
+    if (rc < 0) {
+        cli_lib_error(&err);
+        cli_doc_free(doc);
+        return rc;
+    }
+    return 0;
+}
+
+void cli_doc_free(cli_doc *doc)
+{
+    grille_attrs_free(doc->attrs);
+    grille_text_free(doc->text);
+    doc->attrs = NULL;
+    doc->text = NULL;
+}

@@ -1,0 +1,74 @@
+/*
+ * analyser.c - the per-thread analyser: it owns the stemmer and its cache
+ * and the buffers of one run, and chains the text layer (segments and
+ * tokens) with the matcher (codings).
+ */
+#include "analyser.h"
+
+#include <stdlib.h>
+
+int grille_analyser_new(grille_analyser **out, grille_error *err)
+{
+    grille_analyser *a = calloc(1, sizeof(*a));
+    *out = NULL;
+    if (!a)
+        return grille__nomem(err);
+    int rc = grille_stem__init(a, err);
+    if (rc < 0) {
+        free(a);
+        return rc;
+    }
+    *out = a;
+    return 0;
+}
+
+void grille_analyser_free(grille_analyser *a)
+{
+    if (!a)
+        return;
+    grille_stem__free(a);
+    grille_match__free(a);
+    gbuf_free(&a->scratch);
+    gbuf_free(&a->scratch2);
+    free(a->segs);
+    free(a->toks);
+    free(a->codings);
+    free(a);
+}
+
+int grille_analyser_run(grille_analyser *a, const char *text, size_t len,
+                        size_t body, grille_unit unit,
+                        const grille_codebook *cb, const char *name,
+                        grille_error *err)
+{
+    int rc = grille_text__analyse(a, text, len, body, unit, err);
+    if (rc == 0 && cb)
+        rc = grille_match__run(a, cb, text, len, name, err);
+    return rc;
+}
+
+size_t grille_analyser_segments(const grille_analyser *a,
+                                const grille_segment **out)
+{
+    *out = a->segs;
+    return a->nsegs;
+}
+
+size_t grille_analyser_tokens(const grille_analyser *a,
+                              const grille_token **out)
+{
+    *out = a->toks;
+    return a->ntoks;
+}
+
+size_t grille_analyser_codings(const grille_analyser *a,
+                               const grille_coding **out)
+{
+    *out = a->codings;
+    return a->ncodings;
+}
+
+size_t grille_analyser_words(const grille_analyser *a)
+{
+    return a->words;
+}

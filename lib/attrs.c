@@ -1,0 +1,166 @@
+/*
+ * attrs.c - document attributes from a YAML front matter block:
+ *
+ *     ---
+ *     collectivite: Millau
+ *     type: commune
+ *     population: 22000
+ *     ---
+ *
+ * A flat mapping of keys to scalars; a list of scalars is joined with
+ * ", ".  Lines and columns in messages are those of the document.
+ */
+#include "common.h"
+#include "ytree.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct grille_attrs {
+    grille_attr *items;
+    size_t n, cap;
+};
+
+size_t grille_attrs_count(const grille_attrs *attrs)
+{
+    return attrs ? attrs->n : 0;
+}
+
+const grille_attr *grille_attrs_get(const grille_attrs *attrs, size_t i)
+{
+    return attrs && i < attrs->n ? &attrs->items[i] : NULL;
+}
+
+const char *grille_attrs_find(const grille_attrs *attrs, const char *key)
+{
+    for (size_t i = 0; attrs && i < attrs->n; i++)
+        if (strcmp(attrs->items[i].key, key) == 0)
+            return attrs->items[i].value;
+    return NULL;
+}
+
+void grille_attrs_free(grille_attrs *attrs)
+{
+    if (!attrs)
+        return;
+    for (size_t i = 0; i < attrs->n; i++) {
+        free((char *)attrs->items[i].key);
+        free((char *)attrs->items[i].value);
+    }
+    free(attrs->items);
+    free(attrs);
+}
+
+/* Sets key to value (replacing an earlier value); takes both strings. */
+static int set(grille_attrs *a, char *key, char *value)
+{
+    for (size_t i = 0; i < a->n; i++) {
+        if (strcmp(a->items[i].key, key) == 0) {
+            free(key);
+            free((char *)a->items[i].value);
+            a->items[i].value = value;
+            return 0;
+        }
+    }
+    if (GROW(a->items, a->cap, a->n + 1) < 0) {
+        free(key);
+        free(value);
+        return GRILLE_ENOMEM;
+    }
+    a->items[a->n].key = key;
+    a->items[a->n].value = value;
+    a->n++;
+    return 0;
+}
+
+int grille_attrs_parse(grille_attrs **out, size_t *body, const char *s,
+                       size_t len, const char *name, grille_error *err)
+{
+    size_t ys, ye;
+    ynode *root = NULL;
+    grille_attrs *a = calloc(1, sizeof(*a));
+    *out = NULL;
+    *body = 0;
+    if (!a)
+        return grille__nomem(err);
+    int rc = grille_text_front_matter(s, len, &ys, &ye, body, err);
+    if (rc < 0) {
+        if (err && name) {
+            grille_error e = *err;
+            grille__error(err, rc, name, e.line, e.column, "%s",
+                          _("front matter opened with '---' on line 1 is "
+                            "never closed (a line '---' must end it)"));
+        }
+        grille_attrs_free(a);
+        return rc;
+    }
+    if (rc == 0) {
+        *out = a;
+        return 0;
+    }
+    rc = grille_ytree__parse(&root, s + ys, ye - ys, name, 1, err);
+    if (rc < 0)
+        goto done;
+    if (root && root->type != Y_MAP) {
+        rc = grille__error(err, GRILLE_ESYNTAX, name, root->line, root->col,
+                           "%s",
+                           _("front matter must be a mapping of key: value "
+                             "lines"));
+        goto done;
+    }
+    for (size_t i = 0; root && i + 1 < root->n; i += 2) {
+        const ynode *k = root->items[i], *v = root->items[i + 1];
+        if (k->type != Y_SCALAR || k->len == 0) {
+            rc = grille__error(err, GRILLE_ESYNTAX, name, k->line, k->col,
+                               "%s", _("front matter keys must be strings"));
+            goto done;
+        }
+        gbuf val = {0};
+        if (v->type == Y_SCALAR) {
+            rc = gbuf_put(&val, v->str, v->len);
+        } else if (v->type == Y_SEQ) {
+            for (size_t j = 0; j < v->n && rc == 0; j++) {
+                if (v->items[j]->type != Y_SCALAR) {
+                    gbuf_free(&val);
+                    rc = grille__error(err, GRILLE_ESYNTAX, name,
+                                       v->items[j]->line, v->items[j]->col,
+                                       _("front matter value of '%s' must be "
+                                         "a string or a list of strings"),
+                                       k->str);
+                    goto done;
+                }
+                if (j)
+                    rc = gbuf_puts(&val, ", ");
+                if (rc == 0)
+                    rc = gbuf_put(&val, v->items[j]->str, v->items[j]->len);
+            }
+        } else {
+            rc = grille__error(err, GRILLE_ESYNTAX, name, v->line, v->col,
+                               _("front matter value of '%s' must be a "
+                                 "string or a list of strings"),
+                               k->str);
+            goto done;
+        }
+        if (rc == 0 && gbuf_put(&val, "", 0) < 0)
+            rc = GRILLE_ENOMEM;
+        char *key = rc == 0 ? grille__strndup(k->str, k->len) : NULL;
+        if (rc < 0 || !key) {
+            free(key);
+            gbuf_free(&val);
+            rc = grille__nomem(err);
+            goto done;
+        }
+        if (set(a, key, val.data) < 0) {
+            rc = grille__nomem(err);
+            goto done;
+        }
+    }
+done:
+    grille_ytree__free(root);
+    if (rc < 0) {
+        grille_attrs_free(a);
+        return rc;
+    }
+    *out = a;
+    return 0;
+}

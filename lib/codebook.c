@@ -1,0 +1,1080 @@
+/*
+ * codebook.c - loading, validating and compiling a thematic codebook.
+ *
+ * The YAML (see docs/codebook.md) is read into a tree with line and column
+ * marks, walked once to build the codes (depth first, parents before
+ * children) and their rules, and each rule is compiled:
+ *
+ *   "santé"               word: one element, the folded Snowball stem "sant"
+ *   "reprise d'activité"  phrase: "repris", elision "d'", "activ"
+ *   "visio*"              glob on the folded key
+ *   "=ARS"                exact surface form, case-sensitive
+ *   regex: ['\bréunions? (à|a) distance\b']   pcre2, UTF|UCP|CASELESS, JIT
+ *   near: ["réunion* ~5 distance"]            two sequences, 5 words apart
+ *   exclude: [à plusieurs reprises]            a sequence that masks
+ *
+ * Every sequence is indexed by its first element (stem, elision key or
+ * surface form in hash maps; globs in a list), so that matching a token is
+ * one hash lookup rather than a loop over rules.  The loaded codebook is
+ * immutable: any number of threads may match with it.
+ */
+#include "codebook.h"
+#include "analyser.h"
+#include "ytree.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_CODES 100000
+#define MAX_RULES 1000000
+#define MAX_NEAR 1000
+
+extern const unsigned char grille__bundled_codebook[];
+extern const size_t grille__bundled_codebook_len;
+
+const char *grille_rule_kind_name(grille_rule_kind kind)
+{
+    switch (kind) {
+    case GRILLE_RULE_WORD: return "word";
+    case GRILLE_RULE_PHRASE: return "phrase";
+    case GRILLE_RULE_GLOB: return "glob";
+    case GRILLE_RULE_EXACT: return "exact";
+    case GRILLE_RULE_REGEX: return "regex";
+    case GRILLE_RULE_NEAR: return "near";
+    case GRILLE_RULE_EXCLUDE: return "exclude";
+    }
+    return "?";
+}
+
+/* ----------------------------------------------------------- string maps */
+
+uint64_t grille__hash(const char *s, size_t n)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 0x100000001b3ULL;
+    }
+    return h ^ (h >> 29);
+}
+
+const smap_entry *grille__smap_get(const smap *m, const char *key, size_t len,
+                                   uint64_t hash)
+{
+    if (!m->nslots)
+        return NULL;
+    size_t mask = m->nslots - 1;
+    for (size_t j = hash & mask; m->slots[j].key; j = (j + 1) & mask) {
+        const smap_entry *e = &m->slots[j];
+        if (e->hash == hash && e->len == len && memcmp(e->key, key, len) == 0)
+            return e;
+    }
+    return NULL;
+}
+
+static int smap_add(smap *m, const char *key, size_t len, size_t seq)
+{
+    if ((m->count + 1) * 2 > m->nslots) {
+        size_t n = m->nslots ? m->nslots * 2 : 64;
+        smap_entry *slots = calloc(n, sizeof(*slots));
+        if (!slots)
+            return GRILLE_ENOMEM;
+        for (size_t i = 0; i < m->nslots; i++) {
+            if (!m->slots[i].key)
+                continue;
+            size_t j = m->slots[i].hash & (n - 1);
+            while (slots[j].key)
+                j = (j + 1) & (n - 1);
+            slots[j] = m->slots[i];
+        }
+        free(m->slots);
+        m->slots = slots;
+        m->nslots = n;
+    }
+    uint64_t h = grille__hash(key, len);
+    size_t mask = m->nslots - 1;
+    size_t j = h & mask;
+    while (m->slots[j].key) {
+        smap_entry *e = &m->slots[j];
+        if (e->hash == h && e->len == len && memcmp(e->key, key, len) == 0)
+            break;
+        j = (j + 1) & mask;
+    }
+    smap_entry *e = &m->slots[j];
+    if (!e->key) {
+        e->key = key;
+        e->len = len;
+        e->hash = h;
+        m->count++;
+    }
+    for (size_t k = 0; k < e->n; k++)
+        if (e->seqs[k] == seq)
+            return 0;
+    if (GROW(e->seqs, e->cap, e->n + 1) < 0)
+        return GRILLE_ENOMEM;
+    e->seqs[e->n++] = seq;
+    return 0;
+}
+
+static void smap_free(smap *m)
+{
+    for (size_t i = 0; i < m->nslots; i++)
+        free(m->slots[i].seqs);
+    free(m->slots);
+}
+
+/* ------------------------------------------------------------------ globs */
+
+bool grille__glob(const char *pat, size_t plen, const char *key, size_t klen)
+{
+    size_t p = 0, k = 0, star_p = SIZE_MAX, star_k = 0;
+    while (k < klen) {
+        if (p < plen && pat[p] == '*') {
+            star_p = ++p;
+            star_k = k;
+            continue;
+        }
+        if (p < plen && pat[p] == '?') {
+            size_t n;
+            utf8_get(key, klen, k, &n);
+            p++;
+            k += n;
+            continue;
+        }
+        if (p < plen && pat[p] == key[k]) {
+            p++;
+            k++;
+            continue;
+        }
+        if (star_p == SIZE_MAX)
+            return false;
+        /* backtrack: let the last star eat one more code point */
+        size_t n;
+        utf8_get(key, klen, star_k, &n);
+        star_k += n;
+        k = star_k;
+        p = star_p;
+    }
+    while (p < plen && pat[p] == '*')
+        p++;
+    return p == plen;
+}
+
+/* ------------------------------------------------------------- building */
+
+typedef struct builder {
+    grille_codebook *cb;
+    grille_analyser *an;
+    const char *file;
+    grille_error *err;
+    pcre2_match_context *mctx;
+} builder;
+
+static int fail(builder *b, const ynode *n, int code, const char *fmt, ...)
+    GRILLE_PRINTF(4, 5);
+
+static int fail(builder *b, const ynode *n, int code, const char *fmt, ...)
+{
+    char msg[900];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    return grille__error(b->err, code, b->file, n ? n->line : 0,
+                         n ? n->col : 0, "%s", msg);
+}
+
+static const char *q(char *buf, size_t size, const char *s)
+{
+    return grille__quote(buf, size, s, strlen(s));
+}
+
+static void elem_free(cb_elem *e)
+{
+    free(e->text);
+    free(e->stem[0]);
+    free(e->stem[1]);
+}
+
+void grille_codebook_free(grille_codebook *cb)
+{
+    if (!cb)
+        return;
+    for (size_t i = 0; i < cb->ncodes; i++) {
+        free(cb->codes[i].id);
+        free(cb->codes[i].label);
+        free(cb->codes[i].description);
+        free(cb->codes[i].color);
+    }
+    for (size_t i = 0; i < cb->nrules; i++) {
+        free(cb->rules[i].text);
+        if (cb->rules[i].re)
+            pcre2_code_free(cb->rules[i].re);
+    }
+    for (size_t i = 0; i < cb->nseqs; i++) {
+        for (size_t k = 0; k < cb->seqs[i].n; k++)
+            elem_free(&cb->seqs[i].elems[k]);
+        free(cb->seqs[i].elems);
+    }
+    smap_free(&cb->by_stem);
+    smap_free(&cb->by_key);
+    smap_free(&cb->by_surface);
+    if (cb->mctx)
+        pcre2_match_context_free(cb->mctx);
+    free(cb->globs);
+    free(cb->regexes);
+    free(cb->codes);
+    free(cb->rules);
+    free(cb->seqs);
+    free(cb->name);
+    free(cb->source);
+    free(cb);
+}
+
+static bool has_glob(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] == '*' || s[i] == '?')
+            return true;
+    return false;
+}
+
+static int push_elem(cb_elem **els, size_t *n, size_t *cap, cb_elem e)
+{
+    if (GROW(*els, *cap, *n + 1) < 0) {
+        elem_free(&e);
+        return GRILLE_ENOMEM;
+    }
+    (*els)[(*n)++] = e;
+    return 0;
+}
+
+/* The folded stems of a lowercased word: Snowball's stem of the accented
+ * word, and of the word without accents when it differs (so that a term
+ * written "santé" also meets a note that wrote "SANTE"). */
+static int word_elem(builder *b, const grille_token *t, cb_elem *e)
+{
+    memset(e, 0, sizeof(*e));
+    e->kind = ELEM_WORD;
+    e->stem[0] = grille__strndup(t->stem, t->stem_len);
+    e->stem_len[0] = t->stem_len;
+    if (!e->stem[0])
+        return GRILLE_ENOMEM;
+    if (t->flags & GRILLE_TOKF_NAME || t->kind != GRILLE_TOK_WORD)
+        return 0;
+    const char *st;
+    size_t sl;
+    if (grille_analyser_stem(b->an, t->key, t->key_len, &st, &sl) < 0)
+        return GRILLE_ENOMEM;
+    if (sl != t->stem_len || memcmp(st, t->stem, sl) != 0) {
+        e->stem[1] = grille__strndup(st, sl);
+        e->stem_len[1] = sl;
+        if (!e->stem[1])
+            return GRILLE_ENOMEM;
+    }
+    return 0;
+}
+
+/*
+ * Compiles a term ("santé", "reprise d'activité", "visio*", "=ARS",
+ * "réunion* à distance") into a sequence of elements.  *kind receives the
+ * rule kind it amounts to.
+ */
+static int compile_term(builder *b, const ynode *n, const char *s, size_t len,
+                        cb_seq *out, grille_rule_kind *kind)
+{
+    cb_elem *els = NULL;
+    size_t ne = 0, cap = 0;
+    bool exact = false, glob = false;
+    char buf[200];
+    int rc = 0;
+    memset(out, 0, sizeof(*out));
+    while (len && (s[0] == ' ' || s[0] == '\t')) {
+        s++;
+        len--;
+    }
+    while (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+        len--;
+    if (len && s[0] == '=') {
+        exact = true;
+        s++;
+        len--;
+    }
+    size_t i = 0;
+    while (i < len && rc == 0) {
+        while (i < len && (s[i] == ' ' || s[i] == '\t'))
+            i++;
+        size_t j = i;
+        while (j < len && s[j] != ' ' && s[j] != '\t')
+            j++;
+        if (j == i)
+            break;
+        const char *w = s + i;
+        size_t wl = j - i;
+        i = j;
+        if (exact) {
+            cb_elem e = {.kind = ELEM_EXACT, .text = grille__strndup(w, wl),
+                      .text_len = wl};
+            rc = e.text ? push_elem(&els, &ne, &cap, e) : GRILLE_ENOMEM;
+            continue;
+        }
+        if (has_glob(w, wl)) {
+            gbuf f = {0};
+            glob = true;
+            if (grille__fold(&f, w, wl) < 0 || gbuf_put(&f, "", 0) < 0) {
+                gbuf_free(&f);
+                rc = GRILLE_ENOMEM;
+                break;
+            }
+            /* l'accueil* : the elision is its own element */
+            char *ap = strchr(f.data, '\'');
+            if (ap && ap > f.data && ap[1] && ap < f.data + f.len) {
+                size_t el = (size_t)(ap - f.data) + 1;
+                cb_elem x = {.kind = ELEM_ELISION,
+                          .text = grille__strndup(f.data, el),
+                          .text_len = el};
+                rc = x.text ? push_elem(&els, &ne, &cap, x) : GRILLE_ENOMEM;
+                memmove(f.data, f.data + el, f.len - el + 1);
+                f.len -= el;
+            }
+            if (rc == 0) {
+                if (f.len == 1 && f.data[0] == '*') {
+                    gbuf_free(&f);
+                    free(els);
+                    return fail(b, n, GRILLE_EINVALID,
+                                _("glob '%s' matches every word"),
+                                q(buf, sizeof(buf), s));
+                }
+                cb_elem e = {.kind = ELEM_GLOB, .text = f.data,
+                          .text_len = f.len};
+                f.data = NULL;
+                rc = push_elem(&els, &ne, &cap, e);
+            }
+            gbuf_free(&f);
+            continue;
+        }
+        rc = grille_text__analyse(b->an, w, wl, 0, GRILLE_UNIT_PARAGRAPH,
+                                  NULL);
+        for (size_t k = 0; k < b->an->ntoks && rc == 0; k++) {
+            const grille_token *t = &b->an->toks[k];
+            if (t->flags & GRILLE_TOKF_PART)
+                continue;
+            cb_elem e;
+            if (t->kind == GRILLE_TOK_ELISION) {
+                memset(&e, 0, sizeof(e));
+                e.kind = ELEM_ELISION;
+                e.text = grille__strndup(t->key, t->key_len);
+                e.text_len = t->key_len;
+                rc = e.text ? 0 : GRILLE_ENOMEM;
+            } else {
+                rc = word_elem(b, t, &e);
+            }
+            if (rc == 0)
+                rc = push_elem(&els, &ne, &cap, e);
+            else
+                elem_free(&e);
+        }
+    }
+    if (rc < 0) {
+        for (size_t k = 0; k < ne; k++)
+            elem_free(&els[k]);
+        free(els);
+        return rc == GRILLE_ENOMEM ? grille__nomem(b->err) : rc;
+    }
+    if (ne == 0) {
+        free(els);
+        return fail(b, n, GRILLE_EINVALID,
+                    _("term '%s' has no word to match"),
+                    q(buf, sizeof(buf), s));
+    }
+    out->elems = els;
+    out->n = ne;
+    if (exact)
+        *kind = GRILLE_RULE_EXACT;
+    else if (ne > 1)
+        *kind = GRILLE_RULE_PHRASE;
+    else
+        *kind = glob ? GRILLE_RULE_GLOB : GRILLE_RULE_WORD;
+    return 0;
+}
+
+static int add_rule(builder *b, const ynode *n, grille_rule_kind kind,
+                    size_t code, size_t *out)
+{
+    grille_codebook *cb = b->cb;
+    if (cb->nrules >= MAX_RULES)
+        return fail(b, n, GRILLE_ELIMIT, _("more than %d patterns"),
+                    MAX_RULES);
+    if (GROW(cb->rules, cb->rules_cap, cb->nrules + 1) < 0)
+        return grille__nomem(b->err);
+    cb_rule *r = &cb->rules[cb->nrules];
+    memset(r, 0, sizeof(*r));
+    r->kind = kind;
+    r->code = code;
+    r->line = n->line;
+    r->col = n->col;
+    r->text = grille__strndup(n->str, n->len);
+    if (!r->text)
+        return grille__nomem(b->err);
+    *out = cb->nrules++;
+    return 0;
+}
+
+/* Adds a sequence and indexes it by its first element. */
+static int add_seq(builder *b, cb_seq *s, size_t rule, seq_role role)
+{
+    grille_codebook *cb = b->cb;
+    s->rule = rule;
+    s->role = role;
+    if (GROW(cb->seqs, cb->seqs_cap, cb->nseqs + 1) < 0)
+        return grille__nomem(b->err);
+    size_t id = cb->nseqs;
+    cb->seqs[cb->nseqs++] = *s;
+    const cb_elem *e = &s->elems[0];
+    int rc = 0;
+    switch (e->kind) {
+    case ELEM_WORD:
+        rc = smap_add(&cb->by_stem, e->stem[0], e->stem_len[0], id);
+        if (rc == 0 && e->stem[1])
+            rc = smap_add(&cb->by_stem, e->stem[1], e->stem_len[1], id);
+        break;
+    case ELEM_ELISION:
+        rc = smap_add(&cb->by_key, e->text, e->text_len, id);
+        break;
+    case ELEM_EXACT:
+        rc = smap_add(&cb->by_surface, e->text, e->text_len, id);
+        break;
+    case ELEM_GLOB:
+        rc = GROW(cb->globs, cb->globs_cap, cb->nglobs + 1);
+        if (rc == 0)
+            cb->globs[cb->nglobs++] = id;
+        break;
+    }
+    if (role == ROLE_MASK)
+        cb->has_masks = true;
+    return rc < 0 ? grille__nomem(b->err) : 0;
+}
+
+static int term_rule(builder *b, const ynode *n, size_t code, seq_role role)
+{
+    cb_seq s;
+    grille_rule_kind kind;
+    size_t r;
+    int rc = compile_term(b, n, n->str, n->len, &s, &kind);
+    if (rc < 0)
+        return rc;
+    rc = add_rule(b, n, role == ROLE_MASK ? GRILLE_RULE_EXCLUDE : kind, code,
+                  &r);
+    if (rc == 0)
+        return add_seq(b, &s, r, role);
+    for (size_t k = 0; k < s.n; k++)
+        elem_free(&s.elems[k]);
+    free(s.elems);
+    return rc;
+}
+
+static int regex_rule(builder *b, const ynode *n, size_t code)
+{
+    int errcode;
+    PCRE2_SIZE erroff;
+    char buf[200];
+    pcre2_code *re = pcre2_compile((PCRE2_SPTR)n->str, n->len,
+                                   PCRE2_UTF | PCRE2_UCP | PCRE2_CASELESS,
+                                   &errcode, &erroff, NULL);
+    if (!re) {
+        PCRE2_UCHAR msg[256];
+        pcre2_get_error_message(errcode, msg, sizeof(msg));
+        int rc = fail(b, n, GRILLE_EINVALID,
+                      _("bad regex '%s' in theme '%s': %s at offset %zu"),
+                      q(buf, sizeof(buf), n->str),
+                      b->cb->codes[code].id, (const char *)msg,
+                      (size_t)erroff);
+        if (b->err)
+            b->err->detail = errcode;
+        return rc;
+    }
+    /* The JIT is an optimisation: a machine without it still matches. */
+    pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
+    size_t r;
+    int rc = add_rule(b, n, GRILLE_RULE_REGEX, code, &r);
+    if (rc < 0) {
+        pcre2_code_free(re);
+        return rc;
+    }
+    b->cb->rules[r].re = re;
+    if (GROW(b->cb->regexes, b->cb->regexes_cap, b->cb->nregexes + 1) < 0)
+        return grille__nomem(b->err);
+    b->cb->regexes[b->cb->nregexes++] = r;
+    return 0;
+}
+
+/* "A ~N B": A and B terms, N a number of words. */
+static int near_rule(builder *b, const ynode *n, size_t code)
+{
+    char buf[200];
+    const char *s = n->str;
+    const char *tilde = strstr(s, "~");
+    if (!tilde || tilde == s || !(tilde[-1] == ' ' || tilde[-1] == '\t'))
+        goto bad;
+    char *endp;
+    if (tilde[1] < '0' || tilde[1] > '9')
+        goto bad;
+    unsigned long dist = strtoul(tilde + 1, &endp, 10);
+    if (*endp != ' ' && *endp != '\t')
+        goto bad;
+    if (dist < 1 || dist > MAX_NEAR)
+        return fail(b, n, GRILLE_EINVALID,
+                    _("bad proximity rule '%s': the distance must be from 1 "
+                      "to %d words"),
+                    q(buf, sizeof(buf), s), MAX_NEAR);
+    size_t la = (size_t)(tilde - s);
+    const char *bs = endp;
+    while (*bs == ' ' || *bs == '\t')
+        bs++;
+    if (!*bs || strchr(bs, '~'))
+        goto bad;
+    cb_seq sa, sb;
+    grille_rule_kind ka, kb;
+    int rc = compile_term(b, n, s, la, &sa, &ka);
+    if (rc < 0)
+        return rc;
+    rc = compile_term(b, n, bs, strlen(bs), &sb, &kb);
+    if (rc < 0) {
+        for (size_t k = 0; k < sa.n; k++)
+            elem_free(&sa.elems[k]);
+        free(sa.elems);
+        return rc;
+    }
+    size_t r;
+    rc = add_rule(b, n, GRILLE_RULE_NEAR, code, &r);
+    if (rc == 0) {
+        b->cb->rules[r].dist = (unsigned)dist;
+        rc = add_seq(b, &sa, r, ROLE_NEAR_A);
+        if (rc == 0)
+            return add_seq(b, &sb, r, ROLE_NEAR_B);
+        return rc;
+    }
+    for (size_t k = 0; k < sa.n; k++)
+        elem_free(&sa.elems[k]);
+    free(sa.elems);
+    for (size_t k = 0; k < sb.n; k++)
+        elem_free(&sb.elems[k]);
+    free(sb.elems);
+    return rc;
+bad:
+    return fail(b, n, GRILLE_ESYNTAX,
+                _("bad proximity rule '%s': expected 'A ~N B', e.g. "
+                  "'réunion* ~5 distance'"),
+                q(buf, sizeof(buf), s));
+}
+
+/* A list of patterns (or a single scalar) under key `what`. */
+static int patterns(builder *b, const ynode *v, size_t code, const char *what,
+                    int (*one)(builder *, const ynode *, size_t, int))
+{
+    if (v->type == Y_SCALAR)
+        return one(b, v, code, 0);
+    if (v->type != Y_SEQ)
+        return fail(b, v, GRILLE_ESYNTAX,
+                    _("'%s' of theme '%s' must be a list of patterns"), what,
+                    b->cb->codes[code].id);
+    for (size_t i = 0; i < v->n; i++) {
+        const ynode *p = v->items[i];
+        if (p->type != Y_SCALAR)
+            return fail(b, p, GRILLE_ESYNTAX,
+                        _("'%s' of theme '%s' must be a list of patterns"),
+                        what, b->cb->codes[code].id);
+        int rc = one(b, p, code, 0);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+static int one_term(builder *b, const ynode *n, size_t code, int unused)
+{
+    (void)unused;
+    return term_rule(b, n, code, ROLE_HIT);
+}
+
+static int one_exclude(builder *b, const ynode *n, size_t code, int unused)
+{
+    (void)unused;
+    return term_rule(b, n, code, ROLE_MASK);
+}
+
+static int one_regex(builder *b, const ynode *n, size_t code, int unused)
+{
+    (void)unused;
+    return regex_rule(b, n, code);
+}
+
+static int one_near(builder *b, const ynode *n, size_t code, int unused)
+{
+    (void)unused;
+    return near_rule(b, n, code);
+}
+
+static bool valid_color(const char *s)
+{
+    size_t n = strlen(s);
+    if ((n != 7 && n != 4) || s[0] != '#')
+        return false;
+    for (size_t i = 1; i < n; i++) {
+        char c = s[i];
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+              (c >= 'A' && c <= 'F')))
+            return false;
+    }
+    return true;
+}
+
+/* "#abc" -> "#aabbcc", lowercase. */
+static char *norm_color(const char *s)
+{
+    char out[8];
+    static const char hex[] = "0123456789abcdef";
+    out[0] = '#';
+    for (int i = 0; i < 6; i++) {
+        char c = strlen(s) == 4 ? s[1 + i / 2] : s[1 + i];
+        c = (char)(c >= 'A' && c <= 'F' ? c + 32 : c);
+        out[1 + i] = c;
+    }
+    out[7] = '\0';
+    (void)hex;
+    return grille__strndup(out, 7);
+}
+
+static int check_id(builder *b, const ynode *k)
+{
+    char buf[200];
+    if (k->type != Y_SCALAR)
+        return fail(b, k, GRILLE_ESYNTAX, "%s",
+                    _("a theme id must be a plain string"));
+    if (k->len == 0)
+        return fail(b, k, GRILLE_EINVALID, "%s", _("empty theme id"));
+    for (size_t i = 0; i < k->len; i++) {
+        unsigned char c = (unsigned char)k->str[i];
+        if (c == '/' || c < 0x20 || c == 0x7F)
+            return fail(b, k, GRILLE_EINVALID,
+                        _("bad theme id '%s': it may not contain '/' or "
+                          "control characters"),
+                        q(buf, sizeof(buf), k->str));
+    }
+    return 0;
+}
+
+static int add_code(builder *b, const ynode *k, long parent, size_t *out)
+{
+    grille_codebook *cb = b->cb;
+    char buf[200];
+    if (cb->ncodes >= MAX_CODES)
+        return fail(b, k, GRILLE_ELIMIT, _("more than %d themes"), MAX_CODES);
+    gbuf id = {0};
+    if (parent >= 0 && (gbuf_puts(&id, cb->codes[parent].id) < 0 ||
+                        gbuf_putc(&id, '/') < 0))
+        return grille__nomem(b->err);
+    if (gbuf_put(&id, k->str, k->len) < 0)
+        return grille__nomem(b->err);
+    /* Siblings are checked by the caller; a duplicate full path can only
+     * come from the same map, but check every code to be sure. */
+    for (size_t i = 0; i < cb->ncodes; i++) {
+        if (strcmp(cb->codes[i].id, id.data) == 0) {
+            int rc = fail(b, k, GRILLE_EINVALID, _("duplicate id '%s'"),
+                          q(buf, sizeof(buf), id.data));
+            gbuf_free(&id);
+            return rc;
+        }
+    }
+    if (GROW(cb->codes, cb->codes_cap, cb->ncodes + 1) < 0) {
+        gbuf_free(&id);
+        return grille__nomem(b->err);
+    }
+    cb_code *c = &cb->codes[cb->ncodes];
+    memset(c, 0, sizeof(*c));
+    c->id = id.data;
+    c->parent = parent;
+    c->depth = parent >= 0 ? cb->codes[parent].depth + 1 : 0;
+    c->line = k->line;
+    *out = cb->ncodes++;
+    return 0;
+}
+
+static int theme(builder *b, const ynode *k, const ynode *v, long parent,
+                 bool dict);
+
+/* A map of id -> theme. */
+static int themes(builder *b, const ynode *m, long parent, bool dict)
+{
+    if (m->type != Y_MAP)
+        return fail(b, m, GRILLE_ESYNTAX, "%s",
+                    _("themes must be a mapping of id: theme"));
+    for (size_t i = 0; i + 1 < m->n; i += 2) {
+        int rc = check_id(b, m->items[i]);
+        if (rc < 0)
+            return rc;
+        rc = theme(b, m->items[i], m->items[i + 1], parent, dict);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+static const char *const theme_keys[] = {"label", "description", "color",
+                                         "terms", "regex", "exclude",
+                                         "near", "children", NULL};
+
+static bool is_theme_key(const char *k)
+{
+    for (size_t i = 0; theme_keys[i]; i++)
+        if (strcmp(k, theme_keys[i]) == 0)
+            return true;
+    return false;
+}
+
+static int set_string(builder *b, const ynode *v, char **dst,
+                      const char *key, const char *id)
+{
+    if (v->type != Y_SCALAR)
+        return fail(b, v, GRILLE_ESYNTAX,
+                    _("'%s' of theme '%s' must be a string"), key, id);
+    free(*dst);
+    *dst = grille__strndup(v->str, v->len);
+    return *dst ? 0 : grille__nomem(b->err);
+}
+
+static int theme(builder *b, const ynode *k, const ynode *v, long parent,
+                 bool dict)
+{
+    grille_codebook *cb = b->cb;
+    size_t ci = 0;
+    char buf[200];
+    int rc = add_code(b, k, parent, &ci);
+    if (rc < 0)
+        return rc;
+    size_t nrules0 = cb->nrules;
+    bool has_children = false;
+    if (v->type == Y_SEQ || (v->type == Y_SCALAR && v->len > 0)) {
+        /* a bare list of terms: the dictionary style */
+        rc = patterns(b, v, ci, "terms", one_term);
+    } else if (v->type == Y_MAP) {
+        bool is_theme = !dict;
+        for (size_t i = 0; i + 1 < v->n && !is_theme; i += 2)
+            if (v->items[i]->type == Y_SCALAR &&
+                is_theme_key(v->items[i]->str))
+                is_theme = true;
+        if (!is_theme) {
+            has_children = v->n > 0;
+            rc = themes(b, v, (long)ci, dict);
+        }
+        for (size_t i = 0; is_theme && i + 1 < v->n && rc == 0; i += 2) {
+            const ynode *key = v->items[i], *val = v->items[i + 1];
+            const char *kk = key->type == Y_SCALAR ? key->str : "";
+            const char *id = cb->codes[ci].id;
+            /* duplicate keys in one theme */
+            for (size_t j = 0; j < i; j += 2)
+                if (v->items[j]->type == Y_SCALAR &&
+                    strcmp(v->items[j]->str, kk) == 0)
+                    return fail(b, key, GRILLE_ESYNTAX,
+                                _("key '%s' given twice in theme '%s'"), kk,
+                                id);
+            if (strcmp(kk, "label") == 0)
+                rc = set_string(b, val, &cb->codes[ci].label, kk, id);
+            else if (strcmp(kk, "description") == 0)
+                rc = set_string(b, val, &cb->codes[ci].description, kk, id);
+            else if (strcmp(kk, "color") == 0) {
+                rc = set_string(b, val, &cb->codes[ci].color, kk, id);
+                if (rc == 0 && !valid_color(cb->codes[ci].color))
+                    rc = fail(b, val, GRILLE_EINVALID,
+                              _("bad color '%s' in theme '%s': expected "
+                                "\"#rrggbb\" (quoted in YAML)"),
+                              q(buf, sizeof(buf), cb->codes[ci].color), id);
+                if (rc == 0) {
+                    char *c = norm_color(cb->codes[ci].color);
+                    if (!c)
+                        return grille__nomem(b->err);
+                    free(cb->codes[ci].color);
+                    cb->codes[ci].color = c;
+                }
+            } else if (strcmp(kk, "terms") == 0)
+                rc = patterns(b, val, ci, kk, one_term);
+            else if (strcmp(kk, "regex") == 0)
+                rc = patterns(b, val, ci, kk, one_regex);
+            else if (strcmp(kk, "exclude") == 0)
+                rc = patterns(b, val, ci, kk, one_exclude);
+            else if (strcmp(kk, "near") == 0)
+                rc = patterns(b, val, ci, kk, one_near);
+            else if (strcmp(kk, "children") == 0) {
+                if (val->type == Y_MAP && val->n > 0)
+                    has_children = true;
+                rc = themes(b, val, (long)ci, dict);
+            } else
+                rc = fail(b, key, GRILLE_ESYNTAX,
+                          _("unknown key '%s' in theme '%s' (expected label, "
+                            "description, color, terms, regex, exclude, "
+                            "near or children)"),
+                          q(buf, sizeof(buf), kk), id);
+        }
+    } else if (!(v->type == Y_SCALAR && v->len == 0)) {
+        rc = fail(b, v, GRILLE_ESYNTAX,
+                  _("theme '%s' must be a mapping or a list of terms"),
+                  cb->codes[ci].id);
+    }
+    if (rc < 0)
+        return rc;
+    cb_code *c = &cb->codes[ci];
+    for (size_t r = nrules0; r < cb->nrules; r++) {
+        if (cb->rules[r].code != ci)
+            continue;
+        if (cb->rules[r].kind == GRILLE_RULE_EXCLUDE)
+            c->nexclusions++;
+        else
+            c->npatterns++;
+    }
+    if (c->npatterns == 0 && !has_children)
+        return fail(b, k, GRILLE_EINVALID,
+                    _("theme '%s' has neither patterns nor children"), c->id);
+    if (!c->label) {
+        const char *slash = strrchr(c->id, '/');
+        c->label = strdup(slash ? slash + 1 : c->id);
+    }
+    if (!c->description)
+        c->description = strdup("");
+    if (!c->color)
+        c->color = strdup("");
+    if (!c->label || !c->description || !c->color)
+        return grille__nomem(b->err);
+    return 0;
+}
+
+static const char *const top_keys[] = {"name", "language", "description",
+                                       "version", "author", "themes", NULL};
+
+static int build(builder *b, const ynode *root)
+{
+    grille_codebook *cb = b->cb;
+    char buf[200];
+    if (!root)
+        return fail(b, NULL, GRILLE_EINVALID, "%s",
+                    _("empty codebook: no themes"));
+    if (root->type != Y_MAP)
+        return fail(b, root, GRILLE_ESYNTAX, "%s",
+                    _("a codebook must be a mapping (with 'themes', or a "
+                      "dictionary of key: [patterns])"));
+    const ynode *th = grille_ytree__get(root, "themes");
+    if (!th) /* a plain dictionary */
+        return themes(b, root, -1, true);
+    for (size_t i = 0; i + 1 < root->n; i += 2) {
+        const ynode *k = root->items[i], *v = root->items[i + 1];
+        bool known = false;
+        for (size_t j = 0; top_keys[j]; j++)
+            if (k->type == Y_SCALAR && strcmp(k->str, top_keys[j]) == 0)
+                known = true;
+        if (!known)
+            return fail(b, k, GRILLE_ESYNTAX,
+                        _("unknown key '%s' at the top of the codebook "
+                          "(expected name, language, description, version, "
+                          "author or themes)"),
+                        k->type == Y_SCALAR ? q(buf, sizeof(buf), k->str)
+                                            : "?");
+        if (strcmp(k->str, "name") == 0) {
+            if (v->type != Y_SCALAR)
+                return fail(b, v, GRILLE_ESYNTAX, "%s",
+                            _("'name' must be a string"));
+            free(cb->name);
+            cb->name = strdup(v->str);
+            if (!cb->name)
+                return grille__nomem(b->err);
+        } else if (strcmp(k->str, "language") == 0) {
+            if (v->type != Y_SCALAR || (strcmp(v->str, "french") != 0 &&
+                                        strcmp(v->str, "fr") != 0))
+                return fail(b, v, GRILLE_EINVALID,
+                            _("unsupported language '%s': grille codes "
+                              "French (language: french)"),
+                            v->type == Y_SCALAR ? q(buf, sizeof(buf), v->str)
+                                                : "?");
+        }
+    }
+    if (th->type != Y_MAP || th->n == 0)
+        return fail(b, th, GRILLE_EINVALID, "%s",
+                    _("'themes' must be a non-empty mapping of id: theme"));
+    return themes(b, th, -1, false);
+}
+
+static const char *base_name(const char *path)
+{
+    const char *s = strrchr(path, '/');
+    return s ? s + 1 : path;
+}
+
+int grille_codebook_load(grille_codebook **out, const char *yaml, size_t len,
+                         const char *name, grille_error *err)
+{
+    builder b = {0};
+    ynode *root = NULL;
+    *out = NULL;
+    if (!name)
+        name = "<codebook>";
+    b.file = name;
+    b.err = err;
+    b.cb = calloc(1, sizeof(*b.cb));
+    if (!b.cb)
+        return grille__nomem(err);
+    int rc = grille_ytree__parse(&root, yaml, len, name, 0, err);
+    if (rc < 0)
+        goto done;
+    rc = grille_analyser_new(&b.an, err);
+    if (rc < 0)
+        goto done;
+    b.cb->source = strdup(name);
+    b.cb->mctx = pcre2_match_context_create(NULL);
+    if (!b.cb->source || !b.cb->mctx) {
+        rc = grille__nomem(err);
+        goto done;
+    }
+    pcre2_set_match_limit(b.cb->mctx, 1000000);
+    pcre2_set_depth_limit(b.cb->mctx, 10000);
+    pcre2_set_heap_limit(b.cb->mctx, 20000); /* KiB */
+    rc = build(&b, root);
+    if (rc < 0)
+        goto done;
+    if (!b.cb->name) {
+        b.cb->name = strdup(base_name(name));
+        if (!b.cb->name) {
+            rc = grille__nomem(err);
+            goto done;
+        }
+    }
+    grille__sha256_hex(yaml, len, b.cb->sha256);
+done:
+    grille_analyser_free(b.an);
+    grille_ytree__free(root);
+    if (rc < 0) {
+        grille_codebook_free(b.cb);
+        return rc;
+    }
+    *out = b.cb;
+    return 0;
+}
+
+int grille_codebook_load_file(grille_codebook **out, const char *path,
+                              grille_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    *out = NULL;
+    if (!f)
+        return grille__error(err, GRILLE_EIO, path, 0, 0, "%s",
+                             strerror(errno));
+    gbuf buf = {0};
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+        if (gbuf_put(&buf, chunk, n) < 0) {
+            fclose(f);
+            gbuf_free(&buf);
+            return grille__nomem(err);
+        }
+    }
+    int bad = ferror(f);
+    int e = errno;
+    fclose(f);
+    if (bad) {
+        gbuf_free(&buf);
+        return grille__error(err, GRILLE_EIO, path, 0, 0, "%s", strerror(e));
+    }
+    int rc = grille_codebook_load(out, buf.data ? buf.data : "", buf.len,
+                                  path, err);
+    gbuf_free(&buf);
+    return rc;
+}
+
+const char *grille_codebook_bundled_text(size_t *len)
+{
+    if (len)
+        *len = grille__bundled_codebook_len;
+    return (const char *)grille__bundled_codebook;
+}
+
+int grille_codebook_load_bundled(grille_codebook **out, grille_error *err)
+{
+    int rc = grille_codebook_load(out, (const char *)grille__bundled_codebook,
+                                  grille__bundled_codebook_len,
+                                  "riposte.yaml", err);
+    if (rc == 0) {
+        free((*out)->source);
+        (*out)->source = strdup("<bundled>");
+        if (!(*out)->source) {
+            grille_codebook_free(*out);
+            *out = NULL;
+            return grille__nomem(err);
+        }
+    }
+    return rc;
+}
+
+const char *grille_codebook_name(const grille_codebook *cb)
+{
+    return cb->name;
+}
+
+const char *grille_codebook_source(const grille_codebook *cb)
+{
+    return cb->source;
+}
+
+const char *grille_codebook_sha256(const grille_codebook *cb)
+{
+    return cb->sha256;
+}
+
+size_t grille_codebook_count(const grille_codebook *cb)
+{
+    return cb->ncodes;
+}
+
+int grille_codebook_code(const grille_codebook *cb, size_t i,
+                         grille_code_info *info)
+{
+    if (i >= cb->ncodes)
+        return GRILLE_ENOTFOUND;
+    const cb_code *c = &cb->codes[i];
+    info->id = c->id;
+    info->label = c->label;
+    info->description = c->description;
+    info->color = c->color;
+    info->parent = c->parent;
+    info->depth = c->depth;
+    info->npatterns = c->npatterns;
+    info->nexclusions = c->nexclusions;
+    info->line = c->line;
+    return 0;
+}
+
+long grille_codebook_find(const grille_codebook *cb, const char *id)
+{
+    for (size_t i = 0; i < cb->ncodes; i++)
+        if (strcmp(cb->codes[i].id, id) == 0)
+            return (long)i;
+    return -1;
+}
+
+size_t grille_codebook_rule_count(const grille_codebook *cb)
+{
+    return cb->nrules;
+}
+
+int grille_codebook_rule(const grille_codebook *cb, size_t i,
+                         grille_rule_info *info)
+{
+    if (i >= cb->nrules)
+        return GRILLE_ENOTFOUND;
+    const cb_rule *r = &cb->rules[i];
+    info->text = r->text;
+    info->kind = r->kind;
+    info->code = r->code;
+    info->line = r->line;
+    info->column = r->col;
+    return 0;
+}

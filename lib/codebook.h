@@ -1,0 +1,104 @@
+/*
+ * codebook.h - the loaded codebook as the matcher sees it: codes, rules
+ * and the compiled sequences that rules are made of.  Never installed.
+ */
+#ifndef GRILLE_CODEBOOK_H
+#define GRILLE_CODEBOOK_H
+
+#include "common.h"
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+/* One element of a sequence: how one token must look. */
+typedef enum elem_kind {
+    ELEM_WORD,    /* stem equals one of stem[0], stem[1] */
+    ELEM_ELISION, /* key equals text ("l'") */
+    ELEM_GLOB,    /* key matches the glob text */
+    ELEM_EXACT    /* surface bytes equal text, case-sensitive */
+} elem_kind;
+
+typedef struct cb_elem {
+    elem_kind kind;
+    char *text;    /* the glob, exact form or elision key */
+    char *stem[2]; /* ELEM_WORD: folded stems (second may be NULL) */
+    size_t stem_len[2];
+    size_t text_len;
+} cb_elem;
+
+/* What a sequence is for. */
+typedef enum seq_role {
+    ROLE_HIT,    /* a term: each match is a coding */
+    ROLE_NEAR_A, /* left side of a proximity rule */
+    ROLE_NEAR_B, /* right side */
+    ROLE_MASK    /* an exclusion */
+} seq_role;
+
+typedef struct cb_seq {
+    cb_elem *elems;
+    size_t n;
+    size_t rule;
+    seq_role role;
+} cb_seq;
+
+typedef struct cb_rule {
+    grille_rule_kind kind;
+    size_t code;
+    char *text;
+    unsigned line, col;
+    unsigned dist;   /* NEAR: at most this many words apart */
+    pcre2_code *re;  /* REGEX */
+} cb_rule;
+
+typedef struct cb_code {
+    char *id, *label, *description, *color;
+    long parent;
+    unsigned depth;
+    unsigned line;
+    size_t npatterns, nexclusions;
+} cb_code;
+
+/* An index from a string (a stem, a key, a surface form) to the sequences
+ * whose first element wants it. */
+typedef struct smap_entry {
+    const char *key;
+    size_t len;
+    uint64_t hash;
+    size_t *seqs;
+    size_t n, cap;
+} smap_entry;
+
+typedef struct smap {
+    smap_entry *slots;
+    size_t nslots, count;
+} smap;
+
+struct grille_codebook {
+    char *name, *source;
+    char sha256[65];
+    cb_code *codes;
+    size_t ncodes, codes_cap;
+    cb_rule *rules;
+    size_t nrules, rules_cap;
+    cb_seq *seqs;
+    size_t nseqs, seqs_cap;
+
+    smap by_stem;    /* ELEM_WORD first elements, by stem */
+    smap by_key;     /* ELEM_ELISION first elements, by key */
+    smap by_surface; /* ELEM_EXACT first elements */
+    size_t *globs;   /* sequences whose first element is a glob */
+    size_t nglobs, globs_cap;
+    size_t *regexes; /* REGEX rules */
+    size_t nregexes, regexes_cap;
+    bool has_masks;
+    pcre2_match_context *mctx; /* limits shared by every match */
+};
+
+GRILLE_HIDDEN uint64_t grille__hash(const char *s, size_t n);
+GRILLE_HIDDEN const smap_entry *grille__smap_get(const smap *m, const char *key,
+                                                 size_t len, uint64_t hash);
+/* Whether `key` (UTF-8) matches glob `pat` ('*' and '?'). */
+GRILLE_HIDDEN bool grille__glob(const char *pat, size_t plen, const char *key,
+                                size_t klen);
+
+#endif

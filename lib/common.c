@@ -1,0 +1,526 @@
+/*
+ * common.c - the small pieces every module uses: filling a grille_error,
+ * growable buffers, UTF-8 validation and encoding, the character classes
+ * of French text (letters, the spaces a word processor leaves, apostrophes
+ * and hyphens), lowercasing with accent folding, and SHA-256 (FIPS 180-4)
+ * for the codebook and content hashes.
+ */
+#include "common.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *grille_version(void)
+{
+    return GRILLE_VERSION_STRING;
+}
+
+const char *grille_strerror(int code)
+{
+    switch (code) {
+    case GRILLE_OK: return "success";
+    case GRILLE_ENOMEM: return "out of memory";
+    case GRILLE_EIO: return "input/output error";
+    case GRILLE_EENCODING: return "invalid text encoding";
+    case GRILLE_EBINARY: return "binary input";
+    case GRILLE_ESYNTAX: return "syntax error";
+    case GRILLE_EINVALID: return "invalid value";
+    case GRILLE_ELIMIT: return "limit exceeded";
+    case GRILLE_ENOTFOUND: return "not found";
+    default: return "unknown error";
+    }
+}
+
+static int verror(grille_error *err, int code, const char *file,
+                  unsigned line, unsigned col, size_t offset,
+                  const char *fmt, va_list ap)
+{
+    if (!err)
+        return code;
+    err->code = code;
+    err->line = line;
+    err->column = col;
+    err->offset = offset;
+    size_t n = 0;
+    char *m = err->message;
+    size_t size = sizeof(err->message);
+    if (file && *file) {
+        int w;
+        if (line && col)
+            w = snprintf(m, size, "%s:%u:%u: ", file, line, col);
+        else if (line)
+            w = snprintf(m, size, "%s:%u: ", file, line);
+        else
+            w = snprintf(m, size, "%s: ", file);
+        n = w < 0 ? 0 : ((size_t)w < size ? (size_t)w : size - 1);
+    }
+    vsnprintf(m + n, size - n, fmt, ap);
+    return code;
+}
+
+int grille__error(grille_error *err, int code, const char *file,
+                  unsigned line, unsigned col, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    verror(err, code, file, line, col, SIZE_MAX, fmt, ap);
+    va_end(ap);
+    if (err)
+        err->detail = 0;
+    return code;
+}
+
+int grille__error_at(grille_error *err, int code, const char *file,
+                     size_t offset, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    verror(err, code, file, 0, 0, offset, fmt, ap);
+    va_end(ap);
+    if (err)
+        err->detail = 0;
+    return code;
+}
+
+int grille__nomem(grille_error *err)
+{
+    return grille__error(err, GRILLE_ENOMEM, NULL, 0, 0, "%s",
+                         _("out of memory"));
+}
+
+const char *grille__quote(char *buf, size_t size, const char *s, size_t len)
+{
+    size_t o = 0, i = 0;
+    size_t max = size > 8 ? size - 8 : 0;
+    while (i < len && o < max) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 || c == 0x7F) {
+            o += (size_t)snprintf(buf + o, size - o, "\\x%02x", c);
+            i++;
+            continue;
+        }
+        size_t n = 1;
+        if (c >= 0xF0)
+            n = 4;
+        else if (c >= 0xE0)
+            n = 3;
+        else if (c >= 0xC0)
+            n = 2;
+        if (i + n > len || o + n > max)
+            break;
+        memcpy(buf + o, s + i, n);
+        o += n;
+        i += n;
+    }
+    if (i < len) {
+        memcpy(buf + o, "...", 3);
+        o += 3;
+    }
+    buf[o] = '\0';
+    return buf;
+}
+
+/* ------------------------------------------------------------- buffers */
+
+int grille__grow(void **p, size_t *cap, size_t need, size_t size)
+{
+    if (need <= *cap)
+        return 0;
+    size_t n = *cap ? *cap : 16;
+    while (n < need) {
+        if (n > SIZE_MAX / 2 / size)
+            return GRILLE_ENOMEM;
+        n *= 2;
+    }
+    void *q = realloc(*p, n * size);
+    if (!q)
+        return GRILLE_ENOMEM;
+    *p = q;
+    *cap = n;
+    return 0;
+}
+
+int gbuf_grow(gbuf *b, size_t extra)
+{
+    if (extra > SIZE_MAX - b->len - 1)
+        return GRILLE_ENOMEM;
+    return grille__grow((void **)&b->data, &b->cap, b->len + extra + 1, 1);
+}
+
+int gbuf_put(gbuf *b, const void *p, size_t n)
+{
+    if (gbuf_grow(b, n) < 0)
+        return GRILLE_ENOMEM;
+    if (n)
+        memcpy(b->data + b->len, p, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+    return 0;
+}
+
+int gbuf_putc(gbuf *b, char c)
+{
+    if (b->len + 1 >= b->cap && gbuf_grow(b, 1) < 0)
+        return GRILLE_ENOMEM;
+    b->data[b->len++] = c;
+    b->data[b->len] = '\0';
+    return 0;
+}
+
+int gbuf_puts(gbuf *b, const char *s)
+{
+    return gbuf_put(b, s, strlen(s));
+}
+
+int gbuf_printf(gbuf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0 || gbuf_grow(b, (size_t)n) < 0)
+        return GRILLE_ENOMEM;
+    va_start(ap, fmt);
+    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+    return 0;
+}
+
+void gbuf_free(gbuf *b)
+{
+    free(b->data);
+    b->data = NULL;
+    b->len = b->cap = 0;
+}
+
+char *grille__strndup(const char *s, size_t n)
+{
+    char *p = malloc(n + 1);
+    if (!p)
+        return NULL;
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+/* --------------------------------------------------------------- UTF-8 */
+
+size_t utf8_put(char *out, uint32_t cp)
+{
+    unsigned char *o = (unsigned char *)out;
+    if (cp < 0x80) {
+        o[0] = (unsigned char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        o[0] = (unsigned char)(0xC0 | (cp >> 6));
+        o[1] = (unsigned char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        o[0] = (unsigned char)(0xE0 | (cp >> 12));
+        o[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+        o[2] = (unsigned char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    o[0] = (unsigned char)(0xF0 | (cp >> 18));
+    o[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
+    o[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+    o[3] = (unsigned char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+size_t utf8_check(const char *s, size_t len)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < len) {
+        /* Fast path: eight ASCII bytes at a time. */
+        while (i + 8 <= len) {
+            uint64_t w;
+            memcpy(&w, u + i, 8);
+            if (w & 0x8080808080808080ULL)
+                break;
+            i += 8;
+        }
+        if (i >= len)
+            break;
+        unsigned c = u[i];
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        size_t n;
+        uint32_t cp, min;
+        if (c >= 0xC2 && c <= 0xDF) {
+            n = 2;
+            cp = c & 0x1F;
+            min = 0x80;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            n = 3;
+            cp = c & 0x0F;
+            min = 0x800;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            n = 4;
+            cp = c & 0x07;
+            min = 0x10000;
+        } else {
+            return i;
+        }
+        if (i + n > len)
+            return i;
+        for (size_t k = 1; k < n; k++) {
+            if ((u[i + k] & 0xC0) != 0x80)
+                return i;
+            cp = (cp << 6) | (u[i + k] & 0x3F);
+        }
+        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+            return i;
+        i += n;
+    }
+    return len;
+}
+
+/* ------------------------------------------------------ character classes */
+
+bool grille__is_combining(uint32_t cp)
+{
+    return (cp >= 0x300 && cp <= 0x36F) || (cp >= 0x1AB0 && cp <= 0x1AFF) ||
+           (cp >= 0x1DC0 && cp <= 0x1DFF) || (cp >= 0x20D0 && cp <= 0x20FF) ||
+           (cp >= 0xFE20 && cp <= 0xFE2F);
+}
+
+bool grille__is_letter(uint32_t cp)
+{
+    if (cp < 0x80)
+        return (cp | 0x20) >= 'a' && (cp | 0x20) <= 'z';
+    if (cp < 0xC0)
+        return cp == 0xAA || cp == 0xB5 || cp == 0xBA;
+    if (cp <= 0x24F)
+        return cp != 0xD7 && cp != 0xF7;
+    return (cp >= 0x250 && cp <= 0x2AF) || (cp >= 0x370 && cp <= 0x3FF &&
+                                            cp != 0x37E && cp != 0x387) ||
+           (cp >= 0x400 && cp <= 0x52F) || (cp >= 0x531 && cp <= 0x587) ||
+           (cp >= 0x5D0 && cp <= 0x5EA) || (cp >= 0x620 && cp <= 0x64A) ||
+           (cp >= 0x1E00 && cp <= 0x1FFF) || (cp >= 0x3040 && cp <= 0x9FFF) ||
+           (cp >= 0xAC00 && cp <= 0xD7AF) || (cp >= 0xF900 && cp <= 0xFAFF) ||
+           (cp >= 0xFB00 && cp <= 0xFB06) || grille__is_combining(cp);
+}
+
+bool grille__is_space(uint32_t cp)
+{
+    return cp == ' ' || cp == '\t' || cp == '\v' || cp == '\f' ||
+           cp == 0xA0 || cp == 0x85 || cp == 0x1680 ||
+           (cp >= 0x2000 && cp <= 0x200B) || cp == 0x202F || cp == 0x205F ||
+           cp == 0x3000 || cp == 0xFEFF;
+}
+
+bool grille__is_apostrophe(uint32_t cp)
+{
+    return cp == '\'' || cp == 0x2019 || cp == 0x02BC || cp == 0x2018 ||
+           cp == 0xB4;
+}
+
+bool grille__is_hyphen(uint32_t cp)
+{
+    return cp == '-' || cp == 0x2010 || cp == 0x2011;
+}
+
+/* Base letters of U+00C0..U+00FF and U+0100..U+017F, for folding; '#'
+ * marks a letter written with two (æ, œ, ß, þ, ĳ) or a non-letter. */
+static const char latin1_base[64] =
+    "aaaaaa#ceeeeiiii"
+    "dnooooo#ouuuuy##"
+    "aaaaaa#ceeeeiiii"
+    "dnooooo#ouuuuy#y";
+static const char latin_a_base[128] =
+    "aaaaaaccccccccdd"
+    "ddeeeeeeeeeegggg"
+    "gggghhhhiiiiiiii"
+    "ii##jjkkklllllll"
+    "lllnnnnnnnnnoooo"
+    "oo##rrrrrrssssss"
+    "ssttttttuuuuuuuu"
+    "uuuuwwyyyzzzzzzs";
+
+bool grille__is_upper(uint32_t cp)
+{
+    if (cp < 0x80)
+        return cp >= 'A' && cp <= 'Z';
+    if (cp >= 0xC0 && cp <= 0xDE)
+        return cp != 0xD7;
+    if (cp >= 0x100 && cp <= 0x137)
+        return cp % 2 == 0;
+    if (cp >= 0x139 && cp <= 0x148)
+        return cp % 2 == 1;
+    if (cp >= 0x14A && cp <= 0x177)
+        return cp % 2 == 0;
+    if (cp == 0x178)
+        return true;
+    if (cp >= 0x179 && cp <= 0x17E)
+        return cp % 2 == 1;
+    return (cp >= 0x391 && cp <= 0x3A9) || (cp >= 0x400 && cp <= 0x42F);
+}
+
+static uint32_t lower_cp(uint32_t cp)
+{
+    if (cp < 0x80)
+        return (cp >= 'A' && cp <= 'Z') ? cp + 32 : cp;
+    if (cp >= 0xC0 && cp <= 0xDE && cp != 0xD7)
+        return cp + 0x20;
+    if (cp >= 0x100 && cp <= 0x17E) {
+        if (cp == 0x130)
+            return 'i';
+        if (cp == 0x178)
+            return 0xFF;
+        return grille__is_upper(cp) ? cp + 1 : cp;
+    }
+    if (cp >= 0x391 && cp <= 0x3A9)
+        return cp + 0x20;
+    if (cp >= 0x410 && cp <= 0x42F)
+        return cp + 0x20;
+    if (cp >= 0x400 && cp <= 0x40F)
+        return cp + 0x50;
+    return cp;
+}
+
+size_t grille__lower(uint32_t cp, bool fold, char *out)
+{
+    if (cp < 0x80) {
+        out[0] = (char)((cp >= 'A' && cp <= 'Z') ? cp + 32 : cp);
+        return 1;
+    }
+    if (grille__is_combining(cp))
+        return 0;
+    /* Ligatures are spelt out in both modes, so that œ matches oe. */
+    switch (cp) {
+    case 0xC6: case 0xE6: memcpy(out, "ae", 2); return 2;
+    case 0x152: case 0x153: memcpy(out, "oe", 2); return 2;
+    case 0x132: case 0x133: memcpy(out, "ij", 2); return 2;
+    case 0xFB00: memcpy(out, "ff", 2); return 2;
+    case 0xFB01: memcpy(out, "fi", 2); return 2;
+    case 0xFB02: memcpy(out, "fl", 2); return 2;
+    case 0xFB03: memcpy(out, "ffi", 3); return 3;
+    case 0xFB04: memcpy(out, "ffl", 3); return 3;
+    default: break;
+    }
+    if (fold) {
+        if (cp == 0xDF) {
+            memcpy(out, "ss", 2);
+            return 2;
+        }
+        if (cp == 0xDE || cp == 0xFE) {
+            memcpy(out, "th", 2);
+            return 2;
+        }
+        if (cp >= 0xC0 && cp <= 0xFF && latin1_base[cp - 0xC0] != '#') {
+            out[0] = latin1_base[cp - 0xC0];
+            return 1;
+        }
+        if (cp >= 0x100 && cp <= 0x17F && latin_a_base[cp - 0x100] != '#') {
+            out[0] = latin_a_base[cp - 0x100];
+            return 1;
+        }
+    }
+    return utf8_put(out, lower_cp(cp));
+}
+
+int grille__fold(gbuf *b, const char *s, size_t len)
+{
+    char tmp[8];
+    for (size_t i = 0; i < len;) {
+        size_t n;
+        uint32_t cp = utf8_get(s, len, i, &n);
+        i += n;
+        if (grille__is_apostrophe(cp)) {
+            if (gbuf_putc(b, '\'') < 0)
+                return GRILLE_ENOMEM;
+            continue;
+        }
+        size_t m = grille__lower(cp, true, tmp);
+        if (m && gbuf_put(b, tmp, m) < 0)
+            return GRILLE_ENOMEM;
+    }
+    return 0;
+}
+
+/* --------------------------------------------------------------- SHA-256 */
+
+static const uint32_t sha_k[64] = {
+    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1,
+    0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3,
+    0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786,
+    0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147,
+    0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13,
+    0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b,
+    0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a,
+    0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208,
+    0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2};
+
+#define ROR(x, n) (((x) >> (n)) | ((x) << (32 - (n))))
+
+static void sha_block(uint32_t h[8], const unsigned char *p)
+{
+    uint32_t w[64];
+    for (int i = 0; i < 16; i++)
+        w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
+               (uint32_t)p[4 * i + 2] << 8 | p[4 * i + 3];
+    for (int i = 16; i < 64; i++) {
+        uint32_t s0 = ROR(w[i - 15], 7) ^ ROR(w[i - 15], 18) ^
+                      (w[i - 15] >> 3);
+        uint32_t s1 = ROR(w[i - 2], 17) ^ ROR(w[i - 2], 19) ^ (w[i - 2] >> 10);
+        w[i] = w[i - 16] + s0 + w[i - 7] + s1;
+    }
+    uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5],
+             g = h[6], hh = h[7];
+    for (int i = 0; i < 64; i++) {
+        uint32_t t1 = hh + (ROR(e, 6) ^ ROR(e, 11) ^ ROR(e, 25)) +
+                      ((e & f) ^ (~e & g)) + sha_k[i] + w[i];
+        uint32_t t2 = (ROR(a, 2) ^ ROR(a, 13) ^ ROR(a, 22)) +
+                      ((a & b) ^ (a & c) ^ (b & c));
+        hh = g;
+        g = f;
+        f = e;
+        e = d + t1;
+        d = c;
+        c = b;
+        b = a;
+        a = t1 + t2;
+    }
+    h[0] += a; h[1] += b; h[2] += c; h[3] += d;
+    h[4] += e; h[5] += f; h[6] += g; h[7] += hh;
+}
+
+void grille__sha256_hex(const void *data, size_t len, char hex[65])
+{
+    uint32_t h[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+                     0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
+    const unsigned char *p = data;
+    size_t left = len;
+    while (left >= 64) {
+        sha_block(h, p);
+        p += 64;
+        left -= 64;
+    }
+    unsigned char tail[128] = {0};
+    memcpy(tail, p, left);
+    tail[left] = 0x80;
+    size_t tl = left < 56 ? 64 : 128;
+    uint64_t bits = (uint64_t)len * 8;
+    for (int i = 0; i < 8; i++)
+        tail[tl - 1 - i] = (unsigned char)(bits >> (8 * i));
+    sha_block(h, tail);
+    if (tl == 128)
+        sha_block(h, tail + 64);
+    static const char digits[] = "0123456789abcdef";
+    for (int i = 0; i < 32; i++) {
+        unsigned char byte = (unsigned char)(h[i / 4] >> (24 - 8 * (i % 4)));
+        hex[2 * i] = digits[byte >> 4];
+        hex[2 * i + 1] = digits[byte & 15];
+    }
+    hex[64] = '\0';
+}

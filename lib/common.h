@@ -1,0 +1,127 @@
+/*
+ * common.h - internal helpers shared by the modules of libgrille: error
+ * filling, growable buffers and arrays, UTF-8 decoding and the character
+ * classes of French text.  Never installed.
+ */
+#ifndef GRILLE_COMMON_H
+#define GRILLE_COMMON_H
+
+#include "grille.h"
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define GRILLE_HIDDEN __attribute__((visibility("hidden")))
+#define GRILLE_PRINTF(a, b) __attribute__((format(printf, a, b)))
+
+#ifndef _
+#define _(s) (s)
+#endif
+
+/*
+ * Fills `err` (which may be NULL) and returns `code`.  `file` may be NULL;
+ * `line`/`col` of 0 leave them out of the message.  The message is
+ * "file:line:col: text".
+ */
+GRILLE_HIDDEN int grille__error(grille_error *err, int code, const char *file,
+                                unsigned line, unsigned col, const char *fmt,
+                                ...) GRILLE_PRINTF(6, 7);
+GRILLE_HIDDEN int grille__error_at(grille_error *err, int code,
+                                   const char *file, size_t offset,
+                                   const char *fmt, ...) GRILLE_PRINTF(5, 6);
+GRILLE_HIDDEN int grille__nomem(grille_error *err);
+
+/* Writes `s` quoted for a message into buf: control characters escaped,
+ * cut at `max` bytes with "..." (on a code point boundary). */
+GRILLE_HIDDEN const char *grille__quote(char *buf, size_t size, const char *s,
+                                        size_t len);
+
+/* A growable byte buffer; `data` is always NUL terminated when len > 0. */
+typedef struct gbuf {
+    char *data;
+    size_t len, cap;
+} gbuf;
+
+GRILLE_HIDDEN int gbuf_grow(gbuf *b, size_t extra);
+GRILLE_HIDDEN int gbuf_put(gbuf *b, const void *p, size_t n);
+GRILLE_HIDDEN int gbuf_putc(gbuf *b, char c);
+GRILLE_HIDDEN int gbuf_puts(gbuf *b, const char *s);
+GRILLE_HIDDEN int gbuf_printf(gbuf *b, const char *fmt, ...)
+    GRILLE_PRINTF(2, 3);
+GRILLE_HIDDEN void gbuf_free(gbuf *b);
+
+/* Grows an array of `*cap` elements of `size` bytes to hold `need`. */
+GRILLE_HIDDEN int grille__grow(void **p, size_t *cap, size_t need,
+                               size_t size);
+#define GROW(arr, cap, need)                                               \
+    grille__grow((void **)&(arr), &(cap), (need), sizeof(*(arr)))
+
+GRILLE_HIDDEN char *grille__strndup(const char *s, size_t n);
+
+/*
+ * Decodes the code point at s[i] (i < len) of text already known to be
+ * valid UTF-8; stores its length in *n.
+ */
+static inline uint32_t utf8_get(const char *s, size_t len, size_t i,
+                                size_t *n)
+{
+    const unsigned char *u = (const unsigned char *)s + i;
+    size_t left = len - i;
+    if (u[0] < 0x80) {
+        *n = 1;
+        return u[0];
+    }
+    if (u[0] < 0xE0 && left >= 2) {
+        *n = 2;
+        return ((uint32_t)(u[0] & 0x1F) << 6) | (u[1] & 0x3F);
+    }
+    if (u[0] < 0xF0 && left >= 3) {
+        *n = 3;
+        return ((uint32_t)(u[0] & 0x0F) << 12) |
+               ((uint32_t)(u[1] & 0x3F) << 6) | (u[2] & 0x3F);
+    }
+    if (left >= 4) {
+        *n = 4;
+        return ((uint32_t)(u[0] & 0x07) << 18) |
+               ((uint32_t)(u[1] & 0x3F) << 12) |
+               ((uint32_t)(u[2] & 0x3F) << 6) | (u[3] & 0x3F);
+    }
+    *n = 1;
+    return 0xFFFD;
+}
+
+/* Encodes cp in UTF-8 into out (4 bytes at least); returns the length. */
+GRILLE_HIDDEN size_t utf8_put(char *out, uint32_t cp);
+
+/*
+ * Checks that s[0..len) is valid UTF-8 (no overlong form, no surrogate,
+ * nothing above U+10FFFF).  Returns len when valid, else the offset of the
+ * first invalid byte.
+ */
+GRILLE_HIDDEN size_t utf8_check(const char *s, size_t len);
+
+/* Character classes for French text. */
+GRILLE_HIDDEN bool grille__is_letter(uint32_t cp);
+GRILLE_HIDDEN bool grille__is_space(uint32_t cp); /* not line ends */
+GRILLE_HIDDEN bool grille__is_apostrophe(uint32_t cp);
+GRILLE_HIDDEN bool grille__is_hyphen(uint32_t cp);
+GRILLE_HIDDEN bool grille__is_upper(uint32_t cp);
+GRILLE_HIDDEN bool grille__is_combining(uint32_t cp);
+
+/*
+ * Lowercases cp and, when `fold`, strips its accents; writes the result
+ * (possibly two letters for ligatures: œ -> "oe") to out and returns its
+ * length in bytes (0 for a combining mark, which is dropped).
+ */
+GRILLE_HIDDEN size_t grille__lower(uint32_t cp, bool fold, char *out);
+
+/* Lowercases and folds a whole UTF-8 string into b (appending). */
+GRILLE_HIDDEN int grille__fold(gbuf *b, const char *s, size_t len);
+
+/* SHA-256 of data, as 64 lowercase hex digits and a NUL into hex[65]. */
+GRILLE_HIDDEN void grille__sha256_hex(const void *data, size_t len,
+                                      char hex[65]);
+
+#endif

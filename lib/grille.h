@@ -1,0 +1,412 @@
+/*
+ * grille.h - the public interface of libgrille.
+ *
+ * libgrille turns French interview notes into segments and tokens with
+ * exact byte offsets, and codes them with a thematic codebook.  This header
+ * is the whole contract: it includes no third-party header, and every type
+ * that hides a library handle (the stemmer, compiled regexes, the YAML
+ * parser) is opaque.
+ *
+ * Conventions, as in libgit2 and SQLite:
+ *  - functions that can fail return int: 0 on success or a negative
+ *    GRILLE_E* code; their last argument is an optional grille_error
+ *    (caller-allocated, may be NULL) that receives the code and a one-line
+ *    message naming the file, line and column where they exist;
+ *  - outputs come first; what comes back through a `**out` belongs to the
+ *    caller and is freed with the type's own `_free`, which accepts NULL;
+ *  - text is UTF-8 passed as (const char *s, size_t len);
+ *  - byte offsets are into the decoded UTF-8 text of a document, [start, end).
+ *
+ * Threads: a grille_codebook is immutable once loaded and may be shared by
+ * any number of threads.  A grille_analyser (stemmer, caches, match data)
+ * belongs to one thread at a time.  The library keeps no global mutable
+ * state.
+ */
+#ifndef GRILLE_H
+#define GRILLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define GRILLE_VERSION_MAJOR 0
+#define GRILLE_VERSION_MINOR 1
+#define GRILLE_VERSION_PATCH 0
+#define GRILLE_VERSION_STRING "0.1.0"
+
+#if defined(__GNUC__)
+#define GRILLE_API __attribute__((visibility("default")))
+#else
+#define GRILLE_API
+#endif
+
+/* Returns the library's version string, e.g. "0.1.0" (static storage). */
+GRILLE_API const char *grille_version(void);
+
+/* ---------------------------------------------------------------- errors */
+
+/* Error codes returned (negated) by every function that can fail. */
+enum {
+    GRILLE_OK = 0,
+    GRILLE_ENOMEM = -1,    /* out of memory */
+    GRILLE_EIO = -2,       /* a file could not be read or written */
+    GRILLE_EENCODING = -3, /* text is not valid in any accepted encoding */
+    GRILLE_EBINARY = -4,   /* input holds NUL bytes: refused as binary */
+    GRILLE_ESYNTAX = -5,   /* a codebook or front matter is malformed */
+    GRILLE_EINVALID = -6,  /* a value is invalid (argument, key, color) */
+    GRILLE_ELIMIT = -7,    /* a resource limit was hit (regex, nesting) */
+    GRILLE_ENOTFOUND = -8  /* a named thing does not exist */
+};
+
+/*
+ * What went wrong, filled by a failing call when the caller passes one.
+ * `message` is one line, starting with the location when there is one
+ * ("notes.md:12:4: unknown key 'termz' in theme 'sante'"), without a
+ * trailing newline.  `line` and `column` are 1-based, 0 when unknown;
+ * `offset` is a byte offset into the input, or SIZE_MAX when unknown.
+ * `detail` carries the underlying library's own code (pcre2, libyaml,
+ * errno), 0 when none.
+ */
+typedef struct grille_error {
+    int code;
+    int detail;
+    unsigned line;
+    unsigned column;
+    size_t offset;
+    char message[1024];
+} grille_error;
+
+/* Returns a static English description of an error code. */
+GRILLE_API const char *grille_strerror(int code);
+
+/* ------------------------------------------------------------------ text */
+
+/* The encoding a document was found in. */
+typedef enum grille_encoding {
+    GRILLE_ENC_UTF8 = 0,     /* UTF-8 without BOM */
+    GRILLE_ENC_UTF8_BOM,     /* UTF-8 with a BOM, which was skipped */
+    GRILLE_ENC_UTF16LE,      /* UTF-16 little-endian with BOM, converted */
+    GRILLE_ENC_UTF16BE,      /* UTF-16 big-endian with BOM, converted */
+    GRILLE_ENC_WINDOWS1252   /* Windows-1252 / ISO-8859-1, converted */
+} grille_encoding;
+
+/* Returns the name of an encoding ("UTF-8", "Windows-1252", ...). */
+GRILLE_API const char *grille_encoding_name(grille_encoding enc);
+
+/* A document decoded to UTF-8. */
+typedef struct grille_text grille_text;
+
+/*
+ * Decodes `len` bytes into UTF-8.  Valid UTF-8 is taken as is (a BOM is
+ * skipped); UTF-16 with a BOM is converted; bytes that are not UTF-8 but
+ * read as Windows-1252 (every non-ASCII byte invalid as UTF-8) are
+ * converted.  `name` (may be NULL) is the file name used in messages.
+ * Errors: GRILLE_EBINARY (a NUL byte, offset given), GRILLE_EENCODING
+ * (invalid input, byte offset given), GRILLE_ENOMEM.
+ * The caller frees *out with grille_text_free().
+ */
+GRILLE_API int grille_text_decode(grille_text **out, const char *bytes,
+                                  size_t len, const char *name,
+                                  grille_error *err);
+
+/* Reads the file at `path` (or standard input when path is "-") and
+ * decodes it.  Errors as grille_text_decode(), plus GRILLE_EIO when the
+ * file cannot be read (a folder, missing, unreadable). */
+GRILLE_API int grille_text_read_file(grille_text **out, const char *path,
+                                     grille_error *err);
+
+/* The decoded UTF-8 bytes (borrowed, valid until grille_text_free; NUL
+ * terminated for convenience, the terminator is not counted in *len). */
+GRILLE_API const char *grille_text_data(const grille_text *text,
+                                        size_t *len);
+
+/* The encoding the text was found in. */
+GRILLE_API grille_encoding grille_text_encoding(const grille_text *text);
+
+/* Size in bytes of the input before decoding. */
+GRILLE_API size_t grille_text_input_size(const grille_text *text);
+
+GRILLE_API void grille_text_free(grille_text *text);
+
+/*
+ * Finds a YAML front matter block at the start of `s`: a first line that
+ * is exactly "---", then YAML, then a line "---" or "...".  On success
+ * *yaml_start and *yaml_end delimit the YAML between the fences and *body is
+ * the offset of the first byte after the closing fence's line end.
+ * Returns 1 when a block is found, 0 when there is none (*body is 0), and
+ * GRILLE_ESYNTAX when the block is opened but never closed.
+ */
+GRILLE_API int grille_text_front_matter(const char *s, size_t len,
+                                        size_t *yaml_start, size_t *yaml_end,
+                                        size_t *body, grille_error *err);
+
+/* One key: value attribute of a document. */
+typedef struct grille_attr {
+    const char *key;
+    const char *value;
+} grille_attr;
+
+/* A list of attributes read from a front matter. */
+typedef struct grille_attrs grille_attrs;
+
+/*
+ * Parses the YAML front matter of `s` (as found by
+ * grille_text_front_matter) into attributes: a flat mapping of scalar keys
+ * to scalar values (a list value is joined with ", ").  Returns 0 with an
+ * empty list when there is no front matter.  Errors: GRILLE_ESYNTAX with
+ * the line and column in the document (not in the block), naming `name`.
+ * *body receives the offset where the body starts (0 without front matter).
+ */
+GRILLE_API int grille_attrs_parse(grille_attrs **out, size_t *body,
+                                  const char *s, size_t len, const char *name,
+                                  grille_error *err);
+GRILLE_API size_t grille_attrs_count(const grille_attrs *attrs);
+/* The i-th attribute (borrowed, valid until grille_attrs_free). */
+GRILLE_API const grille_attr *grille_attrs_get(const grille_attrs *attrs,
+                                               size_t i);
+/* The value of `key`, or NULL. */
+GRILLE_API const char *grille_attrs_find(const grille_attrs *attrs,
+                                         const char *key);
+GRILLE_API void grille_attrs_free(grille_attrs *attrs);
+
+/* --------------------------------------------------- segments and tokens */
+
+/* The unit a document is cut into. */
+typedef enum grille_unit {
+    GRILLE_UNIT_PARAGRAPH = 0, /* paragraphs; each bullet and turn alone */
+    GRILLE_UNIT_SENTENCE       /* the same, each further cut in sentences */
+} grille_unit;
+
+/* Parses "paragraph" or "sentence"; returns -1 for anything else. */
+GRILLE_API int grille_unit_parse(const char *name);
+GRILLE_API const char *grille_unit_name(grille_unit unit);
+
+/* What started a segment. */
+typedef enum grille_segment_kind {
+    GRILLE_SEG_PARAGRAPH = 0,
+    GRILLE_SEG_BULLET,   /* a bullet or numbered item */
+    GRILLE_SEG_TURN,     /* a speaker turn ("Q :", "DGS :", "Mme X :") */
+    GRILLE_SEG_HEADING,  /* a Markdown heading ("## Contexte") */
+    GRILLE_SEG_SENTENCE  /* a sentence after the first of its paragraph */
+} grille_segment_kind;
+
+GRILLE_API const char *grille_segment_kind_name(grille_segment_kind kind);
+
+/*
+ * A segment: [start, end) is its text without the bullet marker or the
+ * speaker label, trimmed of surrounding white space.  A turn's label
+ * ("DGS") is [label_start, label_end), empty otherwise.  `line` is the
+ * 1-based line of `start`.  Its tokens are tokens[first_token ..
+ * first_token + ntokens).
+ */
+typedef struct grille_segment {
+    size_t start, end;
+    size_t label_start, label_end;
+    unsigned line;
+    grille_segment_kind kind;
+    size_t first_token;
+    size_t ntokens;
+} grille_segment;
+
+/* Kinds of tokens. */
+typedef enum grille_token_kind {
+    GRILLE_TOK_WORD = 0,
+    GRILLE_TOK_ELISION, /* "l’", "qu’": key ends with a straight ' */
+    GRILLE_TOK_NUMBER,  /* "1 000", "10,5 %" */
+    GRILLE_TOK_DATE,    /* "12/03/2020", "2020-05-11" */
+    GRILLE_TOK_TIME,    /* "10:15", "00:12:40" */
+    GRILLE_TOK_URL,
+    GRILLE_TOK_EMAIL
+} grille_token_kind;
+
+GRILLE_API const char *grille_token_kind_name(grille_token_kind kind);
+
+/* Token flags. */
+enum {
+    GRILLE_TOKF_ACRONYM = 1 << 0,  /* all capitals: "DGS", "EHPAD" */
+    GRILLE_TOKF_COMPOUND = 1 << 1, /* hyphenated; key is the joined form */
+    GRILLE_TOKF_PART = 1 << 2,     /* one part of the compound before it */
+    GRILLE_TOKF_NAME = 1 << 3,     /* a hyphenated proper name, kept whole */
+    GRILLE_TOKF_BREAK = 1 << 4     /* punctuation separates it from the
+                                      previous token of its segment */
+};
+
+/*
+ * A token.  [start, end) is its surface form in the text.  `key` is the
+ * match key: lowercased, accents folded, ligatures expanded (œ -> oe),
+ * apostrophes made straight; for a compound, the parts joined.  `stem` is
+ * the Snowball stem of the lowercased word, accent-folded (the key itself
+ * for numbers, dates, URLs, names).  `pos` counts words in the segment: the
+ * parts of a compound and an elision share the position of their word.
+ * key and stem are borrowed from the analyser, valid until its next run.
+ */
+typedef struct grille_token {
+    size_t start, end;
+    const char *key;
+    const char *stem;
+    uint32_t key_len, stem_len;
+    uint32_t pos;
+    uint16_t kind;
+    uint16_t flags;
+} grille_token;
+
+/* ------------------------------------------------------------- codebook */
+
+/* A thematic codebook, immutable once loaded; shareable by threads. */
+typedef struct grille_codebook grille_codebook;
+
+/*
+ * Loads a codebook from YAML text: grille's own format (a mapping with
+ * `themes`) or a plain dictionary (nested keys, lists of patterns as
+ * leaves).  Every pattern is compiled (regexes JIT-compiled).  `name` is
+ * the file name used in messages.  Errors: GRILLE_ESYNTAX or
+ * GRILLE_EINVALID with file, line and column (YAML syntax, unknown key,
+ * duplicate id, empty theme, bad regex, bad proximity rule, bad color),
+ * GRILLE_ELIMIT (nesting too deep, too many themes or patterns).
+ */
+GRILLE_API int grille_codebook_load(grille_codebook **out, const char *yaml,
+                                    size_t len, const char *name,
+                                    grille_error *err);
+
+/* Reads and loads the codebook file at `path`. */
+GRILLE_API int grille_codebook_load_file(grille_codebook **out,
+                                         const char *path, grille_error *err);
+
+/* Loads the codebook compiled into the library (codebooks/riposte.yaml). */
+GRILLE_API int grille_codebook_load_bundled(grille_codebook **out,
+                                            grille_error *err);
+
+/* The YAML text of the bundled codebook (static storage). */
+GRILLE_API const char *grille_codebook_bundled_text(size_t *len);
+
+GRILLE_API void grille_codebook_free(grille_codebook *cb);
+
+/* The codebook's `name` (or the file name), borrowed. */
+GRILLE_API const char *grille_codebook_name(const grille_codebook *cb);
+/* The file name it was loaded from ("<bundled>" for the bundled one). */
+GRILLE_API const char *grille_codebook_source(const grille_codebook *cb);
+/* The SHA-256 of the YAML text, 64 lowercase hex digits, borrowed. */
+GRILLE_API const char *grille_codebook_sha256(const grille_codebook *cb);
+
+/* Number of codes, themes and sub-themes alike, in depth-first order:
+ * a parent always comes before its children. */
+GRILLE_API size_t grille_codebook_count(const grille_codebook *cb);
+
+/* What a code is; every string is borrowed from the codebook. */
+typedef struct grille_code_info {
+    const char *id;          /* slash path, "teletravail/outils" */
+    const char *label;       /* never NULL: the id's last part if unset */
+    const char *description; /* "" when unset */
+    const char *color;       /* "#rrggbb", "" when unset */
+    long parent;             /* index of the parent, -1 for a theme */
+    unsigned depth;          /* 0 for a theme */
+    size_t npatterns;        /* patterns (not counting exclusions) */
+    size_t nexclusions;
+    unsigned line;           /* where it is defined in the YAML */
+} grille_code_info;
+
+/* Fills *info for code i; returns GRILLE_ENOTFOUND when i is too large. */
+GRILLE_API int grille_codebook_code(const grille_codebook *cb, size_t i,
+                                    grille_code_info *info);
+
+/* The index of the code with this id, or -1. */
+GRILLE_API long grille_codebook_find(const grille_codebook *cb,
+                                     const char *id);
+
+/* Pattern kinds. */
+typedef enum grille_rule_kind {
+    GRILLE_RULE_WORD = 0,
+    GRILLE_RULE_PHRASE,
+    GRILLE_RULE_GLOB,
+    GRILLE_RULE_EXACT,
+    GRILLE_RULE_REGEX,
+    GRILLE_RULE_NEAR,
+    GRILLE_RULE_EXCLUDE
+} grille_rule_kind;
+
+GRILLE_API const char *grille_rule_kind_name(grille_rule_kind kind);
+
+/* Number of rules (patterns and exclusions of every code). */
+GRILLE_API size_t grille_codebook_rule_count(const grille_codebook *cb);
+
+/* What a rule is: its source text as written in the codebook, its kind and
+ * its code; every string is borrowed from the codebook. */
+typedef struct grille_rule_info {
+    const char *text;
+    grille_rule_kind kind;
+    size_t code;
+    unsigned line, column;
+} grille_rule_info;
+
+GRILLE_API int grille_codebook_rule(const grille_codebook *cb, size_t i,
+                                    grille_rule_info *info);
+
+/* ------------------------------------------------------------- analyser */
+
+/* Per-thread state: the stemmer and its cache, regex match data, and the
+ * buffers of the last analysis. */
+typedef struct grille_analyser grille_analyser;
+
+GRILLE_API int grille_analyser_new(grille_analyser **out, grille_error *err);
+GRILLE_API void grille_analyser_free(grille_analyser *a);
+
+/*
+ * A coding: one hit of a rule in a segment.  [start, end) is the matched
+ * span in the text; `code` and `rule` index the codebook.
+ */
+typedef struct grille_coding {
+    size_t segment;
+    size_t code;
+    size_t rule;
+    size_t start, end;
+} grille_coding;
+
+/*
+ * Cuts text[body, len) into segments and tokens (the text before `body`, a
+ * front matter, is skipped but still counts for offsets and line numbers)
+ * and, when `cb` is not NULL, codes it.  Results stay in the analyser and
+ * are valid until its next run or its free.  Errors: GRILLE_ELIMIT when a
+ * regex rule hits its match limit (the message names the rule),
+ * GRILLE_ENOMEM.  `name` is the document name used in messages.
+ */
+GRILLE_API int grille_analyser_run(grille_analyser *a, const char *text,
+                                   size_t len, size_t body, grille_unit unit,
+                                   const grille_codebook *cb,
+                                   const char *name, grille_error *err);
+
+/* The segments, tokens and codings of the last run (borrowed).  Codings
+ * are ordered by segment, then start, then code. */
+GRILLE_API size_t grille_analyser_segments(const grille_analyser *a,
+                                           const grille_segment **out);
+GRILLE_API size_t grille_analyser_tokens(const grille_analyser *a,
+                                         const grille_token **out);
+GRILLE_API size_t grille_analyser_codings(const grille_analyser *a,
+                                          const grille_coding **out);
+
+/* Number of words of the last run (tokens that are not elisions nor
+ * compound parts). */
+GRILLE_API size_t grille_analyser_words(const grille_analyser *a);
+
+/*
+ * Stems one word as the analyser does (lowercased, accent-folded after
+ * stemming).  *out is borrowed, valid until the next call on `a`.
+ */
+GRILLE_API int grille_analyser_stem(grille_analyser *a, const char *word,
+                                    size_t len, const char **out,
+                                    size_t *out_len);
+
+/* Stems with the raw Snowball French stemmer: lowercase input in, the
+ * stem out (no accent folding); for checking against Snowball's own
+ * vocabulary. *out is borrowed until the next call. */
+GRILLE_API int grille_analyser_snowball(grille_analyser *a, const char *word,
+                                        size_t len, const char **out,
+                                        size_t *out_len);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* GRILLE_H */

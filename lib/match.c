@@ -1,0 +1,379 @@
+/*
+ * match.c - coding a tokenised document with a compiled codebook.
+ *
+ * Segment by segment: each token is looked up once in the codebook's
+ * indexes (its stem, its elision key, its surface form, and the globs), and
+ * every sequence whose first element it meets is followed over the next
+ * tokens: compound parts are stepped over, an elision in the text is
+ * transparent unless the term asks for one, and punctuation (the BREAK
+ * flag) ends a phrase.  Regex rules run on the segment's text.  A
+ * proximity rule pairs an occurrence of its left side with the nearest
+ * occurrence of its right side at most N words away.  Exclusions mask the
+ * spans they match for their theme and its sub-themes; a hit touching a
+ * masked span is dropped.  Finally, within one code, overlapping hits
+ * collapse to the longest.  Codings come out ordered by segment, start,
+ * code.
+ */
+#include "analyser.h"
+#include "codebook.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct occ {
+    size_t seq;
+    size_t start, end;
+    uint32_t pos_first, pos_last;
+} occ;
+
+typedef struct hit {
+    size_t code, rule, start, end;
+} hit;
+
+struct match_state {
+    pcre2_match_data *md;
+    occ *occs;
+    size_t nocc, occ_cap;
+    hit *hits;
+    size_t nhits, hits_cap;
+};
+
+void grille_match__free(grille_analyser *a)
+{
+    struct match_state *m = a->match;
+    if (!m)
+        return;
+    if (m->md)
+        pcre2_match_data_free(m->md);
+    free(m->occs);
+    free(m->hits);
+    free(m);
+    a->match = NULL;
+}
+
+static bool elem_match(const cb_elem *e, const grille_token *t, const char *text)
+{
+    switch (e->kind) {
+    case ELEM_WORD:
+        if (t->kind == GRILLE_TOK_ELISION)
+            return false;
+        for (int k = 0; k < 2; k++)
+            if (e->stem[k] && e->stem_len[k] == t->stem_len &&
+                memcmp(e->stem[k], t->stem, t->stem_len) == 0)
+                return true;
+        return false;
+    case ELEM_ELISION:
+        return t->kind == GRILLE_TOK_ELISION && e->text_len == t->key_len &&
+               memcmp(e->text, t->key, t->key_len) == 0;
+    case ELEM_GLOB:
+        return t->kind != GRILLE_TOK_ELISION &&
+               grille__glob(e->text, e->text_len, t->key, t->key_len);
+    case ELEM_EXACT:
+        return e->text_len == t->end - t->start &&
+               memcmp(e->text, text + t->start, e->text_len) == 0;
+    }
+    return false;
+}
+
+/* The next token after i that is not a compound part, or n. */
+static size_t next_main(const grille_token *tk, size_t n, size_t i)
+{
+    i++;
+    while (i < n && (tk[i].flags & GRILLE_TOKF_PART))
+        i++;
+    return i;
+}
+
+/* Follows sequence s from token i; returns the index of its last token,
+ * or SIZE_MAX when it does not match there. */
+static size_t follow(const cb_seq *s, const grille_token *tk, size_t n, size_t i,
+                     const char *text)
+{
+    if (!elem_match(&s->elems[0], &tk[i], text))
+        return SIZE_MAX;
+    if (s->n == 1)
+        return i;
+    if (tk[i].flags & GRILLE_TOKF_PART)
+        return SIZE_MAX;
+    size_t j = i;
+    for (size_t e = 1; e < s->n; e++) {
+        size_t k = next_main(tk, n, j);
+        if (k < n && tk[k].kind == GRILLE_TOK_ELISION &&
+            s->elems[e].kind != ELEM_ELISION &&
+            !(tk[k].flags & GRILLE_TOKF_BREAK))
+            k = next_main(tk, n, k);
+        if (k >= n || (tk[k].flags & GRILLE_TOKF_BREAK) ||
+            !elem_match(&s->elems[e], &tk[k], text))
+            return SIZE_MAX;
+        j = k;
+    }
+    return j;
+}
+
+static int add_occ(struct match_state *m, size_t seq, const grille_token *a,
+                   const grille_token *b)
+{
+    if (GROW(m->occs, m->occ_cap, m->nocc + 1) < 0)
+        return GRILLE_ENOMEM;
+    occ *o = &m->occs[m->nocc++];
+    o->seq = seq;
+    o->start = a->start;
+    o->end = b->end;
+    o->pos_first = a->pos;
+    o->pos_last = b->pos;
+    return 0;
+}
+
+static int try_seqs(struct match_state *m, const grille_codebook *cb,
+                    const smap_entry *e, const grille_token *tk, size_t n,
+                    size_t i, const char *text)
+{
+    if (!e)
+        return 0;
+    for (size_t k = 0; k < e->n; k++) {
+        size_t j = follow(&cb->seqs[e->seqs[k]], tk, n, i, text);
+        if (j != SIZE_MAX && add_occ(m, e->seqs[k], &tk[i], &tk[j]) < 0)
+            return GRILLE_ENOMEM;
+    }
+    return 0;
+}
+
+static int add_hit(struct match_state *m, size_t code, size_t rule,
+                   size_t start, size_t end)
+{
+    if (GROW(m->hits, m->hits_cap, m->nhits + 1) < 0)
+        return GRILLE_ENOMEM;
+    m->hits[m->nhits++] = (hit){code, rule, start, end};
+    return 0;
+}
+
+static int run_regex(grille_analyser *a, const grille_codebook *cb,
+                     const cb_rule *r, size_t ri, const char *text,
+                     const grille_segment *seg, const char *name,
+                     grille_error *err)
+{
+    struct match_state *m = a->match;
+    const unsigned char *subj = (const unsigned char *)text + seg->start;
+    size_t len = seg->end - seg->start;
+    size_t off = 0;
+    while (off <= len) {
+        int rc = pcre2_match(r->re, subj, len, off, 0, m->md, cb->mctx);
+        if (rc == PCRE2_ERROR_NOMATCH)
+            return 0;
+        if (rc < 0 && rc != 0) {
+            char msg[256], buf[200];
+            pcre2_get_error_message(rc, (PCRE2_UCHAR *)msg, sizeof(msg));
+            int code = (rc == PCRE2_ERROR_MATCHLIMIT ||
+                        rc == PCRE2_ERROR_DEPTHLIMIT ||
+                        rc == PCRE2_ERROR_HEAPLIMIT ||
+                        rc == PCRE2_ERROR_JIT_STACKLIMIT)
+                           ? GRILLE_ELIMIT
+                           : GRILLE_EINVALID;
+            grille__error(err, code, name, seg->line, 0,
+                          _("regex rule '%s' of theme '%s' (codebook line "
+                            "%u) stopped: %s; simplify the regex"),
+                          grille__quote(buf, sizeof(buf), r->text,
+                                        strlen(r->text)),
+                          cb->codes[r->code].id, r->line, msg);
+            if (err)
+                err->detail = rc;
+            return code;
+        }
+        PCRE2_SIZE *ov = pcre2_get_ovector_pointer(m->md);
+        size_t s = ov[0], e = ov[1];
+        if (e > s) {
+            if (add_hit(m, r->code, ri, seg->start + s, seg->start + e) < 0)
+                return grille__nomem(err);
+            off = e;
+        } else {
+            /* an empty match: step one code point */
+            off = e + 1;
+            while (off < len && (subj[off] & 0xC0) == 0x80)
+                off++;
+        }
+    }
+    return 0;
+}
+
+/* Whether code c is `anc` or below it. */
+static bool under(const grille_codebook *cb, size_t c, size_t anc)
+{
+    for (long k = (long)c; k >= 0; k = cb->codes[k].parent)
+        if ((size_t)k == anc)
+            return true;
+    return false;
+}
+
+static int cmp_hit_len(const void *pa, const void *pb)
+{
+    const hit *x = pa, *y = pb;
+    if (x->code != y->code)
+        return x->code < y->code ? -1 : 1;
+    size_t lx = x->end - x->start, ly = y->end - y->start;
+    if (lx != ly)
+        return lx > ly ? -1 : 1;
+    if (x->start != y->start)
+        return x->start < y->start ? -1 : 1;
+    return x->rule < y->rule ? -1 : x->rule > y->rule;
+}
+
+static int cmp_coding(const void *pa, const void *pb)
+{
+    const grille_coding *x = pa, *y = pb;
+    if (x->start != y->start)
+        return x->start < y->start ? -1 : 1;
+    if (x->code != y->code)
+        return x->code < y->code ? -1 : 1;
+    return x->end < y->end ? -1 : x->end > y->end;
+}
+
+static int segment(grille_analyser *a, const grille_codebook *cb,
+                   const char *text, size_t si, const char *name,
+                   grille_error *err)
+{
+    struct match_state *m = a->match;
+    const grille_segment *seg = &a->segs[si];
+    const grille_token *tk = a->toks + seg->first_token;
+    size_t n = seg->ntokens;
+    m->nocc = m->nhits = 0;
+    for (size_t i = 0; i < n; i++) {
+        const grille_token *t = &tk[i];
+        int rc = 0;
+        if (t->kind == GRILLE_TOK_ELISION) {
+            if (cb->by_key.count)
+                rc = try_seqs(m, cb,
+                              grille__smap_get(&cb->by_key, t->key, t->key_len,
+                                               grille__hash(t->key,
+                                                            t->key_len)),
+                              tk, n, i, text);
+        } else {
+            rc = try_seqs(m, cb,
+                          grille__smap_get(&cb->by_stem, t->stem, t->stem_len,
+                                           grille__hash(t->stem, t->stem_len)),
+                          tk, n, i, text);
+            for (size_t g = 0; g < cb->nglobs && rc == 0; g++) {
+                size_t j = follow(&cb->seqs[cb->globs[g]], tk, n, i, text);
+                if (j != SIZE_MAX)
+                    rc = add_occ(m, cb->globs[g], &tk[i], &tk[j]);
+            }
+        }
+        if (rc == 0 && cb->by_surface.count) {
+            const char *sf = text + t->start;
+            size_t sl = t->end - t->start;
+            rc = try_seqs(m, cb,
+                          grille__smap_get(&cb->by_surface, sf, sl,
+                                           grille__hash(sf, sl)),
+                          tk, n, i, text);
+        }
+        if (rc < 0)
+            return grille__nomem(err);
+    }
+    /* Terms are hits; proximity sides pair up. */
+    for (size_t k = 0; k < m->nocc; k++) {
+        const occ *o = &m->occs[k];
+        const cb_seq *s = &cb->seqs[o->seq];
+        const cb_rule *r = &cb->rules[s->rule];
+        if (s->role == ROLE_HIT) {
+            if (add_hit(m, r->code, s->rule, o->start, o->end) < 0)
+                return grille__nomem(err);
+        } else if (s->role == ROLE_NEAR_A) {
+            const occ *best = NULL;
+            uint32_t best_d = UINT32_MAX;
+            for (size_t j = 0; j < m->nocc; j++) {
+                const occ *p = &m->occs[j];
+                const cb_seq *ps = &cb->seqs[p->seq];
+                if (ps->rule != s->rule || ps->role != ROLE_NEAR_B)
+                    continue;
+                uint32_t d;
+                if (p->pos_first > o->pos_last)
+                    d = p->pos_first - o->pos_last;
+                else if (o->pos_first > p->pos_last)
+                    d = o->pos_first - p->pos_last;
+                else
+                    continue; /* the same words: not a proximity */
+                if (d <= r->dist && d < best_d) {
+                    best = p;
+                    best_d = d;
+                }
+            }
+            if (best &&
+                add_hit(m, r->code, s->rule,
+                        o->start < best->start ? o->start : best->start,
+                        o->end > best->end ? o->end : best->end) < 0)
+                return grille__nomem(err);
+        }
+    }
+    for (size_t k = 0; k < cb->nregexes; k++) {
+        size_t ri = cb->regexes[k];
+        int rc = run_regex(a, cb, &cb->rules[ri], ri, text, seg, name, err);
+        if (rc < 0)
+            return rc;
+    }
+    if (m->nhits == 0)
+        return 0;
+    /* Exclusions mask their theme and its sub-themes. */
+    if (cb->has_masks) {
+        size_t w = 0;
+        for (size_t h = 0; h < m->nhits; h++) {
+            const hit *x = &m->hits[h];
+            bool masked = false;
+            for (size_t k = 0; k < m->nocc && !masked; k++) {
+                const occ *o = &m->occs[k];
+                const cb_seq *s = &cb->seqs[o->seq];
+                if (s->role != ROLE_MASK)
+                    continue;
+                if (o->start < x->end && x->start < o->end &&
+                    under(cb, x->code, cb->rules[s->rule].code))
+                    masked = true;
+            }
+            if (!masked)
+                m->hits[w++] = *x;
+        }
+        m->nhits = w;
+    }
+    /* Within a code, overlapping hits collapse to the longest. */
+    qsort(m->hits, m->nhits, sizeof(hit), cmp_hit_len);
+    size_t first = a->ncodings;
+    for (size_t h = 0; h < m->nhits; h++) {
+        const hit *x = &m->hits[h];
+        bool overlap = false;
+        for (size_t k = first; k < a->ncodings && !overlap; k++) {
+            const grille_coding *c = &a->codings[k];
+            if (c->code == x->code && c->start < x->end && x->start < c->end)
+                overlap = true;
+        }
+        if (overlap)
+            continue;
+        if (GROW(a->codings, a->codings_cap, a->ncodings + 1) < 0)
+            return grille__nomem(err);
+        a->codings[a->ncodings++] =
+            (grille_coding){si, x->code, x->rule, x->start, x->end};
+    }
+    qsort(a->codings + first, a->ncodings - first, sizeof(grille_coding),
+          cmp_coding);
+    return 0;
+}
+
+int grille_match__run(grille_analyser *a, const grille_codebook *cb,
+                      const char *text, size_t len, const char *name,
+                      grille_error *err)
+{
+    (void)len;
+    if (!a->match) {
+        a->match = calloc(1, sizeof(*a->match));
+        if (!a->match)
+            return grille__nomem(err);
+    }
+    if (cb->nregexes && !a->match->md) {
+        a->match->md = pcre2_match_data_create(1, NULL);
+        if (!a->match->md)
+            return grille__nomem(err);
+    }
+    a->ncodings = 0;
+    for (size_t si = 0; si < a->nsegs; si++) {
+        int rc = segment(a, cb, text, si, name, err);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}

@@ -1,0 +1,223 @@
+/*
+ * stem.c - the Snowball French stemmer behind a cache.
+ *
+ * The vocabulary of a corpus is Zipfian: a few thousand words make most of
+ * its tokens, so each distinct lowercased word is stemmed once per
+ * analyser and kept in an open-addressing hash table.  An entry holds the
+ * word's match key (lowercased, accents folded) and its stem (Snowball's
+ * stem of the lowercased, accented word, then accent-folded): "Santés" is
+ * looked up as "santés", key "santes", stem "sant".  Strings live in an
+ * arena of chunks that never move, so tokens can point into it; the cache
+ * is dropped between runs once it grows past its budget, which keeps the
+ * memory of a long run bounded.
+ */
+#include "analyser.h"
+
+#include <libstemmer.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CHUNK_SIZE (64 * 1024)
+#define CACHE_BUDGET (32u * 1024 * 1024)
+/* Words longer than this are not stemmed (their key is their stem). */
+#define MAX_STEM_INPUT 96
+
+int grille_stem__init(grille_analyser *a, grille_error *err)
+{
+    a->stemmer = sb_stemmer_new("french", "UTF_8");
+    if (!a->stemmer)
+        return grille__error(err, GRILLE_ENOMEM, NULL, 0, 0, "%s",
+                             _("cannot create the Snowball French stemmer"));
+    return 0;
+}
+
+static void cache_clear(stem_cache *c)
+{
+    arena_chunk *k = c->chunks;
+    while (k) {
+        arena_chunk *next = k->next;
+        free(k);
+        k = next;
+    }
+    free(c->slots);
+    memset(c, 0, sizeof(*c));
+}
+
+void grille_stem__free(grille_analyser *a)
+{
+    cache_clear(&a->cache);
+    if (a->stemmer)
+        sb_stemmer_delete(a->stemmer);
+    a->stemmer = NULL;
+}
+
+void grille_stem__trim(grille_analyser *a)
+{
+    if (a->cache.bytes > CACHE_BUDGET)
+        cache_clear(&a->cache);
+}
+
+static char *arena_alloc(stem_cache *c, size_t n)
+{
+    arena_chunk *k = c->chunks;
+    if (!k || k->size - k->used < n) {
+        size_t size = n > CHUNK_SIZE ? n : CHUNK_SIZE;
+        k = malloc(sizeof(*k) + size);
+        if (!k)
+            return NULL;
+        k->size = size;
+        k->used = 0;
+        k->next = c->chunks;
+        c->chunks = k;
+        c->bytes += size;
+    }
+    char *p = k->data + k->used;
+    k->used += n;
+    return p;
+}
+
+static char *arena_copy(stem_cache *c, const char *s, size_t n)
+{
+    char *p = arena_alloc(c, n + 1);
+    if (p) {
+        memcpy(p, s, n);
+        p[n] = '\0';
+    }
+    return p;
+}
+
+static uint64_t hash_bytes(const char *s, size_t n, int kind)
+{
+    uint64_t h = 0xcbf29ce484222325ULL ^ (uint64_t)kind;
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 0x100000001b3ULL;
+    }
+    return h ^ (h >> 29);
+}
+
+static int cache_resize(stem_cache *c)
+{
+    size_t n = c->nslots ? c->nslots * 2 : 1024;
+    stem_entry *slots = calloc(n, sizeof(*slots));
+    if (!slots)
+        return GRILLE_ENOMEM;
+    for (size_t i = 0; i < c->nslots; i++) {
+        stem_entry *e = &c->slots[i];
+        if (!e->lower)
+            continue;
+        size_t j = e->hash & (n - 1);
+        while (slots[j].lower)
+            j = (j + 1) & (n - 1);
+        slots[j] = *e;
+    }
+    free(c->slots);
+    c->slots = slots;
+    c->nslots = n;
+    c->bytes += n * sizeof(*slots) / 2;
+    return 0;
+}
+
+/* Folds `s` into the arena (lowercase input: only accents and ligatures
+ * change). */
+static char *fold_copy(grille_analyser *a, const char *s, size_t n,
+                       uint32_t *out_len)
+{
+    gbuf *b = &a->scratch2;
+    b->len = 0;
+    bool ascii = true;
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)s[i] >= 0x80)
+            ascii = false;
+    if (ascii) {
+        *out_len = (uint32_t)n;
+        return arena_copy(&a->cache, s, n);
+    }
+    if (grille__fold(b, s, n) < 0 || gbuf_put(b, "", 0) < 0)
+        return NULL;
+    *out_len = (uint32_t)b->len;
+    return arena_copy(&a->cache, b->data, b->len);
+}
+
+const stem_entry *grille_stem__lookup(grille_analyser *a, const char *lower,
+                                      size_t len, int kind)
+{
+    stem_cache *c = &a->cache;
+    if (len > UINT32_MAX / 2)
+        len = UINT32_MAX / 2;
+    uint64_t h = hash_bytes(lower, len, kind);
+    if ((c->count + 1) * 2 > c->nslots && cache_resize(c) < 0)
+        return NULL;
+    size_t mask = c->nslots - 1;
+    size_t j = h & mask;
+    while (c->slots[j].lower) {
+        stem_entry *e = &c->slots[j];
+        if (e->hash == h && e->lower_len == len && e->kind == (uint32_t)kind &&
+            memcmp(e->lower, lower, len) == 0)
+            return e;
+        j = (j + 1) & mask;
+    }
+    stem_entry e = {0};
+    e.hash = h;
+    e.kind = (uint32_t)kind;
+    e.lower_len = (uint32_t)len;
+    e.lower = arena_copy(c, lower, len);
+    if (!e.lower)
+        return NULL;
+    e.key = fold_copy(a, lower, len, &e.key_len);
+    if (!e.key)
+        return NULL;
+    if (kind == 0 && len <= MAX_STEM_INPUT) {
+        const sb_symbol *st =
+            sb_stemmer_stem(a->stemmer, (const sb_symbol *)lower, (int)len);
+        if (!st)
+            return NULL;
+        int n = sb_stemmer_length(a->stemmer);
+        e.stem = fold_copy(a, (const char *)st, (size_t)n, &e.stem_len);
+        if (!e.stem)
+            return NULL;
+    } else {
+        e.stem = e.key;
+        e.stem_len = e.key_len;
+    }
+    c->slots[j] = e;
+    c->count++;
+    return &c->slots[j];
+}
+
+int grille_analyser_stem(grille_analyser *a, const char *word, size_t len,
+                         const char **out, size_t *out_len)
+{
+    gbuf *b = &a->scratch;
+    b->len = 0;
+    char tmp[8];
+    for (size_t i = 0; i < len;) {
+        size_t n;
+        uint32_t cp = utf8_get(word, len, i, &n);
+        i += n;
+        size_t m = grille__is_apostrophe(cp) ? (tmp[0] = '\'', 1)
+                                             : grille__lower(cp, false, tmp);
+        if (gbuf_put(b, tmp, m) < 0)
+            return GRILLE_ENOMEM;
+    }
+    if (gbuf_put(b, "", 0) < 0)
+        return GRILLE_ENOMEM;
+    const stem_entry *e = grille_stem__lookup(a, b->data, b->len, 0);
+    if (!e)
+        return GRILLE_ENOMEM;
+    *out = e->stem;
+    *out_len = e->stem_len;
+    return 0;
+}
+
+int grille_analyser_snowball(grille_analyser *a, const char *word, size_t len,
+                             const char **out, size_t *out_len)
+{
+    const sb_symbol *st =
+        sb_stemmer_stem(a->stemmer, (const sb_symbol *)word, (int)len);
+    if (!st)
+        return GRILLE_ENOMEM;
+    *out = (const char *)st;
+    *out_len = (size_t)sb_stemmer_length(a->stemmer);
+    return 0;
+}

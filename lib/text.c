@@ -1,0 +1,1358 @@
+/*
+ * text.c - the French text layer: decoding a file to UTF-8, finding its
+ * front matter, cutting it into segments and segments into tokens.
+ *
+ * A worked example.  The note (after a front matter ending on line 7)
+ *
+ *     line 8   ITW DGS – 14/05
+ *     line 9   • Télé-travail : 60 % des agents
+ *     line 10    dès le 17 mars, l’accueil fermé
+ *     line 11  DGS : on a repris aujourd’hui
+ *
+ * gives three segments: a paragraph on line 8 ("ITW DGS – 14/05"), a bullet
+ * on line 9 whose text starts after "• " and runs to the end of line 10
+ * (the indented line continues the bullet), and a speaker turn on line 11
+ * labelled "DGS" whose text is "on a repris aujourd’hui".  The bullet's
+ * tokens are
+ *
+ *     Télé-travail  word, compound, key "teletravail", stem "teletravail"
+ *       Télé        part of it, key "tele"
+ *       travail     part of it, key "travail", stem "travail"
+ *     60 %          number, key "60%"
+ *     des agents dès le 17 mars   words and a number
+ *     l’            elision, key "l'"
+ *     accueil fermé words; "accueil" carries the BREAK flag? no: only "dès"
+ *                   does not either - BREAK marks a token with punctuation
+ *                   (here ":" before "60 %" and "," before "l’") between
+ *                   it and the previous token.
+ *
+ * and "aujourd’hui" stays one word (key "aujourd'hui").  Offsets are bytes
+ * into the decoded text; the front matter and bullet markers are skipped
+ * but keep their place, so every offset and line number is that of the
+ * file as decoded.
+ *
+ * Rules, in short: blank lines end paragraphs; a bullet (• ‣ ◦ ▪ ■ ● ○ · −
+ * – — → -> - * + and 1. 1) a) (a)) starts its own segment and indented
+ * lines below it continue it; a speaker label at a line start ("Q :",
+ * "DGS :", "Mme Lefèvre :", "Enquêtrice :", with an optional [00:12:40]
+ * timestamp before it) starts a turn; "## Titre" is a heading of its own.
+ * Elisions split after l d j m n s t c qu jusqu lorsqu puisqu quoiqu and
+ * the three apostrophes ' ’ ʼ; other words keep their apostrophe
+ * (aujourd’hui, presqu’île, quelqu’un).  A hyphenated word is a compound
+ * (joined key plus its parts) unless two of its parts are capitalised, in
+ * which case it is a name kept whole (Castelnau-le-Lez, Saint-Étienne).
+ */
+#include "analyser.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct grille_text {
+    char *data;
+    size_t len;
+    size_t input_size;
+    grille_encoding enc;
+};
+
+const char *grille_encoding_name(grille_encoding enc)
+{
+    switch (enc) {
+    case GRILLE_ENC_UTF8: return "UTF-8";
+    case GRILLE_ENC_UTF8_BOM: return "UTF-8 with BOM";
+    case GRILLE_ENC_UTF16LE: return "UTF-16LE";
+    case GRILLE_ENC_UTF16BE: return "UTF-16BE";
+    case GRILLE_ENC_WINDOWS1252: return "Windows-1252";
+    }
+    return "unknown";
+}
+
+/* ------------------------------------------------------------- decoding */
+
+/* Windows-1252's 0x80..0x9F; 0 where the code page has no character. */
+static const uint16_t cp1252_high[32] = {
+    0x20AC, 0,      0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+    0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0,      0x017D, 0,
+    0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+    0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178};
+
+static int decode_utf16(grille_text *t, const unsigned char *u, size_t len,
+                        bool le, const char *name, grille_error *err)
+{
+    gbuf b = {0};
+    size_t i = 2;
+    if (gbuf_grow(&b, len + len / 2) < 0)
+        return grille__nomem(err);
+    while (i < len) {
+        if (i + 1 >= len) {
+            gbuf_free(&b);
+            return grille__error_at(err, GRILLE_EENCODING, name, i,
+                                    _("truncated UTF-16 code unit at byte %zu"),
+                                    i);
+        }
+        uint32_t c = le ? (uint32_t)(u[i] | u[i + 1] << 8)
+                        : (uint32_t)(u[i] << 8 | u[i + 1]);
+        size_t at = i;
+        i += 2;
+        if (c >= 0xD800 && c <= 0xDBFF) {
+            uint32_t d = 0;
+            if (i + 1 < len)
+                d = le ? (uint32_t)(u[i] | u[i + 1] << 8)
+                       : (uint32_t)(u[i] << 8 | u[i + 1]);
+            if (d < 0xDC00 || d > 0xDFFF) {
+                gbuf_free(&b);
+                return grille__error_at(
+                    err, GRILLE_EENCODING, name, at,
+                    _("unpaired UTF-16 surrogate at byte %zu"), at);
+            }
+            i += 2;
+            c = 0x10000 + ((c - 0xD800) << 10) + (d - 0xDC00);
+        } else if (c >= 0xDC00 && c <= 0xDFFF) {
+            gbuf_free(&b);
+            return grille__error_at(err, GRILLE_EENCODING, name, at,
+                                    _("unpaired UTF-16 surrogate at byte %zu"),
+                                    at);
+        } else if (c == 0) {
+            gbuf_free(&b);
+            return grille__error_at(
+                err, GRILLE_EBINARY, name, at,
+                _("NUL character at byte %zu: refusing a binary file"), at);
+        }
+        char tmp[4];
+        size_t n = utf8_put(tmp, c);
+        if (gbuf_put(&b, tmp, n) < 0) {
+            gbuf_free(&b);
+            return grille__nomem(err);
+        }
+    }
+    if (!b.data && gbuf_put(&b, "", 0) < 0)
+        return grille__nomem(err);
+    t->data = b.data;
+    t->len = b.len;
+    t->enc = le ? GRILLE_ENC_UTF16LE : GRILLE_ENC_UTF16BE;
+    return 0;
+}
+
+/*
+ * Tells broken UTF-8 from a legacy 8-bit file.  A file with at least one
+ * well-formed multibyte sequence is UTF-8 with damage; so is one whose only
+ * fault is a sequence cut by the end of the file.  Otherwise, when every
+ * byte has a Windows-1252 meaning, it is Windows-1252.
+ */
+static bool looks_cp1252(const unsigned char *u, size_t len)
+{
+    size_t first_bad = utf8_check((const char *)u, len);
+    for (size_t i = 0; i < len;) {
+        if (u[i] < 0x80) {
+            i++;
+            continue;
+        }
+        size_t ok = utf8_check((const char *)u + i, len - i < 4 ? len - i : 4);
+        size_t n = u[i] >= 0xF0 ? 4 : u[i] >= 0xE0 ? 3 : u[i] >= 0xC0 ? 2 : 1;
+        if (n > 1 && ok >= n)
+            return false; /* a valid multibyte sequence */
+        i++;
+    }
+    if (u[first_bad] >= 0xC2 && u[first_bad] <= 0xF4) {
+        size_t n = u[first_bad] >= 0xF0 ? 4 : u[first_bad] >= 0xE0 ? 3 : 2;
+        if (first_bad + n > len)
+            return false; /* cut at the end */
+    }
+    for (size_t i = 0; i < len; i++)
+        if (u[i] >= 0x80 && u[i] <= 0x9F && !cp1252_high[u[i] - 0x80])
+            return false;
+    return true;
+}
+
+int grille_text_decode(grille_text **out, const char *bytes, size_t len,
+                       const char *name, grille_error *err)
+{
+    const unsigned char *u = (const unsigned char *)bytes;
+    grille_text *t = calloc(1, sizeof(*t));
+    int rc = 0;
+    *out = NULL;
+    if (!t)
+        return grille__nomem(err);
+    t->input_size = len;
+    if (len >= 2 && ((u[0] == 0xFF && u[1] == 0xFE) ||
+                     (u[0] == 0xFE && u[1] == 0xFF))) {
+        rc = decode_utf16(t, u, len, u[0] == 0xFF, name, err);
+        goto done;
+    }
+    const char *nul = len ? memchr(bytes, 0, len) : NULL;
+    if (nul) {
+        size_t at = (size_t)(nul - bytes);
+        rc = grille__error_at(
+            err, GRILLE_EBINARY, name, at,
+            _("NUL byte at byte %zu: refusing a binary file"), at);
+        goto done;
+    }
+    size_t skip = 0;
+    t->enc = GRILLE_ENC_UTF8;
+    if (len >= 3 && u[0] == 0xEF && u[1] == 0xBB && u[2] == 0xBF) {
+        skip = 3;
+        t->enc = GRILLE_ENC_UTF8_BOM;
+    }
+    size_t bad = skip + utf8_check(bytes + skip, len - skip);
+    if (bad == len) {
+        t->len = len - skip;
+        t->data = grille__strndup(bytes + skip, t->len);
+        if (!t->data)
+            rc = grille__nomem(err);
+        goto done;
+    }
+    if (skip || !looks_cp1252(u, len)) {
+        bool cut = false;
+        if (u[bad] >= 0xC2 && u[bad] <= 0xF4) {
+            size_t n = u[bad] >= 0xF0 ? 4 : u[bad] >= 0xE0 ? 3 : 2;
+            cut = bad + n > len;
+        }
+        rc = grille__error_at(
+            err, GRILLE_EENCODING, name, bad,
+            cut ? _("truncated UTF-8 sequence at byte %zu (0x%02X)")
+                : _("invalid UTF-8 at byte %zu (0x%02X)"),
+            bad, u[bad]);
+        goto done;
+    }
+    gbuf b = {0};
+    if (gbuf_grow(&b, len * 2) < 0) {
+        rc = grille__nomem(err);
+        goto done;
+    }
+    for (size_t i = 0; i < len; i++) {
+        uint32_t c = u[i];
+        if (c >= 0x80 && c <= 0x9F)
+            c = cp1252_high[c - 0x80];
+        b.len += utf8_put(b.data + b.len, c);
+    }
+    b.data[b.len] = '\0';
+    t->data = b.data;
+    t->len = b.len;
+    t->enc = GRILLE_ENC_WINDOWS1252;
+done:
+    if (rc < 0) {
+        grille_text_free(t);
+        return rc;
+    }
+    *out = t;
+    return 0;
+}
+
+int grille_text_read_file(grille_text **out, const char *path,
+                          grille_error *err)
+{
+    int fd = 0;
+    bool is_stdin = strcmp(path, "-") == 0;
+    const char *name = is_stdin ? "<stdin>" : path;
+    *out = NULL;
+    if (!is_stdin) {
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0) {
+            int e = errno;
+            grille__error(err, GRILLE_EIO, name, 0, 0, "%s", strerror(e));
+            if (err)
+                err->detail = e;
+            return GRILLE_EIO;
+        }
+    }
+    struct stat st;
+    if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+        if (!is_stdin)
+            close(fd);
+        return grille__error(err, GRILLE_EIO, name, 0, 0, "%s",
+                             _("is a folder, not a file"));
+    }
+    gbuf b = {0};
+    size_t want = S_ISREG(st.st_mode) && st.st_size > 0
+                      ? (size_t)st.st_size + 1
+                      : 65536;
+    for (;;) {
+        if (gbuf_grow(&b, want) < 0) {
+            if (!is_stdin)
+                close(fd);
+            gbuf_free(&b);
+            return grille__nomem(err);
+        }
+        ssize_t n = read(fd, b.data + b.len, b.cap - b.len - 1);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            int e = errno;
+            if (!is_stdin)
+                close(fd);
+            gbuf_free(&b);
+            grille__error(err, GRILLE_EIO, name, 0, 0, "%s", strerror(e));
+            if (err)
+                err->detail = e;
+            return GRILLE_EIO;
+        }
+        if (n == 0)
+            break;
+        b.len += (size_t)n;
+        want = b.cap;
+    }
+    if (!is_stdin)
+        close(fd);
+    int rc = grille_text_decode(out, b.data ? b.data : "", b.len, name, err);
+    gbuf_free(&b);
+    return rc;
+}
+
+const char *grille_text_data(const grille_text *text, size_t *len)
+{
+    if (len)
+        *len = text->len;
+    return text->data;
+}
+
+grille_encoding grille_text_encoding(const grille_text *text)
+{
+    return text->enc;
+}
+
+size_t grille_text_input_size(const grille_text *text)
+{
+    return text->input_size;
+}
+
+void grille_text_free(grille_text *text)
+{
+    if (!text)
+        return;
+    free(text->data);
+    free(text);
+}
+
+/* ------------------------------------------------------------------ lines */
+
+/* The line starting at `i`: its content is [i, *end), the next line
+ * starts at the returned offset (len at the end). */
+static size_t next_line(const char *s, size_t len, size_t i, size_t *end)
+{
+    const char *p = s + i;
+    size_t left = len - i;
+    const char *nl = memchr(p, '\n', left);
+    const char *cr = memchr(p, '\r', nl ? (size_t)(nl - p) : left);
+    if (cr) {
+        *end = (size_t)(cr - s);
+        if (cr + 1 < s + len && cr[1] == '\n')
+            return *end + 2;
+        return *end + 1;
+    }
+    if (nl) {
+        *end = (size_t)(nl - s);
+        return *end + 1;
+    }
+    *end = len;
+    return len;
+}
+
+static bool fence(const char *s, size_t a, size_t b, const char *mark)
+{
+    while (b > a && (s[b - 1] == ' ' || s[b - 1] == '\t'))
+        b--;
+    return b - a == 3 && memcmp(s + a, mark, 3) == 0;
+}
+
+int grille_text_front_matter(const char *s, size_t len, size_t *yaml_start,
+                             size_t *yaml_end, size_t *body,
+                             grille_error *err)
+{
+    size_t end;
+    size_t i = next_line(s, len, 0, &end);
+    *body = 0;
+    *yaml_start = *yaml_end = 0;
+    if (!fence(s, 0, end, "---"))
+        return 0;
+    size_t start = i;
+    while (i < len) {
+        size_t line = i;
+        i = next_line(s, len, i, &end);
+        if (fence(s, line, end, "---") || fence(s, line, end, "...")) {
+            *yaml_start = start;
+            *yaml_end = line;
+            *body = i;
+            return 1;
+        }
+    }
+    return grille__error(err, GRILLE_ESYNTAX, NULL, 1, 1, "%s",
+                         _("front matter opened with '---' is never closed "
+                           "(a line '---' must end it)"));
+}
+
+/* ------------------------------------------------------------ segmenting */
+
+const char *grille_unit_name(grille_unit unit)
+{
+    return unit == GRILLE_UNIT_SENTENCE ? "sentence" : "paragraph";
+}
+
+int grille_unit_parse(const char *name)
+{
+    if (strcmp(name, "paragraph") == 0)
+        return GRILLE_UNIT_PARAGRAPH;
+    if (strcmp(name, "sentence") == 0)
+        return GRILLE_UNIT_SENTENCE;
+    return -1;
+}
+
+const char *grille_segment_kind_name(grille_segment_kind kind)
+{
+    switch (kind) {
+    case GRILLE_SEG_PARAGRAPH: return "paragraph";
+    case GRILLE_SEG_BULLET: return "bullet";
+    case GRILLE_SEG_TURN: return "turn";
+    case GRILLE_SEG_HEADING: return "heading";
+    case GRILLE_SEG_SENTENCE: return "sentence";
+    }
+    return "?";
+}
+
+const char *grille_token_kind_name(grille_token_kind kind)
+{
+    switch (kind) {
+    case GRILLE_TOK_WORD: return "word";
+    case GRILLE_TOK_ELISION: return "elision";
+    case GRILLE_TOK_NUMBER: return "number";
+    case GRILLE_TOK_DATE: return "date";
+    case GRILLE_TOK_TIME: return "time";
+    case GRILLE_TOK_URL: return "url";
+    case GRILLE_TOK_EMAIL: return "email";
+    }
+    return "?";
+}
+
+static uint32_t cp_at(const char *s, size_t len, size_t i, size_t *n)
+{
+    if (i >= len) {
+        *n = 0;
+        return 0;
+    }
+    return utf8_get(s, len, i, n);
+}
+
+/* Skips spaces (not line ends) from i; returns the new offset and adds the
+ * width in columns to *col when col is not NULL. */
+static size_t skip_spaces(const char *s, size_t end, size_t i, unsigned *col)
+{
+    while (i < end) {
+        size_t n;
+        uint32_t c = utf8_get(s, end, i, &n);
+        if (!grille__is_space(c))
+            break;
+        if (col)
+            *col += c == '\t' ? 4 : 1;
+        i += n;
+    }
+    return i;
+}
+
+static bool is_ascii_alpha(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static bool is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+/* A bullet marker at s[i] (a line's first non-space): returns the offset
+ * after it and the spaces that follow, or 0 when there is none. */
+static size_t bullet_at(const char *s, size_t end, size_t i)
+{
+    size_t n;
+    uint32_t c = cp_at(s, end, i, &n);
+    size_t j = i + n;
+    switch (c) {
+    case 0x2022: case 0x2023: case 0x25E6: case 0x25AA: case 0x25AB:
+    case 0x25A0: case 0x25A1: case 0x25CF: case 0x25CB: case 0x00B7:
+    case 0x2212: case 0x2013: case 0x2014: case 0x2192: case 0x27A2:
+    case 0x27A4: case 0x2713: case 0x2714: case 0x25B8: case 0x25BA:
+        /* A typographic bullet needs no space after it, but a dash does. */
+        if (j < end && (c == 0x2013 || c == 0x2014 || c == 0x2212)) {
+            size_t m;
+            if (!grille__is_space(cp_at(s, end, j, &m)))
+                return 0;
+        }
+        return skip_spaces(s, end, j, NULL);
+    case '-':
+        if (j < end && s[j] == '>')
+            j++;
+        /* fall through */
+    case '*':
+    case '+':
+        if (j < end && (s[j] == ' ' || s[j] == '\t'))
+            return skip_spaces(s, end, j, NULL);
+        return 0;
+    default:
+        break;
+    }
+    /* 1. 1) 12. a) A) (a) (1) */
+    size_t k = i;
+    bool paren = false;
+    if (k < end && s[k] == '(') {
+        paren = true;
+        k++;
+    }
+    size_t d = k;
+    while (d < end && d - k < 3 && is_digit(s[d]))
+        d++;
+    if (d > k && d < end && !is_digit(s[d]) &&
+        (s[d] == ')' || (!paren && s[d] == '.'))) {
+        d++;
+    } else if (d == k && k + 1 < end && is_ascii_alpha(s[k]) &&
+               s[k + 1] == ')') {
+        d = k + 2;
+    } else {
+        return 0;
+    }
+    if (d < end && (s[d] == ' ' || s[d] == '\t'))
+        return skip_spaces(s, end, d, NULL);
+    if (d < end) {
+        size_t m;
+        if (grille__is_space(cp_at(s, end, d, &m)))
+            return skip_spaces(s, end, d, NULL);
+    }
+    return 0;
+}
+
+/* A Markdown heading: "#" to "######" and a space. */
+static size_t heading_at(const char *s, size_t end, size_t i)
+{
+    size_t k = i;
+    while (k < end && s[k] == '#' && k - i < 6)
+        k++;
+    if (k == i || k >= end || (s[k] != ' ' && s[k] != '\t'))
+        return 0;
+    return skip_spaces(s, end, k, NULL);
+}
+
+static bool word_eq(const char *s, size_t a, size_t b, const char *w)
+{
+    size_t n = strlen(w);
+    return b - a == n && memcmp(s + a, w, n) == 0;
+}
+
+static const char *const civilities[] = {
+    "M.", "M", "Mme", "Mme.", "Mlle", "Mr", "Mr.", "Dr", "Dr.", "Me",
+    "Pr", "Monsieur", "Madame", "Docteur", "Maître", NULL};
+static const char *const speaker_words[] = {
+    "Intervieweur", "Intervieweuse", "Interviewer", "Interviewé",
+    "Interviewée", "Enquêteur", "Enquêtrice", "Enquêteuse", "Question",
+    "Réponse", "Animateur", "Animatrice", "Modérateur", "Modératrice",
+    "Journaliste", "Consultant", "Consultante", NULL};
+
+static bool in_list(const char *s, size_t a, size_t b,
+                    const char *const *list)
+{
+    for (size_t k = 0; list[k]; k++)
+        if (word_eq(s, a, b, list[k]))
+            return true;
+    return false;
+}
+
+/* Scans a word made of letters, hyphens, apostrophes and dots from i;
+ * returns its end and whether it is all capitals / starts with one. */
+static size_t label_word(const char *s, size_t end, size_t i, bool *caps,
+                         bool *initial)
+{
+    size_t j = i;
+    bool all = true, any = false;
+    *initial = false;
+    while (j < end) {
+        size_t n;
+        uint32_t c = utf8_get(s, end, j, &n);
+        if (grille__is_letter(c) || (c >= '0' && c <= '9')) {
+            if (j == i)
+                *initial = grille__is_upper(c);
+            if (grille__is_letter(c)) {
+                any = true;
+                if (!grille__is_upper(c))
+                    all = false;
+            }
+        } else if (!(j > i && (c == '-' || c == '.' ||
+                               grille__is_apostrophe(c)))) {
+            break;
+        }
+        j += n;
+    }
+    *caps = any && all;
+    return j;
+}
+
+/*
+ * A speaker turn at s[i]: "Q :", "DGS :", "PB:", "Mme Lefèvre :",
+ * "Enquêtrice :", "Jean Dupont :", optionally after a "[00:12:40]"
+ * timestamp.  Returns the offset of the turn's text (after the colon and
+ * spaces) and the label's span, or 0.
+ */
+static size_t turn_at(const char *s, size_t end, size_t i, size_t *ls,
+                      size_t *le)
+{
+    size_t k = i;
+    /* [00:12:40] or 00:12:40 */
+    if (k < end && s[k] == '[') {
+        size_t c = k + 1;
+        while (c < end && (is_digit(s[c]) || s[c] == ':' || s[c] == '.'))
+            c++;
+        if (c < end && s[c] == ']' && c > k + 1)
+            k = skip_spaces(s, end, c + 1, NULL);
+    } else if (k + 4 < end && is_digit(s[k]) && is_digit(s[k + 1]) &&
+               s[k + 2] == ':') {
+        size_t c = k;
+        while (c < end && (is_digit(s[c]) || s[c] == ':'))
+            c++;
+        if (c < end && (s[c] == ' ' || s[c] == '\t'))
+            k = skip_spaces(s, end, c, NULL);
+    }
+    size_t start = k, last_end = k;
+    unsigned words = 0, capitalised = 0;
+    bool all_caps = true, first_civ = false, first_role = false;
+    while (k < end && words < 4) {
+        bool caps, initial;
+        size_t w = label_word(s, end, k, &caps, &initial);
+        if (w == k)
+            break;
+        if (words == 0) {
+            first_civ = in_list(s, k, w, civilities);
+            first_role = in_list(s, k, w, speaker_words);
+        }
+        if (!caps)
+            all_caps = false;
+        if (initial)
+            capitalised++;
+        words++;
+        last_end = w;
+        k = skip_spaces(s, end, w, NULL);
+        if (k < end && s[k] == ':')
+            break;
+        if (k == w)
+            break; /* not a space: not a label */
+    }
+    if (words == 0 || k >= end || s[k] != ':' || last_end - start > 40)
+        return 0;
+    size_t after = k + 1;
+    if (after < end) {
+        size_t n;
+        if (!grille__is_space(cp_at(s, end, after, &n)))
+            return 0; /* "10:30", "http:" */
+    }
+    bool ok = false;
+    if (all_caps && words <= 2 && last_end - start <= 12)
+        ok = true; /* Q, R, DGS, PB, DGA ARS */
+    else if (first_civ && words >= 2 && capitalised == words)
+        ok = true; /* Mme Lefèvre */
+    else if (first_role && words <= 2)
+        ok = true; /* Enquêtrice */
+    else if (words >= 2 && words <= 3 && capitalised == words)
+        ok = true; /* Jean Dupont */
+    if (!ok)
+        return 0;
+    *ls = start;
+    *le = last_end;
+    return skip_spaces(s, end, after, NULL);
+}
+
+static bool blank(const char *s, size_t a, size_t b)
+{
+    return skip_spaces(s, b, a, NULL) >= b;
+}
+
+static int push_segment(grille_analyser *a, const grille_segment *seg)
+{
+    if (GROW(a->segs, a->segs_cap, a->nsegs + 1) < 0)
+        return GRILLE_ENOMEM;
+    a->segs[a->nsegs++] = *seg;
+    return 0;
+}
+
+/* Trims white space at both ends of [*st, *en). */
+static void trim(const char *s, size_t *st, size_t *en)
+{
+    *st = skip_spaces(s, *en, *st, NULL);
+    while (*en > *st) {
+        size_t k = *en - 1;
+        while (k > *st && ((unsigned char)s[k] & 0xC0) == 0x80)
+            k--;
+        size_t n;
+        uint32_t c = utf8_get(s, *en, k, &n);
+        if (!grille__is_space(c) && c != '\n' && c != '\r')
+            break;
+        *en = k;
+    }
+}
+
+/* Counts line ends in [from, to), "\r\n" once. */
+static unsigned count_lines(const char *s, size_t from, size_t to)
+{
+    unsigned n = 0;
+    for (size_t i = from; i < to; i++) {
+        if (s[i] == '\n')
+            n++;
+        else if (s[i] == '\r' && !(i + 1 < to && s[i + 1] == '\n'))
+            n++;
+    }
+    return n;
+}
+
+typedef struct open_seg {
+    bool open;
+    grille_segment seg;
+    unsigned indent; /* of the bullet marker */
+    size_t last_end;
+} open_seg;
+
+static int close_seg(grille_analyser *a, const char *s, open_seg *o)
+{
+    int rc = 0;
+    if (o->open && o->seg.start != SIZE_MAX) {
+        o->seg.end = o->last_end;
+        trim(s, &o->seg.start, &o->seg.end);
+        if (o->seg.end > o->seg.start)
+            rc = push_segment(a, &o->seg);
+    }
+    o->open = false;
+    return rc;
+}
+
+static void start_seg(open_seg *o, grille_segment_kind kind, size_t start,
+                      size_t end, unsigned line)
+{
+    memset(o, 0, sizeof(*o));
+    o->open = true;
+    o->seg.kind = kind;
+    o->seg.line = line;
+    o->seg.start = start < end ? start : SIZE_MAX;
+    o->last_end = end;
+}
+
+static int segment_lines(grille_analyser *a, const char *s, size_t len,
+                         size_t body)
+{
+    unsigned line = 1 + count_lines(s, 0, body);
+    open_seg o = {0};
+    size_t i = body;
+    int rc = 0;
+    while (i < len && rc == 0) {
+        size_t end;
+        size_t next = next_line(s, len, i, &end);
+        unsigned indent = 0;
+        size_t c = skip_spaces(s, end, i, &indent);
+        size_t m, ls = 0, le = 0;
+        if (c >= end || blank(s, c, end)) {
+            rc = close_seg(a, s, &o);
+        } else if ((m = heading_at(s, end, c)) != 0) {
+            rc = close_seg(a, s, &o);
+            start_seg(&o, GRILLE_SEG_HEADING, m, end, line);
+            if (rc == 0)
+                rc = close_seg(a, s, &o);
+        } else if ((m = bullet_at(s, end, c)) != 0) {
+            rc = close_seg(a, s, &o);
+            start_seg(&o, GRILLE_SEG_BULLET, m, end, line);
+            o.indent = indent;
+        } else if ((m = turn_at(s, end, c, &ls, &le)) != 0) {
+            rc = close_seg(a, s, &o);
+            start_seg(&o, GRILLE_SEG_TURN, m, end, line);
+            o.seg.label_start = ls;
+            o.seg.label_end = le;
+        } else if (o.open && (o.seg.kind != GRILLE_SEG_BULLET ||
+                              indent > o.indent)) {
+            if (o.seg.start == SIZE_MAX) {
+                o.seg.start = c;
+                o.seg.line = line;
+            }
+            o.last_end = end;
+        } else {
+            rc = close_seg(a, s, &o);
+            start_seg(&o, GRILLE_SEG_PARAGRAPH, c, end, line);
+        }
+        /* A form feed inside a line also ends the paragraph. */
+        if (rc == 0 && memchr(s + i, '\f', end - i))
+            rc = close_seg(a, s, &o);
+        i = next;
+        line++;
+    }
+    if (rc == 0)
+        rc = close_seg(a, s, &o);
+    return rc;
+}
+
+static const char *const abbreviations[] = {
+    "M", "Mme", "Mlle", "Mr", "Dr", "Pr", "St", "Ste", "etc", "cf", "p",
+    "ex", "env", "av", "bd", "vs", "art", "chap", "fig", "n", "no", "tel",
+    "tél", "resp", "dir", "coll", NULL};
+
+/* Whether the word ending at s[i] (exclusive) is an abbreviation or an
+ * initial, so that a period after it does not end a sentence. */
+static bool abbreviation_before(const char *s, size_t from, size_t i)
+{
+    size_t k = i;
+    while (k > from && (is_ascii_alpha(s[k - 1]) ||
+                        ((unsigned char)s[k - 1] & 0x80)))
+        k--;
+    if (k == i)
+        return false;
+    if (i - k == 1 && s[k] >= 'A' && s[k] <= 'Z')
+        return true; /* an initial: "J. Dupont" */
+    return in_list(s, k, i, abbreviations);
+}
+
+/* Cuts segment `seg` into sentences, pushing them. */
+static int split_sentences(grille_analyser *a, const char *s,
+                           const grille_segment *seg)
+{
+    grille_segment cur = *seg;
+    size_t i = seg->start;
+    unsigned line = seg->line;
+    size_t line_at = seg->start;
+    while (i < seg->end) {
+        size_t n;
+        uint32_t c = utf8_get(s, seg->end, i, &n);
+        size_t j = i + n;
+        if (c == '.' || c == '!' || c == '?' || c == 0x2026) {
+            if (c == '.' && abbreviation_before(s, cur.start, i)) {
+                i = j;
+                continue;
+            }
+            /* closing marks stay with the sentence */
+            for (;;) {
+                size_t m;
+                uint32_t d = cp_at(s, seg->end, j, &m);
+                if (d == '.' || d == '!' || d == '?' || d == 0x2026 ||
+                    d == ')' || d == ']' || d == '"' || d == 0xBB ||
+                    d == 0x201D)
+                    j += m;
+                else
+                    break;
+            }
+            size_t k = j;
+            bool space = false;
+            while (k < seg->end) {
+                size_t m;
+                uint32_t d = utf8_get(s, seg->end, k, &m);
+                if (!grille__is_space(d) && d != '\n' && d != '\r')
+                    break;
+                space = true;
+                k += m;
+            }
+            if (space && k < seg->end) {
+                size_t m;
+                uint32_t d = utf8_get(s, seg->end, k, &m);
+                if (grille__is_upper(d) || (d >= '0' && d <= '9') ||
+                    d == 0xAB || d == '"' || d == 0x201C || d == '(') {
+                    cur.end = j;
+                    if (push_segment(a, &cur) < 0)
+                        return GRILLE_ENOMEM;
+                    line += count_lines(s, line_at, k);
+                    line_at = k;
+                    cur.kind = GRILLE_SEG_SENTENCE;
+                    cur.start = k;
+                    cur.line = line;
+                    cur.label_start = cur.label_end = 0;
+                    i = k;
+                    continue;
+                }
+            }
+        }
+        i = j;
+    }
+    cur.end = seg->end;
+    return cur.end > cur.start ? push_segment(a, &cur) : 0;
+}
+
+/* ------------------------------------------------------------ tokenising */
+
+static const char *const elisions[] = {
+    "l", "d", "j", "m", "n", "s", "t", "c", "qu", "jusqu", "lorsqu",
+    "puisqu", "quoiqu", NULL};
+
+static bool is_elision(const char *lower, size_t n)
+{
+    for (size_t k = 0; elisions[k]; k++)
+        if (strlen(elisions[k]) == n && memcmp(elisions[k], lower, n) == 0)
+            return true;
+    return false;
+}
+
+/* Appends the lowercased form of s[a, b) to buf (accents kept, ligatures
+ * spelt out, apostrophes straight, hyphens dropped when `join`). */
+static int lower_into(gbuf *buf, const char *s, size_t a, size_t b, bool join,
+                      bool fold)
+{
+    char tmp[8];
+    if (gbuf_grow(buf, (b - a) * 2) < 0)
+        return GRILLE_ENOMEM;
+    for (size_t i = a; i < b;) {
+        unsigned char ch = (unsigned char)s[i];
+        if (ch < 0x80) {
+            i++;
+            if (ch == '-' && join)
+                continue;
+            buf->data[buf->len++] =
+                (char)(ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
+            continue;
+        }
+        size_t n;
+        uint32_t cp = utf8_get(s, b, i, &n);
+        i += n;
+        size_t m;
+        if (grille__is_apostrophe(cp)) {
+            tmp[0] = '\'';
+            m = 1;
+        } else if (grille__is_hyphen(cp)) {
+            if (join)
+                continue;
+            tmp[0] = '-';
+            m = 1;
+        } else {
+            m = grille__lower(cp, fold, tmp);
+        }
+        if (buf->len + m + 1 > buf->cap && gbuf_grow(buf, m) < 0)
+            return GRILLE_ENOMEM;
+        memcpy(buf->data + buf->len, tmp, m);
+        buf->len += m;
+    }
+    buf->data[buf->len] = '\0';
+    return 0;
+}
+
+typedef struct tok_ctx {
+    grille_analyser *a;
+    const char *s;
+    size_t end;       /* end of the segment */
+    size_t prev_end;  /* end of the previous main token */
+    uint32_t pos;     /* next word position */
+    bool first;
+} tok_ctx;
+
+static int emit(tok_ctx *t, size_t start, size_t end, grille_token_kind kind,
+                uint16_t flags, const stem_entry *e, bool main)
+{
+    grille_analyser *a = t->a;
+    if (!e)
+        return GRILLE_ENOMEM;
+    if (GROW(a->toks, a->toks_cap, a->ntoks + 1) < 0)
+        return GRILLE_ENOMEM;
+    grille_token *k = &a->toks[a->ntoks++];
+    k->start = start;
+    k->end = end;
+    k->key = e->key;
+    k->key_len = e->key_len;
+    k->stem = e->stem;
+    k->stem_len = e->stem_len;
+    k->kind = (uint16_t)kind;
+    k->flags = flags;
+    if (!(flags & GRILLE_TOKF_PART)) {
+        if (!t->first && start > t->prev_end) {
+            for (size_t i = t->prev_end; i < start; i++) {
+                unsigned char c = (unsigned char)t->s[i];
+                if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
+                    continue;
+                if (c >= 0x80) {
+                    size_t n;
+                    uint32_t cp = utf8_get(t->s, start, i, &n);
+                    if (grille__is_space(cp)) {
+                        i += n - 1;
+                        continue;
+                    }
+                }
+                k->flags |= GRILLE_TOKF_BREAK;
+                break;
+            }
+        }
+        t->first = false;
+        t->prev_end = end;
+    }
+    k->pos = t->pos;
+    if (main) {
+        t->pos++;
+        a->words++;
+    }
+    return 0;
+}
+
+/* A token kept as it is (numbers, dates, URLs): its key is its folded
+ * surface form with the characters of `drop` removed. */
+static int emit_verbatim(tok_ctx *t, size_t start, size_t end,
+                         grille_token_kind kind, const char *drop)
+{
+    gbuf *b = &t->a->scratch;
+    b->len = 0;
+    for (size_t i = start; i < end;) {
+        size_t n;
+        uint32_t cp = utf8_get(t->s, end, i, &n);
+        i += n;
+        if (grille__is_space(cp) || (cp < 0x80 && drop &&
+                                     strchr(drop, (int)cp)))
+            continue;
+        char tmp[8];
+        size_t m = grille__lower(cp, true, tmp);
+        if (gbuf_put(b, tmp, m) < 0)
+            return GRILLE_ENOMEM;
+    }
+    if (gbuf_put(b, "", 0) < 0)
+        return GRILLE_ENOMEM;
+    return emit(t, start, end, kind, 0,
+                grille_stem__lookup(t->a, b->data, b->len, 1), true);
+}
+
+static bool url_at(const char *s, size_t end, size_t i)
+{
+    static const char *const prefixes[] = {"http://", "https://", "www.",
+                                           NULL};
+    for (size_t k = 0; prefixes[k]; k++) {
+        size_t n = strlen(prefixes[k]);
+        if (end - i > n && strncasecmp(s + i, prefixes[k], n) == 0)
+            return true;
+    }
+    return false;
+}
+
+static bool email_char(char c)
+{
+    return is_ascii_alpha(c) || is_digit(c) || c == '.' || c == '_' ||
+           c == '%' || c == '+' || c == '-';
+}
+
+/* An e-mail address starting at i: returns its end or 0. */
+static size_t email_at(const char *s, size_t end, size_t i)
+{
+    size_t k = i;
+    while (k < end && email_char(s[k]))
+        k++;
+    if (k == i || k + 1 >= end || s[k] != '@' ||
+        !(is_ascii_alpha(s[k + 1]) || is_digit(s[k + 1])))
+        return 0;
+    k++;
+    size_t dot = 0;
+    while (k < end && (is_ascii_alpha(s[k]) || is_digit(s[k]) ||
+                       s[k] == '.' || s[k] == '-')) {
+        if (s[k] == '.')
+            dot = k;
+        k++;
+    }
+    while (k > i && (s[k - 1] == '.' || s[k - 1] == '-'))
+        k--;
+    return dot && dot < k ? k : 0;
+}
+
+static size_t url_end(const char *s, size_t end, size_t i)
+{
+    size_t k = i;
+    while (k < end) {
+        unsigned char c = (unsigned char)s[k];
+        if (c <= ' ' || c == '<' || c == '>' || c == '"')
+            break;
+        if (c >= 0x80) {
+            size_t n;
+            uint32_t cp = utf8_get(s, end, k, &n);
+            if (grille__is_space(cp) || cp == 0xAB || cp == 0xBB)
+                break;
+            k += n;
+            continue;
+        }
+        k++;
+    }
+    while (k > i && strchr(".,;:!?)]'", s[k - 1]))
+        k--;
+    return k;
+}
+
+static size_t digits(const char *s, size_t end, size_t i)
+{
+    while (i < end && is_digit(s[i]))
+        i++;
+    return i;
+}
+
+/* A space inside a number: " ", NBSP or narrow NBSP; returns its length. */
+static size_t number_space(const char *s, size_t end, size_t i)
+{
+    if (i < end && s[i] == ' ')
+        return 1;
+    if (i + 1 < end && (unsigned char)s[i] == 0xC2 &&
+        (unsigned char)s[i + 1] == 0xA0)
+        return 2;
+    if (i + 2 < end && (unsigned char)s[i] == 0xE2 &&
+        (unsigned char)s[i + 1] == 0x80 && (unsigned char)s[i + 2] == 0xAF)
+        return 3;
+    return 0;
+}
+
+/* Numbers, dates and times at a digit; returns the end of what it took,
+ * or 0 when the digits start a word ("2e", "1er", "COVID19"). */
+static int number(tok_ctx *t, size_t i, size_t *out)
+{
+    const char *s = t->s;
+    size_t end = t->end;
+    size_t j = digits(s, end, i);
+    size_t n = j - i;
+    /* 2020-05-11 */
+    if (n == 4 && j + 5 < end && s[j] == '-' && is_digit(s[j + 1]) &&
+        is_digit(s[j + 2]) && s[j + 3] == '-' && is_digit(s[j + 4]) &&
+        is_digit(s[j + 5]) && (j + 6 >= end || !is_digit(s[j + 6]))) {
+        *out = j + 6;
+        return emit_verbatim(t, i, j + 6, GRILLE_TOK_DATE, NULL);
+    }
+    /* 12/03/2020, 14/05 */
+    if (n <= 2 && j + 1 < end && s[j] == '/' && is_digit(s[j + 1])) {
+        size_t k = digits(s, end, j + 1);
+        if (k - j - 1 <= 2) {
+            if (k + 1 < end && s[k] == '/' && is_digit(s[k + 1])) {
+                size_t y = digits(s, end, k + 1);
+                if (y - k - 1 == 2 || y - k - 1 == 4)
+                    k = y;
+            }
+            *out = k;
+            return emit_verbatim(t, i, k, GRILLE_TOK_DATE, NULL);
+        }
+    }
+    /* 10:15, 00:12:40, 14h30 */
+    if (n <= 2 && j + 2 < end && (s[j] == ':' || s[j] == 'h') &&
+        is_digit(s[j + 1]) && is_digit(s[j + 2]) &&
+        (j + 3 >= end || !is_digit(s[j + 3]))) {
+        size_t k = j + 3;
+        if (k + 2 < end && s[k] == ':' && is_digit(s[k + 1]) &&
+            is_digit(s[k + 2]))
+            k += 3;
+        if (k >= end || !is_ascii_alpha(s[k])) {
+            *out = k;
+            return emit_verbatim(t, i, k, GRILLE_TOK_TIME, NULL);
+        }
+    }
+    if (j < end && (is_ascii_alpha(s[j]) || (unsigned char)s[j] >= 0xC0)) {
+        size_t m;
+        if (grille__is_letter(cp_at(s, end, j, &m))) {
+            *out = 0;
+            return 0; /* a word that starts with digits */
+        }
+    }
+    /* 1 000 000 */
+    if (n <= 3) {
+        for (;;) {
+            size_t sp = number_space(s, end, j);
+            if (!sp)
+                break;
+            size_t k = digits(s, end, j + sp);
+            if (k - j - sp != 3 || (k < end && is_digit(s[k])))
+                break;
+            j = k;
+        }
+    }
+    /* 10,5 and 3.14 */
+    if (j + 1 < end && (s[j] == ',' || s[j] == '.') && is_digit(s[j + 1]))
+        j = digits(s, end, j + 1);
+    /* 60 % and 60% */
+    size_t sp = number_space(s, end, j);
+    if (j < end && s[j] == '%')
+        j++;
+    else if (sp && j + sp < end && s[j + sp] == '%')
+        j += sp + 1;
+    *out = j;
+    return emit_verbatim(t, i, j, GRILLE_TOK_NUMBER, NULL);
+}
+
+#define MAX_PARTS 16
+
+/* A word from i: letters and digits, with elisions split off, kept
+ * apostrophes, and hyphenated parts. */
+static int word(tok_ctx *t, size_t i, size_t *out)
+{
+    const char *s = t->s;
+    size_t end = t->end;
+    size_t ps[MAX_PARTS], pe[MAX_PARTS];
+    size_t np = 0;
+    size_t j = i, part = i;
+    bool any_lower = false;
+    unsigned upper_parts = 0;
+    gbuf *b = &t->a->scratch;
+    for (;;) {
+        size_t n;
+        uint32_t c = cp_at(s, end, j, &n);
+        if (n && (grille__is_letter(c) || (c >= '0' && c <= '9'))) {
+            if (j == part && grille__is_upper(c))
+                upper_parts++;
+            if (grille__is_letter(c) && !grille__is_upper(c) &&
+                !grille__is_combining(c))
+                any_lower = true;
+            j += n;
+            continue;
+        }
+        if (n && grille__is_apostrophe(c) && j > part) {
+            size_t m;
+            uint32_t d = cp_at(s, end, j + n, &m);
+            if (m && grille__is_letter(d)) {
+                b->len = 0;
+                if (lower_into(b, s, part, j, false, true) < 0)
+                    return GRILLE_ENOMEM;
+                if (np == 0 && part == i && is_elision(b->data, b->len)) {
+                    if (gbuf_putc(b, '\'') < 0)
+                        return GRILLE_ENOMEM;
+                    *out = j + n;
+                    return emit(t, i, j + n, GRILLE_TOK_ELISION, 0,
+                                grille_stem__lookup(t->a, b->data, b->len, 1),
+                                false);
+                }
+                j += n; /* aujourd’hui: the apostrophe stays in */
+                continue;
+            }
+        }
+        if (n && grille__is_hyphen(c) && j > part && np + 1 < MAX_PARTS) {
+            size_t m;
+            uint32_t d = cp_at(s, end, j + n, &m);
+            if (m && (grille__is_letter(d) || (d >= '0' && d <= '9'))) {
+                ps[np] = part;
+                pe[np] = j;
+                np++;
+                j += n;
+                part = j;
+                continue;
+            }
+        }
+        break;
+    }
+    ps[np] = part;
+    pe[np] = j;
+    np++;
+    *out = j;
+    uint16_t flags = 0;
+    if (!any_lower) {
+        unsigned letters = 0;
+        for (size_t k = i; k < j; k++)
+            if (is_ascii_alpha(s[k]) || (unsigned char)s[k] >= 0xC0)
+                letters++;
+        if (letters >= 2)
+            flags |= GRILLE_TOKF_ACRONYM;
+    }
+    b->len = 0;
+    if (np > 1 && upper_parts >= 2 && any_lower) {
+        /* A name: Castelnau-le-Lez, Saint-Étienne. */
+        if (lower_into(b, s, i, j, false, true) < 0)
+            return GRILLE_ENOMEM;
+        return emit(t, i, j, GRILLE_TOK_WORD, flags | GRILLE_TOKF_NAME,
+                    grille_stem__lookup(t->a, b->data, b->len, 1), true);
+    }
+    if (lower_into(b, s, i, j, true, false) < 0)
+        return GRILLE_ENOMEM;
+    if (np > 1)
+        flags |= GRILLE_TOKF_COMPOUND;
+    int rc = emit(t, i, j, GRILLE_TOK_WORD, flags,
+                  grille_stem__lookup(t->a, b->data, b->len, 0), true);
+    if (rc < 0 || np == 1)
+        return rc;
+    uint32_t pos = t->a->toks[t->a->ntoks - 1].pos;
+    for (size_t k = 0; k < np && rc == 0; k++) {
+        b->len = 0;
+        if (lower_into(b, s, ps[k], pe[k], true, false) < 0)
+            return GRILLE_ENOMEM;
+        rc = emit(t, ps[k], pe[k], GRILLE_TOK_WORD, GRILLE_TOKF_PART,
+                  grille_stem__lookup(t->a, b->data, b->len, 0), false);
+        if (rc == 0)
+            t->a->toks[t->a->ntoks - 1].pos = pos;
+    }
+    return rc;
+}
+
+/* Byte classes for the ASCII fast path. */
+enum { C_OTHER, C_SPACE, C_ALPHA, C_DIGIT, C_HIGH };
+static const unsigned char byte_class[128] = {
+    ['\t'] = C_SPACE, ['\n'] = C_SPACE, ['\v'] = C_SPACE, ['\f'] = C_SPACE,
+    ['\r'] = C_SPACE, [' '] = C_SPACE,
+    ['0'] = C_DIGIT, ['1'] = C_DIGIT, ['2'] = C_DIGIT, ['3'] = C_DIGIT,
+    ['4'] = C_DIGIT, ['5'] = C_DIGIT, ['6'] = C_DIGIT, ['7'] = C_DIGIT,
+    ['8'] = C_DIGIT, ['9'] = C_DIGIT,
+    ['A'] = C_ALPHA, ['B'] = C_ALPHA, ['C'] = C_ALPHA, ['D'] = C_ALPHA,
+    ['E'] = C_ALPHA, ['F'] = C_ALPHA, ['G'] = C_ALPHA, ['H'] = C_ALPHA,
+    ['I'] = C_ALPHA, ['J'] = C_ALPHA, ['K'] = C_ALPHA, ['L'] = C_ALPHA,
+    ['M'] = C_ALPHA, ['N'] = C_ALPHA, ['O'] = C_ALPHA, ['P'] = C_ALPHA,
+    ['Q'] = C_ALPHA, ['R'] = C_ALPHA, ['S'] = C_ALPHA, ['T'] = C_ALPHA,
+    ['U'] = C_ALPHA, ['V'] = C_ALPHA, ['W'] = C_ALPHA, ['X'] = C_ALPHA,
+    ['Y'] = C_ALPHA, ['Z'] = C_ALPHA,
+    ['a'] = C_ALPHA, ['b'] = C_ALPHA, ['c'] = C_ALPHA, ['d'] = C_ALPHA,
+    ['e'] = C_ALPHA, ['f'] = C_ALPHA, ['g'] = C_ALPHA, ['h'] = C_ALPHA,
+    ['i'] = C_ALPHA, ['j'] = C_ALPHA, ['k'] = C_ALPHA, ['l'] = C_ALPHA,
+    ['m'] = C_ALPHA, ['n'] = C_ALPHA, ['o'] = C_ALPHA, ['p'] = C_ALPHA,
+    ['q'] = C_ALPHA, ['r'] = C_ALPHA, ['s'] = C_ALPHA, ['t'] = C_ALPHA,
+    ['u'] = C_ALPHA, ['v'] = C_ALPHA, ['w'] = C_ALPHA, ['x'] = C_ALPHA,
+    ['y'] = C_ALPHA, ['z'] = C_ALPHA};
+
+static int tokenise(grille_analyser *a, const char *s, grille_segment *seg)
+{
+    tok_ctx t = {a, s, seg->end, seg->start, 0, true};
+    size_t i = seg->start;
+    seg->first_token = a->ntoks;
+    int rc = 0;
+    while (i < seg->end && rc == 0) {
+        unsigned char ch = (unsigned char)s[i];
+        unsigned cls = ch >= 0x80 ? C_HIGH : byte_class[ch];
+        size_t next = 0;
+        if (cls == C_SPACE || cls == C_OTHER) {
+            i++;
+            continue;
+        }
+        if (cls == C_HIGH) {
+            size_t n;
+            uint32_t cp = utf8_get(s, seg->end, i, &n);
+            if (!grille__is_letter(cp) || grille__is_combining(cp)) {
+                i += n;
+                continue;
+            }
+        }
+        if (cls != C_HIGH && (s[i] == 'h' || s[i] == 'H' || s[i] == 'w' ||
+                              s[i] == 'W') &&
+            url_at(s, seg->end, i)) {
+            next = url_end(s, seg->end, i);
+            rc = emit_verbatim(&t, i, next, GRILLE_TOK_URL, NULL);
+        } else if (cls != C_HIGH && (next = email_at(s, seg->end, i)) != 0) {
+            rc = emit_verbatim(&t, i, next, GRILLE_TOK_EMAIL, NULL);
+        } else if (cls == C_DIGIT) {
+            rc = number(&t, i, &next);
+            if (rc == 0 && next == 0)
+                rc = word(&t, i, &next);
+        } else {
+            rc = word(&t, i, &next);
+        }
+        if (next <= i)
+            next = i + 1;
+        i = next;
+    }
+    seg->ntokens = a->ntoks - seg->first_token;
+    return rc;
+}
+
+int grille_text__analyse(grille_analyser *a, const char *text, size_t len,
+                         size_t body, grille_unit unit, grille_error *err)
+{
+    a->nsegs = a->ntoks = a->ncodings = a->words = 0;
+    grille_stem__trim(a);
+    if (body > len)
+        body = len;
+    if (segment_lines(a, text, len, body) < 0)
+        return grille__nomem(err);
+    if (unit == GRILLE_UNIT_SENTENCE) {
+        /* Split in place: move the paragraphs aside first. */
+        size_t n = a->nsegs;
+        grille_segment *paras = malloc(n * sizeof(*paras) + 1);
+        if (!paras)
+            return grille__nomem(err);
+        if (n)
+            memcpy(paras, a->segs, n * sizeof(*paras));
+        a->nsegs = 0;
+        for (size_t k = 0; k < n; k++) {
+            if (split_sentences(a, text, &paras[k]) < 0) {
+                free(paras);
+                return grille__nomem(err);
+            }
+        }
+        free(paras);
+    }
+    for (size_t k = 0; k < a->nsegs; k++)
+        if (tokenise(a, text, &a->segs[k]) < 0)
+            return grille__nomem(err);
+    return 0;
+}

@@ -1,0 +1,169 @@
+/*
+ * ytree.c - builds a ynode tree from libyaml's event stream.  The event
+ * API is used rather than libyaml's document API so that aliases can be
+ * refused before anything is expanded, and so that depth and node count
+ * are checked as the tree grows.
+ */
+#include "ytree.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+void grille_ytree__free(ynode *n)
+{
+    if (!n)
+        return;
+    for (size_t i = 0; i < n->n; i++)
+        grille_ytree__free(n->items[i]);
+    free(n->items);
+    free(n->str);
+    free(n);
+}
+
+ynode *grille_ytree__get(const ynode *m, const char *k)
+{
+    if (!m || m->type != Y_MAP)
+        return NULL;
+    for (size_t i = 0; i + 1 < m->n; i += 2)
+        if (m->items[i]->type == Y_SCALAR && strcmp(m->items[i]->str, k) == 0)
+            return m->items[i + 1];
+    return NULL;
+}
+
+static int add_child(ynode *p, ynode *c)
+{
+    if (GROW(p->items, p->cap, p->n + 1) < 0)
+        return GRILLE_ENOMEM;
+    p->items[p->n++] = c;
+    return 0;
+}
+
+int grille_ytree__parse(ynode **out, const char *s, size_t len,
+                        const char *name, unsigned line0, grille_error *err)
+{
+    yaml_parser_t p;
+    yaml_event_t ev;
+    ynode *stack[YTREE_MAX_DEPTH + 1];
+    size_t depth = 0, nodes = 0, docs = 0;
+    ynode *root = NULL;
+    int rc = 0;
+    *out = NULL;
+    size_t bad = utf8_check(s, len);
+    if (bad < len) {
+        unsigned line = 1, col = 1;
+        for (size_t i = 0; i < bad; i++) {
+            if (s[i] == '\n') {
+                line++;
+                col = 1;
+            } else if (((unsigned char)s[i] & 0xC0) != 0x80) {
+                col++;
+            }
+        }
+        return grille__error(err, GRILLE_EENCODING, name, line + line0, col,
+                             _("invalid UTF-8 at byte %zu (0x%02X): a "
+                               "codebook must be UTF-8"),
+                             bad, (unsigned char)s[bad]);
+    }
+    if (!yaml_parser_initialize(&p))
+        return grille__nomem(err);
+    yaml_parser_set_input_string(&p, (const unsigned char *)s, len);
+    yaml_parser_set_encoding(&p, YAML_UTF8_ENCODING);
+    for (;;) {
+        if (!yaml_parser_parse(&p, &ev)) {
+            const char *what = p.problem ? p.problem : "syntax error";
+            rc = grille__error(err, GRILLE_ESYNTAX, name,
+                               (unsigned)p.problem_mark.line + 1 + line0,
+                               (unsigned)p.problem_mark.column + 1,
+                               _("YAML: %s%s%s"), what,
+                               p.context ? " " : "",
+                               p.context ? p.context : "");
+            break;
+        }
+        yaml_event_type_t type = ev.type;
+        unsigned line = (unsigned)ev.start_mark.line + 1 + line0;
+        unsigned col = (unsigned)ev.start_mark.column + 1;
+        if (type == YAML_STREAM_END_EVENT) {
+            yaml_event_delete(&ev);
+            break;
+        }
+        if (type == YAML_DOCUMENT_START_EVENT && ++docs > 1) {
+            rc = grille__error(err, GRILLE_ESYNTAX, name, line, col, "%s",
+                               _("more than one YAML document"));
+            yaml_event_delete(&ev);
+            break;
+        }
+        if (type == YAML_ALIAS_EVENT) {
+            rc = grille__error(err, GRILLE_ESYNTAX, name, line, col,
+                               _("YAML aliases are not allowed ('*%s')"),
+                               (const char *)ev.data.alias.anchor);
+            yaml_event_delete(&ev);
+            break;
+        }
+        ynode *node = NULL;
+        if (type == YAML_SCALAR_EVENT || type == YAML_SEQUENCE_START_EVENT ||
+            type == YAML_MAPPING_START_EVENT) {
+            if (++nodes > YTREE_MAX_NODES) {
+                rc = grille__error(err, GRILLE_ELIMIT, name, line, col,
+                                   _("YAML document too large (more than "
+                                     "%d nodes)"),
+                                   YTREE_MAX_NODES);
+                yaml_event_delete(&ev);
+                break;
+            }
+            node = calloc(1, sizeof(*node));
+            if (!node) {
+                rc = grille__nomem(err);
+                yaml_event_delete(&ev);
+                break;
+            }
+            node->line = line;
+            node->col = col;
+            if (type == YAML_SCALAR_EVENT) {
+                node->type = Y_SCALAR;
+                node->len = ev.data.scalar.length;
+                node->plain = ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+                node->str = grille__strndup((const char *)ev.data.scalar.value,
+                                            node->len);
+                if (!node->str) {
+                    free(node);
+                    rc = grille__nomem(err);
+                    yaml_event_delete(&ev);
+                    break;
+                }
+            } else {
+                node->type = type == YAML_SEQUENCE_START_EVENT ? Y_SEQ : Y_MAP;
+            }
+            if (depth == 0) {
+                root = node;
+            } else if (add_child(stack[depth - 1], node) < 0) {
+                grille_ytree__free(node);
+                rc = grille__nomem(err);
+                yaml_event_delete(&ev);
+                break;
+            }
+            if (node->type != Y_SCALAR) {
+                if (depth >= YTREE_MAX_DEPTH) {
+                    rc = grille__error(err, GRILLE_ELIMIT, name, line, col,
+                                       _("YAML nesting deeper than %d levels"),
+                                       YTREE_MAX_DEPTH);
+                    yaml_event_delete(&ev);
+                    break;
+                }
+                stack[depth++] = node;
+            }
+        } else if (type == YAML_SEQUENCE_END_EVENT ||
+                   type == YAML_MAPPING_END_EVENT) {
+            if (depth > 0)
+                depth--;
+        }
+        yaml_event_delete(&ev);
+    }
+    yaml_parser_delete(&p);
+    if (rc < 0) {
+        grille_ytree__free(root);
+        return rc;
+    }
+    *out = root;
+    return 0;
+}
