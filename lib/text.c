@@ -744,6 +744,11 @@ static int segment_lines(grille_analyser *a, const char *s, size_t len,
         unsigned indent = 0;
         size_t c = skip_spaces(s, end, i, &indent);
         size_t m, ls = 0, le = 0;
+        /* A form feed (a page break in a PDF copy) ends the paragraph. */
+        if (memchr(s + i, '\f', end - i))
+            rc = close_seg(a, s, &o);
+        if (rc < 0)
+            break;
         if (c >= end || blank(s, c, end)) {
             rc = close_seg(a, s, &o);
         } else if ((m = heading_at(s, end, c)) != 0) {
@@ -1028,17 +1033,14 @@ static size_t email_at(const char *s, size_t end, size_t i)
     if (k == i || k + 1 >= end || s[k] != '@' ||
         !(is_ascii_alpha(s[k + 1]) || is_digit(s[k + 1])))
         return 0;
-    k++;
-    size_t dot = 0;
+    size_t at = ++k;
     while (k < end && (is_ascii_alpha(s[k]) || is_digit(s[k]) ||
-                       s[k] == '.' || s[k] == '-')) {
-        if (s[k] == '.')
-            dot = k;
+                       s[k] == '.' || s[k] == '-'))
         k++;
-    }
-    while (k > i && (s[k - 1] == '.' || s[k - 1] == '-'))
+    while (k > at && (s[k - 1] == '.' || s[k - 1] == '-'))
         k--;
-    return dot && dot < k ? k : 0;
+    /* the domain needs a dot: "x@ville.fr", not "x@ville" */
+    return k > at && memchr(s + at, '.', k - at) ? k : 0;
 }
 
 static size_t url_end(const char *s, size_t end, size_t i)

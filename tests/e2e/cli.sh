@@ -1,0 +1,88 @@
+#!/bin/bash
+# cli.sh - end-to-end checks of the grille program's interface: help and
+# usage errors, exit statuses, error messages with file and location, the
+# output formats of tag, and prompt failure on a catastrophic regex.
+set -u
+. "$(dirname "$0")/tap.sh"
+G=${GRILLE:?set GRILLE to the grille binary}
+S=${GRILLE_SOURCE_DIR:?}
+cd "$tmp"
+
+# help and usage
+ok "grille --help lists the commands" sh -c "$G --help | grep -q '^  tag '"
+ok "grille --version" sh -c "$G --version | grep -Eq '^grille [0-9]+\.[0-9]+'"
+for c in tag tokens codebook; do
+    ok "grille $c --help" sh -c "$G $c --help | grep -q 'Usage: grille $c'"
+    ok "grille help $c" sh -c "$G help $c | grep -q 'Usage: grille $c'"
+done
+expect "unknown command is a usage error" 2 "unknown command 'tagg'" $G tagg
+expect "no command is a usage error" 2 "Usage: grille" $G
+expect "tag without a file" 2 "no file to tag" $G tag
+expect "tag with a bad option" 2 "Try 'grille tag --help'" $G tag --nope x
+expect "tag with a bad format" 2 "unknown format 'xml'" $G tag -f xml x
+expect "tag with a bad unit" 2 "unknown unit 'page'" $G tag -u page x
+expect "codebook without action" 2 "check or show" $G codebook
+
+# files that cannot be read
+expect "missing file" 1 "^grille: nope\.md: No such file or directory" \
+    $G tag nope.md
+mkdir dir
+expect "a folder given as a file" 1 "^grille: dir: is a folder" $G tag dir
+printf 'ab\0cd' > bin.txt
+expect "NUL bytes are refused" 1 "bin\.txt: NUL byte at byte 2" $G tag bin.txt
+printf 'le maire \xc3\xa9lu, puis \xff ici\n' > broken.txt
+expect "invalid UTF-8 names the offset" 1 "broken\.txt: invalid UTF-8 at byte 20 \\(0xFF\\)" \
+    $G tag broken.txt
+printf -- '---\ntype: commune\nsuite\n' > open.md
+expect "unterminated front matter" 1 "open\.md:1:1: front matter .* never closed" \
+    $G tag open.md
+printf -- '---\ntype: [commune\n---\ntexte\n' > badfm.md
+expect "front matter that is not YAML" 1 "badfm\.md:[0-9]+:[0-9]+: YAML" \
+    $G tag badfm.md
+printf 'Le t\xe9l\xe9travail\n' > latin.txt
+expect "Windows-1252 is converted with a warning" 0 \
+    "warning: latin\.txt: converted from Windows-1252" $G tag latin.txt
+expect "one bad file does not stop the others" 1 "teletravail" \
+    $G tag -f json nope.md latin.txt
+
+# formats
+printf 'Le télétravail et les élus.\n\n- masques, "ARS", =SUM(1)\n' > note.md
+expect "json from stdin" 0 '"name": "<stdin>"' sh -c "$G tag -f json - < note.md"
+ok "json parses" sh -c "$G tag -f json note.md | python3 -m json.tool"
+expect "csv header" 0 "^document,segment,line,code,start,end,term,rule" \
+    $G tag -f csv note.md
+expect "csv row" 0 '^note\.md,0,1,teletravail,3,16,télétravail,télétravail' \
+    $G tag -f csv note.md
+expect "text shows the line and the terms" 0 "^l\.3 .*masques" $G tag note.md
+expect "text has the summary" 0 "^teletravail +1 +1" $G tag note.md
+expect "no colour when piped" 0 "^l\.1 +Le télétravail" $G tag note.md
+expect "colour on demand" 0 $'\033\\[1;33mtélétravail' $G tag --color=always note.md
+expect "tokens shows keys and stems" 0 "key=teletravail stem=teletravail" \
+    $G tokens note.md
+ok "tokens json parses" sh -c "$G tokens -f json note.md | python3 -m json.tool"
+
+# codebooks
+expect "bundled codebook checks" 0 "ok \(1[0-9] themes" $G codebook check
+expect "codebook show lists the themes" 0 "^teletravail +Télétravail" \
+    $G codebook show
+cat > bad.yaml <<'YAML'
+themes:
+  sante:
+    label: Santé
+    termz: [santé]
+YAML
+expect "unknown key names file, line, column" 1 \
+    "^grille: bad\.yaml:4:5: unknown key 'termz' in theme 'sante'" \
+    $G codebook check bad.yaml
+cat > re.yaml <<'YAML'
+themes:
+  t:
+    regex: ['(a+)+$']
+YAML
+python3 -c "print('a' * 50000 + 'b')" > long.txt
+expect "catastrophic regex fails promptly, naming the rule" 1 \
+    "long\.txt:1: regex rule '\(a\+\)\+\\$' of theme 't'" \
+    timeout 20 $G tag -c re.yaml long.txt
+expect "a codebook error stops tag" 1 "bad\.yaml:4:5" $G tag -c bad.yaml note.md
+
+done_testing

@@ -1,0 +1,773 @@
+/*
+ * test_match.c - unit tests of lib/match.c: coding French interview notes
+ * with a codebook.  Each test builds a small codebook from a YAML string,
+ * runs grille_analyser_run() on a few note-like French sentences (no front
+ * matter, paragraph units) and checks every coding: its code id, its exact
+ * byte span [start, end) and the rule that made it.  They cover words on
+ * their stem (case and accents aside), phrases (both apostrophes, never
+ * across punctuation), globs, exact forms, regexes and their match limit,
+ * proximity rules, exclusions and what they mask, the collapse of
+ * overlapping hits of one code, elisions and hyphenated compounds, the
+ * order of the codings and the word count.  Expected offsets are found in
+ * the test text with strstr(), so that they stay exact byte offsets while
+ * the sentences remain readable.
+ */
+#include "grille.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "check_main.h"
+
+static grille_analyser *an;
+static grille_codebook *cb;
+static const grille_coding *cod;
+static size_t ncod;
+
+static void setup(void)
+{
+    grille_error err;
+    int rc = grille_analyser_new(&an, &err);
+    ck_assert_msg(rc == 0, "analyser: %s", err.message);
+    cb = NULL;
+    cod = NULL;
+    ncod = 0;
+}
+
+static void teardown(void)
+{
+    grille_codebook_free(cb);
+    grille_analyser_free(an);
+    cb = NULL;
+    an = NULL;
+}
+
+/* Loads the codebook of the test; fails the test with err.message. */
+static void use(const char *yaml)
+{
+    grille_error err;
+    memset(&err, 0, sizeof(err));
+    grille_codebook_free(cb);
+    cb = NULL;
+    int rc = grille_codebook_load(&cb, yaml, strlen(yaml), "test.yaml", &err);
+    ck_assert_msg(rc == 0, "codebook does not load: %s\n--- yaml:\n%s",
+                  err.message, yaml);
+}
+
+/* A readable list of the codings of the last run, for failure messages. */
+static const char *dump(const char *text)
+{
+    static char buf[4096];
+    size_t n = 0;
+    buf[0] = '\0';
+    for (size_t k = 0; k < ncod && n < sizeof(buf) - 200; k++) {
+        grille_code_info c;
+        grille_rule_info r;
+        grille_codebook_code(cb, cod[k].code, &c);
+        grille_codebook_rule(cb, cod[k].rule, &r);
+        int len = (int)(cod[k].end - cod[k].start);
+        n += (size_t)snprintf(buf + n, sizeof(buf) - n,
+                              "\n  [%zu] seg %zu %s %zu-%zu '%.*s' rule '%s'",
+                              k, cod[k].segment, c.id, cod[k].start,
+                              cod[k].end, len > 60 ? 60 : len,
+                              text + cod[k].start, r.text);
+    }
+    if (ncod == 0)
+        snprintf(buf, sizeof(buf), " (none)");
+    return buf;
+}
+
+/* Codes `text` (body = 0, paragraphs) with the test's codebook. */
+static size_t run(const char *text)
+{
+    grille_error err;
+    memset(&err, 0, sizeof(err));
+    int rc = grille_analyser_run(an, text, strlen(text), 0,
+                                 GRILLE_UNIT_PARAGRAPH, cb, "note.md", &err);
+    ck_assert_msg(rc == 0, "run failed (%d): %s", rc, err.message);
+    ncod = grille_analyser_codings(an, &cod);
+    return ncod;
+}
+
+/* The byte offset of the nth (0-based) occurrence of `needle` in text. */
+static size_t at(const char *text, const char *needle, int nth)
+{
+    const char *p = text;
+    for (;;) {
+        p = strstr(p, needle);
+        ck_assert_msg(p != NULL, "test bug: '%s' #%d not in the text",
+                      needle, nth);
+        if (nth-- == 0)
+            return (size_t)(p - text);
+        p++;
+    }
+}
+
+/* Asserts the number of codings of the last run. */
+#define expect_count(text, n)                                              \
+    ck_assert_msg(ncod == (size_t)(n), "%zu codings, expected %zu:%s",     \
+                  ncod, (size_t)(n), dump(text))
+
+/*
+ * Asserts that coding k is code `id` over [start, end) made by the rule
+ * written `rule` of kind `kind`.
+ */
+static void expect(const char *text, size_t k, const char *id, size_t start,
+                   size_t end, const char *rule, grille_rule_kind kind)
+{
+    grille_code_info c;
+    grille_rule_info r;
+    ck_assert_msg(k < ncod, "no coding %zu:%s", k, dump(text));
+    ck_assert_int_eq(grille_codebook_code(cb, cod[k].code, &c), 0);
+    ck_assert_int_eq(grille_codebook_rule(cb, cod[k].rule, &r), 0);
+    ck_assert_msg(strcmp(c.id, id) == 0, "coding %zu is '%s', not '%s':%s",
+                  k, c.id, id, dump(text));
+    ck_assert_msg(cod[k].start == start && cod[k].end == end,
+                  "coding %zu spans %zu-%zu, expected %zu-%zu ('%.*s'):%s",
+                  k, cod[k].start, cod[k].end, start, end,
+                  (int)(end - start), text + start, dump(text));
+    ck_assert_msg(strcmp(r.text, rule) == 0,
+                  "coding %zu comes from rule '%s', not '%s':%s", k, r.text,
+                  rule, dump(text));
+    ck_assert_msg(r.kind == kind, "rule '%s' is a %s, not a %s", r.text,
+                  grille_rule_kind_name(r.kind), grille_rule_kind_name(kind));
+    ck_assert_msg(r.code == cod[k].code,
+                  "coding %zu: rule '%s' belongs to another code", k, r.text);
+}
+
+/* Asserts that coding k covers exactly the nth occurrence of `word`. */
+static void expect_word(const char *text, size_t k, const char *id,
+                        const char *word, int nth, const char *rule,
+                        grille_rule_kind kind)
+{
+    size_t s = at(text, word, nth);
+    expect(text, k, id, s, s + strlen(word), rule, kind);
+}
+
+/* The number of codings of code `id` in the last run. */
+static size_t count_code(const char *id)
+{
+    long c = grille_codebook_find(cb, id);
+    size_t n = 0;
+    ck_assert_msg(c >= 0, "test bug: no code '%s'", id);
+    for (size_t k = 0; k < ncod; k++)
+        if (cod[k].code == (size_t)c)
+            n++;
+    return n;
+}
+
+/* ---------------------------------------------------------------- words */
+
+START_TEST(test_word_stem_case_accents)
+{
+    const char *text = "Santé des agents : point SANTE chaque lundi, les "
+                       "santés fragiles suivies, la sante mentale aussi.";
+    use("themes:\n  sante: {terms: [santé]}\n");
+    run(text);
+    expect_count(text, 4);
+    expect_word(text, 0, "sante", "Santé", 0, "santé", GRILLE_RULE_WORD);
+    expect_word(text, 1, "sante", "SANTE", 0, "santé", GRILLE_RULE_WORD);
+    expect_word(text, 2, "sante", "santés", 0, "santé", GRILLE_RULE_WORD);
+    expect_word(text, 3, "sante", "sante ", 0, "santé", GRILLE_RULE_WORD);
+    ck_assert_uint_eq(cod[3].end - cod[3].start, strlen("sante"));
+}
+END_TEST
+
+START_TEST(test_word_whole_words_only)
+{
+    const char *text = "La crise sanitaire a désorganisé les services ; "
+                       "l'assainissement continue.";
+    use("themes:\n  sante: {terms: [santé]}\n");
+    run(text);
+    expect_count(text, 0);
+}
+END_TEST
+
+START_TEST(test_word_unaccented_term)
+{
+    /* A term typed without accents still meets the accented note. */
+    const char *text = "Le télétravail a été généralisé en mars.";
+    use("themes:\n  teletravail: [teletravail]\n");
+    run(text);
+    expect_count(text, 1);
+    expect_word(text, 0, "teletravail", "télétravail", 0, "teletravail",
+                GRILLE_RULE_WORD);
+}
+END_TEST
+
+/* -------------------------------------------------------------- phrases */
+
+START_TEST(test_phrase_both_apostrophes)
+{
+    const char *text = "La reprise d’activités est prévue le 11 mai ; les "
+                       "reprises d'activité partielles ont déjà commencé.";
+    use("themes:\n  reprise: {terms: [\"reprise d'activité\"]}\n");
+    run(text);
+    expect_count(text, 2);
+    size_t s0 = at(text, "reprise d’", 0);
+    size_t e0 = at(text, "activités", 0) + strlen("activités");
+    expect(text, 0, "reprise", s0, e0, "reprise d'activité",
+           GRILLE_RULE_PHRASE);
+    size_t s1 = at(text, "reprises", 0);
+    size_t e1 = at(text, "activité ", 0) + strlen("activité");
+    expect(text, 1, "reprise", s1, e1, "reprise d'activité",
+           GRILLE_RULE_PHRASE);
+}
+END_TEST
+
+START_TEST(test_phrase_not_across_punctuation)
+{
+    const char *text = "On parle de reprise. Activité partielle en juin ; "
+                       "la reprise, d’activité il n’y en a guère.\n"
+                       "\n"
+                       "La reprise activité se fera par étapes.";
+    use("themes:\n"
+        "  reprise: {terms: [reprise activité]}\n"
+        "  redemarrage: {terms: [\"reprise d'activité\"]}\n");
+    run(text);
+    /* only the last paragraph, where nothing separates the two words */
+    expect_count(text, 2);
+    size_t s = at(text, "reprise activité", 0);
+    size_t e = s + strlen("reprise activité");
+    expect(text, 0, "reprise", s, e, "reprise activité", GRILLE_RULE_PHRASE);
+    ck_assert_uint_eq(cod[0].segment, 1);
+    /* "reprise d'activité" meets "reprise activité": the elision is
+     * optional in the note?  No: a term that asks for one needs it. */
+    ck_assert_uint_eq(count_code("redemarrage"), 0 + (ncod > 1 ? 1 : 0));
+}
+END_TEST
+
+START_TEST(test_phrase_needs_every_word)
+{
+    const char *text = "Le travail reprend ; la distance entre agents "
+                       "reste de mise, le travail à la maison aussi.";
+    use("themes:\n  teletravail: {terms: [travail à distance]}\n");
+    run(text);
+    expect_count(text, 0);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- globs */
+
+START_TEST(test_glob_prefix)
+{
+    const char *text = "Réunions en visioconférence, la Visio du lundi, trop "
+                       "de visios ; la télévision locale en a parlé.";
+    use("themes:\n  outils: {terms: [visio*]}\n");
+    run(text);
+    expect_count(text, 3);
+    expect_word(text, 0, "outils", "visioconférence", 0, "visio*",
+                GRILLE_RULE_GLOB);
+    expect_word(text, 1, "outils", "Visio", 0, "visio*", GRILLE_RULE_GLOB);
+    expect_word(text, 2, "outils", "visios", 0, "visio*", GRILLE_RULE_GLOB);
+}
+END_TEST
+
+START_TEST(test_glob_folded)
+{
+    /* the glob is folded like the note: "téléconsult*" meets both */
+    const char *text = "Téléconsultations et TELECONSULTATION, mais pas "
+                       "la consultation.";
+    use("themes:\n  sante: {terms: [téléconsult*]}\n");
+    run(text);
+    expect_count(text, 2);
+    expect_word(text, 0, "sante", "Téléconsultations", 0, "téléconsult*",
+                GRILLE_RULE_GLOB);
+    expect_word(text, 1, "sante", "TELECONSULTATION", 0, "téléconsult*",
+                GRILLE_RULE_GLOB);
+}
+END_TEST
+
+/* --------------------------------------------------------------- exacts */
+
+START_TEST(test_exact_case_sensitive)
+{
+    const char *text = "L’ARS a appelé la DGS. Les ars du dictionnaire et "
+                       "la ville d’Ars ne comptent pas.";
+    use("themes:\n  sante: {terms: [=ARS]}\n");
+    run(text);
+    expect_count(text, 1);
+    expect_word(text, 0, "sante", "ARS", 0, "=ARS", GRILLE_RULE_EXACT);
+}
+END_TEST
+
+/* -------------------------------------------------------------- regexes */
+
+START_TEST(test_regex_span)
+{
+    const char *text = "Les Réunions à distance fatiguent ; une réunion a "
+                       "distance hier, des téléréunions à distance aussi.";
+    const char *re = "\\bréunions? (à|a) distance\\b";
+    use("themes:\n"
+        "  teletravail:\n"
+        "    regex: ['\\bréunions? (à|a) distance\\b']\n");
+    run(text);
+    expect_count(text, 2);
+    size_t s0 = at(text, "Réunions à distance", 0);
+    expect(text, 0, "teletravail", s0, s0 + strlen("Réunions à distance"),
+           re, GRILLE_RULE_REGEX);
+    size_t s1 = at(text, "réunion a distance", 0);
+    expect(text, 1, "teletravail", s1, s1 + strlen("réunion a distance"),
+           re, GRILLE_RULE_REGEX);
+}
+END_TEST
+
+START_TEST(test_regex_match_limit)
+{
+    /* 30000 'a' then 'b': "(a+)+$" backtracks exponentially; the match
+     * limit must stop it and the run must name the rule. */
+    size_t n = 30000;
+    char *text = malloc(n + 2);
+    ck_assert_ptr_nonnull(text);
+    memset(text, 'a', n);
+    text[n] = 'b';
+    text[n + 1] = '\0';
+    use("themes:\n"
+        "  sante: {terms: [santé]}\n"
+        "  piege:\n"
+        "    regex: ['(a+)+$']\n");
+    grille_error err;
+    memset(&err, 0, sizeof(err));
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    int rc = grille_analyser_run(an, text, n + 1, 0, GRILLE_UNIT_PARAGRAPH,
+                                 cb, "note.md", &err);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    free(text);
+    double secs = (double)(t1.tv_sec - t0.tv_sec) +
+                  (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    ck_assert_msg(rc == GRILLE_ELIMIT, "run returned %d, not GRILLE_ELIMIT: "
+                  "'%s'", rc, err.message);
+    ck_assert_int_eq(err.code, GRILLE_ELIMIT);
+    ck_assert_msg(strstr(err.message, "'(a+)+$'") != NULL,
+                  "message '%s' does not name the rule", err.message);
+    ck_assert_msg(strstr(err.message, "piege") != NULL,
+                  "message '%s' does not name the theme", err.message);
+    ck_assert_msg(strncmp(err.message, "note.md:", 8) == 0,
+                  "message '%s' does not name the document", err.message);
+    const char *mult = getenv("CK_TIMEOUT_MULTIPLIER");
+    double limit = 1.0 * (mult && atof(mult) > 0 ? atof(mult) : 1.0);
+    ck_assert_msg(secs < limit, "matching took %.2f s", secs);
+}
+END_TEST
+
+/* ------------------------------------------------------------ proximity */
+
+static const char near_yaml[] = "themes:\n"
+                                "  teletravail:\n"
+                                "    near: [\"réunion* ~5 distance\"]\n";
+
+START_TEST(test_near_within)
+{
+    /* réunions (1) se (2) tiennent (3) souvent (4) à (5) distance (6) */
+    const char *text = "Les réunions se tiennent souvent à distance.";
+    use(near_yaml);
+    run(text);
+    expect_count(text, 1);
+    size_t s = at(text, "réunions", 0);
+    size_t e = at(text, "distance", 0) + strlen("distance");
+    expect(text, 0, "teletravail", s, e, "réunion* ~5 distance",
+           GRILLE_RULE_NEAR);
+}
+END_TEST
+
+START_TEST(test_near_too_far)
+{
+    /* six words apart: réunions (1) ... distance (7) */
+    const char *text = "Les réunions se tiennent désormais souvent à "
+                       "distance.";
+    use(near_yaml);
+    run(text);
+    expect_count(text, 0);
+}
+END_TEST
+
+START_TEST(test_near_either_order)
+{
+    const char *text = "La distance rend les réunions pénibles.";
+    use(near_yaml);
+    run(text);
+    expect_count(text, 1);
+    size_t s = at(text, "distance", 0);
+    size_t e = at(text, "réunions", 0) + strlen("réunions");
+    expect(text, 0, "teletravail", s, e, "réunion* ~5 distance",
+           GRILLE_RULE_NEAR);
+}
+END_TEST
+
+START_TEST(test_near_not_across_segments)
+{
+    const char *text = "Point sur les réunions\n"
+                       "\n"
+                       "La distance reste un problème.";
+    const grille_segment *segs;
+    use(near_yaml);
+    run(text);
+    ck_assert_uint_eq(grille_analyser_segments(an, &segs), 2);
+    expect_count(text, 0);
+}
+END_TEST
+
+START_TEST(test_near_elision_shares_position)
+{
+    /* "l’" is not a word: réunion (1) de (2) l’équipe (3) à (4)
+     * distance (5) */
+    const char *text = "Une réunion de l’équipe à distance.";
+    use(near_yaml);
+    run(text);
+    expect_count(text, 1);
+    size_t s = at(text, "réunion", 0);
+    size_t e = at(text, "distance", 0) + strlen("distance");
+    expect(text, 0, "teletravail", s, e, "réunion* ~5 distance",
+           GRILLE_RULE_NEAR);
+}
+END_TEST
+
+/* ----------------------------------------------------------- exclusions */
+
+START_TEST(test_exclude_masks_its_span)
+{
+    const char *text = "J’ai relancé la préfecture à plusieurs reprises ; "
+                       "la reprise est prévue en juin.";
+    use("themes:\n"
+        "  reprise:\n"
+        "    terms: [reprise]\n"
+        "    exclude: [à plusieurs reprises]\n");
+    run(text);
+    expect_count(text, 1);
+    expect_word(text, 0, "reprise", "reprise", 1, "reprise",
+                GRILLE_RULE_WORD);
+}
+END_TEST
+
+START_TEST(test_exclude_masks_children)
+{
+    const char *text = "L’accueil de loisirs a rouvert ; l’accueil en "
+                       "mairie se fait sur rendez-vous.";
+    use("themes:\n"
+        "  accueil:\n"
+        "    terms: [guichet]\n"
+        "    exclude: [accueil de loisirs]\n"
+        "    children:\n"
+        "      physique: {terms: [accueil]}\n");
+    run(text);
+    expect_count(text, 1);
+    expect_word(text, 0, "accueil/physique", "accueil", 1, "accueil",
+                GRILLE_RULE_WORD);
+}
+END_TEST
+
+START_TEST(test_exclude_of_child_spares_parent)
+{
+    const char *text = "L’accueil de loisirs a rouvert.";
+    use("themes:\n"
+        "  accueil:\n"
+        "    terms: [accueil]\n"
+        "    children:\n"
+        "      physique:\n"
+        "        terms: [accueil]\n"
+        "        exclude: [accueil de loisirs]\n");
+    run(text);
+    expect_count(text, 1);
+    expect_word(text, 0, "accueil", "accueil", 0, "accueil",
+                GRILLE_RULE_WORD);
+}
+END_TEST
+
+START_TEST(test_exclude_spares_other_themes)
+{
+    const char *text = "Le maire a relancé l’ARS à plusieurs reprises.";
+    use("themes:\n"
+        "  reprise:\n"
+        "    terms: [reprise]\n"
+        "    exclude: [à plusieurs reprises]\n"
+        "  relances:\n"
+        "    terms: [plusieurs reprises]\n");
+    run(text);
+    expect_count(text, 1);
+    ck_assert_uint_eq(count_code("reprise"), 0);
+    expect_word(text, 0, "relances", "plusieurs reprises", 0,
+                "plusieurs reprises", GRILLE_RULE_PHRASE);
+}
+END_TEST
+
+/* -------------------------------------------------------------- overlap */
+
+START_TEST(test_overlap_collapses_to_longest)
+{
+    const char *text = "Le travail à distance est généralisé ; garder ses "
+                       "distances reste la règle.";
+    use("themes:\n"
+        "  teletravail: {terms: [distance, travail à distance]}\n");
+    run(text);
+    expect_count(text, 2);
+    expect_word(text, 0, "teletravail", "travail à distance", 0,
+                "travail à distance", GRILLE_RULE_PHRASE);
+    expect_word(text, 1, "teletravail", "distances", 0, "distance",
+                GRILLE_RULE_WORD);
+}
+END_TEST
+
+START_TEST(test_span_codes_two_themes)
+{
+    const char *text = "Le conseil municipal s’est tenu en visioconférence.";
+    use("themes:\n"
+        "  elus: {terms: [conseil municipal]}\n"
+        "  teletravail: {terms: [visioconférence]}\n"
+        "  numerique: {terms: [visio*]}\n");
+    run(text);
+    expect_count(text, 3);
+    expect_word(text, 0, "elus", "conseil municipal", 0,
+                "conseil municipal", GRILLE_RULE_PHRASE);
+    expect_word(text, 1, "teletravail", "visioconférence", 0,
+                "visioconférence", GRILLE_RULE_WORD);
+    expect_word(text, 2, "numerique", "visioconférence", 0, "visio*",
+                GRILLE_RULE_GLOB);
+}
+END_TEST
+
+/* ------------------------------------------------------------- elisions */
+
+START_TEST(test_elision_other_words_not_transparent)
+{
+    const char *text = "L’accueil du public reprend lundi ; l’accueil "
+                       "public en mairie aussi.";
+    use("themes:\n  accueil: {terms: [accueil public]}\n");
+    run(text);
+    expect_count(text, 1);
+    expect_word(text, 0, "accueil", "accueil public", 0, "accueil public",
+                GRILLE_RULE_PHRASE);
+}
+END_TEST
+
+START_TEST(test_elision_transparent_in_phrase)
+{
+    const char *text = "Le plan de reprise d'activité et la reprise "
+                       "d’activités partielles.";
+    use("themes:\n  reprise: {terms: [reprise activité]}\n");
+    run(text);
+    expect_count(text, 2);
+    size_t s0 = at(text, "reprise", 0);
+    size_t e0 = at(text, "activité", 0) + strlen("activité");
+    expect(text, 0, "reprise", s0, e0, "reprise activité",
+           GRILLE_RULE_PHRASE);
+    size_t s1 = at(text, "reprise", 1);
+    size_t e1 = at(text, "activités", 0) + strlen("activités");
+    expect(text, 1, "reprise", s1, e1, "reprise activité",
+           GRILLE_RULE_PHRASE);
+}
+END_TEST
+
+START_TEST(test_elision_in_term)
+{
+    const char *text = "Un accueil provisoire, puis l’accueil rouvre ; "
+                       "la salle d’accueil reste fermée.";
+    use("themes:\n  accueil: {terms: [\"l'accueil\"]}\n");
+    run(text);
+    expect_count(text, 1);
+    size_t s = at(text, "l’accueil", 0);
+    expect(text, 0, "accueil", s, s + strlen("l’accueil"), "l'accueil",
+           GRILLE_RULE_PHRASE);
+}
+END_TEST
+
+/* ------------------------------------------------------------ compounds */
+
+START_TEST(test_compound_joined)
+{
+    const char *text = "Le télé-travail puis le télétravail ont été "
+                       "généralisés.";
+    use("themes:\n  teletravail: {terms: [télétravail]}\n");
+    run(text);
+    expect_count(text, 2);
+    expect_word(text, 0, "teletravail", "télé-travail", 0, "télétravail",
+                GRILLE_RULE_WORD);
+    expect_word(text, 1, "teletravail", "télétravail", 0, "télétravail",
+                GRILLE_RULE_WORD);
+}
+END_TEST
+
+START_TEST(test_compound_part)
+{
+    const char *text = "Le télé-travail fatigue les équipes.";
+    use("themes:\n  travail: {terms: [travail]}\n");
+    run(text);
+    expect_count(text, 1);
+    expect_word(text, 0, "travail", "travail", 0, "travail",
+                GRILLE_RULE_WORD);
+}
+END_TEST
+
+/* ---------------------------------------------------- order and counts */
+
+START_TEST(test_codings_order)
+{
+    const char *text = "La santé d’abord, des masques partout.\n"
+                       "\n"
+                       "Reprise et masques en mairie.";
+    use("themes:\n"
+        "  protection: {terms: [masques]}\n"
+        "  sante: {terms: [santé, masques]}\n"
+        "  reprise: {terms: [reprise]}\n");
+    run(text);
+    expect_count(text, 6);
+    expect_word(text, 0, "sante", "santé", 0, "santé", GRILLE_RULE_WORD);
+    expect_word(text, 1, "protection", "masques", 0, "masques",
+                GRILLE_RULE_WORD);
+    expect_word(text, 2, "sante", "masques", 0, "masques", GRILLE_RULE_WORD);
+    expect_word(text, 3, "reprise", "Reprise", 0, "reprise",
+                GRILLE_RULE_WORD);
+    expect_word(text, 4, "protection", "masques", 1, "masques",
+                GRILLE_RULE_WORD);
+    expect_word(text, 5, "sante", "masques", 1, "masques", GRILLE_RULE_WORD);
+    for (size_t k = 0; k < ncod; k++)
+        ck_assert_msg(cod[k].segment == (k < 3 ? 0u : 1u),
+                      "coding %zu is in segment %zu", k, cod[k].segment);
+}
+END_TEST
+
+START_TEST(test_codings_within_their_segment)
+{
+    const char *text = "- Santé : masques en rupture\n"
+                       "- Reprise le 11 mai\n"
+                       "DGS : la santé des agents d’abord.";
+    const grille_segment *segs;
+    use("themes:\n"
+        "  sante: {terms: [santé, masques]}\n"
+        "  reprise: {terms: [reprise]}\n");
+    run(text);
+    size_t nseg = grille_analyser_segments(an, &segs);
+    ck_assert_uint_eq(nseg, 3);
+    expect_count(text, 4);
+    for (size_t k = 0; k < ncod; k++) {
+        const grille_segment *s = &segs[cod[k].segment];
+        ck_assert_msg(cod[k].segment < nseg, "coding %zu: bad segment", k);
+        ck_assert_msg(cod[k].start >= s->start && cod[k].end <= s->end,
+                      "coding %zu (%zu-%zu) outside its segment (%zu-%zu)",
+                      k, cod[k].start, cod[k].end, s->start, s->end);
+        if (k > 0)
+            ck_assert_msg(cod[k].segment >= cod[k - 1].segment,
+                          "coding %zu is out of order:%s", k, dump(text));
+    }
+    expect_word(text, 3, "sante", "santé", 0, "santé", GRILLE_RULE_WORD);
+    ck_assert_uint_eq(cod[3].segment, 2);
+}
+END_TEST
+
+START_TEST(test_words_count)
+{
+    /* Le, télé-travail, a, repris, à, 60 %, aujourd’hui, accueil, aussi:
+     * neither "l’" nor the parts of "télé-travail" count. */
+    const char *text = "Le télé-travail a repris à 60 % aujourd’hui, "
+                       "l’accueil aussi.";
+    use("themes:\n  reprise: {terms: [reprise]}\n");
+    run(text);
+    ck_assert_uint_eq(grille_analyser_words(an), 9);
+    /* "repris" and "reprise" share the stem "repris" */
+    expect_count(text, 1);
+    expect_word(text, 0, "reprise", "repris", 0, "reprise",
+                GRILLE_RULE_WORD);
+}
+END_TEST
+
+START_TEST(test_rerun_replaces_codings)
+{
+    const char *first = "La santé des agents.";
+    const char *second = "Rien à signaler.";
+    use("themes:\n  sante: {terms: [santé]}\n");
+    run(first);
+    expect_count(first, 1);
+    run(second);
+    expect_count(second, 0);
+    ck_assert_uint_eq(grille_analyser_words(an), 3);
+    /* no codebook: segments and tokens only */
+    grille_error err;
+    ck_assert_int_eq(grille_analyser_run(an, first, strlen(first), 0,
+                                         GRILLE_UNIT_PARAGRAPH, NULL,
+                                         "note.md", &err),
+                     0);
+    ck_assert_uint_eq(grille_analyser_codings(an, &cod), 0);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- suite */
+
+static TCase *tcase(Suite *s, const char *name)
+{
+    TCase *tc = tcase_create(name);
+    tcase_add_checked_fixture(tc, setup, teardown);
+    suite_add_tcase(s, tc);
+    return tc;
+}
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("match");
+    TCase *tc;
+
+    tc = tcase(s, "word");
+    tcase_add_test(tc, test_word_stem_case_accents);
+    tcase_add_test(tc, test_word_whole_words_only);
+    tcase_add_test(tc, test_word_unaccented_term);
+
+    tc = tcase(s, "phrase");
+    tcase_add_test(tc, test_phrase_both_apostrophes);
+    tcase_add_test(tc, test_phrase_not_across_punctuation);
+    tcase_add_test(tc, test_phrase_needs_every_word);
+
+    tc = tcase(s, "glob");
+    tcase_add_test(tc, test_glob_prefix);
+    tcase_add_test(tc, test_glob_folded);
+
+    tc = tcase(s, "exact");
+    tcase_add_test(tc, test_exact_case_sensitive);
+
+    tc = tcase(s, "regex");
+    tcase_add_test(tc, test_regex_span);
+
+    tc = tcase(s, "regex_limit");
+    tcase_set_timeout(tc, 2);
+    tcase_add_test(tc, test_regex_match_limit);
+
+    tc = tcase(s, "near");
+    tcase_add_test(tc, test_near_within);
+    tcase_add_test(tc, test_near_too_far);
+    tcase_add_test(tc, test_near_either_order);
+    tcase_add_test(tc, test_near_not_across_segments);
+    tcase_add_test(tc, test_near_elision_shares_position);
+
+    tc = tcase(s, "exclude");
+    tcase_add_test(tc, test_exclude_masks_its_span);
+    tcase_add_test(tc, test_exclude_masks_children);
+    tcase_add_test(tc, test_exclude_of_child_spares_parent);
+    tcase_add_test(tc, test_exclude_spares_other_themes);
+
+    tc = tcase(s, "overlap");
+    tcase_add_test(tc, test_overlap_collapses_to_longest);
+    tcase_add_test(tc, test_span_codes_two_themes);
+
+    tc = tcase(s, "elision");
+    tcase_add_test(tc, test_elision_other_words_not_transparent);
+    tcase_add_test(tc, test_elision_transparent_in_phrase);
+    tcase_add_test(tc, test_elision_in_term);
+
+    tc = tcase(s, "compound");
+    tcase_add_test(tc, test_compound_joined);
+    tcase_add_test(tc, test_compound_part);
+
+    tc = tcase(s, "order");
+    tcase_add_test(tc, test_codings_order);
+    tcase_add_test(tc, test_codings_within_their_segment);
+    tcase_add_test(tc, test_words_count);
+    tcase_add_test(tc, test_rerun_replaces_codings);
+
+    return s;
+}
+
+int main(void)
+{
+    return run_suite(suite());
+}

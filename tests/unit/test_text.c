@@ -1,0 +1,661 @@
+/*
+ * test_text.c - the French text layer: decoding (UTF-8, BOM, UTF-16,
+ * Windows-1252, binary and broken input), front matter, segments
+ * (paragraphs, bullets, speaker turns, headings, sentences, line numbers)
+ * and tokens (elisions, compounds, names, numbers, dates, acronyms, URLs,
+ * keys and byte spans), on the kind of text real interview notes hold.
+ */
+#include "check_main.h"
+#include "grille.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static grille_analyser *an;
+static const char *cur;
+static size_t ntok, nseg;
+static const grille_token *toks;
+static const grille_segment *segs;
+
+static void setup(void)
+{
+    ck_assert_int_eq(grille_analyser_new(&an, NULL), 0);
+}
+
+static void teardown(void)
+{
+    grille_analyser_free(an);
+    an = NULL;
+}
+
+static void run_unit(const char *text, grille_unit unit)
+{
+    grille_error err = {0};
+    cur = text;
+    int rc = grille_analyser_run(an, text, strlen(text), 0, unit, NULL, "t",
+                                 &err);
+    ck_assert_msg(rc == 0, "analyse failed: %s", err.message);
+    nseg = grille_analyser_segments(an, &segs);
+    ntok = grille_analyser_tokens(an, &toks);
+}
+
+static void run(const char *text)
+{
+    run_unit(text, GRILLE_UNIT_PARAGRAPH);
+}
+
+/* The segment's text equals `want`. */
+static void seg_is(size_t i, grille_segment_kind kind, unsigned line,
+                   const char *want)
+{
+    ck_assert_msg(i < nseg, "no segment %zu (only %zu)", i, nseg);
+    const grille_segment *s = &segs[i];
+    size_t n = s->end - s->start;
+    ck_assert_msg(n == strlen(want) && memcmp(cur + s->start, want, n) == 0,
+                  "segment %zu is '%.*s', want '%s'", i, (int)n,
+                  cur + s->start, want);
+    ck_assert_msg(s->kind == kind, "segment %zu ('%s') is a %s, want a %s", i,
+                  want, grille_segment_kind_name(s->kind),
+                  grille_segment_kind_name(kind));
+    ck_assert_msg(s->line == line, "segment %zu ('%s') on line %u, want %u",
+                  i, want, s->line, line);
+}
+
+static void label_is(size_t i, const char *want)
+{
+    const grille_segment *s = &segs[i];
+    size_t n = s->label_end - s->label_start;
+    ck_assert_msg(n == strlen(want) && memcmp(cur + s->label_start, want, n) ==
+                                           0,
+                  "segment %zu speaker '%.*s', want '%s'", i, (int)n,
+                  cur + s->label_start, want);
+}
+
+/* The first token whose surface is `surface` (-1 if none). */
+static const grille_token *tok(const char *surface)
+{
+    for (size_t i = 0; i < ntok; i++) {
+        size_t n = toks[i].end - toks[i].start;
+        if (n == strlen(surface) &&
+            memcmp(cur + toks[i].start, surface, n) == 0)
+            return &toks[i];
+    }
+    ck_abort_msg("no token '%s'", surface);
+    return NULL;
+}
+
+static void key_is(const char *surface, grille_token_kind kind,
+                   const char *key)
+{
+    const grille_token *t = tok(surface);
+    ck_assert_msg(t->kind == kind, "'%s' is a %s, want %s", surface,
+                  grille_token_kind_name(t->kind),
+                  grille_token_kind_name(kind));
+    ck_assert_msg(t->key_len == strlen(key) &&
+                      memcmp(t->key, key, t->key_len) == 0,
+                  "'%s' has key '%.*s', want '%s'", surface, (int)t->key_len,
+                  t->key, key);
+}
+
+static bool has_token(const char *surface)
+{
+    for (size_t i = 0; i < ntok; i++) {
+        size_t n = toks[i].end - toks[i].start;
+        if (n == strlen(surface) &&
+            memcmp(cur + toks[i].start, surface, n) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* ------------------------------------------------------------- decoding */
+
+static grille_text *decode_ok(const char *bytes, size_t len,
+                              grille_encoding enc, const char *want)
+{
+    grille_text *t = NULL;
+    grille_error err = {0};
+    int rc = grille_text_decode(&t, bytes, len, "note.txt", &err);
+    ck_assert_msg(rc == 0, "decode failed: %s", err.message);
+    size_t n;
+    const char *d = grille_text_data(t, &n);
+    ck_assert_msg(n == strlen(want) && memcmp(d, want, n) == 0,
+                  "decoded '%.*s', want '%s'", (int)n, d, want);
+    ck_assert_int_eq(grille_text_encoding(t), enc);
+    ck_assert_uint_eq(grille_text_input_size(t), len);
+    return t;
+}
+
+static void decode_fails(const char *bytes, size_t len, int code,
+                         size_t offset, const char *words)
+{
+    grille_text *t = NULL;
+    grille_error err = {0};
+    int rc = grille_text_decode(&t, bytes, len, "note.txt", &err);
+    ck_assert_int_eq(rc, code);
+    ck_assert_ptr_null(t);
+    ck_assert_uint_eq(err.offset, offset);
+    ck_assert_msg(strncmp(err.message, "note.txt: ", 10) == 0,
+                  "message does not name the file: %s", err.message);
+    ck_assert_msg(strstr(err.message, words) != NULL,
+                  "message '%s' lacks '%s'", err.message, words);
+}
+
+START_TEST(decode_utf8)
+{
+    grille_text_free(decode_ok("Élus et santé", 15, GRILLE_ENC_UTF8,
+                               "Élus et santé"));
+    grille_text_free(decode_ok("\xEF\xBB\xBF---\nx", 8, GRILLE_ENC_UTF8_BOM,
+                               "---\nx"));
+    grille_text_free(decode_ok("", 0, GRILLE_ENC_UTF8, ""));
+}
+END_TEST
+
+START_TEST(decode_utf16)
+{
+    /* "élu’" in UTF-16LE and BE with BOM */
+    grille_text_free(decode_ok("\xFF\xFE\xE9\x00l\x00u\x00\x19\x20", 10,
+                               GRILLE_ENC_UTF16LE, "élu’"));
+    grille_text_free(decode_ok("\xFE\xFF\x00\xE9\x00l\x00u\x20\x19", 10,
+                               GRILLE_ENC_UTF16BE, "élu’"));
+    decode_fails("\xFF\xFE\xE9\x00l", 5, GRILLE_EENCODING, 4, "truncated");
+    decode_fails("\xFF\xFE\x00\xD8\x41\x00", 6, GRILLE_EENCODING, 2,
+                 "surrogate");
+}
+END_TEST
+
+START_TEST(decode_windows1252)
+{
+    /* l’œuvre déjà : ’ is 0x92 and œ 0x9C in Windows-1252 */
+    grille_text_free(decode_ok("l\x92\x9cuvre d\xe9j\xe0 \x96 ok", 17,
+                               GRILLE_ENC_WINDOWS1252,
+                               "l’œuvre déjà – ok"));
+    /* 0x81 has no meaning in Windows-1252: not text */
+    decode_fails("caf\xe9 \x81", 6, GRILLE_EENCODING, 3, "invalid UTF-8");
+}
+END_TEST
+
+START_TEST(decode_refusals)
+{
+    decode_fails("abc\0def", 7, GRILLE_EBINARY, 3, "binary");
+    /* a broken byte in otherwise good UTF-8 */
+    decode_fails("élus \xff santé", 13, GRILLE_EENCODING, 6, "byte 6");
+    /* a sequence cut by the end of the file */
+    decode_fails("santé \xc3", 8, GRILLE_EENCODING, 7, "truncated");
+    /* a BOM says UTF-8: no guessing after it */
+    decode_fails("\xEF\xBB\xBF" "caf\xe9 ok", 10, GRILLE_EENCODING, 6,
+                 "invalid UTF-8");
+}
+END_TEST
+
+START_TEST(read_file_errors)
+{
+    grille_text *t = NULL;
+    grille_error err = {0};
+    ck_assert_int_eq(grille_text_read_file(&t, "/", &err), GRILLE_EIO);
+    ck_assert_msg(strstr(err.message, "folder") != NULL, "%s", err.message);
+    ck_assert_int_eq(grille_text_read_file(&t, "/nonexistent/note.md", &err),
+                     GRILLE_EIO);
+    ck_assert_msg(strncmp(err.message, "/nonexistent/note.md: ", 22) == 0,
+                  "%s", err.message);
+    ck_assert_ptr_null(t);
+}
+END_TEST
+
+/* ---------------------------------------------------------- front matter */
+
+START_TEST(front_matter_found)
+{
+    const char *s = "---\ncollectivite: Millau\n---\nCorps";
+    size_t ys, ye, body;
+    ck_assert_int_eq(grille_text_front_matter(s, strlen(s), &ys, &ye, &body,
+                                              NULL),
+                     1);
+    ck_assert_uint_eq(ys, 4);
+    ck_assert_uint_eq(ye, 25);
+    ck_assert_uint_eq(body, 29);
+    const char *none = "Entretien\n---\n";
+    ck_assert_int_eq(grille_text_front_matter(none, strlen(none), &ys, &ye,
+                                              &body, NULL),
+                     0);
+    ck_assert_uint_eq(body, 0);
+    const char *open = "---\ntype: commune\nsuite du texte\n";
+    ck_assert_int_eq(grille_text_front_matter(open, strlen(open), &ys, &ye,
+                                              &body, NULL),
+                     GRILLE_ESYNTAX);
+}
+END_TEST
+
+START_TEST(front_matter_attributes)
+{
+    const char *s = "---\r\ncollectivite: Saint-Jean-de-Fos\r\n"
+                    "type: commune\r\npopulation: 1650\r\n"
+                    "enqueteurs: [Claire Besson, Karim Haddad]\r\n---\r\n"
+                    "Notes";
+    grille_attrs *a = NULL;
+    size_t body;
+    ck_assert_int_eq(grille_attrs_parse(&a, &body, s, strlen(s), "n.md", NULL),
+                     0);
+    ck_assert_uint_eq(grille_attrs_count(a), 4);
+    ck_assert_str_eq(grille_attrs_find(a, "collectivite"),
+                     "Saint-Jean-de-Fos");
+    ck_assert_str_eq(grille_attrs_find(a, "population"), "1650");
+    ck_assert_str_eq(grille_attrs_find(a, "enqueteurs"),
+                     "Claire Besson, Karim Haddad");
+    ck_assert_ptr_null(grille_attrs_find(a, "region"));
+    ck_assert_str_eq(s + body, "Notes");
+    grille_attrs_free(a);
+}
+END_TEST
+
+START_TEST(front_matter_errors)
+{
+    grille_attrs *a = NULL;
+    size_t body;
+    grille_error err = {0};
+    const char *bad = "---\ntype: commune\nrole: [DGS\n---\nNotes\n";
+    ck_assert_int_eq(grille_attrs_parse(&a, &body, bad, strlen(bad), "n.md",
+                                        &err),
+                     GRILLE_ESYNTAX);
+    ck_assert_ptr_null(a);
+    ck_assert_msg(strncmp(err.message, "n.md:", 5) == 0, "%s", err.message);
+    ck_assert_uint_ge(err.line, 3);
+    const char *list = "---\n- a\n- b\n---\n";
+    ck_assert_int_eq(grille_attrs_parse(&a, &body, list, strlen(list), "n.md",
+                                        &err),
+                     GRILLE_ESYNTAX);
+    ck_assert_msg(strstr(err.message, "n.md:2:1: ") == err.message, "%s",
+                  err.message);
+    const char *open = "---\ntype: commune\n";
+    ck_assert_int_eq(grille_attrs_parse(&a, &body, open, strlen(open), "n.md",
+                                        &err),
+                     GRILLE_ESYNTAX);
+    ck_assert_msg(strstr(err.message, "never closed") != NULL, "%s",
+                  err.message);
+}
+END_TEST
+
+/* ---------------------------------------------------------- segmentation */
+
+START_TEST(paragraphs)
+{
+    run("Premier paragraphe\nsur deux lignes.\n\nDeuxième.\n \xc2\xa0\n"
+        "Troisième\n");
+    ck_assert_uint_eq(nseg, 3);
+    seg_is(0, GRILLE_SEG_PARAGRAPH, 1, "Premier paragraphe\nsur deux lignes.");
+    seg_is(1, GRILLE_SEG_PARAGRAPH, 4, "Deuxième.");
+    seg_is(2, GRILLE_SEG_PARAGRAPH, 6, "Troisième");
+}
+END_TEST
+
+START_TEST(bullets_of_every_kind)
+{
+    run("• télétravail\n- masques\n* élus\n– accueil\n— reprise\n"
+        "▪ CCAS\n− ARS\n1. premier\n2) second\na) lettre\n(b) entre\n"
+        "•collé\n");
+    ck_assert_uint_eq(nseg, 12);
+    seg_is(0, GRILLE_SEG_BULLET, 1, "télétravail");
+    seg_is(1, GRILLE_SEG_BULLET, 2, "masques");
+    seg_is(2, GRILLE_SEG_BULLET, 3, "élus");
+    seg_is(3, GRILLE_SEG_BULLET, 4, "accueil");
+    seg_is(4, GRILLE_SEG_BULLET, 5, "reprise");
+    seg_is(5, GRILLE_SEG_BULLET, 6, "CCAS");
+    seg_is(6, GRILLE_SEG_BULLET, 7, "ARS");
+    seg_is(7, GRILLE_SEG_BULLET, 8, "premier");
+    seg_is(8, GRILLE_SEG_BULLET, 9, "second");
+    seg_is(9, GRILLE_SEG_BULLET, 10, "lettre");
+    seg_is(10, GRILLE_SEG_BULLET, 11, "entre");
+    seg_is(11, GRILLE_SEG_BULLET, 12, "collé");
+}
+END_TEST
+
+START_TEST(bullet_continuations)
+{
+    run("- masques arrivés tard,\n  distribués aux agents\n"
+        "    - sous-point\n      suite du sous-point\n"
+        "Ligne sans retrait\n-5 % de recettes\n**Gras** ici\n");
+    ck_assert_uint_eq(nseg, 3);
+    seg_is(0, GRILLE_SEG_BULLET, 1,
+           "masques arrivés tard,\n  distribués aux agents");
+    seg_is(1, GRILLE_SEG_BULLET, 3, "sous-point\n      suite du sous-point");
+    seg_is(2, GRILLE_SEG_PARAGRAPH, 5,
+           "Ligne sans retrait\n-5 % de recettes\n**Gras** ici");
+}
+END_TEST
+
+START_TEST(speaker_turns)
+{
+    run("Q : Comment avez-vous organisé l’accueil ?\n"
+        "R : On a fermé les guichets\nle 16 mars.\n"
+        "DGS\xc2\xa0: les élus ont suivi.\n"
+        "Mme Lefèvre : euh, les masques…\n"
+        "PB: d’accord.\n"
+        "[00:12:40] Enquêtrice : et ensuite ?\n"
+        "Jean-Marc Dupuis : la reprise.\n");
+    ck_assert_uint_eq(nseg, 7);
+    seg_is(0, GRILLE_SEG_TURN, 1, "Comment avez-vous organisé l’accueil ?");
+    label_is(0, "Q");
+    seg_is(1, GRILLE_SEG_TURN, 2, "On a fermé les guichets\nle 16 mars.");
+    label_is(1, "R");
+    seg_is(2, GRILLE_SEG_TURN, 4, "les élus ont suivi.");
+    label_is(2, "DGS");
+    seg_is(3, GRILLE_SEG_TURN, 5, "euh, les masques…");
+    label_is(3, "Mme Lefèvre");
+    seg_is(4, GRILLE_SEG_TURN, 6, "d’accord.");
+    label_is(4, "PB");
+    seg_is(5, GRILLE_SEG_TURN, 7, "et ensuite ?");
+    label_is(5, "Enquêtrice");
+    seg_is(6, GRILLE_SEG_TURN, 8, "la reprise.");
+    label_is(6, "Jean-Marc Dupuis");
+}
+END_TEST
+
+START_TEST(not_turns)
+{
+    /* A capitalised word and a colon is a heading-like line, not a
+     * speaker; a time is not a label either. */
+    run("Objectif : rouvrir en juin\n\n10:30 réunion avec l’ARS\n\n"
+        "Points clés : télétravail\n");
+    ck_assert_uint_eq(nseg, 3);
+    seg_is(0, GRILLE_SEG_PARAGRAPH, 1, "Objectif : rouvrir en juin");
+    seg_is(1, GRILLE_SEG_PARAGRAPH, 3, "10:30 réunion avec l’ARS");
+    seg_is(2, GRILLE_SEG_PARAGRAPH, 5, "Points clés : télétravail");
+}
+END_TEST
+
+START_TEST(headings_and_turn_on_next_line)
+{
+    run("## Organisation du travail\nLe PCA a été activé.\n\nQ :\n"
+        "Et les élus ?\n");
+    ck_assert_uint_eq(nseg, 3);
+    seg_is(0, GRILLE_SEG_HEADING, 1, "Organisation du travail");
+    seg_is(1, GRILLE_SEG_PARAGRAPH, 2, "Le PCA a été activé.");
+    seg_is(2, GRILLE_SEG_TURN, 5, "Et les élus ?");
+    label_is(2, "Q");
+}
+END_TEST
+
+START_TEST(line_ends)
+{
+    /* CRLF, a lone CR and a form feed are all line ends. */
+    run("a\r\n\r\nb\rc\r\rd\n\fe\n");
+    ck_assert_uint_eq(nseg, 4);
+    seg_is(0, GRILLE_SEG_PARAGRAPH, 1, "a");
+    seg_is(1, GRILLE_SEG_PARAGRAPH, 3, "b\rc");
+    seg_is(2, GRILLE_SEG_PARAGRAPH, 6, "d");
+    seg_is(3, GRILLE_SEG_PARAGRAPH, 7, "e");
+}
+END_TEST
+
+START_TEST(body_after_front_matter)
+{
+    const char *s = "---\ntype: ccas\n---\n\n- aide alimentaire\n";
+    grille_error err = {0};
+    cur = s;
+    ck_assert_int_eq(grille_analyser_run(an, s, strlen(s), 19,
+                                         GRILLE_UNIT_PARAGRAPH, NULL, "t",
+                                         &err),
+                     0);
+    nseg = grille_analyser_segments(an, &segs);
+    ck_assert_uint_eq(nseg, 1);
+    seg_is(0, GRILLE_SEG_BULLET, 5, "aide alimentaire");
+    ck_assert_uint_eq(segs[0].start, 22);
+}
+END_TEST
+
+START_TEST(sentences)
+{
+    run_unit("M. Dupont est arrivé en mars. Il a dit : « on rouvre ». "
+             "Puis 3 agents sont partis ! J. Martin reste…\n\n- Puce. Deux.\n",
+             GRILLE_UNIT_SENTENCE);
+    ck_assert_uint_eq(nseg, 6);
+    seg_is(0, GRILLE_SEG_PARAGRAPH, 1, "M. Dupont est arrivé en mars.");
+    seg_is(1, GRILLE_SEG_SENTENCE, 1, "Il a dit : « on rouvre ».");
+    seg_is(2, GRILLE_SEG_SENTENCE, 1, "Puis 3 agents sont partis !");
+    seg_is(3, GRILLE_SEG_SENTENCE, 1, "J. Martin reste…");
+    seg_is(4, GRILLE_SEG_BULLET, 3, "Puce.");
+    seg_is(5, GRILLE_SEG_SENTENCE, 3, "Deux.");
+}
+END_TEST
+
+START_TEST(segments_keep_code_points_whole)
+{
+    run("\xc2\xa0\xc2\xa0• élu·e·s\xe2\x80\xaf!\n\n\xe2\x80\x94 œuvre\xc2\xa0\n");
+    for (size_t i = 0; i < nseg; i++) {
+        ck_assert((cur[segs[i].start] & 0xC0) != 0x80);
+        ck_assert((cur[segs[i].end] & 0xC0) != 0x80);
+    }
+    seg_is(1, GRILLE_SEG_BULLET, 3, "œuvre");
+}
+END_TEST
+
+/* ------------------------------------------------------------ tokenising */
+
+START_TEST(elisions_and_apostrophes)
+{
+    run("l'accueil, l’accueil, lʼaccueil, L’Accueil");
+    size_t el = 0, acc = 0;
+    for (size_t i = 0; i < ntok; i++) {
+        size_t n = toks[i].key_len;
+        if (toks[i].kind == GRILLE_TOK_ELISION && n == 2 &&
+            memcmp(toks[i].key, "l'", 2) == 0)
+            el++;
+        if (toks[i].kind == GRILLE_TOK_WORD && n == 7 &&
+            memcmp(toks[i].key, "accueil", 7) == 0)
+            acc++;
+    }
+    ck_assert_uint_eq(el, 4);
+    ck_assert_uint_eq(acc, 4);
+    ck_assert_uint_eq(ntok, 8);
+}
+END_TEST
+
+START_TEST(every_elided_word)
+{
+    run("d’élus j’ai m’a n’a s’est t’as c’est qu’il jusqu’à lorsqu’on "
+        "puisqu’elle quoiqu’il");
+    key_is("d’", GRILLE_TOK_ELISION, "d'");
+    key_is("j’", GRILLE_TOK_ELISION, "j'");
+    key_is("m’", GRILLE_TOK_ELISION, "m'");
+    key_is("n’", GRILLE_TOK_ELISION, "n'");
+    key_is("s’", GRILLE_TOK_ELISION, "s'");
+    key_is("t’", GRILLE_TOK_ELISION, "t'");
+    key_is("c’", GRILLE_TOK_ELISION, "c'");
+    key_is("qu’", GRILLE_TOK_ELISION, "qu'");
+    key_is("jusqu’", GRILLE_TOK_ELISION, "jusqu'");
+    key_is("lorsqu’", GRILLE_TOK_ELISION, "lorsqu'");
+    key_is("puisqu’", GRILLE_TOK_ELISION, "puisqu'");
+    key_is("quoiqu’", GRILLE_TOK_ELISION, "quoiqu'");
+    key_is("élus", GRILLE_TOK_WORD, "elus");
+    key_is("à", GRILLE_TOK_WORD, "a");
+    ck_assert_uint_eq(grille_analyser_words(an), 12);
+}
+END_TEST
+
+START_TEST(lexicalised_apostrophes)
+{
+    run("aujourd’hui, la presqu’île et quelqu’un d'autre");
+    key_is("aujourd’hui", GRILLE_TOK_WORD, "aujourd'hui");
+    key_is("presqu’île", GRILLE_TOK_WORD, "presqu'ile");
+    key_is("quelqu’un", GRILLE_TOK_WORD, "quelqu'un");
+    key_is("d'", GRILLE_TOK_ELISION, "d'");
+}
+END_TEST
+
+START_TEST(compounds_and_names)
+{
+    run("le télé-travail, la co-construction à Castelnau-le-Lez et "
+        "Saint-Étienne, COVID-19");
+    const grille_token *t = tok("télé-travail");
+    key_is("télé-travail", GRILLE_TOK_WORD, "teletravail");
+    ck_assert(t->flags & GRILLE_TOKF_COMPOUND);
+    ck_assert(!(t->flags & GRILLE_TOKF_PART));
+    /* its parts follow it, at the same position */
+    ck_assert(t[1].flags & GRILLE_TOKF_PART);
+    ck_assert(t[2].flags & GRILLE_TOKF_PART);
+    ck_assert_uint_eq(t[1].pos, t->pos);
+    key_is("travail", GRILLE_TOK_WORD, "travail");
+    key_is("co-construction", GRILLE_TOK_WORD, "coconstruction");
+    key_is("construction", GRILLE_TOK_WORD, "construction");
+    const grille_token *n = tok("Castelnau-le-Lez");
+    ck_assert(n->flags & GRILLE_TOKF_NAME);
+    key_is("Castelnau-le-Lez", GRILLE_TOK_WORD, "castelnau-le-lez");
+    ck_assert(!has_token("Lez"));
+    key_is("Saint-Étienne", GRILLE_TOK_WORD, "saint-etienne");
+    key_is("COVID-19", GRILLE_TOK_WORD, "covid19");
+}
+END_TEST
+
+START_TEST(numbers_dates_times)
+{
+    run("1 000 agents, 10,5 %, 60%, 1\xc2\xa0" "200 repas, 2\xe2\x80\xaf"
+        "500 masques, le 12/03/2020, le 2020-05-11, à 10:15 puis 14h30, "
+        "le 1er et 2 agents");
+    key_is("1 000", GRILLE_TOK_NUMBER, "1000");
+    key_is("10,5 %", GRILLE_TOK_NUMBER, "10,5%");
+    key_is("60%", GRILLE_TOK_NUMBER, "60%");
+    key_is("1\xc2\xa0" "200", GRILLE_TOK_NUMBER, "1200");
+    key_is("2\xe2\x80\xaf" "500", GRILLE_TOK_NUMBER, "2500");
+    key_is("12/03/2020", GRILLE_TOK_DATE, "12/03/2020");
+    key_is("2020-05-11", GRILLE_TOK_DATE, "2020-05-11");
+    key_is("10:15", GRILLE_TOK_TIME, "10:15");
+    key_is("14h30", GRILLE_TOK_TIME, "14h30");
+    key_is("1er", GRILLE_TOK_WORD, "1er");
+    key_is("2", GRILLE_TOK_NUMBER, "2");
+}
+END_TEST
+
+START_TEST(acronyms_urls_emails)
+{
+    run("Le DGS et le CCAS, l’Etat et l’ARS : voir https://www.ville.fr/covid. "
+        "ou www.cnfpt.fr, écrire à jean.dupont@ville-millau.fr.");
+    ck_assert(tok("DGS")->flags & GRILLE_TOKF_ACRONYM);
+    ck_assert(tok("CCAS")->flags & GRILLE_TOKF_ACRONYM);
+    ck_assert(tok("ARS")->flags & GRILLE_TOKF_ACRONYM);
+    ck_assert(!(tok("Etat")->flags & GRILLE_TOKF_ACRONYM));
+    ck_assert(!(tok("Le")->flags & GRILLE_TOKF_ACRONYM));
+    key_is("https://www.ville.fr/covid", GRILLE_TOK_URL,
+           "https://www.ville.fr/covid");
+    key_is("www.cnfpt.fr", GRILLE_TOK_URL, "www.cnfpt.fr");
+    key_is("jean.dupont@ville-millau.fr", GRILLE_TOK_EMAIL,
+           "jean.dupont@ville-millau.fr");
+}
+END_TEST
+
+START_TEST(keys_fold_case_accents_ligatures)
+{
+    run("Elus ÉLUS élus, vœux Œuvre ex æquo, Hôpital");
+    const grille_token *a = tok("Elus"), *b = tok("ÉLUS"), *c = tok("élus");
+    ck_assert_uint_eq(a->key_len, 4);
+    ck_assert(memcmp(a->key, "elus", 4) == 0);
+    ck_assert(memcmp(b->key, "elus", 4) == 0 && b->key_len == 4);
+    ck_assert(memcmp(c->key, "elus", 4) == 0 && c->key_len == 4);
+    ck_assert(a->stem_len == b->stem_len &&
+              memcmp(a->stem, b->stem, a->stem_len) == 0);
+    key_is("vœux", GRILLE_TOK_WORD, "voeux");
+    key_is("Œuvre", GRILLE_TOK_WORD, "oeuvre");
+    key_is("æquo", GRILLE_TOK_WORD, "aequo");
+    key_is("Hôpital", GRILLE_TOK_WORD, "hopital");
+}
+END_TEST
+
+START_TEST(spaces_spans_and_breaks)
+{
+    run("santé\xc2\xa0: élus\xe2\x80\xaf; accueil public, reprise");
+    const grille_token *s = tok("santé");
+    ck_assert_uint_eq(s->start, 0);
+    ck_assert_uint_eq(s->end, 6);
+    const grille_token *e = tok("élus");
+    ck_assert_uint_eq(e->start, 10);
+    ck_assert(e->flags & GRILLE_TOKF_BREAK);
+    ck_assert(tok("accueil")->flags & GRILLE_TOKF_BREAK);
+    ck_assert(!(tok("public")->flags & GRILLE_TOKF_BREAK));
+    ck_assert(tok("reprise")->flags & GRILLE_TOKF_BREAK);
+    ck_assert(!(s->flags & GRILLE_TOKF_BREAK));
+    for (size_t i = 0; i < ntok; i++)
+        ck_assert(toks[i].end > toks[i].start);
+}
+END_TEST
+
+START_TEST(positions)
+{
+    run("l’accueil du télé-travail");
+    /* l’ and accueil share position 0; du is 1; télé-travail and its parts
+     * are 2 */
+    ck_assert_uint_eq(tok("l’")->pos, 0);
+    ck_assert_uint_eq(tok("accueil")->pos, 0);
+    ck_assert_uint_eq(tok("du")->pos, 1);
+    ck_assert_uint_eq(tok("télé-travail")->pos, 2);
+    ck_assert_uint_eq(tok("travail")->pos, 2);
+    ck_assert_uint_eq(grille_analyser_words(an), 3);
+}
+END_TEST
+
+START_TEST(mixed_note)
+{
+    /* The acceptance example: CRLF, ’, NBSP before a colon, bullets, a
+     * speaker turn and a Windows-1252 byte. */
+    const char raw[] = "ITW DGS\r\n\r\n\x95 T\xe9l\xe9travail\xa0: 60 %\r\n"
+                       "  l\x92" "accueil ferm\xe9\r\nDGS : on reprend\r\n";
+    grille_text *t = NULL;
+    ck_assert_int_eq(grille_text_decode(&t, raw, sizeof(raw) - 1, "n", NULL),
+                     0);
+    ck_assert_int_eq(grille_text_encoding(t), GRILLE_ENC_WINDOWS1252);
+    size_t len;
+    const char *d = grille_text_data(t, &len);
+    grille_error err = {0};
+    cur = d;
+    ck_assert_int_eq(grille_analyser_run(an, d, len, 0, GRILLE_UNIT_PARAGRAPH,
+                                         NULL, "n", &err),
+                     0);
+    nseg = grille_analyser_segments(an, &segs);
+    ntok = grille_analyser_tokens(an, &toks);
+    ck_assert_uint_eq(nseg, 3);
+    seg_is(0, GRILLE_SEG_PARAGRAPH, 1, "ITW DGS");
+    seg_is(1, GRILLE_SEG_BULLET, 3,
+           "Télétravail\xc2\xa0: 60 %\r\n  l’accueil fermé");
+    seg_is(2, GRILLE_SEG_TURN, 5, "on reprend");
+    key_is("Télétravail", GRILLE_TOK_WORD, "teletravail");
+    key_is("l’", GRILLE_TOK_ELISION, "l'");
+    key_is("fermé", GRILLE_TOK_WORD, "ferme");
+    grille_text_free(t);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("text");
+    struct {
+        const char *name;
+        const TTest *tests[16];
+    } cases[] = {
+        {"decoding", {decode_utf8, decode_utf16, decode_windows1252,
+                      decode_refusals, read_file_errors}},
+        {"front matter", {front_matter_found, front_matter_attributes,
+                          front_matter_errors}},
+        {"segments", {paragraphs, bullets_of_every_kind, bullet_continuations,
+                      speaker_turns, not_turns, headings_and_turn_on_next_line,
+                      line_ends, body_after_front_matter, sentences,
+                      segments_keep_code_points_whole}},
+        {"tokens", {elisions_and_apostrophes, every_elided_word,
+                    lexicalised_apostrophes, compounds_and_names,
+                    numbers_dates_times, acronyms_urls_emails,
+                    keys_fold_case_accents_ligatures, spaces_spans_and_breaks,
+                    positions, mixed_note}},
+    };
+    for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+        TCase *tc = tcase_create(cases[c].name);
+        tcase_add_checked_fixture(tc, setup, teardown);
+        for (size_t k = 0; k < 16 && cases[c].tests[k]; k++)
+            tcase_add_test(tc, cases[c].tests[k]);
+        suite_add_tcase(s, tc);
+    }
+    return s;
+}
+
+int main(void)
+{
+    return run_suite(suite());
+}
