@@ -23,6 +23,7 @@ typedef int (*cmd_fn)(int argc, char **argv);
 int cmd_tag(int argc, char **argv);
 int cmd_tokens(int argc, char **argv);
 int cmd_codebook(int argc, char **argv);
+int cmd_eval(int argc, char **argv);
 
 /* "grille: message" on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -16,6 +16,7 @@ static const struct command {
     {"tag", cmd_tag, "code interview notes with a codebook and show the codings"},
     {"tokens", cmd_tokens, "show the segments and tokens of a file, with stems and offsets"},
     {"codebook", cmd_codebook, "check a codebook, or show its themes"},
+    {"eval", cmd_eval, "score a codebook against a gold standard coded by hand"},
     {NULL, NULL, NULL}};
 
 static void usage(FILE *f)

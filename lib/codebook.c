@@ -872,6 +872,12 @@ static int build(builder *b, const ynode *root)
         for (size_t j = 0; top_keys[j]; j++)
             if (k->type == Y_SCALAR && strcmp(k->str, top_keys[j]) == 0)
                 known = true;
+        for (size_t j = 0; known && j < i; j += 2)
+            if (strcmp(root->items[j]->str, k->str) == 0)
+                return fail(b, k, GRILLE_ESYNTAX,
+                            _("key '%s' given twice at the top of the "
+                              "codebook"),
+                            k->str);
         if (!known)
             return fail(b, k, GRILLE_ESYNTAX,
                         _("unknown key '%s' at the top of the codebook "

@@ -405,6 +405,32 @@ GRILLE_API int grille_analyser_snowball(grille_analyser *a, const char *word,
                                         size_t len, const char **out,
                                         size_t *out_len);
 
+/* ------------------------------------------------------------ agreement */
+
+/* A 2x2 table of one code against a reference (a human gold): units coded
+ * by both, by the codebook only, by the gold only, by neither. */
+typedef struct grille_confusion {
+    size_t tp, fp, fn, tn;
+} grille_confusion;
+
+/* Scores of a confusion table. */
+typedef struct grille_scores {
+    double precision; /* tp / (tp + fp) */
+    double recall;    /* tp / (tp + fn) */
+    double f1;        /* 2pr / (p + r) */
+    double kappa;     /* Cohen: (Po - Pe) / (1 - Pe) */
+} grille_scores;
+
+/*
+ * Computes precision, recall, F1 and Cohen's kappa of `c`.  With no
+ * positive on one side the ratio it would divide by zero is 1 when the
+ * other side has none either (nothing to find, nothing found) and 0
+ * otherwise; kappa is 1 when both sides agree on every unit and the chance
+ * agreement is 1, 0 when they do not.
+ */
+GRILLE_API void grille_scores_compute(const grille_confusion *c,
+                                      grille_scores *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,625 @@
+/*
+ * cmd_eval.c - `grille eval`: scores a codebook against a gold standard
+ * coded by hand.
+ *
+ * The gold is a TSV file: a header "file<TAB>line<TAB>code..." and one row
+ * per line of a note, with 1 (the line is about the code), 0 (it is not) or
+ * ? (borderline, ignored) per code.  Each note is coded with the codebook; a
+ * line counts as coded with X when a hit of X or of a child of X overlaps
+ * it.  Per code: true and false positives and negatives, precision, recall,
+ * F1 and Cohen's kappa over lines, then micro (pooled) and macro (mean)
+ * averages.  --show-errors lists every false positive (with the words that
+ * fired) and every false negative, so a codebook author sees what to fix.
+ */
+#include "cli.h"
+
+#include <getopt.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char help[] =
+    "Usage: grille eval --gold GOLD.tsv [--root DIR] [-c CODEBOOK]\n"
+    "                   [-f text|json|csv] [--show-errors]\n"
+    "Score a codebook against a gold standard coded by hand, line by line:\n"
+    "precision, recall, F1 and Cohen's kappa per code, micro and macro\n"
+    "averages.\n\n"
+    "  -g, --gold FILE      the gold standard: a TSV with a header\n"
+    "                       'file  line  CODE...' and cells 1, 0 or ?\n"
+    "  -r, --root DIR       folder the gold's file paths are relative to\n"
+    "                       (default: the gold file's own folder)\n"
+    "  -c, --codebook FILE  the codebook (default: the bundled one)\n"
+    "  -f, --format FORMAT  text (default), json or csv\n"
+    "  -e, --show-errors    list each false positive and false negative\n"
+    "  -h, --help           show this help\n\n"
+    "A line counts as coded with a code when a hit of that code or of one of\n"
+    "its children overlaps it.  Exit status: 0 when the scores were computed,\n"
+    "1 for an unreadable gold, note or codebook, 2 for a usage error.\n";
+
+typedef struct row {
+    size_t file;     /* index into files */
+    unsigned line;   /* 1-based */
+    size_t tsv_line; /* where the row is in the gold */
+    char *cells;     /* one of '1', '0', '?' per gold code */
+} row;
+
+typedef struct gold {
+    const char *path;
+    char **codes;
+    size_t ncodes;
+    char **files;
+    size_t nfiles;
+    row *rows;
+    size_t nrows, cap;
+} gold;
+
+static void gold_free(gold *g)
+{
+    for (size_t i = 0; i < g->ncodes; i++)
+        free(g->codes[i]);
+    for (size_t i = 0; i < g->nfiles; i++)
+        free(g->files[i]);
+    for (size_t i = 0; i < g->nrows; i++)
+        free(g->rows[i].cells);
+    free(g->codes);
+    free(g->files);
+    free(g->rows);
+}
+
+/* Splits `line` on tabs in place; returns the number of fields. */
+static size_t split_tabs(char *line, char **fields, size_t max)
+{
+    size_t n = 0;
+    char *p = line;
+    while (n < max) {
+        fields[n++] = p;
+        char *tab = strchr(p, '\t');
+        if (!tab)
+            break;
+        *tab = '\0';
+        p = tab + 1;
+    }
+    return n;
+}
+
+static int gold_error(const gold *g, size_t line, size_t col, const char *msg,
+                      const char *value)
+{
+    if (value)
+        cli_error("%s:%zu:%zu: %s '%s'", g->path, line, col, msg, value);
+    else
+        cli_error("%s:%zu:%zu: %s", g->path, line, col, msg);
+    return -1;
+}
+
+static size_t file_index(gold *g, const char *name)
+{
+    for (size_t i = 0; i < g->nfiles; i++)
+        if (strcmp(g->files[i], name) == 0)
+            return i;
+    char **f = realloc(g->files, (g->nfiles + 1) * sizeof(*f));
+    if (!f)
+        return SIZE_MAX;
+    g->files = f;
+    g->files[g->nfiles] = strdup(name);
+    if (!g->files[g->nfiles])
+        return SIZE_MAX;
+    return g->nfiles++;
+}
+
+static int gold_read(gold *g, const char *path)
+{
+    grille_text *t = NULL;
+    grille_error err = {0};
+    memset(g, 0, sizeof(*g));
+    g->path = path;
+    if (grille_text_read_file(&t, path, &err) < 0) {
+        cli_lib_error(&err);
+        return -1;
+    }
+    size_t len;
+    char *data = strdup(grille_text_data(t, &len));
+    grille_text_free(t);
+    if (!data) {
+        cli_error("%s", _("out of memory"));
+        return -1;
+    }
+    int rc = 0;
+    size_t lineno = 0;
+    size_t maxf = 0;
+    char **fields = NULL;
+    char *p = data, *endp = data + len;
+    while (p < endp && rc == 0) {
+        char *line = p;
+        char *nl = memchr(p, '\n', (size_t)(endp - p));
+        if (nl) {
+            *nl = '\0';
+            p = nl + 1;
+        } else {
+            p = endp;
+        }
+        lineno++;
+        line[strcspn(line, "\r")] = '\0';
+        if (line[0] == '\0' || line[0] == '#')
+            continue;
+        if (!g->codes) {
+            maxf = 2 + 1024;
+            fields = calloc(maxf, sizeof(*fields));
+            size_t n = fields ? split_tabs(line, fields, maxf) : 0;
+            if (n < 3 || strcmp(fields[0], "file") || strcmp(fields[1], "line")) {
+                rc = gold_error(g, lineno, 1,
+                                _("the header must be 'file<TAB>line<TAB>"
+                                  "CODE...' with at least one code"),
+                                NULL);
+                break;
+            }
+            g->ncodes = n - 2;
+            g->codes = calloc(g->ncodes, sizeof(*g->codes));
+            for (size_t i = 0; g->codes && i < g->ncodes; i++)
+                g->codes[i] = strdup(fields[i + 2]);
+            continue;
+        }
+        size_t n = split_tabs(line, fields, maxf);
+        if (n != g->ncodes + 2) {
+            rc = gold_error(g, lineno, 1,
+                            _("wrong number of fields (want file, line and "
+                              "one cell per code)"),
+                            NULL);
+            break;
+        }
+        char *end;
+        long ln = strtol(fields[1], &end, 10);
+        if (*end || ln < 1 || ln > INT32_MAX) {
+            rc = gold_error(g, lineno, (size_t)(fields[1] - line) + 1,
+                            _("bad line number"), fields[1]);
+            break;
+        }
+        if (g->nrows == g->cap) {
+            size_t c = g->cap ? g->cap * 2 : 256;
+            row *r = realloc(g->rows, c * sizeof(*r));
+            if (!r) {
+                rc = -1;
+                break;
+            }
+            g->rows = r;
+            g->cap = c;
+        }
+        row *r = &g->rows[g->nrows];
+        r->file = file_index(g, fields[0]);
+        r->line = (unsigned)ln;
+        r->tsv_line = lineno;
+        r->cells = malloc(g->ncodes);
+        if (r->file == SIZE_MAX || !r->cells) {
+            free(r->cells);
+            rc = -1;
+            break;
+        }
+        for (size_t i = 0; i < g->ncodes && rc == 0; i++) {
+            const char *v = fields[i + 2];
+            if (strcmp(v, "1") && strcmp(v, "0") && strcmp(v, "?")) {
+                free(r->cells);
+                rc = gold_error(g, lineno, (size_t)(v - line) + 1,
+                                _("a cell must be 1, 0 or ?, not"), v);
+                break;
+            }
+            r->cells[i] = v[0];
+        }
+        if (rc == 0)
+            g->nrows++;
+    }
+    free(fields);
+    free(data);
+    if (rc == 0 && !g->codes)
+        rc = gold_error(g, 1, 1, _("empty gold standard: no header"), NULL);
+    return rc;
+}
+
+/* Start offsets of every line of text (lines[0] = line 1); CRLF, CR, LF. */
+static size_t *line_starts(const char *s, size_t len, size_t *n)
+{
+    size_t cap = 64, k = 0;
+    size_t *v = malloc(cap * sizeof(*v));
+    if (!v)
+        return NULL;
+    v[k++] = 0;
+    for (size_t i = 0; i < len; i++) {
+        bool eol = s[i] == '\n' || (s[i] == '\r' && !(i + 1 < len &&
+                                                      s[i + 1] == '\n'));
+        if (!eol)
+            continue;
+        if (k == cap) {
+            cap *= 2;
+            size_t *w = realloc(v, cap * sizeof(*v));
+            if (!w) {
+                free(v);
+                return NULL;
+            }
+            v = w;
+        }
+        v[k++] = i + 1;
+    }
+    *n = k;
+    return v;
+}
+
+/* 0-based index of the line holding byte `off`. */
+static size_t line_index(const size_t *starts, size_t n, size_t off)
+{
+    size_t lo = 0, hi = n;
+    while (hi - lo > 1) {
+        size_t mid = (lo + hi) / 2;
+        if (starts[mid] <= off)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static bool is_under(const grille_codebook *cb, size_t c, size_t anc)
+{
+    grille_code_info info;
+    for (long k = (long)c; k >= 0; k = info.parent) {
+        if ((size_t)k == anc)
+            return true;
+        grille_codebook_code(cb, (size_t)k, &info);
+    }
+    return false;
+}
+
+typedef struct evalrun {
+    gold g;
+    const grille_codebook *cb;
+    size_t *cbcode;          /* gold code -> codebook code */
+    grille_confusion *conf;  /* per gold code */
+    FILE **errs;             /* per gold code, with --show-errors */
+    char **errbuf;
+    size_t *errlen;
+    bool show;
+    int format;
+} evalrun;
+
+static void put_line(FILE *f, const char *s, size_t a, size_t b, bool json)
+{
+    while (b > a && (s[b - 1] == '\n' || s[b - 1] == '\r'))
+        b--;
+    if (json)
+        json_str(f, s + a, b - a);
+    else
+        put_flat(f, s + a, b - a);
+}
+
+/* Codes one note and scores its rows. */
+static int eval_file(evalrun *e, size_t fi, const char *root,
+                     grille_analyser *a)
+{
+    gold *g = &e->g;
+    char *path = NULL;
+    const char *name = g->files[fi];
+    if (name[0] == '/' ||
+        asprintf(&path, "%s/%s", root, name) < 0)
+        path = strdup(name);
+    if (!path)
+        return -1;
+    cli_doc d;
+    int rc = cli_doc_read(&d, path);
+    free(path);
+    if (rc < 0)
+        return -1;
+    grille_error err = {0};
+    rc = grille_analyser_run(a, d.data, d.len, d.body, GRILLE_UNIT_PARAGRAPH,
+                             e->cb, d.name, &err);
+    if (rc < 0) {
+        cli_lib_error(&err);
+        cli_doc_free(&d);
+        return -1;
+    }
+    size_t nl;
+    size_t *starts = line_starts(d.data, d.len, &nl);
+    const grille_coding *cod;
+    size_t nc = grille_analyser_codings(a, &cod);
+    size_t ngc = g->ncodes;
+    /* hit[line * ngc + k]: a coding under gold code k overlaps the line */
+    unsigned char *hit = starts ? calloc(nl * ngc + 1, 1) : NULL;
+    if (!hit) {
+        free(starts);
+        cli_doc_free(&d);
+        cli_error("%s", _("out of memory"));
+        return -1;
+    }
+    for (size_t i = 0; i < nc; i++) {
+        size_t l0 = line_index(starts, nl, cod[i].start);
+        size_t l1 = line_index(starts, nl, cod[i].end - 1);
+        for (size_t k = 0; k < ngc; k++) {
+            if (!is_under(e->cb, cod[i].code, e->cbcode[k]))
+                continue;
+            for (size_t l = l0; l <= l1; l++)
+                hit[l * ngc + k] = 1;
+        }
+    }
+    for (size_t r = 0; r < g->nrows; r++) {
+        const row *w = &g->rows[r];
+        if (w->file != fi)
+            continue;
+        if (w->line > nl) {
+            cli_error(_("%s:%zu:1: line %u is past the end of %s (%zu "
+                        "lines)"),
+                      g->path, w->tsv_line, w->line, g->files[fi], nl);
+            rc = -1;
+            break;
+        }
+        size_t li = w->line - 1;
+        size_t a0 = starts[li], a1 = li + 1 < nl ? starts[li + 1] : d.len;
+        for (size_t k = 0; k < ngc; k++) {
+            char cell = w->cells[k];
+            if (cell == '?')
+                continue;
+            bool pred = hit[li * ngc + k], truth = cell == '1';
+            grille_confusion *c = &e->conf[k];
+            if (pred && truth)
+                c->tp++;
+            else if (pred)
+                c->fp++;
+            else if (truth)
+                c->fn++;
+            else
+                c->tn++;
+            if (!e->show || pred == truth)
+                continue;
+            FILE *f = e->errs[k];
+            bool json = e->format == FMT_JSON;
+            if (json) {
+                fprintf(f, "%s{\"code\": ", ftell(f) ? ", " : "");
+                json_cstr(f, g->codes[k]);
+                fprintf(f, ", \"kind\": \"%s\", \"file\": ",
+                        pred ? "false_positive" : "false_negative");
+                json_cstr(f, name);
+                fprintf(f, ", \"line\": %u, \"text\": ", w->line);
+                put_line(f, d.data, a0, a1, true);
+                fputs(", \"terms\": [", f);
+            } else {
+                fprintf(f, "  %s %s:%u  ", pred ? "FP" : "FN", name,
+                        w->line);
+                put_line(f, d.data, a0, a1, false);
+            }
+            bool first = true;
+            for (size_t i = 0; pred && i < nc; i++) {
+                if (cod[i].start >= a1 || cod[i].end <= a0 ||
+                    !is_under(e->cb, cod[i].code, e->cbcode[k]))
+                    continue;
+                if (json) {
+                    fputs(first ? "" : ", ", f);
+                    json_str(f, d.data + cod[i].start,
+                             cod[i].end - cod[i].start);
+                } else {
+                    fputs(first ? "  <- " : ", ", f);
+                    fputs("\xc2\xab", f);
+                    put_flat(f, d.data + cod[i].start,
+                             cod[i].end - cod[i].start);
+                    fputs("\xc2\xbb", f);
+                }
+                first = false;
+            }
+            fputs(json ? "]}" : "\n", f);
+        }
+    }
+    free(hit);
+    free(starts);
+    cli_doc_free(&d);
+    return rc;
+}
+
+static void json_scores(FILE *f, const grille_confusion *c,
+                        const grille_scores *s)
+{
+    if (c)
+        fprintf(f, "\"tp\": %zu, \"fp\": %zu, \"fn\": %zu, \"tn\": %zu, ",
+                c->tp, c->fp, c->fn, c->tn);
+    fprintf(f,
+            "\"precision\": %.6f, \"recall\": %.6f, \"f1\": %.6f, "
+            "\"kappa\": %.6f",
+            s->precision, s->recall, s->f1, s->kappa);
+}
+
+static void report(evalrun *e)
+{
+    gold *g = &e->g;
+    size_t n = g->ncodes;
+    grille_confusion micro = {0};
+    grille_scores macro = {0}, ms, *sc = calloc(n, sizeof(*sc));
+    if (!sc)
+        return;
+    for (size_t k = 0; k < n; k++) {
+        grille_scores_compute(&e->conf[k], &sc[k]);
+        micro.tp += e->conf[k].tp;
+        micro.fp += e->conf[k].fp;
+        micro.fn += e->conf[k].fn;
+        micro.tn += e->conf[k].tn;
+        macro.precision += sc[k].precision / (double)n;
+        macro.recall += sc[k].recall / (double)n;
+        macro.f1 += sc[k].f1 / (double)n;
+        macro.kappa += sc[k].kappa / (double)n;
+    }
+    grille_scores_compute(&micro, &ms);
+    FILE *f = stdout;
+    if (e->format == FMT_JSON) {
+        fputs("{\"codes\": [", f);
+        for (size_t k = 0; k < n; k++) {
+            fprintf(f, "%s{\"code\": ", k ? ", " : "");
+            json_cstr(f, g->codes[k]);
+            fputs(", ", f);
+            json_scores(f, &e->conf[k], &sc[k]);
+            putc('}', f);
+        }
+        fputs("], \"micro\": {", f);
+        json_scores(f, &micro, &ms);
+        fputs("}, \"macro\": {", f);
+        json_scores(f, NULL, &macro);
+        putc('}', f);
+        if (e->show) {
+            fputs(", \"errors\": [", f);
+            bool any = false;
+            for (size_t k = 0; k < n; k++) {
+                fflush(e->errs[k]);
+                if (!e->errlen[k])
+                    continue;
+                fputs(any ? ", " : "", f);
+                fwrite(e->errbuf[k], 1, e->errlen[k], f);
+                any = true;
+            }
+            putc(']', f);
+        }
+        fputs("}\n", f);
+    } else if (e->format == FMT_CSV) {
+        fputs("code,tp,fp,fn,tn,precision,recall,f1,kappa\r\n", f);
+        for (size_t k = 0; k < n; k++) {
+            csv_ccell(f, g->codes[k], true);
+            fprintf(f, ",%zu,%zu,%zu,%zu,%.4f,%.4f,%.4f,%.4f\r\n",
+                    e->conf[k].tp, e->conf[k].fp, e->conf[k].fn,
+                    e->conf[k].tn, sc[k].precision, sc[k].recall, sc[k].f1,
+                    sc[k].kappa);
+        }
+        fprintf(f, "micro,%zu,%zu,%zu,%zu,%.4f,%.4f,%.4f,%.4f\r\n", micro.tp,
+                micro.fp, micro.fn, micro.tn, ms.precision, ms.recall, ms.f1,
+                ms.kappa);
+        fprintf(f, "macro,,,,,%.4f,%.4f,%.4f,%.4f\r\n", macro.precision,
+                macro.recall, macro.f1, macro.kappa);
+    } else {
+        size_t lines = g->nrows;
+        printf(_("%zu lines of %zu files, codebook %s\n\n"), lines,
+               g->nfiles, grille_codebook_name(e->cb));
+        printf("%-20s %5s %5s %5s %5s %9s %7s %6s %6s\n", _("code"), "tp",
+               "fp", "fn", "tn", _("precision"), _("recall"), "F1",
+               _("kappa"));
+        for (size_t k = 0; k < n; k++) {
+            int w = 20 - (int)text_width(g->codes[k], strlen(g->codes[k]));
+            printf("%s%*s %5zu %5zu %5zu %5zu %9.3f %7.3f %6.3f %6.3f\n",
+                   g->codes[k], w > 0 ? w : 0, "", e->conf[k].tp,
+                   e->conf[k].fp, e->conf[k].fn, e->conf[k].tn,
+                   sc[k].precision, sc[k].recall, sc[k].f1, sc[k].kappa);
+        }
+        printf("%-20s %5zu %5zu %5zu %5zu %9.3f %7.3f %6.3f %6.3f\n",
+               _("micro"), micro.tp, micro.fp, micro.fn, micro.tn,
+               ms.precision, ms.recall, ms.f1, ms.kappa);
+        printf("%-20s %5s %5s %5s %5s %9.3f %7.3f %6.3f %6.3f\n", _("macro"),
+               "", "", "", "", macro.precision, macro.recall, macro.f1,
+               macro.kappa);
+        if (e->show) {
+            for (size_t k = 0; k < n; k++) {
+                fflush(e->errs[k]);
+                if (!e->errlen[k])
+                    continue;
+                printf(_("\n%s: false positives (FP) and negatives (FN)\n"),
+                       g->codes[k]);
+                fwrite(e->errbuf[k], 1, e->errlen[k], stdout);
+            }
+        }
+    }
+    free(sc);
+}
+
+int cmd_eval(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"gold", required_argument, 0, 'g'},
+        {"root", required_argument, 0, 'r'},
+        {"codebook", required_argument, 0, 'c'},
+        {"format", required_argument, 0, 'f'},
+        {"show-errors", no_argument, 0, 'e'},
+        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
+    const char *goldpath = NULL, *root = NULL, *cbpath = NULL;
+    evalrun e;
+    memset(&e, 0, sizeof(e));
+    e.format = FMT_TEXT;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "g:r:c:f:eh", opts, NULL)) != -1) {
+        switch (c) {
+        case 'g': goldpath = optarg; break;
+        case 'r': root = optarg; break;
+        case 'c': cbpath = optarg; break;
+        case 'f':
+            e.format = parse_format(optarg, 1u << FMT_TEXT | 1u << FMT_JSON |
+                                                1u << FMT_CSV);
+            if (e.format < 0)
+                return cli_usage("eval",
+                                 _("unknown format '%s' (text, json or csv)"),
+                                 optarg);
+            break;
+        case 'e': e.show = true; break;
+        case 'h': fputs(_(help), stdout); return EXIT_OK;
+        default: return cli_usage("eval", "%s", _("bad option"));
+        }
+    }
+    if (!goldpath)
+        return cli_usage("eval", "%s", _("give the gold standard with --gold"));
+    if (optind < argc)
+        return cli_usage("eval", _("unexpected argument '%s'"), argv[optind]);
+    if (gold_read(&e.g, goldpath) < 0) {
+        gold_free(&e.g);
+        return EXIT_RUNTIME;
+    }
+    char *dir = NULL;
+    if (!root) {
+        const char *slash = strrchr(goldpath, '/');
+        dir = slash ? strndup(goldpath, (size_t)(slash - goldpath))
+                    : strdup(".");
+        root = dir;
+    }
+    grille_codebook *cb = NULL;
+    grille_analyser *a = NULL;
+    grille_error err = {0};
+    int status = EXIT_RUNTIME;
+    size_t n = e.g.ncodes;
+    if (!root || cli_load_codebook(&cb, cbpath) < 0)
+        goto done;
+    e.cb = cb;
+    e.cbcode = calloc(n, sizeof(*e.cbcode));
+    e.conf = calloc(n, sizeof(*e.conf));
+    e.errs = calloc(n, sizeof(*e.errs));
+    e.errbuf = calloc(n, sizeof(*e.errbuf));
+    e.errlen = calloc(n, sizeof(*e.errlen));
+    if (!e.cbcode || !e.conf || !e.errs || !e.errbuf || !e.errlen)
+        goto done;
+    for (size_t k = 0; k < n; k++) {
+        long ci = grille_codebook_find(cb, e.g.codes[k]);
+        if (ci < 0) {
+            cli_error(_("%s:1: code '%s' of the gold is not in the codebook "
+                        "%s"),
+                      goldpath, e.g.codes[k], grille_codebook_name(cb));
+            goto done;
+        }
+        e.cbcode[k] = (size_t)ci;
+        if (e.show) {
+            e.errs[k] = open_memstream(&e.errbuf[k], &e.errlen[k]);
+            if (!e.errs[k])
+                goto done;
+        }
+    }
+    if (grille_analyser_new(&a, &err) < 0) {
+        cli_lib_error(&err);
+        goto done;
+    }
+    for (size_t fi = 0; fi < e.g.nfiles; fi++)
+        if (eval_file(&e, fi, root, a) < 0)
+            goto done;
+    report(&e);
+    status = EXIT_OK;
+done:
+    for (size_t k = 0; e.errs && k < n; k++) {
+        if (e.errs[k])
+            fclose(e.errs[k]);
+        free(e.errbuf[k]);
+    }
+    free(e.errs);
+    free(e.errbuf);
+    free(e.errlen);
+    free(e.cbcode);
+    free(e.conf);
+    grille_analyser_free(a);
+    grille_codebook_free(cb);
+    gold_free(&e.g);
+    free(dir);
+    return status;
+}

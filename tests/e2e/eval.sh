@@ -1,0 +1,83 @@
+#!/bin/bash
+# eval.sh - `grille eval` on a small gold whose scores were worked out by
+# hand (tests/gold/small), plus the gold's error messages.
+#
+# By hand, from small.tsv and small.yaml:
+#   sante   : TP a4 a5 (child mental) a9, FP b2 (santé financière),
+#             FN b3 (gestes barrières), TN a7 a8 b1 -> 3 1 1 3
+#             P = 3/4, R = 3/4, F1 = 3/4, Po = 6/8,
+#             Pe = (4*4 + 4*4)/64 = 1/2, kappa = (3/4 - 1/2)/(1/2) = 1/2
+#   reprise : TP a7, FN b1 (déconfinement is not a term), a8 masked (TN),
+#             a9 '?' ignored, TN a4 a5 a8 b2 b3 -> 1 0 1 5
+#             P = 1, R = 1/2, F1 = 2/3, Po = 6/7,
+#             Pe = (1*2 + 6*5)/49 = 32/49, kappa = (10/49)/(17/49) = 10/17
+#   micro   : 4 1 2 8: P = 4/5, R = 2/3, F1 = 8/11, Po = 12/15,
+#             Pe = (5*6 + 10*9)/225 = 8/15, kappa = (4/15)/(7/15) = 4/7
+#   macro   : P = 7/8, R = 5/8, F1 = (3/4 + 2/3)/2 = 17/24,
+#             kappa = (1/2 + 10/17)/2 = 37/68
+set -u
+. "$(dirname "$0")/tap.sh"
+G=${GRILLE:?}
+S=${GRILLE_SOURCE_DIR:?}
+D=$S/tests/gold/small
+
+check_json() {
+    python3 - "$tmp/out" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+want = {
+    'sante': (3, 1, 1, 3, 3/4, 3/4, 3/4, 1/2),
+    'reprise': (1, 0, 1, 5, 1, 1/2, 2/3, 10/17),
+}
+keys = ('tp', 'fp', 'fn', 'tn', 'precision', 'recall', 'f1', 'kappa')
+got = {c['code']: tuple(c[k] for k in keys) for c in d['codes']}
+assert set(got) == set(want), got
+for code, w in want.items():
+    for k, a, b in zip(keys, w, got[code]):
+        assert abs(a - b) < 1e-6, (code, k, a, b)
+m = d['micro']
+for k, a in zip(keys, (4, 1, 2, 8, 4/5, 2/3, 8/11, 4/7)):
+    assert abs(m[k] - a) < 1e-6, ('micro', k, m[k], a)
+M = d['macro']
+for k, a in zip(keys[4:], (7/8, 5/8, 17/24, 37/68)):
+    assert abs(M[k] - a) < 1e-6, ('macro', k, M[k], a)
+PY
+}
+
+run_json() {
+    "$G" eval -g "$D/small.tsv" -c "$D/small.yaml" -f json "$@" >"$tmp/out"
+}
+ok "hand-computed scores (json)" sh -c "$(declare -f run_json check_json); G=$G D=$D tmp=$tmp; run_json && check_json"
+expect "text table" 0 "^sante +3 +1 +1 +3 +0\.750 +0\.750 +0\.750 +0\.500" \
+    "$G" eval -g "$D/small.tsv" -c "$D/small.yaml"
+expect "text micro row" 0 "^micro +4 +1 +2 +8 +0\.800 +0\.667 +0\.727 +0\.571" \
+    "$G" eval -g "$D/small.tsv" -c "$D/small.yaml"
+expect "csv macro row" 0 "^macro,,,,,0\.8750,0\.6250,0\.7083,0\.5441" \
+    "$G" eval -g "$D/small.tsv" -c "$D/small.yaml" -f csv
+expect "errors show the false positive and its words" 0 \
+    "FP note-b\.txt:2  Santé financière fragile\.  <- «Santé»" \
+    "$G" eval -g "$D/small.tsv" -c "$D/small.yaml" --show-errors
+expect "errors show the false negatives" 0 "FN note-b\.txt:1  Le déconfinement" \
+    "$G" eval -g "$D/small.tsv" -c "$D/small.yaml" --show-errors
+mkdir "$tmp/g"
+cp "$D/small.tsv" "$tmp/g/"
+expect "--root finds the notes elsewhere" 0 "^reprise +1 +0 +1 +5" \
+    "$G" eval -g "$tmp/g/small.tsv" --root "$D" -c "$D/small.yaml"
+expect "without --root the notes are next to the gold" 1 "g/note-a\.md: No such file" \
+    "$G" eval -g "$tmp/g/small.tsv" -c "$D/small.yaml"
+printf 'file\tline\tsante\nnote-a.md\t4\toui\n' > "$tmp/g/bad.tsv"
+expect "a bad cell is located" 1 "bad\.tsv:2:13: a cell must be 1, 0 or \?, not 'oui'" \
+    "$G" eval -g "$tmp/g/bad.tsv" --root "$D" -c "$D/small.yaml"
+printf 'fichier\tligne\nx\t1\n' > "$tmp/g/head.tsv"
+expect "a bad header is located" 1 "head\.tsv:1:1: the header must be" \
+    "$G" eval -g "$tmp/g/head.tsv" -c "$D/small.yaml"
+printf 'file\tline\tinconnu\nnote-a.md\t4\t1\n' > "$tmp/g/code.tsv"
+expect "a code missing from the codebook" 1 "code 'inconnu' of the gold is not in the codebook" \
+    "$G" eval -g "$tmp/g/code.tsv" --root "$D" -c "$D/small.yaml"
+printf 'file\tline\tsante\nnote-b.txt\t40\t1\n' > "$tmp/g/past.tsv"
+expect "a line past the end" 1 "past\.tsv:2:1: line 40 is past the end" \
+    "$G" eval -g "$tmp/g/past.tsv" --root "$D" -c "$D/small.yaml"
+expect "eval needs --gold" 2 "give the gold standard with --gold" "$G" eval
+expect "the corpus gold runs with the bundled codebook" 0 "^teletravail +[0-9]+" \
+    "$G" eval -g "$S/tests/gold/corpus.tsv"
+done_testing

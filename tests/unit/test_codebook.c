@@ -1,0 +1,882 @@
+/*
+ * test_codebook.c - unit tests of lib/codebook.c: loading a thematic
+ * codebook from YAML.  They cover grille's own format (name, labels,
+ * descriptions, colors normalised to lowercase "#rrggbb", the hierarchy of
+ * slash-path ids with parents before children), a plain quanteda-style
+ * dictionary (nested keys, lists of patterns as leaves), the bundled
+ * codebook, the kind reported for each rule, every validation error with
+ * its exact code, line, column and message ("FILE:LINE:COL: ..." quoting
+ * the offending value), and the SHA-256 of the YAML text.  Expected
+ * SHA-256 values were computed with `printf ... | sha256sum`.
+ */
+#define PCRE2_CODE_UNIT_WIDTH 8
+
+#include "grille.h"
+
+#include <check.h>
+#include <pcre2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check_main.h"
+
+#define FILE_NAME "test.yaml"
+
+/* Loads `yaml` and fails the test with the library's message on error. */
+static grille_codebook *load_ok(const char *yaml)
+{
+    grille_codebook *cb = NULL;
+    grille_error err;
+    memset(&err, 0, sizeof(err));
+    int rc = grille_codebook_load(&cb, yaml, strlen(yaml), FILE_NAME, &err);
+    ck_assert_msg(rc == 0, "loading failed (%d): %s\n--- yaml:\n%s", rc,
+                  err.message, yaml);
+    ck_assert_ptr_nonnull(cb);
+    return cb;
+}
+
+/*
+ * Loads `yaml`, which must fail with `code` at `line`:`col`; checks that
+ * the return value, err.code, err.line and err.column agree, that the
+ * message starts with "test.yaml:LINE:COL: " and that nothing came back
+ * through *out.
+ */
+static void load_fails(const char *yaml, size_t len, int code, unsigned line,
+                       unsigned col, grille_error *err)
+{
+    grille_codebook *cb = (grille_codebook *)&cb; /* not NULL on purpose */
+    char prefix[64];
+    memset(err, 0, sizeof(*err));
+    int rc = grille_codebook_load(&cb, yaml, len, FILE_NAME, err);
+    if (rc == 0)
+        grille_codebook_free(cb);
+    ck_assert_msg(rc == code, "expected %d (%s), got %d: '%s'", code,
+                  grille_strerror(code), rc, rc ? err->message : "loaded");
+    ck_assert_msg(err->code == code, "err.code is %d, expected %d", err->code,
+                  code);
+    ck_assert_msg(cb == NULL, "*out must be NULL after a failure");
+    ck_assert_msg(err->line == line && err->column == col,
+                  "location is %u:%u, expected %u:%u: '%s'", err->line,
+                  err->column, line, col, err->message);
+    snprintf(prefix, sizeof(prefix), "%s:%u:%u: ", FILE_NAME, line, col);
+    ck_assert_msg(strncmp(err->message, prefix, strlen(prefix)) == 0,
+                  "message '%s' does not start with '%s'", err->message,
+                  prefix);
+    ck_assert_msg(strchr(err->message, '\n') == NULL,
+                  "message '%s' is more than one line", err->message);
+}
+
+/* Asserts that `msg` contains `what`. */
+#define ck_assert_contains(msg, what)                                          \
+    ck_assert_msg(strstr((msg), (what)) != NULL, "message '%s' lacks '%s'",    \
+                  (msg), (what))
+
+/* The info of the code `id`, which must exist. */
+static grille_code_info code_of(const grille_codebook *cb, const char *id)
+{
+    grille_code_info info;
+    long i = grille_codebook_find(cb, id);
+    ck_assert_msg(i >= 0, "code '%s' not found", id);
+    ck_assert_int_eq(grille_codebook_code(cb, (size_t)i, &info), 0);
+    return info;
+}
+
+/* -------------------------------------------------------- grille format */
+
+static const char format_yaml[] =
+    "name: Riposte test\n"                               /* 1 */
+    "language: french\n"                                 /* 2 */
+    "themes:\n"                                          /* 3 */
+    "  teletravail:\n"                                   /* 4 */
+    "    label: Télétravail et travail à distance\n"     /* 5 */
+    "    description: Réunions en visio, équipement.\n"  /* 6 */
+    "    color: \"#1F77B4\"\n"                           /* 7 */
+    "    terms: [télétravail, travail à distance]\n"     /* 8 */
+    "    exclude: [télétravail des élèves]\n"            /* 9 */
+    "    children:\n"                                    /* 10 */
+    "      outils:\n"                                    /* 11 */
+    "        label: Outils numériques\n"                 /* 12 */
+    "        color: \"#AbC\"\n"                          /* 13 */
+    "        terms: [teams, zoom]\n"                     /* 14 */
+    "        children:\n"                                /* 15 */
+    "          vpn: {terms: [=VPN]}\n"                   /* 16 */
+    "      equipement: {terms: [ordinateur portable]}\n" /* 17 */
+    "  sante:\n"                                         /* 18 */
+    "    terms: [santé]\n";                              /* 19 */
+
+START_TEST(test_format_name_and_source)
+{
+    grille_codebook *cb = load_ok(format_yaml);
+    ck_assert_str_eq(grille_codebook_name(cb), "Riposte test");
+    ck_assert_str_eq(grille_codebook_source(cb), FILE_NAME);
+    grille_codebook_free(cb);
+}
+END_TEST
+
+START_TEST(test_format_name_defaults_to_file)
+{
+    const char *yaml = "themes:\n  sante: [santé]\n";
+    grille_codebook *cb = NULL;
+    grille_error err;
+    int rc = grille_codebook_load(&cb, yaml, strlen(yaml),
+                                  "codebooks/mine.yaml", &err);
+    ck_assert_msg(rc == 0, "load failed: %s", err.message);
+    ck_assert_str_eq(grille_codebook_name(cb), "mine.yaml");
+    ck_assert_str_eq(grille_codebook_source(cb), "codebooks/mine.yaml");
+    grille_codebook_free(cb);
+}
+END_TEST
+
+START_TEST(test_format_labels_and_descriptions)
+{
+    grille_codebook *cb = load_ok(format_yaml);
+    grille_code_info t = code_of(cb, "teletravail");
+    ck_assert_str_eq(t.label, "Télétravail et travail à distance");
+    ck_assert_str_eq(t.description, "Réunions en visio, équipement.");
+    ck_assert_uint_eq(t.npatterns, 2);
+    ck_assert_uint_eq(t.nexclusions, 1);
+    ck_assert_uint_eq(t.line, 4);
+    /* unset: the label is the id's last part, the rest empty */
+    grille_code_info e = code_of(cb, "teletravail/equipement");
+    ck_assert_str_eq(e.label, "equipement");
+    ck_assert_str_eq(e.description, "");
+    ck_assert_str_eq(e.color, "");
+    ck_assert_uint_eq(e.npatterns, 1);
+    ck_assert_uint_eq(e.nexclusions, 0);
+    ck_assert_uint_eq(e.line, 17);
+    grille_codebook_free(cb);
+}
+END_TEST
+
+START_TEST(test_format_colors_normalised)
+{
+    grille_codebook *cb = load_ok(format_yaml);
+    ck_assert_str_eq(code_of(cb, "teletravail").color, "#1f77b4");
+    ck_assert_str_eq(code_of(cb, "teletravail/outils").color, "#aabbcc");
+    ck_assert_str_eq(code_of(cb, "sante").color, "");
+    grille_codebook_free(cb);
+}
+END_TEST
+
+START_TEST(test_format_hierarchy)
+{
+    static const struct {
+        const char *id;
+        const char *parent; /* NULL for a theme */
+        unsigned depth;
+    } want[] = {
+        {"teletravail", NULL, 0},
+        {"teletravail/outils", "teletravail", 1},
+        {"teletravail/outils/vpn", "teletravail/outils", 2},
+        {"teletravail/equipement", "teletravail", 1},
+        {"sante", NULL, 0},
+    };
+    size_t n = sizeof(want) / sizeof(want[0]);
+    grille_codebook *cb = load_ok(format_yaml);
+    ck_assert_uint_eq(grille_codebook_count(cb), n);
+    for (size_t i = 0; i < n; i++) {
+        grille_code_info info;
+        ck_assert_int_eq(grille_codebook_code(cb, i, &info), 0);
+        ck_assert_msg(strcmp(info.id, want[i].id) == 0,
+                      "code %zu is '%s', expected '%s' (depth-first order)", i,
+                      info.id, want[i].id);
+        ck_assert_msg(info.depth == want[i].depth, "'%s': depth %u, not %u",
+                      info.id, info.depth, want[i].depth);
+        long p = want[i].parent ? grille_codebook_find(cb, want[i].parent) : -1;
+        ck_assert_msg(info.parent == p, "'%s': parent %ld, expected %ld",
+                      info.id, info.parent, p);
+        ck_assert_msg(info.parent < (long)i,
+                      "'%s' (%zu) comes before its parent (%ld)", info.id, i,
+                      info.parent);
+        ck_assert_msg(grille_codebook_find(cb, want[i].id) == (long)i,
+                      "find('%s') is not %zu", want[i].id, i);
+    }
+    ck_assert_int_eq(grille_codebook_find(cb, "outils"), -1);
+    ck_assert_int_eq(grille_codebook_find(cb, "teletravail/"), -1);
+    grille_codebook_free(cb);
+}
+END_TEST
+
+START_TEST(test_format_code_out_of_range)
+{
+    grille_codebook *cb = load_ok(format_yaml);
+    grille_code_info info;
+    grille_rule_info rule;
+    size_t n = grille_codebook_count(cb);
+    ck_assert_int_eq(grille_codebook_code(cb, n, &info), GRILLE_ENOTFOUND);
+    ck_assert_int_eq(
+        grille_codebook_rule(cb, grille_codebook_rule_count(cb), &rule),
+        GRILLE_ENOTFOUND);
+    grille_codebook_free(cb);
+}
+END_TEST
+
+/* ----------------------------------------------------------- dictionary */
+
+static const char dict_yaml[] = "economie:\n"                       /* 1 */
+                                "  finances: [budget, dotation*]\n" /* 2 */
+                                "  emploi:\n"                       /* 3 */
+                                "    - chômage\n"                   /* 4 */
+                                "    - =DGF\n"                      /* 5 */
+                                "sante: [santé, hôpital]\n";        /* 6 */
+
+START_TEST(test_dict_nested_keys)
+{
+    grille_codebook *cb = load_ok(dict_yaml);
+    ck_assert_uint_eq(grille_codebook_count(cb), 4);
+    static const char *const ids[] = {"economie", "economie/finances",
+                                      "economie/emploi", "sante"};
+    static const long parents[] = {-1, 0, 0, -1};
+    for (size_t i = 0; i < 4; i++) {
+        grille_code_info info;
+        ck_assert_int_eq(grille_codebook_code(cb, i, &info), 0);
+        ck_assert_str_eq(info.id, ids[i]);
+        ck_assert_msg(info.parent == parents[i], "'%s': parent %ld not %ld",
+                      info.id, info.parent, parents[i]);
+        ck_assert_uint_eq(info.depth, parents[i] < 0 ? 0 : 1);
+    }
+    /* a name-less dictionary is named after its file */
+    ck_assert_str_eq(grille_codebook_name(cb), FILE_NAME);
+    grille_codebook_free(cb);
+}
+END_TEST
+
+START_TEST(test_dict_lists_are_leaves)
+{
+    grille_codebook *cb = load_ok(dict_yaml);
+    grille_code_info eco = code_of(cb, "economie");
+    ck_assert_uint_eq(eco.npatterns, 0);
+    ck_assert_str_eq(eco.label, "economie");
+    ck_assert_uint_eq(code_of(cb, "economie/finances").npatterns, 2);
+    ck_assert_uint_eq(code_of(cb, "economie/emploi").npatterns, 2);
+    ck_assert_uint_eq(code_of(cb, "sante").npatterns, 2);
+    ck_assert_uint_eq(grille_codebook_rule_count(cb), 6);
+    grille_rule_info r;
+    ck_assert_int_eq(grille_codebook_rule(cb, 1, &r), 0);
+    ck_assert_str_eq(r.text, "dotation*");
+    ck_assert_int_eq(r.kind, GRILLE_RULE_GLOB);
+    ck_assert_int_eq(r.code, grille_codebook_find(cb, "economie/finances"));
+    ck_assert_int_eq(grille_codebook_rule(cb, 3, &r), 0);
+    ck_assert_str_eq(r.text, "=DGF");
+    ck_assert_int_eq(r.kind, GRILLE_RULE_EXACT);
+    ck_assert_uint_eq(r.line, 5);
+    ck_assert_uint_eq(r.column, 7);
+    grille_codebook_free(cb);
+}
+END_TEST
+
+/* -------------------------------------------------------------- bundled */
+
+START_TEST(test_bundled_mandated_ids)
+{
+    static const char *const ids[] = {"teletravail", "sante", "reprise", "elus",
+                                      "accueil"};
+    grille_codebook *cb = NULL;
+    grille_error err;
+    int rc = grille_codebook_load_bundled(&cb, &err);
+    ck_assert_msg(rc == 0, "bundled codebook: %s", err.message);
+    for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+        long k = grille_codebook_find(cb, ids[i]);
+        ck_assert_msg(k >= 0, "bundled codebook lacks theme '%s'", ids[i]);
+        grille_code_info info;
+        ck_assert_int_eq(grille_codebook_code(cb, (size_t)k, &info), 0);
+        ck_assert_msg(info.depth == 0 && info.parent == -1,
+                      "'%s' is not a top-level theme", ids[i]);
+        ck_assert_msg(info.npatterns > 0, "'%s' has no pattern", ids[i]);
+    }
+    ck_assert_str_eq(grille_codebook_source(cb), "<bundled>");
+    ck_assert_str_eq(grille_codebook_name(cb), "Riposte créative territoriale");
+    grille_codebook_free(cb);
+}
+END_TEST
+
+START_TEST(test_bundled_theme_count)
+{
+    grille_codebook *cb = NULL;
+    grille_error err;
+    int rc = grille_codebook_load_bundled(&cb, &err);
+    ck_assert_msg(rc == 0, "bundled codebook: %s", err.message);
+    size_t themes = 0;
+    for (size_t i = 0; i < grille_codebook_count(cb); i++) {
+        grille_code_info info;
+        ck_assert_int_eq(grille_codebook_code(cb, i, &info), 0);
+        if (info.depth == 0)
+            themes++;
+        ck_assert_msg(info.label[0] != '\0', "'%s' has an empty label",
+                      info.id);
+    }
+    ck_assert_msg(themes >= 13, "only %zu top-level themes", themes);
+    grille_codebook_free(cb);
+}
+END_TEST
+
+START_TEST(test_bundled_text_is_the_bundled_codebook)
+{
+    size_t len = 0;
+    const char *text = grille_codebook_bundled_text(&len);
+    ck_assert_ptr_nonnull(text);
+    ck_assert_uint_gt(len, 0);
+    grille_codebook *a = NULL, *b = load_ok(text);
+    grille_error err;
+    ck_assert_int_eq(grille_codebook_load_bundled(&a, &err), 0);
+    ck_assert_str_eq(grille_codebook_sha256(a), grille_codebook_sha256(b));
+    ck_assert_uint_eq(grille_codebook_count(a), grille_codebook_count(b));
+    grille_codebook_free(a);
+    grille_codebook_free(b);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- rules */
+
+START_TEST(test_rule_kinds)
+{
+    static const char yaml[] =
+        "themes:\n"                                       /* 1 */
+        "  teletravail:\n"                                /* 2 */
+        "    terms:\n"                                    /* 3 */
+        "      - télétravail\n"                           /* 4 */
+        "      - travail à distance\n"                    /* 5 */
+        "      - visio*\n"                                /* 6 */
+        "      - =VPN\n"                                  /* 7 */
+        "    regex: ['\\bréunions? (à|a) distance\\b']\n" /* 8 */
+        "    near: [\"réunion* ~5 distance\"]\n"          /* 9 */
+        "    exclude: [télétravail des élèves]\n";        /* 10 */
+    static const struct {
+        const char *text;
+        grille_rule_kind kind;
+        unsigned line, column;
+    } want[] = {
+        {"télétravail", GRILLE_RULE_WORD, 4, 9},
+        {"travail à distance", GRILLE_RULE_PHRASE, 5, 9},
+        {"visio*", GRILLE_RULE_GLOB, 6, 9},
+        {"=VPN", GRILLE_RULE_EXACT, 7, 9},
+        {"\\bréunions? (à|a) distance\\b", GRILLE_RULE_REGEX, 8, 13},
+        {"réunion* ~5 distance", GRILLE_RULE_NEAR, 9, 12},
+        {"télétravail des élèves", GRILLE_RULE_EXCLUDE, 10, 15},
+    };
+    size_t n = sizeof(want) / sizeof(want[0]);
+    grille_codebook *cb = load_ok(yaml);
+    ck_assert_uint_eq(grille_codebook_rule_count(cb), n);
+    for (size_t i = 0; i < n; i++) {
+        grille_rule_info r;
+        ck_assert_int_eq(grille_codebook_rule(cb, i, &r), 0);
+        ck_assert_msg(strcmp(r.text, want[i].text) == 0,
+                      "rule %zu is '%s', expected '%s'", i, r.text,
+                      want[i].text);
+        ck_assert_msg(r.kind == want[i].kind, "'%s' is a %s, not a %s", r.text,
+                      grille_rule_kind_name(r.kind),
+                      grille_rule_kind_name(want[i].kind));
+        ck_assert_msg(r.code == 0, "'%s' belongs to code %zu", r.text, r.code);
+        ck_assert_msg(r.line == want[i].line && r.column == want[i].column,
+                      "'%s' at %u:%u, expected %u:%u", r.text, r.line, r.column,
+                      want[i].line, want[i].column);
+    }
+    grille_code_info info = code_of(cb, "teletravail");
+    ck_assert_uint_eq(info.npatterns, 6);
+    ck_assert_uint_eq(info.nexclusions, 1);
+    grille_codebook_free(cb);
+}
+END_TEST
+
+START_TEST(test_rule_kind_names)
+{
+    ck_assert_str_eq(grille_rule_kind_name(GRILLE_RULE_WORD), "word");
+    ck_assert_str_eq(grille_rule_kind_name(GRILLE_RULE_PHRASE), "phrase");
+    ck_assert_str_eq(grille_rule_kind_name(GRILLE_RULE_GLOB), "glob");
+    ck_assert_str_eq(grille_rule_kind_name(GRILLE_RULE_EXACT), "exact");
+    ck_assert_str_eq(grille_rule_kind_name(GRILLE_RULE_REGEX), "regex");
+    ck_assert_str_eq(grille_rule_kind_name(GRILLE_RULE_NEAR), "near");
+    ck_assert_str_eq(grille_rule_kind_name(GRILLE_RULE_EXCLUDE), "exclude");
+}
+END_TEST
+
+START_TEST(test_rule_codes_follow_themes)
+{
+    grille_codebook *cb = load_ok(format_yaml);
+    size_t n = grille_codebook_rule_count(cb);
+    /* 2 terms + 1 exclusion, 2 + 1 + 1 terms below, 1 for sante */
+    ck_assert_uint_eq(n, 8);
+    static const char *const owner[] = {"teletravail",
+                                        "teletravail",
+                                        "teletravail",
+                                        "teletravail/outils",
+                                        "teletravail/outils",
+                                        "teletravail/outils/vpn",
+                                        "teletravail/equipement",
+                                        "sante"};
+    for (size_t i = 0; i < n; i++) {
+        grille_rule_info r;
+        grille_code_info c;
+        ck_assert_int_eq(grille_codebook_rule(cb, i, &r), 0);
+        ck_assert_int_eq(grille_codebook_code(cb, r.code, &c), 0);
+        ck_assert_msg(strcmp(c.id, owner[i]) == 0,
+                      "rule '%s' belongs to '%s', expected '%s'", r.text, c.id,
+                      owner[i]);
+    }
+    grille_codebook_free(cb);
+}
+END_TEST
+
+/* --------------------------------------------------------------- errors */
+
+START_TEST(test_error_yaml_syntax)
+{
+    /* the '}' at column 24 should have been ']' */
+    static const char yaml[] = "themes:\n"
+                               "  sante: {terms: [santé}\n";
+    grille_error err;
+    load_fails(yaml, strlen(yaml), GRILLE_ESYNTAX, 2, 24, &err);
+    ck_assert_contains(err.message, "YAML");
+    ck_assert_contains(err.message, "flow sequence");
+}
+END_TEST
+
+START_TEST(test_error_unknown_theme_key)
+{
+    static const char yaml[] = "themes:\n"
+                               "  sante:\n"
+                               "    label: Santé\n"
+                               "    termz: [santé]\n";
+    grille_error err;
+    load_fails(yaml, strlen(yaml), GRILLE_ESYNTAX, 4, 5, &err);
+    ck_assert_contains(err.message,
+                       "test.yaml:4:5: unknown key 'termz' in theme 'sante'");
+}
+END_TEST
+
+START_TEST(test_error_unknown_child_key)
+{
+    static const char yaml[] = "themes:\n"
+                               "  teletravail:\n"
+                               "    children:\n"
+                               "      outils: {terms: [zoom], colour: red}\n";
+    grille_error err;
+    load_fails(yaml, strlen(yaml), GRILLE_ESYNTAX, 4, 31, &err);
+    ck_assert_contains(err.message,
+                       "unknown key 'colour' in theme 'teletravail/outils'");
+}
+END_TEST
+
+START_TEST(test_error_unknown_top_key)
+{
+    static const char yaml[] = "name: Essai\n"
+                               "nom: Essai\n"
+                               "themes:\n"
+                               "  sante: [santé]\n";
+    grille_error err;
+    load_fails(yaml, strlen(yaml), GRILLE_ESYNTAX, 2, 1, &err);
+    ck_assert_contains(err.message, "unknown key 'nom'");
+}
+END_TEST
+
+START_TEST(test_error_duplicate_id)
+{
+    static const char yaml[] = "themes:\n"
+                               "  sante: [santé]\n"
+                               "  reprise: [reprise]\n"
+                               "  sante: [hôpital]\n";
+    grille_error err;
+    load_fails(yaml, strlen(yaml), GRILLE_EINVALID, 4, 3, &err);
+    ck_assert_contains(err.message, "duplicate id 'sante'");
+}
+END_TEST
+
+START_TEST(test_error_duplicate_child_id)
+{
+    static const char yaml[] = "themes:\n"
+                               "  teletravail:\n"
+                               "    children:\n"
+                               "      outils: [zoom]\n"
+                               "      outils: [teams]\n";
+    grille_error err;
+    load_fails(yaml, strlen(yaml), GRILLE_EINVALID, 5, 7, &err);
+    ck_assert_contains(err.message, "duplicate id 'teletravail/outils'");
+}
+END_TEST
+
+START_TEST(test_error_duplicate_dictionary_key)
+{
+    static const char yaml[] = "economie:\n"
+                               "  budget: [budget]\n"
+                               "  budget: [dotation]\n";
+    grille_error err;
+    load_fails(yaml, strlen(yaml), GRILLE_EINVALID, 3, 3, &err);
+    ck_assert_contains(err.message, "duplicate id 'economie/budget'");
+}
+END_TEST
+
+START_TEST(test_error_duplicate_theme_key)
+{
+    static const char yaml[] = "themes:\n"
+                               "  sante:\n"
+                               "    terms: [santé]\n"
+                               "    terms: [hôpital]\n";
+    grille_error err;
+    load_fails(yaml, strlen(yaml), GRILLE_ESYNTAX, 4, 5, &err);
+    ck_assert_contains(err.message, "'terms'");
+    ck_assert_contains(err.message, "'sante'");
+}
+END_TEST
+
+START_TEST(test_error_duplicate_top_key)
+{
+    /* A second `themes` would otherwise be silently ignored. */
+    static const char yaml[] = "themes:\n"
+                               "  sante: [santé]\n"
+                               "themes:\n"
+                               "  reprise: [reprise]\n";
+    grille_error err;
+    load_fails(yaml, strlen(yaml), GRILLE_ESYNTAX, 3, 1, &err);
+    ck_assert_contains(err.message, "'themes'");
+}
+END_TEST
+
+START_TEST(test_error_empty_theme)
+{
+    static const char yaml[] = "themes:\n"
+                               "  sante: [santé]\n"
+                               "  elus:\n"
+                               "    label: Élus\n"
+                               "    description: Le rôle des élus.\n";
+    grille_error err;
+    load_fails(yaml, strlen(yaml), GRILLE_EINVALID, 3, 3, &err);
+    ck_assert_contains(err.message,
+                       "theme 'elus' has neither patterns nor children");
+}
+END_TEST
+
+START_TEST(test_error_empty_children)
+{
+    static const char yaml[] = "themes:\n"
+                               "  elus:\n"
+                               "    children: {}\n";
+    grille_error err;
+    load_fails(yaml, strlen(yaml), GRILLE_EINVALID, 2, 3, &err);
+    ck_assert_contains(err.message, "'elus'");
+}
+END_TEST
+
+START_TEST(test_error_bad_regex)
+{
+    static const char yaml[] = "themes:\n"
+                               "  elus:\n"
+                               "    regex: ['conseil (municipal']\n";
+    const char *re = "conseil (municipal";
+    int code;
+    PCRE2_SIZE off;
+    PCRE2_UCHAR msg[256];
+    char want[300];
+    pcre2_code *c = pcre2_compile((PCRE2_SPTR)re, strlen(re),
+                                  PCRE2_UTF | PCRE2_UCP | PCRE2_CASELESS, &code,
+                                  &off, NULL);
+    ck_assert_msg(c == NULL, "'%s' compiles", re);
+    pcre2_get_error_message(code, msg, sizeof(msg));
+    grille_error err;
+    load_fails(yaml, strlen(yaml), GRILLE_EINVALID, 3, 13, &err);
+    ck_assert_contains(err.message, "'conseil (municipal'");
+    ck_assert_contains(err.message, "'elus'");
+    ck_assert_contains(err.message, (const char *)msg);
+    snprintf(want, sizeof(want), "at offset %zu", (size_t)off);
+    ck_assert_contains(err.message, want);
+    ck_assert_contains(err.message, "at offset 18");
+    ck_assert_int_eq(err.detail, code);
+}
+END_TEST
+
+START_TEST(test_error_near_no_distance)
+{
+    static const char yaml[] = "themes:\n"
+                               "  teletravail:\n"
+                               "    near: [\"réunion ~ distance\"]\n";
+    grille_error err;
+    load_fails(yaml, strlen(yaml), GRILLE_ESYNTAX, 3, 12, &err);
+    ck_assert_contains(err.message, "'réunion ~ distance'");
+}
+END_TEST
+
+START_TEST(test_error_near_zero)
+{
+    static const char yaml[] = "themes:\n"
+                               "  teletravail:\n"
+                               "    near:\n"
+                               "      - a ~0 b\n";
+    grille_error err;
+    load_fails(yaml, strlen(yaml), GRILLE_EINVALID, 4, 9, &err);
+    ck_assert_contains(err.message, "'a ~0 b'");
+}
+END_TEST
+
+START_TEST(test_error_near_no_left)
+{
+    static const char yaml[] = "themes:\n"
+                               "  teletravail:\n"
+                               "    near: [\"~3 b\"]\n";
+    grille_error err;
+    load_fails(yaml, strlen(yaml), GRILLE_ESYNTAX, 3, 12, &err);
+    ck_assert_contains(err.message, "'~3 b'");
+}
+END_TEST
+
+START_TEST(test_error_near_two_tildes)
+{
+    static const char yaml[] = "themes:\n"
+                               "  teletravail:\n"
+                               "    near: [\"réunion ~3 visio ~2 distance\"]\n";
+    grille_error err;
+    load_fails(yaml, strlen(yaml), GRILLE_ESYNTAX, 3, 12, &err);
+    ck_assert_contains(err.message, "'réunion ~3 visio ~2 distance'");
+}
+END_TEST
+
+START_TEST(test_error_color_name)
+{
+    static const char yaml[] = "themes:\n"
+                               "  sante:\n"
+                               "    terms: [santé]\n"
+                               "    color: blue\n";
+    grille_error err;
+    load_fails(yaml, strlen(yaml), GRILLE_EINVALID, 4, 12, &err);
+    ck_assert_contains(err.message, "bad color 'blue' in theme 'sante'");
+}
+END_TEST
+
+START_TEST(test_error_color_bad_digit)
+{
+    static const char yaml[] = "themes:\n"
+                               "  sante:\n"
+                               "    terms: [santé]\n"
+                               "    color: \"#12345g\"\n";
+    grille_error err;
+    load_fails(yaml, strlen(yaml), GRILLE_EINVALID, 4, 12, &err);
+    ck_assert_contains(err.message, "bad color '#12345g' in theme 'sante'");
+}
+END_TEST
+
+START_TEST(test_error_alias)
+{
+    static const char yaml[] = "themes:\n"
+                               "  sante:\n"
+                               "    terms: &soins [santé, hôpital]\n"
+                               "  accueil:\n"
+                               "    terms: *soins\n";
+    grille_error err;
+    load_fails(yaml, strlen(yaml), GRILLE_ESYNTAX, 5, 12, &err);
+    ck_assert_contains(err.message, "alias");
+    ck_assert_contains(err.message, "*soins");
+}
+END_TEST
+
+START_TEST(test_error_nesting_too_deep)
+{
+    /* 40 levels of children in flow style: the block mapping at the root
+     * is the first collection, so the 64th '{' opens the 65th level. */
+    char yaml[2048];
+    size_t n = 0;
+    n += (size_t)snprintf(yaml + n, sizeof(yaml) - n, "themes: ");
+    for (int i = 0; i < 40; i++)
+        n += (size_t)snprintf(yaml + n, sizeof(yaml) - n, "{a: {children: ");
+    n += (size_t)snprintf(yaml + n, sizeof(yaml) - n, "{a: [x]}");
+    for (int i = 0; i < 40; i++)
+        n += (size_t)snprintf(yaml + n, sizeof(yaml) - n, "}}");
+    ck_assert_uint_lt(n, sizeof(yaml) - 1);
+    unsigned col = 0, braces = 0;
+    for (size_t i = 0; i < n && !col; i++)
+        if (yaml[i] == '{' && ++braces == 64)
+            col = (unsigned)i + 1;
+    grille_error err;
+    load_fails(yaml, n, GRILLE_ELIMIT, 1, col, &err);
+    ck_assert_contains(err.message, "nesting");
+}
+END_TEST
+
+START_TEST(test_nesting_within_limit)
+{
+    /* 20 levels of sub-themes load, with ids as long slash paths */
+    char yaml[1024];
+    size_t n = 0;
+    n += (size_t)snprintf(yaml + n, sizeof(yaml) - n, "themes: ");
+    for (int i = 0; i < 20; i++)
+        n += (size_t)snprintf(yaml + n, sizeof(yaml) - n, "{a: {children: ");
+    n += (size_t)snprintf(yaml + n, sizeof(yaml) - n, "{a: [x]}");
+    for (int i = 0; i < 20; i++)
+        n += (size_t)snprintf(yaml + n, sizeof(yaml) - n, "}}");
+    grille_codebook *cb = load_ok(yaml);
+    size_t count = grille_codebook_count(cb);
+    ck_assert_uint_eq(count, 21);
+    grille_code_info info;
+    ck_assert_int_eq(grille_codebook_code(cb, count - 1, &info), 0);
+    ck_assert_uint_eq(info.depth, 20);
+    ck_assert_uint_eq(strlen(info.id), 2 * 21 - 1);
+    grille_codebook_free(cb);
+}
+END_TEST
+
+START_TEST(test_error_not_utf8)
+{
+    /* "santé" in Latin-1: 0xE9 is byte 22, on line 2, column 15 */
+    static const char yaml[] = "themes:\n"
+                               "  sante: [sant\xe9]\n";
+    grille_error err;
+    load_fails(yaml, strlen(yaml), GRILLE_EENCODING, 2, 15, &err);
+    ck_assert_contains(err.message, "UTF-8");
+    ck_assert_contains(err.message, "0xE9");
+    ck_assert_contains(err.message, "byte 22");
+}
+END_TEST
+
+START_TEST(test_error_glob_every_word)
+{
+    static const char yaml[] = "themes:\n"
+                               "  sante: {terms: [santé, \"*\"]}\n";
+    grille_error err;
+    load_fails(yaml, strlen(yaml), GRILLE_EINVALID, 2, 26, &err);
+    ck_assert_contains(err.message, "'*'");
+}
+END_TEST
+
+START_TEST(test_error_language)
+{
+    static const char yaml[] = "language: english\n"
+                               "themes:\n"
+                               "  sante: [santé]\n";
+    grille_error err;
+    load_fails(yaml, strlen(yaml), GRILLE_EINVALID, 1, 11, &err);
+    ck_assert_contains(err.message, "'english'");
+}
+END_TEST
+
+START_TEST(test_error_empty_codebook)
+{
+    grille_codebook *cb = NULL;
+    grille_error err;
+    memset(&err, 0, sizeof(err));
+    int rc = grille_codebook_load(&cb, "", 0, FILE_NAME, &err);
+    ck_assert_msg(rc < 0, "an empty codebook loads");
+    ck_assert_int_eq(err.code, rc);
+    ck_assert_ptr_null(cb);
+    ck_assert_msg(strncmp(err.message, FILE_NAME ":", 10) == 0,
+                  "message '%s' does not name the file", err.message);
+}
+END_TEST
+
+START_TEST(test_error_null_err_is_allowed)
+{
+    static const char yaml[] = "themes:\n  sante: {termz: [santé]}\n";
+    grille_codebook *cb = NULL;
+    int rc = grille_codebook_load(&cb, yaml, strlen(yaml), FILE_NAME, NULL);
+    ck_assert_int_eq(rc, GRILLE_ESYNTAX);
+    ck_assert_ptr_null(cb);
+}
+END_TEST
+
+/* --------------------------------------------------------------- sha256 */
+
+START_TEST(test_sha256_known_text)
+{
+    /* printf 'sante: [santé, hôpital]\n' | sha256sum */
+    static const char yaml[] = "sante: [santé, hôpital]\n";
+    grille_codebook *cb = load_ok(yaml);
+    ck_assert_str_eq(grille_codebook_sha256(cb),
+                     "7e6fe0ece7b8cda7fe79a94eb28907cc"
+                     "0a93ae000dbc6116f1551f0ac82e0c9b");
+    grille_codebook_free(cb);
+}
+END_TEST
+
+START_TEST(test_sha256_of_whole_text)
+{
+    /* printf 'name: Essai\nthemes:\n  sante: {terms: [santé]}\n' |
+     * sha256sum; a comment changes the text, so the hash too. */
+    static const char yaml[] = "name: Essai\n"
+                               "themes:\n"
+                               "  sante: {terms: [santé]}\n";
+    static const char commented[] = "name: Essai\n"
+                                    "themes:\n"
+                                    "  sante: {terms: [santé]}\n"
+                                    "# fin\n";
+    grille_codebook *a = load_ok(yaml), *b = load_ok(commented);
+    ck_assert_str_eq(grille_codebook_sha256(a),
+                     "2b9958c39e2b3d494b07ee81ee6f1be9"
+                     "cfbbde49b88d8d7247245d90ee905f9f");
+    ck_assert_str_ne(grille_codebook_sha256(a), grille_codebook_sha256(b));
+    ck_assert_uint_eq(strlen(grille_codebook_sha256(b)), 64);
+    grille_codebook_free(a);
+    grille_codebook_free(b);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- suite */
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("codebook");
+    TCase *tc;
+
+    tc = tcase_create("format");
+    tcase_add_test(tc, test_format_name_and_source);
+    tcase_add_test(tc, test_format_name_defaults_to_file);
+    tcase_add_test(tc, test_format_labels_and_descriptions);
+    tcase_add_test(tc, test_format_colors_normalised);
+    tcase_add_test(tc, test_format_hierarchy);
+    tcase_add_test(tc, test_format_code_out_of_range);
+    tcase_add_test(tc, test_nesting_within_limit);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("dictionary");
+    tcase_add_test(tc, test_dict_nested_keys);
+    tcase_add_test(tc, test_dict_lists_are_leaves);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("bundled");
+    tcase_add_test(tc, test_bundled_mandated_ids);
+    tcase_add_test(tc, test_bundled_theme_count);
+    tcase_add_test(tc, test_bundled_text_is_the_bundled_codebook);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("rules");
+    tcase_add_test(tc, test_rule_kinds);
+    tcase_add_test(tc, test_rule_kind_names);
+    tcase_add_test(tc, test_rule_codes_follow_themes);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("errors");
+    tcase_add_test(tc, test_error_yaml_syntax);
+    tcase_add_test(tc, test_error_unknown_theme_key);
+    tcase_add_test(tc, test_error_unknown_child_key);
+    tcase_add_test(tc, test_error_unknown_top_key);
+    tcase_add_test(tc, test_error_duplicate_id);
+    tcase_add_test(tc, test_error_duplicate_child_id);
+    tcase_add_test(tc, test_error_duplicate_dictionary_key);
+    tcase_add_test(tc, test_error_duplicate_theme_key);
+    tcase_add_test(tc, test_error_duplicate_top_key);
+    tcase_add_test(tc, test_error_empty_theme);
+    tcase_add_test(tc, test_error_empty_children);
+    tcase_add_test(tc, test_error_bad_regex);
+    tcase_add_test(tc, test_error_near_no_distance);
+    tcase_add_test(tc, test_error_near_zero);
+    tcase_add_test(tc, test_error_near_no_left);
+    tcase_add_test(tc, test_error_near_two_tildes);
+    tcase_add_test(tc, test_error_color_name);
+    tcase_add_test(tc, test_error_color_bad_digit);
+    tcase_add_test(tc, test_error_alias);
+    tcase_add_test(tc, test_error_nesting_too_deep);
+    tcase_add_test(tc, test_error_not_utf8);
+    tcase_add_test(tc, test_error_glob_every_word);
+    tcase_add_test(tc, test_error_language);
+    tcase_add_test(tc, test_error_empty_codebook);
+    tcase_add_test(tc, test_error_null_err_is_allowed);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("sha256");
+    tcase_add_test(tc, test_sha256_known_text);
+    tcase_add_test(tc, test_sha256_of_whole_text);
+    suite_add_tcase(s, tc);
+
+    return s;
+}
+
+int main(void)
+{
+    return run_suite(suite());
+}
