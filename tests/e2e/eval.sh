@@ -80,4 +80,14 @@ expect "a line past the end" 1 "past\.tsv:2:1: line 40 is past the end" \
 expect "eval needs --gold" 2 "give the gold standard with --gold" "$G" eval
 expect "the corpus gold runs with the bundled codebook" 0 "^teletravail +[0-9]+" \
     "$G" eval -g "$S/tests/gold/corpus.tsv"
+"$G" eval -g "$S/tests/gold/corpus.tsv" -f json >"$tmp/corpus.json" 2>/dev/null
+ok "the bundled codebook keeps F1 >= 0.85 on the mandated themes" \
+    python3 -c "
+import json, sys
+d = json.load(open('$tmp/corpus.json'))
+f1 = {c['code']: c['f1'] for c in d['codes']}
+low = {k: v for k, v in f1.items()
+       if k in ('teletravail', 'sante', 'reprise', 'elus', 'accueil') and v < 0.85}
+assert len(f1) >= 5 and not low, low
+"
 done_testing
