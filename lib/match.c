@@ -349,8 +349,9 @@ static int segment(grille_analyser *a, const grille_codebook *cb,
         a->codings[a->ncodings++] =
             (grille_coding){si, x->code, x->rule, x->start, x->end};
     }
-    qsort(a->codings + first, a->ncodings - first, sizeof(grille_coding),
-          cmp_coding);
+    if (a->ncodings - first > 1)
+        qsort(a->codings + first, a->ncodings - first, sizeof(grille_coding),
+              cmp_coding);
     return 0;
 }
 

@@ -15,16 +15,15 @@
  * labelled "DGS" whose text is "on a repris aujourd’hui".  The bullet's
  * tokens are
  *
- *     Télé-travail  word, compound, key "teletravail", stem "teletravail"
- *       Télé        part of it, key "tele"
- *       travail     part of it, key "travail", stem "travail"
- *     60 %          number, key "60%"
- *     des agents dès le 17 mars   words and a number
- *     l’            elision, key "l'"
- *     accueil fermé words; "accueil" carries the BREAK flag? no: only "dès"
- *                   does not either - BREAK marks a token with punctuation
- *                   (here ":" before "60 %" and "," before "l’") between
- *                   it and the previous token.
+ *     Télé-travail  word, compound: key "teletravail", stem "teletravail"
+ *       Télé        its first part, key "tele"
+ *       travail     its second part, key and stem "travail"
+ *     60 %          number, key "60%", flagged BREAK (":" before it)
+ *     des agents dès le   words
+ *     17            number
+ *     mars          word
+ *     l’            elision, key "l'", flagged BREAK ("," before it)
+ *     accueil fermé words, keys "accueil" and "ferme"
  *
  * and "aujourd’hui" stays one word (key "aujourd'hui").  Offsets are bytes
  * into the decoded text; the front matter and bullet markers are skipped
