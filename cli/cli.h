@@ -24,6 +24,12 @@ int cmd_tag(int argc, char **argv);
 int cmd_tokens(int argc, char **argv);
 int cmd_codebook(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
+int cmd_init(int argc, char **argv);
+int cmd_add(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+int cmd_rm(int argc, char **argv);
+int cmd_attr(int argc, char **argv);
+int cmd_recode(int argc, char **argv);
 
 /* "grille: message" on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -73,6 +79,28 @@ typedef struct cli_doc {
  * when the file was converted and the error when it fails. */
 int cli_doc_read(cli_doc *doc, const char *path);
 void cli_doc_free(cli_doc *doc);
+
+/* project.c: the project file named by -d, else $GRILLE_DB, else
+ * ./grille.db. */
+const char *cli_db_path(const char *opt);
+/* Opens the project, printing the error. */
+int cli_open_store(grille_store **out, const char *path, bool readonly);
+
+/* Set by SIGINT/SIGTERM/SIGHUP once cli_catch_signals() was called. */
+#include <signal.h>
+extern volatile sig_atomic_t cli_interrupted;
+void cli_catch_signals(void);
+
+/* A progress line on stderr, only when stderr is a terminal. */
+typedef struct cli_progress {
+    const char *what;
+    size_t total;
+    double start, last;
+    bool shown;
+} cli_progress;
+void cli_progress_start(cli_progress *p, const char *what, size_t total);
+void cli_progress_step(cli_progress *p, size_t done);
+void cli_progress_end(cli_progress *p);
 
 /* Parses "-f" values; returns -1 for an unknown one. */
 enum { FMT_TEXT, FMT_JSON, FMT_CSV, FMT_MD, FMT_HTML };

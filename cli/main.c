@@ -17,6 +17,12 @@ static const struct command {
     {"tokens", cmd_tokens, "show the segments and tokens of a file, with stems and offsets"},
     {"codebook", cmd_codebook, "check a codebook, or show its themes"},
     {"eval", cmd_eval, "score a codebook against a gold standard coded by hand"},
+    {"init", cmd_init, "create a project"},
+    {"add", cmd_add, "add notes (files or folders) to the project and code them"},
+    {"list", cmd_list, "list the project's documents with their attributes"},
+    {"rm", cmd_rm, "remove documents from the project"},
+    {"attr", cmd_attr, "set document attributes, or import them from a cases file"},
+    {"recode", cmd_recode, "code the whole project again after a codebook edit"},
     {NULL, NULL, NULL}};
 
 static void usage(FILE *f)

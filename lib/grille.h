@@ -58,8 +58,16 @@ enum {
     GRILLE_ESYNTAX = -5,   /* a codebook or front matter is malformed */
     GRILLE_EINVALID = -6,  /* a value is invalid (argument, key, color) */
     GRILLE_ELIMIT = -7,    /* a resource limit was hit (regex, nesting) */
-    GRILLE_ENOTFOUND = -8  /* a named thing does not exist */
+    GRILLE_ENOTFOUND = -8, /* a named thing does not exist */
+    GRILLE_EEXISTS = -9,   /* it is there already (a document, a project) */
+    GRILLE_ESTORE = -10,   /* the project file is damaged, busy or full */
+    GRILLE_EVERSION = -11, /* a project from a newer grille */
+    GRILLE_ENOTPROJECT = -12 /* the file is not a grille project */
 };
+
+/* Frees memory that a grille_* function handed over with "free it with
+ * grille_free" (accepts NULL). */
+GRILLE_API void grille_free(void *p);
 
 /*
  * What went wrong, filled by a failing call when the caller passes one.
@@ -404,6 +412,171 @@ GRILLE_API int grille_analyser_stem(grille_analyser *a, const char *word,
 GRILLE_API int grille_analyser_snowball(grille_analyser *a, const char *word,
                                         size_t len, const char **out,
                                         size_t *out_len);
+
+/* ---------------------------------------------------------------- store */
+
+/*
+ * A project: one SQLite file holding documents (their decoded text, so
+ * offsets stay valid), attributes, segments, codes and codings, and the
+ * codebook that made them.  A store is one connection and belongs to one
+ * thread at a time.  Every function that writes expects to run inside
+ * grille_store_begin() ... grille_store_commit(), so that a command's
+ * changes land whole or not at all.
+ */
+typedef struct grille_store grille_store;
+
+/*
+ * Creates a new project at `path` (which must not exist), readable by its
+ * owner only, with the given codebook (YAML text; checked by loading it)
+ * and unit of segmentation.  `source` names the codebook in messages.
+ * Errors: GRILLE_EEXISTS, GRILLE_EIO, the codebook's errors, GRILLE_ESTORE.
+ */
+GRILLE_API int grille_store_create(grille_store **out, const char *path,
+                                   const char *yaml, size_t len,
+                                   const char *source, grille_unit unit,
+                                   grille_error *err);
+
+/* Opens an existing project; `readonly` opens it for reading only.
+ * Errors: GRILLE_ENOTFOUND (no such file), GRILLE_ENOTPROJECT (not SQLite,
+ * or SQLite but not grille's), GRILLE_EVERSION (made by a newer grille),
+ * GRILLE_ESTORE.  Older projects are migrated forward. */
+GRILLE_API int grille_store_open(grille_store **out, const char *path,
+                                 int readonly, grille_error *err);
+
+/* Closes the project (a transaction still open is rolled back). */
+GRILLE_API void grille_store_close(grille_store *s);
+
+/* BEGIN IMMEDIATE: takes the write lock (waiting up to the busy timeout
+ * for another writer), COMMIT, and ROLLBACK. */
+GRILLE_API int grille_store_begin(grille_store *s, grille_error *err);
+GRILLE_API int grille_store_commit(grille_store *s, grille_error *err);
+GRILLE_API void grille_store_rollback(grille_store *s);
+
+/* Sets how long, in milliseconds, a command waits for another writer
+ * (default 600000, ten minutes). */
+GRILLE_API void grille_store_busy_timeout(grille_store *s, int ms);
+
+/* The project's unit of segmentation. */
+GRILLE_API grille_unit grille_store_unit(const grille_store *s);
+
+/* The project's codebook as YAML text and the name of its source; free
+ * both with grille_free. */
+GRILLE_API int grille_store_codebook_text(grille_store *s, char **yaml,
+                                          size_t *len, char **source,
+                                          grille_error *err);
+
+/* Loads the project's codebook; the caller frees it. */
+GRILLE_API int grille_store_codebook(grille_store *s, grille_codebook **out,
+                                     grille_error *err);
+
+/*
+ * Adds a document: its decoded text (front matter included: its attributes
+ * are stored with origin "front matter" and it is not coded), segmented
+ * with the project's unit and coded with `cb` (normally the project's
+ * codebook) using analyser `a`.  `name` is the name the document is known
+ * by; when another document has it, `path` is tried, then an error.
+ * *id receives the new document's id.  Errors: GRILLE_EEXISTS when a
+ * document with the same content is there already (*id is then its id and
+ * the message names it), the front matter's errors, GRILLE_ESTORE.
+ */
+GRILLE_API int grille_store_add(grille_store *s, grille_analyser *a,
+                                const grille_codebook *cb, const char *name,
+                                const char *path, const grille_text *text,
+                                int64_t *id, grille_error *err);
+
+/* Finds a document by name, by the path it was added from, or by "#ID".
+ * Errors: GRILLE_ENOTFOUND. */
+GRILLE_API int grille_store_find(grille_store *s, const char *doc,
+                                 int64_t *id, grille_error *err);
+
+/* Removes a document with its attributes, segments and codings. */
+GRILLE_API int grille_store_remove(grille_store *s, int64_t id,
+                                   grille_error *err);
+
+/* Sets attribute `key` of a document (replacing its value and origin). */
+GRILLE_API int grille_store_set_attr(grille_store *s, int64_t id,
+                                     const char *key, const char *value,
+                                     const char *origin, grille_error *err);
+
+/* What a document is, for listings; strings are borrowed for the time of
+ * the callback. */
+typedef struct grille_doc_info {
+    int64_t id;
+    const char *name, *path, *sha256, *encoding, *added_at;
+    size_t bytes, words, segments, coded_segments, codings;
+} grille_doc_info;
+
+/* A callback returns 0 to go on, or non-zero to stop (that value is then
+ * returned by the foreach). */
+typedef int (*grille_doc_cb)(const grille_doc_info *doc, void *payload);
+
+/* Calls `cb` for every document, by name. */
+GRILLE_API int grille_store_foreach_doc(grille_store *s, grille_doc_cb cb,
+                                        void *payload, grille_error *err);
+
+/* An attribute with where its value came from ("front matter",
+ * "command line", "cases.csv", ...). */
+typedef struct grille_attr_info {
+    const char *key, *value, *origin;
+} grille_attr_info;
+
+typedef int (*grille_attr_cb)(const grille_attr_info *attr, void *payload);
+
+/* Calls `cb` for each attribute of document `id`, by key. */
+GRILLE_API int grille_store_foreach_attr(grille_store *s, int64_t id,
+                                         grille_attr_cb cb, void *payload,
+                                         grille_error *err);
+
+/* A stored coding. */
+typedef struct grille_coding_info {
+    int64_t document;
+    const char *document_name;
+    size_t segment; /* index of the segment in its document */
+    unsigned line;  /* line of the segment */
+    const char *code;
+    size_t start, end;
+    const char *term, *rule;
+    const char *origin; /* "automatic" or "manual" */
+} grille_coding_info;
+
+typedef int (*grille_coding_cb)(const grille_coding_info *c, void *payload);
+
+/* Calls `cb` for every coding of document `id` (0: of every document), by
+ * document, start, code. */
+GRILLE_API int grille_store_foreach_coding(grille_store *s, int64_t id,
+                                           grille_coding_cb cb, void *payload,
+                                           grille_error *err);
+
+/* The stored text of a document; free it with grille_free.  *body is where
+ * the text after the front matter starts. */
+GRILLE_API int grille_store_text(grille_store *s, int64_t id, char **text,
+                                 size_t *len, size_t *body,
+                                 grille_error *err);
+
+/* What a recode changed for one code (its segments, children included). */
+typedef struct grille_recode_change {
+    const char *code;
+    size_t before, after, gained, lost;
+} grille_recode_change;
+
+typedef int (*grille_recode_cb)(const grille_recode_change *c, void *payload);
+
+/*
+ * Recodes every document with codebook `cb` (whose YAML text `yaml` becomes
+ * the project's codebook): all automatic codings are replaced, manual ones
+ * are kept.  `progress` (may be NULL) is called after each document with
+ * the count done and the total.  Then `changes` is called per code, in
+ * codebook order.  Must run inside a transaction; roll it back for a dry
+ * run.
+ */
+GRILLE_API int grille_store_recode(grille_store *s, grille_analyser *a,
+                                   const grille_codebook *cb,
+                                   const char *yaml, size_t len,
+                                   const char *source,
+                                   void (*progress)(size_t done, size_t total,
+                                                    void *payload),
+                                   grille_recode_cb changes, void *payload,
+                                   grille_error *err);
 
 /* ------------------------------------------------------------ agreement */
 

@@ -1,0 +1,310 @@
+/*
+ * cmd_add.c - `grille add`: adds notes to the project, coding them with
+ * the project's codebook.  A folder is walked for .txt and .md files.
+ * Everything happens in one transaction: a file that cannot be read or
+ * decoded is reported and the others still go in; an interruption
+ * (Ctrl-C) or a project error leaves the project as it was.
+ */
+#include "cli.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+static const char help[] =
+    "Usage: grille add [-d DB] [-a KEY=VALUE]... FILE...|DIR...\n"
+    "Add interview notes to the project and code them with its codebook.\n"
+    "A folder is walked for .txt and .md files (other files are listed as\n"
+    "skipped).  The YAML front matter of a note gives its attributes;\n"
+    "-a adds or overrides attributes of every file added.  The same content\n"
+    "added twice is a no-op that says so.\n\n"
+    "  -d, --db FILE          the project (default: $GRILLE_DB, else\n"
+    "                         ./grille.db)\n"
+    "  -a, --attr KEY=VALUE   set an attribute on the documents added\n"
+    "  -h, --help             show this help\n\n"
+    "Exit status: 0 when every file was added (or was already there), 1 when\n"
+    "some could not be (they are listed; the others are added), 2 for a usage\n"
+    "error.\n";
+
+typedef struct files {
+    char **v;
+    size_t n, cap;
+} files;
+
+static int push(files *f, char *path)
+{
+    if (!path)
+        return -1;
+    if (f->n == f->cap) {
+        size_t c = f->cap ? f->cap * 2 : 64;
+        char **v = realloc(f->v, c * sizeof(*v));
+        if (!v) {
+            free(path);
+            return -1;
+        }
+        f->v = v;
+        f->cap = c;
+    }
+    f->v[f->n++] = path;
+    return 0;
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool wanted(const char *name)
+{
+    const char *dot = strrchr(name, '.');
+    return dot && (strcasecmp(dot, ".txt") == 0 || strcasecmp(dot, ".md") == 0);
+}
+
+/* Walks `dir` (sorted, depth first).  Symbolic links to files are
+ * followed; links to folders are not (so a link loop cannot trap the
+ * walk). */
+static int walk(const char *dir, files *out, size_t *skipped, int depth)
+{
+    if (depth > 64) {
+        cli_warning(_("%s: folders nested too deep, skipped"), dir);
+        (*skipped)++;
+        return 0;
+    }
+    DIR *d = opendir(dir);
+    if (!d) {
+        cli_error("%s: %s", dir, strerror(errno));
+        return -1;
+    }
+    files here = {0};
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        size_t n = strlen(dir) + strlen(e->d_name) + 2;
+        char *p = malloc(n);
+        if (!p || push(&here, p) < 0) {
+            closedir(d);
+            return -1;
+        }
+        snprintf(p, n, "%s%s%s", dir,
+                 dir[strlen(dir) - 1] == '/' ? "" : "/", e->d_name);
+    }
+    closedir(d);
+    if (here.n)
+        qsort(here.v, here.n, sizeof(char *), by_name);
+    int rc = 0;
+    for (size_t i = 0; i < here.n; i++) {
+        char *p = here.v[i];
+        struct stat lst, st;
+        if (rc < 0 || lstat(p, &lst) != 0) {
+            free(p);
+            continue;
+        }
+        if (S_ISLNK(lst.st_mode)) {
+            if (stat(p, &st) != 0) {
+                cli_warning(_("skipped %s: %s"), p, strerror(errno));
+                (*skipped)++;
+                free(p);
+                continue;
+            }
+            if (S_ISDIR(st.st_mode)) {
+                cli_warning(_("skipped %s: a link to a folder is not "
+                              "followed"),
+                            p);
+                (*skipped)++;
+                free(p);
+                continue;
+            }
+        } else {
+            st = lst;
+        }
+        if (S_ISDIR(st.st_mode)) {
+            rc = walk(p, out, skipped, depth + 1);
+            free(p);
+        } else if (S_ISREG(st.st_mode) && wanted(p)) {
+            rc = push(out, p);
+        } else {
+            cli_warning(_("skipped %s: not a .txt or .md file"), p);
+            (*skipped)++;
+            free(p);
+        }
+    }
+    free(here.v);
+    return rc;
+}
+
+static const char *base(const char *p)
+{
+    const char *s = strrchr(p, '/');
+    return s ? s + 1 : p;
+}
+
+int cmd_add(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"db", required_argument, 0, 'd'},
+        {"attr", required_argument, 0, 'a'},
+        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
+    const char *db = NULL;
+    char **attrs = calloc((size_t)argc + 1, sizeof(char *));
+    size_t nattrs = 0;
+    int c;
+    if (!attrs)
+        return EXIT_RUNTIME;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "d:a:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd': db = optarg; break;
+        case 'a':
+            if (!strchr(optarg, '=') || optarg[0] == '=') {
+                free(attrs);
+                return cli_usage("add",
+                                 _("-a takes KEY=VALUE, not '%s'"), optarg);
+            }
+            attrs[nattrs++] = optarg;
+            break;
+        case 'h': free(attrs); fputs(_(help), stdout); return EXIT_OK;
+        default: free(attrs); return cli_usage("add", "%s", _("bad option"));
+        }
+    }
+    if (optind >= argc) {
+        free(attrs);
+        return cli_usage("add", "%s", _("no file or folder to add"));
+    }
+    db = cli_db_path(db);
+    files list = {0};
+    size_t skipped = 0, failed = 0, added = 0, present = 0;
+    int status = EXIT_OK;
+    for (int i = optind; i < argc; i++) {
+        struct stat st;
+        if (stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode)) {
+            if (walk(argv[i], &list, &skipped, 0) < 0)
+                status = EXIT_RUNTIME;
+        } else if (push(&list, strdup(argv[i])) < 0) {
+            status = EXIT_RUNTIME;
+        }
+    }
+    grille_store *s = NULL;
+    grille_codebook *cb = NULL;
+    grille_analyser *a = NULL;
+    grille_error err = {0};
+    files failures = {0};
+    if (status != EXIT_OK || cli_open_store(&s, db, false) < 0) {
+        status = EXIT_RUNTIME;
+        goto done;
+    }
+    if (grille_store_codebook(s, &cb, &err) < 0 ||
+        grille_analyser_new(&a, &err) < 0 || grille_store_begin(s, &err) < 0) {
+        cli_lib_error(&err);
+        status = EXIT_RUNTIME;
+        goto done;
+    }
+    cli_catch_signals();
+    cli_progress prog;
+    cli_progress_start(&prog, _("adding"), list.n);
+    bool abort_all = false;
+    for (size_t i = 0; i < list.n && !abort_all; i++) {
+        if (cli_interrupted)
+            break;
+        const char *path = list.v[i];
+        grille_text *text = NULL;
+        if (grille_text_read_file(&text, path, &err) < 0) {
+            cli_progress_end(&prog);
+            cli_lib_error(&err);
+            failed++;
+            push(&failures, strdup(path));
+            continue;
+        }
+        grille_encoding enc = grille_text_encoding(text);
+        if (enc != GRILLE_ENC_UTF8 && enc != GRILLE_ENC_UTF8_BOM) {
+            cli_progress_end(&prog);
+            cli_warning(_("%s: converted from %s to UTF-8"), path,
+                        grille_encoding_name(enc));
+        }
+        int64_t id = 0;
+        int rc = grille_store_add(s, a, cb, base(path), path, text, &id, &err);
+        grille_text_free(text);
+        if (rc == GRILLE_EEXISTS) {
+            cli_progress_end(&prog);
+            fprintf(stderr, "grille: %s\n", err.message);
+            present++;
+            continue;
+        }
+        if (rc == GRILLE_ESTORE || rc == GRILLE_ENOMEM) {
+            cli_progress_end(&prog);
+            cli_lib_error(&err);
+            abort_all = true;
+            break;
+        }
+        if (rc < 0) {
+            cli_progress_end(&prog);
+            cli_lib_error(&err);
+            failed++;
+            push(&failures, strdup(path));
+            continue;
+        }
+        for (size_t k = 0; k < nattrs && rc == 0; k++) {
+            char *eq = strchr(attrs[k], '=');
+            *eq = '\0';
+            rc = grille_store_set_attr(s, id, attrs[k], eq + 1,
+                                       "command line", &err);
+            *eq = '=';
+        }
+        if (rc < 0) {
+            cli_progress_end(&prog);
+            cli_lib_error(&err);
+            abort_all = true;
+            break;
+        }
+        added++;
+        cli_progress_step(&prog, i + 1);
+    }
+    cli_progress_end(&prog);
+    if (cli_interrupted || abort_all) {
+        grille_store_rollback(s);
+        if (cli_interrupted)
+            cli_error(_("interrupted: nothing was added to %s"), db);
+        else
+            cli_error(_("nothing was added to %s"), db);
+        status = cli_interrupted ? 128 + cli_interrupted : EXIT_RUNTIME;
+        goto done;
+    }
+    if (grille_store_commit(s, &err) < 0) {
+        cli_lib_error(&err);
+        cli_error(_("nothing was added to %s"), db);
+        status = EXIT_RUNTIME;
+        goto done;
+    }
+    printf(_("added %zu document%s to %s"), added, added == 1 ? "" : "s", db);
+    if (present)
+        printf(_(", %zu already there"), present);
+    if (skipped)
+        printf(_(", %zu skipped"), skipped);
+    if (failed)
+        printf(_(", %zu failed"), failed);
+    printf("\n");
+    if (failed) {
+        cli_error(_("%zu file%s could not be added:"), failed,
+                  failed == 1 ? "" : "s");
+        for (size_t i = 0; i < failures.n; i++)
+            fprintf(stderr, "  %s\n", failures.v[i]);
+        status = EXIT_RUNTIME;
+    }
+done:
+    for (size_t i = 0; i < list.n; i++)
+        free(list.v[i]);
+    free(list.v);
+    for (size_t i = 0; i < failures.n; i++)
+        free(failures.v[i]);
+    free(failures.v);
+    free(attrs);
+    grille_analyser_free(a);
+    grille_codebook_free(cb);
+    grille_store_close(s);
+    return status;
+}

@@ -1,0 +1,329 @@
+/*
+ * cmd_doc.c - the commands that change documents of a project:
+ * `grille rm` and `grille attr set|import`.  Each runs in one transaction:
+ * when anything fails, nothing changes.
+ */
+#include "cli.h"
+#include "csv.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char rm_help[] =
+    "Usage: grille rm [-d DB] DOC...\n"
+    "Remove documents from the project, with their attributes, segments and\n"
+    "codings.  DOC is a document's name, the path it was added from, or #ID\n"
+    "(see 'grille list').\n\n"
+    "  -d, --db FILE  the project (default: $GRILLE_DB, else ./grille.db)\n"
+    "  -h, --help     show this help\n";
+
+static const char attr_help[] =
+    "Usage: grille attr set [-d DB] DOC KEY=VALUE...\n"
+    "       grille attr import [-d DB] CASES.csv\n"
+    "Set attributes of documents.  'set' gives values to one document.\n"
+    "'import' reads a cases file (CSV, ',' or ';'): its header names the\n"
+    "attributes; the first column of each row names a document (name, path\n"
+    "or #ID) or a collectivite (every document whose 'collectivite' is that\n"
+    "value); the other columns become attributes (empty cells are left\n"
+    "alone).  A row that matches nothing fails the whole import.\n\n"
+    "  -d, --db FILE  the project (default: $GRILLE_DB, else ./grille.db)\n"
+    "  -h, --help     show this help\n";
+
+/* Parses the -d option and --help common to these commands; returns -1 to
+ * go on, else the exit status. */
+static int options(int argc, char **argv, const char *cmd, const char *help,
+                   const char **db)
+{
+    static const struct option opts[] = {{"db", required_argument, 0, 'd'},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
+    int c;
+    while ((c = getopt_long(argc, argv, "d:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd': *db = optarg; break;
+        case 'h': fputs(_(help), stdout); return EXIT_OK;
+        default: return cli_usage(cmd, "%s", _("bad option"));
+        }
+    }
+    return -1;
+}
+
+/* Opens the project and starts a transaction. */
+static int start(grille_store **s, const char *db)
+{
+    grille_error err = {0};
+    if (cli_open_store(s, db, false) < 0)
+        return -1;
+    if (grille_store_begin(*s, &err) < 0) {
+        cli_lib_error(&err);
+        grille_store_close(*s);
+        *s = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+static int finish(grille_store *s, bool ok)
+{
+    grille_error err = {0};
+    if (!ok) {
+        grille_store_rollback(s);
+        grille_store_close(s);
+        return EXIT_RUNTIME;
+    }
+    int rc = grille_store_commit(s, &err);
+    if (rc < 0)
+        cli_lib_error(&err);
+    grille_store_close(s);
+    return rc < 0 ? EXIT_RUNTIME : EXIT_OK;
+}
+
+int cmd_rm(int argc, char **argv)
+{
+    const char *db = NULL;
+    optind = 1;
+    int st = options(argc, argv, "rm", rm_help, &db);
+    if (st >= 0)
+        return st;
+    if (optind >= argc)
+        return cli_usage("rm", "%s", _("name the documents to remove"));
+    db = cli_db_path(db);
+    grille_store *s;
+    if (start(&s, db) < 0)
+        return EXIT_RUNTIME;
+    grille_error err = {0};
+    bool ok = true;
+    for (int i = optind; i < argc && ok; i++) {
+        int64_t id;
+        if (grille_store_find(s, argv[i], &id, &err) < 0 ||
+            grille_store_remove(s, id, &err) < 0) {
+            cli_lib_error(&err);
+            ok = false;
+        }
+    }
+    int rc = finish(s, ok);
+    if (rc == EXIT_OK)
+        printf(_("removed %d document%s from %s\n"), argc - optind,
+               argc - optind == 1 ? "" : "s", db);
+    else
+        cli_error(_("nothing was removed from %s"), db);
+    return rc;
+}
+
+static int attr_set(int argc, char **argv, const char *db)
+{
+    if (argc - optind < 2)
+        return cli_usage("attr", "%s", _("give DOC and KEY=VALUE..."));
+    for (int i = optind + 1; i < argc; i++)
+        if (!strchr(argv[i], '=') || argv[i][0] == '=')
+            return cli_usage("attr", _("expected KEY=VALUE, not '%s'"),
+                             argv[i]);
+    grille_store *s;
+    if (start(&s, db) < 0)
+        return EXIT_RUNTIME;
+    grille_error err = {0};
+    int64_t id;
+    bool ok = grille_store_find(s, argv[optind], &id, &err) == 0;
+    for (int i = optind + 1; i < argc && ok; i++) {
+        char *eq = strchr(argv[i], '=');
+        *eq = '\0';
+        ok = grille_store_set_attr(s, id, argv[i], eq + 1, "command line",
+                                   &err) == 0;
+        *eq = '=';
+    }
+    if (!ok)
+        cli_lib_error(&err);
+    return finish(s, ok);
+}
+
+/* Documents known by name, path and collectivite, for matching rows. */
+typedef struct docref {
+    int64_t id;
+    char *name, *path, *collectivite;
+} docref;
+
+typedef struct docrefs {
+    grille_store *s;
+    docref *v;
+    size_t n, cap;
+} docrefs;
+
+static int on_doc(const grille_doc_info *d, void *payload)
+{
+    docrefs *r = payload;
+    if (r->n == r->cap) {
+        size_t c = r->cap ? r->cap * 2 : 64;
+        docref *v = realloc(r->v, c * sizeof(*v));
+        if (!v)
+            return -1;
+        r->v = v;
+        r->cap = c;
+    }
+    docref *x = &r->v[r->n++];
+    x->id = d->id;
+    x->name = strdup(d->name);
+    x->path = strdup(d->path);
+    x->collectivite = NULL;
+    return x->name && x->path ? 0 : -1;
+}
+
+static int on_attr(const grille_attr_info *a, void *payload)
+{
+    docref *x = payload;
+    if (strcmp(a->key, "collectivite") == 0) {
+        free(x->collectivite);
+        x->collectivite = strdup(a->value);
+    }
+    return 0;
+}
+
+static char *trim(char *s)
+{
+    while (*s == ' ' || *s == '\t')
+        s++;
+    size_t n = strlen(s);
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+        s[--n] = '\0';
+    return s;
+}
+
+static int attr_import(int argc, char **argv, const char *db)
+{
+    if (argc - optind != 1)
+        return cli_usage("attr", "%s", _("give one CASES.csv file"));
+    const char *path = argv[optind];
+    grille_error err = {0};
+    grille_text *t = NULL;
+    if (grille_text_read_file(&t, path, &err) < 0) {
+        cli_lib_error(&err);
+        return EXIT_RUNTIME;
+    }
+    size_t len;
+    const char *data = grille_text_data(t, &len);
+    grille_store *s;
+    if (start(&s, db) < 0) {
+        grille_text_free(t);
+        return EXIT_RUNTIME;
+    }
+    docrefs refs = {s, NULL, 0, 0};
+    bool ok = grille_store_foreach_doc(s, on_doc, &refs, &err) == 0;
+    for (size_t i = 0; i < refs.n && ok; i++)
+        ok = grille_store_foreach_attr(s, refs.v[i].id, on_attr, &refs.v[i],
+                                       &err) == 0;
+    if (!ok)
+        cli_lib_error(&err);
+    const char *slash = strrchr(path, '/');
+    char origin[300];
+    snprintf(origin, sizeof(origin), "%s", slash ? slash + 1 : path);
+    char sep = csv_guess_separator(data, len);
+    csv_row head = {0}, row = {0};
+    size_t pos = 0, line = 1, set = 0, docs = 0, bad = 0;
+    const char *why = NULL;
+    if (ok && csv_next(data, len, &pos, sep, &head, &line, &why) != 1) {
+        cli_error(_("%s:1: %s"), path, why ? why : _("no header row"));
+        ok = false;
+    }
+    for (size_t k = 1; ok && k < head.n; k++) {
+        if (!*trim(head.fields[k])) {
+            cli_error(_("%s:1: column %zu has no name"), path, k + 1);
+            ok = false;
+        }
+    }
+    if (ok && head.n < 2) {
+        cli_error(_("%s:1: the header needs a first column and at least one "
+                    "attribute"),
+                  path);
+        ok = false;
+    }
+    int r;
+    while (ok && (r = csv_next(data, len, &pos, sep, &row, &line, &why)) != 0) {
+        if (r < 0) {
+            cli_error("%s:%zu: %s", path, row.line,
+                      why ? why : _("out of memory"));
+            ok = false;
+            break;
+        }
+        if (row.n == 1 && !*trim(row.fields[0]))
+            continue; /* a blank line */
+        if (row.n != head.n) {
+            cli_error(_("%s:%zu: %zu fields, the header has %zu"), path,
+                      row.line, row.n, head.n);
+            bad++;
+            continue;
+        }
+        const char *who = trim(row.fields[0]);
+        size_t matched = 0;
+        int64_t id = 0;
+        bool by_doc = grille_store_find(s, who, &id, NULL) == 0;
+        for (size_t i = 0; i < refs.n; i++) {
+            bool hit = by_doc ? refs.v[i].id == id
+                              : refs.v[i].collectivite &&
+                                    strcmp(refs.v[i].collectivite, who) == 0;
+            if (!hit)
+                continue;
+            matched++;
+            for (size_t k = 1; k < head.n && ok; k++) {
+                const char *v = trim(row.fields[k]);
+                if (!*v)
+                    continue;
+                if (grille_store_set_attr(s, refs.v[i].id, head.fields[k], v,
+                                          origin, &err) < 0) {
+                    cli_lib_error(&err);
+                    ok = false;
+                }
+                set++;
+            }
+        }
+        if (!matched) {
+            cli_error(_("%s:%zu: no document and no collectivite '%s' in "
+                        "the project"),
+                      path, row.line, who);
+            bad++;
+        }
+        docs += matched;
+    }
+    if (bad)
+        ok = false;
+    csv_row_free(&head);
+    csv_row_free(&row);
+    for (size_t i = 0; i < refs.n; i++) {
+        free(refs.v[i].name);
+        free(refs.v[i].path);
+        free(refs.v[i].collectivite);
+    }
+    free(refs.v);
+    grille_text_free(t);
+    int rc = finish(s, ok);
+    if (rc == EXIT_OK)
+        printf(_("set %zu attribute values on %zu documents from %s\n"), set,
+               docs, path);
+    else
+        cli_error(_("nothing was changed in %s"), db);
+    return rc;
+}
+
+int cmd_attr(int argc, char **argv)
+{
+    const char *db = NULL;
+    optind = 1;
+    /* "grille attr --help" and "grille attr set --help" alike */
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            fputs(_(attr_help), stdout);
+            return EXIT_OK;
+        }
+    if (argc < 2)
+        return cli_usage("attr", "%s", _("say set or import"));
+    const char *verb = argv[1];
+    if (strcmp(verb, "set") && strcmp(verb, "import"))
+        return cli_usage("attr", _("unknown action '%s' (set or import)"),
+                         verb);
+    optind = 2;
+    int st = options(argc, argv, "attr", attr_help, &db);
+    if (st >= 0)
+        return st;
+    db = cli_db_path(db);
+    return strcmp(verb, "set") == 0 ? attr_set(argc, argv, db)
+                                    : attr_import(argc, argv, db);
+}

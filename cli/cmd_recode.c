@@ -1,0 +1,147 @@
+/*
+ * cmd_recode.c - `grille recode`: after a codebook edit, replaces every
+ * automatic coding of the project in one transaction and prints what
+ * changed per theme.  Manual codings are never touched.
+ */
+#include "cli.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char help[] =
+    "Usage: grille recode [-d DB] [-c CODEBOOK] [--dry-run]\n"
+    "Code every document of the project again: with CODEBOOK, which then\n"
+    "becomes the project's codebook, or with the project's own.  All\n"
+    "automatic codings are replaced in one transaction; manual codings are\n"
+    "kept.  Prints, per theme (children counted in their parents), the coded\n"
+    "segments before and after, and how many were gained and lost.\n\n"
+    "  -d, --db FILE        the project (default: $GRILLE_DB, else ./grille.db)\n"
+    "  -c, --codebook FILE  the new codebook\n"
+    "  -n, --dry-run        show the changes, write nothing\n"
+    "  -h, --help           show this help\n";
+
+typedef struct recode_run {
+    cli_progress prog;
+    size_t gained, lost;
+    bool header;
+} recode_run;
+
+static void on_progress(size_t done, size_t total, void *payload)
+{
+    recode_run *r = payload;
+    r->prog.total = total;
+    cli_progress_step(&r->prog, done);
+}
+
+static int on_change(const grille_recode_change *c, void *payload)
+{
+    recode_run *r = payload;
+    if (!r->header) {
+        cli_progress_end(&r->prog);
+        printf("%-32s %7s %7s %7s %7s\n", _("theme"), _("before"), _("after"),
+               _("gained"), _("lost"));
+        r->header = true;
+    }
+    int w = 32 - (int)text_width(c->code, strlen(c->code));
+    char gained[32], lost[32];
+    snprintf(gained, sizeof(gained), c->gained ? "+%zu" : "0", c->gained);
+    snprintf(lost, sizeof(lost), c->lost ? "-%zu" : "0", c->lost);
+    printf("%s%*s %7zu %7zu %7s %7s\n", c->code, w > 0 ? w : 0, "", c->before,
+           c->after, gained, lost);
+    r->gained += c->gained;
+    r->lost += c->lost;
+    return 0;
+}
+
+int cmd_recode(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"db", required_argument, 0, 'd'},
+        {"codebook", required_argument, 0, 'c'},
+        {"dry-run", no_argument, 0, 'n'},
+        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
+    const char *db = NULL, *cbpath = NULL;
+    bool dry = false;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "d:c:nh", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd': db = optarg; break;
+        case 'c': cbpath = optarg; break;
+        case 'n': dry = true; break;
+        case 'h': fputs(_(help), stdout); return EXIT_OK;
+        default: return cli_usage("recode", "%s", _("bad option"));
+        }
+    }
+    if (optind < argc)
+        return cli_usage("recode", _("unexpected argument '%s'"),
+                         argv[optind]);
+    db = cli_db_path(db);
+    grille_error err = {0};
+    grille_text *text = NULL;
+    grille_codebook *cb = NULL;
+    grille_analyser *a = NULL;
+    grille_store *s = NULL;
+    char *stored = NULL, *source = NULL;
+    const char *yaml;
+    size_t len;
+    int status = EXIT_RUNTIME;
+    if (cli_open_store(&s, db, false) < 0)
+        return EXIT_RUNTIME;
+    if (cbpath) {
+        if (grille_text_read_file(&text, cbpath, &err) < 0)
+            goto fail;
+        yaml = grille_text_data(text, &len);
+    } else {
+        if (grille_store_codebook_text(s, &stored, &len, &source, &err) < 0)
+            goto fail;
+        yaml = stored;
+    }
+    if (grille_codebook_load(&cb, yaml, len, cbpath ? cbpath : source, &err) <
+            0 ||
+        grille_analyser_new(&a, &err) < 0 || grille_store_begin(s, &err) < 0)
+        goto fail;
+    cli_catch_signals();
+    recode_run run = {0};
+    cli_progress_start(&run.prog, _("recoding"), 0);
+    int rc = grille_store_recode(s, a, cb, yaml, len, cbpath ? cbpath : source,
+                                 on_progress, on_change, &run, &err);
+    cli_progress_end(&run.prog);
+    if (rc < 0) {
+        grille_store_rollback(s);
+        goto fail;
+    }
+    if (cli_interrupted) {
+        grille_store_rollback(s);
+        cli_error(_("interrupted: %s is unchanged"), db);
+        status = 128 + cli_interrupted;
+        goto done;
+    }
+    if (dry) {
+        grille_store_rollback(s);
+        printf(_("dry run: %zu segment codings would be gained and %zu lost; "
+                 "nothing was written\n"),
+               run.gained, run.lost);
+        status = EXIT_OK;
+        goto done;
+    }
+    if (grille_store_commit(s, &err) < 0)
+        goto fail;
+    printf(_("recoded %s with '%s': %zu segment codings gained, %zu lost\n"),
+           db, grille_codebook_name(cb), run.gained, run.lost);
+    status = EXIT_OK;
+    goto done;
+fail:
+    cli_lib_error(&err);
+    cli_error(_("%s is unchanged"), db);
+done:
+    free(stored);
+    free(source);
+    grille_analyser_free(a);
+    grille_codebook_free(cb);
+    grille_text_free(text);
+    grille_store_close(s);
+    return status;
+}

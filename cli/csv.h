@@ -1,0 +1,26 @@
+/*
+ * csv.h - reading CSV files (RFC 4180, ',' or ';').
+ */
+#ifndef GRILLE_CSV_H
+#define GRILLE_CSV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct csv_row {
+    char **fields;
+    size_t n, cap;
+    size_t line; /* 1-based line where the row starts */
+} csv_row;
+
+/* ';' when the first line has more semicolons than commas, else ','. */
+char csv_guess_separator(const char *s, size_t len);
+
+/* Reads the row at *pos into `row` (replacing its fields); returns 1 for a
+ * row, 0 at the end, -1 on an error (*why says which, NULL when out of
+ * memory).  *line counts lines (start it at 1). */
+int csv_next(const char *s, size_t len, size_t *pos, char sep, csv_row *row,
+             size_t *line, const char **why);
+void csv_row_free(csv_row *r);
+
+#endif

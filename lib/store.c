@@ -1,0 +1,1183 @@
+/*
+ * store.c - the project store: one SQLite file per project.
+ *
+ * Schema (version 1; PRAGMA application_id = 0x47524C45, "GRLE"; PRAGMA
+ * user_version = 1), every table STRICT:
+ *
+ *   meta        key TEXT PRIMARY KEY, value TEXT
+ *               schema_version, grille_version, stemmer, unit, created_at
+ *   codebook    one row (id = 1): name, source, sha256, yaml, updated_at
+ *   documents   id, name UNIQUE, path, sha256 UNIQUE (of the decoded
+ *               text), encoding, text (decoded UTF-8, front matter
+ *               included), body (offset after the front matter), bytes,
+ *               words, added_at
+ *   attributes  (document, key) PRIMARY KEY, value, origin ("front
+ *               matter", "command line", "cases.csv"...)
+ *   segments    id, document, idx (0-based, as in `grille tag`), kind,
+ *               start, end, line, speaker, words
+ *   codes       id, code UNIQUE (slash path), label, description, color,
+ *               parent (codes.id), depth, position (order in the current
+ *               codebook, NULL when not in it), in_codebook
+ *   codings     id, segment, code, start, end (bytes into the document's
+ *               text), term, rule, origin ("automatic" or "manual"), coder
+ *
+ * A worked example: adding "itw-millau.md" whose front matter says
+ * "type: commune" and whose line 12 reads "- masques et gel" stores one
+ * documents row, an attributes row (type, commune, front matter), a
+ * segments row (idx 2, kind bullet, line 12, start 410...) and two codings
+ * rows pointing at that segment and at the code "sante/protection", with
+ * the byte spans of "masques" and "gel" and origin "automatic".
+ * Documents, attributes, segments and codings are deleted together
+ * (ON DELETE CASCADE).  Every write happens inside BEGIN IMMEDIATE ...
+ * COMMIT run by the caller, with WAL and a busy timeout, so two writers
+ * queue instead of failing and an interrupted command leaves the file as
+ * it was.  Statements are prepared once and bound, never built by printf.
+ */
+#include "analyser.h"
+#include "codebook.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define APPLICATION_ID 0x47524C45
+#define SCHEMA_VERSION 1
+
+void grille_free(void *p)
+{
+    free(p);
+}
+
+enum {
+    Q_ADD_DOC,
+    Q_FIND_HASH,
+    Q_FIND_NAME,
+    Q_SET_ATTR,
+    Q_ADD_SEG,
+    Q_ADD_CODING,
+    Q_UPSERT_CODE,
+    Q_CODE_ID,
+    Q_COUNT
+};
+
+static const char *const queries[Q_COUNT] = {
+    [Q_ADD_DOC] =
+        "INSERT INTO documents (name, path, sha256, encoding, text, body, "
+        "bytes, words, added_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
+        "strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
+    [Q_FIND_HASH] = "SELECT id, name FROM documents WHERE sha256 = ?1",
+    [Q_FIND_NAME] = "SELECT id FROM documents WHERE name = ?1",
+    [Q_SET_ATTR] =
+        "INSERT INTO attributes (document, key, value, origin) VALUES "
+        "(?1, ?2, ?3, ?4) ON CONFLICT (document, key) DO UPDATE SET "
+        "value = excluded.value, origin = excluded.origin",
+    [Q_ADD_SEG] =
+        "INSERT INTO segments (document, idx, kind, start, \"end\", line, "
+        "speaker, words) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    [Q_ADD_CODING] =
+        "INSERT INTO codings (segment, code, start, \"end\", term, rule, "
+        "origin) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'automatic')",
+    [Q_UPSERT_CODE] =
+        "INSERT INTO codes (code, label, description, color, parent, depth, "
+        "position, in_codebook) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1) "
+        "ON CONFLICT (code) DO UPDATE SET label = excluded.label, "
+        "description = excluded.description, color = excluded.color, "
+        "parent = excluded.parent, depth = excluded.depth, "
+        "position = excluded.position, in_codebook = 1",
+    [Q_CODE_ID] = "SELECT id FROM codes WHERE code = ?1",
+};
+
+struct grille_store {
+    sqlite3 *db;
+    char *path;
+    grille_unit unit;
+    bool in_tx;
+    char sha256[65];  /* of the project's codebook */
+    sqlite3_stmt *q[Q_COUNT];
+    /* codebook code index -> codes.id, for the codebook last synced */
+    const grille_codebook *synced;
+    int64_t *code_ids;
+    size_t ncode_ids;
+};
+
+static const char schema_v1[] =
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;"
+    "CREATE TABLE codebook (id INTEGER PRIMARY KEY CHECK (id = 1),"
+    " name TEXT NOT NULL, source TEXT NOT NULL, sha256 TEXT NOT NULL,"
+    " yaml TEXT NOT NULL, updated_at TEXT NOT NULL) STRICT;"
+    "CREATE TABLE documents (id INTEGER PRIMARY KEY,"
+    " name TEXT NOT NULL UNIQUE, path TEXT NOT NULL,"
+    " sha256 TEXT NOT NULL UNIQUE, encoding TEXT NOT NULL,"
+    " text TEXT NOT NULL, body INTEGER NOT NULL, bytes INTEGER NOT NULL,"
+    " words INTEGER NOT NULL, added_at TEXT NOT NULL) STRICT;"
+    "CREATE TABLE attributes (document INTEGER NOT NULL"
+    " REFERENCES documents (id) ON DELETE CASCADE, key TEXT NOT NULL,"
+    " value TEXT NOT NULL, origin TEXT NOT NULL,"
+    " PRIMARY KEY (document, key)) STRICT, WITHOUT ROWID;"
+    "CREATE TABLE segments (id INTEGER PRIMARY KEY, document INTEGER NOT NULL"
+    " REFERENCES documents (id) ON DELETE CASCADE, idx INTEGER NOT NULL,"
+    " kind TEXT NOT NULL, start INTEGER NOT NULL, \"end\" INTEGER NOT NULL,"
+    " line INTEGER NOT NULL, speaker TEXT, words INTEGER NOT NULL,"
+    " UNIQUE (document, idx)) STRICT;"
+    "CREATE TABLE codes (id INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE,"
+    " label TEXT NOT NULL, description TEXT NOT NULL, color TEXT NOT NULL,"
+    " parent INTEGER REFERENCES codes (id), depth INTEGER NOT NULL,"
+    " position INTEGER, in_codebook INTEGER NOT NULL) STRICT;"
+    "CREATE TABLE codings (id INTEGER PRIMARY KEY, segment INTEGER NOT NULL"
+    " REFERENCES segments (id) ON DELETE CASCADE, code INTEGER NOT NULL"
+    " REFERENCES codes (id), start INTEGER NOT NULL, \"end\" INTEGER NOT NULL,"
+    " term TEXT NOT NULL, rule TEXT NOT NULL, origin TEXT NOT NULL"
+    " CHECK (origin IN ('automatic', 'manual')), coder TEXT) STRICT;"
+    "CREATE INDEX codings_segment ON codings (segment);"
+    "CREATE INDEX codings_code ON codings (code, segment);";
+
+/* Migrations: migrations[v] takes a project from version v to v + 1.  The
+ * first (from an empty file) is the whole schema. */
+static const char *const migrations[SCHEMA_VERSION] = {schema_v1};
+
+static const char *col_text(sqlite3_stmt *st, int i)
+{
+    const char *t = (const char *)sqlite3_column_text(st, i);
+    return t ? t : "";
+}
+
+static size_t col_size(sqlite3_stmt *st, int i)
+{
+    sqlite3_int64 v = sqlite3_column_int64(st, i);
+    return v < 0 ? 0 : (size_t)v;
+}
+
+/* ---------------------------------------------------------------- errors */
+
+static int store_error(grille_store *s, grille_error *err, int rc,
+                       const char *doing)
+{
+    const char *path = s ? s->path : NULL;
+    const char *msg = s && s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc);
+    int code = GRILLE_ESTORE;
+    int r;
+    switch (rc & 0xFF) {
+    case SQLITE_NOMEM:
+        return grille__nomem(err);
+    case SQLITE_FULL:
+        r = grille__error(err, code, path, 0, 0,
+                          _("the disk is full while %s: nothing was "
+                            "written"),
+                          doing);
+        break;
+    case SQLITE_READONLY:
+        r = grille__error(err, code, path, 0, 0,
+                          _("the project is read-only, cannot %s"), doing);
+        break;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        r = grille__error(err, code, path, 0, 0,
+                          _("the project is busy (another grille is writing "
+                            "it) while %s; try again"),
+                          doing);
+        break;
+    case SQLITE_CORRUPT:
+        r = grille__error(err, code, path, 0, 0,
+                          _("the project file is damaged (%s) while %s"), msg,
+                          doing);
+        break;
+    case SQLITE_NOTADB:
+        r = grille__error(err, GRILLE_ENOTPROJECT, path, 0, 0, "%s",
+                          _("not a grille project (not a SQLite database)"));
+        break;
+    case SQLITE_IOERR:
+    case SQLITE_CANTOPEN:
+        r = grille__error(err, code, path, 0, 0, _("cannot %s: %s"), doing,
+                          msg);
+        break;
+    default:
+        r = grille__error(err, code, path, 0, 0, _("SQLite error while %s: %s"),
+                          doing, msg);
+    }
+    if (err)
+        err->detail = rc;
+    return r;
+}
+
+static int exec(grille_store *s, const char *sql, const char *doing,
+                grille_error *err)
+{
+    int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+    return rc == SQLITE_OK ? 0 : store_error(s, err, rc, doing);
+}
+
+static sqlite3_stmt *stmt(grille_store *s, int q, int *rc)
+{
+    if (!s->q[q]) {
+        *rc = sqlite3_prepare_v3(s->db, queries[q], -1,
+                                 SQLITE_PREPARE_PERSISTENT, &s->q[q], NULL);
+        if (*rc != SQLITE_OK)
+            return NULL;
+    }
+    sqlite3_reset(s->q[q]);
+    sqlite3_clear_bindings(s->q[q]);
+    *rc = SQLITE_OK;
+    return s->q[q];
+}
+
+static int prepare(grille_store *s, const char *sql, sqlite3_stmt **st,
+                   grille_error *err)
+{
+    int rc = sqlite3_prepare_v2(s->db, sql, -1, st, NULL);
+    return rc == SQLITE_OK ? 0 : store_error(s, err, rc, "reading");
+}
+
+/* Reads one integer from a query without parameters. */
+static int scalar(grille_store *s, const char *sql, int64_t *out,
+                  grille_error *err)
+{
+    sqlite3_stmt *st;
+    int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        return store_error(s, err, rc, "opening the project");
+    rc = sqlite3_step(st);
+    *out = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return store_error(s, err, rc, "opening the project");
+    return 0;
+}
+
+/* ------------------------------------------------------- open and close */
+
+void grille_store_close(grille_store *s)
+{
+    if (!s)
+        return;
+    if (s->in_tx)
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    for (int i = 0; i < Q_COUNT; i++)
+        sqlite3_finalize(s->q[i]);
+    sqlite3_close(s->db);
+    free(s->code_ids);
+    free(s->path);
+    free(s);
+}
+
+void grille_store_busy_timeout(grille_store *s, int ms)
+{
+    sqlite3_busy_timeout(s->db, ms);
+}
+
+static int connect(grille_store **out, const char *path, int flags,
+                   grille_error *err)
+{
+    grille_store *s = calloc(1, sizeof(*s));
+    *out = NULL;
+    if (!s)
+        return grille__nomem(err);
+    s->path = strdup(path);
+    if (!s->path) {
+        free(s);
+        return grille__nomem(err);
+    }
+    int rc = sqlite3_open_v2(path, &s->db, flags, NULL);
+    if (rc != SQLITE_OK) {
+        int r = store_error(s, err, rc, "open the project");
+        grille_store_close(s);
+        return r;
+    }
+    sqlite3_extended_result_codes(s->db, 1);
+    sqlite3_busy_timeout(s->db, 600000);
+    *out = s;
+    return 0;
+}
+
+static int load_meta(grille_store *s, grille_error *err)
+{
+    sqlite3_stmt *st;
+    int r = prepare(s, "SELECT value FROM meta WHERE key = 'unit'", &st, err);
+    if (r < 0)
+        return r;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        int u = grille_unit_parse((const char *)sqlite3_column_text(st, 0));
+        s->unit = u < 0 ? GRILLE_UNIT_PARAGRAPH : (grille_unit)u;
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return store_error(s, err, rc, "reading the project");
+    r = prepare(s, "SELECT sha256 FROM codebook WHERE id = 1", &st, err);
+    if (r < 0)
+        return r;
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        const char *h = (const char *)sqlite3_column_text(st, 0);
+        snprintf(s->sha256, sizeof(s->sha256), "%s", h ? h : "");
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return store_error(s, err, rc, "reading the project");
+    return 0;
+}
+
+/* Takes the schema from version `from` to SCHEMA_VERSION. */
+static int migrate(grille_store *s, int64_t from, grille_error *err)
+{
+    int r = exec(s, "BEGIN IMMEDIATE", "upgrade the project", err);
+    if (r < 0)
+        return r;
+    for (int64_t v = from; v < SCHEMA_VERSION && r == 0; v++)
+        r = exec(s, migrations[v], "upgrade the project", err);
+    if (r == 0) {
+        char sql[128];
+        snprintf(sql, sizeof(sql),
+                 "PRAGMA application_id = %d; PRAGMA user_version = %d",
+                 APPLICATION_ID, SCHEMA_VERSION);
+        r = exec(s, sql, "upgrade the project", err);
+    }
+    if (r == 0)
+        r = exec(s, "COMMIT", "upgrade the project", err);
+    if (r < 0)
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    return r;
+}
+
+int grille_store_open(grille_store **out, const char *path, int readonly,
+                      grille_error *err)
+{
+    struct stat st;
+    *out = NULL;
+    if (stat(path, &st) != 0) {
+        if (errno == ENOENT)
+            return grille__error(err, GRILLE_ENOTFOUND, path, 0, 0, "%s",
+                                 _("no project here (create one with "
+                                   "'grille init')"));
+        return grille__error(err, GRILLE_EIO, path, 0, 0, "%s",
+                             strerror(errno));
+    }
+    if (S_ISDIR(st.st_mode))
+        return grille__error(err, GRILLE_ENOTPROJECT, path, 0, 0, "%s",
+                             _("is a folder, not a grille project"));
+    grille_store *s;
+    int r = connect(&s, path,
+                    readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE,
+                    err);
+    if (r < 0)
+        return r;
+    int64_t app = 0, version = 0, tables = 0;
+    r = scalar(s, "PRAGMA application_id", &app, err);
+    if (r == 0)
+        r = scalar(s, "PRAGMA user_version", &version, err);
+    if (r == 0)
+        r = scalar(s, "SELECT count(*) FROM sqlite_schema", &tables, err);
+    if (r == 0 && app != APPLICATION_ID) {
+        r = grille__error(err, GRILLE_ENOTPROJECT, path, 0, 0, "%s",
+                          tables ? _("a SQLite database, but not a grille "
+                                     "project")
+                                 : _("an empty file, not a grille project"));
+    } else if (r == 0 && version > SCHEMA_VERSION) {
+        r = grille__error(err, GRILLE_EVERSION, path, 0, 0,
+                          _("made by a newer grille (project schema %lld, "
+                            "this grille knows up to %d): upgrade grille"),
+                          (long long)version, SCHEMA_VERSION);
+    } else if (r == 0 && version < SCHEMA_VERSION) {
+        if (readonly)
+            r = grille__error(err, GRILLE_ESTORE, path, 0, 0, "%s",
+                              _("made by an older grille; open it once for "
+                                "writing to upgrade it"));
+        else
+            r = migrate(s, version, err);
+    }
+    if (r == 0 && !readonly)
+        r = exec(s, "PRAGMA journal_mode = WAL", "open the project", err);
+    if (r == 0)
+        r = exec(s, "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL",
+                 "open the project", err);
+    if (r == 0)
+        r = load_meta(s, err);
+    if (r < 0) {
+        grille_store_close(s);
+        return r;
+    }
+    *out = s;
+    return 0;
+}
+
+static int set_meta(grille_store *s, const char *key, const char *value,
+                    grille_error *err)
+{
+    sqlite3_stmt *st;
+    int r = prepare(s, "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, "
+                       "?2)",
+                    &st, err);
+    if (r < 0)
+        return r;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : store_error(s, err, rc, "write");
+}
+
+static int set_codebook(grille_store *s, const grille_codebook *cb,
+                        const char *yaml, size_t len, const char *source,
+                        grille_error *err)
+{
+    sqlite3_stmt *st;
+    int r = prepare(s,
+                    "INSERT OR REPLACE INTO codebook (id, name, source, "
+                    "sha256, yaml, updated_at) VALUES (1, ?1, ?2, ?3, ?4, "
+                    "strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
+                    &st, err);
+    if (r < 0)
+        return r;
+    sqlite3_bind_text(st, 1, grille_codebook_name(cb), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, source, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, grille_codebook_sha256(cb), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, yaml, (int)len, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return store_error(s, err, rc, "store the codebook");
+    snprintf(s->sha256, sizeof(s->sha256), "%s", grille_codebook_sha256(cb));
+    return 0;
+}
+
+int grille_store_create(grille_store **out, const char *path,
+                        const char *yaml, size_t len, const char *source,
+                        grille_unit unit, grille_error *err)
+{
+    grille_codebook *cb = NULL;
+    *out = NULL;
+    if (len > INT32_MAX)
+        return grille__error(err, GRILLE_ELIMIT, source, 0, 0, "%s",
+                             _("codebook too large"));
+    int r = grille_codebook_load(&cb, yaml, len, source, err);
+    if (r < 0)
+        return r;
+    /* Interview notes are personal data: the project is its owner's. */
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        int e = errno;
+        grille_codebook_free(cb);
+        if (e == EEXIST)
+            return grille__error(err, GRILLE_EEXISTS, path, 0, 0, "%s",
+                                 _("already exists; grille init makes a new "
+                                   "project only"));
+        return grille__error(err, GRILLE_EIO, path, 0, 0, "%s", strerror(e));
+    }
+    close(fd);
+    grille_store *s;
+    r = connect(&s, path, SQLITE_OPEN_READWRITE, err);
+    if (r == 0)
+        r = exec(s, "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON",
+                 "create the project", err);
+    if (r == 0)
+        r = migrate(s, 0, err);
+    if (r == 0)
+        r = exec(s, "BEGIN IMMEDIATE", "create the project", err);
+    char ver[64];
+    snprintf(ver, sizeof(ver), "%d", SCHEMA_VERSION);
+    if (r == 0)
+        r = set_meta(s, "schema_version", ver, err);
+    if (r == 0)
+        r = set_meta(s, "grille_version", GRILLE_VERSION_STRING, err);
+    if (r == 0)
+        r = set_meta(s, "stemmer", "snowball french (libstemmer)", err);
+    if (r == 0)
+        r = set_meta(s, "unit", grille_unit_name(unit), err);
+    if (r == 0) {
+        time_t now = time(NULL);
+        struct tm tm;
+        gmtime_r(&now, &tm);
+        strftime(ver, sizeof(ver), "%Y-%m-%dT%H:%M:%SZ", &tm);
+        r = set_meta(s, "created_at", ver, err);
+    }
+    if (r == 0)
+        r = set_codebook(s, cb, yaml, len, source, err);
+    if (r == 0)
+        r = exec(s, "COMMIT", "create the project", err);
+    grille_codebook_free(cb);
+    if (r < 0) {
+        grille_store_close(s);
+        unlink(path);
+        return r;
+    }
+    s->unit = unit;
+    *out = s;
+    return 0;
+}
+
+grille_unit grille_store_unit(const grille_store *s)
+{
+    return s->unit;
+}
+
+int grille_store_begin(grille_store *s, grille_error *err)
+{
+    int r = exec(s, "BEGIN IMMEDIATE", "start writing", err);
+    if (r == 0)
+        s->in_tx = true;
+    return r;
+}
+
+int grille_store_commit(grille_store *s, grille_error *err)
+{
+    int r = exec(s, "COMMIT", "commit", err);
+    if (r < 0) {
+        grille_store_rollback(s);
+        return r;
+    }
+    s->in_tx = false;
+    return 0;
+}
+
+void grille_store_rollback(grille_store *s)
+{
+    if (s->in_tx)
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    s->in_tx = false;
+    /* the code ids cached may belong to the rolled back transaction */
+    s->synced = NULL;
+}
+
+int grille_store_codebook_text(grille_store *s, char **yaml, size_t *len,
+                               char **source, grille_error *err)
+{
+    sqlite3_stmt *st;
+    *yaml = *source = NULL;
+    int r = prepare(s, "SELECT yaml, source FROM codebook WHERE id = 1", &st,
+                    err);
+    if (r < 0)
+        return r;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *len = (size_t)sqlite3_column_bytes(st, 0);
+        *yaml = grille__strndup(col_text(st, 0), *len);
+        *source = strdup(col_text(st, 1));
+    }
+    sqlite3_finalize(st);
+    if (rc == SQLITE_DONE)
+        return grille__error(err, GRILLE_ESTORE, s->path, 0, 0, "%s",
+                             _("the project has no codebook"));
+    if (rc != SQLITE_ROW)
+        return store_error(s, err, rc, "read the codebook");
+    if (!*yaml || !*source) {
+        free(*yaml);
+        free(*source);
+        *yaml = *source = NULL;
+        return grille__nomem(err);
+    }
+    return 0;
+}
+
+int grille_store_codebook(grille_store *s, grille_codebook **out,
+                          grille_error *err)
+{
+    sqlite3_stmt *st;
+    *out = NULL;
+    int r = prepare(s, "SELECT yaml, source FROM codebook WHERE id = 1", &st,
+                    err);
+    if (r < 0)
+        return r;
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        sqlite3_finalize(st);
+        if (rc == SQLITE_DONE)
+            return grille__error(err, GRILLE_ESTORE, s->path, 0, 0, "%s",
+                                 _("the project has no codebook"));
+        return store_error(s, err, rc, "read the codebook");
+    }
+    const char *yaml = (const char *)sqlite3_column_text(st, 0);
+    int len = sqlite3_column_bytes(st, 0);
+    const char *src = (const char *)sqlite3_column_text(st, 1);
+    char name[512];
+    snprintf(name, sizeof(name), "%s (in %s)", src ? src : "codebook",
+             s->path);
+    r = grille_codebook_load(out, yaml ? yaml : "", (size_t)len, name, err);
+    sqlite3_finalize(st);
+    return r;
+}
+
+/* ----------------------------------------------------------- documents */
+
+/* Makes sure the codes table holds every code of `cb`, in its order, and
+ * caches their ids. */
+static int sync_codes(grille_store *s, const grille_codebook *cb,
+                      grille_error *err)
+{
+    if (s->synced == cb)
+        return 0;
+    size_t n = grille_codebook_count(cb);
+    int64_t *ids = calloc(n + 1, sizeof(*ids));
+    if (!ids)
+        return grille__nomem(err);
+    int r = exec(s, "UPDATE codes SET position = NULL, in_codebook = 0",
+                 "update the codes", err);
+    for (size_t i = 0; i < n && r == 0; i++) {
+        grille_code_info ci;
+        grille_codebook_code(cb, i, &ci);
+        int rc;
+        sqlite3_stmt *st = stmt(s, Q_UPSERT_CODE, &rc);
+        if (!st) {
+            r = store_error(s, err, rc, "update the codes");
+            break;
+        }
+        sqlite3_bind_text(st, 1, ci.id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, ci.label, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, ci.description, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 4, ci.color, -1, SQLITE_STATIC);
+        if (ci.parent >= 0)
+            sqlite3_bind_int64(st, 5, ids[ci.parent]);
+        else
+            sqlite3_bind_null(st, 5);
+        sqlite3_bind_int(st, 6, (int)ci.depth);
+        sqlite3_bind_int64(st, 7, (sqlite3_int64)i);
+        rc = sqlite3_step(st);
+        if (rc != SQLITE_DONE) {
+            r = store_error(s, err, rc, "update the codes");
+            break;
+        }
+        st = stmt(s, Q_CODE_ID, &rc);
+        if (!st) {
+            r = store_error(s, err, rc, "update the codes");
+            break;
+        }
+        sqlite3_bind_text(st, 1, ci.id, -1, SQLITE_STATIC);
+        rc = sqlite3_step(st);
+        if (rc != SQLITE_ROW) {
+            r = store_error(s, err, rc, "update the codes");
+            break;
+        }
+        ids[i] = sqlite3_column_int64(st, 0);
+        sqlite3_reset(st);
+    }
+    if (r < 0) {
+        free(ids);
+        return r;
+    }
+    free(s->code_ids);
+    s->code_ids = ids;
+    s->ncode_ids = n;
+    s->synced = cb;
+    return 0;
+}
+
+static bool name_taken(grille_store *s, const char *name, int *rc)
+{
+    sqlite3_stmt *st = stmt(s, Q_FIND_NAME, rc);
+    if (!st)
+        return false;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    int r = sqlite3_step(st);
+    sqlite3_reset(st);
+    *rc = r == SQLITE_ROW || r == SQLITE_DONE ? SQLITE_OK : r;
+    return r == SQLITE_ROW;
+}
+
+/* Inserts the segments (when `segments`) and the codings of the
+ * analyser's last run on `text` for document `doc`; without `segments`, the
+ * stored segments are looked up and must be as many. */
+static int store_codings(grille_store *s, grille_analyser *a, int64_t doc,
+                         const char *text, bool segments, grille_error *err)
+{
+    const grille_segment *segs;
+    const grille_token *toks;
+    const grille_coding *cod;
+    size_t ns = grille_analyser_segments(a, &segs);
+    grille_analyser_tokens(a, &toks);
+    size_t nc = grille_analyser_codings(a, &cod);
+    int64_t *segid = malloc((ns + 1) * sizeof(*segid));
+    int rc = SQLITE_OK;
+    if (!segid)
+        return grille__nomem(err);
+    if (segments) {
+        for (size_t i = 0; i < ns && rc == SQLITE_OK; i++) {
+            sqlite3_stmt *st = stmt(s, Q_ADD_SEG, &rc);
+            if (!st)
+                break;
+            const grille_segment *g = &segs[i];
+            size_t words = 0;
+            for (size_t k = 0; k < g->ntokens; k++) {
+                const grille_token *t = &toks[g->first_token + k];
+                if (!(t->flags & GRILLE_TOKF_PART) &&
+                    t->kind != GRILLE_TOK_ELISION)
+                    words++;
+            }
+            sqlite3_bind_int64(st, 1, doc);
+            sqlite3_bind_int64(st, 2, (sqlite3_int64)i);
+            sqlite3_bind_text(st, 3, grille_segment_kind_name(g->kind), -1,
+                              SQLITE_STATIC);
+            sqlite3_bind_int64(st, 4, (sqlite3_int64)g->start);
+            sqlite3_bind_int64(st, 5, (sqlite3_int64)g->end);
+            sqlite3_bind_int64(st, 6, g->line);
+            if (g->label_end > g->label_start)
+                sqlite3_bind_text(st, 7, text + g->label_start,
+                                  (int)(g->label_end - g->label_start),
+                                  SQLITE_STATIC);
+            sqlite3_bind_int64(st, 8, (sqlite3_int64)words);
+            rc = sqlite3_step(st);
+            if (rc != SQLITE_DONE)
+                break;
+            segid[i] = sqlite3_last_insert_rowid(s->db);
+            rc = SQLITE_OK;
+        }
+    } else {
+        sqlite3_stmt *st;
+        int r = prepare(s, "SELECT id FROM segments WHERE document = ?1 "
+                           "ORDER BY idx",
+                        &st, err);
+        if (r < 0) {
+            free(segid);
+            return r;
+        }
+        sqlite3_bind_int64(st, 1, doc);
+        size_t k = 0;
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            if (k < ns)
+                segid[k] = sqlite3_column_int64(st, 0);
+            k++;
+        }
+        sqlite3_finalize(st);
+        if (rc == SQLITE_DONE)
+            rc = SQLITE_OK;
+        if (rc == SQLITE_OK && k != ns) {
+            free(segid);
+            return grille__error(err, GRILLE_ESTORE, s->path, 0, 0,
+                                 _("document #%lld has %zu segments stored "
+                                   "but %zu now: remove it and add it "
+                                   "again"),
+                                 (long long)doc, k, ns);
+        }
+    }
+    for (size_t i = 0; i < nc && rc == SQLITE_OK; i++) {
+        sqlite3_stmt *st = stmt(s, Q_ADD_CODING, &rc);
+        if (!st)
+            break;
+        grille_rule_info ri;
+        grille_codebook_rule(s->synced, cod[i].rule, &ri);
+        sqlite3_bind_int64(st, 1, segid[cod[i].segment]);
+        sqlite3_bind_int64(st, 2, s->code_ids[cod[i].code]);
+        sqlite3_bind_int64(st, 3, (sqlite3_int64)cod[i].start);
+        sqlite3_bind_int64(st, 4, (sqlite3_int64)cod[i].end);
+        sqlite3_bind_text(st, 5, text + cod[i].start,
+                          (int)(cod[i].end - cod[i].start), SQLITE_STATIC);
+        sqlite3_bind_text(st, 6, ri.text, -1, SQLITE_STATIC);
+        rc = sqlite3_step(st);
+        rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+    }
+    free(segid);
+    if (rc != SQLITE_OK)
+        return store_error(s, err, rc, "store the codings");
+    return 0;
+}
+
+static int set_attr(grille_store *s, int64_t id, const char *key,
+                    const char *value, const char *origin, grille_error *err)
+{
+    int rc;
+    sqlite3_stmt *st = stmt(s, Q_SET_ATTR, &rc);
+    if (!st)
+        return store_error(s, err, rc, "set an attribute");
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, value, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, origin, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : store_error(s, err, rc, "set an attribute");
+}
+
+int grille_store_add(grille_store *s, grille_analyser *a,
+                     const grille_codebook *cb, const char *name,
+                     const char *path, const grille_text *text, int64_t *id,
+                     grille_error *err)
+{
+    size_t len;
+    const char *data = grille_text_data(text, &len);
+    char hash[65];
+    int rc, r;
+    *id = 0;
+    if (strcmp(grille_codebook_sha256(cb), s->sha256) != 0)
+        return grille__error(err, GRILLE_EINVALID, s->path, 0, 0, "%s",
+                             _("this codebook is not the project's: change "
+                               "the project's codebook with 'grille recode "
+                               "-c FILE' first"));
+    if (len > INT32_MAX)
+        return grille__error(err, GRILLE_ELIMIT, path, 0, 0, "%s",
+                             _("document too large for a project (2 GiB at "
+                               "most)"));
+    grille__sha256_hex(data, len, hash);
+    sqlite3_stmt *st = stmt(s, Q_FIND_HASH, &rc);
+    if (!st)
+        return store_error(s, err, rc, "look for the document");
+    sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *id = sqlite3_column_int64(st, 0);
+        r = grille__error(err, GRILLE_EEXISTS, path, 0, 0,
+                          _("already in the project as '%s' (same content); "
+                            "nothing added"),
+                          (const char *)sqlite3_column_text(st, 1));
+        sqlite3_reset(st);
+        return r;
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return store_error(s, err, rc, "look for the document");
+    const char *use = name;
+    if (name_taken(s, name, &rc))
+        use = path;
+    if (rc == SQLITE_OK && use == path && name_taken(s, path, &rc))
+        return grille__error(err, GRILLE_EEXISTS, path, 0, 0,
+                             _("a different document is already named '%s' "
+                               "in the project"),
+                             name);
+    if (rc != SQLITE_OK)
+        return store_error(s, err, rc, "look for the document");
+    grille_attrs *attrs = NULL;
+    size_t body = 0;
+    r = grille_attrs_parse(&attrs, &body, data, len, path, err);
+    if (r < 0)
+        return r;
+    r = grille_analyser_run(a, data, len, body, s->unit, cb, path, err);
+    if (r == 0)
+        r = sync_codes(s, cb, err);
+    if (r < 0) {
+        grille_attrs_free(attrs);
+        return r;
+    }
+    st = stmt(s, Q_ADD_DOC, &rc);
+    if (!st) {
+        grille_attrs_free(attrs);
+        return store_error(s, err, rc, "add the document");
+    }
+    sqlite3_bind_text(st, 1, use, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, path, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, hash, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, grille_encoding_name(grille_text_encoding(text)),
+                      -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, data, (int)len, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 6, (sqlite3_int64)body);
+    sqlite3_bind_int64(st, 7, (sqlite3_int64)len);
+    sqlite3_bind_int64(st, 8, (sqlite3_int64)grille_analyser_words(a));
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        grille_attrs_free(attrs);
+        return store_error(s, err, rc, "add the document");
+    }
+    int64_t doc = sqlite3_last_insert_rowid(s->db);
+    for (size_t i = 0; i < grille_attrs_count(attrs) && r == 0; i++) {
+        const grille_attr *at = grille_attrs_get(attrs, i);
+        r = set_attr(s, doc, at->key, at->value, "front matter", err);
+    }
+    grille_attrs_free(attrs);
+    if (r == 0)
+        r = store_codings(s, a, doc, data, true, err);
+    if (r == 0)
+        *id = doc;
+    return r;
+}
+
+int grille_store_find(grille_store *s, const char *doc, int64_t *id,
+                      grille_error *err)
+{
+    sqlite3_stmt *st;
+    *id = 0;
+    int r = prepare(s,
+                    "SELECT id FROM documents WHERE name = ?1 OR path = ?1 "
+                    "OR (substr(?1, 1, 1) = '#' AND id = CAST(substr(?1, 2) "
+                    "AS INTEGER)) ORDER BY name = ?1 DESC LIMIT 1",
+                    &st, err);
+    if (r < 0)
+        return r;
+    sqlite3_bind_text(st, 1, doc, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *id = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    if (rc == SQLITE_ROW)
+        return 0;
+    if (rc != SQLITE_DONE)
+        return store_error(s, err, rc, "look for the document");
+    return grille__error(err, GRILLE_ENOTFOUND, s->path, 0, 0,
+                         _("no document '%s' in the project (see 'grille "
+                           "list')"),
+                         doc);
+}
+
+int grille_store_remove(grille_store *s, int64_t id, grille_error *err)
+{
+    sqlite3_stmt *st;
+    int r = prepare(s, "DELETE FROM documents WHERE id = ?1", &st, err);
+    if (r < 0)
+        return r;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    int changed = sqlite3_changes(s->db);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return store_error(s, err, rc, "remove the document");
+    if (!changed)
+        return grille__error(err, GRILLE_ENOTFOUND, s->path, 0, 0,
+                             _("no document #%lld"), (long long)id);
+    return 0;
+}
+
+int grille_store_set_attr(grille_store *s, int64_t id, const char *key,
+                          const char *value, const char *origin,
+                          grille_error *err)
+{
+    if (!*key)
+        return grille__error(err, GRILLE_EINVALID, s->path, 0, 0, "%s",
+                             _("an attribute needs a name"));
+    return set_attr(s, id, key, value, origin, err);
+}
+
+/* ------------------------------------------------------------- reading */
+
+int grille_store_foreach_doc(grille_store *s, grille_doc_cb cb, void *payload,
+                             grille_error *err)
+{
+    sqlite3_stmt *st;
+    int r = prepare(
+        s,
+        "SELECT d.id, d.name, d.path, d.sha256, d.encoding, d.added_at, "
+        "d.bytes, d.words, "
+        "(SELECT count(*) FROM segments g WHERE g.document = d.id), "
+        "(SELECT count(DISTINCT c.segment) FROM codings c JOIN segments g "
+        " ON g.id = c.segment WHERE g.document = d.id), "
+        "(SELECT count(*) FROM codings c JOIN segments g ON g.id = c.segment "
+        " WHERE g.document = d.id) "
+        "FROM documents d ORDER BY d.name",
+        &st, err);
+    if (r < 0)
+        return r;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        grille_doc_info d = {
+            .id = sqlite3_column_int64(st, 0),
+            .name = col_text(st, 1),
+            .path = col_text(st, 2),
+            .sha256 = col_text(st, 3),
+            .encoding = col_text(st, 4),
+            .added_at = col_text(st, 5),
+            .bytes = col_size(st, 6),
+            .words = col_size(st, 7),
+            .segments = col_size(st, 8),
+            .coded_segments = col_size(st, 9),
+            .codings = col_size(st, 10),
+        };
+        int stop = cb(&d, payload);
+        if (stop) {
+            sqlite3_finalize(st);
+            return stop;
+        }
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : store_error(s, err, rc, "list documents");
+}
+
+int grille_store_foreach_attr(grille_store *s, int64_t id, grille_attr_cb cb,
+                              void *payload, grille_error *err)
+{
+    sqlite3_stmt *st;
+    int r = prepare(s,
+                    "SELECT key, value, origin FROM attributes WHERE "
+                    "document = ?1 ORDER BY key",
+                    &st, err);
+    if (r < 0)
+        return r;
+    sqlite3_bind_int64(st, 1, id);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        grille_attr_info a = {col_text(st, 0), col_text(st, 1),
+                              col_text(st, 2)};
+        int stop = cb(&a, payload);
+        if (stop) {
+            sqlite3_finalize(st);
+            return stop;
+        }
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : store_error(s, err, rc, "read attributes");
+}
+
+int grille_store_foreach_coding(grille_store *s, int64_t id,
+                                grille_coding_cb cb, void *payload,
+                                grille_error *err)
+{
+    sqlite3_stmt *st;
+    int r = prepare(
+        s,
+        "SELECT g.document, d.name, g.idx, g.line, k.code, c.start, "
+        "c.\"end\", c.term, c.rule, c.origin FROM codings c "
+        "JOIN segments g ON g.id = c.segment "
+        "JOIN documents d ON d.id = g.document "
+        "JOIN codes k ON k.id = c.code "
+        "WHERE ?1 = 0 OR g.document = ?1 "
+        "ORDER BY d.name, g.idx, c.start, coalesce(k.position, 1e9), "
+        "k.code, c.\"end\"",
+        &st, err);
+    if (r < 0)
+        return r;
+    sqlite3_bind_int64(st, 1, id);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        grille_coding_info c = {
+            .document = sqlite3_column_int64(st, 0),
+            .document_name = col_text(st, 1),
+            .segment = col_size(st, 2),
+            .line = (unsigned)sqlite3_column_int(st, 3),
+            .code = col_text(st, 4),
+            .start = col_size(st, 5),
+            .end = col_size(st, 6),
+            .term = col_text(st, 7),
+            .rule = col_text(st, 8),
+            .origin = col_text(st, 9),
+        };
+        int stop = cb(&c, payload);
+        if (stop) {
+            sqlite3_finalize(st);
+            return stop;
+        }
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : store_error(s, err, rc, "read codings");
+}
+
+int grille_store_text(grille_store *s, int64_t id, char **text, size_t *len,
+                      size_t *body, grille_error *err)
+{
+    sqlite3_stmt *st;
+    *text = NULL;
+    int r = prepare(s, "SELECT text, body FROM documents WHERE id = ?1", &st,
+                    err);
+    if (r < 0)
+        return r;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *len = (size_t)sqlite3_column_bytes(st, 0);
+        *text = grille__strndup(col_text(st, 0), *len);
+        *body = col_size(st, 1);
+    }
+    sqlite3_finalize(st);
+    if (rc == SQLITE_DONE)
+        return grille__error(err, GRILLE_ENOTFOUND, s->path, 0, 0,
+                             _("no document #%lld"), (long long)id);
+    if (rc != SQLITE_ROW)
+        return store_error(s, err, rc, "read the document");
+    return *text ? 0 : grille__nomem(err);
+}
+
+/* --------------------------------------------------------------- recode */
+
+/* Segments coded by each code, children rolled up into their parents, into
+ * temp table `table`. */
+static int snapshot(grille_store *s, const char *table, grille_error *err)
+{
+    char sql[1024];
+    snprintf(sql, sizeof(sql),
+             "DROP TABLE IF EXISTS temp.%s;"
+             "CREATE TEMP TABLE %s AS "
+             "WITH RECURSIVE up(id, anc) AS ("
+             " SELECT id, id FROM codes UNION ALL"
+             " SELECT up.id, k.parent FROM up JOIN codes k ON k.id = up.anc"
+             " WHERE k.parent IS NOT NULL) "
+             "SELECT DISTINCT a.code AS code, c.segment AS segment "
+             "FROM codings c JOIN up ON up.id = c.code "
+             "JOIN codes a ON a.id = up.anc",
+             table, table);
+    return exec(s, sql, "compare the codings", err);
+}
+
+int grille_store_recode(grille_store *s, grille_analyser *a,
+                        const grille_codebook *cb, const char *yaml,
+                        size_t len, const char *source,
+                        void (*progress)(size_t, size_t, void *),
+                        grille_recode_cb changes, void *payload,
+                        grille_error *err)
+{
+    int r = snapshot(s, "recode_before", err);
+    if (r == 0 && len > INT32_MAX)
+        r = grille__error(err, GRILLE_ELIMIT, source, 0, 0, "%s",
+                          _("codebook too large"));
+    if (r == 0)
+        r = set_codebook(s, cb, yaml, len, source, err);
+    s->synced = NULL;
+    if (r == 0)
+        r = sync_codes(s, cb, err);
+    if (r == 0)
+        r = exec(s, "DELETE FROM codings WHERE origin = 'automatic'",
+                 "remove the automatic codings", err);
+    int64_t total = 0;
+    if (r == 0)
+        r = scalar(s, "SELECT count(*) FROM documents", &total, err);
+    sqlite3_stmt *st = NULL;
+    if (r == 0)
+        r = prepare(s, "SELECT id, name, text, body FROM documents ORDER BY "
+                       "id",
+                    &st, err);
+    size_t done = 0;
+    int rc = SQLITE_DONE;
+    while (r == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(st, 0);
+        const char *name = col_text(st, 1);
+        const char *text = col_text(st, 2);
+        size_t tl = (size_t)sqlite3_column_bytes(st, 2);
+        size_t body = col_size(st, 3);
+        r = grille_analyser_run(a, text, tl, body, s->unit, cb, name, err);
+        if (r == 0)
+            r = store_codings(s, a, id, text, false, err);
+        done++;
+        if (progress)
+            progress(done, (size_t)total, payload);
+    }
+    if (st)
+        sqlite3_finalize(st);
+    if (r == 0 && rc != SQLITE_DONE)
+        r = store_error(s, err, rc, "recode");
+    if (r == 0)
+        r = snapshot(s, "recode_after", err);
+    if (r < 0 || !changes)
+        return r;
+    r = prepare(
+        s,
+        "WITH b AS (SELECT code, count(*) n FROM temp.recode_before GROUP BY "
+        "code), a AS (SELECT code, count(*) n FROM temp.recode_after GROUP BY "
+        "code), g AS (SELECT code, count(*) n FROM temp.recode_after x WHERE "
+        "NOT EXISTS (SELECT 1 FROM temp.recode_before y WHERE y.code = x.code "
+        "AND y.segment = x.segment) GROUP BY code), l AS (SELECT code, "
+        "count(*) n FROM temp.recode_before x WHERE NOT EXISTS (SELECT 1 FROM "
+        "temp.recode_after y WHERE y.code = x.code AND y.segment = x.segment) "
+        "GROUP BY code) "
+        "SELECT k.code, coalesce(b.n, 0), coalesce(a.n, 0), coalesce(g.n, 0), "
+        "coalesce(l.n, 0) FROM codes k LEFT JOIN b ON b.code = k.code "
+        "LEFT JOIN a ON a.code = k.code LEFT JOIN g ON g.code = k.code "
+        "LEFT JOIN l ON l.code = k.code "
+        "WHERE k.in_codebook OR b.n IS NOT NULL OR a.n IS NOT NULL "
+        "ORDER BY k.position IS NULL, k.position, k.code",
+        &st, err);
+    if (r < 0)
+        return r;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        grille_recode_change c = {col_text(st, 0), col_size(st, 1),
+                                  col_size(st, 2), col_size(st, 3),
+                                  col_size(st, 4)};
+        int stop = changes(&c, payload);
+        if (stop) {
+            sqlite3_finalize(st);
+            return stop;
+        }
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return store_error(s, err, rc, "compare the codings");
+    return exec(s,
+                "DROP TABLE temp.recode_before; DROP TABLE temp.recode_after",
+                "compare the codings", err);
+}

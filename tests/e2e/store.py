@@ -1,0 +1,422 @@
+#!/usr/bin/env python3
+"""End-to-end tests of the project commands on the real binary.
+
+init, add, list, attr, rm and recode on corpus/: the codings in the project
+equal those of `grille tag -f json` on the same files, code for code and
+offset for offset; adding again changes nothing; a codebook edit and a
+recode give what tag gives with the new codebook; manual codings survive
+recode; a file that cannot be decoded does not stop the others; kill -9 at
+random moments never leaves a half document or a damaged file; two adds at
+once both succeed; Ctrl-C rolls back.  Prints TAP.
+"""
+import glob
+import json
+import os
+import random
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+
+G = os.environ['GRILLE']
+S = os.environ['GRILLE_SOURCE_DIR']
+CORPUS = sorted(glob.glob(os.path.join(S, 'corpus', '*')))
+TMP = tempfile.mkdtemp(prefix='grille-store-')
+results = []
+
+
+def check(name, fn):
+    try:
+        why = fn()
+    except Exception as e:  # a failed assertion or a crash of the check
+        why = '%s: %s' % (type(e).__name__, e)
+    results.append((name, why))
+    if why:
+        print('not ok %d - %s: %s' % (len(results), name, why))
+    else:
+        print('ok %d - %s' % (len(results), name))
+    sys.stdout.flush()
+
+
+def grille(*args, **kw):
+    return subprocess.run([G] + list(args), capture_output=True, cwd=TMP,
+                          **kw)
+
+
+def tag_json(paths, codebook=None):
+    """{basename: tag json object} for the files."""
+    args = ['tag', '-f', 'json'] + (['-c', codebook] if codebook else [])
+    out = grille(*(args + list(paths)))
+    assert out.returncode == 0, out.stderr.decode()
+    docs = {}
+    for line in out.stdout.decode().splitlines():
+        d = json.loads(line)
+        docs[os.path.basename(d['document']['name'])] = d
+    return docs
+
+
+def db_codings(db):
+    """{document name: [(segment, code, start, end, term, rule)]}."""
+    con = sqlite3.connect(db)
+    rows = con.execute(
+        'SELECT d.name, g.idx, k.code, c.start, c."end", c.term, c.rule '
+        'FROM codings c JOIN segments g ON g.id = c.segment '
+        'JOIN documents d ON d.id = g.document JOIN codes k ON k.id = c.code '
+        "WHERE c.origin = 'automatic' "
+        'ORDER BY d.name, g.idx, c.start, k.position, c."end"').fetchall()
+    con.close()
+    out = {}
+    for name, *rest in rows:
+        out.setdefault(name, []).append(tuple(rest))
+    return out
+
+
+def db_segments(db):
+    con = sqlite3.connect(db)
+    rows = con.execute(
+        'SELECT d.name, g.idx, g.start, g."end", g.line FROM segments g '
+        'JOIN documents d ON d.id = g.document ORDER BY d.name, g.idx'
+    ).fetchall()
+    con.close()
+    out = {}
+    for name, *rest in rows:
+        out.setdefault(name, []).append(tuple(rest))
+    return out
+
+
+def expected_codings(docs):
+    return {name: [(c['segment'], c['code'], c['start'], c['end'], c['term'],
+                    c['rule']) for c in d['codings']]
+            for name, d in docs.items() if d['codings']}
+
+
+def expected_segments(docs):
+    return {name: [(s['index'], s['start'], s['end'], s['line'])
+                   for s in d['segments']]
+            for name, d in docs.items() if d['segments']}
+
+
+def same(want, got, what):
+    if want == got:
+        return None
+    for k in sorted(set(want) | set(got)):
+        if want.get(k) != got.get(k):
+            w, g = want.get(k) or [], got.get(k) or []
+            for i, (a, b) in enumerate(zip(w, g)):
+                if a != b:
+                    return '%s of %s differ at %d: want %r, got %r' % (
+                        what, k, i, a, b)
+            return '%s of %s: want %d, got %d' % (what, k, len(w), len(g))
+    return '%s differ' % what
+
+
+def count(db, sql):
+    con = sqlite3.connect(db)
+    n = con.execute(sql).fetchone()[0]
+    con.close()
+    return n
+
+
+def integrity(db):
+    con = sqlite3.connect(db)
+    r = con.execute('PRAGMA integrity_check').fetchone()[0]
+    con.close()
+    return r
+
+
+DB = os.path.join(TMP, 'p.db')
+TAG = {}
+
+
+def t_init():
+    out = grille('init', '-d', DB)
+    assert out.returncode == 0, out.stderr.decode()
+    mode = os.stat(DB).st_mode & 0o777
+    assert mode == 0o600, 'mode %o' % mode
+    again = grille('init', '-d', DB)
+    assert again.returncode == 1 and b'already exists' in again.stderr, again
+
+
+def t_add_corpus():
+    out = grille('add', '-d', DB, os.path.join(S, 'corpus'))
+    assert out.returncode == 0, out.stderr.decode()
+    assert b'added 18 documents' in out.stdout, out.stdout
+    TAG.update(tag_json(CORPUS))
+
+
+def t_codings_equal_tag():
+    return same(expected_codings(TAG), db_codings(DB), 'codings')
+
+
+def t_segments_equal_tag():
+    return same(expected_segments(TAG), db_segments(DB), 'segments')
+
+
+def t_list_counts():
+    out = grille('list', '-d', DB, '-f', 'json')
+    assert out.returncode == 0, out.stderr.decode()
+    docs = {d['name']: d for d in json.loads(out.stdout)['documents']}
+    assert set(docs) == set(TAG), sorted(set(docs) ^ set(TAG))
+    for name, t in TAG.items():
+        d = docs[name]
+        coded = len({c['segment'] for c in t['codings']})
+        got = (d['words'], d['segments'], d['coded_segments'], d['codings'])
+        want = (t['document']['words'], len(t['segments']), coded,
+                len(t['codings']))
+        if got != want:
+            return '%s: list says %r, tag %r' % (name, got, want)
+        attrs = t['document']['attributes']
+        if d['attributes'] != attrs:
+            return '%s: attributes %r != %r' % (name, d['attributes'], attrs)
+        if set(d['origins'].values()) != {'front matter'}:
+            return '%s: origins %r' % (name, d['origins'])
+
+
+def t_add_again_no_change():
+    before = count(DB, 'SELECT count(*) FROM codings')
+    out = grille('add', '-d', DB, os.path.join(S, 'corpus'))
+    assert out.returncode == 0, out.stderr.decode()
+    assert b'18 already there' in out.stdout, out.stdout
+    assert b'already in the project' in out.stderr, out.stderr
+    assert count(DB, 'SELECT count(*) FROM documents') == 18
+    assert count(DB, 'SELECT count(*) FROM codings') == before
+
+
+def t_list_formats():
+    csv = grille('list', '-d', DB, '-f', 'csv')
+    assert csv.returncode == 0
+    lines = csv.stdout.decode().split('\r\n')
+    assert lines[0].startswith('id,name,path,encoding'), lines[0]
+    assert 'collectivite' in lines[0] and len([l for l in lines if l]) == 19
+    txt = grille('list', '-d', DB)
+    assert b'18 documents' in txt.stdout and b'(front matter)' in txt.stdout
+
+
+NEW_CB = os.path.join(TMP, 'edited.yaml')
+
+
+def t_recode_after_edit():
+    with open(os.path.join(S, 'codebooks', 'riposte.yaml'),
+              encoding='utf-8') as f:
+        yaml = f.read()
+    assert '      - télétravail\n' in yaml
+    yaml = yaml.replace('      - télétravail\n',
+                        '      - télétravail\n      - agents\n', 1)
+    with open(NEW_CB, 'w', encoding='utf-8') as f:
+        f.write(yaml)
+    before = count(DB, 'SELECT count(*) FROM codings')
+    dry = grille('recode', '-d', DB, '-c', NEW_CB, '--dry-run')
+    assert dry.returncode == 0, dry.stderr.decode()
+    assert b'nothing was written' in dry.stdout
+    assert count(DB, 'SELECT count(*) FROM codings') == before
+    out = grille('recode', '-d', DB, '-c', NEW_CB)
+    assert out.returncode == 0, out.stderr.decode()
+    line = [l for l in out.stdout.decode().splitlines()
+            if l.startswith('teletravail ')][0]
+    assert '+' in line.split()[3], line
+    return same(expected_codings(tag_json(CORPUS, NEW_CB)), db_codings(DB),
+                'codings after recode')
+
+
+def t_manual_survives_recode():
+    con = sqlite3.connect(DB)
+    seg = con.execute('SELECT id FROM segments LIMIT 1').fetchone()[0]
+    code = con.execute("SELECT id FROM codes WHERE code = 'elus'").fetchone()[0]
+    con.execute('INSERT INTO codings (segment, code, start, "end", term, '
+                "rule, origin, coder) VALUES (?, ?, 0, 1, 'x', 'manual', "
+                "'manual', 'tester')", (seg, code))
+    con.commit()
+    con.close()
+    out = grille('recode', '-d', DB)
+    assert out.returncode == 0, out.stderr.decode()
+    n = count(DB, "SELECT count(*) FROM codings WHERE origin = 'manual'")
+    assert n == 1, n
+
+
+def t_attributes():
+    out = grille('attr', 'set', '-d', DB, '02-montpellier-dgs.md',
+                 'strate=100k+')
+    assert out.returncode == 0, out.stderr.decode()
+    cases = os.path.join(TMP, 'cases.csv')
+    with open(cases, 'w', encoding='utf-8') as f:
+        f.write('collectivite;strate\r\nMontpellier;grande ville\r\n')
+    out = grille('attr', 'import', '-d', DB, cases)
+    assert out.returncode == 0, out.stderr.decode()
+    js = json.loads(grille('list', '-d', DB, '-f', 'json').stdout)
+    d = {x['name']: x for x in js['documents']}['02-montpellier-dgs.md']
+    assert d['attributes']['strate'] == 'grande ville', d['attributes']
+    assert d['origins']['strate'] == 'cases.csv', d['origins']
+    with open(cases, 'w', encoding='utf-8') as f:
+        f.write('document,strate\nnulle-part.md,x\n')
+    out = grille('attr', 'import', '-d', DB, cases)
+    assert out.returncode == 1 and b"cases.csv:2: no document" in out.stderr
+
+
+def t_rm():
+    out = grille('rm', '-d', DB, '03-gironde-sante-publique.txt', 'nope.md')
+    assert out.returncode == 1 and b'nothing was removed' in out.stderr
+    assert count(DB, 'SELECT count(*) FROM documents') == 18
+    out = grille('rm', '-d', DB, '03-gironde-sante-publique.txt')
+    assert out.returncode == 0, out.stderr.decode()
+    assert count(DB, 'SELECT count(*) FROM documents') == 17
+    assert count(DB, 'SELECT count(*) FROM segments s WHERE NOT EXISTS '
+                     '(SELECT 1 FROM documents d WHERE d.id = s.document)') == 0
+
+
+def t_bad_file_others_go_in():
+    d = os.path.join(TMP, 'mixed')
+    os.mkdir(d)
+    shutil.copy(CORPUS[0], d)
+    shutil.copy(CORPUS[1], d)
+    with open(os.path.join(d, 'scan.txt'), 'wb') as f:
+        f.write(b'PDF\x00\x01binary')
+    with open(os.path.join(d, 'photo.jpg'), 'wb') as f:
+        f.write(b'\xff\xd8')
+    db = os.path.join(TMP, 'mixed.db')
+    grille('init', '-d', db)
+    out = grille('add', '-d', db, d)
+    err = out.stderr.decode()
+    assert out.returncode == 1, out
+    assert 'scan.txt: NUL byte' in err and 'could not be added' in err, err
+    assert 'skipped' in err and 'photo.jpg' in err, err
+    assert count(db, 'SELECT count(*) FROM documents') == 2
+
+
+def t_project_errors():
+    txt = os.path.join(TMP, 'notes.txt')
+    with open(txt, 'w') as f:
+        f.write('pas une base\n' * 100)
+    out = grille('list', '-d', txt)
+    assert out.returncode == 1 and b'not a grille project' in out.stderr, out
+    out = grille('list', '-d', os.path.join(TMP, 'absent.db'))
+    assert out.returncode == 1 and b"grille init" in out.stderr, out
+    env = dict(os.environ, GRILLE_DB=DB)
+    out = subprocess.run([G, 'list'], capture_output=True, env=env)
+    assert out.returncode == 0 and b'17 documents' in out.stdout, out
+
+
+def make_files(n, where):
+    os.makedirs(where)
+    for i in range(n):
+        src = CORPUS[i % len(CORPUS)]
+        with open(src, 'rb') as f:
+            data = f.read()
+        name = 'n%04d%s' % (i, os.path.splitext(src)[1])
+        with open(os.path.join(where, name), 'wb') as f:
+            f.write(data + ('\nRelu le %d.\n' % i).encode('ascii'))
+
+
+def whole_documents(db, expected):
+    """Every stored document has all its segments and codings."""
+    con = sqlite3.connect(db)
+    rows = con.execute(
+        'SELECT d.name, (SELECT count(*) FROM segments g WHERE g.document = '
+        'd.id), (SELECT count(*) FROM codings c JOIN segments g ON g.id = '
+        'c.segment WHERE g.document = d.id), (SELECT count(*) FROM '
+        'attributes a WHERE a.document = d.id) FROM documents d').fetchall()
+    con.close()
+    for name, segs, cods, attrs in rows:
+        want = expected[name]
+        got = (segs, cods, attrs)
+        if got != want:
+            return '%s is partial: %r, want %r' % (name, got, want)
+    return None
+
+
+def t_kill_9():
+    files = os.path.join(TMP, 'many')
+    make_files(500, files)
+    exp = {n: (len(d['segments']), len(d['codings']),
+               len(d['document']['attributes']))
+           for n, d in tag_json(sorted(glob.glob(files + '/*'))).items()}
+    db = os.path.join(TMP, 'kill.db')
+    assert grille('init', '-d', db).returncode == 0
+    rng = random.Random(20201111)
+    killed = 0
+    for _ in range(20):
+        p = subprocess.Popen([G, 'add', '-d', db, files],
+                             stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.0, 0.2))
+        if p.poll() is None:
+            p.send_signal(signal.SIGKILL)
+            killed += 1
+        p.wait()
+        r = integrity(db)
+        if r != 'ok':
+            return 'integrity_check: %s' % r
+        why = whole_documents(db, exp)
+        if why:
+            return why
+        n = count(db, 'SELECT count(*) FROM documents')
+        if n not in (0, 500):
+            return '%d documents after a kill: not all or nothing' % n
+    out = grille('add', '-d', db, files)
+    assert out.returncode == 0, out.stderr.decode()
+    assert count(db, 'SELECT count(*) FROM documents') == 500
+    assert killed >= 5, 'only %d of 20 runs were killed in time' % killed
+    return whole_documents(db, exp)
+
+
+def t_concurrent_adds():
+    a, b = os.path.join(TMP, 'setA'), os.path.join(TMP, 'setB')
+    os.makedirs(a)
+    os.makedirs(b)
+    many = sorted(glob.glob(os.path.join(TMP, 'many', '*')))
+    for i, f in enumerate(many[:200]):
+        shutil.copy(f, a if i % 2 else b)
+    db = os.path.join(TMP, 'conc.db')
+    assert grille('init', '-d', db).returncode == 0
+    ps = [subprocess.Popen([G, 'add', '-d', db, d], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE) for d in (a, b)]
+    outs = [p.communicate() for p in ps]
+    for p, (o, e) in zip(ps, outs):
+        assert p.returncode == 0, e.decode()
+    assert count(db, 'SELECT count(*) FROM documents') == 200
+    assert integrity(db) == 'ok'
+
+
+def t_ctrl_c():
+    big = os.path.join(TMP, 'big')
+    make_files(3000, big)
+    db = os.path.join(TMP, 'int.db')
+    assert grille('init', '-d', db).returncode == 0
+    p = subprocess.Popen([G, 'add', '-d', db, big], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE)
+    time.sleep(0.4)
+    p.send_signal(signal.SIGINT)
+    out, err = p.communicate()
+    assert p.returncode == 130, (p.returncode, err.decode()[-300:])
+    assert b'interrupted: nothing was added' in err, err[-300:]
+    assert count(db, 'SELECT count(*) FROM documents') == 0
+    assert integrity(db) == 'ok'
+
+
+for name, fn in [
+        ('init creates a project readable by its owner only', t_init),
+        ('add corpus/', t_add_corpus),
+        ('codings equal grille tag, code for code, offset for offset',
+         t_codings_equal_tag),
+        ('segments equal grille tag', t_segments_equal_tag),
+        ('list counts and attributes match tag', t_list_counts),
+        ('adding the same files again changes nothing', t_add_again_no_change),
+        ('list as csv and text', t_list_formats),
+        ('recode after a codebook edit equals tag with it',
+         t_recode_after_edit),
+        ('manual codings survive recode', t_manual_survives_recode),
+        ('attr set and import, with origins', t_attributes),
+        ('rm is all or nothing and cascades', t_rm),
+        ('a file that fails does not stop the others',
+         t_bad_file_others_go_in),
+        ('project errors are clear', t_project_errors),
+        ('kill -9 during add, twenty times', t_kill_9),
+        ('two adds at once both succeed', t_concurrent_adds),
+        ('Ctrl-C during add rolls back', t_ctrl_c)]:
+    check(name, fn)
+
+print('1..%d' % len(results))
+shutil.rmtree(TMP, ignore_errors=True)
+sys.exit(1 if any(why for _, why in results) else 0)
