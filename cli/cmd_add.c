@@ -198,8 +198,11 @@ int cmd_add(int argc, char **argv)
         status = EXIT_RUNTIME;
         goto done;
     }
-    if (grille_store_codebook(s, &cb, &err) < 0 ||
-        grille_analyser_new(&a, &err) < 0 || grille_store_begin(s, &err) < 0) {
+    /* the codebook is read once the write lock is held: a recode running
+     * meanwhile may change it */
+    if (grille_store_begin(s, &err) < 0 ||
+        grille_store_codebook(s, &cb, &err) < 0 ||
+        grille_analyser_new(&a, &err) < 0) {
         cli_lib_error(&err);
         status = EXIT_RUNTIME;
         goto done;

@@ -90,6 +90,8 @@ int cmd_recode(int argc, char **argv)
     int status = EXIT_RUNTIME;
     if (cli_open_store(&s, db, false) < 0)
         return EXIT_RUNTIME;
+    if (grille_store_begin(s, &err) < 0)
+        goto fail;
     if (cbpath) {
         if (grille_text_read_file(&text, cbpath, &err) < 0)
             goto fail;
@@ -101,7 +103,7 @@ int cmd_recode(int argc, char **argv)
     }
     if (grille_codebook_load(&cb, yaml, len, cbpath ? cbpath : source, &err) <
             0 ||
-        grille_analyser_new(&a, &err) < 0 || grille_store_begin(s, &err) < 0)
+        grille_analyser_new(&a, &err) < 0)
         goto fail;
     cli_catch_signals();
     recode_run run = {0};
@@ -134,6 +136,7 @@ int cmd_recode(int argc, char **argv)
     status = EXIT_OK;
     goto done;
 fail:
+    grille_store_rollback(s);
     cli_lib_error(&err);
     cli_error(_("%s is unchanged"), db);
 done:

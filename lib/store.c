@@ -35,6 +35,7 @@
  */
 #include "analyser.h"
 #include "codebook.h"
+#include "store.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -203,6 +204,17 @@ static int store_error(grille_store *s, grille_error *err, int rc,
     if (err)
         err->detail = rc;
     return r;
+}
+
+sqlite3 *grille_store__db(grille_store *s)
+{
+    return s->db;
+}
+
+int grille_store__error(grille_store *s, grille_error *err, int rc,
+                        const char *doing)
+{
+    return store_error(s, err, rc, doing);
 }
 
 static int exec(grille_store *s, const char *sql, const char *doing,
@@ -518,8 +530,15 @@ grille_unit grille_store_unit(const grille_store *s)
 int grille_store_begin(grille_store *s, grille_error *err)
 {
     int r = exec(s, "BEGIN IMMEDIATE", "start writing", err);
-    if (r == 0)
-        s->in_tx = true;
+    if (r < 0)
+        return r;
+    s->in_tx = true;
+    /* Another connection may have changed the codebook since we looked:
+     * read it again now that we hold the write lock. */
+    s->synced = NULL;
+    r = load_meta(s, err);
+    if (r < 0)
+        grille_store_rollback(s);
     return r;
 }
 
@@ -539,8 +558,10 @@ void grille_store_rollback(grille_store *s)
     if (s->in_tx)
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     s->in_tx = false;
-    /* the code ids cached may belong to the rolled back transaction */
+    /* the code ids and codebook hash may be those of the rolled back
+     * transaction */
     s->synced = NULL;
+    load_meta(s, NULL);
 }
 
 int grille_store_codebook_text(grille_store *s, char **yaml, size_t *len,
@@ -889,8 +910,10 @@ int grille_store_find(grille_store *s, const char *doc, int64_t *id,
     *id = 0;
     int r = prepare(s,
                     "SELECT id FROM documents WHERE name = ?1 OR path = ?1 "
-                    "OR (substr(?1, 1, 1) = '#' AND id = CAST(substr(?1, 2) "
-                    "AS INTEGER)) ORDER BY name = ?1 DESC LIMIT 1",
+                    "OR (substr(?1, 1, 1) = '#' AND length(?1) > 1 AND "
+                    "NOT substr(?1, 2) GLOB '*[^0-9]*' AND id = "
+                    "CAST(substr(?1, 2) AS INTEGER)) ORDER BY name = ?1 DESC "
+                    "LIMIT 1",
                     &st, err);
     if (r < 0)
         return r;
@@ -1180,4 +1203,66 @@ int grille_store_recode(grille_store *s, grille_analyser *a,
     return exec(s,
                 "DROP TABLE temp.recode_before; DROP TABLE temp.recode_after",
                 "compare the codings", err);
+}
+
+/* --------------------------------------------------------------- quotes */
+
+int grille_store_foreach_quote(grille_store *s, const char *code,
+                               grille_quote_cb cb, void *payload,
+                               grille_error *err)
+{
+    sqlite3_stmt *st;
+    int r = prepare(s, "SELECT id FROM codes WHERE code = ?1", &st, err);
+    if (r < 0)
+        return r;
+    sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc == SQLITE_DONE)
+        return grille__error(err, GRILLE_ENOTFOUND, s->path, 0, 0,
+                             _("no code '%s' in the project"), code);
+    if (rc != SQLITE_ROW)
+        return store_error(s, err, rc, "read the codes");
+    r = prepare(
+        s,
+        "WITH RECURSIVE sub(id) AS (SELECT id FROM codes WHERE code = ?1 "
+        "UNION SELECT k.id FROM codes k JOIN sub ON k.parent = sub.id), "
+        "hit AS (SELECT c.segment, count(*) AS hits, "
+        "count(DISTINCT lower(c.term)) AS terms FROM codings c "
+        "WHERE c.code IN (SELECT id FROM sub) GROUP BY c.segment) "
+        "SELECT g.document, d.name, g.id, g.idx, g.line, g.start, g.\"end\", "
+        "substr(CAST(d.text AS BLOB), g.start + 1, g.\"end\" - g.start), "
+        "hit.hits, hit.terms FROM hit JOIN segments g ON g.id = hit.segment "
+        "JOIN documents d ON d.id = g.document "
+        "ORDER BY hit.hits DESC, hit.terms DESC, "
+        "g.\"end\" - g.start >= 40 DESC, min(g.\"end\" - g.start, 250) DESC, "
+        "d.name, g.idx",
+        &st, err);
+    if (r < 0)
+        return r;
+    sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        grille_quote_info q = {
+            .document = sqlite3_column_int64(st, 0),
+            .document_name = col_text(st, 1),
+            .segment_id = sqlite3_column_int64(st, 2),
+            .segment = col_size(st, 3),
+            .line = (unsigned)sqlite3_column_int(st, 4),
+            .start = col_size(st, 5),
+            .end = col_size(st, 6),
+            .text = (const char *)sqlite3_column_blob(st, 7),
+            .len = (size_t)sqlite3_column_bytes(st, 7),
+            .hits = col_size(st, 8),
+            .terms = col_size(st, 9),
+        };
+        if (!q.text)
+            q.text = "";
+        int stop = cb(&q, payload);
+        if (stop) {
+            sqlite3_finalize(st);
+            return stop;
+        }
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : store_error(s, err, rc, "read quotes");
 }

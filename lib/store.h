@@ -1,0 +1,17 @@
+/*
+ * store.h - what other modules of the library may use of a store: its
+ * SQLite connection and its error mapping.  Never installed.
+ */
+#ifndef GRILLE_STORE_H
+#define GRILLE_STORE_H
+
+#include "common.h"
+
+#include <sqlite3.h>
+
+GRILLE_HIDDEN sqlite3 *grille_store__db(grille_store *s);
+/* Fills err from SQLite's result code `rc` while `doing` something. */
+GRILLE_HIDDEN int grille_store__error(grille_store *s, grille_error *err,
+                                      int rc, const char *doing);
+
+#endif

@@ -1,0 +1,2311 @@
+/*
+ * test_store.c - unit tests of lib/store.c, the project store: one SQLite
+ * file per project.  Each test runs in its own fresh folder under /tmp
+ * (made by mkdtemp in the fixture, removed with everything in it in the
+ * teardown).  They check that a project is created private (mode 0600),
+ * marked as grille's (application_id, user_version), with STRICT tables and
+ * its meta rows, and never over an existing file nor left behind when the
+ * codebook is bad; that opening tells a missing file, a text file, another
+ * application's database and a newer project apart, and that a read-only
+ * project refuses writes; that adding small French notes with a YAML front
+ * matter stores exactly what grille_analyser_run() finds in them with the
+ * same codebook (documents, segments, words, codings with their term, rule
+ * and line, the front matter's attributes), refuses the same content twice
+ * and a codebook that is not the project's, and falls back on the path
+ * when a name is taken; that transactions keep all or nothing; finding,
+ * removing (with the rows that depend on a document) and setting
+ * attributes; recoding with a second codebook, whose per-code changes are
+ * recomputed here independently from the analyser, which keeps manual
+ * codings and reports its progress; the stored text; and two handles on
+ * one file, the second finding the project busy while the first writes.
+ * The file is also inspected with SQLite directly, beside the library.
+ */
+#include "grille.h"
+
+#include <check.h>
+#include <errno.h>
+#include <ftw.h>
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "check_main.h"
+
+/* ------------------------------------------------------------- fixtures */
+
+static const char yaml1[] = "name: Test store\n"
+                            "themes:\n"
+                            "  sante:\n"
+                            "    terms: [santé]\n"
+                            "    children:\n"
+                            "      protection: {terms: [masques, gel]}\n"
+                            "  teletravail: {terms: [télétravail, visio*]}\n";
+
+/* The first codebook plus one term, "blouses", for sante/protection. */
+static const char yaml2[] =
+    "name: Test store\n"
+    "themes:\n"
+    "  sante:\n"
+    "    terms: [santé]\n"
+    "    children:\n"
+    "      protection: {terms: [masques, gel, blouses]}\n"
+    "  teletravail: {terms: [télétravail, visio*]}\n";
+
+/* The first codebook without the theme teletravail. */
+static const char yaml3[] = "name: Test store\n"
+                            "themes:\n"
+                            "  sante:\n"
+                            "    terms: [santé]\n"
+                            "    children:\n"
+                            "      protection: {terms: [masques, gel]}\n";
+
+/* The first codebook plus a theme, equipement. */
+static const char yaml4[] =
+    "name: Test store\n"
+    "themes:\n"
+    "  sante:\n"
+    "    terms: [santé]\n"
+    "    children:\n"
+    "      protection: {terms: [masques, gel]}\n"
+    "  teletravail: {terms: [télétravail, visio*]}\n"
+    "  equipement: {terms: [ordinateur portable, blouses]}\n";
+
+static const char millau[] =
+    "---\n"
+    "collectivite: Millau\n"
+    "type: commune\n"
+    "---\n"
+    "# Entretien avec la DGS\n"
+    "\n"
+    "Q : Comment la santé des agents a-t-elle été suivie ?\n"
+    "\n"
+    "DGS : Nous avons distribué des masques et du gel dès le 16 mars. La "
+    "santé mentale des équipes a été suivie par la médecine du travail.\n"
+    "\n"
+    "- télétravail généralisé pour les services administratifs\n"
+    "- réunions en visio chaque lundi\n"
+    "- blouses pour les aides à domicile\n";
+
+static const char rodez[] =
+    "---\n"
+    "collectivite: Rodez\n"
+    "type: agglomération\n"
+    "---\n"
+    "Le télétravail a posé des difficultés aux agents sans ordinateur "
+    "portable.\n"
+    "\n"
+    "Les blouses ont manqué en avril ; la santé des aides à domicile "
+    "inquiétait la direction.\n";
+
+/* A third note, without front matter. */
+static const char albi[] = "Les masques sont arrivés le 2 avril.\n"
+                           "\n"
+                           "Point santé chaque lundi en visioconférence.\n";
+
+/* Every test's folder is made in `root`, which main() removes at the end:
+ * a test that fails in a forked child leaves without its teardown. */
+static char root[64];
+static char dir[96];
+static char proj[128];
+static grille_analyser *an;  /* the one the store uses */
+static grille_analyser *ref; /* the one that computes expectations */
+static grille_store *st, *st2;
+static grille_codebook *cb, *cb2;
+
+static int rm_one(const char *path, const struct stat *sb, int flag,
+                  struct FTW *ftw)
+{
+    (void)sb;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+/* Removes `path` with everything in it. */
+static void remove_tree(const char *path)
+{
+    if (path[0])
+        nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static void setup(void)
+{
+    grille_error err;
+    memset(&err, 0, sizeof(err));
+    snprintf(dir, sizeof(dir), "%s/test-XXXXXX", root);
+    ck_assert_msg(mkdtemp(dir) != NULL, "mkdtemp: %s", strerror(errno));
+    snprintf(proj, sizeof(proj), "%s/projet.grille", dir);
+    st = st2 = NULL;
+    cb = cb2 = NULL;
+    int rc = grille_analyser_new(&an, &err);
+    ck_assert_msg(rc == 0, "analyser: %s", err.message);
+    rc = grille_analyser_new(&ref, &err);
+    ck_assert_msg(rc == 0, "analyser: %s", err.message);
+}
+
+static void teardown(void)
+{
+    grille_store_close(st);
+    grille_store_close(st2);
+    grille_codebook_free(cb);
+    grille_codebook_free(cb2);
+    grille_analyser_free(an);
+    grille_analyser_free(ref);
+    st = st2 = NULL;
+    cb = cb2 = NULL;
+    an = ref = NULL;
+    remove_tree(dir);
+    dir[0] = '\0';
+}
+
+/* ------------------------------------------------------------- helpers */
+
+/* `name` in the test's folder, in a static buffer (one of four). */
+static const char *in_dir(const char *name)
+{
+    static char bufs[4][192];
+    static int next;
+    char *b = bufs[next++ % 4];
+    snprintf(b, sizeof(bufs[0]), "%s/%s", dir, name);
+    return b;
+}
+
+static void write_file(const char *path, const char *content)
+{
+    FILE *f = fopen(path, "wb");
+    ck_assert_msg(f != NULL, "cannot write %s: %s", path, strerror(errno));
+    size_t n = strlen(content);
+    size_t w = fwrite(content, 1, n, f);
+    int c = fclose(f);
+    ck_assert_msg(w == n && c == 0, "cannot write %s", path);
+}
+
+/* The whole file at `path` into buf (NUL terminated); its length. */
+static size_t read_file(const char *path, char *buf, size_t size)
+{
+    FILE *f = fopen(path, "rb");
+    ck_assert_msg(f != NULL, "cannot read %s: %s", path, strerror(errno));
+    size_t n = fread(buf, 1, size - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    return n;
+}
+
+static bool exists(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0;
+}
+
+/* Creates the test's project with `yaml`; st holds it. */
+static void create(const char *yaml, grille_unit unit)
+{
+    grille_error err;
+    memset(&err, 0, sizeof(err));
+    int rc = grille_store_create(&st, proj, yaml, strlen(yaml), "test.yaml",
+                                 unit, &err);
+    ck_assert_msg(rc == 0 && st != NULL, "create %s failed (%d): %s", proj, rc,
+                  err.message);
+}
+
+/* Loads the project's own codebook into cb. */
+static void project_codebook(void)
+{
+    grille_error err;
+    memset(&err, 0, sizeof(err));
+    grille_codebook_free(cb);
+    cb = NULL;
+    int rc = grille_store_codebook(st, &cb, &err);
+    ck_assert_msg(rc == 0 && cb != NULL, "project codebook (%d): %s", rc,
+                  err.message);
+}
+
+/* A new project with yaml1 and its codebook in cb. */
+static void fresh(void)
+{
+    create(yaml1, GRILLE_UNIT_PARAGRAPH);
+    project_codebook();
+}
+
+static grille_codebook *load_cb(const char *yaml)
+{
+    grille_codebook *c = NULL;
+    grille_error err;
+    memset(&err, 0, sizeof(err));
+    int rc = grille_codebook_load(&c, yaml, strlen(yaml), "other.yaml", &err);
+    ck_assert_msg(rc == 0, "codebook does not load: %s\n--- yaml:\n%s",
+                  err.message, yaml);
+    return c;
+}
+
+static void begin(grille_store *s)
+{
+    grille_error err;
+    memset(&err, 0, sizeof(err));
+    int rc = grille_store_begin(s, &err);
+    ck_assert_msg(rc == 0, "begin failed (%d): %s", rc, err.message);
+}
+
+static void commit(grille_store *s)
+{
+    grille_error err;
+    memset(&err, 0, sizeof(err));
+    int rc = grille_store_commit(s, &err);
+    ck_assert_msg(rc == 0, "commit failed (%d): %s", rc, err.message);
+}
+
+/* Adds `content` as `name` from `path` with codebook `c`; returns the code
+ * and fills *id and err. */
+static int try_add(const grille_codebook *c, const char *name, const char *path,
+                   const char *content, int64_t *id, grille_error *err)
+{
+    grille_text *t = NULL;
+    memset(err, 0, sizeof(*err));
+    int rc = grille_text_decode(&t, content, strlen(content), path, err);
+    ck_assert_msg(rc == 0, "test bug: text does not decode: %s", err->message);
+    rc = grille_store_add(st, an, c, name, path, t, id, err);
+    grille_text_free(t);
+    return rc;
+}
+
+/* Adds a document with the project's codebook, inside the caller's
+ * transaction; returns its id. */
+static int64_t add(const char *name, const char *path, const char *content)
+{
+    grille_error err;
+    int64_t id = -1;
+    int rc = try_add(cb, name, path, content, &id, &err);
+    ck_assert_msg(rc == 0, "adding %s failed (%d): %s", name, rc, err.message);
+    ck_assert_msg(id > 0, "adding %s gave id %lld", name, (long long)id);
+    return id;
+}
+
+/* The same in a transaction of its own. */
+static int64_t add_tx(const char *name, const char *path, const char *content)
+{
+    begin(st);
+    int64_t id = add(name, path, content);
+    commit(st);
+    return id;
+}
+
+/* --------------------------------------------------- SQLite on its own */
+
+static sqlite3 *raw_open(const char *path, int flags)
+{
+    sqlite3 *db = NULL;
+    int rc = sqlite3_open_v2(path, &db, flags, NULL);
+    if (rc != SQLITE_OK) {
+        sqlite3_close(db);
+        ck_abort_msg("sqlite3 cannot open %s: %s", path, sqlite3_errstr(rc));
+    }
+    sqlite3_busy_timeout(db, 5000);
+    return db;
+}
+
+/* Runs statements on the project file with SQLite itself. */
+static void raw_exec_at(const char *path, const char *sql)
+{
+    sqlite3 *db = raw_open(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    char *msg = NULL;
+    char buf[512] = "";
+    int rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
+    if (rc != SQLITE_OK)
+        snprintf(buf, sizeof(buf), "%s", msg ? msg : sqlite3_errstr(rc));
+    sqlite3_free(msg);
+    sqlite3_close(db);
+    ck_assert_msg(rc == SQLITE_OK, "sqlite3 '%s' failed: %s", sql, buf);
+}
+
+static void raw_exec(const char *sql)
+{
+    raw_exec_at(proj, sql);
+}
+
+/* The first column of the first row of `sql` as text (into buf) or as an
+ * integer (returned); fails when there is no row. */
+static int64_t raw_query_at(const char *path, const char *sql, char *buf,
+                            size_t size)
+{
+    sqlite3 *db = raw_open(path, SQLITE_OPEN_READONLY);
+    sqlite3_stmt *q = NULL;
+    char msg[512] = "";
+    int64_t v = 0;
+    int rc = sqlite3_prepare_v2(db, sql, -1, &q, NULL);
+    if (rc == SQLITE_OK) {
+        rc = sqlite3_step(q);
+        if (rc == SQLITE_ROW) {
+            v = sqlite3_column_int64(q, 0);
+            if (buf) {
+                const unsigned char *t = sqlite3_column_text(q, 0);
+                snprintf(buf, size, "%s", t ? (const char *)t : "");
+            }
+        } else {
+            snprintf(msg, sizeof(msg), "%s", sqlite3_errmsg(db));
+        }
+    } else {
+        snprintf(msg, sizeof(msg), "%s", sqlite3_errmsg(db));
+    }
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    ck_assert_msg(rc == SQLITE_ROW, "sqlite3 '%s' gave no row: %s", sql, msg);
+    return v;
+}
+
+static int64_t raw_int(const char *sql)
+{
+    return raw_query_at(proj, sql, NULL, 0);
+}
+
+static const char *raw_text(const char *sql)
+{
+    static char buf[1024];
+    raw_query_at(proj, sql, buf, sizeof(buf));
+    return buf;
+}
+
+/* ------------------------------------------------------------ listings */
+
+typedef struct doc_rec {
+    int64_t id;
+    char name[96], path[192], sha256[80], encoding[32];
+    size_t bytes, words, segments, coded_segments, codings;
+} doc_rec;
+
+typedef struct docs {
+    doc_rec d[8];
+    size_t n;
+} docs;
+
+static int on_doc(const grille_doc_info *d, void *payload)
+{
+    docs *l = payload;
+    ck_assert_msg(l->n < 8, "more than 8 documents listed");
+    doc_rec *r = &l->d[l->n++];
+    r->id = d->id;
+    snprintf(r->name, sizeof(r->name), "%s", d->name);
+    snprintf(r->path, sizeof(r->path), "%s", d->path);
+    snprintf(r->sha256, sizeof(r->sha256), "%s", d->sha256);
+    snprintf(r->encoding, sizeof(r->encoding), "%s", d->encoding);
+    r->bytes = d->bytes;
+    r->words = d->words;
+    r->segments = d->segments;
+    r->coded_segments = d->coded_segments;
+    r->codings = d->codings;
+    return 0;
+}
+
+static void list_docs(grille_store *s, docs *l)
+{
+    grille_error err;
+    memset(&err, 0, sizeof(err));
+    memset(l, 0, sizeof(*l));
+    int rc = grille_store_foreach_doc(s, on_doc, l, &err);
+    ck_assert_msg(rc == 0, "foreach_doc failed (%d): %s", rc, err.message);
+}
+
+static size_t count_docs(grille_store *s)
+{
+    docs l;
+    list_docs(s, &l);
+    return l.n;
+}
+
+/* The listed document named `name`, or NULL. */
+static const doc_rec *doc_named(const docs *l, const char *name)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (strcmp(l->d[i].name, name) == 0)
+            return &l->d[i];
+    return NULL;
+}
+
+typedef struct attr_rec {
+    char key[64], value[128], origin[64];
+} attr_rec;
+
+typedef struct attrs_list {
+    attr_rec a[8];
+    size_t n;
+} attrs_list;
+
+static int on_attr(const grille_attr_info *a, void *payload)
+{
+    attrs_list *l = payload;
+    ck_assert_msg(l->n < 8, "more than 8 attributes listed");
+    attr_rec *r = &l->a[l->n++];
+    snprintf(r->key, sizeof(r->key), "%s", a->key);
+    snprintf(r->value, sizeof(r->value), "%s", a->value);
+    snprintf(r->origin, sizeof(r->origin), "%s", a->origin);
+    return 0;
+}
+
+static void list_attrs(int64_t id, attrs_list *l)
+{
+    grille_error err;
+    memset(&err, 0, sizeof(err));
+    memset(l, 0, sizeof(*l));
+    int rc = grille_store_foreach_attr(st, id, on_attr, l, &err);
+    ck_assert_msg(rc == 0, "foreach_attr failed (%d): %s", rc, err.message);
+}
+
+static void expect_attr(const attrs_list *l, const char *key, const char *value,
+                        const char *origin)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        if (strcmp(l->a[i].key, key) != 0)
+            continue;
+        ck_assert_msg(strcmp(l->a[i].value, value) == 0,
+                      "attribute %s is '%s', expected '%s'", key, l->a[i].value,
+                      value);
+        ck_assert_msg(strcmp(l->a[i].origin, origin) == 0,
+                      "attribute %s comes from '%s', expected '%s'", key,
+                      l->a[i].origin, origin);
+        return;
+    }
+    ck_abort_msg("no attribute '%s' (expected '%s' from %s)", key, value,
+                 origin);
+}
+
+typedef struct coding_rec {
+    int64_t doc;
+    size_t segment, start, end;
+    unsigned line;
+    char code[64], term[128], rule[64], origin[16];
+} coding_rec;
+
+typedef struct codings_list {
+    coding_rec c[64];
+    size_t n;
+} codings_list;
+
+static int on_coding(const grille_coding_info *c, void *payload)
+{
+    codings_list *l = payload;
+    ck_assert_msg(l->n < 64, "more than 64 codings listed");
+    coding_rec *r = &l->c[l->n++];
+    r->doc = c->document;
+    r->segment = c->segment;
+    r->start = c->start;
+    r->end = c->end;
+    r->line = c->line;
+    snprintf(r->code, sizeof(r->code), "%s", c->code);
+    snprintf(r->term, sizeof(r->term), "%s", c->term);
+    snprintf(r->rule, sizeof(r->rule), "%s", c->rule);
+    snprintf(r->origin, sizeof(r->origin), "%s", c->origin);
+    return 0;
+}
+
+static void list_codings(int64_t id, codings_list *l)
+{
+    grille_error err;
+    memset(&err, 0, sizeof(err));
+    memset(l, 0, sizeof(*l));
+    int rc = grille_store_foreach_coding(st, id, on_coding, l, &err);
+    ck_assert_msg(rc == 0, "foreach_coding failed (%d): %s", rc, err.message);
+}
+
+/* ---------------------------------------------------------- expectations */
+
+/* Runs the reference analyser on `text` (front matter skipped) with
+ * codebook `c`; returns where the body starts. */
+static size_t analyse(const grille_codebook *c, const char *text)
+{
+    grille_error err;
+    size_t ys = 0, ye = 0, body = 0;
+    memset(&err, 0, sizeof(err));
+    int fm =
+        grille_text_front_matter(text, strlen(text), &ys, &ye, &body, &err);
+    ck_assert_msg(fm >= 0, "test bug: front matter: %s", err.message);
+    int rc = grille_analyser_run(ref, text, strlen(text), body,
+                                 GRILLE_UNIT_PARAGRAPH, c, "ref.md", &err);
+    ck_assert_msg(rc == 0, "reference analysis failed: %s", err.message);
+    return body;
+}
+
+/* Asserts that `got` holds exactly the codings the analyser finds in
+ * `text` with codebook `c`, in the same order, all automatic. */
+static void expect_as_analysed(const codings_list *got, const char *text,
+                               const grille_codebook *c, const char *what)
+{
+    const grille_segment *segs;
+    const grille_coding *cod;
+    analyse(c, text);
+    size_t nseg = grille_analyser_segments(ref, &segs);
+    size_t n = grille_analyser_codings(ref, &cod);
+    ck_assert_msg(n > 0, "test bug: %s has no coding", what);
+    ck_assert_msg(got->n == n,
+                  "%s: %zu codings stored, the analyser finds "
+                  "%zu",
+                  what, got->n, n);
+    for (size_t k = 0; k < n; k++) {
+        const coding_rec *r = &got->c[k];
+        grille_code_info ci;
+        grille_rule_info ri;
+        ck_assert_int_eq(grille_codebook_code(c, cod[k].code, &ci), 0);
+        ck_assert_int_eq(grille_codebook_rule(c, cod[k].rule, &ri), 0);
+        ck_assert_msg(cod[k].segment < nseg, "test bug: segment");
+        int tl = (int)(cod[k].end - cod[k].start);
+        ck_assert_msg(strcmp(r->code, ci.id) == 0,
+                      "%s: coding %zu is '%s', the analyser says '%s'", what, k,
+                      r->code, ci.id);
+        ck_assert_msg(r->start == cod[k].start && r->end == cod[k].end,
+                      "%s: coding %zu (%s) spans %zu-%zu, the analyser "
+                      "%zu-%zu",
+                      what, k, ci.id, r->start, r->end, cod[k].start,
+                      cod[k].end);
+        ck_assert_msg(r->segment == cod[k].segment,
+                      "%s: coding %zu is in segment %zu, the analyser %zu",
+                      what, k, r->segment, cod[k].segment);
+        ck_assert_msg(r->line == segs[cod[k].segment].line,
+                      "%s: coding %zu is on line %u, its segment on %u", what,
+                      k, r->line, segs[cod[k].segment].line);
+        ck_assert_msg(strlen(r->term) == (size_t)tl &&
+                          memcmp(r->term, text + cod[k].start, (size_t)tl) == 0,
+                      "%s: coding %zu has term '%s', the text '%.*s'", what, k,
+                      r->term, tl, text + cod[k].start);
+        ck_assert_msg(strcmp(r->rule, ri.text) == 0,
+                      "%s: coding %zu has rule '%s', the codebook '%s'", what,
+                      k, r->rule, ri.text);
+        ck_assert_msg(strcmp(r->origin, "automatic") == 0,
+                      "%s: coding %zu has origin '%s', not automatic", what, k,
+                      r->origin);
+    }
+}
+
+/* Segments of `text` coded by code `id` or one of its descendants with
+ * codebook `c`, as a bit set (0 when `c` has no such code). */
+static uint64_t coded_by(const grille_codebook *c, const char *id,
+                         const char *text)
+{
+    const grille_coding *cod;
+    long want = grille_codebook_find(c, id);
+    uint64_t set = 0;
+    if (want < 0)
+        return 0;
+    analyse(c, text);
+    size_t n = grille_analyser_codings(ref, &cod);
+    for (size_t k = 0; k < n; k++) {
+        long x = (long)cod[k].code;
+        while (x >= 0 && x != want) {
+            grille_code_info ci;
+            ck_assert_int_eq(grille_codebook_code(c, (size_t)x, &ci), 0);
+            x = ci.parent;
+        }
+        if (x == want) {
+            ck_assert_msg(cod[k].segment < 64, "test bug: segment %zu",
+                          cod[k].segment);
+            set |= UINT64_C(1) << cod[k].segment;
+        }
+    }
+    return set;
+}
+
+static size_t popcount(uint64_t x)
+{
+    size_t n = 0;
+    for (; x; x &= x - 1)
+        n++;
+    return n;
+}
+
+typedef struct change_rec {
+    char code[64];
+    size_t before, after, gained, lost;
+} change_rec;
+
+typedef struct changes_list {
+    change_rec c[16];
+    size_t n;
+    size_t progress_calls;
+    size_t done[16], total[16];
+} changes_list;
+
+static int on_change(const grille_recode_change *c, void *payload)
+{
+    changes_list *l = payload;
+    ck_assert_msg(l->n < 16, "more than 16 changes reported");
+    change_rec *r = &l->c[l->n++];
+    snprintf(r->code, sizeof(r->code), "%s", c->code);
+    r->before = c->before;
+    r->after = c->after;
+    r->gained = c->gained;
+    r->lost = c->lost;
+    return 0;
+}
+
+static void on_progress(size_t done, size_t total, void *payload)
+{
+    changes_list *l = payload;
+    ck_assert_msg(l->progress_calls < 16, "more than 16 progress calls");
+    l->done[l->progress_calls] = done;
+    l->total[l->progress_calls] = total;
+    l->progress_calls++;
+}
+
+/* Recodes the project with `c` made from `yaml`, inside the caller's
+ * transaction. */
+static void recode(const grille_codebook *c, const char *yaml, changes_list *l)
+{
+    grille_error err;
+    memset(&err, 0, sizeof(err));
+    memset(l, 0, sizeof(*l));
+    int rc = grille_store_recode(st, an, c, yaml, strlen(yaml), "new.yaml",
+                                 on_progress, on_change, l, &err);
+    ck_assert_msg(rc == 0, "recode failed (%d): %s", rc, err.message);
+}
+
+/* The two notes with front matter, added with yaml1. */
+static void two_notes(int64_t *m, int64_t *r)
+{
+    fresh();
+    begin(st);
+    *m = add("itw-millau.md", "notes/itw-millau.md", millau);
+    *r = add("itw-rodez.md", "notes/itw-rodez.md", rodez);
+    commit(st);
+}
+
+/* --------------------------------------------------------------- create */
+
+START_TEST(test_create_mode_0600)
+{
+    struct stat sb;
+    create(yaml1, GRILLE_UNIT_PARAGRAPH);
+    ck_assert_msg(stat(proj, &sb) == 0, "no file %s after create", proj);
+    ck_assert_msg(S_ISREG(sb.st_mode), "%s is not a regular file", proj);
+    ck_assert_msg((sb.st_mode & 07777) == 0600,
+                  "project mode is %04o, expected 0600 (personal data)",
+                  (unsigned)(sb.st_mode & 07777));
+    /* the write-ahead log, while the project is open, is as private */
+    char wal[200];
+    snprintf(wal, sizeof(wal), "%s-wal", proj);
+    if (stat(wal, &sb) == 0)
+        ck_assert_msg((sb.st_mode & 077) == 0, "%s has mode %04o", wal,
+                      (unsigned)(sb.st_mode & 07777));
+}
+END_TEST
+
+START_TEST(test_create_application_id_and_version)
+{
+    create(yaml1, GRILLE_UNIT_PARAGRAPH);
+    grille_store_close(st);
+    st = NULL;
+    int64_t app = raw_int("PRAGMA application_id");
+    int64_t ver = raw_int("PRAGMA user_version");
+    ck_assert_msg(app == 0x47524C45,
+                  "application_id is 0x%llX, expected 0x47524C45 (GRLE)",
+                  (unsigned long long)app);
+    ck_assert_msg(ver == 1, "user_version is %lld, expected 1", (long long)ver);
+    const char *mode = raw_text("PRAGMA journal_mode");
+    ck_assert_msg(strcmp(mode, "wal") == 0, "journal_mode is '%s', not wal",
+                  mode);
+}
+END_TEST
+
+START_TEST(test_create_tables_strict)
+{
+    create(yaml1, GRILLE_UNIT_PARAGRAPH);
+    int64_t tables = raw_int("SELECT count(*) FROM sqlite_schema WHERE type "
+                             "= 'table' AND name NOT LIKE 'sqlite_%'");
+    ck_assert_msg(tables == 7,
+                  "%lld tables, expected 7 (meta, codebook, documents, "
+                  "attributes, segments, codes, codings)",
+                  (long long)tables);
+    const char *lax = raw_text(
+        "SELECT coalesce(group_concat(name, ', '), '') FROM sqlite_schema "
+        "WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND sql NOT LIKE "
+        "'%STRICT%'");
+    ck_assert_msg(*lax == '\0', "tables not STRICT: %s", lax);
+}
+END_TEST
+
+START_TEST(test_create_meta)
+{
+    create(yaml1, GRILLE_UNIT_SENTENCE);
+    ck_assert_msg(grille_store_unit(st) == GRILLE_UNIT_SENTENCE,
+                  "unit after create is %s, expected sentence",
+                  grille_unit_name(grille_store_unit(st)));
+    const char *v =
+        raw_text("SELECT value FROM meta WHERE key = 'schema_version'");
+    ck_assert_msg(strcmp(v, "1") == 0, "meta schema_version is '%s'", v);
+    v = raw_text("SELECT value FROM meta WHERE key = 'unit'");
+    ck_assert_msg(strcmp(v, "sentence") == 0, "meta unit is '%s'", v);
+    v = raw_text("SELECT value FROM meta WHERE key = 'stemmer'");
+    ck_assert_msg(strstr(v, "french") != NULL,
+                  "meta stemmer '%s' does not name French", v);
+    /* the unit survives a reopen */
+    grille_store_close(st);
+    st = NULL;
+    grille_error err;
+    memset(&err, 0, sizeof(err));
+    int rc = grille_store_open(&st, proj, 0, &err);
+    ck_assert_msg(rc == 0, "reopen failed (%d): %s", rc, err.message);
+    ck_assert_msg(grille_store_unit(st) == GRILLE_UNIT_SENTENCE,
+                  "unit after reopen is %s, expected sentence",
+                  grille_unit_name(grille_store_unit(st)));
+}
+END_TEST
+
+START_TEST(test_create_keeps_codebook)
+{
+    char *yaml = NULL, *source = NULL;
+    size_t len = 0;
+    grille_error err;
+    memset(&err, 0, sizeof(err));
+    create(yaml1, GRILLE_UNIT_PARAGRAPH);
+    int rc = grille_store_codebook_text(st, &yaml, &len, &source, &err);
+    ck_assert_msg(rc == 0, "codebook_text failed (%d): %s", rc, err.message);
+    int same = len == strlen(yaml1) && memcmp(yaml, yaml1, len) == 0;
+    int named = strcmp(source, "test.yaml") == 0;
+    char got[64];
+    snprintf(got, sizeof(got), "%s", source);
+    grille_free(yaml);
+    grille_free(source);
+    ck_assert_msg(same, "the stored codebook is not the YAML given");
+    ck_assert_msg(named, "codebook source is '%s', expected test.yaml", got);
+    /* and it loads as the same codebook (same hash) */
+    project_codebook();
+    cb2 = load_cb(yaml1);
+    ck_assert_str_eq(grille_codebook_sha256(cb), grille_codebook_sha256(cb2));
+}
+END_TEST
+
+START_TEST(test_create_over_existing_file)
+{
+    static const char content[] = "ne pas toucher\n";
+    char buf[64];
+    grille_error err;
+    memset(&err, 0, sizeof(err));
+    write_file(proj, content);
+    grille_store *out = (grille_store *)&err; /* must be reset to NULL */
+    int rc = grille_store_create(&out, proj, yaml1, strlen(yaml1), "t.yaml",
+                                 GRILLE_UNIT_PARAGRAPH, &err);
+    ck_assert_msg(rc == GRILLE_EEXISTS,
+                  "create over a file gave %d (%s), "
+                  "expected GRILLE_EEXISTS",
+                  rc, err.message);
+    ck_assert_msg(out == NULL, "*out not NULL after a failed create");
+    ck_assert_msg(strstr(err.message, proj) != NULL,
+                  "message does not name the path: %s", err.message);
+    size_t n = read_file(proj, buf, sizeof(buf));
+    ck_assert_msg(n == strlen(content) && strcmp(buf, content) == 0,
+                  "the existing file was changed: '%s'", buf);
+}
+END_TEST
+
+START_TEST(test_create_over_existing_project)
+{
+    fresh();
+    add_tx("itw-millau.md", "itw-millau.md", millau);
+    grille_store *other = NULL;
+    grille_error err;
+    memset(&err, 0, sizeof(err));
+    int rc = grille_store_create(&other, proj, yaml2, strlen(yaml2), "t.yaml",
+                                 GRILLE_UNIT_SENTENCE, &err);
+    grille_store_close(other);
+    ck_assert_msg(rc == GRILLE_EEXISTS,
+                  "create over a project gave %d, "
+                  "expected GRILLE_EEXISTS",
+                  rc);
+    ck_assert_msg(count_docs(st) == 1, "the existing project lost its "
+                                       "document");
+}
+END_TEST
+
+START_TEST(test_create_bad_codebook_no_file)
+{
+    static const char bad[] = "themes:\n  sante: [santé\n";
+    grille_codebook *c = NULL;
+    grille_error want, err;
+    memset(&want, 0, sizeof(want));
+    memset(&err, 0, sizeof(err));
+    int expected =
+        grille_codebook_load(&c, bad, strlen(bad), "bad.yaml", &want);
+    grille_codebook_free(c);
+    ck_assert_msg(expected < 0, "test bug: the bad codebook loads");
+    int rc = grille_store_create(&st, proj, bad, strlen(bad), "bad.yaml",
+                                 GRILLE_UNIT_PARAGRAPH, &err);
+    ck_assert_msg(rc == expected,
+                  "create gave %d (%s), the codebook's error "
+                  "is %d (%s)",
+                  rc, err.message, expected, want.message);
+    ck_assert_msg(strcmp(err.message, want.message) == 0,
+                  "message '%s', the codebook's '%s'", err.message,
+                  want.message);
+    ck_assert_msg(st == NULL, "*out not NULL after a failed create");
+    ck_assert_msg(!exists(proj), "%s left behind by a failed create", proj);
+    ck_assert_msg(!exists(in_dir("projet.grille-wal")) &&
+                      !exists(in_dir("projet.grille-journal")),
+                  "SQLite files left behind by a failed create");
+}
+END_TEST
+
+START_TEST(test_create_missing_folder)
+{
+    grille_error err;
+    memset(&err, 0, sizeof(err));
+    const char *path = in_dir("nulle/part/projet.grille");
+    int rc = grille_store_create(&st, path, yaml1, strlen(yaml1), "t.yaml",
+                                 GRILLE_UNIT_PARAGRAPH, &err);
+    ck_assert_msg(rc == GRILLE_EIO,
+                  "create in a missing folder gave %d "
+                  "(%s), expected GRILLE_EIO",
+                  rc, err.message);
+    ck_assert_msg(st == NULL, "*out not NULL after a failed create");
+}
+END_TEST
+
+/* ----------------------------------------------------------------- open */
+
+START_TEST(test_open_missing)
+{
+    grille_error err;
+    memset(&err, 0, sizeof(err));
+    grille_store *out = (grille_store *)&err; /* must be reset to NULL */
+    int rc = grille_store_open(&out, proj, 0, &err);
+    ck_assert_msg(rc == GRILLE_ENOTFOUND,
+                  "open of a missing file gave %d "
+                  "(%s)",
+                  rc, err.message);
+    ck_assert_msg(out == NULL, "*out not NULL after a failed open");
+    ck_assert_msg(strstr(err.message, proj) != NULL,
+                  "message does not name %s: %s", proj, err.message);
+    ck_assert_msg(!exists(proj), "open created %s", proj);
+}
+END_TEST
+
+START_TEST(test_open_text_file)
+{
+    static const char content[] =
+        "Entretien avec la DGS de Millau, le 12 mai 2020.\n\n"
+        "La santé des agents a été suivie de près ; les masques sont "
+        "arrivés tard, le télétravail a été généralisé dès le 16 mars.\n";
+    char buf[512];
+    grille_error err;
+    memset(&err, 0, sizeof(err));
+    write_file(proj, content);
+    int rc = grille_store_open(&st, proj, 0, &err);
+    ck_assert_msg(rc == GRILLE_ENOTPROJECT,
+                  "open of a text file gave %d "
+                  "(%s), expected GRILLE_ENOTPROJECT",
+                  rc, err.message);
+    ck_assert_msg(strstr(err.message, "not a SQLite database") != NULL,
+                  "message does not say 'not a SQLite database': %s",
+                  err.message);
+    ck_assert_msg(strstr(err.message, proj) != NULL,
+                  "message does not name the path: %s", err.message);
+    read_file(proj, buf, sizeof(buf));
+    ck_assert_msg(strcmp(buf, content) == 0, "the text file was changed");
+}
+END_TEST
+
+START_TEST(test_open_empty_file)
+{
+    grille_error err;
+    memset(&err, 0, sizeof(err));
+    write_file(proj, "");
+    int rc = grille_store_open(&st, proj, 0, &err);
+    ck_assert_msg(rc == GRILLE_ENOTPROJECT,
+                  "open of an empty file gave %d "
+                  "(%s), expected GRILLE_ENOTPROJECT",
+                  rc, err.message);
+    ck_assert_msg(strstr(err.message, "not a grille project") != NULL,
+                  "message: %s", err.message);
+}
+END_TEST
+
+START_TEST(test_open_folder)
+{
+    grille_error err;
+    memset(&err, 0, sizeof(err));
+    const char *path = in_dir("dossier");
+    ck_assert_msg(mkdir(path, 0700) == 0, "mkdir: %s", strerror(errno));
+    int rc = grille_store_open(&st, path, 0, &err);
+    ck_assert_msg(rc == GRILLE_ENOTPROJECT, "open of a folder gave %d (%s)", rc,
+                  err.message);
+    ck_assert_msg(strstr(err.message, "folder") != NULL,
+                  "message does not say it is a folder: %s", err.message);
+}
+END_TEST
+
+START_TEST(test_open_other_application)
+{
+    grille_error err;
+    memset(&err, 0, sizeof(err));
+    raw_exec("CREATE TABLE carnet (nom TEXT, ville TEXT);"
+             "INSERT INTO carnet VALUES ('Dupont', 'Millau');"
+             "PRAGMA application_id = 42;");
+    int rc = grille_store_open(&st, proj, 0, &err);
+    ck_assert_msg(rc == GRILLE_ENOTPROJECT,
+                  "open of another application's "
+                  "database gave %d (%s)",
+                  rc, err.message);
+    ck_assert_msg(strstr(err.message, "not a grille project") != NULL,
+                  "message does not say 'not a grille project': %s",
+                  err.message);
+    ck_assert_msg(st == NULL, "*out not NULL after a failed open");
+    /* and the database was not touched (no migration, no new table) */
+    ck_assert_int_eq(raw_int("PRAGMA application_id"), 42);
+    ck_assert_msg(raw_int("SELECT count(*) FROM sqlite_schema") == 1,
+                  "tables were added to another application's database");
+}
+END_TEST
+
+START_TEST(test_open_newer_version)
+{
+    grille_error err;
+    memset(&err, 0, sizeof(err));
+    create(yaml1, GRILLE_UNIT_PARAGRAPH);
+    grille_store_close(st);
+    st = NULL;
+    raw_exec("PRAGMA user_version = 99");
+    int rc = grille_store_open(&st, proj, 0, &err);
+    ck_assert_msg(rc == GRILLE_EVERSION,
+                  "open of a version 99 project gave "
+                  "%d (%s), expected GRILLE_EVERSION",
+                  rc, err.message);
+    ck_assert_msg(strstr(err.message, "newer") != NULL,
+                  "message does not say newer: %s", err.message);
+    ck_assert_msg(st == NULL, "*out not NULL after a failed open");
+    ck_assert_msg(raw_int("PRAGMA user_version") == 99,
+                  "the newer project was changed by the failed open");
+}
+END_TEST
+
+START_TEST(test_open_roundtrip)
+{
+    grille_error err;
+    memset(&err, 0, sizeof(err));
+    fresh();
+    int64_t id = add_tx("itw-millau.md", "notes/itw-millau.md", millau);
+    grille_store_close(st);
+    st = NULL;
+    int rc = grille_store_open(&st, proj, 0, &err);
+    ck_assert_msg(rc == 0, "reopen failed (%d): %s", rc, err.message);
+    docs l;
+    list_docs(st, &l);
+    ck_assert_msg(l.n == 1 && l.d[0].id == id &&
+                      strcmp(l.d[0].name, "itw-millau.md") == 0,
+                  "after reopen %zu documents, first '%s'", l.n,
+                  l.n ? l.d[0].name : "");
+}
+END_TEST
+
+START_TEST(test_open_readonly)
+{
+    grille_error err;
+    memset(&err, 0, sizeof(err));
+    fresh();
+    int64_t id = add_tx("itw-millau.md", "notes/itw-millau.md", millau);
+    grille_store_close(st);
+    st = NULL;
+    int rc = grille_store_open(&st, proj, 1, &err);
+    ck_assert_msg(rc == 0, "open readonly failed (%d): %s", rc, err.message);
+    ck_assert_msg(count_docs(st) == 1, "readonly: the document is not seen");
+    int64_t found = 0;
+    rc = grille_store_find(st, "itw-millau.md", &found, &err);
+    ck_assert_msg(rc == 0 && found == id, "readonly find gave %d, id %lld", rc,
+                  (long long)found);
+    memset(&err, 0, sizeof(err));
+    rc = grille_store_begin(st, &err);
+    if (rc == 0) {
+        /* BEGIN may succeed; the write itself must then fail */
+        rc =
+            grille_store_set_attr(st, id, "type", "EPCI", "command line", &err);
+        grille_store_rollback(st);
+    }
+    ck_assert_msg(rc == GRILLE_ESTORE,
+                  "writing a readonly project gave %d "
+                  "(%s), expected GRILLE_ESTORE",
+                  rc, err.message);
+    ck_assert_msg(strstr(err.message, "read-only") != NULL,
+                  "message does not say read-only: %s", err.message);
+}
+END_TEST
+
+START_TEST(test_open_readonly_write_outside_transaction)
+{
+    grille_error err;
+    memset(&err, 0, sizeof(err));
+    fresh();
+    int64_t id = add_tx("itw-millau.md", "notes/itw-millau.md", millau);
+    grille_store_close(st);
+    st = NULL;
+    int rc = grille_store_open(&st, proj, 1, &err);
+    ck_assert_msg(rc == 0, "open readonly failed (%d): %s", rc, err.message);
+    rc = grille_store_remove(st, id, &err);
+    ck_assert_msg(rc == GRILLE_ESTORE,
+                  "remove through a readonly project "
+                  "gave %d (%s), expected GRILLE_ESTORE",
+                  rc, err.message);
+    ck_assert_msg(strstr(err.message, "read-only") != NULL,
+                  "message does not say read-only: %s", err.message);
+    ck_assert_msg(count_docs(st) == 1, "the document was removed anyway");
+}
+END_TEST
+
+/* ------------------------------------------------------------------ add */
+
+START_TEST(test_add_doc_info)
+{
+    int64_t m, r;
+    two_notes(&m, &r);
+    docs l;
+    list_docs(st, &l);
+    ck_assert_msg(l.n == 2, "%zu documents listed, expected 2", l.n);
+    /* listed by name */
+    ck_assert_msg(strcmp(l.d[0].name, "itw-millau.md") == 0 &&
+                      strcmp(l.d[1].name, "itw-rodez.md") == 0,
+                  "documents listed as '%s', '%s'", l.d[0].name, l.d[1].name);
+    const char *texts[2] = {millau, rodez};
+    const int64_t ids[2] = {m, r};
+    for (size_t i = 0; i < 2; i++) {
+        const doc_rec *d = &l.d[i];
+        const grille_segment *segs;
+        const grille_coding *cod;
+        analyse(cb, texts[i]);
+        size_t nseg = grille_analyser_segments(ref, &segs);
+        size_t ncod = grille_analyser_codings(ref, &cod);
+        size_t words = grille_analyser_words(ref);
+        size_t coded = 0;
+        for (size_t s = 0; s < nseg; s++) {
+            for (size_t k = 0; k < ncod; k++) {
+                if (cod[k].segment == s) {
+                    coded++;
+                    break;
+                }
+            }
+        }
+        ck_assert_msg(ncod > 0 && coded > 0, "test bug: nothing coded");
+        ck_assert_msg(d->id == ids[i], "%s: id %lld, add said %lld", d->name,
+                      (long long)d->id, (long long)ids[i]);
+        ck_assert_msg(strncmp(d->path, "notes/", 6) == 0 &&
+                          strcmp(d->path + 6, d->name) == 0,
+                      "%s: path '%s'", d->name, d->path);
+        ck_assert_msg(d->words == words, "%s: %zu words, the analyser %zu",
+                      d->name, d->words, words);
+        ck_assert_msg(d->segments == nseg, "%s: %zu segments, the analyser %zu",
+                      d->name, d->segments, nseg);
+        ck_assert_msg(d->coded_segments == coded,
+                      "%s: %zu coded segments, the analyser %zu", d->name,
+                      d->coded_segments, coded);
+        ck_assert_msg(d->codings == ncod, "%s: %zu codings, the analyser %zu",
+                      d->name, d->codings, ncod);
+        ck_assert_msg(d->bytes == strlen(texts[i]),
+                      "%s: %zu bytes, the text "
+                      "%zu",
+                      d->name, d->bytes, strlen(texts[i]));
+        ck_assert_msg(strcmp(d->encoding, "UTF-8") == 0, "%s: encoding '%s'",
+                      d->name, d->encoding);
+    }
+}
+END_TEST
+
+START_TEST(test_add_sha256_and_encoding)
+{
+    fresh();
+    begin(st);
+    int64_t id = add("abc.md", "abc.md", "abc");
+    /* "caf\xe9" is Windows-1252 for "café" */
+    grille_text *t = NULL;
+    grille_error err;
+    memset(&err, 0, sizeof(err));
+    static const char w1252[] = "Le caf\xe9 des agents.";
+    int rc = grille_text_decode(&t, w1252, strlen(w1252), "w.md", &err);
+    ck_assert_msg(rc == 0, "test bug: decode: %s", err.message);
+    int64_t wid = 0;
+    rc = grille_store_add(st, an, cb, "w.md", "w.md", t, &wid, &err);
+    grille_text_free(t);
+    ck_assert_msg(rc == 0, "adding a Windows-1252 note failed: %s",
+                  err.message);
+    commit(st);
+    docs l;
+    list_docs(st, &l);
+    const doc_rec *d = doc_named(&l, "abc.md");
+    ck_assert_msg(d != NULL && d->id == id, "abc.md is not listed");
+    ck_assert_msg(strcmp(d->sha256, "ba7816bf8f01cfea414140de5dae2223b00361a3"
+                                    "96177a9cb410ff61f20015ad") == 0,
+                  "sha256 of 'abc' stored as %s", d->sha256);
+    ck_assert_msg(d->bytes == 3, "'abc' stored with %zu bytes", d->bytes);
+    d = doc_named(&l, "w.md");
+    ck_assert_msg(d != NULL && d->id == wid, "w.md is not listed");
+    ck_assert_msg(strcmp(d->encoding, "Windows-1252") == 0,
+                  "w.md encoding '%s', expected Windows-1252", d->encoding);
+}
+END_TEST
+
+START_TEST(test_add_attributes)
+{
+    int64_t m, r;
+    two_notes(&m, &r);
+    attrs_list l;
+    list_attrs(m, &l);
+    ck_assert_msg(l.n == 2, "millau has %zu attributes, expected 2", l.n);
+    /* by key */
+    ck_assert_msg(strcmp(l.a[0].key, "collectivite") == 0 &&
+                      strcmp(l.a[1].key, "type") == 0,
+                  "attributes listed as %s, %s", l.a[0].key, l.a[1].key);
+    expect_attr(&l, "collectivite", "Millau", "front matter");
+    expect_attr(&l, "type", "commune", "front matter");
+    list_attrs(r, &l);
+    ck_assert_msg(l.n == 2, "rodez has %zu attributes, expected 2", l.n);
+    expect_attr(&l, "collectivite", "Rodez", "front matter");
+    expect_attr(&l, "type", "agglomération", "front matter");
+    /* a note without front matter has none */
+    begin(st);
+    int64_t a = add("itw-albi.md", "itw-albi.md", albi);
+    commit(st);
+    list_attrs(a, &l);
+    ck_assert_msg(l.n == 0, "albi has %zu attributes, expected none", l.n);
+}
+END_TEST
+
+START_TEST(test_add_attribute_list_joined)
+{
+    static const char note[] = "---\n"
+                               "collectivite: Millau\n"
+                               "interlocuteurs: [DGS, DRH]\n"
+                               "---\n"
+                               "La santé des agents.\n";
+    fresh();
+    int64_t id = add_tx("note.md", "note.md", note);
+    attrs_list l;
+    list_attrs(id, &l);
+    ck_assert_msg(l.n == 2, "%zu attributes, expected 2", l.n);
+    expect_attr(&l, "interlocuteurs", "DGS, DRH", "front matter");
+}
+END_TEST
+
+START_TEST(test_add_codings_as_analysed)
+{
+    int64_t m, r;
+    two_notes(&m, &r);
+    codings_list l;
+    list_codings(m, &l);
+    expect_as_analysed(&l, millau, cb, "itw-millau.md");
+    for (size_t k = 0; k < l.n; k++)
+        ck_assert_msg(l.c[k].doc == m, "coding %zu of millau is of doc %lld", k,
+                      (long long)l.c[k].doc);
+    list_codings(r, &l);
+    expect_as_analysed(&l, rodez, cb, "itw-rodez.md");
+}
+END_TEST
+
+START_TEST(test_add_codings_all_documents)
+{
+    int64_t m, r;
+    two_notes(&m, &r);
+    codings_list all, one;
+    list_codings(0, &all);
+    list_codings(m, &one);
+    size_t nm = one.n;
+    list_codings(r, &one);
+    ck_assert_msg(all.n == nm + one.n,
+                  "id 0 lists %zu codings, the "
+                  "documents %zu + %zu",
+                  all.n, nm, one.n);
+    /* by document (name), so millau's come first */
+    for (size_t k = 0; k < all.n; k++)
+        ck_assert_msg(all.c[k].doc == (k < nm ? m : r),
+                      "coding %zu is of document %lld", k,
+                      (long long)all.c[k].doc);
+}
+END_TEST
+
+START_TEST(test_add_front_matter_not_coded)
+{
+    /* "santé" in the front matter is not coded; in the body it is */
+    static const char note[] = "---\n"
+                               "theme: santé\n"
+                               "---\n"
+                               "La santé des agents.\n";
+    fresh();
+    int64_t id = add_tx("note.md", "note.md", note);
+    codings_list l;
+    list_codings(id, &l);
+    size_t body = (size_t)(strstr(note, "La ") - note);
+    ck_assert_msg(l.n == 1, "%zu codings, expected 1 (the body's santé)", l.n);
+    ck_assert_msg(l.c[0].start >= body, "the front matter was coded at %zu",
+                  l.c[0].start);
+    expect_as_analysed(&l, note, cb, "note.md");
+}
+END_TEST
+
+START_TEST(test_add_same_content_twice)
+{
+    grille_error err;
+    fresh();
+    int64_t first = add_tx("itw-millau.md", "notes/itw-millau.md", millau);
+    begin(st);
+    int64_t id = -1;
+    int rc = try_add(cb, "copie.md", "copie/copie.md", millau, &id, &err);
+    grille_store_rollback(st);
+    ck_assert_msg(rc == GRILLE_EEXISTS,
+                  "same content again gave %d (%s), "
+                  "expected GRILLE_EEXISTS",
+                  rc, err.message);
+    ck_assert_msg(id == first,
+                  "*id is %lld, expected the first document's "
+                  "%lld",
+                  (long long)id, (long long)first);
+    ck_assert_msg(strstr(err.message, "itw-millau.md") != NULL,
+                  "message does not name the first document: %s", err.message);
+    ck_assert_msg(count_docs(st) == 1, "a copy was added");
+}
+END_TEST
+
+START_TEST(test_add_same_name_uses_path)
+{
+    static const char other[] = "---\n"
+                                "collectivite: Albi\n"
+                                "---\n"
+                                "Les masques ont manqué.\n";
+    fresh();
+    begin(st);
+    int64_t a = add("note.md", "millau/note.md", millau);
+    int64_t b = add("note.md", "albi/note.md", other);
+    commit(st);
+    ck_assert_msg(a != b, "two documents, one id");
+    docs l;
+    list_docs(st, &l);
+    ck_assert_msg(l.n == 2, "%zu documents, expected 2", l.n);
+    const doc_rec *d = doc_named(&l, "note.md");
+    ck_assert_msg(d != NULL && d->id == a, "note.md is not the first one");
+    d = doc_named(&l, "albi/note.md");
+    ck_assert_msg(d != NULL && d->id == b,
+                  "the second note.md is not stored as albi/note.md");
+    ck_assert_msg(strcmp(d->path, "albi/note.md") == 0, "its path is '%s'",
+                  d->path);
+}
+END_TEST
+
+START_TEST(test_add_name_and_path_taken)
+{
+    grille_error err;
+    fresh();
+    begin(st);
+    add("note.md", "millau/note.md", millau);
+    add("millau/note.md", "x/note.md", rodez);
+    int64_t id = -1;
+    int rc = try_add(cb, "note.md", "millau/note.md", albi, &id, &err);
+    grille_store_rollback(st);
+    ck_assert_msg(rc == GRILLE_EEXISTS,
+                  "name and path both taken gave %d "
+                  "(%s), expected GRILLE_EEXISTS",
+                  rc, err.message);
+    ck_assert_msg(strstr(err.message, "note.md") != NULL,
+                  "message does not name it: %s", err.message);
+}
+END_TEST
+
+START_TEST(test_add_foreign_codebook)
+{
+    grille_error err;
+    fresh();
+    cb2 = load_cb(yaml2);
+    begin(st);
+    int64_t id = -1;
+    int rc = try_add(cb2, "itw-millau.md", "itw-millau.md", millau, &id, &err);
+    grille_store_rollback(st);
+    ck_assert_msg(rc == GRILLE_EINVALID,
+                  "another codebook gave %d (%s), "
+                  "expected GRILLE_EINVALID",
+                  rc, err.message);
+    ck_assert_msg(id == 0, "*id is %lld after a refusal", (long long)id);
+    ck_assert_msg(count_docs(st) == 0, "a document was added");
+}
+END_TEST
+
+START_TEST(test_add_same_yaml_codebook)
+{
+    /* a codebook loaded from the same YAML is the project's */
+    fresh();
+    cb2 = load_cb(yaml1);
+    grille_error err;
+    begin(st);
+    int64_t id = -1;
+    int rc = try_add(cb2, "itw-millau.md", "itw-millau.md", millau, &id, &err);
+    ck_assert_msg(rc == 0,
+                  "the project's YAML loaded again is refused "
+                  "(%d): %s",
+                  rc, err.message);
+    commit(st);
+    codings_list l;
+    list_codings(id, &l);
+    expect_as_analysed(&l, millau, cb2, "itw-millau.md");
+}
+END_TEST
+
+START_TEST(test_add_bad_front_matter)
+{
+    static const char bad[] = "---\n"
+                              "collectivite: [Millau\n"
+                              "type: commune\n"
+                              "---\n"
+                              "La santé des agents.\n";
+    grille_error err;
+    fresh();
+    add_tx("itw-rodez.md", "itw-rodez.md", rodez);
+    begin(st);
+    int64_t id = -1;
+    int rc = try_add(cb, "bad.md", "notes/bad.md", bad, &id, &err);
+    ck_assert_msg(rc == GRILLE_ESYNTAX,
+                  "a broken front matter gave %d (%s), "
+                  "expected GRILLE_ESYNTAX",
+                  rc, err.message);
+    ck_assert_msg(strstr(err.message, "bad.md") != NULL,
+                  "message does not name the document: %s", err.message);
+    ck_assert_msg(count_docs(st) == 1, "a document was added before the "
+                                       "rollback");
+    grille_store_rollback(st);
+    ck_assert_msg(count_docs(st) == 1,
+                  "%zu documents after the rollback, "
+                  "expected 1",
+                  count_docs(st));
+    ck_assert_msg(raw_int("SELECT count(*) FROM segments s JOIN documents d "
+                          "ON d.id = s.document WHERE d.name = 'bad.md'") == 0,
+                  "segments of the bad document were stored");
+}
+END_TEST
+
+START_TEST(test_add_segments_rows)
+{
+    /* the segments table holds the analyser's segments, 0-based */
+    fresh();
+    int64_t id = add_tx("itw-millau.md", "notes/itw-millau.md", millau);
+    const grille_segment *segs;
+    analyse(cb, millau);
+    size_t nseg = grille_analyser_segments(ref, &segs);
+    char sql[256];
+    for (size_t i = 0; i < nseg; i++) {
+        snprintf(sql, sizeof(sql),
+                 "SELECT start * 1000000 + \"end\" FROM segments WHERE "
+                 "document = %lld AND idx = %zu",
+                 (long long)id, i);
+        int64_t v = raw_int(sql);
+        ck_assert_msg(v == (int64_t)(segs[i].start * 1000000 + segs[i].end),
+                      "segment %zu stored as %lld, the analyser %zu-%zu", i,
+                      (long long)v, segs[i].start, segs[i].end);
+        snprintf(sql, sizeof(sql),
+                 "SELECT line FROM segments WHERE document = %lld AND idx = "
+                 "%zu",
+                 (long long)id, i);
+        v = raw_int(sql);
+        ck_assert_msg(v == segs[i].line,
+                      "segment %zu on line %lld, the "
+                      "analyser %u",
+                      i, (long long)v, segs[i].line);
+    }
+    /* the words of the segments add up to the document's */
+    snprintf(sql, sizeof(sql),
+             "SELECT (SELECT sum(words) FROM segments WHERE document = %lld) "
+             "- (SELECT words FROM documents WHERE id = %lld)",
+             (long long)id, (long long)id);
+    ck_assert_msg(raw_int(sql) == 0,
+                  "segment words and document words "
+                  "differ by %lld",
+                  (long long)raw_int(sql));
+    snprintf(sql, sizeof(sql),
+             "SELECT count(*) FROM segments WHERE document = %lld",
+             (long long)id);
+    ck_assert_msg(raw_int(sql) == (int64_t)nseg,
+                  "%lld segments stored, the "
+                  "analyser %zu",
+                  (long long)raw_int(sql), nseg);
+    /* the speaker of the turn "DGS : ..." */
+    snprintf(sql, sizeof(sql),
+             "SELECT count(*) FROM segments WHERE document = %lld AND "
+             "speaker = 'DGS' AND kind = '%s'",
+             (long long)id, grille_segment_kind_name(GRILLE_SEG_TURN));
+    ck_assert_msg(raw_int(sql) == 1, "the DGS turn is not stored with its "
+                                     "speaker");
+}
+END_TEST
+
+/* --------------------------------------------------------- transactions */
+
+START_TEST(test_tx_rollback)
+{
+    fresh();
+    begin(st);
+    add("itw-millau.md", "itw-millau.md", millau);
+    ck_assert_msg(count_docs(st) == 1, "the transaction does not see its "
+                                       "own document");
+    grille_store_rollback(st);
+    ck_assert_msg(count_docs(st) == 0, "a document survived the rollback");
+    ck_assert_msg(raw_int("SELECT count(*) FROM documents") == 0,
+                  "the file holds a document after the rollback");
+    ck_assert_msg(raw_int("SELECT count(*) FROM codings") == 0,
+                  "the file holds codings after the rollback");
+}
+END_TEST
+
+START_TEST(test_tx_close_without_commit)
+{
+    grille_error err;
+    memset(&err, 0, sizeof(err));
+    fresh();
+    add_tx("itw-rodez.md", "itw-rodez.md", rodez);
+    begin(st);
+    add("itw-millau.md", "itw-millau.md", millau);
+    grille_store_close(st);
+    st = NULL;
+    int rc = grille_store_open(&st, proj, 0, &err);
+    ck_assert_msg(rc == 0, "reopen failed (%d): %s", rc, err.message);
+    docs l;
+    list_docs(st, &l);
+    ck_assert_msg(l.n == 1 && strcmp(l.d[0].name, "itw-rodez.md") == 0,
+                  "after close without commit: %zu documents", l.n);
+}
+END_TEST
+
+START_TEST(test_tx_add_again_after_rollback)
+{
+    /* codes created in a rolled-back transaction must not be reused */
+    fresh();
+    begin(st);
+    add("itw-millau.md", "itw-millau.md", millau);
+    grille_store_rollback(st);
+    int64_t id = add_tx("itw-millau.md", "itw-millau.md", millau);
+    codings_list l;
+    list_codings(id, &l);
+    expect_as_analysed(&l, millau, cb, "itw-millau.md after a rollback");
+}
+END_TEST
+
+START_TEST(test_tx_commit_other_handle_sees)
+{
+    grille_error err;
+    memset(&err, 0, sizeof(err));
+    fresh();
+    int rc = grille_store_open(&st2, proj, 1, &err);
+    ck_assert_msg(rc == 0, "second open failed (%d): %s", rc, err.message);
+    begin(st);
+    add("itw-millau.md", "itw-millau.md", millau);
+    ck_assert_msg(count_docs(st2) == 0, "another handle sees uncommitted "
+                                        "work");
+    commit(st);
+    ck_assert_msg(count_docs(st2) == 1, "another handle does not see the "
+                                        "commit");
+}
+END_TEST
+
+/* ---------------------------------------------- find, remove, attributes */
+
+START_TEST(test_find_by_name_path_id)
+{
+    grille_error err;
+    memset(&err, 0, sizeof(err));
+    int64_t m, r, id = 0;
+    two_notes(&m, &r);
+    int rc = grille_store_find(st, "itw-rodez.md", &id, &err);
+    ck_assert_msg(rc == 0 && id == r,
+                  "find by name gave %d, id %lld (want "
+                  "%lld)",
+                  rc, (long long)id, (long long)r);
+    rc = grille_store_find(st, "notes/itw-millau.md", &id, &err);
+    ck_assert_msg(rc == 0 && id == m,
+                  "find by path gave %d, id %lld (want "
+                  "%lld)",
+                  rc, (long long)id, (long long)m);
+    char ref_id[32];
+    snprintf(ref_id, sizeof(ref_id), "#%lld", (long long)r);
+    rc = grille_store_find(st, ref_id, &id, &err);
+    ck_assert_msg(rc == 0 && id == r, "find '%s' gave %d, id %lld", ref_id, rc,
+                  (long long)id);
+}
+END_TEST
+
+START_TEST(test_find_unknown)
+{
+    grille_error err;
+    memset(&err, 0, sizeof(err));
+    int64_t m, r, id = 77;
+    two_notes(&m, &r);
+    int rc = grille_store_find(st, "itw-paris.md", &id, &err);
+    ck_assert_msg(rc == GRILLE_ENOTFOUND, "find of an unknown name gave %d",
+                  rc);
+    ck_assert_msg(id == 0, "*id is %lld for an unknown name", (long long)id);
+    ck_assert_msg(strstr(err.message, "itw-paris.md") != NULL,
+                  "message does not name it: %s", err.message);
+    rc = grille_store_find(st, "#999", &id, &err);
+    ck_assert_msg(rc == GRILLE_ENOTFOUND, "find of #999 gave %d", rc);
+}
+END_TEST
+
+START_TEST(test_find_id_with_junk)
+{
+    /* "#ID" is a number: "#1abc" names no document */
+    grille_error err;
+    memset(&err, 0, sizeof(err));
+    int64_t m, r, id = 0;
+    two_notes(&m, &r);
+    char ref_id[32];
+    snprintf(ref_id, sizeof(ref_id), "#%lldabc", (long long)m);
+    int rc = grille_store_find(st, ref_id, &id, &err);
+    ck_assert_msg(rc == GRILLE_ENOTFOUND,
+                  "find '%s' gave %d, id %lld; "
+                  "expected GRILLE_ENOTFOUND",
+                  ref_id, rc, (long long)id);
+}
+END_TEST
+
+START_TEST(test_find_name_before_path)
+{
+    /* a document named X wins over another added from path X */
+    grille_error err;
+    memset(&err, 0, sizeof(err));
+    fresh();
+    begin(st);
+    int64_t a = add("a.md", "b.md", millau);
+    int64_t b = add("b.md", "x/b.md", rodez);
+    commit(st);
+    int64_t id = 0;
+    int rc = grille_store_find(st, "b.md", &id, &err);
+    ck_assert_msg(rc == 0 && id == b,
+                  "find b.md gave %d, id %lld (named "
+                  "%lld, from path %lld)",
+                  rc, (long long)id, (long long)b, (long long)a);
+}
+END_TEST
+
+START_TEST(test_remove_cascade)
+{
+    grille_error err;
+    memset(&err, 0, sizeof(err));
+    int64_t m, r;
+    two_notes(&m, &r);
+    char sql[256];
+    snprintf(sql, sizeof(sql),
+             "SELECT count(*) FROM codings c JOIN segments s ON s.id = "
+             "c.segment WHERE s.document = %lld",
+             (long long)r);
+    int64_t rodez_codings = raw_int(sql);
+    ck_assert_msg(rodez_codings > 0, "test bug: rodez has no coding");
+    begin(st);
+    int rc = grille_store_remove(st, m, &err);
+    ck_assert_msg(rc == 0, "remove failed (%d): %s", rc, err.message);
+    commit(st);
+    docs l;
+    list_docs(st, &l);
+    ck_assert_msg(l.n == 1 && l.d[0].id == r, "after remove: %zu documents",
+                  l.n);
+    snprintf(sql, sizeof(sql),
+             "SELECT count(*) FROM segments WHERE document = %lld",
+             (long long)m);
+    ck_assert_msg(raw_int(sql) == 0, "segments of the removed document "
+                                     "remain");
+    snprintf(sql, sizeof(sql),
+             "SELECT count(*) FROM attributes WHERE document = %lld",
+             (long long)m);
+    ck_assert_msg(raw_int(sql) == 0, "attributes of the removed document "
+                                     "remain");
+    int64_t left = raw_int("SELECT count(*) FROM codings");
+    ck_assert_msg(left == rodez_codings,
+                  "%lld codings left, expected "
+                  "rodez's %lld",
+                  (long long)left, (long long)rodez_codings);
+    ck_assert_msg(raw_int("SELECT count(*) FROM codings WHERE segment NOT IN "
+                          "(SELECT id FROM segments)") == 0,
+                  "codings point at removed segments");
+    snprintf(sql, sizeof(sql),
+             "SELECT count(*) FROM attributes WHERE document = %lld",
+             (long long)r);
+    ck_assert_msg(raw_int(sql) == 2, "the other document lost attributes");
+}
+END_TEST
+
+START_TEST(test_remove_unknown)
+{
+    grille_error err;
+    memset(&err, 0, sizeof(err));
+    int64_t m, r;
+    two_notes(&m, &r);
+    begin(st);
+    int rc = grille_store_remove(st, m + r + 100, &err);
+    grille_store_rollback(st);
+    ck_assert_msg(rc == GRILLE_ENOTFOUND,
+                  "remove of an unknown id gave %d "
+                  "(%s)",
+                  rc, err.message);
+    ck_assert_msg(count_docs(st) == 2, "a document was removed");
+}
+END_TEST
+
+START_TEST(test_set_attr_override)
+{
+    grille_error err;
+    memset(&err, 0, sizeof(err));
+    int64_t m, r;
+    two_notes(&m, &r);
+    begin(st);
+    int rc = grille_store_set_attr(st, m, "type", "EPCI", "cases.csv", &err);
+    ck_assert_msg(rc == 0, "set_attr failed (%d): %s", rc, err.message);
+    rc = grille_store_set_attr(st, m, "population", "22000", "command line",
+                               &err);
+    ck_assert_msg(rc == 0, "set_attr of a new key failed (%d): %s", rc,
+                  err.message);
+    commit(st);
+    attrs_list l;
+    list_attrs(m, &l);
+    ck_assert_msg(l.n == 3, "%zu attributes, expected 3", l.n);
+    expect_attr(&l, "type", "EPCI", "cases.csv");
+    expect_attr(&l, "collectivite", "Millau", "front matter");
+    expect_attr(&l, "population", "22000", "command line");
+    /* the other document is untouched */
+    list_attrs(r, &l);
+    expect_attr(&l, "type", "agglomération", "front matter");
+}
+END_TEST
+
+START_TEST(test_set_attr_empty_key)
+{
+    grille_error err;
+    memset(&err, 0, sizeof(err));
+    int64_t m, r;
+    two_notes(&m, &r);
+    begin(st);
+    int rc = grille_store_set_attr(st, m, "", "x", "command line", &err);
+    grille_store_rollback(st);
+    ck_assert_msg(rc == GRILLE_EINVALID, "an empty key gave %d (%s)", rc,
+                  err.message);
+}
+END_TEST
+
+START_TEST(test_set_attr_unknown_document)
+{
+    grille_error err;
+    memset(&err, 0, sizeof(err));
+    int64_t m, r;
+    two_notes(&m, &r);
+    begin(st);
+    int rc = grille_store_set_attr(st, m + r + 100, "type", "EPCI",
+                                   "command line", &err);
+    grille_store_rollback(st);
+    ck_assert_msg(rc < 0, "set_attr on a missing document succeeded");
+    ck_assert_msg(raw_int("SELECT count(*) FROM attributes WHERE document "
+                          "NOT IN (SELECT id FROM documents)") == 0,
+                  "an orphan attribute was stored");
+}
+END_TEST
+
+/* --------------------------------------------------------------- recode */
+
+START_TEST(test_recode_changes)
+{
+    int64_t m, r;
+    two_notes(&m, &r);
+    cb2 = load_cb(yaml2);
+    changes_list l;
+    begin(st);
+    recode(cb2, yaml2, &l);
+    commit(st);
+    size_t ncodes = grille_codebook_count(cb2);
+    ck_assert_msg(l.n == ncodes,
+                  "%zu changes reported, the codebook has "
+                  "%zu codes",
+                  l.n, ncodes);
+    const char *texts[2] = {millau, rodez};
+    for (size_t i = 0; i < ncodes; i++) {
+        grille_code_info ci;
+        ck_assert_int_eq(grille_codebook_code(cb2, i, &ci), 0);
+        const change_rec *c = &l.c[i];
+        ck_assert_msg(strcmp(c->code, ci.id) == 0,
+                      "change %zu is for '%s', codebook order says '%s'", i,
+                      c->code, ci.id);
+        size_t before = 0, after = 0, gained = 0, lost = 0;
+        for (size_t t = 0; t < 2; t++) {
+            uint64_t b = coded_by(cb, ci.id, texts[t]);
+            uint64_t a = coded_by(cb2, ci.id, texts[t]);
+            before += popcount(b);
+            after += popcount(a);
+            gained += popcount(a & ~b);
+            lost += popcount(b & ~a);
+        }
+        ck_assert_msg(c->before == before && c->after == after &&
+                          c->gained == gained && c->lost == lost,
+                      "%s: before %zu after %zu +%zu -%zu, expected before "
+                      "%zu after %zu +%zu -%zu",
+                      ci.id, c->before, c->after, c->gained, c->lost, before,
+                      after, gained, lost);
+    }
+    /* "blouses" adds segments to protection, and fewer to its parent,
+     * which already held the segment where "santé" is */
+    const change_rec *sante = &l.c[(size_t)grille_codebook_find(cb2, "sante")];
+    const change_rec *prot =
+        &l.c[(size_t)grille_codebook_find(cb2, "sante/protection")];
+    ck_assert_msg(prot->gained > 0, "test bug: protection gains nothing");
+    ck_assert_msg(sante->gained > 0 && sante->gained < prot->gained,
+                  "test bug: sante gains %zu, protection %zu", sante->gained,
+                  prot->gained);
+    ck_assert_msg(sante->before > prot->before,
+                  "children not rolled into sante: %zu, protection %zu",
+                  sante->before, prot->before);
+}
+END_TEST
+
+START_TEST(test_recode_new_code)
+{
+    /* a theme new in the codebook: nothing before, all gained */
+    int64_t m, r;
+    changes_list l;
+    two_notes(&m, &r);
+    cb2 = load_cb(yaml4);
+    begin(st);
+    recode(cb2, yaml4, &l);
+    commit(st);
+    size_t after = 0;
+    const char *texts[2] = {millau, rodez};
+    for (size_t t = 0; t < 2; t++)
+        after += popcount(coded_by(cb2, "equipement", texts[t]));
+    ck_assert_msg(after > 0, "test bug: equipement codes nothing");
+    long e = grille_codebook_find(cb2, "equipement");
+    ck_assert_msg(l.n == grille_codebook_count(cb2) && e >= 0,
+                  "%zu changes for %zu codes", l.n, grille_codebook_count(cb2));
+    const change_rec *c = &l.c[(size_t)e];
+    ck_assert_msg(strcmp(c->code, "equipement") == 0, "change %ld is '%s'", e,
+                  c->code);
+    ck_assert_msg(c->before == 0 && c->after == after && c->gained == after &&
+                      c->lost == 0,
+                  "equipement: before %zu after %zu +%zu -%zu, expected 0 "
+                  "%zu +%zu -0",
+                  c->before, c->after, c->gained, c->lost, after, after);
+}
+END_TEST
+
+START_TEST(test_recode_lost)
+{
+    /* recoding back to the first codebook loses what "blouses" gave */
+    int64_t m, r;
+    changes_list l;
+    two_notes(&m, &r);
+    cb2 = load_cb(yaml2);
+    begin(st);
+    recode(cb2, yaml2, &l);
+    commit(st);
+    grille_codebook *cb1 = load_cb(yaml1);
+    begin(st);
+    recode(cb1, yaml1, &l);
+    commit(st);
+    long p = grille_codebook_find(cb1, "sante/protection");
+    size_t lost = 0, after = 0;
+    const char *texts[2] = {millau, rodez};
+    for (size_t t = 0; t < 2; t++) {
+        uint64_t b = coded_by(cb2, "sante/protection", texts[t]);
+        uint64_t a = coded_by(cb1, "sante/protection", texts[t]);
+        lost += popcount(b & ~a);
+        after += popcount(a);
+    }
+    grille_codebook_free(cb1);
+    ck_assert_msg(p >= 0 && (size_t)p < l.n, "no change for protection");
+    ck_assert_msg(lost > 0, "test bug: nothing to lose");
+    ck_assert_msg(l.c[p].lost == lost && l.c[p].gained == 0 &&
+                      l.c[p].after == after,
+                  "protection: after %zu +%zu -%zu, expected after %zu +0 "
+                  "-%zu",
+                  l.c[p].after, l.c[p].gained, l.c[p].lost, after, lost);
+}
+END_TEST
+
+START_TEST(test_recode_new_codebook_and_codings)
+{
+    char *yaml = NULL, *source = NULL;
+    size_t len = 0;
+    grille_error err;
+    memset(&err, 0, sizeof(err));
+    int64_t m, r;
+    changes_list l;
+    two_notes(&m, &r);
+    cb2 = load_cb(yaml2);
+    begin(st);
+    recode(cb2, yaml2, &l);
+    commit(st);
+    int rc = grille_store_codebook_text(st, &yaml, &len, &source, &err);
+    ck_assert_msg(rc == 0, "codebook_text failed (%d): %s", rc, err.message);
+    int same = len == strlen(yaml2) && memcmp(yaml, yaml2, len) == 0;
+    int named = strcmp(source, "new.yaml") == 0;
+    grille_free(yaml);
+    grille_free(source);
+    ck_assert_msg(same, "the project's codebook is not the new YAML");
+    ck_assert_msg(named, "the project's codebook source is not new.yaml");
+    codings_list c;
+    list_codings(m, &c);
+    expect_as_analysed(&c, millau, cb2, "itw-millau.md recoded");
+    list_codings(r, &c);
+    expect_as_analysed(&c, rodez, cb2, "itw-rodez.md recoded");
+    /* new documents are added with the new codebook only */
+    project_codebook();
+    ck_assert_str_eq(grille_codebook_sha256(cb), grille_codebook_sha256(cb2));
+    begin(st);
+    int64_t a = add("itw-albi.md", "itw-albi.md", albi);
+    commit(st);
+    list_codings(a, &c);
+    expect_as_analysed(&c, albi, cb2, "itw-albi.md");
+}
+END_TEST
+
+START_TEST(test_recode_keeps_manual)
+{
+    int64_t m, r;
+    changes_list l;
+    two_notes(&m, &r);
+    char sql[512];
+    /* a manual coding of segment 0 (the heading) as teletravail */
+    snprintf(sql, sizeof(sql),
+             "INSERT INTO codings (segment, code, start, \"end\", term, "
+             "rule, origin) SELECT s.id, k.id, s.start, s.\"end\", "
+             "'Entretien avec la DGS', 'manuel', 'manual' FROM segments s, "
+             "codes k WHERE s.document = %lld AND s.idx = 0 AND k.code = "
+             "'teletravail'",
+             (long long)m);
+    raw_exec(sql);
+    ck_assert_msg(raw_int("SELECT count(*) FROM codings WHERE origin = "
+                          "'manual'") == 1,
+                  "test bug: the manual coding was not inserted");
+    cb2 = load_cb(yaml2);
+    begin(st);
+    recode(cb2, yaml2, &l);
+    commit(st);
+    codings_list c;
+    list_codings(m, &c);
+    size_t manual = 0, k_manual = 0;
+    for (size_t k = 0; k < c.n; k++) {
+        if (strcmp(c.c[k].origin, "manual") == 0) {
+            manual++;
+            k_manual = k;
+        }
+    }
+    ck_assert_msg(manual == 1, "%zu manual codings after recode, expected 1",
+                  manual);
+    const coding_rec *x = &c.c[k_manual];
+    ck_assert_msg(strcmp(x->code, "teletravail") == 0 && x->segment == 0 &&
+                      strcmp(x->rule, "manuel") == 0 &&
+                      strcmp(x->term, "Entretien avec la DGS") == 0,
+                  "the manual coding came back as %s seg %zu rule '%s' term "
+                  "'%s'",
+                  x->code, x->segment, x->rule, x->term);
+    /* the automatic ones are the analyser's with the new codebook */
+    memmove(&c.c[k_manual], &c.c[k_manual + 1],
+            (c.n - k_manual - 1) * sizeof(c.c[0]));
+    c.n--;
+    expect_as_analysed(&c, millau, cb2, "itw-millau.md recoded");
+}
+END_TEST
+
+START_TEST(test_recode_progress)
+{
+    int64_t m, r;
+    changes_list l;
+    two_notes(&m, &r);
+    begin(st);
+    add("itw-albi.md", "itw-albi.md", albi);
+    commit(st);
+    cb2 = load_cb(yaml2);
+    begin(st);
+    recode(cb2, yaml2, &l);
+    commit(st);
+    ck_assert_msg(l.progress_calls == 3,
+                  "progress called %zu times for 3 "
+                  "documents",
+                  l.progress_calls);
+    for (size_t i = 0; i < l.progress_calls; i++)
+        ck_assert_msg(l.done[i] == i + 1 && l.total[i] == 3,
+                      "progress call %zu: %zu/%zu, expected %zu/3", i,
+                      l.done[i], l.total[i], i + 1);
+}
+END_TEST
+
+START_TEST(test_recode_removed_theme)
+{
+    int64_t m, r;
+    changes_list l;
+    two_notes(&m, &r);
+    size_t before = 0;
+    const char *texts[2] = {millau, rodez};
+    for (size_t t = 0; t < 2; t++)
+        before += popcount(coded_by(cb, "teletravail", texts[t]));
+    ck_assert_msg(before > 0, "test bug: no teletravail coding");
+    cb2 = load_cb(yaml3);
+    begin(st);
+    recode(cb2, yaml3, &l);
+    commit(st);
+    const change_rec *c = NULL;
+    for (size_t i = 0; i < l.n; i++)
+        if (strcmp(l.c[i].code, "teletravail") == 0)
+            c = &l.c[i];
+    ck_assert_msg(c != NULL, "no change reported for the removed theme");
+    ck_assert_msg(c == &l.c[l.n - 1], "the removed theme is not reported "
+                                      "after the codebook's codes");
+    ck_assert_msg(c->before == before && c->after == 0 && c->lost == before &&
+                      c->gained == 0,
+                  "teletravail: before %zu after %zu +%zu -%zu, expected "
+                  "%zu 0 +0 -%zu",
+                  c->before, c->after, c->gained, c->lost, before, before);
+    codings_list x;
+    list_codings(0, &x);
+    for (size_t k = 0; k < x.n; k++)
+        ck_assert_msg(strcmp(x.c[k].code, "teletravail") != 0,
+                      "a teletravail coding survived: '%s'", x.c[k].term);
+}
+END_TEST
+
+START_TEST(test_recode_dry_run)
+{
+    /* a recode rolled back leaves the project as it was */
+    int64_t m, r;
+    changes_list l;
+    two_notes(&m, &r);
+    codings_list before, after;
+    list_codings(0, &before);
+    cb2 = load_cb(yaml2);
+    begin(st);
+    recode(cb2, yaml2, &l);
+    grille_store_rollback(st);
+    list_codings(0, &after);
+    ck_assert_msg(after.n == before.n,
+                  "%zu codings after a dry run, %zu "
+                  "before",
+                  after.n, before.n);
+    ck_assert_msg(raw_int("SELECT count(*) FROM codebook WHERE yaml LIKE "
+                          "'%blouses%'") == 0,
+                  "the dry run changed the stored codebook");
+}
+END_TEST
+
+START_TEST(test_recode_dry_run_then_add)
+{
+    /* after a dry run, the project's codebook is still the one to add
+     * with, and the dry run's is not */
+    grille_error err;
+    int64_t m, r, id = -1;
+    changes_list l;
+    two_notes(&m, &r);
+    cb2 = load_cb(yaml2);
+    begin(st);
+    recode(cb2, yaml2, &l);
+    grille_store_rollback(st);
+    project_codebook();
+    begin(st);
+    int rc = try_add(cb, "itw-albi.md", "itw-albi.md", albi, &id, &err);
+    if (rc == 0)
+        commit(st);
+    else
+        grille_store_rollback(st);
+    ck_assert_msg(rc == 0,
+                  "after a recode rolled back, adding with the "
+                  "project's codebook gave %d: %s",
+                  rc, err.message);
+    begin(st);
+    rc = try_add(cb2, "itw-autre.md", "itw-autre.md", "Les blouses.\n", &id,
+                 &err);
+    grille_store_rollback(st);
+    ck_assert_msg(rc == GRILLE_EINVALID,
+                  "after a recode rolled back, adding "
+                  "with the rolled-back codebook gave %d, expected "
+                  "GRILLE_EINVALID",
+                  rc);
+}
+END_TEST
+
+/* ----------------------------------------------------------------- text */
+
+START_TEST(test_text_with_front_matter)
+{
+    char *text = NULL;
+    size_t len = 0, body = 0, ys, ye, want_body = 0;
+    grille_error err;
+    memset(&err, 0, sizeof(err));
+    int64_t m, r;
+    two_notes(&m, &r);
+    int rc = grille_store_text(st, m, &text, &len, &body, &err);
+    ck_assert_msg(rc == 0 && text != NULL, "text failed (%d): %s", rc,
+                  err.message);
+    int same = len == strlen(millau) && memcmp(text, millau, len) == 0 &&
+               text[len] == '\0';
+    grille_free(text);
+    ck_assert_int_eq(grille_text_front_matter(millau, strlen(millau), &ys, &ye,
+                                              &want_body, NULL),
+                     1);
+    ck_assert_msg(same,
+                  "the stored text is not the note (%zu bytes, %zu "
+                  "expected)",
+                  len, strlen(millau));
+    ck_assert_msg(body == want_body && want_body > 0,
+                  "body at %zu, expected %zu", body, want_body);
+}
+END_TEST
+
+START_TEST(test_text_without_front_matter)
+{
+    char *text = NULL;
+    size_t len = 0, body = 99;
+    grille_error err;
+    memset(&err, 0, sizeof(err));
+    fresh();
+    int64_t a = add_tx("itw-albi.md", "itw-albi.md", albi);
+    int rc = grille_store_text(st, a, &text, &len, &body, &err);
+    ck_assert_msg(rc == 0, "text failed (%d): %s", rc, err.message);
+    int same = len == strlen(albi) && memcmp(text, albi, len) == 0;
+    grille_free(text);
+    ck_assert_msg(same, "the stored text is not the note");
+    ck_assert_msg(body == 0, "body at %zu without front matter", body);
+}
+END_TEST
+
+START_TEST(test_text_unknown)
+{
+    static char dummy[] = "x";
+    char *text = dummy;
+    size_t len = 0, body = 0;
+    grille_error err;
+    memset(&err, 0, sizeof(err));
+    fresh();
+    int rc = grille_store_text(st, 42, &text, &len, &body, &err);
+    ck_assert_msg(rc == GRILLE_ENOTFOUND,
+                  "text of a missing document gave "
+                  "%d",
+                  rc);
+    ck_assert_msg(text == NULL, "*text not NULL for a missing document");
+}
+END_TEST
+
+/* ---------------------------------------------------------- concurrency */
+
+START_TEST(test_busy_second_writer)
+{
+    grille_error err;
+    memset(&err, 0, sizeof(err));
+    fresh();
+    int rc = grille_store_open(&st2, proj, 0, &err);
+    ck_assert_msg(rc == 0, "second open failed (%d): %s", rc, err.message);
+    grille_store_busy_timeout(st2, 100);
+    begin(st);
+    add("itw-millau.md", "itw-millau.md", millau);
+    rc = grille_store_begin(st2, &err);
+    ck_assert_msg(rc == GRILLE_ESTORE,
+                  "begin while another writes gave %d "
+                  "(%s), expected GRILLE_ESTORE",
+                  rc, err.message);
+    ck_assert_msg(strstr(err.message, "busy") != NULL,
+                  "message does not say busy: %s", err.message);
+    commit(st);
+    memset(&err, 0, sizeof(err));
+    rc = grille_store_begin(st2, &err);
+    ck_assert_msg(rc == 0, "begin after the other committed gave %d: %s", rc,
+                  err.message);
+    ck_assert_msg(count_docs(st2) == 1, "the second handle does not see the "
+                                        "first's document");
+    commit(st2);
+}
+END_TEST
+
+START_TEST(test_busy_two_writers_in_turn)
+{
+    /* each handle adds a document in its turn; both are kept */
+    grille_error err;
+    memset(&err, 0, sizeof(err));
+    fresh();
+    int rc = grille_store_open(&st2, proj, 0, &err);
+    ck_assert_msg(rc == 0, "second open failed (%d): %s", rc, err.message);
+    grille_codebook *c2 = NULL;
+    rc = grille_store_codebook(st2, &c2, &err);
+    ck_assert_msg(rc == 0, "second codebook failed: %s", err.message);
+    add_tx("itw-millau.md", "itw-millau.md", millau);
+    begin(st2);
+    grille_text *t = NULL;
+    rc = grille_text_decode(&t, rodez, strlen(rodez), "r.md", &err);
+    ck_assert_msg(rc == 0, "test bug: decode");
+    int64_t id = 0;
+    rc = grille_store_add(st2, ref, c2, "itw-rodez.md", "itw-rodez.md", t, &id,
+                          &err);
+    grille_text_free(t);
+    grille_codebook_free(c2);
+    ck_assert_msg(rc == 0, "second handle's add failed (%d): %s", rc,
+                  err.message);
+    commit(st2);
+    ck_assert_msg(count_docs(st) == 2, "%zu documents, expected both",
+                  count_docs(st));
+}
+END_TEST
+
+START_TEST(test_busy_other_recoded_stale_codebook)
+{
+    /* the first handle loaded the codebook; the second recodes the project
+     * and commits; the first's codebook is no longer the project's */
+    grille_error err;
+    memset(&err, 0, sizeof(err));
+    fresh();
+    int rc = grille_store_open(&st2, proj, 0, &err);
+    ck_assert_msg(rc == 0, "second open failed (%d): %s", rc, err.message);
+    cb2 = load_cb(yaml2);
+    changes_list l;
+    memset(&l, 0, sizeof(l));
+    begin(st2);
+    rc = grille_store_recode(st2, ref, cb2, yaml2, strlen(yaml2), "new.yaml",
+                             NULL, NULL, NULL, &err);
+    ck_assert_msg(rc == 0, "recode failed (%d): %s", rc, err.message);
+    commit(st2);
+    begin(st);
+    int64_t id = -1;
+    rc = try_add(cb, "itw-millau.md", "itw-millau.md", millau, &id, &err);
+    if (rc == 0)
+        commit(st);
+    else
+        grille_store_rollback(st);
+    ck_assert_msg(rc == GRILLE_EINVALID,
+                  "adding with the codebook the "
+                  "project had before another handle recoded it gave %d, "
+                  "expected GRILLE_EINVALID",
+                  rc);
+}
+END_TEST
+
+START_TEST(test_busy_other_recoded_reload)
+{
+    /* the first handle was open while the second recoded; it then loads
+     * the project's codebook, which is the new one, and adds with it */
+    grille_error err;
+    memset(&err, 0, sizeof(err));
+    fresh();
+    int rc = grille_store_open(&st2, proj, 0, &err);
+    ck_assert_msg(rc == 0, "second open failed (%d): %s", rc, err.message);
+    cb2 = load_cb(yaml2);
+    begin(st2);
+    rc = grille_store_recode(st2, ref, cb2, yaml2, strlen(yaml2), "new.yaml",
+                             NULL, NULL, NULL, &err);
+    ck_assert_msg(rc == 0, "recode failed (%d): %s", rc, err.message);
+    commit(st2);
+    project_codebook();
+    ck_assert_str_eq(grille_codebook_sha256(cb), grille_codebook_sha256(cb2));
+    begin(st);
+    int64_t id = -1;
+    rc = try_add(cb, "itw-millau.md", "itw-millau.md", millau, &id, &err);
+    if (rc == 0)
+        commit(st);
+    else
+        grille_store_rollback(st);
+    ck_assert_msg(rc == 0,
+                  "adding with the project's codebook, recoded by "
+                  "another handle, gave %d: %s",
+                  rc, err.message);
+    codings_list c;
+    list_codings(id, &c);
+    expect_as_analysed(&c, millau, cb2, "itw-millau.md");
+}
+END_TEST
+
+/* ---------------------------------------------------------------- suite */
+
+static TCase *tcase(Suite *s, const char *name)
+{
+    TCase *tc = tcase_create(name);
+    tcase_add_checked_fixture(tc, setup, teardown);
+    suite_add_tcase(s, tc);
+    return tc;
+}
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("store");
+    TCase *tc;
+
+    tc = tcase(s, "create");
+    tcase_add_test(tc, test_create_mode_0600);
+    tcase_add_test(tc, test_create_application_id_and_version);
+    tcase_add_test(tc, test_create_tables_strict);
+    tcase_add_test(tc, test_create_meta);
+    tcase_add_test(tc, test_create_keeps_codebook);
+    tcase_add_test(tc, test_create_over_existing_file);
+    tcase_add_test(tc, test_create_over_existing_project);
+    tcase_add_test(tc, test_create_bad_codebook_no_file);
+    tcase_add_test(tc, test_create_missing_folder);
+
+    tc = tcase(s, "open");
+    tcase_add_test(tc, test_open_missing);
+    tcase_add_test(tc, test_open_text_file);
+    tcase_add_test(tc, test_open_empty_file);
+    tcase_add_test(tc, test_open_folder);
+    tcase_add_test(tc, test_open_other_application);
+    tcase_add_test(tc, test_open_newer_version);
+    tcase_add_test(tc, test_open_roundtrip);
+    tcase_add_test(tc, test_open_readonly);
+    tcase_add_test(tc, test_open_readonly_write_outside_transaction);
+
+    tc = tcase(s, "add");
+    tcase_add_test(tc, test_add_doc_info);
+    tcase_add_test(tc, test_add_sha256_and_encoding);
+    tcase_add_test(tc, test_add_attributes);
+    tcase_add_test(tc, test_add_attribute_list_joined);
+    tcase_add_test(tc, test_add_codings_as_analysed);
+    tcase_add_test(tc, test_add_codings_all_documents);
+    tcase_add_test(tc, test_add_front_matter_not_coded);
+    tcase_add_test(tc, test_add_segments_rows);
+    tcase_add_test(tc, test_add_same_content_twice);
+    tcase_add_test(tc, test_add_same_name_uses_path);
+    tcase_add_test(tc, test_add_name_and_path_taken);
+    tcase_add_test(tc, test_add_foreign_codebook);
+    tcase_add_test(tc, test_add_same_yaml_codebook);
+    tcase_add_test(tc, test_add_bad_front_matter);
+
+    tc = tcase(s, "transaction");
+    tcase_add_test(tc, test_tx_rollback);
+    tcase_add_test(tc, test_tx_close_without_commit);
+    tcase_add_test(tc, test_tx_add_again_after_rollback);
+    tcase_add_test(tc, test_tx_commit_other_handle_sees);
+
+    tc = tcase(s, "find");
+    tcase_add_test(tc, test_find_by_name_path_id);
+    tcase_add_test(tc, test_find_unknown);
+    tcase_add_test(tc, test_find_name_before_path);
+    tcase_add_test(tc, test_find_id_with_junk);
+
+    tc = tcase(s, "remove");
+    tcase_add_test(tc, test_remove_cascade);
+    tcase_add_test(tc, test_remove_unknown);
+
+    tc = tcase(s, "set_attr");
+    tcase_add_test(tc, test_set_attr_override);
+    tcase_add_test(tc, test_set_attr_empty_key);
+    tcase_add_test(tc, test_set_attr_unknown_document);
+
+    tc = tcase(s, "recode");
+    tcase_add_test(tc, test_recode_changes);
+    tcase_add_test(tc, test_recode_new_code);
+    tcase_add_test(tc, test_recode_lost);
+    tcase_add_test(tc, test_recode_new_codebook_and_codings);
+    tcase_add_test(tc, test_recode_keeps_manual);
+    tcase_add_test(tc, test_recode_progress);
+    tcase_add_test(tc, test_recode_removed_theme);
+    tcase_add_test(tc, test_recode_dry_run);
+    tcase_add_test(tc, test_recode_dry_run_then_add);
+
+    tc = tcase(s, "text");
+    tcase_add_test(tc, test_text_with_front_matter);
+    tcase_add_test(tc, test_text_without_front_matter);
+    tcase_add_test(tc, test_text_unknown);
+
+    tc = tcase(s, "concurrency");
+    tcase_add_test(tc, test_busy_second_writer);
+    tcase_add_test(tc, test_busy_two_writers_in_turn);
+    tcase_add_test(tc, test_busy_other_recoded_stale_codebook);
+    tcase_add_test(tc, test_busy_other_recoded_reload);
+
+    return s;
+}
+
+int main(void)
+{
+    snprintf(root, sizeof(root), "/tmp/grille-test-store-XXXXXX");
+    if (!mkdtemp(root)) {
+        perror("mkdtemp");
+        return EXIT_FAILURE;
+    }
+    int rc = run_suite(suite());
+    remove_tree(root);
+    return rc;
+}
