@@ -30,6 +30,11 @@ int cmd_list(int argc, char **argv);
 int cmd_rm(int argc, char **argv);
 int cmd_attr(int argc, char **argv);
 int cmd_recode(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_cooc(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
+int cmd_quotes(int argc, char **argv);
+int cmd_kwic(int argc, char **argv);
 
 /* "grille: message" on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -23,6 +23,11 @@ static const struct command {
     {"rm", cmd_rm, "remove documents from the project"},
     {"attr", cmd_attr, "set document attributes, or import them from a cases file"},
     {"recode", cmd_recode, "code the whole project again after a codebook edit"},
+    {"report", cmd_report, "the theme report of the project (text, md, html, json, csv)"},
+    {"cooc", cmd_cooc, "theme x theme co-occurrence: counts, Jaccard, lift"},
+    {"compare", cmd_compare, "themes x groups of documents, with Lafon's specificities"},
+    {"quotes", cmd_quotes, "the most representative verbatims of a theme"},
+    {"kwic", cmd_kwic, "a concordance of a pattern in the project's documents"},
     {NULL, NULL, NULL}};
 
 static void usage(FILE *f)

@@ -996,6 +996,59 @@ int grille_codebook_load_file(grille_codebook **out, const char *path,
     return rc;
 }
 
+int grille_codebook_from_pattern(grille_codebook **out, const char *pattern,
+                                 grille_error *err)
+{
+    size_t n = strlen(pattern);
+    const char *key = "terms";
+    const char *body = pattern;
+    size_t blen = n;
+    if (n >= 2 && pattern[0] == '/' && pattern[n - 1] == '/') {
+        key = "regex";
+        body = pattern + 1;
+        blen = n - 2;
+    } else {
+        for (size_t i = 1; i + 1 < n; i++)
+            if (pattern[i] == '~' && pattern[i - 1] == ' ' &&
+                pattern[i + 1] >= '0' && pattern[i + 1] <= '9')
+                key = "near";
+    }
+    gbuf y = {0};
+    int rc = gbuf_printf(&y, "themes:\n  pattern:\n    %s: [\"", key);
+    for (size_t i = 0; i < blen && rc == 0; i++) {
+        unsigned char c = (unsigned char)body[i];
+        if (c == '"' || c == '\\')
+            rc = gbuf_printf(&y, "\\%c", c);
+        else if (c < 0x20)
+            rc = gbuf_printf(&y, "\\x%02x", c);
+        else
+            rc = gbuf_putc(&y, (char)c);
+    }
+    if (rc == 0)
+        rc = gbuf_puts(&y, "\"]\n");
+    if (rc < 0) {
+        gbuf_free(&y);
+        return grille__nomem(err);
+    }
+    char name[300];
+    char q[200];
+    snprintf(name, sizeof(name), "pattern '%s'",
+             grille__quote(q, sizeof(q), pattern, n));
+    grille_error e = {0};
+    rc = grille_codebook_load(out, y.data, y.len, name, &e);
+    gbuf_free(&y);
+    if (rc < 0) {
+        /* the location is that of a generated text: leave it out */
+        size_t nl = strlen(name);
+        const char *msg = strncmp(e.message, name, nl) == 0
+                              ? strstr(e.message + nl, ": ")
+                              : NULL;
+        return grille__error(err, rc, name, 0, 0, "%s",
+                             msg ? msg + 2 : e.message);
+    }
+    return 0;
+}
+
 const char *grille_codebook_bundled_text(size_t *len)
 {
     if (len)

@@ -25,6 +25,7 @@
 #ifndef GRILLE_H
 #define GRILLE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -289,6 +290,16 @@ GRILLE_API int grille_codebook_load_bundled(grille_codebook **out,
 
 /* The YAML text of the bundled codebook (static storage). */
 GRILLE_API const char *grille_codebook_bundled_text(size_t *len);
+
+/*
+ * Makes a one-code codebook (code "pattern") from a single pattern, for
+ * searching: "/REGEX/" is a regex, "A ~N B" a proximity rule, anything else
+ * a term (word, phrase, glob or =exact form).  Errors as for
+ * grille_codebook_load, naming the pattern.
+ */
+GRILLE_API int grille_codebook_from_pattern(grille_codebook **out,
+                                            const char *pattern,
+                                            grille_error *err);
 
 GRILLE_API void grille_codebook_free(grille_codebook *cb);
 
@@ -577,6 +588,115 @@ GRILLE_API int grille_store_recode(grille_store *s, grille_analyser *a,
                                                     void *payload),
                                    grille_recode_cb changes, void *payload,
                                    grille_error *err);
+
+/* A segment coded with a code, as a quote: `hits` counts the codings of the
+ * code (children included) in it, `terms` the distinct matched words.  The
+ * strings are borrowed for the time of the callback. */
+typedef struct grille_quote_info {
+    int64_t document;
+    const char *document_name;
+    int64_t segment_id;
+    size_t segment; /* index in its document */
+    unsigned line;
+    size_t start, end;
+    const char *text;
+    size_t len;
+    size_t hits, terms;
+} grille_quote_info;
+
+typedef int (*grille_quote_cb)(const grille_quote_info *q, void *payload);
+
+/* Calls `cb` for every segment coded with `code` or one of its children,
+ * the most representative first: most hits, then most distinct terms,
+ * then a readable length (40 bytes or more, longer up to 250), then the
+ * document and position.  Errors: GRILLE_ENOTFOUND for an unknown
+ * code. */
+GRILLE_API int grille_store_foreach_quote(grille_store *s, const char *code,
+                                          grille_quote_cb cb, void *payload,
+                                          grille_error *err);
+
+/* -------------------------------------------------------------- reports */
+
+/*
+ * Lafon's specificity (DESIGN §6) of a code in a group: f coded segments in
+ * the group, F in the corpus, t segments in the group, T in the corpus;
+ * X is hypergeometric (F, T - F, t draws).  Returns -log10 P(X >= f) when
+ * f >= F t / T, else log10 P(X <= f): positive when the code is
+ * over-represented, negative when under-represented; |score| >= 2 is
+ * "specific".  Computed in log space, exact to about 1e-9 and fast for
+ * millions of segments.
+ */
+GRILLE_API double grille_stat_specificity(uint64_t f, uint64_t F, uint64_t t,
+                                          uint64_t T);
+
+/* Association of codes A and B over n units: `both` units coded with both,
+ * `na` with A, `nb` with B.  Jaccard a / (a + b + c) (ATLAS.ti's
+ * c-coefficient) and lift a N / ((a + b)(a + c)); 0 when undefined. */
+GRILLE_API void grille_stat_association(uint64_t both, uint64_t na,
+                                        uint64_t nb, uint64_t n,
+                                        double *jaccard, double *lift);
+
+/* A code in a report: counts include its children. */
+typedef struct grille_report_code {
+    const char *id, *label, *description, *color;
+    long parent;     /* index in codes, -1 for a theme */
+    unsigned depth;
+    bool in_codebook; /* false for a code kept by manual codings only */
+    size_t documents; /* documents with a coded segment */
+    size_t segments;  /* coded segments */
+    size_t hits;      /* codings */
+    size_t ntop;
+    const char *top_terms[8]; /* the words that triggered it most, folded */
+    size_t top_counts[8];
+} grille_report_code;
+
+/* A document in a report. */
+typedef struct grille_report_doc {
+    int64_t id;
+    const char *name;
+    size_t words, segments, coded_segments;
+    size_t nattrs;
+    const grille_attr_info *attrs;
+} grille_report_doc;
+
+/* The most representative coded segment of a code in a document: the
+ * most hits, then a readable length (40 bytes or more, longer up to 250). */
+typedef struct grille_report_quote {
+    int64_t segment_id; /* 0 when the code does not occur there */
+    unsigned line;
+    size_t start, end;
+    size_t hits;
+    const char *text;
+    size_t len;
+} grille_report_quote;
+
+/*
+ * The aggregates of a whole project, computed in one pass over its codings.
+ * Arrays indexed [doc * ncodes + code] hold per document figures; pairs
+ * [a * ncodes + b] the segments coded with both a and b.  Everything is
+ * owned by the report and freed by grille_report_free.
+ */
+typedef struct grille_report {
+    size_t ncodes;
+    const grille_report_code *codes;
+    size_t ndocs;
+    const grille_report_doc *docs;
+    size_t segments, words, hits, coded_segments;
+    const size_t *cell_segments;
+    const size_t *cell_hits;
+    const size_t *pair_segments;
+    const grille_report_quote *best;
+    void *priv;
+} grille_report;
+
+/* Builds the report of project `s` (a read-only snapshot). */
+GRILLE_API int grille_report_build(grille_report **out, grille_store *s,
+                                   grille_error *err);
+GRILLE_API void grille_report_free(grille_report *r);
+
+/* The value of attribute `key` of document `doc` of the report, or NULL. */
+GRILLE_API const char *grille_report_attr(const grille_report *r, size_t doc,
+                                          const char *key);
 
 /* ------------------------------------------------------------ agreement */
 

@@ -1,0 +1,482 @@
+/*
+ * cmd_quotes.c - reading the coded text: `grille quotes CODE` (the most
+ * representative verbatims of a theme, from different documents first,
+ * optionally per group) and `grille kwic PATTERN` (a concordance of any
+ * pattern kind of the codebook over the project's documents).
+ */
+#include "synth.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define QUOTE_FORMATS                                                        \
+    (1u << FMT_TEXT | 1u << FMT_JSON | 1u << FMT_CSV | 1u << FMT_MD |        \
+     1u << FMT_HTML)
+
+static const char quotes_help[] =
+    "Usage: grille quotes [-d DB] CODE [-n N] [--by ATTRIBUTE] [-f FORMAT]\n"
+    "                     [-o FILE]\n"
+    "The verbatims of a theme (children included), the most representative\n"
+    "first (most hits, then most distinct words), one per document before a\n"
+    "second from the same document, with their source and attributes.\n\n"
+    "  -d, --db FILE        the project (default: $GRILLE_DB, else ./grille.db)\n"
+    "  -n, --number N       how many (default 5; per group with --by)\n"
+    "  -b, --by ATTRIBUTE   N verbatims for each value of ATTRIBUTE\n"
+    "  -f, --format FORMAT  text (default), md, html, json or csv\n"
+    "  -o, --output FILE    write there (created readable by you only)\n"
+    "  -h, --help           show this help\n";
+
+static const char kwic_help[] =
+    "Usage: grille kwic [-d DB] PATTERN [-w WIDTH] [-f FORMAT] [-o FILE]\n"
+    "A concordance of PATTERN in the project's documents: each match with\n"
+    "its left and right context, aligned, with the document and line.\n"
+    "PATTERN is any pattern of a codebook: a word (matched on its stem), a\n"
+    "phrase, a glob (visio*), an exact form (=ARS), a proximity rule\n"
+    "('réunion* ~5 distance'), or a regex between slashes (/r[ée]union/).\n\n"
+    "  -d, --db FILE        the project (default: $GRILLE_DB, else ./grille.db)\n"
+    "  -w, --width N        characters of context on each side (default 30)\n"
+    "  -f, --format FORMAT  text (default), md, html, json or csv\n"
+    "  -o, --output FILE    write there (created readable by you only)\n"
+    "  -h, --help           show this help\n";
+
+typedef struct qitem {
+    int64_t document;
+    char *document_name;
+    size_t segment;
+    unsigned line;
+    size_t start, end;
+    char *text;
+    size_t len, hits, terms;
+    size_t doc_rank; /* 0 for a document's best quote, 1 for its second... */
+    size_t group;
+} qitem;
+
+typedef struct qlist {
+    qitem *v;
+    size_t n, cap;
+} qlist;
+
+static int on_quote(const grille_quote_info *q, void *payload)
+{
+    qlist *l = payload;
+    if (l->n == l->cap) {
+        size_t c = l->cap ? l->cap * 2 : 64;
+        qitem *v = realloc(l->v, c * sizeof(*v));
+        if (!v)
+            return -1;
+        l->v = v;
+        l->cap = c;
+    }
+    qitem *x = &l->v[l->n];
+    memset(x, 0, sizeof(*x));
+    x->document = q->document;
+    x->document_name = strdup(q->document_name);
+    x->segment = q->segment;
+    x->line = q->line;
+    x->start = q->start;
+    x->end = q->end;
+    x->text = malloc(q->len + 1);
+    if (!x->document_name || !x->text)
+        return -1;
+    memcpy(x->text, q->text, q->len);
+    x->text[q->len] = '\0';
+    x->len = q->len;
+    x->hits = q->hits;
+    x->terms = q->terms;
+    for (size_t i = 0; i < l->n; i++)
+        if (l->v[i].document == q->document)
+            x->doc_rank++;
+    l->n++;
+    return 0;
+}
+
+static int by_rank(const void *a, const void *b)
+{
+    const qitem *x = a, *y = b;
+    if (x->group != y->group)
+        return x->group < y->group ? -1 : 1;
+    if (x->doc_rank != y->doc_rank)
+        return x->doc_rank < y->doc_rank ? -1 : 1;
+    if (x->hits != y->hits)
+        return x->hits > y->hits ? -1 : 1;
+    if (x->terms != y->terms)
+        return x->terms > y->terms ? -1 : 1;
+    int c = strcmp(x->document_name, y->document_name);
+    if (c)
+        return c;
+    return x->segment < y->segment ? -1 : x->segment > y->segment;
+}
+
+/* The report index of a document id. */
+static size_t doc_of(const grille_report *r, int64_t id)
+{
+    for (size_t d = 0; d < r->ndocs; d++)
+        if (r->docs[d].id == id)
+            return d;
+    return 0;
+}
+
+int cmd_quotes(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"db", required_argument, 0, 'd'},
+        {"number", required_argument, 0, 'n'},
+        {"by", required_argument, 0, 'b'},
+        {"format", required_argument, 0, 'f'},
+        {"output", required_argument, 0, 'o'},
+        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
+    const char *db = NULL, *by = NULL, *out = NULL;
+    long n = 5;
+    int fmt = FMT_TEXT, c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "d:n:b:f:o:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd': db = optarg; break;
+        case 'b': by = optarg; break;
+        case 'o': out = optarg; break;
+        case 'n': {
+            char *end;
+            n = strtol(optarg, &end, 10);
+            if (*end || n < 1 || n > 100000)
+                return cli_usage("quotes", _("-n takes a number from 1, not "
+                                             "'%s'"),
+                                 optarg);
+            break;
+        }
+        case 'f':
+            fmt = parse_format(optarg, QUOTE_FORMATS);
+            if (fmt < 0)
+                return cli_usage("quotes",
+                                 _("unknown format '%s' (text, md, html, "
+                                   "json or csv)"),
+                                 optarg);
+            break;
+        case 'h': fputs(_(quotes_help), stdout); return EXIT_OK;
+        default: return cli_usage("quotes", "%s", _("bad option"));
+        }
+    }
+    if (optind != argc - 1)
+        return cli_usage("quotes", "%s", _("name one CODE (see 'grille "
+                                           "codebook show')"));
+    const char *code = argv[optind];
+    grille_store *s;
+    grille_report *r;
+    if (synth_load(cli_db_path(db), &s, &r) < 0)
+        return EXIT_RUNTIME;
+    qlist l = {0};
+    grille_error err = {0};
+    int status = EXIT_RUNTIME;
+    compare groups = {0};
+    FILE *f = NULL;
+    int rc = grille_store_foreach_quote(s, code, on_quote, &l, &err);
+    if (rc != 0) {
+        if (rc < 0)
+            cli_lib_error(&err);
+        goto done;
+    }
+    size_t ng = 1;
+    if (by) {
+        if (compare_compute(&groups, r, by, NULL, 0) < 0)
+            goto done;
+        ng = groups.ngroups;
+        for (size_t i = 0; i < l.n; i++)
+            l.v[i].group = groups.doc_group[doc_of(r, l.v[i].document)];
+    }
+    if (l.n > 1)
+        qsort(l.v, l.n, sizeof(qitem), by_rank);
+    if (!(f = out_open(out)))
+        goto done;
+    const grille_report_code *rc_code = NULL;
+    for (size_t k = 0; k < r->ncodes; k++)
+        if (strcmp(r->codes[k].id, code) == 0)
+            rc_code = &r->codes[k];
+    if (fmt == FMT_CSV)
+        fputs("group,rank,document,line,start,end,hits,terms,text\r\n", f);
+    if (fmt == FMT_JSON) {
+        fputs("{\"code\": ", f);
+        json_cstr(f, code);
+        fputs(", \"by\": ", f);
+        if (by)
+            json_cstr(f, by);
+        else
+            fputs("null", f);
+        fputs(", \"quotes\": [", f);
+    }
+    doc d = {f, fmt};
+    if (fmt != FMT_JSON && fmt != FMT_CSV) {
+        char title[512];
+        snprintf(title, sizeof(title), _("Verbatims: %s (%s)"),
+                 rc_code ? rc_code->label : code, code);
+        doc_begin(&d, title);
+        doc_para(&d, _("%zu coded segments in %zu documents."), l.n,
+                 rc_code ? rc_code->documents : 0);
+    }
+    bool first = true;
+    for (size_t g = 0; g < ng; g++) {
+        if (by && fmt != FMT_JSON && fmt != FMT_CSV)
+            doc_h2(&d, groups.groups[g].value);
+        size_t shown = 0;
+        for (size_t i = 0; i < l.n && shown < (size_t)n; i++) {
+            qitem *q = &l.v[i];
+            if (q->group != g)
+                continue;
+            shown++;
+            size_t dd = doc_of(r, q->document);
+            if (fmt == FMT_JSON) {
+                fputs(first ? "{\"document\": " : ", {\"document\": ", f);
+                json_cstr(f, q->document_name);
+                fputs(", \"group\": ", f);
+                if (by && !groups.groups[g].none)
+                    json_cstr(f, groups.groups[g].value);
+                else
+                    fputs("null", f);
+                fprintf(f, ", \"line\": %u, \"start\": %zu, \"end\": %zu, "
+                           "\"hits\": %zu, \"text\": ",
+                        q->line, q->start, q->end, q->hits);
+                json_str(f, q->text, q->len);
+                fputs(", \"attributes\": {", f);
+                const grille_report_doc *x = &r->docs[dd];
+                for (size_t a = 0; a < x->nattrs; a++) {
+                    fputs(a ? ", " : "", f);
+                    json_cstr(f, x->attrs[a].key);
+                    fputs(": ", f);
+                    json_cstr(f, x->attrs[a].value);
+                }
+                fputs("}}", f);
+                first = false;
+            } else if (fmt == FMT_CSV) {
+                csv_ccell(f, by ? groups.groups[g].value : "", true);
+                fprintf(f, ",%zu,", shown);
+                csv_ccell(f, q->document_name, true);
+                fprintf(f, ",%u,%zu,%zu,%zu,%zu,", q->line, q->start, q->end,
+                        q->hits, q->terms);
+                csv_cell(f, q->text, q->len, true);
+                fputs("\r\n", f);
+            } else {
+                char *src = synth_source(r, dd);
+                char *line = NULL;
+                if (asprintf(&line, "%s, l.%u", src, q->line) < 0)
+                    abort();
+                doc_quote(&d, q->text, q->len, 600, line);
+                free(line);
+                free(src);
+            }
+        }
+    }
+    if (fmt == FMT_JSON)
+        fputs("]}\n", f);
+    else if (fmt != FMT_CSV)
+        doc_end(&d);
+    status = out_close(f, out) < 0 ? EXIT_RUNTIME : EXIT_OK;
+done:
+    for (size_t i = 0; i < l.n; i++) {
+        free(l.v[i].document_name);
+        free(l.v[i].text);
+    }
+    free(l.v);
+    compare_free(&groups);
+    grille_report_free(r);
+    grille_store_close(s);
+    return status;
+}
+
+/* ------------------------------------------------------------------ kwic */
+
+typedef struct kdoc {
+    int64_t id;
+    char *name;
+} kdoc;
+
+typedef struct kdocs {
+    kdoc *v;
+    size_t n, cap;
+} kdocs;
+
+static int on_kdoc(const grille_doc_info *d, void *payload)
+{
+    kdocs *k = payload;
+    if (k->n == k->cap) {
+        size_t c = k->cap ? k->cap * 2 : 64;
+        kdoc *v = realloc(k->v, c * sizeof(*v));
+        if (!v)
+            return -1;
+        k->v = v;
+        k->cap = c;
+    }
+    k->v[k->n].id = d->id;
+    k->v[k->n].name = strdup(d->name);
+    return k->v[k->n++].name ? 0 : -1;
+}
+
+/* The context left of `at` (or right from it), `width` code points at most,
+ * flattened; never across the segment's bounds. */
+static char *context(const char *text, size_t from, size_t to, size_t width,
+                     bool left)
+{
+    size_t a = from, b = to;
+    size_t cols = 0;
+    if (left) {
+        while (a < b && cols < width) {
+            b--;
+            while (b > a && ((unsigned char)text[b] & 0xC0) == 0x80)
+                b--;
+            cols++;
+        }
+        return flat_cut(text + b, to - b, width);
+    }
+    return flat_cut(text + from, to - from, width);
+    (void)a;
+}
+
+int cmd_kwic(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"db", required_argument, 0, 'd'},
+        {"width", required_argument, 0, 'w'},
+        {"format", required_argument, 0, 'f'},
+        {"output", required_argument, 0, 'o'},
+        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
+    const char *db = NULL, *out = NULL;
+    long width = 30;
+    int fmt = FMT_TEXT, c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "d:w:f:o:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd': db = optarg; break;
+        case 'o': out = optarg; break;
+        case 'w': {
+            char *end;
+            width = strtol(optarg, &end, 10);
+            if (*end || width < 5 || width > 500)
+                return cli_usage("kwic",
+                                 _("-w takes a number from 5 to 500, not "
+                                   "'%s'"),
+                                 optarg);
+            break;
+        }
+        case 'f':
+            fmt = parse_format(optarg, QUOTE_FORMATS);
+            if (fmt < 0)
+                return cli_usage("kwic",
+                                 _("unknown format '%s' (text, md, html, "
+                                   "json or csv)"),
+                                 optarg);
+            break;
+        case 'h': fputs(_(kwic_help), stdout); return EXIT_OK;
+        default: return cli_usage("kwic", "%s", _("bad option"));
+        }
+    }
+    if (optind != argc - 1)
+        return cli_usage("kwic", "%s", _("give one PATTERN"));
+    const char *pattern = argv[optind];
+    grille_error err = {0};
+    grille_codebook *cb = NULL;
+    if (grille_codebook_from_pattern(&cb, pattern, &err) < 0) {
+        cli_lib_error(&err);
+        return EXIT_RUNTIME;
+    }
+    grille_store *s = NULL;
+    grille_analyser *a = NULL;
+    kdocs docs = {0};
+    FILE *f = NULL;
+    int status = EXIT_RUNTIME;
+    table t;
+    table_init(&t, 5);
+    table_head(&t, 0, _("document"), false);
+    table_head(&t, 1, _("line"), true);
+    table_head(&t, 2, _("left"), true);
+    table_head(&t, 3, _("match"), false);
+    table_head(&t, 4, _("right"), false);
+    t.first_max = 16;
+    if (cli_open_store(&s, cli_db_path(db), true) < 0)
+        goto done;
+    if (grille_analyser_new(&a, &err) < 0 ||
+        grille_store_foreach_doc(s, on_kdoc, &docs, &err) != 0) {
+        cli_lib_error(&err);
+        goto done;
+    }
+    if (!(f = out_open(out)))
+        goto done;
+    if (fmt == FMT_JSON) {
+        fputs("{\"pattern\": ", f);
+        json_cstr(f, pattern);
+        fputs(", \"matches\": [", f);
+    }
+    size_t total = 0;
+    for (size_t i = 0; i < docs.n; i++) {
+        char *text;
+        size_t len, body;
+        if (grille_store_text(s, docs.v[i].id, &text, &len, &body, &err) < 0 ||
+            grille_analyser_run(a, text, len, body, grille_store_unit(s), cb,
+                                docs.v[i].name, &err) < 0) {
+            cli_lib_error(&err);
+            grille_free(text);
+            goto done;
+        }
+        const grille_segment *segs;
+        const grille_coding *cod;
+        grille_analyser_segments(a, &segs);
+        size_t nc = grille_analyser_codings(a, &cod);
+        for (size_t k = 0; k < nc; k++) {
+            const grille_segment *g = &segs[cod[k].segment];
+            char *left = context(text, g->start, cod[k].start, (size_t)width,
+                                 true);
+            char *match = flat_cut(text + cod[k].start,
+                                   cod[k].end - cod[k].start, 200);
+            char *right = context(text, cod[k].end, g->end, (size_t)width,
+                                  false);
+            if (fmt == FMT_JSON) {
+                fputs(total ? ", {\"document\": " : "{\"document\": ", f);
+                json_cstr(f, docs.v[i].name);
+                fprintf(f, ", \"line\": %u, \"start\": %zu, \"end\": %zu, "
+                           "\"left\": ",
+                        g->line, cod[k].start, cod[k].end);
+                json_cstr(f, left);
+                fputs(", \"match\": ", f);
+                json_cstr(f, match);
+                fputs(", \"right\": ", f);
+                json_cstr(f, right);
+                fputc('}', f);
+            } else {
+                size_t row = table_row(&t);
+                table_set(&t, row, 0, "%s", docs.v[i].name);
+                table_set(&t, row, 1, "%u", g->line);
+                table_set(&t, row, 2, "%s", left);
+                table_set(&t, row, 3, "%s", match);
+                table_set(&t, row, 4, "%s", right);
+            }
+            total++;
+            free(left);
+            free(match);
+            free(right);
+        }
+        grille_free(text);
+    }
+    if (fmt == FMT_JSON) {
+        fputs("]}\n", f);
+    } else if (fmt == FMT_CSV) {
+        table_csv(f, &t);
+    } else {
+        doc d = {f, fmt};
+        char title[512];
+        snprintf(title, sizeof(title), _("Concordance: %s"), pattern);
+        doc_begin(&d, title);
+        doc_para(&d, _("%zu matches in %zu documents."), total, docs.n);
+        if (total)
+            doc_table(&d, &t);
+        doc_end(&d);
+    }
+    status = out_close(f, out) < 0 ? EXIT_RUNTIME : EXIT_OK;
+done:
+    table_free(&t);
+    for (size_t i = 0; i < docs.n; i++)
+        free(docs.v[i].name);
+    free(docs.v);
+    grille_analyser_free(a);
+    grille_codebook_free(cb);
+    grille_store_close(s);
+    return status;
+}

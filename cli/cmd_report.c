@@ -1,0 +1,1166 @@
+/*
+ * cmd_report.c - the synthesis reports: `grille report` (the theme report),
+ * `grille cooc` (theme x theme) and `grille compare --by ATTRIBUTE`
+ * (themes x groups with Lafon's specificities), in text, Markdown, CSV,
+ * JSON (DESIGN §5) and self-contained HTML.
+ */
+#include "synth.h"
+
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ALL_FORMATS                                                          \
+    (1u << FMT_TEXT | 1u << FMT_JSON | 1u << FMT_CSV | 1u << FMT_MD |        \
+     1u << FMT_HTML)
+
+/* The common options of the three commands. */
+typedef struct ropts {
+    const char *db, *out, *codes, *by;
+    int format;
+    bool documents, all;
+    size_t quotes;
+} ropts;
+
+static void json_num(FILE *f, double x)
+{
+    if (!isfinite(x))
+        fputs("null", f);
+    else
+        fprintf(f, "%.6g", x);
+}
+
+/* -------------------------------------------------------------- cooc */
+
+static const char *code_id(const grille_report *r, size_t c)
+{
+    return r->codes[c].id;
+}
+
+static void cooc_json(FILE *f, const grille_report *r, const cooc *c)
+{
+    fprintf(f, "{\"level\": \"%s\", \"codes\": [",
+            c->documents ? "document" : "segment");
+    for (size_t i = 0; i < c->k; i++) {
+        fputs(i ? ", " : "", f);
+        json_cstr(f, code_id(r, c->codes[i]));
+    }
+    fprintf(f, "], \"n\": %zu, \"count\": [", c->n);
+    for (size_t i = 0; i < c->k; i++) {
+        fputs(i ? ", [" : "[", f);
+        for (size_t j = 0; j < c->k; j++)
+            fprintf(f, "%s%zu", j ? ", " : "", c->count[i * c->k + j]);
+        fputc(']', f);
+    }
+    const char *names[] = {"jaccard", "lift"};
+    const double *m[] = {c->jaccard, c->lift};
+    for (int x = 0; x < 2; x++) {
+        fprintf(f, "], \"%s\": [", names[x]);
+        for (size_t i = 0; i < c->k; i++) {
+            fputs(i ? ", [" : "[", f);
+            for (size_t j = 0; j < c->k; j++) {
+                fputs(j ? ", " : "", f);
+                json_num(f, m[x][i * c->k + j]);
+            }
+            fputc(']', f);
+        }
+    }
+    fputs("]}", f);
+}
+
+typedef struct pair {
+    size_t i, j, count;
+    double jaccard;
+} pair;
+
+static int by_pair(const void *a, const void *b)
+{
+    const pair *x = a, *y = b;
+    if (x->count != y->count)
+        return x->count > y->count ? -1 : 1;
+    if (x->jaccard != y->jaccard)
+        return x->jaccard > y->jaccard ? -1 : 1;
+    return x->i != y->i ? (x->i < y->i ? -1 : 1) : (x->j < y->j ? -1 : 1);
+}
+
+/* The pairs of distinct codes, strongest first; `all` keeps pairs that
+ * never meet. */
+static pair *cooc_pairs(const cooc *c, size_t *n, bool all)
+{
+    pair *v = calloc(c->k * c->k + 1, sizeof(*v));
+    *n = 0;
+    if (!v)
+        return NULL;
+    for (size_t i = 0; i < c->k; i++)
+        for (size_t j = i + 1; j < c->k; j++)
+            if (all || c->count[i * c->k + j])
+                v[(*n)++] = (pair){i, j, c->count[i * c->k + j],
+                                   c->jaccard[i * c->k + j]};
+    if (*n > 1)
+        qsort(v, *n, sizeof(*v), by_pair);
+    return v;
+}
+
+/* The pairs table: A, B, count, Jaccard, lift, P(B|A), P(A|B). */
+static void pairs_table(table *t, const grille_report *r, const cooc *c,
+                        const pair *p, size_t n, bool csv)
+{
+    table_init(t, 7);
+    table_head(t, 0, _("theme A"), false);
+    table_head(t, 1, _("theme B"), false);
+    table_head(t, 2, c->documents ? _("documents") : _("segments"), true);
+    table_head(t, 3, "Jaccard", true);
+    table_head(t, 4, _("lift"), true);
+    table_head(t, 5, "P(B|A)", true);
+    table_head(t, 6, "P(A|B)", true);
+    t->first_max = 24;
+    for (size_t x = 0; x < n; x++) {
+        size_t i = p[x].i, j = p[x].j, k = c->k;
+        size_t row = table_row(t);
+        table_set(t, row, 0, "%s", code_id(r, c->codes[i]));
+        table_set(t, row, 1, "%s", code_id(r, c->codes[j]));
+        table_set(t, row, 2, "%zu", c->count[i * k + j]);
+        const char *fmt = csv ? "%.6f" : "%.3f";
+        table_set(t, row, 3, fmt, c->jaccard[i * k + j]);
+        table_set(t, row, 4, csv ? "%.6f" : "%.2f", c->lift[i * k + j]);
+        double pba = c->units[i] ? (double)c->count[i * k + j] /
+                                       (double)c->units[i]
+                                 : 0;
+        double pab = c->units[j] ? (double)c->count[i * k + j] /
+                                       (double)c->units[j]
+                                 : 0;
+        table_set(t, row, 5, fmt, pba);
+        table_set(t, row, 6, fmt, pab);
+    }
+}
+
+/* A matrix of the selected codes with heat colours; numbered columns in
+ * text and Markdown (the legend names them). */
+static void cooc_matrix(doc *d, const grille_report *r, const cooc *c,
+                        int which)
+{
+    table t;
+    size_t k = c->k;
+    table_init(&t, k + 1);
+    table_head(&t, 0, _("theme"), false);
+    t.first_max = 22;
+    double max = 0;
+    for (size_t i = 0; i < k; i++)
+        for (size_t j = 0; j < k; j++) {
+            double v = which == 0 ? (double)c->count[i * k + j]
+                       : which == 1 ? c->jaccard[i * k + j]
+                                    : c->lift[i * k + j];
+            if (i != j && v > max)
+                max = v;
+        }
+    for (size_t j = 0; j < k; j++) {
+        char h[32];
+        if (d->fmt == FMT_HTML) {
+            table_head(&t, j + 1, code_id(r, c->codes[j]), true);
+        } else {
+            snprintf(h, sizeof(h), "%zu", j + 1);
+            table_head(&t, j + 1, h, true);
+        }
+    }
+    for (size_t i = 0; i < k; i++) {
+        size_t row = table_row(&t);
+        if (d->fmt == FMT_HTML)
+            table_set(&t, row, 0, "%s", code_id(r, c->codes[i]));
+        else
+            table_set(&t, row, 0, "%zu %s", i + 1, code_id(r, c->codes[i]));
+        for (size_t j = 0; j < k; j++) {
+            double v = which == 0 ? (double)c->count[i * k + j]
+                       : which == 1 ? c->jaccard[i * k + j]
+                                    : c->lift[i * k + j];
+            if (which == 0)
+                table_set(&t, row, j + 1, "%zu", c->count[i * k + j]);
+            else
+                table_set(&t, row, j + 1, which == 1 ? "%.2f" : "%.1f", v);
+            if (i != j) {
+                char col[8];
+                heat_color(max > 0 ? v / max : 0, col);
+                table_bg(&t, row, j + 1, col);
+            }
+        }
+    }
+    doc_table(d, &t);
+    table_free(&t);
+}
+
+static void cooc_human(doc *d, const grille_report *r, const cooc *c)
+{
+    char title[256];
+    snprintf(title, sizeof(title), _("Co-occurrence of themes (%s level)"),
+             c->documents ? _("document") : _("segment"));
+    doc_begin(d, title);
+    doc_para(d,
+             _("%zu %s. Two themes co-occur in a %s coded with both (children "
+               "count for their parents). Jaccard = both / either (ATLAS.ti's "
+               "c-coefficient); lift = observed / expected if independent "
+               "(1 = no link, above 1 = attract); P(B|A) = share of A's %s "
+               "that also have B."),
+             c->n, c->documents ? _("documents") : _("segments"),
+             c->documents ? _("document") : _("segment"),
+             c->documents ? _("documents") : _("segments"));
+    size_t n;
+    pair *p = cooc_pairs(c, &n, false);
+    table t;
+    doc_h2(d, _("Pairs, strongest first"));
+    pairs_table(&t, c ? (const grille_report *)r : r, c, p, n, false);
+    if (n)
+        doc_table(d, &t);
+    else
+        doc_para(d, "%s", _("No two themes co-occur."));
+    table_free(&t);
+    free(p);
+    doc_h2(d, c->documents ? _("Documents coded with both")
+                           : _("Segments coded with both"));
+    cooc_matrix(d, r, c, 0);
+    doc_h2(d, "Jaccard");
+    cooc_matrix(d, r, c, 1);
+    doc_h2(d, _("Lift"));
+    cooc_matrix(d, r, c, 2);
+    doc_end(d);
+}
+
+static int run_cooc(const ropts *o)
+{
+    grille_store *s;
+    grille_report *r;
+    if (synth_load(cli_db_path(o->db), &s, &r) < 0)
+        return EXIT_RUNTIME;
+    size_t *codes;
+    long k = synth_codes(r, o->codes, o->all, &codes);
+    int status = EXIT_RUNTIME;
+    cooc c = {0};
+    FILE *f = NULL;
+    if (k < 0 || cooc_compute(&c, r, codes, (size_t)k, o->documents) < 0)
+        goto done;
+    if (!(f = out_open(o->out)))
+        goto done;
+    if (o->format == FMT_JSON) {
+        cooc_json(f, r, &c);
+        fputc('\n', f);
+    } else if (o->format == FMT_CSV) {
+        size_t n;
+        pair *p = cooc_pairs(&c, &n, true);
+        table t;
+        pairs_table(&t, r, &c, p, n, true);
+        table_csv(f, &t);
+        table_free(&t);
+        free(p);
+    } else {
+        doc d = {f, o->format};
+        cooc_human(&d, r, &c);
+    }
+    status = out_close(f, o->out) < 0 ? EXIT_RUNTIME : EXIT_OK;
+done:
+    cooc_free(&c);
+    free(codes);
+    grille_report_free(r);
+    grille_store_close(s);
+    return status;
+}
+
+/* ------------------------------------------------------------- compare */
+
+static void compare_json(FILE *f, const grille_report *r, const compare *m)
+{
+    fputs("{\"by\": ", f);
+    json_cstr(f, m->by);
+    fputs(", \"groups\": [", f);
+    for (size_t g = 0; g < m->ngroups; g++) {
+        const group *gr = &m->groups[g];
+        fputs(g ? ", {\"value\": " : "{\"value\": ", f);
+        if (gr->none)
+            fputs("null", f);
+        else
+            json_cstr(f, gr->value);
+        fprintf(f, ", \"documents\": %zu, \"segments\": %zu, \"words\": %zu}",
+                gr->documents, gr->segments, gr->words);
+    }
+    fputs("], \"themes\": [", f);
+    for (size_t i = 0; i < m->k; i++) {
+        fputs(i ? ", {\"code\": " : "{\"code\": ", f);
+        json_cstr(f, code_id(r, m->codes[i]));
+        fputs(", \"cells\": [", f);
+        for (size_t g = 0; g < m->ngroups; g++) {
+            size_t x = i * m->ngroups + g;
+            fprintf(f, "%s{\"documents\": %zu, \"segments\": %zu, \"share\": ",
+                    g ? ", " : "", m->docs[x], m->segs[x]);
+            json_num(f, m->share[x]);
+            fputs(", \"per_1000_words\": ", f);
+            json_num(f, m->rate[x]);
+            fputs(", \"specificity\": ", f);
+            json_num(f, round(m->spec[x] * 10000) / 10000);
+            fputc('}', f);
+        }
+        fputs("]}", f);
+    }
+    fputs("]}", f);
+}
+
+/* The marker of a specific cell: ▲ over-represented, ▼ under. */
+static const char *mark(double spec)
+{
+    return spec >= 2 ? " \xe2\x96\xb2" : spec <= -2 ? " \xe2\x96\xbc" : "";
+}
+
+static void compare_human(doc *d, const grille_report *r, const compare *m)
+{
+    char title[256];
+    snprintf(title, sizeof(title), _("Themes by %s"), m->by);
+    doc_begin(d, title);
+    doc_para(d,
+             _("Each cell: the theme's coded segments in the group, their share "
+               "of the group's segments, and Lafon's specificity: positive "
+               "when the theme is more frequent in the group than chance "
+               "would have it, negative when less; |score| >= 2 (odds of "
+               "1 in 100) is marked %s or %s. Children count for their "
+               "parents."),
+             "\xe2\x96\xb2", "\xe2\x96\xbc");
+    table t;
+    size_t G = m->ngroups;
+    doc_h2(d, _("Groups"));
+    table_init(&t, 4);
+    table_head(&t, 0, m->by, false);
+    table_head(&t, 1, _("documents"), true);
+    table_head(&t, 2, _("segments"), true);
+    table_head(&t, 3, _("words"), true);
+    for (size_t g = 0; g < G; g++) {
+        size_t row = table_row(&t);
+        table_set(&t, row, 0, "%s", m->groups[g].value);
+        table_set(&t, row, 1, "%zu", m->groups[g].documents);
+        table_set(&t, row, 2, "%zu", m->groups[g].segments);
+        table_set(&t, row, 3, "%zu", m->groups[g].words);
+    }
+    doc_table(d, &t);
+    table_free(&t);
+    doc_h2(d, _("Coded segments, share and specificity"));
+    table_init(&t, G + 1);
+    table_head(&t, 0, _("theme"), false);
+    t.first_max = 20;
+    for (size_t g = 0; g < G; g++)
+        table_head(&t, g + 1, m->groups[g].value, true);
+    for (size_t i = 0; i < m->k; i++) {
+        size_t row = table_row(&t);
+        table_set(&t, row, 0, "%s", code_id(r, m->codes[i]));
+        for (size_t g = 0; g < G; g++) {
+            size_t x = i * G + g;
+            table_set(&t, row, g + 1, "%zu %.0f%% %+.1f%s", m->segs[x],
+                      100 * m->share[x], m->spec[x], mark(m->spec[x]));
+            char col[8];
+            diverging_color(m->spec[x], col);
+            table_bg(&t, row, g + 1, col);
+        }
+    }
+    doc_table(d, &t);
+    table_free(&t);
+    if (d->fmt == FMT_HTML)
+        doc_html(d, "<p class=\"legend\">specificity: <span style=\""
+                    "background:#d73027\"></span>-6 <span style=\"background:"
+                    "#f2b6b3\"></span>-2 <span style=\"background:#fff\">"
+                    "</span>0 <span style=\"background:#a9d6b8\"></span>+2 "
+                    "<span style=\"background:#1a9850\"></span>+6</p>\n");
+    doc_h2(d, _("Rate per 1,000 words and documents"));
+    table_init(&t, G + 1);
+    table_head(&t, 0, _("theme"), false);
+    t.first_max = 20;
+    for (size_t g = 0; g < G; g++)
+        table_head(&t, g + 1, m->groups[g].value, true);
+    for (size_t i = 0; i < m->k; i++) {
+        size_t row = table_row(&t);
+        table_set(&t, row, 0, "%s", code_id(r, m->codes[i]));
+        for (size_t g = 0; g < G; g++) {
+            size_t x = i * G + g;
+            table_set(&t, row, g + 1, "%.1f (%zu/%zu doc.)", m->rate[x],
+                      m->docs[x], m->groups[g].documents);
+        }
+    }
+    doc_table(d, &t);
+    table_free(&t);
+    /* the specific cells in words */
+    doc_h2(d, _("Specific themes"));
+    bool any = false;
+    for (size_t g = 0; g < G; g++) {
+        for (size_t i = 0; i < m->k; i++) {
+            size_t x = i * G + g;
+            if (fabs(m->spec[x]) < 2)
+                continue;
+            doc_para(d, _("%s: %s is %s (%+.2f; %zu of %zu segments, %.0f%% "
+                          "against %.0f%% in all documents)"),
+                     m->groups[g].value, code_id(r, m->codes[i]),
+                     m->spec[x] > 0 ? _("over-represented")
+                                    : _("under-represented"),
+                     m->spec[x], m->segs[x], m->groups[g].segments,
+                     100 * m->share[x],
+                     r->segments ? 100.0 *
+                                       (double)r->codes[m->codes[i]].segments /
+                                       (double)r->segments
+                                 : 0.0);
+            any = true;
+        }
+    }
+    if (!any)
+        doc_para(d, "%s", _("No theme is specific to a group (every |score| "
+                            "< 2)."));
+    doc_end(d);
+}
+
+static void compare_csv(FILE *f, const grille_report *r, const compare *m)
+{
+    fputs("code,group,documents,segments,group_documents,group_segments,"
+          "group_words,share,per_1000_words,specificity\r\n",
+          f);
+    for (size_t i = 0; i < m->k; i++) {
+        for (size_t g = 0; g < m->ngroups; g++) {
+            size_t x = i * m->ngroups + g;
+            csv_ccell(f, code_id(r, m->codes[i]), true);
+            fputc(',', f);
+            csv_ccell(f, m->groups[g].none ? "" : m->groups[g].value, true);
+            fprintf(f, ",%zu,%zu,%zu,%zu,%zu,%.6f,%.6f,%.4f\r\n", m->docs[x],
+                    m->segs[x], m->groups[g].documents,
+                    m->groups[g].segments, m->groups[g].words, m->share[x],
+                    m->rate[x], m->spec[x]);
+        }
+    }
+}
+
+static int run_compare(const ropts *o)
+{
+    grille_store *s;
+    grille_report *r;
+    if (synth_load(cli_db_path(o->db), &s, &r) < 0)
+        return EXIT_RUNTIME;
+    size_t *codes;
+    long k = synth_codes(r, o->codes, o->all, &codes);
+    int status = EXIT_RUNTIME;
+    compare m = {0};
+    FILE *f = NULL;
+    if (k < 0 || compare_compute(&m, r, o->by, codes, (size_t)k) < 0)
+        goto done;
+    bool known = false;
+    for (size_t d = 0; d < r->ndocs && !known; d++)
+        known = grille_report_attr(r, d, o->by) != NULL;
+    if (!known && r->ndocs)
+        cli_warning(_("no document has the attribute '%s' (see 'grille "
+                      "list')"),
+                    o->by);
+    if (!(f = out_open(o->out)))
+        goto done;
+    if (o->format == FMT_JSON) {
+        compare_json(f, r, &m);
+        fputc('\n', f);
+    } else if (o->format == FMT_CSV) {
+        compare_csv(f, r, &m);
+    } else {
+        doc d = {f, o->format};
+        compare_human(&d, r, &m);
+    }
+    status = out_close(f, o->out) < 0 ? EXIT_RUNTIME : EXIT_OK;
+done:
+    compare_free(&m);
+    free(codes);
+    grille_report_free(r);
+    grille_store_close(s);
+    return status;
+}
+
+/* -------------------------------------------------------------- report */
+
+/* Distinct values of an attribute with their document counts. */
+static void attr_counts(doc *d, const grille_report *r, const char *key,
+                        const char *head)
+{
+    char **vals = calloc(r->ndocs + 1, sizeof(char *));
+    size_t *counts = calloc(r->ndocs + 1, sizeof(size_t));
+    size_t n = 0, none = 0;
+    for (size_t i = 0; vals && counts && i < r->ndocs; i++) {
+        const char *v = grille_report_attr(r, i, key);
+        if (!v) {
+            none++;
+            continue;
+        }
+        size_t k = 0;
+        while (k < n && strcmp(vals[k], v) != 0)
+            k++;
+        if (k == n)
+            vals[n++] = (char *)v;
+        counts[k]++;
+    }
+    table t;
+    table_init(&t, 2);
+    table_head(&t, 0, head, false);
+    table_head(&t, 1, _("documents"), true);
+    for (size_t k = 0; k < n; k++) {
+        size_t row = table_row(&t);
+        table_set(&t, row, 0, "%s", vals[k]);
+        table_set(&t, row, 1, "%zu", counts[k]);
+    }
+    if (none) {
+        size_t row = table_row(&t);
+        table_set(&t, row, 0, "%s", _("(none)"));
+        table_set(&t, row, 1, "%zu", none);
+    }
+    if (n)
+        doc_table(d, &t);
+    table_free(&t);
+    free(vals);
+    free(counts);
+}
+
+static size_t count_values(const grille_report *r, const char *key)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < r->ndocs; i++) {
+        const char *v = grille_report_attr(r, i, key);
+        if (!v)
+            continue;
+        bool seen = false;
+        for (size_t j = 0; j < i && !seen; j++) {
+            const char *w = grille_report_attr(r, j, key);
+            seen = w && strcmp(v, w) == 0;
+        }
+        n += !seen;
+    }
+    return n;
+}
+
+static char *top_terms(const grille_report_code *c, size_t max)
+{
+    size_t cap = 16;
+    for (size_t i = 0; i < c->ntop && i < max; i++)
+        cap += strlen(c->top_terms[i]) + 24;
+    char *s = malloc(cap);
+    if (!s)
+        abort();
+    size_t o = 0;
+    s[0] = '\0';
+    for (size_t i = 0; i < c->ntop && i < max; i++)
+        o += (size_t)snprintf(s + o, cap - o, "%s%s %zu", i ? ", " : "",
+                              c->top_terms[i], c->top_counts[i]);
+    return s;
+}
+
+static void themes_table(table *t, const grille_report *r, bool labels,
+                         bool csv)
+{
+    table_init(t, labels ? 8 : 7);
+    size_t c0 = 0;
+    table_head(t, c0++, _("theme"), false);
+    if (labels)
+        table_head(t, c0++, _("label"), false);
+    table_head(t, c0++, _("documents"), true);
+    table_head(t, c0++, "%", true);
+    table_head(t, c0++, _("segments"), true);
+    table_head(t, c0++, _("hits"), true);
+    table_head(t, c0++, _("/1000 words"), true);
+    table_head(t, c0++, _("top terms"), false);
+    t->first_max = 24;
+    for (size_t c = 0; c < r->ncodes; c++) {
+        const grille_report_code *k = &r->codes[c];
+        size_t row = table_row(t), col = 0;
+        if (csv)
+            table_set(t, row, col++, "%s", k->id);
+        else
+            table_set(t, row, col++, "%*s%s", 2 * (int)k->depth, "",
+                      strrchr(k->id, '/') ? strrchr(k->id, '/') + 1 : k->id);
+        if (labels)
+            table_set(t, row, col++, "%s", k->label);
+        table_set(t, row, col++, "%zu", k->documents);
+        table_set(t, row, col++, csv ? "%.2f" : "%.0f",
+                  r->ndocs ? 100.0 * (double)k->documents / (double)r->ndocs
+                           : 0.0);
+        table_set(t, row, col++, "%zu", k->segments);
+        table_set(t, row, col++, "%zu", k->hits);
+        table_set(t, row, col++, csv ? "%.4f" : "%.1f",
+                  r->words ? 1000.0 * (double)k->hits / (double)r->words : 0);
+        char *tt = top_terms(k, csv ? 8 : 4);
+        table_set(t, row, col++, "%s", tt);
+        free(tt);
+    }
+}
+
+/* An SVG bar chart of the share of documents per theme. */
+static void themes_chart(doc *d, const grille_report *r, const size_t *codes,
+                         size_t k)
+{
+    if (d->fmt != FMT_HTML || !k)
+        return;
+    FILE *f = d->f;
+    int bar = 18, left = 170, width = 420;
+    fprintf(f,
+            "<svg role=\"img\" aria-label=\"%s\" width=\"%d\" height=\"%d\" "
+            "xmlns=\"http://www.w3.org/2000/svg\">\n",
+            _("share of documents per theme"), left + width + 60,
+            (int)k * (bar + 4) + 10);
+    for (size_t i = 0; i < k; i++) {
+        const grille_report_code *c = &r->codes[codes[i]];
+        double x = r->ndocs ? (double)c->documents / (double)r->ndocs : 0;
+        int y = (int)i * (bar + 4) + 4;
+        fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">", left - 6,
+                y + bar - 5);
+        html_escape(f, c->label, strlen(c->label));
+        fprintf(f,
+                "</text><rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" "
+                "fill=\"%s\"/><text x=\"%d\" y=\"%d\">%.0f%%</text>\n",
+                left, y, (int)(x * width + 0.5), bar,
+                c->color[0] ? c->color : "#4682b4",
+                left + (int)(x * width) + 4, y + bar - 5, 100 * x);
+    }
+    fputs("</svg>\n", f);
+}
+
+/* The document x theme matrix of coded segments. */
+static void doc_matrix(doc *d, const grille_report *r, const size_t *codes,
+                       size_t k)
+{
+    table t;
+    table_init(&t, k + 1);
+    table_head(&t, 0, _("document"), false);
+    t.first_max = 30;
+    size_t max = 0;
+    for (size_t i = 0; i < r->ndocs; i++)
+        for (size_t j = 0; j < k; j++)
+            if (r->cell_segments[i * r->ncodes + codes[j]] > max)
+                max = r->cell_segments[i * r->ncodes + codes[j]];
+    for (size_t j = 0; j < k; j++) {
+        char h[32];
+        snprintf(h, sizeof(h), "%zu", j + 1);
+        table_head(&t, j + 1, d->fmt == FMT_HTML ? code_id(r, codes[j]) : h,
+                   true);
+    }
+    for (size_t i = 0; i < r->ndocs; i++) {
+        size_t row = table_row(&t);
+        table_set(&t, row, 0, "%s", r->docs[i].name);
+        for (size_t j = 0; j < k; j++) {
+            size_t v = r->cell_segments[i * r->ncodes + codes[j]];
+            table_set(&t, row, j + 1, "%zu", v);
+            char col[8];
+            heat_color(max ? (double)v / (double)max : 0, col);
+            table_bg(&t, row, j + 1, col);
+        }
+    }
+    doc_table(d, &t);
+    table_free(&t);
+}
+
+static void legend(doc *d, const grille_report *r, const size_t *codes,
+                   size_t k)
+{
+    if (d->fmt == FMT_HTML)
+        return;
+    size_t cap = 64;
+    for (size_t j = 0; j < k; j++)
+        cap += strlen(code_id(r, codes[j])) + 8;
+    char *s = malloc(cap);
+    if (!s)
+        abort();
+    size_t o = (size_t)snprintf(s, cap, "%s ", _("Columns:"));
+    for (size_t j = 0; j < k; j++)
+        o += (size_t)snprintf(s + o, cap - o, "%zu %s%s", j + 1,
+                              code_id(r, codes[j]), j + 1 < k ? ", " : ".");
+    doc_para(d, "%s", s);
+    free(s);
+}
+
+/* Rows of the synthesis grid: the values of `by` (documents when no
+ * document has it). */
+typedef struct gridrow {
+    const char *name;
+    size_t *docs;
+    size_t ndocs;
+} gridrow;
+
+static gridrow *grid_rows(const grille_report *r, const char *by, size_t *n)
+{
+    gridrow *rows = calloc(r->ndocs + 1, sizeof(*rows));
+    *n = 0;
+    if (!rows)
+        return NULL;
+    for (size_t d = 0; d < r->ndocs; d++) {
+        const char *v = grille_report_attr(r, d, by);
+        if (!v)
+            v = r->docs[d].name;
+        size_t k = 0;
+        while (k < *n && strcmp(rows[k].name, v) != 0)
+            k++;
+        if (k == *n) {
+            rows[k].name = v;
+            rows[k].docs = calloc(r->ndocs, sizeof(size_t));
+            if (!rows[k].docs)
+                abort();
+            (*n)++;
+        }
+        rows[k].docs[rows[k].ndocs++] = d;
+    }
+    return rows;
+}
+
+static void grid_free(gridrow *rows, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(rows[i].docs);
+    free(rows);
+}
+
+/* The best quote of code c over the documents of a grid row. */
+static const grille_report_quote *row_quote(const grille_report *r,
+                                            const gridrow *g, size_t c,
+                                            size_t *segs)
+{
+    const grille_report_quote *best = NULL;
+    *segs = 0;
+    for (size_t i = 0; i < g->ndocs; i++) {
+        size_t cell = g->docs[i] * r->ncodes + c;
+        *segs += r->cell_segments[cell];
+        const grille_report_quote *q = &r->best[cell];
+        if (q->segment_id && (!best || q->hits > best->hits))
+            best = q;
+    }
+    return best;
+}
+
+static void synthesis_grid(doc *d, const grille_report *r, const char *by,
+                           const size_t *codes, size_t k)
+{
+    size_t n;
+    gridrow *rows = grid_rows(r, by, &n);
+    if (!rows)
+        return;
+    if (d->fmt == FMT_TEXT) {
+        for (size_t i = 0; i < n; i++) {
+            doc_h3(d, rows[i].name);
+            for (size_t j = 0; j < k; j++) {
+                size_t segs;
+                const grille_report_quote *q =
+                    row_quote(r, &rows[i], codes[j], &segs);
+                if (!q)
+                    continue;
+                char *cut = flat_cut(q->text, q->len, 64);
+                fprintf(d->f, "  %-16.16s %3zu  \xc2\xab %s \xc2\xbb\n",
+                        code_id(r, codes[j]), segs, cut);
+                free(cut);
+            }
+            fputc('\n', d->f);
+        }
+        grid_free(rows, n);
+        return;
+    }
+    table t;
+    table_init(&t, k + 1);
+    table_head(&t, 0, by, false);
+    size_t max = 0;
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < k; j++) {
+            size_t segs;
+            row_quote(r, &rows[i], codes[j], &segs);
+            if (segs > max)
+                max = segs;
+        }
+    for (size_t j = 0; j < k; j++)
+        table_head(&t, j + 1, code_id(r, codes[j]), false);
+    for (size_t i = 0; i < n; i++) {
+        size_t row = table_row(&t);
+        table_set(&t, row, 0, "%s", rows[i].name);
+        for (size_t j = 0; j < k; j++) {
+            size_t segs;
+            const grille_report_quote *q =
+                row_quote(r, &rows[i], codes[j], &segs);
+            if (!q)
+                continue;
+            char *cut = flat_cut(q->text, q->len, d->fmt == FMT_HTML ? 140 : 60);
+            table_set(&t, row, j + 1, "%zu \xe2\x80\x94 \xc2\xab %s \xc2\xbb",
+                      segs, cut);
+            free(cut);
+            char col[8];
+            heat_color(max ? 0.6 * (double)segs / (double)max : 0, col);
+            table_bg(&t, row, j + 1, col);
+        }
+    }
+    if (d->fmt == FMT_HTML)
+        doc_html(d, "<div class=\"grid\">\n");
+    doc_table(d, &t);
+    if (d->fmt == FMT_HTML)
+        doc_html(d, "</div>\n");
+    table_free(&t);
+    grid_free(rows, n);
+}
+
+typedef struct qpick {
+    size_t doc;
+    const grille_report_quote *q;
+} qpick;
+
+static int by_hits(const void *a, const void *b)
+{
+    const qpick *x = a, *y = b;
+    if (x->q->hits != y->q->hits)
+        return x->q->hits > y->q->hits ? -1 : 1;
+    return x->doc < y->doc ? -1 : x->doc > y->doc;
+}
+
+/* The n best quotes of code c, each from a different document. */
+static size_t pick_quotes(const grille_report *r, size_t c, size_t n,
+                          qpick *out)
+{
+    size_t k = 0;
+    for (size_t d = 0; d < r->ndocs; d++) {
+        const grille_report_quote *q = &r->best[d * r->ncodes + c];
+        if (q->segment_id)
+            out[k++] = (qpick){d, q};
+    }
+    if (k > 1)
+        qsort(out, k, sizeof(*out), by_hits);
+    return k < n ? k : n;
+}
+
+static void report_json(FILE *f, const grille_report *r, const cooc *c,
+                        size_t nquotes, const char *by)
+{
+    fprintf(f,
+            "{\"documents\": %zu, \"segments\": %zu, \"coded_segments\": %zu, "
+            "\"words\": %zu, \"hits\": %zu, \"themes\": [",
+            r->ndocs, r->segments, r->coded_segments, r->words, r->hits);
+    for (size_t i = 0; i < r->ncodes; i++) {
+        const grille_report_code *k = &r->codes[i];
+        fputs(i ? ", {\"code\": " : "{\"code\": ", f);
+        json_cstr(f, k->id);
+        fputs(", \"label\": ", f);
+        json_cstr(f, k->label);
+        fputs(", \"parent\": ", f);
+        if (k->parent >= 0)
+            json_cstr(f, r->codes[k->parent].id);
+        else
+            fputs("null", f);
+        fprintf(f, ", \"documents\": %zu, \"segments\": %zu, \"hits\": %zu, "
+                   "\"per_1000_words\": ",
+                k->documents, k->segments, k->hits);
+        json_num(f, r->words ? 1000.0 * (double)k->hits / (double)r->words
+                             : 0);
+        fputs(", \"top_terms\": [", f);
+        for (size_t t = 0; t < k->ntop; t++) {
+            fputs(t ? ", {\"term\": " : "{\"term\": ", f);
+            json_cstr(f, k->top_terms[t]);
+            fprintf(f, ", \"count\": %zu}", k->top_counts[t]);
+        }
+        fputs("]}", f);
+    }
+    fputs("], \"by_document\": [", f);
+    for (size_t d = 0; d < r->ndocs; d++) {
+        const grille_report_doc *x = &r->docs[d];
+        fputs(d ? ", {\"document\": " : "{\"document\": ", f);
+        json_cstr(f, x->name);
+        fprintf(f, ", \"words\": %zu, \"segments\": %zu, \"attributes\": {",
+                x->words, x->segments);
+        for (size_t a = 0; a < x->nattrs; a++) {
+            fputs(a ? ", " : "", f);
+            json_cstr(f, x->attrs[a].key);
+            fputs(": ", f);
+            json_cstr(f, x->attrs[a].value);
+        }
+        fputs("}, \"codes\": {", f);
+        bool first = true;
+        for (size_t i = 0; i < r->ncodes; i++) {
+            size_t v = r->cell_segments[d * r->ncodes + i];
+            if (!v)
+                continue;
+            fputs(first ? "" : ", ", f);
+            json_cstr(f, r->codes[i].id);
+            fprintf(f, ": %zu", v);
+            first = false;
+        }
+        fputs("}}", f);
+    }
+    fputs("], \"cooccurrence\": ", f);
+    cooc_json(f, r, c);
+    fputs(", \"quotes\": {", f);
+    qpick *picks = calloc(r->ndocs + 1, sizeof(*picks));
+    for (size_t i = 0; picks && i < r->ncodes; i++) {
+        size_t n = pick_quotes(r, i, nquotes, picks);
+        fputs(i ? ", " : "", f);
+        json_cstr(f, r->codes[i].id);
+        fputs(": [", f);
+        for (size_t q = 0; q < n; q++) {
+            fputs(q ? ", {\"document\": " : "{\"document\": ", f);
+            json_cstr(f, r->docs[picks[q].doc].name);
+            fputs(", \"text\": ", f);
+            json_str(f, picks[q].q->text, picks[q].q->len);
+            fprintf(f, ", \"start\": %zu, \"end\": %zu, \"line\": %u}",
+                    picks[q].q->start, picks[q].q->end, picks[q].q->line);
+        }
+        fputc(']', f);
+    }
+    free(picks);
+    fputs("}, \"grid\": {\"by\": ", f);
+    json_cstr(f, by);
+    fputs("}}\n", f);
+}
+
+static void report_human(doc *d, const grille_report *r, const cooc *c,
+                         const size_t *themes, size_t k, size_t nquotes,
+                         const char *db, const char *by, const char *cbname)
+{
+    char title[512];
+    snprintf(title, sizeof(title), _("Theme report: %s"), cbname);
+    doc_begin(d, title);
+    doc_para(d,
+             _("Project %s: %zu documents, %zu segments (%zu coded), %zu "
+               "words, %zu interviewers, %zu collectivités."),
+             db, r->ndocs, r->segments, r->coded_segments, r->words,
+             count_values(r, "enqueteur"), count_values(r, "collectivite"));
+
+    doc_h2(d, _("The corpus at a glance"));
+    attr_counts(d, r, "type", _("collectivités by type"));
+    attr_counts(d, r, "role", _("people interviewed"));
+    attr_counts(d, r, "enqueteur", _("interviewers"));
+
+    doc_h2(d, _("Themes"));
+    doc_para(d, "%s",
+             _("Documents that mention each theme, its coded segments and "
+               "hits (children count for their parents), hits per 1,000 "
+               "words of the corpus, and the words it rests on."));
+    themes_chart(d, r, themes, k);
+    table t;
+    themes_table(&t, r, d->fmt != FMT_TEXT, false);
+    doc_table(d, &t);
+    table_free(&t);
+
+    doc_h2(d, _("Themes by document"));
+    doc_para(d, "%s", _("Coded segments of each theme in each document."));
+    legend(d, r, themes, k);
+    doc_matrix(d, r, themes, k);
+
+    doc_h2(d, _("Themes that go together"));
+    doc_para(d,
+             _("The strongest pairs over %zu segments; see 'grille cooc' for "
+               "the whole matrices."),
+             c->n);
+    size_t np;
+    pair *p = cooc_pairs(c, &np, false);
+    if (np > 10)
+        np = 10;
+    pairs_table(&t, r, c, p, np, false);
+    if (np)
+        doc_table(d, &t);
+    else
+        doc_para(d, "%s", _("No two themes co-occur."));
+    table_free(&t);
+    free(p);
+
+    char h[256];
+    snprintf(h, sizeof(h), _("Synthesis grid (%s x theme)"), by);
+    doc_h2(d, h);
+    doc_para(d, "%s",
+             _("Each cell: the theme's coded segments and its most "
+               "representative quote (the segment with the most hits)."));
+    synthesis_grid(d, r, by, themes, k);
+
+    doc_h2(d, _("Verbatims"));
+    qpick *picks = calloc(r->ndocs + 1, sizeof(*picks));
+    for (size_t i = 0; picks && i < k; i++) {
+        const grille_report_code *code = &r->codes[themes[i]];
+        snprintf(h, sizeof(h), "%s (%s)", code->label, code->id);
+        doc_h3(d, h);
+        size_t n = pick_quotes(r, themes[i], nquotes, picks);
+        if (!n)
+            doc_para(d, "%s", _("No coded segment."));
+        for (size_t q = 0; q < n; q++) {
+            char *src = synth_source(r, picks[q].doc);
+            char *line = NULL;
+            if (asprintf(&line, "%s, l.%u", src, picks[q].q->line) < 0)
+                abort();
+            doc_quote(d, picks[q].q->text, picks[q].q->len, 400, line);
+            free(line);
+            free(src);
+        }
+    }
+    free(picks);
+    doc_end(d);
+}
+
+static int run_report(const ropts *o)
+{
+    grille_store *s;
+    grille_report *r;
+    const char *db = cli_db_path(o->db);
+    if (synth_load(db, &s, &r) < 0)
+        return EXIT_RUNTIME;
+    size_t *themes;
+    long k = synth_codes(r, o->codes, o->all, &themes);
+    int status = EXIT_RUNTIME;
+    cooc c = {0};
+    FILE *f = NULL;
+    grille_codebook *cb = NULL;
+    grille_error err = {0};
+    if (k < 0 || cooc_compute(&c, r, themes, (size_t)k, false) < 0)
+        goto done;
+    if (grille_store_codebook(s, &cb, &err) < 0) {
+        cli_lib_error(&err);
+        goto done;
+    }
+    if (!(f = out_open(o->out)))
+        goto done;
+    if (o->format == FMT_JSON) {
+        report_json(f, r, &c, o->quotes, o->by);
+    } else if (o->format == FMT_CSV) {
+        table t;
+        themes_table(&t, r, true, true);
+        table_csv(f, &t);
+        table_free(&t);
+    } else {
+        doc d = {f, o->format};
+        report_human(&d, r, &c, themes, (size_t)k, o->quotes, db, o->by,
+                     grille_codebook_name(cb));
+    }
+    status = out_close(f, o->out) < 0 ? EXIT_RUNTIME : EXIT_OK;
+done:
+    grille_codebook_free(cb);
+    cooc_free(&c);
+    free(themes);
+    grille_report_free(r);
+    grille_store_close(s);
+    return status;
+}
+
+/* ------------------------------------------------------------- options */
+
+static const char report_help[] =
+    "Usage: grille report [-d DB] [-f FORMAT] [-o FILE] [-n QUOTES]\n"
+    "                     [--by ATTRIBUTE] [--codes A,B,...]\n"
+    "The theme report of the project: the corpus at a glance, each theme's\n"
+    "documents, segments, hits, rate per 1,000 words and top terms, the\n"
+    "theme x document matrix, the strongest co-occurrences, the synthesis\n"
+    "grid (collectivités x themes with their most representative quote)\n"
+    "and verbatims from different documents for each theme.\n\n"
+    "  -d, --db FILE        the project (default: $GRILLE_DB, else ./grille.db)\n"
+    "  -f, --format FORMAT  text (default), md, html, json, or csv (the themes\n"
+    "                       table)\n"
+    "  -o, --output FILE    write there (created readable by you only)\n"
+    "  -n, --quotes N       verbatims per theme (default 3)\n"
+    "      --by ATTRIBUTE   rows of the synthesis grid (default collectivite;\n"
+    "                       documents without it are rows of their own)\n"
+    "      --codes A,B,...  the themes of the matrix, grid and verbatims\n"
+    "                       (default: every top-level theme)\n"
+    "  -h, --help           show this help\n";
+
+static const char cooc_help[] =
+    "Usage: grille cooc [-d DB] [--level segment|document] [--codes A,B,...]\n"
+    "                   [-f FORMAT] [-o FILE]\n"
+    "Theme x theme co-occurrence: the units (segments, or documents) coded\n"
+    "with both themes, Jaccard (ATLAS.ti's c-coefficient), lift, and in the\n"
+    "human formats P(B|A) and P(A|B).  Children count for their parents.\n\n"
+    "  -d, --db FILE        the project (default: $GRILLE_DB, else ./grille.db)\n"
+    "  -l, --level LEVEL    segment (default) or document\n"
+    "      --codes A,B,...  the codes (default: every top-level theme)\n"
+    "      --all            every code, sub-themes included\n"
+    "  -f, --format FORMAT  text (default), md, html, json or csv (the pairs)\n"
+    "  -o, --output FILE    write there (created readable by you only)\n"
+    "  -h, --help           show this help\n";
+
+static const char compare_help[] =
+    "Usage: grille compare --by ATTRIBUTE [-d DB] [--codes A,B,...]\n"
+    "                      [-f FORMAT] [-o FILE]\n"
+    "Themes x groups of documents (by the value of ATTRIBUTE: type, region,\n"
+    "...): documents, coded segments, share of the group's segments, hits\n"
+    "per 1,000 words, and Lafon's specificity, marked \xe2\x96\xb2 or \xe2\x96\xbc when |score| >= 2.\n"
+    "Documents without the attribute form their own group.\n\n"
+    "  -b, --by ATTRIBUTE   the attribute that makes the groups (required)\n"
+    "  -d, --db FILE        the project (default: $GRILLE_DB, else ./grille.db)\n"
+    "      --codes A,B,...  the codes (default: every top-level theme)\n"
+    "      --all            every code, sub-themes included\n"
+    "  -f, --format FORMAT  text (default), md, html, json or csv\n"
+    "  -o, --output FILE    write there (created readable by you only)\n"
+    "  -h, --help           show this help\n";
+
+static int parse(int argc, char **argv, const char *cmd, const char *help,
+                 ropts *o)
+{
+    static const struct option opts[] = {
+        {"db", required_argument, 0, 'd'},
+        {"format", required_argument, 0, 'f'},
+        {"output", required_argument, 0, 'o'},
+        {"quotes", required_argument, 0, 'n'},
+        {"by", required_argument, 0, 'b'},
+        {"codes", required_argument, 0, 'C'},
+        {"all", no_argument, 0, 'A'},
+        {"level", required_argument, 0, 'l'},
+        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "d:f:o:n:b:l:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd': o->db = optarg; break;
+        case 'o': o->out = optarg; break;
+        case 'f':
+            o->format = parse_format(optarg, ALL_FORMATS);
+            if (o->format < 0)
+                return cli_usage(cmd,
+                                 _("unknown format '%s' (text, md, html, "
+                                   "json or csv)"),
+                                 optarg);
+            break;
+        case 'n': {
+            char *end;
+            long n = strtol(optarg, &end, 10);
+            if (*end || n < 0 || n > 1000)
+                return cli_usage(cmd, _("-n takes a number from 0 to 1000, "
+                                        "not '%s'"),
+                                 optarg);
+            o->quotes = (size_t)n;
+            break;
+        }
+        case 'b': o->by = optarg; break;
+        case 'C': o->codes = optarg; break;
+        case 'A': o->all = true; break;
+        case 'l':
+            if (strcmp(optarg, "segment") == 0)
+                o->documents = false;
+            else if (strcmp(optarg, "document") == 0)
+                o->documents = true;
+            else
+                return cli_usage(cmd,
+                                 _("unknown level '%s' (segment or document)"),
+                                 optarg);
+            break;
+        case 'h': fputs(_(help), stdout); return EXIT_OK;
+        default: return cli_usage(cmd, "%s", _("bad option"));
+        }
+    }
+    if (optind < argc)
+        return cli_usage(cmd, _("unexpected argument '%s'"), argv[optind]);
+    return -1;
+}
+
+int cmd_report(int argc, char **argv)
+{
+    ropts o = {.format = FMT_TEXT, .quotes = 3, .by = "collectivite"};
+    int st = parse(argc, argv, "report", report_help, &o);
+    if (st >= 0)
+        return st;
+    return run_report(&o);
+}
+
+int cmd_cooc(int argc, char **argv)
+{
+    ropts o = {.format = FMT_TEXT};
+    int st = parse(argc, argv, "cooc", cooc_help, &o);
+    if (st >= 0)
+        return st;
+    return run_cooc(&o);
+}
+
+int cmd_compare(int argc, char **argv)
+{
+    ropts o = {.format = FMT_TEXT};
+    int st = parse(argc, argv, "compare", compare_help, &o);
+    if (st >= 0)
+        return st;
+    if (!o.by)
+        return cli_usage("compare", "%s",
+                         _("say which attribute makes the groups: --by "
+                           "ATTRIBUTE (e.g. --by type)"));
+    return run_compare(&o);
+}

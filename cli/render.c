@@ -1,0 +1,583 @@
+/*
+ * render.c - one description of a report (titles, paragraphs, quotes,
+ * tables with heat colours) written as aligned text that fits 100
+ * columns, Markdown, or a self-contained HTML page (inline CSS, nothing
+ * fetched, readable when printed); tables also as CSV.  Every piece of
+ * text that comes from a document or a codebook is escaped for the format.
+ */
+#include "render.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define TEXT_WIDTH 100
+
+FILE *out_open(const char *path)
+{
+    if (!path || strcmp(path, "-") == 0)
+        return stdout;
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!f) {
+        cli_error("%s: %s", path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+    }
+    return f;
+}
+
+int out_close(FILE *f, const char *path)
+{
+    int bad = fflush(f) != 0 || ferror(f);
+    if (f != stdout)
+        bad |= fclose(f) != 0;
+    if (bad) {
+        cli_error(_("%s: cannot write the output"),
+                  path && f != stdout ? path : "<stdout>");
+        return -1;
+    }
+    return 0;
+}
+
+/* ---------------------------------------------------------------- tables */
+
+void table_init(table *t, size_t ncols)
+{
+    memset(t, 0, sizeof(*t));
+    t->ncols = ncols;
+    t->head = calloc(ncols, sizeof(char *));
+    t->right = calloc(ncols, sizeof(bool));
+}
+
+void table_head(table *t, size_t col, const char *name, bool right)
+{
+    free(t->head[col]);
+    t->head[col] = strdup(name);
+    t->right[col] = right;
+}
+
+size_t table_row(table *t)
+{
+    if (t->nrows == t->cap) {
+        size_t c = t->cap ? t->cap * 2 : 32;
+        tcell *v = realloc(t->cells, c * t->ncols * sizeof(tcell));
+        if (!v)
+            abort(); /* a report's tables are small; no way to go on */
+        t->cells = v;
+        t->cap = c;
+    }
+    memset(t->cells + t->nrows * t->ncols, 0, t->ncols * sizeof(tcell));
+    return t->nrows++;
+}
+
+void table_text(table *t, size_t row, size_t col, const char *s, size_t len)
+{
+    tcell *c = &t->cells[row * t->ncols + col];
+    free(c->text);
+    c->text = malloc(len + 1);
+    if (!c->text)
+        abort();
+    memcpy(c->text, s, len);
+    c->text[len] = '\0';
+}
+
+void table_set(table *t, size_t row, size_t col, const char *fmt, ...)
+{
+    va_list ap;
+    char *s = NULL;
+    va_start(ap, fmt);
+    if (vasprintf(&s, fmt, ap) < 0)
+        abort();
+    va_end(ap);
+    tcell *c = &t->cells[row * t->ncols + col];
+    free(c->text);
+    c->text = s;
+}
+
+void table_bg(table *t, size_t row, size_t col, const char *color)
+{
+    tcell *c = &t->cells[row * t->ncols + col];
+    free(c->bg);
+    c->bg = color ? strdup(color) : NULL;
+}
+
+void table_free(table *t)
+{
+    for (size_t i = 0; i < t->nrows * t->ncols; i++) {
+        free(t->cells[i].text);
+        free(t->cells[i].bg);
+    }
+    for (size_t i = 0; i < t->ncols; i++)
+        free(t->head[i]);
+    free(t->head);
+    free(t->right);
+    free(t->cells);
+    memset(t, 0, sizeof(*t));
+}
+
+static const char *cell(const table *t, size_t r, size_t c)
+{
+    const char *s = t->cells[r * t->ncols + c].text;
+    return s ? s : "";
+}
+
+/* Writes s padded or cut to exactly w columns. */
+static void put_fit(FILE *f, const char *s, size_t w, bool right)
+{
+    size_t n = strlen(s);
+    size_t width = text_width(s, n);
+    if (width > w && right && w) {
+        /* keep the end: "…" then the last w - 1 code points */
+        size_t i = n, cols = 0;
+        while (i > 0 && cols + 1 < w) {
+            i--;
+            while (i > 0 && ((unsigned char)s[i] & 0xC0) == 0x80)
+                i--;
+            cols++;
+        }
+        fputs("\xe2\x80\xa6", f);
+        fwrite(s + i, 1, n - i, f);
+        return;
+    }
+    if (width > w) {
+        /* cut on a code point, leave room for "…" */
+        size_t cols = 0, i = 0;
+        while (i < n && cols + 1 < w) {
+            i++;
+            while (i < n && ((unsigned char)s[i] & 0xC0) == 0x80)
+                i++;
+            cols++;
+        }
+        fwrite(s, 1, i, f);
+        if (w)
+            fputs("\xe2\x80\xa6", f);
+        return;
+    }
+    if (right)
+        fprintf(f, "%*s", (int)(w - width), "");
+    fputs(s, f);
+    if (!right)
+        fprintf(f, "%*s", (int)(w - width), "");
+}
+
+static void table_plain(FILE *f, table *t)
+{
+    size_t *w = calloc(t->ncols, sizeof(size_t));
+    if (!w)
+        return;
+    for (size_t c = 0; c < t->ncols; c++) {
+        const char *h = t->head[c] ? t->head[c] : "";
+        w[c] = text_width(h, strlen(h));
+        for (size_t r = 0; r < t->nrows; r++) {
+            size_t x = text_width(cell(t, r, c), strlen(cell(t, r, c)));
+            if (x > w[c])
+                w[c] = x;
+        }
+    }
+    size_t first_max = t->first_max ? t->first_max : 40;
+    if (w[0] > first_max)
+        w[0] = first_max;
+    size_t total = 0;
+    for (size_t c = 0; c < t->ncols; c++)
+        total += w[c] + (c ? 2 : 0);
+    /* fit 100 columns: shrink the first, then the widest, column */
+    while (total > TEXT_WIDTH) {
+        size_t widest = 0;
+        for (size_t c = 1; c < t->ncols; c++)
+            if (w[c] > w[widest])
+                widest = c;
+        if (w[0] > 12)
+            widest = 0;
+        if (w[widest] <= 6)
+            break;
+        w[widest]--;
+        total--;
+    }
+    for (size_t c = 0; c < t->ncols; c++) {
+        if (c)
+            fputs("  ", f);
+        put_fit(f, t->head[c] ? t->head[c] : "", w[c], t->right[c]);
+    }
+    fputc('\n', f);
+    for (size_t c = 0; c < t->ncols; c++) {
+        if (c)
+            fputs("  ", f);
+        for (size_t k = 0; k < w[c]; k++)
+            fputc('-', f);
+    }
+    fputc('\n', f);
+    for (size_t r = 0; r < t->nrows; r++) {
+        for (size_t c = 0; c < t->ncols; c++) {
+            if (c)
+                fputs("  ", f);
+            put_fit(f, cell(t, r, c), w[c], t->right[c]);
+        }
+        fputc('\n', f);
+    }
+    free(w);
+}
+
+static void md_escape(FILE *f, const char *s)
+{
+    for (; *s; s++) {
+        if (*s == '|' || *s == '\\' || *s == '*' || *s == '_' || *s == '<' ||
+            *s == '>' || *s == '[' || *s == ']' || *s == '`')
+            fputc('\\', f);
+        if (*s == '\n' || *s == '\r')
+            fputc(' ', f);
+        else
+            fputc(*s, f);
+    }
+}
+
+static void table_md(FILE *f, table *t)
+{
+    for (size_t c = 0; c < t->ncols; c++) {
+        fputs("| ", f);
+        md_escape(f, t->head[c] ? t->head[c] : "");
+        fputc(' ', f);
+    }
+    fputs("|\n", f);
+    for (size_t c = 0; c < t->ncols; c++)
+        fputs(t->right[c] ? "|---:" : "|---", f);
+    fputs("|\n", f);
+    for (size_t r = 0; r < t->nrows; r++) {
+        for (size_t c = 0; c < t->ncols; c++) {
+            fputs("| ", f);
+            md_escape(f, cell(t, r, c));
+            fputc(' ', f);
+        }
+        fputs("|\n", f);
+    }
+}
+
+void html_escape(FILE *f, const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        switch (s[i]) {
+        case '&': fputs("&amp;", f); break;
+        case '<': fputs("&lt;", f); break;
+        case '>': fputs("&gt;", f); break;
+        case '"': fputs("&quot;", f); break;
+        case '\'': fputs("&#39;", f); break;
+        default: fputc(s[i], f);
+        }
+    }
+}
+
+static void html_cstr(FILE *f, const char *s)
+{
+    html_escape(f, s, strlen(s));
+}
+
+static void table_html(FILE *f, table *t)
+{
+    fputs("<table>\n<thead><tr>", f);
+    for (size_t c = 0; c < t->ncols; c++) {
+        fputs(t->right[c] ? "<th class=\"n\">" : "<th>", f);
+        html_cstr(f, t->head[c] ? t->head[c] : "");
+        fputs("</th>", f);
+    }
+    fputs("</tr></thead>\n<tbody>\n", f);
+    for (size_t r = 0; r < t->nrows; r++) {
+        fputs("<tr>", f);
+        for (size_t c = 0; c < t->ncols; c++) {
+            const tcell *x = &t->cells[r * t->ncols + c];
+            fputs(c == 0 ? "<th scope=\"row\"" : "<td", f);
+            if (t->right[c])
+                fputs(" class=\"n\"", f);
+            if (x->bg)
+                fprintf(f, " style=\"background:%s\"", x->bg);
+            fputc('>', f);
+            html_cstr(f, cell(t, r, c));
+            fputs(c == 0 ? "</th>" : "</td>", f);
+        }
+        fputs("</tr>\n", f);
+    }
+    fputs("</tbody>\n</table>\n", f);
+}
+
+void table_csv(FILE *f, table *t)
+{
+    for (size_t c = 0; c < t->ncols; c++) {
+        if (c)
+            fputc(',', f);
+        csv_ccell(f, t->head[c] ? t->head[c] : "", true);
+    }
+    fputs("\r\n", f);
+    for (size_t r = 0; r < t->nrows; r++) {
+        for (size_t c = 0; c < t->ncols; c++) {
+            if (c)
+                fputc(',', f);
+            csv_ccell(f, cell(t, r, c), !t->right[c]);
+        }
+        fputs("\r\n", f);
+    }
+}
+
+/* -------------------------------------------------------------- documents */
+
+static const char css[] =
+    "body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;"
+    "margin:2rem auto;max-width:72rem;padding:0 1rem;color:#222;"
+    "line-height:1.45}"
+    "h1{font-size:1.7rem;border-bottom:3px solid #1f4e79;padding-bottom:.3rem}"
+    "h2{font-size:1.3rem;color:#1f4e79;margin-top:2.2rem;"
+    "border-bottom:1px solid #ccc}"
+    "h3{font-size:1.05rem;margin-bottom:.3rem}"
+    "table{border-collapse:collapse;margin:.6rem 0 1.2rem;font-size:.85rem}"
+    "th,td{border:1px solid #d0d0d0;padding:.25rem .45rem;vertical-align:top}"
+    "thead th{background:#f0f3f7;position:sticky;top:0}"
+    "th[scope=row]{text-align:left;font-weight:600;background:#fafafa}"
+    ".n{text-align:right;font-variant-numeric:tabular-nums}"
+    "blockquote{margin:.5rem 0 .9rem;padding:.3rem .8rem;"
+    "border-left:4px solid #9ecae1;background:#f7fbff}"
+    "blockquote p{margin:.1rem 0}"
+    ".src{color:#555;font-size:.85rem}"
+    ".legend{font-size:.8rem;color:#444}"
+    ".legend span{display:inline-block;width:1.2rem;height:.8rem;"
+    "vertical-align:middle;border:1px solid #ccc;margin:0 .15rem}"
+    ".grid td{max-width:16rem}"
+    ".grid q{display:block;font-size:.78rem;color:#333;margin-top:.2rem}"
+    "svg text{font-family:inherit;font-size:11px}"
+    "@media print{body{max-width:none;margin:0}h2{break-after:avoid}"
+    "table,blockquote{break-inside:avoid}thead th{position:static}"
+    "*{-webkit-print-color-adjust:exact;print-color-adjust:exact}}";
+
+void doc_begin(doc *d, const char *title)
+{
+    if (d->fmt == FMT_HTML) {
+        fputs("<!DOCTYPE html>\n<html lang=\"fr\">\n<head>\n"
+              "<meta charset=\"utf-8\">\n"
+              "<meta name=\"viewport\" content=\"width=device-width\">\n"
+              "<title>",
+              d->f);
+        html_cstr(d->f, title);
+        fprintf(d->f, "</title>\n<style>%s</style>\n</head>\n<body>\n<h1>",
+                css);
+        html_cstr(d->f, title);
+        fputs("</h1>\n", d->f);
+    } else if (d->fmt == FMT_MD) {
+        fputs("# ", d->f);
+        md_escape(d->f, title);
+        fputs("\n\n", d->f);
+    } else {
+        size_t w = text_width(title, strlen(title));
+        fprintf(d->f, "%s\n", title);
+        for (size_t i = 0; i < w; i++)
+            fputc('=', d->f);
+        fputs("\n\n", d->f);
+    }
+}
+
+void doc_end(doc *d)
+{
+    if (d->fmt == FMT_HTML)
+        fputs("</body>\n</html>\n", d->f);
+}
+
+void doc_h2(doc *d, const char *title)
+{
+    if (d->fmt == FMT_HTML) {
+        fputs("<h2>", d->f);
+        html_cstr(d->f, title);
+        fputs("</h2>\n", d->f);
+    } else if (d->fmt == FMT_MD) {
+        fputs("## ", d->f);
+        md_escape(d->f, title);
+        fputs("\n\n", d->f);
+    } else {
+        size_t w = text_width(title, strlen(title));
+        fprintf(d->f, "%s\n", title);
+        for (size_t i = 0; i < w; i++)
+            fputc('-', d->f);
+        fputs("\n\n", d->f);
+    }
+}
+
+void doc_h3(doc *d, const char *title)
+{
+    if (d->fmt == FMT_HTML) {
+        fputs("<h3>", d->f);
+        html_cstr(d->f, title);
+        fputs("</h3>\n", d->f);
+    } else if (d->fmt == FMT_MD) {
+        fputs("### ", d->f);
+        md_escape(d->f, title);
+        fputs("\n\n", d->f);
+    } else {
+        fprintf(d->f, "%s\n\n", title);
+    }
+}
+
+/* Writes `s` wrapped at `width` columns with `indent` spaces. */
+static void wrap(FILE *f, const char *s, size_t indent, size_t width)
+{
+    size_t col = 0;
+    const char *p = s;
+    while (*p) {
+        while (*p == ' ')
+            p++;
+        const char *e = p;
+        while (*e && *e != ' ')
+            e++;
+        size_t w = text_width(p, (size_t)(e - p));
+        if (col && col + 1 + w > width) {
+            fputc('\n', f);
+            col = 0;
+        }
+        if (col == 0) {
+            fprintf(f, "%*s", (int)indent, "");
+            col = indent;
+        } else {
+            fputc(' ', f);
+            col++;
+        }
+        fwrite(p, 1, (size_t)(e - p), f);
+        col += w;
+        p = e;
+    }
+    fputc('\n', f);
+}
+
+void doc_para(doc *d, const char *fmt, ...)
+{
+    va_list ap;
+    char *s = NULL;
+    va_start(ap, fmt);
+    if (vasprintf(&s, fmt, ap) < 0)
+        abort();
+    va_end(ap);
+    if (d->fmt == FMT_HTML) {
+        fputs("<p>", d->f);
+        html_cstr(d->f, s);
+        fputs("</p>\n", d->f);
+    } else if (d->fmt == FMT_MD) {
+        md_escape(d->f, s);
+        fputs("\n\n", d->f);
+    } else {
+        wrap(d->f, s, 0, TEXT_WIDTH);
+        fputc('\n', d->f);
+    }
+    free(s);
+}
+
+char *flat_cut(const char *s, size_t len, size_t max)
+{
+    char *out = malloc(len + 4);
+    size_t o = 0, cols = 0;
+    bool space = false;
+    if (!out)
+        abort();
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
+            c == '\v') {
+            space = o > 0;
+            continue;
+        }
+        if ((c & 0xC0) != 0x80) {
+            if (cols + (space ? 1 : 0) >= max) {
+                memcpy(out + o, "\xe2\x80\xa6", 3);
+                o += 3;
+                out[o] = '\0';
+                return out;
+            }
+            if (space) {
+                out[o++] = ' ';
+                cols++;
+            }
+            space = false;
+            cols++;
+        }
+        out[o++] = (char)c;
+    }
+    out[o] = '\0';
+    return out;
+}
+
+void doc_quote(doc *d, const char *text, size_t len, size_t max,
+               const char *source)
+{
+    char *q = flat_cut(text, len, max);
+    if (d->fmt == FMT_HTML) {
+        fputs("<blockquote><p>", d->f);
+        html_cstr(d->f, q);
+        fputs("</p><p class=\"src\">— ", d->f);
+        html_cstr(d->f, source);
+        fputs("</p></blockquote>\n", d->f);
+    } else if (d->fmt == FMT_MD) {
+        fputs("> ", d->f);
+        md_escape(d->f, q);
+        fputs("\n>\n> — ", d->f);
+        md_escape(d->f, source);
+        fputs("\n\n", d->f);
+    } else {
+        char *s = NULL;
+        if (asprintf(&s, "\xc2\xab %s \xc2\xbb", q) < 0)
+            abort();
+        wrap(d->f, s, 4, TEXT_WIDTH);
+        free(s);
+        fputs("      — ", d->f);
+        fputs(source, d->f);
+        fputs("\n\n", d->f);
+    }
+    free(q);
+}
+
+void doc_table(doc *d, table *t)
+{
+    if (d->fmt == FMT_HTML)
+        table_html(d->f, t);
+    else if (d->fmt == FMT_MD) {
+        table_md(d->f, t);
+        fputc('\n', d->f);
+    } else {
+        table_plain(d->f, t);
+        fputc('\n', d->f);
+    }
+}
+
+void doc_html(doc *d, const char *html)
+{
+    if (d->fmt == FMT_HTML)
+        fputs(html, d->f);
+}
+
+void heat_color(double x, char out[8])
+{
+    if (x < 0)
+        x = 0;
+    if (x > 1)
+        x = 1;
+    /* white (255,255,255) to #2171b5 (33,113,181) */
+    int r = (int)(255 - x * (255 - 33) + 0.5);
+    int g = (int)(255 - x * (255 - 113) + 0.5);
+    int b = (int)(255 - x * (255 - 181) + 0.5);
+    snprintf(out, 8, "#%02x%02x%02x", r, g, b);
+}
+
+void diverging_color(double score, char out[8])
+{
+    double x = score / 6.0;
+    if (x > 1)
+        x = 1;
+    if (x < -1)
+        x = -1;
+    int r, g, b;
+    if (x >= 0) { /* white to #1a9850 */
+        r = (int)(255 - x * (255 - 26) + 0.5);
+        g = (int)(255 - x * (255 - 152) + 0.5);
+        b = (int)(255 - x * (255 - 80) + 0.5);
+    } else { /* white to #d73027 */
+        x = -x;
+        r = (int)(255 - x * (255 - 215) + 0.5);
+        g = (int)(255 - x * (255 - 48) + 0.5);
+        b = (int)(255 - x * (255 - 39) + 0.5);
+    }
+    snprintf(out, 8, "#%02x%02x%02x", r, g, b);
+}

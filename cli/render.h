@@ -1,0 +1,72 @@
+/*
+ * render.h - writing reports in the human formats (text, Markdown, HTML)
+ * and CSV from one description: titles, paragraphs, quotes and tables
+ * whose cells may carry a heat colour (used by HTML only).
+ */
+#ifndef GRILLE_RENDER_H
+#define GRILLE_RENDER_H
+
+#include "cli.h"
+
+#include <stdio.h>
+
+/* Opens -o FILE (created readable by its owner only) or stdout. */
+FILE *out_open(const char *path);
+/* Flushes and closes; returns 0, or -1 after printing the error. */
+int out_close(FILE *f, const char *path);
+
+typedef struct tcell {
+    char *text;
+    char *bg; /* HTML background colour, or NULL */
+} tcell;
+
+typedef struct table {
+    size_t ncols, nrows, cap;
+    char **head;
+    bool *right;
+    tcell *cells;
+    size_t first_max; /* widest the first column may be in text (0: 40) */
+} table;
+
+void table_init(table *t, size_t ncols);
+void table_head(table *t, size_t col, const char *name, bool right);
+size_t table_row(table *t);
+void table_set(table *t, size_t row, size_t col, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+void table_text(table *t, size_t row, size_t col, const char *s, size_t len);
+void table_bg(table *t, size_t row, size_t col, const char *color);
+void table_free(table *t);
+
+typedef struct doc {
+    FILE *f;
+    int fmt; /* FMT_TEXT, FMT_MD, FMT_HTML */
+} doc;
+
+void doc_begin(doc *d, const char *title);
+void doc_end(doc *d);
+void doc_h2(doc *d, const char *title);
+void doc_h3(doc *d, const char *title);
+void doc_para(doc *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A verbatim: the text (flattened, cut at `max` characters) and its
+ * source line. */
+void doc_quote(doc *d, const char *text, size_t len, size_t max,
+               const char *source);
+void doc_table(doc *d, table *t);
+/* Writes raw HTML (only in HTML). */
+void doc_html(doc *d, const char *html);
+
+/* CSV of a table (RFC 4180, spreadsheet-safe). */
+void table_csv(FILE *f, table *t);
+
+/* HTML escaping of text. */
+void html_escape(FILE *f, const char *s, size_t len);
+
+/* Colours for heatmaps: x in [0, 1] from white to blue; a specificity from
+ * red (under-represented) through white to green (over-represented). */
+void heat_color(double x, char out[8]);
+void diverging_color(double score, char out[8]);
+
+/* Copies s flattened to one line and cut at `max` code points (with "…"). */
+char *flat_cut(const char *s, size_t len, size_t max);
+
+#endif

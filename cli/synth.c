@@ -1,0 +1,246 @@
+/*
+ * synth.c - figures derived from a grille_report for the synthesis
+ * commands: which codes to show, co-occurrence matrices (count, Jaccard,
+ * lift) at the segment or document level, and comparisons of groups of
+ * documents with Lafon's specificities (DESIGN §6).
+ */
+#include "synth.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int synth_load(const char *db, grille_store **s, grille_report **r)
+{
+    grille_error err = {0};
+    *r = NULL;
+    if (cli_open_store(s, db, true) < 0)
+        return -1;
+    if (grille_report_build(r, *s, &err) < 0) {
+        cli_lib_error(&err);
+        grille_store_close(*s);
+        *s = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+long synth_codes(const grille_report *r, const char *list, bool all,
+                 size_t **out)
+{
+    size_t *v = calloc(r->ncodes + 1, sizeof(*v));
+    size_t n = 0;
+    *out = v;
+    if (!v)
+        return -1;
+    if (!list) {
+        for (size_t c = 0; c < r->ncodes; c++)
+            if (all || r->codes[c].parent < 0)
+                v[n++] = c;
+        return (long)n;
+    }
+    char *copy = strdup(list), *save = NULL;
+    if (!copy)
+        return -1;
+    for (char *tok = strtok_r(copy, ",", &save); tok;
+         tok = strtok_r(NULL, ",", &save)) {
+        while (*tok == ' ')
+            tok++;
+        size_t c = 0;
+        while (c < r->ncodes && strcmp(r->codes[c].id, tok) != 0)
+            c++;
+        if (c == r->ncodes) {
+            cli_error(_("no code '%s' in the project (see 'grille codebook "
+                        "show')"),
+                      tok);
+            free(copy);
+            return -1;
+        }
+        bool dup = false;
+        for (size_t i = 0; i < n; i++)
+            dup |= v[i] == c;
+        if (!dup && n < r->ncodes)
+            v[n++] = c;
+    }
+    free(copy);
+    return (long)n;
+}
+
+int cooc_compute(cooc *c, const grille_report *r, const size_t *codes,
+                 size_t k, bool documents)
+{
+    memset(c, 0, sizeof(*c));
+    c->documents = documents;
+    c->k = k;
+    c->n = documents ? r->ndocs : r->segments;
+    c->codes = malloc((k + 1) * sizeof(size_t));
+    c->units = calloc(k + 1, sizeof(size_t));
+    c->count = calloc(k * k + 1, sizeof(size_t));
+    c->jaccard = calloc(k * k + 1, sizeof(double));
+    c->lift = calloc(k * k + 1, sizeof(double));
+    if (!c->codes || !c->units || !c->count || !c->jaccard || !c->lift)
+        return -1;
+    if (k)
+        memcpy(c->codes, codes, k * sizeof(size_t));
+    size_t nc = r->ncodes;
+    for (size_t i = 0; i < k; i++) {
+        size_t a = codes[i];
+        c->units[i] = documents ? r->codes[a].documents : r->codes[a].segments;
+    }
+    for (size_t i = 0; i < k; i++) {
+        for (size_t j = 0; j < k; j++) {
+            size_t a = codes[i], b = codes[j];
+            size_t both = 0;
+            if (documents) {
+                for (size_t d = 0; d < r->ndocs; d++)
+                    if (r->cell_segments[d * nc + a] &&
+                        r->cell_segments[d * nc + b])
+                        both++;
+            } else {
+                both = r->pair_segments[a * nc + b];
+            }
+            c->count[i * k + j] = both;
+            grille_stat_association(both, c->units[i], c->units[j], c->n,
+                                    &c->jaccard[i * k + j],
+                                    &c->lift[i * k + j]);
+        }
+    }
+    return 0;
+}
+
+void cooc_free(cooc *c)
+{
+    free(c->codes);
+    free(c->units);
+    free(c->count);
+    free(c->jaccard);
+    free(c->lift);
+    memset(c, 0, sizeof(*c));
+}
+
+static int by_value(const void *a, const void *b)
+{
+    const group *x = a, *y = b;
+    if (x->none != y->none)
+        return x->none ? 1 : -1;
+    return strcmp(x->value, y->value);
+}
+
+int compare_compute(compare *m, const grille_report *r, const char *by,
+                    const size_t *codes, size_t k)
+{
+    memset(m, 0, sizeof(*m));
+    m->by = by;
+    m->k = k;
+    m->doc_group = calloc(r->ndocs + 1, sizeof(size_t));
+    m->groups = calloc(r->ndocs + 1, sizeof(group));
+    m->codes = malloc((k + 1) * sizeof(size_t));
+    if (!m->doc_group || !m->groups || !m->codes)
+        return -1;
+    if (k)
+        memcpy(m->codes, codes, k * sizeof(size_t));
+    /* the distinct values, sorted, "(none)" last */
+    for (size_t d = 0; d < r->ndocs; d++) {
+        const char *v = grille_report_attr(r, d, by);
+        size_t g = 0;
+        while (g < m->ngroups &&
+               !(v ? !m->groups[g].none && strcmp(m->groups[g].value, v) == 0
+                   : m->groups[g].none))
+            g++;
+        if (g == m->ngroups) {
+            m->groups[g].value = strdup(v ? v : _("(none)"));
+            m->groups[g].none = v == NULL;
+            if (!m->groups[g].value)
+                return -1;
+            m->ngroups++;
+        }
+    }
+    qsort(m->groups, m->ngroups, sizeof(group), by_value);
+    size_t G = m->ngroups, nc = r->ncodes;
+    for (size_t d = 0; d < r->ndocs; d++) {
+        const char *v = grille_report_attr(r, d, by);
+        size_t g = 0;
+        while (g < G && !(v ? !m->groups[g].none &&
+                                  strcmp(m->groups[g].value, v) == 0
+                            : m->groups[g].none))
+            g++;
+        m->doc_group[d] = g;
+        m->groups[g].documents++;
+        m->groups[g].segments += r->docs[d].segments;
+        m->groups[g].words += r->docs[d].words;
+    }
+    m->docs = calloc(k * G + 1, sizeof(size_t));
+    m->segs = calloc(k * G + 1, sizeof(size_t));
+    m->hits = calloc(k * G + 1, sizeof(size_t));
+    m->share = calloc(k * G + 1, sizeof(double));
+    m->rate = calloc(k * G + 1, sizeof(double));
+    m->spec = calloc(k * G + 1, sizeof(double));
+    if (!m->docs || !m->segs || !m->hits || !m->share || !m->rate || !m->spec)
+        return -1;
+    for (size_t i = 0; i < k; i++) {
+        size_t c = codes[i];
+        for (size_t d = 0; d < r->ndocs; d++) {
+            size_t cell = i * G + m->doc_group[d];
+            size_t s = r->cell_segments[d * nc + c];
+            m->segs[cell] += s;
+            m->hits[cell] += r->cell_hits[d * nc + c];
+            if (s)
+                m->docs[cell]++;
+        }
+        for (size_t g = 0; g < G; g++) {
+            size_t cell = i * G + g;
+            const group *gr = &m->groups[g];
+            m->share[cell] = gr->segments ? (double)m->segs[cell] /
+                                                (double)gr->segments
+                                          : 0;
+            m->rate[cell] = gr->words ? 1000.0 * (double)m->hits[cell] /
+                                            (double)gr->words
+                                      : 0;
+            m->spec[cell] = grille_stat_specificity(
+                m->segs[cell], r->codes[c].segments, gr->segments,
+                r->segments);
+        }
+    }
+    return 0;
+}
+
+void compare_free(compare *m)
+{
+    for (size_t g = 0; g < m->ngroups; g++)
+        free(m->groups[g].value);
+    free(m->groups);
+    free(m->doc_group);
+    free(m->codes);
+    free(m->docs);
+    free(m->segs);
+    free(m->hits);
+    free(m->share);
+    free(m->rate);
+    free(m->spec);
+    memset(m, 0, sizeof(*m));
+}
+
+char *synth_source(const grille_report *r, size_t d)
+{
+    static const char *const keys[] = {"collectivite", "type", "role"};
+    size_t cap = strlen(r->docs[d].name) + 16;
+    for (int k = 0; k < 3; k++) {
+        const char *v = grille_report_attr(r, d, keys[k]);
+        if (v)
+            cap += strlen(v) + 2;
+    }
+    char *s = malloc(cap);
+    if (!s)
+        abort();
+    size_t o = (size_t)snprintf(s, cap, "%s", r->docs[d].name);
+    bool first = true;
+    for (int k = 0; k < 3; k++) {
+        const char *v = grille_report_attr(r, d, keys[k]);
+        if (!v)
+            continue;
+        o += (size_t)snprintf(s + o, cap - o, "%s%s", first ? " (" : ", ", v);
+        first = false;
+    }
+    if (!first)
+        snprintf(s + o, cap - o, ")");
+    return s;
+}

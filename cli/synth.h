@@ -1,0 +1,62 @@
+/*
+ * synth.h - the figures of the synthesis commands (report, cooc, compare),
+ * derived from a grille_report: code selection, co-occurrence matrices and
+ * comparisons of groups of documents.
+ */
+#ifndef GRILLE_SYNTH_H
+#define GRILLE_SYNTH_H
+
+#include "render.h"
+
+/* Opens the project read-only and builds its report; prints errors. */
+int synth_load(const char *db, grille_store **s, grille_report **r);
+
+/* Codes to show: `list` ("a,b,c", ids) or, when NULL, every theme (depth
+ * 0) or every code (`all`).  Returns the count, indices in *out (free it),
+ * or -1 after printing an error for an unknown id. */
+long synth_codes(const grille_report *r, const char *list, bool all,
+                 size_t **out);
+
+/* Co-occurrence of the selected codes at the segment or document level. */
+typedef struct cooc {
+    bool documents;
+    size_t n;       /* units */
+    size_t k;       /* codes */
+    size_t *codes;  /* report indices */
+    size_t *units;  /* per code: units coded */
+    size_t *count;  /* k x k: units coded with both */
+    double *jaccard, *lift;
+} cooc;
+
+int cooc_compute(cooc *c, const grille_report *r, const size_t *codes,
+                 size_t k, bool documents);
+void cooc_free(cooc *c);
+
+/* Groups of documents by the value of an attribute. */
+typedef struct group {
+    char *value;       /* "(none)" for documents without the attribute */
+    bool none;
+    size_t documents, segments, words;
+} group;
+
+typedef struct compare {
+    const char *by;
+    size_t ngroups;
+    group *groups;
+    size_t *doc_group; /* per document */
+    size_t k;
+    size_t *codes;
+    /* k x ngroups */
+    size_t *docs, *segs, *hits;
+    double *share, *rate, *spec;
+} compare;
+
+int compare_compute(compare *m, const grille_report *r, const char *by,
+                    const size_t *codes, size_t k);
+void compare_free(compare *m);
+
+/* "Montpellier, commune, DGS" from the attributes collectivite, type and
+ * role of document d (the names of those present). */
+char *synth_source(const grille_report *r, size_t d);
+
+#endif

@@ -1,0 +1,533 @@
+/*
+ * report.c - the statistics of a synthesis (DESIGN §6) and the aggregates
+ * a report is drafted from.
+ *
+ * grille_report_build reads the project once: codes in codebook order,
+ * documents by name with their attributes, then every coding ordered by
+ * segment.  For each segment it rolls codings up into parent codes and
+ * counts, per code and document, coded segments and hits, the segments
+ * coded with each pair of codes (co-occurrence on segments), the words
+ * that triggered each code, and keeps the segment with the most hits of
+ * each code in each document as the cell's representative quote.  Every
+ * other figure (shares, rates, Jaccard, lift, specificities by group) is
+ * derived from these counts without reading the project again.
+ *
+ * Lafon's specificity is computed from the hypergeometric tail in log
+ * space: log P(X = f) from lgamma once, then the tail summed by the ratio
+ * of consecutive terms until the terms no longer change the sum, so that
+ * it neither underflows nor takes long on a million segments.
+ */
+#include "store.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ------------------------------------------------------------ statistics */
+
+static double lchoose(double n, double k)
+{
+    return lgamma(n + 1) - lgamma(k + 1) - lgamma(n - k + 1);
+}
+
+double grille_stat_specificity(uint64_t f, uint64_t F, uint64_t t, uint64_t T)
+{
+    if (T == 0 || t == 0 || F == 0 || t > T || F > T || f > F || f > t)
+        return 0.0;
+    double dF = (double)F, dt = (double)t, dT = (double)T, df = (double)f;
+    uint64_t lo = t > T - F ? t - (T - F) : 0;
+    uint64_t hi = F < t ? F : t;
+    if (f < lo)
+        return 0.0;
+    double lp = lchoose(dF, df) + lchoose(dT - dF, dt - df) - lchoose(dT, dt);
+    double mode = floor((dt + 1) * (dF + 1) / (dT + 2));
+    double acc = 1.0, term = 1.0;
+    bool upper = df * dT >= dF * dt; /* f >= F t / T, without rounding */
+    if (upper) {
+        for (uint64_t k = f; k < hi; k++) {
+            double dk = (double)k;
+            term *= (dF - dk) * (dt - dk) / ((dk + 1) * (dT - dF - dt + dk + 1));
+            acc += term;
+            if (dk >= mode && term < acc * 1e-17)
+                break;
+        }
+    } else {
+        for (uint64_t k = f; k > lo; k--) {
+            double dk = (double)k;
+            term *= dk * (dT - dF - dt + dk) / ((dF - dk + 1) * (dt - dk + 1));
+            acc += term;
+            if (dk <= mode && term < acc * 1e-17)
+                break;
+        }
+    }
+    double lpt = lp + log(acc);
+    if (lpt > 0)
+        lpt = 0; /* a probability: rounding may push it a hair above 1 */
+    double score = (upper ? -lpt : lpt) / log(10.0);
+    return score == 0 ? 0.0 : score; /* no -0 */
+}
+
+void grille_stat_association(uint64_t both, uint64_t na, uint64_t nb,
+                             uint64_t n, double *jaccard, double *lift)
+{
+    double a = (double)both;
+    double u = (double)na + (double)nb - a;
+    *jaccard = u > 0 ? a / u : 0.0;
+    *lift = na && nb ? a * (double)n / ((double)na * (double)nb) : 0.0;
+}
+
+/* ------------------------------------------------------------ the report */
+
+typedef struct term_count {
+    char *term;
+    size_t count;
+} term_count;
+
+/* A small map from folded term to count, per code. */
+typedef struct term_map {
+    term_count *v;
+    size_t n, cap;
+} term_map;
+
+typedef struct priv {
+    grille_report_code *codes;
+    grille_report_doc *docs;
+    grille_attr_info *attrs;
+    size_t nattrs;
+    char **strings;
+    size_t nstrings, cap;
+    size_t *cell_segments, *cell_hits, *pairs;
+    grille_report_quote *best;
+    term_map *terms;
+} priv;
+
+static char *keep(priv *p, const char *s, size_t n)
+{
+    if (p->nstrings == p->cap) {
+        size_t c = p->cap ? p->cap * 2 : 256;
+        char **v = realloc(p->strings, c * sizeof(*v));
+        if (!v)
+            return NULL;
+        p->strings = v;
+        p->cap = c;
+    }
+    char *d = grille__strndup(s, n);
+    if (d)
+        p->strings[p->nstrings++] = d;
+    return d;
+}
+
+static char *keep_col(priv *p, sqlite3_stmt *st, int i)
+{
+    const char *t = (const char *)sqlite3_column_text(st, i);
+    return keep(p, t ? t : "", t ? (size_t)sqlite3_column_bytes(st, i) : 0);
+}
+
+void grille_report_free(grille_report *r)
+{
+    if (!r)
+        return;
+    priv *p = r->priv;
+    if (p) {
+        for (size_t i = 0; i < p->nstrings; i++)
+            free(p->strings[i]);
+        for (size_t c = 0; p->terms && c < r->ncodes; c++) {
+            for (size_t k = 0; k < p->terms[c].n; k++)
+                free(p->terms[c].v[k].term);
+            free(p->terms[c].v);
+        }
+        free(p->terms);
+        free(p->strings);
+        free(p->codes);
+        free(p->docs);
+        free(p->attrs);
+        free(p->cell_segments);
+        free(p->cell_hits);
+        free(p->pairs);
+        free(p->best);
+        free(p);
+    }
+    free(r);
+}
+
+const char *grille_report_attr(const grille_report *r, size_t doc,
+                               const char *key)
+{
+    const grille_report_doc *d = &r->docs[doc];
+    for (size_t i = 0; i < d->nattrs; i++)
+        if (strcmp(d->attrs[i].key, key) == 0)
+            return d->attrs[i].value;
+    return NULL;
+}
+
+static int count_term(term_map *m, const char *term, size_t len)
+{
+    gbuf f = {0};
+    if (grille__fold(&f, term, len) < 0 || gbuf_put(&f, "", 0) < 0) {
+        gbuf_free(&f);
+        return GRILLE_ENOMEM;
+    }
+    for (size_t i = 0; i < m->n; i++) {
+        if (strcmp(m->v[i].term, f.data) == 0) {
+            m->v[i].count++;
+            gbuf_free(&f);
+            return 0;
+        }
+    }
+    if (GROW(m->v, m->cap, m->n + 1) < 0) {
+        gbuf_free(&f);
+        return GRILLE_ENOMEM;
+    }
+    m->v[m->n].term = f.data;
+    m->v[m->n].count = 1;
+    m->n++;
+    return 0;
+}
+
+static int by_count(const void *a, const void *b)
+{
+    const term_count *x = a, *y = b;
+    if (x->count != y->count)
+        return x->count > y->count ? -1 : 1;
+    return strcmp(x->term, y->term);
+}
+
+/* Segment state while streaming the codings of one segment. */
+typedef struct seg_state {
+    int64_t segment;
+    size_t doc;
+    size_t len;        /* bytes of the segment's text */
+    size_t *hits;      /* per code, children rolled up */
+    size_t *touched;   /* codes with hits > 0 */
+    size_t ntouched;
+} seg_state;
+
+/* How representative a coded segment is as a quote: its hits first, then
+ * a readable length (a heading or a two-word bullet says little; past 250
+ * bytes a longer one is not better). */
+static size_t quote_score(size_t hits, size_t len)
+{
+    if (!hits)
+        return 0;
+    return hits * 1000 + (len >= 40 ? 500 : 0) + (len < 250 ? len : 250);
+}
+
+static void flush(grille_report *r, priv *p, seg_state *g)
+{
+    size_t nc = r->ncodes;
+    if (g->segment < 0)
+        return;
+    if (g->ntouched)
+        r->coded_segments++;
+    for (size_t i = 0; i < g->ntouched; i++) {
+        size_t c = g->touched[i];
+        size_t cell = g->doc * nc + c;
+        p->cell_segments[cell]++;
+        p->cell_hits[cell] += g->hits[c];
+        p->codes[c].segments++;
+        p->codes[c].hits += g->hits[c];
+        size_t score = quote_score(g->hits[c], g->len);
+        if (score > quote_score(p->best[cell].hits, p->best[cell].len)) {
+            p->best[cell].hits = g->hits[c];
+            p->best[cell].len = g->len;
+            p->best[cell].segment_id = g->segment;
+        }
+        for (size_t j = 0; j < g->ntouched; j++)
+            p->pairs[c * nc + g->touched[j]]++;
+    }
+    for (size_t i = 0; i < g->ntouched; i++)
+        g->hits[g->touched[i]] = 0;
+    g->ntouched = 0;
+}
+
+int grille_report_build(grille_report **out, grille_store *s,
+                        grille_error *err)
+{
+    sqlite3 *db = grille_store__db(s);
+    sqlite3_stmt *st = NULL;
+    grille_report *r = calloc(1, sizeof(*r));
+    priv *p = calloc(1, sizeof(*p));
+    int64_t *code_index = NULL, *doc_index = NULL;
+    int64_t *ids = NULL, *parents = NULL;
+    size_t *attr_doc = NULL;
+    size_t cap = 0, cap2 = 0, cap3 = 0;
+    int64_t max_code = 0, max_doc = 0;
+    seg_state g = {.segment = -1};
+    int rc, ret = 0;
+    *out = NULL;
+    if (!r || !p) {
+        free(r);
+        free(p);
+        return grille__nomem(err);
+    }
+    r->priv = p;
+    /* A consistent snapshot of the project for the whole report. */
+    rc = sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
+    if (rc != SQLITE_OK)
+        goto sqlfail;
+
+    /* codes: the codebook's in order, then those kept by manual codings */
+    rc = sqlite3_prepare_v2(
+        db,
+        "SELECT id, code, label, description, color, parent, depth, "
+        "in_codebook FROM codes WHERE in_codebook OR EXISTS (SELECT 1 FROM "
+        "codings c WHERE c.code = codes.id) ORDER BY position IS NULL, "
+        "position, code",
+        -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        goto sqlfail;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (GROW(p->codes, cap, r->ncodes + 1) < 0 ||
+            GROW(ids, cap2, r->ncodes + 1) < 0 ||
+            !(parents = realloc(parents, cap2 * sizeof(*parents))))
+            goto nomem;
+        grille_report_code *c = &p->codes[r->ncodes];
+        memset(c, 0, sizeof(*c));
+        ids[r->ncodes] = sqlite3_column_int64(st, 0);
+        c->id = keep_col(p, st, 1);
+        c->label = keep_col(p, st, 2);
+        c->description = keep_col(p, st, 3);
+        c->color = keep_col(p, st, 4);
+        parents[r->ncodes] = sqlite3_column_type(st, 5) == SQLITE_NULL
+                                 ? -1
+                                 : sqlite3_column_int64(st, 5);
+        c->depth = (unsigned)sqlite3_column_int(st, 6);
+        c->in_codebook = sqlite3_column_int(st, 7) != 0;
+        if (!c->id || !c->label || !c->description || !c->color)
+            goto nomem;
+        if (ids[r->ncodes] > max_code)
+            max_code = ids[r->ncodes];
+        r->ncodes++;
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    if (rc != SQLITE_DONE)
+        goto sqlfail;
+    code_index = malloc((size_t)(max_code + 1) * sizeof(*code_index));
+    if (!code_index)
+        goto nomem;
+    for (int64_t i = 0; i <= max_code; i++)
+        code_index[i] = -1;
+    for (size_t i = 0; i < r->ncodes; i++)
+        code_index[ids[i]] = (int64_t)i;
+    for (size_t i = 0; i < r->ncodes; i++) {
+        int64_t pr = parents[i];
+        p->codes[i].parent =
+            pr >= 0 && pr <= max_code ? (long)code_index[pr] : -1;
+    }
+    free(ids);
+    free(parents);
+    ids = parents = NULL;
+
+    /* documents */
+    rc = sqlite3_prepare_v2(db,
+                            "SELECT d.id, d.name, d.words, (SELECT count(*) "
+                            "FROM segments g WHERE g.document = d.id) FROM "
+                            "documents d ORDER BY d.name",
+                            -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        goto sqlfail;
+    cap = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (GROW(p->docs, cap, r->ndocs + 1) < 0)
+            goto nomem;
+        grille_report_doc *d = &p->docs[r->ndocs];
+        memset(d, 0, sizeof(*d));
+        d->id = sqlite3_column_int64(st, 0);
+        d->name = keep_col(p, st, 1);
+        d->words = (size_t)sqlite3_column_int64(st, 2);
+        d->segments = (size_t)sqlite3_column_int64(st, 3);
+        if (!d->name)
+            goto nomem;
+        if (d->id > max_doc)
+            max_doc = d->id;
+        r->words += d->words;
+        r->segments += d->segments;
+        r->ndocs++;
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    if (rc != SQLITE_DONE)
+        goto sqlfail;
+    doc_index = malloc((size_t)(max_doc + 1) * sizeof(*doc_index));
+    if (!doc_index)
+        goto nomem;
+    for (int64_t i = 0; i <= max_doc; i++)
+        doc_index[i] = -1;
+    for (size_t i = 0; i < r->ndocs; i++)
+        doc_index[p->docs[i].id] = (int64_t)i;
+
+    /* attributes, grouped by document */
+    rc = sqlite3_prepare_v2(db,
+                            "SELECT a.document, a.key, a.value, a.origin FROM "
+                            "attributes a JOIN documents d ON d.id = "
+                            "a.document ORDER BY d.name, a.key",
+                            -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        goto sqlfail;
+    cap = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (GROW(p->attrs, cap, p->nattrs + 1) < 0 ||
+            GROW(attr_doc, cap3, p->nattrs + 1) < 0)
+            goto nomem;
+        grille_attr_info *a = &p->attrs[p->nattrs];
+        attr_doc[p->nattrs] = (size_t)doc_index[sqlite3_column_int64(st, 0)];
+        a->key = keep_col(p, st, 1);
+        a->value = keep_col(p, st, 2);
+        a->origin = keep_col(p, st, 3);
+        if (!a->key || !a->value || !a->origin)
+            goto nomem;
+        p->nattrs++;
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    for (size_t i = 0; i < p->nattrs;) {
+        size_t j = i;
+        while (j < p->nattrs && attr_doc[j] == attr_doc[i])
+            j++;
+        p->docs[attr_doc[i]].attrs = &p->attrs[i];
+        p->docs[attr_doc[i]].nattrs = j - i;
+        i = j;
+    }
+    if (rc != SQLITE_DONE)
+        goto sqlfail;
+
+    size_t nc = r->ncodes, nd = r->ndocs;
+    p->cell_segments = calloc(nd * nc + 1, sizeof(size_t));
+    p->cell_hits = calloc(nd * nc + 1, sizeof(size_t));
+    p->pairs = calloc(nc * nc + 1, sizeof(size_t));
+    p->best = calloc(nd * nc + 1, sizeof(grille_report_quote));
+    p->terms = calloc(nc + 1, sizeof(term_map));
+    g.hits = calloc(nc + 1, sizeof(size_t));
+    g.touched = calloc(nc + 1, sizeof(size_t));
+    if (!p->cell_segments || !p->cell_hits || !p->pairs || !p->best ||
+        !p->terms || !g.hits || !g.touched)
+        goto nomem;
+
+    /* one pass over the codings */
+    rc = sqlite3_prepare_v2(db,
+                            "SELECT g.document, c.segment, c.code, c.term, "
+                            "g.\"end\" - g.start FROM codings c JOIN segments "
+                            "g ON g.id = c.segment ORDER BY c.segment",
+                            -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        goto sqlfail;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t seg = sqlite3_column_int64(st, 1);
+        int64_t code = sqlite3_column_int64(st, 2);
+        if (seg != g.segment) {
+            flush(r, p, &g);
+            g.segment = seg;
+            g.doc = (size_t)doc_index[sqlite3_column_int64(st, 0)];
+            g.len = (size_t)sqlite3_column_int64(st, 4);
+        }
+        if (code < 0 || code > max_code || code_index[code] < 0)
+            continue;
+        const char *term = (const char *)sqlite3_column_text(st, 3);
+        size_t tl = (size_t)sqlite3_column_bytes(st, 3);
+        r->hits++;
+        for (long c = (long)code_index[code]; c >= 0; c = p->codes[c].parent) {
+            if (g.hits[c]++ == 0)
+                g.touched[g.ntouched++] = (size_t)c;
+            if (term && count_term(&p->terms[c], term, tl) < 0)
+                goto nomem;
+        }
+    }
+    flush(r, p, &g);
+    sqlite3_finalize(st);
+    st = NULL;
+    if (rc != SQLITE_DONE)
+        goto sqlfail;
+
+    for (size_t c = 0; c < nc; c++) {
+        grille_report_code *k = &p->codes[c];
+        for (size_t d = 0; d < nd; d++)
+            if (p->cell_segments[d * nc + c])
+                k->documents++;
+        term_map *m = &p->terms[c];
+        if (m->n)
+            qsort(m->v, m->n, sizeof(term_count), by_count);
+        for (size_t i = 0; i < m->n && i < 8; i++) {
+            k->top_terms[i] = m->v[i].term;
+            k->top_counts[i] = m->v[i].count;
+            k->ntop++;
+        }
+    }
+
+    /* per document coded segments, and the text of each best quote */
+    rc = sqlite3_prepare_v2(db,
+                            "SELECT g.document, count(DISTINCT c.segment) "
+                            "FROM codings c JOIN segments g ON g.id = "
+                            "c.segment GROUP BY g.document",
+                            -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        goto sqlfail;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(st, 0);
+        if (id >= 0 && id <= max_doc && doc_index[id] >= 0)
+            p->docs[doc_index[id]].coded_segments =
+                (size_t)sqlite3_column_int64(st, 1);
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    if (rc != SQLITE_DONE)
+        goto sqlfail;
+    rc = sqlite3_prepare_v2(db,
+                            "SELECT g.line, g.start, g.\"end\", "
+                            "substr(CAST(d.text AS BLOB), g.start + 1, "
+                            "g.\"end\" - g.start) FROM segments g JOIN "
+                            "documents d ON d.id = g.document WHERE g.id = ?1",
+                            -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        goto sqlfail;
+    for (size_t i = 0; i < nd * nc; i++) {
+        grille_report_quote *q = &p->best[i];
+        if (!q->segment_id)
+            continue;
+        sqlite3_reset(st);
+        sqlite3_bind_int64(st, 1, q->segment_id);
+        rc = sqlite3_step(st);
+        if (rc != SQLITE_ROW)
+            goto sqlfail;
+        q->line = (unsigned)sqlite3_column_int(st, 0);
+        q->start = (size_t)sqlite3_column_int64(st, 1);
+        q->end = (size_t)sqlite3_column_int64(st, 2);
+        const char *t = sqlite3_column_blob(st, 3);
+        q->len = (size_t)sqlite3_column_bytes(st, 3);
+        q->text = keep(p, t ? t : "", t ? q->len : 0);
+        if (!q->text)
+            goto nomem;
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+    r->codes = p->codes;
+    r->docs = p->docs;
+    r->cell_segments = p->cell_segments;
+    r->cell_hits = p->cell_hits;
+    r->pair_segments = p->pairs;
+    r->best = p->best;
+    goto done;
+nomem:
+    ret = grille__nomem(err);
+    goto fail;
+sqlfail:
+    ret = grille_store__error(s, err, rc, "build the report");
+fail:
+    sqlite3_finalize(st);
+    sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+done:
+    free(ids);
+    free(parents);
+    free(attr_doc);
+    free(code_index);
+    free(doc_index);
+    free(g.hits);
+    free(g.touched);
+    if (ret < 0) {
+        grille_report_free(r);
+        return ret;
+    }
+    *out = r;
+    return 0;
+}
