@@ -145,6 +145,7 @@ static void cooc_matrix(doc *d, const grille_report *r, const cooc *c,
     table_init(&t, k + 1);
     table_head(&t, 0, _("theme"), false);
     t.first_max = 22;
+    t.klass = "matrix";
     double max = 0;
     for (size_t i = 0; i < k; i++)
         for (size_t j = 0; j < k; j++) {
@@ -589,7 +590,7 @@ static void themes_chart(doc *d, const grille_report *r, const size_t *codes,
     if (d->fmt != FMT_HTML || !k)
         return;
     FILE *f = d->f;
-    int bar = 18, left = 170, width = 420;
+    int bar = 18, left = 290, width = 420;
     fprintf(f,
             "<svg role=\"img\" aria-label=\"%s\" width=\"%d\" height=\"%d\" "
             "xmlns=\"http://www.w3.org/2000/svg\">\n",
@@ -620,6 +621,7 @@ static void doc_matrix(doc *d, const grille_report *r, const size_t *codes,
     table_init(&t, k + 1);
     table_head(&t, 0, _("document"), false);
     t.first_max = 30;
+    t.klass = "matrix";
     size_t max = 0;
     for (size_t i = 0; i < r->ndocs; i++)
         for (size_t j = 0; j < k; j++)
@@ -770,7 +772,7 @@ static void synthesis_grid(doc *d, const grille_report *r, const char *by,
                 row_quote(r, &rows[i], codes[j], &segs);
             if (!q)
                 continue;
-            char *cut = flat_cut(q->text, q->len, d->fmt == FMT_HTML ? 140 : 60);
+            char *cut = flat_cut(q->text, q->len, d->fmt == FMT_HTML ? 110 : 60);
             table_set(&t, row, j + 1, "%zu \xe2\x80\x94 \xc2\xab %s \xc2\xbb",
                       segs, cut);
             free(cut);

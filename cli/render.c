@@ -276,7 +276,10 @@ static void html_cstr(FILE *f, const char *s)
 
 static void table_html(FILE *f, table *t)
 {
-    fputs("<table>\n<thead><tr>", f);
+    if (t->klass)
+        fprintf(f, "<table class=\"%s\">\n<thead><tr>", t->klass);
+    else
+        fputs("<table>\n<thead><tr>", f);
     for (size_t c = 0; c < t->ncols; c++) {
         fputs(t->right[c] ? "<th class=\"n\">" : "<th>", f);
         html_cstr(f, t->head[c] ? t->head[c] : "");
@@ -341,11 +344,18 @@ static const char css[] =
     ".legend{font-size:.8rem;color:#444}"
     ".legend span{display:inline-block;width:1.2rem;height:.8rem;"
     "vertical-align:middle;border:1px solid #ccc;margin:0 .15rem}"
-    ".grid td{max-width:16rem}"
-    ".grid q{display:block;font-size:.78rem;color:#333;margin-top:.2rem}"
-    "svg text{font-family:inherit;font-size:11px}"
+    ".grid{overflow-x:auto}"
+    ".grid table{font-size:.72rem}"
+    ".grid td{min-width:7.5rem;max-width:9rem}"
+    "svg text{font-family:inherit;font-size:12px}"
+    "table.matrix thead th:not(:first-child){writing-mode:vertical-rl;"
+    "transform:rotate(180deg);white-space:nowrap;text-align:left;"
+    "padding:.4rem .15rem}"
+    "table.matrix td{min-width:1.6rem}"
     "@media print{body{max-width:none;margin:0}h2{break-after:avoid}"
     "table,blockquote{break-inside:avoid}thead th{position:static}"
+    ".grid{overflow:visible}.grid table{font-size:6pt}"
+    ".grid td{min-width:0}"
     "*{-webkit-print-color-adjust:exact;print-color-adjust:exact}}";
 
 void doc_begin(doc *d, const char *title)

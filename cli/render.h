@@ -26,6 +26,7 @@ typedef struct table {
     bool *right;
     tcell *cells;
     size_t first_max; /* widest the first column may be in text (0: 40) */
+    const char *klass; /* HTML class of the table, or NULL */
 } table;
 
 void table_init(table *t, size_t ncols);

@@ -646,7 +646,9 @@ typedef struct grille_report_code {
     size_t segments;  /* coded segments */
     size_t hits;      /* codings */
     size_t ntop;
-    const char *top_terms[8]; /* the words that triggered it most, folded */
+    const char *top_terms[8]; /* the words that triggered it most (counted
+                                 without case and accents, shown in
+                                 lowercase as first seen) */
     size_t top_counts[8];
 } grille_report_code;
 

@@ -79,7 +79,8 @@ void grille_stat_association(uint64_t both, uint64_t na, uint64_t nb,
 /* ------------------------------------------------------------ the report */
 
 typedef struct term_count {
-    char *term;
+    char *term;    /* folded: the key words are counted by */
+    char *display; /* lowercased, accents kept: the first form seen */
     size_t count;
 } term_count;
 
@@ -132,8 +133,10 @@ void grille_report_free(grille_report *r)
         for (size_t i = 0; i < p->nstrings; i++)
             free(p->strings[i]);
         for (size_t c = 0; p->terms && c < r->ncodes; c++) {
-            for (size_t k = 0; k < p->terms[c].n; k++)
+            for (size_t k = 0; k < p->terms[c].n; k++) {
                 free(p->terms[c].v[k].term);
+                free(p->terms[c].v[k].display);
+            }
             free(p->terms[c].v);
         }
         free(p->terms);
@@ -174,11 +177,27 @@ static int count_term(term_map *m, const char *term, size_t len)
             return 0;
         }
     }
-    if (GROW(m->v, m->cap, m->n + 1) < 0) {
+    gbuf low = {0};
+    char tmp[8];
+    for (size_t i = 0; i < len;) {
+        size_t n;
+        uint32_t cp = utf8_get(term, len, i, &n);
+        i += n;
+        size_t k = grille__is_apostrophe(cp) ? (tmp[0] = '\'', 1)
+                                             : grille__lower(cp, false, tmp);
+        if (gbuf_put(&low, tmp, k) < 0) {
+            gbuf_free(&low);
+            gbuf_free(&f);
+            return GRILLE_ENOMEM;
+        }
+    }
+    if (gbuf_put(&low, "", 0) < 0 || GROW(m->v, m->cap, m->n + 1) < 0) {
+        gbuf_free(&low);
         gbuf_free(&f);
         return GRILLE_ENOMEM;
     }
     m->v[m->n].term = f.data;
+    m->v[m->n].display = low.data;
     m->v[m->n].count = 1;
     m->n++;
     return 0;
@@ -448,7 +467,7 @@ int grille_report_build(grille_report **out, grille_store *s,
         if (m->n)
             qsort(m->v, m->n, sizeof(term_count), by_count);
         for (size_t i = 0; i < m->n && i < 8; i++) {
-            k->top_terms[i] = m->v[i].term;
+            k->top_terms[i] = m->v[i].display;
             k->top_counts[i] = m->v[i].count;
             k->ntop++;
         }
