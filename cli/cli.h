@@ -49,6 +49,10 @@ int cli_usage(const char *cmd, const char *fmt, ...)
 /* Whether `fd` is a terminal and colours are wanted (NO_COLOR unset). */
 bool cli_color(int fd);
 
+/* A new analyser that keeps only the current segment's tokens (memory
+ * that does not grow with the document). */
+int cli_analyser(grille_analyser **a, grille_error *err);
+
 /* Loads `path` or, when NULL, the bundled codebook; prints errors. */
 int cli_load_codebook(grille_codebook **out, const char *path);
 

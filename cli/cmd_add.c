@@ -202,7 +202,7 @@ int cmd_add(int argc, char **argv)
      * meanwhile may change it */
     if (grille_store_begin(s, &err) < 0 ||
         grille_store_codebook(s, &cb, &err) < 0 ||
-        grille_analyser_new(&a, &err) < 0) {
+        cli_analyser(&a, &err) < 0) {
         cli_lib_error(&err);
         status = EXIT_RUNTIME;
         goto done;

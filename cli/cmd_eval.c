@@ -597,7 +597,7 @@ int cmd_eval(int argc, char **argv)
                 goto done;
         }
     }
-    if (grille_analyser_new(&a, &err) < 0) {
+    if (cli_analyser(&a, &err) < 0) {
         cli_lib_error(&err);
         goto done;
     }

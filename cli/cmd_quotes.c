@@ -393,7 +393,7 @@ int cmd_kwic(int argc, char **argv)
     t.first_max = 16;
     if (cli_open_store(&s, cli_db_path(db), true) < 0)
         goto done;
-    if (grille_analyser_new(&a, &err) < 0 ||
+    if (cli_analyser(&a, &err) < 0 ||
         grille_store_foreach_doc(s, on_kdoc, &docs, &err) != 0) {
         cli_lib_error(&err);
         goto done;

@@ -103,7 +103,7 @@ int cmd_recode(int argc, char **argv)
     }
     if (grille_codebook_load(&cb, yaml, len, cbpath ? cbpath : source, &err) <
             0 ||
-        grille_analyser_new(&a, &err) < 0)
+        cli_analyser(&a, &err) < 0)
         goto fail;
     cli_catch_signals();
     recode_run run = {0};

@@ -351,7 +351,7 @@ int cmd_tag(int argc, char **argv)
     grille_error err = {0};
     summary sum = {0};
     int status = EXIT_OK;
-    if (grille_analyser_new(&a, &err) < 0 ||
+    if (cli_analyser(&a, &err) < 0 ||
         summary_init(&sum, grille_codebook_count(cb)) < 0) {
         cli_lib_error(&err);
         status = EXIT_RUNTIME;

@@ -187,3 +187,11 @@ void cli_doc_free(cli_doc *doc)
     doc->attrs = NULL;
     doc->text = NULL;
 }
+
+int cli_analyser(grille_analyser **a, grille_error *err)
+{
+    int rc = grille_analyser_new(a, err);
+    if (rc == 0)
+        grille_analyser_keep_tokens(*a, false);
+    return rc;
+}

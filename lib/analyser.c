@@ -32,6 +32,7 @@ void grille_analyser_free(grille_analyser *a)
     gbuf_free(&a->scratch2);
     free(a->segs);
     free(a->toks);
+    free(a->tok_entry);
     free(a->codings);
     free(a);
 }
@@ -41,10 +42,23 @@ int grille_analyser_run(grille_analyser *a, const char *text, size_t len,
                         const grille_codebook *cb, const char *name,
                         grille_error *err)
 {
-    int rc = grille_text__analyse(a, text, len, body, unit, err);
+    int rc = grille_text__segment(a, text, len, body, unit, err);
     if (rc == 0 && cb)
-        rc = grille_match__run(a, cb, text, len, name, err);
+        rc = grille_match__begin(a, cb, err);
+    for (size_t si = 0; si < a->nsegs && rc == 0; si++) {
+        /* Without kept tokens, memory stays that of one segment. */
+        if (a->drop_tokens)
+            a->ntoks = 0;
+        rc = grille_text__tokenise(a, text, si, err);
+        if (rc == 0 && cb)
+            rc = grille_match__segment(a, cb, text, si, name, err);
+    }
     return rc;
+}
+
+void grille_analyser_keep_tokens(grille_analyser *a, bool keep)
+{
+    a->drop_tokens = !keep;
 }
 
 size_t grille_analyser_segments(const grille_analyser *a,

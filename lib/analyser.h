@@ -19,16 +19,22 @@ typedef struct arena_chunk {
 } arena_chunk;
 
 /* One cached word: its lowercased form (accents kept), match key and
- * folded stem. */
+ * folded stem, and, once the matcher has seen it with codebook `mcb`, the
+ * sequences whose first element it meets (so that each distinct word is
+ * matched against the codebook's indexes and globs once per run). */
 typedef struct stem_entry {
     uint64_t hash;
     const char *lower, *key, *stem;
     uint32_t lower_len, key_len, stem_len;
     uint32_t kind; /* 0: a word to stem; 1: kept as is (numbers, URLs) */
+    const void *mcb;
+    uint32_t *cands;
+    uint32_t ncands;
+    bool exact; /* an exact form of the codebook may equal its surface */
 } stem_entry;
 
 typedef struct stem_cache {
-    stem_entry *slots;
+    stem_entry **slots; /* entries live in the arena: they never move */
     size_t nslots, count;
     arena_chunk *chunks;
     size_t bytes;
@@ -45,9 +51,12 @@ struct grille_analyser {
     size_t nsegs, segs_cap;
     grille_token *toks;
     size_t ntoks, toks_cap;
+    stem_entry **tok_entry; /* the cache entry of each token */
+    size_t tok_entry_cap;
     grille_coding *codings;
     size_t ncodings, codings_cap;
     size_t words;
+    bool drop_tokens; /* keep only the current segment's tokens */
 
     struct match_state *match;
 };
@@ -58,22 +67,36 @@ GRILLE_HIDDEN void grille_stem__free(grille_analyser *a);
 /* Looks `lower` (a lowercased word, accents kept) up in the cache, stemming
  * it on a miss; kind 1 stores it unstemmed.  Returns the entry, or NULL
  * when out of memory. */
-GRILLE_HIDDEN const stem_entry *grille_stem__lookup(grille_analyser *a,
+GRILLE_HIDDEN stem_entry *grille_stem__lookup(grille_analyser *a,
                                                     const char *lower,
                                                     size_t len, int kind);
+/* Allocates n bytes that live as long as the cache. */
+GRILLE_HIDDEN void *grille_stem__alloc(grille_analyser *a, size_t n);
 /* Drops the cache when it has grown past its budget; only between runs. */
 GRILLE_HIDDEN void grille_stem__trim(grille_analyser *a);
 
-/* text.c: segments and tokens of text[body, len) into the analyser. */
+/* text.c: the segments of text[body, len) into the analyser (tokens and
+ * codings emptied). */
+GRILLE_HIDDEN int grille_text__segment(grille_analyser *a, const char *text,
+                                       size_t len, size_t body,
+                                       grille_unit unit, grille_error *err);
+/* Appends the tokens of segment si. */
+GRILLE_HIDDEN int grille_text__tokenise(grille_analyser *a, const char *text,
+                                        size_t si, grille_error *err);
+/* Both, keeping every token. */
 GRILLE_HIDDEN int grille_text__analyse(grille_analyser *a, const char *text,
                                        size_t len, size_t body,
                                        grille_unit unit, grille_error *err);
 
-/* match.c */
-GRILLE_HIDDEN int grille_match__run(grille_analyser *a,
-                                    const grille_codebook *cb,
-                                    const char *text, size_t len,
-                                    const char *name, grille_error *err);
+/* match.c: prepares a run with codebook cb, then codes segment si (whose
+ * tokens are the analyser's from seg->first_token). */
+GRILLE_HIDDEN int grille_match__begin(grille_analyser *a,
+                                      const grille_codebook *cb,
+                                      grille_error *err);
+GRILLE_HIDDEN int grille_match__segment(grille_analyser *a,
+                                        const grille_codebook *cb,
+                                        const char *text, size_t si,
+                                        const char *name, grille_error *err);
 GRILLE_HIDDEN void grille_match__free(grille_analyser *a);
 
 #endif

@@ -91,6 +91,10 @@ struct grille_codebook {
     size_t *regexes; /* REGEX rules */
     size_t nregexes, regexes_cap;
     bool has_masks;
+    /* a cheap filter before looking a surface form up in by_surface: the
+     * first bytes and the lengths (up to 63) of the exact forms */
+    uint64_t exact_first[4];
+    uint64_t exact_lens;
     pcre2_match_context *mctx; /* limits shared by every match */
 };
 

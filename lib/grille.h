@@ -218,6 +218,7 @@ typedef struct grille_segment {
     grille_segment_kind kind;
     size_t first_token;
     size_t ntokens;
+    size_t words; /* words of the segment (not elisions nor parts) */
 } grille_segment;
 
 /* Kinds of tokens. */
@@ -395,6 +396,14 @@ GRILLE_API int grille_analyser_run(grille_analyser *a, const char *text,
                                    size_t len, size_t body, grille_unit unit,
                                    const grille_codebook *cb,
                                    const char *name, grille_error *err);
+
+/*
+ * Whether runs keep every token (the default) or only those of the segment
+ * being coded: then grille_analyser_tokens() gives the last segment's
+ * tokens only, and the memory of a run no longer grows with the size of
+ * the document.
+ */
+GRILLE_API void grille_analyser_keep_tokens(grille_analyser *a, bool keep);
 
 /* The segments, tokens and codings of the last run (borrowed).  Codings
  * are ordered by segment, then start, then code. */

@@ -32,6 +32,8 @@ typedef struct hit {
 
 struct match_state {
     pcre2_match_data *md;
+    uint32_t *cands;
+    size_t cands_cap;
     occ *occs;
     size_t nocc, occ_cap;
     hit *hits;
@@ -47,6 +49,7 @@ void grille_match__free(grille_analyser *a)
         pcre2_match_data_free(m->md);
     free(m->occs);
     free(m->hits);
+    free(m->cands);
     free(m);
     a->match = NULL;
 }
@@ -84,13 +87,12 @@ static size_t next_main(const grille_token *tk, size_t n, size_t i)
     return i;
 }
 
-/* Follows sequence s from token i; returns the index of its last token,
- * or SIZE_MAX when it does not match there. */
-static size_t follow(const cb_seq *s, const grille_token *tk, size_t n, size_t i,
-                     const char *text)
+/* Follows sequence s from token i, whose first element is known to match;
+ * returns the index of its last token, or SIZE_MAX when it does not match
+ * there. */
+static size_t follow_rest(const cb_seq *s, const grille_token *tk, size_t n,
+                          size_t i, const char *text)
 {
-    if (!elem_match(&s->elems[0], &tk[i], text))
-        return SIZE_MAX;
     if (s->n == 1)
         return i;
     if (tk[i].flags & GRILLE_TOKF_PART)
@@ -108,6 +110,14 @@ static size_t follow(const cb_seq *s, const grille_token *tk, size_t n, size_t i
         j = k;
     }
     return j;
+}
+
+static size_t follow(const cb_seq *s, const grille_token *tk, size_t n,
+                     size_t i, const char *text)
+{
+    if (!elem_match(&s->elems[0], &tk[i], text))
+        return SIZE_MAX;
+    return follow_rest(s, tk, n, i, text);
 }
 
 static int add_occ(struct match_state *m, size_t seq, const grille_token *a,
@@ -136,6 +146,52 @@ static int try_seqs(struct match_state *m, const grille_codebook *cb,
             return GRILLE_ENOMEM;
     }
     return 0;
+}
+
+/*
+ * The sequences whose first element a word meets, computed once per
+ * distinct word (cache entry) and codebook: the stem (or elision key) in
+ * the hash index, then every glob against the word's key.  Exact forms
+ * depend on the surface, not on the entry, and are looked up per token.
+ */
+static int entry_cands(grille_analyser *a, const grille_codebook *cb,
+                       stem_entry *e, bool elision)
+{
+    struct match_state *m = a->match;
+    size_t n = 0;
+    const smap_entry *idx =
+        elision ? (cb->by_key.count
+                       ? grille__smap_get(&cb->by_key, e->key, e->key_len,
+                                          grille__hash(e->key, e->key_len))
+                       : NULL)
+                : grille__smap_get(&cb->by_stem, e->stem, e->stem_len,
+                                   grille__hash(e->stem, e->stem_len));
+    size_t need = (idx ? idx->n : 0) + (elision ? 0 : cb->nglobs);
+    if (GROW(m->cands, m->cands_cap, need + 1) < 0)
+        return GRILLE_ENOMEM;
+    for (size_t k = 0; idx && k < idx->n; k++)
+        m->cands[n++] = (uint32_t)idx->seqs[k];
+    for (size_t g = 0; !elision && g < cb->nglobs; g++) {
+        const cb_elem *x = &cb->seqs[cb->globs[g]].elems[0];
+        if (grille__glob(x->text, x->text_len, e->key, e->key_len))
+            m->cands[n++] = (uint32_t)cb->globs[g];
+    }
+    e->cands = n ? grille_stem__alloc(a, n * sizeof(uint32_t)) : NULL;
+    if (n && !e->cands)
+        return GRILLE_ENOMEM;
+    if (n)
+        memcpy(e->cands, m->cands, n * sizeof(uint32_t));
+    e->ncands = (uint32_t)n;
+    e->mcb = cb;
+    return 0;
+}
+
+static bool maybe_exact(const grille_codebook *cb, const char *s, size_t len)
+{
+    unsigned char first = (unsigned char)s[0];
+    if (!(cb->exact_first[first >> 6] & ((uint64_t)1 << (first & 63))))
+        return false;
+    return cb->exact_lens & (len < 63 ? (uint64_t)1 << len : (uint64_t)1 << 63);
 }
 
 static int add_hit(struct match_state *m, size_t code, size_t rule,
@@ -236,28 +292,20 @@ static int segment(grille_analyser *a, const grille_codebook *cb,
     const grille_token *tk = a->toks + seg->first_token;
     size_t n = seg->ntokens;
     m->nocc = m->nhits = 0;
+    stem_entry **ent = a->tok_entry + seg->first_token;
     for (size_t i = 0; i < n; i++) {
         const grille_token *t = &tk[i];
+        stem_entry *e = ent[i];
         int rc = 0;
-        if (t->kind == GRILLE_TOK_ELISION) {
-            if (cb->by_key.count)
-                rc = try_seqs(m, cb,
-                              grille__smap_get(&cb->by_key, t->key, t->key_len,
-                                               grille__hash(t->key,
-                                                            t->key_len)),
-                              tk, n, i, text);
-        } else {
-            rc = try_seqs(m, cb,
-                          grille__smap_get(&cb->by_stem, t->stem, t->stem_len,
-                                           grille__hash(t->stem, t->stem_len)),
-                          tk, n, i, text);
-            for (size_t g = 0; g < cb->nglobs && rc == 0; g++) {
-                size_t j = follow(&cb->seqs[cb->globs[g]], tk, n, i, text);
-                if (j != SIZE_MAX)
-                    rc = add_occ(m, cb->globs[g], &tk[i], &tk[j]);
-            }
+        if (e->mcb != cb)
+            rc = entry_cands(a, cb, e, t->kind == GRILLE_TOK_ELISION);
+        for (uint32_t k = 0; k < e->ncands && rc == 0; k++) {
+            size_t j = follow_rest(&cb->seqs[e->cands[k]], tk, n, i, text);
+            if (j != SIZE_MAX)
+                rc = add_occ(m, e->cands[k], &tk[i], &tk[j]);
         }
-        if (rc == 0 && cb->by_surface.count) {
+        if (rc == 0 && cb->by_surface.count &&
+            maybe_exact(cb, text + t->start, t->end - t->start)) {
             const char *sf = text + t->start;
             size_t sl = t->end - t->start;
             rc = try_seqs(m, cb,
@@ -355,11 +403,9 @@ static int segment(grille_analyser *a, const grille_codebook *cb,
     return 0;
 }
 
-int grille_match__run(grille_analyser *a, const grille_codebook *cb,
-                      const char *text, size_t len, const char *name,
-                      grille_error *err)
+int grille_match__begin(grille_analyser *a, const grille_codebook *cb,
+                        grille_error *err)
 {
-    (void)len;
     if (!a->match) {
         a->match = calloc(1, sizeof(*a->match));
         if (!a->match)
@@ -371,10 +417,12 @@ int grille_match__run(grille_analyser *a, const grille_codebook *cb,
             return grille__nomem(err);
     }
     a->ncodings = 0;
-    for (size_t si = 0; si < a->nsegs; si++) {
-        int rc = segment(a, cb, text, si, name, err);
-        if (rc < 0)
-            return rc;
-    }
     return 0;
+}
+
+int grille_match__segment(grille_analyser *a, const grille_codebook *cb,
+                          const char *text, size_t si, const char *name,
+                          grille_error *err)
+{
+    return segment(a, cb, text, si, name, err);
 }

@@ -59,6 +59,7 @@ void grille_stem__trim(grille_analyser *a)
 
 static char *arena_alloc(stem_cache *c, size_t n)
 {
+    n = (n + 7) & ~(size_t)7; /* keep every block aligned */
     arena_chunk *k = c->chunks;
     if (!k || k->size - k->used < n) {
         size_t size = n > CHUNK_SIZE ? n : CHUNK_SIZE;
@@ -99,17 +100,17 @@ static uint64_t hash_bytes(const char *s, size_t n, int kind)
 static int cache_resize(stem_cache *c)
 {
     size_t n = c->nslots ? c->nslots * 2 : 1024;
-    stem_entry *slots = calloc(n, sizeof(*slots));
+    stem_entry **slots = calloc(n, sizeof(*slots));
     if (!slots)
         return GRILLE_ENOMEM;
     for (size_t i = 0; i < c->nslots; i++) {
-        stem_entry *e = &c->slots[i];
-        if (!e->lower)
+        stem_entry *e = c->slots[i];
+        if (!e)
             continue;
         size_t j = e->hash & (n - 1);
-        while (slots[j].lower)
+        while (slots[j])
             j = (j + 1) & (n - 1);
-        slots[j] = *e;
+        slots[j] = e;
     }
     free(c->slots);
     c->slots = slots;
@@ -139,8 +140,13 @@ static char *fold_copy(grille_analyser *a, const char *s, size_t n,
     return arena_copy(&a->cache, b->data, b->len);
 }
 
-const stem_entry *grille_stem__lookup(grille_analyser *a, const char *lower,
-                                      size_t len, int kind)
+void *grille_stem__alloc(grille_analyser *a, size_t n)
+{
+    return arena_alloc(&a->cache, (n + 7) & ~(size_t)7);
+}
+
+stem_entry *grille_stem__lookup(grille_analyser *a, const char *lower,
+                                size_t len, int kind)
 {
     stem_cache *c = &a->cache;
     if (len > UINT32_MAX / 2)
@@ -150,8 +156,8 @@ const stem_entry *grille_stem__lookup(grille_analyser *a, const char *lower,
         return NULL;
     size_t mask = c->nslots - 1;
     size_t j = h & mask;
-    while (c->slots[j].lower) {
-        stem_entry *e = &c->slots[j];
+    while (c->slots[j]) {
+        stem_entry *e = c->slots[j];
         if (e->hash == h && e->lower_len == len && e->kind == (uint32_t)kind &&
             memcmp(e->lower, lower, len) == 0)
             return e;
@@ -180,9 +186,13 @@ const stem_entry *grille_stem__lookup(grille_analyser *a, const char *lower,
         e.stem = e.key;
         e.stem_len = e.key_len;
     }
-    c->slots[j] = e;
+    stem_entry *stored = (stem_entry *)(void *)arena_alloc(c, sizeof(e));
+    if (!stored)
+        return NULL;
+    *stored = e;
+    c->slots[j] = stored;
     c->count++;
-    return &c->slots[j];
+    return stored;
 }
 
 int grille_analyser_stem(grille_analyser *a, const char *word, size_t len,

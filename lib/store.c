@@ -705,10 +705,8 @@ static int store_codings(grille_store *s, grille_analyser *a, int64_t doc,
                          const char *text, bool segments, grille_error *err)
 {
     const grille_segment *segs;
-    const grille_token *toks;
     const grille_coding *cod;
     size_t ns = grille_analyser_segments(a, &segs);
-    grille_analyser_tokens(a, &toks);
     size_t nc = grille_analyser_codings(a, &cod);
     int64_t *segid = malloc((ns + 1) * sizeof(*segid));
     int rc = SQLITE_OK;
@@ -720,13 +718,7 @@ static int store_codings(grille_store *s, grille_analyser *a, int64_t doc,
             if (!st)
                 break;
             const grille_segment *g = &segs[i];
-            size_t words = 0;
-            for (size_t k = 0; k < g->ntokens; k++) {
-                const grille_token *t = &toks[g->first_token + k];
-                if (!(t->flags & GRILLE_TOKF_PART) &&
-                    t->kind != GRILLE_TOK_ELISION)
-                    words++;
-            }
+            size_t words = g->words;
             sqlite3_bind_int64(st, 1, doc);
             sqlite3_bind_int64(st, 2, (sqlite3_int64)i);
             sqlite3_bind_text(st, 3, grille_segment_kind_name(g->kind), -1,

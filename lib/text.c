@@ -935,13 +935,15 @@ typedef struct tok_ctx {
 } tok_ctx;
 
 static int emit(tok_ctx *t, size_t start, size_t end, grille_token_kind kind,
-                uint16_t flags, const stem_entry *e, bool main)
+                uint16_t flags, stem_entry *e, bool main)
 {
     grille_analyser *a = t->a;
     if (!e)
         return GRILLE_ENOMEM;
-    if (GROW(a->toks, a->toks_cap, a->ntoks + 1) < 0)
+    if (GROW(a->toks, a->toks_cap, a->ntoks + 1) < 0 ||
+        GROW(a->tok_entry, a->tok_entry_cap, a->ntoks + 1) < 0)
         return GRILLE_ENOMEM;
+    a->tok_entry[a->ntoks] = e;
     grille_token *k = &a->toks[a->ntoks++];
     k->start = start;
     k->end = end;
@@ -1326,7 +1328,7 @@ static int tokenise(grille_analyser *a, const char *s, grille_segment *seg)
     return rc;
 }
 
-int grille_text__analyse(grille_analyser *a, const char *text, size_t len,
+int grille_text__segment(grille_analyser *a, const char *text, size_t len,
                          size_t body, grille_unit unit, grille_error *err)
 {
     a->nsegs = a->ntoks = a->ncodings = a->words = 0;
@@ -1352,8 +1354,24 @@ int grille_text__analyse(grille_analyser *a, const char *text, size_t len,
         }
         free(paras);
     }
-    for (size_t k = 0; k < a->nsegs; k++)
-        if (tokenise(a, text, &a->segs[k]) < 0)
-            return grille__nomem(err);
     return 0;
+}
+
+int grille_text__tokenise(grille_analyser *a, const char *text, size_t si,
+                          grille_error *err)
+{
+    size_t words = a->words;
+    if (tokenise(a, text, &a->segs[si]) < 0)
+        return grille__nomem(err);
+    a->segs[si].words = a->words - words;
+    return 0;
+}
+
+int grille_text__analyse(grille_analyser *a, const char *text, size_t len,
+                         size_t body, grille_unit unit, grille_error *err)
+{
+    int rc = grille_text__segment(a, text, len, body, unit, err);
+    for (size_t k = 0; k < a->nsegs && rc == 0; k++)
+        rc = grille_text__tokenise(a, text, k, err);
+    return rc;
 }
