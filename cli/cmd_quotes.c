@@ -405,7 +405,7 @@ int cmd_kwic(int argc, char **argv)
         json_cstr(f, pattern);
         fputs(", \"matches\": [", f);
     }
-    size_t total = 0;
+    size_t total = 0, matched_docs = 0;
     for (size_t i = 0; i < docs.n; i++) {
         char *text;
         size_t len, body;
@@ -420,6 +420,8 @@ int cmd_kwic(int argc, char **argv)
         const grille_coding *cod;
         grille_analyser_segments(a, &segs);
         size_t nc = grille_analyser_codings(a, &cod);
+        if (nc)
+            matched_docs++;
         for (size_t k = 0; k < nc; k++) {
             const grille_segment *g = &segs[cod[k].segment];
             char *left = context(text, g->start, cod[k].start, (size_t)width,
@@ -464,7 +466,8 @@ int cmd_kwic(int argc, char **argv)
         char title[512];
         snprintf(title, sizeof(title), _("Concordance: %s"), pattern);
         doc_begin(&d, title);
-        doc_para(&d, _("%zu matches in %zu documents."), total, docs.n);
+        doc_para(&d, _("%zu matches in %zu of %zu documents."), total,
+                 matched_docs, docs.n);
         if (total)
             doc_table(&d, &t);
         doc_end(&d);

@@ -28,7 +28,7 @@ static void json_num(FILE *f, double x)
     if (!isfinite(x))
         fputs("null", f);
     else
-        fprintf(f, "%.6g", x);
+        fprintf(f, "%.12g", x);
 }
 
 /* -------------------------------------------------------------- cooc */

@@ -197,26 +197,48 @@ static void table_plain(FILE *f, table *t)
         w[widest]--;
         total--;
     }
-    for (size_t c = 0; c < t->ncols; c++) {
-        if (c)
-            fputs("  ", f);
-        put_fit(f, t->head[c] ? t->head[c] : "", w[c], t->right[c]);
-    }
-    fputc('\n', f);
-    for (size_t c = 0; c < t->ncols; c++) {
-        if (c)
-            fputs("  ", f);
-        for (size_t k = 0; k < w[c]; k++)
-            fputc('-', f);
-    }
-    fputc('\n', f);
-    for (size_t r = 0; r < t->nrows; r++) {
+    /* Still too wide (a matrix of many codes): print the columns in
+     * groups that fit, each with the first column again. */
+    size_t from = 1;
+    while (from < t->ncols || t->ncols == 1) {
+        size_t to = from, width = w[0];
+        while (to < t->ncols && (to == from || width + 2 + w[to] <=
+                                                   TEXT_WIDTH)) {
+            width += 2 + w[to];
+            to++;
+        }
+        if (from > 1)
+            fputc('\n', f);
         for (size_t c = 0; c < t->ncols; c++) {
+            if (c && (c < from || c >= to))
+                continue;
             if (c)
                 fputs("  ", f);
-            put_fit(f, cell(t, r, c), w[c], t->right[c]);
+            put_fit(f, t->head[c] ? t->head[c] : "", w[c], t->right[c]);
         }
         fputc('\n', f);
+        for (size_t c = 0; c < t->ncols; c++) {
+            if (c && (c < from || c >= to))
+                continue;
+            if (c)
+                fputs("  ", f);
+            for (size_t k = 0; k < w[c]; k++)
+                fputc('-', f);
+        }
+        fputc('\n', f);
+        for (size_t r = 0; r < t->nrows; r++) {
+            for (size_t c = 0; c < t->ncols; c++) {
+                if (c && (c < from || c >= to))
+                    continue;
+                if (c)
+                    fputs("  ", f);
+                put_fit(f, cell(t, r, c), w[c], t->right[c]);
+            }
+            fputc('\n', f);
+        }
+        if (t->ncols == 1)
+            break;
+        from = to;
     }
     free(w);
 }
@@ -532,9 +554,11 @@ void doc_quote(doc *d, const char *text, size_t len, size_t max,
             abort();
         wrap(d->f, s, 4, TEXT_WIDTH);
         free(s);
-        fputs("      — ", d->f);
-        fputs(source, d->f);
-        fputs("\n\n", d->f);
+        if (asprintf(&s, "\xe2\x80\x94 %s", source) < 0)
+            abort();
+        wrap(d->f, s, 6, TEXT_WIDTH);
+        free(s);
+        fputc('\n', d->f);
     }
     free(q);
 }

@@ -616,9 +616,9 @@ typedef struct grille_quote_info {
 typedef int (*grille_quote_cb)(const grille_quote_info *q, void *payload);
 
 /* Calls `cb` for every segment coded with `code` or one of its children,
- * the most representative first: most hits, then most distinct terms,
- * then a readable length (40 bytes or more, longer up to 250), then the
- * document and position.  Errors: GRILLE_ENOTFOUND for an unknown
+ * the most representative first: most hits, then a readable length (40
+ * bytes or more, longer up to 250), as the report's quotes, then most
+ * distinct terms, then the document and position.  Errors: GRILLE_ENOTFOUND for an unknown
  * code. */
 GRILLE_API int grille_store_foreach_quote(grille_store *s, const char *code,
                                           grille_quote_cb cb, void *payload,

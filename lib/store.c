@@ -1226,9 +1226,8 @@ int grille_store_foreach_quote(grille_store *s, const char *code,
         "substr(CAST(d.text AS BLOB), g.start + 1, g.\"end\" - g.start), "
         "hit.hits, hit.terms FROM hit JOIN segments g ON g.id = hit.segment "
         "JOIN documents d ON d.id = g.document "
-        "ORDER BY hit.hits DESC, hit.terms DESC, "
-        "g.\"end\" - g.start >= 40 DESC, min(g.\"end\" - g.start, 250) DESC, "
-        "d.name, g.idx",
+        "ORDER BY hit.hits DESC, g.\"end\" - g.start >= 40 DESC, "
+        "min(g.\"end\" - g.start, 250) DESC, hit.terms DESC, d.name, g.idx",
         &st, err);
     if (r < 0)
         return r;

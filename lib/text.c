@@ -296,6 +296,31 @@ int grille_text_read_file(grille_text **out, const char *path,
     }
     if (!is_stdin)
         close(fd);
+    /* Valid UTF-8 (the common case) keeps the buffer it was read into:
+     * a large note is not held twice in memory. */
+    if (b.data && !memchr(b.data, 0, b.len)) {
+        size_t skip = b.len >= 3 && memcmp(b.data, "\xEF\xBB\xBF", 3) == 0;
+        skip *= 3;
+        if (utf8_check(b.data + skip, b.len - skip) == b.len - skip &&
+            !(b.len >= 2 && (((unsigned char)b.data[0] == 0xFF &&
+                              (unsigned char)b.data[1] == 0xFE) ||
+                             ((unsigned char)b.data[0] == 0xFE &&
+                              (unsigned char)b.data[1] == 0xFF)))) {
+            grille_text *t = calloc(1, sizeof(*t));
+            if (!t) {
+                gbuf_free(&b);
+                return grille__nomem(err);
+            }
+            t->input_size = b.len;
+            t->enc = skip ? GRILLE_ENC_UTF8_BOM : GRILLE_ENC_UTF8;
+            if (skip)
+                memmove(b.data, b.data + skip, b.len - skip + 1);
+            t->len = b.len - skip;
+            t->data = b.data;
+            *out = t;
+            return 0;
+        }
+    }
     int rc = grille_text_decode(out, b.data ? b.data : "", b.len, name, err);
     gbuf_free(&b);
     return rc;
@@ -1160,6 +1185,29 @@ static int number(tok_ctx *t, size_t i, size_t *out)
     return emit_verbatim(t, i, j, GRILLE_TOK_NUMBER, NULL);
 }
 
+/* Byte classes for the ASCII fast path. */
+enum { C_OTHER, C_SPACE, C_ALPHA, C_DIGIT, C_HIGH };
+static const unsigned char byte_class[128] = {
+    ['\t'] = C_SPACE, ['\n'] = C_SPACE, ['\v'] = C_SPACE, ['\f'] = C_SPACE,
+    ['\r'] = C_SPACE, [' '] = C_SPACE,
+    ['0'] = C_DIGIT, ['1'] = C_DIGIT, ['2'] = C_DIGIT, ['3'] = C_DIGIT,
+    ['4'] = C_DIGIT, ['5'] = C_DIGIT, ['6'] = C_DIGIT, ['7'] = C_DIGIT,
+    ['8'] = C_DIGIT, ['9'] = C_DIGIT,
+    ['A'] = C_ALPHA, ['B'] = C_ALPHA, ['C'] = C_ALPHA, ['D'] = C_ALPHA,
+    ['E'] = C_ALPHA, ['F'] = C_ALPHA, ['G'] = C_ALPHA, ['H'] = C_ALPHA,
+    ['I'] = C_ALPHA, ['J'] = C_ALPHA, ['K'] = C_ALPHA, ['L'] = C_ALPHA,
+    ['M'] = C_ALPHA, ['N'] = C_ALPHA, ['O'] = C_ALPHA, ['P'] = C_ALPHA,
+    ['Q'] = C_ALPHA, ['R'] = C_ALPHA, ['S'] = C_ALPHA, ['T'] = C_ALPHA,
+    ['U'] = C_ALPHA, ['V'] = C_ALPHA, ['W'] = C_ALPHA, ['X'] = C_ALPHA,
+    ['Y'] = C_ALPHA, ['Z'] = C_ALPHA,
+    ['a'] = C_ALPHA, ['b'] = C_ALPHA, ['c'] = C_ALPHA, ['d'] = C_ALPHA,
+    ['e'] = C_ALPHA, ['f'] = C_ALPHA, ['g'] = C_ALPHA, ['h'] = C_ALPHA,
+    ['i'] = C_ALPHA, ['j'] = C_ALPHA, ['k'] = C_ALPHA, ['l'] = C_ALPHA,
+    ['m'] = C_ALPHA, ['n'] = C_ALPHA, ['o'] = C_ALPHA, ['p'] = C_ALPHA,
+    ['q'] = C_ALPHA, ['r'] = C_ALPHA, ['s'] = C_ALPHA, ['t'] = C_ALPHA,
+    ['u'] = C_ALPHA, ['v'] = C_ALPHA, ['w'] = C_ALPHA, ['x'] = C_ALPHA,
+    ['y'] = C_ALPHA, ['z'] = C_ALPHA};
+
 #define MAX_PARTS 16
 
 /* A word from i: letters and digits, with elisions split off, kept
@@ -1175,6 +1223,24 @@ static int word(tok_ctx *t, size_t i, size_t *out)
     unsigned upper_parts = 0;
     gbuf *b = &t->a->scratch;
     for (;;) {
+        /* ASCII letters and digits, the common case, without decoding */
+        while (j < end) {
+            unsigned char ch = (unsigned char)s[j];
+            unsigned cls = ch < 0x80 ? byte_class[ch] : C_HIGH;
+            if (cls == C_DIGIT) {
+                j++;
+                continue;
+            }
+            if (cls != C_ALPHA)
+                break;
+            if (ch <= 'Z') {
+                if (j == part)
+                    upper_parts++;
+            } else {
+                any_lower = true;
+            }
+            j++;
+        }
         size_t n;
         uint32_t c = cp_at(s, end, j, &n);
         if (n && (grille__is_letter(c) || (c >= '0' && c <= '9'))) {
@@ -1260,29 +1326,6 @@ static int word(tok_ctx *t, size_t i, size_t *out)
     }
     return rc;
 }
-
-/* Byte classes for the ASCII fast path. */
-enum { C_OTHER, C_SPACE, C_ALPHA, C_DIGIT, C_HIGH };
-static const unsigned char byte_class[128] = {
-    ['\t'] = C_SPACE, ['\n'] = C_SPACE, ['\v'] = C_SPACE, ['\f'] = C_SPACE,
-    ['\r'] = C_SPACE, [' '] = C_SPACE,
-    ['0'] = C_DIGIT, ['1'] = C_DIGIT, ['2'] = C_DIGIT, ['3'] = C_DIGIT,
-    ['4'] = C_DIGIT, ['5'] = C_DIGIT, ['6'] = C_DIGIT, ['7'] = C_DIGIT,
-    ['8'] = C_DIGIT, ['9'] = C_DIGIT,
-    ['A'] = C_ALPHA, ['B'] = C_ALPHA, ['C'] = C_ALPHA, ['D'] = C_ALPHA,
-    ['E'] = C_ALPHA, ['F'] = C_ALPHA, ['G'] = C_ALPHA, ['H'] = C_ALPHA,
-    ['I'] = C_ALPHA, ['J'] = C_ALPHA, ['K'] = C_ALPHA, ['L'] = C_ALPHA,
-    ['M'] = C_ALPHA, ['N'] = C_ALPHA, ['O'] = C_ALPHA, ['P'] = C_ALPHA,
-    ['Q'] = C_ALPHA, ['R'] = C_ALPHA, ['S'] = C_ALPHA, ['T'] = C_ALPHA,
-    ['U'] = C_ALPHA, ['V'] = C_ALPHA, ['W'] = C_ALPHA, ['X'] = C_ALPHA,
-    ['Y'] = C_ALPHA, ['Z'] = C_ALPHA,
-    ['a'] = C_ALPHA, ['b'] = C_ALPHA, ['c'] = C_ALPHA, ['d'] = C_ALPHA,
-    ['e'] = C_ALPHA, ['f'] = C_ALPHA, ['g'] = C_ALPHA, ['h'] = C_ALPHA,
-    ['i'] = C_ALPHA, ['j'] = C_ALPHA, ['k'] = C_ALPHA, ['l'] = C_ALPHA,
-    ['m'] = C_ALPHA, ['n'] = C_ALPHA, ['o'] = C_ALPHA, ['p'] = C_ALPHA,
-    ['q'] = C_ALPHA, ['r'] = C_ALPHA, ['s'] = C_ALPHA, ['t'] = C_ALPHA,
-    ['u'] = C_ALPHA, ['v'] = C_ALPHA, ['w'] = C_ALPHA, ['x'] = C_ALPHA,
-    ['y'] = C_ALPHA, ['z'] = C_ALPHA};
 
 static int tokenise(grille_analyser *a, const char *s, grille_segment *seg)
 {

@@ -1,0 +1,922 @@
+#!/usr/bin/env python3
+"""End-to-end tests of the synthesis reports on the real binary.
+
+A small project is built from the notes of tests/e2e/reports/notes with the
+codebook tests/e2e/reports/codebook.yaml (alpha = pomme, beta = poire,
+gamma = cerise, gamma/sub = griotte).  The figures expected from it were
+worked out by hand in tests/e2e/reports/expected.json: the segments of each
+note, the codes and hits of each segment, the words of each note, the
+matches of a few concordance patterns.  From these, and without grille, this
+script computes the theme counts, the co-occurrence (count, Jaccard, lift at
+segment and document level) and Lafon's specificities (exact hypergeometric
+tail with fractions), and compares them with:
+
+- `grille report -f json|csv`, `grille cooc -f json|csv` at both levels and
+  restricted with --codes, `grille compare --by type -f json|csv|text|md`
+  (▲/▼ exactly on the cells with |score| >= 2);
+- text output that fits 100 columns;
+- escaping: HTML (no live tag from a note, well-formed), Markdown (no raw
+  `<`, tables keep their columns), CSV cells safe for spreadsheets;
+- `grille report -f json` on corpus/ with the bundled codebook against the
+  sums of `grille tag -f json` on the same files;
+- `grille quotes` (one per document first, at most N per group, the text of
+  the segment), `grille kwic` (word, glob, =EXACT, /regex/) and the errors
+  of quotes and compare.
+
+Prints TAP; exits 1 when a check fails.
+"""
+import csv
+import glob
+import io
+import json
+import math
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from fractions import Fraction
+from html.parser import HTMLParser
+
+G = os.environ['GRILLE']
+S = os.environ['GRILLE_SOURCE_DIR']
+HERE = os.path.join(S, 'tests', 'e2e', 'reports')
+NOTES = os.path.join(HERE, 'notes')
+CODEBOOK = os.path.join(HERE, 'codebook.yaml')
+CORPUS = sorted(glob.glob(os.path.join(S, 'corpus', '*')))
+TMP = tempfile.mkdtemp(prefix='grille-reports-')
+DB = os.path.join(TMP, 'p.db')
+CDB = os.path.join(TMP, 'corpus.db')
+WIDTH = 100
+results = []
+
+with open(os.path.join(HERE, 'expected.json'), encoding='utf-8') as fh:
+    EXP = json.load(fh)
+
+
+def check(name, fn):
+    try:
+        why = fn()
+    except Exception as e:  # a failed assertion or a crash of the check
+        why = '%s: %s' % (type(e).__name__, e)
+    results.append((name, why))
+    if why:
+        why = ' '.join(str(why).split())  # one TAP line
+        print('not ok %d - %s: %s' % (len(results), name, why))
+    else:
+        print('ok %d - %s' % (len(results), name))
+    sys.stdout.flush()
+
+
+def grille(*args):
+    env = dict(os.environ, NO_COLOR='1')
+    return subprocess.run([G] + list(args), capture_output=True, cwd=TMP,
+                          env=env)
+
+
+def out(*args):
+    """The stdout of a command that must succeed, as text."""
+    r = grille(*args)
+    assert r.returncode == 0, '%s: exit %d: %s' % (
+        ' '.join(args), r.returncode, r.stderr.decode(errors='replace'))
+    return r.stdout.decode('utf-8')
+
+
+def jout(*args):
+    return json.loads(out(*args))
+
+
+def csv_rows(text):
+    return list(csv.reader(io.StringIO(text, newline='')))
+
+
+# ------------------------------------------------------------------ model
+# Everything below is computed from expected.json alone.
+
+CODES = EXP['codes']
+TOP = EXP['top_level']
+DOCS = sorted(EXP['documents'])
+
+
+def ancestors(code):
+    """The code and its parents: gamma/sub -> [gamma/sub, gamma]."""
+    parts = code.split('/')
+    return ['/'.join(parts[:i]) for i in range(len(parts), 0, -1)]
+
+
+def rolled(leaf_hits):
+    """{code: hits} with every leaf's hits counted for its parents too."""
+    r = {}
+    for code, hits in leaf_hits.items():
+        for a in ancestors(code):
+            r[a] = r.get(a, 0) + hits
+    return r
+
+
+# SEGS: (document, index, text, {code: hits, children rolled up})
+SEGS = [(d, i, text, rolled(codes))
+        for d in DOCS
+        for i, (text, codes) in enumerate(EXP['documents'][d]['segments'])]
+WORDS = {d: EXP['documents'][d]['words'] for d in DOCS}
+T_SEGS = len(SEGS)
+T_WORDS = sum(WORDS.values())
+
+
+def attr(d, key):
+    return EXP['documents'][d]['attributes'].get(key)
+
+
+def theme_figures(code, docs=None):
+    """documents, coded segments, hits of a code over some documents."""
+    docs = DOCS if docs is None else docs
+    segs = [s for s in SEGS if s[0] in docs and s[3].get(code)]
+    return (len({s[0] for s in segs}), len(segs),
+            sum(s[3][code] for s in segs))
+
+
+def cooc_expected(codes, level):
+    """n, count, jaccard, lift as plain lists, computed by definition."""
+    if level == 'segment':
+        units = [set(s[3]) for s in SEGS]
+    else:
+        units = [set().union(*[set(s[3]) for s in SEGS if s[0] == d])
+                 for d in DOCS]
+    n = len(units)
+    k = len(codes)
+    count = [[sum(1 for u in units if codes[i] in u and codes[j] in u)
+              for j in range(k)] for i in range(k)]
+    jac = [[None] * k for _ in range(k)]
+    lift = [[None] * k for _ in range(k)]
+    for i in range(k):
+        for j in range(k):
+            a = count[i][j]
+            ab, ac = count[i][i], count[j][j]  # a+b, a+c
+            if ab + ac - a:
+                jac[i][j] = a / (ab + ac - a)
+            if ab and ac:
+                lift[i][j] = a * n / (ab * ac)
+    return n, count, jac, lift
+
+
+def log10_fraction(p):
+    return math.log10(p.numerator) - math.log10(p.denominator)
+
+
+def lafon(f, F, t, T):
+    """Lafon's specificity, exact: X ~ hypergeometric(F white, T-F black,
+    t draws); -log10 P(X >= f) if f >= F t / T, else log10 P(X <= f)."""
+    total = math.comb(T, t)
+
+    def p(k):
+        return Fraction(math.comb(F, k) * math.comb(T - F, t - k), total)
+
+    lo, hi = max(0, t - (T - F)), min(F, t)
+    if f * T >= F * t:
+        return -log10_fraction(sum(p(k) for k in range(f, hi + 1)))
+    return log10_fraction(sum(p(k) for k in range(lo, f + 1)))
+
+
+def compare_expected(by, codes):
+    """{value: group figures}, {(code, value): cell figures}."""
+    values = sorted({attr(d, by) for d in DOCS})
+    groups, cells = {}, {}
+    for v in values:
+        docs = [d for d in DOCS if attr(d, by) == v]
+        groups[v] = {'documents': len(docs),
+                     'segments': sum(1 for s in SEGS if s[0] in docs),
+                     'words': sum(WORDS[d] for d in docs)}
+    for code in codes:
+        F = theme_figures(code)[1]
+        for v in values:
+            docs = [d for d in DOCS if attr(d, by) == v]
+            nd, f, hits = theme_figures(code, docs)
+            t = groups[v]['segments']
+            cells[code, v] = {
+                'documents': nd, 'segments': f, 'share': f / t,
+                'per_1000_words': 1000 * hits / groups[v]['words'],
+                'specificity': lafon(f, F, t, T_SEGS)}
+    return groups, cells
+
+
+def near(got, want, tol):
+    if want is None or got is None:
+        return got is None and want is None
+    return abs(got - want) <= tol
+
+
+def near_rel(got, want, rel):
+    """Equal to `rel` relative error (JSON floats with 6 digits)."""
+    return abs(got - want) <= rel * max(1.0, abs(want))
+
+
+def note_text(doc):
+    """The note as grille keeps it: its bytes (no BOM in the fixtures)."""
+    with open(os.path.join(NOTES, doc), 'rb') as fh:
+        return fh.read()
+
+
+def span(doc, start, end):
+    return note_text(doc)[start:end].decode('utf-8')
+
+
+def segment_of(doc, text):
+    """The expected segment of doc with this text, or None."""
+    for s in SEGS:
+        if s[0] == doc and s[2] == text:
+            return s
+    return None
+
+
+def too_wide(text):
+    long = [l for l in text.splitlines() if len(l) > WIDTH]
+    if long:
+        return '%d lines longer than %d columns, the longest %d: %r' % (
+            len(long), WIDTH, max(len(l) for l in long),
+            max(long, key=len))
+    return None
+
+
+# ------------------------------------------------------------------ setup
+
+
+def t_init():
+    r = grille('init', '-d', DB, '-c', CODEBOOK)
+    assert r.returncode == 0, r.stderr.decode()
+
+
+def t_add():
+    r = grille('add', '-d', DB, NOTES)
+    assert r.returncode == 0, r.stderr.decode()
+    assert b'added 6 documents' in r.stdout, r.stdout
+
+
+def t_fixture_coding():
+    """The hand-written coding of the fixtures is grille's coding (tag),
+    so that the figures below test the reports, not the matcher."""
+    paths = [os.path.join(NOTES, d) for d in DOCS]
+    tags = [json.loads(l) for l in
+            out('tag', '-c', CODEBOOK, '-f', 'json', *paths).splitlines()]
+    assert len(tags) == len(DOCS), len(tags)
+    for d, tg in zip(DOCS, tags):
+        want = EXP['documents'][d]
+        assert os.path.basename(tg['document']['name']) == d
+        assert tg['document']['words'] == want['words'], (
+            d, 'words', tg['document']['words'], want['words'])
+        assert tg['document']['attributes'] == want['attributes'], d
+        got = [(s['text'], sorted(s['codes'])) for s in tg['segments']]
+        exp = [(text, sorted(c)) for text, c in want['segments']]
+        assert got == exp, (d, got, exp)
+        hits = [{} for _ in tg['segments']]
+        for c in tg['codings']:
+            h = hits[c['segment']]
+            h[c['code']] = h.get(c['code'], 0) + 1
+        assert hits == [c for _, c in want['segments']], (d, hits)
+
+
+# ----------------------------------------------------------------- report
+
+REPORT = {}
+
+
+def t_report_totals():
+    REPORT.update(jout('report', '-d', DB, '-f', 'json'))
+    want = {'documents': len(DOCS), 'segments': T_SEGS, 'words': T_WORDS,
+            'coded_segments': sum(1 for s in SEGS if s[3]),
+            'hits': sum(sum(c.values()) for d in DOCS
+                        for _, c in EXP['documents'][d]['segments'])}
+    got = {k: REPORT.get(k) for k in want}
+    assert got == want, 'got %r, want %r' % (got, want)
+
+
+def t_report_themes():
+    got = {t['code']: (t['documents'], t['segments'], t['hits'])
+           for t in REPORT['themes']}
+    want = {c: theme_figures(c) for c in CODES}
+    assert got == want, 'got %r, want %r' % (got, want)
+
+
+def t_report_rates():
+    for t in REPORT['themes']:
+        want = 1000 * theme_figures(t['code'])[2] / T_WORDS
+        assert near_rel(t['per_1000_words'], want, 1e-5), (
+            t['code'], t['per_1000_words'], want)
+
+
+def t_report_by_document():
+    got = {b['document']: (b['words'], b['segments'], b['attributes'],
+                           {k: v for k, v in b['codes'].items() if v})
+           for b in REPORT['by_document']}
+    want = {}
+    for d in DOCS:
+        codes = {}
+        for s in SEGS:
+            if s[0] == d:
+                for c in s[3]:
+                    codes[c] = codes.get(c, 0) + 1
+        want[d] = (WORDS[d], sum(1 for s in SEGS if s[0] == d),
+                   EXP['documents'][d]['attributes'], codes)
+    for d in sorted(set(got) | set(want)):
+        assert got.get(d) == want.get(d), (d, got.get(d), want.get(d))
+
+
+def t_report_cooc():
+    assert REPORT['cooccurrence'] == jout('cooc', '-d', DB, '-f', 'json'), \
+        'report.cooccurrence differs from grille cooc -f json'
+
+
+def t_report_quotes():
+    quotes = REPORT['quotes']
+    assert set(quotes) >= set(TOP), sorted(quotes)
+    for code, qs in quotes.items():
+        coded_docs = theme_figures(code)[0]
+        assert len(qs) == min(3, coded_docs), (code, len(qs))
+        docs = [q['document'] for q in qs]
+        assert len(set(docs)) == len(docs), (code, 'same document', docs)
+        for q in qs:
+            assert q['text'] == span(q['document'], q['start'], q['end']), q
+            s = segment_of(q['document'], q['text'])
+            assert s and s[3].get(code), (code, 'not a coded segment', q)
+
+
+def t_report_csv():
+    rows = csv_rows(out('report', '-d', DB, '-f', 'csv'))
+    head = rows[0]
+    col = {h: i for i, h in enumerate(head)}
+    for h in ('theme', 'documents', '%', 'segments', 'hits', '/1000 words'):
+        assert h in col, head
+    got = {r[col['theme']]: r for r in rows[1:]}
+    assert sorted(got) == sorted(CODES), sorted(got)
+    for code in CODES:
+        r = got[code]
+        nd, ns, nh = theme_figures(code)
+        assert int(r[col['documents']]) == nd, (code, r)
+        assert near(float(r[col['%']]), 100 * nd / len(DOCS), 0.005), (code, r)
+        assert int(r[col['segments']]) == ns, (code, r)
+        assert int(r[col['hits']]) == nh, (code, r)
+        assert near(float(r[col['/1000 words']]), 1000 * nh / T_WORDS,
+                    5e-4), (code, r)
+
+
+# ------------------------------------------------------------------- cooc
+
+COOC = {}
+
+
+def cooc_json(level):
+    if level not in COOC:
+        COOC[level] = jout('cooc', '-d', DB, '--level', level, '-f', 'json')
+    return COOC[level]
+
+
+def matrix_diff(name, got, want, tol):
+    for i, row in enumerate(want):
+        for j, w in enumerate(row):
+            g = got[i][j]
+            ok = (g == w) if tol is None else near(g, w, tol)
+            if not ok:
+                return '%s[%d][%d] = %r, want %r' % (name, i, j, g, w)
+    return None
+
+
+def t_cooc_counts(level):
+    def fn():
+        c = cooc_json(level)
+        n, count, _, _ = cooc_expected(TOP, level)
+        assert c['level'] == level, c['level']
+        assert c['codes'] == TOP, c['codes']
+        assert c['n'] == n, (c['n'], n)
+        return matrix_diff('count', c['count'], count, None)
+    return fn
+
+
+def t_cooc_index(level, key, tol):
+    def fn():
+        c = cooc_json(level)
+        n, _, jac, lift = cooc_expected(TOP, level)
+        return matrix_diff(key, c[key], jac if key == 'jaccard' else lift,
+                           tol)
+    return fn
+
+
+def t_cooc_restricted():
+    c = jout('cooc', '-d', DB, '--codes', 'alpha,beta', '-f', 'json')
+    full = cooc_json('segment')
+    n, count, jac, _ = cooc_expected(['alpha', 'beta'], 'segment')
+    assert c['codes'] == ['alpha', 'beta'], c['codes']
+    assert c['n'] == n, c['n']
+    assert c['count'] == count, c['count']
+    assert matrix_diff('jaccard', c['jaccard'], jac, 1e-6) is None, c
+    for key in ('count', 'jaccard', 'lift'):  # the same cells as unrestricted
+        sub = [row[:2] for row in full[key][:2]]
+        assert c[key] == sub, (key, c[key], sub)
+
+
+def t_cooc_all():
+    c = jout('cooc', '-d', DB, '--all', '--level', 'document', '-f', 'json')
+    n, count, jac, _ = cooc_expected(CODES, 'document')
+    assert c['codes'] == CODES, c['codes']
+    assert c['n'] == n and c['count'] == count, (c['n'], c['count'])
+    return matrix_diff('jaccard', c['jaccard'], jac, 1e-6)
+
+
+def t_cooc_csv(level):
+    def fn():
+        rows = csv_rows(out('cooc', '-d', DB, '--level', level, '-f', 'csv'))
+        n, count, jac, lift = cooc_expected(TOP, level)
+        head = rows[0]
+        assert len(head) == 7, head
+        seen = set()
+        for r in rows[1:]:
+            a, b = r[0], r[1]
+            i, j = TOP.index(a), TOP.index(b)
+            assert a != b, r
+            seen.add(frozenset((a, b)))
+            assert int(r[2]) == count[i][j], (r, count[i][j])
+            assert near(float(r[3]), jac[i][j], 1e-6), (r, jac[i][j])
+            assert near(float(r[4]), lift[i][j], 1e-6), (r, lift[i][j])
+            assert near(float(r[5]), count[i][j] / count[i][i], 1e-6), r
+            assert near(float(r[6]), count[i][j] / count[j][j], 1e-6), r
+        want = {frozenset((TOP[i], TOP[j])) for i in range(len(TOP))
+                for j in range(i + 1, len(TOP)) if count[i][j]}
+        assert seen >= want, ('missing pairs', want - seen)
+    return fn
+
+
+# ---------------------------------------------------------------- compare
+
+GROUPS, CELLS = compare_expected('type', TOP)
+CMP = {}
+
+
+def t_fixture_specific():
+    """The fixtures have cells over and under the threshold, and banal
+    ones (else the mark checks below would prove little)."""
+    scores = [c['specificity'] for c in CELLS.values()]
+    assert max(scores) >= 2 and min(scores) <= -2, scores
+    assert any(abs(s) < 2 for s in scores), scores
+
+
+def t_compare_groups():
+    CMP.update(jout('compare', '-d', DB, '--by', 'type', '-f', 'json'))
+    assert CMP['by'] == 'type', CMP['by']
+    got = {g['value']: {k: g[k] for k in ('documents', 'segments', 'words')}
+           for g in CMP['groups']}
+    assert got == GROUPS, 'got %r, want %r' % (got, GROUPS)
+
+
+def compare_cells():
+    values = [g['value'] for g in CMP['groups']]
+    assert [t['code'] for t in CMP['themes']] == TOP, CMP['themes']
+    return {(t['code'], v): cell for t in CMP['themes']
+            for v, cell in zip(values, t['cells'])}
+
+
+def t_compare_counts():
+    got = compare_cells()
+    assert sorted(got) == sorted(CELLS), sorted(got)
+    for key, want in CELLS.items():
+        g = got[key]
+        assert (g['documents'], g['segments']) == (
+            want['documents'], want['segments']), (key, g, want)
+
+
+def t_compare_rates():
+    got = compare_cells()
+    for key, want in CELLS.items():
+        g = got[key]
+        assert near(g['share'], want['share'], 1e-6), (key, g, want)
+        assert near_rel(g['per_1000_words'], want['per_1000_words'], 1e-5), (
+            key, g['per_1000_words'], want['per_1000_words'])
+
+
+def t_compare_specificity():
+    got = compare_cells()
+    for key, want in CELLS.items():
+        assert near(got[key]['specificity'], want['specificity'], 1e-4), (
+            key, got[key]['specificity'], want['specificity'])
+
+
+def t_compare_csv():
+    rows = csv_rows(out('compare', '-d', DB, '--by', 'type', '-f', 'csv'))
+    col = {h: i for i, h in enumerate(rows[0])}
+    seen = set()
+    for r in rows[1:]:
+        key = (r[col['code']], r[col['group']])
+        want, grp = CELLS[key], GROUPS[key[1]]
+        seen.add(key)
+        assert int(r[col['documents']]) == want['documents'], (key, r)
+        assert int(r[col['segments']]) == want['segments'], (key, r)
+        assert int(r[col['group_documents']]) == grp['documents'], (key, r)
+        assert int(r[col['group_segments']]) == grp['segments'], (key, r)
+        assert int(r[col['group_words']]) == grp['words'], (key, r)
+        assert near(float(r[col['share']]), want['share'], 1e-6), (key, r)
+        assert near(float(r[col['per_1000_words']]), want['per_1000_words'],
+                    1e-6), (key, r)
+        assert near(float(r[col['specificity']]), want['specificity'],
+                    1e-4), (key, r, want['specificity'])
+    assert seen == set(CELLS), sorted(set(CELLS) - seen)
+
+
+CELL_RE = re.compile(r'^(\d+) (\d+)% ([+-]?\d+\.\d)(?: ([▲▼]))?$')
+
+
+def check_cell(key, text):
+    """A human cell 'segments share% score [mark]' against the figures."""
+    m = CELL_RE.match(text.strip())
+    assert m, (key, 'unreadable cell', text)
+    want = CELLS[key]
+    s = want['specificity']
+    assert int(m.group(1)) == want['segments'], (key, text)
+    assert abs(int(m.group(2)) - 100 * want['share']) <= 0.5 + 1e-9, (
+        key, text)
+    assert abs(float(m.group(3)) - s) <= 0.05 + 1e-9, (key, text, s)
+    mark = '▲' if s >= 2 else '▼' if s <= -2 else None
+    assert m.group(4) == mark, (key, text, 'score %.4f wants mark %r' % (
+        s, mark))
+
+
+def t_compare_text():
+    lines = out('compare', '-d', DB, '--by', 'type').splitlines()
+    i = lines.index('Coded segments, share and specificity')
+    while not lines[i].startswith('theme'):
+        i += 1
+    head = re.split(r'\s{2,}', lines[i].strip())
+    assert sorted(head[1:]) == sorted(GROUPS), head
+    assert set(lines[i + 1]) <= {'-', ' '}, lines[i + 1]
+    seen = 0
+    for line in lines[i + 2:]:
+        if not line.strip():
+            break
+        cells = re.split(r'\s{2,}', line.strip())
+        assert len(cells) == len(head), line
+        for v, text in zip(head[1:], cells[1:]):
+            check_cell((cells[0], v), text)
+            seen += 1
+    assert seen == len(CELLS), seen
+
+
+def t_compare_md():
+    lines = out('compare', '-d', DB, '--by', 'type', '-f', 'md').splitlines()
+    i = lines.index('## Coded segments, share and specificity')
+    while not lines[i].startswith('|'):
+        i += 1
+    split = lambda l: [c.strip() for c in l.strip().strip('|').split(' | ')]
+    head = split(lines[i])
+    assert sorted(head[1:]) == sorted(GROUPS), head
+    seen = 0
+    for line in lines[i + 2:]:
+        if not line.startswith('|'):
+            break
+        cells = split(line)
+        for v, text in zip(head[1:], cells[1:]):
+            check_cell((cells[0], v), text)
+            seen += 1
+    assert seen == len(CELLS), seen
+
+
+def t_compare_specific_list():
+    """The 'Specific themes' paragraph names exactly the specific cells."""
+    text = out('compare', '-d', DB, '--by', 'type')
+    got = set(re.findall(r'^(\S[^:\n]*): (\S+) is (over|under)-represented',
+                         text, re.M))
+    want = {(v, code, 'over' if c['specificity'] > 0 else 'under')
+            for (code, v), c in CELLS.items()
+            if abs(c['specificity']) >= 2}
+    assert got == want, 'got %r, want %r' % (got, want)
+
+
+# ----------------------------------------------------------------- widths
+
+
+def t_width(db, *args):
+    return lambda: too_wide(out(*(list(args) + ['-d', db])))
+
+
+# --------------------------------------------------------------- escaping
+
+VOID = {'area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link',
+        'meta', 'source', 'track', 'wbr'}
+
+
+class StrictHTML(HTMLParser):
+    """html.parser never raises: record what a strict reader would refuse
+    (an end tag that closes nothing, an element left open) and every tag
+    and piece of text."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.stack, self.errors, self.tags, self.data = [], [], [], []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        if tag not in VOID:
+            self.stack.append(tag)
+
+    def handle_startendtag(self, tag, attrs):
+        self.tags.append(tag)
+
+    def handle_endtag(self, tag):
+        if self.stack and self.stack[-1] == tag:
+            self.stack.pop()
+        else:
+            self.errors.append('line %d: </%s> with %r open' % (
+                self.getpos()[0], tag, self.stack[-3:]))
+
+    def handle_data(self, data):
+        self.data.append(data)
+
+
+def t_html():
+    html = out('report', '-d', DB, '-f', 'html', '-n', '10')
+    assert '<script' not in html.lower(), 'a raw <script> tag'
+    assert '&lt;script&gt;' in html, 'no &lt;script&gt;'
+    for raw in ('<b>président', '<i>fils'):
+        assert raw not in html, 'raw %s from an attribute' % raw
+    p = StrictHTML()
+    p.feed(html)
+    p.close()
+    assert not p.errors, p.errors[:3]
+    assert not p.stack, ('unclosed', p.stack)
+    assert 'script' not in p.tags, 'a script element'
+    text = ''.join(p.data)
+    f = EXP['documents']['f-escapes.md']
+    for s in (f['segments'][0][0], f['attributes']['collectivite'],
+              f['attributes']['role']):
+        assert s in text, ('not shown as text', s)
+
+
+def t_md():
+    md = out('report', '-d', DB, '-f', 'md', '-n', '10')
+    for raw in ('<script>', '</script>', '<b>président', '<i>fils'):
+        assert raw not in md, 'raw %s in Markdown' % raw
+    assert re.search(r'\\<script\\>|&lt;script&gt;', md), 'no escaped <script>'
+    # a '|' from a note must not add a column: rows of a table agree
+    table = []
+    for line in md.splitlines() + ['']:
+        if line.startswith('|'):
+            table.append(len(re.findall(r'(?<!\\)\|', line)))
+        else:
+            assert len(set(table)) <= 1, ('uneven table', table)
+            table = []
+
+
+def spreadsheet_unsafe(rows):
+    bad = []
+    for r in rows:
+        for cell in r:
+            if cell[:1] in ('=', '+', '-', '@'):
+                try:
+                    float(cell)  # a number is not a formula
+                except ValueError:
+                    bad.append(cell)
+    return bad
+
+
+def t_quotes_csv_safe():
+    rows = csv_rows(out('quotes', '-d', DB, 'gamma/sub', '-n', '10',
+                        '-f', 'csv'))
+    bad = spreadsheet_unsafe(rows)
+    assert not bad, ('formula cells', bad)
+    col = rows[0].index('text')
+    texts = [r[col] for r in rows[1:]]
+    assert "'=SUM(1) griotte du jour" in texts, texts
+    for r in rows[1:]:
+        t = r[col]
+        if t.startswith("'") and t[1:2] in ('=', '+', '-', '@'):
+            t = t[1:]
+        doc = r[rows[0].index('document')]
+        assert segment_of(doc, t), ('not a segment of %s' % doc, t)
+
+
+def t_report_csv_safe():
+    rows = csv_rows(out('report', '-d', DB, '-f', 'csv'))
+    bad = spreadsheet_unsafe(rows)
+    assert not bad, ('formula cells', bad)
+    assert "'=Beta (poires)" in [c for r in rows for c in r], rows
+
+
+def t_json_raw():
+    """The ' prefix is for spreadsheets only: JSON keeps the text."""
+    q = jout('quotes', '-d', DB, 'gamma/sub', '-n', '10', '-f', 'json')
+    texts = [x['text'] for x in q['quotes']]
+    assert '=SUM(1) griotte du jour' in texts, texts
+    labels = {t['code']: t['label'] for t in REPORT['themes']}
+    assert labels.get('beta') == '=Beta (poires)', labels
+
+
+# ----------------------------------------------------------------- corpus
+
+
+def t_corpus_project():
+    r = grille('init', '-d', CDB)
+    assert r.returncode == 0, r.stderr.decode()
+    r = grille('add', '-d', CDB, os.path.join(S, 'corpus'))
+    assert r.returncode == 0, r.stderr.decode()
+
+
+def t_corpus_consistent():
+    tags = [json.loads(l) for l in
+            out('tag', '-f', 'json', *CORPUS).splitlines()]
+    assert len(tags) == len(CORPUS), len(tags)
+    rep = jout('report', '-d', CDB, '-f', 'json')
+    want = {}
+    for tg in tags:
+        for code, s in tg['summary'].items():
+            w = want.setdefault(code, [0, 0, 0])
+            w[0] += 1
+            w[1] += s['segments']
+            w[2] += s['hits']
+    got = {t['code']: [t['documents'], t['segments'], t['hits']]
+           for t in rep['themes']}
+    for code in sorted(set(got) | set(want)):
+        g, w = got.get(code), want.get(code, [0, 0, 0])
+        assert g == w, '%s: report %r, tag sums %r (documents, segments, ' \
+            'hits)' % (code, g, w)
+    assert rep['documents'] == len(tags), rep['documents']
+    assert rep['segments'] == sum(len(t['segments']) for t in tags), \
+        (rep['segments'], sum(len(t['segments']) for t in tags))
+    assert rep['words'] == sum(t['document']['words'] for t in tags), \
+        (rep['words'], sum(t['document']['words'] for t in tags))
+
+
+# ----------------------------------------------------------------- quotes
+
+
+def check_quote(code, q):
+    assert q['text'] == span(q['document'], q['start'], q['end']), q
+    s = segment_of(q['document'], q['text'])
+    assert s, ('not a segment', q)
+    assert s[3].get(code), ('not coded with %s' % code, q)
+    assert q['hits'] == s[3][code], (q, 'hits', s[3][code])
+    return s
+
+
+def t_quotes_two():
+    q = jout('quotes', '-d', DB, 'gamma', '-n', '2', '-f', 'json')
+    qs = q['quotes']
+    assert q['code'] == 'gamma' and len(qs) == 2, q
+    assert qs[0]['document'] != qs[1]['document'], 'same document twice'
+    for x in qs:
+        check_quote('gamma', x)
+    best = max(s[3].get('gamma', 0) for s in SEGS)
+    assert qs[0]['hits'] == best, ('first quote', qs[0]['hits'], best)
+
+
+def t_quotes_all():
+    for code in CODES:
+        qs = jout('quotes', '-d', DB, code, '-n', '50', '-f', 'json')['quotes']
+        coded = [s for s in SEGS if s[3].get(code)]
+        got = sorted((x['document'], x['text']) for x in qs)
+        assert got == sorted((s[0], s[2]) for s in coded), (code, got)
+        ndocs = len({s[0] for s in coded})
+        first = [x['document'] for x in qs[:ndocs]]
+        assert len(set(first)) == ndocs, (code, 'second quote of a '
+                                          'document too early', first)
+        for x in qs:
+            check_quote(code, x)
+        # the best of each document first
+        for d in set(first):
+            hits = [x['hits'] for x in qs if x['document'] == d]
+            assert hits == sorted(hits, reverse=True), (code, d, hits)
+
+
+def t_quotes_by(n):
+    def fn():
+        q = jout('quotes', '-d', DB, 'gamma', '--by', 'type', '-n', str(n),
+                 '-f', 'json')
+        assert q['by'] == 'type', q['by']
+        per = {}
+        for x in q['quotes']:
+            check_quote('gamma', x)
+            assert x['group'] == attr(x['document'], 'type'), x
+            per.setdefault(x['group'], []).append(x)
+        want = {}
+        for v in GROUPS:
+            avail = sum(1 for s in SEGS
+                        if attr(s[0], 'type') == v and s[3].get('gamma'))
+            if avail:
+                want[v] = min(n, avail)
+        got = {v: len(xs) for v, xs in per.items()}
+        assert got == want, 'per group %r, want %r' % (got, want)
+    return fn
+
+
+def t_quotes_unknown():
+    r = grille('quotes', '-d', DB, 'nope')
+    err = r.stderr.decode()
+    assert r.returncode == 1, (r.returncode, err)
+    assert not r.stdout, r.stdout
+    assert 'nope' in err and 'code' in err, err
+
+
+def t_compare_no_by():
+    r = grille('compare', '-d', DB)
+    err = r.stderr.decode()
+    assert r.returncode == 2, (r.returncode, err)
+    assert '--by' in err, err
+
+
+# ------------------------------------------------------------------- kwic
+
+
+def t_kwic(pattern):
+    def fn():
+        k = jout('kwic', '-d', DB, pattern, '-f', 'json')
+        assert k['pattern'] == pattern, k['pattern']
+        got = [[m['document'], m['match']] for m in k['matches']]
+        assert got == EXP['kwic'][pattern], 'got %r' % got
+        for m in k['matches']:
+            assert m['match'] == span(m['document'], m['start'], m['end']), m
+    return fn
+
+
+def t_kwic_text_count():
+    text = out('kwic', '-d', DB, 'poire')
+    want = EXP['kwic']['poire']
+    line = '%d matches in %d of %d documents.' % (
+        len(want), len({d for d, _ in want}), len(EXP['documents']))
+    assert line in text, 'want %r, got %r' % (
+        line, re.findall(r'.*matches in.*', text))
+
+
+# -------------------------------------------------------------------- run
+
+
+def main():
+    check('init the fixture project', t_init)
+    check('add the fixture notes', t_add)
+    check('fixtures: hand coding = grille tag (segments, codes, hits, words)',
+          t_fixture_coding)
+    check('report json: documents, segments, words, coded, hits',
+          t_report_totals)
+    check('report json: themes documents/segments/hits (children rolled up)',
+          t_report_themes)
+    check('report json: per_1000_words = 1000 hits / words', t_report_rates)
+    check('report json: by_document words, segments, attributes, codes',
+          t_report_by_document)
+    check('report json: cooccurrence = cooc -f json', t_report_cooc)
+    check('report json: quotes from different documents, coded segments',
+          t_report_quotes)
+    check('report csv: themes table figures', t_report_csv)
+    for level in ('segment', 'document'):
+        check('cooc json %s: level, codes, n, count' % level,
+              t_cooc_counts(level))
+        check('cooc json %s: jaccard to 1e-6' % level,
+              t_cooc_index(level, 'jaccard', 1e-6))
+        check('cooc json %s: lift to 1e-6' % level,
+              t_cooc_index(level, 'lift', 1e-6))
+        check('cooc csv %s: pairs, count, Jaccard, lift, P(B|A), P(A|B)'
+              % level, t_cooc_csv(level))
+    check('cooc --codes alpha,beta: the restriction', t_cooc_restricted)
+    check('cooc --all --level document: sub-themes included', t_cooc_all)
+    check('fixtures: specific and banal cells exist', t_fixture_specific)
+    check('compare json: groups documents/segments/words', t_compare_groups)
+    check('compare json: cells documents and segments', t_compare_counts)
+    check('compare json: share and per_1000_words', t_compare_rates)
+    check('compare json: specificity (exact Lafon) to 1e-4',
+          t_compare_specificity)
+    check('compare csv: every cell', t_compare_csv)
+    check('compare text: cells and ▲/▼ exactly where |score| >= 2',
+          t_compare_text)
+    check('compare md: cells and ▲/▼ exactly where |score| >= 2',
+          t_compare_md)
+    check('compare text: the specific themes listed', t_compare_specific_list)
+    for args in (['report'], ['cooc'], ['cooc', '--level', 'document'],
+                 ['compare', '--by', 'type'], ['quotes', 'gamma'],
+                 ['kwic', 'poire']):
+        check('text fits %d columns: %s' % (WIDTH, ' '.join(args)),
+              t_width(DB, *args))
+    check('html report: note text escaped, well-formed, no script', t_html)
+    check('md report: < escaped, tables keep their columns', t_md)
+    check('quotes csv: formula-like cells prefixed with \'', t_quotes_csv_safe)
+    check('report csv: formula-like cells prefixed with \'',
+          t_report_csv_safe)
+    check('json keeps =SUM(1) and =Beta unprefixed', t_json_raw)
+    check('quotes -n 2: two documents, segment text, best first',
+          t_quotes_two)
+    check('quotes: every coded segment once, one per document first',
+          t_quotes_all)
+    check('quotes --by type -n 1: at most 1 per group', t_quotes_by(1))
+    check('quotes --by type -n 2: at most 2 per group', t_quotes_by(2))
+    check('quotes of an unknown code: exit 1, names it', t_quotes_unknown)
+    check('compare without --by: exit 2', t_compare_no_by)
+    for pattern in EXP['kwic']:
+        check('kwic %s: matches and their text' % pattern, t_kwic(pattern))
+    check('kwic text: the count of matches and of documents',
+          t_kwic_text_count)
+    check('corpus project with the bundled codebook', t_corpus_project)
+    check('corpus: report themes = sums of grille tag summaries',
+          t_corpus_consistent)
+    for args in (['report'], ['cooc'], ['cooc', '--all'],
+                 ['compare', '--by', 'type', '--all'],
+                 ['quotes', 'sante', '--by', 'type']):
+        check('corpus text fits %d columns: %s' % (WIDTH, ' '.join(args)),
+              t_width(CDB, *args))
+    print('1..%d' % len(results))
+    shutil.rmtree(TMP, ignore_errors=True)
+    return 1 if any(why for _, why in results) else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
