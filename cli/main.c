@@ -5,6 +5,8 @@
 #include "cli.h"
 
 #include <locale.h>
+#include <signal.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,6 +50,11 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
     setlocale(LC_ALL, "");
+    /* A file grown past `ulimit -f` is a write error to report, not a
+     * signal that kills the program before it can roll back. */
+    signal(SIGXFSZ, SIG_IGN);
+    /* Projects and exports hold interview notes: owner only. */
+    umask(077);
     if (argc < 2) {
         usage(stderr);
         return EXIT_USAGE;

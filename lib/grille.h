@@ -497,7 +497,8 @@ GRILLE_API int grille_store_codebook(grille_store *s, grille_codebook **out,
  * by; when another document has it, `path` is tried, then an error.
  * *id receives the new document's id.  Errors: GRILLE_EEXISTS when a
  * document with the same content is there already (*id is then its id and
- * the message names it), the front matter's errors, GRILLE_ESTORE.
+ * the message names it), GRILLE_EINVALID for a document with no text (empty
+ * or white space only), the front matter's errors, GRILLE_ESTORE.
  */
 GRILLE_API int grille_store_add(grille_store *s, grille_analyser *a,
                                 const grille_codebook *cb, const char *name,

@@ -855,6 +855,18 @@ int grille_store_add(grille_store *s, grille_analyser *a,
     r = grille_attrs_parse(&attrs, &body, data, len, path, err);
     if (r < 0)
         return r;
+    bool empty = true;
+    for (size_t i = body; i < len && empty; i++)
+        empty = data[i] == ' ' || data[i] == '\t' || data[i] == '\n' ||
+                data[i] == '\r' || data[i] == '\f' || data[i] == '\v';
+    if (empty) {
+        grille_attrs_free(attrs);
+        return grille__error(err, GRILLE_EINVALID, path, 0, 0, "%s",
+                             !len   ? _("no text to code (empty file)")
+                             : body ? _("no text to code (only white space "
+                                        "after the front matter)")
+                                    : _("no text to code (only white space)"));
+    }
     r = grille_analyser_run(a, data, len, body, s->unit, cb, path, err);
     if (r == 0)
         r = sync_codes(s, cb, err);
