@@ -296,6 +296,8 @@ int grille_text_read_file(grille_text **out, const char *path,
     }
     if (!is_stdin)
         close(fd);
+    if (b.data)
+        b.data[b.len] = '\0'; /* read() left room for it, not the byte */
     /* Valid UTF-8 (the common case) keeps the buffer it was read into:
      * a large note is not held twice in memory. */
     if (b.data && !memchr(b.data, 0, b.len)) {

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Counts test results from meson's test log and prints 'N passed, N failed'.
 
-Usage: count-tests.py BUILDDIR [BUILDDIR...]
+Usage: count-tests.py TESTLOG.json|BUILDDIR...
 Every TAP line ("ok" / "not ok") of every test counts once; a test that
 printed no TAP line counts once, by its result.  A test that failed (or
 timed out) without a failing TAP line counts one more failure, so a crash
@@ -16,7 +16,10 @@ TAP = re.compile(r'^(not ok|ok)\b(.*)$')
 
 def count(builddir):
     passed = failed = 0
-    with open(builddir + '/meson-logs/testlog.json', encoding='utf-8') as f:
+    path = builddir
+    if not path.endswith('.json'):
+        path = builddir + '/meson-logs/testlog.json'
+    with open(path, encoding='utf-8') as f:
         for line in f:
             t = json.loads(line)
             p = q = 0
