@@ -83,6 +83,9 @@ GRILLE_HIDDEN int grille_text__segment(grille_analyser *a, const char *text,
 /* Appends the tokens of segment si. */
 GRILLE_HIDDEN int grille_text__tokenise(grille_analyser *a, const char *text,
                                         size_t si, grille_error *err);
+/* Whether a lowercased word (without its apostrophe) is elided in French:
+ * l d j m n s t c qu jusqu lorsqu puisqu quoiqu. */
+GRILLE_HIDDEN bool grille_text__is_elision(const char *lower, size_t n);
 /* Both, keeping every token. */
 GRILLE_HIDDEN int grille_text__analyse(grille_analyser *a, const char *text,
                                        size_t len, size_t body,

@@ -330,7 +330,8 @@ static int compile_term(builder *b, const ynode *n, const char *s, size_t len,
             }
             /* l'accueil* : the elision is its own element */
             char *ap = strchr(f.data, '\'');
-            if (ap && ap > f.data && ap[1] && ap < f.data + f.len) {
+            if (ap && ap > f.data && ap[1] && ap < f.data + f.len &&
+                grille_text__is_elision(f.data, (size_t)(ap - f.data))) {
                 size_t el = (size_t)(ap - f.data) + 1;
                 cb_elem x = {.kind = ELEM_ELISION,
                           .text = grille__strndup(f.data, el),
@@ -342,6 +343,8 @@ static int compile_term(builder *b, const ynode *n, const char *s, size_t len,
             if (rc == 0) {
                 if (f.len == 1 && f.data[0] == '*') {
                     gbuf_free(&f);
+                    for (size_t k = 0; k < ne; k++)
+                        elem_free(&els[k]);
                     free(els);
                     return fail(b, n, GRILLE_EINVALID,
                                 _("glob '%s' matches every word"),

@@ -218,7 +218,8 @@ int grille_text_decode(grille_text **out, const char *bytes, size_t len,
         goto done;
     }
     gbuf b = {0};
-    if (gbuf_grow(&b, len * 2) < 0) {
+    /* 0x80..0x9F become U+2013, U+2026...: three bytes in UTF-8 */
+    if (len > SIZE_MAX / 3 - 1 || gbuf_grow(&b, len * 3) < 0) {
         rc = grille__nomem(err);
         goto done;
     }
@@ -902,7 +903,7 @@ static const char *const elisions[] = {
     "l", "d", "j", "m", "n", "s", "t", "c", "qu", "jusqu", "lorsqu",
     "puisqu", "quoiqu", NULL};
 
-static bool is_elision(const char *lower, size_t n)
+bool grille_text__is_elision(const char *lower, size_t n)
 {
     for (size_t k = 0; elisions[k]; k++)
         if (strlen(elisions[k]) == n && memcmp(elisions[k], lower, n) == 0)
@@ -1261,7 +1262,8 @@ static int word(tok_ctx *t, size_t i, size_t *out)
                 b->len = 0;
                 if (lower_into(b, s, part, j, false, true) < 0)
                     return GRILLE_ENOMEM;
-                if (np == 0 && part == i && is_elision(b->data, b->len)) {
+                if (np == 0 && part == i &&
+                    grille_text__is_elision(b->data, b->len)) {
                     if (gbuf_putc(b, '\'') < 0)
                         return GRILLE_ENOMEM;
                     *out = j + n;
