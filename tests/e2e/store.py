@@ -362,21 +362,50 @@ def t_kill_9():
 
 
 def t_concurrent_adds():
-    a, b = os.path.join(TMP, 'setA'), os.path.join(TMP, 'setB')
-    os.makedirs(a)
-    os.makedirs(b)
     many = sorted(glob.glob(os.path.join(TMP, 'many', '*')))
-    for i, f in enumerate(many[:200]):
-        shutil.copy(f, a if i % 2 else b)
+    sets = []
+    for k in range(4):
+        d = os.path.join(TMP, 'set%d' % k)
+        os.makedirs(d)
+        for f in many[k::4][:60]:
+            shutil.copy(f, d)
+        sets.append(d)
     db = os.path.join(TMP, 'conc.db')
     assert grille('init', '-d', db).returncode == 0
     ps = [subprocess.Popen([G, 'add', '-d', db, d], stdout=subprocess.PIPE,
-                           stderr=subprocess.PIPE) for d in (a, b)]
+                           stderr=subprocess.PIPE) for d in sets]
     outs = [p.communicate() for p in ps]
     for p, (o, e) in zip(ps, outs):
         assert p.returncode == 0, e.decode()
-    assert count(db, 'SELECT count(*) FROM documents') == 200
+    assert count(db, 'SELECT count(*) FROM documents') == 240
     assert integrity(db) == 'ok'
+
+
+def t_report_during_add():
+    """A report taken while an add runs sees the project as before it."""
+    db = os.path.join(TMP, 'snap.db')
+    assert grille('init', '-d', db).returncode == 0
+    assert grille('add', '-d', db, os.path.join(S, 'corpus')).returncode == 0
+    before = grille('report', '-d', db, '-f', 'json')
+    assert before.returncode == 0, before.stderr.decode()
+    big = os.path.join(TMP, 'snapfiles')
+    make_files(2000, big)
+    p = subprocess.Popen([G, 'add', '-d', db, big], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE)
+    seen = 0
+    while p.poll() is None:
+        r = grille('report', '-d', db, '-f', 'json')
+        if p.poll() is not None:
+            break
+        assert r.returncode == 0, r.stderr.decode()
+        if json.loads(r.stdout) != json.loads(before.stdout):
+            return 'a report during the add differs from the one before'
+        seen += 1
+    p.communicate()
+    assert p.returncode == 0
+    assert seen >= 1, 'the add ended before any report could run'
+    after = json.loads(grille('report', '-d', db, '-f', 'json').stdout)
+    assert after['documents'] == 18 + 2000, after['documents']
 
 
 def t_ctrl_c():
@@ -413,7 +442,9 @@ for name, fn in [
          t_bad_file_others_go_in),
         ('project errors are clear', t_project_errors),
         ('kill -9 during add, twenty times', t_kill_9),
-        ('two adds at once both succeed', t_concurrent_adds),
+        ('four adds at once all succeed', t_concurrent_adds),
+        ('a report during an add sees a consistent snapshot',
+         t_report_during_add),
         ('Ctrl-C during add rolls back', t_ctrl_c)]:
     check(name, fn)
 
