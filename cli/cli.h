@@ -46,6 +46,10 @@ void cli_lib_error(const grille_error *err);
 int cli_usage(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* After getopt's own message on a bad option ("grille tag: unrecognized
+ * option '--x'"): the hint to run --help; returns EXIT_USAGE. */
+int cli_bad_option(const char *cmd);
+
 /* Whether `fd` is a terminal and colours are wanted (NO_COLOR unset). */
 bool cli_color(int fd);
 

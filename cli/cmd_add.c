@@ -169,7 +169,7 @@ int cmd_add(int argc, char **argv)
             attrs[nattrs++] = optarg;
             break;
         case 'h': free(attrs); fputs(_(help), stdout); return EXIT_OK;
-        default: free(attrs); return cli_usage("add", "%s", _("bad option"));
+        default: free(attrs); return cli_bad_option("add");
         }
     }
     if (optind >= argc) {

@@ -52,7 +52,7 @@ int cmd_codebook(int argc, char **argv)
             fputs(_(help), stdout);
             return EXIT_OK;
         }
-        return cli_usage("codebook", "%s", _("bad option"));
+        return cli_bad_option("codebook");
     }
     if (optind >= argc)
         return cli_usage("codebook", "%s", _("say check or show"));
@@ -65,7 +65,7 @@ int cmd_codebook(int argc, char **argv)
             fputs(_(help), stdout);
             return EXIT_OK;
         }
-        return cli_usage("codebook", "%s", _("bad option"));
+        return cli_bad_option("codebook");
     }
     if (argc - optind > 1)
         return cli_usage("codebook", "%s", _("give at most one FILE"));

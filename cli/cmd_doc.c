@@ -43,7 +43,7 @@ static int options(int argc, char **argv, const char *cmd, const char *help,
         switch (c) {
         case 'd': *db = optarg; break;
         case 'h': fputs(_(help), stdout); return EXIT_OK;
-        default: return cli_usage(cmd, "%s", _("bad option"));
+        default: return cli_bad_option(cmd);
         }
     }
     return -1;

@@ -549,7 +549,7 @@ int cmd_eval(int argc, char **argv)
             break;
         case 'e': e.show = true; break;
         case 'h': fputs(_(help), stdout); return EXIT_OK;
-        default: return cli_usage("eval", "%s", _("bad option"));
+        default: return cli_bad_option("eval");
         }
     }
     if (!goldpath)

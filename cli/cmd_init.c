@@ -43,7 +43,7 @@ int cmd_init(int argc, char **argv)
             break;
         }
         case 'h': fputs(_(help), stdout); return EXIT_OK;
-        default: return cli_usage("init", "%s", _("bad option"));
+        default: return cli_bad_option("init");
         }
     }
     if (optind < argc)

@@ -239,7 +239,7 @@ int cmd_list(int argc, char **argv)
                                  optarg);
             break;
         case 'h': fputs(_(help), stdout); return EXIT_OK;
-        default: return cli_usage("list", "%s", _("bad option"));
+        default: return cli_bad_option("list");
         }
     }
     if (optind < argc)

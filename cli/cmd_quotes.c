@@ -154,7 +154,7 @@ int cmd_quotes(int argc, char **argv)
                                  optarg);
             break;
         case 'h': fputs(_(quotes_help), stdout); return EXIT_OK;
-        default: return cli_usage("quotes", "%s", _("bad option"));
+        default: return cli_bad_option("quotes");
         }
     }
     if (optind != argc - 1)
@@ -366,7 +366,7 @@ int cmd_kwic(int argc, char **argv)
                                  optarg);
             break;
         case 'h': fputs(_(kwic_help), stdout); return EXIT_OK;
-        default: return cli_usage("kwic", "%s", _("bad option"));
+        default: return cli_bad_option("kwic");
         }
     }
     if (optind != argc - 1)

@@ -72,7 +72,7 @@ int cmd_recode(int argc, char **argv)
         case 'c': cbpath = optarg; break;
         case 'n': dry = true; break;
         case 'h': fputs(_(help), stdout); return EXIT_OK;
-        default: return cli_usage("recode", "%s", _("bad option"));
+        default: return cli_bad_option("recode");
         }
     }
     if (optind < argc)

@@ -1045,6 +1045,7 @@ static const char report_help[] =
     "                       documents without it are rows of their own)\n"
     "      --codes A,B,...  the themes of the matrix, grid and verbatims\n"
     "                       (default: every top-level theme)\n"
+    "      --all            every code, sub-themes included\n"
     "  -h, --help           show this help\n";
 
 static const char cooc_help[] =
@@ -1076,10 +1077,12 @@ static const char compare_help[] =
     "  -o, --output FILE    write there (created readable by you only)\n"
     "  -h, --help           show this help\n";
 
+/* The options of report, cooc and compare: each command accepts those
+ * whose letter is in its `allowed` string, and nothing else. */
 static int parse(int argc, char **argv, const char *cmd, const char *help,
-                 ropts *o)
+                 const char *allowed, ropts *o)
 {
-    static const struct option opts[] = {
+    static const struct option all[] = {
         {"db", required_argument, 0, 'd'},
         {"format", required_argument, 0, 'f'},
         {"output", required_argument, 0, 'o'},
@@ -1090,9 +1093,25 @@ static int parse(int argc, char **argv, const char *cmd, const char *help,
         {"level", required_argument, 0, 'l'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
+    struct option opts[sizeof(all) / sizeof(all[0])];
+    char shorts[32];
+    size_t n = 0, k = 0;
+    for (size_t i = 0; all[i].name; i++) {
+        if (!strchr(allowed, all[i].val))
+            continue;
+        opts[n++] = all[i];
+        /* C and A are long options only */
+        if (all[i].val != 'C' && all[i].val != 'A') {
+            shorts[k++] = (char)all[i].val;
+            if (all[i].has_arg)
+                shorts[k++] = ':';
+        }
+    }
+    opts[n] = (struct option){0, 0, 0, 0};
+    shorts[k] = '\0';
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "d:f:o:n:b:l:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, shorts, opts, NULL)) != -1) {
         switch (c) {
         case 'd': o->db = optarg; break;
         case 'o': o->out = optarg; break;
@@ -1106,12 +1125,12 @@ static int parse(int argc, char **argv, const char *cmd, const char *help,
             break;
         case 'n': {
             char *end;
-            long n = strtol(optarg, &end, 10);
-            if (*end || n < 0 || n > 1000)
+            long q = strtol(optarg, &end, 10);
+            if (*end || q < 0 || q > 1000)
                 return cli_usage(cmd, _("-n takes a number from 0 to 1000, "
                                         "not '%s'"),
                                  optarg);
-            o->quotes = (size_t)n;
+            o->quotes = (size_t)q;
             break;
         }
         case 'b': o->by = optarg; break;
@@ -1128,7 +1147,7 @@ static int parse(int argc, char **argv, const char *cmd, const char *help,
                                  optarg);
             break;
         case 'h': fputs(_(help), stdout); return EXIT_OK;
-        default: return cli_usage(cmd, "%s", _("bad option"));
+        default: return cli_bad_option(cmd);
         }
     }
     if (optind < argc)
@@ -1139,7 +1158,7 @@ static int parse(int argc, char **argv, const char *cmd, const char *help,
 int cmd_report(int argc, char **argv)
 {
     ropts o = {.format = FMT_TEXT, .quotes = 3, .by = "collectivite"};
-    int st = parse(argc, argv, "report", report_help, &o);
+    int st = parse(argc, argv, "report", report_help, "dfonbCAh", &o);
     if (st >= 0)
         return st;
     return run_report(&o);
@@ -1148,7 +1167,7 @@ int cmd_report(int argc, char **argv)
 int cmd_cooc(int argc, char **argv)
 {
     ropts o = {.format = FMT_TEXT};
-    int st = parse(argc, argv, "cooc", cooc_help, &o);
+    int st = parse(argc, argv, "cooc", cooc_help, "dfoCAlh", &o);
     if (st >= 0)
         return st;
     return run_cooc(&o);
@@ -1157,7 +1176,7 @@ int cmd_cooc(int argc, char **argv)
 int cmd_compare(int argc, char **argv)
 {
     ropts o = {.format = FMT_TEXT};
-    int st = parse(argc, argv, "compare", compare_help, &o);
+    int st = parse(argc, argv, "compare", compare_help, "dfobCAh", &o);
     if (st >= 0)
         return st;
     if (!o.by)

@@ -335,7 +335,7 @@ int cmd_tag(int argc, char **argv)
             color = optarg;
             break;
         case 'h': fputs(_(help), stdout); return EXIT_OK;
-        default: return cli_usage("tag", "%s", _("bad option"));
+        default: return cli_bad_option("tag");
         }
     }
     if (optind >= argc)

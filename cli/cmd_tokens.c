@@ -146,7 +146,7 @@ int cmd_tokens(int argc, char **argv)
             fputs(_(help), stdout);
             return EXIT_OK;
         default:
-            return cli_usage("tokens", "%s", _("bad option"));
+            return cli_bad_option("tokens");
         }
     }
     if (optind != argc - 1)

@@ -5,6 +5,7 @@
 #include "cli.h"
 
 #include <locale.h>
+#include <stdio.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <stdlib.h>
@@ -77,9 +78,15 @@ int main(int argc, char **argv)
         printf("grille %s\n", grille_version());
         return EXIT_OK;
     }
-    for (const struct command *c = commands; c->name; c++)
-        if (strcmp(c->name, name) == 0)
+    for (const struct command *c = commands; c->name; c++) {
+        if (strcmp(c->name, name) == 0) {
+            /* getopt names the program in its messages: "grille tag" */
+            static char prog[64];
+            snprintf(prog, sizeof(prog), "grille %s", c->name);
+            argv[1] = prog;
             return c->fn(argc - 1, argv + 1);
+        }
+    }
     cli_error(_("unknown command '%s'"), name);
     fputs(_("Run 'grille --help' for the list of commands.\n"), stderr);
     return EXIT_USAGE;

@@ -46,6 +46,12 @@ int cli_usage(const char *cmd, const char *fmt, ...)
     return EXIT_USAGE;
 }
 
+int cli_bad_option(const char *cmd)
+{
+    fprintf(stderr, _("Try 'grille %s --help'.\n"), cmd);
+    return EXIT_USAGE;
+}
+
 bool cli_color(int fd)
 {
     const char *nc = getenv("NO_COLOR");
