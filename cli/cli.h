@@ -74,6 +74,9 @@ static inline void csv_ccell(FILE *f, const char *s, bool text)
     csv_cell(f, s, __builtin_strlen(s), text);
 }
 
+/* Writes a number in decimal (faster than printf in hot loops). */
+void put_size(FILE *f, size_t v);
+
 /* Writes s[0..len) on one line: runs of white space become one space. */
 void put_flat(FILE *f, const char *s, size_t len);
 /* Display width (code points) of s[0..len). */

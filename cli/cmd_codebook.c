@@ -83,9 +83,13 @@ int cmd_codebook(int argc, char **argv)
             if (ci.parent < 0)
                 themes++;
         }
-        printf(_("%s: ok (%zu themes, %zu codes, %zu rules)\n"),
+        size_t codes = grille_codebook_count(cb);
+        size_t rules = grille_codebook_rule_count(cb);
+        printf(_("%s: ok (%zu %s, %zu %s, %zu %s)\n"),
                path ? path : grille_codebook_source(cb), themes,
-               grille_codebook_count(cb), grille_codebook_rule_count(cb));
+               themes == 1 ? _("theme") : _("themes"), codes,
+               codes == 1 ? _("code") : _("codes"), rules,
+               rules == 1 ? _("rule") : _("rules"));
     }
     grille_codebook_free(cb);
     return EXIT_OK;

@@ -134,7 +134,11 @@ static int attr_set(int argc, char **argv, const char *db)
     }
     if (!ok)
         cli_lib_error(&err);
-    return finish(s, ok);
+    int rc = finish(s, ok);
+    if (rc == EXIT_OK)
+        printf(_("set %d attribute%s of %s\n"), argc - optind - 1,
+               argc - optind - 1 == 1 ? "" : "s", argv[optind]);
+    return rc;
 }
 
 /* Documents known by name, path and collectivite, for matching rows. */
@@ -296,8 +300,9 @@ static int attr_import(int argc, char **argv, const char *db)
     grille_text_free(t);
     int rc = finish(s, ok);
     if (rc == EXIT_OK)
-        printf(_("set %zu attribute values on %zu documents from %s\n"), set,
-               docs, path);
+        printf(_("set %zu attribute %s on %zu %s from %s\n"), set,
+               set == 1 ? _("value") : _("values"), docs,
+               docs == 1 ? _("document") : _("documents"), path);
     else
         cli_error(_("nothing was changed in %s"), db);
     return rc;

@@ -118,8 +118,10 @@ static void write_text(const char *db, listing *l)
            l->n, words, segs, coded);
     for (size_t i = 0; i < l->n; i++) {
         const doc_row *r = &l->rows[i];
-        printf("\n%s", r->info.name);
-        int w = 44 - (int)text_width(r->info.name, strlen(r->info.name));
+        char id[24];
+        int idw = snprintf(id, sizeof(id), "#%lld ", (long long)r->info.id);
+        printf("\n%s%s", id, r->info.name);
+        int w = 44 - idw - (int)text_width(r->info.name, strlen(r->info.name));
         printf(_("%*s %6zu words %4zu segments %4zu coded\n"), w > 0 ? w : 1,
                "", r->info.words, r->info.segments, r->info.coded_segments);
         if (strcmp(r->info.path, r->info.name) != 0)

@@ -424,6 +424,9 @@ int cmd_kwic(int argc, char **argv)
             matched_docs++;
         for (size_t k = 0; k < nc; k++) {
             const grille_segment *g = &segs[cod[k].segment];
+            /* the line of the match, not of its segment */
+            unsigned line = g->line + grille_text_count_lines(text, g->start,
+                                                              cod[k].start);
             char *left = context(text, g->start, cod[k].start, (size_t)width,
                                  true);
             char *match = flat_cut(text + cod[k].start,
@@ -435,7 +438,7 @@ int cmd_kwic(int argc, char **argv)
                 json_cstr(f, docs.v[i].name);
                 fprintf(f, ", \"line\": %u, \"start\": %zu, \"end\": %zu, "
                            "\"left\": ",
-                        g->line, cod[k].start, cod[k].end);
+                        line, cod[k].start, cod[k].end);
                 json_cstr(f, left);
                 fputs(", \"match\": ", f);
                 json_cstr(f, match);
@@ -445,7 +448,7 @@ int cmd_kwic(int argc, char **argv)
             } else {
                 size_t row = table_row(&t);
                 table_set(&t, row, 0, "%s", docs.v[i].name);
-                table_set(&t, row, 1, "%u", g->line);
+                table_set(&t, row, 1, "%u", line);
                 table_set(&t, row, 2, "%s", left);
                 table_set(&t, row, 3, "%s", match);
                 table_set(&t, row, 4, "%s", right);
@@ -466,8 +469,9 @@ int cmd_kwic(int argc, char **argv)
         char title[512];
         snprintf(title, sizeof(title), _("Concordance: %s"), pattern);
         doc_begin(&d, title);
-        doc_para(&d, _("%zu matches in %zu of %zu documents."), total,
-                 matched_docs, docs.n);
+        doc_para(&d, _("%zu %s in %zu of %zu documents."), total,
+                 total == 1 ? _("match") : _("matches"), matched_docs,
+                 docs.n);
         if (total)
             doc_table(&d, &t);
         doc_end(&d);

@@ -74,13 +74,14 @@ typedef struct pair {
     double jaccard;
 } pair;
 
+/* Strongest first: by Jaccard (both / either), then by count. */
 static int by_pair(const void *a, const void *b)
 {
     const pair *x = a, *y = b;
-    if (x->count != y->count)
-        return x->count > y->count ? -1 : 1;
     if (x->jaccard != y->jaccard)
         return x->jaccard > y->jaccard ? -1 : 1;
+    if (x->count != y->count)
+        return x->count > y->count ? -1 : 1;
     return x->i != y->i ? (x->i < y->i ? -1 : 1) : (x->j < y->j ? -1 : 1);
 }
 
@@ -176,6 +177,8 @@ static void cooc_matrix(doc *d, const grille_report *r, const cooc *c,
                                     : c->lift[i * k + j];
             if (which == 0)
                 table_set(&t, row, j + 1, "%zu", c->count[i * k + j]);
+            else if (i == j)
+                table_set(&t, row, j + 1, "%s", "\xe2\x80\x94");
             else
                 table_set(&t, row, j + 1, which == 1 ? "%.2f" : "%.1f", v);
             if (i != j) {
@@ -207,7 +210,7 @@ static void cooc_human(doc *d, const grille_report *r, const cooc *c)
     size_t n;
     pair *p = cooc_pairs(c, &n, false);
     table t;
-    doc_h2(d, _("Pairs, strongest first"));
+    doc_h2(d, _("Pairs, strongest first (by Jaccard)"));
     pairs_table(&t, c ? (const grille_report *)r : r, c, p, n, false);
     if (n)
         doc_table(d, &t);
@@ -936,8 +939,8 @@ static void report_human(doc *d, const grille_report *r, const cooc *c,
 
     doc_h2(d, _("Themes that go together"));
     doc_para(d,
-             _("The strongest pairs over %zu segments; see 'grille cooc' for "
-               "the whole matrices."),
+             _("The ten strongest pairs (by Jaccard) over %zu segments; see "
+               "'grille cooc' for the whole matrices."),
              c->n);
     size_t np;
     pair *p = cooc_pairs(c, &np, false);

@@ -3,12 +3,23 @@
  * writes, per document, its coded segments (text, for people), one JSON
  * object per line (json, the contract of DESIGN §5) or one CSV row per
  * coding (csv).
+ *
+ * The work is cut in parts: a document, or, for a large document and
+ * several threads, a range of it that starts after a blank line (segments
+ * never cross one, so each range codes exactly as the whole would).  Files
+ * go by batches: the threads read and decode the batch, the main thread
+ * cuts the large documents, the threads code and render every part into
+ * memory, and the main thread writes the parts in order.  One thread runs
+ * the very same steps, so the output does not depend on -j.
  */
 #include "cli.h"
 
 #include <getopt.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static const char help[] =
     "Usage: grille tag [OPTION]... FILE...|-\n"
@@ -20,9 +31,15 @@ static const char help[] =
     "      --coded-only     list only the segments that are coded (json)\n"
     "      --color WHEN     highlight matched words: auto (default), always,\n"
     "                       never\n"
+    "  -j, --jobs N         code with N threads (default 1); the output is\n"
+    "                       the same\n"
     "  -h, --help           show this help\n\n"
     "Exit status: 0 when every file was coded, 1 when one failed (the others\n"
     "are still coded), 2 for a usage error.\n";
+
+#define BATCH 256
+#define BATCH_BYTES (32u << 20) /* the input a batch reads at most */
+#define PART_BYTES (2u << 20)   /* a document larger than this is cut */
 
 typedef struct tag_opts {
     int format;
@@ -31,46 +48,63 @@ typedef struct tag_opts {
     bool color;
 } tag_opts;
 
-/* Per-document counts, parents included. */
-typedef struct summary {
-    size_t *segs, *hits, *last;
+/* A document of the batch. */
+typedef struct tdoc {
+    const char *path;
+    const char *name;
+    grille_text *text;
+    grille_attrs *attrs;
+    const char *data;
+    size_t len, body;
+    char *msgs; /* what to print on stderr, in order */
+    size_t msglen;
+    bool failed;
+    size_t first_part, nparts;
+    /* what its parts brought, in order (a document cut in several parts
+     * is spooled to temporary files, so memory stays that of a part) */
+    size_t parts_done, nsegs, words, coded;
+    size_t *segs_count, *hits_count;
+    FILE *spool_segs, *spool_cods, *spool_msgs;
+    bool part_failed;
+} tdoc;
+
+/* A part: a document or a range of one, coded and rendered. */
+typedef struct tpart {
+    size_t doc;
+    size_t start, end;
+    unsigned line;
+    size_t seg_base; /* index of its first segment in the document */
+    size_t nsegs, ncods, words, coded;
+    size_t *segs_count, *hits_count; /* per code, parents included */
+    char *out;       /* the rendered part */
+    size_t outlen;
+    char *cods;      /* json: the codings, rendered apart */
+    size_t codslen;
+    bool failed;
+    char *msgs;
+    size_t msglen;
+    FILE *out_spool, *cods_spool; /* instead of out and cods, when big */
+} tpart;
+
+typedef struct tagrun {
+    const tag_opts *o;
+    const grille_codebook *cb;
     size_t ncodes;
-} summary;
+    tdoc *docs;
+    size_t ndocs;
+    tpart *parts;
+    size_t nparts;
+    grille_analyser **an; /* one per thread */
+    size_t threads;
+    size_t next;          /* the next item to take */
+    pthread_mutex_t lock;
+} tagrun;
 
-static int summary_init(summary *s, size_t n)
+/* fwrite without a null pointer for nothing to write. */
+static void put_buf(FILE *f, const char *s, size_t n)
 {
-    s->ncodes = n;
-    s->segs = calloc(n + 1, sizeof(size_t));
-    s->hits = calloc(n + 1, sizeof(size_t));
-    s->last = calloc(n + 1, sizeof(size_t));
-    return s->segs && s->hits && s->last ? 0 : -1;
-}
-
-static void summary_free(summary *s)
-{
-    free(s->segs);
-    free(s->hits);
-    free(s->last);
-}
-
-static void summarise(summary *s, const grille_codebook *cb,
-                      const grille_coding *cod, size_t nc)
-{
-    memset(s->segs, 0, s->ncodes * sizeof(size_t));
-    memset(s->hits, 0, s->ncodes * sizeof(size_t));
-    for (size_t i = 0; i < s->ncodes; i++)
-        s->last[i] = SIZE_MAX;
-    for (size_t i = 0; i < nc; i++) {
-        grille_code_info info;
-        for (long c = (long)cod[i].code; c >= 0; c = info.parent) {
-            grille_codebook_code(cb, (size_t)c, &info);
-            s->hits[c]++;
-            if (s->last[c] != cod[i].segment) {
-                s->last[c] = cod[i].segment;
-                s->segs[c]++;
-            }
-        }
-    }
+    if (n)
+        fwrite(s, 1, n, f);
 }
 
 static const char *code_id(const grille_codebook *cb, size_t c)
@@ -87,49 +121,55 @@ static const char *rule_text(const grille_codebook *cb, size_t r)
     return info.text;
 }
 
-static void write_attrs_json(FILE *f, const grille_attrs *attrs)
+/* Counts segments and hits per code, parents included. */
+static void summarise(const grille_codebook *cb, const grille_coding *cod,
+                      size_t nc, size_t ncodes, size_t *segs, size_t *hits,
+                      size_t *last)
 {
-    putc('{', f);
-    for (size_t i = 0; i < grille_attrs_count(attrs); i++) {
-        const grille_attr *a = grille_attrs_get(attrs, i);
-        if (i)
-            fputs(", ", f);
-        json_cstr(f, a->key);
-        fputs(": ", f);
-        json_cstr(f, a->value);
+    for (size_t i = 0; i < ncodes; i++)
+        last[i] = SIZE_MAX;
+    for (size_t i = 0; i < nc; i++) {
+        grille_code_info info;
+        for (long c = (long)cod[i].code; c >= 0; c = info.parent) {
+            grille_codebook_code(cb, (size_t)c, &info);
+            hits[c]++;
+            if (last[c] != cod[i].segment) {
+                last[c] = cod[i].segment;
+                segs[c]++;
+            }
+        }
     }
-    putc('}', f);
 }
 
-static void write_json(FILE *f, const cli_doc *d, const grille_codebook *cb,
-                       grille_analyser *a, const tag_opts *o, summary *sum)
+/* ------------------------------------------------------------ rendering */
+
+/* The segments of a part (JSON): items of the "segments" array. */
+static void json_segments(FILE *f, const tdoc *d, const tpart *p,
+                          const grille_codebook *cb,
+                          const grille_segment *segs,
+                          const grille_coding *cod, bool coded_only)
 {
-    const grille_segment *segs;
-    const grille_coding *cod;
-    size_t ns = grille_analyser_segments(a, &segs);
-    size_t nc = grille_analyser_codings(a, &cod);
-    fputs("{\"document\": {\"name\": ", f);
-    json_cstr(f, d->name);
-    fprintf(f, ", \"bytes\": %zu, \"words\": %zu, \"attributes\": ", d->len,
-            grille_analyser_words(a));
-    write_attrs_json(f, d->attrs);
-    fputs("}, \"codebook\": {\"name\": ", f);
-    json_cstr(f, grille_codebook_name(cb));
-    fprintf(f, ", \"sha256\": \"%s\"}, \"unit\": \"%s\", \"segments\": [",
-            grille_codebook_sha256(cb), grille_unit_name(o->unit));
     size_t k = 0;
     bool first = true;
-    for (size_t i = 0; i < ns; i++) {
+    for (size_t i = 0; i < p->nsegs; i++) {
         size_t k0 = k;
-        while (k < nc && cod[k].segment == i)
+        while (k < p->ncods && cod[k].segment == i)
             k++;
-        if (o->coded_only && k == k0)
+        if (coded_only && k == k0)
             continue;
         const grille_segment *s = &segs[i];
-        fprintf(f, "%s{\"index\": %zu, \"start\": %zu, \"end\": %zu, "
-                   "\"line\": %u, \"text\": ",
-                first ? "" : ", ", i, s->start, s->end, s->line);
+        if (!first)
+            fputs(", ", f);
         first = false;
+        fputs("{\"index\": ", f);
+        put_size(f, p->seg_base + i);
+        fputs(", \"start\": ", f);
+        put_size(f, s->start);
+        fputs(", \"end\": ", f);
+        put_size(f, s->end);
+        fputs(", \"line\": ", f);
+        put_size(f, s->line);
+        fputs(", \"text\": ", f);
         json_str(f, d->data + s->start, s->end - s->start);
         fputs(", \"codes\": [", f);
         /* distinct leaf codes in codebook order */
@@ -151,46 +191,47 @@ static void write_json(FILE *f, const cli_doc *d, const grille_codebook *cb,
         }
         fputs("]}", f);
     }
-    fputs("], \"codings\": [", f);
-    for (size_t i = 0; i < nc; i++) {
-        fprintf(f, "%s{\"segment\": %zu, \"code\": ", i ? ", " : "",
-                cod[i].segment);
+}
+
+static void json_codings(FILE *f, const tdoc *d, const tpart *p,
+                         const grille_codebook *cb, const grille_coding *cod)
+{
+    for (size_t i = 0; i < p->ncods; i++) {
+        if (i)
+            fputs(", ", f);
+        fputs("{\"segment\": ", f);
+        put_size(f, p->seg_base + cod[i].segment);
+        fputs(", \"code\": ", f);
         json_cstr(f, code_id(cb, cod[i].code));
-        fprintf(f, ", \"start\": %zu, \"end\": %zu, \"term\": ", cod[i].start,
-                cod[i].end);
+        fputs(", \"start\": ", f);
+        put_size(f, cod[i].start);
+        fputs(", \"end\": ", f);
+        put_size(f, cod[i].end);
+        fputs(", \"term\": ", f);
         json_str(f, d->data + cod[i].start, cod[i].end - cod[i].start);
         fputs(", \"rule\": ", f);
         json_cstr(f, rule_text(cb, cod[i].rule));
         putc('}', f);
     }
-    fputs("], \"summary\": {", f);
-    summarise(sum, cb, cod, nc);
-    first = true;
-    for (size_t c = 0; c < sum->ncodes; c++) {
-        if (!sum->hits[c])
-            continue;
-        if (!first)
-            fputs(", ", f);
-        first = false;
-        json_cstr(f, code_id(cb, c));
-        fprintf(f, ": {\"segments\": %zu, \"hits\": %zu}", sum->segs[c],
-                sum->hits[c]);
-    }
-    fputs("}}\n", f);
 }
 
-static void write_csv(FILE *f, const cli_doc *d, const grille_codebook *cb,
-                      grille_analyser *a)
+static void csv_codings(FILE *f, const tdoc *d, const tpart *p,
+                        const grille_codebook *cb,
+                        const grille_segment *segs, const grille_coding *cod)
 {
-    const grille_segment *segs;
-    const grille_coding *cod;
-    grille_analyser_segments(a, &segs);
-    size_t nc = grille_analyser_codings(a, &cod);
-    for (size_t i = 0; i < nc; i++) {
+    for (size_t i = 0; i < p->ncods; i++) {
         csv_ccell(f, d->name, true);
-        fprintf(f, ",%zu,%u,", cod[i].segment, segs[cod[i].segment].line);
+        putc(',', f);
+        put_size(f, p->seg_base + cod[i].segment);
+        putc(',', f);
+        put_size(f, segs[cod[i].segment].line);
+        putc(',', f);
         csv_ccell(f, code_id(cb, cod[i].code), true);
-        fprintf(f, ",%zu,%zu,", cod[i].start, cod[i].end);
+        putc(',', f);
+        put_size(f, cod[i].start);
+        putc(',', f);
+        put_size(f, cod[i].end);
+        putc(',', f);
         csv_cell(f, d->data + cod[i].start, cod[i].end - cod[i].start, true);
         putc(',', f);
         csv_ccell(f, rule_text(cb, cod[i].rule), true);
@@ -199,9 +240,8 @@ static void write_csv(FILE *f, const cli_doc *d, const grille_codebook *cb,
 }
 
 /* The segment's text on one line, matched spans in bold when `color`. */
-static void put_highlighted(FILE *f, const cli_doc *d,
-                            const grille_segment *s, const grille_coding *cod,
-                            size_t n, bool color)
+static void put_highlighted(FILE *f, const tdoc *d, const grille_segment *s,
+                            const grille_coding *cod, size_t n, bool color)
 {
     if (!color) {
         put_flat(f, d->data + s->start, s->end - s->start);
@@ -228,65 +268,486 @@ static void put_highlighted(FILE *f, const cli_doc *d,
     put_flat(f, d->data + at, s->end - at);
 }
 
-static void write_text(FILE *f, const cli_doc *d, const grille_codebook *cb,
-                       grille_analyser *a, const tag_opts *o, summary *sum)
+/* The coded segments of a part, for people. */
+static void text_segments(FILE *f, const tdoc *d, const tpart *p,
+                          const grille_codebook *cb,
+                          const grille_segment *segs,
+                          const grille_coding *cod, bool color)
 {
-    const grille_segment *segs;
-    const grille_coding *cod;
-    size_t ns = grille_analyser_segments(a, &segs);
-    size_t nc = grille_analyser_codings(a, &cod);
-    size_t coded = 0;
-    for (size_t i = 0; i < nc; i++)
-        if (i == 0 || cod[i].segment != cod[i - 1].segment)
-            coded++;
-    fprintf(f, o->color ? "\033[1m== %s\033[0m" : "== %s", d->name);
-    fprintf(f, _(" (%zu segments, %zu words, %zu coded)\n"), ns,
-            grille_analyser_words(a), coded);
-    for (size_t k = 0; k < nc;) {
+    for (size_t k = 0; k < p->ncods;) {
         size_t si = cod[k].segment, k0 = k;
-        while (k < nc && cod[k].segment == si)
+        while (k < p->ncods && cod[k].segment == si)
             k++;
         const grille_segment *s = &segs[si];
         fprintf(f, "\nl.%-4u ", s->line);
-        put_highlighted(f, d, s, cod + k0, k - k0, o->color);
+        put_highlighted(f, d, s, cod + k0, k - k0, color);
         putc('\n', f);
-        /* per code: its terms */
         for (size_t j = k0; j < k; j++) {
             bool seen = false;
-            for (size_t p = k0; p < j; p++)
-                if (cod[p].code == cod[j].code)
+            for (size_t q = k0; q < j; q++)
+                if (cod[q].code == cod[j].code)
                     seen = true;
             if (seen)
                 continue;
-            fprintf(f, o->color ? "       \033[36m%s\033[0m:" : "       %s:",
+            fprintf(f, color ? "       \033[36m%s\033[0m:" : "       %s:",
                     code_id(cb, cod[j].code));
-            for (size_t p = j; p < k; p++) {
-                if (cod[p].code != cod[j].code)
+            for (size_t q = j; q < k; q++) {
+                if (cod[q].code != cod[j].code)
                     continue;
                 fputs(" \xc2\xab", f);
-                put_flat(f, d->data + cod[p].start, cod[p].end - cod[p].start);
+                put_flat(f, d->data + cod[q].start, cod[q].end - cod[q].start);
                 fputs("\xc2\xbb", f);
             }
             putc('\n', f);
         }
     }
-    summarise(sum, cb, cod, nc);
-    fprintf(f, _("\n%-34s %8s %6s\n"), _("theme"), _("segments"), _("hits"));
-    for (size_t c = 0; c < sum->ncodes; c++) {
-        if (!sum->hits[c])
-            continue;
-        grille_code_info info;
-        grille_codebook_code(cb, c, &info);
-        int pad = 2 * (int)info.depth;
-        const char *shown = info.id;
-        const char *slash = strrchr(info.id, '/');
-        if (slash)
-            shown = slash + 1;
-        int w = 34 - pad - (int)text_width(shown, strlen(shown));
-        fprintf(f, "%*s%s%*s %8zu %6zu\n", pad, "", shown, w > 0 ? w : 0, "",
-                sum->segs[c], sum->hits[c]);
+}
+
+/* ------------------------------------------------------------- the work */
+
+static size_t take(tagrun *r, size_t total)
+{
+    pthread_mutex_lock(&r->lock);
+    size_t i = r->next < total ? r->next++ : SIZE_MAX;
+    pthread_mutex_unlock(&r->lock);
+    return i;
+}
+
+typedef struct worker {
+    tagrun *r;
+    size_t first, total, thread;
+    void (*fn)(tagrun *, size_t, size_t);
+} worker;
+
+static void *work(void *arg)
+{
+    worker *w = arg;
+    size_t i;
+    while ((i = take(w->r, w->total)) != SIZE_MAX)
+        w->fn(w->r, w->first + i, w->thread);
+    return NULL;
+}
+
+/* Runs fn(r, item, thread) for items first .. first + count - 1 on
+ * r->threads threads (the calling one included). */
+static void parallel(tagrun *r, size_t first, size_t count,
+                     void (*fn)(tagrun *, size_t, size_t))
+{
+    size_t n = r->threads < count ? r->threads : count;
+    pthread_t tid[64];
+    worker w[64];
+    r->next = 0;
+    size_t started = 0;
+    for (size_t t = 1; t < n && t < 64; t++) {
+        w[t] = (worker){r, first, count, t, fn};
+        if (pthread_create(&tid[t], NULL, work, &w[t]) != 0)
+            break;
+        started = t;
     }
-    fputs("\n", f);
+    w[0] = (worker){r, first, count, 0, fn};
+    work(&w[0]);
+    for (size_t t = 1; t <= started; t++)
+        pthread_join(tid[t], NULL);
+}
+
+/* Phase 1: read, decode and parse the front matter of a document. */
+static void read_doc(tagrun *r, size_t i, size_t thread)
+{
+    (void)thread;
+    tdoc *d = &r->docs[i];
+    grille_error err = {0};
+    FILE *m = open_memstream(&d->msgs, &d->msglen);
+    if (!m)
+        abort();
+    if (grille_text_read_file(&d->text, d->path, &err) < 0) {
+        fprintf(m, "grille: %s\n", err.message);
+        d->failed = true;
+    } else {
+        d->data = grille_text_data(d->text, &d->len);
+        grille_encoding enc = grille_text_encoding(d->text);
+        if (enc != GRILLE_ENC_UTF8 && enc != GRILLE_ENC_UTF8_BOM)
+            fprintf(m, _("grille: warning: %s: converted from %s to UTF-8\n"),
+                    d->name, grille_encoding_name(enc));
+        if (grille_attrs_parse(&d->attrs, &d->body, d->data, d->len, d->name,
+                               &err) < 0) {
+            fprintf(m, "grille: %s\n", err.message);
+            d->failed = true;
+        }
+    }
+    fclose(m);
+}
+
+/* Phase 3: code a part and render it. */
+static void code_part(tagrun *r, size_t i, size_t thread)
+{
+    tpart *p = &r->parts[i];
+    tdoc *d = &r->docs[p->doc];
+    grille_analyser *a = r->an[thread];
+    grille_error err = {0};
+    const tag_opts *o = r->o;
+    if (grille_analyser_run_range(a, d->data, p->start, p->end, p->line,
+                                  o->unit, r->cb, d->name, &err) < 0) {
+        FILE *m = open_memstream(&p->msgs, &p->msglen);
+        if (!m)
+            abort();
+        fprintf(m, "grille: %s\n", err.message);
+        fclose(m);
+        p->failed = true;
+        return;
+    }
+    const grille_segment *segs;
+    const grille_coding *cod;
+    p->nsegs = grille_analyser_segments(a, &segs);
+    p->ncods = grille_analyser_codings(a, &cod);
+    p->words = grille_analyser_words(a);
+    for (size_t k = 0; k < p->ncods; k++)
+        if (k == 0 || cod[k].segment != cod[k - 1].segment)
+            p->coded++;
+    p->segs_count = calloc(r->ncodes + 1, sizeof(size_t));
+    p->hits_count = calloc(r->ncodes + 1, sizeof(size_t));
+    size_t *last = calloc(r->ncodes + 1, sizeof(size_t));
+    if (!p->segs_count || !p->hits_count || !last)
+        abort();
+    summarise(r->cb, cod, p->ncods, r->ncodes, p->segs_count, p->hits_count,
+              last);
+    free(last);
+    /* A part that could not be cut (one paragraph of megabytes) is
+     * rendered to temporary files rather than memory. */
+    bool big = p->end - p->start > PART_BYTES;
+    FILE *f = big ? (p->out_spool = tmpfile())
+                  : open_memstream(&p->out, &p->outlen);
+    if (!f)
+        abort();
+    if (o->format == FMT_JSON) {
+        json_segments(f, d, p, r->cb, segs, cod, o->coded_only);
+        FILE *g = big ? (p->cods_spool = tmpfile())
+                      : open_memstream(&p->cods, &p->codslen);
+        if (!g)
+            abort();
+        json_codings(g, d, p, r->cb, cod);
+        if (!big)
+            fclose(g);
+    } else if (o->format == FMT_CSV) {
+        csv_codings(f, d, p, r->cb, segs, cod);
+    } else {
+        text_segments(f, d, p, r->cb, segs, cod, o->color);
+    }
+    if (!big)
+        fclose(f);
+}
+
+/* Phase 2: cut the documents into parts; a large one at blank lines. */
+static void cut(tagrun *r)
+{
+    size_t cap = r->ndocs * 2 + 8, n = 0;
+    r->parts = calloc(cap, sizeof(tpart));
+    if (!r->parts)
+        abort();
+    for (size_t i = 0; i < r->ndocs; i++) {
+        tdoc *d = &r->docs[i];
+        d->first_part = n;
+        if (d->failed)
+            continue;
+        size_t size = d->len - d->body;
+        size_t want = size > PART_BYTES ? (size + PART_BYTES - 1) / PART_BYTES
+                                        : 1;
+        size_t start = d->body;
+        unsigned line = 1 + grille_text_count_lines(d->data, 0, d->body);
+        for (size_t k = 0; k < want; k++) {
+            size_t end = d->len;
+            if (k + 1 < want) {
+                /* the first blank line after the target: "\n" then only
+                 * spaces up to the next "\n" */
+                size_t target = d->body + size / want * (k + 1);
+                end = d->len;
+                for (size_t q = target > start ? target : start;
+                     q + 1 < d->len; q++) {
+                    if (d->data[q] != '\n')
+                        continue;
+                    size_t e = q + 1;
+                    while (e < d->len && (d->data[e] == ' ' ||
+                                          d->data[e] == '\t' ||
+                                          d->data[e] == '\r'))
+                        e++;
+                    if (e < d->len && d->data[e] == '\n') {
+                        end = e + 1;
+                        break;
+                    }
+                }
+            }
+            if (n == cap) {
+                cap *= 2;
+                tpart *v = realloc(r->parts, cap * sizeof(tpart));
+                if (!v)
+                    abort();
+                r->parts = v;
+            }
+            memset(&r->parts[n], 0, sizeof(tpart));
+            r->parts[n].doc = i;
+            r->parts[n].start = start;
+            r->parts[n].end = end;
+            r->parts[n].line = line;
+            n++;
+            if (end >= d->len)
+                break;
+            line += grille_text_count_lines(d->data, start, end);
+            start = end;
+        }
+        d->nparts = n - d->first_part;
+    }
+    r->nparts = n;
+}
+
+static void write_attrs_json(FILE *f, const grille_attrs *attrs)
+{
+    putc('{', f);
+    for (size_t i = 0; i < grille_attrs_count(attrs); i++) {
+        const grille_attr *a = grille_attrs_get(attrs, i);
+        if (i)
+            fputs(", ", f);
+        json_cstr(f, a->key);
+        fputs(": ", f);
+        json_cstr(f, a->value);
+    }
+    putc('}', f);
+}
+
+static void copy_spool(FILE *to, FILE *spool)
+{
+    char buf[1 << 16];
+    size_t n;
+    if (!spool)
+        return;
+    fflush(spool);
+    rewind(spool);
+    while ((n = fread(buf, 1, sizeof(buf), spool)) > 0)
+        fwrite(buf, 1, n, to);
+}
+
+static FILE *spool(FILE **f)
+{
+    if (!*f && !(*f = tmpfile()))
+        abort();
+    return *f;
+}
+
+/* Phase 4a: takes what a part brought into its document; frees the
+ * part's buffers unless the document is that part alone. */
+static void drain(tagrun *r, tpart *p)
+{
+    tdoc *d = &r->docs[p->doc];
+    d->parts_done++;
+    d->nsegs += p->nsegs;
+    d->words += p->words;
+    d->coded += p->coded;
+    if (p->failed)
+        d->part_failed = true;
+    if (d->nparts == 1)
+        return;
+    if (p->msglen)
+        put_buf(spool(&d->spool_msgs), p->msgs, p->msglen);
+    if (!p->failed) {
+        if (!d->segs_count) {
+            d->segs_count = calloc(r->ncodes + 1, sizeof(size_t));
+            d->hits_count = calloc(r->ncodes + 1, sizeof(size_t));
+            if (!d->segs_count || !d->hits_count)
+                abort();
+        }
+        for (size_t c = 0; c < r->ncodes; c++) {
+            d->segs_count[c] += p->segs_count[c];
+            d->hits_count[c] += p->hits_count[c];
+        }
+        /* JSON arrays: ", " between the items of two parts */
+        bool json = r->o->format == FMT_JSON;
+        if (p->out_spool && ftell(p->out_spool) > 0) {
+            FILE *f = spool(&d->spool_segs);
+            if (json && ftell(f) > 0)
+                fputs(", ", f);
+            copy_spool(f, p->out_spool);
+        }
+        if (p->cods_spool && ftell(p->cods_spool) > 0) {
+            FILE *f = spool(&d->spool_cods);
+            if (json && ftell(f) > 0)
+                fputs(", ", f);
+            copy_spool(f, p->cods_spool);
+        }
+        if (p->outlen) {
+            FILE *f = spool(&d->spool_segs);
+            if (json && ftell(f) > 0)
+                fputs(", ", f);
+            put_buf(f, p->out, p->outlen);
+        }
+        if (p->codslen) {
+            FILE *f = spool(&d->spool_cods);
+            if (json && ftell(f) > 0)
+                fputs(", ", f);
+            put_buf(f, p->cods, p->codslen);
+        }
+    }
+    free(p->out);
+    free(p->cods);
+    free(p->msgs);
+    free(p->segs_count);
+    free(p->hits_count);
+    p->out = p->cods = p->msgs = NULL;
+    p->segs_count = p->hits_count = NULL;
+    p->outlen = p->codslen = p->msglen = 0;
+}
+
+/* Writes a piece of a document's body: the part's own buffer when it is
+ * alone, else its spool. */
+static void body(FILE *f, const tdoc *d, const tpart *alone, bool cods)
+{
+    if (alone && (cods ? alone->cods_spool : alone->out_spool))
+        copy_spool(f, cods ? alone->cods_spool : alone->out_spool);
+    else if (alone)
+        put_buf(f, cods ? alone->cods : alone->outlen ? alone->out : NULL,
+                cods ? alone->codslen : alone->outlen);
+    else
+        copy_spool(f, cods ? d->spool_cods : d->spool_segs);
+}
+
+/* Phase 4b: writes a document once all its parts are in; returns false
+ * when it failed. */
+static bool finish(tagrun *r, size_t i)
+{
+    tdoc *d = &r->docs[i];
+    const tag_opts *o = r->o;
+    FILE *f = stdout;
+    put_buf(stderr, d->msgs, d->msglen);
+    if (d->failed)
+        return false;
+    const tpart *alone = d->nparts == 1 ? &r->parts[d->first_part] : NULL;
+    if (alone)
+        put_buf(stderr, alone->msgs, alone->msglen);
+    else
+        copy_spool(stderr, d->spool_msgs);
+    if (d->part_failed)
+        return false;
+    const size_t *segs = alone ? alone->segs_count : d->segs_count;
+    const size_t *hits = alone ? alone->hits_count : d->hits_count;
+    static const size_t none[1];
+    if (!segs)
+        segs = hits = none; /* a document with no part: nothing coded */
+    size_t nc = segs == none ? 0 : r->ncodes;
+    if (o->format == FMT_JSON) {
+        fputs("{\"document\": {\"name\": ", f);
+        json_cstr(f, d->name);
+        fputs(", \"bytes\": ", f);
+        put_size(f, d->len);
+        fputs(", \"words\": ", f);
+        put_size(f, d->words);
+        fputs(", \"attributes\": ", f);
+        write_attrs_json(f, d->attrs);
+        fputs("}, \"codebook\": {\"name\": ", f);
+        json_cstr(f, grille_codebook_name(r->cb));
+        fprintf(f, ", \"sha256\": \"%s\"}, \"unit\": \"%s\", \"segments\": [",
+                grille_codebook_sha256(r->cb), grille_unit_name(o->unit));
+        body(f, d, alone, false);
+        fputs("], \"codings\": [", f);
+        body(f, d, alone, true);
+        fputs("], \"summary\": {", f);
+        bool first = true;
+        for (size_t c = 0; c < nc; c++) {
+            if (!hits[c])
+                continue;
+            if (!first)
+                fputs(", ", f);
+            first = false;
+            json_cstr(f, code_id(r->cb, c));
+            fputs(": {\"segments\": ", f);
+            put_size(f, segs[c]);
+            fputs(", \"hits\": ", f);
+            put_size(f, hits[c]);
+            putc('}', f);
+        }
+        fputs("}}\n", f);
+    } else if (o->format == FMT_CSV) {
+        body(f, d, alone, false);
+    } else {
+        fprintf(f, o->color ? "\033[1m== %s\033[0m" : "== %s", d->name);
+        fprintf(f, " (%zu %s, %zu %s, %zu %s)\n", d->nsegs,
+                d->nsegs == 1 ? _("segment") : _("segments"), d->words,
+                d->words == 1 ? _("word") : _("words"), d->coded, _("coded"));
+        body(f, d, alone, false);
+        fprintf(f, _("\n%-34s %8s %6s\n"), _("theme"), _("segments"),
+                _("hits"));
+        for (size_t c = 0; c < nc; c++) {
+            if (!hits[c])
+                continue;
+            grille_code_info info;
+            grille_codebook_code(r->cb, c, &info);
+            int pad = 2 * (int)info.depth;
+            const char *shown = info.id;
+            const char *slash = strrchr(info.id, '/');
+            if (slash)
+                shown = slash + 1;
+            int w = 34 - pad - (int)text_width(shown, strlen(shown));
+            fprintf(f, "%*s%s%*s %8zu %6zu\n", pad, "", shown, w > 0 ? w : 0,
+                    "", segs[c], hits[c]);
+        }
+        fputs("\n", f);
+    }
+    return true;
+}
+
+/* Phase 2b: the segments of each part of a document cut in parts, so that
+ * each part knows the index of its first segment before it is rendered. */
+static void count_part(tagrun *r, size_t i, size_t thread)
+{
+    tpart *p = &r->parts[i];
+    tdoc *d = &r->docs[p->doc];
+    if (d->nparts < 2)
+        return;
+    const grille_segment *segs;
+    if (grille_analyser_segment_range(r->an[thread], d->data, p->start, p->end,
+                                      p->line, r->o->unit, NULL) == 0)
+        p->nsegs = grille_analyser_segments(r->an[thread], &segs);
+}
+
+static void set_bases(tagrun *r)
+{
+    for (size_t i = 0; i < r->ndocs; i++) {
+        tdoc *d = &r->docs[i];
+        size_t base = 0;
+        for (size_t k = 0; k < d->nparts; k++) {
+            tpart *p = &r->parts[d->first_part + k];
+            p->seg_base = base;
+            base += p->nsegs;
+        }
+    }
+}
+
+static void free_batch(tagrun *r)
+{
+    for (size_t i = 0; i < r->ndocs; i++) {
+        tdoc *d = &r->docs[i];
+        grille_attrs_free(d->attrs);
+        grille_text_free(d->text);
+        free(d->msgs);
+        free(d->segs_count);
+        free(d->hits_count);
+        if (d->spool_segs)
+            fclose(d->spool_segs);
+        if (d->spool_cods)
+            fclose(d->spool_cods);
+        if (d->spool_msgs)
+            fclose(d->spool_msgs);
+    }
+    for (size_t k = 0; k < r->nparts; k++) {
+        if (r->parts[k].out_spool)
+            fclose(r->parts[k].out_spool);
+        if (r->parts[k].cods_spool)
+            fclose(r->parts[k].cods_spool);
+        free(r->parts[k].out);
+        free(r->parts[k].cods);
+        free(r->parts[k].msgs);
+        free(r->parts[k].segs_count);
+        free(r->parts[k].hits_count);
+    }
+    free(r->parts);
+    r->parts = NULL;
+    r->nparts = 0;
 }
 
 int cmd_tag(int argc, char **argv)
@@ -297,13 +758,15 @@ int cmd_tag(int argc, char **argv)
         {"format", required_argument, 0, 'f'},
         {"coded-only", no_argument, 0, 'C'},
         {"color", required_argument, 0, 'K'},
+        {"jobs", required_argument, 0, 'j'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     tag_opts o = {FMT_TEXT, GRILLE_UNIT_PARAGRAPH, false, false};
     const char *cbpath = NULL, *color = "auto";
+    long jobs = 1;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "c:u:f:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "c:u:f:j:h", opts, NULL)) != -1) {
         switch (c) {
         case 'c': cbpath = optarg; break;
         case 'u': {
@@ -334,6 +797,16 @@ int cmd_tag(int argc, char **argv)
                                  optarg);
             color = optarg;
             break;
+        case 'j': {
+            char *end;
+            jobs = strtol(optarg, &end, 10);
+            if (*end || jobs < 1 || jobs > 64)
+                return cli_usage("tag",
+                                 _("-j takes a number of threads from 1 to "
+                                   "64, not '%s'"),
+                                 optarg);
+            break;
+        }
         case 'h': fputs(_(help), stdout); return EXIT_OK;
         default: return cli_bad_option("tag");
         }
@@ -347,45 +820,88 @@ int cmd_tag(int argc, char **argv)
     grille_codebook *cb = NULL;
     if (cli_load_codebook(&cb, cbpath) < 0)
         return EXIT_RUNTIME;
-    grille_analyser *a = NULL;
-    grille_error err = {0};
-    summary sum = {0};
+    tagrun r;
+    memset(&r, 0, sizeof(r));
+    r.o = &o;
+    r.cb = cb;
+    r.ncodes = grille_codebook_count(cb);
+    r.threads = (size_t)jobs;
+    pthread_mutex_init(&r.lock, NULL);
     int status = EXIT_OK;
-    if (cli_analyser(&a, &err) < 0 ||
-        summary_init(&sum, grille_codebook_count(cb)) < 0) {
-        cli_lib_error(&err);
+    grille_error err = {0};
+    r.an = calloc(r.threads, sizeof(*r.an));
+    r.docs = calloc(BATCH, sizeof(tdoc));
+    if (!r.an || !r.docs) {
+        cli_error("%s", _("out of memory"));
         status = EXIT_RUNTIME;
         goto done;
     }
-    if (o.format == FMT_CSV)
-        fputs("document,segment,line,code,start,end,term,rule\r\n", stdout);
-    for (int i = optind; i < argc; i++) {
-        cli_doc d;
-        if (cli_doc_read(&d, argv[i]) < 0) {
-            status = EXIT_RUNTIME;
-            continue;
-        }
-        int rc = grille_analyser_run(a, d.data, d.len, d.body, o.unit, cb,
-                                     d.name, &err);
-        if (rc < 0) {
+    for (size_t t = 0; t < r.threads; t++) {
+        if (cli_analyser(&r.an[t], &err) < 0) {
             cli_lib_error(&err);
             status = EXIT_RUNTIME;
-        } else if (o.format == FMT_JSON) {
-            write_json(stdout, &d, cb, a, &o, &sum);
-        } else if (o.format == FMT_CSV) {
-            write_csv(stdout, &d, cb, a);
-        } else {
-            write_text(stdout, &d, cb, a, &o, &sum);
+            goto done;
         }
-        cli_doc_free(&d);
+    }
+    static char buf[1 << 16];
+    setvbuf(stdout, buf, _IOFBF, sizeof(buf));
+    if (o.format == FMT_CSV)
+        fputs("document,segment,line,code,start,end,term,rule\r\n", stdout);
+    int first = optind;
+    while (first < argc) {
+        /* a batch: up to BATCH files or BATCH_BYTES of input */
+        size_t bytes = 0;
+        r.ndocs = 0;
+        memset(r.docs, 0, BATCH * sizeof(tdoc));
+        while (first + (int)r.ndocs < argc && r.ndocs < BATCH &&
+               (r.ndocs == 0 || bytes < BATCH_BYTES)) {
+            tdoc *d = &r.docs[r.ndocs++];
+            d->path = argv[first + (int)r.ndocs - 1];
+            d->name = strcmp(d->path, "-") == 0 ? "<stdin>" : d->path;
+            struct stat st;
+            if (strcmp(d->path, "-") != 0 && stat(d->path, &st) == 0)
+                bytes += (size_t)st.st_size;
+        }
+        first += (int)r.ndocs;
+        parallel(&r, 0, r.ndocs, read_doc);
+        cut(&r);
+        if (r.nparts > r.ndocs)
+            parallel(&r, 0, r.nparts, count_part);
+        set_bases(&r);
+        /* code the parts a window at a time, and write in order */
+        size_t window = 4 * r.threads, next_doc = 0;
+        for (size_t w0 = 0; w0 < r.nparts; w0 += window) {
+            size_t n = r.nparts - w0 < window ? r.nparts - w0 : window;
+            parallel(&r, w0, n, code_part);
+            for (size_t k = w0; k < w0 + n; k++) {
+                tpart *p = &r.parts[k];
+                for (; next_doc < p->doc; next_doc++)
+                    if (!finish(&r, next_doc)) /* no part: failed */
+                        status = EXIT_RUNTIME;
+                drain(&r, p);
+                tdoc *d = &r.docs[p->doc];
+                if (d->parts_done == d->nparts) {
+                    if (!finish(&r, p->doc))
+                        status = EXIT_RUNTIME;
+                    next_doc = p->doc + 1;
+                }
+            }
+        }
+        for (; next_doc < r.ndocs; next_doc++)
+            if (!finish(&r, next_doc))
+                status = EXIT_RUNTIME;
+        free_batch(&r);
     }
     if (fflush(stdout) != 0 || ferror(stdout)) {
         cli_error("%s", _("cannot write the output"));
         status = EXIT_RUNTIME;
     }
 done:
-    summary_free(&sum);
-    grille_analyser_free(a);
+    for (size_t t = 0; r.an && t < r.threads; t++)
+        grille_analyser_free(r.an[t]);
+    free(r.an);
+    free(r.docs);
+    pthread_mutex_destroy(&r.lock);
     grille_codebook_free(cb);
     return status;
 }

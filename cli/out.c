@@ -124,6 +124,17 @@ void csv_cell(FILE *f, const char *s, size_t len, bool text)
     putc('"', f);
 }
 
+void put_size(FILE *f, size_t v)
+{
+    char buf[24];
+    size_t i = sizeof(buf);
+    do {
+        buf[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    fwrite(buf + i, 1, sizeof(buf) - i, f);
+}
+
 void put_flat(FILE *f, const char *s, size_t len)
 {
     bool space = false;

@@ -186,12 +186,14 @@ static void table_plain(FILE *f, table *t)
         total += w[c] + (c ? 2 : 0);
     /* fit 100 columns: shrink the first, then the widest, column */
     while (total > TEXT_WIDTH) {
+        /* the widest column gives way first (top terms, contexts); the
+         * first column, which names the row, keeps at least 16 */
         size_t widest = 0;
         for (size_t c = 1; c < t->ncols; c++)
             if (w[c] > w[widest])
                 widest = c;
-        if (w[0] > 12)
-            widest = 0;
+        if (widest == 0 && w[0] <= 16)
+            break;
         if (w[widest] <= 6)
             break;
         w[widest]--;

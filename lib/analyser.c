@@ -42,7 +42,17 @@ int grille_analyser_run(grille_analyser *a, const char *text, size_t len,
                         const grille_codebook *cb, const char *name,
                         grille_error *err)
 {
-    int rc = grille_text__segment(a, text, len, body, unit, err);
+    return grille_analyser_run_range(a, text, body, len, 0, unit, cb, name,
+                                     err);
+}
+
+int grille_analyser_run_range(grille_analyser *a, const char *text,
+                              size_t start, size_t end, unsigned line,
+                              grille_unit unit, const grille_codebook *cb,
+                              const char *name, grille_error *err)
+{
+    size_t len = end, body = start;
+    int rc = grille_text__segment(a, text, len, body, line, unit, err);
     if (rc == 0 && cb)
         rc = grille_match__begin(a, cb, err);
     for (size_t si = 0; si < a->nsegs && rc == 0; si++) {
@@ -54,6 +64,13 @@ int grille_analyser_run(grille_analyser *a, const char *text, size_t len,
             rc = grille_match__segment(a, cb, text, si, name, err);
     }
     return rc;
+}
+
+int grille_analyser_segment_range(grille_analyser *a, const char *text,
+                                  size_t start, size_t end, unsigned line,
+                                  grille_unit unit, grille_error *err)
+{
+    return grille_text__segment(a, text, end, start, line, unit, err);
 }
 
 void grille_analyser_keep_tokens(grille_analyser *a, bool keep)

@@ -76,10 +76,13 @@ GRILLE_HIDDEN void *grille_stem__alloc(grille_analyser *a, size_t n);
 GRILLE_HIDDEN void grille_stem__trim(grille_analyser *a);
 
 /* text.c: the segments of text[body, len) into the analyser (tokens and
- * codings emptied). */
+ * codings emptied); `line` is the line of `body`, 0 to count it. */
 GRILLE_HIDDEN int grille_text__segment(grille_analyser *a, const char *text,
-                                       size_t len, size_t body,
+                                       size_t len, size_t body, unsigned line,
                                        grille_unit unit, grille_error *err);
+/* Line ends in s[from, to) ("\r\n" once). */
+GRILLE_HIDDEN unsigned grille_text__count_lines(const char *s, size_t from,
+                                                size_t to);
 /* Appends the tokens of segment si. */
 GRILLE_HIDDEN int grille_text__tokenise(grille_analyser *a, const char *text,
                                         size_t si, grille_error *err);

@@ -398,6 +398,32 @@ GRILLE_API int grille_analyser_run(grille_analyser *a, const char *text,
                                    const char *name, grille_error *err);
 
 /*
+ * The same on text[start, end) only, whose first line is `line` (0 to
+ * count it from the start of `text`): a range that starts after a blank
+ * line gives exactly the segments and codings a whole run gives there,
+ * with the same offsets and lines, so that a large document can be coded
+ * in parts by several analysers (segment indices restart at 0).
+ */
+GRILLE_API int grille_analyser_run_range(grille_analyser *a, const char *text,
+                                         size_t start, size_t end,
+                                         unsigned line, grille_unit unit,
+                                         const grille_codebook *cb,
+                                         const char *name, grille_error *err);
+
+/* Only cuts text[start, end) into segments (no tokens, no codings): how
+ * many segments a range holds, cheaply. */
+GRILLE_API int grille_analyser_segment_range(grille_analyser *a,
+                                             const char *text, size_t start,
+                                             size_t end, unsigned line,
+                                             grille_unit unit,
+                                             grille_error *err);
+
+/* Line ends in text[from, to): "\n", "\r\n" and a lone "\r" count once;
+ * add 1 for the line number of `to`. */
+GRILLE_API unsigned grille_text_count_lines(const char *text, size_t from,
+                                            size_t to);
+
+/*
  * Whether runs keep every token (the default) or only those of the segment
  * being coded: then grille_analyser_tokens() gives the last segment's
  * tokens only, and the memory of a run no longer grows with the size of

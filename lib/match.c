@@ -30,8 +30,18 @@ typedef struct hit {
     size_t code, rule, start, end;
 } hit;
 
+typedef struct mask {
+    size_t start, end;
+} mask;
+
 struct match_state {
     pcre2_match_data *md;
+    unsigned char *taken; /* bytes of the segment taken by a kept hit */
+    size_t taken_cap;
+    mask *masks;          /* per masking code, sorted by start */
+    size_t nmasks, masks_cap;
+    size_t *maxend;       /* running maximum of the masks' ends */
+    size_t maxend_cap;
     uint32_t *cands;
     size_t cands_cap;
     occ *occs;
@@ -50,6 +60,9 @@ void grille_match__free(grille_analyser *a)
     free(m->occs);
     free(m->hits);
     free(m->cands);
+    free(m->taken);
+    free(m->masks);
+    free(m->maxend);
     free(m);
     a->match = NULL;
 }
@@ -273,6 +286,68 @@ static int cmp_hit_len(const void *pa, const void *pb)
     return x->rule < y->rule ? -1 : x->rule > y->rule;
 }
 
+static int cmp_mask(const void *pa, const void *pb)
+{
+    const mask *x = pa, *y = pb;
+    return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* Drops the hits masked by an exclusion of their code or of an ancestor. */
+static int drop_masked(grille_analyser *a, const grille_codebook *cb)
+{
+    struct match_state *m = a->match;
+    bool any = false;
+    for (size_t k = 0; k < m->nocc && !any; k++)
+        any = cb->seqs[m->occs[k].seq].role == ROLE_MASK;
+    if (!any)
+        return 0;
+    for (size_t mc = 0; mc < cb->ncodes; mc++) {
+        /* the masks of code mc */
+        m->nmasks = 0;
+        for (size_t k = 0; k < m->nocc; k++) {
+            const occ *o = &m->occs[k];
+            const cb_seq *s = &cb->seqs[o->seq];
+            if (s->role != ROLE_MASK || cb->rules[s->rule].code != mc)
+                continue;
+            if (GROW(m->masks, m->masks_cap, m->nmasks + 1) < 0)
+                return GRILLE_ENOMEM;
+            m->masks[m->nmasks++] = (mask){o->start, o->end};
+        }
+        if (!m->nmasks)
+            continue;
+        if (m->nmasks > 1)
+            qsort(m->masks, m->nmasks, sizeof(mask), cmp_mask);
+        if (GROW(m->maxend, m->maxend_cap, m->nmasks) < 0)
+            return GRILLE_ENOMEM;
+        for (size_t k = 0; k < m->nmasks; k++)
+            m->maxend[k] = k && m->maxend[k - 1] > m->masks[k].end
+                               ? m->maxend[k - 1]
+                               : m->masks[k].end;
+        size_t w = 0;
+        for (size_t h = 0; h < m->nhits; h++) {
+            const hit *x = &m->hits[h];
+            bool masked = false;
+            if (under(cb, x->code, mc)) {
+                /* masks that start before the hit ends... */
+                size_t lo = 0, hi = m->nmasks;
+                while (lo < hi) {
+                    size_t mid = (lo + hi) / 2;
+                    if (m->masks[mid].start < x->end)
+                        lo = mid + 1;
+                    else
+                        hi = mid;
+                }
+                /* ...and one of them ends after it starts */
+                masked = lo > 0 && m->maxend[lo - 1] > x->start;
+            }
+            if (!masked)
+                m->hits[w++] = *x;
+        }
+        m->nhits = w;
+    }
+    return 0;
+}
+
 static int cmp_coding(const void *pa, const void *pb)
 {
     const grille_coding *x = pa, *y = pb;
@@ -359,43 +434,39 @@ static int segment(grille_analyser *a, const grille_codebook *cb,
     }
     if (m->nhits == 0)
         return 0;
-    /* Exclusions mask their theme and its sub-themes. */
-    if (cb->has_masks) {
-        size_t w = 0;
-        for (size_t h = 0; h < m->nhits; h++) {
-            const hit *x = &m->hits[h];
-            bool masked = false;
-            for (size_t k = 0; k < m->nocc && !masked; k++) {
-                const occ *o = &m->occs[k];
-                const cb_seq *s = &cb->seqs[o->seq];
-                if (s->role != ROLE_MASK)
-                    continue;
-                if (o->start < x->end && x->start < o->end &&
-                    under(cb, x->code, cb->rules[s->rule].code))
-                    masked = true;
-            }
-            if (!masked)
-                m->hits[w++] = *x;
-        }
-        m->nhits = w;
-    }
-    /* Within a code, overlapping hits collapse to the longest. */
+    /* Exclusions mask their theme and its sub-themes: per masking code,
+     * the masks sorted by start with the running maximum of their ends,
+     * so that a hit is checked by a binary search, not a loop. */
+    if (cb->has_masks && drop_masked(a, cb) < 0)
+        return grille__nomem(err);
+    /* Within a code, overlapping hits collapse to the longest: the longest
+     * first, each kept unless it touches a kept one (bytes already taken,
+     * in a map of the segment). */
     qsort(m->hits, m->nhits, sizeof(hit), cmp_hit_len);
     size_t first = a->ncodings;
-    for (size_t h = 0; h < m->nhits; h++) {
-        const hit *x = &m->hits[h];
-        bool overlap = false;
-        for (size_t k = first; k < a->ncodings && !overlap; k++) {
-            const grille_coding *c = &a->codings[k];
-            if (c->code == x->code && c->start < x->end && x->start < c->end)
-                overlap = true;
+    size_t seglen = seg->end - seg->start;
+    size_t had = m->taken_cap;
+    if (GROW(m->taken, m->taken_cap, seglen + 1) < 0)
+        return grille__nomem(err);
+    if (m->taken_cap > had) /* the map starts, and stays, all zeros */
+        memset(m->taken + had, 0, m->taken_cap - had);
+    for (size_t h = 0; h < m->nhits;) {
+        size_t code = m->hits[h].code, h0 = h;
+        for (; h < m->nhits && m->hits[h].code == code; h++) {
+            const hit *x = &m->hits[h];
+            size_t s0 = x->start - seg->start, s1 = x->end - seg->start;
+            if (memchr(m->taken + s0, 1, s1 - s0))
+                continue;
+            memset(m->taken + s0, 1, s1 - s0);
+            if (GROW(a->codings, a->codings_cap, a->ncodings + 1) < 0)
+                return grille__nomem(err);
+            a->codings[a->ncodings++] =
+                (grille_coding){si, x->code, x->rule, x->start, x->end};
         }
-        if (overlap)
-            continue;
-        if (GROW(a->codings, a->codings_cap, a->ncodings + 1) < 0)
-            return grille__nomem(err);
-        a->codings[a->ncodings++] =
-            (grille_coding){si, x->code, x->rule, x->start, x->end};
+        /* clear what this code took, for the next code */
+        for (size_t k = h0; k < h; k++)
+            memset(m->taken + (m->hits[k].start - seg->start), 0,
+                   m->hits[k].end - m->hits[k].start);
     }
     if (a->ncodings - first > 1)
         qsort(a->codings + first, a->ncodings - first, sizeof(grille_coding),

@@ -163,43 +163,63 @@ static int store_error(grille_store *s, grille_error *err, int rc,
     const char *msg = s && s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc);
     int code = GRILLE_ESTORE;
     int r;
+    /* `doing` is what was being done, as a verb: "add the document" */
     switch (rc & 0xFF) {
     case SQLITE_NOMEM:
         return grille__nomem(err);
     case SQLITE_FULL:
         r = grille__error(err, code, path, 0, 0,
-                          _("the disk is full while %s: nothing was "
+                          _("cannot %s: the disk is full; nothing was "
                             "written"),
                           doing);
         break;
     case SQLITE_READONLY:
-        r = grille__error(err, code, path, 0, 0,
-                          _("the project is read-only, cannot %s"), doing);
+        r = grille__error(err, code, path, 0, 0, "%s",
+                          _("the project is read-only: nothing can be "
+                            "written to it"));
         break;
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
         r = grille__error(err, code, path, 0, 0,
-                          _("the project is busy (another grille is writing "
-                            "it) while %s; try again"),
+                          _("cannot %s: the project is busy (another grille "
+                            "is writing it); try again"),
                           doing);
         break;
     case SQLITE_CORRUPT:
         r = grille__error(err, code, path, 0, 0,
-                          _("the project file is damaged (%s) while %s"), msg,
-                          doing);
+                          _("cannot %s: the project file is damaged (%s)"),
+                          doing, msg);
         break;
     case SQLITE_NOTADB:
         r = grille__error(err, GRILLE_ENOTPROJECT, path, 0, 0, "%s",
                           _("not a grille project (not a SQLite database)"));
         break;
-    case SQLITE_IOERR:
     case SQLITE_CANTOPEN:
+        r = grille__error(err, code, path, 0, 0,
+                          _("cannot %s: %s (is the project's folder "
+                            "writable?)"),
+                          doing, msg);
+        break;
+    case SQLITE_IOERR: {
+        int e = s && s->db ? sqlite3_system_errno(s->db) : 0;
+        /* SQLite reports ENOSPC as FULL, but a file size limit (EFBIG) or
+         * a quota as a failed write, and may have lost the errno by then */
+        if (e == EFBIG || e == ENOSPC || e == EDQUOT ||
+            rc == SQLITE_IOERR_WRITE) {
+            r = grille__error(err, code, path, 0, 0,
+                              _("cannot %s: the disk is full (or the file "
+                                "size limit is reached); nothing was "
+                                "written"),
+                              doing);
+            break;
+        }
+        r = grille__error(err, code, path, 0, 0, _("cannot %s: %s"), doing,
+                          e ? strerror(e) : msg);
+        break;
+    }
+    default:
         r = grille__error(err, code, path, 0, 0, _("cannot %s: %s"), doing,
                           msg);
-        break;
-    default:
-        r = grille__error(err, code, path, 0, 0, _("SQLite error while %s: %s"),
-                          doing, msg);
     }
     if (err)
         err->detail = rc;
@@ -242,7 +262,7 @@ static int prepare(grille_store *s, const char *sql, sqlite3_stmt **st,
                    grille_error *err)
 {
     int rc = sqlite3_prepare_v2(s->db, sql, -1, st, NULL);
-    return rc == SQLITE_OK ? 0 : store_error(s, err, rc, "reading");
+    return rc == SQLITE_OK ? 0 : store_error(s, err, rc, "read the project");
 }
 
 /* Reads one integer from a query without parameters. */
@@ -252,12 +272,12 @@ static int scalar(grille_store *s, const char *sql, int64_t *out,
     sqlite3_stmt *st;
     int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
     if (rc != SQLITE_OK)
-        return store_error(s, err, rc, "opening the project");
+        return store_error(s, err, rc, "open the project");
     rc = sqlite3_step(st);
     *out = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
     sqlite3_finalize(st);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return store_error(s, err, rc, "opening the project");
+        return store_error(s, err, rc, "open the project");
     return 0;
 }
 
@@ -319,7 +339,7 @@ static int load_meta(grille_store *s, grille_error *err)
     }
     sqlite3_finalize(st);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return store_error(s, err, rc, "reading the project");
+        return store_error(s, err, rc, "read the project");
     r = prepare(s, "SELECT sha256 FROM codebook WHERE id = 1", &st, err);
     if (r < 0)
         return r;
@@ -330,7 +350,7 @@ static int load_meta(grille_store *s, grille_error *err)
     }
     sqlite3_finalize(st);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return store_error(s, err, rc, "reading the project");
+        return store_error(s, err, rc, "read the project");
     return 0;
 }
 
@@ -372,10 +392,52 @@ int grille_store_open(grille_store **out, const char *path, int readonly,
     if (S_ISDIR(st.st_mode))
         return grille__error(err, GRILLE_ENOTPROJECT, path, 0, 0, "%s",
                              _("is a folder, not a grille project"));
+    /* Refuse to write before SQLite creates its -wal and -shm files: made
+     * with the project's mode, they would keep a read-only project
+     * read-only after its owner gives write access back. */
+    bool writable = access(path, W_OK) == 0;
+    if (!readonly && !writable)
+        return grille__error(err, GRILLE_ESTORE, path, 0, 0, "%s",
+                             _("the project is read-only: nothing can be "
+                               "written to it"));
     grille_store *s;
-    int r = connect(&s, path,
+    int r;
+    if (readonly && !writable) {
+        /* Reading a project we may not write: opened immutable, SQLite
+         * leaves no file beside it. */
+        gbuf u = {0};
+        if (gbuf_puts(&u, "file:") < 0)
+            return grille__nomem(err);
+        for (const char *p = path; *p; p++) {
+            unsigned char c = (unsigned char)*p;
+            if (c == '%' || c == '?' || c == '#' || c < 0x21)
+                r = gbuf_printf(&u, "%%%02X", c);
+            else
+                r = gbuf_putc(&u, (char)c);
+            if (r < 0) {
+                gbuf_free(&u);
+                return grille__nomem(err);
+            }
+        }
+        if (gbuf_puts(&u, "?immutable=1") < 0) {
+            gbuf_free(&u);
+            return grille__nomem(err);
+        }
+        r = connect(&s, u.data, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, err);
+        gbuf_free(&u);
+        if (r == 0) {
+            free(s->path);
+            s->path = strdup(path);
+            if (!s->path) {
+                grille_store_close(s);
+                return grille__nomem(err);
+            }
+        }
+    } else {
+        r = connect(&s, path,
                     readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE,
                     err);
+    }
     if (r < 0)
         return r;
     int64_t app = 0, version = 0, tables = 0;
@@ -430,7 +492,7 @@ static int set_meta(grille_store *s, const char *key, const char *value,
     sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
     sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : store_error(s, err, rc, "write");
+    return rc == SQLITE_DONE ? 0 : store_error(s, err, rc, "write to the project");
 }
 
 static int set_codebook(grille_store *s, const grille_codebook *cb,
@@ -529,7 +591,7 @@ grille_unit grille_store_unit(const grille_store *s)
 
 int grille_store_begin(grille_store *s, grille_error *err)
 {
-    int r = exec(s, "BEGIN IMMEDIATE", "start writing", err);
+    int r = exec(s, "BEGIN IMMEDIATE", "start writing to the project", err);
     if (r < 0)
         return r;
     s->in_tx = true;
@@ -544,7 +606,7 @@ int grille_store_begin(grille_store *s, grille_error *err)
 
 int grille_store_commit(grille_store *s, grille_error *err)
 {
-    int r = exec(s, "COMMIT", "commit", err);
+    int r = exec(s, "COMMIT", "commit the changes", err);
     if (r < 0) {
         grille_store_rollback(s);
         return r;
@@ -856,9 +918,12 @@ int grille_store_add(grille_store *s, grille_analyser *a,
     if (r < 0)
         return r;
     bool empty = true;
-    for (size_t i = body; i < len && empty; i++)
-        empty = data[i] == ' ' || data[i] == '\t' || data[i] == '\n' ||
-                data[i] == '\r' || data[i] == '\f' || data[i] == '\v';
+    for (size_t i = body; i < len && empty;) {
+        size_t n;
+        uint32_t cp = utf8_get(data, len, i, &n);
+        empty = grille__is_space(cp) || cp == '\n' || cp == '\r';
+        i += n;
+    }
     if (empty) {
         grille_attrs_free(attrs);
         return grille__error(err, GRILLE_EINVALID, path, 0, 0, "%s",

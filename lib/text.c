@@ -210,11 +210,23 @@ int grille_text_decode(grille_text **out, const char *bytes, size_t len,
             size_t n = u[bad] >= 0xF0 ? 4 : u[bad] >= 0xE0 ? 3 : 2;
             cut = bad + n > len;
         }
-        rc = grille__error_at(
-            err, GRILLE_EENCODING, name, bad,
+        /* the line and column, for an editor, and the byte offset */
+        unsigned line = 1, col = 1;
+        for (size_t i = skip; i < bad; i++) {
+            if (u[i] == '\n') {
+                line++;
+                col = 1;
+            } else if ((u[i] & 0xC0) != 0x80) {
+                col++;
+            }
+        }
+        rc = grille__error(
+            err, GRILLE_EENCODING, name, line, col,
             cut ? _("truncated UTF-8 sequence at byte %zu (0x%02X)")
                 : _("invalid UTF-8 at byte %zu (0x%02X)"),
             bad, u[bad]);
+        if (err)
+            err->offset = bad;
         goto done;
     }
     gbuf b = {0};
@@ -718,13 +730,28 @@ static void trim(const char *s, size_t *st, size_t *en)
 static unsigned count_lines(const char *s, size_t from, size_t to)
 {
     unsigned n = 0;
-    for (size_t i = from; i < to; i++) {
-        if (s[i] == '\n')
-            n++;
-        else if (s[i] == '\r' && !(i + 1 < to && s[i + 1] == '\n'))
-            n++;
+    const char *p = s + from, *e = s + to;
+    /* LF by memchr; a CR counts only when no LF follows it */
+    bool cr = memchr(p, '\r', (size_t)(e - p)) != NULL;
+    while (p < e && (p = memchr(p, '\n', (size_t)(e - p))) != NULL) {
+        n++;
+        p++;
     }
+    if (cr)
+        for (const char *q = s + from; q < e; q++)
+            if (*q == '\r' && !(q + 1 < e && q[1] == '\n'))
+                n++;
     return n;
+}
+
+unsigned grille_text__count_lines(const char *s, size_t from, size_t to)
+{
+    return count_lines(s, from, to);
+}
+
+unsigned grille_text_count_lines(const char *text, size_t from, size_t to)
+{
+    return count_lines(text, from, to);
 }
 
 typedef struct open_seg {
@@ -734,6 +761,37 @@ typedef struct open_seg {
     size_t last_end;
 } open_seg;
 
+/* A paragraph longer than this (a whole file on one line, a transcript
+ * without a blank line) is cut at a space into segments of at most this
+ * size, which keeps the tokens of one segment, and the work on them,
+ * bounded. */
+#define MAX_SEGMENT (64u * 1024)
+
+static int push_cut(grille_analyser *a, const char *s, grille_segment seg)
+{
+    while (seg.end - seg.start > MAX_SEGMENT) {
+        size_t cut = seg.start + MAX_SEGMENT;
+        while (cut > seg.start && ((unsigned char)s[cut] & 0xC0) == 0x80)
+            cut--;
+        size_t at = cut;
+        while (at > seg.start + MAX_SEGMENT / 2 && s[at] != ' ' &&
+               s[at] != '\n' && s[at] != '\t')
+            at--;
+        if (at > seg.start + MAX_SEGMENT / 2)
+            cut = at;
+        grille_segment piece = seg;
+        piece.end = cut;
+        trim(s, &piece.start, &piece.end);
+        if (piece.end > piece.start && push_segment(a, &piece) < 0)
+            return GRILLE_ENOMEM;
+        seg.line += count_lines(s, seg.start, cut);
+        seg.start = cut;
+        seg.label_start = seg.label_end = 0;
+        trim(s, &seg.start, &seg.end);
+    }
+    return seg.end > seg.start ? push_segment(a, &seg) : 0;
+}
+
 static int close_seg(grille_analyser *a, const char *s, open_seg *o)
 {
     int rc = 0;
@@ -741,7 +799,7 @@ static int close_seg(grille_analyser *a, const char *s, open_seg *o)
         o->seg.end = o->last_end;
         trim(s, &o->seg.start, &o->seg.end);
         if (o->seg.end > o->seg.start)
-            rc = push_segment(a, &o->seg);
+            rc = push_cut(a, s, o->seg);
     }
     o->open = false;
     return rc;
@@ -759,9 +817,8 @@ static void start_seg(open_seg *o, grille_segment_kind kind, size_t start,
 }
 
 static int segment_lines(grille_analyser *a, const char *s, size_t len,
-                         size_t body)
+                         size_t body, unsigned line)
 {
-    unsigned line = 1 + count_lines(s, 0, body);
     open_seg o = {0};
     size_t i = body;
     int rc = 0;
@@ -1376,13 +1433,16 @@ static int tokenise(grille_analyser *a, const char *s, grille_segment *seg)
 }
 
 int grille_text__segment(grille_analyser *a, const char *text, size_t len,
-                         size_t body, grille_unit unit, grille_error *err)
+                         size_t body, unsigned line, grille_unit unit,
+                         grille_error *err)
 {
     a->nsegs = a->ntoks = a->ncodings = a->words = 0;
     grille_stem__trim(a);
     if (body > len)
         body = len;
-    if (segment_lines(a, text, len, body) < 0)
+    if (!line)
+        line = 1 + count_lines(text, 0, body);
+    if (segment_lines(a, text, len, body, line) < 0)
         return grille__nomem(err);
     if (unit == GRILLE_UNIT_SENTENCE) {
         /* Split in place: move the paragraphs aside first. */
@@ -1417,7 +1477,7 @@ int grille_text__tokenise(grille_analyser *a, const char *text, size_t si,
 int grille_text__analyse(grille_analyser *a, const char *text, size_t len,
                          size_t body, grille_unit unit, grille_error *err)
 {
-    int rc = grille_text__segment(a, text, len, body, unit, err);
+    int rc = grille_text__segment(a, text, len, body, 0, unit, err);
     for (size_t k = 0; k < a->nsegs && rc == 0; k++)
         rc = grille_text__tokenise(a, text, k, err);
     return rc;

@@ -31,7 +31,8 @@ expect "a folder given as a file" 1 "^grille: dir: is a folder" $G tag dir
 printf 'ab\0cd' > bin.txt
 expect "NUL bytes are refused" 1 "bin\.txt: NUL byte at byte 2" $G tag bin.txt
 printf 'le maire \xc3\xa9lu, puis \xff ici\n' > broken.txt
-expect "invalid UTF-8 names the offset" 1 "broken\.txt: invalid UTF-8 at byte 20 \\(0xFF\\)" \
+expect "invalid UTF-8 names the line, column and offset" 1 \
+    "broken\.txt:1:20: invalid UTF-8 at byte 20 \\(0xFF\\)" \
     $G tag broken.txt
 printf -- '---\ntype: commune\nsuite\n' > open.md
 expect "unterminated front matter" 1 "open\.md:1:1: front matter .* never closed" \

@@ -1,0 +1,1050 @@
+#!/usr/bin/env python3
+"""The bad-input matrix: grille facing broken notes, codebooks and projects.
+
+Every case runs the real binary in a temporary folder and checks the exact
+outcome: the exit status, the message (with the file, the location — byte
+offset, line, column — where there is one, and the offending value), and
+that nothing else changed.
+
+- Notes, through `grille tag FILE` and `grille add -d P FILE` into a project
+  that already holds one good note: empty and blank files, a 50 MB single
+  line (time, memory, valid JSON), NUL bytes, invalid and truncated UTF-8,
+  UTF-16 LE/BE and Windows-1252 (converted, offsets right), CR-only line
+  ends, a UTF-8 BOM before a front matter, an unterminated front matter,
+  a front matter that is not YAML, a folder, an unreadable file, a missing
+  file, symlink loops in a folder.  After each failing add the project
+  passes integrity_check and holds the same documents and codings, byte
+  for byte, with no journal and no WAL content left next to it.
+- Codebooks, through `grille codebook check` and `grille tag -c`: a YAML
+  alias bomb, 10,000 themes, nesting 1,000 deep, catastrophic regexes on a
+  30,000-letter line, an invalid regex, duplicate ids, a non-UTF-8 file.
+- Projects: a text file, another SQLite database, a project from a newer
+  grille, a read-only project (run as user nobody), a full disk (ulimit -f),
+  a damaged page.  Each command fails with a message naming the project
+  file, exits 1, and leaves the project as it was.
+
+Needs root for the cases run as nobody (skipped otherwise).  Prints TAP;
+exits 1 when a check fails.
+"""
+import glob
+import hashlib
+import json
+import os
+import random
+import re
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+
+G = os.environ['GRILLE']
+S = os.environ['GRILLE_SOURCE_DIR']
+CORPUS = sorted(glob.glob(os.path.join(S, 'corpus', '*')))
+TMP = tempfile.mkdtemp(prefix='grille-badinput-')
+os.chmod(TMP, 0o755)  # user nobody must reach the files of some cases
+TIME = '/usr/bin/time' if os.access('/usr/bin/time', os.X_OK) else None
+ROOT = os.geteuid() == 0
+NOBODY = ['setpriv', '--reuid=nobody', '--regid=nogroup', '--clear-groups']
+ENV = dict(os.environ, LC_ALL='C.UTF-8', NO_COLOR='1')
+ENV.pop('GRILLE_DB', None)
+ENV.pop('LANGUAGE', None)
+results = []
+
+
+class Skip(Exception):
+    pass
+
+
+def check(name, fn):
+    skip = None
+    try:
+        why = fn()
+    except Skip as e:
+        why, skip = None, str(e)
+    except Exception as e:  # a failed assertion or a crash of the check
+        why = '%s: %s' % (type(e).__name__, e)
+    results.append((name, why))
+    if why:
+        print('not ok %d - %s: %s' % (len(results), name, why))
+    elif skip:
+        print('ok %d - %s # SKIP %s' % (len(results), name, skip))
+    else:
+        print('ok %d - %s' % (len(results), name))
+    sys.stdout.flush()
+
+
+# ------------------------------------------------------------ running grille
+
+class Run:
+    def __init__(self, args):
+        self.args = args
+        self.returncode = None
+        self.stdout = b''
+        self.stderr = b''
+        self.timed_out = False
+        self.seconds = 0.0
+        self.maxrss_kb = None
+
+    @property
+    def err(self):
+        return self.stderr.decode('utf-8', 'replace')
+
+    @property
+    def out(self):
+        return self.stdout.decode('utf-8', 'replace')
+
+    def __repr__(self):
+        if self.timed_out:
+            return 'grille %s: no answer after %.0f s' % (
+                ' '.join(self.args), self.seconds)
+        return 'grille %s: exit %r, stdout %r, stderr %r' % (
+            ' '.join(self.args), self.returncode, self.out[-300:],
+            self.err[-600:])
+
+
+def grille(*args, timeout=30, nobody=False, ulimit_f=None, measure=False,
+           stdout_file=None):
+    """Run grille in TMP; kill its whole process group after timeout."""
+    args = [str(a) for a in args]
+    run = Run(args)
+    cmd = [G] + args
+    memfile = None
+    if measure and TIME:
+        memfile = os.path.join(TMP, '.maxrss')
+        cmd = [TIME, '-f', '%M', '-o', memfile] + cmd
+    if ulimit_f is not None:
+        cmd = ['bash', '-c', 'ulimit -f %d; exec "$@"' % ulimit_f,
+               'bash'] + cmd
+    if nobody:
+        cmd = NOBODY + cmd
+    out = open(stdout_file, 'wb') if stdout_file else subprocess.PIPE
+    t0 = time.monotonic()
+    p = subprocess.Popen(cmd, cwd=TMP, env=ENV, stdout=out,
+                         stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        o, e = p.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(p.pid, signal.SIGKILL)
+        o, e = p.communicate()
+        run.timed_out = True
+    run.seconds = time.monotonic() - t0
+    if stdout_file:
+        out.close()
+    run.stdout, run.stderr = o or b'', e or b''
+    run.returncode = p.returncode
+    if memfile and not run.timed_out:
+        with open(memfile) as f:
+            lines = [l for l in f.read().split('\n') if l.strip()]
+        # /usr/bin/time adds "Command exited with non-zero status N"
+        run.maxrss_kb = int(lines[-1])
+        os.unlink(memfile)
+    return run
+
+
+def expect(run, status, stderr, stdout=None, seconds=None):
+    """stderr and stdout are regexes matched against the whole stream."""
+    if run.timed_out:
+        raise AssertionError('hangs: %r' % run)
+    if run.returncode < 0:
+        raise AssertionError('killed by signal %d: %r' % (-run.returncode,
+                                                          run))
+    if run.returncode != status:
+        raise AssertionError('exit %d, want %d: %r' % (run.returncode,
+                                                       status, run))
+    if not re.fullmatch(stderr, run.err):
+        raise AssertionError('stderr %r does not match %r' % (run.err[:800],
+                                                              stderr))
+    if stdout is not None and not re.fullmatch(stdout, run.out):
+        raise AssertionError('stdout %r does not match %r' % (
+            run.out[:800], stdout))
+    if seconds is not None and run.seconds > seconds:
+        raise AssertionError('took %.1f s, want < %d s' % (run.seconds,
+                                                           seconds))
+
+
+def esc(s):
+    return re.escape(s)
+
+
+def write(name, data):
+    path = os.path.join(TMP, name)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, 'wb') as f:
+        f.write(data if isinstance(data, bytes) else data.encode('utf-8'))
+    return name
+
+
+def tag_json(*args, **kw):
+    run = grille('tag', '-f', 'json', *args, **kw)
+    expect(run, 0, r'(grille: warning: [^\n]*\n)*')
+    docs = [json.loads(l) for l in run.out.splitlines()]
+    return run, docs
+
+
+# ------------------------------------------------------- reading a project
+
+def snapshot(db):
+    """What must not change: bytes, journal and WAL, what SQLite sees.
+
+    The project is read from a private copy, so that reading it never
+    creates or removes a file next to it."""
+    path = os.path.join(TMP, db)
+    snap = {}
+    with open(path, 'rb') as f:
+        snap['sha256'] = hashlib.sha256(f.read()).hexdigest()
+    # A reader may leave SQLite's empty -wal and its -shm index; what must
+    # not appear is a journal or a WAL holding pages.
+    snap['journal'] = os.path.exists(path + '-journal')
+    wal = path + '-wal'
+    snap['wal_bytes'] = os.path.getsize(wal) if os.path.exists(wal) else 0
+    scratch = tempfile.mkdtemp(dir=TMP, prefix='.snap-')
+    try:
+        copy = os.path.join(scratch, 'copy.db')
+        shutil.copyfile(path, copy)
+        if os.path.exists(path + '-wal'):
+            shutil.copyfile(path + '-wal', copy + '-wal')
+        con = sqlite3.connect(copy)
+        try:
+            snap['integrity'] = '; '.join(
+                r[0] for r in con.execute('PRAGMA integrity_check'))
+            snap['documents'] = con.execute(
+                'SELECT id, name, sha256 FROM documents ORDER BY id'
+            ).fetchall()
+            snap['codings'] = con.execute(
+                'SELECT count(*) FROM codings').fetchone()[0]
+            snap['user_version'] = con.execute(
+                'PRAGMA user_version').fetchone()[0]
+        except sqlite3.DatabaseError as e:
+            snap.setdefault('integrity', 'DatabaseError: %s' % e)
+        finally:
+            con.close()
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return snap
+
+
+def same_project(before, after, ok_integrity=True):
+    if ok_integrity and after.get('integrity') != 'ok':
+        raise AssertionError('integrity_check after: %s' %
+                             after.get('integrity'))
+    for k in ('documents', 'codings', 'integrity', 'user_version', 'journal',
+              'wal_bytes', 'sha256'):
+        if before.get(k) != after.get(k):
+            raise AssertionError('the project changed: %s was %r, is %r' % (
+                k, before.get(k), after.get(k)))
+
+
+def fresh(name):
+    """A copy of the base project (one good note) for one case."""
+    db = os.path.join('pj', name + '.db')
+    shutil.copyfile(os.path.join(TMP, BASE), os.path.join(TMP, db))
+    return db
+
+
+def db_rows(db, sql, *params):
+    before = snapshot(db)  # also proves the copy reads
+    scratch = tempfile.mkdtemp(dir=TMP, prefix='.rows-')
+    try:
+        copy = os.path.join(scratch, 'copy.db')
+        shutil.copyfile(os.path.join(TMP, db), copy)
+        if os.path.exists(os.path.join(TMP, db + '-wal')):
+            shutil.copyfile(os.path.join(TMP, db + '-wal'), copy + '-wal')
+        con = sqlite3.connect(copy)
+        rows = con.execute(sql, params).fetchall()
+        con.close()
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    assert before['integrity'] == 'ok', before['integrity']
+    return rows
+
+
+def failed_add(db, name, message):
+    """add of one bad file into the project fails and changes nothing."""
+    before = snapshot(db)
+    run = grille('add', '-d', db, name)
+    expect(run, 1,
+           'grille: %s\ngrille: 1 file could not be added:\n  %s\n' % (
+               message, esc(name)),
+           'added 0 documents to %s, 1 failed\n' % esc(db))
+    same_project(before, snapshot(db))
+
+
+# ------------------------------------------------------------------- setup
+
+os.makedirs(os.path.join(TMP, 'pj'))
+os.chmod(os.path.join(TMP, 'pj'), 0o755)
+GOOD = 'good.md'
+shutil.copyfile(CORPUS[0], os.path.join(TMP, GOOD))
+BASE = 'base.db'
+if ROOT:
+    import pwd
+    import grp
+    NOBODY_UID = pwd.getpwnam('nobody').pw_uid
+    NOBODY_GID = grp.getgrnam('nogroup').gr_gid
+
+
+def t_setup():
+    expect(grille('init', '-d', BASE), 0, '', r'created project .*\n')
+    expect(grille('add', '-d', BASE, GOOD), 0, '',
+           'added 1 document to base.db\n')
+    snap = snapshot(BASE)
+    assert snap['integrity'] == 'ok' and len(snap['documents']) == 1, snap
+    assert snap['codings'] > 0, snap
+    assert not os.path.exists(os.path.join(TMP, BASE + '-wal')), 'WAL left'
+
+
+# ------------------------------------------------------------------ notes
+
+TELE = 'télétravail'
+
+
+def t_empty():
+    name = write('empty.md', b'')
+    _, docs = tag_json(name)
+    assert docs[0]['segments'] == [] and docs[0]['codings'] == [], docs
+    assert docs[0]['document']['bytes'] == 0, docs[0]['document']
+    failed_add(fresh('empty'), name,
+               esc(name) + r': no text to code \(empty file\)')
+
+
+def t_blank():
+    name = write('blank.md', ' \t\n\n  \r\n\f\v\n')
+    _, docs = tag_json(name)
+    assert docs[0]['segments'] == [] and docs[0]['codings'] == [], docs
+    failed_add(fresh('blank'), name,
+               esc(name) + r': no text to code \(only white space\)')
+
+
+def t_blank_nbsp():
+    """text.md: non-breaking spaces count as blank, as tag shows."""
+    name = write('blank-nbsp.md', ' \u00a0\n\n\u202f \n')
+    _, docs = tag_json(name)
+    assert docs[0]['segments'] == [] and docs[0]['codings'] == [], docs
+    assert docs[0]['document']['words'] == 0, docs[0]['document']
+    failed_add(fresh('blank-nbsp'), name,
+               esc(name) + r': no text to code \(only white space\)')
+
+
+BIG_UNIT = TELE + ' '
+BIG_BYTES = 50 * 1000 * 1000
+
+
+def t_big_linear():
+    """A 1 MB line: tag time must grow linearly with the codings."""
+    n = 1000 * 1000 // len(BIG_UNIT.encode())
+    name = write('big1m.md', BIG_UNIT * n)
+    run = grille('tag', '-f', 'json', name, timeout=10,
+                 stdout_file=os.path.join(TMP, 'big1m.json'))
+    os.unlink(os.path.join(TMP, 'big1m.json'))
+    os.unlink(os.path.join(TMP, name))
+    if run.timed_out:
+        BIG['probe'] = ('a 1 MB line of %r (%d codings in one segment) '
+                        'took more than 10 s' % (BIG_UNIT, n))
+        raise AssertionError(BIG['probe'] + ': time is superlinear')
+    expect(run, 0, '', '')
+
+
+BIG = {}
+
+
+def validate_big(path, n, unit):
+    """Parse the JSON of the big line without keeping 4 million dicts.
+
+    grille cuts a paragraph longer than 64 KiB at a space into segments of
+    at most 64 KiB (docs/text.md): the line comes back as consecutive
+    segments, each on line 1, that put end to end give the line back."""
+    ub = len(unit.encode())
+    word = unit.strip()
+    wb = len(word.encode())
+    seen = [0]
+    last_seg = [0]
+    bad = []
+
+    def hook(pairs):
+        if pairs and pairs[0][0] == 'segment' and pairs[1][0] == 'code':
+            d = dict(pairs)
+            k = seen[0]
+            want = {'code': 'teletravail', 'start': k * ub,
+                    'end': k * ub + wb, 'term': word, 'rule': word}
+            seg = d.pop('segment')
+            if (d != want or seg < last_seg[0]) and not bad:
+                bad.append('coding %d is %r (segment %d), want %r' % (
+                    k, d, seg, want))
+            last_seg[0] = seg
+            seen[0] += 1
+            return None
+        return dict(pairs)
+
+    with open(path, 'rb') as f:
+        data = f.read()
+    assert data.endswith(b'\n') and data.count(b'\n') == 1, 'not one line'
+    doc = json.loads(data, object_pairs_hook=hook)
+    del data
+    assert not bad, bad[0]
+    segs = doc['segments']
+    assert len(segs) >= (n * ub) // 65536, '%d segments' % len(segs)
+    end = 0
+    for i, s in enumerate(segs):
+        assert s['index'] == i and s['line'] == 1, (i, s['index'], s['line'])
+        assert s['start'] in (end, end + 1), ('gap before segment', i)
+        assert s['end'] - s['start'] <= 65536, ('segment too long', i)
+        end = s['end']
+    assert segs[0]['start'] == 0 and end == n * ub - 1, (segs[0]['start'],
+                                                         end)
+    assert sum(len(s['text'].encode()) for s in segs) + len(segs) - 1 == \
+        n * ub - 1
+    assert doc['document']['words'] == n, doc['document']
+    want = n if word == TELE else 0
+    assert seen[0] == want, '%d codings, want %d' % (seen[0], want)
+    if want:
+        assert doc['summary'] == {'teletravail': {'segments': len(segs),
+                                                  'hits': n}}, doc['summary']
+
+
+def t_big_tag():
+    n = BIG_BYTES // len(BIG_UNIT.encode())
+    if 'probe' in BIG:
+        raise AssertionError('not run (it would take hours): ' +
+                             BIG['probe'])
+    name = write('big50.md', BIG_UNIT * n)
+    size = os.path.getsize(os.path.join(TMP, name))
+    out = os.path.join(TMP, 'big50.json')
+    try:
+        run = grille('tag', '-f', 'json', name, timeout=120, measure=True,
+                     stdout_file=out)
+        expect(run, 0, '', '')
+        BIG['memory'] = (size, run.maxrss_kb, BIG_UNIT)
+        validate_big(out, n, BIG_UNIT)
+    finally:
+        for p in (out, os.path.join(TMP, name)):
+            if os.path.exists(p):
+                os.unlink(p)
+
+
+def sanitized():
+    """Whether grille was built with AddressSanitizer (which multiplies
+    its memory: the memory bound is then not measured)."""
+    try:
+        out = subprocess.run(['ldd', G], capture_output=True, text=True)
+        return 'libasan' in out.stdout
+    except OSError:
+        return False
+
+
+def t_big_memory():
+    if not TIME:
+        raise Skip('no /usr/bin/time')
+    if sanitized():
+        raise Skip('grille is built with AddressSanitizer')
+    unit = 'bonjour '
+    n = BIG_BYTES // len(unit)
+    name = write('big50-plain.md', unit * n)
+    size = os.path.getsize(os.path.join(TMP, name))
+    out = os.path.join(TMP, 'big50-plain.json')
+    try:
+        run = grille('tag', '-f', 'json', name, timeout=120, measure=True,
+                     stdout_file=out)
+        expect(run, 0, '', '')
+        validate_big(out, n, unit)
+    finally:
+        for p in (out, os.path.join(TMP, name)):
+            if os.path.exists(p):
+                os.unlink(p)
+    # At most twice the file and 64 MB, plus, when every word is coded,
+    # the codings of a run (grille_analyser_codings: 40 bytes each), which
+    # the API hands back whole.
+    over = []
+    for (sz, kb, u) in [(size, run.maxrss_kb, unit)] + (
+            [BIG['memory']] if 'memory' in BIG else []):
+        codings = sz // len(u.encode()) if u.strip() == TELE else 0
+        limit = (2 * sz + 64 * 1024 * 1024 + 40 * codings) // 1024
+        if kb > limit:
+            over.append('%d MB line of %r: peak %d MB, limit %d MB' % (
+                sz // 10**6, u, kb // 1024, limit // 1024))
+    assert not over, '; '.join(over)
+
+
+PREFIX = 'Bonjour le télétravail.\n\n'  # 27 bytes
+
+
+def t_nul():
+    name = write('nul.md', PREFIX.encode() + b'ab\x00cd\n')
+    msg = esc(name) + ': NUL byte at byte 29: refusing a binary file'
+    expect(grille('tag', name), 1, 'grille: %s\n' % msg, '')
+    failed_add(fresh('nul'), name, msg)
+
+
+def t_invalid_utf8():
+    name = write('invalid.md', PREFIX.encode() + b'une \xff ligne \xc3\xa9\n')
+    msg = esc(name) + r':3:5: invalid UTF-8 at byte 31 \(0xFF\)'
+    expect(grille('tag', name), 1, 'grille: %s\n' % msg, '')
+    failed_add(fresh('invalid'), name, msg)
+
+
+def t_truncated_utf8():
+    name = write('truncated.md', PREFIX.encode() + b'fin \xc3')
+    msg = esc(name) + r':3:5: truncated UTF-8 sequence at byte 31 \(0xC3\)'
+    expect(grille('tag', name), 1, 'grille: %s\n' % msg, '')
+    failed_add(fresh('truncated'), name, msg)
+
+
+CONVERTED = ('Q : Et le travail ?\r\nR : Le télétravail a été généralisé, '
+             'c’est une œuvre commune.\r\n\r\nDGS : le télétravail.\r\n')
+
+
+def converted_case(case, data, encoding, text):
+    """tag and add of a file grille must convert to UTF-8."""
+    name = write(case + '.md', data)
+    warn = 'grille: warning: %s: converted from %s to UTF-8\n' % (
+        esc(name), esc(encoding))
+    run, docs = tag_json(name)
+    expect(run, 0, warn)
+    doc = docs[0]
+    utf8 = text.encode('utf-8')
+    assert doc['document']['bytes'] == len(utf8), doc['document']
+    where = [m.start() for m in re.finditer(TELE.encode(), utf8)]
+    tele = [(c['start'], c['end']) for c in doc['codings']
+            if c['code'] == 'teletravail']
+    assert tele == [(w, w + len(TELE.encode())) for w in where], (
+        tele, where)
+    for c in doc['codings']:
+        got = utf8[c['start']:c['end']].decode('utf-8')
+        assert got.lower() == c['term'].lower(), (c, got)
+    for s in doc['segments']:
+        assert utf8[s['start']:s['end']].decode() == s['text'], s
+    db = fresh(case)
+    run = grille('add', '-d', db, name)
+    expect(run, 0, warn, 'added 1 document to %s\n' % esc(db))
+    rows = db_rows(db, 'SELECT id, encoding, text FROM documents '
+                   'WHERE name = ?', name)
+    assert len(rows) == 1, rows
+    doc_id, enc, stored = rows[0]
+    assert enc == encoding, enc
+    assert stored == text, 'stored text differs from the decoded text'
+    codings = db_rows(db, 'SELECT g.idx, k.code, c.start, c."end" '
+                      'FROM codings c JOIN segments g ON g.id = c.segment '
+                      'JOIN codes k ON k.id = c.code WHERE g.document = ? '
+                      'ORDER BY g.idx, c.start, k.code', doc_id)
+    want = sorted((c['segment'], c['code'], c['start'], c['end'])
+                  for c in doc['codings'])
+    assert sorted(codings) == want, (codings, want)
+    return doc
+
+
+def t_utf16le():
+    converted_case('utf16le', b'\xff\xfe' + CONVERTED.encode('utf-16-le'),
+                   'UTF-16LE', CONVERTED)
+
+
+def t_utf16be():
+    converted_case('utf16be', b'\xfe\xff' + CONVERTED.encode('utf-16-be'),
+                   'UTF-16BE', CONVERTED)
+
+
+def t_cp1252():
+    text = 'L’agent a dit : le télétravail, c’est une œuvre.\r\n'
+    data = text.encode('cp1252')
+    assert b'\x92' in data and b'\x9c' in data
+    doc = converted_case('cp1252', data, 'Windows-1252', text)
+    seg = doc['segments'][0]['text']
+    assert '’' in seg and 'œ' in seg, seg
+
+
+def t_cr_only():
+    text = ('Premier paragraphe.\rsuite.\r\rQ : le télétravail ?\r\r'
+            'R : oui.\r')
+    name = write('cr.md', text)
+    _, docs = tag_json(name)
+    got = [(s['line'], s['text']) for s in docs[0]['segments']]
+    want = [(1, 'Premier paragraphe.\rsuite.'), (4, 'le télétravail ?'),
+            (6, 'oui.')]
+    assert got == want, got
+    db = fresh('cr')
+    expect(grille('add', '-d', db, name), 0, '',
+           'added 1 document to %s\n' % esc(db))
+    lines = db_rows(db, 'SELECT g.line FROM segments g JOIN documents d ON '
+                    'd.id = g.document WHERE d.name = ? ORDER BY g.idx', name)
+    assert [l for (l,) in lines] == [1, 4, 6], lines
+
+
+def t_bom_front_matter():
+    name = write('bomfm.md', b'\xef\xbb\xbf' + '---\ncollectivite: '
+                 'Montpellier\ntype: commune\n---\nLe télétravail.\n'.encode())
+    _, docs = tag_json(name)
+    attrs = docs[0]['document']['attributes']
+    assert attrs == {'collectivite': 'Montpellier', 'type': 'commune'}, attrs
+    assert [s['line'] for s in docs[0]['segments']] == [5], docs[0]
+    db = fresh('bomfm')
+    expect(grille('add', '-d', db, name), 0, '',
+           'added 1 document to %s\n' % esc(db))
+    rows = db_rows(db, 'SELECT a.key, a.value, a.origin FROM attributes a '
+                   'JOIN documents d ON d.id = a.document WHERE d.name = ? '
+                   'ORDER BY a.key', name)
+    assert rows == [('collectivite', 'Montpellier', 'front matter'),
+                    ('type', 'commune', 'front matter')], rows
+
+
+def t_unterminated_front_matter():
+    name = write('unterminated.md', '---\ncollectivite: Montpellier\n'
+                 'type: commune\nLe télétravail.\n')
+    msg = esc(name) + (r":1:1: front matter opened with '---' on line 1 is "
+                       r"never closed \(a line '---' must end it\)")
+    expect(grille('tag', name), 1, 'grille: %s\n' % msg, '')
+    failed_add(fresh('unterminated'), name, msg)
+
+
+def t_front_matter_not_yaml():
+    name = write('notyaml.md', '---\ncollectivite: Montpellier\n'
+                 'type: commune: rurale\n---\nLe télétravail.\n')
+    msg = esc(name) + (r':3:14: YAML: mapping values are not allowed in '
+                       r'this context')
+    expect(grille('tag', name), 1, 'grille: %s\n' % msg, '')
+    failed_add(fresh('notyaml'), name, msg)
+
+
+def t_folder():
+    os.makedirs(os.path.join(TMP, 'afolder'))
+    write('afolder/a.md', 'Le télétravail.\n')
+    expect(grille('tag', 'afolder'), 1,
+           'grille: afolder: is a folder, not a file\n', '')
+
+
+def t_unreadable():
+    if not ROOT:
+        raise Skip('not root: cannot run as nobody')
+    name = write('secret.md', 'Le télétravail, en secret.\n')
+    os.chmod(os.path.join(TMP, name), 0o600)
+    msg = esc(name) + ': Permission denied'
+    expect(grille('tag', name, nobody=True), 1, 'grille: %s\n' % msg, '')
+    os.makedirs(os.path.join(TMP, 'nob'))
+    db = os.path.join('nob', 'p.db')
+    shutil.copyfile(os.path.join(TMP, BASE), os.path.join(TMP, db))
+    for p in ('nob', db):
+        os.chown(os.path.join(TMP, p), NOBODY_UID, NOBODY_GID)
+    before = snapshot(db)
+    run = grille('add', '-d', db, name, nobody=True)
+    expect(run, 1, 'grille: %s\ngrille: 1 file could not be added:\n  %s\n'
+           % (msg, esc(name)), 'added 0 documents to %s, 1 failed\n' % esc(db))
+    same_project(before, snapshot(db))
+    assert sorted(os.listdir(os.path.join(TMP, 'nob'))) == ['p.db'], \
+        os.listdir(os.path.join(TMP, 'nob'))
+
+
+def t_missing():
+    msg = 'missing.md: No such file or directory'
+    expect(grille('tag', 'missing.md'), 1, 'grille: %s\n' % msg, '')
+    failed_add(fresh('missing'), 'missing.md', msg)
+
+
+def t_symlink_loops():
+    d = os.path.join(TMP, 'loops')
+    os.makedirs(d)
+    shutil.copyfile(CORPUS[1], os.path.join(d, os.path.basename(CORPUS[1])))
+    shutil.copyfile(CORPUS[2], os.path.join(d, os.path.basename(CORPUS[2])))
+    os.symlink('.', os.path.join(d, 'loop'))
+    os.symlink('b', os.path.join(d, 'a'))
+    os.symlink('a', os.path.join(d, 'b'))
+    db = fresh('loops')
+    run = grille('add', '-d', db, 'loops', timeout=20)
+    expect(run, 0,
+           'grille: warning: skipped loops/a: Too many levels of symbolic '
+           'links\n'
+           'grille: warning: skipped loops/b: Too many levels of symbolic '
+           'links\n'
+           'grille: warning: skipped loops/loop: a link to a folder is not '
+           'followed\n',
+           'added 2 documents to %s, 3 skipped\n' % esc(db), seconds=10)
+    names = [r[1] for r in snapshot(db)['documents']]
+    want = sorted([GOOD] + [os.path.basename(c) for c in CORPUS[1:3]])
+    assert sorted(names) == want, names
+
+
+# --------------------------------------------------------------- codebooks
+
+NOTE = write('note.md', 'Q : Et le télétravail ?\n\nR : Il a été généralisé.\n')
+
+
+def codebook_error(path, message, seconds=10):
+    """codebook check and tag -c both refuse the codebook with message."""
+    for run in (grille('codebook', 'check', path, timeout=seconds),
+                grille('tag', '-c', path, NOTE, timeout=seconds)):
+        expect(run, 1, 'grille: %s\n' % message, '', seconds=seconds)
+
+
+def t_alias_bomb():
+    lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol",'
+             '"lol"]']
+    for i in range(1, 10):
+        lines.append('a%d: &a%d [%s]' % (i, i, ','.join(['*a%d' % (i - 1)]
+                                                        * 9)))
+    path = write('bomb.yaml', '\n'.join(lines) + '\n')
+    codebook_error(path, esc(path) + r":2:10: YAML aliases are not allowed "
+                   r"\('\*a0'\)", seconds=2)
+
+
+def t_ten_thousand_themes():
+    lines = ['name: Dix mille', 'themes:']
+    for i in range(10000):
+        lines += ['  theme%05d:' % i, '    label: Thème %d' % i,
+                  '    terms: [mot%d, "phrase numero %d"]' % (i, i)]
+    lines += ['  teletravail:', '    terms: [télétravail]']
+    path = write('many.yaml', '\n'.join(lines) + '\n')
+    run = grille('codebook', 'check', path, timeout=30)
+    expect(run, 0, '', esc(path) + r': ok \(10001 themes, 10001 codes, '
+           r'20001 rules\)\n', seconds=5)
+    note = write('many.md', 'Le télétravail et le mot42 puis mot9999.\n\n'
+                 'phrase numero 5000.\n')
+    run, docs = tag_json('-c', path, note, timeout=30)
+    expect(run, 0, '', seconds=5)
+    got = [s['codes'] for s in docs[0]['segments']]
+    assert got == [['theme00042', 'theme09999', 'teletravail'],
+                   ['theme05000']], got
+
+
+def t_deep_nesting():
+    lines = ['themes:']
+    indent = 2
+    where = None
+    for i in range(1000):
+        lines.append(' ' * indent + 'n%d:' % i)
+        lines.append(' ' * (indent + 2) + 'terms: [mot%d]' % i)
+        if i == 31:  # the mapping of n31 is the 65th level of the file
+            where = (len(lines), indent + 3)
+        lines.append(' ' * (indent + 2) + 'children:')
+        indent += 4
+    lines += [' ' * indent + 'fin:', ' ' * (indent + 2) + 'terms: [fin]']
+    path = write('deep.yaml', '\n'.join(lines) + '\n')
+    codebook_error(path, esc(path) + ':%d:%d: YAML nesting deeper than 64 '
+                   'levels' % where, seconds=5)
+
+
+CATASTROPHIC_NOTE = write(
+    'letters.md', 'Le télétravail.\n\nDeuxième paragraphe.\n\n' +
+    'a' * 30000 + '!b\n\nfin.\n')
+
+
+def catastrophic(i, rx):
+    path = write('catastrophic%d.yaml' % i, "themes:\n  lettres:\n    "
+                 "label: Lettres\n    regex: ['%s']\n" % rx)
+    expect(grille('codebook', 'check', path), 0, '',
+           esc(path) + r': ok \(1 theme, 1 code, 1 rule\)\n')
+    run = grille('tag', '-c', path, CATASTROPHIC_NOTE, timeout=30)
+    expect(run, 1, "grille: %s:5: regex rule '%s' of theme 'lettres' "
+           r"\(codebook line 4\) stopped: (match limit exceeded|depth limit "
+           r"exceeded|heap limit exceeded|JIT stack limit reached); "
+           r"simplify the regex\n" % (esc(CATASTROPHIC_NOTE), esc(rx)), '',
+           seconds=10)
+
+
+def t_invalid_regex():
+    path = write('badregex.yaml', "themes:\n  teletravail:\n    label: T\n"
+                 "    regex: ['\\bréunion (à|a distance']\n")
+    codebook_error(path, esc(path) + r":4:13: bad regex '\\bréunion \(à\|a "
+                   r"distance' in theme 'teletravail': missing closing "
+                   r"parenthesis at offset 25")
+
+
+def t_duplicate_ids():
+    path = write('dup.yaml', 'themes:\n  sante:\n    terms: [santé]\n'
+                 '  elus:\n    terms: [maire]\n  sante:\n'
+                 '    terms: [masques]\n')
+    codebook_error(path, esc(path) + ":6:3: duplicate id 'sante'")
+    path = write('dupchild.yaml', 'themes:\n  sante:\n    terms: [santé]\n'
+                 '    children:\n      a:\n        terms: [x]\n'
+                 '      a:\n        terms: [y]\n')
+    codebook_error(path, esc(path) + ":7:7: duplicate id 'sante/a'")
+
+
+def t_codebook_not_utf8():
+    path = write('latin1.yaml', b'themes:\n  sante:\n    label: Sant\xe9 '
+                 b'publique\n    terms: [sant\xe9]\n')
+    codebook_error(path, esc(path) + r':3:16: invalid UTF-8 at byte 32 '
+                   r'\(0xE9\): a codebook must be UTF-8')
+
+
+# ---------------------------------------------------------------- projects
+
+NOTES = []
+for c in CORPUS[1:]:
+    NOTES.append(os.path.join('notes', os.path.basename(c)))
+    os.makedirs(os.path.join(TMP, 'notes'), exist_ok=True)
+    shutil.copyfile(c, os.path.join(TMP, NOTES[-1]))
+NEW_NOTE = NOTES[4]
+
+
+def refused_everywhere(db, message, ok_integrity=True):
+    """list, report and add each exit 1 with message; db is unchanged."""
+    for args in (('list', '-d', db), ('report', '-d', db),
+                 ('add', '-d', db, NEW_NOTE)):
+        before = snapshot(db)
+        run = grille(*args)
+        expect(run, 1, 'grille: %s\n' % message, '')
+        same_project(before, snapshot(db), ok_integrity)
+
+
+def t_text_file_project():
+    db = write('pj/notes.txt', 'pas une base\n' * 100)
+    refused_everywhere(db, esc(db) + r': not a grille project \(not a '
+                       r'SQLite database\)', ok_integrity=False)
+
+
+def t_other_sqlite():
+    db = 'pj/other.db'
+    con = sqlite3.connect(os.path.join(TMP, db))
+    con.execute('CREATE TABLE clients (nom TEXT, ville TEXT)')
+    con.execute("INSERT INTO clients VALUES ('Dupont', 'Lyon')")
+    con.commit()
+    con.close()
+    refused_everywhere(db, esc(db) + ': a SQLite database, but not a grille '
+                       'project')
+
+
+def t_newer_project():
+    db = fresh('newer')
+    con = sqlite3.connect(os.path.join(TMP, db))
+    con.execute('PRAGMA user_version = 99')
+    con.close()
+    assert snapshot(db)['user_version'] == 99
+    refused_everywhere(db, esc(db) + r': made by a newer grille \(project '
+                       r'schema 99, this grille knows up to 1\): upgrade '
+                       r'grille')
+
+
+RO = {}
+
+
+def t_read_only():
+    if not ROOT:
+        raise Skip('not root: cannot run as nobody')
+    d = os.path.join(TMP, 'ro')
+    os.makedirs(d)
+    for n in NOTES[:2]:
+        shutil.copyfile(os.path.join(TMP, n),
+                        os.path.join(d, os.path.basename(n)))
+    for p in [d] + [os.path.join(d, f) for f in os.listdir(d)]:
+        os.chown(p, NOBODY_UID, NOBODY_GID)
+    db = 'ro/p.db'
+    first, second = ['ro/' + os.path.basename(n) for n in NOTES[:2]]
+    expect(grille('init', '-d', db, nobody=True), 0, '', '.*\n')
+    expect(grille('add', '-d', db, first, nobody=True), 0, '',
+           'added 1 document to ro/p.db\n')
+    os.chmod(os.path.join(TMP, db), 0o444)
+    RO['listing'] = sorted(os.listdir(d))
+    RO['args'] = (db, second)
+    before = snapshot(db)
+    run = grille('add', '-d', db, second, nobody=True)
+    expect(run, 1, r'grille: ro/p\.db: the project is read-only: nothing '
+           r'can be written to it\n', '')
+    same_project(before, snapshot(db))
+
+
+def t_read_only_leaves_nothing():
+    if 'listing' not in RO:
+        raise Skip('the read-only case did not run')
+    got = sorted(os.listdir(os.path.join(TMP, 'ro')))
+    assert got == RO['listing'], 'files left next to the project: %s' % (
+        ', '.join('%s (mode %o)' % (f, os.stat(os.path.join(
+            TMP, 'ro', f)).st_mode & 0o777)
+            for f in sorted(set(got) - set(RO['listing']))))
+
+
+def t_read_only_then_writable():
+    if 'args' not in RO:
+        raise Skip('the read-only case did not run')
+    db, second = RO['args']
+    os.chmod(os.path.join(TMP, db), 0o644)  # what the message advises
+    run = grille('add', '-d', db, second, nobody=True)
+    expect(run, 0, '', 'added 1 document to ro/p.db\n')
+
+
+FULL = {}
+
+
+def t_full_disk():
+    db = fresh('full')
+    before = snapshot(db)
+    # room for the project as it is, not for 17 more notes
+    blocks = os.path.getsize(os.path.join(TMP, db)) // 1024 + 24
+    run = grille('add', '-d', db, *NOTES, ulimit_f=blocks)
+    FULL['run'] = run
+    expect(run, 1, r'(grille: warning: [^\n]+\n)*grille: pj/full\.db: '
+           r'[^\n]+\ngrille: nothing was added to pj/full\.db\n', '')
+    same_project(before, snapshot(db))
+
+
+def t_full_disk_message():
+    if 'run' not in FULL:
+        raise AssertionError('the full-disk case did not run')
+    err = FULL['run'].err
+    last = [l for l in err.splitlines() if 'pj/full.db: ' in l]
+    assert last, err
+    assert re.fullmatch(r'grille: pj/full\.db: cannot [^:]+: (the disk is '
+                        r'full; nothing was written|[^\n]*(file size limit|'
+                        r'too large)[^\n]*)', last[0]), (
+        'says %r, not that the disk is full' % last[0])
+
+
+DAMAGED = []
+
+
+def damaged_project(name, pages=None):
+    """A copy of a project of five notes with garbage over some pages."""
+    db = os.path.join('pj', name + '.db')
+    expect(grille('init', '-d', db), 0, '', '.*\n')
+    expect(grille('add', '-d', db, *NOTES[:5]), 0, r'(grille: warning: '
+           r'[^\n]+\n)*', 'added 5 documents to %s\n' % esc(db))
+    path = os.path.join(TMP, db)
+    size = os.path.getsize(path)
+    con = sqlite3.connect(path)
+    psize = con.execute('PRAGMA page_size').fetchone()[0]
+    if pages == 'documents':
+        try:
+            pages = [p for (p,) in con.execute(
+                "SELECT pageno FROM dbstat WHERE name = 'documents' AND "
+                "pagetype = 'leaf'")]
+        except sqlite3.OperationalError:  # no dbstat: the middle pages
+            pages = None
+    con.close()
+    if not pages:
+        mid = size // 2 // psize + 1
+        pages = [mid, mid + 1]
+    assert all(p > 1 for p in pages) and size > psize * max(pages)
+    data = bytearray(open(path, 'rb').read())
+    rng = random.Random(20201128)
+    for p in pages:
+        for i in range((p - 1) * psize, p * psize):
+            data[i] = rng.randrange(256)
+    with open(path, 'wb') as f:
+        f.write(data)
+    return db, pages
+
+
+DAMAGE = (r'cannot [^:\n]+: the project file is damaged \((database disk '
+          r'image is malformed|file is not a database)\)')
+
+
+def t_damaged():
+    db, pages = damaged_project('damaged', 'documents')
+    for args, tail in ((('list', '-d', db), ''), (('report', '-d', db), ''),
+                       (('add', '-d', db, NEW_NOTE),
+                        '(grille: nothing was added to %s\n)?' % esc(db))):
+        before = snapshot(db)
+        run = grille(*args)
+        DAMAGED.append(run)
+        try:
+            expect(run, 1, 'grille: %s: %s\n%s' % (esc(db), DAMAGE, tail), '')
+        except AssertionError as e:
+            raise AssertionError('pages %s overwritten: %s' % (pages, e))
+        same_project(before, snapshot(db), ok_integrity=False)
+
+
+def t_damaged_middle():
+    """Garbage over the middle pages: whatever they hold, never a crash;
+    a command either works or says the file is damaged."""
+    db, pages = damaged_project('damaged-middle')
+    for args, tail in ((('list', '-d', db), ''), (('report', '-d', db), ''),
+                       (('add', '-d', db, NEW_NOTE),
+                        '(grille: nothing was added to %s\n)?' % esc(db))):
+        before = snapshot(db)
+        run = grille(*args)
+        if run.returncode != 0:
+            DAMAGED.append(run)
+            expect(run, 1, 'grille: %s: %s\n%s' % (esc(db), DAMAGE, tail), '')
+            same_project(before, snapshot(db), ok_integrity=False)
+        else:
+            expect(run, 0, r'(grille: warning: [^\n]+\n)*')
+
+
+def t_store_messages_read_well():
+    """'cannot list documents', 'while listing', never 'while list'."""
+    msgs = [l for r in DAMAGED + [FULL.get('run')] if r
+            for l in r.err.splitlines() if not l.startswith('grille: warn')]
+    if not msgs:
+        raise AssertionError('no project error message to read')
+    bad = [m for m in msgs
+           if re.search(r'\bwhile (?!\w+ing\b)[a-z]+\b', m) or
+           re.search(r'\bcannot \w+ing\b', m)]
+    assert not bad, 'ungrammatical: %s' % ' | '.join(sorted(set(bad)))
+
+
+# -------------------------------------------------------------------- run
+
+for name, fn in [
+        ('a project with one good note', t_setup),
+        ('empty file: tag gives no segment, add says no text to code',
+         t_empty),
+        ('white-space-only file: tag gives no segment, add refuses it',
+         t_blank),
+        ('non-breaking-space-only file: tag gives no segment, add refuses '
+         'it', t_blank_nbsp),
+        ('a 1 MB single line is tagged in < 10 s (linear time)',
+         t_big_linear),
+        ('a 50 MB single line: tag exits 0 in < 120 s with valid JSON and '
+         'every coding at its offset', t_big_tag),
+        ('a 50 MB single line: tag uses at most 2 x file + 64 MB',
+         t_big_memory),
+        ('NUL byte: refused as binary with its byte offset', t_nul),
+        ('invalid UTF-8 in the middle: refused with its byte offset',
+         t_invalid_utf8),
+        ('UTF-8 sequence cut at the end: truncated, with its offset',
+         t_truncated_utf8),
+        ('UTF-16 LE with BOM: converted with a warning, offsets right',
+         t_utf16le),
+        ('UTF-16 BE with BOM: converted with a warning, offsets right',
+         t_utf16be),
+        ('Windows-1252 with 0x92 and 0x9C: converted, keeps ’ and œ',
+         t_cp1252),
+        ('CR-only line ends: line numbers right', t_cr_only),
+        ('UTF-8 BOM then front matter: attributes read', t_bom_front_matter),
+        ('unterminated front matter: error on line 1',
+         t_unterminated_front_matter),
+        ('front matter that is not YAML: line and column',
+         t_front_matter_not_yaml),
+        ('a folder given to tag as a file', t_folder),
+        ('an unreadable file (run as nobody)', t_unreadable),
+        ('a missing file', t_missing),
+        ('symlink loops in a folder given to add: skipped, no hang',
+         t_symlink_loops),
+        ('codebook: YAML alias bomb refused promptly', t_alias_bomb),
+        ('codebook: 10,000 themes load and tag in < 5 s',
+         t_ten_thousand_themes),
+        ('codebook: nesting 1,000 deep refused with its location',
+         t_deep_nesting),
+        ("catastrophic regex (a+)+$ stops in < 10 s naming rule, theme, line",
+         lambda: catastrophic(0, '(a+)+$')),
+        ("catastrophic regex (a|aa)+$ stops in < 10 s naming rule, theme, "
+         "line", lambda: catastrophic(1, '(a|aa)+$')),
+        ("catastrophic regex (a*)*b stops in < 10 s naming rule, theme, line",
+         lambda: catastrophic(2, '(a*)*b')),
+        ('codebook: invalid regex with PCRE2 message and offset',
+         t_invalid_regex),
+        ('codebook: duplicate ids at the second one', t_duplicate_ids),
+        ('codebook: not UTF-8, with line, column and byte',
+         t_codebook_not_utf8),
+        ('project: a text file, refused by list, report and add',
+         t_text_file_project),
+        ('project: a SQLite database that is not grille\'s', t_other_sqlite),
+        ('project: made by a newer grille', t_newer_project),
+        ('project: read-only, add fails and changes nothing', t_read_only),
+        ('project: a failed read-only command leaves no file beside it',
+         t_read_only_leaves_nothing),
+        ('project: once write access is back, add works',
+         t_read_only_then_writable),
+        ('project: disk full (ulimit -f): exit 1, nothing added, intact',
+         t_full_disk),
+        ('project: disk full (ulimit -f): the message says so',
+         t_full_disk_message),
+        ('project: damaged documents pages: list, report, add say damaged',
+         t_damaged),
+        ('project: damaged middle pages: never a crash', t_damaged_middle),
+        ('project: the error messages of damaged and full projects are '
+         'grammatical',
+         t_store_messages_read_well)]:
+    check(name, fn)
+
+print('1..%d' % len(results))
+shutil.rmtree(TMP, ignore_errors=True)
+sys.exit(1 if any(why for _, why in results) else 0)
