@@ -6,6 +6,7 @@
 #include "analyser.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 int grille_analyser_new(grille_analyser **out, grille_error *err)
 {
@@ -18,6 +19,10 @@ int grille_analyser_new(grille_analyser **out, grille_error *err)
         free(a);
         return rc;
     }
+    /* The test of the fast paths runs the same input through the plain
+     * ones and compares: they are chosen here, once. */
+    const char *ref = getenv("GRILLE_REFERENCE");
+    a->reference = ref && *ref && strcmp(ref, "0") != 0;
     *out = a;
     return 0;
 }

@@ -57,6 +57,8 @@ struct grille_analyser {
     size_t ncodings, codings_cap;
     size_t words;
     bool drop_tokens; /* keep only the current segment's tokens */
+    bool reference;   /* GRILLE_REFERENCE set: the plain, slow paths that
+                         the fast ones must agree with */
 
     struct match_state *match;
 };

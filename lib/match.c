@@ -372,15 +372,42 @@ static int segment(grille_analyser *a, const grille_codebook *cb,
         const grille_token *t = &tk[i];
         stem_entry *e = ent[i];
         int rc = 0;
-        if (e->mcb != cb)
-            rc = entry_cands(a, cb, e, t->kind == GRILLE_TOK_ELISION);
-        for (uint32_t k = 0; k < e->ncands && rc == 0; k++) {
-            size_t j = follow_rest(&cb->seqs[e->cands[k]], tk, n, i, text);
-            if (j != SIZE_MAX)
-                rc = add_occ(m, e->cands[k], &tk[i], &tk[j]);
+        if (a->reference) {
+            /* the plain way: every index and every glob, for every token */
+            if (t->kind == GRILLE_TOK_ELISION)
+                rc = try_seqs(m, cb,
+                              grille__smap_get(&cb->by_key, t->key,
+                                               t->key_len,
+                                               grille__hash(t->key,
+                                                            t->key_len)),
+                              tk, n, i, text);
+            else
+                rc = try_seqs(m, cb,
+                              grille__smap_get(&cb->by_stem, t->stem,
+                                               t->stem_len,
+                                               grille__hash(t->stem,
+                                                            t->stem_len)),
+                              tk, n, i, text);
+            for (size_t g = 0; g < cb->nglobs && rc == 0 &&
+                               t->kind != GRILLE_TOK_ELISION;
+                 g++) {
+                size_t j = follow(&cb->seqs[cb->globs[g]], tk, n, i, text);
+                if (j != SIZE_MAX)
+                    rc = add_occ(m, cb->globs[g], &tk[i], &tk[j]);
+            }
+        } else {
+            if (e->mcb != cb)
+                rc = entry_cands(a, cb, e, t->kind == GRILLE_TOK_ELISION);
+            for (uint32_t k = 0; k < e->ncands && rc == 0; k++) {
+                size_t j = follow_rest(&cb->seqs[e->cands[k]], tk, n, i,
+                                       text);
+                if (j != SIZE_MAX)
+                    rc = add_occ(m, e->cands[k], &tk[i], &tk[j]);
+            }
         }
         if (rc == 0 && cb->by_surface.count &&
-            maybe_exact(cb, text + t->start, t->end - t->start)) {
+            (a->reference ||
+             maybe_exact(cb, text + t->start, t->end - t->start))) {
             const char *sf = text + t->start;
             size_t sl = t->end - t->start;
             rc = try_seqs(m, cb,
@@ -437,8 +464,26 @@ static int segment(grille_analyser *a, const grille_codebook *cb,
     /* Exclusions mask their theme and its sub-themes: per masking code,
      * the masks sorted by start with the running maximum of their ends,
      * so that a hit is checked by a binary search, not a loop. */
-    if (cb->has_masks && drop_masked(a, cb) < 0)
+    if (cb->has_masks && a->reference) {
+        /* the plain way: every hit against every exclusion */
+        size_t w = 0;
+        for (size_t h = 0; h < m->nhits; h++) {
+            const hit *x = &m->hits[h];
+            bool masked = false;
+            for (size_t k = 0; k < m->nocc && !masked; k++) {
+                const occ *o = &m->occs[k];
+                const cb_seq *sq = &cb->seqs[o->seq];
+                masked = sq->role == ROLE_MASK && o->start < x->end &&
+                         x->start < o->end &&
+                         under(cb, x->code, cb->rules[sq->rule].code);
+            }
+            if (!masked)
+                m->hits[w++] = *x;
+        }
+        m->nhits = w;
+    } else if (cb->has_masks && drop_masked(a, cb) < 0) {
         return grille__nomem(err);
+    }
     /* Within a code, overlapping hits collapse to the longest: the longest
      * first, each kept unless it touches a kept one (bytes already taken,
      * in a map of the segment). */
@@ -455,8 +500,19 @@ static int segment(grille_analyser *a, const grille_codebook *cb,
         for (; h < m->nhits && m->hits[h].code == code; h++) {
             const hit *x = &m->hits[h];
             size_t s0 = x->start - seg->start, s1 = x->end - seg->start;
-            if (memchr(m->taken + s0, 1, s1 - s0))
+            if (a->reference) {
+                /* the plain way: against every coding kept so far */
+                bool overlap = false;
+                for (size_t k = first; k < a->ncodings && !overlap; k++) {
+                    const grille_coding *c = &a->codings[k];
+                    overlap = c->code == x->code && c->start < x->end &&
+                              x->start < c->end;
+                }
+                if (overlap)
+                    continue;
+            } else if (memchr(m->taken + s0, 1, s1 - s0)) {
                 continue;
+            }
             memset(m->taken + s0, 1, s1 - s0);
             if (GROW(a->codings, a->codings_cap, a->ncodings + 1) < 0)
                 return grille__nomem(err);

@@ -1284,7 +1284,7 @@ static int word(tok_ctx *t, size_t i, size_t *out)
     gbuf *b = &t->a->scratch;
     for (;;) {
         /* ASCII letters and digits, the common case, without decoding */
-        while (j < end) {
+        while (j < end && !t->a->reference) {
             unsigned char ch = (unsigned char)s[j];
             unsigned cls = ch < 0x80 ? byte_class[ch] : C_HIGH;
             if (cls == C_DIGIT) {
