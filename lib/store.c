@@ -135,8 +135,7 @@ static const char schema_v1[] =
     " REFERENCES codes (id), start INTEGER NOT NULL, \"end\" INTEGER NOT NULL,"
     " term TEXT NOT NULL, rule TEXT NOT NULL, origin TEXT NOT NULL"
     " CHECK (origin IN ('automatic', 'manual')), coder TEXT) STRICT;"
-    "CREATE INDEX codings_segment ON codings (segment);"
-    "CREATE INDEX codings_code ON codings (code, segment);";
+    "CREATE INDEX codings_segment ON codings (segment);";
 
 /* Migrations: migrations[v] takes a project from version v to v + 1.  The
  * first (from an empty file) is the whole schema. */
@@ -467,7 +466,8 @@ int grille_store_open(grille_store **out, const char *path, int readonly,
     if (r == 0 && !readonly)
         r = exec(s, "PRAGMA journal_mode = WAL", "open the project", err);
     if (r == 0)
-        r = exec(s, "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL",
+        r = exec(s, "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; "
+                    "PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY",
                  "open the project", err);
     if (r == 0)
         r = load_meta(s, err);

@@ -1,0 +1,254 @@
+#!/usr/bin/env python3
+"""The benchmark: grille side by side with the Python peer and wc -w.
+
+Usage: tests/bench/run.py [--mb 100] [--seed 2020] [--runs 3] [--quick]
+
+Generates (once, cached in build/bench/) a realistic corpus with
+tests/bench/gen.py, then measures in one go, on the same files:
+  - wc -w, the Python peer (../shared/bench/peer_python.py, Debian's
+    /usr/bin/python3 with python3-stemmer), grille tag -f json on one and
+    two threads, for the many notes and for the same text as one large file;
+  - grille add into a fresh project, then report, cooc and compare on it;
+  - grille tag on a 1 KB note, codebook loading included;
+  - peak RSS (/usr/bin/time -f %M) of tag and of add, the latter on a
+    quarter and on the whole corpus;
+  - instructions per input byte of tag (valgrind --tool=callgrind) on a
+    2 MB slice: stable from run to run, unlike seconds.
+Each time is the median of --runs runs (the Python peer runs once: it is
+slow). Prints a table, checks that -j 2 gives the same bytes as one
+thread, and writes docs/performance.md from tests/bench/performance.md.in.
+"""
+import argparse
+import glob
+import hashlib
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+GRILLE = os.path.join(ROOT, 'build', 'cli', 'grille')
+PEER = os.path.join(os.path.dirname(ROOT), 'shared', 'bench', 'peer_python.py')
+
+
+def run(cmd, stdout=subprocess.DEVNULL, env=None, cwd=None):
+    """Wall time of a command, in seconds; fails loudly."""
+    t = time.perf_counter()
+    p = subprocess.run(cmd, stdout=stdout, stderr=subprocess.PIPE, env=env,
+                       cwd=cwd)
+    dt = time.perf_counter() - t
+    if p.returncode != 0:
+        raise SystemExit('%s: exit %d: %s' % (' '.join(cmd[:3]),
+                                              p.returncode,
+                                              p.stderr.decode()[-500:]))
+    return dt
+
+
+def median(cmd, runs, before=None, **kw):
+    times = []
+    for _ in range(runs):
+        if before:
+            before()
+        times.append(run(cmd, **kw))
+    return statistics.median(times)
+
+
+def peak_rss_mb(cmd, before=None):
+    if before:
+        before()
+    out = subprocess.run(['/usr/bin/time', '-f', '%M'] + cmd,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    return int(out.stderr.decode().strip().split('\n')[-1]) / 1024
+
+
+def instructions(cmd):
+    out = subprocess.run(['valgrind', '--tool=callgrind',
+                          '--callgrind-out-file=/dev/null'] + cmd,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    m = re.search(r'Collected : (\d+)', out.stderr.decode())
+    return int(m.group(1)) if m else 0
+
+
+def sha(cmd):
+    out = subprocess.run(cmd, stdout=subprocess.PIPE, check=True)
+    return hashlib.sha256(out.stdout).hexdigest()
+
+
+def machine():
+    cpu = '?'
+    try:
+        for line in open('/proc/cpuinfo'):
+            if line.startswith('model name'):
+                cpu = line.split(':', 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30
+    return '%s, %d cores, %.0f GiB, %s %s' % (
+        cpu, os.cpu_count(), mem, platform.system(), platform.release())
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--mb', type=float, default=100)
+    ap.add_argument('--seed', type=int, default=2020)
+    ap.add_argument('--runs', type=int, default=3)
+    ap.add_argument('--no-doc', action='store_true',
+                    help='do not rewrite docs/performance.md')
+    a = ap.parse_args()
+    if not os.path.exists(GRILLE):
+        raise SystemExit('build grille first: ./run')
+    corpus = os.path.join(ROOT, 'build', 'bench',
+                          'corpus-%gmb-%d' % (a.mb, a.seed))
+    if not os.path.isdir(corpus):
+        print('generating %g MB of notes in %s ...' % (a.mb, corpus),
+              file=sys.stderr)
+        subprocess.run([sys.executable, os.path.join(HERE, 'gen.py'), corpus,
+                        '--mb', str(a.mb), '--seed', str(a.seed),
+                        '--big-file'], check=True)
+    notes = sorted(glob.glob(os.path.join(corpus, 'notes', '*', '*.md')))
+    big = os.path.join(corpus, 'big', 'one.md')
+    mb_notes = sum(os.path.getsize(f) for f in notes) / 1e6
+    mb_big = os.path.getsize(big) / 1e6
+    tmp = tempfile.mkdtemp(prefix='grille-bench-')
+    rows = []
+    R = a.runs
+
+    def row(what, seconds, mb, note=''):
+        rows.append((what, seconds, mb / seconds if seconds else 0, note))
+        print('%-44s %8.3f s %8.1f MB/s  %s' % (what, seconds,
+                                                mb / seconds if seconds
+                                                else 0, note),
+              file=sys.stderr)
+        return seconds
+
+    tag = [GRILLE, 'tag', '-f', 'json']
+    wc_n = row('wc -w, %d notes' % len(notes),
+               median(['wc', '-w'] + notes, R), mb_notes)
+    t1 = row('grille tag -f json, 1 thread', median(tag + notes, R), mb_notes)
+    t2 = row('grille tag -f json -j 2', median(tag[:2] + ['-j', '2'] +
+                                               tag[2:] + notes, R), mb_notes)
+    peer = row('Python peer (peer_python.py)',
+               run(['/usr/bin/python3', PEER] + notes), mb_notes)
+    wc_b = row('wc -w, one large file', median(['wc', '-w', big], R), mb_big)
+    b1 = row('grille tag, one large file, 1 thread', median(tag + [big], R),
+             mb_big)
+    b2 = row('grille tag, one large file, -j 2',
+             median(tag[:2] + ['-j', '2'] + tag[2:] + [big], R), mb_big)
+    same_notes = sha(tag + notes) == sha(tag[:2] + ['-j', '2'] + tag[2:] +
+                                         notes)
+    same_big = sha(tag + [big]) == sha(tag[:2] + ['-j', '2'] + tag[2:] +
+                                       [big])
+
+    db = os.path.join(tmp, 'bench.db')
+
+    def fresh():
+        for f in glob.glob(db + '*'):
+            os.unlink(f)
+        subprocess.run([GRILLE, 'init', '-d', db], check=True,
+                       stdout=subprocess.DEVNULL)
+
+    add = row('grille add, %d notes' % len(notes),
+              median([GRILLE, 'add', '-d', db] + notes, R, before=fresh),
+              mb_notes)
+    rep = row('grille report', median([GRILLE, 'report', '-d', db], R),
+              mb_notes)
+    coo = row('grille cooc', median([GRILLE, 'cooc', '-d', db], R), mb_notes)
+    cmp_ = row('grille compare --by type',
+               median([GRILLE, 'compare', '--by', 'type', '-d', db], R),
+               mb_notes)
+    small = os.path.join(tmp, 'note-1k.md')
+    with open(notes[0], encoding='utf-8') as f:
+        text = f.read()
+    with open(small, 'w', encoding='utf-8') as f:
+        f.write(text[:1024].rsplit(' ', 1)[0] + '\n')
+    one_kb = statistics.median(run([GRILLE, 'tag', small]) for _ in range(21))
+
+    rss_tag = peak_rss_mb(tag + notes)
+    rss_big = peak_rss_mb(tag + [big])
+    largest = max(os.path.getsize(f) for f in notes + [big]) / 2**20
+    quarter = notes[:len(notes) // 4]
+    rss_add_q = peak_rss_mb([GRILLE, 'add', '-d', db] + quarter, before=fresh)
+    rss_add = peak_rss_mb([GRILLE, 'add', '-d', db] + notes, before=fresh)
+
+    slice_files, size = [], 0
+    for f in notes:
+        slice_files.append(f)
+        size += os.path.getsize(f)
+        if size >= 2 * 10**6:
+            break
+    ins = instructions(tag + slice_files) / size
+
+    shutil.rmtree(tmp, ignore_errors=True)
+
+    def ok(b):
+        return 'yes' if b else '**no**'
+
+    targets = [
+        ('tag, 1 thread, vs wc -w (time ratio)', '%.2f' % (t1 / wc_n),
+         '<= 1', ok(t1 <= wc_n)),
+        ('tag, 1 thread, vs the Python peer (speed-up)', '%.1fx' % (peer / t1),
+         '>= 30x', ok(peer / t1 >= 30)),
+        ('-j 2 vs 1 thread, many notes (speed-up)', '%.2fx' % (t1 / t2),
+         '>= 1.7x', ok(t1 / t2 >= 1.7)),
+        ('-j 2 vs 1 thread, one large file (speed-up)', '%.2fx' % (b1 / b2),
+         '>= 1.7x', ok(b1 / b2 >= 1.7)),
+        ('-j 2 output identical to 1 thread', ok(same_notes and same_big),
+         'yes', ok(same_notes and same_big)),
+        ('add vs tag (time ratio)', '%.2f' % (add / t1), '<= 1.5',
+         ok(add / t1 <= 1.5)),
+        ('report vs add', '%.1f%%' % (100 * rep / add), '< 2%',
+         ok(rep / add < 0.02)),
+        ('cooc vs add', '%.1f%%' % (100 * coo / add), '< 2%',
+         ok(coo / add < 0.02)),
+        ('compare vs add', '%.1f%%' % (100 * cmp_ / add), '< 2%',
+         ok(cmp_ / add < 0.02)),
+        ('tag of a 1 KB note, codebook loading included',
+         '%.1f ms' % (1000 * one_kb), '< 10 ms', ok(one_kb < 0.010)),
+        ('peak RSS of tag, many notes', '%.0f MB' % rss_tag,
+         '<= %.0f MB' % (2 * largest + 32),
+         ok(rss_tag <= 2 * largest + 32)),
+        ('peak RSS of tag, one large file', '%.0f MB' % rss_big,
+         '<= %.0f MB' % (2 * largest + 32), ok(rss_big <= 2 * largest + 32)),
+        ('peak RSS of add: a quarter, then all the notes',
+         '%.0f MB, %.0f MB' % (rss_add_q, rss_add), 'does not grow',
+         ok(rss_add <= rss_add_q * 1.25 + 8)),
+        ('instructions per input byte (tag, 2 MB slice)', '%.0f' % ins, '',
+         ''),
+    ]
+    table = ['| measure | seconds | MB/s | note |', '|---|---:|---:|---|']
+    for what, s, rate, note in rows:
+        table.append('| %s | %.3f | %.1f | %s |' % (what, s, rate, note))
+    tt = ['| target | measured | wanted | holds |', '|---|---:|---:|:---:|']
+    for t in targets:
+        tt.append('| %s | %s | %s | %s |' % t)
+    print()
+    print('\n'.join(table))
+    print()
+    print('\n'.join(tt))
+    if a.no_doc:
+        return 0
+    with open(os.path.join(HERE, 'performance.md.in'), encoding='utf-8') as f:
+        doc = f.read()
+    doc = doc.replace('@MACHINE@', machine())
+    doc = doc.replace('@CORPUS@', '%d notes, %.0f MB (seed %d), and the same '
+                      'text as one file of %.0f MB' % (len(notes), mb_notes,
+                                                      a.seed, mb_big))
+    doc = doc.replace('@DATE@', time.strftime('%Y-%m-%d'))
+    doc = doc.replace('@MEASURES@', '\n'.join(table))
+    doc = doc.replace('@TARGETS@', '\n'.join(tt))
+    with open(os.path.join(ROOT, 'docs', 'performance.md'), 'w',
+              encoding='utf-8') as f:
+        f.write(doc)
+    print('\nwrote docs/performance.md', file=sys.stderr)
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
