@@ -762,6 +762,25 @@ typedef struct grille_scores {
 GRILLE_API void grille_scores_compute(const grille_confusion *c,
                                       grille_scores *out);
 
+/* ------------------------------------------------------------ REFI-QDA */
+
+/*
+ * Export to REFI-QDA, the exchange standard of NVivo, ATLAS.ti, MAXQDA and
+ * QualCoder.  grille_refi_export_qdc writes codebook `cb` as a .qdc file
+ * (urn:QDA-XML:codebook:1.0); grille_refi_export_qdpx writes project `s` as
+ * a .qdpx ZIP: project.qde (urn:QDA-XML:project:1.0) with the codes, one
+ * case per document carrying its attributes as variables, one text source
+ * per document with its codings, and the texts as sources/<GUID>.txt.
+ * Positions are code points of the document's body, end exclusive.  GUIDs
+ * derive from the content (code ids, document hashes, spans): exporting
+ * the same project twice gives the same bytes.  The qdpx is written beside
+ * `path` and renamed over it once complete.
+ */
+GRILLE_API int grille_refi_export_qdc(const grille_codebook *cb,
+                                      const char *path, grille_error *err);
+GRILLE_API int grille_refi_export_qdpx(grille_store *s, const char *path,
+                                       grille_error *err);
+
 #ifdef __cplusplus
 }
 #endif

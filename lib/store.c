@@ -230,6 +230,11 @@ sqlite3 *grille_store__db(grille_store *s)
     return s->db;
 }
 
+const char *grille_store__path(const grille_store *s)
+{
+    return s->path;
+}
+
 int grille_store__error(grille_store *s, grille_error *err, int rc,
                         const char *doing)
 {

@@ -10,6 +10,8 @@
 #include <sqlite3.h>
 
 GRILLE_HIDDEN sqlite3 *grille_store__db(grille_store *s);
+/* The project file's path, as given to open or create. */
+GRILLE_HIDDEN const char *grille_store__path(const grille_store *s);
 /* Fills err from SQLite's result code `rc` while `doing` something. */
 GRILLE_HIDDEN int grille_store__error(grille_store *s, grille_error *err,
                                       int rc, const char *doing);

@@ -1,0 +1,182 @@
+/*
+ * cmd_export.c - `grille export`: the project for other tools.  qdpx is a
+ * REFI-QDA project (NVivo, ATLAS.ti, MAXQDA, QualCoder open it), qdc the
+ * codebook alone in REFI-QDA form, csv every coding as one row for a
+ * spreadsheet or R.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char help[] =
+    "Usage: grille export [-d DB] [-c CODEBOOK] -f qdpx|qdc|csv -o FILE\n"
+    "Export the project for other tools.\n\n"
+    "  qdpx  a REFI-QDA project: the codes, one case per document with its\n"
+    "        attributes as variables, the texts and every coding; NVivo,\n"
+    "        ATLAS.ti, MAXQDA and QualCoder import it\n"
+    "  qdc   the codebook alone, REFI-QDA form: the project's, or CODEBOOK's\n"
+    "        with -c (then no project is needed)\n"
+    "  csv   one row per coding: document, segment, line, code, byte start\n"
+    "        and end, matched term, rule, origin (- as FILE: standard output)\n\n"
+    "Two exports of the same project are the same bytes (identifiers derive\n"
+    "from the content).  FILE is replaced only once the export is complete.\n\n"
+    "  -d, --db FILE        the project (default: $GRILLE_DB, else ./grille.db)\n"
+    "  -c, --codebook FILE  with -f qdc: export this codebook\n"
+    "  -f, --format FORMAT  qdpx, qdc or csv\n"
+    "  -o, --output FILE    where to write\n"
+    "  -h, --help           show this help\n";
+
+enum { EX_QDPX, EX_QDC, EX_CSV };
+
+typedef struct csv_out {
+    FILE *f;
+} csv_out;
+
+static int on_coding(const grille_coding_info *c, void *payload)
+{
+    FILE *f = ((csv_out *)payload)->f;
+    csv_ccell(f, c->document_name, true);
+    fputc(',', f);
+    put_size(f, c->segment + 1);
+    fputc(',', f);
+    put_size(f, c->line);
+    fputc(',', f);
+    csv_ccell(f, c->code, true);
+    fputc(',', f);
+    put_size(f, c->start);
+    fputc(',', f);
+    put_size(f, c->end);
+    fputc(',', f);
+    csv_ccell(f, c->term, true);
+    fputc(',', f);
+    csv_ccell(f, c->rule, true);
+    fputc(',', f);
+    fputs(c->origin, f);
+    fputs("\r\n", f);
+    return ferror(f) ? 1 : 0;
+}
+
+/* The codings as CSV to `out` ("-": standard output), through a temporary
+ * file renamed at the end so that a failure leaves `out` as it was. */
+static int export_csv(grille_store *s, const char *out, grille_error *err)
+{
+    char *tmp = NULL;
+    FILE *f = stdout;
+    bool std = strcmp(out, "-") == 0;
+    if (!std) {
+        size_t n = strlen(out) + 32;
+        tmp = malloc(n);
+        if (!tmp) {
+            cli_error(_("out of memory"));
+            return -1;
+        }
+        snprintf(tmp, n, "%s.tmp-%d", out, (int)getpid());
+        f = fopen(tmp, "wbx");
+        if (!f) {
+            cli_error("%s: %s", out, strerror(errno));
+            free(tmp);
+            return -1;
+        }
+    }
+    csv_out o = {f};
+    fputs("document,segment,line,code,start,end,term,rule,origin\r\n", f);
+    int rc = grille_store_foreach_coding(s, 0, on_coding, &o, err);
+    if (rc < 0)
+        cli_lib_error(err);
+    else if (rc > 0 || fflush(f) != 0 || ferror(f)) {
+        cli_error("%s: %s", out, strerror(errno ? errno : EIO));
+        rc = -1;
+    }
+    if (!std) {
+        if (fclose(f) != 0 && rc == 0) {
+            cli_error("%s: %s", out, strerror(errno));
+            rc = -1;
+        }
+        if (rc == 0 && rename(tmp, out) != 0) {
+            cli_error("%s: %s", out, strerror(errno));
+            rc = -1;
+        }
+        if (rc < 0)
+            unlink(tmp);
+        free(tmp);
+    }
+    return rc < 0 ? -1 : 0;
+}
+
+int cmd_export(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"db", required_argument, 0, 'd'},
+        {"codebook", required_argument, 0, 'c'},
+        {"format", required_argument, 0, 'f'},
+        {"output", required_argument, 0, 'o'},
+        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
+    const char *db = NULL, *cbpath = NULL, *out = NULL, *fmt = NULL;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "d:c:f:o:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd': db = optarg; break;
+        case 'c': cbpath = optarg; break;
+        case 'f': fmt = optarg; break;
+        case 'o': out = optarg; break;
+        case 'h': fputs(_(help), stdout); return EXIT_OK;
+        default: return cli_bad_option("export");
+        }
+    }
+    if (optind < argc)
+        return cli_usage("export", _("unexpected argument '%s'"),
+                         argv[optind]);
+    if (!fmt)
+        return cli_usage("export", _("which format? -f qdpx, qdc or csv"));
+    int kind = strcmp(fmt, "qdpx") == 0  ? EX_QDPX
+               : strcmp(fmt, "qdc") == 0 ? EX_QDC
+               : strcmp(fmt, "csv") == 0 ? EX_CSV
+                                         : -1;
+    if (kind < 0)
+        return cli_usage("export",
+                         _("unknown format '%s' (qdpx, qdc or csv)"), fmt);
+    if (!out || !*out)
+        return cli_usage("export", _("where to? -o FILE"));
+    if (cbpath && kind != EX_QDC)
+        return cli_usage("export", _("-c goes with -f qdc only"));
+    if (strcmp(out, "-") == 0 && kind != EX_CSV)
+        return cli_usage("export",
+                         _("-f %s writes a file, not standard output"), fmt);
+
+    grille_error err = {0};
+    grille_store *s = NULL;
+    grille_codebook *cb = NULL;
+    int status = EXIT_RUNTIME;
+    if (kind == EX_QDC && cbpath) {
+        if (cli_load_codebook(&cb, cbpath) < 0)
+            return EXIT_RUNTIME;
+    } else {
+        db = cli_db_path(db);
+        if (cli_open_store(&s, db, true) < 0)
+            return EXIT_RUNTIME;
+        if (kind == EX_QDC && grille_store_codebook(s, &cb, &err) < 0) {
+            cli_lib_error(&err);
+            goto done;
+        }
+    }
+    int rc;
+    switch (kind) {
+    case EX_QDC: rc = grille_refi_export_qdc(cb, out, &err); break;
+    case EX_QDPX: rc = grille_refi_export_qdpx(s, out, &err); break;
+    default: rc = export_csv(s, out, &err) < 0 ? 1 : 0; break;
+    }
+    if (rc < 0)
+        cli_lib_error(&err);
+    else if (rc == 0)
+        status = EXIT_OK;
+done:
+    grille_codebook_free(cb);
+    grille_store_close(s);
+    return status;
+}
