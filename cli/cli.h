@@ -119,6 +119,10 @@ void cli_progress_start(cli_progress *p, const char *what, size_t total);
 void cli_progress_step(cli_progress *p, size_t done);
 void cli_progress_end(cli_progress *p);
 
+/* cmd_list.c: the documents of the project with their attributes as
+ * CSV (what `grille list -f csv` prints); prints errors. */
+int list_write_csv(grille_store *s, FILE *f);
+
 /* Parses "-f" values; returns -1 for an unknown one. */
 enum { FMT_TEXT, FMT_JSON, FMT_CSV, FMT_MD, FMT_HTML };
 int parse_format(const char *s, unsigned allowed);

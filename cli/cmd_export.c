@@ -10,6 +10,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static const char help[] =
@@ -21,13 +22,16 @@ static const char help[] =
     "  qdc   the codebook alone, REFI-QDA form: the project's, or CODEBOOK's\n"
     "        with -c (then no project is needed)\n"
     "  csv   one row per coding: document, segment, line, code, byte start\n"
-    "        and end, matched term, rule, origin (- as FILE: standard output)\n\n"
+    "        and end, matched term, rule, origin (- as FILE: standard output);\n"
+    "        when FILE is a folder, three files in it: codings.csv,\n"
+    "        documents.csv (as 'grille list -f csv') and matrix.csv (coded\n"
+    "        segments per document and code, themes counting sub-themes)\n\n"
     "Two exports of the same project are the same bytes (identifiers derive\n"
     "from the content).  FILE is replaced only once the export is complete.\n\n"
     "  -d, --db FILE        the project (default: $GRILLE_DB, else ./grille.db)\n"
     "  -c, --codebook FILE  with -f qdc: export this codebook\n"
     "  -f, --format FORMAT  qdpx, qdc or csv\n"
-    "  -o, --output FILE    where to write\n"
+    "  -o, --output FILE    where to write (for csv, a file or a folder)\n"
     "  -h, --help           show this help\n";
 
 enum { EX_QDPX, EX_QDC, EX_CSV };
@@ -60,51 +64,123 @@ static int on_coding(const grille_coding_info *c, void *payload)
     return ferror(f) ? 1 : 0;
 }
 
-/* The codings as CSV to `out` ("-": standard output), through a temporary
- * file renamed at the end so that a failure leaves `out` as it was. */
-static int export_csv(grille_store *s, const char *out, grille_error *err)
+static int write_codings(grille_store *s, FILE *f)
 {
-    char *tmp = NULL;
-    FILE *f = stdout;
-    bool std = strcmp(out, "-") == 0;
-    if (!std) {
-        size_t n = strlen(out) + 32;
-        tmp = malloc(n);
-        if (!tmp) {
-            cli_error(_("out of memory"));
-            return -1;
-        }
-        snprintf(tmp, n, "%s.tmp-%d", out, (int)getpid());
-        f = fopen(tmp, "wbx");
-        if (!f) {
-            cli_error("%s: %s", out, strerror(errno));
-            free(tmp);
-            return -1;
-        }
-    }
+    grille_error err = {0};
     csv_out o = {f};
     fputs("document,segment,line,code,start,end,term,rule,origin\r\n", f);
-    int rc = grille_store_foreach_coding(s, 0, on_coding, &o, err);
+    int rc = grille_store_foreach_coding(s, 0, on_coding, &o, &err);
     if (rc < 0)
-        cli_lib_error(err);
-    else if (rc > 0 || fflush(f) != 0 || ferror(f)) {
+        cli_lib_error(&err);
+    return rc < 0 ? -1 : 0; /* a write error is seen by the caller */
+}
+
+static int write_documents(grille_store *s, FILE *f)
+{
+    return list_write_csv(s, f);
+}
+
+/* Documents x codes: the coded segments of each code in each document, a
+ * theme counting the segments of its sub-themes (as in the reports). */
+static int write_matrix(grille_store *s, FILE *f)
+{
+    grille_report *r = NULL;
+    grille_error err = {0};
+    if (grille_report_build(&r, s, &err) < 0) {
+        cli_lib_error(&err);
+        return -1;
+    }
+    fputs("document", f);
+    for (size_t c = 0; c < r->ncodes; c++) {
+        fputc(',', f);
+        csv_ccell(f, r->codes[c].id, true);
+    }
+    fputs("\r\n", f);
+    for (size_t d = 0; d < r->ndocs; d++) {
+        csv_ccell(f, r->docs[d].name, true);
+        for (size_t c = 0; c < r->ncodes; c++) {
+            fputc(',', f);
+            put_size(f, r->cell_segments[d * r->ncodes + c]);
+        }
+        fputs("\r\n", f);
+    }
+    grille_report_free(r);
+    return 0;
+}
+
+typedef int (*csv_writer)(grille_store *s, FILE *f);
+
+/* Runs `write` into `out` ("-": standard output) through a temporary file
+ * beside it, renamed at the end: a failure leaves `out` as it was. */
+static int write_atomic(grille_store *s, const char *out, csv_writer write)
+{
+    if (strcmp(out, "-") == 0) {
+        int rc = write(s, stdout);
+        if (rc == 0 && (fflush(stdout) != 0 || ferror(stdout))) {
+            cli_error("%s: %s", _("standard output"), strerror(errno));
+            rc = -1;
+        }
+        return rc;
+    }
+    size_t n = strlen(out) + 32;
+    char *tmp = malloc(n);
+    if (!tmp) {
+        cli_error(_("out of memory"));
+        return -1;
+    }
+    snprintf(tmp, n, "%s.tmp-%d", out, (int)getpid());
+    FILE *f = fopen(tmp, "wbx");
+    if (!f) {
+        cli_error("%s: %s", out, strerror(errno));
+        free(tmp);
+        return -1;
+    }
+    errno = 0;
+    int rc = write(s, f);
+    if (rc == 0 && (fflush(f) != 0 || ferror(f))) {
         cli_error("%s: %s", out, strerror(errno ? errno : EIO));
         rc = -1;
     }
-    if (!std) {
-        if (fclose(f) != 0 && rc == 0) {
-            cli_error("%s: %s", out, strerror(errno));
-            rc = -1;
-        }
-        if (rc == 0 && rename(tmp, out) != 0) {
-            cli_error("%s: %s", out, strerror(errno));
-            rc = -1;
-        }
-        if (rc < 0)
-            unlink(tmp);
-        free(tmp);
+    if (fclose(f) != 0 && rc == 0) {
+        cli_error("%s: %s", out, strerror(errno));
+        rc = -1;
     }
-    return rc < 0 ? -1 : 0;
+    if (rc == 0 && rename(tmp, out) != 0) {
+        cli_error("%s: %s", out, strerror(errno));
+        rc = -1;
+    }
+    if (rc < 0)
+        unlink(tmp);
+    free(tmp);
+    return rc;
+}
+
+/* -f csv: to a folder, the three tables; else the codings. */
+static int export_csv(grille_store *s, const char *out)
+{
+    struct stat st;
+    if (strcmp(out, "-") == 0 || stat(out, &st) != 0 || !S_ISDIR(st.st_mode))
+        return write_atomic(s, out, write_codings);
+    static const struct {
+        const char *name;
+        csv_writer write;
+    } tables[] = {{"codings.csv", write_codings},
+                  {"documents.csv", write_documents},
+                  {"matrix.csv", write_matrix}};
+    for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
+        size_t n = strlen(out) + 32;
+        char *path = malloc(n);
+        if (!path) {
+            cli_error(_("out of memory"));
+            return -1;
+        }
+        snprintf(path, n, "%s/%s", out, tables[i].name);
+        int rc = write_atomic(s, path, tables[i].write);
+        free(path);
+        if (rc < 0)
+            return -1;
+    }
+    return 0;
 }
 
 int cmd_export(int argc, char **argv)
@@ -169,7 +245,7 @@ int cmd_export(int argc, char **argv)
     switch (kind) {
     case EX_QDC: rc = grille_refi_export_qdc(cb, out, &err); break;
     case EX_QDPX: rc = grille_refi_export_qdpx(s, out, &err); break;
-    default: rc = export_csv(s, out, &err) < 0 ? 1 : 0; break;
+    default: rc = export_csv(s, out) < 0 ? 1 : 0; break;
     }
     if (rc < 0)
         cli_lib_error(&err);

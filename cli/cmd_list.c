@@ -135,7 +135,7 @@ static void write_text(const char *db, listing *l)
     }
 }
 
-static void write_csv(listing *l)
+static void write_csv(listing *l, FILE *f)
 {
     /* the union of attribute keys, sorted, as columns */
     char **keys = NULL;
@@ -158,28 +158,28 @@ static void write_csv(listing *l)
         qsort(keys, nk, sizeof(*keys), cmp_str);
     fputs("id,name,path,encoding,bytes,words,segments,coded_segments,codings,"
           "added_at",
-          stdout);
+          f);
     for (size_t j = 0; j < nk; j++) {
-        putchar(',');
-        csv_ccell(stdout, keys[j], true);
+        fputc(',', f);
+        csv_ccell(f, keys[j], true);
     }
-    fputs("\r\n", stdout);
+    fputs("\r\n", f);
     for (size_t i = 0; i < l->n; i++) {
         const doc_row *r = &l->rows[i];
-        printf("%lld,", (long long)r->info.id);
-        csv_ccell(stdout, r->info.name, true);
-        putchar(',');
-        csv_ccell(stdout, r->info.path, true);
-        printf(",%s,%zu,%zu,%zu,%zu,%zu,%s", r->info.encoding, r->info.bytes,
+        fprintf(f, "%lld,", (long long)r->info.id);
+        csv_ccell(f, r->info.name, true);
+        fputc(',', f);
+        csv_ccell(f, r->info.path, true);
+        fprintf(f, ",%s,%zu,%zu,%zu,%zu,%zu,%s", r->info.encoding, r->info.bytes,
                r->info.words, r->info.segments, r->info.coded_segments,
                r->info.codings, r->info.added_at);
         for (size_t j = 0; j < nk; j++) {
-            putchar(',');
+            fputc(',', f);
             for (size_t k = 0; k < r->nattrs; k++)
                 if (strcmp(r->keys[k], keys[j]) == 0)
-                    csv_ccell(stdout, r->values[k], true);
+                    csv_ccell(f, r->values[k], true);
         }
-        fputs("\r\n", stdout);
+        fputs("\r\n", f);
     }
     free(keys);
 }
@@ -220,6 +220,34 @@ static void write_json(const char *db, listing *l)
     fputs("]}\n", stdout);
 }
 
+/* Reads every document and its attributes; prints the error. */
+static int load_listing(listing *l)
+{
+    int rc = grille_store_foreach_doc(l->s, on_doc, l, &l->err);
+    for (size_t i = 0; i < l->n && rc == 0; i++)
+        rc = grille_store_foreach_attr(l->s, l->rows[i].info.id, on_attr,
+                                       &l->rows[i], &l->err);
+    if (rc != 0) {
+        if (rc < 0 && l->err.message[0])
+            cli_lib_error(&l->err);
+        else
+            cli_error("%s", _("out of memory"));
+        return -1;
+    }
+    return 0;
+}
+
+int list_write_csv(grille_store *s, FILE *f)
+{
+    listing l = {0};
+    l.s = s;
+    int rc = load_listing(&l);
+    if (rc == 0)
+        write_csv(&l, f);
+    free_listing(&l);
+    return rc;
+}
+
 int cmd_list(int argc, char **argv)
 {
     static const struct option opts[] = {{"db", required_argument, 0, 'd'},
@@ -250,19 +278,13 @@ int cmd_list(int argc, char **argv)
     listing l = {0};
     if (cli_open_store(&l.s, db, true) < 0)
         return EXIT_RUNTIME;
-    int rc = grille_store_foreach_doc(l.s, on_doc, &l, &l.err);
-    for (size_t i = 0; i < l.n && rc == 0; i++)
-        rc = grille_store_foreach_attr(l.s, l.rows[i].info.id, on_attr,
-                                       &l.rows[i], &l.err);
+    int rc = load_listing(&l);
     if (rc != 0) {
-        if (rc < 0 && l.err.message[0])
-            cli_lib_error(&l.err);
-        else
-            cli_error("%s", _("out of memory"));
+        /* printed */
     } else if (fmt == FMT_JSON) {
         write_json(db, &l);
     } else if (fmt == FMT_CSV) {
-        write_csv(&l);
+        write_csv(&l, stdout);
     } else {
         write_text(db, &l);
     }

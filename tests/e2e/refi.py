@@ -189,6 +189,37 @@ def t_csv_rows():
         return 'header %r' % list(rows[0].keys())
 
 
+def t_csv_folder():
+    os.mkdir(os.path.join(TMP, 'tables'))
+    ok(grille('export', '-f', 'csv', '-o', 'tables'))
+    got = sorted(os.listdir(os.path.join(TMP, 'tables')))
+    if got != ['codings.csv', 'documents.csv', 'matrix.csv']:
+        return 'files %r' % got
+    read = lambda n: open(os.path.join(TMP, 'tables', n), newline='',
+                          encoding='utf-8').read()
+    if list(csv.DictReader(io.StringIO(read('codings.csv')))) != CODINGS:
+        return 'codings.csv differs from the codings export'
+    if read('documents.csv') != ok(grille('list', '-f', 'csv')).stdout.decode():
+        return 'documents.csv differs from grille list -f csv'
+    # the matrix, recomputed from the codings: segments coded with a code
+    # or one of its sub-codes, per document
+    segs = {}
+    for row in CODINGS:
+        parts = unformula(row['code']).split('/')
+        for i in range(1, len(parts) + 1):
+            segs.setdefault((row['document'], '/'.join(parts[:i])),
+                            set()).add(row['segment'])
+    m = list(csv.reader(io.StringIO(read('matrix.csv'))))
+    codes = m[0][1:]
+    if len(m) != 19 or not codes:
+        return '%d rows' % len(m)
+    for line in m[1:]:
+        for code, cell in zip(codes, line[1:]):
+            want = len(segs.get((line[0], code), ()))
+            if int(cell) != want:
+                return '%s x %s: %s, want %d' % (line[0], code, cell, want)
+
+
 def t_bad_format():
     out = grille('export', '-f', 'xml', '-o', 'x')
     if out.returncode != 2 or b"'xml'" not in out.stderr:
@@ -250,6 +281,7 @@ for name, fn in [('the project validates against Project.xsd', t_valid_project),
                  ('cases carry attributes as typed variables', t_cases),
                  ('the code tree and its GUIDs', t_code_tree),
                  ('csv: one row per coding, file or stdout', t_csv_rows),
+                 ('csv to a folder: codings, documents, matrix', t_csv_folder),
                  ('an unknown format is a usage error', t_bad_format),
                  ('no -o is a usage error', t_no_output),
                  ('a missing folder names the target', t_bad_dir),
