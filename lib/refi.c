@@ -56,6 +56,30 @@ static void guid(char out[37], const char *kind, const char *key)
             goto xmlfail;                                                    \
     } while (0)
 
+/* An empty element <name targetGUID="guid"/>: VariableRef, SourceRef,
+ * CodeRef. */
+static int ref_element(xmlTextWriterPtr w, const char *name, const char *g)
+{
+    W(xmlTextWriterStartElement(w, BAD_CAST name));
+    W(xmlTextWriterWriteAttribute(w, BAD_CAST "targetGUID", BAD_CAST g));
+    W(xmlTextWriterEndElement(w));
+    return 0;
+xmlfail:
+    return -1;
+}
+
+/* Opens <elem guid="g" name="name">. */
+static int start_named(xmlTextWriterPtr w, const char *elem, const char *g,
+                       const char *name)
+{
+    W(xmlTextWriterStartElement(w, BAD_CAST elem));
+    W(xmlTextWriterWriteAttribute(w, BAD_CAST "guid", BAD_CAST g));
+    W(xmlTextWriterWriteAttribute(w, BAD_CAST "name", BAD_CAST name));
+    return 0;
+xmlfail:
+    return -1;
+}
+
 typedef struct rcode {
     int64_t id;
     char *code, *label, *description, *color;
@@ -130,11 +154,7 @@ static int write_codes(xmlTextWriterPtr w, const rcodes *c, int64_t parent,
         const rcode *k = &c->v[i];
         if (k->parent != parent)
             continue;
-        W(xmlTextWriterStartElement(w, BAD_CAST "Code"));
-        W(xmlTextWriterWriteAttribute(w, BAD_CAST "guid", BAD_CAST k->guid));
-        W(xmlTextWriterWriteAttribute(w, BAD_CAST "name",
-                                      BAD_CAST(k->label[0] ? k->label
-                                                           : k->code)));
+        W(start_named(w, "Code", k->guid, k->label[0] ? k->label : k->code));
         W(xmlTextWriterWriteAttribute(w, BAD_CAST "isCodable",
                                       BAD_CAST "true"));
         if (k->color[0])
@@ -163,9 +183,7 @@ static int write_cb_codes(xmlTextWriterPtr w, const grille_codebook *cb,
             continue;
         char g[37];
         guid(g, "code", k.id);
-        W(xmlTextWriterStartElement(w, BAD_CAST "Code"));
-        W(xmlTextWriterWriteAttribute(w, BAD_CAST "guid", BAD_CAST g));
-        W(xmlTextWriterWriteAttribute(w, BAD_CAST "name", BAD_CAST k.label));
+        W(start_named(w, "Code", g, k.label));
         W(xmlTextWriterWriteAttribute(w, BAD_CAST "isCodable",
                                       BAD_CAST "true"));
         if (k.color[0])
@@ -399,9 +417,7 @@ int grille_refi_export_qdpx(grille_store *s, const char *path,
     W(xmlTextWriterWriteAttribute(w, BAD_CAST "creatingUserGUID",
                                   BAD_CAST user));
     W(xmlTextWriterStartElement(w, BAD_CAST "Users"));
-    W(xmlTextWriterStartElement(w, BAD_CAST "User"));
-    W(xmlTextWriterWriteAttribute(w, BAD_CAST "guid", BAD_CAST user));
-    W(xmlTextWriterWriteAttribute(w, BAD_CAST "name", BAD_CAST "grille"));
+    W(start_named(w, "User", user, "grille"));
     W(xmlTextWriterEndElement(w));
     W(xmlTextWriterEndElement(w));
     if (codes.n) {
@@ -414,11 +430,7 @@ int grille_refi_export_qdpx(grille_store *s, const char *path,
     if (nvars) {
         W(xmlTextWriterStartElement(w, BAD_CAST "Variables"));
         for (size_t i = 0; i < nvars; i++) {
-            W(xmlTextWriterStartElement(w, BAD_CAST "Variable"));
-            W(xmlTextWriterWriteAttribute(w, BAD_CAST "guid",
-                                          BAD_CAST vars[i].guid));
-            W(xmlTextWriterWriteAttribute(w, BAD_CAST "name",
-                                          BAD_CAST vars[i].key));
+            W(start_named(w, "Variable", vars[i].guid, vars[i].key));
             W(xmlTextWriterWriteAttribute(w, BAD_CAST "typeOfVariable",
                                           BAD_CAST vars[i].type));
             W(xmlTextWriterEndElement(w));
@@ -454,9 +466,7 @@ int grille_refi_export_qdpx(grille_store *s, const char *path,
             W(xmlTextWriterStartElement(w, BAD_CAST "Cases"));
             cases = true;
         }
-        W(xmlTextWriterStartElement(w, BAD_CAST "Case"));
-        W(xmlTextWriterWriteAttribute(w, BAD_CAST "guid", BAD_CAST cg));
-        W(xmlTextWriterWriteAttribute(w, BAD_CAST "name", BAD_CAST name));
+        W(start_named(w, "Case", cg, name));
         sqlite3_reset(att);
         sqlite3_bind_int64(att, 1, sqlite3_column_int64(docs, 0));
         while (sqlite3_step(att) == SQLITE_ROW) {
@@ -469,17 +479,12 @@ int grille_refi_export_qdpx(grille_store *s, const char *path,
             if (!var)
                 continue;
             W(xmlTextWriterStartElement(w, BAD_CAST "VariableValue"));
-            W(xmlTextWriterStartElement(w, BAD_CAST "VariableRef"));
-            W(xmlTextWriterWriteAttribute(w, BAD_CAST "targetGUID",
-                                          BAD_CAST var->guid));
-            W(xmlTextWriterEndElement(w));
+            W(ref_element(w, "VariableRef", var->guid));
             W(xmlTextWriterWriteElement(w, BAD_CAST value_element(var->type),
                                         BAD_CAST(v ? v : "")));
             W(xmlTextWriterEndElement(w));
         }
-        W(xmlTextWriterStartElement(w, BAD_CAST "SourceRef"));
-        W(xmlTextWriterWriteAttribute(w, BAD_CAST "targetGUID", BAD_CAST sg));
-        W(xmlTextWriterEndElement(w));
+        W(ref_element(w, "SourceRef", sg));
         W(xmlTextWriterEndElement(w));
     }
     if (cases)
@@ -503,9 +508,7 @@ int grille_refi_export_qdpx(grille_store *s, const char *path,
             W(xmlTextWriterStartElement(w, BAD_CAST "Sources"));
             sources = true;
         }
-        W(xmlTextWriterStartElement(w, BAD_CAST "TextSource"));
-        W(xmlTextWriterWriteAttribute(w, BAD_CAST "guid", BAD_CAST sg));
-        W(xmlTextWriterWriteAttribute(w, BAD_CAST "name", BAD_CAST name));
+        W(start_named(w, "TextSource", sg, name));
         W(xmlTextWriterWriteAttribute(w, BAD_CAST "plainTextPath",
                                       BAD_CAST ref));
         W(xmlTextWriterWriteAttribute(w, BAD_CAST "creatingUser",
@@ -552,10 +555,7 @@ int grille_refi_export_qdpx(grille_store *s, const char *path,
             W(xmlTextWriterWriteAttribute(w, BAD_CAST "guid", BAD_CAST kg));
             W(xmlTextWriterWriteAttribute(w, BAD_CAST "creatingUser",
                                           BAD_CAST user));
-            W(xmlTextWriterStartElement(w, BAD_CAST "CodeRef"));
-            W(xmlTextWriterWriteAttribute(w, BAD_CAST "targetGUID",
-                                          BAD_CAST k->guid));
-            W(xmlTextWriterEndElement(w));
+            W(ref_element(w, "CodeRef", k->guid));
             W(xmlTextWriterEndElement(w));
             W(xmlTextWriterEndElement(w));
         }

@@ -86,6 +86,17 @@ static char *slurp(const char *path, size_t *len)
     return b;
 }
 
+/* Files a and b hold the same bytes. */
+static void assert_same_file(const char *a, const char *b)
+{
+    size_t l1, l2;
+    char *b1 = slurp(a, &l1), *b2 = slurp(b, &l2);
+    ck_assert_uint_eq(l1, l2);
+    ck_assert_msg(memcmp(b1, b2, l1) == 0, "%s and %s differ", a, b);
+    free(b1);
+    free(b2);
+}
+
 /* The elements named `name` under `n`, depth first. */
 static void collect(xmlNode *n, const char *name, xmlNode **out, size_t *k,
                     size_t max)
@@ -160,12 +171,7 @@ START_TEST(test_qdc_tree)
     char path2[128];
     snprintf(path2, sizeof(path2), "%s/c2.qdc", dir);
     ck_assert_int_eq(grille_refi_export_qdc(cb, path2, &err), 0);
-    size_t l1, l2;
-    char *b1 = slurp(path, &l1), *b2 = slurp(path2, &l2);
-    ck_assert_uint_eq(l1, l2);
-    ck_assert(memcmp(b1, b2, l1) == 0);
-    free(b1);
-    free(b2);
+    assert_same_file(path, path2);
     grille_codebook_free(cb);
 }
 END_TEST
@@ -255,12 +261,7 @@ START_TEST(test_qdpx_selections)
     int rc = grille_refi_export_qdpx(s, path, &err);
     ck_assert_msg(rc == 0, "%s", err.message);
     ck_assert_int_eq(grille_refi_export_qdpx(s, path2, &err), 0);
-    size_t l1, l2;
-    char *b1 = slurp(path, &l1), *b2 = slurp(path2, &l2);
-    ck_assert_uint_eq(l1, l2);
-    ck_assert(memcmp(b1, b2, l1) == 0);
-    free(b1);
-    free(b2);
+    assert_same_file(path, path2);
 
     int zerr;
     zip_t *z = zip_open(path, ZIP_RDONLY, &zerr);
