@@ -36,6 +36,7 @@ int cmd_compare(int argc, char **argv);
 int cmd_quotes(int argc, char **argv);
 int cmd_kwic(int argc, char **argv);
 int cmd_export(int argc, char **argv);
+int cmd_import(int argc, char **argv);
 
 /* "grille: message" on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

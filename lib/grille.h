@@ -781,6 +781,36 @@ GRILLE_API int grille_refi_export_qdc(const grille_codebook *cb,
 GRILLE_API int grille_refi_export_qdpx(grille_store *s, const char *path,
                                        grille_error *err);
 
+/* What an import did. */
+typedef struct grille_refi_import_stats {
+    size_t documents;       /* added */
+    size_t existing;        /* already in the project (same text) */
+    size_t attributes;      /* case variables set as attributes */
+    size_t codes_created;   /* codes not found in the project */
+    size_t codings;         /* manual codings imported */
+    size_t automatic;       /* grille's own codings, left to the codebook */
+    size_t dropped;         /* empty, impossible or out-of-text selections */
+    size_t sources_skipped; /* not plain text, or outside the archive */
+} grille_refi_import_stats;
+
+/*
+ * Imports a .qdpx written by NVivo, ATLAS.ti, MAXQDA, QualCoder or grille,
+ * tolerating their known deviations (any .qde name, "Sources/", a BOM,
+ * CR LF, cases without a name, empty selections).  Each text source is
+ * added as a document (its text with LF line ends; coded with `cb` by
+ * `a`; one already there is kept), its cases' variables become attributes
+ * (origin: the file's name), and its codings manual codings (with their
+ * user as coder), mapped to the project's codes by name, path by path
+ * (case and accents ignored), or to new codes.  Codings made by grille
+ * itself are skipped: `cb` finds them again.  Call it inside a
+ * transaction: on an error, roll back and the project is as it was.
+ */
+GRILLE_API int grille_refi_import_qdpx(grille_store *s, grille_analyser *a,
+                                       const grille_codebook *cb,
+                                       const char *path,
+                                       grille_refi_import_stats *stats,
+                                       grille_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -418,6 +419,23 @@ int grille_refi_export_qdpx(grille_store *s, const char *path,
                                   BAD_CAST user));
     W(xmlTextWriterStartElement(w, BAD_CAST "Users"));
     W(start_named(w, "User", user, "grille"));
+    /* the people who coded by hand, each a user of their own */
+    if (sqlite3_prepare_v2(db,
+                           "SELECT DISTINCT coalesce(coder, '') FROM codings "
+                           "WHERE origin = 'manual' ORDER BY 1",
+                           -1, &st, NULL) != SQLITE_OK) {
+        rc = grille_store__error(s, err, sqlite3_errcode(db), "export");
+        goto done;
+    }
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *who = (const char *)sqlite3_column_text(st, 0);
+        char ug[37];
+        guid(ug, "coder", who ? who : "");
+        W(start_named(w, "User", ug, who && *who ? who : "manual"));
+        W(xmlTextWriterEndElement(w));
+    }
+    sqlite3_finalize(st);
+    st = NULL;
     W(xmlTextWriterEndElement(w));
     W(xmlTextWriterEndElement(w));
     if (codes.n) {
@@ -536,7 +554,13 @@ int grille_refi_export_qdpx(grille_store *s, const char *path,
                     k = &codes.v[i];
             if (!k)
                 continue;
-            char key[256], pg[37], kg[37], pos[32];
+            char key[256], pg[37], kg[37], pos[32], who[37];
+            const char *origin = (const char *)sqlite3_column_text(cod, 3);
+            if (origin && strcmp(origin, "manual") == 0)
+                guid(who, "coder",
+                     (const char *)sqlite3_column_text(cod, 4));
+            else
+                memcpy(who, user, sizeof(who));
             snprintf(key, sizeof(key), "%s:%zu:%zu:%s:%lld", sha, b0, b1,
                      k->code, (long long)sqlite3_column_int64(cod, 5));
             guid(pg, "selection", key);
@@ -550,11 +574,11 @@ int grille_refi_export_qdpx(grille_store *s, const char *path,
             W(xmlTextWriterWriteAttribute(w, BAD_CAST "endPosition",
                                           BAD_CAST pos));
             W(xmlTextWriterWriteAttribute(w, BAD_CAST "creatingUser",
-                                          BAD_CAST user));
+                                          BAD_CAST who));
             W(xmlTextWriterStartElement(w, BAD_CAST "Coding"));
             W(xmlTextWriterWriteAttribute(w, BAD_CAST "guid", BAD_CAST kg));
             W(xmlTextWriterWriteAttribute(w, BAD_CAST "creatingUser",
-                                          BAD_CAST user));
+                                          BAD_CAST who));
             W(ref_element(w, "CodeRef", k->guid));
             W(xmlTextWriterEndElement(w));
             W(xmlTextWriterEndElement(w));
@@ -643,5 +667,723 @@ done:
         free(vars[i].key);
     free(vars);
     rcodes_free(&codes);
+    return rc;
+}
+
+/* --------------------------------------------------------------- import */
+
+/*
+ * Import is tolerant, for the files real tools write (see the pitfalls in
+ * docs/project.md): the .qde may have any name, the sources folder any
+ * case, the texts a BOM and CR LF line ends (positions are then counted on
+ * the text with LF line ends, as ATLAS.ti and grille's export do), cases
+ * no name; an empty or impossible selection, or one that falls outside
+ * every segment, is counted as dropped rather than refused.  Selections
+ * created by grille's own user are its automatic codings: the project's
+ * codebook finds them again when the text is added, so they are skipped.
+ */
+
+typedef struct imp_code {
+    char *guid;
+    int64_t id; /* in the project */
+} imp_code;
+
+typedef struct imp_pair {
+    char *a, *b; /* guid -> name; or (for attributes) key, value */
+    char *source; /* attributes: the source GUID they belong to */
+} imp_pair;
+
+typedef struct importer {
+    grille_store *s;
+    sqlite3 *db;
+    const char *path;   /* the .qdpx */
+    const char *origin; /* its base name, the attributes' origin */
+    zip_t *z;
+    char user[37];      /* grille's own user GUID */
+    imp_code *codes;
+    size_t ncodes, ccap;
+    imp_pair *users, *vars, *values;
+    size_t nusers, ucap, nvars, vcap, nvalues, valcap;
+    grille_refi_import_stats *st;
+    grille_error *err;
+} importer;
+
+static bool is(const xmlNode *n, const char *name)
+{
+    return n && n->type == XML_ELEMENT_NODE &&
+           strcmp((const char *)n->name, name) == 0;
+}
+
+static xmlNode *child(const xmlNode *n, const char *name)
+{
+    for (xmlNode *c = n ? n->children : NULL; c; c = c->next)
+        if (is(c, name))
+            return c;
+    return NULL;
+}
+
+/* An attribute's value, "" when absent; free with xmlFree. */
+static char *attr(const xmlNode *n, const char *name)
+{
+    xmlChar *v = xmlGetProp(n, BAD_CAST name);
+    return v ? (char *)v : (char *)xmlStrdup(BAD_CAST "");
+}
+
+static int add_pair(imp_pair **v, size_t *n, size_t *cap, const char *a,
+                    const char *b, const char *source)
+{
+    if (GROW(*v, *cap, *n + 1) < 0)
+        return -1;
+    imp_pair *p = &(*v)[*n];
+    p->a = strdup(a);
+    p->b = strdup(b);
+    p->source = source ? strdup(source) : NULL;
+    if (!p->a || !p->b || (source && !p->source)) {
+        free(p->a);
+        free(p->b);
+        free(p->source);
+        return -1;
+    }
+    (*n)++;
+    return 0;
+}
+
+static const char *find_pair(const imp_pair *v, size_t n, const char *a)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(v[i].a, a) == 0)
+            return v[i].b;
+    return NULL;
+}
+
+static void free_pairs(imp_pair *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(v[i].a);
+        free(v[i].b);
+        free(v[i].source);
+    }
+    free(v);
+}
+
+/* Folded (lowercase, no accents) copy of s; NULL when out of memory. */
+static char *folded(const char *s)
+{
+    gbuf b = {0};
+    if (grille__fold(&b, s, strlen(s)) < 0 || gbuf_putc(&b, 0) < 0) {
+        gbuf_free(&b);
+        return NULL;
+    }
+    return b.data;
+}
+
+/* The project's code under `parent` (-1: a theme) whose label, or last id
+ * part, is `name` (ignoring case and accents); else a new code, kept by
+ * manual codings only.  *id receives it. */
+static int map_code(importer *im, int64_t parent, const char *name,
+                    const char *description, const char *color, int64_t *id)
+{
+    sqlite3_stmt *q = NULL;
+    char *want = folded(name);
+    gbuf code = {0};
+    int rc = 0;
+    if (!want)
+        return grille__nomem(im->err);
+    *id = -1;
+    if (sqlite3_prepare_v2(im->db,
+                           "SELECT id, code, label, depth FROM codes WHERE "
+                           "parent IS ?1 ORDER BY position IS NULL, "
+                           "position, code",
+                           -1, &q, NULL) != SQLITE_OK)
+        goto sqlfail;
+    if (parent >= 0)
+        sqlite3_bind_int64(q, 1, parent);
+    char parent_code[1024] = "";
+    int depth = 0;
+    while (sqlite3_step(q) == SQLITE_ROW && *id < 0) {
+        const char *c = (const char *)sqlite3_column_text(q, 1);
+        const char *l = (const char *)sqlite3_column_text(q, 2);
+        const char *last = strrchr(c, '/');
+        char *fl = folded(l), *fc = folded(last ? last + 1 : c);
+        if (!fl || !fc) {
+            free(fl);
+            free(fc);
+            free(want);
+            sqlite3_finalize(q);
+            return grille__nomem(im->err);
+        }
+        if (strcmp(fl, want) == 0 || strcmp(fc, want) == 0)
+            *id = sqlite3_column_int64(q, 0);
+        free(fl);
+        free(fc);
+    }
+    sqlite3_finalize(q);
+    q = NULL;
+    if (*id >= 0)
+        goto done;
+    /* a new code: its id is the parent's plus the folded name, with
+     * anything but letters and digits made '_' */
+    if (parent >= 0) {
+        if (sqlite3_prepare_v2(im->db,
+                               "SELECT code, depth FROM codes WHERE id = ?1",
+                               -1, &q, NULL) != SQLITE_OK)
+            goto sqlfail;
+        sqlite3_bind_int64(q, 1, parent);
+        if (sqlite3_step(q) == SQLITE_ROW) {
+            snprintf(parent_code, sizeof(parent_code), "%s/",
+                     (const char *)sqlite3_column_text(q, 0));
+            depth = sqlite3_column_int(q, 1) + 1;
+        }
+        sqlite3_finalize(q);
+        q = NULL;
+    }
+    for (int n = 1;; n++) {
+        code.len = 0;
+        if (gbuf_puts(&code, parent_code) < 0)
+            goto nomem;
+        bool sep = true;
+        for (const char *p = want; *p; p++) {
+            bool ok = (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+                      (unsigned char)*p >= 0x80;
+            if (ok ? gbuf_putc(&code, *p) < 0
+                   : !sep && gbuf_putc(&code, '_') < 0)
+                goto nomem;
+            sep = !ok;
+        }
+        if (code.len == strlen(parent_code) && gbuf_puts(&code, "code") < 0)
+            goto nomem;
+        if (n > 1 && gbuf_printf(&code, "_%d", n) < 0)
+            goto nomem;
+        if (gbuf_putc(&code, 0) < 0)
+            goto nomem;
+        if (sqlite3_prepare_v2(im->db,
+                               "INSERT INTO codes (code, label, description, "
+                               "color, parent, depth, position, in_codebook) "
+                               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, NULL, 0)",
+                               -1, &q, NULL) != SQLITE_OK)
+            goto sqlfail;
+        sqlite3_bind_text(q, 1, code.data, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 2, name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 3, description, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 4, color, -1, SQLITE_STATIC);
+        if (parent >= 0)
+            sqlite3_bind_int64(q, 5, parent);
+        sqlite3_bind_int(q, 6, depth);
+        int r = sqlite3_step(q);
+        sqlite3_finalize(q);
+        q = NULL;
+        if (r == SQLITE_DONE) {
+            *id = sqlite3_last_insert_rowid(im->db);
+            im->st->codes_created++;
+            break;
+        }
+        if (r != SQLITE_CONSTRAINT || n > 1000)
+            goto sqlfail;
+    }
+    goto done;
+nomem:
+    rc = grille__nomem(im->err);
+    goto done;
+sqlfail:
+    rc = grille_store__error(im->s, im->err, sqlite3_errcode(im->db),
+                             "import the codes");
+done:
+    sqlite3_finalize(q);
+    gbuf_free(&code);
+    free(want);
+    return rc;
+}
+
+static int import_codes(importer *im, const xmlNode *codes, int64_t parent,
+                        int depth)
+{
+    if (depth > 64)
+        return grille__error(im->err, GRILLE_ELIMIT, im->path, 0, 0, "%s",
+                             _("codes nested more than 64 deep"));
+    for (xmlNode *c = codes ? codes->children : NULL; c; c = c->next) {
+        if (!is(c, "Code"))
+            continue;
+        char *g = attr(c, "guid"), *name = attr(c, "name"),
+             *color = attr(c, "color");
+        xmlNode *d = child(c, "Description");
+        xmlChar *desc = d ? xmlNodeGetContent(d) : NULL;
+        int64_t id;
+        int rc = map_code(im, parent, name[0] ? name : g,
+                          desc ? (const char *)desc : "", color, &id);
+        if (rc == 0) {
+            if (GROW(im->codes, im->ccap, im->ncodes + 1) < 0 ||
+                !(im->codes[im->ncodes].guid = strdup(g)))
+                rc = grille__nomem(im->err);
+            else
+                im->codes[im->ncodes++].id = id;
+        }
+        xmlFree(g);
+        xmlFree(name);
+        xmlFree(color);
+        xmlFree(desc);
+        if (rc < 0 || (rc = import_codes(im, c, id, depth + 1)) < 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* The whole entry `ix` of the ZIP, NUL-terminated; NULL on an error. */
+static char *zip_read_all(importer *im, zip_int64_t ix, size_t *len)
+{
+    zip_stat_t st;
+    if (zip_stat_index(im->z, (zip_uint64_t)ix, 0, &st) < 0 ||
+        !(st.valid & ZIP_STAT_SIZE) || st.size > (zip_uint64_t)1 << 30) {
+        grille__error(im->err, GRILLE_ELIMIT, im->path, 0, 0,
+                      _("%s: too large or unreadable"), zip_get_name(im->z, (zip_uint64_t)ix, 0));
+        return NULL;
+    }
+    zip_file_t *f = zip_fopen_index(im->z, (zip_uint64_t)ix, 0);
+    char *b = f ? malloc(st.size + 1) : NULL;
+    if (!b || zip_fread(f, b, st.size) != (zip_int64_t)st.size) {
+        grille__error(im->err, b ? GRILLE_EIO : GRILLE_ENOMEM, im->path, 0,
+                      0, _("cannot read %s: %s"),
+                      zip_get_name(im->z, (zip_uint64_t)ix, 0),
+                      f ? zip_file_strerror(f) : zip_strerror(im->z));
+        free(b);
+        b = NULL;
+    } else {
+        b[st.size] = 0;
+        *len = (size_t)st.size;
+    }
+    if (f)
+        zip_fclose(f);
+    return b;
+}
+
+/* The entry "sources/<file>" in any case of the folder's name. */
+static zip_int64_t find_source(importer *im, const char *file)
+{
+    zip_int64_t n = zip_get_num_entries(im->z, 0);
+    for (zip_int64_t i = 0; i < n; i++) {
+        const char *e = zip_get_name(im->z, (zip_uint64_t)i, 0);
+        if (e && strncasecmp(e, "sources/", 8) == 0 &&
+            strcmp(e + 8, file) == 0)
+            return i;
+    }
+    return -1;
+}
+
+/* Byte offset in `t` of code point `cp` of its text with LF line ends (a
+ * CR before LF does not count); (size_t)-1 beyond the end. */
+static size_t cp_to_byte(const char *t, size_t len, size_t cp)
+{
+    size_t c = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (((unsigned char)t[i] & 0xC0) == 0x80 ||
+            (t[i] == '\r' && i + 1 < len && t[i + 1] == '\n'))
+            continue;
+        if (c == cp)
+            return i;
+        c++;
+    }
+    return c == cp ? len : (size_t)-1;
+}
+
+/* One manual coding [b0, b1) of code `code` in document `doc`, cut at the
+ * segments it overlaps; an identical one already there is not repeated. */
+static int add_manual(importer *im, int64_t doc, const char *text,
+                      size_t b0, size_t b1, int64_t code, const char *coder)
+{
+    sqlite3_stmt *seg = NULL, *dup = NULL, *ins = NULL;
+    int rc = 0;
+    size_t added = 0;
+    if (sqlite3_prepare_v2(im->db,
+                           "SELECT id, start, \"end\" FROM segments WHERE "
+                           "document = ?1 AND start < ?3 AND \"end\" > ?2 "
+                           "ORDER BY idx",
+                           -1, &seg, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(im->db,
+                           "SELECT 1 FROM codings WHERE segment = ?1 AND "
+                           "code = ?2 AND start = ?3 AND \"end\" = ?4 AND "
+                           "origin = 'manual'",
+                           -1, &dup, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(im->db,
+                           "INSERT INTO codings (segment, code, start, "
+                           "\"end\", term, rule, origin, coder) VALUES (?1, "
+                           "?2, ?3, ?4, ?5, 'REFI-QDA', 'manual', ?6)",
+                           -1, &ins, NULL) != SQLITE_OK)
+        goto sqlfail;
+    sqlite3_bind_int64(seg, 1, doc);
+    sqlite3_bind_int64(seg, 2, (sqlite3_int64)b0);
+    sqlite3_bind_int64(seg, 3, (sqlite3_int64)b1);
+    int r;
+    while ((r = sqlite3_step(seg)) == SQLITE_ROW) {
+        int64_t sid = sqlite3_column_int64(seg, 0);
+        size_t s0 = (size_t)sqlite3_column_int64(seg, 1);
+        size_t s1 = (size_t)sqlite3_column_int64(seg, 2);
+        size_t c0 = b0 > s0 ? b0 : s0, c1 = b1 < s1 ? b1 : s1;
+        sqlite3_reset(dup);
+        sqlite3_bind_int64(dup, 1, sid);
+        sqlite3_bind_int64(dup, 2, code);
+        sqlite3_bind_int64(dup, 3, (sqlite3_int64)c0);
+        sqlite3_bind_int64(dup, 4, (sqlite3_int64)c1);
+        if ((r = sqlite3_step(dup)) == SQLITE_ROW) {
+            added++;
+            continue;
+        }
+        if (r != SQLITE_DONE)
+            goto sqlfail;
+        sqlite3_reset(ins);
+        sqlite3_bind_int64(ins, 1, sid);
+        sqlite3_bind_int64(ins, 2, code);
+        sqlite3_bind_int64(ins, 3, (sqlite3_int64)c0);
+        sqlite3_bind_int64(ins, 4, (sqlite3_int64)c1);
+        sqlite3_bind_text(ins, 5, text + c0, (int)(c1 - c0), SQLITE_STATIC);
+        if (coder && *coder)
+            sqlite3_bind_text(ins, 6, coder, -1, SQLITE_STATIC);
+        else
+            sqlite3_bind_null(ins, 6);
+        if (sqlite3_step(ins) != SQLITE_DONE)
+            goto sqlfail;
+        added++;
+    }
+    if (r != SQLITE_DONE)
+        goto sqlfail;
+    if (added)
+        im->st->codings++;
+    else
+        im->st->dropped++;
+    goto done;
+sqlfail:
+    rc = grille_store__error(im->s, im->err, sqlite3_errcode(im->db),
+                             "import a coding");
+done:
+    sqlite3_finalize(seg);
+    sqlite3_finalize(dup);
+    sqlite3_finalize(ins);
+    return rc;
+}
+
+static int import_source(importer *im, grille_analyser *a,
+                         const grille_codebook *cb, const xmlNode *src)
+{
+    char *g = attr(src, "guid"), *name = attr(src, "name"),
+         *ref = attr(src, "plainTextPath");
+    char *bytes = NULL, *lf = NULL, *stored = NULL;
+    size_t len = 0;
+    grille_text *text = NULL;
+    int rc = 0;
+    xmlNode *inline_text = child(src, "PlainTextContent");
+    if (strncmp(ref, "internal://", 11) == 0) {
+        zip_int64_t ix = find_source(im, ref + 11);
+        if (ix < 0) {
+            rc = grille__error(im->err, GRILLE_ENOTFOUND, im->path, 0, 0,
+                               _("source '%s': no sources/%s in the archive"),
+                               name, ref + 11);
+            goto done;
+        }
+        if (!(bytes = zip_read_all(im, ix, &len))) {
+            rc = im->err->code;
+            goto done;
+        }
+    } else if (inline_text) {
+        bytes = (char *)xmlNodeGetContent(inline_text);
+        len = bytes ? strlen(bytes) : 0;
+    } else {
+        /* relative:// and absolute:// point outside the archive: a file
+         * of someone else's disk is not read */
+        im->st->sources_skipped++;
+        goto done;
+    }
+    gbuf label = {0};
+    if (gbuf_puts(&label, im->origin) < 0 || gbuf_putc(&label, ':') < 0 ||
+        gbuf_puts(&label, name[0] ? name : g) < 0 || gbuf_putc(&label, 0) < 0) {
+        gbuf_free(&label);
+        rc = grille__nomem(im->err);
+        goto done;
+    }
+    rc = grille_text_decode(&text, bytes, len, label.data, im->err);
+    gbuf_free(&label);
+    if (rc < 0)
+        goto done;
+    size_t tlen;
+    const char *t = grille_text_data(text, &tlen);
+    if (!(lf = lf_text(t, tlen))) {
+        rc = grille__nomem(im->err);
+        goto done;
+    }
+    grille_text_free(text);
+    text = NULL;
+    tlen = strlen(lf);
+    if ((rc = grille_text_decode(&text, lf, tlen, name, im->err)) < 0)
+        goto done;
+    int64_t id = -1;
+    const char *doc_name = name[0] ? name : g;
+    /* where positions land: the text as added, or the body of a note
+     * of the same name whose text it is (exported by grille: the front
+     * matter and CR LF are not in the source) */
+    const char *full = lf, *base = lf;
+    size_t base_len = tlen, off = 0;
+    rc = grille_store_add(im->s, a, cb, doc_name, doc_name, text, &id,
+                          im->err);
+    if (rc == GRILLE_EEXISTS && id <= 0) { /* a name, not a text */
+        size_t slen, body;
+        char *same = NULL;
+        if (grille_store_find(im->s, doc_name, &id, im->err) == 0 &&
+            grille_store_text(im->s, id, &stored, &slen, &body, im->err) ==
+                0 &&
+            (same = lf_text(stored + body, slen - body)) &&
+            strcmp(same, lf) == 0) {
+            full = stored;
+            off = body;
+            base = stored + body;
+            base_len = slen - body;
+        } else {
+            id = -1;
+        }
+        free(same);
+        if (id < 0) {
+            rc = grille__error(im->err, GRILLE_EEXISTS, im->path, 0, 0,
+                               _("source '%s': a different document has "
+                                 "this name in the project"),
+                               doc_name);
+            goto done;
+        }
+    }
+    if (rc == GRILLE_EEXISTS) {
+        im->st->existing++;
+        memset(im->err, 0, sizeof(*im->err));
+        rc = 0;
+    } else if (rc < 0) {
+        goto done;
+    } else {
+        im->st->documents++;
+    }
+    for (size_t i = 0; i < im->nvalues; i++) {
+        if (strcmp(im->values[i].source, g) != 0)
+            continue;
+        /* a value the document has already keeps its origin */
+        sqlite3_stmt *q = NULL;
+        bool same = false;
+        if (sqlite3_prepare_v2(im->db,
+                               "SELECT 1 FROM attributes WHERE document = ?1 "
+                               "AND key = ?2 AND value = ?3",
+                               -1, &q, NULL) == SQLITE_OK) {
+            sqlite3_bind_int64(q, 1, id);
+            sqlite3_bind_text(q, 2, im->values[i].a, -1, SQLITE_STATIC);
+            sqlite3_bind_text(q, 3, im->values[i].b, -1, SQLITE_STATIC);
+            same = sqlite3_step(q) == SQLITE_ROW;
+        }
+        sqlite3_finalize(q);
+        if (same)
+            continue;
+        if ((rc = grille_store_set_attr(im->s, id, im->values[i].a,
+                                        im->values[i].b, im->origin,
+                                        im->err)) < 0)
+            goto done;
+        im->st->attributes++;
+    }
+    /* the selections and their codings */
+    for (xmlNode *sel = src->children; sel; sel = sel->next) {
+        if (!is(sel, "PlainTextSelection"))
+            continue;
+        char *s0 = attr(sel, "startPosition"), *s1 = attr(sel, "endPosition"),
+             *su = attr(sel, "creatingUser");
+        char *e0, *e1;
+        unsigned long long p0 = strtoull(s0, &e0, 10),
+                           p1 = strtoull(s1, &e1, 10);
+        bool valid = *s0 && *s1 && !*e0 && !*e1 && p1 > p0;
+        size_t b0 = valid ? cp_to_byte(base, base_len, (size_t)p0)
+                          : (size_t)-1;
+        size_t b1 = valid ? cp_to_byte(base, base_len, (size_t)p1)
+                          : (size_t)-1;
+        for (xmlNode *c = sel->children; c && rc == 0; c = c->next) {
+            if (!is(c, "Coding"))
+                continue;
+            char *cu = attr(c, "creatingUser");
+            const char *who = cu[0] ? cu : su;
+            xmlNode *cr = child(c, "CodeRef");
+            char *target = cr ? attr(cr, "targetGUID") : NULL;
+            int64_t code = -1;
+            for (size_t i = 0; target && i < im->ncodes && code < 0; i++)
+                if (strcmp(im->codes[i].guid, target) == 0)
+                    code = im->codes[i].id;
+            if (strcmp(who, im->user) == 0)
+                im->st->automatic++;
+            else if (b0 == (size_t)-1 || b1 == (size_t)-1 || code < 0)
+                im->st->dropped++;
+            else
+                rc = add_manual(im, id, full, off + b0, off + b1, code,
+                                find_pair(im->users, im->nusers, who));
+            xmlFree(cu);
+            xmlFree(target);
+        }
+        xmlFree(s0);
+        xmlFree(s1);
+        xmlFree(su);
+        if (rc < 0)
+            goto done;
+    }
+done:
+    grille_text_free(text);
+    free(lf);
+    grille_free(stored);
+    if (inline_text && bytes && strncmp(ref, "internal://", 11) != 0)
+        xmlFree(bytes);
+    else
+        free(bytes);
+    xmlFree(g);
+    xmlFree(name);
+    xmlFree(ref);
+    return rc;
+}
+
+int grille_refi_import_qdpx(grille_store *s, grille_analyser *a,
+                            const grille_codebook *cb, const char *path,
+                            grille_refi_import_stats *stats,
+                            grille_error *err)
+{
+    importer im = {0};
+    grille_refi_import_stats dummy;
+    xmlDoc *doc = NULL;
+    char *qde = NULL;
+    size_t qlen = 0;
+    int rc = 0, zerr = 0;
+    im.s = s;
+    im.db = grille_store__db(s);
+    im.path = path;
+    im.origin = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+    im.st = stats ? stats : &dummy;
+    im.err = err ? err : &(grille_error){0};
+    memset(im.st, 0, sizeof(*im.st));
+    guid(im.user, "user", "grille");
+
+    if (!(im.z = zip_open(path, ZIP_RDONLY, &zerr))) {
+        zip_error_t ze;
+        zip_error_init_with_code(&ze, zerr);
+        rc = grille__error(im.err,
+                           zerr == ZIP_ER_NOENT || zerr == ZIP_ER_OPEN
+                               ? GRILLE_EIO
+                               : GRILLE_EINVALID,
+                           path, 0, 0, _("not a REFI-QDA project: %s"),
+                           zip_error_strerror(&ze));
+        zip_error_fini(&ze);
+        return rc;
+    }
+    /* the project: project.qde, else the one .qde at the top */
+    zip_int64_t ix = zip_name_locate(im.z, "project.qde", ZIP_FL_NOCASE);
+    for (zip_int64_t i = 0, n = zip_get_num_entries(im.z, 0); ix < 0 && i < n;
+         i++) {
+        const char *e = zip_get_name(im.z, (zip_uint64_t)i, 0);
+        size_t el = e ? strlen(e) : 0;
+        if (el > 4 && !strchr(e, '/') && strcasecmp(e + el - 4, ".qde") == 0)
+            ix = i;
+    }
+    if (ix < 0) {
+        rc = grille__error(im.err, GRILLE_EINVALID, path, 0, 0, "%s",
+                           _("not a REFI-QDA project: no .qde file inside"));
+        goto done;
+    }
+    if (!(qde = zip_read_all(&im, ix, &qlen))) {
+        rc = im.err->code;
+        goto done;
+    }
+    doc = xmlReadMemory(qde, (int)qlen, zip_get_name(im.z, (zip_uint64_t)ix, 0),
+                        NULL, XML_PARSE_NONET | XML_PARSE_NOERROR |
+                                  XML_PARSE_NOWARNING);
+    if (!doc) {
+        const xmlError *x = xmlGetLastError();
+        rc = grille__error(im.err, GRILLE_ESYNTAX, path, x ? (unsigned)x->line : 0,
+                           0, _("%s: not well-formed XML: %s"),
+                           zip_get_name(im.z, (zip_uint64_t)ix, 0),
+                           x && x->message ? x->message : "?");
+        /* libxml2's message ends with a newline */
+        size_t ml = strlen(im.err->message);
+        if (ml && im.err->message[ml - 1] == '\n')
+            im.err->message[ml - 1] = 0;
+        goto done;
+    }
+    xmlNode *root = xmlDocGetRootElement(doc);
+    if (!is(root, "Project")) {
+        rc = grille__error(im.err, GRILLE_EINVALID, path, 0, 0, "%s",
+                           _("not a REFI-QDA project: its root is not "
+                             "<Project>"));
+        goto done;
+    }
+    for (xmlNode *u = child(child(root, "Users"), "User"); u; u = u->next)
+        if (is(u, "User")) {
+            char *g = attr(u, "guid"), *n = attr(u, "name");
+            int r = add_pair(&im.users, &im.nusers, &im.ucap, g, n, NULL);
+            xmlFree(g);
+            xmlFree(n);
+            if (r < 0) {
+                rc = grille__nomem(im.err);
+                goto done;
+            }
+        }
+    for (xmlNode *v = child(child(root, "Variables"), "Variable"); v;
+         v = v->next)
+        if (is(v, "Variable")) {
+            char *g = attr(v, "guid"), *n = attr(v, "name");
+            int r = add_pair(&im.vars, &im.nvars, &im.vcap, g, n, NULL);
+            xmlFree(g);
+            xmlFree(n);
+            if (r < 0) {
+                rc = grille__nomem(im.err);
+                goto done;
+            }
+        }
+    /* cases: each value goes to every source the case refers to */
+    for (xmlNode *c = child(child(root, "Cases"), "Case"); c; c = c->next) {
+        if (!is(c, "Case"))
+            continue;
+        for (xmlNode *sr = c->children; sr; sr = sr->next) {
+            if (!is(sr, "SourceRef"))
+                continue;
+            char *sg = attr(sr, "targetGUID");
+            for (xmlNode *vv = c->children; vv; vv = vv->next) {
+                if (!is(vv, "VariableValue"))
+                    continue;
+                xmlNode *vr = child(vv, "VariableRef");
+                char *vg = vr ? attr(vr, "targetGUID") : NULL;
+                const char *key = vg ? find_pair(im.vars, im.nvars, vg) : NULL;
+                xmlChar *val = NULL;
+                for (xmlNode *e = vv->children; e && !val; e = e->next)
+                    if (e->type == XML_ELEMENT_NODE && !is(e, "VariableRef"))
+                        val = xmlNodeGetContent(e);
+                int r = key && val && *val
+                            ? add_pair(&im.values, &im.nvalues, &im.valcap,
+                                       key, (const char *)val, sg)
+                            : 0;
+                xmlFree(vg);
+                xmlFree(val);
+                if (r < 0) {
+                    xmlFree(sg);
+                    rc = grille__nomem(im.err);
+                    goto done;
+                }
+            }
+            xmlFree(sg);
+        }
+    }
+    if ((rc = grille_store__sync_codes(s, cb, im.err)) < 0 ||
+        (rc = import_codes(&im, child(child(root, "CodeBook"), "Codes"), -1,
+                           0)) < 0)
+        goto done;
+    for (xmlNode *src = child(child(root, "Sources"), "TextSource"); src;
+         src = src->next)
+        if (is(src, "TextSource") &&
+            (rc = import_source(&im, a, cb, src)) < 0)
+            goto done;
+    for (xmlNode *src = child(root, "Sources"); src; src = NULL)
+        for (xmlNode *o = src->children; o; o = o->next)
+            if (o->type == XML_ELEMENT_NODE && !is(o, "TextSource"))
+                im.st->sources_skipped++;
+done:
+    xmlFreeDoc(doc);
+    free(qde);
+    if (im.z)
+        zip_discard(im.z);
+    for (size_t i = 0; i < im.ncodes; i++)
+        free(im.codes[i].guid);
+    free(im.codes);
+    free_pairs(im.users, im.nusers);
+    free_pairs(im.vars, im.nvars);
+    free_pairs(im.values, im.nvalues);
     return rc;
 }

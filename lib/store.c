@@ -753,6 +753,12 @@ static int sync_codes(grille_store *s, const grille_codebook *cb,
     return 0;
 }
 
+int grille_store__sync_codes(grille_store *s, const grille_codebook *cb,
+                             grille_error *err)
+{
+    return sync_codes(s, cb, err);
+}
+
 static bool name_taken(grille_store *s, const char *name, int *rc)
 {
     sqlite3_stmt *st = stmt(s, Q_FIND_NAME, rc);

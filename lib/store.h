@@ -12,6 +12,11 @@
 GRILLE_HIDDEN sqlite3 *grille_store__db(grille_store *s);
 /* The project file's path, as given to open or create. */
 GRILLE_HIDDEN const char *grille_store__path(const grille_store *s);
+/* Makes sure the codes table holds every code of `cb` (inside the
+ * caller's transaction). */
+GRILLE_HIDDEN int grille_store__sync_codes(grille_store *s,
+                                           const grille_codebook *cb,
+                                           grille_error *err);
 /* Fills err from SQLite's result code `rc` while `doing` something. */
 GRILLE_HIDDEN int grille_store__error(grille_store *s, grille_error *err,
                                       int rc, const char *doing);

@@ -11,6 +11,7 @@ was.  Prints TAP.
 import csv
 import glob
 import io
+import json
 import os
 import re
 import shutil
@@ -273,6 +274,220 @@ def t_no_project():
         return 'rc %d: %r %r' % (out.returncode, out.stderr, os.listdir(d))
 
 
+# A .qdpx as other tools write them (see the pitfalls in docs/project.md):
+# the .qde named after the project, "Sources/" capitalised, a source with a
+# BOM and CR LF line ends (positions counted with LF), a case without a
+# name, an empty selection, a code unknown to the project under a known
+# theme, a selection over two paragraphs.
+FIX_TEXT = ('\ufeffQ : et la santé des agents ?\r\n\r\n'
+            'R : des masques pour tous, puis la vaccination.\r\n\r\n'
+            'Le télétravail a tenu.\r\n')
+FIX_LF = FIX_TEXT[1:].replace('\r\n', '\n')
+U = 'aaaaaaaa-0000-4000-8000-000000000001'
+
+
+def sel(guid, term, code, nth=0, user=U, end=None):
+    i = -1
+    for _ in range(nth + 1):
+        i = FIX_LF.index(term, i + 1)
+    j = i + len(term) if end is None else end
+    return ('<PlainTextSelection guid="%s" startPosition="%d" endPosition='
+            '"%d" creatingUser="%s"><Coding guid="%s-c" creatingUser="%s">'
+            '<CodeRef targetGUID="%s"/></Coding></PlainTextSelection>'
+            % (guid, i, j, user, guid, user, code))
+
+
+FIX_QDE = """<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="urn:QDA-XML:project:1.0" name="Trial">
+<Users><User guid="%s" name="Léa Martin"/></Users>
+<CodeBook><Codes>
+ <Code guid="c-sante" name="SANTE et crise sanitaire" isCodable="true">
+  <Code guid="c-prot" name="protection" isCodable="true"/>
+  <Code guid="c-vacc" name="Vaccination" isCodable="true" color="#00ff00"/>
+ </Code>
+ <Code guid="c-tele" name="Télétravail et travail à distance" isCodable="true"/>
+</Codes></CodeBook>
+<Variables><Variable guid="v-type" name="type" typeOfVariable="Text"/>
+ <Variable guid="v-pop" name="population" typeOfVariable="Integer"/></Variables>
+<Cases><Case guid="k1"><VariableValue><VariableRef targetGUID="v-type"/>
+ <TextValue>ccas</TextValue></VariableValue><VariableValue>
+ <VariableRef targetGUID="v-pop"/><IntegerValue>5400</IntegerValue>
+ </VariableValue><SourceRef targetGUID="s1"/></Case></Cases>
+<Sources><TextSource guid="s1" name="entretien-ccas.txt"
+ plainTextPath="internal://s1.txt" creatingUser="%s">
+%s
+%s
+%s
+%s
+<PlainTextSelection guid="z0" startPosition="5" endPosition="5"
+ creatingUser="%s"><Coding guid="z0c" creatingUser="%s">
+ <CodeRef targetGUID="c-sante"/></Coding></PlainTextSelection>
+%s
+</TextSource></Sources></Project>
+""" % (U, U, sel('p1', 'masques', 'c-prot'), sel('p2', 'vaccination', 'c-vacc'),
+       sel('p3', 'santé', 'c-sante'), sel('p4', 'télétravail', 'c-tele'),
+       U, U, sel('p5', 'puis', 'c-sante', end=FIX_LF.index('Le') + 2))
+
+
+def fixture(path):
+    with zipfile.ZipFile(path, 'w') as z:
+        z.writestr('Trial.qde', FIX_QDE.encode('utf-8'))
+        z.writestr('Sources/s1.txt', FIX_TEXT.encode('utf-8'))
+
+
+def manual_rows(cwd):
+    out = subprocess.run([G, 'export', '-f', 'csv', '-o', '-'],
+                         capture_output=True, cwd=cwd)
+    assert out.returncode == 0, out.stderr.decode()
+    return sorted((r['document'], r['code'], r['term'], r['start'], r['end'])
+                  for r in csv.DictReader(io.StringIO(out.stdout.decode(),
+                                                      newline=''))
+                  if r['origin'] == 'manual')
+
+
+def t_import_dialect():
+    d = tempfile.mkdtemp(dir=TMP)
+    fixture(os.path.join(d, 'trial.qdpx'))
+    run = lambda *a: subprocess.run([G] + list(a), capture_output=True, cwd=d)
+    ok(run('init'))
+    out = run('import', 'trial.qdpx')
+    if out.returncode != 0:
+        return out.stderr.decode()
+    if b'1 documents added' not in out.stdout or \
+            b'1 codings dropped' not in out.stderr:
+        return 'output %r %r' % (out.stdout, out.stderr)
+    rows = manual_rows(d)
+    terms = sorted((r[1], r[2]) for r in rows)
+    want = sorted([('sante/protection', 'masques'), ('sante/vaccination',
+                   'vaccination'), ('sante', 'santé'),
+                   ('teletravail', 'télétravail'),
+                   ('sante', 'puis la vaccination.'), ('sante', 'Le')])
+    if terms != want:
+        return 'manual codings %r' % terms
+    listing = ok(run('list', '-f', 'csv')).stdout.decode()
+    doc = list(csv.DictReader(io.StringIO(listing, newline='')))
+    if len(doc) != 1 or doc[0]['type'] != 'ccas' or \
+            doc[0]['population'] != '5400':
+        return 'attributes %r' % doc
+    # the same file again: nothing new
+    out = run('import', 'trial.qdpx')
+    if out.returncode != 0 or manual_rows(d) != rows:
+        return 'a second import changed the codings'
+    # and through grille's own export into a fresh project: the same
+    ok(run('export', '-f', 'qdpx', '-o', 'again.qdpx'))
+    e = tempfile.mkdtemp(dir=TMP)
+    shutil.copy(os.path.join(d, 'again.qdpx'), e)
+    ok(subprocess.run([G, 'init'], capture_output=True, cwd=e))
+    ok(subprocess.run([G, 'import', 'again.qdpx'], capture_output=True,
+                      cwd=e))
+    if manual_rows(e) != rows:
+        return 'round trip of manual codings: %r' % manual_rows(e)[:3]
+
+
+def t_round_trip():
+    """corpus project -> qdpx -> fresh project: same documents, attributes
+    and codings."""
+    e = tempfile.mkdtemp(dir=TMP)
+    ok(subprocess.run([G, 'init'], capture_output=True, cwd=e))
+    out = subprocess.run([G, 'import', os.path.join(TMP, 'a.qdpx')],
+                         capture_output=True, cwd=e)
+    if out.returncode != 0:
+        return out.stderr.decode()
+    def state(cwd):
+        docs = {}
+        listing = subprocess.run([G, 'list', '-f', 'json'], capture_output=True,
+                                 cwd=cwd).stdout
+        for d in json.loads(listing)['documents']:
+            docs[d['name']] = (d['words'], d['segments'], d['codings'],
+                               d['attributes'])
+        out = subprocess.run([G, 'export', '-f', 'csv', '-o', '-'],
+                             capture_output=True, cwd=cwd).stdout.decode()
+        # byte offsets move with the front matter and CR LF: the segment
+        # and the term say where a coding is
+        codings = sorted((r['document'], int(r['segment']), r['code'],
+                          r['term'], r['rule'], r['origin'])
+                         for r in csv.DictReader(io.StringIO(out, newline='')))
+        return docs, codings
+    a_docs, a_cod = state(TMP)
+    b_docs, b_cod = state(e)
+    if a_docs != b_docs:
+        diff = [k for k in a_docs if a_docs[k] != b_docs.get(k)]
+        return 'documents differ: %r' % [(a_docs[k], b_docs.get(k))
+                                          for k in diff[:2]]
+    if a_cod != b_cod:
+        diff = sorted(set(a_cod) ^ set(b_cod))
+        return 'codings differ: %d vs %d, %r' % (len(a_cod), len(b_cod),
+                                                 diff[:4])
+
+
+def t_import_back():
+    """Codings made by hand on grille's own export come back to the notes
+    they were made on: front matter and CR LF of the stored notes taken
+    into account."""
+    d = tempfile.mkdtemp(dir=TMP)
+    shutil.copy(os.path.join(TMP, 'grille.db'), d)
+    qde = Z.read('project.qde').decode('utf-8')
+    user = 'bbbbbbbb-0000-4000-8000-000000000002'
+    qde = qde.replace('</Users>', '<User guid="%s" name="Marc"/></Users>'
+                      % user)
+    want = []
+    for name, word in (('09-hautes-alpes-dgs.md', 'leçon'),
+                       ('01-saint-felix-de-lodez-maire.md', 'secretaire')):
+        src = [x for x in ROOT.iter(P + 'TextSource')
+               if x.get('name') == name][0]
+        text = Z.read('sources/' + src.get('plainTextPath')[11:]).decode()
+        i = text.lower().rindex(word)
+        word = text[i:i + len(word)]
+        want.append((name, 'elus', word))
+        code = [c.get('guid') for c in ROOT.iter(P + 'Code')
+                if c.get('name').startswith('Élus')][0]
+        tag = '<TextSource guid="%s"' % src.get('guid')
+        at = qde.index('>', qde.index(tag)) + 1
+        qde = qde[:at] + ('<PlainTextSelection guid="m-%s" startPosition='
+                          '"%d" endPosition="%d" creatingUser="%s"><Coding '
+                          'guid="mc-%s" creatingUser="%s"><CodeRef '
+                          'targetGUID="%s"/></Coding></PlainTextSelection>'
+                          % (name, i, i + len(word), user, name, user,
+                             code)) + qde[at:]
+    with zipfile.ZipFile(os.path.join(d, 'back.qdpx'), 'w') as z:
+        for n in Z.namelist():
+            z.writestr(n, qde if n == 'project.qde' else Z.read(n))
+    out = subprocess.run([G, 'import', 'back.qdpx'], capture_output=True,
+                         cwd=d)
+    if out.returncode != 0 or b'18 already there' not in out.stdout:
+        return 'rc %d %r %r' % (out.returncode, out.stdout, out.stderr)
+    got = sorted(r[:3] for r in manual_rows(d))
+    if got != sorted(want):
+        return 'manual codings %r, want %r' % (got, sorted(want))
+
+
+def t_import_bad():
+    d = tempfile.mkdtemp(dir=TMP)
+    run = lambda *a: subprocess.run([G] + list(a), capture_output=True, cwd=d)
+    ok(run('init'))
+    with open(os.path.join(d, 'notes.qdpx'), 'w') as f:
+        f.write('not a zip')
+    with zipfile.ZipFile(os.path.join(d, 'empty.qdpx'), 'w') as z:
+        z.writestr('readme.txt', 'x')
+    with zipfile.ZipFile(os.path.join(d, 'broken.qdpx'), 'w') as z:
+        z.writestr('project.qde', '<Project><Sources>')
+    fixture(os.path.join(d, 'good.qdpx'))
+    with zipfile.ZipFile(os.path.join(d, 'nosrc.qdpx'), 'w') as z:
+        z.writestr('project.qde', FIX_QDE.encode('utf-8'))
+    for f, why in (('notes.qdpx', b'not a REFI-QDA project'),
+                   ('empty.qdpx', b'no .qde file inside'),
+                   ('broken.qdpx', b'not well-formed XML'),
+                   ('nosrc.qdpx', b'sources/s1.txt'),
+                   ('missing.qdpx', b'missing.qdpx')):
+        # good.qdpx first: its documents must not survive the failure
+        out = run('import', 'good.qdpx', f)
+        if out.returncode != 1 or why not in out.stderr or \
+                f.encode() not in out.stderr:
+            return '%s: rc %d %r' % (f, out.returncode, out.stderr)
+    if b'0 documents' not in ok(run('list')).stdout:
+        return 'a failed import left documents'
+
+
 for name, fn in [('the project validates against Project.xsd', t_valid_project),
                  ('the codebook validates against Codebook.xsd', t_valid_codebook),
                  ('two exports are the same bytes', t_same_bytes),
@@ -287,7 +502,11 @@ for name, fn in [('the project validates against Project.xsd', t_valid_project),
                  ('a missing folder names the target', t_bad_dir),
                  ('a bad codebook leaves the target as it was', t_bad_codebook_keeps_target),
                  ('-f qdc -c needs no project', t_codebook_without_project),
-                 ('no project: a clear error, nothing written', t_no_project)]:
+                 ('no project: a clear error, nothing written', t_no_project),
+                 ('import: another tool\'s dialect, again, and back', t_import_dialect),
+                 ('round trip: export, import into a fresh project', t_round_trip),
+                 ('import: hand codings come back to the stored notes', t_import_back),
+                 ('import: bad files are named, nothing is kept', t_import_bad)]:
     check(name, fn)
 print('1..%d' % len(results))
 shutil.rmtree(TMP, ignore_errors=True)

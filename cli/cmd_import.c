@@ -1,0 +1,95 @@
+/*
+ * cmd_import.c - `grille import`: a REFI-QDA project from NVivo, ATLAS.ti,
+ * MAXQDA or QualCoder into the grille project, in one transaction: its
+ * texts become documents (coded by the project's codebook), its cases'
+ * variables attributes, and the codings made by hand manual codings.
+ */
+#include "cli.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char help[] =
+    "Usage: grille import [-d DB] FILE.qdpx...\n"
+    "Import REFI-QDA projects (.qdpx, as NVivo, ATLAS.ti, MAXQDA, QualCoder\n"
+    "and 'grille export' write them) into the project: each text source is\n"
+    "added as a document and coded with the project's codebook, each case's\n"
+    "variables become attributes, each coding made by hand a manual coding\n"
+    "(its user as coder).  Codes are matched to the project's by name, level\n"
+    "by level, ignoring case and accents; the others are created.  Texts\n"
+    "already in the project are kept and receive the codings.  Everything is\n"
+    "imported in one transaction: on an error, the project is unchanged.\n\n"
+    "  -d, --db FILE  the project (default: $GRILLE_DB, else ./grille.db)\n"
+    "  -h, --help     show this help\n";
+
+int cmd_import(int argc, char **argv)
+{
+    static const struct option opts[] = {{"db", required_argument, 0, 'd'},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
+    const char *db = NULL;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "d:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd': db = optarg; break;
+        case 'h': fputs(_(help), stdout); return EXIT_OK;
+        default: return cli_bad_option("import");
+        }
+    }
+    if (optind >= argc)
+        return cli_usage("import", "%s", _("which file? grille import FILE.qdpx"));
+    db = cli_db_path(db);
+    grille_error err = {0};
+    grille_store *s = NULL;
+    grille_codebook *cb = NULL;
+    grille_analyser *a = NULL;
+    int status = EXIT_RUNTIME;
+    if (cli_open_store(&s, db, false) < 0)
+        return EXIT_RUNTIME;
+    if (grille_store_begin(s, &err) < 0 ||
+        grille_store_codebook(s, &cb, &err) < 0 || cli_analyser(&a, &err) < 0)
+        goto fail;
+    cli_catch_signals();
+    for (int i = optind; i < argc; i++) {
+        grille_refi_import_stats st;
+        if (grille_refi_import_qdpx(s, a, cb, argv[i], &st, &err) < 0)
+            goto fail;
+        if (cli_interrupted) {
+            grille_store_rollback(s);
+            cli_error(_("interrupted: %s is unchanged"), db);
+            status = 128 + cli_interrupted;
+            goto done;
+        }
+        printf(_("%s: %zu documents added, %zu already there, %zu attributes, "
+                 "%zu manual codings, %zu new codes\n"),
+               argv[i], st.documents, st.existing, st.attributes, st.codings,
+               st.codes_created);
+        if (st.automatic)
+            printf(_("  %zu codings made by grille left to the codebook\n"),
+                   st.automatic);
+        if (st.dropped)
+            cli_warning(_("%s: %zu codings dropped (empty selection, "
+                          "unknown code or outside the text)"),
+                        argv[i], st.dropped);
+        if (st.sources_skipped)
+            cli_warning(_("%s: %zu sources skipped (not plain text inside "
+                          "the archive)"),
+                        argv[i], st.sources_skipped);
+    }
+    if (grille_store_commit(s, &err) < 0)
+        goto fail;
+    status = EXIT_OK;
+    goto done;
+fail:
+    grille_store_rollback(s);
+    cli_lib_error(&err);
+    if (s)
+        cli_error(_("%s is unchanged"), db);
+done:
+    grille_analyser_free(a);
+    grille_codebook_free(cb);
+    grille_store_close(s);
+    return status;
+}
