@@ -13,19 +13,27 @@
  */
 #include "cli.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char help[] =
     "Usage: grille eval --gold GOLD.tsv [--root DIR] [-c CODEBOOK]\n"
     "                   [-f text|json|csv] [--show-errors]\n"
+    "   or: grille eval --gold-project FILE.qdpx [-c CODEBOOK]\n"
+    "                   [-f text|json|csv]\n"
     "Score a codebook against a gold standard coded by hand, line by line:\n"
     "precision, recall, F1 and Cohen's kappa per code, micro and macro\n"
     "averages.\n\n"
     "  -g, --gold FILE      the gold standard: a TSV with a header\n"
     "                       'file  line  CODE...' and cells 1, 0 or ?\n"
+    "  -G, --gold-project FILE\n"
+    "                       the gold standard: the codings made by hand in a\n"
+    "                       REFI-QDA project (NVivo, ATLAS.ti, MAXQDA,\n"
+    "                       QualCoder), scored segment by segment\n"
     "  -r, --root DIR       folder the gold's file paths are relative to\n"
     "                       (default: the gold file's own folder)\n"
     "  -c, --codebook FILE  the codebook (default: the bundled one)\n"
@@ -33,7 +41,10 @@ static const char help[] =
     "  -e, --show-errors    list each false positive and false negative\n"
     "  -h, --help           show this help\n\n"
     "A line counts as coded with a code when a hit of that code or of one of\n"
-    "its children overlaps it.  Exit status: 0 when the scores were computed,\n"
+    "its children overlaps it.  With --gold-project, the units are the\n"
+    "segments of the project's texts, and the codes scored those coded by\n"
+    "hand somewhere (a segment coded by hand with a child counts for its\n"
+    "parents too).  Exit status: 0 when the scores were computed,\n"
     "1 for an unreadable gold, note or codebook, 2 for a usage error.\n";
 
 typedef struct row {
@@ -276,6 +287,7 @@ typedef struct evalrun {
     char **errbuf;
     size_t *errlen;
     bool show;
+    bool project; /* units are segments of a REFI-QDA project */
     int format;
 } evalrun;
 
@@ -485,9 +497,12 @@ static void report(evalrun *e)
         fprintf(f, "macro,,,,,%.4f,%.4f,%.4f,%.4f\r\n", macro.precision,
                 macro.recall, macro.f1, macro.kappa);
     } else {
-        size_t lines = g->nrows;
-        printf(_("%zu lines of %zu files, codebook %s\n\n"), lines,
-               g->nfiles, grille_codebook_name(e->cb));
+        if (e->project)
+            printf(_("%zu segments of %zu documents, codebook %s\n\n"),
+                   g->nrows, g->nfiles, grille_codebook_name(e->cb));
+        else
+            printf(_("%zu lines of %zu files, codebook %s\n\n"), g->nrows,
+                   g->nfiles, grille_codebook_name(e->cb));
         printf("%-20s %5s %5s %5s %5s %9s %7s %6s %6s\n", _("code"), "tp",
                "fp", "fn", "tn", _("precision"), _("recall"), "F1",
                _("kappa"));
@@ -518,25 +533,206 @@ static void report(evalrun *e)
     free(sc);
 }
 
+/* ------------------------------------------------ --gold-project */
+
+/* The codings of a scratch project, per unit (a segment). */
+typedef struct units {
+    const grille_codebook *cb;
+    int64_t *doc_ids;
+    size_t *doc_base; /* first unit of each document */
+    size_t ndocs, cap, nunits;
+    unsigned char *gold, *pred; /* [unit * ncodes + code] */
+    size_t ncodes;
+    size_t foreign; /* manual codings of codes not in the codebook */
+} units;
+
+static int on_unit_doc(const grille_doc_info *d, void *payload)
+{
+    units *u = payload;
+    if (u->ndocs == u->cap) {
+        size_t c = u->cap ? u->cap * 2 : 16;
+        int64_t *a = realloc(u->doc_ids, c * sizeof(*a));
+        if (!a)
+            return 1;
+        u->doc_ids = a;
+        size_t *b = realloc(u->doc_base, c * sizeof(*b));
+        if (!b)
+            return 1;
+        u->doc_base = b;
+        u->cap = c;
+    }
+    u->doc_ids[u->ndocs] = d->id;
+    u->doc_base[u->ndocs++] = u->nunits;
+    u->nunits += d->segments;
+    return 0;
+}
+
+/* Marks the coding's code and its ancestors in its unit: manual codings
+ * in the gold, automatic ones in the prediction. */
+static int on_unit_coding(const grille_coding_info *c, void *payload)
+{
+    units *u = payload;
+    size_t d = 0;
+    while (d < u->ndocs && u->doc_ids[d] != c->document)
+        d++;
+    if (d == u->ndocs)
+        return 0;
+    size_t unit = u->doc_base[d] + c->segment;
+    bool manual = strcmp(c->origin, "manual") == 0;
+    long k = grille_codebook_find(u->cb, c->code);
+    if (k < 0) {
+        u->foreign += manual;
+        return 0;
+    }
+    unsigned char *v = manual ? u->gold : u->pred;
+    grille_code_info info;
+    for (; k >= 0; k = info.parent) {
+        v[unit * u->ncodes + (size_t)k] = 1;
+        grille_codebook_code(u->cb, (size_t)k, &info);
+    }
+    return 0;
+}
+
+/* Imports `qdpx` into a scratch project coded with `cb` and fills `e`
+ * with the codes coded by hand there and their confusion over segments. */
+static int eval_project(evalrun *e, const char *qdpx, const char *cbpath,
+                        grille_codebook *cb)
+{
+    grille_error err = {0};
+    grille_store *s = NULL;
+    grille_analyser *a = NULL;
+    grille_text *yaml = NULL;
+    units u = {0};
+    int rc = -1;
+    char dir[] = "/tmp/grille-eval-XXXXXX", db[4096];
+    const char *tmp = getenv("TMPDIR");
+    char *tdir = NULL;
+    if (tmp && *tmp && asprintf(&tdir, "%s/grille-eval-XXXXXX", tmp) < 0)
+        tdir = NULL;
+    char *made = mkdtemp(tdir ? tdir : dir);
+    if (!made) {
+        cli_error(_("cannot make a scratch folder: %s"), strerror(errno));
+        free(tdir);
+        return -1;
+    }
+    snprintf(db, sizeof(db), "%s/p.db", made);
+    const char *text;
+    size_t len;
+    if (cbpath) {
+        if (grille_text_read_file(&yaml, cbpath, &err) < 0)
+            goto fail;
+        text = grille_text_data(yaml, &len);
+    } else {
+        text = grille_codebook_bundled_text(&len);
+    }
+    if (grille_store_create(&s, db, text, len, grille_codebook_source(cb),
+                            GRILLE_UNIT_PARAGRAPH, &err) < 0 ||
+        cli_analyser(&a, &err) < 0 || grille_store_begin(s, &err) < 0)
+        goto fail;
+    grille_refi_import_stats st;
+    if (grille_refi_import_qdpx(s, a, cb, qdpx, &st, &err) < 0 ||
+        grille_store_commit(s, &err) < 0)
+        goto fail;
+    u.cb = cb;
+    u.ncodes = grille_codebook_count(cb);
+    if (grille_store_foreach_doc(s, on_unit_doc, &u, &err) != 0)
+        goto fail;
+    u.gold = calloc(u.nunits * u.ncodes + 1, 1);
+    u.pred = calloc(u.nunits * u.ncodes + 1, 1);
+    if (!u.gold || !u.pred) {
+        cli_error("%s", _("out of memory"));
+        goto done;
+    }
+    if (grille_store_foreach_coding(s, 0, on_unit_coding, &u, &err) != 0)
+        goto fail;
+    if (u.foreign)
+        cli_warning(_("%s: %zu codings by hand of codes that are not in "
+                      "the codebook, not scored"),
+                    qdpx, u.foreign);
+    /* the codes coded by hand somewhere are the gold's codes */
+    gold *g = &e->g;
+    g->path = qdpx;
+    g->nrows = u.nunits;
+    g->nfiles = u.ndocs;
+    g->codes = calloc(u.ncodes + 1, sizeof(*g->codes));
+    e->conf = calloc(u.ncodes + 1, sizeof(*e->conf));
+    if (!g->codes || !e->conf) {
+        cli_error("%s", _("out of memory"));
+        goto done;
+    }
+    for (size_t k = 0; k < u.ncodes; k++) {
+        bool any = false;
+        for (size_t i = 0; i < u.nunits && !any; i++)
+            any = u.gold[i * u.ncodes + k];
+        if (!any)
+            continue;
+        grille_code_info info;
+        grille_codebook_code(cb, k, &info);
+        grille_confusion *c = &e->conf[g->ncodes];
+        if (!(g->codes[g->ncodes++] = strdup(info.id))) {
+            cli_error("%s", _("out of memory"));
+            goto done;
+        }
+        for (size_t i = 0; i < u.nunits; i++) {
+            bool gd = u.gold[i * u.ncodes + k], pr = u.pred[i * u.ncodes + k];
+            c->tp += gd && pr;
+            c->fp += !gd && pr;
+            c->fn += gd && !pr;
+            c->tn += !gd && !pr;
+        }
+    }
+    if (!g->ncodes) {
+        cli_error(_("%s: no coding made by hand of a code of the codebook: "
+                    "nothing to score"),
+                  qdpx);
+        goto done;
+    }
+    rc = 0;
+    goto done;
+fail:
+    cli_lib_error(&err);
+done:
+    grille_store_close(s);
+    grille_analyser_free(a);
+    grille_text_free(yaml);
+    free(u.doc_ids);
+    free(u.doc_base);
+    free(u.gold);
+    free(u.pred);
+    char path[4096];
+    static const char *const parts[] = {"p.db", "p.db-wal", "p.db-shm",
+                                        "p.db-journal"};
+    for (size_t i = 0; i < 4; i++) {
+        snprintf(path, sizeof(path), "%s/%s", made, parts[i]);
+        unlink(path);
+    }
+    rmdir(made);
+    free(tdir);
+    return rc;
+}
+
 int cmd_eval(int argc, char **argv)
 {
     static const struct option opts[] = {
         {"gold", required_argument, 0, 'g'},
+        {"gold-project", required_argument, 0, 'G'},
         {"root", required_argument, 0, 'r'},
         {"codebook", required_argument, 0, 'c'},
         {"format", required_argument, 0, 'f'},
         {"show-errors", no_argument, 0, 'e'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
-    const char *goldpath = NULL, *root = NULL, *cbpath = NULL;
+    const char *goldpath = NULL, *root = NULL, *cbpath = NULL,
+               *goldproject = NULL;
     evalrun e;
     memset(&e, 0, sizeof(e));
     e.format = FMT_TEXT;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "g:r:c:f:eh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "g:G:r:c:f:eh", opts, NULL)) != -1) {
         switch (c) {
         case 'g': goldpath = optarg; break;
+        case 'G': goldproject = optarg; break;
         case 'r': root = optarg; break;
         case 'c': cbpath = optarg; break;
         case 'f':
@@ -552,10 +748,35 @@ int cmd_eval(int argc, char **argv)
         default: return cli_bad_option("eval");
         }
     }
-    if (!goldpath)
-        return cli_usage("eval", "%s", _("give the gold standard with --gold"));
+    if (goldpath && goldproject)
+        return cli_usage("eval", "%s",
+                         _("--gold or --gold-project, not both"));
+    if (goldproject && (root || e.show))
+        return cli_usage("eval", "%s",
+                         _("--root and --show-errors go with --gold"));
+    if (!goldpath && !goldproject)
+        return cli_usage("eval", "%s",
+                         _("give the gold standard with --gold or "
+                           "--gold-project"));
     if (optind < argc)
         return cli_usage("eval", _("unexpected argument '%s'"), argv[optind]);
+    if (goldproject) {
+        grille_codebook *pcb = NULL;
+        int st = EXIT_RUNTIME;
+        e.project = true;
+        if (cli_load_codebook(&pcb, cbpath) == 0) {
+            e.cb = pcb;
+            if (eval_project(&e, goldproject, cbpath, pcb) == 0) {
+                report(&e);
+                st = EXIT_OK;
+            }
+        }
+        free(e.conf);
+        grille_codebook_free(pcb);
+        e.g.nfiles = e.g.nrows = 0; /* counts only: no files, no rows */
+        gold_free(&e.g);
+        return st;
+    }
     if (gold_read(&e.g, goldpath) < 0) {
         gold_free(&e.g);
         return EXIT_RUNTIME;

@@ -1256,11 +1256,13 @@ int grille_refi_import_qdpx(grille_store *s, grille_analyser *a,
     if (!(im.z = zip_open(path, ZIP_RDONLY, &zerr))) {
         zip_error_t ze;
         zip_error_init_with_code(&ze, zerr);
-        rc = grille__error(im.err,
-                           zerr == ZIP_ER_NOENT || zerr == ZIP_ER_OPEN
-                               ? GRILLE_EIO
-                               : GRILLE_EINVALID,
-                           path, 0, 0, _("not a REFI-QDA project: %s"),
+        bool io = zerr == ZIP_ER_NOENT || zerr == ZIP_ER_OPEN ||
+                  zerr == ZIP_ER_READ;
+        rc = grille__error(im.err, io ? GRILLE_EIO : GRILLE_EINVALID, path, 0,
+                           0,
+                           io ? _("cannot open: %s")
+                              : _("not a REFI-QDA project (not a ZIP "
+                                  "archive): %s"),
                            zip_error_strerror(&ze));
         zip_error_fini(&ze);
         return rc;

@@ -461,6 +461,89 @@ def t_import_back():
         return 'manual codings %r, want %r' % (got, sorted(want))
 
 
+def eval_project(qdpx, cwd):
+    out = subprocess.run([G, 'eval', '--gold-project', qdpx, '-f', 'csv'],
+                         capture_output=True, cwd=cwd)
+    assert out.returncode == 0, out.stderr.decode()
+    return {r['code']: r for r in
+            csv.DictReader(io.StringIO(out.stdout.decode(), newline=''))}
+
+
+def expected_scores(qdpx):
+    """tp, fp, fn, tn per code coded by hand, recomputed from the codings
+    of a fresh project that imported `qdpx` (bundled codebook)."""
+    d = tempfile.mkdtemp(dir=TMP)
+    ok(subprocess.run([G, 'init'], capture_output=True, cwd=d))
+    ok(subprocess.run([G, 'import', qdpx], capture_output=True, cwd=d))
+    out = ok(subprocess.run([G, 'export', '-f', 'csv', '-o', '-'],
+                            capture_output=True, cwd=d)).stdout.decode()
+    docs = json.loads(ok(subprocess.run([G, 'list', '-f', 'json'],
+                                        capture_output=True,
+                                        cwd=d)).stdout)['documents']
+    units = sum(x['segments'] for x in docs)
+    known = {r['code'] for r in csv.DictReader(io.StringIO(out, newline=''))
+             if r['origin'] == 'automatic'}
+    # the codebook's codes: the columns of the corpus project's matrix
+    m = tempfile.mkdtemp(dir=TMP)
+    ok(grille('export', '-f', 'csv', '-o', m))
+    with open(os.path.join(m, 'matrix.csv'), newline='') as f:
+        known |= set(next(csv.reader(f))[1:])
+    sets = {'manual': {}, 'automatic': {}}
+    for r in csv.DictReader(io.StringIO(out, newline='')):
+        parts = r['code'].split('/')
+        for i in range(1, len(parts) + 1):
+            code = '/'.join(parts[:i])
+            sets[r['origin']].setdefault(code, set()).add(
+                (r['document'], r['segment']))
+    want = {}
+    for code, gold in sets['manual'].items():
+        if code not in known:
+            continue
+        pred = sets['automatic'].get(code, set())
+        tp = len(gold & pred)
+        want[code] = (tp, len(pred) - tp, len(gold) - tp,
+                      units - len(gold | pred))
+    return want
+
+
+def t_eval_gold_project():
+    # grille's own codings given to a person: a perfect score
+    qde = Z.read('project.qde').decode('utf-8')
+    grille_user = re.search(r'<User guid="([^"]+)" name="grille"',
+                            qde).group(1)
+    qde = qde.replace('</Users>', '<User guid="h" name="Hélène"/></Users>')
+    qde = qde.replace('creatingUser="%s"' % grille_user, 'creatingUser="h"')
+    path = os.path.join(TMP, 'perfect.qdpx')
+    with zipfile.ZipFile(path, 'w') as z:
+        for n in Z.namelist():
+            z.writestr(n, qde if n == 'project.qde' else Z.read(n))
+    got = eval_project(path, TMP)
+    if got['micro']['f1'] != '1.0000' or int(got['micro']['fn']) != 0 or \
+            len(got) < 10:
+        return 'perfect gold: %r' % got['micro']
+    # the other tool's file: scores recomputed from the codings
+    fixture(os.path.join(TMP, 'trial.qdpx'))
+    got = eval_project(os.path.join(TMP, 'trial.qdpx'), TMP)
+    want = expected_scores(os.path.join(TMP, 'trial.qdpx'))
+    got = {k: tuple(int(v[x]) for x in ('tp', 'fp', 'fn', 'tn'))
+           for k, v in got.items() if k not in ('micro', 'macro')}
+    if got != want or not want:
+        return 'scores %r, want %r' % (got, want)
+
+
+def t_eval_gold_project_bad():
+    out = grille('eval', '--gold-project', 'nothing.qdpx')
+    if out.returncode != 1 or b'nothing.qdpx' not in out.stderr:
+        return 'rc %d %r' % (out.returncode, out.stderr)
+    out = grille('eval', '--gold-project', 'a.qdpx', '--gold', 'x.tsv')
+    if out.returncode != 2:
+        return 'both golds: rc %d' % out.returncode
+    left = [f for f in os.listdir(tempfile.gettempdir())
+            if f.startswith('grille-eval-')]
+    if left:
+        return 'scratch folders left: %r' % left
+
+
 def t_import_bad():
     d = tempfile.mkdtemp(dir=TMP)
     run = lambda *a: subprocess.run([G] + list(a), capture_output=True, cwd=d)
@@ -506,7 +589,9 @@ for name, fn in [('the project validates against Project.xsd', t_valid_project),
                  ('import: another tool\'s dialect, again, and back', t_import_dialect),
                  ('round trip: export, import into a fresh project', t_round_trip),
                  ('import: hand codings come back to the stored notes', t_import_back),
-                 ('import: bad files are named, nothing is kept', t_import_bad)]:
+                 ('import: bad files are named, nothing is kept', t_import_bad),
+                 ('eval --gold-project: scores from codings by hand', t_eval_gold_project),
+                 ('eval --gold-project: errors, nothing left behind', t_eval_gold_project_bad)]:
     check(name, fn)
 print('1..%d' % len(results))
 shutil.rmtree(TMP, ignore_errors=True)
