@@ -6,12 +6,17 @@
  */
 #include "cli.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <unistd.h>
 
 static const char help[] =
     "Usage: grille import [-d DB] FILE.qdpx...\n"
+    "   or: grille import FILE.qdc [-o CODEBOOK.yaml]\n"
     "Import REFI-QDA projects (.qdpx, as NVivo, ATLAS.ti, MAXQDA, QualCoder\n"
     "and 'grille export' write them) into the project: each text source is\n"
     "added as a document and coded with the project's codebook, each case's\n"
@@ -20,26 +25,90 @@ static const char help[] =
     "by level, ignoring case and accents; the others are created.  Texts\n"
     "already in the project are kept and receive the codings.  Everything is\n"
     "imported in one transaction: on an error, the project is unchanged.\n\n"
-    "  -d, --db FILE  the project (default: $GRILLE_DB, else ./grille.db)\n"
-    "  -h, --help     show this help\n";
+    "A REFI-QDA codebook (.qdc) becomes the start of a grille codebook: its\n"
+    "codes as themes and children, each with its own name as its only term,\n"
+    "written to standard output or to a new file with -o.\n\n"
+    "  -d, --db FILE      the project (default: $GRILLE_DB, else ./grille.db)\n"
+    "  -o, --output FILE  with a .qdc: the codebook to write (never replaced)\n"
+    "  -h, --help         show this help\n";
+
+static bool is_qdc(const char *path)
+{
+    size_t n = strlen(path);
+    return n > 4 && strcasecmp(path + n - 4, ".qdc") == 0;
+}
+
+/* A .qdc to the YAML of a codebook, on stdout or in a new file. */
+static int import_qdc(const char *path, const char *out)
+{
+    grille_error err = {0};
+    char *yaml = NULL;
+    size_t len = 0;
+    if (grille_refi_qdc_to_yaml(path, &yaml, &len, &err) < 0) {
+        cli_lib_error(&err);
+        return EXIT_RUNTIME;
+    }
+    int status = EXIT_OK;
+    if (!out) {
+        if (fwrite(yaml, 1, len, stdout) != len || fflush(stdout) != 0) {
+            cli_error("%s: %s", _("standard output"), strerror(errno));
+            status = EXIT_RUNTIME;
+        }
+    } else {
+        int fd = open(out, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+        if (!f) {
+            cli_error(errno == EEXIST ? _("%s: exists already; not replaced")
+                                      : "%s: %s",
+                      out, strerror(errno));
+            if (fd >= 0)
+                close(fd);
+            status = EXIT_RUNTIME;
+        } else {
+            bool bad = fwrite(yaml, 1, len, f) != len;
+            if (fclose(f) != 0 || bad) {
+                cli_error("%s: %s", out, strerror(errno));
+                unlink(out);
+                status = EXIT_RUNTIME;
+            } else {
+                printf(_("wrote %s from %s; check it with 'grille codebook "
+                         "check %s'\n"),
+                       out, path, out);
+            }
+        }
+    }
+    grille_free(yaml);
+    return status;
+}
 
 int cmd_import(int argc, char **argv)
 {
     static const struct option opts[] = {{"db", required_argument, 0, 'd'},
+                                         {"output", required_argument, 0, 'o'},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
-    const char *db = NULL;
+    const char *db = NULL, *out = NULL;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "d:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "d:o:h", opts, NULL)) != -1) {
         switch (c) {
         case 'd': db = optarg; break;
+        case 'o': out = optarg; break;
         case 'h': fputs(_(help), stdout); return EXIT_OK;
         default: return cli_bad_option("import");
         }
     }
     if (optind >= argc)
         return cli_usage("import", "%s", _("which file? grille import FILE.qdpx"));
+    bool qdc = false;
+    for (int i = optind; i < argc; i++)
+        qdc |= is_qdc(argv[i]);
+    if (qdc && argc - optind > 1)
+        return cli_usage("import", "%s", _("one .qdc at a time"));
+    if (qdc)
+        return import_qdc(argv[optind], out);
+    if (out)
+        return cli_usage("import", "%s", _("-o goes with a .qdc"));
     db = cli_db_path(db);
     grille_error err = {0};
     grille_store *s = NULL;

@@ -781,6 +781,15 @@ GRILLE_API int grille_refi_export_qdc(const grille_codebook *cb,
 GRILLE_API int grille_refi_export_qdpx(grille_store *s, const char *path,
                                        grille_error *err);
 
+/*
+ * Converts a REFI-QDA codebook (.qdc) into the YAML of a grille codebook:
+ * the tree of codes as themes and children (ids from the names, without
+ * accents; label, description, colour), each code starting with its own
+ * name as its only term.  *yaml is freed with grille_free.
+ */
+GRILLE_API int grille_refi_qdc_to_yaml(const char *path, char **yaml,
+                                       size_t *len, grille_error *err);
+
 /* What an import did. */
 typedef struct grille_refi_import_stats {
     size_t documents;       /* added */

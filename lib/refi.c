@@ -1389,3 +1389,194 @@ done:
     free_pairs(im.values, im.nvalues);
     return rc;
 }
+
+/* ------------------------------------------------------- qdc to a codebook */
+
+/* A YAML double-quoted scalar. */
+static int yaml_str(gbuf *b, const char *s)
+{
+    if (gbuf_putc(b, '"') < 0)
+        return -1;
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        int r = c == '"'    ? gbuf_puts(b, "\\\"")
+                : c == '\\' ? gbuf_puts(b, "\\\\")
+                : c == '\n' ? gbuf_puts(b, "\\n")
+                : c == '\t' ? gbuf_puts(b, "\\t")
+                : c < 0x20 || c == 0x7F ? gbuf_printf(b, "\\x%02x", c)
+                                        : gbuf_putc(b, (char)c);
+        if (r < 0)
+            return -1;
+    }
+    return gbuf_putc(b, '"');
+}
+
+/* The id of a code from its name: folded, letters and digits kept, the
+ * rest '_'; "code" when nothing is left. */
+static char *code_key(const char *name)
+{
+    char *f = folded(name);
+    if (!f)
+        return NULL;
+    size_t o = 0;
+    bool sep = true;
+    for (size_t i = 0; f[i]; i++) {
+        bool ok = (f[i] >= 'a' && f[i] <= 'z') || (f[i] >= '0' && f[i] <= '9') ||
+                  (unsigned char)f[i] >= 0x80;
+        if (ok)
+            f[o++] = f[i];
+        else if (!sep)
+            f[o++] = '_';
+        sep = !ok;
+    }
+    while (o && f[o - 1] == '_')
+        o--;
+    f[o] = 0;
+    if (!o) {
+        free(f);
+        return strdup("code");
+    }
+    return f;
+}
+
+static bool is_color(const char *c)
+{
+    if (strlen(c) != 7 || c[0] != '#')
+        return false;
+    for (int i = 1; i < 7; i++)
+        if (!strchr("0123456789abcdefABCDEF", c[i]))
+            return false;
+    return true;
+}
+
+static int qdc_codes(gbuf *b, const xmlNode *codes, int depth,
+                     const char *path, grille_error *err)
+{
+    if (depth > 16)
+        return grille__error(err, GRILLE_ELIMIT, path,
+                             (unsigned)xmlGetLineNo(codes), 0, "%s",
+                             _("codes nested more than 16 deep"));
+    char **keys = NULL;
+    size_t nkeys = 0, cap = 0;
+    int rc = 0;
+    int ind = 2 + 4 * depth;
+    for (xmlNode *c = codes->children; c && rc == 0; c = c->next) {
+        if (!is(c, "Code"))
+            continue;
+        char *name = attr(c, "name"), *color = attr(c, "color");
+        xmlNode *d = child(c, "Description");
+        xmlChar *desc = d ? xmlNodeGetContent(d) : NULL;
+        char *base = code_key(name[0] ? name : "code"), *key = NULL;
+        bool kids = child(c, "Code") != NULL;
+        /* a key unique among its siblings: base, base_2, base_3... */
+        for (int n = 1; base && !key; n++) {
+            size_t l = strlen(base) + 16;
+            if (!(key = malloc(l)))
+                break;
+            snprintf(key, l, n == 1 ? "%s" : "%s_%d", base, n);
+            for (size_t i = 0; i < nkeys && key; i++)
+                if (strcmp(keys[i], key) == 0) {
+                    free(key);
+                    key = NULL;
+                }
+        }
+        free(base);
+        if (!key || GROW(keys, cap, nkeys + 1) < 0) {
+            free(key);
+            rc = grille__nomem(err);
+        } else {
+            keys[nkeys++] = key;
+            if (gbuf_printf(b, "%*s", ind, "") < 0 || yaml_str(b, key) < 0 ||
+                gbuf_printf(b, ":\n%*slabel: ", ind + 2, "") < 0 ||
+                yaml_str(b, name[0] ? name : key) < 0 ||
+                gbuf_putc(b, '\n') < 0)
+                rc = grille__nomem(err);
+            if (rc == 0 && desc && *desc &&
+                (gbuf_printf(b, "%*sdescription: ", ind + 2, "") < 0 ||
+                 yaml_str(b, (const char *)desc) < 0 || gbuf_putc(b, '\n') < 0))
+                rc = grille__nomem(err);
+            if (rc == 0 && is_color(color) &&
+                gbuf_printf(b, "%*scolor: \"%s\"\n", ind + 2, "", color) < 0)
+                rc = grille__nomem(err);
+            /* a starting point: the code's own name as its only term */
+            if (rc == 0 && name[0] &&
+                (gbuf_printf(b, "%*sterms: [", ind + 2, "") < 0 ||
+                 yaml_str(b, name) < 0 || gbuf_puts(b, "]\n") < 0))
+                rc = grille__nomem(err);
+            if (rc == 0 && kids) {
+                if (gbuf_printf(b, "%*schildren:\n", ind + 2, "") < 0)
+                    rc = grille__nomem(err);
+                else
+                    rc = qdc_codes(b, c, depth + 1, path, err);
+            }
+        }
+        xmlFree(name);
+        xmlFree(color);
+        xmlFree(desc);
+    }
+    for (size_t i = 0; i < nkeys; i++)
+        free(keys[i]);
+    free(keys);
+    return rc;
+}
+
+int grille_refi_qdc_to_yaml(const char *path, char **yaml, size_t *len,
+                            grille_error *err)
+{
+    grille_error dummy;
+    if (!err)
+        err = &dummy;
+    *yaml = NULL;
+    xmlDoc *doc = xmlReadFile(path, NULL,
+                              XML_PARSE_NONET | XML_PARSE_NOERROR |
+                                  XML_PARSE_NOWARNING);
+    if (!doc) {
+        const xmlError *x = xmlGetLastError();
+        int rc = grille__error(err,
+                               x && x->domain == XML_FROM_IO ? GRILLE_EIO
+                                                             : GRILLE_ESYNTAX,
+                               path, x ? (unsigned)x->line : 0, 0,
+                               _("not a REFI-QDA codebook: %s"),
+                               x && x->message ? x->message : "?");
+        size_t ml = strlen(err->message);
+        if (ml && err->message[ml - 1] == '\n')
+            err->message[ml - 1] = 0;
+        return rc;
+    }
+    xmlNode *root = xmlDocGetRootElement(doc);
+    xmlNode *codes = child(root, "Codes");
+    gbuf b = {0};
+    int rc = 0;
+    if (!is(root, "CodeBook") || !codes || !child(codes, "Code")) {
+        rc = grille__error(err, GRILLE_EINVALID, path, 0, 0, "%s",
+                           !is(root, "CodeBook")
+                               ? _("not a REFI-QDA codebook: its root is not "
+                                   "<CodeBook>")
+                               : _("the codebook has no code"));
+        goto done;
+    }
+    const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+    if (gbuf_printf(&b,
+                    "# Made by 'grille import' from %s: each code starts with "
+                    "its\n# own name as its only term; add the words, "
+                    "phrases and rules\n# that code it (docs/codebook.md).\n"
+                    "name: ",
+                    base) < 0 ||
+        yaml_str(&b, base) < 0 || gbuf_puts(&b, "\nthemes:\n") < 0) {
+        rc = grille__nomem(err);
+        goto done;
+    }
+    if ((rc = qdc_codes(&b, codes, 0, path, err)) < 0)
+        goto done;
+    if (gbuf_putc(&b, 0) < 0) {
+        rc = grille__nomem(err);
+        goto done;
+    }
+    *yaml = b.data;
+    *len = b.len - 1;
+    b.data = NULL;
+done:
+    gbuf_free(&b);
+    xmlFreeDoc(doc);
+    return rc;
+}

@@ -585,6 +585,60 @@ def t_eval_gold_project_bad():
         return 'scratch folders left: %r' % left
 
 
+def t_import_qdc():
+    """A .qdc becomes a grille codebook that loads, with the same tree."""
+    d = tempfile.mkdtemp(dir=TMP)
+    run = lambda *a: subprocess.run([G] + list(a), capture_output=True, cwd=d)
+    out = run('import', os.path.join(TMP, 'a.qdc'), '-o', 'grid.yaml')
+    if out.returncode != 0 or b'grid.yaml' not in out.stdout:
+        return 'rc %d %r' % (out.returncode, out.stderr)
+    chk = run('codebook', 'check', 'grid.yaml')
+    if chk.returncode != 0:
+        return 'check: %r' % chk.stderr
+    show = run('codebook', 'show', 'grid.yaml').stdout.decode()
+    if ' 18 codes' not in show or 'Outils du travail à distance' not in show:
+        return 'show: %r' % show[:300]
+    # the tree: re-exported, the same names and nesting as the original
+    ok(run('export', '-f', 'qdc', '-c', 'grid.yaml', '-o', 'again.qdc'))
+    def tree(path):
+        def walk(n):
+            return [(c.get('name'), c.get('color'), walk(c))
+                    for c in n.findall(C + 'Code')]
+        return walk(ET.parse(path).getroot().find(C + 'Codes'))
+    if tree(os.path.join(d, 'again.qdc')) != tree(os.path.join(TMP, 'a.qdc')):
+        return 'the tree changed'
+    out = run('import', os.path.join(TMP, 'a.qdc'), '-o', 'grid.yaml')
+    if out.returncode != 1 or b'not replaced' not in out.stderr:
+        return 'an existing codebook was not protected: %r' % out.stderr
+    # another tool's codebook: accents, same names, a bad colour, deep
+    with open(os.path.join(d, 'nvivo.qdc'), 'w', encoding='utf-8') as f:
+        f.write('<?xml version="1.0" encoding="utf-8"?>\n'
+                '<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>'
+                '<Code guid="1" name="Élus &amp; &quot;maires&quot;" '
+                'isCodable="true" color="red"><Description>a\tb: c'
+                '</Description><Code guid="2" name="Élus" isCodable="true"/>'
+                '<Code guid="3" name="elus" isCodable="true"/></Code>'
+                '<Code guid="4" name="" isCodable="false"><Code guid="5" '
+                'name="x: [y]" isCodable="true"/></Code></Codes></CodeBook>')
+    out = run('import', 'nvivo.qdc')
+    if out.returncode != 0:
+        return out.stderr.decode()
+    with open(os.path.join(d, 'nvivo.yaml'), 'wb') as f:
+        f.write(out.stdout)
+    chk = run('codebook', 'show', 'nvivo.yaml')
+    if chk.returncode != 0:
+        return 'nvivo: %r' % chk.stderr
+    ids = chk.stdout.decode()
+    for want in ('elus_maires', 'elus_2', 'x_y'):
+        if want not in ids:
+            return 'no %s in %r' % (want, ids)
+    with open(os.path.join(d, 'bad.qdc'), 'w') as f:
+        f.write('<CodeBook><Codes>')
+    out = run('import', 'bad.qdc')
+    if out.returncode != 1 or b'bad.qdc:' not in out.stderr:
+        return 'bad: rc %d %r' % (out.returncode, out.stderr)
+
+
 def t_import_bad():
     d = tempfile.mkdtemp(dir=TMP)
     run = lambda *a: subprocess.run([G] + list(a), capture_output=True, cwd=d)
@@ -632,6 +686,7 @@ for name, fn in [('the project validates against Project.xsd', t_valid_project),
                  ('round trip: export, import into a fresh project', t_round_trip),
                  ('import: hand codings come back to the stored notes', t_import_back),
                  ('import: bad files are named, nothing is kept', t_import_bad),
+                 ('import: a .qdc becomes a codebook', t_import_qdc),
                  ('eval --gold-project: scores from codings by hand', t_eval_gold_project),
                  ('eval --gold-project: errors, nothing left behind', t_eval_gold_project_bad)]:
     check(name, fn)
