@@ -333,14 +333,27 @@ def t_kill_9():
                len(d['document']['attributes']))
            for n, d in tag_json(sorted(glob.glob(files + '/*'))).items()}
     db = os.path.join(TMP, 'kill.db')
-    assert grille('init', '-d', db).returncode == 0
+
+    def fresh():
+        for suffix in ('', '-wal', '-shm'):
+            if os.path.exists(db + suffix):
+                os.unlink(db + suffix)
+        assert grille('init', '-d', db).returncode == 0
+
+    # how long a whole add takes here: the kills fall within it
+    fresh()
+    t0 = time.monotonic()
+    assert grille('add', '-d', db, files).returncode == 0
+    span = time.monotonic() - t0
     rng = random.Random(20201111)
     killed = 0
     for _ in range(20):
+        if count(db, 'SELECT count(*) FROM documents') == 500:
+            fresh()  # a run that finished leaves nothing to interrupt
         p = subprocess.Popen([G, 'add', '-d', db, files],
                              stdout=subprocess.DEVNULL,
                              stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(0.0, 0.2))
+        time.sleep(rng.uniform(0.0, 0.9 * span))
         if p.poll() is None:
             p.send_signal(signal.SIGKILL)
             killed += 1
