@@ -683,6 +683,43 @@ done:
  * codebook finds them again when the text is added, so they are skipped.
  */
 
+/* libxml2 reports some errors (encodings, I/O) on stderr whatever the
+ * parser's options; grille reports them itself, from xmlGetLastError.  The
+ * handlers are libxml2's per-thread settings: they are replaced for the
+ * time of one parse and put back. */
+static void quiet(void *ctx, const char *msg, ...)
+{
+    (void)ctx, (void)msg;
+}
+
+static void quiet_structured(void *ctx, const xmlError *e)
+{
+    (void)ctx, (void)e;
+}
+
+typedef struct xml_handlers {
+    xmlGenericErrorFunc generic;
+    void *generic_ctx;
+    xmlStructuredErrorFunc structured;
+    void *structured_ctx;
+} xml_handlers;
+
+static void xml_quiet(xml_handlers *h)
+{
+    h->generic = xmlGenericError;
+    h->generic_ctx = xmlGenericErrorContext;
+    h->structured = xmlStructuredError;
+    h->structured_ctx = xmlStructuredErrorContext;
+    xmlSetGenericErrorFunc(NULL, quiet);
+    xmlSetStructuredErrorFunc(NULL, (xmlStructuredErrorFunc)quiet_structured);
+}
+
+static void xml_restore(const xml_handlers *h)
+{
+    xmlSetGenericErrorFunc(h->generic_ctx, h->generic);
+    xmlSetStructuredErrorFunc(h->structured_ctx, h->structured);
+}
+
 typedef struct imp_code {
     char *guid;
     int64_t id; /* in the project */
@@ -1285,9 +1322,12 @@ int grille_refi_import_qdpx(grille_store *s, grille_analyser *a,
         rc = im.err->code;
         goto done;
     }
+    xml_handlers h;
+    xml_quiet(&h);
     doc = xmlReadMemory(qde, (int)qlen, zip_get_name(im.z, (zip_uint64_t)ix, 0),
                         NULL, XML_PARSE_NONET | XML_PARSE_NOERROR |
                                   XML_PARSE_NOWARNING);
+    xml_restore(&h);
     if (!doc) {
         const xmlError *x = xmlGetLastError();
         rc = grille__error(im.err, GRILLE_ESYNTAX, path, x ? (unsigned)x->line : 0,
@@ -1392,21 +1432,28 @@ done:
 
 /* ------------------------------------------------------- qdc to a codebook */
 
-/* A YAML double-quoted scalar. */
+/* A YAML double-quoted scalar; what YAML does not allow in a stream (C0
+ * and C1 controls but tab and line feed, U+FFFE, U+FFFF) becomes a
+ * space. */
 static int yaml_str(gbuf *b, const char *s)
 {
+    size_t len = strlen(s);
     if (gbuf_putc(b, '"') < 0)
         return -1;
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        int r = c == '"'    ? gbuf_puts(b, "\\\"")
-                : c == '\\' ? gbuf_puts(b, "\\\\")
-                : c == '\n' ? gbuf_puts(b, "\\n")
-                : c == '\t' ? gbuf_puts(b, "\\t")
-                : c < 0x20 || c == 0x7F ? gbuf_printf(b, "\\x%02x", c)
-                                        : gbuf_putc(b, (char)c);
+    for (size_t i = 0; i < len;) {
+        size_t n;
+        uint32_t cp = utf8_get(s, len, i, &n);
+        int r = cp == '"'    ? gbuf_puts(b, "\\\"")
+                : cp == '\\' ? gbuf_puts(b, "\\\\")
+                : cp == '\n' ? gbuf_puts(b, "\\n")
+                : cp == '\t' ? gbuf_puts(b, "\\t")
+                : cp < 0x20 || (cp >= 0x7F && cp < 0xA0) || cp == 0xFFFE ||
+                        cp == 0xFFFF
+                    ? gbuf_putc(b, ' ')
+                    : gbuf_put(b, s + i, n);
         if (r < 0)
             return -1;
+        i += n;
     }
     return gbuf_putc(b, '"');
 }
@@ -1437,6 +1484,44 @@ static char *code_key(const char *name)
         return strdup("code");
     }
     return f;
+}
+
+/* A term from a code's name: its words (letters, digits, inner hyphens
+ * and apostrophes) separated by single spaces, so that no character of the
+ * name reads as pattern syntax (=, *, ~, /...); NULL when none is left. */
+static char *name_term(const char *name)
+{
+    size_t len = strlen(name), o = 0;
+    char *t = malloc(len + 1);
+    if (!t)
+        return NULL;
+    bool space = false;
+    for (size_t i = 0; i < len;) {
+        size_t n;
+        uint32_t cp = utf8_get(name, len, i, &n);
+        bool word = grille__is_letter(cp) || (cp >= '0' && cp <= '9');
+        bool inner = (cp == '-' || grille__is_apostrophe(cp)) && o > 0 &&
+                     !space && i + n < len;
+        if (word || inner) {
+            if (space && o)
+                t[o++] = ' ';
+            space = false;
+            memcpy(t + o, name + i, n);
+            o += n;
+        } else {
+            space = true;
+        }
+        i += n;
+    }
+    /* no hyphen or apostrophe at the end */
+    while (o && (t[o - 1] == '-' || t[o - 1] == '\''))
+        o--;
+    t[o] = 0;
+    if (!o) {
+        free(t);
+        return NULL;
+    }
+    return t;
 }
 
 static bool is_color(const char *c)
@@ -1498,11 +1583,20 @@ static int qdc_codes(gbuf *b, const xmlNode *codes, int depth,
             if (rc == 0 && is_color(color) &&
                 gbuf_printf(b, "%*scolor: \"%s\"\n", ind + 2, "", color) < 0)
                 rc = grille__nomem(err);
-            /* a starting point: the code's own name as its only term */
-            if (rc == 0 && name[0] &&
-                (gbuf_printf(b, "%*sterms: [", ind + 2, "") < 0 ||
-                 yaml_str(b, name) < 0 || gbuf_puts(b, "]\n") < 0))
+            /* a starting point: the words of the code's name (or of its
+             * key) as its only term */
+            char *term = name_term(name);
+            if (!term) {
+                term = strdup(key);
+                for (char *p = term; p && *p; p++)
+                    if (*p == '_')
+                        *p = ' ';
+            }
+            if (rc == 0 &&
+                (!term || gbuf_printf(b, "%*sterms: [", ind + 2, "") < 0 ||
+                 yaml_str(b, term) < 0 || gbuf_puts(b, "]\n") < 0))
                 rc = grille__nomem(err);
+            free(term);
             if (rc == 0 && kids) {
                 if (gbuf_printf(b, "%*schildren:\n", ind + 2, "") < 0)
                     rc = grille__nomem(err);
@@ -1527,9 +1621,12 @@ int grille_refi_qdc_to_yaml(const char *path, char **yaml, size_t *len,
     if (!err)
         err = &dummy;
     *yaml = NULL;
+    xml_handlers h;
+    xml_quiet(&h);
     xmlDoc *doc = xmlReadFile(path, NULL,
                               XML_PARSE_NONET | XML_PARSE_NOERROR |
                                   XML_PARSE_NOWARNING);
+    xml_restore(&h);
     if (!doc) {
         const xmlError *x = xmlGetLastError();
         int rc = grille__error(err,

@@ -36,7 +36,11 @@ run frontmatter & p1=$!
 run tag & p2=$!
 wait $p1 || status=1
 wait $p2 || status=1
-for t in text codebook frontmatter tag; do
+run refi & p1=$!
+run qdc & p2=$!
+wait $p1 || status=1
+wait $p2 || status=1
+for t in text codebook frontmatter tag refi qdc; do
     printf '%-12s ' "$t"
     grep -E '^stat::number_of_executed_units|^Done|ERROR|SUMMARY' "$B/$t.log" |
         tr '\n' ' '

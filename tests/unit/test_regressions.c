@@ -2,8 +2,9 @@
  * test_regressions.c - every input the fuzzers ever found a crash, a leak
  * or a hang with, kept in tests/fuzz/regressions/, run again through the
  * code it broke: files named codebook-* are loaded as codebooks and used
- * to code a note; the others are decoded and coded with the bundled
- * codebook.  Under valgrind (./run test) a leak fails the test too.
+ * to code a note; files named qdc-* are converted from REFI-QDA codebooks
+ * to YAML, which must then load; the others are decoded and coded with the
+ * bundled codebook.  Under valgrind (./run test) a leak fails the test too.
  */
 #include "check_main.h"
 #include "grille.h"
@@ -87,7 +88,20 @@ START_TEST(every_regression)
         size_t len;
         char *data = slurp(path, &len);
         ck_assert_msg(data != NULL, "cannot read %s", path);
-        if (strncmp(e->d_name, "codebook-", 9) == 0) {
+        if (strncmp(e->d_name, "qdc-", 4) == 0) {
+            char *yaml = NULL;
+            size_t ylen;
+            grille_error err = {0};
+            if (grille_refi_qdc_to_yaml(path, &yaml, &ylen, &err) == 0) {
+                grille_codebook *cb = NULL;
+                ck_assert_msg(grille_codebook_load(&cb, yaml, ylen, "y",
+                                                   &err) == 0,
+                              "%s: the YAML made does not load: %s",
+                              e->d_name, err.message);
+                grille_codebook_free(cb);
+            }
+            grille_free(yaml);
+        } else if (strncmp(e->d_name, "codebook-", 9) == 0) {
             grille_codebook *cb = NULL;
             grille_error err = {0};
             if (grille_codebook_load(&cb, data, len, e->d_name, &err) == 0) {
