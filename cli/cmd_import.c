@@ -143,8 +143,8 @@ int cmd_import(int argc, char **argv)
                           "unknown code or outside the text)"),
                         argv[i], st.dropped);
         if (st.sources_skipped)
-            cli_warning(_("%s: %zu sources skipped (not plain text inside "
-                          "the archive)"),
+            cli_warning(_("%s: %zu sources skipped (without text, or not "
+                          "plain text in the archive)"),
                         argv[i], st.sources_skipped);
     }
     if (grille_store_commit(s, &err) < 0)

@@ -50,12 +50,72 @@ static void guid(char out[37], const char *kind, const char *key)
              hex + 16, hex + 20);
 }
 
+static bool is_color(const char *c)
+{
+    if (strlen(c) != 7 || c[0] != '#')
+        return false;
+    for (int i = 1; i < 7; i++)
+        if (!strchr("0123456789abcdefABCDEF", c[i]))
+            return false;
+    return true;
+}
+
 /* xmlTextWriter returns -1 on error: every call goes through this. */
 #define W(call)                                                              \
     do {                                                                     \
         if ((call) < 0)                                                      \
             goto xmlfail;                                                    \
     } while (0)
+
+/* Appends s to b as text XML 1.0 allows: invalid UTF-8 becomes U+FFFD,
+ * control characters (but tab, line feed, carriage return) and U+FFFE,
+ * U+FFFF a space.  Names of files and values typed by people can hold
+ * anything. */
+static int xml_clean(gbuf *b, const char *s)
+{
+    size_t len = strlen(s), i = 0;
+    while (i < len) {
+        size_t ok = i + utf8_check(s + i, len - i);
+        while (i < ok) {
+            size_t n;
+            uint32_t cp = utf8_get(s, ok, i, &n);
+            bool bad = (cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') ||
+                       cp == 0xFFFE || cp == 0xFFFF;
+            if (bad ? gbuf_putc(b, ' ') < 0 : gbuf_put(b, s + i, n) < 0)
+                return -1;
+            i += n;
+        }
+        if (i < len) {
+            if (gbuf_puts(b, "\xEF\xBF\xBD") < 0)
+                return -1;
+            i++;
+        }
+    }
+    return gbuf_putc(b, 0);
+}
+
+/* An attribute, or a text element, whose value comes from data. */
+static int put_attr(xmlTextWriterPtr w, const char *name, const char *value)
+{
+    gbuf b = {0};
+    int rc = xml_clean(&b, value) < 0
+                 ? -1
+                 : xmlTextWriterWriteAttribute(w, BAD_CAST name,
+                                               BAD_CAST b.data);
+    gbuf_free(&b);
+    return rc;
+}
+
+static int put_elem(xmlTextWriterPtr w, const char *name, const char *value)
+{
+    gbuf b = {0};
+    int rc = xml_clean(&b, value) < 0
+                 ? -1
+                 : xmlTextWriterWriteElement(w, BAD_CAST name,
+                                             BAD_CAST b.data);
+    gbuf_free(&b);
+    return rc;
+}
 
 /* An empty element <name targetGUID="guid"/>: VariableRef, SourceRef,
  * CodeRef. */
@@ -75,7 +135,7 @@ static int start_named(xmlTextWriterPtr w, const char *elem, const char *g,
 {
     W(xmlTextWriterStartElement(w, BAD_CAST elem));
     W(xmlTextWriterWriteAttribute(w, BAD_CAST "guid", BAD_CAST g));
-    W(xmlTextWriterWriteAttribute(w, BAD_CAST "name", BAD_CAST name));
+    W(put_attr(w, "name", name));
     return 0;
 xmlfail:
     return -1;
@@ -110,17 +170,20 @@ static char *dup_col(sqlite3_stmt *st, int i)
     return strdup(t ? t : "");
 }
 
-/* The project's codes, in codebook order (then those kept by manual
- * codings). */
+/* The project's codes, in codebook order, then those kept by manual
+ * codings, with their parents (so that the tree reaches them). */
 static int load_codes(grille_store *s, rcodes *out, grille_error *err)
 {
     sqlite3 *db = grille_store__db(s);
     sqlite3_stmt *st;
     int rc = sqlite3_prepare_v2(
         db,
+        "WITH RECURSIVE kept(id) AS (SELECT id FROM codes WHERE in_codebook "
+        "OR EXISTS (SELECT 1 FROM codings c WHERE c.code = codes.id) "
+        "UNION SELECT k.parent FROM codes k JOIN kept ON k.id = kept.id "
+        "WHERE k.parent IS NOT NULL) "
         "SELECT id, code, label, description, color, parent FROM codes "
-        "WHERE in_codebook OR EXISTS (SELECT 1 FROM codings c WHERE c.code "
-        "= codes.id) ORDER BY position IS NULL, position, code",
+        "WHERE id IN kept ORDER BY position IS NULL, position, code",
         -1, &st, NULL);
     if (rc != SQLITE_OK)
         return grille_store__error(s, err, rc, "read the codes");
@@ -159,11 +222,9 @@ static int write_codes(xmlTextWriterPtr w, const rcodes *c, int64_t parent,
         W(xmlTextWriterWriteAttribute(w, BAD_CAST "isCodable",
                                       BAD_CAST "true"));
         if (k->color[0])
-            W(xmlTextWriterWriteAttribute(w, BAD_CAST "color",
-                                          BAD_CAST k->color));
+            W(put_attr(w, "color", k->color));
         if (k->description[0])
-            W(xmlTextWriterWriteElement(w, BAD_CAST "Description",
-                                        BAD_CAST k->description));
+            W(put_elem(w, "Description", k->description));
         if (write_codes(w, c, k->id, depth + 1) < 0)
             return -1;
         W(xmlTextWriterEndElement(w));
@@ -188,11 +249,9 @@ static int write_cb_codes(xmlTextWriterPtr w, const grille_codebook *cb,
         W(xmlTextWriterWriteAttribute(w, BAD_CAST "isCodable",
                                       BAD_CAST "true"));
         if (k.color[0])
-            W(xmlTextWriterWriteAttribute(w, BAD_CAST "color",
-                                          BAD_CAST k.color));
+            W(put_attr(w, "color", k.color));
         if (k.description[0])
-            W(xmlTextWriterWriteElement(w, BAD_CAST "Description",
-                                        BAD_CAST k.description));
+            W(put_elem(w, "Description", k.description));
         if (write_cb_codes(w, cb, (long)i) < 0)
             return -1;
         W(xmlTextWriterEndElement(w));
@@ -303,6 +362,21 @@ static char *lf_text(const char *s, size_t n)
     return t;
 }
 
+/* Whether v is a calendar date YYYY-MM-DD (xs:date without a zone). */
+static bool is_date(const char *v)
+{
+    static const int days[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (strlen(v) != 10 || v[4] != '-' || v[7] != '-')
+        return false;
+    for (int i = 0; i < 10; i++)
+        if (i != 4 && i != 7 && (v[i] < '0' || v[i] > '9'))
+            return false;
+    int y = atoi(v), m = atoi(v + 5), d = atoi(v + 8);
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return y >= 1 && m >= 1 && m <= 12 && d >= 1 &&
+           d <= (m == 2 && !leap ? 28 : days[m - 1]);
+}
+
 /* The type of a variable from its values: Integer, Float, Date or Text. */
 static const char *var_type(sqlite3 *db, const char *key)
 {
@@ -334,7 +408,7 @@ static const char *var_type(sqlite3 *db, const char *key)
             integer = false;
         if (!digits)
             number = false;
-        if (!(n == 10 && v[4] == '-' && v[7] == '-'))
+        if (!is_date(v))
             date = false;
     }
     sqlite3_finalize(st);
@@ -377,7 +451,8 @@ int grille_refi_export_qdpx(grille_store *s, const char *path,
     snprintf(tmp, sizeof(tmp), "%s.tmp-%d", path, (int)getpid());
 
     /* a consistent snapshot of the whole project */
-    sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
+    /* inside the caller's transaction, if any: a savepoint, not BEGIN */
+    sqlite3_exec(db, "SAVEPOINT refi_export", NULL, NULL, NULL);
     if ((rc = load_codes(s, &codes, err)) < 0)
         goto done;
     if (sqlite3_prepare_v2(db,
@@ -410,15 +485,14 @@ int grille_refi_export_qdpx(grille_store *s, const char *path,
     W(xmlTextWriterStartElement(w, BAD_CAST "Project"));
     W(xmlTextWriterWriteAttribute(w, BAD_CAST "xmlns", BAD_CAST NS_PROJECT));
     const char *base = strrchr(grille_store__path(s), '/');
-    W(xmlTextWriterWriteAttribute(
-        w, BAD_CAST "name",
-        BAD_CAST(base ? base + 1 : grille_store__path(s))));
+    W(put_attr(w, "name", base ? base + 1 : grille_store__path(s)));
     W(xmlTextWriterWriteAttribute(w, BAD_CAST "origin",
                                   BAD_CAST "grille " GRILLE_VERSION_STRING));
     W(xmlTextWriterWriteAttribute(w, BAD_CAST "creatingUserGUID",
                                   BAD_CAST user));
     W(xmlTextWriterStartElement(w, BAD_CAST "Users"));
     W(start_named(w, "User", user, "grille"));
+    W(xmlTextWriterEndElement(w));
     /* the people who coded by hand, each a user of their own */
     if (sqlite3_prepare_v2(db,
                            "SELECT DISTINCT coalesce(coder, '') FROM codings "
@@ -436,7 +510,6 @@ int grille_refi_export_qdpx(grille_store *s, const char *path,
     }
     sqlite3_finalize(st);
     st = NULL;
-    W(xmlTextWriterEndElement(w));
     W(xmlTextWriterEndElement(w));
     if (codes.n) {
         W(xmlTextWriterStartElement(w, BAD_CAST "CodeBook"));
@@ -498,8 +571,7 @@ int grille_refi_export_qdpx(grille_store *s, const char *path,
                 continue;
             W(xmlTextWriterStartElement(w, BAD_CAST "VariableValue"));
             W(ref_element(w, "VariableRef", var->guid));
-            W(xmlTextWriterWriteElement(w, BAD_CAST value_element(var->type),
-                                        BAD_CAST(v ? v : "")));
+            W(put_elem(w, value_element(var->type), v ? v : ""));
             W(xmlTextWriterEndElement(w));
         }
         W(ref_element(w, "SourceRef", sg));
@@ -554,17 +626,23 @@ int grille_refi_export_qdpx(grille_store *s, const char *path,
                     k = &codes.v[i];
             if (!k)
                 continue;
-            char key[256], pg[37], kg[37], pos[32], who[37];
+            char pg[37], kg[37], pos[32], who[37];
+            gbuf key = {0};
             const char *origin = (const char *)sqlite3_column_text(cod, 3);
             if (origin && strcmp(origin, "manual") == 0)
                 guid(who, "coder",
                      (const char *)sqlite3_column_text(cod, 4));
             else
                 memcpy(who, user, sizeof(who));
-            snprintf(key, sizeof(key), "%s:%zu:%zu:%s:%lld", sha, b0, b1,
-                     k->code, (long long)sqlite3_column_int64(cod, 5));
-            guid(pg, "selection", key);
-            guid(kg, "coding", key);
+            if (gbuf_printf(&key, "%s:%zu:%zu:%s:%lld", sha, b0, b1, k->code,
+                            (long long)sqlite3_column_int64(cod, 5)) < 0) {
+                gbuf_free(&key);
+                rc = grille__nomem(err);
+                goto done;
+            }
+            guid(pg, "selection", key.data);
+            guid(kg, "coding", key.data);
+            gbuf_free(&key);
             W(xmlTextWriterStartElement(w, BAD_CAST "PlainTextSelection"));
             W(xmlTextWriterWriteAttribute(w, BAD_CAST "guid", BAD_CAST pg));
             snprintf(pos, sizeof(pos), "%zu", cp);
@@ -651,7 +729,7 @@ xmlfail:
     rc = grille__error(err, GRILLE_ENOMEM, path, 0, 0, "%s",
                        _("cannot write the XML"));
 done:
-    sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+    sqlite3_exec(db, "RELEASE refi_export", NULL, NULL, NULL);
     if (w)
         xmlFreeTextWriter(w);
     if (buf)
@@ -720,6 +798,39 @@ static void xml_restore(const xml_handlers *h)
     xmlSetStructuredErrorFunc(h->structured_ctx, h->structured);
 }
 
+/* Parses XML from memory, quietly, without network or entities; on an
+ * error, fills err with the file (`name`), the line and libxml2's reason
+ * on one line. */
+static xmlDoc *parse_xml(const char *data, size_t len, const char *name,
+                         grille_error *err)
+{
+    if (len > INT32_MAX) {
+        grille__error(err, GRILLE_ELIMIT, name, 0, 0, "%s",
+                      _("too large for an XML file"));
+        return NULL;
+    }
+    xml_handlers h;
+    xml_quiet(&h);
+    xmlResetLastError();
+    xmlDoc *doc = xmlReadMemory(data, (int)len, name, NULL,
+                                XML_PARSE_NONET | XML_PARSE_NOERROR |
+                                    XML_PARSE_NOWARNING);
+    xml_restore(&h);
+    if (!doc) {
+        const xmlError *x = xmlGetLastError();
+        grille__error(err, GRILLE_ESYNTAX, name, x ? (unsigned)x->line : 0,
+                      0, _("not well-formed XML: %s"),
+                      x && x->message ? x->message : "?");
+        for (char *m = err->message; *m; m++)
+            if (*m == '\n' || *m == '\r')
+                *m = ' ';
+        size_t ml = strlen(err->message);
+        while (ml && err->message[ml - 1] == ' ')
+            err->message[--ml] = 0;
+    }
+    return doc;
+}
+
 typedef struct imp_code {
     char *guid;
     int64_t id; /* in the project */
@@ -740,6 +851,11 @@ typedef struct importer {
     imp_code *codes;
     size_t ncodes, ccap;
     imp_pair *users, *vars, *values;
+    size_t nsources;
+    struct known_code *known;
+    size_t nknown, kcap;
+    zip_uint64_t read; /* bytes uncompressed so far */
+    bool known_loaded;
     size_t nusers, ucap, nvars, vcap, nvalues, valcap;
     grille_refi_import_stats *st;
     grille_error *err;
@@ -814,109 +930,177 @@ static char *folded(const char *s)
     return b.data;
 }
 
+/* The id of a code from its name: folded (lowercase, no accents),
+ * letters and digits kept, every run of anything else one '_', 64 bytes at
+ * most; "code" when nothing is left. */
+static char *code_key(const char *name)
+{
+    char *f = folded(name);
+    if (!f)
+        return NULL;
+    size_t len = strlen(f), o = 0;
+    bool sep = true;
+    for (size_t i = 0; i < len;) {
+        size_t n;
+        uint32_t cp = utf8_get(f, len, i, &n);
+        bool ok = grille__is_letter(cp) || (cp >= '0' && cp <= '9');
+        if (ok && o + n > 64)
+            break;
+        if (ok) {
+            memmove(f + o, f + i, n);
+            o += n;
+        } else if (!sep) {
+            f[o++] = '_';
+        }
+        sep = !ok;
+        i += n;
+    }
+    while (o && f[o - 1] == '_')
+        o--;
+    f[o] = 0;
+    if (!o) {
+        free(f);
+        return strdup("code");
+    }
+    return f;
+}
+
+/* The project's codes, loaded once per import, with their folded label
+ * and last id part: matching a name is then a scan in memory. */
+typedef struct known_code {
+    int64_t id, parent;
+    int depth;
+    char *code, *flabel, *flast;
+} known_code;
+
+static void known_free(importer *im)
+{
+    for (size_t i = 0; i < im->nknown; i++) {
+        free(im->known[i].code);
+        free(im->known[i].flabel);
+        free(im->known[i].flast);
+    }
+    free(im->known);
+}
+
+static int known_add(importer *im, int64_t id, int64_t parent, int depth,
+                     const char *code, const char *label)
+{
+    if (GROW(im->known, im->kcap, im->nknown + 1) < 0)
+        return -1;
+    known_code *k = &im->known[im->nknown];
+    const char *last = strrchr(code, '/');
+    k->id = id;
+    k->parent = parent;
+    k->depth = depth;
+    k->code = strdup(code);
+    k->flabel = folded(label);
+    k->flast = folded(last ? last + 1 : code);
+    if (!k->code || !k->flabel || !k->flast) {
+        free(k->code);
+        free(k->flabel);
+        free(k->flast);
+        return -1;
+    }
+    im->nknown++;
+    return 0;
+}
+
+static int load_known(importer *im)
+{
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(im->db,
+                           "SELECT id, coalesce(parent, -1), depth, code, "
+                           "label FROM codes ORDER BY position IS NULL, "
+                           "position, code",
+                           -1, &q, NULL) != SQLITE_OK)
+        return grille_store__error(im->s, im->err, sqlite3_errcode(im->db),
+                                   "read the codes");
+    int r;
+    while ((r = sqlite3_step(q)) == SQLITE_ROW)
+        if (known_add(im, sqlite3_column_int64(q, 0),
+                      sqlite3_column_int64(q, 1), sqlite3_column_int(q, 2),
+                      (const char *)sqlite3_column_text(q, 3),
+                      (const char *)sqlite3_column_text(q, 4)) < 0) {
+            sqlite3_finalize(q);
+            return grille__nomem(im->err);
+        }
+    sqlite3_finalize(q);
+    if (r != SQLITE_DONE)
+        return grille_store__error(im->s, im->err, r, "read the codes");
+    im->known_loaded = true;
+    return 0;
+}
+
 /* The project's code under `parent` (-1: a theme) whose label, or last id
  * part, is `name` (ignoring case and accents); else a new code, kept by
  * manual codings only.  *id receives it. */
 static int map_code(importer *im, int64_t parent, const char *name,
                     const char *description, const char *color, int64_t *id)
 {
-    sqlite3_stmt *q = NULL;
-    char *want = folded(name);
-    gbuf code = {0};
     int rc = 0;
+    if (!im->known_loaded && (rc = load_known(im)) < 0)
+        return rc;
+    char *want = folded(name);
     if (!want)
         return grille__nomem(im->err);
     *id = -1;
+    const known_code *up = NULL;
+    for (size_t i = 0; i < im->nknown; i++) {
+        const known_code *k = &im->known[i];
+        if (k->id == parent)
+            up = k;
+        if (*id < 0 && k->parent == parent &&
+            (strcmp(k->flabel, want) == 0 || strcmp(k->flast, want) == 0))
+            *id = k->id;
+    }
+    if (*id >= 0) {
+        free(want);
+        return 0;
+    }
+    /* a new code: its id is the parent's plus a key made of its name */
+    gbuf code = {0};
+    sqlite3_stmt *q = NULL;
+    char *key = code_key(name);
+    if (!key || (up && (gbuf_puts(&code, up->code) < 0 ||
+                        gbuf_putc(&code, '/') < 0)) ||
+        gbuf_puts(&code, key) < 0) {
+        free(key);
+        goto nomem;
+    }
+    free(key);
+    size_t blen = code.len;
+    for (int n = 1;; n++) {
+        code.len = blen;
+        if ((n > 1 && gbuf_printf(&code, "_%d", n) < 0) ||
+            gbuf_putc(&code, 0) < 0)
+            goto nomem;
+        bool taken = false;
+        for (size_t i = 0; i < im->nknown && !taken; i++)
+            taken = strcmp(im->known[i].code, code.data) == 0;
+        if (!taken)
+            break;
+    }
     if (sqlite3_prepare_v2(im->db,
-                           "SELECT id, code, label, depth FROM codes WHERE "
-                           "parent IS ?1 ORDER BY position IS NULL, "
-                           "position, code",
+                           "INSERT INTO codes (code, label, description, "
+                           "color, parent, depth, position, in_codebook) "
+                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, NULL, 0)",
                            -1, &q, NULL) != SQLITE_OK)
         goto sqlfail;
+    int depth = up ? up->depth + 1 : 0;
+    sqlite3_bind_text(q, 1, code.data, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 3, description, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 4, is_color(color) ? color : "", -1, SQLITE_STATIC);
     if (parent >= 0)
-        sqlite3_bind_int64(q, 1, parent);
-    char parent_code[1024] = "";
-    int depth = 0;
-    while (sqlite3_step(q) == SQLITE_ROW && *id < 0) {
-        const char *c = (const char *)sqlite3_column_text(q, 1);
-        const char *l = (const char *)sqlite3_column_text(q, 2);
-        const char *last = strrchr(c, '/');
-        char *fl = folded(l), *fc = folded(last ? last + 1 : c);
-        if (!fl || !fc) {
-            free(fl);
-            free(fc);
-            free(want);
-            sqlite3_finalize(q);
-            return grille__nomem(im->err);
-        }
-        if (strcmp(fl, want) == 0 || strcmp(fc, want) == 0)
-            *id = sqlite3_column_int64(q, 0);
-        free(fl);
-        free(fc);
-    }
-    sqlite3_finalize(q);
-    q = NULL;
-    if (*id >= 0)
-        goto done;
-    /* a new code: its id is the parent's plus the folded name, with
-     * anything but letters and digits made '_' */
-    if (parent >= 0) {
-        if (sqlite3_prepare_v2(im->db,
-                               "SELECT code, depth FROM codes WHERE id = ?1",
-                               -1, &q, NULL) != SQLITE_OK)
-            goto sqlfail;
-        sqlite3_bind_int64(q, 1, parent);
-        if (sqlite3_step(q) == SQLITE_ROW) {
-            snprintf(parent_code, sizeof(parent_code), "%s/",
-                     (const char *)sqlite3_column_text(q, 0));
-            depth = sqlite3_column_int(q, 1) + 1;
-        }
-        sqlite3_finalize(q);
-        q = NULL;
-    }
-    for (int n = 1;; n++) {
-        code.len = 0;
-        if (gbuf_puts(&code, parent_code) < 0)
-            goto nomem;
-        bool sep = true;
-        for (const char *p = want; *p; p++) {
-            bool ok = (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
-                      (unsigned char)*p >= 0x80;
-            if (ok ? gbuf_putc(&code, *p) < 0
-                   : !sep && gbuf_putc(&code, '_') < 0)
-                goto nomem;
-            sep = !ok;
-        }
-        if (code.len == strlen(parent_code) && gbuf_puts(&code, "code") < 0)
-            goto nomem;
-        if (n > 1 && gbuf_printf(&code, "_%d", n) < 0)
-            goto nomem;
-        if (gbuf_putc(&code, 0) < 0)
-            goto nomem;
-        if (sqlite3_prepare_v2(im->db,
-                               "INSERT INTO codes (code, label, description, "
-                               "color, parent, depth, position, in_codebook) "
-                               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, NULL, 0)",
-                               -1, &q, NULL) != SQLITE_OK)
-            goto sqlfail;
-        sqlite3_bind_text(q, 1, code.data, -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 2, name, -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 3, description, -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 4, color, -1, SQLITE_STATIC);
-        if (parent >= 0)
-            sqlite3_bind_int64(q, 5, parent);
-        sqlite3_bind_int(q, 6, depth);
-        int r = sqlite3_step(q);
-        sqlite3_finalize(q);
-        q = NULL;
-        if (r == SQLITE_DONE) {
-            *id = sqlite3_last_insert_rowid(im->db);
-            im->st->codes_created++;
-            break;
-        }
-        if (r != SQLITE_CONSTRAINT || n > 1000)
-            goto sqlfail;
-    }
+        sqlite3_bind_int64(q, 5, parent);
+    sqlite3_bind_int(q, 6, depth);
+    if (sqlite3_step(q) != SQLITE_DONE)
+        goto sqlfail;
+    *id = sqlite3_last_insert_rowid(im->db);
+    im->st->codes_created++;
+    if (known_add(im, *id, parent, depth, code.data, name) < 0)
+        goto nomem;
     goto done;
 nomem:
     rc = grille__nomem(im->err);
@@ -944,7 +1128,7 @@ static int import_codes(importer *im, const xmlNode *codes, int64_t parent,
              *color = attr(c, "color");
         xmlNode *d = child(c, "Description");
         xmlChar *desc = d ? xmlNodeGetContent(d) : NULL;
-        int64_t id;
+        int64_t id = -1;
         int rc = map_code(im, parent, name[0] ? name : g,
                           desc ? (const char *)desc : "", color, &id);
         if (rc == 0) {
@@ -974,9 +1158,18 @@ static char *zip_read_all(importer *im, zip_int64_t ix, size_t *len)
                       _("%s: too large or unreadable"), zip_get_name(im->z, (zip_uint64_t)ix, 0));
         return NULL;
     }
+    if (st.size > ((zip_uint64_t)2 << 30) - im->read) {
+        grille__error(im->err, GRILLE_ELIMIT, im->path, 0, 0, "%s",
+                      _("more than 2 GiB of text once uncompressed"));
+        return NULL;
+    }
+    im->read += st.size;
     zip_file_t *f = zip_fopen_index(im->z, (zip_uint64_t)ix, 0);
     char *b = f ? malloc(st.size + 1) : NULL;
-    if (!b || zip_fread(f, b, st.size) != (zip_int64_t)st.size) {
+    char extra;
+    /* reading past the end is what makes libzip check the CRC */
+    if (!b || zip_fread(f, b, st.size) != (zip_int64_t)st.size ||
+        zip_fread(f, &extra, 1) != 0) {
         grille__error(im->err, b ? GRILLE_EIO : GRILLE_ENOMEM, im->path, 0,
                       0, _("cannot read %s: %s"),
                       zip_get_name(im->z, (zip_uint64_t)ix, 0),
@@ -1102,6 +1295,7 @@ static int import_source(importer *im, grille_analyser *a,
     char *g = attr(src, "guid"), *name = attr(src, "name"),
          *ref = attr(src, "plainTextPath");
     char *bytes = NULL, *lf = NULL, *stored = NULL;
+    gbuf nm = {0};
     size_t len = 0;
     grille_text *text = NULL;
     int rc = 0;
@@ -1150,7 +1344,20 @@ static int import_source(importer *im, grille_analyser *a,
     if ((rc = grille_text_decode(&text, lf, tlen, name, im->err)) < 0)
         goto done;
     int64_t id = -1;
-    const char *doc_name = name[0] ? name : g;
+    /* a name people can read and type: cleaned of controls and invalid
+     * UTF-8; "source N" when the file gives neither name nor GUID */
+    im->nsources++;
+    if ((name[0] || g[0] ? xml_clean(&nm, name[0] ? name : g)
+                         : gbuf_printf(&nm, "source %zu", im->nsources)) < 0 ||
+        (nm.data[nm.len - 1] != 0 && gbuf_putc(&nm, 0) < 0)) {
+        gbuf_free(&nm);
+        rc = grille__nomem(im->err);
+        goto done;
+    }
+    for (char *p = nm.data; *p; p++)
+        if (*p == '\n' || *p == '\r' || *p == '\t')
+            *p = ' ';
+    const char *doc_name = nm.data;
     /* where positions land: the text as added, or the body of a note
      * of the same name whose text it is (exported by grille: the front
      * matter and CR LF are not in the source) */
@@ -1186,6 +1393,11 @@ static int import_source(importer *im, grille_analyser *a,
         im->st->existing++;
         memset(im->err, 0, sizeof(*im->err));
         rc = 0;
+    } else if (rc == GRILLE_EINVALID) { /* no text: nothing to code */
+        im->st->sources_skipped++;
+        memset(im->err, 0, sizeof(*im->err));
+        rc = 0;
+        goto done;
     } else if (rc < 0) {
         goto done;
     } else {
@@ -1257,6 +1469,7 @@ static int import_source(importer *im, grille_analyser *a,
             goto done;
     }
 done:
+    gbuf_free(&nm);
     grille_text_free(text);
     free(lf);
     grille_free(stored);
@@ -1322,23 +1535,19 @@ int grille_refi_import_qdpx(grille_store *s, grille_analyser *a,
         rc = im.err->code;
         goto done;
     }
-    xml_handlers h;
-    xml_quiet(&h);
-    doc = xmlReadMemory(qde, (int)qlen, zip_get_name(im.z, (zip_uint64_t)ix, 0),
-                        NULL, XML_PARSE_NONET | XML_PARSE_NOERROR |
-                                  XML_PARSE_NOWARNING);
-    xml_restore(&h);
-    if (!doc) {
-        const xmlError *x = xmlGetLastError();
-        rc = grille__error(im.err, GRILLE_ESYNTAX, path, x ? (unsigned)x->line : 0,
-                           0, _("%s: not well-formed XML: %s"),
-                           zip_get_name(im.z, (zip_uint64_t)ix, 0),
-                           x && x->message ? x->message : "?");
-        /* libxml2's message ends with a newline */
-        size_t ml = strlen(im.err->message);
-        if (ml && im.err->message[ml - 1] == '\n')
-            im.err->message[ml - 1] = 0;
-        goto done;
+    {
+        gbuf where = {0};
+        if (gbuf_printf(&where, "%s/%s", path,
+                        zip_get_name(im.z, (zip_uint64_t)ix, 0)) < 0) {
+            rc = grille__nomem(im.err);
+            goto done;
+        }
+        doc = parse_xml(qde, qlen, where.data, im.err);
+        gbuf_free(&where);
+        if (!doc) {
+            rc = im.err->code;
+            goto done;
+        }
     }
     xmlNode *root = xmlDocGetRootElement(doc);
     if (!is(root, "Project")) {
@@ -1388,7 +1597,7 @@ int grille_refi_import_qdpx(grille_store *s, grille_analyser *a,
                 for (xmlNode *e = vv->children; e && !val; e = e->next)
                     if (e->type == XML_ELEMENT_NODE && !is(e, "VariableRef"))
                         val = xmlNodeGetContent(e);
-                int r = key && val && *val
+                int r = key && *key && val && *val
                             ? add_pair(&im.values, &im.nvalues, &im.valcap,
                                        key, (const char *)val, sg)
                             : 0;
@@ -1427,14 +1636,15 @@ done:
     free_pairs(im.users, im.nusers);
     free_pairs(im.vars, im.nvars);
     free_pairs(im.values, im.nvalues);
+    known_free(&im);
     return rc;
 }
 
 /* ------------------------------------------------------- qdc to a codebook */
 
 /* A YAML double-quoted scalar; what YAML does not allow in a stream (C0
- * and C1 controls but tab and line feed, U+FFFE, U+FFFF) becomes a
- * space. */
+ * and C1 controls but tab and line feed, the line separators U+2028 and
+ * U+2029, U+FFFE, U+FFFF) becomes a space. */
 static int yaml_str(gbuf *b, const char *s)
 {
     size_t len = strlen(s);
@@ -1447,8 +1657,8 @@ static int yaml_str(gbuf *b, const char *s)
                 : cp == '\\' ? gbuf_puts(b, "\\\\")
                 : cp == '\n' ? gbuf_puts(b, "\\n")
                 : cp == '\t' ? gbuf_puts(b, "\\t")
-                : cp < 0x20 || (cp >= 0x7F && cp < 0xA0) || cp == 0xFFFE ||
-                        cp == 0xFFFF
+                : cp < 0x20 || (cp >= 0x7F && cp < 0xA0) || cp == 0x2028 ||
+                        cp == 0x2029 || cp == 0xFFFE || cp == 0xFFFF
                     ? gbuf_putc(b, ' ')
                     : gbuf_put(b, s + i, n);
         if (r < 0)
@@ -1458,33 +1668,6 @@ static int yaml_str(gbuf *b, const char *s)
     return gbuf_putc(b, '"');
 }
 
-/* The id of a code from its name: folded, letters and digits kept, the
- * rest '_'; "code" when nothing is left. */
-static char *code_key(const char *name)
-{
-    char *f = folded(name);
-    if (!f)
-        return NULL;
-    size_t o = 0;
-    bool sep = true;
-    for (size_t i = 0; f[i]; i++) {
-        bool ok = (f[i] >= 'a' && f[i] <= 'z') || (f[i] >= '0' && f[i] <= '9') ||
-                  (unsigned char)f[i] >= 0x80;
-        if (ok)
-            f[o++] = f[i];
-        else if (!sep)
-            f[o++] = '_';
-        sep = !ok;
-    }
-    while (o && f[o - 1] == '_')
-        o--;
-    f[o] = 0;
-    if (!o) {
-        free(f);
-        return strdup("code");
-    }
-    return f;
-}
 
 /* A term from a code's name: its words (letters, digits, inner hyphens
  * and apostrophes) separated by single spaces, so that no character of the
@@ -1524,15 +1707,6 @@ static char *name_term(const char *name)
     return t;
 }
 
-static bool is_color(const char *c)
-{
-    if (strlen(c) != 7 || c[0] != '#')
-        return false;
-    for (int i = 1; i < 7; i++)
-        if (!strchr("0123456789abcdefABCDEF", c[i]))
-            return false;
-    return true;
-}
 
 static int qdc_codes(gbuf *b, const xmlNode *codes, int depth,
                      const char *path, grille_error *err)
@@ -1541,8 +1715,8 @@ static int qdc_codes(gbuf *b, const xmlNode *codes, int depth,
         return grille__error(err, GRILLE_ELIMIT, path,
                              (unsigned)xmlGetLineNo(codes), 0, "%s",
                              _("codes nested more than 16 deep"));
-    char **keys = NULL;
-    size_t nkeys = 0, cap = 0;
+    char **keys = NULL, **bases = NULL;
+    size_t nkeys = 0, cap = 0, bcap = 0;
     int rc = 0;
     int ind = 2 + 4 * depth;
     for (xmlNode *c = codes->children; c && rc == 0; c = c->next) {
@@ -1553,8 +1727,13 @@ static int qdc_codes(gbuf *b, const xmlNode *codes, int depth,
         xmlChar *desc = d ? xmlNodeGetContent(d) : NULL;
         char *base = code_key(name[0] ? name : "code"), *key = NULL;
         bool kids = child(c, "Code") != NULL;
-        /* a key unique among its siblings: base, base_2, base_3... */
-        for (int n = 1; base && !key; n++) {
+        /* a key unique among its siblings: base, base_2, base_3...,
+         * starting after the siblings of the same base (linear, not
+         * cubic, in a codebook of thousands of codes of one name) */
+        int n = 1;
+        for (size_t i = 0; base && i < nkeys; i++)
+            n += strcmp(bases[i], base) == 0;
+        for (; base && !key; n++) {
             size_t l = strlen(base) + 16;
             if (!(key = malloc(l)))
                 break;
@@ -1565,11 +1744,13 @@ static int qdc_codes(gbuf *b, const xmlNode *codes, int depth,
                     key = NULL;
                 }
         }
-        free(base);
-        if (!key || GROW(keys, cap, nkeys + 1) < 0) {
+        if (!key || GROW(keys, cap, nkeys + 1) < 0 ||
+            GROW(bases, bcap, nkeys + 1) < 0) {
             free(key);
+            free(base);
             rc = grille__nomem(err);
         } else {
+            bases[nkeys] = base;
             keys[nkeys++] = key;
             if (gbuf_printf(b, "%*s", ind, "") < 0 || yaml_str(b, key) < 0 ||
                 gbuf_printf(b, ":\n%*slabel: ", ind + 2, "") < 0 ||
@@ -1608,9 +1789,12 @@ static int qdc_codes(gbuf *b, const xmlNode *codes, int depth,
         xmlFree(color);
         xmlFree(desc);
     }
-    for (size_t i = 0; i < nkeys; i++)
+    for (size_t i = 0; i < nkeys; i++) {
         free(keys[i]);
+        free(bases[i]);
+    }
     free(keys);
+    free(bases);
     return rc;
 }
 
@@ -1621,29 +1805,19 @@ int grille_refi_qdc_to_yaml(const char *path, char **yaml, size_t *len,
     if (!err)
         err = &dummy;
     *yaml = NULL;
-    xml_handlers h;
-    xml_quiet(&h);
-    xmlDoc *doc = xmlReadFile(path, NULL,
-                              XML_PARSE_NONET | XML_PARSE_NOERROR |
-                                  XML_PARSE_NOWARNING);
-    xml_restore(&h);
-    if (!doc) {
-        const xmlError *x = xmlGetLastError();
-        int rc = grille__error(err,
-                               x && x->domain == XML_FROM_IO ? GRILLE_EIO
-                                                             : GRILLE_ESYNTAX,
-                               path, x ? (unsigned)x->line : 0, 0,
-                               _("not a REFI-QDA codebook: %s"),
-                               x && x->message ? x->message : "?");
-        size_t ml = strlen(err->message);
-        if (ml && err->message[ml - 1] == '\n')
-            err->message[ml - 1] = 0;
+    grille_text *file = NULL;
+    int rc = grille_text_read_file(&file, path, err);
+    if (rc < 0)
         return rc;
-    }
+    size_t flen;
+    const char *fdata = grille_text_data(file, &flen);
+    xmlDoc *doc = parse_xml(fdata, flen, path, err);
+    grille_text_free(file);
+    if (!doc)
+        return err->code;
     xmlNode *root = xmlDocGetRootElement(doc);
     xmlNode *codes = child(root, "Codes");
-    gbuf b = {0};
-    int rc = 0;
+    gbuf b = {0}, label = {0};
     if (!is(root, "CodeBook") || !codes || !child(codes, "Code")) {
         rc = grille__error(err, GRILLE_EINVALID, path, 0, 0, "%s",
                            !is(root, "CodeBook")
@@ -1653,13 +1827,12 @@ int grille_refi_qdc_to_yaml(const char *path, char **yaml, size_t *len,
         goto done;
     }
     const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-    if (gbuf_printf(&b,
-                    "# Made by 'grille import' from %s: each code starts with "
-                    "its\n# own name as its only term; add the words, "
-                    "phrases and rules\n# that code it (docs/codebook.md).\n"
-                    "name: ",
-                    base) < 0 ||
-        yaml_str(&b, base) < 0 || gbuf_puts(&b, "\nthemes:\n") < 0) {
+    if (xml_clean(&label, base) < 0 ||
+        gbuf_puts(&b, "# Made by 'grille import' from a REFI-QDA codebook: "
+                      "each code\n# starts with the words of its name as "
+                      "its only term; add the\n# words, phrases and rules "
+                      "that code it (docs/codebook.md).\nname: ") < 0 ||
+        yaml_str(&b, label.data) < 0 || gbuf_puts(&b, "\nthemes:\n") < 0) {
         rc = grille__nomem(err);
         goto done;
     }
@@ -1674,6 +1847,7 @@ int grille_refi_qdc_to_yaml(const char *path, char **yaml, size_t *len,
     b.data = NULL;
 done:
     gbuf_free(&b);
+    gbuf_free(&label);
     xmlFreeDoc(doc);
     return rc;
 }

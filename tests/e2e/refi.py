@@ -81,6 +81,8 @@ def xmllint(schema, path):
 INIT = ok(grille('init')).stdout.decode()
 ok(grille('add', *sorted(glob.glob(os.path.join(S, 'corpus', '*')))))
 ok(grille('attr', 'set', '01-saint-felix-de-lodez-maire.md', 'habitants=1100'))
+# shaped like a date, but not one: must be exported as text to stay valid
+ok(grille('attr', 'set', '02-montpellier-dgs.md', 'dossier=2020-13-45'))
 ok(grille('export', '-f', 'qdpx', '-o', 'a.qdpx'))
 ok(grille('export', '-f', 'qdc', '-o', 'a.qdc'))
 ok(grille('export', '-f', 'csv', '-o', 'a.csv'))
@@ -164,6 +166,9 @@ def t_cases():
             return 'habitants: %r' % (vals.get('habitants'),)
         if 'type' not in vals:
             return 'no type variable: %r' % vals
+        types = {v.get('name'): v.get('typeOfVariable') for v in var.values()}
+        if types.get('date') != 'Date' or types.get('dossier') != 'Text':
+            return 'variable types %r' % types
         return None
     return 'no case for the first note'
 
@@ -313,6 +318,9 @@ FIX_QDE = """<?xml version="1.0" encoding="utf-8"?>
   <Code guid="c-vacc" name="Vaccination" isCodable="true" color="#00ff00"/>
  </Code>
  <Code guid="c-tele" name="Télétravail et travail à distance" isCodable="true"/>
+ <Code guid="c-new" name="Nouveau thème" isCodable="true">
+  <Code guid="c-kid" name="Enfant" isCodable="true"/>
+ </Code>
 </Codes></CodeBook>
 <Variables><Variable guid="v-type" name="type" typeOfVariable="Text"/>
  <Variable guid="v-pop" name="population" typeOfVariable="Integer"/></Variables>
@@ -333,7 +341,8 @@ FIX_QDE = """<?xml version="1.0" encoding="utf-8"?>
 </TextSource></Sources></Project>
 """ % (U, U, sel('p1', 'masques', 'c-prot'), sel('p2', 'vaccination', 'c-vacc'),
        sel('p3', 'santé', 'c-sante'), sel('p4', 'télétravail', 'c-tele'),
-       U, U, sel('p5', 'puis', 'c-sante', end=FIX_LF.index('Le') + 2))
+       U, U, sel('p5', 'puis', 'c-sante', end=FIX_LF.index('Le') + 2)
+       + sel('p6', 'agents', 'c-kid'))
 
 
 # Each tool's dialect: the name of the .qde, of the sources folder, and the
@@ -381,7 +390,7 @@ def t_import_dialects():
         if out.returncode != 0:
             return '%s: %s' % (dialect, out.stderr.decode())
         rows = manual_rows(d)
-        if len(rows) != 6 or (want is not None and rows != want):
+        if len(rows) != 7 or (want is not None and rows != want):
             return '%s: %r' % (dialect, rows)
         want = rows
 
@@ -402,7 +411,8 @@ def t_import_dialect():
     want = sorted([('sante/protection', 'masques'), ('sante/vaccination',
                    'vaccination'), ('sante', 'santé'),
                    ('teletravail', 'télétravail'),
-                   ('sante', 'puis la vaccination.'), ('sante', 'Le')])
+                   ('sante', 'puis la vaccination.'), ('sante', 'Le'),
+                   ('nouveau_theme/enfant', 'agents')])
     if terms != want:
         return 'manual codings %r' % terms
     listing = ok(run('list', '-f', 'csv')).stdout.decode()
@@ -416,6 +426,22 @@ def t_import_dialect():
         return 'a second import changed the codings'
     # and through grille's own export into a fresh project: the same
     ok(run('export', '-f', 'qdpx', '-o', 'again.qdpx'))
+    # the export of hand codings: valid, its coder a user, every code there
+    again = zipfile.ZipFile(os.path.join(d, 'again.qdpx'))
+    with open(os.path.join(d, 'again.qde'), 'wb') as f:
+        f.write(again.read('project.qde'))
+    why = xmllint('Project.xsd', os.path.join(d, 'again.qde'))
+    if why and why != 'SKIP':
+        return 'the export of an import: %s' % why
+    root = ET.fromstring(again.read('project.qde'))
+    users = {u.get('guid'): u.get('name') for u in
+             root.find(P + 'Users').findall(P + 'User')}
+    coders = {users.get(c.get('creatingUser')) for c in root.iter(P + 'Coding')}
+    if 'Léa Martin' not in coders:
+        return 'the coder is lost: %r' % coders
+    codes = {c.get('guid') for c in root.iter(P + 'Code')}
+    if not {r.get('targetGUID') for r in root.iter(P + 'CodeRef')} <= codes:
+        return 'a CodeRef to a code missing from the export'
     e = tempfile.mkdtemp(dir=TMP)
     shutil.copy(os.path.join(d, 'again.qdpx'), e)
     ok(subprocess.run([G, 'init'], capture_output=True, cwd=e))
@@ -639,6 +665,33 @@ def t_import_qdc():
         return 'bad: rc %d %r' % (out.returncode, out.stderr)
 
 
+def t_odd_names():
+    """Notes named with Latin-1 bytes or a control character still give a
+    valid project.qde, which grille imports again."""
+    d = tempfile.mkdtemp(dir=TMP)
+    dd = d.encode()
+    for i, name in enumerate((b't\xe9l\xe9travail.txt', b'a\x01b.txt')):
+        with open(os.path.join(dd, name), 'wb') as f:
+            f.write(b'Le t\xc3\xa9l\xc3\xa9travail des agents, %d.\n' % i)
+    run = lambda *a: subprocess.run([G] + list(a), capture_output=True, cwd=d)
+    ok(run('init'))
+    ok(subprocess.run([G.encode(), b'add', b't\xe9l\xe9travail.txt',
+                       b'a\x01b.txt'], capture_output=True, cwd=d))
+    ok(run('export', '-f', 'qdpx', '-o', 'odd.qdpx'))
+    with zipfile.ZipFile(os.path.join(d, 'odd.qdpx')) as z, \
+            open(os.path.join(d, 'odd.qde'), 'wb') as f:
+        f.write(z.read('project.qde'))
+    why = xmllint('Project.xsd', os.path.join(d, 'odd.qde'))
+    if why and why != 'SKIP':
+        return why
+    e = tempfile.mkdtemp(dir=TMP)
+    ok(subprocess.run([G, 'init'], capture_output=True, cwd=e))
+    out = subprocess.run([G, 'import', os.path.join(d, 'odd.qdpx')],
+                         capture_output=True, cwd=e)
+    if out.returncode != 0 or b'2 documents added' not in out.stdout:
+        return 'rc %d %r %r' % (out.returncode, out.stdout, out.stderr)
+
+
 def t_import_bad():
     d = tempfile.mkdtemp(dir=TMP)
     run = lambda *a: subprocess.run([G] + list(a), capture_output=True, cwd=d)
@@ -687,6 +740,7 @@ for name, fn in [('the project validates against Project.xsd', t_valid_project),
                  ('import: hand codings come back to the stored notes', t_import_back),
                  ('import: bad files are named, nothing is kept', t_import_bad),
                  ('import: a .qdc becomes a codebook', t_import_qdc),
+                 ('export: odd note names stay valid XML', t_odd_names),
                  ('eval --gold-project: scores from codings by hand', t_eval_gold_project),
                  ('eval --gold-project: errors, nothing left behind', t_eval_gold_project_bad)]:
     check(name, fn)

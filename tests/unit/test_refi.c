@@ -324,6 +324,34 @@ START_TEST(test_qdpx_selections)
 }
 END_TEST
 
+/* An export inside the caller's transaction leaves it open: a rollback
+ * after it still undoes what came before. */
+START_TEST(test_qdpx_keeps_transaction)
+{
+    grille_codebook *cb = load_cb();
+    grille_analyser *a = NULL;
+    grille_store *s = NULL;
+    grille_error err = {0};
+    char db[128], path[128];
+    snprintf(db, sizeof(db), "%s/p.db", dir);
+    snprintf(path, sizeof(path), "%s/p.qdpx", dir);
+    ck_assert_int_eq(grille_analyser_new(&a, &err), 0);
+    ck_assert_int_eq(grille_store_create(&s, db, yaml, strlen(yaml), "t.yaml",
+                                         GRILLE_UNIT_PARAGRAPH, &err),
+                     0);
+    ck_assert_int_eq(grille_store_begin(s, &err), 0);
+    add(s, a, cb, "albi.md", albi);
+    ck_assert_int_eq(grille_refi_export_qdpx(s, path, &err), 0);
+    grille_store_rollback(s);
+    int64_t id;
+    ck_assert_int_eq(grille_store_find(s, "albi.md", &id, &err),
+                     GRILLE_ENOTFOUND);
+    grille_store_close(s);
+    grille_analyser_free(a);
+    grille_codebook_free(cb);
+}
+END_TEST
+
 START_TEST(test_qdpx_missing_folder)
 {
     grille_codebook *cb = load_cb();
@@ -355,6 +383,7 @@ static Suite *suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_qdpx_selections);
     tcase_add_test(tc, test_qdpx_missing_folder);
+    tcase_add_test(tc, test_qdpx_keeps_transaction);
     suite_add_tcase(s, tc);
     return s;
 }
