@@ -94,27 +94,29 @@ static int xml_clean(gbuf *b, const char *s)
     return gbuf_putc(b, 0);
 }
 
-/* An attribute, or a text element, whose value comes from data. */
-static int put_attr(xmlTextWriterPtr w, const char *name, const char *value)
+/* An attribute (or, with `elem`, a text element) whose value comes from
+ * data, cleaned first. */
+static int put_clean(xmlTextWriterPtr w, bool elem, const char *name,
+                     const char *value)
 {
     gbuf b = {0};
-    int rc = xml_clean(&b, value) < 0
-                 ? -1
-                 : xmlTextWriterWriteAttribute(w, BAD_CAST name,
-                                               BAD_CAST b.data);
+    int rc = xml_clean(&b, value) < 0 ? -1
+             : elem ? xmlTextWriterWriteElement(w, BAD_CAST name,
+                                                BAD_CAST b.data)
+                    : xmlTextWriterWriteAttribute(w, BAD_CAST name,
+                                                  BAD_CAST b.data);
     gbuf_free(&b);
     return rc;
 }
 
+static int put_attr(xmlTextWriterPtr w, const char *name, const char *value)
+{
+    return put_clean(w, false, name, value);
+}
+
 static int put_elem(xmlTextWriterPtr w, const char *name, const char *value)
 {
-    gbuf b = {0};
-    int rc = xml_clean(&b, value) < 0
-                 ? -1
-                 : xmlTextWriterWriteElement(w, BAD_CAST name,
-                                             BAD_CAST b.data);
-    gbuf_free(&b);
-    return rc;
+    return put_clean(w, true, name, value);
 }
 
 /* An empty element <name targetGUID="guid"/>: VariableRef, SourceRef,

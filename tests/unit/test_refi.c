@@ -203,6 +203,19 @@ static void add(grille_store *s, grille_analyser *a, grille_codebook *cb,
     grille_text_free(t);
 }
 
+/* A new project in the test's folder, with `yaml`. */
+static grille_store *new_store(void)
+{
+    grille_store *s = NULL;
+    grille_error err = {0};
+    char db[128];
+    snprintf(db, sizeof(db), "%s/p.db", dir);
+    int rc = grille_store_create(&s, db, yaml, strlen(yaml), "t.yaml",
+                                 GRILLE_UNIT_PARAGRAPH, &err);
+    ck_assert_msg(rc == 0, "%s", err.message);
+    return s;
+}
+
 /* The code points [start, end) of UTF-8 `s` as a new string. */
 static char *cp_slice(const char *s, size_t len, long start, long end)
 {
@@ -244,16 +257,12 @@ START_TEST(test_qdpx_selections)
 {
     grille_codebook *cb = load_cb();
     grille_analyser *a = NULL;
-    grille_store *s = NULL;
+    grille_store *s = new_store();
     grille_error err = {0};
-    char db[128], path[128], path2[128];
-    snprintf(db, sizeof(db), "%s/p.db", dir);
+    char path[128], path2[128];
     snprintf(path, sizeof(path), "%s/p.qdpx", dir);
     snprintf(path2, sizeof(path2), "%s/p2.qdpx", dir);
     ck_assert_int_eq(grille_analyser_new(&a, &err), 0);
-    ck_assert_int_eq(grille_store_create(&s, db, yaml, strlen(yaml), "t.yaml",
-                                         GRILLE_UNIT_PARAGRAPH, &err),
-                     0);
     ck_assert_int_eq(grille_store_begin(s, &err), 0);
     add(s, a, cb, "millau.md", millau);
     add(s, a, cb, "albi.md", albi);
@@ -330,15 +339,11 @@ START_TEST(test_qdpx_keeps_transaction)
 {
     grille_codebook *cb = load_cb();
     grille_analyser *a = NULL;
-    grille_store *s = NULL;
+    grille_store *s = new_store();
     grille_error err = {0};
-    char db[128], path[128];
-    snprintf(db, sizeof(db), "%s/p.db", dir);
+    char path[128];
     snprintf(path, sizeof(path), "%s/p.qdpx", dir);
     ck_assert_int_eq(grille_analyser_new(&a, &err), 0);
-    ck_assert_int_eq(grille_store_create(&s, db, yaml, strlen(yaml), "t.yaml",
-                                         GRILLE_UNIT_PARAGRAPH, &err),
-                     0);
     ck_assert_int_eq(grille_store_begin(s, &err), 0);
     add(s, a, cb, "albi.md", albi);
     ck_assert_int_eq(grille_refi_export_qdpx(s, path, &err), 0);
@@ -355,14 +360,10 @@ END_TEST
 START_TEST(test_qdpx_missing_folder)
 {
     grille_codebook *cb = load_cb();
-    grille_store *s = NULL;
+    grille_store *s = new_store();
     grille_error err = {0};
-    char db[128], path[128];
-    snprintf(db, sizeof(db), "%s/p.db", dir);
+    char path[128];
     snprintf(path, sizeof(path), "%s/no/p.qdpx", dir);
-    ck_assert_int_eq(grille_store_create(&s, db, yaml, strlen(yaml), "t.yaml",
-                                         GRILLE_UNIT_PARAGRAPH, &err),
-                     0);
     ck_assert_int_eq(grille_refi_export_qdpx(s, path, &err), GRILLE_EIO);
     ck_assert_msg(strstr(err.message, path), "%s", err.message);
     ck_assert_int_eq(access(path, F_OK), -1);
