@@ -514,20 +514,26 @@ static void attr_counts(doc *d, const grille_report *r, const char *key,
     free(counts);
 }
 
+static int cmp_cstr(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* How many distinct values attribute `key` takes: sorted, then counted
+ * (a project of tens of thousands of notes must not cost n^2). */
 static size_t count_values(const grille_report *r, const char *key)
 {
-    size_t n = 0;
-    for (size_t i = 0; i < r->ndocs; i++) {
-        const char *v = grille_report_attr(r, i, key);
-        if (!v)
-            continue;
-        bool seen = false;
-        for (size_t j = 0; j < i && !seen; j++) {
-            const char *w = grille_report_attr(r, j, key);
-            seen = w && strcmp(v, w) == 0;
-        }
-        n += !seen;
-    }
+    const char **v = malloc((r->ndocs + 1) * sizeof(*v));
+    if (!v)
+        abort();
+    size_t k = 0, n = 0;
+    for (size_t i = 0; i < r->ndocs; i++)
+        if ((v[k] = grille_report_attr(r, i, key)))
+            k++;
+    qsort(v, k, sizeof(*v), cmp_cstr);
+    for (size_t i = 0; i < k; i++)
+        n += i == 0 || strcmp(v[i - 1], v[i]) != 0;
+    free(v);
     return n;
 }
 
@@ -678,28 +684,58 @@ typedef struct gridrow {
     size_t ndocs;
 } gridrow;
 
+typedef struct docval {
+    const char *v;
+    size_t d;
+} docval;
+
+static int by_value_then_doc(const void *a, const void *b)
+{
+    const docval *x = a, *y = b;
+    int c = strcmp(x->v, y->v);
+    return c ? c : (x->d > y->d) - (x->d < y->d);
+}
+
+static int by_first_doc(const void *a, const void *b)
+{
+    const gridrow *x = a, *y = b;
+    return (x->docs[0] > y->docs[0]) - (x->docs[0] < y->docs[0]);
+}
+
+/* The documents grouped by their value of `by` (their name without it),
+ * rows in the order of their first document: sorted, not compared pair by
+ * pair, so that thousands of collectivités cost n log n, not n^2. */
 static gridrow *grid_rows(const grille_report *r, const char *by, size_t *n)
 {
     gridrow *rows = calloc(r->ndocs + 1, sizeof(*rows));
+    docval *dv = malloc((r->ndocs + 1) * sizeof(*dv));
     *n = 0;
-    if (!rows)
+    if (!rows || !dv) {
+        free(rows);
+        free(dv);
         return NULL;
+    }
     for (size_t d = 0; d < r->ndocs; d++) {
         const char *v = grille_report_attr(r, d, by);
-        if (!v)
-            v = r->docs[d].name;
-        size_t k = 0;
-        while (k < *n && strcmp(rows[k].name, v) != 0)
-            k++;
-        if (k == *n) {
-            rows[k].name = v;
-            rows[k].docs = calloc(r->ndocs, sizeof(size_t));
-            if (!rows[k].docs)
-                abort();
-            (*n)++;
-        }
-        rows[k].docs[rows[k].ndocs++] = d;
+        dv[d].v = v ? v : r->docs[d].name;
+        dv[d].d = d;
     }
+    qsort(dv, r->ndocs, sizeof(*dv), by_value_then_doc);
+    for (size_t i = 0; i < r->ndocs;) {
+        size_t j = i + 1;
+        while (j < r->ndocs && strcmp(dv[j].v, dv[i].v) == 0)
+            j++;
+        gridrow *g = &rows[(*n)++];
+        g->name = dv[i].v;
+        g->docs = malloc((j - i) * sizeof(size_t));
+        if (!g->docs)
+            abort();
+        for (size_t k = i; k < j; k++)
+            g->docs[g->ndocs++] = dv[k].d;
+        i = j;
+    }
+    free(dv);
+    qsort(rows, *n, sizeof(*rows), by_first_doc);
     return rows;
 }
 

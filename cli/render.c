@@ -185,19 +185,27 @@ static void table_plain(FILE *f, table *t)
     for (size_t c = 0; c < t->ncols; c++)
         total += w[c] + (c ? 2 : 0);
     /* fit 100 columns: shrink the first, then the widest, column */
-    while (total > TEXT_WIDTH) {
-        /* the widest column gives way first (top terms, contexts); the
-         * first column, which names the row, keeps at least 16 */
-        size_t widest = 0;
-        for (size_t c = 1; c < t->ncols; c++)
-            if (w[c] > w[widest])
-                widest = c;
-        if (widest == 0 && w[0] <= 16)
-            break;
-        if (w[widest] <= 6)
-            break;
-        w[widest]--;
-        total--;
+    /* The widest column gives way first, one character at a time, the
+     * first of equals first (top terms, contexts); the first column,
+     * which names the row, keeps at least 16, the others 6.  Done a width
+     * level at a time: a table of thousands of columns costs a pass per
+     * level, not one per character. */
+    bool stop = false;
+    while (total > TEXT_WIDTH && !stop) {
+        size_t top = 0;
+        for (size_t c = 0; c < t->ncols; c++)
+            if (w[c] > top)
+                top = w[c];
+        for (size_t c = 0; c < t->ncols && total > TEXT_WIDTH; c++) {
+            if (w[c] != top)
+                continue;
+            if ((c == 0 && w[0] <= 16) || w[c] <= 6) {
+                stop = true;
+                break;
+            }
+            w[c]--;
+            total--;
+        }
     }
     /* Still too wide (a matrix of many codes): print the columns in
      * groups that fit, each with the first column again. */

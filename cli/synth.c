@@ -117,12 +117,9 @@ void cooc_free(cooc *c)
     memset(c, 0, sizeof(*c));
 }
 
-static int by_value(const void *a, const void *b)
+static int by_cstr(const void *a, const void *b)
 {
-    const group *x = a, *y = b;
-    if (x->none != y->none)
-        return x->none ? 1 : -1;
-    return strcmp(x->value, y->value);
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
 int compare_compute(compare *m, const grille_report *r, const char *by,
@@ -138,31 +135,55 @@ int compare_compute(compare *m, const grille_report *r, const char *by,
         return -1;
     if (k)
         memcpy(m->codes, codes, k * sizeof(size_t));
-    /* the distinct values, sorted, "(none)" last */
+    /* the distinct values, sorted, "(none)" last: values sorted once, then
+     * each document's group found by binary search (thousands of
+     * collectivités cost n log n, not n^2) */
+    const char **vals = malloc((r->ndocs + 1) * sizeof(*vals));
+    if (!vals)
+        return -1;
+    size_t nv = 0;
+    bool none = false;
     for (size_t d = 0; d < r->ndocs; d++) {
         const char *v = grille_report_attr(r, d, by);
-        size_t g = 0;
-        while (g < m->ngroups &&
-               !(v ? !m->groups[g].none && strcmp(m->groups[g].value, v) == 0
-                   : m->groups[g].none))
-            g++;
-        if (g == m->ngroups) {
-            m->groups[g].value = strdup(v ? v : _("(none)"));
-            m->groups[g].none = v == NULL;
-            if (!m->groups[g].value)
-                return -1;
-            m->ngroups++;
-        }
+        if (v)
+            vals[nv++] = v;
+        else
+            none = true;
     }
-    qsort(m->groups, m->ngroups, sizeof(group), by_value);
-    size_t G = m->ngroups, nc = r->ncodes;
+    qsort(vals, nv, sizeof(*vals), by_cstr);
+    for (size_t i = 0; i < nv; i++) {
+        if (i && strcmp(vals[i - 1], vals[i]) == 0)
+            continue;
+        group *g = &m->groups[m->ngroups];
+        if (!(g->value = strdup(vals[i]))) {
+            free(vals);
+            return -1;
+        }
+        m->ngroups++;
+    }
+    free(vals);
+    if (none) {
+        group *g = &m->groups[m->ngroups];
+        if (!(g->value = strdup(_("(none)"))))
+            return -1;
+        g->none = true;
+        m->ngroups++;
+    }
+    size_t G = m->ngroups, nc = r->ncodes, named = G - none;
     for (size_t d = 0; d < r->ndocs; d++) {
         const char *v = grille_report_attr(r, d, by);
-        size_t g = 0;
-        while (g < G && !(v ? !m->groups[g].none &&
-                                  strcmp(m->groups[g].value, v) == 0
-                            : m->groups[g].none))
-            g++;
+        size_t g = G - 1; /* "(none)" */
+        if (v) {
+            size_t lo = 0, hi = named;
+            while (lo < hi) {
+                size_t mid = (lo + hi) / 2;
+                if (strcmp(m->groups[mid].value, v) < 0)
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+            g = lo;
+        }
         m->doc_group[d] = g;
         m->groups[g].documents++;
         m->groups[g].segments += r->docs[d].segments;

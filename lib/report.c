@@ -264,6 +264,7 @@ int grille_report_build(grille_report **out, grille_store *s,
 {
     sqlite3 *db = grille_store__db(s);
     sqlite3_stmt *st = NULL;
+    sqlite3_blob *blob = NULL;
     grille_report *r = calloc(1, sizeof(*r));
     priv *p = calloc(1, sizeof(*p));
     int64_t *code_index = NULL, *doc_index = NULL;
@@ -491,14 +492,19 @@ int grille_report_build(grille_report **out, grille_store *s,
     st = NULL;
     if (rc != SQLITE_DONE)
         goto sqlfail;
+    /* The quotes' texts by incremental blob I/O: a quote reads its
+     * segment's bytes, not the whole document (a note of 100 MB has quotes
+     * too); best[] goes document by document, so one handle per document,
+     * moved from row to row. */
     rc = sqlite3_prepare_v2(db,
-                            "SELECT g.line, g.start, g.\"end\", "
-                            "substr(CAST(d.text AS BLOB), g.start + 1, "
-                            "g.\"end\" - g.start) FROM segments g JOIN "
-                            "documents d ON d.id = g.document WHERE g.id = ?1",
+                            "SELECT g.line, g.start, g.\"end\", g.document "
+                            "FROM segments g WHERE g.id = ?1",
                             -1, &st, NULL);
     if (rc != SQLITE_OK)
         goto sqlfail;
+    int64_t blob_doc = -1;
+    char *buf = NULL;
+    size_t bufcap = 0;
     for (size_t i = 0; i < nd * nc; i++) {
         grille_report_quote *q = &p->best[i];
         if (!q->segment_id)
@@ -507,16 +513,48 @@ int grille_report_build(grille_report **out, grille_store *s,
         sqlite3_bind_int64(st, 1, q->segment_id);
         rc = sqlite3_step(st);
         if (rc != SQLITE_ROW)
-            goto sqlfail;
+            break;
         q->line = (unsigned)sqlite3_column_int(st, 0);
         q->start = (size_t)sqlite3_column_int64(st, 1);
         q->end = (size_t)sqlite3_column_int64(st, 2);
-        const char *t = sqlite3_column_blob(st, 3);
-        q->len = (size_t)sqlite3_column_bytes(st, 3);
-        q->text = keep(p, t ? t : "", t ? q->len : 0);
-        if (!q->text)
+        int64_t doc = sqlite3_column_int64(st, 3);
+        if (doc != blob_doc) {
+            rc = blob ? sqlite3_blob_reopen(blob, doc)
+                      : sqlite3_blob_open(db, "main", "documents", "text",
+                                          doc, 0, &blob);
+            if (rc != SQLITE_OK)
+                break;
+            blob_doc = doc;
+        }
+        size_t size = (size_t)sqlite3_blob_bytes(blob);
+        size_t a = q->start < size ? q->start : size;
+        size_t b = q->end < size ? q->end : size;
+        q->len = b > a ? b - a : 0;
+        if (q->len + 1 > bufcap) {
+            char *nb = realloc(buf, q->len + 1);
+            if (!nb) {
+                free(buf);
+                goto nomem;
+            }
+            buf = nb;
+            bufcap = q->len + 1;
+        }
+        if (q->len &&
+            (rc = sqlite3_blob_read(blob, buf, (int)q->len, (int)a)) !=
+                SQLITE_OK)
+            break;
+        q->text = keep(p, buf, q->len);
+        if (!q->text) {
+            free(buf);
             goto nomem;
+        }
+        rc = SQLITE_OK;
     }
+    free(buf);
+    sqlite3_blob_close(blob);
+    blob = NULL;
+    if (rc != SQLITE_OK && rc != SQLITE_DONE && rc != SQLITE_ROW)
+        goto sqlfail;
     sqlite3_finalize(st);
     st = NULL;
     sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
@@ -533,6 +571,7 @@ nomem:
 sqlfail:
     ret = grille_store__error(s, err, rc, "build the report");
 fail:
+    sqlite3_blob_close(blob);
     sqlite3_finalize(st);
     sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 done:
