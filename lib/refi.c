@@ -1160,6 +1160,16 @@ static char *zip_read_all(importer *im, zip_int64_t ix, size_t *len)
                       _("%s: too large or unreadable"), zip_get_name(im->z, (zip_uint64_t)ix, 0));
         return NULL;
     }
+    /* a zip bomb: text compresses a few times, not a hundred */
+    if ((st.valid & ZIP_STAT_COMP_SIZE) && st.size > ((zip_uint64_t)64 << 20) &&
+        st.size / (st.comp_size ? st.comp_size : 1) > 100) {
+        grille__error(im->err, GRILLE_ELIMIT, im->path, 0, 0,
+                      _("%s: %llu bytes compressed a hundred times or more; "
+                        "refused as a zip bomb"),
+                      zip_get_name(im->z, (zip_uint64_t)ix, 0),
+                      (unsigned long long)st.size);
+        return NULL;
+    }
     if (st.size > ((zip_uint64_t)2 << 30) - im->read) {
         grille__error(im->err, GRILLE_ELIMIT, im->path, 0, 0, "%s",
                       _("more than 2 GiB of text once uncompressed"));

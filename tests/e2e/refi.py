@@ -703,12 +703,18 @@ def t_import_bad():
     with zipfile.ZipFile(os.path.join(d, 'broken.qdpx'), 'w') as z:
         z.writestr('project.qde', '<Project><Sources>')
     fixture(os.path.join(d, 'good.qdpx'))
+    # 88 MB of one sentence: compresses far more than text does
+    with zipfile.ZipFile(os.path.join(d, 'bomb.qdpx'), 'w',
+                         zipfile.ZIP_DEFLATED) as z:
+        z.writestr('project.qde', FIX_QDE.encode('utf-8'))
+        z.writestr('sources/s1.txt', b'la sant\xc3\xa9 des agents. ' * 4000000)
     with zipfile.ZipFile(os.path.join(d, 'nosrc.qdpx'), 'w') as z:
         z.writestr('project.qde', FIX_QDE.encode('utf-8'))
     for f, why in (('notes.qdpx', b'not a REFI-QDA project'),
                    ('empty.qdpx', b'no .qde file inside'),
                    ('broken.qdpx', b'not well-formed XML'),
                    ('nosrc.qdpx', b'sources/s1.txt'),
+                   ('bomb.qdpx', b'zip bomb'),
                    ('missing.qdpx', b'missing.qdpx')):
         # good.qdpx first: its documents must not survive the failure
         out = run('import', 'good.qdpx', f)
