@@ -76,6 +76,9 @@ static inline void csv_ccell(FILE *f, const char *s, bool text)
     csv_cell(f, s, __builtin_strlen(s), text);
 }
 
+/* qsort comparator of C strings (an array of char * or const char *). */
+int cli_cmp_str(const void *a, const void *b);
+
 /* Writes a number in decimal (faster than printf in hot loops). */
 void put_size(FILE *f, size_t v);
 

@@ -101,11 +101,6 @@ static void free_listing(listing *l)
     free(l->rows);
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static void write_text(const char *db, listing *l)
 {
     size_t words = 0, segs = 0, coded = 0;
@@ -155,7 +150,7 @@ static void write_csv(listing *l, FILE *f)
         }
     }
     if (nk)
-        qsort(keys, nk, sizeof(*keys), cmp_str);
+        qsort(keys, nk, sizeof(*keys), cli_cmp_str);
     fputs("id,name,path,encoding,bytes,words,segments,coded_segments,codings,"
           "added_at",
           f);

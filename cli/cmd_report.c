@@ -514,11 +514,6 @@ static void attr_counts(doc *d, const grille_report *r, const char *key,
     free(counts);
 }
 
-static int cmp_cstr(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 /* How many distinct values attribute `key` takes: sorted, then counted
  * (a project of tens of thousands of notes must not cost n^2). */
 static size_t count_values(const grille_report *r, const char *key)
@@ -530,7 +525,7 @@ static size_t count_values(const grille_report *r, const char *key)
     for (size_t i = 0; i < r->ndocs; i++)
         if ((v[k] = grille_report_attr(r, i, key)))
             k++;
-    qsort(v, k, sizeof(*v), cmp_cstr);
+    qsort(v, k, sizeof(*v), cli_cmp_str);
     for (size_t i = 0; i < k; i++)
         n += i == 0 || strcmp(v[i - 1], v[i]) != 0;
     free(v);

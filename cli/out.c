@@ -212,3 +212,8 @@ int cli_analyser(grille_analyser **a, grille_error *err)
         grille_analyser_keep_tokens(*a, false);
     return rc;
 }
+
+int cli_cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}

@@ -117,11 +117,6 @@ void cooc_free(cooc *c)
     memset(c, 0, sizeof(*c));
 }
 
-static int by_cstr(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 int compare_compute(compare *m, const grille_report *r, const char *by,
                     const size_t *codes, size_t k)
 {
@@ -150,7 +145,7 @@ int compare_compute(compare *m, const grille_report *r, const char *by,
         else
             none = true;
     }
-    qsort(vals, nv, sizeof(*vals), by_cstr);
+    qsort(vals, nv, sizeof(*vals), cli_cmp_str);
     for (size_t i = 0; i < nv; i++) {
         if (i && strcmp(vals[i - 1], vals[i]) == 0)
             continue;
