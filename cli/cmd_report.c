@@ -311,6 +311,16 @@ static const char *mark(double spec)
     return spec >= 2 ? " \xe2\x96\xb2" : spec <= -2 ? " \xe2\x96\xbc" : "";
 }
 
+/* A table of themes (rows) by groups (columns), its heads set. */
+static void theme_by_group_table(table *t, const compare *m)
+{
+    table_init(t, m->ngroups + 1);
+    table_head(t, 0, _("theme"), false);
+    t->first_max = 20;
+    for (size_t g = 0; g < m->ngroups; g++)
+        table_head(t, g + 1, m->groups[g].value, true);
+}
+
 static void compare_human(doc *d, const grille_report *r, const compare *m)
 {
     char title[256];
@@ -342,11 +352,7 @@ static void compare_human(doc *d, const grille_report *r, const compare *m)
     doc_table(d, &t);
     table_free(&t);
     doc_h2(d, _("Coded segments, share and specificity"));
-    table_init(&t, G + 1);
-    table_head(&t, 0, _("theme"), false);
-    t.first_max = 20;
-    for (size_t g = 0; g < G; g++)
-        table_head(&t, g + 1, m->groups[g].value, true);
+    theme_by_group_table(&t, m);
     for (size_t i = 0; i < m->k; i++) {
         size_t row = table_row(&t);
         table_set(&t, row, 0, "%s", code_id(r, m->codes[i]));
@@ -368,11 +374,7 @@ static void compare_human(doc *d, const grille_report *r, const compare *m)
                     "</span>0 <span style=\"background:#a9d6b8\"></span>+2 "
                     "<span style=\"background:#1a9850\"></span>+6</p>\n");
     doc_h2(d, _("Rate per 1,000 words and documents"));
-    table_init(&t, G + 1);
-    table_head(&t, 0, _("theme"), false);
-    t.first_max = 20;
-    for (size_t g = 0; g < G; g++)
-        table_head(&t, g + 1, m->groups[g].value, true);
+    theme_by_group_table(&t, m);
     for (size_t i = 0; i < m->k; i++) {
         size_t row = table_row(&t);
         table_set(&t, row, 0, "%s", code_id(r, m->codes[i]));
