@@ -31,7 +31,7 @@ static const struct command {
     {"compare", cmd_compare, "themes x groups of documents, with Lafon's specificities"},
     {"quotes", cmd_quotes, "the most representative verbatims of a theme"},
     {"kwic", cmd_kwic, "a concordance of a pattern in the project's documents"},
-    {"import", cmd_import, "import REFI-QDA projects (qdpx): texts, attributes, manual codings"},
+    {"import", cmd_import, "import REFI-QDA projects (qdpx) with their hand codings, or codebooks (qdc)"},
     {"export", cmd_export, "export to REFI-QDA (qdpx, qdc) or CSV for other tools"},
     {NULL, NULL, NULL}};
 
