@@ -62,6 +62,44 @@ int cli_analyser(grille_analyser **a, grille_error *err);
 /* Loads `path` or, when NULL, the bundled codebook; prints errors. */
 int cli_load_codebook(grille_codebook **out, const char *path);
 
+/* An output buffer for the hot writers (tag's JSON and CSV): appends
+ * without stdio's locking and per-call overhead.  With `spill` set, the
+ * buffer is written there whenever it passes OBUF_SPILL bytes, so it stays
+ * small however much is rendered. */
+typedef struct obuf {
+    char *p;
+    size_t len, cap;
+    FILE *spill;
+} obuf;
+#define OBUF_SPILL (1u << 20)
+/* Makes room for n more bytes (spilling first when it can). */
+void ob_grow(obuf *b, size_t n);
+/* Writes what is buffered to `spill`. */
+void ob_flush(obuf *b);
+static inline void ob_put(obuf *b, const char *s, size_t n)
+{
+    if (b->cap - b->len < n)
+        ob_grow(b, n);
+    if (n)
+        __builtin_memcpy(b->p + b->len, s, n);
+    b->len += n;
+}
+static inline void ob_putc(obuf *b, char c)
+{
+    if (b->cap == b->len)
+        ob_grow(b, 1);
+    b->p[b->len++] = c;
+}
+/* A string literal. */
+#define ob_lit(b, s) ob_put((b), (s), sizeof(s) - 1)
+static inline void ob_cstr(obuf *b, const char *s)
+{
+    ob_put(b, s, __builtin_strlen(s));
+}
+void ob_size(obuf *b, size_t v);
+void ob_json_str(obuf *b, const char *s, size_t len);
+void ob_csv_cell(obuf *b, const char *s, size_t len, bool text);
+
 /* JSON: a string with escapes, always valid UTF-8 in, valid JSON out. */
 void json_str(FILE *f, const char *s, size_t len);
 static inline void json_cstr(FILE *f, const char *s)

@@ -81,6 +81,7 @@ typedef struct tpart {
     char *cods;      /* json: the codings, rendered apart */
     size_t codslen;
     bool failed;
+    bool done; /* coded and rendered (under the run's lock) */
     char *msgs;
     size_t msglen;
     FILE *out_spool, *cods_spool; /* instead of out and cods, when big */
@@ -97,6 +98,13 @@ typedef struct tagrun {
     grille_analyser **an; /* one per thread */
     size_t threads;
     size_t next;          /* the next item to take */
+    /* the codes' ids and the rules' texts, rendered once: JSON strings
+     * and CSV cells */
+    obuf *code_js, *rule_js, *code_csv, *rule_csv;
+    /* coding parts while the main thread writes them in order: parts
+     * [written, next) are taken, at most AHEAD of them */
+    size_t written;
+    pthread_cond_t cond;
     pthread_mutex_t lock;
 } tagrun;
 
@@ -112,13 +120,6 @@ static const char *code_id(const grille_codebook *cb, size_t c)
     grille_code_info info;
     grille_codebook_code(cb, c, &info);
     return info.id;
-}
-
-static const char *rule_text(const grille_codebook *cb, size_t r)
-{
-    grille_rule_info info;
-    grille_codebook_rule(cb, r, &info);
-    return info.text;
 }
 
 /* Counts segments and hits per code, parents included. */
@@ -144,9 +145,8 @@ static void summarise(const grille_codebook *cb, const grille_coding *cod,
 /* ------------------------------------------------------------ rendering */
 
 /* The segments of a part (JSON): items of the "segments" array. */
-static void json_segments(FILE *f, const tdoc *d, const tpart *p,
-                          const grille_codebook *cb,
-                          const grille_segment *segs,
+static void json_segments(obuf *f, const tagrun *r, const tdoc *d,
+                          const tpart *p, const grille_segment *segs,
                           const grille_coding *cod, bool coded_only)
 {
     size_t k = 0;
@@ -159,19 +159,19 @@ static void json_segments(FILE *f, const tdoc *d, const tpart *p,
             continue;
         const grille_segment *s = &segs[i];
         if (!first)
-            fputs(", ", f);
+            ob_lit(f, ", ");
         first = false;
-        fputs("{\"index\": ", f);
-        put_size(f, p->seg_base + i);
-        fputs(", \"start\": ", f);
-        put_size(f, s->start);
-        fputs(", \"end\": ", f);
-        put_size(f, s->end);
-        fputs(", \"line\": ", f);
-        put_size(f, s->line);
-        fputs(", \"text\": ", f);
-        json_str(f, d->data + s->start, s->end - s->start);
-        fputs(", \"codes\": [", f);
+        ob_lit(f, "{\"index\": ");
+        ob_size(f, p->seg_base + i);
+        ob_lit(f, ", \"start\": ");
+        ob_size(f, s->start);
+        ob_lit(f, ", \"end\": ");
+        ob_size(f, s->end);
+        ob_lit(f, ", \"line\": ");
+        ob_size(f, s->line);
+        ob_lit(f, ", \"text\": ");
+        ob_json_str(f, d->data + s->start, s->end - s->start);
+        ob_lit(f, ", \"codes\": [");
         /* distinct leaf codes in codebook order */
         size_t prev = SIZE_MAX;
         bool firstc = true;
@@ -184,58 +184,59 @@ static void json_segments(FILE *f, const tdoc *d, const tpart *p,
             if (best == SIZE_MAX)
                 break;
             if (!firstc)
-                fputs(", ", f);
-            json_cstr(f, code_id(cb, best));
+                ob_lit(f, ", ");
+            ob_put(f, r->code_js[best].p, r->code_js[best].len);
             firstc = false;
             prev = best;
         }
-        fputs("]}", f);
+        ob_lit(f, "]}");
     }
 }
 
-static void json_codings(FILE *f, const tdoc *d, const tpart *p,
-                         const grille_codebook *cb, const grille_coding *cod)
+static void json_codings(obuf *f, const tagrun *r, const tdoc *d,
+                         const tpart *p, const grille_coding *cod)
 {
     for (size_t i = 0; i < p->ncods; i++) {
         if (i)
-            fputs(", ", f);
-        fputs("{\"segment\": ", f);
-        put_size(f, p->seg_base + cod[i].segment);
-        fputs(", \"code\": ", f);
-        json_cstr(f, code_id(cb, cod[i].code));
-        fputs(", \"start\": ", f);
-        put_size(f, cod[i].start);
-        fputs(", \"end\": ", f);
-        put_size(f, cod[i].end);
-        fputs(", \"term\": ", f);
-        json_str(f, d->data + cod[i].start, cod[i].end - cod[i].start);
-        fputs(", \"rule\": ", f);
-        json_cstr(f, rule_text(cb, cod[i].rule));
-        putc('}', f);
+            ob_lit(f, ", ");
+        ob_lit(f, "{\"segment\": ");
+        ob_size(f, p->seg_base + cod[i].segment);
+        ob_lit(f, ", \"code\": ");
+        ob_put(f, r->code_js[cod[i].code].p, r->code_js[cod[i].code].len);
+        ob_lit(f, ", \"start\": ");
+        ob_size(f, cod[i].start);
+        ob_lit(f, ", \"end\": ");
+        ob_size(f, cod[i].end);
+        ob_lit(f, ", \"term\": ");
+        ob_json_str(f, d->data + cod[i].start, cod[i].end - cod[i].start);
+        ob_lit(f, ", \"rule\": ");
+        ob_put(f, r->rule_js[cod[i].rule].p, r->rule_js[cod[i].rule].len);
+        ob_putc(f, '}');
     }
 }
 
-static void csv_codings(FILE *f, const tdoc *d, const tpart *p,
-                        const grille_codebook *cb,
-                        const grille_segment *segs, const grille_coding *cod)
+static void csv_codings(obuf *f, const tagrun *r, const tdoc *d,
+                        const tpart *p, const grille_segment *segs,
+                        const grille_coding *cod)
 {
     for (size_t i = 0; i < p->ncods; i++) {
-        csv_ccell(f, d->name, true);
-        putc(',', f);
-        put_size(f, p->seg_base + cod[i].segment);
-        putc(',', f);
-        put_size(f, segs[cod[i].segment].line);
-        putc(',', f);
-        csv_ccell(f, code_id(cb, cod[i].code), true);
-        putc(',', f);
-        put_size(f, cod[i].start);
-        putc(',', f);
-        put_size(f, cod[i].end);
-        putc(',', f);
-        csv_cell(f, d->data + cod[i].start, cod[i].end - cod[i].start, true);
-        putc(',', f);
-        csv_ccell(f, rule_text(cb, cod[i].rule), true);
-        fputs("\r\n", f);
+        ob_csv_cell(f, d->name, strlen(d->name), true);
+        ob_putc(f, ',');
+        ob_size(f, p->seg_base + cod[i].segment);
+        ob_putc(f, ',');
+        ob_size(f, segs[cod[i].segment].line);
+        ob_putc(f, ',');
+        ob_put(f, r->code_csv[cod[i].code].p, r->code_csv[cod[i].code].len);
+        ob_putc(f, ',');
+        ob_size(f, cod[i].start);
+        ob_putc(f, ',');
+        ob_size(f, cod[i].end);
+        ob_putc(f, ',');
+        ob_csv_cell(f, d->data + cod[i].start, cod[i].end - cod[i].start,
+                    true);
+        ob_putc(f, ',');
+        ob_put(f, r->rule_csv[cod[i].rule].p, r->rule_csv[cod[i].rule].len);
+        ob_lit(f, "\r\n");
     }
 }
 
@@ -350,6 +351,72 @@ static void parallel(tagrun *r, size_t first, size_t count,
         pthread_join(tid[t], NULL);
 }
 
+/* Phase 3 on threads 1.., taking parts in order, never more than AHEAD
+ * beyond the one the main thread writes next. */
+#define AHEAD(r) (8 * (r)->threads)
+
+static void *code_parts(void *arg)
+{
+    worker *w = arg;
+    tagrun *r = w->r;
+    pthread_mutex_lock(&r->lock);
+    for (;;) {
+        while (r->next < r->nparts && r->next >= r->written + AHEAD(r))
+            pthread_cond_wait(&r->cond, &r->lock);
+        if (r->next >= r->nparts)
+            break;
+        size_t i = r->next++;
+        pthread_mutex_unlock(&r->lock);
+        w->fn(r, i, w->thread);
+        pthread_mutex_lock(&r->lock);
+        r->parts[i].done = true;
+        pthread_cond_broadcast(&r->cond);
+    }
+    pthread_mutex_unlock(&r->lock);
+    return NULL;
+}
+
+/* Codes all the parts of the batch with code(), and hands each in order, on the main thread, as soon as it and those before
+ * it are coded, with put().  The main thread codes too when it has
+ * nothing to write, so that no core waits for another. */
+static void pipeline(tagrun *r, void (*code)(tagrun *, size_t, size_t),
+                     void (*put)(tagrun *, size_t, void *), void *ctx)
+{
+    size_t n = r->threads < r->nparts ? r->threads : r->nparts;
+    pthread_t tid[64];
+    worker w[64];
+    r->next = r->written = 0;
+    size_t started = 0;
+    for (size_t t = 1; t < n && t < 64; t++) {
+        w[t] = (worker){r, 0, r->nparts, t, code};
+        if (pthread_create(&tid[t], NULL, code_parts, &w[t]) != 0)
+            break;
+        started = t;
+    }
+    pthread_mutex_lock(&r->lock);
+    while (r->written < r->nparts) {
+        if (r->parts[r->written].done) {
+            size_t k = r->written;
+            pthread_mutex_unlock(&r->lock);
+            put(r, k, ctx);
+            pthread_mutex_lock(&r->lock);
+            r->written++;
+            pthread_cond_broadcast(&r->cond);
+        } else if (r->next < r->nparts && r->next < r->written + AHEAD(r)) {
+            size_t i = r->next++;
+            pthread_mutex_unlock(&r->lock);
+            code(r, i, 0);
+            pthread_mutex_lock(&r->lock);
+            r->parts[i].done = true;
+        } else {
+            pthread_cond_wait(&r->cond, &r->lock);
+        }
+    }
+    pthread_mutex_unlock(&r->lock);
+    for (size_t t = 1; t <= started; t++)
+        pthread_join(tid[t], NULL);
+}
+
 /* Phase 1: read, decode and parse the front matter of a document. */
 static void read_doc(tagrun *r, size_t i, size_t thread)
 {
@@ -414,26 +481,38 @@ static void code_part(tagrun *r, size_t i, size_t thread)
     /* A part that could not be cut (one paragraph of megabytes) is
      * rendered to temporary files rather than memory. */
     bool big = p->end - p->start > PART_BYTES;
-    FILE *f = big ? (p->out_spool = tmpfile())
-                  : open_memstream(&p->out, &p->outlen);
-    if (!f)
+    if (o->format == FMT_TEXT) {
+        FILE *f = big ? (p->out_spool = tmpfile())
+                      : open_memstream(&p->out, &p->outlen);
+        if (!f)
+            abort();
+        text_segments(f, d, p, r->cb, segs, cod, o->color);
+        if (!big)
+            fclose(f);
+        return;
+    }
+    obuf out = {0}, cods = {0};
+    if (big && !(out.spill = p->out_spool = tmpfile()))
         abort();
     if (o->format == FMT_JSON) {
-        json_segments(f, d, p, r->cb, segs, cod, o->coded_only);
-        FILE *g = big ? (p->cods_spool = tmpfile())
-                      : open_memstream(&p->cods, &p->codslen);
-        if (!g)
+        json_segments(&out, r, d, p, segs, cod, o->coded_only);
+        if (big && !(cods.spill = p->cods_spool = tmpfile()))
             abort();
-        json_codings(g, d, p, r->cb, cod);
-        if (!big)
-            fclose(g);
-    } else if (o->format == FMT_CSV) {
-        csv_codings(f, d, p, r->cb, segs, cod);
+        json_codings(&cods, r, d, p, cod);
     } else {
-        text_segments(f, d, p, r->cb, segs, cod, o->color);
+        csv_codings(&out, r, d, p, segs, cod);
     }
-    if (!big)
-        fclose(f);
+    if (big) {
+        ob_flush(&out);
+        ob_flush(&cods);
+        free(out.p);
+        free(cods.p);
+    } else {
+        p->out = out.p;
+        p->outlen = out.len;
+        p->cods = cods.p;
+        p->codslen = cods.len;
+    }
 }
 
 /* Phase 2: cut the documents into parts; a large one at blank lines. */
@@ -691,6 +770,29 @@ static bool finish(tagrun *r, size_t i)
     return true;
 }
 
+/* Phase 4: the documents before a part's (they had no part: they
+ * failed), then the part, then its document once all its parts are in. */
+typedef struct writing {
+    size_t next_doc;
+    int status;
+} writing;
+
+static void write_part(tagrun *r, size_t k, void *ctx)
+{
+    writing *w = ctx;
+    tpart *p = &r->parts[k];
+    for (; w->next_doc < p->doc; w->next_doc++)
+        if (!finish(r, w->next_doc))
+            w->status = EXIT_RUNTIME;
+    drain(r, p);
+    tdoc *d = &r->docs[p->doc];
+    if (d->parts_done == d->nparts) {
+        if (!finish(r, p->doc))
+            w->status = EXIT_RUNTIME;
+        w->next_doc = p->doc + 1;
+    }
+}
+
 /* Phase 2b: the segments of each part of a document cut in parts, so that
  * each part knows the index of its first segment before it is rendered. */
 static void count_part(tagrun *r, size_t i, size_t thread)
@@ -716,6 +818,46 @@ static void set_bases(tagrun *r)
             base += p->nsegs;
         }
     }
+}
+
+/* The codes' ids and the rules' texts as JSON strings and CSV cells. */
+static void render_names(tagrun *r)
+{
+    size_t nr = grille_codebook_rule_count(r->cb);
+    r->code_js = calloc(r->ncodes + 1, sizeof(obuf));
+    r->code_csv = calloc(r->ncodes + 1, sizeof(obuf));
+    r->rule_js = calloc(nr + 1, sizeof(obuf));
+    r->rule_csv = calloc(nr + 1, sizeof(obuf));
+    if (!r->code_js || !r->code_csv || !r->rule_js || !r->rule_csv)
+        abort();
+    for (size_t c = 0; c < r->ncodes; c++) {
+        const char *id = code_id(r->cb, c);
+        ob_json_str(&r->code_js[c], id, strlen(id));
+        ob_csv_cell(&r->code_csv[c], id, strlen(id), true);
+    }
+    for (size_t k = 0; k < nr; k++) {
+        grille_rule_info info;
+        grille_codebook_rule(r->cb, k, &info);
+        ob_json_str(&r->rule_js[k], info.text, strlen(info.text));
+        ob_csv_cell(&r->rule_csv[k], info.text, strlen(info.text), true);
+    }
+}
+
+static void free_names(tagrun *r)
+{
+    size_t nr = grille_codebook_rule_count(r->cb);
+    for (size_t c = 0; r->code_js && c < r->ncodes; c++) {
+        free(r->code_js[c].p);
+        free(r->code_csv[c].p);
+    }
+    for (size_t k = 0; r->rule_js && k < nr; k++) {
+        free(r->rule_js[k].p);
+        free(r->rule_csv[k].p);
+    }
+    free(r->code_js);
+    free(r->code_csv);
+    free(r->rule_js);
+    free(r->rule_csv);
 }
 
 static void free_batch(tagrun *r)
@@ -827,6 +969,8 @@ int cmd_tag(int argc, char **argv)
     r.ncodes = grille_codebook_count(cb);
     r.threads = (size_t)jobs;
     pthread_mutex_init(&r.lock, NULL);
+    pthread_cond_init(&r.cond, NULL);
+    render_names(&r);
     int status = EXIT_OK;
     grille_error err = {0};
     r.an = calloc(r.threads, sizeof(*r.an));
@@ -868,28 +1012,14 @@ int cmd_tag(int argc, char **argv)
         if (r.nparts > r.ndocs)
             parallel(&r, 0, r.nparts, count_part);
         set_bases(&r);
-        /* code the parts a window at a time, and write in order */
-        size_t window = 4 * r.threads, next_doc = 0;
-        for (size_t w0 = 0; w0 < r.nparts; w0 += window) {
-            size_t n = r.nparts - w0 < window ? r.nparts - w0 : window;
-            parallel(&r, w0, n, code_part);
-            for (size_t k = w0; k < w0 + n; k++) {
-                tpart *p = &r.parts[k];
-                for (; next_doc < p->doc; next_doc++)
-                    if (!finish(&r, next_doc)) /* no part: failed */
-                        status = EXIT_RUNTIME;
-                drain(&r, p);
-                tdoc *d = &r.docs[p->doc];
-                if (d->parts_done == d->nparts) {
-                    if (!finish(&r, p->doc))
-                        status = EXIT_RUNTIME;
-                    next_doc = p->doc + 1;
-                }
-            }
-        }
-        for (; next_doc < r.ndocs; next_doc++)
-            if (!finish(&r, next_doc))
-                status = EXIT_RUNTIME;
+        /* code the parts, and write them in order */
+        writing wr = {0, EXIT_OK};
+        pipeline(&r, code_part, write_part, &wr);
+        for (; wr.next_doc < r.ndocs; wr.next_doc++)
+            if (!finish(&r, wr.next_doc))
+                wr.status = EXIT_RUNTIME;
+        if (wr.status != EXIT_OK)
+            status = wr.status;
         free_batch(&r);
     }
     if (fflush(stdout) != 0 || ferror(stdout)) {
@@ -901,7 +1031,9 @@ done:
         grille_analyser_free(r.an[t]);
     free(r.an);
     free(r.docs);
+    free_names(&r);
     pthread_mutex_destroy(&r.lock);
+    pthread_cond_destroy(&r.cond);
     grille_codebook_free(cb);
     return status;
 }

@@ -73,34 +73,77 @@ int cli_load_codebook(grille_codebook **out, const char *path)
     return rc;
 }
 
-void json_str(FILE *f, const char *s, size_t len)
+void ob_flush(obuf *b)
 {
-    static const char hex[] = "0123456789abcdef";
-    putc('"', f);
-    size_t run = 0;
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c >= 0x20 && c != '"' && c != '\\' && c != 0x7F)
-            continue;
-        fwrite(s + run, 1, i - run, f);
-        run = i + 1;
-        switch (c) {
-        case '"': fputs("\\\"", f); break;
-        case '\\': fputs("\\\\", f); break;
-        case '\n': fputs("\\n", f); break;
-        case '\r': fputs("\\r", f); break;
-        case '\t': fputs("\\t", f); break;
-        default:
-            fputs("\\u00", f);
-            putc(hex[c >> 4], f);
-            putc(hex[c & 15], f);
-        }
+    if (b->spill && b->len) {
+        fwrite(b->p, 1, b->len, b->spill);
+        b->len = 0;
     }
-    fwrite(s + run, 1, len - run, f);
-    putc('"', f);
 }
 
-void csv_cell(FILE *f, const char *s, size_t len, bool text)
+void ob_grow(obuf *b, size_t n)
+{
+    if (b->spill && b->len >= OBUF_SPILL)
+        ob_flush(b);
+    if (b->cap - b->len >= n)
+        return;
+    size_t cap = b->cap ? b->cap : 4096;
+    while (cap - b->len < n)
+        cap *= 2;
+    char *p = realloc(b->p, cap);
+    if (!p)
+        abort();
+    b->p = p;
+    b->cap = cap;
+}
+
+void ob_size(obuf *b, size_t v)
+{
+    char buf[24];
+    size_t i = sizeof(buf);
+    do {
+        buf[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    ob_put(b, buf + i, sizeof(buf) - i);
+}
+
+void ob_json_str(obuf *b, const char *s, size_t len)
+{
+    static const char hex[] = "0123456789abcdef";
+    /* the worst case, six bytes per byte, reserved once */
+    if (b->cap - b->len < 6 * len + 2)
+        ob_grow(b, 6 * len + 2);
+    char *o = b->p + b->len;
+    *o++ = '"';
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        /* what a JSON string cannot hold as it is: controls, '"', '\\',
+         * DEL */
+        if (c >= 0x20 && c != '"' && c != '\\' && c != 0x7F) {
+            *o++ = (char)c;
+            continue;
+        }
+        *o++ = '\\';
+        switch (c) {
+        case '"': *o++ = '"'; break;
+        case '\\': *o++ = '\\'; break;
+        case '\n': *o++ = 'n'; break;
+        case '\r': *o++ = 'r'; break;
+        case '\t': *o++ = 't'; break;
+        default:
+            *o++ = 'u';
+            *o++ = '0';
+            *o++ = '0';
+            *o++ = hex[c >> 4];
+            *o++ = hex[c & 15];
+        }
+    }
+    *o++ = '"';
+    b->len = (size_t)(o - b->p);
+}
+
+void ob_csv_cell(obuf *b, const char *s, size_t len, bool text)
 {
     bool formula = text && len > 0 &&
                    (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' ||
@@ -110,18 +153,36 @@ void csv_cell(FILE *f, const char *s, size_t len, bool text)
         if (s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r')
             quote = true;
     if (!quote) {
-        fwrite(s, 1, len, f);
+        ob_put(b, s, len);
         return;
     }
-    putc('"', f);
+    ob_putc(b, '"');
     if (formula)
-        putc('\'', f);
+        ob_putc(b, '\'');
     for (size_t i = 0; i < len; i++) {
         if (s[i] == '"')
-            putc('"', f);
-        putc(s[i], f);
+            ob_putc(b, '"');
+        ob_putc(b, s[i]);
     }
-    putc('"', f);
+    ob_putc(b, '"');
+}
+
+/* The FILE writers go through a buffer spilled to the file, so both kinds
+ * of output escape alike. */
+void json_str(FILE *f, const char *s, size_t len)
+{
+    obuf b = {.spill = f};
+    ob_json_str(&b, s, len);
+    ob_flush(&b);
+    free(b.p);
+}
+
+void csv_cell(FILE *f, const char *s, size_t len, bool text)
+{
+    obuf b = {.spill = f};
+    ob_csv_cell(&b, s, len, text);
+    ob_flush(&b);
+    free(b.p);
 }
 
 void put_size(FILE *f, size_t v)
