@@ -10,13 +10,15 @@
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static const char help[] =
-    "Usage: grille add [-d DB] [-a KEY=VALUE]... FILE...|DIR...\n"
+    "Usage: grille add [-d DB] [-a KEY=VALUE]... [-j N] FILE...|DIR...\n"
     "Add interview notes to the project and code them with its codebook.\n"
     "A folder is walked for .txt and .md files (other files are listed as\n"
     "skipped).  The YAML front matter of a note gives its attributes;\n"
@@ -25,6 +27,10 @@ static const char help[] =
     "  -d, --db FILE          the project (default: $GRILLE_DB, else\n"
     "                         ./grille.db)\n"
     "  -a, --attr KEY=VALUE   set an attribute on the documents added\n"
+    "  -j, --jobs N           use N threads: one writes the project while\n"
+    "                         the others read and code the next files\n"
+    "                         (default: one per processor); the project is\n"
+    "                         the same\n"
     "  -h, --help             show this help\n\n"
     "Exit status: 0 when every file was added (or was already there), 1 when\n"
     "some could not be (they are listed; the others are added), 2 for a usage\n"
@@ -51,6 +57,103 @@ static int push(files *f, char *path)
     }
     f->v[f->n++] = path;
     return 0;
+}
+
+/* Reading and coding the files ahead of the thread that writes them to
+ * the project, in a ring of slots: file i goes to slot i % nslots once
+ * file i - nslots is stored. */
+typedef struct slot {
+    grille_text *text;
+    grille_prepared *prep;
+    grille_error err;
+    int rc; /* < 0: the file could not be read (or no memory) */
+    bool ready;
+} slot;
+
+typedef struct adder {
+    const files *list;
+    const grille_codebook *cb;
+    grille_unit unit;
+    slot *slots;
+    size_t nslots;
+    size_t next;   /* the next file to prepare */
+    size_t stored; /* files taken by the writer */
+    bool stop;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+} adder;
+
+typedef struct preparer {
+    adder *ad;
+    grille_analyser *a;
+    pthread_t tid;
+} preparer;
+
+static void prepare_file(adder *ad, size_t i, grille_analyser *a)
+{
+    slot *sl = &ad->slots[i % ad->nslots];
+    const char *path = ad->list->v[i];
+    sl->rc = grille_text_read_file(&sl->text, path, &sl->err);
+    if (sl->rc == 0)
+        sl->rc = grille_add_prepare(&sl->prep, a, ad->cb, ad->unit, path,
+                                    sl->text, &sl->err);
+}
+
+static void *preparing(void *arg)
+{
+    preparer *w = arg;
+    adder *ad = w->ad;
+    pthread_mutex_lock(&ad->lock);
+    for (;;) {
+        while (!ad->stop && ad->next < ad->list->n &&
+               ad->next >= ad->stored + ad->nslots)
+            pthread_cond_wait(&ad->cond, &ad->lock);
+        if (ad->stop || ad->next >= ad->list->n)
+            break;
+        size_t i = ad->next++;
+        pthread_mutex_unlock(&ad->lock);
+        prepare_file(ad, i, w->a);
+        pthread_mutex_lock(&ad->lock);
+        ad->slots[i % ad->nslots].ready = true;
+        pthread_cond_broadcast(&ad->cond);
+    }
+    pthread_mutex_unlock(&ad->lock);
+    return NULL;
+}
+
+/* The slot of file i, once ready; without preparers, prepared here. */
+static slot *take_slot(adder *ad, size_t i, size_t npreparers,
+                       grille_analyser *a)
+{
+    slot *sl = &ad->slots[i % ad->nslots];
+    if (!npreparers) {
+        prepare_file(ad, i, a);
+        return sl;
+    }
+    pthread_mutex_lock(&ad->lock);
+    while (!sl->ready)
+        pthread_cond_wait(&ad->cond, &ad->lock);
+    pthread_mutex_unlock(&ad->lock);
+    return sl;
+}
+
+static void free_slot(slot *sl)
+{
+    grille_prepared_free(sl->prep);
+    grille_text_free(sl->text);
+    sl->prep = NULL;
+    sl->text = NULL;
+    sl->ready = false;
+}
+
+/* File i is stored: its slot is free for file i + nslots. */
+static void release_slot(adder *ad, size_t i)
+{
+    free_slot(&ad->slots[i % ad->nslots]);
+    pthread_mutex_lock(&ad->lock);
+    ad->stored = i + 1;
+    pthread_cond_broadcast(&ad->cond);
+    pthread_mutex_unlock(&ad->lock);
 }
 
 static int by_name(const void *a, const void *b)
@@ -148,16 +251,19 @@ int cmd_add(int argc, char **argv)
     static const struct option opts[] = {
         {"db", required_argument, 0, 'd'},
         {"attr", required_argument, 0, 'a'},
+        {"jobs", required_argument, 0, 'j'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     const char *db = NULL;
     char **attrs = calloc((size_t)argc + 1, sizeof(char *));
     size_t nattrs = 0;
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    long jobs = ncpu < 1 ? 1 : ncpu > 8 ? 8 : ncpu;
     int c;
     if (!attrs)
         return EXIT_RUNTIME;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "d:a:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "d:a:j:h", opts, NULL)) != -1) {
         switch (c) {
         case 'd': db = optarg; break;
         case 'a':
@@ -168,6 +274,18 @@ int cmd_add(int argc, char **argv)
             }
             attrs[nattrs++] = optarg;
             break;
+        case 'j': {
+            char *end;
+            jobs = strtol(optarg, &end, 10);
+            if (*end || jobs < 1 || jobs > 64) {
+                free(attrs);
+                return cli_usage("add",
+                                 _("-j takes a number of threads from 1 to "
+                                   "64, not '%s'"),
+                                 optarg);
+            }
+            break;
+        }
         case 'h': free(attrs); fputs(_(help), stdout); return EXIT_OK;
         default: free(attrs); return cli_bad_option("add");
         }
@@ -207,31 +325,58 @@ int cmd_add(int argc, char **argv)
         status = EXIT_RUNTIME;
         goto done;
     }
+    /* -j 1: everything on this thread; else jobs - 1 threads read and
+     * code the files ahead while this one writes them to the project */
+    size_t npre = jobs > 1 && list.n > 1 ? (size_t)jobs - 1 : 0;
+    adder ad = {&list, cb, grille_store_unit(s), NULL, 4 * npre + 2, 0, 0,
+                false, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER};
+    preparer pre[64];
+    size_t started = 0;
+    ad.slots = calloc(ad.nslots, sizeof(slot));
+    if (!ad.slots) {
+        cli_error("%s", _("out of memory"));
+        status = EXIT_RUNTIME;
+        goto done;
+    }
+    for (; started < npre; started++) {
+        pre[started] = (preparer){&ad, NULL, 0};
+        if (cli_analyser(&pre[started].a, &err) < 0 ||
+            pthread_create(&pre[started].tid, NULL, preparing,
+                           &pre[started]) != 0) {
+            grille_analyser_free(pre[started].a);
+            break;
+        }
+    }
+    npre = started; /* fewer threads if some could not start */
     cli_catch_signals();
     cli_progress prog;
     cli_progress_start(&prog, _("adding"), list.n);
     bool abort_all = false;
-    for (size_t i = 0; i < list.n && !abort_all; i++) {
+    for (size_t i = 0; i < list.n && !abort_all; release_slot(&ad, i++)) {
         if (cli_interrupted)
             break;
         const char *path = list.v[i];
-        grille_text *text = NULL;
-        if (grille_text_read_file(&text, path, &err) < 0) {
+        slot *sl = take_slot(&ad, i, npre, a);
+        if (sl->rc < 0) {
             cli_progress_end(&prog);
-            cli_lib_error(&err);
+            cli_lib_error(&sl->err);
+            if (sl->rc == GRILLE_ENOMEM) {
+                abort_all = true;
+                break;
+            }
             failed++;
             push(&failures, strdup(path));
             continue;
         }
-        grille_encoding enc = grille_text_encoding(text);
+        grille_encoding enc = grille_text_encoding(sl->text);
         if (enc != GRILLE_ENC_UTF8 && enc != GRILLE_ENC_UTF8_BOM) {
             cli_progress_end(&prog);
             cli_warning(_("%s: converted from %s to UTF-8"), path,
                         grille_encoding_name(enc));
         }
         int64_t id = 0;
-        int rc = grille_store_add(s, a, cb, base(path), path, text, &id, &err);
-        grille_text_free(text);
+        int rc = grille_store_add_prepared(s, sl->prep, base(path), path, &id,
+                                           &err);
         if (rc == GRILLE_EEXISTS) {
             cli_progress_end(&prog);
             fprintf(stderr, "grille: %s\n", err.message);
@@ -267,6 +412,17 @@ int cmd_add(int argc, char **argv)
         added++;
         cli_progress_step(&prog, i + 1);
     }
+    pthread_mutex_lock(&ad.lock);
+    ad.stop = true;
+    pthread_cond_broadcast(&ad.cond);
+    pthread_mutex_unlock(&ad.lock);
+    for (size_t t = 0; t < npre; t++) {
+        pthread_join(pre[t].tid, NULL);
+        grille_analyser_free(pre[t].a);
+    }
+    for (size_t k = 0; k < ad.nslots; k++)
+        free_slot(&ad.slots[k]);
+    free(ad.slots);
     cli_progress_end(&prog);
     if (cli_interrupted || abort_all) {
         grille_store_rollback(s);

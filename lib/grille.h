@@ -531,6 +531,29 @@ GRILLE_API int grille_store_add(grille_store *s, grille_analyser *a,
                                 const char *path, const grille_text *text,
                                 int64_t *id, grille_error *err);
 
+/*
+ * grille_store_add in two steps, so that documents can be coded on other
+ * threads while one thread writes to the project.  grille_add_prepare does
+ * what needs no project: the content hash, the front matter, and the
+ * coding with the project's unit (grille_store_unit) by analyser `a`,
+ * whose results it copies (`a` may run again at once).  It may run on
+ * several threads at once, each with its own analyser, while another
+ * writes to the store.  Its only error is GRILLE_ENOMEM: the document's
+ * own problems (too large, front matter, no text, coding) are kept and
+ * returned by grille_store_add_prepared, in the order grille_store_add
+ * returns them.  `text` must live until then.  Free with
+ * grille_prepared_free.
+ */
+typedef struct grille_prepared grille_prepared;
+GRILLE_API int grille_add_prepare(grille_prepared **out, grille_analyser *a,
+                                  const grille_codebook *cb, grille_unit unit,
+                                  const char *path, const grille_text *text,
+                                  grille_error *err);
+GRILLE_API int grille_store_add_prepared(grille_store *s, grille_prepared *p,
+                                         const char *name, const char *path,
+                                         int64_t *id, grille_error *err);
+GRILLE_API void grille_prepared_free(grille_prepared *p);
+
 /* Finds a document by name, by the path it was added from, or by "#ID".
  * Errors: GRILLE_ENOTFOUND. */
 GRILLE_API int grille_store_find(grille_store *s, const char *doc,
@@ -540,7 +563,8 @@ GRILLE_API int grille_store_find(grille_store *s, const char *doc,
 GRILLE_API int grille_store_remove(grille_store *s, int64_t id,
                                    grille_error *err);
 
-/* Sets attribute `key` of a document (replacing its value and origin). */
+/* Sets attribute `key` of a document (replacing its value and origin).
+ * Errors: GRILLE_ENOTFOUND when there is no document `id`. */
 GRILLE_API int grille_store_set_attr(grille_store *s, int64_t id,
                                      const char *key, const char *value,
                                      const char *origin, grille_error *err);

@@ -121,10 +121,14 @@ def count(db, sql):
 
 
 def integrity(db):
+    """'ok', or what is wrong: the file, or a row whose parent is missing
+    (grille does not have SQLite enforce foreign keys: it writes them
+    right itself)."""
     con = sqlite3.connect(db)
     r = con.execute('PRAGMA integrity_check').fetchone()[0]
+    orphans = con.execute('PRAGMA foreign_key_check').fetchall()
     con.close()
-    return r
+    return r if r != 'ok' or not orphans else 'orphans: %r' % orphans[:5]
 
 
 DB = os.path.join(TMP, 'p.db')
@@ -264,6 +268,62 @@ def t_rm():
     assert count(DB, 'SELECT count(*) FROM documents') == 17
     assert count(DB, 'SELECT count(*) FROM segments s WHERE NOT EXISTS '
                      '(SELECT 1 FROM documents d WHERE d.id = s.document)') == 0
+    assert integrity(DB) == 'ok', integrity(DB)
+
+
+def dump(db):
+    """Every row of the project but the times of the adds."""
+    con = sqlite3.connect(db)
+    rows = []
+    for sql in ['SELECT id, name, path, sha256, encoding, text, body, bytes, '
+                'words FROM documents ORDER BY id',
+                'SELECT * FROM attributes ORDER BY document, key',
+                'SELECT * FROM segments ORDER BY id',
+                'SELECT * FROM codes ORDER BY id',
+                'SELECT * FROM codings ORDER BY id']:
+        rows.append(con.execute(sql).fetchall())
+    con.close()
+    return rows
+
+
+def t_jobs_same_project():
+    """add -j 1, 2 and 4 write the same rows and say the same things, with
+    files that fail, repeat or are empty among the others."""
+    d = os.path.join(TMP, 'jobs')
+    os.makedirs(d)
+    files = []
+    for i, f in enumerate(CORPUS):
+        files.append(f)
+        if i == 3:
+            bad = os.path.join(d, 'bad.md')
+            with open(bad, 'wb') as o:
+                o.write(b'---\ntype: [\n---\ntexte\n')
+            files.append(bad)
+        if i == 7:
+            empty = os.path.join(d, 'empty.md')
+            open(empty, 'wb').close()
+            files += [empty, CORPUS[0], os.path.join(d, 'missing.md')]
+    seen = None
+    for j in ('1', '2', '4'):
+        db = os.path.join(d, 'j%s.db' % j)
+        assert grille('init', '-d', db).returncode == 0
+        out = grille('add', '-j', j, '-d', db, *files)
+        assert out.returncode == 1, out
+        got = (out.stdout.replace(db.encode(), b'DB'), out.stderr,
+               dump(db))
+        assert integrity(db) == 'ok', integrity(db)
+        if seen is None:
+            seen = got
+            assert b'added 18 documents' in out.stdout, out.stdout
+        elif got != seen:
+            return '-j %s differs from -j 1: %r' % (
+                j, [k for k in range(3) if got[k] != seen[k]])
+
+
+def t_foreign_keys():
+    """After adds, recodes, manual codings, attributes and rm, every row's
+    parent is there."""
+    assert integrity(DB) == 'ok', integrity(DB)
 
 
 def t_bad_file_others_go_in():
@@ -428,11 +488,18 @@ def t_report_during_add():
 def t_ctrl_c():
     big = os.path.join(TMP, 'big')
     make_files(3000, big)
+    # interrupt a third of the way through: the time of a whole add,
+    # measured here, so that a fast machine is caught mid-add too
+    whole = os.path.join(TMP, 'int-whole.db')
+    assert grille('init', '-d', whole).returncode == 0
+    t = time.monotonic()
+    assert grille('add', '-d', whole, big).returncode == 0
+    took = time.monotonic() - t
     db = os.path.join(TMP, 'int.db')
     assert grille('init', '-d', db).returncode == 0
     p = subprocess.Popen([G, 'add', '-d', db, big], stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE)
-    time.sleep(0.4)
+    time.sleep(took / 3)
     p.send_signal(signal.SIGINT)
     out, err = p.communicate()
     assert p.returncode == 130, (p.returncode, err.decode()[-300:])
@@ -455,6 +522,9 @@ for name, fn in [
         ('manual codings survive recode', t_manual_survives_recode),
         ('attr set and import, with origins', t_attributes),
         ('rm is all or nothing and cascades', t_rm),
+        ('no row without its parent', t_foreign_keys),
+        ('add -j 1, 2, 4: the same project and messages',
+         t_jobs_same_project),
         ('a file that fails does not stop the others',
          t_bad_file_others_go_in),
         ('project errors are clear', t_project_errors),
