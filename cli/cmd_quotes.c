@@ -163,7 +163,7 @@ int cmd_quotes(int argc, char **argv)
     const char *code = argv[optind];
     grille_store *s;
     grille_report *r;
-    if (synth_load(cli_db_path(db), &s, &r) < 0)
+    if (synth_load(cli_db_path(db), &s, &r, NULL) < 0)
         return EXIT_RUNTIME;
     qlist l = {0};
     grille_error err = {0};

@@ -232,7 +232,10 @@ static int run_cooc(const ropts *o)
 {
     grille_store *s;
     grille_report *r;
-    if (synth_load(cli_db_path(o->db), &s, &r) < 0)
+    /* counts only: no terms, quotes nor attributes */
+    static const char *const none[] = {NULL};
+    const grille_report_want want = {false, false, none};
+    if (synth_load(cli_db_path(o->db), &s, &r, &want) < 0)
         return EXIT_RUNTIME;
     size_t *codes;
     long k = synth_codes(r, o->codes, o->all, &codes);
@@ -437,7 +440,10 @@ static int run_compare(const ropts *o)
 {
     grille_store *s;
     grille_report *r;
-    if (synth_load(cli_db_path(o->db), &s, &r) < 0)
+    /* counts and the one attribute that makes the groups */
+    const char *const keys[] = {o->by, NULL};
+    const grille_report_want want = {false, false, keys};
+    if (synth_load(cli_db_path(o->db), &s, &r, &want) < 0)
         return EXIT_RUNTIME;
     size_t *codes;
     long k = synth_codes(r, o->codes, o->all, &codes);
@@ -1023,7 +1029,7 @@ static int run_report(const ropts *o)
     grille_store *s;
     grille_report *r;
     const char *db = cli_db_path(o->db);
-    if (synth_load(db, &s, &r) < 0)
+    if (synth_load(db, &s, &r, NULL) < 0)
         return EXIT_RUNTIME;
     size_t *themes;
     long k = synth_codes(r, o->codes, o->all, &themes);

@@ -9,13 +9,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-int synth_load(const char *db, grille_store **s, grille_report **r)
+int synth_load(const char *db, grille_store **s, grille_report **r,
+               const grille_report_want *want)
 {
+    static const grille_report_want all = {true, true, NULL};
     grille_error err = {0};
     *r = NULL;
     if (cli_open_store(s, db, true) < 0)
         return -1;
-    if (grille_report_build(r, *s, &err) < 0) {
+    if (grille_report_build_some(r, *s, want ? want : &all, &err) < 0) {
         cli_lib_error(&err);
         grille_store_close(*s);
         *s = NULL;

@@ -9,7 +9,8 @@
 #include "render.h"
 
 /* Opens the project read-only and builds its report; prints errors. */
-int synth_load(const char *db, grille_store **s, grille_report **r);
+int synth_load(const char *db, grille_store **s, grille_report **r,
+               const grille_report_want *want);
 
 /* Codes to show: `list` ("a,b,c", ids) or, when NULL, every theme (depth
  * 0) or every code (`all`).  Returns the count, indices in *out (free it),

@@ -754,6 +754,23 @@ typedef struct grille_report {
 /* Builds the report of project `s` (a read-only snapshot). */
 GRILLE_API int grille_report_build(grille_report **out, grille_store *s,
                                    grille_error *err);
+
+/* What a report needs beyond the counts.  Without terms, the counts come
+ * from each document's aggregates (one row per document) instead of a
+ * pass over every coding: the synthesis commands that show no terms are
+ * then many times faster. */
+typedef struct grille_report_want {
+    bool terms;  /* codes' top_terms (a pass over every coding) */
+    bool quotes; /* the line, offsets and text of each best quote; without
+                    them a quote has its segment_id, hits and len only */
+    const char *const *attrs; /* the attribute keys to read (NULL-ended);
+                                 NULL: all of them */
+} grille_report_want;
+/* grille_report_build with only what `want` asks for; the counts are the
+ * same. */
+GRILLE_API int grille_report_build_some(grille_report **out, grille_store *s,
+                                        const grille_report_want *want,
+                                        grille_error *err);
 GRILLE_API void grille_report_free(grille_report *r);
 
 /* The value of attribute `key` of document `doc` of the report, or NULL. */

@@ -1480,6 +1480,9 @@ static int import_source(importer *im, grille_analyser *a,
         if (rc < 0)
             goto done;
     }
+    /* the document's aggregates, with its manual codings */
+    if (id > 0)
+        rc = grille_store__stats_refresh(im->s, id, im->err);
 done:
     gbuf_free(&nm);
     grille_text_free(text);
@@ -1628,6 +1631,7 @@ int grille_refi_import_qdpx(grille_store *s, grille_analyser *a,
         (rc = import_codes(&im, child(child(root, "CodeBook"), "Codes"), -1,
                            0)) < 0)
         goto done;
+    grille_store__codes_changed(s);
     for (xmlNode *src = child(child(root, "Sources"), "TextSource"); src;
          src = src->next)
         if (is(src, "TextSource") &&

@@ -17,6 +17,7 @@
  * of consecutive terms until the terms no longer change the sum, so that
  * it neither underflows nor takes long on a million segments.
  */
+#include "stats.h"
 #include "store.h"
 
 #include <math.h>
@@ -223,13 +224,8 @@ typedef struct seg_state {
 
 /* How representative a coded segment is as a quote: its hits first, then
  * a readable length (a heading or a two-word bullet says little; past 250
- * bytes a longer one is not better). */
-static size_t quote_score(size_t hits, size_t len)
-{
-    if (!hits)
-        return 0;
-    return hits * 1000 + (len >= 40 ? 500 : 0) + (len < 250 ? len : 250);
-}
+ * bytes a longer one is not better); stats.c keeps the same. */
+#define quote_score grille__quote_score
 
 static void flush(grille_report *r, priv *p, seg_state *g)
 {
@@ -259,8 +255,89 @@ static void flush(grille_report *r, priv *p, seg_state *g)
     g->ntouched = 0;
 }
 
+/* The cells and pairs of every document from its doc_stats row, instead
+ * of a pass over the codings. */
+static int from_stats(sqlite3 *db, grille_report *r, priv *p,
+                      const int64_t *code_index, int64_t max_code,
+                      const int64_t *doc_index, int64_t max_doc)
+{
+    sqlite3_stmt *st;
+    size_t nc = r->ncodes;
+    int rc = sqlite3_prepare_v2(db,
+                                "SELECT document, cells, pairs FROM "
+                                "doc_stats",
+                                -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        return rc;
+#define CODE(v) ((v) <= (uint64_t)max_code ? code_index[v] : -1)
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(st, 0);
+        if (id < 0 || id > max_doc || doc_index[id] < 0)
+            continue;
+        size_t d = (size_t)doc_index[id];
+        const unsigned char *at = sqlite3_column_blob(st, 1);
+        const unsigned char *end = at + sqlite3_column_bytes(st, 1);
+        uint64_t n = 0, v[6];
+        grille__stats_uv(&at, end, &n);
+        for (uint64_t i = 0; i < n; i++) {
+            size_t k = 0;
+            while (k < 6 && grille__stats_uv(&at, end, &v[k]))
+                k++;
+            if (k < 6)
+                break;
+            int64_t c = CODE(v[0]);
+            if (c < 0)
+                continue;
+            size_t cell = d * nc + (size_t)c;
+            p->cell_segments[cell] = v[1];
+            p->cell_hits[cell] = v[2];
+            p->codes[c].segments += v[1];
+            p->codes[c].hits += v[2];
+            p->best[cell].segment_id = (int64_t)v[3];
+            p->best[cell].hits = v[4];
+            p->best[cell].len = v[5];
+        }
+        at = sqlite3_column_blob(st, 2);
+        end = at + sqlite3_column_bytes(st, 2);
+        n = 0;
+        grille__stats_uv(&at, end, &n);
+        for (uint64_t i = 0; i < n; i++) {
+            size_t k = 0;
+            while (k < 3 && grille__stats_uv(&at, end, &v[k]))
+                k++;
+            if (k < 3)
+                break;
+            int64_t a = CODE(v[0]), b = CODE(v[0] + v[1]);
+            if (a < 0 || b < 0)
+                continue;
+            p->pairs[(size_t)a * nc + (size_t)b] += v[2];
+            p->pairs[(size_t)b * nc + (size_t)a] += v[2];
+        }
+    }
+#undef CODE
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return rc;
+    for (size_t c = 0; c < nc; c++) {
+        p->pairs[c * nc + c] = p->codes[c].segments;
+        if (p->codes[c].parent < 0)
+            r->hits += p->codes[c].hits;
+    }
+    for (size_t d = 0; d < r->ndocs; d++)
+        r->coded_segments += p->docs[d].coded_segments;
+    return SQLITE_DONE;
+}
+
 int grille_report_build(grille_report **out, grille_store *s,
                         grille_error *err)
+{
+    static const grille_report_want all = {true, true, NULL};
+    return grille_report_build_some(out, s, &all, err);
+}
+
+int grille_report_build_some(grille_report **out, grille_store *s,
+                             const grille_report_want *want,
+                             grille_error *err)
 {
     sqlite3 *db = grille_store__db(s);
     sqlite3_stmt *st = NULL;
@@ -339,12 +416,30 @@ int grille_report_build(grille_report **out, grille_store *s,
     free(parents);
     ids = parents = NULL;
 
-    /* documents */
+    /* documents: their figures from doc_stats when every document has its
+     * row there (always, but for a project written by hand) */
+    int64_t missing = 1;
     rc = sqlite3_prepare_v2(db,
-                            "SELECT d.id, d.name, d.words, (SELECT count(*) "
-                            "FROM segments g WHERE g.document = d.id) FROM "
-                            "documents d ORDER BY d.name",
+                            "SELECT count(*) FROM documents d WHERE NOT "
+                            "EXISTS (SELECT 1 FROM doc_stats s WHERE "
+                            "s.document = d.id)",
                             -1, &st, NULL);
+    if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW)
+        missing = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    st = NULL;
+    if (rc != SQLITE_ROW)
+        goto sqlfail;
+    bool stats = missing == 0;
+    rc = sqlite3_prepare_v2(
+        db,
+        stats ? "SELECT d.id, d.name, s.words, s.segments, s.coded FROM "
+                "documents d JOIN doc_stats s ON s.document = d.id ORDER BY "
+                "d.name"
+              : "SELECT d.id, d.name, d.words, (SELECT count(*) FROM "
+                "segments g WHERE g.document = d.id), 0 FROM documents d "
+                "ORDER BY d.name",
+        -1, &st, NULL);
     if (rc != SQLITE_OK)
         goto sqlfail;
     cap = 0;
@@ -357,6 +452,7 @@ int grille_report_build(grille_report **out, grille_store *s,
         d->name = keep_col(p, st, 1);
         d->words = (size_t)sqlite3_column_int64(st, 2);
         d->segments = (size_t)sqlite3_column_int64(st, 3);
+        d->coded_segments = (size_t)sqlite3_column_int64(st, 4);
         if (!d->name)
             goto nomem;
         if (d->id > max_doc)
@@ -377,14 +473,30 @@ int grille_report_build(grille_report **out, grille_store *s,
     for (size_t i = 0; i < r->ndocs; i++)
         doc_index[p->docs[i].id] = (int64_t)i;
 
-    /* attributes, grouped by document */
-    rc = sqlite3_prepare_v2(db,
-                            "SELECT a.document, a.key, a.value, a.origin FROM "
-                            "attributes a JOIN documents d ON d.id = "
-                            "a.document ORDER BY d.name, a.key",
-                            -1, &st, NULL);
+    /* attributes, grouped by document: all, or the keys wanted */
+    size_t nkeys = 0;
+    while (want->attrs && want->attrs[nkeys])
+        nkeys++;
+    gbuf sql = {0};
+    int bad = gbuf_puts(&sql, "SELECT a.document, a.key, a.value, a.origin "
+                              "FROM attributes a JOIN documents d ON d.id = "
+                              "a.document");
+    for (size_t k = 0; want->attrs && k <= nkeys && !bad; k++)
+        bad = gbuf_puts(&sql, k == 0 ? " WHERE a.key IN (NULL" : "") ||
+              (k < nkeys && gbuf_printf(&sql, ", ?%zu", k + 1)) ||
+              (k == nkeys && gbuf_puts(&sql, ")"));
+    bad = bad || gbuf_puts(&sql, " ORDER BY d.name, a.key") ||
+          gbuf_putc(&sql, 0);
+    if (bad) {
+        gbuf_free(&sql);
+        goto nomem;
+    }
+    rc = sqlite3_prepare_v2(db, sql.data, -1, &st, NULL);
+    gbuf_free(&sql);
     if (rc != SQLITE_OK)
         goto sqlfail;
+    for (size_t k = 0; k < nkeys; k++)
+        sqlite3_bind_text(st, (int)k + 1, want->attrs[k], -1, SQLITE_STATIC);
     cap = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         if (GROW(p->attrs, cap, p->nattrs + 1) < 0 ||
@@ -424,6 +536,12 @@ int grille_report_build(grille_report **out, grille_store *s,
         !p->terms || !g.hits || !g.touched)
         goto nomem;
 
+    if (stats && !want->terms) {
+        rc = from_stats(db, r, p, code_index, max_code, doc_index, max_doc);
+        if (rc != SQLITE_DONE)
+            goto sqlfail;
+        goto counted;
+    }
     /* one pass over the codings */
     rc = sqlite3_prepare_v2(db,
                             "SELECT g.document, c.segment, c.code, c.term, "
@@ -459,6 +577,7 @@ int grille_report_build(grille_report **out, grille_store *s,
     if (rc != SQLITE_DONE)
         goto sqlfail;
 
+counted:
     for (size_t c = 0; c < nc; c++) {
         grille_report_code *k = &p->codes[c];
         for (size_t d = 0; d < nd; d++)
@@ -474,6 +593,8 @@ int grille_report_build(grille_report **out, grille_store *s,
         }
     }
 
+    if (stats)
+        goto coded;
     /* per document coded segments, and the text of each best quote */
     rc = sqlite3_prepare_v2(db,
                             "SELECT g.document, count(DISTINCT c.segment) "
@@ -492,6 +613,9 @@ int grille_report_build(grille_report **out, grille_store *s,
     st = NULL;
     if (rc != SQLITE_DONE)
         goto sqlfail;
+coded:
+    if (!want->quotes)
+        goto quoted;
     /* The quotes' texts by incremental blob I/O: a quote reads its
      * segment's bytes, not the whole document (a note of 100 MB has quotes
      * too); best[] goes document by document, so one handle per document,
@@ -557,6 +681,7 @@ int grille_report_build(grille_report **out, grille_store *s,
         goto sqlfail;
     sqlite3_finalize(st);
     st = NULL;
+quoted:
     sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
     r->codes = p->codes;
     r->docs = p->docs;

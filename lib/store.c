@@ -1,8 +1,8 @@
 /*
  * store.c - the project store: one SQLite file per project.
  *
- * Schema (version 1; PRAGMA application_id = 0x47524C45, "GRLE"; PRAGMA
- * user_version = 1), every table STRICT:
+ * Schema (version 2; PRAGMA application_id = 0x47524C45, "GRLE"; PRAGMA
+ * user_version = 2), every table STRICT:
  *
  *   meta        key TEXT PRIMARY KEY, value TEXT
  *               schema_version, grille_version, stemmer, unit, created_at
@@ -20,6 +20,9 @@
  *               codebook, NULL when not in it), in_codebook
  *   codings     id, segment, code, start, end (bytes into the document's
  *               text), term, rule, origin ("automatic" or "manual"), coder
+ *   doc_stats   document PRIMARY KEY, segments, coded, words, cells and
+ *               pairs (blobs): each document's counts, written with its
+ *               codings, read by cooc and compare (stats.c)
  *
  * A worked example: adding "itw-millau.md" whose front matter says
  * "type: commune" and whose line 12 reads "- masques et gel" stores one
@@ -27,14 +30,16 @@
  * segments row (idx 2, kind bullet, line 12, start 410...) and two codings
  * rows pointing at that segment and at the code "sante/protection", with
  * the byte spans of "masques" and "gel" and origin "automatic".
- * Documents, attributes, segments and codings are deleted together
- * (ON DELETE CASCADE).  Every write happens inside BEGIN IMMEDIATE ...
+ * Documents, attributes, segments, codings and doc_stats rows are
+ * deleted together by grille_store_remove (the schema says ON DELETE
+ * CASCADE for other tools; grille does not enforce foreign keys).  Every write happens inside BEGIN IMMEDIATE ...
  * COMMIT run by the caller, with WAL and a busy timeout, so two writers
  * queue instead of failing and an interrupted command leaves the file as
  * it was.  Statements are prepared once and bound, never built by printf.
  */
 #include "analyser.h"
 #include "codebook.h"
+#include "stats.h"
 #include "store.h"
 
 #include <errno.h>
@@ -48,7 +53,7 @@
 #include <unistd.h>
 
 #define APPLICATION_ID 0x47524C45
-#define SCHEMA_VERSION 1
+#define SCHEMA_VERSION 2
 
 void grille_free(void *p)
 {
@@ -105,6 +110,10 @@ struct grille_store {
     const grille_codebook *synced;
     int64_t *code_ids;
     size_t ncode_ids;
+    /* the builder of doc_stats rows; its codes' parents are read again
+     * when codes change */
+    grille_stats *stats;
+    bool stats_stale;
 };
 
 static const char schema_v1[] =
@@ -139,7 +148,17 @@ static const char schema_v1[] =
 
 /* Migrations: migrations[v] takes a project from version v to v + 1.  The
  * first (from an empty file) is the whole schema. */
-static const char *const migrations[SCHEMA_VERSION] = {schema_v1};
+/* Version 2: each document's aggregates (stats.c), so that cooc and
+ * compare read a row per document rather than every coding.  Filled for
+ * the documents already there by migrate(). */
+static const char schema_v2[] =
+    "CREATE TABLE doc_stats (document INTEGER PRIMARY KEY"
+    " REFERENCES documents (id) ON DELETE CASCADE,"
+    " segments INTEGER NOT NULL, coded INTEGER NOT NULL,"
+    " words INTEGER NOT NULL, cells BLOB NOT NULL, pairs BLOB NOT NULL)"
+    " STRICT;";
+
+static const char *const migrations[SCHEMA_VERSION] = {schema_v1, schema_v2};
 
 static const char *col_text(sqlite3_stmt *st, int i)
 {
@@ -295,6 +314,7 @@ void grille_store_close(grille_store *s)
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     for (int i = 0; i < Q_COUNT; i++)
         sqlite3_finalize(s->q[i]);
+    grille__stats_free(s->stats);
     sqlite3_close(s->db);
     free(s->code_ids);
     free(s->path);
@@ -366,6 +386,18 @@ static int migrate(grille_store *s, int64_t from, grille_error *err)
         return r;
     for (int64_t v = from; v < SCHEMA_VERSION && r == 0; v++)
         r = exec(s, migrations[v], "upgrade the project", err);
+    if (r == 0 && from >= 1 && from < 2) {
+        int rc = grille__stats_refresh_all(s->db);
+        if (rc != SQLITE_OK)
+            r = store_error(s, err, rc, "upgrade the project");
+    }
+    if (r == 0 && from >= 1) {
+        char sql[128];
+        snprintf(sql, sizeof(sql),
+                 "UPDATE meta SET value = '%d' WHERE key = 'schema_version'",
+                 SCHEMA_VERSION);
+        r = exec(s, sql, "upgrade the project", err);
+    }
     if (r == 0) {
         char sql[128];
         snprintf(sql, sizeof(sql),
@@ -754,6 +786,7 @@ static int sync_codes(grille_store *s, const grille_codebook *cb,
     s->code_ids = ids;
     s->ncode_ids = n;
     s->synced = cb;
+    s->stats_stale = true;
     return 0;
 }
 
@@ -778,10 +811,41 @@ static bool name_taken(grille_store *s, const char *name, int *rc)
 /* Inserts the segments (when `segments`) and the codings of the
  * analyser's last run on `text` for document `doc`; without `segments`, the
  * stored segments are looked up and must be as many. */
+/* The builder of doc_stats rows, with the codes' parents up to date. */
+static grille_stats *store_stats(grille_store *s, int *rc)
+{
+    *rc = SQLITE_OK;
+    if (!s->stats)
+        *rc = grille__stats_new(&s->stats, s->db);
+    else if (s->stats_stale)
+        *rc = grille__stats_codes(s->stats);
+    s->stats_stale = *rc != SQLITE_OK;
+    return *rc == SQLITE_OK ? s->stats : NULL;
+}
+
+int grille_store__stats_refresh(grille_store *s, int64_t doc,
+                                grille_error *err)
+{
+    int rc;
+    grille_stats *b = store_stats(s, &rc);
+    if (b)
+        rc = grille__stats_refresh(b, doc);
+    return rc == SQLITE_OK ? 0
+                           : store_error(s, err, rc, "count the codings");
+}
+
+void grille_store__codes_changed(grille_store *s)
+{
+    s->stats_stale = true;
+}
+
+/* Stores a document's codings (and, for a new document, its segments),
+ * then its doc_stats row: for a new document from memory, else (a
+ * recode, with manual codings among them) from the stored rows. */
 static int store_codings(grille_store *s, const grille_segment *segs,
                          size_t ns, const grille_coding *cod, size_t nc,
                          int64_t doc, const char *text, bool segments,
-                         grille_error *err)
+                         size_t words, grille_error *err)
 {
     int64_t *segid = malloc((ns + 1) * sizeof(*segid));
     int rc = SQLITE_OK;
@@ -793,7 +857,6 @@ static int store_codings(grille_store *s, const grille_segment *segs,
             if (!st)
                 break;
             const grille_segment *g = &segs[i];
-            size_t words = g->words;
             sqlite3_bind_int64(st, 1, doc);
             sqlite3_bind_int64(st, 2, (sqlite3_int64)i);
             sqlite3_bind_text(st, 3, grille_segment_kind_name(g->kind), -1,
@@ -805,7 +868,7 @@ static int store_codings(grille_store *s, const grille_segment *segs,
                 sqlite3_bind_text(st, 7, text + g->label_start,
                                   (int)(g->label_end - g->label_start),
                                   SQLITE_STATIC);
-            sqlite3_bind_int64(st, 8, (sqlite3_int64)words);
+            sqlite3_bind_int64(st, 8, (sqlite3_int64)g->words);
             rc = sqlite3_step(st);
             if (rc != SQLITE_DONE)
                 break;
@@ -855,6 +918,20 @@ static int store_codings(grille_store *s, const grille_segment *segs,
         sqlite3_bind_text(st, 6, ri.text, -1, SQLITE_STATIC);
         rc = sqlite3_step(st);
         rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+    }
+    grille_stats *b = rc == SQLITE_OK ? store_stats(s, &rc) : NULL;
+    if (b && segments) {
+        grille__stats_begin(b);
+        for (size_t i = 0; i < nc && rc == SQLITE_OK; i++) {
+            const grille_segment *g = &segs[cod[i].segment];
+            rc = grille__stats_coding(b, segid[cod[i].segment],
+                                      g->end - g->start,
+                                      s->code_ids[cod[i].code]);
+        }
+        if (rc == SQLITE_OK)
+            rc = grille__stats_store(b, doc, ns, words);
+    } else if (b) {
+        rc = grille__stats_refresh(b, doc);
     }
     free(segid);
     if (rc != SQLITE_OK)
@@ -1038,7 +1115,7 @@ int grille_store_add_prepared(grille_store *s, grille_prepared *p,
     }
     if (r == 0)
         r = store_codings(s, p->segs, p->nsegs, p->cods, p->ncods, doc, data,
-                          true, err);
+                          true, p->words, err);
     if (r == 0)
         *id = doc;
     return r;
@@ -1096,6 +1173,7 @@ int grille_store_remove(grille_store *s, int64_t id, grille_error *err)
         "WHERE document = ?1)",
         "DELETE FROM segments WHERE document = ?1",
         "DELETE FROM attributes WHERE document = ?1",
+        "DELETE FROM doc_stats WHERE document = ?1",
         "DELETE FROM documents WHERE id = ?1",
     };
     int changed = 0;
@@ -1339,7 +1417,8 @@ int grille_store_recode(grille_store *s, grille_analyser *a,
             const grille_coding *cod;
             size_t ns = grille_analyser_segments(a, &segs);
             size_t nc = grille_analyser_codings(a, &cod);
-            r = store_codings(s, segs, ns, cod, nc, id, text, false, err);
+            r = store_codings(s, segs, ns, cod, nc, id, text, false, 0,
+                              err);
         }
         done++;
         if (progress)

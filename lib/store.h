@@ -17,6 +17,12 @@ GRILLE_HIDDEN const char *grille_store__path(const grille_store *s);
 GRILLE_HIDDEN int grille_store__sync_codes(grille_store *s,
                                            const grille_codebook *cb,
                                            grille_error *err);
+/* Computes document `doc`'s doc_stats row again from its stored codings
+ * (after codings were added to it). */
+GRILLE_HIDDEN int grille_store__stats_refresh(grille_store *s, int64_t doc,
+                                              grille_error *err);
+/* Codes were added or moved: their parents are read again. */
+GRILLE_HIDDEN void grille_store__codes_changed(grille_store *s);
 /* Fills err from SQLite's result code `rc` while `doing` something. */
 GRILLE_HIDDEN int grille_store__error(grille_store *s, grille_error *err,
                                       int rc, const char *doing);

@@ -700,7 +700,7 @@ START_TEST(test_create_application_id_and_version)
     ck_assert_msg(app == 0x47524C45,
                   "application_id is 0x%llX, expected 0x47524C45 (GRLE)",
                   (unsigned long long)app);
-    ck_assert_msg(ver == 1, "user_version is %lld, expected 1", (long long)ver);
+    ck_assert_msg(ver == 2, "user_version is %lld, expected 2", (long long)ver);
     const char *mode = raw_text("PRAGMA journal_mode");
     ck_assert_msg(strcmp(mode, "wal") == 0, "journal_mode is '%s', not wal",
                   mode);
@@ -712,9 +712,9 @@ START_TEST(test_create_tables_strict)
     create(yaml1, GRILLE_UNIT_PARAGRAPH);
     int64_t tables = raw_int("SELECT count(*) FROM sqlite_schema WHERE type "
                              "= 'table' AND name NOT LIKE 'sqlite_%'");
-    ck_assert_msg(tables == 7,
-                  "%lld tables, expected 7 (meta, codebook, documents, "
-                  "attributes, segments, codes, codings)",
+    ck_assert_msg(tables == 8,
+                  "%lld tables, expected 8 (meta, codebook, documents, "
+                  "attributes, segments, codes, codings, doc_stats)",
                   (long long)tables);
     const char *lax = raw_text(
         "SELECT coalesce(group_concat(name, ', '), '') FROM sqlite_schema "
@@ -732,7 +732,7 @@ START_TEST(test_create_meta)
                   grille_unit_name(grille_store_unit(st)));
     const char *v =
         raw_text("SELECT value FROM meta WHERE key = 'schema_version'");
-    ck_assert_msg(strcmp(v, "1") == 0, "meta schema_version is '%s'", v);
+    ck_assert_msg(strcmp(v, "2") == 0, "meta schema_version is '%s'", v);
     v = raw_text("SELECT value FROM meta WHERE key = 'unit'");
     ck_assert_msg(strcmp(v, "sentence") == 0, "meta unit is '%s'", v);
     v = raw_text("SELECT value FROM meta WHERE key = 'stemmer'");

@@ -1,0 +1,47 @@
+/*
+ * stats.h - the per-document aggregates of a project (table doc_stats):
+ * a builder fed with a document's codings in segment order.  Functions
+ * return SQLite result codes.  Never installed.
+ */
+#ifndef GRILLE_STATS_H
+#define GRILLE_STATS_H
+
+#include "common.h"
+
+#include <sqlite3.h>
+
+typedef struct grille_stats grille_stats;
+
+/* How representative a coded segment is as a quote: its hits first, then
+ * a readable length (the report's rule). */
+GRILLE_HIDDEN size_t grille__quote_score(size_t hits, size_t len);
+
+/* A builder for connection `db`, with the codes' parents read. */
+GRILLE_HIDDEN int grille__stats_new(grille_stats **out, sqlite3 *db);
+GRILLE_HIDDEN void grille__stats_free(grille_stats *b);
+/* Reads the codes' parents again (after codes were added). */
+GRILLE_HIDDEN int grille__stats_codes(grille_stats *b);
+
+/* A document: begin, one call per coding in segment order (segment row
+ * id, its length in bytes, code row id), then store its row. */
+GRILLE_HIDDEN void grille__stats_begin(grille_stats *b);
+GRILLE_HIDDEN int grille__stats_coding(grille_stats *b, int64_t segment,
+                                       size_t seg_len, int64_t code);
+GRILLE_HIDDEN int grille__stats_store(grille_stats *b, int64_t doc,
+                                      size_t segments, size_t words);
+/* The blobs of the document fed since begin (valid until the next
+ * begin). */
+GRILLE_HIDDEN int grille__stats_end(grille_stats *b, const void **cells,
+                                    size_t *ncells, const void **pairs,
+                                    size_t *npairs, size_t *coded);
+
+/* The row of document `doc` computed again from its stored codings. */
+GRILLE_HIDDEN int grille__stats_refresh(grille_stats *b, int64_t doc);
+/* Every document's row (an upgrade). */
+GRILLE_HIDDEN int grille__stats_refresh_all(sqlite3 *db);
+
+/* Reads one number of a blob; false at its end or on a malformed one. */
+GRILLE_HIDDEN bool grille__stats_uv(const unsigned char **at,
+                                    const unsigned char *end, uint64_t *v);
+
+#endif

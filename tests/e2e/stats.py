@@ -1,0 +1,312 @@
+#!/usr/bin/env python3
+"""End-to-end tests of the per-document aggregates (table doc_stats).
+
+cooc and compare read one doc_stats row per document instead of every
+coding.  After each kind of write to a project of corpus/ (add, attr,
+recode with an edited codebook, an import that brings manual codings and a
+code of its own, rm, and the upgrade of a project made before the table
+existed), this script checks that:
+
+- every document's row equals what it recomputes here, without grille,
+  from the segments, codings and codes tables: segments, coded segments,
+  words, and per code (children rolled up into parents) segments, hits and
+  the best quote (most hits, then a readable length, the first such); per
+  pair of codes the segments coded with both;
+- `grille cooc` and `grille compare` (json and csv) give the same bytes as
+  on a copy of the project without the table, where grille counts from the
+  codings themselves.
+
+Prints TAP; exits 1 when a check fails.
+"""
+import glob
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import xml.etree.ElementTree as ET
+import zipfile
+
+G = os.environ['GRILLE']
+S = os.environ['GRILLE_SOURCE_DIR']
+CORPUS = sorted(glob.glob(os.path.join(S, 'corpus', '*')))
+TMP = tempfile.mkdtemp(prefix='grille-stats-')
+DB = os.path.join(TMP, 'p.db')
+results = []
+
+
+def check(name, fn):
+    try:
+        why = fn()
+    except Exception as e:  # a failed assertion or a crash of the check
+        why = '%s: %s' % (type(e).__name__, e)
+    results.append((name, why))
+    print(('not ok %d - %s: %s' if why else 'ok %d - %s')
+          % ((len(results), name, why) if why else (len(results), name)))
+    sys.stdout.flush()
+
+
+def grille(*args):
+    out = subprocess.run([G] + list(args), capture_output=True, cwd=TMP)
+    assert out.returncode == 0, (args, out.stderr.decode()[-400:])
+    return out
+
+
+def uvs(blob):
+    """The unsigned LEB128 numbers of a blob."""
+    v, shift, out = 0, 0, []
+    for byte in blob:
+        v |= (byte & 0x7F) << shift
+        shift += 7
+        if not byte & 0x80:
+            out.append(v)
+            v, shift = 0, 0
+    assert shift == 0, 'a number cut short'
+    return out
+
+
+def score(hits, length):
+    if not hits:
+        return 0
+    return hits * 1000 + (500 if length >= 40 else 0) + min(length, 250)
+
+
+def expected(con):
+    """{document: (segments, coded, words, cells, pairs)} from the tables;
+    cells {code: [segments, hits, best, best hits, best length]}, pairs
+    {(a, b): segments} with a < b."""
+    parent = dict(con.execute('SELECT id, parent FROM codes'))
+    out = {}
+    for doc, words in con.execute('SELECT id, words FROM documents'):
+        nseg = con.execute('SELECT count(*) FROM segments WHERE document = ?',
+                           (doc,)).fetchone()[0]
+        per_seg = {}
+        for seg, length, code in con.execute(
+                'SELECT c.segment, g."end" - g.start, c.code FROM codings c '
+                'JOIN segments g ON g.id = c.segment WHERE g.document = ? '
+                'ORDER BY c.segment, c.id', (doc,)):
+            hits = per_seg.setdefault(seg, (length, {}))[1]
+            c = code
+            while c is not None:
+                hits[c] = hits.get(c, 0) + 1
+                c = parent.get(c)
+        cells, pairs, coded = {}, {}, 0
+        for seg in sorted(per_seg):
+            length, hits = per_seg[seg]
+            if not hits:
+                continue
+            coded += 1
+            for c, h in hits.items():
+                k = cells.setdefault(c, [0, 0, 0, 0, 0])
+                k[0] += 1
+                k[1] += h
+                if score(h, length) > score(k[3], k[4]):
+                    k[2:] = [seg, h, length]
+            for a in hits:
+                for b in hits:
+                    if a < b:
+                        pairs[(a, b)] = pairs.get((a, b), 0) + 1
+        out[doc] = (nseg, coded, words, cells, pairs)
+    return out
+
+
+def stored(con):
+    out = {}
+    for doc, nseg, coded, words, cb, pb in con.execute(
+            'SELECT document, segments, coded, words, cells, pairs FROM '
+            'doc_stats'):
+        v = uvs(cb)
+        assert len(v) == 1 + 6 * v[0], 'cells of #%d: %r' % (doc, v)
+        cells = {v[1 + 6 * i]: v[2 + 6 * i:7 + 6 * i] for i in range(v[0])}
+        w = uvs(pb)
+        assert len(w) == 1 + 3 * w[0], 'pairs of #%d: %r' % (doc, w)
+        pairs = {(w[1 + 3 * i], w[1 + 3 * i] + w[2 + 3 * i]): w[3 + 3 * i]
+                 for i in range(w[0])}
+        out[doc] = (nseg, coded, words, cells, pairs)
+    return out
+
+
+def rows_right(db=DB):
+    con = sqlite3.connect(db)
+    want, got = expected(con), stored(con)
+    con.close()
+    if set(want) != set(got):
+        return 'documents %r, rows for %r' % (sorted(want), sorted(got))
+    for doc in sorted(want):
+        if want[doc] != got[doc]:
+            return ('document #%d: expected %r, stored %r' % (
+                doc, want[doc], got[doc]))[:600]
+    if not any(w[3] for w in want.values()):
+        return 'nothing coded: the check would prove nothing'
+    return None
+
+
+SYNTH = [['cooc', '-f', 'json'], ['cooc', '--all', '-f', 'csv'],
+         ['cooc', '--level', 'document', '-f', 'json'],
+         ['compare', '--by', 'type', '-f', 'json'],
+         ['compare', '--by', 'collectivite', '--all', '-f', 'csv']]
+
+
+def same_as_from_codings(db=DB):
+    """cooc and compare from doc_stats == from the codings (on a copy
+    without the rows)."""
+    slow = os.path.join(TMP, 'slow.db')
+    for f in glob.glob(slow + '*'):
+        os.unlink(f)
+    src = sqlite3.connect(db)
+    dst = sqlite3.connect(slow)
+    src.backup(dst)
+    src.close()
+    dst.execute('DELETE FROM doc_stats')
+    dst.commit()
+    dst.close()
+    for args in SYNTH:
+        fast = grille(*(args + ['-d', db])).stdout
+        ref = grille(*(args + ['-d', slow])).stdout
+        if fast.replace(db.encode(), b'DB') != ref.replace(slow.encode(),
+                                                            b'DB'):
+            return '%s differs from the count over the codings' % ' '.join(
+                args)
+        if len(fast) < 50:
+            return '%s says too little: %r' % (' '.join(args), fast)
+    return None
+
+
+def both(db=DB):
+    return rows_right(db) or same_as_from_codings(db)
+
+
+def t_add():
+    grille('init', '-d', DB)
+    grille('add', '-d', DB, *CORPUS)
+    return both()
+
+
+def t_attr():
+    grille('attr', 'set', '-d', DB, os.path.basename(CORPUS[0]), 'type=ccas')
+    return both()
+
+
+def t_recode():
+    """A codebook with a new sub-theme under sante: its codings roll up
+    into sante, whose counts change."""
+    src = os.path.join(S, 'codebooks', 'riposte.yaml')
+    with open(src, encoding='utf-8') as f:
+        yaml = f.read()
+    marker = '\n    children:\n      protection:\n'
+    assert yaml.count(marker) == 1, 'the bundled codebook changed: fix me'
+    yaml = yaml.replace(marker, '\n    children:\n      mentale:\n'
+                        '        label: Santé mentale\n'
+                        '        terms: [soins, écoute, médecin*, isolement]\n'
+                        '      protection:\n')
+    edited = os.path.join(TMP, 'edited.yaml')
+    with open(edited, 'w', encoding='utf-8') as f:
+        f.write(yaml)
+    grille('codebook', 'check', edited)
+    before = sqlite3.connect(DB).execute(
+        'SELECT count(*) FROM codings').fetchone()[0]
+    grille('recode', '-d', DB, '-c', edited)
+    con = sqlite3.connect(DB)
+    after = con.execute('SELECT count(*) FROM codings').fetchone()[0]
+    mentale = con.execute(
+        "SELECT count(*) FROM codings c JOIN codes k ON k.id = c.code "
+        "WHERE k.code = 'sante/mentale'").fetchone()[0]
+    con.close()
+    if after <= before or not mentale:
+        return 'the new sub-theme coded nothing (%d, %d)' % (before, after)
+    return both()
+
+
+def t_import_manual():
+    """Hand codings, by another coder and of a code the project did not
+    have, into the documents already there."""
+    grille('export', '-d', DB, '-f', 'qdpx', '-o', 'p.qdpx')
+    z = zipfile.ZipFile(os.path.join(TMP, 'p.qdpx'))
+    ns = 'urn:QDA-XML:project:1.0'
+    ET.register_namespace('', ns)
+    root = ET.fromstring(z.read('project.qde'))
+    q = '{%s}' % ns
+    users = root.find(q + 'Users')
+    ET.SubElement(users, q + 'User', guid='bbbbbbbb-0000-4000-8000-'
+                  '000000000002', name='Léa Martin')
+    codes = root.find(q + 'CodeBook').find(q + 'Codes')
+    ET.SubElement(codes, q + 'Code', guid='cccccccc-0000-4000-8000-'
+                  '000000000003', name='Hand only', isCodable='true')
+    sante = [c for c in codes if c.get('name', '').lower().startswith(
+        'sant')]
+    n = 0
+    for src in root.find(q + 'Sources').findall(q + 'TextSource')[:5]:
+        for k, (a, b, code) in enumerate([
+                (0, 40, 'cccccccc-0000-4000-8000-000000000003'),
+                (10, 90, sante[0].get('guid') if sante else
+                 'cccccccc-0000-4000-8000-000000000003')]):
+            s = ET.SubElement(src, q + 'PlainTextSelection',
+                              guid='dddddddd-0000-4000-8000-%012d' % n,
+                              startPosition=str(a), endPosition=str(b),
+                              creatingUser='bbbbbbbb-0000-4000-8000-'
+                              '000000000002')
+            c = ET.SubElement(s, q + 'Coding', guid='eeeeeeee-0000-4000-'
+                              '8000-%012d' % n, creatingUser='bbbbbbbb-0000'
+                              '-4000-8000-000000000002')
+            ET.SubElement(c, q + 'CodeRef', targetGUID=code)
+            n += 1
+    with zipfile.ZipFile(os.path.join(TMP, 'hand.qdpx'), 'w') as out:
+        for item in z.infolist():
+            data = z.read(item.filename)
+            if item.filename == 'project.qde':
+                data = ET.tostring(root, encoding='utf-8',
+                                   xml_declaration=True)
+            out.writestr(item.filename, data)
+    grille('import', '-d', DB, 'hand.qdpx')
+    manual = sqlite3.connect(DB).execute(
+        "SELECT count(*) FROM codings WHERE origin = 'manual'").fetchone()[0]
+    if manual < 10:
+        return 'only %d manual codings imported' % manual
+    return both()
+
+
+def t_rm():
+    grille('rm', '-d', DB, os.path.basename(CORPUS[1]))
+    return both()
+
+
+def t_upgrade():
+    """A project of schema 1 (no doc_stats) is upgraded when it is first
+    opened for writing, and refused read-only until then."""
+    old = os.path.join(TMP, 'old.db')
+    src = sqlite3.connect(DB)
+    dst = sqlite3.connect(old)
+    src.backup(dst)
+    src.close()
+    dst.execute('DROP TABLE doc_stats')
+    dst.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    dst.execute('PRAGMA user_version = 1')
+    dst.commit()
+    dst.close()
+    out = subprocess.run([G, 'cooc', '-d', old], capture_output=True)
+    if out.returncode != 1 or b'older grille' not in out.stderr:
+        return 'read-only open of schema 1: %r' % out.stderr
+    grille('add', '-d', old, CORPUS[0])  # already there: opens, upgrades
+    con = sqlite3.connect(old)
+    v = con.execute('PRAGMA user_version').fetchone()[0]
+    m = con.execute("SELECT value FROM meta WHERE key = 'schema_version'"
+                    ).fetchone()[0]
+    con.close()
+    if v != 2 or m != '2':
+        return 'after the upgrade: user_version %r, meta %r' % (v, m)
+    return both(old)
+
+
+for name, fn in [
+        ('add: every row right, cooc and compare as from the codings',
+         t_add),
+        ('attr: the same', t_attr),
+        ('recode with an edited codebook: the same', t_recode),
+        ('import of hand codings and a new code: the same', t_import_manual),
+        ('rm: the same', t_rm),
+        ('a project of schema 1 is upgraded with its rows', t_upgrade)]:
+    check(name, fn)
+print('1..%d' % len(results))
+shutil.rmtree(TMP, ignore_errors=True)
+sys.exit(1 if any(why for _, why in results) else 0)
