@@ -761,8 +761,7 @@ GRILLE_API int grille_report_build(grille_report **out, grille_store *s,
  * then many times faster. */
 typedef struct grille_report_want {
     bool terms;  /* codes' top_terms (a pass over every coding) */
-    bool quotes; /* the line, offsets and text of each best quote; without
-                    them a quote has its segment_id, hits and len only */
+    bool quotes; /* the best quotes (report.best is NULL without) */
     const char *const *attrs; /* the attribute keys to read (NULL-ended);
                                  NULL: all of them */
 } grille_report_want;

@@ -293,9 +293,11 @@ static int from_stats(sqlite3 *db, grille_report *r, priv *p,
             p->cell_hits[cell] = v[2];
             p->codes[c].segments += v[1];
             p->codes[c].hits += v[2];
-            p->best[cell].segment_id = (int64_t)v[3];
-            p->best[cell].hits = v[4];
-            p->best[cell].len = v[5];
+            if (p->best) {
+                p->best[cell].segment_id = (int64_t)v[3];
+                p->best[cell].hits = v[4];
+                p->best[cell].len = v[5];
+            }
         }
         at = sqlite3_column_blob(st, 2);
         end = at + sqlite3_column_bytes(st, 2);
@@ -418,33 +420,31 @@ int grille_report_build_some(grille_report **out, grille_store *s,
 
     /* documents: their figures from doc_stats when every document has its
      * row there (always, but for a project written by hand) */
-    int64_t missing = 1;
-    rc = sqlite3_prepare_v2(db,
-                            "SELECT count(*) FROM documents d WHERE NOT "
-                            "EXISTS (SELECT 1 FROM doc_stats s WHERE "
-                            "s.document = d.id)",
-                            -1, &st, NULL);
-    if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW)
-        missing = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    st = NULL;
-    if (rc != SQLITE_ROW)
-        goto sqlfail;
-    bool stats = missing == 0;
+    bool stats = true;
+    size_t cap_docs = 0;
+again:
     rc = sqlite3_prepare_v2(
         db,
-        stats ? "SELECT d.id, d.name, s.words, s.segments, s.coded FROM "
-                "documents d JOIN doc_stats s ON s.document = d.id ORDER BY "
-                "d.name"
+        stats ? "SELECT d.id, d.name, s.words, s.segments, s.coded, "
+                "s.document IS NULL FROM documents d LEFT JOIN doc_stats s "
+                "ON s.document = d.id ORDER BY d.name"
               : "SELECT d.id, d.name, d.words, (SELECT count(*) FROM "
-                "segments g WHERE g.document = d.id), 0 FROM documents d "
+                "segments g WHERE g.document = d.id), 0, 0 FROM documents d "
                 "ORDER BY d.name",
         -1, &st, NULL);
     if (rc != SQLITE_OK)
         goto sqlfail;
-    cap = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (GROW(p->docs, cap, r->ndocs + 1) < 0)
+        if (sqlite3_column_int(st, 5)) {
+            /* a document without its row: count from the codings */
+            sqlite3_finalize(st);
+            st = NULL;
+            r->ndocs = r->words = r->segments = 0;
+            max_doc = 0;
+            stats = false;
+            goto again;
+        }
+        if (GROW(p->docs, cap_docs, r->ndocs + 1) < 0)
             goto nomem;
         grille_report_doc *d = &p->docs[r->ndocs];
         memset(d, 0, sizeof(*d));
@@ -479,13 +479,12 @@ int grille_report_build_some(grille_report **out, grille_store *s,
         nkeys++;
     gbuf sql = {0};
     int bad = gbuf_puts(&sql, "SELECT a.document, a.key, a.value, a.origin "
-                              "FROM attributes a JOIN documents d ON d.id = "
-                              "a.document");
+                              "FROM attributes a");
     for (size_t k = 0; want->attrs && k <= nkeys && !bad; k++)
         bad = gbuf_puts(&sql, k == 0 ? " WHERE a.key IN (NULL" : "") ||
               (k < nkeys && gbuf_printf(&sql, ", ?%zu", k + 1)) ||
               (k == nkeys && gbuf_puts(&sql, ")"));
-    bad = bad || gbuf_puts(&sql, " ORDER BY d.name, a.key") ||
+    bad = bad || gbuf_puts(&sql, " ORDER BY a.document, a.key") ||
           gbuf_putc(&sql, 0);
     if (bad) {
         gbuf_free(&sql);
@@ -502,8 +501,11 @@ int grille_report_build_some(grille_report **out, grille_store *s,
         if (GROW(p->attrs, cap, p->nattrs + 1) < 0 ||
             GROW(attr_doc, cap3, p->nattrs + 1) < 0)
             goto nomem;
+        int64_t id = sqlite3_column_int64(st, 0);
+        if (id < 0 || id > max_doc || doc_index[id] < 0)
+            continue; /* an orphan (a file written by another tool) */
         grille_attr_info *a = &p->attrs[p->nattrs];
-        attr_doc[p->nattrs] = (size_t)doc_index[sqlite3_column_int64(st, 0)];
+        attr_doc[p->nattrs] = (size_t)doc_index[id];
         a->key = keep_col(p, st, 1);
         a->value = keep_col(p, st, 2);
         a->origin = keep_col(p, st, 3);
@@ -513,30 +515,49 @@ int grille_report_build_some(grille_report **out, grille_store *s,
     }
     sqlite3_finalize(st);
     st = NULL;
-    for (size_t i = 0; i < p->nattrs;) {
-        size_t j = i;
-        while (j < p->nattrs && attr_doc[j] == attr_doc[i])
-            j++;
-        p->docs[attr_doc[i]].attrs = &p->attrs[i];
-        p->docs[attr_doc[i]].nattrs = j - i;
-        i = j;
-    }
     if (rc != SQLITE_DONE)
         goto sqlfail;
+    /* read in id order, keys sorted; put in the documents' (name) order */
+    if (p->nattrs) {
+        grille_attr_info *sorted = malloc(p->nattrs * sizeof(*sorted));
+        size_t *at = calloc(r->ndocs + 1, sizeof(*at));
+        if (!sorted || !at) {
+            free(sorted);
+            free(at);
+            goto nomem;
+        }
+        for (size_t i = 0; i < p->nattrs; i++)
+            at[attr_doc[i] + 1]++;
+        for (size_t d = 0; d < r->ndocs; d++) {
+            p->docs[d].attrs = sorted + at[d];
+            p->docs[d].nattrs = at[d + 1];
+            at[d + 1] += at[d];
+        }
+        for (size_t i = 0; i < p->nattrs; i++)
+            sorted[at[attr_doc[i]]++] = p->attrs[i];
+        free(at);
+        free(p->attrs);
+        p->attrs = sorted;
+    }
 
     size_t nc = r->ncodes, nd = r->ndocs;
     p->cell_segments = calloc(nd * nc + 1, sizeof(size_t));
     p->cell_hits = calloc(nd * nc + 1, sizeof(size_t));
     p->pairs = calloc(nc * nc + 1, sizeof(size_t));
-    p->best = calloc(nd * nc + 1, sizeof(grille_report_quote));
+    /* the best quotes: kept by the pass over the codings, read from
+     * doc_stats only when wanted */
+    bool fast = stats && !want->terms;
+    if (want->quotes || !fast)
+        p->best = calloc(nd * nc + 1, sizeof(grille_report_quote));
     p->terms = calloc(nc + 1, sizeof(term_map));
     g.hits = calloc(nc + 1, sizeof(size_t));
     g.touched = calloc(nc + 1, sizeof(size_t));
-    if (!p->cell_segments || !p->cell_hits || !p->pairs || !p->best ||
+    if (!p->cell_segments || !p->cell_hits || !p->pairs ||
+        (!p->best && (want->quotes || !fast)) ||
         !p->terms || !g.hits || !g.touched)
         goto nomem;
 
-    if (stats && !want->terms) {
+    if (fast) {
         rc = from_stats(db, r, p, code_index, max_code, doc_index, max_doc);
         if (rc != SQLITE_DONE)
             goto sqlfail;
@@ -578,11 +599,12 @@ int grille_report_build_some(grille_report **out, grille_store *s,
         goto sqlfail;
 
 counted:
+    for (size_t d = 0; d < nd; d++)
+        for (size_t c = 0; c < nc; c++)
+            if (p->cell_segments[d * nc + c])
+                p->codes[c].documents++;
     for (size_t c = 0; c < nc; c++) {
         grille_report_code *k = &p->codes[c];
-        for (size_t d = 0; d < nd; d++)
-            if (p->cell_segments[d * nc + c])
-                k->documents++;
         term_map *m = &p->terms[c];
         if (m->n)
             qsort(m->v, m->n, sizeof(term_count), by_count);
@@ -614,8 +636,11 @@ counted:
     if (rc != SQLITE_DONE)
         goto sqlfail;
 coded:
-    if (!want->quotes)
+    if (!want->quotes) {
+        free(p->best);
+        p->best = NULL;
         goto quoted;
+    }
     /* The quotes' texts by incremental blob I/O: a quote reads its
      * segment's bytes, not the whole document (a note of 100 MB has quotes
      * too); best[] goes document by document, so one handle per document,
