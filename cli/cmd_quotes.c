@@ -84,11 +84,36 @@ static int on_quote(const grille_quote_info *q, void *payload)
     x->len = q->len;
     x->hits = q->hits;
     x->terms = q->terms;
-    for (size_t i = 0; i < l->n; i++)
-        if (l->v[i].document == q->document)
-            x->doc_rank++;
+    x->group = l->n; /* arrival order, until ranks are set */
     l->n++;
     return 0;
+}
+
+static int by_doc_then_arrival(const void *a, const void *b)
+{
+    const qitem *x = a, *y = b;
+    if (x->document != y->document)
+        return x->document < y->document ? -1 : 1;
+    return (x->group > y->group) - (x->group < y->group);
+}
+
+static int by_arrival(const void *a, const void *b)
+{
+    const qitem *x = a, *y = b;
+    return (x->group > y->group) - (x->group < y->group);
+}
+
+/* Each quote's rank in its document (0 for the first that came), in
+ * n log n: a project of 100,000 quotes is common. */
+static void set_doc_ranks(qlist *l)
+{
+    if (l->n < 2)
+        return;
+    qsort(l->v, l->n, sizeof(qitem), by_doc_then_arrival);
+    for (size_t i = 1; i < l->n; i++)
+        if (l->v[i].document == l->v[i - 1].document)
+            l->v[i].doc_rank = l->v[i - 1].doc_rank + 1;
+    qsort(l->v, l->n, sizeof(qitem), by_arrival);
 }
 
 static int by_rank(const void *a, const void *b)
@@ -108,13 +133,24 @@ static int by_rank(const void *a, const void *b)
     return x->segment < y->segment ? -1 : x->segment > y->segment;
 }
 
-/* The report index of a document id. */
-static size_t doc_of(const grille_report *r, int64_t id)
+typedef struct docix {
+    int64_t id;
+    size_t index;
+} docix;
+
+static int by_id(const void *a, const void *b)
 {
-    for (size_t d = 0; d < r->ndocs; d++)
-        if (r->docs[d].id == id)
-            return d;
-    return 0;
+    const docix *x = a, *y = b;
+    return (x->id > y->id) - (x->id < y->id);
+}
+
+/* The report index of a document id (ix: the report's documents sorted
+ * by id). */
+static size_t doc_of(const docix *ix, size_t n, int64_t id)
+{
+    docix key = {id, 0};
+    const docix *hit = bsearch(&key, ix, n, sizeof(docix), by_id);
+    return hit ? hit->index : 0;
 }
 
 int cmd_quotes(int argc, char **argv)
@@ -163,26 +199,38 @@ int cmd_quotes(int argc, char **argv)
     const char *code = argv[optind];
     grille_store *s;
     grille_report *r;
-    if (synth_load(cli_db_path(db), &s, &r, NULL) < 0)
+    /* the documents and their attributes; no terms nor best quotes */
+    const grille_report_want want = {false, false, NULL};
+    if (synth_load(cli_db_path(db), &s, &r, &want) < 0)
         return EXIT_RUNTIME;
     qlist l = {0};
     grille_error err = {0};
     int status = EXIT_RUNTIME;
     compare groups = {0};
     FILE *f = NULL;
+    docix *ix = malloc((r->ndocs + 1) * sizeof(*ix));
+    if (!ix)
+        goto done;
+    for (size_t d = 0; d < r->ndocs; d++)
+        ix[d] = (docix){r->docs[d].id, d};
+    qsort(ix, r->ndocs, sizeof(docix), by_id);
     int rc = grille_store_foreach_quote(s, code, on_quote, &l, &err);
     if (rc != 0) {
         if (rc < 0)
             cli_lib_error(&err);
         goto done;
     }
+    set_doc_ranks(&l);
+    for (size_t i = 0; i < l.n; i++)
+        l.v[i].group = 0;
     size_t ng = 1;
     if (by) {
         if (compare_compute(&groups, r, by, NULL, 0) < 0)
             goto done;
         ng = groups.ngroups;
         for (size_t i = 0; i < l.n; i++)
-            l.v[i].group = groups.doc_group[doc_of(r, l.v[i].document)];
+            l.v[i].group =
+                groups.doc_group[doc_of(ix, r->ndocs, l.v[i].document)];
     }
     if (l.n > 1)
         qsort(l.v, l.n, sizeof(qitem), by_rank);
@@ -223,7 +271,7 @@ int cmd_quotes(int argc, char **argv)
             if (q->group != g)
                 continue;
             shown++;
-            size_t dd = doc_of(r, q->document);
+            size_t dd = doc_of(ix, r->ndocs, q->document);
             if (fmt == FMT_JSON) {
                 fputs(first ? "{\"document\": " : ", {\"document\": ", f);
                 json_cstr(f, q->document_name);
@@ -276,6 +324,7 @@ done:
         free(l.v[i].text);
     }
     free(l.v);
+    free(ix);
     compare_free(&groups);
     grille_report_free(r);
     grille_store_close(s);
