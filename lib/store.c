@@ -1025,8 +1025,10 @@ int grille_add_prepare(grille_prepared **out, grille_analyser *a,
         *out = NULL;
         return grille__nomem(err);
     }
-    memcpy(p->segs, segs, p->nsegs * sizeof(*segs));
-    memcpy(p->cods, cod, p->ncods * sizeof(*cod));
+    if (p->nsegs)
+        memcpy(p->segs, segs, p->nsegs * sizeof(*segs));
+    if (p->ncods)
+        memcpy(p->cods, cod, p->ncods * sizeof(*cod));
     return 0;
 }
 
