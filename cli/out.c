@@ -5,6 +5,7 @@
 #include "cli.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -108,6 +109,20 @@ void ob_size(obuf *b, size_t v)
     ob_put(b, buf + i, sizeof(buf) - i);
 }
 
+/* Whether any of the eight bytes of w needs an escape in JSON: a control
+ * (< 0x20), '"', '\\' or DEL.  Bytes >= 0x80 (UTF-8) never do. */
+static inline bool json_plain8(uint64_t w)
+{
+    const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
+    uint64_t ascii = ~w & high;                   /* bytes < 0x80 */
+    uint64_t ctrl = (w - ones * 0x20) & ascii;    /* < 0x20 */
+    uint64_t q = w ^ (ones * '"'), bs = w ^ (ones * '\\'),
+             del = w ^ (ones * 0x7F);
+    uint64_t eq = ((q - ones) & ~q) | ((bs - ones) & ~bs) |
+                  ((del - ones) & ~del);
+    return !((ctrl | eq) & ascii & high);
+}
+
 void ob_json_str(obuf *b, const char *s, size_t len)
 {
     static const char hex[] = "0123456789abcdef";
@@ -116,8 +131,21 @@ void ob_json_str(obuf *b, const char *s, size_t len)
         ob_grow(b, 6 * len + 2);
     char *o = b->p + b->len;
     *o++ = '"';
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
+    size_t i = 0;
+    while (i < len) {
+        /* eight plain bytes at a time, the common case */
+        while (i + 8 <= len) {
+            uint64_t w;
+            memcpy(&w, s + i, 8);
+            if (!json_plain8(w))
+                break;
+            memcpy(o, &w, 8);
+            o += 8;
+            i += 8;
+        }
+        if (i >= len)
+            break;
+        unsigned char c = (unsigned char)s[i++];
         /* what a JSON string cannot hold as it is: controls, '"', '\\',
          * DEL */
         if (c >= 0x20 && c != '"' && c != '\\' && c != 0x7F) {

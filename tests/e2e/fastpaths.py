@@ -15,6 +15,7 @@ Prints TAP.
 """
 import glob
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -60,6 +61,37 @@ def main():
                     failed += not ok
                     print('%s %d - %s, %s: fast paths equal %s (%d bytes)' % (
                         'ok' if ok else 'not ok', n, fmt, name, what, size))
+        # JSON strings are escaped eight bytes at a time when they can be:
+        # every ASCII byte that needs an escape, at every offset of a
+        # word, must come out escaped and read back as it was
+        special = [c for c in range(1, 0x20) if c not in (0x0A, 0x0D)] + \
+            [0x22, 0x5C, 0x7F]
+        lines = []
+        for c in special:
+            for k in range(9):
+                lines.append('mot%s%sde texte é€ assez long pour huit'
+                             % ('x' * k, chr(c)))
+        esc = os.path.join(tmp, 'escapes.md')
+        with open(esc, 'w', encoding='utf-8', newline='') as f:
+            f.write('\n\n'.join(lines) + '\n')
+        out = subprocess.run([G, 'tag', '-f', 'json', esc],
+                             capture_output=True)
+        try:
+            doc = json.loads(out.stdout)
+        except ValueError:
+            doc = {'segments': []}
+        with open(esc, 'rb') as f:
+            raw = f.read()
+        got = [seg['text'] for seg in doc['segments']]
+        want = [raw[seg['start']:seg['end']].decode() for seg in
+                doc['segments']]
+        ok = (out.returncode == 0 and got == want and len(got) ==
+              len(lines) and not any(b < 0x20 and b != 0x0A
+                                     for b in out.stdout))
+        n += 1
+        failed += not ok
+        print('%s %d - JSON escapes every special byte at every offset' % (
+            'ok' if ok else 'not ok', n))
         print('1..%d' % n)
         return 1 if failed else 0
     finally:
