@@ -1282,9 +1282,10 @@ static int word(tok_ctx *t, size_t i, size_t *out)
     bool any_lower = false;
     unsigned upper_parts = 0;
     gbuf *b = &t->a->scratch;
+    const bool fast = !t->a->reference;
     for (;;) {
         /* ASCII letters and digits, the common case, without decoding */
-        while (j < end && !t->a->reference) {
+        while (fast && j < end) {
             unsigned char ch = (unsigned char)s[j];
             unsigned cls = ch < 0x80 ? byte_class[ch] : C_HIGH;
             if (cls == C_DIGIT) {
@@ -1301,6 +1302,12 @@ static int word(tok_ctx *t, size_t i, size_t *out)
             }
             j++;
         }
+        /* the end, or an ASCII byte that is not an apostrophe nor a
+         * hyphen (letters and digits were taken above): the word ends
+         * there, as the general tests below would find */
+        if (fast && (j >= end || ((unsigned char)s[j] < 0x80 &&
+                                  s[j] != '\'' && s[j] != '-')))
+            break;
         size_t n;
         uint32_t c = cp_at(s, end, j, &n);
         if (n && (grille__is_letter(c) || (c >= '0' && c <= '9'))) {
