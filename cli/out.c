@@ -88,7 +88,7 @@ void ob_grow(obuf *b, size_t n)
         ob_flush(b);
     if (b->cap - b->len >= n)
         return;
-    size_t cap = b->cap ? b->cap : 4096;
+    size_t cap = b->cap ? b->cap : 64; /* small ones stay small */
     while (cap - b->len < n)
         cap *= 2;
     char *p = realloc(b->p, cap);
