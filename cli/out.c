@@ -98,15 +98,22 @@ void ob_grow(obuf *b, size_t n)
     b->cap = cap;
 }
 
-void ob_size(obuf *b, size_t v)
+/* v in decimal at the end of buf[24]; returns where it starts. */
+static size_t decimal(char buf[24], size_t v)
 {
-    char buf[24];
-    size_t i = sizeof(buf);
+    size_t i = 24;
     do {
         buf[--i] = (char)('0' + v % 10);
         v /= 10;
     } while (v);
-    ob_put(b, buf + i, sizeof(buf) - i);
+    return i;
+}
+
+void ob_size(obuf *b, size_t v)
+{
+    char buf[24];
+    size_t i = decimal(buf, v);
+    ob_put(b, buf + i, 24 - i);
 }
 
 /* Whether any of the eight bytes of w needs an escape in JSON: a control
@@ -216,12 +223,8 @@ void csv_cell(FILE *f, const char *s, size_t len, bool text)
 void put_size(FILE *f, size_t v)
 {
     char buf[24];
-    size_t i = sizeof(buf);
-    do {
-        buf[--i] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    fwrite(buf + i, 1, sizeof(buf) - i, f);
+    size_t i = decimal(buf, v);
+    fwrite(buf + i, 1, 24 - i, f);
 }
 
 void put_flat(FILE *f, const char *s, size_t len)

@@ -39,6 +39,8 @@ import tempfile
 from fractions import Fraction
 from html.parser import HTMLParser
 
+from taplib import check, plan
+
 G = os.environ['GRILLE']
 S = os.environ['GRILLE_SOURCE_DIR']
 HERE = os.path.join(S, 'tests', 'e2e', 'reports')
@@ -49,24 +51,9 @@ TMP = tempfile.mkdtemp(prefix='grille-reports-')
 DB = os.path.join(TMP, 'p.db')
 CDB = os.path.join(TMP, 'corpus.db')
 WIDTH = 100
-results = []
 
 with open(os.path.join(HERE, 'expected.json'), encoding='utf-8') as fh:
     EXP = json.load(fh)
-
-
-def check(name, fn):
-    try:
-        why = fn()
-    except Exception as e:  # a failed assertion or a crash of the check
-        why = '%s: %s' % (type(e).__name__, e)
-    results.append((name, why))
-    if why:
-        why = ' '.join(str(why).split())  # one TAP line
-        print('not ok %d - %s: %s' % (len(results), name, why))
-    else:
-        print('ok %d - %s' % (len(results), name))
-    sys.stdout.flush()
 
 
 def grille(*args):
@@ -913,9 +900,9 @@ def main():
                  ['quotes', 'sante', '--by', 'type']):
         check('corpus text fits %d columns: %s' % (WIDTH, ' '.join(args)),
               t_width(CDB, *args))
-    print('1..%d' % len(results))
+    status = plan()
     shutil.rmtree(TMP, ignore_errors=True)
-    return 1 if any(why for _, why in results) else 0
+    return status
 
 
 if __name__ == '__main__':

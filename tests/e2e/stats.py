@@ -28,23 +28,13 @@ import tempfile
 import xml.etree.ElementTree as ET
 import zipfile
 
+from taplib import check, plan
+
 G = os.environ['GRILLE']
 S = os.environ['GRILLE_SOURCE_DIR']
 CORPUS = sorted(glob.glob(os.path.join(S, 'corpus', '*')))
 TMP = tempfile.mkdtemp(prefix='grille-stats-')
 DB = os.path.join(TMP, 'p.db')
-results = []
-
-
-def check(name, fn):
-    try:
-        why = fn()
-    except Exception as e:  # a failed assertion or a crash of the check
-        why = '%s: %s' % (type(e).__name__, e)
-    results.append((name, why))
-    print(('not ok %d - %s: %s' if why else 'ok %d - %s')
-          % ((len(results), name, why) if why else (len(results), name)))
-    sys.stdout.flush()
 
 
 def grille(*args):
@@ -307,6 +297,6 @@ for name, fn in [
         ('rm: the same', t_rm),
         ('a project of schema 1 is upgraded with its rows', t_upgrade)]:
     check(name, fn)
-print('1..%d' % len(results))
+status = plan()
 shutil.rmtree(TMP, ignore_errors=True)
-sys.exit(1 if any(why for _, why in results) else 0)
+sys.exit(status)

@@ -21,24 +21,12 @@ import sys
 import tempfile
 import time
 
+from taplib import check, plan
+
 G = os.environ['GRILLE']
 S = os.environ['GRILLE_SOURCE_DIR']
 CORPUS = sorted(glob.glob(os.path.join(S, 'corpus', '*')))
 TMP = tempfile.mkdtemp(prefix='grille-store-')
-results = []
-
-
-def check(name, fn):
-    try:
-        why = fn()
-    except Exception as e:  # a failed assertion or a crash of the check
-        why = '%s: %s' % (type(e).__name__, e)
-    results.append((name, why))
-    if why:
-        print('not ok %d - %s: %s' % (len(results), name, why))
-    else:
-        print('ok %d - %s' % (len(results), name))
-    sys.stdout.flush()
 
 
 def grille(*args, **kw):
@@ -535,6 +523,6 @@ for name, fn in [
         ('Ctrl-C during add rolls back', t_ctrl_c)]:
     check(name, fn)
 
-print('1..%d' % len(results))
+status = plan()
 shutil.rmtree(TMP, ignore_errors=True)
-sys.exit(1 if any(why for _, why in results) else 0)
+sys.exit(status)
