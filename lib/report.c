@@ -365,12 +365,17 @@ int grille_report_build_some(grille_report **out, grille_store *s,
     if (rc != SQLITE_OK)
         goto sqlfail;
 
-    /* codes: the codebook's in order, then those kept by manual codings */
+    /* codes: the codebook's in order, then those kept by manual codings
+     * and their ancestors (a coding counts for every ancestor, as in
+     * doc_stats, even one with no coding of its own) */
     rc = sqlite3_prepare_v2(
         db,
+        "WITH RECURSIVE kept(id) AS (SELECT id FROM codes WHERE in_codebook "
+        "OR EXISTS (SELECT 1 FROM codings c WHERE c.code = codes.id) UNION "
+        "SELECT k.parent FROM codes k JOIN kept ON k.id = kept.id WHERE "
+        "k.parent IS NOT NULL) "
         "SELECT id, code, label, description, color, parent, depth, "
-        "in_codebook FROM codes WHERE in_codebook OR EXISTS (SELECT 1 FROM "
-        "codings c WHERE c.code = codes.id) ORDER BY position IS NULL, "
+        "in_codebook FROM codes WHERE id IN kept ORDER BY position IS NULL, "
         "position, code",
         -1, &st, NULL);
     if (rc != SQLITE_OK)
@@ -661,6 +666,11 @@ coded:
         sqlite3_reset(st);
         sqlite3_bind_int64(st, 1, q->segment_id);
         rc = sqlite3_step(st);
+        if (rc == SQLITE_DONE) { /* not there (a row written by hand) */
+            memset(q, 0, sizeof(*q));
+            rc = SQLITE_OK;
+            continue;
+        }
         if (rc != SQLITE_ROW)
             break;
         q->line = (unsigned)sqlite3_column_int(st, 0);

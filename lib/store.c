@@ -1056,7 +1056,8 @@ int grille_store_add_prepared(grille_store *s, grille_prepared *p,
                                "the project's codebook with 'grille recode "
                                "-c FILE' first"));
     if (p->rc < 0 && !p->hash[0]) { /* too large: not even hashed */
-        *err = p->err;
+        if (err)
+            *err = p->err;
         return p->rc;
     }
     sqlite3_stmt *st = stmt(s, Q_FIND_HASH, &rc);
@@ -1087,7 +1088,8 @@ int grille_store_add_prepared(grille_store *s, grille_prepared *p,
     if (rc != SQLITE_OK)
         return store_error(s, err, rc, "look for the document");
     if (p->rc < 0) {
-        *err = p->err;
+        if (err)
+            *err = p->err;
         return p->rc;
     }
     r = sync_codes(s, p->cb, err);
@@ -1130,9 +1132,10 @@ int grille_store_add(grille_store *s, grille_analyser *a,
 {
     grille_prepared *p;
     *id = 0;
-    if (grille_add_prepare(&p, a, cb, s->unit, path, text, err) < 0)
-        return err->code;
-    int r = grille_store_add_prepared(s, p, name, path, id, err);
+    int r = grille_add_prepare(&p, a, cb, s->unit, path, text, err);
+    if (r < 0)
+        return r;
+    r = grille_store_add_prepared(s, p, name, path, id, err);
     grille_prepared_free(p);
     return r;
 }

@@ -19,6 +19,7 @@ existed), this script checks that:
 Prints TAP; exits 1 when a check fails.
 """
 import glob
+import json
 import os
 import shutil
 import sqlite3
@@ -221,8 +222,14 @@ def t_import_manual():
     ET.SubElement(users, q + 'User', guid='bbbbbbbb-0000-4000-8000-'
                   '000000000002', name='Léa Martin')
     codes = root.find(q + 'CodeBook').find(q + 'Codes')
-    ET.SubElement(codes, q + 'Code', guid='cccccccc-0000-4000-8000-'
-                  '000000000003', name='Hand only', isCodable='true')
+    hand = ET.SubElement(codes, q + 'Code', guid='cccccccc-0000-4000-8000-'
+                         '000000000003', name='Hand only', isCodable='true')
+    # a grandchild coded by hand under a child that is not: its codings
+    # count for the child and for Hand only all the same
+    mid = ET.SubElement(hand, q + 'Code', guid='cccccccc-0000-4000-8000-'
+                        '000000000004', name='Mid', isCodable='true')
+    ET.SubElement(mid, q + 'Code', guid='cccccccc-0000-4000-8000-'
+                  '000000000005', name='Kid', isCodable='true')
     sante = [c for c in codes if c.get('name', '').lower().startswith(
         'sant')]
     n = 0
@@ -230,7 +237,8 @@ def t_import_manual():
         for k, (a, b, code) in enumerate([
                 (0, 40, 'cccccccc-0000-4000-8000-000000000003'),
                 (10, 90, sante[0].get('guid') if sante else
-                 'cccccccc-0000-4000-8000-000000000003')]):
+                 'cccccccc-0000-4000-8000-000000000003'),
+                (60, 200, 'cccccccc-0000-4000-8000-000000000005')]):
             s = ET.SubElement(src, q + 'PlainTextSelection',
                               guid='dddddddd-0000-4000-8000-%012d' % n,
                               startPosition=str(a), endPosition=str(b),
@@ -251,8 +259,28 @@ def t_import_manual():
     grille('import', '-d', DB, 'hand.qdpx')
     manual = sqlite3.connect(DB).execute(
         "SELECT count(*) FROM codings WHERE origin = 'manual'").fetchone()[0]
-    if manual < 10:
+    if manual < 15:
         return 'only %d manual codings imported' % manual
+    # cooc --all has the three levels, and Hand only counts every segment
+    # coded with it or below it
+    out = json.loads(grille('cooc', '--all', '-f', 'json', '-d', DB).stdout)
+    con = sqlite3.connect(DB)
+    ids = dict(con.execute('SELECT code, id FROM codes'))
+    parent = dict(con.execute('SELECT id, parent FROM codes'))
+    segs = set()
+    for seg, code in con.execute('SELECT segment, code FROM codings'):
+        while code is not None and code != ids['hand_only']:
+            code = parent.get(code)
+        if code is not None:
+            segs.add(seg)
+    con.close()
+    names = out['codes']
+    if not {'hand_only', 'hand_only/mid', 'hand_only/mid/kid'} <= set(names):
+        return 'cooc --all codes: %r' % names
+    k = names.index('hand_only')
+    if out['count'][k][k] != len(segs) or not segs:
+        return 'hand_only: %r segments, expected %d' % (
+            out['count'][k][k], len(segs))
     return both()
 
 

@@ -1236,6 +1236,32 @@ START_TEST(test_add_front_matter_not_coded)
 }
 END_TEST
 
+/* err is optional: a document's own error is returned without it, and so
+ * is that of a prepared add. */
+START_TEST(test_add_null_error)
+{
+    fresh();
+    grille_text *t = NULL;
+    grille_error err;
+    memset(&err, 0, sizeof(err));
+    ck_assert_int_eq(grille_text_decode(&t, "  \n\t\n", 4, "w.md", &err), 0);
+    int64_t id = 7;
+    begin(st);
+    int rc = grille_store_add(st, an, cb, "w.md", "w.md", t, &id, NULL);
+    ck_assert_msg(rc == GRILLE_EINVALID, "white space gave %d", rc);
+    ck_assert_msg(id == 0, "id %lld", (long long)id);
+    grille_prepared *p = NULL;
+    rc = grille_add_prepare(&p, an, cb, GRILLE_UNIT_PARAGRAPH, "w.md", t,
+                            NULL);
+    ck_assert_msg(rc == 0 && p, "prepare gave %d", rc);
+    rc = grille_store_add_prepared(st, p, "w.md", "w.md", &id, NULL);
+    ck_assert_msg(rc == GRILLE_EINVALID, "prepared white space gave %d", rc);
+    grille_prepared_free(p);
+    grille_store_rollback(st);
+    grille_text_free(t);
+}
+END_TEST
+
 START_TEST(test_add_same_content_twice)
 {
     grille_error err;
@@ -2251,6 +2277,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_add_foreign_codebook);
     tcase_add_test(tc, test_add_same_yaml_codebook);
     tcase_add_test(tc, test_add_bad_front_matter);
+    tcase_add_test(tc, test_add_null_error);
 
     tc = tcase(s, "transaction");
     tcase_add_test(tc, test_tx_rollback);
