@@ -352,8 +352,11 @@ static void parallel(tagrun *r, size_t first, size_t count,
 }
 
 /* Phase 3 on threads 1.., taking parts in order, never more than AHEAD
- * beyond the one the main thread writes next. */
-#define AHEAD(r) (8 * (r)->threads)
+ * beyond the one the main thread writes next: a part being coded per
+ * thread and one waiting, plus some slack for parts of unequal sizes.
+ * What is rendered ahead stays in memory (2 MB parts of a large file
+ * give about 7 MB of JSON each). */
+#define AHEAD(r) (2 * (r)->threads + 12)
 
 static void *code_parts(void *arg)
 {
