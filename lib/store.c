@@ -1369,15 +1369,19 @@ static int snapshot(grille_store *s, const char *table, grille_error *err)
     char sql[1024];
     snprintf(sql, sizeof(sql),
              "DROP TABLE IF EXISTS temp.%s;"
-             "CREATE TEMP TABLE %s AS "
+             /* keyed, so that the comparison of before and after looks
+              * rows up instead of scanning (quadratic on large projects) */
+             "CREATE TEMP TABLE %s (code TEXT, segment INTEGER,"
+             " PRIMARY KEY (code, segment)) WITHOUT ROWID;"
+             "INSERT OR IGNORE INTO temp.%s "
              "WITH RECURSIVE up(id, anc) AS ("
              " SELECT id, id FROM codes UNION ALL"
              " SELECT up.id, k.parent FROM up JOIN codes k ON k.id = up.anc"
              " WHERE k.parent IS NOT NULL) "
-             "SELECT DISTINCT a.code AS code, c.segment AS segment "
+             "SELECT a.code, c.segment "
              "FROM codings c JOIN up ON up.id = c.code "
              "JOIN codes a ON a.id = up.anc",
-             table, table);
+             table, table, table);
     return exec(s, sql, "compare the codings", err);
 }
 
