@@ -94,18 +94,38 @@ int cmd_rm(int argc, char **argv)
         return EXIT_RUNTIME;
     grille_error err = {0};
     bool ok = true;
+    /* every name first (all or nothing), each document once however
+     * often it is named (by name, path or #id) */
+    int64_t *ids = calloc((size_t)(argc - optind), sizeof(*ids));
+    size_t n = 0;
+    if (!ids) {
+        cli_error("%s", _("out of memory"));
+        ok = false;
+    }
     for (int i = optind; i < argc && ok; i++) {
         int64_t id;
-        if (grille_store_find(s, argv[i], &id, &err) < 0 ||
-            grille_store_remove(s, id, &err) < 0) {
+        if (grille_store_find(s, argv[i], &id, &err) < 0) {
+            cli_lib_error(&err);
+            ok = false;
+            break;
+        }
+        bool seen = false;
+        for (size_t k = 0; k < n && !seen; k++)
+            seen = ids[k] == id;
+        if (!seen)
+            ids[n++] = id;
+    }
+    for (size_t k = 0; k < n && ok; k++) {
+        if (grille_store_remove(s, ids[k], &err) < 0) {
             cli_lib_error(&err);
             ok = false;
         }
     }
+    free(ids);
     int rc = finish(s, ok);
     if (rc == EXIT_OK)
-        printf(_("removed %d document%s from %s\n"), argc - optind,
-               argc - optind == 1 ? "" : "s", db);
+        printf(_("removed %zu document%s from %s\n"), n, n == 1 ? "" : "s",
+               db);
     else
         cli_error(_("nothing was removed from %s"), db);
     return rc;

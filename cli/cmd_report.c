@@ -20,8 +20,21 @@ typedef struct ropts {
     const char *db, *out, *codes, *by;
     int format;
     bool documents, all;
+    bool by_given; /* --by on the command line, not the default */
     size_t quotes;
 } ropts;
+
+/* A warning when no document has attribute `by` (a typo, most often). */
+static void warn_unknown_by(const grille_report *r, const char *by)
+{
+    bool known = false;
+    for (size_t d = 0; d < r->ndocs && !known; d++)
+        known = grille_report_attr(r, d, by) != NULL;
+    if (!known && r->ndocs)
+        cli_warning(_("no document has the attribute '%s' (see 'grille "
+                      "list')"),
+                    by);
+}
 
 static void json_num(FILE *f, double x)
 {
@@ -452,13 +465,7 @@ static int run_compare(const ropts *o)
     FILE *f = NULL;
     if (k < 0 || compare_compute(&m, r, o->by, codes, (size_t)k) < 0)
         goto done;
-    bool known = false;
-    for (size_t d = 0; d < r->ndocs && !known; d++)
-        known = grille_report_attr(r, d, o->by) != NULL;
-    if (!known && r->ndocs)
-        cli_warning(_("no document has the attribute '%s' (see 'grille "
-                      "list')"),
-                    o->by);
+    warn_unknown_by(r, o->by);
     if (!(f = out_open(o->out)))
         goto done;
     if (o->format == FMT_JSON) {
@@ -1029,7 +1036,12 @@ static int run_report(const ropts *o)
     grille_store *s;
     grille_report *r;
     const char *db = cli_db_path(o->db);
-    if (synth_load(db, &s, &r, NULL) < 0)
+    /* CSV is the themes table alone: no quotes, no attributes (but the
+     * one --by names, to say when no document has it) */
+    const char *const keys[] = {o->by_given ? o->by : NULL, NULL};
+    const grille_report_want themes_only = {true, false, keys};
+    if (synth_load(db, &s, &r, o->format == FMT_CSV ? &themes_only : NULL) <
+        0)
         return EXIT_RUNTIME;
     size_t *themes;
     long k = synth_codes(r, o->codes, o->all, &themes);
@@ -1040,6 +1052,8 @@ static int run_report(const ropts *o)
     grille_error err = {0};
     if (k < 0 || cooc_compute(&c, r, themes, (size_t)k, false) < 0)
         goto done;
+    if (o->by_given)
+        warn_unknown_by(r, o->by);
     if (grille_store_codebook(s, &cb, &err) < 0) {
         cli_lib_error(&err);
         goto done;
@@ -1175,7 +1189,10 @@ static int parse(int argc, char **argv, const char *cmd, const char *help,
             o->quotes = (size_t)q;
             break;
         }
-        case 'b': o->by = optarg; break;
+        case 'b':
+            o->by = optarg;
+            o->by_given = true;
+            break;
         case 'C': o->codes = optarg; break;
         case 'A': o->all = true; break;
         case 'l':

@@ -62,6 +62,19 @@ def grille(*args):
                           env=env)
 
 
+def t_unknown_by():
+    for args in (['compare', '--by', 'tpye'], ['report', '--by', 'tpye'],
+                 ['report', '--by', 'tpye', '-f', 'csv']):
+        r = grille(*(args + ['-d', DB]))
+        if r.returncode != 0 or b"no document has the attribute 'tpye'" \
+                not in r.stderr:
+            return '%s: exit %d, %r' % (' '.join(args), r.returncode,
+                                        r.stderr[-200:])
+    r = grille('report', '-f', 'csv', '-d', DB)  # the default: no warning
+    if r.returncode != 0 or r.stderr:
+        return 'report without --by: %r' % r.stderr[-200:]
+
+
 def out(*args):
     """The stdout of a command that must succeed, as text."""
     r = grille(*args)
@@ -864,6 +877,8 @@ def main():
     check('compare json: specificity (exact Lafon) to 1e-4',
           t_compare_specificity)
     check('compare csv: every cell', t_compare_csv)
+    check('an attribute no document has: a warning, for compare and report',
+          t_unknown_by)
     check('compare text: cells and ▲/▼ exactly where |score| >= 2',
           t_compare_text)
     check('compare md: cells and ▲/▼ exactly where |score| >= 2',

@@ -308,6 +308,23 @@ def t_jobs_same_project():
                 j, [k for k in range(3) if got[k] != seen[k]])
 
 
+def t_rm_named_twice():
+    """A document named twice (by name and by #id) is removed once."""
+    db = os.path.join(TMP, 'twice.db')
+    assert grille('init', '-d', db).returncode == 0
+    assert grille('add', '-d', db, CORPUS[0], CORPUS[1]).returncode == 0
+    name = os.path.basename(CORPUS[0])
+    con = sqlite3.connect(db)
+    doc = con.execute('SELECT id FROM documents WHERE name = ?',
+                      (name,)).fetchone()[0]
+    con.close()
+    out = grille('rm', '-d', db, name, '#%d' % doc, name)
+    assert out.returncode == 0, out.stderr.decode()
+    assert b'removed 1 document from' in out.stdout, out.stdout
+    assert count(db, 'SELECT count(*) FROM documents') == 1
+    assert integrity(db) == 'ok', integrity(db)
+
+
 def t_foreign_keys():
     """After adds, recodes, manual codings, attributes and rm, every row's
     parent is there."""
@@ -510,6 +527,7 @@ for name, fn in [
         ('manual codings survive recode', t_manual_survives_recode),
         ('attr set and import, with origins', t_attributes),
         ('rm is all or nothing and cascades', t_rm),
+        ('a document named twice is removed once', t_rm_named_twice),
         ('no row without its parent', t_foreign_keys),
         ('add -j 1, 2, 4: the same project and messages',
          t_jobs_same_project),
