@@ -18,6 +18,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -77,9 +78,9 @@ typedef struct tpart {
     size_t nsegs, ncods, words, coded;
     size_t *segs_count, *hits_count; /* per code, parents included */
     char *out;       /* the rendered part */
-    size_t outlen;
+    size_t outlen, outcap;
     char *cods;      /* json: the codings, rendered apart */
-    size_t codslen;
+    size_t codslen, codscap;
     bool failed;
     bool done; /* coded and rendered (under the run's lock) */
     char *msgs;
@@ -105,6 +106,11 @@ typedef struct tagrun {
      * [written, next) are taken, at most AHEAD of them */
     size_t written;
     pthread_cond_t cond;
+    /* rendering buffers given back, for the next parts: a part of a large
+     * file renders megabytes, and fresh memory each time cost a page
+     * fault per 4 KiB (under the lock) */
+    obuf *pool;
+    size_t npool;
     pthread_mutex_t lock;
 } tagrun;
 
@@ -447,6 +453,34 @@ static void read_doc(tagrun *r, size_t i, size_t thread)
     fclose(m);
 }
 
+#define POOL(r) (2 * (r)->threads + 2)
+
+/* An empty rendering buffer, from the pool when it has one. */
+static obuf take_buf(tagrun *r)
+{
+    obuf b = {0};
+    pthread_mutex_lock(&r->lock);
+    if (r->npool)
+        b = r->pool[--r->npool];
+    pthread_mutex_unlock(&r->lock);
+    b.len = 0;
+    return b;
+}
+
+/* A buffer done with: into the pool, or freed when the pool is full. */
+static void give_buf(tagrun *r, char *p, size_t cap)
+{
+    if (!p)
+        return;
+    pthread_mutex_lock(&r->lock);
+    if (r->pool && r->npool < POOL(r)) {
+        r->pool[r->npool++] = (obuf){p, 0, cap, NULL};
+        p = NULL;
+    }
+    pthread_mutex_unlock(&r->lock);
+    free(p);
+}
+
 /* Phase 3: code a part and render it. */
 static void code_part(tagrun *r, size_t i, size_t thread)
 {
@@ -494,7 +528,7 @@ static void code_part(tagrun *r, size_t i, size_t thread)
             fclose(f);
         return;
     }
-    obuf out = {0}, cods = {0};
+    obuf out = take_buf(r), cods = take_buf(r);
     if (big && !(out.spill = p->out_spool = tmpfile()))
         abort();
     if (o->format == FMT_JSON) {
@@ -508,13 +542,15 @@ static void code_part(tagrun *r, size_t i, size_t thread)
     if (big) {
         ob_flush(&out);
         ob_flush(&cods);
-        free(out.p);
-        free(cods.p);
+        give_buf(r, out.p, out.cap);
+        give_buf(r, cods.p, cods.cap);
     } else {
         p->out = out.p;
         p->outlen = out.len;
+        p->outcap = out.cap;
         p->cods = cods.p;
         p->codslen = cods.len;
+        p->codscap = cods.cap;
     }
 }
 
@@ -601,7 +637,20 @@ static void copy_spool(FILE *to, FILE *spool)
     if (!spool)
         return;
     fflush(spool);
-    rewind(spool);
+    /* in the kernel when it can (a large document's output is several
+     * times its size, and this copy is the one step no other thread can
+     * share), else through a buffer */
+    off_t size = ftello(spool), off = 0;
+    if (size > 0 && fflush(to) == 0) {
+        while (off < size) {
+            ssize_t w = sendfile(fileno(to), fileno(spool), &off,
+                                 (size_t)(size - off));
+            if (w <= 0)
+                break;
+        }
+    }
+    if (fseeko(spool, off, SEEK_SET) != 0)
+        return;
     while ((n = fread(buf, 1, sizeof(buf), spool)) > 0)
         fwrite(buf, 1, n, to);
 }
@@ -666,8 +715,8 @@ static void drain(tagrun *r, tpart *p)
             put_buf(f, p->cods, p->codslen);
         }
     }
-    free(p->out);
-    free(p->cods);
+    give_buf(r, p->out, p->outcap);
+    give_buf(r, p->cods, p->codscap);
     free(p->msgs);
     free(p->segs_count);
     free(p->hits_count);
@@ -884,8 +933,8 @@ static void free_batch(tagrun *r)
             fclose(r->parts[k].out_spool);
         if (r->parts[k].cods_spool)
             fclose(r->parts[k].cods_spool);
-        free(r->parts[k].out);
-        free(r->parts[k].cods);
+        give_buf(r, r->parts[k].out, r->parts[k].outcap);
+        give_buf(r, r->parts[k].cods, r->parts[k].codscap);
         free(r->parts[k].msgs);
         free(r->parts[k].segs_count);
         free(r->parts[k].hits_count);
@@ -978,7 +1027,8 @@ int cmd_tag(int argc, char **argv)
     grille_error err = {0};
     r.an = calloc(r.threads, sizeof(*r.an));
     r.docs = calloc(BATCH, sizeof(tdoc));
-    if (!r.an || !r.docs) {
+    r.pool = calloc(POOL(&r), sizeof(obuf));
+    if (!r.an || !r.docs || !r.pool) {
         cli_error("%s", _("out of memory"));
         status = EXIT_RUNTIME;
         goto done;
@@ -1035,6 +1085,9 @@ done:
     free(r.an);
     free(r.docs);
     free_names(&r);
+    for (size_t k = 0; k < r.npool; k++)
+        free(r.pool[k].p);
+    free(r.pool);
     pthread_mutex_destroy(&r.lock);
     pthread_cond_destroy(&r.cond);
     grille_codebook_free(cb);

@@ -98,7 +98,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--mb', type=float, default=100)
     ap.add_argument('--seed', type=int, default=2020)
-    ap.add_argument('--runs', type=int, default=3)
+    ap.add_argument('--runs', type=int, default=5)
     ap.add_argument('--no-doc', action='store_true',
                     help='do not rewrite docs/performance.md')
     a = ap.parse_args()
