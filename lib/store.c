@@ -1375,16 +1375,15 @@ static int snapshot(grille_store *s, const char *table, grille_error *err)
              "DROP TABLE IF EXISTS temp.%s;"
              /* keyed, so that the comparison of before and after looks
               * rows up instead of scanning (quadratic on large projects) */
-             "CREATE TEMP TABLE %s (code TEXT, segment INTEGER,"
+             "CREATE TEMP TABLE %s (code INTEGER, segment INTEGER,"
              " PRIMARY KEY (code, segment)) WITHOUT ROWID;"
              "INSERT OR IGNORE INTO temp.%s "
              "WITH RECURSIVE up(id, anc) AS ("
              " SELECT id, id FROM codes UNION ALL"
              " SELECT up.id, k.parent FROM up JOIN codes k ON k.id = up.anc"
              " WHERE k.parent IS NOT NULL) "
-             "SELECT a.code, c.segment "
-             "FROM codings c JOIN up ON up.id = c.code "
-             "JOIN codes a ON a.id = up.anc",
+             "SELECT up.anc, c.segment "
+             "FROM codings c JOIN up ON up.id = c.code",
              table, table, table);
     return exec(s, sql, "compare the codings", err);
 }
@@ -1456,9 +1455,9 @@ int grille_store_recode(grille_store *s, grille_analyser *a,
         "temp.recode_after y WHERE y.code = x.code AND y.segment = x.segment) "
         "GROUP BY code) "
         "SELECT k.code, coalesce(b.n, 0), coalesce(a.n, 0), coalesce(g.n, 0), "
-        "coalesce(l.n, 0) FROM codes k LEFT JOIN b ON b.code = k.code "
-        "LEFT JOIN a ON a.code = k.code LEFT JOIN g ON g.code = k.code "
-        "LEFT JOIN l ON l.code = k.code "
+        "coalesce(l.n, 0) FROM codes k LEFT JOIN b ON b.code = k.id "
+        "LEFT JOIN a ON a.code = k.id LEFT JOIN g ON g.code = k.id "
+        "LEFT JOIN l ON l.code = k.id "
         "WHERE k.in_codebook OR b.n IS NOT NULL OR a.n IS NOT NULL "
         "ORDER BY k.position IS NULL, k.position, k.code",
         &st, err);
