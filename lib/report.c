@@ -83,10 +83,14 @@ typedef struct term_count {
     char *term;    /* folded: the key words are counted by */
     char *display; /* lowercased, accents kept: the first form seen */
     size_t count;
+    uint64_t hash; /* of term */
 } term_count;
 
-/* A small map from folded term to count, per code. */
+/* A map from folded term to count, per code: the entries in the order
+ * they came, and an open-addressing index of them (slot: entry + 1). */
 typedef struct term_map {
+    size_t *slots;
+    size_t nslots;
     term_count *v;
     size_t n, cap;
 } term_map;
@@ -139,6 +143,7 @@ void grille_report_free(grille_report *r)
                 free(p->terms[c].v[k].display);
             }
             free(p->terms[c].v);
+            free(p->terms[c].slots);
         }
         free(p->terms);
         free(p->strings);
@@ -164,17 +169,42 @@ const char *grille_report_attr(const grille_report *r, size_t doc,
     return NULL;
 }
 
-static int count_term(term_map *m, const char *term, size_t len)
+/* FNV-1a of a folded term. */
+static uint64_t term_hash(const char *s, size_t len)
 {
-    gbuf f = {0};
-    if (grille__fold(&f, term, len) < 0 || gbuf_put(&f, "", 0) < 0) {
-        gbuf_free(&f);
-        return GRILLE_ENOMEM;
+    uint64_t h = 1469598103934665603u;
+    for (size_t i = 0; i < len; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 1099511628211u;
     }
-    for (size_t i = 0; i < m->n; i++) {
-        if (strcmp(m->v[i].term, f.data) == 0) {
-            m->v[i].count++;
-            gbuf_free(&f);
+    return h;
+}
+
+/* Counts one more `term` (raw, as coded) in m, whose folded form is
+ * folded[0..flen) with hash h. */
+static int count_term(term_map *m, const char *folded, size_t flen,
+                      uint64_t h, const char *term, size_t len)
+{
+    if (2 * (m->n + 1) > m->nslots) {
+        size_t n = m->nslots ? 2 * m->nslots : 16;
+        size_t *slots = calloc(n, sizeof(*slots));
+        if (!slots)
+            return GRILLE_ENOMEM;
+        for (size_t i = 0; i < m->n; i++) {
+            size_t j = m->v[i].hash & (n - 1);
+            while (slots[j])
+                j = (j + 1) & (n - 1);
+            slots[j] = i + 1;
+        }
+        free(m->slots);
+        m->slots = slots;
+        m->nslots = n;
+    }
+    size_t j = h & (m->nslots - 1);
+    for (; m->slots[j]; j = (j + 1) & (m->nslots - 1)) {
+        term_count *t = &m->v[m->slots[j] - 1];
+        if (t->hash == h && strcmp(t->term, folded) == 0) {
+            t->count++;
             return 0;
         }
     }
@@ -188,19 +218,21 @@ static int count_term(term_map *m, const char *term, size_t len)
                                              : grille__lower(cp, false, tmp);
         if (gbuf_put(&low, tmp, k) < 0) {
             gbuf_free(&low);
-            gbuf_free(&f);
             return GRILLE_ENOMEM;
         }
     }
-    if (gbuf_put(&low, "", 0) < 0 || GROW(m->v, m->cap, m->n + 1) < 0) {
+    char *key = grille__strndup(folded, flen);
+    if (!key || gbuf_put(&low, "", 0) < 0 ||
+        GROW(m->v, m->cap, m->n + 1) < 0) {
+        free(key);
         gbuf_free(&low);
-        gbuf_free(&f);
         return GRILLE_ENOMEM;
     }
-    m->v[m->n].term = f.data;
+    m->v[m->n].term = key;
     m->v[m->n].display = low.data;
     m->v[m->n].count = 1;
-    m->n++;
+    m->v[m->n].hash = h;
+    m->slots[j] = ++m->n;
     return 0;
 }
 
@@ -352,6 +384,7 @@ int grille_report_build_some(grille_report **out, grille_store *s,
     size_t cap = 0, cap2 = 0, cap3 = 0;
     int64_t max_code = 0, max_doc = 0;
     seg_state g = {.segment = -1};
+    gbuf fold = {0}; /* the folded term of the coding at hand */
     int rc, ret = 0;
     *out = NULL;
     if (!r || !p) {
@@ -590,10 +623,19 @@ again:
         const char *term = (const char *)sqlite3_column_text(st, 3);
         size_t tl = (size_t)sqlite3_column_bytes(st, 3);
         r->hits++;
+        uint64_t th = 0;
+        if (term) { /* folded once for the code and its ancestors */
+            fold.len = 0;
+            if (grille__fold(&fold, term, tl) < 0 ||
+                gbuf_put(&fold, "", 0) < 0)
+                goto nomem;
+            th = term_hash(fold.data, fold.len);
+        }
         for (long c = (long)code_index[code]; c >= 0; c = p->codes[c].parent) {
             if (g.hits[c]++ == 0)
                 g.touched[g.ntouched++] = (size_t)c;
-            if (term && count_term(&p->terms[c], term, tl) < 0)
+            if (term && count_term(&p->terms[c], fold.data, fold.len, th,
+                                   term, tl) < 0)
                 goto nomem;
         }
     }
@@ -742,6 +784,7 @@ done:
     free(doc_index);
     free(g.hits);
     free(g.touched);
+    gbuf_free(&fold);
     if (ret < 0) {
         grille_report_free(r);
         return ret;
