@@ -324,22 +324,6 @@ int grille__stats_end(grille_stats *b, const void **cells, size_t *ncells,
 
 /* --------------------------------------------------------------- reading */
 
-/* One number of a blob; false at its end or on a malformed one. */
-bool grille__stats_uv(const unsigned char **at, const unsigned char *end,
-                      uint64_t *v)
-{
-    uint64_t x = 0;
-    for (unsigned shift = 0; *at < end && shift < 64; shift += 7) {
-        unsigned char byte = *(*at)++;
-        x |= (uint64_t)(byte & 0x7F) << shift;
-        if (!(byte & 0x80)) {
-            *v = x;
-            return true;
-        }
-    }
-    return false;
-}
-
 /* ------------------------------------------------ from the project's rows */
 
 int grille__stats_refresh(grille_stats *b, int64_t doc)
