@@ -301,8 +301,12 @@ int cmd_add(int argc, char **argv)
     for (int i = optind; i < argc; i++) {
         struct stat st;
         if (stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode)) {
+            size_t before = list.n;
             if (walk(argv[i], &list, &skipped, 0) < 0)
                 status = EXIT_RUNTIME;
+            else if (list.n == before)
+                cli_warning(_("%s: no .txt or .md file in this folder"),
+                            argv[i]);
         } else if (push(&list, strdup(argv[i])) < 0) {
             status = EXIT_RUNTIME;
         }

@@ -308,6 +308,21 @@ def t_jobs_same_project():
                 j, [k for k in range(3) if got[k] != seen[k]])
 
 
+def t_empty_folder():
+    """A folder with no note: added 0, and a warning names it."""
+    d = os.path.join(TMP, 'nothing-here')
+    os.makedirs(os.path.join(d, 'sub'))
+    with open(os.path.join(d, 'sub', 'notes.pdf'), 'wb') as f:
+        f.write(b'%PDF-1.4')
+    db = os.path.join(TMP, 'empty-folder.db')
+    assert grille('init', '-d', db).returncode == 0
+    out = grille('add', '-d', db, d)
+    assert out.returncode == 0, out.stderr.decode()
+    assert b'added 0 documents' in out.stdout, out.stdout
+    assert (b'%s: no .txt or .md file in this folder' % d.encode()
+            in out.stderr), out.stderr
+
+
 def t_rm_named_twice():
     """A document named twice (by name and by #id) is removed once."""
     db = os.path.join(TMP, 'twice.db')
@@ -528,6 +543,7 @@ for name, fn in [
         ('attr set and import, with origins', t_attributes),
         ('rm is all or nothing and cascades', t_rm),
         ('a document named twice is removed once', t_rm_named_twice),
+        ('a folder with no note is named in a warning', t_empty_folder),
         ('no row without its parent', t_foreign_keys),
         ('add -j 1, 2, 4: the same project and messages',
          t_jobs_same_project),
