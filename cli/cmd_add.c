@@ -274,18 +274,12 @@ int cmd_add(int argc, char **argv)
             }
             attrs[nattrs++] = optarg;
             break;
-        case 'j': {
-            char *end;
-            jobs = strtol(optarg, &end, 10);
-            if (*end || jobs < 1 || jobs > 64) {
+        case 'j':
+            if (cli_jobs("add", optarg, &jobs) != 0) {
                 free(attrs);
-                return cli_usage("add",
-                                 _("-j takes a number of threads from 1 to "
-                                   "64, not '%s'"),
-                                 optarg);
+                return EXIT_USAGE;
             }
             break;
-        }
         case 'h': free(attrs); fputs(_(help), stdout); return EXIT_OK;
         default: free(attrs); return cli_bad_option("add");
         }

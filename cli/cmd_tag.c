@@ -991,16 +991,10 @@ int cmd_tag(int argc, char **argv)
                                  optarg);
             color = optarg;
             break;
-        case 'j': {
-            char *end;
-            jobs = strtol(optarg, &end, 10);
-            if (*end || jobs < 1 || jobs > 64)
-                return cli_usage("tag",
-                                 _("-j takes a number of threads from 1 to "
-                                   "64, not '%s'"),
-                                 optarg);
+        case 'j':
+            if (cli_jobs("tag", optarg, &jobs) != 0)
+                return EXIT_USAGE;
             break;
-        }
         case 'h': fputs(_(help), stdout); return EXIT_OK;
         default: return cli_bad_option("tag");
         }

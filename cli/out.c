@@ -305,6 +305,19 @@ int cli_analyser(grille_analyser **a, grille_error *err)
     return rc;
 }
 
+int cli_jobs(const char *cmd, const char *arg, long *jobs)
+{
+    char *end;
+    long n = strtol(arg, &end, 10);
+    if (!*arg || *end || n < 1 || n > 64)
+        return cli_usage(cmd,
+                         _("-j takes a number of threads from 1 to 64, not "
+                           "'%s'"),
+                         arg);
+    *jobs = n;
+    return 0;
+}
+
 int cli_cmp_str(const void *a, const void *b)
 {
     return strcmp(*(const char *const *)a, *(const char *const *)b);

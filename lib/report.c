@@ -254,10 +254,6 @@ typedef struct seg_state {
     size_t ntouched;
 } seg_state;
 
-/* How representative a coded segment is as a quote: its hits first, then
- * a readable length (a heading or a two-word bullet says little; past 250
- * bytes a longer one is not better); stats.c keeps the same. */
-#define quote_score grille__quote_score
 
 static void flush(grille_report *r, priv *p, seg_state *g)
 {
@@ -273,8 +269,9 @@ static void flush(grille_report *r, priv *p, seg_state *g)
         p->cell_hits[cell] += g->hits[c];
         p->codes[c].segments++;
         p->codes[c].hits += g->hits[c];
-        size_t score = quote_score(g->hits[c], g->len);
-        if (score > quote_score(p->best[cell].hits, p->best[cell].len)) {
+        size_t score = grille__quote_score(g->hits[c], g->len);
+        const grille_report_quote *q = &p->best[cell];
+        if (score > grille__quote_score(q->hits, q->len)) {
             p->best[cell].hits = g->hits[c];
             p->best[cell].len = g->len;
             p->best[cell].segment_id = g->segment;

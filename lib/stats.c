@@ -281,7 +281,9 @@ static int put_uv(gbuf *g, uint64_t v)
     return gbuf_put(g, tmp, n);
 }
 
-int grille__stats_end(grille_stats *b, const void **cells, size_t *ncells,
+/* The blobs of the document fed since begin (valid until the next
+ * begin). */
+static int stats_end(grille_stats *b, const void **cells, size_t *ncells,
                       const void **pairs, size_t *npairs, size_t *coded)
 {
     if (flush(b))
@@ -365,7 +367,7 @@ int grille__stats_store(grille_stats *b, int64_t doc, size_t segments,
 {
     const void *cells, *pairs;
     size_t nc, np, coded;
-    int rc = grille__stats_end(b, &cells, &nc, &pairs, &np, &coded);
+    int rc = stats_end(b, &cells, &nc, &pairs, &np, &coded);
     if (rc)
         return rc;
     sqlite3_stmt *st = b->q_store;

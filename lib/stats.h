@@ -13,7 +13,9 @@
 typedef struct grille_stats grille_stats;
 
 /* How representative a coded segment is as a quote: its hits first, then
- * a readable length (the report's rule). */
+ * a readable length (a heading or a two-word bullet says little; past 250
+ * bytes a longer one is not better).  The report and doc_stats both pick
+ * their best quotes with it. */
 GRILLE_HIDDEN size_t grille__quote_score(size_t hits, size_t len);
 
 /* A builder for connection `db`, with the codes' parents read. */
@@ -29,11 +31,6 @@ GRILLE_HIDDEN int grille__stats_coding(grille_stats *b, int64_t segment,
                                        size_t seg_len, int64_t code);
 GRILLE_HIDDEN int grille__stats_store(grille_stats *b, int64_t doc,
                                       size_t segments, size_t words);
-/* The blobs of the document fed since begin (valid until the next
- * begin). */
-GRILLE_HIDDEN int grille__stats_end(grille_stats *b, const void **cells,
-                                    size_t *ncells, const void **pairs,
-                                    size_t *npairs, size_t *coded);
 
 /* The row of document `doc` computed again from its stored codings. */
 GRILLE_HIDDEN int grille__stats_refresh(grille_stats *b, int64_t doc);
