@@ -84,11 +84,11 @@ void grille__stats_free(grille_stats *b)
 
 /* The parent of every code, read again: codes come with a codebook or an
  * import. */
-int grille__stats_codes(grille_stats *b)
+int grille__parents(sqlite3 *db, int64_t **out, size_t *count)
 {
     sqlite3_stmt *st = NULL;
     int64_t max = 0;
-    int rc = sqlite3_prepare_v2(b->db, "SELECT max(id) FROM codes", -1, &st,
+    int rc = sqlite3_prepare_v2(db, "SELECT max(id) FROM codes", -1, &st,
                                 NULL);
     if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         max = sqlite3_column_int64(st, 0);
@@ -99,15 +99,46 @@ int grille__stats_codes(grille_stats *b)
     if (rc != SQLITE_OK)
         return rc;
     size_t n = (size_t)(max < 0 ? 0 : max) + 1;
+    int64_t *parent = malloc(n * sizeof(*parent));
+    if (!parent)
+        return SQLITE_NOMEM;
+    for (size_t i = 0; i < n; i++)
+        parent[i] = -1;
+    rc = sqlite3_prepare_v2(db, "SELECT id, parent FROM codes", -1, &st,
+                            NULL);
+    while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(st, 0);
+        int64_t p = sqlite3_column_type(st, 1) == SQLITE_NULL
+                        ? -1
+                        : sqlite3_column_int64(st, 1);
+        if (id >= 0 && (size_t)id < n && p >= 0 && (size_t)p < n && p != id)
+            parent[id] = p;
+        rc = SQLITE_OK;
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE && rc != SQLITE_OK) {
+        free(parent);
+        return rc;
+    }
+    *out = parent;
+    *count = n;
+    return SQLITE_OK;
+}
+
+int grille__stats_codes(grille_stats *b)
+{
+    int64_t *parent;
+    size_t n;
+    int rc = grille__parents(b->db, &parent, &n);
+    if (rc != SQLITE_OK)
+        return rc;
     if (n > b->nparent) {
-        int64_t *parent = realloc(b->parent, n * sizeof(*parent));
-        if (parent)
-            b->parent = parent;
         size_t *hits = calloc(n, sizeof(*hits));
         int64_t *touched = malloc(n * sizeof(*touched));
         cell *cells = calloc(n, sizeof(*cells));
         int64_t *used = malloc(n * sizeof(*used));
-        if (!parent || !hits || !touched || !cells || !used) {
+        if (!hits || !touched || !cells || !used) {
+            free(parent);
             free(hits);
             free(touched);
             free(cells);
@@ -125,22 +156,17 @@ int grille__stats_codes(grille_stats *b)
         b->nparent = n;
         b->nused = b->ntouched = 0;
     }
-    for (size_t i = 0; i < b->nparent; i++)
-        b->parent[i] = -1;
-    rc = sqlite3_prepare_v2(b->db, "SELECT id, parent FROM codes", -1, &st,
-                            NULL);
-    while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        int64_t id = sqlite3_column_int64(st, 0);
-        int64_t p = sqlite3_column_type(st, 1) == SQLITE_NULL
-                        ? -1
-                        : sqlite3_column_int64(st, 1);
-        if (id >= 0 && (size_t)id < b->nparent && p >= 0 &&
-            (size_t)p < b->nparent && p != id)
-            b->parent[id] = p;
-        rc = SQLITE_OK;
+    /* the arrays keep their larger size; the ids past n have no parent */
+    free(b->parent);
+    b->parent = realloc(parent, b->nparent * sizeof(*parent));
+    if (!b->parent) {
+        b->parent = parent;
+        b->nparent = n;
+        return SQLITE_OK;
     }
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE || rc == SQLITE_OK ? SQLITE_OK : rc;
+    for (size_t i = n; i < b->nparent; i++)
+        b->parent[i] = -1;
+    return SQLITE_OK;
 }
 
 int grille__stats_new(grille_stats **out, sqlite3 *db)

@@ -18,6 +18,11 @@ typedef struct grille_stats grille_stats;
  * their best quotes with it. */
 GRILLE_HIDDEN size_t grille__quote_score(size_t hits, size_t len);
 
+/* The codes' parents: parent[id] is the parent's id, -1 for none, for
+ * every id up to the largest (count entries). */
+GRILLE_HIDDEN int grille__parents(sqlite3 *db, int64_t **parent,
+                                  size_t *count);
+
 /* A builder for connection `db`, with the codes' parents read. */
 GRILLE_HIDDEN int grille__stats_new(grille_stats **out, sqlite3 *db);
 GRILLE_HIDDEN void grille__stats_free(grille_stats *b);

@@ -843,70 +843,43 @@ void grille_store__codes_changed(grille_store *s)
     s->stats_stale = true;
 }
 
-/* Stores a document's codings (and, for a new document, its segments),
- * then its doc_stats row: for a new document from memory, else (a
- * recode, with manual codings among them) from the stored rows. */
-static int store_codings(grille_store *s, const grille_segment *segs,
-                         size_t ns, const grille_coding *cod, size_t nc,
-                         int64_t doc, const char *text, bool segments,
-                         size_t words, grille_error *err)
+/* The row ids of document `doc`'s ns segments, in order. */
+static int segment_ids(grille_store *s, int64_t doc, size_t ns,
+                       int64_t *segid, grille_error *err)
 {
-    int64_t *segid = malloc((ns + 1) * sizeof(*segid));
-    int rc = SQLITE_OK;
-    if (!segid)
-        return grille__nomem(err);
-    if (segments) {
-        for (size_t i = 0; i < ns && rc == SQLITE_OK; i++) {
-            sqlite3_stmt *st = stmt(s, Q_ADD_SEG, &rc);
-            if (!st)
-                break;
-            const grille_segment *g = &segs[i];
-            sqlite3_bind_int64(st, 1, doc);
-            sqlite3_bind_int64(st, 2, (sqlite3_int64)i);
-            sqlite3_bind_text(st, 3, grille_segment_kind_name(g->kind), -1,
-                              SQLITE_STATIC);
-            sqlite3_bind_int64(st, 4, (sqlite3_int64)g->start);
-            sqlite3_bind_int64(st, 5, (sqlite3_int64)g->end);
-            sqlite3_bind_int64(st, 6, g->line);
-            if (g->label_end > g->label_start)
-                sqlite3_bind_text(st, 7, text + g->label_start,
-                                  (int)(g->label_end - g->label_start),
-                                  SQLITE_STATIC);
-            sqlite3_bind_int64(st, 8, (sqlite3_int64)g->words);
-            rc = sqlite3_step(st);
-            if (rc != SQLITE_DONE)
-                break;
-            segid[i] = sqlite3_last_insert_rowid(s->db);
-            rc = SQLITE_OK;
-        }
-    } else {
-        sqlite3_stmt *st;
-        int r = prepare(s, "SELECT id FROM segments WHERE document = ?1 "
-                           "ORDER BY idx",
-                        &st, err);
-        if (r < 0) {
-            free(segid);
-            return r;
-        }
-        sqlite3_bind_int64(st, 1, doc);
-        size_t k = 0;
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-            if (k < ns)
-                segid[k] = sqlite3_column_int64(st, 0);
-            k++;
-        }
-        sqlite3_finalize(st);
-        if (rc == SQLITE_DONE)
-            rc = SQLITE_OK;
-        if (rc == SQLITE_OK && k != ns) {
-            free(segid);
-            return grille__error(err, GRILLE_ESTORE, s->path, 0, 0,
-                                 _("document #%lld has %zu segments stored "
-                                   "but %zu now: remove it and add it "
-                                   "again"),
-                                 (long long)doc, k, ns);
-        }
+    sqlite3_stmt *st;
+    int r = prepare(s, "SELECT id FROM segments WHERE document = ?1 "
+                       "ORDER BY idx",
+                    &st, err);
+    if (r < 0)
+        return r;
+    sqlite3_bind_int64(st, 1, doc);
+    size_t k = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (k < ns)
+            segid[k] = sqlite3_column_int64(st, 0);
+        k++;
     }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return store_error(s, err, rc, "read the segments");
+    if (k != ns)
+        return grille__error(err, GRILLE_ESTORE, s->path, 0, 0,
+                             _("document #%lld has %zu segments stored "
+                               "but %zu now: remove it and add it "
+                               "again"),
+                             (long long)doc, k, ns);
+    return 0;
+}
+
+/* Inserts a document's automatic codings (segid: its segments' row
+ * ids); an SQLite result code. */
+static int insert_codings(grille_store *s, const int64_t *segid,
+                          const grille_coding *cod, size_t nc,
+                          const char *text)
+{
+    int rc = SQLITE_OK;
     for (size_t i = 0; i < nc && rc == SQLITE_OK; i++) {
         sqlite3_stmt *st = stmt(s, Q_ADD_CODING, &rc);
         if (!st)
@@ -923,8 +896,47 @@ static int store_codings(grille_store *s, const grille_segment *segs,
         rc = sqlite3_step(st);
         rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
     }
+    return rc;
+}
+
+/* Stores a new document's segments and codings, then its doc_stats row,
+ * computed from memory. */
+static int store_codings(grille_store *s, const grille_segment *segs,
+                         size_t ns, const grille_coding *cod, size_t nc,
+                         int64_t doc, const char *text, size_t words,
+                         grille_error *err)
+{
+    int64_t *segid = malloc((ns + 1) * sizeof(*segid));
+    int rc = SQLITE_OK;
+    if (!segid)
+        return grille__nomem(err);
+    for (size_t i = 0; i < ns && rc == SQLITE_OK; i++) {
+        sqlite3_stmt *st = stmt(s, Q_ADD_SEG, &rc);
+        if (!st)
+            break;
+        const grille_segment *g = &segs[i];
+        sqlite3_bind_int64(st, 1, doc);
+        sqlite3_bind_int64(st, 2, (sqlite3_int64)i);
+        sqlite3_bind_text(st, 3, grille_segment_kind_name(g->kind), -1,
+                          SQLITE_STATIC);
+        sqlite3_bind_int64(st, 4, (sqlite3_int64)g->start);
+        sqlite3_bind_int64(st, 5, (sqlite3_int64)g->end);
+        sqlite3_bind_int64(st, 6, g->line);
+        if (g->label_end > g->label_start)
+            sqlite3_bind_text(st, 7, text + g->label_start,
+                              (int)(g->label_end - g->label_start),
+                              SQLITE_STATIC);
+        sqlite3_bind_int64(st, 8, (sqlite3_int64)g->words);
+        rc = sqlite3_step(st);
+        if (rc != SQLITE_DONE)
+            break;
+        segid[i] = sqlite3_last_insert_rowid(s->db);
+        rc = SQLITE_OK;
+    }
+    if (rc == SQLITE_OK)
+        rc = insert_codings(s, segid, cod, nc, text);
     grille_stats *b = rc == SQLITE_OK ? store_stats(s, &rc) : NULL;
-    if (b && segments) {
+    if (b) {
         grille__stats_begin(b);
         for (size_t i = 0; i < nc && rc == SQLITE_OK; i++) {
             const grille_segment *g = &segs[cod[i].segment];
@@ -934,8 +946,6 @@ static int store_codings(grille_store *s, const grille_segment *segs,
         }
         if (rc == SQLITE_OK)
             rc = grille__stats_store(b, doc, ns, words);
-    } else if (b) {
-        rc = grille__stats_refresh(b, doc);
     }
     free(segid);
     if (rc != SQLITE_OK)
@@ -1123,7 +1133,7 @@ int grille_store_add_prepared(grille_store *s, grille_prepared *p,
     }
     if (r == 0)
         r = store_codings(s, p->segs, p->nsegs, p->cods, p->ncods, doc, data,
-                          true, p->words, err);
+                          p->words, err);
     if (r == 0)
         *id = doc;
     return r;
@@ -1368,24 +1378,246 @@ int grille_store_text(grille_store *s, int64_t id, char **text, size_t *len,
 
 /* Segments coded by each code, children rolled up into their parents, into
  * temp table `table`. */
-static int snapshot(grille_store *s, const char *table, grille_error *err)
+/* A recode goes document by document: it analyses the text again and
+ * compares the new automatic codings with the stored ones, in the order
+ * they were stored.  A document whose codings are the same is not written
+ * (an edit of a codebook changes few documents, and their codings keep
+ * their row ids, hence their GUIDs in an export); one that changed has
+ * all its automatic codings replaced, in the order an add would write
+ * them.  The changes per code are counted on (code, segment) pairs, each
+ * code standing for its ancestors too: before with the old hierarchy,
+ * after with the new one. */
+typedef struct old_coding {
+    int64_t segment, code, start, end;
+    size_t rule; /* offset of its rule text in rules */
+    bool automatic;
+} old_coding;
+
+typedef struct code_seg {
+    int64_t code, segment;
+} code_seg;
+
+typedef struct recoder {
+    int64_t *old_parent, *new_parent;
+    size_t nold, nnew;
+    size_t *count; /* 4 per code id: before, after, gained, lost */
+    old_coding *old;
+    size_t nold_cod, cap_old;
+    gbuf rules;
+    code_seg *before, *after;
+    size_t nbefore, nafter, cap_before, cap_after;
+    int64_t *segid;
+    size_t cap_segid;
+} recoder;
+
+static void recoder_free(recoder *rc)
 {
-    char sql[1024];
-    snprintf(sql, sizeof(sql),
-             "DROP TABLE IF EXISTS temp.%s;"
-             /* keyed, so that the comparison of before and after looks
-              * rows up instead of scanning (quadratic on large projects) */
-             "CREATE TEMP TABLE %s (code INTEGER, segment INTEGER,"
-             " PRIMARY KEY (code, segment)) WITHOUT ROWID;"
-             "INSERT OR IGNORE INTO temp.%s "
-             "WITH RECURSIVE up(id, anc) AS ("
-             " SELECT id, id FROM codes UNION ALL"
-             " SELECT up.id, k.parent FROM up JOIN codes k ON k.id = up.anc"
-             " WHERE k.parent IS NOT NULL) "
-             "SELECT up.anc, c.segment "
-             "FROM codings c JOIN up ON up.id = c.code",
-             table, table, table);
-    return exec(s, sql, "compare the codings", err);
+    free(rc->old_parent);
+    free(rc->new_parent);
+    free(rc->count);
+    free(rc->old);
+    gbuf_free(&rc->rules);
+    free(rc->before);
+    free(rc->after);
+    free(rc->segid);
+}
+
+static int by_code_seg(const void *a, const void *b)
+{
+    const code_seg *x = a, *y = b;
+    if (x->code != y->code)
+        return x->code < y->code ? -1 : 1;
+    return (x->segment > y->segment) - (x->segment < y->segment);
+}
+
+/* Adds (code and each of its ancestors, segment) to a list. */
+static int add_pairs(code_seg **v, size_t *n, size_t *cap,
+                     const int64_t *parent, size_t nparent, int64_t code,
+                     int64_t segment)
+{
+    for (size_t guard = 0; code >= 0 && guard <= nparent; guard++) {
+        if (GROW(*v, *cap, *n + 1) < 0)
+            return GRILLE_ENOMEM;
+        (*v)[(*n)++] = (code_seg){code, segment};
+        code = (size_t)code < nparent ? parent[code] : -1;
+    }
+    return 0;
+}
+
+static size_t sort_unique(code_seg *v, size_t n)
+{
+    if (n < 2)
+        return n;
+    qsort(v, n, sizeof(*v), by_code_seg);
+    size_t k = 1;
+    for (size_t i = 1; i < n; i++)
+        if (by_code_seg(&v[i], &v[k - 1]) != 0)
+            v[k++] = v[i];
+    return k;
+}
+
+/* Counts one document's pairs before and after into rc->count. */
+static int count_changes(recoder *rc, const grille_coding *cod, size_t nc,
+                         const int64_t *code_ids)
+{
+    rc->nbefore = rc->nafter = 0;
+    for (size_t i = 0; i < rc->nold_cod; i++) {
+        const old_coding *o = &rc->old[i];
+        if (add_pairs(&rc->before, &rc->nbefore, &rc->cap_before,
+                      rc->old_parent, rc->nold, o->code, o->segment) < 0 ||
+            (!o->automatic &&
+             add_pairs(&rc->after, &rc->nafter, &rc->cap_after,
+                       rc->new_parent, rc->nnew, o->code, o->segment) < 0))
+            return GRILLE_ENOMEM;
+    }
+    for (size_t i = 0; i < nc; i++)
+        if (add_pairs(&rc->after, &rc->nafter, &rc->cap_after,
+                      rc->new_parent, rc->nnew, code_ids[cod[i].code],
+                      rc->segid[cod[i].segment]) < 0)
+            return GRILLE_ENOMEM;
+    size_t nb = sort_unique(rc->before, rc->nbefore);
+    size_t na = sort_unique(rc->after, rc->nafter);
+    size_t i = 0, j = 0;
+    while (i < nb || j < na) {
+        int c = i == nb   ? 1
+                : j == na ? -1
+                          : by_code_seg(&rc->before[i], &rc->after[j]);
+        int64_t code = c <= 0 ? rc->before[i].code : rc->after[j].code;
+        size_t *k = (size_t)code < rc->nnew ? &rc->count[4 * code] : NULL;
+        if (c <= 0 && k)
+            k[0]++;
+        if (c >= 0 && k)
+            k[1]++;
+        if (c > 0 && k)
+            k[2]++;
+        if (c < 0 && k)
+            k[3]++;
+        i += c <= 0;
+        j += c >= 0;
+    }
+    return 0;
+}
+
+/* Reads document `doc`'s stored codings, in the order they were stored. */
+static int read_old(sqlite3_stmt *st, recoder *rc, int64_t doc)
+{
+    rc->nold_cod = 0;
+    rc->rules.len = 0;
+    sqlite3_reset(st);
+    sqlite3_bind_int64(st, 1, doc);
+    int r;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        if (GROW(rc->old, rc->cap_old, rc->nold_cod + 1) < 0)
+            return SQLITE_NOMEM;
+        old_coding *o = &rc->old[rc->nold_cod++];
+        o->segment = sqlite3_column_int64(st, 0);
+        o->code = sqlite3_column_int64(st, 1);
+        o->start = sqlite3_column_int64(st, 2);
+        o->end = sqlite3_column_int64(st, 3);
+        o->automatic = sqlite3_column_int(st, 5) != 0;
+        o->rule = rc->rules.len;
+        const char *rule = col_text(st, 4);
+        if (gbuf_put(&rc->rules, rule, strlen(rule) + 1) < 0)
+            return SQLITE_NOMEM;
+    }
+    return r == SQLITE_DONE ? SQLITE_OK : r;
+}
+
+/* Whether the new codings are the stored automatic ones, in order. */
+static bool same_codings(grille_store *s, const recoder *rc,
+                         const grille_coding *cod, size_t nc)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < rc->nold_cod; i++) {
+        const old_coding *o = &rc->old[i];
+        if (!o->automatic)
+            continue;
+        if (k == nc)
+            return false;
+        const grille_coding *c = &cod[k++];
+        grille_rule_info ri;
+        grille_codebook_rule(s->synced, c->rule, &ri);
+        if (o->segment != rc->segid[c->segment] ||
+            o->code != s->code_ids[c->code] ||
+            o->start != (int64_t)c->start || o->end != (int64_t)c->end ||
+            strcmp(rc->rules.data + o->rule, ri.text) != 0)
+            return false;
+    }
+    return k == nc;
+}
+
+static int recode_document(grille_store *s, grille_analyser *a,
+                           const grille_codebook *cb, recoder *rc,
+                           sqlite3_stmt *q_old, sqlite3_stmt *q_del,
+                           bool hierarchy, bool count, int64_t id,
+                           const char *name, const char *text, size_t tl,
+                           size_t body, grille_error *err)
+{
+    int r = grille_analyser_run(a, text, tl, body, s->unit, cb, name, err);
+    if (r < 0)
+        return r;
+    const grille_segment *segs;
+    const grille_coding *cod;
+    size_t ns = grille_analyser_segments(a, &segs);
+    size_t nc = grille_analyser_codings(a, &cod);
+    if (GROW(rc->segid, rc->cap_segid, ns + 1) < 0)
+        return grille__nomem(err);
+    r = segment_ids(s, id, ns, rc->segid, err);
+    if (r < 0)
+        return r;
+    int e = read_old(q_old, rc, id);
+    if (e != SQLITE_OK)
+        return store_error(s, err, e, "read the codings");
+    if (count && count_changes(rc, cod, nc, s->code_ids) < 0)
+        return grille__nomem(err);
+    bool same = same_codings(s, rc, cod, nc);
+    if (!same) {
+        sqlite3_reset(q_del);
+        sqlite3_bind_int64(q_del, 1, id);
+        e = sqlite3_step(q_del);
+        e = e == SQLITE_DONE ? insert_codings(s, rc->segid, cod, nc, text) : e;
+        if (e != SQLITE_OK)
+            return store_error(s, err, e, "store the codings");
+    }
+    if (!same || hierarchy) {
+        grille_stats *b = store_stats(s, &e);
+        if (b)
+            e = grille__stats_refresh(b, id);
+        if (e != SQLITE_OK)
+            return store_error(s, err, e, "count the codings");
+    }
+    return 0;
+}
+
+/* Sends the counted changes, per code, in codebook order. */
+static int send_changes(grille_store *s, const recoder *rc,
+                        grille_recode_cb changes, void *payload,
+                        grille_error *err)
+{
+    sqlite3_stmt *st;
+    int r = prepare(s,
+                    "SELECT id, code, in_codebook FROM codes ORDER BY "
+                    "position IS NULL, position, code",
+                    &st, err);
+    if (r < 0)
+        return r;
+    int e;
+    while ((e = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(st, 0);
+        const size_t *k =
+            id >= 0 && (size_t)id < rc->nnew ? &rc->count[4 * id] : NULL;
+        if (!sqlite3_column_int(st, 2) && (!k || (!k[0] && !k[1])))
+            continue;
+        grille_recode_change c = {col_text(st, 1), k ? k[0] : 0,
+                                  k ? k[1] : 0, k ? k[2] : 0, k ? k[3] : 0};
+        int stop = changes(&c, payload);
+        if (stop) {
+            sqlite3_finalize(st);
+            return stop;
+        }
+    }
+    sqlite3_finalize(st);
+    return e == SQLITE_DONE ? 0 : store_error(s, err, e, "compare the codings");
 }
 
 int grille_store_recode(grille_store *s, grille_analyser *a,
@@ -1395,7 +1627,11 @@ int grille_store_recode(grille_store *s, grille_analyser *a,
                         grille_recode_cb changes, void *payload,
                         grille_error *err)
 {
-    int r = snapshot(s, "recode_before", err);
+    recoder rc = {0};
+    sqlite3_stmt *st = NULL, *q_old = NULL, *q_del = NULL;
+    int r = 0, e = grille__parents(s->db, &rc.old_parent, &rc.nold);
+    if (e != SQLITE_OK)
+        r = store_error(s, err, e, "read the codes");
     if (r == 0 && len > INT32_MAX)
         r = grille__error(err, GRILLE_ELIMIT, source, 0, 0, "%s",
                           _("codebook too large"));
@@ -1404,81 +1640,56 @@ int grille_store_recode(grille_store *s, grille_analyser *a,
     s->synced = NULL;
     if (r == 0)
         r = sync_codes(s, cb, err);
-    if (r == 0)
-        r = exec(s, "DELETE FROM codings WHERE origin = 'automatic'",
-                 "remove the automatic codings", err);
+    if (r == 0 &&
+        (e = grille__parents(s->db, &rc.new_parent, &rc.nnew)) != SQLITE_OK)
+        r = store_error(s, err, e, "read the codes");
+    if (r == 0 && changes &&
+        !(rc.count = calloc(4 * rc.nnew, sizeof(*rc.count))))
+        r = grille__nomem(err);
+    /* ids only grow: an old id keeps its place in the new map */
+    bool hierarchy = false;
+    for (size_t i = 0; r == 0 && i < rc.nold; i++)
+        hierarchy |= i >= rc.nnew || rc.old_parent[i] != rc.new_parent[i];
     int64_t total = 0;
     if (r == 0)
         r = scalar(s, "SELECT count(*) FROM documents", &total, err);
-    sqlite3_stmt *st = NULL;
     if (r == 0)
-        r = prepare(s, "SELECT id, name, text, body FROM documents ORDER BY "
-                       "id",
+        r = prepare(s,
+                    "SELECT c.segment, c.code, c.start, c.\"end\", c.rule, "
+                    "c.origin = 'automatic' FROM codings c JOIN segments g "
+                    "ON g.id = c.segment WHERE g.document = ?1 ORDER BY c.id",
+                    &q_old, err);
+    if (r == 0)
+        r = prepare(s,
+                    "DELETE FROM codings WHERE origin = 'automatic' AND "
+                    "segment IN (SELECT id FROM segments WHERE document = "
+                    "?1)",
+                    &q_del, err);
+    if (r == 0)
+        r = prepare(s,
+                    "SELECT id, name, text, body FROM documents ORDER BY id",
                     &st, err);
     size_t done = 0;
-    int rc = SQLITE_DONE;
-    while (r == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        int64_t id = sqlite3_column_int64(st, 0);
-        const char *name = col_text(st, 1);
-        const char *text = col_text(st, 2);
-        size_t tl = (size_t)sqlite3_column_bytes(st, 2);
-        size_t body = col_size(st, 3);
-        r = grille_analyser_run(a, text, tl, body, s->unit, cb, name, err);
-        if (r == 0) {
-            const grille_segment *segs;
-            const grille_coding *cod;
-            size_t ns = grille_analyser_segments(a, &segs);
-            size_t nc = grille_analyser_codings(a, &cod);
-            r = store_codings(s, segs, ns, cod, nc, id, text, false, 0,
-                              err);
-        }
+    e = SQLITE_DONE;
+    while (r == 0 && (e = sqlite3_step(st)) == SQLITE_ROW) {
+        r = recode_document(s, a, cb, &rc, q_old, q_del, hierarchy,
+                            changes != NULL, sqlite3_column_int64(st, 0),
+                            col_text(st, 1), col_text(st, 2),
+                            (size_t)sqlite3_column_bytes(st, 2),
+                            col_size(st, 3), err);
         done++;
         if (progress)
             progress(done, (size_t)total, payload);
     }
-    if (st)
-        sqlite3_finalize(st);
-    if (r == 0 && rc != SQLITE_DONE)
-        r = store_error(s, err, rc, "recode");
-    if (r == 0)
-        r = snapshot(s, "recode_after", err);
-    if (r < 0 || !changes)
-        return r;
-    r = prepare(
-        s,
-        "WITH b AS (SELECT code, count(*) n FROM temp.recode_before GROUP BY "
-        "code), a AS (SELECT code, count(*) n FROM temp.recode_after GROUP BY "
-        "code), g AS (SELECT code, count(*) n FROM temp.recode_after x WHERE "
-        "NOT EXISTS (SELECT 1 FROM temp.recode_before y WHERE y.code = x.code "
-        "AND y.segment = x.segment) GROUP BY code), l AS (SELECT code, "
-        "count(*) n FROM temp.recode_before x WHERE NOT EXISTS (SELECT 1 FROM "
-        "temp.recode_after y WHERE y.code = x.code AND y.segment = x.segment) "
-        "GROUP BY code) "
-        "SELECT k.code, coalesce(b.n, 0), coalesce(a.n, 0), coalesce(g.n, 0), "
-        "coalesce(l.n, 0) FROM codes k LEFT JOIN b ON b.code = k.id "
-        "LEFT JOIN a ON a.code = k.id LEFT JOIN g ON g.code = k.id "
-        "LEFT JOIN l ON l.code = k.id "
-        "WHERE k.in_codebook OR b.n IS NOT NULL OR a.n IS NOT NULL "
-        "ORDER BY k.position IS NULL, k.position, k.code",
-        &st, err);
-    if (r < 0)
-        return r;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        grille_recode_change c = {col_text(st, 0), col_size(st, 1),
-                                  col_size(st, 2), col_size(st, 3),
-                                  col_size(st, 4)};
-        int stop = changes(&c, payload);
-        if (stop) {
-            sqlite3_finalize(st);
-            return stop;
-        }
-    }
+    if (r == 0 && e != SQLITE_DONE)
+        r = store_error(s, err, e, "recode");
     sqlite3_finalize(st);
-    if (rc != SQLITE_DONE)
-        return store_error(s, err, rc, "compare the codings");
-    return exec(s,
-                "DROP TABLE temp.recode_before; DROP TABLE temp.recode_after",
-                "compare the codings", err);
+    sqlite3_finalize(q_old);
+    sqlite3_finalize(q_del);
+    if (r == 0 && changes)
+        r = send_changes(s, &rc, changes, payload, err);
+    recoder_free(&rc);
+    return r;
 }
 
 /* --------------------------------------------------------------- quotes */

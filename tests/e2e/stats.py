@@ -284,6 +284,48 @@ def t_import_manual():
     return both()
 
 
+def t_recode_back():
+    """With manual codings in the project, a recode with the bundled
+    codebook drops the sub-theme's codings and keeps the manual ones."""
+    con = sqlite3.connect(DB)
+    manual = con.execute("SELECT count(*) FROM codings WHERE origin = "
+                         "'manual'").fetchone()[0]
+    con.close()
+    grille('recode', '-d', DB)
+    grille('recode', '-d', DB, '-c',
+           os.path.join(S, 'codebooks', 'riposte.yaml'))
+    con = sqlite3.connect(DB)
+    left = con.execute(
+        "SELECT count(*) FROM codings c JOIN codes k ON k.id = c.code "
+        "WHERE k.code = 'sante/mentale'").fetchone()[0]
+    still = con.execute("SELECT count(*) FROM codings WHERE origin = "
+                        "'manual'").fetchone()[0]
+    con.close()
+    if left or still != manual:
+        return 'after the recode: %d mentale codings, %d of %d manual' % (
+            left, still, manual)
+    return both()
+
+
+def t_recode_same():
+    """A recode with the same codebook writes no coding: each keeps its
+    row id (and its GUID in an export), and nothing is gained or lost."""
+    q = 'SELECT id, segment, code, start, "end", rule, origin FROM codings'
+    con = sqlite3.connect(DB)
+    before = sorted(con.execute(q))
+    con.close()
+    out = grille('recode', '-d', DB).stdout.decode()
+    con = sqlite3.connect(DB)
+    after = sorted(con.execute(q))
+    con.close()
+    if before != after:
+        return 'the codings were rewritten (%d rows, then %d)' % (
+            len(before), len(after))
+    if '0 segment codings gained, 0 lost' not in out:
+        return 'recode says: %r' % out[-200:]
+    return both()
+
+
 def t_rm():
     grille('rm', '-d', DB, os.path.basename(CORPUS[1]))
     return both()
@@ -322,6 +364,8 @@ for name, fn in [
         ('attr: the same', t_attr),
         ('recode with an edited codebook: the same', t_recode),
         ('import of hand codings and a new code: the same', t_import_manual),
+        ('recode back, with manual codings: the same', t_recode_back),
+        ('recode with the same codebook: no coding rewritten', t_recode_same),
         ('rm: the same', t_rm),
         ('a project of schema 1 is upgraded with its rows', t_upgrade)]:
     check(name, fn)
