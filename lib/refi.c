@@ -352,7 +352,17 @@ static size_t cps(const char *s, size_t n, const char *end)
 }
 
 /* A copy of s[0, n) with every CR LF made LF. */
-static char *lf_text(const char *s, size_t n)
+/* The size of lf_text(s, n). */
+static size_t lf_size(const char *s, size_t n)
+{
+    size_t size = n;
+    for (const char *p = s; (p = memchr(p, '\r', n - (size_t)(p - s)));
+         p++)
+        size -= p + 1 < s + n && p[1] == '\n';
+    return size;
+}
+
+static char *lf_text(const char *s, size_t n, size_t *len)
 {
     char *t = malloc(n + 1), *o = t;
     if (!t)
@@ -361,7 +371,132 @@ static char *lf_text(const char *s, size_t n)
         if (!(s[i] == '\r' && i + 1 < n && s[i + 1] == '\n'))
             *o++ = s[i];
     *o = 0;
+    *len = (size_t)(o - t);
     return t;
+}
+
+/* A document's text as a ZIP entry, read from the project only when
+ * libzip compresses it (at zip_close, one entry after the other): the
+ * export holds one text at a time, not the whole corpus. */
+typedef struct text_source {
+    sqlite3_stmt *q; /* SELECT text, body FROM documents WHERE id = ?1 */
+    int64_t doc;
+    const char *file; /* else this file's bytes (project.qde) */
+    FILE *fp;
+    size_t size; /* known beforehand: with it the entry needs no ZIP64
+                  * field, and the archive is the same as from memory */
+    char *data;
+    size_t len, off;
+    zip_error_t error;
+} text_source;
+
+static zip_int64_t text_read(void *payload, void *data, zip_uint64_t len,
+                             zip_source_cmd_t cmd)
+{
+    text_source *t = payload;
+    switch (cmd) {
+    case ZIP_SOURCE_OPEN: {
+        if (t->file) {
+            if (!t->fp && !(t->fp = fopen(t->file, "rb"))) {
+                zip_error_set(&t->error, ZIP_ER_OPEN, errno);
+                return -1;
+            }
+            return 0;
+        }
+        sqlite3_reset(t->q);
+        sqlite3_bind_int64(t->q, 1, t->doc);
+        if (sqlite3_step(t->q) != SQLITE_ROW) {
+            sqlite3_reset(t->q);
+            zip_error_set(&t->error, ZIP_ER_READ, EIO);
+            return -1;
+        }
+        const char *text = (const char *)sqlite3_column_text(t->q, 0);
+        size_t n = (size_t)sqlite3_column_bytes(t->q, 0);
+        size_t body = (size_t)sqlite3_column_int64(t->q, 1);
+        if (body > n)
+            body = n;
+        free(t->data);
+        t->data = lf_text(text ? text + body : "", text ? n - body : 0,
+                          &t->len);
+        sqlite3_reset(t->q);
+        if (!t->data) {
+            zip_error_set(&t->error, ZIP_ER_MEMORY, 0);
+            return -1;
+        }
+        t->off = 0;
+        if (t->len != t->size) { /* changed since the XML was written */
+            zip_error_set(&t->error, ZIP_ER_INCONS, 0);
+            return -1;
+        }
+        return 0;
+    }
+    case ZIP_SOURCE_READ: {
+        if (t->fp) {
+            size_t n = fread(data, 1, (size_t)len, t->fp);
+            if (ferror(t->fp)) {
+                zip_error_set(&t->error, ZIP_ER_READ, errno);
+                return -1;
+            }
+            return (zip_int64_t)n;
+        }
+        size_t n = t->len - t->off;
+        if (n > len)
+            n = (size_t)len;
+        memcpy(data, t->data + t->off, n);
+        t->off += n;
+        return (zip_int64_t)n;
+    }
+    case ZIP_SOURCE_CLOSE:
+        if (t->fp)
+            fclose(t->fp);
+        t->fp = NULL;
+        free(t->data);
+        t->data = NULL;
+        return 0;
+    case ZIP_SOURCE_STAT: {
+        if (len < sizeof(zip_stat_t))
+            return -1;
+        zip_stat_t *st = data;
+        zip_stat_init(st);
+        st->size = t->size;
+        st->valid |= ZIP_STAT_SIZE;
+        return sizeof(zip_stat_t);
+    }
+    case ZIP_SOURCE_ERROR:
+        return zip_error_to_data(&t->error, data, len);
+    case ZIP_SOURCE_FREE:
+        if (t->fp)
+            fclose(t->fp);
+        free(t->data);
+        free(t);
+        return 0;
+    case ZIP_SOURCE_SUPPORTS:
+        return zip_source_make_command_bitmap(
+            ZIP_SOURCE_OPEN, ZIP_SOURCE_READ, ZIP_SOURCE_CLOSE,
+            ZIP_SOURCE_STAT, ZIP_SOURCE_ERROR, ZIP_SOURCE_FREE, -1);
+    default:
+        zip_error_set(&t->error, ZIP_ER_OPNOTSUPP, 0);
+        return -1;
+    }
+}
+
+/* A ZIP source of document `doc`'s text (q: its query), or of `file`;
+ * NULL when out of memory. */
+static zip_source_t *new_source(zip_t *z, sqlite3_stmt *q, int64_t doc,
+                                const char *file, size_t size)
+{
+    text_source *t = calloc(1, sizeof(*t));
+    if (!t)
+        return NULL;
+    t->q = q;
+    t->doc = doc;
+    t->file = file;
+    t->size = size;
+    zip_error_init(&t->error);
+    zip_source_t *src = zip_source_function(z, text_read, t);
+    if (!src)
+        free(t);
+    return src;
 }
 
 /* Whether v is a calendar date YYYY-MM-DD (xs:date without a zone). */
@@ -440,17 +575,26 @@ int grille_refi_export_qdpx(grille_store *s, const char *path,
     rcodes codes = {0};
     rvar *vars = NULL;
     size_t nvars = 0, vcap = 0;
-    xmlBufferPtr buf = NULL;
     xmlTextWriterPtr w = NULL;
     sqlite3_stmt *docs = NULL, *cod = NULL, *att = NULL, *st = NULL;
+    sqlite3_stmt *q_text = NULL;
     zip_t *z = NULL;
-    char **texts = NULL;
+    /* the sources: their GUIDs and document ids, the texts stay in the
+     * project until the ZIP is written */
+    struct source_ref {
+        char guid[37];
+        int64_t doc;
+        size_t size; /* of the text with LF line ends */
+    } *texts = NULL;
     size_t ntexts = 0, tcap = 0;
-    char tmp[4096];
-    int rc = 0, zerr = 0;
+    char tmp[4096], xml[4096];
+    int rc = 0, zerr = 0, xml_fd = -1;
     char user[37];
     guid(user, "user", "grille");
     snprintf(tmp, sizeof(tmp), "%s.tmp-%d", path, (int)getpid());
+    /* project.qde is written to a file beside the target, not to memory:
+     * on 100 MB of notes it is 640 MB */
+    snprintf(xml, sizeof(xml), "%s.tmp-%d.qde", path, (int)getpid());
 
     /* a consistent snapshot of the whole project */
     /* inside the caller's transaction, if any: a savepoint, not BEGIN */
@@ -476,10 +620,18 @@ int grille_refi_export_qdpx(grille_store *s, const char *path,
     sqlite3_finalize(st);
     st = NULL;
 
-    buf = xmlBufferCreate();
-    w = buf ? xmlNewTextWriterMemory(buf, 0) : NULL;
+    unlink(xml);
+    xml_fd = open(xml, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    xmlOutputBufferPtr out =
+        xml_fd >= 0 ? xmlOutputBufferCreateFd(xml_fd, NULL) : NULL;
+    w = out ? xmlNewTextWriter(out) : NULL;
     if (!w) {
-        rc = grille__nomem(err);
+        int e = xml_fd < 0 ? errno : ENOMEM;
+        if (out)
+            xmlOutputBufferClose(out);
+        rc = grille__error(err, GRILLE_EIO, path, 0, 0,
+                           _("cannot create a temporary file beside it: %s"),
+                           strerror(e));
         goto done;
     }
     xmlTextWriterSetIndent(w, 1);
@@ -665,24 +817,34 @@ int grille_refi_export_qdpx(grille_store *s, const char *path,
         }
         W(xmlTextWriterEndElement(w));
         /* the body, as sources/<GUID>.txt */
-        if (GROW(texts, tcap, ntexts + 2) < 0) {
+        if (GROW(texts, tcap, ntexts + 1) < 0) {
             rc = grille__nomem(err);
             goto done;
         }
-        texts[ntexts] = grille__strndup(sg, 36);
-        texts[ntexts + 1] = lf_text(text + body, len - body);
-        if (!texts[ntexts] || !texts[ntexts + 1]) {
-            rc = grille__nomem(err);
-            goto done;
-        }
-        ntexts += 2;
+        memcpy(texts[ntexts].guid, sg, sizeof(sg));
+        texts[ntexts].doc = id;
+        texts[ntexts++].size = lf_size(text + body, len - body);
     }
     if (sources)
         W(xmlTextWriterEndElement(w));
     W(xmlTextWriterEndElement(w));
     W(xmlTextWriterEndDocument(w));
+    /* freeing the writer flushes and closes the file: a full disk shows
+     * there */
+    int flushed = xmlTextWriterFlush(w);
     xmlFreeTextWriter(w);
     w = NULL;
+    if (flushed < 0 || close(xml_fd) != 0) {
+        xml_fd = -1;
+        goto xmlfail;
+    }
+    xml_fd = -1;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT text, body FROM documents WHERE id = ?1",
+                           -1, &q_text, NULL) != SQLITE_OK) {
+        rc = grille_store__error(s, err, sqlite3_errcode(db), "export");
+        goto done;
+    }
 
     /* The container, written beside the target and renamed at the end. */
     unlink(tmp);
@@ -694,22 +856,27 @@ int grille_refi_export_qdpx(grille_store *s, const char *path,
         goto done;
     }
     time_t when = 1577836800; /* 2020-01-01: the same bytes every time */
-    zip_source_t *src = zip_source_buffer(z, xmlBufferContent(buf),
-                                          (zip_uint64_t)xmlBufferLength(buf),
-                                          0);
+    struct stat xs;
+    zip_source_t *src = stat(xml, &xs) == 0
+                            ? new_source(z, NULL, 0, xml, (size_t)xs.st_size)
+                            : NULL;
     zip_int64_t ix = src ? zip_file_add(z, "project.qde", src,
                                         ZIP_FL_ENC_UTF_8)
                          : -1;
+    if (src && ix < 0)
+        zip_source_free(src);
     /* deflate's fastest level: on 100 MB of notes the default took 1.7
      * times as long (19 s, not 11 s) for an archive 13% smaller */
     if (ix < 0 || zip_file_set_mtime(z, (zip_uint64_t)ix, when, 0) < 0 ||
         zip_set_file_compression(z, (zip_uint64_t)ix, ZIP_CM_DEFLATE, 1) < 0)
         goto zipfail;
-    for (size_t i = 0; i < ntexts; i += 2) {
+    for (size_t i = 0; i < ntexts; i++) {
         char name[64];
-        snprintf(name, sizeof(name), "sources/%s.txt", texts[i]);
-        src = zip_source_buffer(z, texts[i + 1], strlen(texts[i + 1]), 0);
+        snprintf(name, sizeof(name), "sources/%s.txt", texts[i].guid);
+        src = new_source(z, q_text, texts[i].doc, NULL, texts[i].size);
         ix = src ? zip_file_add(z, name, src, ZIP_FL_ENC_UTF_8) : -1;
+        if (src && ix < 0)
+            zip_source_free(src);
         if (ix < 0 || zip_file_set_mtime(z, (zip_uint64_t)ix, when, 0) < 0 ||
             zip_set_file_compression(z, (zip_uint64_t)ix, ZIP_CM_DEFLATE,
                                      1) < 0)
@@ -733,20 +900,20 @@ zipfail:
     unlink(tmp);
     goto done;
 xmlfail:
-    rc = grille__error(err, GRILLE_ENOMEM, path, 0, 0, "%s",
-                       _("cannot write the XML"));
+    rc = grille__error(err, GRILLE_EIO, xml, 0, 0, "%s",
+                       _("cannot write the XML (disk full?)"));
 done:
-    sqlite3_exec(db, "RELEASE refi_export", NULL, NULL, NULL);
     if (w)
         xmlFreeTextWriter(w);
-    if (buf)
-        xmlBufferFree(buf);
+    if (xml_fd >= 0)
+        close(xml_fd);
+    unlink(xml);
+    sqlite3_exec(db, "RELEASE refi_export", NULL, NULL, NULL);
+    sqlite3_finalize(q_text);
     sqlite3_finalize(st);
     sqlite3_finalize(docs);
     sqlite3_finalize(att);
     sqlite3_finalize(cod);
-    for (size_t i = 0; i < ntexts; i++)
-        free(texts[i]);
     free(texts);
     for (size_t i = 0; i < nvars; i++)
         free(vars[i].key);
@@ -1351,7 +1518,8 @@ static int import_source(importer *im, grille_analyser *a,
         goto done;
     size_t tlen;
     const char *t = grille_text_data(text, &tlen);
-    if (!(lf = lf_text(t, tlen))) {
+    size_t lf_len;
+    if (!(lf = lf_text(t, tlen, &lf_len))) {
         rc = grille__nomem(im->err);
         goto done;
     }
@@ -1388,7 +1556,7 @@ static int import_source(importer *im, grille_analyser *a,
         if (grille_store_find(im->s, doc_name, &id, im->err) == 0 &&
             grille_store_text(im->s, id, &stored, &slen, &body, im->err) ==
                 0 &&
-            (same = lf_text(stored + body, slen - body)) &&
+            (same = lf_text(stored + body, slen - body, &lf_len)) &&
             strcmp(same, lf) == 0) {
             full = stored;
             off = body;

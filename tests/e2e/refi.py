@@ -233,6 +233,26 @@ def t_csv_folder():
                 return '%s x %s: %s, want %d' % (line[0], code, cell, want)
 
 
+def t_no_temporary_left():
+    """project.qde is written to a file beside the target before it goes
+    into the ZIP: none is left, after an export or after a failed one,
+    and the entries of the texts have their sizes (no ZIP64 fields)."""
+    ok(grille('export', '-f', 'qdpx', '-o', 'c.qdpx'))
+    out = grille('export', '-f', 'qdpx', '-o', 'nowhere/c.qdpx')
+    if out.returncode != 1:
+        return 'export to a missing folder: rc %d' % out.returncode
+    left = [f for f in os.listdir(TMP) if '.tmp-' in f]
+    if left:
+        return 'left behind: %r' % left
+    with zipfile.ZipFile(os.path.join(TMP, 'c.qdpx')) as z:
+        for i in z.infolist():
+            if i.extra or i.external_attr >> 16 != 0o100666:
+                return '%s: extra %r, mode %o' % (i.filename, i.extra,
+                                                  i.external_attr >> 16)
+            if z.read(i.filename) != Z.read(i.filename):
+                return '%s differs from the first export' % i.filename
+
+
 def t_bad_format():
     out = grille('export', '-f', 'xml', '-o', 'x')
     if out.returncode != 2 or b"'xml'" not in out.stderr:
@@ -747,6 +767,7 @@ for name, fn in [('the project validates against Project.xsd', t_valid_project),
                  ('import: bad files are named, nothing is kept', t_import_bad),
                  ('import: a .qdc becomes a codebook', t_import_qdc),
                  ('export: odd note names stay valid XML', t_odd_names),
+                 ('export: no temporary file left, plain ZIP entries', t_no_temporary_left),
                  ('eval --gold-project: scores from codings by hand', t_eval_gold_project),
                  ('eval --gold-project: errors, nothing left behind', t_eval_gold_project_bad)]:
     check(name, fn)
