@@ -555,7 +555,8 @@ GRILLE_API int grille_store_add_prepared(grille_store *s, grille_prepared *p,
 GRILLE_API void grille_prepared_free(grille_prepared *p);
 
 /* Finds a document by name, by the path it was added from, or by "#ID".
- * Errors: GRILLE_ENOTFOUND. */
+ * A path written another way ("./a.md" for "a.md", "x/../a.md", an
+ * absolute path to the same file) finds it too.  Errors: GRILLE_ENOTFOUND. */
 GRILLE_API int grille_store_find(grille_store *s, const char *doc,
                                  int64_t *id, grille_error *err);
 

@@ -1154,6 +1154,95 @@ int grille_store_add(grille_store *s, grille_analyser *a,
     return r;
 }
 
+/* Path p in a lexical normal form: no "." step, no empty step, "x/.."
+ * taken away where x is not "..".  Written to out (as long as p, plus
+ * one). */
+static void normal_path(const char *p, char *out)
+{
+    size_t n = 0;
+    bool abs = *p == '/';
+    if (abs)
+        out[n++] = '/';
+    size_t root = n;
+    while (*p) {
+        while (*p == '/')
+            p++;
+        const char *e = p;
+        while (*e && *e != '/')
+            e++;
+        size_t len = (size_t)(e - p);
+        if (len == 0 || (len == 1 && p[0] == '.')) {
+            /* nothing */
+        } else if (len == 2 && p[0] == '.' && p[1] == '.' && n > root &&
+                   !(n - root >= 2 && out[n - 1] == '.' &&
+                     out[n - 2] == '.' &&
+                     (n - root == 2 || out[n - 3] == '/'))) {
+            while (n > root && out[n - 1] != '/')
+                n--;
+            if (n > root)
+                n--;
+        } else if (!(len == 2 && p[0] == '.' && p[1] == '.' && abs &&
+                     n == root)) { /* "/.." is "/" */
+            if (n > root)
+                out[n++] = '/';
+            memcpy(out + n, p, len);
+            n += len;
+        }
+        p = e;
+    }
+    if (n == 0)
+        out[n++] = '.';
+    out[n] = '\0';
+}
+
+/* A document added from the file `doc` names, written another way
+ * ("./notes/a.md" for "notes/a.md", or an absolute path): 0 and *id when
+ * found, 1 when not. */
+static int find_same_file(grille_store *s, const char *doc, int64_t *id,
+                          grille_error *err)
+{
+    size_t dl = strlen(doc);
+    char *want = malloc(dl + 2), *real = realpath(doc, NULL);
+    sqlite3_stmt *st = NULL;
+    int r = want ? prepare(s, "SELECT id, path FROM documents WHERE path "
+                              "IS NOT NULL ORDER BY id",
+                           &st, err)
+                 : grille__nomem(err);
+    if (r == 0)
+        normal_path(doc, want);
+    int rc = SQLITE_DONE;
+    char *norm = NULL;
+    size_t cap = 0;
+    while (r == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *path = col_text(st, 1);
+        size_t pl = strlen(path);
+        if (GROW(norm, cap, pl + 2) < 0) {
+            r = grille__nomem(err);
+            break;
+        }
+        normal_path(path, norm);
+        bool same = strcmp(norm, want) == 0;
+        if (!same && real) {
+            char *other = realpath(path, NULL);
+            same = other && strcmp(other, real) == 0;
+            free(other);
+        }
+        if (same) {
+            *id = sqlite3_column_int64(st, 0);
+            break;
+        }
+    }
+    if (r == 0 && rc != SQLITE_ROW && rc != SQLITE_DONE)
+        r = store_error(s, err, rc, "look for the document");
+    else if (r == 0 && rc == SQLITE_DONE)
+        r = 1;
+    sqlite3_finalize(st);
+    free(norm);
+    free(want);
+    free(real);
+    return r;
+}
+
 int grille_store_find(grille_store *s, const char *doc, int64_t *id,
                       grille_error *err)
 {
@@ -1177,6 +1266,9 @@ int grille_store_find(grille_store *s, const char *doc, int64_t *id,
         return 0;
     if (rc != SQLITE_DONE)
         return store_error(s, err, rc, "look for the document");
+    r = find_same_file(s, doc, id, err);
+    if (r <= 0)
+        return r;
     return grille__error(err, GRILLE_ENOTFOUND, s->path, 0, 0,
                          _("no document '%s' in the project (see 'grille "
                            "list')"),

@@ -340,6 +340,32 @@ def t_rm_named_twice():
     assert integrity(db) == 'ok', integrity(db)
 
 
+def t_rm_path_written_otherwise():
+    """A document is found by the path it was added from however that
+    path is written: ./a, a//b, a/../a/b, or absolute."""
+    db = os.path.join(TMP, 'paths.db')
+    d = os.path.join(TMP, 'pnotes')
+    os.makedirs(os.path.join(d, 'sub'))
+    for i in range(5):
+        with open(os.path.join(d, 'sub', 'n%d.md' % i), 'w') as f:
+            f.write('Le télétravail des agents, note %d.\n' % i)
+    assert grille('init', '-d', db).returncode == 0
+    out = grille('add', '-d', db, 'pnotes/sub')
+    assert out.returncode == 0, out.stderr.decode()
+    for i, way in enumerate(['./pnotes/sub/n0.md', 'pnotes//sub/./n1.md',
+                             'pnotes/sub/../sub/n2.md',
+                             os.path.join(d, 'sub', 'n3.md')]):
+        out = grille('rm', '-d', db, way)
+        assert out.returncode == 0, (way, out.stderr.decode())
+        left = count(db, "SELECT count(*) FROM documents WHERE name = "
+                     "'n%d.md'" % i)
+        assert left == 0, (way, left)
+    out = grille('rm', '-d', db, 'pnotes/sub/../n4.md')
+    assert out.returncode == 1, out.stdout
+    assert b"no document 'pnotes/sub/../n4.md'" in out.stderr, out.stderr
+    assert count(db, 'SELECT count(*) FROM documents') == 1
+
+
 def t_foreign_keys():
     """After adds, recodes, manual codings, attributes and rm, every row's
     parent is there."""
@@ -543,6 +569,7 @@ for name, fn in [
         ('attr set and import, with origins', t_attributes),
         ('rm is all or nothing and cascades', t_rm),
         ('a document named twice is removed once', t_rm_named_twice),
+        ('rm finds a path written another way', t_rm_path_written_otherwise),
         ('a folder with no note is named in a warning', t_empty_folder),
         ('no row without its parent', t_foreign_keys),
         ('add -j 1, 2, 4: the same project and messages',
