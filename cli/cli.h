@@ -171,6 +171,9 @@ int parse_format(const char *s, unsigned allowed);
 
 /* -j N of command `cmd`: a number of threads from 1 to 64 into *jobs;
  * else prints the usage error and returns EXIT_USAGE (0 when fine). */
+/* The default number of threads of add and recode: one per processor,
+ * at most 8. */
+long cli_default_jobs(void);
 int cli_jobs(const char *cmd, const char *arg, long *jobs);
 
 #endif

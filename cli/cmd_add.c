@@ -257,8 +257,7 @@ int cmd_add(int argc, char **argv)
     const char *db = NULL;
     char **attrs = calloc((size_t)argc + 1, sizeof(char *));
     size_t nattrs = 0;
-    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-    long jobs = ncpu < 1 ? 1 : ncpu > 8 ? 8 : ncpu;
+    long jobs = cli_default_jobs();
     int c;
     if (!attrs)
         return EXIT_RUNTIME;

@@ -19,6 +19,8 @@ static const char help[] =
     "  -d, --db FILE        the project (default: $GRILLE_DB, else ./grille.db)\n"
     "  -c, --codebook FILE  the new codebook\n"
     "  -n, --dry-run        show the changes, write nothing\n"
+    "  -j, --jobs N         use N threads to code the documents (default:\n"
+    "                       one per processor); the result is the same\n"
     "  -h, --help           show this help\n";
 
 typedef struct recode_run {
@@ -60,17 +62,23 @@ int cmd_recode(int argc, char **argv)
         {"db", required_argument, 0, 'd'},
         {"codebook", required_argument, 0, 'c'},
         {"dry-run", no_argument, 0, 'n'},
+        {"jobs", required_argument, 0, 'j'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     const char *db = NULL, *cbpath = NULL;
     bool dry = false;
+    long jobs = cli_default_jobs();
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "d:c:nh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "d:c:nj:h", opts, NULL)) != -1) {
         switch (c) {
         case 'd': db = optarg; break;
         case 'c': cbpath = optarg; break;
         case 'n': dry = true; break;
+        case 'j':
+            if (cli_jobs("recode", optarg, &jobs) != 0)
+                return EXIT_USAGE;
+            break;
         case 'h': fputs(_(help), stdout); return EXIT_OK;
         default: return cli_bad_option("recode");
         }
@@ -82,7 +90,7 @@ int cmd_recode(int argc, char **argv)
     grille_error err = {0};
     grille_text *text = NULL;
     grille_codebook *cb = NULL;
-    grille_analyser *a = NULL;
+    grille_analyser *a[64] = {0};
     grille_store *s = NULL;
     char *stored = NULL, *source = NULL;
     const char *yaml;
@@ -102,14 +110,17 @@ int cmd_recode(int argc, char **argv)
         yaml = stored;
     }
     if (grille_codebook_load(&cb, yaml, len, cbpath ? cbpath : source, &err) <
-            0 ||
-        cli_analyser(&a, &err) < 0)
+        0)
         goto fail;
+    for (long i = 0; i < jobs; i++)
+        if (cli_analyser(&a[i], &err) < 0)
+            goto fail;
     cli_catch_signals();
     recode_run run = {0};
     cli_progress_start(&run.prog, _("recoding"), 0);
-    int rc = grille_store_recode(s, a, cb, yaml, len, cbpath ? cbpath : source,
-                                 on_progress, on_change, &run, &err);
+    int rc = grille_store_recode_jobs(s, a, (size_t)jobs, cb, yaml, len,
+                                      cbpath ? cbpath : source, on_progress,
+                                      on_change, &run, &err);
     cli_progress_end(&run.prog);
     if (rc < 0) {
         grille_store_rollback(s);
@@ -142,7 +153,8 @@ fail:
 done:
     free(stored);
     free(source);
-    grille_analyser_free(a);
+    for (long i = 0; i < jobs; i++)
+        grille_analyser_free(a[i]);
     grille_codebook_free(cb);
     grille_text_free(text);
     grille_store_close(s);

@@ -305,6 +305,12 @@ int cli_analyser(grille_analyser **a, grille_error *err)
     return rc;
 }
 
+long cli_default_jobs(void)
+{
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    return ncpu < 1 ? 1 : ncpu > 8 ? 8 : ncpu;
+}
+
 int cli_jobs(const char *cmd, const char *arg, long *jobs)
 {
     char *end;

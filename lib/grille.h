@@ -649,6 +649,16 @@ GRILLE_API int grille_store_recode(grille_store *s, grille_analyser *a,
                                                     void *payload),
                                    grille_recode_cb changes, void *payload,
                                    grille_error *err);
+/* The same with `n` analysers (n >= 1): n - 1 threads analyse documents
+ * while the calling thread, with a[0], reads, compares and writes them in
+ * order (and analyses when it waits).  The project, the progress calls
+ * and the changes are the same for every n. */
+GRILLE_API int grille_store_recode_jobs(
+    grille_store *s, grille_analyser *const *a, size_t n,
+    const grille_codebook *cb, const char *yaml, size_t len,
+    const char *source, void (*progress)(size_t done, size_t total,
+                                         void *payload),
+    grille_recode_cb changes, void *payload, grille_error *err);
 
 /* A segment coded with a code, as a quote: `hits` counts the codings of the
  * code (children included) in it, `terms` the distinct matched words.  The

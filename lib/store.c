@@ -46,6 +46,7 @@
 #include <fcntl.h>
 #include <sqlite3.h>
 #include <stdio.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -1638,23 +1639,18 @@ static bool same_codings(grille_store *s, const recoder *rc,
     return k == nc;
 }
 
-static int recode_document(grille_store *s, grille_analyser *a,
-                           const grille_codebook *cb, recoder *rc,
+/* Applies a document's new analysis: compares, writes what changed,
+ * counts the changes. */
+static int recode_document(grille_store *s, recoder *rc,
                            sqlite3_stmt *q_old, sqlite3_stmt *q_del,
                            bool hierarchy, bool count, int64_t id,
-                           const char *name, const char *text, size_t tl,
-                           size_t body, grille_error *err)
+                           const char *text, size_t ns,
+                           const grille_coding *cod, size_t nc,
+                           grille_error *err)
 {
-    int r = grille_analyser_run(a, text, tl, body, s->unit, cb, name, err);
-    if (r < 0)
-        return r;
-    const grille_segment *segs;
-    const grille_coding *cod;
-    size_t ns = grille_analyser_segments(a, &segs);
-    size_t nc = grille_analyser_codings(a, &cod);
     if (GROW(rc->segid, rc->cap_segid, ns + 1) < 0)
         return grille__nomem(err);
-    r = segment_ids(s, id, ns, rc->segid, err);
+    int r = segment_ids(s, id, ns, rc->segid, err);
     if (r < 0)
         return r;
     int e = read_old(q_old, rc, id);
@@ -1679,6 +1675,130 @@ static int recode_document(grille_store *s, grille_analyser *a,
             return store_error(s, err, e, "count the codings");
     }
     return 0;
+}
+
+/* The documents of a recode go through a ring of slots: this thread reads
+ * them from the project (a connection is used by one thread), any thread
+ * analyses them, and this thread applies them in order, so the project
+ * and the counts do not depend on the number of threads.  This thread
+ * analyses too when the next document to apply is not ready. */
+enum { SLOT_EMPTY, SLOT_READ, SLOT_TAKEN, SLOT_READY };
+
+typedef struct rslot {
+    int64_t id;
+    char *name, *text;
+    size_t len, body;
+    grille_segment *segs;
+    grille_coding *cods;
+    size_t nsegs, ncods, cap_segs, cap_cods;
+    int rc;
+    grille_error err;
+    int state;
+} rslot;
+
+typedef struct rring {
+    grille_store *s;
+    const grille_codebook *cb;
+    rslot *slots;
+    size_t nslots;
+    size_t nread, ntaken, napplied;
+    size_t inflight; /* bytes of text read and not yet applied */
+    bool stop;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+} rring;
+
+typedef struct rworker {
+    rring *ring;
+    grille_analyser *a;
+    pthread_t tid;
+} rworker;
+
+/* Text read ahead at most (a corpus of large notes stays bounded); one
+ * document always goes, however large. */
+#define RECODE_AHEAD_BYTES (64u * 1024 * 1024)
+
+static void analyse_slot(rring *g, rslot *sl, grille_analyser *a)
+{
+    sl->rc = grille_analyser_run(a, sl->text, sl->len, sl->body, g->s->unit,
+                                 g->cb, sl->name, &sl->err);
+    if (sl->rc < 0)
+        return;
+    const grille_segment *segs;
+    const grille_coding *cod;
+    size_t ns = grille_analyser_segments(a, &segs);
+    size_t nc = grille_analyser_codings(a, &cod);
+    if (GROW(sl->segs, sl->cap_segs, ns + 1) < 0 ||
+        GROW(sl->cods, sl->cap_cods, nc + 1) < 0) {
+        sl->rc = grille__nomem(&sl->err);
+        return;
+    }
+    memcpy(sl->segs, segs, ns * sizeof(*segs));
+    memcpy(sl->cods, cod, nc * sizeof(*cod));
+    sl->nsegs = ns;
+    sl->ncods = nc;
+}
+
+static void *analysing(void *arg)
+{
+    rworker *w = arg;
+    rring *g = w->ring;
+    pthread_mutex_lock(&g->lock);
+    for (;;) {
+        while (!g->stop && g->ntaken >= g->nread)
+            pthread_cond_wait(&g->cond, &g->lock);
+        if (g->stop)
+            break;
+        rslot *sl = &g->slots[g->ntaken++ % g->nslots];
+        sl->state = SLOT_TAKEN;
+        pthread_mutex_unlock(&g->lock);
+        analyse_slot(g, sl, w->a);
+        pthread_mutex_lock(&g->lock);
+        sl->state = SLOT_READY;
+        pthread_cond_broadcast(&g->cond);
+    }
+    pthread_mutex_unlock(&g->lock);
+    return NULL;
+}
+
+/* Reads the next document into its slot; false at the end (or on an
+ * error, left in *e). */
+static bool read_slot(rring *g, sqlite3_stmt *st, int *e)
+{
+    *e = sqlite3_step(st);
+    if (*e != SQLITE_ROW)
+        return false;
+    rslot *sl = &g->slots[g->nread % g->nslots];
+    const char *name = col_text(st, 1), *text = col_text(st, 2);
+    size_t len = (size_t)sqlite3_column_bytes(st, 2);
+    free(sl->name);
+    free(sl->text);
+    sl->name = grille__strndup(name, strlen(name));
+    sl->text = malloc(len + 1);
+    if (!sl->name || !sl->text) {
+        *e = SQLITE_NOMEM;
+        return false;
+    }
+    memcpy(sl->text, text, len);
+    sl->text[len] = '\0';
+    sl->id = sqlite3_column_int64(st, 0);
+    sl->len = len;
+    sl->body = col_size(st, 3);
+    sl->rc = 0;
+    memset(&sl->err, 0, sizeof(sl->err));
+    return true;
+}
+
+static void free_slots(rring *g)
+{
+    for (size_t i = 0; i < g->nslots; i++) {
+        rslot *sl = &g->slots[i];
+        free(sl->name);
+        free(sl->text);
+        free(sl->segs);
+        free(sl->cods);
+    }
+    free(g->slots);
 }
 
 /* Sends the counted changes, per code, in codebook order. */
@@ -1719,8 +1839,23 @@ int grille_store_recode(grille_store *s, grille_analyser *a,
                         grille_recode_cb changes, void *payload,
                         grille_error *err)
 {
+    return grille_store_recode_jobs(s, &a, 1, cb, yaml, len, source,
+                                    progress, changes, payload, err);
+}
+
+int grille_store_recode_jobs(grille_store *s, grille_analyser *const *a,
+                             size_t nanalysers, const grille_codebook *cb,
+                             const char *yaml, size_t len,
+                             const char *source,
+                             void (*progress)(size_t, size_t, void *),
+                             grille_recode_cb changes, void *payload,
+                             grille_error *err)
+{
     recoder rc = {0};
     sqlite3_stmt *st = NULL, *q_old = NULL, *q_del = NULL;
+    if (nanalysers < 1)
+        return grille__error(err, GRILLE_EINVALID, NULL, 0, 0, "%s",
+                             _("a recode needs an analyser"));
     int r = 0, e = grille__parents(s->db, &rc.old_parent, &rc.nold);
     if (e != SQLITE_OK)
         r = store_error(s, err, e, "read the codes");
@@ -1761,20 +1896,99 @@ int grille_store_recode(grille_store *s, grille_analyser *a,
         r = prepare(s,
                     "SELECT id, name, text, body FROM documents ORDER BY id",
                     &st, err);
-    size_t done = 0;
-    e = SQLITE_DONE;
-    while (r == 0 && (e = sqlite3_step(st)) == SQLITE_ROW) {
-        r = recode_document(s, a, cb, &rc, q_old, q_del, hierarchy,
-                            changes != NULL, sqlite3_column_int64(st, 0),
-                            col_text(st, 1), col_text(st, 2),
-                            (size_t)sqlite3_column_bytes(st, 2),
-                            col_size(st, 3), err);
-        done++;
-        if (progress)
-            progress(done, (size_t)total, payload);
+
+    rring g = {.s = s, .cb = cb, .nslots = 2 * nanalysers + 2};
+    rworker *workers = NULL;
+    size_t nworkers = 0;
+    bool locked = false;
+    if (r == 0) {
+        g.slots = calloc(g.nslots, sizeof(*g.slots));
+        workers = calloc(nanalysers, sizeof(*workers));
+        if (!g.slots || !workers)
+            r = grille__nomem(err);
     }
-    if (r == 0 && e != SQLITE_DONE)
-        r = store_error(s, err, e, "recode");
+    if (r == 0) {
+        pthread_mutex_init(&g.lock, NULL);
+        pthread_cond_init(&g.cond, NULL);
+        locked = true;
+        for (size_t i = 1; i < nanalysers; i++) {
+            workers[nworkers].ring = &g;
+            workers[nworkers].a = a[i];
+            if (pthread_create(&workers[nworkers].tid, NULL, analysing,
+                               &workers[nworkers]) != 0)
+                break; /* fewer threads: the same result */
+            nworkers++;
+        }
+    }
+    bool more = r == 0;
+    e = SQLITE_DONE;
+    while (r == 0) {
+        /* read ahead while there is room */
+        while (more && g.nread < g.napplied + g.nslots &&
+               (g.nread == g.napplied ||
+                g.inflight < RECODE_AHEAD_BYTES)) {
+            more = read_slot(&g, st, &e);
+            if (!more)
+                break;
+            pthread_mutex_lock(&g.lock);
+            rslot *sl = &g.slots[g.nread % g.nslots];
+            sl->state = SLOT_READ;
+            g.inflight += sl->len;
+            g.nread++;
+            pthread_cond_broadcast(&g.cond);
+            pthread_mutex_unlock(&g.lock);
+        }
+        if (e != SQLITE_DONE && e != SQLITE_ROW) {
+            r = store_error(s, err, e, "recode");
+            break;
+        }
+        if (g.napplied == g.nread)
+            break; /* all done */
+        rslot *sl = &g.slots[g.napplied % g.nslots];
+        pthread_mutex_lock(&g.lock);
+        while (sl->state != SLOT_READY) {
+            if (g.ntaken < g.nread) { /* analyse one while waiting */
+                rslot *t = &g.slots[g.ntaken++ % g.nslots];
+                t->state = SLOT_TAKEN;
+                pthread_mutex_unlock(&g.lock);
+                analyse_slot(&g, t, a[0]);
+                pthread_mutex_lock(&g.lock);
+                t->state = SLOT_READY;
+            } else {
+                pthread_cond_wait(&g.cond, &g.lock);
+            }
+        }
+        pthread_mutex_unlock(&g.lock);
+        if (sl->rc < 0) {
+            r = sl->rc;
+            if (err)
+                *err = sl->err;
+        } else {
+            r = recode_document(s, &rc, q_old, q_del, hierarchy,
+                                changes != NULL, sl->id, sl->text,
+                                sl->nsegs, sl->cods, sl->ncods, err);
+        }
+        pthread_mutex_lock(&g.lock);
+        sl->state = SLOT_EMPTY;
+        g.inflight -= sl->len;
+        g.napplied++;
+        pthread_mutex_unlock(&g.lock);
+        if (progress)
+            progress(g.napplied, (size_t)total, payload);
+    }
+    if (locked) {
+        pthread_mutex_lock(&g.lock);
+        g.stop = true;
+        pthread_cond_broadcast(&g.cond);
+        pthread_mutex_unlock(&g.lock);
+        for (size_t i = 0; i < nworkers; i++)
+            pthread_join(workers[i].tid, NULL);
+        pthread_mutex_destroy(&g.lock);
+        pthread_cond_destroy(&g.cond);
+    }
+    if (g.slots)
+        free_slots(&g);
+    free(workers);
     sqlite3_finalize(st);
     sqlite3_finalize(q_old);
     sqlite3_finalize(q_del);

@@ -308,6 +308,75 @@ def t_jobs_same_project():
                 j, [k for k in range(3) if got[k] != seen[k]])
 
 
+def recode_codebook():
+    """The bundled codebook with a new sub-theme under sante and without
+    its last theme."""
+    with open(os.path.join(S, 'codebooks', 'riposte.yaml'),
+              encoding='utf-8') as f:
+        yaml = f.read()
+    marker = '\n    children:\n      protection:\n'
+    assert yaml.count(marker) == 1, 'the bundled codebook changed: fix me'
+    yaml = yaml.replace(marker, '\n    children:\n      mentale:\n'
+                        '        label: Santé mentale\n'
+                        '        terms: [soins, écoute, isolement]\n'
+                        '      protection:\n')
+    yaml = yaml[:yaml.rindex('\n  formation:')] + '\n'
+    path = os.path.join(TMP, 'recode-jobs.yaml')
+    with open(path, 'w', encoding='utf-8') as f:
+        f.write(yaml)
+    return path
+
+
+def t_recode_jobs_same():
+    """recode -j 1, 2 and 4 write the same rows and print the same
+    changes."""
+    cb = recode_codebook()
+    src = os.path.join(TMP, 'jobs', 'j1.db')
+    seen = None
+    for j in ('1', '2', '4'):
+        db = os.path.join(TMP, 'recode-j%s.db' % j)
+        shutil.copy(src, db)
+        out = grille('recode', '-j', j, '-d', db, '-c', cb)
+        assert out.returncode == 0, out.stderr.decode()
+        con = sqlite3.connect(db)
+        stats = con.execute('SELECT * FROM doc_stats ORDER BY document'
+                            ).fetchall()
+        con.close()
+        got = (out.stdout.replace(db.encode(), b'DB'), out.stderr,
+               dump(db), stats)
+        assert integrity(db) == 'ok', integrity(db)
+        if seen is None:
+            seen = got
+            assert b'sante/mentale' in out.stdout, out.stdout
+            assert b'formation' in out.stdout, out.stdout
+        elif got != seen:
+            return '-j %s differs from -j 1: %r' % (
+                j, [k for k in range(4) if got[k] != seen[k]])
+
+
+def t_recode_fails_unchanged():
+    """A regex that stops on one note fails the recode, with threads too:
+    the error names the rule and the project is as it was."""
+    db = os.path.join(TMP, 'recode-fail.db')
+    note = os.path.join(TMP, 'letters.md')
+    with open(note, 'w') as f:
+        f.write('Le télétravail.\n\n' + 'a' * 30000 + '!b\n\nfin.\n')
+    cb = os.path.join(TMP, 'catastrophic.yaml')
+    with open(cb, 'w') as f:
+        f.write("themes:\n  lettres:\n    label: Lettres\n"
+                "    regex: ['(a+)+$']\n")
+    assert grille('init', '-d', db).returncode == 0
+    assert grille('add', '-d', db, *(CORPUS + [note])).returncode == 0
+    before = dump(db)
+    for j in ('1', '2'):
+        out = grille('recode', '-j', j, '-d', db, '-c', cb, timeout=60)
+        assert out.returncode == 1, (j, out)
+        assert b"regex rule '(a+)+$' of theme 'lettres'" in out.stderr, \
+            out.stderr
+        assert b'is unchanged' in out.stderr, out.stderr
+        assert dump(db) == before, '-j %s changed the project' % j
+
+
 def t_empty_folder():
     """A folder with no note: added 0, and a warning names it."""
     d = os.path.join(TMP, 'nothing-here')
@@ -574,6 +643,10 @@ for name, fn in [
         ('no row without its parent', t_foreign_keys),
         ('add -j 1, 2, 4: the same project and messages',
          t_jobs_same_project),
+        ('recode -j 1, 2, 4: the same project and changes',
+         t_recode_jobs_same),
+        ('recode: a regex that stops leaves the project as it was',
+         t_recode_fails_unchanged),
         ('a file that fails does not stop the others',
          t_bad_file_others_go_in),
         ('project errors are clear', t_project_errors),

@@ -1775,6 +1775,48 @@ START_TEST(test_recode_changes)
 }
 END_TEST
 
+START_TEST(test_recode_jobs)
+{
+    /* three analysers: the same changes, progress calls and codings as
+     * one; none is refused */
+    int64_t m, r;
+    two_notes(&m, &r);
+    cb2 = load_cb(yaml2);
+    changes_list one, three;
+    begin(st);
+    recode(cb2, yaml2, &one);
+    grille_store_rollback(st);
+    grille_analyser *more[3] = {an, NULL, NULL};
+    grille_error err;
+    memset(&err, 0, sizeof(err));
+    for (int i = 1; i < 3; i++)
+        ck_assert_int_eq(grille_analyser_new(&more[i], &err), 0);
+    begin(st);
+    memset(&three, 0, sizeof(three));
+    int rc = grille_store_recode_jobs(st, more, 3, cb2, yaml2, strlen(yaml2),
+                                      "new.yaml", on_progress, on_change,
+                                      &three, &err);
+    ck_assert_msg(rc == 0, "recode with 3 analysers: %s", err.message);
+    commit(st);
+    ck_assert_msg(memcmp(&one, &three, sizeof(one)) == 0,
+                  "3 analysers: %zu changes, %zu progress calls; 1: %zu, %zu",
+                  three.n, three.progress_calls, one.n, one.progress_calls);
+    ck_assert_int_eq(three.progress_calls, 2);
+    codings_list c;
+    list_codings(m, &c);
+    expect_as_analysed(&c, millau, cb2, "itw-millau.md recoded, 3 analysers");
+    list_codings(r, &c);
+    expect_as_analysed(&c, rodez, cb2, "itw-rodez.md recoded, 3 analysers");
+    begin(st);
+    rc = grille_store_recode_jobs(st, more, 0, cb2, yaml2, strlen(yaml2),
+                                  "new.yaml", NULL, NULL, NULL, &err);
+    ck_assert_int_eq(rc, GRILLE_EINVALID);
+    grille_store_rollback(st);
+    for (int i = 1; i < 3; i++)
+        grille_analyser_free(more[i]);
+}
+END_TEST
+
 START_TEST(test_recode_new_code)
 {
     /* a theme new in the codebook: nothing before, all gained */
@@ -2302,6 +2344,7 @@ static Suite *suite(void)
 
     tc = tcase(s, "recode");
     tcase_add_test(tc, test_recode_changes);
+    tcase_add_test(tc, test_recode_jobs);
     tcase_add_test(tc, test_recode_new_code);
     tcase_add_test(tc, test_recode_lost);
     tcase_add_test(tc, test_recode_new_codebook_and_codings);
