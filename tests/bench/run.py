@@ -8,7 +8,8 @@ tests/bench/gen.py, then measures in one go, on the same files:
   - wc -w, the Python peer (../shared/bench/peer_python.py, Debian's
     /usr/bin/python3 with python3-stemmer), grille tag -f json on one and
     two threads, for the many notes and for the same text as one large file;
-  - grille add into a fresh project, then report, cooc and compare on it;
+  - grille add into a fresh project, then report, cooc and compare on it,
+    a recode with the same codebook, and an export to REFI-QDA (once);
   - grille tag on a 1 KB note, codebook loading included;
   - peak RSS (/usr/bin/time -f %M) of tag and of add, the latter on a
     quarter and on the whole corpus;
@@ -163,6 +164,17 @@ def main():
     cmp_ = row('grille compare --by type',
                median([GRILLE, 'compare', '--by', 'type', '-d', db], R),
                mb_notes)
+    row('grille recode, the same codebook',
+        median([GRILLE, 'recode', '-d', db], R), mb_notes,
+        'after each edit of a codebook')
+    qdpx = os.path.join(tmp, 'bench.qdpx')
+    t = time.perf_counter()
+    rss_exp = peak_rss_mb([GRILLE, 'export', '-d', db, '-f', 'qdpx', '-o',
+                           qdpx])
+    row('grille export -f qdpx', time.perf_counter() - t, mb_notes,
+        'once; peak RSS %.0f MB, archive %.0f MB' % (
+            rss_exp, os.path.getsize(qdpx) / 1e6))
+    os.unlink(qdpx)
     small = os.path.join(tmp, 'note-1k.md')
     with open(notes[0], encoding='utf-8') as f:
         text = f.read()
