@@ -573,6 +573,8 @@ static size_t heading_at(const char *s, size_t end, size_t i)
 
 static bool word_eq(const char *s, size_t a, size_t b, const char *w)
 {
+    if (b == a || s[a] != w[0]) /* most words: no strlen */
+        return false;
     size_t n = strlen(w);
     return b - a == n && memcmp(s + a, w, n) == 0;
 }
