@@ -27,7 +27,9 @@ static const char help[] =
     "        documents.csv (as 'grille list -f csv') and matrix.csv (coded\n"
     "        segments per document and code, themes counting sub-themes)\n\n"
     "Two exports of the same project are the same bytes (identifiers derive\n"
-    "from the content).  FILE is replaced only once the export is complete.\n\n"
+    "from the content).  FILE is replaced only once the export is complete;\n"
+    "a link is written through; a device, a pipe or a folder (but for csv)\n"
+    "is refused.\n\n"
     "  -d, --db FILE        the project (default: $GRILLE_DB, else ./grille.db)\n"
     "  -c, --codebook FILE  with -f qdc: export this codebook\n"
     "  -f, --format FORMAT  qdpx, qdc or csv\n"
@@ -155,11 +157,76 @@ static int write_atomic(grille_store *s, const char *out, csv_writer write)
     return rc;
 }
 
-/* -f csv: to a folder, the three tables; else the codings. */
-static int export_csv(grille_store *s, const char *out)
+/* Where an export goes: FILE, or the file FILE links to (the link stays a
+ * link), as a string to free; NULL, with a message, for what an export
+ * must not replace: a folder (unless `folder` is allowed: csv), a device
+ * or a pipe (replacing /dev/null with a file, as root, is no export).
+ * *is_folder says whether it is an existing folder. */
+static char *export_target(const char *out, bool folder, bool *is_folder)
 {
     struct stat st;
-    if (strcmp(out, "-") == 0 || stat(out, &st) != 0 || !S_ISDIR(st.st_mode))
+    *is_folder = false;
+    if (lstat(out, &st) != 0) {
+        if (errno != ENOENT) {
+            cli_error("%s: %s", out, strerror(errno));
+            return NULL;
+        }
+        size_t n = strlen(out);
+        if (n && out[n - 1] == '/') {
+            cli_error(_("%s: no such folder"), out);
+            return NULL;
+        }
+        const char *slash = strrchr(out, '/');
+        if (slash && slash > out) { /* its folder must be there */
+            char *dir = strndup(out, (size_t)(slash - out));
+            bool there = dir && stat(dir, &st) == 0 && S_ISDIR(st.st_mode);
+            if (dir && !there)
+                cli_error(_("%s: no folder %s to write it in"), out, dir);
+            free(dir);
+            if (!there)
+                return NULL;
+        }
+        char *path = strdup(out);
+        if (!path)
+            cli_error(_("out of memory"));
+        return path;
+    }
+    char *path = S_ISLNK(st.st_mode) ? realpath(out, NULL) : strdup(out);
+    if (!path && !S_ISLNK(st.st_mode)) {
+        cli_error(_("out of memory"));
+        return NULL;
+    }
+    if (!path) {
+        cli_error(_("%s: a link to a file that is not there (%s)"), out,
+                  strerror(errno));
+        return NULL;
+    }
+    if (stat(path, &st) != 0) {
+        cli_error("%s: %s", out, strerror(errno));
+        free(path);
+        return NULL;
+    }
+    if (S_ISDIR(st.st_mode) && folder) {
+        *is_folder = true;
+        return path;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        cli_error(S_ISDIR(st.st_mode)
+                      ? _("%s is a folder: give the name of the file to "
+                          "write")
+                      : _("%s is not a regular file (a device or a pipe): "
+                          "an export writes a file"),
+                  out);
+        free(path);
+        return NULL;
+    }
+    return path;
+}
+
+/* -f csv: to a folder, the three tables; else the codings. */
+static int export_csv(grille_store *s, const char *out, bool folder)
+{
+    if (!folder)
         return write_atomic(s, out, write_codings);
     static const struct {
         const char *name;
@@ -241,12 +308,19 @@ int cmd_export(int argc, char **argv)
             goto done;
         }
     }
+    bool folder = false;
+    char *target = strcmp(out, "-") == 0
+                       ? strdup(out)
+                       : export_target(out, kind == EX_CSV, &folder);
+    if (!target)
+        goto done; /* said */
     int rc;
     switch (kind) {
-    case EX_QDC: rc = grille_refi_export_qdc(cb, out, &err); break;
-    case EX_QDPX: rc = grille_refi_export_qdpx(s, out, &err); break;
-    default: rc = export_csv(s, out) < 0 ? 1 : 0; break;
+    case EX_QDC: rc = grille_refi_export_qdc(cb, target, &err); break;
+    case EX_QDPX: rc = grille_refi_export_qdpx(s, target, &err); break;
+    default: rc = export_csv(s, target, folder) < 0 ? 1 : 0; break;
     }
+    free(target);
     if (rc < 0)
         cli_lib_error(&err);
     else if (rc == 0)

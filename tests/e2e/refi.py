@@ -253,6 +253,36 @@ def t_no_temporary_left():
                 return '%s differs from the first export' % i.filename
 
 
+def t_export_targets():
+    """A link is written through (it stays a link); a pipe or a folder is
+    refused before any work, with the reason; so is a missing folder."""
+    d = os.path.join(TMP, 'targets')
+    os.makedirs(d)
+    real = os.path.join(d, 'real.qdpx')
+    open(real, 'w').close()
+    os.symlink('real.qdpx', os.path.join(d, 'link.qdpx'))
+    ok(grille('export', '-f', 'qdpx', '-o', 'targets/link.qdpx'))
+    if not os.path.islink(os.path.join(d, 'link.qdpx')):
+        return 'the link was replaced by a file'
+    if open(real, 'rb').read() != open(os.path.join(TMP, 'a.qdpx'),
+                                       'rb').read():
+        return 'the file behind the link is not the export'
+    os.mkfifo(os.path.join(d, 'pipe'))
+    for fmt, target, want in [
+            ('qdpx', 'targets/pipe', b'not a regular file'),
+            ('csv', 'targets/pipe', b'not a regular file'),
+            ('qdpx', 'targets', b'is a folder'),
+            ('qdc', 'targets/', b'is a folder'),
+            ('qdpx', 'targets/none/x.qdpx', b'no folder targets/none'),
+            ('qdpx', 'targets/gone/', b'no such folder')]:
+        out = grille('export', '-f', fmt, '-o', target)
+        if out.returncode != 1 or want not in out.stderr:
+            return '-f %s -o %s: rc %d, %r' % (fmt, target, out.returncode,
+                                              out.stderr)
+    if sorted(os.listdir(d)) != ['link.qdpx', 'pipe', 'real.qdpx']:
+        return 'left in the folder: %r' % sorted(os.listdir(d))
+
+
 def t_bad_format():
     out = grille('export', '-f', 'xml', '-o', 'x')
     if out.returncode != 2 or b"'xml'" not in out.stderr:
@@ -768,6 +798,7 @@ for name, fn in [('the project validates against Project.xsd', t_valid_project),
                  ('import: a .qdc becomes a codebook', t_import_qdc),
                  ('export: odd note names stay valid XML', t_odd_names),
                  ('export: no temporary file left, plain ZIP entries', t_no_temporary_left),
+                 ('export: through a link; a pipe or a folder refused', t_export_targets),
                  ('eval --gold-project: scores from codings by hand', t_eval_gold_project),
                  ('eval --gold-project: errors, nothing left behind', t_eval_gold_project_bad)]:
     check(name, fn)
