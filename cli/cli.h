@@ -169,11 +169,11 @@ int list_write_csv(grille_store *s, FILE *f);
 enum { FMT_TEXT, FMT_JSON, FMT_CSV, FMT_MD, FMT_HTML };
 int parse_format(const char *s, unsigned allowed);
 
-/* -j N of command `cmd`: a number of threads from 1 to 64 into *jobs;
- * else prints the usage error and returns EXIT_USAGE (0 when fine). */
 /* The default number of threads of add and recode: one per processor,
  * at most 8. */
 long cli_default_jobs(void);
+/* -j N of command `cmd`: a number of threads from 1 to 64 into *jobs;
+ * else prints the usage error and returns EXIT_USAGE (0 when fine). */
 int cli_jobs(const char *cmd, const char *arg, long *jobs);
 
 #endif

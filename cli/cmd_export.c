@@ -63,7 +63,7 @@ static int on_coding(const grille_coding_info *c, void *payload)
     fputc(',', f);
     fputs(c->origin, f);
     fputs("\r\n", f);
-    return ferror(f) ? 1 : 0;
+    return ferror(f) || cli_interrupted ? 1 : 0;
 }
 
 static int write_codings(grille_store *s, FILE *f)
@@ -139,6 +139,8 @@ static int write_atomic(grille_store *s, const char *out, csv_writer write)
     }
     errno = 0;
     int rc = write(s, f);
+    if (cli_interrupted)
+        rc = -1; /* said by the caller */
     if (rc == 0 && (fflush(f) != 0 || ferror(f))) {
         cli_error("%s: %s", out, strerror(errno ? errno : EIO));
         rc = -1;
@@ -314,6 +316,8 @@ int cmd_export(int argc, char **argv)
                        : export_target(out, kind == EX_CSV, &folder);
     if (!target)
         goto done; /* said */
+    cli_catch_signals(); /* Ctrl-C: stop, remove what was begun */
+    grille_set_interrupt(&cli_interrupted);
     int rc;
     switch (kind) {
     case EX_QDC: rc = grille_refi_export_qdc(cb, target, &err); break;
@@ -321,10 +325,14 @@ int cmd_export(int argc, char **argv)
     default: rc = export_csv(s, target, folder) < 0 ? 1 : 0; break;
     }
     free(target);
-    if (rc < 0)
+    if (cli_interrupted) {
+        cli_error(_("interrupted: %s is as it was"), out);
+        status = 128 + cli_interrupted;
+    } else if (rc < 0) {
         cli_lib_error(&err);
-    else if (rc == 0)
+    } else if (rc == 0) {
         status = EXIT_OK;
+    }
 done:
     grille_codebook_free(cb);
     grille_store_close(s);

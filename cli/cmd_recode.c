@@ -1,7 +1,8 @@
 /*
- * cmd_recode.c - `grille recode`: after a codebook edit, replaces every
- * automatic coding of the project in one transaction and prints what
- * changed per theme.  Manual codings are never touched.
+ * cmd_recode.c - `grille recode`: after a codebook edit, codes every
+ * document again in one transaction, rewrites the automatic codings of
+ * those that changed and prints what changed per theme.  Manual codings
+ * are never touched.
  */
 #include "cli.h"
 
@@ -10,17 +11,19 @@
 #include <string.h>
 
 static const char help[] =
-    "Usage: grille recode [-d DB] [-c CODEBOOK] [--dry-run]\n"
+    "Usage: grille recode [-d DB] [-c CODEBOOK] [--dry-run] [-j N]\n"
     "Code every document of the project again: with CODEBOOK, which then\n"
-    "becomes the project's codebook, or with the project's own.  All\n"
-    "automatic codings are replaced in one transaction; manual codings are\n"
-    "kept.  Prints, per theme (children counted in their parents), the coded\n"
-    "segments before and after, and how many were gained and lost.\n\n"
+    "becomes the project's codebook, or with the project's own.  The\n"
+    "automatic codings of the documents whose codings change are replaced,\n"
+    "all in one transaction; manual codings are kept.  Prints, per theme\n"
+    "(children counted in their parents), the coded segments before and\n"
+    "after, and how many were gained and lost.\n\n"
     "  -d, --db FILE        the project (default: $GRILLE_DB, else ./grille.db)\n"
     "  -c, --codebook FILE  the new codebook\n"
     "  -n, --dry-run        show the changes, write nothing\n"
     "  -j, --jobs N         use N threads to code the documents (default:\n"
-    "                       one per processor); the result is the same\n"
+    "                       one per processor, at most 8); the result is\n"
+    "                       the same\n"
     "  -h, --help           show this help\n";
 
 typedef struct recode_run {
@@ -116,13 +119,14 @@ int cmd_recode(int argc, char **argv)
         if (cli_analyser(&a[i], &err) < 0)
             goto fail;
     cli_catch_signals();
+    grille_set_interrupt(&cli_interrupted); /* stops between documents */
     recode_run run = {0};
     cli_progress_start(&run.prog, _("recoding"), 0);
     int rc = grille_store_recode_jobs(s, a, (size_t)jobs, cb, yaml, len,
                                       cbpath ? cbpath : source, on_progress,
                                       on_change, &run, &err);
     cli_progress_end(&run.prog);
-    if (rc < 0) {
+    if (rc < 0 && !cli_interrupted) {
         grille_store_rollback(s);
         goto fail;
     }

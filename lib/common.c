@@ -28,8 +28,31 @@ const char *grille_strerror(int code)
     case GRILLE_EINVALID: return "invalid value";
     case GRILLE_ELIMIT: return "limit exceeded";
     case GRILLE_ENOTFOUND: return "not found";
+    case GRILLE_EEXISTS: return "already there";
+    case GRILLE_ESTORE: return "project file damaged, busy or full";
+    case GRILLE_EVERSION: return "project from a newer grille";
+    case GRILLE_ENOTPROJECT: return "not a grille project";
+    case GRILLE_EINTR: return "interrupted";
     default: return "unknown error";
     }
+}
+
+static const volatile sig_atomic_t *interrupt_flag;
+
+void grille_set_interrupt(const volatile sig_atomic_t *flag)
+{
+    interrupt_flag = flag;
+}
+
+bool grille__interrupted(void)
+{
+    return interrupt_flag && *interrupt_flag;
+}
+
+int grille__interrupt(grille_error *err, const char *file)
+{
+    return grille__error(err, GRILLE_EINTR, file, 0, 0, "%s",
+                         _("interrupted"));
 }
 
 static int verror(grille_error *err, int code, const char *file,

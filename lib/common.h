@@ -32,6 +32,10 @@ GRILLE_HIDDEN int grille__error_at(grille_error *err, int code,
                                    const char *file, size_t offset,
                                    const char *fmt, ...) GRILLE_PRINTF(5, 6);
 GRILLE_HIDDEN int grille__nomem(grille_error *err);
+/* Whether the flag of grille_set_interrupt is up; then
+ * grille__interrupt(err, file) fills err and returns GRILLE_EINTR. */
+GRILLE_HIDDEN bool grille__interrupted(void);
+GRILLE_HIDDEN int grille__interrupt(grille_error *err, const char *file);
 
 /* Writes `s` quoted for a message into buf: control characters escaped,
  * cut at `max` bytes with "..." (on a code point boundary). */

@@ -25,6 +25,7 @@
 #ifndef GRILLE_H
 #define GRILLE_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -63,8 +64,15 @@ enum {
     GRILLE_EEXISTS = -9,   /* it is there already (a document, a project) */
     GRILLE_ESTORE = -10,   /* the project file is damaged, busy or full */
     GRILLE_EVERSION = -11, /* a project from a newer grille */
-    GRILLE_ENOTPROJECT = -12 /* the file is not a grille project */
+    GRILLE_ENOTPROJECT = -12, /* the file is not a grille project */
+    GRILLE_EINTR = -13       /* stopped by grille_set_interrupt's flag */
 };
+
+/* Long operations (a recode, an export) look at *flag between steps and,
+ * once it is non-zero, stop, undo what they wrote (no temporary file is
+ * left) and return GRILLE_EINTR.  A program sets it from its SIGINT
+ * handler.  NULL (the default) never stops them.  Process-wide. */
+GRILLE_API void grille_set_interrupt(const volatile sig_atomic_t *flag);
 
 /* Frees memory that a grille_* function handed over with "free it with
  * grille_free" (accepts NULL). */
@@ -555,8 +563,9 @@ GRILLE_API int grille_store_add_prepared(grille_store *s, grille_prepared *p,
 GRILLE_API void grille_prepared_free(grille_prepared *p);
 
 /* Finds a document by name, by the path it was added from, or by "#ID".
- * A path written another way ("./a.md" for "a.md", "x/../a.md", an
- * absolute path to the same file) finds it too.  Errors: GRILLE_ENOTFOUND. */
+ * A path written another way finds it too: "./a.md" for "a.md", or any
+ * path to the same file from any folder, or to a file with the same text.
+ * Errors: GRILLE_ENOTFOUND. */
 GRILLE_API int grille_store_find(grille_store *s, const char *doc,
                                  int64_t *id, grille_error *err);
 
@@ -635,8 +644,9 @@ typedef int (*grille_recode_cb)(const grille_recode_change *c, void *payload);
 
 /*
  * Recodes every document with codebook `cb` (whose YAML text `yaml` becomes
- * the project's codebook): all automatic codings are replaced, manual ones
- * are kept.  `progress` (may be NULL) is called after each document with
+ * the project's codebook): the automatic codings of each document whose
+ * codings change are replaced (the others keep their rows), manual ones
+ * are kept.  Stops with GRILLE_EINTR on grille_set_interrupt's flag.  `progress` (may be NULL) is called after each document with
  * the count done and the total.  Then `changes` is called per code, in
  * codebook order.  Must run inside a transaction; roll it back for a dry
  * run.

@@ -381,8 +381,8 @@ static char *lf_text(const char *s, size_t n, size_t *len)
 typedef struct text_source {
     sqlite3_stmt *q; /* SELECT text, body FROM documents WHERE id = ?1 */
     int64_t doc;
-    const char *file; /* else this file's bytes (project.qde) */
-    FILE *fp;
+    int fd; /* >= 0: else this file's bytes (project.qde), read with
+             * pread from off */
     size_t size; /* known beforehand: with it the entry needs no ZIP64
                   * field, and the archive is the same as from memory */
     char *data;
@@ -396,11 +396,8 @@ static zip_int64_t text_read(void *payload, void *data, zip_uint64_t len,
     text_source *t = payload;
     switch (cmd) {
     case ZIP_SOURCE_OPEN: {
-        if (t->file) {
-            if (!t->fp && !(t->fp = fopen(t->file, "rb"))) {
-                zip_error_set(&t->error, ZIP_ER_OPEN, errno);
-                return -1;
-            }
+        if (t->fd >= 0) {
+            t->off = 0;
             return 0;
         }
         sqlite3_reset(t->q);
@@ -431,12 +428,18 @@ static zip_int64_t text_read(void *payload, void *data, zip_uint64_t len,
         return 0;
     }
     case ZIP_SOURCE_READ: {
-        if (t->fp) {
-            size_t n = fread(data, 1, (size_t)len, t->fp);
-            if (ferror(t->fp)) {
+        if (t->fd >= 0) {
+            size_t want = t->size - t->off < len ? t->size - t->off
+                                                 : (size_t)len;
+            ssize_t n;
+            do
+                n = pread(t->fd, data, want, (off_t)t->off);
+            while (n < 0 && errno == EINTR);
+            if (n < 0) {
                 zip_error_set(&t->error, ZIP_ER_READ, errno);
                 return -1;
             }
+            t->off += (size_t)n;
             return (zip_int64_t)n;
         }
         size_t n = t->len - t->off;
@@ -447,9 +450,6 @@ static zip_int64_t text_read(void *payload, void *data, zip_uint64_t len,
         return (zip_int64_t)n;
     }
     case ZIP_SOURCE_CLOSE:
-        if (t->fp)
-            fclose(t->fp);
-        t->fp = NULL;
         free(t->data);
         t->data = NULL;
         return 0;
@@ -465,8 +465,6 @@ static zip_int64_t text_read(void *payload, void *data, zip_uint64_t len,
     case ZIP_SOURCE_ERROR:
         return zip_error_to_data(&t->error, data, len);
     case ZIP_SOURCE_FREE:
-        if (t->fp)
-            fclose(t->fp);
         free(t->data);
         free(t);
         return 0;
@@ -480,17 +478,61 @@ static zip_int64_t text_read(void *payload, void *data, zip_uint64_t len,
     }
 }
 
-/* A ZIP source of document `doc`'s text (q: its query), or of `file`;
- * NULL when out of memory. */
+/* libxml2 reports some errors (encodings, I/O) on stderr whatever the
+ * parser's options; grille reports them itself, from xmlGetLastError.  The
+ * handlers are libxml2's per-thread settings: they are replaced for the
+ * time of one parse and put back. */
+static void quiet(void *ctx, const char *msg, ...)
+{
+    (void)ctx, (void)msg;
+}
+
+static void quiet_structured(void *ctx, const xmlError *e)
+{
+    (void)ctx, (void)e;
+}
+
+typedef struct xml_handlers {
+    xmlGenericErrorFunc generic;
+    void *generic_ctx;
+    xmlStructuredErrorFunc structured;
+    void *structured_ctx;
+} xml_handlers;
+
+static void xml_quiet(xml_handlers *h)
+{
+    h->generic = xmlGenericError;
+    h->generic_ctx = xmlGenericErrorContext;
+    h->structured = xmlStructuredError;
+    h->structured_ctx = xmlStructuredErrorContext;
+    xmlSetGenericErrorFunc(NULL, quiet);
+    xmlSetStructuredErrorFunc(NULL, (xmlStructuredErrorFunc)quiet_structured);
+}
+
+static void xml_restore(const xml_handlers *h)
+{
+    xmlSetGenericErrorFunc(h->generic_ctx, h->generic);
+    xmlSetStructuredErrorFunc(h->structured_ctx, h->structured);
+}
+
+/* libzip's cancel callback: Ctrl-C stops zip_close. */
+static int zip_cancelled(zip_t *z, void *payload)
+{
+    (void)z, (void)payload;
+    return grille__interrupted();
+}
+
+/* A ZIP source of document `doc`'s text (q: its query), or of the file
+ * open as fd (>= 0, not closed); NULL when out of memory. */
 static zip_source_t *new_source(zip_t *z, sqlite3_stmt *q, int64_t doc,
-                                const char *file, size_t size)
+                                int fd, size_t size)
 {
     text_source *t = calloc(1, sizeof(*t));
     if (!t)
         return NULL;
     t->q = q;
     t->doc = doc;
-    t->file = file;
+    t->fd = fd;
     t->size = size;
     zip_error_init(&t->error);
     zip_source_t *src = zip_source_function(z, text_read, t);
@@ -589,11 +631,14 @@ int grille_refi_export_qdpx(grille_store *s, const char *path,
     size_t ntexts = 0, tcap = 0;
     char tmp[4096], xml[4096];
     int rc = 0, zerr = 0, xml_fd = -1;
+    xml_handlers quiet_xml;
+    xml_quiet(&quiet_xml); /* libxml2 would print "I/O error" lines */
     char user[37];
     guid(user, "user", "grille");
     snprintf(tmp, sizeof(tmp), "%s.tmp-%d", path, (int)getpid());
-    /* project.qde is written to a file beside the target, not to memory:
-     * on 100 MB of notes it is 640 MB */
+    /* project.qde is written to a file beside the target, not to memory
+     * (on 100 MB of notes it is 640 MB); the file is unlinked as soon as
+     * it is open, so that nothing is left behind, even by a kill */
     snprintf(xml, sizeof(xml), "%s.tmp-%d.qde", path, (int)getpid());
 
     /* a consistent snapshot of the whole project */
@@ -621,7 +666,10 @@ int grille_refi_export_qdpx(grille_store *s, const char *path,
     st = NULL;
 
     unlink(xml);
-    xml_fd = open(xml, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    xml_fd = open(xml, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (xml_fd >= 0)
+        unlink(xml);
+    errno = 0;
     xmlOutputBufferPtr out =
         xml_fd >= 0 ? xmlOutputBufferCreateFd(xml_fd, NULL) : NULL;
     w = out ? xmlNewTextWriter(out) : NULL;
@@ -702,6 +750,8 @@ int grille_refi_export_qdpx(grille_store *s, const char *path,
     /* Cases: one per document, with its attributes as variables. */
     bool cases = false;
     while (sqlite3_step(docs) == SQLITE_ROW) {
+        if (grille__interrupted())
+            goto xmlfail;
         const char *name = (const char *)sqlite3_column_text(docs, 1);
         const char *sha = (const char *)sqlite3_column_text(docs, 2);
         char cg[37], sg[37];
@@ -737,6 +787,8 @@ int grille_refi_export_qdpx(grille_store *s, const char *path,
     sqlite3_reset(docs);
     bool sources = false;
     while (sqlite3_step(docs) == SQLITE_ROW) {
+        if (grille__interrupted())
+            goto xmlfail;
         int64_t id = sqlite3_column_int64(docs, 0);
         const char *name = (const char *)sqlite3_column_text(docs, 1);
         const char *sha = (const char *)sqlite3_column_text(docs, 2);
@@ -829,16 +881,13 @@ int grille_refi_export_qdpx(grille_store *s, const char *path,
         W(xmlTextWriterEndElement(w));
     W(xmlTextWriterEndElement(w));
     W(xmlTextWriterEndDocument(w));
-    /* freeing the writer flushes and closes the file: a full disk shows
-     * there */
+    /* a full disk shows at the last flush */
     int flushed = xmlTextWriterFlush(w);
     xmlFreeTextWriter(w);
     w = NULL;
-    if (flushed < 0 || close(xml_fd) != 0) {
-        xml_fd = -1;
+    struct stat xs;
+    if (flushed < 0 || fstat(xml_fd, &xs) != 0)
         goto xmlfail;
-    }
-    xml_fd = -1;
     if (sqlite3_prepare_v2(db,
                            "SELECT text, body FROM documents WHERE id = ?1",
                            -1, &q_text, NULL) != SQLITE_OK) {
@@ -855,15 +904,16 @@ int grille_refi_export_qdpx(grille_store *s, const char *path,
                            zerr);
         goto done;
     }
+    /* Ctrl-C stops the compression too */
+    zip_register_cancel_callback_with_state(z, zip_cancelled, NULL, NULL);
     time_t when = 1577836800; /* 2020-01-01: the same bytes every time */
-    struct stat xs;
-    zip_source_t *src = stat(xml, &xs) == 0
-                            ? new_source(z, NULL, 0, xml, (size_t)xs.st_size)
-                            : NULL;
-    zip_int64_t ix = src ? zip_file_add(z, "project.qde", src,
-                                        ZIP_FL_ENC_UTF_8)
-                         : -1;
-    if (src && ix < 0)
+    zip_source_t *src = new_source(z, NULL, 0, xml_fd, (size_t)xs.st_size);
+    if (!src) {
+        rc = grille__nomem(err);
+        goto discard;
+    }
+    zip_int64_t ix = zip_file_add(z, "project.qde", src, ZIP_FL_ENC_UTF_8);
+    if (ix < 0)
         zip_source_free(src);
     /* deflate's fastest level: on 100 MB of notes the default took 1.7
      * times as long (19 s, not 11 s) for an archive 13% smaller */
@@ -873,9 +923,13 @@ int grille_refi_export_qdpx(grille_store *s, const char *path,
     for (size_t i = 0; i < ntexts; i++) {
         char name[64];
         snprintf(name, sizeof(name), "sources/%s.txt", texts[i].guid);
-        src = new_source(z, q_text, texts[i].doc, NULL, texts[i].size);
-        ix = src ? zip_file_add(z, name, src, ZIP_FL_ENC_UTF_8) : -1;
-        if (src && ix < 0)
+        src = new_source(z, q_text, texts[i].doc, -1, texts[i].size);
+        if (!src) {
+            rc = grille__nomem(err);
+            goto discard;
+        }
+        ix = zip_file_add(z, name, src, ZIP_FL_ENC_UTF_8);
+        if (ix < 0)
             zip_source_free(src);
         if (ix < 0 || zip_file_set_mtime(z, (zip_uint64_t)ix, when, 0) < 0 ||
             zip_set_file_compression(z, (zip_uint64_t)ix, ZIP_CM_DEFLATE,
@@ -893,21 +947,27 @@ int grille_refi_export_qdpx(grille_store *s, const char *path,
     }
     goto done;
 zipfail:
-    rc = grille__error(err, GRILLE_EIO, path, 0, 0, _("cannot write the ZIP: %s"),
-                       zip_strerror(z));
+    rc = grille__interrupted()
+             ? grille__interrupt(err, path)
+             : grille__error(err, GRILLE_EIO, path, 0, 0,
+                             _("cannot write the ZIP: %s"), zip_strerror(z));
+discard:
     zip_discard(z);
     z = NULL;
     unlink(tmp);
     goto done;
 xmlfail:
-    rc = grille__error(err, GRILLE_EIO, xml, 0, 0, "%s",
-                       _("cannot write the XML (disk full?)"));
+    rc = grille__interrupted()
+             ? grille__interrupt(err, path)
+             : grille__error(err, GRILLE_EIO, path, 0, 0,
+                             _("cannot write the XML: %s"),
+                             strerror(errno ? errno : EIO));
 done:
     if (w)
         xmlFreeTextWriter(w);
     if (xml_fd >= 0)
         close(xml_fd);
-    unlink(xml);
+    xml_restore(&quiet_xml);
     sqlite3_exec(db, "RELEASE refi_export", NULL, NULL, NULL);
     sqlite3_finalize(q_text);
     sqlite3_finalize(st);
@@ -934,43 +994,6 @@ done:
  * created by grille's own user are its automatic codings: the project's
  * codebook finds them again when the text is added, so they are skipped.
  */
-
-/* libxml2 reports some errors (encodings, I/O) on stderr whatever the
- * parser's options; grille reports them itself, from xmlGetLastError.  The
- * handlers are libxml2's per-thread settings: they are replaced for the
- * time of one parse and put back. */
-static void quiet(void *ctx, const char *msg, ...)
-{
-    (void)ctx, (void)msg;
-}
-
-static void quiet_structured(void *ctx, const xmlError *e)
-{
-    (void)ctx, (void)e;
-}
-
-typedef struct xml_handlers {
-    xmlGenericErrorFunc generic;
-    void *generic_ctx;
-    xmlStructuredErrorFunc structured;
-    void *structured_ctx;
-} xml_handlers;
-
-static void xml_quiet(xml_handlers *h)
-{
-    h->generic = xmlGenericError;
-    h->generic_ctx = xmlGenericErrorContext;
-    h->structured = xmlStructuredError;
-    h->structured_ctx = xmlStructuredErrorContext;
-    xmlSetGenericErrorFunc(NULL, quiet);
-    xmlSetStructuredErrorFunc(NULL, (xmlStructuredErrorFunc)quiet_structured);
-}
-
-static void xml_restore(const xml_handlers *h)
-{
-    xmlSetGenericErrorFunc(h->generic_ctx, h->generic);
-    xmlSetStructuredErrorFunc(h->structured_ctx, h->structured);
-}
 
 /* Parses XML from memory, quietly, without network or entities; on an
  * error, fills err with the file (`name`), the line and libxml2's reason

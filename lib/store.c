@@ -1155,14 +1155,13 @@ int grille_store_add(grille_store *s, grille_analyser *a,
     return r;
 }
 
-/* Path p in a lexical normal form: no "." step, no empty step, "x/.."
- * taken away where x is not "..".  Written to out (as long as p, plus
- * one). */
+/* Path p in a lexical normal form: no "." step, no empty step.  ".."
+ * stays: "x/.." is not "." when x is a link.  Written to out (as long as
+ * p, plus one). */
 static void normal_path(const char *p, char *out)
 {
     size_t n = 0;
-    bool abs = *p == '/';
-    if (abs)
+    if (*p == '/')
         out[n++] = '/';
     size_t root = n;
     while (*p) {
@@ -1172,18 +1171,7 @@ static void normal_path(const char *p, char *out)
         while (*e && *e != '/')
             e++;
         size_t len = (size_t)(e - p);
-        if (len == 0 || (len == 1 && p[0] == '.')) {
-            /* nothing */
-        } else if (len == 2 && p[0] == '.' && p[1] == '.' && n > root &&
-                   !(n - root >= 2 && out[n - 1] == '.' &&
-                     out[n - 2] == '.' &&
-                     (n - root == 2 || out[n - 3] == '/'))) {
-            while (n > root && out[n - 1] != '/')
-                n--;
-            if (n > root)
-                n--;
-        } else if (!(len == 2 && p[0] == '.' && p[1] == '.' && abs &&
-                     n == root)) { /* "/.." is "/" */
+        if (len && !(len == 1 && p[0] == '.')) {
             if (n > root)
                 out[n++] = '/';
             memcpy(out + n, p, len);
@@ -1196,14 +1184,52 @@ static void normal_path(const char *p, char *out)
     out[n] = '\0';
 }
 
-/* A document added from the file `doc` names, written another way
- * ("./notes/a.md" for "notes/a.md", or an absolute path): 0 and *id when
- * found, 1 when not. */
+/* The document whose text is the file `path`'s (read and decoded as add
+ * does): 0 and *id when there is one, 1 when not. */
+static int find_by_content(grille_store *s, const char *path, int64_t *id,
+                           grille_error *err)
+{
+    grille_text *t = NULL;
+    grille_error ignored = {0};
+    if (grille_text_read_file(&t, path, &ignored) < 0)
+        return 1; /* not a note grille can read: not one it added */
+    size_t len;
+    const char *data = grille_text_data(t, &len);
+    char hash[65];
+    grille__sha256_hex(data, len, hash);
+    grille_text_free(t);
+    int rc;
+    sqlite3_stmt *st = stmt(s, Q_FIND_HASH, &rc);
+    if (!st)
+        return store_error(s, err, rc, "look for the document");
+    sqlite3_bind_text(st, 1, hash, -1, SQLITE_TRANSIENT);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *id = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return store_error(s, err, rc, "look for the document");
+    return rc == SQLITE_ROW ? 0 : 1;
+}
+
+/* A document added from the file `doc` names, written another way: 0 and
+ * *id when found, 1 when not.  A file that is there is found by its text
+ * (whatever folder it is named from, even moved): a relative path stored
+ * by add is relative to a folder that is not known.  A path that names no
+ * file is compared in a lexical normal form ("./notes/a.md" is
+ * "notes/a.md"). */
 static int find_same_file(grille_store *s, const char *doc, int64_t *id,
                           grille_error *err)
 {
-    size_t dl = strlen(doc);
-    char *want = malloc(dl + 2), *real = realpath(doc, NULL);
+    struct stat sb;
+    if (stat(doc, &sb) == 0 && S_ISREG(sb.st_mode)) {
+        int r = find_by_content(s, doc, id, err);
+        if (r <= 0)
+            return r;
+    }
+    if (!strchr(doc, '/'))
+        return 1; /* a name, not a path (a collectivite in a cases file) */
+    char *want = malloc(strlen(doc) + 2);
     sqlite3_stmt *st = NULL;
     int r = want ? prepare(s, "SELECT id, path FROM documents WHERE path "
                               "IS NOT NULL ORDER BY id",
@@ -1216,19 +1242,12 @@ static int find_same_file(grille_store *s, const char *doc, int64_t *id,
     size_t cap = 0;
     while (r == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         const char *path = col_text(st, 1);
-        size_t pl = strlen(path);
-        if (GROW(norm, cap, pl + 2) < 0) {
+        if (GROW(norm, cap, strlen(path) + 2) < 0) {
             r = grille__nomem(err);
             break;
         }
         normal_path(path, norm);
-        bool same = strcmp(norm, want) == 0;
-        if (!same && real) {
-            char *other = realpath(path, NULL);
-            same = other && strcmp(other, real) == 0;
-            free(other);
-        }
-        if (same) {
+        if (strcmp(norm, want) == 0) {
             *id = sqlite3_column_int64(st, 0);
             break;
         }
@@ -1240,7 +1259,6 @@ static int find_same_file(grille_store *s, const char *doc, int64_t *id,
     sqlite3_finalize(st);
     free(norm);
     free(want);
-    free(real);
     return r;
 }
 
@@ -1263,10 +1281,26 @@ int grille_store_find(grille_store *s, const char *doc, int64_t *id,
     if (rc == SQLITE_ROW)
         *id = sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return store_error(s, err, rc, "look for the document");
+    struct stat sb;
+    if (rc == SQLITE_ROW && doc[0] != '#' && stat(doc, &sb) == 0 &&
+        S_ISREG(sb.st_mode)) {
+        /* a name (or a stored path) that is also a file here: if the file
+         * is another document, say so rather than pick one (rm deletes) */
+        int64_t other = 0;
+        r = find_by_content(s, doc, &other, err);
+        if (r < 0)
+            return r;
+        if (r == 0 && other != *id)
+            return grille__error(
+                err, GRILLE_EINVALID, s->path, 0, 0,
+                _("'%s' names document #%lld, but the file '%s' here is "
+                  "document #%lld: say which with #ID"),
+                doc, (long long)*id, doc, (long long)other);
+    }
     if (rc == SQLITE_ROW)
         return 0;
-    if (rc != SQLITE_DONE)
-        return store_error(s, err, rc, "look for the document");
     r = find_same_file(s, doc, id, err);
     if (r <= 0)
         return r;
@@ -1900,17 +1934,21 @@ int grille_store_recode_jobs(grille_store *s, grille_analyser *const *a,
     rring g = {.s = s, .cb = cb, .nslots = 2 * nanalysers + 2};
     rworker *workers = NULL;
     size_t nworkers = 0;
-    bool locked = false;
+    bool started = false; /* the lock and condition are initialised */
     if (r == 0) {
         g.slots = calloc(g.nslots, sizeof(*g.slots));
         workers = calloc(nanalysers, sizeof(*workers));
         if (!g.slots || !workers)
             r = grille__nomem(err);
     }
+    if (r == 0 && pthread_mutex_init(&g.lock, NULL) != 0)
+        r = grille__nomem(err);
+    if (r == 0 && pthread_cond_init(&g.cond, NULL) != 0) {
+        pthread_mutex_destroy(&g.lock);
+        r = grille__nomem(err);
+    }
     if (r == 0) {
-        pthread_mutex_init(&g.lock, NULL);
-        pthread_cond_init(&g.cond, NULL);
-        locked = true;
+        started = true;
         for (size_t i = 1; i < nanalysers; i++) {
             workers[nworkers].ring = &g;
             workers[nworkers].a = a[i];
@@ -1923,6 +1961,10 @@ int grille_store_recode_jobs(grille_store *s, grille_analyser *const *a,
     bool more = r == 0;
     e = SQLITE_DONE;
     while (r == 0) {
+        if (grille__interrupted()) {
+            r = grille__interrupt(err, s->path);
+            break;
+        }
         /* read ahead while there is room */
         while (more && g.nread < g.napplied + g.nslots &&
                (g.nread == g.napplied ||
@@ -1976,7 +2018,7 @@ int grille_store_recode_jobs(grille_store *s, grille_analyser *const *a,
         if (progress)
             progress(g.napplied, (size_t)total, payload);
     }
-    if (locked) {
+    if (started) {
         pthread_mutex_lock(&g.lock);
         g.stop = true;
         pthread_cond_broadcast(&g.cond);

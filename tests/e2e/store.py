@@ -433,6 +433,31 @@ def t_rm_path_written_otherwise():
     assert out.returncode == 1, out.stdout
     assert b"no document 'pnotes/sub/../n4.md'" in out.stderr, out.stderr
     assert count(db, 'SELECT count(*) FROM documents') == 1
+    # from another folder: the file is found by its text
+    out = subprocess.run([G, 'rm', '-d', db, './n4.md'], capture_output=True,
+                         cwd=os.path.join(d, 'sub'))
+    assert out.returncode == 0, out.stderr.decode()
+    assert count(db, 'SELECT count(*) FROM documents') == 0
+    # a file that is gone: its path as add stored it, written otherwise
+    with open(os.path.join(d, 'gone.md'), 'w') as f:
+        f.write('Une note bientôt effacée sur la santé.\n')
+    assert grille('add', '-d', db, 'pnotes/gone.md').returncode == 0
+    os.unlink(os.path.join(d, 'gone.md'))
+    out = grille('rm', '-d', db, './pnotes//gone.md')
+    assert out.returncode == 0, out.stderr.decode()
+    # a name that is also, here, the file of another document: refused
+    os.makedirs(os.path.join(d, 'other'))
+    for where, text in (('sub', 'Les élus et le budget.'),
+                        ('other', 'Le télétravail des agents.')):
+        with open(os.path.join(d, where, 'same.md'), 'w') as f:
+            f.write(text + '\n')
+    assert grille('add', '-d', db, 'pnotes/sub/same.md',
+                  'pnotes/other/same.md').returncode == 0
+    out = subprocess.run([G, 'rm', '-d', db, 'same.md'], capture_output=True,
+                         cwd=os.path.join(d, 'other'))
+    assert out.returncode == 1, out.stdout
+    assert b'say which with #ID' in out.stderr, out.stderr
+    assert count(db, 'SELECT count(*) FROM documents') == 2
 
 
 def t_foreign_keys():
@@ -623,6 +648,63 @@ def t_ctrl_c():
     assert integrity(db) == 'ok'
 
 
+def interrupt_third(args, reset):
+    """Runs grille with args twice, each after reset(): whole and timed,
+    then interrupted a third of the way through; returns the second's
+    (returncode, stderr)."""
+    reset()
+    t = time.monotonic()
+    out = grille(*args)
+    assert out.returncode == 0, out.stderr.decode()[-300:]
+    took = time.monotonic() - t
+    reset()
+    p = subprocess.Popen([G] + args, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, cwd=TMP)
+    time.sleep(took / 3)
+    p.send_signal(signal.SIGINT)
+    _, err = p.communicate()
+    return p.returncode, err
+
+
+def t_ctrl_c_recode_export():
+    """Ctrl-C stops a recode between documents and an export while it
+    writes or compresses: exit 130, the project and FILE as they were, no
+    temporary file left."""
+    src = os.path.join(TMP, 'int-whole.db')  # 3000 notes, from t_ctrl_c
+    db = os.path.join(TMP, 'int-recode.db')
+
+    def reset():
+        for f in glob.glob(db + '*'):
+            os.unlink(f)
+        a, b = sqlite3.connect(src), sqlite3.connect(db)
+        a.backup(b)
+        a.close()
+        b.close()
+    reset()
+    before = dump(db)
+    rc, err = interrupt_third(['recode', '-j', '2', '-d', db, '-c',
+                               recode_codebook()], reset)
+    assert rc == 130, (rc, err.decode()[-300:])
+    assert b'is unchanged' in err, err[-300:]
+    assert dump(db) == before, 'the interrupted recode changed the project'
+    out_dir = os.path.join(TMP, 'int-export')
+    os.makedirs(out_dir)
+    target = os.path.join(out_dir, 'p.qdpx')
+    first = []
+
+    def keep():
+        if os.path.exists(target) and not first:
+            with open(target, 'rb') as f:
+                first.append(f.read())
+    rc, err = interrupt_third(['export', '-d', src, '-f', 'qdpx', '-o',
+                               target], keep)
+    assert rc == 130, (rc, err.decode()[-300:])
+    assert b'interrupted: ' in err, err[-300:]
+    assert os.listdir(out_dir) == ['p.qdpx'], os.listdir(out_dir)
+    with open(target, 'rb') as f:
+        assert first and f.read() == first[0], 'the export was changed'
+
+
 for name, fn in [
         ('init creates a project readable by its owner only', t_init),
         ('add corpus/', t_add_corpus),
@@ -654,7 +736,8 @@ for name, fn in [
         ('four adds at once all succeed', t_concurrent_adds),
         ('a report during an add sees a consistent snapshot',
          t_report_during_add),
-        ('Ctrl-C during add rolls back', t_ctrl_c)]:
+        ('Ctrl-C during add rolls back', t_ctrl_c),
+        ('Ctrl-C stops recode and export, nothing left', t_ctrl_c_recode_export)]:
     check(name, fn)
 
 status = plan()
