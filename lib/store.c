@@ -1767,8 +1767,10 @@ static void analyse_slot(rring *g, rslot *sl, grille_analyser *a)
         sl->rc = grille__nomem(&sl->err);
         return;
     }
-    memcpy(sl->segs, segs, ns * sizeof(*segs));
-    memcpy(sl->cods, cod, nc * sizeof(*cod));
+    if (ns) /* an empty list may be NULL */
+        memcpy(sl->segs, segs, ns * sizeof(*segs));
+    if (nc)
+        memcpy(sl->cods, cod, nc * sizeof(*cod));
     sl->nsegs = ns;
     sl->ncods = nc;
 }
