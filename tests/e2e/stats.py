@@ -29,7 +29,7 @@ import tempfile
 import xml.etree.ElementTree as ET
 import zipfile
 
-from taplib import check, plan
+from taplib import check, edited_codebook, plan
 
 G = os.environ['GRILLE']
 S = os.environ['GRILLE_SOURCE_DIR']
@@ -182,18 +182,8 @@ def t_attr():
 def t_recode():
     """A codebook with a new sub-theme under sante: its codings roll up
     into sante, whose counts change."""
-    src = os.path.join(S, 'codebooks', 'riposte.yaml')
-    with open(src, encoding='utf-8') as f:
-        yaml = f.read()
-    marker = '\n    children:\n      protection:\n'
-    assert yaml.count(marker) == 1, 'the bundled codebook changed: fix me'
-    yaml = yaml.replace(marker, '\n    children:\n      mentale:\n'
-                        '        label: Santé mentale\n'
-                        '        terms: [soins, écoute, médecin*, isolement]\n'
-                        '      protection:\n')
-    edited = os.path.join(TMP, 'edited.yaml')
-    with open(edited, 'w', encoding='utf-8') as f:
-        f.write(yaml)
+    edited = edited_codebook(S, os.path.join(TMP, 'edited.yaml'),
+                             ['soins', 'écoute', 'médecin*', 'isolement'])
     grille('codebook', 'check', edited)
     before = sqlite3.connect(DB).execute(
         'SELECT count(*) FROM codings').fetchone()[0]

@@ -21,7 +21,7 @@ import sys
 import tempfile
 import time
 
-from taplib import check, plan
+from taplib import check, edited_codebook, plan
 
 G = os.environ['GRILLE']
 S = os.environ['GRILLE_SOURCE_DIR']
@@ -311,20 +311,8 @@ def t_jobs_same_project():
 def recode_codebook():
     """The bundled codebook with a new sub-theme under sante and without
     its last theme."""
-    with open(os.path.join(S, 'codebooks', 'riposte.yaml'),
-              encoding='utf-8') as f:
-        yaml = f.read()
-    marker = '\n    children:\n      protection:\n'
-    assert yaml.count(marker) == 1, 'the bundled codebook changed: fix me'
-    yaml = yaml.replace(marker, '\n    children:\n      mentale:\n'
-                        '        label: Santé mentale\n'
-                        '        terms: [soins, écoute, isolement]\n'
-                        '      protection:\n')
-    yaml = yaml[:yaml.rindex('\n  formation:')] + '\n'
-    path = os.path.join(TMP, 'recode-jobs.yaml')
-    with open(path, 'w', encoding='utf-8') as f:
-        f.write(yaml)
-    return path
+    return edited_codebook(S, os.path.join(TMP, 'recode-jobs.yaml'),
+                           ['soins', 'écoute', 'isolement'], drop_last=True)
 
 
 def t_recode_jobs_same():
