@@ -43,10 +43,11 @@ static const char kwic_help[] =
 typedef struct qitem {
     int64_t document;
     char *document_name;
+    int64_t segment_id;
     size_t segment;
     unsigned line;
     size_t start, end;
-    char *text;
+    char *text; /* read once it is shown */
     size_t len, hits, terms;
     size_t doc_rank; /* 0 for a document's best quote, 1 for its second... */
     size_t group;
@@ -76,12 +77,9 @@ static int on_quote(const grille_quote_info *q, void *payload)
     x->line = q->line;
     x->start = q->start;
     x->end = q->end;
-    x->text = malloc(q->len + 1);
-    if (!x->document_name || !x->text)
+    x->segment_id = q->segment_id;
+    if (!x->document_name)
         return -1;
-    memcpy(x->text, q->text, q->len);
-    x->text[q->len] = '\0';
-    x->len = q->len;
     x->hits = q->hits;
     x->terms = q->terms;
     x->group = l->n; /* arrival order, until ranks are set */
@@ -214,7 +212,9 @@ int cmd_quotes(int argc, char **argv)
     for (size_t d = 0; d < r->ndocs; d++)
         ix[d] = (docix){r->docs[d].id, d};
     qsort(ix, r->ndocs, sizeof(docix), by_id);
-    int rc = grille_store_foreach_quote(s, code, on_quote, &l, &err);
+    /* ranked without their texts: a theme of a large project has
+     * hundreds of thousands of segments, and -n of them are shown */
+    int rc = grille_store_foreach_quote_ranked(s, code, on_quote, &l, &err);
     if (rc != 0) {
         if (rc < 0)
             cli_lib_error(&err);
@@ -271,6 +271,13 @@ int cmd_quotes(int argc, char **argv)
             if (q->group != g)
                 continue;
             shown++;
+            if (grille_store_segment_text(s, q->segment_id, &q->text,
+                                          &q->len, &err) < 0) {
+                cli_lib_error(&err);
+                out_close(f, out);
+                f = NULL;
+                goto done;
+            }
             size_t dd = doc_of(ix, r->ndocs, q->document);
             if (fmt == FMT_JSON) {
                 fputs(first ? "{\"document\": " : ", {\"document\": ", f);
@@ -321,7 +328,7 @@ int cmd_quotes(int argc, char **argv)
 done:
     for (size_t i = 0; i < l.n; i++) {
         free(l.v[i].document_name);
-        free(l.v[i].text);
+        grille_free(l.v[i].text);
     }
     free(l.v);
     free(ix);

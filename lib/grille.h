@@ -695,6 +695,19 @@ typedef int (*grille_quote_cb)(const grille_quote_info *q, void *payload);
 GRILLE_API int grille_store_foreach_quote(grille_store *s, const char *code,
                                           grille_quote_cb cb, void *payload,
                                           grille_error *err);
+/* The same without the texts (`text` is NULL, `len` is end - start): on a
+ * large project, fetch only the ones you show with
+ * grille_store_segment_text. */
+GRILLE_API int grille_store_foreach_quote_ranked(grille_store *s,
+                                                 const char *code,
+                                                 grille_quote_cb cb,
+                                                 void *payload,
+                                                 grille_error *err);
+/* The text of segment `segment_id` (a copy: free it with grille_free).
+ * Errors: GRILLE_ENOTFOUND. */
+GRILLE_API int grille_store_segment_text(grille_store *s, int64_t segment_id,
+                                         char **text, size_t *len,
+                                         grille_error *err);
 
 /* -------------------------------------------------------------- reports */
 

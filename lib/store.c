@@ -2044,9 +2044,8 @@ int grille_store_recode_jobs(grille_store *s, grille_analyser *const *a,
 
 /* --------------------------------------------------------------- quotes */
 
-int grille_store_foreach_quote(grille_store *s, const char *code,
-                               grille_quote_cb cb, void *payload,
-                               grille_error *err)
+static int foreach_quote(grille_store *s, const char *code, bool texts,
+                         grille_quote_cb cb, void *payload, grille_error *err)
 {
     sqlite3_stmt *st;
     int r = prepare(s, "SELECT id FROM codes WHERE code = ?1", &st, err);
@@ -2068,7 +2067,8 @@ int grille_store_foreach_quote(grille_store *s, const char *code,
         "count(DISTINCT lower(c.term)) AS terms FROM codings c "
         "WHERE c.code IN (SELECT id FROM sub) GROUP BY c.segment) "
         "SELECT g.document, d.name, g.id, g.idx, g.line, g.start, g.\"end\", "
-        "substr(CAST(d.text AS BLOB), g.start + 1, g.\"end\" - g.start), "
+        "CASE WHEN ?2 THEN substr(CAST(d.text AS BLOB), g.start + 1, "
+        "g.\"end\" - g.start) END, "
         "hit.hits, hit.terms FROM hit JOIN segments g ON g.id = hit.segment "
         "JOIN documents d ON d.id = g.document "
         "ORDER BY hit.hits DESC, g.\"end\" - g.start >= 40 DESC, "
@@ -2077,6 +2077,7 @@ int grille_store_foreach_quote(grille_store *s, const char *code,
     if (r < 0)
         return r;
     sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 2, texts);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         grille_quote_info q = {
             .document = sqlite3_column_int64(st, 0),
@@ -2091,8 +2092,12 @@ int grille_store_foreach_quote(grille_store *s, const char *code,
             .hits = col_size(st, 8),
             .terms = col_size(st, 9),
         };
-        if (!q.text)
+        if (!texts) {
+            q.text = NULL;
+            q.len = q.end > q.start ? q.end - q.start : 0;
+        } else if (!q.text) {
             q.text = "";
+        }
         int stop = cb(&q, payload);
         if (stop) {
             sqlite3_finalize(st);
@@ -2101,4 +2106,54 @@ int grille_store_foreach_quote(grille_store *s, const char *code,
     }
     sqlite3_finalize(st);
     return rc == SQLITE_DONE ? 0 : store_error(s, err, rc, "read quotes");
+}
+
+int grille_store_foreach_quote(grille_store *s, const char *code,
+                               grille_quote_cb cb, void *payload,
+                               grille_error *err)
+{
+    return foreach_quote(s, code, true, cb, payload, err);
+}
+
+int grille_store_foreach_quote_ranked(grille_store *s, const char *code,
+                                      grille_quote_cb cb, void *payload,
+                                      grille_error *err)
+{
+    return foreach_quote(s, code, false, cb, payload, err);
+}
+
+int grille_store_segment_text(grille_store *s, int64_t segment_id,
+                              char **text, size_t *len, grille_error *err)
+{
+    sqlite3_stmt *st;
+    *text = NULL;
+    *len = 0;
+    int r = prepare(s,
+                    "SELECT substr(CAST(d.text AS BLOB), g.start + 1, "
+                    "g.\"end\" - g.start) FROM segments g JOIN documents d "
+                    "ON d.id = g.document WHERE g.id = ?1",
+                    &st, err);
+    if (r < 0)
+        return r;
+    sqlite3_bind_int64(st, 1, segment_id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        const void *b = sqlite3_column_blob(st, 0);
+        size_t n = (size_t)sqlite3_column_bytes(st, 0);
+        *text = malloc(n + 1);
+        if (*text) {
+            if (n)
+                memcpy(*text, b, n);
+            (*text)[n] = '\0';
+            *len = n;
+        }
+    }
+    sqlite3_finalize(st);
+    if (rc == SQLITE_DONE)
+        return grille__error(err, GRILLE_ENOTFOUND, s->path, 0, 0,
+                             _("no segment #%lld in the project"),
+                             (long long)segment_id);
+    if (rc != SQLITE_ROW)
+        return store_error(s, err, rc, "read a segment");
+    return *text ? 0 : grille__nomem(err);
 }

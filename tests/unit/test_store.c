@@ -2267,6 +2267,77 @@ START_TEST(test_busy_other_recoded_reload)
 }
 END_TEST
 
+/* ---------------------------------------------------------------- quotes */
+
+typedef struct quote_rec {
+    int64_t segment_id;
+    size_t hits, terms, start, end;
+    char text[512];
+    bool has_text;
+} quote_rec;
+
+typedef struct quote_list {
+    quote_rec v[64];
+    size_t n;
+} quote_list;
+
+static int on_quote_rec(const grille_quote_info *q, void *payload)
+{
+    quote_list *l = payload;
+    ck_assert_msg(l->n < 64, "more than 64 quotes");
+    quote_rec *r = &l->v[l->n++];
+    r->segment_id = q->segment_id;
+    r->hits = q->hits;
+    r->terms = q->terms;
+    r->start = q->start;
+    r->end = q->end;
+    r->has_text = q->text != NULL;
+    if (q->text)
+        snprintf(r->text, sizeof(r->text), "%.*s", (int)q->len, q->text);
+    return 0;
+}
+
+START_TEST(test_quotes_ranked_then_texts)
+{
+    /* the ranked quotes without texts come in the same order; each text
+     * read afterwards is the one foreach_quote gives */
+    int64_t m, r;
+    two_notes(&m, &r);
+    grille_error err;
+    memset(&err, 0, sizeof(err));
+    quote_list with, without;
+    memset(&with, 0, sizeof(with));
+    memset(&without, 0, sizeof(without));
+    ck_assert_int_eq(grille_store_foreach_quote(st, "sante", on_quote_rec,
+                                                &with, &err), 0);
+    ck_assert_int_eq(grille_store_foreach_quote_ranked(
+                         st, "sante", on_quote_rec, &without, &err), 0);
+    ck_assert_msg(with.n > 1, "test bug: %zu quotes of sante", with.n);
+    ck_assert_uint_eq(with.n, without.n);
+    for (size_t i = 0; i < with.n; i++) {
+        const quote_rec *a = &with.v[i], *b = &without.v[i];
+        ck_assert_msg(a->segment_id == b->segment_id && a->hits == b->hits &&
+                          a->terms == b->terms && a->start == b->start &&
+                          a->end == b->end && a->has_text && !b->has_text,
+                      "quote %zu differs without its text", i);
+        char *text;
+        size_t len;
+        ck_assert_int_eq(
+            grille_store_segment_text(st, b->segment_id, &text, &len, &err),
+            0);
+        ck_assert_uint_eq(len, b->end - b->start);
+        ck_assert_str_eq(text, a->text);
+        grille_free(text);
+    }
+    char *text = NULL;
+    size_t len = 1;
+    ck_assert_int_eq(grille_store_segment_text(st, 999999, &text, &len, &err),
+                     GRILLE_ENOTFOUND);
+    ck_assert_ptr_null(text);
+    ck_assert_uint_eq(len, 0);
+}
+END_TEST
+
 /* ---------------------------------------------------------------- suite */
 
 static TCase *tcase(Suite *s, const char *name)
@@ -2345,6 +2416,7 @@ static Suite *suite(void)
     tc = tcase(s, "recode");
     tcase_add_test(tc, test_recode_changes);
     tcase_add_test(tc, test_recode_jobs);
+    tcase_add_test(tc, test_quotes_ranked_then_texts);
     tcase_add_test(tc, test_recode_new_code);
     tcase_add_test(tc, test_recode_lost);
     tcase_add_test(tc, test_recode_new_codebook_and_codings);
