@@ -198,7 +198,7 @@ int cmd_quotes(int argc, char **argv)
     grille_store *s;
     grille_report *r;
     /* the documents and their attributes; no terms nor best quotes */
-    const grille_report_want want = {false, false, NULL};
+    const grille_report_want want = {false, false, NULL, false};
     if (synth_load(cli_db_path(db), &s, &r, &want) < 0)
         return EXIT_RUNTIME;
     qlist l = {0};

@@ -247,7 +247,7 @@ static int run_cooc(const ropts *o)
     grille_report *r;
     /* counts only: no terms, quotes nor attributes */
     static const char *const none[] = {NULL};
-    const grille_report_want want = {false, false, none};
+    const grille_report_want want = {false, false, none, false};
     if (synth_load(cli_db_path(o->db), &s, &r, &want) < 0)
         return EXIT_RUNTIME;
     size_t *codes;
@@ -455,7 +455,7 @@ static int run_compare(const ropts *o)
     grille_report *r;
     /* counts and the one attribute that makes the groups */
     const char *const keys[] = {o->by, NULL};
-    const grille_report_want want = {false, false, keys};
+    const grille_report_want want = {false, false, keys, false};
     if (synth_load(cli_db_path(o->db), &s, &r, &want) < 0)
         return EXIT_RUNTIME;
     size_t *codes;
@@ -867,6 +867,57 @@ static size_t pick_quotes(const grille_report *r, size_t c, size_t n,
     return k < n ? k : n;
 }
 
+/* Reads the texts of the quotes the report shows, and those only: the
+ * best of each grid row and theme and the verbatims of each theme (in
+ * JSON, of every code).  A quote whose segment turns out to be gone is
+ * emptied, and the choice made again without it, as when all the texts
+ * were read first. */
+static int load_shown_quotes(grille_report *r, grille_store *s,
+                             const ropts *o, const size_t *themes, size_t k)
+{
+    size_t nrows = 0;
+    gridrow *rows = o->format == FMT_JSON ? NULL : grid_rows(r, o->by, &nrows);
+    size_t ncodes = o->format == FMT_JSON ? r->ncodes : k;
+    size_t per = o->quotes < r->ndocs ? o->quotes : r->ndocs;
+    qpick *picks = calloc(r->ndocs + 1, sizeof(*picks));
+    size_t *cells = malloc((ncodes * per + nrows * k + 1) * sizeof(*cells));
+    int rc = (o->format != FMT_JSON && !rows) || !picks || !cells ? -1 : 0;
+    if (rc < 0)
+        cli_error(_("out of memory"));
+    bool again = rc == 0;
+    while (again) {
+        size_t n = 0;
+        for (size_t i = 0; i < ncodes; i++) {
+            size_t code = o->format == FMT_JSON ? i : themes[i];
+            size_t m = pick_quotes(r, code, per, picks);
+            for (size_t q = 0; q < m; q++)
+                cells[n++] = picks[q].doc * r->ncodes + code;
+        }
+        for (size_t i = 0; i < nrows; i++)
+            for (size_t j = 0; j < k; j++) {
+                size_t segs;
+                const grille_report_quote *q =
+                    row_quote(r, &rows[i], themes[j], &segs);
+                if (q)
+                    cells[n++] = (size_t)(q - r->best);
+            }
+        grille_error err = {0};
+        if (grille_report_load_quotes(r, s, cells, n, &err) < 0) {
+            cli_lib_error(&err);
+            rc = -1;
+            break;
+        }
+        again = false;
+        for (size_t i = 0; i < n && !again; i++)
+            again = !r->best[cells[i]].segment_id;
+    }
+    free(cells);
+    free(picks);
+    if (rows)
+        grid_free(rows, nrows);
+    return rc;
+}
+
 static void report_json(FILE *f, const grille_report *r, const cooc *c,
                         size_t nquotes, const char *by)
 {
@@ -1039,9 +1090,11 @@ static int run_report(const ropts *o)
     /* CSV is the themes table alone: no quotes, no attributes (but the
      * one --by names, to say when no document has it) */
     const char *const keys[] = {o->by_given ? o->by : NULL, NULL};
-    const grille_report_want themes_only = {true, false, keys};
-    if (synth_load(db, &s, &r, o->format == FMT_CSV ? &themes_only : NULL) <
-        0)
+    const grille_report_want themes_only = {true, false, keys, false};
+    /* the others read only the texts of the quotes they show */
+    const grille_report_want shown = {true, true, NULL, true};
+    if (synth_load(db, &s, &r,
+                   o->format == FMT_CSV ? &themes_only : &shown) < 0)
         return EXIT_RUNTIME;
     size_t *themes;
     long k = synth_codes(r, o->codes, o->all, &themes);
@@ -1051,6 +1104,9 @@ static int run_report(const ropts *o)
     grille_codebook *cb = NULL;
     grille_error err = {0};
     if (k < 0 || cooc_compute(&c, r, themes, (size_t)k, false) < 0)
+        goto done;
+    if (o->format != FMT_CSV &&
+        load_shown_quotes(r, s, o, themes, (size_t)k) < 0)
         goto done;
     if (o->by_given)
         warn_unknown_by(r, o->by);

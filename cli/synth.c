@@ -12,7 +12,7 @@
 int synth_load(const char *db, grille_store **s, grille_report **r,
                const grille_report_want *want)
 {
-    static const grille_report_want all = {true, true, NULL};
+    static const grille_report_want all = {true, true, NULL, false};
     grille_error err = {0};
     *r = NULL;
     if (cli_open_store(s, db, true) < 0)

@@ -798,12 +798,22 @@ typedef struct grille_report_want {
     bool quotes; /* the best quotes (report.best is NULL without) */
     const char *const *attrs; /* the attribute keys to read (NULL-ended);
                                  NULL: all of them */
+    bool lazy_quotes; /* with quotes: best[] without texts, lines nor
+                         offsets; grille_report_load_quotes reads those
+                         you show (a large project has millions) */
 } grille_report_want;
 /* grille_report_build with only what `want` asks for; the counts are the
  * same. */
 GRILLE_API int grille_report_build_some(grille_report **out, grille_store *s,
                                         const grille_report_want *want,
                                         grille_error *err);
+/* Reads the texts, lines and offsets of the best quotes best[cells[i]]
+ * (doc * ncodes + code) of a report built with lazy_quotes, from `s`;
+ * those read already are skipped, and a quote whose segment is gone
+ * becomes empty (segment_id 0). */
+GRILLE_API int grille_report_load_quotes(grille_report *r, grille_store *s,
+                                         const size_t *cells, size_t n,
+                                         grille_error *err);
 GRILLE_API void grille_report_free(grille_report *r);
 
 /* The value of attribute `key` of document `doc` of the report, or NULL. */

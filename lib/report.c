@@ -359,10 +359,114 @@ static int from_stats(sqlite3 *db, grille_report *r, priv *p,
     return SQLITE_DONE;
 }
 
+/* The quotes' texts (and lines and offsets) of best[cells[0..n)], or of
+ * every best[0..n) when cells is NULL, by incremental blob I/O: a quote
+ * reads its segment's bytes, not the whole document (a note of 100 MB
+ * has quotes too); in cell order, that is document by document, so one
+ * blob handle per document, moved from row to row.  An SQLite result. */
+static int read_quotes(sqlite3 *db, priv *p, const size_t *cells, size_t n)
+{
+    sqlite3_stmt *st = NULL;
+    sqlite3_blob *blob = NULL;
+    int rc = sqlite3_prepare_v2(db,
+                                "SELECT g.line, g.start, g.\"end\", "
+                                "g.document FROM segments g WHERE g.id = ?1",
+                                -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        return rc;
+    int64_t blob_doc = -1;
+    char *buf = NULL;
+    size_t bufcap = 0;
+    for (size_t i = 0; i < n && rc == SQLITE_OK; i++) {
+        grille_report_quote *q = &p->best[cells ? cells[i] : i];
+        if (!q->segment_id || q->text)
+            continue;
+        sqlite3_reset(st);
+        sqlite3_bind_int64(st, 1, q->segment_id);
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_DONE) { /* not there (a row written by hand) */
+            memset(q, 0, sizeof(*q));
+            rc = SQLITE_OK;
+            continue;
+        }
+        if (rc != SQLITE_ROW)
+            break;
+        rc = SQLITE_OK;
+        q->line = (unsigned)sqlite3_column_int(st, 0);
+        q->start = (size_t)sqlite3_column_int64(st, 1);
+        q->end = (size_t)sqlite3_column_int64(st, 2);
+        int64_t doc = sqlite3_column_int64(st, 3);
+        if (doc != blob_doc) {
+            rc = blob ? sqlite3_blob_reopen(blob, doc)
+                      : sqlite3_blob_open(db, "main", "documents", "text",
+                                          doc, 0, &blob);
+            if (rc != SQLITE_OK)
+                break;
+            blob_doc = doc;
+        }
+        size_t size = (size_t)sqlite3_blob_bytes(blob);
+        size_t a = q->start < size ? q->start : size;
+        size_t b = q->end < size ? q->end : size;
+        q->len = b > a ? b - a : 0;
+        if (q->len + 1 > bufcap) {
+            char *nb = realloc(buf, q->len + 1);
+            if (!nb) {
+                rc = SQLITE_NOMEM;
+                break;
+            }
+            buf = nb;
+            bufcap = q->len + 1;
+        }
+        if (q->len &&
+            (rc = sqlite3_blob_read(blob, buf, (int)q->len, (int)a)) !=
+                SQLITE_OK)
+            break;
+        q->text = keep(p, buf, q->len);
+        if (!q->text)
+            rc = SQLITE_NOMEM;
+    }
+    free(buf);
+    sqlite3_blob_close(blob);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int by_size(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    return (x > y) - (x < y);
+}
+
+int grille_report_load_quotes(grille_report *r, grille_store *s,
+                              const size_t *cells, size_t n,
+                              grille_error *err)
+{
+    priv *p = r->priv;
+    if (!p->best || !n)
+        return 0;
+    size_t *sorted = malloc(n * sizeof(*sorted));
+    if (!sorted)
+        return grille__nomem(err);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (cells[i] < r->ndocs * r->ncodes)
+            sorted[k++] = cells[i];
+    qsort(sorted, k, sizeof(*sorted), by_size);
+    sqlite3 *db = grille_store__db(s);
+    sqlite3_exec(db, "SAVEPOINT quotes", NULL, NULL, NULL);
+    int rc = read_quotes(db, p, sorted, k);
+    sqlite3_exec(db, "RELEASE quotes", NULL, NULL, NULL);
+    free(sorted);
+    if (rc == SQLITE_NOMEM)
+        return grille__nomem(err);
+    return rc == SQLITE_OK ? 0
+                           : grille_store__error(s, err, rc, "read the quotes");
+}
+
 int grille_report_build(grille_report **out, grille_store *s,
                         grille_error *err)
 {
-    static const grille_report_want all = {true, true, NULL};
+    static const grille_report_want all = {true, true, NULL, false};
     return grille_report_build_some(out, s, &all, err);
 }
 
@@ -685,76 +789,13 @@ coded:
         p->best = NULL;
         goto quoted;
     }
-    /* The quotes' texts by incremental blob I/O: a quote reads its
-     * segment's bytes, not the whole document (a note of 100 MB has quotes
-     * too); best[] goes document by document, so one handle per document,
-     * moved from row to row. */
-    rc = sqlite3_prepare_v2(db,
-                            "SELECT g.line, g.start, g.\"end\", g.document "
-                            "FROM segments g WHERE g.id = ?1",
-                            -1, &st, NULL);
-    if (rc != SQLITE_OK)
-        goto sqlfail;
-    int64_t blob_doc = -1;
-    char *buf = NULL;
-    size_t bufcap = 0;
-    for (size_t i = 0; i < nd * nc; i++) {
-        grille_report_quote *q = &p->best[i];
-        if (!q->segment_id)
-            continue;
-        sqlite3_reset(st);
-        sqlite3_bind_int64(st, 1, q->segment_id);
-        rc = sqlite3_step(st);
-        if (rc == SQLITE_DONE) { /* not there (a row written by hand) */
-            memset(q, 0, sizeof(*q));
-            rc = SQLITE_OK;
-            continue;
-        }
-        if (rc != SQLITE_ROW)
-            break;
-        q->line = (unsigned)sqlite3_column_int(st, 0);
-        q->start = (size_t)sqlite3_column_int64(st, 1);
-        q->end = (size_t)sqlite3_column_int64(st, 2);
-        int64_t doc = sqlite3_column_int64(st, 3);
-        if (doc != blob_doc) {
-            rc = blob ? sqlite3_blob_reopen(blob, doc)
-                      : sqlite3_blob_open(db, "main", "documents", "text",
-                                          doc, 0, &blob);
-            if (rc != SQLITE_OK)
-                break;
-            blob_doc = doc;
-        }
-        size_t size = (size_t)sqlite3_blob_bytes(blob);
-        size_t a = q->start < size ? q->start : size;
-        size_t b = q->end < size ? q->end : size;
-        q->len = b > a ? b - a : 0;
-        if (q->len + 1 > bufcap) {
-            char *nb = realloc(buf, q->len + 1);
-            if (!nb) {
-                free(buf);
-                goto nomem;
-            }
-            buf = nb;
-            bufcap = q->len + 1;
-        }
-        if (q->len &&
-            (rc = sqlite3_blob_read(blob, buf, (int)q->len, (int)a)) !=
-                SQLITE_OK)
-            break;
-        q->text = keep(p, buf, q->len);
-        if (!q->text) {
-            free(buf);
+    if (!want->lazy_quotes) {
+        rc = read_quotes(db, p, NULL, nd * nc);
+        if (rc == SQLITE_NOMEM)
             goto nomem;
-        }
-        rc = SQLITE_OK;
+        if (rc != SQLITE_OK)
+            goto sqlfail;
     }
-    free(buf);
-    sqlite3_blob_close(blob);
-    blob = NULL;
-    if (rc != SQLITE_OK && rc != SQLITE_DONE && rc != SQLITE_ROW)
-        goto sqlfail;
-    sqlite3_finalize(st);
-    st = NULL;
 quoted:
     sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
     r->codes = p->codes;

@@ -2338,6 +2338,56 @@ START_TEST(test_quotes_ranked_then_texts)
 }
 END_TEST
 
+START_TEST(test_report_lazy_quotes)
+{
+    /* a report with lazy quotes has the same best quotes, without texts
+     * until they are loaded; then the same texts, lines and offsets */
+    int64_t m, r;
+    two_notes(&m, &r);
+    grille_error err;
+    memset(&err, 0, sizeof(err));
+    grille_report *eager = NULL, *lazy = NULL;
+    const grille_report_want all = {true, true, NULL, false};
+    const grille_report_want later = {true, true, NULL, true};
+    ck_assert_int_eq(grille_report_build_some(&eager, st, &all, &err), 0);
+    ck_assert_int_eq(grille_report_build_some(&lazy, st, &later, &err), 0);
+    size_t n = eager->ndocs * eager->ncodes, quotes = 0;
+    ck_assert_uint_eq(n, lazy->ndocs * lazy->ncodes);
+    size_t *cells = malloc(n * sizeof(*cells));
+    ck_assert_ptr_nonnull(cells);
+    for (size_t i = 0; i < n; i++) {
+        ck_assert(eager->best[i].segment_id == lazy->best[i].segment_id);
+        ck_assert_uint_eq(eager->best[i].hits, lazy->best[i].hits);
+        ck_assert_ptr_null(lazy->best[i].text);
+        if (eager->best[i].segment_id)
+            cells[quotes++] = i;
+    }
+    ck_assert_msg(quotes > 2, "test bug: %zu quotes", quotes);
+    /* one first, then all (the first is not read twice) */
+    ck_assert_int_eq(grille_report_load_quotes(lazy, st, &cells[1], 1, &err),
+                     0);
+    ck_assert_ptr_null(lazy->best[cells[0]].text);
+    ck_assert_ptr_nonnull(lazy->best[cells[1]].text);
+    const char *first = lazy->best[cells[1]].text;
+    ck_assert_int_eq(grille_report_load_quotes(lazy, st, cells, quotes, &err),
+                     0);
+    ck_assert_ptr_eq(lazy->best[cells[1]].text, first);
+    for (size_t k = 0; k < quotes; k++) {
+        const grille_report_quote *a = &eager->best[cells[k]];
+        const grille_report_quote *b = &lazy->best[cells[k]];
+        ck_assert_uint_eq(a->line, b->line);
+        ck_assert_uint_eq(a->start, b->start);
+        ck_assert_uint_eq(a->end, b->end);
+        ck_assert_uint_eq(a->len, b->len);
+        ck_assert_msg(memcmp(a->text, b->text, a->len) == 0,
+                      "quote %zu: another text", k);
+    }
+    free(cells);
+    grille_report_free(eager);
+    grille_report_free(lazy);
+}
+END_TEST
+
 /* ---------------------------------------------------------------- suite */
 
 static TCase *tcase(Suite *s, const char *name)
@@ -2417,6 +2467,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_recode_changes);
     tcase_add_test(tc, test_recode_jobs);
     tcase_add_test(tc, test_quotes_ranked_then_texts);
+    tcase_add_test(tc, test_report_lazy_quotes);
     tcase_add_test(tc, test_recode_new_code);
     tcase_add_test(tc, test_recode_lost);
     tcase_add_test(tc, test_recode_new_codebook_and_codings);
