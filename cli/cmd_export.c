@@ -112,29 +112,23 @@ static int write_matrix(grille_store *s, FILE *f)
 
 typedef int (*csv_writer)(grille_store *s, FILE *f);
 
-/* Runs `write` into `out` ("-": standard output) through a temporary file
- * beside it, renamed at the end: a failure leaves `out` as it was. */
-static int write_atomic(grille_store *s, const char *out, csv_writer write)
+/* Runs `write` into a temporary file beside `out` (its name to free in
+ * *tmp); a failure removes it and says why. */
+static int write_temp(grille_store *s, const char *out, csv_writer write,
+                      char **tmp)
 {
-    if (strcmp(out, "-") == 0) {
-        int rc = write(s, stdout);
-        if (rc == 0 && (fflush(stdout) != 0 || ferror(stdout))) {
-            cli_error("%s: %s", _("standard output"), strerror(errno));
-            rc = -1;
-        }
-        return rc;
-    }
     size_t n = strlen(out) + 32;
-    char *tmp = malloc(n);
-    if (!tmp) {
+    *tmp = malloc(n);
+    if (!*tmp) {
         cli_error(_("out of memory"));
         return -1;
     }
-    snprintf(tmp, n, "%s.tmp-%d", out, (int)getpid());
-    FILE *f = fopen(tmp, "wbx");
+    snprintf(*tmp, n, "%s.tmp-%d", out, (int)getpid());
+    FILE *f = fopen(*tmp, "wbx");
     if (!f) {
         cli_error("%s: %s", out, strerror(errno));
-        free(tmp);
+        free(*tmp);
+        *tmp = NULL;
         return -1;
     }
     errno = 0;
@@ -149,14 +143,49 @@ static int write_atomic(grille_store *s, const char *out, csv_writer write)
         cli_error("%s: %s", out, strerror(errno));
         rc = -1;
     }
-    if (rc == 0 && rename(tmp, out) != 0) {
-        cli_error("%s: %s", out, strerror(errno));
-        rc = -1;
+    if (rc < 0) {
+        unlink(*tmp);
+        free(*tmp);
+        *tmp = NULL;
     }
-    if (rc < 0)
-        unlink(tmp);
-    free(tmp);
     return rc;
+}
+
+/* Renames the n temporary files to their targets, unless Ctrl-C came:
+ * then all are removed and every target is as it was. */
+static int rename_all(char **tmp, const char *const *out, size_t n)
+{
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++)
+        if (cli_interrupted || rename(tmp[i], out[i]) != 0) {
+            if (!cli_interrupted)
+                cli_error("%s: %s", out[i], strerror(errno));
+            rc = -1;
+        }
+    for (size_t i = 0; i < n; i++) {
+        if (rc < 0)
+            unlink(tmp[i]);
+        free(tmp[i]);
+    }
+    return rc;
+}
+
+/* Runs `write` into `out` ("-": standard output) through a temporary file
+ * beside it, renamed at the end: a failure leaves `out` as it was. */
+static int write_atomic(grille_store *s, const char *out, csv_writer write)
+{
+    if (strcmp(out, "-") == 0) {
+        int rc = write(s, stdout);
+        if (rc == 0 && (fflush(stdout) != 0 || ferror(stdout))) {
+            cli_error("%s: %s", _("standard output"), strerror(errno));
+            rc = -1;
+        }
+        return rc;
+    }
+    char *tmp;
+    if (write_temp(s, out, write, &tmp) < 0)
+        return -1;
+    return rename_all(&tmp, &out, 1);
 }
 
 /* Where an export goes: FILE, or the file FILE links to (the link stays a
@@ -225,7 +254,8 @@ static char *export_target(const char *out, bool folder, bool *is_folder)
     return path;
 }
 
-/* -f csv: to a folder, the three tables; else the codings. */
+/* -f csv: to a folder, the three tables (all written, then all renamed:
+ * the folder never mixes old and new tables); else the codings. */
 static int export_csv(grille_store *s, const char *out, bool folder)
 {
     if (!folder)
@@ -236,20 +266,31 @@ static int export_csv(grille_store *s, const char *out, bool folder)
     } tables[] = {{"codings.csv", write_codings},
                   {"documents.csv", write_documents},
                   {"matrix.csv", write_matrix}};
-    for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
+    enum { N = sizeof(tables) / sizeof(tables[0]) };
+    char *path[N] = {0}, *tmp[N] = {0};
+    size_t done = 0;
+    int rc = 0;
+    for (size_t i = 0; i < N && rc == 0; i++) {
         size_t n = strlen(out) + 32;
-        char *path = malloc(n);
-        if (!path) {
+        if (!(path[i] = malloc(n))) {
             cli_error(_("out of memory"));
-            return -1;
+            rc = -1;
+            break;
         }
-        snprintf(path, n, "%s/%s", out, tables[i].name);
-        int rc = write_atomic(s, path, tables[i].write);
-        free(path);
-        if (rc < 0)
-            return -1;
+        snprintf(path[i], n, "%s/%s", out, tables[i].name);
+        rc = write_temp(s, path[i], tables[i].write, &tmp[i]);
+        done += rc == 0;
     }
-    return 0;
+    if (rc == 0)
+        rc = rename_all(tmp, (const char *const *)path, N);
+    else
+        for (size_t i = 0; i < done; i++) {
+            unlink(tmp[i]);
+            free(tmp[i]);
+        }
+    for (size_t i = 0; i < N; i++)
+        free(path[i]);
+    return rc;
 }
 
 int cmd_export(int argc, char **argv)
@@ -325,9 +366,13 @@ int cmd_export(int argc, char **argv)
     default: rc = export_csv(s, target, folder) < 0 ? 1 : 0; break;
     }
     free(target);
-    if (cli_interrupted) {
+    /* the export tells whether it stopped: a Ctrl-C after it was complete
+     * changes nothing */
+    bool stopped = kind == EX_CSV ? rc != 0 && cli_interrupted
+                                  : rc == GRILLE_EINTR;
+    if (stopped) {
         cli_error(_("interrupted: %s is as it was"), out);
-        status = 128 + cli_interrupted;
+        status = 128 + (cli_interrupted ? cli_interrupted : SIGINT);
     } else if (rc < 0) {
         cli_lib_error(&err);
     } else if (rc == 0) {

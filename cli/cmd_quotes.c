@@ -234,6 +234,21 @@ int cmd_quotes(int argc, char **argv)
     }
     if (l.n > 1)
         qsort(l.v, l.n, sizeof(qitem), by_rank);
+    /* the texts of the quotes shown, before the output is opened (an
+     * error then leaves -o FILE as it was) */
+    for (size_t g = 0; g < ng; g++) {
+        size_t shown = 0;
+        for (size_t i = 0; i < l.n && shown < (size_t)n; i++) {
+            if (l.v[i].group != g)
+                continue;
+            shown++;
+            if (grille_store_segment_text(s, l.v[i].segment_id, &l.v[i].text,
+                                          &l.v[i].len, &err) < 0) {
+                cli_lib_error(&err);
+                goto done;
+            }
+        }
+    }
     if (!(f = out_open(out)))
         goto done;
     const grille_report_code *rc_code = NULL;
@@ -271,13 +286,6 @@ int cmd_quotes(int argc, char **argv)
             if (q->group != g)
                 continue;
             shown++;
-            if (grille_store_segment_text(s, q->segment_id, &q->text,
-                                          &q->len, &err) < 0) {
-                cli_lib_error(&err);
-                out_close(f, out);
-                f = NULL;
-                goto done;
-            }
             size_t dd = doc_of(ix, r->ndocs, q->document);
             if (fmt == FMT_JSON) {
                 fputs(first ? "{\"document\": " : ", {\"document\": ", f);

@@ -17,7 +17,11 @@ int synth_load(const char *db, grille_store **s, grille_report **r,
     *r = NULL;
     if (cli_open_store(s, db, true) < 0)
         return -1;
-    if (grille_report_build_some(r, *s, want ? want : &all, &err) < 0) {
+    /* one snapshot for the report and what the command reads after it
+     * (quote texts): an add or rm meanwhile is not half seen; it ends
+     * when the store is closed */
+    if (grille_store_read_begin(*s, &err) < 0 ||
+        grille_report_build_some(r, *s, want ? want : &all, &err) < 0) {
         cli_lib_error(&err);
         grille_store_close(*s);
         *s = NULL;

@@ -562,6 +562,13 @@ GRILLE_API int grille_store_add_prepared(grille_store *s, grille_prepared *p,
                                          int64_t *id, grille_error *err);
 GRILLE_API void grille_prepared_free(grille_prepared *p);
 
+/* One snapshot of the project for several reads (a report, then the texts
+ * of the quotes it shows): what other connections write in between is not
+ * seen.  Writers are not held up.  Does nothing inside a write
+ * transaction. */
+GRILLE_API int grille_store_read_begin(grille_store *s, grille_error *err);
+GRILLE_API void grille_store_read_end(grille_store *s);
+
 /* Finds a document by name, by the path it was added from, or by "#ID".
  * A path written another way finds it too: "./a.md" for "a.md", or any
  * path to the same file from any folder, or to a file with the same text.

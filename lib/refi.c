@@ -292,11 +292,15 @@ static int write_file(const char *path, const void *data, size_t len,
     }
     if (close(fd) != 0 && !e)
         e = errno;
-    if (!e && rename(tmp.data, path) != 0)
+    if (!e && grille__interrupted())
+        e = -1;
+    else if (!e && rename(tmp.data, path) != 0)
         e = errno;
     if (e)
         unlink(tmp.data);
     gbuf_free(&tmp);
+    if (e == -1)
+        return grille__interrupt(err, path);
     if (e)
         return grille__error(err, GRILLE_EIO, path, 0, 0, "%s", strerror(e));
     return 0;
@@ -940,7 +944,10 @@ int grille_refi_export_qdpx(grille_store *s, const char *path,
         goto zipfail;
     z = NULL;
     chmod(tmp, 0600);
-    if (rename(tmp, path) != 0) {
+    if (grille__interrupted()) { /* the last chance: FILE is untouched */
+        rc = grille__interrupt(err, path);
+        unlink(tmp);
+    } else if (rename(tmp, path) != 0) {
         rc = grille__error(err, GRILLE_EIO, path, 0, 0, "%s",
                            strerror(errno));
         unlink(tmp);

@@ -363,9 +363,12 @@ static int from_stats(sqlite3 *db, grille_report *r, priv *p,
  * every best[0..n) when cells is NULL, by incremental blob I/O: a quote
  * reads its segment's bytes, not the whole document (a note of 100 MB
  * has quotes too); in cell order, that is document by document, so one
- * blob handle per document, moved from row to row.  An SQLite result. */
-static int read_quotes(sqlite3 *db, priv *p, const size_t *cells, size_t n)
+ * blob handle per document, moved from row to row.  0, or the error
+ * (said in err while SQLite's message is there). */
+static int read_quotes(grille_store *s, priv *p, const size_t *cells,
+                       size_t n, grille_error *err)
 {
+    sqlite3 *db = grille_store__db(s);
     sqlite3_stmt *st = NULL;
     sqlite3_blob *blob = NULL;
     int rc = sqlite3_prepare_v2(db,
@@ -373,7 +376,7 @@ static int read_quotes(sqlite3 *db, priv *p, const size_t *cells, size_t n)
                                 "g.document FROM segments g WHERE g.id = ?1",
                                 -1, &st, NULL);
     if (rc != SQLITE_OK)
-        return rc;
+        return grille_store__error(s, err, rc, "read the quotes");
     int64_t blob_doc = -1;
     char *buf = NULL;
     size_t bufcap = 0;
@@ -425,10 +428,14 @@ static int read_quotes(sqlite3 *db, priv *p, const size_t *cells, size_t n)
         if (!q->text)
             rc = SQLITE_NOMEM;
     }
+    int ret = rc == SQLITE_OK      ? 0
+              : rc == SQLITE_NOMEM ? grille__nomem(err)
+                                   : grille_store__error(s, err, rc,
+                                                         "read the quotes");
     free(buf);
     sqlite3_blob_close(blob);
     sqlite3_finalize(st);
-    return rc;
+    return ret;
 }
 
 static int by_size(const void *a, const void *b)
@@ -454,13 +461,10 @@ int grille_report_load_quotes(grille_report *r, grille_store *s,
     qsort(sorted, k, sizeof(*sorted), by_size);
     sqlite3 *db = grille_store__db(s);
     sqlite3_exec(db, "SAVEPOINT quotes", NULL, NULL, NULL);
-    int rc = read_quotes(db, p, sorted, k);
-    sqlite3_exec(db, "RELEASE quotes", NULL, NULL, NULL);
+    int ret = read_quotes(s, p, sorted, k, err);
     free(sorted);
-    if (rc == SQLITE_NOMEM)
-        return grille__nomem(err);
-    return rc == SQLITE_OK ? 0
-                           : grille_store__error(s, err, rc, "read the quotes");
+    sqlite3_exec(db, "RELEASE quotes", NULL, NULL, NULL);
+    return ret;
 }
 
 int grille_report_build(grille_report **out, grille_store *s,
@@ -494,8 +498,9 @@ int grille_report_build_some(grille_report **out, grille_store *s,
         return grille__nomem(err);
     }
     r->priv = p;
-    /* A consistent snapshot of the project for the whole report. */
-    rc = sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
+    /* A consistent snapshot of the project for the whole report (a
+     * savepoint: inside the caller's grille_store_read_begin, if any) */
+    rc = sqlite3_exec(db, "SAVEPOINT report", NULL, NULL, NULL);
     if (rc != SQLITE_OK)
         goto sqlfail;
 
@@ -789,15 +794,10 @@ coded:
         p->best = NULL;
         goto quoted;
     }
-    if (!want->lazy_quotes) {
-        rc = read_quotes(db, p, NULL, nd * nc);
-        if (rc == SQLITE_NOMEM)
-            goto nomem;
-        if (rc != SQLITE_OK)
-            goto sqlfail;
-    }
+    if (!want->lazy_quotes && (ret = read_quotes(s, p, NULL, nd * nc, err)))
+        goto fail;
 quoted:
-    sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+    sqlite3_exec(db, "RELEASE report", NULL, NULL, NULL);
     r->codes = p->codes;
     r->docs = p->docs;
     r->cell_segments = p->cell_segments;
@@ -813,7 +813,7 @@ sqlfail:
 fail:
     sqlite3_blob_close(blob);
     sqlite3_finalize(st);
-    sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    sqlite3_exec(db, "ROLLBACK TO report; RELEASE report", NULL, NULL, NULL);
 done:
     free(ids);
     free(parents);

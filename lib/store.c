@@ -105,6 +105,7 @@ struct grille_store {
     char *path;
     grille_unit unit;
     bool in_tx;
+    bool in_read; /* grille_store_read_begin */
     char sha256[65];  /* of the project's codebook */
     sqlite3_stmt *q[Q_COUNT];
     /* codebook code index -> codes.id, for the codebook last synced */
@@ -311,7 +312,7 @@ void grille_store_close(grille_store *s)
 {
     if (!s)
         return;
-    if (s->in_tx)
+    if (s->in_tx || s->in_read)
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     for (int i = 0; i < Q_COUNT; i++)
         sqlite3_finalize(s->q[i]);
@@ -648,6 +649,26 @@ int grille_store_begin(grille_store *s, grille_error *err)
     if (r < 0)
         grille_store_rollback(s);
     return r;
+}
+
+int grille_store_read_begin(grille_store *s, grille_error *err)
+{
+    if (s->in_tx || s->in_read)
+        return 0; /* already in one snapshot */
+    /* BEGIN then a read: the snapshot starts now, not at the first read
+     * of the caller */
+    int r = exec(s, "BEGIN; SELECT count(*) FROM meta",
+                 "read the project", err);
+    if (r == 0)
+        s->in_read = true;
+    return r;
+}
+
+void grille_store_read_end(grille_store *s)
+{
+    if (s->in_read)
+        sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+    s->in_read = false;
 }
 
 int grille_store_commit(grille_store *s, grille_error *err)
@@ -1214,15 +1235,16 @@ static int find_by_content(grille_store *s, const char *path, int64_t *id,
 
 /* A document added from the file `doc` names, written another way: 0 and
  * *id when found, 1 when not.  A file that is there is found by its text
- * (whatever folder it is named from, even moved): a relative path stored
- * by add is relative to a folder that is not known.  A path that names no
- * file is compared in a lexical normal form ("./notes/a.md" is
- * "notes/a.md"). */
+ * (whatever folder it is named from, even moved), else, edited since, as
+ * the same file as an absolute stored path (a relative one is relative
+ * to the folder of the add, which is not known).  Else the path is
+ * compared in a lexical normal form ("./notes/a.md" is "notes/a.md"). */
 static int find_same_file(grille_store *s, const char *doc, int64_t *id,
                           grille_error *err)
 {
     struct stat sb;
-    if (stat(doc, &sb) == 0 && S_ISREG(sb.st_mode)) {
+    bool file = stat(doc, &sb) == 0 && S_ISREG(sb.st_mode);
+    if (file) {
         int r = find_by_content(s, doc, id, err);
         if (r <= 0)
             return r;
@@ -1247,7 +1269,12 @@ static int find_same_file(grille_store *s, const char *doc, int64_t *id,
             break;
         }
         normal_path(path, norm);
-        if (strcmp(norm, want) == 0) {
+        /* a note edited since: the same file, if the stored path is
+         * absolute (a relative one depends on the folder of the add) */
+        struct stat ob;
+        if (strcmp(norm, want) == 0 ||
+            (file && path[0] == '/' && stat(path, &ob) == 0 &&
+             ob.st_dev == sb.st_dev && ob.st_ino == sb.st_ino)) {
             *id = sqlite3_column_int64(st, 0);
             break;
         }

@@ -691,6 +691,22 @@ def t_ctrl_c_recode_export():
     assert os.listdir(out_dir) == ['p.qdpx'], os.listdir(out_dir)
     with open(target, 'rb') as f:
         assert first and f.read() == first[0], 'the export was changed'
+    # csv to a folder: the three tables are all old or all new
+    tables = os.path.join(TMP, 'int-csv')
+    os.makedirs(tables)
+    assert grille('export', '-d', DB, '-f', 'csv', '-o', tables
+                  ).returncode == 0  # another project's tables first
+    old = {f: open(os.path.join(tables, f), 'rb').read()
+           for f in os.listdir(tables)}
+    rc, err = interrupt_third(['export', '-d', src, '-f', 'csv', '-o',
+                               tables], lambda: [
+        open(os.path.join(tables, f), 'wb').write(b)
+        for f, b in old.items()])
+    assert rc == 130, (rc, err.decode()[-300:])
+    now = {f: open(os.path.join(tables, f), 'rb').read()
+           for f in os.listdir(tables)}
+    assert now == old, 'tables changed: %r' % sorted(
+        f for f in now if now[f] != old.get(f))
 
 
 for name, fn in [
