@@ -1285,6 +1285,9 @@ static int word(tok_ctx *t, size_t i, size_t *out)
     unsigned upper_parts = 0;
     gbuf *b = &t->a->scratch;
     const bool fast = !t->a->reference;
+    /* ASCII lowercase letters and digits only: the word is its own
+     * lowercase form, looked up without a copy */
+    bool plain = fast;
     for (;;) {
         /* ASCII letters and digits, the common case, without decoding */
         while (fast && j < end) {
@@ -1297,6 +1300,7 @@ static int word(tok_ctx *t, size_t i, size_t *out)
             if (cls != C_ALPHA)
                 break;
             if (ch <= 'Z') {
+                plain = false;
                 if (j == part)
                     upper_parts++;
             } else {
@@ -1312,6 +1316,7 @@ static int word(tok_ctx *t, size_t i, size_t *out)
             break;
         size_t n;
         uint32_t c = cp_at(s, end, j, &n);
+        plain = false;
         if (n && (grille__is_letter(c) || (c >= '0' && c <= '9'))) {
             if (j == part && grille__is_upper(c))
                 upper_parts++;
@@ -1368,6 +1373,9 @@ static int word(tok_ctx *t, size_t i, size_t *out)
         if (letters >= 2)
             flags |= GRILLE_TOKF_ACRONYM;
     }
+    if (plain && np == 1) /* see above: lower_into would copy it as is */
+        return emit(t, i, j, GRILLE_TOK_WORD, flags,
+                    grille_stem__lookup(t->a, s + i, j - i, 0), true);
     b->len = 0;
     if (np > 1 && upper_parts >= 2 && any_lower) {
         /* A name: Castelnau-le-Lez, Saint-Étienne. */
