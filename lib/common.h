@@ -59,8 +59,12 @@ GRILLE_HIDDEN void gbuf_free(gbuf *b);
 /* Grows an array of `*cap` elements of `size` bytes to hold `need`. */
 GRILLE_HIDDEN int grille__grow(void **p, size_t *cap, size_t need,
                                size_t size);
+/* The capacity is tested inline: most calls (one per token) need no
+ * growth. */
 #define GROW(arr, cap, need)                                               \
-    grille__grow((void **)&(arr), &(cap), (need), sizeof(*(arr)))
+    ((need) <= (cap) ? 0                                                   \
+                     : grille__grow((void **)&(arr), &(cap), (need),       \
+                                    sizeof(*(arr))))
 
 GRILLE_HIDDEN char *grille__strndup(const char *s, size_t n);
 
