@@ -13,6 +13,7 @@
 #include "common.h"
 #include "ytree.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -73,6 +74,81 @@ static int set(grille_attrs *a, char *key, char *value)
     return 0;
 }
 
+/* Whether value v[0..n) is a YAML plain scalar that reads as itself: no
+ * indicator first, no ':' nor '#' inside, no space at its ends, and only
+ * characters YAML prints and does not take for a line break. */
+static bool plain_value(const unsigned char *v, size_t n)
+{
+    static const char indicators[] = "-?:,[]{}#&*!|>'\"%@`. ";
+    if (n == 0 || memchr(indicators, v[0], sizeof(indicators) - 1) ||
+        v[n - 1] == ' ')
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = v[i];
+        if (c < 0x20 || c == 0x7F || c == ':' || c == '#')
+            return false;
+        if (c == 0xC2 && i + 1 < n && v[i + 1] < 0xA0)
+            return false; /* C1 controls, NEL among them */
+        if (c == 0xE2 && i + 2 < n && v[i + 1] == 0x80 &&
+            (v[i + 2] == 0xA8 || v[i + 2] == 0xA9))
+            return false; /* line and paragraph separators */
+        if (c == 0xEF && i + 2 < n &&
+            ((v[i + 1] == 0xBB && v[i + 2] == 0xBF) ||
+             (v[i + 1] == 0xBF && v[i + 2] >= 0xBE)))
+            return false; /* a BOM, U+FFFE, U+FFFF */
+    }
+    return true;
+}
+
+bool grille__attrs_plain_only; /* tests: the plain path or nothing */
+bool grille__attrs_yaml_only;  /* tests: always libyaml */
+
+/* The front matter y[0..n) when every line is "key: value" with a simple
+ * key and a plain value, read without libyaml (it took 4% of tag, for
+ * notes whose front matter is nearly always like this): 1 when done, 0
+ * when it is not that simple (nothing is set then). */
+static int parse_plain(grille_attrs *a, const char *y, size_t n)
+{
+    const char *end = y + n;
+    size_t start = a->n;
+    while (y < end) {
+        const char *nl = memchr(y, '\n', (size_t)(end - y));
+        const char *le = nl ? nl : end;
+        const char *k = y;
+        while (k < le && (((*k | 0x20) >= 'a' && (*k | 0x20) <= 'z') ||
+                          *k == '_' || (k > y && (*k == '-' ||
+                                                  (*k >= '0' && *k <= '9')))))
+            k++;
+        if (k == y || le - k < 3 || k[0] != ':' || k[1] != ' ' ||
+            !plain_value((const unsigned char *)k + 2, (size_t)(le - k - 2)))
+            goto not_plain;
+        char *key = grille__strndup(y, (size_t)(k - y));
+        char *value = grille__strndup(k + 2, (size_t)(le - k - 2));
+        if (!key || !value) {
+            free(key);
+            free(value);
+            goto not_plain; /* libyaml will say out of memory */
+        }
+        for (size_t i = start; i < a->n; i++)
+            if (strcmp(a->items[i].key, key) == 0) {
+                free(key);
+                free(value);
+                goto not_plain; /* a key twice: as libyaml reads it */
+            }
+        if (set(a, key, value) < 0)
+            goto not_plain;
+        y = nl ? nl + 1 : end;
+    }
+    return 1;
+not_plain:
+    while (a->n > start) {
+        a->n--;
+        free((char *)a->items[a->n].key);
+        free((char *)a->items[a->n].value);
+    }
+    return 0;
+}
+
 int grille_attrs_parse(grille_attrs **out, size_t *body, const char *s,
                        size_t len, const char *name, grille_error *err)
 {
@@ -95,6 +171,11 @@ int grille_attrs_parse(grille_attrs **out, size_t *body, const char *s,
         return rc;
     }
     if (rc == 0) {
+        *out = a;
+        return 0;
+    }
+    if (!grille__attrs_yaml_only && (parse_plain(a, s + ys, ye - ys) ||
+                                     grille__attrs_plain_only)) {
         *out = a;
         return 0;
     }

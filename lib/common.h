@@ -32,6 +32,10 @@ GRILLE_HIDDEN int grille__error_at(grille_error *err, int code,
                                    const char *file, size_t offset,
                                    const char *fmt, ...) GRILLE_PRINTF(5, 6);
 GRILLE_HIDDEN int grille__nomem(grille_error *err);
+/* Tests of attrs.c: take only its plain front matter path (what it does
+ * not take is left empty), or only libyaml. */
+GRILLE_HIDDEN extern bool grille__attrs_plain_only;
+GRILLE_HIDDEN extern bool grille__attrs_yaml_only;
 /* Whether the flag of grille_set_interrupt is up; then
  * grille__interrupt(err, file) fills err and returns GRILLE_EINTR. */
 GRILLE_HIDDEN bool grille__interrupted(void);

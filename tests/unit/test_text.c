@@ -6,6 +6,7 @@
  * keys and byte spans), on the kind of text real interview notes hold.
  */
 #include "check_main.h"
+#include "common.h" /* grille__attrs_plain_only, grille__attrs_yaml_only */
 #include "grille.h"
 
 #include <stdbool.h>
@@ -274,6 +275,79 @@ START_TEST(front_matter_errors)
                      GRILLE_ESYNTAX);
     ck_assert_msg(strstr(err.message, "never closed") != NULL, "%s",
                   err.message);
+}
+END_TEST
+
+/* Parses front matter fm with the switches given; a printable summary of
+ * the result in out (rc, then key=value lines). */
+static void attrs_summary(const char *fm, bool plain_only, bool yaml_only,
+                          char *out, size_t cap)
+{
+    grille__attrs_plain_only = plain_only;
+    grille__attrs_yaml_only = yaml_only;
+    grille_attrs *a = NULL;
+    size_t body;
+    int rc = grille_attrs_parse(&a, &body, fm, strlen(fm), "n.md", NULL);
+    grille__attrs_plain_only = grille__attrs_yaml_only = false;
+    size_t n = (size_t)snprintf(out, cap, "rc=%d body=%zu\n", rc, body);
+    for (size_t i = 0; i < grille_attrs_count(a) && n < cap; i++) {
+        const grille_attr *x = grille_attrs_get(a, i);
+        n += (size_t)snprintf(out + n, cap - n, "[%s]=[%s]\n", x->key,
+                              x->value);
+    }
+    grille_attrs_free(a);
+}
+
+START_TEST(front_matter_plain_path_is_yaml)
+{
+    /* front matters of tricky lines: the plain path (no libyaml) gives
+     * what libyaml gives, or leaves the front matter to it */
+    static const char *const keys[] = {"type", "collectivite", "e-mail",
+                                       "code_insee", "k2", "2k", "clé",
+                                       "a b", "-x", "_x"};
+    static const char *const values[] = {
+        "commune", "Saint-Jean-de-Fos", "1650", "12 000", "2020-05-12",
+        "Conseil d'administration", "l’accueil", "a  b", " lead", "trail ",
+        "12:30", "a # b", "#c", "-d", "[a, b]", "{a: 1}", "'q'", "\"q\"",
+        "*x", "&x", "!t", "%p", "@p", "`p", "|", ">", "?", ".5", "yes",
+        "null", "~", "a:b", "a\tb", "x\xc2\x85y", "x\xe2\x80\xa8y",
+        "x\xef\xbb\xbfy", "caf\xc3\xa9", "x\xc2\xa0y", "", "a,b",
+        "Ville de Saint-Denis 1"};
+    const size_t nk = sizeof(keys) / sizeof(keys[0]);
+    const size_t nv = sizeof(values) / sizeof(values[0]);
+    unsigned long x = 2020;
+    size_t plain = 0, total = 0;
+    for (int round = 0; round < 3000; round++) {
+        char fm[1024], a[4096], b[4096], c[4096];
+        size_t n = (size_t)snprintf(fm, sizeof(fm), "---\n");
+        x = x * 6364136223846793005UL + 1442695040888963407UL;
+        size_t lines = 1 + (x >> 33) % 4;
+        for (size_t l = 0; l < lines; l++) {
+            x = x * 6364136223846793005UL + 1442695040888963407UL;
+            const char *k = keys[(x >> 33) % nk];
+            const char *v = values[(x >> 40) % nv];
+            /* mostly simple keys and values, as in real notes */
+            if ((x >> 20) % 3)
+                k = keys[(x >> 25) % 5], v = values[(x >> 45) % 7];
+            const char *sep = (x >> 50) % 17 == 0 ? ":  " : ": ";
+            n += (size_t)snprintf(fm + n, sizeof(fm) - n, "%s%s%s%s", k, sep,
+                                  v, (x >> 55) % 23 == 0 ? "\r\n" : "\n");
+        }
+        snprintf(fm + n, sizeof(fm) - n, "---\nNotes\n");
+        attrs_summary(fm, false, true, a, sizeof(a));
+        attrs_summary(fm, false, false, b, sizeof(b));
+        attrs_summary(fm, true, false, c, sizeof(c));
+        ck_assert_msg(strcmp(a, b) == 0, "front matter:\n%s\nlibyaml:\n%s\n"
+                      "default:\n%s", fm, a, b);
+        bool took = strchr(c, '[') != NULL;
+        ck_assert_msg(!took || strcmp(a, c) == 0,
+                      "front matter:\n%s\nlibyaml:\n%s\nplain:\n%s", fm, a,
+                      c);
+        plain += took;
+        total++;
+    }
+    ck_assert_msg(plain * 4 > total, "the plain path took %zu of %zu", plain,
+                  total);
 }
 END_TEST
 
@@ -634,7 +708,8 @@ static Suite *suite(void)
         {"decoding", {decode_utf8, decode_utf16, decode_windows1252,
                       decode_refusals, read_file_errors}},
         {"front matter", {front_matter_found, front_matter_attributes,
-                          front_matter_errors}},
+                          front_matter_errors,
+                          front_matter_plain_path_is_yaml}},
         {"segments", {paragraphs, bullets_of_every_kind, bullet_continuations,
                       speaker_turns, not_turns, headings_and_turn_on_next_line,
                       line_ends, body_after_front_matter, sentences,
