@@ -149,6 +149,9 @@ int cli_open_store(grille_store **out, const char *path, bool readonly);
 #include <signal.h>
 extern volatile sig_atomic_t cli_interrupted;
 void cli_catch_signals(void);
+/* The same, but a second signal does not kill either: for work that
+ * stops within a moment and removes its files. */
+void cli_catch_signals_patient(void);
 
 /* A progress line on stderr, only when stderr is a terminal. */
 typedef struct cli_progress {

@@ -112,6 +112,63 @@ static int write_matrix(grille_store *s, FILE *f)
 
 typedef int (*csv_writer)(grille_store *s, FILE *f);
 
+/* Where an export goes: FILE, or the file FILE links to (the link stays a
+ * link), as a string to free; NULL, with a message, for what an export
+ * must not replace: a folder (unless `folder` is allowed: csv), a device
+ * or a pipe (replacing /dev/null with a file, as root, is no export).
+ * *is_folder says whether it is an existing folder. */
+static char *export_target(const char *out, bool folder, bool *is_folder)
+{
+    struct stat st;
+    *is_folder = false;
+    if (stat(out, &st) == 0) { /* there (through links) */
+        if (S_ISDIR(st.st_mode) && folder) {
+            *is_folder = true;
+        } else if (!S_ISREG(st.st_mode)) {
+            cli_error(S_ISDIR(st.st_mode)
+                          ? _("%s is a folder: give the name of the file to "
+                              "write")
+                          : _("%s is not a regular file (a device or a "
+                              "pipe): an export writes a file"),
+                      out);
+            return NULL;
+        }
+        struct stat ls;
+        bool link = lstat(out, &ls) == 0 && S_ISLNK(ls.st_mode);
+        char *path = link ? realpath(out, NULL) : strdup(out);
+        if (!path)
+            cli_error("%s: %s", out, strerror(link ? errno : ENOMEM));
+        return path;
+    }
+    if (errno != ENOENT) {
+        cli_error("%s: %s", out, strerror(errno));
+        return NULL;
+    }
+    if (lstat(out, &st) == 0) {
+        cli_error(_("%s: a link to a file that is not there"), out);
+        return NULL;
+    }
+    size_t n = strlen(out);
+    if (n && out[n - 1] == '/') {
+        cli_error(_("%s: no such folder"), out);
+        return NULL;
+    }
+    const char *slash = strrchr(out, '/');
+    if (slash && slash > out) { /* its folder must be there */
+        char *dir = strndup(out, (size_t)(slash - out));
+        bool there = dir && stat(dir, &st) == 0 && S_ISDIR(st.st_mode);
+        if (dir && !there)
+            cli_error(_("%s: no folder %s to write it in"), out, dir);
+        free(dir);
+        if (!there)
+            return NULL;
+    }
+    char *path = strdup(out);
+    if (!path)
+        cli_error(_("out of memory"));
+    return path;
+}
+
 /* Runs `write` into a temporary file beside `out` (its name to free in
  * *tmp); a failure removes it and says why. */
 static int write_temp(grille_store *s, const char *out, csv_writer write,
@@ -188,72 +245,6 @@ static int write_atomic(grille_store *s, const char *out, csv_writer write)
     return rename_all(&tmp, &out, 1);
 }
 
-/* Where an export goes: FILE, or the file FILE links to (the link stays a
- * link), as a string to free; NULL, with a message, for what an export
- * must not replace: a folder (unless `folder` is allowed: csv), a device
- * or a pipe (replacing /dev/null with a file, as root, is no export).
- * *is_folder says whether it is an existing folder. */
-static char *export_target(const char *out, bool folder, bool *is_folder)
-{
-    struct stat st;
-    *is_folder = false;
-    if (lstat(out, &st) != 0) {
-        if (errno != ENOENT) {
-            cli_error("%s: %s", out, strerror(errno));
-            return NULL;
-        }
-        size_t n = strlen(out);
-        if (n && out[n - 1] == '/') {
-            cli_error(_("%s: no such folder"), out);
-            return NULL;
-        }
-        const char *slash = strrchr(out, '/');
-        if (slash && slash > out) { /* its folder must be there */
-            char *dir = strndup(out, (size_t)(slash - out));
-            bool there = dir && stat(dir, &st) == 0 && S_ISDIR(st.st_mode);
-            if (dir && !there)
-                cli_error(_("%s: no folder %s to write it in"), out, dir);
-            free(dir);
-            if (!there)
-                return NULL;
-        }
-        char *path = strdup(out);
-        if (!path)
-            cli_error(_("out of memory"));
-        return path;
-    }
-    char *path = S_ISLNK(st.st_mode) ? realpath(out, NULL) : strdup(out);
-    if (!path && !S_ISLNK(st.st_mode)) {
-        cli_error(_("out of memory"));
-        return NULL;
-    }
-    if (!path) {
-        cli_error(_("%s: a link to a file that is not there (%s)"), out,
-                  strerror(errno));
-        return NULL;
-    }
-    if (stat(path, &st) != 0) {
-        cli_error("%s: %s", out, strerror(errno));
-        free(path);
-        return NULL;
-    }
-    if (S_ISDIR(st.st_mode) && folder) {
-        *is_folder = true;
-        return path;
-    }
-    if (!S_ISREG(st.st_mode)) {
-        cli_error(S_ISDIR(st.st_mode)
-                      ? _("%s is a folder: give the name of the file to "
-                          "write")
-                      : _("%s is not a regular file (a device or a pipe): "
-                          "an export writes a file"),
-                  out);
-        free(path);
-        return NULL;
-    }
-    return path;
-}
-
 /* -f csv: to a folder, the three tables (all written, then all renamed:
  * the folder never mixes old and new tables); else the codings. */
 static int export_csv(grille_store *s, const char *out, bool folder)
@@ -270,14 +261,24 @@ static int export_csv(grille_store *s, const char *out, bool folder)
     char *path[N] = {0}, *tmp[N] = {0};
     size_t done = 0;
     int rc = 0;
+    /* each table as -o FILE would be: through a link, never over a
+     * folder, a device or a pipe; all checked before anything is written */
     for (size_t i = 0; i < N && rc == 0; i++) {
         size_t n = strlen(out) + 32;
-        if (!(path[i] = malloc(n))) {
+        char *name = malloc(n);
+        bool dir;
+        if (!name) {
             cli_error(_("out of memory"));
             rc = -1;
             break;
         }
-        snprintf(path[i], n, "%s/%s", out, tables[i].name);
+        snprintf(name, n, "%s/%s", out, tables[i].name);
+        path[i] = export_target(name, false, &dir);
+        free(name);
+        if (!path[i])
+            rc = -1;
+    }
+    for (size_t i = 0; i < N && rc == 0; i++) {
         rc = write_temp(s, path[i], tables[i].write, &tmp[i]);
         done += rc == 0;
     }
@@ -331,6 +332,11 @@ int cmd_export(int argc, char **argv)
         return cli_usage("export", _("where to? -o FILE"));
     if (cbpath && kind != EX_QDC)
         return cli_usage("export", _("-c goes with -f qdc only"));
+    struct stat so, sf;
+    if (strcmp(out, "-") != 0 && stat(out, &so) == 0 &&
+        fstat(STDOUT_FILENO, &sf) == 0 && so.st_dev == sf.st_dev &&
+        so.st_ino == sf.st_ino)
+        out = "-"; /* /dev/stdout and the like: written to, not replaced */
     if (strcmp(out, "-") == 0 && kind != EX_CSV)
         return cli_usage("export",
                          _("-f %s writes a file, not standard output"), fmt);
@@ -357,7 +363,10 @@ int cmd_export(int argc, char **argv)
                        : export_target(out, kind == EX_CSV, &folder);
     if (!target)
         goto done; /* said */
-    cli_catch_signals(); /* Ctrl-C: stop, remove what was begun */
+    /* Ctrl-C: stop, remove what was begun; a second one too (it would
+     * otherwise kill the program and leave libzip's temporary file) */
+    cli_catch_signals_patient();
+    bool existed = strcmp(target, "-") != 0 && access(target, F_OK) == 0;
     grille_set_interrupt(&cli_interrupted);
     int rc;
     switch (kind) {
@@ -371,7 +380,10 @@ int cmd_export(int argc, char **argv)
     bool stopped = kind == EX_CSV ? rc != 0 && cli_interrupted
                                   : rc == GRILLE_EINTR;
     if (stopped) {
-        cli_error(_("interrupted: %s is as it was"), out);
+        if (existed)
+            cli_error(_("interrupted: %s is as it was"), out);
+        else
+            cli_error(_("interrupted: nothing was written to %s"), out);
         status = 128 + (cli_interrupted ? cli_interrupted : SIGINT);
     } else if (rc < 0) {
         cli_lib_error(&err);

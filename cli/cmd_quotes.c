@@ -174,8 +174,8 @@ int cmd_quotes(int argc, char **argv)
             char *end;
             n = strtol(optarg, &end, 10);
             if (*end || n < 1 || n > 100000)
-                return cli_usage("quotes", _("-n takes a number from 1, not "
-                                             "'%s'"),
+                return cli_usage("quotes", _("-n takes a number from 1 to "
+                                             "100000, not '%s'"),
                                  optarg);
             break;
         }

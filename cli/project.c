@@ -14,12 +14,22 @@
 
 volatile sig_atomic_t cli_interrupted;
 
+static volatile sig_atomic_t patient;
+
 static void on_signal(int sig)
 {
     cli_interrupted = sig;
     /* a second Ctrl-C ends the program at once; SQLite's journal still
-     * leaves the project as it was */
-    signal(sig, SIG_DFL);
+     * leaves the project as it was (unless patient: an export stops
+     * within a moment and cleans up) */
+    if (!patient)
+        signal(sig, SIG_DFL);
+}
+
+void cli_catch_signals_patient(void)
+{
+    patient = 1;
+    cli_catch_signals();
 }
 
 void cli_catch_signals(void)

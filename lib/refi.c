@@ -1721,6 +1721,11 @@ int grille_refi_import_qdpx(grille_store *s, grille_analyser *a,
     memset(im.st, 0, sizeof(*im.st));
     guid(im.user, "user", "grille");
 
+    struct stat ps;
+    if (stat(path, &ps) == 0 && S_ISDIR(ps.st_mode))
+        return grille__error(im.err, GRILLE_EINVALID, path, 0, 0, "%s",
+                             _("a folder, not a REFI-QDA project (.qdpx) "
+                               "nor a codebook (.qdc)"));
     if (!(im.z = zip_open(path, ZIP_RDONLY, &zerr))) {
         zip_error_t ze;
         zip_error_init_with_code(&ze, zerr);

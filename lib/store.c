@@ -1331,6 +1331,12 @@ int grille_store_find(grille_store *s, const char *doc, int64_t *id,
     r = find_same_file(s, doc, id, err);
     if (r <= 0)
         return r;
+    if (stat(doc, &sb) == 0 && S_ISREG(sb.st_mode))
+        return grille__error(err, GRILLE_ENOTFOUND, s->path, 0, 0,
+                             _("no document has the text of '%s' (edited "
+                               "since it was added?): name it as 'grille "
+                               "list' does, or by #ID"),
+                             doc);
     return grille__error(err, GRILLE_ENOTFOUND, s->path, 0, 0,
                          _("no document '%s' in the project (see 'grille "
                            "list')"),

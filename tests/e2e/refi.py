@@ -281,6 +281,26 @@ def t_export_targets():
                                               out.stderr)
     if sorted(os.listdir(d)) != ['link.qdpx', 'pipe', 'real.qdpx']:
         return 'left in the folder: %r' % sorted(os.listdir(d))
+    # csv to a folder whose matrix.csv is a folder: no table replaced
+    tables = os.path.join(d, 'tables')
+    os.makedirs(os.path.join(tables, 'matrix.csv'))
+    with open(os.path.join(tables, 'codings.csv'), 'w') as f:
+        f.write('old\n')
+    out = grille('export', '-f', 'csv', '-o', 'targets/tables')
+    if out.returncode != 1 or b'matrix.csv is a folder' not in out.stderr:
+        return 'csv to a folder with a folder in it: %r' % out.stderr
+    if open(os.path.join(tables, 'codings.csv')).read() != 'old\n' or \
+            sorted(os.listdir(tables)) != ['codings.csv', 'matrix.csv']:
+        return 'csv to that folder changed it: %r' % os.listdir(tables)
+    # the standard output named as a file is written to, not replaced
+    if os.path.exists('/dev/stdout'):
+        out = grille('export', '-f', 'csv', '-o', '/dev/stdout')
+        if out.returncode != 0 or not out.stdout.startswith(b'document,'):
+            return '-o /dev/stdout: rc %d, %r' % (out.returncode,
+                                                  out.stdout[:40])
+        out = grille('export', '-f', 'qdpx', '-o', '/dev/stdout')
+        if out.returncode != 2:
+            return '-f qdpx -o /dev/stdout: rc %d' % out.returncode
 
 
 def t_bad_format():
