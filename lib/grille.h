@@ -796,10 +796,11 @@ typedef struct grille_report {
 GRILLE_API int grille_report_build(grille_report **out, grille_store *s,
                                    grille_error *err);
 
-/* What a report needs beyond the counts.  Without terms, the counts come
- * from each document's aggregates (one row per document) instead of a
- * pass over every coding: the synthesis commands that show no terms are
- * then many times faster. */
+/* What a report needs beyond the counts.  The counts and best quotes come
+ * from each document's aggregates (one row per document) when every
+ * document has its row, else from a pass over every coding; the top
+ * terms take a pass over the codings' terms, so the synthesis commands
+ * that show no terms are many times faster. */
 typedef struct grille_report_want {
     bool terms;  /* codes' top_terms (a pass over every coding) */
     bool quotes; /* the best quotes (report.best is NULL without) */

@@ -359,6 +359,73 @@ static int from_stats(sqlite3 *db, grille_report *r, priv *p,
     return SQLITE_DONE;
 }
 
+/* The top terms alone (the counts come from doc_stats): every coding's
+ * term, folded once, counted for its code and each ancestor, in segment
+ * order as the full pass reads them (the first form met is shown).  A
+ * coding whose segment is gone is not counted, as the pass joining the
+ * segments would not.  0 or an SQLite error. */
+static int count_terms(sqlite3 *db, priv *p, const int64_t *code_index,
+                       int64_t max_code, gbuf *fold)
+{
+    sqlite3_stmt *st = NULL;
+    int64_t max_seg = 0;
+    int rc = sqlite3_prepare_v2(db, "SELECT max(id) FROM segments", -1, &st,
+                                NULL);
+    if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        max_seg = sqlite3_column_int64(st, 0);
+        rc = SQLITE_OK;
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    if (rc != SQLITE_OK)
+        return rc;
+    size_t nseg = (size_t)(max_seg < 0 ? 0 : max_seg) + 1;
+    unsigned char *there = calloc(nseg / 8 + 1, 1);
+    if (!there)
+        return SQLITE_NOMEM;
+    rc = sqlite3_prepare_v2(db, "SELECT id FROM segments", -1, &st, NULL);
+    while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(st, 0);
+        if (id >= 0 && (size_t)id < nseg)
+            there[id / 8] |= (unsigned char)(1u << (id % 8));
+        rc = SQLITE_OK;
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    if (rc == SQLITE_DONE)
+        rc = sqlite3_prepare_v2(db,
+                                "SELECT c.segment, c.code, c.term FROM "
+                                "codings c ORDER BY c.segment",
+                                -1, &st, NULL);
+    while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        rc = SQLITE_OK;
+        int64_t seg = sqlite3_column_int64(st, 0);
+        int64_t code = sqlite3_column_int64(st, 1);
+        if (seg < 0 || (size_t)seg >= nseg ||
+            !(there[seg / 8] & (1u << (seg % 8))) || code < 0 ||
+            code > max_code || code_index[code] < 0)
+            continue;
+        const char *term = (const char *)sqlite3_column_text(st, 2);
+        size_t tl = (size_t)sqlite3_column_bytes(st, 2);
+        if (!term)
+            continue;
+        fold->len = 0;
+        if (grille__fold(fold, term, tl) < 0 || gbuf_put(fold, "", 0) < 0) {
+            rc = SQLITE_NOMEM;
+            break;
+        }
+        uint64_t th = term_hash(fold->data, fold->len);
+        for (long c = (long)code_index[code]; c >= 0 && rc == SQLITE_OK;
+             c = p->codes[c].parent)
+            if (count_term(&p->terms[c], fold->data, fold->len, th, term, tl) <
+                0)
+                rc = SQLITE_NOMEM;
+    }
+    sqlite3_finalize(st);
+    free(there);
+    return rc == SQLITE_DONE ? 0 : rc;
+}
+
 /* The quotes' texts (and lines and offsets) of best[cells[0..n)], or of
  * every best[0..n) when cells is NULL, by incremental blob I/O: a quote
  * reads its segment's bytes, not the whole document (a note of 100 MB
@@ -690,7 +757,10 @@ again:
     p->pairs = calloc(nc * nc + 1, sizeof(size_t));
     /* the best quotes: kept by the pass over the codings, read from
      * doc_stats only when wanted */
-    bool fast = stats && !want->terms;
+    /* counts and best quotes from doc_stats when every document has its
+     * row; the top terms then need only the codes and terms of the
+     * codings, without the join to their segments */
+    bool fast = stats;
     if (want->quotes || !fast)
         p->best = calloc(nd * nc + 1, sizeof(grille_report_quote));
     p->terms = calloc(nc + 1, sizeof(term_map));
@@ -705,6 +775,12 @@ again:
         rc = from_stats(db, r, p, code_index, max_code, doc_index, max_doc);
         if (rc != SQLITE_DONE)
             goto sqlfail;
+        if (want->terms &&
+            (rc = count_terms(db, p, code_index, max_code, &fold)) != 0) {
+            if (rc == SQLITE_NOMEM)
+                goto nomem;
+            goto sqlfail;
+        }
         goto counted;
     }
     /* one pass over the codings */

@@ -136,12 +136,16 @@ def rows_right(db=DB):
 SYNTH = [['cooc', '-f', 'json'], ['cooc', '--all', '-f', 'csv'],
          ['cooc', '--level', 'document', '-f', 'json'],
          ['compare', '--by', 'type', '-f', 'json'],
-         ['compare', '--by', 'collectivite', '--all', '-f', 'csv']]
+         ['compare', '--by', 'collectivite', '--all', '-f', 'csv'],
+         # the report: counts and best quotes from doc_stats, top terms
+         # from the codings alone
+         ['report', '-f', 'json'], ['report', '--all', '-f', 'csv'],
+         ['report', '-n', '5', '--by', 'type']]
 
 
 def same_as_from_codings(db=DB):
-    """cooc and compare from doc_stats == from the codings (on a copy
-    without the rows)."""
+    """cooc, compare and report from doc_stats == from the codings (on a
+    copy without the rows)."""
     slow = os.path.join(TMP, 'slow.db')
     for f in glob.glob(slow + '*'):
         os.unlink(f)
