@@ -368,18 +368,10 @@ static int count_terms(sqlite3 *db, priv *p, const int64_t *code_index,
                        int64_t max_code, gbuf *fold)
 {
     sqlite3_stmt *st = NULL;
-    int64_t max_seg = 0;
-    int rc = sqlite3_prepare_v2(db, "SELECT max(id) FROM segments", -1, &st,
-                                NULL);
-    if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        max_seg = sqlite3_column_int64(st, 0);
-        rc = SQLITE_OK;
-    }
-    sqlite3_finalize(st);
-    st = NULL;
+    size_t nseg;
+    int rc = grille__id_count(db, "segments", &nseg);
     if (rc != SQLITE_OK)
         return rc;
-    size_t nseg = (size_t)(max_seg < 0 ? 0 : max_seg) + 1;
     unsigned char *there = calloc(nseg / 8 + 1, 1);
     if (!there)
         return SQLITE_NOMEM;

@@ -22,6 +22,7 @@
  */
 #include "stats.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -84,21 +85,29 @@ void grille__stats_free(grille_stats *b)
 
 /* The parent of every code, read again: codes come with a codebook or an
  * import. */
-int grille__parents(sqlite3 *db, int64_t **out, size_t *count)
+int grille__id_count(sqlite3 *db, const char *table, size_t *count)
 {
+    char sql[64];
+    snprintf(sql, sizeof(sql), "SELECT max(id) FROM %s", table);
     sqlite3_stmt *st = NULL;
     int64_t max = 0;
-    int rc = sqlite3_prepare_v2(db, "SELECT max(id) FROM codes", -1, &st,
-                                NULL);
+    int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
     if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         max = sqlite3_column_int64(st, 0);
         rc = SQLITE_OK;
     }
     sqlite3_finalize(st);
-    st = NULL;
+    *count = (size_t)(max < 0 ? 0 : max) + 1;
+    return rc;
+}
+
+int grille__parents(sqlite3 *db, int64_t **out, size_t *count)
+{
+    sqlite3_stmt *st = NULL;
+    size_t n;
+    int rc = grille__id_count(db, "codes", &n);
     if (rc != SQLITE_OK)
         return rc;
-    size_t n = (size_t)(max < 0 ? 0 : max) + 1;
     int64_t *parent = malloc(n * sizeof(*parent));
     if (!parent)
         return SQLITE_NOMEM;

@@ -18,6 +18,11 @@ typedef struct grille_stats grille_stats;
  * their best quotes with it. */
 GRILLE_HIDDEN size_t grille__quote_score(size_t hits, size_t len);
 
+/* One more than the largest id of `table` (1 when it is empty): the size
+ * of an array indexed by its ids. */
+GRILLE_HIDDEN int grille__id_count(sqlite3 *db, const char *table,
+                                   size_t *count);
+
 /* The codes' parents: parent[id] is the parent's id, -1 for none, for
  * every id up to the largest (count entries). */
 GRILLE_HIDDEN int grille__parents(sqlite3 *db, int64_t **parent,
