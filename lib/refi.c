@@ -1484,6 +1484,11 @@ static int add_manual(importer *im, int64_t doc, const char *text,
             sqlite3_bind_null(ins, 6);
         if (sqlite3_step(ins) != SQLITE_DONE)
             goto sqlfail;
+        if ((rc = grille_store__term_added(im->s, code, text + c0, c1 - c0,
+                                           sid,
+                                           sqlite3_last_insert_rowid(im->db),
+                                           im->err)) < 0)
+            goto done;
         added++;
     }
     if (r != SQLITE_DONE)

@@ -81,9 +81,10 @@ void grille_stat_association(uint64_t both, uint64_t na, uint64_t nb,
 
 typedef struct term_count {
     char *term;    /* folded: the key words are counted by */
-    char *display; /* lowercased, accents kept: the first form seen */
+    char *display; /* lowercased, accents kept: the earliest form */
     size_t count;
     uint64_t hash; /* of term */
+    int64_t seg, coding; /* the earliest coding: by segment, then id */
 } term_count;
 
 /* A map from folded term to count, per code: the entries in the order
@@ -180,10 +181,38 @@ static uint64_t term_hash(const char *s, size_t len)
     return h;
 }
 
-/* Counts one more `term` (raw, as coded) in m, whose folded form is
- * folded[0..flen) with hash h. */
+/* Lowercases term[0..len) into *out (a string), accents and letters
+ * kept, apostrophes made straight: the form a top term is shown in. */
+static int display_form(const char *term, size_t len, char **out)
+{
+    gbuf low = {0};
+    char tmp[8];
+    for (size_t i = 0; i < len;) {
+        size_t n;
+        uint32_t cp = utf8_get(term, len, i, &n);
+        i += n;
+        size_t k = grille__is_apostrophe(cp) ? (tmp[0] = '\'', 1)
+                                             : grille__lower(cp, false, tmp);
+        if (gbuf_put(&low, tmp, k) < 0) {
+            gbuf_free(&low);
+            return GRILLE_ENOMEM;
+        }
+    }
+    if (gbuf_put(&low, "", 0) < 0) {
+        gbuf_free(&low);
+        return GRILLE_ENOMEM;
+    }
+    *out = low.data;
+    return 0;
+}
+
+/* Counts `term` (raw, as coded), whose earliest coding is
+ * (seg, coding), in m: `hits` times; its folded form is folded[0..flen)
+ * with hash h.
+ * The form shown is the earliest coding's. */
 static int count_term(term_map *m, const char *folded, size_t flen,
-                      uint64_t h, const char *term, size_t len)
+                      uint64_t h, const char *term, size_t len,
+                      size_t hits, int64_t seg, int64_t coding)
 {
     if (2 * (m->n + 1) > m->nslots) {
         size_t n = m->nslots ? 2 * m->nslots : 16;
@@ -204,34 +233,32 @@ static int count_term(term_map *m, const char *folded, size_t flen,
     for (; m->slots[j]; j = (j + 1) & (m->nslots - 1)) {
         term_count *t = &m->v[m->slots[j] - 1];
         if (t->hash == h && strcmp(t->term, folded) == 0) {
-            t->count++;
+            t->count += hits;
+            if (seg < t->seg || (seg == t->seg && coding < t->coding)) {
+                char *d;
+                if (display_form(term, len, &d) < 0)
+                    return GRILLE_ENOMEM;
+                free(t->display);
+                t->display = d;
+                t->seg = seg;
+                t->coding = coding;
+            }
             return 0;
         }
     }
-    gbuf low = {0};
-    char tmp[8];
-    for (size_t i = 0; i < len;) {
-        size_t n;
-        uint32_t cp = utf8_get(term, len, i, &n);
-        i += n;
-        size_t k = grille__is_apostrophe(cp) ? (tmp[0] = '\'', 1)
-                                             : grille__lower(cp, false, tmp);
-        if (gbuf_put(&low, tmp, k) < 0) {
-            gbuf_free(&low);
-            return GRILLE_ENOMEM;
-        }
-    }
-    char *key = grille__strndup(folded, flen);
-    if (!key || gbuf_put(&low, "", 0) < 0 ||
+    char *key = grille__strndup(folded, flen), *d = NULL;
+    if (!key || display_form(term, len, &d) < 0 ||
         GROW(m->v, m->cap, m->n + 1) < 0) {
         free(key);
-        gbuf_free(&low);
+        free(d);
         return GRILLE_ENOMEM;
     }
     m->v[m->n].term = key;
-    m->v[m->n].display = low.data;
-    m->v[m->n].count = 1;
+    m->v[m->n].display = d;
+    m->v[m->n].count = hits;
     m->v[m->n].hash = h;
+    m->v[m->n].seg = seg;
+    m->v[m->n].coding = coding;
     m->slots[j] = ++m->n;
     return 0;
 }
@@ -359,47 +386,26 @@ static int from_stats(sqlite3 *db, grille_report *r, priv *p,
     return SQLITE_DONE;
 }
 
-/* The top terms alone (the counts come from doc_stats): every coding's
- * term, folded once, counted for its code and each ancestor, in segment
- * order as the full pass reads them (the first form met is shown).  A
- * coding whose segment is gone is not counted, as the pass joining the
- * segments would not.  0 or an SQLite error. */
+/* The top terms alone (the counts come from doc_stats), from term_stats:
+ * each code's terms as coded, with their counts and earliest coding,
+ * folded and counted for the code and each ancestor.  0 or an SQLite
+ * error. */
 static int count_terms(sqlite3 *db, priv *p, const int64_t *code_index,
                        int64_t max_code, gbuf *fold)
 {
     sqlite3_stmt *st = NULL;
-    size_t nseg;
-    int rc = grille__id_count(db, "segments", &nseg);
-    if (rc != SQLITE_OK)
-        return rc;
-    unsigned char *there = calloc(nseg / 8 + 1, 1);
-    if (!there)
-        return SQLITE_NOMEM;
-    rc = sqlite3_prepare_v2(db, "SELECT id FROM segments", -1, &st, NULL);
-    while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        int64_t id = sqlite3_column_int64(st, 0);
-        if (id >= 0 && (size_t)id < nseg)
-            there[id / 8] |= (unsigned char)(1u << (id % 8));
-        rc = SQLITE_OK;
-    }
-    sqlite3_finalize(st);
-    st = NULL;
-    if (rc == SQLITE_DONE)
-        rc = sqlite3_prepare_v2(db,
-                                "SELECT c.segment, c.code, c.term FROM "
-                                "codings c ORDER BY c.segment",
+    int rc = sqlite3_prepare_v2(db,
+                                "SELECT code, term, hits, first_segment, "
+                                "first_coding FROM term_stats",
                                 -1, &st, NULL);
     while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         rc = SQLITE_OK;
-        int64_t seg = sqlite3_column_int64(st, 0);
-        int64_t code = sqlite3_column_int64(st, 1);
-        if (seg < 0 || (size_t)seg >= nseg ||
-            !(there[seg / 8] & (1u << (seg % 8))) || code < 0 ||
-            code > max_code || code_index[code] < 0)
-            continue;
-        const char *term = (const char *)sqlite3_column_text(st, 2);
-        size_t tl = (size_t)sqlite3_column_bytes(st, 2);
-        if (!term)
+        int64_t code = sqlite3_column_int64(st, 0);
+        int64_t hits = sqlite3_column_int64(st, 2);
+        const char *term = (const char *)sqlite3_column_text(st, 1);
+        size_t tl = (size_t)sqlite3_column_bytes(st, 1);
+        if (code < 0 || code > max_code || code_index[code] < 0 || !term ||
+            hits <= 0)
             continue;
         fold->len = 0;
         if (grille__fold(fold, term, tl) < 0 || gbuf_put(fold, "", 0) < 0) {
@@ -409,12 +415,12 @@ static int count_terms(sqlite3 *db, priv *p, const int64_t *code_index,
         uint64_t th = term_hash(fold->data, fold->len);
         for (long c = (long)code_index[code]; c >= 0 && rc == SQLITE_OK;
              c = p->codes[c].parent)
-            if (count_term(&p->terms[c], fold->data, fold->len, th, term, tl) <
-                0)
+            if (count_term(&p->terms[c], fold->data, fold->len, th, term, tl,
+                           (size_t)hits, sqlite3_column_int64(st, 3),
+                           sqlite3_column_int64(st, 4)) < 0)
                 rc = SQLITE_NOMEM;
     }
     sqlite3_finalize(st);
-    free(there);
     return rc == SQLITE_DONE ? 0 : rc;
 }
 
@@ -778,8 +784,9 @@ again:
     /* one pass over the codings */
     rc = sqlite3_prepare_v2(db,
                             "SELECT g.document, c.segment, c.code, c.term, "
-                            "g.\"end\" - g.start FROM codings c JOIN segments "
-                            "g ON g.id = c.segment ORDER BY c.segment",
+                            "g.\"end\" - g.start, c.id FROM codings c JOIN "
+                            "segments g ON g.id = c.segment ORDER BY "
+                            "c.segment",
                             -1, &st, NULL);
     if (rc != SQLITE_OK)
         goto sqlfail;
@@ -809,7 +816,8 @@ again:
             if (g.hits[c]++ == 0)
                 g.touched[g.ntouched++] = (size_t)c;
             if (term && count_term(&p->terms[c], fold.data, fold.len, th,
-                                   term, tl) < 0)
+                                   term, tl, 1, seg,
+                                   sqlite3_column_int64(st, 5)) < 0)
                 goto nomem;
         }
     }

@@ -1,8 +1,8 @@
 /*
  * store.c - the project store: one SQLite file per project.
  *
- * Schema (version 2; PRAGMA application_id = 0x47524C45, "GRLE"; PRAGMA
- * user_version = 2), every table STRICT:
+ * Schema (version 3; PRAGMA application_id = 0x47524C45, "GRLE"; PRAGMA
+ * user_version = 3), every table STRICT:
  *
  *   meta        key TEXT PRIMARY KEY, value TEXT
  *               schema_version, grille_version, stemmer, unit, created_at
@@ -22,7 +22,11 @@
  *               text), term, rule, origin ("automatic" or "manual"), coder
  *   doc_stats   document PRIMARY KEY, segments, coded, words, cells and
  *               pairs (blobs): each document's counts, written with its
- *               codings, read by cooc and compare (stats.c)
+ *               codings, read by cooc, compare and report (stats.c)
+ *   term_stats  (code, term) PRIMARY KEY, hits, first_segment,
+ *               first_coding: the codings of each code and term, and the
+ *               earliest of them, kept by every write, read by the
+ *               report's top terms (terms.c)
  *
  * A worked example: adding "itw-millau.md" whose front matter says
  * "type: commune" and whose line 12 reads "- masques et gel" stores one
@@ -41,6 +45,7 @@
 #include "codebook.h"
 #include "stats.h"
 #include "store.h"
+#include "terms.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -54,7 +59,7 @@
 #include <unistd.h>
 
 #define APPLICATION_ID 0x47524C45
-#define SCHEMA_VERSION 2
+#define SCHEMA_VERSION 3
 
 void grille_free(void *p)
 {
@@ -70,6 +75,8 @@ enum {
     Q_ADD_CODING,
     Q_UPSERT_CODE,
     Q_CODE_ID,
+    Q_DOC_TERMS,
+    Q_DOC_AUTO_TERMS,
     Q_COUNT
 };
 
@@ -98,6 +105,12 @@ static const char *const queries[Q_COUNT] = {
         "parent = excluded.parent, depth = excluded.depth, "
         "position = excluded.position, in_codebook = 1",
     [Q_CODE_ID] = "SELECT id FROM codes WHERE code = ?1",
+    /* the codings a remove or a recode is about to delete */
+    [Q_DOC_TERMS] = "SELECT code, term FROM codings WHERE segment IN "
+                    "(SELECT id FROM segments WHERE document = ?1)",
+    [Q_DOC_AUTO_TERMS] =
+        "SELECT code, term FROM codings WHERE origin = 'automatic' AND "
+        "segment IN (SELECT id FROM segments WHERE document = ?1)",
 };
 
 struct grille_store {
@@ -116,6 +129,8 @@ struct grille_store {
      * when codes change */
     grille_stats *stats;
     bool stats_stale;
+    /* the term_stats changes of the transaction, flushed by the commit */
+    grille_terms *terms;
 };
 
 static const char schema_v1[] =
@@ -160,7 +175,17 @@ static const char schema_v2[] =
     " words INTEGER NOT NULL, cells BLOB NOT NULL, pairs BLOB NOT NULL)"
     " STRICT;";
 
-static const char *const migrations[SCHEMA_VERSION] = {schema_v1, schema_v2};
+/* Version 3: each code's terms (terms.c), so that the report's top terms
+ * read a row per code and term rather than every coding.  Filled for the
+ * codings already there by migrate(). */
+static const char schema_v3[] =
+    "CREATE TABLE term_stats (code INTEGER NOT NULL REFERENCES codes (id),"
+    " term TEXT NOT NULL, hits INTEGER NOT NULL,"
+    " first_segment INTEGER NOT NULL, first_coding INTEGER NOT NULL,"
+    " PRIMARY KEY (code, term)) STRICT, WITHOUT ROWID;";
+
+static const char *const migrations[SCHEMA_VERSION] = {schema_v1, schema_v2,
+                                                       schema_v3};
 
 static const char *col_text(sqlite3_stmt *st, int i)
 {
@@ -317,6 +342,7 @@ void grille_store_close(grille_store *s)
     for (int i = 0; i < Q_COUNT; i++)
         sqlite3_finalize(s->q[i]);
     grille__stats_free(s->stats);
+    grille__terms_free(s->terms);
     sqlite3_close(s->db);
     free(s->code_ids);
     free(s->path);
@@ -390,6 +416,11 @@ static int migrate(grille_store *s, int64_t from, grille_error *err)
         r = exec(s, migrations[v], "upgrade the project", err);
     if (r == 0 && from >= 1 && from < 2) {
         int rc = grille__stats_refresh_all(s->db);
+        if (rc != SQLITE_OK)
+            r = store_error(s, err, rc, "upgrade the project");
+    }
+    if (r == 0 && from >= 1 && from < 3) {
+        int rc = grille__terms_rebuild(s->db);
         if (rc != SQLITE_OK)
             r = store_error(s, err, rc, "upgrade the project");
     }
@@ -495,10 +526,18 @@ int grille_store_open(grille_store **out, const char *path, int readonly,
                             "this grille knows up to %d): upgrade grille"),
                           (long long)version, SCHEMA_VERSION);
     } else if (r == 0 && version < SCHEMA_VERSION) {
+        if (readonly && writable) {
+            /* upgraded by a writer first (a transaction: all or nothing),
+             * then opened again for reading */
+            grille_store_close(s);
+            r = grille_store_open(&s, path, 0, err);
+            grille_store_close(s);
+            return r < 0 ? r : grille_store_open(out, path, readonly, err);
+        }
         if (readonly)
             r = grille__error(err, GRILLE_ESTORE, path, 0, 0, "%s",
-                              _("made by an older grille; open it once for "
-                                "writing to upgrade it"));
+                              _("made by an older grille, and read-only: "
+                                "it cannot be upgraded"));
         else
             r = migrate(s, version, err);
     }
@@ -673,6 +712,12 @@ void grille_store_read_end(grille_store *s)
 
 int grille_store_commit(grille_store *s, grille_error *err)
 {
+    int rc = grille__terms_flush(s->terms, s->db);
+    if (rc != SQLITE_OK) {
+        int r = store_error(s, err, rc, "count the terms");
+        grille_store_rollback(s);
+        return r;
+    }
     int r = exec(s, "COMMIT", "commit the changes", err);
     if (r < 0) {
         grille_store_rollback(s);
@@ -687,6 +732,7 @@ void grille_store_rollback(grille_store *s)
     if (s->in_tx)
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     s->in_tx = false;
+    grille__terms_clear(s->terms);
     /* the code ids and codebook hash may be those of the rolled back
      * transaction */
     s->synced = NULL;
@@ -895,13 +941,57 @@ static int segment_ids(grille_store *s, int64_t doc, size_t ns,
     return 0;
 }
 
+/* The term_stats changes of the transaction. */
+static grille_terms *store_terms(grille_store *s, int *rc)
+{
+    *rc = SQLITE_OK;
+    if (!s->terms)
+        *rc = grille__terms_new(&s->terms);
+    return s->terms;
+}
+
+/* The end of a write: outside grille_store_begin ... commit, where each
+ * statement commits itself, its term counts are written at once. */
+static int settle(grille_store *s, int rc)
+{
+    if (rc == SQLITE_OK && !s->in_tx)
+        rc = grille__terms_flush(s->terms, s->db);
+    return rc;
+}
+
+int grille_store__term_added(grille_store *s, int64_t code, const char *term,
+                             size_t len, int64_t segment, int64_t coding,
+                             grille_error *err)
+{
+    int rc;
+    grille_terms *t = store_terms(s, &rc);
+    if (t)
+        rc = grille__terms_added(t, code, term, len, segment, coding);
+    rc = settle(s, rc);
+    return rc == SQLITE_OK ? 0 : store_error(s, err, rc, "count the terms");
+}
+
+/* Notes the terms of the codings that statement q (Q_DOC_TERMS or
+ * Q_DOC_AUTO_TERMS) finds in document `doc`, about to be deleted. */
+static int removing_terms(grille_store *s, int q, int64_t doc)
+{
+    int rc;
+    grille_terms *t = store_terms(s, &rc);
+    sqlite3_stmt *st = t ? stmt(s, q, &rc) : NULL;
+    if (!st)
+        return rc;
+    sqlite3_bind_int64(st, 1, doc);
+    return grille__terms_removing(t, st);
+}
+
 /* Inserts a document's automatic codings (segid: its segments' row
  * ids); an SQLite result code. */
 static int insert_codings(grille_store *s, const int64_t *segid,
                           const grille_coding *cod, size_t nc,
                           const char *text)
 {
-    int rc = SQLITE_OK;
+    int rc;
+    grille_terms *t = store_terms(s, &rc);
     for (size_t i = 0; i < nc && rc == SQLITE_OK; i++) {
         sqlite3_stmt *st = stmt(s, Q_ADD_CODING, &rc);
         if (!st)
@@ -916,7 +1006,12 @@ static int insert_codings(grille_store *s, const int64_t *segid,
                           (int)(cod[i].end - cod[i].start), SQLITE_STATIC);
         sqlite3_bind_text(st, 6, ri.text, -1, SQLITE_STATIC);
         rc = sqlite3_step(st);
-        rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+        if (rc == SQLITE_DONE)
+            rc = grille__terms_added(t, s->code_ids[cod[i].code],
+                                     text + cod[i].start,
+                                     cod[i].end - cod[i].start,
+                                     segid[cod[i].segment],
+                                     sqlite3_last_insert_rowid(s->db));
     }
     return rc;
 }
@@ -969,6 +1064,7 @@ static int store_codings(grille_store *s, const grille_segment *segs,
         if (rc == SQLITE_OK)
             rc = grille__stats_store(b, doc, ns, words);
     }
+    rc = settle(s, rc);
     free(segid);
     if (rc != SQLITE_OK)
         return store_error(s, err, rc, "store the codings");
@@ -1356,6 +1452,9 @@ int grille_store_remove(grille_store *s, int64_t id, grille_error *err)
         "DELETE FROM documents WHERE id = ?1",
     };
     int changed = 0;
+    int e = removing_terms(s, Q_DOC_TERMS, id);
+    if (e != SQLITE_OK)
+        return store_error(s, err, e, "remove the document");
     for (size_t k = 0; k < sizeof(del) / sizeof(del[0]); k++) {
         sqlite3_stmt *st;
         int r = prepare(s, del[k], &st, err);
@@ -1371,7 +1470,8 @@ int grille_store_remove(grille_store *s, int64_t id, grille_error *err)
     if (!changed)
         return grille__error(err, GRILLE_ENOTFOUND, s->path, 0, 0,
                              _("no document #%lld"), (long long)id);
-    return 0;
+    e = settle(s, SQLITE_OK);
+    return e == SQLITE_OK ? 0 : store_error(s, err, e, "remove the document");
 }
 
 int grille_store_set_attr(grille_store *s, int64_t id, const char *key,
@@ -1727,10 +1827,14 @@ static int recode_document(grille_store *s, recoder *rc,
         return grille__nomem(err);
     bool same = same_codings(s, rc, cod, nc);
     if (!same) {
+        e = removing_terms(s, Q_DOC_AUTO_TERMS, id);
+        if (e != SQLITE_OK)
+            return store_error(s, err, e, "read the codings");
         sqlite3_reset(q_del);
         sqlite3_bind_int64(q_del, 1, id);
         e = sqlite3_step(q_del);
         e = e == SQLITE_DONE ? insert_codings(s, rc->segid, cod, nc, text) : e;
+        e = settle(s, e);
         if (e != SQLITE_OK)
             return store_error(s, err, e, "store the codings");
     }

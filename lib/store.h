@@ -21,6 +21,12 @@ GRILLE_HIDDEN int grille_store__sync_codes(grille_store *s,
  * (after codings were added to it). */
 GRILLE_HIDDEN int grille_store__stats_refresh(grille_store *s, int64_t doc,
                                               grille_error *err);
+/* A coding was written by another module (an import): its term is
+ * counted in term_stats. */
+GRILLE_HIDDEN int grille_store__term_added(grille_store *s, int64_t code,
+                                           const char *term, size_t len,
+                                           int64_t segment, int64_t coding,
+                                           grille_error *err);
 /* Codes were added or moved: their parents are read again. */
 GRILLE_HIDDEN void grille_store__codes_changed(grille_store *s);
 /* Fills err from SQLite's result code `rc` while `doing` something. */

@@ -1,20 +1,25 @@
 #!/usr/bin/env python3
-"""End-to-end tests of the per-document aggregates (table doc_stats).
+"""End-to-end tests of the aggregates kept with the codings (tables
+doc_stats and term_stats).
 
-cooc and compare read one doc_stats row per document instead of every
-coding.  After each kind of write to a project of corpus/ (add, attr,
-recode with an edited codebook, an import that brings manual codings and a
-code of its own, rm, and the upgrade of a project made before the table
-existed), this script checks that:
+cooc, compare and report read one doc_stats row per document instead of
+every coding, and the report's top terms one term_stats row per code and
+term.  After each kind of write to a project of corpus/ (add, attr, recode
+with an edited codebook, an import that brings manual codings and a code of
+its own, rm, and the upgrade of a project made before the tables existed),
+this script checks that:
 
 - every document's row equals what it recomputes here, without grille,
   from the segments, codings and codes tables: segments, coded segments,
   words, and per code (children rolled up into parents) segments, hits and
   the best quote (most hits, then a readable length, the first such); per
   pair of codes the segments coded with both;
-- `grille cooc` and `grille compare` (json and csv) give the same bytes as
-  on a copy of the project without the table, where grille counts from the
-  codings themselves.
+- every (code, term) row of term_stats holds the number of codings of that
+  code with that term, and the earliest of them (by segment, then id), as
+  recomputed here; no row is missing or left over;
+- `grille cooc`, `grille compare` and `grille report` give the same bytes as
+  on a copy of the project without the doc_stats rows, where grille counts
+  from the codings themselves.
 
 Prints TAP; exits 1 when a check fails.
 """
@@ -118,10 +123,32 @@ def stored(con):
     return out
 
 
+def terms_right(con):
+    """term_stats == the codings of segments that are there, counted."""
+    want = {}
+    for seg, cid, code, term in con.execute(
+            'SELECT c.segment, c.id, c.code, c.term FROM codings c JOIN '
+            'segments g ON g.id = c.segment ORDER BY c.segment, c.id'):
+        k = want.setdefault((code, term), [0, seg, cid])
+        k[0] += 1
+    got = {(code, term): [hits, seg, cid] for code, term, hits, seg, cid in
+           con.execute('SELECT code, term, hits, first_segment, '
+                       'first_coding FROM term_stats')}
+    if want == got:
+        return None if want else 'no term counted: proves nothing'
+    diff = sorted(k for k in set(want) | set(got)
+                  if want.get(k) != got.get(k))
+    return 'term_stats: %d rows wrong, e.g. %r expected %r, stored %r' % (
+        len(diff), diff[0], want.get(diff[0]), got.get(diff[0]))
+
+
 def rows_right(db=DB):
     con = sqlite3.connect(db)
     want, got = expected(con), stored(con)
+    bad = terms_right(con)
     con.close()
+    if bad:
+        return bad
     if set(want) != set(got):
         return 'documents %r, rows for %r' % (sorted(want), sorted(got))
     for doc in sorted(want):
@@ -138,7 +165,7 @@ SYNTH = [['cooc', '-f', 'json'], ['cooc', '--all', '-f', 'csv'],
          ['compare', '--by', 'type', '-f', 'json'],
          ['compare', '--by', 'collectivite', '--all', '-f', 'csv'],
          # the report: counts and best quotes from doc_stats, top terms
-         # from the codings alone
+         # from term_stats
          ['report', '-f', 'json'], ['report', '--all', '-f', 'csv'],
          ['report', '-n', '5', '--by', 'type']]
 
@@ -321,35 +348,71 @@ def t_recode_same():
 
 
 def t_rm():
+    """The note removed holds the earliest coding of some terms: the
+    flush finds the next one in the codings."""
+    con = sqlite3.connect(DB)
+    doc = con.execute('SELECT id FROM documents WHERE name = ?',
+                      (os.path.basename(CORPUS[1]),)).fetchone()[0]
+    firsts = con.execute(
+        'SELECT count(*) FROM term_stats t JOIN segments g ON g.id = '
+        't.first_segment WHERE g.document = ?', (doc,)).fetchone()[0]
+    con.close()
+    if not firsts:
+        return 'the note removed has no earliest coding: proves little'
     grille('rm', '-d', DB, os.path.basename(CORPUS[1]))
     return both()
 
 
-def t_upgrade():
-    """A project of schema 1 (no doc_stats) is upgraded when it is first
-    opened for writing, and refused read-only until then."""
-    old = os.path.join(TMP, 'old.db')
+def older(version, name):
+    """A copy of the project as schema `version` left it."""
+    old = os.path.join(TMP, name)
     src = sqlite3.connect(DB)
     dst = sqlite3.connect(old)
     src.backup(dst)
     src.close()
-    dst.execute('DROP TABLE doc_stats')
-    dst.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
-    dst.execute('PRAGMA user_version = 1')
+    dst.execute('DROP TABLE term_stats')
+    if version < 2:
+        dst.execute('DROP TABLE doc_stats')
+    dst.execute("UPDATE meta SET value = '%d' WHERE key = 'schema_version'"
+                % version)
+    dst.execute('PRAGMA user_version = %d' % version)
     dst.commit()
     dst.close()
-    out = subprocess.run([G, 'cooc', '-d', old], capture_output=True)
-    if out.returncode != 1 or b'older grille' not in out.stderr:
-        return 'read-only open of schema 1: %r' % out.stderr
-    grille('add', '-d', old, CORPUS[0])  # already there: opens, upgrades
+    return old
+
+
+def upgraded(old):
     con = sqlite3.connect(old)
     v = con.execute('PRAGMA user_version').fetchone()[0]
     m = con.execute("SELECT value FROM meta WHERE key = 'schema_version'"
                     ).fetchone()[0]
     con.close()
-    if v != 2 or m != '2':
+    if v != 3 or m != '3':
         return 'after the upgrade: user_version %r, meta %r' % (v, m)
     return both(old)
+
+
+def t_upgrade():
+    """A project of schema 1 (no doc_stats, no term_stats) is upgraded
+    when it is first opened for writing."""
+    old = older(1, 'old1.db')
+    grille('add', '-d', old, CORPUS[0])  # already there: opens, upgrades
+    return upgraded(old)
+
+
+def t_upgrade_read():
+    """A project of schema 2 (no term_stats) is upgraded by a command that
+    only reads, when its file may be written; the report is the same as
+    before the upgrade."""
+    ref = grille('report', '-d', DB).stdout
+    old = older(2, 'old2.db')
+    out = subprocess.run([G, 'report', '-d', old], capture_output=True)
+    if out.returncode != 0:
+        return 'report on schema 2: %r' % out.stderr[-300:]
+    if out.stdout.replace(old.encode(), b'DB') != ref.replace(
+            DB.encode(), b'DB'):
+        return 'the report after the upgrade is not the same'
+    return upgraded(old)
 
 
 for name, fn in [
@@ -361,7 +424,9 @@ for name, fn in [
         ('recode back, with manual codings: the same', t_recode_back),
         ('recode with the same codebook: no coding rewritten', t_recode_same),
         ('rm: the same', t_rm),
-        ('a project of schema 1 is upgraded with its rows', t_upgrade)]:
+        ('a project of schema 1 is upgraded with its rows', t_upgrade),
+        ('a project of schema 2 is upgraded by report, its rows right',
+         t_upgrade_read)]:
     check(name, fn)
 status = plan()
 shutil.rmtree(TMP, ignore_errors=True)

@@ -700,7 +700,7 @@ START_TEST(test_create_application_id_and_version)
     ck_assert_msg(app == 0x47524C45,
                   "application_id is 0x%llX, expected 0x47524C45 (GRLE)",
                   (unsigned long long)app);
-    ck_assert_msg(ver == 2, "user_version is %lld, expected 2", (long long)ver);
+    ck_assert_msg(ver == 3, "user_version is %lld, expected 3", (long long)ver);
     const char *mode = raw_text("PRAGMA journal_mode");
     ck_assert_msg(strcmp(mode, "wal") == 0, "journal_mode is '%s', not wal",
                   mode);
@@ -712,9 +712,10 @@ START_TEST(test_create_tables_strict)
     create(yaml1, GRILLE_UNIT_PARAGRAPH);
     int64_t tables = raw_int("SELECT count(*) FROM sqlite_schema WHERE type "
                              "= 'table' AND name NOT LIKE 'sqlite_%'");
-    ck_assert_msg(tables == 8,
-                  "%lld tables, expected 8 (meta, codebook, documents, "
-                  "attributes, segments, codes, codings, doc_stats)",
+    ck_assert_msg(tables == 9,
+                  "%lld tables, expected 9 (meta, codebook, documents, "
+                  "attributes, segments, codes, codings, doc_stats, "
+                  "term_stats)",
                   (long long)tables);
     const char *lax = raw_text(
         "SELECT coalesce(group_concat(name, ', '), '') FROM sqlite_schema "
@@ -732,7 +733,7 @@ START_TEST(test_create_meta)
                   grille_unit_name(grille_store_unit(st)));
     const char *v =
         raw_text("SELECT value FROM meta WHERE key = 'schema_version'");
-    ck_assert_msg(strcmp(v, "2") == 0, "meta schema_version is '%s'", v);
+    ck_assert_msg(strcmp(v, "3") == 0, "meta schema_version is '%s'", v);
     v = raw_text("SELECT value FROM meta WHERE key = 'unit'");
     ck_assert_msg(strcmp(v, "sentence") == 0, "meta unit is '%s'", v);
     v = raw_text("SELECT value FROM meta WHERE key = 'stemmer'");
@@ -1646,6 +1647,99 @@ START_TEST(test_remove_cascade)
 }
 END_TEST
 
+/* term_stats rows that are not what the codings say, either way: per
+ * code and term, the number of codings and the earliest (by segment, then
+ * id). */
+static int64_t terms_wrong(void)
+{
+    return raw_int(
+        "WITH t AS (SELECT code, term, count(*) AS hits, min(segment) AS seg "
+        "FROM codings GROUP BY code, term), w AS (SELECT code, term, hits, "
+        "seg, (SELECT min(id) FROM codings c WHERE c.code = t.code AND "
+        "c.term = t.term AND c.segment = t.seg) FROM t) "
+        "SELECT (SELECT count(*) FROM (SELECT * FROM w EXCEPT SELECT code, "
+        "term, hits, first_segment, first_coding FROM term_stats)) + "
+        "(SELECT count(*) FROM (SELECT code, term, hits, first_segment, "
+        "first_coding FROM term_stats EXCEPT SELECT * FROM w))");
+}
+
+/* The document of the earliest coding of `term`. */
+static int64_t first_doc(const char *term)
+{
+    char sql[256];
+    snprintf(sql, sizeof(sql),
+             "SELECT coalesce(max(g.document), 0) FROM term_stats t JOIN "
+             "segments g ON g.id = t.first_segment WHERE t.term = '%s'",
+             term);
+    return raw_int(sql);
+}
+
+START_TEST(test_terms_follow_writes)
+{
+    grille_error err;
+    memset(&err, 0, sizeof(err));
+    int64_t m, r;
+    two_notes(&m, &r);
+    ck_assert_msg(raw_int("SELECT count(*) FROM term_stats") >= 5,
+                  "after two adds: %lld term rows",
+                  (long long)raw_int("SELECT count(*) FROM term_stats"));
+    ck_assert_msg(terms_wrong() == 0, "after two adds: %lld rows wrong",
+                  (long long)terms_wrong());
+    ck_assert_msg(first_doc("télétravail") == m,
+                  "the earliest télétravail is in #%lld, not Millau",
+                  (long long)first_doc("télétravail"));
+    ck_assert_msg(raw_int("SELECT hits FROM term_stats WHERE term = "
+                          "'télétravail'") == 2,
+                  "télétravail: not 2 hits");
+
+    /* a rolled back add leaves no count */
+    begin(st);
+    add("albi.txt", "albi.txt", albi);
+    grille_store_rollback(st);
+    ck_assert_msg(raw_int("SELECT count(*) FROM term_stats WHERE term = "
+                          "'visioconférence'") == 0,
+                  "a rolled back add was counted");
+    ck_assert_msg(terms_wrong() == 0, "after a rollback: rows wrong");
+
+    /* the note with the earliest télétravail goes: Rodez's is next, and
+     * Millau's own terms go */
+    begin(st);
+    int rc = grille_store_remove(st, m, &err);
+    ck_assert_msg(rc == 0, "remove failed (%d): %s", rc, err.message);
+    commit(st);
+    ck_assert_msg(terms_wrong() == 0, "after rm: %lld rows wrong",
+                  (long long)terms_wrong());
+    ck_assert_msg(first_doc("télétravail") == r,
+                  "after rm, the earliest télétravail is in #%lld",
+                  (long long)first_doc("télétravail"));
+    ck_assert_msg(raw_int("SELECT count(*) FROM term_stats WHERE term = "
+                          "'visio'") == 0,
+                  "the removed note's visio is still counted");
+
+    /* written outside a transaction: counted at once */
+    int64_t id = -1;
+    rc = try_add(cb, "albi.txt", "albi.txt", albi, &id, &err);
+    ck_assert_msg(rc == 0, "add without a transaction (%d): %s", rc,
+                  err.message);
+    ck_assert_msg(raw_int("SELECT count(*) FROM term_stats WHERE term = "
+                          "'visioconférence'") == 1,
+                  "an add without a transaction was not counted");
+    ck_assert_msg(terms_wrong() == 0, "after an add without a transaction");
+
+    /* a recode that adds a term and rewrites both notes */
+    cb2 = load_cb(yaml2);
+    changes_list l;
+    begin(st);
+    recode(cb2, yaml2, &l);
+    commit(st);
+    ck_assert_msg(raw_int("SELECT count(*) FROM term_stats WHERE term = "
+                          "'blouses'") == 1,
+                  "blouses not counted after the recode");
+    ck_assert_msg(terms_wrong() == 0, "after a recode: %lld rows wrong",
+                  (long long)terms_wrong());
+}
+END_TEST
+
 START_TEST(test_remove_unknown)
 {
     grille_error err;
@@ -2457,6 +2551,7 @@ static Suite *suite(void)
     tc = tcase(s, "remove");
     tcase_add_test(tc, test_remove_cascade);
     tcase_add_test(tc, test_remove_unknown);
+    tcase_add_test(tc, test_terms_follow_writes);
 
     tc = tcase(s, "set_attr");
     tcase_add_test(tc, test_set_attr_override);
