@@ -7,9 +7,11 @@
  */
 #include "common.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 const char *grille_version(void)
 {
@@ -216,6 +218,59 @@ void gbuf_free(gbuf *b)
     free(b->data);
     b->data = NULL;
     b->len = b->cap = 0;
+}
+
+/* Arrays from 4 MiB are mapped; their size rounded to whole huge pages. */
+#define BIG_MIN (4u << 20)
+#define HUGE_PAGE (2u << 20)
+
+static size_t big_bytes(size_t n, size_t size, bool *mapped)
+{
+    size_t bytes = n && size > SIZE_MAX / n ? 0 : (n ? n : 1) * size;
+#ifdef __SANITIZE_ADDRESS__
+    *mapped = false; /* AddressSanitizer checks the bounds of malloc's */
+#else
+    *mapped = bytes >= BIG_MIN && bytes <= SIZE_MAX - HUGE_PAGE;
+#endif
+    return *mapped ? (bytes + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE : bytes;
+}
+
+void *grille__big_calloc(size_t n, size_t size)
+{
+    bool mapped;
+    size_t bytes = big_bytes(n, size, &mapped);
+    if (!bytes)
+        return NULL;
+    if (!mapped)
+        return calloc(1, bytes);
+    /* one huge page more, to start on a huge page boundary */
+    size_t len = bytes + HUGE_PAGE;
+    char *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        return NULL;
+    uintptr_t at = ((uintptr_t)p + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1);
+    char *a = (char *)at;
+    if (a > p)
+        munmap(p, (size_t)(a - p));
+    if (a + bytes < p + len)
+        munmap(a + bytes, (size_t)(p + len - (a + bytes)));
+#ifdef MADV_HUGEPAGE
+    madvise(a, bytes, MADV_HUGEPAGE); /* a hint: 4 KiB pages without */
+#endif
+    return a;
+}
+
+void grille__big_free(void *p, size_t n, size_t size)
+{
+    bool mapped;
+    size_t bytes = big_bytes(n, size, &mapped);
+    if (!p)
+        return;
+    if (mapped)
+        munmap(p, bytes);
+    else
+        free(p);
 }
 
 char *grille__strndup(const char *s, size_t n)

@@ -72,6 +72,13 @@ GRILLE_HIDDEN int grille__grow(void **p, size_t *cap, size_t need,
 
 GRILLE_HIDDEN char *grille__strndup(const char *s, size_t n);
 
+/* A zeroed array of n elements of `size` bytes, freed by grille__big_free
+ * with the same n and size.  A large one (a report's cells: documents x
+ * codes) is mapped in huge pages where the kernel allows, as faulting
+ * tens of MiB in 4 KiB pages cost a fifth of a report. */
+GRILLE_HIDDEN void *grille__big_calloc(size_t n, size_t size);
+GRILLE_HIDDEN void grille__big_free(void *p, size_t n, size_t size);
+
 /*
  * Decodes the code point at s[i] (i < len) of text already known to be
  * valid UTF-8; stores its length in *n.

@@ -797,12 +797,11 @@ GRILLE_API int grille_report_build(grille_report **out, grille_store *s,
                                    grille_error *err);
 
 /* What a report needs beyond the counts.  The counts and best quotes come
- * from each document's aggregates (one row per document) when every
- * document has its row, else from a pass over every coding; the top
- * terms take a pass over the codings' terms, so the synthesis commands
- * that show no terms are many times faster. */
+ * from each document's aggregates (one row per document) and the top terms
+ * from each code's term counts (a row per code and term) when every
+ * document has its row, else from a pass over every coding. */
 typedef struct grille_report_want {
-    bool terms;  /* codes' top_terms (a pass over every coding) */
+    bool terms;  /* codes' top_terms */
     bool quotes; /* the best quotes (report.best is NULL without) */
     const char *const *attrs; /* the attribute keys to read (NULL-ended);
                                  NULL: all of them */

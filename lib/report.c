@@ -101,26 +101,44 @@ typedef struct priv {
     grille_report_doc *docs;
     grille_attr_info *attrs;
     size_t nattrs;
-    char **strings;
+    char **strings; /* chunks of KEEP_CHUNK bytes, or one long string */
     size_t nstrings, cap;
+    char *at;       /* the free part of the current chunk */
+    size_t room;
     size_t *cell_segments, *cell_hits, *pairs;
     grille_report_quote *best;
+    size_t ncells; /* of cell_segments, cell_hits and best: docs x codes */
     term_map *terms;
 } priv;
 
+/* The report's strings (names, attributes, quotes) are copied into chunks
+ * rather than allocated one by one: 18,000 documents bring 150,000 of
+ * them, and malloc and free were a fifth of a report. */
+#define KEEP_CHUNK (64u * 1024)
+
 static char *keep(priv *p, const char *s, size_t n)
 {
-    if (p->nstrings == p->cap) {
-        size_t c = p->cap ? p->cap * 2 : 256;
-        char **v = realloc(p->strings, c * sizeof(*v));
-        if (!v)
+    if (n >= p->room) {
+        if (GROW(p->strings, p->cap, p->nstrings + 1) < 0)
             return NULL;
-        p->strings = v;
-        p->cap = c;
+        bool own = n + 1 > KEEP_CHUNK / 4;
+        char *c = malloc(own ? n + 1 : KEEP_CHUNK);
+        if (!c)
+            return NULL;
+        p->strings[p->nstrings++] = c;
+        if (own) {
+            memcpy(c, s, n);
+            c[n] = '\0';
+            return c;
+        }
+        p->at = c;
+        p->room = KEEP_CHUNK;
     }
-    char *d = grille__strndup(s, n);
-    if (d)
-        p->strings[p->nstrings++] = d;
+    char *d = p->at;
+    memcpy(d, s, n);
+    d[n] = '\0';
+    p->at += n + 1;
+    p->room -= n + 1;
     return d;
 }
 
@@ -151,10 +169,10 @@ void grille_report_free(grille_report *r)
         free(p->codes);
         free(p->docs);
         free(p->attrs);
-        free(p->cell_segments);
-        free(p->cell_hits);
+        grille__big_free(p->cell_segments, p->ncells, sizeof(size_t));
+        grille__big_free(p->cell_hits, p->ncells, sizeof(size_t));
         free(p->pairs);
-        free(p->best);
+        grille__big_free(p->best, p->ncells, sizeof(grille_report_quote));
         free(p);
     }
     free(r);
@@ -682,7 +700,9 @@ again:
     for (size_t i = 0; i < r->ndocs; i++)
         doc_index[p->docs[i].id] = (int64_t)i;
 
-    /* attributes, grouped by document: all, or the keys wanted */
+    /* attributes: all, or the keys wanted, by the index on their keys
+     * (the human report reads 4 keys of 7); put in each document's order
+     * below, keys sorted */
     size_t nkeys = 0;
     while (want->attrs && want->attrs[nkeys])
         nkeys++;
@@ -693,7 +713,9 @@ again:
         bad = gbuf_puts(&sql, k == 0 ? " WHERE a.key IN (NULL" : "") ||
               (k < nkeys && gbuf_printf(&sql, ", ?%zu", k + 1)) ||
               (k == nkeys && gbuf_puts(&sql, ")"));
-    bad = bad || gbuf_puts(&sql, " ORDER BY a.document, a.key") ||
+    bad = bad ||
+          gbuf_puts(&sql, want->attrs ? " ORDER BY a.key, a.document"
+                                      : " ORDER BY a.document, a.key") ||
           gbuf_putc(&sql, 0);
     if (bad) {
         gbuf_free(&sql);
@@ -706,18 +728,35 @@ again:
     for (size_t k = 0; k < nkeys; k++)
         sqlite3_bind_text(st, (int)k + 1, want->attrs[k], -1, SQLITE_STATIC);
     cap = 0;
+    /* keys and origins repeat from document to document: kept once */
+    const char *seen[32];
+    size_t nseen = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (GROW(p->attrs, cap, p->nattrs + 1) < 0 ||
-            GROW(attr_doc, cap3, p->nattrs + 1) < 0)
-            goto nomem;
         int64_t id = sqlite3_column_int64(st, 0);
         if (id < 0 || id > max_doc || doc_index[id] < 0)
             continue; /* an orphan (a file written by another tool) */
+        if (GROW(p->attrs, cap, p->nattrs + 1) < 0 ||
+            GROW(attr_doc, cap3, p->nattrs + 1) < 0)
+            goto nomem;
         grille_attr_info *a = &p->attrs[p->nattrs];
         attr_doc[p->nattrs] = (size_t)doc_index[id];
-        a->key = keep_col(p, st, 1);
         a->value = keep_col(p, st, 2);
-        a->origin = keep_col(p, st, 3);
+        for (int col = 1; col <= 3; col += 2) {
+            const char *t = (const char *)sqlite3_column_text(st, col);
+            size_t tl = t ? (size_t)sqlite3_column_bytes(st, col) : 0;
+            const char *k = NULL;
+            for (size_t i = 0; i < nseen && !k; i++)
+                if (strncmp(seen[i], t ? t : "", tl) == 0 &&
+                    seen[i][tl] == '\0')
+                    k = seen[i];
+            if (!k && (k = keep(p, t ? t : "", tl)) &&
+                nseen < sizeof(seen) / sizeof(seen[0]))
+                seen[nseen++] = k;
+            if (col == 1)
+                a->key = k;
+            else
+                a->origin = k;
+        }
         if (!a->key || !a->value || !a->origin)
             goto nomem;
         p->nattrs++;
@@ -726,7 +765,8 @@ again:
     st = NULL;
     if (rc != SQLITE_DONE)
         goto sqlfail;
-    /* read in id order, keys sorted; put in the documents' (name) order */
+    /* read in id order (or key order), keys sorted in each document; put
+     * in the documents' (name) order, keeping each one's */
     if (p->nattrs) {
         grille_attr_info *sorted = malloc(p->nattrs * sizeof(*sorted));
         size_t *at = calloc(r->ndocs + 1, sizeof(*at));
@@ -750,8 +790,9 @@ again:
     }
 
     size_t nc = r->ncodes, nd = r->ndocs;
-    p->cell_segments = calloc(nd * nc + 1, sizeof(size_t));
-    p->cell_hits = calloc(nd * nc + 1, sizeof(size_t));
+    p->ncells = nd * nc + 1;
+    p->cell_segments = grille__big_calloc(p->ncells, sizeof(size_t));
+    p->cell_hits = grille__big_calloc(p->ncells, sizeof(size_t));
     p->pairs = calloc(nc * nc + 1, sizeof(size_t));
     /* the best quotes: kept by the pass over the codings, read from
      * doc_stats only when wanted */
@@ -760,7 +801,7 @@ again:
      * codings, without the join to their segments */
     bool fast = stats;
     if (want->quotes || !fast)
-        p->best = calloc(nd * nc + 1, sizeof(grille_report_quote));
+        p->best = grille__big_calloc(p->ncells, sizeof(grille_report_quote));
     p->terms = calloc(nc + 1, sizeof(term_map));
     g.hits = calloc(nc + 1, sizeof(size_t));
     g.touched = calloc(nc + 1, sizeof(size_t));
@@ -866,7 +907,7 @@ counted:
         goto sqlfail;
 coded:
     if (!want->quotes) {
-        free(p->best);
+        grille__big_free(p->best, p->ncells, sizeof(grille_report_quote));
         p->best = NULL;
         goto quoted;
     }

@@ -371,6 +371,7 @@ def older(version, name):
     src.backup(dst)
     src.close()
     dst.execute('DROP TABLE term_stats')
+    dst.execute('DROP INDEX attributes_key')
     if version < 2:
         dst.execute('DROP TABLE doc_stats')
     dst.execute("UPDATE meta SET value = '%d' WHERE key = 'schema_version'"
