@@ -117,6 +117,22 @@ static inline void csv_ccell(FILE *f, const char *s, bool text)
 /* qsort comparator of C strings (an array of char * or const char *). */
 int cli_cmp_str(const void *a, const void *b);
 
+/* Distinct strings numbered in the order they first come: a hash table,
+ * so that the collectivités of a national consultation cost a lookup each
+ * rather than a sort.  The strings are not copied. */
+typedef struct strindex {
+    const char **keys; /* by number */
+    size_t *hashes;    /* of keys[i] */
+    size_t n, cap;
+    size_t *slots; /* number + 1, 0 for free */
+    size_t nslots;
+} strindex;
+
+/* The number of s: a new string gets the next one.  Aborts when out of
+ * memory, like the rest of the renderers. */
+size_t strindex_get(strindex *x, const char *s);
+void strindex_free(strindex *x);
+
 /* Writes a number in decimal (faster than printf in hot loops). */
 void put_size(FILE *f, size_t v);
 

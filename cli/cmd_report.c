@@ -22,6 +22,7 @@ typedef struct ropts {
     bool documents, all;
     bool by_given; /* --by on the command line, not the default */
     size_t quotes;
+    size_t rows; /* of the matrix and the grid in a report; 0: all */
 } ropts;
 
 /* A warning when no document has attribute `by` (a typo, most often). */
@@ -492,29 +493,26 @@ done:
 static void attr_counts(doc *d, const grille_report *r, const char *key,
                         const char *head)
 {
-    char **vals = calloc(r->ndocs + 1, sizeof(char *));
+    strindex vals = {0};
     size_t *counts = calloc(r->ndocs + 1, sizeof(size_t));
-    size_t n = 0, none = 0;
-    for (size_t i = 0; vals && counts && i < r->ndocs; i++) {
+    size_t none = 0;
+    if (!counts)
+        abort();
+    for (size_t i = 0; i < r->ndocs; i++) {
         const char *v = grille_report_attr(r, i, key);
-        if (!v) {
+        if (v)
+            counts[strindex_get(&vals, v)]++;
+        else
             none++;
-            continue;
-        }
-        size_t k = 0;
-        while (k < n && strcmp(vals[k], v) != 0)
-            k++;
-        if (k == n)
-            vals[n++] = (char *)v;
-        counts[k]++;
     }
+    size_t n = vals.n;
     table t;
     table_init(&t, 2);
     table_head(&t, 0, head, false);
     table_head(&t, 1, _("documents"), true);
     for (size_t k = 0; k < n; k++) {
         size_t row = table_row(&t);
-        table_set(&t, row, 0, "%s", vals[k]);
+        table_set(&t, row, 0, "%s", vals.keys[k]);
         table_set(&t, row, 1, "%zu", counts[k]);
     }
     if (none) {
@@ -525,25 +523,21 @@ static void attr_counts(doc *d, const grille_report *r, const char *key,
     if (n)
         doc_table(d, &t);
     table_free(&t);
-    free(vals);
+    strindex_free(&vals);
     free(counts);
 }
 
-/* How many distinct values attribute `key` takes: sorted, then counted
- * (a project of tens of thousands of notes must not cost n^2). */
+/* How many distinct values attribute `key` takes. */
 static size_t count_values(const grille_report *r, const char *key)
 {
-    const char **v = malloc((r->ndocs + 1) * sizeof(*v));
-    if (!v)
-        abort();
-    size_t k = 0, n = 0;
-    for (size_t i = 0; i < r->ndocs; i++)
-        if ((v[k] = grille_report_attr(r, i, key)))
-            k++;
-    qsort(v, k, sizeof(*v), cli_cmp_str);
-    for (size_t i = 0; i < k; i++)
-        n += i == 0 || strcmp(v[i - 1], v[i]) != 0;
-    free(v);
+    strindex x = {0};
+    for (size_t i = 0; i < r->ndocs; i++) {
+        const char *v = grille_report_attr(r, i, key);
+        if (v)
+            strindex_get(&x, v);
+    }
+    size_t n = x.n;
+    strindex_free(&x);
     return n;
 }
 
@@ -632,27 +626,98 @@ static void themes_chart(doc *d, const grille_report *r, const size_t *codes,
     fputs("</svg>\n", f);
 }
 
-/* The document x theme matrix of coded segments. */
+typedef struct weighed {
+    size_t weight, i;
+} weighed;
+
+/* Whether x goes before y: heavier, or as heavy and first. */
+static bool heavier(weighed x, weighed y)
+{
+    return x.weight > y.weight || (x.weight == y.weight && x.i < y.i);
+}
+
+static int by_index(const void *a, const void *b)
+{
+    const size_t *x = a, *y = b;
+    return (*x > *y) - (*x < *y);
+}
+
+/* The rows a human report shows, of n whose weights are w[0..n): every
+ * one, or the `limit` heaviest (the first of equal ones), in their own
+ * order.  Their indices go to keep[0..returned).  The heaviest are kept
+ * in order as the rows go by: most are lighter than the last kept. */
+static size_t heaviest(const size_t *w, size_t n, size_t limit, size_t *keep)
+{
+    if (!limit || n <= limit) {
+        for (size_t i = 0; i < n; i++)
+            keep[i] = i;
+        return n;
+    }
+    weighed *v = malloc(limit * sizeof(*v));
+    if (!v)
+        abort();
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        weighed x = {w[i], i};
+        if (k == limit && !heavier(x, v[k - 1]))
+            continue;
+        size_t j = k < limit ? k++ : k - 1;
+        for (; j > 0 && heavier(x, v[j - 1]); j--)
+            v[j] = v[j - 1];
+        v[j] = x;
+    }
+    for (size_t i = 0; i < limit; i++)
+        keep[i] = v[i].i;
+    free(v);
+    qsort(keep, limit, sizeof(*keep), by_index);
+    return limit;
+}
+
+/* Says which rows a table cut to the heaviest shows. */
+static void rows_note(doc *d, size_t shown, size_t total, const char *what,
+                      const char *rest)
+{
+    if (shown < total)
+        doc_para(d,
+                 _("The %zu %s with the most coded segments of these themes, "
+                   "of %zu (--rows all shows every one; %s)."),
+                 shown, what, total, rest);
+}
+
+/* The document x theme matrix of coded segments: every document, or the
+ * `limit` with the most coded segments of these themes. */
 static void doc_matrix(doc *d, const grille_report *r, const size_t *codes,
-                       size_t k)
+                       size_t k, size_t limit)
 {
     table t;
     table_init(&t, k + 1);
     table_head(&t, 0, _("document"), false);
     t.first_max = 30;
     t.klass = "matrix";
-    size_t max = 0;
+    size_t *w = calloc(r->ndocs + 1, sizeof(*w));
+    size_t *keep = malloc((r->ndocs + 1) * sizeof(*keep));
+    if (!w || !keep)
+        abort();
     for (size_t i = 0; i < r->ndocs; i++)
         for (size_t j = 0; j < k; j++)
-            if (r->cell_segments[i * r->ncodes + codes[j]] > max)
-                max = r->cell_segments[i * r->ncodes + codes[j]];
+            w[i] += r->cell_segments[i * r->ncodes + codes[j]];
+    size_t shown = heaviest(w, r->ndocs, limit, keep);
+    free(w);
+    rows_note(d, shown, r->ndocs, _("documents"),
+              _("-f json gives them all as data"));
+    size_t max = 0;
+    for (size_t x = 0; x < shown; x++)
+        for (size_t j = 0; j < k; j++)
+            if (r->cell_segments[keep[x] * r->ncodes + codes[j]] > max)
+                max = r->cell_segments[keep[x] * r->ncodes + codes[j]];
     for (size_t j = 0; j < k; j++) {
         char h[32];
         snprintf(h, sizeof(h), "%zu", j + 1);
         table_head(&t, j + 1, d->fmt == FMT_HTML ? code_id(r, codes[j]) : h,
                    true);
     }
-    for (size_t i = 0; i < r->ndocs; i++) {
+    for (size_t x = 0; x < shown; x++) {
+        size_t i = keep[x];
         size_t row = table_row(&t);
         table_set(&t, row, 0, "%s", r->docs[i].name);
         for (size_t j = 0; j < k; j++) {
@@ -663,6 +728,7 @@ static void doc_matrix(doc *d, const grille_report *r, const size_t *codes,
             table_bg(&t, row, j + 1, col);
         }
     }
+    free(keep);
     doc_table(d, &t);
     table_free(&t);
 }
@@ -694,66 +760,78 @@ typedef struct gridrow {
     size_t ndocs;
 } gridrow;
 
-typedef struct docval {
-    const char *v;
-    size_t d;
-} docval;
-
-static int by_value_then_doc(const void *a, const void *b)
-{
-    const docval *x = a, *y = b;
-    int c = strcmp(x->v, y->v);
-    return c ? c : (x->d > y->d) - (x->d < y->d);
-}
-
-static int by_first_doc(const void *a, const void *b)
-{
-    const gridrow *x = a, *y = b;
-    return (x->docs[0] > y->docs[0]) - (x->docs[0] < y->docs[0]);
-}
-
-/* The documents grouped by their value of `by` (their name without it),
- * rows in the order of their first document: sorted, not compared pair by
- * pair, so that thousands of collectivités cost n log n, not n^2. */
-static gridrow *grid_rows(const grille_report *r, const char *by, size_t *n)
-{
-    gridrow *rows = calloc(r->ndocs + 1, sizeof(*rows));
-    docval *dv = malloc((r->ndocs + 1) * sizeof(*dv));
-    *n = 0;
-    if (!rows || !dv) {
-        free(rows);
-        free(dv);
-        return NULL;
-    }
-    for (size_t d = 0; d < r->ndocs; d++) {
-        const char *v = grille_report_attr(r, d, by);
-        dv[d].v = v ? v : r->docs[d].name;
-        dv[d].d = d;
-    }
-    qsort(dv, r->ndocs, sizeof(*dv), by_value_then_doc);
-    for (size_t i = 0; i < r->ndocs;) {
-        size_t j = i + 1;
-        while (j < r->ndocs && strcmp(dv[j].v, dv[i].v) == 0)
-            j++;
-        gridrow *g = &rows[(*n)++];
-        g->name = dv[i].v;
-        g->docs = malloc((j - i) * sizeof(size_t));
-        if (!g->docs)
-            abort();
-        for (size_t k = i; k < j; k++)
-            g->docs[g->ndocs++] = dv[k].d;
-        i = j;
-    }
-    free(dv);
-    qsort(rows, *n, sizeof(*rows), by_first_doc);
-    return rows;
-}
+/* The rows a grid shows, of `total`. */
+typedef struct grid {
+    gridrow *rows;
+    size_t n, total;
+} grid;
 
 static void grid_free(gridrow *rows, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         free(rows[i].docs);
     free(rows);
+}
+
+/* The documents grouped by their value of `by` (their name without it),
+ * rows in the order of their first document.  When
+ * there are more than `limit` (0: no limit), the `limit` with the most
+ * coded segments of themes codes[0..k) are kept; *total says how many
+ * there were. */
+static gridrow *grid_rows(const grille_report *r, const char *by,
+                          const size_t *codes, size_t k, size_t limit,
+                          size_t *n, size_t *total)
+{
+    strindex vals = {0};
+    size_t *of = malloc((r->ndocs + 1) * sizeof(*of));
+    if (!of)
+        abort();
+    for (size_t d = 0; d < r->ndocs; d++) {
+        const char *v = grille_report_attr(r, d, by);
+        of[d] = strindex_get(&vals, v ? v : r->docs[d].name);
+    }
+    *n = vals.n;
+    gridrow *rows = calloc(*n + 1, sizeof(*rows));
+    if (!rows)
+        abort();
+    for (size_t d = 0; d < r->ndocs; d++)
+        rows[of[d]].ndocs++;
+    for (size_t g = 0; g < *n; g++) {
+        rows[g].name = vals.keys[g];
+        rows[g].docs = malloc(rows[g].ndocs * sizeof(size_t));
+        if (!rows[g].docs)
+            abort();
+        rows[g].ndocs = 0;
+    }
+    for (size_t d = 0; d < r->ndocs; d++) {
+        gridrow *g = &rows[of[d]];
+        g->docs[g->ndocs++] = d;
+    }
+    free(of);
+    strindex_free(&vals);
+    *total = *n;
+    if (!limit || *n <= limit)
+        return rows;
+    size_t *w = calloc(*n, sizeof(*w));
+    size_t *keep = malloc(*n * sizeof(*keep));
+    gridrow *kept = calloc(limit + 1, sizeof(*kept));
+    if (!w || !keep || !kept)
+        abort();
+    for (size_t i = 0; i < *n; i++)
+        for (size_t x = 0; x < rows[i].ndocs; x++)
+            for (size_t j = 0; j < k; j++)
+                w[i] += r->cell_segments[rows[i].docs[x] * r->ncodes +
+                                         codes[j]];
+    size_t shown = heaviest(w, *n, limit, keep);
+    for (size_t i = 0; i < shown; i++) {
+        kept[i] = rows[keep[i]];
+        rows[keep[i]].docs = NULL;
+    }
+    grid_free(rows, *n);
+    free(w);
+    free(keep);
+    *n = shown;
+    return kept;
 }
 
 /* The best quote of code c over the documents of a grid row. */
@@ -774,12 +852,15 @@ static const grille_report_quote *row_quote(const grille_report *r,
 }
 
 static void synthesis_grid(doc *d, const grille_report *r, const char *by,
-                           const size_t *codes, size_t k)
+                           const size_t *codes, size_t k, const grid *gr)
 {
-    size_t n;
-    gridrow *rows = grid_rows(r, by, &n);
-    if (!rows)
-        return;
+    gridrow *rows = gr->rows;
+    size_t n = gr->n;
+    char what[160], rest[200];
+    snprintf(what, sizeof(what), _("values of %s"), by);
+    snprintf(rest, sizeof(rest), _("'grille compare --by %s' counts them all"),
+             by);
+    rows_note(d, n, gr->total, what, rest);
     if (d->fmt == FMT_TEXT) {
         for (size_t i = 0; i < n; i++) {
             doc_h3(d, rows[i].name);
@@ -796,7 +877,6 @@ static void synthesis_grid(doc *d, const grille_report *r, const char *by,
             }
             fputc('\n', d->f);
         }
-        grid_free(rows, n);
         return;
     }
     table t;
@@ -836,7 +916,6 @@ static void synthesis_grid(doc *d, const grille_report *r, const char *by,
     if (d->fmt == FMT_HTML)
         doc_html(d, "</div>\n");
     table_free(&t);
-    grid_free(rows, n);
 }
 
 typedef struct qpick {
@@ -852,19 +931,27 @@ static int by_hits(const void *a, const void *b)
     return x->doc < y->doc ? -1 : x->doc > y->doc;
 }
 
-/* The n best quotes of code c, each from a different document. */
+/* The n best quotes of code c, each from a different document, best
+ * first (most hits, then the first document): kept in order as the
+ * documents go by, rather than all of them sorted, as n is small and the
+ * documents can be millions. */
 static size_t pick_quotes(const grille_report *r, size_t c, size_t n,
                           qpick *out)
 {
     size_t k = 0;
-    for (size_t d = 0; d < r->ndocs; d++) {
+    for (size_t d = 0; d < r->ndocs && n; d++) {
         const grille_report_quote *q = &r->best[d * r->ncodes + c];
-        if (q->segment_id)
-            out[k++] = (qpick){d, q};
+        if (!q->segment_id)
+            continue;
+        qpick x = {d, q};
+        if (k == n && by_hits(&x, &out[k - 1]) >= 0)
+            continue;
+        size_t i = k < n ? k++ : k - 1;
+        for (; i > 0 && by_hits(&x, &out[i - 1]) < 0; i--)
+            out[i] = out[i - 1];
+        out[i] = x;
     }
-    if (k > 1)
-        qsort(out, k, sizeof(*out), by_hits);
-    return k < n ? k : n;
+    return k;
 }
 
 /* Reads the texts of the quotes the report shows, and those only: the
@@ -873,15 +960,16 @@ static size_t pick_quotes(const grille_report *r, size_t c, size_t n,
  * emptied, and the choice made again without it, as when all the texts
  * were read first. */
 static int load_shown_quotes(grille_report *r, grille_store *s,
-                             const ropts *o, const size_t *themes, size_t k)
+                             const ropts *o, const size_t *themes, size_t k,
+                             const grid *gr)
 {
-    size_t nrows = 0;
-    gridrow *rows = o->format == FMT_JSON ? NULL : grid_rows(r, o->by, &nrows);
+    size_t nrows = gr->n;
+    gridrow *rows = gr->rows;
     size_t ncodes = o->format == FMT_JSON ? r->ncodes : k;
     size_t per = o->quotes < r->ndocs ? o->quotes : r->ndocs;
     qpick *picks = calloc(r->ndocs + 1, sizeof(*picks));
     size_t *cells = malloc((ncodes * per + nrows * k + 1) * sizeof(*cells));
-    int rc = (o->format != FMT_JSON && !rows) || !picks || !cells ? -1 : 0;
+    int rc = !picks || !cells ? -1 : 0;
     if (rc < 0)
         cli_error(_("out of memory"));
     bool again = rc == 0;
@@ -913,8 +1001,6 @@ static int load_shown_quotes(grille_report *r, grille_store *s,
     }
     free(cells);
     free(picks);
-    if (rows)
-        grid_free(rows, nrows);
     return rc;
 }
 
@@ -1001,9 +1087,11 @@ static void report_json(FILE *f, const grille_report *r, const cooc *c,
 }
 
 static void report_human(doc *d, const grille_report *r, const cooc *c,
-                         const size_t *themes, size_t k, size_t nquotes,
-                         const char *db, const char *by, const char *cbname)
+                         const size_t *themes, size_t k, const ropts *o,
+                         const grid *gr, const char *db, const char *cbname)
 {
+    size_t nquotes = o->quotes;
+    const char *by = o->by;
     char title[512];
     snprintf(title, sizeof(title), _("Theme report: %s"), cbname);
     doc_begin(d, title);
@@ -1032,7 +1120,7 @@ static void report_human(doc *d, const grille_report *r, const cooc *c,
     doc_h2(d, _("Themes by document"));
     doc_para(d, "%s", _("Coded segments of each theme in each document."));
     legend(d, r, themes, k);
-    doc_matrix(d, r, themes, k);
+    doc_matrix(d, r, themes, k, o->rows);
 
     doc_h2(d, _("Themes that go together"));
     doc_para(d,
@@ -1057,7 +1145,7 @@ static void report_human(doc *d, const grille_report *r, const cooc *c,
     doc_para(d, "%s",
              _("Each cell: the theme's coded segments and its most "
                "representative quote (the segment with the most hits)."));
-    synthesis_grid(d, r, by, themes, k);
+    synthesis_grid(d, r, by, themes, k, gr);
 
     doc_h2(d, _("Verbatims"));
     qpick *picks = calloc(r->ndocs + 1, sizeof(*picks));
@@ -1091,10 +1179,16 @@ static int run_report(const ropts *o)
      * one --by names, to say when no document has it) */
     const char *const keys[] = {o->by_given ? o->by : NULL, NULL};
     const grille_report_want themes_only = {true, false, keys, false};
-    /* the others read only the texts of the quotes they show */
+    /* the others read only the texts of the quotes they show; JSON gives
+     * every attribute, the human formats show these */
     const grille_report_want shown = {true, true, NULL, true};
+    const char *const human_keys[] = {"collectivite", "type", "role",
+                                      "enqueteur", o->by, NULL};
+    const grille_report_want human = {true, true, human_keys, true};
     if (synth_load(db, &s, &r,
-                   o->format == FMT_CSV ? &themes_only : &shown) < 0)
+                   o->format == FMT_CSV    ? &themes_only
+                   : o->format == FMT_JSON ? &shown
+                                           : &human) < 0)
         return EXIT_RUNTIME;
     size_t *themes;
     long k = synth_codes(r, o->codes, o->all, &themes);
@@ -1103,10 +1197,18 @@ static int run_report(const ropts *o)
     FILE *f = NULL;
     grille_codebook *cb = NULL;
     grille_error err = {0};
+    grid gr = {0};
     if (k < 0 || cooc_compute(&c, r, themes, (size_t)k, false) < 0)
         goto done;
+    /* the grid's rows, chosen once for its quotes and for its table */
+    if (o->format != FMT_CSV && o->format != FMT_JSON &&
+        !(gr.rows = grid_rows(r, o->by, themes, (size_t)k, o->rows, &gr.n,
+                              &gr.total))) {
+        cli_error(_("out of memory"));
+        goto done;
+    }
     if (o->format != FMT_CSV &&
-        load_shown_quotes(r, s, o, themes, (size_t)k) < 0)
+        load_shown_quotes(r, s, o, themes, (size_t)k, &gr) < 0)
         goto done;
     if (o->by_given)
         warn_unknown_by(r, o->by);
@@ -1125,11 +1227,13 @@ static int run_report(const ropts *o)
         table_free(&t);
     } else {
         doc d = {f, o->format};
-        report_human(&d, r, &c, themes, (size_t)k, o->quotes, db, o->by,
+        report_human(&d, r, &c, themes, (size_t)k, o, &gr, db,
                      grille_codebook_name(cb));
     }
     status = out_close(f, o->out) < 0 ? EXIT_RUNTIME : EXIT_OK;
 done:
+    if (gr.rows)
+        grid_free(gr.rows, gr.n);
     grille_codebook_free(cb);
     cooc_free(&c);
     free(themes);
@@ -1142,7 +1246,7 @@ done:
 
 static const char report_help[] =
     "Usage: grille report [-d DB] [-f FORMAT] [-o FILE] [-n QUOTES]\n"
-    "                     [--by ATTRIBUTE] [--codes A,B,...]\n"
+    "                     [--by ATTRIBUTE] [--codes A,B,...] [--rows N]\n"
     "The theme report of the project: the corpus at a glance, each theme's\n"
     "documents, segments, hits, rate per 1,000 words and top terms, the\n"
     "theme x document matrix, the strongest co-occurrences, the synthesis\n"
@@ -1158,6 +1262,9 @@ static const char report_help[] =
     "      --codes A,B,...  the themes of the matrix, grid and verbatims\n"
     "                       (default: every top-level theme)\n"
     "      --all            every code, sub-themes included\n"
+    "      --rows N|all     rows of the matrix and of the grid in text, md and\n"
+    "                       html: the N with the most coded segments (default\n"
+    "                       50), or every one\n"
     "  -h, --help           show this help\n";
 
 static const char cooc_help[] =
@@ -1203,6 +1310,7 @@ static int parse(int argc, char **argv, const char *cmd, const char *help,
         {"codes", required_argument, 0, 'C'},
         {"all", no_argument, 0, 'A'},
         {"level", required_argument, 0, 'l'},
+        {"rows", required_argument, 0, 'R'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     struct option opts[sizeof(all) / sizeof(all[0])];
@@ -1212,8 +1320,8 @@ static int parse(int argc, char **argv, const char *cmd, const char *help,
         if (!strchr(allowed, all[i].val))
             continue;
         opts[n++] = all[i];
-        /* C and A are long options only */
-        if (all[i].val != 'C' && all[i].val != 'A') {
+        /* C, A and R are long options only */
+        if (all[i].val != 'C' && all[i].val != 'A' && all[i].val != 'R') {
             shorts[k++] = (char)all[i].val;
             if (all[i].has_arg)
                 shorts[k++] = ':';
@@ -1249,6 +1357,18 @@ static int parse(int argc, char **argv, const char *cmd, const char *help,
             o->by = optarg;
             o->by_given = true;
             break;
+        case 'R': {
+            char *end;
+            long q = strcmp(optarg, "all") == 0 ? 0 : strtol(optarg, &end, 10);
+            if (strcmp(optarg, "all") != 0 &&
+                (end == optarg || *end || q < 1 || q > 1000000))
+                return cli_usage(cmd,
+                                 _("--rows takes a number from 1 to "
+                                   "1000000, or 'all', not '%s'"),
+                                 optarg);
+            o->rows = (size_t)q;
+            break;
+        }
         case 'C': o->codes = optarg; break;
         case 'A': o->all = true; break;
         case 'l':
@@ -1272,8 +1392,9 @@ static int parse(int argc, char **argv, const char *cmd, const char *help,
 
 int cmd_report(int argc, char **argv)
 {
-    ropts o = {.format = FMT_TEXT, .quotes = 3, .by = "collectivite"};
-    int st = parse(argc, argv, "report", report_help, "dfonbCAh", &o);
+    ropts o = {.format = FMT_TEXT, .quotes = 3, .by = "collectivite",
+               .rows = 50};
+    int st = parse(argc, argv, "report", report_help, "dfonbCARh", &o);
     if (st >= 0)
         return st;
     return run_report(&o);

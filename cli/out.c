@@ -343,3 +343,62 @@ int cli_cmp_str(const void *a, const void *b)
 {
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
+
+static size_t str_hash(const char *s)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (; *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= 0x100000001b3ULL;
+    }
+    return (size_t)(h ^ (h >> 32));
+}
+
+size_t strindex_get(strindex *x, const char *s)
+{
+    if (2 * (x->n + 1) > x->nslots) {
+        size_t n = x->nslots ? 2 * x->nslots : 64;
+        size_t *slots = calloc(n, sizeof(*slots));
+        if (!slots)
+            abort();
+        for (size_t i = 0; i < x->n; i++) {
+            size_t j = x->hashes[i] & (n - 1);
+            while (slots[j])
+                j = (j + 1) & (n - 1);
+            slots[j] = i + 1;
+        }
+        free(x->slots);
+        x->slots = slots;
+        x->nslots = n;
+    }
+    size_t h = str_hash(s);
+    size_t j = h & (x->nslots - 1);
+    for (; x->slots[j]; j = (j + 1) & (x->nslots - 1)) {
+        size_t i = x->slots[j] - 1;
+        if (x->hashes[i] == h && strcmp(x->keys[i], s) == 0)
+            return i;
+    }
+    if (x->n == x->cap) {
+        size_t c = x->cap ? 2 * x->cap : 64;
+        const char **k = realloc(x->keys, c * sizeof(*k));
+        if (k)
+            x->keys = k;
+        size_t *hs = k ? realloc(x->hashes, c * sizeof(*hs)) : NULL;
+        if (!hs)
+            abort();
+        x->hashes = hs;
+        x->cap = c;
+    }
+    x->keys[x->n] = s;
+    x->hashes[x->n] = h;
+    x->slots[j] = ++x->n;
+    return x->n - 1;
+}
+
+void strindex_free(strindex *x)
+{
+    free(x->keys);
+    free(x->hashes);
+    free(x->slots);
+    memset(x, 0, sizeof(*x));
+}

@@ -740,6 +740,80 @@ def t_corpus_consistent():
         (rep['words'], sum(t['document']['words'] for t in tags))
 
 
+# ------------------------------------------------------------ report rows
+
+
+def heaviest(rows, n):
+    """The names of the n heaviest of rows [(name, weight)] (the first of
+    equal ones), in their own order."""
+    pick = sorted(range(len(rows)), key=lambda i: (-rows[i][1], i))[:n]
+    return [rows[i][0] for i in sorted(pick)]
+
+
+def md_rows(md, start, end):
+    """The first cells of the table between two headings of a md report."""
+    sec = md[md.index(start):md.index(end)]
+    lines = [l for l in sec.splitlines() if l.startswith('| ')]
+    return sec, [l.split(' | ')[0][2:] for l in lines[1:]]
+
+
+def corpus_weights():
+    """Per document (name order) and per collectivité (first document's
+    order): coded segments of the top-level themes, from the JSON."""
+    rep = jout('report', '-d', CDB, '-f', 'json')
+    top = [t['code'] for t in rep['themes'] if t['parent'] is None]
+    docs = [(d['document'], sum(d['codes'].get(c, 0) for c in top))
+            for d in rep['by_document']]
+    groups = {}
+    for d in rep['by_document']:
+        name = d['attributes'].get('collectivite', d['document'])
+        groups.setdefault(name, 0)
+        groups[name] += sum(d['codes'].get(c, 0) for c in top)
+    return docs, list(groups.items())
+
+
+def t_rows_cut():
+    """--rows N: the matrix shows the N documents with the most coded
+    segments and the grid the N collectivités (the first of equal ones),
+    in their own order, each under a line that says so.  With 8, the rows
+    kept are neither the first nor the last, and ties are cut."""
+    docs, groups = corpus_weights()
+    for n in (3, 8):
+        want = heaviest(docs, n)
+        assert want != [d for d, _ in docs][:n], 'proves little'
+        assert n < 8 or want != [d for d, _ in docs][-n:], 'proves little'
+        md = out('report', '-d', CDB, '-f', 'md', '--rows', str(n))
+        sec, rows = md_rows(md, '## Themes by document',
+                            '## Themes that go together')
+        assert rows == want, (n, rows, want)
+        assert ('The %d documents with the most coded segments of these '
+                'themes, of %d' % (n, len(docs))) in sec, sec[:600]
+        sec, rows = md_rows(md, '## Synthesis grid', '## Verbatims')
+        assert rows == heaviest(groups, n), (n, rows, heaviest(groups, n))
+        assert ('The %d values of collectivite with the most coded segments '
+                'of these themes, of %d' % (n, len(groups))) in sec, sec[:600]
+
+
+def t_rows_all():
+    """Under the limit, or with --rows all, every row and no line."""
+    full = out('report', '-d', CDB)
+    assert 'with the most coded segments of these themes' not in full
+    for n in ('all', '18', '50'):
+        assert out('report', '-d', CDB, '--rows', n) == full, n
+    assert out('report', '-d', CDB, '--rows', '17') != full
+    html = out('report', '-d', CDB, '-f', 'html', '--rows', '2')
+    assert 'The 2 documents with the most' in html
+    rep = jout('report', '-d', CDB, '-f', 'json', '--rows', '2')
+    assert len(rep['by_document']) == 18, len(rep['by_document'])
+
+
+def t_rows_bad():
+    for v in ('0', '-3', 'x', '2.5', '', '1000001'):
+        r = grille('report', '-d', CDB, '--rows', v)
+        assert r.returncode == 2, (v, r.returncode)
+        assert b"--rows takes a number" in r.stderr, (v, r.stderr)
+
+
 # ----------------------------------------------------------------- quotes
 
 
@@ -910,6 +984,11 @@ def main():
     check('corpus project with the bundled codebook', t_corpus_project)
     check('corpus: report themes = sums of grille tag summaries',
           t_corpus_consistent)
+    check('report --rows 3: the heaviest documents and collectivités',
+          t_rows_cut)
+    check('report --rows all, or more rows than there are: every row',
+          t_rows_all)
+    check('report --rows 0, -3, x...: exit 2', t_rows_bad)
     for args in (['report'], ['cooc'], ['cooc', '--all'],
                  ['compare', '--by', 'type', '--all'],
                  ['quotes', 'sante', '--by', 'type']):
