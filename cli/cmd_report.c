@@ -931,27 +931,35 @@ static int by_hits(const void *a, const void *b)
     return x->doc < y->doc ? -1 : x->doc > y->doc;
 }
 
-/* The n best quotes of code c, each from a different document, best
- * first (most hits, then the first document): kept in order as the
- * documents go by, rather than all of them sorted, as n is small and the
- * documents can be millions. */
-static size_t pick_quotes(const grille_report *r, size_t c, size_t n,
-                          qpick *out)
+/* The n best quotes of each of the k codes codes[0..k) (every code when
+ * codes is NULL), each from a different document, best first (most hits,
+ * then the first document): those of codes[i] in out[i * n ..], got[i]
+ * of them.  One pass over the documents, whose cells lie together, each
+ * kept in order as it goes by: n is small and the documents can be
+ * millions.  out holds k * n + 1, got k + 1; the caller frees them. */
+static void pick_all(const grille_report *r, const size_t *codes, size_t k,
+                     size_t n, qpick **out, size_t **got)
 {
-    size_t k = 0;
+    *out = calloc(k * n + 1, sizeof(**out));
+    *got = calloc(k + 1, sizeof(**got));
+    if (!*out || !*got)
+        abort();
     for (size_t d = 0; d < r->ndocs && n; d++) {
-        const grille_report_quote *q = &r->best[d * r->ncodes + c];
-        if (!q->segment_id)
-            continue;
-        qpick x = {d, q};
-        if (k == n && by_hits(&x, &out[k - 1]) >= 0)
-            continue;
-        size_t i = k < n ? k++ : k - 1;
-        for (; i > 0 && by_hits(&x, &out[i - 1]) < 0; i--)
-            out[i] = out[i - 1];
-        out[i] = x;
+        const grille_report_quote *row = &r->best[d * r->ncodes];
+        for (size_t i = 0; i < k; i++) {
+            const grille_report_quote *q = &row[codes ? codes[i] : i];
+            if (!q->segment_id)
+                continue;
+            qpick x = {d, q}, *v = *out + i * n;
+            size_t *m = *got + i;
+            if (*m == n && by_hits(&x, &v[n - 1]) >= 0)
+                continue;
+            size_t j = *m < n ? (*m)++ : n - 1;
+            for (; j > 0 && by_hits(&x, &v[j - 1]) < 0; j--)
+                v[j] = v[j - 1];
+            v[j] = x;
+        }
     }
-    return k;
 }
 
 /* Reads the texts of the quotes the report shows, and those only: the
@@ -965,22 +973,25 @@ static int load_shown_quotes(grille_report *r, grille_store *s,
 {
     size_t nrows = gr->n;
     gridrow *rows = gr->rows;
-    size_t ncodes = o->format == FMT_JSON ? r->ncodes : k;
+    bool json = o->format == FMT_JSON;
+    size_t ncodes = json ? r->ncodes : k;
     size_t per = o->quotes < r->ndocs ? o->quotes : r->ndocs;
-    qpick *picks = calloc(r->ndocs + 1, sizeof(*picks));
     size_t *cells = malloc((ncodes * per + nrows * k + 1) * sizeof(*cells));
-    int rc = !picks || !cells ? -1 : 0;
+    int rc = !cells ? -1 : 0;
     if (rc < 0)
         cli_error(_("out of memory"));
     bool again = rc == 0;
     while (again) {
-        size_t n = 0;
+        size_t n = 0, *got;
+        qpick *picks;
+        pick_all(r, json ? NULL : themes, ncodes, per, &picks, &got);
         for (size_t i = 0; i < ncodes; i++) {
-            size_t code = o->format == FMT_JSON ? i : themes[i];
-            size_t m = pick_quotes(r, code, per, picks);
-            for (size_t q = 0; q < m; q++)
-                cells[n++] = picks[q].doc * r->ncodes + code;
+            size_t code = json ? i : themes[i];
+            for (size_t q = 0; q < got[i]; q++)
+                cells[n++] = picks[i * per + q].doc * r->ncodes + code;
         }
+        free(picks);
+        free(got);
         for (size_t i = 0; i < nrows; i++)
             for (size_t j = 0; j < k; j++) {
                 size_t segs;
@@ -1000,7 +1011,6 @@ static int load_shown_quotes(grille_report *r, grille_store *s,
             again = !r->best[cells[i]].segment_id;
     }
     free(cells);
-    free(picks);
     return rc;
 }
 
@@ -1064,9 +1074,12 @@ static void report_json(FILE *f, const grille_report *r, const cooc *c,
     fputs("], \"cooccurrence\": ", f);
     cooc_json(f, r, c);
     fputs(", \"quotes\": {", f);
-    qpick *picks = calloc(r->ndocs + 1, sizeof(*picks));
-    for (size_t i = 0; picks && i < r->ncodes; i++) {
-        size_t n = pick_quotes(r, i, nquotes, picks);
+    size_t *got;
+    qpick *all;
+    pick_all(r, NULL, r->ncodes, nquotes, &all, &got);
+    for (size_t i = 0; i < r->ncodes; i++) {
+        size_t n = got[i];
+        const qpick *picks = all + i * nquotes;
         fputs(i ? ", " : "", f);
         json_cstr(f, r->codes[i].id);
         fputs(": [", f);
@@ -1080,7 +1093,8 @@ static void report_json(FILE *f, const grille_report *r, const cooc *c,
         }
         fputc(']', f);
     }
-    free(picks);
+    free(all);
+    free(got);
     fputs("}, \"grid\": {\"by\": ", f);
     json_cstr(f, by);
     fputs("}}\n", f);
@@ -1148,12 +1162,15 @@ static void report_human(doc *d, const grille_report *r, const cooc *c,
     synthesis_grid(d, r, by, themes, k, gr);
 
     doc_h2(d, _("Verbatims"));
-    qpick *picks = calloc(r->ndocs + 1, sizeof(*picks));
-    for (size_t i = 0; picks && i < k; i++) {
+    size_t *got;
+    qpick *all;
+    pick_all(r, themes, k, nquotes, &all, &got);
+    for (size_t i = 0; i < k; i++) {
         const grille_report_code *code = &r->codes[themes[i]];
         snprintf(h, sizeof(h), "%s (%s)", code->label, code->id);
         doc_h3(d, h);
-        size_t n = pick_quotes(r, themes[i], nquotes, picks);
+        size_t n = got[i];
+        const qpick *picks = all + i * nquotes;
         if (!n)
             doc_para(d, "%s", _("No coded segment."));
         for (size_t q = 0; q < n; q++) {
@@ -1166,7 +1183,8 @@ static void report_human(doc *d, const grille_report *r, const cooc *c,
             free(src);
         }
     }
-    free(picks);
+    free(all);
+    free(got);
     doc_end(d);
 }
 

@@ -52,6 +52,10 @@ GRILLE_HIDDEN int grille__stats_refresh_all(sqlite3 *db);
 static inline bool grille__stats_uv(const unsigned char **at,
                                     const unsigned char *end, uint64_t *v)
 {
+    if (*at < end && !(**at & 0x80)) { /* most numbers: one byte */
+        *v = *(*at)++;
+        return true;
+    }
     uint64_t x = 0;
     for (unsigned shift = 0; *at < end && shift < 64; shift += 7) {
         unsigned char byte = *(*at)++;
