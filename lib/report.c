@@ -543,10 +543,12 @@ int grille_report_load_quotes(grille_report *r, grille_store *s,
             sorted[k++] = cells[i];
     qsort(sorted, k, sizeof(*sorted), by_size);
     sqlite3 *db = grille_store__db(s);
+    grille_store__map(s, true);
     sqlite3_exec(db, "SAVEPOINT quotes", NULL, NULL, NULL);
     int ret = read_quotes(s, p, sorted, k, err);
     free(sorted);
     sqlite3_exec(db, "RELEASE quotes", NULL, NULL, NULL);
+    grille_store__map(s, false);
     return ret;
 }
 
@@ -583,6 +585,7 @@ int grille_report_build_some(grille_report **out, grille_store *s,
     r->priv = p;
     /* A consistent snapshot of the project for the whole report (a
      * savepoint: inside the caller's grille_store_read_begin, if any) */
+    grille_store__map(s, true);
     rc = sqlite3_exec(db, "SAVEPOINT report", NULL, NULL, NULL);
     if (rc != SQLITE_OK)
         goto sqlfail;
@@ -932,6 +935,7 @@ fail:
     sqlite3_finalize(st);
     sqlite3_exec(db, "ROLLBACK TO report; RELEASE report", NULL, NULL, NULL);
 done:
+    grille_store__map(s, false);
     free(ids);
     free(parents);
     free(attr_doc);

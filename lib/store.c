@@ -555,11 +555,6 @@ int grille_store_open(grille_store **out, const char *path, int readonly,
         r = exec(s, "PRAGMA foreign_keys = OFF; PRAGMA synchronous = NORMAL; "
                     "PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY",
                  "open the project", err);
-    if (r == 0 && readonly)
-        /* A reader maps the file rather than copying each page it reads
-         * (64 KiB) into SQLite's cache: a quarter of a report's time on
-         * 100 MB of notes.  SQLite caps it at its own limit (2 GiB). */
-        r = exec(s, "PRAGMA mmap_size = 2147418112", "open the project", err);
     if (r == 0)
         r = load_meta(s, err);
     if (r < 0) {
@@ -917,6 +912,14 @@ int grille_store__stats_refresh(grille_store *s, int64_t doc,
 void grille_store__codes_changed(grille_store *s)
 {
     s->stats_stale = true;
+}
+
+void grille_store__map(grille_store *s, bool on)
+{
+    /* SQLite caps the size at its own limit (2 GiB by default) */
+    sqlite3_exec(s->db,
+                 on ? "PRAGMA mmap_size = 2147418112" : "PRAGMA mmap_size = 0",
+                 NULL, NULL, NULL);
 }
 
 /* The row ids of document `doc`'s ns segments, in order. */
