@@ -42,7 +42,7 @@ static const char kwic_help[] =
 
 typedef struct qitem {
     int64_t document;
-    char *document_name;
+    const char *document_name; /* the report's */
     int64_t segment_id;
     size_t segment;
     unsigned line;
@@ -52,84 +52,6 @@ typedef struct qitem {
     size_t doc_rank; /* 0 for a document's best quote, 1 for its second... */
     size_t group;
 } qitem;
-
-typedef struct qlist {
-    qitem *v;
-    size_t n, cap;
-} qlist;
-
-static int on_quote(const grille_quote_info *q, void *payload)
-{
-    qlist *l = payload;
-    if (l->n == l->cap) {
-        size_t c = l->cap ? l->cap * 2 : 64;
-        qitem *v = realloc(l->v, c * sizeof(*v));
-        if (!v)
-            return -1;
-        l->v = v;
-        l->cap = c;
-    }
-    qitem *x = &l->v[l->n];
-    memset(x, 0, sizeof(*x));
-    x->document = q->document;
-    x->document_name = strdup(q->document_name);
-    x->segment = q->segment;
-    x->line = q->line;
-    x->start = q->start;
-    x->end = q->end;
-    x->segment_id = q->segment_id;
-    if (!x->document_name)
-        return -1;
-    x->hits = q->hits;
-    x->terms = q->terms;
-    x->group = l->n; /* arrival order, until ranks are set */
-    l->n++;
-    return 0;
-}
-
-static int by_doc_then_arrival(const void *a, const void *b)
-{
-    const qitem *x = a, *y = b;
-    if (x->document != y->document)
-        return x->document < y->document ? -1 : 1;
-    return (x->group > y->group) - (x->group < y->group);
-}
-
-static int by_arrival(const void *a, const void *b)
-{
-    const qitem *x = a, *y = b;
-    return (x->group > y->group) - (x->group < y->group);
-}
-
-/* Each quote's rank in its document (0 for the first that came), in
- * n log n: a project of 100,000 quotes is common. */
-static void set_doc_ranks(qlist *l)
-{
-    if (l->n < 2)
-        return;
-    qsort(l->v, l->n, sizeof(qitem), by_doc_then_arrival);
-    for (size_t i = 1; i < l->n; i++)
-        if (l->v[i].document == l->v[i - 1].document)
-            l->v[i].doc_rank = l->v[i - 1].doc_rank + 1;
-    qsort(l->v, l->n, sizeof(qitem), by_arrival);
-}
-
-static int by_rank(const void *a, const void *b)
-{
-    const qitem *x = a, *y = b;
-    if (x->group != y->group)
-        return x->group < y->group ? -1 : 1;
-    if (x->doc_rank != y->doc_rank)
-        return x->doc_rank < y->doc_rank ? -1 : 1;
-    if (x->hits != y->hits)
-        return x->hits > y->hits ? -1 : 1;
-    if (x->terms != y->terms)
-        return x->terms > y->terms ? -1 : 1;
-    int c = strcmp(x->document_name, y->document_name);
-    if (c)
-        return c;
-    return x->segment < y->segment ? -1 : x->segment > y->segment;
-}
 
 typedef struct docix {
     int64_t id;
@@ -143,12 +65,70 @@ static int by_id(const void *a, const void *b)
 }
 
 /* The report index of a document id (ix: the report's documents sorted
- * by id). */
+ * by id); ndocs when it is not there. */
 static size_t doc_of(const docix *ix, size_t n, int64_t id)
 {
     docix key = {id, 0};
     const docix *hit = bsearch(&key, ix, n, sizeof(docix), by_id);
-    return hit ? hit->index : 0;
+    return hit ? hit->index : n;
+}
+
+typedef struct qlist {
+    qitem *v;
+    size_t n, cap;
+    const grille_report *r;
+    const docix *ix;
+    size_t *doc_rank; /* per report document: the quotes seen so far */
+} qlist;
+
+static int on_quote(const grille_quote_info *q, void *payload)
+{
+    qlist *l = payload;
+    if (l->n == l->cap) {
+        size_t c = l->cap ? l->cap * 2 : 64;
+        qitem *v = realloc(l->v, c * sizeof(*v));
+        if (!v)
+            return -1;
+        l->v = v;
+        l->cap = c;
+    }
+    size_t dd = doc_of(l->ix, l->r->ndocs, q->document);
+    if (dd == l->r->ndocs)
+        return 0; /* not in the report's snapshot: cannot be */
+    qitem *x = &l->v[l->n];
+    memset(x, 0, sizeof(*x));
+    x->document = q->document;
+    x->document_name = l->r->docs[dd].name;
+    x->segment = q->segment;
+    x->line = q->line;
+    x->start = q->start;
+    x->end = q->end;
+    x->segment_id = q->segment_id;
+    x->hits = q->hits;
+    x->terms = q->terms;
+    /* its rank in its document: 0 for the first that came (the best) */
+    x->doc_rank = l->doc_rank[dd]++;
+    l->n++;
+    return 0;
+}
+
+/* On pointers: sorting the items themselves moved 100 bytes a swap, for
+ * millions of them. */
+static int by_rank(const void *a, const void *b)
+{
+    const qitem *x = *(const qitem *const *)a, *y = *(const qitem *const *)b;
+    if (x->group != y->group)
+        return x->group < y->group ? -1 : 1;
+    if (x->doc_rank != y->doc_rank)
+        return x->doc_rank < y->doc_rank ? -1 : 1;
+    if (x->hits != y->hits)
+        return x->hits > y->hits ? -1 : 1;
+    if (x->terms != y->terms)
+        return x->terms > y->terms ? -1 : 1;
+    int c = strcmp(x->document_name, y->document_name);
+    if (c)
+        return c;
+    return x->segment < y->segment ? -1 : x->segment > y->segment;
 }
 
 int cmd_quotes(int argc, char **argv)
@@ -206,8 +186,12 @@ int cmd_quotes(int argc, char **argv)
     int status = EXIT_RUNTIME;
     compare groups = {0};
     FILE *f = NULL;
+    qitem **order = NULL;
     docix *ix = malloc((r->ndocs + 1) * sizeof(*ix));
-    if (!ix)
+    l.r = r;
+    l.ix = ix;
+    l.doc_rank = calloc(r->ndocs + 1, sizeof(*l.doc_rank));
+    if (!ix || !l.doc_rank)
         goto done;
     for (size_t d = 0; d < r->ndocs; d++)
         ix[d] = (docix){r->docs[d].id, d};
@@ -220,9 +204,6 @@ int cmd_quotes(int argc, char **argv)
             cli_lib_error(&err);
         goto done;
     }
-    set_doc_ranks(&l);
-    for (size_t i = 0; i < l.n; i++)
-        l.v[i].group = 0;
     size_t ng = 1;
     if (by) {
         if (compare_compute(&groups, r, by, NULL, 0) < 0)
@@ -232,18 +213,23 @@ int cmd_quotes(int argc, char **argv)
             l.v[i].group =
                 groups.doc_group[doc_of(ix, r->ndocs, l.v[i].document)];
     }
+    if (!(order = malloc((l.n + 1) * sizeof(*order))))
+        goto done;
+    for (size_t i = 0; i < l.n; i++)
+        order[i] = &l.v[i];
     if (l.n > 1)
-        qsort(l.v, l.n, sizeof(qitem), by_rank);
+        qsort(order, l.n, sizeof(*order), by_rank);
     /* the texts of the quotes shown, before the output is opened (an
      * error then leaves -o FILE as it was) */
     for (size_t g = 0; g < ng; g++) {
         size_t shown = 0;
         for (size_t i = 0; i < l.n && shown < (size_t)n; i++) {
-            if (l.v[i].group != g)
+            qitem *q = order[i];
+            if (q->group != g)
                 continue;
             shown++;
-            if (grille_store_segment_text(s, l.v[i].segment_id, &l.v[i].text,
-                                          &l.v[i].len, &err) < 0) {
+            if (grille_store_segment_text(s, q->segment_id, &q->text,
+                                          &q->len, &err) < 0) {
                 cli_lib_error(&err);
                 goto done;
             }
@@ -282,7 +268,7 @@ int cmd_quotes(int argc, char **argv)
             doc_h2(&d, groups.groups[g].value);
         size_t shown = 0;
         for (size_t i = 0; i < l.n && shown < (size_t)n; i++) {
-            qitem *q = &l.v[i];
+            qitem *q = order[i];
             if (q->group != g)
                 continue;
             shown++;
@@ -334,10 +320,10 @@ int cmd_quotes(int argc, char **argv)
         doc_end(&d);
     status = out_close(f, out) < 0 ? EXIT_RUNTIME : EXIT_OK;
 done:
-    for (size_t i = 0; i < l.n; i++) {
-        free(l.v[i].document_name);
+    for (size_t i = 0; i < l.n; i++)
         grille_free(l.v[i].text);
-    }
+    free(order);
+    free(l.doc_rank);
     free(l.v);
     free(ix);
     compare_free(&groups);
