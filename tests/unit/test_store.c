@@ -2391,6 +2391,61 @@ static int on_quote_rec(const grille_quote_info *q, void *payload)
     return 0;
 }
 
+START_TEST(test_quotes_ranked_order_with_ties)
+{
+    /* notes added in an order that is not their names', whose segments
+     * tie on hits, length class and terms: the ranked quotes (sorted in C)
+     * come in the order of the quotes with texts (sorted by SQLite) */
+    fresh();
+    static const char *const names[] = {"n07.md", "n03.md", "n11.md",
+                                        "n01.md", "n09.md", "n05.md"};
+    static const char *const paras[] = {
+        "La santé des agents a été suivie chaque semaine par la direction, "
+        "avec un point fixe le lundi matin et un compte rendu envoyé aux "
+        "élus, aux chefs de service et aux représentants du personnel, qui "
+        "en ont fait un retour écrit dans la semaine suivante pour chaque "
+        "service.",
+        "Masques et gel pour tous.",
+        "Santé : rien de plus à signaler.",
+        "Le point santé du jeudi réunissait la DRH, le médecin de prévention "
+        "et deux agents tirés au sort, pour entendre ce qui remontait des "
+        "équipes de terrain et des services fermés au public depuis mars, "
+        "et décider des mesures de la semaine à venir avec les élus."};
+    begin(st);
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        char note[2048];
+        size_t o = (size_t)snprintf(note, sizeof(note), "# Entretien %zu\n\n",
+                                    i);
+        for (size_t k = 0; k < 4; k++)
+            o += (size_t)snprintf(note + o, sizeof(note) - o, "%s\n\n",
+                                  paras[(i + k) % 4]);
+        add(names[i], names[i], note);
+    }
+    commit(st);
+    grille_error err;
+    memset(&err, 0, sizeof(err));
+    quote_list with, without;
+    memset(&with, 0, sizeof(with));
+    memset(&without, 0, sizeof(without));
+    ck_assert_int_eq(grille_store_foreach_quote(st, "sante", on_quote_rec,
+                                                &with, &err), 0);
+    ck_assert_int_eq(grille_store_foreach_quote_ranked(
+                         st, "sante", on_quote_rec, &without, &err), 0);
+    ck_assert_msg(with.n == 24, "%zu quotes of sante, expected 24", with.n);
+    ck_assert_uint_eq(with.n, without.n);
+    size_t ties = 0;
+    for (size_t i = 0; i < with.n; i++) {
+        ck_assert_msg(with.v[i].segment_id == without.v[i].segment_id,
+                      "quote %zu: segment #%lld with texts, #%lld ranked", i,
+                      (long long)with.v[i].segment_id,
+                      (long long)without.v[i].segment_id);
+        ties += i && with.v[i].hits == with.v[i - 1].hits &&
+                with.v[i].terms == with.v[i - 1].terms;
+    }
+    ck_assert_msg(ties >= 12, "test bug: only %zu ties", ties);
+}
+END_TEST
+
 START_TEST(test_quotes_ranked_then_texts)
 {
     /* the ranked quotes without texts come in the same order; each text
@@ -2562,6 +2617,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_recode_changes);
     tcase_add_test(tc, test_recode_jobs);
     tcase_add_test(tc, test_quotes_ranked_then_texts);
+    tcase_add_test(tc, test_quotes_ranked_order_with_ties);
     tcase_add_test(tc, test_report_lazy_quotes);
     tcase_add_test(tc, test_recode_new_code);
     tcase_add_test(tc, test_recode_lost);
