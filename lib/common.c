@@ -505,7 +505,7 @@ size_t grille__lower(uint32_t cp, bool fold, char *out)
     return utf8_put(out, lower_cp(cp));
 }
 
-int grille__fold(gbuf *b, const char *s, size_t len)
+int grille__lower_str(gbuf *b, const char *s, size_t len, bool fold)
 {
     char tmp[8];
     for (size_t i = 0; i < len;) {
@@ -517,11 +517,16 @@ int grille__fold(gbuf *b, const char *s, size_t len)
                 return GRILLE_ENOMEM;
             continue;
         }
-        size_t m = grille__lower(cp, true, tmp);
+        size_t m = grille__lower(cp, fold, tmp);
         if (m && gbuf_put(b, tmp, m) < 0)
             return GRILLE_ENOMEM;
     }
     return 0;
+}
+
+int grille__fold(gbuf *b, const char *s, size_t len)
+{
+    return grille__lower_str(b, s, len, true);
 }
 
 /* --------------------------------------------------------------- SHA-256 */

@@ -136,7 +136,11 @@ GRILLE_HIDDEN bool grille__is_combining(uint32_t cp);
  */
 GRILLE_HIDDEN size_t grille__lower(uint32_t cp, bool fold, char *out);
 
-/* Lowercases and folds a whole UTF-8 string into b (appending). */
+/* Lowercases a whole UTF-8 string into b (appending), apostrophes made
+ * straight, accents stripped when `fold`. */
+GRILLE_HIDDEN int grille__lower_str(gbuf *b, const char *s, size_t len,
+                                    bool fold);
+/* The same, folded. */
 GRILLE_HIDDEN int grille__fold(gbuf *b, const char *s, size_t len);
 
 /* SHA-256 of data, as 64 lowercase hex digits and a NUL into hex[65]. */

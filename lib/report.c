@@ -204,19 +204,8 @@ static uint64_t term_hash(const char *s, size_t len)
 static int display_form(const char *term, size_t len, char **out)
 {
     gbuf low = {0};
-    char tmp[8];
-    for (size_t i = 0; i < len;) {
-        size_t n;
-        uint32_t cp = utf8_get(term, len, i, &n);
-        i += n;
-        size_t k = grille__is_apostrophe(cp) ? (tmp[0] = '\'', 1)
-                                             : grille__lower(cp, false, tmp);
-        if (gbuf_put(&low, tmp, k) < 0) {
-            gbuf_free(&low);
-            return GRILLE_ENOMEM;
-        }
-    }
-    if (gbuf_put(&low, "", 0) < 0) {
+    if (grille__lower_str(&low, term, len, false) < 0 ||
+        gbuf_put(&low, "", 0) < 0) {
         gbuf_free(&low);
         return GRILLE_ENOMEM;
     }

@@ -208,17 +208,7 @@ int grille_analyser_stem(grille_analyser *a, const char *word, size_t len,
 {
     gbuf *b = &a->scratch;
     b->len = 0;
-    char tmp[8];
-    for (size_t i = 0; i < len;) {
-        size_t n;
-        uint32_t cp = utf8_get(word, len, i, &n);
-        i += n;
-        size_t m = grille__is_apostrophe(cp) ? (tmp[0] = '\'', 1)
-                                             : grille__lower(cp, false, tmp);
-        if (gbuf_put(b, tmp, m) < 0)
-            return GRILLE_ENOMEM;
-    }
-    if (gbuf_put(b, "", 0) < 0)
+    if (grille__lower_str(b, word, len, false) < 0 || gbuf_put(b, "", 0) < 0)
         return GRILLE_ENOMEM;
     const stem_entry *e = grille_stem__lookup(a, b->data, b->len, 0);
     if (!e)

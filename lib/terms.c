@@ -227,28 +227,19 @@ int grille__terms_flush(grille_terms *t, sqlite3 *db)
 {
     if (!grille__terms_pending(t))
         return SQLITE_OK;
-    sqlite3_stmt *get = NULL, *there = NULL, *put = NULL, *del = NULL;
-    int rc = sqlite3_prepare_v2(db,
-                                "SELECT hits, first_segment, first_coding "
-                                "FROM term_stats WHERE code = ?1 AND "
-                                "term = ?2",
-                                -1, &get, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_prepare_v2(db,
-                                "SELECT 1 FROM codings WHERE id = ?1 AND "
-                                "segment = ?2 AND code = ?3 AND term = ?4",
-                                -1, &there, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_prepare_v2(db,
-                                "INSERT OR REPLACE INTO term_stats (code, "
-                                "term, hits, first_segment, first_coding) "
-                                "VALUES (?1, ?2, ?3, ?4, ?5)",
-                                -1, &put, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_prepare_v2(db,
-                                "DELETE FROM term_stats WHERE code = ?1 AND "
-                                "term = ?2",
-                                -1, &del, NULL);
+    static const char *const sql[] = {
+        "SELECT hits, first_segment, first_coding FROM term_stats WHERE "
+        "code = ?1 AND term = ?2",
+        "SELECT 1 FROM codings WHERE id = ?1 AND segment = ?2 AND code = ?3 "
+        "AND term = ?4",
+        "INSERT OR REPLACE INTO term_stats (code, term, hits, first_segment, "
+        "first_coding) VALUES (?1, ?2, ?3, ?4, ?5)",
+        "DELETE FROM term_stats WHERE code = ?1 AND term = ?2"};
+    sqlite3_stmt *q[4] = {NULL, NULL, NULL, NULL};
+    int rc = SQLITE_OK;
+    for (size_t i = 0; i < 4 && rc == SQLITE_OK; i++)
+        rc = sqlite3_prepare_v2(db, sql[i], -1, &q[i], NULL);
+    sqlite3_stmt *get = q[0], *there = q[1], *put = q[2], *del = q[3];
     size_t recount = 0;
     for (size_t i = 0; i < t->n && rc == SQLITE_OK; i++) {
         entry *e = &t->v[i];
@@ -309,10 +300,8 @@ int grille__terms_flush(grille_terms *t, sqlite3 *db)
         }
         rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
     }
-    sqlite3_finalize(get);
-    sqlite3_finalize(there);
-    sqlite3_finalize(put);
-    sqlite3_finalize(del);
+    for (size_t i = 0; i < 4; i++)
+        sqlite3_finalize(q[i]);
     if (rc == SQLITE_OK)
         grille__terms_clear(t);
     return rc;

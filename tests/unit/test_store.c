@@ -2391,6 +2391,22 @@ static int on_quote_rec(const grille_quote_info *q, void *payload)
     return 0;
 }
 
+/* The quotes of `code` with their texts and ranked without. */
+static void both_quotes(const char *code, quote_list *with,
+                        quote_list *without)
+{
+    grille_error err;
+    memset(&err, 0, sizeof(err));
+    memset(with, 0, sizeof(*with));
+    memset(without, 0, sizeof(*without));
+    ck_assert_int_eq(
+        grille_store_foreach_quote(st, code, on_quote_rec, with, &err), 0);
+    ck_assert_int_eq(grille_store_foreach_quote_ranked(st, code, on_quote_rec,
+                                                       without, &err),
+                     0);
+    ck_assert_uint_eq(with->n, without->n);
+}
+
 START_TEST(test_quotes_ranked_order_with_ties)
 {
     /* notes added in an order that is not their names', whose segments
@@ -2422,17 +2438,9 @@ START_TEST(test_quotes_ranked_order_with_ties)
         add(names[i], names[i], note);
     }
     commit(st);
-    grille_error err;
-    memset(&err, 0, sizeof(err));
     quote_list with, without;
-    memset(&with, 0, sizeof(with));
-    memset(&without, 0, sizeof(without));
-    ck_assert_int_eq(grille_store_foreach_quote(st, "sante", on_quote_rec,
-                                                &with, &err), 0);
-    ck_assert_int_eq(grille_store_foreach_quote_ranked(
-                         st, "sante", on_quote_rec, &without, &err), 0);
+    both_quotes("sante", &with, &without);
     ck_assert_msg(with.n == 24, "%zu quotes of sante, expected 24", with.n);
-    ck_assert_uint_eq(with.n, without.n);
     size_t ties = 0;
     for (size_t i = 0; i < with.n; i++) {
         ck_assert_msg(with.v[i].segment_id == without.v[i].segment_id,
@@ -2455,14 +2463,8 @@ START_TEST(test_quotes_ranked_then_texts)
     grille_error err;
     memset(&err, 0, sizeof(err));
     quote_list with, without;
-    memset(&with, 0, sizeof(with));
-    memset(&without, 0, sizeof(without));
-    ck_assert_int_eq(grille_store_foreach_quote(st, "sante", on_quote_rec,
-                                                &with, &err), 0);
-    ck_assert_int_eq(grille_store_foreach_quote_ranked(
-                         st, "sante", on_quote_rec, &without, &err), 0);
+    both_quotes("sante", &with, &without);
     ck_assert_msg(with.n > 1, "test bug: %zu quotes of sante", with.n);
-    ck_assert_uint_eq(with.n, without.n);
     for (size_t i = 0; i < with.n; i++) {
         const quote_rec *a = &with.v[i], *b = &without.v[i];
         ck_assert_msg(a->segment_id == b->segment_id && a->hits == b->hits &&
