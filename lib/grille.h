@@ -501,7 +501,8 @@ GRILLE_API int grille_store_open(grille_store **out, const char *path,
 GRILLE_API void grille_store_close(grille_store *s);
 
 /* BEGIN IMMEDIATE: takes the write lock (waiting up to the busy timeout
- * for another writer), COMMIT, and ROLLBACK. */
+ * for another writer), COMMIT, and ROLLBACK.  An add, remove, recode or
+ * import called outside them runs in a transaction of its own. */
 GRILLE_API int grille_store_begin(grille_store *s, grille_error *err);
 GRILLE_API int grille_store_commit(grille_store *s, grille_error *err);
 GRILLE_API void grille_store_rollback(grille_store *s);

@@ -1706,10 +1706,9 @@ done:
     return rc;
 }
 
-int grille_refi_import_qdpx(grille_store *s, grille_analyser *a,
-                            const grille_codebook *cb, const char *path,
-                            grille_refi_import_stats *stats,
-                            grille_error *err)
+static int import_qdpx(grille_store *s, grille_analyser *a,
+                       const grille_codebook *cb, const char *path,
+                       grille_refi_import_stats *stats, grille_error *err)
 {
     importer im = {0};
     grille_refi_import_stats dummy;
@@ -1867,6 +1866,19 @@ done:
     free_pairs(im.values, im.nvalues);
     known_free(&im);
     return rc;
+}
+
+int grille_refi_import_qdpx(grille_store *s, grille_analyser *a,
+                            const grille_codebook *cb, const char *path,
+                            grille_refi_import_stats *stats,
+                            grille_error *err)
+{
+    /* all or nothing, in the caller's transaction or one of its own */
+    bool own;
+    int r = grille_store__own_begin(s, &own, err);
+    if (r == 0)
+        r = import_qdpx(s, a, cb, path, stats, err);
+    return grille_store__own_end(s, own, r, err);
 }
 
 /* ------------------------------------------------------- qdc to a codebook */

@@ -395,16 +395,21 @@ static int from_stats(sqlite3 *db, grille_report *r, priv *p,
 
 /* The top terms alone (the counts come from doc_stats), from term_stats:
  * each code's terms as coded, with their counts and earliest coding,
- * folded and counted for the code and each ancestor.  0 or an SQLite
- * error. */
-static int count_terms(sqlite3 *db, priv *p, const int64_t *code_index,
-                       int64_t max_code, gbuf *fold)
+ * folded and counted for the code and each ancestor.  A project of schema
+ * 2 read as it is has no term_stats: the same from every coding (of a
+ * segment that is there).  0 or an SQLite error. */
+static int count_terms(sqlite3 *db, bool table, priv *p,
+                       const int64_t *code_index, int64_t max_code,
+                       gbuf *fold)
 {
     sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(db,
-                                "SELECT code, term, hits, first_segment, "
-                                "first_coding FROM term_stats",
-                                -1, &st, NULL);
+    int rc = sqlite3_prepare_v2(
+        db,
+        table ? "SELECT code, term, hits, first_segment, first_coding FROM "
+                "term_stats"
+              : "SELECT c.code, c.term, 1, c.segment, c.id FROM codings c "
+                "JOIN segments g ON g.id = c.segment",
+        -1, &st, NULL);
     while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         rc = SQLITE_OK;
         int64_t code = sqlite3_column_int64(st, 0);
@@ -572,6 +577,12 @@ int grille_report_build_some(grille_report **out, grille_store *s,
         return grille__nomem(err);
     }
     r->priv = p;
+    /* inside a write transaction, the term counts of its writes first */
+    if ((ret = grille_store__terms_sync(s, err)) < 0) {
+        free(r);
+        free(p);
+        return ret;
+    }
     /* A consistent snapshot of the project for the whole report (a
      * savepoint: inside the caller's grille_store_read_begin, if any) */
     grille_store__map(s, true);
@@ -807,7 +818,8 @@ again:
         if (rc != SQLITE_DONE)
             goto sqlfail;
         if (want->terms &&
-            (rc = count_terms(db, p, code_index, max_code, &fold)) != 0) {
+            (rc = count_terms(db, grille_store__has_term_stats(s), p,
+                              code_index, max_code, &fold)) != 0) {
             if (rc == SQLITE_NOMEM)
                 goto nomem;
             goto sqlfail;

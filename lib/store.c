@@ -119,6 +119,7 @@ struct grille_store {
     grille_unit unit;
     bool in_tx;
     bool in_read; /* grille_store_read_begin */
+    int64_t version; /* of the schema, as the file was opened */
     char sha256[65];  /* of the project's codebook */
     sqlite3_stmt *q[Q_COUNT];
     /* codebook code index -> codes.id, for the codebook last synced */
@@ -537,13 +538,17 @@ int grille_store_open(grille_store **out, const char *path, int readonly,
             grille_store_close(s);
             return r < 0 ? r : grille_store_open(out, path, readonly, err);
         }
-        if (readonly)
+        if (readonly && version < 2)
             r = grille__error(err, GRILLE_ESTORE, path, 0, 0, "%s",
                               _("made by an older grille, and read-only: "
                                 "it cannot be upgraded"));
-        else
+        else if (!readonly)
             r = migrate(s, version, err);
+        /* else: a project of schema 2 that may not be written is read as
+         * it is, its top terms counted from the codings */
     }
+    if (r == 0)
+        s->version = readonly ? version : SCHEMA_VERSION;
     if (r == 0 && !readonly)
         r = exec(s, "PRAGMA journal_mode = WAL", "open the project", err);
     if (r == 0)
@@ -669,6 +674,7 @@ int grille_store_create(grille_store **out, const char *path,
         return r;
     }
     s->unit = unit;
+    s->version = SCHEMA_VERSION;
     *out = s;
     return 0;
 }
@@ -961,13 +967,45 @@ static grille_terms *store_terms(grille_store *s, int *rc)
     return s->terms;
 }
 
-/* The end of a write: outside grille_store_begin ... commit, where each
- * statement commits itself, its term counts are written at once. */
-static int settle(grille_store *s, int rc)
+/* A write outside grille_store_begin ... commit gets a transaction of its
+ * own: all or nothing, with its term counts.  *own says whether to end it
+ * with own_end. */
+static int own_begin(grille_store *s, bool *own, grille_error *err)
 {
-    if (rc == SQLITE_OK && !s->in_tx)
-        rc = grille__terms_flush(s->terms, s->db);
-    return rc;
+    *own = !s->in_tx;
+    return *own ? grille_store_begin(s, err) : 0;
+}
+
+static int own_end(grille_store *s, bool own, int r, grille_error *err)
+{
+    if (!own)
+        return r;
+    if (r < 0) {
+        grille_store_rollback(s);
+        return r;
+    }
+    return grille_store_commit(s, err);
+}
+
+int grille_store__own_begin(grille_store *s, bool *own, grille_error *err)
+{
+    return own_begin(s, own, err);
+}
+
+int grille_store__own_end(grille_store *s, bool own, int r, grille_error *err)
+{
+    return own_end(s, own, r, err);
+}
+
+int grille_store__terms_sync(grille_store *s, grille_error *err)
+{
+    int rc = s->in_tx ? grille__terms_flush(s->terms, s->db) : SQLITE_OK;
+    return rc == SQLITE_OK ? 0 : store_error(s, err, rc, "count the terms");
+}
+
+bool grille_store__has_term_stats(const grille_store *s)
+{
+    return s->version >= 3;
 }
 
 int grille_store__term_added(grille_store *s, int64_t code, const char *term,
@@ -978,7 +1016,6 @@ int grille_store__term_added(grille_store *s, int64_t code, const char *term,
     grille_terms *t = store_terms(s, &rc);
     if (t)
         rc = grille__terms_added(t, code, term, len, segment, coding);
-    rc = settle(s, rc);
     return rc == SQLITE_OK ? 0 : store_error(s, err, rc, "count the terms");
 }
 
@@ -1075,7 +1112,6 @@ static int store_codings(grille_store *s, const grille_segment *segs,
         if (rc == SQLITE_OK)
             rc = grille__stats_store(b, doc, ns, words);
     }
-    rc = settle(s, rc);
     free(segid);
     if (rc != SQLITE_OK)
         return store_error(s, err, rc, "store the codings");
@@ -1185,9 +1221,9 @@ void grille_prepared_free(grille_prepared *p)
     free(p);
 }
 
-int grille_store_add_prepared(grille_store *s, grille_prepared *p,
-                              const char *name, const char *path,
-                              int64_t *id, grille_error *err)
+static int add_prepared(grille_store *s, grille_prepared *p,
+                        const char *name, const char *path, int64_t *id,
+                        grille_error *err)
 {
     size_t len;
     const char *data = grille_text_data(p->text, &len);
@@ -1265,6 +1301,21 @@ int grille_store_add_prepared(grille_store *s, grille_prepared *p,
                           p->words, err);
     if (r == 0)
         *id = doc;
+    return r;
+}
+
+int grille_store_add_prepared(grille_store *s, grille_prepared *p,
+                              const char *name, const char *path,
+                              int64_t *id, grille_error *err)
+{
+    bool own;
+    *id = 0;
+    int r = own_begin(s, &own, err);
+    if (r == 0)
+        r = add_prepared(s, p, name, path, id, err);
+    r = own_end(s, own, r, err);
+    if (r < 0 && r != GRILLE_EEXISTS)
+        *id = 0;
     return r;
 }
 
@@ -1450,7 +1501,7 @@ int grille_store_find(grille_store *s, const char *doc, int64_t *id,
                          doc);
 }
 
-int grille_store_remove(grille_store *s, int64_t id, grille_error *err)
+static int remove_doc(grille_store *s, int64_t id, grille_error *err)
 {
     /* the children first (foreign keys are not enforced, so nothing
      * cascades), the document last */
@@ -1481,8 +1532,16 @@ int grille_store_remove(grille_store *s, int64_t id, grille_error *err)
     if (!changed)
         return grille__error(err, GRILLE_ENOTFOUND, s->path, 0, 0,
                              _("no document #%lld"), (long long)id);
-    e = settle(s, SQLITE_OK);
-    return e == SQLITE_OK ? 0 : store_error(s, err, e, "remove the document");
+    return 0;
+}
+
+int grille_store_remove(grille_store *s, int64_t id, grille_error *err)
+{
+    bool own;
+    int r = own_begin(s, &own, err);
+    if (r == 0)
+        r = remove_doc(s, id, err);
+    return own_end(s, own, r, err);
 }
 
 int grille_store_set_attr(grille_store *s, int64_t id, const char *key,
@@ -1845,7 +1904,6 @@ static int recode_document(grille_store *s, recoder *rc,
         sqlite3_bind_int64(q_del, 1, id);
         e = sqlite3_step(q_del);
         e = e == SQLITE_DONE ? insert_codings(s, rc->segid, cod, nc, text) : e;
-        e = settle(s, e);
         if (e != SQLITE_OK)
             return store_error(s, err, e, "store the codings");
     }
@@ -2027,13 +2085,12 @@ int grille_store_recode(grille_store *s, grille_analyser *a,
                                     progress, changes, payload, err);
 }
 
-int grille_store_recode_jobs(grille_store *s, grille_analyser *const *a,
-                             size_t nanalysers, const grille_codebook *cb,
-                             const char *yaml, size_t len,
-                             const char *source,
-                             void (*progress)(size_t, size_t, void *),
-                             grille_recode_cb changes, void *payload,
-                             grille_error *err)
+static int recode_jobs(grille_store *s, grille_analyser *const *a,
+                       size_t nanalysers, const grille_codebook *cb,
+                       const char *yaml, size_t len, const char *source,
+                       void (*progress)(size_t, size_t, void *),
+                       grille_recode_cb changes, void *payload,
+                       grille_error *err)
 {
     recoder rc = {0};
     sqlite3_stmt *st = NULL, *q_old = NULL, *q_del = NULL;
@@ -2190,6 +2247,22 @@ int grille_store_recode_jobs(grille_store *s, grille_analyser *const *a,
     return r;
 }
 
+int grille_store_recode_jobs(grille_store *s, grille_analyser *const *a,
+                             size_t nanalysers, const grille_codebook *cb,
+                             const char *yaml, size_t len,
+                             const char *source,
+                             void (*progress)(size_t, size_t, void *),
+                             grille_recode_cb changes, void *payload,
+                             grille_error *err)
+{
+    bool own;
+    int r = own_begin(s, &own, err);
+    if (r == 0)
+        r = recode_jobs(s, a, nanalysers, cb, yaml, len, source, progress,
+                        changes, payload, err);
+    return own_end(s, own, r, err);
+}
+
 /* --------------------------------------------------------------- quotes */
 
 /* The subtree of a code and the coded segments: see foreach_quote. */
@@ -2247,16 +2320,20 @@ static int foreach_ranked(grille_store *s, const char *code,
     char **names = calloc(nids + 1, sizeof(*names));
     ranked *v = NULL;
     size_t n = 0, cap = 0;
+    /* the names and the segments from one snapshot */
+    sqlite3_exec(s->db, "SAVEPOINT ranked", NULL, NULL, NULL);
     int r = names ? prepare(s, "SELECT id, name FROM documents", &st, err)
                   : grille__nomem(err);
-    while (r == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        int64_t id = sqlite3_column_int64(st, 0);
-        const char *name = col_text(st, 1);
-        if (id >= 0 && (size_t)id < nids &&
-            !(names[id] = grille__strndup(name, strlen(name))))
-            r = grille__nomem(err);
-    }
-    if (names && r == 0) {
+    if (r == 0) {
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            int64_t id = sqlite3_column_int64(st, 0);
+            const char *name = col_text(st, 1);
+            if (id >= 0 && (size_t)id < nids &&
+                !(names[id] = grille__strndup(name, strlen(name)))) {
+                rc = SQLITE_NOMEM;
+                break;
+            }
+        }
         sqlite3_finalize(st);
         if (rc != SQLITE_DONE)
             r = store_error(s, err, rc, "read quotes");
@@ -2294,6 +2371,7 @@ static int foreach_ranked(grille_store *s, const char *code,
         if (r == 0 && rc != SQLITE_DONE)
             r = store_error(s, err, rc, "read quotes");
     }
+    sqlite3_exec(s->db, "RELEASE ranked", NULL, NULL, NULL);
     if (r == 0 && n > 1)
         qsort(v, n, sizeof(*v), by_quote_rank);
     for (size_t i = 0; r == 0 && i < n; i++) {

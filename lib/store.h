@@ -27,6 +27,19 @@ GRILLE_HIDDEN int grille_store__term_added(grille_store *s, int64_t code,
                                            const char *term, size_t len,
                                            int64_t segment, int64_t coding,
                                            grille_error *err);
+/* Runs write(s) in the caller's transaction, or in one of its own when
+ * there is none (*own): all or nothing, ended by grille_store__own_end
+ * (commit, or rollback when r < 0; returns r or the commit's error). */
+GRILLE_HIDDEN int grille_store__own_begin(grille_store *s, bool *own,
+                                          grille_error *err);
+GRILLE_HIDDEN int grille_store__own_end(grille_store *s, bool own, int r,
+                                        grille_error *err);
+/* Writes the term counts of the writes so far in the transaction, for a
+ * report read inside it. */
+GRILLE_HIDDEN int grille_store__terms_sync(grille_store *s, grille_error *err);
+/* Whether the project has term_stats (a project of schema 2 opened
+ * read-only has not). */
+GRILLE_HIDDEN bool grille_store__has_term_stats(const grille_store *s);
 /* Reads map the project's file (on) rather than copy each 64 KiB page they
  * touch into SQLite's cache: a quarter of a report's time.  Only while
  * the reports read a row per document and the quotes they show: mapped

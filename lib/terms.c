@@ -16,7 +16,8 @@
  * and the earliest coding is the stored one or an added one, whichever
  * comes first.  When the stored earliest was deleted, one pass over the
  * codings in order finds the new earliest of every such row at once, and
- * stops when it has found them all.
+ * stops when it has found them all.  A flush is all or nothing: inside a
+ * savepoint, and the map is forgotten only once it is written.
  */
 #include "terms.h"
 
@@ -30,10 +31,13 @@ typedef struct entry {
     char *term;
     size_t len;
     uint64_t hash;
-    int64_t delta;       /* added minus deleted; after a flush, the hits */
+    int64_t delta;       /* added minus deleted */
     int64_t seg, coding; /* the earliest added (INT64_MAX: none) */
     bool removed;        /* codings deleted: the stored earliest may be */
-    bool recount;        /* the flush looks for the earliest */
+    /* a flush's results, kept apart until it succeeds: a failed flush
+     * leaves the changes as they were, to be flushed again */
+    int64_t hits, first_seg, first_coding;
+    bool recount; /* the flush looks for the earliest in the codings */
 } entry;
 
 struct grille_terms {
@@ -213,9 +217,9 @@ static int find_earliest(grille_terms *t, sqlite3 *db, size_t wanted)
         entry *e = lookup(t, sqlite3_column_int64(st, 2), term ? term : "",
                           term ? (size_t)sqlite3_column_bytes(st, 3) : 0,
                           false, &rc);
-        if (e && e->recount && e->seg == INT64_MAX) {
-            e->seg = sqlite3_column_int64(st, 0);
-            e->coding = sqlite3_column_int64(st, 1);
+        if (e && e->recount && e->first_seg == INT64_MAX) {
+            e->first_seg = sqlite3_column_int64(st, 0);
+            e->first_coding = sqlite3_column_int64(st, 1);
             wanted--;
         }
     }
@@ -236,7 +240,9 @@ int grille__terms_flush(grille_terms *t, sqlite3 *db)
         "first_coding) VALUES (?1, ?2, ?3, ?4, ?5)",
         "DELETE FROM term_stats WHERE code = ?1 AND term = ?2"};
     sqlite3_stmt *q[4] = {NULL, NULL, NULL, NULL};
-    int rc = SQLITE_OK;
+    int rc = sqlite3_exec(db, "SAVEPOINT terms", NULL, NULL, NULL);
+    if (rc != SQLITE_OK)
+        return rc;
     for (size_t i = 0; i < 4 && rc == SQLITE_OK; i++)
         rc = sqlite3_prepare_v2(db, sql[i], -1, &q[i], NULL);
     sqlite3_stmt *get = q[0], *there = q[1], *put = q[2], *del = q[3];
@@ -249,36 +255,32 @@ int grille__terms_flush(grille_terms *t, sqlite3 *db)
         if (rc != SQLITE_ROW && rc != SQLITE_DONE)
             break;
         rc = SQLITE_OK;
-        int64_t hits = e->delta, seg = INT64_MAX, coding = INT64_MAX;
+        int64_t seg = INT64_MAX, coding = INT64_MAX;
+        e->hits = e->delta;
         if (stored) {
-            hits += sqlite3_column_int64(get, 0);
+            e->hits += sqlite3_column_int64(get, 0);
             seg = sqlite3_column_int64(get, 1);
             coding = sqlite3_column_int64(get, 2);
         }
         sqlite3_reset(get);
-        e->delta = hits;
-        if (hits <= 0) {
-            e->delta = 0; /* written: nothing more to do */
-            if (stored) {
-                bind_key(del, e);
-                rc = sqlite3_step(del);
-                rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
-            }
-            continue;
-        }
+        e->first_seg = e->seg;
+        e->first_coding = e->coding;
+        e->recount = false;
+        if (e->hits <= 0)
+            continue; /* the row goes */
         bool valid = stored;
         if (stored && e->removed)
             rc = still_there(there, e, seg, coding, &valid);
         if (valid) {
             if (earlier(seg, coding, e->seg, e->coding)) {
-                e->seg = seg;
-                e->coding = coding;
+                e->first_seg = seg;
+                e->first_coding = coding;
             }
         } else if (stored || e->removed || e->seg == INT64_MAX) {
             /* the earliest is gone, or the row was not as counted: the
              * codings say which is the earliest now */
             e->recount = true;
-            e->seg = e->coding = INT64_MAX;
+            e->first_seg = e->first_coding = INT64_MAX;
             recount++;
         }
     }
@@ -286,16 +288,15 @@ int grille__terms_flush(grille_terms *t, sqlite3 *db)
         rc = find_earliest(t, db, recount);
     for (size_t i = 0; i < t->n && rc == SQLITE_OK; i++) {
         entry *e = &t->v[i];
-        if (e->delta <= 0)
-            continue;
-        if (e->seg == INT64_MAX) { /* no coding has it after all */
+        /* no coding has it: none left, or none found after all */
+        if (e->hits <= 0 || e->first_seg == INT64_MAX) {
             bind_key(del, e);
             rc = sqlite3_step(del);
         } else {
             bind_key(put, e);
-            sqlite3_bind_int64(put, 3, e->delta);
-            sqlite3_bind_int64(put, 4, e->seg);
-            sqlite3_bind_int64(put, 5, e->coding);
+            sqlite3_bind_int64(put, 3, e->hits);
+            sqlite3_bind_int64(put, 4, e->first_seg);
+            sqlite3_bind_int64(put, 5, e->first_coding);
             rc = sqlite3_step(put);
         }
         rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
@@ -303,7 +304,12 @@ int grille__terms_flush(grille_terms *t, sqlite3 *db)
     for (size_t i = 0; i < 4; i++)
         sqlite3_finalize(q[i]);
     if (rc == SQLITE_OK)
+        rc = sqlite3_exec(db, "RELEASE terms", NULL, NULL, NULL);
+    if (rc == SQLITE_OK) {
         grille__terms_clear(t);
+        return SQLITE_OK;
+    }
+    sqlite3_exec(db, "ROLLBACK TO terms; RELEASE terms", NULL, NULL, NULL);
     return rc;
 }
 

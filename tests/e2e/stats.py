@@ -416,6 +416,39 @@ def t_upgrade_read():
     return upgraded(old)
 
 
+def t_read_only_v2():
+    """A project of schema 2 that may not be written is read as it is: the
+    report is the same, its top terms counted from the codings."""
+    ref = grille('report', '-d', DB, '-f', 'json').stdout
+    shared = tempfile.mkdtemp(prefix='grille-ro-')
+    os.chmod(shared, 0o755)
+    old = older(2, 'ro2.db')
+    ro = os.path.join(shared, 'ro2.db')
+    shutil.copy(old, ro)
+    os.chmod(ro, 0o444)
+    cmd = [G, 'report', '-d', ro, '-f', 'json']
+    if os.geteuid() == 0:  # root may write anything: read as nobody
+        setpriv = shutil.which('setpriv')
+        if not setpriv:
+            shutil.rmtree(shared, ignore_errors=True)
+            return None  # nothing to test with (util-linux is standard)
+        cmd = [setpriv, '--reuid=nobody', '--regid=nogroup',
+               '--clear-groups'] + cmd
+    out = subprocess.run(cmd, capture_output=True, cwd=shared)
+    con = sqlite3.connect('file:%s?mode=ro' % ro, uri=True)
+    v = con.execute('PRAGMA user_version').fetchone()[0]
+    con.close()
+    shutil.rmtree(shared, ignore_errors=True)
+    if out.returncode != 0:
+        return 'report on a read-only schema 2: %r' % out.stderr[-300:]
+    if v != 2:
+        return 'the read-only project was changed (version %r)' % v
+    if out.stdout.replace(ro.encode(), b'DB') != ref.replace(DB.encode(),
+                                                             b'DB'):
+        return 'the report of the read-only schema 2 project differs'
+    return None
+
+
 for name, fn in [
         ('add: every row right, cooc and compare as from the codings',
          t_add),
@@ -427,7 +460,9 @@ for name, fn in [
         ('rm: the same', t_rm),
         ('a project of schema 1 is upgraded with its rows', t_upgrade),
         ('a project of schema 2 is upgraded by report, its rows right',
-         t_upgrade_read)]:
+         t_upgrade_read),
+        ('a read-only project of schema 2 is read as it is, the same report',
+         t_read_only_v2)]:
     check(name, fn)
 status = plan()
 shutil.rmtree(TMP, ignore_errors=True)

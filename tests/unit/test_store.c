@@ -1740,6 +1740,77 @@ START_TEST(test_terms_follow_writes)
 }
 END_TEST
 
+/* The count of top term `term` of code `code` in report r (0: none). */
+static size_t top_count(const grille_report *r, const char *code,
+                        const char *term)
+{
+    for (size_t c = 0; c < r->ncodes; c++)
+        if (strcmp(r->codes[c].id, code) == 0)
+            for (size_t k = 0; k < r->codes[c].ntop; k++)
+                if (strcmp(r->codes[c].top_terms[k], term) == 0)
+                    return r->codes[c].top_counts[k];
+    return 0;
+}
+
+START_TEST(test_terms_report_inside_transaction)
+{
+    /* a report built inside a write transaction counts the terms of its
+     * writes, as it counts their segments */
+    grille_error err;
+    memset(&err, 0, sizeof(err));
+    fresh();
+    add_tx("itw-millau.md", "itw-millau.md", millau);
+    begin(st);
+    add("itw-rodez.md", "itw-rodez.md", rodez);
+    grille_report *r = NULL;
+    ck_assert_int_eq(grille_report_build(&r, st, &err), 0);
+    ck_assert_msg(top_count(r, "teletravail", "télétravail") == 2,
+                  "télétravail inside the transaction: %zu, expected 2",
+                  top_count(r, "teletravail", "télétravail"));
+    grille_report_free(r);
+    grille_store_rollback(st);
+    ck_assert_int_eq(grille_report_build(&r, st, &err), 0);
+    ck_assert_msg(top_count(r, "teletravail", "télétravail") == 1,
+                  "télétravail after the rollback: %zu, expected 1",
+                  top_count(r, "teletravail", "télétravail"));
+    grille_report_free(r);
+    ck_assert_msg(terms_wrong() == 0, "after the rollback: rows wrong");
+}
+END_TEST
+
+START_TEST(test_terms_failed_flush)
+{
+    /* a flush that fails takes its whole write with it, in a transaction
+     * or without one, and the counts stay right for the next writes */
+    grille_error err;
+    memset(&err, 0, sizeof(err));
+    fresh();
+    add_tx("itw-rodez.md", "itw-rodez.md", rodez);
+    raw_exec("CREATE TRIGGER boom BEFORE INSERT ON term_stats WHEN "
+             "new.term = 'visio' BEGIN SELECT RAISE(ABORT, 'boom'); END");
+    begin(st);
+    add("itw-millau.md", "itw-millau.md", millau);
+    int rc = grille_store_commit(st, &err);
+    ck_assert_msg(rc < 0, "the commit did not fail");
+    ck_assert_msg(count_docs(st) == 1, "the failed add left its document");
+    int64_t id = -1;
+    rc = try_add(cb, "itw-millau.md", "itw-millau.md", millau, &id, &err);
+    ck_assert_msg(rc < 0, "the add without a transaction did not fail");
+    ck_assert_msg(count_docs(st) == 1,
+                  "the failed add without a transaction left its document");
+    ck_assert_msg(terms_wrong() == 0, "after the failures: rows wrong");
+    raw_exec("DROP TRIGGER boom");
+    rc = try_add(cb, "itw-millau.md", "itw-millau.md", millau, &id, &err);
+    ck_assert_msg(rc == 0, "add after the failures (%d): %s", rc,
+                  err.message);
+    ck_assert_msg(terms_wrong() == 0, "after the add: %lld rows wrong",
+                  (long long)terms_wrong());
+    ck_assert_msg(raw_int("SELECT hits FROM term_stats WHERE term = "
+                          "'télétravail'") == 2,
+                  "télétravail counted more than once");
+}
+END_TEST
+
 START_TEST(test_remove_unknown)
 {
     grille_error err;
@@ -2609,6 +2680,8 @@ static Suite *suite(void)
     tcase_add_test(tc, test_remove_cascade);
     tcase_add_test(tc, test_remove_unknown);
     tcase_add_test(tc, test_terms_follow_writes);
+    tcase_add_test(tc, test_terms_report_inside_transaction);
+    tcase_add_test(tc, test_terms_failed_flush);
 
     tc = tcase(s, "set_attr");
     tcase_add_test(tc, test_set_attr_override);
