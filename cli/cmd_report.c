@@ -636,6 +636,12 @@ static bool heavier(weighed x, weighed y)
     return x.weight > y.weight || (x.weight == y.weight && x.i < y.i);
 }
 
+static int heavier_first(const void *a, const void *b)
+{
+    const weighed *x = a, *y = b;
+    return heavier(*x, *y) ? -1 : heavier(*y, *x);
+}
+
 static int by_index(const void *a, const void *b)
 {
     const size_t *x = a, *y = b;
@@ -644,8 +650,9 @@ static int by_index(const void *a, const void *b)
 
 /* The rows a human report shows, of n whose weights are w[0..n): every
  * one, or the `limit` heaviest (the first of equal ones), in their own
- * order.  Their indices go to keep[0..returned).  The heaviest are kept
- * in order as the rows go by: most are lighter than the last kept. */
+ * order.  Their indices go to keep[0..returned).  A few heaviest are kept
+ * in order as the rows go by (most are lighter than the last kept); many
+ * are taken from all the rows sorted. */
 static size_t heaviest(const size_t *w, size_t n, size_t limit, size_t *keep)
 {
     if (!limit || n <= limit) {
@@ -653,11 +660,16 @@ static size_t heaviest(const size_t *w, size_t n, size_t limit, size_t *keep)
             keep[i] = i;
         return n;
     }
-    weighed *v = malloc(limit * sizeof(*v));
+    bool few = limit <= 256;
+    weighed *v = malloc((few ? limit : n) * sizeof(*v));
     if (!v)
         abort();
     size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n && !few; i++)
+        v[i] = (weighed){w[i], i};
+    if (!few)
+        qsort(v, n, sizeof(*v), heavier_first);
+    for (size_t i = 0; i < n && few; i++) {
         weighed x = {w[i], i};
         if (k == limit && !heavier(x, v[k - 1]))
             continue;
@@ -679,13 +691,13 @@ static void rows_note(doc *d, size_t shown, size_t total, const char *what,
 {
     if (shown < total)
         doc_para(d,
-                 _("The %zu %s with the most coded segments of these themes, "
-                   "of %zu (--rows all shows every one; %s)."),
+                 _("The %zu %s with the most coded segments (added up over "
+                   "these themes), of %zu (--rows all shows every one; %s)."),
                  shown, what, total, rest);
 }
 
 /* The document x theme matrix of coded segments: every document, or the
- * `limit` with the most coded segments of these themes. */
+ * `limit` with the most coded segments, added up over these themes. */
 static void doc_matrix(doc *d, const grille_report *r, const size_t *codes,
                        size_t k, size_t limit)
 {
@@ -1281,8 +1293,8 @@ static const char report_help[] =
     "                       (default: every top-level theme)\n"
     "      --all            every code, sub-themes included\n"
     "      --rows N|all     rows of the matrix and of the grid in text, md and\n"
-    "                       html: the N with the most coded segments (default\n"
-    "                       50), or every one\n"
+    "                       html: the N with the most coded segments, added\n"
+    "                       up over the themes shown (default 50), or all\n"
     "  -h, --help           show this help\n";
 
 static const char cooc_help[] =

@@ -786,18 +786,19 @@ def t_rows_cut():
         sec, rows = md_rows(md, '## Themes by document',
                             '## Themes that go together')
         assert rows == want, (n, rows, want)
-        assert ('The %d documents with the most coded segments of these '
-                'themes, of %d' % (n, len(docs))) in sec, sec[:600]
+        assert ('The %d documents with the most coded segments (added up '
+                'over these themes), of %d' % (n, len(docs))) in sec, sec[:600]
         sec, rows = md_rows(md, '## Synthesis grid', '## Verbatims')
         assert rows == heaviest(groups, n), (n, rows, heaviest(groups, n))
         assert ('The %d values of collectivite with the most coded segments '
-                'of these themes, of %d' % (n, len(groups))) in sec, sec[:600]
+                '(added up over these themes), of %d' % (n, len(groups))) in \
+            sec, sec[:600]
 
 
 def t_rows_all():
     """Under the limit, or with --rows all, every row and no line."""
     full = out('report', '-d', CDB)
-    assert 'with the most coded segments of these themes' not in full
+    assert 'with the most coded segments' not in full
     for n in ('all', '18', '50'):
         assert out('report', '-d', CDB, '--rows', n) == full, n
     assert out('report', '-d', CDB, '--rows', '17') != full
@@ -805,6 +806,44 @@ def t_rows_all():
     assert 'The 2 documents with the most' in html
     rep = jout('report', '-d', CDB, '-f', 'json', '--rows', '2')
     assert len(rep['by_document']) == 18, len(rep['by_document'])
+
+
+def t_rows_many():
+    """300 notes, 280 collectivités: --rows 260 (the rows sorted) and
+    --rows 7 (kept as they come) pick the same heaviest rows as here."""
+    notes = os.path.join(TMP, 'many')
+    os.mkdir(notes)
+    for i in range(300):
+        paras = ['Le télétravail a été généralisé au service %d.' % k
+                 for k in range((i * 37) % 11)]
+        paras += ['Les masques sont arrivés le %d mai.' % (k + 1)
+                  for k in range((i * 11) % 7)]
+        paras.append('Rien à signaler.')
+        with open(os.path.join(notes, 'n%03d.md' % i), 'w',
+                  encoding='utf-8') as fh:
+            fh.write('---\ncollectivite: C%03d\n---\n\n' % (i % 280) +
+                     '\n\n'.join(paras) + '\n')
+    db = os.path.join(TMP, 'many.db')
+    out('init', '-d', db)
+    out('add', '-d', db, notes)
+    rep = jout('report', '-d', db, '-f', 'json')
+    top = [t['code'] for t in rep['themes'] if t['parent'] is None]
+    docs = [(d['document'], sum(d['codes'].get(c, 0) for c in top))
+            for d in rep['by_document']]
+    groups = {}
+    for d in rep['by_document']:
+        name = d['attributes']['collectivite']
+        groups[name] = groups.get(name, 0) + sum(d['codes'].get(c, 0)
+                                                 for c in top)
+    groups = list(groups.items())
+    assert len(docs) == 300 and len(groups) == 280, (len(docs), len(groups))
+    for n in (260, 7):
+        md = out('report', '-d', db, '-f', 'md', '--rows', str(n))
+        _, rows = md_rows(md, '## Themes by document',
+                          '## Themes that go together')
+        assert rows == heaviest(docs, n), (n, rows[:10])
+        _, rows = md_rows(md, '## Synthesis grid', '## Verbatims')
+        assert rows == heaviest(groups, n), (n, rows[:10])
 
 
 def t_rows_bad():
@@ -989,6 +1028,8 @@ def main():
     check('report --rows all, or more rows than there are: every row',
           t_rows_all)
     check('report --rows 0, -3, x...: exit 2', t_rows_bad)
+    check('report --rows 260 and 7 of 300 notes: the heaviest rows',
+          t_rows_many)
     for args in (['report'], ['cooc'], ['cooc', '--all'],
                  ['compare', '--by', 'type', '--all'],
                  ['quotes', 'sante', '--by', 'type']):
