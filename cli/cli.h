@@ -160,6 +160,10 @@ void cli_doc_free(cli_doc *doc);
 const char *cli_db_path(const char *opt);
 /* Opens the project, printing the error. */
 int cli_open_store(grille_store **out, const char *path, bool readonly);
+/* Whether file `out` is the project `db` itself (or its -wal, -shm or
+ * -journal file), through any path or link: an -o there would destroy
+ * it.  Says so when it is. */
+bool cli_same_file(const char *out, const char *db);
 
 /* Set by SIGINT/SIGTERM/SIGHUP once cli_catch_signals() was called. */
 #include <signal.h>

@@ -363,6 +363,11 @@ int cmd_export(int argc, char **argv)
                        : export_target(out, kind == EX_CSV, &folder);
     if (!target)
         goto done; /* said */
+    if (s && !folder && strcmp(target, "-") != 0 &&
+        cli_same_file(target, db)) {
+        free(target);
+        goto done;
+    }
     /* Ctrl-C: stop, remove what was begun; a second one too (it would
      * otherwise kill the program and leave libzip's temporary file) */
     cli_catch_signals_patient();

@@ -235,7 +235,7 @@ int cmd_quotes(int argc, char **argv)
             }
         }
     }
-    if (!(f = out_open(out)))
+    if (!(f = out_open(out, cli_db_path(db))))
         goto done;
     const grille_report_code *rc_code = NULL;
     for (size_t k = 0; k < r->ncodes; k++)
@@ -448,7 +448,7 @@ int cmd_kwic(int argc, char **argv)
         cli_lib_error(&err);
         goto done;
     }
-    if (!(f = out_open(out)))
+    if (!(f = out_open(out, cli_db_path(db))))
         goto done;
     if (fmt == FMT_JSON) {
         fputs("{\"pattern\": ", f);

@@ -258,7 +258,7 @@ static int run_cooc(const ropts *o)
     FILE *f = NULL;
     if (k < 0 || cooc_compute(&c, r, codes, (size_t)k, o->documents) < 0)
         goto done;
-    if (!(f = out_open(o->out)))
+    if (!(f = out_open(o->out, cli_db_path(o->db))))
         goto done;
     if (o->format == FMT_JSON) {
         cooc_json(f, r, &c);
@@ -467,7 +467,7 @@ static int run_compare(const ropts *o)
     if (k < 0 || compare_compute(&m, r, o->by, codes, (size_t)k) < 0)
         goto done;
     warn_unknown_by(r, o->by);
-    if (!(f = out_open(o->out)))
+    if (!(f = out_open(o->out, cli_db_path(o->db))))
         goto done;
     if (o->format == FMT_JSON) {
         compare_json(f, r, &m);
@@ -685,15 +685,24 @@ static size_t heaviest(const size_t *w, size_t n, size_t limit, size_t *keep)
     return limit;
 }
 
-/* Says which rows a table cut to the heaviest shows. */
-static void rows_note(doc *d, size_t shown, size_t total, const char *what,
+/* Says which rows a table cut to the heaviest shows: `what` names them
+ * (one, many), `order` says in which order they come, `rest` where to see
+ * them all. */
+static void rows_note(doc *d, size_t shown, size_t total,
+                      const char *const what[2], const char *order,
                       const char *rest)
 {
-    if (shown < total)
-        doc_para(d,
-                 _("The %zu %s with the most coded segments (added up over "
-                   "these themes), of %zu (--rows all shows every one; %s)."),
-                 shown, what, total, rest);
+    if (shown >= total)
+        return;
+    char head[256];
+    if (shown == 1)
+        snprintf(head, sizeof(head), _("The %s"), what[0]);
+    else
+        snprintf(head, sizeof(head), _("The %zu %s"), shown, what[1]);
+    doc_para(d,
+             _("%s with the most coded segments (added up over these "
+               "themes), of %zu, %s (%s)."),
+             head, total, order, rest);
 }
 
 /* The document x theme matrix of coded segments: every document, or the
@@ -715,8 +724,10 @@ static void doc_matrix(doc *d, const grille_report *r, const size_t *codes,
             w[i] += r->cell_segments[i * r->ncodes + codes[j]];
     size_t shown = heaviest(w, r->ndocs, limit, keep);
     free(w);
-    rows_note(d, shown, r->ndocs, _("documents"),
-              _("-f json gives them all as data"));
+    const char *const what[2] = {_("document"), _("documents")};
+    rows_note(d, shown, r->ndocs, what, _("in name order"),
+              _("--rows all shows every one; -f json gives them all as "
+                "data"));
     size_t max = 0;
     for (size_t x = 0; x < shown; x++)
         for (size_t j = 0; j < k; j++)
@@ -868,11 +879,12 @@ static void synthesis_grid(doc *d, const grille_report *r, const char *by,
 {
     gridrow *rows = gr->rows;
     size_t n = gr->n;
-    char what[160], rest[200];
-    snprintf(what, sizeof(what), _("values of %s"), by);
-    snprintf(rest, sizeof(rest), _("'grille compare --by %s' counts them all"),
-             by);
-    rows_note(d, n, gr->total, what, rest);
+    char one[160], many[160];
+    snprintf(one, sizeof(one), _("value of %s"), by);
+    snprintf(many, sizeof(many), _("values of %s"), by);
+    const char *const what[2] = {one, many};
+    rows_note(d, n, gr->total, what, _("in the order of their first document"),
+              _("--rows all shows every one"));
     if (d->fmt == FMT_TEXT) {
         for (size_t i = 0; i < n; i++) {
             doc_h3(d, rows[i].name);
@@ -1173,6 +1185,10 @@ static void report_human(doc *d, const grille_report *r, const cooc *c,
                "representative quote (the segment with the most hits)."));
     synthesis_grid(d, r, by, themes, k, gr);
 
+    if (!nquotes) { /* -n 0: none asked */
+        doc_end(d);
+        return;
+    }
     doc_h2(d, _("Verbatims"));
     size_t *got;
     qpick *all;
@@ -1246,7 +1262,7 @@ static int run_report(const ropts *o)
         cli_lib_error(&err);
         goto done;
     }
-    if (!(f = out_open(o->out)))
+    if (!(f = out_open(o->out, cli_db_path(o->db))))
         goto done;
     if (o->format == FMT_JSON) {
         report_json(f, r, &c, o->quotes, o->by);
@@ -1276,7 +1292,8 @@ done:
 
 static const char report_help[] =
     "Usage: grille report [-d DB] [-f FORMAT] [-o FILE] [-n QUOTES]\n"
-    "                     [--by ATTRIBUTE] [--codes A,B,...] [--rows N]\n"
+    "                     [--by ATTRIBUTE] [--codes A,B,...] [--all]\n"
+    "                     [--rows N]\n"
     "The theme report of the project: the corpus at a glance, each theme's\n"
     "documents, segments, hits, rate per 1,000 words and top terms, the\n"
     "theme x document matrix, the strongest co-occurrences, the synthesis\n"
@@ -1376,7 +1393,7 @@ static int parse(int argc, char **argv, const char *cmd, const char *help,
         case 'n': {
             char *end;
             long q = strtol(optarg, &end, 10);
-            if (*end || q < 0 || q > 1000)
+            if (end == optarg || *end || q < 0 || q > 1000)
                 return cli_usage(cmd, _("-n takes a number from 0 to 1000, "
                                         "not '%s'"),
                                  optarg);
@@ -1384,6 +1401,10 @@ static int parse(int argc, char **argv, const char *cmd, const char *help,
             break;
         }
         case 'b':
+            if (!*optarg)
+                return cli_usage(cmd, "%s",
+                                 _("--by takes the name of an attribute "
+                                   "(see 'grille list')"));
             o->by = optarg;
             o->by_given = true;
             break;

@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -51,6 +52,26 @@ const char *cli_db_path(const char *opt)
     if (env && *env)
         return env;
     return "grille.db";
+}
+
+bool cli_same_file(const char *out, const char *db)
+{
+    struct stat o, d;
+    if (stat(out, &o) != 0)
+        return false;
+    static const char *const side[] = {"", "-wal", "-shm", "-journal"};
+    for (size_t i = 0; i < sizeof(side) / sizeof(side[0]); i++) {
+        char path[4096];
+        int n = snprintf(path, sizeof(path), "%s%s", db, side[i]);
+        if (n > 0 && (size_t)n < sizeof(path) && stat(path, &d) == 0 &&
+            d.st_dev == o.st_dev && d.st_ino == o.st_ino) {
+            cli_error(_("%s is the project %s itself: write the output "
+                        "to another file"),
+                      out, db);
+            return true;
+        }
+    }
+    return false;
 }
 
 int cli_open_store(grille_store **out, const char *path, bool readonly)

@@ -9,35 +9,123 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define TEXT_WIDTH 100
 
-FILE *out_open(const char *path)
+/* The temporary file being written and its target: one output per run.
+ * The signal handler removes the temporary file (unlink is safe there). */
+static char out_tmp[4096], *out_final;
+
+static void out_on_signal(int sig)
+{
+    if (out_tmp[0])
+        unlink(out_tmp);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+/* A command that ends without out_close leaves no temporary file. */
+static void out_at_exit(void)
+{
+    if (out_tmp[0])
+        unlink(out_tmp);
+}
+
+FILE *out_open(const char *path, const char *db)
 {
     if (!path || strcmp(path, "-") == 0)
         return stdout;
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (db && cli_same_file(path, db))
+        return NULL;
+    struct stat st;
+    bool there = stat(path, &st) == 0;
+    if (there && S_ISDIR(st.st_mode)) {
+        cli_error(_("%s is a folder: give the name of the file to write"),
+                  path);
+        return NULL;
+    }
+    if (there && !S_ISREG(st.st_mode)) { /* /dev/null, a pipe */
+        FILE *f = fopen(path, "we");
+        if (!f)
+            cli_error("%s: %s", path, strerror(errno));
+        return f;
+    }
+    if (there && access(path, W_OK) != 0) { /* as an open would say */
+        cli_error("%s: %s", path, strerror(errno));
+        return NULL;
+    }
+    /* through a link, the file it names is replaced */
+    struct stat ls;
+    bool link = there && lstat(path, &ls) == 0 && S_ISLNK(ls.st_mode);
+    char *final = link ? realpath(path, NULL) : strdup(path);
+    if (!final) {
+        cli_error("%s: %s", path, strerror(link ? errno : ENOMEM));
+        return NULL;
+    }
+    int n = snprintf(out_tmp, sizeof(out_tmp), "%s.tmp-%d", final,
+                     (int)getpid());
+    int fd = n > 0 && (size_t)n < sizeof(out_tmp)
+                 ? open(out_tmp,
+                        O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)
+                 : (errno = ENAMETOOLONG, -1);
+    if (fd < 0 && there && (errno == EACCES || errno == EROFS) &&
+        access(final, W_OK) == 0) {
+        /* a file we may write in a folder we may not: in place */
+        out_tmp[0] = '\0';
+        free(final);
+        FILE *f = fopen(path, "we");
+        if (!f)
+            cli_error("%s: %s", path, strerror(errno));
+        return f;
+    }
+    if (fd >= 0 && there) /* a file replaced keeps its permissions */
+        (void)!fchmod(fd, st.st_mode & 07777);
     FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
     if (!f) {
         cli_error("%s: %s", path, strerror(errno));
-        if (fd >= 0)
+        if (fd >= 0) {
             close(fd);
+            unlink(out_tmp);
+        }
+        out_tmp[0] = '\0';
+        free(final);
+        return NULL;
     }
+    out_final = final;
+    static bool registered;
+    if (!registered)
+        registered = atexit(out_at_exit) == 0;
+    signal(SIGINT, out_on_signal);
+    signal(SIGTERM, out_on_signal);
+    signal(SIGHUP, out_on_signal);
     return f;
 }
 
 int out_close(FILE *f, const char *path)
 {
+    errno = 0;
     int bad = fflush(f) != 0 || ferror(f);
     if (f != stdout)
         bad |= fclose(f) != 0;
+    if (!bad && out_tmp[0] && rename(out_tmp, out_final) != 0)
+        bad = 1;
+    int e = errno ? errno : EIO;
+    if (out_tmp[0]) {
+        if (bad)
+            unlink(out_tmp);
+        out_tmp[0] = '\0';
+        free(out_final);
+        out_final = NULL;
+    }
     if (bad) {
-        cli_error(_("%s: cannot write the output"),
-                  path && f != stdout ? path : "<stdout>");
+        cli_error(_("%s: cannot write the output: %s"),
+                  path && f != stdout ? path : "<stdout>", strerror(e));
         return -1;
     }
     return 0;

@@ -449,6 +449,20 @@ static int migrate(grille_store *s, int64_t from, grille_error *err)
     return r;
 }
 
+/* Whether the folder of file `path` may be written (and entered). */
+static bool folder_writable(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        return access(".", W_OK | X_OK) == 0;
+    if (slash == path)
+        return access("/", W_OK | X_OK) == 0;
+    char *dir = grille__strndup(path, (size_t)(slash - path));
+    bool ok = dir && access(dir, W_OK | X_OK) == 0;
+    free(dir);
+    return ok;
+}
+
 int grille_store_open(grille_store **out, const char *path, int readonly,
                       grille_error *err)
 {
@@ -467,12 +481,19 @@ int grille_store_open(grille_store **out, const char *path, int readonly,
                              _("is a folder, not a grille project"));
     /* Refuse to write before SQLite creates its -wal and -shm files: made
      * with the project's mode, they would keep a read-only project
-     * read-only after its owner gives write access back. */
-    bool writable = access(path, W_OK) == 0;
+     * read-only after its owner gives write access back.  Those files go
+     * beside the project: a folder we may not write makes it read-only
+     * too. */
+    bool file_writable = access(path, W_OK) == 0;
+    bool writable = file_writable && folder_writable(path);
     if (!readonly && !writable)
         return grille__error(err, GRILLE_ESTORE, path, 0, 0, "%s",
-                             _("the project is read-only: nothing can be "
-                               "written to it"));
+                             file_writable
+                                 ? _("the project is read-only: its folder "
+                                     "cannot be written to, and SQLite "
+                                     "writes its journal there")
+                                 : _("the project is read-only: nothing can "
+                                     "be written to it"));
     grille_store *s;
     int r;
     if (readonly && !writable) {

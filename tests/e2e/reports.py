@@ -846,6 +846,48 @@ def t_rows_many():
         assert rows == heaviest(groups, n), (n, rows[:10])
 
 
+def t_out_is_project():
+    """-o naming the project, by any path or a link, is refused and the
+    project is left as it was, for every command that writes a file."""
+    link = os.path.join(TMP, 'link-to-corpus.db')
+    if not os.path.lexists(link):
+        os.symlink(CDB, link)
+    with open(CDB, 'rb') as fh:
+        before = fh.read()
+    rel = os.path.relpath(CDB, TMP)
+    for args in (['report', '-o', CDB], ['report', '-o', './' + rel],
+                 ['report', '-o', link], ['cooc', '-o', CDB],
+                 ['compare', '--by', 'type', '-o', CDB],
+                 ['quotes', 'sante', '-o', CDB],
+                 ['kwic', 'masques', '-o', CDB],
+                 ['export', '-f', 'csv', '-o', CDB],
+                 ['export', '-f', 'qdpx', '-o', link],
+                 ['report', '-o', CDB + '-shm']):
+        r = grille(*(args + ['-d', CDB]))
+        assert r.returncode == 1, (args, r.returncode)
+        assert b'is the project' in r.stderr, (args, r.stderr)
+    with open(CDB, 'rb') as fh:
+        assert fh.read() == before, 'the project changed'
+    out('list', '-d', CDB)
+
+
+def t_out_replaced():
+    """-o over a file: replaced whole, its permissions kept, no temporary
+    file left; -n 0: no verbatims section."""
+    path = os.path.join(TMP, 'kept.md')
+    with open(path, 'w') as fh:
+        fh.write('old\n')
+    os.chmod(path, 0o640)
+    out('report', '-d', CDB, '-f', 'md', '-n', '0', '-o', path)
+    with open(path, encoding='utf-8') as fh:
+        text = fh.read()
+    assert text.startswith('# Theme report'), text[:80]
+    assert '## Verbatims' not in text and 'No coded segment' not in text
+    assert os.stat(path).st_mode & 0o777 == 0o640, oct(os.stat(path).st_mode)
+    left = [f for f in os.listdir(TMP) if '.tmp-' in f]
+    assert not left, left
+
+
 def t_rows_bad():
     for v in ('0', '-3', 'x', '2.5', '', '1000001'):
         r = grille('report', '-d', CDB, '--rows', v)
@@ -1030,6 +1072,10 @@ def main():
     check('report --rows 0, -3, x...: exit 2', t_rows_bad)
     check('report --rows 260 and 7 of 300 notes: the heaviest rows',
           t_rows_many)
+    check('-o the project (by a path, a link, its -shm): refused, kept',
+          t_out_is_project)
+    check('-o over a file: replaced, its mode kept; -n 0: no verbatims',
+          t_out_replaced)
     for args in (['report'], ['cooc'], ['cooc', '--all'],
                  ['compare', '--by', 'type', '--all'],
                  ['quotes', 'sante', '--by', 'type']):

@@ -449,6 +449,41 @@ def t_read_only_v2():
     return None
 
 
+def t_read_only_folder():
+    """A project its reader may write, in a folder the reader may not
+    (where SQLite would put its -wal and -shm): read as it is, the same
+    report; a write is refused and says why."""
+    if os.geteuid() != 0 or not shutil.which('setpriv'):
+        return None  # needs another user than the project's folder's
+    ref = grille('report', '-d', DB, '-f', 'json').stdout
+    shared = tempfile.mkdtemp(prefix='grille-rof-')
+    os.chmod(shared, 0o755)
+    db = os.path.join(shared, 'p.db')
+    shutil.copy(DB, db)
+    shutil.chown(db, user='nobody')
+    os.chmod(db, 0o644)
+    nobody = [shutil.which('setpriv'), '--reuid=nobody', '--regid=nogroup',
+              '--clear-groups']
+    rd = subprocess.run(nobody + [G, 'report', '-d', db, '-f', 'json'],
+                        capture_output=True, cwd=shared)
+    wr = subprocess.run(nobody + [G, 'rm', '-d', db,
+                                  os.path.basename(CORPUS[0])],
+                        capture_output=True, cwd=shared)
+    left = sorted(os.listdir(shared))
+    shutil.rmtree(shared, ignore_errors=True)
+    if rd.returncode != 0:
+        return 'report in a read-only folder: %r' % rd.stderr[-300:]
+    if rd.stdout.replace(db.encode(), b'DB') != ref.replace(DB.encode(),
+                                                            b'DB'):
+        return 'the report in a read-only folder differs'
+    if wr.returncode != 1 or b'folder' not in wr.stderr:
+        return 'rm in a read-only folder: %d %r' % (wr.returncode,
+                                                     wr.stderr[-300:])
+    if left != ['p.db']:
+        return 'files left beside the project: %r' % left
+    return None
+
+
 for name, fn in [
         ('add: every row right, cooc and compare as from the codings',
          t_add),
@@ -462,7 +497,9 @@ for name, fn in [
         ('a project of schema 2 is upgraded by report, its rows right',
          t_upgrade_read),
         ('a read-only project of schema 2 is read as it is, the same report',
-         t_read_only_v2)]:
+         t_read_only_v2),
+        ('a project in a read-only folder is read, not written',
+         t_read_only_folder)]:
     check(name, fn)
 status = plan()
 shutil.rmtree(TMP, ignore_errors=True)
