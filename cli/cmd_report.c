@@ -25,18 +25,6 @@ typedef struct ropts {
     size_t rows; /* of the matrix and the grid in a report; 0: all */
 } ropts;
 
-/* A warning when no document has attribute `by` (a typo, most often). */
-static void warn_unknown_by(const grille_report *r, const char *by)
-{
-    bool known = false;
-    for (size_t d = 0; d < r->ndocs && !known; d++)
-        known = grille_report_attr(r, d, by) != NULL;
-    if (!known && r->ndocs)
-        cli_warning(_("no document has the attribute '%s' (see 'grille "
-                      "list')"),
-                    by);
-}
-
 static void json_num(FILE *f, double x)
 {
     if (!isfinite(x))
@@ -466,7 +454,7 @@ static int run_compare(const ropts *o)
     FILE *f = NULL;
     if (k < 0 || compare_compute(&m, r, o->by, codes, (size_t)k) < 0)
         goto done;
-    warn_unknown_by(r, o->by);
+    synth_warn_unknown_by(r, o->by);
     if (!(f = out_open(o->out, cli_db_path(o->db))))
         goto done;
     if (o->format == FMT_JSON) {
@@ -583,9 +571,17 @@ static void themes_table(table *t, const grille_report *r, bool labels,
         if (labels)
             table_set(t, row, col++, "%s", k->label);
         table_set(t, row, col++, "%zu", k->documents);
-        table_set(t, row, col++, csv ? "%.2f" : "%.0f",
-                  r->ndocs ? 100.0 * (double)k->documents / (double)r->ndocs
-                           : 0.0);
+        double pct = r->ndocs ? 100.0 * (double)k->documents /
+                                    (double)r->ndocs
+                              : 0.0;
+        if (csv)
+            table_set(t, row, col++, "%.2f", pct);
+        else if (pct > 0 && pct < 0.5) /* not "0": some documents have it */
+            table_set(t, row, col++, "%s", "<1");
+        else if (pct >= 99.5 && pct < 100) /* not "100": some have not */
+            table_set(t, row, col++, "%s", "99");
+        else
+            table_set(t, row, col++, "%.0f", pct);
         table_set(t, row, col++, "%zu", k->segments);
         table_set(t, row, col++, "%zu", k->hits);
         table_set(t, row, col++, csv ? "%.4f" : "%.1f",
@@ -886,6 +882,18 @@ static void synthesis_grid(doc *d, const grille_report *r, const char *by,
     rows_note(d, n, gr->total, what, _("in the order of their first document"),
               _("--rows all shows every one"));
     if (d->fmt == FMT_TEXT) {
+        /* the counts' column as wide as the widest (3 at least) */
+        size_t most = 0;
+        for (size_t i = 0; i < n; i++)
+            for (size_t j = 0; j < k; j++) {
+                size_t segs;
+                row_quote(r, &rows[i], codes[j], &segs);
+                most = segs > most ? segs : most;
+            }
+        int width = 1;
+        for (; most >= 10; most /= 10)
+            width++;
+        width = width < 3 ? 3 : width;
         for (size_t i = 0; i < n; i++) {
             doc_h3(d, rows[i].name);
             for (size_t j = 0; j < k; j++) {
@@ -895,8 +903,8 @@ static void synthesis_grid(doc *d, const grille_report *r, const char *by,
                 if (!q)
                     continue;
                 char *cut = flat_cut(q->text, q->len, 64);
-                fprintf(d->f, "  %-16.16s %3zu  \xc2\xab %s \xc2\xbb\n",
-                        code_id(r, codes[j]), segs, cut);
+                fprintf(d->f, "  %-16.16s %*zu  \xc2\xab %s \xc2\xbb\n",
+                        code_id(r, codes[j]), width, segs, cut);
                 free(cut);
             }
             fputc('\n', d->f);
@@ -1257,7 +1265,7 @@ static int run_report(const ropts *o)
         load_shown_quotes(r, s, o, themes, (size_t)k, &gr) < 0)
         goto done;
     if (o->by_given)
-        warn_unknown_by(r, o->by);
+        synth_warn_unknown_by(r, o->by);
     if (grille_store_codebook(s, &cb, &err) < 0) {
         cli_lib_error(&err);
         goto done;

@@ -30,6 +30,17 @@ int synth_load(const char *db, grille_store **s, grille_report **r,
     return 0;
 }
 
+void synth_warn_unknown_by(const grille_report *r, const char *by)
+{
+    bool known = false;
+    for (size_t d = 0; d < r->ndocs && !known; d++)
+        known = grille_report_attr(r, d, by) != NULL;
+    if (!known && r->ndocs)
+        cli_warning(_("no document has the attribute '%s' (see 'grille "
+                      "list')"),
+                    by);
+}
+
 long synth_codes(const grille_report *r, const char *list, bool all,
                  size_t **out)
 {
@@ -68,6 +79,11 @@ long synth_codes(const grille_report *r, const char *list, bool all,
             v[n++] = c;
     }
     free(copy);
+    if (!n) {
+        cli_error(_("--codes names no code: give code ids separated by "
+                    "commas (see 'grille codebook show')"));
+        return -1;
+    }
     return (long)n;
 }
 

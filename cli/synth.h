@@ -12,6 +12,9 @@
 int synth_load(const char *db, grille_store **s, grille_report **r,
                const grille_report_want *want);
 
+/* A warning when no document has attribute `by` (a typo, most often). */
+void synth_warn_unknown_by(const grille_report *r, const char *by);
+
 /* Codes to show: `list` ("a,b,c", ids) or, when NULL, every theme (depth
  * 0) or every code (`all`).  Returns the count, indices in *out (free it),
  * or -1 after printing an error for an unknown id. */

@@ -64,7 +64,8 @@ def grille(*args):
 
 def t_unknown_by():
     for args in (['compare', '--by', 'tpye'], ['report', '--by', 'tpye'],
-                 ['report', '--by', 'tpye', '-f', 'csv']):
+                 ['report', '--by', 'tpye', '-f', 'csv'],
+                 ['quotes', 'alpha', '--by', 'tpye']):
         r = grille(*(args + ['-d', DB]))
         if r.returncode != 0 or b"no document has the attribute 'tpye'" \
                 not in r.stderr:
@@ -846,6 +847,35 @@ def t_rows_many():
         assert rows == heaviest(groups, n), (n, rows[:10])
 
 
+def t_percent_edges():
+    """The themes table never shows 100 % for a theme some documents lack,
+    nor 0 % for one some documents have: 200 of 201 notes, 1 of 201."""
+    notes = os.path.join(TMP, 'pct')
+    os.mkdir(notes)
+    for i in range(201):
+        text = 'Le télétravail a été généralisé en mars (%d).' % i
+        if i == 200:
+            text = 'La cellule de crise du maire (%d).' % i
+        if i == 7:
+            text += '\n\nLes masques sont arrivés.'
+        with open(os.path.join(notes, 'p%03d.md' % i), 'w',
+                  encoding='utf-8') as fh:
+            fh.write(text + '\n')
+    db = os.path.join(TMP, 'pct.db')
+    out('init', '-d', db)
+    out('add', '-d', db, notes)
+    rows = {r[0]: r for r in csv_rows(out('report', '-d', db, '-f', 'csv'))}
+    assert rows['teletravail'][3] == '99.50', rows['teletravail']
+    assert rows['sante'][2] == '1', rows['sante']
+    md = out('report', '-d', db, '-f', 'md', '--codes', 'teletravail,sante')
+    table = md[md.index('## Themes'):md.index('## Themes by document')]
+    cells = {l.split(' | ')[0][2:].strip(): l.split(' | ')
+             for l in table.splitlines() if l.startswith('| ')}
+    assert cells['teletravail'][3].strip() == '99', cells['teletravail']
+    assert cells['sante'][3].strip().replace('\\', '') == '<1', \
+        cells['sante']
+
+
 def t_out_is_project():
     """-o naming the project, by any path or a link, is refused and the
     project is left as it was, for every command that writes a file."""
@@ -893,6 +923,13 @@ def t_rows_bad():
         r = grille('report', '-d', CDB, '--rows', v)
         assert r.returncode == 2, (v, r.returncode)
         assert b"--rows takes a number" in r.stderr, (v, r.stderr)
+    for args, rc, say in ((['-n', ''], 2, b'-n takes a number'),
+                          (['--by', ''], 2, b'--by takes the name'),
+                          (['--codes', ''], 1, b'--codes names no code'),
+                          (['--codes', ','], 1, b'--codes names no code')):
+        r = grille(*(['report', '-d', CDB] + args))
+        assert r.returncode == rc and say in r.stderr, (args, r.returncode,
+                                                        r.stderr)
 
 
 # ----------------------------------------------------------------- quotes
@@ -1069,9 +1106,12 @@ def main():
           t_rows_cut)
     check('report --rows all, or more rows than there are: every row',
           t_rows_all)
-    check('report --rows 0, -3, x...: exit 2', t_rows_bad)
+    check('report --rows 0, -3, x..., -n \'\', --by \'\', --codes \'\': refused',
+          t_rows_bad)
     check('report --rows 260 and 7 of 300 notes: the heaviest rows',
           t_rows_many)
+    check('themes table: 99 and <1, never 100 or 0 for some documents',
+          t_percent_edges)
     check('-o the project (by a path, a link, its -shm): refused, kept',
           t_out_is_project)
     check('-o over a file: replaced, its mode kept; -n 0: no verbatims',
