@@ -870,6 +870,58 @@ static const grille_report_quote *row_quote(const grille_report *r,
     return best;
 }
 
+/* A grid cell's excerpt of quote q, `width` code points: from its start,
+ * or, when the theme's first hit comes later than a third of the width,
+ * from a little before it (after "…"), so that the cell shows what the
+ * theme was found on. */
+static char *cell_cut(const grille_report_quote *q, size_t width)
+{
+    size_t lead = width / 3, cols = 0, at = q->hit;
+    if (at > q->len)
+        return flat_cut(q->text, q->len, width);
+    for (size_t i = 0; i < at; i++)
+        cols += ((unsigned char)q->text[i] & 0xC0) != 0x80;
+    if (cols <= lead)
+        return flat_cut(q->text, q->len, width);
+    /* `lead` code points back from the hit, then to the next word */
+    size_t b = at;
+    for (size_t c = 0; b > 0 && c < lead; c++) {
+        b--;
+        while (b > 0 && ((unsigned char)q->text[b] & 0xC0) == 0x80)
+            b--;
+    }
+    for (size_t e = b; e < at; e++)
+        if (q->text[e] == ' ' || q->text[e] == '\n') {
+            b = e + 1;
+            break;
+        }
+    /* near the end: back far enough to fill the width */
+    size_t rest = 0;
+    for (size_t i = b; i < q->len; i++)
+        rest += ((unsigned char)q->text[i] & 0xC0) != 0x80;
+    for (; b > 0 && rest + 1 < width; rest++) {
+        b--;
+        while (b > 0 && ((unsigned char)q->text[b] & 0xC0) == 0x80)
+            b--;
+    }
+    if (b == 0)
+        return flat_cut(q->text, q->len, width);
+    /* not in the middle of a word */
+    for (size_t e = b; e < at && e < b + 12; e++)
+        if (q->text[e] == ' ' || q->text[e] == '\n') {
+            b = e + 1;
+            break;
+        }
+    char *cut = flat_cut(q->text + b, q->len - b, width - 1);
+    char *out = malloc(strlen(cut) + 4);
+    if (!out)
+        abort();
+    memcpy(out, "\xe2\x80\xa6", 3);
+    strcpy(out + 3, cut);
+    free(cut);
+    return out;
+}
+
 static void synthesis_grid(doc *d, const grille_report *r, const char *by,
                            const size_t *codes, size_t k, const grid *gr)
 {
@@ -902,7 +954,7 @@ static void synthesis_grid(doc *d, const grille_report *r, const char *by,
                     row_quote(r, &rows[i], codes[j], &segs);
                 if (!q)
                     continue;
-                char *cut = flat_cut(q->text, q->len, 64);
+                char *cut = cell_cut(q, 64);
                 fprintf(d->f, "  %-16.16s %*zu  \xc2\xab %s \xc2\xbb\n",
                         code_id(r, codes[j]), width, segs, cut);
                 free(cut);
@@ -933,7 +985,7 @@ static void synthesis_grid(doc *d, const grille_report *r, const char *by,
                 row_quote(r, &rows[i], codes[j], &segs);
             if (!q)
                 continue;
-            char *cut = flat_cut(q->text, q->len, d->fmt == FMT_HTML ? 110 : 60);
+            char *cut = cell_cut(q, d->fmt == FMT_HTML ? 110 : 60);
             table_set(&t, row, j + 1, "%zu \xe2\x80\x94 \xc2\xab %s \xc2\xbb",
                       segs, cut);
             free(cut);
@@ -1249,8 +1301,6 @@ static int run_report(const ropts *o)
     int status = EXIT_RUNTIME;
     cooc c = {0};
     FILE *f = NULL;
-    grille_codebook *cb = NULL;
-    grille_error err = {0};
     grid gr = {0};
     if (k < 0 || cooc_compute(&c, r, themes, (size_t)k, false) < 0)
         goto done;
@@ -1266,10 +1316,6 @@ static int run_report(const ropts *o)
         goto done;
     if (o->by_given)
         synth_warn_unknown_by(r, o->by);
-    if (grille_store_codebook(s, &cb, &err) < 0) {
-        cli_lib_error(&err);
-        goto done;
-    }
     if (!(f = out_open(o->out, cli_db_path(o->db))))
         goto done;
     if (o->format == FMT_JSON) {
@@ -1282,13 +1328,12 @@ static int run_report(const ropts *o)
     } else {
         doc d = {f, o->format};
         report_human(&d, r, &c, themes, (size_t)k, o, &gr, db,
-                     grille_codebook_name(cb));
+                     grille_store_codebook_name(s));
     }
     status = out_close(f, o->out) < 0 ? EXIT_RUNTIME : EXIT_OK;
 done:
     if (gr.rows)
         grid_free(gr.rows, gr.n);
-    grille_codebook_free(cb);
     cooc_free(&c);
     free(themes);
     grille_report_free(r);

@@ -514,6 +514,10 @@ GRILLE_API void grille_store_busy_timeout(grille_store *s, int ms);
 /* The project's unit of segmentation. */
 GRILLE_API grille_unit grille_store_unit(const grille_store *s);
 
+/* The name of the project's codebook, as it was when the project was
+ * opened or its last transaction began (valid until then). */
+GRILLE_API const char *grille_store_codebook_name(const grille_store *s);
+
 /* The project's codebook as YAML text and the name of its source; free
  * both with grille_free. */
 GRILLE_API int grille_store_codebook_text(grille_store *s, char **yaml,
@@ -768,6 +772,8 @@ typedef struct grille_report_doc {
 typedef struct grille_report_quote {
     int64_t segment_id; /* 0 when the code does not occur there */
     unsigned line;
+    unsigned hit; /* bytes from start to the code's first coding (or one
+                     under it) in the segment: where an excerpt centres */
     size_t start, end;
     size_t hits;
     const char *text;

@@ -21,6 +21,7 @@
 #include "store.h"
 
 #include <math.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -108,6 +109,9 @@ typedef struct priv {
     size_t *cell_segments, *cell_hits, *pairs;
     grille_report_quote *best;
     size_t ncells; /* of cell_segments, cell_hits and best: docs x codes */
+    size_t ncodes;
+    int64_t *code_index; /* codes.id -> report index (-1), to max_code */
+    int64_t max_code;
     term_map *terms;
 } priv;
 
@@ -165,6 +169,7 @@ void grille_report_free(grille_report *r)
             free(p->terms[c].slots);
         }
         free(p->terms);
+        free(p->code_index);
         free(p->strings);
         free(p->codes);
         free(p->docs);
@@ -446,19 +451,28 @@ static int read_quotes(grille_store *s, priv *p, const size_t *cells,
                        size_t n, grille_error *err)
 {
     sqlite3 *db = grille_store__db(s);
-    sqlite3_stmt *st = NULL;
+    sqlite3_stmt *st = NULL, *hits = NULL;
     sqlite3_blob *blob = NULL;
     int rc = sqlite3_prepare_v2(db,
                                 "SELECT g.line, g.start, g.\"end\", "
                                 "g.document FROM segments g WHERE g.id = ?1",
                                 -1, &st, NULL);
-    if (rc != SQLITE_OK)
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2(db,
+                                "SELECT code, start FROM codings WHERE "
+                                "segment = ?1",
+                                -1, &hits, NULL);
+    if (rc != SQLITE_OK) {
+        sqlite3_finalize(st);
         return grille_store__error(s, err, rc, "read the quotes");
+    }
     int64_t blob_doc = -1;
     char *buf = NULL;
     size_t bufcap = 0;
+    size_t nc = p->ncodes;
     for (size_t i = 0; i < n && rc == SQLITE_OK; i++) {
-        grille_report_quote *q = &p->best[cells ? cells[i] : i];
+        size_t cell = cells ? cells[i] : i;
+        grille_report_quote *q = &p->best[cell];
         if (!q->segment_id || q->text)
             continue;
         sqlite3_reset(st);
@@ -504,6 +518,24 @@ static int read_quotes(grille_store *s, priv *p, const size_t *cells,
         q->text = keep(p, buf, q->len);
         if (!q->text)
             rc = SQLITE_NOMEM;
+        /* the first coding of the cell's code, or of one under it */
+        size_t first = SIZE_MAX;
+        sqlite3_reset(hits);
+        sqlite3_bind_int64(hits, 1, q->segment_id);
+        while (rc == SQLITE_OK && nc && sqlite3_step(hits) == SQLITE_ROW) {
+            int64_t code = sqlite3_column_int64(hits, 0);
+            size_t at = (size_t)sqlite3_column_int64(hits, 1);
+            long c = code >= 0 && code <= p->max_code
+                         ? (long)p->code_index[code]
+                         : -1;
+            while (c >= 0 && (size_t)c != cell % nc)
+                c = p->codes[c].parent;
+            if (c >= 0 && at >= q->start && at < first)
+                first = at;
+        }
+        q->hit = first != SIZE_MAX && first - q->start < UINT_MAX
+                     ? (unsigned)(first - q->start)
+                     : 0;
     }
     int ret = rc == SQLITE_OK      ? 0
               : rc == SQLITE_NOMEM ? grille__nomem(err)
@@ -512,6 +544,7 @@ static int read_quotes(grille_store *s, priv *p, const size_t *cells,
     free(buf);
     sqlite3_blob_close(blob);
     sqlite3_finalize(st);
+    sqlite3_finalize(hits);
     return ret;
 }
 
@@ -633,6 +666,8 @@ int grille_report_build_some(grille_report **out, grille_store *s,
     if (rc != SQLITE_DONE)
         goto sqlfail;
     code_index = malloc((size_t)(max_code + 1) * sizeof(*code_index));
+    p->code_index = code_index; /* kept for the quotes read later */
+    p->max_code = max_code;
     if (!code_index)
         goto nomem;
     for (int64_t i = 0; i <= max_code; i++)
@@ -794,6 +829,7 @@ again:
 
     size_t nc = r->ncodes, nd = r->ndocs;
     p->ncells = nd * nc + 1;
+    p->ncodes = nc;
     p->cell_segments = grille__big_calloc(p->ncells, sizeof(size_t));
     p->cell_hits = grille__big_calloc(p->ncells, sizeof(size_t));
     p->pairs = calloc(nc * nc + 1, sizeof(size_t));
@@ -940,7 +976,6 @@ done:
     free(ids);
     free(parents);
     free(attr_doc);
-    free(code_index);
     free(doc_index);
     free(g.hits);
     free(g.touched);

@@ -121,6 +121,7 @@ struct grille_store {
     bool in_read; /* grille_store_read_begin */
     int64_t version; /* of the schema, as the file was opened */
     char sha256[65];  /* of the project's codebook */
+    char *cb_name;    /* its name */
     sqlite3_stmt *q[Q_COUNT];
     /* codebook code index -> codes.id, for the codebook last synced */
     const grille_codebook *synced;
@@ -347,6 +348,7 @@ void grille_store_close(grille_store *s)
         sqlite3_finalize(s->q[i]);
     grille__stats_free(s->stats);
     grille__terms_free(s->terms);
+    free(s->cb_name);
     sqlite3_close(s->db);
     free(s->code_ids);
     free(s->path);
@@ -396,13 +398,20 @@ static int load_meta(grille_store *s, grille_error *err)
     sqlite3_finalize(st);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         return store_error(s, err, rc, "read the project");
-    r = prepare(s, "SELECT sha256 FROM codebook WHERE id = 1", &st, err);
+    r = prepare(s, "SELECT sha256, name FROM codebook WHERE id = 1", &st,
+                err);
     if (r < 0)
         return r;
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
         const char *h = (const char *)sqlite3_column_text(st, 0);
         snprintf(s->sha256, sizeof(s->sha256), "%s", h ? h : "");
+        const char *name = col_text(st, 1);
+        char *copy = grille__strndup(name, strlen(name));
+        if (copy) {
+            free(s->cb_name);
+            s->cb_name = copy;
+        }
     }
     sqlite3_finalize(st);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
@@ -628,6 +637,12 @@ static int set_codebook(grille_store *s, const grille_codebook *cb,
     if (rc != SQLITE_DONE)
         return store_error(s, err, rc, "store the codebook");
     snprintf(s->sha256, sizeof(s->sha256), "%s", grille_codebook_sha256(cb));
+    const char *name = grille_codebook_name(cb);
+    char *copy = grille__strndup(name, strlen(name));
+    if (!copy)
+        return grille__nomem(err);
+    free(s->cb_name);
+    s->cb_name = copy;
     return 0;
 }
 
@@ -703,6 +718,11 @@ int grille_store_create(grille_store **out, const char *path,
 grille_unit grille_store_unit(const grille_store *s)
 {
     return s->unit;
+}
+
+const char *grille_store_codebook_name(const grille_store *s)
+{
+    return s->cb_name ? s->cb_name : "";
 }
 
 int grille_store_begin(grille_store *s, grille_error *err)
@@ -1662,17 +1682,21 @@ int grille_store_foreach_coding(grille_store *s, int64_t id,
                                 grille_error *err)
 {
     sqlite3_stmt *st;
-    int r = prepare(
-        s,
-        "SELECT g.document, d.name, g.idx, g.line, k.code, c.start, "
-        "c.\"end\", c.term, c.rule, c.origin FROM codings c "
-        "JOIN segments g ON g.id = c.segment "
-        "JOIN documents d ON d.id = g.document "
-        "JOIN codes k ON k.id = c.code "
-        "WHERE ?1 = 0 OR g.document = ?1 "
-        "ORDER BY d.name, g.idx, c.start, coalesce(k.position, 1e9), "
-        "k.code, c.\"end\"",
-        &st, err);
+    /* one document: found by the index of its segments (an OR with the
+     * case of all documents made SQLite scan every coding) */
+#define CODINGS_OF(where)                                                    \
+    "SELECT g.document, d.name, g.idx, g.line, k.code, c.start, "           \
+    "c.\"end\", c.term, c.rule, c.origin FROM codings c "                   \
+    "JOIN segments g ON g.id = c.segment "                                  \
+    "JOIN documents d ON d.id = g.document "                                \
+    "JOIN codes k ON k.id = c.code " where                                  \
+    "ORDER BY d.name, g.idx, c.start, coalesce(k.position, 1e9), "          \
+    "k.code, c.\"end\""
+    int r = prepare(s,
+                    id ? CODINGS_OF("WHERE g.document = ?1 ")
+                       : CODINGS_OF("WHERE ?1 = 0 "),
+                    &st, err);
+#undef CODINGS_OF
     if (r < 0)
         return r;
     sqlite3_bind_int64(st, 1, id);

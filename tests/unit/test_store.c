@@ -2560,6 +2560,45 @@ START_TEST(test_quotes_ranked_then_texts)
 }
 END_TEST
 
+START_TEST(test_report_quote_hit)
+{
+    /* each best quote says where its code (or one under it) is first
+     * coded in it: the excerpts of the grid start from there */
+    int64_t m, r;
+    two_notes(&m, &r);
+    grille_error err;
+    memset(&err, 0, sizeof(err));
+    grille_report *rep = NULL;
+    ck_assert_int_eq(grille_report_build(&rep, st, &err), 0);
+    size_t checked = 0, inside = 0;
+    for (size_t d = 0; d < rep->ndocs; d++)
+        for (size_t c = 0; c < rep->ncodes; c++) {
+            const grille_report_quote *q = &rep->best[d * rep->ncodes + c];
+            if (!q->segment_id)
+                continue;
+            char sql[640];
+            snprintf(sql, sizeof(sql),
+                     "WITH RECURSIVE sub(id) AS (SELECT id FROM codes WHERE "
+                     "code = '%s' UNION SELECT k.id FROM codes k JOIN sub ON "
+                     "k.parent = sub.id) SELECT min(start) FROM codings "
+                     "WHERE segment = %lld AND code IN sub",
+                     rep->codes[c].id, (long long)q->segment_id);
+            int64_t first = raw_int(sql);
+            ck_assert_msg((int64_t)(q->start + q->hit) == first,
+                          "%s in segment #%lld: hit at %zu + %u, first "
+                          "coding at %lld",
+                          rep->codes[c].id, (long long)q->segment_id,
+                          q->start, q->hit, (long long)first);
+            checked++;
+            inside += q->hit > 0;
+        }
+    ck_assert_msg(checked > 3 && inside > 0,
+                  "test bug: %zu quotes, %zu with a hit inside", checked,
+                  inside);
+    grille_report_free(rep);
+}
+END_TEST
+
 START_TEST(test_report_lazy_quotes)
 {
     /* a report with lazy quotes has the same best quotes, without texts
@@ -2598,6 +2637,7 @@ START_TEST(test_report_lazy_quotes)
         const grille_report_quote *a = &eager->best[cells[k]];
         const grille_report_quote *b = &lazy->best[cells[k]];
         ck_assert_uint_eq(a->line, b->line);
+        ck_assert_uint_eq(a->hit, b->hit);
         ck_assert_uint_eq(a->start, b->start);
         ck_assert_uint_eq(a->end, b->end);
         ck_assert_uint_eq(a->len, b->len);
@@ -2694,6 +2734,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_quotes_ranked_then_texts);
     tcase_add_test(tc, test_quotes_ranked_order_with_ties);
     tcase_add_test(tc, test_report_lazy_quotes);
+    tcase_add_test(tc, test_report_quote_hit);
     tcase_add_test(tc, test_recode_new_code);
     tcase_add_test(tc, test_recode_lost);
     tcase_add_test(tc, test_recode_new_codebook_and_codings);
