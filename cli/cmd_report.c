@@ -478,8 +478,27 @@ done:
 /* -------------------------------------------------------------- report */
 
 /* Distinct values of an attribute with their document counts. */
+typedef struct weighed {
+    size_t weight, i;
+} weighed;
+
+/* Whether x goes before y: heavier, or as heavy and first. */
+static bool heavier(weighed x, weighed y)
+{
+    return x.weight > y.weight || (x.weight == y.weight && x.i < y.i);
+}
+
+static int heavier_first(const void *a, const void *b)
+{
+    const weighed *x = a, *y = b;
+    return heavier(*x, *y) ? -1 : heavier(*y, *x);
+}
+
+/* Distinct values of an attribute with their document counts, the most
+ * frequent first (then in the order they come); past `limit` rows (0: no
+ * limit), the others are added up in one row. */
 static void attr_counts(doc *d, const grille_report *r, const char *key,
-                        const char *head)
+                        const char *head, size_t limit)
 {
     strindex vals = {0};
     size_t *counts = calloc(r->ndocs + 1, sizeof(size_t));
@@ -494,14 +513,31 @@ static void attr_counts(doc *d, const grille_report *r, const char *key,
             none++;
     }
     size_t n = vals.n;
+    weighed *order = malloc((n + 1) * sizeof(*order));
+    if (!order)
+        abort();
+    for (size_t k = 0; k < n; k++)
+        order[k] = (weighed){counts[k], k};
+    qsort(order, n, sizeof(*order), heavier_first);
+    size_t shown = limit && n > limit ? limit : n, rest = 0;
+    for (size_t k = shown; k < n; k++)
+        rest += order[k].weight;
     table t;
     table_init(&t, 2);
     table_head(&t, 0, head, false);
     table_head(&t, 1, _("documents"), true);
-    for (size_t k = 0; k < n; k++) {
+    for (size_t k = 0; k < shown; k++) {
         size_t row = table_row(&t);
-        table_set(&t, row, 0, "%s", vals.keys[k]);
-        table_set(&t, row, 1, "%zu", counts[k]);
+        table_set(&t, row, 0, "%s", vals.keys[order[k].i]);
+        table_set(&t, row, 1, "%zu", order[k].weight);
+    }
+    if (shown < n) {
+        size_t row = table_row(&t);
+        if (n - shown == 1)
+            table_set(&t, row, 0, "%s", _("(1 other value)"));
+        else
+            table_set(&t, row, 0, _("(%zu other values)"), n - shown);
+        table_set(&t, row, 1, "%zu", rest);
     }
     if (none) {
         size_t row = table_row(&t);
@@ -512,6 +548,7 @@ static void attr_counts(doc *d, const grille_report *r, const char *key,
         doc_table(d, &t);
     table_free(&t);
     strindex_free(&vals);
+    free(order);
     free(counts);
 }
 
@@ -620,22 +657,6 @@ static void themes_chart(doc *d, const grille_report *r, const size_t *codes,
                 left + (int)(x * width) + 4, y + bar - 5, 100 * x);
     }
     fputs("</svg>\n", f);
-}
-
-typedef struct weighed {
-    size_t weight, i;
-} weighed;
-
-/* Whether x goes before y: heavier, or as heavy and first. */
-static bool heavier(weighed x, weighed y)
-{
-    return x.weight > y.weight || (x.weight == y.weight && x.i < y.i);
-}
-
-static int heavier_first(const void *a, const void *b)
-{
-    const weighed *x = a, *y = b;
-    return heavier(*x, *y) ? -1 : heavier(*y, *x);
 }
 
 static int by_index(const void *a, const void *b)
@@ -1200,9 +1221,9 @@ static void report_human(doc *d, const grille_report *r, const cooc *c,
              count_values(r, "enqueteur"), count_values(r, "collectivite"));
 
     doc_h2(d, _("The corpus at a glance"));
-    attr_counts(d, r, "type", _("collectivités by type"));
-    attr_counts(d, r, "role", _("people interviewed"));
-    attr_counts(d, r, "enqueteur", _("interviewers"));
+    attr_counts(d, r, "type", _("collectivités by type"), o->rows);
+    attr_counts(d, r, "role", _("people interviewed"), o->rows);
+    attr_counts(d, r, "enqueteur", _("interviewers"), o->rows);
 
     doc_h2(d, _("Themes"));
     doc_para(d, "%s",
@@ -1362,9 +1383,11 @@ static const char report_help[] =
     "      --codes A,B,...  the themes of the matrix, grid and verbatims\n"
     "                       (default: every top-level theme)\n"
     "      --all            every code, sub-themes included\n"
-    "      --rows N|all     rows of the matrix and of the grid in text, md and\n"
-    "                       html: the N with the most coded segments, added\n"
-    "                       up over the themes shown (default 50), or all\n"
+    "      --rows N|all     rows of the tables in text, md and html: the\n"
+    "                       matrix and the grid keep the N with the most coded\n"
+    "                       segments, added up over the themes shown, the\n"
+    "                       corpus tables the N most frequent values (default\n"
+    "                       50), or all\n"
     "  -h, --help           show this help\n";
 
 static const char cooc_help[] =

@@ -876,6 +876,38 @@ def t_percent_edges():
         cells['sante']
 
 
+def t_glance_tables():
+    """The corpus tables: the most frequent values first (then in the
+    order they come); with --rows 3, three and a row for the others."""
+    rep = jout('report', '-d', CDB, '-f', 'json')
+    for key, head in (('type', 'collectivités by type'),
+                      ('role', 'people interviewed'),
+                      ('enqueteur', 'interviewers')):
+        counts = {}
+        for d in rep['by_document']:
+            v = d['attributes'].get(key)
+            if v is not None:
+                counts[v] = counts.get(v, 0) + 1
+        first = list(counts)  # in the order they come
+        want = sorted(first, key=lambda v: (-counts[v], first.index(v)))
+        for rows, shown in ((None, want), ('3', want[:3])):
+            args = ['report', '-d', CDB, '-f', 'md']
+            md = out(*(args + (['--rows', rows] if rows else [])))
+            sec = md[md.index('| %s |' % head):]
+            sec = sec[:sec.index('\n\n')]
+            got = [l.split(' | ') for l in sec.splitlines()[2:]]
+            names = [g[0][2:] for g in got]
+            if rows and len(want) > 3:
+                rest = len(want) - 3
+                tail = '(1 other value)' if rest == 1 else \
+                    '(%d other values)' % rest
+                assert names[-1] == tail, (key, names)
+                assert int(got[-1][1].rstrip(' |')) == \
+                    sum(counts[v] for v in want[3:]), (key, got[-1])
+                names = names[:-1]
+            assert names == shown, (key, rows, names, shown)
+
+
 def t_out_is_project():
     """-o naming the project, by any path or a link, is refused and the
     project is left as it was, for every command that writes a file."""
@@ -1110,6 +1142,8 @@ def main():
           t_rows_bad)
     check('report --rows 260 and 7 of 300 notes: the heaviest rows',
           t_rows_many)
+    check('corpus tables: most frequent first; --rows 3 and the others',
+          t_glance_tables)
     check('themes table: 99 and <1, never 100 or 0 for some documents',
           t_percent_edges)
     check('-o the project (by a path, a link, its -shm): refused, kept',
