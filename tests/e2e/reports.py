@@ -758,10 +758,11 @@ def md_rows(md, start, end):
     return sec, [l.split(' | ')[0][2:] for l in lines[1:]]
 
 
-def corpus_weights():
+def weights(db=None):
     """Per document (name order) and per collectivité (first document's
-    order): coded segments of the top-level themes, from the JSON."""
-    rep = jout('report', '-d', CDB, '-f', 'json')
+    order) of project db (corpus/'s by default): coded segments of the
+    top-level themes, from the JSON."""
+    rep = jout('report', '-d', db or CDB, '-f', 'json')
     top = [t['code'] for t in rep['themes'] if t['parent'] is None]
     docs = [(d['document'], sum(d['codes'].get(c, 0) for c in top))
             for d in rep['by_document']]
@@ -778,7 +779,7 @@ def t_rows_cut():
     segments and the grid the N collectivités (the first of equal ones),
     in their own order, each under a line that says so.  With 8, the rows
     kept are neither the first nor the last, and ties are cut."""
-    docs, groups = corpus_weights()
+    docs, groups = weights()
     for n in (3, 8):
         want = heaviest(docs, n)
         assert want != [d for d, _ in docs][:n], 'proves little'
@@ -827,16 +828,7 @@ def t_rows_many():
     db = os.path.join(TMP, 'many.db')
     out('init', '-d', db)
     out('add', '-d', db, notes)
-    rep = jout('report', '-d', db, '-f', 'json')
-    top = [t['code'] for t in rep['themes'] if t['parent'] is None]
-    docs = [(d['document'], sum(d['codes'].get(c, 0) for c in top))
-            for d in rep['by_document']]
-    groups = {}
-    for d in rep['by_document']:
-        name = d['attributes']['collectivite']
-        groups[name] = groups.get(name, 0) + sum(d['codes'].get(c, 0)
-                                                 for c in top)
-    groups = list(groups.items())
+    docs, groups = weights(db)
     assert len(docs) == 300 and len(groups) == 280, (len(docs), len(groups))
     for n in (260, 7):
         md = out('report', '-d', db, '-f', 'md', '--rows', str(n))
