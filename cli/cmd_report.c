@@ -611,14 +611,17 @@ static void themes_table(table *t, const grille_report *r, bool labels,
         double pct = r->ndocs ? 100.0 * (double)k->documents /
                                     (double)r->ndocs
                               : 0.0;
+        /* rounded half up; never "0" for a theme some documents have,
+         * nor "100" for one some documents lack */
+        long whole = (long)(pct + 0.5);
         if (csv)
             table_set(t, row, col++, "%.2f", pct);
-        else if (pct > 0 && pct < 0.5) /* not "0": some documents have it */
+        else if (pct > 0 && whole == 0)
             table_set(t, row, col++, "%s", "<1");
-        else if (pct >= 99.5 && pct < 100) /* not "100": some have not */
+        else if (pct < 100 && whole == 100)
             table_set(t, row, col++, "%s", "99");
         else
-            table_set(t, row, col++, "%.0f", pct);
+            table_set(t, row, col++, "%ld", whole);
         table_set(t, row, col++, "%zu", k->segments);
         table_set(t, row, col++, "%zu", k->hits);
         table_set(t, row, col++, csv ? "%.4f" : "%.1f",

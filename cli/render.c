@@ -20,7 +20,10 @@
 
 /* The temporary file being written and its target: one output per run.
  * The signal handler removes the temporary file (unlink is safe there). */
-static char out_tmp[4096], *out_final;
+static char out_tmp[4096];
+static char *out_final;
+
+static const int out_signals[] = {SIGINT, SIGTERM, SIGHUP};
 
 static void out_on_signal(int sig)
 {
@@ -37,74 +40,122 @@ static void out_at_exit(void)
         unlink(out_tmp);
 }
 
+/* -o written as it is: devices, pipes, descriptors (/dev/stdout...), a
+ * link to a file not there yet, a file we may not replace.  The output
+ * can then be left cut by an error. */
+static FILE *out_in_place(const char *path)
+{
+    FILE *f = fopen(path, "we");
+    if (!f)
+        cli_error("%s: %s", path, strerror(errno));
+    return f;
+}
+
+/* Whether a file is better written in place than replaced: it has other
+ * names (hard links) or another owner, whom a rename would change. */
+static bool keep_in_place(const struct stat *st)
+{
+    return st->st_nlink > 1 || st->st_uid != geteuid();
+}
+
 FILE *out_open(const char *path, const char *db)
 {
-    if (!path || strcmp(path, "-") == 0)
+    if (!path || strcmp(path, "-") == 0 || strcmp(path, "/dev/stdout") == 0)
         return stdout;
     if (db && cli_same_file(path, db))
         return NULL;
-    struct stat st;
+    struct stat st, ls;
     bool there = stat(path, &st) == 0;
+    bool link = lstat(path, &ls) == 0 && S_ISLNK(ls.st_mode);
     if (there && S_ISDIR(st.st_mode)) {
         cli_error(_("%s is a folder: give the name of the file to write"),
                   path);
         return NULL;
     }
-    if (there && !S_ISREG(st.st_mode)) { /* /dev/null, a pipe */
-        FILE *f = fopen(path, "we");
-        if (!f)
-            cli_error("%s: %s", path, strerror(errno));
-        return f;
-    }
+    if ((there && !S_ISREG(st.st_mode)) || (link && !there) ||
+        strncmp(path, "/dev/", 5) == 0 || strncmp(path, "/proc/", 6) == 0)
+        return out_in_place(path);
     if (there && access(path, W_OK) != 0) { /* as an open would say */
         cli_error("%s: %s", path, strerror(errno));
         return NULL;
     }
+    if (there && keep_in_place(&st))
+        return out_in_place(path);
     /* through a link, the file it names is replaced */
-    struct stat ls;
-    bool link = there && lstat(path, &ls) == 0 && S_ISLNK(ls.st_mode);
     char *final = link ? realpath(path, NULL) : strdup(path);
     if (!final) {
         cli_error("%s: %s", path, strerror(link ? errno : ENOMEM));
         return NULL;
     }
-    int n = snprintf(out_tmp, sizeof(out_tmp), "%s.tmp-%d", final,
-                     (int)getpid());
+    /* no signal between the file's creation and its handler: a Ctrl-C
+     * there would leave it */
+    sigset_t block, old;
+    sigemptyset(&block);
+    for (size_t k = 0; k < sizeof(out_signals) / sizeof(*out_signals); k++)
+        sigaddset(&block, out_signals[k]);
+    sigprocmask(SIG_BLOCK, &block, &old);
+    int n = snprintf(out_tmp, sizeof(out_tmp), "%s.tmp-XXXXXX", final);
     int fd = n > 0 && (size_t)n < sizeof(out_tmp)
-                 ? open(out_tmp,
-                        O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)
+                 ? mkostemp(out_tmp, O_CLOEXEC)
                  : (errno = ENAMETOOLONG, -1);
-    if (fd < 0 && there && (errno == EACCES || errno == EROFS) &&
-        access(final, W_OK) == 0) {
-        /* a file we may write in a folder we may not: in place */
+    if (fd < 0) {
+        int e = errno;
         out_tmp[0] = '\0';
+        sigprocmask(SIG_SETMASK, &old, NULL);
         free(final);
-        FILE *f = fopen(path, "we");
-        if (!f)
-            cli_error("%s: %s", path, strerror(errno));
-        return f;
-    }
-    if (fd >= 0 && there) /* a file replaced keeps its permissions */
-        (void)!fchmod(fd, st.st_mode & 07777);
-    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
-    if (!f) {
-        cli_error("%s: %s", path, strerror(errno));
-        if (fd >= 0) {
-            close(fd);
-            unlink(out_tmp);
-        }
-        out_tmp[0] = '\0';
-        free(final);
+        /* a folder we may not write in, or a name too long for a
+         * suffix: the file written where it is */
+        if (e == EACCES || e == EROFS || e == EPERM || e == ENAMETOOLONG)
+            return out_in_place(path);
+        cli_error("%s: %s", path, strerror(e));
         return NULL;
     }
+    /* mkostemp makes it 0600; a file replaced keeps its permissions */
+    if (there)
+        (void)!fchmod(fd, st.st_mode & 07777);
     out_final = final;
     static bool registered;
     if (!registered)
         registered = atexit(out_at_exit) == 0;
-    signal(SIGINT, out_on_signal);
-    signal(SIGTERM, out_on_signal);
-    signal(SIGHUP, out_on_signal);
+    for (size_t k = 0; k < sizeof(out_signals) / sizeof(*out_signals); k++) {
+        struct sigaction sa, was;
+        sigaction(out_signals[k], NULL, &was);
+        if (was.sa_handler == SIG_IGN)
+            continue; /* nohup, a background job: still ignored */
+        memset(&sa, 0, sizeof(sa));
+        sa.sa_handler = out_on_signal;
+        sigemptyset(&sa.sa_mask);
+        sigaction(out_signals[k], &sa, NULL);
+    }
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    FILE *f = fdopen(fd, "w");
+    if (!f) {
+        cli_error("%s: %s", path, strerror(errno));
+        close(fd);
+        unlink(out_tmp);
+        out_tmp[0] = '\0';
+        free(out_final);
+        out_final = NULL;
+    }
     return f;
+}
+
+/* Copies file `from` over `to` in place (a rename the system refused:
+ * another's file in a sticky folder, a file mounted on its own). */
+static int copy_over(const char *from, const char *to)
+{
+    FILE *in = fopen(from, "re"), *out = in ? fopen(to, "we") : NULL;
+    char buf[65536];
+    size_t n;
+    int bad = !in || !out;
+    while (!bad && (n = fread(buf, 1, sizeof(buf), in)) > 0)
+        bad = fwrite(buf, 1, n, out) != n;
+    bad |= in && ferror(in);
+    if (in)
+        fclose(in);
+    if (out)
+        bad |= fclose(out) != 0;
+    return bad ? -1 : 0;
 }
 
 int out_close(FILE *f, const char *path)
@@ -113,12 +164,13 @@ int out_close(FILE *f, const char *path)
     int bad = fflush(f) != 0 || ferror(f);
     if (f != stdout)
         bad |= fclose(f) != 0;
-    if (!bad && out_tmp[0] && rename(out_tmp, out_final) != 0)
-        bad = 1;
     int e = errno ? errno : EIO;
+    if (!bad && out_tmp[0] && rename(out_tmp, out_final) != 0) {
+        e = errno;
+        bad = copy_over(out_tmp, out_final) != 0;
+    }
     if (out_tmp[0]) {
-        if (bad)
-            unlink(out_tmp);
+        unlink(out_tmp); /* gone if renamed */
         out_tmp[0] = '\0';
         free(out_final);
         out_final = NULL;

@@ -10,11 +10,12 @@
 
 #include <stdio.h>
 
-/* Opens -o FILE (created readable by its owner only) or stdout ("-" or
- * NULL).  A regular file (or one not there yet, in a folder that is) is
- * written beside it under a temporary name and renamed by out_close, so
- * that an error or Ctrl-C leaves it as it was; a device or a pipe is
- * written as it is.  `db`, when not NULL, is the project: FILE may not be
+/* Opens -o FILE (created readable by its owner only) or stdout ("-",
+ * NULL, /dev/stdout).  A regular file (or one not there yet) is written
+ * beside it under a temporary name and renamed by out_close, so that an
+ * error or Ctrl-C leaves it as it was; a device, a pipe, a descriptor, a
+ * link to a file not there yet, a file with other names or another owner
+ * or in a folder we may not write is written as it is.  `db`, when not NULL, is the project: FILE may not be
  * it.  NULL after printing the error. */
 FILE *out_open(const char *path, const char *db);
 /* Flushes and closes (and renames); returns 0, or -1 after printing the

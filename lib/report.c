@@ -522,14 +522,22 @@ static int read_quotes(grille_store *s, priv *p, const size_t *cells,
         size_t first = SIZE_MAX;
         sqlite3_reset(hits);
         sqlite3_bind_int64(hits, 1, q->segment_id);
-        while (rc == SQLITE_OK && nc && sqlite3_step(hits) == SQLITE_ROW) {
+        int h;
+        while (rc == SQLITE_OK && nc &&
+               (h = sqlite3_step(hits)) != SQLITE_DONE) {
+            if (h != SQLITE_ROW) {
+                rc = h;
+                break;
+            }
             int64_t code = sqlite3_column_int64(hits, 0);
             size_t at = (size_t)sqlite3_column_int64(hits, 1);
             long c = code >= 0 && code <= p->max_code
                          ? (long)p->code_index[code]
                          : -1;
-            while (c >= 0 && (size_t)c != cell % nc)
-                c = p->codes[c].parent;
+            /* up the hierarchy (at most its depth: a cycle written by
+             * hand in the codes ends here) */
+            for (size_t up = 0; c >= 0 && (size_t)c != cell % nc; up++)
+                c = up < nc ? p->codes[c].parent : -1;
             if (c >= 0 && at >= q->start && at < first)
                 first = at;
         }

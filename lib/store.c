@@ -458,18 +458,37 @@ static int migrate(grille_store *s, int64_t from, grille_error *err)
     return r;
 }
 
-/* Whether the folder of file `path` may be written (and entered). */
+/* Whether the folder of file `path` may be written (and entered): the
+ * folder of the file it names, through links, where SQLite puts its
+ * -wal and -shm. */
 static bool folder_writable(const char *path)
 {
-    const char *slash = strrchr(path, '/');
-    if (!slash)
-        return access(".", W_OK | X_OK) == 0;
-    if (slash == path)
-        return access("/", W_OK | X_OK) == 0;
-    char *dir = grille__strndup(path, (size_t)(slash - path));
-    bool ok = dir && access(dir, W_OK | X_OK) == 0;
-    free(dir);
+    char *real = realpath(path, NULL);
+    const char *p = real ? real : path;
+    const char *slash = strrchr(p, '/');
+    bool ok;
+    if (!slash) {
+        ok = access(".", W_OK | X_OK) == 0;
+    } else if (slash == p) {
+        ok = access("/", W_OK | X_OK) == 0;
+    } else {
+        char *dir = grille__strndup(p, (size_t)(slash - p));
+        ok = dir && access(dir, W_OK | X_OK) == 0;
+        free(dir);
+    }
+    free(real);
     return ok;
+}
+
+/* Whether `path`-wal holds changes (a writer at work, or one that
+ * stopped before its checkpoint). */
+static bool wal_pending(const char *path)
+{
+    char wal[4096];
+    struct stat st;
+    int n = snprintf(wal, sizeof(wal), "%s-wal", path);
+    return n > 0 && (size_t)n < sizeof(wal) && stat(wal, &st) == 0 &&
+           st.st_size > 0;
 }
 
 int grille_store_open(grille_store **out, const char *path, int readonly,
@@ -505,7 +524,11 @@ int grille_store_open(grille_store **out, const char *path, int readonly,
                                      "be written to it"));
     grille_store *s;
     int r;
-    if (readonly && !writable) {
+    if (readonly && !writable && wal_pending(path)) {
+        /* Changes wait in the -wal: an immutable open would not see them
+         * (it reads the file alone), and a plain one needs the -shm. */
+        r = connect(&s, path, SQLITE_OPEN_READONLY, err);
+    } else if (readonly && !writable) {
         /* Reading a project we may not write: opened immutable, SQLite
          * leaves no file beside it. */
         gbuf u = {0};
@@ -1014,6 +1037,10 @@ static grille_terms *store_terms(grille_store *s, int *rc)
 static int own_begin(grille_store *s, bool *own, grille_error *err)
 {
     *own = !s->in_tx;
+    if (*own && s->in_read)
+        return grille__error(err, GRILLE_EINVALID, s->path, 0, 0, "%s",
+                             _("a write cannot run inside a read snapshot: "
+                               "end it with grille_store_read_end first"));
     return *own ? grille_store_begin(s, err) : 0;
 }
 
@@ -1032,6 +1059,7 @@ int grille_store__own_begin(grille_store *s, bool *own, grille_error *err)
 {
     return own_begin(s, own, err);
 }
+
 
 int grille_store__own_end(grille_store *s, bool own, int r, grille_error *err)
 {
@@ -2359,14 +2387,17 @@ static int foreach_ranked(grille_store *s, const char *code,
 {
     sqlite3_stmt *st;
     size_t nids;
-    int rc = grille__id_count(s->db, "documents", &nids);
-    if (rc != SQLITE_OK)
+    /* the names and the segments from one snapshot */
+    int rc = sqlite3_exec(s->db, "SAVEPOINT ranked", NULL, NULL, NULL);
+    if (rc == SQLITE_OK)
+        rc = grille__id_count(s->db, "documents", &nids);
+    if (rc != SQLITE_OK) {
+        sqlite3_exec(s->db, "RELEASE ranked", NULL, NULL, NULL);
         return store_error(s, err, rc, "read quotes");
+    }
     char **names = calloc(nids + 1, sizeof(*names));
     ranked *v = NULL;
     size_t n = 0, cap = 0;
-    /* the names and the segments from one snapshot */
-    sqlite3_exec(s->db, "SAVEPOINT ranked", NULL, NULL, NULL);
     int r = names ? prepare(s, "SELECT id, name FROM documents", &st, err)
                   : grille__nomem(err);
     if (r == 0) {

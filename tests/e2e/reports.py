@@ -942,6 +942,44 @@ def t_out_replaced():
     assert not left, left
 
 
+def t_out_kinds():
+    """-o where a rename would be wrong: /dev/stdout is appended to the
+    redirected output; a link to a file not there creates that file; a
+    file with a second name is written in place (both names see it); a
+    name too long for a temporary suffix is still written."""
+    sh = os.path.join(TMP, 'sh.txt')
+    r = subprocess.run(['sh', '-c', '{ echo HEADER; "$0" report -d "$1" -f '
+                        'csv -o /dev/stdout; echo FOOTER; } > "$2"', G, CDB,
+                        sh], capture_output=True)
+    assert r.returncode == 0, r.stderr
+    with open(sh, encoding='utf-8') as fh:
+        lines = fh.read().splitlines()
+    assert lines[0] == 'HEADER' and lines[-1] == 'FOOTER' and \
+        len(lines) > 5, lines[:3] + lines[-3:]
+    sub = os.path.join(TMP, 'linked')
+    os.makedirs(sub, exist_ok=True)
+    dangling = os.path.join(TMP, 'dangling.csv')
+    if not os.path.lexists(dangling):
+        os.symlink(os.path.join(sub, 'target.csv'), dangling)
+    out('report', '-d', CDB, '-f', 'csv', '-o', dangling)
+    assert os.path.islink(dangling), 'the link was replaced'
+    assert os.path.getsize(os.path.join(sub, 'target.csv')) > 100
+    one, two = os.path.join(TMP, 'one.csv'), os.path.join(TMP, 'two.csv')
+    with open(one, 'w') as fh:
+        fh.write('old\n')
+    if not os.path.exists(two):
+        os.link(one, two)
+    out('report', '-d', CDB, '-f', 'csv', '-o', one)
+    assert os.path.samefile(one, two), 'the second name was cut off'
+    with open(two, encoding='utf-8') as fh:
+        assert fh.read().startswith('theme,'), 'two.csv is not the report'
+    long = os.path.join(TMP, 'x' * 250 + '.csv')
+    out('report', '-d', CDB, '-f', 'csv', '-o', long)
+    assert os.path.getsize(long) > 100
+    left = [f for f in os.listdir(TMP) if '.tmp-' in f]
+    assert not left, left
+
+
 def t_rows_bad():
     for v in ('0', '-3', 'x', '2.5', '', '1000001'):
         r = grille('report', '-d', CDB, '--rows', v)
@@ -1142,6 +1180,8 @@ def main():
           t_out_is_project)
     check('-o over a file: replaced, its mode kept; -n 0: no verbatims',
           t_out_replaced)
+    check('-o /dev/stdout, a dangling link, a hard link, a long name',
+          t_out_kinds)
     for args in (['report'], ['cooc'], ['cooc', '--all'],
                  ['compare', '--by', 'type', '--all'],
                  ['quotes', 'sante', '--by', 'type']):
