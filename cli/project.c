@@ -54,24 +54,53 @@ const char *cli_db_path(const char *opt)
     return "grille.db";
 }
 
+/* The absolute name of `path`, through links, whether or not the file is
+ * there (its folder must be); NULL when it cannot say. */
+static char *full_name(const char *path)
+{
+    char *real = realpath(path, NULL);
+    if (real)
+        return real;
+    const char *slash = strrchr(path, '/');
+    char *dir = slash ? strndup(path, slash > path ? (size_t)(slash - path)
+                                                   : 1)
+                      : strdup(".");
+    char *rdir = dir ? realpath(dir, NULL) : NULL;
+    char *out = NULL;
+    if (rdir && asprintf(&out, "%s/%s", rdir, slash ? slash + 1 : path) < 0)
+        out = NULL;
+    free(dir);
+    free(rdir);
+    return out;
+}
+
 bool cli_same_file(const char *out, const char *db)
 {
-    struct stat o, d;
-    if (stat(out, &o) != 0)
-        return false;
     static const char *const side[] = {"", "-wal", "-shm", "-journal"};
-    for (size_t i = 0; i < sizeof(side) / sizeof(side[0]); i++) {
+    struct stat o, d;
+    bool there = stat(out, &o) == 0;
+    char *name = there ? NULL : full_name(out);
+    char *dbname = there ? NULL : full_name(db);
+    bool same = false;
+    for (size_t i = 0; i < sizeof(side) / sizeof(side[0]) && !same; i++) {
         char path[4096];
-        int n = snprintf(path, sizeof(path), "%s%s", db, side[i]);
-        if (n > 0 && (size_t)n < sizeof(path) && stat(path, &d) == 0 &&
-            d.st_dev == o.st_dev && d.st_ino == o.st_ino) {
-            cli_error(_("%s is the project %s itself: write the output "
-                        "to another file"),
-                      out, db);
-            return true;
-        }
+        int n = snprintf(path, sizeof(path), "%s%s", there ? db : dbname,
+                         side[i]);
+        if (n <= 0 || (size_t)n >= sizeof(path))
+            continue;
+        if (there) /* the same file, by any name */
+            same = stat(path, &d) == 0 && d.st_dev == o.st_dev &&
+                   d.st_ino == o.st_ino;
+        else /* a file SQLite makes beside the project when it needs it */
+            same = name && dbname && strcmp(name, path) == 0;
     }
-    return false;
+    free(name);
+    free(dbname);
+    if (same)
+        cli_error(_("%s is the project %s itself: write the output to "
+                    "another file"),
+                  out, db);
+    return same;
 }
 
 int cli_open_store(grille_store **out, const char *path, bool readonly)

@@ -502,7 +502,8 @@ GRILLE_API void grille_store_close(grille_store *s);
 
 /* BEGIN IMMEDIATE: takes the write lock (waiting up to the busy timeout
  * for another writer), COMMIT, and ROLLBACK.  An add, remove, recode or
- * import called outside them runs in a transaction of its own. */
+ * import called outside them runs in a transaction of its own (for many
+ * adds, one transaction around them all is much faster). */
 GRILLE_API int grille_store_begin(grille_store *s, grille_error *err);
 GRILLE_API int grille_store_commit(grille_store *s, grille_error *err);
 GRILLE_API void grille_store_rollback(grille_store *s);

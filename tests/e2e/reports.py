@@ -916,12 +916,14 @@ def t_out_is_project():
                  ['kwic', 'masques', '-o', CDB],
                  ['export', '-f', 'csv', '-o', CDB],
                  ['export', '-f', 'qdpx', '-o', link],
-                 ['report', '-o', CDB + '-shm']):
+                 ['report', '-o', CDB + '-shm'],
+                 ['report', '-o', CDB + '-journal']):  # not there yet
         r = grille(*(args + ['-d', CDB]))
         assert r.returncode == 1, (args, r.returncode)
         assert b'is the project' in r.stderr, (args, r.stderr)
     with open(CDB, 'rb') as fh:
         assert fh.read() == before, 'the project changed'
+    assert not os.path.exists(CDB + '-journal'), 'a -journal was written'
     out('list', '-d', CDB)
 
 
