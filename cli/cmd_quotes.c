@@ -221,14 +221,14 @@ int cmd_quotes(int argc, char **argv)
     if (l.n > 1)
         qsort(order, l.n, sizeof(*order), by_rank);
     /* the texts of the quotes shown, before the output is opened (an
-     * error then leaves -o FILE as it was) */
-    for (size_t g = 0; g < ng; g++) {
+     * error then leaves -o FILE as it was); the quotes come group by
+     * group (by_rank), so one pass finds each group's first n */
+    for (size_t g = 0, pos = 0; g < ng; g++) {
         size_t shown = 0;
-        for (size_t i = 0; i < l.n && shown < (size_t)n; i++) {
-            qitem *q = order[i];
-            if (q->group != g)
+        for (; pos < l.n && order[pos]->group == g; pos++) {
+            qitem *q = order[pos];
+            if (shown++ >= (size_t)n)
                 continue;
-            shown++;
             if (grille_store_segment_text(s, q->segment_id, &q->text,
                                           &q->len, &err) < 0) {
                 cli_lib_error(&err);
@@ -264,15 +264,14 @@ int cmd_quotes(int argc, char **argv)
                  rc_code ? rc_code->documents : 0);
     }
     bool first = true;
-    for (size_t g = 0; g < ng; g++) {
+    for (size_t g = 0, pos = 0; g < ng; g++) {
         if (by && fmt != FMT_JSON && fmt != FMT_CSV)
             doc_h2(&d, groups.groups[g].value);
         size_t shown = 0;
-        for (size_t i = 0; i < l.n && shown < (size_t)n; i++) {
-            qitem *q = order[i];
-            if (q->group != g)
+        for (; pos < l.n && order[pos]->group == g; pos++) {
+            qitem *q = order[pos];
+            if (shown++ >= (size_t)n)
                 continue;
-            shown++;
             size_t dd = doc_of(ix, r->ndocs, q->document);
             if (fmt == FMT_JSON) {
                 fputs(first ? "{\"document\": " : ", {\"document\": ", f);
