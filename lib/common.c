@@ -220,6 +220,29 @@ void gbuf_free(gbuf *b)
     b->len = b->cap = 0;
 }
 
+int grille__slots_fit(size_t **slots, size_t *nslots, size_t n,
+                      const void *v, size_t size, size_t at, size_t least)
+{
+    if (2 * (n + 1) <= *nslots)
+        return 0;
+    size_t cap = *nslots ? 2 * *nslots : least;
+    size_t *s = calloc(cap, sizeof(*s));
+    if (!s)
+        return GRILLE_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t h;
+        memcpy(&h, (const char *)v + i * size + at, sizeof(h));
+        size_t j = h & (cap - 1);
+        while (s[j])
+            j = (j + 1) & (cap - 1);
+        s[j] = i + 1;
+    }
+    free(*slots);
+    *slots = s;
+    *nslots = cap;
+    return 0;
+}
+
 /* Arrays from 4 MiB are mapped; their size rounded to whole huge pages. */
 #define BIG_MIN (4u << 20)
 #define HUGE_PAGE (2u << 20)

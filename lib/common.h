@@ -72,6 +72,14 @@ GRILLE_HIDDEN int grille__grow(void **p, size_t *cap, size_t need,
 
 GRILLE_HIDDEN char *grille__strndup(const char *s, size_t n);
 
+/* Makes room for one more entry in an open-addressing index (slots hold
+ * entry + 1, 0 when free): past half full, the slots double (`least` at
+ * first) and the n entries v[0..n), `size` bytes each with their 64-bit
+ * hash `at` bytes in (offsetof), go in again.  0 or GRILLE_ENOMEM. */
+GRILLE_HIDDEN int grille__slots_fit(size_t **slots, size_t *nslots, size_t n,
+                                    const void *v, size_t size, size_t at,
+                                    size_t least);
+
 /* A zeroed array of n elements of `size` bytes, freed by grille__big_free
  * with the same n and size.  A large one (a report's cells: documents x
  * codes) is mapped in huge pages where the kernel allows, as faulting

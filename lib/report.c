@@ -226,21 +226,10 @@ static int count_term(term_map *m, const char *folded, size_t flen,
                       uint64_t h, const char *term, size_t len,
                       size_t hits, int64_t seg, int64_t coding)
 {
-    if (2 * (m->n + 1) > m->nslots) {
-        size_t n = m->nslots ? 2 * m->nslots : 16;
-        size_t *slots = calloc(n, sizeof(*slots));
-        if (!slots)
-            return GRILLE_ENOMEM;
-        for (size_t i = 0; i < m->n; i++) {
-            size_t j = m->v[i].hash & (n - 1);
-            while (slots[j])
-                j = (j + 1) & (n - 1);
-            slots[j] = i + 1;
-        }
-        free(m->slots);
-        m->slots = slots;
-        m->nslots = n;
-    }
+    if (grille__slots_fit(&m->slots, &m->nslots, m->n, m->v,
+                          sizeof(*m->v), offsetof(term_count, hash),
+                          16) < 0)
+        return GRILLE_ENOMEM;
     size_t j = h & (m->nslots - 1);
     for (; m->slots[j]; j = (j + 1) & (m->nslots - 1)) {
         term_count *t = &m->v[m->slots[j] - 1];

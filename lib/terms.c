@@ -108,22 +108,10 @@ static entry *lookup(grille_terms *t, int64_t code, const char *term,
     }
     if (!create)
         return NULL;
-    if (2 * (t->n + 1) > t->nslots) {
-        size_t n = t->nslots ? 2 * t->nslots : 64;
-        size_t *slots = calloc(n, sizeof(*slots));
-        if (!slots) {
-            *rc = SQLITE_NOMEM;
-            return NULL;
-        }
-        for (size_t i = 0; i < t->n; i++) {
-            size_t j = t->v[i].hash & (n - 1);
-            while (slots[j])
-                j = (j + 1) & (n - 1);
-            slots[j] = i + 1;
-        }
-        free(t->slots);
-        t->slots = slots;
-        t->nslots = n;
+    if (grille__slots_fit(&t->slots, &t->nslots, t->n, t->v, sizeof(*t->v),
+                          offsetof(entry, hash), 64) < 0) {
+        *rc = SQLITE_NOMEM;
+        return NULL;
     }
     char *copy = grille__strndup(term, len);
     if (!copy || GROW(t->v, t->cap, t->n + 1) < 0) {
