@@ -24,6 +24,7 @@ typedef struct arena_chunk {
  * matched against the codebook's indexes and globs once per run). */
 typedef struct stem_entry {
     uint64_t hash;
+    uint64_t stem_hash; /* grille__hash of stem, as the codebook's */
     const char *lower, *key, *stem;
     uint32_t lower_len, key_len, stem_len;
     uint32_t kind; /* 0: a word to stem; 1: kept as is (numbers, URLs) */
@@ -72,6 +73,11 @@ GRILLE_HIDDEN void grille_stem__free(grille_analyser *a);
 GRILLE_HIDDEN stem_entry *grille_stem__lookup(grille_analyser *a,
                                                     const char *lower,
                                                     size_t len, int kind);
+/* The same for a word of kind 0 whose buffer has zero bytes after len up
+ * to a multiple of eight: hashed and compared eight bytes at a time. */
+GRILLE_HIDDEN stem_entry *grille_stem__lookup_padded(grille_analyser *a,
+                                                     const char *lower,
+                                                     size_t len);
 /* Allocates n bytes that live as long as the cache. */
 GRILLE_HIDDEN void *grille_stem__alloc(grille_analyser *a, size_t n);
 /* Drops the cache when it has grown past its budget; only between runs. */

@@ -262,6 +262,7 @@ static int word_elem(builder *b, const grille_token *t, cb_elem *e)
     e->stem_len[0] = t->stem_len;
     if (!e->stem[0])
         return GRILLE_ENOMEM;
+    e->stem_hash[0] = grille__hash(t->stem, t->stem_len);
     if (t->flags & GRILLE_TOKF_NAME || t->kind != GRILLE_TOK_WORD)
         return 0;
     const char *st;
@@ -273,6 +274,7 @@ static int word_elem(builder *b, const grille_token *t, cb_elem *e)
         e->stem_len[1] = sl;
         if (!e->stem[1])
             return GRILLE_ENOMEM;
+        e->stem_hash[1] = grille__hash(st, sl);
     }
     return 0;
 }

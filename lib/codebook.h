@@ -23,6 +23,8 @@ typedef struct cb_elem {
     char *text;    /* the glob, exact form or elision key */
     char *stem[2]; /* ELEM_WORD: folded stems (second may be NULL) */
     size_t stem_len[2];
+    uint64_t stem_hash[2]; /* grille__hash of each stem: most tokens that
+                              do not match differ here, without a memcmp */
     size_t text_len;
 } cb_elem;
 

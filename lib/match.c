@@ -67,14 +67,24 @@ void grille_match__free(grille_analyser *a)
     a->match = NULL;
 }
 
-static bool elem_match(const cb_elem *e, const grille_token *t, const char *text)
+/* Whether word element e may want the token of entry en: its stems'
+ * hashes against the token's (equal stems have equal hashes). */
+static bool stem_may_match(const cb_elem *e, const stem_entry *en)
+{
+    return (e->stem[0] && e->stem_hash[0] == en->stem_hash) ||
+           (e->stem[1] && e->stem_hash[1] == en->stem_hash);
+}
+
+static bool elem_match(const cb_elem *e, const grille_token *t,
+                       const stem_entry *en, const char *text)
 {
     switch (e->kind) {
     case ELEM_WORD:
         if (t->kind == GRILLE_TOK_ELISION)
             return false;
         for (int k = 0; k < 2; k++)
-            if (e->stem[k] && e->stem_len[k] == t->stem_len &&
+            if (e->stem[k] && e->stem_hash[k] == en->stem_hash &&
+                e->stem_len[k] == t->stem_len &&
                 memcmp(e->stem[k], t->stem, t->stem_len) == 0)
                 return true;
         return false;
@@ -103,8 +113,9 @@ static size_t next_main(const grille_token *tk, size_t n, size_t i)
 /* Follows sequence s from token i, whose first element is known to match;
  * returns the index of its last token, or SIZE_MAX when it does not match
  * there. */
-static size_t follow_rest(const cb_seq *s, const grille_token *tk, size_t n,
-                          size_t i, const char *text)
+static size_t follow_rest(const cb_seq *s, const grille_token *tk,
+                          stem_entry *const *ent, size_t n, size_t i,
+                          const char *text)
 {
     if (s->n == 1)
         return i;
@@ -118,19 +129,20 @@ static size_t follow_rest(const cb_seq *s, const grille_token *tk, size_t n,
             !(tk[k].flags & GRILLE_TOKF_BREAK))
             k = next_main(tk, n, k);
         if (k >= n || (tk[k].flags & GRILLE_TOKF_BREAK) ||
-            !elem_match(&s->elems[e], &tk[k], text))
+            !elem_match(&s->elems[e], &tk[k], ent[k], text))
             return SIZE_MAX;
         j = k;
     }
     return j;
 }
 
-static size_t follow(const cb_seq *s, const grille_token *tk, size_t n,
-                     size_t i, const char *text)
+static size_t follow(const cb_seq *s, const grille_token *tk,
+                     stem_entry *const *ent, size_t n, size_t i,
+                     const char *text)
 {
-    if (!elem_match(&s->elems[0], &tk[i], text))
+    if (!elem_match(&s->elems[0], &tk[i], ent[i], text))
         return SIZE_MAX;
-    return follow_rest(s, tk, n, i, text);
+    return follow_rest(s, tk, ent, n, i, text);
 }
 
 static int add_occ(struct match_state *m, size_t seq, const grille_token *a,
@@ -147,14 +159,54 @@ static int add_occ(struct match_state *m, size_t seq, const grille_token *a,
     return 0;
 }
 
+/*
+ * Follows the sequences whose first element token i meets (its entry's
+ * candidates).  The token that a second element must match is the same
+ * for every candidate (the next main token, or the one after an elision
+ * there), so a word element is checked on its stems' hashes before the
+ * sequence is followed: most candidates of a frequent first word ("à",
+ * "de") stop there.
+ */
+static int try_cands(struct match_state *m, const grille_codebook *cb,
+                     const stem_entry *e, const grille_token *tk,
+                     stem_entry *const *ent, size_t n, size_t i,
+                     const char *text)
+{
+    size_t k1 = next_main(tk, n, i), k1e = k1;
+    if (k1 < n && tk[k1].kind == GRILLE_TOK_ELISION &&
+        !(tk[k1].flags & GRILLE_TOKF_BREAK))
+        k1e = next_main(tk, n, k1);
+    bool part = tk[i].flags & GRILLE_TOKF_PART;
+    for (uint32_t c = 0; c < e->ncands; c++) {
+        const cb_seq *s = &cb->seqs[e->cands[c]];
+        size_t j = i;
+        if (s->n > 1) {
+            if (part)
+                continue;
+            const cb_elem *x = &s->elems[1];
+            size_t k = x->kind == ELEM_ELISION ? k1 : k1e;
+            if (k >= n || (tk[k].flags & GRILLE_TOKF_BREAK) ||
+                (x->kind == ELEM_WORD && !stem_may_match(x, ent[k])))
+                continue;
+            j = follow_rest(s, tk, ent, n, i, text);
+            if (j == SIZE_MAX)
+                continue;
+        }
+        if (add_occ(m, e->cands[c], &tk[i], &tk[j]) < 0)
+            return GRILLE_ENOMEM;
+    }
+    return 0;
+}
+
 static int try_seqs(struct match_state *m, const grille_codebook *cb,
-                    const smap_entry *e, const grille_token *tk, size_t n,
-                    size_t i, const char *text)
+                    const smap_entry *e, const grille_token *tk,
+                    stem_entry *const *ent, size_t n, size_t i,
+                    const char *text)
 {
     if (!e)
         return 0;
     for (size_t k = 0; k < e->n; k++) {
-        size_t j = follow(&cb->seqs[e->seqs[k]], tk, n, i, text);
+        size_t j = follow(&cb->seqs[e->seqs[k]], tk, ent, n, i, text);
         if (j != SIZE_MAX && add_occ(m, e->seqs[k], &tk[i], &tk[j]) < 0)
             return GRILLE_ENOMEM;
     }
@@ -388,7 +440,7 @@ static int segment(grille_analyser *a, const grille_codebook *cb,
     const grille_token *tk = a->toks + seg->first_token;
     size_t n = seg->ntokens;
     m->nocc = m->nhits = 0;
-    stem_entry **ent = a->tok_entry + seg->first_token;
+    stem_entry *const *ent = a->tok_entry + seg->first_token;
     for (size_t i = 0; i < n; i++) {
         const grille_token *t = &tk[i];
         stem_entry *e = ent[i];
@@ -401,30 +453,27 @@ static int segment(grille_analyser *a, const grille_codebook *cb,
                                                t->key_len,
                                                grille__hash(t->key,
                                                             t->key_len)),
-                              tk, n, i, text);
+                              tk, ent, n, i, text);
             else
                 rc = try_seqs(m, cb,
                               grille__smap_get(&cb->by_stem, t->stem,
                                                t->stem_len,
                                                grille__hash(t->stem,
                                                             t->stem_len)),
-                              tk, n, i, text);
+                              tk, ent, n, i, text);
             for (size_t g = 0; g < cb->nglobs && rc == 0 &&
                                t->kind != GRILLE_TOK_ELISION;
                  g++) {
-                size_t j = follow(&cb->seqs[cb->globs[g]], tk, n, i, text);
+                size_t j =
+                    follow(&cb->seqs[cb->globs[g]], tk, ent, n, i, text);
                 if (j != SIZE_MAX)
                     rc = add_occ(m, cb->globs[g], &tk[i], &tk[j]);
             }
         } else {
             if (e->mcb != cb)
                 rc = entry_cands(a, cb, e, t->kind == GRILLE_TOK_ELISION);
-            for (uint32_t k = 0; k < e->ncands && rc == 0; k++) {
-                size_t j = follow_rest(&cb->seqs[e->cands[k]], tk, n, i,
-                                       text);
-                if (j != SIZE_MAX)
-                    rc = add_occ(m, e->cands[k], &tk[i], &tk[j]);
-            }
+            if (rc == 0 && e->ncands)
+                rc = try_cands(m, cb, e, tk, ent, n, i, text);
         }
         if (rc == 0 && cb->by_surface.count &&
             (a->reference ||
@@ -434,7 +483,7 @@ static int segment(grille_analyser *a, const grille_codebook *cb,
             rc = try_seqs(m, cb,
                           grille__smap_get(&cb->by_surface, sf, sl,
                                            grille__hash(sf, sl)),
-                          tk, n, i, text);
+                          tk, ent, n, i, text);
         }
         if (rc < 0)
             return grille__nomem(err);

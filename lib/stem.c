@@ -12,6 +12,7 @@
  * memory of a long run bounded.
  */
 #include "analyser.h"
+#include "codebook.h"
 
 #include <libstemmer.h>
 #include <stdlib.h>
@@ -77,30 +78,42 @@ static char *arena_alloc(stem_cache *c, size_t n)
     return p;
 }
 
+/* A copy of s, padded with zeros to its block's end (a multiple of
+ * eight), so that it can be compared eight bytes at a time. */
 static char *arena_copy(stem_cache *c, const char *s, size_t n)
 {
     char *p = arena_alloc(c, n + 1);
     if (p) {
         memcpy(p, s, n);
-        p[n] = '\0';
+        memset(p + n, 0, ((n + 8) & ~(size_t)7) - n);
     }
     return p;
 }
 
+static uint64_t load64(const char *p)
+{
+    uint64_t w;
+    memcpy(&w, p, 8);
+    return w;
+}
+
 /* A hash over eight bytes at a time (words are short: one or two
- * rounds). */
-static uint64_t hash_bytes(const char *s, size_t n, int kind)
+ * rounds).  With `padded`, s has zero bytes after n up to a multiple of
+ * eight, and its last bytes are read as one word. */
+static inline uint64_t hash_bytes(const char *s, size_t n, int kind,
+                                  bool padded)
 {
     uint64_t h = 0x9E3779B97F4A7C15ULL ^ ((uint64_t)n << 8) ^ (uint64_t)kind;
     size_t i = 0;
     for (; i + 8 <= n; i += 8) {
-        uint64_t w;
-        memcpy(&w, s + i, 8);
-        h = (h ^ w) * 0xff51afd7ed558ccdULL;
+        h = (h ^ load64(s + i)) * 0xff51afd7ed558ccdULL;
         h ^= h >> 32;
     }
     uint64_t w = 0;
-    memcpy(&w, s + i, n - i);
+    if (padded && i < n)
+        w = load64(s + i);
+    else if (!padded)
+        memcpy(&w, s + i, n - i);
     h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
     return h ^ (h >> 29);
 }
@@ -159,7 +172,7 @@ stem_entry *grille_stem__lookup(grille_analyser *a, const char *lower,
     stem_cache *c = &a->cache;
     if (len > UINT32_MAX / 2)
         len = UINT32_MAX / 2;
-    uint64_t h = hash_bytes(lower, len, kind);
+    uint64_t h = hash_bytes(lower, len, kind, false);
     if ((c->count + 1) * 2 > c->nslots && cache_resize(c) < 0)
         return NULL;
     size_t mask = c->nslots - 1;
@@ -194,6 +207,7 @@ stem_entry *grille_stem__lookup(grille_analyser *a, const char *lower,
         e.stem = e.key;
         e.stem_len = e.key_len;
     }
+    e.stem_hash = grille__hash(e.stem, e.stem_len);
     stem_entry *stored = (stem_entry *)(void *)arena_alloc(c, sizeof(e));
     if (!stored)
         return NULL;
@@ -201,6 +215,28 @@ stem_entry *grille_stem__lookup(grille_analyser *a, const char *lower,
     c->slots[j] = stored;
     c->count++;
     return stored;
+}
+
+stem_entry *grille_stem__lookup_padded(grille_analyser *a, const char *lower,
+                                       size_t len)
+{
+    stem_cache *c = &a->cache;
+    uint64_t h = hash_bytes(lower, len, 0, true);
+    if (c->nslots) {
+        size_t mask = c->nslots - 1;
+        for (size_t j = h & mask; c->slots[j]; j = (j + 1) & mask) {
+            const stem_entry *e = c->slots[j];
+            if (e->hash != h || e->lower_len != len || e->kind != 0)
+                continue;
+            /* both padded with zeros: whole words compare */
+            size_t k = 0;
+            while (k < len && load64(e->lower + k) == load64(lower + k))
+                k += 8;
+            if (k >= len)
+                return c->slots[j];
+        }
+    }
+    return grille_stem__lookup(a, lower, len, 0);
 }
 
 int grille_analyser_stem(grille_analyser *a, const char *word, size_t len,

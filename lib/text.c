@@ -1019,6 +1019,7 @@ typedef struct tok_ctx {
     size_t prev_end;  /* end of the previous main token */
     uint32_t pos;     /* next word position */
     bool first;
+    bool at;          /* the segment has an '@' (e-mail addresses) */
 } tok_ctx;
 
 static int emit(tok_ctx *t, size_t start, size_t end, grille_token_kind kind,
@@ -1271,6 +1272,183 @@ static const unsigned char byte_class[128] = {
     ['y'] = C_ALPHA, ['z'] = C_ALPHA};
 
 #define MAX_PARTS 16
+/* Longest word (lowercased bytes) that word_fast takes. */
+#define FAST_WORD_MAX 64
+
+/* What word_fast does with a byte: F_LOWER, F_UPPER and F_DIGIT are
+ * copied (uppercase ASCII letters lowercased by setting 0x20), F_END ends
+ * the word, anything else is looked at more closely. */
+enum { F_LOWER = 1, F_UPPER = 2, F_DIGIT = 4, F_END = 8 };
+static const unsigned char fast_class[256] = {
+#define L F_LOWER
+#define U F_UPPER
+#define D F_DIGIT
+#define E F_END
+    E, E, E, E, E, E, E, E,
+    E, E, E, E, E, E, E, E,
+    E, E, E, E, E, E, E, E,
+    E, E, E, E, E, E, E, E,
+    E, E, E, E, E, E, E, 0,
+    E, E, E, E, E, 0, E, E,
+    D, D, D, D, D, D, D, D,
+    D, D, E, E, E, E, E, E,
+    E, U, U, U, U, U, U, U,
+    U, U, U, U, U, U, U, U,
+    U, U, U, U, U, U, U, U,
+    U, U, U, E, E, E, E, E,
+    E, L, L, L, L, L, L, L,
+    L, L, L, L, L, L, L, L,
+    L, L, L, L, L, L, L, L,
+    L, L, L, E, E, E, E, E,
+    /* 0x80..0xFF (0): UTF-8, looked at more closely */
+#undef L
+#undef U
+#undef D
+#undef E
+};
+
+/* The letters U+00C0..U+00FF by the second byte of their UTF-8 form
+ * (C3 80..BF): F_UPPER (lowercased by setting 0x20), F_LOWER, or 0 for
+ * the ligatures and the signs (Æ × æ ÷) that word() takes. */
+static const unsigned char c3_class[64] = {
+#define L F_LOWER
+#define U F_UPPER
+    U, U, U, U, U, U, 0, U,
+    U, U, U, U, U, U, U, U,
+    U, U, U, U, U, U, U, 0,
+    U, U, U, U, U, U, U, L,
+    L, L, L, L, L, L, 0, L,
+    L, L, L, L, L, L, L, L,
+    L, L, L, L, L, L, L, 0,
+    L, L, L, L, L, L, L, L,
+#undef L
+#undef U
+};
+
+/* The bytes of w that are a..z, as their high bit (little-endian: the
+ * first byte is the lowest). */
+static uint64_t lower_ascii8(uint64_t w)
+{
+    const uint64_t ones = 0x0101010101010101ULL;
+    uint64_t low7 = w & (ones * 0x7F); /* no carry between bytes below */
+    return (low7 + ones * (0x80 - 'a')) & ~(low7 + ones * (0x7F - 'z')) &
+           ~w & (ones * 0x80);
+}
+
+/*
+ * An apostrophe of `apo` bytes at j, after the word s[i, j) that
+ * word_fast lowercased into lw: "l'", "qu’" and the other elisions
+ * before a letter are a token of their own; anything else (aujourd'hui,
+ * an apostrophe before something else) is word()'s.  Returns 1 when it
+ * did nothing.
+ */
+static int elision_fast(tok_ctx *t, size_t i, size_t j, size_t apo,
+                        unsigned char *lw, size_t *out)
+{
+    const unsigned char *s = (const unsigned char *)t->s;
+    size_t n = j - i, k = j + apo;
+    if (n > 6 || k >= t->end || !grille_text__is_elision((char *)lw, n))
+        return 1;
+    unsigned char d = s[k];
+    bool letter = d < 0x80 ? (fast_class[d] & (F_LOWER | F_UPPER)) != 0
+                           : d == 0xC3 && k + 1 < t->end &&
+                                 c3_class[s[k + 1] & 0x3F] != 0;
+    if (!letter)
+        return 1;
+    lw[n] = '\'';
+    *out = k;
+    return emit(t, i, k, GRILLE_TOK_ELISION, 0,
+                grille_stem__lookup(t->a, (const char *)lw, n + 1, 1),
+                false);
+}
+
+/*
+ * The common word, without decoding: ASCII letters and digits and the
+ * letters of U+00C0..U+00FF (é, È, ç: two bytes, C3 xx, lowercased by
+ * setting 0x20 in the second), ended by an ASCII byte that is neither an
+ * apostrophe nor a hyphen, or by a no-break space.  It is lowercased into
+ * a buffer padded with zeros as it is scanned (the same number of bytes),
+ * and looked up in the stem cache eight bytes at a time.  Returns 1,
+ * having done nothing, for any other word (elisions, compounds,
+ * ligatures, other scripts, words of FAST_WORD_MAX bytes or more):
+ * word() takes those, and gives the same token for these.
+ */
+static int word_fast(tok_ctx *t, size_t i, size_t *out)
+{
+    const unsigned char *s = (const unsigned char *)t->s;
+    size_t end = t->end, j = i;
+    size_t lim = end - i < FAST_WORD_MAX ? end : i + FAST_WORD_MAX;
+    unsigned seen = 0;
+    uint64_t buf[FAST_WORD_MAX / 8 + 3];
+    unsigned char *lw = (unsigned char *)buf; /* lw[j - i]: byte j */
+    while (j < lim) {
+        if (j + 8 <= end) {
+            /* eight bytes at a time while they are a..z, the most of
+             * every word: copied as they are */
+            uint64_t w;
+            memcpy(&w, s + j, 8);
+            uint64_t stop = ~lower_ascii8(w) & 0x8080808080808080ULL;
+            memcpy(lw + (j - i), &w, 8);
+            if (!stop) {
+                seen |= F_LOWER;
+                j += 8;
+                continue;
+            }
+            size_t r = (size_t)__builtin_ctzll(stop) >> 3;
+            seen |= r ? F_LOWER : 0;
+            j += r;
+            if (j >= lim)
+                break;
+        }
+        unsigned char ch = s[j];
+        unsigned k = fast_class[ch];
+        if (k & (F_LOWER | F_UPPER | F_DIGIT)) {
+            seen |= k;
+            lw[j - i] = (unsigned char)(ch | (k & F_UPPER) << 4);
+            j++;
+            continue;
+        }
+        if (k & F_END)
+            break;
+        if (j + 1 >= end)
+            return 1;
+        unsigned char c2 = s[j + 1];
+        size_t apo = ch == '\'' ? 1
+                     : ch == 0xE2 && c2 == 0x80 && j + 2 < end &&
+                               (s[j + 2] == 0x99 || s[j + 2] == 0x98)
+                         ? 3 /* ’ ‘ */
+                         : 0;
+        if (apo)
+            return elision_fast(t, i, j, apo, lw, out);
+        if (ch < 0x80)
+            return 1; /* a hyphen */
+        if (ch == 0xC2 && c2 == 0xA0) /* a no-break space ends it */
+            break;
+        k = ch == 0xC3 ? c3_class[c2 & 0x3F] : 0;
+        if (!k)
+            return 1;
+        seen |= k;
+        lw[j - i] = ch;
+        lw[j - i + 1] = (unsigned char)(c2 | (k & F_UPPER) << 4);
+        j += 2;
+    }
+    if (j == i || (j >= lim && lim < end))
+        return 1;
+    size_t n = j - i;
+    memset(lw + n, 0, 8);
+    uint16_t flags = 0;
+    if (!(seen & F_LOWER)) {
+        unsigned letters = 0;
+        for (size_t k = i; k < j; k++)
+            letters += is_ascii_alpha((char)s[k]) || s[k] >= 0xC0;
+        if (letters >= 2)
+            flags = GRILLE_TOKF_ACRONYM;
+    }
+    *out = j;
+    return emit(t, i, j, GRILLE_TOK_WORD, flags,
+                grille_stem__lookup_padded(t->a, (const char *)lw, n),
+                true);
+}
 
 /* A word from i: letters and digits, with elisions split off, kept
  * apostrophes, and hyphenated parts. */
@@ -1285,6 +1463,11 @@ static int word(tok_ctx *t, size_t i, size_t *out)
     unsigned upper_parts = 0;
     gbuf *b = &t->a->scratch;
     const bool fast = !t->a->reference;
+    if (fast) {
+        int rc = word_fast(t, i, out);
+        if (rc <= 0)
+            return rc;
+    }
     /* ASCII lowercase letters and digits only: the word is its own
      * lowercase form, looked up without a copy */
     bool plain = fast;
@@ -1407,7 +1590,9 @@ static int word(tok_ctx *t, size_t i, size_t *out)
 
 static int tokenise(grille_analyser *a, const char *s, grille_segment *seg)
 {
-    tok_ctx t = {a, s, seg->end, seg->start, 0, true};
+    tok_ctx t = {a, s, seg->end, seg->start, 0, true, true};
+    if (!a->reference)
+        t.at = memchr(s + seg->start, '@', seg->end - seg->start) != NULL;
     size_t i = seg->start;
     seg->first_token = a->ntoks;
     int rc = 0;
@@ -1432,7 +1617,8 @@ static int tokenise(grille_analyser *a, const char *s, grille_segment *seg)
             url_at(s, seg->end, i)) {
             next = url_end(s, seg->end, i);
             rc = emit_verbatim(&t, i, next, GRILLE_TOK_URL, NULL);
-        } else if (cls != C_HIGH && (next = email_at(s, seg->end, i)) != 0) {
+        } else if (cls != C_HIGH && t.at &&
+                   (next = email_at(s, seg->end, i)) != 0) {
             rc = emit_verbatim(&t, i, next, GRILLE_TOK_EMAIL, NULL);
         } else if (cls == C_DIGIT) {
             rc = number(&t, i, &next);
