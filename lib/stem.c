@@ -184,6 +184,11 @@ stem_entry *grille_stem__lookup(grille_analyser *a, const char *lower,
             return e;
         j = (j + 1) & mask;
     }
+    /* the entry first, its word right after it: one cache line for
+     * both when the lookups of a large corpus miss the cache */
+    stem_entry *stored = (stem_entry *)(void *)arena_alloc(c, sizeof(stem_entry));
+    if (!stored)
+        return NULL;
     stem_entry e = {0};
     e.hash = h;
     e.kind = (uint32_t)kind;
@@ -208,9 +213,6 @@ stem_entry *grille_stem__lookup(grille_analyser *a, const char *lower,
         e.stem_len = e.key_len;
     }
     e.stem_hash = grille__hash(e.stem, e.stem_len);
-    stem_entry *stored = (stem_entry *)(void *)arena_alloc(c, sizeof(e));
-    if (!stored)
-        return NULL;
     *stored = e;
     c->slots[j] = stored;
     c->count++;
