@@ -22,16 +22,31 @@ typedef struct arena_chunk {
  * folded stem, and, once the matcher has seen it with codebook `mcb`, the
  * sequences whose first element it meets (so that each distinct word is
  * matched against the codebook's indexes and globs once per run). */
+/* A sequence whose first element a word meets, with what its second
+ * element wants (read without going through the codebook: most
+ * candidates stop there). */
+typedef struct stem_cand {
+    uint32_t seq;
+    uint32_t next; /* the kind of the second element; NEXT_NONE for a
+                      sequence of one element */
+    uint64_t hash[2]; /* a word element's stems' hashes (the first twice
+                         when it has one stem) */
+} stem_cand;
+#define NEXT_NONE UINT32_MAX
+
 typedef struct stem_entry {
+    /* what every lookup and every token reads first */
     uint64_t hash;
-    uint64_t stem_hash; /* grille__hash of stem, as the codebook's */
-    const char *lower, *key, *stem;
-    uint32_t lower_len, key_len, stem_len;
+    uint32_t lower_len;
     uint32_t kind; /* 0: a word to stem; 1: kept as is (numbers, URLs) */
+    const char *lower, *key, *stem;
+    uint32_t key_len, stem_len;
     const void *mcb;
-    uint32_t *cands;
     uint32_t ncands;
     bool exact; /* an exact form of the codebook may equal its surface */
+    /* what the matcher reads for some tokens only */
+    stem_cand *cands;
+    uint64_t stem_hash; /* grille__hash of stem, as the codebook's */
 } stem_entry;
 
 typedef struct stem_cache {

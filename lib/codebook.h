@@ -101,6 +101,18 @@ struct grille_codebook {
 };
 
 GRILLE_HIDDEN uint64_t grille__hash(const char *s, size_t n);
+
+/* Whether surface s may be an exact form of cb: a 256-bit filter on the
+ * first byte and a mask of the lengths, before a lookup in by_surface. */
+static inline bool grille__maybe_exact(const grille_codebook *cb,
+                                       const char *s, size_t len)
+{
+    unsigned char first = (unsigned char)s[0];
+    if (!(cb->exact_first[first >> 6] & ((uint64_t)1 << (first & 63))))
+        return false;
+    return cb->exact_lens &
+           (len < 63 ? (uint64_t)1 << len : (uint64_t)1 << 63);
+}
 GRILLE_HIDDEN const smap_entry *grille__smap_get(const smap *m, const char *key,
                                                  size_t len, uint64_t hash);
 /* Whether `key` (UTF-8) matches glob `pat` ('*' and '?'). */

@@ -67,14 +67,6 @@ void grille_match__free(grille_analyser *a)
     a->match = NULL;
 }
 
-/* Whether word element e may want the token of entry en: its stems'
- * hashes against the token's (equal stems have equal hashes). */
-static bool stem_may_match(const cb_elem *e, const stem_entry *en)
-{
-    return (e->stem[0] && e->stem_hash[0] == en->stem_hash) ||
-           (e->stem[1] && e->stem_hash[1] == en->stem_hash);
-}
-
 static bool elem_match(const cb_elem *e, const grille_token *t,
                        const stem_entry *en, const char *text)
 {
@@ -178,21 +170,21 @@ static int try_cands(struct match_state *m, const grille_codebook *cb,
         k1e = next_main(tk, n, k1);
     bool part = tk[i].flags & GRILLE_TOKF_PART;
     for (uint32_t c = 0; c < e->ncands; c++) {
-        const cb_seq *s = &cb->seqs[e->cands[c]];
+        const stem_cand *x = &e->cands[c];
         size_t j = i;
-        if (s->n > 1) {
+        if (x->next != NEXT_NONE) {
             if (part)
                 continue;
-            const cb_elem *x = &s->elems[1];
-            size_t k = x->kind == ELEM_ELISION ? k1 : k1e;
+            size_t k = x->next == ELEM_ELISION ? k1 : k1e;
             if (k >= n || (tk[k].flags & GRILLE_TOKF_BREAK) ||
-                (x->kind == ELEM_WORD && !stem_may_match(x, ent[k])))
+                (x->next == ELEM_WORD && ent[k]->stem_hash != x->hash[0] &&
+                 ent[k]->stem_hash != x->hash[1]))
                 continue;
-            j = follow_rest(s, tk, ent, n, i, text);
+            j = follow_rest(&cb->seqs[x->seq], tk, ent, n, i, text);
             if (j == SIZE_MAX)
                 continue;
         }
-        if (add_occ(m, e->cands[c], &tk[i], &tk[j]) < 0)
+        if (add_occ(m, x->seq, &tk[i], &tk[j]) < 0)
             return GRILLE_ENOMEM;
     }
     return 0;
@@ -241,23 +233,26 @@ static int entry_cands(grille_analyser *a, const grille_codebook *cb,
         if (grille__glob(x->text, x->text_len, e->key, e->key_len))
             m->cands[n++] = (uint32_t)cb->globs[g];
     }
-    e->cands = n ? grille_stem__alloc(a, n * sizeof(uint32_t)) : NULL;
+    e->cands = n ? grille_stem__alloc(a, n * sizeof(stem_cand)) : NULL;
     if (n && !e->cands)
         return GRILLE_ENOMEM;
-    if (n)
-        memcpy(e->cands, m->cands, n * sizeof(uint32_t));
+    for (size_t k = 0; k < n; k++) {
+        const cb_seq *s = &cb->seqs[m->cands[k]];
+        stem_cand *x = &e->cands[k];
+        x->seq = m->cands[k];
+        x->next = s->n > 1 ? (uint32_t)s->elems[1].kind : NEXT_NONE;
+        x->hash[0] = x->hash[1] = 0;
+        if (x->next == ELEM_WORD) {
+            x->hash[0] = s->elems[1].stem_hash[0];
+            x->hash[1] = s->elems[1].stem[1] ? s->elems[1].stem_hash[1]
+                                             : x->hash[0];
+        }
+    }
     e->ncands = (uint32_t)n;
     e->mcb = cb;
     return 0;
 }
 
-static bool maybe_exact(const grille_codebook *cb, const char *s, size_t len)
-{
-    unsigned char first = (unsigned char)s[0];
-    if (!(cb->exact_first[first >> 6] & ((uint64_t)1 << (first & 63))))
-        return false;
-    return cb->exact_lens & (len < 63 ? (uint64_t)1 << len : (uint64_t)1 << 63);
-}
 
 static int add_hit(struct match_state *m, size_t code, size_t rule,
                    size_t start, size_t end)
@@ -485,7 +480,7 @@ static int segment(grille_analyser *a, const grille_codebook *cb,
         }
         if (rc == 0 && cb->by_surface.count &&
             (a->reference ||
-             maybe_exact(cb, text + t->start, t->end - t->start))) {
+             grille__maybe_exact(cb, text + t->start, t->end - t->start))) {
             const char *sf = text + t->start;
             size_t sl = t->end - t->start;
             rc = try_seqs(m, cb,
