@@ -338,12 +338,16 @@ size_t utf8_check(const char *s, size_t len)
     const unsigned char *u = (const unsigned char *)s;
     size_t i = 0;
     while (i < len) {
-        /* Fast path: eight ASCII bytes at a time. */
+        /* Fast path: eight ASCII bytes at a time, then straight to the
+         * first byte that is not */
         while (i + 8 <= len) {
             uint64_t w;
             memcpy(&w, u + i, 8);
-            if (w & 0x8080808080808080ULL)
+            uint64_t high = w & 0x8080808080808080ULL;
+            if (high) {
+                i += grille__first_high(high);
                 break;
+            }
             i += 8;
         }
         if (i >= len)
@@ -351,6 +355,12 @@ size_t utf8_check(const char *s, size_t len)
         unsigned c = u[i];
         if (c < 0x80) {
             i++;
+            continue;
+        }
+        /* two bytes (é, à, no-break space): valid with any continuation */
+        if (c >= 0xC2 && c <= 0xDF && i + 1 < len &&
+            (u[i + 1] & 0xC0) == 0x80) {
+            i += 2;
             continue;
         }
         size_t n;

@@ -65,6 +65,17 @@ GRILLE_HIDDEN int grille__grow(void **p, size_t *cap, size_t need,
                                size_t size);
 /* The capacity is tested inline: most calls (one per token) need no
  * growth. */
+/* The index of the first byte (in memory order) whose high bit is set in
+ * `high`, a nonzero mask of high bits of eight bytes read with memcpy. */
+static inline size_t grille__first_high(uint64_t high)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    return (size_t)__builtin_clzll(high) >> 3;
+#else
+    return (size_t)__builtin_ctzll(high) >> 3;
+#endif
+}
+
 #define GROW(arr, cap, need)                                               \
     ((need) <= (cap) ? 0                                                   \
                      : grille__grow((void **)&(arr), &(cap), (need),       \

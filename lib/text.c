@@ -370,24 +370,47 @@ void grille_text_free(grille_text *text)
 
 /* The line starting at `i`: its content is [i, *end), the next line
  * starts at the returned offset (len at the end). */
+/* The line from i: its end (a '\n', a '\r' or len) in *end, and the
+ * offset of the next line.  *ff tells whether the line has a form feed.
+ * One pass, eight bytes at a time while none is below 0x0E (the three
+ * of them are; tabs are too, and are looked at one by one). */
+static size_t line_at(const char *s, size_t len, size_t i, size_t *end,
+                      bool *ff)
+{
+    const uint64_t ones = 0x0101010101010101ULL;
+    size_t k = i;
+    *ff = false;
+    for (;;) {
+        while (k + 8 <= len) {
+            uint64_t w;
+            memcpy(&w, s + k, 8);
+            if ((w - ones * 0x0E) & ~w & (ones * 0x80))
+                break;
+            k += 8;
+        }
+        size_t stop = k + 8 <= len ? k + 8 : len;
+        for (; k < stop; k++) {
+            char c = s[k];
+            if (c == '\n' || c == '\r') {
+                *end = k;
+                if (c == '\r' && k + 1 < len && s[k + 1] == '\n')
+                    return k + 2;
+                return k + 1;
+            }
+            if (c == '\f')
+                *ff = true;
+        }
+        if (k >= len) {
+            *end = len;
+            return len;
+        }
+    }
+}
+
 static size_t next_line(const char *s, size_t len, size_t i, size_t *end)
 {
-    const char *p = s + i;
-    size_t left = len - i;
-    const char *nl = memchr(p, '\n', left);
-    const char *cr = memchr(p, '\r', nl ? (size_t)(nl - p) : left);
-    if (cr) {
-        *end = (size_t)(cr - s);
-        if (cr + 1 < s + len && cr[1] == '\n')
-            return *end + 2;
-        return *end + 1;
-    }
-    if (nl) {
-        *end = (size_t)(nl - s);
-        return *end + 1;
-    }
-    *end = len;
-    return len;
+    bool ff;
+    return line_at(s, len, i, end, &ff);
 }
 
 static bool fence(const char *s, size_t a, size_t b, const char *mark)
@@ -635,6 +658,10 @@ static size_t label_word(const char *s, size_t end, size_t i, bool *caps,
 static size_t turn_at(const char *s, size_t end, size_t i, size_t *ls,
                       size_t *le)
 {
+    /* every turn has its colon: most lines have none, and are not read
+     * word by word */
+    if (!memchr(s + i, ':', end - i))
+        return 0;
     size_t k = i;
     /* [00:12:40] or 00:12:40 */
     if (k < end && s[k] == '[') {
@@ -826,12 +853,13 @@ static int segment_lines(grille_analyser *a, const char *s, size_t len,
     int rc = 0;
     while (i < len && rc == 0) {
         size_t end;
-        size_t next = next_line(s, len, i, &end);
+        bool ff;
+        size_t next = line_at(s, len, i, &end, &ff);
         unsigned indent = 0;
         size_t c = skip_spaces(s, end, i, &indent);
         size_t m, ls = 0, le = 0;
         /* A form feed (a page break in a PDF copy) ends the paragraph. */
-        if (memchr(s + i, '\f', end - i))
+        if (ff)
             rc = close_seg(a, s, &o);
         if (rc < 0)
             break;
@@ -863,7 +891,7 @@ static int segment_lines(grille_analyser *a, const char *s, size_t len,
             start_seg(&o, GRILLE_SEG_PARAGRAPH, c, end, line);
         }
         /* A form feed inside a line also ends the paragraph. */
-        if (rc == 0 && memchr(s + i, '\f', end - i))
+        if (rc == 0 && ff)
             rc = close_seg(a, s, &o);
         i = next;
         line++;
@@ -1325,8 +1353,7 @@ static const unsigned char c3_class[64] = {
 #undef U
 };
 
-/* The bytes of w that are a..z, as their high bit (little-endian: the
- * first byte is the lowest). */
+/* The bytes of w that are a..z, as their high bit. */
 static uint64_t lower_ascii8(uint64_t w)
 {
     const uint64_t ones = 0x0101010101010101ULL;
@@ -1394,7 +1421,7 @@ static int word_fast(tok_ctx *t, size_t i, size_t *out)
                 j += 8;
                 continue;
             }
-            size_t r = (size_t)__builtin_ctzll(stop) >> 3;
+            size_t r = grille__first_high(stop);
             seen |= r ? F_LOWER : 0;
             j += r;
             if (j >= lim)
