@@ -33,6 +33,8 @@ typedef struct stem_cand {
                          when it has one stem) */
 } stem_cand;
 #define NEXT_NONE UINT32_MAX
+/* A stem hash's bit in a 64-bit filter. */
+#define STEM_BIT(h) ((uint64_t)1 << ((h) >> 58))
 
 typedef struct stem_entry {
     /* what every lookup and every token reads first */
@@ -46,6 +48,8 @@ typedef struct stem_entry {
     bool exact; /* an exact form of the codebook may equal its surface */
     /* what the matcher reads for some tokens only */
     stem_cand *cands;
+    uint32_t nword; /* candidates whose second element is a word */
+    uint64_t bloom; /* their stems' hashes, a bit each (STEM_BIT) */
     uint64_t stem_hash; /* grille__hash of stem, as the codebook's */
 } stem_entry;
 

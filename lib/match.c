@@ -169,11 +169,18 @@ static int try_cands(struct match_state *m, const grille_codebook *cb,
         !(tk[k1].flags & GRILLE_TOKF_BREAK))
         k1e = next_main(tk, n, k1);
     bool part = tk[i].flags & GRILLE_TOKF_PART;
+    /* whether the next word may be the second word of any candidate: a
+     * bit per stem hash, so that "a" or "service", the first words of
+     * many phrases, are mostly passed with one test */
+    bool word_ok = !part && k1e < n && !(tk[k1e].flags & GRILLE_TOKF_BREAK) &&
+                   (e->bloom & STEM_BIT(ent[k1e]->stem_hash));
+    if (!word_ok && e->nword == e->ncands)
+        return 0;
     for (uint32_t c = 0; c < e->ncands; c++) {
         const stem_cand *x = &e->cands[c];
         size_t j = i;
         if (x->next != NEXT_NONE) {
-            if (part)
+            if (part || (x->next == ELEM_WORD && !word_ok))
                 continue;
             size_t k = x->next == ELEM_ELISION ? k1 : k1e;
             if (k >= n || (tk[k].flags & GRILLE_TOKF_BREAK) ||
@@ -233,6 +240,8 @@ static int entry_cands(grille_analyser *a, const grille_codebook *cb,
         if (grille__glob(x->text, x->text_len, e->key, e->key_len))
             m->cands[n++] = (uint32_t)cb->globs[g];
     }
+    e->nword = 0;
+    e->bloom = 0;
     e->cands = n ? grille_stem__alloc(a, n * sizeof(stem_cand)) : NULL;
     if (n && !e->cands)
         return GRILLE_ENOMEM;
@@ -246,6 +255,8 @@ static int entry_cands(grille_analyser *a, const grille_codebook *cb,
             x->hash[0] = s->elems[1].stem_hash[0];
             x->hash[1] = s->elems[1].stem[1] ? s->elems[1].stem_hash[1]
                                              : x->hash[0];
+            e->nword++;
+            e->bloom |= STEM_BIT(x->hash[0]) | STEM_BIT(x->hash[1]);
         }
     }
     e->ncands = (uint32_t)n;
