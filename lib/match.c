@@ -31,14 +31,14 @@ typedef struct hit {
 } hit;
 
 typedef struct mask {
-    size_t start, end;
+    size_t code, start, end;
 } mask;
 
 struct match_state {
     pcre2_match_data *md;
     unsigned char *taken; /* bytes of the segment taken by a kept hit */
     size_t taken_cap;
-    mask *masks;          /* per masking code, sorted by start */
+    mask *masks;          /* sorted by code, then start */
     size_t nmasks, masks_cap;
     size_t *maxend;       /* running maximum of the masks' ends */
     size_t maxend_cap;
@@ -371,6 +371,8 @@ static bool hit_before(const hit *x, const hit *y)
 static int cmp_mask(const void *pa, const void *pb)
 {
     const mask *x = pa, *y = pb;
+    if (x->code != y->code)
+        return x->code < y->code ? -1 : 1;
     return x->start < y->start ? -1 : x->start > y->start;
 }
 
@@ -378,40 +380,38 @@ static int cmp_mask(const void *pa, const void *pb)
 static int drop_masked(grille_analyser *a, const grille_codebook *cb)
 {
     struct match_state *m = a->match;
-    bool any = false;
-    for (size_t k = 0; k < m->nocc && !any; k++)
-        any = cb->seqs[m->occs[k].seq].role == ROLE_MASK;
-    if (!any)
-        return 0;
-    for (size_t mc = 0; mc < cb->ncodes; mc++) {
-        /* the masks of code mc */
-        m->nmasks = 0;
-        for (size_t k = 0; k < m->nocc; k++) {
-            const occ *o = &m->occs[k];
-            const cb_seq *s = &cb->seqs[o->seq];
-            if (s->role != ROLE_MASK || cb->rules[s->rule].code != mc)
-                continue;
-            if (GROW(m->masks, m->masks_cap, m->nmasks + 1) < 0)
-                return GRILLE_ENOMEM;
-            m->masks[m->nmasks++] = (mask){o->start, o->end};
-        }
-        if (!m->nmasks)
+    /* every mask once, with its code: sorted by code, then start */
+    m->nmasks = 0;
+    for (size_t k = 0; k < m->nocc; k++) {
+        const occ *o = &m->occs[k];
+        const cb_seq *s = &cb->seqs[o->seq];
+        if (s->role != ROLE_MASK)
             continue;
-        if (m->nmasks > 1)
-            qsort(m->masks, m->nmasks, sizeof(mask), cmp_mask);
-        if (GROW(m->maxend, m->maxend_cap, m->nmasks) < 0)
+        if (GROW(m->masks, m->masks_cap, m->nmasks + 1) < 0)
             return GRILLE_ENOMEM;
-        for (size_t k = 0; k < m->nmasks; k++)
-            m->maxend[k] = k && m->maxend[k - 1] > m->masks[k].end
-                               ? m->maxend[k - 1]
-                               : m->masks[k].end;
+        m->masks[m->nmasks++] =
+            (mask){cb->rules[s->rule].code, o->start, o->end};
+    }
+    if (!m->nmasks)
+        return 0;
+    if (m->nmasks > 1)
+        qsort(m->masks, m->nmasks, sizeof(mask), cmp_mask);
+    if (GROW(m->maxend, m->maxend_cap, m->nmasks) < 0)
+        return GRILLE_ENOMEM;
+    for (size_t g = 0; g < m->nmasks;) {
+        /* the masks of code mc: [g, ge) */
+        size_t mc = m->masks[g].code, ge = g;
+        for (; ge < m->nmasks && m->masks[ge].code == mc; ge++)
+            m->maxend[ge] = ge > g && m->maxend[ge - 1] > m->masks[ge].end
+                                ? m->maxend[ge - 1]
+                                : m->masks[ge].end;
         size_t w = 0;
         for (size_t h = 0; h < m->nhits; h++) {
             const hit *x = &m->hits[h];
             bool masked = false;
             if (under(cb, x->code, mc)) {
                 /* masks that start before the hit ends... */
-                size_t lo = 0, hi = m->nmasks;
+                size_t lo = g, hi = ge;
                 while (lo < hi) {
                     size_t mid = (lo + hi) / 2;
                     if (m->masks[mid].start < x->end)
@@ -420,12 +420,13 @@ static int drop_masked(grille_analyser *a, const grille_codebook *cb)
                         hi = mid;
                 }
                 /* ...and one of them ends after it starts */
-                masked = lo > 0 && m->maxend[lo - 1] > x->start;
+                masked = lo > g && m->maxend[lo - 1] > x->start;
             }
             if (!masked)
                 m->hits[w++] = *x;
         }
         m->nhits = w;
+        g = ge;
     }
     return 0;
 }
