@@ -30,6 +30,10 @@ typedef struct hit {
     size_t code, rule, start, end;
 } hit;
 
+/* Kept hits of one code in one segment compared pair by pair, up to this
+ * many. */
+#define MAP_PAST 8
+
 typedef struct mask {
     size_t code, start, end;
 } mask;
@@ -570,8 +574,10 @@ static int segment(grille_analyser *a, const grille_codebook *cb,
         return grille__nomem(err);
     }
     /* Within a code, overlapping hits collapse to the longest: the longest
-     * first, each kept unless it touches a kept one (bytes already taken,
-     * in a map of the segment). */
+     * first, each kept unless it touches a kept one.  A code keeps a few
+     * hits in a segment, compared pair by pair; past MAP_PAST of them, the
+     * bytes they take go into a map of the segment instead (a line of a
+     * million coded words). */
     SORT_FEW(m->hits, m->nhits, cmp_hit_len, hit_before);
     size_t first = a->ncodings;
     size_t seglen = seg->end - seg->start;
@@ -581,33 +587,39 @@ static int segment(grille_analyser *a, const grille_codebook *cb,
     if (m->taken_cap > had) /* the map starts, and stays, all zeros */
         memset(m->taken + had, 0, m->taken_cap - had);
     for (size_t h = 0; h < m->nhits;) {
-        size_t code = m->hits[h].code, h0 = h;
+        size_t code = m->hits[h].code, kept0 = a->ncodings;
+        bool map = false;
         for (; h < m->nhits && m->hits[h].code == code; h++) {
             const hit *x = &m->hits[h];
             size_t s0 = x->start - seg->start, s1 = x->end - seg->start;
-            if (a->reference) {
-                /* the plain way: against every coding kept so far */
-                bool overlap = false;
-                for (size_t k = first; k < a->ncodings && !overlap; k++) {
+            bool overlap = false;
+            if (map) {
+                overlap = memchr(m->taken + s0, 1, s1 - s0) != NULL;
+            } else {
+                for (size_t k = kept0; k < a->ncodings && !overlap; k++) {
                     const grille_coding *c = &a->codings[k];
-                    overlap = c->code == x->code && c->start < x->end &&
-                              x->start < c->end;
+                    overlap = c->start < x->end && x->start < c->end;
                 }
-                if (overlap)
-                    continue;
-            } else if (memchr(m->taken + s0, 1, s1 - s0)) {
-                continue;
             }
-            memset(m->taken + s0, 1, s1 - s0);
+            if (overlap)
+                continue;
+            if (!map && !a->reference && a->ncodings - kept0 >= MAP_PAST) {
+                map = true;
+                for (size_t k = kept0; k < a->ncodings; k++)
+                    memset(m->taken + (a->codings[k].start - seg->start), 1,
+                           a->codings[k].end - a->codings[k].start);
+            }
+            if (map)
+                memset(m->taken + s0, 1, s1 - s0);
             if (GROW(a->codings, a->codings_cap, a->ncodings + 1) < 0)
                 return grille__nomem(err);
             a->codings[a->ncodings++] =
                 (grille_coding){si, x->code, x->rule, x->start, x->end};
         }
         /* clear what this code took, for the next code */
-        for (size_t k = h0; k < h; k++)
-            memset(m->taken + (m->hits[k].start - seg->start), 0,
-                   m->hits[k].end - m->hits[k].start);
+        for (size_t k = kept0; map && k < a->ncodings; k++)
+            memset(m->taken + (a->codings[k].start - seg->start), 0,
+                   a->codings[k].end - a->codings[k].start);
     }
     if (a->ncodings - first > 1)
         SORT_FEW(a->codings + first, a->ncodings - first, cmp_coding,
