@@ -92,11 +92,11 @@ GRILLE_HIDDEN void grille_stem__free(grille_analyser *a);
 GRILLE_HIDDEN stem_entry *grille_stem__lookup(grille_analyser *a,
                                                     const char *lower,
                                                     size_t len, int kind);
-/* The same for a word of kind 0 whose buffer has zero bytes after len up
- * to a multiple of eight: hashed and compared eight bytes at a time. */
+/* The same for a word whose buffer has zero bytes after len up to a
+ * multiple of eight: hashed and compared eight bytes at a time. */
 GRILLE_HIDDEN stem_entry *grille_stem__lookup_padded(grille_analyser *a,
                                                      const char *lower,
-                                                     size_t len);
+                                                     size_t len, int kind);
 /* Allocates n bytes that live as long as the cache. */
 GRILLE_HIDDEN void *grille_stem__alloc(grille_analyser *a, size_t n);
 /* Drops the cache when it has grown past its budget; only between runs. */

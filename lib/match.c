@@ -335,23 +335,25 @@ static bool under(const grille_codebook *cb, size_t c, size_t anc)
     return false;
 }
 
+/* Hits by code, the longest first, then by start and rule. */
+static inline bool hit_before(const hit *x, const hit *y)
+{
+    if (x->code != y->code)
+        return x->code < y->code;
+    size_t lx = x->end - x->start, ly = y->end - y->start;
+    if (lx != ly)
+        return lx > ly;
+    if (x->start != y->start)
+        return x->start < y->start;
+    return x->rule < y->rule;
+}
+
 static int cmp_hit_len(const void *pa, const void *pb)
 {
     const hit *x = pa, *y = pb;
-    if (x->code != y->code)
-        return x->code < y->code ? -1 : 1;
-    size_t lx = x->end - x->start, ly = y->end - y->start;
-    if (lx != ly)
-        return lx > ly ? -1 : 1;
-    if (x->start != y->start)
-        return x->start < y->start ? -1 : 1;
-    return x->rule < y->rule ? -1 : x->rule > y->rule;
+    return hit_before(x, y) ? -1 : hit_before(y, x);
 }
 
-static bool hit_before(const hit *x, const hit *y)
-{
-    return cmp_hit_len(x, y) < 0;
-}
 
 /* Sorts a few elements by insertion, inline, more with qsort: a segment
  * has a handful of hits, and a generic sort through a comparison

@@ -220,15 +220,16 @@ stem_entry *grille_stem__lookup(grille_analyser *a, const char *lower,
 }
 
 stem_entry *grille_stem__lookup_padded(grille_analyser *a, const char *lower,
-                                       size_t len)
+                                       size_t len, int kind)
 {
     stem_cache *c = &a->cache;
-    uint64_t h = hash_bytes(lower, len, 0, true);
+    uint64_t h = hash_bytes(lower, len, kind, true);
     if (c->nslots) {
         size_t mask = c->nslots - 1;
         for (size_t j = h & mask; c->slots[j]; j = (j + 1) & mask) {
             const stem_entry *e = c->slots[j];
-            if (e->hash != h || e->lower_len != len || e->kind != 0)
+            if (e->hash != h || e->lower_len != len ||
+                e->kind != (uint32_t)kind)
                 continue;
             /* both padded with zeros: whole words compare */
             size_t k = 0;
@@ -238,7 +239,7 @@ stem_entry *grille_stem__lookup_padded(grille_analyser *a, const char *lower,
                 return c->slots[j];
         }
     }
-    return grille_stem__lookup(a, lower, len, 0);
+    return grille_stem__lookup(a, lower, len, kind);
 }
 
 int grille_analyser_stem(grille_analyser *a, const char *word, size_t len,

@@ -1383,9 +1383,10 @@ static int elision_fast(tok_ctx *t, size_t i, size_t j, size_t apo,
     if (!letter)
         return 1;
     lw[n] = '\'';
+    memset(lw + n + 1, 0, 8);
     *out = k;
     return emit(t, i, k, GRILLE_TOK_ELISION, 0,
-                grille_stem__lookup(t->a, (const char *)lw, n + 1, 1),
+                grille_stem__lookup_padded(t->a, (const char *)lw, n + 1, 1),
                 false);
 }
 
@@ -1473,7 +1474,7 @@ static int word_fast(tok_ctx *t, size_t i, size_t *out)
     }
     *out = j;
     return emit(t, i, j, GRILLE_TOK_WORD, flags,
-                grille_stem__lookup_padded(t->a, (const char *)lw, n),
+                grille_stem__lookup_padded(t->a, (const char *)lw, n, 0),
                 true);
 }
 
