@@ -1050,8 +1050,9 @@ typedef struct tok_ctx {
     bool at;          /* the segment has an '@' (e-mail addresses) */
 } tok_ctx;
 
-static int emit(tok_ctx *t, size_t start, size_t end, grille_token_kind kind,
-                uint16_t flags, stem_entry *e, bool main)
+static inline __attribute__((always_inline)) int
+emit(tok_ctx *t, size_t start, size_t end, grille_token_kind kind,
+     uint16_t flags, stem_entry *e, bool main)
 {
     grille_analyser *a = t->a;
     if (!e)
