@@ -49,9 +49,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -71,12 +71,12 @@ enum {
     Q_FIND_HASH,
     Q_FIND_NAME,
     Q_SET_ATTR,
-    Q_ADD_SEG,
-    Q_ADD_CODING,
     Q_UPSERT_CODE,
     Q_CODE_ID,
     Q_DOC_TERMS,
     Q_DOC_AUTO_TERMS,
+    Q_NEXT_SEG,
+    Q_NEXT_CODING,
     Q_COUNT
 };
 
@@ -91,12 +91,6 @@ static const char *const queries[Q_COUNT] = {
         "INSERT INTO attributes (document, key, value, origin) VALUES "
         "(?1, ?2, ?3, ?4) ON CONFLICT (document, key) DO UPDATE SET "
         "value = excluded.value, origin = excluded.origin",
-    [Q_ADD_SEG] =
-        "INSERT INTO segments (document, idx, kind, start, \"end\", line, "
-        "speaker, words) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    [Q_ADD_CODING] =
-        "INSERT INTO codings (segment, code, start, \"end\", term, rule, "
-        "origin) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'automatic')",
     [Q_UPSERT_CODE] =
         "INSERT INTO codes (code, label, description, color, parent, depth, "
         "position, in_codebook) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1) "
@@ -111,7 +105,28 @@ static const char *const queries[Q_COUNT] = {
     [Q_DOC_AUTO_TERMS] =
         "SELECT code, term FROM codings WHERE origin = 'automatic' AND "
         "segment IN (SELECT id FROM segments WHERE document = ?1)",
+    /* the largest ids: new rows are given the next ones, as SQLite would */
+    [Q_NEXT_SEG] = "SELECT max(id) FROM segments",
+    [Q_NEXT_CODING] = "SELECT max(id) FROM codings",
 };
+
+/*
+ * A document's segments and codings are inserted BATCH rows per statement:
+ * a statement's own cost (its reset, bindings and end) was most of an
+ * add's time in SQLite when paid for every row.  The rows are given their
+ * ids explicitly, the ones SQLite would have chosen (the largest + 1), so
+ * that each coding's id is known for the term counts.
+ */
+#define BATCH 16
+enum { B_SEG, B_CODING, B_KINDS };
+static const char *const batch_head[B_KINDS] = {
+    "INSERT OR FAIL INTO segments (id, document, idx, kind, start, \"end\", "
+    "line, speaker, words) VALUES ",
+    "INSERT OR FAIL INTO codings (id, segment, code, start, \"end\", term, "
+    "rule, origin) VALUES "};
+static const char *const batch_row[B_KINDS] = {
+    "(?, ?, ?, ?, ?, ?, ?, ?, ?)", "(?, ?, ?, ?, ?, ?, ?, 'automatic')"};
+enum { SEG_COLS = 9, CODING_COLS = 7 };
 
 struct grille_store {
     sqlite3 *db;
@@ -123,6 +138,7 @@ struct grille_store {
     char sha256[65];  /* of the project's codebook */
     char *cb_name;    /* its name */
     sqlite3_stmt *q[Q_COUNT];
+    sqlite3_stmt *batch[B_KINDS][BATCH]; /* [k][n - 1]: n rows of kind k */
     /* codebook code index -> codes.id, for the codebook last synced */
     const grille_codebook *synced;
     int64_t *code_ids;
@@ -299,6 +315,15 @@ static int exec(grille_store *s, const char *sql, const char *doing,
     return rc == SQLITE_OK ? 0 : store_error(s, err, rc, doing);
 }
 
+/* Before SQLite's first use in the process: no memory statistics (a
+ * global lock and counters for every allocation, 7% of an add).  Without
+ * effect when the application has used SQLite already. */
+static pthread_once_t sqlite_once = PTHREAD_ONCE_INIT;
+static void sqlite_setup(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 static sqlite3_stmt *stmt(grille_store *s, int q, int *rc)
 {
     if (!s->q[q]) {
@@ -311,6 +336,50 @@ static sqlite3_stmt *stmt(grille_store *s, int q, int *rc)
     sqlite3_clear_bindings(s->q[q]);
     *rc = SQLITE_OK;
     return s->q[q];
+}
+
+/* The statement that inserts n rows (1 to BATCH) of kind k, reset and
+ * without bindings. */
+static sqlite3_stmt *batch_stmt(grille_store *s, int k, size_t n, int *rc)
+{
+    sqlite3_stmt **st = &s->batch[k][n - 1];
+    if (!*st) {
+        gbuf sql = {0};
+        *rc = gbuf_puts(&sql, batch_head[k]) < 0 ? SQLITE_NOMEM : SQLITE_OK;
+        for (size_t i = 0; i < n && *rc == SQLITE_OK; i++)
+            if ((i && gbuf_puts(&sql, ", ") < 0) ||
+                gbuf_puts(&sql, batch_row[k]) < 0)
+                *rc = SQLITE_NOMEM;
+        if (*rc == SQLITE_OK)
+            *rc = sqlite3_prepare_v3(s->db, sql.data, -1,
+                                     SQLITE_PREPARE_PERSISTENT, st, NULL);
+        gbuf_free(&sql);
+        if (*rc != SQLITE_OK)
+            return NULL;
+    }
+    sqlite3_reset(*st);
+    sqlite3_clear_bindings(*st);
+    *rc = SQLITE_OK;
+    return *st;
+}
+
+/* The id SQLite would give the next row of a table (query q: its largest
+ * id), for n rows in a row. */
+static int next_id(grille_store *s, int q, size_t n, int64_t *out)
+{
+    int rc;
+    sqlite3_stmt *st = stmt(s, q, &rc);
+    if (!st)
+        return rc;
+    rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW)
+        return rc == SQLITE_DONE ? SQLITE_ERROR : rc;
+    int64_t max = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    if (max < 0 || max > INT64_MAX - 1 - (int64_t)n)
+        return SQLITE_FULL; /* SQLite would pick ids at random there */
+    *out = max + 1;
+    return SQLITE_OK;
 }
 
 static int prepare(grille_store *s, const char *sql, sqlite3_stmt **st,
@@ -346,6 +415,9 @@ void grille_store_close(grille_store *s)
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     for (int i = 0; i < Q_COUNT; i++)
         sqlite3_finalize(s->q[i]);
+    for (int k = 0; k < B_KINDS; k++)
+        for (int n = 0; n < BATCH; n++)
+            sqlite3_finalize(s->batch[k][n]);
     grille__stats_free(s->stats);
     grille__terms_free(s->terms);
     free(s->cb_name);
@@ -372,6 +444,7 @@ static int connect(grille_store **out, const char *path, int flags,
         free(s);
         return grille__nomem(err);
     }
+    pthread_once(&sqlite_once, sqlite_setup);
     int rc = sqlite3_open_v2(path, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc != SQLITE_OK) {
         int r = store_error(s, err, rc, "open the project");
@@ -1109,26 +1182,39 @@ static int insert_codings(grille_store *s, const int64_t *segid,
 {
     int rc;
     grille_terms *t = store_terms(s, &rc);
-    for (size_t i = 0; i < nc && rc == SQLITE_OK; i++) {
-        sqlite3_stmt *st = stmt(s, Q_ADD_CODING, &rc);
+    int64_t id = 0;
+    if (rc == SQLITE_OK && nc)
+        rc = next_id(s, Q_NEXT_CODING, nc, &id);
+    for (size_t i = 0; i < nc && rc == SQLITE_OK;) {
+        size_t n = nc - i < BATCH ? nc - i : BATCH;
+        sqlite3_stmt *st = batch_stmt(s, B_CODING, n, &rc);
         if (!st)
             break;
-        grille_rule_info ri;
-        grille_codebook_rule(s->synced, cod[i].rule, &ri);
-        sqlite3_bind_int64(st, 1, segid[cod[i].segment]);
-        sqlite3_bind_int64(st, 2, s->code_ids[cod[i].code]);
-        sqlite3_bind_int64(st, 3, (sqlite3_int64)cod[i].start);
-        sqlite3_bind_int64(st, 4, (sqlite3_int64)cod[i].end);
-        sqlite3_bind_text(st, 5, text + cod[i].start,
-                          (int)(cod[i].end - cod[i].start), SQLITE_STATIC);
-        sqlite3_bind_text(st, 6, ri.text, -1, SQLITE_STATIC);
+        for (size_t r = 0; r < n; r++) {
+            const grille_coding *c = &cod[i + r];
+            int p = (int)r * CODING_COLS;
+            grille_rule_info ri;
+            grille_codebook_rule(s->synced, c->rule, &ri);
+            sqlite3_bind_int64(st, p + 1, id + (int64_t)(i + r));
+            sqlite3_bind_int64(st, p + 2, segid[c->segment]);
+            sqlite3_bind_int64(st, p + 3, s->code_ids[c->code]);
+            sqlite3_bind_int64(st, p + 4, (sqlite3_int64)c->start);
+            sqlite3_bind_int64(st, p + 5, (sqlite3_int64)c->end);
+            sqlite3_bind_text(st, p + 6, text + c->start,
+                              (int)(c->end - c->start), SQLITE_STATIC);
+            sqlite3_bind_text(st, p + 7, ri.text, -1, SQLITE_STATIC);
+        }
         rc = sqlite3_step(st);
         if (rc == SQLITE_DONE)
-            rc = grille__terms_added(t, s->code_ids[cod[i].code],
-                                     text + cod[i].start,
-                                     cod[i].end - cod[i].start,
-                                     segid[cod[i].segment],
-                                     sqlite3_last_insert_rowid(s->db));
+            rc = SQLITE_OK;
+        for (size_t r = 0; r < n && rc == SQLITE_OK; r++) {
+            const grille_coding *c = &cod[i + r];
+            rc = grille__terms_added(t, s->code_ids[c->code],
+                                     text + c->start, c->end - c->start,
+                                     segid[c->segment],
+                                     id + (int64_t)(i + r));
+        }
+        i += n;
     }
     return rc;
 }
@@ -1144,28 +1230,36 @@ static int store_codings(grille_store *s, const grille_segment *segs,
     int rc = SQLITE_OK;
     if (!segid)
         return grille__nomem(err);
-    for (size_t i = 0; i < ns && rc == SQLITE_OK; i++) {
-        sqlite3_stmt *st = stmt(s, Q_ADD_SEG, &rc);
+    int64_t id = 0;
+    if (ns)
+        rc = next_id(s, Q_NEXT_SEG, ns, &id);
+    for (size_t i = 0; i < ns && rc == SQLITE_OK;) {
+        size_t n = ns - i < BATCH ? ns - i : BATCH;
+        sqlite3_stmt *st = batch_stmt(s, B_SEG, n, &rc);
         if (!st)
             break;
-        const grille_segment *g = &segs[i];
-        sqlite3_bind_int64(st, 1, doc);
-        sqlite3_bind_int64(st, 2, (sqlite3_int64)i);
-        sqlite3_bind_text(st, 3, grille_segment_kind_name(g->kind), -1,
-                          SQLITE_STATIC);
-        sqlite3_bind_int64(st, 4, (sqlite3_int64)g->start);
-        sqlite3_bind_int64(st, 5, (sqlite3_int64)g->end);
-        sqlite3_bind_int64(st, 6, g->line);
-        if (g->label_end > g->label_start)
-            sqlite3_bind_text(st, 7, text + g->label_start,
-                              (int)(g->label_end - g->label_start),
-                              SQLITE_STATIC);
-        sqlite3_bind_int64(st, 8, (sqlite3_int64)g->words);
+        for (size_t r = 0; r < n; r++) {
+            const grille_segment *g = &segs[i + r];
+            int p = (int)r * SEG_COLS;
+            segid[i + r] = id + (int64_t)(i + r);
+            sqlite3_bind_int64(st, p + 1, segid[i + r]);
+            sqlite3_bind_int64(st, p + 2, doc);
+            sqlite3_bind_int64(st, p + 3, (sqlite3_int64)(i + r));
+            sqlite3_bind_text(st, p + 4, grille_segment_kind_name(g->kind),
+                              -1, SQLITE_STATIC);
+            sqlite3_bind_int64(st, p + 5, (sqlite3_int64)g->start);
+            sqlite3_bind_int64(st, p + 6, (sqlite3_int64)g->end);
+            sqlite3_bind_int64(st, p + 7, g->line);
+            if (g->label_end > g->label_start)
+                sqlite3_bind_text(st, p + 8, text + g->label_start,
+                                  (int)(g->label_end - g->label_start),
+                                  SQLITE_STATIC);
+            sqlite3_bind_int64(st, p + 9, (sqlite3_int64)g->words);
+        }
         rc = sqlite3_step(st);
-        if (rc != SQLITE_DONE)
-            break;
-        segid[i] = sqlite3_last_insert_rowid(s->db);
-        rc = SQLITE_OK;
+        if (rc == SQLITE_DONE)
+            rc = SQLITE_OK;
+        i += n;
     }
     if (rc == SQLITE_OK)
         rc = insert_codings(s, segid, cod, nc, text);
