@@ -314,37 +314,6 @@ static void flush(grille_report *r, priv *p, seg_state *g)
 
 /* The cells and pairs of every document from its doc_stats row, instead
  * of a pass over the codings. */
-/* Each document's words, segments and coded segments from doc_stats, in
- * its own order; SQLITE_NOTFOUND when a document has no row there. */
-static int doc_figures(sqlite3 *db, grille_report *r, priv *p,
-                       const int64_t *doc_index, int64_t max_doc)
-{
-    sqlite3_stmt *st;
-    int rc = sqlite3_prepare_v2(db,
-                                "SELECT document, words, segments, coded "
-                                "FROM doc_stats",
-                                -1, &st, NULL);
-    if (rc != SQLITE_OK)
-        return rc;
-    size_t found = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        int64_t id = sqlite3_column_int64(st, 0);
-        if (id < 0 || id > max_doc || doc_index[id] < 0)
-            continue; /* the row of no document */
-        grille_report_doc *d = &p->docs[doc_index[id]];
-        d->words = (size_t)sqlite3_column_int64(st, 1);
-        d->segments = (size_t)sqlite3_column_int64(st, 2);
-        d->coded_segments = (size_t)sqlite3_column_int64(st, 3);
-        r->words += d->words;
-        r->segments += d->segments;
-        found++; /* document is doc_stats' key: once each */
-    }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE)
-        return rc;
-    return found == r->ndocs ? SQLITE_DONE : SQLITE_NOTFOUND;
-}
-
 static int from_stats(sqlite3 *db, grille_report *r, priv *p,
                       const int64_t *code_index, int64_t max_code,
                       const int64_t *doc_index, int64_t max_doc)
@@ -352,17 +321,25 @@ static int from_stats(sqlite3 *db, grille_report *r, priv *p,
     sqlite3_stmt *st;
     size_t nc = r->ncodes;
     int rc = sqlite3_prepare_v2(db,
-                                "SELECT document, cells, pairs FROM "
-                                "doc_stats",
+                                "SELECT document, cells, pairs, words, "
+                                "segments, coded FROM doc_stats",
                                 -1, &st, NULL);
     if (rc != SQLITE_OK)
         return rc;
+    size_t found = 0;
 #define CODE(v) ((v) <= (uint64_t)max_code ? code_index[v] : -1)
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         int64_t id = sqlite3_column_int64(st, 0);
         if (id < 0 || id > max_doc || doc_index[id] < 0)
-            continue;
+            continue; /* the row of no document */
         size_t d = (size_t)doc_index[id];
+        grille_report_doc *doc = &p->docs[d];
+        doc->words = (size_t)sqlite3_column_int64(st, 3);
+        doc->segments = (size_t)sqlite3_column_int64(st, 4);
+        doc->coded_segments = (size_t)sqlite3_column_int64(st, 5);
+        r->words += doc->words;
+        r->segments += doc->segments;
+        found++; /* document is doc_stats' key: once each */
         const unsigned char *at = sqlite3_column_blob(st, 1);
         const unsigned char *end = at + sqlite3_column_bytes(st, 1);
         uint64_t n = 0, v[6];
@@ -408,6 +385,8 @@ static int from_stats(sqlite3 *db, grille_report *r, priv *p,
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)
         return rc;
+    if (found != r->ndocs)
+        return SQLITE_NOTFOUND; /* a document without its row */
     for (size_t c = 0; c < nc; c++) {
         p->pairs[c * nc + c] = p->codes[c].segments;
         if (p->codes[c].parent < 0)
@@ -614,9 +593,13 @@ int grille_report_build(grille_report **out, grille_store *s,
     return grille_report_build_some(out, s, &all, err);
 }
 
-int grille_report_build_some(grille_report **out, grille_store *s,
-                             const grille_report_want *want,
-                             grille_error *err)
+/* What build() returns when a document has no doc_stats row: the report
+ * is made again from the codings. */
+#define FROM_CODINGS INT_MIN
+
+static int build(grille_report **out, grille_store *s,
+                 const grille_report_want *want, bool codings,
+                 grille_error *err)
 {
     sqlite3 *db = grille_store__db(s);
     sqlite3_stmt *st = NULL;
@@ -712,29 +695,20 @@ int grille_report_build_some(grille_report **out, grille_store *s,
     ids = parents = NULL;
 
     /* documents: their figures from doc_stats when every document has its
-     * row there (always, but for a project written by hand) */
-    bool stats = true;
+     * row there (always, but for a project written by hand), read with
+     * the counts below in doc_stats' order */
+    bool stats = !codings;
     size_t cap_docs = 0;
-again:
     rc = sqlite3_prepare_v2(
         db,
-        stats ? "SELECT id, name, 0, 0, 0, 0 FROM documents ORDER BY name"
+        stats ? "SELECT id, name, 0, 0, 0 FROM documents ORDER BY name"
               : "SELECT d.id, d.name, d.words, (SELECT count(*) FROM "
-                "segments g WHERE g.document = d.id), 0, 0 FROM documents d "
+                "segments g WHERE g.document = d.id), 0 FROM documents d "
                 "ORDER BY d.name",
         -1, &st, NULL);
     if (rc != SQLITE_OK)
         goto sqlfail;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (sqlite3_column_int(st, 5)) {
-            /* a document without its row: count from the codings */
-            sqlite3_finalize(st);
-            st = NULL;
-            r->ndocs = r->words = r->segments = 0;
-            max_doc = 0;
-            stats = false;
-            goto again;
-        }
         if (GROW(p->docs, cap_docs, r->ndocs + 1) < 0)
             goto nomem;
         grille_report_doc *d = &p->docs[r->ndocs];
@@ -763,22 +737,6 @@ again:
         doc_index[i] = -1;
     for (size_t i = 0; i < r->ndocs; i++)
         doc_index[p->docs[i].id] = (int64_t)i;
-    /* their figures, read in doc_stats' order rather than looked up for
-     * each document (18,771 seeks were a tenth of a report); a document
-     * without its row sends the report to the codings */
-    if (stats) {
-        rc = doc_figures(db, r, p, doc_index, max_doc);
-        if (rc != SQLITE_DONE && rc != SQLITE_NOTFOUND)
-            goto sqlfail;
-        if (rc == SQLITE_NOTFOUND) {
-            free(doc_index);
-            doc_index = NULL;
-            r->ndocs = r->words = r->segments = 0;
-            max_doc = 0;
-            stats = false;
-            goto again;
-        }
-    }
 
     /* attributes: all, or the keys wanted, by the index on their keys
      * (the human report reads 4 keys of 7); put in each document's order
@@ -899,6 +857,10 @@ again:
 
     if (fast) {
         rc = from_stats(db, r, p, code_index, max_code, doc_index, max_doc);
+        if (rc == SQLITE_NOTFOUND) {
+            ret = FROM_CODINGS;
+            goto fail;
+        }
         if (rc != SQLITE_DONE)
             goto sqlfail;
         if (want->terms &&
@@ -1034,4 +996,12 @@ done:
     }
     *out = r;
     return 0;
+}
+
+int grille_report_build_some(grille_report **out, grille_store *s,
+                             const grille_report_want *want,
+                             grille_error *err)
+{
+    int rc = build(out, s, want, false, err);
+    return rc == FROM_CODINGS ? build(out, s, want, true, err) : rc;
 }
