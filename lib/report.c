@@ -120,6 +120,11 @@ typedef struct priv {
  * them, and malloc and free were a fifth of a report. */
 #define KEEP_CHUNK (64u * 1024)
 
+static int by_string(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 static char *keep(priv *p, const char *s, size_t n)
 {
     if (n >= p->room) {
@@ -738,73 +743,91 @@ static int build(grille_report **out, grille_store *s,
     for (size_t i = 0; i < r->ndocs; i++)
         doc_index[p->docs[i].id] = (int64_t)i;
 
-    /* attributes: all, or the keys wanted, by the index on their keys
-     * (the human report reads 4 keys of 7); put in each document's order
-     * below, keys sorted */
+    /* attributes: all, or the keys wanted (the human report reads 4 of
+     * 7), a key at a time by the index on their keys, so that a row
+     * brings its document, value and origin alone; put in each
+     * document's order below, keys sorted */
     size_t nkeys = 0;
     while (want->attrs && want->attrs[nkeys])
         nkeys++;
-    gbuf sql = {0};
-    int bad = gbuf_puts(&sql, "SELECT a.document, a.key, a.value, a.origin "
-                              "FROM attributes a");
-    for (size_t k = 0; want->attrs && k <= nkeys && !bad; k++)
-        bad = gbuf_puts(&sql, k == 0 ? " WHERE a.key IN (NULL" : "") ||
-              (k < nkeys && gbuf_printf(&sql, ", ?%zu", k + 1)) ||
-              (k == nkeys && gbuf_puts(&sql, ")"));
-    bad = bad ||
-          gbuf_puts(&sql, want->attrs ? " ORDER BY a.key, a.document"
-                                      : " ORDER BY a.document, a.key") ||
-          gbuf_putc(&sql, 0);
-    if (bad) {
-        gbuf_free(&sql);
+    const char **keys = want->attrs ? malloc((nkeys + 1) * sizeof(*keys))
+                                    : NULL;
+    if (want->attrs && !keys)
         goto nomem;
-    }
-    rc = sqlite3_prepare_v2(db, sql.data, -1, &st, NULL);
-    gbuf_free(&sql);
-    if (rc != SQLITE_OK)
-        goto sqlfail;
     for (size_t k = 0; k < nkeys; k++)
-        sqlite3_bind_text(st, (int)k + 1, want->attrs[k], -1, SQLITE_STATIC);
+        keys[k] = want->attrs[k];
+    if (nkeys > 1)
+        qsort(keys, nkeys, sizeof(*keys), by_string);
+    rc = sqlite3_prepare_v2(
+        db,
+        want->attrs ? "SELECT document, value, origin, ?1 FROM attributes "
+                      "WHERE key = ?1 ORDER BY document"
+                    : "SELECT document, value, origin, key FROM attributes "
+                      "ORDER BY document, key",
+        -1, &st, NULL);
+    if (rc != SQLITE_OK) {
+        free(keys);
+        goto sqlfail;
+    }
     cap = 0;
     /* keys and origins repeat from document to document: kept once */
     const char *seen[32];
-    const char *prev_key = NULL, *prev_origin = NULL;
+    const char *key = NULL, *origin = NULL;
     size_t nseen = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        int64_t id = sqlite3_column_int64(st, 0);
-        if (id < 0 || id > max_doc || doc_index[id] < 0)
-            continue; /* an orphan (a file written by another tool) */
-        if (GROW(p->attrs, cap, p->nattrs + 1) < 0 ||
-            GROW(attr_doc, cap3, p->nattrs + 1) < 0)
-            goto nomem;
-        grille_attr_info *a = &p->attrs[p->nattrs];
-        attr_doc[p->nattrs] = (size_t)doc_index[id];
-        a->value = keep_col(p, st, 2);
-        for (int col = 1; col <= 3; col += 2) {
-            const char *t = (const char *)sqlite3_column_text(st, col);
-            size_t tl = t ? (size_t)sqlite3_column_bytes(st, col) : 0;
-            const char *k = NULL;
-            /* the previous row's first (rows come by key) */
-            const char *prev = col == 1 ? prev_key : prev_origin;
-            if (prev && strncmp(prev, t ? t : "", tl) == 0 &&
-                prev[tl] == '\0')
-                k = prev;
-            for (size_t i = 0; i < nseen && !k; i++)
-                if (strncmp(seen[i], t ? t : "", tl) == 0 &&
-                    seen[i][tl] == '\0')
-                    k = seen[i];
-            if (!k && (k = keep(p, t ? t : "", tl)) &&
-                nseen < sizeof(seen) / sizeof(seen[0]))
-                seen[nseen++] = k;
-            if (col == 1)
-                a->key = prev_key = k;
-            else
-                a->origin = prev_origin = k;
+    rc = SQLITE_DONE; /* no key asked for: no row */
+    for (size_t k = 0; k < (want->attrs ? nkeys : 1); k++) {
+        if (want->attrs) {
+            if (k && strcmp(keys[k], keys[k - 1]) == 0)
+                continue; /* asked twice */
+            sqlite3_reset(st);
+            sqlite3_bind_text(st, 1, keys[k], -1, SQLITE_STATIC);
+            if (!(key = keep(p, keys[k], strlen(keys[k])))) {
+                free(keys);
+                goto nomem;
+            }
         }
-        if (!a->key || !a->value || !a->origin)
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            int64_t id = sqlite3_column_int64(st, 0);
+            if (id < 0 || id > max_doc || doc_index[id] < 0)
+                continue; /* an orphan (a file written by another tool) */
+            if (GROW(p->attrs, cap, p->nattrs + 1) < 0 ||
+                GROW(attr_doc, cap3, p->nattrs + 1) < 0)
+                break;
+            grille_attr_info *a = &p->attrs[p->nattrs];
+            attr_doc[p->nattrs] = (size_t)doc_index[id];
+            a->value = keep_col(p, st, 1);
+            for (int col = want->attrs ? 2 : 3; col >= 2; col--) {
+                const char *t = (const char *)sqlite3_column_text(st, col);
+                const char *prev = col == 2 ? origin : key;
+                if (!t)
+                    t = "";
+                /* the previous row's first, then those seen */
+                const char *kept = prev && strcmp(prev, t) == 0 ? prev : NULL;
+                for (size_t i = 0; i < nseen && !kept; i++)
+                    if (strcmp(seen[i], t) == 0)
+                        kept = seen[i];
+                if (!kept && (kept = keep(p, t, strlen(t))) &&
+                    nseen < sizeof(seen) / sizeof(seen[0]))
+                    seen[nseen++] = kept;
+                if (col == 2)
+                    origin = kept;
+                else
+                    key = kept;
+            }
+            a->key = key;
+            a->origin = origin;
+            if (!a->key || !a->value || !a->origin)
+                break;
+            p->nattrs++;
+        }
+        if (rc == SQLITE_ROW) { /* out of memory */
+            free(keys);
             goto nomem;
-        p->nattrs++;
+        }
+        if (rc != SQLITE_DONE)
+            break;
     }
+    free(keys);
     sqlite3_finalize(st);
     st = NULL;
     if (rc != SQLITE_DONE)
