@@ -17,6 +17,8 @@
  * in some tools and two in others: LF alone is read the same by all).
  */
 #include "store.h"
+#define GRILLE_LAZY_REDIRECT
+#include "lazy.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -309,6 +311,9 @@ static int write_file(const char *path, const void *data, size_t len,
 int grille_refi_export_qdc(const grille_codebook *cb, const char *path,
                            grille_error *err)
 {
+    int lz = grille__lazy_load(err);
+    if (lz < 0)
+        return lz;
     xmlBufferPtr buf = xmlBufferCreate();
     xmlTextWriterPtr w = buf ? xmlNewTextWriterMemory(buf, 0) : NULL;
     int rc = 0;
@@ -617,6 +622,9 @@ typedef struct rvar {
 int grille_refi_export_qdpx(grille_store *s, const char *path,
                             grille_error *err)
 {
+    int lz = grille__lazy_load(err);
+    if (lz < 0)
+        return lz;
     sqlite3 *db = grille_store__db(s);
     rcodes codes = {0};
     rvar *vars = NULL;
@@ -1873,6 +1881,9 @@ int grille_refi_import_qdpx(grille_store *s, grille_analyser *a,
                             grille_refi_import_stats *stats,
                             grille_error *err)
 {
+    int lz = grille__lazy_load(err);
+    if (lz < 0)
+        return lz;
     /* all or nothing, in the caller's transaction or one of its own */
     bool own;
     int r = grille_store__own_begin(s, &own, err);
@@ -2042,6 +2053,9 @@ static int qdc_codes(gbuf *b, const xmlNode *codes, int depth,
 int grille_refi_qdc_to_yaml(const char *path, char **yaml, size_t *len,
                             grille_error *err)
 {
+    int lz = grille__lazy_load(err);
+    if (lz < 0)
+        return lz;
     grille_error dummy;
     if (!err)
         err = &dummy;
