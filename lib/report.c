@@ -21,6 +21,7 @@
 #include "store.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -598,6 +599,168 @@ int grille_report_build(grille_report **out, grille_store *s,
     return grille_report_build_some(out, s, &all, err);
 }
 
+/* The attributes of the report's documents: all, or the keys wanted
+ * (the human report reads 4 of 7), a key at a time by the index on their
+ * keys, so that a row brings its document, value and origin alone.  Into
+ * *out (with each one's document in *doc, report index), strings kept in
+ * p.  SQLITE_DONE, SQLITE_NOMEM or an SQLite error. */
+static int read_attrs(sqlite3 *db, priv *p, const grille_report_want *want,
+                      const int64_t *doc_index, int64_t max_doc,
+                      grille_attr_info **out, size_t **doc, size_t *n)
+{
+    size_t nkeys = 0, cap = 0, cap2 = 0;
+    while (want->attrs && want->attrs[nkeys])
+        nkeys++;
+    const char **keys = want->attrs ? malloc((nkeys + 1) * sizeof(*keys))
+                                    : NULL;
+    if (want->attrs && !keys)
+        return SQLITE_NOMEM;
+    for (size_t k = 0; k < nkeys; k++)
+        keys[k] = want->attrs[k];
+    if (nkeys > 1)
+        qsort(keys, nkeys, sizeof(*keys), by_string);
+    sqlite3_stmt *st;
+    int rc = sqlite3_prepare_v2(
+        db,
+        want->attrs ? "SELECT document, value, origin, ?1 FROM attributes "
+                      "WHERE key = ?1 ORDER BY document"
+                    : "SELECT document, value, origin, key FROM attributes "
+                      "ORDER BY document, key",
+        -1, &st, NULL);
+    if (rc != SQLITE_OK) {
+        free(keys);
+        return rc;
+    }
+    /* keys and origins repeat from document to document: kept once */
+    const char *seen[32];
+    const char *key = NULL, *origin = NULL;
+    size_t nseen = 0;
+    rc = SQLITE_DONE; /* no key asked for: no row */
+    for (size_t k = 0; k < (want->attrs ? nkeys : 1) && rc == SQLITE_DONE;
+         k++) {
+        if (want->attrs) {
+            if (k && strcmp(keys[k], keys[k - 1]) == 0)
+                continue; /* asked twice */
+            sqlite3_reset(st);
+            sqlite3_bind_text(st, 1, keys[k], -1, SQLITE_STATIC);
+            if (!(key = keep(p, keys[k], strlen(keys[k])))) {
+                rc = SQLITE_NOMEM;
+                break;
+            }
+        }
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            int64_t id = sqlite3_column_int64(st, 0);
+            if (id < 0 || id > max_doc || doc_index[id] < 0)
+                continue; /* an orphan (a file written by another tool) */
+            if (GROW(*out, cap, *n + 1) < 0 || GROW(*doc, cap2, *n + 1) < 0)
+                break;
+            grille_attr_info *a = &(*out)[*n];
+            (*doc)[*n] = (size_t)doc_index[id];
+            a->value = keep_col(p, st, 1);
+            for (int col = want->attrs ? 2 : 3; col >= 2; col--) {
+                const char *t = (const char *)sqlite3_column_text(st, col);
+                const char *prev = col == 2 ? origin : key;
+                if (!t)
+                    t = "";
+                /* the previous row's first, then those seen */
+                const char *kept = prev && strcmp(prev, t) == 0 ? prev : NULL;
+                for (size_t i = 0; i < nseen && !kept; i++)
+                    if (strcmp(seen[i], t) == 0)
+                        kept = seen[i];
+                if (!kept && (kept = keep(p, t, strlen(t))) &&
+                    nseen < sizeof(seen) / sizeof(seen[0]))
+                    seen[nseen++] = kept;
+                if (col == 2)
+                    origin = kept;
+                else
+                    key = kept;
+            }
+            a->key = key;
+            a->origin = origin;
+            if (!a->key || !a->value || !a->origin)
+                break;
+            (*n)++;
+        }
+        if (rc == SQLITE_ROW)
+            rc = SQLITE_NOMEM;
+    }
+    free(keys);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/*
+ * The attributes read on a second connection, on a thread of their own,
+ * while the report's connection reads doc_stats (each took a third of a
+ * report).  Only when the two connections are known to read the same
+ * state: the header of the WAL index (the -shm file; its iChange counts
+ * the commits, and every commit changes it) is the same before the
+ * report's snapshot began and once the second connection's has begun.
+ * Otherwise (a write in between, no -shm, a report inside the caller's
+ * snapshot) the report's connection reads them itself.
+ */
+
+/* Below this many documents, a thread and a connection cost more than
+ * they save. */
+#define PARALLEL_DOCS 1000
+
+typedef struct attr_job {
+    const char *path;
+    const grille_report_want *want;
+    const int64_t *doc_index;
+    int64_t max_doc;
+    unsigned char before[GRILLE_WAL_HEADER];
+    priv strings; /* its own chunks of kept strings */
+    grille_attr_info *attrs;
+    size_t *doc, n;
+    int rc; /* SQLITE_DONE when done */
+} attr_job;
+
+static void *attr_thread(void *arg)
+{
+    attr_job *j = arg;
+    sqlite3 *db = NULL;
+    unsigned char after[GRILLE_WAL_HEADER];
+    j->rc = sqlite3_open_v2(j->path, &db,
+                            SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
+    if (j->rc == SQLITE_OK)
+        j->rc = sqlite3_exec(db,
+                             "PRAGMA mmap_size = 2147418112; BEGIN; "
+                             "SELECT count(*) FROM sqlite_schema",
+                             NULL, NULL, NULL);
+    if (j->rc == SQLITE_OK && (!grille_store__wal_header(j->path, after) ||
+                               memcmp(j->before, after, GRILLE_WAL_HEADER) != 0))
+        j->rc = SQLITE_ABORT; /* not the same state: not used */
+    if (j->rc == SQLITE_OK)
+        j->rc = read_attrs(db, &j->strings, j->want, j->doc_index,
+                           j->max_doc, &j->attrs, &j->doc, &j->n);
+    sqlite3_close(db); /* ends its read transaction */
+    return NULL;
+}
+
+/* Takes the job's attributes and strings into the report; false, having
+ * freed them, when the job failed. */
+static bool attr_adopt(attr_job *j, priv *p, size_t **doc)
+{
+    bool ok = j->rc == SQLITE_DONE &&
+              GROW(p->strings, p->cap, p->nstrings + j->strings.nstrings) ==
+                  0;
+    if (ok) {
+        for (size_t i = 0; i < j->strings.nstrings; i++)
+            p->strings[p->nstrings++] = j->strings.strings[i];
+        p->attrs = j->attrs;
+        p->nattrs = j->n;
+        *doc = j->doc;
+    } else {
+        for (size_t i = 0; i < j->strings.nstrings; i++)
+            free(j->strings.strings[i]);
+        free(j->attrs);
+        free(j->doc);
+    }
+    free(j->strings.strings);
+    return ok;
+}
+
 /* What build() returns when a document has no doc_stats row: the report
  * is made again from the codings. */
 #define FROM_CODINGS INT_MIN
@@ -614,10 +777,13 @@ static int build(grille_report **out, grille_store *s,
     int64_t *code_index = NULL, *doc_index = NULL;
     int64_t *ids = NULL, *parents = NULL;
     size_t *attr_doc = NULL;
-    size_t cap = 0, cap2 = 0, cap3 = 0;
+    size_t cap = 0, cap2 = 0;
     int64_t max_code = 0, max_doc = 0;
     seg_state g = {.segment = -1};
     gbuf fold = {0}; /* the folded term of the coding at hand */
+    attr_job job = {0};
+    pthread_t reader;
+    bool reading = false, have_attrs = false;
     int rc, ret = 0;
     *out = NULL;
     if (!r || !p) {
@@ -635,6 +801,7 @@ static int build(grille_report **out, grille_store *s,
     /* A consistent snapshot of the project for the whole report (a
      * savepoint: inside the caller's grille_store_read_begin, if any) */
     grille_store__map(s, true);
+    bool have_before = grille_store__snapshot_header(s, job.before);
     rc = sqlite3_exec(db, "SAVEPOINT report", NULL, NULL, NULL);
     if (rc != SQLITE_OK)
         goto sqlfail;
@@ -743,117 +910,16 @@ static int build(grille_report **out, grille_store *s,
     for (size_t i = 0; i < r->ndocs; i++)
         doc_index[p->docs[i].id] = (int64_t)i;
 
-    /* attributes: all, or the keys wanted (the human report reads 4 of
-     * 7), a key at a time by the index on their keys, so that a row
-     * brings its document, value and origin alone; put in each
-     * document's order below, keys sorted */
-    size_t nkeys = 0;
-    while (want->attrs && want->attrs[nkeys])
-        nkeys++;
-    const char **keys = want->attrs ? malloc((nkeys + 1) * sizeof(*keys))
-                                    : NULL;
-    if (want->attrs && !keys)
-        goto nomem;
-    for (size_t k = 0; k < nkeys; k++)
-        keys[k] = want->attrs[k];
-    if (nkeys > 1)
-        qsort(keys, nkeys, sizeof(*keys), by_string);
-    rc = sqlite3_prepare_v2(
-        db,
-        want->attrs ? "SELECT document, value, origin, ?1 FROM attributes "
-                      "WHERE key = ?1 ORDER BY document"
-                    : "SELECT document, value, origin, key FROM attributes "
-                      "ORDER BY document, key",
-        -1, &st, NULL);
-    if (rc != SQLITE_OK) {
-        free(keys);
-        goto sqlfail;
-    }
-    cap = 0;
-    /* keys and origins repeat from document to document: kept once */
-    const char *seen[32];
-    const char *key = NULL, *origin = NULL;
-    size_t nseen = 0;
-    rc = SQLITE_DONE; /* no key asked for: no row */
-    for (size_t k = 0; k < (want->attrs ? nkeys : 1); k++) {
-        if (want->attrs) {
-            if (k && strcmp(keys[k], keys[k - 1]) == 0)
-                continue; /* asked twice */
-            sqlite3_reset(st);
-            sqlite3_bind_text(st, 1, keys[k], -1, SQLITE_STATIC);
-            if (!(key = keep(p, keys[k], strlen(keys[k])))) {
-                free(keys);
-                goto nomem;
-            }
-        }
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-            int64_t id = sqlite3_column_int64(st, 0);
-            if (id < 0 || id > max_doc || doc_index[id] < 0)
-                continue; /* an orphan (a file written by another tool) */
-            if (GROW(p->attrs, cap, p->nattrs + 1) < 0 ||
-                GROW(attr_doc, cap3, p->nattrs + 1) < 0)
-                break;
-            grille_attr_info *a = &p->attrs[p->nattrs];
-            attr_doc[p->nattrs] = (size_t)doc_index[id];
-            a->value = keep_col(p, st, 1);
-            for (int col = want->attrs ? 2 : 3; col >= 2; col--) {
-                const char *t = (const char *)sqlite3_column_text(st, col);
-                const char *prev = col == 2 ? origin : key;
-                if (!t)
-                    t = "";
-                /* the previous row's first, then those seen */
-                const char *kept = prev && strcmp(prev, t) == 0 ? prev : NULL;
-                for (size_t i = 0; i < nseen && !kept; i++)
-                    if (strcmp(seen[i], t) == 0)
-                        kept = seen[i];
-                if (!kept && (kept = keep(p, t, strlen(t))) &&
-                    nseen < sizeof(seen) / sizeof(seen[0]))
-                    seen[nseen++] = kept;
-                if (col == 2)
-                    origin = kept;
-                else
-                    key = kept;
-            }
-            a->key = key;
-            a->origin = origin;
-            if (!a->key || !a->value || !a->origin)
-                break;
-            p->nattrs++;
-        }
-        if (rc == SQLITE_ROW) { /* out of memory */
-            free(keys);
-            goto nomem;
-        }
-        if (rc != SQLITE_DONE)
-            break;
-    }
-    free(keys);
-    sqlite3_finalize(st);
-    st = NULL;
-    if (rc != SQLITE_DONE)
-        goto sqlfail;
-    /* read in id order (or key order), keys sorted in each document; put
-     * in the documents' (name) order, keeping each one's */
-    if (p->nattrs) {
-        grille_attr_info *sorted = malloc(p->nattrs * sizeof(*sorted));
-        size_t *at = calloc(r->ndocs + 1, sizeof(*at));
-        if (!sorted || !at) {
-            free(sorted);
-            free(at);
-            goto nomem;
-        }
-        for (size_t i = 0; i < p->nattrs; i++)
-            at[attr_doc[i] + 1]++;
-        for (size_t d = 0; d < r->ndocs; d++) {
-            p->docs[d].attrs = sorted + at[d];
-            p->docs[d].nattrs = at[d + 1];
-            at[d + 1] += at[d];
-        }
-        for (size_t i = 0; i < p->nattrs; i++)
-            sorted[at[attr_doc[i]]++] = p->attrs[i];
-        free(at);
-        free(p->attrs);
-        p->attrs = sorted;
+    /* the attributes: on a thread and a connection of their own when
+     * that is safe (see attr_job), else below */
+    if (have_before && (!want->attrs || want->attrs[0]) &&
+        r->ndocs >= PARALLEL_DOCS) {
+        job.path = grille_store__path(s);
+        job.want = want;
+        job.doc_index = doc_index;
+        job.max_doc = max_doc;
+        job.rc = SQLITE_ERROR;
+        reading = pthread_create(&reader, NULL, attr_thread, &job) == 0;
     }
 
     size_t nc = r->ncodes, nd = r->ndocs;
@@ -942,6 +1008,44 @@ static int build(grille_report **out, grille_store *s,
         goto sqlfail;
 
 counted:
+    /* the attributes, from the other thread or read now */
+    if (reading) {
+        pthread_join(reader, NULL);
+        reading = false;
+        have_attrs = attr_adopt(&job, p, &attr_doc);
+    }
+    if (!have_attrs) {
+        rc = read_attrs(db, p, want, doc_index, max_doc, &p->attrs,
+                        &attr_doc, &p->nattrs);
+        if (rc == SQLITE_NOMEM)
+            goto nomem;
+        if (rc != SQLITE_DONE)
+            goto sqlfail;
+    }
+    /* read in id order (or key order), keys sorted in each document; put
+     * in the documents' (name) order, keeping each one's */
+    if (p->nattrs) {
+        grille_attr_info *sorted = malloc(p->nattrs * sizeof(*sorted));
+        size_t *at = calloc(r->ndocs + 1, sizeof(*at));
+        if (!sorted || !at) {
+            free(sorted);
+            free(at);
+            goto nomem;
+        }
+        for (size_t i = 0; i < p->nattrs; i++)
+            at[attr_doc[i] + 1]++;
+        for (size_t d = 0; d < r->ndocs; d++) {
+            p->docs[d].attrs = sorted + at[d];
+            p->docs[d].nattrs = at[d + 1];
+            at[d + 1] += at[d];
+        }
+        for (size_t i = 0; i < p->nattrs; i++)
+            sorted[at[attr_doc[i]]++] = p->attrs[i];
+        free(at);
+        free(p->attrs);
+        p->attrs = sorted;
+    }
+
     for (size_t d = 0; d < nd; d++)
         for (size_t c = 0; c < nc; c++)
             if (p->cell_segments[d * nc + c])
@@ -1005,6 +1109,10 @@ fail:
     sqlite3_finalize(st);
     sqlite3_exec(db, "ROLLBACK TO report; RELEASE report", NULL, NULL, NULL);
 done:
+    if (reading) { /* left on an error */
+        pthread_join(reader, NULL);
+        attr_adopt(&job, p, &attr_doc);
+    }
     grille_store__map(s, false);
     free(ids);
     free(parents);

@@ -134,6 +134,9 @@ struct grille_store {
     grille_unit unit;
     bool in_tx;
     bool in_read; /* grille_store_read_begin */
+    bool wal_known; /* wal_before holds the WAL index header from before
+                       the read snapshot began */
+    unsigned char wal_before[GRILLE_WAL_HEADER];
     int64_t version; /* of the schema, as the file was opened */
     char sha256[65];  /* of the project's codebook */
     char *cb_name;    /* its name */
@@ -300,6 +303,36 @@ sqlite3 *grille_store__db(grille_store *s)
 const char *grille_store__path(const grille_store *s)
 {
     return s->path;
+}
+
+bool grille_store__wal_header(const char *path, unsigned char *h)
+{
+    size_t len = strlen(path);
+    char *shm = malloc(len + 5);
+    if (!shm)
+        return false;
+    memcpy(shm, path, len);
+    memcpy(shm + len, "-shm", 5);
+    int fd = open(shm, O_RDONLY | O_CLOEXEC);
+    free(shm);
+    if (fd < 0)
+        return false;
+    ssize_t got = pread(fd, h, GRILLE_WAL_HEADER, 0);
+    close(fd);
+    return got == GRILLE_WAL_HEADER && h[12] == 1 /* isInit */ &&
+           memcmp(h, h + GRILLE_WAL_HEADER / 2, GRILLE_WAL_HEADER / 2) == 0;
+}
+
+bool grille_store__snapshot_header(grille_store *s, unsigned char *h)
+{
+    if (s->in_tx)
+        return false;
+    if (s->in_read) {
+        if (s->wal_known)
+            memcpy(h, s->wal_before, GRILLE_WAL_HEADER);
+        return s->wal_known;
+    }
+    return grille_store__wal_header(s->path, h);
 }
 
 int grille_store__error(grille_store *s, grille_error *err, int rc,
@@ -841,7 +874,9 @@ int grille_store_read_begin(grille_store *s, grille_error *err)
     if (s->in_tx || s->in_read)
         return 0; /* already in one snapshot */
     /* BEGIN then a read: the snapshot starts now, not at the first read
-     * of the caller */
+     * of the caller; the WAL index header just before, for a report that
+     * reads on a second connection (grille_store__snapshot_header) */
+    s->wal_known = grille_store__wal_header(s->path, s->wal_before);
     int r = exec(s, "BEGIN; SELECT count(*) FROM meta",
                  "read the project", err);
     if (r == 0)

@@ -12,6 +12,19 @@
 GRILLE_HIDDEN sqlite3 *grille_store__db(grille_store *s);
 /* The project file's path, as given to open or create. */
 GRILLE_HIDDEN const char *grille_store__path(const grille_store *s);
+/* The two copies of the WAL index header (the -shm file): its iChange
+ * counts the commits, so that two equal headers read at two moments mean
+ * that no commit came in between. */
+#define GRILLE_WAL_HEADER 96
+/* Reads the header of the project at `path`; false when there is none, or
+ * while it is being written (its copies differ). */
+GRILLE_HIDDEN bool grille_store__wal_header(const char *path,
+                                            unsigned char *h);
+/* The header as it was when the state that `s` reads now began (before its
+ * read snapshot, or now when it has none); false when unknown (a write
+ * transaction, no -shm). */
+GRILLE_HIDDEN bool grille_store__snapshot_header(grille_store *s,
+                                                 unsigned char *h);
 /* Makes sure the codes table holds every code of `cb` (inside the
  * caller's transaction). */
 GRILLE_HIDDEN int grille_store__sync_codes(grille_store *s,

@@ -2432,6 +2432,54 @@ START_TEST(test_busy_other_recoded_reload)
 }
 END_TEST
 
+START_TEST(test_report_snapshot_attributes)
+{
+    /* A report reads the attributes on a second connection while the
+     * first reads the counts.  Inside a read snapshot taken before another
+     * handle changed an attribute, it must still show the snapshot's
+     * value: the second connection reads another state, and is not used. */
+    grille_error err;
+    memset(&err, 0, sizeof(err));
+    fresh();
+    int64_t m = add_tx("itw-millau.md", "itw-millau.md", millau);
+    /* enough documents for the second connection to be worth it */
+    begin(st);
+    for (int i = 0; i < 1000; i++) {
+        char name[32], text[64];
+        snprintf(name, sizeof(name), "note-%04d.md", i);
+        snprintf(text, sizeof(text), "---\ntype: x%d\n---\nsant\xc3\xa9 %d\n",
+                 i % 7, i);
+        add(name, name, text);
+    }
+    commit(st);
+    int rc = grille_store_open(&st2, proj, 0, &err);
+    ck_assert_msg(rc == 0, "second open failed (%d): %s", rc, err.message);
+    const char *const keys[] = {"collectivite", "type", NULL};
+    const grille_report_want some = {false, false, keys, false};
+    const grille_report_want all = {false, false, NULL, false};
+    const grille_report_want *wants[] = {&some, &all};
+    for (int w = 0; w < 2; w++) {
+        ck_assert_int_eq(grille_store_read_begin(st, &err), 0);
+        rc = grille_store_set_attr(st2, m, "type",
+                                   w ? "commune" : "EPCI", "command line",
+                                   &err);
+        ck_assert_msg(rc == 0, "set_attr failed (%d): %s", rc, err.message);
+        grille_report *r = NULL;
+        ck_assert_int_eq(grille_report_build_some(&r, st, wants[w], &err), 0);
+        ck_assert_str_eq(grille_report_attr(r, 0, "type"),
+                         w ? "EPCI" : "commune");
+        ck_assert_str_eq(grille_report_attr(r, 0, "collectivite"), "Millau");
+        grille_report_free(r);
+        grille_store_read_end(st);
+        /* out of the snapshot: the value written since */
+        ck_assert_int_eq(grille_report_build_some(&r, st, wants[w], &err), 0);
+        ck_assert_str_eq(grille_report_attr(r, 0, "type"),
+                         w ? "commune" : "EPCI");
+        grille_report_free(r);
+    }
+}
+END_TEST
+
 /* ---------------------------------------------------------------- quotes */
 
 typedef struct quote_rec {
@@ -2754,6 +2802,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_busy_two_writers_in_turn);
     tcase_add_test(tc, test_busy_other_recoded_stale_codebook);
     tcase_add_test(tc, test_busy_other_recoded_reload);
+    tcase_add_test(tc, test_report_snapshot_attributes);
 
     return s;
 }
