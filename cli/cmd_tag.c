@@ -111,7 +111,7 @@ typedef struct tagrun {
      * file renders megabytes, and fresh memory each time cost a page
      * fault per 4 KiB (under the lock) */
     obuf *pool;
-    size_t npool;
+    size_t npool, pool_bytes;
     pthread_mutex_t lock;
 } tagrun;
 
@@ -473,16 +473,25 @@ static void read_doc(tagrun *r, size_t i, size_t thread)
     }
 }
 
-#define POOL(r) (2 * (r)->threads + 2)
+/* Rendering buffers kept for the next parts: enough for the parts in
+ * flight, and at most POOL_BYTES of them (a 2 MB part of a large file
+ * renders 7 MB of JSON). */
+#define POOL(r) (2 * AHEAD(r) + 4)
+#define POOL_BYTES (16u << 20)
 
-/* An empty rendering buffer, from the pool when it has one. */
-static obuf take_buf(tagrun *r)
+/* An empty rendering buffer, from the pool when it has one, else one of
+ * `hint` bytes (growing one from nothing cost a copy at each doubling). */
+static obuf take_buf(tagrun *r, size_t hint)
 {
     obuf b = {0};
     pthread_mutex_lock(&r->lock);
-    if (r->npool)
+    if (r->npool) {
         b = r->pool[--r->npool];
+        r->pool_bytes -= b.cap;
+    }
     pthread_mutex_unlock(&r->lock);
+    if (!b.p && hint && (b.p = malloc(hint)))
+        b.cap = hint;
     b.len = 0;
     return b;
 }
@@ -493,8 +502,9 @@ static void give_buf(tagrun *r, char *p, size_t cap)
     if (!p)
         return;
     pthread_mutex_lock(&r->lock);
-    if (r->pool && r->npool < POOL(r)) {
+    if (r->pool && r->npool < POOL(r) && r->pool_bytes + cap <= POOL_BYTES) {
         r->pool[r->npool++] = (obuf){p, 0, cap, NULL};
+        r->pool_bytes += cap;
         p = NULL;
     }
     pthread_mutex_unlock(&r->lock);
@@ -544,7 +554,10 @@ static void code_part(tagrun *r, size_t i, size_t thread)
             fclose(f);
         return;
     }
-    obuf out = take_buf(r), cods = take_buf(r);
+    /* JSON is about 3.6 times the text it holds */
+    size_t bytes = p->end - p->start;
+    obuf out = take_buf(r, big ? 0 : 4 * bytes + 1024),
+         cods = take_buf(r, big ? 0 : bytes / 2 + 256);
     if (big && !(out.spill = p->out_spool = tmpfile()))
         abort();
     if (o->format == FMT_JSON) {
@@ -764,7 +777,7 @@ static bool finish(tagrun *r, size_t i)
     put_buf(stderr, d->msgs, d->msglen);
     if (d->failed)
         return false;
-    const tpart *alone = d->nparts == 1 ? &r->parts[d->first_part] : NULL;
+    tpart *alone = d->nparts == 1 ? &r->parts[d->first_part] : NULL;
     if (alone)
         put_buf(stderr, alone->msgs, alone->msglen);
     else
@@ -834,6 +847,12 @@ static bool finish(tagrun *r, size_t i)
                     "", segs[c], hits[c]);
         }
         fputs("\n", f);
+    }
+    if (alone) { /* written: its buffers go back for the next parts */
+        give_buf(r, alone->out, alone->outcap);
+        give_buf(r, alone->cods, alone->codscap);
+        alone->out = alone->cods = NULL;
+        alone->outlen = alone->codslen = 0;
     }
     return true;
 }
