@@ -19,6 +19,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -74,7 +75,8 @@ typedef struct tdoc {
 typedef struct tpart {
     size_t doc;
     size_t start, end;
-    unsigned line;
+    unsigned line;   /* of its start: set_bases, for a document in parts */
+    unsigned nlines; /* line ends in [start, end): count_part */
     size_t seg_base; /* index of its first segment in the document */
     size_t nsegs, ncods, words, coded;
     size_t *segs_count, *hits_count; /* per code, parents included */
@@ -511,6 +513,23 @@ static void give_buf(tagrun *r, char *p, size_t cap)
     free(p);
 }
 
+/* A temporary file for output that waits: in memory (memfd) where the
+ * system has it, so that hundreds of MB written and dropped never touch
+ * the file system of /tmp; else tmpfile(). */
+static FILE *spool_file(void)
+{
+#ifdef MFD_CLOEXEC
+    int fd = memfd_create("grille-spool", MFD_CLOEXEC);
+    if (fd >= 0) {
+        FILE *f = fdopen(fd, "w+");
+        if (f)
+            return f;
+        close(fd);
+    }
+#endif
+    return tmpfile();
+}
+
 /* Phase 3: code a part and render it. */
 static void code_part(tagrun *r, size_t i, size_t thread)
 {
@@ -545,7 +564,7 @@ static void code_part(tagrun *r, size_t i, size_t thread)
      * rendered to temporary files rather than memory. */
     bool big = p->end - p->start > PART_BYTES;
     if (o->format == FMT_TEXT) {
-        FILE *f = big ? (p->out_spool = tmpfile())
+        FILE *f = big ? (p->out_spool = spool_file())
                       : open_memstream(&p->out, &p->outlen);
         if (!f)
             abort();
@@ -558,11 +577,11 @@ static void code_part(tagrun *r, size_t i, size_t thread)
     size_t bytes = p->end - p->start;
     obuf out = take_buf(r, big ? 0 : 4 * bytes + 1024),
          cods = take_buf(r, big ? 0 : bytes / 2 + 256);
-    if (big && !(out.spill = p->out_spool = tmpfile()))
+    if (big && !(out.spill = p->out_spool = spool_file()))
         abort();
     if (o->format == FMT_JSON) {
         json_segments(&out, r, d, p, segs, cod, o->coded_only);
-        if (big && !(cods.spill = p->cods_spool = tmpfile()))
+        if (big && !(cods.spill = p->cods_spool = spool_file()))
             abort();
         json_codings(&cods, r, d, p, cod);
     } else {
@@ -637,7 +656,7 @@ static void cut(tagrun *r)
             n++;
             if (end >= d->len)
                 break;
-            line += grille_text_count_lines(d->data, start, end);
+            line = 0; /* counted by count_part, on every thread */
             start = end;
         }
         d->nparts = n - d->first_part;
@@ -686,7 +705,7 @@ static void copy_spool(FILE *to, FILE *spool)
 
 static FILE *spool(FILE **f)
 {
-    if (!*f && !(*f = tmpfile()))
+    if (!*f && !(*f = spool_file()))
         abort();
     return *f;
 }
@@ -889,9 +908,13 @@ static void count_part(tagrun *r, size_t i, size_t thread)
     if (d->nparts < 2)
         return;
     const grille_segment *segs;
+    /* the lines do not change the count: the first part's line stands in
+     * until set_bases knows each part's */
     if (grille_analyser_segment_range(r->an[thread], d->data, p->start, p->end,
-                                      p->line, r->o->unit, NULL) == 0)
+                                      r->parts[d->first_part].line,
+                                      r->o->unit, NULL) == 0)
         p->nsegs = grille_analyser_segments(r->an[thread], &segs);
+    p->nlines = grille_text_count_lines(d->data, p->start, p->end);
 }
 
 static void set_bases(tagrun *r)
@@ -903,6 +926,8 @@ static void set_bases(tagrun *r)
             tpart *p = &r->parts[d->first_part + k];
             p->seg_base = base;
             base += p->nsegs;
+            if (k)
+                p->line = p[-1].line + p[-1].nlines;
         }
     }
 }

@@ -335,19 +335,21 @@ size_t utf8_put(char *out, uint32_t cp)
     return 4;
 }
 
-size_t utf8_check(const char *s, size_t len)
+/* The two: with `nul`, a NUL byte ends the valid part too. */
+static size_t utf8_valid(const char *s, size_t len, bool nul)
 {
+    const uint64_t ones = 0x0101010101010101ULL, high = ones * 0x80;
     const unsigned char *u = (const unsigned char *)s;
     size_t i = 0;
     while (i < len) {
         /* Fast path: eight ASCII bytes at a time, then straight to the
-         * first byte that is not */
+         * first byte that is not (or is a NUL) */
         while (i + 8 <= len) {
             uint64_t w;
             memcpy(&w, u + i, 8);
-            uint64_t high = w & 0x8080808080808080ULL;
-            if (high) {
-                i += grille__first_high(high);
+            uint64_t stop = (w | (nul ? (w - ones) & ~w : 0)) & high;
+            if (stop) {
+                i += grille__first_high(stop);
                 break;
             }
             i += 8;
@@ -356,6 +358,8 @@ size_t utf8_check(const char *s, size_t len)
             break;
         unsigned c = u[i];
         if (c < 0x80) {
+            if (nul && c == 0)
+                return i;
             i++;
             continue;
         }
@@ -394,6 +398,16 @@ size_t utf8_check(const char *s, size_t len)
         i += n;
     }
     return len;
+}
+
+size_t utf8_check(const char *s, size_t len)
+{
+    return utf8_valid(s, len, false);
+}
+
+size_t grille__utf8_text(const char *s, size_t len)
+{
+    return utf8_valid(s, len, true);
 }
 
 /* ------------------------------------------------------ character classes */

@@ -139,6 +139,8 @@ GRILLE_HIDDEN size_t utf8_put(char *out, uint32_t cp);
  * first invalid byte.
  */
 GRILLE_HIDDEN size_t utf8_check(const char *s, size_t len);
+/* The same, a NUL byte ending the valid part too: text as a note holds. */
+GRILLE_HIDDEN size_t grille__utf8_text(const char *s, size_t len);
 
 /* Character classes for French text. */
 GRILLE_HIDDEN bool grille__is_letter(uint32_t cp);
