@@ -45,6 +45,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -258,6 +259,60 @@ done:
     return 0;
 }
 
+/* A range of a file read with pread, or of a buffer checked. */
+typedef struct chunk {
+    int fd;
+    char *buf;
+    size_t off, len;
+    size_t got;   /* bytes read */
+    int err;      /* errno of a failed read */
+    bool check;   /* check buf[off, off + len) rather than read it */
+    bool valid;
+} chunk;
+
+static void *read_chunk(void *arg)
+{
+    chunk *c = arg;
+    if (c->check) {
+        c->valid = grille__utf8_text(c->buf + c->off, c->len) == c->len;
+        return NULL;
+    }
+    while (c->got < c->len) {
+        ssize_t n = pread(c->fd, c->buf + c->off + c->got, c->len - c->got,
+                          (off_t)(c->off + c->got));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            c->err = errno;
+        if (n <= 0)
+            break;
+        c->got += (size_t)n;
+    }
+    return NULL;
+}
+
+/* Whether s[0, len) is UTF-8 without a NUL; a large text in two halves
+ * on two threads, cut before a byte that starts a character. */
+static bool text_valid(const char *s, size_t len, bool large)
+{
+    if (!large || len < 2 * BIG_READ)
+        return grille__utf8_text(s, len) == len;
+    size_t cut = len / 2, k = 0;
+    while (k < 3 && ((unsigned char)s[cut] & 0xC0) == 0x80) {
+        cut++;
+        k++;
+    }
+    chunk second = {0, (char *)s, cut, len - cut, 0, 0, true, false};
+    pthread_t tid;
+    bool two = pthread_create(&tid, NULL, read_chunk, &second) == 0;
+    bool first = grille__utf8_text(s, cut) == cut;
+    if (two)
+        pthread_join(tid, NULL);
+    else
+        read_chunk(&second);
+    return first && second.valid;
+}
+
 int grille_text_read_file(grille_text **out, const char *path,
                           grille_error *err)
 {
@@ -293,11 +348,37 @@ int grille_text_read_file(grille_text **out, const char *path,
     if (big && (b.data = grille__big_calloc(big, 1)) != NULL) {
         b.cap = big;
         ssize_t n = 1;
-        while (b.len + 1 < b.cap && n != 0) {
+        if (!is_stdin && big >= 2 * BIG_READ) {
+            /* its second half on another thread (a file's position is
+             * not used: pread) */
+            size_t half = (big - 1) / 2;
+            chunk second = {fd, b.data, half, big - 1 - half, 0, 0, 0, 0};
+            pthread_t tid;
+            bool two = pthread_create(&tid, NULL, read_chunk, &second) == 0;
+            chunk first = {fd, b.data, 0, half, 0, 0, 0, 0};
+            read_chunk(&first);
+            if (!two)
+                read_chunk(&second);
+            else
+                pthread_join(tid, NULL);
+            if (first.err || second.err) {
+                n = -1;
+                errno = first.err ? first.err : second.err;
+            } else if (first.got < half) { /* shorter than it was */
+                b.len = first.got;
+                n = 0;
+            } else {
+                b.len = half + second.got;
+                n = second.got < big - 1 - half ? 0 : 1;
+                if (n && lseek(fd, (off_t)b.len, SEEK_SET) < 0)
+                    n = -1;
+            }
+        }
+        while (b.len + 1 < b.cap && n > 0) {
             n = read(fd, b.data + b.len, b.cap - b.len - 1);
-            if (n < 0 && errno != EINTR)
-                break;
-            if (n > 0)
+            if (n < 0 && errno == EINTR)
+                n = 1;
+            else if (n > 0)
                 b.len += (size_t)n;
         }
         char probe;
@@ -364,9 +445,9 @@ int grille_text_read_file(grille_text **out, const char *path,
     if (b.data) {
         size_t skip = b.len >= 3 && memcmp(b.data, "\xEF\xBB\xBF", 3) == 0;
         skip *= 3;
-        /* valid UTF-8 without a NUL (binary), in one pass */
-        if (grille__utf8_text(b.data + skip, b.len - skip) ==
-                b.len - skip &&
+        /* valid UTF-8 without a NUL (binary), in one pass (two halves on
+         * two threads for a large file) */
+        if (text_valid(b.data + skip, b.len - skip, big != 0) &&
             !(b.len >= 2 && (((unsigned char)b.data[0] == 0xFF &&
                               (unsigned char)b.data[1] == 0xFE) ||
                              ((unsigned char)b.data[0] == 0xFE &&
