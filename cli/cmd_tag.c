@@ -64,7 +64,8 @@ typedef struct tdoc {
     bool failed;
     size_t first_part, nparts;
     /* what its parts brought, in order (a document cut in several parts
-     * is spooled to temporary files, so memory stays that of a part) */
+     * is spooled to temporary files: in memory when they fit a sixteenth
+     * of the RAM, else in /tmp) */
     size_t parts_done, nsegs, words, coded;
     size_t *segs_count, *hits_count;
     FILE *spool_segs, *spool_cods, *spool_msgs;
@@ -115,6 +116,7 @@ typedef struct tagrun {
     obuf *pool;
     size_t npool, pool_bytes;
     pthread_mutex_t lock;
+    bool split; /* a document of the batch is in several parts */
 } tagrun;
 
 /* fwrite without a null pointer for nothing to write. */
@@ -504,7 +506,10 @@ static void give_buf(tagrun *r, char *p, size_t cap)
     if (!p)
         return;
     pthread_mutex_lock(&r->lock);
-    if (r->pool && r->npool < POOL(r) && r->pool_bytes + cap <= POOL_BYTES) {
+    /* (a memory stream's buffer, of the text format, has no capacity
+     * known: not kept) */
+    if (r->pool && cap && r->npool < POOL(r) &&
+        r->pool_bytes + cap <= POOL_BYTES) {
         r->pool[r->npool++] = (obuf){p, 0, cap, NULL};
         r->pool_bytes += cap;
         p = NULL;
@@ -513,18 +518,22 @@ static void give_buf(tagrun *r, char *p, size_t cap)
     free(p);
 }
 
-/* A temporary file for output that waits: in memory (memfd) where the
- * system has it, so that hundreds of MB written and dropped never touch
- * the file system of /tmp; else tmpfile(). */
-static FILE *spool_file(void)
+/* A temporary file for output that waits, of about `bytes`: in memory
+ * (memfd) where the system has it and it takes at most a sixteenth of the
+ * RAM, so that hundreds of MB written and dropped do not go through the
+ * file system of /tmp; else tmpfile(), which can go to disk. */
+static FILE *spool_file(size_t bytes)
 {
 #ifdef MFD_CLOEXEC
-    int fd = memfd_create("grille-spool", MFD_CLOEXEC);
-    if (fd >= 0) {
-        FILE *f = fdopen(fd, "w+");
-        if (f)
-            return f;
-        close(fd);
+    long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
+    if (pages > 0 && size > 0 && bytes <= (size_t)pages / 16 * (size_t)size) {
+        int fd = memfd_create("grille-spool", MFD_CLOEXEC);
+        if (fd >= 0) {
+            FILE *f = fdopen(fd, "w+");
+            if (f)
+                return f;
+            close(fd);
+        }
     }
 #endif
     return tmpfile();
@@ -564,7 +573,7 @@ static void code_part(tagrun *r, size_t i, size_t thread)
      * rendered to temporary files rather than memory. */
     bool big = p->end - p->start > PART_BYTES;
     if (o->format == FMT_TEXT) {
-        FILE *f = big ? (p->out_spool = spool_file())
+        FILE *f = big ? (p->out_spool = spool_file(4 * (p->end - p->start)))
                       : open_memstream(&p->out, &p->outlen);
         if (!f)
             abort();
@@ -577,11 +586,11 @@ static void code_part(tagrun *r, size_t i, size_t thread)
     size_t bytes = p->end - p->start;
     obuf out = take_buf(r, big ? 0 : 4 * bytes + 1024),
          cods = take_buf(r, big ? 0 : bytes / 2 + 256);
-    if (big && !(out.spill = p->out_spool = spool_file()))
+    if (big && !(out.spill = p->out_spool = spool_file(4 * (p->end - p->start))))
         abort();
     if (o->format == FMT_JSON) {
         json_segments(&out, r, d, p, segs, cod, o->coded_only);
-        if (big && !(cods.spill = p->cods_spool = spool_file()))
+        if (big && !(cods.spill = p->cods_spool = spool_file(p->end - p->start)))
             abort();
         json_codings(&cods, r, d, p, cod);
     } else {
@@ -606,6 +615,7 @@ static void code_part(tagrun *r, size_t i, size_t thread)
 static void cut(tagrun *r)
 {
     size_t cap = r->ndocs * 2 + 8, n = 0;
+    r->split = false;
     r->parts = calloc(cap, sizeof(tpart));
     if (!r->parts)
         abort();
@@ -660,6 +670,8 @@ static void cut(tagrun *r)
             start = end;
         }
         d->nparts = n - d->first_part;
+        if (d->nparts > 1)
+            r->split = true;
     }
     r->nparts = n;
 }
@@ -703,9 +715,10 @@ static void copy_spool(FILE *to, FILE *spool)
         fwrite(buf, 1, n, to);
 }
 
-static FILE *spool(FILE **f)
+/* A document's spool, made at its first use for about `bytes`. */
+static FILE *spool(FILE **f, size_t bytes)
 {
-    if (!*f && !(*f = spool_file()))
+    if (!*f && !(*f = spool_file(bytes)))
         abort();
     return *f;
 }
@@ -724,7 +737,7 @@ static void drain(tagrun *r, tpart *p)
     if (d->nparts == 1)
         return;
     if (p->msglen)
-        put_buf(spool(&d->spool_msgs), p->msgs, p->msglen);
+        put_buf(spool(&d->spool_msgs, 0), p->msgs, p->msglen);
     if (!p->failed) {
         if (!d->segs_count) {
             d->segs_count = calloc(r->ncodes + 1, sizeof(size_t));
@@ -739,25 +752,25 @@ static void drain(tagrun *r, tpart *p)
         /* JSON arrays: ", " between the items of two parts */
         bool json = r->o->format == FMT_JSON;
         if (p->out_spool && ftell(p->out_spool) > 0) {
-            FILE *f = spool(&d->spool_segs);
+            FILE *f = spool(&d->spool_segs, 4 * d->len);
             if (json && ftell(f) > 0)
                 fputs(", ", f);
             copy_spool(f, p->out_spool);
         }
         if (p->cods_spool && ftell(p->cods_spool) > 0) {
-            FILE *f = spool(&d->spool_cods);
+            FILE *f = spool(&d->spool_cods, d->len);
             if (json && ftell(f) > 0)
                 fputs(", ", f);
             copy_spool(f, p->cods_spool);
         }
         if (p->outlen) {
-            FILE *f = spool(&d->spool_segs);
+            FILE *f = spool(&d->spool_segs, 4 * d->len);
             if (json && ftell(f) > 0)
                 fputs(", ", f);
             put_buf(f, p->out, p->outlen);
         }
         if (p->codslen) {
-            FILE *f = spool(&d->spool_cods);
+            FILE *f = spool(&d->spool_cods, d->len);
             if (json && ftell(f) > 0)
                 fputs(", ", f);
             put_buf(f, p->cods, p->codslen);
@@ -1116,7 +1129,7 @@ int cmd_tag(int argc, char **argv)
         first += (int)r.ndocs;
         parallel(&r, 0, r.ndocs, read_doc);
         cut(&r);
-        if (r.nparts > r.ndocs)
+        if (r.split) /* a failed document has no part: not nparts > ndocs */
             parallel(&r, 0, r.nparts, count_part);
         set_bases(&r);
         /* code the parts, and write them in order */

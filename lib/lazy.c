@@ -15,12 +15,22 @@ static char failure[512]; /* empty when both are loaded */
 
 /* Fills the table from the library `soname`; false, with the reason in
  * `failure`, when it or one of its functions is missing. */
-static bool open_lib(const char *soname, const char *const *names,
-                     void **slots, size_t n)
+static bool open_lib(const char *soname, const char *dir,
+                     const char *const *names, void **slots, size_t n)
 {
     void *h = dlopen(soname, RTLD_NOW | RTLD_LOCAL);
-    if (!h) {
+    if (!h && *dir) {
+        /* where the build found it (pkg-config), when the loader's paths
+         * do not have it */
+        char path[4096];
         snprintf(failure, sizeof(failure), "%s", dlerror());
+        if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, soname) <
+            sizeof(path))
+            h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    }
+    if (!h) {
+        if (!failure[0])
+            snprintf(failure, sizeof(failure), "%s", dlerror());
         return false;
     }
     for (size_t i = 0; i < n; i++) {
@@ -43,8 +53,8 @@ static void load(void)
 #undef NAME
     void *slots[sizeof(xml) / sizeof(xml[0]) + sizeof(zip) / sizeof(zip[0])];
     size_t nx = sizeof(xml) / sizeof(xml[0]), nz = sizeof(zip) / sizeof(zip[0]);
-    if (!open_lib(GRILLE_XML_SONAME, xml, slots, nx) ||
-        !open_lib(GRILLE_ZIP_SONAME, zip, slots + nx, nz))
+    if (!open_lib(GRILLE_XML_SONAME, GRILLE_XML_DIR, xml, slots, nx) ||
+        !open_lib(GRILLE_ZIP_SONAME, GRILLE_ZIP_DIR, zip, slots + nx, nz))
         return;
     /* the table's members, in the order of the lists */
     size_t i = 0;

@@ -913,7 +913,7 @@ static int build(grille_report **out, grille_store *s,
     /* the attributes: on a thread and a connection of their own when
      * that is safe (see attr_job), else below */
     if (have_before && (!want->attrs || want->attrs[0]) &&
-        r->ndocs >= PARALLEL_DOCS) {
+        r->ndocs >= PARALLEL_DOCS && sqlite3_threadsafe()) {
         job.path = grille_store__path(s);
         job.want = want;
         job.doc_index = doc_index;

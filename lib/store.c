@@ -134,6 +134,7 @@ struct grille_store {
     grille_unit unit;
     bool in_tx;
     bool in_read; /* grille_store_read_begin */
+    bool immutable; /* opened immutable: the -wal and -shm not read */
     bool wal_known; /* wal_before holds the WAL index header from before
                        the read snapshot began */
     unsigned char wal_before[GRILLE_WAL_HEADER];
@@ -325,7 +326,8 @@ bool grille_store__wal_header(const char *path, unsigned char *h)
 
 bool grille_store__snapshot_header(grille_store *s, unsigned char *h)
 {
-    if (s->in_tx)
+    /* an immutable open reads the file alone, whatever the -shm says */
+    if (s->in_tx || s->immutable)
         return false;
     if (s->in_read) {
         if (s->wal_known)
@@ -658,6 +660,7 @@ int grille_store_open(grille_store **out, const char *path, int readonly,
         r = connect(&s, u.data, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, err);
         gbuf_free(&u);
         if (r == 0) {
+            s->immutable = true;
             free(s->path);
             s->path = strdup(path);
             if (!s->path) {

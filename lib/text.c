@@ -454,7 +454,10 @@ int grille_text_read_file(grille_text **out, const char *path,
                               (unsigned char)b.data[1] == 0xFF)))) {
             grille_text *t = calloc(1, sizeof(*t));
             if (!t) {
-                gbuf_free(&b);
+                if (big)
+                    grille__big_free(b.data, big, 1);
+                else
+                    gbuf_free(&b);
                 return grille__nomem(err);
             }
             t->input_size = b.len;

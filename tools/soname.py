@@ -1,22 +1,26 @@
 #!/usr/bin/env python3
 """Prints the SONAME of a library the compiler links as -lNAME.
 
-Usage: soname.py NAME CC [CC ARGS...]
+Usage: soname.py NAME LIBDIR CC [CC ARGS...]
 
 libgrille loads libxml2 and libzip with dlopen (lib/lazy.c), by the name
-the linker would have recorded: the SONAME of the library the compiler
+the linker would have recorded: the SONAME of the library in LIBDIR (the
+folder pkg-config gives; may be empty), else of the one the compiler
 finds, read with readelf.
 """
+import os
 import re
 import subprocess
 import sys
 
 
 def main():
-    name, cc = sys.argv[1], sys.argv[2:]
-    path = subprocess.run(cc + ['-print-file-name=lib%s.so' % name],
-                          capture_output=True, text=True,
-                          check=True).stdout.strip()
+    name, libdir, cc = sys.argv[1], sys.argv[2], sys.argv[3:]
+    path = os.path.join(libdir, 'lib%s.so' % name) if libdir else ''
+    if not os.path.exists(path):
+        path = subprocess.run(cc + ['-print-file-name=lib%s.so' % name],
+                              capture_output=True, text=True,
+                              check=True).stdout.strip()
     out = subprocess.run(['readelf', '-d', path], capture_output=True,
                          text=True)
     m = re.search(r'\(SONAME\).*\[(.+)\]', out.stdout)

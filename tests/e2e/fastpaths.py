@@ -92,6 +92,24 @@ def main():
         failed += not ok
         print('%s %d - JSON escapes every special byte at every offset' % (
             'ok' if ok else 'not ok', n))
+        # a large file cut in parts after a file that cannot be read: its
+        # lines and segment numbers are those it has alone
+        missing = os.path.join(tmp, 'missing.md')
+        for fmt in ('json', 'csv'):
+            for j in ('1', '2'):
+                alone = subprocess.run([G, 'tag', '-j', j, '-f', fmt, big],
+                                       capture_output=True)
+                after = subprocess.run([G, 'tag', '-j', j, '-f', fmt,
+                                        missing, big], capture_output=True)
+                ok = (alone.returncode == 0 and after.returncode == 1 and
+                      b'missing.md' in after.stderr and
+                      after.stdout == alone.stdout and
+                      len(alone.stdout) > 1000)
+                n += 1
+                failed += not ok
+                print('%s %d - %s, -j %s: a large file after one that cannot '
+                      'be read is written as alone' % (
+                          'ok' if ok else 'not ok', n, fmt, j))
         print('1..%d' % n)
         return 1 if failed else 0
     finally:
