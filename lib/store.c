@@ -113,9 +113,10 @@ static const char *const queries[Q_COUNT] = {
 /*
  * A document's segments and codings are inserted BATCH rows per statement:
  * a statement's own cost (its reset, bindings and end) was most of an
- * add's time in SQLite when paid for every row.  The rows are given their
- * ids explicitly, the ones SQLite would have chosen (the largest + 1), so
- * that each coding's id is known for the term counts.
+ * add's time in SQLite when paid for every row.  Their ids are SQLite's
+ * own (a NULL id: the largest + 1 and on, with no check that a given id
+ * is free), known beforehand for the term counts and checked after each
+ * statement (ids_as_expected).
  */
 #define BATCH 16
 enum { B_SEG, B_CODING, B_KINDS };
@@ -1214,6 +1215,19 @@ static int removing_terms(grille_store *s, int q, int64_t doc)
 
 /* Inserts a document's automatic codings (segid: its segments' row
  * ids); an SQLite result code. */
+/* Runs a batch whose rows take SQLite's next ids (a NULL id: no check
+ * that the id is free, which a given one costs), and checks that they are
+ * the ones expected: the largest + 1 and on, as no one else writes during
+ * the transaction; the last must be `last`.  SQLITE_OK or an error. */
+static int ids_as_expected(grille_store *s, sqlite3_stmt *st, int64_t last)
+{
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_DONE)
+        return rc;
+    return sqlite3_last_insert_rowid(s->db) == last ? SQLITE_OK
+                                                     : SQLITE_INTERNAL;
+}
+
 static int insert_codings(grille_store *s, const int64_t *segid,
                           const grille_coding *cod, size_t nc,
                           const char *text)
@@ -1233,7 +1247,7 @@ static int insert_codings(grille_store *s, const int64_t *segid,
             int p = (int)r * CODING_COLS;
             grille_rule_info ri;
             grille_codebook_rule(s->synced, c->rule, &ri);
-            sqlite3_bind_int64(st, p + 1, id + (int64_t)(i + r));
+            /* p + 1, the id: NULL, SQLite's next (see ids_as_expected) */
             sqlite3_bind_int64(st, p + 2, segid[c->segment]);
             sqlite3_bind_int64(st, p + 3, s->code_ids[c->code]);
             sqlite3_bind_int64(st, p + 4, (sqlite3_int64)c->start);
@@ -1242,9 +1256,7 @@ static int insert_codings(grille_store *s, const int64_t *segid,
                               (int)(c->end - c->start), SQLITE_STATIC);
             sqlite3_bind_text(st, p + 7, ri.text, -1, SQLITE_STATIC);
         }
-        rc = sqlite3_step(st);
-        if (rc == SQLITE_DONE)
-            rc = SQLITE_OK;
+        rc = ids_as_expected(s, st, id + (int64_t)(i + n) - 1);
         for (size_t r = 0; r < n && rc == SQLITE_OK; r++) {
             const grille_coding *c = &cod[i + r];
             rc = grille__terms_added(t, s->code_ids[c->code],
@@ -1279,8 +1291,7 @@ static int store_codings(grille_store *s, const grille_segment *segs,
         for (size_t r = 0; r < n; r++) {
             const grille_segment *g = &segs[i + r];
             int p = (int)r * SEG_COLS;
-            segid[i + r] = id + (int64_t)(i + r);
-            sqlite3_bind_int64(st, p + 1, segid[i + r]);
+            segid[i + r] = id + (int64_t)(i + r); /* p + 1: NULL, the same */
             sqlite3_bind_int64(st, p + 2, doc);
             sqlite3_bind_int64(st, p + 3, (sqlite3_int64)(i + r));
             sqlite3_bind_text(st, p + 4, grille_segment_kind_name(g->kind),
@@ -1294,9 +1305,7 @@ static int store_codings(grille_store *s, const grille_segment *segs,
                                   SQLITE_STATIC);
             sqlite3_bind_int64(st, p + 9, (sqlite3_int64)g->words);
         }
-        rc = sqlite3_step(st);
-        if (rc == SQLITE_DONE)
-            rc = SQLITE_OK;
+        rc = ids_as_expected(s, st, id + (int64_t)(i + n) - 1);
         i += n;
     }
     if (rc == SQLITE_OK)
