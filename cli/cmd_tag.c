@@ -459,7 +459,8 @@ static void read_doc(tagrun *r, size_t i, size_t thread)
     (void)thread;
     tdoc *d = &r->docs[i];
     grille_error err = {0};
-    if (grille_text_read_file(&d->text, d->path, &err) < 0) {
+    if (grille_text_read_file_jobs(&d->text, d->path, (int)r->threads,
+                                   &err) < 0) {
         add_msg(&d->msgs, &d->msglen, "grille: %s\n", err.message);
         d->failed = true;
         return;

@@ -134,6 +134,12 @@ GRILLE_API int grille_text_decode(grille_text **out, const char *bytes,
  * file cannot be read (a folder, missing, unreadable). */
 GRILLE_API int grille_text_read_file(grille_text **out, const char *path,
                                      grille_error *err);
+/* The same with up to `jobs` threads: a file of 8 MiB or more is then read
+ * and checked in two halves on two threads (jobs <= 1: on the calling
+ * thread alone, as grille_text_read_file). */
+GRILLE_API int grille_text_read_file_jobs(grille_text **out,
+                                          const char *path, int jobs,
+                                          grille_error *err);
 
 /* The decoded UTF-8 bytes (borrowed, valid until grille_text_free; NUL
  * terminated for convenience, the terminator is not counted in *len). */

@@ -316,6 +316,12 @@ static bool text_valid(const char *s, size_t len, bool large)
 int grille_text_read_file(grille_text **out, const char *path,
                           grille_error *err)
 {
+    return grille_text_read_file_jobs(out, path, 1, err);
+}
+
+int grille_text_read_file_jobs(grille_text **out, const char *path,
+                               int jobs, grille_error *err)
+{
     int fd = 0;
     bool is_stdin = strcmp(path, "-") == 0;
     const char *name = is_stdin ? "<stdin>" : path;
@@ -348,7 +354,7 @@ int grille_text_read_file(grille_text **out, const char *path,
     if (big && (b.data = grille__big_calloc(big, 1)) != NULL) {
         b.cap = big;
         ssize_t n = 1;
-        if (!is_stdin && big >= 2 * BIG_READ) {
+        if (!is_stdin && jobs > 1 && big >= 2 * BIG_READ) {
             /* its second half on another thread (a file's position is
              * not used: pread) */
             size_t half = (big - 1) / 2;
@@ -447,7 +453,7 @@ int grille_text_read_file(grille_text **out, const char *path,
         skip *= 3;
         /* valid UTF-8 without a NUL (binary), in one pass (two halves on
          * two threads for a large file) */
-        if (text_valid(b.data + skip, b.len - skip, big != 0) &&
+        if (text_valid(b.data + skip, b.len - skip, big && jobs > 1) &&
             !(b.len >= 2 && (((unsigned char)b.data[0] == 0xFF &&
                               (unsigned char)b.data[1] == 0xFE) ||
                              ((unsigned char)b.data[0] == 0xFE &&
