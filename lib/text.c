@@ -313,6 +313,78 @@ static bool text_valid(const char *s, size_t len, bool large)
     return first && second.valid;
 }
 
+/*
+ * A large regular file read into huge pages (faulting 100 MB in 4 KiB
+ * pages cost a third of its reading), its second half on another thread
+ * when `jobs` allows and the file can be read by position.  *big is the
+ * buffer's size (the file's + 1).  0 with b filled; 0 with *big = 0 when
+ * the file grew meanwhile (what was read moved to a plain buffer, the
+ * reading to go on); an errno; or GRILLE_ENOMEM.  b is empty on an error.
+ */
+static int read_big(int fd, bool positional, int jobs, gbuf *b, size_t *big)
+{
+    size_t size = *big;
+    if (!(b->data = grille__big_calloc(size, 1))) {
+        *big = 0; /* a plain buffer, then */
+        return 0;
+    }
+    b->cap = size;
+    ssize_t n = 1;
+    if (positional && jobs > 1 && size >= 2 * BIG_READ) {
+        size_t half = (size - 1) / 2;
+        chunk second = {fd, b->data, half, size - 1 - half, 0, 0, 0, 0};
+        pthread_t tid;
+        bool two = pthread_create(&tid, NULL, read_chunk, &second) == 0;
+        chunk first = {fd, b->data, 0, half, 0, 0, 0, 0};
+        read_chunk(&first);
+        if (!two)
+            read_chunk(&second);
+        else
+            pthread_join(tid, NULL);
+        if (first.err || second.err) {
+            n = -1;
+            errno = first.err ? first.err : second.err;
+        } else if (first.got < half) { /* shorter than it was */
+            b->len = first.got;
+            n = 0;
+        } else {
+            b->len = half + second.got;
+            n = second.got < size - 1 - half ? 0 : 1;
+            if (n && lseek(fd, (off_t)b->len, SEEK_SET) < 0)
+                n = -1;
+        }
+    }
+    while (b->len + 1 < b->cap && n > 0) {
+        n = read(fd, b->data + b->len, b->cap - b->len - 1);
+        if (n < 0 && errno == EINTR)
+            n = 1;
+        else if (n > 0)
+            b->len += (size_t)n;
+    }
+    char probe;
+    ssize_t more = n >= 0 && b->len + 1 == b->cap ? read(fd, &probe, 1) : 0;
+    int r = n < 0 || more < 0 ? errno : 0;
+    if (r == 0 && more > 0) { /* it grew */
+        gbuf moved = {0};
+        if (gbuf_put(&moved, b->data, b->len) < 0 ||
+            gbuf_put(&moved, &probe, 1) < 0) {
+            gbuf_free(&moved);
+            r = GRILLE_ENOMEM;
+        } else {
+            grille__big_free(b->data, size, 1);
+            *b = moved;
+            *big = 0;
+            return 0;
+        }
+    }
+    if (r != 0) {
+        grille__big_free(b->data, size, 1);
+        memset(b, 0, sizeof(*b));
+        *big = 0;
+    }
+    return r;
+}
+
 int grille_text_read_file(grille_text **out, const char *path,
                           grille_error *err)
 {
@@ -347,100 +419,33 @@ int grille_text_read_file_jobs(grille_text **out, const char *path,
     size_t want = S_ISREG(st.st_mode) && st.st_size > 0
                       ? (size_t)st.st_size + 1
                       : 65536;
-    /* A large file is read into huge pages: faulting 100 MB in 4 KiB
-     * pages cost a third of its reading.  Should it grow meanwhile, what
-     * was read moves to a plain buffer and the reading goes on. */
     size_t big = want >= BIG_READ ? want : 0;
-    if (big && (b.data = grille__big_calloc(big, 1)) != NULL) {
-        b.cap = big;
-        ssize_t n = 1;
-        if (!is_stdin && jobs > 1 && big >= 2 * BIG_READ) {
-            /* its second half on another thread (a file's position is
-             * not used: pread) */
-            size_t half = (big - 1) / 2;
-            chunk second = {fd, b.data, half, big - 1 - half, 0, 0, 0, 0};
-            pthread_t tid;
-            bool two = pthread_create(&tid, NULL, read_chunk, &second) == 0;
-            chunk first = {fd, b.data, 0, half, 0, 0, 0, 0};
-            read_chunk(&first);
-            if (!two)
-                read_chunk(&second);
-            else
-                pthread_join(tid, NULL);
-            if (first.err || second.err) {
-                n = -1;
-                errno = first.err ? first.err : second.err;
-            } else if (first.got < half) { /* shorter than it was */
-                b.len = first.got;
-                n = 0;
-            } else {
-                b.len = half + second.got;
-                n = second.got < big - 1 - half ? 0 : 1;
-                if (n && lseek(fd, (off_t)b.len, SEEK_SET) < 0)
-                    n = -1;
-            }
-        }
-        while (b.len + 1 < b.cap && n > 0) {
-            n = read(fd, b.data + b.len, b.cap - b.len - 1);
-            if (n < 0 && errno == EINTR)
-                n = 1;
-            else if (n > 0)
-                b.len += (size_t)n;
-        }
-        char probe;
-        ssize_t more = n >= 0 && b.len + 1 == b.cap ? read(fd, &probe, 1) : 0;
-        if (n < 0 || more < 0) {
-            int e = errno;
-            grille__big_free(b.data, big, 1);
-            if (!is_stdin)
-                close(fd);
-            grille__error(err, GRILLE_EIO, name, 0, 0, "%s", strerror(e));
-            if (err)
-                err->detail = e;
-            return GRILLE_EIO;
-        }
-        if (more > 0) {
-            gbuf moved = {0};
-            if (gbuf_put(&moved, b.data, b.len) < 0 ||
-                gbuf_put(&moved, &probe, 1) < 0) {
-                grille__big_free(b.data, big, 1);
-                gbuf_free(&moved);
-                if (!is_stdin)
-                    close(fd);
-                return grille__nomem(err);
-            }
-            grille__big_free(b.data, big, 1);
-            b = moved;
-            big = 0;
-            want = b.cap > b.len + 1 ? b.cap - b.len : 65536;
-        }
-    } else {
-        big = 0;
-    }
-    for (; !big;) {
+    int r = big ? read_big(fd, !is_stdin, jobs, &b, &big) : 0;
+    while (r == 0 && !big) {
         if (gbuf_grow(&b, want) < 0) {
-            if (!is_stdin)
-                close(fd);
-            gbuf_free(&b);
-            return grille__nomem(err);
+            r = GRILLE_ENOMEM;
+            break;
         }
         ssize_t n = read(fd, b.data + b.len, b.cap - b.len - 1);
         if (n < 0 && errno == EINTR)
             continue;
-        if (n < 0) {
-            int e = errno;
-            if (!is_stdin)
-                close(fd);
-            gbuf_free(&b);
-            grille__error(err, GRILLE_EIO, name, 0, 0, "%s", strerror(e));
-            if (err)
-                err->detail = e;
-            return GRILLE_EIO;
-        }
-        if (n == 0)
+        if (n < 0)
+            r = errno;
+        if (n <= 0)
             break;
         b.len += (size_t)n;
         want = b.cap;
+    }
+    if (r != 0) {
+        if (!is_stdin)
+            close(fd);
+        gbuf_free(&b);
+        if (r == GRILLE_ENOMEM)
+            return grille__nomem(err);
+        grille__error(err, GRILLE_EIO, name, 0, 0, "%s", strerror(r));
+        if (err)
+            err->detail = r;
+        return GRILLE_EIO;
     }
     if (!is_stdin)
         close(fd);
@@ -515,8 +520,6 @@ void grille_text_free(grille_text *text)
 
 /* ------------------------------------------------------------------ lines */
 
-/* The line starting at `i`: its content is [i, *end), the next line
- * starts at the returned offset (len at the end). */
 /* The line from i: its end (a '\n', a '\r' or len) in *end, and the
  * offset of the next line.  *ff tells whether the line has a form feed.
  * One pass, eight bytes at a time while none is below 0x0E (the three
