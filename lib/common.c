@@ -627,16 +627,118 @@ static void sha_block(uint32_t h[8], const unsigned char *p)
     h[4] += e; h[5] += f; h[6] += g; h[7] += hh;
 }
 
-void grille__sha256_hex(const void *data, size_t len, char hex[65])
+/* n blocks of 64 bytes, one at a time. */
+static void sha_blocks_plain(uint32_t h[8], const unsigned char *p, size_t n)
+{
+    for (; n; n--, p += 64)
+        sha_block(h, p);
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+/*
+ * The same with the SHA extensions of x86-64 (Intel since Goldmont and Ice
+ * Lake, AMD since Zen): four to five times the speed of sha_block, which
+ * `add` feels, since every document is hashed.  The state is kept as the
+ * instructions want it, ABEF and CDGH; each group of four rounds takes
+ * four message words, the first four groups from the block (big-endian),
+ * the others from the four groups before them.
+ */
+#include <cpuid.h>
+#include <immintrin.h>
+
+__attribute__((target("sha,sse4.1,ssse3"))) static void
+sha_blocks_ni(uint32_t h[8], const unsigned char *p, size_t n)
+{
+    const __m128i bswap = _mm_set_epi64x(0x0c0d0e0f08090a0bLL,
+                                         0x0405060700010203LL);
+    __m128i dcba = _mm_loadu_si128((const __m128i *)(const void *)&h[0]);
+    __m128i hgfe = _mm_loadu_si128((const __m128i *)(const void *)&h[4]);
+    __m128i cdab = _mm_shuffle_epi32(dcba, 0xB1);
+    __m128i efgh = _mm_shuffle_epi32(hgfe, 0x1B);
+    __m128i abef = _mm_alignr_epi8(cdab, efgh, 8);
+    __m128i cdgh = _mm_blend_epi16(efgh, cdab, 0xF0);
+    for (; n; n--, p += 64) {
+        __m128i abef0 = abef, cdgh0 = cdgh, w[4];
+        for (int g = 0; g < 16; g++) {
+            __m128i m;
+            if (g < 4) {
+                m = _mm_shuffle_epi8(
+                    _mm_loadu_si128((const __m128i *)(const void *)(p +
+                                                                    16 * g)),
+                    bswap);
+            } else {
+                /* w[t-16] + s0(w[t-15]) + w[t-7], then + s1(w[t-2]) */
+                m = _mm_sha256msg1_epu32(w[g & 3], w[(g + 1) & 3]);
+                m = _mm_add_epi32(m, _mm_alignr_epi8(w[(g + 3) & 3],
+                                                     w[(g + 2) & 3], 4));
+                m = _mm_sha256msg2_epu32(m, w[(g + 3) & 3]);
+            }
+            w[g & 3] = m;
+            __m128i wk = _mm_add_epi32(
+                m, _mm_loadu_si128((const __m128i *)(const void *)&sha_k[4 *
+                                                                         g]));
+            /* two rounds with the low words, two with the high: the
+             * ABEF before each pair is the CDGH after it */
+            __m128i abef2 = _mm_sha256rnds2_epu32(cdgh, abef, wk);
+            cdgh = abef;
+            abef = _mm_sha256rnds2_epu32(cdgh, abef2,
+                                         _mm_shuffle_epi32(wk, 0x0E));
+            cdgh = abef2;
+        }
+        abef = _mm_add_epi32(abef, abef0);
+        cdgh = _mm_add_epi32(cdgh, cdgh0);
+    }
+    __m128i feba = _mm_shuffle_epi32(abef, 0x1B);
+    __m128i dchg = _mm_shuffle_epi32(cdgh, 0xB1);
+    dcba = _mm_blend_epi16(feba, dchg, 0xF0);
+    hgfe = _mm_alignr_epi8(dchg, feba, 8);
+    _mm_storeu_si128((__m128i *)(void *)&h[0], dcba);
+    _mm_storeu_si128((__m128i *)(void *)&h[4], hgfe);
+}
+
+static bool sha_ni(void)
+{
+    unsigned a, b, c, d;
+    if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_SSE4_1) ||
+        !(c & bit_SSSE3))
+        return false;
+    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d))
+        return false;
+    return (b & bit_SHA) != 0;
+}
+#endif
+
+/* The blocks function for this processor, chosen at the first call (a
+ * race between threads chooses the same). */
+static void sha_blocks(uint32_t h[8], const unsigned char *p, size_t n)
+{
+#if defined(__x86_64__) && defined(__GNUC__)
+    static int ni = -1; /* -1: not known yet */
+    int v = __atomic_load_n(&ni, __ATOMIC_RELAXED);
+    if (v < 0) {
+        v = sha_ni();
+        __atomic_store_n(&ni, v, __ATOMIC_RELAXED);
+    }
+    if (v) {
+        sha_blocks_ni(h, p, n);
+        return;
+    }
+#endif
+    sha_blocks_plain(h, p, n);
+}
+
+static void sha256_hex(const void *data, size_t len, char hex[65],
+                       void (*blocks)(uint32_t *, const unsigned char *,
+                                      size_t))
 {
     uint32_t h[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
                      0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
     const unsigned char *p = data;
     size_t left = len;
-    while (left >= 64) {
-        sha_block(h, p);
-        p += 64;
-        left -= 64;
+    if (left >= 64) {
+        blocks(h, p, left / 64);
+        p += left / 64 * 64;
+        left %= 64;
     }
     unsigned char tail[128] = {0};
     memcpy(tail, p, left);
@@ -645,9 +747,7 @@ void grille__sha256_hex(const void *data, size_t len, char hex[65])
     uint64_t bits = (uint64_t)len * 8;
     for (int i = 0; i < 8; i++)
         tail[tl - 1 - i] = (unsigned char)(bits >> (8 * i));
-    sha_block(h, tail);
-    if (tl == 128)
-        sha_block(h, tail + 64);
+    blocks(h, tail, tl / 64);
     static const char digits[] = "0123456789abcdef";
     for (int i = 0; i < 32; i++) {
         unsigned char byte = (unsigned char)(h[i / 4] >> (24 - 8 * (i % 4)));
@@ -655,4 +755,14 @@ void grille__sha256_hex(const void *data, size_t len, char hex[65])
         hex[2 * i + 1] = digits[byte & 15];
     }
     hex[64] = '\0';
+}
+
+void grille__sha256_hex(const void *data, size_t len, char hex[65])
+{
+    sha256_hex(data, len, hex, sha_blocks);
+}
+
+void grille__sha256_hex_plain(const void *data, size_t len, char hex[65])
+{
+    sha256_hex(data, len, hex, sha_blocks_plain);
 }

@@ -167,5 +167,9 @@ GRILLE_HIDDEN int grille__fold(gbuf *b, const char *s, size_t len);
 /* SHA-256 of data, as 64 lowercase hex digits and a NUL into hex[65]. */
 GRILLE_HIDDEN void grille__sha256_hex(const void *data, size_t len,
                                       char hex[65]);
+/* The same without the processor's SHA instructions, whatever it has: what
+ * the tests compare the fast path with. */
+GRILLE_HIDDEN void grille__sha256_hex_plain(const void *data, size_t len,
+                                            char hex[65]);
 
 #endif

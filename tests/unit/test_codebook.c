@@ -7,11 +7,14 @@
  * codebook, the kind reported for each rule, every validation error with
  * its exact code, line, column and message ("FILE:LINE:COL: ..." quoting
  * the offending value), and the SHA-256 of the YAML text.  Expected
- * SHA-256 values were computed with `printf ... | sha256sum`.
+ * SHA-256 values were computed with `printf ... | sha256sum`, or are
+ * FIPS 180-4's examples; the SHA-256 of lib/common.c is tested here too,
+ * its fast path against its portable one.
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
 
 #include "grille.h"
+#include "common.h"
 
 #include <check.h>
 #include <pcre2.h>
@@ -806,6 +809,47 @@ START_TEST(test_sha256_of_whole_text)
 }
 END_TEST
 
+/* The FIPS 180-4 examples, then every length from 0 to 1,100 bytes at
+ * three alignments: the processor's SHA instructions, where it has them,
+ * give what the portable rounds give. */
+START_TEST(test_sha256_fast_path_equals_plain)
+{
+    char hex[65], plain[65];
+    grille__sha256_hex("", 0, hex);
+    ck_assert_str_eq(hex, "e3b0c44298fc1c149afbf4c8996fb924"
+                          "27ae41e4649b934ca495991b7852b855");
+    grille__sha256_hex("abc", 3, hex);
+    ck_assert_str_eq(hex, "ba7816bf8f01cfea414140de5dae2223"
+                          "b00361a396177a9cb410ff61f20015ad");
+    static const char two[] =
+        "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+    grille__sha256_hex(two, strlen(two), hex);
+    ck_assert_str_eq(hex, "248d6a61d20638b8e5c026930c3e6039"
+                          "a33ce45964ff2167f6ecedd419db06c1");
+    char *million = malloc(1000000);
+    ck_assert_ptr_nonnull(million);
+    memset(million, 'a', 1000000);
+    grille__sha256_hex(million, 1000000, hex);
+    ck_assert_str_eq(hex, "cdc76e5c9914fb9281a1c7e284d73e67"
+                          "f1809a48a497200e046d39ccc7112cd0");
+    free(million);
+    unsigned char buf[1104];
+    uint32_t x = 2463534242u; /* xorshift32 */
+    for (size_t i = 0; i < sizeof(buf); i++) {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        buf[i] = (unsigned char)x;
+    }
+    for (size_t n = 0; n <= 1100; n++) {
+        grille__sha256_hex(buf + n % 3, n, hex);
+        grille__sha256_hex_plain(buf + n % 3, n, plain);
+        ck_assert_msg(strcmp(hex, plain) == 0, "length %zu: %s, not %s", n,
+                      hex, plain);
+    }
+}
+END_TEST
+
 /* ---------------------------------------------------------------- suite */
 
 static Suite *suite(void)
@@ -871,6 +915,7 @@ static Suite *suite(void)
     tc = tcase_create("sha256");
     tcase_add_test(tc, test_sha256_known_text);
     tcase_add_test(tc, test_sha256_of_whole_text);
+    tcase_add_test(tc, test_sha256_fast_path_equals_plain);
     suite_add_tcase(s, tc);
 
     return s;
