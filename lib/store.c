@@ -393,8 +393,9 @@ static sqlite3_stmt *batch_stmt(grille_store *s, int k, size_t n, int *rc)
         if (*rc != SQLITE_OK)
             return NULL;
     }
+    /* no sqlite3_clear_bindings: every parameter but the id (never
+     * bound: NULL) is bound again for each row */
     sqlite3_reset(*st);
-    sqlite3_clear_bindings(*st);
     *rc = SQLITE_OK;
     return *st;
 }
@@ -1303,6 +1304,8 @@ static int store_codings(grille_store *s, const grille_segment *segs,
                 sqlite3_bind_text(st, p + 8, text + g->label_start,
                                   (int)(g->label_end - g->label_start),
                                   SQLITE_STATIC);
+            else
+                sqlite3_bind_null(st, p + 8);
             sqlite3_bind_int64(st, p + 9, (sqlite3_int64)g->words);
         }
         rc = ids_as_expected(s, st, id + (int64_t)(i + n) - 1);
