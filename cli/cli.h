@@ -92,11 +92,63 @@ static inline void ob_putc(obuf *b, char c)
 }
 /* A string literal. */
 #define ob_lit(b, s) ob_put((b), (s), sizeof(s) - 1)
+/* s, of n bytes, with 32 bytes more that may be read after it (a name
+ * rendered once, then grown by 32: OB_PADDING): copied 32 bytes at a
+ * time, not through a call to memcpy. */
+#define OB_PADDING 32
+static inline void ob_put_padded(obuf *b, const char *s, size_t n)
+{
+    if (b->cap - b->len < n + OB_PADDING)
+        ob_grow(b, n + OB_PADDING);
+    char *o = b->p + b->len;
+    for (size_t k = 0; k < n; k += OB_PADDING)
+        __builtin_memcpy(o + k, s + k, OB_PADDING);
+    b->len += n;
+}
 static inline void ob_cstr(obuf *b, const char *s)
 {
     ob_put(b, s, __builtin_strlen(s));
 }
-void ob_size(obuf *b, size_t v);
+/* v in decimal ending at buf[24], with 16 bytes of room before its
+ * first digit; returns where it starts.  Two digits per division: tag
+ * writes an offset or a count for every segment and coding. */
+#define OB_DECIMAL 40
+static inline size_t ob_decimal(char buf[OB_DECIMAL], size_t v)
+{
+    static const char pairs[] = "00010203040506070809101112131415161718192021"
+                                "22232425262728293031323334353637383940414243"
+                                "44454647484950515253545556575859606162636465"
+                                "66676869707172737475767778798081828384858687"
+                                "888990919293949596979899";
+    size_t i = 24;
+    while (v >= 100) {
+        size_t r = v % 100;
+        v /= 100;
+        i -= 2;
+        __builtin_memcpy(buf + i, pairs + 2 * r, 2);
+    }
+    if (v >= 10) {
+        i -= 2;
+        __builtin_memcpy(buf + i, pairs + 2 * v, 2);
+    } else {
+        buf[--i] = (char)('0' + v);
+    }
+    return i;
+}
+/* v in decimal: sixteen bytes copied at once (the most a count or an
+ * offset of a note has, and more than is kept), not a call to memcpy. */
+static inline void ob_size(obuf *b, size_t v)
+{
+    char buf[OB_DECIMAL];
+    size_t i = ob_decimal(buf, v), n = 24 - i;
+    if (b->cap - b->len < 24)
+        ob_grow(b, 24);
+    char *o = b->p + b->len;
+    __builtin_memcpy(o, buf + i, 16);
+    if (n > 16)
+        __builtin_memcpy(o + 16, buf + i + 16, 8);
+    b->len += n;
+}
 void ob_json_str(obuf *b, const char *s, size_t len);
 void ob_csv_cell(obuf *b, const char *s, size_t len, bool text);
 

@@ -196,7 +196,7 @@ static void json_segments(obuf *f, const tagrun *r, const tdoc *d,
                 break;
             if (!firstc)
                 ob_lit(f, ", ");
-            ob_put(f, r->code_js[best].p, r->code_js[best].len);
+            ob_put_padded(f, r->code_js[best].p, r->code_js[best].len);
             firstc = false;
             prev = best;
         }
@@ -213,7 +213,8 @@ static void json_codings(obuf *f, const tagrun *r, const tdoc *d,
         ob_lit(f, "{\"segment\": ");
         ob_size(f, p->seg_base + cod[i].segment);
         ob_lit(f, ", \"code\": ");
-        ob_put(f, r->code_js[cod[i].code].p, r->code_js[cod[i].code].len);
+        ob_put_padded(f, r->code_js[cod[i].code].p,
+                      r->code_js[cod[i].code].len);
         ob_lit(f, ", \"start\": ");
         ob_size(f, cod[i].start);
         ob_lit(f, ", \"end\": ");
@@ -221,7 +222,8 @@ static void json_codings(obuf *f, const tagrun *r, const tdoc *d,
         ob_lit(f, ", \"term\": ");
         ob_json_str(f, d->data + cod[i].start, cod[i].end - cod[i].start);
         ob_lit(f, ", \"rule\": ");
-        ob_put(f, r->rule_js[cod[i].rule].p, r->rule_js[cod[i].rule].len);
+        ob_put_padded(f, r->rule_js[cod[i].rule].p,
+                      r->rule_js[cod[i].rule].len);
         ob_putc(f, '}');
     }
 }
@@ -960,12 +962,14 @@ static void render_names(tagrun *r)
         const char *id = code_id(r->cb, c);
         ob_json_str(&r->code_js[c], id, strlen(id));
         ob_csv_cell(&r->code_csv[c], id, strlen(id), true);
+        ob_grow(&r->code_js[c], OB_PADDING);
     }
     for (size_t k = 0; k < nr; k++) {
         grille_rule_info info;
         grille_codebook_rule(r->cb, k, &info);
         ob_json_str(&r->rule_js[k], info.text, strlen(info.text));
         ob_csv_cell(&r->rule_csv[k], info.text, strlen(info.text), true);
+        ob_grow(&r->rule_js[k], OB_PADDING);
     }
 }
 

@@ -98,39 +98,6 @@ void ob_grow(obuf *b, size_t n)
     b->cap = cap;
 }
 
-/* v in decimal at the end of buf[24]; returns where it starts.  Two
- * digits per division: tag writes an offset or a count for every
- * segment and coding. */
-static size_t decimal(char buf[24], size_t v)
-{
-    static const char pairs[] = "00010203040506070809101112131415161718192021"
-                                "22232425262728293031323334353637383940414243"
-                                "44454647484950515253545556575859606162636465"
-                                "66676869707172737475767778798081828384858687"
-                                "888990919293949596979899";
-    size_t i = 24;
-    while (v >= 100) {
-        size_t r = v % 100;
-        v /= 100;
-        i -= 2;
-        memcpy(buf + i, pairs + 2 * r, 2);
-    }
-    if (v >= 10) {
-        i -= 2;
-        memcpy(buf + i, pairs + 2 * v, 2);
-    } else {
-        buf[--i] = (char)('0' + v);
-    }
-    return i;
-}
-
-void ob_size(obuf *b, size_t v)
-{
-    char buf[24];
-    size_t i = decimal(buf, v);
-    ob_put(b, buf + i, 24 - i);
-}
-
 /* Whether any of the eight bytes of w needs an escape in JSON: a control
  * (< 0x20), '"', '\\' or DEL.  Bytes >= 0x80 (UTF-8) never do. */
 static inline bool json_plain8(uint64_t w)
@@ -237,8 +204,8 @@ void csv_cell(FILE *f, const char *s, size_t len, bool text)
 
 void put_size(FILE *f, size_t v)
 {
-    char buf[24];
-    size_t i = decimal(buf, v);
+    char buf[OB_DECIMAL];
+    size_t i = ob_decimal(buf, v);
     fwrite(buf + i, 1, 24 - i, f);
 }
 
