@@ -26,6 +26,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Codes (ids) up to which a document's pairs are counted in a square
+ * table rather than listed and sorted: the sort was a tenth of the work
+ * of add's writing thread. */
+#define PAIRS_DENSE 256
+
 /* How representative a coded segment is as a quote (the report's rule). */
 size_t grille__quote_score(size_t hits, size_t len)
 {
@@ -61,6 +66,10 @@ struct grille_stats {
     size_t nused;
     pair *pairs;
     size_t npairs, cap_pairs;
+    /* with PAIRS_DENSE codes or fewer, the pairs are counted in place:
+     * [a * nparent + b], zero again once written out */
+    uint32_t *pair_count;
+    bool pairs_dirty; /* counts not written out (a document not ended) */
     size_t coded;
     gbuf out_cells, out_pairs;
 };
@@ -78,6 +87,7 @@ void grille__stats_free(grille_stats *b)
     free(b->cells);
     free(b->used);
     free(b->pairs);
+    free(b->pair_count);
     gbuf_free(&b->out_cells);
     gbuf_free(&b->out_pairs);
     free(b);
@@ -165,6 +175,12 @@ int grille__stats_codes(grille_stats *b)
         b->nparent = n;
         b->nused = b->ntouched = 0;
     }
+    /* without room for the table, the pairs are listed and sorted */
+    free(b->pair_count);
+    b->pair_count = b->nparent <= PAIRS_DENSE
+                        ? calloc(b->nparent * b->nparent + 1, sizeof(uint32_t))
+                        : NULL;
+    b->pairs_dirty = false;
     /* the arrays keep their larger size; the ids past n have no parent */
     free(b->parent);
     b->parent = realloc(parent, b->nparent * sizeof(*parent));
@@ -218,6 +234,12 @@ int grille__stats_new(grille_stats **out, sqlite3 *db)
 
 void grille__stats_begin(grille_stats *b)
 {
+    /* the pairs counted have both codes among the cells' */
+    for (size_t i = 0; b->pairs_dirty && i < b->nused; i++)
+        for (size_t j = 0; j < b->nused; j++)
+            b->pair_count[(size_t)b->used[i] * b->nparent +
+                          (size_t)b->used[j]] = 0;
+    b->pairs_dirty = false;
     for (size_t i = 0; i < b->nused; i++)
         memset(&b->cells[b->used[i]], 0, sizeof(cell));
     b->nused = 0;
@@ -260,6 +282,18 @@ static int flush(grille_stats *b)
             k->best_hits = h;
             k->best_len = b->seg_len;
         }
+    }
+    if (b->pair_count) {
+        for (size_t i = 0; i < b->ntouched; i++)
+            for (size_t j = 0; j < b->ntouched; j++)
+                if (b->touched[i] < b->touched[j])
+                    b->pair_count[(size_t)b->touched[i] * b->nparent +
+                                  (size_t)b->touched[j]]++;
+        b->pairs_dirty = true;
+        for (size_t i = 0; i < b->ntouched; i++)
+            b->hits[b->touched[i]] = 0;
+        b->ntouched = 0;
+        return 0;
     }
     size_t n = b->ntouched * (b->ntouched - 1) / 2;
     if (b->npairs + n > b->cap_pairs) {
@@ -316,6 +350,42 @@ static int put_uv(gbuf *g, uint64_t v)
     return gbuf_put(g, tmp, n);
 }
 
+/* The pairs blob from the square table: every pair of codes with a cell,
+ * in order (the cells' codes are sorted), each count zeroed once read. */
+static int dense_pairs(grille_stats *b, gbuf *p, int bad, const void **cells,
+                       size_t *ncells, const void **pairs, size_t *npairs,
+                       size_t *coded)
+{
+    size_t distinct = 0, np = b->nparent;
+    for (size_t i = 0; i < b->nused; i++)
+        for (size_t j = i + 1; j < b->nused; j++)
+            distinct += b->pair_count[(size_t)b->used[i] * np +
+                                      (size_t)b->used[j]] != 0;
+    bad = bad || put_uv(p, distinct);
+    for (size_t i = 0; i < b->nused; i++) {
+        for (size_t j = i + 1; j < b->nused; j++) {
+            uint32_t *k = &b->pair_count[(size_t)b->used[i] * np +
+                                         (size_t)b->used[j]];
+            if (!*k)
+                continue;
+            bad = bad || put_uv(p, (uint64_t)b->used[i]) ||
+                  put_uv(p, (uint64_t)(b->used[j] - b->used[i])) ||
+                  put_uv(p, *k);
+            *k = 0;
+        }
+    }
+    b->pairs_dirty = false;
+    if (bad)
+        return SQLITE_NOMEM;
+    gbuf *c = &b->out_cells;
+    *cells = c->data ? c->data : "";
+    *ncells = c->len;
+    *pairs = p->data ? p->data : "";
+    *npairs = p->len;
+    *coded = b->coded;
+    return 0;
+}
+
 /* The blobs of the document fed since begin (valid until the next
  * begin). */
 static int stats_end(grille_stats *b, const void **cells, size_t *ncells,
@@ -326,7 +396,17 @@ static int stats_end(grille_stats *b, const void **cells, size_t *ncells,
     b->seg = -1;
     gbuf *c = &b->out_cells, *p = &b->out_pairs;
     c->len = p->len = 0;
-    qsort(b->used, b->nused, sizeof(*b->used), by_id);
+    if (b->nused > 16) {
+        qsort(b->used, b->nused, sizeof(*b->used), by_id);
+    } else {
+        for (size_t i = 1; i < b->nused; i++) {
+            int64_t v = b->used[i];
+            size_t j = i;
+            for (; j > 0 && b->used[j - 1] > v; j--)
+                b->used[j] = b->used[j - 1];
+            b->used[j] = v;
+        }
+    }
     int bad = put_uv(c, b->nused);
     for (size_t i = 0; i < b->nused && !bad; i++) {
         const cell *k = &b->cells[b->used[i]];
@@ -334,6 +414,8 @@ static int stats_end(grille_stats *b, const void **cells, size_t *ncells,
               put_uv(c, k->hits) || put_uv(c, (uint64_t)k->best) ||
               put_uv(c, k->best_hits) || put_uv(c, k->best_len);
     }
+    if (b->pair_count)
+        return dense_pairs(b, p, bad, cells, ncells, pairs, npairs, coded);
     if (b->npairs)
         qsort(b->pairs, b->npairs, sizeof(pair), by_pair);
     size_t distinct = 0;
