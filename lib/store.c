@@ -154,6 +154,11 @@ struct grille_store {
     bool stats_stale;
     /* the term_stats changes of the transaction, flushed by the commit */
     grille_terms *terms;
+    /* writing back a large transaction as it goes (see writeback_tick):
+     * the bytes of text added since the WAL's last hint, and the WAL
+     * opened for the hints (fd + 1; 0: not open) */
+    size_t wb_pending;
+    int wb_wal;
 };
 
 static const char schema_v1[] =
@@ -444,10 +449,13 @@ static int scalar(grille_store *s, const char *sql, int64_t *out,
 
 /* ------------------------------------------------------- open and close */
 
+static void writeback_end(grille_store *s);
+
 void grille_store_close(grille_store *s)
 {
     if (!s)
         return;
+    writeback_end(s);
     if (s->in_tx || s->in_read)
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     for (int i = 0; i < Q_COUNT; i++)
@@ -896,6 +904,120 @@ void grille_store_read_end(grille_store *s)
     s->in_read = false;
 }
 
+/*
+ * Writing back a large transaction while it is written.  The COMMIT of an
+ * add of 105 MB waits for the disk twice, as its checkpoint runs: the
+ * fdatasync of the WAL (0.09 s), then the one of the database once the
+ * pages are copied into it (0.08 s), of the 1.6 s of the add.  Linux can
+ * start that writing earlier, without waiting for it and without changing
+ * what is durable when (sync_file_range with SYNC_FILE_RANGE_WRITE): the
+ * WAL every WRITEBACK_BYTES of text added, and the database from a thread
+ * of its own while the commit copies the pages into it.  Anything that
+ * fails here (another system, a path that is not a file) only leaves the
+ * writing to the fdatasyncs, as before.
+ */
+#define WRITEBACK_BYTES (8u << 20)
+
+static void writeback(int fd)
+{
+#if defined(__linux__) && defined(SYNC_FILE_RANGE_WRITE)
+    (void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+#else
+    (void)fd;
+#endif
+}
+
+static void writeback_tick(grille_store *s, size_t bytes)
+{
+#if defined(__linux__) && defined(SYNC_FILE_RANGE_WRITE)
+    s->wb_pending += bytes;
+    if (s->wb_pending < WRITEBACK_BYTES)
+        return;
+    s->wb_pending = 0;
+    if (!s->wb_wal) {
+        size_t n = strlen(s->path);
+        char *wal = malloc(n + 5);
+        if (!wal)
+            return;
+        memcpy(wal, s->path, n);
+        memcpy(wal + n, "-wal", 5);
+        s->wb_wal = open(wal, O_RDONLY | O_CLOEXEC) + 1;
+        free(wal);
+    }
+    if (s->wb_wal)
+        writeback(s->wb_wal - 1);
+#else
+    (void)s;
+    (void)bytes;
+#endif
+}
+
+typedef struct db_writeback {
+    int fd;
+    bool done;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+} db_writeback;
+
+static void *db_writeback_thread(void *arg)
+{
+    db_writeback *w = arg;
+    pthread_mutex_lock(&w->lock);
+    while (!w->done) {
+        pthread_mutex_unlock(&w->lock);
+        writeback(w->fd);
+        pthread_mutex_lock(&w->lock);
+        struct timespec t;
+        clock_gettime(CLOCK_REALTIME, &t);
+        t.tv_nsec += 5 * 1000 * 1000; /* every 5 ms */
+        if (t.tv_nsec >= 1000000000) {
+            t.tv_sec++;
+            t.tv_nsec -= 1000000000;
+        }
+        if (!w->done)
+            pthread_cond_timedwait(&w->cond, &w->lock, &t);
+    }
+    pthread_mutex_unlock(&w->lock);
+    return NULL;
+}
+
+/* The end of a transaction: the WAL of its hints closed. */
+static void writeback_end(grille_store *s)
+{
+    if (s->wb_wal)
+        close(s->wb_wal - 1);
+    s->wb_wal = 0;
+    s->wb_pending = 0;
+}
+
+/* COMMIT; after a large transaction, with the database written back by
+ * a thread as the checkpoint copies the WAL into it. */
+static int commit(grille_store *s, grille_error *err)
+{
+    db_writeback w = {-1, false, PTHREAD_MUTEX_INITIALIZER,
+                      PTHREAD_COND_INITIALIZER};
+    pthread_t tid;
+    bool helping = false;
+    if (s->wb_wal) {
+        writeback(s->wb_wal - 1);
+        w.fd = open(s->path, O_RDONLY | O_CLOEXEC);
+        helping = w.fd >= 0 &&
+                  pthread_create(&tid, NULL, db_writeback_thread, &w) == 0;
+    }
+    int r = exec(s, "COMMIT", "commit the changes", err);
+    if (helping) {
+        pthread_mutex_lock(&w.lock);
+        w.done = true;
+        pthread_cond_signal(&w.cond);
+        pthread_mutex_unlock(&w.lock);
+        pthread_join(tid, NULL);
+    }
+    if (w.fd >= 0)
+        close(w.fd);
+    writeback_end(s);
+    return r;
+}
+
 int grille_store_commit(grille_store *s, grille_error *err)
 {
     int rc = grille__terms_flush(s->terms, s->db);
@@ -904,7 +1026,7 @@ int grille_store_commit(grille_store *s, grille_error *err)
         grille_store_rollback(s);
         return r;
     }
-    int r = exec(s, "COMMIT", "commit the changes", err);
+    int r = commit(s, err);
     if (r < 0) {
         grille_store_rollback(s);
         return r;
@@ -915,6 +1037,7 @@ int grille_store_commit(grille_store *s, grille_error *err)
 
 void grille_store_rollback(grille_store *s)
 {
+    writeback_end(s);
     if (s->in_tx)
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     s->in_tx = false;
@@ -1512,8 +1635,10 @@ static int add_prepared(grille_store *s, grille_prepared *p,
     if (r == 0)
         r = store_codings(s, p->segs, p->nsegs, p->cods, p->ncods, doc, data,
                           p->words, err);
-    if (r == 0)
+    if (r == 0) {
         *id = doc;
+        writeback_tick(s, len);
+    }
     return r;
 }
 

@@ -24,6 +24,7 @@
 
 #include <check.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <sqlite3.h>
 #include <stdbool.h>
@@ -2698,6 +2699,60 @@ START_TEST(test_report_lazy_quotes)
 }
 END_TEST
 
+/* The files open in this process (Linux), or 0 when that cannot be told. */
+static size_t open_fds(void)
+{
+    size_t n = 0;
+    for (int fd = 0; fd < 1024; fd++)
+        n += fcntl(fd, F_GETFD) != -1;
+    return n;
+}
+
+/* A transaction of more than 8 MB of text has its WAL written back as it
+ * grows, through a file of its own that the commit or the rollback
+ * closes; the project is whole either way. */
+START_TEST(test_large_transaction_written_back)
+{
+    fresh();
+    size_t before = open_fds();
+    enum { DOCS = 9, SIZE = 1 << 20 };
+    char *text = malloc(SIZE + 1);
+    ck_assert_ptr_nonnull(text);
+    static const char line[] = "Le télétravail des agents a duré deux mois, "
+                               "puis la reprise.\n\n";
+    for (int round = 0; round < 2; round++) {
+        begin(st);
+        for (int d = 0; d < DOCS; d++) {
+            int k = snprintf(text, SIZE, "Note %d, tour %d.\n\n", d, round);
+            while ((size_t)k + sizeof(line) < SIZE) {
+                memcpy(text + k, line, sizeof(line) - 1);
+                k += (int)sizeof(line) - 1;
+            }
+            text[k] = '\0';
+            char name[32];
+            snprintf(name, sizeof(name), "n%d-%d.md", round, d);
+            add(name, name, text);
+        }
+#ifdef __linux__
+        /* the WAL opened once for the hints */
+        ck_assert_uint_eq(open_fds(), before + 1);
+#endif
+        if (round == 0)
+            grille_store_rollback(st);
+        else
+            commit(st);
+        ck_assert_uint_eq(open_fds(), before);
+    }
+    free(text);
+    ck_assert_int_eq(raw_int("SELECT count(*) FROM documents"), DOCS);
+    ck_assert_int_eq(raw_int("SELECT count(*) FROM doc_stats"), DOCS);
+    ck_assert_str_eq(raw_text("PRAGMA integrity_check"), "ok");
+    ck_assert_int_eq(raw_int("SELECT count(*) FROM documents WHERE name "
+                             "LIKE 'n0-%'"),
+                     0);
+}
+END_TEST
+
 /* ---------------------------------------------------------------- suite */
 
 static TCase *tcase(Suite *s, const char *name)
@@ -2803,6 +2858,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_busy_other_recoded_stale_codebook);
     tcase_add_test(tc, test_busy_other_recoded_reload);
     tcase_add_test(tc, test_report_snapshot_attributes);
+    tcase_add_test(tc, test_large_transaction_written_back);
 
     return s;
 }
