@@ -882,16 +882,19 @@ static const grille_report_quote *row_quote(const grille_report *r,
                                             const gridrow *g, size_t c,
                                             size_t *segs)
 {
-    const grille_report_quote *best = NULL;
+    const grille_report_rank *best = NULL;
+    size_t at = 0;
     *segs = 0;
     for (size_t i = 0; i < g->ndocs; i++) {
         size_t cell = g->docs[i] * r->ncodes + c;
         *segs += r->cell_segments[cell];
-        const grille_report_quote *q = &r->best[cell];
-        if (q->segment_id && (!best || q->hits > best->hits))
+        const grille_report_rank *q = &r->rank[cell];
+        if (q->segment_id && (!best || q->hits > best->hits)) {
             best = q;
+            at = cell;
+        }
     }
-    return best;
+    return best ? &r->best[at] : NULL;
 }
 
 /* A grid cell's excerpt of quote q, `width` code points: from its start,
@@ -1026,16 +1029,18 @@ static void synthesis_grid(doc *d, const grille_report *r, const char *by,
     table_free(&t);
 }
 
+/* A quote chosen by its rank; q is where its text is read to. */
 typedef struct qpick {
     size_t doc;
+    uint32_t hits;
     const grille_report_quote *q;
 } qpick;
 
 static int by_hits(const void *a, const void *b)
 {
     const qpick *x = a, *y = b;
-    if (x->q->hits != y->q->hits)
-        return x->q->hits > y->q->hits ? -1 : 1;
+    if (x->hits != y->hits)
+        return x->hits > y->hits ? -1 : 1;
     return x->doc < y->doc ? -1 : x->doc > y->doc;
 }
 
@@ -1053,12 +1058,13 @@ static void pick_all(const grille_report *r, const size_t *codes, size_t k,
     if (!*out || !*got)
         abort();
     for (size_t d = 0; d < r->ndocs && n; d++) {
-        const grille_report_quote *row = &r->best[d * r->ncodes];
+        const grille_report_rank *row = &r->rank[d * r->ncodes];
         for (size_t i = 0; i < k; i++) {
-            const grille_report_quote *q = &row[codes ? codes[i] : i];
-            if (!q->segment_id)
+            size_t c = codes ? codes[i] : i;
+            if (!row[c].segment_id)
                 continue;
-            qpick x = {d, q}, *v = *out + i * n;
+            qpick x = {d, row[c].hits, &r->best[d * r->ncodes + c]},
+                  *v = *out + i * n;
             size_t *m = *got + i;
             if (*m == n && by_hits(&x, &v[n - 1]) >= 0)
                 continue;
@@ -1116,7 +1122,7 @@ static int load_shown_quotes(grille_report *r, grille_store *s,
         }
         again = false;
         for (size_t i = 0; i < n && !again; i++)
-            again = !r->best[cells[i]].segment_id;
+            again = !r->rank[cells[i]].segment_id;
     }
     free(cells);
     return rc;

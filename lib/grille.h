@@ -793,6 +793,14 @@ typedef struct grille_report_quote {
  * [a * ncodes + b] the segments coded with both a and b.  Everything is
  * owned by the report and freed by grille_report_free.
  */
+/* How the best quote of a code in a document ranks, before any text is
+ * read: its segment (0: none), the code's hits there and the segment's
+ * length in bytes (both at most UINT32_MAX). */
+typedef struct grille_report_rank {
+    int64_t segment_id;
+    uint32_t hits, len;
+} grille_report_rank;
+
 typedef struct grille_report {
     size_t ncodes;
     const grille_report_code *codes;
@@ -802,8 +810,13 @@ typedef struct grille_report {
     const size_t *cell_segments;
     const size_t *cell_hits;
     const size_t *pair_segments;
+    /* with quotes; with lazy_quotes, only the quotes read by
+     * grille_report_load_quotes are filled in (the others are zeros):
+     * choose them by rank[] */
     const grille_report_quote *best;
     void *priv;
+    /* with quotes: every best quote's rank, [doc * ncodes + code] */
+    const grille_report_rank *rank;
 } grille_report;
 
 /* Builds the report of project `s` (a read-only snapshot). */
@@ -819,9 +832,10 @@ typedef struct grille_report_want {
     bool quotes; /* the best quotes (report.best is NULL without) */
     const char *const *attrs; /* the attribute keys to read (NULL-ended);
                                  NULL: all of them */
-    bool lazy_quotes; /* with quotes: best[] without texts, lines nor
-                         offsets; grille_report_load_quotes reads those
-                         you show (a large project has millions) */
+    bool lazy_quotes; /* with quotes: best[] empty, rank[] filled;
+                         grille_report_load_quotes reads the quotes you
+                         show (a large project has millions), chosen by
+                         rank[] */
 } grille_report_want;
 /* grille_report_build with only what `want` asks for; the counts are the
  * same. */

@@ -109,7 +109,9 @@ typedef struct priv {
     size_t room;
     size_t *cell_segments, *cell_hits, *pairs;
     grille_report_quote *best;
-    size_t ncells; /* of cell_segments, cell_hits and best: docs x codes */
+    bool best_sparse; /* best from calloc, not grille__big_calloc */
+    grille_report_rank *rank;
+    size_t ncells; /* of cell_segments, cell_hits, best, rank: docs x codes */
     size_t ncodes;
     int64_t *code_index; /* codes.id -> report index (-1), to max_code */
     int64_t max_code;
@@ -183,7 +185,11 @@ void grille_report_free(grille_report *r)
         grille__big_free(p->cell_segments, p->ncells, sizeof(size_t));
         grille__big_free(p->cell_hits, p->ncells, sizeof(size_t));
         free(p->pairs);
-        grille__big_free(p->best, p->ncells, sizeof(grille_report_quote));
+        if (p->best_sparse)
+            free(p->best);
+        else
+            grille__big_free(p->best, p->ncells, sizeof(grille_report_quote));
+        grille__big_free(p->rank, p->ncells, sizeof(grille_report_rank));
         free(p);
     }
     free(r);
@@ -289,6 +295,14 @@ typedef struct seg_state {
 } seg_state;
 
 
+static void set_rank(grille_report_rank *q, int64_t segment, uint64_t hits,
+                     uint64_t len)
+{
+    q->segment_id = segment;
+    q->hits = hits < UINT32_MAX ? (uint32_t)hits : UINT32_MAX;
+    q->len = len < UINT32_MAX ? (uint32_t)len : UINT32_MAX;
+}
+
 static void flush(grille_report *r, priv *p, seg_state *g)
 {
     size_t nc = r->ncodes;
@@ -304,12 +318,9 @@ static void flush(grille_report *r, priv *p, seg_state *g)
         p->codes[c].segments++;
         p->codes[c].hits += g->hits[c];
         size_t score = grille__quote_score(g->hits[c], g->len);
-        const grille_report_quote *q = &p->best[cell];
-        if (score > grille__quote_score(q->hits, q->len)) {
-            p->best[cell].hits = g->hits[c];
-            p->best[cell].len = g->len;
-            p->best[cell].segment_id = g->segment;
-        }
+        grille_report_rank *q = &p->rank[cell];
+        if (score > grille__quote_score(q->hits, q->len))
+            set_rank(q, g->segment, g->hits[c], g->len);
         for (size_t j = 0; j < g->ntouched; j++)
             p->pairs[c * nc + g->touched[j]]++;
     }
@@ -364,11 +375,8 @@ static int from_stats(sqlite3 *db, grille_report *r, priv *p,
             p->cell_hits[cell] = v[2];
             p->codes[c].segments += v[1];
             p->codes[c].hits += v[2];
-            if (p->best) {
-                p->best[cell].segment_id = (int64_t)v[3];
-                p->best[cell].hits = v[4];
-                p->best[cell].len = v[5];
-            }
+            if (p->rank)
+                set_rank(&p->rank[cell], (int64_t)v[3], v[4], v[5]);
         }
         at = sqlite3_column_blob(st, 2);
         end = at + sqlite3_column_bytes(st, 2);
@@ -478,13 +486,18 @@ static int read_quotes(grille_store *s, priv *p, const size_t *cells,
     for (size_t i = 0; i < n && rc == SQLITE_OK; i++) {
         size_t cell = cells ? cells[i] : i;
         grille_report_quote *q = &p->best[cell];
-        if (!q->segment_id || q->text)
+        grille_report_rank *rk = &p->rank[cell];
+        if (!rk->segment_id || q->text)
             continue;
+        q->segment_id = rk->segment_id;
+        q->hits = rk->hits;
+        q->len = rk->len;
         sqlite3_reset(st);
         sqlite3_bind_int64(st, 1, q->segment_id);
         rc = sqlite3_step(st);
         if (rc == SQLITE_DONE) { /* not there (a row written by hand) */
             memset(q, 0, sizeof(*q));
+            memset(rk, 0, sizeof(*rk));
             rc = SQLITE_OK;
             continue;
         }
@@ -935,12 +948,22 @@ static int build(grille_report **out, grille_store *s,
      * codings, without the join to their segments */
     bool fast = stats;
     if (want->quotes || !fast)
-        p->best = grille__big_calloc(p->ncells, sizeof(grille_report_quote));
+        p->rank = grille__big_calloc(p->ncells, sizeof(grille_report_rank));
+    /* with lazy quotes, only the pages of the quotes read are touched:
+     * small pages (calloc maps large blocks without touching them), not
+     * the huge ones that would be cleared whole */
+    p->best_sparse = want->quotes && want->lazy_quotes;
+    if (want->quotes)
+        p->best = p->best_sparse
+                      ? calloc(p->ncells, sizeof(grille_report_quote))
+                      : grille__big_calloc(p->ncells,
+                                           sizeof(grille_report_quote));
     p->terms = calloc(nc + 1, sizeof(term_map));
     g.hits = calloc(nc + 1, sizeof(size_t));
     g.touched = calloc(nc + 1, sizeof(size_t));
     if (!p->cell_segments || !p->cell_hits || !p->pairs ||
-        (!p->best && (want->quotes || !fast)) ||
+        (!p->rank && (want->quotes || !fast)) ||
+        (!p->best && want->quotes) ||
         !p->terms || !g.hits || !g.touched)
         goto nomem;
 
@@ -1084,8 +1107,8 @@ counted:
         goto sqlfail;
 coded:
     if (!want->quotes) {
-        grille__big_free(p->best, p->ncells, sizeof(grille_report_quote));
-        p->best = NULL;
+        grille__big_free(p->rank, p->ncells, sizeof(grille_report_rank));
+        p->rank = NULL;
         goto quoted;
     }
     if (!want->lazy_quotes && (ret = read_quotes(s, p, NULL, nd * nc, err)))
@@ -1098,6 +1121,7 @@ quoted:
     r->cell_hits = p->cell_hits;
     r->pair_segments = p->pairs;
     r->best = p->best;
+    r->rank = p->rank;
     goto done;
 nomem:
     ret = grille__nomem(err);

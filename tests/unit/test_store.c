@@ -2650,8 +2650,9 @@ END_TEST
 
 START_TEST(test_report_lazy_quotes)
 {
-    /* a report with lazy quotes has the same best quotes, without texts
-     * until they are loaded; then the same texts, lines and offsets */
+    /* a report with lazy quotes ranks the same best quotes, and has
+     * none of them until they are loaded; then the same texts, lines and
+     * offsets */
     int64_t m, r;
     two_notes(&m, &r);
     grille_error err;
@@ -2666,8 +2667,12 @@ START_TEST(test_report_lazy_quotes)
     size_t *cells = malloc(n * sizeof(*cells));
     ck_assert_ptr_nonnull(cells);
     for (size_t i = 0; i < n; i++) {
-        ck_assert(eager->best[i].segment_id == lazy->best[i].segment_id);
-        ck_assert_uint_eq(eager->best[i].hits, lazy->best[i].hits);
+        ck_assert(eager->rank[i].segment_id == lazy->rank[i].segment_id);
+        ck_assert_uint_eq(eager->rank[i].hits, lazy->rank[i].hits);
+        ck_assert_uint_eq(eager->rank[i].len, lazy->rank[i].len);
+        ck_assert(eager->best[i].segment_id == eager->rank[i].segment_id);
+        ck_assert_uint_eq(eager->best[i].hits, eager->rank[i].hits);
+        ck_assert(lazy->best[i].segment_id == 0);
         ck_assert_ptr_null(lazy->best[i].text);
         if (eager->best[i].segment_id)
             cells[quotes++] = i;
@@ -2677,7 +2682,10 @@ START_TEST(test_report_lazy_quotes)
     ck_assert_int_eq(grille_report_load_quotes(lazy, st, &cells[1], 1, &err),
                      0);
     ck_assert_ptr_null(lazy->best[cells[0]].text);
+    ck_assert(lazy->best[cells[0]].segment_id == 0);
     ck_assert_ptr_nonnull(lazy->best[cells[1]].text);
+    ck_assert(lazy->best[cells[1]].segment_id ==
+              eager->best[cells[1]].segment_id);
     const char *first = lazy->best[cells[1]].text;
     ck_assert_int_eq(grille_report_load_quotes(lazy, st, cells, quotes, &err),
                      0);
@@ -2685,6 +2693,8 @@ START_TEST(test_report_lazy_quotes)
     for (size_t k = 0; k < quotes; k++) {
         const grille_report_quote *a = &eager->best[cells[k]];
         const grille_report_quote *b = &lazy->best[cells[k]];
+        ck_assert(a->segment_id == b->segment_id);
+        ck_assert_uint_eq(a->hits, b->hits);
         ck_assert_uint_eq(a->line, b->line);
         ck_assert_uint_eq(a->hit, b->hit);
         ck_assert_uint_eq(a->start, b->start);
