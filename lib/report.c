@@ -663,12 +663,12 @@ static int read_attrs(sqlite3 *db, priv *p, const grille_report_want *want,
         }
         while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
             int64_t id = sqlite3_column_int64(st, 0);
-            if (id < 0 || id > max_doc || doc_index[id] < 0)
+            if (id < 0 || (doc_index && (id > max_doc || doc_index[id] < 0)))
                 continue; /* an orphan (a file written by another tool) */
             if (GROW(*out, cap, *n + 1) < 0 || GROW(*doc, cap2, *n + 1) < 0)
                 break;
             grille_attr_info *a = &(*out)[*n];
-            (*doc)[*n] = (size_t)doc_index[id];
+            (*doc)[*n] = doc_index ? (size_t)doc_index[id] : (size_t)id;
             a->value = keep_col(p, st, 1);
             for (int col = want->attrs ? 2 : 3; col >= 2; col--) {
                 const char *t = (const char *)sqlite3_column_text(st, col);
@@ -713,13 +713,16 @@ static int read_attrs(sqlite3 *db, priv *p, const grille_report_want *want,
  * snapshot) the report's connection reads them itself.
  */
 
-/* Below this many documents, a thread and a connection cost more than
- * they save. */
+/* Below this many documents (the largest id, known before they are
+ * read: the thread starts first), a thread and a connection cost more
+ * than they save. */
 #define PARALLEL_DOCS 1000
 
 typedef struct attr_job {
     const char *path;
     const grille_report_want *want;
+    /* set once the documents are read, for attr_adopt: the thread reads
+     * the attributes by document id */
     const int64_t *doc_index;
     int64_t max_doc;
     unsigned char before[GRILLE_WAL_HEADER];
@@ -745,8 +748,8 @@ static void *attr_thread(void *arg)
                                memcmp(j->before, after, GRILLE_WAL_HEADER) != 0))
         j->rc = SQLITE_ABORT; /* not the same state: not used */
     if (j->rc == SQLITE_OK)
-        j->rc = read_attrs(db, &j->strings, j->want, j->doc_index,
-                           j->max_doc, &j->attrs, &j->doc, &j->n);
+        j->rc = read_attrs(db, &j->strings, j->want, NULL, 0, &j->attrs,
+                           &j->doc, &j->n);
     sqlite3_close(db); /* ends its read transaction */
     return NULL;
 }
@@ -755,14 +758,24 @@ static void *attr_thread(void *arg)
  * freed them, when the job failed. */
 static bool attr_adopt(attr_job *j, priv *p, size_t **doc)
 {
-    bool ok = j->rc == SQLITE_DONE &&
+    bool ok = j->rc == SQLITE_DONE && j->doc_index &&
               GROW(p->strings, p->cap, p->nstrings + j->strings.nstrings) ==
                   0;
     if (ok) {
         for (size_t i = 0; i < j->strings.nstrings; i++)
             p->strings[p->nstrings++] = j->strings.strings[i];
+        /* read by document id before the documents were: their indexes
+         * now, orphans left out */
+        size_t n = 0;
+        for (size_t i = 0; i < j->n; i++) {
+            size_t id = j->doc[i];
+            if (id > (size_t)j->max_doc || j->doc_index[id] < 0)
+                continue;
+            j->attrs[n] = j->attrs[i];
+            j->doc[n++] = (size_t)j->doc_index[id];
+        }
         p->attrs = j->attrs;
-        p->nattrs = j->n;
+        p->nattrs = n;
         *doc = j->doc;
     } else {
         for (size_t i = 0; i < j->strings.nstrings; i++)
@@ -818,6 +831,28 @@ static int build(grille_report **out, grille_store *s,
     rc = sqlite3_exec(db, "SAVEPOINT report", NULL, NULL, NULL);
     if (rc != SQLITE_OK)
         goto sqlfail;
+
+    /* the attributes: on a thread and a connection of their own when
+     * that is safe (see attr_job), from now on, by document id; else
+     * below */
+    if (have_before && (!want->attrs || want->attrs[0]) &&
+        sqlite3_threadsafe()) {
+        int64_t most = 0;
+        rc = sqlite3_prepare_v2(db, "SELECT max(id) FROM documents", -1, &st,
+                                NULL);
+        if (rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+            most = sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
+        st = NULL;
+        if (rc != SQLITE_OK)
+            goto sqlfail;
+        if (most >= PARALLEL_DOCS) {
+            job.path = grille_store__path(s);
+            job.want = want;
+            job.rc = SQLITE_ERROR;
+            reading = pthread_create(&reader, NULL, attr_thread, &job) == 0;
+        }
+    }
 
     /* codes: the codebook's in order, then those kept by manual codings
      * and their ancestors (a coding counts for every ancestor, as in
@@ -923,17 +958,8 @@ static int build(grille_report **out, grille_store *s,
     for (size_t i = 0; i < r->ndocs; i++)
         doc_index[p->docs[i].id] = (int64_t)i;
 
-    /* the attributes: on a thread and a connection of their own when
-     * that is safe (see attr_job), else below */
-    if (have_before && (!want->attrs || want->attrs[0]) &&
-        r->ndocs >= PARALLEL_DOCS && sqlite3_threadsafe()) {
-        job.path = grille_store__path(s);
-        job.want = want;
-        job.doc_index = doc_index;
-        job.max_doc = max_doc;
-        job.rc = SQLITE_ERROR;
-        reading = pthread_create(&reader, NULL, attr_thread, &job) == 0;
-    }
+    job.doc_index = doc_index; /* for attr_adopt */
+    job.max_doc = max_doc;
 
     size_t nc = r->ncodes, nd = r->ndocs;
     p->ncells = nd * nc + 1;
