@@ -1207,8 +1207,12 @@ emit(tok_ctx *t, size_t start, size_t end, grille_token_kind kind,
     grille_analyser *a = t->a;
     if (!e)
         return GRILLE_ENOMEM;
-    if (GROW(a->toks, a->toks_cap, a->ntoks + 1) < 0 ||
-        GROW(a->tok_entry, a->tok_entry_cap, a->ntoks + 1) < 0)
+    /* the two arrays grow together: one test for both */
+    if (__builtin_expect(a->ntoks >= a->toks_cap ||
+                             a->ntoks >= a->tok_entry_cap,
+                         0) &&
+        (GROW(a->toks, a->toks_cap, a->ntoks + 1) < 0 ||
+         GROW(a->tok_entry, a->tok_entry_cap, a->ntoks + 1) < 0))
         return GRILLE_ENOMEM;
     a->tok_entry[a->ntoks] = e;
     grille_token *k = &a->toks[a->ntoks++];
@@ -1221,7 +1225,10 @@ emit(tok_ctx *t, size_t start, size_t end, grille_token_kind kind,
     k->kind = (uint16_t)kind;
     k->flags = flags;
     if (!(flags & GRILLE_TOKF_PART)) {
-        if (!t->first && start > t->prev_end) {
+        /* one space since the last word, the most common gap, is no
+         * break */
+        if (!t->first && start > t->prev_end &&
+            !(start == t->prev_end + 1 && t->s[t->prev_end] == ' ')) {
             for (size_t i = t->prev_end; i < start; i++) {
                 unsigned char c = (unsigned char)t->s[i];
                 if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
@@ -1552,7 +1559,8 @@ static int elision_fast(tok_ctx *t, size_t i, size_t j, size_t apo,
  * ligatures, other scripts, words of FAST_WORD_MAX bytes or more):
  * word() takes those, and gives the same token for these.
  */
-static int word_fast(tok_ctx *t, size_t i, size_t *out)
+static inline __attribute__((always_inline)) int
+word_fast(tok_ctx *t, size_t i, size_t *out)
 {
     const unsigned char *s = (const unsigned char *)t->s;
     size_t end = t->end, j = i;
@@ -1630,8 +1638,9 @@ static int word_fast(tok_ctx *t, size_t i, size_t *out)
 }
 
 /* A word from i: letters and digits, with elisions split off, kept
- * apostrophes, and hyphenated parts. */
-static int word(tok_ctx *t, size_t i, size_t *out)
+ * apostrophes, and hyphenated parts; after word_fast, for the words it
+ * does not take. */
+static int word_slow(tok_ctx *t, size_t i, size_t *out)
 {
     const char *s = t->s;
     size_t end = t->end;
@@ -1642,11 +1651,6 @@ static int word(tok_ctx *t, size_t i, size_t *out)
     unsigned upper_parts = 0;
     gbuf *b = &t->a->scratch;
     const bool fast = !t->a->reference;
-    if (fast) {
-        int rc = word_fast(t, i, out);
-        if (rc <= 0)
-            return rc;
-    }
     /* ASCII lowercase letters and digits only: the word is its own
      * lowercase form, looked up without a copy */
     bool plain = fast;
@@ -1767,6 +1771,18 @@ static int word(tok_ctx *t, size_t i, size_t *out)
     return rc;
 }
 
+/* A word from i, the common ones by word_fast, inline. */
+static inline __attribute__((always_inline)) int word(tok_ctx *t, size_t i,
+                                                      size_t *out)
+{
+    if (!t->a->reference) {
+        int rc = word_fast(t, i, out);
+        if (rc <= 0)
+            return rc;
+    }
+    return word_slow(t, i, out);
+}
+
 static int tokenise(grille_analyser *a, const char *s, grille_segment *seg)
 {
     tok_ctx t = {a, s, seg->end, seg->start, 0, true, true};
@@ -1809,6 +1825,9 @@ static int tokenise(grille_analyser *a, const char *s, grille_segment *seg)
         if (next <= i)
             next = i + 1;
         i = next;
+        /* the spaces after a word, most often one */
+        while (i < seg->end && s[i] == ' ')
+            i++;
     }
     seg->ntokens = a->ntoks - seg->first_token;
     return rc;
