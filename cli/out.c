@@ -4,6 +4,10 @@
  */
 #include "cli.h"
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -122,6 +126,26 @@ void ob_json_str(obuf *b, const char *s, size_t len)
     *o++ = '"';
     size_t i = 0;
     while (i < len) {
+#ifdef __SSE2__
+        /* sixteen plain bytes at a time, the common case: no control
+         * (signed: < 0x20 and >= 0x80 both compare below 0x20, so the
+         * bytes >= 0x80 are told apart by their sign), no '"', '\\' nor
+         * DEL */
+        while (i + 16 <= len) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+            __m128i bad = _mm_or_si128(
+                _mm_andnot_si128(_mm_cmplt_epi8(v, _mm_setzero_si128()),
+                                 _mm_cmplt_epi8(v, _mm_set1_epi8(0x20))),
+                _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+                                          _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
+                             _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7F))));
+            if (_mm_movemask_epi8(bad))
+                break;
+            _mm_storeu_si128((__m128i *)(void *)o, v);
+            o += 16;
+            i += 16;
+        }
+#endif
         /* eight plain bytes at a time, the common case */
         while (i + 8 <= len) {
             uint64_t w;
