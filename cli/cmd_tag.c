@@ -106,6 +106,10 @@ typedef struct tagrun {
     /* the codes' ids and the rules' texts, rendered once: JSON strings
      * and CSV cells */
     obuf *code_js, *rule_js, *code_csv, *rule_csv;
+    /* what every JSON document has between its attributes and its
+     * segments (codebook and unit), and the buffer its header and its
+     * summary are rendered into by the main thread */
+    obuf cb_js, head;
     /* coding parts while the main thread writes them in order: parts
      * [written, next) are taken, at most AHEAD of them */
     size_t written;
@@ -679,20 +683,6 @@ static void cut(tagrun *r)
     r->nparts = n;
 }
 
-static void write_attrs_json(FILE *f, const grille_attrs *attrs)
-{
-    putc('{', f);
-    for (size_t i = 0; i < grille_attrs_count(attrs); i++) {
-        const grille_attr *a = grille_attrs_get(attrs, i);
-        if (i)
-            fputs(", ", f);
-        json_cstr(f, a->key);
-        fputs(": ", f);
-        json_cstr(f, a->value);
-    }
-    putc('}', f);
-}
-
 static void copy_spool(FILE *to, FILE *spool)
 {
     char buf[1 << 16];
@@ -826,37 +816,49 @@ static bool finish(tagrun *r, size_t i)
         segs = hits = none; /* a document with no part: nothing coded */
     size_t nc = segs == none ? 0 : r->ncodes;
     if (o->format == FMT_JSON) {
-        fputs("{\"document\": {\"name\": ", f);
-        json_cstr(f, d->name);
-        fputs(", \"bytes\": ", f);
-        put_size(f, d->len);
-        fputs(", \"words\": ", f);
-        put_size(f, d->words);
-        fputs(", \"attributes\": ", f);
-        write_attrs_json(f, d->attrs);
-        fputs("}, \"codebook\": {\"name\": ", f);
-        json_cstr(f, grille_codebook_name(r->cb));
-        fprintf(f, ", \"sha256\": \"%s\"}, \"unit\": \"%s\", \"segments\": [",
-                grille_codebook_sha256(r->cb), grille_unit_name(o->unit));
+        /* the header and the summary rendered in memory, each written
+         * with one call */
+        obuf *h = &r->head;
+        h->len = 0;
+        ob_lit(h, "{\"document\": {\"name\": ");
+        ob_json_str(h, d->name, strlen(d->name));
+        ob_lit(h, ", \"bytes\": ");
+        ob_size(h, d->len);
+        ob_lit(h, ", \"words\": ");
+        ob_size(h, d->words);
+        ob_lit(h, ", \"attributes\": {");
+        for (size_t k = 0; k < grille_attrs_count(d->attrs); k++) {
+            const grille_attr *a = grille_attrs_get(d->attrs, k);
+            if (k)
+                ob_lit(h, ", ");
+            ob_json_str(h, a->key, strlen(a->key));
+            ob_lit(h, ": ");
+            ob_json_str(h, a->value, strlen(a->value));
+        }
+        ob_putc(h, '}');
+        ob_put(h, r->cb_js.p, r->cb_js.len);
+        put_buf(f, h->p, h->len);
         body(f, d, alone, false);
         fputs("], \"codings\": [", f);
         body(f, d, alone, true);
-        fputs("], \"summary\": {", f);
+        h->len = 0;
+        ob_lit(h, "], \"summary\": {");
         bool first = true;
         for (size_t c = 0; c < nc; c++) {
             if (!hits[c])
                 continue;
             if (!first)
-                fputs(", ", f);
+                ob_lit(h, ", ");
             first = false;
-            json_cstr(f, code_id(r->cb, c));
-            fputs(": {\"segments\": ", f);
-            put_size(f, segs[c]);
-            fputs(", \"hits\": ", f);
-            put_size(f, hits[c]);
-            putc('}', f);
+            ob_put(h, r->code_js[c].p, r->code_js[c].len);
+            ob_lit(h, ": {\"segments\": ");
+            ob_size(h, segs[c]);
+            ob_lit(h, ", \"hits\": ");
+            ob_size(h, hits[c]);
+            ob_putc(h, '}');
         }
-        fputs("}}\n", f);
+        ob_lit(h, "}}\n");
+        put_buf(f, h->p, h->len);
     } else if (o->format == FMT_CSV) {
         body(f, d, alone, false);
     } else {
@@ -952,6 +954,14 @@ static void set_bases(tagrun *r)
 static void render_names(tagrun *r)
 {
     size_t nr = grille_codebook_rule_count(r->cb);
+    const char *cbname = grille_codebook_name(r->cb);
+    ob_lit(&r->cb_js, "}, \"codebook\": {\"name\": ");
+    ob_json_str(&r->cb_js, cbname, strlen(cbname));
+    ob_lit(&r->cb_js, ", \"sha256\": \"");
+    ob_cstr(&r->cb_js, grille_codebook_sha256(r->cb));
+    ob_lit(&r->cb_js, "\"}, \"unit\": \"");
+    ob_cstr(&r->cb_js, grille_unit_name(r->o->unit));
+    ob_lit(&r->cb_js, "\", \"segments\": [");
     r->code_js = calloc(r->ncodes + 1, sizeof(obuf));
     r->code_csv = calloc(r->ncodes + 1, sizeof(obuf));
     r->rule_js = calloc(nr + 1, sizeof(obuf));
@@ -988,6 +998,8 @@ static void free_names(tagrun *r)
     free(r->code_csv);
     free(r->rule_js);
     free(r->rule_csv);
+    free(r->cb_js.p);
+    free(r->head.p);
 }
 
 static void free_batch(tagrun *r)
