@@ -1256,19 +1256,41 @@ emit(tok_ctx *t, size_t start, size_t end, grille_token_kind kind,
     return 0;
 }
 
+/* Longest word (lowercased bytes) that word_fast and emit_verbatim take. */
+#define FAST_WORD_MAX 64
+
 /* A token kept as it is (numbers, dates, URLs): its key is its folded
- * surface form with the characters of `drop` removed. */
+ * surface form without its spaces.  Short ASCII ones (numbers, dates)
+ * are folded into a padded buffer and looked up eight bytes at a time. */
 static int emit_verbatim(tok_ctx *t, size_t start, size_t end,
-                         grille_token_kind kind, const char *drop)
+                         grille_token_kind kind)
 {
+    const unsigned char *u = (const unsigned char *)t->s;
+    if (!t->a->reference && end - start < FAST_WORD_MAX) {
+        uint64_t buf[FAST_WORD_MAX / 8 + 2];
+        unsigned char *lw = (unsigned char *)buf;
+        size_t n = 0, i = start;
+        for (; i < end && u[i] < 0x80; i++) {
+            unsigned char c = u[i];
+            if (c == ' ' || c == '\t' || c == '\v' || c == '\f')
+                continue; /* grille__is_space's ASCII ones */
+            lw[n++] = (unsigned char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+        }
+        if (i == end) {
+            memset(lw + n, 0, 8);
+            return emit(t, start, end, kind, 0,
+                        grille_stem__lookup_padded(t->a, (const char *)lw, n,
+                                                   1),
+                        true);
+        }
+    }
     gbuf *b = &t->a->scratch;
     b->len = 0;
     for (size_t i = start; i < end;) {
         size_t n;
         uint32_t cp = utf8_get(t->s, end, i, &n);
         i += n;
-        if (grille__is_space(cp) || (cp < 0x80 && drop &&
-                                     strchr(drop, (int)cp)))
+        if (grille__is_space(cp))
             continue;
         char tmp[8];
         size_t m = grille__lower(cp, true, tmp);
@@ -1374,7 +1396,7 @@ static int number(tok_ctx *t, size_t i, size_t *out)
         is_digit(s[j + 2]) && s[j + 3] == '-' && is_digit(s[j + 4]) &&
         is_digit(s[j + 5]) && (j + 6 >= end || !is_digit(s[j + 6]))) {
         *out = j + 6;
-        return emit_verbatim(t, i, j + 6, GRILLE_TOK_DATE, NULL);
+        return emit_verbatim(t, i, j + 6, GRILLE_TOK_DATE);
     }
     /* 12/03/2020, 14/05 */
     if (n <= 2 && j + 1 < end && s[j] == '/' && is_digit(s[j + 1])) {
@@ -1386,7 +1408,7 @@ static int number(tok_ctx *t, size_t i, size_t *out)
                     k = y;
             }
             *out = k;
-            return emit_verbatim(t, i, k, GRILLE_TOK_DATE, NULL);
+            return emit_verbatim(t, i, k, GRILLE_TOK_DATE);
         }
     }
     /* 10:15, 00:12:40, 14h30 */
@@ -1399,7 +1421,7 @@ static int number(tok_ctx *t, size_t i, size_t *out)
             k += 3;
         if (k >= end || !is_ascii_alpha(s[k])) {
             *out = k;
-            return emit_verbatim(t, i, k, GRILLE_TOK_TIME, NULL);
+            return emit_verbatim(t, i, k, GRILLE_TOK_TIME);
         }
     }
     if (j < end && (is_ascii_alpha(s[j]) || (unsigned char)s[j] >= 0xC0)) {
@@ -1431,7 +1453,7 @@ static int number(tok_ctx *t, size_t i, size_t *out)
     else if (sp && j + sp < end && s[j + sp] == '%')
         j += sp + 1;
     *out = j;
-    return emit_verbatim(t, i, j, GRILLE_TOK_NUMBER, NULL);
+    return emit_verbatim(t, i, j, GRILLE_TOK_NUMBER);
 }
 
 /* Byte classes for the ASCII fast path. */
@@ -1458,8 +1480,6 @@ static const unsigned char byte_class[128] = {
     ['y'] = C_ALPHA, ['z'] = C_ALPHA};
 
 #define MAX_PARTS 16
-/* Longest word (lowercased bytes) that word_fast takes. */
-#define FAST_WORD_MAX 64
 
 /* What word_fast does with a byte: F_LOWER, F_UPPER and F_DIGIT are
  * copied (uppercase ASCII letters lowercased by setting 0x20), F_END ends
@@ -1811,10 +1831,10 @@ static int tokenise(grille_analyser *a, const char *s, grille_segment *seg)
                               s[i] == 'W') &&
             url_at(s, seg->end, i)) {
             next = url_end(s, seg->end, i);
-            rc = emit_verbatim(&t, i, next, GRILLE_TOK_URL, NULL);
+            rc = emit_verbatim(&t, i, next, GRILLE_TOK_URL);
         } else if (cls != C_HIGH && t.at &&
                    (next = email_at(s, seg->end, i)) != 0) {
-            rc = emit_verbatim(&t, i, next, GRILLE_TOK_EMAIL, NULL);
+            rc = emit_verbatim(&t, i, next, GRILLE_TOK_EMAIL);
         } else if (cls == C_DIGIT) {
             rc = number(&t, i, &next);
             if (rc == 0 && next == 0)
