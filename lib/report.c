@@ -744,7 +744,7 @@ static void *attr_thread(void *arg)
                              "PRAGMA mmap_size = 2147418112; BEGIN; "
                              "SELECT count(*) FROM sqlite_schema",
                              NULL, NULL, NULL);
-    if (j->rc == SQLITE_OK && (!grille_store__wal_header(j->path, after) ||
+    if (j->rc == SQLITE_OK && (!grille_store__wal_header(db, after) ||
                                memcmp(j->before, after, GRILLE_WAL_HEADER) != 0))
         j->rc = SQLITE_ABORT; /* not the same state: not used */
     if (j->rc == SQLITE_OK)

@@ -312,21 +312,26 @@ const char *grille_store__path(const grille_store *s)
     return s->path;
 }
 
-bool grille_store__wal_header(const char *path, unsigned char *h)
+bool grille_store__wal_header(sqlite3 *db, unsigned char *h)
 {
-    size_t len = strlen(path);
-    char *shm = malloc(len + 5);
-    if (!shm)
+    /* Read where SQLite maps it, through the connection's own file
+     * (xShmMap of region 0, which opens nothing when it is mapped
+     * already): opening and closing the -shm here would drop every POSIX
+     * lock the process holds on it, the read marks of open snapshots
+     * included. */
+    sqlite3_file *f = NULL;
+    if (sqlite3_file_control(db, "main", SQLITE_FCNTL_FILE_POINTER, &f) !=
+            SQLITE_OK ||
+        !f || !f->pMethods || f->pMethods->iVersion < 2 ||
+        !f->pMethods->xShmMap)
         return false;
-    memcpy(shm, path, len);
-    memcpy(shm + len, "-shm", 5);
-    int fd = open(shm, O_RDONLY | O_CLOEXEC);
-    free(shm);
-    if (fd < 0)
+    volatile void *map = NULL;
+    if (f->pMethods->xShmMap(f, 0, 32768, 0, &map) != SQLITE_OK || !map)
         return false;
-    ssize_t got = pread(fd, h, GRILLE_WAL_HEADER, 0);
-    close(fd);
-    return got == GRILLE_WAL_HEADER && h[12] == 1 /* isInit */ &&
+    const volatile unsigned char *m = map;
+    for (size_t i = 0; i < GRILLE_WAL_HEADER; i++)
+        h[i] = m[i];
+    return h[12] == 1 /* isInit */ &&
            memcmp(h, h + GRILLE_WAL_HEADER / 2, GRILLE_WAL_HEADER / 2) == 0;
 }
 
@@ -340,7 +345,7 @@ bool grille_store__snapshot_header(grille_store *s, unsigned char *h)
             memcpy(h, s->wal_before, GRILLE_WAL_HEADER);
         return s->wal_known;
     }
-    return grille_store__wal_header(s->path, h);
+    return grille_store__wal_header(s->db, h);
 }
 
 int grille_store__error(grille_store *s, grille_error *err, int rc,
@@ -889,7 +894,7 @@ int grille_store_read_begin(grille_store *s, grille_error *err)
     /* BEGIN then a read: the snapshot starts now, not at the first read
      * of the caller; the WAL index header just before, for a report that
      * reads on a second connection (grille_store__snapshot_header) */
-    s->wal_known = grille_store__wal_header(s->path, s->wal_before);
+    s->wal_known = grille_store__wal_header(s->db, s->wal_before);
     int r = exec(s, "BEGIN; SELECT count(*) FROM meta",
                  "read the project", err);
     if (r == 0)
@@ -906,15 +911,16 @@ void grille_store_read_end(grille_store *s)
 
 /*
  * Writing back a large transaction while it is written.  The COMMIT of an
- * add of 105 MB waits for the disk twice, as its checkpoint runs: the
- * fdatasync of the WAL (0.09 s), then the one of the database once the
- * pages are copied into it (0.08 s), of the 1.6 s of the add.  Linux can
- * start that writing earlier, without waiting for it and without changing
- * what is durable when (sync_file_range with SYNC_FILE_RANGE_WRITE): the
- * WAL every WRITEBACK_BYTES of text added, and the database from a thread
- * of its own while the commit copies the pages into it.  Anything that
- * fails here (another system, a path that is not a file) only leaves the
- * writing to the fdatasyncs, as before.
+ * add of 105 MB waits for the disk as its checkpoint runs: the fdatasync
+ * of the WAL took 0.09 s of the 1.6 s of the add.  Linux can start that
+ * writing earlier, without waiting for it and without changing what is
+ * durable when (sync_file_range with SYNC_FILE_RANGE_WRITE): the WAL is
+ * hinted so every WRITEBACK_BYTES of text added, through a descriptor of
+ * its own (SQLite locks the database and the -shm, never the WAL: closing
+ * a descriptor of a file drops every POSIX lock the process holds on it,
+ * so the database itself is left alone).  Anything that fails here
+ * (another system, a path that is not a file) only leaves the writing to
+ * the fdatasync, as before.
  */
 #define WRITEBACK_BYTES (8u << 20)
 
@@ -941,8 +947,14 @@ static void writeback_tick(grille_store *s, size_t bytes)
             return;
         memcpy(wal, s->path, n);
         memcpy(wal + n, "-wal", 5);
-        s->wb_wal = open(wal, O_RDONLY | O_CLOEXEC) + 1;
+        int fd = open(wal, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
         free(wal);
+        struct stat st;
+        if (fd >= 0 && (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))) {
+            close(fd);
+            fd = -1;
+        }
+        s->wb_wal = fd + 1;
     }
     if (s->wb_wal)
         writeback(s->wb_wal - 1);
@@ -950,35 +962,6 @@ static void writeback_tick(grille_store *s, size_t bytes)
     (void)s;
     (void)bytes;
 #endif
-}
-
-typedef struct db_writeback {
-    int fd;
-    bool done;
-    pthread_mutex_t lock;
-    pthread_cond_t cond;
-} db_writeback;
-
-static void *db_writeback_thread(void *arg)
-{
-    db_writeback *w = arg;
-    pthread_mutex_lock(&w->lock);
-    while (!w->done) {
-        pthread_mutex_unlock(&w->lock);
-        writeback(w->fd);
-        pthread_mutex_lock(&w->lock);
-        struct timespec t;
-        clock_gettime(CLOCK_REALTIME, &t);
-        t.tv_nsec += 5 * 1000 * 1000; /* every 5 ms */
-        if (t.tv_nsec >= 1000000000) {
-            t.tv_sec++;
-            t.tv_nsec -= 1000000000;
-        }
-        if (!w->done)
-            pthread_cond_timedwait(&w->cond, &w->lock, &t);
-    }
-    pthread_mutex_unlock(&w->lock);
-    return NULL;
 }
 
 /* The end of a transaction: the WAL of its hints closed. */
@@ -990,30 +973,13 @@ static void writeback_end(grille_store *s)
     s->wb_pending = 0;
 }
 
-/* COMMIT; after a large transaction, with the database written back by
- * a thread as the checkpoint copies the WAL into it. */
+/* COMMIT; after a large transaction, with what is left of the WAL hinted
+ * first. */
 static int commit(grille_store *s, grille_error *err)
 {
-    db_writeback w = {-1, false, PTHREAD_MUTEX_INITIALIZER,
-                      PTHREAD_COND_INITIALIZER};
-    pthread_t tid;
-    bool helping = false;
-    if (s->wb_wal) {
+    if (s->wb_wal)
         writeback(s->wb_wal - 1);
-        w.fd = open(s->path, O_RDONLY | O_CLOEXEC);
-        helping = w.fd >= 0 &&
-                  pthread_create(&tid, NULL, db_writeback_thread, &w) == 0;
-    }
     int r = exec(s, "COMMIT", "commit the changes", err);
-    if (helping) {
-        pthread_mutex_lock(&w.lock);
-        w.done = true;
-        pthread_cond_signal(&w.cond);
-        pthread_mutex_unlock(&w.lock);
-        pthread_join(tid, NULL);
-    }
-    if (w.fd >= 0)
-        close(w.fd);
     writeback_end(s);
     return r;
 }

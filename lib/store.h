@@ -16,10 +16,10 @@ GRILLE_HIDDEN const char *grille_store__path(const grille_store *s);
  * counts the commits, so that two equal headers read at two moments mean
  * that no commit came in between. */
 #define GRILLE_WAL_HEADER 96
-/* Reads the header of the project at `path`; false when there is none, or
- * while it is being written (its copies differ). */
-GRILLE_HIDDEN bool grille_store__wal_header(const char *path,
-                                            unsigned char *h);
+/* Reads the header of the project that `db` has open, from the memory
+ * SQLite maps it in; false when there is none (not mapped yet, not WAL),
+ * or while it is being written (its copies differ). */
+GRILLE_HIDDEN bool grille_store__wal_header(sqlite3 *db, unsigned char *h);
 /* The header as it was when the state that `s` reads now began (before its
  * read snapshot, or now when it has none); false when unknown (a write
  * transaction, no -shm). */

@@ -2433,6 +2433,35 @@ START_TEST(test_busy_other_recoded_reload)
 }
 END_TEST
 
+/* The POSIX locks this process holds on the file at `path`, from
+ * /proc/locks (Linux); -1 when that cannot be told.  Opening and closing
+ * a file next to SQLite drops them all, which SQLite would not notice. */
+static long locks_held(const char *path)
+{
+    struct stat sb;
+    FILE *f = fopen("/proc/locks", "r");
+    if (!f || stat(path, &sb) != 0) {
+        if (f)
+            fclose(f);
+        return -1;
+    }
+    long n = 0;
+    char line[256];
+    while (fgets(line, sizeof(line), f)) {
+        char kind[16];
+        long pid;
+        unsigned long long ino;
+        /* "1: POSIX  ADVISORY  READ 1234 fd:01:5678 0 EOF" */
+        if (sscanf(line, "%*s %15s %*s %*s %ld %*x:%*x:%llu", kind, &pid,
+                   &ino) == 3 &&
+            strcmp(kind, "POSIX") == 0 && pid == (long)getpid() &&
+            ino == (unsigned long long)sb.st_ino)
+            n++;
+    }
+    fclose(f);
+    return n;
+}
+
 START_TEST(test_report_snapshot_attributes)
 {
     /* A report reads the attributes on a second connection while the
@@ -2465,8 +2494,13 @@ START_TEST(test_report_snapshot_attributes)
                                    w ? "commune" : "EPCI", "command line",
                                    &err);
         ck_assert_msg(rc == 0, "set_attr failed (%d): %s", rc, err.message);
+        char shm[160];
+        snprintf(shm, sizeof(shm), "%s-shm", proj);
+        long held = locks_held(shm);
         grille_report *r = NULL;
         ck_assert_int_eq(grille_report_build_some(&r, st, wants[w], &err), 0);
+        /* the snapshot's read mark on the -shm is still held */
+        ck_assert_int_eq(locks_held(shm), held);
         ck_assert_str_eq(grille_report_attr(r, 0, "type"),
                          w ? "EPCI" : "commune");
         ck_assert_str_eq(grille_report_attr(r, 0, "collectivite"), "Millau");
@@ -2720,11 +2754,13 @@ static size_t open_fds(void)
 
 /* A transaction of more than 8 MB of text has its WAL written back as it
  * grows, through a file of its own that the commit or the rollback
- * closes; the project is whole either way. */
+ * closes, without touching the locks on the project; the project is
+ * whole either way. */
 START_TEST(test_large_transaction_written_back)
 {
     fresh();
     size_t before = open_fds();
+    long locks = locks_held(proj);
     enum { DOCS = 9, SIZE = 1 << 20 };
     char *text = malloc(SIZE + 1);
     ck_assert_ptr_nonnull(text);
@@ -2752,6 +2788,8 @@ START_TEST(test_large_transaction_written_back)
         else
             commit(st);
         ck_assert_uint_eq(open_fds(), before);
+        /* the connection's lock on the project is still there */
+        ck_assert_int_eq(locks_held(proj), locks);
     }
     free(text);
     ck_assert_int_eq(raw_int("SELECT count(*) FROM documents"), DOCS);
