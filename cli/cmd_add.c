@@ -78,6 +78,7 @@ typedef struct adder {
     size_t nslots;
     size_t next;   /* the next file to prepare */
     size_t stored; /* files taken by the writer */
+    size_t waiting; /* preparers waiting for free slots */
     bool stop;
     pthread_mutex_t lock;
     pthread_cond_t cond;
@@ -99,15 +100,29 @@ static void prepare_file(adder *ad, size_t i, grille_analyser *a)
                                     sl->text, &sl->err);
 }
 
+/* Free slots that wake a preparer waiting on a full ring. */
+static size_t resume_free(const adder *ad)
+{
+    return ad->nslots / 2 ? ad->nslots / 2 : 1;
+}
+
 static void *preparing(void *arg)
 {
     preparer *w = arg;
     adder *ad = w->ad;
     pthread_mutex_lock(&ad->lock);
     for (;;) {
-        while (!ad->stop && ad->next < ad->list->n &&
-               ad->next >= ad->stored + ad->nslots)
-            pthread_cond_wait(&ad->cond, &ad->lock);
+        /* a full ring is waited on until half of it is free: a wake-up
+         * for every few files, not one for each (the writer is the
+         * slower side) */
+        if (!ad->stop && ad->next < ad->list->n &&
+            ad->next >= ad->stored + ad->nslots) {
+            ad->waiting++;
+            while (!ad->stop && ad->next < ad->list->n &&
+                   ad->next + resume_free(ad) > ad->stored + ad->nslots)
+                pthread_cond_wait(&ad->cond, &ad->lock);
+            ad->waiting--;
+        }
         if (ad->stop || ad->next >= ad->list->n)
             break;
         size_t i = ad->next++;
@@ -152,7 +167,8 @@ static void release_slot(adder *ad, size_t i)
     free_slot(&ad->slots[i % ad->nslots]);
     pthread_mutex_lock(&ad->lock);
     ad->stored = i + 1;
-    pthread_cond_broadcast(&ad->cond);
+    if (ad->waiting && ad->next + resume_free(ad) <= ad->stored + ad->nslots)
+        pthread_cond_broadcast(&ad->cond);
     pthread_mutex_unlock(&ad->lock);
 }
 
@@ -326,7 +342,7 @@ int cmd_add(int argc, char **argv)
      * code the files ahead while this one writes them to the project */
     size_t npre = jobs > 1 && list.n > 1 ? (size_t)jobs - 1 : 0;
     adder ad = {&list, cb, grille_store_unit(s), NULL, 4 * npre + 2, 0, 0,
-                false, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER};
+                0, false, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER};
     preparer pre[64];
     size_t started = 0;
     ad.slots = calloc(ad.nslots, sizeof(slot));
