@@ -49,6 +49,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -148,6 +149,9 @@ struct grille_store {
     const grille_codebook *synced;
     int64_t *code_ids;
     size_t ncode_ids;
+    /* rule index -> its text's length (a strlen for each coding was a
+     * share of add's writing thread) */
+    int *rule_len;
     /* the builder of doc_stats rows; its codes' parents are read again
      * when codes change */
     grille_stats *stats;
@@ -473,6 +477,7 @@ void grille_store_close(grille_store *s)
     free(s->cb_name);
     sqlite3_close(s->db);
     free(s->code_ids);
+    free(s->rule_len);
     free(s->path);
     free(s);
 }
@@ -1125,13 +1130,26 @@ static int sync_codes(grille_store *s, const grille_codebook *cb,
         ids[i] = sqlite3_column_int64(st, 0);
         sqlite3_reset(st);
     }
+    size_t nrules = grille_codebook_rule_count(cb);
+    int *rule_len = r < 0 ? NULL : malloc((nrules + 1) * sizeof(*rule_len));
+    if (r == 0 && !rule_len)
+        r = grille__nomem(err);
     if (r < 0) {
         free(ids);
+        free(rule_len);
         return r;
     }
+    for (size_t i = 0; i < nrules; i++) {
+        grille_rule_info ri;
+        grille_codebook_rule(cb, i, &ri);
+        size_t len = strlen(ri.text);
+        rule_len[i] = len > INT_MAX ? INT_MAX : (int)len;
+    }
     free(s->code_ids);
+    free(s->rule_len);
     s->code_ids = ids;
     s->ncode_ids = n;
+    s->rule_len = rule_len;
     s->synced = cb;
     s->stats_stale = true;
     return 0;
@@ -1344,7 +1362,8 @@ static int insert_codings(grille_store *s, const int64_t *segid,
             sqlite3_bind_int64(st, p + 5, (sqlite3_int64)c->end);
             sqlite3_bind_text(st, p + 6, text + c->start,
                               (int)(c->end - c->start), SQLITE_STATIC);
-            sqlite3_bind_text(st, p + 7, ri.text, -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, p + 7, ri.text, s->rule_len[c->rule],
+                              SQLITE_STATIC);
         }
         rc = ids_as_expected(s, st, id + (int64_t)(i + n) - 1);
         for (size_t r = 0; r < n && rc == SQLITE_OK; r++) {
