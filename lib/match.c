@@ -48,6 +48,8 @@ struct match_state {
     size_t maxend_cap;
     uint32_t *cands;
     size_t cands_cap;
+    uint32_t *todo; /* the tokens of a segment that may start a match */
+    size_t todo_cap;
     occ *occs;
     size_t nocc, occ_cap;
     hit *hits;
@@ -64,6 +66,7 @@ void grille_match__free(grille_analyser *a)
     free(m->occs);
     free(m->hits);
     free(m->cands);
+    free(m->todo);
     free(m->taken);
     free(m->masks);
     free(m->maxend);
@@ -462,7 +465,32 @@ static int segment(grille_analyser *a, const grille_codebook *cb,
     size_t n = seg->ntokens;
     m->nocc = m->nhits = 0;
     stem_entry *const *ent = a->tok_entry + seg->first_token;
-    for (size_t i = 0; i < n; i++) {
+    /* The tokens that may start a match, listed without a branch: most
+     * have nothing to look for, and testing each in the loop below
+     * cost a mispredicted branch every few tokens. */
+    uint32_t *todo = NULL;
+    size_t ntodo = n;
+    if (!a->reference && n <= UINT32_MAX) {
+        if (GROW(m->todo, m->todo_cap, n + 1) < 0)
+            return grille__nomem(err);
+        todo = m->todo;
+        ntodo = 0;
+        bool surface = cb->by_surface.count != 0;
+        for (size_t i = 0; i < n; i++) {
+            const stem_entry *e = ent[i];
+            const grille_token *t = &tk[i];
+            unsigned char first = (unsigned char)text[t->start];
+            size_t len = t->end - t->start;
+            bool exact =
+                surface &&
+                ((cb->exact_first[first >> 6] >> (first & 63)) & 1) &&
+                ((cb->exact_lens >> (len < 63 ? len : 63)) & 1);
+            todo[ntodo] = (uint32_t)i;
+            ntodo += (e->mcb != cb) | (e->ncands != 0) | exact;
+        }
+    }
+    for (size_t q = 0; q < ntodo; q++) {
+        size_t i = todo ? todo[q] : q;
         const grille_token *t = &tk[i];
         stem_entry *e = ent[i];
         int rc = 0;
