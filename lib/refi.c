@@ -752,9 +752,15 @@ int grille_refi_export_qdpx(grille_store *s, const char *path,
                            -1, &att, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(
             db,
-            "SELECT c.start, c.\"end\", c.code, c.origin, coalesce(c.coder, "
-            "''), c.id FROM codings c JOIN segments g ON g.id = c.segment "
-            "WHERE g.document = ?1 ORDER BY c.start, c.\"end\", c.code, c.id",
+            grille_store__coding_ranges(s)
+                ? "SELECT c.start, c.\"end\", c.code, c.origin, "
+                  "coalesce(c.coder, ''), c.id FROM codings c WHERE "
+                  SQL_DOCUMENT_CODINGS("c.", "?1")
+                  " ORDER BY c.start, c.\"end\", c.code, c.id"
+                : "SELECT c.start, c.\"end\", c.code, c.origin, "
+                  "coalesce(c.coder, ''), c.id FROM codings c JOIN segments g "
+                  "ON g.id = c.segment WHERE g.document = ?1 ORDER BY "
+                  "c.start, c.\"end\", c.code, c.id",
             -1, &cod, NULL) != SQLITE_OK) {
         rc = grille_store__error(s, err, sqlite3_errcode(db), "export");
         goto done;
@@ -1450,14 +1456,18 @@ static int add_manual(importer *im, int64_t doc, const char *text,
                            "ORDER BY idx",
                            -1, &seg, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(im->db,
-                           "SELECT 1 FROM codings WHERE segment = ?1 AND "
-                           "code = ?2 AND start = ?3 AND \"end\" = ?4 AND "
-                           "origin = 'manual'",
+                           "SELECT 1 FROM codings WHERE " SQL_SEGMENT_CODINGS(
+                               "codings.", "?1") " AND code = ?2 AND start = ?3 AND "
+                                         "\"end\" = ?4 AND origin = 'manual'",
                            -1, &dup, NULL) != SQLITE_OK ||
+        /* the segment's next id (CODING_SHIFT); past the last, the
+         * schema's check refuses it */
         sqlite3_prepare_v2(im->db,
-                           "INSERT INTO codings (segment, code, start, "
-                           "\"end\", term, rule, origin, coder) VALUES (?1, "
-                           "?2, ?3, ?4, ?5, 'REFI-QDA', 'manual', ?6)",
+                           "INSERT INTO codings (id, segment, code, start, "
+                           "\"end\", term, rule, origin, coder) VALUES ("
+                           "(SELECT coalesce(max(id) + 1, ?1 << 28) FROM "
+                           "codings WHERE " SQL_SEGMENT_CODINGS("codings.", "?1") "), "
+                           "?1, ?2, ?3, ?4, ?5, 'REFI-QDA', 'manual', ?6)",
                            -1, &ins, NULL) != SQLITE_OK)
         goto sqlfail;
     sqlite3_bind_int64(seg, 1, doc);

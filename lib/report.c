@@ -471,10 +471,13 @@ static int read_quotes(grille_store *s, priv *p, const size_t *cells,
                                 "g.document FROM segments g WHERE g.id = ?1",
                                 -1, &st, NULL);
     if (rc == SQLITE_OK)
-        rc = sqlite3_prepare_v2(db,
-                                "SELECT code, start FROM codings WHERE "
-                                "segment = ?1",
-                                -1, &hits, NULL);
+        rc = sqlite3_prepare_v2(
+            db,
+            grille_store__coding_ranges(s)
+                ? "SELECT code, start FROM codings WHERE " SQL_SEGMENT_CODINGS(
+                      "codings.", "?1")
+                : "SELECT code, start FROM codings WHERE segment = ?1",
+            -1, &hits, NULL);
     if (rc != SQLITE_OK) {
         sqlite3_finalize(st);
         return grille_store__error(s, err, rc, "read the quotes");

@@ -21,6 +21,7 @@
  * so the two cannot disagree.
  */
 #include "stats.h"
+#include "store.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -209,10 +210,12 @@ int grille__stats_new(grille_stats **out, sqlite3 *db)
         -1, SQLITE_PREPARE_PERSISTENT, &b->q_counts, NULL);
     if (rc == SQLITE_OK)
         rc = sqlite3_prepare_v3(db,
+                                /* by id: by segment (CODING_SHIFT) */
                                 "SELECT c.segment, g.\"end\" - g.start, "
                                 "c.code FROM codings c JOIN segments g ON "
-                                "g.id = c.segment WHERE g.document = ?1 "
-                                "ORDER BY c.segment",
+                                "g.id = c.segment WHERE "
+                                SQL_DOCUMENT_CODINGS("c.", "?1")
+                                " ORDER BY c.id",
                                 -1, SQLITE_PREPARE_PERSISTENT, &b->q_codings,
                                 NULL);
     if (rc == SQLITE_OK)

@@ -50,6 +50,33 @@ GRILLE_HIDDEN int grille_store__own_end(grille_store *s, bool own, int r,
 /* Writes the term counts of the writes so far in the transaction, for a
  * report read inside it. */
 GRILLE_HIDDEN int grille_store__terms_sync(grille_store *s, grille_error *err);
+/* A coding's id (schema 4): its segment's id shifted by CODING_SHIFT,
+ * plus its number within the segment; the codings of a segment, and those
+ * of a document (whose segments' ids follow each other), are a range of
+ * rowids.  The SQL below writes the same numbers. */
+#define CODING_SHIFT 28
+#define CODING_MAX_IN_SEGMENT ((INT64_C(1) << CODING_SHIFT) - 1)
+/* Segment ids stay below this, so that their codings' ids fit. */
+#define SEGMENT_ID_LIMIT (INT64_C(1) << (62 - CODING_SHIFT))
+/* SQL: the codings of segment `seg`, of document `doc` (a parameter: the
+ * subqueries are then run once); `c` is how the codings table is named,
+ * with its dot ("c.", "codings.").  A document's codings' ids lie between
+ * its first segment's and its last one's (CODING_SHIFT); when its
+ * segments' ids follow each other, as grille numbers them, no other
+ * document's segment is between, else each coding's segment is looked
+ * up. */
+#define SQL_SEGMENT_CODINGS(c, seg)                                          \
+    c "id BETWEEN (" seg ") << 28 AND ((" seg ") << 28) + 268435455 AND " c  \
+    "segment = " seg
+#define SQL_DOCUMENT_CODINGS(c, doc)                                         \
+    c "id BETWEEN (SELECT min(id) FROM segments WHERE document = " doc       \
+    ") << 28 AND ((SELECT max(id) FROM segments WHERE document = " doc       \
+    ") << 28) + 268435455 AND ((SELECT max(id) - min(id) + 1 = count(*) "    \
+    "FROM segments WHERE document = " doc ") OR (SELECT s_.document FROM "  \
+    "segments s_ WHERE s_.id = " c "segment) = " doc ")"
+/* Whether the codings' ids say their segments (schema 4; a project of an
+ * older schema opened read-only has its codings indexed by segment). */
+GRILLE_HIDDEN bool grille_store__coding_ranges(const grille_store *s);
 /* Whether the project has term_stats (a project of schema 2 opened
  * read-only has not). */
 GRILLE_HIDDEN bool grille_store__has_term_stats(const grille_store *s);

@@ -196,8 +196,10 @@ static int find_earliest(grille_terms *t, sqlite3 *db, size_t wanted)
 {
     sqlite3_stmt *st;
     int rc = sqlite3_prepare_v2(db,
+                                /* by segment, then id: by id
+                                 * (CODING_SHIFT) */
                                 "SELECT segment, id, code, term FROM codings "
-                                "ORDER BY segment, id",
+                                "ORDER BY id",
                                 -1, &st, NULL);
     while (rc == SQLITE_OK && wanted && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         rc = SQLITE_OK;

@@ -363,15 +363,36 @@ def t_rm():
     return both()
 
 
+OLD_CODINGS = (
+    'CREATE TABLE old_codings (id INTEGER PRIMARY KEY, segment INTEGER NOT '
+    'NULL REFERENCES segments (id) ON DELETE CASCADE, code INTEGER NOT NULL '
+    'REFERENCES codes (id), start INTEGER NOT NULL, "end" INTEGER NOT NULL, '
+    'term TEXT NOT NULL, rule TEXT NOT NULL, origin TEXT NOT NULL CHECK '
+    "(origin IN ('automatic', 'manual')), coder TEXT) STRICT")
+
+
 def older(version, name):
-    """A copy of the project as schema `version` left it."""
+    """A copy of the project as schema `version` left it: before schema 4,
+    codings numbered 1, 2, 3... (in the order of their ids now) and
+    indexed by segment."""
     old = os.path.join(TMP, name)
     src = sqlite3.connect(DB)
     dst = sqlite3.connect(old)
     src.backup(dst)
     src.close()
-    dst.execute('DROP TABLE term_stats')
-    dst.execute('DROP INDEX attributes_key')
+    dst.execute(OLD_CODINGS)
+    dst.execute('INSERT INTO old_codings (segment, code, start, "end", term, '
+                'rule, origin, coder) SELECT segment, code, start, "end", '
+                'term, rule, origin, coder FROM codings ORDER BY id')
+    # term_stats' earliest codings, renumbered the same way
+    dst.execute('UPDATE term_stats SET first_coding = (SELECT count(*) FROM '
+                'codings c WHERE c.id <= first_coding)')
+    dst.execute('DROP TABLE codings')
+    dst.execute('ALTER TABLE old_codings RENAME TO codings')
+    dst.execute('CREATE INDEX codings_segment ON codings (segment)')
+    if version < 3:
+        dst.execute('DROP TABLE term_stats')
+        dst.execute('DROP INDEX attributes_key')
     if version < 2:
         dst.execute('DROP TABLE doc_stats')
     dst.execute("UPDATE meta SET value = '%d' WHERE key = 'schema_version'"
@@ -388,8 +409,17 @@ def upgraded(old):
     m = con.execute("SELECT value FROM meta WHERE key = 'schema_version'"
                     ).fetchone()[0]
     con.close()
-    if v != 3 or m != '3':
+    con = sqlite3.connect(old)
+    bad = con.execute('SELECT count(*) FROM codings WHERE id >> 28 != '
+                      'segment').fetchone()[0]
+    index = con.execute("SELECT count(*) FROM sqlite_master WHERE name = "
+                        "'codings_segment'").fetchone()[0]
+    con.close()
+    if v != 4 or m != '4':
         return 'after the upgrade: user_version %r, meta %r' % (v, m)
+    if bad or index:
+        return ('after the upgrade: %d coding ids without their segment, '
+                'index %r' % (bad, index))
     return both(old)
 
 
@@ -398,6 +428,25 @@ def t_upgrade():
     when it is first opened for writing."""
     old = older(1, 'old1.db')
     grille('add', '-d', old, CORPUS[0])  # already there: opens, upgrades
+    return upgraded(old)
+
+
+def t_upgrade_v3():
+    """A project of schema 3 (codings numbered in order, indexed by
+    segment): its codings renumbered by segment, term_stats following, the
+    same report."""
+    ref = grille('report', '-d', DB, '-f', 'json').stdout
+    old = older(3, 'old3.db')
+    con = sqlite3.connect(old)
+    before = con.execute('SELECT count(*), max(id) FROM codings').fetchone()
+    con.close()
+    if before[0] != before[1]:
+        return 'test bug: the schema 3 copy is not numbered 1..n: %r' % (
+            before,)
+    grille('add', '-d', old, CORPUS[0])  # already there: opens, upgrades
+    out = grille('report', '-d', old, '-f', 'json').stdout
+    if out.replace(old.encode(), b'DB') != ref.replace(DB.encode(), b'DB'):
+        return 'the report after the upgrade from schema 3 is not the same'
     return upgraded(old)
 
 
@@ -530,6 +579,8 @@ for name, fn in [
         ('recode with the same codebook: no coding rewritten', t_recode_same),
         ('rm: the same', t_rm),
         ('a project of schema 1 is upgraded with its rows', t_upgrade),
+        ('a project of schema 3 is upgraded: codings renumbered by segment',
+         t_upgrade_v3),
         ('a project of schema 2 is upgraded by report, its rows right',
          t_upgrade_read),
         ('a read-only project of schema 2 is read as it is, the same report',

@@ -701,7 +701,7 @@ START_TEST(test_create_application_id_and_version)
     ck_assert_msg(app == 0x47524C45,
                   "application_id is 0x%llX, expected 0x47524C45 (GRLE)",
                   (unsigned long long)app);
-    ck_assert_msg(ver == 3, "user_version is %lld, expected 3", (long long)ver);
+    ck_assert_msg(ver == 4, "user_version is %lld, expected 4", (long long)ver);
     const char *mode = raw_text("PRAGMA journal_mode");
     ck_assert_msg(strcmp(mode, "wal") == 0, "journal_mode is '%s', not wal",
                   mode);
@@ -734,7 +734,7 @@ START_TEST(test_create_meta)
                   grille_unit_name(grille_store_unit(st)));
     const char *v =
         raw_text("SELECT value FROM meta WHERE key = 'schema_version'");
-    ck_assert_msg(strcmp(v, "3") == 0, "meta schema_version is '%s'", v);
+    ck_assert_msg(strcmp(v, "4") == 0, "meta schema_version is '%s'", v);
     v = raw_text("SELECT value FROM meta WHERE key = 'unit'");
     ck_assert_msg(strcmp(v, "sentence") == 0, "meta unit is '%s'", v);
     v = raw_text("SELECT value FROM meta WHERE key = 'stemmer'");
@@ -2089,10 +2089,13 @@ START_TEST(test_recode_keeps_manual)
     changes_list l;
     two_notes(&m, &r);
     char sql[512];
-    /* a manual coding of segment 0 (the heading) as teletravail */
+    /* a manual coding of segment 0 (the heading) as teletravail, as
+     * another tool would write it: the id says the segment (number 1000
+     * in it, past the automatic ones) */
     snprintf(sql, sizeof(sql),
-             "INSERT INTO codings (segment, code, start, \"end\", term, "
-             "rule, origin) SELECT s.id, k.id, s.start, s.\"end\", "
+             "INSERT INTO codings (id, segment, code, start, \"end\", term, "
+             "rule, origin) SELECT (s.id << 28) + 1000, s.id, k.id, s.start, "
+             "s.\"end\", "
              "'Entretien avec la DGS', 'manuel', 'manual' FROM segments s, "
              "codes k WHERE s.document = %lld AND s.idx = 0 AND k.code = "
              "'teletravail'",
@@ -2128,6 +2131,68 @@ START_TEST(test_recode_keeps_manual)
             (c.n - k_manual - 1) * sizeof(c.c[0]));
     c.n--;
     expect_as_analysed(&c, millau, cb2, "itw-millau.md recoded");
+}
+END_TEST
+
+/* A coding's id is its segment's id shifted by 28 bits plus its number in
+ * the segment: 0, 1, 2... in order as added; after a recode, past the
+ * manual codings kept; one that says another segment is refused. */
+START_TEST(test_coding_ids_say_segments)
+{
+    int64_t m, r;
+    changes_list l;
+    two_notes(&m, &r);
+    ck_assert_msg(raw_int("SELECT count(*) FROM (SELECT segment FROM codings "
+                          "GROUP BY segment HAVING count(*) >= 2)") >= 1,
+                  "test bug: too few codings to prove anything");
+    ck_assert_msg(raw_int("SELECT count(*) FROM codings WHERE id >> 28 != "
+                          "segment") == 0,
+                  "a coding's id does not say its segment");
+    /* numbered 0, 1, 2... within each segment */
+    ck_assert_msg(raw_int("SELECT count(*) FROM codings c WHERE (c.id & "
+                          "268435455) != (SELECT count(*) FROM codings o "
+                          "WHERE o.segment = c.segment AND o.id < c.id)") ==
+                      0,
+                  "the codings of a segment are not numbered from 0");
+    ck_assert_msg(raw_int("SELECT count(*) FROM sqlite_master WHERE name = "
+                          "'codings_segment'") == 0,
+                  "the codings are still indexed by segment");
+    char sql[512];
+    snprintf(sql, sizeof(sql),
+             "INSERT INTO codings (id, segment, code, start, \"end\", term, "
+             "rule, origin) SELECT (s.id << 28) + 5, s.id, k.id, s.start, "
+             "s.\"end\", 'x', 'manuel', 'manual' FROM segments s, codes k "
+             "WHERE s.document = %lld AND s.idx = 1 AND k.code = "
+             "'teletravail'",
+             (long long)m);
+    raw_exec(sql);
+    ck_assert_msg(raw_int("SELECT count(*) FROM codings WHERE origin = "
+                          "'manual'") == 1,
+                  "test bug: the manual coding was not inserted");
+    cb2 = load_cb(yaml2);
+    begin(st);
+    recode(cb2, yaml2, &l);
+    commit(st);
+    /* the automatic codings of the document come after the manual one */
+    snprintf(sql, sizeof(sql),
+             "SELECT min(id & 268435455) FROM codings WHERE origin = "
+             "'automatic' AND segment IN (SELECT id FROM segments WHERE "
+             "document = %lld)",
+             (long long)m);
+    ck_assert_int_eq(raw_int(sql), 6);
+    ck_assert_msg(raw_int("SELECT count(*) FROM codings WHERE id >> 28 != "
+                          "segment") == 0,
+                  "after recode, a coding's id does not say its segment");
+    /* another tool that gets the id wrong is told so */
+    sqlite3 *db = raw_open(proj, SQLITE_OPEN_READWRITE);
+    int rc = sqlite3_exec(db,
+                          "INSERT INTO codings (segment, code, start, "
+                          "\"end\", term, rule, origin) SELECT id, 1, 0, 1, "
+                          "'x', 'manuel', 'manual' FROM segments LIMIT 1",
+                          NULL, NULL, NULL);
+    ck_assert_msg(rc == SQLITE_CONSTRAINT, "a coding without its id: %s",
+                  sqlite3_errstr(rc));
+    sqlite3_close(db);
 }
 END_TEST
 
@@ -2890,6 +2955,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_recode_lost);
     tcase_add_test(tc, test_recode_new_codebook_and_codings);
     tcase_add_test(tc, test_recode_keeps_manual);
+    tcase_add_test(tc, test_coding_ids_say_segments);
     tcase_add_test(tc, test_recode_progress);
     tcase_add_test(tc, test_recode_removed_theme);
     tcase_add_test(tc, test_recode_dry_run);
