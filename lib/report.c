@@ -1014,11 +1014,17 @@ static int build(grille_report **out, grille_store *s,
         goto counted;
     }
     /* one pass over the codings */
+    /* by segment: by id where ids hold their segment (no sort) */
     rc = sqlite3_prepare_v2(db,
-                            "SELECT g.document, c.segment, c.code, c.term, "
-                            "g.\"end\" - g.start, c.id FROM codings c JOIN "
-                            "segments g ON g.id = c.segment ORDER BY "
-                            "c.segment",
+                            grille_store__coding_ranges(s)
+                                ? "SELECT g.document, c.segment, c.code, "
+                                  "c.term, g.\"end\" - g.start, c.id FROM "
+                                  "codings c JOIN segments g ON g.id = "
+                                  "c.segment ORDER BY c.id"
+                                : "SELECT g.document, c.segment, c.code, "
+                                  "c.term, g.\"end\" - g.start, c.id FROM "
+                                  "codings c JOIN segments g ON g.id = "
+                                  "c.segment ORDER BY c.segment",
                             -1, &st, NULL);
     if (rc != SQLITE_OK)
         goto sqlfail;

@@ -79,6 +79,7 @@ enum {
     Q_DOC_TERMS,
     Q_DOC_AUTO_TERMS,
     Q_NEXT_SEG,
+    Q_MAX_CODING,
     Q_COUNT
 };
 
@@ -108,6 +109,7 @@ static const char *const queries[Q_COUNT] = {
                          "'automatic' AND " SQL_DOCUMENT_CODINGS("codings.", "?1"),
     /* the largest ids: new rows are given the next ones, as SQLite would */
     [Q_NEXT_SEG] = "SELECT max(id) FROM segments",
+    [Q_MAX_CODING] = "SELECT coalesce(max(id), -1) FROM codings",
 };
 
 /*
@@ -262,6 +264,11 @@ static size_t col_size(sqlite3_stmt *st, int i)
 
 /* ---------------------------------------------------------------- errors */
 
+/* Past the numbers a coding's id can hold (CODING_SHIFT): results of our
+ * own, beside SQLite's. */
+#define LIMIT_CODINGS (SQLITE_FULL | (200 << 8))
+#define LIMIT_SEGMENTS (SQLITE_FULL | (201 << 8))
+
 static int store_error(grille_store *s, grille_error *err, int rc,
                        const char *doing)
 {
@@ -269,6 +276,23 @@ static int store_error(grille_store *s, grille_error *err, int rc,
     const char *msg = s && s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc);
     int code = GRILLE_ESTORE;
     int r;
+    if (rc == LIMIT_CODINGS || rc == LIMIT_SEGMENTS) {
+        if (rc == LIMIT_CODINGS)
+            r = grille__error(err, code, path, 0, 0,
+                              _("cannot %s: a segment's codings would be "
+                                "numbered past %lld (a coding's id holds "
+                                "its segment's); nothing was written"),
+                              doing, (long long)CODING_MAX_IN_SEGMENT);
+        else
+            r = grille__error(err, code, path, 0, 0,
+                              _("cannot %s: segment ids would go past %lld "
+                                "(a coding's id holds its segment's); "
+                                "nothing was written"),
+                              doing, (long long)SEGMENT_ID_LIMIT - 1);
+        if (err)
+            err->detail = rc;
+        return r;
+    }
     /* `doing` is what was being done, as a verb: "add the document" */
     switch (rc & 0xFF) {
     case SQLITE_NOMEM:
@@ -456,7 +480,7 @@ static int next_id(grille_store *s, int q, size_t n, int64_t *out)
     /* past the limit, the codings' ids would not fit (SQLite would pick
      * ids at random well after) */
     if (max < 0 || max >= SEGMENT_ID_LIMIT - 1 - (int64_t)n)
-        return SQLITE_FULL;
+        return LIMIT_SEGMENTS;
     *out = max + 1;
     return SQLITE_OK;
 }
@@ -576,23 +600,66 @@ static int load_meta(grille_store *s, grille_error *err)
 }
 
 /* Takes the schema from version `from` to SCHEMA_VERSION. */
+/* The statements that make the triggers on table codings (which another
+ * tool may have added), each ended by ";", into b. */
+static int codings_triggers(grille_store *s, gbuf *b, grille_error *err)
+{
+    sqlite3_stmt *st;
+    int r = prepare(s,
+                    "SELECT sql FROM sqlite_master WHERE type = 'trigger' "
+                    "AND tbl_name = 'codings' AND sql IS NOT NULL",
+                    &st, err);
+    if (r < 0)
+        return r;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        if (gbuf_put(b, col_text(st, 0), strlen(col_text(st, 0))) < 0 ||
+            gbuf_put(b, ";\n", 3) < 0) {
+            sqlite3_finalize(st);
+            return grille__nomem(err);
+        }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : store_error(s, err, rc,
+                                               "upgrade the project");
+}
+
 static int migrate(grille_store *s, int64_t from, grille_error *err)
 {
     int r = exec(s, "BEGIN IMMEDIATE", "upgrade the project", err);
     if (r < 0)
         return r;
-    if (from >= 1 && from < 4) {
+    gbuf triggers = {0};
+    bool v4 = from >= 1 && from < 4;
+    if (v4) {
         /* the codings' new ids must fit (schema_v4) */
         int64_t max = 0;
         r = scalar(s, "SELECT coalesce(max(id), 0) FROM segments", &max, err);
         if (r == 0 && max >= SEGMENT_ID_LIMIT)
             r = grille__error(err, GRILLE_EINVALID, s->path, 0, 0,
                               _("cannot upgrade the project: segment id "
-                                "%lld is past %lld"),
-                              (long long)max, (long long)SEGMENT_ID_LIMIT);
+                                "%lld is past %lld (a coding's id holds its "
+                                "segment's)"),
+                              (long long)max, (long long)SEGMENT_ID_LIMIT - 1);
+        /* schema_v4 makes table codings anew: the triggers of other tools
+         * on it are made again after, and their views on it are left as
+         * they are (the legacy rename does not check them) */
+        if (r == 0)
+            r = codings_triggers(s, &triggers, err);
+        if (r == 0)
+            r = exec(s, "PRAGMA legacy_alter_table = ON",
+                     "upgrade the project", err);
     }
     for (int64_t v = from; v < SCHEMA_VERSION && r == 0; v++)
         r = exec(s, migrations[v], "upgrade the project", err);
+    if (v4) {
+        sqlite3_exec(s->db, "PRAGMA legacy_alter_table = OFF", NULL, NULL,
+                     NULL);
+        if (r == 0 && triggers.len && gbuf_put(&triggers, "", 1) < 0)
+            r = grille__nomem(err);
+        if (r == 0 && triggers.len)
+            r = exec(s, triggers.data, "upgrade the project", err);
+    }
+    free(triggers.data);
     if (r == 0 && from >= 1 && from < 2) {
         int rc = grille__stats_refresh_all(s->db);
         if (rc != SQLITE_OK)
@@ -1379,30 +1446,47 @@ static int ids_as_expected(grille_store *s, sqlite3_stmt *st, int64_t last)
                                                      : SQLITE_INTERNAL;
 }
 
-/* Stores a document's codings (sorted by segment), numbered from `first`
- * in each segment (past the manual codings a recode keeps).  With `last`
+/* Stores a document's codings (sorted by segment), numbered in each
+ * segment from first[its index] (past the manual codings a recode keeps),
+ * or from 0 when first is NULL.  With `last`
  * (a new document: its segments, and so its codings, have the largest
  * ids), only the first coding of a segment is given its id: the next ones
  * are SQLite's next rowid, the same number, without the search for an id
- * already there that a given id costs (8% of an add when for each); the
- * ids are checked after each statement. */
+ * already there that a given id costs (8% of an add when for each).  That
+ * holds when no coding has a larger id (rows another tool left without
+ * their segment may): looked at first, else every id is given. */
 static int insert_codings(grille_store *s, const int64_t *segid,
                           const grille_coding *cod, size_t nc,
-                          const char *text, int64_t first, bool last)
+                          const char *text, const int64_t *first, bool last)
 {
     int rc;
     grille_terms *t = store_terms(s, &rc);
     int64_t *ids = rc == SQLITE_OK ? malloc((nc + 1) * sizeof(*ids)) : NULL;
     if (!ids)
         return rc == SQLITE_OK ? SQLITE_NOMEM : rc;
+    if (last && nc) {
+        sqlite3_stmt *q = stmt(s, Q_MAX_CODING, &rc);
+        if (q && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+            last = sqlite3_column_int64(q, 0) <
+                   segid[cod[0].segment] << CODING_SHIFT;
+            rc = SQLITE_OK;
+        }
+        if (q)
+            sqlite3_reset(q);
+        if (rc != SQLITE_OK) {
+            free(ids);
+            return rc;
+        }
+    }
     for (size_t i = 0, n = 0; i < nc; i++, n++) {
         if (i && cod[i].segment != cod[i - 1].segment)
             n = 0;
-        if (first + (int64_t)n > CODING_MAX_IN_SEGMENT) {
+        int64_t j = (first ? first[cod[i].segment] : 0) + (int64_t)n;
+        if (j > CODING_MAX_IN_SEGMENT) {
             free(ids);
-            return SQLITE_FULL; /* 268 million codings in a segment */
+            return LIMIT_CODINGS; /* 268 million codings in a segment */
         }
-        ids[i] = (segid[cod[i].segment] << CODING_SHIFT) + first + (int64_t)n;
+        ids[i] = (segid[cod[i].segment] << CODING_SHIFT) + j;
     }
     for (size_t i = 0; i < nc && rc == SQLITE_OK;) {
         size_t n = nc - i < BATCH ? nc - i : BATCH;
@@ -1482,7 +1566,7 @@ static int store_codings(grille_store *s, const grille_segment *segs,
         i += n;
     }
     if (rc == SQLITE_OK)
-        rc = insert_codings(s, segid, cod, nc, text, 0, true);
+        rc = insert_codings(s, segid, cod, nc, text, NULL, true);
     grille_stats *b = rc == SQLITE_OK ? store_stats(s, &rc) : NULL;
     if (b) {
         grille__stats_begin(b);
@@ -2146,6 +2230,8 @@ typedef struct recoder {
     size_t nbefore, nafter, cap_before, cap_after, cap_tmp;
     int64_t *segid;
     size_t cap_segid;
+    int64_t *first; /* per segment, the number of its first new coding */
+    size_t cap_first;
 } recoder;
 
 static void recoder_free(recoder *rc)
@@ -2159,6 +2245,7 @@ static void recoder_free(recoder *rc)
     free(rc->after);
     free(rc->tmp);
     free(rc->segid);
+    free(rc->first);
 }
 
 static int by_code_seg(const void *a, const void *b)
@@ -2352,17 +2439,36 @@ static int recode_document(grille_store *s, recoder *rc,
         e = removing_terms(s, Q_DOC_AUTO_TERMS, id);
         if (e != SQLITE_OK)
             return store_error(s, err, e, "read the codings");
-        /* the new codings are numbered after the manual ones kept */
-        int64_t first = 0;
+        /* the new codings of a segment are numbered after the manual ones
+         * it keeps (both lists in the order of the segments' ids) */
+        if (GROW(rc->first, rc->cap_first, ns + 1) < 0)
+            return grille__nomem(err);
+        memset(rc->first, 0, (ns + 1) * sizeof(*rc->first));
+        bool ordered = true;
+        int64_t most = 0;
+        for (size_t k = 1; k < ns; k++)
+            ordered &= rc->segid[k - 1] < rc->segid[k];
         for (size_t i = 0; i < rc->nold_cod; i++)
             if (!rc->old[i].automatic &&
-                (rc->old[i].id & CODING_MAX_IN_SEGMENT) >= first)
-                first = (rc->old[i].id & CODING_MAX_IN_SEGMENT) + 1;
+                (rc->old[i].id & CODING_MAX_IN_SEGMENT) >= most)
+                most = (rc->old[i].id & CODING_MAX_IN_SEGMENT) + 1;
+        /* segments numbered by another tool out of order: after the
+         * document's largest */
+        for (size_t k = 0; !ordered && k < ns; k++)
+            rc->first[k] = most;
+        for (size_t i = 0, k = 0; ordered && i < rc->nold_cod; i++) {
+            const old_coding *o = &rc->old[i];
+            while (k < ns && rc->segid[k] < o->segment)
+                k++;
+            if (k < ns && rc->segid[k] == o->segment && !o->automatic &&
+                (o->id & CODING_MAX_IN_SEGMENT) >= rc->first[k])
+                rc->first[k] = (o->id & CODING_MAX_IN_SEGMENT) + 1;
+        }
         sqlite3_reset(q_del);
         sqlite3_bind_int64(q_del, 1, id);
         e = sqlite3_step(q_del);
         e = e == SQLITE_DONE
-                ? insert_codings(s, rc->segid, cod, nc, text, first, false)
+                ? insert_codings(s, rc->segid, cod, nc, text, rc->first, false)
                 : e;
         if (e != SQLITE_OK)
             return store_error(s, err, e, "store the codings");

@@ -450,6 +450,40 @@ def t_upgrade_v3():
     return upgraded(old)
 
 
+def t_upgrade_v3_view_trigger():
+    """The upgrade from schema 3 makes table codings anew: another tool's
+    view on it still reads it, its trigger on it is there and fires."""
+    old = older(3, 'old3v.db')
+    con = sqlite3.connect(old)
+    con.executescript(
+        'CREATE VIEW coded AS SELECT c.id, g.document FROM codings c JOIN '
+        'segments g ON g.id = c.segment;'
+        'CREATE TABLE gone (id INTEGER);'
+        'CREATE TRIGGER codings_gone AFTER DELETE ON codings BEGIN '
+        'INSERT INTO gone VALUES (old.id); END;')
+    con.close()
+    out = subprocess.run([G, 'list', '-d', old], capture_output=True)
+    if out.returncode != 0:
+        return 'list on schema 3 with a view: %r' % out.stderr[-300:]
+    con = sqlite3.connect(old)
+    n = con.execute('SELECT count(*) FROM coded').fetchone()[0]
+    all_ = con.execute('SELECT count(*) FROM codings').fetchone()[0]
+    trig = con.execute("SELECT count(*) FROM sqlite_master WHERE type = "
+                       "'trigger' AND tbl_name = 'codings'").fetchone()[0]
+    con.close()
+    if n != all_ or not n:
+        return 'the view reads %d codings of %d' % (n, all_)
+    if trig != 1:
+        return 'the trigger on codings is gone'
+    grille('rm', '-d', old, os.path.basename(CORPUS[0]))
+    con = sqlite3.connect(old)
+    fired = con.execute('SELECT count(*) FROM gone').fetchone()[0]
+    con.close()
+    if not fired:
+        return 'the trigger did not fire on rm'
+    return upgraded(old)
+
+
 def t_upgrade_read():
     """A project of schema 2 (no term_stats) is upgraded by a command that
     only reads, when its file may be written; the report is the same as
@@ -581,6 +615,8 @@ for name, fn in [
         ('a project of schema 1 is upgraded with its rows', t_upgrade),
         ('a project of schema 3 is upgraded: codings renumbered by segment',
          t_upgrade_v3),
+        ('the upgrade keeps other tools\' views and triggers on codings',
+         t_upgrade_v3_view_trigger),
         ('a project of schema 2 is upgraded by report, its rows right',
          t_upgrade_read),
         ('a read-only project of schema 2 is read as it is, the same report',

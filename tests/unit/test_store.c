@@ -2173,13 +2173,21 @@ START_TEST(test_coding_ids_say_segments)
     begin(st);
     recode(cb2, yaml2, &l);
     commit(st);
-    /* the automatic codings of the document come after the manual one */
+    /* the automatic codings of its segment come after the manual one;
+     * the other segments' from 0 */
     snprintf(sql, sizeof(sql),
              "SELECT min(id & 268435455) FROM codings WHERE origin = "
-             "'automatic' AND segment IN (SELECT id FROM segments WHERE "
-             "document = %lld)",
+             "'automatic' AND segment = (SELECT id FROM segments WHERE "
+             "document = %lld AND idx = 1)",
              (long long)m);
     ck_assert_int_eq(raw_int(sql), 6);
+    snprintf(sql, sizeof(sql),
+             "SELECT count(*) FROM codings WHERE id & 268435455 = 0 AND "
+             "segment IN (SELECT id FROM segments WHERE document = %lld "
+             "AND idx != 1)",
+             (long long)m);
+    ck_assert_msg(raw_int(sql) >= 1,
+                  "the other segments' codings are not numbered from 0");
     ck_assert_msg(raw_int("SELECT count(*) FROM codings WHERE id >> 28 != "
                           "segment") == 0,
                   "after recode, a coding's id does not say its segment");
@@ -2193,6 +2201,62 @@ START_TEST(test_coding_ids_say_segments)
     ck_assert_msg(rc == SQLITE_CONSTRAINT, "a coding without its id: %s",
                   sqlite3_errstr(rc));
     sqlite3_close(db);
+}
+END_TEST
+
+/* A coding another tool left with a larger id than the new ones (its
+ * segment gone, and its id soon a new segment's): the new document's
+ * codings are each given their id, and are right.  A segment whose numbers run out: the recode says so and
+ * changes nothing. */
+START_TEST(test_coding_ids_edges)
+{
+    int64_t m, r;
+    changes_list l;
+    two_notes(&m, &r);
+    int64_t next = raw_int("SELECT max(id) + 1 FROM segments");
+    char sql[512];
+    snprintf(sql, sizeof(sql),
+             "INSERT INTO codings (id, segment, code, start, \"end\", term, "
+             "rule, origin) VALUES ((%lld << 28) + 1000, %lld, 1, 0, 1, 'x', "
+             "'r', 'manual')",
+             (long long)(next + 1), (long long)(next + 1));
+    raw_exec(sql);
+    int64_t a = add_tx("itw-albi.md", "itw-albi.md", albi);
+    snprintf(sql, sizeof(sql),
+             "SELECT count(*) FROM codings c WHERE c.segment IN (SELECT id "
+             "FROM segments WHERE document = %lld) AND c.origin = "
+             "'automatic' AND (c.id & 268435455) != (SELECT count(*) FROM "
+             "codings o WHERE o.segment = c.segment AND o.id < c.id)",
+             (long long)a);
+    ck_assert_msg(raw_int(sql) == 0,
+                  "the new document's codings are not numbered from 0");
+    raw_exec("DELETE FROM codings WHERE rule = 'r'"); /* the stray one */
+    codings_list c;
+    list_codings(a, &c);
+    expect_as_analysed(&c, albi, cb, "itw-albi.md beside a stray coding");
+
+    /* the last number of segment 1 of itw-millau.md taken by hand */
+    snprintf(sql, sizeof(sql),
+             "INSERT INTO codings (id, segment, code, start, \"end\", term, "
+             "rule, origin) SELECT (s.id << 28) + 268435455, s.id, k.id, "
+             "s.start, s.\"end\", 'x', 'manuel', 'manual' FROM segments s, "
+             "codes k WHERE s.document = %lld AND s.idx = 1 AND k.code = "
+             "'teletravail'",
+             (long long)m);
+    raw_exec(sql);
+    int64_t before = raw_int("SELECT total(id) + count(*) FROM codings");
+    cb2 = load_cb(yaml2);
+    begin(st);
+    grille_error err = {0};
+    memset(&l, 0, sizeof(l));
+    int rc = grille_store_recode(st, an, cb2, yaml2, strlen(yaml2),
+                                 "new.yaml", on_progress, on_change, &l, &err);
+    ck_assert_msg(rc < 0, "a recode past a segment's last number succeeded");
+    ck_assert_msg(strstr(err.message, "numbered past 268435455") != NULL,
+                  "the recode says: %s", err.message);
+    grille_store_rollback(st);
+    ck_assert_msg(raw_int("SELECT total(id) + count(*) FROM codings") == before,
+                  "the failed recode changed the codings");
 }
 END_TEST
 
@@ -2956,6 +3020,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_recode_new_codebook_and_codings);
     tcase_add_test(tc, test_recode_keeps_manual);
     tcase_add_test(tc, test_coding_ids_say_segments);
+    tcase_add_test(tc, test_coding_ids_edges);
     tcase_add_test(tc, test_recode_progress);
     tcase_add_test(tc, test_recode_removed_theme);
     tcase_add_test(tc, test_recode_dry_run);
