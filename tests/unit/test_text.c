@@ -698,6 +698,80 @@ START_TEST(mixed_note)
 }
 END_TEST
 
+/* UTF-8 checked the plain way (RFC 3629), one sequence at a time: where
+ * the valid part ends (a NUL ends it too with `nul`). */
+static size_t utf8_plain(const unsigned char *u, size_t len, bool nul)
+{
+    size_t i = 0;
+    while (i < len) {
+        unsigned c = u[i];
+        if (c < 0x80) {
+            if (nul && c == 0)
+                return i;
+            i++;
+            continue;
+        }
+        size_t n = c >= 0xC2 && c <= 0xDF   ? 2
+                   : c >= 0xE0 && c <= 0xEF ? 3
+                   : c >= 0xF0 && c <= 0xF4 ? 4
+                                            : 0;
+        if (!n || i + n > len)
+            return i;
+        uint32_t cp = c & (0x7F >> n);
+        for (size_t k = 1; k < n; k++) {
+            if ((u[i + k] & 0xC0) != 0x80)
+                return i;
+            cp = cp << 6 | (u[i + k] & 0x3F);
+        }
+        uint32_t min = n == 2 ? 0x80 : n == 3 ? 0x800 : 0x10000;
+        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+            return i;
+        i += n;
+    }
+    return len;
+}
+
+/* The validator's blocks of sixteen bytes (ASCII and two-byte sequences)
+ * and its scalar loop agree with the plain check, wherever a sequence of
+ * any kind, a bad one or a NUL falls against a block's edges. */
+START_TEST(utf8_check_equals_plain)
+{
+    static const char *const pieces[] = {
+        "a",    "é",    "\xc2\xa0", "’",    "\xf0\x9f\x98\x80", "\xc3",
+        "\x80", "\xe2\x80", "\xc0\xaf", "\xed\xa0\x80", "\xe0\x80\x80", "\xf5\x80\x80\x80",
+        "\xff", "e",    "ç",    "\xdf\xbf"};
+    unsigned char buf[128 + 8];
+    uint32_t x = 2463534242u; /* xorshift32 */
+    size_t cases = 0;
+    for (int round = 0; round < 20000; round++) {
+        size_t n = 0;
+        /* mostly letters and two-byte ones, now and then anything */
+        while (n < 100) {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            size_t k = x % 64;
+            const char *p = k < 40 ? "a" : k < 56 ? "é" : pieces[k % 16];
+            if (k == 63 && round % 3 == 0)
+                p = "\0";
+            size_t m = *p ? strlen(p) : 1;
+            memcpy(buf + n, p, m);
+            n += m;
+        }
+        size_t len = 64 + x % 40;
+        for (size_t off = 0; off < 3; off++) {
+            const char *s = (const char *)buf + off;
+            ck_assert_uint_eq(utf8_check(s, len - off),
+                              utf8_plain(buf + off, len - off, false));
+            ck_assert_uint_eq(grille__utf8_text(s, len - off),
+                              utf8_plain(buf + off, len - off, true));
+            cases++;
+        }
+    }
+    ck_assert_uint_eq(cases, 60000);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("text");
@@ -706,7 +780,8 @@ static Suite *suite(void)
         const TTest *tests[16];
     } cases[] = {
         {"decoding", {decode_utf8, decode_utf16, decode_windows1252,
-                      decode_refusals, read_file_errors}},
+                      decode_refusals, read_file_errors,
+                      utf8_check_equals_plain}},
         {"front matter", {front_matter_found, front_matter_attributes,
                           front_matter_errors,
                           front_matter_plain_path_is_yaml}},
