@@ -7,10 +7,6 @@
  */
 #include "common.h"
 
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
-
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -339,50 +335,6 @@ size_t utf8_put(char *out, uint32_t cp)
     return 4;
 }
 
-#ifdef __SSE2__
-/*
- * Sixteen bytes at a time while they are ASCII and two-byte sequences (é,
- * à, ç, no-break space: C2..DF then 80..BF), French text's bytes: each
- * lead must be followed by a continuation and each continuation preceded
- * by a lead, the bit masks of the two shifted by one (the last lead of a
- * block carried into the next).  Returns how far they go: to the first
- * block with anything else (a NUL with `nul`), from the start of its
- * sequence, where the scalar loop says what it is.
- */
-static size_t utf8_blocks(const unsigned char *u, size_t len, bool nul)
-{
-    const __m128i flip = _mm_set1_epi8((char)0x80);
-    size_t i = 0;
-    unsigned carry = 0; /* the previous block ended with a lead */
-    while (i + 16 <= len) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(u + i));
-        unsigned high = (unsigned)_mm_movemask_epi8(v);
-        if (nul && _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_setzero_si128())))
-            break;
-        if (!high && !carry) {
-            i += 16;
-            continue;
-        }
-        /* as signed bytes: leads C2..DF are 0x42..0x5F, continuations
-         * 80..BF are 0x00..0x3F */
-        __m128i x = _mm_xor_si128(v, flip);
-        __m128i lead =
-            _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8(0x41)),
-                          _mm_cmplt_epi8(x, _mm_set1_epi8(0x60)));
-        __m128i cont =
-            _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8(-1)),
-                          _mm_cmplt_epi8(x, _mm_set1_epi8(0x40)));
-        unsigned l = (unsigned)_mm_movemask_epi8(lead);
-        unsigned c = (unsigned)_mm_movemask_epi8(cont);
-        if ((high & ~(l | c)) || c != (((l << 1) | carry) & 0xFFFF))
-            break;
-        carry = l >> 15;
-        i += 16;
-    }
-    return i - carry;
-}
-#endif
-
 /* The two: with `nul`, a NUL byte ends the valid part too. */
 static size_t utf8_valid(const char *s, size_t len, bool nul)
 {
@@ -390,13 +342,6 @@ static size_t utf8_valid(const char *s, size_t len, bool nul)
     const unsigned char *u = (const unsigned char *)s;
     size_t i = 0;
     while (i < len) {
-#ifdef __SSE2__
-        /* blocks of ASCII and two-byte sequences; then, past what stopped
-         * them, blocks again */
-        i += utf8_blocks(u + i, len - i, nul);
-        if (i >= len)
-            break;
-#endif
         /* Fast path: eight ASCII bytes at a time, then straight to the
          * first byte that is not (or is a NUL) */
         while (i + 8 <= len) {

@@ -731,9 +731,9 @@ static size_t utf8_plain(const unsigned char *u, size_t len, bool nul)
     return len;
 }
 
-/* The validator's blocks of sixteen bytes (ASCII and two-byte sequences)
- * and its scalar loop agree with the plain check, wherever a sequence of
- * any kind, a bad one or a NUL falls against a block's edges. */
+/* The validator (eight ASCII bytes at a time, then a sequence) agrees
+ * with the plain check, wherever a sequence of any kind, a bad one or a
+ * NUL falls against the edges of its words. */
 START_TEST(utf8_check_equals_plain)
 {
     static const char *const pieces[] = {
