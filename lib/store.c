@@ -234,16 +234,15 @@ static const char schema_v4[] =
     " term TEXT NOT NULL, rule TEXT NOT NULL, origin TEXT NOT NULL"
     " CHECK (origin IN ('automatic', 'manual')), coder TEXT,"
     " CHECK (id >> 28 = segment)) STRICT;"
-    "CREATE TEMP TABLE coding_ids (old INTEGER PRIMARY KEY, new INTEGER NOT NULL);"
-    "INSERT INTO temp.coding_ids SELECT id, (segment << 28) + row_number()"
-    " OVER (PARTITION BY segment ORDER BY id) - 1 FROM codings;"
-    "INSERT INTO codings_v4 SELECT m.new, c.segment, c.code, c.start, c.\"end\","
-    " c.term, c.rule, c.origin, c.coder FROM codings c JOIN temp.coding_ids m"
-    " ON m.old = c.id ORDER BY m.new;"
-    "UPDATE term_stats SET first_coding = (SELECT new FROM temp.coding_ids"
-    " WHERE old = first_coding) WHERE first_coding IN"
-    " (SELECT old FROM temp.coding_ids);"
-    "DROP TABLE temp.coding_ids;"
+    /* term_stats' earliest codings first, while the old ids are there;
+     * then the codings in their new order, appended */
+    "UPDATE term_stats SET first_coding = (SELECT (c.segment << 28) +"
+    " (SELECT count(*) FROM codings o WHERE o.segment = c.segment AND"
+    " o.id < c.id) FROM codings c WHERE c.id = first_coding)"
+    " WHERE first_coding IN (SELECT id FROM codings);"
+    "INSERT INTO codings_v4 SELECT (segment << 28) + row_number() OVER"
+    " (PARTITION BY segment ORDER BY id) - 1, segment, code, start, \"end\","
+    " term, rule, origin, coder FROM codings ORDER BY segment, id;"
     "DROP TABLE codings;"
     "ALTER TABLE codings_v4 RENAME TO codings;";
 
