@@ -503,6 +503,18 @@ GRILLE_API int grille_store_create(grille_store **out, const char *path,
 GRILLE_API int grille_store_open(grille_store **out, const char *path,
                                  int readonly, grille_error *err);
 
+/* Told before an older project is upgraded (in one transaction; seconds
+ * per GB of notes when the codings are renumbered): the project's path,
+ * its schema version and the new one. */
+typedef void (*grille_upgrade_cb)(const char *path, int from, int to,
+                                  void *payload);
+/* grille_store_open, calling on_upgrade (when not NULL) before an
+ * upgrade, so that a program can say why it waits. */
+GRILLE_API int grille_store_open_upgrading(grille_store **out,
+                                           const char *path, int readonly,
+                                           grille_upgrade_cb on_upgrade,
+                                           void *payload, grille_error *err);
+
 /* Closes the project (a transaction still open is rolled back). */
 GRILLE_API void grille_store_close(grille_store *s);
 

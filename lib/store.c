@@ -723,7 +723,8 @@ static bool wal_pending(const char *path)
            st.st_size > 0;
 }
 
-int grille_store_open(grille_store **out, const char *path, int readonly,
+static int store_open(grille_store **out, const char *path, int readonly,
+                      grille_upgrade_cb on_upgrade, void *payload,
                       grille_error *err)
 {
     struct stat st;
@@ -820,16 +821,20 @@ int grille_store_open(grille_store **out, const char *path, int readonly,
             /* upgraded by a writer first (a transaction: all or nothing),
              * then opened again for reading */
             grille_store_close(s);
-            r = grille_store_open(&s, path, 0, err);
+            r = store_open(&s, path, 0, on_upgrade, payload, err);
             grille_store_close(s);
-            return r < 0 ? r : grille_store_open(out, path, readonly, err);
+            return r < 0 ? r
+                         : store_open(out, path, readonly, NULL, NULL, err);
         }
         if (readonly && version < 2)
             r = grille__error(err, GRILLE_ESTORE, path, 0, 0, "%s",
                               _("made by an older grille, and read-only: "
                                 "it cannot be upgraded"));
-        else if (!readonly)
+        else if (!readonly) {
+            if (on_upgrade && version >= 1)
+                on_upgrade(path, (int)version, SCHEMA_VERSION, payload);
             r = migrate(s, version, err);
+        }
         /* else: a project of schema 2 that may not be written is read as
          * it is, its top terms counted from the codings */
     }
@@ -854,6 +859,19 @@ int grille_store_open(grille_store **out, const char *path, int readonly,
     }
     *out = s;
     return 0;
+}
+
+int grille_store_open(grille_store **out, const char *path, int readonly,
+                      grille_error *err)
+{
+    return store_open(out, path, readonly, NULL, NULL, err);
+}
+
+int grille_store_open_upgrading(grille_store **out, const char *path,
+                                int readonly, grille_upgrade_cb on_upgrade,
+                                void *payload, grille_error *err)
+{
+    return store_open(out, path, readonly, on_upgrade, payload, err);
 }
 
 static int set_meta(grille_store *s, const char *key, const char *value,

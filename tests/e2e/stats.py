@@ -443,7 +443,13 @@ def t_upgrade_v3():
     if before[0] != before[1]:
         return 'test bug: the schema 3 copy is not numbered 1..n: %r' % (
             before,)
-    grille('add', '-d', old, CORPUS[0])  # already there: opens, upgrades
+    # already there: opens, upgrades, and says so (it may take a while)
+    up = grille('add', '-d', old, CORPUS[0]).stderr.decode()
+    if 'upgrading the project from schema 3 to 4' not in up:
+        return 'the upgrade was not announced: %r' % up
+    again = grille('add', '-d', old, CORPUS[0]).stderr.decode()
+    if 'upgrading' in again:
+        return 'announced again once upgraded: %r' % again
     out = grille('report', '-d', old, '-f', 'json').stdout
     if out.replace(old.encode(), b'DB') != ref.replace(DB.encode(), b'DB'):
         return 'the report after the upgrade from schema 3 is not the same'
