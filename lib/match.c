@@ -244,6 +244,12 @@ static int entry_cands(grille_analyser *a, const grille_codebook *cb,
         m->cands[n++] = (uint32_t)idx->seqs[k];
     for (size_t g = 0; !elision && g < cb->nglobs; g++) {
         const cb_elem *x = &cb->seqs[cb->globs[g]].elems[0];
+        /* a glob that starts with a letter matches only keys that start
+         * with it: most globs, for most words, at one comparison */
+        unsigned char first = x->text_len ? (unsigned char)x->text[0] : '*';
+        if (first != '*' && first != '?' &&
+            (!e->key_len || (unsigned char)e->key[0] != first))
+            continue;
         if (grille__glob(x->text, x->text_len, e->key, e->key_len))
             m->cands[n++] = (uint32_t)cb->globs[g];
     }
