@@ -598,7 +598,6 @@ static int load_meta(grille_store *s, grille_error *err)
     return 0;
 }
 
-/* Takes the schema from version `from` to SCHEMA_VERSION. */
 /* The statements that make the triggers on table codings (which another
  * tool may have added), each ended by ";", into b. */
 static int codings_triggers(grille_store *s, gbuf *b, grille_error *err)
@@ -622,6 +621,7 @@ static int codings_triggers(grille_store *s, gbuf *b, grille_error *err)
                                                "upgrade the project");
 }
 
+/* Takes the schema from version `from` to SCHEMA_VERSION. */
 static int migrate(grille_store *s, int64_t from, grille_error *err)
 {
     int r = exec(s, "BEGIN IMMEDIATE", "upgrade the project", err);

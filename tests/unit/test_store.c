@@ -2083,27 +2083,35 @@ START_TEST(test_recode_new_codebook_and_codings)
 }
 END_TEST
 
+/* A manual coding of segment `idx` of document `doc` as teletravail,
+ * over the whole segment, numbered `number` in it, as another tool would
+ * write it (the id says the segment); the only manual one. */
+static void manual_coding(int64_t doc, int idx, long long number,
+                          const char *term)
+{
+    char sql[512];
+    snprintf(sql, sizeof(sql),
+             "INSERT INTO codings (id, segment, code, start, \"end\", term, "
+             "rule, origin) SELECT (s.id << 28) + %lld, s.id, k.id, s.start, "
+             "s.\"end\", '%s', 'manuel', 'manual' FROM segments s, codes k "
+             "WHERE s.document = %lld AND s.idx = %d AND k.code = "
+             "'teletravail'",
+             number, term, (long long)doc, idx);
+    raw_exec(sql);
+    ck_assert_msg(raw_int("SELECT count(*) FROM codings WHERE origin = "
+                          "'manual'") == 1,
+                  "test bug: the manual coding was not inserted");
+}
+
 START_TEST(test_recode_keeps_manual)
 {
     int64_t m, r;
     changes_list l;
     two_notes(&m, &r);
-    char sql[512];
     /* a manual coding of segment 0 (the heading) as teletravail, as
      * another tool would write it: the id says the segment (number 1000
      * in it, past the automatic ones) */
-    snprintf(sql, sizeof(sql),
-             "INSERT INTO codings (id, segment, code, start, \"end\", term, "
-             "rule, origin) SELECT (s.id << 28) + 1000, s.id, k.id, s.start, "
-             "s.\"end\", "
-             "'Entretien avec la DGS', 'manuel', 'manual' FROM segments s, "
-             "codes k WHERE s.document = %lld AND s.idx = 0 AND k.code = "
-             "'teletravail'",
-             (long long)m);
-    raw_exec(sql);
-    ck_assert_msg(raw_int("SELECT count(*) FROM codings WHERE origin = "
-                          "'manual'") == 1,
-                  "test bug: the manual coding was not inserted");
+    manual_coding(m, 0, 1000, "Entretien avec la DGS");
     cb2 = load_cb(yaml2);
     begin(st);
     recode(cb2, yaml2, &l);
@@ -2157,18 +2165,8 @@ START_TEST(test_coding_ids_say_segments)
     ck_assert_msg(raw_int("SELECT count(*) FROM sqlite_master WHERE name = "
                           "'codings_segment'") == 0,
                   "the codings are still indexed by segment");
+    manual_coding(m, 1, 5, "x");
     char sql[512];
-    snprintf(sql, sizeof(sql),
-             "INSERT INTO codings (id, segment, code, start, \"end\", term, "
-             "rule, origin) SELECT (s.id << 28) + 5, s.id, k.id, s.start, "
-             "s.\"end\", 'x', 'manuel', 'manual' FROM segments s, codes k "
-             "WHERE s.document = %lld AND s.idx = 1 AND k.code = "
-             "'teletravail'",
-             (long long)m);
-    raw_exec(sql);
-    ck_assert_msg(raw_int("SELECT count(*) FROM codings WHERE origin = "
-                          "'manual'") == 1,
-                  "test bug: the manual coding was not inserted");
     cb2 = load_cb(yaml2);
     begin(st);
     recode(cb2, yaml2, &l);
@@ -2236,14 +2234,7 @@ START_TEST(test_coding_ids_edges)
     expect_as_analysed(&c, albi, cb, "itw-albi.md beside a stray coding");
 
     /* the last number of segment 1 of itw-millau.md taken by hand */
-    snprintf(sql, sizeof(sql),
-             "INSERT INTO codings (id, segment, code, start, \"end\", term, "
-             "rule, origin) SELECT (s.id << 28) + 268435455, s.id, k.id, "
-             "s.start, s.\"end\", 'x', 'manuel', 'manual' FROM segments s, "
-             "codes k WHERE s.document = %lld AND s.idx = 1 AND k.code = "
-             "'teletravail'",
-             (long long)m);
-    raw_exec(sql);
+    manual_coding(m, 1, 268435455, "x");
     int64_t before = raw_int("SELECT total(id) + count(*) FROM codings");
     cb2 = load_cb(yaml2);
     begin(st);
