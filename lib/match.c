@@ -48,8 +48,8 @@ struct match_state {
     size_t maxend_cap;
     uint32_t *cands;
     size_t cands_cap;
-    uint32_t *todo; /* the tokens of a segment that may start a match */
-    size_t todo_cap;
+    uint32_t *starts; /* the tokens of a segment that may start a match */
+    size_t starts_cap;
     occ *occs;
     size_t nocc, occ_cap;
     hit *hits;
@@ -66,7 +66,7 @@ void grille_match__free(grille_analyser *a)
     free(m->occs);
     free(m->hits);
     free(m->cands);
-    free(m->todo);
+    free(m->starts);
     free(m->taken);
     free(m->masks);
     free(m->maxend);
@@ -474,13 +474,13 @@ static int segment(grille_analyser *a, const grille_codebook *cb,
     /* The tokens that may start a match, listed without a branch: most
      * have nothing to look for, and testing each in the loop below
      * cost a mispredicted branch every few tokens. */
-    uint32_t *todo = NULL;
-    size_t ntodo = n;
+    uint32_t *starts = NULL;
+    size_t nstarts = n;
     if (!a->reference && n <= UINT32_MAX) {
-        if (GROW(m->todo, m->todo_cap, n + 1) < 0)
+        if (GROW(m->starts, m->starts_cap, n + 1) < 0)
             return grille__nomem(err);
-        todo = m->todo;
-        ntodo = 0;
+        starts = m->starts;
+        nstarts = 0;
         bool surface = cb->by_surface.count != 0;
         for (size_t i = 0; i < n; i++) {
             const stem_entry *e = ent[i];
@@ -491,12 +491,12 @@ static int segment(grille_analyser *a, const grille_codebook *cb,
                 surface &&
                 ((cb->exact_first[first >> 6] >> (first & 63)) & 1) &&
                 ((cb->exact_lens >> (len < 63 ? len : 63)) & 1);
-            todo[ntodo] = (uint32_t)i;
-            ntodo += (e->mcb != cb) | (e->ncands != 0) | exact;
+            starts[nstarts] = (uint32_t)i;
+            nstarts += (e->mcb != cb) | (e->ncands != 0) | exact;
         }
     }
-    for (size_t q = 0; q < ntodo; q++) {
-        size_t i = todo ? todo[q] : q;
+    for (size_t q = 0; q < nstarts; q++) {
+        size_t i = starts ? starts[q] : q;
         const grille_token *t = &tk[i];
         stem_entry *e = ent[i];
         int rc = 0;
