@@ -612,7 +612,7 @@ static int codings_triggers(grille_store *s, gbuf *b, grille_error *err)
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW)
         if (gbuf_put(b, col_text(st, 0), strlen(col_text(st, 0))) < 0 ||
-            gbuf_put(b, ";\n", 3) < 0) {
+            gbuf_put(b, ";\n", 2) < 0) {
             sqlite3_finalize(st);
             return grille__nomem(err);
         }

@@ -466,7 +466,9 @@ def t_upgrade_v3_view_trigger():
         'segments g ON g.id = c.segment;'
         'CREATE TABLE gone (id INTEGER);'
         'CREATE TRIGGER codings_gone AFTER DELETE ON codings BEGIN '
-        'INSERT INTO gone VALUES (old.id); END;')
+        'INSERT INTO gone VALUES (old.id); END;'
+        'CREATE TRIGGER codings_gone_twice AFTER DELETE ON codings BEGIN '
+        'INSERT INTO gone VALUES (-old.id); END;')
     con.close()
     out = subprocess.run([G, 'list', '-d', old], capture_output=True)
     if out.returncode != 0:
@@ -479,14 +481,17 @@ def t_upgrade_v3_view_trigger():
     con.close()
     if n != all_ or not n:
         return 'the view reads %d codings of %d' % (n, all_)
-    if trig != 1:
-        return 'the trigger on codings is gone'
+    if trig != 2:
+        return '%d of the 2 triggers on codings are left' % trig
     grille('rm', '-d', old, os.path.basename(CORPUS[0]))
     con = sqlite3.connect(old)
-    fired = con.execute('SELECT count(*) FROM gone').fetchone()[0]
+    fired = con.execute('SELECT count(*) FROM gone WHERE id > 0'
+                        ).fetchone()[0]
+    twice = con.execute('SELECT count(*) FROM gone WHERE id < 0'
+                        ).fetchone()[0]
     con.close()
-    if not fired:
-        return 'the trigger did not fire on rm'
+    if not fired or fired != twice:
+        return 'the triggers fired %d and %d times on rm' % (fired, twice)
     return upgraded(old)
 
 
