@@ -117,8 +117,8 @@ static void on_upgrade(const char *path, int from, int to, void *payload)
 int cli_open_store(grille_store **out, const char *path, bool readonly)
 {
     grille_error err = {0};
-    int rc =
-        grille_store_open_upgrading(out, path, readonly, on_upgrade, NULL, &err);
+    int rc = grille_store_open_upgrading(out, path, readonly, on_upgrade,
+                                         NULL, &err);
     if (rc < 0)
         cli_lib_error(&err);
     return rc;

@@ -1456,9 +1456,10 @@ static int add_manual(importer *im, int64_t doc, const char *text,
                            "ORDER BY idx",
                            -1, &seg, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(im->db,
-                           "SELECT 1 FROM codings WHERE " SQL_SEGMENT_CODINGS(
-                               "codings.", "?1") " AND code = ?2 AND start = ?3 AND "
-                                         "\"end\" = ?4 AND origin = 'manual'",
+                           "SELECT 1 FROM codings WHERE "
+                           SQL_SEGMENT_CODINGS("codings.", "?1")
+                           " AND code = ?2 AND start = ?3 AND \"end\" = ?4 "
+                           "AND origin = 'manual'",
                            -1, &dup, NULL) != SQLITE_OK ||
         /* the segment's next id (CODING_SHIFT); past the last, the
          * schema's check refuses it */
@@ -1466,8 +1467,9 @@ static int add_manual(importer *im, int64_t doc, const char *text,
                            "INSERT INTO codings (id, segment, code, start, "
                            "\"end\", term, rule, origin, coder) VALUES ("
                            "(SELECT coalesce(max(id) + 1, ?1 << 28) FROM "
-                           "codings WHERE " SQL_SEGMENT_CODINGS("codings.", "?1") "), "
-                           "?1, ?2, ?3, ?4, ?5, 'REFI-QDA', 'manual', ?6)",
+                           "codings WHERE "
+                           SQL_SEGMENT_CODINGS("codings.", "?1")
+                           "), ?1, ?2, ?3, ?4, ?5, 'REFI-QDA', 'manual', ?6)",
                            -1, &ins, NULL) != SQLITE_OK)
         goto sqlfail;
     sqlite3_bind_int64(seg, 1, doc);

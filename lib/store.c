@@ -103,10 +103,11 @@ static const char *const queries[Q_COUNT] = {
         "position = excluded.position, in_codebook = 1",
     [Q_CODE_ID] = "SELECT id FROM codes WHERE code = ?1",
     /* the codings a remove or a recode is about to delete */
-    [Q_DOC_TERMS] = "SELECT code, term FROM codings WHERE " SQL_DOCUMENT_CODINGS(
-        "codings.", "?1"),
+    [Q_DOC_TERMS] = "SELECT code, term FROM codings WHERE "
+                    SQL_DOCUMENT_CODINGS("codings.", "?1"),
     [Q_DOC_AUTO_TERMS] = "SELECT code, term FROM codings WHERE origin = "
-                         "'automatic' AND " SQL_DOCUMENT_CODINGS("codings.", "?1"),
+                         "'automatic' AND "
+                         SQL_DOCUMENT_CODINGS("codings.", "?1"),
     /* the largest ids: new rows are given the next ones, as SQLite would */
     [Q_NEXT_SEG] = "SELECT max(id) FROM segments",
     [Q_MAX_CODING] = "SELECT coalesce(max(id), -1) FROM codings",
@@ -2156,8 +2157,8 @@ int grille_store_foreach_coding(grille_store *s, int64_t id,
     int r = prepare(s,
                     !id ? CODINGS_OF("WHERE ?1 = 0 ")
                     : grille_store__coding_ranges(s)
-                        ? CODINGS_OF("WHERE g.document = ?1 AND " SQL_DOCUMENT_CODINGS(
-                              "c.", "?1") " ")
+                        ? CODINGS_OF("WHERE g.document = ?1 AND "
+                                     SQL_DOCUMENT_CODINGS("c.", "?1") " ")
                         : CODINGS_OF("WHERE g.document = ?1 "),
                     &st, err);
 #undef CODINGS_OF

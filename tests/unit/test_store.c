@@ -2204,8 +2204,8 @@ END_TEST
 
 /* A coding another tool left with a larger id than the new ones (its
  * segment gone, and its id soon a new segment's): the new document's
- * codings are each given their id, and are right.  A segment whose numbers run out: the recode says so and
- * changes nothing. */
+ * codings are each given their id, and are right.  A segment whose numbers
+ * run out: the recode says so and changes nothing. */
 START_TEST(test_coding_ids_edges)
 {
     int64_t m, r;

@@ -737,9 +737,10 @@ static size_t utf8_plain(const unsigned char *u, size_t len, bool nul)
 START_TEST(utf8_check_equals_plain)
 {
     static const char *const pieces[] = {
-        "a",    "é",    "\xc2\xa0", "’",    "\xf0\x9f\x98\x80", "\xc3",
-        "\x80", "\xe2\x80", "\xc0\xaf", "\xed\xa0\x80", "\xe0\x80\x80", "\xf5\x80\x80\x80",
-        "\xff", "e",    "ç",    "\xdf\xbf"};
+        "a",        "é",        "\xc2\xa0",         "’",
+        "\xf0\x9f\x98\x80", "\xc3", "\x80",             "\xe2\x80",
+        "\xc0\xaf", "\xed\xa0\x80", "\xe0\x80\x80",     "\xf5\x80\x80\x80",
+        "\xff",     "e",        "ç",                "\xdf\xbf"};
     unsigned char buf[128 + 8];
     uint32_t x = 2463534242u; /* xorshift32 */
     size_t cases = 0;
