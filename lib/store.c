@@ -479,7 +479,7 @@ static int next_id(grille_store *s, int q, size_t n, int64_t *out)
     sqlite3_reset(st);
     /* past the limit, the codings' ids would not fit (SQLite would pick
      * ids at random well after) */
-    if (max < 0 || max >= SEGMENT_ID_LIMIT - 1 - (int64_t)n)
+    if (max < 0 || max > SEGMENT_ID_LIMIT - 1 - (int64_t)n)
         return LIMIT_SEGMENTS;
     *out = max + 1;
     return SQLITE_OK;
@@ -599,14 +599,18 @@ static int load_meta(grille_store *s, grille_error *err)
     return 0;
 }
 
-/* The statements that make the triggers on table codings (which another
- * tool may have added), each ended by ";", into b. */
-static int codings_triggers(grille_store *s, gbuf *b, grille_error *err)
+/* The statements that make the triggers and indexes another tool added
+ * on table codings (its name in any case, as SQLite keeps it as written;
+ * not grille's own index, which schema 4 drops), each ended by ";", into
+ * b. */
+static int codings_extras(grille_store *s, gbuf *b, grille_error *err)
 {
     sqlite3_stmt *st;
     int r = prepare(s,
-                    "SELECT sql FROM sqlite_master WHERE type = 'trigger' "
-                    "AND tbl_name = 'codings' AND sql IS NOT NULL",
+                    "SELECT sql FROM sqlite_master WHERE type IN ('trigger', "
+                    "'index') AND lower(tbl_name) = 'codings' AND sql IS NOT "
+                    "NULL AND name != 'codings_segment' ORDER BY type = "
+                    "'trigger'",
                     &st, err);
     if (r < 0)
         return r;
@@ -628,7 +632,19 @@ static int migrate(grille_store *s, int64_t from, grille_error *err)
     int r = exec(s, "BEGIN IMMEDIATE", "upgrade the project", err);
     if (r < 0)
         return r;
-    gbuf triggers = {0};
+    /* another grille may have upgraded it while this one waited for the
+     * lock: from where it is now */
+    int64_t now = from;
+    r = scalar(s, "PRAGMA user_version", &now, err);
+    if (r == 0 && now > from)
+        from = now;
+    if (r == 0 && from >= SCHEMA_VERSION)
+        return exec(s, "COMMIT", "upgrade the project", err);
+    if (r < 0) {
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        return r;
+    }
+    gbuf extras = {0};
     bool v4 = from >= 1 && from < 4;
     if (v4) {
         /* the codings' new ids must fit (schema_v4) */
@@ -640,11 +656,12 @@ static int migrate(grille_store *s, int64_t from, grille_error *err)
                                 "%lld is past %lld (a coding's id holds its "
                                 "segment's)"),
                               (long long)max, (long long)SEGMENT_ID_LIMIT - 1);
-        /* schema_v4 makes table codings anew: the triggers of other tools
-         * on it are made again after, and their views on it are left as
-         * they are (the legacy rename does not check them) */
+        /* schema_v4 makes table codings anew: the triggers and indexes
+         * of other tools on it are made again after, and their views on
+         * it are left as they are (the legacy rename does not check
+         * them) */
         if (r == 0)
-            r = codings_triggers(s, &triggers, err);
+            r = codings_extras(s, &extras, err);
         if (r == 0)
             r = exec(s, "PRAGMA legacy_alter_table = ON",
                      "upgrade the project", err);
@@ -654,12 +671,12 @@ static int migrate(grille_store *s, int64_t from, grille_error *err)
     if (v4) {
         sqlite3_exec(s->db, "PRAGMA legacy_alter_table = OFF", NULL, NULL,
                      NULL);
-        if (r == 0 && triggers.len && gbuf_put(&triggers, "", 1) < 0)
+        if (r == 0 && extras.len && gbuf_put(&extras, "", 1) < 0)
             r = grille__nomem(err);
-        if (r == 0 && triggers.len)
-            r = exec(s, triggers.data, "upgrade the project", err);
+        if (r == 0 && extras.len)
+            r = exec(s, extras.data, "upgrade the project", err);
     }
-    free(triggers.data);
+    free(extras.data);
     if (r == 0 && from >= 1 && from < 2) {
         int rc = grille__stats_refresh_all(s->db);
         if (rc != SQLITE_OK)
@@ -1464,6 +1481,43 @@ static int ids_as_expected(grille_store *s, sqlite3_stmt *st, int64_t last)
                                                      : SQLITE_INTERNAL;
 }
 
+/* For a new document's codings (sorted by segment) when codings left by
+ * another tool without their segment hold ids in its segments' ranges:
+ * per segment index, the number after the largest there, in *out. */
+static int numbers_after_strays(grille_store *s, const int64_t *segid,
+                                const grille_coding *cod, size_t nc,
+                                int64_t **out)
+{
+    size_t ns = cod[nc - 1].segment + 1;
+    int64_t *after = calloc(ns + 1, sizeof(*after));
+    sqlite3_stmt *q = NULL;
+    int rc = after ? sqlite3_prepare_v2(s->db,
+                                        "SELECT max(id) FROM codings WHERE "
+                                        "id BETWEEN ?1 << 28 AND (?1 << 28) "
+                                        "+ 268435455",
+                                        -1, &q, NULL)
+                   : SQLITE_NOMEM;
+    for (size_t i = 0; i < nc && rc == SQLITE_OK; i++) {
+        if (i && cod[i].segment == cod[i - 1].segment)
+            continue;
+        sqlite3_reset(q);
+        sqlite3_bind_int64(q, 1, segid[cod[i].segment]);
+        if ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+            rc = SQLITE_OK;
+            if (sqlite3_column_type(q, 0) != SQLITE_NULL)
+                after[cod[i].segment] =
+                    (sqlite3_column_int64(q, 0) & CODING_MAX_IN_SEGMENT) + 1;
+        }
+    }
+    sqlite3_finalize(q);
+    if (rc != SQLITE_OK) {
+        free(after);
+        after = NULL;
+    }
+    *out = after;
+    return rc;
+}
+
 /* Stores a document's codings (sorted by segment), numbered in each
  * segment from first[its index] (past the manual codings a recode keeps),
  * or from 0 when first is NULL.  With `last`
@@ -1482,6 +1536,7 @@ static int insert_codings(grille_store *s, const int64_t *segid,
     int64_t *ids = rc == SQLITE_OK ? malloc((nc + 1) * sizeof(*ids)) : NULL;
     if (!ids)
         return rc == SQLITE_OK ? SQLITE_NOMEM : rc;
+    int64_t *after = NULL; /* numbers past the stray codings' */
     if (last && nc) {
         sqlite3_stmt *q = stmt(s, Q_MAX_CODING, &rc);
         if (q && (rc = sqlite3_step(q)) == SQLITE_ROW) {
@@ -1491,10 +1546,15 @@ static int insert_codings(grille_store *s, const int64_t *segid,
         }
         if (q)
             sqlite3_reset(q);
+        /* codings whose segment is gone hold ids of the new segments:
+         * each segment's codings numbered after them */
+        if (rc == SQLITE_OK && !last && !first)
+            rc = numbers_after_strays(s, segid, cod, nc, &after);
         if (rc != SQLITE_OK) {
             free(ids);
             return rc;
         }
+        first = after;
     }
     for (size_t i = 0, n = 0; i < nc; i++, n++) {
         if (i && cod[i].segment != cod[i - 1].segment)
@@ -1502,10 +1562,12 @@ static int insert_codings(grille_store *s, const int64_t *segid,
         int64_t j = (first ? first[cod[i].segment] : 0) + (int64_t)n;
         if (j > CODING_MAX_IN_SEGMENT) {
             free(ids);
+            free(after);
             return LIMIT_CODINGS; /* 268 million codings in a segment */
         }
         ids[i] = (segid[cod[i].segment] << CODING_SHIFT) + j;
     }
+    free(after);
     for (size_t i = 0; i < nc && rc == SQLITE_OK;) {
         size_t n = nc - i < BATCH ? nc - i : BATCH;
         sqlite3_stmt *st = batch_stmt(s, B_CODING, n, &rc);

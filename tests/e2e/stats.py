@@ -458,7 +458,8 @@ def t_upgrade_v3():
 
 def t_upgrade_v3_view_trigger():
     """The upgrade from schema 3 makes table codings anew: another tool's
-    view on it still reads it, its trigger on it is there and fires."""
+    view on it still reads it, its triggers (the table's name in any case)
+    are there and fire, its index is there."""
     old = older(3, 'old3v.db')
     con = sqlite3.connect(old)
     con.executescript(
@@ -467,8 +468,9 @@ def t_upgrade_v3_view_trigger():
         'CREATE TABLE gone (id INTEGER);'
         'CREATE TRIGGER codings_gone AFTER DELETE ON codings BEGIN '
         'INSERT INTO gone VALUES (old.id); END;'
-        'CREATE TRIGGER codings_gone_twice AFTER DELETE ON codings BEGIN '
-        'INSERT INTO gone VALUES (-old.id); END;')
+        'CREATE TRIGGER codings_gone_twice AFTER DELETE ON CODINGS BEGIN '
+        'INSERT INTO gone VALUES (-old.id); END;'
+        'CREATE INDEX codings_by_code ON codings (code);')
     con.close()
     out = subprocess.run([G, 'list', '-d', old], capture_output=True)
     if out.returncode != 0:
@@ -477,12 +479,17 @@ def t_upgrade_v3_view_trigger():
     n = con.execute('SELECT count(*) FROM coded').fetchone()[0]
     all_ = con.execute('SELECT count(*) FROM codings').fetchone()[0]
     trig = con.execute("SELECT count(*) FROM sqlite_master WHERE type = "
-                       "'trigger' AND tbl_name = 'codings'").fetchone()[0]
+                       "'trigger' AND lower(tbl_name) = 'codings'"
+                       ).fetchone()[0]
+    index = con.execute("SELECT count(*) FROM sqlite_master WHERE name = "
+                        "'codings_by_code'").fetchone()[0]
     con.close()
     if n != all_ or not n:
         return 'the view reads %d codings of %d' % (n, all_)
     if trig != 2:
         return '%d of the 2 triggers on codings are left' % trig
+    if index != 1:
+        return 'the index another tool made on codings is gone'
     grille('rm', '-d', old, os.path.basename(CORPUS[0]))
     con = sqlite3.connect(old)
     fired = con.execute('SELECT count(*) FROM gone WHERE id > 0'
@@ -626,7 +633,8 @@ for name, fn in [
         ('a project of schema 1 is upgraded with its rows', t_upgrade),
         ('a project of schema 3 is upgraded: codings renumbered by segment',
          t_upgrade_v3),
-        ('the upgrade keeps other tools\' views and triggers on codings',
+        ('the upgrade keeps other tools\' views, triggers and indexes on '
+         'codings',
          t_upgrade_v3_view_trigger),
         ('a project of schema 2 is upgraded by report, its rows right',
          t_upgrade_read),

@@ -2202,9 +2202,9 @@ START_TEST(test_coding_ids_say_segments)
 }
 END_TEST
 
-/* A coding another tool left with a larger id than the new ones (its
- * segment gone, and its id soon a new segment's): the new document's
- * codings are each given their id, and are right.  A segment whose numbers
+/* Codings another tool left with larger ids than the new ones (their
+ * segment gone, their ids soon new segments'): the new document's codings
+ * are each given their id, numbered after them, and are right.  A segment whose numbers
  * run out: the recode says so and changes nothing. */
 START_TEST(test_coding_ids_edges)
 {
@@ -2213,22 +2213,36 @@ START_TEST(test_coding_ids_edges)
     two_notes(&m, &r);
     int64_t next = raw_int("SELECT max(id) + 1 FROM segments");
     char sql[512];
+    /* two strays: number 0 of the next segment's range, number 1000 of
+     * the one after */
     snprintf(sql, sizeof(sql),
              "INSERT INTO codings (id, segment, code, start, \"end\", term, "
-             "rule, origin) VALUES ((%lld << 28) + 1000, %lld, 1, 0, 1, 'x', "
-             "'r', 'manual')",
-             (long long)(next + 1), (long long)(next + 1));
+             "rule, origin) VALUES (%lld << 28, %lld, 1, 0, 1, 'x', 'r', "
+             "'manual'), ((%lld << 28) + 1000, %lld, 1, 0, 1, 'x', 'r', "
+             "'manual')",
+             (long long)next, (long long)next, (long long)(next + 1),
+             (long long)(next + 1));
     raw_exec(sql);
     int64_t a = add_tx("itw-albi.md", "itw-albi.md", albi);
+    ck_assert_msg(raw_int("SELECT count(*) FROM codings WHERE segment = (SELECT "
+                          "min(id) FROM segments WHERE document = (SELECT "
+                          "max(id) FROM documents)) AND origin = "
+                          "'automatic'") > 0,
+                  "test bug: the first new segment has no coding");
+    /* each segment's codings numbered after the stray one there */
     snprintf(sql, sizeof(sql),
              "SELECT count(*) FROM codings c WHERE c.segment IN (SELECT id "
              "FROM segments WHERE document = %lld) AND c.origin = "
-             "'automatic' AND (c.id & 268435455) != (SELECT count(*) FROM "
-             "codings o WHERE o.segment = c.segment AND o.id < c.id)",
+             "'automatic' AND (c.id & 268435455) != coalesce((SELECT "
+             "max(o.id & 268435455) + 1 FROM codings o WHERE o.segment = "
+             "c.segment AND o.rule = 'r'), 0) + (SELECT count(*) FROM "
+             "codings o WHERE o.segment = c.segment AND o.origin = "
+             "'automatic' AND o.id < c.id)",
              (long long)a);
     ck_assert_msg(raw_int(sql) == 0,
-                  "the new document's codings are not numbered from 0");
-    raw_exec("DELETE FROM codings WHERE rule = 'r'"); /* the stray one */
+                  "the new document's codings are not numbered after the "
+                  "stray ones");
+    raw_exec("DELETE FROM codings WHERE rule = 'r'"); /* the strays */
     codings_list c;
     list_codings(a, &c);
     expect_as_analysed(&c, albi, cb, "itw-albi.md beside a stray coding");
