@@ -362,7 +362,15 @@ static int from_stats(sqlite3 *db, grille_report *r, priv *p,
         uint64_t n = 0, v[6];
         grille__stats_uv(&at, end, &n);
         for (uint64_t i = 0; i < n; i++) {
+            /* a code, its segments and hits: most often one byte each */
             size_t k = 0;
+            if (end - at >= 3 && !((at[0] | at[1] | at[2]) & 0x80)) {
+                v[0] = at[0];
+                v[1] = at[1];
+                v[2] = at[2];
+                at += 3;
+                k = 3;
+            }
             while (k < 6 && grille__stats_uv(&at, end, &v[k]))
                 k++;
             if (k < 6)
