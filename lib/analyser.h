@@ -36,25 +36,38 @@ typedef struct stem_cand {
 /* A stem hash's bit in a 64-bit filter. */
 #define STEM_BIT(h) ((uint64_t)1 << ((h) >> 58))
 
+/* The head of an entry, what every lookup and every token reads, is one
+ * cache line (entries are aligned on 64 bytes): a large vocabulary's
+ * lookups wait on memory, one line per entry instead of three. */
+#define STEM_HEAD 16 /* bytes of the word kept in the entry itself */
 typedef struct stem_entry {
-    /* what every lookup and every token reads first */
-    uint64_t hash;
+    /* read by every lookup */
+    uint32_t hash;      /* the low half of the word's hash */
     uint32_t lower_len;
-    uint32_t kind; /* 0: a word to stem; 1: kept as is (numbers, URLs) */
-    const char *lower, *key, *stem;
+    uint64_t head[STEM_HEAD / 8]; /* the word's first bytes, zero-padded */
+    /* read by every token */
+    const char *key, *stem;
     uint32_t key_len, stem_len;
     const void *mcb;
     uint32_t ncands;
-    bool exact; /* an exact form of the codebook may equal its surface */
+    uint8_t kind; /* 0: a word to stem; 1: kept as is (numbers, URLs) */
     /* what the matcher reads for some tokens only */
+    const char *lower; /* the whole word, zero-padded */
     stem_cand *cands;
     uint32_t nword; /* candidates whose second element is a word */
     uint64_t bloom; /* their stems' hashes, a bit each (STEM_BIT) */
     uint64_t stem_hash; /* grille__hash of stem, as the codebook's */
 } stem_entry;
 
+/* A slot of the table: the whole hash, so that another word's entry is
+ * not read to be told apart. */
+typedef struct stem_slot {
+    uint64_t hash;
+    stem_entry *e;
+} stem_slot;
+
 typedef struct stem_cache {
-    stem_entry **slots; /* entries live in the arena: they never move */
+    stem_slot *slots; /* entries live in the arena: they never move */
     size_t nslots, count;
     arena_chunk *chunks;
     size_t bytes;
@@ -97,6 +110,11 @@ GRILLE_HIDDEN stem_entry *grille_stem__lookup(grille_analyser *a,
 GRILLE_HIDDEN stem_entry *grille_stem__lookup_padded(grille_analyser *a,
                                                      const char *lower,
                                                      size_t len, int kind);
+/* The same for a word of at most 16 bytes held in two words of memory
+ * order, zero-padded (w1 is 0 up to 8 bytes). */
+GRILLE_HIDDEN stem_entry *grille_stem__lookup16(grille_analyser *a,
+                                                uint64_t w0, uint64_t w1,
+                                                size_t len, int kind);
 /* Allocates n bytes that live as long as the cache. */
 GRILLE_HIDDEN void *grille_stem__alloc(grille_analyser *a, size_t n);
 /* Drops the cache when it has grown past its budget; only between runs. */

@@ -76,6 +76,17 @@ static inline size_t grille__first_high(uint64_t high)
 #endif
 }
 
+/* w with its first r bytes in memory order kept and the others zero
+ * (r < 8). */
+static inline uint64_t grille__first_bytes(uint64_t w, size_t r)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    return r ? w & ~(~(uint64_t)0 >> (8 * r)) : 0;
+#else
+    return w & (((uint64_t)1 << (8 * r)) - 1);
+#endif
+}
+
 #define GROW(arr, cap, need)                                               \
     ((need) <= (cap) ? 0                                                   \
                      : grille__grow((void **)&(arr), &(cap), (need),       \

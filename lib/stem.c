@@ -58,12 +58,16 @@ void grille_stem__trim(grille_analyser *a)
         cache_clear(&a->cache);
 }
 
-static char *arena_alloc(stem_cache *c, size_t n)
+/* n bytes aligned on `align` (8 or 64, a cache line) from the arena. */
+static char *arena_alloc_aligned(stem_cache *c, size_t n, size_t align)
 {
     n = (n + 7) & ~(size_t)7; /* keep every block aligned */
     arena_chunk *k = c->chunks;
-    if (!k || k->size - k->used < n) {
-        size_t size = n > CHUNK_SIZE ? n : CHUNK_SIZE;
+    size_t pad = 0;
+    if (k)
+        pad = -(uintptr_t)(k->data + k->used) & (align - 1);
+    if (!k || k->size - k->used < n + pad) {
+        size_t size = n + align > CHUNK_SIZE ? n + align : CHUNK_SIZE;
         k = malloc(sizeof(*k) + size);
         if (!k)
             return NULL;
@@ -72,10 +76,16 @@ static char *arena_alloc(stem_cache *c, size_t n)
         k->next = c->chunks;
         c->chunks = k;
         c->bytes += size;
+        pad = -(uintptr_t)k->data & (align - 1);
     }
-    char *p = k->data + k->used;
-    k->used += n;
+    char *p = k->data + k->used + pad;
+    k->used += pad + n;
     return p;
+}
+
+static char *arena_alloc(stem_cache *c, size_t n)
+{
+    return arena_alloc_aligned(c, n, 8);
 }
 
 /* A copy of s, padded with zeros to its block's end (a multiple of
@@ -121,17 +131,16 @@ static inline uint64_t hash_bytes(const char *s, size_t n, int kind,
 static int cache_resize(stem_cache *c)
 {
     size_t n = c->nslots ? c->nslots * 2 : 1024;
-    stem_entry **slots = calloc(n, sizeof(*slots));
+    stem_slot *slots = calloc(n, sizeof(*slots));
     if (!slots)
         return GRILLE_ENOMEM;
     for (size_t i = 0; i < c->nslots; i++) {
-        stem_entry *e = c->slots[i];
-        if (!e)
+        if (!c->slots[i].e)
             continue;
-        size_t j = e->hash & (n - 1);
-        while (slots[j])
+        size_t j = c->slots[i].hash & (n - 1);
+        while (slots[j].e)
             j = (j + 1) & (n - 1);
-        slots[j] = e;
+        slots[j] = c->slots[i];
     }
     free(c->slots);
     c->slots = slots;
@@ -166,6 +175,24 @@ void *grille_stem__alloc(grille_analyser *a, size_t n)
     return arena_alloc(&a->cache, (n + 7) & ~(size_t)7);
 }
 
+/* Whether entry e is the word `lower` of len bytes, padded with zeros to
+ * a multiple of eight.  The entry's strings are padded too: whole words
+ * compare, the first ones in the entry's head. */
+static inline bool same_word(const stem_entry *e, const char *lower,
+                             size_t len)
+{
+    if (e->lower_len != len)
+        return false;
+    size_t k = 0;
+    for (; k < len && k < STEM_HEAD; k += 8)
+        if (e->head[k / 8] != load64(lower + k))
+            return false;
+    for (; k < len; k += 8)
+        if (load64(e->lower + k) != load64(lower + k))
+            return false;
+    return true;
+}
+
 stem_entry *grille_stem__lookup(grille_analyser *a, const char *lower,
                                 size_t len, int kind)
 {
@@ -177,25 +204,26 @@ stem_entry *grille_stem__lookup(grille_analyser *a, const char *lower,
         return NULL;
     size_t mask = c->nslots - 1;
     size_t j = h & mask;
-    while (c->slots[j]) {
-        stem_entry *e = c->slots[j];
-        if (e->hash == h && e->lower_len == len && e->kind == (uint32_t)kind &&
-            memcmp(e->lower, lower, len) == 0)
+    for (; c->slots[j].e; j = (j + 1) & mask) {
+        stem_entry *e = c->slots[j].e;
+        if (c->slots[j].hash == h && e->lower_len == len &&
+            e->kind == (uint8_t)kind && memcmp(e->lower, lower, len) == 0)
             return e;
-        j = (j + 1) & mask;
     }
-    /* the entry first, its word right after it: one cache line for
-     * both when the lookups of a large corpus miss the cache */
-    stem_entry *stored = (stem_entry *)(void *)arena_alloc(c, sizeof(stem_entry));
+    /* the entry's head on a cache line of its own, its word after it */
+    stem_entry *stored =
+        (stem_entry *)(void *)arena_alloc_aligned(c, sizeof(stem_entry), 64);
     if (!stored)
         return NULL;
     stem_entry e = {0};
-    e.hash = h;
-    e.kind = (uint32_t)kind;
+    e.hash = (uint32_t)h;
+    e.kind = (uint8_t)kind;
     e.lower_len = (uint32_t)len;
     e.lower = arena_copy(c, lower, len);
     if (!e.lower)
         return NULL;
+    memcpy(e.head, e.lower, len < STEM_HEAD ? ((len + 7) & ~(size_t)7)
+                                            : STEM_HEAD);
     e.key = fold_copy(a, lower, len, &e.key_len);
     if (!e.key)
         return NULL;
@@ -214,7 +242,8 @@ stem_entry *grille_stem__lookup(grille_analyser *a, const char *lower,
     }
     e.stem_hash = grille__hash(e.stem, e.stem_len);
     *stored = e;
-    c->slots[j] = stored;
+    c->slots[j].hash = h;
+    c->slots[j].e = stored;
     c->count++;
     return stored;
 }
@@ -226,20 +255,44 @@ stem_entry *grille_stem__lookup_padded(grille_analyser *a, const char *lower,
     uint64_t h = hash_bytes(lower, len, kind, true);
     if (c->nslots) {
         size_t mask = c->nslots - 1;
-        for (size_t j = h & mask; c->slots[j]; j = (j + 1) & mask) {
-            const stem_entry *e = c->slots[j];
-            if (e->hash != h || e->lower_len != len ||
-                e->kind != (uint32_t)kind)
-                continue;
-            /* both padded with zeros: whole words compare */
-            size_t k = 0;
-            while (k < len && load64(e->lower + k) == load64(lower + k))
-                k += 8;
-            if (k >= len)
-                return c->slots[j];
-        }
+        for (size_t j = h & mask; c->slots[j].e; j = (j + 1) & mask)
+            if (c->slots[j].hash == h && same_word(c->slots[j].e, lower, len))
+                return c->slots[j].e;
     }
     return grille_stem__lookup(a, lower, len, kind);
+}
+
+stem_entry *grille_stem__lookup16(grille_analyser *a, uint64_t w0,
+                                  uint64_t w1, size_t len, int kind)
+{
+    /* hash_bytes of the padded bytes, from the registers */
+    uint64_t h = 0x9E3779B97F4A7C15ULL ^ ((uint64_t)len << 8) ^ (uint64_t)kind;
+    uint64_t last = w0;
+    if (len >= 8) {
+        h = (h ^ w0) * 0xff51afd7ed558ccdULL;
+        h ^= h >> 32;
+        last = w1;
+        if (len == 16) {
+            h = (h ^ w1) * 0xff51afd7ed558ccdULL;
+            h ^= h >> 32;
+            last = 0;
+        }
+    }
+    h = (h ^ last) * 0xc4ceb9fe1a85ec53ULL;
+    h ^= h >> 29;
+    stem_cache *c = &a->cache;
+    if (c->nslots) {
+        size_t mask = c->nslots - 1;
+        for (size_t j = h & mask; c->slots[j].e; j = (j + 1) & mask) {
+            const stem_entry *e = c->slots[j].e;
+            /* the heads are padded with zeros, as w0 and w1 are */
+            if (c->slots[j].hash == h && e->lower_len == len &&
+                e->head[0] == w0 && e->head[1] == w1)
+                return c->slots[j].e;
+        }
+    }
+    uint64_t buf[3] = {w0, w1, 0};
+    return grille_stem__lookup(a, (const char *)buf, len, kind);
 }
 
 int grille_analyser_stem(grille_analyser *a, const char *word, size_t len,
