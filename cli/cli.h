@@ -172,11 +172,14 @@ int cli_cmp_str(const void *a, const void *b);
 /* Distinct strings numbered in the order they first come: a hash table,
  * so that the collectivités of a national consultation cost a lookup each
  * rather than a sort.  The strings are not copied. */
+typedef struct strindex_slot {
+    size_t hash;   /* of its key: another key's string is not read */
+    size_t number; /* number + 1, 0 for free */
+} strindex_slot;
 typedef struct strindex {
     const char **keys; /* by number */
-    size_t *hashes;    /* of keys[i] */
     size_t n, cap;
-    size_t *slots; /* number + 1, 0 for free */
+    strindex_slot *slots;
     size_t nslots;
 } strindex;
 

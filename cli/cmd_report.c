@@ -803,10 +803,15 @@ typedef struct gridrow {
     size_t ndocs;
 } gridrow;
 
-/* The rows a grid shows, of `total`. */
+/* The rows a grid shows, of `total`; and the verbatims of the themes
+ * chosen with the quotes they show (per each, in picks[i * per ..], got[i]
+ * of them), for the report to print without choosing them again. */
+struct qpick;
 typedef struct grid {
     gridrow *rows;
     size_t n, total;
+    struct qpick *picks;
+    size_t *got, per;
 } grid;
 
 static void grid_free(gridrow *rows, size_t n)
@@ -1083,7 +1088,7 @@ static void pick_all(const grille_report *r, const size_t *codes, size_t k,
  * were read first. */
 static int load_shown_quotes(grille_report *r, grille_store *s,
                              const ropts *o, const size_t *themes, size_t k,
-                             const grid *gr)
+                             grid *gr)
 {
     size_t nrows = gr->n;
     gridrow *rows = gr->rows;
@@ -1104,8 +1109,15 @@ static int load_shown_quotes(grille_report *r, grille_store *s,
             for (size_t q = 0; q < got[i]; q++)
                 cells[n++] = picks[i * per + q].doc * r->ncodes + code;
         }
-        free(picks);
-        free(got);
+        free(gr->picks);
+        free(gr->got);
+        gr->picks = json ? NULL : picks;
+        gr->got = json ? NULL : got;
+        gr->per = per;
+        if (json) {
+            free(picks);
+            free(got);
+        }
         for (size_t i = 0; i < nrows; i++)
             for (size_t j = 0; j < k; j++) {
                 size_t segs;
@@ -1280,15 +1292,15 @@ static void report_human(doc *d, const grille_report *r, const cooc *c,
         return;
     }
     doc_h2(d, _("Verbatims"));
-    size_t *got;
-    qpick *all;
-    pick_all(r, themes, k, nquotes, &all, &got);
+    /* chosen when their texts were read */
+    const size_t *got = gr->got, per = gr->per;
+    const qpick *all = gr->picks;
     for (size_t i = 0; i < k; i++) {
         const grille_report_code *code = &r->codes[themes[i]];
         snprintf(h, sizeof(h), "%s (%s)", code->label, code->id);
         doc_h3(d, h);
         size_t n = got[i];
-        const qpick *picks = all + i * nquotes;
+        const qpick *picks = all + i * per;
         if (!n)
             doc_para(d, "%s", _("No coded segment."));
         for (size_t q = 0; q < n; q++) {
@@ -1301,8 +1313,6 @@ static void report_human(doc *d, const grille_report *r, const cooc *c,
             free(src);
         }
     }
-    free(all);
-    free(got);
     doc_end(d);
 }
 
@@ -1364,6 +1374,8 @@ static int run_report(const ropts *o)
 done:
     if (gr.rows)
         grid_free(gr.rows, gr.n);
+    free(gr.picks);
+    free(gr.got);
     cooc_free(&c);
     free(themes);
     grille_report_free(r);

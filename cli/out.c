@@ -335,61 +335,68 @@ int cli_cmp_str(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static size_t str_hash(const char *s)
+/* A hash of s eight bytes at a time (the values of attributes are short:
+ * one to three rounds). */
+static size_t str_hash(const char *s, size_t n)
 {
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (; *s; s++) {
-        h ^= (unsigned char)*s;
-        h *= 0x100000001b3ULL;
+    uint64_t h = 0x9E3779B97F4A7C15ULL ^ n;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        h = (h ^ w) * 0xff51afd7ed558ccdULL;
+        h ^= h >> 32;
     }
-    return (size_t)(h ^ (h >> 32));
+    uint64_t w = 0;
+    memcpy(&w, s + i, n - i);
+    h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
+    return (size_t)(h ^ (h >> 29));
 }
 
 size_t strindex_get(strindex *x, const char *s)
 {
     if (2 * (x->n + 1) > x->nslots) {
         size_t n = x->nslots ? 2 * x->nslots : 64;
-        size_t *slots = calloc(n, sizeof(*slots));
+        strindex_slot *slots = calloc(n, sizeof(*slots));
         if (!slots)
             abort();
-        for (size_t i = 0; i < x->n; i++) {
-            size_t j = x->hashes[i] & (n - 1);
-            while (slots[j])
+        for (size_t i = 0; i < x->nslots; i++) {
+            if (!x->slots[i].number)
+                continue;
+            size_t j = x->slots[i].hash & (n - 1);
+            while (slots[j].number)
                 j = (j + 1) & (n - 1);
-            slots[j] = i + 1;
+            slots[j] = x->slots[i];
         }
         free(x->slots);
         x->slots = slots;
         x->nslots = n;
     }
-    size_t h = str_hash(s);
+    size_t len = strlen(s);
+    size_t h = str_hash(s, len);
     size_t j = h & (x->nslots - 1);
-    for (; x->slots[j]; j = (j + 1) & (x->nslots - 1)) {
-        size_t i = x->slots[j] - 1;
-        if (x->hashes[i] == h && strcmp(x->keys[i], s) == 0)
+    for (; x->slots[j].number; j = (j + 1) & (x->nslots - 1)) {
+        size_t i = x->slots[j].number - 1;
+        if (x->slots[j].hash == h && strcmp(x->keys[i], s) == 0)
             return i;
     }
     if (x->n == x->cap) {
         size_t c = x->cap ? 2 * x->cap : 64;
         const char **k = realloc(x->keys, c * sizeof(*k));
-        if (k)
-            x->keys = k;
-        size_t *hs = k ? realloc(x->hashes, c * sizeof(*hs)) : NULL;
-        if (!hs)
+        if (!k)
             abort();
-        x->hashes = hs;
+        x->keys = k;
         x->cap = c;
     }
     x->keys[x->n] = s;
-    x->hashes[x->n] = h;
-    x->slots[j] = ++x->n;
+    x->slots[j].hash = h;
+    x->slots[j].number = ++x->n;
     return x->n - 1;
 }
 
 void strindex_free(strindex *x)
 {
     free(x->keys);
-    free(x->hashes);
     free(x->slots);
     memset(x, 0, sizeof(*x));
 }

@@ -199,8 +199,10 @@ const char *grille_report_attr(const grille_report *r, size_t doc,
                                const char *key)
 {
     const grille_report_doc *d = &r->docs[doc];
+    /* keys mostly differ in their first byte: a call to strcmp for the
+     * key looked for, not for each of the document's */
     for (size_t i = 0; i < d->nattrs; i++)
-        if (strcmp(d->attrs[i].key, key) == 0)
+        if (d->attrs[i].key[0] == key[0] && strcmp(d->attrs[i].key, key) == 0)
             return d->attrs[i].value;
     return NULL;
 }
@@ -379,6 +381,10 @@ static int from_stats(sqlite3 *db, grille_report *r, priv *p,
             if (c < 0)
                 continue;
             size_t cell = d * nc + (size_t)c;
+            /* the documents of each code, counted here rather than in a
+             * pass over every cell */
+            p->codes[c].documents += (size_t)(v[1] != 0) -
+                                     (size_t)(p->cell_segments[cell] != 0);
             p->cell_segments[cell] = v[1];
             p->cell_hits[cell] = v[2];
             p->codes[c].segments += v[1];
@@ -1121,10 +1127,11 @@ counted:
         p->attrs = sorted;
     }
 
-    for (size_t d = 0; d < nd; d++)
-        for (size_t c = 0; c < nc; c++)
-            if (p->cell_segments[d * nc + c])
-                p->codes[c].documents++;
+    if (!stats) /* from_stats counted them */
+        for (size_t d = 0; d < nd; d++)
+            for (size_t c = 0; c < nc; c++)
+                if (p->cell_segments[d * nc + c])
+                    p->codes[c].documents++;
     for (size_t c = 0; c < nc; c++) {
         grille_report_code *k = &p->codes[c];
         term_map *m = &p->terms[c];
