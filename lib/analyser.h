@@ -59,15 +59,18 @@ typedef struct stem_entry {
     uint64_t stem_hash; /* grille__hash of stem, as the codebook's */
 } stem_entry;
 
-/* A slot of the table: the whole hash, so that another word's entry is
- * not read to be told apart. */
-typedef struct stem_slot {
-    uint64_t hash;
-    stem_entry *e;
-} stem_slot;
+/* A slot of the table: its entry's address, with the top 16 bits of the
+ * word's hash in the address's unused top bits where there are such
+ * (64-bit machines: user addresses fit in 48 bits).  Another word's entry
+ * is seldom read to be told apart, and the table stays 8 bytes a slot:
+ * with -j, two threads' tables share a core's caches. */
+typedef uintptr_t stem_slot;
 
 typedef struct stem_cache {
     stem_slot *slots; /* entries live in the arena: they never move */
+    uintptr_t addr; /* the address bits of a slot (all of them when an
+                       entry's address uses the top ones); 0 before the
+                       first slot */
     size_t nslots, count;
     arena_chunk *chunks;
     size_t bytes;

@@ -128,17 +128,43 @@ static inline uint64_t hash_bytes(const char *s, size_t n, int kind,
     return h ^ (h >> 29);
 }
 
+/* The tag of hash h in a slot (its top 16 bits, where addresses leave
+ * room for them). */
+static inline uintptr_t slot_tag(const stem_cache *c, uint64_t h)
+{
+#if UINTPTR_MAX > 0xFFFFFFFFu
+    return ((uintptr_t)(h >> 48) << 48) & ~c->addr;
+#else
+    (void)c;
+    (void)h;
+    return 0;
+#endif
+}
+
+static inline stem_entry *slot_entry(const stem_cache *c, stem_slot s)
+{
+    return (stem_entry *)(s & c->addr);
+}
+
 static int cache_resize(stem_cache *c)
 {
     size_t n = c->nslots ? c->nslots * 2 : 1024;
     stem_slot *slots = calloc(n, sizeof(*slots));
     if (!slots)
         return GRILLE_ENOMEM;
+    if (!c->addr) {
+#if UINTPTR_MAX > 0xFFFFFFFFu
+        c->addr = ((uintptr_t)1 << 48) - 1;
+#else
+        c->addr = UINTPTR_MAX;
+#endif
+    }
     for (size_t i = 0; i < c->nslots; i++) {
-        if (!c->slots[i].e)
+        if (!c->slots[i])
             continue;
-        size_t j = c->slots[i].hash & (n - 1);
-        while (slots[j].e)
+        /* the low half of the hash, in the entry, places it */
+        size_t j = slot_entry(c, c->slots[i])->hash & (n - 1);
+        while (slots[j])
             j = (j + 1) & (n - 1);
         slots[j] = c->slots[i];
     }
@@ -147,6 +173,18 @@ static int cache_resize(stem_cache *c)
     c->nslots = n;
     c->bytes += n * sizeof(*slots) / 2;
     return 0;
+}
+
+/* Stores entry e in free slot j. */
+static void slot_set(stem_cache *c, size_t j, stem_entry *e, uint64_t h)
+{
+    if ((uintptr_t)e & ~c->addr) {
+        /* an address with its top bits set: no more tags */
+        for (size_t i = 0; i < c->nslots; i++)
+            c->slots[i] &= c->addr;
+        c->addr = UINTPTR_MAX;
+    }
+    c->slots[j] = (uintptr_t)e | slot_tag(c, h);
 }
 
 /* Folds `s` into the arena (lowercase input: only accents and ligatures
@@ -204,9 +242,9 @@ stem_entry *grille_stem__lookup(grille_analyser *a, const char *lower,
         return NULL;
     size_t mask = c->nslots - 1;
     size_t j = h & mask;
-    for (; c->slots[j].e; j = (j + 1) & mask) {
-        stem_entry *e = c->slots[j].e;
-        if (c->slots[j].hash == h && e->lower_len == len &&
+    for (; c->slots[j]; j = (j + 1) & mask) {
+        stem_entry *e = slot_entry(c, c->slots[j]);
+        if (e->hash == (uint32_t)h && e->lower_len == len &&
             e->kind == (uint8_t)kind && memcmp(e->lower, lower, len) == 0)
             return e;
     }
@@ -242,8 +280,7 @@ stem_entry *grille_stem__lookup(grille_analyser *a, const char *lower,
     }
     e.stem_hash = grille__hash(e.stem, e.stem_len);
     *stored = e;
-    c->slots[j].hash = h;
-    c->slots[j].e = stored;
+    slot_set(c, j, stored, h);
     c->count++;
     return stored;
 }
@@ -255,9 +292,13 @@ stem_entry *grille_stem__lookup_padded(grille_analyser *a, const char *lower,
     uint64_t h = hash_bytes(lower, len, kind, true);
     if (c->nslots) {
         size_t mask = c->nslots - 1;
-        for (size_t j = h & mask; c->slots[j].e; j = (j + 1) & mask)
-            if (c->slots[j].hash == h && same_word(c->slots[j].e, lower, len))
-                return c->slots[j].e;
+        uintptr_t tag = slot_tag(c, h);
+        for (size_t j = h & mask; c->slots[j]; j = (j + 1) & mask) {
+            stem_entry *e = slot_entry(c, c->slots[j]);
+            if ((c->slots[j] & ~c->addr) == tag && e->hash == (uint32_t)h &&
+                e->kind == (uint8_t)kind && same_word(e, lower, len))
+                return e;
+        }
     }
     return grille_stem__lookup(a, lower, len, kind);
 }
@@ -283,12 +324,14 @@ stem_entry *grille_stem__lookup16(grille_analyser *a, uint64_t w0,
     stem_cache *c = &a->cache;
     if (c->nslots) {
         size_t mask = c->nslots - 1;
-        for (size_t j = h & mask; c->slots[j].e; j = (j + 1) & mask) {
-            const stem_entry *e = c->slots[j].e;
+        uintptr_t tag = slot_tag(c, h);
+        for (size_t j = h & mask; c->slots[j]; j = (j + 1) & mask) {
+            stem_entry *e = slot_entry(c, c->slots[j]);
             /* the heads are padded with zeros, as w0 and w1 are */
-            if (c->slots[j].hash == h && e->lower_len == len &&
+            if ((c->slots[j] & ~c->addr) == tag && e->hash == (uint32_t)h &&
+                e->lower_len == len && e->kind == (uint8_t)kind &&
                 e->head[0] == w0 && e->head[1] == w1)
-                return c->slots[j].e;
+                return e;
         }
     }
     uint64_t buf[3] = {w0, w1, 0};
