@@ -494,30 +494,46 @@ static int heavier_first(const void *a, const void *b)
     return heavier(*x, *y) ? -1 : heavier(*y, *x);
 }
 
-/* Distinct values of an attribute with their document counts, the most
- * frequent first (then in the order they come); past `limit` rows (0: no
- * limit), the others are added up in one row. */
-static void attr_counts(doc *d, const grille_report *r, const char *key,
-                        const char *head, size_t limit)
+/* The distinct values of an attribute, numbered in the order they come,
+ * with their document counts, and the documents without it. */
+typedef struct valcount {
+    strindex vals;
+    size_t *counts;
+    size_t none;
+} valcount;
+
+static void count_attr(valcount *c, const grille_report *r, const char *key)
 {
-    strindex vals = {0};
-    size_t *counts = calloc(r->ndocs + 1, sizeof(size_t));
-    size_t none = 0;
-    if (!counts)
+    memset(c, 0, sizeof(*c));
+    if (!(c->counts = calloc(r->ndocs + 1, sizeof(size_t))))
         abort();
     for (size_t i = 0; i < r->ndocs; i++) {
         const char *v = grille_report_attr(r, i, key);
         if (v)
-            counts[strindex_get(&vals, v)]++;
+            c->counts[strindex_get(&c->vals, v)]++;
         else
-            none++;
+            c->none++;
     }
-    size_t n = vals.n;
+}
+
+static void valcount_free(valcount *c)
+{
+    strindex_free(&c->vals);
+    free(c->counts);
+}
+
+/* The table of the values counted in c, the most frequent first (then in
+ * the order they come); past `limit` rows (0: no limit), the others are
+ * added up in one row. */
+static void attr_table(doc *d, const valcount *c, const char *head,
+                       size_t limit)
+{
+    size_t n = c->vals.n;
     weighed *order = malloc((n + 1) * sizeof(*order));
     if (!order)
         abort();
     for (size_t k = 0; k < n; k++)
-        order[k] = (weighed){counts[k], k};
+        order[k] = (weighed){c->counts[k], k};
     qsort(order, n, sizeof(*order), heavier_first);
     size_t shown = limit && n > limit ? limit : n, rest = 0;
     for (size_t k = shown; k < n; k++)
@@ -528,7 +544,7 @@ static void attr_counts(doc *d, const grille_report *r, const char *key,
     table_head(&t, 1, _("documents"), true);
     for (size_t k = 0; k < shown; k++) {
         size_t row = table_row(&t);
-        table_set(&t, row, 0, "%s", vals.keys[order[k].i]);
+        table_set(&t, row, 0, "%s", c->vals.keys[order[k].i]);
         table_set(&t, row, 1, "%zu", order[k].weight);
     }
     if (shown < n) {
@@ -539,17 +555,15 @@ static void attr_counts(doc *d, const grille_report *r, const char *key,
             table_set(&t, row, 0, _("(%zu other values)"), n - shown);
         table_set(&t, row, 1, "%zu", rest);
     }
-    if (none) {
+    if (c->none) {
         size_t row = table_row(&t);
         table_set(&t, row, 0, "%s", _("(none)"));
-        table_set(&t, row, 1, "%zu", none);
+        table_set(&t, row, 1, "%zu", c->none);
     }
     if (n)
         doc_table(d, &t);
     table_free(&t);
-    strindex_free(&vals);
     free(order);
-    free(counts);
 }
 
 /* How many distinct values attribute `key` takes. */
@@ -810,6 +824,7 @@ struct qpick;
 typedef struct grid {
     gridrow *rows;
     size_t n, total;
+    size_t valued; /* distinct values of the attribute, among the rows */
     struct qpick *picks;
     size_t *got, per;
 } grid;
@@ -828,17 +843,24 @@ static void grid_free(gridrow *rows, size_t n)
  * there were. */
 static gridrow *grid_rows(const grille_report *r, const char *by,
                           const size_t *codes, size_t k, size_t limit,
-                          size_t *n, size_t *total)
+                          size_t *n, size_t *total, size_t *valued)
 {
     strindex vals = {0};
     size_t *of = malloc((r->ndocs + 1) * sizeof(*of));
-    if (!of)
+    unsigned char *is_value = calloc(r->ndocs + 1, 1);
+    if (!of || !is_value)
         abort();
     for (size_t d = 0; d < r->ndocs; d++) {
         const char *v = grille_report_attr(r, d, by);
         of[d] = strindex_get(&vals, v ? v : r->docs[d].name);
+        is_value[of[d]] |= v != NULL;
     }
     *n = vals.n;
+    /* a row per string: those a value named are the distinct values */
+    *valued = 0;
+    for (size_t g = 0; g < *n; g++)
+        *valued += is_value[g];
+    free(is_value);
     gridrow *rows = calloc(*n + 1, sizeof(*rows));
     if (!rows)
         abort();
@@ -1235,16 +1257,28 @@ static void report_human(doc *d, const grille_report *r, const cooc *c,
     char title[512];
     snprintf(title, sizeof(title), _("Theme report: %s"), cbname);
     doc_begin(d, title);
+    /* the interviewers counted once for the sentence and the table; the
+     * collectivités by the grid when it is by them */
+    valcount enq, c2;
+    count_attr(&enq, r, "enqueteur");
     doc_para(d,
              _("Project %s: %zu documents, %zu segments (%zu coded), %zu "
                "words, %zu interviewers, %zu collectivités."),
              db, r->ndocs, r->segments, r->coded_segments, r->words,
-             count_values(r, "enqueteur"), count_values(r, "collectivite"));
+             enq.vals.n,
+             strcmp(by, "collectivite") == 0
+                 ? gr->valued
+                 : count_values(r, "collectivite"));
 
     doc_h2(d, _("The corpus at a glance"));
-    attr_counts(d, r, "type", _("collectivités by type"), o->rows);
-    attr_counts(d, r, "role", _("people interviewed"), o->rows);
-    attr_counts(d, r, "enqueteur", _("interviewers"), o->rows);
+    count_attr(&c2, r, "type");
+    attr_table(d, &c2, _("collectivités by type"), o->rows);
+    valcount_free(&c2);
+    count_attr(&c2, r, "role");
+    attr_table(d, &c2, _("people interviewed"), o->rows);
+    valcount_free(&c2);
+    attr_table(d, &enq, _("interviewers"), o->rows);
+    valcount_free(&enq);
 
     doc_h2(d, _("Themes"));
     doc_para(d, "%s",
@@ -1347,7 +1381,7 @@ static int run_report(const ropts *o)
     /* the grid's rows, chosen once for its quotes and for its table */
     if (o->format != FMT_CSV && o->format != FMT_JSON &&
         !(gr.rows = grid_rows(r, o->by, themes, (size_t)k, o->rows, &gr.n,
-                              &gr.total))) {
+                              &gr.total, &gr.valued))) {
         cli_error(_("out of memory"));
         goto done;
     }
