@@ -1531,19 +1531,6 @@ static const unsigned char c3_class[64] = {
 #undef U
 };
 
-/* Whether word_fast also keeps a word's first 16 bytes in registers, as
- * it writes them to its buffer: reading the buffer back whole after
- * writing it in pieces costs a store that cannot be forwarded to the
- * load, on every word.  Little-endian machines with 128-bit integers. */
-#if defined(__SIZEOF_INT128__) && defined(__BYTE_ORDER__) &&              \
-    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define WORD_IN_REGS 1
-__extension__ typedef unsigned __int128 word_regs;
-#else
-#define WORD_IN_REGS 0
-typedef uint64_t word_regs;
-#endif
-
 /* The bytes of w that are a..z, as their high bit. */
 static uint64_t lower_ascii8(uint64_t w)
 {
@@ -1561,7 +1548,7 @@ static uint64_t lower_ascii8(uint64_t w)
  * did nothing.
  */
 static int elision_fast(tok_ctx *t, size_t i, size_t j, size_t apo,
-                        unsigned char *lw, uint64_t lw0, size_t *out)
+                        unsigned char *lw, size_t *out)
 {
     const unsigned char *s = (const unsigned char *)t->s;
     size_t n = j - i, k = j + apo;
@@ -1573,21 +1560,12 @@ static int elision_fast(tok_ctx *t, size_t i, size_t j, size_t apo,
                                  c3_class[s[k + 1] & 0x3F] != 0;
     if (!letter)
         return 1;
-    *out = k;
-#if WORD_IN_REGS
-    (void)lw;
-    return emit(t, i, k, GRILLE_TOK_ELISION, 0,
-                grille_stem__lookup16(t->a, lw0 | (uint64_t)'\'' << (8 * n),
-                                      0, n + 1, 1),
-                false);
-#else
-    (void)lw0;
     lw[n] = '\'';
     memset(lw + n + 1, 0, 8);
+    *out = k;
     return emit(t, i, k, GRILLE_TOK_ELISION, 0,
                 grille_stem__lookup_padded(t->a, (const char *)lw, n + 1, 1),
                 false);
-#endif
 }
 
 /*
@@ -1641,10 +1619,6 @@ word_fast(tok_ctx *t, size_t i, size_t *out)
     }
     uint64_t buf[FAST_WORD_MAX / 8 + 3];
     unsigned char *lw = (unsigned char *)buf; /* lw[j - i]: byte j */
-    /* lw's first 16 bytes (WORD_IN_REGS), bytes past 16 dropped */
-    word_regs regs = 0;
-#define REGS_PUT(v, at)                                                   \
-    (regs |= WORD_IN_REGS && (at) < 16 ? (word_regs)(v) << (8 * (at)) : 0)
     while (j < lim) {
         if (j + 8 <= end) {
             /* eight bytes at a time while they are a..z, the most of
@@ -1654,13 +1628,11 @@ word_fast(tok_ctx *t, size_t i, size_t *out)
             uint64_t stop = ~lower_ascii8(w) & 0x8080808080808080ULL;
             memcpy(lw + (j - i), &w, 8);
             if (!stop) {
-                REGS_PUT(w, j - i);
                 seen |= F_LOWER;
                 j += 8;
                 continue;
             }
             size_t r = grille__first_high(stop);
-            REGS_PUT(grille__first_bytes(w, r), j - i);
             seen |= r ? F_LOWER : 0;
             j += r;
             if (j >= lim)
@@ -1670,9 +1642,7 @@ word_fast(tok_ctx *t, size_t i, size_t *out)
         unsigned k = fast_class[ch];
         if (k & (F_LOWER | F_UPPER | F_DIGIT)) {
             seen |= k;
-            unsigned char lc = (unsigned char)(ch | (k & F_UPPER) << 4);
-            lw[j - i] = lc;
-            REGS_PUT(lc, j - i);
+            lw[j - i] = (unsigned char)(ch | (k & F_UPPER) << 4);
             j++;
             continue;
         }
@@ -1687,7 +1657,7 @@ word_fast(tok_ctx *t, size_t i, size_t *out)
                          ? 3 /* ’ ‘ */
                          : 0;
         if (apo)
-            return elision_fast(t, i, j, apo, lw, (uint64_t)regs, out);
+            return elision_fast(t, i, j, apo, lw, out);
         if (ch < 0x80)
             return 1; /* a hyphen */
         if (ch == 0xC2 && c2 == 0xA0) /* a no-break space ends it */
@@ -1696,13 +1666,10 @@ word_fast(tok_ctx *t, size_t i, size_t *out)
         if (!k)
             return 1;
         seen |= k;
-        unsigned char lc = (unsigned char)(c2 | (k & F_UPPER) << 4);
         lw[j - i] = ch;
-        lw[j - i + 1] = lc;
-        REGS_PUT(ch | (unsigned)lc << 8, j - i);
+        lw[j - i + 1] = (unsigned char)(c2 | (k & F_UPPER) << 4);
         j += 2;
     }
-#undef REGS_PUT
     if (j == i || (j >= lim && lim < end))
         return 1;
     size_t n = j - i;
@@ -1715,11 +1682,6 @@ word_fast(tok_ctx *t, size_t i, size_t *out)
             flags = GRILLE_TOKF_ACRONYM;
     }
     *out = j;
-    if (WORD_IN_REGS && n <= 16)
-        return emit(t, i, j, GRILLE_TOK_WORD, flags,
-                    grille_stem__lookup16(t->a, (uint64_t)regs,
-                                          (uint64_t)(regs >> 32 >> 32), n, 0),
-                    true);
     memset(lw + n, 0, 8);
     return emit(t, i, j, GRILLE_TOK_WORD, flags,
                 grille_stem__lookup_padded(t->a, (const char *)lw, n, 0),
