@@ -92,6 +92,30 @@ def main():
         failed += not ok
         print('%s %d - JSON escapes every special byte at every offset' % (
             'ok' if ok else 'not ok', n))
+        # words of every length around 8 and 16 bytes (looked up from
+        # registers up to 16 bytes of a..z), ended by every kind of byte,
+        # at the end of a line and of the file: the same tokens as the
+        # plain paths, including codebook words ("masques", "visio")
+        stems = ['a', 'de', 'masques', 'visioconf', 'telétravail',
+                 'abcdefghijklmnopqrstu', 'Ehpad', 'l', 'qu', 'visio']
+        ends = [' ', '.', ',', ';', "'", '\u2019', '-', '\u00e9', '\u00c9',
+                '\u00a0', '7', 'Z', ')', '\t', '\n', '@', '/']
+        words = []
+        for w in stems:
+            for k in range(0, 21 - min(len(w), 20)):
+                base = (w + 'bcdefghijklmnopqrstuvwxyz')[:len(w) + k]
+                for e in ends:
+                    words.append(base + e + 'x ')
+        edge = os.path.join(tmp, 'lengths.md')
+        with open(edge, 'w', encoding='utf-8', newline='') as f:
+            f.write(' '.join(words) + '\nmasques')
+        fast, size = digest(['tag', '-f', 'json', edge])
+        ref, _ = digest(['tag', '-f', 'json', edge], {'GRILLE_REFERENCE': '1'})
+        n += 1
+        ok = fast == ref and size > 1000
+        failed += not ok
+        print('%s %d - words of 1 to 21 bytes before every kind of byte: the '
+              'same tokens as the plain paths' % ('ok' if ok else 'not ok', n))
         # a large file cut in parts after a file that cannot be read: its
         # lines and segment numbers are those it has alone
         missing = os.path.join(tmp, 'missing.md')
