@@ -113,11 +113,6 @@ GRILLE_HIDDEN stem_entry *grille_stem__lookup(grille_analyser *a,
 GRILLE_HIDDEN stem_entry *grille_stem__lookup_padded(grille_analyser *a,
                                                      const char *lower,
                                                      size_t len, int kind);
-/* The same for a word of at most 16 bytes held in two words of memory
- * order, zero-padded (w1 is 0 up to 8 bytes). */
-GRILLE_HIDDEN stem_entry *grille_stem__lookup16(grille_analyser *a,
-                                                uint64_t w0, uint64_t w1,
-                                                size_t len, int kind);
 /* Allocates n bytes that live as long as the cache. */
 GRILLE_HIDDEN void *grille_stem__alloc(grille_analyser *a, size_t n);
 /* Drops the cache when it has grown past its budget; only between runs. */

@@ -303,41 +303,6 @@ stem_entry *grille_stem__lookup_padded(grille_analyser *a, const char *lower,
     return grille_stem__lookup(a, lower, len, kind);
 }
 
-stem_entry *grille_stem__lookup16(grille_analyser *a, uint64_t w0,
-                                  uint64_t w1, size_t len, int kind)
-{
-    /* hash_bytes of the padded bytes, from the registers */
-    uint64_t h = 0x9E3779B97F4A7C15ULL ^ ((uint64_t)len << 8) ^ (uint64_t)kind;
-    uint64_t last = w0;
-    if (len >= 8) {
-        h = (h ^ w0) * 0xff51afd7ed558ccdULL;
-        h ^= h >> 32;
-        last = w1;
-        if (len == 16) {
-            h = (h ^ w1) * 0xff51afd7ed558ccdULL;
-            h ^= h >> 32;
-            last = 0;
-        }
-    }
-    h = (h ^ last) * 0xc4ceb9fe1a85ec53ULL;
-    h ^= h >> 29;
-    stem_cache *c = &a->cache;
-    if (c->nslots) {
-        size_t mask = c->nslots - 1;
-        uintptr_t tag = slot_tag(c, h);
-        for (size_t j = h & mask; c->slots[j]; j = (j + 1) & mask) {
-            stem_entry *e = slot_entry(c, c->slots[j]);
-            /* the heads are padded with zeros, as w0 and w1 are */
-            if ((c->slots[j] & ~c->addr) == tag && e->hash == (uint32_t)h &&
-                e->lower_len == len && e->kind == (uint8_t)kind &&
-                e->head[0] == w0 && e->head[1] == w1)
-                return e;
-        }
-    }
-    uint64_t buf[3] = {w0, w1, 0};
-    return grille_stem__lookup(a, (const char *)buf, len, kind);
-}
-
 int grille_analyser_stem(grille_analyser *a, const char *word, size_t len,
                          const char **out, size_t *out_len)
 {

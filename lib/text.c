@@ -1588,9 +1588,10 @@ word_fast(tok_ctx *t, size_t i, size_t *out)
     unsigned seen = 0;
     if (i + 16 <= end) {
         /* the commonest word of all: a..z only, at most 16 bytes, ended
-         * by an ASCII byte that ends words.  Kept in registers: the
-         * buffer below, written in pieces and read back whole, costs a
-         * store that cannot be forwarded to its load. */
+         * by an ASCII byte that ends words, taken in two reads and
+         * stored whole: the buffer below, written in pieces and read
+         * back whole, costs a load that cannot be forwarded from the
+         * stores and waits for them. */
         uint64_t w0, w1;
         memcpy(&w0, s + i, 8);
         memcpy(&w1, s + i + 8, 8);
@@ -1613,8 +1614,11 @@ word_fast(tok_ctx *t, size_t i, size_t *out)
         }
         if (n) {
             *out = i + n;
+            uint64_t wb[2] = {w0, w1};
             return emit(t, i, i + n, GRILLE_TOK_WORD, 0,
-                        grille_stem__lookup16(t->a, w0, w1, n, 0), true);
+                        grille_stem__lookup_padded(t->a, (const char *)wb, n,
+                                                   0),
+                        true);
         }
     }
     uint64_t buf[FAST_WORD_MAX / 8 + 3];
