@@ -92,8 +92,8 @@ def main():
         failed += not ok
         print('%s %d - JSON escapes every special byte at every offset' % (
             'ok' if ok else 'not ok', n))
-        # words of every length around 8 and 16 bytes (looked up from
-        # registers up to 16 bytes of a..z), ended by every kind of byte,
+        # words of every length around 8 and 16 bytes (up to 16 bytes of
+        # a..z are taken in two reads), ended by every kind of byte,
         # at the end of a line and of the file: the same tokens as the
         # plain paths, including codebook words ("masques", "visio")
         stems = ['a', 'de', 'masques', 'visioconf', 'telétravail',
