@@ -21,11 +21,14 @@
  * The file is also inspected with SQLite directly, beside the library.
  */
 #include "grille.h"
+#include "store.h"
 
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <limits.h>
+#include <signal.h>
 #include <sqlite3.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -33,6 +36,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "check_main.h"
@@ -2886,14 +2890,37 @@ static size_t open_fds(void)
     return n;
 }
 
+/* The files open in this process on `path` (Linux), or 0. */
+static size_t open_fds_to(const char *path)
+{
+    size_t n = 0;
+    char link[64], to[PATH_MAX];
+    for (int fd = 0; fd < 1024; fd++) {
+        snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+        ssize_t k = readlink(link, to, sizeof(to) - 1);
+        if (k < 0)
+            continue;
+        to[k] = '\0';
+        n += strcmp(to, path) == 0;
+    }
+    return n;
+}
+
 /* A transaction of more than 8 MB of text has its WAL written back as it
  * grows, through a file of its own that the commit or the rollback
  * closes, without touching the locks on the project; the project is
- * whole either way. */
+ * whole either way.  (Into a project that has a document: a first import
+ * goes under a rollback journal, test_first_import_journal.) */
 START_TEST(test_large_transaction_written_back)
 {
     fresh();
+    add_tx("first.md", "first.md", "Une note.\n");
+    begin(st); /* the WAL and the -shm open again */
+    grille_store_rollback(st);
     size_t before = open_fds();
+    char wal[PATH_MAX];
+    snprintf(wal, sizeof(wal), "%s-wal", proj);
+    size_t wal_before = open_fds_to(wal);
     long locks = locks_held(proj);
     enum { DOCS = 9, SIZE = 1 << 20 };
     char *text = malloc(SIZE + 1);
@@ -2915,7 +2942,7 @@ START_TEST(test_large_transaction_written_back)
         }
 #ifdef __linux__
         /* the WAL opened once for the hints */
-        ck_assert_uint_eq(open_fds(), before + 1);
+        ck_assert_uint_eq(open_fds_to(wal), wal_before + 1);
 #endif
         if (round == 0)
             grille_store_rollback(st);
@@ -2926,12 +2953,164 @@ START_TEST(test_large_transaction_written_back)
         ck_assert_int_eq(locks_held(proj), locks);
     }
     free(text);
-    ck_assert_int_eq(raw_int("SELECT count(*) FROM documents"), DOCS);
-    ck_assert_int_eq(raw_int("SELECT count(*) FROM doc_stats"), DOCS);
+    ck_assert_int_eq(raw_int("SELECT count(*) FROM documents"), DOCS + 1);
+    ck_assert_int_eq(raw_int("SELECT count(*) FROM doc_stats"), DOCS + 1);
     ck_assert_str_eq(raw_text("PRAGMA integrity_check"), "ok");
     ck_assert_int_eq(raw_int("SELECT count(*) FROM documents WHERE name "
                              "LIKE 'n0-%'"),
                      0);
+}
+END_TEST
+
+/* The size of the file at `path`, or -1 when there is none. */
+static long file_size(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0 ? (long)sb.st_size : -1;
+}
+
+/* A first import into an empty project goes under a rollback journal (its
+ * pages written once, not to the WAL then again by the checkpoint), and
+ * the project is in WAL mode again after its commit or its rollback.  Not
+ * when the project has documents, nor when another connection has it
+ * open. */
+START_TEST(test_first_import_journal)
+{
+    char journal[PATH_MAX], wal[PATH_MAX];
+    snprintf(journal, sizeof(journal), "%s-journal", proj);
+    snprintf(wal, sizeof(wal), "%s-wal", proj);
+    fresh();
+    ck_assert_str_eq(raw_text("PRAGMA journal_mode"), "wal");
+    for (int round = 0; round < 2; round++) {
+        begin(st);
+        add("a.md", "a.md", "- masques et gel\n\nLe télétravail.\n");
+        ck_assert_int_gt(file_size(journal), 0);
+        ck_assert_int_le(file_size(wal), 0);
+        /* another connection sees the rollback journal's mode */
+        ck_assert_str_eq(raw_text("PRAGMA journal_mode"), "delete");
+        if (round == 0)
+            grille_store_rollback(st);
+        else
+            commit(st);
+        ck_assert_int_eq(file_size(journal), -1);
+        ck_assert_str_eq(raw_text("PRAGMA journal_mode"), "wal");
+        ck_assert_int_eq(raw_int("SELECT count(*) FROM documents"), round);
+    }
+    ck_assert_str_eq(raw_text("PRAGMA integrity_check"), "ok");
+    /* the project has a document: WAL as before */
+    begin(st);
+    add("b.md", "b.md", "Les élus et la reprise.\n");
+    ck_assert_int_eq(file_size(journal), -1);
+    commit(st);
+    ck_assert_int_gt(file_size(wal), 0);
+    ck_assert_int_eq(raw_int("SELECT count(*) FROM documents"), 2);
+
+    /* an empty project that another connection has open: WAL too */
+    grille_store_close(st);
+    st = NULL;
+    remove(proj);
+    remove(wal);
+    snprintf(wal, sizeof(wal), "%s-shm", proj);
+    remove(wal);
+    snprintf(wal, sizeof(wal), "%s-wal", proj);
+    fresh();
+    grille_error err;
+    memset(&err, 0, sizeof(err));
+    int rc = grille_store_open(&st2, proj, 1, &err);
+    ck_assert_msg(rc == 0, "open failed (%d): %s", rc, err.message);
+    begin(st);
+    add("a.md", "a.md", "- masques et gel\n");
+    ck_assert_int_eq(file_size(journal), -1);
+    commit(st);
+    ck_assert_int_gt(file_size(wal), 0);
+    ck_assert_str_eq(raw_text("PRAGMA journal_mode"), "wal");
+    ck_assert_int_eq(raw_int("SELECT count(*) FROM documents"), 1);
+}
+END_TEST
+
+/* A first import killed in its course, once it has written into the file
+ * (its cache full, here flushed), leaves a hot rollback journal: a
+ * command that only reads the project then rolls it back (a read-only
+ * connection could not, and would fail) and sees the project as it was;
+ * one that writes does too, and puts WAL back. */
+START_TEST(test_first_import_killed)
+{
+    char journal[PATH_MAX];
+    snprintf(journal, sizeof(journal), "%s-journal", proj);
+    for (int readonly = 1; readonly >= 0; readonly--) {
+        fresh();
+        /* the child must be the only connection */
+        grille_store_close(st);
+        st = NULL;
+        pid_t pid = fork();
+        ck_assert_int_ge(pid, 0);
+        if (pid == 0) {
+            grille_error e;
+            grille_store *c = NULL;
+            if (grille_store_open(&c, proj, 0, &e) != 0 ||
+                grille_store_begin(c, &e) != 0)
+                _exit(2);
+            for (int d = 0; d < 50; d++) {
+                char name[32];
+                snprintf(name, sizeof(name), "n%d.md", d);
+                grille_text *t = NULL;
+                char txt[64];
+                snprintf(txt, sizeof(txt), "Le télétravail, note %d.\n", d);
+                int64_t id;
+                if (grille_text_decode(&t, txt, strlen(txt), name, &e) != 0 ||
+                    grille_store_add(c, an, cb, name, name, t, &id, &e) != 0) {
+                    fprintf(stderr, "child: %s\n", e.message);
+                    _exit(3);
+                }
+                grille_text_free(t);
+            }
+            /* what a full cache does: the journal synced, then pages
+             * written into the file */
+            if (sqlite3_db_cacheflush(grille_store__db(c)) != SQLITE_OK)
+                _exit(4);
+            /* no commit, no close: killed from outside (valgrind, which
+             * runs this child too, would report what a kill of itself
+             * leaves unfreed) */
+            char cmd[64];
+            snprintf(cmd, sizeof(cmd), "kill -9 %d", (int)getpid());
+            if (system(cmd) == 0)
+                for (;;)
+                    pause();
+            _exit(5);
+        }
+        int status = 0;
+        ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+        ck_assert_msg(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
+                      "child: status %d", status);
+        ck_assert_int_gt(file_size(journal), 0);
+        /* hot: its header written (a journal never synced starts with
+         * zeros, and SQLite ignores it) */
+        FILE *jf = fopen(journal, "rb");
+        ck_assert_ptr_nonnull(jf);
+        ck_assert_int_ne(fgetc(jf), 0);
+        fclose(jf);
+        grille_error err;
+        memset(&err, 0, sizeof(err));
+        int rc = grille_store_open(&st, proj, readonly, &err);
+        ck_assert_msg(rc == 0, "open after the kill (%d): %s", rc,
+                      err.message);
+        grille_report *r = NULL;
+        rc = grille_report_build(&r, st, &err);
+        ck_assert_msg(rc == 0, "report after the kill (%d): %s", rc,
+                      err.message);
+        grille_report_free(r);
+        ck_assert_int_eq(file_size(journal), -1);
+        ck_assert_int_eq(raw_int("SELECT count(*) FROM documents"), 0);
+        ck_assert_str_eq(raw_text("PRAGMA integrity_check"), "ok");
+        if (!readonly) {
+            ck_assert_str_eq(raw_text("PRAGMA journal_mode"), "wal");
+            add_tx("a.md", "a.md", "La reprise.\n");
+            ck_assert_int_eq(raw_int("SELECT count(*) FROM documents"), 1);
+        }
+        grille_store_close(st);
+        st = NULL;
+        remove(proj);
+    }
 }
 END_TEST
 
@@ -3043,6 +3222,8 @@ static Suite *suite(void)
     tcase_add_test(tc, test_busy_other_recoded_reload);
     tcase_add_test(tc, test_report_snapshot_attributes);
     tcase_add_test(tc, test_large_transaction_written_back);
+    tcase_add_test(tc, test_first_import_journal);
+    tcase_add_test(tc, test_first_import_killed);
 
     return s;
 }
