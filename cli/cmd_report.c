@@ -813,7 +813,7 @@ static void legend(doc *d, const grille_report *r, const size_t *codes,
  * document has it). */
 typedef struct gridrow {
     const char *name;
-    size_t *docs;
+    size_t *docs; /* in the block of every row's documents */
     size_t ndocs;
 } gridrow;
 
@@ -829,10 +829,11 @@ typedef struct grid {
     size_t *got, per;
 } grid;
 
+/* rows[0, n); rows[n].docs is the block of every row's documents */
 static void grid_free(gridrow *rows, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        free(rows[i].docs);
+    if (rows)
+        free(rows[n].docs);
     free(rows);
 }
 
@@ -846,58 +847,65 @@ static gridrow *grid_rows(const grille_report *r, const char *by,
                           size_t *n, size_t *total, size_t *valued)
 {
     strindex vals = {0};
-    size_t *of = malloc((r->ndocs + 1) * sizeof(*of));
-    unsigned char *is_value = calloc(r->ndocs + 1, 1);
-    if (!of || !is_value)
+    size_t nd = r->ndocs;
+    size_t *of = malloc((nd + 1) * sizeof(*of));
+    unsigned char *is_value = calloc(nd + 1, 1);
+    /* each row's coded segments of the themes, for the heaviest: added
+     * up here, the documents in their order (the cells in memory's) */
+    size_t *w = limit ? calloc(nd + 1, sizeof(*w)) : NULL;
+    if (!of || !is_value || (limit && !w))
         abort();
-    for (size_t d = 0; d < r->ndocs; d++) {
+    for (size_t d = 0; d < nd; d++) {
         const char *v = grille_report_attr(r, d, by);
         of[d] = strindex_get(&vals, v ? v : r->docs[d].name);
         is_value[of[d]] |= v != NULL;
+        const size_t *cells = r->cell_segments + d * r->ncodes;
+        for (size_t j = 0; w && j < k; j++)
+            w[of[d]] += cells[codes[j]];
     }
-    *n = vals.n;
+    size_t ng = vals.n;
     /* a row per string: those a value named are the distinct values */
     *valued = 0;
-    for (size_t g = 0; g < *n; g++)
+    for (size_t g = 0; g < ng; g++)
         *valued += is_value[g];
     free(is_value);
-    gridrow *rows = calloc(*n + 1, sizeof(*rows));
-    if (!rows)
+    /* every row's documents, in their order, in one block (a row's own
+     * allocation was a third of the grid's time, for 11,816 rows of
+     * 18,771 notes): counted, then placed */
+    gridrow *rows = calloc(ng + 1, sizeof(*rows));
+    size_t *block = malloc((nd + 1) * sizeof(*block));
+    if (!rows || !block)
         abort();
-    for (size_t d = 0; d < r->ndocs; d++)
+    for (size_t d = 0; d < nd; d++)
         rows[of[d]].ndocs++;
-    for (size_t g = 0; g < *n; g++) {
+    size_t at = 0;
+    for (size_t g = 0; g < ng; g++) {
         rows[g].name = vals.keys[g];
-        rows[g].docs = malloc(rows[g].ndocs * sizeof(size_t));
-        if (!rows[g].docs)
-            abort();
+        rows[g].docs = block + at;
+        at += rows[g].ndocs;
         rows[g].ndocs = 0;
     }
-    for (size_t d = 0; d < r->ndocs; d++) {
+    for (size_t d = 0; d < nd; d++) {
         gridrow *g = &rows[of[d]];
         g->docs[g->ndocs++] = d;
     }
+    rows[ng].docs = block;
     free(of);
     strindex_free(&vals);
-    *total = *n;
-    if (!limit || *n <= limit)
+    *n = *total = ng;
+    if (!limit || ng <= limit) {
+        free(w);
         return rows;
-    size_t *w = calloc(*n, sizeof(*w));
-    size_t *keep = malloc(*n * sizeof(*keep));
-    gridrow *kept = calloc(limit + 1, sizeof(*kept));
-    if (!w || !keep || !kept)
-        abort();
-    for (size_t i = 0; i < *n; i++)
-        for (size_t x = 0; x < rows[i].ndocs; x++)
-            for (size_t j = 0; j < k; j++)
-                w[i] += r->cell_segments[rows[i].docs[x] * r->ncodes +
-                                         codes[j]];
-    size_t shown = heaviest(w, *n, limit, keep);
-    for (size_t i = 0; i < shown; i++) {
-        kept[i] = rows[keep[i]];
-        rows[keep[i]].docs = NULL;
     }
-    grid_free(rows, *n);
+    size_t *keep = malloc(ng * sizeof(*keep));
+    gridrow *kept = calloc(limit + 1, sizeof(*kept));
+    if (!keep || !kept)
+        abort();
+    size_t shown = heaviest(w, ng, limit, keep);
+    for (size_t i = 0; i < shown; i++)
+        kept[i] = rows[keep[i]];
+    kept[shown].docs = block;
+    free(rows);
     free(w);
     free(keep);
     *n = shown;

@@ -768,16 +768,69 @@ static int read_attrs(sqlite3 *db, priv *p, const grille_report_want *want,
 typedef struct attr_job {
     const char *path;
     const grille_report_want *want;
-    /* set once the documents are read, for attr_adopt: the thread reads
-     * the attributes by document id */
+    /* set (under lock) once the documents are read: the thread reads the
+     * attributes by document id, then puts them in the documents' order
+     * (attr_order); `known` also when the report gave up */
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    bool known;
     const int64_t *doc_index;
     int64_t max_doc;
+    grille_report_doc *docs;
+    size_t ndocs;
     unsigned char before[GRILLE_WAL_HEADER];
     priv strings; /* its own chunks of kept strings */
     grille_attr_info *attrs;
     size_t *doc, n;
     int rc; /* SQLITE_DONE when done */
 } attr_job;
+
+/*
+ * Attributes read in id order (or key order) into the documents' (name)
+ * order, each one's kept: docs[d].attrs and nattrs point into the array
+ * returned (NULL when out of memory; `attrs` is then left as it is).
+ * doc[i] is attrs[i]'s document.
+ */
+static grille_attr_info *attr_order(const grille_attr_info *attrs,
+                                    const size_t *doc, size_t n,
+                                    grille_report_doc *docs, size_t ndocs)
+{
+    grille_attr_info *sorted = malloc((n + 1) * sizeof(*sorted));
+    size_t *at = calloc(ndocs + 1, sizeof(*at));
+    if (!sorted || !at) {
+        free(sorted);
+        free(at);
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++)
+        at[doc[i] + 1]++;
+    for (size_t d = 0; d < ndocs; d++) {
+        docs[d].attrs = sorted + at[d];
+        docs[d].nattrs = at[d + 1];
+        at[d + 1] += at[d];
+    }
+    for (size_t i = 0; i < n; i++)
+        sorted[at[doc[i]]++] = attrs[i];
+    free(at);
+    return sorted;
+}
+
+/* Tells the thread the documents (doc_index NULL: the report gave up). */
+static void attr_documents(attr_job *j, const int64_t *doc_index,
+                           int64_t max_doc, grille_report_doc *docs,
+                           size_t ndocs)
+{
+    pthread_mutex_lock(&j->lock);
+    if (!j->known) {
+        j->doc_index = doc_index;
+        j->max_doc = max_doc;
+        j->docs = docs;
+        j->ndocs = ndocs;
+        j->known = true;
+        pthread_cond_signal(&j->cond);
+    }
+    pthread_mutex_unlock(&j->lock);
+}
 
 static void *attr_thread(void *arg)
 {
@@ -798,12 +851,38 @@ static void *attr_thread(void *arg)
         j->rc = read_attrs(db, &j->strings, j->want, NULL, 0, &j->attrs,
                            &j->doc, &j->n);
     sqlite3_close(db); /* ends its read transaction */
+    /* by the documents' indexes, orphans left out, then in their order:
+     * off the report's thread, whose doc_stats take longer */
+    pthread_mutex_lock(&j->lock);
+    while (!j->known)
+        pthread_cond_wait(&j->cond, &j->lock);
+    pthread_mutex_unlock(&j->lock);
+    if (j->rc != SQLITE_DONE || !j->doc_index)
+        return NULL;
+    size_t n = 0;
+    for (size_t i = 0; i < j->n; i++) {
+        size_t id = j->doc[i];
+        if (id > (size_t)j->max_doc || j->doc_index[id] < 0)
+            continue;
+        j->attrs[n] = j->attrs[i];
+        j->doc[n++] = (size_t)j->doc_index[id];
+    }
+    j->n = n;
+    grille_attr_info *sorted =
+        n ? attr_order(j->attrs, j->doc, n, j->docs, j->ndocs) : NULL;
+    if (n && !sorted) {
+        j->rc = SQLITE_NOMEM;
+        return NULL;
+    }
+    free(j->attrs);
+    j->attrs = sorted;
     return NULL;
 }
 
-/* Takes the job's attributes and strings into the report; false, having
- * freed them, when the job failed. */
-static bool attr_adopt(attr_job *j, priv *p, size_t **doc)
+/* Takes the job's attributes (in the documents' order, theirs set) and
+ * strings into the report; false, having freed them and cleared the
+ * documents' attributes, when the job failed. */
+static bool attr_adopt(attr_job *j, priv *p)
 {
     bool ok = j->rc == SQLITE_DONE && j->doc_index &&
               GROW(p->strings, p->cap, p->nstrings + j->strings.nstrings) ==
@@ -811,26 +890,21 @@ static bool attr_adopt(attr_job *j, priv *p, size_t **doc)
     if (ok) {
         for (size_t i = 0; i < j->strings.nstrings; i++)
             p->strings[p->nstrings++] = j->strings.strings[i];
-        /* read by document id before the documents were: their indexes
-         * now, orphans left out */
-        size_t n = 0;
-        for (size_t i = 0; i < j->n; i++) {
-            size_t id = j->doc[i];
-            if (id > (size_t)j->max_doc || j->doc_index[id] < 0)
-                continue;
-            j->attrs[n] = j->attrs[i];
-            j->doc[n++] = (size_t)j->doc_index[id];
-        }
         p->attrs = j->attrs;
-        p->nattrs = n;
-        *doc = j->doc;
+        p->nattrs = j->n;
     } else {
         for (size_t i = 0; i < j->strings.nstrings; i++)
             free(j->strings.strings[i]);
         free(j->attrs);
-        free(j->doc);
+        for (size_t d = 0; j->docs && d < j->ndocs; d++) {
+            j->docs[d].attrs = NULL;
+            j->docs[d].nattrs = 0;
+        }
     }
+    free(j->doc);
     free(j->strings.strings);
+    pthread_mutex_destroy(&j->lock);
+    pthread_cond_destroy(&j->cond);
     return ok;
 }
 
@@ -897,7 +971,13 @@ static int build(grille_report **out, grille_store *s,
             job.path = grille_store__path(s);
             job.want = want;
             job.rc = SQLITE_ERROR;
+            pthread_mutex_init(&job.lock, NULL);
+            pthread_cond_init(&job.cond, NULL);
             reading = pthread_create(&reader, NULL, attr_thread, &job) == 0;
+            if (!reading) {
+                pthread_mutex_destroy(&job.lock);
+                pthread_cond_destroy(&job.cond);
+            }
         }
     }
 
@@ -1005,8 +1085,8 @@ static int build(grille_report **out, grille_store *s,
     for (size_t i = 0; i < r->ndocs; i++)
         doc_index[p->docs[i].id] = (int64_t)i;
 
-    job.doc_index = doc_index; /* for attr_adopt */
-    job.max_doc = max_doc;
+    if (reading)
+        attr_documents(&job, doc_index, max_doc, p->docs, r->ndocs);
 
     size_t nc = r->ncodes, nd = r->ndocs;
     p->ncells = nd * nc + 1;
@@ -1114,7 +1194,7 @@ counted:
     if (reading) {
         pthread_join(reader, NULL);
         reading = false;
-        have_attrs = attr_adopt(&job, p, &attr_doc);
+        have_attrs = attr_adopt(&job, p);
     }
     if (!have_attrs) {
         rc = read_attrs(db, p, want, doc_index, max_doc, &p->attrs,
@@ -1123,29 +1203,17 @@ counted:
             goto nomem;
         if (rc != SQLITE_DONE)
             goto sqlfail;
-    }
-    /* read in id order (or key order), keys sorted in each document; put
-     * in the documents' (name) order, keeping each one's */
-    if (p->nattrs) {
-        grille_attr_info *sorted = malloc(p->nattrs * sizeof(*sorted));
-        size_t *at = calloc(r->ndocs + 1, sizeof(*at));
-        if (!sorted || !at) {
-            free(sorted);
-            free(at);
-            goto nomem;
+        /* read in id order (or key order), keys sorted in each document;
+         * put in the documents' (name) order, keeping each one's */
+        if (p->nattrs) {
+            grille_attr_info *sorted = attr_order(p->attrs, attr_doc,
+                                                  p->nattrs, p->docs,
+                                                  r->ndocs);
+            if (!sorted)
+                goto nomem;
+            free(p->attrs);
+            p->attrs = sorted;
         }
-        for (size_t i = 0; i < p->nattrs; i++)
-            at[attr_doc[i] + 1]++;
-        for (size_t d = 0; d < r->ndocs; d++) {
-            p->docs[d].attrs = sorted + at[d];
-            p->docs[d].nattrs = at[d + 1];
-            at[d + 1] += at[d];
-        }
-        for (size_t i = 0; i < p->nattrs; i++)
-            sorted[at[attr_doc[i]]++] = p->attrs[i];
-        free(at);
-        free(p->attrs);
-        p->attrs = sorted;
     }
 
     if (!stats) /* from_stats counted them */
@@ -1214,8 +1282,9 @@ fail:
     sqlite3_exec(db, "ROLLBACK TO report; RELEASE report", NULL, NULL, NULL);
 done:
     if (reading) { /* left on an error */
+        attr_documents(&job, NULL, 0, NULL, 0);
         pthread_join(reader, NULL);
-        attr_adopt(&job, p, &attr_doc);
+        attr_adopt(&job, p);
     }
     grille_store__map(s, false);
     free(ids);
