@@ -108,10 +108,12 @@ bool cli_same_file(const char *out, const char *db)
 static void on_upgrade(const char *path, int from, int to, void *payload)
 {
     (void)payload;
+    /* from 3, the codings are renumbered; from 4, doc_stats computed
+     * again */
     fprintf(stderr,
             _("grille: %s: upgrading the project from schema %d to %d "
-              "(once; about 2.5 s per 100 MB of notes)\n"),
-            path, from, to);
+              "(once; about %s s per 100 MB of notes)\n"),
+            path, from, to, from < 4 ? "2.5" : "1");
 }
 
 int cli_open_store(grille_store **out, const char *path, bool readonly)

@@ -115,6 +115,7 @@ typedef struct priv {
     size_t ncodes;
     int64_t *code_index; /* codes.id -> report index (-1), to max_code */
     int64_t max_code;
+    int64_t *code_ids;   /* report index -> codes.id, for the quotes */
     term_map *terms;
 } priv;
 
@@ -178,6 +179,7 @@ void grille_report_free(grille_report *r)
         }
         free(p->terms);
         free(p->code_index);
+        free(p->code_ids);
         free(p->strings);
         free(p->codes);
         free(p->docs);
@@ -335,7 +337,7 @@ static void flush(grille_report *r, priv *p, seg_state *g)
  * of a pass over the codings. */
 static int from_stats(sqlite3 *db, grille_report *r, priv *p,
                       const int64_t *code_index, int64_t max_code,
-                      const int64_t *doc_index, int64_t max_doc)
+                      const int64_t *doc_index, int64_t max_doc, size_t nf)
 {
     sqlite3_stmt *st;
     size_t nc = r->ncodes;
@@ -366,10 +368,11 @@ static int from_stats(sqlite3 *db, grille_report *r, priv *p,
         found++; /* document is doc_stats' key: once each */
         const unsigned char *at = sqlite3_column_blob(st, 1);
         const unsigned char *end = at + sqlite3_column_bytes(st, 1);
-        uint64_t n = 0, v[6];
+        uint64_t n = 0, v[GRILLE_CELL_FIELDS];
         grille__stats_uv(&at, end, &n);
         for (uint64_t i = 0; i < n; i++) {
-            /* a code, its segments and hits: most often one byte each */
+            /* a code, its segments and hits: most often one byte each
+             * (the numbers past the sixth are the quotes') */
             size_t k = 0;
             if (end - at >= 3 && !((at[0] | at[1] | at[2]) & 0x80)) {
                 v[0] = at[0];
@@ -378,9 +381,9 @@ static int from_stats(sqlite3 *db, grille_report *r, priv *p,
                 at += 3;
                 k = 3;
             }
-            while (k < 6 && grille__stats_uv(&at, end, &v[k]))
+            while (k < nf && grille__stats_uv(&at, end, &v[k]))
                 k++;
-            if (k < 6)
+            if (k < nf)
                 break;
             int64_t c = CODE(v[0]);
             if (c < 0)
@@ -508,12 +511,22 @@ static int read_quotes(grille_store *s, priv *p, const size_t *cells,
                        size_t n, grille_error *err)
 {
     sqlite3 *db = grille_store__db(s);
-    sqlite3_stmt *st = NULL, *hits = NULL;
+    sqlite3_stmt *st = NULL, *hits = NULL, *cells_st = NULL;
     sqlite3_blob *blob = NULL;
+    /* schema 5: where each quote is, from its document's doc_stats row
+     * (a row read for all its quotes) rather than its segment's and
+     * codings' */
+    bool placed_by_stats =
+        grille_store__cell_fields(s) == GRILLE_CELL_FIELDS && p->code_ids;
     int rc = sqlite3_prepare_v2(db,
                                 "SELECT g.line, g.start, g.\"end\", "
                                 "g.document FROM segments g WHERE g.id = ?1",
                                 -1, &st, NULL);
+    if (rc == SQLITE_OK && placed_by_stats)
+        rc = sqlite3_prepare_v2(db,
+                                "SELECT cells FROM doc_stats WHERE document "
+                                "= ?1",
+                                -1, &cells_st, NULL);
     if (rc == SQLITE_OK)
         rc = sqlite3_prepare_v2(
             db,
@@ -524,9 +537,11 @@ static int read_quotes(grille_store *s, priv *p, const size_t *cells,
             -1, &hits, NULL);
     if (rc != SQLITE_OK) {
         sqlite3_finalize(st);
+        sqlite3_finalize(cells_st);
         return grille_store__error(s, err, rc, "read the quotes");
     }
-    int64_t blob_doc = -1;
+    int64_t blob_doc = -1, cells_doc = -1;
+    const unsigned char *cells_at = NULL, *cells_end = NULL;
     char *buf = NULL;
     size_t bufcap = 0;
     size_t nc = p->ncodes;
@@ -539,22 +554,62 @@ static int read_quotes(grille_store *s, priv *p, const size_t *cells,
         q->segment_id = rk->segment_id;
         q->hits = rk->hits;
         q->len = rk->len;
-        sqlite3_reset(st);
-        sqlite3_bind_int64(st, 1, q->segment_id);
-        rc = sqlite3_step(st);
-        if (rc == SQLITE_DONE) { /* not there (a row written by hand) */
-            memset(q, 0, sizeof(*q));
-            memset(rk, 0, sizeof(*rk));
-            rc = SQLITE_OK;
-            continue;
+        int64_t doc = -1;
+        uint64_t v[GRILLE_CELL_FIELDS];
+        bool placed = false;
+        if (placed_by_stats) {
+            int64_t id = p->docs[cell / nc].id;
+            if (id != cells_doc) {
+                sqlite3_reset(cells_st);
+                sqlite3_bind_int64(cells_st, 1, id);
+                cells_at = cells_end = NULL;
+                if ((rc = sqlite3_step(cells_st)) == SQLITE_ROW) {
+                    cells_at = sqlite3_column_blob(cells_st, 0);
+                    cells_end = cells_at + sqlite3_column_bytes(cells_st, 0);
+                } else if (rc != SQLITE_DONE) {
+                    break;
+                }
+                rc = SQLITE_OK;
+                cells_doc = id;
+            }
+            /* the cell's code among the document's (its best segment, as
+             * ranked: the same row) */
+            const unsigned char *at = cells_at;
+            uint64_t codes = 0, code = (uint64_t)p->code_ids[cell % nc];
+            grille__stats_uv(&at, cells_end, &codes);
+            for (uint64_t c = 0; c < codes && !placed; c++) {
+                size_t k = 0;
+                while (k < GRILLE_CELL_FIELDS &&
+                       grille__stats_uv(&at, cells_end, &v[k]))
+                    k++;
+                if (k < GRILLE_CELL_FIELDS)
+                    break;
+                placed = v[0] == code && (int64_t)v[3] == q->segment_id;
+            }
         }
-        if (rc != SQLITE_ROW)
-            break;
-        rc = SQLITE_OK;
-        q->line = (unsigned)sqlite3_column_int(st, 0);
-        q->start = (size_t)sqlite3_column_int64(st, 1);
-        q->end = (size_t)sqlite3_column_int64(st, 2);
-        int64_t doc = sqlite3_column_int64(st, 3);
+        if (placed) {
+            q->start = (size_t)v[6];
+            q->end = (size_t)(v[6] + v[5]);
+            q->line = v[7] < UINT_MAX ? (unsigned)v[7] : UINT_MAX;
+            doc = p->docs[cell / nc].id;
+        } else {
+            sqlite3_reset(st);
+            sqlite3_bind_int64(st, 1, q->segment_id);
+            rc = sqlite3_step(st);
+            if (rc == SQLITE_DONE) { /* not there (a row written by hand) */
+                memset(q, 0, sizeof(*q));
+                memset(rk, 0, sizeof(*rk));
+                rc = SQLITE_OK;
+                continue;
+            }
+            if (rc != SQLITE_ROW)
+                break;
+            rc = SQLITE_OK;
+            q->line = (unsigned)sqlite3_column_int(st, 0);
+            q->start = (size_t)sqlite3_column_int64(st, 1);
+            q->end = (size_t)sqlite3_column_int64(st, 2);
+            doc = sqlite3_column_int64(st, 3);
+        }
         if (doc != blob_doc) {
             rc = blob ? sqlite3_blob_reopen(blob, doc)
                       : sqlite3_blob_open(db, "main", "documents", "text",
@@ -583,6 +638,10 @@ static int read_quotes(grille_store *s, priv *p, const size_t *cells,
         q->text = keep(p, buf, q->len);
         if (!q->text)
             rc = SQLITE_NOMEM;
+        if (placed) { /* doc_stats computed it as below */
+            q->hit = v[8] < UINT_MAX ? (unsigned)v[8] : 0;
+            continue;
+        }
         /* the first coding of the cell's code, or of one under it */
         size_t first = SIZE_MAX;
         sqlite3_reset(hits);
@@ -618,6 +677,7 @@ static int read_quotes(grille_store *s, priv *p, const size_t *cells,
     sqlite3_blob_close(blob);
     sqlite3_finalize(st);
     sqlite3_finalize(hits);
+    sqlite3_finalize(cells_st);
     return ret;
 }
 
@@ -1037,7 +1097,7 @@ static int build(grille_report **out, grille_store *s,
         p->codes[i].parent =
             pr >= 0 && pr <= max_code ? (long)code_index[pr] : -1;
     }
-    free(ids);
+    p->code_ids = ids; /* kept for the quotes read later */
     free(parents);
     ids = parents = NULL;
 
@@ -1121,7 +1181,8 @@ static int build(grille_report **out, grille_store *s,
         goto nomem;
 
     if (fast) {
-        rc = from_stats(db, r, p, code_index, max_code, doc_index, max_doc);
+        rc = from_stats(db, r, p, code_index, max_code, doc_index, max_doc,
+                        grille_store__cell_fields(s));
         if (rc == SQLITE_NOTFOUND) {
             ret = FROM_CODINGS;
             goto fail;

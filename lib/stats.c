@@ -7,7 +7,10 @@
  * blobs of unsigned LEB128 numbers:
  *
  *   cells  n, then n times: code id, segments, hits, best segment id,
- *          hits of the best segment, its length in bytes
+ *          hits of the best segment, its length in bytes, and (schema 5)
+ *          its start (a byte offset in the document's text), its line,
+ *          and where in it the first coding of the code (or of one under
+ *          it) starts, from the segment's start
  *          (sorted by code id; the counts of a code include its children
  *          as the report counts them: each coded segment once per code
  *          or ancestor, each coding once per code or ancestor)
@@ -15,7 +18,9 @@
  *          (a < b, sorted)
  *
  * The best segment is the report's quote: the most hits, then a readable
- * length, the first such in the document's order.  One builder computes
+ * length, the first such in the document's order.  Its start, line and
+ * first coding spare the report three seeks per quote it shows (its
+ * segment, its codings) of the four it took.  One builder computes
  * both from a stream of codings in segment order, fed from memory by an
  * add or from the project's rows after a recode, an import or an upgrade,
  * so the two cannot disagree.
@@ -23,6 +28,7 @@
 #include "stats.h"
 #include "store.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +50,7 @@ typedef struct cell {
     size_t segments, hits;
     int64_t best;
     size_t best_hits, best_len;
+    size_t best_start, best_line, best_hit;
 } cell;
 
 typedef struct pair {
@@ -57,8 +64,9 @@ struct grille_stats {
     size_t nparent;
     /* the current segment */
     int64_t seg;
-    size_t seg_len;
+    size_t seg_start, seg_len, seg_line;
     size_t *hits;    /* per code id */
+    size_t *first;   /* per code id: its first coding's start, or SIZE_MAX */
     int64_t *touched;
     size_t ntouched;
     /* the current document */
@@ -84,6 +92,7 @@ void grille__stats_free(grille_stats *b)
     sqlite3_finalize(b->q_store);
     free(b->parent);
     free(b->hits);
+    free(b->first);
     free(b->touched);
     free(b->cells);
     free(b->used);
@@ -154,22 +163,28 @@ int grille__stats_codes(grille_stats *b)
         return rc;
     if (n > b->nparent) {
         size_t *hits = calloc(n, sizeof(*hits));
+        size_t *first = malloc(n * sizeof(*first));
         int64_t *touched = malloc(n * sizeof(*touched));
         cell *cells = calloc(n, sizeof(*cells));
         int64_t *used = malloc(n * sizeof(*used));
-        if (!hits || !touched || !cells || !used) {
+        if (!hits || !first || !touched || !cells || !used) {
             free(parent);
             free(hits);
+            free(first);
             free(touched);
             free(cells);
             free(used);
             return SQLITE_NOMEM;
         }
+        for (size_t i = 0; i < n; i++)
+            first[i] = SIZE_MAX;
         free(b->hits);
+        free(b->first);
         free(b->touched);
         free(b->cells);
         free(b->used);
         b->hits = hits;
+        b->first = first;
         b->touched = touched;
         b->cells = cells;
         b->used = used;
@@ -211,8 +226,9 @@ int grille__stats_new(grille_stats **out, sqlite3 *db)
     if (rc == SQLITE_OK)
         rc = sqlite3_prepare_v3(db,
                                 /* by id: by segment (CODING_SHIFT) */
-                                "SELECT c.segment, g.\"end\" - g.start, "
-                                "c.code FROM codings c JOIN segments g ON "
+                                "SELECT c.segment, g.start, g.\"end\" - "
+                                "g.start, g.line, c.code, c.start FROM "
+                                "codings c JOIN segments g ON "
                                 "g.id = c.segment WHERE "
                                 SQL_DOCUMENT_CODINGS("c.", "?1")
                                 " ORDER BY c.id",
@@ -245,6 +261,12 @@ void grille__stats_begin(grille_stats *b)
     b->pairs_dirty = false;
     for (size_t i = 0; i < b->nused; i++)
         memset(&b->cells[b->used[i]], 0, sizeof(cell));
+    /* a segment left unflushed (a document given up) */
+    for (size_t i = 0; i < b->ntouched; i++) {
+        b->hits[b->touched[i]] = 0;
+        b->first[b->touched[i]] = SIZE_MAX;
+    }
+    b->ntouched = 0;
     b->nused = 0;
     b->npairs = 0;
     b->coded = 0;
@@ -281,11 +303,17 @@ static int flush(grille_stats *b)
         k->hits += h;
         if (grille__quote_score(h, b->seg_len) >
             grille__quote_score(k->best_hits, k->best_len)) {
+            size_t at = b->first[c] - b->seg_start; /* first >= start */
             k->best = b->seg;
             k->best_hits = h;
             k->best_len = b->seg_len;
+            k->best_start = b->seg_start;
+            k->best_line = b->seg_line;
+            k->best_hit = b->first[c] != SIZE_MAX && at < UINT_MAX ? at : 0;
         }
     }
+    for (size_t i = 0; i < b->ntouched; i++)
+        b->first[b->touched[i]] = SIZE_MAX;
     if (b->pair_count) {
         for (size_t i = 0; i < b->ntouched; i++)
             for (size_t j = 0; j < b->ntouched; j++)
@@ -320,24 +348,32 @@ static int flush(grille_stats *b)
     return 0;
 }
 
-int grille__stats_coding(grille_stats *b, int64_t segment, size_t seg_len,
-                         int64_t code)
+int grille__stats_coding(grille_stats *b, int64_t segment, size_t seg_start,
+                         size_t seg_len, size_t seg_line, int64_t code,
+                         size_t start)
 {
     if (segment != b->seg) {
         int rc = flush(b);
         if (rc)
             return rc;
         b->seg = segment;
+        b->seg_start = seg_start;
         b->seg_len = seg_len;
+        b->seg_line = seg_line;
     }
     /* a code the codes table does not know counts for nothing, as in
-     * the report */
+     * the report; a coding before its segment's start (written by hand)
+     * is no first coding, as the report's quotes had it */
+    bool in = start >= seg_start;
     size_t guard = 0;
     for (int64_t c = code; c >= 0 && (size_t)c < b->nparent &&
                            guard <= b->nparent;
-         c = b->parent[c], guard++)
+         c = b->parent[c], guard++) {
         if (b->hits[c]++ == 0)
             b->touched[b->ntouched++] = c;
+        if (in && start < b->first[c])
+            b->first[c] = start;
+    }
     return 0;
 }
 
@@ -415,7 +451,9 @@ static int stats_end(grille_stats *b, const void **cells, size_t *ncells,
         const cell *k = &b->cells[b->used[i]];
         bad = put_uv(c, (uint64_t)b->used[i]) || put_uv(c, k->segments) ||
               put_uv(c, k->hits) || put_uv(c, (uint64_t)k->best) ||
-              put_uv(c, k->best_hits) || put_uv(c, k->best_len);
+              put_uv(c, k->best_hits) || put_uv(c, k->best_len) ||
+              put_uv(c, k->best_start) || put_uv(c, k->best_line) ||
+              put_uv(c, k->best_hit);
     }
     if (b->pair_count)
         return dense_pairs(b, p, bad, cells, ncells, pairs, npairs, coded);
@@ -468,10 +506,14 @@ int grille__stats_refresh(grille_stats *b, int64_t doc)
     sqlite3_reset(st);
     sqlite3_bind_int64(st, 1, doc);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        sqlite3_int64 len = sqlite3_column_int64(st, 1);
-        rc = grille__stats_coding(b, sqlite3_column_int64(st, 0),
-                                  len < 0 ? 0 : (size_t)len,
-                                  sqlite3_column_int64(st, 2));
+        sqlite3_int64 v[6];
+        for (int i = 0; i < 6; i++) {
+            v[i] = sqlite3_column_int64(st, i);
+            if (v[i] < 0 && i != 4)
+                v[i] = 0;
+        }
+        rc = grille__stats_coding(b, v[0], (size_t)v[1], (size_t)v[2],
+                                  (size_t)v[3], v[4], (size_t)v[5]);
         if (rc)
             break;
     }

@@ -35,10 +35,13 @@ GRILLE_HIDDEN void grille__stats_free(grille_stats *b);
 GRILLE_HIDDEN int grille__stats_codes(grille_stats *b);
 
 /* A document: begin, one call per coding in segment order (segment row
- * id, its length in bytes, code row id), then store its row. */
+ * id, its start, length in bytes and line; the coding's code row id and
+ * start), then store its row. */
 GRILLE_HIDDEN void grille__stats_begin(grille_stats *b);
 GRILLE_HIDDEN int grille__stats_coding(grille_stats *b, int64_t segment,
-                                       size_t seg_len, int64_t code);
+                                       size_t seg_start, size_t seg_len,
+                                       size_t seg_line, int64_t code,
+                                       size_t start);
 GRILLE_HIDDEN int grille__stats_store(grille_stats *b, int64_t doc,
                                       size_t segments, size_t words);
 
@@ -46,6 +49,12 @@ GRILLE_HIDDEN int grille__stats_store(grille_stats *b, int64_t doc,
 GRILLE_HIDDEN int grille__stats_refresh(grille_stats *b, int64_t doc);
 /* Every document's row (an upgrade). */
 GRILLE_HIDDEN int grille__stats_refresh_all(sqlite3 *db);
+
+/* The numbers of a code in the cells blob: code id, segments, hits, best
+ * segment, its hits, length, start, line and first coding; before schema
+ * 5, the first six. */
+#define GRILLE_CELL_FIELDS 9
+#define GRILLE_CELL_FIELDS_V4 6
 
 /* Reads one number of a blob; false at its end or on a malformed one
  * (inline: the reports read millions of them). */

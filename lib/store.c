@@ -1,8 +1,8 @@
 /*
  * store.c - the project store: one SQLite file per project.
  *
- * Schema (version 3; PRAGMA application_id = 0x47524C45, "GRLE"; PRAGMA
- * user_version = 3), every table STRICT:
+ * Schema (version 5; PRAGMA application_id = 0x47524C45, "GRLE"; PRAGMA
+ * user_version = 5), every table STRICT:
  *
  *   meta        key TEXT PRIMARY KEY, value TEXT
  *               schema_version, grille_version, stemmer, unit, created_at
@@ -23,7 +23,8 @@
  *               document's text), term, rule, origin ("automatic" or
  *               "manual"), coder
  *   doc_stats   document PRIMARY KEY, segments, coded, words, cells and
- *               pairs (blobs): each document's counts, written with its
+ *               pairs (blobs): each document's counts and best quotes
+ *               (where each is, since version 5), written with its
  *               codings, read by cooc, compare and report (stats.c)
  *   term_stats  (code, term) PRIMARY KEY, hits, first_segment,
  *               first_coding: the codings of each code and term, and the
@@ -64,7 +65,7 @@
 #include <unistd.h>
 
 #define APPLICATION_ID 0x47524C45
-#define SCHEMA_VERSION 4
+#define SCHEMA_VERSION 5
 
 void grille_free(void *p)
 {
@@ -251,8 +252,14 @@ static const char schema_v4[] =
     "DROP TABLE codings;"
     "ALTER TABLE codings_v4 RENAME TO codings;";
 
-static const char *const migrations[SCHEMA_VERSION] = {schema_v1, schema_v2,
-                                                       schema_v3, schema_v4};
+/* Version 5: each cell of doc_stats says where its best quote is (the
+ * segment's start and line, its first coding of the code): the report
+ * reads a quote's text without its segment and codings.  The rows are
+ * computed again by migrate(); no table changes. */
+static const char schema_v5[] = "";
+
+static const char *const migrations[SCHEMA_VERSION] = {
+    schema_v1, schema_v2, schema_v3, schema_v4, schema_v5};
 
 static const char *col_text(sqlite3_stmt *st, int i)
 {
@@ -711,7 +718,7 @@ static int migrate(grille_store *s, int64_t from, grille_error *err)
             r = exec(s, extras.data, "upgrade the project", err);
     }
     free(extras.data);
-    if (r == 0 && from >= 1 && from < 2) {
+    if (r == 0 && from >= 1 && from < 5) {
         int rc = grille__stats_refresh_all(s->db);
         if (rc != SQLITE_OK)
             r = store_error(s, err, rc, "upgrade the project");
@@ -1580,6 +1587,11 @@ bool grille_store__has_term_stats(const grille_store *s)
     return s->version >= 3;
 }
 
+size_t grille_store__cell_fields(const grille_store *s)
+{
+    return s->version >= 5 ? GRILLE_CELL_FIELDS : GRILLE_CELL_FIELDS_V4;
+}
+
 int grille_store__term_added(grille_store *s, int64_t code, const char *term,
                              size_t len, int64_t segment, int64_t coding,
                              grille_error *err)
@@ -1790,9 +1802,9 @@ static int store_codings(grille_store *s, const grille_segment *segs,
         grille__stats_begin(b);
         for (size_t i = 0; i < nc && rc == SQLITE_OK; i++) {
             const grille_segment *g = &segs[cod[i].segment];
-            rc = grille__stats_coding(b, segid[cod[i].segment],
-                                      g->end - g->start,
-                                      s->code_ids[cod[i].code]);
+            rc = grille__stats_coding(b, segid[cod[i].segment], g->start,
+                                      g->end - g->start, g->line,
+                                      s->code_ids[cod[i].code], cod[i].start);
         }
         if (rc == SQLITE_OK)
             rc = grille__stats_store(b, doc, ns, words);

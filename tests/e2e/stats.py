@@ -12,8 +12,10 @@ this script checks that:
 - every document's row equals what it recomputes here, without grille,
   from the segments, codings and codes tables: segments, coded segments,
   words, and per code (children rolled up into parents) segments, hits and
-  the best quote (most hits, then a readable length, the first such); per
-  pair of codes the segments coded with both;
+  the best quote (most hits, then a readable length, the first such: its
+  segment, hits, length, start, line, and where the first coding of the
+  code or of one under it starts in it); per pair of codes the segments
+  coded with both;
 - every (code, term) row of term_stats holds the number of codings of that
   code with that term, and the earliest of them (by segment, then id), as
   recomputed here; no row is missing or left over;
@@ -62,6 +64,20 @@ def uvs(blob):
     return out
 
 
+def uv(v):
+    """v as unsigned LEB128."""
+    out = bytearray()
+    while True:
+        byte = v & 0x7F
+        v >>= 7
+        out.append(byte | (0x80 if v else 0))
+        if not v:
+            return bytes(out)
+
+
+CELL = 9  # numbers per code in doc_stats' cells (6 before schema 5)
+
+
 def score(hits, length):
     if not hits:
         return 0
@@ -70,7 +86,8 @@ def score(hits, length):
 
 def expected(con):
     """{document: (segments, coded, words, cells, pairs)} from the tables;
-    cells {code: [segments, hits, best, best hits, best length]}, pairs
+    cells {code: [segments, hits, best, best hits, best length, its start,
+    its line, its first coding of the code from its start]}, pairs
     {(a, b): segments} with a < b."""
     parent = dict(con.execute('SELECT id, parent FROM codes'))
     out = {}
@@ -78,27 +95,32 @@ def expected(con):
         nseg = con.execute('SELECT count(*) FROM segments WHERE document = ?',
                            (doc,)).fetchone()[0]
         per_seg = {}
-        for seg, length, code in con.execute(
-                'SELECT c.segment, g."end" - g.start, c.code FROM codings c '
-                'JOIN segments g ON g.id = c.segment WHERE g.document = ? '
-                'ORDER BY c.segment, c.id', (doc,)):
-            hits = per_seg.setdefault(seg, (length, {}))[1]
+        for seg, gstart, length, line, code, start in con.execute(
+                'SELECT c.segment, g.start, g."end" - g.start, g.line, '
+                'c.code, c.start FROM codings c JOIN segments g ON g.id = '
+                'c.segment WHERE g.document = ? ORDER BY c.segment, c.id',
+                (doc,)):
+            _, _, _, hits, first = per_seg.setdefault(
+                seg, (gstart, length, line, {}, {}))
             c = code
             while c is not None:
                 hits[c] = hits.get(c, 0) + 1
+                if start >= gstart and start < first.get(c, start + 1):
+                    first[c] = start
                 c = parent.get(c)
         cells, pairs, coded = {}, {}, 0
         for seg in sorted(per_seg):
-            length, hits = per_seg[seg]
+            gstart, length, line, hits, first = per_seg[seg]
             if not hits:
                 continue
             coded += 1
             for c, h in hits.items():
-                k = cells.setdefault(c, [0, 0, 0, 0, 0])
+                k = cells.setdefault(c, [0] * (CELL - 1))
                 k[0] += 1
                 k[1] += h
                 if score(h, length) > score(k[3], k[4]):
-                    k[2:] = [seg, h, length]
+                    k[2:] = [seg, h, length, gstart, line,
+                             first[c] - gstart if c in first else 0]
             for a in hits:
                 for b in hits:
                     if a < b:
@@ -113,8 +135,9 @@ def stored(con):
             'SELECT document, segments, coded, words, cells, pairs FROM '
             'doc_stats'):
         v = uvs(cb)
-        assert len(v) == 1 + 6 * v[0], 'cells of #%d: %r' % (doc, v)
-        cells = {v[1 + 6 * i]: v[2 + 6 * i:7 + 6 * i] for i in range(v[0])}
+        assert len(v) == 1 + CELL * v[0], 'cells of #%d: %r' % (doc, v)
+        cells = {v[1 + CELL * i]: v[2 + CELL * i:1 + CELL * (i + 1)]
+                 for i in range(v[0])}
         w = uvs(pb)
         assert len(w) == 1 + 3 * w[0], 'pairs of #%d: %r' % (doc, w)
         pairs = {(w[1 + 3 * i], w[1 + 3 * i] + w[2 + 3 * i]): w[3 + 3 * i]
@@ -372,14 +395,31 @@ OLD_CODINGS = (
 
 
 def older(version, name):
-    """A copy of the project as schema `version` left it: before schema 4,
-    codings numbered 1, 2, 3... (in the order of their ids now) and
-    indexed by segment."""
+    """A copy of the project as schema `version` left it: before schema 5,
+    six numbers per code in doc_stats' cells; before schema 4, codings
+    numbered 1, 2, 3... (in the order of their ids now) and indexed by
+    segment."""
     old = os.path.join(TMP, name)
     src = sqlite3.connect(DB)
     dst = sqlite3.connect(old)
     src.backup(dst)
     src.close()
+    for doc, cb in dst.execute('SELECT document, cells FROM doc_stats'
+                               ).fetchall():
+        v = uvs(cb)
+        six = [v[0]]
+        for i in range(v[0]):
+            six += v[1 + CELL * i:7 + CELL * i]
+        dst.execute('UPDATE doc_stats SET cells = ? WHERE document = ?',
+                    (b''.join(uv(x) for x in six), doc))
+    dst.commit()
+    if version >= 4:
+        dst.execute("UPDATE meta SET value = '%d' WHERE key = "
+                    "'schema_version'" % version)
+        dst.execute('PRAGMA user_version = %d' % version)
+        dst.commit()
+        dst.close()
+        return old
     dst.execute(OLD_CODINGS)
     dst.execute('INSERT INTO old_codings (segment, code, start, "end", term, '
                 'rule, origin, coder) SELECT segment, code, start, "end", '
@@ -415,7 +455,7 @@ def upgraded(old):
     index = con.execute("SELECT count(*) FROM sqlite_master WHERE name = "
                         "'codings_segment'").fetchone()[0]
     con.close()
-    if v != 4 or m != '4':
+    if v != 5 or m != '5':
         return 'after the upgrade: user_version %r, meta %r' % (v, m)
     if bad or index:
         return ('after the upgrade: %d coding ids without their segment, '
@@ -445,7 +485,7 @@ def t_upgrade_v3():
             before,)
     # already there: opens, upgrades, and says so (it may take a while)
     up = grille('add', '-d', old, CORPUS[0]).stderr.decode()
-    if 'upgrading the project from schema 3 to 4' not in up:
+    if 'upgrading the project from schema 3 to 5' not in up:
         return 'the upgrade was not announced: %r' % up
     again = grille('add', '-d', old, CORPUS[0]).stderr.decode()
     if 'upgrading' in again:
@@ -453,6 +493,23 @@ def t_upgrade_v3():
     out = grille('report', '-d', old, '-f', 'json').stdout
     if out.replace(old.encode(), b'DB') != ref.replace(DB.encode(), b'DB'):
         return 'the report after the upgrade from schema 3 is not the same'
+    return upgraded(old)
+
+
+def t_upgrade_v4():
+    """A project of schema 4 (six numbers per code in doc_stats' cells):
+    its rows computed again, the same report, its quotes placed from
+    doc_stats."""
+    ref = grille('report', '-d', DB).stdout
+    old = older(4, 'old4.db')
+    up = subprocess.run([G, 'report', '-d', old], capture_output=True)
+    if up.returncode != 0:
+        return 'report on schema 4: %r' % up.stderr[-300:]
+    if b'upgrading the project from schema 4 to 5' not in up.stderr:
+        return 'the upgrade was not announced: %r' % up.stderr
+    if up.stdout.replace(old.encode(), b'DB') != ref.replace(DB.encode(),
+                                                             b'DB'):
+        return 'the report after the upgrade from schema 4 is not the same'
     return upgraded(old)
 
 
@@ -631,6 +688,8 @@ for name, fn in [
         ('recode with the same codebook: no coding rewritten', t_recode_same),
         ('rm: the same', t_rm),
         ('a project of schema 1 is upgraded with its rows', t_upgrade),
+        ('a project of schema 4 is upgraded: doc_stats computed again',
+         t_upgrade_v4),
         ('a project of schema 3 is upgraded: codings renumbered by segment',
          t_upgrade_v3),
         ('the upgrade keeps other tools\' views, triggers and indexes on '
