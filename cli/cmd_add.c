@@ -6,6 +6,7 @@
  * (Ctrl-C) or a project error leaves the project as it was.
  */
 #include "cli.h"
+#include "thread.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -354,8 +355,8 @@ int cmd_add(int argc, char **argv)
     for (; started < npre; started++) {
         pre[started] = (preparer){&ad, NULL, 0};
         if (cli_analyser(&pre[started].a, &err) < 0 ||
-            pthread_create(&pre[started].tid, NULL, preparing,
-                           &pre[started]) != 0) {
+            grille__thread_create(&pre[started].tid, preparing,
+                                  &pre[started]) != 0) {
             grille_analyser_free(pre[started].a);
             break;
         }

@@ -13,6 +13,7 @@
  * the very same steps, so the output does not depend on -j.
  */
 #include "cli.h"
+#include "thread.h"
 
 #include <getopt.h>
 #include <pthread.h>
@@ -358,7 +359,7 @@ static void parallel(tagrun *r, size_t first, size_t count,
     size_t started = 0;
     for (size_t t = 1; t < n && t < 64; t++) {
         w[t] = (worker){r, first, count, t, fn};
-        if (pthread_create(&tid[t], NULL, work, &w[t]) != 0)
+        if (grille__thread_create(&tid[t], work, &w[t]) != 0)
             break;
         started = t;
     }
@@ -409,7 +410,7 @@ static void pipeline(tagrun *r, void (*code)(tagrun *, size_t, size_t),
     size_t started = 0;
     for (size_t t = 1; t < n && t < 64; t++) {
         w[t] = (worker){r, 0, r->nparts, t, code};
-        if (pthread_create(&tid[t], NULL, code_parts, &w[t]) != 0)
+        if (grille__thread_create(&tid[t], code_parts, &w[t]) != 0)
             break;
         started = t;
     }

@@ -19,6 +19,7 @@
  */
 #include "stats.h"
 #include "store.h"
+#include "thread.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -1033,7 +1034,7 @@ static int build(grille_report **out, grille_store *s,
             job.rc = SQLITE_ERROR;
             pthread_mutex_init(&job.lock, NULL);
             pthread_cond_init(&job.cond, NULL);
-            reading = pthread_create(&reader, NULL, attr_thread, &job) == 0;
+            reading = grille__thread_create(&reader, attr_thread, &job) == 0;
             if (!reading) {
                 pthread_mutex_destroy(&job.lock);
                 pthread_cond_destroy(&job.cond);

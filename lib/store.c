@@ -51,6 +51,7 @@
 #include "stats.h"
 #include "store.h"
 #include "terms.h"
+#include "thread.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -2954,8 +2955,8 @@ static int recode_jobs(grille_store *s, grille_analyser *const *a,
         for (size_t i = 1; i < nanalysers; i++) {
             workers[nworkers].ring = &g;
             workers[nworkers].a = a[i];
-            if (pthread_create(&workers[nworkers].tid, NULL, analysing,
-                               &workers[nworkers]) != 0)
+            if (grille__thread_create(&workers[nworkers].tid, analysing,
+                                      &workers[nworkers]) != 0)
                 break; /* fewer threads: the same result */
             nworkers++;
         }

@@ -42,6 +42,7 @@
  * which case it is a name kept whole (Castelnau-le-Lez, Saint-Étienne).
  */
 #include "analyser.h"
+#include "thread.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -304,7 +305,7 @@ static bool text_valid(const char *s, size_t len, bool large)
     }
     chunk second = {0, (char *)s, cut, len - cut, 0, 0, true, false};
     pthread_t tid;
-    bool two = pthread_create(&tid, NULL, read_chunk, &second) == 0;
+    bool two = grille__thread_create(&tid, read_chunk, &second) == 0;
     bool first = grille__utf8_text(s, cut) == cut;
     if (two)
         pthread_join(tid, NULL);
@@ -334,7 +335,7 @@ static int read_big(int fd, bool positional, int jobs, gbuf *b, size_t *big)
         size_t half = (size - 1) / 2;
         chunk second = {fd, b->data, half, size - 1 - half, 0, 0, 0, 0};
         pthread_t tid;
-        bool two = pthread_create(&tid, NULL, read_chunk, &second) == 0;
+        bool two = grille__thread_create(&tid, read_chunk, &second) == 0;
         chunk first = {fd, b->data, 0, half, 0, 0, 0, 0};
         read_chunk(&first);
         if (!two)
