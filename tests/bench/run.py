@@ -15,8 +15,9 @@ tests/bench/gen.py, then measures in one go, on the same files:
     quarter and on the whole corpus;
   - instructions per input byte of tag (valgrind --tool=callgrind) on a
     2 MB slice: stable from run to run, unlike seconds.
-Each time is the median of --runs runs (the Python peer runs once: it is
-slow). Prints a table, checks that -j 2 gives the same bytes as one
+Each time is the median of --runs runs, the commands compared by a target
+run in turn (wc, tag on one thread, on two; add, report, cooc, compare);
+the Python peer runs once: it is slow. Prints a table, checks that -j 2 gives the same bytes as one
 thread, and writes docs/performance.md from tests/bench/performance.md.in.
 """
 import argparse
@@ -58,6 +59,20 @@ def median(cmd, runs, before=None, **kw):
             before()
         times.append(run(cmd, **kw))
     return statistics.median(times)
+
+
+def rotation(cmds, runs, before=None):
+    """The median time of each command, run in turn `runs` times (a, b, c,
+    a, b, c...): a ratio of two of them is not moved by a change of the
+    machine's speed (a neighbour on a shared host) between their runs.
+    `before` runs before each round."""
+    times = [[] for _ in cmds]
+    for _ in range(runs):
+        if before:
+            before()
+        for i, cmd in enumerate(cmds):
+            times[i].append(run(cmd))
+    return [statistics.median(t) for t in times]
 
 
 def peak_rss_mb(cmd, before=None):
@@ -130,18 +145,17 @@ def main():
         return seconds
 
     tag = [GRILLE, 'tag', '-f', 'json']
-    wc_n = row('wc -w, %d notes' % len(notes),
-               median(['wc', '-w'] + notes, R), mb_notes)
-    t1 = row('grille tag -f json, 1 thread', median(tag + notes, R), mb_notes)
-    t2 = row('grille tag -f json -j 2', median(tag[:2] + ['-j', '2'] +
-                                               tag[2:] + notes, R), mb_notes)
+    tag2 = tag[:2] + ['-j', '2'] + tag[2:]
+    m = rotation([['wc', '-w'] + notes, tag + notes, tag2 + notes], R)
+    wc_n = row('wc -w, %d notes' % len(notes), m[0], mb_notes)
+    t1 = row('grille tag -f json, 1 thread', m[1], mb_notes)
+    t2 = row('grille tag -f json -j 2', m[2], mb_notes)
     peer = row('Python peer (peer_python.py)',
                run(['/usr/bin/python3', PEER] + notes), mb_notes)
-    wc_b = row('wc -w, one large file', median(['wc', '-w', big], R), mb_big)
-    b1 = row('grille tag, one large file, 1 thread', median(tag + [big], R),
-             mb_big)
-    b2 = row('grille tag, one large file, -j 2',
-             median(tag[:2] + ['-j', '2'] + tag[2:] + [big], R), mb_big)
+    m = rotation([['wc', '-w', big], tag + [big], tag2 + [big]], R)
+    wc_b = row('wc -w, one large file', m[0], mb_big)
+    b1 = row('grille tag, one large file, 1 thread', m[1], mb_big)
+    b2 = row('grille tag, one large file, -j 2', m[2], mb_big)
     same_notes = sha(tag + notes) == sha(tag[:2] + ['-j', '2'] + tag[2:] +
                                          notes)
     same_big = sha(tag + [big]) == sha(tag[:2] + ['-j', '2'] + tag[2:] +
@@ -155,15 +169,16 @@ def main():
         subprocess.run([GRILLE, 'init', '-d', db], check=True,
                        stdout=subprocess.DEVNULL)
 
-    add = row('grille add, %d notes' % len(notes),
-              median([GRILLE, 'add', '-d', db] + notes, R, before=fresh),
-              mb_notes)
-    rep = row('grille report', median([GRILLE, 'report', '-d', db], R),
-              mb_notes)
-    coo = row('grille cooc', median([GRILLE, 'cooc', '-d', db], R), mb_notes)
-    cmp_ = row('grille compare --by type',
-               median([GRILLE, 'compare', '--by', 'type', '-d', db], R),
-               mb_notes)
+    # an add into a fresh project, then the commands that read it, in
+    # each round
+    m = rotation([[GRILLE, 'add', '-d', db] + notes,
+                  [GRILLE, 'report', '-d', db], [GRILLE, 'cooc', '-d', db],
+                  [GRILLE, 'compare', '--by', 'type', '-d', db]], R,
+                 before=fresh)
+    add = row('grille add, %d notes' % len(notes), m[0], mb_notes)
+    rep = row('grille report', m[1], mb_notes)
+    coo = row('grille cooc', m[2], mb_notes)
+    cmp_ = row('grille compare --by type', m[3], mb_notes)
     row('grille recode, the same codebook',
         median([GRILLE, 'recode', '-d', db], R), mb_notes,
         'after each edit of a codebook')
