@@ -22,6 +22,7 @@
  */
 #include "grille.h"
 #include "store.h"
+#include "thread.h"
 
 #include <check.h>
 #include <errno.h>
@@ -3114,6 +3115,55 @@ START_TEST(test_first_import_killed)
 }
 END_TEST
 
+/* What a thread made by grille__thread_create saw of itself. */
+typedef struct thread_seen {
+    int arg;
+    cpu_set_t mask;
+    int got;
+} thread_seen;
+
+static void *thread_look(void *p)
+{
+    thread_seen *t = p;
+    t->arg++;
+    t->got = sched_getaffinity(0, sizeof(t->mask), &t->mask);
+    return p;
+}
+
+/* A thread made by grille__thread_create runs its function with its
+ * argument, and has its creator's affinity back (it was started on the
+ * other processors only), whether the creator may run on one processor
+ * or on several. */
+START_TEST(test_thread_create)
+{
+    cpu_set_t mine, one;
+    ck_assert_int_eq(sched_getaffinity(0, sizeof(mine), &mine), 0);
+    for (int pass = 0; pass < 2; pass++) {
+        if (pass == 1) { /* a creator held to one processor */
+            CPU_ZERO(&one);
+            for (int c = 0; c < CPU_SETSIZE; c++)
+                if (CPU_ISSET(c, &mine)) {
+                    CPU_SET(c, &one);
+                    break;
+                }
+            ck_assert_int_eq(sched_setaffinity(0, sizeof(one), &one), 0);
+        }
+        for (int i = 0; i < 20; i++) {
+            thread_seen t = {i, {{0}}, -1};
+            pthread_t tid;
+            ck_assert_int_eq(grille__thread_create(&tid, thread_look, &t), 0);
+            void *ret = NULL;
+            ck_assert_int_eq(pthread_join(tid, &ret), 0);
+            ck_assert_ptr_eq(ret, &t);
+            ck_assert_int_eq(t.arg, i + 1);
+            ck_assert_int_eq(t.got, 0);
+            ck_assert(CPU_EQUAL(&t.mask, pass ? &one : &mine));
+        }
+    }
+    ck_assert_int_eq(sched_setaffinity(0, sizeof(mine), &mine), 0);
+}
+END_TEST
+
 /* ---------------------------------------------------------------- suite */
 
 static TCase *tcase(Suite *s, const char *name)
@@ -3224,6 +3274,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_large_transaction_written_back);
     tcase_add_test(tc, test_first_import_journal);
     tcase_add_test(tc, test_first_import_killed);
+    tcase_add_test(tc, test_thread_create);
 
     return s;
 }
