@@ -1059,9 +1059,12 @@ static int build(grille_report **out, grille_store *s,
         goto sqlfail;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         if (GROW(p->codes, cap, r->ncodes + 1) < 0 ||
-            GROW(ids, cap2, r->ncodes + 1) < 0 ||
-            !(parents = realloc(parents, cap2 * sizeof(*parents))))
+            GROW(ids, cap2, r->ncodes + 1) < 0)
             goto nomem;
+        int64_t *more = realloc(parents, cap2 * sizeof(*parents));
+        if (!more)
+            goto nomem; /* parents, still there, freed below */
+        parents = more;
         grille_report_code *c = &p->codes[r->ncodes];
         memset(c, 0, sizeof(*c));
         ids[r->ncodes] = sqlite3_column_int64(st, 0);

@@ -790,6 +790,101 @@ static const char connection_pragmas[] =
     "PRAGMA foreign_keys = OFF; PRAGMA synchronous = NORMAL; "
     "PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY";
 
+/* The project opened immutable: read alone, whatever the -wal says. */
+static int connect_immutable(grille_store **out, const char *path,
+                             grille_error *err)
+{
+    gbuf u = {0};
+    int r = gbuf_puts(&u, "file:");
+    for (const char *p = path; *p && r == 0; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c == '%' || c == '?' || c == '#' || c < 0x21)
+            r = gbuf_printf(&u, "%%%02X", c);
+        else
+            r = gbuf_putc(&u, (char)c);
+    }
+    if (r == 0)
+        r = gbuf_puts(&u, "?immutable=1");
+    if (r < 0) {
+        gbuf_free(&u);
+        return grille__nomem(err);
+    }
+    grille_store *s;
+    r = connect(&s, u.data, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, err);
+    gbuf_free(&u);
+    if (r < 0)
+        return r;
+    s->immutable = true;
+    free(s->path);
+    s->path = strdup(path);
+    if (!s->path) {
+        grille_store_close(s);
+        return grille__nomem(err);
+    }
+    *out = s;
+    return 0;
+}
+
+/* The connection store_open reads and writes the project through. */
+static int store_connect(grille_store **out, const char *path, int readonly,
+                         bool writable, grille_error *err)
+{
+    *out = NULL;
+    for (int again = 0;; again++) {
+        bool journal = pending(path, "-journal");
+        grille_store *s;
+        int r;
+        if (readonly && writable && journal) {
+            /* A first import (see bulk_begin) killed after it wrote into
+             * the file leaves a hot rollback journal, which a read-only
+             * connection cannot roll back (it fails): a connection that
+             * may write does so as it reads.  (Killed earlier, the
+             * journal is not hot, and SQLite leaves it to the next
+             * write.)  A grille project is then in WAL mode again. */
+            r = connect(&s, path, SQLITE_OPEN_READWRITE, err);
+            int64_t app = 0;
+            if (r == 0)
+                r = scalar(s, "PRAGMA application_id", &app, err);
+            if (r == 0 && app == APPLICATION_ID)
+                journal_mode(s, "wal");
+            grille_store_close(s);
+            if (r < 0)
+                return r;
+        }
+        if (readonly && !writable && (pending(path, "-wal") || journal)) {
+            /* Changes wait in the -wal: an immutable open would not see
+             * them (it reads the file alone), and a plain one needs the
+             * -shm.  Or a first import runs, or was killed, under a
+             * rollback journal: an immutable open would read its pages
+             * half written, a plain one waits for its commit (or says
+             * that it must be rolled back). */
+            r = connect(&s, path, SQLITE_OPEN_READONLY, err);
+            if (r < 0)
+                return r;
+            /* That import may end in WAL mode, without a -wal yet, which
+             * this reader cannot make: then opened again, immutable. */
+            int rc = sqlite3_exec(s->db, "SELECT count(*) FROM sqlite_schema",
+                                  NULL, NULL, NULL);
+            if (!again &&
+                ((rc & 0xFF) == SQLITE_READONLY ||
+                 (rc & 0xFF) == SQLITE_CANTOPEN) &&
+                !pending(path, "-wal") && !pending(path, "-journal")) {
+                grille_store_close(s);
+                continue;
+            }
+            *out = s;
+            return 0;
+        }
+        if (readonly && !writable)
+            /* Reading a project we may not write: opened immutable,
+             * SQLite leaves no file beside it. */
+            return connect_immutable(out, path, err);
+        return connect(out, path,
+                       readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE,
+                       err);
+    }
+}
+
 static int store_open(grille_store **out, const char *path, int readonly,
                       grille_upgrade_cb on_upgrade, void *payload,
                       grille_error *err)
@@ -823,69 +918,7 @@ static int store_open(grille_store **out, const char *path, int readonly,
                                  : _("the project is read-only: nothing can "
                                      "be written to it"));
     grille_store *s;
-    int r;
-    bool journal = pending(path, "-journal");
-    if (readonly && writable && journal) {
-        /* A first import (see bulk_begin) killed after it wrote into the
-         * file leaves a hot rollback journal, which a read-only
-         * connection cannot roll back (it fails): a connection that may
-         * write does so as it reads.  (Killed earlier, the journal is not
-         * hot, and SQLite leaves it to the next write.) */
-        r = connect(&s, path, SQLITE_OPEN_READWRITE, err);
-        int64_t v = 0;
-        if (r == 0)
-            r = scalar(s, "PRAGMA user_version", &v, err);
-        if (r == 0) /* and the project is in WAL mode again */
-            journal_mode(s, "wal");
-        grille_store_close(s);
-        if (r < 0)
-            return r;
-    }
-    if (readonly && !writable && (pending(path, "-wal") || journal)) {
-        /* Changes wait in the -wal: an immutable open would not see them
-         * (it reads the file alone), and a plain one needs the -shm.  Or
-         * a first import runs, or was killed, under a rollback journal:
-         * an immutable open would read its pages half written, a plain
-         * one waits for its commit (or says that it must be rolled
-         * back). */
-        r = connect(&s, path, SQLITE_OPEN_READONLY, err);
-    } else if (readonly && !writable) {
-        /* Reading a project we may not write: opened immutable, SQLite
-         * leaves no file beside it. */
-        gbuf u = {0};
-        if (gbuf_puts(&u, "file:") < 0)
-            return grille__nomem(err);
-        for (const char *p = path; *p; p++) {
-            unsigned char c = (unsigned char)*p;
-            if (c == '%' || c == '?' || c == '#' || c < 0x21)
-                r = gbuf_printf(&u, "%%%02X", c);
-            else
-                r = gbuf_putc(&u, (char)c);
-            if (r < 0) {
-                gbuf_free(&u);
-                return grille__nomem(err);
-            }
-        }
-        if (gbuf_puts(&u, "?immutable=1") < 0) {
-            gbuf_free(&u);
-            return grille__nomem(err);
-        }
-        r = connect(&s, u.data, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, err);
-        gbuf_free(&u);
-        if (r == 0) {
-            s->immutable = true;
-            free(s->path);
-            s->path = strdup(path);
-            if (!s->path) {
-                grille_store_close(s);
-                return grille__nomem(err);
-            }
-        }
-    } else {
-        r = connect(&s, path,
-                    readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE,
-                    err);
-    }
+    int r = store_connect(&s, path, readonly, writable, err);
     if (r < 0)
         return r;
     int64_t app = 0, version = 0, tables = 0;
@@ -932,10 +965,13 @@ static int store_open(grille_store **out, const char *path, int readonly,
         /* Another command's first import may hold the project under a
          * rollback journal (bulk_begin): SQLite then refuses the change at
          * once rather than wait, and this command works under that
-         * journal; whichever command ends last puts WAL back. */
+         * journal too (with synchronous = FULL, below), and puts WAL
+         * back when it can (bulk_end), as that import does. */
         int rc = sqlite3_exec(s->db, "PRAGMA journal_mode = WAL", NULL, NULL,
                               NULL);
-        if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+        if (rc == SQLITE_BUSY)
+            s->bulk = true;
+        else if (rc != SQLITE_OK)
             r = store_error(s, err, rc, "open the project");
     }
     if (r == 0)
@@ -945,6 +981,8 @@ static int store_open(grille_store **out, const char *path, int readonly,
          * cost a quarter of an add: two lookups per coding.  The tests
          * run PRAGMA foreign_key_check after every kind of write. */
         r = exec(s, connection_pragmas, "open the project", err);
+    if (r == 0 && s->bulk) /* under a rollback journal (bulk_begin) */
+        r = exec(s, "PRAGMA synchronous = FULL", "open the project", err);
     if (r == 0)
         r = load_meta(s, err);
     if (r < 0) {
@@ -1129,9 +1167,11 @@ static bool journal_mode(grille_store *s, const char *mode)
  * wait for (under a rollback journal they wait for the commit instead of
  * reading the state before it), and only when no other connection has
  * the project open: SQLite refuses the change then, and it is asked
- * without waiting.  The commit (or the rollback) puts WAL back; if
- * another connection opened the project meanwhile, the next command that
- * opens it for writing does.  synchronous = FULL meanwhile: under a
+ * without waiting.  The commit (or the rollback, or the close) puts WAL
+ * back; if another connection opened the project meanwhile, that one or
+ * the next command that opens it for writing does (a writer that opens
+ * it under a rollback journal works under it too, and puts WAL back in
+ * the same way).  synchronous = FULL meanwhile: under a
  * rollback journal, NORMAL leaves a small risk on a power cut.  A kill in
  * the course of it leaves a hot journal, which the next connection that
  * may write rolls back (store_open does so for a reading command too).
@@ -1139,7 +1179,7 @@ static bool journal_mode(grille_store *s, const char *mode)
 static void bulk_begin(grille_store *s)
 {
     int64_t any = 1;
-    if (s->immutable ||
+    if (s->immutable || s->bulk ||
         scalar(s, "SELECT EXISTS (SELECT 1 FROM documents)", &any, NULL) < 0 ||
         any)
         return;
@@ -1149,13 +1189,15 @@ static void bulk_begin(grille_store *s)
     }
 }
 
+/* WAL again, when no other connection has the project open; else the
+ * connection stays as it is (synchronous = FULL), to try again at its
+ * next commit or its close. */
 static void bulk_end(grille_store *s)
 {
-    if (!s->bulk)
+    if (!s->bulk || !journal_mode(s, "wal"))
         return;
     s->bulk = false;
     sqlite3_exec(s->db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
-    journal_mode(s, "wal");
 }
 
 int grille_store_begin(grille_store *s, grille_error *err)

@@ -22,7 +22,7 @@ import sys
 import tempfile
 import time
 
-from taplib import check, edited_codebook, plan
+from taplib import Skip, check, edited_codebook, plan
 
 G = os.environ['GRILLE']
 S = os.environ['GRILLE_SOURCE_DIR']
@@ -626,6 +626,56 @@ def t_report_during_add():
             len(mixed), mixed[0]['documents'])
 
 
+def t_reader_during_first_import():
+    """A user who may read the project but not write it (nor its folder)
+    runs commands while the owner's first import runs under a rollback
+    journal: each waits for it or reads the empty project, never fails;
+    after the import the project is in WAL mode and whole."""
+    setpriv = shutil.which('setpriv')
+    if os.geteuid() != 0 or not setpriv:
+        return Skip('needs root and setpriv to read as another user')
+    files = os.path.join(TMP, 'firsts')
+    make_files(800, files)
+    shared = tempfile.mkdtemp(prefix='grille-first-')
+    os.chmod(shared, 0o755)
+    db = os.path.join(shared, 'p.db')
+    nobody = [setpriv, '--reuid=nobody', '--regid=nogroup', '--clear-groups',
+              G, 'list', '-d', db]
+    runs = failed = 0
+    try:
+        for _ in range(3):
+            for f in glob.glob(db + '*'):
+                os.unlink(f)
+            assert grille('init', '-d', db).returncode == 0
+            os.chmod(db, 0o644)
+            p = subprocess.Popen([G, 'add', '-d', db, files],
+                                 stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.PIPE)
+            while p.poll() is None:
+                r = subprocess.run(nobody, capture_output=True, cwd=shared)
+                runs += 1
+                if r.returncode != 0:
+                    failed += 1
+                    why = r.stderr.decode()[-200:]
+            assert p.wait() == 0, p.stderr.read().decode()[-300:]
+            con = sqlite3.connect(db)
+            mode = con.execute('PRAGMA journal_mode').fetchone()[0]
+            n = con.execute('SELECT count(*) FROM documents').fetchone()[0]
+            con.close()
+            if mode != 'wal' or n != 800:
+                return 'after the import: %s mode, %d documents' % (mode, n)
+            if integrity(db) != 'ok':
+                return 'integrity_check: %s' % integrity(db)
+    finally:
+        shutil.rmtree(shared, ignore_errors=True)
+    if failed:
+        return '%d of %d reads failed during a first import: %s' % (
+            failed, runs, why)
+    if runs < 3:
+        return 'only %d reads ran during the imports' % runs
+    return None
+
+
 def t_ctrl_c():
     big = os.path.join(TMP, 'big')
     make_files(3000, big)
@@ -756,6 +806,8 @@ for name, fn in [
         ('four adds at once all succeed', t_concurrent_adds),
         ('a report during an add sees a consistent snapshot',
          t_report_during_add),
+        ('a reader that may not write, during a first import',
+         t_reader_during_first_import),
         ('Ctrl-C during add rolls back', t_ctrl_c),
         ('Ctrl-C stops recode and export, nothing left', t_ctrl_c_recode_export)]:
     check(name, fn)

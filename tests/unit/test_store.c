@@ -911,6 +911,44 @@ START_TEST(test_open_text_file)
 }
 END_TEST
 
+/* Another program's SQLite file, its journal beside it (journal_mode
+ * PERSIST keeps one): a reading open rolls back a journal that would need
+ * it, as any connection would, but says the file is no project and
+ * leaves its journal mode alone (WAL is for grille's projects). */
+START_TEST(test_open_other_with_journal)
+{
+    char journal[PATH_MAX];
+    snprintf(journal, sizeof(journal), "%s-journal", proj);
+    sqlite3 *db = raw_open(proj, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    ck_assert_int_eq(sqlite3_exec(db,
+                                  "PRAGMA journal_mode = PERSIST; CREATE "
+                                  "TABLE t (x); INSERT INTO t VALUES (1)",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    struct stat sb;
+    ck_assert_int_eq(stat(journal, &sb), 0);
+    ck_assert_int_gt(sb.st_size, 0);
+    for (int readonly = 1; readonly >= 0; readonly--) {
+        grille_error err;
+        memset(&err, 0, sizeof(err));
+        int rc = grille_store_open(&st, proj, readonly, &err);
+        ck_assert_msg(rc == GRILLE_ENOTPROJECT, "open gave %d (%s)", rc,
+                      err.message);
+        /* the file format's bytes 18 and 19: 1 for a rollback journal, 2
+         * for WAL */
+        unsigned char head[20];
+        FILE *f = fopen(proj, "rb");
+        ck_assert_ptr_nonnull(f);
+        ck_assert_uint_eq(fread(head, 1, sizeof(head), f), sizeof(head));
+        fclose(f);
+        ck_assert_uint_eq(head[18], 1);
+        ck_assert_uint_eq(head[19], 1);
+    }
+    ck_assert_int_eq(raw_int("SELECT x FROM t"), 1);
+}
+END_TEST
+
 START_TEST(test_open_empty_file)
 {
     grille_error err;
@@ -3029,6 +3067,43 @@ START_TEST(test_first_import_journal)
 }
 END_TEST
 
+/* A writer that opens the project while a first import runs under a
+ * rollback journal opens (SQLite refuses it the switch to WAL at once: it
+ * works under that journal), and writes after it; the import's commit
+ * puts WAL back (a connection under a rollback journal holds no lock
+ * between its transactions), and the project stays in WAL mode. */
+START_TEST(test_first_import_other_writer)
+{
+    fresh();
+    grille_store_close(st);
+    st = NULL;
+    grille_error err;
+    memset(&err, 0, sizeof(err));
+    grille_store *a = NULL;
+    int rc = grille_store_open(&a, proj, 0, &err);
+    ck_assert_msg(rc == 0, "open a (%d): %s", rc, err.message);
+    begin(a);
+    st = a; /* add() writes through st */
+    add("a.md", "a.md", "- masques et gel\n");
+    ck_assert_str_eq(raw_text("PRAGMA journal_mode"), "delete");
+    rc = grille_store_open(&st2, proj, 0, &err);
+    ck_assert_msg(rc == 0, "open b during the import (%d): %s", rc,
+                  err.message);
+    commit(a);
+    grille_store_close(a);
+    st = NULL;
+    ck_assert_str_eq(raw_text("PRAGMA journal_mode"), "wal");
+    st = st2;
+    st2 = NULL;
+    begin(st);
+    add("b.md", "b.md", "Les élus et la reprise.\n");
+    commit(st);
+    ck_assert_str_eq(raw_text("PRAGMA journal_mode"), "wal");
+    ck_assert_int_eq(raw_int("SELECT count(*) FROM documents"), 2);
+    ck_assert_str_eq(raw_text("PRAGMA integrity_check"), "ok");
+}
+END_TEST
+
 /* A first import killed in its course, once it has written into the file
  * (its cache full, here flushed), leaves a hot rollback journal: a
  * command that only reads the project then rolls it back (a read-only
@@ -3194,6 +3269,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_open_missing);
     tcase_add_test(tc, test_open_text_file);
     tcase_add_test(tc, test_open_empty_file);
+    tcase_add_test(tc, test_open_other_with_journal);
     tcase_add_test(tc, test_open_folder);
     tcase_add_test(tc, test_open_other_application);
     tcase_add_test(tc, test_open_newer_version);
@@ -3274,6 +3350,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_large_transaction_written_back);
     tcase_add_test(tc, test_first_import_journal);
     tcase_add_test(tc, test_first_import_killed);
+    tcase_add_test(tc, test_first_import_other_writer);
     tcase_add_test(tc, test_thread_create);
 
     return s;
