@@ -580,6 +580,17 @@ void grille_store_busy_timeout(grille_store *s, int ms)
     sqlite3_busy_timeout(s->db, ms);
 }
 
+/* How every connection works, set as it is opened (before any
+ * transaction: a reader may begin one at once, see store_connect).
+ * Foreign keys are not enforced: the store writes only rows whose parents
+ * it has just written or looked up, and removes a document's rows itself
+ * (grille_store_remove).  Enforcing them cost a quarter of an add: two
+ * lookups per coding.  The tests run PRAGMA foreign_key_check after every
+ * kind of write. */
+static const char connection_pragmas[] =
+    "PRAGMA foreign_keys = OFF; PRAGMA synchronous = NORMAL; "
+    "PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY";
+
 static int connect(grille_store **out, const char *path, int flags,
                    grille_error *err)
 {
@@ -602,6 +613,9 @@ static int connect(grille_store **out, const char *path, int flags,
     sqlite3_extended_result_codes(s->db, 1);
     s->busy_ms = 600000;
     sqlite3_busy_timeout(s->db, s->busy_ms);
+    /* none of them reads the file: they fail on no file, and a failure
+     * of the file shows at its first read */
+    sqlite3_exec(s->db, connection_pragmas, NULL, NULL, NULL);
     *out = s;
     return 0;
 }
@@ -785,11 +799,6 @@ static bool pending(const char *path, const char *suffix)
            st.st_size > 0;
 }
 
-/* How every connection works, after its journal mode (see store_open). */
-static const char connection_pragmas[] =
-    "PRAGMA foreign_keys = OFF; PRAGMA synchronous = NORMAL; "
-    "PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY";
-
 /* The project opened immutable: read alone, whatever the -wal says. */
 static int connect_immutable(grille_store **out, const char *path,
                              grille_error *err)
@@ -861,17 +870,25 @@ static int store_connect(grille_store **out, const char *path, int readonly,
             r = connect(&s, path, SQLITE_OPEN_READONLY, err);
             if (r < 0)
                 return r;
-            /* That import may end in WAL mode, without a -wal yet, which
-             * this reader cannot make: then opened again, immutable. */
-            int rc = sqlite3_exec(s->db, "SELECT count(*) FROM sqlite_schema",
+            /* That import puts the project in WAL mode as it ends, and
+             * this reader cannot make the -wal and -shm: read in one
+             * snapshot, held until the store is closed (or the caller's
+             * grille_store_read_end), which keeps the mode as it is
+             * meanwhile; and when the import has ended before it began,
+             * opened again, immutable. */
+            int rc = sqlite3_exec(s->db,
+                                  "BEGIN; SELECT count(*) FROM sqlite_schema",
                                   NULL, NULL, NULL);
-            if (!again &&
+            if (rc != SQLITE_OK)
+                sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+            if (rc != SQLITE_OK && !again &&
                 ((rc & 0xFF) == SQLITE_READONLY ||
                  (rc & 0xFF) == SQLITE_CANTOPEN) &&
                 !pending(path, "-wal") && !pending(path, "-journal")) {
                 grille_store_close(s);
                 continue;
             }
+            s->in_read = rc == SQLITE_OK;
             *out = s;
             return 0;
         }
@@ -974,13 +991,6 @@ static int store_open(grille_store **out, const char *path, int readonly,
         else if (rc != SQLITE_OK)
             r = store_error(s, err, rc, "open the project");
     }
-    if (r == 0)
-        /* Foreign keys are not enforced: the store writes only rows whose
-         * parents it has just written or looked up, and removes a
-         * document's rows itself (grille_store_remove).  Enforcing them
-         * cost a quarter of an add: two lookups per coding.  The tests
-         * run PRAGMA foreign_key_check after every kind of write. */
-        r = exec(s, connection_pragmas, "open the project", err);
     if (r == 0 && s->bulk) /* under a rollback journal (bulk_begin) */
         r = exec(s, "PRAGMA synchronous = FULL", "open the project", err);
     if (r == 0)
@@ -1084,8 +1094,6 @@ int grille_store_create(grille_store **out, const char *path,
          * notes writes a sixth fewer pages (3.2 s -> 2.65 s) */
         r = exec(s, "PRAGMA page_size = 65536; PRAGMA journal_mode = WAL",
                  "create the project", err);
-    if (r == 0) /* the store it gives back works as an opened one */
-        r = exec(s, connection_pragmas, "create the project", err);
     if (r == 0)
         r = migrate(s, 0, err);
     if (r == 0)
