@@ -613,8 +613,8 @@ static int connect(grille_store **out, const char *path, int flags,
     sqlite3_extended_result_codes(s->db, 1);
     s->busy_ms = 600000;
     sqlite3_busy_timeout(s->db, s->busy_ms);
-    /* none of them reads the file: they fail on no file, and a failure
-     * of the file shows at its first read */
+    /* none of them reads the file, so none fails on a file that is no
+     * project: that shows at its first read */
     sqlite3_exec(s->db, connection_pragmas, NULL, NULL, NULL);
     *out = s;
     return 0;
