@@ -17,8 +17,10 @@ tests/bench/gen.py, then measures in one go, on the same files:
     2 MB slice: stable from run to run, unlike seconds.
 Each time is the median of --runs runs, the commands compared by a target
 run in turn (wc, tag on one thread, on two; add, report, cooc, compare);
-the Python peer runs once: it is slow. Prints a table, checks that -j 2 gives the same bytes as one
-thread, and writes docs/performance.md from tests/bench/performance.md.in.
+the Python peer runs once: it is slow. Prints a table, checks that -j 2
+gives the same bytes as one thread, and the fast paths the same bytes as the
+plain ones (GRILLE_REFERENCE=1) on the whole corpus, and writes
+docs/performance.md from tests/bench/performance.md.in.
 """
 import argparse
 import glob
@@ -91,8 +93,8 @@ def instructions(cmd):
     return int(m.group(1)) if m else 0
 
 
-def sha(cmd):
-    out = subprocess.run(cmd, stdout=subprocess.PIPE, check=True)
+def sha(cmd, env=None):
+    out = subprocess.run(cmd, stdout=subprocess.PIPE, check=True, env=env)
     return hashlib.sha256(out.stdout).hexdigest()
 
 
@@ -156,10 +158,15 @@ def main():
     wc_b = row('wc -w, one large file', m[0], mb_big)
     b1 = row('grille tag, one large file, 1 thread', m[1], mb_big)
     b2 = row('grille tag, one large file, -j 2', m[2], mb_big)
-    same_notes = sha(tag + notes) == sha(tag[:2] + ['-j', '2'] + tag[2:] +
-                                         notes)
-    same_big = sha(tag + [big]) == sha(tag[:2] + ['-j', '2'] + tag[2:] +
-                                       [big])
+    # one thread, two, and the plain paths the fast ones must agree with
+    # (GRILLE_REFERENCE=1: every index and glob for every token, masks
+    # and overlaps checked pairwise), on the whole corpus
+    ref = dict(os.environ, GRILLE_REFERENCE='1')
+    h_notes, h_big = sha(tag + notes), sha(tag + [big])
+    same_notes = h_notes == sha(tag2 + notes)
+    same_big = h_big == sha(tag2 + [big])
+    ref_notes = h_notes == sha(tag + notes, env=ref)
+    ref_big = h_big == sha(tag + [big], env=ref)
 
     db = os.path.join(tmp, 'bench.db')
 
@@ -232,6 +239,9 @@ def main():
          '>= 1.7x', ok(b1 / b2 >= 1.7)),
         ('-j 2 output identical to 1 thread', ok(same_notes and same_big),
          'yes', ok(same_notes and same_big)),
+        ('fast paths identical to the plain ones (`GRILLE_REFERENCE=1`), '
+         'whole corpus', ok(ref_notes and ref_big), 'yes',
+         ok(ref_notes and ref_big)),
         ('add vs tag (time ratio)', '%.2f' % (add / t1), '<= 1.5',
          ok(add / t1 <= 1.5)),
         ('report vs add', '%.1f%%' % (100 * rep / add), '< 2%',
