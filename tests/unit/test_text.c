@@ -773,6 +773,63 @@ START_TEST(utf8_check_equals_plain)
 }
 END_TEST
 
+/* The same on longer texts that are mostly right: the vector loop
+ * (32 bytes at a time, where the processor has one) takes most of them,
+ * and a single bad sequence, a NUL or a cut sequence falls anywhere,
+ * against the edges of its blocks included. */
+START_TEST(utf8_check_long_texts)
+{
+    static const char *const good[] = {"a", "a", "a", " ", "é", "ç",
+                                       "\xc2\xa0", "’", "\xf0\x9f\x98\x80",
+                                       "\xdf\xbf", "\xef\xbf\xbf",
+                                       "\xf4\x8f\xbf\xbf", "\n", "Z"};
+    static const char *const bad[] = {
+        "\xc3",         "\x80",         "\xe2\x80",     "\xc0\xaf",
+        "\xc1\xbf",     "\xed\xa0\x80", "\xed\xbf\xbf", "\xe0\x80\x80",
+        "\xe0\x9f\xbf", "\xf0\x8f\xbf\xbf", "\xf4\x90\x80\x80",
+        "\xf5\x80\x80\x80", "\xf8\x88\x80\x80\x80", "\xff", "\xfe",
+        "\x80\x80", "\xf0\x9f\x98", "\xc3\xa9\xa9", "\0"};
+    static unsigned char buf[4200];
+    uint32_t x = 88172645u;
+    size_t nbad = sizeof(bad) / sizeof(bad[0]), errors = 0;
+    for (int round = 0; round < 6000; round++) {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        size_t want = 32 + x % 4000, n = 0;
+        /* where the bad piece goes, in two rounds of three: none else */
+        size_t at = round % 3 == 0 ? SIZE_MAX : (x >> 12) % want;
+        while (n < want) {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            const char *p = good[x % 14];
+            if (n >= at) {
+                p = bad[(x >> 8) % nbad];
+                at = SIZE_MAX;
+            }
+            size_t m = *p ? strlen(p) : 1;
+            memcpy(buf + n, p, m);
+            n += m;
+        }
+        /* cut anywhere near the end: a sequence may be left unfinished */
+        size_t len = n - (round % 5 == 0 ? (x >> 20) % 4 : 0);
+        for (size_t off = 0; off < 2; off++) {
+            const char *s = (const char *)buf + off;
+            size_t want_plain = utf8_plain(buf + off, len - off, false);
+            ck_assert_uint_eq(utf8_check(s, len - off), want_plain);
+            ck_assert_uint_eq(grille__utf8_text(s, len - off),
+                              utf8_plain(buf + off, len - off, true));
+            errors += want_plain < len - off;
+        }
+    }
+    /* both kinds of text were met, many times (a text read from its
+     * second byte may start inside a sequence) */
+    ck_assert_uint_gt(errors, 4000);
+    ck_assert_uint_gt(12000 - errors, 2000);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("text");
@@ -782,7 +839,7 @@ static Suite *suite(void)
     } cases[] = {
         {"decoding", {decode_utf8, decode_utf16, decode_windows1252,
                       decode_refusals, read_file_errors,
-                      utf8_check_equals_plain}},
+                      utf8_check_equals_plain, utf8_check_long_texts}},
         {"front matter", {front_matter_found, front_matter_attributes,
                           front_matter_errors,
                           front_matter_plain_path_is_yaml}},
