@@ -549,7 +549,7 @@ static int scalar(grille_store *s, const char *sql, int64_t *out,
 
 static void writeback_end(grille_store *s);
 static void bulk_end(grille_store *s);
-static bool journal_mode(grille_store *s, const char *mode);
+static bool journal_mode(grille_store *s, const char *mode, int wait_ms);
 
 void grille_store_close(grille_store *s)
 {
@@ -855,7 +855,7 @@ static int store_connect(grille_store **out, const char *path, int readonly,
             if (r == 0)
                 r = scalar(s, "PRAGMA application_id", &app, err);
             if (r == 0 && app == APPLICATION_ID)
-                journal_mode(s, "wal");
+                journal_mode(s, "wal", 0);
             grille_store_close(s);
             if (r < 0)
                 return r;
@@ -1141,13 +1141,13 @@ const char *grille_store_codebook_name(const grille_store *s)
     return s->cb_name ? s->cb_name : "";
 }
 
-/* PRAGMA journal_mode = `mode`, without waiting: whether the project is
- * in that mode after it. */
-static bool journal_mode(grille_store *s, const char *mode)
+/* PRAGMA journal_mode = `mode`, waiting at most `wait_ms` for the other
+ * connections' locks: whether the project is in that mode after it. */
+static bool journal_mode(grille_store *s, const char *mode, int wait_ms)
 {
     char sql[40];
     snprintf(sql, sizeof(sql), "PRAGMA journal_mode = %s", mode);
-    sqlite3_busy_timeout(s->db, 0);
+    sqlite3_busy_timeout(s->db, wait_ms < s->busy_ms ? wait_ms : s->busy_ms);
     sqlite3_stmt *st;
     bool ok = false;
     if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK) {
@@ -1191,18 +1191,24 @@ static void bulk_begin(grille_store *s)
         scalar(s, "SELECT EXISTS (SELECT 1 FROM documents)", &any, NULL) < 0 ||
         any)
         return;
-    if (journal_mode(s, "delete")) {
+    if (journal_mode(s, "delete", 0)) {
         s->bulk = true;
         sqlite3_exec(s->db, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
     }
 }
 
-/* WAL again, when no other connection has the project open; else the
- * connection stays as it is (synchronous = FULL), to try again at its
- * next commit or its close. */
+/* WAL again.  The change needs the project to itself for a moment: it
+ * waits for the readers that hold it (new ones wait meanwhile), up to
+ * BULK_END_WAIT_MS; a reader that holds it longer (an export) leaves the
+ * connection as it is (synchronous = FULL), to try again at its next
+ * commit or its close.  Without the wait, a reader that happened to be
+ * reading as the import ended, a `grille list` of a few milliseconds,
+ * left the project under a rollback journal for the next writer to
+ * change back. */
+#define BULK_END_WAIT_MS 2000
 static void bulk_end(grille_store *s)
 {
-    if (!s->bulk || !journal_mode(s, "wal"))
+    if (!s->bulk || !journal_mode(s, "wal", BULK_END_WAIT_MS))
         return;
     s->bulk = false;
     sqlite3_exec(s->db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL);

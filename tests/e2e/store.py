@@ -20,6 +20,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 from taplib import Skip, check, edited_codebook, plan
@@ -676,6 +677,66 @@ def t_reader_during_first_import():
     return None
 
 
+def t_first_import_back_to_wal():
+    """A first import runs under a rollback journal and puts WAL back as it
+    ends, though readers hold the project at that moment: it waits for
+    them.  A shim (slow_wal.c, LD_PRELOAD) makes grille pause 60 ms just
+    before, as a process the system leaves waiting would; without the
+    wait, the project was left under a rollback journal."""
+    shim = os.environ.get('GRILLE_SLOW_WAL')
+    if not shim or not os.path.exists(shim):
+        return Skip('the shim is built without the sanitizers only')
+    files = os.path.join(TMP, 'back-to-wal')
+    make_files(800, files)
+    db = os.path.join(TMP, 'back-to-wal.db')
+    env = dict(os.environ, LD_PRELOAD=shim)
+    reads = 0
+    for _ in range(3):
+        for f in glob.glob(db + '*'):
+            os.unlink(f)
+        assert grille('init', '-d', db).returncode == 0
+        p = subprocess.Popen([G, 'add', '-d', db, files], env=env,
+                             stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE)
+        # the readers start once the import runs under its journal (before,
+        # they would keep it in WAL mode)
+        while p.poll() is None and not os.path.exists(db + '-journal'):
+            time.sleep(0.001)
+        done = []
+
+        def hold():
+            n = 0
+            while p.poll() is None:
+                try:
+                    con = sqlite3.connect('file:%s?mode=ro' % db, uri=True,
+                                          timeout=30)
+                    con.execute('BEGIN')
+                    con.execute('SELECT count(*) FROM documents').fetchone()
+                    time.sleep(0.02)
+                    con.execute('COMMIT')
+                    con.close()
+                    n += 1
+                except sqlite3.Error:
+                    time.sleep(0.001)
+            done.append(n)
+        th = [threading.Thread(target=hold) for _ in range(2)]
+        for t in th:
+            t.start()
+        assert p.wait() == 0, p.stderr.read().decode()[-300:]
+        for t in th:
+            t.join()
+        reads += sum(done)
+        con = sqlite3.connect(db)
+        mode = con.execute('PRAGMA journal_mode').fetchone()[0]
+        n = con.execute('SELECT count(*) FROM documents').fetchone()[0]
+        con.close()
+        if mode != 'wal' or n != 800:
+            return 'after the import: %s mode, %d documents' % (mode, n)
+    if reads < 3:
+        return 'only %d reads ran during the imports' % reads
+    return None
+
+
 def t_ctrl_c():
     big = os.path.join(TMP, 'big')
     make_files(3000, big)
@@ -808,6 +869,8 @@ for name, fn in [
          t_report_during_add),
         ('a reader that may not write, during a first import',
          t_reader_during_first_import),
+        ('a first import puts WAL back though readers hold the project',
+         t_first_import_back_to_wal),
         ('Ctrl-C during add rolls back', t_ctrl_c),
         ('Ctrl-C stops recode and export, nothing left', t_ctrl_c_recode_export)]:
     check(name, fn)
