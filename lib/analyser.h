@@ -29,12 +29,13 @@ typedef struct stem_cand {
     uint32_t seq;
     uint32_t next; /* the kind of the second element; NEXT_NONE for a
                       sequence of one element */
-    uint64_t hash[2]; /* a word element's stems' hashes (the first twice
-                         when it has one stem) */
+    uint32_t hash[2]; /* the top halves of a word element's stems' hashes
+                         (the first twice when it has one stem): a
+                         filter, the stems are compared after it */
 } stem_cand;
 #define NEXT_NONE UINT32_MAX
-/* A stem hash's bit in a 64-bit filter. */
-#define STEM_BIT(h) ((uint64_t)1 << ((h) >> 58))
+/* The bit of a stem hash's top half in a 64-bit filter. */
+#define STEM_BIT(hi) ((uint64_t)1 << ((hi) >> 26))
 
 /* The head of an entry, what every lookup and every token reads, is one
  * cache line (entries are aligned on 64 bytes): a large vocabulary's
@@ -48,8 +49,12 @@ typedef struct stem_entry {
     /* read by every token */
     const char *key, *stem;
     uint32_t key_len, stem_len;
-    const void *mcb;
+    uint32_t mcb; /* the serial of the codebook of cands; 0: none yet */
     uint32_t ncands;
+    /* the top half of stem_hash, for the matcher's filters on the word
+     * after a candidate's first: its entry's first line is in the cache,
+     * the second seldom */
+    uint32_t stem_hi;
     uint8_t kind; /* 0: a word to stem; 1: kept as is (numbers, URLs) */
     /* what the matcher reads for some tokens only */
     const char *lower; /* the whole word, zero-padded */

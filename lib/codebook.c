@@ -938,6 +938,10 @@ int grille_codebook_load(grille_codebook **out, const char *yaml, size_t len,
     b.cb = calloc(1, sizeof(*b.cb));
     if (!b.cb)
         return grille__nomem(err);
+    static uint32_t serials;
+    do
+        b.cb->serial = __atomic_add_fetch(&serials, 1, __ATOMIC_RELAXED);
+    while (!b.cb->serial);
     int rc = grille_ytree__parse(&root, yaml, len, name, 0, err);
     if (rc < 0)
         goto done;

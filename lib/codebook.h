@@ -93,6 +93,10 @@ struct grille_codebook {
     size_t *regexes; /* REGEX rules */
     size_t nregexes, regexes_cap;
     bool has_masks;
+    /* unique among the codebooks of the process, never 0: a stem cache
+     * entry keeps the serial of the codebook its candidates are for (an
+     * address could be that of a codebook freed since) */
+    uint32_t serial;
     /* a cheap filter before looking a surface form up in by_surface: the
      * first bytes and the lengths (up to 63) of the exact forms */
     uint64_t exact_first[4];

@@ -180,7 +180,7 @@ static int try_cands(struct match_state *m, const grille_codebook *cb,
      * bit per stem hash, so that "a" or "service", the first words of
      * many phrases, are mostly passed with one test */
     bool word_ok = !part && k1e < n && !(tk[k1e].flags & GRILLE_TOKF_BREAK) &&
-                   (e->bloom & STEM_BIT(ent[k1e]->stem_hash));
+                   (e->bloom & STEM_BIT(ent[k1e]->stem_hi));
     if (!word_ok && e->nword == e->ncands)
         return 0;
     for (uint32_t c = 0; c < e->ncands; c++) {
@@ -191,8 +191,8 @@ static int try_cands(struct match_state *m, const grille_codebook *cb,
                 continue;
             size_t k = x->next == ELEM_ELISION ? k1 : k1e;
             if (k >= n || (tk[k].flags & GRILLE_TOKF_BREAK) ||
-                (x->next == ELEM_WORD && ent[k]->stem_hash != x->hash[0] &&
-                 ent[k]->stem_hash != x->hash[1]))
+                (x->next == ELEM_WORD && ent[k]->stem_hi != x->hash[0] &&
+                 ent[k]->stem_hi != x->hash[1]))
                 continue;
             j = follow_rest(&cb->seqs[x->seq], tk, ent, n, i, text);
             if (j == SIZE_MAX)
@@ -265,15 +265,16 @@ static int entry_cands(grille_analyser *a, const grille_codebook *cb,
         x->next = s->n > 1 ? (uint32_t)s->elems[1].kind : NEXT_NONE;
         x->hash[0] = x->hash[1] = 0;
         if (x->next == ELEM_WORD) {
-            x->hash[0] = s->elems[1].stem_hash[0];
-            x->hash[1] = s->elems[1].stem[1] ? s->elems[1].stem_hash[1]
-                                             : x->hash[0];
+            x->hash[0] = (uint32_t)(s->elems[1].stem_hash[0] >> 32);
+            x->hash[1] = s->elems[1].stem[1]
+                             ? (uint32_t)(s->elems[1].stem_hash[1] >> 32)
+                             : x->hash[0];
             e->nword++;
             e->bloom |= STEM_BIT(x->hash[0]) | STEM_BIT(x->hash[1]);
         }
     }
     e->ncands = (uint32_t)n;
-    e->mcb = cb;
+    e->mcb = cb->serial;
     return 0;
 }
 
@@ -492,7 +493,7 @@ static int segment(grille_analyser *a, const grille_codebook *cb,
                 ((cb->exact_first[first >> 6] >> (first & 63)) & 1) &&
                 ((cb->exact_lens >> (len < 63 ? len : 63)) & 1);
             starts[nstarts] = (uint32_t)i;
-            nstarts += (e->mcb != cb) | (e->ncands != 0) | exact;
+            nstarts += (e->mcb != cb->serial) | (e->ncands != 0) | exact;
         }
     }
     for (size_t q = 0; q < nstarts; q++) {
@@ -525,7 +526,7 @@ static int segment(grille_analyser *a, const grille_codebook *cb,
                     rc = add_occ(m, cb->globs[g], &tk[i], &tk[j]);
             }
         } else {
-            if (e->mcb != cb)
+            if (e->mcb != cb->serial)
                 rc = entry_cands(a, cb, e, t->kind == GRILLE_TOK_ELISION);
             if (rc == 0 && e->ncands)
                 rc = try_cands(m, cb, e, tk, ent, n, i, text);

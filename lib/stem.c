@@ -15,6 +15,7 @@
 #include "codebook.h"
 
 #include <libstemmer.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,6 +23,11 @@
 #define CACHE_BUDGET (32u * 1024 * 1024)
 /* Words longer than this are not stemmed (their key is their stem). */
 #define MAX_STEM_INPUT 96
+
+/* What every lookup and every token reads is on the entry's first cache
+ * line (entries are aligned on 64 bytes). */
+_Static_assert(offsetof(stem_entry, kind) < 64,
+               "the head of a stem entry spills out of its cache line");
 
 int grille_stem__init(grille_analyser *a, grille_error *err)
 {
@@ -279,6 +285,7 @@ stem_entry *grille_stem__lookup(grille_analyser *a, const char *lower,
         e.stem_len = e.key_len;
     }
     e.stem_hash = grille__hash(e.stem, e.stem_len);
+    e.stem_hi = (uint32_t)(e.stem_hash >> 32);
     *stored = e;
     slot_set(c, j, stored, h);
     c->count++;

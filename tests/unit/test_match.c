@@ -175,6 +175,30 @@ START_TEST(test_word_stem_case_accents)
 }
 END_TEST
 
+/* One analyser, one codebook after another: what its cache learnt of the
+ * first (the candidates of each word) is not taken for the second's, even
+ * when the second is allocated where the first was. */
+START_TEST(test_next_codebook_same_analyser)
+{
+    const char *text = "La santé des agents, puis le télétravail des agents.";
+    for (int round = 0; round < 4; round++) {
+        use("themes:\n  sante:\n    label: Santé\n"
+            "    terms: [santé, télétravail]\n");
+        run(text);
+        expect_count(text, 2);
+        use("themes:\n  agents:\n    label: Agents\n    terms: [agent]\n"
+            "  loin:\n    label: Loin\n    terms: [\"le télétravail\"]\n");
+        run(text);
+        expect_count(text, 3);
+        expect(text, 0, "agents", at(text, "agents", 0),
+               at(text, "agents", 0) + 6, "agent", GRILLE_RULE_WORD);
+        expect(text, 1, "loin", at(text, "le t", 0),
+               at(text, "le t", 0) + strlen("le télétravail"),
+               "le télétravail", GRILLE_RULE_PHRASE);
+    }
+}
+END_TEST
+
 START_TEST(test_word_whole_words_only)
 {
     const char *text = "La crise sanitaire a désorganisé les services ; "
@@ -735,6 +759,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_word_stem_case_accents);
     tcase_add_test(tc, test_word_whole_words_only);
     tcase_add_test(tc, test_word_unaccented_term);
+    tcase_add_test(tc, test_next_codebook_same_analyser);
 
     tc = tcase(s, "phrase");
     tcase_add_test(tc, test_phrase_both_apostrophes);
