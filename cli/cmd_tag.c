@@ -91,6 +91,7 @@ typedef struct tpart {
     char *msgs;
     size_t msglen;
     FILE *out_spool, *cods_spool; /* instead of out and cods, when big */
+    struct kept *kept; /* a document in two passes: its ncods codings */
 } tpart;
 
 typedef struct tagrun {
@@ -547,36 +548,47 @@ static FILE *spool_file(size_t bytes)
     return tmpfile();
 }
 
-/* Phase 3: code a part and render it. */
-static void code_part(tagrun *r, size_t i, size_t thread)
+/* Codes part i on the thread's analyser, and counts what it found;
+ * false, with the error in the part's messages, when that failed. */
+static bool analyse_part(tagrun *r, tpart *p, grille_analyser *a,
+                         const grille_segment **segs,
+                         const grille_coding **cod)
 {
-    tpart *p = &r->parts[i];
     tdoc *d = &r->docs[p->doc];
-    grille_analyser *a = r->an[thread];
     grille_error err = {0};
-    const tag_opts *o = r->o;
     if (grille_analyser_run_range(a, d->data, p->start, p->end, p->line,
-                                  o->unit, r->cb, d->name, &err) < 0) {
+                                  r->o->unit, r->cb, d->name, &err) < 0) {
         add_msg(&p->msgs, &p->msglen, "grille: %s\n", err.message);
         p->failed = true;
-        return;
+        return false;
     }
-    const grille_segment *segs;
-    const grille_coding *cod;
-    p->nsegs = grille_analyser_segments(a, &segs);
-    p->ncods = grille_analyser_codings(a, &cod);
+    p->nsegs = grille_analyser_segments(a, segs);
+    p->ncods = grille_analyser_codings(a, cod);
     p->words = grille_analyser_words(a);
     for (size_t k = 0; k < p->ncods; k++)
-        if (k == 0 || cod[k].segment != cod[k - 1].segment)
+        if (k == 0 || (*cod)[k].segment != (*cod)[k - 1].segment)
             p->coded++;
     p->segs_count = calloc(r->ncodes + 1, sizeof(size_t));
     p->hits_count = calloc(r->ncodes + 1, sizeof(size_t));
     size_t *last = calloc(r->ncodes + 1, sizeof(size_t));
     if (!p->segs_count || !p->hits_count || !last)
         abort();
-    summarise(r->cb, cod, p->ncods, r->ncodes, p->segs_count, p->hits_count,
+    summarise(r->cb, *cod, p->ncods, r->ncodes, p->segs_count, p->hits_count,
               last);
     free(last);
+    return true;
+}
+
+/* Phase 3: code a part and render it. */
+static void code_part(tagrun *r, size_t i, size_t thread)
+{
+    tpart *p = &r->parts[i];
+    tdoc *d = &r->docs[p->doc];
+    const tag_opts *o = r->o;
+    const grille_segment *segs;
+    const grille_coding *cod;
+    if (!analyse_part(r, p, r->an[thread], &segs, &cod))
+        return;
     /* A part that could not be cut (one paragraph of megabytes) is
      * rendered to temporary files rather than memory. */
     bool big = p->end - p->start > PART_BYTES;
@@ -717,6 +729,21 @@ static FILE *spool(FILE **f, size_t bytes)
     return *f;
 }
 
+/* Adds the counts per code of a part to its document's. */
+static void add_counts(tagrun *r, tdoc *d, const tpart *p)
+{
+    if (!d->segs_count) {
+        d->segs_count = calloc(r->ncodes + 1, sizeof(size_t));
+        d->hits_count = calloc(r->ncodes + 1, sizeof(size_t));
+        if (!d->segs_count || !d->hits_count)
+            abort();
+    }
+    for (size_t c = 0; c < r->ncodes; c++) {
+        d->segs_count[c] += p->segs_count[c];
+        d->hits_count[c] += p->hits_count[c];
+    }
+}
+
 /* Phase 4a: takes what a part brought into its document; frees the
  * part's buffers unless the document is that part alone. */
 static void drain(tagrun *r, tpart *p)
@@ -733,16 +760,7 @@ static void drain(tagrun *r, tpart *p)
     if (p->msglen)
         put_buf(spool(&d->spool_msgs, 0), p->msgs, p->msglen);
     if (!p->failed) {
-        if (!d->segs_count) {
-            d->segs_count = calloc(r->ncodes + 1, sizeof(size_t));
-            d->hits_count = calloc(r->ncodes + 1, sizeof(size_t));
-            if (!d->segs_count || !d->hits_count)
-                abort();
-        }
-        for (size_t c = 0; c < r->ncodes; c++) {
-            d->segs_count[c] += p->segs_count[c];
-            d->hits_count[c] += p->hits_count[c];
-        }
+        add_counts(r, d, p);
         /* JSON arrays: ", " between the items of two parts */
         bool json = r->o->format == FMT_JSON;
         if (p->out_spool && ftell(p->out_spool) > 0) {
@@ -793,6 +811,57 @@ static void body(FILE *f, const tdoc *d, const tpart *alone, bool cods)
         copy_spool(f, cods ? d->spool_cods : d->spool_segs);
 }
 
+/* A document's JSON object up to its "segments" array, and from the end
+ * of its "codings" array: rendered in memory, each written with one call.
+ * The summary counts segments and hits per code (nc codes). */
+static void put_json_head(tagrun *r, const tdoc *d)
+{
+    obuf *h = &r->head;
+    h->len = 0;
+    ob_lit(h, "{\"document\": {\"name\": ");
+    ob_json_str(h, d->name, strlen(d->name));
+    ob_lit(h, ", \"bytes\": ");
+    ob_size(h, d->len);
+    ob_lit(h, ", \"words\": ");
+    ob_size(h, d->words);
+    ob_lit(h, ", \"attributes\": {");
+    for (size_t k = 0; k < grille_attrs_count(d->attrs); k++) {
+        const grille_attr *a = grille_attrs_get(d->attrs, k);
+        if (k)
+            ob_lit(h, ", ");
+        ob_json_str(h, a->key, strlen(a->key));
+        ob_lit(h, ": ");
+        ob_json_str(h, a->value, strlen(a->value));
+    }
+    ob_putc(h, '}');
+    ob_put(h, r->cb_js.p, r->cb_js.len);
+    put_buf(stdout, h->p, h->len);
+}
+
+static void put_json_summary(tagrun *r, const size_t *segs,
+                             const size_t *hits, size_t nc)
+{
+    obuf *h = &r->head;
+    h->len = 0;
+    ob_lit(h, "], \"summary\": {");
+    bool first = true;
+    for (size_t c = 0; c < nc; c++) {
+        if (!hits[c])
+            continue;
+        if (!first)
+            ob_lit(h, ", ");
+        first = false;
+        ob_put(h, r->code_js[c].p, r->code_js[c].len);
+        ob_lit(h, ": {\"segments\": ");
+        ob_size(h, segs[c]);
+        ob_lit(h, ", \"hits\": ");
+        ob_size(h, hits[c]);
+        ob_putc(h, '}');
+    }
+    ob_lit(h, "}}\n");
+    put_buf(stdout, h->p, h->len);
+}
+
 /* Phase 4b: writes a document once all its parts are in; returns false
  * when it failed. */
 static bool finish(tagrun *r, size_t i)
@@ -817,49 +886,11 @@ static bool finish(tagrun *r, size_t i)
         segs = hits = none; /* a document with no part: nothing coded */
     size_t nc = segs == none ? 0 : r->ncodes;
     if (o->format == FMT_JSON) {
-        /* the header and the summary rendered in memory, each written
-         * with one call */
-        obuf *h = &r->head;
-        h->len = 0;
-        ob_lit(h, "{\"document\": {\"name\": ");
-        ob_json_str(h, d->name, strlen(d->name));
-        ob_lit(h, ", \"bytes\": ");
-        ob_size(h, d->len);
-        ob_lit(h, ", \"words\": ");
-        ob_size(h, d->words);
-        ob_lit(h, ", \"attributes\": {");
-        for (size_t k = 0; k < grille_attrs_count(d->attrs); k++) {
-            const grille_attr *a = grille_attrs_get(d->attrs, k);
-            if (k)
-                ob_lit(h, ", ");
-            ob_json_str(h, a->key, strlen(a->key));
-            ob_lit(h, ": ");
-            ob_json_str(h, a->value, strlen(a->value));
-        }
-        ob_putc(h, '}');
-        ob_put(h, r->cb_js.p, r->cb_js.len);
-        put_buf(f, h->p, h->len);
+        put_json_head(r, d);
         body(f, d, alone, false);
         fputs("], \"codings\": [", f);
         body(f, d, alone, true);
-        h->len = 0;
-        ob_lit(h, "], \"summary\": {");
-        bool first = true;
-        for (size_t c = 0; c < nc; c++) {
-            if (!hits[c])
-                continue;
-            if (!first)
-                ob_lit(h, ", ");
-            first = false;
-            ob_put(h, r->code_js[c].p, r->code_js[c].len);
-            ob_lit(h, ": {\"segments\": ");
-            ob_size(h, segs[c]);
-            ob_lit(h, ", \"hits\": ");
-            ob_size(h, hits[c]);
-            ob_putc(h, '}');
-        }
-        ob_lit(h, "}}\n");
-        put_buf(f, h->p, h->len);
+        put_json_summary(r, segs, hits, nc);
     } else if (o->format == FMT_CSV) {
         body(f, d, alone, false);
     } else {
@@ -934,6 +965,177 @@ static void count_part(tagrun *r, size_t i, size_t thread)
                                       r->o->unit, NULL) == 0)
         p->nsegs = grille_analyser_segments(r->an[thread], &segs);
     p->nlines = grille_text_count_lines(d->data, p->start, p->end);
+}
+
+/* ------------------------------------ a large document, in two passes */
+
+/*
+ * A document cut in parts has its word count in its JSON header, known
+ * once every part is coded: its parts were rendered as they came and
+ * spooled (3.6 times the text, in memory or in /tmp), then copied out.
+ * The pages of that spool, cleared, filled, copied and freed, were a
+ * third of the time of a 100 MB file, and the whole of its serial end
+ * with -j.  A document of its own in a batch (large ones are) is now
+ * coded in two passes instead: the first codes every part and keeps its
+ * codings, 24 bytes each; the header written, the second renders the
+ * parts, segments then codings, and writes each in turn.  The segments
+ * are found again (a tenth of the coding's time, as the pass that
+ * counted them before did); the words are not read again.
+ */
+typedef struct kept {
+    uint32_t segment, code, rule, len; /* a segment is at most 64 KiB */
+    size_t start;
+} kept;
+
+/* Phase 2b: the line ends of a part, for the line of the next. */
+static void lines_part(tagrun *r, size_t i, size_t thread)
+{
+    (void)thread;
+    tpart *p = &r->parts[i];
+    p->nlines = grille_text_count_lines(r->docs[p->doc].data, p->start,
+                                        p->end);
+}
+
+/* The first pass: codes part i and keeps its codings and counts. */
+static void keep_part(tagrun *r, size_t i, size_t thread)
+{
+    tpart *p = &r->parts[i];
+    const grille_segment *segs;
+    const grille_coding *cod;
+    if (!analyse_part(r, p, r->an[thread], &segs, &cod))
+        return;
+    p->kept = malloc(p->ncods * sizeof(kept) + 1);
+    if (!p->kept)
+        abort();
+    for (size_t k = 0; k < p->ncods; k++)
+        p->kept[k] = (kept){(uint32_t)cod[k].segment, (uint32_t)cod[k].code,
+                            (uint32_t)cod[k].rule,
+                            (uint32_t)(cod[k].end - cod[k].start),
+                            cod[k].start};
+}
+
+/* The second pass: renders part i's segments (JSON or CSV), or with
+ * `cods` its codings (JSON), from the codings the first pass kept. */
+static void render_kept(tagrun *r, size_t i, size_t thread, bool cods)
+{
+    tpart *p = &r->parts[i];
+    tdoc *d = &r->docs[p->doc];
+    grille_coding *cod = malloc(p->ncods * sizeof(*cod) + 1);
+    if (!cod)
+        abort();
+    for (size_t k = 0; k < p->ncods; k++)
+        cod[k] = (grille_coding){p->kept[k].segment, p->kept[k].code,
+                                 p->kept[k].rule, p->kept[k].start,
+                                 p->kept[k].start + p->kept[k].len};
+    size_t bytes = p->end - p->start;
+    bool big = bytes > PART_BYTES; /* a part that could not be cut */
+    obuf out = take_buf(r, big ? 0 : cods ? bytes / 2 + 256 : 4 * bytes + 1024);
+    if (big && !(out.spill = p->out_spool = spool_file(4 * bytes)))
+        abort();
+    if (cods) {
+        json_codings(&out, r, d, p, cod);
+    } else {
+        const grille_segment *segs;
+        /* the segments the first pass found: the same text, line and unit
+         * give the same ones */
+        if (grille_analyser_segment_range(r->an[thread], d->data, p->start,
+                                          p->end, p->line, r->o->unit,
+                                          NULL) < 0 ||
+            grille_analyser_segments(r->an[thread], &segs) != p->nsegs)
+            abort();
+        if (r->o->format == FMT_JSON)
+            json_segments(&out, r, d, p, segs, cod, r->o->coded_only);
+        else
+            csv_codings(&out, r, d, p, segs, cod);
+    }
+    free(cod);
+    if (big) {
+        ob_flush(&out);
+        give_buf(r, out.p, out.cap);
+    } else {
+        p->out = out.p;
+        p->outlen = out.len;
+        p->outcap = out.cap;
+    }
+}
+
+static void render_segments(tagrun *r, size_t i, size_t thread)
+{
+    render_kept(r, i, thread, false);
+}
+
+static void render_codings(tagrun *r, size_t i, size_t thread)
+{
+    render_kept(r, i, thread, true);
+}
+
+/* Writes a rendered part, after ", " when a part before it wrote
+ * something into the same JSON array (*any). */
+static void write_kept(tagrun *r, size_t k, void *any)
+{
+    tpart *p = &r->parts[k];
+    bool *wrote = any;
+    bool has = p->out_spool ? ftello(p->out_spool) > 0 : p->outlen > 0;
+    if (has && r->o->format == FMT_JSON && *wrote)
+        fputs(", ", stdout);
+    if (p->out_spool) {
+        copy_spool(stdout, p->out_spool);
+        fclose(p->out_spool);
+        p->out_spool = NULL;
+    } else {
+        put_buf(stdout, p->out, p->outlen);
+    }
+    *wrote = *wrote || has;
+    give_buf(r, p->out, p->outcap);
+    p->out = NULL;
+    p->outlen = p->outcap = 0;
+}
+
+/* Renders every part with fn and writes them in order. */
+static void render_all(tagrun *r, void (*fn)(tagrun *, size_t, size_t))
+{
+    bool wrote = false;
+    for (size_t k = 0; k < r->nparts; k++)
+        r->parts[k].done = false;
+    pipeline(r, fn, write_kept, &wrote);
+}
+
+/* The batch of one document cut in parts, in JSON or CSV: both passes;
+ * false when it failed. */
+static bool two_passes(tagrun *r)
+{
+    tdoc *d = &r->docs[0];
+    tpart *parts = &r->parts[d->first_part];
+    parallel(r, d->first_part, d->nparts, lines_part);
+    for (size_t k = 1; k < d->nparts; k++)
+        parts[k].line = parts[k - 1].line + parts[k - 1].nlines;
+    parallel(r, d->first_part, d->nparts, keep_part);
+    put_buf(stderr, d->msgs, d->msglen);
+    bool failed = false;
+    for (size_t k = 0; k < d->nparts; k++) {
+        tpart *p = &parts[k];
+        put_buf(stderr, p->msgs, p->msglen);
+        failed = failed || p->failed;
+        if (p->failed)
+            continue;
+        p->seg_base = d->nsegs;
+        d->nsegs += p->nsegs;
+        d->words += p->words;
+        d->coded += p->coded;
+        add_counts(r, d, p);
+    }
+    if (failed)
+        return false;
+    if (r->o->format == FMT_JSON) {
+        put_json_head(r, d);
+        render_all(r, render_segments);
+        fputs("], \"codings\": [", stdout);
+        render_all(r, render_codings);
+        put_json_summary(r, d->segs_count, d->hits_count, r->ncodes);
+    } else {
+        render_all(r, render_segments);
+    }
+    return true;
 }
 
 static void set_bases(tagrun *r)
@@ -1027,6 +1229,7 @@ static void free_batch(tagrun *r)
         give_buf(r, r->parts[k].out, r->parts[k].outcap);
         give_buf(r, r->parts[k].cods, r->parts[k].codscap);
         free(r->parts[k].msgs);
+        free(r->parts[k].kept);
         free(r->parts[k].segs_count);
         free(r->parts[k].hits_count);
     }
@@ -1137,16 +1340,31 @@ int cmd_tag(int argc, char **argv)
         memset(r.docs, 0, BATCH * sizeof(tdoc));
         while (first + (int)r.ndocs < argc && r.ndocs < BATCH &&
                (r.ndocs == 0 || bytes < BATCH_BYTES)) {
-            tdoc *d = &r.docs[r.ndocs++];
-            d->path = argv[first + (int)r.ndocs - 1];
-            d->name = strcmp(d->path, "-") == 0 ? "<stdin>" : d->path;
+            const char *path = argv[first + (int)r.ndocs];
             struct stat st;
-            if (strcmp(d->path, "-") != 0 && stat(d->path, &st) == 0)
-                bytes += (size_t)st.st_size;
+            size_t size = strcmp(path, "-") != 0 && stat(path, &st) == 0
+                              ? (size_t)st.st_size
+                              : 0;
+            /* a document to cut in parts has a batch of its own, for
+             * two_passes */
+            if (size > PART_BYTES && r.ndocs > 0)
+                break;
+            tdoc *d = &r.docs[r.ndocs++];
+            d->path = path;
+            d->name = strcmp(path, "-") == 0 ? "<stdin>" : path;
+            bytes += size;
+            if (size > PART_BYTES)
+                break;
         }
         first += (int)r.ndocs;
         parallel(&r, 0, r.ndocs, read_doc);
         cut(&r);
+        if (r.split && r.ndocs == 1 && o.format != FMT_TEXT) {
+            if (!two_passes(&r))
+                status = EXIT_RUNTIME;
+            free_batch(&r);
+            continue;
+        }
         if (r.split) /* a failed document has no part: not nparts > ndocs */
             parallel(&r, 0, r.nparts, count_part);
         set_bases(&r);
