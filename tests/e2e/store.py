@@ -627,6 +627,18 @@ def t_report_during_add():
             len(mixed), mixed[0]['documents'])
 
 
+def whole_in_wal(db, want):
+    """None when the project is in WAL mode with `want` documents after an
+    import, else what is wrong."""
+    con = sqlite3.connect(db)
+    mode = con.execute('PRAGMA journal_mode').fetchone()[0]
+    n = con.execute('SELECT count(*) FROM documents').fetchone()[0]
+    con.close()
+    if mode != 'wal' or n != want:
+        return 'after the import: %s mode, %d documents' % (mode, n)
+    return None
+
+
 def t_reader_during_first_import():
     """A user who may read the project but not write it (nor its folder)
     runs commands while the owner's first import runs under a rollback
@@ -659,12 +671,9 @@ def t_reader_during_first_import():
                     failed += 1
                     why = r.stderr.decode()[-200:]
             assert p.wait() == 0, p.stderr.read().decode()[-300:]
-            con = sqlite3.connect(db)
-            mode = con.execute('PRAGMA journal_mode').fetchone()[0]
-            n = con.execute('SELECT count(*) FROM documents').fetchone()[0]
-            con.close()
-            if mode != 'wal' or n != 800:
-                return 'after the import: %s mode, %d documents' % (mode, n)
+            why_not = whole_in_wal(db, 800)
+            if why_not:
+                return why_not
             if integrity(db) != 'ok':
                 return 'integrity_check: %s' % integrity(db)
     finally:
@@ -726,12 +735,9 @@ def t_first_import_back_to_wal():
         for t in th:
             t.join()
         reads += sum(done)
-        con = sqlite3.connect(db)
-        mode = con.execute('PRAGMA journal_mode').fetchone()[0]
-        n = con.execute('SELECT count(*) FROM documents').fetchone()[0]
-        con.close()
-        if mode != 'wal' or n != 800:
-            return 'after the import: %s mode, %d documents' % (mode, n)
+        why_not = whole_in_wal(db, 800)
+        if why_not:
+            return why_not
     if reads < 3:
         return 'only %d reads ran during the imports' % reads
     return None
