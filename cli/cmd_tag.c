@@ -91,7 +91,8 @@ typedef struct tpart {
     char *msgs;
     size_t msglen;
     FILE *out_spool, *cods_spool; /* instead of out and cods, when big */
-    struct kept *kept; /* a document in two passes: its ncods codings */
+    struct kept *kept; /* a document in two passes: its ncods codings, */
+    FILE *kept_spool;  /* or in this file past the run's kept_budget */
 } tpart;
 
 typedef struct tagrun {
@@ -115,6 +116,7 @@ typedef struct tagrun {
     /* coding parts while the main thread writes them in order: parts
      * [written, next) are taken, at most AHEAD of them */
     size_t written;
+    size_t ahead_bytes; /* held() by the parts done and not written */
     pthread_cond_t cond;
     /* rendering buffers given back, for the next parts: a part of a large
      * file renders megabytes, and fresh memory each time cost a page
@@ -123,6 +125,9 @@ typedef struct tagrun {
     size_t npool, pool_bytes;
     pthread_mutex_t lock;
     bool split; /* a document of the batch is in several parts */
+    /* two_passes: the bytes of codings kept in memory, and how many may
+     * be (beyond, they wait in temporary files) */
+    size_t kept_bytes, kept_budget;
 } tagrun;
 
 /* fwrite without a null pointer for nothing to write. */
@@ -376,6 +381,24 @@ static void parallel(tagrun *r, size_t first, size_t count,
  * What is rendered ahead stays in memory (2 MB parts of a large file
  * give about 7 MB of JSON each). */
 #define AHEAD(r) (2 * (r)->threads + 12)
+/* ...and while what they rendered and wait to write is below this, past
+ * the one the main thread writes next: a codebook that codes most words
+ * renders 35 MB for a part, and threads that only render (two_passes)
+ * ran ahead of the writing of a pipe by 16 of them */
+#define AHEAD_BYTES (32u << 20)
+
+/* Whether the part after those taken may be taken (under the lock). */
+static bool may_take(const tagrun *r)
+{
+    return r->next < r->nparts && r->next < r->written + AHEAD(r) &&
+           (r->next == r->written || r->ahead_bytes < AHEAD_BYTES);
+}
+
+/* The bytes a rendered part holds in memory until it is written. */
+static size_t held(const tpart *p)
+{
+    return p->outlen + p->codslen;
+}
 
 static void *code_parts(void *arg)
 {
@@ -383,7 +406,7 @@ static void *code_parts(void *arg)
     tagrun *r = w->r;
     pthread_mutex_lock(&r->lock);
     for (;;) {
-        while (r->next < r->nparts && r->next >= r->written + AHEAD(r))
+        while (r->next < r->nparts && !may_take(r))
             pthread_cond_wait(&r->cond, &r->lock);
         if (r->next >= r->nparts)
             break;
@@ -392,6 +415,7 @@ static void *code_parts(void *arg)
         w->fn(r, i, w->thread);
         pthread_mutex_lock(&r->lock);
         r->parts[i].done = true;
+        r->ahead_bytes += held(&r->parts[i]);
         pthread_cond_broadcast(&r->cond);
     }
     pthread_mutex_unlock(&r->lock);
@@ -408,6 +432,7 @@ static void pipeline(tagrun *r, void (*code)(tagrun *, size_t, size_t),
     pthread_t tid[64];
     worker w[64];
     r->next = r->written = 0;
+    r->ahead_bytes = 0;
     size_t started = 0;
     for (size_t t = 1; t < n && t < 64; t++) {
         w[t] = (worker){r, 0, r->nparts, t, code};
@@ -418,18 +443,20 @@ static void pipeline(tagrun *r, void (*code)(tagrun *, size_t, size_t),
     pthread_mutex_lock(&r->lock);
     while (r->written < r->nparts) {
         if (r->parts[r->written].done) {
-            size_t k = r->written;
+            size_t k = r->written, bytes = held(&r->parts[k]);
             pthread_mutex_unlock(&r->lock);
             put(r, k, ctx);
             pthread_mutex_lock(&r->lock);
             r->written++;
+            r->ahead_bytes -= bytes;
             pthread_cond_broadcast(&r->cond);
-        } else if (r->next < r->nparts && r->next < r->written + AHEAD(r)) {
+        } else if (may_take(r)) {
             size_t i = r->next++;
             pthread_mutex_unlock(&r->lock);
             code(r, i, 0);
             pthread_mutex_lock(&r->lock);
             r->parts[i].done = true;
+            r->ahead_bytes += held(&r->parts[i]);
         } else {
             pthread_cond_wait(&r->cond, &r->lock);
         }
@@ -982,6 +1009,8 @@ static void count_part(tagrun *r, size_t i, size_t thread)
  * are found again (a tenth of the coding's time, as the pass that
  * counted them before did); the words are not read again.
  */
+#define KEPT_MIN (16u << 20) /* codings kept in memory whatever the size */
+
 typedef struct kept {
     uint32_t segment, code, rule, len; /* a segment is at most 64 KiB */
     size_t start;
@@ -1004,7 +1033,8 @@ static void keep_part(tagrun *r, size_t i, size_t thread)
     const grille_coding *cod;
     if (!analyse_part(r, p, r->an[thread], &segs, &cod))
         return;
-    p->kept = malloc(p->ncods * sizeof(kept) + 1);
+    size_t bytes = p->ncods * sizeof(kept);
+    p->kept = malloc(bytes + 1);
     if (!p->kept)
         abort();
     for (size_t k = 0; k < p->ncods; k++)
@@ -1012,6 +1042,43 @@ static void keep_part(tagrun *r, size_t i, size_t thread)
                             (uint32_t)cod[k].rule,
                             (uint32_t)(cod[k].end - cod[k].start),
                             cod[k].start};
+    /* a codebook that codes most words keeps more bytes than the text
+     * has: past the budget, the codings wait in a file */
+    pthread_mutex_lock(&r->lock);
+    bool fits = r->kept_bytes + bytes <= r->kept_budget;
+    if (fits)
+        r->kept_bytes += bytes;
+    pthread_mutex_unlock(&r->lock);
+    if (fits)
+        return;
+    if (!(p->kept_spool = spool_file(bytes)) ||
+        fwrite(p->kept, 1, bytes, p->kept_spool) != bytes ||
+        fflush(p->kept_spool) != 0)
+        abort();
+    free(p->kept);
+    p->kept = NULL;
+}
+
+/* The codings part i kept, read back from their file when they wait in
+ * one (*owned: to be freed). */
+static const kept *kept_of(tpart *p, bool *owned)
+{
+    *owned = false;
+    if (p->kept || !p->kept_spool)
+        return p->kept;
+    size_t bytes = p->ncods * sizeof(kept), got = 0;
+    kept *k = malloc(bytes + 1);
+    if (!k)
+        abort();
+    while (got < bytes) {
+        ssize_t n = pread(fileno(p->kept_spool), (char *)k + got, bytes - got,
+                          (off_t)got);
+        if (n <= 0)
+            abort();
+        got += (size_t)n;
+    }
+    *owned = true;
+    return k;
 }
 
 /* The second pass: renders part i's segments (JSON or CSV), or with
@@ -1021,12 +1088,15 @@ static void render_kept(tagrun *r, size_t i, size_t thread, bool cods)
     tpart *p = &r->parts[i];
     tdoc *d = &r->docs[p->doc];
     grille_coding *cod = malloc(p->ncods * sizeof(*cod) + 1);
+    bool owned;
+    const kept *kc = kept_of(p, &owned);
     if (!cod)
         abort();
     for (size_t k = 0; k < p->ncods; k++)
-        cod[k] = (grille_coding){p->kept[k].segment, p->kept[k].code,
-                                 p->kept[k].rule, p->kept[k].start,
-                                 p->kept[k].start + p->kept[k].len};
+        cod[k] = (grille_coding){kc[k].segment, kc[k].code, kc[k].rule,
+                                 kc[k].start, kc[k].start + kc[k].len};
+    if (owned)
+        free((void *)kc);
     size_t bytes = p->end - p->start;
     bool big = bytes > PART_BYTES; /* a part that could not be cut */
     obuf out = take_buf(r, big ? 0 : cods ? bytes / 2 + 256 : 4 * bytes + 1024);
@@ -1106,6 +1176,9 @@ static bool two_passes(tagrun *r)
 {
     tdoc *d = &r->docs[0];
     tpart *parts = &r->parts[d->first_part];
+    /* peak memory: the text, half its size of codings, what is rendered */
+    r->kept_bytes = 0;
+    r->kept_budget = d->len / 2 > KEPT_MIN ? d->len / 2 : KEPT_MIN;
     parallel(r, d->first_part, d->nparts, lines_part);
     for (size_t k = 1; k < d->nparts; k++)
         parts[k].line = parts[k - 1].line + parts[k - 1].nlines;
@@ -1230,6 +1303,8 @@ static void free_batch(tagrun *r)
         give_buf(r, r->parts[k].cods, r->parts[k].codscap);
         free(r->parts[k].msgs);
         free(r->parts[k].kept);
+        if (r->parts[k].kept_spool)
+            fclose(r->parts[k].kept_spool);
         free(r->parts[k].segs_count);
         free(r->parts[k].hits_count);
     }

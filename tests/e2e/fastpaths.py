@@ -158,9 +158,20 @@ def main():
         with open(bad, 'w', encoding='utf-8') as f:
             f.write(head + 'a' * 30000 + 'b\n\n' + text[:1000000])
         stop_at = b':%d: regex rule' % (head.count('\n') + 1)
-        for path, extra in ((big, []), (tail, []), (bad, ['-c', stops])):
-            for fmt in ('json', 'csv'):
-                for j in ('1', '2', '3'):
+        # a codebook that codes nearly every word keeps more codings than
+        # the first pass may hold in memory (16 MB here): the others wait
+        # in a file
+        dense = os.path.join(tmp, 'dense.yaml')
+        with open(dense, 'w', encoding='utf-8') as f:
+            f.write('themes:\n  tout:\n    label: Tout\n    terms: [%s]\n'
+                    % ', '.join('%s*' % chr(c) for c in range(97, 123)))
+        for path, extra, fmts, jobs in (
+                (big, [], ('json', 'csv'), ('1', '2', '3')),
+                (tail, [], ('json', 'csv'), ('1', '2', '3')),
+                (bad, ['-c', stops], ('json', 'csv'), ('1', '2', '3')),
+                (tail, ['-c', dense], ('json',), ('1', '2'))):
+            for fmt in fmts:
+                for j in jobs:
                     args = ['tag', '-j', j, '-f', fmt] + extra
                     named = subprocess.run([G] + args + [note, path],
                                            capture_output=True)
@@ -176,17 +187,19 @@ def main():
                         out = out.replace(b'\n<stdin>,',
                                           b'\n%s,' % path.encode())
                     err = err.replace(b'<stdin>', path.encode())
-                    want_rc = 1 if extra else 0
+                    want_rc = 1 if extra and extra[1] == stops else 0
                     ok = (named.returncode == want_rc and
                           piped.returncode == want_rc and
                           named.stdout == out and named.stderr == err and
-                          (extra or len(named.stdout) > 1000) and
-                          (not extra or stop_at in named.stderr))
+                          (want_rc or len(named.stdout) > 1000) and
+                          (not want_rc or stop_at in named.stderr))
                     n += 1
                     failed += not ok
-                    print('%s %d - %s, %s, -j %s: in two passes as spooled' % (
-                        'ok' if ok else 'not ok', n, os.path.basename(path),
-                        fmt, j))
+                    print('%s %d - %s%s, %s, -j %s: in two passes as '
+                          'spooled' % ('ok' if ok else 'not ok', n,
+                                       os.path.basename(path),
+                                       ' (dense)' if extra and
+                                       extra[1] == dense else '', fmt, j))
         print('1..%d' % n)
         return 1 if failed else 0
     finally:
