@@ -15,6 +15,7 @@
 #include "cli.h"
 #include "thread.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -92,7 +93,7 @@ typedef struct tpart {
     size_t msglen;
     FILE *out_spool, *cods_spool; /* instead of out and cods, when big */
     struct kept *kept; /* a document in two passes: its ncods codings, */
-    FILE *kept_spool;  /* or in this file past the run's kept_budget */
+    off_t kept_at;     /* or in the run's kept_file from there (kept NULL) */
 } tpart;
 
 typedef struct tagrun {
@@ -106,6 +107,9 @@ typedef struct tagrun {
     grille_analyser **an; /* one per thread */
     size_t threads;
     size_t next;          /* the next item to take */
+    /* reading a batch: the documents from `cut` on are left to the next
+     * batch; `reserved` is the size of those taken (read_doc) */
+    size_t cut, reserved;
     /* the codes' ids and the rules' texts, rendered once: JSON strings
      * and CSV cells */
     obuf *code_js, *rule_js, *code_csv, *rule_csv;
@@ -126,8 +130,10 @@ typedef struct tagrun {
     pthread_mutex_t lock;
     bool split; /* a document of the batch is in several parts */
     /* two_passes: the bytes of codings kept in memory, and how many may
-     * be (beyond, they wait in temporary files) */
+     * be; beyond, they wait in one temporary file, up to kept_end */
     size_t kept_bytes, kept_budget;
+    FILE *kept_file;
+    off_t kept_end;
 } tagrun;
 
 /* fwrite without a null pointer for nothing to write. */
@@ -333,7 +339,7 @@ static void text_segments(FILE *f, const tdoc *d, const tpart *p,
 static size_t take(tagrun *r, size_t total)
 {
     pthread_mutex_lock(&r->lock);
-    size_t i = r->next < total ? r->next++ : SIZE_MAX;
+    size_t i = r->next < total && r->next < r->cut ? r->next++ : SIZE_MAX;
     pthread_mutex_unlock(&r->lock);
     return i;
 }
@@ -384,8 +390,9 @@ static void parallel(tagrun *r, size_t first, size_t count,
 /* ...and while what they rendered and wait to write is below this, past
  * the one the main thread writes next: a codebook that codes most words
  * renders 35 MB for a part, and threads that only render (two_passes)
- * ran ahead of the writing of a pipe by 16 of them */
-#define AHEAD_BYTES (32u << 20)
+ * ran ahead of the writing of a pipe by 16 of them.  Small: each thread
+ * renders into a buffer of 8 MB besides, and the pool keeps 16 MB */
+#define AHEAD_BYTES (4u << 20)
 
 /* Whether the part after those taken may be taken (under the lock). */
 static bool may_take(const tagrun *r)
@@ -494,6 +501,28 @@ static void read_doc(tagrun *r, size_t i, size_t thread)
     (void)thread;
     tdoc *d = &r->docs[i];
     grille_error err = {0};
+    /* The batch's bounds, from the files' sizes: no more documents once
+     * BATCH_BYTES of them are taken, and a document to cut in parts in a
+     * batch of its own (two_passes).  Looked at here, by every thread: a
+     * stat of each path by the main thread before the batch was time no
+     * other thread could share. */
+    struct stat st;
+    size_t size = strcmp(d->path, "-") != 0 && stat(d->path, &st) == 0
+                      ? (size_t)st.st_size
+                      : 0;
+    pthread_mutex_lock(&r->lock);
+    bool take = i < r->cut;
+    if (take && i > 0 && (size > PART_BYTES || r->reserved >= BATCH_BYTES)) {
+        r->cut = i;
+        take = false;
+    } else if (take) {
+        r->reserved += size;
+        if (size > PART_BYTES)
+            r->cut = 1;
+    }
+    pthread_mutex_unlock(&r->lock);
+    if (!take)
+        return;
     if (grille_text_read_file_jobs(&d->text, d->path, (int)r->threads,
                                    &err) < 0) {
         add_msg(&d->msgs, &d->msglen, "grille: %s\n", err.message);
@@ -1043,38 +1072,54 @@ static void keep_part(tagrun *r, size_t i, size_t thread)
                             (uint32_t)(cod[k].end - cod[k].start),
                             cod[k].start};
     /* a codebook that codes most words keeps more bytes than the text
-     * has: past the budget, the codings wait in a file */
+     * has: past the budget, the codings wait in one file for the run
+     * (where it cannot be made or written, they stay in memory) */
+    if (!bytes)
+        return;
     pthread_mutex_lock(&r->lock);
     bool fits = r->kept_bytes + bytes <= r->kept_budget;
     if (fits)
         r->kept_bytes += bytes;
+    else if (!r->kept_file)
+        r->kept_file = spool_file(4 * r->docs[p->doc].len);
+    off_t at = r->kept_end;
+    if (!fits && r->kept_file)
+        r->kept_end += (off_t)bytes;
     pthread_mutex_unlock(&r->lock);
-    if (fits)
+    if (fits || !r->kept_file)
         return;
-    if (!(p->kept_spool = spool_file(bytes)) ||
-        fwrite(p->kept, 1, bytes, p->kept_spool) != bytes ||
-        fflush(p->kept_spool) != 0)
-        abort();
+    for (size_t put = 0; put < bytes;) {
+        ssize_t n = pwrite(fileno(r->kept_file), (char *)p->kept + put,
+                           bytes - put, at + (off_t)put);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return; /* the file is full: they stay in memory */
+        put += (size_t)n;
+    }
     free(p->kept);
     p->kept = NULL;
+    p->kept_at = at;
 }
 
-/* The codings part i kept, read back from their file when they wait in
- * one (*owned: to be freed). */
-static const kept *kept_of(tpart *p, bool *owned)
+/* The codings part i kept, read back from the run's file when they wait
+ * there (*owned: to be freed). */
+static const kept *kept_of(tagrun *r, tpart *p, bool *owned)
 {
     *owned = false;
-    if (p->kept || !p->kept_spool)
+    if (p->kept || !p->ncods)
         return p->kept;
     size_t bytes = p->ncods * sizeof(kept), got = 0;
     kept *k = malloc(bytes + 1);
     if (!k)
         abort();
     while (got < bytes) {
-        ssize_t n = pread(fileno(p->kept_spool), (char *)k + got, bytes - got,
-                          (off_t)got);
+        ssize_t n = pread(fileno(r->kept_file), (char *)k + got, bytes - got,
+                          p->kept_at + (off_t)got);
+        if (n < 0 && errno == EINTR)
+            continue;
         if (n <= 0)
-            abort();
+            abort(); /* what was written there is gone */
         got += (size_t)n;
     }
     *owned = true;
@@ -1089,7 +1134,7 @@ static void render_kept(tagrun *r, size_t i, size_t thread, bool cods)
     tdoc *d = &r->docs[p->doc];
     grille_coding *cod = malloc(p->ncods * sizeof(*cod) + 1);
     bool owned;
-    const kept *kc = kept_of(p, &owned);
+    const kept *kc = kept_of(r, p, &owned);
     if (!cod)
         abort();
     for (size_t k = 0; k < p->ncods; k++)
@@ -1303,14 +1348,16 @@ static void free_batch(tagrun *r)
         give_buf(r, r->parts[k].cods, r->parts[k].codscap);
         free(r->parts[k].msgs);
         free(r->parts[k].kept);
-        if (r->parts[k].kept_spool)
-            fclose(r->parts[k].kept_spool);
         free(r->parts[k].segs_count);
         free(r->parts[k].hits_count);
     }
     free(r->parts);
     r->parts = NULL;
     r->nparts = 0;
+    if (r->kept_file)
+        fclose(r->kept_file);
+    r->kept_file = NULL;
+    r->kept_end = 0;
 }
 
 int cmd_tag(int argc, char **argv)
@@ -1383,6 +1430,7 @@ int cmd_tag(int argc, char **argv)
     r.cb = cb;
     r.ncodes = grille_codebook_count(cb);
     r.threads = (size_t)jobs;
+    r.cut = SIZE_MAX;
     pthread_mutex_init(&r.lock, NULL);
     pthread_cond_init(&r.cond, NULL);
     render_names(&r);
@@ -1409,30 +1457,27 @@ int cmd_tag(int argc, char **argv)
         fputs("document,segment,line,code,start,end,term,rule\r\n", stdout);
     int first = optind;
     while (first < argc) {
-        /* a batch: up to BATCH files or BATCH_BYTES of input */
-        size_t bytes = 0;
+        /* a batch: up to BATCH files, or fewer (read_doc) */
         r.ndocs = 0;
         memset(r.docs, 0, BATCH * sizeof(tdoc));
-        while (first + (int)r.ndocs < argc && r.ndocs < BATCH &&
-               (r.ndocs == 0 || bytes < BATCH_BYTES)) {
-            const char *path = argv[first + (int)r.ndocs];
-            struct stat st;
-            size_t size = strcmp(path, "-") != 0 && stat(path, &st) == 0
-                              ? (size_t)st.st_size
-                              : 0;
-            /* a document to cut in parts has a batch of its own, for
-             * two_passes */
-            if (size > PART_BYTES && r.ndocs > 0)
-                break;
+        while (first + (int)r.ndocs < argc && r.ndocs < BATCH) {
             tdoc *d = &r.docs[r.ndocs++];
-            d->path = path;
-            d->name = strcmp(path, "-") == 0 ? "<stdin>" : path;
-            bytes += size;
-            if (size > PART_BYTES)
-                break;
+            d->path = argv[first + (int)r.ndocs - 1];
+            d->name = strcmp(d->path, "-") == 0 ? "<stdin>" : d->path;
         }
-        first += (int)r.ndocs;
+        r.cut = r.ndocs;
+        r.reserved = 0;
         parallel(&r, 0, r.ndocs, read_doc);
+        /* read by a thread before another cut the batch before them: for
+         * the next batch */
+        for (size_t k = r.cut; k < r.ndocs; k++) {
+            grille_attrs_free(r.docs[k].attrs);
+            grille_text_free(r.docs[k].text);
+            free(r.docs[k].msgs);
+        }
+        r.ndocs = r.cut;
+        r.cut = SIZE_MAX;
+        first += (int)r.ndocs;
         cut(&r);
         if (r.split && r.ndocs == 1 && o.format != FMT_TEXT) {
             if (!two_passes(&r))

@@ -17,6 +17,7 @@ import glob
 import hashlib
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -200,6 +201,25 @@ def main():
                                        os.path.basename(path),
                                        ' (dense)' if extra and
                                        extra[1] == dense else '', fmt, j))
+        # a codebook that codes nearly every word, on 20 MB: the codings of
+        # most parts wait in one temporary file (one per part ran out of
+        # descriptors: 10 here)
+        wide = os.path.join(tmp, 'wide.md')
+        with open(wide, 'w', encoding='utf-8') as f:
+            f.write('\n\n'.join([text] * 7))
+
+        def few_files():
+            resource.setrlimit(resource.RLIMIT_NOFILE, (10, 10))
+        free, _ = digest(['tag', '-f', 'json', '-c', dense, wide])
+        out = subprocess.run([G, 'tag', '-f', 'json', '-c', dense, wide],
+                             capture_output=True, preexec_fn=few_files)
+        ok = (out.returncode == 0 and
+              hashlib.sha256(out.stdout).hexdigest() == free)
+        n += 1
+        failed += not ok
+        print('%s %d - 20 MB coded word for word, with 10 descriptors (%s)'
+              % ('ok' if ok else 'not ok', n,
+                 out.stderr.decode()[-100:] or 'rc %d' % out.returncode))
         print('1..%d' % n)
         return 1 if failed else 0
     finally:
