@@ -423,9 +423,15 @@ int grille_text_read_file_jobs(grille_text **out, const char *path,
     size_t big = want >= BIG_READ ? want : 0;
     int r = big ? read_big(fd, !is_stdin, jobs, &b, &big) : 0;
     while (r == 0 && !big) {
-        if (gbuf_grow(&b, want) < 0) {
-            r = GRILLE_ENOMEM;
-            break;
+        /* room for `want` more bytes once the buffer is full, then twice
+         * as much each time (it grew at every read, and a pipe gives 64 KiB
+         * a read: 1 MB of standard input asked for gigabytes) */
+        if (b.len + 1 >= b.cap) {
+            if (gbuf_grow(&b, want) < 0) {
+                r = GRILLE_ENOMEM;
+                break;
+            }
+            want = b.cap;
         }
         ssize_t n = read(fd, b.data + b.len, b.cap - b.len - 1);
         if (n < 0 && errno == EINTR)
@@ -435,7 +441,6 @@ int grille_text_read_file_jobs(grille_text **out, const char *path,
         if (n <= 0)
             break;
         b.len += (size_t)n;
-        want = b.cap;
     }
     if (r != 0) {
         if (!is_stdin)

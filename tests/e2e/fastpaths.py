@@ -220,6 +220,21 @@ def main():
         print('%s %d - 20 MB coded word for word, with 10 descriptors (%s)'
               % ('ok' if ok else 'not ok', n,
                  out.stderr.decode()[-100:] or 'rc %d' % out.returncode))
+        # standard input through a pipe, 64 KiB a read: a large text (its
+        # buffer grew at every read, and 1 MB asked for gigabytes)
+        with open(tail, 'rb') as f:
+            data = f.read()
+        piped = subprocess.run([G, 'tag', '-f', 'json', '-'], input=data,
+                               capture_output=True)
+        named = subprocess.run([G, 'tag', '-f', 'json', tail],
+                               capture_output=True)
+        ok = (piped.returncode == 0 and len(data) > 5000000 and
+              piped.stdout == named.stdout.replace(
+                  b'"name": "%s"' % tail.encode(), b'"name": "<stdin>"', 1))
+        n += 1
+        failed += not ok
+        print('%s %d - %d bytes of standard input through a pipe' % (
+            'ok' if ok else 'not ok', n, len(data)))
         print('1..%d' % n)
         return 1 if failed else 0
     finally:
