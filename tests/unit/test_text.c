@@ -6,6 +6,7 @@
  * keys and byte spans), on the kind of text real interview notes hold.
  */
 #include "check_main.h"
+#include "analyser.h" /* grille_text__is_elision */
 #include "common.h" /* grille__attrs_plain_only, grille__attrs_yaml_only */
 #include "grille.h"
 
@@ -830,6 +831,49 @@ START_TEST(utf8_check_long_texts)
 }
 END_TEST
 
+/* The elided words, by their list: every word of one to three letters,
+ * and every word one letter away from the longer ones, agree. */
+START_TEST(elisions_by_list)
+{
+    static const char *const list[] = {"l", "d", "j", "m", "n", "s", "t",
+                                       "c", "qu", "jusqu", "lorsqu",
+                                       "puisqu", "quoiqu"};
+    size_t nlist = sizeof(list) / sizeof(list[0]), yes = 0;
+    char w[8];
+    for (int round = 0; round < 2; round++) {
+        for (size_t k = 0; k < nlist; k++) {
+            size_t n = strlen(list[k]);
+            for (size_t at = 0; at < n; at++) {
+                for (int c = 'a' - round; c <= 'z'; c++) {
+                    memcpy(w, list[k], n);
+                    w[at] = (char)c; /* round 1: '`' too, not a letter */
+                    bool want = false;
+                    for (size_t q = 0; q < nlist; q++)
+                        want = want || (strlen(list[q]) == n &&
+                                        memcmp(list[q], w, n) == 0);
+                    ck_assert_msg(grille_text__is_elision(w, n) == want,
+                                  "'%.*s'", (int)n, w);
+                    yes += want;
+                }
+            }
+        }
+    }
+    for (int a = 'a'; a <= 'z'; a++)
+        for (int b = 'a'; b <= 'z'; b++)
+            for (int c = 'a'; c <= 'z'; c++) {
+                w[0] = (char)a;
+                w[1] = (char)b;
+                w[2] = (char)c;
+                ck_assert(!grille_text__is_elision(w, 3));
+                ck_assert(grille_text__is_elision(w, 2) ==
+                          (a == 'q' && b == 'u'));
+            }
+    ck_assert(!grille_text__is_elision("", 0));
+    ck_assert(!grille_text__is_elision("lorsque", 7));
+    ck_assert(yes > 100);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("text");
@@ -851,7 +895,7 @@ static Suite *suite(void)
                     lexicalised_apostrophes, compounds_and_names,
                     numbers_dates_times, acronyms_urls_emails,
                     keys_fold_case_accents_ligatures, spaces_spans_and_breaks,
-                    positions, mixed_note}},
+                    positions, mixed_note, elisions_by_list}},
     };
     for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
         TCase *tc = tcase_create(cases[c].name);
