@@ -11,6 +11,9 @@ vocabulary, and one large file) is tagged with the bundled codebook:
 - with -j 2 and -j 3 (files shared among threads, the large file cut in
   parts).
 Every output must be byte for byte the same, in JSON, CSV and text.
+A large file, coded in parts and in two passes, must also give what the
+spooled way gives (its text from standard input sharing a batch), and
+the segments and codings of the whole text added to a project.
 Prints TAP.
 """
 import glob
@@ -19,6 +22,7 @@ import json
 import os
 import resource
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -220,6 +224,44 @@ def main():
         print('%s %d - 20 MB coded word for word, with 10 descriptors (%s)'
               % ('ok' if ok else 'not ok', n,
                  out.stderr.decode()[-100:] or 'rc %d' % out.returncode))
+        # The parts of a large file, coded apart and in two passes, give
+        # what the whole text coded at once gives: the project's segments
+        # and codings after `grille add`, which codes a document whole.
+        db = os.path.join(tmp, 'whole.db')
+        subprocess.run([G, 'init', '-d', db], check=True, capture_output=True)
+        subprocess.run([G, 'add', '-d', db, big, tail], check=True,
+                       capture_output=True)
+        con = sqlite3.connect(db)
+        for path in (big, tail):
+            name = os.path.basename(path)
+            segs = con.execute(
+                'SELECT g.idx, g.start, g."end", g.line FROM segments g JOIN '
+                'documents d ON d.id = g.document WHERE d.name = ? '
+                'ORDER BY g.idx', (name,)).fetchall()
+            cods = con.execute(
+                'SELECT g.idx, k.code, c.start, c."end", c.term, c.rule '
+                'FROM codings c JOIN segments g ON g.id = c.segment '
+                'JOIN documents d ON d.id = g.document '
+                'JOIN codes k ON k.id = c.code WHERE d.name = ? '
+                'ORDER BY g.idx, c.start, k.position, c."end"',
+                (name,)).fetchall()
+            for j in ('1', '2'):
+                out = subprocess.run([G, 'tag', '-j', j, '-f', 'json', path],
+                                     capture_output=True)
+                doc = json.loads(out.stdout)
+                ok = (out.returncode == 0 and len(segs) > 1000 and
+                      [(x['index'], x['start'], x['end'], x['line'])
+                       for x in doc['segments']] == segs and
+                      [(x['segment'], x['code'], x['start'], x['end'],
+                        x['term'], x['rule']) for x in doc['codings']] ==
+                      [tuple(r) for r in cods])
+                n += 1
+                failed += not ok
+                print('%s %d - %s, -j %s: in parts as the whole text added '
+                      'to a project (%d segments, %d codings)' % (
+                          'ok' if ok else 'not ok', n, name, j, len(segs),
+                          len(cods)))
+        con.close()
         # standard input through a pipe, 64 KiB a read: a large text (its
         # buffer grew at every read, and 1 MB asked for gigabytes)
         with open(tail, 'rb') as f:
