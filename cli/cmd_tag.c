@@ -65,12 +65,9 @@ typedef struct tdoc {
     size_t msglen;
     bool failed;
     size_t first_part, nparts;
-    /* what its parts brought, in order (a document cut in several parts
-     * is spooled to temporary files: in memory when they fit a sixteenth
-     * of the RAM, else in /tmp) */
+    /* what its parts brought (a document cut in parts: two_passes) */
     size_t parts_done, nsegs, words, coded;
     size_t *segs_count, *hits_count;
-    FILE *spool_segs, *spool_cods, *spool_msgs;
     bool part_failed;
 } tdoc;
 
@@ -78,8 +75,8 @@ typedef struct tdoc {
 typedef struct tpart {
     size_t doc;
     size_t start, end;
-    unsigned line;   /* of its start: set_bases, for a document in parts */
-    unsigned nlines; /* line ends in [start, end): count_part */
+    unsigned line;   /* of its start: two_passes, for a document in parts */
+    unsigned nlines; /* line ends in [start, end): lines_part */
     size_t seg_base; /* index of its first segment in the document */
     size_t nsegs, ncods, words, coded;
     size_t *segs_count, *hits_count; /* per code, parents included */
@@ -507,9 +504,9 @@ static void read_doc(tagrun *r, size_t i, size_t thread)
      * stat of each path by the main thread before the batch was time no
      * other thread could share. */
     struct stat st;
-    size_t size = strcmp(d->path, "-") != 0 && stat(d->path, &st) == 0
-                      ? (size_t)st.st_size
-                      : 0;
+    size_t size = strcmp(d->path, "-") == 0 ? PART_BYTES + 1 /* unknown */
+                  : stat(d->path, &st) == 0 ? (size_t)st.st_size
+                                            : 0;
     pthread_mutex_lock(&r->lock);
     bool take = i < r->cut;
     if (take && i > 0 && (size > PART_BYTES || r->reserved >= BATCH_BYTES)) {
@@ -687,7 +684,11 @@ static void code_part(tagrun *r, size_t i, size_t thread)
     }
 }
 
-/* Phase 2: cut the documents into parts; a large one at blank lines. */
+/* Phase 2: cut the documents into parts: a large one, at blank lines,
+ * when it is alone in its batch (two_passes; read_doc gives a batch of
+ * its own to a file whose size is past PART_BYTES, and to standard
+ * input).  A document that is larger than its file said (decoded from
+ * Windows-1252, or grown since) and shares a batch is one part. */
 static void cut(tagrun *r)
 {
     size_t cap = r->ndocs * 2 + 8, n = 0;
@@ -701,8 +702,9 @@ static void cut(tagrun *r)
         if (d->failed)
             continue;
         size_t size = d->len - d->body;
-        size_t want = size > PART_BYTES ? (size + PART_BYTES - 1) / PART_BYTES
-                                        : 1;
+        size_t want = size > PART_BYTES && r->ndocs == 1
+                          ? (size + PART_BYTES - 1) / PART_BYTES
+                          : 1;
         size_t start = d->body;
         unsigned line = 1 + grille_text_count_lines(d->data, 0, d->body);
         for (size_t k = 0; k < want; k++) {
@@ -742,7 +744,7 @@ static void cut(tagrun *r)
             n++;
             if (end >= d->len)
                 break;
-            line = 0; /* counted by count_part, on every thread */
+            line = 0; /* counted by two_passes, on every thread */
             start = end;
         }
         d->nparts = n - d->first_part;
@@ -777,14 +779,6 @@ static void copy_spool(FILE *to, FILE *spool)
         fwrite(buf, 1, n, to);
 }
 
-/* A document's spool, made at its first use for about `bytes`. */
-static FILE *spool(FILE **f, size_t bytes)
-{
-    if (!*f && !(*f = spool_file(bytes)))
-        abort();
-    return *f;
-}
-
 /* Adds the counts per code of a part to its document's. */
 static void add_counts(tagrun *r, tdoc *d, const tpart *p)
 {
@@ -800,8 +794,8 @@ static void add_counts(tagrun *r, tdoc *d, const tpart *p)
     }
 }
 
-/* Phase 4a: takes what a part brought into its document; frees the
- * part's buffers unless the document is that part alone. */
+/* Phase 4a: takes what its part brought into its document (a document
+ * of the pipeline is one part). */
 static void drain(tagrun *r, tpart *p)
 {
     tdoc *d = &r->docs[p->doc];
@@ -811,60 +805,17 @@ static void drain(tagrun *r, tpart *p)
     d->coded += p->coded;
     if (p->failed)
         d->part_failed = true;
-    if (d->nparts == 1)
-        return;
-    if (p->msglen)
-        put_buf(spool(&d->spool_msgs, 0), p->msgs, p->msglen);
-    if (!p->failed) {
-        add_counts(r, d, p);
-        /* JSON arrays: ", " between the items of two parts */
-        bool json = r->o->format == FMT_JSON;
-        if (p->out_spool && ftell(p->out_spool) > 0) {
-            FILE *f = spool(&d->spool_segs, 4 * d->len);
-            if (json && ftell(f) > 0)
-                fputs(", ", f);
-            copy_spool(f, p->out_spool);
-        }
-        if (p->cods_spool && ftell(p->cods_spool) > 0) {
-            FILE *f = spool(&d->spool_cods, d->len);
-            if (json && ftell(f) > 0)
-                fputs(", ", f);
-            copy_spool(f, p->cods_spool);
-        }
-        if (p->outlen) {
-            FILE *f = spool(&d->spool_segs, 4 * d->len);
-            if (json && ftell(f) > 0)
-                fputs(", ", f);
-            put_buf(f, p->out, p->outlen);
-        }
-        if (p->codslen) {
-            FILE *f = spool(&d->spool_cods, d->len);
-            if (json && ftell(f) > 0)
-                fputs(", ", f);
-            put_buf(f, p->cods, p->codslen);
-        }
-    }
-    give_buf(r, p->out, p->outcap);
-    give_buf(r, p->cods, p->codscap);
-    free(p->msgs);
-    free(p->segs_count);
-    free(p->hits_count);
-    p->out = p->cods = p->msgs = NULL;
-    p->segs_count = p->hits_count = NULL;
-    p->outlen = p->codslen = p->msglen = 0;
 }
 
-/* Writes a piece of a document's body: the part's own buffer when it is
- * alone, else its spool. */
-static void body(FILE *f, const tdoc *d, const tpart *alone, bool cods)
+/* Writes a piece of a document's body: its part's buffer, or its
+ * temporary file for a part too large to be rendered in memory. */
+static void body(FILE *f, const tpart *p, bool cods)
 {
-    if (alone && (cods ? alone->cods_spool : alone->out_spool))
-        copy_spool(f, cods ? alone->cods_spool : alone->out_spool);
-    else if (alone)
-        put_buf(f, cods ? alone->cods : alone->outlen ? alone->out : NULL,
-                cods ? alone->codslen : alone->outlen);
+    if (cods ? p->cods_spool : p->out_spool)
+        copy_spool(f, cods ? p->cods_spool : p->out_spool);
     else
-        copy_spool(f, cods ? d->spool_cods : d->spool_segs);
+        put_buf(f, cods ? p->cods : p->outlen ? p->out : NULL,
+                cods ? p->codslen : p->outlen);
 }
 
 /* A document's JSON object up to its "segments" array, and from the end
@@ -918,6 +869,39 @@ static void put_json_summary(tagrun *r, const size_t *segs,
     put_buf(stdout, h->p, h->len);
 }
 
+/* The same for the text format: a document's title line, and its table
+ * of themes. */
+static void put_text_head(tagrun *r, const tdoc *d)
+{
+    FILE *f = stdout;
+    fprintf(f, r->o->color ? "\033[1m== %s\033[0m" : "== %s", d->name);
+    fprintf(f, " (%zu %s, %zu %s, %zu %s)\n", d->nsegs,
+            d->nsegs == 1 ? _("segment") : _("segments"), d->words,
+            d->words == 1 ? _("word") : _("words"), d->coded, _("coded"));
+}
+
+static void put_text_summary(tagrun *r, const size_t *segs,
+                             const size_t *hits, size_t nc)
+{
+    FILE *f = stdout;
+    fprintf(f, _("\n%-34s %8s %6s\n"), _("theme"), _("segments"), _("hits"));
+    for (size_t c = 0; c < nc; c++) {
+        if (!hits[c])
+            continue;
+        grille_code_info info;
+        grille_codebook_code(r->cb, c, &info);
+        int pad = 2 * (int)info.depth;
+        const char *shown = info.id;
+        const char *slash = strrchr(info.id, '/');
+        if (slash)
+            shown = slash + 1;
+        int w = 34 - pad - (int)text_width(shown, strlen(shown));
+        fprintf(f, "%*s%s%*s %8zu %6zu\n", pad, "", shown, w > 0 ? w : 0, "",
+                segs[c], hits[c]);
+    }
+    fputs("\n", f);
+}
+
 /* Phase 4b: writes a document once all its parts are in; returns false
  * when it failed. */
 static bool finish(tagrun *r, size_t i)
@@ -928,57 +912,30 @@ static bool finish(tagrun *r, size_t i)
     put_buf(stderr, d->msgs, d->msglen);
     if (d->failed)
         return false;
-    tpart *alone = d->nparts == 1 ? &r->parts[d->first_part] : NULL;
-    if (alone)
-        put_buf(stderr, alone->msgs, alone->msglen);
-    else
-        copy_spool(stderr, d->spool_msgs);
+    /* a document that was read is one part here (documents in parts are
+     * two_passes') */
+    tpart *p = &r->parts[d->first_part];
+    put_buf(stderr, p->msgs, p->msglen);
     if (d->part_failed)
         return false;
-    const size_t *segs = alone ? alone->segs_count : d->segs_count;
-    const size_t *hits = alone ? alone->hits_count : d->hits_count;
-    static const size_t none[1];
-    if (!segs)
-        segs = hits = none; /* a document with no part: nothing coded */
-    size_t nc = segs == none ? 0 : r->ncodes;
     if (o->format == FMT_JSON) {
         put_json_head(r, d);
-        body(f, d, alone, false);
+        body(f, p, false);
         fputs("], \"codings\": [", f);
-        body(f, d, alone, true);
-        put_json_summary(r, segs, hits, nc);
+        body(f, p, true);
+        put_json_summary(r, p->segs_count, p->hits_count, r->ncodes);
     } else if (o->format == FMT_CSV) {
-        body(f, d, alone, false);
+        body(f, p, false);
     } else {
-        fprintf(f, o->color ? "\033[1m== %s\033[0m" : "== %s", d->name);
-        fprintf(f, " (%zu %s, %zu %s, %zu %s)\n", d->nsegs,
-                d->nsegs == 1 ? _("segment") : _("segments"), d->words,
-                d->words == 1 ? _("word") : _("words"), d->coded, _("coded"));
-        body(f, d, alone, false);
-        fprintf(f, _("\n%-34s %8s %6s\n"), _("theme"), _("segments"),
-                _("hits"));
-        for (size_t c = 0; c < nc; c++) {
-            if (!hits[c])
-                continue;
-            grille_code_info info;
-            grille_codebook_code(r->cb, c, &info);
-            int pad = 2 * (int)info.depth;
-            const char *shown = info.id;
-            const char *slash = strrchr(info.id, '/');
-            if (slash)
-                shown = slash + 1;
-            int w = 34 - pad - (int)text_width(shown, strlen(shown));
-            fprintf(f, "%*s%s%*s %8zu %6zu\n", pad, "", shown, w > 0 ? w : 0,
-                    "", segs[c], hits[c]);
-        }
-        fputs("\n", f);
+        put_text_head(r, d);
+        body(f, p, false);
+        put_text_summary(r, p->segs_count, p->hits_count, r->ncodes);
     }
-    if (alone) { /* written: its buffers go back for the next parts */
-        give_buf(r, alone->out, alone->outcap);
-        give_buf(r, alone->cods, alone->codscap);
-        alone->out = alone->cods = NULL;
-        alone->outlen = alone->codslen = 0;
-    }
+    /* written: its buffers go back for the next parts */
+    give_buf(r, p->out, p->outcap);
+    give_buf(r, p->cods, p->codscap);
+    p->out = p->cods = NULL;
+    p->outlen = p->codslen = 0;
     return true;
 }
 
@@ -1005,38 +962,21 @@ static void write_part(tagrun *r, size_t k, void *ctx)
     }
 }
 
-/* Phase 2b: the segments of each part of a document cut in parts, so that
- * each part knows the index of its first segment before it is rendered. */
-static void count_part(tagrun *r, size_t i, size_t thread)
-{
-    tpart *p = &r->parts[i];
-    tdoc *d = &r->docs[p->doc];
-    if (d->nparts < 2)
-        return;
-    const grille_segment *segs;
-    /* the lines do not change the count: the first part's line stands in
-     * until set_bases knows each part's */
-    if (grille_analyser_segment_range(r->an[thread], d->data, p->start, p->end,
-                                      r->parts[d->first_part].line,
-                                      r->o->unit, NULL) == 0)
-        p->nsegs = grille_analyser_segments(r->an[thread], &segs);
-    p->nlines = grille_text_count_lines(d->data, p->start, p->end);
-}
-
 /* ------------------------------------ a large document, in two passes */
 
 /*
- * A document cut in parts has its word count in its JSON header, known
- * once every part is coded: its parts were rendered as they came and
- * spooled (3.6 times the text, in memory or in /tmp), then copied out.
- * The pages of that spool, cleared, filled, copied and freed, were a
- * third of the time of a 100 MB file, and the whole of its serial end
- * with -j.  A document of its own in a batch (large ones are) is now
- * coded in two passes instead: the first codes every part and keeps its
- * codings, 24 bytes each; the header written, the second renders the
- * parts, segments then codings, and writes each in turn.  The segments
- * are found again (a tenth of the coding's time, as the pass that
- * counted them before did); the words are not read again.
+ * A document cut in parts has its counts in its header (JSON, text),
+ * known once every part is coded, and its segments before its codings
+ * (JSON): its parts were rendered as they came and spooled (3.6 times
+ * the text, in memory or in /tmp), then copied out.  The pages of that
+ * spool, cleared, filled, copied and freed, were a third of the time of a
+ * 100 MB file, and the whole of its serial end with -j.  A document is
+ * cut in parts only when it is alone in its batch, and coded in two
+ * passes: the first codes every part and keeps its codings, 24 bytes
+ * each; the header written, the second renders the parts, segments then
+ * codings, and writes each in turn.  The segments are found again (a
+ * tenth of the coding's time, as the pass that counted them before did);
+ * the words are not read again.
  */
 #define KEPT_MIN (16u << 20) /* codings kept in memory whatever the size */
 
@@ -1126,8 +1066,8 @@ static const kept *kept_of(tagrun *r, tpart *p, bool *owned)
     return k;
 }
 
-/* The second pass: renders part i's segments (JSON or CSV), or with
- * `cods` its codings (JSON), from the codings the first pass kept. */
+/* The second pass: renders part i's segments (JSON, CSV or text), or
+ * with `cods` its codings (JSON), from the codings the first pass kept. */
 static void render_kept(tagrun *r, size_t i, size_t thread, bool cods)
 {
     tpart *p = &r->parts[i];
@@ -1144,25 +1084,35 @@ static void render_kept(tagrun *r, size_t i, size_t thread, bool cods)
         free((void *)kc);
     size_t bytes = p->end - p->start;
     bool big = bytes > PART_BYTES; /* a part that could not be cut */
+    const grille_segment *segs = NULL;
+    /* the segments the first pass found: the same text, line and unit give
+     * the same ones */
+    if (!cods &&
+        (grille_analyser_segment_range(r->an[thread], d->data, p->start,
+                                       p->end, p->line, r->o->unit,
+                                       NULL) < 0 ||
+         grille_analyser_segments(r->an[thread], &segs) != p->nsegs))
+        abort();
+    if (r->o->format == FMT_TEXT) {
+        FILE *f = big ? (p->out_spool = spool_file(4 * bytes))
+                      : open_memstream(&p->out, &p->outlen);
+        if (!f)
+            abort();
+        text_segments(f, d, p, r->cb, segs, cod, r->o->color);
+        if (!big)
+            fclose(f);
+        free(cod);
+        return;
+    }
     obuf out = take_buf(r, big ? 0 : cods ? bytes / 2 + 256 : 4 * bytes + 1024);
     if (big && !(out.spill = p->out_spool = spool_file(4 * bytes)))
         abort();
-    if (cods) {
+    if (cods)
         json_codings(&out, r, d, p, cod);
-    } else {
-        const grille_segment *segs;
-        /* the segments the first pass found: the same text, line and unit
-         * give the same ones */
-        if (grille_analyser_segment_range(r->an[thread], d->data, p->start,
-                                          p->end, p->line, r->o->unit,
-                                          NULL) < 0 ||
-            grille_analyser_segments(r->an[thread], &segs) != p->nsegs)
-            abort();
-        if (r->o->format == FMT_JSON)
-            json_segments(&out, r, d, p, segs, cod, r->o->coded_only);
-        else
-            csv_codings(&out, r, d, p, segs, cod);
-    }
+    else if (r->o->format == FMT_JSON)
+        json_segments(&out, r, d, p, segs, cod, r->o->coded_only);
+    else
+        csv_codings(&out, r, d, p, segs, cod);
     free(cod);
     if (big) {
         ob_flush(&out);
@@ -1215,8 +1165,8 @@ static void render_all(tagrun *r, void (*fn)(tagrun *, size_t, size_t))
     pipeline(r, fn, write_kept, &wrote);
 }
 
-/* The batch of one document cut in parts, in JSON or CSV: both passes;
- * false when it failed. */
+/* The batch of one document cut in parts: both passes; false when it
+ * failed. */
 static bool two_passes(tagrun *r)
 {
     tdoc *d = &r->docs[0];
@@ -1250,25 +1200,14 @@ static bool two_passes(tagrun *r)
         fputs("], \"codings\": [", stdout);
         render_all(r, render_codings);
         put_json_summary(r, d->segs_count, d->hits_count, r->ncodes);
-    } else {
+    } else if (r->o->format == FMT_CSV) {
         render_all(r, render_segments);
+    } else {
+        put_text_head(r, d);
+        render_all(r, render_segments);
+        put_text_summary(r, d->segs_count, d->hits_count, r->ncodes);
     }
     return true;
-}
-
-static void set_bases(tagrun *r)
-{
-    for (size_t i = 0; i < r->ndocs; i++) {
-        tdoc *d = &r->docs[i];
-        size_t base = 0;
-        for (size_t k = 0; k < d->nparts; k++) {
-            tpart *p = &r->parts[d->first_part + k];
-            p->seg_base = base;
-            base += p->nsegs;
-            if (k)
-                p->line = p[-1].line + p[-1].nlines;
-        }
-    }
 }
 
 /* The codes' ids and the rules' texts as JSON strings and CSV cells. */
@@ -1332,12 +1271,6 @@ static void free_batch(tagrun *r)
         free(d->msgs);
         free(d->segs_count);
         free(d->hits_count);
-        if (d->spool_segs)
-            fclose(d->spool_segs);
-        if (d->spool_cods)
-            fclose(d->spool_cods);
-        if (d->spool_msgs)
-            fclose(d->spool_msgs);
     }
     for (size_t k = 0; k < r->nparts; k++) {
         if (r->parts[k].out_spool)
@@ -1479,16 +1412,13 @@ int cmd_tag(int argc, char **argv)
         r.cut = SIZE_MAX;
         first += (int)r.ndocs;
         cut(&r);
-        if (r.split && r.ndocs == 1 && o.format != FMT_TEXT) {
+        if (r.split && r.ndocs == 1) {
             if (!two_passes(&r))
                 status = EXIT_RUNTIME;
             free_batch(&r);
             continue;
         }
-        if (r.split) /* a failed document has no part: not nparts > ndocs */
-            parallel(&r, 0, r.nparts, count_part);
-        set_bases(&r);
-        /* code the parts, and write them in order */
+        /* code the documents, one part each, and write them in order */
         writing wr = {0, EXIT_OK};
         pipeline(&r, code_part, write_part, &wr);
         for (; wr.next_doc < r.ndocs; wr.next_doc++)

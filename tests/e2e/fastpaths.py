@@ -139,10 +139,9 @@ def main():
                 print('%s %d - %s, -j %s: a large file after one that cannot '
                       'be read is written as alone' % (
                           'ok' if ok else 'not ok', n, fmt, j))
-        # A large file given by name has a batch of its own and is coded
-        # in two passes (its codings kept, then rendered); from standard
-        # input after a note, its size unknown, it shares the note's batch
-        # and is spooled as it is coded.  Both give the same bytes, -j or
+        # A large file has a batch of its own and is coded in two passes
+        # (its codings kept, then rendered), given by name or from
+        # standard input after a note: both give the same bytes, -j or
         # not, with a last part that could not be cut (no blank line in
         # its 3 MB), and a regex that stops in the third part names the
         # same line (the regex backtracks past the match limit on a line of
@@ -200,8 +199,8 @@ def main():
                           (not want_rc or stop_at in named.stderr))
                     n += 1
                     failed += not ok
-                    print('%s %d - %s%s, %s, -j %s: in two passes as '
-                          'spooled' % ('ok' if ok else 'not ok', n,
+                    print('%s %d - %s%s, %s, -j %s: the same named and from '
+                          'standard input' % ('ok' if ok else 'not ok', n,
                                        os.path.basename(path),
                                        ' (dense)' if extra and
                                        extra[1] == dense else '', fmt, j))
@@ -262,6 +261,30 @@ def main():
                           'ok' if ok else 'not ok', n, name, j, len(segs),
                           len(cods)))
         con.close()
+        # A Windows-1252 file of 2,000,000 bytes is 2.3 MB in UTF-8: cut in
+        # parts when it is alone, one part in a batch with notes (its file
+        # did not say it was large); both ways give the same document, in
+        # every format.
+        w1252 = os.path.join(tmp, 'w1252.md')
+        with open(w1252, 'wb') as f:
+            f.write(text.replace('e', '\u00e9').encode('cp1252',
+                                                        'replace')[:2000000])
+        for fmt in ('json', 'text', 'csv'):
+            def tagged(*files):
+                out = subprocess.run([G, 'tag', '-f', fmt] + list(files),
+                                     capture_output=True)
+                assert out.returncode == 0, out.stderr.decode()[-200:]
+                return out.stdout
+            together = tagged(note, w1252, note)
+            apart = tagged(note) + tagged(w1252) + tagged(note)
+            if fmt == 'csv':  # one header line per run
+                head = together.split(b'\n', 1)[0] + b'\n'
+                apart = head + apart.replace(head, b'')
+            ok = together == apart and len(together) > 1000000
+            n += 1
+            failed += not ok
+            print('%s %d - %s: 2.3 MB in parts alone, in one part among '
+                  'notes: the same' % ('ok' if ok else 'not ok', n, fmt))
         # standard input through a pipe, 64 KiB a read: a large text (its
         # buffer grew at every read, and 1 MB asked for gigabytes)
         with open(tail, 'rb') as f:
