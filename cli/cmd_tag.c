@@ -504,9 +504,14 @@ static void read_doc(tagrun *r, size_t i, size_t thread)
      * stat of each path by the main thread before the batch was time no
      * other thread could share. */
     struct stat st;
-    size_t size = strcmp(d->path, "-") == 0 ? PART_BYTES + 1 /* unknown */
-                  : stat(d->path, &st) == 0 ? (size_t)st.st_size
-                                            : 0;
+    bool known = strcmp(d->path, "-") != 0 && stat(d->path, &st) == 0;
+    /* standard input, a pipe or a device: a size not known before it is
+     * read, taken as large (a batch of its own, and never read by a
+     * thread past a cut: it could not be read again) */
+    size_t size = strcmp(d->path, "-") == 0 || (known && !S_ISREG(st.st_mode))
+                      ? PART_BYTES + 1
+                  : known ? (size_t)st.st_size
+                          : 0;
     pthread_mutex_lock(&r->lock);
     bool take = i < r->cut;
     if (take && i > 0 && (size > PART_BYTES || r->reserved >= BATCH_BYTES)) {

@@ -285,6 +285,26 @@ def main():
             failed += not ok
             print('%s %d - %s: 2.3 MB in parts alone, in one part among '
                   'notes: the same' % ('ok' if ok else 'not ok', n, fmt))
+        # A pipe given by name (/dev/stdin), its size unknown, among notes:
+        # a batch of its own, as a large file has (coded whole, it took
+        # twice the memory of one in parts), and never read by a thread
+        # past a batch's end (it could not be read again).
+        with open(tail, 'rb') as f:
+            data = f.read()
+        want = b''.join(subprocess.run([G, 'tag', '-f', 'json', x],
+                                       capture_output=True).stdout
+                        for x in (note, tail, note))
+        for j in ('1', '2', '3'):
+            out = subprocess.run([G, 'tag', '-j', j, '-f', 'json', note,
+                                  '/dev/stdin', note], input=data,
+                                 capture_output=True)
+            ok = (out.returncode == 0 and
+                  out.stdout.replace(b'"name": "/dev/stdin"',
+                                     b'"name": "%s"' % tail.encode()) == want)
+            n += 1
+            failed += not ok
+            print('%s %d - -j %s: a pipe by name among notes' % (
+                'ok' if ok else 'not ok', n, j))
         # standard input through a pipe, 64 KiB a read: a large text (its
         # buffer grew at every read, and 1 MB asked for gigabytes)
         with open(tail, 'rb') as f:
