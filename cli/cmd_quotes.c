@@ -73,50 +73,10 @@ static size_t doc_of(const docix *ix, size_t n, int64_t id)
     return hit ? hit->index : n;
 }
 
-typedef struct qlist {
-    qitem *v;
-    size_t n, cap;
-    const grille_report *r;
-    const docix *ix;
-    size_t *doc_rank; /* per report document: the quotes seen so far */
-} qlist;
-
-static int on_quote(const grille_quote_info *q, void *payload)
+/* The order in which quotes are shown: group by group, a document's
+ * best before its second, then most hits and terms. */
+static int by_rank_items(const qitem *x, const qitem *y)
 {
-    qlist *l = payload;
-    if (l->n == l->cap) {
-        size_t c = l->cap ? l->cap * 2 : 64;
-        qitem *v = realloc(l->v, c * sizeof(*v));
-        if (!v)
-            return -1;
-        l->v = v;
-        l->cap = c;
-    }
-    size_t dd = doc_of(l->ix, l->r->ndocs, q->document);
-    if (dd == l->r->ndocs)
-        return 0; /* not in the report's snapshot: cannot be */
-    qitem *x = &l->v[l->n];
-    memset(x, 0, sizeof(*x));
-    x->document = q->document;
-    x->document_name = l->r->docs[dd].name;
-    x->segment = q->segment;
-    x->line = q->line;
-    x->start = q->start;
-    x->end = q->end;
-    x->segment_id = q->segment_id;
-    x->hits = q->hits;
-    x->terms = q->terms;
-    /* its rank in its document: 0 for the first that came (the best) */
-    x->doc_rank = l->doc_rank[dd]++;
-    l->n++;
-    return 0;
-}
-
-/* On pointers: sorting the items themselves moved 100 bytes a swap, for
- * millions of them. */
-static int by_rank(const void *a, const void *b)
-{
-    const qitem *x = *(const qitem *const *)a, *y = *(const qitem *const *)b;
     if (x->group != y->group)
         return x->group < y->group ? -1 : 1;
     if (x->doc_rank != y->doc_rank)
@@ -129,6 +89,88 @@ static int by_rank(const void *a, const void *b)
     if (c)
         return c;
     return x->segment < y->segment ? -1 : x->segment > y->segment;
+}
+
+/* A group's first n quotes while they come: a heap, the last on top. */
+typedef struct qheap {
+    qitem *v;
+    size_t n;
+} qheap;
+
+typedef struct qlist {
+    qheap *heaps; /* per group */
+    size_t ngroups, n, keep;
+    const grille_report *r;
+    const docix *ix;
+    const size_t *doc_group; /* per report document, NULL without --by */
+    size_t *doc_rank; /* per report document: the quotes seen so far */
+} qlist;
+
+static void qswap(qitem *a, qitem *b)
+{
+    qitem t = *a;
+    *a = *b;
+    *b = t;
+}
+
+/* Offers x to its group's first n: a quote after n others of its group
+ * is never shown. */
+static void keep_first(qheap *h, size_t keep, const qitem *x)
+{
+    size_t i;
+    if (h->n == keep) {
+        if (by_rank_items(x, &h->v[0]) >= 0)
+            return;
+        h->v[0] = *x;
+        for (i = 0;;) {
+            size_t w = i, l = 2 * i + 1, r = l + 1;
+            if (l < h->n && by_rank_items(&h->v[l], &h->v[w]) > 0)
+                w = l;
+            if (r < h->n && by_rank_items(&h->v[r], &h->v[w]) > 0)
+                w = r;
+            if (w == i)
+                return;
+            qswap(&h->v[i], &h->v[w]);
+            i = w;
+        }
+    }
+    h->v[i = h->n++] = *x;
+    for (; i && by_rank_items(&h->v[(i - 1) / 2], &h->v[i]) < 0;
+         i = (i - 1) / 2)
+        qswap(&h->v[(i - 1) / 2], &h->v[i]);
+}
+
+static int on_quote(const grille_quote_info *q, void *payload)
+{
+    qlist *l = payload;
+    size_t dd = doc_of(l->ix, l->r->ndocs, q->document);
+    if (dd == l->r->ndocs)
+        return 0; /* not in the report's snapshot: cannot be */
+    size_t g = l->doc_group ? l->doc_group[dd] : 0;
+    qheap *h = &l->heaps[g];
+    if (!h->v && !(h->v = malloc(l->keep * sizeof(*h->v))))
+        return -1;
+    qitem item, *x = &item;
+    memset(x, 0, sizeof(*x));
+    x->document = q->document;
+    x->document_name = l->r->docs[dd].name;
+    x->segment = q->segment;
+    x->line = q->line;
+    x->start = q->start;
+    x->end = q->end;
+    x->segment_id = q->segment_id;
+    x->hits = q->hits;
+    x->terms = q->terms;
+    /* its rank in its document: 0 for the first that came (the best) */
+    x->doc_rank = l->doc_rank[dd]++;
+    x->group = g;
+    keep_first(h, l->keep, x);
+    return 0;
+}
+
+static int by_rank(const void *a, const void *b)
+{
+    return by_rank_items(a, b);
 }
 
 int cmd_quotes(int argc, char **argv)
@@ -186,7 +228,7 @@ int cmd_quotes(int argc, char **argv)
     int status = EXIT_RUNTIME;
     compare groups = {0};
     FILE *f = NULL;
-    qitem **order = NULL;
+    qitem **order = NULL, *items = NULL;
     docix *ix = malloc((r->ndocs + 1) * sizeof(*ix));
     l.r = r;
     l.ix = ix;
@@ -196,30 +238,45 @@ int cmd_quotes(int argc, char **argv)
     for (size_t d = 0; d < r->ndocs; d++)
         ix[d] = (docix){r->docs[d].id, d};
     qsort(ix, r->ndocs, sizeof(docix), by_id);
-    /* ranked without their texts: a theme of a large project has
-     * hundreds of thousands of segments, and -n of them are shown */
-    int rc = grille_store_foreach_quote_ranked(s, code, on_quote, &l, &err);
-    if (rc != 0) {
-        if (rc < 0)
-            cli_lib_error(&err);
-        goto done;
-    }
     size_t ng = 1;
     if (by) {
         synth_warn_unknown_by(r, by);
         if (compare_compute(&groups, r, by, NULL, 0) < 0)
             goto done;
         ng = groups.ngroups;
-        for (size_t i = 0; i < l.n; i++)
-            l.v[i].group =
-                groups.doc_group[doc_of(ix, r->ndocs, l.v[i].document)];
+        l.doc_group = groups.doc_group;
     }
+    l.keep = (size_t)n;
+    if (!(l.heaps = calloc(ng + 1, sizeof(*l.heaps))))
+        goto done;
+    l.ngroups = ng;
+    /* ranked without their texts: a theme of a large project has
+     * millions of segments, and -n of them are shown.  A quote comes
+     * after every better one of its document (by_rank), so one that is
+     * not among its document's best n is never among the first n of its
+     * group: the store keeps the best n of each document only, and here
+     * each group keeps its first n as they come. */
+    size_t total = 0;
+    int rc = grille_store_foreach_best_quote(s, code, (size_t)n, on_quote,
+                                             &l, &total, &err);
+    if (rc != 0) {
+        if (rc < 0)
+            cli_lib_error(&err);
+        goto done;
+    }
+    for (size_t g = 0; g < ng; g++)
+        l.n += l.heaps[g].n;
+    if (!(items = malloc((l.n + 1) * sizeof(*items))))
+        goto done;
+    for (size_t g = 0, k = 0; g < ng; g++)
+        for (size_t i = 0; i < l.heaps[g].n; i++)
+            items[k++] = l.heaps[g].v[i];
+    if (l.n > 1)
+        qsort(items, l.n, sizeof(*items), by_rank);
     if (!(order = malloc((l.n + 1) * sizeof(*order))))
         goto done;
     for (size_t i = 0; i < l.n; i++)
-        order[i] = &l.v[i];
-    if (l.n > 1)
-        qsort(order, l.n, sizeof(*order), by_rank);
+        order[i] = &items[i];
     /* the texts of the quotes shown, before the output is opened (an
      * error then leaves -o FILE as it was); the quotes come group by
      * group (by_rank), so one pass finds each group's first n */
@@ -260,7 +317,7 @@ int cmd_quotes(int argc, char **argv)
         snprintf(title, sizeof(title), _("Verbatims: %s (%s)"),
                  rc_code ? rc_code->label : code, code);
         doc_begin(&d, title);
-        doc_para(&d, _("%zu coded segments in %zu documents."), l.n,
+        doc_para(&d, _("%zu coded segments in %zu documents."), total,
                  rc_code ? rc_code->documents : 0);
     }
     bool first = true;
@@ -320,11 +377,14 @@ int cmd_quotes(int argc, char **argv)
         doc_end(&d);
     status = out_close(f, out) < 0 ? EXIT_RUNTIME : EXIT_OK;
 done:
-    for (size_t i = 0; i < l.n; i++)
-        grille_free(l.v[i].text);
+    for (size_t i = 0; items && i < l.n; i++)
+        grille_free(items[i].text);
+    for (size_t g = 0; g < l.ngroups; g++)
+        free(l.heaps[g].v);
+    free(l.heaps);
+    free(items);
     free(order);
     free(l.doc_rank);
-    free(l.v);
     free(ix);
     compare_free(&groups);
     grille_report_free(r);

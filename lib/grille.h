@@ -734,6 +734,18 @@ GRILLE_API int grille_store_foreach_quote_ranked(grille_store *s,
                                                  grille_quote_cb cb,
                                                  void *payload,
                                                  grille_error *err);
+/* The same as grille_store_foreach_quote_ranked, but only the best
+ * `per_document` quotes of each document (all of them with 0), in the same
+ * order; *total, unless `total` is NULL, gets the number of all the coded
+ * segments.  Its memory grows with the documents, not with the segments:
+ * the one to use for a theme of millions of segments when you show the
+ * first few of each document, or of the corpus. */
+GRILLE_API int grille_store_foreach_best_quote(grille_store *s,
+                                               const char *code,
+                                               size_t per_document,
+                                               grille_quote_cb cb,
+                                               void *payload, size_t *total,
+                                               grille_error *err);
 /* The text of segment `segment_id` (a copy: free it with grille_free).
  * Errors: GRILLE_ENOTFOUND. */
 GRILLE_API int grille_store_segment_text(grille_store *s, int64_t segment_id,

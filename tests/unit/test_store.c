@@ -2695,7 +2695,7 @@ END_TEST
 /* ---------------------------------------------------------------- quotes */
 
 typedef struct quote_rec {
-    int64_t segment_id;
+    int64_t document, segment_id;
     size_t hits, terms, start, end;
     char text[512];
     bool has_text;
@@ -2711,6 +2711,7 @@ static int on_quote_rec(const grille_quote_info *q, void *payload)
     quote_list *l = payload;
     ck_assert_msg(l->n < 64, "more than 64 quotes");
     quote_rec *r = &l->v[l->n++];
+    r->document = q->document;
     r->segment_id = q->segment_id;
     r->hits = q->hits;
     r->terms = q->terms;
@@ -2738,11 +2739,10 @@ static void both_quotes(const char *code, quote_list *with,
     ck_assert_uint_eq(with->n, without->n);
 }
 
-START_TEST(test_quotes_ranked_order_with_ties)
+/* Six notes added in an order that is not their names', whose segments
+ * tie on hits, length class and terms: 24 quotes of sante. */
+static void tied_notes(void)
 {
-    /* notes added in an order that is not their names', whose segments
-     * tie on hits, length class and terms: the ranked quotes (sorted in C)
-     * come in the order of the quotes with texts (sorted by SQLite) */
     fresh();
     static const char *const names[] = {"n07.md", "n03.md", "n11.md",
                                         "n01.md", "n09.md", "n05.md"};
@@ -2769,6 +2769,13 @@ START_TEST(test_quotes_ranked_order_with_ties)
         add(names[i], names[i], note);
     }
     commit(st);
+}
+
+START_TEST(test_quotes_ranked_order_with_ties)
+{
+    /* the ranked quotes (sorted in C) come in the order of the quotes
+     * with texts (sorted by SQLite) */
+    tied_notes();
     quote_list with, without;
     both_quotes("sante", &with, &without);
     ck_assert_msg(with.n == 24, "%zu quotes of sante, expected 24", with.n);
@@ -2782,6 +2789,91 @@ START_TEST(test_quotes_ranked_order_with_ties)
                 with.v[i].terms == with.v[i - 1].terms;
     }
     ck_assert_msg(ties >= 12, "test bug: only %zu ties", ties);
+}
+END_TEST
+
+START_TEST(test_quotes_terms_counted_like_sql)
+{
+    /* the ranked quotes count their hits and distinct terms in C, a
+     * segment at a time; foreach_quote with texts in SQL (count(*) and
+     * count(DISTINCT lower(term)), which folds ASCII only): the same
+     * figures, for short segments and for one of many codings */
+    fresh();
+    begin(st);
+    add("a.md", "a.md",
+        "# A\n\nSanté et santé, SANTÉ, Masques, masques, MASQUES, gel, "
+        "Gel, GEL, santé, Santé, gel, masques, Masques, Gel, santé, "
+        "masques, gel, SANTÉ, Santé.\n\nLa santé des agents.\n\n"
+        "Des masques et du gel, la santé.\n");
+    add("b.md", "b.md", "# B\n\nGel et GEL, santé et Santé.\n");
+    commit(st);
+    quote_list with, without;
+    both_quotes("sante", &with, &without);
+    ck_assert_uint_eq(with.n, 4);
+    size_t many = 0;
+    for (size_t i = 0; i < with.n; i++) {
+        ck_assert_msg(with.v[i].segment_id == without.v[i].segment_id &&
+                          with.v[i].hits == without.v[i].hits &&
+                          with.v[i].terms == without.v[i].terms,
+                      "quote %zu: %zu hits %zu terms with texts, %zu hits "
+                      "%zu terms ranked",
+                      i, with.v[i].hits, with.v[i].terms, without.v[i].hits,
+                      without.v[i].terms);
+        if (with.v[i].hits > 16) {
+            many++;
+            /* santé, SANTé, masques, gel: "SANTÉ" lowers to "santÉ" */
+            ck_assert_uint_eq(with.v[i].hits, 20);
+            ck_assert_uint_eq(with.v[i].terms, 4);
+        }
+    }
+    ck_assert_uint_eq(many, 1);
+}
+END_TEST
+
+START_TEST(test_best_quotes_per_document)
+{
+    /* the best n of each document: the ranked quotes without those that
+     * come after n others of their document, in the same order, and the
+     * count of them all */
+    tied_notes();
+    grille_error err;
+    memset(&err, 0, sizeof(err));
+    quote_list all = {0};
+    ck_assert_int_eq(
+        grille_store_foreach_quote_ranked(st, "sante", on_quote_rec, &all,
+                                          &err),
+        0);
+    ck_assert_uint_eq(all.n, 24);
+    for (size_t keep = 0; keep <= 5; keep++) {
+        quote_list best = {0}, want = {0};
+        size_t total = 0;
+        ck_assert_int_eq(grille_store_foreach_best_quote(st, "sante", keep,
+                                                         on_quote_rec, &best,
+                                                         &total, &err),
+                         0);
+        ck_assert_uint_eq(total, 24);
+        for (size_t i = 0; i < all.n; i++) {
+            size_t before = 0;
+            for (size_t k = 0; k < i; k++)
+                before += all.v[k].document == all.v[i].document;
+            if (!keep || before < keep)
+                want.v[want.n++] = all.v[i];
+        }
+        ck_assert_uint_eq(best.n, keep && keep < 4 ? 6 * keep : 24);
+        ck_assert_uint_eq(best.n, want.n);
+        for (size_t i = 0; i < want.n; i++)
+            ck_assert_msg(best.v[i].segment_id == want.v[i].segment_id &&
+                              best.v[i].hits == want.v[i].hits &&
+                              best.v[i].start == want.v[i].start,
+                          "keep %zu, quote %zu: segment #%lld, expected "
+                          "#%lld",
+                          keep, i, (long long)best.v[i].segment_id,
+                          (long long)want.v[i].segment_id);
+    }
+    ck_assert_int_eq(grille_store_foreach_best_quote(st, "nope", 2,
+                                                     on_quote_rec, &all, NULL,
+                                                     &err),
+                     GRILLE_ENOTFOUND);
 }
 END_TEST
 
@@ -3323,6 +3415,8 @@ static Suite *suite(void)
     tcase_add_test(tc, test_recode_jobs);
     tcase_add_test(tc, test_quotes_ranked_then_texts);
     tcase_add_test(tc, test_quotes_ranked_order_with_ties);
+    tcase_add_test(tc, test_best_quotes_per_document);
+    tcase_add_test(tc, test_quotes_terms_counted_like_sql);
     tcase_add_test(tc, test_report_lazy_quotes);
     tcase_add_test(tc, test_report_quote_hit);
     tcase_add_test(tc, test_recode_new_code);
