@@ -3121,7 +3121,11 @@ int grille_store_recode_jobs(grille_store *s, grille_analyser *const *a,
 #define QUOTE_SUB_CTE                                                        \
     "WITH RECURSIVE sub(id) AS (SELECT id FROM codes WHERE code = ?1 "      \
     "UNION SELECT k.id FROM codes k JOIN sub ON k.parent = sub.id)"
-#define QUOTE_SUB QUOTE_SUB_CTE " "
+#define QUOTE_CODINGS(order)                                                 \
+    QUOTE_SUB_CTE                                                            \
+    " SELECT c.segment, lower(c.term), g.document, g.idx, g.line, g.start, " \
+    "g.\"end\" FROM codings c CROSS JOIN segments g ON g.id = c.segment "   \
+    "WHERE c.code IN (SELECT id FROM sub) " order
 #define QUOTE_HITS                                                           \
     QUOTE_SUB_CTE ", "                                                       \
     "hit AS (SELECT c.segment, count(*) AS hits, "                          \
@@ -3317,17 +3321,18 @@ static int foreach_ranked(grille_store *s, const char *code, size_t keep,
     }
     /* Every coding of the code's subtree with its segment, in the order
      * of their ids: a coding's id is its segment's shifted (the CHECK of
-     * the table), so each segment's codings come together and are
+     * the table, since schema 4), so each segment's codings come together
+     * and are
      * counted here, in one pass, with no sort nor temporary table (the
      * GROUP BY of foreach_quote kept them all in memory: 170 MB of 400
      * for a theme of 2.3 million segments). */
     if (r == 0)
         r = prepare(s,
-                    QUOTE_SUB
-                    "SELECT c.segment, lower(c.term), g.document, g.idx, "
-                    "g.line, g.start, g.\"end\" FROM codings c CROSS JOIN "
-                    "segments g ON g.id = c.segment "
-                    "WHERE c.code IN (SELECT id FROM sub) ORDER BY c.id",
+                    grille_store__coding_ranges(s)
+                        ? QUOTE_CODINGS("ORDER BY c.id")
+                        /* an older project read as it is: its codings
+                         * numbered in the order they came, sorted */
+                        : QUOTE_CODINGS("ORDER BY c.segment, c.id"),
                     &st, err);
     if (r == 0) {
         seg_run run = {0};

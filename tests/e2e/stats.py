@@ -607,6 +607,58 @@ def t_read_only_v2():
     return None
 
 
+def t_read_only_v2_quotes():
+    """quotes on a read-only project of schema 2 whose codings are not in
+    their segments' order (hand codings added later): the same verbatims
+    as on the project they come from, counted by segment all the same."""
+    if os.geteuid() != 0 or not shutil.which('setpriv'):
+        return Skip('needs root and setpriv to read as another user')
+    args = [['quotes', 'sante', '-f', 'json'],
+            ['quotes', 'sante', '-n', '2', '--by', 'type', '-f', 'csv'],
+            ['quotes', 'teletravail', '-n', '50', '-f', 'json']]
+    refs = [grille(*(a + ['-d', DB])).stdout for a in args]
+    old = older(2, 'q2.db')
+    con = sqlite3.connect(old)
+    # a segment's codings apart: by code, then as they were
+    con.execute('CREATE TABLE shuffled AS SELECT * FROM codings ORDER BY '
+                'code DESC, id')
+    con.execute('DELETE FROM codings')
+    con.execute('INSERT INTO codings (segment, code, start, "end", term, '
+                'rule, origin, coder) SELECT segment, code, start, "end", '
+                'term, rule, origin, coder FROM shuffled')
+    con.execute('DROP TABLE shuffled')
+    apart = con.execute(
+        'SELECT count(*) FROM (SELECT segment FROM codings GROUP BY segment '
+        'HAVING max(id) - min(id) + 1 > count(*))').fetchone()[0]
+    con.commit()
+    con.close()
+    if not apart:
+        return 'test bug: every segment\'s codings still together'
+    shared = tempfile.mkdtemp(prefix='grille-roq-')
+    os.chmod(shared, 0o755)
+    ro = os.path.join(shared, 'q2.db')
+    shutil.copy(old, ro)
+    os.chmod(ro, 0o444)
+    nobody = [shutil.which('setpriv'), '--reuid=nobody', '--regid=nogroup',
+              '--clear-groups']
+    outs = [subprocess.run(nobody + [G] + a + ['-d', ro], capture_output=True,
+                           cwd=shared) for a in args]
+    con = sqlite3.connect('file:%s?mode=ro' % ro, uri=True)
+    v = con.execute('PRAGMA user_version').fetchone()[0]
+    con.close()
+    shutil.rmtree(shared, ignore_errors=True)
+    if v != 2:
+        return 'the read-only project was changed (version %r)' % v
+    for a, ref, out in zip(args, refs, outs):
+        if out.returncode != 0:
+            return '%s: %r' % (' '.join(a), out.stderr[-300:])
+        if len(ref) < 200:
+            return 'test bug: %s says too little: %r' % (' '.join(a), ref)
+        if out.stdout != ref:
+            return '%s on schema 2 differs' % ' '.join(a)
+    return None
+
+
 def t_read_only_folder():
     """A project its reader may write, in a folder the reader may not
     (where SQLite would put its -wal and -shm): read as it is, the same
@@ -699,6 +751,8 @@ for name, fn in [
          t_upgrade_read),
         ('a read-only project of schema 2 is read as it is, the same report',
          t_read_only_v2),
+        ('quotes on a read-only project of schema 2, codings out of their '
+         'segments\' order: the same', t_read_only_v2_quotes),
         ('a project in a read-only folder is read, not written',
          t_read_only_folder),
         ('a reader that may not write sees the changes in the -wal',
