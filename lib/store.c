@@ -84,6 +84,7 @@ enum {
     Q_DOC_AUTO_TERMS,
     Q_NEXT_SEG,
     Q_MAX_CODING,
+    Q_DOC_ATTRS,
     Q_COUNT
 };
 
@@ -115,6 +116,9 @@ static const char *const queries[Q_COUNT] = {
     /* the largest ids: new rows are given the next ones, as SQLite would */
     [Q_NEXT_SEG] = "SELECT max(id) FROM segments",
     [Q_MAX_CODING] = "SELECT coalesce(max(id), -1) FROM codings",
+    /* a document's attributes: prepared once, for a list of 200,000 */
+    [Q_DOC_ATTRS] = "SELECT key, value, origin FROM attributes WHERE "
+                    "document = ?1 ORDER BY key",
 };
 
 /*
@@ -2385,25 +2389,21 @@ int grille_store_foreach_doc(grille_store *s, grille_doc_cb cb, void *payload,
 int grille_store_foreach_attr(grille_store *s, int64_t id, grille_attr_cb cb,
                               void *payload, grille_error *err)
 {
-    sqlite3_stmt *st;
-    int r = prepare(s,
-                    "SELECT key, value, origin FROM attributes WHERE "
-                    "document = ?1 ORDER BY key",
-                    &st, err);
-    if (r < 0)
-        return r;
-    sqlite3_bind_int64(st, 1, id);
     int rc;
+    sqlite3_stmt *st = stmt(s, Q_DOC_ATTRS, &rc);
+    if (!st)
+        return store_error(s, err, rc, "read attributes");
+    sqlite3_bind_int64(st, 1, id);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         grille_attr_info a = {col_text(st, 0), col_text(st, 1),
                               col_text(st, 2)};
         int stop = cb(&a, payload);
         if (stop) {
-            sqlite3_finalize(st);
+            sqlite3_reset(st);
             return stop;
         }
     }
-    sqlite3_finalize(st);
+    sqlite3_reset(st); /* ends its read */
     return rc == SQLITE_DONE ? 0 : store_error(s, err, rc, "read attributes");
 }
 
