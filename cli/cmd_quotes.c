@@ -88,13 +88,16 @@ static int by_rank_items(const qitem *x, const qitem *y)
     int c = strcmp(x->document_name, y->document_name);
     if (c)
         return c;
-    return x->segment < y->segment ? -1 : x->segment > y->segment;
+    if (x->segment != y->segment)
+        return x->segment < y->segment ? -1 : 1;
+    /* two documents of one name: only in a file edited by hand */
+    return (x->document > y->document) - (x->document < y->document);
 }
 
 /* A group's first n quotes while they come: a heap, the last on top. */
 typedef struct qheap {
     qitem *v;
-    size_t n;
+    size_t n, cap;
 } qheap;
 
 typedef struct qlist {
@@ -115,12 +118,12 @@ static void qswap(qitem *a, qitem *b)
 
 /* Offers x to its group's first n: a quote after n others of its group
  * is never shown. */
-static void keep_first(qheap *h, size_t keep, const qitem *x)
+static int keep_first(qheap *h, size_t keep, const qitem *x)
 {
     size_t i;
     if (h->n == keep) {
         if (by_rank_items(x, &h->v[0]) >= 0)
-            return;
+            return 0;
         h->v[0] = *x;
         for (i = 0;;) {
             size_t w = i, l = 2 * i + 1, r = l + 1;
@@ -129,15 +132,27 @@ static void keep_first(qheap *h, size_t keep, const qitem *x)
             if (r < h->n && by_rank_items(&h->v[r], &h->v[w]) > 0)
                 w = r;
             if (w == i)
-                return;
+                return 0;
             qswap(&h->v[i], &h->v[w]);
             i = w;
         }
+    }
+    if (h->n == h->cap) {
+        /* grown up to keep as quotes come: -n 100000 --by an attribute of
+         * a value per document must not reserve 10 MB per value */
+        size_t cap = h->cap ? 2 * h->cap : 4;
+        cap = cap < keep ? cap : keep;
+        qitem *v = realloc(h->v, cap * sizeof(*v));
+        if (!v)
+            return -1;
+        h->v = v;
+        h->cap = cap;
     }
     h->v[i = h->n++] = *x;
     for (; i && by_rank_items(&h->v[(i - 1) / 2], &h->v[i]) < 0;
          i = (i - 1) / 2)
         qswap(&h->v[(i - 1) / 2], &h->v[i]);
+    return 0;
 }
 
 static int on_quote(const grille_quote_info *q, void *payload)
@@ -147,9 +162,6 @@ static int on_quote(const grille_quote_info *q, void *payload)
     if (dd == l->r->ndocs)
         return 0; /* not in the report's snapshot: cannot be */
     size_t g = l->doc_group ? l->doc_group[dd] : 0;
-    qheap *h = &l->heaps[g];
-    if (!h->v && !(h->v = malloc(l->keep * sizeof(*h->v))))
-        return -1;
     qitem item, *x = &item;
     memset(x, 0, sizeof(*x));
     x->document = q->document;
@@ -164,8 +176,7 @@ static int on_quote(const grille_quote_info *q, void *payload)
     /* its rank in its document: 0 for the first that came (the best) */
     x->doc_rank = l->doc_rank[dd]++;
     x->group = g;
-    keep_first(h, l->keep, x);
-    return 0;
+    return keep_first(&l->heaps[g], l->keep, x);
 }
 
 static int by_rank(const void *a, const void *b)
@@ -260,8 +271,10 @@ int cmd_quotes(int argc, char **argv)
     int rc = grille_store_foreach_best_quote(s, code, (size_t)n, on_quote,
                                              &l, &total, &err);
     if (rc != 0) {
-        if (rc < 0)
+        if (rc < 0 && err.message[0])
             cli_lib_error(&err);
+        else
+            cli_error("%s", _("out of memory")); /* on_quote's */
         goto done;
     }
     for (size_t g = 0; g < ng; g++)

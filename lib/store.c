@@ -2390,20 +2390,30 @@ int grille_store_foreach_attr(grille_store *s, int64_t id, grille_attr_cb cb,
                               void *payload, grille_error *err)
 {
     int rc;
-    sqlite3_stmt *st = stmt(s, Q_DOC_ATTRS, &rc);
-    if (!st)
+    sqlite3_stmt *st;
+    /* the store's statement, or one of its own when called from the
+     * callback of another foreach_attr, which still steps that one */
+    bool own = s->q[Q_DOC_ATTRS] && sqlite3_stmt_busy(s->q[Q_DOC_ATTRS]);
+    if (own) {
+        int r = prepare(s, queries[Q_DOC_ATTRS], &st, err);
+        if (r < 0)
+            return r;
+    } else if (!(st = stmt(s, Q_DOC_ATTRS, &rc))) {
         return store_error(s, err, rc, "read attributes");
+    }
     sqlite3_bind_int64(st, 1, id);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    int stop = 0;
+    while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         grille_attr_info a = {col_text(st, 0), col_text(st, 1),
                               col_text(st, 2)};
-        int stop = cb(&a, payload);
-        if (stop) {
-            sqlite3_reset(st);
-            return stop;
-        }
+        stop = cb(&a, payload);
     }
-    sqlite3_reset(st); /* ends its read */
+    if (own)
+        sqlite3_finalize(st);
+    else
+        sqlite3_reset(st); /* ends its read */
+    if (stop)
+        return stop;
     return rc == SQLITE_DONE ? 0 : store_error(s, err, rc, "read attributes");
 }
 
@@ -3160,7 +3170,10 @@ static int by_quote_rank(const void *a, const void *b)
     int c = strcmp(x->name, y->name);
     if (c)
         return c;
-    return (x->idx > y->idx) - (x->idx < y->idx);
+    if (x->idx != y->idx)
+        return x->idx < y->idx ? -1 : 1;
+    /* two documents of one name: only in a file edited by hand */
+    return (x->document > y->document) - (x->document < y->document);
 }
 
 /* A document's best quotes while they are read: a heap of at most `keep`
@@ -3236,9 +3249,10 @@ typedef struct seg_run {
 
 static int run_term(seg_run *run, const char *t, size_t len)
 {
-    len = t ? len : 0;
+    if (!t)
+        return 0; /* a hit; count(DISTINCT) leaves NULLs out */
     if (GROW(run->spans, run->spans_cap, run->nspans + 1) < 0 ||
-        gbuf_put(&run->terms, t ? t : "", len) < 0)
+        gbuf_put(&run->terms, t, len) < 0)
         return GRILLE_ENOMEM;
     run->spans[run->nspans++] = (term_span){run->terms.len - len, len, NULL};
     return 0;
@@ -3303,8 +3317,9 @@ static int foreach_ranked(grille_store *s, const char *code, size_t keep,
     doc_best *best = keep ? calloc(nids + 1, sizeof(*best)) : NULL;
     ranked *v = NULL;
     size_t n = 0, cap = 0, seen = 0;
-    int r = names && (best || !keep) ? prepare(s, "SELECT id, name FROM documents", &st, err)
-                  : grille__nomem(err);
+    int r = names && (best || !keep)
+                ? prepare(s, "SELECT id, name FROM documents", &st, err)
+                : grille__nomem(err);
     if (r == 0) {
         while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
             int64_t id = sqlite3_column_int64(st, 0);

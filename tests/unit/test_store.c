@@ -1210,6 +1210,55 @@ START_TEST(test_add_attributes)
 }
 END_TEST
 
+/* Lists a document's attributes, and within the first, those of
+ * another document (nested). */
+typedef struct nested_attrs {
+    attrs_list outer, inner;
+    int64_t other;
+} nested_attrs;
+
+static int on_attr_nested(const grille_attr_info *a, void *payload)
+{
+    nested_attrs *x = payload;
+    on_attr(a, &x->outer);
+    if (x->outer.n == 1) {
+        grille_error err;
+        memset(&err, 0, sizeof(err));
+        ck_assert_int_eq(grille_store_foreach_attr(st, x->other, on_attr,
+                                                   &x->inner, &err),
+                         0);
+    }
+    return 0;
+}
+
+START_TEST(test_attributes_nested)
+{
+    /* foreach_attr called from its own callback: each lists its own
+     * document, whole (the store's statement is in use: the inner call
+     * takes one of its own); then again, the store's */
+    int64_t m, r;
+    two_notes(&m, &r);
+    for (int round = 0; round < 2; round++) {
+        nested_attrs x;
+        memset(&x, 0, sizeof(x));
+        x.other = r;
+        grille_error err;
+        memset(&err, 0, sizeof(err));
+        ck_assert_int_eq(
+            grille_store_foreach_attr(st, m, on_attr_nested, &x, &err), 0);
+        ck_assert_uint_eq(x.outer.n, 2);
+        ck_assert_uint_eq(x.inner.n, 2);
+        expect_attr(&x.outer, "collectivite", "Millau", "front matter");
+        expect_attr(&x.outer, "type", "commune", "front matter");
+        expect_attr(&x.inner, "collectivite", "Rodez", "front matter");
+        expect_attr(&x.inner, "type", "agglomération", "front matter");
+    }
+    attrs_list l;
+    list_attrs(r, &l);
+    ck_assert_uint_eq(l.n, 2);
+}
+END_TEST
+
 START_TEST(test_add_attribute_list_joined)
 {
     static const char note[] = "---\n"
@@ -3373,6 +3422,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_add_doc_info);
     tcase_add_test(tc, test_add_sha256_and_encoding);
     tcase_add_test(tc, test_add_attributes);
+    tcase_add_test(tc, test_attributes_nested);
     tcase_add_test(tc, test_add_attribute_list_joined);
     tcase_add_test(tc, test_add_codings_as_analysed);
     tcase_add_test(tc, test_add_codings_all_documents);
