@@ -4,6 +4,7 @@
  * optionally per group) and `grille kwic PATTERN` (a concordance of any
  * pattern kind of the codebook over the project's documents).
  */
+#include "heap.h"
 #include "synth.h"
 
 #include <getopt.h>
@@ -75,8 +76,9 @@ static size_t doc_of(const docix *ix, size_t n, int64_t id)
 
 /* The order in which quotes are shown: group by group, a document's
  * best before its second, then most hits and terms. */
-static int by_rank_items(const qitem *x, const qitem *y)
+static int by_rank(const void *a, const void *b)
 {
+    const qitem *x = a, *y = b;
     if (x->group != y->group)
         return x->group < y->group ? -1 : 1;
     if (x->doc_rank != y->doc_rank)
@@ -94,66 +96,14 @@ static int by_rank_items(const qitem *x, const qitem *y)
     return (x->document > y->document) - (x->document < y->document);
 }
 
-/* A group's first n quotes while they come: a heap, the last on top. */
-typedef struct qheap {
-    qitem *v;
-    size_t n, cap;
-} qheap;
-
 typedef struct qlist {
-    qheap *heaps; /* per group */
+    grille__heap *heaps; /* per group: its first n, as they come */
     size_t ngroups, n, keep;
     const grille_report *r;
     const docix *ix;
     const size_t *doc_group; /* per report document, NULL without --by */
     size_t *doc_rank; /* per report document: the quotes seen so far */
 } qlist;
-
-static void qswap(qitem *a, qitem *b)
-{
-    qitem t = *a;
-    *a = *b;
-    *b = t;
-}
-
-/* Offers x to its group's first n: a quote after n others of its group
- * is never shown. */
-static int keep_first(qheap *h, size_t keep, const qitem *x)
-{
-    size_t i;
-    if (h->n == keep) {
-        if (by_rank_items(x, &h->v[0]) >= 0)
-            return 0;
-        h->v[0] = *x;
-        for (i = 0;;) {
-            size_t w = i, l = 2 * i + 1, r = l + 1;
-            if (l < h->n && by_rank_items(&h->v[l], &h->v[w]) > 0)
-                w = l;
-            if (r < h->n && by_rank_items(&h->v[r], &h->v[w]) > 0)
-                w = r;
-            if (w == i)
-                return 0;
-            qswap(&h->v[i], &h->v[w]);
-            i = w;
-        }
-    }
-    if (h->n == h->cap) {
-        /* grown up to keep as quotes come: -n 100000 --by an attribute of
-         * a value per document must not reserve 10 MB per value */
-        size_t cap = h->cap ? 2 * h->cap : 4;
-        cap = cap < keep ? cap : keep;
-        qitem *v = realloc(h->v, cap * sizeof(*v));
-        if (!v)
-            return -1;
-        h->v = v;
-        h->cap = cap;
-    }
-    h->v[i = h->n++] = *x;
-    for (; i && by_rank_items(&h->v[(i - 1) / 2], &h->v[i]) < 0;
-         i = (i - 1) / 2)
-        qswap(&h->v[(i - 1) / 2], &h->v[i]);
-    return 0;
-}
 
 static int on_quote(const grille_quote_info *q, void *payload)
 {
@@ -176,12 +126,8 @@ static int on_quote(const grille_quote_info *q, void *payload)
     /* its rank in its document: 0 for the first that came (the best) */
     x->doc_rank = l->doc_rank[dd]++;
     x->group = g;
-    return keep_first(&l->heaps[g], l->keep, x);
-}
-
-static int by_rank(const void *a, const void *b)
-{
-    return by_rank_items(a, b);
+    /* a quote after n others of its group is never shown */
+    return grille__heap_offer(&l->heaps[g], l->keep, sizeof(*x), x, by_rank);
 }
 
 int cmd_quotes(int argc, char **argv)
@@ -283,7 +229,8 @@ int cmd_quotes(int argc, char **argv)
         goto done;
     for (size_t g = 0, k = 0; g < ng; g++)
         for (size_t i = 0; i < l.heaps[g].n; i++)
-            items[k++] = l.heaps[g].v[i];
+            memcpy(&items[k++], l.heaps[g].v + i * sizeof(qitem),
+                   sizeof(qitem));
     if (l.n > 1)
         qsort(items, l.n, sizeof(*items), by_rank);
     if (!(order = malloc((l.n + 1) * sizeof(*order))))

@@ -48,6 +48,7 @@
  */
 #include "analyser.h"
 #include "codebook.h"
+#include "heap.h"
 #include "stats.h"
 #include "store.h"
 #include "terms.h"
@@ -3176,62 +3177,6 @@ static int by_quote_rank(const void *a, const void *b)
     return (x->document > y->document) - (x->document < y->document);
 }
 
-/* A document's best quotes while they are read: a heap of at most `keep`
- * of them, the worst on top, so that the rest is dropped as it comes. */
-typedef struct doc_best {
-    ranked *v;
-    size_t n, cap;
-} doc_best;
-
-static void sift_down(ranked *v, size_t n, size_t i)
-{
-    for (;;) {
-        size_t w = i, l = 2 * i + 1, r = l + 1;
-        if (l < n && by_quote_rank(&v[l], &v[w]) > 0)
-            w = l;
-        if (r < n && by_quote_rank(&v[r], &v[w]) > 0)
-            w = r;
-        if (w == i)
-            return;
-        ranked t = v[i];
-        v[i] = v[w];
-        v[w] = t;
-        i = w;
-    }
-}
-
-/* Offers x to its document's best `keep`: a quote that is not among them
- * is never shown (it comes after `keep` others of its document). */
-static int keep_best(doc_best *b, const ranked *x, size_t keep)
-{
-    if (b->n == keep) {
-        if (by_quote_rank(x, &b->v[0]) >= 0)
-            return 0;
-        b->v[0] = *x;
-        sift_down(b->v, b->n, 0);
-        return 0;
-    }
-    if (b->n == b->cap) {
-        /* no more than keep: most documents have a few quotes */
-        size_t cap = b->cap ? 2 * b->cap : 2;
-        cap = cap < keep ? cap : keep;
-        ranked *v = realloc(b->v, cap * sizeof(*v));
-        if (!v)
-            return GRILLE_ENOMEM;
-        b->v = v;
-        b->cap = cap;
-    }
-    size_t i = b->n++;
-    b->v[i] = *x;
-    while (i && by_quote_rank(&b->v[(i - 1) / 2], &b->v[i]) < 0) {
-        ranked t = b->v[i];
-        b->v[i] = b->v[(i - 1) / 2];
-        b->v[(i - 1) / 2] = t;
-        i = (i - 1) / 2;
-    }
-    return 0;
-}
-
 /* The codings of one segment while they are read: their count, and
  * their terms (lowercased as SQL's lower() does) to count the distinct
  * ones when the segment is complete. */
@@ -3314,7 +3259,8 @@ static int foreach_ranked(grille_store *s, const char *code, size_t keep,
         return store_error(s, err, rc, "read quotes");
     }
     char **names = calloc(nids + 1, sizeof(*names));
-    doc_best *best = keep ? calloc(nids + 1, sizeof(*best)) : NULL;
+    /* with keep: a document's best while they are read */
+    grille__heap *best = keep ? calloc(nids + 1, sizeof(*best)) : NULL;
     ranked *v = NULL;
     size_t n = 0, cap = 0, seen = 0;
     int r = names && (best || !keep)
@@ -3359,7 +3305,9 @@ static int foreach_ranked(grille_store *s, const char *code, size_t keep,
                 /* the segment before is complete */
                 run_end(&run);
                 seen++;
-                if (keep ? keep_best(&best[run.x.document], &run.x, keep) < 0
+                if (keep ? grille__heap_offer(&best[run.x.document], keep,
+                                              sizeof(run.x), &run.x,
+                                              by_quote_rank) < 0
                          : GROW(v, cap, n + 1) < 0) {
                     r = grille__nomem(err);
                     break;

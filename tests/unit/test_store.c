@@ -21,6 +21,7 @@
  * The file is also inspected with SQLite directly, beside the library.
  */
 #include "grille.h"
+#include "heap.h"
 #include "store.h"
 #include "thread.h"
 
@@ -2879,6 +2880,68 @@ START_TEST(test_quotes_terms_counted_like_sql)
 }
 END_TEST
 
+/* Records of 72 bytes (more than heap.h's 64-byte swap buffer), ordered
+ * by key; seq tells equal keys apart. */
+typedef struct heap_rec {
+    int key, seq;
+    char pad[64];
+} heap_rec;
+
+static int by_heap_key(const void *a, const void *b)
+{
+    const heap_rec *x = a, *y = b;
+    return (x->key > y->key) - (x->key < y->key);
+}
+
+static int by_key_seq(const void *a, const void *b)
+{
+    const heap_rec *x = a, *y = b;
+    int c = by_heap_key(a, b);
+    return c ? c : (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+START_TEST(test_heap_keeps_the_first_k)
+{
+    /* streams of random keys, many equal: the heap keeps the first k by
+     * its order (a total one: those of a sort; with ties: the keys of a
+     * sort's first k), its records intact */
+    unsigned seed = 7;
+    for (int round = 0; round < 400; round++) {
+        size_t n = (size_t)(rand_r(&seed) % 300);
+        size_t k = 1 + (size_t)(rand_r(&seed) % 40);
+        int range = 1 + rand_r(&seed) % (round % 2 ? 20 : 1000);
+        heap_rec *all = calloc(n + 1, sizeof(*all));
+        ck_assert_ptr_nonnull(all);
+        grille__heap h = {0};
+        for (size_t i = 0; i < n; i++) {
+            all[i].key = rand_r(&seed) % range;
+            all[i].seq = (int)i;
+            memset(all[i].pad, (int)(i & 0x7F), sizeof(all[i].pad));
+            ck_assert_int_eq(
+                grille__heap_offer(&h, k, sizeof(heap_rec), &all[i],
+                                   round % 3 ? by_key_seq : by_heap_key),
+                0);
+            ck_assert_uint_le(h.cap, k);
+        }
+        size_t want = n < k ? n : k;
+        ck_assert_uint_eq(h.n, want);
+        qsort(all, n, sizeof(*all), by_key_seq);
+        heap_rec *kept = (heap_rec *)(void *)h.v;
+        if (h.n)
+            qsort(kept, h.n, sizeof(*kept), by_key_seq);
+        for (size_t i = 0; i < want; i++) {
+            ck_assert_int_eq(kept[i].key, all[i].key);
+            if (round % 3)
+                ck_assert_int_eq(kept[i].seq, all[i].seq);
+            for (size_t b = 0; b < sizeof(kept[i].pad); b++)
+                ck_assert_int_eq(kept[i].pad[b], kept[i].seq & 0x7F);
+        }
+        free(h.v);
+        free(all);
+    }
+}
+END_TEST
+
 START_TEST(test_best_quotes_per_document)
 {
     /* the best n of each document: the ranked quotes without those that
@@ -3465,6 +3528,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_recode_jobs);
     tcase_add_test(tc, test_quotes_ranked_then_texts);
     tcase_add_test(tc, test_quotes_ranked_order_with_ties);
+    tcase_add_test(tc, test_heap_keeps_the_first_k);
     tcase_add_test(tc, test_best_quotes_per_document);
     tcase_add_test(tc, test_quotes_terms_counted_like_sql);
     tcase_add_test(tc, test_report_lazy_quotes);
