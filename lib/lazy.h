@@ -56,6 +56,8 @@
     X(xmlTextWriterStartElement) \
     X(xmlTextWriterWriteAttribute) \
     X(xmlTextWriterWriteElement) \
+    X(xmlTextWriterWriteRaw) \
+    X(xmlTextWriterWriteRawLen) \
     X(__xmlGenericError) \
     X(__xmlGenericErrorContext) \
     X(__xmlStructuredError) \
@@ -137,6 +139,8 @@ GRILLE_HIDDEN int grille__lazy_load(grille_error *err);
 #define xmlTextWriterStartElement grille__lz.xmlTextWriterStartElement
 #define xmlTextWriterWriteAttribute grille__lz.xmlTextWriterWriteAttribute
 #define xmlTextWriterWriteElement grille__lz.xmlTextWriterWriteElement
+#define xmlTextWriterWriteRaw grille__lz.xmlTextWriterWriteRaw
+#define xmlTextWriterWriteRawLen grille__lz.xmlTextWriterWriteRawLen
 #define __xmlGenericError grille__lz.__xmlGenericError
 #define __xmlGenericErrorContext grille__lz.__xmlGenericErrorContext
 #define __xmlStructuredError grille__lz.__xmlStructuredError
