@@ -354,32 +354,6 @@ done:
 
 /* ------------------------------------------------------------------ kwic */
 
-typedef struct kdoc {
-    int64_t id;
-    char *name;
-} kdoc;
-
-typedef struct kdocs {
-    kdoc *v;
-    size_t n, cap;
-} kdocs;
-
-static int on_kdoc(const grille_doc_info *d, void *payload)
-{
-    kdocs *k = payload;
-    if (k->n == k->cap) {
-        size_t c = k->cap ? k->cap * 2 : 64;
-        kdoc *v = realloc(k->v, c * sizeof(*v));
-        if (!v)
-            return -1;
-        k->v = v;
-        k->cap = c;
-    }
-    k->v[k->n].id = d->id;
-    k->v[k->n].name = strdup(d->name);
-    return k->v[k->n++].name ? 0 : -1;
-}
-
 /* The context left of `at` (or right from it), `width` code points at most,
  * flattened; never across the segment's bounds. */
 static char *context(const char *text, size_t from, size_t to, size_t width,
@@ -398,6 +372,84 @@ static char *context(const char *text, size_t from, size_t to, size_t width,
     }
     return flat_cut(text + from, to - from, width);
     (void)a;
+}
+
+/* A pass of kwic over the documents. */
+typedef struct kwic {
+    grille_analyser *a;
+    const grille_codebook *cb;
+    grille_unit unit;
+    FILE *f;
+    int fmt;
+    size_t width;
+    table *t;
+    size_t total, matched_docs, ndocs;
+    grille_error err;
+} kwic;
+
+/* One document: its matches, printed (JSON) or put in the table. */
+static int on_ktext(const grille_text_info *d, void *payload)
+{
+    kwic *k = payload;
+    const char *text = d->text;
+    k->ndocs++;
+    if (grille_analyser_run(k->a, text, d->len, d->body, k->unit, k->cb,
+                            d->name, &k->err) < 0)
+        return -1;
+    const grille_segment *segs;
+    const grille_coding *cod;
+    grille_analyser_segments(k->a, &segs);
+    size_t nc = grille_analyser_codings(k->a, &cod);
+    if (nc)
+        k->matched_docs++;
+    for (size_t i = 0; i < nc; i++) {
+        const grille_segment *g = &segs[cod[i].segment];
+        /* the line of the match, not of its segment */
+        unsigned line = g->line + grille_text_count_lines(text, g->start,
+                                                          cod[i].start);
+        char *left = context(text, g->start, cod[i].start, k->width, true);
+        char *match =
+            flat_cut(text + cod[i].start, cod[i].end - cod[i].start, 200);
+        char *right = context(text, cod[i].end, g->end, k->width, false);
+        if (k->fmt == FMT_JSON) {
+            FILE *f = k->f;
+            fputs(k->total ? ", {\"document\": " : "{\"document\": ", f);
+            json_cstr(f, d->name);
+            fprintf(f, ", \"line\": %u, \"start\": %zu, \"end\": %zu, "
+                       "\"left\": ",
+                    line, cod[i].start, cod[i].end);
+            json_cstr(f, left);
+            fputs(", \"match\": ", f);
+            json_cstr(f, match);
+            fputs(", \"right\": ", f);
+            json_cstr(f, right);
+            fputc('}', f);
+        } else if (k->fmt == FMT_CSV) {
+            /* as table_csv would (the header is out): a row at a time,
+             * not a table of every match */
+            char num[16];
+            snprintf(num, sizeof(num), "%u", line);
+            const char *cells[5] = {d->name, num, left, match, right};
+            for (size_t c = 0; c < 5; c++) {
+                if (c)
+                    fputc(',', k->f);
+                csv_ccell(k->f, cells[c], !k->t->right[c]);
+            }
+            fputs("\r\n", k->f);
+        } else {
+            size_t row = table_row(k->t);
+            table_set(k->t, row, 0, "%s", d->name);
+            table_set(k->t, row, 1, "%u", line);
+            table_set(k->t, row, 2, "%s", left);
+            table_set(k->t, row, 3, "%s", match);
+            table_set(k->t, row, 4, "%s", right);
+        }
+        k->total++;
+        free(left);
+        free(match);
+        free(right);
+    }
+    return 0;
 }
 
 int cmd_kwic(int argc, char **argv)
@@ -450,7 +502,6 @@ int cmd_kwic(int argc, char **argv)
     }
     grille_store *s = NULL;
     grille_analyser *a = NULL;
-    kdocs docs = {0};
     FILE *f = NULL;
     int status = EXIT_RUNTIME;
     table t;
@@ -463,8 +514,7 @@ int cmd_kwic(int argc, char **argv)
     t.first_max = 16;
     if (cli_open_store(&s, cli_db_path(db), true) < 0)
         goto done;
-    if (cli_analyser(&a, &err) < 0 ||
-        grille_store_foreach_doc(s, on_kdoc, &docs, &err) != 0) {
+    if (cli_analyser(&a, &err) < 0) {
         cli_lib_error(&err);
         goto done;
     }
@@ -474,74 +524,28 @@ int cmd_kwic(int argc, char **argv)
         fputs("{\"pattern\": ", f);
         json_cstr(f, pattern);
         fputs(", \"matches\": [", f);
+    } else if (fmt == FMT_CSV) {
+        table_csv(f, &t); /* no row yet: the header */
     }
-    size_t total = 0, matched_docs = 0;
-    for (size_t i = 0; i < docs.n; i++) {
-        char *text;
-        size_t len, body;
-        if (grille_store_text(s, docs.v[i].id, &text, &len, &body, &err) < 0 ||
-            grille_analyser_run(a, text, len, body, grille_store_unit(s), cb,
-                                docs.v[i].name, &err) < 0) {
-            cli_lib_error(&err);
-            grille_free(text);
-            goto done;
-        }
-        const grille_segment *segs;
-        const grille_coding *cod;
-        grille_analyser_segments(a, &segs);
-        size_t nc = grille_analyser_codings(a, &cod);
-        if (nc)
-            matched_docs++;
-        for (size_t k = 0; k < nc; k++) {
-            const grille_segment *g = &segs[cod[k].segment];
-            /* the line of the match, not of its segment */
-            unsigned line = g->line + grille_text_count_lines(text, g->start,
-                                                              cod[k].start);
-            char *left = context(text, g->start, cod[k].start, (size_t)width,
-                                 true);
-            char *match = flat_cut(text + cod[k].start,
-                                   cod[k].end - cod[k].start, 200);
-            char *right = context(text, cod[k].end, g->end, (size_t)width,
-                                  false);
-            if (fmt == FMT_JSON) {
-                fputs(total ? ", {\"document\": " : "{\"document\": ", f);
-                json_cstr(f, docs.v[i].name);
-                fprintf(f, ", \"line\": %u, \"start\": %zu, \"end\": %zu, "
-                           "\"left\": ",
-                        line, cod[k].start, cod[k].end);
-                json_cstr(f, left);
-                fputs(", \"match\": ", f);
-                json_cstr(f, match);
-                fputs(", \"right\": ", f);
-                json_cstr(f, right);
-                fputc('}', f);
-            } else {
-                size_t row = table_row(&t);
-                table_set(&t, row, 0, "%s", docs.v[i].name);
-                table_set(&t, row, 1, "%u", line);
-                table_set(&t, row, 2, "%s", left);
-                table_set(&t, row, 3, "%s", match);
-                table_set(&t, row, 4, "%s", right);
-            }
-            total++;
-            free(left);
-            free(match);
-            free(right);
-        }
-        grille_free(text);
+    /* the texts in one pass, borrowed from the project's pages */
+    kwic k = {a, cb, grille_store_unit(s), f, fmt, (size_t)width, &t,
+              0, 0, 0, {0}};
+    int rc = grille_store_foreach_text(s, on_ktext, &k, &err);
+    if (rc != 0) {
+        cli_lib_error(err.message[0] ? &err : &k.err);
+        goto done;
     }
+    size_t total = k.total, matched_docs = k.matched_docs;
     if (fmt == FMT_JSON) {
         fputs("]}\n", f);
-    } else if (fmt == FMT_CSV) {
-        table_csv(f, &t);
-    } else {
+    } else if (fmt != FMT_CSV) {
         doc d = {f, fmt};
         char title[512];
         snprintf(title, sizeof(title), _("Concordance: %s"), pattern);
         doc_begin(&d, title);
         doc_para(&d, _("%zu %s in %zu of %zu documents."), total,
                  total == 1 ? _("match") : _("matches"), matched_docs,
-                 docs.n);
+                 k.ndocs);
         if (total)
             doc_table(&d, &t);
         doc_end(&d);
@@ -549,9 +553,6 @@ int cmd_kwic(int argc, char **argv)
     status = out_close(f, out) < 0 ? EXIT_RUNTIME : EXIT_OK;
 done:
     table_free(&t);
-    for (size_t i = 0; i < docs.n; i++)
-        free(docs.v[i].name);
-    free(docs.v);
     grille_analyser_free(a);
     grille_codebook_free(cb);
     grille_store_close(s);

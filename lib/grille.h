@@ -665,6 +665,22 @@ GRILLE_API int grille_store_text(grille_store *s, int64_t id, char **text,
                                  size_t *len, size_t *body,
                                  grille_error *err);
 
+/* A document's text, for a pass over all of them; strings borrowed for
+ * the time of the callback. */
+typedef struct grille_text_info {
+    int64_t id;
+    const char *name;
+    const char *text; /* its len bytes, then a NUL */
+    size_t len, body; /* body: where the text after the front matter starts */
+} grille_text_info;
+
+typedef int (*grille_text_cb)(const grille_text_info *doc, void *payload);
+
+/* Calls `cb` for every document, by name, with its text: one pass over the
+ * project in a single snapshot, without the copy of grille_store_text. */
+GRILLE_API int grille_store_foreach_text(grille_store *s, grille_text_cb cb,
+                                         void *payload, grille_error *err);
+
 /* What a recode changed for one code (its segments, children included). */
 typedef struct grille_recode_change {
     const char *code;

@@ -2494,6 +2494,34 @@ int grille_store_text(grille_store *s, int64_t id, char **text, size_t *len,
     return *text ? 0 : grille__nomem(err);
 }
 
+int grille_store_foreach_text(grille_store *s, grille_text_cb cb,
+                              void *payload, grille_error *err)
+{
+    sqlite3_stmt *st;
+    int r = prepare(s,
+                    "SELECT id, name, text, body FROM documents ORDER BY name",
+                    &st, err);
+    if (r < 0)
+        return r;
+    int rc, stop = 0;
+    while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        grille_text_info d = {
+            .id = sqlite3_column_int64(st, 0),
+            .name = col_text(st, 1),
+            .text = col_text(st, 2),
+            .len = (size_t)sqlite3_column_bytes(st, 2),
+            .body = col_size(st, 3),
+        };
+        if (d.body > d.len)
+            d.body = d.len;
+        stop = cb(&d, payload);
+    }
+    sqlite3_finalize(st);
+    if (stop)
+        return stop;
+    return rc == SQLITE_DONE ? 0 : store_error(s, err, rc, "read the texts");
+}
+
 /* --------------------------------------------------------------- recode */
 
 /* Segments coded by each code, children rolled up into their parents, into

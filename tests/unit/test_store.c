@@ -2989,6 +2989,55 @@ START_TEST(test_best_quotes_per_document)
 }
 END_TEST
 
+typedef struct text_pass {
+    size_t n, stop_at;
+    char names[4][64];
+} text_pass;
+
+static int on_text_rec(const grille_text_info *d, void *payload)
+{
+    text_pass *p = payload;
+    grille_error err;
+    memset(&err, 0, sizeof(err));
+    char *text;
+    size_t len, body;
+    /* the same as grille_store_text, read while the pass goes on */
+    ck_assert_int_eq(grille_store_text(st, d->id, &text, &len, &body, &err),
+                     0);
+    ck_assert_uint_eq(d->len, len);
+    ck_assert_uint_eq(d->body, body);
+    ck_assert_int_eq(memcmp(d->text, text, len), 0);
+    ck_assert_int_eq(d->text[d->len], 0);
+    grille_free(text);
+    ck_assert_uint_lt(p->n, 4);
+    snprintf(p->names[p->n], sizeof(p->names[0]), "%s", d->name);
+    return ++p->n == p->stop_at ? 42 : 0;
+}
+
+START_TEST(test_foreach_text)
+{
+    /* every document's text, by name, as grille_store_text gives it; a
+     * callback's non-zero value stops the pass and is returned */
+    int64_t m, r;
+    two_notes(&m, &r);
+    begin(st);
+    add("a-first.md", "a-first.md", albi);
+    commit(st);
+    grille_error err;
+    memset(&err, 0, sizeof(err));
+    text_pass p = {0};
+    ck_assert_int_eq(grille_store_foreach_text(st, on_text_rec, &p, &err), 0);
+    ck_assert_uint_eq(p.n, 3);
+    ck_assert_str_eq(p.names[0], "a-first.md");
+    ck_assert_str_eq(p.names[1], "itw-millau.md");
+    ck_assert_str_eq(p.names[2], "itw-rodez.md");
+    text_pass q = {.stop_at = 2};
+    ck_assert_int_eq(grille_store_foreach_text(st, on_text_rec, &q, &err),
+                     42);
+    ck_assert_uint_eq(q.n, 2);
+}
+END_TEST
+
 START_TEST(test_quotes_ranked_then_texts)
 {
     /* the ranked quotes without texts come in the same order; each text
@@ -3529,6 +3578,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_quotes_ranked_then_texts);
     tcase_add_test(tc, test_quotes_ranked_order_with_ties);
     tcase_add_test(tc, test_heap_keeps_the_first_k);
+    tcase_add_test(tc, test_foreach_text);
     tcase_add_test(tc, test_best_quotes_per_document);
     tcase_add_test(tc, test_quotes_terms_counted_like_sql);
     tcase_add_test(tc, test_report_lazy_quotes);
