@@ -53,6 +53,8 @@ static char *put_dec(char *p, uint64_t v)
  * printf's formatting was most of their cost. */
 static void guid(char out[37], const char *kind, const char *key)
 {
+    if (!key) /* a column read without memory: as printf said it */
+        key = "(null)";
     size_t kl = strlen(kind), yl = strlen(key), n = 8 + kl + yl;
     char stack[256], hex[65];
     char *b = n <= sizeof(stack) ? stack : malloc(n);
@@ -880,7 +882,9 @@ int grille_refi_export_qdpx(grille_store *s, const char *path,
                     k = &codes.v[i];
             if (!k)
                 continue;
-            char pg[37], kg[37], who[37], sel[400];
+            /* sel: 387 bytes at most (offsets below 2^31, SQLite's
+             * longest text); the first selection's newline, 388 */
+            char pg[37], kg[37], who[37], sel[448];
             gbuf key = {0};
             const char *origin = (const char *)sqlite3_column_text(cod, 3);
             if (origin && strcmp(origin, "manual") == 0)
@@ -900,7 +904,7 @@ int grille_refi_export_qdpx(grille_store *s, const char *path,
             if (cid < 0)
                 *ie++ = '-';
             ie = put_dec(ie, cid < 0 ? 0 - (uint64_t)cid : (uint64_t)cid);
-            if (gbuf_puts(&key, sha) < 0 ||
+            if (gbuf_puts(&key, sha ? sha : "(null)") < 0 ||
                 gbuf_put(&key, nums, (size_t)(e - nums)) < 0 ||
                 gbuf_puts(&key, k->code) < 0 || gbuf_putc(&key, ':') < 0 ||
                 gbuf_put(&key, idn, (size_t)(ie - idn)) < 0) {
@@ -912,11 +916,12 @@ int grille_refi_export_qdpx(grille_store *s, const char *path,
             guid(kg, "coding", key.data);
             gbuf_free(&key);
             /* The selection, its coding and its code's reference, as
-             * the indenting writer puts them three levels down, written
-             * whole (GUIDs and numbers: nothing to escape); the writer's
-             * eleven calls were a fifth of an export.  The first one
-             * ends the line of the source's start tag, which the writer
-             * closes. */
+             * the indenting writer puts them three levels down (Project,
+             * Sources, TextSource; its indent is libxml2's default, one
+             * space, set on above), written whole (GUIDs and numbers:
+             * nothing to escape); the writer's eleven calls were a fifth
+             * of an export.  The first one ends the line of the source's
+             * start tag, which the writer closes. */
             char *o = sel;
             if (!selections++)
                 *o++ = '\n';

@@ -2508,10 +2508,10 @@ int grille_store_foreach_text(grille_store *s, grille_text_cb cb,
         grille_text_info d = {
             .id = sqlite3_column_int64(st, 0),
             .name = col_text(st, 1),
-            .text = col_text(st, 2),
-            .len = (size_t)sqlite3_column_bytes(st, 2),
             .body = col_size(st, 3),
         };
+        d.text = col_text(st, 2); /* the text, then its length */
+        d.len = (size_t)sqlite3_column_bytes(st, 2);
         if (d.body > d.len)
             d.body = d.len;
         stop = cb(&d, payload);

@@ -102,6 +102,31 @@ def t_valid_codebook():
     return xmllint('Codebook.xsd', os.path.join(TMP, 'a.qdc'))
 
 
+def t_indented():
+    """project.qde is indented one space a level throughout: the
+    selections, written whole rather than by libxml2's writer, sit as the
+    writer would put them, and so do the end tags after them."""
+    depth, bad, sel = 0, [], 0
+    lines = Z.read('project.qde').decode('utf-8').split('\n')
+    for i, line in enumerate(lines[1:], 2):  # after the XML declaration
+        if not line.strip():
+            continue
+        body = line.lstrip(' ')
+        closing = body.startswith('</')
+        want = depth - 1 if closing else depth
+        if len(line) - len(body) != want and len(bad) < 3:
+            bad.append('line %d at %d spaces, not %d: %r' % (
+                i, len(line) - len(body), want, line[:80]))
+        sel += body.startswith('<PlainTextSelection ')
+        if closing:
+            depth -= 1
+        elif not body.endswith('/>') and '</' not in body:
+            depth += 1
+    if sel < 10:
+        return 'test bug: %d selections' % sel
+    return '; '.join(bad) or None
+
+
 def t_same_bytes():
     ok(grille('export', '-f', 'qdpx', '-o', 'b.qdpx'))
     ok(grille('export', '-f', 'qdc', '-o', 'b.qdc'))
@@ -796,6 +821,8 @@ def t_import_bad():
 
 
 for name, fn in [('the project validates against Project.xsd', t_valid_project),
+                 ('project.qde is indented one space a level throughout',
+                  t_indented),
                  ('the codebook validates against Codebook.xsd', t_valid_codebook),
                  ('two exports are the same bytes', t_same_bytes),
                  ('every selection is the coded text', t_selections),
