@@ -2329,10 +2329,10 @@ int grille_store_set_attr(grille_store *s, int64_t id, const char *key,
 
 /* ------------------------------------------------------------- reading */
 
-int grille_store_foreach_doc(grille_store *s, grille_doc_cb cb, void *payload,
-                             grille_error *err)
+/* The documents with their counts from subqueries: an older project read
+ * as it is, or segments that are not ranges of their own. */
+static int docs_counted(grille_store *s, sqlite3_stmt **st, grille_error *err)
 {
-    sqlite3_stmt *st;
     /* each document's codings: a range of ids (see SQL_DOCUMENT_CODINGS:
      * here with its segments' range a row of r), or (an older project
      * read as it is) by the index of their segments */
@@ -2346,7 +2346,7 @@ int grille_store_foreach_doc(grille_store *s, grille_doc_cb cb, void *payload,
     "c.id BETWEEN r.lo << 28 AND (r.hi << 28) + 268435455 AND (r.hi - r.lo " \
     "+ 1 = r.n OR (SELECT s_.document FROM segments s_ WHERE s_.id = "      \
     "c.segment) = d.id)"
-    int r = prepare(
+    return prepare(
         s,
         grille_store__coding_ranges(s)
             ? DOCS("WITH r AS (SELECT document, min(id) AS lo, max(id) AS hi, "
@@ -2357,13 +2357,124 @@ int grille_store_foreach_doc(grille_store *s, grille_doc_cb cb, void *payload,
                    "(SELECT count(*) FROM segments g WHERE g.document = d.id)",
                    "c.segment IN (SELECT id FROM segments WHERE document = "
                    "d.id)"),
-        &st, err);
+        st, err);
 #undef IN_RANGE
 #undef DOCS
-    if (r < 0)
-        return r;
-    int rc;
+}
+
+/* A document's segments: a range of ids. */
+typedef struct seg_range {
+    int64_t lo, hi, doc;
+} seg_range;
+
+/*
+ * Each document's segments, coded segments and codings (indexed by
+ * document id, nids of them), in one pass over the codings' ids: since
+ * schema 4 a coding's id is its segment's shifted, so in id order they
+ * come segment by segment, and the documents' segments are ranges of
+ * ids, walked along.  The subqueries of foreach_doc read every coding
+ * twice and sorted each document's segments (most of `grille list` at 1
+ * GB).  *ok is false, with nothing counted, when some document's
+ * segments are not one range of their own (a file edited by hand): the
+ * subqueries then count.
+ */
+static int count_codings(grille_store *s, size_t nids, size_t *segs,
+                         size_t *coded, size_t *codings, bool *ok)
+{
+    sqlite3_stmt *st;
+    seg_range *v = NULL;
+    size_t n = 0, cap = 0;
+    *ok = true;
+    int rc = sqlite3_prepare_v2(s->db,
+                                "SELECT document, min(id), max(id), count(*) "
+                                "FROM segments GROUP BY document ORDER BY 2",
+                                -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        return rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        seg_range x = {sqlite3_column_int64(st, 1),
+                       sqlite3_column_int64(st, 2),
+                       sqlite3_column_int64(st, 0)};
+        int64_t count = sqlite3_column_int64(st, 3);
+        if (x.doc < 0 || (size_t)x.doc >= nids || x.hi - x.lo + 1 != count ||
+            (n && x.lo <= v[n - 1].hi) || x.lo < 0 ||
+            x.hi > (INT64_MAX >> CODING_SHIFT)) {
+            *ok = false; /* not ranges of their own */
+            break;
+        }
+        if (GROW(v, cap, n + 1) < 0) {
+            rc = SQLITE_NOMEM;
+            break;
+        }
+        v[n++] = x;
+        segs[x.doc] = (size_t)count;
+    }
+    sqlite3_finalize(st);
+    if (rc == SQLITE_ROW)
+        rc = SQLITE_DONE; /* stopped early: *ok says why, or NOMEM */
+    if (rc == SQLITE_DONE && *ok)
+        rc = sqlite3_prepare_v2(s->db, "SELECT id FROM codings ORDER BY id",
+                                -1, &st, NULL);
+    if (rc == SQLITE_OK && *ok) {
+        size_t k = 0;
+        int64_t last = -1;
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            int64_t seg = sqlite3_column_int64(st, 0) >> CODING_SHIFT;
+            while (k < n && v[k].hi < seg)
+                k++;
+            if (k == n)
+                break; /* past every document's segments */
+            if (seg < v[k].lo)
+                continue; /* a coding without its segment */
+            codings[v[k].doc]++;
+            coded[v[k].doc] += seg != last;
+            last = seg;
+        }
+        if (rc == SQLITE_ROW)
+            rc = SQLITE_DONE;
+        sqlite3_finalize(st);
+    }
+    free(v);
+    return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+int grille_store_foreach_doc(grille_store *s, grille_doc_cb cb, void *payload,
+                             grille_error *err)
+{
+    sqlite3_stmt *st;
+    /* the counts and the documents from one snapshot */
+    int rc = sqlite3_exec(s->db, "SAVEPOINT docs", NULL, NULL, NULL);
+    if (rc != SQLITE_OK)
+        return store_error(s, err, rc, "list documents");
+    size_t nids = 0, *counts = NULL;
+    bool counted = false;
+    if (grille_store__coding_ranges(s)) {
+        rc = grille__id_count(s->db, "documents", &nids);
+        if (rc == SQLITE_OK && !(counts = calloc(3 * nids + 1,
+                                                  sizeof(*counts))))
+            rc = SQLITE_NOMEM;
+        if (rc == SQLITE_OK)
+            rc = count_codings(s, nids, counts, counts + nids,
+                               counts + 2 * nids, &counted);
+        if (rc != SQLITE_OK) {
+            free(counts);
+            sqlite3_exec(s->db, "RELEASE docs", NULL, NULL, NULL);
+            return store_error(s, err, rc, "list documents");
+        }
+    }
+    int r = counted ? prepare(s,
+                              "SELECT id, name, path, sha256, encoding, "
+                              "added_at, bytes, words FROM documents "
+                              "ORDER BY name",
+                              &st, err)
+                    : docs_counted(s, &st, err);
+    if (r < 0) {
+        free(counts);
+        sqlite3_exec(s->db, "RELEASE docs", NULL, NULL, NULL);
+        return r;
+    }
+    int stop = 0;
+    while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         grille_doc_info d = {
             .id = sqlite3_column_int64(st, 0),
             .name = col_text(st, 1),
@@ -2373,19 +2484,27 @@ int grille_store_foreach_doc(grille_store *s, grille_doc_cb cb, void *payload,
             .added_at = col_text(st, 5),
             .bytes = col_size(st, 6),
             .words = col_size(st, 7),
-            .segments = col_size(st, 8),
-            .coded_segments = col_size(st, 9),
-            .codings = col_size(st, 10),
         };
-        int stop = cb(&d, payload);
-        if (stop) {
-            sqlite3_finalize(st);
-            return stop;
+        if (!counted) {
+            d.segments = col_size(st, 8);
+            d.coded_segments = col_size(st, 9);
+            d.codings = col_size(st, 10);
+        } else if (d.id >= 0 && (size_t)d.id < nids) {
+            d.segments = counts[d.id];
+            d.coded_segments = counts[nids + (size_t)d.id];
+            d.codings = counts[2 * nids + (size_t)d.id];
         }
+        stop = cb(&d, payload);
     }
     sqlite3_finalize(st);
+    free(counts);
+    sqlite3_exec(s->db, "RELEASE docs", NULL, NULL, NULL);
+    if (stop)
+        return stop;
     return rc == SQLITE_DONE ? 0 : store_error(s, err, rc, "list documents");
 }
+
+
 
 int grille_store_foreach_attr(grille_store *s, int64_t id, grille_attr_cb cb,
                               void *payload, grille_error *err)

@@ -1152,6 +1152,64 @@ START_TEST(test_add_doc_info)
 }
 END_TEST
 
+/* foreach_doc's counts of every document against SQL's own. */
+static void expect_counts_as_sql(const char *why)
+{
+    docs l;
+    list_docs(st, &l);
+    ck_assert_uint_ge(l.n, 2);
+    for (size_t i = 0; i < l.n; i++) {
+        const doc_rec *d = &l.d[i];
+        char sql[3][400];
+        snprintf(sql[0], sizeof(sql[0]),
+                 "SELECT count(*) FROM segments WHERE document = %lld",
+                 (long long)d->id);
+        snprintf(sql[1], sizeof(sql[1]),
+                 "SELECT count(DISTINCT c.segment) FROM codings c JOIN "
+                 "segments g ON g.id = c.segment WHERE g.document = %lld",
+                 (long long)d->id);
+        snprintf(sql[2], sizeof(sql[2]),
+                 "SELECT count(*) FROM codings c JOIN segments g ON g.id = "
+                 "c.segment WHERE g.document = %lld",
+                 (long long)d->id);
+        size_t want[3], got[3] = {d->segments, d->coded_segments, d->codings};
+        for (int k = 0; k < 3; k++) {
+            want[k] = (size_t)raw_int(sql[k]);
+            ck_assert_msg(got[k] == want[k], "%s: %s: %s is %zu, SQL says %zu",
+                          why, d->name,
+                          k == 0 ? "segments" : k == 1 ? "coded" : "codings",
+                          got[k], want[k]);
+        }
+        ck_assert_msg(want[2] > 0, "test bug: %s has no coding", d->name);
+    }
+}
+
+START_TEST(test_list_counts_by_hand)
+{
+    /* the counts of one pass over the codings' ids, and of the
+     * subqueries when the segments are not ranges of their own (a file
+     * edited by hand): both as SQL counts them */
+    int64_t m, r;
+    two_notes(&m, &r);
+    expect_counts_as_sql("as added");
+    char sql[300];
+    /* a segment of millau's given to rodez: the ranges interleave */
+    snprintf(sql, sizeof(sql),
+             "UPDATE segments SET document = %lld, idx = 9999 WHERE id = "
+             "(SELECT min(id) + 1 FROM segments WHERE document = %lld)",
+             (long long)r, (long long)m);
+    raw_exec(sql);
+    expect_counts_as_sql("a segment moved");
+    /* and one deleted: its codings have no segment */
+    snprintf(sql, sizeof(sql),
+             "DELETE FROM segments WHERE id = (SELECT max(id) FROM segments "
+             "WHERE document = %lld AND id IN (SELECT segment FROM codings))",
+             (long long)r);
+    raw_exec(sql);
+    expect_counts_as_sql("a segment deleted");
+}
+END_TEST
+
 START_TEST(test_add_sha256_and_encoding)
 {
     fresh();
@@ -3534,6 +3592,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_add_doc_info);
     tcase_add_test(tc, test_add_sha256_and_encoding);
     tcase_add_test(tc, test_add_attributes);
+    tcase_add_test(tc, test_list_counts_by_hand);
     tcase_add_test(tc, test_attributes_nested);
     tcase_add_test(tc, test_add_attribute_list_joined);
     tcase_add_test(tc, test_add_codings_as_analysed);
