@@ -2396,9 +2396,10 @@ static int count_codings(grille_store *s, size_t nids, size_t *segs,
                        sqlite3_column_int64(st, 2),
                        sqlite3_column_int64(st, 0)};
         int64_t count = sqlite3_column_int64(st, 3);
+        /* sorted by lo, ranges of count ids with no id twice do not
+         * overlap */
         if (x.doc < 0 || (size_t)x.doc >= nids || x.hi - x.lo + 1 != count ||
-            (n && x.lo <= v[n - 1].hi) || x.lo < 0 ||
-            x.hi > (INT64_MAX >> CODING_SHIFT)) {
+            x.lo < 0 || x.hi > (INT64_MAX >> CODING_SHIFT)) {
             *ok = false; /* not ranges of their own */
             break;
         }
@@ -2438,43 +2439,70 @@ static int count_codings(grille_store *s, size_t nids, size_t *segs,
     return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
+/* How many documents, and one past their largest id. */
+static int doc_id_span(sqlite3 *db, size_t *ndocs, size_t *nids)
+{
+    sqlite3_stmt *st;
+    int rc = sqlite3_prepare_v2(
+        db, "SELECT count(*), coalesce(max(id), 0) FROM documents", -1, &st,
+        NULL);
+    if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t n = sqlite3_column_int64(st, 0),
+                max = sqlite3_column_int64(st, 1);
+        *ndocs = (size_t)(n < 0 ? 0 : n);
+        *nids = max < 0 || (uint64_t)max >= SIZE_MAX / 4 ? SIZE_MAX / 4
+                                                         : (size_t)max + 1;
+        rc = SQLITE_OK;
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
 int grille_store_foreach_doc(grille_store *s, grille_doc_cb cb, void *payload,
                              grille_error *err)
 {
-    sqlite3_stmt *st;
-    /* the counts and the documents from one snapshot */
-    int rc = sqlite3_exec(s->db, "SAVEPOINT docs", NULL, NULL, NULL);
+    sqlite3_stmt *st = NULL;
+    /* The counts and the documents from one snapshot: a savepoint (unless
+     * the caller's transaction is one already) until the documents'
+     * statement has its first row; that statement keeps its snapshot to
+     * its end, and the callbacks run outside any transaction of ours:
+     * they may begin one, as under a plain statement. */
+    bool own = sqlite3_get_autocommit(s->db) != 0;
+    int rc = own ? sqlite3_exec(s->db, "SAVEPOINT docs", NULL, NULL, NULL)
+                 : SQLITE_OK;
     if (rc != SQLITE_OK)
         return store_error(s, err, rc, "list documents");
-    size_t nids = 0, *counts = NULL;
+    size_t ndocs = 0, nids = 0, *counts = NULL;
     bool counted = false;
+    int r = 0;
     if (grille_store__coding_ranges(s)) {
-        rc = grille__id_count(s->db, "documents", &nids);
-        if (rc == SQLITE_OK && !(counts = calloc(3 * nids + 1,
-                                                  sizeof(*counts))))
-            rc = SQLITE_NOMEM;
-        if (rc == SQLITE_OK)
-            rc = count_codings(s, nids, counts, counts + nids,
-                               counts + 2 * nids, &counted);
-        if (rc != SQLITE_OK) {
-            free(counts);
-            sqlite3_exec(s->db, "RELEASE docs", NULL, NULL, NULL);
-            return store_error(s, err, rc, "list documents");
+        rc = doc_id_span(s->db, &ndocs, &nids);
+        /* counts by document id, when the ids are about as many as the
+         * documents (ids set by hand may be anything) */
+        if (rc == SQLITE_OK && nids <= 4 * ndocs + 4096) {
+            if (!(counts = calloc(3 * nids + 1, sizeof(*counts))))
+                rc = SQLITE_NOMEM;
+            else
+                rc = count_codings(s, nids, counts, counts + nids,
+                                   counts + 2 * nids, &counted);
         }
+        if (rc != SQLITE_OK)
+            r = store_error(s, err, rc, "list documents");
     }
-    int r = counted ? prepare(s,
+    if (r == 0)
+        r = counted ? prepare(s,
                               "SELECT id, name, path, sha256, encoding, "
                               "added_at, bytes, words FROM documents "
                               "ORDER BY name",
                               &st, err)
                     : docs_counted(s, &st, err);
-    if (r < 0) {
-        free(counts);
+    rc = r == 0 ? sqlite3_step(st) : SQLITE_DONE;
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) /* before the release */
+        r = store_error(s, err, rc, "list documents");
+    if (own)
         sqlite3_exec(s->db, "RELEASE docs", NULL, NULL, NULL);
-        return r;
-    }
     int stop = 0;
-    while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while (r == 0 && !stop && rc == SQLITE_ROW) {
         grille_doc_info d = {
             .id = sqlite3_column_int64(st, 0),
             .name = col_text(st, 1),
@@ -2494,17 +2522,14 @@ int grille_store_foreach_doc(grille_store *s, grille_doc_cb cb, void *payload,
             d.coded_segments = counts[nids + (size_t)d.id];
             d.codings = counts[2 * nids + (size_t)d.id];
         }
-        stop = cb(&d, payload);
+        if (!(stop = cb(&d, payload)) &&
+            (rc = sqlite3_step(st)) != SQLITE_ROW && rc != SQLITE_DONE)
+            r = store_error(s, err, rc, "list documents");
     }
     sqlite3_finalize(st);
     free(counts);
-    sqlite3_exec(s->db, "RELEASE docs", NULL, NULL, NULL);
-    if (stop)
-        return stop;
-    return rc == SQLITE_DONE ? 0 : store_error(s, err, rc, "list documents");
+    return stop ? stop : r;
 }
-
-
 
 int grille_store_foreach_attr(grille_store *s, int64_t id, grille_attr_cb cb,
                               void *payload, grille_error *err)

@@ -1210,6 +1210,65 @@ START_TEST(test_list_counts_by_hand)
 }
 END_TEST
 
+/* A foreach_doc callback that writes: it removes the other document. */
+typedef struct remover {
+    int64_t other;
+    size_t seen;
+    int rc;
+} remover;
+
+static int on_doc_remove(const grille_doc_info *d, void *payload)
+{
+    remover *x = payload;
+    (void)d;
+    grille_error err;
+    memset(&err, 0, sizeof(err));
+    if (x->seen++ == 0)
+        x->rc = grille_store_remove(st, x->other, &err);
+    return 0;
+}
+
+START_TEST(test_list_callback_writes)
+{
+    /* the callbacks run outside any transaction of foreach_doc's: one may
+     * write (a remove, in a transaction of its own), as under a plain
+     * statement (whether the pass then sees the removed document is
+     * SQLite's to say: the same connection wrote it) */
+    int64_t m, r;
+    two_notes(&m, &r);
+    remover x = {r, 0, -1};
+    grille_error err;
+    memset(&err, 0, sizeof(err));
+    ck_assert_int_eq(grille_store_foreach_doc(st, on_doc_remove, &x, &err), 0);
+    ck_assert_int_eq(x.rc, 0);
+    ck_assert_uint_ge(x.seen, 1);
+    ck_assert_uint_eq(count_docs(st), 1);
+}
+END_TEST
+
+START_TEST(test_list_huge_document_id)
+{
+    /* a document id set by hand far past the others: counted by the
+     * subqueries, not in arrays by id (which would not fit) */
+    int64_t m, r;
+    two_notes(&m, &r);
+    char sql[200];
+    snprintf(sql, sizeof(sql),
+             "UPDATE documents SET id = 6148914691236517205 WHERE id = %lld",
+             (long long)r);
+    raw_exec(sql);
+    docs l;
+    list_docs(st, &l);
+    ck_assert_uint_eq(l.n, 2);
+    for (size_t i = 0; i < l.n; i++) {
+        bool moved = l.d[i].id == 6148914691236517205LL;
+        ck_assert_int_eq(moved, strcmp(l.d[i].name, "itw-rodez.md") == 0);
+        /* its segments still name the old id: it has none now */
+        ck_assert(moved ? l.d[i].segments == 0 : l.d[i].segments > 0);
+    }
+}
+END_TEST
+
 START_TEST(test_add_sha256_and_encoding)
 {
     fresh();
@@ -3593,6 +3652,8 @@ static Suite *suite(void)
     tcase_add_test(tc, test_add_sha256_and_encoding);
     tcase_add_test(tc, test_add_attributes);
     tcase_add_test(tc, test_list_counts_by_hand);
+    tcase_add_test(tc, test_list_callback_writes);
+    tcase_add_test(tc, test_list_huge_document_id);
     tcase_add_test(tc, test_attributes_nested);
     tcase_add_test(tc, test_add_attribute_list_joined);
     tcase_add_test(tc, test_add_codings_as_analysed);
