@@ -901,23 +901,9 @@ static int store_connect(grille_store **out, const char *path, int readonly,
             /* Reading a project we may not write: opened immutable,
              * SQLite leaves no file beside it. */
             return connect_immutable(out, path, err);
-        r = connect(&s, path, SQLITE_OPEN_READWRITE, err);
-        if (r == 0 && readonly) {
-            /* Reading a project we may write: a connection that could
-             * write, kept from it by query_only, so that its close (the
-             * last one's) checkpoints and removes the -wal and -shm,
-             * which a read-only connection leaves beside the project
-             * after every report. */
-            int rc = sqlite3_exec(s->db, "PRAGMA query_only = 1", NULL, NULL,
-                                  NULL);
-            if (rc != SQLITE_OK) {
-                r = store_error(s, err, rc, "open the project");
-                grille_store_close(s);
-                return r;
-            }
-        }
-        *out = r == 0 ? s : NULL;
-        return r;
+        return connect(out, path,
+                       readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE,
+                       err);
     }
 }
 

@@ -169,46 +169,6 @@ def t_list_counts():
             return '%s: origins %r' % (name, d['origins'])
 
 
-def t_readers_leave_nothing():
-    """Commands that only read leave no -wal or -shm beside the project
-    (the last connection folds the -wal in and removes both), and write
-    nothing to it: its rows stay as they were."""
-    folder = tempfile.mkdtemp(prefix='grille-readers-', dir=TMP)
-    db = os.path.join(folder, 'p.db')
-    shutil.copy(DB, db)
-    for f in (DB + '-wal', DB + '-shm'):
-        if os.path.exists(f):  # a copy of a project open elsewhere
-            shutil.copy(f, db + f[len(DB):])
-    con = sqlite3.connect(db)
-    before = con.execute('SELECT count(*), sum(words) FROM documents '
-                         'UNION ALL SELECT count(*), sum(id) FROM codings'
-                         ).fetchall()
-    con.close()
-    for f in (db + '-wal', db + '-shm'):
-        if os.path.exists(f):
-            os.unlink(f)
-    for args in (['report'], ['report', '-f', 'json'], ['cooc'],
-                 ['compare', '--by', 'type'], ['quotes', 'sante'],
-                 ['list', '-f', 'csv'], ['kwic', 'masques'],
-                 ['export', '-f', 'csv', '-o', os.path.join(folder, 'x.csv')],
-                 ['export', '-f', 'qdpx', '-o',
-                  os.path.join(folder, 'x.qdpx')]):
-        out = grille(*(args + ['-d', db]))
-        assert out.returncode == 0, (args, out.stderr.decode())
-        left = sorted(f for f in os.listdir(folder) if f.startswith('p.db'))
-        if left != ['p.db']:
-            return '%s left %r' % (' '.join(args), left)
-    con = sqlite3.connect(db)
-    after = con.execute('SELECT count(*), sum(words) FROM documents '
-                        'UNION ALL SELECT count(*), sum(id) FROM codings'
-                        ).fetchall()
-    con.close()
-    shutil.rmtree(folder, ignore_errors=True)
-    if after != before or not before[1][0]:
-        return 'the project changed: %r -> %r' % (before, after)
-    return None
-
-
 def t_add_again_no_change():
     before = count(DB, 'SELECT count(*) FROM codings')
     out = grille('add', '-d', DB, os.path.join(S, 'corpus'))
@@ -889,8 +849,6 @@ for name, fn in [
          t_codings_equal_tag),
         ('segments equal grille tag', t_segments_equal_tag),
         ('list counts and attributes match tag', t_list_counts),
-        ('commands that only read leave no -wal nor -shm, and write nothing',
-         t_readers_leave_nothing),
         ('adding the same files again changes nothing', t_add_again_no_change),
         ('list as csv and text', t_list_formats),
         ('recode after a codebook edit equals tag with it',

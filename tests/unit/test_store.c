@@ -1733,39 +1733,6 @@ START_TEST(test_tx_commit_other_handle_sees)
 }
 END_TEST
 
-START_TEST(test_read_only_store_writes_nothing)
-{
-    /* a store opened for reading, of a project it could write: every
-     * write is refused (query_only), the project stays as it was, and
-     * once closed it leaves no -wal nor -shm beside the project */
-    int64_t m, r;
-    two_notes(&m, &r);
-    grille_store_close(st);
-    st = NULL;
-    grille_error err;
-    memset(&err, 0, sizeof(err));
-    ck_assert_int_eq(grille_store_open(&st2, proj, 1, &err), 0);
-    ck_assert_int_ne(grille_store_set_attr(st2, m, "type", "EPCI", "test",
-                                           &err),
-                     0);
-    memset(&err, 0, sizeof(err));
-    ck_assert_int_ne(grille_store_remove(st2, r, &err), 0);
-    ck_assert_uint_eq(count_docs(st2), 2);
-    grille_store_close(st2);
-    st2 = NULL;
-    char f[PATH_MAX];
-    snprintf(f, sizeof(f), "%s-wal", proj);
-    ck_assert_msg(access(f, F_OK) != 0, "%s is left", f);
-    snprintf(f, sizeof(f), "%s-shm", proj);
-    ck_assert_msg(access(f, F_OK) != 0, "%s is left", f);
-    ck_assert_int_eq(grille_store_open(&st, proj, 0, &err), 0);
-    attrs_list l;
-    list_attrs(m, &l);
-    expect_attr(&l, "type", "commune", "front matter");
-    ck_assert_uint_eq(count_docs(st), 2);
-}
-END_TEST
-
 /* ---------------------------------------------- find, remove, attributes */
 
 START_TEST(test_find_by_name_path_id)
@@ -3706,7 +3673,6 @@ static Suite *suite(void)
     tcase_add_test(tc, test_tx_close_without_commit);
     tcase_add_test(tc, test_tx_add_again_after_rollback);
     tcase_add_test(tc, test_tx_commit_other_handle_sees);
-    tcase_add_test(tc, test_read_only_store_writes_nothing);
 
     tc = tcase(s, "find");
     tcase_add_test(tc, test_find_by_name_path_id);
