@@ -222,7 +222,7 @@ int cmd_quotes(int argc, char **argv)
     int status = EXIT_RUNTIME;
     compare groups = {0};
     FILE *f = NULL;
-    qitem **order = NULL, *items = NULL;
+    qitem *items = NULL;
     docix *ix = malloc((r->ndocs + 1) * sizeof(*ix));
     l.r = r;
     l.ix = ix;
@@ -270,17 +270,13 @@ int cmd_quotes(int argc, char **argv)
                    sizeof(qitem));
     if (l.n > 1)
         qsort(items, l.n, sizeof(*items), by_rank);
-    if (!(order = malloc((l.n + 1) * sizeof(*order))))
-        goto done;
-    for (size_t i = 0; i < l.n; i++)
-        order[i] = &items[i];
     /* the texts of the quotes shown, before the output is opened (an
      * error then leaves -o FILE as it was); the quotes come group by
      * group (by_rank), so one pass finds each group's first n */
     for (size_t g = 0, pos = 0; g < ng; g++) {
         size_t shown = 0;
-        for (; pos < l.n && order[pos]->group == g; pos++) {
-            qitem *q = order[pos];
+        for (; pos < l.n && items[pos].group == g; pos++) {
+            qitem *q = &items[pos];
             if (shown++ >= (size_t)n)
                 continue;
             if (grille_store_segment_text(s, q->segment_id, &q->text,
@@ -324,8 +320,8 @@ int cmd_quotes(int argc, char **argv)
         if (by && fmt != FMT_JSON && fmt != FMT_CSV)
             doc_h2(&d, groups.groups[g].value);
         size_t shown = 0;
-        for (; pos < l.n && order[pos]->group == g; pos++) {
-            qitem *q = order[pos];
+        for (; pos < l.n && items[pos].group == g; pos++) {
+            qitem *q = &items[pos];
             if (shown++ >= (size_t)n)
                 continue;
             size_t dd = doc_of(ix, r->ndocs, q->document);
@@ -378,7 +374,6 @@ done:
         free(l.heaps[g].v);
     free(l.heaps);
     free(items);
-    free(order);
     free(l.doc_rank);
     free(ix);
     compare_free(&groups);
