@@ -457,6 +457,39 @@ static int exec(grille_store *s, const char *sql, const char *doing,
     return rc == SQLITE_OK ? 0 : store_error(s, err, rc, doing);
 }
 
+/*
+ * The default VFS, except that it creates no file.  A reader who may not
+ * write the project reads the changes waiting in its -wal through it (see
+ * store_connect): SQLite would otherwise make the -wal (and the -shm)
+ * again, as that reader's own files, if the owner's last connection
+ * removed them just before, and the owner's next write would then fail
+ * ("read-only") until someone removed them.  The -shm is SQLite's
+ * `readonly_shm`: opened read-only, never made.
+ */
+#define NOCREATE_VFS "grille-nocreate"
+static sqlite3_vfs nocreate_vfs;
+
+static int nocreate_open(sqlite3_vfs *vfs, const char *name,
+                         sqlite3_file *file, int flags, int *out_flags)
+{
+    sqlite3_vfs *base = vfs->pAppData;
+    return base->xOpen(base, name, file, flags & ~SQLITE_OPEN_CREATE,
+                       out_flags);
+}
+
+static void nocreate_register(void)
+{
+    sqlite3_vfs *base = sqlite3_vfs_find(NULL);
+    if (!base)
+        return;
+    nocreate_vfs = *base;
+    nocreate_vfs.pNext = NULL;
+    nocreate_vfs.zName = NOCREATE_VFS;
+    nocreate_vfs.pAppData = base;
+    nocreate_vfs.xOpen = nocreate_open;
+    sqlite3_vfs_register(&nocreate_vfs, 0);
+}
+
 /* Before SQLite's first use in the process: no memory statistics (a
  * global lock and counters for every allocation, 7% of an add).  Without
  * effect when the application has used SQLite already. */
@@ -464,6 +497,7 @@ static pthread_once_t sqlite_once = PTHREAD_ONCE_INIT;
 static void sqlite_setup(void)
 {
     sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    nocreate_register();
 }
 
 static sqlite3_stmt *stmt(grille_store *s, int q, int *rc)
@@ -804,9 +838,10 @@ static bool pending(const char *path, const char *suffix)
            st.st_size > 0;
 }
 
-/* The project opened immutable: read alone, whatever the -wal says. */
-static int connect_immutable(grille_store **out, const char *path,
-                             grille_error *err)
+/* The project opened read-only through a URI: `file:` and its path,
+ * then `query` ("immutable=1"). */
+static int connect_uri(grille_store **out, const char *path,
+                       const char *query, grille_error *err)
 {
     gbuf u = {0};
     int r = gbuf_puts(&u, "file:");
@@ -818,7 +853,7 @@ static int connect_immutable(grille_store **out, const char *path,
             r = gbuf_putc(&u, (char)c);
     }
     if (r == 0)
-        r = gbuf_puts(&u, "?immutable=1");
+        r = gbuf_printf(&u, "?%s", query);
     if (r < 0) {
         gbuf_free(&u);
         return grille__nomem(err);
@@ -828,7 +863,6 @@ static int connect_immutable(grille_store **out, const char *path,
     gbuf_free(&u);
     if (r < 0)
         return r;
-    s->immutable = true;
     free(s->path);
     s->path = strdup(path);
     if (!s->path) {
@@ -839,12 +873,23 @@ static int connect_immutable(grille_store **out, const char *path,
     return 0;
 }
 
+/* The project opened immutable: read alone, whatever the -wal says. */
+static int connect_immutable(grille_store **out, const char *path,
+                             grille_error *err)
+{
+    int r = connect_uri(out, path, "immutable=1", err);
+    if (r == 0)
+        (*out)->immutable = true;
+    return r;
+}
+
 /* The connection store_open reads and writes the project through. */
 static int store_connect(grille_store **out, const char *path, int readonly,
                          bool writable, grille_error *err)
 {
     *out = NULL;
-    for (int again = 0;; again++) {
+    int naps = 0;
+    for (bool again = false;;) {
         bool journal = pending(path, "-journal");
         grille_store *s;
         int r;
@@ -872,7 +917,8 @@ static int store_connect(grille_store **out, const char *path, int readonly,
              * rollback journal: an immutable open would read its pages
              * half written, a plain one waits for its commit (or says
              * that it must be rolled back). */
-            r = connect(&s, path, SQLITE_OPEN_READONLY, err);
+            r = connect_uri(&s, path, "readonly_shm=1&vfs=" NOCREATE_VFS,
+                            err);
             if (r < 0)
                 return r;
             /* That import puts the project in WAL mode as it ends, and
@@ -886,11 +932,30 @@ static int store_connect(grille_store **out, const char *path, int readonly,
                                   NULL, NULL, NULL);
             if (rc != SQLITE_OK)
                 sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+            if (rc != SQLITE_OK && (rc & 0xFF) == SQLITE_CANTOPEN &&
+                pending(path, "-wal")) {
+                /* The -wal is there without its -shm, which this reader
+                 * does not make (see nocreate_vfs): its writer is
+                 * closing (it removes the -shm, then the -wal), or was
+                 * killed and its -shm removed since. */
+                grille_store_close(s);
+                if (naps++ < 100) {
+                    nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
+                    continue;
+                }
+                return grille__error(
+                    err, GRILLE_ESTORE, path, 0, 0, "%s",
+                    _("changes wait in its -wal, without the -shm that "
+                      "goes with it: only a user who may write the "
+                      "project can read them back (run any grille command "
+                      "on it as its owner)"));
+            }
             if (rc != SQLITE_OK && !again &&
                 ((rc & 0xFF) == SQLITE_READONLY ||
                  (rc & 0xFF) == SQLITE_CANTOPEN) &&
                 !pending(path, "-wal") && !pending(path, "-journal")) {
                 grille_store_close(s);
+                again = true;
                 continue;
             }
             s->in_read = rc == SQLITE_OK;

@@ -28,6 +28,7 @@ Prints TAP; exits 1 when a check fails.
 import glob
 import json
 import os
+import pwd
 import shutil
 import sqlite3
 import subprocess
@@ -730,6 +731,67 @@ def t_read_only_pending_wal():
     return None
 
 
+def t_read_only_wal_without_shm():
+    """A project of another user (not root) in a folder anyone may write,
+    as /tmp: its changes wait in the -wal and its -shm is gone (its writer
+    was closing, or was killed and the -shm removed).  A reader that may
+    not write it says so and makes no file there: SQLite would have made
+    the -shm as that reader's own, and every later write of the owner
+    would have failed ("read-only").  The owner then reads and writes it."""
+    if os.geteuid() != 0 or not shutil.which('setpriv'):
+        return Skip('needs root and setpriv to act as other users')
+    src = tempfile.mkdtemp(prefix='grille-ws-')
+    db0 = os.path.join(src, 'p.db')
+    shutil.copy(DB, db0)
+    holder = sqlite3.connect(db0)  # keeps the -wal from its checkpoint
+    n = holder.execute('SELECT count(*) FROM documents').fetchone()[0]
+    grille('rm', '-d', db0, os.path.basename(CORPUS[2]))
+    shared = tempfile.mkdtemp(prefix='grille-ws-')
+    os.chmod(shared, 0o777)
+    db = os.path.join(shared, 'p.db')
+    shutil.copy(db0, db)
+    shutil.copy(db0 + '-wal', db + '-wal')  # and no -shm
+    holder.close()
+    shutil.rmtree(src, ignore_errors=True)
+    for f in (db, db + '-wal'):
+        shutil.chown(f, user='daemon', group='daemon')
+        os.chmod(f, 0o644)
+    as_user = lambda u, g: [shutil.which('setpriv'), '--reuid=' + u,
+                            '--regid=' + g, '--clear-groups']
+    nobody, daemon = as_user('nobody', 'nogroup'), as_user('daemon', 'daemon')
+
+    def run(who, *a):
+        return subprocess.run(who + [G] + list(a), capture_output=True,
+                              cwd=shared)
+    rd = run(nobody, 'list', '-d', db, '-f', 'json')
+    uid = pwd.getpwnam('nobody').pw_uid
+    theirs = sorted(f for f in os.listdir(shared)
+                    if os.stat(os.path.join(shared, f)).st_uid == uid)
+    own = run(daemon, 'list', '-d', db, '-f', 'json')
+    wr = run(daemon, 'attr', 'set', '-d', db, os.path.basename(CORPUS[0]),
+             'k=v')
+    rd2 = run(nobody, 'list', '-d', db, '-f', 'json')
+    shutil.rmtree(shared, ignore_errors=True)
+    if rd.returncode != 1 or b'-wal' not in rd.stderr or \
+            db.encode() not in rd.stderr:
+        return 'the reader without the -shm: %d %r' % (rd.returncode,
+                                                      rd.stderr[-300:])
+    if theirs:
+        return 'the reader made %r beside the project' % theirs
+    if own.returncode != 0:
+        return 'the owner\'s list: %r' % own.stderr[-300:]
+    docs = json.loads(own.stdout)
+    docs = docs.get('documents', docs) if isinstance(docs, dict) else docs
+    if len(docs) != n - 1:
+        return 'the owner sees %d documents, %d after the rm' % (len(docs),
+                                                                 n - 1)
+    if wr.returncode != 0:
+        return 'the owner\'s write after the reader: %r' % wr.stderr[-300:]
+    if rd2.returncode != 0:
+        return 'the reader once the owner read it: %r' % rd2.stderr[-300:]
+    return None
+
+
 for name, fn in [
         ('add: every row right, cooc and compare as from the codings',
          t_add),
@@ -756,7 +818,9 @@ for name, fn in [
         ('a project in a read-only folder is read, not written',
          t_read_only_folder),
         ('a reader that may not write sees the changes in the -wal',
-         t_read_only_pending_wal)]:
+         t_read_only_pending_wal),
+        ('a reader that may not write makes no -shm of its own',
+         t_read_only_wal_without_shm)]:
     check(name, fn)
 status = plan()
 shutil.rmtree(TMP, ignore_errors=True)
