@@ -150,6 +150,9 @@ static inline void ob_size(obuf *b, size_t v)
     b->len += n;
 }
 void ob_json_str(obuf *b, const char *s, size_t len);
+/* printf into the buffer. */
+void ob_printf(obuf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 void ob_csv_cell(obuf *b, const char *s, size_t len, bool text);
 
 /* JSON: a string with escapes, always valid UTF-8 in, valid JSON out. */
@@ -165,6 +168,20 @@ static inline void csv_ccell(FILE *f, const char *s, bool text)
 {
     csv_cell(f, s, __builtin_strlen(s), text);
 }
+
+/* The folder of temporary files: $TMPDIR, else /tmp. */
+const char *cli_temp_dir(void);
+/* A temporary file in cli_temp_dir(), mode 0600, with no name (O_TMPFILE;
+ * else made and unlinked at once): nothing is left of it, even after a
+ * kill.  NULL (errno set) when it cannot be made. */
+FILE *cli_temp_file(void);
+/* A temporary file for output that waits, of about `bytes`, deleted when
+ * closed: in memory (memfd) where the system has it and it takes at most
+ * a sixteenth of the RAM, so that hundreds of MB written and dropped do
+ * not go through the file system; else cli_temp_file(), which can go to
+ * disk.  Either is tried when the other cannot be made.  NULL (errno set
+ * by the first) when neither can. */
+FILE *cli_spool_file(size_t bytes);
 
 /* qsort comparator of C strings (an array of char * or const char *). */
 int cli_cmp_str(const void *a, const void *b);

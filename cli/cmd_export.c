@@ -278,10 +278,17 @@ static int export_csv(grille_store *s, const char *out, bool folder)
         if (!path[i])
             rc = -1;
     }
+    /* the three tables from one snapshot of the project */
+    grille_error err = {0};
+    if (rc == 0 && grille_store_read_begin(s, &err) < 0) {
+        cli_lib_error(&err);
+        rc = -1;
+    }
     for (size_t i = 0; i < N && rc == 0; i++) {
         rc = write_temp(s, path[i], tables[i].write, &tmp[i]);
         done += rc == 0;
     }
+    grille_store_read_end(s);
     if (rc == 0)
         rc = rename_all(tmp, (const char *const *)path, N);
     else

@@ -3,7 +3,9 @@
  * attributes (and where each value came from) and coded-segment counts.
  */
 #include "cli.h"
+#include "render.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,230 +19,423 @@ static const char help[] =
     "  -f, --format FORMAT  text (default), csv or json\n"
     "  -h, --help           show this help\n";
 
-typedef struct doc_row {
-    grille_doc_info info;
-    char *strs[6];
-    char **keys, **values, **origins;
-    size_t nattrs, cap;
-} doc_row;
+/*
+ * The documents are printed as they are read, each with its attributes,
+ * in one snapshot of the project: a listing's memory does not grow with
+ * the project (it held every row, 314 MB for 187,725 documents).  The
+ * text's first line gives the totals, and the CSV's the union of the
+ * attribute keys: their rows wait until every document is read, in
+ * memory up to LIST_IN_MEMORY bytes, past that in a temporary file
+ * (cli_temp_file: $TMPDIR, else /tmp), or in memory still when no such
+ * file can be made.
+ */
+#define LIST_IN_MEMORY (8u << 20)
 
-typedef struct listing {
+/* One document's attributes: their strings in buf, NUL-ended, at
+ * off[i][0..2] (key, value, origin). */
+typedef struct row_attrs {
+    char *buf;
+    size_t len, cap;
+    size_t (*off)[3];
+    size_t n, noff;
+} row_attrs;
+
+typedef struct lister {
     grille_store *s;
-    doc_row *rows;
-    size_t n, cap;
+    const char *db;
+    int fmt;
+    FILE *out;
+    size_t n, words, segs, coded;
+    row_attrs at;
+    obuf row;    /* the row being rendered (text, CSV) */
+    obuf rows;   /* the rows that wait (text, CSV); rows.spill once in a
+                    temporary file */
+    bool spill_tried;
+    int spill_errno; /* the temporary file could not be written */
+    strindex keys;   /* CSV: the attribute keys, numbered as first seen */
+    bool nomem;
     grille_error err;
-} listing;
+} lister;
+
+/* Room for `need` entries of `size` bytes at *p; false when out of
+ * memory (then *p is as it was). */
+static bool room(void **p, size_t *cap, size_t need, size_t size)
+{
+    if (need <= *cap)
+        return true;
+    size_t c = *cap ? *cap : 8;
+    while (c < need && c <= SIZE_MAX / 2 / size)
+        c *= 2;
+    if (c < need)
+        return false;
+    void *q = realloc(*p, c * size);
+    if (!q)
+        return false;
+    *p = q;
+    *cap = c;
+    return true;
+}
+
+static const char *at_str(const row_attrs *r, size_t i, int part)
+{
+    return r->buf + r->off[i][part];
+}
 
 static int on_attr(const grille_attr_info *a, void *payload)
 {
-    doc_row *r = payload;
-    if (r->nattrs == r->cap) {
-        size_t c = r->cap ? r->cap * 2 : 8;
-        char **k = realloc(r->keys, c * sizeof(char *));
-        if (!k)
-            return -1;
-        r->keys = k;
-        char **v = realloc(r->values, c * sizeof(char *));
-        if (!v)
-            return -1;
-        r->values = v;
-        char **o = realloc(r->origins, c * sizeof(char *));
-        if (!o)
-            return -1;
-        r->origins = o;
-        r->cap = c;
+    lister *l = payload;
+    row_attrs *r = &l->at;
+    void *off = r->off;
+    if (!room(&off, &r->noff, r->n + 1, sizeof(*r->off)))
+        goto nomem;
+    r->off = off;
+    const char *src[3] = {a->key, a->value, a->origin};
+    for (int k = 0; k < 3; k++) {
+        size_t n = strlen(src[k]) + 1;
+        void *buf = r->buf;
+        if (!room(&buf, &r->cap, r->len + n, 1))
+            goto nomem;
+        r->buf = buf;
+        memcpy(r->buf + r->len, src[k], n);
+        r->off[r->n][k] = r->len;
+        r->len += n;
     }
-    r->keys[r->nattrs] = strdup(a->key);
-    r->values[r->nattrs] = strdup(a->value);
-    r->origins[r->nattrs] = strdup(a->origin);
-    r->nattrs++;
+    r->n++;
     return 0;
+nomem:
+    l->nomem = true;
+    return -1;
+}
+
+static void text_row(obuf *b, const grille_doc_info *d, const row_attrs *r)
+{
+    char id[24];
+    int idw = snprintf(id, sizeof(id), "#%lld ", (long long)d->id);
+    ob_printf(b, "\n%s%s", id, d->name);
+    int w = 44 - idw - (int)text_width(d->name, strlen(d->name));
+    ob_printf(b, _("%*s %6zu words %4zu segments %4zu coded\n"),
+              w > 0 ? w : 1, "", d->words, d->segments, d->coded_segments);
+    if (strcmp(d->path, d->name) != 0)
+        ob_printf(b, _("    from %s\n"), d->path);
+    for (size_t k = 0; k < r->n; k++) {
+        const char *key = at_str(r, k, 0), *value = at_str(r, k, 1);
+        int kw = 34 - (int)text_width(key, strlen(key)) -
+                 (int)text_width(value, strlen(value));
+        ob_printf(b, "    %s = %s%*s (%s)\n", key, value, kw > 0 ? kw : 1, "",
+                  at_str(r, k, 2));
+    }
+}
+
+static void json_head(lister *l)
+{
+    fputs("{\"project\": ", l->out);
+    json_cstr(l->out, l->db);
+    fputs(", \"documents\": [", l->out);
+}
+
+static void json_row(lister *l, const grille_doc_info *d)
+{
+    const row_attrs *r = &l->at;
+    FILE *f = l->out;
+    if (l->n == 0)
+        json_head(l);
+    fprintf(f, "%s\n {\"id\": %lld, \"name\": ", l->n ? "," : "",
+            (long long)d->id);
+    json_cstr(f, d->name);
+    fputs(", \"path\": ", f);
+    json_cstr(f, d->path);
+    fprintf(f,
+            ", \"sha256\": \"%s\", \"encoding\": \"%s\", \"bytes\": %zu, "
+            "\"words\": %zu, \"segments\": %zu, \"coded_segments\": %zu, "
+            "\"codings\": %zu, \"added_at\": \"%s\", \"attributes\": {",
+            d->sha256, d->encoding, d->bytes, d->words, d->segments,
+            d->coded_segments, d->codings, d->added_at);
+    for (int part = 1; part <= 2; part++) {
+        if (part == 2)
+            fputs("}, \"origins\": {", f);
+        for (size_t k = 0; k < r->n; k++) {
+            fputs(k ? ", " : "", f);
+            json_cstr(f, at_str(r, k, 0));
+            fputs(": ", f);
+            json_cstr(f, at_str(r, k, part));
+        }
+    }
+    fputs("}}", f);
+}
+
+/* A CSV row's record: the length and text of its cells up to added_at,
+ * then its number of attributes and, for each, its key's number (in
+ * l->keys) and the length and text of its cell. */
+static void put_len(obuf *b, size_t v)
+{
+    ob_put(b, (const char *)&v, sizeof(v));
+}
+
+static void csv_row(lister *l, const grille_doc_info *d)
+{
+    const row_attrs *r = &l->at;
+    obuf *b = &l->row;
+    put_len(b, 0); /* the prefix's length, set below */
+    ob_printf(b, "%lld,", (long long)d->id);
+    ob_csv_cell(b, d->name, strlen(d->name), true);
+    ob_putc(b, ',');
+    ob_csv_cell(b, d->path, strlen(d->path), true);
+    ob_putc(b, ',');
+    ob_cstr(b, d->encoding);
+    size_t v[5] = {d->bytes, d->words, d->segments, d->coded_segments,
+                   d->codings};
+    for (int k = 0; k < 5; k++) {
+        ob_putc(b, ',');
+        ob_size(b, v[k]);
+    }
+    ob_putc(b, ',');
+    ob_cstr(b, d->added_at);
+    size_t prefix = b->len - sizeof(size_t);
+    memcpy(b->p, &prefix, sizeof(prefix));
+    put_len(b, r->n);
+    for (size_t k = 0; k < r->n; k++) {
+        const char *key = at_str(r, k, 0);
+        size_t before = l->keys.n, j = strindex_get(&l->keys, key);
+        if (l->keys.n > before) { /* a new key: kept, the row's is not */
+            char *copy = strdup(key);
+            if (!copy)
+                abort(); /* as the renderers do */
+            l->keys.keys[j] = copy;
+        }
+        put_len(b, j);
+        size_t at = b->len;
+        put_len(b, 0);
+        const char *value = at_str(r, k, 1);
+        ob_csv_cell(b, value, strlen(value), true);
+        size_t cell = b->len - at - sizeof(size_t);
+        memcpy(b->p + at, &cell, sizeof(cell));
+    }
+}
+
+/* The row just rendered joins those that wait; they go to a temporary
+ * file once they take LIST_IN_MEMORY bytes. */
+static void keep_row(lister *l)
+{
+    ob_put(&l->rows, l->row.p, l->row.len);
+    l->row.len = 0;
+    if (!l->rows.spill && !l->spill_tried && l->rows.len >= LIST_IN_MEMORY) {
+        l->spill_tried = true;
+        l->rows.spill = cli_temp_file(); /* else they stay in memory */
+    }
+    if (l->rows.spill && l->rows.len >= OBUF_SPILL) {
+        ob_flush(&l->rows);
+        if (ferror(l->rows.spill) && !l->spill_errno)
+            l->spill_errno = errno ? errno : EIO;
+    }
 }
 
 static int on_doc(const grille_doc_info *d, void *payload)
 {
-    listing *l = payload;
-    if (l->n == l->cap) {
-        size_t c = l->cap ? l->cap * 2 : 64;
-        doc_row *v = realloc(l->rows, c * sizeof(*v));
-        if (!v)
+    lister *l = payload;
+    l->at.n = l->at.len = 0;
+    int rc = grille_store_foreach_attr(l->s, d->id, on_attr, l, &l->err);
+    if (rc != 0)
+        return -1;
+    if (l->fmt == FMT_JSON) {
+        json_row(l, d);
+    } else {
+        if (l->fmt == FMT_CSV)
+            csv_row(l, d);
+        else
+            text_row(&l->row, d, &l->at);
+        keep_row(l);
+        if (l->spill_errno)
             return -1;
-        l->rows = v;
-        l->cap = c;
     }
-    doc_row *r = &l->rows[l->n++];
-    memset(r, 0, sizeof(*r));
-    r->info = *d;
-    const char *src[6] = {d->name, d->path, d->sha256, d->encoding,
-                          d->added_at, ""};
-    for (int i = 0; i < 5; i++)
-        r->strs[i] = strdup(src[i]);
-    r->info.name = r->strs[0];
-    r->info.path = r->strs[1];
-    r->info.sha256 = r->strs[2];
-    r->info.encoding = r->strs[3];
-    r->info.added_at = r->strs[4];
+    l->n++;
+    l->words += d->words;
+    l->segs += d->segments;
+    l->coded += d->coded_segments;
     return 0;
 }
 
-static void free_listing(listing *l)
+/* Where the rows that wait are read back from: the temporary file,
+ * rewound, or the memory they are in.  NULL (errno set) when it cannot. */
+static FILE *rows_back(lister *l)
 {
-    for (size_t i = 0; i < l->n; i++) {
-        doc_row *r = &l->rows[i];
-        for (int k = 0; k < 6; k++)
-            free(r->strs[k]);
-        for (size_t k = 0; k < r->nattrs; k++) {
-            free(r->keys[k]);
-            free(r->values[k]);
-            free(r->origins[k]);
-        }
-        free(r->keys);
-        free(r->values);
-        free(r->origins);
+    if (!l->rows.spill)
+        return l->rows.len ? fmemopen(l->rows.p, l->rows.len, "r") : NULL;
+    ob_flush(&l->rows);
+    errno = 0;
+    if (fflush(l->rows.spill) != 0 || ferror(l->rows.spill) ||
+        fseek(l->rows.spill, 0, SEEK_SET) != 0) {
+        if (!errno)
+            errno = EIO;
+        return NULL;
     }
-    free(l->rows);
+    return l->rows.spill;
 }
 
-static void write_text(const char *db, listing *l)
+static bool read_len(FILE *f, size_t *v)
 {
-    size_t words = 0, segs = 0, coded = 0;
-    for (size_t i = 0; i < l->n; i++) {
-        words += l->rows[i].info.words;
-        segs += l->rows[i].info.segments;
-        coded += l->rows[i].info.coded_segments;
-    }
-    printf(_("%s: %zu documents, %zu words, %zu segments (%zu coded)\n"), db,
-           l->n, words, segs, coded);
-    for (size_t i = 0; i < l->n; i++) {
-        const doc_row *r = &l->rows[i];
-        char id[24];
-        int idw = snprintf(id, sizeof(id), "#%lld ", (long long)r->info.id);
-        printf("\n%s%s", id, r->info.name);
-        int w = 44 - idw - (int)text_width(r->info.name, strlen(r->info.name));
-        printf(_("%*s %6zu words %4zu segments %4zu coded\n"), w > 0 ? w : 1,
-               "", r->info.words, r->info.segments, r->info.coded_segments);
-        if (strcmp(r->info.path, r->info.name) != 0)
-            printf(_("    from %s\n"), r->info.path);
-        for (size_t k = 0; k < r->nattrs; k++) {
-            int kw = 34 - (int)text_width(r->keys[k], strlen(r->keys[k])) -
-                     (int)text_width(r->values[k], strlen(r->values[k]));
-            printf("    %s = %s%*s (%s)\n", r->keys[k], r->values[k],
-                   kw > 0 ? kw : 1, "", r->origins[k]);
-        }
-    }
+    return fread(v, sizeof(*v), 1, f) == 1;
 }
 
-static void write_csv(listing *l, FILE *f)
+/* The CSV: its header, then the rows that waited, with a cell for each
+ * key, sorted.  -1 when out of memory, -2 when the rows cannot be read
+ * back. */
+static int write_csv(lister *l, FILE *f)
 {
-    /* the union of attribute keys, sorted, as columns */
-    char **keys = NULL;
-    size_t nk = 0;
-    for (size_t i = 0; i < l->n; i++) {
-        for (size_t k = 0; k < l->rows[i].nattrs; k++) {
-            bool seen = false;
-            for (size_t j = 0; j < nk && !seen; j++)
-                seen = strcmp(keys[j], l->rows[i].keys[k]) == 0;
-            if (seen)
-                continue;
-            char **v = realloc(keys, (nk + 1) * sizeof(*v));
-            if (!v)
-                break;
-            keys = v;
-            keys[nk++] = l->rows[i].keys[k];
+    size_t nk = l->keys.n;
+    size_t *order = malloc((nk + 1) * sizeof(*order));
+    size_t *col = malloc((nk + 1) * sizeof(*col));
+    /* a row's cells by column: where each starts in the record, and its
+     * length (0 for none) */
+    size_t *cell_at = calloc(nk + 1, sizeof(*cell_at));
+    size_t *cell_len = calloc(nk + 1, sizeof(*cell_len));
+    int rc = order && col && cell_at && cell_len ? 0 : -1;
+    if (rc == 0) {
+        /* the keys sorted, through their numbers: order[j] is the key of
+         * column j, col[k] the column of key k */
+        const char **sorted = malloc((nk + 1) * sizeof(*sorted));
+        if (!sorted) {
+            rc = -1;
+        } else {
+            for (size_t k = 0; k < nk; k++)
+                sorted[k] = l->keys.keys[k];
+            if (nk)
+                qsort(sorted, nk, sizeof(*sorted), cli_cmp_str);
+            for (size_t j = 0; j < nk; j++) {
+                order[j] = strindex_get(&l->keys, sorted[j]);
+                col[order[j]] = j;
+            }
+            free(sorted);
         }
     }
-    if (nk)
-        qsort(keys, nk, sizeof(*keys), cli_cmp_str);
-    fputs("id,name,path,encoding,bytes,words,segments,coded_segments,codings,"
-          "added_at",
-          f);
-    for (size_t j = 0; j < nk; j++) {
-        fputc(',', f);
-        csv_ccell(f, keys[j], true);
-    }
-    fputs("\r\n", f);
-    for (size_t i = 0; i < l->n; i++) {
-        const doc_row *r = &l->rows[i];
-        fprintf(f, "%lld,", (long long)r->info.id);
-        csv_ccell(f, r->info.name, true);
-        fputc(',', f);
-        csv_ccell(f, r->info.path, true);
-        fprintf(f, ",%s,%zu,%zu,%zu,%zu,%zu,%s", r->info.encoding, r->info.bytes,
-               r->info.words, r->info.segments, r->info.coded_segments,
-               r->info.codings, r->info.added_at);
+    if (rc == 0) {
+        fputs("id,name,path,encoding,bytes,words,segments,coded_segments,"
+              "codings,added_at",
+              f);
         for (size_t j = 0; j < nk; j++) {
             fputc(',', f);
-            for (size_t k = 0; k < r->nattrs; k++)
-                if (strcmp(r->keys[k], keys[j]) == 0)
-                    csv_ccell(f, r->values[k], true);
+            csv_ccell(f, l->keys.keys[order[j]], true);
         }
         fputs("\r\n", f);
     }
-    free(keys);
-}
-
-static void write_json(const char *db, listing *l)
-{
-    fputs("{\"project\": ", stdout);
-    json_cstr(stdout, db);
-    fputs(", \"documents\": [", stdout);
-    for (size_t i = 0; i < l->n; i++) {
-        const doc_row *r = &l->rows[i];
-        printf("%s\n {\"id\": %lld, \"name\": ", i ? "," : "",
-               (long long)r->info.id);
-        json_cstr(stdout, r->info.name);
-        fputs(", \"path\": ", stdout);
-        json_cstr(stdout, r->info.path);
-        printf(", \"sha256\": \"%s\", \"encoding\": \"%s\", \"bytes\": %zu, "
-               "\"words\": %zu, \"segments\": %zu, \"coded_segments\": %zu, "
-               "\"codings\": %zu, \"added_at\": \"%s\", \"attributes\": {",
-               r->info.sha256, r->info.encoding, r->info.bytes, r->info.words,
-               r->info.segments, r->info.coded_segments, r->info.codings,
-               r->info.added_at);
-        for (size_t k = 0; k < r->nattrs; k++) {
-            fputs(k ? ", " : "", stdout);
-            json_cstr(stdout, r->keys[k]);
-            fputs(": ", stdout);
-            json_cstr(stdout, r->values[k]);
+    FILE *in = rc == 0 && l->n ? rows_back(l) : NULL;
+    if (rc == 0 && l->n && !in)
+        rc = -2;
+    obuf *b = &l->row;
+    for (size_t i = 0; rc == 0 && i < l->n; i++) {
+        size_t prefix, n;
+        b->len = 0;
+        bool ok = read_len(in, &prefix);
+        if (ok) {
+            ob_grow(b, prefix);
+            ok = fread(b->p, 1, prefix, in) == prefix;
+            b->len = prefix;
         }
-        fputs("}, \"origins\": {", stdout);
-        for (size_t k = 0; k < r->nattrs; k++) {
-            fputs(k ? ", " : "", stdout);
-            json_cstr(stdout, r->keys[k]);
-            fputs(": ", stdout);
-            json_cstr(stdout, r->origins[k]);
+        ok = ok && read_len(in, &n);
+        for (size_t j = 0; j < nk; j++)
+            cell_at[j] = cell_len[j] = 0;
+        for (size_t k = 0; ok && k < n; k++) {
+            size_t key, len;
+            ok = read_len(in, &key) && read_len(in, &len) && key < nk;
+            if (ok) {
+                ob_grow(b, len);
+                ok = fread(b->p + b->len, 1, len, in) == len;
+                cell_at[col[key]] = b->len;
+                cell_len[col[key]] = len;
+                b->len += len;
+            }
         }
-        fputs("}}", stdout);
+        if (!ok) {
+            if (!errno)
+                errno = EIO;
+            rc = -2;
+            break;
+        }
+        fwrite(b->p, 1, prefix, f);
+        for (size_t j = 0; j < nk; j++) {
+            fputc(',', f);
+            fwrite(b->p + cell_at[j], 1, cell_len[j], f);
+        }
+        fputs("\r\n", f);
     }
-    fputs("]}\n", stdout);
+    if (in && in != l->rows.spill)
+        fclose(in);
+    free(order);
+    free(col);
+    free(cell_at);
+    free(cell_len);
+    return rc;
 }
 
-/* Reads every document and its attributes; prints the error. */
-static int load_listing(listing *l)
+/* The text: the totals, then the rows that waited; false when they
+ * cannot be read back. */
+static bool write_text(lister *l, FILE *f)
 {
-    int rc = grille_store_foreach_doc(l->s, on_doc, l, &l->err);
-    for (size_t i = 0; i < l->n && rc == 0; i++)
-        rc = grille_store_foreach_attr(l->s, l->rows[i].info.id, on_attr,
-                                       &l->rows[i], &l->err);
+    fprintf(f, _("%s: %zu documents, %zu words, %zu segments (%zu coded)\n"),
+            l->db, l->n, l->words, l->segs, l->coded);
+    if (!l->rows.spill) {
+        if (l->rows.len)
+            fwrite(l->rows.p, 1, l->rows.len, f);
+        return true;
+    }
+    FILE *in = rows_back(l);
+    if (!in)
+        return false;
+    char buf[1 << 16];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+        fwrite(buf, 1, n, f);
+    if (ferror(in) && !errno)
+        errno = EIO;
+    return !ferror(in);
+}
+
+/* Lists every document of the store in format fmt to f, in one snapshot
+ * of the project (which the caller begins); prints the error. */
+static int list_docs(grille_store *s, const char *db, int fmt, FILE *f)
+{
+    lister l = {.s = s, .db = db, .fmt = fmt, .out = f};
+    int rc = grille_store_foreach_doc(s, on_doc, &l, &l.err);
+    int ret = 0;
     if (rc != 0) {
-        if (rc < 0 && l->err.message[0])
-            cli_lib_error(&l->err);
-        else
+        if (l.spill_errno)
+            cli_error(_("cannot write the listing's rows to a temporary "
+                        "file in %s: %s (TMPDIR chooses another folder)"),
+                      cli_temp_dir(), strerror(l.spill_errno));
+        else if (l.nomem || !l.err.message[0])
             cli_error("%s", _("out of memory"));
-        return -1;
+        else
+            cli_lib_error(&l.err);
+        ret = -1;
+    } else if (fmt == FMT_JSON) {
+        if (l.n == 0)
+            json_head(&l);
+        fputs("]}\n", f);
+    } else {
+        errno = 0;
+        int r = fmt == FMT_CSV ? write_csv(&l, f) : write_text(&l, f) ? 0 : -2;
+        if (r == -1)
+            cli_error("%s", _("out of memory"));
+        else if (r < 0)
+            cli_error(_("cannot read back the listing's rows from their "
+                        "temporary file in %s: %s"),
+                      cli_temp_dir(), strerror(errno ? errno : EIO));
+        ret = r < 0 ? -1 : 0;
     }
-    return 0;
+    if (l.rows.spill)
+        fclose(l.rows.spill);
+    free(l.rows.p);
+    free(l.row.p);
+    free(l.at.buf);
+    free(l.at.off);
+    for (size_t k = 0; k < l.keys.n; k++)
+        free((char *)l.keys.keys[k]);
+    strindex_free(&l.keys);
+    return ret;
 }
 
 int list_write_csv(grille_store *s, FILE *f)
 {
-    listing l = {0};
-    l.s = s;
-    int rc = load_listing(&l);
-    if (rc == 0)
-        write_csv(&l, f);
-    free_listing(&l);
-    return rc;
+    return list_docs(s, NULL, FMT_CSV, f);
 }
 
 int cmd_list(int argc, char **argv)
@@ -270,20 +465,18 @@ int cmd_list(int argc, char **argv)
     if (optind < argc)
         return cli_usage("list", _("unexpected argument '%s'"), argv[optind]);
     db = cli_db_path(db);
-    listing l = {0};
-    if (cli_open_store(&l.s, db, true) < 0)
+    grille_store *s;
+    if (cli_open_store(&s, db, true) < 0)
         return EXIT_RUNTIME;
-    int rc = load_listing(&l);
-    if (rc != 0) {
-        /* printed */
-    } else if (fmt == FMT_JSON) {
-        write_json(db, &l);
-    } else if (fmt == FMT_CSV) {
-        write_csv(&l, stdout);
-    } else {
-        write_text(db, &l);
-    }
-    free_listing(&l);
-    grille_store_close(l.s);
+    grille_error err = {0};
+    int rc = grille_store_read_begin(s, &err);
+    if (rc < 0)
+        cli_lib_error(&err);
+    else
+        rc = list_docs(s, db, fmt, stdout);
+    grille_store_read_end(s);
+    grille_store_close(s);
+    if (rc == 0 && out_close(stdout, NULL) < 0)
+        rc = -1;
     return rc == 0 ? EXIT_OK : EXIT_RUNTIME;
 }

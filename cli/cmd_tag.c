@@ -585,27 +585,6 @@ static void give_buf(tagrun *r, char *p, size_t cap)
     free(p);
 }
 
-/* A temporary file for output that waits, of about `bytes`: in memory
- * (memfd) where the system has it and it takes at most a sixteenth of the
- * RAM, so that hundreds of MB written and dropped do not go through the
- * file system of /tmp; else tmpfile(), which can go to disk. */
-static FILE *spool_file(size_t bytes)
-{
-#ifdef MFD_CLOEXEC
-    long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
-    if (pages > 0 && size > 0 && bytes <= (size_t)pages / 16 * (size_t)size) {
-        int fd = memfd_create("grille-spool", MFD_CLOEXEC);
-        if (fd >= 0) {
-            FILE *f = fdopen(fd, "w+");
-            if (f)
-                return f;
-            close(fd);
-        }
-    }
-#endif
-    return tmpfile();
-}
-
 /* Codes part i on the thread's analyser, and counts what it found;
  * false, with the error in the part's messages, when that failed. */
 static bool analyse_part(tagrun *r, tpart *p, grille_analyser *a,
@@ -651,7 +630,7 @@ static void code_part(tagrun *r, size_t i, size_t thread)
      * rendered to temporary files rather than memory. */
     bool big = p->end - p->start > PART_BYTES;
     if (o->format == FMT_TEXT) {
-        FILE *f = big ? (p->out_spool = spool_file(4 * (p->end - p->start)))
+        FILE *f = big ? (p->out_spool = cli_spool_file(4 * (p->end - p->start)))
                       : open_memstream(&p->out, &p->outlen);
         if (!f)
             abort();
@@ -664,11 +643,11 @@ static void code_part(tagrun *r, size_t i, size_t thread)
     size_t bytes = p->end - p->start;
     obuf out = take_buf(r, big ? 0 : 4 * bytes + 1024),
          cods = take_buf(r, big ? 0 : bytes / 2 + 256);
-    if (big && !(out.spill = p->out_spool = spool_file(4 * (p->end - p->start))))
+    if (big && !(out.spill = p->out_spool = cli_spool_file(4 * (p->end - p->start))))
         abort();
     if (o->format == FMT_JSON) {
         json_segments(&out, r, d, p, segs, cod, o->coded_only);
-        if (big && !(cods.spill = p->cods_spool = spool_file(p->end - p->start)))
+        if (big && !(cods.spill = p->cods_spool = cli_spool_file(p->end - p->start)))
             abort();
         json_codings(&cods, r, d, p, cod);
     } else {
@@ -1026,7 +1005,7 @@ static void keep_part(tagrun *r, size_t i, size_t thread)
     if (fits)
         r->kept_bytes += bytes;
     else if (!r->kept_file)
-        r->kept_file = spool_file(4 * r->docs[p->doc].len);
+        r->kept_file = cli_spool_file(4 * r->docs[p->doc].len);
     off_t at = r->kept_end;
     if (!fits && r->kept_file)
         r->kept_end += (off_t)bytes;
@@ -1099,7 +1078,7 @@ static void render_kept(tagrun *r, size_t i, size_t thread, bool cods)
          grille_analyser_segments(r->an[thread], &segs) != p->nsegs))
         abort();
     if (r->o->format == FMT_TEXT) {
-        FILE *f = big ? (p->out_spool = spool_file(4 * bytes))
+        FILE *f = big ? (p->out_spool = cli_spool_file(4 * bytes))
                       : open_memstream(&p->out, &p->outlen);
         if (!f)
             abort();
@@ -1110,7 +1089,7 @@ static void render_kept(tagrun *r, size_t i, size_t thread, bool cods)
         return;
     }
     obuf out = take_buf(r, big ? 0 : cods ? bytes / 2 + 256 : 4 * bytes + 1024);
-    if (big && !(out.spill = p->out_spool = spool_file(4 * bytes)))
+    if (big && !(out.spill = p->out_spool = cli_spool_file(4 * bytes)))
         abort();
     if (cods)
         json_codings(&out, r, d, p, cod);

@@ -8,11 +8,16 @@
 #include <emmintrin.h>
 #endif
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/mman.h>
+#endif
 
 void cli_error(const char *fmt, ...)
 {
@@ -399,4 +404,92 @@ void strindex_free(strindex *x)
     free(x->keys);
     free(x->slots);
     memset(x, 0, sizeof(*x));
+}
+
+/* A memfd as a FILE, or NULL. */
+static FILE *memory_file(void)
+{
+#ifdef MFD_CLOEXEC
+    int fd = memfd_create("grille-spool", MFD_CLOEXEC);
+    if (fd >= 0) {
+        FILE *f = fdopen(fd, "w+");
+        if (f)
+            return f;
+        close(fd);
+    }
+#endif
+    return NULL;
+}
+
+const char *cli_temp_dir(void)
+{
+    const char *d = getenv("TMPDIR");
+    return d && *d ? d : "/tmp";
+}
+
+FILE *cli_temp_file(void)
+{
+    const char *dir = cli_temp_dir();
+    int fd = -1;
+#ifdef O_TMPFILE
+    fd = open(dir, O_TMPFILE | O_RDWR | O_EXCL | O_CLOEXEC, 0600);
+#endif
+    if (fd < 0) {
+        size_t n = strlen(dir) + 32;
+        char *name = malloc(n);
+        if (!name)
+            return NULL;
+        snprintf(name, n, "%s/grille-XXXXXX", dir);
+        fd = mkostemp(name, O_CLOEXEC);
+        if (fd >= 0)
+            unlink(name);
+        free(name);
+    }
+    if (fd < 0)
+        return NULL;
+    FILE *f = fdopen(fd, "w+");
+    if (!f) {
+        int e = errno;
+        close(fd);
+        errno = e;
+    }
+    return f;
+}
+
+FILE *cli_spool_file(size_t bytes)
+{
+    bool memory = false;
+#ifdef MFD_CLOEXEC
+    long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
+    memory = pages > 0 && size > 0 &&
+             bytes <= (size_t)pages / 16 * (size_t)size;
+#endif
+    FILE *f = memory ? memory_file() : cli_temp_file();
+    if (!f) {
+        int e = errno;
+        f = memory ? cli_temp_file() : memory_file();
+        if (!f)
+            errno = e; /* the first one's reason */
+    }
+    return f;
+}
+
+void ob_printf(obuf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char small[256];
+    int n = vsnprintf(small, sizeof(small), fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    if ((size_t)n < sizeof(small)) {
+        ob_put(b, small, (size_t)n);
+        return;
+    }
+    ob_grow(b, (size_t)n + 1);
+    va_start(ap, fmt);
+    vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
 }

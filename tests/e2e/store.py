@@ -9,7 +9,9 @@ recode; a file that cannot be decoded does not stop the others; kill -9 at
 random moments never leaves a half document or a damaged file; two adds at
 once both succeed; Ctrl-C rolls back.  Prints TAP.
 """
+import csv
 import glob
+import io
 import json
 import os
 import random
@@ -187,6 +189,91 @@ def t_list_formats():
     assert 'collectivite' in lines[0] and len([l for l in lines if l]) == 19
     txt = grille('list', '-d', DB)
     assert b'18 documents' in txt.stdout and b'(front matter)' in txt.stdout
+
+
+def t_list_csv_columns():
+    """list -f csv: a column per attribute key of any document, sorted;
+    each row has its document's values (as list -f json gives them) and
+    empty cells for the keys it lacks; text cells quoted and defused."""
+    db = os.path.join(TMP, 'columns.db')
+    shutil.copy(DB, db)
+    ids = [d['id'] for d in json.loads(
+        grille('list', '-d', db, '-f', 'json').stdout)['documents']]
+    for doc, kv in ((ids[0], ['aaa=premier, "cité"', 'zzz==1+1']),
+                    (ids[5], ['Ééé=accent', 'aaa=x\ny']),
+                    (ids[-1], ['mmm='])):
+        out = grille('attr', 'set', '-d', db, '#%d' % doc, *kv)
+        assert out.returncode == 0, out.stderr.decode()
+    docs = json.loads(grille('list', '-d', db, '-f', 'json').stdout)
+    out = grille('list', '-d', db, '-f', 'csv')
+    assert out.returncode == 0, out.stderr.decode()
+    rows = list(csv.reader(io.StringIO(out.stdout.decode(), newline='')))
+    keys = sorted({k for d in docs['documents'] for k in d['attributes']})
+    fixed = ['id', 'name', 'path', 'encoding', 'bytes', 'words', 'segments',
+             'coded_segments', 'codings', 'added_at']
+    if rows[0] != fixed + keys:
+        return 'header %r, want %r' % (rows[0], fixed + keys)
+    if len(rows) != len(docs['documents']) + 1:
+        return '%d rows for %d documents' % (len(rows) - 1,
+                                             len(docs['documents']))
+    for row, d in zip(rows[1:], docs['documents']):
+        want = [str(d[k]) for k in fixed] + [
+            d['attributes'].get(k, '') for k in keys]
+        # a value a spreadsheet would run as a formula gets a leading '
+        want = ["'" + v if v[:1] in ('=', '+', '-', '@') and i >= len(fixed)
+                else v for i, v in enumerate(want)]
+        if row != want:
+            return 'row of %s: %r, want %r' % (d['name'], row, want)
+    if not any(r[fixed.__len__() + keys.index('aaa')] == 'x\ny'
+               for r in rows[1:]):
+        return 'test bug: no multi-line value in the CSV'
+    return None
+
+
+def t_list_spilled():
+    """A listing whose rows pass 8 MB waits in a temporary file of no name
+    in $TMPDIR: the same bytes as one kept in memory (no folder to put the
+    file in), nothing left in the folder; and a file that cannot grow is a
+    clear error, not a short listing."""
+    db = os.path.join(TMP, 'spilled.db')
+    shutil.copy(DB, db)
+    names = [d['name'] for d in json.loads(
+        grille('list', '-d', db, '-f', 'json').stdout)['documents']]
+    cases = os.path.join(TMP, 'long.csv')
+    with open(cases, 'w', encoding='utf-8') as f:
+        f.write('document,notes\n')
+        for i, n in enumerate(names):
+            f.write('%s,%s\n' % (n, ('rangée %d ' % i) * 50000))
+    out = grille('attr', 'import', '-d', db, cases)
+    assert out.returncode == 0, out.stderr.decode()
+    tmpdir = tempfile.mkdtemp(dir=TMP)
+    env = dict(os.environ, TMPDIR=tmpdir)
+    memory = dict(os.environ, TMPDIR=os.path.join(TMP, 'absent'))
+    for fmt in ('text', 'csv'):
+        spilled = grille('list', '-d', db, '-f', fmt, env=env)
+        kept = grille('list', '-d', db, '-f', fmt, env=memory)
+        if spilled.returncode or kept.returncode:
+            return '%s: %r %r' % (fmt, spilled.stderr, kept.stderr)
+        if len(kept.stdout) < 8 << 20:
+            return 'test bug: %s listing of %d bytes' % (fmt,
+                                                         len(kept.stdout))
+        if spilled.stdout != kept.stdout:
+            return '%s: the spilled listing differs' % fmt
+        if os.listdir(tmpdir):
+            return 'left in TMPDIR: %r' % os.listdir(tmpdir)
+    js = json.loads(grille('list', '-d', db, '-f', 'json').stdout)
+    if sorted(len(d['attributes']['notes']) for d in js['documents'])[0] < \
+            8 * 50000:
+        return 'test bug: the long values are not there'
+    # files of 4 MB at most (the listing passes 8 MB), stdout not a file
+    full = subprocess.run(
+        ['/bin/sh', '-c', 'ulimit -f 4096; exec "$0" list -d "$1" >/dev/null',
+         G, db], capture_output=True, env=env)
+    if full.returncode != 1 or b'temporary file in ' + tmpdir.encode() \
+            not in full.stderr or b'TMPDIR' not in full.stderr:
+        return 'a temporary file that cannot grow: %d %r' % (
+            full.returncode, full.stderr[-300:])
+    return None
 
 
 NEW_CB = os.path.join(TMP, 'edited.yaml')
@@ -851,6 +938,8 @@ for name, fn in [
         ('list counts and attributes match tag', t_list_counts),
         ('adding the same files again changes nothing', t_add_again_no_change),
         ('list as csv and text', t_list_formats),
+        ('list as csv: a column per key of any document', t_list_csv_columns),
+        ('list: rows past 8 MB wait in a temporary file', t_list_spilled),
         ('recode after a codebook edit equals tag with it',
          t_recode_after_edit),
         ('manual codings survive recode', t_manual_survives_recode),
