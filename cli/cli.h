@@ -210,6 +210,9 @@ void put_size(FILE *f, size_t v);
 
 /* Writes s[0..len) on one line: runs of white space become one space. */
 void put_flat(FILE *f, const char *s, size_t len);
+/* put_flat of a text written in pieces: *space (false at its start) says
+ * that the piece before ended in whitespace, not written yet. */
+void put_flat_run(FILE *f, const char *s, size_t len, bool *space);
 /* Display width (code points) of s[0..len). */
 size_t text_width(const char *s, size_t len);
 

@@ -276,6 +276,7 @@ static void put_highlighted(FILE *f, const tdoc *d, const grille_segment *s,
         return;
     }
     size_t at = s->start;
+    bool space = false;
     for (size_t j = 0; j < n; j++) {
         size_t st = cod[j].start > at ? cod[j].start : at;
         size_t en = cod[j].end;
@@ -287,13 +288,18 @@ static void put_highlighted(FILE *f, const tdoc *d, const grille_segment *s,
         }
         if (en <= st)
             continue;
-        put_flat(f, d->data + at, st - at);
+        /* whitespace is folded across the pieces, as put_flat folds the
+         * whole text (a piece's last space comes before the next word) */
+        put_flat_run(f, d->data + at, st - at, &space);
+        if (space)
+            putc(' ', f);
+        space = false;
         fputs("\033[1;33m", f);
-        put_flat(f, d->data + st, en - st);
+        put_flat_run(f, d->data + st, en - st, &space);
         fputs("\033[0m", f);
         at = en;
     }
-    put_flat(f, d->data + at, s->end - at);
+    put_flat_run(f, d->data + at, s->end - at, &space);
 }
 
 /* The coded segments of a part, for people. */

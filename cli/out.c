@@ -238,21 +238,26 @@ void put_size(FILE *f, size_t v)
     fwrite(buf + i, 1, 24 - i, f);
 }
 
-void put_flat(FILE *f, const char *s, size_t len)
+void put_flat_run(FILE *f, const char *s, size_t len, bool *space)
 {
-    bool space = false;
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
         if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
             c == '\v') {
-            space = true;
+            *space = true;
             continue;
         }
-        if (space)
+        if (*space)
             putc(' ', f);
-        space = false;
+        *space = false;
         putc(c, f);
     }
+}
+
+void put_flat(FILE *f, const char *s, size_t len)
+{
+    bool space = false;
+    put_flat_run(f, s, len, &space);
 }
 
 size_t text_width(const char *s, size_t len)

@@ -58,6 +58,17 @@ expect "text shows the line and the terms" 0 "^l\.3 .*masques" $G tag note.md
 expect "text has the summary" 0 "^teletravail +1 +1" $G tag note.md
 expect "no colour when piped" 0 "^l\.1 +Le télétravail" $G tag note.md
 expect "colour on demand" 0 $'\033\\[1;33mtélétravail' $G tag --color=always note.md
+# the words highlighted, the text the same as without colour: spaces and
+# line breaks before and after a match folded as everywhere else
+ok "colour changes nothing but the highlighting, on the corpus" sh -c "
+    esc=\$(printf '\\033')
+    for f in '$S'/corpus/*; do
+        $G tag --color=always \"\$f\" > raw.txt 2>&1
+        grep -q \"\$esc\\[1;33m\" raw.txt || exit 1
+        sed 's/\x1b\[[0-9;]*m//g' raw.txt > col.txt
+        $G tag --color=never \"\$f\" > plain.txt 2>&1
+        cmp col.txt plain.txt || exit 1
+    done"
 expect "tokens shows keys and stems" 0 "key=teletravail stem=teletravail" \
     $G tokens note.md
 ok "tokens json parses" sh -c "$G tokens -f json note.md | python3 -m json.tool"
