@@ -391,7 +391,7 @@ int cmd_add(int argc, char **argv)
         int64_t id = 0;
         int rc = grille_store_add_prepared(s, sl->prep, base(path), path, &id,
                                            &err);
-        if (rc == GRILLE_EEXISTS) {
+        if (rc == GRILLE_EEXISTS && id > 0) { /* the same text */
             cli_progress_end(&prog);
             fprintf(stderr, "grille: %s\n", err.message);
             present++;

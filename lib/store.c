@@ -2085,8 +2085,10 @@ static int add_prepared(grille_store *s, grille_prepared *p,
         use = path;
     if (rc == SQLITE_OK && use == path && name_taken(s, path, &rc))
         return grille__error(err, GRILLE_EEXISTS, path, 0, 0,
-                             _("a different document is already named '%s' "
-                               "in the project"),
+                             _("the name '%s' and this path are taken by "
+                               "other documents of the project: nothing "
+                               "added (rename the file, or add it by a path "
+                               "that tells it apart)"),
                              name);
     if (rc != SQLITE_OK)
         return store_error(s, err, rc, "look for the document");

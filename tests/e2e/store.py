@@ -191,6 +191,37 @@ def t_list_formats():
     assert b'18 documents' in txt.stdout and b'(front matter)' in txt.stdout
 
 
+def t_add_same_name_and_path():
+    """Two different notes named n.md, added by the same relative path from
+    two folders: the second is a failure (status 1, named), not "already
+    there"; added by a path that tells it apart, it goes in."""
+    db = os.path.join(TMP, 'names.db')
+    assert grille('init', '-d', db).returncode == 0
+    for d, text in (('one', 'Le télétravail.\n'), ('two', 'Les masques.\n')):
+        os.makedirs(os.path.join(TMP, d), exist_ok=True)
+        with open(os.path.join(TMP, d, 'n.md'), 'w', encoding='utf-8') as f:
+            f.write(text)
+    first = subprocess.run([G, 'add', '-d', db, 'n.md'], capture_output=True,
+                           cwd=os.path.join(TMP, 'one'))
+    second = subprocess.run([G, 'add', '-d', db, 'n.md'],
+                            capture_output=True, cwd=os.path.join(TMP, 'two'))
+    if first.returncode != 0:
+        return 'first add: %r' % first.stderr
+    err = second.stderr.decode()
+    if second.returncode != 1 or "the name 'n.md' and this path are taken" \
+            not in err or 'already there' in second.stdout.decode():
+        return 'second add: %d %r %r' % (second.returncode, second.stdout,
+                                         err)
+    if count(db, 'SELECT count(*) FROM documents') != 1:
+        return 'the failed add changed the project'
+    third = subprocess.run([G, 'add', '-d', db, '../two/n.md'],
+                           capture_output=True, cwd=os.path.join(TMP, 'two'))
+    if third.returncode != 0 or count(
+            db, 'SELECT count(*) FROM documents') != 2:
+        return 'added by another path: %r' % third.stderr
+    return None
+
+
 def t_list_csv_columns():
     """list -f csv: a column per attribute key of any document, sorted;
     each row has its document's values (as list -f json gives them) and
@@ -938,6 +969,7 @@ for name, fn in [
         ('list counts and attributes match tag', t_list_counts),
         ('adding the same files again changes nothing', t_add_again_no_change),
         ('list as csv and text', t_list_formats),
+        ('add: a name and a path both taken is a failure', t_add_same_name_and_path),
         ('list as csv: a column per key of any document', t_list_csv_columns),
         ('list: rows past 8 MB wait in a temporary file', t_list_spilled),
         ('recode after a codebook edit equals tag with it',
