@@ -539,6 +539,7 @@ int cmd_kwic(int argc, char **argv)
     table_head(&t, 0, _("document"), false);
     table_head(&t, 1, _("line"), true);
     table_head(&t, 2, _("left"), true);
+    table_loose(&t, 2);
     table_head(&t, 3, _("match"), false);
     table_head(&t, 4, _("right"), false);
     t.first_max = 16;

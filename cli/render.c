@@ -191,6 +191,12 @@ void table_init(table *t, size_t ncols)
     t->ncols = ncols;
     t->head = calloc(ncols, sizeof(char *));
     t->right = calloc(ncols, sizeof(bool));
+    t->loose = calloc(ncols, sizeof(bool));
+}
+
+void table_loose(table *t, size_t col)
+{
+    t->loose[col] = true;
 }
 
 void table_head(table *t, size_t col, const char *name, bool right)
@@ -255,6 +261,7 @@ void table_free(table *t)
         free(t->head[i]);
     free(t->head);
     free(t->right);
+    free(t->loose);
     free(t->cells);
     memset(t, 0, sizeof(*t));
 }
@@ -318,6 +325,20 @@ static void table_plain(FILE *f, table *t)
                 w[c] = x;
         }
     }
+    /* a right-aligned column holds numbers: its cells are never cut (its
+     * header may be), unless it is loose (kwic's left context) */
+    size_t *keep = calloc(t->ncols, sizeof(size_t));
+    if (!keep) {
+        free(w);
+        return;
+    }
+    for (size_t c = 1; c < t->ncols; c++)
+        for (size_t r = 0; t->right[c] && !t->loose[c] && r < t->nrows;
+             r++) {
+            size_t x = text_width(cell(t, r, c), strlen(cell(t, r, c)));
+            if (x > keep[c])
+                keep[c] = x;
+        }
     size_t first_max = t->first_max ? t->first_max : 40;
     if (w[0] > first_max)
         w[0] = first_max;
@@ -325,28 +346,27 @@ static void table_plain(FILE *f, table *t)
     for (size_t c = 0; c < t->ncols; c++)
         total += w[c] + (c ? 2 : 0);
     /* fit 100 columns: shrink the first, then the widest, column */
-    /* The widest column gives way first, one character at a time, the
-     * first of equals first (top terms, contexts); the first column,
-     * which names the row, keeps at least 16, the others 6.  Done a width
-     * level at a time: a table of thousands of columns costs a pass per
-     * level, not one per character. */
-    bool stop = false;
-    while (total > TEXT_WIDTH && !stop) {
+    /* The widest column that may shrink gives way first, one character
+     * at a time, the first of equals first (top terms, contexts); the
+     * first column, which names the row, keeps at least 16, the others 6,
+     * and a column of numbers its widest number.  Done a width level at a
+     * time: a table of thousands of columns costs a pass per level, not
+     * one per character. */
+    while (total > TEXT_WIDTH) {
         size_t top = 0;
         for (size_t c = 0; c < t->ncols; c++)
-            if (w[c] > top)
+            if (w[c] > top && w[c] > (c ? 6 : 16) && w[c] > keep[c])
                 top = w[c];
+        if (!top)
+            break; /* nothing may shrink: printed in groups, below */
         for (size_t c = 0; c < t->ncols && total > TEXT_WIDTH; c++) {
-            if (w[c] != top)
+            if (w[c] != top || w[c] <= (c ? 6 : 16) || w[c] <= keep[c])
                 continue;
-            if ((c == 0 && w[0] <= 16) || w[c] <= 6) {
-                stop = true;
-                break;
-            }
             w[c]--;
             total--;
         }
     }
+    free(keep);
     /* Still too wide (a matrix of many codes): print the columns in
      * groups that fit, each with the first column again. */
     size_t from = 1;

@@ -31,6 +31,7 @@ typedef struct table {
     size_t ncols, nrows, cap;
     char **head;
     bool *right;
+    bool *loose; /* text cut to fit, though right-aligned */
     tcell *cells;
     size_t first_max; /* widest the first column may be in text (0: 40) */
     const char *klass; /* HTML class of the table, or NULL */
@@ -38,6 +39,10 @@ typedef struct table {
 
 void table_init(table *t, size_t ncols);
 void table_head(table *t, size_t col, const char *name, bool right);
+/* Text output: the cells of a right-aligned column are numbers, never
+ * cut to fit the width (the table is printed in parts instead), unless
+ * the column is loose: text aligned right (a left context). */
+void table_loose(table *t, size_t col);
 size_t table_row(table *t);
 void table_set(table *t, size_t row, size_t col, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));

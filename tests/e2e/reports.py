@@ -594,6 +594,23 @@ def t_width(db, *args):
     return lambda: too_wide(out(*(list(args) + ['-d', db])))
 
 
+def t_compare_numbers_whole():
+    """compare --by region on the corpus (ten groups, long names): a
+    header may be cut to fit, a number never; every rate cell is whole."""
+    text = out('compare', '-d', CDB, '--by', 'region')
+    js = jout('compare', '-d', CDB, '--by', 'region', '-f', 'json')
+    cut = re.findall('…[0-9(+.][^ ]*', text)
+    if cut:
+        return 'numbers cut: %r' % cut[:5]
+    cells = re.findall(r'\d+\.\d \(\d+/\d+ doc\.\)', text)
+    want = len(js['themes']) * len(js['groups'])
+    if len(js['groups']) < 8:
+        return 'test bug: %d groups' % len(js['groups'])
+    if len(cells) != want:
+        return '%d whole rate cells, want %d' % (len(cells), want)
+    return too_wide(text)
+
+
 # --------------------------------------------------------------- escaping
 
 VOID = {'area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link',
@@ -1164,6 +1181,8 @@ def main():
     check('kwic text: the count of matches and of documents',
           t_kwic_text_count)
     check('corpus project with the bundled codebook', t_corpus_project)
+    check('compare --by region text: numbers whole, headers cut to fit',
+          t_compare_numbers_whole)
     check('corpus: report themes = sums of grille tag summaries',
           t_corpus_consistent)
     check('report --rows 3: the heaviest documents and collectivités',
