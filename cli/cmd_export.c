@@ -47,7 +47,7 @@ static int on_coding(const grille_coding_info *c, void *payload)
     FILE *f = ((csv_out *)payload)->f;
     csv_ccell(f, c->document_name, true);
     fputc(',', f);
-    put_size(f, c->segment + 1);
+    put_size(f, c->segment); /* from 0, as tag's */
     fputc(',', f);
     put_size(f, c->line);
     fputc(',', f);

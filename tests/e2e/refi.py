@@ -227,6 +227,26 @@ def t_csv_rows():
         return 'header %r' % list(rows[0].keys())
 
 
+def t_csv_as_tag():
+    """The codings of export -f csv are tag -f csv's for the same notes:
+    the same segment numbers (from 0), lines, codes, offsets and terms."""
+    notes = sorted(glob.glob(os.path.join(S, 'corpus', '*')))
+    tag = ok(grille('tag', '-f', 'csv', *notes)).stdout.decode()
+    want = sorted((os.path.basename(r['document']), r['segment'], r['line'],
+                   r['code'], r['start'], r['end'], r['term'], r['rule'])
+                  for r in csv.DictReader(io.StringIO(tag, newline='')))
+    got = sorted((r['document'], r['segment'], r['line'], r['code'],
+                  r['start'], r['end'], r['term'], r['rule'].lstrip("'"))
+                 for r in CODINGS)
+    want = [w[:7] + (w[7].lstrip("'"),) for w in want]
+    if len(got) < 100:
+        return 'test bug: %d codings' % len(got)
+    if got != want:
+        diff = sorted(set(got) ^ set(want))[:3]
+        return 'export and tag differ: %r' % diff
+    return None
+
+
 def t_csv_folder():
     os.mkdir(os.path.join(TMP, 'tables'))
     ok(grille('export', '-f', 'csv', '-o', 'tables'))
@@ -830,6 +850,7 @@ for name, fn in [('the project validates against Project.xsd', t_valid_project),
                  ('cases carry attributes as typed variables', t_cases),
                  ('the code tree and its GUIDs', t_code_tree),
                  ('csv: one row per coding, file or stdout', t_csv_rows),
+                 ('csv: the codings of tag, segments from 0', t_csv_as_tag),
                  ('csv to a folder: codings, documents, matrix', t_csv_folder),
                  ('an unknown format is a usage error', t_bad_format),
                  ('no -o is a usage error', t_no_output),
