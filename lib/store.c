@@ -1132,6 +1132,9 @@ static int set_codebook(grille_store *s, const grille_codebook *cb,
     return 0;
 }
 
+static int sync_codes(grille_store *s, const grille_codebook *cb,
+                      grille_error *err);
+
 int grille_store_create(grille_store **out, const char *path,
                         const char *yaml, size_t len, const char *source,
                         grille_unit unit, grille_error *err)
@@ -1187,6 +1190,11 @@ int grille_store_create(grille_store **out, const char *path,
     }
     if (r == 0)
         r = set_codebook(s, cb, yaml, len, source, err);
+    /* its codes too: a new project knows its themes before any document
+     * (quotes, report --codes) */
+    if (r == 0)
+        r = sync_codes(s, cb, err);
+    s->synced = NULL; /* cb is freed below */
     if (r == 0)
         r = exec(s, "COMMIT", "create the project", err);
     grille_codebook_free(cb);

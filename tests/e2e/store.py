@@ -191,6 +191,25 @@ def t_list_formats():
     assert b'18 documents' in txt.stdout and b'(front matter)' in txt.stdout
 
 
+def t_new_project_knows_its_themes():
+    """A project just made, with no document, knows its codebook's themes:
+    quotes of one says 0 segments (it said 'no code'), the JSON report
+    lists them all with zeros, and an unknown code is still an error."""
+    db = os.path.join(TMP, 'fresh.db')
+    assert grille('init', '-d', db).returncode == 0
+    q = grille('quotes', '-d', db, 'sante')
+    if q.returncode != 0 or b'0 coded segments in 0 documents' not in q.stdout:
+        return 'quotes: %d %r %r' % (q.returncode, q.stdout, q.stderr)
+    rep = json.loads(grille('report', '-d', db, '-f', 'json').stdout)
+    codes = rep.get('codes') or rep.get('themes')
+    if not codes or len(codes) != 18 or any(c['segments'] for c in codes):
+        return 'report codes: %r' % (codes and codes[:2])
+    bad = grille('quotes', '-d', db, 'santee')
+    if bad.returncode != 1 or b"no code 'santee'" not in bad.stderr:
+        return 'unknown code: %d %r' % (bad.returncode, bad.stderr)
+    return None
+
+
 def t_add_same_name_and_path():
     """Two different notes named n.md, added by the same relative path from
     two folders: the second is a failure (status 1, named), not "already
@@ -969,6 +988,7 @@ for name, fn in [
         ('list counts and attributes match tag', t_list_counts),
         ('adding the same files again changes nothing', t_add_again_no_change),
         ('list as csv and text', t_list_formats),
+        ('a new project knows its themes', t_new_project_knows_its_themes),
         ('add: a name and a path both taken is a failure', t_add_same_name_and_path),
         ('list as csv: a column per key of any document', t_list_csv_columns),
         ('list: rows past 8 MB wait in a temporary file', t_list_spilled),
