@@ -874,8 +874,38 @@ static int build(builder *b, const ynode *root)
                     _("a codebook must be a mapping (with 'themes', or a "
                       "dictionary of key: [patterns])"));
     const ynode *th = grille_ytree__get(root, "themes");
-    if (!th) /* a plain dictionary */
-        return themes(b, root, -1, true);
+    if (!th) {
+        /* A plain dictionary, unless a codebook's own key holds a string
+         * (name: ..., language: ...): then 'themes' is missing or
+         * misspelt, and that file would be read as themes named 'name'
+         * and 'themse'. */
+        const ynode *meta = NULL, *other = NULL;
+        for (size_t i = 0; i + 1 < root->n; i += 2) {
+            const ynode *k = root->items[i], *v = root->items[i + 1];
+            bool known = false;
+            for (size_t j = 0; top_keys[j]; j++)
+                if (k->type == Y_SCALAR && strcmp(k->str, top_keys[j]) == 0)
+                    known = true;
+            if (known && v->type == Y_SCALAR && !meta)
+                meta = k;
+            else if (!known && !other)
+                other = k;
+        }
+        if (meta && other)
+            return fail(b, other, GRILLE_ESYNTAX,
+                        _("unknown key '%s' at the top of the codebook "
+                          "(expected name, language, description, version, "
+                          "author or themes): its themes go under "
+                          "'themes:'"),
+                        other->type == Y_SCALAR
+                            ? q(buf, sizeof(buf), other->str)
+                            : "?");
+        if (meta)
+            return fail(b, meta, GRILLE_EINVALID, "%s",
+                        _("no 'themes' in this codebook: its themes go "
+                          "under 'themes:'"));
+        return themes(b, root, -1, true); /* a plain dictionary */
+    }
     for (size_t i = 0; i + 1 < root->n; i += 2) {
         const ynode *k = root->items[i], *v = root->items[i + 1];
         bool known = false;

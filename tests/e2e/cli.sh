@@ -83,6 +83,17 @@ themes:
     label: Santé
     termz: [santé]
 YAML
+printf 'name: Essai\nthemse:\n  sante:\n    terms: [santé]\n' > misspelt.yaml
+expect "a misspelt 'themes' is named, not read as a dictionary" 1 \
+    "^grille: misspelt\.yaml:2:1: unknown key 'themse' at the top" \
+    $G codebook check misspelt.yaml
+printf 'name: Essai\n' > nothemes.yaml
+expect "a codebook without themes says so" 1 \
+    "^grille: nothemes\.yaml:1:1: no 'themes' in this codebook" \
+    $G codebook check nothemes.yaml
+printf 'sante: [santé, masques]\nelus:\n  maires: [maire]\n' > dict.yaml
+expect "a plain dictionary still loads" 0 "ok \(2 themes, 3 codes" \
+    $G codebook check dict.yaml
 expect "unknown key names file, line, column" 1 \
     "^grille: bad\.yaml:4:5: unknown key 'termz' in theme 'sante'" \
     $G codebook check bad.yaml
