@@ -467,11 +467,41 @@ static int add_seq(builder *b, cb_seq *s, size_t rule, seq_role role)
     return rc < 0 ? grille__nomem(b->err) : 0;
 }
 
+/* Whether text has " ~N" (a digit after the tilde): a proximity rule. */
+static bool has_proximity(const char *t, size_t n)
+{
+    for (size_t i = 1; i + 1 < n; i++)
+        if (t[i] == '~' && t[i - 1] == ' ' && t[i + 1] >= '0' &&
+            t[i + 1] <= '9')
+            return true;
+    return false;
+}
+
 static int term_rule(builder *b, const ynode *n, size_t code, seq_role role)
 {
     cb_seq s;
     grille_rule_kind kind;
     size_t r;
+    char buf[200];
+    const char *where = role == ROLE_MASK ? "exclude" : "terms";
+    /* the other kinds' forms, which kwic reads, would never match here */
+    if (n->type == Y_SCALAR && n->len >= 2 && n->str[0] == '/' &&
+        n->str[n->len - 1] == '/')
+        return fail(b, n, GRILLE_EINVALID,
+                    _("'%s' under '%s' of theme '%s' is written as a "
+                      "regex: put it under 'regex:', without its slashes"),
+                    q(buf, sizeof(buf), n->str), where,
+                    b->cb->codes[code].id);
+    if (n->type == Y_SCALAR && has_proximity(n->str, n->len))
+        return fail(b, n, GRILLE_EINVALID,
+                    role == ROLE_MASK
+                        ? _("'%s' under '%s' of theme '%s' is a proximity "
+                            "rule, which cannot be excluded: exclude a "
+                            "word, a phrase, a glob or an exact form")
+                        : _("'%s' under '%s' of theme '%s' is a proximity "
+                            "rule: put it under 'near:'"),
+                    q(buf, sizeof(buf), n->str), where,
+                    b->cb->codes[code].id);
     int rc = compile_term(b, n, n->str, n->len, &s, &kind);
     if (rc < 0)
         return rc;
@@ -490,6 +520,9 @@ static int regex_rule(builder *b, const ynode *n, size_t code)
     int errcode;
     PCRE2_SIZE erroff;
     char buf[200];
+    if (n->type == Y_SCALAR && n->len == 0)
+        return fail(b, n, GRILLE_EINVALID, _("empty regex in theme '%s'"),
+                    b->cb->codes[code].id);
     pcre2_code *re = pcre2_compile((PCRE2_SPTR)n->str, n->len,
                                    PCRE2_UTF | PCRE2_UCP | PCRE2_CASELESS,
                                    &errcode, &erroff, NULL);

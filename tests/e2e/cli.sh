@@ -91,6 +91,15 @@ printf 'name: Essai\n' > nothemes.yaml
 expect "a codebook without themes says so" 1 \
     "^grille: nothemes\.yaml:1:1: no 'themes' in this codebook" \
     $G codebook check nothemes.yaml
+for case in \
+    'terms: ["réunion* ~5 distance"]|is a proximity rule: put it under .near:.' \
+    'terms: ["/r[ée]union/"]|is written as a regex: put it under .regex:.' \
+    'exclude: ["santé ~3 financière"]|is a proximity rule, which cannot be excluded' \
+    "regex: ['']|empty regex in theme 't'"; do
+    printf 'themes:\n  t:\n    label: T\n    %s\n' "${case%%|*}" > kind.yaml
+    expect "a pattern that could never match is refused: ${case%%|*}" 1 \
+        "^grille: kind\.yaml:4:[0-9]+: .*${case#*|}" $G codebook check kind.yaml
+done
 printf 'sante: [santé, masques]\nelus:\n  maires: [maire]\n' > dict.yaml
 expect "a plain dictionary still loads" 0 "ok \(2 themes, 3 codes" \
     $G codebook check dict.yaml
