@@ -142,6 +142,11 @@ int cmd_import(int argc, char **argv)
             cli_warning(_("%s: %zu codings dropped (empty selection, "
                           "unknown code or outside the text)"),
                         argv[i], st.dropped);
+        if (st.merged)
+            cli_warning(_("%s: %zu sources have the text of a document of "
+                          "another name: their codings went to it, their "
+                          "case variables were left out"),
+                        argv[i], st.merged);
         if (st.sources_skipped)
             cli_warning(_("%s: %zu sources skipped (without text, or not "
                           "plain text in the archive)"),

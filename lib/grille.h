@@ -959,6 +959,8 @@ typedef struct grille_refi_import_stats {
     size_t automatic;       /* grille's own codings, left to the codebook */
     size_t dropped;         /* empty, impossible or out-of-text selections */
     size_t sources_skipped; /* not plain text, or outside the archive */
+    size_t merged; /* of existing: the text of a document of another name;
+                      their codings went to it, not their variables */
 } grille_refi_import_stats;
 
 /*

@@ -1691,8 +1691,18 @@ static int import_source(importer *im, grille_analyser *a,
             goto done;
         }
     }
+    /* the text of a document of another name (sources that only their
+     * front matters told apart, in the project they come from): its
+     * codings go to that document, its case's variables would overwrite
+     * that document's and are left out */
+    bool merged = false;
     if (rc == GRILLE_EEXISTS) {
+        int64_t named = -1;
+        grille_error e = {0};
+        merged = grille_store_find(im->s, doc_name, &named, &e) != 0 ||
+                 named != id;
         im->st->existing++;
+        im->st->merged += merged;
         memset(im->err, 0, sizeof(*im->err));
         rc = 0;
     } else if (rc == GRILLE_EINVALID) { /* no text: nothing to code */
@@ -1705,7 +1715,7 @@ static int import_source(importer *im, grille_analyser *a,
     } else {
         im->st->documents++;
     }
-    for (size_t i = 0; i < im->nvalues; i++) {
+    for (size_t i = 0; i < im->nvalues && !merged; i++) {
         if (strcmp(im->values[i].source, g) != 0)
             continue;
         /* a value the document has already keeps its origin */

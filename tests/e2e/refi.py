@@ -602,6 +602,37 @@ def t_round_trip():
                                                  diff[:4])
 
 
+def t_import_same_text():
+    """Two notes that only their front matters told apart have one text in
+    a qdpx: imported, the second source's codings go to the first's
+    document, and its case variables do not overwrite that document's;
+    the import says so."""
+    d = tempfile.mkdtemp(dir=TMP)
+    for name, town in (('a.md', 'Lodève'), ('b.md', 'Millau')):
+        with open(os.path.join(d, name), 'w', encoding='utf-8') as f:
+            f.write('---\ncollectivite: %s\n---\nLe télétravail des agents.'
+                    '\n' % town)
+    run = lambda *a: subprocess.run([G] + list(a), capture_output=True,
+                                    cwd=d)
+    ok(run('init', '-d', 'src.db'))
+    ok(run('add', '-d', 'src.db', 'a.md', 'b.md'))
+    ok(run('export', '-d', 'src.db', '-f', 'qdpx', '-o', 'src.qdpx'))
+    ok(run('init', '-d', 'dst.db'))
+    out = run('import', '-d', 'dst.db', 'src.qdpx')
+    if out.returncode != 0:
+        return out.stderr.decode()
+    if b'1 documents added, 1 already there' not in out.stdout or \
+            b'1 sources have the text of a document of another name' \
+            not in out.stderr:
+        return 'import says %r %r' % (out.stdout, out.stderr)
+    docs = json.loads(run('list', '-d', 'dst.db', '-f',
+                          'json').stdout)['documents']
+    got = [(x['name'], x['attributes']) for x in docs]
+    if got != [('a.md', {'collectivite': 'Lodève'})]:
+        return 'documents %r' % got
+    return None
+
+
 def t_import_back():
     """Codings made by hand on grille's own export come back to the notes
     they were made on: front matter and CR LF of the stored notes taken
@@ -861,6 +892,7 @@ for name, fn in [('the project validates against Project.xsd', t_valid_project),
                  ('import: another tool\'s dialect, again, and back', t_import_dialect),
                  ('import: NVivo, ATLAS.ti, MAXQDA, QualCoder dialects', t_import_dialects),
                  ('round trip: export, import into a fresh project', t_round_trip),
+                 ('import: a source with another document\'s text keeps out of its attributes', t_import_same_text),
                  ('import: hand codings come back to the stored notes', t_import_back),
                  ('import: bad files are named, nothing is kept', t_import_bad),
                  ('import: a .qdc becomes a codebook', t_import_qdc),
