@@ -891,7 +891,8 @@ GRILLE_API int grille_report_load_quotes(grille_report *r, grille_store *s,
                                          grille_error *err);
 GRILLE_API void grille_report_free(grille_report *r);
 
-/* The value of attribute `key` of document `doc` of the report, or NULL. */
+/* The value of attribute `key` of document `doc` of the report, or NULL
+ * when it has none, or an empty one. */
 GRILLE_API const char *grille_report_attr(const grille_report *r, size_t doc,
                                           const char *key);
 

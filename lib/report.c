@@ -206,7 +206,9 @@ const char *grille_report_attr(const grille_report *r, size_t doc,
      * key looked for, not for each of the document's */
     for (size_t i = 0; i < d->nattrs; i++)
         if (d->attrs[i].key[0] == key[0] && strcmp(d->attrs[i].key, key) == 0)
-            return d->attrs[i].value;
+            /* an empty value ("type:" in a front matter) is none: no
+             * group with a blank name */
+            return d->attrs[i].value[0] ? d->attrs[i].value : NULL;
     return NULL;
 }
 

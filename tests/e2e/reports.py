@@ -594,6 +594,30 @@ def t_width(db, *args):
     return lambda: too_wide(out(*(list(args) + ['-d', db])))
 
 
+def t_empty_value_is_none():
+    """An attribute with an empty value ('type:' in a front matter) groups
+    its document with those that lack it, not under a blank name; a
+    collectivité left empty is not counted."""
+    d = tempfile.mkdtemp(dir=TMP)
+    notes = (('a.md', 'type:\ncollectivite: ""'),
+             ('b.md', 'type: commune\ncollectivite: Millau'),
+             ('c.md', 'collectivite: Rodez'))
+    for name, fm in notes:
+        with open(os.path.join(d, name), 'w', encoding='utf-8') as f:
+            f.write('---\n%s\n---\nLe télétravail et les masques.\n' % fm)
+    db = os.path.join(d, 'p.db')
+    out('init', '-d', db)
+    out('add', '-d', db, *[os.path.join(d, n) for n, _ in notes])
+    groups = jout('compare', '-d', db, '--by', 'type', '-f', 'json')['groups']
+    got = sorted((str(g['value']), g['documents']) for g in groups)
+    if got != [('None', 2), ('commune', 1)]:
+        return 'groups %r' % got
+    text = out('report', '-d', db)
+    if '2 collectivités' not in text:
+        return 'report: %r' % text[:300]
+    return None
+
+
 def t_compare_numbers_whole():
     """compare --by region on the corpus (ten groups, long names): a
     header may be cut to fit, a number never; every rate cell is whole."""
@@ -1183,6 +1207,8 @@ def main():
     check('corpus project with the bundled codebook', t_corpus_project)
     check('compare --by region text: numbers whole, headers cut to fit',
           t_compare_numbers_whole)
+    check('an empty attribute value is no value: grouped with (none)',
+          t_empty_value_is_none)
     check('corpus: report themes = sums of grille tag summaries',
           t_corpus_consistent)
     check('report --rows 3: the heaviest documents and collectivités',
