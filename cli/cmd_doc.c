@@ -253,11 +253,22 @@ static int attr_import(int argc, char **argv, const char *db)
             cli_error(_("%s:1: column %zu has no name"), path, k + 1);
             ok = false;
         }
+        for (size_t j = 1; ok && j < k; j++)
+            if (strcmp(trim(head.fields[j]), trim(head.fields[k])) == 0) {
+                cli_error(_("%s:1: column '%s' given twice in the header "
+                            "(columns %zu and %zu)"),
+                          path, trim(head.fields[k]), j + 1, k + 1);
+                ok = false;
+            }
     }
     if (ok && head.n < 2) {
         cli_error(_("%s:1: the header needs a first column and at least one "
-                    "attribute"),
-                  path);
+                    "attribute%s"),
+                  path,
+                  head.n == 1 && strchr(head.fields[0], '\t')
+                      ? _(" (columns are separated by ',' or ';', not by "
+                          "tabs)")
+                      : "");
         ok = false;
     }
     int r;

@@ -12,9 +12,9 @@
 
 static const char help[] =
     "Usage: grille list [-d DB] [-f text|csv|json]\n"
-    "List the documents of the project: words, segments, coded segments and\n"
-    "codings, and their attributes with where each value came from (front\n"
-    "matter, command line, cases file).\n\n"
+    "List the documents of the project: words, segments and coded segments\n"
+    "(and codings, in CSV and JSON), and their attributes with where each\n"
+    "value came from (front matter, command line, cases file).\n\n"
     "  -d, --db FILE        the project (default: $GRILLE_DB, else ./grille.db)\n"
     "  -f, --format FORMAT  text (default), csv or json\n"
     "  -h, --help           show this help\n";

@@ -1455,7 +1455,7 @@ static const char report_help[] =
 
 static const char cooc_help[] =
     "Usage: grille cooc [-d DB] [--level segment|document] [--codes A,B,...]\n"
-    "                   [-f FORMAT] [-o FILE]\n"
+    "                   [--all] [-f FORMAT] [-o FILE]\n"
     "Theme x theme co-occurrence: the units (segments, or documents) coded\n"
     "with both themes, Jaccard (ATLAS.ti's c-coefficient), lift, and in the\n"
     "human formats P(B|A) and P(A|B).  Children count for their parents.\n\n"
@@ -1468,7 +1468,7 @@ static const char cooc_help[] =
     "  -h, --help           show this help\n";
 
 static const char compare_help[] =
-    "Usage: grille compare --by ATTRIBUTE [-d DB] [--codes A,B,...]\n"
+    "Usage: grille compare --by ATTRIBUTE [-d DB] [--codes A,B,...] [--all]\n"
     "                      [-f FORMAT] [-o FILE]\n"
     "Themes x groups of documents (by the value of ATTRIBUTE: type, region,\n"
     "...): documents, coded segments, share of the group's segments, hits\n"

@@ -72,6 +72,10 @@ int main(int argc, char **argv)
                     return c->fn(2, args);
                 }
             }
+            cli_error(_("unknown command '%s'"), argv[2]);
+            fputs(_("Run 'grille --help' for the list of commands.\n"),
+                  stderr);
+            return EXIT_USAGE;
         }
         usage(stdout);
         return EXIT_OK;

@@ -196,6 +196,17 @@ int grille_attrs_parse(grille_attrs **out, size_t *body, const char *s,
                                "%s", _("front matter keys must be strings"));
             goto done;
         }
+        /* YAML forbids it, and one of the two values would be lost */
+        for (size_t j = 0; j < i; j += 2)
+            if (root->items[j]->len == k->len &&
+                memcmp(root->items[j]->str, k->str, k->len) == 0) {
+                rc = grille__error(err, GRILLE_ESYNTAX, name, k->line,
+                                   k->col,
+                                   _("key '%s' given twice in the front "
+                                     "matter (first on line %u)"),
+                                   k->str, root->items[j]->line);
+                goto done;
+            }
         gbuf val = {0};
         if (v->type == Y_SCALAR) {
             rc = gbuf_put(&val, v->str, v->len);

@@ -1120,8 +1120,18 @@ int grille_codebook_from_pattern(grille_codebook **out, const char *pattern,
         const char *msg = strncmp(e.message, name, nl) == 0
                               ? strstr(e.message + nl, ": ")
                               : NULL;
-        return grille__error(err, rc, name, 0, 0, "%s",
-                             msg ? msg + 2 : e.message);
+        /* and the generated theme's name, which means nothing here */
+        char clean[sizeof(e.message)];
+        snprintf(clean, sizeof(clean), "%s", msg ? msg + 2 : e.message);
+        static const char *const theme[] = {" in theme 'pattern'",
+                                            " of theme 'pattern'"};
+        for (size_t t = 0; t < 2; t++) {
+            char *at = strstr(clean, theme[t]);
+            if (at)
+                memmove(at, at + strlen(theme[t]),
+                        strlen(at + strlen(theme[t])) + 1);
+        }
+        return grille__error(err, rc, name, 0, 0, "%s", clean);
     }
     return 0;
 }

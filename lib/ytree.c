@@ -72,12 +72,19 @@ int grille_ytree__parse(ynode **out, const char *s, size_t len,
     for (;;) {
         if (!yaml_parser_parse(&p, &ev)) {
             const char *what = p.problem ? p.problem : "syntax error";
+            /* a tab where YAML wants spaces, the commonest slip of a hand
+             * edit, is named: libyaml only says that it cannot start a
+             * token */
+            size_t at = p.problem_mark.index;
+            bool tab = at < len && s[at] == '\t';
             rc = grille__error(err, GRILLE_ESYNTAX, name,
                                (unsigned)p.problem_mark.line + 1 + line0,
                                (unsigned)p.problem_mark.column + 1,
-                               _("YAML: %s%s%s"), what,
+                               _("YAML: %s%s%s%s"), what,
                                p.context ? " " : "",
-                               p.context ? p.context : "");
+                               p.context ? p.context : "",
+                               tab ? _(" (a tab: YAML indents with spaces)")
+                                   : "");
             break;
         }
         yaml_event_type_t type = ev.type;

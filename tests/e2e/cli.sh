@@ -16,6 +16,8 @@ for c in tag tokens codebook; do
     ok "grille help $c" sh -c "$G help $c | grep -q 'Usage: grille $c'"
 done
 expect "unknown command is a usage error" 2 "unknown command 'tagg'" $G tagg
+expect "help of an unknown command is a usage error" 2 \
+    "unknown command 'nope'" $G help nope
 expect "no command is a usage error" 2 "Usage: grille" $G
 expect "tag without a file" 2 "no file to tag" $G tag
 expect "tag with a bad option" 2 "Try 'grille tag --help'" $G tag --nope x
@@ -100,6 +102,17 @@ for case in \
     expect "a pattern that could never match is refused: ${case%%|*}" 1 \
         "^grille: kind\.yaml:4:[0-9]+: .*${case#*|}" $G codebook check kind.yaml
 done
+printf 'themes:\n  t:\n\tterms: [a]\n' > tab.yaml
+expect "a tab in a codebook is named" 1 \
+    "^grille: tab\.yaml:3:1: YAML: .*\(a tab: YAML indents with spaces\)" \
+    $G codebook check tab.yaml
+expect "kwic's bad regex names no generated theme" 1 \
+    "^grille: pattern '/\(réunion/': bad regex '\(réunion': missing" \
+    $G kwic -d nope.db "/(réunion/"
+printf -- '---\ncollectivite: A\ntype: commune\ncollectivite: B\n---\nLe télétravail.\n' > dupkey.md
+expect "a key twice in a front matter is an error" 1 \
+    "^grille: dupkey\.md:4:1: key 'collectivite' given twice in the front matter \(first on line 2\)" \
+    $G tag dupkey.md
 printf 'sante: [santé, masques]\nelus:\n  maires: [maire]\n' > dict.yaml
 expect "a plain dictionary still loads" 0 "ok \(2 themes, 3 codes" \
     $G codebook check dict.yaml
