@@ -113,6 +113,14 @@ printf -- '---\ncollectivite: A\ntype: commune\ncollectivite: B\n---\nLe télét
 expect "a key twice in a front matter is an error" 1 \
     "^grille: dupkey\.md:4:1: key 'collectivite' given twice in the front matter \(first on line 2\)" \
     $G tag dupkey.md
+$G init -d cases.db > /dev/null && $G add -d cases.db note.md > /dev/null
+printf 'document;strate;strate\nnote.md;a;b\n' > twice.csv
+expect "a cases file naming a column twice is refused" 1 \
+    "^grille: twice\.csv:1: column 'strate' given twice in the header \(columns 2 and 3\)" \
+    $G attr import -d cases.db twice.csv
+printf 'document\tstrate\nnote.md\ta\n' > tabs.csv
+expect "a cases file separated by tabs says so" 1 \
+    "^grille: tabs\.csv:1: .*not by tabs" $G attr import -d cases.db tabs.csv
 printf 'sante: [santé, masques]\nelus:\n  maires: [maire]\n' > dict.yaml
 expect "a plain dictionary still loads" 0 "ok \(2 themes, 3 codes" \
     $G codebook check dict.yaml
