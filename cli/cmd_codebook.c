@@ -9,11 +9,14 @@
 #include <string.h>
 
 static const char help[] =
-    "Usage: grille codebook check [FILE]\n"
-    "       grille codebook show [FILE]\n"
+    "Usage: grille codebook check [FILE | -d DB]\n"
+    "       grille codebook show [FILE | -d DB]\n"
     "Check a codebook (YAML), or show its themes with their labels and the\n"
-    "number of patterns of each.  Without FILE, the bundled codebook.\n\n"
-    "  -h, --help  show this help\n\n"
+    "number of patterns of each.  Without FILE, the bundled codebook; with\n"
+    "-d, the codebook of the project DB (its code ids are the ones report,\n"
+    "quotes and compare --codes take).\n\n"
+    "  -d, --db FILE  a project's codebook\n"
+    "  -h, --help     show this help\n\n"
     "Exit status: 0 when the codebook is valid, 1 when it is not (the error\n"
     "names the file, line and column), 2 for a usage error.\n";
 
@@ -43,8 +46,10 @@ static void show(const grille_codebook *cb)
 
 int cmd_codebook(int argc, char **argv)
 {
-    static const struct option opts[] = {{"help", no_argument, 0, 'h'},
+    static const struct option opts[] = {{"db", required_argument, 0, 'd'},
+                                         {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
+    const char *db = NULL;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
@@ -60,7 +65,11 @@ int cmd_codebook(int argc, char **argv)
     if (strcmp(verb, "check") && strcmp(verb, "show"))
         return cli_usage("codebook", _("unknown action '%s' (check or show)"),
                          verb);
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "d:h", opts, NULL)) != -1) {
+        if (c == 'd') {
+            db = optarg;
+            continue;
+        }
         if (c == 'h') {
             fputs(_(help), stdout);
             return EXIT_OK;
@@ -70,9 +79,25 @@ int cmd_codebook(int argc, char **argv)
     if (argc - optind > 1)
         return cli_usage("codebook", "%s", _("give at most one FILE"));
     const char *path = optind < argc ? argv[optind] : NULL;
+    if (path && db)
+        return cli_usage("codebook", "%s",
+                         _("give a FILE or a project (-d), not both"));
     grille_codebook *cb = NULL;
-    if (cli_load_codebook(&cb, path) < 0)
+    if (db) {
+        grille_store *s;
+        grille_error err = {0};
+        if (cli_open_store(&s, db, true) < 0)
+            return EXIT_RUNTIME;
+        int rc = grille_store_codebook(s, &cb, &err);
+        if (rc < 0)
+            cli_lib_error(&err);
+        grille_store_close(s);
+        if (rc < 0)
+            return EXIT_RUNTIME;
+        path = db;
+    } else if (cli_load_codebook(&cb, path) < 0) {
         return EXIT_RUNTIME;
+    }
     if (strcmp(verb, "show") == 0) {
         show(cb);
     } else {

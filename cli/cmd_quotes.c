@@ -205,7 +205,7 @@ int cmd_quotes(int argc, char **argv)
     }
     if (optind != argc - 1)
         return cli_usage("quotes", "%s", _("name one CODE (see 'grille "
-                                           "codebook show')"));
+                                           "codebook show -d DB')"));
     const char *code = argv[optind];
     grille_store *s;
     grille_report *r;

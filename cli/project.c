@@ -46,7 +46,13 @@ void cli_catch_signals(void)
 
 const char *cli_db_path(const char *opt)
 {
-    if (opt && *opt)
+    if (opt && !*opt) {
+        /* -d "$DB" with DB unset: not ./grille.db, which may be another
+         * project */
+        cli_error("%s", _("-d names no project (an empty name)"));
+        exit(EXIT_USAGE);
+    }
+    if (opt)
         return opt;
     const char *env = getenv("GRILLE_DB");
     if (env && *env)

@@ -67,7 +67,7 @@ long synth_codes(const grille_report *r, const char *list, bool all,
             c++;
         if (c == r->ncodes) {
             cli_error(_("no code '%s' in the project (see 'grille codebook "
-                        "show')"),
+                        "show -d DB')"),
                       tok);
             free(copy);
             return -1;
@@ -81,7 +81,7 @@ long synth_codes(const grille_report *r, const char *list, bool all,
     free(copy);
     if (!n) {
         cli_error(_("--codes names no code: give code ids separated by "
-                    "commas (see 'grille codebook show')"));
+                    "commas (see 'grille codebook show -d DB')"));
         return -1;
     }
     return (long)n;

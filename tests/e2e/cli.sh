@@ -16,6 +16,8 @@ for c in tag tokens codebook; do
     ok "grille help $c" sh -c "$G help $c | grep -q 'Usage: grille $c'"
 done
 expect "unknown command is a usage error" 2 "unknown command 'tagg'" $G tagg
+expect "an empty -d is a usage error, not ./grille.db" 2 \
+    "^grille: -d names no project \(an empty name\)" $G list -d ""
 expect "help of an unknown command is a usage error" 2 \
     "unknown command 'nope'" $G help nope
 expect "no command is a usage error" 2 "Usage: grille" $G
@@ -121,6 +123,13 @@ expect "a cases file naming a column twice is refused" 1 \
 printf 'document\tstrate\nnote.md\ta\n' > tabs.csv
 expect "a cases file separated by tabs says so" 1 \
     "^grille: tabs\.csv:1: .*not by tabs" $G attr import -d cases.db tabs.csv
+printf 'themes:\n  propre:\n    terms: [masques]\n' > own.yaml
+$G init -d own.db -c own.yaml > /dev/null
+expect "codebook show -d shows the project's codebook" 0 "^propre " \
+    $G codebook show -d own.db
+expect "a code not in the project points at codebook show -d" 1 \
+    "no code 'sante' in the project \(see 'grille codebook show -d DB'\)" \
+    $G report -d own.db --codes sante
 printf 'sante: [santé, masques]\nelus:\n  maires: [maire]\n' > dict.yaml
 expect "a plain dictionary still loads" 0 "ok \(2 themes, 3 codes" \
     $G codebook check dict.yaml
