@@ -105,6 +105,12 @@ int cmd_import(int argc, char **argv)
         qdc |= is_qdc(argv[i]);
     if (qdc && argc - optind > 1)
         return cli_usage("import", "%s", _("one .qdc at a time"));
+    if (qdc && db)
+        return cli_usage("import", "%s",
+                         _("a .qdc becomes a codebook file (-o), not part "
+                           "of a project: -d goes with a .qdpx (then "
+                           "'grille recode -c CODEBOOK' gives it to a "
+                           "project)"));
     if (qdc)
         return import_qdc(argv[optind], out);
     if (out)

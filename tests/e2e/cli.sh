@@ -18,6 +18,8 @@ done
 expect "unknown command is a usage error" 2 "unknown command 'tagg'" $G tagg
 expect "an empty -d is a usage error, not ./grille.db" 2 \
     "^grille: -d names no project \(an empty name\)" $G list -d ""
+expect "import -d with a .qdc is a usage error" 2 "-d goes with a \.qdpx" \
+    $G import -d x.db grid.qdc
 expect "help of an unknown command is a usage error" 2 \
     "unknown command 'nope'" $G help nope
 expect "no command is a usage error" 2 "Usage: grille" $G
