@@ -62,6 +62,7 @@ typedef struct gold {
     size_t nfiles;
     row *rows;
     size_t nrows, cap;
+    size_t header_line;
 } gold;
 
 static void gold_free(gold *g)
@@ -118,6 +119,41 @@ static size_t file_index(gold *g, const char *name)
     return g->nfiles++;
 }
 
+static int by_file_line(const void *pa, const void *pb)
+{
+    const row *a = *(const row *const *)pa, *b = *(const row *const *)pb;
+    if (a->file != b->file)
+        return a->file < b->file ? -1 : 1;
+    if (a->line != b->line)
+        return a->line < b->line ? -1 : 1;
+    return a->tsv_line < b->tsv_line ? -1 : a->tsv_line > b->tsv_line;
+}
+
+/* A line of a note given twice: its two rows would both be scored (and
+ * may disagree). */
+static int gold_twice(gold *g)
+{
+    const row **v = malloc(g->nrows * sizeof(*v));
+    if (!v) {
+        cli_error("%s", _("out of memory"));
+        return -1;
+    }
+    for (size_t i = 0; i < g->nrows; i++)
+        v[i] = &g->rows[i];
+    qsort(v, g->nrows, sizeof(*v), by_file_line);
+    int rc = 0;
+    for (size_t i = 1; i < g->nrows && rc == 0; i++)
+        if (v[i]->file == v[i - 1]->file && v[i]->line == v[i - 1]->line) {
+            cli_error(_("%s:%zu:1: line %u of '%s' is given twice (first "
+                        "on line %zu)"),
+                      g->path, v[i]->tsv_line, v[i]->line,
+                      g->files[v[i]->file], v[i - 1]->tsv_line);
+            rc = -1;
+        }
+    free(v);
+    return rc;
+}
+
 static int gold_read(gold *g, const char *path)
 {
     grille_text *t = NULL;
@@ -165,6 +201,7 @@ static int gold_read(gold *g, const char *path)
                 break;
             }
             g->ncodes = n - 2;
+            g->header_line = lineno;
             g->codes = calloc(g->ncodes, sizeof(*g->codes));
             for (size_t i = 0; g->codes && i < g->ncodes; i++)
                 g->codes[i] = strdup(fields[i + 2]);
@@ -222,6 +259,14 @@ static int gold_read(gold *g, const char *path)
     free(data);
     if (rc == 0 && !g->codes)
         rc = gold_error(g, 1, 1, _("empty gold standard: no header"), NULL);
+    for (size_t i = 0; rc == 0 && i < g->ncodes; i++)
+        for (size_t j = 0; rc == 0 && j < i; j++)
+            if (strcmp(g->codes[i], g->codes[j]) == 0)
+                rc = gold_error(g, g->header_line, 1,
+                                _("a code given twice in the header:"),
+                                g->codes[i]);
+    if (rc == 0 && g->nrows > 1)
+        rc = gold_twice(g);
     return rc;
 }
 
@@ -316,8 +361,17 @@ static int eval_file(evalrun *e, size_t fi, const char *root,
     cli_doc d;
     int rc = cli_doc_read(&d, path);
     free(path);
-    if (rc < 0)
+    if (rc < 0) {
+        size_t at = 0;
+        for (size_t i = 0; i < g->nrows && !at; i++)
+            if (g->rows[i].file == fi)
+                at = g->rows[i].tsv_line;
+        cli_error(_("%s:%zu:1: the note '%s' it names cannot be read (the "
+                    "gold's paths are relative to %s; --root DIR names "
+                    "another folder)"),
+                  g->path, at, name, root);
         return -1;
+    }
     grille_error err = {0};
     rc = grille_analyser_run(a, d.data, d.len, d.body, GRILLE_UNIT_PARAGRAPH,
                              e->cb, d.name, &err);
