@@ -86,6 +86,7 @@ int cmd_codebook(int argc, char **argv)
     if (db) {
         grille_store *s;
         grille_error err = {0};
+        db = cli_db_path(db); /* an empty -d is a usage error */
         if (cli_open_store(&s, db, true) < 0)
             return EXIT_RUNTIME;
         int rc = grille_store_codebook(s, &cb, &err);

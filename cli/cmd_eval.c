@@ -106,6 +106,9 @@ static int gold_error(const gold *g, size_t line, size_t col, const char *msg,
 
 static size_t file_index(gold *g, const char *name)
 {
+    while (name[0] == '.' && name[1] == '/') /* ./note.md is note.md */
+        for (name += 2; *name == '/';)
+            name++;
     for (size_t i = 0; i < g->nfiles; i++)
         if (strcmp(g->files[i], name) == 0)
             return i;
@@ -360,16 +363,22 @@ static int eval_file(evalrun *e, size_t fi, const char *root,
         return -1;
     cli_doc d;
     int rc = cli_doc_read(&d, path);
+    bool missing = rc < 0 && access(path, F_OK) != 0;
     free(path);
     if (rc < 0) {
         size_t at = 0;
         for (size_t i = 0; i < g->nrows && !at; i++)
             if (g->rows[i].file == fi)
                 at = g->rows[i].tsv_line;
-        cli_error(_("%s:%zu:1: the note '%s' it names cannot be read (the "
-                    "gold's paths are relative to %s; --root DIR names "
-                    "another folder)"),
-                  g->path, at, name, root);
+        if (missing)
+            cli_error(_("%s:%zu:1: the note '%s' it names is not there (the "
+                        "gold's paths are relative to %s; --root DIR names "
+                        "another folder)"),
+                      g->path, at, name, root);
+        else
+            cli_error(_("%s:%zu:1: the note '%s' it names is refused "
+                        "(above)"),
+                      g->path, at, name);
         return -1;
     }
     grille_error err = {0};

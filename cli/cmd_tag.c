@@ -291,9 +291,15 @@ static void put_highlighted(FILE *f, const tdoc *d, const grille_segment *s,
         /* whitespace is folded across the pieces, as put_flat folds the
          * whole text (a piece's last space comes before the next word) */
         put_flat_run(f, d->data + at, st - at, &space);
-        if (space)
+        /* a space that waits goes before the highlight, unless the
+         * match starts with whitespace of its own (folded into it) */
+        unsigned char c0 = (unsigned char)d->data[st];
+        bool lead = c0 == ' ' || c0 == '\t' || c0 == '\n' || c0 == '\r' ||
+                    c0 == '\f' || c0 == '\v';
+        if (space && !lead) {
             putc(' ', f);
-        space = false;
+            space = false;
+        }
         fputs("\033[1;33m", f);
         put_flat_run(f, d->data + st, en - st, &space);
         fputs("\033[0m", f);

@@ -65,7 +65,9 @@ int main(int argc, char **argv)
     const char *name = argv[1];
     if (strcmp(name, "-h") == 0 || strcmp(name, "--help") == 0 ||
         strcmp(name, "help") == 0) {
-        if (argc > 2 && strcmp(name, "help") == 0) {
+        if (argc > 2 && strcmp(name, "help") == 0 &&
+            strcmp(argv[2], "help") != 0 && strcmp(argv[2], "-h") != 0 &&
+            strcmp(argv[2], "--help") != 0) {
             for (const struct command *c = commands; c->name; c++) {
                 if (strcmp(c->name, argv[2]) == 0) {
                     char *args[] = {argv[2], "--help", NULL};

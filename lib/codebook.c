@@ -488,8 +488,13 @@ static int term_rule(builder *b, const ynode *n, size_t code, seq_role role)
     if (n->type == Y_SCALAR && n->len >= 2 && n->str[0] == '/' &&
         n->str[n->len - 1] == '/')
         return fail(b, n, GRILLE_EINVALID,
-                    _("'%s' under '%s' of theme '%s' is written as a "
-                      "regex: put it under 'regex:', without its slashes"),
+                    role == ROLE_MASK
+                        ? _("'%s' under '%s' of theme '%s' is written as a "
+                            "regex, which cannot be excluded: exclude a "
+                            "word, a phrase, a glob or an exact form")
+                        : _("'%s' under '%s' of theme '%s' is written as a "
+                            "regex: put it under 'regex:', without its "
+                            "slashes"),
                     q(buf, sizeof(buf), n->str), where,
                     b->cb->codes[code].id);
     if (n->type == Y_SCALAR && has_proximity(n->str, n->len))
@@ -908,10 +913,11 @@ static int build(builder *b, const ynode *root)
                       "dictionary of key: [patterns])"));
     const ynode *th = grille_ytree__get(root, "themes");
     if (!th) {
-        /* A plain dictionary, unless a codebook's own key holds a string
-         * (name: ..., language: ...): then 'themes' is missing or
+        /* A plain dictionary, unless the codebook's first keys, 'name'
+         * or 'language', hold a string: then 'themes' is missing or
          * misspelt, and that file would be read as themes named 'name'
-         * and 'themse'. */
+         * and 'themse'.  (A dictionary may have a theme 'version' or
+         * 'author' of one pattern.) */
         const ynode *meta = NULL, *other = NULL;
         for (size_t i = 0; i + 1 < root->n; i += 2) {
             const ynode *k = root->items[i], *v = root->items[i + 1];
@@ -919,7 +925,9 @@ static int build(builder *b, const ynode *root)
             for (size_t j = 0; top_keys[j]; j++)
                 if (k->type == Y_SCALAR && strcmp(k->str, top_keys[j]) == 0)
                     known = true;
-            if (known && v->type == Y_SCALAR && !meta)
+            if (k->type == Y_SCALAR && v->type == Y_SCALAR && !meta &&
+                (strcmp(k->str, "name") == 0 ||
+                 strcmp(k->str, "language") == 0))
                 meta = k;
             else if (!known && !other)
                 other = k;

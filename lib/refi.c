@@ -1697,10 +1697,18 @@ static int import_source(importer *im, grille_analyser *a,
      * that document's and are left out */
     bool merged = false;
     if (rc == GRILLE_EEXISTS) {
-        int64_t named = -1;
-        grille_error e = {0};
-        merged = grille_store_find(im->s, doc_name, &named, &e) != 0 ||
-                 named != id;
+        /* by its name alone (not '#N', a path, nor a file here) */
+        sqlite3_stmt *q = NULL;
+        merged = true;
+        if (sqlite3_prepare_v2(im->db,
+                               "SELECT 1 FROM documents WHERE id = ?1 AND "
+                               "name = ?2",
+                               -1, &q, NULL) == SQLITE_OK) {
+            sqlite3_bind_int64(q, 1, id);
+            sqlite3_bind_text(q, 2, doc_name, -1, SQLITE_STATIC);
+            merged = sqlite3_step(q) != SQLITE_ROW;
+        }
+        sqlite3_finalize(q);
         im->st->existing++;
         im->st->merged += merged;
         memset(im->err, 0, sizeof(*im->err));

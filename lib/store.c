@@ -467,25 +467,27 @@ static int exec(grille_store *s, const char *sql, const char *doing,
  * `readonly_shm`: opened read-only, never made.
  */
 #define NOCREATE_VFS "grille-nocreate"
-static sqlite3_vfs nocreate_vfs;
+static sqlite3_vfs nocreate_vfs, *nocreate_base;
 
 static int nocreate_open(sqlite3_vfs *vfs, const char *name,
                          sqlite3_file *file, int flags, int *out_flags)
 {
-    sqlite3_vfs *base = vfs->pAppData;
-    return base->xOpen(base, name, file, flags & ~SQLITE_OPEN_CREATE,
-                       out_flags);
+    (void)vfs;
+    return nocreate_base->xOpen(nocreate_base, name, file,
+                                flags & ~SQLITE_OPEN_CREATE, out_flags);
 }
 
+/* A copy of the default VFS (its pAppData too, which its other methods
+ * read through the copy) with xOpen wrapped. */
 static void nocreate_register(void)
 {
     sqlite3_vfs *base = sqlite3_vfs_find(NULL);
     if (!base)
         return;
+    nocreate_base = base;
     nocreate_vfs = *base;
     nocreate_vfs.pNext = NULL;
     nocreate_vfs.zName = NOCREATE_VFS;
-    nocreate_vfs.pAppData = base;
     nocreate_vfs.xOpen = nocreate_open;
     sqlite3_vfs_register(&nocreate_vfs, 0);
 }
@@ -630,8 +632,10 @@ static const char connection_pragmas[] =
     "PRAGMA foreign_keys = OFF; PRAGMA synchronous = NORMAL; "
     "PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY";
 
-static int connect(grille_store **out, const char *path, int flags,
-                   grille_error *err)
+/* A connection to `file` (a path, or a URI with SQLITE_OPEN_URI), the
+ * project `path` in messages. */
+static int connect_as(grille_store **out, const char *file, const char *path,
+                      int flags, grille_error *err)
 {
     grille_store *s = calloc(1, sizeof(*s));
     *out = NULL;
@@ -643,7 +647,7 @@ static int connect(grille_store **out, const char *path, int flags,
         return grille__nomem(err);
     }
     pthread_once(&sqlite_once, sqlite_setup);
-    int rc = sqlite3_open_v2(path, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL);
+    int rc = sqlite3_open_v2(file, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc != SQLITE_OK) {
         int r = store_error(s, err, rc, "open the project");
         grille_store_close(s);
@@ -657,6 +661,12 @@ static int connect(grille_store **out, const char *path, int flags,
     sqlite3_exec(s->db, connection_pragmas, NULL, NULL, NULL);
     *out = s;
     return 0;
+}
+
+static int connect(grille_store **out, const char *path, int flags,
+                   grille_error *err)
+{
+    return connect_as(out, path, path, flags, err);
 }
 
 static int load_meta(grille_store *s, grille_error *err)
@@ -858,19 +868,19 @@ static int connect_uri(grille_store **out, const char *path,
         gbuf_free(&u);
         return grille__nomem(err);
     }
-    grille_store *s;
-    r = connect(&s, u.data, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, err);
+    r = connect_as(out, u.data, path, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI,
+                   err);
     gbuf_free(&u);
-    if (r < 0)
-        return r;
-    free(s->path);
-    s->path = strdup(path);
-    if (!s->path) {
-        grille_store_close(s);
-        return grille__nomem(err);
-    }
-    *out = s;
-    return 0;
+    return r;
+}
+
+/* Whether the file of the project's path plus `suffix` is there. */
+static bool exists(const char *path, const char *suffix)
+{
+    char f[4096];
+    struct stat st;
+    int n = snprintf(f, sizeof(f), "%s%s", path, suffix);
+    return n > 0 && (size_t)n < sizeof(f) && stat(f, &st) == 0;
 }
 
 /* The project opened immutable: read alone, whatever the -wal says. */
@@ -933,7 +943,7 @@ static int store_connect(grille_store **out, const char *path, int readonly,
             if (rc != SQLITE_OK)
                 sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
             if (rc != SQLITE_OK && (rc & 0xFF) == SQLITE_CANTOPEN &&
-                pending(path, "-wal")) {
+                pending(path, "-wal") && !exists(path, "-shm")) {
                 /* The -wal is there without its -shm, which this reader
                  * does not make (see nocreate_vfs): its writer is
                  * closing (it removes the -shm, then the -wal), or was
@@ -1194,7 +1204,8 @@ int grille_store_create(grille_store **out, const char *path,
      * (quotes, report --codes) */
     if (r == 0)
         r = sync_codes(s, cb, err);
-    s->synced = NULL; /* cb is freed below */
+    if (s)
+        s->synced = NULL; /* cb is freed below */
     if (r == 0)
         r = exec(s, "COMMIT", "create the project", err);
     grille_codebook_free(cb);

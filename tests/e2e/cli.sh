@@ -100,6 +100,7 @@ expect "a codebook without themes says so" 1 \
 for case in \
     'terms: ["réunion* ~5 distance"]|is a proximity rule: put it under .near:.' \
     'terms: ["/r[ée]union/"]|is written as a regex: put it under .regex:.' \
+    'exclude: ["/sant. financi.re/"]|is written as a regex, which cannot be excluded' \
     'exclude: ["santé ~3 financière"]|is a proximity rule, which cannot be excluded' \
     "regex: ['']|empty regex in theme 't'"; do
     printf 'themes:\n  t:\n    label: T\n    %s\n' "${case%%|*}" > kind.yaml
@@ -132,6 +133,20 @@ expect "codebook show -d shows the project's codebook" 0 "^propre " \
 expect "a code not in the project points at codebook show -d" 1 \
     "no code 'sante' in the project \(see 'grille codebook show -d DB'\)" \
     $G report -d own.db --codes sante
+printf 'version: versi*\nsante: [santé]\n' > dictv.yaml
+expect "a dictionary theme named version still loads" 0 "ok \(2 themes" \
+    $G codebook check dictv.yaml
+long=$(python3 -c "print('/'.join(['d' * 60] * 9))")
+mkdir -p "$long"
+expect "init where SQLite cannot open fails cleanly" 1 \
+    "p\.db: cannot open the project" $G init -d "$long/p.db"
+ok "and leaves no file" test ! -e "$long/p.db"
+printf 'themes:\n  t:\n    regex: [" sant."]\n' > lead.yaml
+printf 'La   santé et   les  masques.\n' > lead.md
+ok "colour: a match that starts with a space folds as without colour" sh -c "
+    $G tag -c lead.yaml --color=always lead.md | sed 's/\x1b\[[0-9;]*m//g' > c.txt
+    $G tag -c lead.yaml --color=never lead.md > p.txt
+    cmp c.txt p.txt"
 printf 'sante: [santé, masques]\nelus:\n  maires: [maire]\n' > dict.yaml
 expect "a plain dictionary still loads" 0 "ok \(2 themes, 3 codes" \
     $G codebook check dict.yaml

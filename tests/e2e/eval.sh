@@ -66,12 +66,16 @@ expect "--root finds the notes elsewhere" 0 "^reprise +1 +0 +1 +5" \
 expect "without --root the notes are next to the gold" 1 "g/note-a\.md: No such file" \
     "$G" eval -g "$tmp/g/small.tsv" -c "$D/small.yaml"
 expect "a note that cannot be read is located in the gold, --root named" 1 \
-    "small\.tsv:2:1: the note 'note-a\.md' it names cannot be read .*--root DIR" \
+    "small\.tsv:2:1: the note 'note-a\.md' it names is not there .*--root DIR" \
     "$G" eval -g "$tmp/g/small.tsv" -c "$D/small.yaml"
 printf 'file\tline\tsante\nnote-a.md\t4\t1\nnote-b.txt\t1\t0\nnote-a.md\t4\t0\n' > "$tmp/g/twice.tsv"
 expect "a line of a note given twice is refused" 1 \
     "twice\.tsv:4:1: line 4 of 'note-a\.md' is given twice \(first on line 2\)" \
     "$G" eval -g "$tmp/g/twice.tsv" --root "$D" -c "$D/small.yaml"
+printf 'file\tline\tsante\nnote-a.md\t4\t1\n./note-a.md\t4\t0\n' > "$tmp/g/dot.tsv"
+expect "./note.md is note.md: the same line twice" 1 \
+    "dot\.tsv:3:1: line 4 of 'note-a\.md' is given twice" \
+    "$G" eval -g "$tmp/g/dot.tsv" --root "$D" -c "$D/small.yaml"
 printf 'file\tline\tsante\tsante\nnote-a.md\t4\t1\t1\n' > "$tmp/g/codes.tsv"
 expect "a code given twice in the header is refused" 1 \
     "codes\.tsv:1:1: a code given twice in the header: 'sante'" \
