@@ -900,6 +900,15 @@ static int theme(builder *b, const ynode *k, const ynode *v, long parent,
 static const char *const top_keys[] = {"name", "language", "description",
                                        "version", "author", "themes", NULL};
 
+/* Whether k is one of the keys at the top of a codebook. */
+static bool top_key(const ynode *k)
+{
+    for (size_t j = 0; top_keys[j]; j++)
+        if (k->type == Y_SCALAR && strcmp(k->str, top_keys[j]) == 0)
+            return true;
+    return false;
+}
+
 static int build(builder *b, const ynode *root)
 {
     grille_codebook *cb = b->cb;
@@ -921,10 +930,7 @@ static int build(builder *b, const ynode *root)
         const ynode *meta = NULL, *other = NULL;
         for (size_t i = 0; i + 1 < root->n; i += 2) {
             const ynode *k = root->items[i], *v = root->items[i + 1];
-            bool known = false;
-            for (size_t j = 0; top_keys[j]; j++)
-                if (k->type == Y_SCALAR && strcmp(k->str, top_keys[j]) == 0)
-                    known = true;
+            bool known = top_key(k);
             if (k->type == Y_SCALAR && v->type == Y_SCALAR && !meta &&
                 (strcmp(k->str, "name") == 0 ||
                  strcmp(k->str, "language") == 0))
@@ -949,10 +955,7 @@ static int build(builder *b, const ynode *root)
     }
     for (size_t i = 0; i + 1 < root->n; i += 2) {
         const ynode *k = root->items[i], *v = root->items[i + 1];
-        bool known = false;
-        for (size_t j = 0; top_keys[j]; j++)
-            if (k->type == Y_SCALAR && strcmp(k->str, top_keys[j]) == 0)
-                known = true;
+        bool known = top_key(k);
         for (size_t j = 0; known && j < i; j += 2)
             if (strcmp(root->items[j]->str, k->str) == 0)
                 return fail(b, k, GRILLE_ESYNTAX,
