@@ -330,10 +330,22 @@ int cmd_add(int argc, char **argv)
         status = EXIT_RUNTIME;
         goto done;
     }
+    /* Ctrl-C is caught before the transaction begins (none can come in
+     * between: the default action would kill the program mid-write), and
+     * ends the wait for a project another command holds */
+    cli_catch_signals();
+    grille_set_interrupt(&cli_interrupted);
     /* the codebook is read once the write lock is held: a recode running
      * meanwhile may change it */
-    if (grille_store_begin(s, &err) < 0 ||
-        grille_store_codebook(s, &cb, &err) < 0 ||
+    if (grille_store_begin(s, &err) < 0) {
+        if (cli_interrupted)
+            cli_error(_("interrupted: nothing was added to %s"), db);
+        else
+            cli_lib_error(&err);
+        status = cli_interrupted ? 128 + cli_interrupted : EXIT_RUNTIME;
+        goto done;
+    }
+    if (grille_store_codebook(s, &cb, &err) < 0 ||
         cli_analyser(&a, &err) < 0) {
         cli_lib_error(&err);
         status = EXIT_RUNTIME;
@@ -362,7 +374,6 @@ int cmd_add(int argc, char **argv)
         }
     }
     npre = started; /* fewer threads if some could not start */
-    cli_catch_signals();
     cli_progress prog;
     cli_progress_start(&prog, _("adding"), list.n);
     bool abort_all = false;

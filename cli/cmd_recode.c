@@ -101,6 +101,9 @@ int cmd_recode(int argc, char **argv)
     int status = EXIT_RUNTIME;
     if (cli_open_store(&s, db, false) < 0)
         return EXIT_RUNTIME;
+    /* Ctrl-C caught before the transaction begins (see cmd_add.c) */
+    cli_catch_signals();
+    grille_set_interrupt(&cli_interrupted); /* stops between documents */
     if (grille_store_begin(s, &err) < 0)
         goto fail;
     if (cbpath) {
@@ -118,8 +121,6 @@ int cmd_recode(int argc, char **argv)
     for (long i = 0; i < jobs; i++)
         if (cli_analyser(&a[i], &err) < 0)
             goto fail;
-    cli_catch_signals();
-    grille_set_interrupt(&cli_interrupted); /* stops between documents */
     recode_run run = {0};
     cli_progress_start(&run.prog, _("recoding"), 0);
     int rc = grille_store_recode_jobs(s, a, (size_t)jobs, cb, yaml, len,
@@ -152,6 +153,11 @@ int cmd_recode(int argc, char **argv)
     goto done;
 fail:
     grille_store_rollback(s);
+    if (cli_interrupted) {
+        cli_error(_("interrupted: %s is unchanged"), db);
+        status = 128 + cli_interrupted;
+        goto done;
+    }
     cli_lib_error(&err);
     cli_error(_("%s is unchanged"), db);
 done:

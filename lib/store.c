@@ -151,6 +151,8 @@ struct grille_store {
     bool immutable; /* opened immutable: the -wal and -shm not read */
     bool bulk;      /* in a first import, under a rollback journal */
     int busy_ms;    /* the busy timeout */
+    int wait_ms;    /* this wait's limit: busy_ms, or less (busy_wait) */
+    bool beginning; /* in grille_store_begin: an interrupt stops the wait */
     bool wal_known; /* wal_before holds the WAL index header from before
                        the read snapshot began */
     unsigned char wal_before[GRILLE_WAL_HEADER];
@@ -617,8 +619,41 @@ void grille_store_close(grille_store *s)
 
 void grille_store_busy_timeout(grille_store *s, int ms)
 {
-    s->busy_ms = ms;
-    sqlite3_busy_timeout(s->db, ms);
+    s->busy_ms = s->wait_ms = ms;
+}
+
+/*
+ * SQLite's busy timeout (the same delays, up to s->wait_ms), except that
+ * a command waiting for the write lock stops at once when the flag of
+ * grille_set_interrupt is raised: a Ctrl-C while another command holds
+ * the project, which used to kill the program at once, ends the wait,
+ * and the command says that it stopped (the signal handler is in place
+ * before the transaction begins, so that none can come in between).
+ */
+static int busy_wait(void *arg, int count)
+{
+    static const int delays[] = {1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100};
+    static const int totals[] = {0, 1, 3, 8, 18, 33, 53, 78, 103, 128, 178,
+                                 228};
+    enum { NDELAYS = sizeof(delays) / sizeof(delays[0]) };
+    grille_store *s = arg;
+    if (s->beginning && grille__interrupted())
+        return 0;
+    int delay, prior;
+    if (count < NDELAYS) {
+        delay = delays[count];
+        prior = totals[count];
+    } else {
+        delay = delays[NDELAYS - 1];
+        prior = totals[NDELAYS - 1] + delay * (count - (NDELAYS - 1));
+    }
+    if (prior + delay > s->wait_ms) {
+        delay = s->wait_ms - prior;
+        if (delay <= 0)
+            return 0;
+    }
+    sqlite3_sleep(delay);
+    return !(s->beginning && grille__interrupted());
 }
 
 /* How every connection works, set as it is opened (before any
@@ -654,8 +689,8 @@ static int connect_as(grille_store **out, const char *file, const char *path,
         return r;
     }
     sqlite3_extended_result_codes(s->db, 1);
-    s->busy_ms = 600000;
-    sqlite3_busy_timeout(s->db, s->busy_ms);
+    s->busy_ms = s->wait_ms = 600000;
+    sqlite3_busy_handler(s->db, busy_wait, s);
     /* none of them reads the file, so none fails on a file that is no
      * project: that shows at its first read */
     sqlite3_exec(s->db, connection_pragmas, NULL, NULL, NULL);
@@ -1236,7 +1271,7 @@ static bool journal_mode(grille_store *s, const char *mode, int wait_ms)
 {
     char sql[40];
     snprintf(sql, sizeof(sql), "PRAGMA journal_mode = %s", mode);
-    sqlite3_busy_timeout(s->db, wait_ms < s->busy_ms ? wait_ms : s->busy_ms);
+    s->wait_ms = wait_ms < s->busy_ms ? wait_ms : s->busy_ms;
     sqlite3_stmt *st;
     bool ok = false;
     if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK) {
@@ -1246,7 +1281,7 @@ static bool journal_mode(grille_store *s, const char *mode, int wait_ms)
         }
         sqlite3_finalize(st);
     }
-    sqlite3_busy_timeout(s->db, s->busy_ms);
+    s->wait_ms = s->busy_ms;
     return ok;
 }
 
@@ -1306,7 +1341,11 @@ static void bulk_end(grille_store *s)
 int grille_store_begin(grille_store *s, grille_error *err)
 {
     bulk_begin(s);
+    s->beginning = true;
     int r = exec(s, "BEGIN IMMEDIATE", "start writing to the project", err);
+    s->beginning = false;
+    if (r < 0 && grille__interrupted())
+        r = grille__interrupt(err, s->path);
     if (r < 0) {
         bulk_end(s);
         return r;

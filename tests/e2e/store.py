@@ -903,6 +903,41 @@ def t_ctrl_c():
     assert integrity(db) == 'ok'
 
 
+def t_ctrl_c_waiting():
+    """Ctrl-C while add or recode waits for a project another connection
+    is writing: each stops at once, says so (exit 130), and the project is
+    as it was.  The signal is caught before the transaction begins (it
+    used to kill the program, with no word, in the moment between)."""
+    db = os.path.join(TMP, 'waiting.db')
+    assert grille('init', '-d', db).returncode == 0
+    assert grille('add', '-d', db, CORPUS[0]).returncode == 0
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute('BEGIN IMMEDIATE')
+    try:
+        for args, said in ((['add', '-d', db, CORPUS[1]],
+                            b'interrupted: nothing was added'),
+                           (['recode', '-d', db],
+                            b'interrupted: ' + db.encode() + b' is unchanged')):
+            p = subprocess.Popen([G] + args, stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE)
+            time.sleep(0.4)
+            if p.poll() is not None:
+                return '%s did not wait: %r' % (args[0], p.stderr.read())
+            t = time.monotonic()
+            p.send_signal(signal.SIGINT)
+            out, err = p.communicate(timeout=30)
+            took = time.monotonic() - t
+            if p.returncode != 130 or said not in err or took > 2:
+                return '%s: %d after %.2f s: %r' % (args[0], p.returncode,
+                                                    took, err[-300:])
+    finally:
+        holder.execute('ROLLBACK')
+        holder.close()
+    if count(db, 'SELECT count(*) FROM documents') != 1:
+        return 'the project changed'
+    return None
+
+
 def interrupt_third(args, reset, twice=False):
     """Runs grille with args twice, each after reset(): whole and timed,
     then interrupted a third of the way through (by two signals in a row
@@ -1019,6 +1054,7 @@ for name, fn in [
         ('a first import puts WAL back though readers hold the project',
          t_first_import_back_to_wal),
         ('Ctrl-C during add rolls back', t_ctrl_c),
+        ('Ctrl-C while add or recode waits for the project', t_ctrl_c_waiting),
         ('Ctrl-C stops recode and export, nothing left', t_ctrl_c_recode_export)]:
     check(name, fn)
 
