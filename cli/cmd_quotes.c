@@ -463,7 +463,8 @@ static int on_ktext(const grille_text_info *d, void *payload)
             for (size_t c = 0; c < 5; c++) {
                 if (c)
                     fputc(',', k->f);
-                csv_ccell(k->f, cells[c], !k->t->right[c]);
+                csv_ccell(k->f, cells[c],
+                          !k->t->right[c] || k->t->loose[c]);
             }
             fputs("\r\n", k->f);
         } else {

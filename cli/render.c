@@ -508,7 +508,7 @@ void table_csv(FILE *f, table *t)
         for (size_t c = 0; c < t->ncols; c++) {
             if (c)
                 fputc(',', f);
-            csv_ccell(f, cell(t, r, c), !t->right[c]);
+            csv_ccell(f, cell(t, r, c), !t->right[c] || t->loose[c]);
         }
         fputs("\r\n", f);
     }

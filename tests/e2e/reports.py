@@ -731,6 +731,16 @@ def t_quotes_csv_safe():
         assert segment_of(doc, t), ('not a segment of %s' % doc, t)
 
 
+def t_kwic_csv_safe():
+    """kwic -f csv: a left context that starts like a formula is defused
+    too (the column is aligned right, as numbers are, but holds text)."""
+    rows = csv_rows(out('kwic', '-d', DB, 'griotte', '-w', '8', '-f', 'csv'))
+    bad = spreadsheet_unsafe(rows)
+    assert not bad, ('formula cells', bad)
+    left = [r[rows[0].index('left')] for r in rows[1:]]
+    assert any(c.startswith("'=SUM(1)") for c in left), left
+
+
 def t_report_csv_safe():
     rows = csv_rows(out('report', '-d', DB, '-f', 'csv'))
     bad = spreadsheet_unsafe(rows)
@@ -1191,6 +1201,8 @@ def main():
     check('quotes csv: formula-like cells prefixed with \'', t_quotes_csv_safe)
     check('report csv: formula-like cells prefixed with \'',
           t_report_csv_safe)
+    check('kwic csv: a formula-like left context prefixed with \'',
+          t_kwic_csv_safe)
     check('json keeps =SUM(1) and =Beta unprefixed', t_json_raw)
     check('quotes -n 2: two documents, segment text, best first',
           t_quotes_two)
