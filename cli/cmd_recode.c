@@ -17,7 +17,8 @@ static const char help[] =
     "automatic codings of the documents whose codings change are replaced,\n"
     "all in one transaction; manual codings are kept.  Prints, per theme\n"
     "(children counted in their parents), the coded segments before and\n"
-    "after, and how many were gained and lost.\n\n"
+    "after, and how many were gained and lost; the totals add up the\n"
+    "themes.\n\n"
     "  -d, --db FILE        the project (default: $GRILLE_DB, else ./grille.db)\n"
     "  -c, --codebook FILE  the new codebook\n"
     "  -n, --dry-run        show the changes, write nothing\n"
@@ -54,8 +55,12 @@ static int on_change(const grille_recode_change *c, void *payload)
     snprintf(lost, sizeof(lost), c->lost ? "-%zu" : "0", c->lost);
     printf("%s%*s %7zu %7zu %7s %7s\n", c->code, w > 0 ? w : 0, "", c->before,
            c->after, gained, lost);
-    r->gained += c->gained;
-    r->lost += c->lost;
+    /* the totals over the themes: a sub-theme's changes are in its
+     * theme's row already */
+    if (!strchr(c->code, '/')) {
+        r->gained += c->gained;
+        r->lost += c->lost;
+    }
     return 0;
 }
 

@@ -242,7 +242,16 @@ def t_recode():
     grille('codebook', 'check', edited)
     before = sqlite3.connect(DB).execute(
         'SELECT count(*) FROM codings').fetchone()[0]
-    grille('recode', '-d', DB, '-c', edited)
+    out = grille('recode', '-d', DB, '-c', edited).stdout.decode()
+    # the totals add up the themes' rows: a sub-theme's are in its theme's
+    rows = [l.split() for l in out.splitlines()[1:-1]]
+    themes = [r for r in rows if '/' not in r[0]]
+    gained = sum(int(r[3]) for r in themes)
+    lost = -sum(int(r[4]) for r in themes)
+    if '%d segment codings gained, %d lost' % (gained, lost) not in out:
+        return 'recode totals are not the themes\' sums: %r' % out[-300:]
+    if not any(r[0] == 'sante/mentale' and r[3] != '0' for r in rows):
+        return 'test bug: sante/mentale gained nothing: %r' % out[-600:]
     con = sqlite3.connect(DB)
     after = con.execute('SELECT count(*) FROM codings').fetchone()[0]
     mentale = con.execute(
