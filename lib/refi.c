@@ -1511,7 +1511,7 @@ static int add_manual(importer *im, int64_t doc, const char *text,
 {
     sqlite3_stmt *seg = NULL, *dup = NULL, *ins = NULL;
     int rc = 0;
-    size_t added = 0;
+    size_t added = 0, present = 0;
     if (sqlite3_prepare_v2(im->db,
                            "SELECT id, start, \"end\" FROM segments WHERE "
                            "document = ?1 AND start < ?3 AND \"end\" > ?2 "
@@ -1549,7 +1549,7 @@ static int add_manual(importer *im, int64_t doc, const char *text,
         sqlite3_bind_int64(dup, 3, (sqlite3_int64)c0);
         sqlite3_bind_int64(dup, 4, (sqlite3_int64)c1);
         if ((r = sqlite3_step(dup)) == SQLITE_ROW) {
-            added++;
+            present++; /* imported before: not counted again */
             continue;
         }
         if (r != SQLITE_DONE)
@@ -1577,7 +1577,7 @@ static int add_manual(importer *im, int64_t doc, const char *text,
         goto sqlfail;
     if (added)
         im->st->codings++;
-    else
+    else if (!present)
         im->st->dropped++;
     goto done;
 sqlfail:

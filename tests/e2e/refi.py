@@ -672,6 +672,18 @@ def t_import_back():
     got = sorted(r[:3] for r in manual_rows(d))
     if got != sorted(want):
         return 'manual codings %r, want %r' % (got, sorted(want))
+    m = re.search(rb'(\d+) manual codings', out.stdout)
+    if not m or int(m.group(1)) == 0:
+        return 'the first import counts no manual coding: %r' % out.stdout
+    # again: nothing new, and it says so
+    again = subprocess.run([G, 'import', 'back.qdpx'], capture_output=True,
+                           cwd=d)
+    if again.returncode != 0 or b' 0 manual codings' not in again.stdout \
+            or b'dropped' in again.stderr:
+        return 'the second import: %r %r' % (again.stdout, again.stderr)
+    if sorted(r[:3] for r in manual_rows(d)) != sorted(want):
+        return 'the second import changed the manual codings'
+    return None
 
 
 def eval_project(qdpx, cwd):
