@@ -1123,7 +1123,9 @@ static int load_shown_quotes(grille_report *r, grille_store *s,
     size_t nrows = gr->n;
     gridrow *rows = gr->rows;
     bool json = o->format == FMT_JSON;
-    size_t ncodes = json ? r->ncodes : k;
+    /* JSON gives every code's verbatims, or --codes's */
+    bool every = json && !o->codes;
+    size_t ncodes = every ? r->ncodes : k;
     size_t per = o->quotes < r->ndocs ? o->quotes : r->ndocs;
     size_t *cells = malloc((ncodes * per + nrows * k + 1) * sizeof(*cells));
     int rc = !cells ? -1 : 0;
@@ -1133,9 +1135,9 @@ static int load_shown_quotes(grille_report *r, grille_store *s,
     while (again) {
         size_t n = 0, *got;
         qpick *picks;
-        pick_all(r, json ? NULL : themes, ncodes, per, &picks, &got);
+        pick_all(r, every ? NULL : themes, ncodes, per, &picks, &got);
         for (size_t i = 0; i < ncodes; i++) {
-            size_t code = json ? i : themes[i];
+            size_t code = every ? i : themes[i];
             for (size_t q = 0; q < got[i]; q++)
                 cells[n++] = picks[i * per + q].doc * r->ncodes + code;
         }
@@ -1170,8 +1172,11 @@ static int load_shown_quotes(grille_report *r, grille_store *s,
     return rc;
 }
 
+/* codes[0..ncodes_given): the codes whose verbatims it gives (NULL:
+ * every one). */
 static void report_json(FILE *f, const grille_report *r, const cooc *c,
-                        size_t nquotes, const char *by)
+                        size_t nquotes, const char *by, const size_t *codes,
+                        size_t ncodes_given)
 {
     fprintf(f,
             "{\"documents\": %zu, \"segments\": %zu, \"coded_segments\": %zu, "
@@ -1232,12 +1237,13 @@ static void report_json(FILE *f, const grille_report *r, const cooc *c,
     fputs(", \"quotes\": {", f);
     size_t *got;
     qpick *all;
-    pick_all(r, NULL, r->ncodes, nquotes, &all, &got);
-    for (size_t i = 0; i < r->ncodes; i++) {
+    size_t ncodes = codes ? ncodes_given : r->ncodes;
+    pick_all(r, codes, ncodes, nquotes, &all, &got);
+    for (size_t i = 0; i < ncodes; i++) {
         size_t n = got[i];
         const qpick *picks = all + i * nquotes;
         fputs(i ? ", " : "", f);
-        json_cstr(f, r->codes[i].id);
+        json_cstr(f, r->codes[codes ? codes[i] : i].id);
         fputs(": [", f);
         for (size_t q = 0; q < n; q++) {
             fputs(q ? ", {\"document\": " : "{\"document\": ", f);
@@ -1401,7 +1407,8 @@ static int run_report(const ropts *o)
     if (!(f = out_open(o->out, cli_db_path(o->db))))
         goto done;
     if (o->format == FMT_JSON) {
-        report_json(f, r, &c, o->quotes, o->by);
+        report_json(f, r, &c, o->quotes, o->by, o->codes ? themes : NULL,
+                    (size_t)k);
     } else if (o->format == FMT_CSV) {
         table t;
         themes_table(&t, r, true, true);

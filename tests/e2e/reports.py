@@ -731,6 +731,18 @@ def t_quotes_csv_safe():
         assert segment_of(doc, t), ('not a segment of %s' % doc, t)
 
 
+def t_json_quotes_codes():
+    """report -f json --codes A,B: the verbatims of A and B only, as the
+    other formats show; without --codes, every code's."""
+    every = jout('report', '-d', DB, '-f', 'json')
+    ids = [t['code'] for t in every['themes'] if t['parent'] is None][:2]
+    assert len(ids) == 2 and len(every['quotes']) == len(every['themes']), \
+        every['quotes'].keys()
+    some = jout('report', '-d', DB, '-f', 'json', '--codes', ','.join(ids))
+    assert list(some['quotes']) == ids, list(some['quotes'])
+    assert some['quotes'] == {i: every['quotes'][i] for i in ids}
+
+
 def t_kwic_csv_safe():
     """kwic -f csv: a left context that starts like a formula is defused
     too (the column is aligned right, as numbers are, but holds text)."""
@@ -1201,6 +1213,7 @@ def main():
     check('quotes csv: formula-like cells prefixed with \'', t_quotes_csv_safe)
     check('report csv: formula-like cells prefixed with \'',
           t_report_csv_safe)
+    check('report json --codes: their verbatims only', t_json_quotes_codes)
     check('kwic csv: a formula-like left context prefixed with \'',
           t_kwic_csv_safe)
     check('json keeps =SUM(1) and =Beta unprefixed', t_json_raw)
