@@ -135,10 +135,16 @@ static int attr_set(int argc, char **argv, const char *db)
 {
     if (argc - optind < 2)
         return cli_usage("attr", "%s", _("give DOC and KEY=VALUE..."));
-    for (int i = optind + 1; i < argc; i++)
+    for (int i = optind + 1; i < argc; i++) {
         if (!strchr(argv[i], '=') || argv[i][0] == '=')
             return cli_usage("attr", _("expected KEY=VALUE, not '%s'"),
                              argv[i]);
+        size_t kl = (size_t)(strchr(argv[i], '=') - argv[i]);
+        for (int j = optind + 1; j < i; j++)
+            if (strncmp(argv[j], argv[i], kl + 1) == 0)
+                return cli_usage("attr", _("'%.*s' given twice"), (int)kl,
+                                 argv[i]);
+    }
     grille_store *s;
     if (start(&s, db) < 0)
         return EXIT_RUNTIME;
@@ -160,6 +166,25 @@ static int attr_set(int argc, char **argv, const char *db)
                argc - optind - 1 == 1 ? "" : "s", argv[optind]);
     return rc;
 }
+
+/* Room for one more row in rowvals and rowlines (their capacity cap). */
+static int grow_rows(char ****vals, size_t **lines, size_t n, size_t *cap)
+{
+    if (n < *cap)
+        return 0;
+    size_t c = *cap ? *cap * 2 : 64;
+    char ***v = realloc(*vals, c * sizeof(*v));
+    if (!v)
+        return -1;
+    *vals = v;
+    size_t *l = realloc(*lines, c * sizeof(*l));
+    if (!l)
+        return -1;
+    *lines = l;
+    *cap = c;
+    return 0;
+}
+#define GROWV(vals, n, cap) grow_rows(&(vals), &rowlines, (n), &(cap))
 
 /* Documents known by name, path and collectivite, for matching rows. */
 typedef struct docref {
@@ -243,6 +268,11 @@ static int attr_import(int argc, char **argv, const char *db)
     char sep = csv_guess_separator(data, len);
     csv_row head = {0}, row = {0};
     size_t pos = 0, line = 1, set = 0, docs = 0, bad = 0;
+    /* which row (from 1) set each document's key, and which documents
+     * got a value: counted once each */
+    size_t *setby = NULL, nrowvals = 0, caprowvals = 0, *rowlines = NULL;
+    char ***rowvals = NULL;
+    bool *doc_touched = NULL;
     const char *why = NULL;
     if (ok && csv_next(data, len, &pos, sep, &head, &line, &why) != 1) {
         cli_error(_("%s:1: %s"), path, why ? why : _("no header row"));
@@ -271,6 +301,11 @@ static int attr_import(int argc, char **argv, const char *db)
                       : "");
         ok = false;
     }
+    if (ok && (!(setby = calloc(refs.n * head.n + 1, sizeof(*setby))) ||
+               !(doc_touched = calloc(refs.n + 1, sizeof(*doc_touched))))) {
+        cli_error("%s", _("out of memory"));
+        ok = false;
+    }
     int r;
     while (ok && (r = csv_next(data, len, &pos, sep, &row, &line, &why)) != 0) {
         if (r < 0) {
@@ -291,23 +326,58 @@ static int attr_import(int argc, char **argv, const char *db)
         size_t matched = 0;
         int64_t id = 0;
         bool by_doc = grille_store_find(s, who, &id, NULL) == 0;
-        for (size_t i = 0; i < refs.n; i++) {
+        /* the row's values, kept: a later row that gives the same
+         * document another value for a key is a conflict */
+        char **vals = calloc(head.n, sizeof(*vals));
+        if (!vals || GROWV(rowvals, nrowvals, caprowvals) < 0) {
+            free(vals);
+            cli_error("%s", _("out of memory"));
+            ok = false;
+            break;
+        }
+        rowvals[nrowvals] = vals;
+        rowlines[nrowvals] = row.line;
+        size_t me = ++nrowvals; /* this row, from 1 */
+        for (size_t k = 1; k < head.n && ok; k++)
+            if (!(vals[k] = strdup(trim(row.fields[k])))) {
+                cli_error("%s", _("out of memory"));
+                ok = false;
+            }
+        for (size_t i = 0; i < refs.n && ok; i++) {
             bool hit = by_doc ? refs.v[i].id == id
                               : refs.v[i].collectivite &&
                                     strcmp(refs.v[i].collectivite, who) == 0;
             if (!hit)
                 continue;
             matched++;
+            bool touched = false;
             for (size_t k = 1; k < head.n && ok; k++) {
-                const char *v = trim(row.fields[k]);
+                const char *v = vals[k];
                 if (!*v)
                     continue;
+                size_t *by = &setby[i * head.n + k];
+                if (*by && strcmp(rowvals[*by - 1][k], v) != 0) {
+                    cli_error(_("%s:%zu: '%s' of %s is '%s' here and '%s' "
+                                "on line %zu"),
+                              path, row.line, head.fields[k], refs.v[i].name,
+                              v, rowvals[*by - 1][k], rowlines[*by - 1]);
+                    bad++;
+                    continue;
+                }
+                if (*by)
+                    continue; /* the same value again */
                 if (grille_store_set_attr(s, refs.v[i].id, head.fields[k], v,
                                           origin, &err) < 0) {
                     cli_lib_error(&err);
                     ok = false;
                 }
+                *by = me;
                 set++;
+                touched = true;
+            }
+            if (touched && !doc_touched[i]) {
+                doc_touched[i] = true;
+                docs++;
             }
         }
         if (!matched) {
@@ -316,8 +386,16 @@ static int attr_import(int argc, char **argv, const char *db)
                       path, row.line, who);
             bad++;
         }
-        docs += matched;
     }
+    for (size_t v = 0; v < nrowvals; v++) {
+        for (size_t k = 1; k < head.n; k++)
+            free(rowvals[v][k]);
+        free(rowvals[v]);
+    }
+    free(rowvals);
+    free(rowlines);
+    free(setby);
+    free(doc_touched);
     if (bad)
         ok = false;
     csv_row_free(&head);

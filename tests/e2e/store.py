@@ -241,6 +241,44 @@ def t_add_same_name_and_path():
     return None
 
 
+def t_attr_import_counts():
+    """attr import: a collectivité's row and a document's row that agree
+    are counted once; that disagree are an error naming both lines, and
+    nothing changes; attr set with a key twice is a usage error."""
+    db = os.path.join(TMP, 'cases.db')
+    shutil.copy(DB, db)
+    docs = json.loads(grille('list', '-d', db, '-f', 'json').stdout)
+    doc = [d for d in docs['documents']
+           if d['attributes'].get('collectivite') == 'Montpellier']
+    assert doc, 'test bug: no document of Montpellier'
+    name, n = doc[0]['name'], len(doc)
+    ok = os.path.join(TMP, 'agree.csv')
+    with open(ok, 'w', encoding='utf-8') as f:
+        f.write('document;strate;taille\nMontpellier;a;grande\n%s;a;\n'
+                % name)
+    out = grille('attr', 'import', '-d', db, ok)
+    want = 'set %d attribute values on %d document' % (2 * n, n)
+    if out.returncode != 0 or want not in out.stdout.decode():
+        return 'agreeing rows: %r, want %r' % (out.stdout, want)
+    bad = os.path.join(TMP, 'disagree.csv')
+    with open(bad, 'w', encoding='utf-8') as f:
+        f.write('document;strate\nMontpellier;b\n%s;c\n' % name)
+    before = count(db, "SELECT count(*) FROM attributes WHERE key = 'strate' "
+                       "AND value = 'a'")
+    out = grille('attr', 'import', '-d', db, bad)
+    err = out.stderr.decode()
+    if out.returncode != 1 or "disagree.csv:3: 'strate' of %s is 'c' here " \
+            "and 'b' on line 2" % name not in err:
+        return 'disagreeing rows: %d %r' % (out.returncode, err)
+    if count(db, "SELECT count(*) FROM attributes WHERE key = 'strate' AND "
+                 "value = 'a'") != before:
+        return 'the failed import changed the project'
+    twice = grille('attr', 'set', '-d', db, name, 'k=1', 'k=2')
+    if twice.returncode != 2 or b"'k' given twice" not in twice.stderr:
+        return 'attr set k twice: %d %r' % (twice.returncode, twice.stderr)
+    return None
+
+
 def t_list_csv_columns():
     """list -f csv: a column per attribute key of any document, sorted;
     each row has its document's values (as list -f json gives them) and
@@ -1025,6 +1063,7 @@ for name, fn in [
         ('list as csv and text', t_list_formats),
         ('a new project knows its themes', t_new_project_knows_its_themes),
         ('add: a name and a path both taken is a failure', t_add_same_name_and_path),
+        ('attr import: values counted once, conflicts refused', t_attr_import_counts),
         ('list as csv: a column per key of any document', t_list_csv_columns),
         ('list: rows past 8 MB wait in a temporary file', t_list_spilled),
         ('recode after a codebook edit equals tag with it',
