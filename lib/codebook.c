@@ -467,14 +467,11 @@ static int add_seq(builder *b, cb_seq *s, size_t rule, seq_role role)
     return rc < 0 ? grille__nomem(b->err) : 0;
 }
 
-/* Whether text has " ~N" (a digit after the tilde): a proximity rule. */
+/* Whether text has a '~': a proximity rule, or a mistyped one (no word
+ * has a tilde: a term with one would never match). */
 static bool has_proximity(const char *t, size_t n)
 {
-    for (size_t i = 1; i + 1 < n; i++)
-        if (t[i] == '~' && t[i - 1] == ' ' && t[i + 1] >= '0' &&
-            t[i + 1] <= '9')
-            return true;
-    return false;
+    return memchr(t, '~', n) != NULL;
 }
 
 static int term_rule(builder *b, const ynode *n, size_t code, seq_role role)
@@ -1095,11 +1092,8 @@ int grille_codebook_from_pattern(grille_codebook **out, const char *pattern,
         key = "regex";
         body = pattern + 1;
         blen = n - 2;
-    } else {
-        for (size_t i = 1; i + 1 < n; i++)
-            if (pattern[i] == '~' && pattern[i - 1] == ' ' &&
-                pattern[i + 1] >= '0' && pattern[i + 1] <= '9')
-                key = "near";
+    } else if (has_proximity(pattern, n)) {
+        key = "near"; /* its parser says what is wrong with a bad one */
     }
     gbuf y = {0};
     int rc = gbuf_printf(&y, "themes:\n  pattern:\n    %s: [\"", key);

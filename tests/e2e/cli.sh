@@ -111,6 +111,9 @@ printf 'themes:\n  t:\n\tterms: [a]\n' > tab.yaml
 expect "a tab in a codebook is named" 1 \
     "^grille: tab\.yaml:3:1: YAML: .*\(a tab: YAML indents with spaces\)" \
     $G codebook check tab.yaml
+expect "kwic's mistyped proximity is an error, not 0 matches" 1 \
+    "bad proximity rule 'réunion\* ~x distance'" \
+    $G kwic -d nope.db "réunion* ~x distance"
 expect "kwic's bad regex names no generated theme" 1 \
     "^grille: pattern '/\(réunion/': bad regex '\(réunion': missing" \
     $G kwic -d nope.db "/(réunion/"
