@@ -1057,10 +1057,12 @@ static int segment_lines(grille_analyser *a, const char *s, size_t len,
     return rc;
 }
 
+/* In lowercase, compared without the case of their ASCII letters ("Env.",
+ * "env.", "ENV."); single capitals are initials (M., J.). */
 static const char *const abbreviations[] = {
-    "M", "Mme", "Mlle", "Mr", "Dr", "Pr", "St", "Ste", "etc", "cf", "p",
-    "ex", "env", "av", "bd", "vs", "art", "chap", "fig", "n", "no", "tel",
-    "tél", "resp", "dir", "coll", NULL};
+    "mme", "mlle", "mr", "dr", "pr", "st", "ste", "etc", "cf", "p", "ex",
+    "env", "av", "bd", "vs", "art", "chap", "fig", "n", "no", "tel", "tél",
+    "resp", "dir", "coll", NULL};
 
 /* Whether the word ending at s[i] (exclusive) is an abbreviation or an
  * initial, so that a period after it does not end a sentence. */
@@ -1074,7 +1076,12 @@ static bool abbreviation_before(const char *s, size_t from, size_t i)
         return false;
     if (i - k == 1 && s[k] >= 'A' && s[k] <= 'Z')
         return true; /* an initial: "J. Dupont" */
-    return in_list(s, k, i, abbreviations);
+    char low[8];
+    if (i - k >= sizeof(low))
+        return false; /* longer than any of them */
+    for (size_t j = k; j < i; j++)
+        low[j - k] = (char)(s[j] >= 'A' && s[j] <= 'Z' ? s[j] + 32 : s[j]);
+    return in_list(low, 0, i - k, abbreviations);
 }
 
 /* Cuts segment `seg` into sentences, pushing them. */
@@ -1094,16 +1101,27 @@ static int split_sentences(grille_analyser *a, const char *s,
                 i = j;
                 continue;
             }
-            /* closing marks stay with the sentence */
+            /* closing marks stay with the sentence, a French closing
+             * quote after its space too ("c'est bien. »") */
             for (;;) {
                 size_t m;
                 uint32_t d = cp_at(s, seg->end, j, &m);
                 if (d == '.' || d == '!' || d == '?' || d == 0x2026 ||
                     d == ')' || d == ']' || d == '"' || d == 0xBB ||
-                    d == 0x201D)
+                    d == 0x201D) {
                     j += m;
-                else
-                    break;
+                    continue;
+                }
+                size_t q = j;
+                while (q < seg->end && grille__is_space(d) && d != '\n') {
+                    q += m;
+                    d = cp_at(s, seg->end, q, &m);
+                }
+                if (q > j && (d == 0xBB || d == 0x201D)) {
+                    j = q + m;
+                    continue;
+                }
+                break;
             }
             size_t k = j;
             bool space = false;

@@ -495,6 +495,21 @@ START_TEST(sentences)
 }
 END_TEST
 
+/* Abbreviations whatever their case; a French closing quote after its
+ * space stays with its sentence. */
+START_TEST(sentences_abbreviations_quotes)
+{
+    run_unit("Env. 30 agents. Ex. La DSI. Il dit : « c'est bien. » Et "
+             "ensuite ?\n",
+             GRILLE_UNIT_SENTENCE);
+    ck_assert_uint_eq(nseg, 4);
+    seg_is(0, GRILLE_SEG_PARAGRAPH, 1, "Env. 30 agents.");
+    seg_is(1, GRILLE_SEG_SENTENCE, 1, "Ex. La DSI.");
+    seg_is(2, GRILLE_SEG_SENTENCE, 1, "Il dit : « c'est bien. »");
+    seg_is(3, GRILLE_SEG_SENTENCE, 1, "Et ensuite ?");
+}
+END_TEST
+
 START_TEST(segments_keep_code_points_whole)
 {
     run("\xc2\xa0\xc2\xa0• élu·e·s\xe2\x80\xaf!\n\n\xe2\x80\x94 œuvre\xc2\xa0\n");
@@ -890,6 +905,7 @@ static Suite *suite(void)
         {"segments", {paragraphs, bullets_of_every_kind, bullet_continuations,
                       speaker_turns, not_turns, headings_and_turn_on_next_line,
                       line_ends, body_after_front_matter, sentences,
+                      sentences_abbreviations_quotes,
                       segments_keep_code_points_whole}},
         {"tokens", {elisions_and_apostrophes, every_elided_word,
                     lexicalised_apostrophes, compounds_and_names,
