@@ -553,7 +553,7 @@ static const char css[] =
 void doc_begin(doc *d, const char *title)
 {
     if (d->fmt == FMT_HTML) {
-        fputs("<!DOCTYPE html>\n<html lang=\"fr\">\n<head>\n"
+        fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
               "<meta charset=\"utf-8\">\n"
               "<meta name=\"viewport\" content=\"width=device-width\">\n"
               "<title>",
@@ -707,7 +707,7 @@ void doc_quote(doc *d, const char *text, size_t len, size_t max,
 {
     char *q = flat_cut(text, len, max);
     if (d->fmt == FMT_HTML) {
-        fputs("<blockquote><p>", d->f);
+        fputs("<blockquote lang=\"fr\"><p>", d->f);
         html_cstr(d->f, q);
         fputs("</p><p class=\"src\">— ", d->f);
         html_cstr(d->f, source);
