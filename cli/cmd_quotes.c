@@ -36,7 +36,9 @@ static const char kwic_help[] =
     "phrase, a glob (visio*), an exact form (=ARS), a proximity rule\n"
     "('réunion* ~5 distance'), or a regex between slashes (/r[ée]union/).\n\n"
     "  -d, --db FILE        the project (default: $GRILLE_DB, else ./grille.db)\n"
-    "  -w, --width N        characters of context on each side (default 30)\n"
+    "  -w, --width N        characters of context on each side, 5 to 500\n"
+    "                       (default 30; the text table cuts them to fit\n"
+    "                       100 columns, CSV and JSON do not)\n"
     "  -f, --format FORMAT  text (default), md, html, json or csv\n"
     "  -o, --output FILE    write there (created readable by you only)\n"
     "  -h, --help           show this help\n";
