@@ -184,7 +184,6 @@ static int grow_rows(char ****vals, size_t **lines, size_t n, size_t *cap)
     *cap = c;
     return 0;
 }
-#define GROWV(vals, n, cap) grow_rows(&(vals), &rowlines, (n), &(cap))
 
 /* Documents known by name, path and collectivite, for matching rows. */
 typedef struct docref {
@@ -329,7 +328,8 @@ static int attr_import(int argc, char **argv, const char *db)
         /* the row's values, kept: a later row that gives the same
          * document another value for a key is a conflict */
         char **vals = calloc(head.n, sizeof(*vals));
-        if (!vals || GROWV(rowvals, nrowvals, caprowvals) < 0) {
+        if (!vals ||
+            grow_rows(&rowvals, &rowlines, nrowvals, &caprowvals) < 0) {
             free(vals);
             cli_error("%s", _("out of memory"));
             ok = false;
