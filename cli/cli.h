@@ -41,6 +41,12 @@ int cmd_import(int argc, char **argv);
 /* "grille: message" on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The "s" of an English plural after the count n: "1 document",
+ * "2 documents", "0 documents". */
+static inline const char *cli_s(size_t n)
+{
+    return n == 1 ? "" : "s";
+}
 /* Prints a library error ("grille: file:line:col: message"). */
 void cli_lib_error(const grille_error *err);
 /* A usage error: message plus a hint to run `grille CMD --help`; returns

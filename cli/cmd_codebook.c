@@ -25,8 +25,9 @@ static void show(const grille_codebook *cb)
     size_t n = grille_codebook_count(cb);
     size_t nr = grille_codebook_rule_count(cb);
     printf("%s\n", grille_codebook_name(cb));
-    printf(_("source %s, sha256 %.12s, %zu codes, %zu rules\n\n"),
-           grille_codebook_source(cb), grille_codebook_sha256(cb), n, nr);
+    printf(_("source %s, sha256 %.12s, %zu code%s, %zu rule%s\n\n"),
+           grille_codebook_source(cb), grille_codebook_sha256(cb), n,
+           cli_s(n), nr, cli_s(nr));
     for (size_t i = 0; i < n; i++) {
         grille_code_info c;
         grille_codebook_code(cb, i, &c);
@@ -37,9 +38,10 @@ static void show(const grille_codebook *cb)
         printf("%*s%s%*s  ", pad, "", shown, w > 0 ? w : 0, "");
         int lw = 44 - (int)text_width(c.label, strlen(c.label));
         printf("%s%*s", c.label, lw > 0 ? lw : 0, "");
-        printf(_(" %3zu patterns"), c.npatterns);
+        printf(_(" %3zu pattern%s"), c.npatterns, cli_s(c.npatterns));
         if (c.nexclusions)
-            printf(_(", %zu exclusions"), c.nexclusions);
+            printf(_(", %zu exclusion%s"), c.nexclusions,
+                   cli_s(c.nexclusions));
         putchar('\n');
     }
 }

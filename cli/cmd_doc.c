@@ -316,8 +316,8 @@ static int attr_import(int argc, char **argv, const char *db)
         if (row.n == 1 && !*trim(row.fields[0]))
             continue; /* a blank line */
         if (row.n != head.n) {
-            cli_error(_("%s:%zu: %zu fields, the header has %zu"), path,
-                      row.line, row.n, head.n);
+            cli_error(_("%s:%zu: %zu field%s, the header has %zu"), path,
+                      row.line, row.n, cli_s(row.n), head.n);
             bad++;
             continue;
         }

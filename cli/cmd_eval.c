@@ -561,11 +561,13 @@ static void report(evalrun *e)
                 macro.recall, macro.f1, macro.kappa);
     } else {
         if (e->project)
-            printf(_("%zu segments of %zu documents, codebook %s\n\n"),
-                   g->nrows, g->nfiles, grille_codebook_name(e->cb));
+            printf(_("%zu segment%s of %zu document%s, codebook %s\n\n"),
+                   g->nrows, cli_s(g->nrows), g->nfiles, cli_s(g->nfiles),
+                   grille_codebook_name(e->cb));
         else
-            printf(_("%zu lines of %zu files, codebook %s\n\n"), g->nrows,
-                   g->nfiles, grille_codebook_name(e->cb));
+            printf(_("%zu line%s of %zu file%s, codebook %s\n\n"), g->nrows,
+                   cli_s(g->nrows), g->nfiles, cli_s(g->nfiles),
+                   grille_codebook_name(e->cb));
         printf("%-20s %5s %5s %5s %5s %9s %7s %6s %6s\n", _("code"), "tp",
                "fp", "fn", "tn", _("precision"), _("recall"), "F1",
                _("kappa"));
@@ -709,9 +711,9 @@ static int eval_project(evalrun *e, const char *qdpx, const char *cbpath,
     if (grille_store_foreach_coding(s, 0, on_unit_coding, &u, &err) != 0)
         goto fail;
     if (u.foreign)
-        cli_warning(_("%s: %zu codings by hand of codes that are not in "
+        cli_warning(_("%s: %zu coding%s by hand of codes that are not in "
                       "the codebook, not scored"),
-                    qdpx, u.foreign);
+                    qdpx, u.foreign, cli_s(u.foreign));
     /* the codes coded by hand somewhere are the gold's codes */
     gold *g = &e->g;
     g->path = qdpx;

@@ -137,26 +137,30 @@ int cmd_import(int argc, char **argv)
             status = 128 + cli_interrupted;
             goto done;
         }
-        printf(_("%s: %zu documents added, %zu already there, %zu attributes, "
-                 "%zu manual codings, %zu new codes\n"),
-               argv[i], st.documents, st.existing, st.attributes, st.codings,
-               st.codes_created);
+        printf(_("%s: %zu document%s added, %zu already there, "
+                 "%zu attribute%s, %zu manual coding%s, %zu new code%s\n"),
+               argv[i], st.documents, cli_s(st.documents), st.existing,
+               st.attributes, cli_s(st.attributes), st.codings,
+               cli_s(st.codings), st.codes_created, cli_s(st.codes_created));
         if (st.automatic)
-            printf(_("  %zu codings made by grille left to the codebook\n"),
-                   st.automatic);
+            printf(_("  %zu coding%s made by grille left to the codebook\n"),
+                   st.automatic, cli_s(st.automatic));
         if (st.dropped)
-            cli_warning(_("%s: %zu codings dropped (empty selection, "
+            cli_warning(_("%s: %zu coding%s dropped (empty selection, "
                           "unknown code or outside the text)"),
-                        argv[i], st.dropped);
+                        argv[i], st.dropped, cli_s(st.dropped));
         if (st.merged)
-            cli_warning(_("%s: %zu sources have the text of a document of "
-                          "another name: their codings went to it, their "
-                          "case variables were left out"),
-                        argv[i], st.merged);
+            cli_warning(_("%s: %zu %s the text of a document of another "
+                          "name: %s codings went to it, %s case variables "
+                          "were left out"),
+                        argv[i], st.merged,
+                        st.merged == 1 ? _("source has") : _("sources have"),
+                        st.merged == 1 ? _("its") : _("their"),
+                        st.merged == 1 ? _("its") : _("their"));
         if (st.sources_skipped)
-            cli_warning(_("%s: %zu sources skipped (without text, or not "
+            cli_warning(_("%s: %zu source%s skipped (without text, or not "
                           "plain text in the archive)"),
-                        argv[i], st.sources_skipped);
+                        argv[i], st.sources_skipped, cli_s(st.sources_skipped));
     }
     if (grille_store_commit(s, &err) < 0)
         goto fail;

@@ -113,8 +113,10 @@ static void text_row(obuf *b, const grille_doc_info *d, const row_attrs *r)
     int idw = snprintf(id, sizeof(id), "#%lld ", (long long)d->id);
     ob_printf(b, "\n%s%s", id, d->name);
     int w = 44 - idw - (int)text_width(d->name, strlen(d->name));
-    ob_printf(b, _("%*s %6zu words %4zu segments %4zu coded\n"),
-              w > 0 ? w : 1, "", d->words, d->segments, d->coded_segments);
+    /* "1 segment " keeps the columns of "2 segments" */
+    ob_printf(b, _("%*s %6zu word%-1s %4zu segment%-1s %4zu coded\n"),
+              w > 0 ? w : 1, "", d->words, cli_s(d->words), d->segments,
+              cli_s(d->segments), d->coded_segments);
     if (strcmp(d->path, d->name) != 0)
         ob_printf(b, _("    from %s\n"), d->path);
     for (size_t k = 0; k < r->n; k++) {
@@ -370,8 +372,9 @@ static int write_csv(lister *l, FILE *f)
  * cannot be read back. */
 static bool write_text(lister *l, FILE *f)
 {
-    fprintf(f, _("%s: %zu documents, %zu words, %zu segments (%zu coded)\n"),
-            l->db, l->n, l->words, l->segs, l->coded);
+    fprintf(f, _("%s: %zu document%s, %zu word%s, %zu segment%s (%zu coded)\n"),
+            l->db, l->n, cli_s(l->n), l->words, cli_s(l->words), l->segs,
+            cli_s(l->segs), l->coded);
     if (!l->rows.spill) {
         if (l->rows.len)
             fwrite(l->rows.p, 1, l->rows.len, f);

@@ -314,8 +314,9 @@ int cmd_quotes(int argc, char **argv)
         snprintf(title, sizeof(title), _("Verbatims: %s (%s)"),
                  rc_code ? rc_code->label : code, code);
         doc_begin(&d, title);
-        doc_para(&d, _("%zu coded segments in %zu documents."), total,
-                 rc_code ? rc_code->documents : 0);
+        size_t ndocs = rc_code ? rc_code->documents : 0;
+        doc_para(&d, _("%zu coded segment%s in %zu document%s."), total,
+                 cli_s(total), ndocs, cli_s(ndocs));
     }
     bool first = true;
     for (size_t g = 0, pos = 0; g < ng; g++) {
@@ -577,9 +578,9 @@ int cmd_kwic(int argc, char **argv)
         char title[512];
         snprintf(title, sizeof(title), _("Concordance: %s"), pattern);
         doc_begin(&d, title);
-        doc_para(&d, _("%zu %s in %zu of %zu documents."), total,
+        doc_para(&d, _("%zu %s in %zu of %zu document%s."), total,
                  total == 1 ? _("match") : _("matches"), matched_docs,
-                 k.ndocs);
+                 k.ndocs, cli_s(k.ndocs));
         if (total)
             doc_table(&d, &t);
         doc_end(&d);

@@ -1275,14 +1275,15 @@ static void report_human(doc *d, const grille_report *r, const cooc *c,
      * collectivités by the grid when it is by them */
     valcount enq, c2;
     count_attr(&enq, r, "enqueteur");
+    size_t ncoll = strcmp(by, "collectivite") == 0
+                       ? gr->valued
+                       : count_values(r, "collectivite");
     doc_para(d,
-             _("Project %s: %zu documents, %zu segments (%zu coded), %zu "
-               "words, %zu interviewers, %zu collectivités."),
-             db, r->ndocs, r->segments, r->coded_segments, r->words,
-             enq.vals.n,
-             strcmp(by, "collectivite") == 0
-                 ? gr->valued
-                 : count_values(r, "collectivite"));
+             _("Project %s: %zu document%s, %zu segment%s (%zu coded), %zu "
+               "word%s, %zu interviewer%s, %zu collectivité%s."),
+             db, r->ndocs, cli_s(r->ndocs), r->segments, cli_s(r->segments),
+             r->coded_segments, r->words, cli_s(r->words), enq.vals.n,
+             cli_s(enq.vals.n), ncoll, cli_s(ncoll));
 
     doc_h2(d, _("The corpus at a glance"));
     count_attr(&c2, r, "type");

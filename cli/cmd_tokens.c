@@ -35,7 +35,8 @@ static void show_text(const cli_doc *d, grille_analyser *a)
            grille_encoding_name(grille_text_encoding(d->text)), d->len);
     if (d->body)
         printf(_(", front matter up to byte %zu"), d->body);
-    printf(_(", %zu segments, %zu words\n"), ns, grille_analyser_words(a));
+    size_t nw = grille_analyser_words(a);
+    printf(_(", %zu segment%s, %zu word%s\n"), ns, cli_s(ns), nw, cli_s(nw));
     for (size_t i = 0; i < ns; i++) {
         const grille_segment *s = &segs[i];
         printf("\n#%zu %s line %u [%zu,%zu)", i,

@@ -167,4 +167,18 @@ expect "catastrophic regex fails promptly, naming the rule" 1 \
     timeout 20 $G tag -c re.yaml long.txt
 expect "a codebook error stops tag" 1 "bad\.yaml:4:5" $G tag -c bad.yaml note.md
 
+# one of a thing is singular
+printf 't:\n  x: [maire]\n' > one.yaml
+printf 'Le maire.\n' > one.md
+$G init -d one.db -c one.yaml >/dev/null
+expect "add: 1 document" 0 "^added 1 document to one\.db$" $G add -d one.db one.md
+expect "list: 1 document, 1 segment" 0 \
+    "^one\.db: 1 document, 2 words, 1 segment \(1 coded\)$" $G list -d one.db
+expect "list: a row of 1 segment keeps its columns" 0 \
+    " 2 words    1 segment     1 coded$" $G list -d one.db
+expect "quotes: 1 coded segment in 1 document" 0 \
+    "^1 coded segment in 1 document\.$" $G quotes -d one.db t
+expect "codebook show: 1 pattern, 1 rule" 0 "2 codes, 1 rule$" \
+    $G codebook show one.yaml
+
 done_testing
