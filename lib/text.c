@@ -148,6 +148,23 @@ static int decode_utf16(grille_text *t, const unsigned char *u, size_t len,
  * fault is a sequence cut by the end of the file.  Otherwise, when every
  * byte has a Windows-1252 meaning, it is Windows-1252.
  */
+/* Whether the invalid byte at `bad` starts a UTF-8 sequence that the end
+ * of the file cut: a lead byte followed, to the end, by continuation
+ * bytes only.  "report\xe9\n" is not one (Windows-1252, an é before the
+ * line end). */
+static bool cut_at_end(const unsigned char *u, size_t len, size_t bad)
+{
+    if (u[bad] < 0xC2 || u[bad] > 0xF4)
+        return false;
+    size_t n = u[bad] >= 0xF0 ? 4 : u[bad] >= 0xE0 ? 3 : 2;
+    if (bad + n <= len)
+        return false;
+    for (size_t i = bad + 1; i < len; i++)
+        if ((u[i] & 0xC0) != 0x80)
+            return false;
+    return true;
+}
+
 static bool looks_cp1252(const unsigned char *u, size_t len)
 {
     size_t first_bad = utf8_check((const char *)u, len);
@@ -162,11 +179,8 @@ static bool looks_cp1252(const unsigned char *u, size_t len)
             return false; /* a valid multibyte sequence */
         i++;
     }
-    if (u[first_bad] >= 0xC2 && u[first_bad] <= 0xF4) {
-        size_t n = u[first_bad] >= 0xF0 ? 4 : u[first_bad] >= 0xE0 ? 3 : 2;
-        if (first_bad + n > len)
-            return false; /* cut at the end */
-    }
+    if (cut_at_end(u, len, first_bad))
+        return false;
     for (size_t i = 0; i < len; i++)
         if (u[i] >= 0x80 && u[i] <= 0x9F && !cp1252_high[u[i] - 0x80])
             return false;
@@ -211,11 +225,7 @@ int grille_text_decode(grille_text **out, const char *bytes, size_t len,
         goto done;
     }
     if (skip || !looks_cp1252(u, len)) {
-        bool cut = false;
-        if (u[bad] >= 0xC2 && u[bad] <= 0xF4) {
-            size_t n = u[bad] >= 0xF0 ? 4 : u[bad] >= 0xE0 ? 3 : 2;
-            cut = bad + n > len;
-        }
+        bool cut = cut_at_end(u, len, bad);
         /* the line and column, for an editor, and the byte offset */
         unsigned line = 1, col = 1;
         for (size_t i = skip; i < bad; i++) {

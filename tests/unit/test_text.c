@@ -174,6 +174,12 @@ START_TEST(decode_windows1252)
     grille_text_free(decode_ok("l\x92\x9cuvre d\xe9j\xe0 \x96 ok", 17,
                                GRILLE_ENC_WINDOWS1252,
                                "l’œuvre déjà – ok"));
+    /* an é in the last three bytes, before a line end: not a UTF-8
+     * sequence cut by the end of the file */
+    grille_text_free(decode_ok("report\xe9\n", 8, GRILLE_ENC_WINDOWS1252,
+                               "reporté\n"));
+    grille_text_free(decode_ok("caf\xe9 ", 5, GRILLE_ENC_WINDOWS1252,
+                               "café "));
     /* 0x81 has no meaning in Windows-1252: not text */
     decode_fails("caf\xe9 \x81", 6, GRILLE_EENCODING, 3, "invalid UTF-8");
 }
@@ -186,6 +192,7 @@ START_TEST(decode_refusals)
     decode_fails("élus \xff santé", 13, GRILLE_EENCODING, 6, "byte 6");
     /* a sequence cut by the end of the file */
     decode_fails("santé \xc3", 8, GRILLE_EENCODING, 7, "truncated");
+    decode_fails("sant\xe2\x80", 6, GRILLE_EENCODING, 4, "truncated");
     /* a BOM says UTF-8: no guessing after it */
     decode_fails("\xEF\xBB\xBF" "caf\xe9 ok", 10, GRILLE_EENCODING, 6,
                  "invalid UTF-8");
