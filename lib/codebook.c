@@ -284,8 +284,9 @@ static int word_elem(builder *b, const grille_token *t, cb_elem *e)
  * "réunion* à distance") into a sequence of elements.  *kind receives the
  * rule kind it amounts to.
  */
-static int compile_term(builder *b, const ynode *n, const char *s, size_t len,
-                        cb_seq *out, grille_rule_kind *kind)
+static int compile_term(builder *b, const ynode *n, size_t code,
+                        const char *s, size_t len, cb_seq *out,
+                        grille_rule_kind *kind)
 {
     cb_elem *els = NULL;
     size_t ne = 0, cap = 0;
@@ -349,8 +350,10 @@ static int compile_term(builder *b, const ynode *n, const char *s, size_t len,
                         elem_free(&els[k]);
                     free(els);
                     return fail(b, n, GRILLE_EINVALID,
-                                _("glob '%s' matches every word"),
-                                q(buf, sizeof(buf), s));
+                                _("glob '%s' in theme '%s' matches every "
+                                  "word"),
+                                q(buf, sizeof(buf), s),
+                                b->cb->codes[code].id);
                 }
                 cb_elem e = {.kind = ELEM_GLOB, .text = f.data,
                           .text_len = f.len};
@@ -391,8 +394,8 @@ static int compile_term(builder *b, const ynode *n, const char *s, size_t len,
     if (ne == 0) {
         free(els);
         return fail(b, n, GRILLE_EINVALID,
-                    _("term '%s' has no word to match"),
-                    q(buf, sizeof(buf), s));
+                    _("term '%s' in theme '%s' has no word to match"),
+                    q(buf, sizeof(buf), s), b->cb->codes[code].id);
     }
     out->elems = els;
     out->n = ne;
@@ -504,7 +507,7 @@ static int term_rule(builder *b, const ynode *n, size_t code, seq_role role)
                             "rule: put it under 'near:'"),
                     q(buf, sizeof(buf), n->str), where,
                     b->cb->codes[code].id);
-    int rc = compile_term(b, n, n->str, n->len, &s, &kind);
+    int rc = compile_term(b, n, code, n->str, n->len, &s, &kind);
     if (rc < 0)
         return rc;
     rc = add_rule(b, n, role == ROLE_MASK ? GRILLE_RULE_EXCLUDE : kind, code,
@@ -525,6 +528,19 @@ static int regex_rule(builder *b, const ynode *n, size_t code)
     if (n->type == Y_SCALAR && n->len == 0)
         return fail(b, n, GRILLE_EINVALID, _("empty regex in theme '%s'"),
                     b->cb->codes[code].id);
+    /* "\bmot\b" in double quotes: YAML reads \b as a backspace, and the
+     * regex never matches */
+    for (size_t i = 0; n->type == Y_SCALAR && i < n->len; i++) {
+        unsigned char c = (unsigned char)n->str[i];
+        if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F)
+            return fail(b, n, GRILLE_EINVALID,
+                        _("regex '%s' in theme '%s' holds the control "
+                          "character U+%04X at byte %zu: in double quotes, "
+                          "YAML reads \\b as a backspace; write the regex "
+                          "in single quotes ('\\bmot\\b')"),
+                        q(buf, sizeof(buf), n->str), b->cb->codes[code].id,
+                        c, i);
+    }
     pcre2_code *re = pcre2_compile((PCRE2_SPTR)n->str, n->len,
                                    PCRE2_UTF | PCRE2_UCP | PCRE2_CASELESS,
                                    &errcode, &erroff, NULL);
@@ -582,10 +598,10 @@ static int near_rule(builder *b, const ynode *n, size_t code)
         goto bad;
     cb_seq sa, sb;
     grille_rule_kind ka, kb;
-    int rc = compile_term(b, n, s, la, &sa, &ka);
+    int rc = compile_term(b, n, code, s, la, &sa, &ka);
     if (rc < 0)
         return rc;
-    rc = compile_term(b, n, bs, strlen(bs), &sb, &kb);
+    rc = compile_term(b, n, code, bs, strlen(bs), &sb, &kb);
     if (rc < 0) {
         for (size_t k = 0; k < sa.n; k++)
             elem_free(&sa.elems[k]);

@@ -311,11 +311,12 @@ static int run_regex(grille_analyser *a, const grille_codebook *cb,
                            ? GRILLE_ELIMIT
                            : GRILLE_EINVALID;
             grille__error(err, code, name, seg->line, 0,
-                          _("regex rule '%s' of theme '%s' (codebook line "
-                            "%u) stopped: %s; simplify the regex"),
+                          _("regex rule '%s' of theme '%s' (line %u of "
+                            "codebook %s) stopped: %s; simplify the regex"),
                           grille__quote(buf, sizeof(buf), r->text,
                                         strlen(r->text)),
-                          cb->codes[r->code].id, r->line, msg);
+                          cb->codes[r->code].id, r->line,
+                          cb->source ? cb->source : "?", msg);
             if (err)
                 err->detail = rc;
             return code;

@@ -733,10 +733,10 @@ def catastrophic(i, rx):
            esc(path) + r': ok \(1 theme, 1 code, 1 rule\)\n')
     run = grille('tag', '-c', path, CATASTROPHIC_NOTE, timeout=30)
     expect(run, 1, "grille: %s:5: regex rule '%s' of theme 'lettres' "
-           r"\(codebook line 4\) stopped: (match limit exceeded|depth limit "
-           r"exceeded|heap limit exceeded|JIT stack limit reached); "
-           r"simplify the regex\n" % (esc(CATASTROPHIC_NOTE), esc(rx)), '',
-           seconds=10)
+           r"\(line 4 of codebook %s\) stopped: (match limit exceeded|"
+           r"depth limit exceeded|heap limit exceeded|JIT stack limit "
+           r"reached); simplify the regex\n"
+           % (esc(CATASTROPHIC_NOTE), esc(rx), esc(path)), '', seconds=10)
 
 
 def t_invalid_regex():

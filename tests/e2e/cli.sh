@@ -181,4 +181,21 @@ expect "quotes: 1 coded segment in 1 document" 0 \
 expect "codebook show: 1 pattern, 1 rule" 0 "2 codes, 1 rule$" \
     $G codebook show one.yaml
 
+# codebook values that cannot be what the author meant
+printf 'themes:\n  t:\n    regex: ["\\bx\\b"]\n' > bs.yaml
+expect "a regex with a backspace (\\b in double quotes) is refused" 1 \
+    "^grille: bs\.yaml:3:13: regex .* in theme 't' holds the control character U\+0008 at byte 0: .*single quotes" \
+    $G codebook check bs.yaml
+printf "themes:\n  t:\n    regex: ['\\\\bx\\\\b']\n" > bs1.yaml
+expect "the same regex in single quotes loads" 0 "ok \(1 theme" \
+    $G codebook check bs1.yaml
+printf 'themes:\n  t:\n    terms: [maire]\n  u:\n    terms: ["*"]\n' > star.yaml
+expect "a glob of every word names its theme" 1 \
+    "^grille: star\.yaml:5:13: glob '\*' in theme 'u' matches every word" \
+    $G codebook check star.yaml
+printf 'themes:\n  u:\n    terms: ["..."]\n' > dots.yaml
+expect "a term without a word names its theme" 1 \
+    "^grille: dots\.yaml:3:13: term '\.\.\.' in theme 'u' has no word to match" \
+    $G codebook check dots.yaml
+
 done_testing
