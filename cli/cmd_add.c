@@ -304,6 +304,18 @@ int cmd_add(int argc, char **argv)
         free(attrs);
         return cli_usage("add", "%s", _("no file or folder to add"));
     }
+    /* tag reads '-' as standard input; a document of the project is
+     * named after its file and found again by its path (rm, attr set,
+     * add again), which standard input has not */
+    for (int i = optind; i < argc; i++)
+        if (strcmp(argv[i], "-") == 0) {
+            free(attrs);
+            return cli_usage("add", "%s",
+                             _("'-' (standard input) cannot be added: a "
+                               "document of the project is named after its "
+                               "file; save the note to a file and add that "
+                               "(a file named '-': ./-)"));
+        }
     db = cli_db_path(db);
     files list = {0};
     size_t skipped = 0, failed = 0, added = 0, present = 0;

@@ -198,4 +198,8 @@ expect "a term without a word names its theme" 1 \
     "^grille: dots\.yaml:3:13: term '\.\.\.' in theme 'u' has no word to match" \
     $G codebook check dots.yaml
 
+expect "add - (standard input) is a usage error, nothing created" 2 \
+    "'-' \(standard input\) cannot be added" sh -c "echo santé | $G add -d stdin.db -"
+ok "and no project was created" test ! -e stdin.db
+
 done_testing
