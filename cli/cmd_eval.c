@@ -39,9 +39,12 @@ static const char help[] =
     "  -c, --codebook FILE  the codebook (default: the bundled one)\n"
     "  -f, --format FORMAT  text (default), json or csv\n"
     "  -e, --show-errors    list each false positive and false negative\n"
+    "                       (text and json)\n"
     "  -h, --help           show this help\n\n"
     "A line counts as coded with a code when a hit of that code or of one of\n"
-    "its children overlaps it.  With --gold-project, the units are the\n"
+    "its children overlaps it.  A code that neither the gold nor the codebook\n"
+    "gives to any line has no score ('-', null in JSON, empty in CSV) and is\n"
+    "left out of the macro average.  With --gold-project, the units are the\n"
     "segments of the project's texts, and the codes scored those coded by\n"
     "hand somewhere (a segment coded by hand with a child counts for its\n"
     "parents too).  Exit status: 0 when the scores were computed,\n"
@@ -262,6 +265,11 @@ static int gold_read(gold *g, const char *path)
     free(data);
     if (rc == 0 && !g->codes)
         rc = gold_error(g, 1, 1, _("empty gold standard: no header"), NULL);
+    if (rc == 0 && !g->nrows)
+        rc = gold_error(g, g->header_line, 1,
+                        _("no line to score: the gold standard has its "
+                          "header only"),
+                        NULL);
     for (size_t i = 0; rc == 0 && i < g->ncodes; i++)
         for (size_t j = 0; rc == 0 && j < i; j++)
             if (strcmp(g->codes[i], g->codes[j]) == 0)
@@ -484,16 +492,47 @@ static int eval_file(evalrun *e, size_t fi, const char *root,
     return rc;
 }
 
+/* Whether a code has scores: a line coded with it by the gold or by the
+ * codebook.  Without one, precision and recall divide zero by zero. */
+static bool scored(const grille_confusion *c)
+{
+    return c->tp + c->fp + c->fn > 0;
+}
+
+/* s's scores, or null for a code without (s NULL) */
 static void json_scores(FILE *f, const grille_confusion *c,
                         const grille_scores *s)
 {
     if (c)
         fprintf(f, "\"tp\": %zu, \"fp\": %zu, \"fn\": %zu, \"tn\": %zu, ",
                 c->tp, c->fp, c->fn, c->tn);
-    fprintf(f,
-            "\"precision\": %.6f, \"recall\": %.6f, \"f1\": %.6f, "
-            "\"kappa\": %.6f",
-            s->precision, s->recall, s->f1, s->kappa);
+    if (!s)
+        fputs("\"precision\": null, \"recall\": null, \"f1\": null, "
+              "\"kappa\": null",
+              f);
+    else
+        fprintf(f,
+                "\"precision\": %.6f, \"recall\": %.6f, \"f1\": %.6f, "
+                "\"kappa\": %.6f",
+                s->precision, s->recall, s->f1, s->kappa);
+}
+
+static void csv_scores(FILE *f, const grille_scores *s)
+{
+    if (!s)
+        fputs(",,,\r\n", f);
+    else
+        fprintf(f, "%.4f,%.4f,%.4f,%.4f\r\n", s->precision, s->recall,
+                s->f1, s->kappa);
+}
+
+static void text_scores(const grille_scores *s)
+{
+    if (!s)
+        printf(" %9s %7s %6s %6s\n", "-", "-", "-", "-");
+    else
+        printf(" %9.3f %7.3f %6.3f %6.3f\n", s->precision, s->recall, s->f1,
+               s->kappa);
 }
 
 static void report(evalrun *e)
@@ -504,18 +543,32 @@ static void report(evalrun *e)
     grille_scores macro = {0}, ms, *sc = calloc(n, sizeof(*sc));
     if (!sc)
         return;
+    /* the macro average is over the codes with scores */
+    size_t m = 0;
+    for (size_t k = 0; k < n; k++)
+        m += scored(&e->conf[k]);
     for (size_t k = 0; k < n; k++) {
         grille_scores_compute(&e->conf[k], &sc[k]);
         micro.tp += e->conf[k].tp;
         micro.fp += e->conf[k].fp;
         micro.fn += e->conf[k].fn;
         micro.tn += e->conf[k].tn;
-        macro.precision += sc[k].precision / (double)n;
-        macro.recall += sc[k].recall / (double)n;
-        macro.f1 += sc[k].f1 / (double)n;
-        macro.kappa += sc[k].kappa / (double)n;
+        if (!scored(&e->conf[k])) {
+            if (e->format != FMT_TEXT) /* text says it under its table */
+                cli_warning(_("code '%s': no line is coded with it, by the "
+                              "gold or by the codebook: no score, and left "
+                              "out of the macro average"),
+                            g->codes[k]);
+            continue;
+        }
+        macro.precision += sc[k].precision / (double)m;
+        macro.recall += sc[k].recall / (double)m;
+        macro.f1 += sc[k].f1 / (double)m;
+        macro.kappa += sc[k].kappa / (double)m;
     }
     grille_scores_compute(&micro, &ms);
+    const grille_scores *msp = scored(&micro) ? &ms : NULL;
+    const grille_scores *macp = m ? &macro : NULL;
     FILE *f = stdout;
     if (e->format == FMT_JSON) {
         fputs("{\"codes\": [", f);
@@ -523,13 +576,14 @@ static void report(evalrun *e)
             fprintf(f, "%s{\"code\": ", k ? ", " : "");
             json_cstr(f, g->codes[k]);
             fputs(", ", f);
-            json_scores(f, &e->conf[k], &sc[k]);
+            json_scores(f, &e->conf[k],
+                        scored(&e->conf[k]) ? &sc[k] : NULL);
             putc('}', f);
         }
         fputs("], \"micro\": {", f);
-        json_scores(f, &micro, &ms);
-        fputs("}, \"macro\": {", f);
-        json_scores(f, NULL, &macro);
+        json_scores(f, &micro, msp);
+        fprintf(f, "}, \"macro\": {\"codes\": %zu, ", m);
+        json_scores(f, NULL, macp);
         putc('}', f);
         if (e->show) {
             fputs(", \"errors\": [", f);
@@ -549,16 +603,15 @@ static void report(evalrun *e)
         fputs("code,tp,fp,fn,tn,precision,recall,f1,kappa\r\n", f);
         for (size_t k = 0; k < n; k++) {
             csv_ccell(f, g->codes[k], true);
-            fprintf(f, ",%zu,%zu,%zu,%zu,%.4f,%.4f,%.4f,%.4f\r\n",
-                    e->conf[k].tp, e->conf[k].fp, e->conf[k].fn,
-                    e->conf[k].tn, sc[k].precision, sc[k].recall, sc[k].f1,
-                    sc[k].kappa);
+            fprintf(f, ",%zu,%zu,%zu,%zu,", e->conf[k].tp, e->conf[k].fp,
+                    e->conf[k].fn, e->conf[k].tn);
+            csv_scores(f, scored(&e->conf[k]) ? &sc[k] : NULL);
         }
-        fprintf(f, "micro,%zu,%zu,%zu,%zu,%.4f,%.4f,%.4f,%.4f\r\n", micro.tp,
-                micro.fp, micro.fn, micro.tn, ms.precision, ms.recall, ms.f1,
-                ms.kappa);
-        fprintf(f, "macro,,,,,%.4f,%.4f,%.4f,%.4f\r\n", macro.precision,
-                macro.recall, macro.f1, macro.kappa);
+        fprintf(f, "micro,%zu,%zu,%zu,%zu,", micro.tp, micro.fp, micro.fn,
+                micro.tn);
+        csv_scores(f, msp);
+        fputs("macro,,,,,", f);
+        csv_scores(f, macp);
     } else {
         if (e->project)
             printf(_("%zu segment%s of %zu document%s, codebook %s\n\n"),
@@ -573,17 +626,25 @@ static void report(evalrun *e)
                _("kappa"));
         for (size_t k = 0; k < n; k++) {
             int w = 20 - (int)text_width(g->codes[k], strlen(g->codes[k]));
-            printf("%s%*s %5zu %5zu %5zu %5zu %9.3f %7.3f %6.3f %6.3f\n",
-                   g->codes[k], w > 0 ? w : 0, "", e->conf[k].tp,
-                   e->conf[k].fp, e->conf[k].fn, e->conf[k].tn,
-                   sc[k].precision, sc[k].recall, sc[k].f1, sc[k].kappa);
+            printf("%s%*s %5zu %5zu %5zu %5zu", g->codes[k], w > 0 ? w : 0,
+                   "", e->conf[k].tp, e->conf[k].fp, e->conf[k].fn,
+                   e->conf[k].tn);
+            text_scores(scored(&e->conf[k]) ? &sc[k] : NULL);
         }
-        printf("%-20s %5zu %5zu %5zu %5zu %9.3f %7.3f %6.3f %6.3f\n",
-               _("micro"), micro.tp, micro.fp, micro.fn, micro.tn,
-               ms.precision, ms.recall, ms.f1, ms.kappa);
-        printf("%-20s %5s %5s %5s %5s %9.3f %7.3f %6.3f %6.3f\n", _("macro"),
-               "", "", "", "", macro.precision, macro.recall, macro.f1,
-               macro.kappa);
+        printf("%-20s %5zu %5zu %5zu %5zu", _("micro"), micro.tp, micro.fp,
+               micro.fn, micro.tn);
+        text_scores(msp);
+        printf("%-20s %5s %5s %5s %5s", _("macro"), "", "", "", "");
+        text_scores(macp);
+        if (m == 0)
+            printf("\n%s\n", _("-: no line coded with it, by the gold or "
+                               "by the codebook; no code has a score, nor "
+                               "has the macro average."));
+        else if (m < n)
+            printf(_("\n-: no line coded with it, by the gold or by the "
+                     "codebook; the macro average is over the %zu other "
+                     "code%s.\n"),
+                   m, cli_s(m));
         if (e->show) {
             for (size_t k = 0; k < n; k++) {
                 fflush(e->errs[k]);
@@ -819,6 +880,10 @@ int cmd_eval(int argc, char **argv)
     if (goldproject && (root || e.show))
         return cli_usage("eval", "%s",
                          _("--root and --show-errors go with --gold"));
+    if (e.show && e.format == FMT_CSV)
+        return cli_usage("eval", "%s",
+                         _("--show-errors goes with the text or json "
+                           "format (a CSV holds the scores only)"));
     if (!goldpath && !goldproject)
         return cli_usage("eval", "%s",
                          _("give the gold standard with --gold or "

@@ -917,7 +917,9 @@ typedef struct grille_scores {
  * positive on one side the ratio it would divide by zero is 1 when the
  * other side has none either (nothing to find, nothing found) and 0
  * otherwise; kappa is 1 when both sides agree on every unit and the chance
- * agreement is 1, 0 when they do not.
+ * agreement is 1, 0 when they do not.  `grille eval` shows a table with no
+ * positive at all (tp + fp + fn == 0) as without scores, and leaves it out
+ * of its macro average.
  */
 GRILLE_API void grille_scores_compute(const grille_confusion *c,
                                       grille_scores *out);

@@ -105,4 +105,27 @@ low = {k: v for k, v in f1.items()
        if k in ('teletravail', 'sante', 'reprise', 'elus', 'accueil') and v < 0.85}
 assert len(f1) >= 5 and not low, low
 "
+# a code that no line has, by hand or by the codebook: no score, out of the
+# macro average.  sante on a4 a5 b2 b3: TP TP FP FN -> P = R = F1 = 2/3,
+# Po = 2/4, Pe = (3*3 + 1*1)/16, kappa = -1/3; reprise: 0 0 0 4.
+printf 'file\tline\tsante\treprise\nnote-a.md\t4\t1\t0\nnote-a.md\t5\t1\t0\nnote-b.txt\t2\t0\t0\nnote-b.txt\t3\t1\t0\n' > "$tmp/g/none.tsv"
+expect "a code with nothing to find nor found has no score" 0 \
+    "^reprise +0 +0 +0 +4 +- +- +- +-$" \
+    "$G" eval -g "$tmp/g/none.tsv" --root "$D" -c "$D/small.yaml"
+expect "and the text says the macro average leaves it out" 0 \
+    "macro average is over the 1 other code\.$" \
+    "$G" eval -g "$tmp/g/none.tsv" --root "$D" -c "$D/small.yaml"
+expect "csv: empty scores, the macro average of the other code" 0 \
+    " reprise,0,0,0,4,,,, .*macro,,,,,0\.6667,0\.6667,0\.6667,-0\.3333" \
+    sh -c "'$G' eval -g '$tmp/g/none.tsv' --root '$D' -c '$D/small.yaml' -f csv 2>/dev/null | tr -d '\r' | tr '\n' ' '"
+expect "json: null scores, and a warning" 0 \
+    "warning: code 'reprise': no line is coded with it.*\"code\": \"reprise\", \"tp\": 0, \"fp\": 0, \"fn\": 0, \"tn\": 4, \"precision\": null.*\"macro\": \{\"codes\": 1, \"precision\": 0\.666667" \
+    sh -c "'$G' eval -g '$tmp/g/none.tsv' --root '$D' -c '$D/small.yaml' -f json 2>&1 | tr '\n' ' '"
+printf 'file\tline\tsante\n' > "$tmp/g/header.tsv"
+expect "a gold with its header only is refused" 1 \
+    "header\.tsv:1:1: no line to score" \
+    "$G" eval -g "$tmp/g/header.tsv" --root "$D" -c "$D/small.yaml"
+expect "--show-errors with csv is a usage error" 2 \
+    "--show-errors goes with the text or json format" \
+    "$G" eval -g "$D/small.tsv" -c "$D/small.yaml" -f csv --show-errors
 done_testing

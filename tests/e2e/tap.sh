@@ -18,7 +18,8 @@ ok() {
     else
         failed=$((failed + 1))
         echo "not ok $n - $name"
-        sed 's/^/# /' "$tmp/out" | head -20
+        # the output's last line ended, or the next TAP line joins it
+        sed '$a\' "$tmp/out" | sed 's/^/# /' | head -20
     fi
 }
 
@@ -32,7 +33,8 @@ expect() {
     else
         failed=$((failed + 1))
         echo "not ok $n - $name (exit $got, want $status; want /$pattern/)"
-        sed 's/^/# /' "$tmp/out" | head -20
+        # the output's last line ended, or the next TAP line joins it
+        sed '$a\' "$tmp/out" | sed 's/^/# /' | head -20
     fi
 }
 
