@@ -214,7 +214,34 @@ void strindex_free(strindex *x);
 /* Writes a number in decimal (faster than printf in hot loops). */
 void put_size(FILE *f, size_t v);
 
-/* Writes s[0..len) on one line: runs of white space become one space. */
+/*
+ * Text for a terminal.  A note, a name or a codebook may hold bytes that a
+ * terminal takes for commands (ESC starts the sequences that move the
+ * cursor, recolour or retitle the window): C0 controls but tab and line
+ * feed, DEL, and the C1 controls U+0080..U+009F.  The text formats write
+ * each as U+FFFD (�).  control_at gives the bytes of such a character at
+ * s[i] of s[0..n), or 0.
+ */
+#define REPLACEMENT_CHAR "\xef\xbf\xbd"
+static inline size_t control_at(const char *s, size_t n, size_t i)
+{
+    unsigned char c = (unsigned char)s[i];
+    if (c < 0x20)
+        return c == '\t' || c == '\n' ? 0 : 1;
+    if (c == 0x7F)
+        return 1;
+    if (c == 0xC2 && i + 1 < n && (unsigned char)s[i + 1] >= 0x80 &&
+        (unsigned char)s[i + 1] <= 0x9F)
+        return 2;
+    return 0;
+}
+/* Writes s[0..len) with its controls replaced. */
+void put_safe(FILE *f, const char *s, size_t len);
+void put_safe_str(FILE *f, const char *s);
+void ob_safe(obuf *b, const char *s, size_t len);
+
+/* Writes s[0..len) on one line: runs of white space become one space, and
+ * controls are replaced (put_safe). */
 void put_flat(FILE *f, const char *s, size_t len);
 /* put_flat of a text written in pieces: *space (false at its start) says
  * that the piece before ended in whitespace, not written yet. */

@@ -24,7 +24,8 @@ static void show(const grille_codebook *cb)
 {
     size_t n = grille_codebook_count(cb);
     size_t nr = grille_codebook_rule_count(cb);
-    printf("%s\n", grille_codebook_name(cb));
+    put_safe_str(stdout, grille_codebook_name(cb));
+    putchar('\n');
     printf(_("source %s, sha256 %.12s, %zu code%s, %zu rule%s\n\n"),
            grille_codebook_source(cb), grille_codebook_sha256(cb), n,
            cli_s(n), nr, cli_s(nr));
@@ -35,9 +36,12 @@ static void show(const grille_codebook *cb)
         const char *shown = slash ? slash + 1 : c.id;
         int pad = 2 * (int)c.depth;
         int w = 24 - pad - (int)text_width(shown, strlen(shown));
-        printf("%*s%s%*s  ", pad, "", shown, w > 0 ? w : 0, "");
+        printf("%*s", pad, "");
+        put_safe_str(stdout, shown);
+        printf("%*s  ", w > 0 ? w : 0, "");
         int lw = 44 - (int)text_width(c.label, strlen(c.label));
-        printf("%s%*s", c.label, lw > 0 ? lw : 0, "");
+        put_safe_str(stdout, c.label);
+        printf("%*s", lw > 0 ? lw : 0, "");
         printf(_(" %3zu pattern%s"), c.npatterns, cli_s(c.npatterns));
         if (c.nexclusions)
             printf(_(", %zu exclusion%s"), c.nexclusions,

@@ -1017,8 +1017,10 @@ static void synthesis_grid(doc *d, const grille_report *r, const char *by,
                 if (!q)
                     continue;
                 char *cut = cell_cut(q, 64);
-                fprintf(d->f, "  %-16.16s %*zu  \xc2\xab %s \xc2\xbb\n",
-                        code_id(r, codes[j]), width, segs, cut);
+                fprintf(d->f, "  %-16.16s %*zu  \xc2\xab ",
+                        code_id(r, codes[j]), width, segs);
+                put_safe_str(d->f, cut);
+                fputs(" \xc2\xbb\n", d->f);
                 free(cut);
             }
             fputc('\n', d->f);

@@ -870,7 +870,10 @@ static void put_json_summary(tagrun *r, const size_t *segs,
 static void put_text_head(tagrun *r, const tdoc *d)
 {
     FILE *f = stdout;
-    fprintf(f, r->o->color ? "\033[1m== %s\033[0m" : "== %s", d->name);
+    fputs(r->o->color ? "\033[1m== " : "== ", f);
+    put_safe_str(f, d->name);
+    if (r->o->color)
+        fputs("\033[0m", f);
     fprintf(f, " (%zu %s, %zu %s, %zu %s)\n", d->nsegs,
             d->nsegs == 1 ? _("segment") : _("segments"), d->words,
             d->words == 1 ? _("word") : _("words"), d->coded, _("coded"));
@@ -892,8 +895,9 @@ static void put_text_summary(tagrun *r, const size_t *segs,
         if (slash)
             shown = slash + 1;
         int w = 34 - pad - (int)text_width(shown, strlen(shown));
-        fprintf(f, "%*s%s%*s %8zu %6zu\n", pad, "", shown, w > 0 ? w : 0, "",
-                segs[c], hits[c]);
+        fprintf(f, "%*s", pad, "");
+        put_safe_str(f, shown);
+        fprintf(f, "%*s %8zu %6zu\n", w > 0 ? w : 0, "", segs[c], hits[c]);
     }
     fputs("\n", f);
 }

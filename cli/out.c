@@ -238,6 +238,47 @@ void put_size(FILE *f, size_t v)
     fwrite(buf + i, 1, 24 - i, f);
 }
 
+void put_safe(FILE *f, const char *s, size_t len)
+{
+    size_t from = 0;
+    for (size_t i = 0; i < len;) {
+        size_t k = control_at(s, len, i);
+        if (!k) {
+            i++;
+            continue;
+        }
+        if (i > from)
+            fwrite(s + from, 1, i - from, f);
+        fputs(REPLACEMENT_CHAR, f);
+        i += k;
+        from = i;
+    }
+    if (len > from)
+        fwrite(s + from, 1, len - from, f);
+}
+
+void put_safe_str(FILE *f, const char *s)
+{
+    put_safe(f, s, strlen(s));
+}
+
+void ob_safe(obuf *b, const char *s, size_t len)
+{
+    size_t from = 0;
+    for (size_t i = 0; i < len;) {
+        size_t k = control_at(s, len, i);
+        if (!k) {
+            i++;
+            continue;
+        }
+        ob_put(b, s + from, i - from);
+        ob_put(b, REPLACEMENT_CHAR, 3);
+        i += k;
+        from = i;
+    }
+    ob_put(b, s + from, len - from);
+}
+
 void put_flat_run(FILE *f, const char *s, size_t len, bool *space)
 {
     for (size_t i = 0; i < len; i++) {
@@ -250,6 +291,12 @@ void put_flat_run(FILE *f, const char *s, size_t len, bool *space)
         if (*space)
             putc(' ', f);
         *space = false;
+        size_t k = control_at(s, len, i);
+        if (k) {
+            fputs(REPLACEMENT_CHAR, f);
+            i += k - 1;
+            continue;
+        }
         putc(c, f);
     }
 }

@@ -287,7 +287,7 @@ static void put_fit(FILE *f, const char *s, size_t w, bool right)
             cols++;
         }
         fputs("\xe2\x80\xa6", f);
-        fwrite(s + i, 1, n - i, f);
+        put_safe(f, s + i, n - i);
         return;
     }
     if (width > w) {
@@ -299,14 +299,14 @@ static void put_fit(FILE *f, const char *s, size_t w, bool right)
                 i++;
             cols++;
         }
-        fwrite(s, 1, i, f);
+        put_safe(f, s, i);
         if (w)
             fputs("\xe2\x80\xa6", f);
         return;
     }
     if (right)
         fprintf(f, "%*s", (int)(w - width), "");
-    fputs(s, f);
+    put_safe(f, s, n);
     if (!right)
         fprintf(f, "%*s", (int)(w - width), "");
 }
@@ -415,14 +415,21 @@ static void table_plain(FILE *f, table *t)
 
 static void md_escape(FILE *f, const char *s)
 {
-    for (; *s; s++) {
-        if (*s == '|' || *s == '\\' || *s == '*' || *s == '_' || *s == '<' ||
-            *s == '>' || *s == '[' || *s == ']' || *s == '`')
+    size_t n = strlen(s);
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (c == '|' || c == '\\' || c == '*' || c == '_' || c == '<' ||
+            c == '>' || c == '[' || c == ']' || c == '`')
             fputc('\\', f);
-        if (*s == '\n' || *s == '\r')
+        size_t k;
+        if (c == '\n' || c == '\r' || c == '\t') {
             fputc(' ', f);
-        else
-            fputc(*s, f);
+        } else if ((k = control_at(s, n, i)) != 0) {
+            fputs(REPLACEMENT_CHAR, f);
+            i += k - 1;
+        } else {
+            fputc(c, f);
+        }
     }
 }
 
@@ -450,6 +457,12 @@ static void table_md(FILE *f, table *t)
 void html_escape(FILE *f, const char *s, size_t len)
 {
     for (size_t i = 0; i < len; i++) {
+        size_t k = s[i] != '\n' && s[i] != '\r' ? control_at(s, len, i) : 0;
+        if (k) { /* not allowed in HTML's text */
+            fputs(REPLACEMENT_CHAR, f);
+            i += k - 1;
+            continue;
+        }
         switch (s[i]) {
         case '&': fputs("&amp;", f); break;
         case '<': fputs("&lt;", f); break;
@@ -569,7 +582,8 @@ void doc_begin(doc *d, const char *title)
         fputs("\n\n", d->f);
     } else {
         size_t w = text_width(title, strlen(title));
-        fprintf(d->f, "%s\n", title);
+        put_safe_str(d->f, title);
+        fputc('\n', d->f);
         for (size_t i = 0; i < w; i++)
             fputc('=', d->f);
         fputs("\n\n", d->f);
@@ -594,7 +608,8 @@ void doc_h2(doc *d, const char *title)
         fputs("\n\n", d->f);
     } else {
         size_t w = text_width(title, strlen(title));
-        fprintf(d->f, "%s\n", title);
+        put_safe_str(d->f, title);
+        fputc('\n', d->f);
         for (size_t i = 0; i < w; i++)
             fputc('-', d->f);
         fputs("\n\n", d->f);
@@ -612,7 +627,8 @@ void doc_h3(doc *d, const char *title)
         md_escape(d->f, title);
         fputs("\n\n", d->f);
     } else {
-        fprintf(d->f, "%s\n\n", title);
+        put_safe_str(d->f, title);
+        fputs("\n\n", d->f);
     }
 }
 
@@ -639,7 +655,7 @@ static void wrap(FILE *f, const char *s, size_t indent, size_t width)
             fputc(' ', f);
             col++;
         }
-        fwrite(p, 1, (size_t)(e - p), f);
+        put_safe(f, p, (size_t)(e - p));
         col += w;
         p = e;
     }

@@ -718,7 +718,11 @@ static int check_id(builder *b, const ynode *k)
         return fail(b, k, GRILLE_EINVALID, "%s", _("empty theme id"));
     for (size_t i = 0; i < k->len; i++) {
         unsigned char c = (unsigned char)k->str[i];
-        if (c == '/' || c < 0x20 || c == 0x7F)
+        /* C0, DEL and C1 (U+0080..U+009F) */
+        if (c == '/' || c < 0x20 || c == 0x7F ||
+            (c == 0xC2 && i + 1 < k->len &&
+             (unsigned char)k->str[i + 1] >= 0x80 &&
+             (unsigned char)k->str[i + 1] <= 0x9F))
             return fail(b, k, GRILLE_EINVALID,
                         _("bad theme id '%s': it may not contain '/' or "
                           "control characters"),
