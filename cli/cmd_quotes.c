@@ -37,8 +37,9 @@ static const char kwic_help[] =
     "('réunion* ~5 distance'), or a regex between slashes (/r[ée]union/).\n\n"
     "  -d, --db FILE        the project (default: $GRILLE_DB, else ./grille.db)\n"
     "  -w, --width N        characters of context on each side, 5 to 500\n"
-    "                       (default 30; the text table cuts them to fit\n"
-    "                       100 columns, CSV and JSON do not)\n"
+    "                       (default 30; the tables mark a cut context\n"
+    "                       with …, and the text table cuts them to fit\n"
+    "                       100 columns; CSV and JSON give them as they are)\n"
     "  -f, --format FORMAT  text (default), md, html, json or csv\n"
     "  -o, --output FILE    write there (created readable by you only)\n"
     "  -h, --help           show this help\n";
@@ -388,23 +389,32 @@ done:
 /* ------------------------------------------------------------------ kwic */
 
 /* The context left of `at` (or right from it), `width` code points at most,
- * flattened; never across the segment's bounds. */
+ * flattened; never across the segment's bounds.  When mark (the tables), a
+ * context that the width cut starts (left) or ends (right) with "…". */
 static char *context(const char *text, size_t from, size_t to, size_t width,
-                     bool left)
+                     bool left, bool mark)
 {
-    size_t a = from, b = to;
-    size_t cols = 0;
-    if (left) {
-        while (a < b && cols < width) {
+    if (!left)
+        return flat_cut_mark(text + from, to - from, width, mark);
+    size_t b = to, cols = 0;
+    while (from < b && cols < width) {
+        b--;
+        while (b > from && ((unsigned char)text[b] & 0xC0) == 0x80)
             b--;
-            while (b > a && ((unsigned char)text[b] & 0xC0) == 0x80)
-                b--;
-            cols++;
-        }
-        return flat_cut(text + b, to - b, width);
+        cols++;
     }
-    return flat_cut(text + from, to - from, width);
-    (void)a;
+    char *s = flat_cut_mark(text + b, to - b, width, false);
+    /* cut, unless only white space is left before */
+    bool cut = false;
+    for (size_t i = from; i < b && !cut; i++)
+        cut = !strchr(" \t\n\r\f\v", text[i]);
+    if (!mark || !cut || !*s)
+        return s;
+    char *m = NULL;
+    if (asprintf(&m, "\xe2\x80\xa6%s", s) < 0)
+        abort();
+    free(s);
+    return m;
 }
 
 /* A pass of kwic over the documents. */
@@ -440,10 +450,13 @@ static int on_ktext(const grille_text_info *d, void *payload)
         /* the line of the match, not of its segment */
         unsigned line = g->line + grille_text_count_lines(text, g->start,
                                                           cod[i].start);
-        char *left = context(text, g->start, cod[i].start, k->width, true);
+        bool mark = k->fmt != FMT_JSON && k->fmt != FMT_CSV;
+        char *left =
+            context(text, g->start, cod[i].start, k->width, true, mark);
         char *match =
             flat_cut(text + cod[i].start, cod[i].end - cod[i].start, 200);
-        char *right = context(text, cod[i].end, g->end, k->width, false);
+        char *right =
+            context(text, cod[i].end, g->end, k->width, false, mark);
         if (k->fmt == FMT_JSON) {
             FILE *f = k->f;
             fputs(k->total ? ", {\"document\": " : "{\"document\": ", f);

@@ -1587,6 +1587,10 @@ static int parse(int argc, char **argv, const char *cmd, const char *help,
     }
     if (optind < argc)
         return cli_usage(cmd, _("unexpected argument '%s'"), argv[optind]);
+    if (o->all && o->codes)
+        return cli_usage(cmd, "%s",
+                         _("--codes names the codes, --all takes every one: "
+                           "give one of them"));
     return -1;
 }
 

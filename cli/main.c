@@ -46,7 +46,8 @@ static void usage(FILE *f)
     fputs(_("\nOptions:\n"
             "  -h, --help     show this help\n"
             "  -V, --version  show the version\n\n"
-            "Run 'grille COMMAND --help' for a command's options.\n"),
+            "Run 'grille COMMAND --help' (or 'grille help COMMAND') for a "
+            "command's options.\n"),
           f);
 }
 

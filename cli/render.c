@@ -686,6 +686,11 @@ void doc_para(doc *d, const char *fmt, ...)
 
 char *flat_cut(const char *s, size_t len, size_t max)
 {
+    return flat_cut_mark(s, len, max, true);
+}
+
+char *flat_cut_mark(const char *s, size_t len, size_t max, bool mark)
+{
     char *out = malloc(len + 4);
     size_t o = 0, cols = 0;
     bool space = false;
@@ -700,8 +705,10 @@ char *flat_cut(const char *s, size_t len, size_t max)
         }
         if ((c & 0xC0) != 0x80) {
             if (cols + (space ? 1 : 0) >= max) {
-                memcpy(out + o, "\xe2\x80\xa6", 3);
-                o += 3;
+                if (mark) {
+                    memcpy(out + o, "\xe2\x80\xa6", 3);
+                    o += 3;
+                }
                 out[o] = '\0';
                 return out;
             }

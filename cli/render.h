@@ -81,5 +81,8 @@ void diverging_color(double score, char out[8]);
 
 /* Copies s flattened to one line and cut at `max` code points (with "…"). */
 char *flat_cut(const char *s, size_t len, size_t max);
+/* flat_cut, with the "…" of a cut only when mark (data for JSON and CSV
+ * has none) */
+char *flat_cut_mark(const char *s, size_t len, size_t max, bool mark);
 
 #endif

@@ -216,4 +216,7 @@ for c in "tag esc.md" "tag --color=always esc.md" "list -d esc.db" \
         grep -q '�' esc.out"
 done
 
+expect "--all with --codes is a usage error" 2 "give one of them" \
+    $G cooc -d esc.db --all --codes sante
+
 done_testing

@@ -1150,6 +1150,28 @@ def t_kwic(pattern):
     return fn
 
 
+def t_kwic_contexts():
+    """kwic's contexts: in JSON the text itself, as much as -w allows (no
+    "…" added); in the table, a context that -w cut starts or ends with
+    "…", on the left as on the right."""
+    k = jout('kwic', '-d', DB, 'poire', '-w', '8', '-f', 'json')
+    cuts = 0
+    for m in k['matches']:
+        raw = note_text(m['document'])
+        before = ' '.join(raw[max(0, m['start'] - 400):m['start']]
+                          .decode('utf-8', 'ignore').split())
+        after = ' '.join(raw[m['end']:m['end'] + 400]
+                         .decode('utf-8', 'ignore').split())
+        assert before.endswith(m['left']), (m['left'], before[-40:])
+        assert after.startswith(m['right']), (m['right'], after[:40])
+        assert len(m['left']) <= 8 and len(m['right']) <= 8, m
+        cuts += len(m['left']) == 8
+    assert cuts, 'no left context was cut at 8: the check checks nothing'
+    text = out('kwic', '-d', DB, 'poire', '-w', '8')
+    assert re.search(r'  \u2026\S', text), text
+    assert re.search(r'\S\u2026\n', text), text
+
+
 def t_kwic_text_count():
     text = out('kwic', '-d', DB, 'poire')
     want = EXP['kwic']['poire']
@@ -1214,6 +1236,8 @@ def main():
     check('report csv: formula-like cells prefixed with \'',
           t_report_csv_safe)
     check('report json --codes: their verbatims only', t_json_quotes_codes)
+    check('kwic: contexts as they are in JSON, cut ones marked in the table',
+          t_kwic_contexts)
     check('kwic csv: a formula-like left context prefixed with \'',
           t_kwic_csv_safe)
     check('json keeps =SUM(1) and =Beta unprefixed', t_json_raw)
