@@ -344,14 +344,15 @@ static int compile_term(builder *b, const ynode *n, size_t code,
                 f.len -= el;
             }
             if (rc == 0) {
-                if (f.len == 1 && f.data[0] == '*') {
+                /* no letter: "*", "**", "?*" match (nearly) every word */
+                if (strspn(f.data, "*?") == f.len) {
                     gbuf_free(&f);
                     for (size_t k = 0; k < ne; k++)
                         elem_free(&els[k]);
                     free(els);
                     return fail(b, n, GRILLE_EINVALID,
-                                _("glob '%s' in theme '%s' matches every "
-                                  "word"),
+                                _("glob '%s' in theme '%s' has no letter: "
+                                  "it matches every word"),
                                 q(buf, sizeof(buf), s),
                                 b->cb->codes[code].id);
                 }
@@ -596,6 +597,20 @@ static int near_rule(builder *b, const ynode *n, size_t code)
         bs++;
     if (!*bs || strchr(bs, '~'))
         goto bad;
+    /* A and B are terms: a regex between slashes would lose its slashes
+     * and be matched as words or globs */
+    size_t ta = la, tb = strlen(bs);
+    while (ta && (s[ta - 1] == ' ' || s[ta - 1] == '\t'))
+        ta--;
+    while (tb && (bs[tb - 1] == ' ' || bs[tb - 1] == '\t'))
+        tb--;
+    if ((ta >= 2 && s[0] == '/' && s[ta - 1] == '/') ||
+        (tb >= 2 && bs[0] == '/' && bs[tb - 1] == '/'))
+        return fail(b, n, GRILLE_EINVALID,
+                    _("bad proximity rule '%s' in theme '%s': its sides are "
+                      "terms (words, phrases, globs, exact forms), not "
+                      "regexes between slashes"),
+                    q(buf, sizeof(buf), s), b->cb->codes[code].id);
     cb_seq sa, sb;
     grille_rule_kind ka, kb;
     int rc = compile_term(b, n, code, s, la, &sa, &ka);

@@ -49,6 +49,12 @@ int grille_ytree__parse(ynode **out, const char *s, size_t len,
     ynode *root = NULL;
     int rc = 0;
     *out = NULL;
+    /* a UTF-8 BOM (Notepad's "UTF-8"): read as a character, it put the
+     * first key in column 2, and the codebook failed to load */
+    if (len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) {
+        s += 3;
+        len -= 3;
+    }
     size_t bad = utf8_check(s, len);
     if (bad < len) {
         unsigned line = 1, col = 1;

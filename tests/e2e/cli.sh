@@ -191,7 +191,7 @@ expect "the same regex in single quotes loads" 0 "ok \(1 theme" \
     $G codebook check bs1.yaml
 printf 'themes:\n  t:\n    terms: [maire]\n  u:\n    terms: ["*"]\n' > star.yaml
 expect "a glob of every word names its theme" 1 \
-    "^grille: star\.yaml:5:13: glob '\*' in theme 'u' matches every word" \
+    "^grille: star\.yaml:5:13: glob '\*' in theme 'u' has no letter: it matches every word" \
     $G codebook check star.yaml
 printf 'themes:\n  u:\n    terms: ["..."]\n' > dots.yaml
 expect "a term without a word names its theme" 1 \
@@ -218,5 +218,17 @@ done
 
 expect "--all with --codes is a usage error" 2 "give one of them" \
     $G cooc -d esc.db --all --codes sante
+
+printf 'themes:\n  u:\n    terms: ["?*"]\n' > qstar.yaml
+expect "a glob of no letter is refused" 1 \
+    "^grille: qstar\.yaml:3:13: glob '\?\*' in theme 'u' has no letter" \
+    $G codebook check qstar.yaml
+printf 'themes:\n  a:\n    near: ["réunion* ~5 /distanc(e|iel)/"]\n' > nearre.yaml
+expect "a proximity rule with a regex side is refused" 1 \
+    "^grille: nearre\.yaml:3:12: bad proximity rule .* not regexes between slashes" \
+    $G codebook check nearre.yaml
+printf '\357\273\277name: Ma grille\nthemes:\n  sante: {terms: [santé]}\n' > bom.yaml
+expect "a codebook saved with a UTF-8 BOM loads" 0 "^bom\.yaml: ok \(1 theme" \
+    $G codebook check bom.yaml
 
 done_testing
