@@ -13,6 +13,7 @@
  * the very same steps, so the output does not depend on -j.
  */
 #include "cli.h"
+#include "render.h"
 #include "thread.h"
 
 #include <errno.h>
@@ -1428,10 +1429,8 @@ int cmd_tag(int argc, char **argv)
             status = wr.status;
         free_batch(&r);
     }
-    if (fflush(stdout) != 0 || ferror(stdout)) {
-        cli_error("%s", _("cannot write the output"));
+    if (out_close(stdout, NULL) < 0)
         status = EXIT_RUNTIME;
-    }
 done:
     for (size_t t = 0; r.an && t < r.threads; t++)
         grille_analyser_free(r.an[t]);

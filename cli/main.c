@@ -3,6 +3,7 @@
  * cmd_<name>.c, dispatched on the first argument.
  */
 #include "cli.h"
+#include "render.h"
 
 #include <locale.h>
 #include <stdio.h>
@@ -51,7 +52,19 @@ static void usage(FILE *f)
           f);
 }
 
+static int dispatch(int argc, char **argv);
+
 int main(int argc, char **argv)
+{
+    int st = dispatch(argc, argv);
+    /* what a command wrote and did not check (tokens, codebook show, eval,
+     * the helps): an output lost to a full disk is a failure */
+    if (st == EXIT_OK && out_close(stdout, NULL) < 0)
+        st = EXIT_RUNTIME;
+    return st;
+}
+
+static int dispatch(int argc, char **argv)
 {
     setlocale(LC_ALL, "");
     /* A file grown past `ulimit -f` is a write error to report, not a

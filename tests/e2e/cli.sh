@@ -231,4 +231,12 @@ printf '\357\273\277name: Ma grille\nthemes:\n  sante: {terms: [santé]}\n' > bo
 expect "a codebook saved with a UTF-8 BOM loads" 0 "^bom\.yaml: ok \(1 theme" \
     $G codebook check bom.yaml
 
+# an output lost to a full disk is a failure, whatever the command
+printf 'la santé\n' > full.txt
+for c in "tokens full.txt" "codebook show" "tag full.txt" "--help" \
+    "eval -g $S/tests/gold/corpus.tsv"; do
+    expect "$c > /dev/full fails" 1 "cannot write the output: No space left" \
+        sh -c "$G $c > /dev/full"
+done
+
 done_testing
