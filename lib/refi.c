@@ -711,14 +711,14 @@ int grille_refi_export_qdpx(grille_store *s, const char *path,
 
     unlink(xml);
     xml_fd = open(xml, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    int open_errno = errno; /* the reason when the open failed */
     if (xml_fd >= 0)
         unlink(xml);
-    errno = 0;
     xmlOutputBufferPtr out =
         xml_fd >= 0 ? xmlOutputBufferCreateFd(xml_fd, NULL) : NULL;
     w = out ? xmlNewTextWriter(out) : NULL;
     if (!w) {
-        int e = xml_fd < 0 ? errno : ENOMEM;
+        int e = xml_fd < 0 ? open_errno : ENOMEM;
         if (out)
             xmlOutputBufferClose(out);
         rc = grille__error(err, GRILLE_EIO, path, 0, 0,

@@ -239,4 +239,15 @@ for c in "tokens full.txt" "codebook show" "tag full.txt" "--help" \
         sh -c "$G $c > /dev/full"
 done
 
+# the reason of a failed export is the real one
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+    chmod 755 "$tmp" && mkdir -p rox/ro && chmod 755 rox rox/ro
+    $G init -d rox/p.db >/dev/null && $G add -d rox/p.db full.txt >/dev/null
+    chmod 644 rox/p.db
+    expect "export into a folder one may not write says why" 1 \
+        "x\.qdpx: cannot create a temporary file beside it: Permission denied" \
+        setpriv --reuid=65534 --regid=65534 --clear-groups \
+        $G export -d rox/p.db -f qdpx -o rox/ro/x.qdpx
+fi
+
 done_testing
