@@ -263,7 +263,7 @@ static int word_elem(builder *b, const grille_token *t, cb_elem *e)
     if (!e->stem[0])
         return GRILLE_ENOMEM;
     e->stem_hash[0] = grille__hash(t->stem, t->stem_len);
-    if (t->flags & GRILLE_TOKF_NAME || t->kind != GRILLE_TOK_WORD)
+    if (t->kind != GRILLE_TOK_WORD)
         return 0;
     const char *st;
     size_t sl;
@@ -277,6 +277,30 @@ static int word_elem(builder *b, const grille_token *t, cb_elem *e)
         e->stem_hash[1] = grille__hash(st, sl);
     }
     return 0;
+}
+
+/*
+ * A number in a term that goes on past a space, as the tokeniser reads it
+ * in a text: "1 000" (groups of three digits), "50 %".  w[i, j) is a word
+ * of the term; returns the end of the number it starts, or j.
+ */
+static size_t number_words(const char *w, size_t len, size_t i, size_t j)
+{
+    for (size_t k = i; k < j; k++)
+        if (!(w[k] >= '0' && w[k] <= '9'))
+            return j; /* "10,5", "3.14" and "60%" are one word already */
+    if (j - i <= 3) {
+        /* "1 000 000": a space, three digits, then a space or the end */
+        while (j + 4 <= len && (w[j] == ' ' || w[j] == '\t') &&
+               w[j + 1] >= '0' && w[j + 1] <= '9' && w[j + 2] >= '0' &&
+               w[j + 2] <= '9' && w[j + 3] >= '0' && w[j + 3] <= '9' &&
+               (j + 4 == len || w[j + 4] == ' ' || w[j + 4] == '\t'))
+            j += 4;
+    }
+    if (j + 2 <= len && (w[j] == ' ' || w[j] == '\t') && w[j + 1] == '%' &&
+        (j + 2 == len || w[j + 2] == ' ' || w[j + 2] == '\t'))
+        j += 2;
+    return j;
 }
 
 /*
@@ -314,6 +338,8 @@ static int compile_term(builder *b, const ynode *n, size_t code,
             j++;
         if (j == i)
             break;
+        if (!exact)
+            j = number_words(s, len, i, j);
         const char *w = s + i;
         size_t wl = j - i;
         i = j;

@@ -1841,15 +1841,15 @@ static int word_slow(tok_ctx *t, size_t i, size_t *out)
         return emit(t, i, j, GRILLE_TOK_WORD, flags,
                     grille_stem__lookup(t->a, s + i, j - i, 0), true);
     b->len = 0;
-    if (np > 1 && upper_parts >= 2 && any_lower) {
-        /* A name: Castelnau-le-Lez, Saint-Étienne. */
-        if (lower_into(b, s, i, j, false, true) < 0)
-            return GRILLE_ENOMEM;
-        return emit(t, i, j, GRILLE_TOK_WORD, flags | GRILLE_TOKF_NAME,
-                    grille_stem__lookup(t->a, b->data, b->len, 1), true);
-    }
     if (lower_into(b, s, i, j, true, false) < 0)
         return GRILLE_ENOMEM;
+    if (np > 1 && upper_parts >= 2 && any_lower)
+        /* A name: Castelnau-le-Lez, Saint-Étienne.  Its key and stem are
+         * those of the same word in lowercase (saint-étienne, a compound),
+         * so that case does not change what matches it; but its parts
+         * are not words of their own ("le" never comes out of it). */
+        return emit(t, i, j, GRILLE_TOK_WORD, flags | GRILLE_TOKF_NAME,
+                    grille_stem__lookup(t->a, b->data, b->len, 0), true);
     if (np > 1)
         flags |= GRILLE_TOKF_COMPOUND;
     int rc = emit(t, i, j, GRILLE_TOK_WORD, flags,

@@ -250,4 +250,22 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
         $G export -d rox/p.db -f qdpx -o rox/ro/x.qdpx
 fi
 
+# numbers in terms are read as in the text: "1 000", "50 %"
+printf 'themes:\n  pct: {terms: ["50 %%"]}\n  mille: {terms: ["1 000 masques"]}\n' > num.yaml
+printf 'baisse de 50 %% des recettes\n\n50 agents en poste\n\n1 000 masques distribués\n' > num.txt
+expect "a term '50 %' codes '50 %', not '50 agents'" 0 \
+    "^num\.txt,0,1,pct,10,14,50 %,50 %,num\.txt,2,5,mille," \
+    sh -c "$G tag -c num.yaml -f csv num.txt | tr -d '\r' | tr '\n' ',' | sed 's/document,segment,line,code,start,end,term,rule,//'"
+expect "a term '1 000 masques' codes '1 000 masques'" 0 \
+    "mille,49,62,1 000 masques" $G tag -c num.yaml -f csv num.txt
+
+# a hyphenated name matches whatever its case and accents
+printf 'themes:\n  lieu: {terms: [saint-denis, Île-de-France]}\n  cap: {terms: [Saint-Denis]}\n' > lieu.yaml
+printf 'Saint-Denis, saint-denis, SAINT-DENIS.\n\nÎle-de-France, ile-de-france.\n' > lieu.txt
+expect "a lowercase term meets the name and every case of it" 0 \
+    "^lieu,0,lieu,13,lieu,26,lieu,40,lieu,56,$" \
+    sh -c "$G tag -c lieu.yaml -f csv lieu.txt | tr -d '\r' | awk -F, 'NR > 1 && \$4 == \"lieu\" { printf \"%s,%s,\", \$4, \$5 }'; echo"
+expect "a capitalised term meets the lowercase word too" 0 "cap,13,24,saint-denis" \
+    $G tag -c lieu.yaml -f csv lieu.txt
+
 done_testing

@@ -598,9 +598,10 @@ START_TEST(compounds_and_names)
     key_is("construction", GRILLE_TOK_WORD, "construction");
     const grille_token *n = tok("Castelnau-le-Lez");
     ck_assert(n->flags & GRILLE_TOKF_NAME);
-    key_is("Castelnau-le-Lez", GRILLE_TOK_WORD, "castelnau-le-lez");
+    /* the key of the same word in lowercase, without its parts */
+    key_is("Castelnau-le-Lez", GRILLE_TOK_WORD, "castelnaulelez");
     ck_assert(!has_token("Lez"));
-    key_is("Saint-Étienne", GRILLE_TOK_WORD, "saint-etienne");
+    key_is("Saint-Étienne", GRILLE_TOK_WORD, "saintetienne");
     key_is("COVID-19", GRILLE_TOK_WORD, "covid19");
 }
 END_TEST
