@@ -161,7 +161,8 @@ void ob_printf(obuf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void ob_csv_cell(obuf *b, const char *s, size_t len, bool text);
 
-/* JSON: a string with escapes, always valid UTF-8 in, valid JSON out. */
+/* JSON: a string with escapes (ob_json_text: invalid UTF-8 becomes
+ * U+FFFD), valid JSON out whatever comes in. */
 void json_str(FILE *f, const char *s, size_t len);
 static inline void json_cstr(FILE *f, const char *s)
 {
@@ -235,6 +236,13 @@ static inline size_t control_at(const char *s, size_t n, size_t i)
         return 2;
     return 0;
 }
+/* Whether s[0..len) is valid UTF-8. */
+bool cli_utf8_valid(const char *s, size_t len);
+/* A JSON string of s[0..len), which may not be UTF-8 (a file name, an
+ * attribute typed in another encoding): its invalid bytes become U+FFFD,
+ * so that the output stays JSON.  ob_json_str is for texts known valid. */
+void ob_json_text(obuf *b, const char *s, size_t len);
+
 /* Writes s[0..len) with its controls replaced. */
 void put_safe(FILE *f, const char *s, size_t len);
 void put_safe_str(FILE *f, const char *s);

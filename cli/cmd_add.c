@@ -288,6 +288,12 @@ int cmd_add(int argc, char **argv)
                 return cli_usage("add",
                                  _("-a takes KEY=VALUE, not '%s'"), optarg);
             }
+            if (!cli_utf8_valid(optarg, strlen(optarg))) {
+                free(attrs);
+                return cli_usage("add", "%s",
+                                 _("-a KEY=VALUE is not UTF-8 text (typed "
+                                   "in another encoding?)"));
+            }
             attrs[nattrs++] = optarg;
             break;
         case 'j':

@@ -139,6 +139,10 @@ static int attr_set(int argc, char **argv, const char *db)
         if (!strchr(argv[i], '=') || argv[i][0] == '=')
             return cli_usage("attr", _("expected KEY=VALUE, not '%s'"),
                              argv[i]);
+        if (!cli_utf8_valid(argv[i], strlen(argv[i])))
+            return cli_usage("attr", _("KEY=VALUE number %d is not UTF-8 "
+                                       "text (typed in another encoding?)"),
+                             i - optind);
         size_t kl = (size_t)(strchr(argv[i], '=') - argv[i]);
         for (int j = optind + 1; j < i; j++)
             if (strncmp(argv[j], argv[i], kl + 1) == 0)

@@ -823,7 +823,7 @@ static void put_json_head(tagrun *r, const tdoc *d)
     obuf *h = &r->head;
     h->len = 0;
     ob_lit(h, "{\"document\": {\"name\": ");
-    ob_json_str(h, d->name, strlen(d->name));
+    ob_json_text(h, d->name, strlen(d->name));
     ob_lit(h, ", \"bytes\": ");
     ob_size(h, d->len);
     ob_lit(h, ", \"words\": ");
@@ -833,9 +833,9 @@ static void put_json_head(tagrun *r, const tdoc *d)
         const grille_attr *a = grille_attrs_get(d->attrs, k);
         if (k)
             ob_lit(h, ", ");
-        ob_json_str(h, a->key, strlen(a->key));
+        ob_json_text(h, a->key, strlen(a->key));
         ob_lit(h, ": ");
-        ob_json_str(h, a->value, strlen(a->value));
+        ob_json_text(h, a->value, strlen(a->value));
     }
     ob_putc(h, '}');
     ob_put(h, r->cb_js.p, r->cb_js.len);
@@ -1217,7 +1217,7 @@ static void render_names(tagrun *r)
     size_t nr = grille_codebook_rule_count(r->cb);
     const char *cbname = grille_codebook_name(r->cb);
     ob_lit(&r->cb_js, "}, \"codebook\": {\"name\": ");
-    ob_json_str(&r->cb_js, cbname, strlen(cbname));
+    ob_json_text(&r->cb_js, cbname, strlen(cbname));
     ob_lit(&r->cb_js, ", \"sha256\": \"");
     ob_cstr(&r->cb_js, grille_codebook_sha256(r->cb));
     ob_lit(&r->cb_js, "\"}, \"unit\": \"");

@@ -215,10 +215,77 @@ void ob_csv_cell(obuf *b, const char *s, size_t len, bool text)
 
 /* The FILE writers go through a buffer spilled to the file, so both kinds
  * of output escape alike. */
+/* The length of the valid UTF-8 sequence at s[i], or 0. */
+static size_t utf8_seq(const unsigned char *s, size_t n, size_t i)
+{
+    unsigned char c = s[i];
+    if (c < 0x80)
+        return 1;
+    size_t k;
+    unsigned char lo = 0x80, hi = 0xBF;
+    if (c >= 0xC2 && c <= 0xDF)
+        k = 2;
+    else if (c >= 0xE0 && c <= 0xEF) {
+        k = 3;
+        lo = c == 0xE0 ? 0xA0 : 0x80;
+        hi = c == 0xED ? 0x9F : 0xBF;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        k = 4;
+        lo = c == 0xF0 ? 0x90 : 0x80;
+        hi = c == 0xF4 ? 0x8F : 0xBF;
+    } else
+        return 0;
+    if (i + k > n || s[i + 1] < lo || s[i + 1] > hi)
+        return 0;
+    for (size_t j = 2; j < k; j++)
+        if ((s[i + j] & 0xC0) != 0x80)
+            return 0;
+    return k;
+}
+
+bool cli_utf8_valid(const char *s, size_t len)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    for (size_t i = 0; i < len;) {
+        size_t k = utf8_seq(u, len, i);
+        if (!k)
+            return false;
+        i += k;
+    }
+    return true;
+}
+
+void ob_json_text(obuf *b, const char *s, size_t len)
+{
+    if (cli_utf8_valid(s, len)) {
+        ob_json_str(b, s, len);
+        return;
+    }
+    const unsigned char *u = (const unsigned char *)s;
+    char *clean = malloc(len * 3 + 1);
+    if (!clean)
+        abort(); /* as the other renderers */
+    size_t o = 0;
+    for (size_t i = 0; i < len;) {
+        size_t k = utf8_seq(u, len, i);
+        if (k) {
+            memcpy(clean + o, s + i, k);
+            o += k;
+            i += k;
+        } else {
+            memcpy(clean + o, REPLACEMENT_CHAR, 3);
+            o += 3;
+            i++;
+        }
+    }
+    ob_json_str(b, clean, o);
+    free(clean);
+}
+
 void json_str(FILE *f, const char *s, size_t len)
 {
     obuf b = {.spill = f};
-    ob_json_str(&b, s, len);
+    ob_json_text(&b, s, len);
     ob_flush(&b);
     free(b.p);
 }

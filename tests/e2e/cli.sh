@@ -268,4 +268,23 @@ expect "a lowercase term meets the name and every case of it" 0 \
 expect "a capitalised term meets the lowercase word too" 0 "cap,13,24,saint-denis" \
     $G tag -c lieu.yaml -f csv lieu.txt
 
+# a name or a value that is not UTF-8 leaves the JSON valid
+printf 'la santé\n' > "$(printf 'entretien-\351lus.md')"
+ok "tag -f json of a Latin-1 file name is JSON, the byte as U+FFFD" sh -c "
+    $G tag -f json entretien-*lus.md | python3 -c '
+import json, sys
+d = json.loads(sys.stdin.buffer.read())
+assert d[\"document\"][\"name\"] == \"entretien-\ufffdlus.md\", d[\"document\"]'"
+$G init -d l1.db >/dev/null
+$G add -d l1.db entretien-*lus.md >/dev/null
+strict_json="import json, sys; json.loads(sys.stdin.buffer.read())"
+ok "list and report -f json of that project are JSON (strict UTF-8)" sh -c "
+    $G list -d l1.db -f json | python3 -c '$strict_json' &&
+    $G report -d l1.db -f json | python3 -c '$strict_json'"
+expect "add -a with a value that is not UTF-8 is a usage error" 2 \
+    "-a KEY=VALUE is not UTF-8 text" $G add -d l1.db -a "type=r$(printf '\351')gion" full.txt
+expect "attr set with a value that is not UTF-8 is a usage error" 2 \
+    "KEY=VALUE number 1 is not UTF-8 text" \
+    $G attr set -d l1.db entretien-*lus.md "type=r$(printf '\351')gion"
+
 done_testing
