@@ -1490,18 +1490,60 @@ static zip_int64_t find_source(importer *im, const char *file)
 
 /* Byte offset in `t` of code point `cp` of its text with LF line ends (a
  * CR before LF does not count); (size_t)-1 beyond the end. */
-static size_t cp_to_byte(const char *t, size_t len, size_t cp)
+/* Whether byte i of t counts as no position of its own: a continuation
+ * byte, or the CR of a CRLF (REFI-QDA counts a line end as one). */
+static bool cp_skip(const char *t, size_t len, size_t i)
 {
-    size_t c = 0;
+    return ((unsigned char)t[i] & 0xC0) == 0x80 ||
+           (t[i] == '\r' && i + 1 < len && t[i + 1] == '\n');
+}
+
+/* The byte offset of every CP_STEP-th position of a text, made once per
+ * source: each selection is then found from the last one before it, not
+ * from the start (a transcript of a megabyte and thousands of
+ * selections took minutes). */
+enum { CP_STEP = 64 };
+typedef struct cp_index {
+    size_t *at;     /* at[k]: the byte of position k * CP_STEP */
+    size_t n, total; /* checkpoints; positions in all */
+} cp_index;
+
+static int cp_index_build(cp_index *x, const char *t, size_t len)
+{
+    size_t c = 0, cap = len / CP_STEP + 2;
+    x->at = malloc(cap * sizeof(*x->at));
+    if (!x->at)
+        return GRILLE_ENOMEM;
+    x->n = 0;
     for (size_t i = 0; i < len; i++) {
-        if (((unsigned char)t[i] & 0xC0) == 0x80 ||
-            (t[i] == '\r' && i + 1 < len && t[i + 1] == '\n'))
+        if (cp_skip(t, len, i))
+            continue;
+        if (c % CP_STEP == 0)
+            x->at[x->n++] = i;
+        c++;
+    }
+    x->total = c;
+    return 0;
+}
+
+/* The byte where position cp starts (len at the end), or SIZE_MAX past
+ * it. */
+static size_t cp_to_byte(const cp_index *x, const char *t, size_t len,
+                         size_t cp)
+{
+    if (cp > x->total)
+        return (size_t)-1;
+    if (cp == x->total)
+        return len;
+    size_t k = cp / CP_STEP, c = k * CP_STEP;
+    for (size_t i = x->at[k]; i < len; i++) {
+        if (cp_skip(t, len, i))
             continue;
         if (c == cp)
             return i;
         c++;
     }
-    return c == cp ? len : (size_t)-1;
+    return (size_t)-1; /* not reached: cp < total */
 }
 
 /* One manual coding [b0, b1) of code `code` in document `doc`, cut at the
@@ -1597,6 +1639,7 @@ static int import_source(importer *im, grille_analyser *a,
          *ref = attr(src, "plainTextPath");
     char *bytes = NULL, *lf = NULL, *stored = NULL;
     gbuf nm = {0};
+    cp_index cpx = {0};
     size_t len = 0;
     grille_text *text = NULL;
     int rc = 0;
@@ -1751,15 +1794,19 @@ static int import_source(importer *im, grille_analyser *a,
     for (xmlNode *sel = src->children; sel; sel = sel->next) {
         if (!is(sel, "PlainTextSelection"))
             continue;
+        if (!cpx.at && (rc = cp_index_build(&cpx, base, base_len)) < 0) {
+            rc = grille__nomem(im->err);
+            goto done;
+        }
         char *s0 = attr(sel, "startPosition"), *s1 = attr(sel, "endPosition"),
              *su = attr(sel, "creatingUser");
         char *e0, *e1;
         unsigned long long p0 = strtoull(s0, &e0, 10),
                            p1 = strtoull(s1, &e1, 10);
         bool valid = *s0 && *s1 && !*e0 && !*e1 && p1 > p0;
-        size_t b0 = valid ? cp_to_byte(base, base_len, (size_t)p0)
+        size_t b0 = valid ? cp_to_byte(&cpx, base, base_len, (size_t)p0)
                           : (size_t)-1;
-        size_t b1 = valid ? cp_to_byte(base, base_len, (size_t)p1)
+        size_t b1 = valid ? cp_to_byte(&cpx, base, base_len, (size_t)p1)
                           : (size_t)-1;
         for (xmlNode *c = sel->children; c && rc == 0; c = c->next) {
             if (!is(c, "Coding"))
@@ -1792,6 +1839,7 @@ static int import_source(importer *im, grille_analyser *a,
     if (id > 0)
         rc = grille_store__stats_refresh(im->s, id, im->err);
 done:
+    free(cpx.at);
     gbuf_free(&nm);
     grille_text_free(text);
     free(lf);
@@ -1945,10 +1993,15 @@ static int import_qdpx(grille_store *s, grille_analyser *a,
         goto done;
     grille_store__codes_changed(s);
     for (xmlNode *src = child(child(root, "Sources"), "TextSource"); src;
-         src = src->next)
+         src = src->next) {
+        if (grille__interrupted()) { /* Ctrl-C: the caller rolls back */
+            rc = grille__interrupt(im.err, path);
+            goto done;
+        }
         if (is(src, "TextSource") &&
             (rc = import_source(&im, a, cb, src)) < 0)
             goto done;
+    }
     for (xmlNode *src = child(root, "Sources"); src; src = NULL)
         for (xmlNode *o = src->children; o; o = o->next)
             if (o->type == XML_ELEMENT_NODE && !is(o, "TextSource"))
