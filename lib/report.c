@@ -1103,6 +1103,21 @@ static int build(grille_report **out, grille_store *s,
         p->codes[i].parent =
             pr >= 0 && pr <= max_code ? (long)code_index[pr] : -1;
     }
+    /* a cycle of parents (a project edited by another tool) would send
+     * the roll-ups below round for ever: a damaged project */
+    for (size_t i = 0; i < r->ncodes; i++) {
+        size_t up = 0;
+        for (long c = p->codes[i].parent; c >= 0 && up <= r->ncodes; up++)
+            c = p->codes[c].parent;
+        if (up > r->ncodes) {
+            ret = grille__error(err, GRILLE_ESTORE, grille_store__path(s), 0,
+                                0,
+                                _("the project file is damaged: the parents "
+                                  "of code '%s' make a cycle"),
+                                p->codes[i].id);
+            goto fail;
+        }
+    }
     p->code_ids = ids; /* kept for the quotes read later */
     free(parents);
     ids = parents = NULL;

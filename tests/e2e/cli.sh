@@ -287,4 +287,17 @@ expect "attr set with a value that is not UTF-8 is a usage error" 2 \
     "KEY=VALUE number 1 is not UTF-8 text" \
     $G attr set -d l1.db entretien-*lus.md "type=r$(printf '\351')gion"
 
+# a cycle of parents written into a project by another tool is an error
+$G init -d cyc.db >/dev/null && $G add -d cyc.db "$S/corpus" >/dev/null
+python3 -c "
+import sqlite3; c = sqlite3.connect('cyc.db')
+a = c.execute(\"select id from codes where code = 'sante'\").fetchone()[0]
+c.execute(\"update codes set parent = (select id from codes where code = 'sante/protection') where id = ?\", (a,))
+c.commit()"
+for c in "report" "cooc" "quotes sante" "compare --by type"; do
+    expect "$c on a project whose codes make a cycle: an error, not a hang" 1 \
+        "cyc\.db: the project file is damaged: the parents of code '.*' make a cycle" \
+        timeout 20 $G $c -d cyc.db
+done
+
 done_testing
