@@ -292,7 +292,9 @@ static size_t *line_starts(const char *s, size_t len, size_t *n)
     for (size_t i = 0; i < len; i++) {
         bool eol = s[i] == '\n' || (s[i] == '\r' && !(i + 1 < len &&
                                                       s[i + 1] == '\n'));
-        if (!eol)
+        /* the end of the last line starts no line of its own: "a\nb\n"
+         * has two, as an editor shows */
+        if (!eol || i + 1 == len)
             continue;
         if (k == cap) {
             cap *= 2;

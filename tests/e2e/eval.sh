@@ -128,4 +128,8 @@ expect "a gold with its header only is refused" 1 \
 expect "--show-errors with csv is a usage error" 2 \
     "--show-errors goes with the text or json format" \
     "$G" eval -g "$D/small.tsv" -c "$D/small.yaml" -f csv --show-errors
+printf 'file\tline\tsante\nnote-b.txt\t4\t1\n' > "$tmp/g/phantom.tsv"
+expect "the end of a note's last line starts no line of its own" 1 \
+    "phantom\.tsv:2:1: line 4 is past the end of .*note-b\.txt \(3 lines" \
+    "$G" eval -g "$tmp/g/phantom.tsv" --root "$D" -c "$D/small.yaml"
 done_testing
