@@ -41,6 +41,9 @@ int cmd_import(int argc, char **argv);
 /* "grille: message" on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* printf to standard output, controls written as U+FFFD (put_safe): for a
+ * line that holds a name or a codebook's words. */
+void cli_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The "s" of an English plural after the count n: "1 document",
  * "2 documents", "0 documents". */
 static inline const char *cli_s(size_t n)

@@ -493,8 +493,11 @@ int cmd_add(int argc, char **argv)
     if (failed) {
         cli_error(_("%zu file%s could not be added:"), failed,
                   failed == 1 ? "" : "s");
-        for (size_t i = 0; i < failures.n; i++)
-            fprintf(stderr, "  %s\n", failures.v[i]);
+        for (size_t i = 0; i < failures.n; i++) {
+            fputs("  ", stderr);
+            put_safe_str(stderr, failures.v[i]);
+            fputc('\n', stderr);
+        }
         status = EXIT_RUNTIME;
     }
 done:

@@ -616,11 +616,11 @@ static void report(evalrun *e)
         csv_scores(f, macp);
     } else {
         if (e->project)
-            printf(_("%zu segment%s of %zu document%s, codebook %s\n\n"),
+            cli_printf(_("%zu segment%s of %zu document%s, codebook %s\n\n"),
                    g->nrows, cli_s(g->nrows), g->nfiles, cli_s(g->nfiles),
                    grille_codebook_name(e->cb));
         else
-            printf(_("%zu line%s of %zu file%s, codebook %s\n\n"), g->nrows,
+            cli_printf(_("%zu line%s of %zu file%s, codebook %s\n\n"), g->nrows,
                    cli_s(g->nrows), g->nfiles, cli_s(g->nfiles),
                    grille_codebook_name(e->cb));
         printf("%-20s %5s %5s %5s %5s %9s %7s %6s %6s\n", _("code"), "tp",
@@ -628,9 +628,9 @@ static void report(evalrun *e)
                _("kappa"));
         for (size_t k = 0; k < n; k++) {
             int w = 20 - (int)text_width(g->codes[k], strlen(g->codes[k]));
-            printf("%s%*s %5zu %5zu %5zu %5zu", g->codes[k], w > 0 ? w : 0,
-                   "", e->conf[k].tp, e->conf[k].fp, e->conf[k].fn,
-                   e->conf[k].tn);
+            cli_printf("%s%*s %5zu %5zu %5zu %5zu", g->codes[k],
+                       w > 0 ? w : 0, "", e->conf[k].tp, e->conf[k].fp,
+                       e->conf[k].fn, e->conf[k].tn);
             text_scores(scored(&e->conf[k]) ? &sc[k] : NULL);
         }
         printf("%-20s %5zu %5zu %5zu %5zu", _("micro"), micro.tp, micro.fp,

@@ -73,7 +73,8 @@ int cmd_init(int argc, char **argv)
     }
     grille_codebook *cb = NULL;
     if (grille_store_codebook(s, &cb, &err) == 0)
-        printf(_("created project %s (codebook '%s', %zu code%s, unit %s)\n"),
+        cli_printf(_("created project %s (codebook '%s', %zu code%s, unit "
+                     "%s)\n"),
                db, grille_codebook_name(cb), grille_codebook_count(cb),
                cli_s(grille_codebook_count(cb)), grille_unit_name(unit));
     grille_codebook_free(cb);

@@ -152,8 +152,9 @@ int cmd_recode(int argc, char **argv)
     }
     if (grille_store_commit(s, &err) < 0)
         goto fail;
-    printf(_("recoded %s with '%s': %zu segment codings gained, %zu lost\n"),
-           db, grille_codebook_name(cb), run.gained, run.lost);
+    cli_printf(_("recoded %s with '%s': %zu segment codings gained, %zu "
+                 "lost\n"),
+               db, grille_codebook_name(cb), run.gained, run.lost);
     status = EXIT_OK;
     goto done;
 fail:

@@ -31,7 +31,7 @@ static void show_text(const cli_doc *d, grille_analyser *a)
     const grille_token *toks;
     size_t ns = grille_analyser_segments(a, &segs);
     grille_analyser_tokens(a, &toks);
-    printf(_("%s: %s, %zu bytes of UTF-8"), d->name,
+    cli_printf(_("%s: %s, %zu bytes of UTF-8"), d->name,
            grille_encoding_name(grille_text_encoding(d->text)), d->len);
     if (d->body)
         printf(_(", front matter up to byte %zu"), d->body);

@@ -19,12 +19,35 @@
 #include <sys/mman.h>
 #endif
 
+/* A message to the terminal: the names and values in it (a file found
+ * in a folder, a codebook's name) may hold control characters, written
+ * as U+FFFD as in the text outputs. */
+static void vmessage(FILE *f, const char *fmt, va_list ap)
+{
+    char *s = NULL;
+    int n = vasprintf(&s, fmt, ap);
+    if (n < 0) {
+        fputs(fmt, f); /* out of memory: the message's words */
+        return;
+    }
+    put_safe(f, s, (size_t)n);
+    free(s);
+}
+
+void cli_printf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vmessage(stdout, fmt, ap);
+    va_end(ap);
+}
+
 void cli_error(const char *fmt, ...)
 {
     va_list ap;
     fputs("grille: ", stderr);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vmessage(stderr, fmt, ap);
     va_end(ap);
     fputc('\n', stderr);
 }
@@ -34,15 +57,17 @@ void cli_warning(const char *fmt, ...)
     va_list ap;
     fputs(_("grille: warning: "), stderr);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vmessage(stderr, fmt, ap);
     va_end(ap);
     fputc('\n', stderr);
 }
 
 void cli_lib_error(const grille_error *err)
 {
-    fprintf(stderr, "grille: %s\n",
-            err->message[0] ? err->message : grille_strerror(err->code));
+    fputs("grille: ", stderr);
+    put_safe_str(stderr,
+                 err->message[0] ? err->message : grille_strerror(err->code));
+    fputc('\n', stderr);
 }
 
 int cli_usage(const char *cmd, const char *fmt, ...)
@@ -50,7 +75,7 @@ int cli_usage(const char *cmd, const char *fmt, ...)
     va_list ap;
     fputs("grille: ", stderr);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vmessage(stderr, fmt, ap);
     va_end(ap);
     fprintf(stderr, _("\nTry 'grille %s --help'.\n"), cmd);
     return EXIT_USAGE;

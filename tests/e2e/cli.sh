@@ -300,4 +300,14 @@ for c in "report" "cooc" "quotes sante" "compare --by type"; do
         timeout 20 $G $c -d cyc.db
 done
 
+printf 'name: "Grille\\e]0;pwn\\a"\nthemes:\n  sante: {terms: [santé]}\n' > escname.yaml
+ok "init: a codebook name's controls never reach the terminal" sh -c "
+    $G init -d escname.db -c escname.yaml > esc.out 2>&1 &&
+    ! LC_ALL=C grep -q \$(printf '\\033\\\\|\\007') esc.out && grep -q '�' esc.out"
+mkdir escdir && touch "escdir/$(printf 'a\033[2J.pdf')"
+ok "add: a skipped file's name is written without its controls" sh -c "
+    $G add -d escname.db escdir > esc.out 2>&1;
+    ! LC_ALL=C grep -q \$(printf '\\033') esc.out && grep -q 'skipped escdir/a�\[2J\.pdf' esc.out"
+expect "codebook show: 1 pattern" 0 " 1 pattern$" $G codebook show one.yaml
+
 done_testing
