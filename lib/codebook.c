@@ -282,26 +282,32 @@ static int word_elem(builder *b, const grille_token *t, cb_elem *e)
 
 /*
  * A number in a term that goes on past a space, as the tokeniser reads it
- * in a text: "1 000" (groups of three digits), "50 %".  w[i, j) is a word
- * of the term; returns the end of the number it starts, or j.
+ * in a text: "1 000" (groups of three digits), "10,5 %", "(50 %)".
+ * w[i, j) is a word of the term; when it ends in a digit, the words after
+ * it that start with a digit or '%' (and hold no glob) are taken with it,
+ * and the tokeniser then cuts the whole as it cuts a text.  Returns the
+ * end of what is taken.
  */
 static size_t number_words(const char *w, size_t len, size_t i, size_t j)
 {
-    for (size_t k = i; k < j; k++)
-        if (!(w[k] >= '0' && w[k] <= '9'))
-            return j; /* "10,5", "3.14" and "60%" are one word already */
-    if (j - i <= 3) {
-        /* "1 000 000": a space, three digits, then a space or the end */
-        while (j + 4 <= len && (w[j] == ' ' || w[j] == '\t') &&
-               w[j + 1] >= '0' && w[j + 1] <= '9' && w[j + 2] >= '0' &&
-               w[j + 2] <= '9' && w[j + 3] >= '0' && w[j + 3] <= '9' &&
-               (j + 4 == len || w[j + 4] == ' ' || w[j + 4] == '\t'))
-            j += 4;
+    if (j == i || !(w[j - 1] >= '0' && w[j - 1] <= '9'))
+        return j;
+    for (;;) {
+        size_t a = j;
+        while (a < len && (w[a] == ' ' || w[a] == '\t'))
+            a++;
+        if (a == j || a == len ||
+            !((w[a] >= '0' && w[a] <= '9') || w[a] == '%'))
+            return j;
+        size_t b = a;
+        while (b < len && w[b] != ' ' && w[b] != '\t')
+            b++;
+        if (memchr(w + a, '*', b - a) || memchr(w + a, '?', b - a))
+            return j;
+        j = b;
+        if (!(w[j - 1] >= '0' && w[j - 1] <= '9'))
+            return j; /* "50 %": nothing more after the sign */
     }
-    if (j + 2 <= len && (w[j] == ' ' || w[j] == '\t') && w[j + 1] == '%' &&
-        (j + 2 == len || w[j + 2] == ' ' || w[j + 2] == '\t'))
-        j += 2;
-    return j;
 }
 
 /*
@@ -371,6 +377,14 @@ static int compile_term(builder *b, const ynode *n, size_t code,
                 f.len -= el;
             }
             if (rc == 0) {
+                /* a hyphenated word's key is joined (saint-denis and
+                 * Saint-Denis: saintdenis), so is the glob: saint-* */
+                size_t o = 0;
+                for (size_t k = 0; k < f.len; k++)
+                    if (f.data[k] != '-')
+                        f.data[o++] = f.data[k];
+                f.len = o;
+                f.data[o] = '\0';
                 /* no letter: "*", "**", "?*" match (nearly) every word */
                 if (strspn(f.data, "*?") == f.len) {
                     gbuf_free(&f);

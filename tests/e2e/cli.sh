@@ -310,4 +310,15 @@ ok "add: a skipped file's name is written without its controls" sh -c "
     ! LC_ALL=C grep -q \$(printf '\\033') esc.out && grep -q 'skipped escdir/a�\[2J\.pdf' esc.out"
 expect "codebook show: 1 pattern" 0 " 1 pattern$" $G codebook show one.yaml
 
+printf 'themes:\n  a: {terms: ["(50 %%)"]}\n  c: {terms: ["10,5 %%"]}\n  d: {terms: ["1 000%%"]}\n' > num2.yaml
+printf 'baisse (50 %%) puis 50 agents, 10,5 agents, 10,5 %% et 1 000%% ici\n' > num2.txt
+expect "terms '(50 %)', '10,5 %' and '1 000%' meet those numbers only" 0 \
+    "^a,8,12,c,43,49,d,53,59,$" \
+    sh -c "$G tag -c num2.yaml -f csv num2.txt | tr -d '\r' | awk -F, 'NR > 1 { printf \"%s,%s,%s,\", \$4, \$5, \$6 }'; echo"
+
+printf 'themes:\n  a: {terms: ["saint-*"]}\n  b: {terms: ["*-le-lez"]}\n' > hglob.yaml
+printf 'À Saint-Denis, Castelnau-le-Lez et saint-denis.\n' > hglob.txt
+expect "a glob with a hyphen meets names and compounds" 0 "^a,3,b,16,a,36,$" \
+    sh -c "$G tag -c hglob.yaml -f csv hglob.txt | tr -d '\r' | awk -F, 'NR > 1 { printf \"%s,%s,\", \$4, \$5 }'; echo"
+
 done_testing
