@@ -708,6 +708,14 @@ static int on_unit_coding(const grille_coding_info *c, void *payload)
     size_t unit = u->doc_base[d] + c->segment;
     bool manual = strcmp(c->origin, "manual") == 0;
     long k = grille_codebook_find(u->cb, c->code);
+    /* a code by hand under one of the codebook's (sante/penurie, made by
+     * the import): it counts for its nearest ancestor in the codebook */
+    char *id = k < 0 ? strdup(c->code) : NULL;
+    for (char *slash; k < 0 && id && (slash = strrchr(id, '/'));) {
+        *slash = '\0';
+        k = grille_codebook_find(u->cb, id);
+    }
+    free(id);
     if (k < 0) {
         u->foreign += manual;
         return 0;

@@ -1139,6 +1139,8 @@ typedef struct importer {
     size_t nusers, ucap, nvars, vcap, nvalues, valcap;
     grille_refi_import_stats *st;
     grille_error *err;
+    int64_t *added; /* the documents this import added */
+    size_t nadded, addcap;
 } importer;
 
 static bool is(const xmlNode *n, const char *name)
@@ -1181,12 +1183,56 @@ static int add_pair(imp_pair **v, size_t *n, size_t *cap, const char *a,
     return 0;
 }
 
+/* Whether two GUIDs are the same: the schema lets a tool write them in
+ * either case, with or without braces ({...}). */
+static bool guid_eq(const char *a, const char *b)
+{
+    if (*a == '{')
+        a++;
+    if (*b == '{')
+        b++;
+    for (; *a && *a != '}' && *b && *b != '}'; a++, b++) {
+        char x = *a >= 'A' && *a <= 'Z' ? (char)(*a + 32) : *a;
+        char y = *b >= 'A' && *b <= 'Z' ? (char)(*b + 32) : *b;
+        if (x != y)
+            return false;
+    }
+    return (!*a || *a == '}') && (!*b || *b == '}');
+}
+
+/* The value paired with GUID a (users, variables). */
 static const char *find_pair(const imp_pair *v, size_t n, const char *a)
 {
     for (size_t i = 0; i < n; i++)
-        if (strcmp(v[i].a, a) == 0)
+        if (guid_eq(v[i].a, a))
             return v[i].b;
     return NULL;
+}
+
+/* The VariableValue children of node n (a Case, a TextSource), as
+ * values of source sg; -1 when out of memory. */
+static int variable_values(importer *im, const xmlNode *n, const char *sg)
+{
+    for (xmlNode *vv = n->children; vv; vv = vv->next) {
+        if (!is(vv, "VariableValue"))
+            continue;
+        xmlNode *vr = child(vv, "VariableRef");
+        char *vg = vr ? attr(vr, "targetGUID") : NULL;
+        const char *key = vg ? find_pair(im->vars, im->nvars, vg) : NULL;
+        xmlChar *val = NULL;
+        for (xmlNode *e = vv->children; e && !val; e = e->next)
+            if (e->type == XML_ELEMENT_NODE && !is(e, "VariableRef"))
+                val = xmlNodeGetContent(e);
+        int r = key && *key && val && *val
+                    ? add_pair(&im->values, &im->nvalues, &im->valcap, key,
+                               (const char *)val, sg)
+                    : 0;
+        xmlFree(vg);
+        xmlFree(val);
+        if (r < 0)
+            return -1;
+    }
+    return 0;
 }
 
 static void free_pairs(imp_pair *v, size_t n)
@@ -1539,8 +1585,8 @@ static size_t cp_to_byte(const cp_index *x, const char *t, size_t len,
     for (size_t i = x->at[k]; i < len; i++) {
         if (cp_skip(t, len, i))
             continue;
-        if (c == cp)
-            return i;
+        if (c == cp) /* a CRLF line end starts at its CR */
+            return t[i] == '\n' && i > 0 && t[i - 1] == '\r' ? i - 1 : i;
         c++;
     }
     return (size_t)-1; /* not reached: cp < total */
@@ -1563,7 +1609,7 @@ static int add_manual(importer *im, int64_t doc, const char *text,
                            "SELECT 1 FROM codings WHERE "
                            SQL_SEGMENT_CODINGS("codings.", "?1")
                            " AND code = ?2 AND start = ?3 AND \"end\" = ?4 "
-                           "AND origin = 'manual'",
+                           "AND origin = 'manual' AND coder IS ?5",
                            -1, &dup, NULL) != SQLITE_OK ||
         /* the segment's next id (CODING_SHIFT); past the last, the
          * schema's check refuses it */
@@ -1590,6 +1636,12 @@ static int add_manual(importer *im, int64_t doc, const char *text,
         sqlite3_bind_int64(dup, 2, code);
         sqlite3_bind_int64(dup, 3, (sqlite3_int64)c0);
         sqlite3_bind_int64(dup, 4, (sqlite3_int64)c1);
+        /* the same span and code by another coder is another coding (two
+         * coders to compare), by the same one a coding imported before */
+        if (coder && *coder)
+            sqlite3_bind_text(dup, 5, coder, -1, SQLITE_STATIC);
+        else
+            sqlite3_bind_null(dup, 5);
         if ((r = sqlite3_step(dup)) == SQLITE_ROW) {
             present++; /* imported before: not counted again */
             continue;
@@ -1708,12 +1760,13 @@ static int import_source(importer *im, grille_analyser *a,
      * matter and CR LF are not in the source) */
     const char *full = lf, *base = lf;
     size_t base_len = tlen, off = 0;
-    rc = grille_store_add(im->s, a, cb, doc_name, doc_name, text, &id,
-                          im->err);
+    rc = grille_store__add_plain(im->s, a, cb, doc_name, text, &id, im->err);
     if (rc == GRILLE_EEXISTS && id <= 0) { /* a name, not a text */
         size_t slen, body;
         char *same = NULL;
-        if (grille_store_find(im->s, doc_name, &id, im->err) == 0 &&
+        int64_t clash = 0;
+        if (grille_store_find(im->s, doc_name, &clash, im->err) == 0 &&
+            (id = clash) > 0 &&
             grille_store_text(im->s, id, &stored, &slen, &body, im->err) ==
                 0 &&
             (same = lf_text(stored + body, slen - body, &lf_len)) &&
@@ -1726,11 +1779,46 @@ static int import_source(importer *im, grille_analyser *a,
             id = -1;
         }
         free(same);
-        if (id < 0) {
+        /* two sources of one name in the archive (two folders of NVivo):
+         * the later ones are named "name (2)", "name (3)" */
+        bool ours = false;
+        for (size_t i = 0; id < 0 && clash > 0 && !ours && i < im->nadded;
+             i++)
+            ours = im->added[i] == clash;
+        char *first = ours ? strdup(doc_name) : NULL;
+        if (ours && !first) {
+            rc = grille__nomem(im->err);
+            goto done;
+        }
+        for (int k = 2; ours && k < 1000; k++) {
+            memset(im->err, 0, sizeof(*im->err));
+            nm.len = 0;
+            if (gbuf_printf(&nm, "%s (%d)", first, k) < 0 ||
+                gbuf_putc(&nm, 0) < 0) {
+                free(first);
+                rc = grille__nomem(im->err);
+                goto done;
+            }
+            doc_name = nm.data;
+            rc = grille_store__add_plain(im->s, a, cb, doc_name, text, &id,
+                                         im->err);
+            if (!(rc == GRILLE_EEXISTS && id <= 0))
+                break;
+            id = -1;
+        }
+        free(first);
+        if (id < 0 && !ours) {
             rc = grille__error(im->err, GRILLE_EEXISTS, im->path, 0, 0,
                                _("source '%s': a different document has "
                                  "this name in the project"),
                                doc_name);
+            goto done;
+        }
+        if (id < 0) {
+            rc = grille__error(im->err, GRILLE_EEXISTS, im->path, 0, 0,
+                               _("source '%s': too many sources of this "
+                                 "name in the archive"),
+                               name);
             goto done;
         }
     }
@@ -1765,9 +1853,14 @@ static int import_source(importer *im, grille_analyser *a,
         goto done;
     } else {
         im->st->documents++;
+        if (GROW(im->added, im->addcap, im->nadded + 1) < 0) {
+            rc = grille__nomem(im->err);
+            goto done;
+        }
+        im->added[im->nadded++] = id;
     }
     for (size_t i = 0; i < im->nvalues && !merged; i++) {
-        if (strcmp(im->values[i].source, g) != 0)
+        if (!guid_eq(im->values[i].source, g))
             continue;
         /* a value the document has already keeps its origin */
         sqlite3_stmt *q = NULL;
@@ -1817,9 +1910,9 @@ static int import_source(importer *im, grille_analyser *a,
             char *target = cr ? attr(cr, "targetGUID") : NULL;
             int64_t code = -1;
             for (size_t i = 0; target && i < im->ncodes && code < 0; i++)
-                if (strcmp(im->codes[i].guid, target) == 0)
+                if (guid_eq(im->codes[i].guid, target))
                     code = im->codes[i].id;
-            if (strcmp(who, im->user) == 0)
+            if (guid_eq(who, im->user))
                 im->st->automatic++;
             else if (b0 == (size_t)-1 || b1 == (size_t)-1 || code < 0)
                 im->st->dropped++;
@@ -1962,29 +2055,25 @@ static int import_qdpx(grille_store *s, grille_analyser *a,
             if (!is(sr, "SourceRef"))
                 continue;
             char *sg = attr(sr, "targetGUID");
-            for (xmlNode *vv = c->children; vv; vv = vv->next) {
-                if (!is(vv, "VariableValue"))
-                    continue;
-                xmlNode *vr = child(vv, "VariableRef");
-                char *vg = vr ? attr(vr, "targetGUID") : NULL;
-                const char *key = vg ? find_pair(im.vars, im.nvars, vg) : NULL;
-                xmlChar *val = NULL;
-                for (xmlNode *e = vv->children; e && !val; e = e->next)
-                    if (e->type == XML_ELEMENT_NODE && !is(e, "VariableRef"))
-                        val = xmlNodeGetContent(e);
-                int r = key && *key && val && *val
-                            ? add_pair(&im.values, &im.nvalues, &im.valcap,
-                                       key, (const char *)val, sg)
-                            : 0;
-                xmlFree(vg);
-                xmlFree(val);
-                if (r < 0) {
-                    xmlFree(sg);
-                    rc = grille__nomem(im.err);
-                    goto done;
-                }
-            }
+            int r = variable_values(&im, c, sg);
             xmlFree(sg);
+            if (r < 0) {
+                rc = grille__nomem(im.err);
+                goto done;
+            }
+        }
+    }
+    /* a source's own values (QualCoder writes a file's attributes so) */
+    for (xmlNode *src = child(child(root, "Sources"), "TextSource"); src;
+         src = src->next) {
+        if (!is(src, "TextSource"))
+            continue;
+        char *sg = attr(src, "guid");
+        int r = variable_values(&im, src, sg);
+        xmlFree(sg);
+        if (r < 0) {
+            rc = grille__nomem(im.err);
+            goto done;
         }
     }
     if ((rc = grille_store__sync_codes(s, cb, im.err)) < 0 ||
@@ -2017,6 +2106,7 @@ done:
     free_pairs(im.users, im.nusers);
     free_pairs(im.vars, im.nvars);
     free_pairs(im.values, im.nvalues);
+    free(im.added);
     known_free(&im);
     return rc;
 }

@@ -2030,10 +2030,41 @@ struct grille_prepared {
     grille_error err;
 };
 
+static int prepare_text(grille_prepared **out, grille_analyser *a,
+                        const grille_codebook *cb, grille_unit unit,
+                        const char *path, const grille_text *text,
+                        bool front_matter, grille_error *err);
+
 int grille_add_prepare(grille_prepared **out, grille_analyser *a,
                        const grille_codebook *cb, grille_unit unit,
                        const char *path, const grille_text *text,
                        grille_error *err)
+{
+    return prepare_text(out, a, cb, unit, path, text, true, err);
+}
+
+/* A text added as it is, without looking for a front matter in it: a
+ * REFI-QDA source (grille exports a note's body, and another tool's text
+ * that starts with "---" is text). */
+int grille_store__add_plain(grille_store *s, grille_analyser *a,
+                            const grille_codebook *cb, const char *name,
+                            const grille_text *text, int64_t *id,
+                            grille_error *err)
+{
+    grille_prepared *p;
+    *id = 0;
+    int r = prepare_text(&p, a, cb, s->unit, name, text, false, err);
+    if (r < 0)
+        return r;
+    r = grille_store_add_prepared(s, p, name, name, id, err);
+    grille_prepared_free(p);
+    return r;
+}
+
+static int prepare_text(grille_prepared **out, grille_analyser *a,
+                        const grille_codebook *cb, grille_unit unit,
+                        const char *path, const grille_text *text,
+                        bool front_matter, grille_error *err)
 {
     size_t len;
     const char *data = grille_text_data(text, &len);
@@ -2051,9 +2082,12 @@ int grille_add_prepare(grille_prepared **out, grille_analyser *a,
         return 0;
     }
     grille__sha256_hex(data, len, p->hash);
-    p->rc = grille_attrs_parse(&p->attrs, &p->body, data, len, path, &p->err);
-    if (p->rc < 0)
-        return 0;
+    if (front_matter) {
+        p->rc = grille_attrs_parse(&p->attrs, &p->body, data, len, path,
+                                   &p->err);
+        if (p->rc < 0)
+            return 0;
+    }
     bool empty = true;
     for (size_t i = p->body; i < len && empty;) {
         size_t n;

@@ -12,6 +12,13 @@
 GRILLE_HIDDEN sqlite3 *grille_store__db(grille_store *s);
 /* The project file's path, as given to open or create. */
 GRILLE_HIDDEN const char *grille_store__path(const grille_store *s);
+/* grille_store_add of a text without a front matter (a REFI-QDA source),
+ * named and pathed `name`. */
+GRILLE_HIDDEN int grille_store__add_plain(grille_store *s, grille_analyser *a,
+                                          const grille_codebook *cb,
+                                          const char *name,
+                                          const grille_text *text,
+                                          int64_t *id, grille_error *err);
 /* The two copies of the WAL index header (the -shm file): its iChange
  * counts the commits, so that two equal headers read at two moments mean
  * that no commit came in between. */

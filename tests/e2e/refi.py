@@ -22,6 +22,7 @@ import json
 import os
 import re
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -883,6 +884,115 @@ def t_import_bad():
         return 'a failed import left documents'
 
 
+
+# ------------------------------------------ other tools' ways of writing
+
+def qde(sources, users='', codes='', variables='', cases=''):
+    return ('<?xml version="1.0" encoding="utf-8"?>\n'
+            '<Project xmlns="urn:QDA-XML:project:1.0" name="t">'
+            '<Users>%s</Users><CodeBook><Codes>%s</Codes></CodeBook>'
+            '<Variables>%s</Variables><Cases>%s</Cases><Sources>%s</Sources>'
+            '</Project>' % (users, codes, variables, cases, sources))
+
+
+def archive(d, name, text):
+    path = os.path.join(d, name)
+    with zipfile.ZipFile(path, 'w') as z:
+        z.writestr('project.qde', text)
+    return path
+
+
+def source(guid, name, text, inner=''):
+    return ('<TextSource guid="%s" name="%s"><PlainTextContent>%s'
+            '</PlainTextContent>%s</TextSource>' % (guid, name, text, inner))
+
+
+def selection(n, start, end, user, code):
+    return ('<PlainTextSelection guid="DDDDDDDD-0000-4000-8000-00000000000%d" '
+            'startPosition="%d" endPosition="%d" creatingUser="%s">'
+            '<Coding guid="EEEEEEEE-0000-4000-8000-00000000000%d"><CodeRef '
+            'targetGUID="%s"/></Coding></PlainTextSelection>'
+            % (n, start, end, user, n, code))
+
+
+def fresh(d, name):
+    db = os.path.join(d, name)
+    ok(subprocess.run([G, 'init', '-d', db], capture_output=True, cwd=d))
+    return db
+
+
+def t_import_tools_ways():
+    """GUIDs in another case or in braces, a second coder of the same
+    span, a source's own variables, two sources of one name, a text that
+    starts with '---' (and has CRLF line ends)."""
+    d = tempfile.mkdtemp(dir=TMP)
+    U, U2, C, V = ('AAAAAAAA-0000-4000-8000-00000000000%d' % i
+                   for i in range(1, 5))
+    users = ('<User guid="%s" name="Ana"/><User guid="%s" name="Bruno"/>'
+             % (U, U2))
+    code = '<Code guid="%s" name="Masques" isCodable="true"/>' % C
+    var = '<Variable guid="%s" name="region" typeOfVariable="Text"/>' % V
+    text = "---\nLes masques manquaient \u00e0 l'EHPAD.\r\nSuite.\n"
+    # the references in lower case and braces, the elements in upper case
+    vv = ('<VariableValue><VariableRef targetGUID="{%s}"/><TextValue>'
+          'Bretagne</TextValue></VariableValue>' % V.lower())
+    src = source('CCCCCCCC-0000-4000-8000-000000000001', 'itw.txt', text,
+                 selection(1, 4, 26, U.lower(), '{%s}' % C.lower()) +
+                 selection(2, 4, 26, U2, C) + selection(3, 4, 37, U, C) + vv)
+    two = (source('CCCCCCCC-0000-4000-8000-000000000002', 'Entretien',
+                  'Le VPN saturait.') +
+           source('CCCCCCCC-0000-4000-8000-000000000003', 'Entretien',
+                  'Le VPN tenait.'))
+    path = archive(d, 'tools.qdpx', qde(src + two, users, code, var))
+    db = fresh(d, 'p.db')
+    out = subprocess.run([G, 'import', '-d', db, path], capture_output=True,
+                         cwd=d)
+    if out.returncode != 0:
+        return 'import failed: %r' % out.stderr
+    con = sqlite3.connect(db)
+    names = [r[0] for r in con.execute('SELECT name FROM documents '
+                                       'ORDER BY id')]
+    if names != ['itw.txt', 'Entretien', 'Entretien (2)']:
+        return 'documents %r' % names
+    body, = con.execute("SELECT body FROM documents WHERE name = 'itw.txt'"
+                        ).fetchone()
+    if body != 0:
+        return "a text that starts with '---' read as a front matter"
+    attrs = con.execute('SELECT key, value FROM attributes').fetchall()
+    if attrs != [('region', 'Bretagne')]:
+        return "the source's own variable: %r" % attrs
+    rows = sorted(con.execute("SELECT coder, term FROM codings WHERE "
+                              "origin = 'manual'").fetchall())
+    want = [('Ana', 'Les masques manquaient'),
+            ('Ana', "Les masques manquaient \u00e0 l'EHPAD."),
+            ('Bruno', 'Les masques manquaient')]
+    if rows != want:
+        return 'manual codings %r, want %r' % (rows, want)
+    return None
+
+
+def t_eval_gold_child():
+    """eval --gold-project: a code by hand under a theme of the codebook
+    counts for that theme."""
+    d = tempfile.mkdtemp(dir=TMP)
+    U, C, C2 = ('AAAAAAAA-0000-4000-8000-00000000000%d' % i
+                for i in range(1, 4))
+    codes = ('<Code guid="%s" name="sante" isCodable="true"><Code guid="%s" '
+             'name="Penurie" isCodable="true"/></Code>' % (C, C2))
+    src = source('CCCCCCCC-0000-4000-8000-000000000001', 'g.txt',
+                 "Les masques manquaient.\n\nLe VPN saturait.\n",
+                 selection(1, 4, 11, U, C2))
+    path = archive(d, 'gold.qdpx', qde(src, '<User guid="%s" name="Ana"/>'
+                                       % U, codes))
+    out = subprocess.run([G, 'eval', '--gold-project', path, '-f', 'csv'],
+                         capture_output=True, cwd=d)
+    if out.returncode != 0:
+        return 'eval failed: %r' % out.stderr
+    rows = out.stdout.decode().replace('\r', '').split('\n')
+    if not any(r.startswith('sante,1,') for r in rows):
+        return 'sante not scored from its child: %r' % rows
+    return None
+
 for name, fn in [('the project validates against Project.xsd', t_valid_project),
                  ('project.qde is indented one space a level throughout',
                   t_indented),
@@ -912,7 +1022,9 @@ for name, fn in [('the project validates against Project.xsd', t_valid_project),
                  ('export: no temporary file left, plain ZIP entries', t_no_temporary_left),
                  ('export: through a link; a pipe or a folder refused', t_export_targets),
                  ('eval --gold-project: scores from codings by hand', t_eval_gold_project),
-                 ('eval --gold-project: errors, nothing left behind', t_eval_gold_project_bad)]:
+                 ('eval --gold-project: errors, nothing left behind', t_eval_gold_project_bad),
+                 ('import: GUIDs, coders, variables, names and texts as other tools write them', t_import_tools_ways),
+                 ('eval --gold-project: a code by hand under a theme counts for it', t_eval_gold_child)]:
     check(name, fn)
 print('1..%d' % len(results))
 shutil.rmtree(TMP, ignore_errors=True)
