@@ -520,8 +520,10 @@ GRILLE_API void grille_store_close(grille_store *s);
 
 /* BEGIN IMMEDIATE: takes the write lock (waiting up to the busy timeout
  * for another writer), COMMIT, and ROLLBACK.  An add, remove, recode or
- * import called outside them runs in a transaction of its own (for many
- * adds, one transaction around them all is much faster). */
+ * import called outside them runs in a transaction of its own, rolled back
+ * when it fails (for many adds, one transaction around them all is much
+ * faster).  Inside yours, a call that fails or is interrupted may have
+ * written part of its work: roll the transaction back (grille does). */
 GRILLE_API int grille_store_begin(grille_store *s, grille_error *err);
 GRILLE_API int grille_store_commit(grille_store *s, grille_error *err);
 GRILLE_API void grille_store_rollback(grille_store *s);
@@ -534,7 +536,9 @@ GRILLE_API void grille_store_busy_timeout(grille_store *s, int ms);
 GRILLE_API grille_unit grille_store_unit(const grille_store *s);
 
 /* The name of the project's codebook, as it was when the project was
- * opened or its last transaction began (valid until then). */
+ * opened or its last transaction began.  Valid until the next call on `s`
+ * that begins, ends or writes (begin, commit, rollback, an add, remove,
+ * recode or import, which read the codebook again): copy it to keep it. */
 GRILLE_API const char *grille_store_codebook_name(const grille_store *s);
 
 /* The project's codebook as YAML text and the name of its source; free
@@ -693,10 +697,14 @@ typedef int (*grille_recode_cb)(const grille_recode_change *c, void *payload);
  * Recodes every document with codebook `cb` (whose YAML text `yaml` becomes
  * the project's codebook): the automatic codings of each document whose
  * codings change are replaced (the others keep their rows), manual ones
- * are kept.  Stops with GRILLE_EINTR on grille_set_interrupt's flag.  `progress` (may be NULL) is called after each document with
- * the count done and the total.  Then `changes` is called per code, in
- * codebook order.  Must run inside a transaction; roll it back for a dry
- * run.
+ * are kept.  `yaml` must be the text `cb` was loaded from (its SHA-256 is
+ * checked: GRILLE_EINVALID otherwise, nothing done).  Stops with
+ * GRILLE_EINTR on grille_set_interrupt's flag.  `progress` (may be NULL)
+ * is called after each document with the count done and the total.  Then
+ * `changes` (may be NULL) is called per code, in codebook order; a
+ * non-zero return stops its calls, not the recode.  Outside a transaction
+ * it runs in one of its own; inside yours, roll it back for a dry run, or
+ * when it fails (see grille_store_begin).
  */
 GRILLE_API int grille_store_recode(grille_store *s, grille_analyser *a,
                                    const grille_codebook *cb,

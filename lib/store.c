@@ -3449,6 +3449,15 @@ int grille_store_recode_jobs(grille_store *s, grille_analyser *const *a,
                              grille_recode_cb changes, void *payload,
                              grille_error *err)
 {
+    /* the text stored must be the codebook's own: another would be read
+     * back as the project's codebook, its codings made by cb */
+    char sha[65];
+    grille__sha256_hex(yaml ? yaml : "", yaml ? len : 0, sha);
+    if (strcmp(sha, grille_codebook_sha256(cb)) != 0)
+        return grille__error(err, GRILLE_EINVALID, source, 0, 0, "%s",
+                             _("the YAML text given is not the text of "
+                               "the codebook given (their SHA-256 differ): "
+                               "nothing recoded"));
     bool own;
     int r = own_begin(s, &own, err);
     if (r == 0)

@@ -1559,6 +1559,30 @@ START_TEST(test_add_foreign_codebook)
 }
 END_TEST
 
+START_TEST(test_recode_yaml_not_the_codebook)
+{
+    /* the text stored is the codebook's own, or nothing is recoded: the
+     * project would read back a codebook that did not make its codings
+     * (or none at all, "themes: [") */
+    int64_t m, r;
+    two_notes(&m, &r);
+    cb2 = load_cb(yaml2);
+    grille_error err;
+    memset(&err, 0, sizeof(err));
+    int rc = grille_store_recode(st, an, cb2, "themes: [", 9, "new.yaml", NULL,
+                                 NULL, NULL, &err);
+    ck_assert_msg(rc == GRILLE_EINVALID, "recode gave %d (%s)", rc,
+                  err.message);
+    ck_assert_msg(strstr(err.message, "not the text of the codebook"), "%s",
+                  err.message);
+    grille_codebook *back = NULL;
+    ck_assert_int_eq(grille_store_codebook(st, &back, &err), 0);
+    ck_assert_str_eq(grille_codebook_sha256(back),
+                     grille_codebook_sha256(cb));
+    grille_codebook_free(back);
+}
+END_TEST
+
 START_TEST(test_add_same_yaml_codebook)
 {
     /* a codebook loaded from the same YAML is the project's */
@@ -3695,6 +3719,7 @@ static Suite *suite(void)
     tc = tcase(s, "recode");
     tcase_add_test(tc, test_recode_changes);
     tcase_add_test(tc, test_recode_jobs);
+    tcase_add_test(tc, test_recode_yaml_not_the_codebook);
     tcase_add_test(tc, test_quotes_ranked_then_texts);
     tcase_add_test(tc, test_quotes_ranked_order_with_ties);
     tcase_add_test(tc, test_heap_keeps_the_first_k);
