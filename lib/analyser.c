@@ -56,6 +56,8 @@ int grille_analyser_run_range(grille_analyser *a, const char *text,
                               grille_unit unit, const grille_codebook *cb,
                               const char *name, grille_error *err)
 {
+    if (!text && end == 0) /* (NULL, 0): an empty text */
+        text = "";
     size_t len = end, body = start;
     int rc = grille_text__segment(a, text, len, body, line, unit, err);
     if (rc == 0 && cb)

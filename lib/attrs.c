@@ -155,6 +155,9 @@ int grille_attrs_parse(grille_attrs **out, size_t *body, const char *s,
     size_t ys, ye;
     ynode *root = NULL;
     grille_attrs *a = calloc(1, sizeof(*a));
+    size_t no_body;
+    if (!body) /* the caller does not want it */
+        body = &no_body;
     *out = NULL;
     *body = 0;
     if (!a)

@@ -181,7 +181,8 @@ typedef struct grille_attrs grille_attrs;
  * to scalar values (a list value is joined with ", ").  Returns 0 with an
  * empty list when there is no front matter.  Errors: GRILLE_ESYNTAX with
  * the line and column in the document (not in the block), naming `name`.
- * *body receives the offset where the body starts (0 without front matter).
+ * *body (unless body is NULL) receives the offset where the body starts
+ * (0 without front matter).
  */
 GRILLE_API int grille_attrs_parse(grille_attrs **out, size_t *body,
                                   const char *s, size_t len, const char *name,
@@ -885,8 +886,8 @@ typedef struct grille_report_want {
                          show (a large project has millions), chosen by
                          rank[] */
 } grille_report_want;
-/* grille_report_build with only what `want` asks for; the counts are the
- * same. */
+/* grille_report_build with only what `want` asks for (NULL: everything);
+ * the counts are the same. */
 GRILLE_API int grille_report_build_some(grille_report **out, grille_store *s,
                                         const grille_report_want *want,
                                         grille_error *err);
@@ -900,7 +901,7 @@ GRILLE_API int grille_report_load_quotes(grille_report *r, grille_store *s,
 GRILLE_API void grille_report_free(grille_report *r);
 
 /* The value of attribute `key` of document `doc` of the report, or NULL
- * when it has none, or an empty one. */
+ * when it has none, or an empty one (or doc is past the last). */
 GRILLE_API const char *grille_report_attr(const grille_report *r, size_t doc,
                                           const char *key);
 

@@ -201,6 +201,8 @@ void grille_report_free(grille_report *r)
 const char *grille_report_attr(const grille_report *r, size_t doc,
                                const char *key)
 {
+    if (!r || doc >= r->ndocs || !key)
+        return NULL;
     const grille_report_doc *d = &r->docs[doc];
     /* keys mostly differ in their first byte: a call to strcmp for the
      * key looked for, not for each of the document's */
@@ -1388,6 +1390,9 @@ int grille_report_build_some(grille_report **out, grille_store *s,
                              const grille_report_want *want,
                              grille_error *err)
 {
+    static const grille_report_want all = {true, true, NULL, false};
+    if (!want) /* everything, as grille_report_build */
+        want = &all;
     int rc = build(out, s, want, false, err);
     return rc == FROM_CODINGS ? build(out, s, want, true, err) : rc;
 }

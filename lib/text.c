@@ -179,7 +179,9 @@ static bool looks_cp1252(const unsigned char *u, size_t len)
             return false; /* a valid multibyte sequence */
         i++;
     }
-    if (cut_at_end(u, len, first_bad))
+    /* a sequence begun and cut by the end: UTF-8; a lone lead byte at the
+     * very end ("caf\xe9") is as likely a Windows-1252 letter */
+    if (cut_at_end(u, len, first_bad) && first_bad + 1 < len)
         return false;
     for (size_t i = 0; i < len; i++)
         if (u[i] >= 0x80 && u[i] <= 0x9F && !cp1252_high[u[i] - 0x80])
@@ -190,6 +192,8 @@ static bool looks_cp1252(const unsigned char *u, size_t len)
 int grille_text_decode(grille_text **out, const char *bytes, size_t len,
                        const char *name, grille_error *err)
 {
+    if (!bytes && len == 0) /* (NULL, 0): an empty text */
+        bytes = "";
     const unsigned char *u = (const unsigned char *)bytes;
     grille_text *t = calloc(1, sizeof(*t));
     int rc = 0;
@@ -946,7 +950,7 @@ unsigned grille_text__count_lines(const char *s, size_t from, size_t to)
 
 unsigned grille_text_count_lines(const char *text, size_t from, size_t to)
 {
-    return count_lines(text, from, to);
+    return text && from < to ? count_lines(text, from, to) : 0;
 }
 
 typedef struct open_seg {

@@ -108,6 +108,19 @@ static const char format_yaml[] =
     "  sante:\n"                                         /* 18 */
     "    terms: [santé]\n";                              /* 19 */
 
+START_TEST(test_null_empty_inputs)
+{
+    /* (NULL, 0) is an empty text: an error, not libyaml's assertion */
+    grille_codebook *c = NULL;
+    grille_error err = {0};
+    int rc = grille_codebook_load(&c, NULL, 0, NULL, &err);
+    ck_assert_msg(rc < 0, "an empty codebook loaded");
+    ck_assert_ptr_null(c);
+    ck_assert_uint_eq(grille_text_count_lines("a\nb\n", 3, 1), 0);
+    ck_assert_uint_eq(grille_text_count_lines("a\nb\n", 0, 4), 2);
+}
+END_TEST
+
 START_TEST(test_format_name_and_source)
 {
     grille_codebook *cb = load_ok(format_yaml);
@@ -858,6 +871,7 @@ static Suite *suite(void)
     TCase *tc;
 
     tc = tcase_create("format");
+    tcase_add_test(tc, test_null_empty_inputs);
     tcase_add_test(tc, test_format_name_and_source);
     tcase_add_test(tc, test_format_name_defaults_to_file);
     tcase_add_test(tc, test_format_labels_and_descriptions);

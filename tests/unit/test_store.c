@@ -1987,6 +1987,28 @@ static size_t top_count(const grille_report *r, const char *code,
     return 0;
 }
 
+START_TEST(test_report_misuse)
+{
+    /* a report of everything from want NULL; an attribute of a document
+     * past the last is none, not a read out of bounds */
+    grille_error err;
+    memset(&err, 0, sizeof(err));
+    int64_t m, r2;
+    two_notes(&m, &r2);
+    grille_report *r = NULL;
+    ck_assert_int_eq(grille_report_build_some(&r, st, NULL, &err), 0);
+    ck_assert_uint_eq(r->ndocs, 2);
+    ck_assert_ptr_nonnull(grille_report_attr(r, 0, "type"));
+    ck_assert_ptr_null(grille_report_attr(r, r->ndocs + 5, "type"));
+    grille_report_free(r);
+    grille_attrs *at = NULL;
+    ck_assert_int_eq(grille_attrs_parse(&at, NULL, millau, strlen(millau),
+                                        "m.md", &err),
+                     0);
+    grille_attrs_free(at);
+}
+END_TEST
+
 START_TEST(test_terms_report_inside_transaction)
 {
     /* a report built inside a write transaction counts the terms of its
@@ -3720,6 +3742,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_recode_changes);
     tcase_add_test(tc, test_recode_jobs);
     tcase_add_test(tc, test_recode_yaml_not_the_codebook);
+    tcase_add_test(tc, test_report_misuse);
     tcase_add_test(tc, test_quotes_ranked_then_texts);
     tcase_add_test(tc, test_quotes_ranked_order_with_ties);
     tcase_add_test(tc, test_heap_keeps_the_first_k);

@@ -180,6 +180,10 @@ START_TEST(decode_windows1252)
                                "reporté\n"));
     grille_text_free(decode_ok("caf\xe9 ", 5, GRILLE_ENC_WINDOWS1252,
                                "café "));
+    grille_text_free(decode_ok("caf\xe9", 4, GRILLE_ENC_WINDOWS1252,
+                               "café"));
+    /* (NULL, 0) is an empty text */
+    grille_text_free(decode_ok(NULL, 0, GRILLE_ENC_UTF8, ""));
     /* 0x81 has no meaning in Windows-1252: not text */
     decode_fails("caf\xe9 \x81", 6, GRILLE_EENCODING, 3, "invalid UTF-8");
 }
