@@ -1201,6 +1201,18 @@ int grille_codebook_from_pattern(grille_codebook **out, const char *pattern,
     grille_error e = {0};
     rc = grille_codebook_load(out, y.data, y.len, name, &e);
     gbuf_free(&y);
+    if (rc == 0) {
+        /* its name is the pattern, not what follows its last '/' (a
+         * regex between slashes gave "'") */
+        char *nm = strdup(name);
+        if (!nm) {
+            grille_codebook_free(*out);
+            *out = NULL;
+            return grille__nomem(err);
+        }
+        free((*out)->name);
+        (*out)->name = nm;
+    }
     if (rc < 0) {
         /* the location is that of a generated text: leave it out */
         size_t nl = strlen(name);

@@ -310,8 +310,8 @@ GRILLE_API const char *grille_codebook_bundled_text(size_t *len);
 /*
  * Makes a one-code codebook (code "pattern") from a single pattern, for
  * searching: "/REGEX/" is a regex, "A ~N B" a proximity rule, anything else
- * a term (word, phrase, glob or =exact form).  Errors as for
- * grille_codebook_load, naming the pattern.
+ * a term (word, phrase, glob or =exact form).  Its name is "pattern '...'".
+ * Errors as for grille_codebook_load, naming the pattern.
  */
 GRILLE_API int grille_codebook_from_pattern(grille_codebook **out,
                                             const char *pattern,

@@ -117,6 +117,11 @@ START_TEST(test_null_empty_inputs)
     ck_assert_msg(rc < 0, "an empty codebook loaded");
     ck_assert_ptr_null(c);
     ck_assert_uint_eq(grille_text_count_lines("a\nb\n", 3, 1), 0);
+    /* a pattern's codebook is named after the whole pattern */
+    ck_assert_int_eq(grille_codebook_from_pattern(&c, "/visio(conf)?/", &err),
+                     0);
+    ck_assert_str_eq(grille_codebook_name(c), "pattern '/visio(conf)?/'");
+    grille_codebook_free(c);
     ck_assert_uint_eq(grille_text_count_lines("a\nb\n", 0, 4), 2);
 }
 END_TEST
