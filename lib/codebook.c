@@ -1080,8 +1080,6 @@ int grille_codebook_load(grille_codebook **out, const char *yaml, size_t len,
     ynode *root = NULL;
     if (!yaml && len == 0) /* (NULL, 0): an empty text */
         yaml = "";
-    if (!name)
-        name = "codebook";
     *out = NULL;
     if (!name)
         name = "<codebook>";

@@ -1572,6 +1572,24 @@ static int cp_index_build(cp_index *x, const char *t, size_t len)
     return 0;
 }
 
+/* Whether document name `have` is `name`, or `name (N)`: the name an
+ * import gives the second source of a name in its archive. */
+static bool same_name(const char *have, const char *name)
+{
+    size_t n = strlen(name);
+    if (strncmp(have, name, n) != 0)
+        return false;
+    have += n;
+    if (!*have)
+        return true;
+    if (have[0] != ' ' || have[1] != '(' || !(have[2] >= '0' && have[2] <= '9'))
+        return false;
+    have += 2;
+    while (*have >= '0' && *have <= '9')
+        have++;
+    return have[0] == ')' && !have[1];
+}
+
 /* The byte where position cp starts (len at the end), or SIZE_MAX past
  * it. */
 static size_t cp_to_byte(const cp_index *x, const char *t, size_t len,
@@ -1608,8 +1626,9 @@ static int add_manual(importer *im, int64_t doc, const char *text,
         sqlite3_prepare_v2(im->db,
                            "SELECT 1 FROM codings WHERE "
                            SQL_SEGMENT_CODINGS("codings.", "?1")
-                           " AND code = ?2 AND start = ?3 AND \"end\" = ?4 "
-                           "AND origin = 'manual' AND coder IS ?5",
+                           " AND code = ?2 AND start IN (?3, ?6) AND "
+                           "\"end\" IN (?4, ?7) AND origin = 'manual' AND "
+                           "coder IS ?5",
                            -1, &dup, NULL) != SQLITE_OK ||
         /* the segment's next id (CODING_SHIFT); past the last, the
          * schema's check refuses it */
@@ -1642,6 +1661,10 @@ static int add_manual(importer *im, int64_t doc, const char *text,
             sqlite3_bind_text(dup, 5, coder, -1, SQLITE_STATIC);
         else
             sqlite3_bind_null(dup, 5);
+        /* before 2026-11-29 a position at a CRLF line end was its LF: a
+         * coding imported then is the same one, a byte further */
+        sqlite3_bind_int64(dup, 6, (sqlite3_int64)(c0 + (text[c0] == '\r')));
+        sqlite3_bind_int64(dup, 7, (sqlite3_int64)(c1 + (text[c1] == '\r')));
         if ((r = sqlite3_step(dup)) == SQLITE_ROW) {
             present++; /* imported before: not counted again */
             continue;
@@ -1832,12 +1855,13 @@ static int import_source(importer *im, grille_analyser *a,
         sqlite3_stmt *q = NULL;
         merged = true;
         if (sqlite3_prepare_v2(im->db,
-                               "SELECT 1 FROM documents WHERE id = ?1 AND "
-                               "name = ?2",
+                               "SELECT name FROM documents WHERE id = ?1",
                                -1, &q, NULL) == SQLITE_OK) {
             sqlite3_bind_int64(q, 1, id);
-            sqlite3_bind_text(q, 2, doc_name, -1, SQLITE_STATIC);
-            merged = sqlite3_step(q) != SQLITE_ROW;
+            const char *have = sqlite3_step(q) == SQLITE_ROW
+                                   ? (const char *)sqlite3_column_text(q, 0)
+                                   : NULL;
+            merged = !have || !same_name(have, doc_name);
         }
         sqlite3_finalize(q);
         im->st->existing++;
@@ -1853,11 +1877,6 @@ static int import_source(importer *im, grille_analyser *a,
         goto done;
     } else {
         im->st->documents++;
-        if (GROW(im->added, im->addcap, im->nadded + 1) < 0) {
-            rc = grille__nomem(im->err);
-            goto done;
-        }
-        im->added[im->nadded++] = id;
     }
     for (size_t i = 0; i < im->nvalues && !merged; i++) {
         if (!guid_eq(im->values[i].source, g))
@@ -1882,6 +1901,15 @@ static int import_source(importer *im, grille_analyser *a,
                                         im->err)) < 0)
             goto done;
         im->st->attributes++;
+    }
+    /* the document this source landed on (added, there already, or of
+     * another name): a later source of the same name is another one */
+    if (id > 0) {
+        if (GROW(im->added, im->addcap, im->nadded + 1) < 0) {
+            rc = grille__nomem(im->err);
+            goto done;
+        }
+        im->added[im->nadded++] = id;
     }
     /* the selections and their codings */
     for (xmlNode *sel = src->children; sel; sel = sel->next) {
@@ -2024,10 +2052,15 @@ static int import_qdpx(grille_store *s, grille_analyser *a,
                              "<Project>"));
         goto done;
     }
+    /* the user grille exports the codings without a coder under ("manual")
+     * brings them back without one */
+    char nobody[37];
+    guid(nobody, "coder", "");
     for (xmlNode *u = child(child(root, "Users"), "User"); u; u = u->next)
         if (is(u, "User")) {
             char *g = attr(u, "guid"), *n = attr(u, "name");
-            int r = add_pair(&im.users, &im.nusers, &im.ucap, g, n, NULL);
+            int r = add_pair(&im.users, &im.nusers, &im.ucap, g,
+                             guid_eq(g, nobody) ? "" : n, NULL);
             xmlFree(g);
             xmlFree(n);
             if (r < 0) {

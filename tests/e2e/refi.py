@@ -993,6 +993,73 @@ def t_eval_gold_child():
         return 'sante not scored from its child: %r' % rows
     return None
 
+
+def t_import_again_tools_ways():
+    """Importing again: two sources of one name land on the same two
+    documents (no warning), a third of that name is added; a coding
+    without a coder, exported and imported back, is the same one; a
+    coding that ends at a CRLF line end has no CR and is not added
+    twice."""
+    d = tempfile.mkdtemp(dir=TMP)
+    e1 = source('CCCCCCCC-0000-4000-8000-000000000002', 'Entretien',
+                'Le VPN saturait.')
+    e2 = source('CCCCCCCC-0000-4000-8000-000000000003', 'Entretien',
+                'Le VPN tenait.')
+    e3 = source('CCCCCCCC-0000-4000-8000-000000000004', 'Entretien',
+                'Le VPN a lâché.')
+    two = archive(d, 'two.qdpx', qde(e1 + e2))
+    three = archive(d, 'three.qdpx', qde(e1 + e2 + e3))
+    db = fresh(d, 'p.db')
+    for path, n in ((two, 2), (two, 2), (three, 3)):
+        out = subprocess.run([G, 'import', '-d', db, path],
+                             capture_output=True, cwd=d)
+        if out.returncode != 0 or b'another name' in out.stderr:
+            return 'import of %s: %r' % (os.path.basename(path), out.stderr)
+        got = sqlite3.connect(db).execute(
+            'SELECT count(*) FROM documents').fetchone()[0]
+        if got != n:
+            return '%d documents after %s, want %d' % (
+                got, os.path.basename(path), n)
+    # a note with CRLF line ends, a coding by hand of its first line (its
+    # end at the line end) by a user the file does not list (no coder)
+    note = os.path.join(d, 'crlf.txt')
+    with open(note, 'wb') as f:
+        f.write('Les masques manquaient.\r\nLe VPN saturait.\r\n'.encode())
+    db2 = fresh(d, 'q.db')
+    ok(subprocess.run([G, 'add', '-d', db2, note], capture_output=True,
+                      cwd=d))
+    ok(subprocess.run([G, 'export', '-d', db2, '-f', 'qdpx', '-o', 'q.qdpx'],
+                      capture_output=True, cwd=d))
+    with zipfile.ZipFile(os.path.join(d, 'q.qdpx')) as z:
+        names = z.namelist()
+        files = {n: z.read(n) for n in names}
+    qn = [n for n in names if n.endswith('.qde')][0]
+    text = files[qn].decode()
+    code = re.search(r'<Code guid="([^"]+)"', text).group(1)
+    sel = ('<PlainTextSelection guid="DDDDDDDD-0000-4000-8000-000000000009" '
+           'startPosition="0" endPosition="23" creatingUser="'
+           'FFFFFFFF-0000-4000-8000-000000000009"><Coding guid="EEEEEEEE-'
+           '0000-4000-8000-000000000009"><CodeRef targetGUID="%s"/></Coding>'
+           '</PlainTextSelection></TextSource>' % code)
+    text = text.replace('</TextSource>', sel, 1)
+    files[qn] = text.encode()
+    with zipfile.ZipFile(os.path.join(d, 'hand.qdpx'), 'w') as z:
+        for n in names:
+            z.writestr(n, files[n])
+    for what in ('hand.qdpx', 'hand.qdpx'):
+        ok(subprocess.run([G, 'import', '-d', db2, what],
+                          capture_output=True, cwd=d))
+    ok(subprocess.run([G, 'export', '-d', db2, '-f', 'qdpx', '-o',
+                       'back.qdpx'], capture_output=True, cwd=d))
+    ok(subprocess.run([G, 'import', '-d', db2, 'back.qdpx'],
+                      capture_output=True, cwd=d))
+    rows = sqlite3.connect(db2).execute(
+        "SELECT coder, start, \"end\", term FROM codings WHERE origin = "
+        "'manual'").fetchall()
+    if rows != [(None, 0, 23, 'Les masques manquaient.')]:
+        return 'manual codings %r' % rows
+    return None
+
 for name, fn in [('the project validates against Project.xsd', t_valid_project),
                  ('project.qde is indented one space a level throughout',
                   t_indented),
@@ -1024,7 +1091,8 @@ for name, fn in [('the project validates against Project.xsd', t_valid_project),
                  ('eval --gold-project: scores from codings by hand', t_eval_gold_project),
                  ('eval --gold-project: errors, nothing left behind', t_eval_gold_project_bad),
                  ('import: GUIDs, coders, variables, names and texts as other tools write them', t_import_tools_ways),
-                 ('eval --gold-project: a code by hand under a theme counts for it', t_eval_gold_child)]:
+                 ('eval --gold-project: a code by hand under a theme counts for it', t_eval_gold_child),
+                 ('import again: same-named sources, codings without a coder, CRLF ends', t_import_again_tools_ways)]:
     check(name, fn)
 print('1..%d' % len(results))
 shutil.rmtree(TMP, ignore_errors=True)
