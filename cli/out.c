@@ -332,21 +332,10 @@ void put_size(FILE *f, size_t v)
 
 void put_safe(FILE *f, const char *s, size_t len)
 {
-    size_t from = 0;
-    for (size_t i = 0; i < len;) {
-        size_t k = control_at(s, len, i);
-        if (!k) {
-            i++;
-            continue;
-        }
-        if (i > from)
-            fwrite(s + from, 1, i - from, f);
-        fputs(REPLACEMENT_CHAR, f);
-        i += k;
-        from = i;
-    }
-    if (len > from)
-        fwrite(s + from, 1, len - from, f);
+    obuf b = {.spill = f};
+    ob_safe(&b, s, len);
+    ob_flush(&b);
+    free(b.p);
 }
 
 void put_safe_str(FILE *f, const char *s)
