@@ -1210,29 +1210,32 @@ static const char *find_pair(const imp_pair *v, size_t n, const char *a)
 }
 
 /* The VariableValue children of node n (a Case, a TextSource), as
- * values of source sg; -1 when out of memory. */
-static int variable_values(importer *im, const xmlNode *n, const char *sg)
+ * values of the source whose GUID is attribute `key` of node `ref`; -1
+ * when out of memory. */
+static int variable_values(importer *im, const xmlNode *n,
+                           const xmlNode *ref, const char *key)
 {
-    for (xmlNode *vv = n->children; vv; vv = vv->next) {
+    char *sg = attr(ref, key);
+    int r = 0;
+    for (xmlNode *vv = n->children; vv && r == 0; vv = vv->next) {
         if (!is(vv, "VariableValue"))
             continue;
         xmlNode *vr = child(vv, "VariableRef");
         char *vg = vr ? attr(vr, "targetGUID") : NULL;
-        const char *key = vg ? find_pair(im->vars, im->nvars, vg) : NULL;
+        const char *name = vg ? find_pair(im->vars, im->nvars, vg) : NULL;
         xmlChar *val = NULL;
         for (xmlNode *e = vv->children; e && !val; e = e->next)
             if (e->type == XML_ELEMENT_NODE && !is(e, "VariableRef"))
                 val = xmlNodeGetContent(e);
-        int r = key && *key && val && *val
-                    ? add_pair(&im->values, &im->nvalues, &im->valcap, key,
-                               (const char *)val, sg)
-                    : 0;
+        r = name && *name && val && *val
+                ? add_pair(&im->values, &im->nvalues, &im->valcap, name,
+                           (const char *)val, sg)
+                : 0;
         xmlFree(vg);
         xmlFree(val);
-        if (r < 0)
-            return -1;
     }
-    return 0;
+    xmlFree(sg);
+    return r < 0 ? -1 : 0;
 }
 
 static void free_pairs(imp_pair *v, size_t n)
@@ -2084,31 +2087,21 @@ static int import_qdpx(grille_store *s, grille_analyser *a,
     for (xmlNode *c = child(child(root, "Cases"), "Case"); c; c = c->next) {
         if (!is(c, "Case"))
             continue;
-        for (xmlNode *sr = c->children; sr; sr = sr->next) {
-            if (!is(sr, "SourceRef"))
-                continue;
-            char *sg = attr(sr, "targetGUID");
-            int r = variable_values(&im, c, sg);
-            xmlFree(sg);
-            if (r < 0) {
+        for (xmlNode *sr = c->children; sr; sr = sr->next)
+            if (is(sr, "SourceRef") &&
+                variable_values(&im, c, sr, "targetGUID") < 0) {
                 rc = grille__nomem(im.err);
                 goto done;
             }
-        }
     }
     /* a source's own values (QualCoder writes a file's attributes so) */
     for (xmlNode *src = child(child(root, "Sources"), "TextSource"); src;
-         src = src->next) {
-        if (!is(src, "TextSource"))
-            continue;
-        char *sg = attr(src, "guid");
-        int r = variable_values(&im, src, sg);
-        xmlFree(sg);
-        if (r < 0) {
+         src = src->next)
+        if (is(src, "TextSource") &&
+            variable_values(&im, src, src, "guid") < 0) {
             rc = grille__nomem(im.err);
             goto done;
         }
-    }
     if ((rc = grille_store__sync_codes(s, cb, im.err)) < 0 ||
         (rc = import_codes(&im, child(child(root, "CodeBook"), "Codes"), -1,
                            0)) < 0)
