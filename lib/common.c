@@ -308,6 +308,67 @@ char *grille__strndup(const char *s, size_t n)
     return p;
 }
 
+/* The letter that ASCII letter c and combining mark U+0300 + m make, or
+ * 0: the accents of French (and ñ, ã, õ). */
+static uint32_t compose(char c, unsigned m)
+{
+    static const char *const base[] = {
+        [0x00] = "AEIOUaeiou",   /* grave */
+        [0x01] = "AEIOUYaeiouy", /* acute */
+        [0x02] = "AEIOUaeiou",   /* circumflex */
+        [0x03] = "ANOano",       /* tilde */
+        [0x08] = "AEIOUaeiouyY", /* diaeresis */
+        [0x27] = "Cc",           /* cedilla */
+    };
+    static const uint16_t made[][12] = {
+        [0x00] = {0xC0, 0xC8, 0xCC, 0xD2, 0xD9, 0xE0, 0xE8, 0xEC, 0xF2, 0xF9},
+        [0x01] = {0xC1, 0xC9, 0xCD, 0xD3, 0xDA, 0xDD, 0xE1, 0xE9, 0xED, 0xF3,
+                  0xFA, 0xFD},
+        [0x02] = {0xC2, 0xCA, 0xCE, 0xD4, 0xDB, 0xE2, 0xEA, 0xEE, 0xF4, 0xFB},
+        [0x03] = {0xC3, 0xD1, 0xD5, 0xE3, 0xF1, 0xF5},
+        [0x08] = {0xC4, 0xCB, 0xCF, 0xD6, 0xDC, 0xE4, 0xEB, 0xEF, 0xF6, 0xFC,
+                  0xFF, 0x178},
+        [0x27] = {0xC7, 0xE7},
+    };
+    if (m >= sizeof(base) / sizeof(base[0]) || !base[m])
+        return 0;
+    const char *p = strchr(base[m], c);
+    return p && c ? made[m][p - base[m]] : 0;
+}
+
+char *grille__attr_clean(const char *s)
+{
+    size_t n = strlen(s);
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n' ||
+                 s[n - 1] == '\r'))
+        n--;
+    while (n && (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')) {
+        s++;
+        n--;
+    }
+    char *out = malloc(n + 1);
+    if (!out)
+        return NULL;
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        /* a combining mark U+0300..U+036F is CC 80..CD AF */
+        unsigned char b1 = i + 2 < n ? (unsigned char)s[i + 1] : 0,
+                      b2 = i + 2 < n ? (unsigned char)s[i + 2] : 0;
+        if ((b1 == 0xCC || b1 == 0xCD) && (b2 & 0xC0) == 0x80) {
+            unsigned m = ((unsigned)(b1 & 0x1F) << 6 | (b2 & 0x3F)) - 0x300;
+            uint32_t cp = compose(s[i], m);
+            if (cp) {
+                o += utf8_put(out + o, cp); /* two bytes, as the three read */
+                i += 2;
+                continue;
+            }
+        }
+        out[o++] = s[i];
+    }
+    out[o] = '\0';
+    return out;
+}
+
 /* --------------------------------------------------------------- UTF-8 */
 
 size_t utf8_put(char *out, uint32_t cp)

@@ -93,6 +93,12 @@ static inline uint64_t grille__first_bytes(uint64_t w, size_t r)
                                     sizeof(*(arr))))
 
 GRILLE_HIDDEN char *grille__strndup(const char *s, size_t n);
+/* An attribute's key or value as stored (malloc'd, NULL when out of
+ * memory): without white space around it, and with a Latin letter and a
+ * combining accent after it composed into one character, as NFC would for
+ * French ("de\u0301partement" is "département"): a macOS export and a
+ * typed value are the same group. */
+GRILLE_HIDDEN char *grille__attr_clean(const char *s);
 
 /* Makes room for one more entry in an open-addressing index (slots hold
  * entry + 1, 0 when free): past half full, the slots double (`least` at

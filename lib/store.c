@@ -2007,10 +2007,20 @@ static int set_attr(grille_store *s, int64_t id, const char *key,
     sqlite3_stmt *st = stmt(s, Q_SET_ATTR, &rc);
     if (!st)
         return store_error(s, err, rc, "set an attribute");
+    /* "commune " and "commune", a decomposed "département" and a typed
+     * one: one value, one group */
+    char *k = grille__attr_clean(key), *v = grille__attr_clean(value);
+    if (!k || !v) {
+        free(k);
+        free(v);
+        return grille__nomem(err);
+    }
     sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, value, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, k, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, v, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 4, origin, -1, SQLITE_STATIC);
+    free(k);
+    free(v);
     rc = sqlite3_step(st);
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? 0 : store_error(s, err, rc, "set an attribute");

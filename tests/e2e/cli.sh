@@ -321,4 +321,15 @@ printf 'À Saint-Denis, Castelnau-le-Lez et saint-denis.\n' > hglob.txt
 expect "a glob with a hyphen meets names and compounds" 0 "^a,3,b,16,a,36,$" \
     sh -c "$G tag -c hglob.yaml -f csv hglob.txt | tr -d '\r' | awk -F, 'NR > 1 { printf \"%s,%s,\", \$4, \$5 }'; echo"
 
+# an attribute value decomposed (macOS) or with spaces around is one value
+mkdir nfdnotes
+printf -- '---\ntype: de\314\201partement\n---\nLe maire.\n' > nfdnotes/a.md
+printf -- '---\ntype: "département "\n---\nLa santé.\n' > nfdnotes/b.md
+$G init -d nfd.db >/dev/null && $G add -d nfd.db nfdnotes >/dev/null
+$G attr set -d nfd.db a.md 'region= Occitanie ' >/dev/null
+expect "compare: one group for the decomposed and the spaced value" 0 \
+    "^département +2 " $G compare -d nfd.db --by type
+expect "attr set keeps no spaces around a value" 0 "region = Occitanie  " \
+    $G list -d nfd.db
+
 done_testing
