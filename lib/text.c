@@ -972,9 +972,16 @@ static int push_cut(grille_analyser *a, const char *s, grille_segment seg)
         size_t cut = seg.start + MAX_SEGMENT;
         while (cut > seg.start && ((unsigned char)s[cut] & 0xC0) == 0x80)
             cut--;
+        /* back to a space: ASCII, a line end, or a no-break one (C2 A0,
+         * narrow E2 80 AF), which text.md counts as spaces */
         size_t at = cut;
         while (at > seg.start + MAX_SEGMENT / 2 && s[at] != ' ' &&
-               s[at] != '\n' && s[at] != '\t')
+               s[at] != '\n' && s[at] != '\t' && s[at] != '\r' &&
+               !((unsigned char)s[at] == 0xC2 &&
+                 (unsigned char)s[at + 1] == 0xA0) &&
+               !((unsigned char)s[at] == 0xE2 &&
+                 (unsigned char)s[at + 1] == 0x80 &&
+                 (unsigned char)s[at + 2] == 0xAF))
             at--;
         if (at > seg.start + MAX_SEGMENT / 2)
             cut = at;
@@ -1862,10 +1869,27 @@ static int word_slow(tok_ctx *t, size_t i, size_t *out)
         return rc;
     uint32_t pos = t->a->toks[t->a->ntoks - 1].pos;
     for (size_t k = 0; k < np && rc == 0; k++) {
+        /* a part elided (main-d'œuvre, Villeneuve-d'Ascq): the word after
+         * its elision, as a word of its own would be */
+        size_t st = ps[k];
+        for (size_t q = ps[k]; q < pe[k];) {
+            size_t n;
+            uint32_t c = utf8_get(s, pe[k], q, &n);
+            if (grille__is_apostrophe(c)) {
+                b->len = 0;
+                if (lower_into(b, s, ps[k], q, false, true) < 0)
+                    return GRILLE_ENOMEM;
+                if (q > ps[k] && q + n < pe[k] &&
+                    grille_text__is_elision(b->data, b->len))
+                    st = q + n;
+                break;
+            }
+            q += n;
+        }
         b->len = 0;
-        if (lower_into(b, s, ps[k], pe[k], true, false) < 0)
+        if (lower_into(b, s, st, pe[k], true, false) < 0)
             return GRILLE_ENOMEM;
-        rc = emit(t, ps[k], pe[k], GRILLE_TOK_WORD, GRILLE_TOKF_PART,
+        rc = emit(t, st, pe[k], GRILLE_TOK_WORD, GRILLE_TOKF_PART,
                   grille_stem__lookup(t->a, b->data, b->len, 0), false);
         if (rc == 0)
             t->a->toks[t->a->ntoks - 1].pos = pos;

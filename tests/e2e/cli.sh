@@ -332,4 +332,22 @@ expect "compare: one group for the decomposed and the spaced value" 0 \
 expect "attr set keeps no spaces around a value" 0 "region = Occitanie  " \
     $G list -d nfd.db
 
+# a paragraph past 64 KiB is cut at a no-break space too, not in a word
+python3 -c "print(('aaaaaaaaaa\u00a0') * 7000)" > nbsp.txt
+ok "the 64 KiB cut falls on a no-break space" sh -c "
+    $G tokens -f json nbsp.txt | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+assert len(d[\"segments\"]) == 2, len(d[\"segments\"])
+for s in d[\"segments\"]:
+    for t in s[\"tokens\"]:
+        assert t[\"text\"] == \"a\" * 10, t'"
+
+# a compound's elided part is the word after its elision
+printf 'la main-d’œuvre manque, à Villeneuve-d’Ascq\n' > elpart.txt
+printf 'themes:\n  oe: {terms: [œuvre]}\n  ascq: {terms: [ascq]}\n' > elpart.yaml
+expect "main-d'œuvre meets œuvre, Villeneuve-d'Ascq meets ascq" 0 \
+    "^oe,12,18,ascq,[0-9]+,[0-9]+,$" \
+    sh -c "$G tag -c elpart.yaml -f csv elpart.txt | tr -d '\r' | awk -F, 'NR > 1 { printf \"%s,%s,%s,\", \$4, \$5, \$6 }'; echo"
+
 done_testing
