@@ -322,6 +322,7 @@ static void theme_by_group_table(table *t, const compare *m)
     table_init(t, m->ngroups + 1);
     table_head(t, 0, _("theme"), false);
     t->first_max = 20;
+    t->number_heads = true;
     for (size_t g = 0; g < m->ngroups; g++)
         table_head(t, g + 1, m->groups[g].value, true);
 }

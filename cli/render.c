@@ -311,6 +311,26 @@ static void put_fit(FILE *f, const char *s, size_t w, bool right)
         fprintf(f, "%*s", (int)(w - width), "");
 }
 
+static void wrap(FILE *f, const char *s, size_t indent, size_t width);
+
+/* "Columns: 1 a, 2 b." under a table whose heads are numbers, wrapped. */
+static void heads_legend(FILE *f, char **names, size_t ncols)
+{
+    char *s = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&s, &len);
+    if (!m)
+        abort();
+    fputs(_("Columns:"), m);
+    for (size_t c = 1; c < ncols; c++)
+        fprintf(m, " %zu %s%s", c, names[c] ? names[c] : "",
+                c + 1 < ncols ? "," : ".");
+    fclose(m);
+    fputc('\n', f);
+    wrap(f, s, 0, TEXT_WIDTH);
+    free(s);
+}
+
 static void table_plain(FILE *f, table *t)
 {
     size_t *w = calloc(t->ncols, sizeof(size_t));
@@ -367,6 +387,31 @@ static void table_plain(FILE *f, table *t)
         }
     }
     free(keep);
+    /* A head cut to fit ("…de communes" for two groups) cannot be told
+     * from another: the columns are numbered, and named below. */
+    bool cut = false;
+    for (size_t c = 1; t->number_heads && c < t->ncols && !cut; c++)
+        cut = t->head[c] && text_width(t->head[c], strlen(t->head[c])) > w[c];
+    if (cut) {
+        free(w);
+        char **names = t->head;
+        t->head = calloc(t->ncols, sizeof(char *));
+        if (!t->head)
+            abort();
+        t->head[0] = names[0];
+        for (size_t c = 1; c < t->ncols; c++)
+            if (asprintf(&t->head[c], "%zu", c) < 0)
+                abort();
+        t->number_heads = false;
+        table_plain(f, t);
+        t->number_heads = true;
+        heads_legend(f, names, t->ncols);
+        for (size_t c = 1; c < t->ncols; c++)
+            free(t->head[c]);
+        free(t->head);
+        t->head = names;
+        return;
+    }
     /* Still too wide (a matrix of many codes): print the columns in
      * groups that fit, each with the first column again. */
     size_t from = 1;

@@ -35,6 +35,8 @@ typedef struct table {
     tcell *cells;
     size_t first_max; /* widest the first column may be in text (0: 40) */
     const char *klass; /* HTML class of the table, or NULL */
+    bool number_heads; /* text: heads cut to fit become column numbers,
+                          named in a legend below (groups of compare) */
 } table;
 
 void table_init(table *t, size_t ncols);

@@ -350,4 +350,14 @@ expect "main-d'œuvre meets œuvre, Villeneuve-d'Ascq meets ascq" 0 \
     "^oe,12,18,ascq,[0-9]+,[0-9]+,$" \
     sh -c "$G tag -c elpart.yaml -f csv elpart.txt | tr -d '\r' | awk -F, 'NR > 1 { printf \"%s,%s,%s,\", \$4, \$5, \$6 }'; echo"
 
+# compare: group heads cut to fit become numbers, named below
+$G init -d heads.db >/dev/null && $G add -d heads.db "$S/corpus" >/dev/null 2>&1
+$G attr set -d heads.db 10-grenoble-metropole-dgs.md 'type=communauté de communes' >/dev/null
+$G attr set -d heads.db 15-cc-creuse-grand-sud-cls.md 'type=syndicat de communes' >/dev/null
+$G attr set -d heads.db 02-montpellier-dgs.md 'type=établissement public à fiscalité propre' >/dev/null
+expect "compare: cut group heads are numbered, and named in a legend" 0 \
+    "^Columns: 1 ccas, 2 communauté de communes, 3 commune," \
+    $G compare -d heads.db --by type
+ok "compare: no head cut into '…de communes'" sh -c "! $G compare -d heads.db --by type | grep -q '…de communes'"
+
 done_testing
