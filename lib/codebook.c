@@ -1135,9 +1135,13 @@ int grille_codebook_load_file(grille_codebook **out, const char *path,
 {
     FILE *f = fopen(path, "rb");
     *out = NULL;
-    if (!f)
-        return grille__error(err, GRILLE_EIO, path, 0, 0, "%s",
-                             strerror(errno));
+    if (!f) {
+        int e = errno;
+        int rc = grille__error(err, GRILLE_EIO, path, 0, 0, "%s", strerror(e));
+        if (err)
+            err->detail = e;
+        return rc;
+    }
     gbuf buf = {0};
     char chunk[65536];
     size_t n;
@@ -1153,7 +1157,10 @@ int grille_codebook_load_file(grille_codebook **out, const char *path,
     fclose(f);
     if (bad) {
         gbuf_free(&buf);
-        return grille__error(err, GRILLE_EIO, path, 0, 0, "%s", strerror(e));
+        int rc = grille__error(err, GRILLE_EIO, path, 0, 0, "%s", strerror(e));
+        if (err)
+            err->detail = e;
+        return rc;
     }
     int rc = grille_codebook_load(out, buf.data ? buf.data : "", buf.len,
                                   path, err);
@@ -1228,7 +1235,10 @@ int grille_codebook_from_pattern(grille_codebook **out, const char *pattern,
                 memmove(at, at + strlen(theme[t]),
                         strlen(at + strlen(theme[t])) + 1);
         }
-        return grille__error(err, rc, name, 0, 0, "%s", clean);
+        rc = grille__error(err, rc, name, 0, 0, "%s", clean);
+        if (err)
+            err->detail = e.detail; /* PCRE2's code, for a regex */
+        return rc;
     }
     return 0;
 }

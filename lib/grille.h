@@ -84,8 +84,9 @@ GRILLE_API void grille_free(void *p);
  * ("notes.md:12:4: unknown key 'termz' in theme 'sante'"), without a
  * trailing newline.  `line` and `column` are 1-based, 0 when unknown;
  * `offset` is a byte offset into the input, or SIZE_MAX when unknown.
- * `detail` carries the underlying library's own code (pcre2, libyaml,
- * errno), 0 when none.
+ * `detail` carries the underlying library's own code when grille has one:
+ * PCRE2's for a regex that does not compile or stops, errno for a file
+ * or codebook that cannot be read; 0 otherwise.
  */
 typedef struct grille_error {
     int code;

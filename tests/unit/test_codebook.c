@@ -20,6 +20,7 @@
 #include <pcre2.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 
 #include "check_main.h"
@@ -117,6 +118,16 @@ START_TEST(test_null_empty_inputs)
     ck_assert_msg(rc < 0, "an empty codebook loaded");
     ck_assert_ptr_null(c);
     ck_assert_uint_eq(grille_text_count_lines("a\nb\n", 3, 1), 0);
+    /* a codebook that cannot be read: errno in detail */
+    memset(&err, 0, sizeof(err));
+    ck_assert_int_eq(grille_codebook_load_file(&c, "/nonexistent/x.yaml",
+                                               &err),
+                     GRILLE_EIO);
+    ck_assert_int_eq(err.detail, ENOENT);
+    /* a regex pattern that does not compile: PCRE2's code in detail */
+    memset(&err, 0, sizeof(err));
+    ck_assert_int_lt(grille_codebook_from_pattern(&c, "/(/", &err), 0);
+    ck_assert_int_ne(err.detail, 0);
     /* a pattern's codebook is named after the whole pattern */
     ck_assert_int_eq(grille_codebook_from_pattern(&c, "/visio(conf)?/", &err),
                      0);
