@@ -1139,7 +1139,7 @@ typedef struct importer {
     size_t nusers, ucap, nvars, vcap, nvalues, valcap;
     grille_refi_import_stats *st;
     grille_error *err;
-    int64_t *added; /* the documents this import added */
+    int64_t *added; /* the documents its sources landed on */
     size_t nadded, addcap;
 } importer;
 
@@ -1718,6 +1718,7 @@ static int import_source(importer *im, grille_analyser *a,
     char *bytes = NULL, *lf = NULL, *stored = NULL;
     gbuf nm = {0};
     cp_index cpx = {0};
+    grille_prepared *prep = NULL;
     size_t len = 0;
     grille_text *text = NULL;
     int rc = 0;
@@ -1786,7 +1787,12 @@ static int import_source(importer *im, grille_analyser *a,
      * matter and CR LF are not in the source) */
     const char *full = lf, *base = lf;
     size_t base_len = tlen, off = 0;
-    rc = grille_store__add_plain(im->s, a, cb, doc_name, text, &id, im->err);
+    /* analysed once, added under this name or, below, another */
+    rc = grille_store__prepare_plain(&prep, im->s, a, cb, doc_name, text,
+                                     im->err);
+    if (rc == 0)
+        rc = grille_store_add_prepared(im->s, prep, doc_name, doc_name, &id,
+                                       im->err);
     if (rc == GRILLE_EEXISTS && id <= 0) { /* a name, not a text */
         size_t slen, body;
         char *same = NULL;
@@ -1826,8 +1832,8 @@ static int import_source(importer *im, grille_analyser *a,
                 goto done;
             }
             doc_name = nm.data;
-            rc = grille_store__add_plain(im->s, a, cb, doc_name, text, &id,
-                                         im->err);
+            rc = grille_store_add_prepared(im->s, prep, doc_name, doc_name,
+                                           &id, im->err);
             if (!(rc == GRILLE_EEXISTS && id <= 0))
                 break;
             id = -1;
@@ -1963,6 +1969,7 @@ static int import_source(importer *im, grille_analyser *a,
     if (id > 0)
         rc = grille_store__stats_refresh(im->s, id, im->err);
 done:
+    grille_prepared_free(prep);
     free(cpx.at);
     gbuf_free(&nm);
     grille_text_free(text);

@@ -2056,19 +2056,12 @@ int grille_add_prepare(grille_prepared **out, grille_analyser *a,
 /* A text added as it is, without looking for a front matter in it: a
  * REFI-QDA source (grille exports a note's body, and another tool's text
  * that starts with "---" is text). */
-int grille_store__add_plain(grille_store *s, grille_analyser *a,
-                            const grille_codebook *cb, const char *name,
-                            const grille_text *text, int64_t *id,
-                            grille_error *err)
+int grille_store__prepare_plain(grille_prepared **out, grille_store *s,
+                                grille_analyser *a,
+                                const grille_codebook *cb, const char *name,
+                                const grille_text *text, grille_error *err)
 {
-    grille_prepared *p;
-    *id = 0;
-    int r = prepare_text(&p, a, cb, s->unit, name, text, false, err);
-    if (r < 0)
-        return r;
-    r = grille_store_add_prepared(s, p, name, name, id, err);
-    grille_prepared_free(p);
-    return r;
+    return prepare_text(out, a, cb, s->unit, name, text, false, err);
 }
 
 static int prepare_text(grille_prepared **out, grille_analyser *a,

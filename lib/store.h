@@ -12,13 +12,15 @@
 GRILLE_HIDDEN sqlite3 *grille_store__db(grille_store *s);
 /* The project file's path, as given to open or create. */
 GRILLE_HIDDEN const char *grille_store__path(const grille_store *s);
-/* grille_store_add of a text without a front matter (a REFI-QDA source),
- * named and pathed `name`. */
-GRILLE_HIDDEN int grille_store__add_plain(grille_store *s, grille_analyser *a,
-                                          const grille_codebook *cb,
-                                          const char *name,
-                                          const grille_text *text,
-                                          int64_t *id, grille_error *err);
+/* grille_add_prepare of a text without a front matter (a REFI-QDA
+ * source), for the project's unit; `name` names it in errors. */
+GRILLE_HIDDEN int grille_store__prepare_plain(grille_prepared **out,
+                                              grille_store *s,
+                                              grille_analyser *a,
+                                              const grille_codebook *cb,
+                                              const char *name,
+                                              const grille_text *text,
+                                              grille_error *err);
 /* The two copies of the WAL index header (the -shm file): its iChange
  * counts the commits, so that two equal headers read at two moments mean
  * that no commit came in between. */
