@@ -21,15 +21,31 @@ static const char help[] =
     "Exit status: 0 when the codebook is valid, 1 when it is not (the error\n"
     "names the file, line and column), 2 for a usage error.\n";
 
+/* The speakers whose turns are not coded, on a line of their own. */
+static void skipped(const grille_codebook *cb)
+{
+    const char *sp = grille_codebook_skip_speaker(cb, 0);
+    if (!sp)
+        return;
+    fputs(_("turns not coded (skip_speakers):"), stdout);
+    for (size_t i = 0; sp; sp = grille_codebook_skip_speaker(cb, ++i)) {
+        fputs(i ? ", " : " ", stdout);
+        put_safe_str(stdout, sp);
+    }
+    putchar('\n');
+}
+
 static void show(const grille_codebook *cb)
 {
     size_t n = grille_codebook_count(cb);
     size_t nr = grille_codebook_rule_count(cb);
     put_safe_str(stdout, grille_codebook_name(cb));
     putchar('\n');
-    printf(_("source %s, sha256 %.12s, %zu code%s, %zu rule%s\n\n"),
+    printf(_("source %s, sha256 %.12s, %zu code%s, %zu rule%s\n"),
            grille_codebook_source(cb), grille_codebook_sha256(cb), n,
            cli_s(n), nr, cli_s(nr));
+    skipped(cb);
+    putchar('\n');
     for (size_t i = 0; i < n; i++) {
         grille_code_info c;
         grille_codebook_code(cb, i, &c);
@@ -123,6 +139,7 @@ int cmd_codebook(int argc, char **argv)
                themes == 1 ? _("theme") : _("themes"), codes,
                codes == 1 ? _("code") : _("codes"), rules,
                rules == 1 ? _("rule") : _("rules"));
+        skipped(cb);
     }
     grille_codebook_free(cb);
     return EXIT_OK;

@@ -219,6 +219,12 @@ void grille_codebook_free(grille_codebook *cb)
             elem_free(&cb->seqs[i].elems[k]);
         free(cb->seqs[i].elems);
     }
+    for (size_t i = 0; i < cb->nskip; i++) {
+        free(cb->skip[i]);
+        free(cb->skip_keys[i]);
+    }
+    free(cb->skip);
+    free(cb->skip_keys);
     smap_free(&cb->by_stem);
     smap_free(&cb->by_key);
     smap_free(&cb->by_surface);
@@ -828,13 +834,130 @@ static int theme(builder *b, const ynode *k, const ynode *v, long parent,
                  bool dict);
 
 /* A map of id -> theme. */
+int grille__speaker_key(gbuf *out, const char *s, size_t len)
+{
+    gbuf b = {0};
+    out->len = 0;
+    int rc = grille__fold(&b, s, len);
+    /* white space (a no-break space too) in runs of one space */
+    for (size_t i = 0; rc == 0 && i < b.len;) {
+        size_t n = 1;
+        uint32_t c = utf8_get(b.data, b.len, i, &n);
+        if (c == ' ' || c == '\t' || grille__is_space(c)) {
+            if (out->len && out->data[out->len - 1] != ' ')
+                rc = gbuf_putc(out, ' ');
+        } else {
+            rc = gbuf_put(out, b.data + i, n);
+        }
+        i += n;
+    }
+    while (rc == 0 && out->len && out->data[out->len - 1] == ' ')
+        out->len--;
+    if (rc == 0)
+        rc = gbuf_put(out, "", 0);
+    free(b.data);
+    return rc < 0 ? GRILLE_ENOMEM : 0;
+}
+
+bool grille__skip_speaker(const grille_codebook *cb, const char *key,
+                          size_t len)
+{
+    for (size_t i = 0; i < cb->nskip; i++) {
+        const char *k = cb->skip_keys[i];
+        size_t n = strlen(k);
+        if (n && k[n - 1] == '*' ? len >= n - 1 && memcmp(k, key, n - 1) == 0
+                                 : len == n && memcmp(k, key, n) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* skip_speakers: the labels of the turns that are not coded (the
+ * interviewer's), as written and as compared (folded). */
+static int skip_speakers(builder *b, const ynode *v)
+{
+    grille_codebook *cb = b->cb;
+    char buf[200];
+    if (v->type != Y_SEQ)
+        return fail(b, v, GRILLE_ESYNTAX, "%s",
+                    _("'skip_speakers' must be a list of speaker labels, "
+                      "as in skip_speakers: [Q, Enquêtrice]"));
+    if (cb->skip)
+        return fail(b, v, GRILLE_ESYNTAX, "%s",
+                    _("'skip_speakers' given twice"));
+    cb->skip = calloc(v->n + 1, sizeof(*cb->skip));
+    cb->skip_keys = calloc(v->n + 1, sizeof(*cb->skip_keys));
+    if (!cb->skip || !cb->skip_keys)
+        return grille__nomem(b->err);
+    gbuf key = {0};
+    int rc = 0;
+    for (size_t i = 0; i < v->n && rc == 0; i++) {
+        const ynode *x = v->items[i];
+        if (x->type != Y_SCALAR) {
+            rc = fail(b, x, GRILLE_ESYNTAX, "%s",
+                      _("a speaker label in 'skip_speakers' must be a "
+                        "string"));
+            break;
+        }
+        if (grille__speaker_key(&key, x->str, strlen(x->str)) < 0) {
+            rc = grille__nomem(b->err);
+            break;
+        }
+        size_t n = strlen(key.data);
+        const char *bad = NULL;
+        if (n == 0 || strcmp(key.data, "*") == 0)
+            bad = _("empty speaker label '%s' in 'skip_speakers'");
+        else if (strlen(x->str) > GRILLE_SPEAKER_MAX + 1)
+            bad = _("speaker label '%s' in 'skip_speakers' is longer than "
+                    "any label a turn can have");
+        else if (memchr(key.data, '*', n - 1) || strchr(key.data, ':'))
+            bad = _("speaker label '%s' in 'skip_speakers': write the label "
+                    "without its colon; '*' may only end it (Enquêt*)");
+        if (bad) {
+            rc = fail(b, x, GRILLE_EINVALID, bad, q(buf, sizeof(buf), x->str));
+            break;
+        }
+        for (size_t j = 0; j < cb->nskip; j++)
+            if (strcmp(cb->skip_keys[j], key.data) == 0) {
+                rc = fail(b, x, GRILLE_EINVALID,
+                          _("speaker label '%s' given twice in "
+                            "'skip_speakers'"),
+                          q(buf, sizeof(buf), x->str));
+                break;
+            }
+        if (rc < 0)
+            break;
+        cb->skip[cb->nskip] = strdup(x->str);
+        cb->skip_keys[cb->nskip] = strdup(key.data);
+        if (!cb->skip[cb->nskip] || !cb->skip_keys[cb->nskip]) {
+            free(cb->skip[cb->nskip]);
+            free(cb->skip_keys[cb->nskip]);
+            rc = grille__nomem(b->err);
+            break;
+        }
+        cb->nskip++;
+    }
+    free(key.data);
+    return rc;
+}
+
 static int themes(builder *b, const ynode *m, long parent, bool dict)
 {
     if (m->type != Y_MAP)
         return fail(b, m, GRILLE_ESYNTAX, "%s",
                     _("themes must be a mapping of id: theme"));
     for (size_t i = 0; i + 1 < m->n; i += 2) {
-        int rc = check_id(b, m->items[i]);
+        const ynode *k = m->items[i];
+        if (dict && parent < 0 && k->type == Y_SCALAR &&
+            strcmp(k->str, "skip_speakers") == 0) {
+            /* a dictionary's skip_speakers is the codebook's, not a
+             * theme */
+            int rc = skip_speakers(b, m->items[i + 1]);
+            if (rc < 0)
+                return rc;
+            continue;
+        }
+        int rc = check_id(b, k);
         if (rc < 0)
             return rc;
         rc = theme(b, m->items[i], m->items[i + 1], parent, dict);
@@ -971,8 +1094,9 @@ static int theme(builder *b, const ynode *k, const ynode *v, long parent,
     return 0;
 }
 
-static const char *const top_keys[] = {"name", "language", "description",
-                                       "version", "author", "themes", NULL};
+static const char *const top_keys[] = {
+    "name", "language", "description", "version", "author", "skip_speakers",
+    "themes", NULL};
 
 /* Whether k is one of the keys at the top of a codebook. */
 static bool top_key(const ynode *k)
@@ -1016,8 +1140,8 @@ static int build(builder *b, const ynode *root)
             return fail(b, other, GRILLE_ESYNTAX,
                         _("unknown key '%s' at the top of the codebook "
                           "(expected name, language, description, version, "
-                          "author or themes): its themes go under "
-                          "'themes:'"),
+                          "author, skip_speakers or themes): its themes go "
+                          "under 'themes:'"),
                         other->type == Y_SCALAR
                             ? q(buf, sizeof(buf), other->str)
                             : "?");
@@ -1025,7 +1149,11 @@ static int build(builder *b, const ynode *root)
             return fail(b, meta, GRILLE_EINVALID, "%s",
                         _("no 'themes' in this codebook: its themes go "
                           "under 'themes:'"));
-        return themes(b, root, -1, true); /* a plain dictionary */
+        int rc = themes(b, root, -1, true); /* a plain dictionary */
+        if (rc == 0 && cb->ncodes == 0)
+            return fail(b, root, GRILLE_EINVALID, "%s",
+                        _("empty codebook: no themes"));
+        return rc;
     }
     for (size_t i = 0; i + 1 < root->n; i += 2) {
         const ynode *k = root->items[i], *v = root->items[i + 1];
@@ -1040,7 +1168,7 @@ static int build(builder *b, const ynode *root)
             return fail(b, k, GRILLE_ESYNTAX,
                         _("unknown key '%s' at the top of the codebook "
                           "(expected name, language, description, version, "
-                          "author or themes)"),
+                          "author, skip_speakers or themes)"),
                         k->type == Y_SCALAR ? q(buf, sizeof(buf), k->str)
                                             : "?");
         if (strcmp(k->str, "name") == 0) {
@@ -1051,6 +1179,10 @@ static int build(builder *b, const ynode *root)
             cb->name = strdup(v->str);
             if (!cb->name)
                 return grille__nomem(b->err);
+        } else if (strcmp(k->str, "skip_speakers") == 0) {
+            int rc = skip_speakers(b, v);
+            if (rc < 0)
+                return rc;
         } else if (strcmp(k->str, "language") == 0) {
             if (v->type != Y_SCALAR || (strcmp(v->str, "french") != 0 &&
                                         strcmp(v->str, "fr") != 0))
@@ -1265,6 +1397,11 @@ int grille_codebook_load_bundled(grille_codebook **out, grille_error *err)
         }
     }
     return rc;
+}
+
+const char *grille_codebook_skip_speaker(const grille_codebook *cb, size_t i)
+{
+    return cb && i < cb->nskip ? cb->skip[i] : NULL;
 }
 
 const char *grille_codebook_name(const grille_codebook *cb)

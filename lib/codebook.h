@@ -102,7 +102,19 @@ struct grille_codebook {
     uint64_t exact_first[4];
     uint64_t exact_lens;
     pcre2_match_context *mctx; /* limits shared by every match */
+    /* skip_speakers: the labels as written, and folded (grille__speaker_key;
+     * a final '*' for a prefix) */
+    char **skip, **skip_keys;
+    size_t nskip;
 };
+
+/* A speaker label folded for comparison: lowercase, accents removed,
+ * white space in single spaces, trimmed; NUL terminated. */
+GRILLE_HIDDEN int grille__speaker_key(gbuf *out, const char *s, size_t len);
+/* Whether the turns of speaker `key` (from grille__speaker_key) are not
+ * coded. */
+GRILLE_HIDDEN bool grille__skip_speaker(const grille_codebook *cb,
+                                        const char *key, size_t len);
 
 GRILLE_HIDDEN uint64_t grille__hash(const char *s, size_t n);
 

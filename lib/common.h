@@ -161,6 +161,8 @@ GRILLE_HIDDEN size_t grille__utf8_text(const char *s, size_t len);
 
 /* Character classes for French text. */
 GRILLE_HIDDEN bool grille__is_letter(uint32_t cp);
+/* The longest speaker label of a turn ("Mme Lefèvre"), in bytes. */
+#define GRILLE_SPEAKER_MAX 40
 GRILLE_HIDDEN bool grille__is_space(uint32_t cp); /* not line ends */
 GRILLE_HIDDEN bool grille__is_apostrophe(uint32_t cp);
 GRILLE_HIDDEN bool grille__is_hyphen(uint32_t cp);

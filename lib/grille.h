@@ -223,7 +223,8 @@ GRILLE_API const char *grille_segment_kind_name(grille_segment_kind kind);
 /*
  * A segment: [start, end) is its text without the bullet marker or the
  * speaker label, trimmed of surrounding white space.  A turn's label
- * ("DGS") is [label_start, label_end), empty otherwise.  `line` is the
+ * ("DGS") is [label_start, label_end), and so is that of the later
+ * sentences of a turn (GRILLE_UNIT_SENTENCE); empty otherwise.  `line` is the
  * 1-based line of `start`.  Its tokens are tokens[first_token ..
  * first_token + ntokens).
  */
@@ -326,6 +327,13 @@ GRILLE_API const char *grille_codebook_name(const grille_codebook *cb);
 GRILLE_API const char *grille_codebook_source(const grille_codebook *cb);
 /* The SHA-256 of the YAML text, 64 lowercase hex digits, borrowed. */
 GRILLE_API const char *grille_codebook_sha256(const grille_codebook *cb);
+/* The i-th speaker label of `skip_speakers` as written ("Q",
+ * "Enquêt*"), borrowed; NULL past the last.  The turns of these speakers
+ * (compared without case, accents or extra spaces; a final '*' takes any
+ * label that starts so), their later sentences with -u sentence too, are
+ * not coded. */
+GRILLE_API const char *grille_codebook_skip_speaker(const grille_codebook *cb,
+                                                    size_t i);
 
 /* Number of codes, themes and sub-themes alike, in depth-first order:
  * a parent always comes before its children. */

@@ -54,6 +54,7 @@ struct match_state {
     size_t nocc, occ_cap;
     hit *hits;
     size_t nhits, hits_cap;
+    gbuf label; /* a turn's speaker, folded */
 };
 
 void grille_match__free(grille_analyser *a)
@@ -68,6 +69,7 @@ void grille_match__free(grille_analyser *a)
     free(m->cands);
     free(m->starts);
     free(m->taken);
+    free(m->label.data);
     free(m->masks);
     free(m->maxend);
     free(m);
@@ -472,6 +474,14 @@ static int segment(grille_analyser *a, const grille_codebook *cb,
     const grille_token *tk = a->toks + seg->first_token;
     size_t n = seg->ntokens;
     m->nocc = m->nhits = 0;
+    if (cb->nskip && seg->label_end > seg->label_start) {
+        /* a turn of the interviewer's (skip_speakers): not coded */
+        if (grille__speaker_key(&m->label, text + seg->label_start,
+                                seg->label_end - seg->label_start) < 0)
+            return grille__nomem(err);
+        if (grille__skip_speaker(cb, m->label.data, m->label.len))
+            return 0;
+    }
     stem_entry *const *ent = a->tok_entry + seg->first_token;
     /* The tokens that may start a match, listed without a branch: most
      * have nothing to look for, and testing each in the loop below

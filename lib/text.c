@@ -872,7 +872,8 @@ static size_t turn_at(const char *s, size_t end, size_t i, size_t *ls,
         if (k == w)
             break; /* not a space: not a label */
     }
-    if (words == 0 || k >= end || s[k] != ':' || last_end - start > 40)
+    if (words == 0 || k >= end || s[k] != ':' ||
+        last_end - start > GRILLE_SPEAKER_MAX)
         return 0;
     size_t after = k + 1;
     if (after < end) {
@@ -1167,7 +1168,7 @@ static int split_sentences(grille_analyser *a, const char *s,
                     cur.kind = GRILLE_SEG_SENTENCE;
                     cur.start = k;
                     cur.line = line;
-                    cur.label_start = cur.label_end = 0;
+                    /* the turn's later sentences keep its speaker */
                     i = k;
                     continue;
                 }

@@ -93,6 +93,28 @@ printf 'name: Essai\nthemse:\n  sante:\n    terms: [santé]\n' > misspelt.yaml
 expect "a misspelt 'themes' is named, not read as a dictionary" 1 \
     "^grille: misspelt\.yaml:2:1: unknown key 'themse' at the top" \
     $G codebook check misspelt.yaml
+# skip_speakers: the interviewer's turns of a real transcript are not coded
+(printf 'skip_speakers: [Q]\n'; cat "$S/codebooks/riposte.yaml") > skipq.yaml
+q03="$S/corpus/03-gironde-sante-publique.txt"
+ok "a question of the interviewer is coded by default" sh -c \
+    "$G tag -f json --coded-only '$q03' | grep -q 'Sur le volet sanitaire'"
+ok "skip_speakers: Q leaves the questions uncoded" sh -c \
+    "! $G tag -c skipq.yaml -f json --coded-only '$q03' | grep -q 'Sur le volet sanitaire'"
+ok "skip_speakers: the answers are still coded" sh -c \
+    "$G tag -c skipq.yaml -f json --coded-only '$q03' | grep -q 'Les masques. Les aides'"
+expect "codebook check names the skipped speakers" 0 \
+    "^turns not coded \(skip_speakers\): Q$" $G codebook check skipq.yaml
+$G init -d skip.db -c skipq.yaml >/dev/null && $G add -d skip.db "$q03" >/dev/null
+ok "a project with skip_speakers stores no coding of the questions" sh -c \
+    "! $G quotes -d skip.db sante -n 100 | grep -q 'Sur le volet sanitaire'"
+ok "...and the answers' codings" sh -c \
+    "$G quotes -d skip.db sante -n 100 | grep -q 'aides à domicile'"
+ok "recode with the bundled codebook codes the questions again" sh -c \
+    "$G recode -d skip.db -c '$S/codebooks/riposte.yaml' >/dev/null && $G quotes -d skip.db sante -n 100 | grep -q 'Sur le volet sanitaire'"
+printf 'skip_speakers: ["Q :"]\nthemes:\n  a: [x]\n' > badskip.yaml
+expect "a label with its colon in skip_speakers" 1 \
+    "^grille: badskip\.yaml:1:17: speaker label 'Q :' in 'skip_speakers'" \
+    $G codebook check badskip.yaml
 printf 'name: Essai\n' > nothemes.yaml
 expect "a codebook without themes says so" 1 \
     "^grille: nothemes\.yaml:1:1: no 'themes' in this codebook" \

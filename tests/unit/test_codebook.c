@@ -502,6 +502,66 @@ START_TEST(test_error_unknown_top_key)
 }
 END_TEST
 
+START_TEST(test_error_skip_speakers)
+{
+    /* each bad value of skip_speakers, at its line and column */
+    static const struct {
+        const char *value;
+        int code;
+        unsigned col;
+        const char *what;
+    } bad[] = {
+        {"Q", GRILLE_ESYNTAX, 16, "must be a list of speaker labels"},
+        {"[Q, [R]]", GRILLE_ESYNTAX, 20, "must be a string"},
+        {"[\"\"]", GRILLE_EINVALID, 17, "empty speaker label ''"},
+        {"[\" * \"]", GRILLE_EINVALID, 17, "empty speaker label"},
+        {"[\"Q :\"]", GRILLE_EINVALID, 17, "without its colon"},
+        {"[\"En*q\"]", GRILLE_EINVALID, 17, "'*' may only end it"},
+        {"[Enquêtrice, ENQUETRICE]", GRILLE_EINVALID, 29,
+         "'ENQUETRICE' given twice"},
+        {"[Une étiquette bien trop longue pour un locuteur]", GRILLE_EINVALID,
+         17, "longer than any label"},
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        char yaml[300];
+        snprintf(yaml, sizeof(yaml),
+                 "name: Essai\nskip_speakers: %s\nthemes:\n  sante: [santé]\n",
+                 bad[i].value);
+        grille_error err;
+        load_fails(yaml, strlen(yaml), bad[i].code, 2, bad[i].col, &err);
+        ck_assert_contains(err.message, bad[i].what);
+    }
+    /* the labels as written, in order; an empty list is allowed */
+    static const char ok[] = "skip_speakers: [Q, \"Enquêt*\", mme  lefèvre]\n"
+                             "themes:\n  sante: [santé]\n";
+    grille_codebook *cb = load_ok(ok);
+    ck_assert_str_eq(grille_codebook_skip_speaker(cb, 0), "Q");
+    ck_assert_str_eq(grille_codebook_skip_speaker(cb, 1), "Enquêt*");
+    ck_assert_str_eq(grille_codebook_skip_speaker(cb, 2), "mme  lefèvre");
+    ck_assert_ptr_null(grille_codebook_skip_speaker(cb, 3));
+    grille_codebook_free(cb);
+    /* in a plain dictionary, skip_speakers is the key, not a theme */
+    static const char dict[] = "skip_speakers: [Q]\nsante: [santé]\n";
+    cb = load_ok(dict);
+    ck_assert_str_eq(grille_codebook_skip_speaker(cb, 0), "Q");
+    ck_assert_uint_eq(grille_codebook_count(cb), 1);
+    ck_assert_int_lt(grille_codebook_find(cb, "skip_speakers"), 0);
+    grille_codebook_free(cb);
+    grille_error err;
+    static const char only[] = "skip_speakers: [Q]\n";
+    load_fails(only, strlen(only), GRILLE_EINVALID, 1, 1, &err);
+    ck_assert_contains(err.message, "no themes");
+    static const char twice[] =
+        "skip_speakers: [Q]\nskip_speakers: [R]\nsante: [santé]\n";
+    load_fails(twice, strlen(twice), GRILLE_ESYNTAX, 2, 16, &err);
+    ck_assert_contains(err.message, "'skip_speakers' given twice");
+    static const char none[] = "skip_speakers: []\nthemes:\n  sante: [santé]\n";
+    cb = load_ok(none);
+    ck_assert_ptr_null(grille_codebook_skip_speaker(cb, 0));
+    grille_codebook_free(cb);
+}
+END_TEST
+
 START_TEST(test_error_duplicate_id)
 {
     static const char yaml[] = "themes:\n"
@@ -919,6 +979,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_error_unknown_theme_key);
     tcase_add_test(tc, test_error_unknown_child_key);
     tcase_add_test(tc, test_error_unknown_top_key);
+    tcase_add_test(tc, test_error_skip_speakers);
     tcase_add_test(tc, test_error_duplicate_id);
     tcase_add_test(tc, test_error_duplicate_child_id);
     tcase_add_test(tc, test_error_duplicate_dictionary_key);

@@ -740,6 +740,62 @@ START_TEST(test_rerun_replaces_codings)
 }
 END_TEST
 
+/* ------------------------------------------------------------- speakers */
+
+/* skip_speakers: the interviewer's turns are not coded, whatever the case,
+ * accents and spaces of their label; the other turns and paragraphs are.
+ * A final '*' takes the labels that start so. */
+START_TEST(test_skip_speakers_turns)
+{
+    const char *text = "Q : Et les masques ?\n"
+                       "R : Les masques sont arrivés fin mars.\n"
+                       "ENQUETRICE : Et les masques pour les agents ?\n"
+                       "Enquêteur 2 : Des masques, encore ?\n"
+                       "Mme  Lefèvre : Des masques pour tous.\n"
+                       "DGS : Des masques, oui.\n\n"
+                       "Masques : une note sans locuteur.\n";
+    use("skip_speakers: [q, Enquêtrice, \"enquêt*\", Mme Lefevre]\n"
+        "themes:\n  sante: {terms: [masque]}\n");
+    run(text);
+    expect_count(text, 3);
+    expect_word(text, 0, "sante", "masques", 1, "masque", GRILLE_RULE_WORD);
+    expect_word(text, 1, "sante", "masques", 5, "masque", GRILLE_RULE_WORD);
+    expect_word(text, 2, "sante", "Masques", 0, "masque", GRILLE_RULE_WORD);
+    /* every word still counts (the labels are not words) */
+    ck_assert_uint_eq(grille_analyser_words(an), 30);
+    ck_assert_str_eq(grille_codebook_skip_speaker(cb, 0), "q");
+    ck_assert_str_eq(grille_codebook_skip_speaker(cb, 2), "enquêt*");
+    ck_assert_ptr_null(grille_codebook_skip_speaker(cb, 4));
+    ck_assert_ptr_null(grille_codebook_skip_speaker(NULL, 0));
+
+    /* without skip_speakers, every turn is coded */
+    use("themes:\n  sante: {terms: [masque]}\n");
+    run(text);
+    expect_count(text, 7);
+    ck_assert_uint_eq(grille_analyser_words(an), 30);
+    ck_assert_ptr_null(grille_codebook_skip_speaker(cb, 0));
+}
+END_TEST
+
+/* With -u sentence, the later sentences of a skipped turn are not coded
+ * either: they keep their turn's speaker. */
+START_TEST(test_skip_speakers_sentences)
+{
+    const char *text = "Q : Parlons santé. Et les masques ? Les élus aussi.\n"
+                       "R : La santé d'abord. Les masques ensuite.\n";
+    use("skip_speakers: [Q]\n"
+        "themes:\n  sante: {terms: [masque, santé]}\n");
+    grille_error err;
+    int rc = grille_analyser_run(an, text, strlen(text), 0,
+                                 GRILLE_UNIT_SENTENCE, cb, "note.md", &err);
+    ck_assert_msg(rc == 0, "run failed: %s", err.message);
+    ncod = grille_analyser_codings(an, &cod);
+    expect_count(text, 2);
+    expect_word(text, 0, "sante", "santé", 1, "santé", GRILLE_RULE_WORD);
+    expect_word(text, 1, "sante", "masques", 1, "masque", GRILLE_RULE_WORD);
+}
+END_TEST
+
 /* ---------------------------------------------------------------- suite */
 
 static TCase *tcase(Suite *s, const char *name)
@@ -812,6 +868,10 @@ static Suite *suite(void)
     tcase_add_test(tc, test_codings_within_their_segment);
     tcase_add_test(tc, test_words_count);
     tcase_add_test(tc, test_rerun_replaces_codings);
+
+    tc = tcase(s, "speakers");
+    tcase_add_test(tc, test_skip_speakers_turns);
+    tcase_add_test(tc, test_skip_speakers_sentences);
 
     return s;
 }

@@ -521,6 +521,27 @@ START_TEST(sentences_abbreviations_quotes)
 }
 END_TEST
 
+/* The later sentences of a speaker turn keep its speaker; those of a
+ * paragraph after it have none. */
+START_TEST(sentences_of_a_turn_keep_its_speaker)
+{
+    run_unit("DGS : On a fermé. Puis on a rouvert.\nEt le reste suivait.\n\n"
+             "Une note. Une autre.\n",
+             GRILLE_UNIT_SENTENCE);
+    ck_assert_uint_eq(nseg, 5);
+    seg_is(0, GRILLE_SEG_TURN, 1, "On a fermé.");
+    label_is(0, "DGS");
+    seg_is(1, GRILLE_SEG_SENTENCE, 1, "Puis on a rouvert.");
+    label_is(1, "DGS");
+    seg_is(2, GRILLE_SEG_SENTENCE, 2, "Et le reste suivait.");
+    label_is(2, "DGS");
+    seg_is(3, GRILLE_SEG_PARAGRAPH, 4, "Une note.");
+    label_is(3, "");
+    seg_is(4, GRILLE_SEG_SENTENCE, 4, "Une autre.");
+    label_is(4, "");
+}
+END_TEST
+
 START_TEST(segments_keep_code_points_whole)
 {
     run("\xc2\xa0\xc2\xa0• élu·e·s\xe2\x80\xaf!\n\n\xe2\x80\x94 œuvre\xc2\xa0\n");
@@ -918,6 +939,7 @@ static Suite *suite(void)
                       speaker_turns, not_turns, headings_and_turn_on_next_line,
                       line_ends, body_after_front_matter, sentences,
                       sentences_abbreviations_quotes,
+                      sentences_of_a_turn_keep_its_speaker,
                       segments_keep_code_points_whole}},
         {"tokens", {elisions_and_apostrophes, every_elided_word,
                     lexicalised_apostrophes, compounds_and_names,
