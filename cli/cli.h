@@ -259,6 +259,9 @@ void put_flat(FILE *f, const char *s, size_t len);
 void put_flat_run(FILE *f, const char *s, size_t len, bool *space);
 /* Display width (code points) of s[0..len). */
 size_t text_width(const char *s, size_t len);
+/* The byte length of the code point at s[i] (one for a byte that is not
+ * UTF-8), and in *cols the terminal columns it takes (0, 1 or 2). */
+size_t text_step(const char *s, size_t len, size_t i, size_t *cols);
 
 /* A document read for coding: decoded text, attributes, body offset. */
 typedef struct cli_doc {

@@ -388,12 +388,58 @@ void put_flat(FILE *f, const char *s, size_t len)
     put_flat_run(f, s, len, &space);
 }
 
+/* The columns a code point takes on a terminal: none for combining marks
+ * (a macOS file name's decomposed accents) and zero-width characters, two
+ * for East Asian wide ones (CJK, Hangul, fullwidth forms) and emoji, one
+ * otherwise. */
+static size_t cp_cols(uint32_t c)
+{
+    if (c < 0x300)
+        return 1;
+    if ((c >= 0x300 && c <= 0x36F) || (c >= 0x1AB0 && c <= 0x1AFF) ||
+        (c >= 0x1DC0 && c <= 0x1DFF) || (c >= 0x200B && c <= 0x200F) ||
+        (c >= 0x20D0 && c <= 0x20FF) || (c >= 0xFE00 && c <= 0xFE0F) ||
+        (c >= 0xFE20 && c <= 0xFE2F) || c == 0x2060 || c == 0xFEFF)
+        return 0;
+    if ((c >= 0x1100 && c <= 0x115F) || (c >= 0x2E80 && c <= 0x303E) ||
+        (c >= 0x3041 && c <= 0x33FF) || (c >= 0x3400 && c <= 0x4DBF) ||
+        (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0xA000 && c <= 0xA4CF) ||
+        (c >= 0xAC00 && c <= 0xD7A3) || (c >= 0xF900 && c <= 0xFAFF) ||
+        (c >= 0xFE30 && c <= 0xFE4F) || (c >= 0xFF00 && c <= 0xFF60) ||
+        (c >= 0xFFE0 && c <= 0xFFE6) || (c >= 0x1F300 && c <= 0x1F64F) ||
+        (c >= 0x1F900 && c <= 0x1F9FF) || (c >= 0x20000 && c <= 0x3FFFD))
+        return 2;
+    return 1;
+}
+
+size_t text_step(const char *s, size_t len, size_t i, size_t *cols)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t k = utf8_seq(u, len, i);
+    if (k == 0) { /* not UTF-8: a byte, shown as one replacement sign */
+        *cols = 1;
+        return 1;
+    }
+    uint32_t c = k == 1   ? u[i]
+                 : k == 2 ? (uint32_t)(u[i] & 0x1F) << 6 | (u[i + 1] & 0x3F)
+                 : k == 3 ? (uint32_t)(u[i] & 0x0F) << 12 |
+                                (uint32_t)(u[i + 1] & 0x3F) << 6 |
+                                (u[i + 2] & 0x3F)
+                          : (uint32_t)(u[i] & 0x07) << 18 |
+                                (uint32_t)(u[i + 1] & 0x3F) << 12 |
+                                (uint32_t)(u[i + 2] & 0x3F) << 6 |
+                                (u[i + 3] & 0x3F);
+    *cols = cp_cols(c);
+    return k;
+}
+
 size_t text_width(const char *s, size_t len)
 {
-    size_t w = 0;
-    for (size_t i = 0; i < len; i++)
-        if (((unsigned char)s[i] & 0xC0) != 0x80)
-            w++;
+    size_t w = 0, cols;
+    for (size_t i = 0; i < len;) {
+        i += text_step(s, len, i, &cols);
+        w += cols;
+    }
     return w;
 }
 

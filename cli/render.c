@@ -278,30 +278,32 @@ static void put_fit(FILE *f, const char *s, size_t w, bool right)
     size_t n = strlen(s);
     size_t width = text_width(s, n);
     if (width > w && right && w) {
-        /* keep the end: "…" then the last w - 1 code points */
-        size_t i = n, cols = 0;
-        while (i > 0 && cols + 1 < w) {
-            i--;
-            while (i > 0 && ((unsigned char)s[i] & 0xC0) == 0x80)
-                i--;
-            cols++;
+        /* keep the end: "…" then the last code points, in w - 1 columns */
+        size_t i = 0, rest = width, cols;
+        while (i < n && rest > w - 1) {
+            i += text_step(s, n, i, &cols);
+            rest -= cols;
         }
+        fprintf(f, "%*s", (int)(w - 1 - rest), ""); /* after a wide one */
         fputs("\xe2\x80\xa6", f);
         put_safe(f, s + i, n - i);
         return;
     }
     if (width > w) {
         /* cut on a code point, leave room for "…" */
-        size_t cols = 0, i = 0;
-        while (i < n && cols + 1 < w) {
-            i++;
-            while (i < n && ((unsigned char)s[i] & 0xC0) == 0x80)
-                i++;
-            cols++;
+        size_t i = 0, used = 0, cols;
+        while (i < n) {
+            size_t k = text_step(s, n, i, &cols);
+            if (used + cols + 1 > w)
+                break;
+            i += k;
+            used += cols;
         }
         put_safe(f, s, i);
-        if (w)
+        if (w) {
             fputs("\xe2\x80\xa6", f);
+            fprintf(f, "%*s", (int)(w - 1 - used), "");
+        }
         return;
     }
     if (right)

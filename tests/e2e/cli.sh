@@ -382,4 +382,15 @@ expect "compare: cut group heads are numbered, and named in a legend" 0 \
     $G compare -d heads.db --by type
 ok "compare: no head cut into '…de communes'" sh -c "! $G compare -d heads.db --by type | grep -q '…de communes'"
 
+# tables count terminal columns: a decomposed accent (macOS file names)
+# takes none, a CJK character two
+nfd=$(printf 'Re\xcc\x81gion-note.md'); cjk=$(printf '\xe4\xb8\xad\xe6\x96\x87-note.md')
+for f in "$nfd" plain-note.md "$cjk"; do echo "Le télétravail, la santé: $f" > "$f"; done
+$G init -d cols.db >/dev/null && $G add -d cols.db "$nfd" plain-note.md "$cjk" >/dev/null
+ok "list aligns names with decomposed accents and wide characters" sh -c \
+    "$G list -d cols.db | python3 '$S/tests/e2e/columns.py' '(?<=  )[0-9]+ words'"
+printf 'themes:\n  a:\n    label: "Re\xcc\x81gion"\n    terms: [x]\n  b:\n    label: "\xe4\xb8\xad\xe6\x96\x87"\n    terms: [y]\n  c: {label: Plain, terms: [z]}\n' > cols.yaml
+ok "codebook show aligns labels with decomposed accents and wide characters" sh -c \
+    "$G codebook show cols.yaml | python3 '$S/tests/e2e/columns.py' '(?<=  )[0-9]+ pattern'"
+
 done_testing
