@@ -778,6 +778,12 @@ static int check_id(builder *b, const ynode *k)
                     _("a theme id must be a plain string"));
     if (k->len == 0)
         return fail(b, k, GRILLE_EINVALID, "%s", _("empty theme id"));
+    if (strcmp(k->str, "skip_speakers") == 0)
+        /* indented under themes (or a theme): it would code the words of
+         * its labels */
+        return fail(b, k, GRILLE_ESYNTAX, "%s",
+                    _("'skip_speakers' is not a theme: it goes at the top of "
+                      "the codebook, not indented"));
     for (size_t i = 0; i < k->len; i++) {
         unsigned char c = (unsigned char)k->str[i];
         /* C0, DEL and C1 (U+0080..U+009F) */
@@ -894,11 +900,20 @@ static int skip_speakers(builder *b, const ynode *v)
     for (size_t i = 0; i < v->n && rc == 0; i++) {
         const ynode *x = v->items[i];
         if (x->type != Y_SCALAR) {
+            /* "- Q :" is read by YAML as a mapping */
             rc = fail(b, x, GRILLE_ESYNTAX, "%s",
-                      _("a speaker label in 'skip_speakers' must be a "
-                        "string"));
+                      x->type == Y_MAP
+                          ? _("a speaker label in 'skip_speakers' must be a "
+                              "string: write it without its colon (Q, not "
+                              "Q :)")
+                          : _("a speaker label in 'skip_speakers' must be a "
+                              "string"));
             break;
         }
+        bool control = false;
+        for (size_t j = 0; j < x->len; j++)
+            control |= (unsigned char)x->str[j] < 0x20 ||
+                       (unsigned char)x->str[j] == 0x7F;
         if (grille__speaker_key(&key, x->str, strlen(x->str)) < 0) {
             rc = grille__nomem(b->err);
             break;
@@ -907,14 +922,18 @@ static int skip_speakers(builder *b, const ynode *v)
         const char *bad = NULL;
         if (n == 0 || strcmp(key.data, "*") == 0)
             bad = _("empty speaker label '%s' in 'skip_speakers'");
-        else if (strlen(x->str) > GRILLE_SPEAKER_MAX + 1)
+        else if (control || strlen(x->str) != x->len)
+            bad = _("speaker label '%s' in 'skip_speakers' holds a line end "
+                    "or a control character: a turn's label never does");
+        else if (n - (key.data[n - 1] == '*') > GRILLE_SPEAKER_MAX)
             bad = _("speaker label '%s' in 'skip_speakers' is longer than "
                     "any label a turn can have");
         else if (memchr(key.data, '*', n - 1) || strchr(key.data, ':'))
             bad = _("speaker label '%s' in 'skip_speakers': write the label "
                     "without its colon; '*' may only end it (Enquêt*)");
         if (bad) {
-            rc = fail(b, x, GRILLE_EINVALID, bad, q(buf, sizeof(buf), x->str));
+            rc = fail(b, x, GRILLE_EINVALID, bad,
+                      grille__quote(buf, sizeof(buf), x->str, x->len));
             break;
         }
         for (size_t j = 0; j < cb->nskip; j++)

@@ -992,8 +992,7 @@ static int push_cut(grille_analyser *a, const char *s, grille_segment seg)
         if (piece.end > piece.start && push_segment(a, &piece) < 0)
             return GRILLE_ENOMEM;
         seg.line += count_lines(s, seg.start, cut);
-        seg.start = cut;
-        seg.label_start = seg.label_end = 0;
+        seg.start = cut; /* a turn's later pieces keep its speaker */
         trim(s, &seg.start, &seg.end);
     }
     return seg.end > seg.start ? push_segment(a, &seg) : 0;

@@ -521,6 +521,11 @@ START_TEST(test_error_skip_speakers)
          "'ENQUETRICE' given twice"},
         {"[Une étiquette bien trop longue pour un locuteur]", GRILLE_EINVALID,
          17, "longer than any label"},
+        {"[AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA]", GRILLE_EINVALID, 17,
+         "longer than any label"},
+        {"[\"Q\\nR\"]", GRILLE_EINVALID, 17, "'Q\\x0aR' in 'skip_speakers' holds a line end"},
+        {"[\"Q\\u0000R\"]", GRILLE_EINVALID, 17, "'Q\\x00R'"},
+        {"[Q: ]", GRILLE_ESYNTAX, 17, "without its colon (Q, not Q :)"},
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         char yaml[300];
@@ -555,6 +560,24 @@ START_TEST(test_error_skip_speakers)
         "skip_speakers: [Q]\nskip_speakers: [R]\nsante: [santé]\n";
     load_fails(twice, strlen(twice), GRILLE_ESYNTAX, 2, 16, &err);
     ck_assert_contains(err.message, "'skip_speakers' given twice");
+    /* the limit is on the label as compared: 40 bytes, a final '*' aside,
+     * a long decomposed or spaced spelling of a label of 40 included */
+    static const char longest[] =
+        "skip_speakers: [AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA*,\n"
+        "  \"Mme      He\xcc\x81" "le\xcc\x80" "ne-E\xcc\x81" "dme\xcc\x81"
+        "e Lefe\xcc\x80" "vre\"]\n"
+        "themes:\n  sante: [santé]\n";
+    cb = load_ok(longest);
+    ck_assert_ptr_nonnull(grille_codebook_skip_speaker(cb, 1));
+    grille_codebook_free(cb);
+    /* indented under themes or a theme, it would be a theme coding the
+     * words of its labels */
+    static const char nested[] =
+        "themes:\n  skip_speakers: [Q]\n  sante: [santé]\n";
+    load_fails(nested, strlen(nested), GRILLE_ESYNTAX, 2, 3, &err);
+    ck_assert_contains(err.message, "goes at the top of the codebook");
+    static const char nested_dict[] = "sante:\n  skip_speakers: [Q]\n";
+    load_fails(nested_dict, strlen(nested_dict), GRILLE_ESYNTAX, 2, 3, &err);
     static const char none[] = "skip_speakers: []\nthemes:\n  sante: [santé]\n";
     cb = load_ok(none);
     ck_assert_ptr_null(grille_codebook_skip_speaker(cb, 0));

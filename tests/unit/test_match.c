@@ -796,6 +796,32 @@ START_TEST(test_skip_speakers_sentences)
 }
 END_TEST
 
+/* A turn past 64 KiB is cut into pieces: each keeps the speaker, and is
+ * skipped with it. */
+START_TEST(test_skip_speakers_long_turn)
+{
+    size_t n = 20000 * 4 + 64;
+    char *text = malloc(n);
+    ck_assert_ptr_nonnull(text);
+    strcpy(text, "Q : ");
+    for (int i = 0; i < 20000; i++)
+        strcat(text + 4 * i, "bla ");
+    strcat(text, "les masques.\nR : masques\n");
+    use("skip_speakers: [Q]\nthemes:\n  sante: {terms: [masque]}\n");
+    run(text);
+    const grille_segment *segs;
+    size_t nseg = grille_analyser_segments(an, &segs);
+    ck_assert_uint_eq(nseg, 3);
+    for (size_t i = 0; i < 2; i++)
+        ck_assert_msg(segs[i].label_end - segs[i].label_start == 1 &&
+                          text[segs[i].label_start] == 'Q',
+                      "piece %zu of the turn lost its speaker", i);
+    expect_count(text, 1);
+    expect_word(text, 0, "sante", "masques", 1, "masque", GRILLE_RULE_WORD);
+    free(text);
+}
+END_TEST
+
 /* ---------------------------------------------------------------- suite */
 
 static TCase *tcase(Suite *s, const char *name)
@@ -872,6 +898,7 @@ static Suite *suite(void)
     tc = tcase(s, "speakers");
     tcase_add_test(tc, test_skip_speakers_turns);
     tcase_add_test(tc, test_skip_speakers_sentences);
+    tcase_add_test(tc, test_skip_speakers_long_turn);
 
     return s;
 }
