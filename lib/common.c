@@ -336,19 +336,8 @@ static uint32_t compose(char c, unsigned m)
     return p && c ? made[m][p - base[m]] : 0;
 }
 
-char *grille__attr_clean(const char *s)
+size_t grille__compose(char *out, const char *s, size_t n)
 {
-    size_t n = strlen(s);
-    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n' ||
-                 s[n - 1] == '\r'))
-        n--;
-    while (n && (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')) {
-        s++;
-        n--;
-    }
-    char *out = malloc(n + 1);
-    if (!out)
-        return NULL;
     size_t o = 0;
     for (size_t i = 0; i < n; i++) {
         /* a combining mark U+0300..U+036F is CC 80..CD AF */
@@ -365,7 +354,23 @@ char *grille__attr_clean(const char *s)
         }
         out[o++] = s[i];
     }
-    out[o] = '\0';
+    return o;
+}
+
+char *grille__attr_clean(const char *s)
+{
+    size_t n = strlen(s);
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n' ||
+                 s[n - 1] == '\r'))
+        n--;
+    while (n && (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')) {
+        s++;
+        n--;
+    }
+    char *out = malloc(n + 1);
+    if (!out)
+        return NULL;
+    out[grille__compose(out, s, n)] = '\0';
     return out;
 }
 

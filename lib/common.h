@@ -99,6 +99,10 @@ GRILLE_HIDDEN char *grille__strndup(const char *s, size_t n);
  * French ("de\u0301partement" is "département"): a macOS export and a
  * typed value are the same group. */
 GRILLE_HIDDEN char *grille__attr_clean(const char *s);
+/* s[0, n) with the Latin letters followed by a combining accent composed
+ * (as grille__attr_clean does) into out, which has room for n bytes;
+ * returns the length written. */
+GRILLE_HIDDEN size_t grille__compose(char *out, const char *s, size_t n);
 
 /* Makes room for one more entry in an open-addressing index (slots hold
  * entry + 1, 0 when free): past half full, the slots double (`least` at

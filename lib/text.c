@@ -769,7 +769,13 @@ static bool word_eq(const char *s, size_t a, size_t b, const char *w)
     if (b == a || s[a] != w[0]) /* most words: no strlen */
         return false;
     size_t n = strlen(w);
-    return b - a == n && memcmp(s + a, w, n) == 0;
+    if (b - a == n)
+        return memcmp(s + a, w, n) == 0;
+    /* decomposed accents (a macOS file): "Enque\u0302trice" */
+    char buf[64];
+    if (b - a < n || b - a > sizeof(buf) || !memchr(s + a, 0xCC, b - a))
+        return false;
+    return grille__compose(buf, s + a, b - a) == n && memcmp(buf, w, n) == 0;
 }
 
 static const char *const civilities[] = {

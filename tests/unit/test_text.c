@@ -435,6 +435,18 @@ START_TEST(speaker_turns)
     label_is(5, "Enquêtrice");
     seg_is(6, GRILLE_SEG_TURN, 8, "la reprise.");
     label_is(6, "Jean-Marc Dupuis");
+
+    /* the role words and civilities with decomposed accents (a macOS
+     * file): "Enquêtrice", "Réponse", "Maître Durand" */
+    run("Enque\xcc\x82trice : et ensuite ?\n"
+        "Re\xcc\x81ponse : on verra.\n"
+        "Mai\xcc\x82tre Durand : bien.\n");
+    ck_assert_uint_eq(nseg, 3);
+    seg_is(0, GRILLE_SEG_TURN, 1, "et ensuite ?");
+    label_is(0, "Enque\xcc\x82trice");
+    seg_is(1, GRILLE_SEG_TURN, 2, "on verra.");
+    label_is(1, "Re\xcc\x81ponse");
+    seg_is(2, GRILLE_SEG_TURN, 3, "bien.");
 }
 END_TEST
 
