@@ -114,6 +114,16 @@ int grille_ytree__parse(ynode **out, const char *s, size_t len,
             break;
         }
         ynode *node = NULL;
+        if (type == YAML_SCALAR_EVENT &&
+            memchr(ev.data.scalar.value, 0, ev.data.scalar.length)) {
+            /* "\0" in double quotes: every string of grille ends there,
+             * and the rest would be dropped without a word */
+            rc = grille__error(err, GRILLE_ESYNTAX, name, line, col, "%s",
+                               _("a YAML string holds a NUL character "
+                                 "(\\0 or \\u0000)"));
+            yaml_event_delete(&ev);
+            break;
+        }
         if (type == YAML_SCALAR_EVENT || type == YAML_SEQUENCE_START_EVENT ||
             type == YAML_MAPPING_START_EVENT) {
             if (++nodes > YTREE_MAX_NODES) {

@@ -502,6 +502,18 @@ START_TEST(test_error_unknown_top_key)
 }
 END_TEST
 
+/* "\0" in a double-quoted string: refused, not cut short (the term
+ * "santé\0x" used to be "santé") */
+START_TEST(test_error_nul_in_string)
+{
+    static const char yaml[] = "themes:\n"
+                               "  sante: {terms: [masque, \"santé\\u0000x\"]}\n";
+    grille_error err;
+    load_fails(yaml, strlen(yaml), GRILLE_ESYNTAX, 2, 27, &err);
+    ck_assert_contains(err.message, "NUL character");
+}
+END_TEST
+
 START_TEST(test_error_skip_speakers)
 {
     /* each bad value of skip_speakers, at its line and column */
@@ -524,7 +536,7 @@ START_TEST(test_error_skip_speakers)
         {"[AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA]", GRILLE_EINVALID, 17,
          "longer than any label"},
         {"[\"Q\\nR\"]", GRILLE_EINVALID, 17, "'Q\\x0aR' in 'skip_speakers' holds a line end"},
-        {"[\"Q\\u0000R\"]", GRILLE_EINVALID, 17, "'Q\\x00R'"},
+        {"[\"Q\\u0000R\"]", GRILLE_ESYNTAX, 17, "NUL character"},
         {"[Q: ]", GRILLE_ESYNTAX, 17, "without its colon (Q, not Q :)"},
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -1003,6 +1015,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_error_unknown_child_key);
     tcase_add_test(tc, test_error_unknown_top_key);
     tcase_add_test(tc, test_error_skip_speakers);
+    tcase_add_test(tc, test_error_nul_in_string);
     tcase_add_test(tc, test_error_duplicate_id);
     tcase_add_test(tc, test_error_duplicate_child_id);
     tcase_add_test(tc, test_error_duplicate_dictionary_key);
