@@ -1041,8 +1041,23 @@ static int segment_lines(grille_analyser *a, const char *s, size_t len,
         unsigned indent = 0;
         size_t c = skip_spaces(s, end, i, &indent);
         size_t m, ls = 0, le = 0;
-        /* A form feed (a page break in a PDF copy) ends the paragraph. */
-        if (ff)
+        /* A form feed (a page break in a PDF copy) ends the paragraph
+         * before it: at the start of a line (pdftotext puts it before a
+         * page's first line), the paragraph before the line; at its end,
+         * the line's; inside its text, both. */
+        bool ff_before = false, ff_after = false;
+        if (ff) {
+            size_t last = end;
+            while (last > c && (s[last - 1] == ' ' || s[last - 1] == '\t' ||
+                                s[last - 1] == '\f' || s[last - 1] == '\v'))
+                last--;
+            for (size_t k = i; k < end; k++)
+                if (s[k] == '\f') {
+                    ff_before |= k < last;
+                    ff_after |= k >= c;
+                }
+        }
+        if (ff_before)
             rc = close_seg(a, s, &o);
         if (rc < 0)
             break;
@@ -1073,8 +1088,7 @@ static int segment_lines(grille_analyser *a, const char *s, size_t len,
             rc = close_seg(a, s, &o);
             start_seg(&o, GRILLE_SEG_PARAGRAPH, c, end, line);
         }
-        /* A form feed inside a line also ends the paragraph. */
-        if (rc == 0 && ff)
+        if (rc == 0 && ff_after)
             rc = close_seg(a, s, &o);
         i = next;
         line++;

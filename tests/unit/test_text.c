@@ -484,6 +484,23 @@ START_TEST(line_ends)
     seg_is(1, GRILLE_SEG_PARAGRAPH, 3, "b\rc");
     seg_is(2, GRILLE_SEG_PARAGRAPH, 6, "d");
     seg_is(3, GRILLE_SEG_PARAGRAPH, 7, "e");
+
+    /* A form feed ends the paragraph where it stands: before a page's
+     * first line (pdftotext), the turn that starts there goes on to its
+     * next line; after a line's text, that line ends its paragraph;
+     * inside it, the line is a paragraph of its own. */
+    run("R : Oui.\n\fQ : Et pour les agents,\npour les masques ?\nR : Rien.\n\n"
+        "Fin de\npage\f\nDébut\nsuite\n\nun\ndeux\ftrois\nquatre\n");
+    ck_assert_uint_eq(nseg, 8);
+    seg_is(0, GRILLE_SEG_TURN, 1, "Oui.");
+    seg_is(1, GRILLE_SEG_TURN, 2, "Et pour les agents,\npour les masques ?");
+    label_is(1, "Q");
+    seg_is(2, GRILLE_SEG_TURN, 4, "Rien.");
+    seg_is(3, GRILLE_SEG_PARAGRAPH, 6, "Fin de\npage");
+    seg_is(4, GRILLE_SEG_PARAGRAPH, 8, "Début\nsuite");
+    seg_is(5, GRILLE_SEG_PARAGRAPH, 11, "un");
+    seg_is(6, GRILLE_SEG_PARAGRAPH, 12, "deux\ftrois");
+    seg_is(7, GRILLE_SEG_PARAGRAPH, 13, "quatre");
 }
 END_TEST
 
