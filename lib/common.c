@@ -359,14 +359,21 @@ size_t grille__compose(char *out, const char *s, size_t n)
 
 char *grille__attr_clean(const char *s)
 {
-    size_t n = strlen(s);
-    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n' ||
-                 s[n - 1] == '\r'))
-        n--;
-    while (n && (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')) {
-        s++;
-        n--;
+    /* white space around it: line ends, and the spaces of text.md (a
+     * no-break space that French autocorrect puts before a colon) */
+    size_t len = strlen(s), first = len, last = 0;
+    for (size_t i = 0; i < len;) {
+        size_t k;
+        uint32_t c = utf8_get(s, len, i, &k);
+        if (!(c == '\n' || c == '\r' || grille__is_space(c))) {
+            if (first == len)
+                first = i;
+            last = i + k;
+        }
+        i += k;
     }
+    s += first < len ? first : len;
+    size_t n = first < len ? last - first : 0;
     char *out = malloc(n + 1);
     if (!out)
         return NULL;

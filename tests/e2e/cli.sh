@@ -353,6 +353,14 @@ expect "compare: one group for the decomposed and the spaced value" 0 \
     "^département +2 " $G compare -d nfd.db --by type
 expect "attr set keeps no spaces around a value" 0 "region = Occitanie  " \
     $G list -d nfd.db
+# French autocorrect's no-break space before a colon, or after a value
+mkdir nbspnotes
+printf -- '---\ntype\302\240: commune\n---\nLe maire.\n' > nbspnotes/a.md
+printf -- '---\ntype: commune\302\240\n---\nLa sant\303\251.\n' > nbspnotes/b.md
+printf -- '---\ntype: commune\n---\nLes \303\251lus.\n' > nbspnotes/c.md
+$G init -d nbsp.db >/dev/null && $G add -d nbsp.db nbspnotes >/dev/null
+expect "compare: no-break spaces around a key or a value make no group" 0 \
+    "^commune +3 " $G compare -d nbsp.db --by type
 
 # a paragraph past 64 KiB is cut at a no-break space too, not in a word
 python3 -c "print(('aaaaaaaaaa\u00a0') * 7000)" > nbsp.txt
