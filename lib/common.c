@@ -357,6 +357,32 @@ size_t grille__compose(char *out, const char *s, size_t n)
     return o;
 }
 
+const char *grille__attr_known(const char *key)
+{
+    static const char *const known[] = {"collectivite", "type",  "region",
+                                        "population",   "role",  "date",
+                                        "enqueteur",    NULL};
+    size_t n = strlen(key);
+    bool plain = true;
+    for (size_t i = 0; i < n; i++)
+        plain &= (key[i] >= 'a' && key[i] <= 'z');
+    if (plain) /* the common case, without a copy */
+        return key;
+    if (n > 64)
+        return key;
+    gbuf b = {0};
+    const char *out = key;
+    if (grille__fold(&b, key, n) == 0 && gbuf_put(&b, "", 0) == 0) {
+        char *f = grille__attr_clean(b.data);
+        for (size_t i = 0; f && known[i]; i++)
+            if (strcmp(f, known[i]) == 0)
+                out = known[i];
+        free(f);
+    }
+    free(b.data);
+    return out;
+}
+
 char *grille__attr_clean(const char *s)
 {
     /* white space around it: line ends, and the spaces of text.md (a

@@ -99,6 +99,11 @@ GRILLE_HIDDEN char *grille__strndup(const char *s, size_t n);
  * French ("de\u0301partement" is "département"): a macOS export and a
  * typed value are the same group. */
 GRILLE_HIDDEN char *grille__attr_clean(const char *s);
+/* An attribute key as stored: the keys that the reports read
+ * (collectivite, type, region, population, role, date, enqueteur) whatever
+ * their case and accents ("Collectivité", "rôle", "Enquêteur"), as those
+ * static strings; any other key as it is. */
+GRILLE_HIDDEN const char *grille__attr_known(const char *key);
 /* s[0, n) with the Latin letters followed by a combining accent composed
  * (as grille__attr_clean does) into out, which has room for n bytes;
  * returns the length written. */

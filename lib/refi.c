@@ -1897,10 +1897,17 @@ static int import_source(importer *im, grille_analyser *a,
                                "SELECT 1 FROM attributes WHERE document = ?1 "
                                "AND key = ?2 AND value = ?3",
                                -1, &q, NULL) == SQLITE_OK) {
+            /* compared as set_attr stores them */
+            char *k = grille__attr_clean(grille__attr_known(im->values[i].a)),
+                 *v = grille__attr_clean(im->values[i].b);
             sqlite3_bind_int64(q, 1, id);
-            sqlite3_bind_text(q, 2, im->values[i].a, -1, SQLITE_STATIC);
-            sqlite3_bind_text(q, 3, im->values[i].b, -1, SQLITE_STATIC);
-            same = sqlite3_step(q) == SQLITE_ROW;
+            if (k && v) {
+                sqlite3_bind_text(q, 2, k, -1, SQLITE_STATIC);
+                sqlite3_bind_text(q, 3, v, -1, SQLITE_STATIC);
+                same = sqlite3_step(q) == SQLITE_ROW;
+            }
+            free(k);
+            free(v);
         }
         sqlite3_finalize(q);
         if (same)

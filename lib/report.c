@@ -203,6 +203,7 @@ const char *grille_report_attr(const grille_report *r, size_t doc,
 {
     if (!r || doc >= r->ndocs || !key)
         return NULL;
+    key = grille__attr_known(key);
     const grille_report_doc *d = &r->docs[doc];
     /* keys mostly differ in their first byte: a call to strcmp for the
      * key looked for, not for each of the document's */
@@ -741,7 +742,7 @@ static int read_attrs(sqlite3 *db, priv *p, const grille_report_want *want,
     if (want->attrs && !keys)
         return SQLITE_NOMEM;
     for (size_t k = 0; k < nkeys; k++)
-        keys[k] = want->attrs[k];
+        keys[k] = grille__attr_known(want->attrs[k]); /* "Rôle": role */
     if (nkeys > 1)
         qsort(keys, nkeys, sizeof(*keys), by_string);
     sqlite3_stmt *st;

@@ -2009,7 +2009,8 @@ static int set_attr(grille_store *s, int64_t id, const char *key,
         return store_error(s, err, rc, "set an attribute");
     /* "commune " and "commune", a decomposed "département" and a typed
      * one: one value, one group */
-    char *k = grille__attr_clean(key), *v = grille__attr_clean(value);
+    char *k = grille__attr_clean(grille__attr_known(key)),
+         *v = grille__attr_clean(value);
     if (!k || !v) {
         free(k);
         free(v);

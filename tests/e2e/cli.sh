@@ -361,6 +361,18 @@ printf -- '---\ntype: commune\n---\nLes \303\251lus.\n' > nbspnotes/c.md
 $G init -d nbsp.db >/dev/null && $G add -d nbsp.db nbspnotes >/dev/null
 expect "compare: no-break spaces around a key or a value make no group" 0 \
     "^commune +3 " $G compare -d nbsp.db --by type
+# the report's keys written with accents or capitals, as a French user
+# types them: Collectivité, rôle, Enquêteur
+mkdir akeys
+printf -- '---\nCollectivit\303\251: Lod\303\250ve\nr\303\264le: DGS\nEnqu\303\252teur: Anne\n---\nLe maire.\n' > akeys/a.md
+printf -- '---\ncollectivite: Millau\nrole: DGA\nenqueteur: Anne\n---\nLes \303\251lus.\n' > akeys/b.md
+$G init -d akeys.db >/dev/null && $G add -d akeys.db akeys >/dev/null
+expect "report: accented keys are the report's keys" 0 \
+    "2 documents, .*1 interviewer, 2 collectivit" $G report -d akeys.db
+expect "list: the key as the reports read it" 0 "^    role = DGS " \
+    $G list -d akeys.db
+expect "compare --by R\303\264le: the groups of role" 0 "^DGS +1 " \
+    $G compare -d akeys.db --by "$(printf 'R\303\264le')"
 
 # a paragraph past 64 KiB is cut at a no-break space too, not in a word
 python3 -c "print(('aaaaaaaaaa\u00a0') * 7000)" > nbsp.txt
