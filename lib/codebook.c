@@ -930,7 +930,7 @@ static int skip_speakers(builder *b, const ynode *v)
                     "any label a turn can have");
         else if (memchr(key.data, '*', n - 1) || strchr(key.data, ':'))
             bad = _("speaker label '%s' in 'skip_speakers': write the label "
-                    "without its colon; '*' may only end it (Enquêt*)");
+                    "without its colon; '*' may only end it (Enquêteur*)");
         if (bad) {
             rc = fail(b, x, GRILLE_EINVALID, bad,
                       grille__quote(buf, sizeof(buf), x->str, x->len));

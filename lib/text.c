@@ -783,15 +783,58 @@ static const char *const civilities[] = {
     "Pr", "Monsieur", "Madame", "Docteur", "Maître", NULL};
 static const char *const speaker_words[] = {
     "Intervieweur", "Intervieweuse", "Interviewer", "Interviewé",
-    "Interviewée", "Enquêteur", "Enquêtrice", "Enquêteuse", "Question",
-    "Réponse", "Animateur", "Animatrice", "Modérateur", "Modératrice",
-    "Journaliste", "Consultant", "Consultante", NULL};
+    "Interviewée", "Enquêteur", "Enquêtrice", "Enquêteuse", "Enquêté",
+    "Enquêtée", "Question", "Réponse", "Locuteur", "Locutrice",
+    "Animateur", "Animatrice", "Modérateur", "Modératrice", "Journaliste",
+    "Consultant", "Consultante", NULL};
+/* Not there: Interlocuteur, Intervenant, Participant, Répondant, which
+ * notes use as the heading of a field ("Interlocutrice : Mme X, DGA"). */
 
 static bool in_list(const char *s, size_t a, size_t b,
                     const char *const *list)
 {
     for (size_t k = 0; list[k]; k++)
         if (word_eq(s, a, b, list[k]))
+            return true;
+    return false;
+}
+
+/* Whether s[a, b) is word w of a list in capitals ("ENQUÊTRICE"). */
+static bool word_eq_caps(const char *s, size_t a, size_t b, const char *w)
+{
+    char buf[64];
+    size_t n = b - a, m = strlen(w);
+    const char *p = s + a;
+    if (n < m || n > sizeof(buf))
+        return false;
+    if (n > m) { /* decomposed accents */
+        if (!memchr(p, 0xCC, n))
+            return false;
+        n = grille__compose(buf, p, n);
+        p = buf;
+    }
+    if (n != m)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)w[i];
+        if (c >= 'a' && c <= 'z')
+            c = (unsigned char)(c - 32);
+        else if (i && (unsigned char)w[i - 1] == 0xC3 && c >= 0xA0 &&
+                 c <= 0xBE && c != 0xB7)
+            c = (unsigned char)(c - 0x20); /* é: É */
+        if (c != (unsigned char)p[i])
+            return false;
+    }
+    return true;
+}
+
+/* A role word in its spelling or in capitals. */
+static bool role_word(const char *s, size_t a, size_t b, bool caps)
+{
+    if (in_list(s, a, b, speaker_words))
+        return true;
+    for (size_t k = 0; caps && speaker_words[k]; k++)
+        if (word_eq_caps(s, a, b, speaker_words[k]))
             return true;
     return false;
 }
@@ -812,7 +855,8 @@ static size_t label_word(const char *s, size_t end, size_t i, bool *caps,
                 *initial = grille__is_upper(c);
             if (grille__is_letter(c)) {
                 any = true;
-                if (!grille__is_upper(c))
+                /* a decomposed accent is neither case */
+                if (!grille__is_upper(c) && !grille__is_combining(c))
                     all = false;
             }
         } else if (!(j > i && (c == '-' || c == '.' ||
@@ -864,7 +908,7 @@ static size_t turn_at(const char *s, size_t end, size_t i, size_t *ls,
             break;
         if (words == 0) {
             first_civ = in_list(s, k, w, civilities);
-            first_role = in_list(s, k, w, speaker_words);
+            first_role = role_word(s, k, w, caps);
         }
         if (!caps)
             all_caps = false;

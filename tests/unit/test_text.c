@@ -447,6 +447,22 @@ START_TEST(speaker_turns)
     seg_is(1, GRILLE_SEG_TURN, 2, "on verra.");
     label_is(1, "Re\xcc\x81ponse");
     seg_is(2, GRILLE_SEG_TURN, 3, "bien.");
+
+    /* the interviewee's role words, and the role words in capitals, long
+     * ones (past the 12 bytes of an acronym label) included */
+    run("ENQUÊTRICE : et la santé ?\n"
+        "Enquêtée : les masques.\n"
+        "INTERVIEWEUSE : et après ?\n"
+        "ENQUE\xcc\x82" "TE\xcc\x81" "E : la reprise.\n"
+        "Locuteur 2 : oui.\n");
+    ck_assert_uint_eq(nseg, 5);
+    label_is(0, "ENQUÊTRICE");
+    label_is(1, "Enquêtée");
+    label_is(2, "INTERVIEWEUSE");
+    label_is(3, "ENQUE\xcc\x82" "TE\xcc\x81" "E");
+    label_is(4, "Locuteur 2");
+    for (size_t i = 0; i < 5; i++)
+        ck_assert_int_eq(segs[i].kind, GRILLE_SEG_TURN);
 }
 END_TEST
 
@@ -460,6 +476,14 @@ START_TEST(not_turns)
     seg_is(0, GRILLE_SEG_PARAGRAPH, 1, "Objectif : rouvrir en juin");
     seg_is(1, GRILLE_SEG_PARAGRAPH, 3, "10:30 réunion avec l’ARS");
     seg_is(2, GRILLE_SEG_PARAGRAPH, 5, "Points clés : télétravail");
+
+    /* the heading of a field in a note's header, not a speaker */
+    run("Interlocutrice : Mme Gaëlle Le Goff, DGA\n\n"
+        "Intervenant : M. Paul Roux, DGS\n");
+    ck_assert_uint_eq(nseg, 2);
+    seg_is(0, GRILLE_SEG_PARAGRAPH, 1,
+           "Interlocutrice : Mme Gaëlle Le Goff, DGA");
+    seg_is(1, GRILLE_SEG_PARAGRAPH, 3, "Intervenant : M. Paul Roux, DGS");
 }
 END_TEST
 
