@@ -931,6 +931,13 @@ static int skip_speakers(builder *b, const ynode *v)
         else if (memchr(key.data, '*', n - 1) || strchr(key.data, ':'))
             bad = _("speaker label '%s' in 'skip_speakers': write the label "
                     "without its colon; '*' may only end it (Enquêteur*)");
+        if (!bad && key.data[n - 1] != '*' &&
+            !grille_text__speaker_label(x->str, x->len))
+            bad = _("speaker label '%s' in 'skip_speakers' never starts a "
+                    "turn: a turn's label is a role word (Enquêtrice), "
+                    "letters in capitals (Q, DGS), a civility and a name "
+                    "(Mme Lefèvre) or two or three capitalised words (Jean "
+                    "Dupont); see text.md");
         if (bad) {
             rc = fail(b, x, GRILLE_EINVALID, bad,
                       grille__quote(buf, sizeof(buf), x->str, x->len));

@@ -947,6 +947,36 @@ static size_t turn_at(const char *s, size_t end, size_t i, size_t *ls,
     return skip_spaces(s, end, after, NULL);
 }
 
+bool grille_text__speaker_label(const char *label, size_t n)
+{
+    char buf[3 * GRILLE_SPEAKER_MAX + 8];
+    if (n == 0 || n > GRILLE_SPEAKER_MAX * 2)
+        return false;
+    /* as written, capitalised, in capitals: a codebook's labels are
+     * compared without case */
+    for (int v = 0; v < 3; v++) {
+        memcpy(buf, label, n);
+        for (size_t i = 0; i < n && v; i++) {
+            unsigned char c = (unsigned char)buf[i];
+            bool first = i == 0 || buf[i - 1] == ' ' || buf[i - 1] == '-';
+            if (v == 1 && !first)
+                continue;
+            if (c >= 'a' && c <= 'z')
+                buf[i] = (char)(c - 32);
+            else if (c == 0xC3 && i + 1 < n &&
+                     (unsigned char)buf[i + 1] >= 0xA0 &&
+                     (unsigned char)buf[i + 1] <= 0xBE &&
+                     (unsigned char)buf[i + 1] != 0xB7)
+                buf[i + 1] = (char)((unsigned char)buf[i + 1] - 0x20);
+        }
+        memcpy(buf + n, " : x", 4);
+        size_t ls = 0, le = 0;
+        if (turn_at(buf, n + 4, 0, &ls, &le) && ls == 0 && le == n)
+            return true;
+    }
+    return false;
+}
+
 static bool blank(const char *s, size_t a, size_t b)
 {
     return skip_spaces(s, b, a, NULL) >= b;

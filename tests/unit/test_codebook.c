@@ -538,6 +538,10 @@ START_TEST(test_error_skip_speakers)
         {"[\"Q\\nR\"]", GRILLE_EINVALID, 17, "'Q\\x0aR' in 'skip_speakers' holds a line end"},
         {"[\"Q\\u0000R\"]", GRILLE_ESYNTAX, 17, "NUL character"},
         {"[Q: ]", GRILLE_ESYNTAX, 17, "without its colon (Q, not Q :)"},
+        {"[Q, \"Intervieweur (I)\"]", GRILLE_EINVALID, 20,
+         "'Intervieweur (I)' in 'skip_speakers' never starts a turn"},
+        {"[\"Une longue liste de mots\"]", GRILLE_EINVALID, 17,
+         "never starts a turn"},
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         char yaml[300];
@@ -549,13 +553,16 @@ START_TEST(test_error_skip_speakers)
         ck_assert_contains(err.message, bad[i].what);
     }
     /* the labels as written, in order; an empty list is allowed */
-    static const char ok[] = "skip_speakers: [Q, \"Enquêt*\", mme  lefèvre]\n"
+    static const char ok[] = "skip_speakers: [Q, \"Enquêt*\", mme  lefèvre,\n"
+                             "  r, enquêtrice, jean dupont, Locuteur 2, dgs,\n"
+                             "  ENQUÊTÉE, Sophie, Sophie Martin]\n"
                              "themes:\n  sante: [santé]\n";
     grille_codebook *cb = load_ok(ok);
     ck_assert_str_eq(grille_codebook_skip_speaker(cb, 0), "Q");
     ck_assert_str_eq(grille_codebook_skip_speaker(cb, 1), "Enquêt*");
     ck_assert_str_eq(grille_codebook_skip_speaker(cb, 2), "mme  lefèvre");
-    ck_assert_ptr_null(grille_codebook_skip_speaker(cb, 3));
+    ck_assert_str_eq(grille_codebook_skip_speaker(cb, 10), "Sophie Martin");
+    ck_assert_ptr_null(grille_codebook_skip_speaker(cb, 11));
     grille_codebook_free(cb);
     /* in a plain dictionary, skip_speakers is the key, not a theme */
     static const char dict[] = "skip_speakers: [Q]\nsante: [santé]\n";
