@@ -165,8 +165,13 @@ static bool cut_at_end(const unsigned char *u, size_t len, size_t bad)
     return true;
 }
 
-static bool looks_cp1252(const unsigned char *u, size_t len)
+/* Whether u looks like Windows-1252 rather than broken UTF-8; when only
+ * a byte that Windows-1252 leaves undefined (0x81, 0x8D, 0x8F, 0x90,
+ * 0x9D) says no, its offset goes to *undefined (else len). */
+static bool looks_cp1252(const unsigned char *u, size_t len,
+                         size_t *undefined)
 {
+    *undefined = len;
     size_t first_bad = utf8_check((const char *)u, len);
     for (size_t i = 0; i < len;) {
         if (u[i] < 0x80) {
@@ -184,8 +189,10 @@ static bool looks_cp1252(const unsigned char *u, size_t len)
     if (cut_at_end(u, len, first_bad) && first_bad + 1 < len)
         return false;
     for (size_t i = 0; i < len; i++)
-        if (u[i] >= 0x80 && u[i] <= 0x9F && !cp1252_high[u[i] - 0x80])
+        if (u[i] >= 0x80 && u[i] <= 0x9F && !cp1252_high[u[i] - 0x80]) {
+            *undefined = i;
             return false;
+        }
     return true;
 }
 
@@ -209,9 +216,22 @@ int grille_text_decode(grille_text **out, const char *bytes, size_t len,
     const char *nul = len ? memchr(bytes, 0, len) : NULL;
     if (nul) {
         size_t at = (size_t)(nul - bytes);
-        rc = grille__error_at(
-            err, GRILLE_EBINARY, name, at,
-            _("NUL byte at byte %zu: refusing a binary file"), at);
+        /* text in UTF-16 without its byte order mark: a NUL every other
+         * byte, from the start */
+        size_t zeros = 0, n = len < 64 ? len & ~(size_t)1 : 64;
+        for (size_t i = at & 1; i < n; i += 2)
+            zeros += u[i] == 0;
+        if (at <= 1 && n >= 8 && zeros * 4 >= n * 3 / 2)
+            rc = grille__error_at(
+                err, GRILLE_EBINARY, name, at,
+                _("NUL byte at byte %zu: this looks like UTF-16 without "
+                  "its byte order mark; save the file as UTF-8 (or "
+                  "UTF-16 with its mark)"),
+                at);
+        else
+            rc = grille__error_at(
+                err, GRILLE_EBINARY, name, at,
+                _("NUL byte at byte %zu: refusing a binary file"), at);
         goto done;
     }
     size_t skip = 0;
@@ -228,7 +248,8 @@ int grille_text_decode(grille_text **out, const char *bytes, size_t len,
             rc = grille__nomem(err);
         goto done;
     }
-    if (skip || !looks_cp1252(u, len)) {
+    size_t undefined = len;
+    if (skip || !looks_cp1252(u, len, &undefined)) {
         bool cut = cut_at_end(u, len, bad);
         /* the line and column, for an editor, and the byte offset */
         unsigned line = 1, col = 1;
@@ -240,11 +261,19 @@ int grille_text_decode(grille_text **out, const char *bytes, size_t len,
                 col++;
             }
         }
-        rc = grille__error(
-            err, GRILLE_EENCODING, name, line, col,
-            cut ? _("truncated UTF-8 sequence at byte %zu (0x%02X)")
-                : _("invalid UTF-8 at byte %zu (0x%02X)"),
-            bad, u[bad]);
+        if (undefined < len) /* Latin-1 or Windows-1252 but for a byte */
+            rc = grille__error(
+                err, GRILLE_EENCODING, name, line, col,
+                _("invalid UTF-8 at byte %zu (0x%02X), and not "
+                  "Windows-1252 either: byte %zu (0x%02X) is no character "
+                  "there; save the file as UTF-8"),
+                bad, u[bad], undefined, u[undefined]);
+        else
+            rc = grille__error(
+                err, GRILLE_EENCODING, name, line, col,
+                cut ? _("truncated UTF-8 sequence at byte %zu (0x%02X)")
+                    : _("invalid UTF-8 at byte %zu (0x%02X)"),
+                bad, u[bad]);
         if (err)
             err->offset = bad;
         goto done;

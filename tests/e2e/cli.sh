@@ -36,6 +36,14 @@ mkdir dir
 expect "a folder given as a file" 1 "^grille: dir: is a folder" $G tag dir
 printf 'ab\0cd' > bin.txt
 expect "NUL bytes are refused" 1 "bin\.txt: NUL byte at byte 2" $G tag bin.txt
+printf 'L\0e\0 \0m\0a\0i\0r\0e\0 \0e\0t\0 \0l\0e\0s\0' > u16.txt
+expect "UTF-16 without its mark: said so" 1 \
+    "u16\.txt: NUL byte at byte 1: this looks like UTF-16 without its byte order mark" \
+    $G tag u16.txt
+printf 'caf\351 \201 ici\n' > undef1252.txt
+expect "neither UTF-8 nor Windows-1252: the byte that is neither is named" 1 \
+    "undef1252\.txt:1:4: invalid UTF-8 at byte 3 \(0xE9\), and not Windows-1252 either: byte 5 \(0x81\)" \
+    $G tag undef1252.txt
 printf 'le maire \xc3\xa9lu, puis \xff ici\n' > broken.txt
 expect "invalid UTF-8 names the line, column and offset" 1 \
     "broken\.txt:1:20: invalid UTF-8 at byte 20 \\(0xFF\\)" \
