@@ -52,6 +52,7 @@ typedef struct qitem {
     unsigned line;
     size_t start, end;
     char *text; /* read once it is shown */
+    char *speaker; /* a turn's, read with its text; NULL otherwise */
     char *attrs; /* with -f json: its document's, as JSON members */
     size_t len, hits, terms;
     size_t doc_rank; /* 0 for a document's best quote, 1 for its second... */
@@ -283,7 +284,9 @@ int cmd_quotes(int argc, char **argv)
             if (shown++ >= (size_t)n)
                 continue;
             if (grille_store_segment_text(s, q->segment_id, &q->text,
-                                          &q->len, &err) < 0) {
+                                          &q->len, &err) < 0 ||
+                grille_store_segment_speaker(s, q->segment_id, &q->speaker,
+                                             &err) < 0) {
                 cli_lib_error(&err);
                 goto done;
             }
@@ -298,7 +301,9 @@ int cmd_quotes(int argc, char **argv)
         if (strcmp(r->codes[k].id, code) == 0)
             rc_code = &r->codes[k];
     if (fmt == FMT_CSV)
-        fputs("group,rank,document,line,start,end,hits,terms,text\r\n", f);
+        fputs("group,rank,document,line,start,end,hits,terms,text,speaker"
+              "\r\n",
+              f);
     if (fmt == FMT_JSON) {
         fputs("{\"code\": ", f);
         json_cstr(f, code);
@@ -341,6 +346,11 @@ int cmd_quotes(int argc, char **argv)
                            "\"hits\": %zu, \"text\": ",
                         q->line, q->start, q->end, q->hits);
                 json_str(f, q->text, q->len);
+                fputs(", \"speaker\": ", f);
+                if (q->speaker)
+                    json_cstr(f, q->speaker);
+                else
+                    fputs("null", f);
                 fputs(", \"attributes\": {", f);
                 fputs(q->attrs, f);
                 fputs("}}", f);
@@ -352,11 +362,17 @@ int cmd_quotes(int argc, char **argv)
                 fprintf(f, ",%u,%zu,%zu,%zu,%zu,", q->line, q->start, q->end,
                         q->hits, q->terms);
                 csv_cell(f, q->text, q->len, true);
+                fputc(',', f);
+                csv_ccell(f, q->speaker ? q->speaker : "", true);
                 fputs("\r\n", f);
             } else {
                 char *src = synth_source(r, dd);
                 char *line = NULL;
-                if (asprintf(&line, "%s, l.%u", src, q->line) < 0)
+                /* the interviewer's question shows as such */
+                if ((q->speaker ? asprintf(&line, _("%s, l.%u, turn of %s"),
+                                           src, q->line, q->speaker)
+                                : asprintf(&line, "%s, l.%u", src,
+                                           q->line)) < 0)
                     abort();
                 doc_quote(&d, q->text, q->len, 600, line);
                 free(line);
@@ -372,6 +388,7 @@ int cmd_quotes(int argc, char **argv)
 done:
     for (size_t i = 0; items && i < l.n; i++) {
         grille_free(items[i].text);
+        grille_free(items[i].speaker);
         free(items[i].attrs);
     }
     for (size_t g = 0; g < l.ngroups; g++)

@@ -785,6 +785,13 @@ GRILLE_API int grille_store_foreach_best_quote(grille_store *s,
 GRILLE_API int grille_store_segment_text(grille_store *s, int64_t segment_id,
                                          char **text, size_t *len,
                                          grille_error *err);
+/* The speaker of segment `segment_id` ("Q", "Mme Lefèvre") when it is a
+ * turn or one of a turn's sentences (a copy: free it with grille_free),
+ * else NULL.  Errors: GRILLE_ENOTFOUND. */
+GRILLE_API int grille_store_segment_speaker(grille_store *s,
+                                            int64_t segment_id,
+                                            char **speaker,
+                                            grille_error *err);
 
 /* -------------------------------------------------------------- reports */
 

@@ -3812,6 +3812,36 @@ int grille_store_foreach_best_quote(grille_store *s, const char *code,
                          err);
 }
 
+int grille_store_segment_speaker(grille_store *s, int64_t segment_id,
+                                 char **speaker, grille_error *err)
+{
+    sqlite3_stmt *st;
+    *speaker = NULL;
+    if (!s)
+        return grille__error(err, GRILLE_EINVALID, NULL, 0, 0, "%s",
+                             _("no project"));
+    int r = prepare(s, "SELECT speaker FROM segments WHERE id = ?1", &st,
+                    err);
+    if (r < 0)
+        return r;
+    sqlite3_bind_int64(st, 1, segment_id);
+    int rc = sqlite3_step(st);
+    bool nomem = false;
+    if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+        const char *t = (const char *)sqlite3_column_text(st, 0);
+        if (t && *t && !(*speaker = strdup(t)))
+            nomem = true;
+    }
+    sqlite3_finalize(st);
+    if (rc == SQLITE_DONE)
+        return grille__error(err, GRILLE_ENOTFOUND, s->path, 0, 0,
+                             _("no segment #%lld in the project"),
+                             (long long)segment_id);
+    if (rc != SQLITE_ROW)
+        return store_error(s, err, rc, "read a segment");
+    return nomem ? grille__nomem(err) : 0;
+}
+
 int grille_store_segment_text(grille_store *s, int64_t segment_id,
                               char **text, size_t *len, grille_error *err)
 {

@@ -119,6 +119,12 @@ ok "...and the answers' codings" sh -c \
     "$G quotes -d skip.db sante -n 100 | grep -q 'aides à domicile'"
 ok "recode with the bundled codebook codes the questions again" sh -c \
     "$G recode -d skip.db -c '$S/codebooks/riposte.yaml' >/dev/null && $G quotes -d skip.db sante -n 100 | grep -q 'Sur le volet sanitaire'"
+expect "quotes: a turn's quote names its speaker" 0 "l\.26, turn of Q$" \
+    $G quotes -d skip.db sante -n 100
+ok "quotes -f json: the speaker of each quote" sh -c \
+    "$G quotes -d skip.db sante -n 100 -f json | python3 -c 'import json,sys; s={q[\"speaker\"] for q in json.load(sys.stdin)[\"quotes\"]}; sys.exit(s != {\"Q\", \"R\", None})'"
+expect "quotes -f csv: the speaker last" 0 ",Q$" \
+    sh -c "$G quotes -d skip.db sante -n 100 -f csv | tr -d '\r'"
 printf 'skip_speakers: ["Q :"]\nthemes:\n  a: [x]\n' > badskip.yaml
 expect "a label with its colon in skip_speakers" 1 \
     "^grille: badskip\.yaml:1:17: speaker label 'Q :' in 'skip_speakers'" \
