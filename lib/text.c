@@ -218,10 +218,16 @@ int grille_text_decode(grille_text **out, const char *bytes, size_t len,
         size_t at = (size_t)(nul - bytes);
         /* text in UTF-16 without its byte order mark: a NUL every other
          * byte, from the start */
-        size_t zeros = 0, n = len < 64 ? len & ~(size_t)1 : 64;
-        for (size_t i = at & 1; i < n; i += 2)
-            zeros += u[i] == 0;
-        if (at <= 1 && n >= 8 && zeros * 4 >= n * 3 / 2)
+        size_t zeros = 0, others = 0, n = len < 64 ? len & ~(size_t)1 : 64;
+        for (size_t i = 0; i < n; i++) {
+            if ((i & 1) == (at & 1))
+                zeros += u[i] == 0;
+            else
+                others += u[i] != 0;
+        }
+        /* three quarters of the one kind of bytes NUL, of the other not
+         * (not a run of NULs, nor UTF-32) */
+        if (at <= 1 && n >= 8 && zeros * 8 >= n * 3 && others * 8 >= n * 3)
             rc = grille__error_at(
                 err, GRILLE_EBINARY, name, at,
                 _("NUL byte at byte %zu: this looks like UTF-16 without "
@@ -261,7 +267,14 @@ int grille_text_decode(grille_text **out, const char *bytes, size_t len,
                 col++;
             }
         }
-        if (undefined < len) /* Latin-1 or Windows-1252 but for a byte */
+        if (undefined == bad)
+            rc = grille__error(
+                err, GRILLE_EENCODING, name, line, col,
+                _("invalid UTF-8 at byte %zu (0x%02X), which is no "
+                  "character in Windows-1252 either; save the file as "
+                  "UTF-8"),
+                bad, u[bad]);
+        else if (undefined < len) /* Latin-1 or Windows-1252 but a byte */
             rc = grille__error(
                 err, GRILLE_EENCODING, name, line, col,
                 _("invalid UTF-8 at byte %zu (0x%02X), and not "

@@ -40,6 +40,16 @@ printf 'L\0e\0 \0m\0a\0i\0r\0e\0 \0e\0t\0 \0l\0e\0s\0' > u16.txt
 expect "UTF-16 without its mark: said so" 1 \
     "u16\.txt: NUL byte at byte 1: this looks like UTF-16 without its byte order mark" \
     $G tag u16.txt
+head -c 100 /dev/zero > zeros.txt
+expect "a run of NULs is binary, not UTF-16" 1 "zeros\.txt: NUL byte at byte 0: refusing a binary file" \
+    $G tag zeros.txt
+printf 'L\0\0\0e\0\0\0 \0\0\0m\0\0\0a\0\0\0i\0\0\0' > u32.txt
+expect "UTF-32 is not taken for UTF-16" 1 "u32\.txt: NUL byte at byte 1: refusing a binary file" \
+    $G tag u32.txt
+printf 'abc \201 def\n' > a81.txt
+expect "a byte neither UTF-8 nor Windows-1252 is named once" 1 \
+    "a81\.txt:1:5: invalid UTF-8 at byte 4 \(0x81\), which is no character in Windows-1252 either" \
+    $G tag a81.txt
 printf 'caf\351 \201 ici\n' > undef1252.txt
 expect "neither UTF-8 nor Windows-1252: the byte that is neither is named" 1 \
     "undef1252\.txt:1:4: invalid UTF-8 at byte 3 \(0xE9\), and not Windows-1252 either: byte 5 \(0x81\)" \
