@@ -878,6 +878,32 @@ bool grille__skip_speaker(const grille_codebook *cb, const char *key,
     return false;
 }
 
+/* Whether a label of skip_speakers can be a turn's: tried as text.md
+ * reads one, once trimmed, its decomposed accents composed and its runs
+ * of spaces made one (as the comparison does). */
+static bool could_be_label(const char *label)
+{
+    char *c = grille__attr_clean(label);
+    if (!c)
+        return true; /* out of memory: not this check's to say */
+    size_t o = 0;
+    for (size_t i = 0; c[i];) {
+        size_t k;
+        uint32_t cp = utf8_get(c, strlen(c + i) + i, i, &k);
+        if (grille__is_space(cp)) {
+            if (o && c[o - 1] != ' ')
+                c[o++] = ' ';
+        } else {
+            memmove(c + o, c + i, k);
+            o += k;
+        }
+        i += k;
+    }
+    bool ok = grille_text__speaker_label(c, o);
+    free(c);
+    return ok;
+}
+
 /* skip_speakers: the labels of the turns that are not coded (the
  * interviewer's), as written and as compared (folded). */
 static int skip_speakers(builder *b, const ynode *v)
@@ -931,8 +957,7 @@ static int skip_speakers(builder *b, const ynode *v)
         else if (memchr(key.data, '*', n - 1) || strchr(key.data, ':'))
             bad = _("speaker label '%s' in 'skip_speakers': write the label "
                     "without its colon; '*' may only end it (Enquêteur*)");
-        if (!bad && key.data[n - 1] != '*' &&
-            !grille_text__speaker_label(x->str, x->len))
+        if (!bad && key.data[n - 1] != '*' && !could_be_label(x->str))
             bad = _("speaker label '%s' in 'skip_speakers' never starts a "
                     "turn: a turn's label is a role word (Enquêtrice), "
                     "letters in capitals (Q, DGS), a civility and a name "

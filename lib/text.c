@@ -964,8 +964,15 @@ static size_t turn_at(const char *s, size_t end, size_t i, size_t *ls,
         if (k == w)
             break; /* not a space: not a label */
     }
+    /* the label's length composed: a decomposed accent (macOS) is a
+     * byte longer */
+    size_t label_len = last_end - start;
+    for (size_t j = start; j + 1 < last_end; j++)
+        if (((unsigned char)s[j] == 0xCC || (unsigned char)s[j] == 0xCD) &&
+            ((unsigned char)s[j + 1] & 0xC0) == 0x80)
+            label_len--;
     if (words == 0 || k >= end || s[k] != ':' ||
-        last_end - start > GRILLE_SPEAKER_MAX)
+        label_len > GRILLE_SPEAKER_MAX)
         return 0;
     size_t after = k + 1;
     if (after < end) {
@@ -974,7 +981,7 @@ static size_t turn_at(const char *s, size_t end, size_t i, size_t *ls,
             return 0; /* "10:30", "http:" */
     }
     bool ok = false;
-    if (all_caps && words <= 2 && last_end - start <= 12)
+    if (all_caps && words <= 2 && label_len <= 12)
         ok = true; /* Q, R, DGS, PB, DGA ARS */
     else if (first_civ && words >= 2 && capitalised == words)
         ok = true; /* Mme Lefèvre */

@@ -564,6 +564,15 @@ START_TEST(test_error_skip_speakers)
     ck_assert_str_eq(grille_codebook_skip_speaker(cb, 10), "Sophie Martin");
     ck_assert_ptr_null(grille_codebook_skip_speaker(cb, 11));
     grille_codebook_free(cb);
+    /* spaces around or inside, decomposed accents: checked as compared */
+    static const char spaced[] =
+        "skip_speakers: [\"Q \", \"Enquêtrice\\u00a0\", \" Mme   Lefèvre \",\n"
+        "  \"Mme He\xcc\x81" "le\xcc\x80" "ne-Be\xcc\x81" "ne\xcc\x81" "dicte "
+        "Lefe\xcc\x80" "vre-E\xcc\x81" "on\"]\n"
+        "themes:\n  sante: [santé]\n";
+    cb = load_ok(spaced);
+    ck_assert_ptr_nonnull(grille_codebook_skip_speaker(cb, 3));
+    grille_codebook_free(cb);
     /* in a plain dictionary, skip_speakers is the key, not a theme */
     static const char dict[] = "skip_speakers: [Q]\nsante: [santé]\n";
     cb = load_ok(dict);

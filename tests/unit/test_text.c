@@ -454,14 +454,17 @@ START_TEST(speaker_turns)
         "Enquêtée : les masques.\n"
         "INTERVIEWEUSE : et après ?\n"
         "ENQUE\xcc\x82" "TE\xcc\x81" "E : la reprise.\n"
-        "Locuteur 2 : oui.\n");
-    ck_assert_uint_eq(nseg, 5);
+        "Locuteur 2 : oui.\n"
+        "DE\xcc\x81" "LE\xcc\x81" "GUE\xcc\x81" "E : non.\n");
+    ck_assert_uint_eq(nseg, 6);
+    /* the 12 bytes of a label in capitals, counted composed */
+    label_is(5, "DE\xcc\x81" "LE\xcc\x81" "GUE\xcc\x81" "E");
     label_is(0, "ENQUÊTRICE");
     label_is(1, "Enquêtée");
     label_is(2, "INTERVIEWEUSE");
     label_is(3, "ENQUE\xcc\x82" "TE\xcc\x81" "E");
     label_is(4, "Locuteur 2");
-    for (size_t i = 0; i < 5; i++)
+    for (size_t i = 0; i < 6; i++)
         ck_assert_int_eq(segs[i].kind, GRILLE_SEG_TURN);
 }
 END_TEST
