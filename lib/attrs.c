@@ -107,6 +107,20 @@ bool grille__attrs_yaml_only;  /* tests: always libyaml */
  * key and a plain value, read without libyaml (it took 4% of tag, for
  * notes whose front matter is nearly always like this): 1 when done, 0
  * when it is not that simple (nothing is set then). */
+/* Whether two keys are stored as one (set_attr: trimmed, accents
+ * composed, the report's keys in one spelling). */
+static bool same_key(const char *a, const char *b)
+{
+    if (strcmp(a, b) == 0)
+        return true;
+    char *x = grille__attr_clean(grille__attr_known(a)),
+         *y = grille__attr_clean(grille__attr_known(b));
+    bool same = x && y && strcmp(x, y) == 0;
+    free(x);
+    free(y);
+    return same;
+}
+
 static int parse_plain(grille_attrs *a, const char *y, size_t n)
 {
     const char *end = y + n;
@@ -130,7 +144,7 @@ static int parse_plain(grille_attrs *a, const char *y, size_t n)
             goto not_plain; /* libyaml will say out of memory */
         }
         for (size_t i = start; i < a->n; i++)
-            if (strcmp(a->items[i].key, key) == 0) {
+            if (same_key(a->items[i].key, key)) {
                 free(key);
                 free(value);
                 goto not_plain; /* a key twice: as libyaml reads it */
@@ -199,15 +213,25 @@ int grille_attrs_parse(grille_attrs **out, size_t *body, const char *s,
                                "%s", _("front matter keys must be strings"));
             goto done;
         }
-        /* YAML forbids it, and one of the two values would be lost */
+        /* YAML forbids it, and one of the two values would be lost; so
+         * would one of two keys stored alike ("type" and "TYPE", "type"
+         * and "type" with a no-break space) */
         for (size_t j = 0; j < i; j += 2)
-            if (root->items[j]->len == k->len &&
-                memcmp(root->items[j]->str, k->str, k->len) == 0) {
-                rc = grille__error(err, GRILLE_ESYNTAX, name, k->line,
-                                   k->col,
-                                   _("key '%s' given twice in the front "
-                                     "matter (first on line %u)"),
-                                   k->str, root->items[j]->line);
+            if (same_key(root->items[j]->str, k->str)) {
+                bool spelt = strcmp(root->items[j]->str, k->str) != 0;
+                char b1[120], b2[120];
+                rc = grille__error(
+                    err, GRILLE_ESYNTAX, name, k->line, k->col,
+                    spelt ? _("key '%s' given twice in the front matter "
+                              "(first on line %u, as '%s')")
+                          : _("key '%s' given twice in the front matter "
+                              "(first on line %u)%s"),
+                    grille__quote(b1, sizeof(b1), k->str, k->len),
+                    root->items[j]->line,
+                    spelt ? grille__quote(b2, sizeof(b2),
+                                          root->items[j]->str,
+                                          root->items[j]->len)
+                          : "");
                 goto done;
             }
         gbuf val = {0};

@@ -619,6 +619,10 @@ GRILLE_API int grille_store_remove(grille_store *s, int64_t id,
                                    grille_error *err);
 
 /* Sets attribute `key` of a document (replacing its value and origin).
+ * Both are stored trimmed of white space (no-break spaces too) with
+ * decomposed accents composed; the keys the reports read (collectivite,
+ * type, region, population, role, date, enqueteur) are stored in that
+ * spelling whatever their case and accents ("Rôle": role).
  * Errors: GRILLE_ENOTFOUND when there is no document `id`. */
 GRILLE_API int grille_store_set_attr(grille_store *s, int64_t id,
                                      const char *key, const char *value,
@@ -917,7 +921,9 @@ GRILLE_API int grille_report_load_quotes(grille_report *r, grille_store *s,
 GRILLE_API void grille_report_free(grille_report *r);
 
 /* The value of attribute `key` of document `doc` of the report, or NULL
- * when it has none, or an empty one (or doc is past the last). */
+ * when it has none, or an empty one (or doc is past the last).  A key the
+ * reports read is taken whatever its case and accents ("Rôle": role), as
+ * grille_store_set_attr stores it. */
 GRILLE_API const char *grille_report_attr(const grille_report *r, size_t doc,
                                           const char *key);
 

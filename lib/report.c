@@ -745,6 +745,50 @@ static int read_attrs(sqlite3 *db, priv *p, const grille_report_want *want,
         keys[k] = grille__attr_known(want->attrs[k]); /* "Rôle": role */
     if (nkeys > 1)
         qsort(keys, nkeys, sizeof(*keys), by_string);
+    /* each key as stored: a project written before the report's keys were
+     * stored in one spelling may hold "Région" or "Rôle" (and a later add
+     * "region"): every spelling of a key wanted is read under its name */
+    char **stored = NULL, **canon = NULL;
+    size_t nstored = 0;
+    if (want->attrs) {
+        sqlite3_stmt *ks = NULL;
+        size_t scap = 0;
+        int krc = sqlite3_prepare_v2(db, "SELECT DISTINCT key FROM attributes",
+                                     -1, &ks, NULL);
+        while (krc == SQLITE_OK && sqlite3_step(ks) == SQLITE_ROW) {
+            const char *t = (const char *)sqlite3_column_text(ks, 0);
+            const char *c = t ? grille__attr_known(t) : NULL;
+            bool asked = false;
+            for (size_t k = 0; c && k < nkeys && !asked; k++)
+                asked = strcmp(keys[k], c) == 0;
+            if (!asked)
+                continue;
+            if (GROW(stored, scap, nstored + 1) < 0 ||
+                !(stored[nstored] = strdup(t))) {
+                krc = SQLITE_NOMEM;
+                break;
+            }
+            canon = realloc(canon, scap * sizeof(*canon));
+            if (!canon) {
+                free(stored[nstored]);
+                krc = SQLITE_NOMEM;
+                break;
+            }
+            /* a key of the seven, or the stored one itself (copied:
+             * the row's text goes with the next step) */
+            canon[nstored] = c == t ? stored[nstored] : (char *)c;
+            nstored++;
+        }
+        sqlite3_finalize(ks);
+        if (krc != SQLITE_OK) {
+            for (size_t i = 0; i < nstored; i++)
+                free(stored[i]);
+            free(stored);
+            free(canon);
+            free(keys);
+            return krc == SQLITE_NOMEM ? SQLITE_NOMEM : krc;
+        }
+    }
     sqlite3_stmt *st;
     int rc = sqlite3_prepare_v2(
         db,
@@ -754,6 +798,10 @@ static int read_attrs(sqlite3 *db, priv *p, const grille_report_want *want,
                       "ORDER BY document, key",
         -1, &st, NULL);
     if (rc != SQLITE_OK) {
+        for (size_t i = 0; i < nstored; i++)
+            free(stored[i]);
+        free(stored);
+        free(canon);
         free(keys);
         return rc;
     }
@@ -762,14 +810,12 @@ static int read_attrs(sqlite3 *db, priv *p, const grille_report_want *want,
     const char *key = NULL, *origin = NULL;
     size_t nseen = 0;
     rc = SQLITE_DONE; /* no key asked for: no row */
-    for (size_t k = 0; k < (want->attrs ? nkeys : 1) && rc == SQLITE_DONE;
+    for (size_t k = 0; k < (want->attrs ? nstored : 1) && rc == SQLITE_DONE;
          k++) {
         if (want->attrs) {
-            if (k && strcmp(keys[k], keys[k - 1]) == 0)
-                continue; /* asked twice */
             sqlite3_reset(st);
-            sqlite3_bind_text(st, 1, keys[k], -1, SQLITE_STATIC);
-            if (!(key = keep(p, keys[k], strlen(keys[k])))) {
+            sqlite3_bind_text(st, 1, stored[k], -1, SQLITE_STATIC);
+            if (!(key = keep(p, canon[k], strlen(canon[k])))) {
                 rc = SQLITE_NOMEM;
                 break;
             }
@@ -810,6 +856,10 @@ static int read_attrs(sqlite3 *db, priv *p, const grille_report_want *want,
         if (rc == SQLITE_ROW)
             rc = SQLITE_NOMEM;
     }
+    for (size_t i = 0; i < nstored; i++)
+        free(stored[i]);
+    free(stored);
+    free(canon);
     free(keys);
     sqlite3_finalize(st);
     return rc;

@@ -1,8 +1,8 @@
 /*
  * store.c - the project store: one SQLite file per project.
  *
- * Schema (version 5; PRAGMA application_id = 0x47524C45, "GRLE"; PRAGMA
- * user_version = 5), every table STRICT:
+ * Schema (version 6; PRAGMA application_id = 0x47524C45, "GRLE"; PRAGMA
+ * user_version = 6), every table STRICT:
  *
  *   meta        key TEXT PRIMARY KEY, value TEXT
  *               schema_version, grille_version, stemmer, unit, created_at
@@ -67,7 +67,7 @@
 #include <unistd.h>
 
 #define APPLICATION_ID 0x47524C45
-#define SCHEMA_VERSION 5
+#define SCHEMA_VERSION 6
 
 void grille_free(void *p)
 {
@@ -266,8 +266,14 @@ static const char schema_v4[] =
  * computed again by migrate(); no table changes. */
 static const char schema_v5[] = "";
 
+/* Version 6: attribute keys and values as set_attr stores them since:
+ * trimmed of every space, decomposed accents composed, and the seven keys
+ * the reports read in one spelling ("Rôle": role).  The rows are cleaned
+ * by attrs_clean_all(); no table changes. */
+static const char schema_v6[] = "";
+
 static const char *const migrations[SCHEMA_VERSION] = {
-    schema_v1, schema_v2, schema_v3, schema_v4, schema_v5};
+    schema_v1, schema_v2, schema_v3, schema_v4, schema_v5, schema_v6};
 
 static const char *col_text(sqlite3_stmt *st, int i)
 {
@@ -766,6 +772,77 @@ static int codings_extras(grille_store *s, gbuf *b, grille_error *err)
                                                "upgrade the project");
 }
 
+/* Schema 6: every attribute as set_attr would store it now.  A document
+ * with two spellings of one key ("Région" and "region") keeps one value,
+ * the last rewritten. */
+static int attrs_clean_all(grille_store *s, grille_error *err)
+{
+    typedef struct change {
+        int64_t doc;
+        char *key, *k, *v;
+    } change;
+    change *ch = NULL;
+    size_t n = 0, cap = 0;
+    sqlite3_stmt *st;
+    int r = prepare(s, "SELECT document, key, value FROM attributes", &st,
+                    err);
+    if (r < 0)
+        return r;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *key = col_text(st, 1), *value = col_text(st, 2);
+        char *k = grille__attr_clean(grille__attr_known(key)),
+             *v = grille__attr_clean(value), *kk = strdup(key);
+        bool nomem = !k || !v || !kk;
+        /* as it is, or a key of spaces only (kept: a key may not be
+         * empty) */
+        bool keep = !nomem && ((strcmp(k, key) == 0 &&
+                                strcmp(v, value) == 0) ||
+                               !*k);
+        if (!nomem && !keep && GROW(ch, cap, n + 1) < 0)
+            nomem = true;
+        if (nomem || keep) {
+            free(k);
+            free(v);
+            free(kk);
+            if (nomem) {
+                r = grille__nomem(err);
+                break;
+            }
+            continue;
+        }
+        ch[n++] = (change){sqlite3_column_int64(st, 0), kk, k, v};
+    }
+    sqlite3_finalize(st);
+    if (r == 0 && rc != SQLITE_DONE)
+        r = store_error(s, err, rc, "upgrade the project");
+    sqlite3_stmt *up = NULL;
+    if (r == 0 && n)
+        r = prepare(s,
+                    "UPDATE OR REPLACE attributes SET key = ?3, value = ?4 "
+                    "WHERE document = ?1 AND key = ?2",
+                    &up, err);
+    for (size_t i = 0; r == 0 && i < n; i++) {
+        sqlite3_bind_int64(up, 1, ch[i].doc);
+        sqlite3_bind_text(up, 2, ch[i].key, -1, SQLITE_STATIC);
+        sqlite3_bind_text(up, 3, ch[i].k, -1, SQLITE_STATIC);
+        sqlite3_bind_text(up, 4, ch[i].v, -1, SQLITE_STATIC);
+        rc = sqlite3_step(up);
+        sqlite3_reset(up);
+        if (rc != SQLITE_DONE)
+            r = store_error(s, err, rc, "upgrade the project");
+    }
+    if (up)
+        sqlite3_finalize(up);
+    for (size_t i = 0; i < n; i++) {
+        free(ch[i].key);
+        free(ch[i].k);
+        free(ch[i].v);
+    }
+    free(ch);
+    return r;
+}
+
 /* Takes the schema from version `from` to SCHEMA_VERSION. */
 static int migrate(grille_store *s, int64_t from, grille_error *err)
 {
@@ -822,6 +899,8 @@ static int migrate(grille_store *s, int64_t from, grille_error *err)
         if (rc != SQLITE_OK)
             r = store_error(s, err, rc, "upgrade the project");
     }
+    if (r == 0 && from >= 1 && from < 6)
+        r = attrs_clean_all(s, err);
     if (r == 0 && from >= 1 && from < 3) {
         int rc = grille__terms_rebuild(s->db);
         if (rc != SQLITE_OK)

@@ -809,7 +809,7 @@ def t_newer_project():
     con.close()
     assert snapshot(db)['user_version'] == 99
     refused_everywhere(db, esc(db) + r': made by a newer grille \(project '
-                       r'schema 99, this grille knows up to 5\): upgrade '
+                       r'schema 99, this grille knows up to 6\): upgrade '
                        r'grille')
 
 

@@ -397,6 +397,27 @@ expect "list: the key as the reports read it" 0 "^    role = DGS " \
     $G list -d akeys.db
 expect "compare --by R\303\264le: the groups of role" 0 "^DGS +1 " \
     $G compare -d akeys.db --by "$(printf 'R\303\264le')"
+# a project of schema 5 holds keys and values as they were typed: the
+# upgrade to 6 stores them as set_attr does now
+$G init -d old5.db >/dev/null && $G add -d old5.db akeys/b.md >/dev/null
+python3 - old5.db <<'PY'
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+c.execute("UPDATE attributes SET key = 'R\u00f4le', value = 'DGA\u00a0' WHERE key = 'role'")
+c.execute("UPDATE attributes SET key = 'Collectivit\u00e9' WHERE key = 'collectivite'")
+c.execute("UPDATE meta SET value = '5' WHERE key = 'schema_version'")
+c.execute("PRAGMA user_version = 5")
+c.commit()
+PY
+expect "upgrade to schema 6: the report's keys in one spelling, values trimmed" 0 \
+    "^    role = DGA  " $G list -d old5.db
+ok "upgrade to schema 6: no key left as typed" sh -c \
+    "python3 -c \"import sqlite3; c = sqlite3.connect('old5.db'); k = sorted(r[0] for r in c.execute('SELECT key FROM attributes')); v = c.execute('PRAGMA user_version').fetchone()[0]; raise SystemExit(k != ['collectivite', 'enqueteur', 'role'] or v != 6)\""
+# two spellings of one key in a front matter: refused, as a key given twice
+printf -- '---\ntype: a\nTYPE: c\n---\nLe maire.\n' > twokeys.md
+expect "front matter: TYPE after type is the same key" 1 \
+    "twokeys\.md:3:1: key 'TYPE' given twice in the front matter \(first on line 2, as 'type'\)" \
+    $G tag twokeys.md
 
 # a paragraph past 64 KiB is cut at a no-break space too, not in a word
 python3 -c "print(('aaaaaaaaaa\u00a0') * 7000)" > nbsp.txt
