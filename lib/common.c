@@ -362,25 +362,52 @@ const char *grille__attr_known(const char *key)
     static const char *const known[] = {"collectivite", "type",  "region",
                                         "population",   "role",  "date",
                                         "enqueteur",    NULL};
-    size_t n = strlen(key);
+    /* Latin-1's letters C3 80..BF without their accents, lowercase */
+    static const char base[] = "aaaaaaaceeeeiiiidnooooo*ouuuuyts"
+                               "aaaaaaaceeeeiiiidnooooo/ouuuuyty";
+    char f[16];
+    size_t n = 0;
     bool plain = true;
-    for (size_t i = 0; i < n; i++)
-        plain &= (key[i] >= 'a' && key[i] <= 'z');
-    if (plain) /* the common case, without a copy */
-        return key;
-    if (n > 64)
-        return key;
-    gbuf b = {0};
-    const char *out = key;
-    if (grille__fold(&b, key, n) == 0 && gbuf_put(&b, "", 0) == 0) {
-        char *f = grille__attr_clean(b.data);
-        for (size_t i = 0; f && known[i]; i++)
-            if (strcmp(f, known[i]) == 0)
-                out = known[i];
-        free(f);
+    for (const unsigned char *p = (const unsigned char *)key; *p;) {
+        unsigned char c = *p;
+        if (c >= 'a' && c <= 'z') {
+            p++;
+        } else if (c >= 'A' && c <= 'Z') {
+            c = (unsigned char)(c + 32);
+            plain = false;
+            p++;
+        } else if (c == 0xC3 && p[1] >= 0x80 && p[1] <= 0xBF) {
+            c = (unsigned char)base[p[1] - 0x80];
+            plain = false;
+            p += 2;
+        } else if ((c == 0xCC || c == 0xCD) && (p[1] & 0xC0) == 0x80) {
+            plain = false; /* a decomposed accent */
+            p += 2;
+            continue;
+        } else if (c == ' ' || c == '\t' || (c == 0xC2 && p[1] == 0xA0) ||
+                   (c == 0xE2 && p[1] == 0x80 &&
+                    (p[2] == 0xAF || (p[2] >= 0x80 && p[2] <= 0x8A)))) {
+            plain = false; /* a space (trimmed around the key below) */
+            p += c == ' ' || c == '\t' ? 1 : c == 0xC2 ? 2 : 3;
+            if (!n || f[n - 1] == ' ')
+                continue;
+            c = ' ';
+        } else {
+            return key; /* not one of the seven */
+        }
+        if (n >= sizeof(f) - 1)
+            return key;
+        f[n++] = (char)c;
     }
-    free(b.data);
-    return out;
+    if (plain)
+        return key; /* the common case: as it is */
+    while (n && f[n - 1] == ' ')
+        n--;
+    f[n] = '\0';
+    for (size_t i = 0; known[i]; i++)
+        if (strcmp(f, known[i]) == 0)
+            return known[i];
+    return key;
 }
 
 char *grille__attr_clean(const char *s)
