@@ -257,7 +257,7 @@ void put_flat(FILE *f, const char *s, size_t len);
 /* put_flat of a text written in pieces: *space (false at its start) says
  * that the piece before ended in whitespace, not written yet. */
 void put_flat_run(FILE *f, const char *s, size_t len, bool *space);
-/* Display width (code points) of s[0..len). */
+/* Display width of s[0..len): terminal columns (text_step). */
 size_t text_width(const char *s, size_t len);
 /* The byte length of the code point at s[i] (one for a byte that is not
  * UTF-8), and in *cols the terminal columns it takes (0, 1 or 2). */

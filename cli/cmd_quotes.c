@@ -413,13 +413,16 @@ static char *context(const char *text, size_t from, size_t to, size_t width,
 {
     if (!left)
         return flat_cut_mark(text + from, to - from, width, mark);
-    size_t b = to, cols = 0;
+    size_t b = to, cols = 0, w;
     while (from < b && cols < width) {
         b--;
         while (b > from && ((unsigned char)text[b] & 0xC0) == 0x80)
             b--;
         cols++;
     }
+    /* not from a combining mark: it goes with the letter before, cut */
+    while (b < to && text_step(text, to, b, &w) && w == 0)
+        b += text_step(text, to, b, &w);
     char *s = flat_cut_mark(text + b, to - b, width, false);
     /* cut, unless only white space is left before */
     bool cut = false;

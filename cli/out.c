@@ -10,11 +10,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <locale.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <wchar.h>
 #ifdef __linux__
 #include <sys/mman.h>
 #endif
@@ -388,14 +391,32 @@ void put_flat(FILE *f, const char *s, size_t len)
     put_flat_run(f, s, len, &space);
 }
 
+/* C.UTF-8, whatever the user's locale, for its character widths (the C
+ * locale has none past ASCII); NULL where the C library has no such
+ * locale. */
+static locale_t width_locale;
+static pthread_once_t width_once = PTHREAD_ONCE_INIT;
+
+static void width_init(void)
+{
+    width_locale = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+}
+
 /* The columns a code point takes on a terminal: none for combining marks
  * (a macOS file name's decomposed accents) and zero-width characters, two
  * for East Asian wide ones (CJK, Hangul, fullwidth forms) and emoji, one
- * otherwise. */
+ * otherwise: the C library's Unicode tables, else the main blocks. */
 static size_t cp_cols(uint32_t c)
 {
     if (c < 0x300)
         return 1;
+    pthread_once(&width_once, width_init);
+    if (width_locale) {
+        locale_t old = uselocale(width_locale);
+        int w = wcwidth((wchar_t)c);
+        uselocale(old);
+        return w < 0 ? 1 : (size_t)w;
+    }
     if ((c >= 0x300 && c <= 0x36F) || (c >= 0x1AB0 && c <= 0x1AFF) ||
         (c >= 0x1DC0 && c <= 0x1DFF) || (c >= 0x200B && c <= 0x200F) ||
         (c >= 0x20D0 && c <= 0x20FF) || (c >= 0xFE00 && c <= 0xFE0F) ||

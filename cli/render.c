@@ -284,6 +284,9 @@ static void put_fit(FILE *f, const char *s, size_t w, bool right)
             i += text_step(s, n, i, &cols);
             rest -= cols;
         }
+        /* not a combining mark on the "…": it goes with what was cut */
+        while (i < n && text_step(s, n, i, &cols) && cols == 0)
+            i += text_step(s, n, i, &cols);
         fprintf(f, "%*s", (int)(w - 1 - rest), ""); /* after a wide one */
         fputs("\xe2\x80\xa6", f);
         put_safe(f, s + i, n - i);

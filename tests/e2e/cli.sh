@@ -455,6 +455,26 @@ $G init -d cols.db >/dev/null && $G add -d cols.db "$nfd" plain-note.md "$cjk" >
 ok "list aligns names with decomposed accents and wide characters" sh -c \
     "$G list -d cols.db | python3 '$S/tests/e2e/columns.py' '(?<=  )[0-9]+ words'"
 printf 'themes:\n  a:\n    label: "Re\xcc\x81gion"\n    terms: [x]\n  b:\n    label: "\xe4\xb8\xad\xe6\x96\x87"\n    terms: [y]\n  c: {label: Plain, terms: [z]}\n' > cols.yaml
+# emoji and marks of other scripts, from the C library's tables
+emo=$(printf 'caf\303\251-\342\230\225.md'); fus=$(printf 'fus\303\251e-\360\237\232\200.md'); ar=$(printf 'a\331\216b.md')
+for f in "$emo" "$fus" "$ar"; do echo "Le t\303\251l\303\251travail: $f" > "$f"; done
+$G add -d cols.db "$emo" "$fus" "$ar" >/dev/null
+ok "list aligns names with emoji and marks of other scripts" sh -c \
+    "$G list -d cols.db | python3 '$S/tests/e2e/columns.py' '(?<=  )[0-9]+ words'"
+# kwic: contexts cut in decomposed accents and CJK stay aligned, and no
+# accent is left on the "…" of a cut
+mkdir kwcols
+python3 -c "
+open('kwcols/a.txt', 'w').write('e\u0301' * 80 + ' x masque ' + 'y' * 50 + '\n')
+open('kwcols/b.txt', 'w').write('plain words before the masque and after\n')
+open('kwcols/c.txt', 'w').write('\u4e2d\u6587' * 10 + ' masque \u4e2d\u6587\n')"
+$G init -d kwcols.db >/dev/null && $G add -d kwcols.db kwcols >/dev/null
+ok "kwic aligns its matches after decomposed accents and wide characters" sh -c \
+    "$G kwic -d kwcols.db masque -w 20 | python3 '$S/tests/e2e/columns.py' '  masque  '"
+for w in 20 100; do
+    ok "kwic -w $w: no accent left on the mark of a cut" sh -c \
+        "$G kwic -d kwcols.db masque -w $w | python3 -c 'import sys; sys.exit(\"\u2026\u0301\" in sys.stdin.read())'"
+done
 ok "codebook show aligns labels with decomposed accents and wide characters" sh -c \
     "$G codebook show cols.yaml | python3 '$S/tests/e2e/columns.py' '(?<=  )[0-9]+ pattern'"
 
