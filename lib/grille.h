@@ -224,7 +224,9 @@ GRILLE_API const char *grille_segment_kind_name(grille_segment_kind kind);
  * A segment: [start, end) is its text without the bullet marker or the
  * speaker label, trimmed of surrounding white space.  A turn's label
  * ("DGS") is [label_start, label_end), and so is that of the later
- * sentences of a turn (GRILLE_UNIT_SENTENCE); empty otherwise.  `line` is the
+ * sentences of a turn (GRILLE_UNIT_SENTENCE) and of the later pieces of a
+ * turn longer than 64 KiB: the label is then where the turn began, not
+ * just before the segment's text.  Empty otherwise.  `line` is the
  * 1-based line of `start`.  Its tokens are tokens[first_token ..
  * first_token + ntokens).
  */
