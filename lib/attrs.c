@@ -109,10 +109,21 @@ bool grille__attrs_yaml_only;  /* tests: always libyaml */
  * when it is not that simple (nothing is set then). */
 /* Whether two keys are stored as one (set_attr: trimmed, accents
  * composed, the report's keys in one spelling). */
+static bool plain_key(const char *k)
+{
+    for (; *k; k++)
+        if (!((*k >= 'a' && *k <= 'z') || (*k >= '0' && *k <= '9') ||
+              *k == '_' || *k == '-'))
+            return false;
+    return true;
+}
+
 static bool same_key(const char *a, const char *b)
 {
     if (strcmp(a, b) == 0)
         return true;
+    if (plain_key(a) && plain_key(b))
+        return false; /* the common case: stored as they are */
     char *x = grille__attr_clean(grille__attr_known(a)),
          *y = grille__attr_clean(grille__attr_known(b));
     bool same = x && y && strcmp(x, y) == 0;
@@ -125,6 +136,7 @@ static int parse_plain(grille_attrs *a, const char *y, size_t n)
 {
     const char *end = y + n;
     size_t start = a->n;
+    bool upper = false; /* a key with capitals: "TYPE" is "type" */
     while (y < end) {
         const char *nl = memchr(y, '\n', (size_t)(end - y));
         const char *le = nl ? nl : end;
@@ -136,6 +148,8 @@ static int parse_plain(grille_attrs *a, const char *y, size_t n)
         if (k == y || le - k < 3 || k[0] != ':' || k[1] != ' ' ||
             !plain_value((const unsigned char *)k + 2, (size_t)(le - k - 2)))
             goto not_plain;
+        for (const char *c = y; c < k && !upper; c++)
+            upper = *c >= 'A' && *c <= 'Z';
         char *key = grille__strndup(y, (size_t)(k - y));
         char *value = grille__strndup(k + 2, (size_t)(le - k - 2));
         if (!key || !value) {
@@ -144,7 +158,8 @@ static int parse_plain(grille_attrs *a, const char *y, size_t n)
             goto not_plain; /* libyaml will say out of memory */
         }
         for (size_t i = start; i < a->n; i++)
-            if (same_key(a->items[i].key, key)) {
+            if (strcmp(a->items[i].key, key) == 0 ||
+                (upper && same_key(a->items[i].key, key))) {
                 free(key);
                 free(value);
                 goto not_plain; /* a key twice: as libyaml reads it */

@@ -898,7 +898,8 @@ static size_t label_word(const char *s, size_t end, size_t i, bool *caps,
             if (grille__is_letter(c)) {
                 any = true;
                 /* a decomposed accent is neither case */
-                if (!grille__is_upper(c) && !grille__is_combining(c))
+                if (!grille__is_upper(c) &&
+                    !(c >= 0x300 && grille__is_combining(c)))
                     all = false;
             }
         } else if (!(j > i && (c == '-' || c == '.' ||
@@ -942,15 +943,17 @@ static size_t turn_at(const char *s, size_t end, size_t i, size_t *ls,
     }
     size_t start = k, last_end = k;
     unsigned words = 0, capitalised = 0;
-    bool all_caps = true, first_civ = false, first_role = false;
+    bool all_caps = true, first_caps = false;
+    size_t first_end = k; /* the first word, looked up in the lists only
+                             when the label is otherwise a turn's */
     while (k < end && words < 4) {
         bool caps, initial;
         size_t w = label_word(s, end, k, &caps, &initial);
         if (w == k)
             break;
         if (words == 0) {
-            first_civ = in_list(s, k, w, civilities);
-            first_role = role_word(s, k, w, caps);
+            first_end = w;
+            first_caps = caps;
         }
         if (!caps)
             all_caps = false;
@@ -966,13 +969,14 @@ static size_t turn_at(const char *s, size_t end, size_t i, size_t *ls,
     }
     /* the label's length composed: a decomposed accent (macOS) is a
      * byte longer */
+    if (words == 0 || k >= end || s[k] != ':')
+        return 0;
     size_t label_len = last_end - start;
     for (size_t j = start; j + 1 < last_end; j++)
         if (((unsigned char)s[j] == 0xCC || (unsigned char)s[j] == 0xCD) &&
             ((unsigned char)s[j + 1] & 0xC0) == 0x80)
             label_len--;
-    if (words == 0 || k >= end || s[k] != ':' ||
-        label_len > GRILLE_SPEAKER_MAX)
+    if (label_len > GRILLE_SPEAKER_MAX)
         return 0;
     size_t after = k + 1;
     if (after < end) {
@@ -983,9 +987,10 @@ static size_t turn_at(const char *s, size_t end, size_t i, size_t *ls,
     bool ok = false;
     if (all_caps && words <= 2 && label_len <= 12)
         ok = true; /* Q, R, DGS, PB, DGA ARS */
-    else if (first_civ && words >= 2 && capitalised == words)
+    else if (words >= 2 && capitalised == words &&
+             in_list(s, start, first_end, civilities))
         ok = true; /* Mme Lefèvre */
-    else if (first_role && words <= 2)
+    else if (words <= 2 && role_word(s, start, first_end, first_caps))
         ok = true; /* Enquêtrice */
     else if (words >= 2 && words <= 3 && capitalised == words)
         ok = true; /* Jean Dupont */
