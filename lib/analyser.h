@@ -136,7 +136,7 @@ GRILLE_HIDDEN int grille_text__tokenise(grille_analyser *a, const char *text,
                                         size_t si, grille_error *err);
 /* Whether `label` (trimmed, as a codebook's skip_speakers writes it,
  * compared without case) can be the label of a turn ("Q", "Enquêtrice",
- * "Mme Lefèvre", "Sophie" as "SOPHIE :"): "Intervieweur (I)" never is. */
+ * "Mme Lefèvre", "Sophie" as "SOPHIE :"): "Q/R" never is. */
 GRILLE_HIDDEN bool grille_text__speaker_label(const char *label, size_t n);
 /* Whether a lowercased word (without its apostrophe) is elided in French:
  * l d j m n s t c qu jusqu lorsqu puisqu quoiqu. */

@@ -962,7 +962,8 @@ static int skip_speakers(builder *b, const ynode *v)
                     "turn: a turn's label is a role word (Enquêtrice), "
                     "letters in capitals (Q, DGS), a civility and a name "
                     "(Mme Lefèvre) or two or three capitalised words (Jean "
-                    "Dupont); see text.md");
+                    "Dupont), a role in brackets after it (Mme Roux (DRH)); "
+                    "see text.md");
         if (bad) {
             rc = fail(b, x, GRILLE_EINVALID, bad,
                       grille__quote(buf, sizeof(buf), x->str, x->len));

@@ -941,6 +941,10 @@ static size_t turn_at(const char *s, size_t end, size_t i, size_t *ls,
         if (c < end && (s[c] == ' ' || s[c] == '\t'))
             k = skip_spaces(s, end, c, NULL);
     }
+    /* **Q :** or **Q** : (Markdown bold) */
+    bool bold = k + 2 < end && s[k] == '*' && s[k + 1] == '*';
+    if (bold)
+        k += 2;
     size_t start = k, last_end = k;
     unsigned words = 0, capitalised = 0;
     bool all_caps = true, first_caps = false;
@@ -969,6 +973,20 @@ static size_t turn_at(const char *s, size_t end, size_t i, size_t *ls,
     }
     /* the label's length composed: a decomposed accent (macOS) is a
      * byte longer */
+    /* the speaker's role after the name: "Mme Roux (DRH) :", part of
+     * the label (its words are not coded) */
+    if (words && k < end && s[k] == '(') {
+        size_t c = k + 1;
+        while (c < end && c - k <= GRILLE_SPEAKER_MAX && s[c] != ')' &&
+               s[c] != '(' && s[c] != ':' && s[c] != '\n' && s[c] != '\r')
+            c++;
+        if (c < end && s[c] == ')' && c > k + 1) {
+            last_end = c + 1;
+            k = skip_spaces(s, end, c + 1, NULL);
+        }
+    }
+    if (bold && k + 1 < end && s[k] == '*' && s[k + 1] == '*')
+        k = skip_spaces(s, end, k + 2, NULL); /* **Q** : */
     if (words == 0 || k >= end || s[k] != ':')
         return 0;
     size_t label_len = last_end - start;
@@ -979,6 +997,8 @@ static size_t turn_at(const char *s, size_t end, size_t i, size_t *ls,
     if (label_len > GRILLE_SPEAKER_MAX)
         return 0;
     size_t after = k + 1;
+    if (bold && after + 1 < end && s[after] == '*' && s[after + 1] == '*')
+        after += 2; /* **Q :** */
     if (after < end) {
         size_t n;
         if (!grille__is_space(cp_at(s, end, after, &n)))

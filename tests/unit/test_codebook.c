@@ -538,8 +538,8 @@ START_TEST(test_error_skip_speakers)
         {"[\"Q\\nR\"]", GRILLE_EINVALID, 17, "'Q\\x0aR' in 'skip_speakers' holds a line end"},
         {"[\"Q\\u0000R\"]", GRILLE_ESYNTAX, 17, "NUL character"},
         {"[Q: ]", GRILLE_ESYNTAX, 17, "without its colon (Q, not Q :)"},
-        {"[Q, \"Intervieweur (I)\"]", GRILLE_EINVALID, 20,
-         "'Intervieweur (I)' in 'skip_speakers' never starts a turn"},
+        {"[Q, \"Q/R\"]", GRILLE_EINVALID, 20,
+         "'Q/R' in 'skip_speakers' never starts a turn"},
         {"[\"Une longue liste de mots\"]", GRILLE_EINVALID, 17,
          "never starts a turn"},
     };

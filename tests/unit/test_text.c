@@ -448,6 +448,24 @@ START_TEST(speaker_turns)
     label_is(1, "Re\xcc\x81ponse");
     seg_is(2, GRILLE_SEG_TURN, 3, "bien.");
 
+    /* a role in brackets after the name, and labels in Markdown bold */
+    run("Mme Roux (DRH) : Difficile au début.\n"
+        "Intervieweur (I) : Et ensuite ?\n"
+        "**Q :** Et les masques ?\n"
+        "**R** : Oui, reçus.\n"
+        "Réunion (ARS) : un point.\n\n"
+        "**Note** : rien\n");
+    ck_assert_uint_eq(nseg, 5);
+    seg_is(0, GRILLE_SEG_TURN, 1, "Difficile au début.");
+    label_is(0, "Mme Roux (DRH)");
+    seg_is(1, GRILLE_SEG_TURN, 2, "Et ensuite ?");
+    label_is(1, "Intervieweur (I)");
+    seg_is(2, GRILLE_SEG_TURN, 3, "Et les masques ?");
+    label_is(2, "Q");
+    seg_is(3, GRILLE_SEG_TURN, 4, "Oui, reçus.\nRéunion (ARS) : un point.");
+    label_is(3, "R");
+    seg_is(4, GRILLE_SEG_PARAGRAPH, 7, "**Note** : rien");
+
     /* the interviewee's role words, and the role words in capitals, long
      * ones (past the 12 bytes of an acronym label) included */
     run("ENQUÊTRICE : et la santé ?\n"
