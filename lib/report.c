@@ -725,6 +725,15 @@ int grille_report_build(grille_report **out, grille_store *s,
     return grille_report_build_some(out, s, &all, err);
 }
 
+/* read_attrs' spellings of the keys wanted, and their names. */
+static void free_spellings(char **stored, char **canon, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(stored[i]);
+    free(stored);
+    free(canon);
+}
+
 /* The attributes of the report's documents: all, or the keys wanted
  * (the human report reads 4 of 7), a key at a time by the index on their
  * keys, so that a row brings its document, value and origin alone.  Into
@@ -781,12 +790,9 @@ static int read_attrs(sqlite3 *db, priv *p, const grille_report_want *want,
         }
         sqlite3_finalize(ks);
         if (krc != SQLITE_OK) {
-            for (size_t i = 0; i < nstored; i++)
-                free(stored[i]);
-            free(stored);
-            free(canon);
+            free_spellings(stored, canon, nstored);
             free(keys);
-            return krc == SQLITE_NOMEM ? SQLITE_NOMEM : krc;
+            return krc;
         }
     }
     sqlite3_stmt *st;
@@ -798,10 +804,7 @@ static int read_attrs(sqlite3 *db, priv *p, const grille_report_want *want,
                       "ORDER BY document, key",
         -1, &st, NULL);
     if (rc != SQLITE_OK) {
-        for (size_t i = 0; i < nstored; i++)
-            free(stored[i]);
-        free(stored);
-        free(canon);
+        free_spellings(stored, canon, nstored);
         free(keys);
         return rc;
     }
@@ -856,10 +859,7 @@ static int read_attrs(sqlite3 *db, priv *p, const grille_report_want *want,
         if (rc == SQLITE_ROW)
             rc = SQLITE_NOMEM;
     }
-    for (size_t i = 0; i < nstored; i++)
-        free(stored[i]);
-    free(stored);
-    free(canon);
+    free_spellings(stored, canon, nstored);
     free(keys);
     sqlite3_finalize(st);
     return rc;

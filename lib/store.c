@@ -3891,6 +3891,17 @@ int grille_store_foreach_best_quote(grille_store *s, const char *code,
                          err);
 }
 
+/* What the step of a query on segment `id` says: 0 for its row. */
+static int segment_step(grille_store *s, int rc, int64_t id,
+                        grille_error *err)
+{
+    if (rc == SQLITE_DONE)
+        return grille__error(err, GRILLE_ENOTFOUND, s->path, 0, 0,
+                             _("no segment #%lld in the project"),
+                             (long long)id);
+    return rc == SQLITE_ROW ? 0 : store_error(s, err, rc, "read a segment");
+}
+
 int grille_store_segment_speaker(grille_store *s, int64_t segment_id,
                                  char **speaker, grille_error *err)
 {
@@ -3912,13 +3923,8 @@ int grille_store_segment_speaker(grille_store *s, int64_t segment_id,
             nomem = true;
     }
     sqlite3_finalize(st);
-    if (rc == SQLITE_DONE)
-        return grille__error(err, GRILLE_ENOTFOUND, s->path, 0, 0,
-                             _("no segment #%lld in the project"),
-                             (long long)segment_id);
-    if (rc != SQLITE_ROW)
-        return store_error(s, err, rc, "read a segment");
-    return nomem ? grille__nomem(err) : 0;
+    r = segment_step(s, rc, segment_id, err);
+    return r < 0 ? r : nomem ? grille__nomem(err) : 0;
 }
 
 int grille_store_segment_text(grille_store *s, int64_t segment_id,
@@ -3948,11 +3954,6 @@ int grille_store_segment_text(grille_store *s, int64_t segment_id,
         }
     }
     sqlite3_finalize(st);
-    if (rc == SQLITE_DONE)
-        return grille__error(err, GRILLE_ENOTFOUND, s->path, 0, 0,
-                             _("no segment #%lld in the project"),
-                             (long long)segment_id);
-    if (rc != SQLITE_ROW)
-        return store_error(s, err, rc, "read a segment");
-    return *text ? 0 : grille__nomem(err);
+    r = segment_step(s, rc, segment_id, err);
+    return r < 0 ? r : *text ? 0 : grille__nomem(err);
 }
