@@ -115,11 +115,11 @@ static void on_upgrade(const char *path, int from, int to, void *payload)
 {
     (void)payload;
     /* from 3, the codings are renumbered; from 4, doc_stats computed
-     * again */
+     * again; from 5, the attributes cleaned */
     fprintf(stderr,
             _("grille: %s: upgrading the project from schema %d to %d "
               "(once; about %s s per 100 MB of notes)\n"),
-            path, from, to, from < 4 ? "2.5" : "1");
+            path, from, to, from < 4 ? "2.5" : from < 5 ? "1" : "0.2");
 }
 
 int cli_open_store(grille_store **out, const char *path, bool readonly)

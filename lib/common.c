@@ -362,33 +362,29 @@ const char *grille__attr_known(const char *key)
     static const char *const known[] = {"collectivite", "type",  "region",
                                         "population",   "role",  "date",
                                         "enqueteur",    NULL};
-    /* Latin-1's letters C3 80..BF without their accents, lowercase */
+    /* Latin-1's letters U+00C0..U+00FF without their accents, lowercase */
     static const char base[] = "aaaaaaaceeeeiiiidnooooo*ouuuuyts"
                                "aaaaaaaceeeeiiiidnooooo/ouuuuyty";
     char f[16];
-    size_t n = 0;
+    size_t n = 0, len = strlen(key);
     bool plain = true;
-    for (const unsigned char *p = (const unsigned char *)key; *p;) {
-        unsigned char c = *p;
+    for (size_t i = 0; i < len;) {
+        size_t k;
+        uint32_t c = utf8_get(key, len, i, &k);
+        i += k;
         if (c >= 'a' && c <= 'z') {
-            p++;
+            /* as it is */
         } else if (c >= 'A' && c <= 'Z') {
-            c = (unsigned char)(c + 32);
+            c += 32;
             plain = false;
-            p++;
-        } else if (c == 0xC3 && p[1] >= 0x80 && p[1] <= 0xBF) {
-            c = (unsigned char)base[p[1] - 0x80];
+        } else if (c >= 0xC0 && c <= 0xFF) {
+            c = (unsigned char)base[c - 0xC0];
             plain = false;
-            p += 2;
-        } else if ((c == 0xCC || c == 0xCD) && (p[1] & 0xC0) == 0x80) {
+        } else if (grille__is_combining(c)) {
             plain = false; /* a decomposed accent */
-            p += 2;
             continue;
-        } else if (c == ' ' || c == '\t' || (c == 0xC2 && p[1] == 0xA0) ||
-                   (c == 0xE2 && p[1] == 0x80 &&
-                    (p[2] == 0xAF || (p[2] >= 0x80 && p[2] <= 0x8A)))) {
-            plain = false; /* a space (trimmed around the key below) */
-            p += c == ' ' || c == '\t' ? 1 : c == 0xC2 ? 2 : 3;
+        } else if (c == '\n' || c == '\r' || grille__is_space(c)) {
+            plain = false; /* a space, as grille__attr_clean trims them */
             if (!n || f[n - 1] == ' ')
                 continue;
             c = ' ';

@@ -170,8 +170,11 @@ GRILLE_HIDDEN size_t grille__utf8_text(const char *s, size_t len);
 
 /* Character classes for French text. */
 GRILLE_HIDDEN bool grille__is_letter(uint32_t cp);
-/* The longest speaker label of a turn ("Mme Lefèvre"), in bytes. */
-#define GRILLE_SPEAKER_MAX 40
+/* The longest name of a turn's speaker ("Mme Lefèvre"), in bytes
+ * composed, and the longest label with a role in brackets after it
+ * ("Mme Roux (DRH)"): a name, a space and a role as long. */
+#define GRILLE_SPEAKER_NAME_MAX 40
+#define GRILLE_SPEAKER_MAX (2 * GRILLE_SPEAKER_NAME_MAX + 3)
 GRILLE_HIDDEN bool grille__is_space(uint32_t cp); /* not line ends */
 GRILLE_HIDDEN bool grille__is_apostrophe(uint32_t cp);
 GRILLE_HIDDEN bool grille__is_hyphen(uint32_t cp);

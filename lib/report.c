@@ -728,8 +728,10 @@ int grille_report_build(grille_report **out, grille_store *s,
 /* read_attrs' spellings of the keys wanted, and their names. */
 static void free_spellings(char **stored, char **canon, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         free(stored[i]);
+        free(canon[i]);
+    }
     free(stored);
     free(canon);
 }
@@ -740,8 +742,9 @@ static void free_spellings(char **stored, char **canon, size_t n)
  * *out (with each one's document in *doc, report index), strings kept in
  * p.  SQLITE_DONE, SQLITE_NOMEM or an SQLite error. */
 static int read_attrs(sqlite3 *db, priv *p, const grille_report_want *want,
-                      const int64_t *doc_index, int64_t max_doc,
-                      grille_attr_info **out, size_t **doc, size_t *n)
+                      bool spellings, const int64_t *doc_index,
+                      int64_t max_doc, grille_attr_info **out, size_t **doc,
+                      size_t *n)
 {
     size_t nkeys = 0, cap = 0, cap2 = 0;
     while (want->attrs && want->attrs[nkeys])
@@ -754,47 +757,69 @@ static int read_attrs(sqlite3 *db, priv *p, const grille_report_want *want,
         keys[k] = grille__attr_known(want->attrs[k]); /* "Rôle": role */
     if (nkeys > 1)
         qsort(keys, nkeys, sizeof(*keys), by_string);
-    /* each key as stored: a project written before the report's keys were
-     * stored in one spelling may hold "Région" or "Rôle" (and a later add
-     * "region"): every spelling of a key wanted is read under its name */
+    /* Each key wanted as stored, and its name.  In a project of schema 5
+     * or before read as it is (`spellings`), a key may be stored in
+     * several spellings ("Région", "region", "REGION"): each is read under
+     * its one name, the one already in that name first (as the upgrade
+     * keeps it), then in byte order. */
     char **stored = NULL, **canon = NULL;
-    size_t nstored = 0;
-    if (want->attrs) {
-        sqlite3_stmt *ks = NULL;
-        size_t scap = 0;
-        int krc = sqlite3_prepare_v2(db, "SELECT DISTINCT key FROM attributes",
-                                     -1, &ks, NULL);
-        while (krc == SQLITE_OK && sqlite3_step(ks) == SQLITE_ROW) {
-            const char *t = (const char *)sqlite3_column_text(ks, 0);
-            const char *c = t ? grille__attr_known(t) : NULL;
-            bool asked = false;
-            for (size_t k = 0; c && k < nkeys && !asked; k++)
-                asked = strcmp(keys[k], c) == 0;
-            if (!asked)
+    size_t nstored = 0, scap = 0;
+    int krc = SQLITE_OK;
+    sqlite3_stmt *ks = NULL;
+    if (want->attrs && spellings)
+        krc = sqlite3_prepare_v2(db, "SELECT DISTINCT key FROM attributes",
+                                 -1, &ks, NULL);
+    for (size_t k = 0; want->attrs && krc == SQLITE_OK; k++) {
+        const char *t;
+        char *c;
+        if (spellings) {
+            if (sqlite3_step(ks) != SQLITE_ROW)
+                break;
+            if (!(t = (const char *)sqlite3_column_text(ks, 0)))
                 continue;
-            if (GROW(stored, scap, nstored + 1) < 0 ||
-                !(stored[nstored] = strdup(t))) {
-                krc = SQLITE_NOMEM;
+            c = grille__attr_clean(grille__attr_known(t));
+        } else {
+            if (k >= nkeys)
                 break;
-            }
-            canon = realloc(canon, scap * sizeof(*canon));
-            if (!canon) {
-                free(stored[nstored]);
+            if (k && strcmp(keys[k], keys[k - 1]) == 0)
+                continue; /* asked twice */
+            t = keys[k];
+            c = strdup(t);
+        }
+        bool asked = false;
+        for (size_t j = 0; c && j < nkeys && !asked; j++)
+            asked = strcmp(keys[j], c) == 0;
+        char *tt = c && asked ? strdup(t) : NULL;
+        char **more = NULL;
+        if (tt && GROW(stored, scap, nstored + 1) == 0)
+            more = realloc(canon, scap * sizeof(*canon));
+        if (more)
+            canon = more;
+        if (!more) {
+            free(tt);
+            free(c);
+            if (!c || asked)
                 krc = SQLITE_NOMEM;
-                break;
-            }
-            /* a key of the seven, or the stored one itself (copied:
-             * the row's text goes with the next step) */
-            canon[nstored] = c == t ? stored[nstored] : (char *)c;
-            nstored++;
+            continue;
         }
-        sqlite3_finalize(ks);
-        if (krc != SQLITE_OK) {
-            free_spellings(stored, canon, nstored);
-            free(keys);
-            return krc;
-        }
+        stored[nstored] = tt;
+        canon[nstored++] = c;
     }
+    sqlite3_finalize(ks);
+    if (krc != SQLITE_OK) {
+        free_spellings(stored, canon, nstored);
+        free(keys);
+        return krc;
+    }
+    /* the spellings already right first, the others after in their order */
+    for (size_t i = 0, w = 0; i < nstored; i++)
+        if (strcmp(stored[i], canon[i]) == 0) {
+            char *x = stored[i], *y = canon[i];
+            memmove(stored + w + 1, stored + w, (i - w) * sizeof(*stored));
+            memmove(canon + w + 1, canon + w, (i - w) * sizeof(*canon));
+            stored[w] = x;
+            canon[w++] = y;
+        }
     sqlite3_stmt *st;
     int rc = sqlite3_prepare_v2(
         db,
@@ -831,7 +856,16 @@ static int read_attrs(sqlite3 *db, priv *p, const grille_report_want *want,
                 break;
             grille_attr_info *a = &(*out)[*n];
             (*doc)[*n] = doc_index ? (size_t)doc_index[id] : (size_t)id;
-            a->value = keep_col(p, st, 1);
+            if (spellings && want->attrs) { /* stored before schema 6 */
+                char *v = grille__attr_clean(
+                    (const char *)sqlite3_column_text(st, 1)
+                        ? (const char *)sqlite3_column_text(st, 1)
+                        : "");
+                a->value = v ? keep(p, v, strlen(v)) : NULL;
+                free(v);
+            } else {
+                a->value = keep_col(p, st, 1);
+            }
             for (int col = want->attrs ? 2 : 3; col >= 2; col--) {
                 const char *t = (const char *)sqlite3_column_text(st, col);
                 const char *prev = col == 2 ? origin : key;
@@ -883,6 +917,7 @@ static int read_attrs(sqlite3 *db, priv *p, const grille_report_want *want,
 
 typedef struct attr_job {
     const char *path;
+    bool spellings; /* see read_attrs */
     const grille_report_want *want;
     /* set (under lock) once the documents are read: the thread reads the
      * attributes by document id, then puts them in the documents' order
@@ -964,8 +999,8 @@ static void *attr_thread(void *arg)
                                memcmp(j->before, after, GRILLE_WAL_HEADER) != 0))
         j->rc = SQLITE_ABORT; /* not the same state: not used */
     if (j->rc == SQLITE_OK)
-        j->rc = read_attrs(db, &j->strings, j->want, NULL, 0, &j->attrs,
-                           &j->doc, &j->n);
+        j->rc = read_attrs(db, &j->strings, j->want, j->spellings, NULL, 0,
+                           &j->attrs, &j->doc, &j->n);
     sqlite3_close(db); /* ends its read transaction */
     /* by the documents' indexes, orphans left out, then in their order:
      * off the report's thread, whose doc_stats take longer */
@@ -1085,6 +1120,7 @@ static int build(grille_report **out, grille_store *s,
             goto sqlfail;
         if (most >= PARALLEL_DOCS) {
             job.path = grille_store__path(s);
+            job.spellings = grille_store__attr_spellings(s);
             job.want = want;
             job.rc = SQLITE_ERROR;
             pthread_mutex_init(&job.lock, NULL);
@@ -1332,8 +1368,9 @@ counted:
         have_attrs = attr_adopt(&job, p);
     }
     if (!have_attrs) {
-        rc = read_attrs(db, p, want, doc_index, max_doc, &p->attrs,
-                        &attr_doc, &p->nattrs);
+        rc = read_attrs(db, p, want, grille_store__attr_spellings(s),
+                        doc_index, max_doc, &p->attrs, &attr_doc,
+                        &p->nattrs);
         if (rc == SQLITE_NOMEM)
             goto nomem;
         if (rc != SQLITE_DONE)

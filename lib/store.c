@@ -773,8 +773,10 @@ static int codings_extras(grille_store *s, gbuf *b, grille_error *err)
 }
 
 /* Schema 6: every attribute as set_attr would store it now.  A document
- * with two spellings of one key ("Région" and "region") keeps one value,
- * the last rewritten. */
+ * with two spellings of one key keeps the value of the one already in
+ * the right spelling ("region" rather than "Région"), else of the first
+ * in byte order ("REGION" rather than "Région"), as a project of schema 5
+ * is read (read_attrs). */
 static int attrs_clean_all(grille_store *s, grille_error *err)
 {
     typedef struct change {
@@ -816,24 +818,35 @@ static int attrs_clean_all(grille_store *s, grille_error *err)
     sqlite3_finalize(st);
     if (r == 0 && rc != SQLITE_DONE)
         r = store_error(s, err, rc, "upgrade the project");
-    sqlite3_stmt *up = NULL;
+    /* a row whose new key a row of its document already has gives way
+     * (its value is dropped) */
+    sqlite3_stmt *up = NULL, *del = NULL;
     if (r == 0 && n)
         r = prepare(s,
-                    "UPDATE OR REPLACE attributes SET key = ?3, value = ?4 "
+                    "UPDATE OR IGNORE attributes SET key = ?3, value = ?4 "
                     "WHERE document = ?1 AND key = ?2",
                     &up, err);
+    if (r == 0 && n)
+        r = prepare(s,
+                    "DELETE FROM attributes WHERE document = ?1 AND key = ?2 "
+                    "AND key != ?3",
+                    &del, err);
     for (size_t i = 0; r == 0 && i < n; i++) {
-        sqlite3_bind_int64(up, 1, ch[i].doc);
-        sqlite3_bind_text(up, 2, ch[i].key, -1, SQLITE_STATIC);
-        sqlite3_bind_text(up, 3, ch[i].k, -1, SQLITE_STATIC);
-        sqlite3_bind_text(up, 4, ch[i].v, -1, SQLITE_STATIC);
-        rc = sqlite3_step(up);
-        sqlite3_reset(up);
-        if (rc != SQLITE_DONE)
-            r = store_error(s, err, rc, "upgrade the project");
+        for (int q = 0; q < 2 && r == 0; q++) {
+            sqlite3_stmt *x = q ? del : up;
+            sqlite3_bind_int64(x, 1, ch[i].doc);
+            sqlite3_bind_text(x, 2, ch[i].key, -1, SQLITE_STATIC);
+            sqlite3_bind_text(x, 3, ch[i].k, -1, SQLITE_STATIC);
+            if (!q)
+                sqlite3_bind_text(x, 4, ch[i].v, -1, SQLITE_STATIC);
+            rc = sqlite3_step(x);
+            sqlite3_reset(x);
+            if (rc != SQLITE_DONE)
+                r = store_error(s, err, rc, "upgrade the project");
+        }
     }
-    if (up)
-        sqlite3_finalize(up);
+    sqlite3_finalize(up);
+    sqlite3_finalize(del);
     for (size_t i = 0; i < n; i++) {
         free(ch[i].key);
         free(ch[i].k);
@@ -1851,6 +1864,11 @@ bool grille_store__has_term_stats(const grille_store *s)
     return s->version >= 3;
 }
 
+bool grille_store__attr_spellings(const grille_store *s)
+{
+    return s->version < 6;
+}
+
 size_t grille_store__cell_fields(const grille_store *s)
 {
     return s->version >= 5 ? GRILLE_CELL_FIELDS : GRILLE_CELL_FIELDS_V4;
@@ -2094,6 +2112,12 @@ static int set_attr(grille_store *s, int64_t id, const char *key,
         free(k);
         free(v);
         return grille__nomem(err);
+    }
+    if (!*k) { /* a key of spaces only */
+        free(k);
+        free(v);
+        return grille__error(err, GRILLE_EINVALID, s->path, 0, 0, "%s",
+                             _("an attribute needs a name"));
     }
     sqlite3_bind_int64(st, 1, id);
     sqlite3_bind_text(st, 2, k, -1, SQLITE_TRANSIENT);

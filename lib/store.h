@@ -92,6 +92,9 @@ GRILLE_HIDDEN bool grille_store__has_term_stats(const grille_store *s);
 /* The numbers per code of doc_stats' cells as the project has them
  * (GRILLE_CELL_FIELDS, or GRILLE_CELL_FIELDS_V4 before schema 5). */
 GRILLE_HIDDEN size_t grille_store__cell_fields(const grille_store *s);
+/* Whether the project may hold several spellings of an attribute key, and
+ * values untrimmed (schema 5 and before, read without an upgrade). */
+GRILLE_HIDDEN bool grille_store__attr_spellings(const grille_store *s);
 /* Reads map the project's file (on) rather than copy each 64 KiB page they
  * touch into SQLite's cache: a quarter of a report's time.  Only while
  * the reports read a row per document and the quotes they show: mapped

@@ -975,9 +975,10 @@ static size_t turn_at(const char *s, size_t end, size_t i, size_t *ls,
      * byte longer */
     /* the speaker's role after the name: "Mme Roux (DRH) :", part of
      * the label (its words are not coded) */
+    size_t name_end = last_end; /* the rules below are the name's */
     if (words && k < end && s[k] == '(') {
         size_t c = k + 1;
-        while (c < end && c - k <= GRILLE_SPEAKER_MAX && s[c] != ')' &&
+        while (c < end && c - k <= GRILLE_SPEAKER_NAME_MAX && s[c] != ')' &&
                s[c] != '(' && s[c] != ':' && s[c] != '\n' && s[c] != '\r')
             c++;
         if (c < end && s[c] == ')' && c > k + 1) {
@@ -989,12 +990,12 @@ static size_t turn_at(const char *s, size_t end, size_t i, size_t *ls,
         k = skip_spaces(s, end, k + 2, NULL); /* **Q** : */
     if (words == 0 || k >= end || s[k] != ':')
         return 0;
-    size_t label_len = last_end - start;
-    for (size_t j = start; j + 1 < last_end; j++)
+    size_t label_len = name_end - start;
+    for (size_t j = start; j + 1 < name_end; j++)
         if (((unsigned char)s[j] == 0xCC || (unsigned char)s[j] == 0xCD) &&
             ((unsigned char)s[j + 1] & 0xC0) == 0x80)
             label_len--;
-    if (label_len > GRILLE_SPEAKER_MAX)
+    if (label_len > GRILLE_SPEAKER_NAME_MAX)
         return 0;
     size_t after = k + 1;
     if (bold && after + 1 < end && s[after] == '*' && s[after + 1] == '*')

@@ -860,6 +860,67 @@ def t_read_only_then_writable():
     expect(run, 0, '', 'added 1 document to ro/p.db\n')
 
 
+def schema5(db, rows):
+    """Project `db` turned back into schema 5, its attributes `rows`
+    (document id, key, value) as an older grille stored them."""
+    con = sqlite3.connect(os.path.join(TMP, db))
+    con.execute('DELETE FROM attributes')
+    con.executemany("INSERT INTO attributes VALUES (?, ?, ?, 'front "
+                    "matter')", rows)
+    con.execute("UPDATE meta SET value = '5' WHERE key = 'schema_version'")
+    con.execute('PRAGMA user_version = 5')
+    con.commit()
+    con.close()
+
+
+def t_schema5_attributes():
+    """A project of schema 5 holds keys and values as they were typed: read
+    as it is (a project that may not be written) or upgraded, it gives the
+    same groups; the spelling already right wins, values are trimmed."""
+    if not ROOT:
+        raise Skip('not root: cannot run as nobody')
+    d = os.path.join(TMP, 'old5')
+    os.makedirs(os.path.join(d, 'notes'))
+    for n in NOTES[:3]:
+        shutil.copyfile(os.path.join(TMP, n),
+                        os.path.join(d, 'notes', os.path.basename(n)))
+    db = 'old5/p.db'
+    expect(grille('init', '-d', db), 0, '', '.*\n')
+    expect(grille('add', '-d', db, 'old5/notes'), 0, '', '.*\n')
+    schema5(db, [(1, 'R\u00e9gion', 'ARA'), (1, 'region', 'ARA-new'),
+                 (2, 'Type\u3000', 'commune'), (2, 'R\u00e9gion\u200b', 'BRE'),
+                 (3, 'REGION', 'BRE\u00a0'), (3, 'region ', 'x')])
+    for p in [d] + [os.path.join(d, f) for f in os.listdir(d)]:
+        os.chown(p, NOBODY_UID, NOBODY_GID)
+    os.chmod(os.path.join(TMP, db), 0o444)
+    os.chmod(d, 0o555)
+    ro = grille('compare', '-d', db, '--by', 'region', '-f', 'csv',
+                nobody=True)
+    assert ro.returncode == 0, ro
+    assert user_version(db) == 5, 'upgraded though read-only'
+    os.chmod(d, 0o755)
+    os.chmod(os.path.join(TMP, db), 0o644)
+    up = grille('compare', '-d', db, '--by', 'region', '-f', 'csv',
+                nobody=True)
+    assert up.returncode == 0, up
+    assert user_version(db) == 6, 'not upgraded'
+    assert ro.out == up.out, 'read-only %r, upgraded %r' % (ro.out, up.out)
+    groups = {line.split(',')[1] for line in up.out.splitlines()[1:]}
+    assert {'ARA-new', 'BRE'} <= groups and 'ARA' not in groups, groups
+    con = sqlite3.connect(os.path.join(TMP, db))
+    keys = sorted(set(r[0] for r in con.execute(
+        'SELECT key FROM attributes')))
+    con.close()
+    assert keys == ['region', 'type'], keys
+
+
+def user_version(db):
+    con = sqlite3.connect(os.path.join(TMP, db))
+    v = con.execute('PRAGMA user_version').fetchone()[0]
+    con.close()
+    return v
+
+
 FULL = {}
 
 
@@ -1039,6 +1100,8 @@ for name, fn in [
          t_read_only_leaves_nothing),
         ('project: once write access is back, add works',
          t_read_only_then_writable),
+        ('project: schema 5 attributes read as it is and upgraded alike',
+         t_schema5_attributes),
         ('project: disk full (ulimit -f): exit 1, nothing added, intact',
          t_full_disk),
         ('project: disk full (ulimit -f): the message says so',

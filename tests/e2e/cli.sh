@@ -413,6 +413,16 @@ expect "upgrade to schema 6: the report's keys in one spelling, values trimmed" 
     "^    role = DGA  " $G list -d old5.db
 ok "upgrade to schema 6: no key left as typed" sh -c \
     "python3 -c \"import sqlite3; c = sqlite3.connect('old5.db'); k = sorted(r[0] for r in c.execute('SELECT key FROM attributes')); v = c.execute('PRAGMA user_version').fetchone()[0]; raise SystemExit(k != ['collectivite', 'enqueteur', 'role'] or v != 6)\""
+# every space of text.md around a key: a zero-width space, an ideographic
+# one; a key of spaces only is no name
+$G attr set -d akeys.db a.md "$(printf 'R\303\264le\342\200\213')=maire" >/dev/null
+expect "attr set: a zero-width space after R\303\264le, the key role" 0 "^    role = maire " \
+    $G list -d akeys.db
+expect "attr set: a key of spaces only is refused" 1 "an attribute needs a name" \
+    $G attr set -d akeys.db a.md "$(printf ' \302\240 ')=y"
+printf -- '---\nR\303\251gion\342\200\213: BRE\nregion: BZH\n---\nLe maire.\n' > zwkeys.md
+expect "front matter: R\303\251gion with a zero-width space and region are one key" 1 \
+    "zwkeys\.md:3:1: key 'region' given twice in the front matter" $G tag zwkeys.md
 # two spellings of one key in a front matter: refused, as a key given twice
 printf -- '---\ntype: a\nTYPE: c\n---\nLe maire.\n' > twokeys.md
 expect "front matter: TYPE after type is the same key" 1 \

@@ -532,9 +532,14 @@ START_TEST(test_error_skip_speakers)
         {"[Enquêtrice, ENQUETRICE]", GRILLE_EINVALID, 29,
          "'ENQUETRICE' given twice"},
         {"[Une étiquette bien trop longue pour un locuteur]", GRILLE_EINVALID,
-         17, "longer than any label"},
+         17, "never starts a turn"},
+        /* a name is 40 bytes at most, a label with its role in brackets
+         * 83 */
         {"[AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA]", GRILLE_EINVALID, 17,
-         "longer than any label"},
+         "never starts a turn"},
+        {"[\"Mme Roux (directrice des ressources humaines et des relations "
+         "sociales du département)\"]",
+         GRILLE_EINVALID, 17, "longer than any label"},
         {"[\"Q\\nR\"]", GRILLE_EINVALID, 17, "'Q\\x0aR' in 'skip_speakers' holds a line end"},
         {"[\"Q\\u0000R\"]", GRILLE_ESYNTAX, 17, "NUL character"},
         {"[Q: ]", GRILLE_ESYNTAX, 17, "without its colon (Q, not Q :)"},
