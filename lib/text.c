@@ -841,6 +841,19 @@ static bool in_list(const char *s, size_t a, size_t b,
     return false;
 }
 
+/* Byte i of w in capitals: an ASCII letter's, or the second byte of one
+ * of Latin-1's letters (C3 A0..BE but the sign ÷: é is É). */
+static unsigned char upper_at(const char *w, size_t i)
+{
+    unsigned char c = (unsigned char)w[i];
+    if (c >= 'a' && c <= 'z')
+        return (unsigned char)(c - 32);
+    if (i && (unsigned char)w[i - 1] == 0xC3 && c >= 0xA0 && c <= 0xBE &&
+        c != 0xB7)
+        return (unsigned char)(c - 0x20);
+    return c;
+}
+
 /* Whether s[a, b) is word w of a list in capitals ("ENQUÊTRICE"). */
 static bool word_eq_caps(const char *s, size_t a, size_t b, const char *w)
 {
@@ -857,16 +870,9 @@ static bool word_eq_caps(const char *s, size_t a, size_t b, const char *w)
     }
     if (n != m)
         return false;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)w[i];
-        if (c >= 'a' && c <= 'z')
-            c = (unsigned char)(c - 32);
-        else if (i && (unsigned char)w[i - 1] == 0xC3 && c >= 0xA0 &&
-                 c <= 0xBE && c != 0xB7)
-            c = (unsigned char)(c - 0x20); /* é: É */
-        if (c != (unsigned char)p[i])
+    for (size_t i = 0; i < n; i++)
+        if (upper_at(w, i) != (unsigned char)p[i])
             return false;
-    }
     return true;
 }
 
@@ -1032,17 +1038,13 @@ bool grille_text__speaker_label(const char *label, size_t n)
     for (int v = 0; v < 3; v++) {
         memcpy(buf, label, n);
         for (size_t i = 0; i < n && v; i++) {
-            unsigned char c = (unsigned char)buf[i];
-            bool first = i == 0 || buf[i - 1] == ' ' || buf[i - 1] == '-';
-            if (v == 1 && !first)
-                continue;
-            if (c >= 'a' && c <= 'z')
-                buf[i] = (char)(c - 32);
-            else if (c == 0xC3 && i + 1 < n &&
-                     (unsigned char)buf[i + 1] >= 0xA0 &&
-                     (unsigned char)buf[i + 1] <= 0xBE &&
-                     (unsigned char)buf[i + 1] != 0xB7)
-                buf[i + 1] = (char)((unsigned char)buf[i + 1] - 0x20);
+            /* the code point of byte i starts at i, or at i - 1 for the
+             * second byte of a Latin-1 letter */
+            size_t cp = i && ((unsigned char)buf[i] & 0xC0) == 0x80 ? i - 1
+                                                                    : i;
+            bool first = cp == 0 || buf[cp - 1] == ' ' || buf[cp - 1] == '-';
+            if (v == 2 || first)
+                buf[i] = (char)upper_at(buf, i);
         }
         memcpy(buf + n, " : x", 4);
         size_t ls = 0, le = 0;
