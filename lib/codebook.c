@@ -840,29 +840,35 @@ static int theme(builder *b, const ynode *k, const ynode *v, long parent,
                  bool dict);
 
 /* A map of id -> theme. */
+/* s[0, n) with its runs of white space (no-break ones too) made one
+ * space and none around it, in place; returns the new length. */
+static size_t one_spaces(char *s, size_t n)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < n;) {
+        size_t k;
+        uint32_t c = utf8_get(s, n, i, &k);
+        if (grille__is_space(c)) {
+            if (o && s[o - 1] != ' ')
+                s[o++] = ' ';
+        } else {
+            memmove(s + o, s + i, k);
+            o += k;
+        }
+        i += k;
+    }
+    while (o && s[o - 1] == ' ')
+        o--;
+    return o;
+}
+
 int grille__speaker_key(gbuf *out, const char *s, size_t len)
 {
-    gbuf b = {0};
     out->len = 0;
-    int rc = grille__fold(&b, s, len);
-    /* white space (a no-break space too) in runs of one space */
-    for (size_t i = 0; rc == 0 && i < b.len;) {
-        size_t n = 1;
-        uint32_t c = utf8_get(b.data, b.len, i, &n);
-        if (c == ' ' || c == '\t' || grille__is_space(c)) {
-            if (out->len && out->data[out->len - 1] != ' ')
-                rc = gbuf_putc(out, ' ');
-        } else {
-            rc = gbuf_put(out, b.data + i, n);
-        }
-        i += n;
-    }
-    while (rc == 0 && out->len && out->data[out->len - 1] == ' ')
-        out->len--;
-    if (rc == 0)
-        rc = gbuf_put(out, "", 0);
-    free(b.data);
-    return rc < 0 ? GRILLE_ENOMEM : 0;
+    if (grille__fold(out, s, len) < 0)
+        return GRILLE_ENOMEM;
+    out->len = one_spaces(out->data, out->len);
+    return gbuf_put(out, "", 0) < 0 ? GRILLE_ENOMEM : 0;
 }
 
 bool grille__skip_speaker(const grille_codebook *cb, const char *key,
@@ -886,20 +892,7 @@ static bool could_be_label(const char *label)
     char *c = grille__attr_clean(label);
     if (!c)
         return true; /* out of memory: not this check's to say */
-    size_t o = 0;
-    for (size_t i = 0; c[i];) {
-        size_t k;
-        uint32_t cp = utf8_get(c, strlen(c + i) + i, i, &k);
-        if (grille__is_space(cp)) {
-            if (o && c[o - 1] != ' ')
-                c[o++] = ' ';
-        } else {
-            memmove(c + o, c + i, k);
-            o += k;
-        }
-        i += k;
-    }
-    bool ok = grille_text__speaker_label(c, o);
+    bool ok = grille_text__speaker_label(c, one_spaces(c, strlen(c)));
     free(c);
     return ok;
 }
