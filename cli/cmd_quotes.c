@@ -19,8 +19,9 @@ static const char quotes_help[] =
     "Usage: grille quotes [-d DB] CODE [-n N] [--by ATTRIBUTE] [-f FORMAT]\n"
     "                     [-o FILE]\n"
     "The verbatims of a theme (children included), the most representative\n"
-    "first (most hits, then most distinct words), one per document before a\n"
-    "second from the same document, with their source and attributes.\n\n"
+    "first (most hits, then a readable length, then most distinct words),\n"
+    "one per document before a second from the same document, with their\n"
+    "source and attributes.\n\n"
     "  -d, --db FILE        the project (default: $GRILLE_DB, else ./grille.db)\n"
     "  -n, --number N       how many (default 5; per group with --by)\n"
     "  -b, --by ATTRIBUTE   N verbatims for each value of ATTRIBUTE\n"
@@ -80,7 +81,7 @@ static size_t doc_of(const docix *ix, size_t n, int64_t id)
 }
 
 /* The order in which quotes are shown: group by group, a document's
- * best before its second, then most hits and terms. */
+ * best before its second, then grille_quote_score and terms. */
 static int by_rank(const void *a, const void *b)
 {
     const qitem *x = a, *y = b;
@@ -88,8 +89,10 @@ static int by_rank(const void *a, const void *b)
         return x->group < y->group ? -1 : 1;
     if (x->doc_rank != y->doc_rank)
         return x->doc_rank < y->doc_rank ? -1 : 1;
-    if (x->hits != y->hits)
-        return x->hits > y->hits ? -1 : 1;
+    size_t sx = grille_quote_score(x->hits, x->end - x->start),
+           sy = grille_quote_score(y->hits, y->end - y->start);
+    if (sx != sy)
+        return sx > sy ? -1 : 1;
     if (x->terms != y->terms)
         return x->terms > y->terms ? -1 : 1;
     int c = strcmp(x->document_name, y->document_name);

@@ -918,15 +918,15 @@ static const grille_report_quote *row_quote(const grille_report *r,
                                             const gridrow *g, size_t c,
                                             size_t *segs)
 {
-    const grille_report_rank *best = NULL;
-    size_t at = 0;
+    size_t best = 0, at = 0;
     *segs = 0;
     for (size_t i = 0; i < g->ndocs; i++) {
         size_t cell = g->docs[i] * r->ncodes + c;
         *segs += r->cell_segments[cell];
         const grille_report_rank *q = &r->rank[cell];
-        if (q->segment_id && (!best || q->hits > best->hits)) {
-            best = q;
+        size_t score = q->segment_id ? grille_quote_score(q->hits, q->len) : 0;
+        if (score > best) {
+            best = score;
             at = cell;
         }
     }
@@ -1070,24 +1070,24 @@ static void synthesis_grid(doc *d, const grille_report *r, const char *by,
 /* A quote chosen by its rank; q is where its text is read to. */
 typedef struct qpick {
     size_t doc;
-    uint32_t hits;
+    size_t score; /* grille_quote_score */
     const grille_report_quote *q;
 } qpick;
 
-static int by_hits(const void *a, const void *b)
+static int by_score(const void *a, const void *b)
 {
     const qpick *x = a, *y = b;
-    if (x->hits != y->hits)
-        return x->hits > y->hits ? -1 : 1;
+    if (x->score != y->score)
+        return x->score > y->score ? -1 : 1;
     return x->doc < y->doc ? -1 : x->doc > y->doc;
 }
 
 /* The n best quotes of each of the k codes codes[0..k) (every code when
- * codes is NULL), each from a different document, best first (most hits,
- * then the first document): those of codes[i] in out[i * n ..], got[i]
- * of them.  One pass over the documents, whose cells lie together, each
- * kept in order as it goes by: n is small and the documents can be
- * millions.  out holds k * n + 1, got k + 1; the caller frees them. */
+ * codes is NULL), each from a different document, best first (by
+ * grille_quote_score, then the first document): those of codes[i] in
+ * out[i * n ..], got[i] of them.  One pass over the documents, whose
+ * cells lie together, each kept in order as it goes by: n is small and
+ * the documents can be millions.  out holds k * n + 1, got k + 1; the caller frees them. */
 static void pick_all(const grille_report *r, const size_t *codes, size_t k,
                      size_t n, qpick **out, size_t **got)
 {
@@ -1101,13 +1101,14 @@ static void pick_all(const grille_report *r, const size_t *codes, size_t k,
             size_t c = codes ? codes[i] : i;
             if (!row[c].segment_id)
                 continue;
-            qpick x = {d, row[c].hits, &r->best[d * r->ncodes + c]},
+            qpick x = {d, grille_quote_score(row[c].hits, row[c].len),
+                       &r->best[d * r->ncodes + c]},
                   *v = *out + i * n;
             size_t *m = *got + i;
-            if (*m == n && by_hits(&x, &v[n - 1]) >= 0)
+            if (*m == n && by_score(&x, &v[n - 1]) >= 0)
                 continue;
             size_t j = *m < n ? (*m)++ : n - 1;
-            for (; j > 0 && by_hits(&x, &v[j - 1]) < 0; j--)
+            for (; j > 0 && by_score(&x, &v[j - 1]) < 0; j--)
                 v[j] = v[j - 1];
             v[j] = x;
         }

@@ -756,6 +756,13 @@ typedef struct grille_quote_info {
     size_t hits, terms;
 } grille_quote_info;
 
+/* How representative a coded segment of `len` bytes with `hits` hits of a
+ * code is as a quote: the more hits the better, then a readable length (40
+ * bytes or more first, a heading or a two-word bullet says little; then
+ * the longer, up to 250 bytes, past which a longer one is not better).
+ * 0 for no hits.  The report, doc_stats and grille quotes rank by it. */
+GRILLE_API size_t grille_quote_score(size_t hits, size_t len);
+
 typedef int (*grille_quote_cb)(const grille_quote_info *q, void *payload);
 
 /* Calls `cb` for every segment coded with `code` or one of its children,

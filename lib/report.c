@@ -327,9 +327,9 @@ static void flush(grille_report *r, priv *p, seg_state *g)
         p->cell_hits[cell] += g->hits[c];
         p->codes[c].segments++;
         p->codes[c].hits += g->hits[c];
-        size_t score = grille__quote_score(g->hits[c], g->len);
+        size_t score = grille_quote_score(g->hits[c], g->len);
         grille_report_rank *q = &p->rank[cell];
-        if (score > grille__quote_score(q->hits, q->len))
+        if (score > grille_quote_score(q->hits, q->len))
             set_rank(q, g->segment, g->hits[c], g->len);
         for (size_t j = 0; j < g->ntouched; j++)
             p->pairs[c * nc + g->touched[j]]++;

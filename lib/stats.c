@@ -38,8 +38,7 @@
  * of add's writing thread. */
 #define PAIRS_DENSE 256
 
-/* How representative a coded segment is as a quote (the report's rule). */
-size_t grille__quote_score(size_t hits, size_t len)
+size_t grille_quote_score(size_t hits, size_t len)
 {
     if (!hits)
         return 0;
@@ -301,8 +300,8 @@ static int flush(grille_stats *b)
         size_t h = b->hits[c];
         k->segments++;
         k->hits += h;
-        if (grille__quote_score(h, b->seg_len) >
-            grille__quote_score(k->best_hits, k->best_len)) {
+        if (grille_quote_score(h, b->seg_len) >
+            grille_quote_score(k->best_hits, k->best_len)) {
             size_t at = b->first[c] - b->seg_start; /* first >= start */
             k->best = b->seg;
             k->best_hits = h;

@@ -12,11 +12,6 @@
 
 typedef struct grille_stats grille_stats;
 
-/* How representative a coded segment is as a quote: its hits first, then
- * a readable length (a heading or a two-word bullet says little; past 250
- * bytes a longer one is not better).  The report and doc_stats both pick
- * their best quotes with it. */
-GRILLE_HIDDEN size_t grille__quote_score(size_t hits, size_t len);
 
 /* One more than the largest id of `table` (1 when it is empty): the size
  * of an array indexed by its ids. */

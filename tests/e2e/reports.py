@@ -804,6 +804,50 @@ def t_corpus_consistent():
         (rep['words'], sum(t['document']['words'] for t in tags))
 
 
+def quote_score(hits, length):
+    """grille_quote_score: hits, then a readable length (40 bytes or
+    more, then the longer up to 250)."""
+    if not hits:
+        return 0
+    return hits * 1000 + (500 if length >= 40 else 0) + min(length, 250)
+
+
+def t_corpus_quote_order():
+    """quotes lists every document's best before a second quote, each
+    document's in its own order, and the report's verbatims are the
+    documents' best quotes by the same score, all as docs/reports.md
+    says: hits, a readable length, distinct words (quotes only), then
+    the document (its name; the report's order of documents)."""
+    rep = jout('report', '-d', CDB, '-f', 'json')
+    order = [d['document'] for d in rep['by_document']]
+    for code in (t['code'] for t in rep['themes']):
+        rows = csv_rows(out('quotes', '-d', CDB, code, '-n', '10000',
+                            '-f', 'csv'))[1:]
+        assert rows, code
+        seen, got = {}, []
+        for r in rows:
+            doc, start, end = r[2], int(r[4]), int(r[5])
+            hits, terms = int(r[6]), int(r[7])
+            rank = seen.get(doc, 0)
+            seen[doc] = rank + 1
+            got.append((rank, -quote_score(hits, end - start), -terms, doc,
+                        start))
+        bad = [(g, w) for g, w in zip(got, sorted(got)) if g != w]
+        assert not bad, (code, 'first out of order (rank, -score, -terms, '
+                         'document, start), and where it belongs', bad[0])
+        # the report: each document's best by score, the first of equal
+        # ones; the three best of those, the first document of equal ones
+        best = {}
+        for g in got:
+            b = best.get(g[3])
+            if b is None or (g[1], g[4]) < (b[1], b[4]):
+                best[g[3]] = g
+        want = sorted(best.values(), key=lambda g: (g[1], order.index(g[3])))
+        want = [(g[3], g[4]) for g in want[:3]]
+        shown = [(q['document'], q['start']) for q in rep['quotes'][code]]
+        assert shown == want, (code, shown, want)
+
+
 # ------------------------------------------------------------ report rows
 
 
@@ -1260,6 +1304,8 @@ def main():
           t_empty_value_is_none)
     check('corpus: report themes = sums of grille tag summaries',
           t_corpus_consistent)
+    check('corpus: quotes and the report\'s verbatims in the documented '
+          'order', t_corpus_quote_order)
     check('report --rows 3: the heaviest documents and collectivités',
           t_rows_cut)
     check('report --rows all, or more rows than there are: every row',
