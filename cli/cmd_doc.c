@@ -131,6 +131,19 @@ int cmd_rm(int argc, char **argv)
     return rc;
 }
 
+/* Whether keys a and b name the same attribute once stored ("type" and
+ * "Type", "role" and "Rôle"). */
+static bool same_attr_key(const char *a, const char *b)
+{
+    char *x = grille_attr_key(a), *y = grille_attr_key(b);
+    if (!x || !y)
+        abort(); /* out of memory */
+    bool same = strcmp(x, y) == 0;
+    free(x);
+    free(y);
+    return same;
+}
+
 static int attr_set(int argc, char **argv, const char *db)
 {
     if (argc - optind < 2)
@@ -144,10 +157,22 @@ static int attr_set(int argc, char **argv, const char *db)
                                        "text (typed in another encoding?)"),
                              i - optind);
         size_t kl = (size_t)(strchr(argv[i], '=') - argv[i]);
-        for (int j = optind + 1; j < i; j++)
-            if (strncmp(argv[j], argv[i], kl + 1) == 0)
+        for (int j = optind + 1; j < i; j++) {
+            size_t jl = (size_t)(strchr(argv[j], '=') - argv[j]);
+            if (jl == kl && strncmp(argv[j], argv[i], kl) == 0)
                 return cli_usage("attr", _("'%.*s' given twice"), (int)kl,
                                  argv[i]);
+            char *a = strndup(argv[j], jl), *b = strndup(argv[i], kl);
+            if (!a || !b)
+                abort();
+            bool same = same_attr_key(a, b);
+            free(a);
+            free(b);
+            if (same)
+                return cli_usage("attr", _("'%.*s' and '%.*s' name the same "
+                                           "attribute: give it once"),
+                                 (int)jl, argv[j], (int)kl, argv[i]);
+        }
     }
     grille_store *s;
     if (start(&s, db) < 0)
@@ -286,13 +311,20 @@ static int attr_import(int argc, char **argv, const char *db)
             cli_error(_("%s:1: column %zu has no name"), path, k + 1);
             ok = false;
         }
-        for (size_t j = 1; ok && j < k; j++)
-            if (strcmp(trim(head.fields[j]), trim(head.fields[k])) == 0) {
+        for (size_t j = 1; ok && j < k; j++) {
+            const char *a = trim(head.fields[j]), *b = trim(head.fields[k]);
+            if (strcmp(a, b) == 0) {
                 cli_error(_("%s:1: column '%s' given twice in the header "
                             "(columns %zu and %zu)"),
-                          path, trim(head.fields[k]), j + 1, k + 1);
+                          path, b, j + 1, k + 1);
+                ok = false;
+            } else if (same_attr_key(a, b)) {
+                cli_error(_("%s:1: columns '%s' and '%s' (%zu and %zu) name "
+                            "the same attribute: keep one"),
+                          path, a, b, j + 1, k + 1);
                 ok = false;
             }
+        }
     }
     if (ok && head.n < 2) {
         cli_error(_("%s:1: the header needs a first column and at least one "

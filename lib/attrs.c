@@ -124,8 +124,7 @@ static bool same_key(const char *a, const char *b)
         return true;
     if (plain_key(a) && plain_key(b))
         return false; /* the common case: stored as they are */
-    char *x = grille__attr_clean(grille__attr_known(a)),
-         *y = grille__attr_clean(grille__attr_known(b));
+    char *x = grille_attr_key(a), *y = grille_attr_key(b);
     bool same = x && y && strcmp(x, y) == 0;
     free(x);
     free(y);

@@ -406,6 +406,11 @@ const char *grille__attr_known(const char *key)
     return key;
 }
 
+char *grille_attr_key(const char *key)
+{
+    return grille__attr_clean(grille__attr_known(key));
+}
+
 char *grille__attr_clean(const char *s)
 {
     /* white space around it: line ends, and the spaces of text.md (a

@@ -196,6 +196,12 @@ GRILLE_API const grille_attr *grille_attrs_get(const grille_attrs *attrs,
 GRILLE_API const char *grille_attrs_find(const grille_attrs *attrs,
                                          const char *key);
 GRILLE_API void grille_attrs_free(grille_attrs *attrs);
+/* Attribute key `key` as a project stores it (malloc'd; NULL when out of
+ * memory): without white space around it, its accents composed, and the
+ * keys the reports read (collectivite, type, region, population, role,
+ * date, enqueteur) whatever their case and accents ("Type", "Rôle").  Two
+ * keys name the same attribute when these are equal. */
+GRILLE_API char *grille_attr_key(const char *key);
 
 /* --------------------------------------------------- segments and tokens */
 

@@ -1898,7 +1898,7 @@ static int import_source(importer *im, grille_analyser *a,
                                "AND key = ?2 AND value = ?3",
                                -1, &q, NULL) == SQLITE_OK) {
             /* compared as set_attr stores them */
-            char *k = grille__attr_clean(grille__attr_known(im->values[i].a)),
+            char *k = grille_attr_key(im->values[i].a),
                  *v = grille__attr_clean(im->values[i].b);
             sqlite3_bind_int64(q, 1, id);
             if (k && v) {

@@ -777,7 +777,7 @@ static int read_attrs(sqlite3 *db, priv *p, const grille_report_want *want,
                 break;
             if (!(t = (const char *)sqlite3_column_text(ks, 0)))
                 continue;
-            c = grille__attr_clean(grille__attr_known(t));
+            c = grille_attr_key(t);
         } else {
             if (k >= nkeys)
                 break;

@@ -793,7 +793,7 @@ static int attrs_clean_all(grille_store *s, grille_error *err)
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         const char *key = col_text(st, 1), *value = col_text(st, 2);
-        char *k = grille__attr_clean(grille__attr_known(key)),
+        char *k = grille_attr_key(key),
              *v = grille__attr_clean(value), *kk = strdup(key);
         bool nomem = !k || !v || !kk;
         /* as it is, or a key of spaces only (kept: a key may not be
@@ -2106,7 +2106,7 @@ static int set_attr(grille_store *s, int64_t id, const char *key,
         return store_error(s, err, rc, "set an attribute");
     /* "commune " and "commune", a decomposed "département" and a typed
      * one: one value, one group */
-    char *k = grille__attr_clean(grille__attr_known(key)),
+    char *k = grille_attr_key(key),
          *v = grille__attr_clean(value);
     if (!k || !v) {
         free(k);

@@ -172,6 +172,17 @@ printf 'document;strate;strate\nnote.md;a;b\n' > twice.csv
 expect "a cases file naming a column twice is refused" 1 \
     "^grille: twice\.csv:1: column 'strate' given twice in the header \(columns 2 and 3\)" \
     $G attr import -d cases.db twice.csv
+# two spellings of one key: the project would keep one value silently
+printf 'document,type,Type\nnote.md,commune,epci\n' > spelt.csv
+expect "a cases file naming a key twice, spelt two ways, is refused" 1 \
+    "^grille: spelt\.csv:1: columns 'type' and 'Type' \(2 and 3\) name the same attribute: keep one" \
+    $G attr import -d cases.db spelt.csv
+expect "attr set of one key spelt two ways is refused" 2 \
+    "^grille: 'Rôle' and ' role ' name the same attribute: give it once" \
+    $G attr set -d cases.db note.md 'Rôle=DGS' ' role =DGA'
+expect "attr set of a key and a longer one is fine" 0 \
+    "^set 2 attributes of note\.md" \
+    $G attr set -d cases.db note.md 'ty=1' 'typ=2'
 printf 'document\tstrate\nnote.md\ta\n' > tabs.csv
 expect "a cases file separated by tabs says so" 1 \
     "^grille: tabs\.csv:1: .*not by tabs" $G attr import -d cases.db tabs.csv
