@@ -247,7 +247,8 @@ static int write_atomic(grille_store *s, const char *out, csv_writer write)
 
 /* -f csv: to a folder, the three tables (all written, then all renamed:
  * the folder never mixes old and new tables); else the codings. */
-static int export_csv(grille_store *s, const char *out, bool folder)
+static int export_csv(grille_store *s, const char *db, const char *out,
+                      bool folder)
 {
     if (!folder)
         return write_atomic(s, out, write_codings);
@@ -262,7 +263,9 @@ static int export_csv(grille_store *s, const char *out, bool folder)
     size_t done = 0;
     int rc = 0;
     /* each table as -o FILE would be: through a link, never over a
-     * folder, a device or a pipe; all checked before anything is written */
+     * folder, a device, a pipe or the project (a project named
+     * documents.csv, or a link to it); all checked before anything is
+     * written */
     for (size_t i = 0; i < N && rc == 0; i++) {
         size_t n = strlen(out) + 32;
         char *name = malloc(n);
@@ -275,7 +278,7 @@ static int export_csv(grille_store *s, const char *out, bool folder)
         snprintf(name, n, "%s/%s", out, tables[i].name);
         path[i] = export_target(name, false, &dir);
         free(name);
-        if (!path[i])
+        if (!path[i] || cli_same_file(path[i], db))
             rc = -1;
     }
     /* the three tables from one snapshot of the project */
@@ -384,7 +387,7 @@ int cmd_export(int argc, char **argv)
     switch (kind) {
     case EX_QDC: rc = grille_refi_export_qdc(cb, target, &err); break;
     case EX_QDPX: rc = grille_refi_export_qdpx(s, target, &err); break;
-    default: rc = export_csv(s, target, folder) < 0 ? 1 : 0; break;
+    default: rc = export_csv(s, db, target, folder) < 0 ? 1 : 0; break;
     }
     free(target);
     /* the export tells whether it stopped: a Ctrl-C after it was complete

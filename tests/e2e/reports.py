@@ -1028,6 +1028,24 @@ def t_out_is_project():
         r = grille(*(args + ['-d', CDB]))
         assert r.returncode == 1, (args, r.returncode)
         assert b'is the project' in r.stderr, (args, r.stderr)
+    # export -f csv to a folder writes three tables: one of them may be
+    # the project (a link to it there; a project named documents.csv)
+    folder = os.path.join(TMP, 'tables-link')
+    os.makedirs(folder, exist_ok=True)
+    if not os.path.lexists(os.path.join(folder, 'matrix.csv')):
+        os.symlink(CDB, os.path.join(folder, 'matrix.csv'))
+    named = os.path.join(TMP, 'documents.csv')
+    shutil.copyfile(CDB, named)
+    with open(named, 'rb') as fh:
+        named_before = fh.read()
+    for db, where in ((CDB, folder), (named, TMP)):
+        r = grille('export', '-d', db, '-f', 'csv', '-o', where)
+        assert r.returncode == 1, (db, where, r.returncode)
+        assert b'is the project' in r.stderr, (db, where, r.stderr)
+        assert not os.path.exists(os.path.join(where, 'codings.csv')), \
+            'a table was written beside the refused one'
+    with open(named, 'rb') as fh:
+        assert fh.read() == named_before, 'documents.csv changed'
     with open(CDB, 'rb') as fh:
         assert fh.read() == before, 'the project changed'
     assert not os.path.exists(CDB + '-journal'), 'a -journal was written'
