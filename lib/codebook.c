@@ -770,6 +770,18 @@ static char *norm_color(const char *s)
     return grille__strndup(out, 7);
 }
 
+static const char *const theme_keys[] = {"label", "description", "color",
+                                         "terms", "regex", "exclude",
+                                         "near", "children", NULL};
+
+static bool is_theme_key(const char *k)
+{
+    for (size_t i = 0; theme_keys[i]; i++)
+        if (strcmp(k, theme_keys[i]) == 0)
+            return true;
+    return false;
+}
+
 static int check_id(builder *b, const ynode *k)
 {
     char buf[200];
@@ -784,6 +796,13 @@ static int check_id(builder *b, const ynode *k)
         return fail(b, k, GRILLE_ESYNTAX, "%s",
                     _("'skip_speakers' is not a theme: it goes at the top of "
                       "the codebook, not indented"));
+    if (is_theme_key(k->str))
+        /* a theme's key one level too far left: it would be a theme of
+         * its own, and a label a theme coding its words */
+        return fail(b, k, GRILLE_ESYNTAX,
+                    _("'%s' is a key of a theme, not a theme id: indent it "
+                      "under its theme's id"),
+                    k->str);
     for (size_t i = 0; i < k->len; i++) {
         unsigned char c = (unsigned char)k->str[i];
         /* C0, DEL and C1 (U+0080..U+009F) */
@@ -1012,18 +1031,6 @@ static int themes(builder *b, const ynode *m, long parent, bool dict)
     return 0;
 }
 
-static const char *const theme_keys[] = {"label", "description", "color",
-                                         "terms", "regex", "exclude",
-                                         "near", "children", NULL};
-
-static bool is_theme_key(const char *k)
-{
-    for (size_t i = 0; theme_keys[i]; i++)
-        if (strcmp(k, theme_keys[i]) == 0)
-            return true;
-    return false;
-}
-
 static int set_string(builder *b, const ynode *v, char **dst,
                       const char *key, const char *id)
 {
@@ -1040,13 +1047,32 @@ static int theme(builder *b, const ynode *k, const ynode *v, long parent,
 {
     grille_codebook *cb = b->cb;
     size_t ci = 0;
-    char buf[200];
+    char buf[200], buf2[200];
     int rc = add_code(b, k, parent, &ci);
     if (rc < 0)
         return rc;
     size_t nrules0 = cb->nrules;
     bool has_children = false;
-    if (v->type == Y_SEQ || (v->type == Y_SCALAR && v->len > 0)) {
+    if (v->type == Y_SCALAR && v->len > 0) {
+        /* a theme written as one text: most often a key whose colon was
+         * forgotten ("terms [santé]"), which would make a phrase */
+        size_t w = strcspn(v->str, " [");
+        char word[16];
+        snprintf(word, sizeof(word), "%.*s", (int)(w < 15 ? w : 15), v->str);
+        if (w < 15 && is_theme_key(word))
+            return fail(b, v, GRILLE_ESYNTAX,
+                        _("theme '%s' is the text '%s': a ':' is missing "
+                          "after '%s'"),
+                        cb->codes[ci].id, q(buf, sizeof(buf), v->str), word);
+        if (dict) /* a dictionary's leaf of one pattern (version: versi*) */
+            rc = patterns(b, v, ci, "terms", one_term);
+        else
+            return fail(b, v, GRILLE_ESYNTAX,
+                        _("theme '%s' is the text '%s': write its keys under "
+                          "it (terms: [...]), or its terms as a list ([%s])"),
+                        cb->codes[ci].id, q(buf, sizeof(buf), v->str),
+                        q(buf2, sizeof(buf2), v->str));
+    } else if (v->type == Y_SEQ) {
         /* a bare list of terms: the dictionary style */
         rc = patterns(b, v, ci, "terms", one_term);
     } else if (v->type == Y_MAP) {

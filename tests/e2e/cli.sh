@@ -193,6 +193,19 @@ expect "codebook show -d shows the project's codebook" 0 "^propre " \
 expect "a code not in the project points at codebook show -d" 1 \
     "no code 'sante' in the project \(see 'grille codebook show -d DB'\)" \
     $G report -d own.db --codes sante
+# a theme's YAML slightly wrong: refused, not read as terms or themes
+printf 'themes:\n  sante:\n    terms [santé]\n' > nocolon.yaml
+expect "a theme's key without its colon is refused, not a phrase" 1 \
+    "^grille: nocolon\.yaml:3:5: theme 'sante' is the text 'terms \[santé\]': a ':' is missing after 'terms'" \
+    $G codebook check nocolon.yaml
+printf 'themes:\n  terms: [santé]\n  label: Santé\n' > shallow.yaml
+expect "a theme's keys indented as themes are refused" 1 \
+    "^grille: shallow\.yaml:2:3: 'terms' is a key of a theme, not a theme id: indent it under its theme's id" \
+    $G codebook check shallow.yaml
+printf 'themes:\n  sante: santé\n' > scalar.yaml
+expect "a theme that is one text is refused, with the list to write" 1 \
+    "^grille: scalar\.yaml:2:10: theme 'sante' is the text 'santé': write its keys under it \(terms: \[\.\.\.\]\), or its terms as a list \(\[santé\]\)" \
+    $G codebook check scalar.yaml
 printf 'version: versi*\nsante: [santé]\n' > dictv.yaml
 expect "a dictionary theme named version still loads" 0 "ok \(2 themes" \
     $G codebook check dictv.yaml
