@@ -357,6 +357,52 @@ static int compile_term(builder *b, const ynode *n, size_t code,
         size_t wl = j - i;
         i = j;
         if (exact) {
+            /* compared with one word of the text as it is written (a
+             * token's surface): it must be one word as the text is cut,
+             * or it never matches; a wildcard is a character there, and
+             * an elision a word of its own (l'ARS is l' and ARS) */
+            rc = grille_text__analyse(b->an, w, wl, 0, GRILLE_UNIT_PARAGRAPH,
+                                      NULL);
+            size_t words = 0;
+            bool elision = false, whole = false;
+            for (size_t k = 0; k < b->an->ntoks && rc == 0; k++) {
+                const grille_token *t = &b->an->toks[k];
+                if (t->flags & GRILLE_TOKF_PART)
+                    continue;
+                words++;
+                elision |= t->kind == GRILLE_TOK_ELISION;
+                whole = t->start == 0 && t->end == wl;
+            }
+            size_t wild = strcspn(w, "*?");
+            if (rc == 0 && (words != 1 || !whole)) {
+                for (size_t k = 0; k < ne; k++)
+                    elem_free(&els[k]);
+                free(els);
+                char wb[100];
+                grille__quote(wb, sizeof(wb), w, wl);
+                if (wild < wl)
+                    return fail(b, n, GRILLE_EINVALID,
+                                _("exact form '%s' in theme '%s' holds a "
+                                  "'%c': an exact form takes no wildcard "
+                                  "(write each form: =VPN, =VPNs)"),
+                                q(buf, sizeof(buf), n->str),
+                                b->cb->codes[code].id, w[wild]);
+                if (elision)
+                    return fail(b, n, GRILLE_EINVALID,
+                                _("exact form '%s' in theme '%s' holds an "
+                                  "elision, a word of its own in a text: "
+                                  "=ARS finds the ARS of l'ARS"),
+                                q(buf, sizeof(buf), n->str),
+                                b->cb->codes[code].id);
+                return fail(b, n, GRILLE_EINVALID,
+                            _("exact form '%s' in theme '%s': '%s' is not "
+                              "one word as a text is cut into words (a "
+                              "punctuation mark?)"),
+                            q(buf, sizeof(buf), n->str),
+                            b->cb->codes[code].id, wb);
+            }
+            if (rc < 0)
+                break;
             cb_elem e = {.kind = ELEM_EXACT, .text = grille__strndup(w, wl),
                       .text_len = wl};
             rc = e.text ? push_elem(&els, &ne, &cap, e) : GRILLE_ENOMEM;
@@ -589,9 +635,34 @@ static int regex_rule(builder *b, const ynode *n, size_t code)
                         q(buf, sizeof(buf), n->str), b->cb->codes[code].id,
                         c, i);
     }
+    if (n->type == Y_SCALAR && n->len > 2 && n->str[0] == '/' &&
+        n->str[n->len - 1] == '/') {
+        /* kwic's way of writing a regex: here the slashes would be
+         * matched */
+        char bare[200];
+        grille__quote(bare, sizeof(bare), n->str + 1, n->len - 2);
+        return fail(b, n, GRILLE_EINVALID,
+                    _("regex '%s' in theme '%s' is written between slashes, "
+                      "which it would look for in the text: write it "
+                      "without them ('%s')"),
+                    q(buf, sizeof(buf), n->str), b->cb->codes[code].id,
+                    bare);
+    }
     pcre2_code *re = pcre2_compile((PCRE2_SPTR)n->str, n->len,
                                    PCRE2_UTF | PCRE2_UCP | PCRE2_CASELESS,
                                    &errcode, &erroff, NULL);
+    uint32_t minlen = 1;
+    if (re && pcre2_pattern_info(re, PCRE2_INFO_MINLENGTH, &minlen) == 0 &&
+        minlen == 0) {
+        /* '^', '\b', 'x*', 'x|': an empty match codes nothing, and a
+         * regex that may match empty text is one mistyped */
+        pcre2_code_free(re);
+        return fail(b, n, GRILLE_EINVALID,
+                    _("regex '%s' in theme '%s' can match empty text (an "
+                      "empty match codes nothing): make it need a character "
+                      "('a+' rather than 'a*'; no lone '^' or '\\b')"),
+                    q(buf, sizeof(buf), n->str), b->cb->codes[code].id);
+    }
     if (!re) {
         PCRE2_UCHAR msg[256];
         pcre2_get_error_message(errcode, msg, sizeof(msg));

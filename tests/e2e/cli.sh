@@ -148,7 +148,15 @@ for case in \
     'terms: ["/r[ée]union/"]|is written as a regex: put it under .regex:.' \
     'exclude: ["/sant. financi.re/"]|is written as a regex, which cannot be excluded' \
     'exclude: ["santé ~3 financière"]|is a proximity rule, which cannot be excluded' \
-    "regex: ['']|empty regex in theme 't'"; do
+    "regex: ['']|empty regex in theme 't'" \
+    "regex: ['/r[ée]union/']|is written between slashes, which it would look for in the text: write it without them \\(.r\\[ée\\]union.\\)" \
+    "regex: ['^']|can match empty text \\(an empty match codes nothing\\)" \
+    "regex: ['\\b']|can match empty text" \
+    "regex: ['(masques)?']|can match empty text" \
+    'terms: ["=VPN*"]|holds a .\*.: an exact form takes no wildcard' \
+    "terms: [\"=l'ARS\"]|holds an elision, a word of its own in a text: =ARS finds the ARS of l'ARS" \
+    'terms: ["=l’ARS"]|holds an elision' \
+    'terms: ["=ARS,"]|.ARS,. is not one word as a text is cut into words'; do
     printf 'themes:\n  t:\n    label: T\n    %s\n' "${case%%|*}" > kind.yaml
     expect "a pattern that could never match is refused: ${case%%|*}" 1 \
         "^grille: kind\.yaml:4:[0-9]+: .*${case#*|}" $G codebook check kind.yaml
