@@ -1141,6 +1141,11 @@ typedef struct importer {
     grille_error *err;
     int64_t *added; /* the documents its sources landed on */
     size_t nadded, addcap;
+    /* the GUID each document of the project has as a source of grille's
+     * exports, sorted: read when a source first needs it */
+    struct own_source *own;
+    size_t nown;
+    bool own_loaded;
 } importer;
 
 static bool is(const xmlNode *n, const char *name)
@@ -1710,6 +1715,65 @@ done:
     return rc;
 }
 
+typedef struct own_source {
+    char guid[37];
+    int64_t id;
+} own_source;
+
+static int by_own_guid(const void *a, const void *b)
+{
+    return strcmp(((const own_source *)a)->guid,
+                  ((const own_source *)b)->guid);
+}
+
+/* The document of the project that grille's export gave source GUID g
+ * (0: none; -1: out of memory or a read error, said in im->err).  Its
+ * own export's names may not come back as they were (a tab is a space
+ * in XML, a byte that is not UTF-8 is U+FFFD), its GUIDs do. */
+static int64_t own_source_doc(importer *im, const char *g)
+{
+    if (!im->own_loaded) {
+        sqlite3_stmt *q = NULL;
+        size_t cap = 0;
+        int rc = sqlite3_prepare_v2(im->db,
+                                    "SELECT id, sha256 FROM documents", -1,
+                                    &q, NULL);
+        while (rc == SQLITE_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+            if (GROW(im->own, cap, im->nown + 1) < 0) {
+                sqlite3_finalize(q);
+                grille__nomem(im->err);
+                return -1;
+            }
+            own_source *o = &im->own[im->nown++];
+            o->id = sqlite3_column_int64(q, 0);
+            guid(o->guid, "source", (const char *)sqlite3_column_text(q, 1));
+            rc = SQLITE_OK;
+        }
+        sqlite3_finalize(q);
+        if (rc != SQLITE_DONE) {
+            grille__error(im->err, GRILLE_EIO, im->path, 0, 0,
+                          _("cannot read the project's documents: %s"),
+                          sqlite3_errmsg(im->db));
+            return -1;
+        }
+        if (im->nown > 1)
+            qsort(im->own, im->nown, sizeof(*im->own), by_own_guid);
+        im->own_loaded = true;
+    }
+    own_source key = {{0}, 0};
+    const char *p = g + (*g == '{');
+    size_t n = 0;
+    for (; n < 36 && p[n] && p[n] != '}'; n++)
+        key.guid[n] = p[n] >= 'A' && p[n] <= 'Z' ? (char)(p[n] + 32) : p[n];
+    if (n != 36)
+        return 0;
+    const own_source *o =
+        im->nown ? bsearch(&key, im->own, im->nown, sizeof(*im->own),
+                           by_own_guid)
+                 : NULL;
+    return o ? o->id : 0;
+}
+
 static int import_source(importer *im, grille_analyser *a,
                          const grille_codebook *cb, const xmlNode *src)
 {
@@ -1787,9 +1851,45 @@ static int import_source(importer *im, grille_analyser *a,
      * matter and CR LF are not in the source) */
     const char *full = lf, *base = lf;
     size_t base_len = tlen, off = 0;
+    /* a source of grille's own export of this project, by its GUID: the
+     * document it came from when its text is still that document's body,
+     * whatever became of its name */
+    bool own = false;
+    int64_t mine = g[0] ? own_source_doc(im, g) : 0;
+    if (mine < 0) {
+        rc = im->err->code;
+        goto done;
+    }
+    if (mine > 0) {
+        size_t slen, body;
+        char *same = NULL;
+        if (grille_store_text(im->s, mine, &stored, &slen, &body, im->err) <
+            0) {
+            rc = im->err->code;
+            goto done;
+        }
+        if (!(same = lf_text(stored + body, slen - body, &lf_len))) {
+            rc = grille__nomem(im->err);
+            goto done;
+        }
+        own = strcmp(same, lf) == 0;
+        free(same);
+        if (own) {
+            id = mine;
+            full = stored;
+            off = body;
+            base = stored + body;
+            base_len = slen - body;
+            rc = GRILLE_EEXISTS;
+        } else {
+            grille_free(stored);
+            stored = NULL;
+        }
+    }
     /* analysed once, added under this name or, below, another */
-    rc = grille_store__prepare_plain(&prep, im->s, a, cb, doc_name, text,
-                                     im->err);
+    if (!own)
+        rc = grille_store__prepare_plain(&prep, im->s, a, cb, doc_name, text,
+                                         im->err);
     if (rc == 0)
         rc = grille_store_add_prepared(im->s, prep, doc_name, doc_name, &id,
                                        im->err);
@@ -1862,8 +1962,9 @@ static int import_source(importer *im, grille_analyser *a,
     if (rc == GRILLE_EEXISTS) {
         /* by its name alone (not '#N', a path, nor a file here) */
         sqlite3_stmt *q = NULL;
-        merged = true;
-        if (sqlite3_prepare_v2(im->db,
+        merged = !own; /* its own document, by its GUID, is not merged */
+        if (!own &&
+            sqlite3_prepare_v2(im->db,
                                "SELECT name FROM documents WHERE id = ?1",
                                -1, &q, NULL) == SQLITE_OK) {
             sqlite3_bind_int64(q, 1, id);
@@ -2147,6 +2248,7 @@ done:
     free_pairs(im.vars, im.nvars);
     free_pairs(im.values, im.nvalues);
     free(im.added);
+    free(im.own);
     known_free(&im);
     return rc;
 }

@@ -825,17 +825,22 @@ def t_import_qdc():
 
 
 def t_odd_names():
-    """Notes named with Latin-1 bytes or a control character still give a
-    valid project.qde, which grille imports again."""
+    """Notes named with Latin-1 bytes, a control character or a tab still
+    give a valid project.qde, which grille imports into a new project,
+    and into the project it came from as the documents already there
+    (the names do not come back as they were, the GUIDs do)."""
     d = tempfile.mkdtemp(dir=TMP)
     dd = d.encode()
-    for i, name in enumerate((b't\xe9l\xe9travail.txt', b'a\x01b.txt')):
+    names = (b't\xe9l\xe9travail.txt', b'a\x01b.txt', b'tab\tname.txt')
+    for i, name in enumerate(names):
         with open(os.path.join(dd, name), 'wb') as f:
-            f.write(b'Le t\xc3\xa9l\xc3\xa9travail des agents, %d.\n' % i)
+            # a front matter: the source is the body, another text
+            f.write(b'---\ntype: commune\n---\n'
+                    b'Le t\xc3\xa9l\xc3\xa9travail des agents, %d.\n' % i)
     run = lambda *a: subprocess.run([G] + list(a), capture_output=True, cwd=d)
     ok(run('init'))
-    ok(subprocess.run([G.encode(), b'add', b't\xe9l\xe9travail.txt',
-                       b'a\x01b.txt'], capture_output=True, cwd=d))
+    ok(subprocess.run([G.encode(), b'add'] + list(names),
+                      capture_output=True, cwd=d))
     ok(run('export', '-f', 'qdpx', '-o', 'odd.qdpx'))
     with zipfile.ZipFile(os.path.join(d, 'odd.qdpx')) as z, \
             open(os.path.join(d, 'odd.qde'), 'wb') as f:
@@ -847,8 +852,16 @@ def t_odd_names():
     ok(subprocess.run([G, 'init'], capture_output=True, cwd=e))
     out = subprocess.run([G, 'import', os.path.join(d, 'odd.qdpx')],
                          capture_output=True, cwd=e)
-    if out.returncode != 0 or b'2 documents added' not in out.stdout:
+    if out.returncode != 0 or b'3 documents added' not in out.stdout:
         return 'rc %d %r %r' % (out.returncode, out.stdout, out.stderr)
+    out = run('import', 'odd.qdpx')
+    if out.returncode != 0 or \
+            b'0 documents added, 3 already there' not in out.stdout or \
+            out.stderr.strip():
+        return 'back: rc %d %r %r' % (out.returncode, out.stdout, out.stderr)
+    docs = json.loads(run('list', '-f', 'json').stdout)['documents']
+    if len(docs) != 3:
+        return 'imported back, %d documents' % len(docs)
 
 
 def t_import_bad():
