@@ -1419,11 +1419,24 @@ int grille_codebook_load_file(grille_codebook **out, const char *path,
     gbuf buf = {0};
     char chunk[65536];
     size_t n;
+    /* a device or a pipe may never end (/dev/zero): a NUL byte, which no
+     * codebook holds, ends the reading (and is refused below), and
+     * Ctrl-C is heard between reads */
     while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
         if (gbuf_put(&buf, chunk, n) < 0) {
             fclose(f);
             gbuf_free(&buf);
-            return grille__nomem(err);
+            return grille__error(err, GRILLE_ENOMEM, path, 0, 0,
+                                 _("out of memory after reading %zu MB of "
+                                   "it"),
+                                 buf.len >> 20);
+        }
+        if (memchr(chunk, 0, n))
+            break;
+        if (grille__interrupted()) {
+            fclose(f);
+            gbuf_free(&buf);
+            return grille__interrupt(err, path);
         }
     }
     int bad = ferror(f);

@@ -478,7 +478,16 @@ int grille_text_read_file_jobs(grille_text **out, const char *path,
                       : 65536;
     size_t big = want >= BIG_READ ? want : 0;
     int r = big ? read_big(fd, !is_stdin, jobs, &b, &big) : 0;
+    /* a pipe or a device has no end known before it comes (/dev/zero
+     * none at all): Ctrl-C is heard between reads, and the first NUL
+     * byte ends it, refused below as in a file, unless a UTF-16 BOM
+     * opens it */
+    bool stream = !S_ISREG(st.st_mode);
     while (r == 0 && !big) {
+        if (stream && grille__interrupted()) {
+            r = GRILLE_EINTR;
+            break;
+        }
         /* room for `want` more bytes once the buffer is full, then twice
          * as much each time (it grew at every read, and a pipe gives 64 KiB
          * a read: 1 MB of standard input asked for gigabytes) */
@@ -497,13 +506,25 @@ int grille_text_read_file_jobs(grille_text **out, const char *path,
         if (n <= 0)
             break;
         b.len += (size_t)n;
+        if (stream && memchr(b.data + b.len - (size_t)n, 0, (size_t)n) &&
+            !(b.len >= 2 && (((unsigned char)b.data[0] == 0xFF &&
+                              (unsigned char)b.data[1] == 0xFE) ||
+                             ((unsigned char)b.data[0] == 0xFE &&
+                              (unsigned char)b.data[1] == 0xFF))))
+            break;
     }
     if (r != 0) {
         if (!is_stdin)
             close(fd);
+        size_t got = b.len;
         gbuf_free(&b);
+        if (r == GRILLE_EINTR)
+            return grille__interrupt(err, name);
         if (r == GRILLE_ENOMEM)
-            return grille__nomem(err);
+            return grille__error(err, GRILLE_ENOMEM, name, 0, 0,
+                                 _("out of memory after reading %zu MB of "
+                                   "it"),
+                                 got >> 20);
         grille__error(err, GRILLE_EIO, name, 0, 0, "%s", strerror(r));
         if (err)
             err->detail = r;

@@ -191,6 +191,34 @@ expect "attr set of one key spelt two ways is refused" 2 \
 expect "attr set of a key and a longer one is fine" 0 \
     "^set 2 attributes of note\.md" \
     $G attr set -d cases.db note.md 'ty=1' 'typ=2'
+# a device or a pipe with no end: refused at its first NUL, or stopped
+# by a signal, not read until memory runs out
+expect "add /dev/zero: refused at its first byte" 1 \
+    "^grille: /dev/zero: NUL byte at byte 0: refusing a binary file" \
+    timeout 20 $G add -d cases.db /dev/zero
+expect "codebook check /dev/zero: refused at its first byte" 1 \
+    "^grille: /dev/zero:1:1: " timeout 20 $G codebook check /dev/zero
+rm -f endless.md && mkfifo endless.md
+endless() {
+    yes 'le télétravail des agents' > endless.md &
+    local y=$!
+    $G add -d cases.db endless.md &
+    local p=$! rc
+    sleep 0.5
+    kill -TERM $p
+    for _ in 1 2 3 4 5 6 7 8 9 10; do
+        kill -0 $p 2>/dev/null || break
+        sleep 0.5
+    done
+    kill -KILL $p 2>/dev/null
+    wait $p
+    rc=$?
+    kill $y 2>/dev/null
+    wait $y 2>/dev/null
+    return $rc
+}
+expect "add of an endless pipe stops at SIGTERM, nothing added" 143 \
+    "grille: endless\.md: interrupted" endless
 printf 'document\tstrate\nnote.md\ta\n' > tabs.csv
 expect "a cases file separated by tabs says so" 1 \
     "^grille: tabs\.csv:1: .*not by tabs" $G attr import -d cases.db tabs.csv
