@@ -39,6 +39,22 @@ static int add_child(ynode *p, ynode *c)
     return 0;
 }
 
+/* The byte of s at libyaml's mark (line and column from 0, the column
+ * in characters: its `index` counts characters too, not bytes). */
+static size_t mark_byte(const char *s, size_t len, size_t line, size_t col)
+{
+    size_t i = 0;
+    for (; i < len && line; i++)
+        if (s[i] == '\n')
+            line--;
+    for (; i < len && col; col--) {
+        i++;
+        while (i < len && ((unsigned char)s[i] & 0xC0) == 0x80)
+            i++;
+    }
+    return i;
+}
+
 int grille_ytree__parse(ynode **out, const char *s, size_t len,
                         const char *name, unsigned line0, grille_error *err)
 {
@@ -78,19 +94,38 @@ int grille_ytree__parse(ynode **out, const char *s, size_t len,
     for (;;) {
         if (!yaml_parser_parse(&p, &ev)) {
             const char *what = p.problem ? p.problem : "syntax error";
-            /* a tab where YAML wants spaces, the commonest slip of a hand
-             * edit, is named: libyaml only says that it cannot start a
-             * token */
-            size_t at = p.problem_mark.index;
-            bool tab = at < len && s[at] == '\t';
+            /* libyaml's words, with what a hand edit most often did */
+            char hint[160] = "";
+            size_t at = mark_byte(s, len, p.problem_mark.line,
+                                  p.problem_mark.column);
+            if (at < len && s[at] == '\t')
+                snprintf(hint, sizeof(hint), "%s",
+                         _(" (a tab: YAML indents with spaces)"));
+            else if (strstr(what, "unknown escape"))
+                snprintf(hint, sizeof(hint), "%s",
+                         _(" (in double quotes a backslash starts an "
+                           "escape: write a regex in single quotes)"));
+            else if (strstr(what, "end of stream") && p.context &&
+                     strstr(p.context, "quoted"))
+                snprintf(hint, sizeof(hint),
+                         _(" (the quote opened on line %u, column %u is "
+                           "never closed)"),
+                         (unsigned)p.context_mark.line + 1 + line0,
+                         (unsigned)p.context_mark.column + 1);
+            else if (strstr(what, "mapping values are not allowed"))
+                snprintf(hint, sizeof(hint), "%s",
+                         _(" (a line above without its ':', or a value "
+                           "holding ': ' that wants quotes)"));
+            else if (strstr(what, "did not find expected key"))
+                snprintf(hint, sizeof(hint), "%s",
+                         _(" (a line indented unlike the keys above "
+                           "it?)"));
             rc = grille__error(err, GRILLE_ESYNTAX, name,
                                (unsigned)p.problem_mark.line + 1 + line0,
                                (unsigned)p.problem_mark.column + 1,
                                _("YAML: %s%s%s%s"), what,
                                p.context ? " " : "",
-                               p.context ? p.context : "",
-                               tab ? _(" (a tab: YAML indents with spaces)")
-                                   : "");
+                               p.context ? p.context : "", hint);
             break;
         }
         yaml_event_type_t type = ev.type;

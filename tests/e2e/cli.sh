@@ -165,6 +165,18 @@ printf 'themes:\n  t:\n\tterms: [a]\n' > tab.yaml
 expect "a tab in a codebook is named" 1 \
     "^grille: tab\.yaml:3:1: YAML: .*\(a tab: YAML indents with spaces\)" \
     $G codebook check tab.yaml
+printf 'name: Télé\nthemes:\n  t:\n    terms:\n    -\tmasques\n' > tab2.yaml
+expect "a tab after accented letters is named too" 1 \
+    "^grille: tab2\.yaml:5:6: YAML: .*\(a tab: YAML indents with spaces\)" \
+    $G codebook check tab2.yaml
+printf 'themes:\n  t:\n    terms: ["masques, gel]\n  u:\n    terms: [maire]\n' > quote.yaml
+expect "a quote never closed names where it opened" 1 \
+    "^grille: quote\.yaml:6:1: YAML: .*\(the quote opened on line 3, column 13 is never closed\)" \
+    $G codebook check quote.yaml
+printf 'themes:\n  t:\n    regex: ["\\d+ masques"]\n' > escape.yaml
+expect "a backslash escape in double quotes: single quotes advised" 1 \
+    "^grille: escape\.yaml:3:14: YAML: found unknown escape character.*write a regex in single quotes" \
+    $G codebook check escape.yaml
 expect "kwic's mistyped proximity is an error, not 0 matches" 1 \
     "bad proximity rule 'réunion\* ~x distance'" \
     $G kwic -d nope.db "réunion* ~x distance"
