@@ -600,7 +600,8 @@ def t_front_matter_not_yaml():
     name = write('notyaml.md', '---\ncollectivite: Montpellier\n'
                  'type: commune: rurale\n---\nLe télétravail.\n')
     msg = esc(name) + (r':3:14: YAML: mapping values are not allowed in '
-                       r'this context')
+                       r"this context \(a line above without its ':', or a "
+                       r"value holding ': ' that wants quotes\)")
     expect(grille('tag', name), 1, 'grille: %s\n' % msg, '')
     failed_add(fresh('notyaml'), name, msg)
 
