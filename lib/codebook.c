@@ -443,10 +443,19 @@ static int compile_term(builder *b, const ynode *n, size_t code,
                     for (size_t k = 0; k < ne; k++)
                         elem_free(&els[k]);
                     free(els);
+                    if (wl == len)
+                        return fail(b, n, GRILLE_EINVALID,
+                                    _("glob '%s' in theme '%s' has no "
+                                      "letter: it matches every word"),
+                                    grille__quote(buf, sizeof(buf), s, len),
+                                    b->cb->codes[code].id);
+                    char wb[100];
                     return fail(b, n, GRILLE_EINVALID,
-                                _("glob '%s' in theme '%s' has no letter: "
-                                  "it matches every word"),
-                                q(buf, sizeof(buf), s),
+                                _("'%s' in '%s' of theme '%s' has no "
+                                  "letter: it matches every word; give it "
+                                  "one, or use a proximity rule"),
+                                grille__quote(wb, sizeof(wb), w, wl),
+                                grille__quote(buf, sizeof(buf), s, len),
                                 b->cb->codes[code].id);
                 }
                 cb_elem e = {.kind = ELEM_GLOB, .text = f.data,
@@ -489,7 +498,7 @@ static int compile_term(builder *b, const ynode *n, size_t code,
         free(els);
         return fail(b, n, GRILLE_EINVALID,
                     _("term '%s' in theme '%s' has no word to match"),
-                    q(buf, sizeof(buf), s), b->cb->codes[code].id);
+                    grille__quote(buf, sizeof(buf), s, len), b->cb->codes[code].id);
     }
     out->elems = els;
     out->n = ne;
@@ -768,6 +777,14 @@ bad:
 static int patterns(builder *b, const ynode *v, size_t code, const char *what,
                     int (*one)(builder *, const ynode *, size_t, int))
 {
+    if (v->type == Y_SCALAR &&
+        (v->len == 0 ||
+         (v->plain && (strcmp(v->str, "~") == 0 ||
+                       strcmp(v->str, "null") == 0)))) /* YAML's nothing */
+        return fail(b, v, GRILLE_ESYNTAX,
+                    _("'%s' of theme '%s' is empty: give it a list of "
+                      "patterns, or leave the key out"),
+                    what, b->cb->codes[code].id);
     if (v->type == Y_SCALAR)
         return one(b, v, code, 0);
     if (v->type != Y_SEQ)
@@ -1078,6 +1095,14 @@ static int skip_speakers(builder *b, const ynode *v)
 
 static int themes(builder *b, const ynode *m, long parent, bool dict)
 {
+    if (m->type != Y_MAP && parent >= 0) /* under 'children' */
+        return fail(b, m, GRILLE_ESYNTAX,
+                    m->type == Y_SCALAR && m->len == 0
+                        ? _("'children' of theme '%s' is empty: give it "
+                            "themes (id: theme), or leave the key out")
+                        : _("'children' of theme '%s' must be themes, each "
+                            "an id and a colon (not a list or a text)"),
+                    b->cb->codes[parent].id);
     if (m->type != Y_MAP)
         return fail(b, m, GRILLE_ESYNTAX, "%s",
                     _("themes must be a mapping of id: theme"));

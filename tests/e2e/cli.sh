@@ -254,6 +254,18 @@ printf 'themes:\n  sante: santé\n' > scalar.yaml
 expect "a theme that is one text is refused, with the list to write" 1 \
     "^grille: scalar\.yaml:2:10: theme 'sante' is the text 'santé': write its keys under it \(terms: \[\.\.\.\]\), or its terms as a list \(\[santé\]\)" \
     $G codebook check scalar.yaml
+printf 'themes:\n  sante:\n    terms: ~\n    near: [a ~2 b]\n' > nullterms.yaml
+expect "terms: ~ is an empty key, not a proximity rule" 1 \
+    "^grille: nullterms\.yaml:3:12: 'terms' of theme 'sante' is empty: give it a list of patterns, or leave the key out" \
+    $G codebook check nullterms.yaml
+printf 'themes:\n  sante:\n    label: S\n    children: [masques]\n' > kidlist.yaml
+expect "children as a list names children and the theme" 1 \
+    "^grille: kidlist\.yaml:4:15: 'children' of theme 'sante' must be themes, each an id and a colon" \
+    $G codebook check kidlist.yaml
+printf "themes:\n  sante:\n    terms: ['* à distance']\n" > starword.yaml
+expect "a phrase's word of stars is named, not the phrase" 1 \
+    "^grille: starword\.yaml:3:13: '\*' in '\* à distance' of theme 'sante' has no letter" \
+    $G codebook check starword.yaml
 printf 'version: versi*\nsante: [santé]\n' > dictv.yaml
 expect "a dictionary theme named version still loads" 0 "ok \(2 themes" \
     $G codebook check dictv.yaml
