@@ -1391,7 +1391,23 @@ int grille_codebook_load(grille_codebook **out, const char *yaml, size_t len,
     do
         b.cb->serial = __atomic_add_fetch(&serials, 1, __ATOMIC_RELAXED);
     while (!b.cb->serial);
-    int rc = grille_ytree__parse(&root, yaml, len, name, 0, err);
+    int rc = 0;
+    /* files given for a codebook by mistake, or saved another way */
+    if (len >= 16 && memcmp(yaml, "SQLite format 3", 16) == 0)
+        rc = grille__error(err, GRILLE_EENCODING, name, 0, 0, "%s",
+                           _("a SQLite file (a project?), not a codebook: "
+                             "a codebook is a YAML text file; a project is "
+                             "given with -d"));
+    else if (len >= 2 && (((unsigned char)yaml[0] == 0xFF &&
+                            (unsigned char)yaml[1] == 0xFE) ||
+                           ((unsigned char)yaml[0] == 0xFE &&
+                            (unsigned char)yaml[1] == 0xFF)))
+        rc = grille__error(err, GRILLE_EENCODING, name, 1, 1, "%s",
+                           _("UTF-16 (its byte order mark says so): a "
+                             "codebook must be UTF-8; save it with the "
+                             "encoding UTF-8"));
+    else
+        rc = grille_ytree__parse(&root, yaml, len, name, 0, err);
     if (rc < 0)
         goto done;
     rc = grille_analyser_new(&b.an, err);

@@ -84,8 +84,11 @@ int grille_ytree__parse(ynode **out, const char *s, size_t len,
         }
         return grille__error(err, GRILLE_EENCODING, name, line + line0, col,
                              _("invalid UTF-8 at byte %zu (0x%02X): a "
-                               "codebook must be UTF-8"),
-                             bad, (unsigned char)s[bad]);
+                               "codebook must be UTF-8; save it with the "
+                               "encoding UTF-8 (0x%02X may be Windows-1252 "
+                               "or Latin-1)"),
+                             bad, (unsigned char)s[bad],
+                             (unsigned char)s[bad]);
     }
     if (!yaml_parser_initialize(&p))
         return grille__nomem(err);

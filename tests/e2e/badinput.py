@@ -763,7 +763,18 @@ def t_codebook_not_utf8():
     path = write('latin1.yaml', b'themes:\n  sante:\n    label: Sant\xe9 '
                  b'publique\n    terms: [sant\xe9]\n')
     codebook_error(path, esc(path) + r':3:16: invalid UTF-8 at byte 32 '
-                   r'\(0xE9\): a codebook must be UTF-8')
+                   r'\(0xE9\): a codebook must be UTF-8; save it with the '
+                   r'encoding UTF-8 \(0xE9 may be Windows-1252 or Latin-1\)')
+    path = write('utf16.yaml', 'themes:\n  sante: [santé]\n'
+                 .encode('utf-16'))
+    codebook_error(path, esc(path) + r':1:1: UTF-16 \(its byte order mark '
+                   r'says so\): a codebook must be UTF-8; save it with the '
+                   r'encoding UTF-8')
+    db = os.path.join(TMP, 'cb-project.db')
+    expect(grille('init', '-d', db), 0, '', 'created project .*\n')
+    codebook_error(db, esc(db) + r': a SQLite file \(a project\?\), not a '
+                   r'codebook: a codebook is a YAML text file; a project is '
+                   r'given with -d')
 
 
 # ---------------------------------------------------------------- projects
