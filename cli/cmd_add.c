@@ -187,7 +187,8 @@ static bool wanted(const char *name)
 /* Walks `dir` (sorted, depth first).  Symbolic links to files are
  * followed; links to folders are not (so a link loop cannot trap the
  * walk). */
-static int walk(const char *dir, files *out, size_t *skipped, int depth)
+static int walk(const char *dir, files *out, files *unread, size_t *skipped,
+                int depth)
 {
     if (depth > 64) {
         cli_warning(_("%s: folders nested too deep, skipped"), dir);
@@ -195,6 +196,14 @@ static int walk(const char *dir, files *out, size_t *skipped, int depth)
         return 0;
     }
     DIR *d = opendir(dir);
+    if (!d && depth > 0) {
+        /* a subfolder that cannot be read fails as a note that cannot be
+         * read does: said, listed at the end, and the others go in */
+        cli_error("%s: %s", dir, strerror(errno));
+        char *p = NULL; /* listed with a '/': a folder */
+        return asprintf(&p, "%s/", dir) >= 0 && push(unread, p) == 0 ? 0
+                                                                      : -1;
+    }
     if (!d) {
         cli_error("%s: %s", dir, strerror(errno));
         return -1;
@@ -243,10 +252,16 @@ static int walk(const char *dir, files *out, size_t *skipped, int depth)
             st = lst;
         }
         if (S_ISDIR(st.st_mode)) {
-            rc = walk(p, out, skipped, depth + 1);
+            rc = walk(p, out, unread, skipped, depth + 1);
             free(p);
         } else if (S_ISREG(st.st_mode) && wanted(p)) {
             rc = push(out, p);
+        } else if (!S_ISREG(st.st_mode)) {
+            cli_warning(_("skipped %s: not a regular file (a pipe, a device "
+                          "or a socket)"),
+                        p);
+            (*skipped)++;
+            free(p);
         } else {
             cli_warning(_("skipped %s: not a .txt or .md file"), p);
             (*skipped)++;
@@ -323,16 +338,16 @@ int cmd_add(int argc, char **argv)
                                "(a file named '-': ./-)"));
         }
     db = cli_db_path(db);
-    files list = {0};
+    files list = {0}, failures = {0};
     size_t skipped = 0, failed = 0, added = 0, present = 0;
     int status = EXIT_OK;
     for (int i = optind; i < argc; i++) {
         struct stat st;
         if (stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode)) {
-            size_t before = list.n;
-            if (walk(argv[i], &list, &skipped, 0) < 0)
+            size_t before = list.n, unread = failures.n;
+            if (walk(argv[i], &list, &failures, &skipped, 0) < 0)
                 status = EXIT_RUNTIME;
-            else if (list.n == before)
+            else if (list.n == before && failures.n == unread)
                 cli_warning(_("%s: no .txt or .md file in this folder"),
                             argv[i]);
         } else if (push(&list, strdup(argv[i])) < 0) {
@@ -343,7 +358,8 @@ int cmd_add(int argc, char **argv)
     grille_codebook *cb = NULL;
     grille_analyser *a = NULL;
     grille_error err = {0};
-    files failures = {0};
+    /* the subfolders that could not be read come first */
+    failed = failures.n;
     if (status != EXIT_OK || cli_open_store(&s, db, false) < 0) {
         status = EXIT_RUNTIME;
         goto done;

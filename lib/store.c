@@ -859,7 +859,9 @@ static int attrs_clean_all(grille_store *s, grille_error *err)
 /* Takes the schema from version `from` to SCHEMA_VERSION. */
 static int migrate(grille_store *s, int64_t from, grille_error *err)
 {
-    int r = exec(s, "BEGIN IMMEDIATE", "upgrade the project", err);
+    /* from 0: a new project's schema */
+    const char *what = from < 1 ? "create the project" : "upgrade the project";
+    int r = exec(s, "BEGIN IMMEDIATE", what, err);
     if (r < 0)
         return r;
     /* another grille may have upgraded it while this one waited for the
@@ -869,7 +871,7 @@ static int migrate(grille_store *s, int64_t from, grille_error *err)
     if (r == 0 && now > from)
         from = now;
     if (r == 0 && from >= SCHEMA_VERSION)
-        return exec(s, "COMMIT", "upgrade the project", err);
+        return exec(s, "COMMIT", what, err);
     if (r < 0) {
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
         return r;
@@ -894,47 +896,47 @@ static int migrate(grille_store *s, int64_t from, grille_error *err)
             r = codings_extras(s, &extras, err);
         if (r == 0)
             r = exec(s, "PRAGMA legacy_alter_table = ON",
-                     "upgrade the project", err);
+                     what, err);
     }
     for (int64_t v = from; v < SCHEMA_VERSION && r == 0; v++)
-        r = exec(s, migrations[v], "upgrade the project", err);
+        r = exec(s, migrations[v], what, err);
     if (v4) {
         sqlite3_exec(s->db, "PRAGMA legacy_alter_table = OFF", NULL, NULL,
                      NULL);
         if (r == 0 && extras.len && gbuf_put(&extras, "", 1) < 0)
             r = grille__nomem(err);
         if (r == 0 && extras.len)
-            r = exec(s, extras.data, "upgrade the project", err);
+            r = exec(s, extras.data, what, err);
     }
     free(extras.data);
     if (r == 0 && from >= 1 && from < 5) {
         int rc = grille__stats_refresh_all(s->db);
         if (rc != SQLITE_OK)
-            r = store_error(s, err, rc, "upgrade the project");
+            r = store_error(s, err, rc, what);
     }
     if (r == 0 && from >= 1 && from < 6)
         r = attrs_clean_all(s, err);
     if (r == 0 && from >= 1 && from < 3) {
         int rc = grille__terms_rebuild(s->db);
         if (rc != SQLITE_OK)
-            r = store_error(s, err, rc, "upgrade the project");
+            r = store_error(s, err, rc, what);
     }
     if (r == 0 && from >= 1) {
         char sql[128];
         snprintf(sql, sizeof(sql),
                  "UPDATE meta SET value = '%d' WHERE key = 'schema_version'",
                  SCHEMA_VERSION);
-        r = exec(s, sql, "upgrade the project", err);
+        r = exec(s, sql, what, err);
     }
     if (r == 0) {
         char sql[128];
         snprintf(sql, sizeof(sql),
                  "PRAGMA application_id = %d; PRAGMA user_version = %d",
                  APPLICATION_ID, SCHEMA_VERSION);
-        r = exec(s, sql, "upgrade the project", err);
+        r = exec(s, sql, what, err);
     }
     if (r == 0)
-        r = exec(s, "COMMIT", "upgrade the project", err);
+        r = exec(s, "COMMIT", what, err);
     if (r < 0)
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     return r;

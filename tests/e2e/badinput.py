@@ -634,6 +634,33 @@ def t_unreadable():
         os.listdir(os.path.join(TMP, 'nob'))
 
 
+def t_unreadable_folder():
+    """A subfolder that cannot be read fails as a note that cannot be
+    read: said, listed, and the other notes go in; a pipe in a folder is
+    skipped as what it is."""
+    if not ROOT:
+        raise Skip('not root: cannot run as nobody')
+    top = os.path.join(TMP, 'shut')
+    os.makedirs(os.path.join(top, 'closed'))
+    os.makedirs(os.path.join(top, 'open'))
+    write('shut/closed/a.md', 'Le télétravail, en secret.\n')
+    write('shut/open/b.md', 'Le télétravail, au grand jour.\n')
+    os.mkfifo(os.path.join(top, 'open', 'c.md'))
+    os.chmod(os.path.join(top, 'closed'), 0o700)
+    os.makedirs(os.path.join(TMP, 'shutp'))
+    db = os.path.join('shutp', 'p.db')
+    shutil.copyfile(os.path.join(TMP, BASE), os.path.join(TMP, db))
+    for p in ('shut', 'shut/open', 'shut/open/b.md', 'shutp', db):
+        os.chown(os.path.join(TMP, p), NOBODY_UID, NOBODY_GID)
+    run = grille('add', '-d', db, 'shut', nobody=True, timeout=20)
+    expect(run, 1,
+           'grille: shut/closed: Permission denied\n'
+           'grille: warning: skipped shut/open/c.md: not a regular file '
+           r'\(a pipe, a device or a socket\)\n'
+           'grille: 1 file could not be added:\n  shut/closed/\n',
+           'added 1 document to %s, 1 skipped, 1 failed\n' % esc(db))
+
+
 def t_missing():
     msg = 'missing.md: No such file or directory'
     expect(grille('tag', 'missing.md'), 1, 'grille: %s\n' % msg, '')
@@ -1084,6 +1111,8 @@ for name, fn in [
          t_front_matter_not_yaml),
         ('a folder given to tag as a file', t_folder),
         ('an unreadable file (run as nobody)', t_unreadable),
+        ('an unreadable subfolder and a pipe in a folder (run as nobody)',
+         t_unreadable_folder),
         ('a missing file', t_missing),
         ('symlink loops in a folder given to add: skipped, no hang',
          t_symlink_loops),
