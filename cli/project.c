@@ -122,6 +122,17 @@ static void on_upgrade(const char *path, int from, int to, void *payload)
             path, from, to, from < 4 ? "2.5" : from < 5 ? "1" : "0.2");
 }
 
+/* A wait for another command's write lock that lasts: said on a
+ * terminal, where it would otherwise look like a hang. */
+static void on_wait(const char *path, void *payload)
+{
+    (void)payload;
+    fprintf(stderr,
+            _("grille: %s is in use by another command: waiting for it "
+              "(up to 10 minutes; Ctrl-C stops)\n"),
+            path);
+}
+
 int cli_open_store(grille_store **out, const char *path, bool readonly)
 {
     grille_error err = {0};
@@ -129,6 +140,8 @@ int cli_open_store(grille_store **out, const char *path, bool readonly)
                                          NULL, &err);
     if (rc < 0)
         cli_lib_error(&err);
+    else if (isatty(2))
+        grille_store_on_wait(*out, on_wait, NULL);
     return rc;
 }
 

@@ -549,6 +549,12 @@ GRILLE_API void grille_store_rollback(grille_store *s);
 /* Sets how long, in milliseconds, a command waits for another writer
  * (default 600000, ten minutes). */
 GRILLE_API void grille_store_busy_timeout(grille_store *s, int ms);
+/* Calls `cb` (NULL: none) once in each wait for another writer that lasts
+ * a second: a program can say why it seems to hang. */
+GRILLE_API void grille_store_on_wait(grille_store *s,
+                                     void (*cb)(const char *path,
+                                                void *payload),
+                                     void *payload);
 
 /* The project's unit of segmentation. */
 GRILLE_API grille_unit grille_store_unit(const grille_store *s);

@@ -153,6 +153,9 @@ struct grille_store {
     int busy_ms;    /* the busy timeout */
     int wait_ms;    /* this wait's limit: busy_ms, or less (busy_wait) */
     bool beginning; /* in grille_store_begin: an interrupt stops the wait */
+    void (*on_wait)(const char *path, void *payload); /* after a second */
+    void *wait_payload;
+    bool wait_said; /* on_wait called in this wait */
     bool wal_known; /* wal_before holds the WAL index header from before
                        the read snapshot began */
     unsigned char wal_before[GRILLE_WAL_HEADER];
@@ -628,6 +631,14 @@ void grille_store_busy_timeout(grille_store *s, int ms)
     s->busy_ms = s->wait_ms = ms;
 }
 
+void grille_store_on_wait(grille_store *s,
+                          void (*cb)(const char *path, void *payload),
+                          void *payload)
+{
+    s->on_wait = cb;
+    s->wait_payload = payload;
+}
+
 /*
  * SQLite's busy timeout (the same delays, up to s->wait_ms), except that
  * a command waiting for the write lock stops at once when the flag of
@@ -657,6 +668,12 @@ static int busy_wait(void *arg, int count)
         delay = s->wait_ms - prior;
         if (delay <= 0)
             return 0;
+    }
+    if (count == 0)
+        s->wait_said = false;
+    if (s->on_wait && !s->wait_said && prior + delay >= 1000) {
+        s->wait_said = true;
+        s->on_wait(s->path, s->wait_payload);
     }
     sqlite3_sleep(delay);
     return !(s->beginning && grille__interrupted());

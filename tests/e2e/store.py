@@ -976,6 +976,52 @@ def t_ctrl_c_waiting():
     return None
 
 
+def t_wait_said_on_a_terminal():
+    """A write that waits a second for another connection's lock says so
+    on a terminal (it looked like a hang), once, then goes on; with
+    stderr not a terminal it says nothing."""
+    import pty
+    db = os.path.join(TMP, 'waitsaid.db')
+    assert grille('init', '-d', db).returncode == 0
+    for tty in (True, False):
+        holder = sqlite3.connect(db, isolation_level=None)
+        holder.execute('BEGIN IMMEDIATE')
+        note = CORPUS[2 if tty else 3]
+        if tty:
+            pid, fd = pty.fork()
+            if pid == 0:
+                os.execv(G, [G, 'add', '-d', db, note])
+        else:
+            p = subprocess.Popen([G, 'add', '-d', db, note],
+                                 stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE)
+        time.sleep(1.6)
+        holder.execute('ROLLBACK')
+        holder.close()
+        if tty:
+            out = b''
+            while True:
+                try:
+                    got = os.read(fd, 4096)
+                except OSError:
+                    break
+                if not got:
+                    break
+                out += got
+            _, status = os.waitpid(pid, 0)
+            rc = os.waitstatus_to_exitcode(status)
+            want = ('grille: %s is in use by another command: waiting for it '
+                    '(up to 10 minutes; Ctrl-C stops)' % db).encode()
+            if rc != 0 or out.count(want) != 1 or b'added 1 document' \
+                    not in out:
+                return 'on a terminal: %d %r' % (rc, out[-400:])
+        else:
+            out, err = p.communicate(timeout=30)
+            if p.returncode != 0 or err:
+                return 'not a terminal: %d %r' % (p.returncode, err)
+    return None
+
+
 def interrupt_third(args, reset, twice=False):
     """Runs grille with args twice, each after reset(): whole and timed,
     then interrupted a third of the way through (by two signals in a row
@@ -1094,6 +1140,8 @@ for name, fn in [
          t_first_import_back_to_wal),
         ('Ctrl-C during add rolls back', t_ctrl_c),
         ('Ctrl-C while add or recode waits for the project', t_ctrl_c_waiting),
+        ('a wait for the lock is said on a terminal, not elsewhere',
+         t_wait_said_on_a_terminal),
         ('Ctrl-C stops recode and export, nothing left', t_ctrl_c_recode_export)]:
     check(name, fn)
 
