@@ -282,8 +282,23 @@ def t_csv_folder():
 def t_no_temporary_left():
     """project.qde is written to a file beside the target before it goes
     into the ZIP: none is left, after an export or after a failed one,
-    and the entries of the texts have their sizes (no ZIP64 fields)."""
+    and the entries of the texts have their sizes (no ZIP64 fields).  The
+    temporaries of an export killed before (its process gone) are removed
+    by the next export to the same file; a live process's are not."""
+    dead = subprocess.Popen(['true'])
+    dead.wait()
+    stale = ['c.qdpx.tmp-%d' % dead.pid, 'c.qdpx.tmp-%d.aBc123' % dead.pid]
+    kept = ['c.qdpx.tmp-%d.qde' % os.getpid(), 'c.qdpx.tmp-notapid',
+            'd.qdpx.tmp-%d' % dead.pid]
+    for f in stale + kept:
+        with open(os.path.join(TMP, f), 'w') as fh:
+            fh.write('left by a kill\n')
     ok(grille('export', '-f', 'qdpx', '-o', 'c.qdpx'))
+    there = [f for f in stale + kept if os.path.exists(os.path.join(TMP, f))]
+    if there != kept:
+        return 'after an export to c.qdpx: %r, want %r' % (there, kept)
+    for f in kept:
+        os.unlink(os.path.join(TMP, f))
     out = grille('export', '-f', 'qdpx', '-o', 'nowhere/c.qdpx')
     if out.returncode != 1:
         return 'export to a missing folder: rc %d' % out.returncode
