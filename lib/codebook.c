@@ -1274,6 +1274,28 @@ static bool top_key(const ynode *k)
     return false;
 }
 
+/* The list item past the MAX_RULES-th under n (patterns are list items),
+ * or NULL: a codebook over the limit is refused before its patterns are
+ * compiled (a million of them took 1.6 GB to be refused). */
+static const ynode *past_rules(const ynode *n, size_t *count)
+{
+    for (size_t i = 0; n->type != Y_SCALAR && i < n->n; i++) {
+        const ynode *c = n->items[i];
+        if (n->type == Y_MAP && i % 2 == 0)
+            continue; /* a key */
+        if (n->type == Y_MAP && c->type == Y_SEQ &&
+            n->items[i - 1]->type == Y_SCALAR &&
+            strcmp(n->items[i - 1]->str, "skip_speakers") == 0)
+            continue; /* a dictionary's labels */
+        if (n->type == Y_SEQ && c->type == Y_SCALAR && ++*count > MAX_RULES)
+            return c;
+        const ynode *past = past_rules(c, count);
+        if (past)
+            return past;
+    }
+    return NULL;
+}
+
 static int build(builder *b, const ynode *root)
 {
     grille_codebook *cb = b->cb;
@@ -1286,6 +1308,11 @@ static int build(builder *b, const ynode *root)
                     _("a codebook must be a mapping (with 'themes', or a "
                       "dictionary of key: [patterns])"));
     const ynode *th = grille_ytree__get(root, "themes");
+    size_t count = 0;
+    const ynode *past = past_rules(th ? th : root, &count);
+    if (past)
+        return fail(b, past, GRILLE_ELIMIT, _("more than %d patterns"),
+                    MAX_RULES);
     if (!th) {
         /* A plain dictionary, unless the codebook's first keys, 'name'
          * or 'language', hold a string: then 'themes' is missing or

@@ -713,6 +713,24 @@ def t_alias_bomb():
                    r"\('\*a0'\)", seconds=2)
 
 
+def t_too_many_patterns():
+    """A codebook past a million patterns is refused at the first one too
+    many, before they are compiled: in little memory."""
+    path = os.path.join(TMP, 'huge.yaml')
+    with open(path, 'w') as f:
+        f.write('themes:\n  t:\n    terms:\n')
+        f.writelines('    - w%d\n' % i for i in range(1000001))
+    try:
+        run = grille('codebook', 'check', 'huge.yaml', timeout=60,
+                     measure=True)
+        expect(run, 1, r'grille: huge\.yaml:1000004:7: more than 1000000 '
+               r'patterns\n', '')
+        # the tree of a 17 MB file, not the compiled patterns (1.6 GB)
+        assert run.maxrss_kb < 400 * 1024, run.maxrss_kb
+    finally:
+        os.unlink(path)
+
+
 def t_ten_thousand_themes():
     lines = ['name: Dix mille', 'themes:']
     for i in range(10000):
@@ -1117,6 +1135,8 @@ for name, fn in [
         ('symlink loops in a folder given to add: skipped, no hang',
          t_symlink_loops),
         ('codebook: YAML alias bomb refused promptly', t_alias_bomb),
+        ('codebook: a million patterns and one refused, in little memory',
+         t_too_many_patterns),
         ('codebook: 10,000 themes load and tag in < 5 s',
          t_ten_thousand_themes),
         ('codebook: nesting 1,000 deep refused with its location',
