@@ -147,8 +147,10 @@ int cmd_import(int argc, char **argv)
                    st.automatic, cli_s(st.automatic));
         if (st.dropped)
             cli_warning(_("%s: %zu coding%s dropped (empty selection, "
-                          "unknown code or outside the text)"),
-                        argv[i], st.dropped, cli_s(st.dropped));
+                          "unknown code or outside the text); the first: "
+                          "%s"),
+                        argv[i], st.dropped, cli_s(st.dropped),
+                        st.first_dropped);
         if (st.merged)
             cli_warning(_("%s: %zu %s the text of a document of another "
                           "name: %s codings went to it, %s case variables "

@@ -1016,6 +1016,8 @@ typedef struct grille_refi_import_stats {
     size_t sources_skipped; /* not plain text, or outside the archive */
     size_t merged; /* of existing: the text of a document of another name;
                       their codings went to it, not their variables */
+    char first_dropped[256]; /* the first dropped coding, its source, its
+                                selection and why ("" when none) */
 } grille_refi_import_stats;
 
 /*

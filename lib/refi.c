@@ -2095,13 +2095,31 @@ static int import_source(importer *im, grille_analyser *a,
             for (size_t i = 0; target && i < im->ncodes && code < 0; i++)
                 if (guid_eq(im->codes[i].guid, target))
                     code = im->codes[i].id;
-            if (guid_eq(who, im->user))
+            if (guid_eq(who, im->user)) {
                 im->st->automatic++;
-            else if (b0 == (size_t)-1 || b1 == (size_t)-1 || code < 0)
-                im->st->dropped++;
-            else
+            } else if (b0 == (size_t)-1 || b1 == (size_t)-1 || code < 0) {
+                if (!im->st->dropped++) {
+                    char v0[40], v1[40], tg[60];
+                    grille__quote(v0, sizeof(v0), s0, strlen(s0));
+                    grille__quote(v1, sizeof(v1), s1, strlen(s1));
+                    grille__quote(tg, sizeof(tg), target ? target : "",
+                                  target ? strlen(target) : 0);
+                    snprintf(im->st->first_dropped,
+                             sizeof(im->st->first_dropped),
+                             !valid ? _("source '%s', selection '%s' to "
+                                        "'%s': not a selection (empty, "
+                                        "reversed, or not numbers)")
+                             : b0 == (size_t)-1 || b1 == (size_t)-1
+                                 ? _("source '%s', selection '%s' to '%s': "
+                                     "past the end of the text")
+                                 : _("source '%s', selection '%s' to '%s': "
+                                     "code '%s' is in no <Codes>"),
+                             doc_name, v0, v1, tg);
+                }
+            } else {
                 rc = add_manual(im, id, full, off + b0, off + b1, code,
                                 find_pair(im->users, im->nusers, who));
+            }
             xmlFree(cu);
             xmlFree(target);
         }
