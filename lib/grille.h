@@ -211,8 +211,10 @@ typedef enum grille_unit {
     GRILLE_UNIT_SENTENCE       /* the same, each further cut in sentences */
 } grille_unit;
 
-/* Parses "paragraph" or "sentence"; returns -1 for anything else. */
+/* Parses "paragraph" or "sentence"; returns -1 for anything else (not an
+ * error code: test for < 0). */
 GRILLE_API int grille_unit_parse(const char *name);
+/* "paragraph", "sentence", or "?" for a value that is no unit. */
 GRILLE_API const char *grille_unit_name(grille_unit unit);
 
 /* What started a segment. */
@@ -541,7 +543,9 @@ GRILLE_API void grille_store_close(grille_store *s);
  * import called outside them runs in a transaction of its own, rolled back
  * when it fails (for many adds, one transaction around them all is much
  * faster).  Inside yours, a call that fails or is interrupted may have
- * written part of its work: roll the transaction back (grille does). */
+ * written part of its work: roll the transaction back (grille does).
+ * GRILLE_EINVALID: begin with a transaction open already, or on a store
+ * opened read-only; commit with none open. */
 GRILLE_API int grille_store_begin(grille_store *s, grille_error *err);
 GRILLE_API int grille_store_commit(grille_store *s, grille_error *err);
 GRILLE_API void grille_store_rollback(grille_store *s);
@@ -578,13 +582,18 @@ GRILLE_API int grille_store_codebook(grille_store *s, grille_codebook **out,
 /*
  * Adds a document: its decoded text (front matter included: its attributes
  * are stored with origin "front matter" and it is not coded), segmented
- * with the project's unit and coded with `cb` (normally the project's
- * codebook) using analyser `a`.  `name` is the name the document is known
- * by; when another document has it, `path` is tried, then an error.
+ * with the project's unit and coded with `cb` (the project's codebook,
+ * grille_store_codebook: another is refused) using analyser `a`.  `name`
+ * is the name the document is known by; when another document has it,
+ * `path` (required: give the name again for a text from memory) is tried,
+ * then an error.
  * *id receives the new document's id.  Errors: GRILLE_EEXISTS when a
  * document with the same content is there already (*id is then its id and
  * the message names it), GRILLE_EINVALID for a document with no text (empty
- * or white space only), the front matter's errors, GRILLE_ESTORE.
+ * or white space only), the front matter's errors, GRILLE_ESTORE (the
+ * file: damaged, busy, full); GRILLE_EINVALID too for a misuse (no
+ * codebook, name or path; another codebook; no write transaction possible
+ * on a store opened read-only).
  */
 GRILLE_API int grille_store_add(grille_store *s, grille_analyser *a,
                                 const grille_codebook *cb, const char *name,
@@ -598,8 +607,11 @@ GRILLE_API int grille_store_add(grille_store *s, grille_analyser *a,
  * coding with the project's unit (grille_store_unit) by analyser `a`,
  * whose results it copies (`a` may run again at once).  It may run on
  * several threads at once, each with its own analyser, while another
- * writes to the store.  Its only error is GRILLE_ENOMEM: the document's
- * own problems (too large, front matter, no text, coding) are kept and
+ * writes to the store.  Its errors are GRILLE_ENOMEM and GRILLE_EINVALID
+ * (no codebook, text or analyser; no unit), and grille_store_add_prepared
+ * refuses a document prepared with another unit than the project's or
+ * another codebook (GRILLE_EINVALID).  The document's own problems (too
+ * large, front matter, no text, coding) are kept and
  * returned by grille_store_add_prepared, in the order grille_store_add
  * returns them.  `text` must live until then.  Free with
  * grille_prepared_free.

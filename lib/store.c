@@ -1451,6 +1451,13 @@ static void bulk_end(grille_store *s)
 
 int grille_store_begin(grille_store *s, grille_error *err)
 {
+    if (s->in_tx)
+        return grille__error(err, GRILLE_EINVALID, s->path, 0, 0, "%s",
+                             _("a write transaction is open already "
+                               "(grille_store_begin twice)"));
+    if (sqlite3_db_readonly(s->db, "main") == 1)
+        return grille__error(err, GRILLE_EINVALID, s->path, 0, 0, "%s",
+                             _("the project was opened read-only"));
     bulk_begin(s);
     s->beginning = true;
     int r = exec(s, "BEGIN IMMEDIATE", "start writing to the project", err);
@@ -1570,6 +1577,10 @@ static int commit(grille_store *s, grille_error *err)
 
 int grille_store_commit(grille_store *s, grille_error *err)
 {
+    if (!s->in_tx)
+        return grille__error(err, GRILLE_EINVALID, s->path, 0, 0, "%s",
+                             _("no write transaction to commit "
+                               "(grille_store_begin first)"));
     int rc = grille__terms_flush(s->terms, s->db);
     if (rc != SQLITE_OK) {
         int r = store_error(s, err, rc, "count the terms");
@@ -2152,6 +2163,7 @@ static int set_attr(grille_store *s, int64_t id, const char *key,
 /* What an add does before it needs the project; see grille_add_prepare. */
 struct grille_prepared {
     const grille_codebook *cb;
+    grille_unit unit; /* it was segmented with */
     const grille_text *text;
     char hash[65];
     grille_attrs *attrs;
@@ -2192,13 +2204,23 @@ static int prepare_text(grille_prepared **out, grille_analyser *a,
                         const char *path, const grille_text *text,
                         bool front_matter, grille_error *err)
 {
+    *out = NULL;
+    if (!cb || !text || !a)
+        return grille__error(err, GRILLE_EINVALID, path, 0, 0, "%s",
+                             !cb ? _("no codebook given (the project's, "
+                                     "grille_store_codebook)")
+                                 : !text ? _("no text given")
+                                         : _("no analyser given"));
+    if (unit != GRILLE_UNIT_PARAGRAPH && unit != GRILLE_UNIT_SENTENCE)
+        return grille__error(err, GRILLE_EINVALID, path, 0, 0,
+                             _("unknown unit %d"), (int)unit);
     size_t len;
     const char *data = grille_text_data(text, &len);
     grille_prepared *p = calloc(1, sizeof(*p));
-    *out = NULL;
     if (!p)
         return grille__nomem(err);
     p->cb = cb;
+    p->unit = unit;
     p->text = text;
     *out = p;
     if (len > INT32_MAX) {
@@ -2271,6 +2293,17 @@ static int add_prepared(grille_store *s, grille_prepared *p,
     const char *data = grille_text_data(p->text, &len);
     int rc, r;
     *id = 0;
+    if (!name || !path)
+        return grille__error(err, GRILLE_EINVALID, s->path, 0, 0, "%s",
+                             !name ? _("a document needs a name")
+                                   : _("a document needs a path (the name "
+                                       "again for a text from memory)"));
+    if (p->unit != s->unit)
+        return grille__error(err, GRILLE_EINVALID, path, 0, 0,
+                             _("prepared by %s, and the project's unit is "
+                               "%s (grille_store_unit)"),
+                             grille_unit_name(p->unit),
+                             grille_unit_name(s->unit));
     if (strcmp(grille_codebook_sha256(p->cb), s->sha256) != 0)
         return grille__error(err, GRILLE_EINVALID, s->path, 0, 0, "%s",
                              _("this codebook is not the project's: change "
@@ -2593,6 +2626,12 @@ int grille_store_set_attr(grille_store *s, int64_t id, const char *key,
                           const char *value, const char *origin,
                           grille_error *err)
 {
+    if (!key || !value || !origin)
+        return grille__error(err, GRILLE_EINVALID, s->path, 0, 0, "%s",
+                             !key     ? _("an attribute needs a name")
+                             : !value ? _("an attribute needs a value")
+                                      : _("an attribute needs an origin "
+                                          "(where its value comes from)"));
     if (!*key)
         return grille__error(err, GRILLE_EINVALID, s->path, 0, 0, "%s",
                              _("an attribute needs a name"));

@@ -683,7 +683,9 @@ int grille_text_front_matter(const char *s, size_t len, size_t *yaml_start,
 
 const char *grille_unit_name(grille_unit unit)
 {
-    return unit == GRILLE_UNIT_SENTENCE ? "sentence" : "paragraph";
+    return unit == GRILLE_UNIT_SENTENCE    ? "sentence"
+           : unit == GRILLE_UNIT_PARAGRAPH ? "paragraph"
+                                           : "?";
 }
 
 int grille_unit_parse(const char *name)

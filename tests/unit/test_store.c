@@ -1065,12 +1065,65 @@ START_TEST(test_open_readonly)
             grille_store_set_attr(st, id, "type", "EPCI", "command line", &err);
         grille_store_rollback(st);
     }
-    ck_assert_msg(rc == GRILLE_ESTORE,
+    /* a misuse of the store, not a damaged or busy file */
+    ck_assert_msg(rc == GRILLE_EINVALID,
                   "writing a readonly project gave %d "
-                  "(%s), expected GRILLE_ESTORE",
+                  "(%s), expected GRILLE_EINVALID",
                   rc, err.message);
     ck_assert_msg(strstr(err.message, "read-only") != NULL,
                   "message does not say read-only: %s", err.message);
+}
+END_TEST
+
+/* Misuse of the API is GRILLE_EINVALID, with a message that says what is
+ * missing, never a crash nor GRILLE_ESTORE (a damaged or busy file). */
+START_TEST(test_misuse_is_einvalid)
+{
+    grille_error err;
+    int64_t id = -1;
+    fresh();
+    memset(&err, 0, sizeof(err));
+    ck_assert_int_eq(grille_store_commit(st, &err), GRILLE_EINVALID);
+    ck_assert_ptr_nonnull(strstr(err.message, "no write transaction"));
+    begin(st);
+    memset(&err, 0, sizeof(err));
+    ck_assert_int_eq(grille_store_begin(st, &err), GRILLE_EINVALID);
+    ck_assert_ptr_nonnull(strstr(err.message, "open already"));
+    ck_assert_int_eq(try_add(NULL, "a.md", "a.md", "Le télétravail.\n", &id,
+                             &err),
+                     GRILLE_EINVALID);
+    ck_assert_ptr_nonnull(strstr(err.message, "no codebook"));
+    ck_assert_int_eq(try_add(cb, "a.md", NULL, "Le télétravail.\n", &id,
+                             &err),
+                     GRILLE_EINVALID);
+    ck_assert_ptr_nonnull(strstr(err.message, "needs a path"));
+    /* prepared with the other unit: its segments are not the project's */
+    grille_text *t = NULL;
+    ck_assert_int_eq(grille_text_decode(&t, "Un. Deux.\n", 10, "b.md", &err),
+                     0);
+    grille_prepared *p = NULL;
+    grille_unit other = grille_store_unit(st) == GRILLE_UNIT_PARAGRAPH
+                            ? GRILLE_UNIT_SENTENCE
+                            : GRILLE_UNIT_PARAGRAPH;
+    ck_assert_int_eq(grille_add_prepare(&p, an, cb, other, "b.md", t, &err),
+                     0);
+    memset(&err, 0, sizeof(err));
+    ck_assert_int_eq(grille_store_add_prepared(st, p, "b.md", "b.md", &id,
+                                               &err),
+                     GRILLE_EINVALID);
+    ck_assert_ptr_nonnull(strstr(err.message, "unit"));
+    grille_prepared_free(p);
+    ck_assert_int_eq(grille_add_prepare(&p, an, cb, (grille_unit)7, "b.md", t,
+                                        &err),
+                     GRILLE_EINVALID);
+    grille_text_free(t);
+    id = add("c.md", "c.md", "Le télétravail.\n");
+    memset(&err, 0, sizeof(err));
+    ck_assert_int_eq(grille_store_set_attr(st, id, "type", "epci", NULL, &err),
+                     GRILLE_EINVALID);
+    ck_assert_ptr_nonnull(strstr(err.message, "origin"));
+    commit(st);
+    ck_assert_int_eq(count_docs(st), 1);
 }
 END_TEST
 
@@ -1085,9 +1138,9 @@ START_TEST(test_open_readonly_write_outside_transaction)
     int rc = grille_store_open(&st, proj, 1, &err);
     ck_assert_msg(rc == 0, "open readonly failed (%d): %s", rc, err.message);
     rc = grille_store_remove(st, id, &err);
-    ck_assert_msg(rc == GRILLE_ESTORE,
+    ck_assert_msg(rc == GRILLE_EINVALID,
                   "remove through a readonly project "
-                  "gave %d (%s), expected GRILLE_ESTORE",
+                  "gave %d (%s), expected GRILLE_EINVALID",
                   rc, err.message);
     ck_assert_msg(strstr(err.message, "read-only") != NULL,
                   "message does not say read-only: %s", err.message);
@@ -3692,6 +3745,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_open_roundtrip);
     tcase_add_test(tc, test_open_readonly);
     tcase_add_test(tc, test_open_readonly_write_outside_transaction);
+    tcase_add_test(tc, test_misuse_is_einvalid);
 
     tc = tcase(s, "add");
     tcase_add_test(tc, test_add_doc_info);
