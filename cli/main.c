@@ -67,6 +67,10 @@ int main(int argc, char **argv)
 static int dispatch(int argc, char **argv)
 {
     setlocale(LC_ALL, "");
+    /* the user's language and character set, but numbers as JSON, CSV
+     * and the docs write them: a French locale's decimal comma made
+     * "lift": [[5,94, ...]] (not JSON) and shifted CSV columns */
+    setlocale(LC_NUMERIC, "C");
     /* A file grown past `ulimit -f` is a write error to report, not a
      * signal that kills the program before it can roll back. */
     signal(SIGXFSZ, SIG_IGN);

@@ -572,4 +572,23 @@ done
 ok "codebook show aligns labels with decomposed accents and wide characters" sh -c \
     "$G codebook show cols.yaml | python3 '$S/tests/e2e/columns.py' '(?<=  )[0-9]+ pattern'"
 
+# a French locale (decimal comma) changes no number grille writes
+if mkdir -p "$tmp/loc" && localedef -i fr_FR -f UTF-8 "$tmp/loc/fr_FR.utf8" >/dev/null 2>&1 &&
+    [ "$(LOCPATH=$tmp/loc LC_ALL=fr_FR.UTF-8 /usr/bin/printf '%.1f' 0.5)" = "0,5" ]; then
+    $G init -d fr.db >/dev/null && $G add -d fr.db "$S/corpus" >/dev/null 2>&1
+    for args in "report -d fr.db -f json" "cooc -d fr.db -f json" \
+        "compare -d fr.db --by type -f json" \
+        "eval -g $S/tests/gold/corpus.tsv -f json"; do
+        ok "French locale: ${args%% *} -f json is the C locale's output" sh -c "
+            LOCPATH='$tmp/loc' LC_ALL=fr_FR.UTF-8 $G $args > fr.out &&
+            LC_ALL=C.UTF-8 $G $args > c.out && cmp fr.out c.out &&
+            python3 -m json.tool fr.out > /dev/null"
+    done
+    ok "French locale: compare -f csv keeps its columns" sh -c "
+        LOCPATH='$tmp/loc' LC_ALL=fr_FR.UTF-8 $G compare --by type -f csv -d fr.db |
+        python3 -c 'import csv,sys; r=list(csv.reader(sys.stdin)); sys.exit(len({len(x) for x in r}) != 1)'"
+else
+    ok "a French locale can be made for the test (localedef, package locales)" false
+fi
+
 done_testing
