@@ -250,6 +250,9 @@ void ob_json_text(obuf *b, const char *s, size_t len);
 void put_safe(FILE *f, const char *s, size_t len);
 void put_safe_str(FILE *f, const char *s);
 void ob_safe(obuf *b, const char *s, size_t len);
+/* ob_safe of a field on one line of a listing (a name, an attribute):
+ * a tab or a line end in it is a space. */
+void ob_safe_line(obuf *b, const char *s, size_t len);
 
 /* Writes s[0..len) on one line: runs of white space become one space, and
  * controls are replaced (put_safe). */

@@ -112,7 +112,7 @@ static void text_row(obuf *b, const grille_doc_info *d, const row_attrs *r)
     char id[24];
     int idw = snprintf(id, sizeof(id), "#%lld ", (long long)d->id);
     ob_printf(b, "\n%s", id);
-    ob_safe(b, d->name, strlen(d->name));
+    ob_safe_line(b, d->name, strlen(d->name));
     int w = 44 - idw - (int)text_width(d->name, strlen(d->name));
     /* "1 segment " keeps the columns of "2 segments" */
     ob_printf(b, _("%*s %6zu word%-1s %4zu segment%-1s %4zu coded\n"),
@@ -120,7 +120,7 @@ static void text_row(obuf *b, const grille_doc_info *d, const row_attrs *r)
               cli_s(d->segments), d->coded_segments);
     if (strcmp(d->path, d->name) != 0) {
         ob_cstr(b, _("    from "));
-        ob_safe(b, d->path, strlen(d->path));
+        ob_safe_line(b, d->path, strlen(d->path));
         ob_putc(b, '\n');
     }
     for (size_t k = 0; k < r->n; k++) {
@@ -128,11 +128,11 @@ static void text_row(obuf *b, const grille_doc_info *d, const row_attrs *r)
         int kw = 34 - (int)text_width(key, strlen(key)) -
                  (int)text_width(value, strlen(value));
         ob_cstr(b, "    ");
-        ob_safe(b, key, strlen(key));
+        ob_safe_line(b, key, strlen(key));
         ob_cstr(b, " = ");
-        ob_safe(b, value, strlen(value));
+        ob_safe_line(b, value, strlen(value));
         ob_printf(b, "%*s (", kw > 0 ? kw : 1, "");
-        ob_safe(b, at_str(r, k, 2), strlen(at_str(r, k, 2)));
+        ob_safe_line(b, at_str(r, k, 2), strlen(at_str(r, k, 2)));
         ob_cstr(b, ")\n");
     }
 }

@@ -363,6 +363,20 @@ void ob_safe(obuf *b, const char *s, size_t len)
     ob_put(b, s + from, len - from);
 }
 
+void ob_safe_line(obuf *b, const char *s, size_t len)
+{
+    size_t from = 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        if (c != '\t' && c != '\n' && c != '\r' && c != '\v' && c != '\f')
+            continue;
+        ob_safe(b, s + from, i - from);
+        ob_putc(b, ' ');
+        from = i + 1;
+    }
+    ob_safe(b, s + from, len - from);
+}
+
 void put_flat_run(FILE *f, const char *s, size_t len, bool *space)
 {
     for (size_t i = 0; i < len; i++) {

@@ -336,8 +336,22 @@ static void heads_legend(FILE *f, char **names, size_t ncols)
     free(s);
 }
 
+/* A tab or a line end in a cell (a document named "a\tb", an attribute
+ * value on two lines) would break its row: a space in a text table. */
+static void flatten(char *s)
+{
+    for (; s && *s; s++)
+        if (*s == '\t' || *s == '\n' || *s == '\r' || *s == '\v' ||
+            *s == '\f')
+            *s = ' ';
+}
+
 static void table_plain(FILE *f, table *t)
 {
+    for (size_t i = 0; i < t->nrows * t->ncols; i++)
+        flatten(t->cells[i].text);
+    for (size_t c = 0; c < t->ncols; c++)
+        flatten(t->head[c]);
     size_t *w = calloc(t->ncols, sizeof(size_t));
     if (!w)
         return;
@@ -687,12 +701,13 @@ static void wrap(FILE *f, const char *s, size_t indent, size_t width)
 {
     size_t col = 0;
     const char *p = s;
+    /* a tab or a line end (in a document's name) is a space too */
+    static const char blank[] = " \t\n\r\v\f";
     while (*p) {
-        while (*p == ' ')
-            p++;
-        const char *e = p;
-        while (*e && *e != ' ')
-            e++;
+        p += strspn(p, blank);
+        if (!*p)
+            break;
+        const char *e = p + strcspn(p, blank);
         size_t w = text_width(p, (size_t)(e - p));
         if (col && col + 1 + w > width) {
             fputc('\n', f);

@@ -572,6 +572,21 @@ done
 ok "codebook show aligns labels with decomposed accents and wide characters" sh -c \
     "$G codebook show cols.yaml | python3 '$S/tests/e2e/columns.py' '(?<=  )[0-9]+ pattern'"
 
+# a tab or a line end in a name or an attribute: one line still, in text
+mkdir -p odd && printf -- '---\nregion: "Ligne1\\nLigne2"\ncollectivite: "Tab\\tville"\n---\n\nLes masques et le maire.\n' > "odd/nl
+name.md" && printf 'Les masques du maire.\n' > "odd/tab	name.md"
+$G init -d odd.db >/dev/null && $G add -d odd.db odd >/dev/null
+for args in report list "kwic maire" "quotes sante" "compare --by region" \
+    "compare --by collectivite"; do
+    ok "a tab or a line end in a name or a value breaks no line: $args" sh -c "
+        $G $args -d odd.db | python3 -c '
+import sys
+t = sys.stdin.read()
+bad = [l for l in t.splitlines() if \"\t\" in l or l.startswith(\"name.md\")
+       or l.startswith(\"Ligne2\")]
+sys.exit(bad and print(bad) or 0)'"
+done
+
 # a French locale (decimal comma) changes no number grille writes
 if mkdir -p "$tmp/loc" && localedef -i fr_FR -f UTF-8 "$tmp/loc/fr_FR.utf8" >/dev/null 2>&1 &&
     [ "$(LOCPATH=$tmp/loc LC_ALL=fr_FR.UTF-8 /usr/bin/printf '%.1f' 0.5)" = "0,5" ]; then
