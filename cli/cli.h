@@ -253,6 +253,7 @@ void ob_safe(obuf *b, const char *s, size_t len);
 /* ob_safe of a field on one line of a listing (a name, an attribute):
  * a tab or a line end in it is a space. */
 void ob_safe_line(obuf *b, const char *s, size_t len);
+void put_safe_line(FILE *f, const char *s);
 
 /* Writes s[0..len) on one line: runs of white space become one space, and
  * controls are replaced (put_safe). */

@@ -377,6 +377,14 @@ void ob_safe_line(obuf *b, const char *s, size_t len)
     ob_safe(b, s + from, len - from);
 }
 
+void put_safe_line(FILE *f, const char *s)
+{
+    obuf b = {.spill = f};
+    ob_safe_line(&b, s, strlen(s));
+    ob_flush(&b);
+    free(b.p);
+}
+
 void put_flat_run(FILE *f, const char *s, size_t len, bool *space)
 {
     for (size_t i = 0; i < len; i++) {

@@ -646,7 +646,7 @@ void doc_begin(doc *d, const char *title)
         fputs("\n\n", d->f);
     } else {
         size_t w = text_width(title, strlen(title));
-        put_safe_str(d->f, title);
+        put_safe_line(d->f, title);
         fputc('\n', d->f);
         for (size_t i = 0; i < w; i++)
             fputc('=', d->f);
@@ -672,7 +672,7 @@ void doc_h2(doc *d, const char *title)
         fputs("\n\n", d->f);
     } else {
         size_t w = text_width(title, strlen(title));
-        put_safe_str(d->f, title);
+        put_safe_line(d->f, title);
         fputc('\n', d->f);
         for (size_t i = 0; i < w; i++)
             fputc('-', d->f);
@@ -691,7 +691,7 @@ void doc_h3(doc *d, const char *title)
         md_escape(d->f, title);
         fputs("\n\n", d->f);
     } else {
-        put_safe_str(d->f, title);
+        put_safe_line(d->f, title);
         fputs("\n\n", d->f);
     }
 }

@@ -584,7 +584,8 @@ import sys
 t = sys.stdin.read()
 bad = [l for l in t.splitlines() if \"\t\" in l or l.startswith(\"name.md\")
        or l.startswith(\"Ligne2\")]
-sys.exit(bad and print(bad) or 0)'"
+print(bad) if bad else None
+sys.exit(1 if bad else 0)'"
 done
 
 # a French locale (decimal comma) changes no number grille writes
