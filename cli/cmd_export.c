@@ -95,7 +95,11 @@ static int write_matrix(grille_store *s, FILE *f)
     fputs("document", f);
     for (size_t c = 0; c < r->ncodes; c++) {
         fputc(',', f);
-        csv_ccell(f, r->codes[c].id, true);
+        /* a theme named 'document' is not the first column twice */
+        csv_ccell(f,
+                  strcmp(r->codes[c].id, "document") == 0 ? "code.document"
+                                                          : r->codes[c].id,
+                  true);
     }
     fputs("\r\n", f);
     for (size_t d = 0; d < r->ndocs; d++) {

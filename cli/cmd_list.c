@@ -319,12 +319,28 @@ static int write_csv(lister *l, FILE *f)
         }
     }
     if (rc == 0) {
-        fputs("id,name,path,encoding,bytes,words,segments,coded_segments,"
-              "codings,added_at",
-              f);
+        static const char *const fixed[] = {
+            "id",       "name",           "path",    "encoding", "bytes",
+            "words",    "segments",       "coded_segments", "codings",
+            "added_at"};
+        enum { NFIXED = sizeof(fixed) / sizeof(fixed[0]) };
+        for (size_t j = 0; j < NFIXED; j++)
+            fprintf(f, "%s%s", j ? "," : "", fixed[j]);
         for (size_t j = 0; j < nk; j++) {
+            const char *key = l->keys.keys[order[j]];
+            bool taken = false; /* an attribute 'name' or 'id' */
+            for (size_t k = 0; k < NFIXED && !taken; k++)
+                taken = strcmp(key, fixed[k]) == 0;
             fputc(',', f);
-            csv_ccell(f, l->keys.keys[order[j]], true);
+            if (taken) {
+                char *head = NULL;
+                if (asprintf(&head, "attr.%s", key) < 0)
+                    abort();
+                csv_ccell(f, head, true);
+                free(head);
+            } else {
+                csv_ccell(f, key, true);
+            }
         }
         fputs("\r\n", f);
     }

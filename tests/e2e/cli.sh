@@ -588,6 +588,22 @@ print(bad) if bad else None
 sys.exit(1 if bad else 0)'"
 done
 
+# CSV headers stay unique: attributes named as list's columns, a theme
+# named as matrix.csv's first column
+$G attr set -d odd.db '#1' id=7 name=Autre words=9 >/dev/null
+printf 'themes:\n  document: [masques]\n  elus: [maire]\n' > doccode.yaml
+$G init -d doccode.db -c doccode.yaml >/dev/null &&
+    $G add -d doccode.db odd >/dev/null && mkdir -p doccsv
+for cmd in "$G list -d odd.db -f csv" \
+    "sh -c '$G export -d doccode.db -f csv -o doccsv && cat doccsv/matrix.csv'"; do
+    ok "CSV headers are unique: ${cmd%% -d*}" sh -c "$cmd | python3 -c '
+import csv, sys
+h = next(csv.reader(sys.stdin))
+sys.exit(len(h) != len(set(h)))'"
+done
+ok "an attribute named as a column of list -f csv is attr.KEY" sh -c \
+    "$G list -d odd.db -f csv | head -1 | grep -q ',attr.id,attr.name,.*,attr.words'"
+
 # a French locale (decimal comma) changes no number grille writes
 if mkdir -p "$tmp/loc" && localedef -i fr_FR -f UTF-8 "$tmp/loc/fr_FR.utf8" >/dev/null 2>&1 &&
     [ "$(LOCPATH=$tmp/loc LC_ALL=fr_FR.UTF-8 /usr/bin/printf '%.1f' 0.5)" = "0,5" ]; then
