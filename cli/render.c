@@ -480,13 +480,20 @@ static void table_plain(FILE *f, table *t)
 static void md_escape(FILE *f, const char *s)
 {
     size_t n = strlen(s);
+    /* what would open a block at the start of a line: a fence (~~~), a
+     * heading, a list item ("- ", "2020. "), a setext line */
+    size_t digits = strspn(s, "0123456789");
     for (size_t i = 0; i < n; i++) {
         char c = s[i];
         if (c == '|' || c == '\\' || c == '*' || c == '_' || c == '<' ||
-            c == '>' || c == '[' || c == ']' || c == '`')
+            c == '>' || c == '[' || c == ']' || c == '`' ||
+            (i == 0 && strchr("#~-+=", c)) ||
+            (i == digits && i && i < 10 && (c == '.' || c == ')')))
             fputc('\\', f);
         size_t k;
-        if (c == '\n' || c == '\r' || c == '\t') {
+        if (c == '&') {
+            fputs("&amp;", f); /* "&amp;" in a note stays as written */
+        } else if (c == '\n' || c == '\r' || c == '\t') {
             fputc(' ', f);
         } else if ((k = control_at(s, n, i)) != 0) {
             fputs(REPLACEMENT_CHAR, f);

@@ -604,6 +604,14 @@ done
 ok "an attribute named as a column of list -f csv is attr.KEY" sh -c \
     "$G list -d odd.db -f csv | head -1 | grep -q ',attr.id,attr.name,.*,attr.words'"
 
+# Markdown: a quote that starts like a block, and an entity, stay text
+mkdir -p mdq && printf -- '~~~ les masques du maire\n\n2020. les masques, &amp; la santé.\n' > mdq/n.md
+$G init -d mdq.db >/dev/null && $G add -d mdq.db mdq >/dev/null
+ok "md: a quote starting with ~~~ or '2020.' opens no block; & is &amp;" sh -c "
+    $G quotes -d mdq.db sante -f md > mdq.out &&
+    grep -qx '> \\\\~~~ les masques du maire' mdq.out &&
+    grep -qx '> 2020\\\\. les masques, &amp;amp; la santé.' mdq.out"
+
 # a French locale (decimal comma) changes no number grille writes
 if mkdir -p "$tmp/loc" && localedef -i fr_FR -f UTF-8 "$tmp/loc/fr_FR.utf8" >/dev/null 2>&1 &&
     [ "$(LOCPATH=$tmp/loc LC_ALL=fr_FR.UTF-8 /usr/bin/printf '%.1f' 0.5)" = "0,5" ]; then
