@@ -316,6 +316,17 @@ static const char *mark(double spec)
     return spec >= 2 ? " \xe2\x96\xb2" : spec <= -2 ? " \xe2\x96\xbc" : "";
 }
 
+/* A specificity with one decimal and its marker; one that would read 2.0
+ * without being 2 (1.9934, no marker, beside a 2.0278 marked) gets a
+ * second decimal, cut toward zero: +1.99. */
+static void spec_text(double spec, char out[24])
+{
+    snprintf(out, 24, "%+.1f", spec);
+    if (fabs(spec) < 2 && fabs(atof(out)) >= 2)
+        snprintf(out, 24, "%+.2f", trunc(spec * 100) / 100);
+    strcat(out, mark(spec));
+}
+
 /* A table of themes (rows) by groups (columns), its heads set. */
 static void theme_by_group_table(table *t, const compare *m)
 {
@@ -364,8 +375,10 @@ static void compare_human(doc *d, const grille_report *r, const compare *m)
         table_set(&t, row, 0, "%s", code_id(r, m->codes[i]));
         for (size_t g = 0; g < G; g++) {
             size_t x = i * G + g;
-            table_set(&t, row, g + 1, "%zu %.0f%% %+.1f%s", m->segs[x],
-                      100 * m->share[x], m->spec[x], mark(m->spec[x]));
+            char sp[24];
+            spec_text(m->spec[x], sp);
+            table_set(&t, row, g + 1, "%zu %.0f%% %s", m->segs[x],
+                      100 * m->share[x], sp);
             char col[8];
             diverging_color(m->spec[x], col);
             table_bg(&t, row, g + 1, col);

@@ -612,6 +612,13 @@ ok "md: a quote starting with ~~~ or '2020.' opens no block; & is &amp;" sh -c "
     grep -qx '> \\\\~~~ les masques du maire' mdq.out &&
     grep -qx '> 2020\\\\. les masques, &amp;amp; la santé.' mdq.out"
 
+# a specificity that reads 2.0 has its marker (corpus: Occitanie, 1.9934)
+$G init -d spec.db >/dev/null && $G add -d spec.db "$S/corpus" >/dev/null 2>&1
+ok "compare: no +2.0 without its marker; 1.9934 reads +1.99" sh -c "
+    $G compare -d spec.db --by region > spec.out &&
+    grep -q ' +1.99 ' spec.out &&
+    ! grep -Pq '[+-]2\.0(?![0-9]| [▲▼])' spec.out"
+
 # a French locale (decimal comma) changes no number grille writes
 if mkdir -p "$tmp/loc" && localedef -i fr_FR -f UTF-8 "$tmp/loc/fr_FR.utf8" >/dev/null 2>&1 &&
     [ "$(LOCPATH=$tmp/loc LC_ALL=fr_FR.UTF-8 /usr/bin/printf '%.1f' 0.5)" = "0,5" ]; then
