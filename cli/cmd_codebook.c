@@ -30,7 +30,7 @@ static void skipped(const grille_codebook *cb)
     fputs(_("turns not coded (skip_speakers):"), stdout);
     for (size_t i = 0; sp; sp = grille_codebook_skip_speaker(cb, ++i)) {
         fputs(i ? ", " : " ", stdout);
-        put_safe_str(stdout, sp);
+        put_safe_line(stdout, sp);
     }
     putchar('\n');
 }
@@ -39,7 +39,7 @@ static void show(const grille_codebook *cb)
 {
     size_t n = grille_codebook_count(cb);
     size_t nr = grille_codebook_rule_count(cb);
-    put_safe_str(stdout, grille_codebook_name(cb));
+    put_safe_line(stdout, grille_codebook_name(cb));
     putchar('\n');
     printf(_("source %s, sha256 %.12s, %zu code%s, %zu rule%s\n"),
            grille_codebook_source(cb), grille_codebook_sha256(cb), n,
@@ -54,10 +54,10 @@ static void show(const grille_codebook *cb)
         int pad = 2 * (int)c.depth;
         int w = 24 - pad - (int)text_width(shown, strlen(shown));
         printf("%*s", pad, "");
-        put_safe_str(stdout, shown);
+        put_safe_line(stdout, shown);
         printf("%*s  ", w > 0 ? w : 0, "");
         int lw = 44 - (int)text_width(c.label, strlen(c.label));
-        put_safe_str(stdout, c.label);
+        put_safe_line(stdout, c.label);
         printf("%*s", lw > 0 ? lw : 0, "");
         printf(_(" %3zu pattern%s"), c.npatterns, cli_s(c.npatterns));
         if (c.nexclusions)

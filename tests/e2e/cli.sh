@@ -587,6 +587,9 @@ bad = [l for l in t.splitlines() if \"\t\" in l or l.startswith(\"name.md\")
 print(bad) if bad else None
 sys.exit(1 if bad else 0)'"
 done
+printf 'name: "A\\tB"\nthemes:\n  s:\n    label: "Sant\\té"\n    terms: [x]\n' > tablabel.yaml
+ok "codebook show: a tab in a label or the name is a space" sh -c "
+    $G codebook show tablabel.yaml | python3 -c 'import sys; sys.exit(\"\t\" in sys.stdin.read())'"
 
 # CSV headers stay unique: attributes named as list's columns, a theme
 # named as matrix.csv's first column
