@@ -58,6 +58,14 @@ int grille_analyser_run_range(grille_analyser *a, const char *text,
 {
     if (!text && end == 0) /* (NULL, 0): an empty text */
         text = "";
+    if (!text || start > end ||
+        (unit != GRILLE_UNIT_PARAGRAPH && unit != GRILLE_UNIT_SENTENCE))
+        return grille__error(err, GRILLE_EINVALID, name, 0, 0, "%s",
+                             !text ? _("no text given")
+                             : start > end
+                                 ? _("the range (or the body) starts past "
+                                     "the end of the text")
+                                 : _("no such unit"));
     size_t len = end, body = start;
     int rc = grille_text__segment(a, text, len, body, line, unit, err);
     if (rc == 0 && cb)

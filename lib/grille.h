@@ -424,7 +424,8 @@ typedef struct grille_coding {
  * and, when `cb` is not NULL, codes it.  Results stay in the analyser and
  * are valid until its next run or its free.  Errors: GRILLE_ELIMIT when a
  * regex rule hits its match limit (the message names the rule),
- * GRILLE_ENOMEM.  `name` is the document name used in messages.
+ * GRILLE_ENOMEM, GRILLE_EINVALID for a body past the end, no text or no
+ * unit.  `name` is the document name used in messages.
  */
 GRILLE_API int grille_analyser_run(grille_analyser *a, const char *text,
                                    size_t len, size_t body, grille_unit unit,
@@ -461,7 +462,9 @@ GRILLE_API unsigned grille_text_count_lines(const char *text, size_t from,
  * Whether runs keep every token (the default) or only those of the segment
  * being coded: then grille_analyser_tokens() gives the last segment's
  * tokens only, and the memory of a run no longer grows with the size of
- * the document.
+ * the document.  Each segment's first_token is then 0 and its ntokens
+ * its own count: only the last segment's tokens are there to read, and a
+ * loop over the segments' tokens must stop at grille_analyser_tokens().
  */
 GRILLE_API void grille_analyser_keep_tokens(grille_analyser *a, bool keep);
 

@@ -832,6 +832,34 @@ static TCase *tcase(Suite *s, const char *name)
     return tc;
 }
 
+/* A body past the end, no text or no unit: GRILLE_EINVALID, not a run
+ * over memory that is not the text's. */
+START_TEST(test_run_bad_arguments)
+{
+    use("themes:\n  sante: {terms: [santé]}\n");
+    grille_error err;
+    memset(&err, 0, sizeof(err));
+    const char *text = "La santé.\n";
+    ck_assert_int_eq(grille_analyser_run(an, text, 4, 9, GRILLE_UNIT_PARAGRAPH,
+                                         cb, "n.md", &err),
+                     GRILLE_EINVALID);
+    ck_assert_ptr_nonnull(strstr(err.message, "past the end"));
+    ck_assert_int_eq(grille_analyser_run(an, NULL, 4, 0, GRILLE_UNIT_PARAGRAPH,
+                                         cb, "n.md", &err),
+                     GRILLE_EINVALID);
+    ck_assert_int_eq(grille_analyser_run(an, text, strlen(text), 0,
+                                         (grille_unit)7, cb, "n.md", &err),
+                     GRILLE_EINVALID);
+    ck_assert_int_eq(grille_analyser_run(an, NULL, 0, 0, GRILLE_UNIT_PARAGRAPH,
+                                         cb, "n.md", &err),
+                     0);
+    ck_assert_int_eq(grille_analyser_run(an, text, strlen(text), 0,
+                                         GRILLE_UNIT_PARAGRAPH, cb, "n.md",
+                                         &err),
+                     0);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("match");
@@ -839,6 +867,7 @@ static Suite *suite(void)
 
     tc = tcase(s, "word");
     tcase_add_test(tc, test_word_stem_case_accents);
+    tcase_add_test(tc, test_run_bad_arguments);
     tcase_add_test(tc, test_word_whole_words_only);
     tcase_add_test(tc, test_word_unaccented_term);
     tcase_add_test(tc, test_next_codebook_same_analyser);
