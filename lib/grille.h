@@ -567,9 +567,9 @@ GRILLE_API void grille_store_on_wait(grille_store *s,
 GRILLE_API grille_unit grille_store_unit(const grille_store *s);
 
 /* The name of the project's codebook, as it was when the project was
- * opened or its last transaction began.  Valid until the next call on `s`
- * that begins, ends or writes (begin, commit, rollback, an add, remove,
- * recode or import, which read the codebook again): copy it to keep it. */
+ * opened or its last transaction began.  Valid while the name stays the
+ * same: a transaction that changes the codebook (a recode, or another
+ * program's, seen at the next begin) frees it; copy it to keep it. */
 GRILLE_API const char *grille_store_codebook_name(const grille_store *s);
 
 /* The project's codebook as YAML text and the name of its source; free

@@ -750,7 +750,11 @@ static int load_meta(grille_store *s, grille_error *err)
         const char *h = (const char *)sqlite3_column_text(st, 0);
         snprintf(s->sha256, sizeof(s->sha256), "%s", h ? h : "");
         const char *name = col_text(st, 1);
-        char *copy = grille__strndup(name, strlen(name));
+        /* the same name keeps its string: a pointer from
+         * grille_store_codebook_name lives on while it does not change */
+        char *copy = s->cb_name && strcmp(s->cb_name, name) == 0
+                         ? NULL
+                         : grille__strndup(name, strlen(name));
         if (copy) {
             free(s->cb_name);
             s->cb_name = copy;

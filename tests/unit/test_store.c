@@ -1127,6 +1127,22 @@ START_TEST(test_misuse_is_einvalid)
 }
 END_TEST
 
+/* The codebook's name stays valid across transactions that keep it. */
+START_TEST(test_codebook_name_lives_on)
+{
+    fresh();
+    const char *name = grille_store_codebook_name(st);
+    char *copy = strdup(name);
+    ck_assert_ptr_nonnull(copy);
+    add_tx("a.md", "a.md", "Le télétravail.\n");
+    begin(st);
+    grille_store_rollback(st);
+    ck_assert_str_eq(name, copy); /* ASan: not freed */
+    ck_assert_ptr_eq(grille_store_codebook_name(st), name);
+    free(copy);
+}
+END_TEST
+
 START_TEST(test_open_readonly_write_outside_transaction)
 {
     grille_error err;
@@ -3746,6 +3762,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_open_readonly);
     tcase_add_test(tc, test_open_readonly_write_outside_transaction);
     tcase_add_test(tc, test_misuse_is_einvalid);
+    tcase_add_test(tc, test_codebook_name_lives_on);
 
     tc = tcase(s, "add");
     tcase_add_test(tc, test_add_doc_info);
