@@ -20,7 +20,9 @@
  * Threads: a grille_codebook is immutable once loaded and may be shared by
  * any number of threads.  A grille_analyser (stemmer, caches, match data)
  * belongs to one thread at a time.  The library keeps no global mutable
- * state.
+ * state but two process-wide settings: the interrupt flag
+ * (grille_set_interrupt) and, on the first store opened, SQLite's memory
+ * statistics turned off (docs/api.md).
  */
 #ifndef GRILLE_H
 #define GRILLE_H
@@ -381,6 +383,7 @@ typedef enum grille_rule_kind {
     GRILLE_RULE_EXCLUDE
 } grille_rule_kind;
 
+/* "word", "phrase"...: the kind's name, or "?" for no kind. */
 GRILLE_API const char *grille_rule_kind_name(grille_rule_kind kind);
 
 /* Number of rules (patterns and exclusions of every code). */
@@ -395,6 +398,8 @@ typedef struct grille_rule_info {
     unsigned line, column;
 } grille_rule_info;
 
+/* Rule i (0 to grille_codebook_rule_count - 1) into *info; 0, or
+ * GRILLE_ENOTFOUND past the last. */
 GRILLE_API int grille_codebook_rule(const grille_codebook *cb, size_t i,
                                     grille_rule_info *info);
 
@@ -666,7 +671,8 @@ typedef struct grille_doc_info {
 } grille_doc_info;
 
 /* A callback returns 0 to go on, or non-zero to stop (that value is then
- * returned by the foreach). */
+ * returned by the foreach, and `err` is left as it was: return a positive
+ * value to stop early, so that it cannot be taken for an error code). */
 typedef int (*grille_doc_cb)(const grille_doc_info *doc, void *payload);
 
 /* Calls `cb` for every document, by name. */
@@ -1046,6 +1052,7 @@ typedef struct grille_refi_import_stats {
  * (case and accents ignored), or to new codes.  Codings made by grille
  * itself are skipped: `cb` finds them again.  Call it inside a
  * transaction: on an error, roll back and the project is as it was.
+ * `stats` (may be NULL) is filled in.
  */
 GRILLE_API int grille_refi_import_qdpx(grille_store *s, grille_analyser *a,
                                        const grille_codebook *cb,
