@@ -272,8 +272,9 @@ static const char *cell(const table *t, size_t r, size_t c)
     return s ? s : "";
 }
 
-/* Writes s padded or cut to exactly w columns. */
-static void put_fit(FILE *f, const char *s, size_t w, bool right)
+/* Writes s padded or cut to exactly w columns; the last column of a row
+ * (`last`) is not padded on its right: no line ends in spaces. */
+static void put_fit(FILE *f, const char *s, size_t w, bool right, bool last)
 {
     size_t n = strlen(s);
     size_t width = text_width(s, n);
@@ -305,14 +306,15 @@ static void put_fit(FILE *f, const char *s, size_t w, bool right)
         put_safe(f, s, i);
         if (w) {
             fputs("\xe2\x80\xa6", f);
-            fprintf(f, "%*s", (int)(w - 1 - used), "");
+            if (!last)
+                fprintf(f, "%*s", (int)(w - 1 - used), "");
         }
         return;
     }
     if (right)
         fprintf(f, "%*s", (int)(w - width), "");
     put_safe(f, s, n);
-    if (!right)
+    if (!right && !last)
         fprintf(f, "%*s", (int)(w - width), "");
 }
 
@@ -448,7 +450,8 @@ static void table_plain(FILE *f, table *t)
                 continue;
             if (c)
                 fputs("  ", f);
-            put_fit(f, t->head[c] ? t->head[c] : "", w[c], t->right[c]);
+            put_fit(f, t->head[c] ? t->head[c] : "", w[c], t->right[c],
+                    c + 1 == to);
         }
         fputc('\n', f);
         for (size_t c = 0; c < t->ncols; c++) {
@@ -466,7 +469,8 @@ static void table_plain(FILE *f, table *t)
                     continue;
                 if (c)
                     fputs("  ", f);
-                put_fit(f, cell(t, r, c), w[c], t->right[c]);
+                put_fit(f, cell(t, r, c), w[c], t->right[c],
+                        c + 1 == to);
             }
             fputc('\n', f);
         }

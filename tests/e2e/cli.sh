@@ -621,6 +621,10 @@ ok "compare: no +2.0 without its marker; 1.9934 reads +1.99" sh -c "
     $G compare -d spec.db --by region > spec.out &&
     grep -q ' +1.99 ' spec.out &&
     ! grep -Pq '[+-]2\.0(?![0-9]| [▲▼])' spec.out"
+for args in report "kwic masques" "compare --by type" cooc "quotes sante"; do
+    ok "no line of the text output ends in a space: $args" sh -c "
+        ! $G $args -d spec.db | grep -q ' \$'"
+done
 
 # a French locale (decimal comma) changes no number grille writes
 if mkdir -p "$tmp/loc" && localedef -i fr_FR -f UTF-8 "$tmp/loc/fr_FR.utf8" >/dev/null 2>&1 &&
