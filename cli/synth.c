@@ -55,23 +55,49 @@ long synth_codes(const grille_report *r, const char *list, bool all,
                 v[n++] = c;
         return (long)n;
     }
-    char *copy = strdup(list), *save = NULL;
+    /* ids are separated by commas, and an id may hold one ("c,d"): at
+     * each place the longest run of pieces that is an id is taken */
+    char *copy = strdup(list);
     if (!copy)
         return -1;
-    for (char *tok = strtok_r(copy, ",", &save); tok;
-         tok = strtok_r(NULL, ",", &save)) {
+    for (char *tok = copy; tok;) {
         while (*tok == ' ')
             tok++;
-        size_t c = 0;
-        while (c < r->ncodes && strcmp(r->codes[c].id, tok) != 0)
-            c++;
+        if (*tok == ',') { /* an empty piece: "a,,b", "a," */
+            tok++;
+            continue;
+        }
+        if (!*tok)
+            break;
+        size_t c = r->ncodes;
+        char *end = tok + strlen(tok), *next = NULL;
+        for (;;) {
+            char keep = *end;
+            *end = '\0';
+            for (c = 0; c < r->ncodes && strcmp(r->codes[c].id, tok) != 0;)
+                c++;
+            *end = keep;
+            if (c < r->ncodes) {
+                next = *end ? end + 1 : NULL;
+                break;
+            }
+            char *comma = end > tok ? memrchr(tok, ',', (size_t)(end - tok))
+                                    : NULL;
+            if (!comma)
+                break;
+            end = comma;
+        }
         if (c == r->ncodes) {
+            char *comma = strchr(tok, ',');
+            if (comma)
+                *comma = '\0';
             cli_error(_("no code '%s' in the project (see 'grille codebook "
                         "show -d DB')"),
                       tok);
             free(copy);
             return -1;
         }
+        tok = next;
         bool dup = false;
         for (size_t i = 0; i < n; i++)
             dup |= v[i] == c;

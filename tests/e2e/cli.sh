@@ -626,6 +626,15 @@ for args in report "kwic masques" "compare --by type" cooc "quotes sante"; do
         ! $G $args -d spec.db | grep -q ' \$'"
 done
 
+# --codes and a theme id that holds a comma
+printf 'themes:\n  "c,d": [masques]\n  c: [maire]\n  e: [santé]\n' > comma.yaml
+$G init -d comma.db -c comma.yaml >/dev/null && $G add -d comma.db "$S/corpus" >/dev/null 2>&1
+ok "--codes takes an id with a comma: c,d,e is 'c,d' and e" sh -c "
+    $G cooc -d comma.db --codes 'c,d,e' -f json |
+    python3 -c 'import json,sys; sys.exit(json.load(sys.stdin)[\"codes\"] != [\"c,d\", \"e\"])'"
+expect "--codes names the piece that is no id" 1 "no code 'x' in the project" \
+    $G cooc -d comma.db --codes 'e,x,c'
+
 # a French locale (decimal comma) changes no number grille writes
 if mkdir -p "$tmp/loc" && localedef -i fr_FR -f UTF-8 "$tmp/loc/fr_FR.utf8" >/dev/null 2>&1 &&
     [ "$(LOCPATH=$tmp/loc LC_ALL=fr_FR.UTF-8 /usr/bin/printf '%.1f' 0.5)" = "0,5" ]; then
