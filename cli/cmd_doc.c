@@ -306,13 +306,22 @@ static int attr_import(int argc, char **argv, const char *db)
         cli_error(_("%s:1: %s"), path, why ? why : _("no header row"));
         ok = false;
     }
+    /* a column with no name (a spreadsheet's empty trailing columns) is
+     * left out, unless a row gives it a value */
     for (size_t k = 1; ok && k < head.n; k++) {
-        if (!*trim(head.fields[k])) {
-            cli_error(_("%s:1: column %zu has no name"), path, k + 1);
-            ok = false;
+        char *clean = grille_attr_value(head.fields[k]);
+        if (!clean)
+            abort(); /* out of memory */
+        bool unnamed = !*clean;
+        free(clean);
+        if (unnamed) {
+            head.fields[k][0] = '\0';
+            continue;
         }
         for (size_t j = 1; ok && j < k; j++) {
             const char *a = trim(head.fields[j]), *b = trim(head.fields[k]);
+            if (!*a)
+                continue;
             if (strcmp(a, b) == 0) {
                 cli_error(_("%s:1: column '%s' given twice in the header "
                             "(columns %zu and %zu)"),
@@ -357,10 +366,38 @@ static int attr_import(int argc, char **argv, const char *db)
             bad++;
             continue;
         }
-        const char *who = trim(row.fields[0]);
+        /* every cell as it would be stored: a no-break space alone is an
+         * empty cell, and "Montpellier " (autocorrect) names Montpellier */
+        bool blank = true;
+        for (size_t k = 0; k < row.n; k++) {
+            char *clean = grille_attr_value(row.fields[k]);
+            if (!clean)
+                abort(); /* out of memory */
+            snprintf(row.fields[k], strlen(row.fields[k]) + 1, "%s", clean);
+            free(clean);
+            blank &= !*row.fields[k];
+        }
+        if (blank)
+            continue; /* a spreadsheet's empty row: ";;" */
+        for (size_t k = 1; k < head.n; k++)
+            if (!*head.fields[k] && *row.fields[k]) {
+                cli_error(_("%s:%zu: '%s' is in column %zu, which has no "
+                            "name in the header"),
+                          path, row.line, row.fields[k], k + 1);
+                bad++;
+            }
+        const char *who = row.fields[0];
         size_t matched = 0;
         int64_t id = 0;
-        bool by_doc = grille_store_find(s, who, &id, NULL) == 0;
+        grille_error ferr = {0};
+        int found = grille_store_find(s, who, &id, &ferr);
+        bool by_doc = found == 0;
+        if (found < 0 && found != GRILLE_ENOTFOUND) {
+            /* a name that is two documents', say: said as attr set says it */
+            cli_error("%s:%zu: %s", path, row.line, ferr.message);
+            bad++;
+            continue;
+        }
         /* the row's values, kept: a later row that gives the same
          * document another value for a key is a conflict */
         char **vals = calloc(head.n, sizeof(*vals));
@@ -375,7 +412,7 @@ static int attr_import(int argc, char **argv, const char *db)
         rowlines[nrowvals] = row.line;
         size_t me = ++nrowvals; /* this row, from 1 */
         for (size_t k = 1; k < head.n && ok; k++)
-            if (!(vals[k] = strdup(trim(row.fields[k])))) {
+            if (!(vals[k] = strdup(*head.fields[k] ? row.fields[k] : ""))) {
                 cli_error("%s", _("out of memory"));
                 ok = false;
             }

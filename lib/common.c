@@ -411,6 +411,11 @@ char *grille_attr_key(const char *key)
     return grille__attr_clean(grille__attr_known(key));
 }
 
+char *grille_attr_value(const char *value)
+{
+    return grille__attr_clean(value);
+}
+
 char *grille__attr_clean(const char *s)
 {
     /* white space around it: line ends, and the spaces of text.md (a

@@ -204,6 +204,10 @@ GRILLE_API void grille_attrs_free(grille_attrs *attrs);
  * date, enqueteur) whatever their case and accents ("Type", "Rôle").  Two
  * keys name the same attribute when these are equal. */
 GRILLE_API char *grille_attr_key(const char *key);
+/* Attribute value `value` as a project stores it (malloc'd; NULL when out
+ * of memory): without white space around it (no-break spaces and line
+ * ends included), its accents composed. */
+GRILLE_API char *grille_attr_value(const char *value);
 
 /* --------------------------------------------------- segments and tokens */
 

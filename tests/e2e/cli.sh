@@ -626,6 +626,23 @@ for args in report "kwic masques" "compare --by type" cooc "quotes sante"; do
         ! $G $args -d spec.db | grep -q ' \$'"
 done
 
+# cases files as spreadsheets save them: cells and rows cleaned as stored
+cp spec.db cas.db
+printf 'collectivite;type\nMontpellier;\xc2\xa0\n' > nbsp.csv
+expect "a cell of a no-break space is empty: left alone" 0 \
+    "^set 0 attribute values on 0 documents" $G attr import -d cas.db nbsp.csv
+ok "and the value is as it was" sh -c "$G list -d cas.db -f csv | grep -q '^2,.*,commune'"
+printf 'collectivite;strate;;\r\nMontpellier\xc2\xa0;grande;;\r\n;;;\r\n;;;\r\n' > excel.csv
+expect "a name with a trailing no-break space, empty rows and columns" 0 \
+    "^set 1 attribute value on 1 document" $G attr import -d cas.db excel.csv
+printf 'collectivite;strate;\nMontpellier;grande;x\n' > noname.csv
+expect "a value in a column with no name is refused, with its line" 1 \
+    "^grille: noname\.csv:2: 'x' is in column 3, which has no name in the header" \
+    $G attr import -d cas.db noname.csv
+printf 'cas;strate\nMontpellier;grande\n02-montpellier-dgs.md;grande\xc2\xa0\n' > same.csv
+expect "two cells stored alike are no conflict" 0 "^set 1 attribute value" \
+    $G attr import -d cas.db same.csv
+
 # --codes and a theme id that holds a comma
 printf 'themes:\n  "c,d": [masques]\n  c: [maire]\n  e: [santé]\n' > comma.yaml
 $G init -d comma.db -c comma.yaml >/dev/null && $G add -d comma.db "$S/corpus" >/dev/null 2>&1
