@@ -17,8 +17,9 @@ static const char help[] =
     "automatic codings of the documents whose codings change are replaced,\n"
     "all in one transaction; manual codings are kept.  Prints, per theme\n"
     "(children counted in their parents), the coded segments before and\n"
-    "after, and how many were gained and lost; the totals add up the\n"
-    "themes.\n\n"
+    "after, how many were gained and lost, and the codings before and after\n"
+    "(a term removed from a theme whose segments stay coded changes only\n"
+    "those); the totals add up the themes.\n\n"
     "  -d, --db FILE        the project (default: $GRILLE_DB, else ./grille.db)\n"
     "  -c, --codebook FILE  the new codebook\n"
     "  -n, --dry-run        show the changes, write nothing\n"
@@ -29,7 +30,7 @@ static const char help[] =
 
 typedef struct recode_run {
     cli_progress prog;
-    size_t gained, lost;
+    size_t gained, lost, codings_before, codings_after;
     bool header;
 } recode_run;
 
@@ -45,21 +46,30 @@ static int on_change(const grille_recode_change *c, void *payload)
     recode_run *r = payload;
     if (!r->header) {
         cli_progress_end(&r->prog);
-        printf("%-32s %7s %7s %7s %7s\n", _("theme"), _("before"), _("after"),
-               _("gained"), _("lost"));
+        printf("%-32s %7s %7s %7s %7s  %s\n", _("theme"), _("before"),
+               _("after"), _("gained"), _("lost"), _("codings"));
         r->header = true;
     }
     int w = 32 - (int)text_width(c->code, strlen(c->code));
-    char gained[32], lost[32];
+    char gained[32], lost[32], codings[64];
     snprintf(gained, sizeof(gained), c->gained ? "+%zu" : "0", c->gained);
     snprintf(lost, sizeof(lost), c->lost ? "-%zu" : "0", c->lost);
-    printf("%s%*s %7zu %7zu %7s %7s\n", c->code, w > 0 ? w : 0, "", c->before,
-           c->after, gained, lost);
+    /* the codings too: a term removed from a theme whose segments stay
+     * coded by others changes no segment, but its codings */
+    if (c->codings_before == c->codings_after)
+        snprintf(codings, sizeof(codings), "%zu", c->codings_after);
+    else
+        snprintf(codings, sizeof(codings), "%zu -> %zu", c->codings_before,
+                 c->codings_after);
+    printf("%s%*s %7zu %7zu %7s %7s  %s\n", c->code, w > 0 ? w : 0, "",
+           c->before, c->after, gained, lost, codings);
     /* the totals over the themes: a sub-theme's changes are in its
      * theme's row already */
     if (!strchr(c->code, '/')) {
         r->gained += c->gained;
         r->lost += c->lost;
+        r->codings_before += c->codings_before;
+        r->codings_after += c->codings_after;
     }
     return 0;
 }
@@ -144,17 +154,18 @@ int cmd_recode(int argc, char **argv)
     }
     if (dry) {
         grille_store_rollback(s);
-        printf(_("dry run: %zu segment codings would be gained and %zu lost; "
-                 "nothing was written\n"),
-               run.gained, run.lost);
+        printf(_("dry run: %zu segment codings would be gained and %zu lost "
+                 "(codings: %zu -> %zu); nothing was written\n"),
+               run.gained, run.lost, run.codings_before, run.codings_after);
         status = EXIT_OK;
         goto done;
     }
     if (grille_store_commit(s, &err) < 0)
         goto fail;
     cli_printf(_("recoded %s with '%s': %zu segment codings gained, %zu "
-                 "lost\n"),
-               db, grille_codebook_name(cb), run.gained, run.lost);
+                 "lost (codings: %zu -> %zu)\n"),
+               db, grille_codebook_name(cb), run.gained, run.lost,
+               run.codings_before, run.codings_after);
     status = EXIT_OK;
     goto done;
 fail:

@@ -739,9 +739,14 @@ GRILLE_API int grille_store_foreach_text(grille_store *s, grille_text_cb cb,
                                          void *payload, grille_error *err);
 
 /* What a recode changed for one code (its segments, children included). */
+/* A code's coded segments before and after a recode, those gained and
+ * lost, and its codings before and after (a code counting its children's,
+ * manual ones included): a recode that changes the codings of segments
+ * that stay coded shows there. */
 typedef struct grille_recode_change {
     const char *code;
     size_t before, after, gained, lost;
+    size_t codings_before, codings_after;
 } grille_recode_change;
 
 typedef int (*grille_recode_cb)(const grille_recode_change *c, void *payload);

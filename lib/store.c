@@ -3017,10 +3017,13 @@ typedef struct code_seg {
     int64_t code, segment;
 } code_seg;
 
+#define RC_COUNTS 6
+
 typedef struct recoder {
     int64_t *old_parent, *new_parent;
     size_t nold, nnew;
-    size_t *count; /* 4 per code id: before, after, gained, lost */
+    size_t *count; /* RC_COUNTS per code id: segments before, after,
+                      gained, lost; codings before, after */
     old_coding *old;
     size_t nold_cod, cap_old;
     gbuf rules;
@@ -3119,11 +3122,32 @@ static size_t sort_unique(code_seg *v, code_seg *tmp, size_t n)
     return k;
 }
 
-/* Counts one document's pairs before and after into rc->count. */
+/* Adds one to count `at` (4: codings before, 5: after) of `code` and of
+ * each of its ancestors. */
+static void count_coding(recoder *rc, const int64_t *parent, size_t nparent,
+                         int64_t code, int at)
+{
+    for (size_t guard = 0; code >= 0 && guard <= nparent; guard++) {
+        if ((size_t)code < rc->nnew)
+            rc->count[RC_COUNTS * (size_t)code + (size_t)at]++;
+        code = (size_t)code < nparent ? parent[code] : -1;
+    }
+}
+
+/* Counts one document's pairs before and after into rc->count, and its
+ * codings (a code's count holds its children's). */
 static int count_changes(recoder *rc, const grille_coding *cod, size_t nc,
                          const int64_t *code_ids)
 {
     rc->nbefore = rc->nafter = 0;
+    for (size_t i = 0; i < rc->nold_cod; i++) {
+        const old_coding *o = &rc->old[i];
+        count_coding(rc, rc->old_parent, rc->nold, o->code, 4);
+        if (!o->automatic)
+            count_coding(rc, rc->new_parent, rc->nnew, o->code, 5);
+    }
+    for (size_t i = 0; i < nc; i++)
+        count_coding(rc, rc->new_parent, rc->nnew, code_ids[cod[i].code], 5);
     for (size_t i = 0; i < rc->nold_cod; i++) {
         const old_coding *o = &rc->old[i];
         if (add_pairs(&rc->before, &rc->nbefore, &rc->cap_before,
@@ -3149,7 +3173,8 @@ static int count_changes(recoder *rc, const grille_coding *cod, size_t nc,
                 : j == na ? -1
                           : by_code_seg(&rc->before[i], &rc->after[j]);
         int64_t code = c <= 0 ? rc->before[i].code : rc->after[j].code;
-        size_t *k = (size_t)code < rc->nnew ? &rc->count[4 * code] : NULL;
+        size_t *k =
+            (size_t)code < rc->nnew ? &rc->count[RC_COUNTS * code] : NULL;
         if (c <= 0 && k)
             k[0]++;
         if (c >= 0 && k)
@@ -3423,11 +3448,14 @@ static int send_changes(grille_store *s, const recoder *rc,
     while ((e = sqlite3_step(st)) == SQLITE_ROW) {
         int64_t id = sqlite3_column_int64(st, 0);
         const size_t *k =
-            id >= 0 && (size_t)id < rc->nnew ? &rc->count[4 * id] : NULL;
+            id >= 0 && (size_t)id < rc->nnew ? &rc->count[RC_COUNTS * id]
+                                             : NULL;
         if (!sqlite3_column_int(st, 2) && (!k || (!k[0] && !k[1])))
             continue;
         grille_recode_change c = {col_text(st, 1), k ? k[0] : 0,
-                                  k ? k[1] : 0, k ? k[2] : 0, k ? k[3] : 0};
+                                  k ? k[1] : 0,   k ? k[2] : 0,
+                                  k ? k[3] : 0,   k ? k[4] : 0,
+                                  k ? k[5] : 0};
         int stop = changes(&c, payload);
         if (stop) {
             sqlite3_finalize(st);
@@ -3476,7 +3504,7 @@ static int recode_jobs(grille_store *s, grille_analyser *const *a,
         (e = grille__parents(s->db, &rc.new_parent, &rc.nnew)) != SQLITE_OK)
         r = store_error(s, err, e, "read the codes");
     if (r == 0 && changes &&
-        !(rc.count = calloc(4 * rc.nnew, sizeof(*rc.count))))
+        !(rc.count = calloc(RC_COUNTS * rc.nnew, sizeof(*rc.count))))
         r = grille__nomem(err);
     /* ids only grow: an old id keeps its place in the new map */
     bool hierarchy = false;

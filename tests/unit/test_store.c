@@ -613,6 +613,30 @@ static uint64_t coded_by(const grille_codebook *c, const char *id,
     return set;
 }
 
+/* How many codings of code `id` or of its children codebook `c` makes on
+ * `text`. */
+static size_t codings_by(const grille_codebook *c, const char *id,
+                         const char *text)
+{
+    const grille_coding *cod;
+    long want = grille_codebook_find(c, id);
+    size_t count = 0;
+    if (want < 0)
+        return 0;
+    analyse(c, text);
+    size_t n = grille_analyser_codings(ref, &cod);
+    for (size_t k = 0; k < n; k++) {
+        long x = (long)cod[k].code;
+        while (x >= 0 && x != want) {
+            grille_code_info ci;
+            ck_assert_int_eq(grille_codebook_code(c, (size_t)x, &ci), 0);
+            x = ci.parent;
+        }
+        count += x == want;
+    }
+    return count;
+}
+
 static size_t popcount(uint64_t x)
 {
     size_t n = 0;
@@ -623,7 +647,7 @@ static size_t popcount(uint64_t x)
 
 typedef struct change_rec {
     char code[64];
-    size_t before, after, gained, lost;
+    size_t before, after, gained, lost, codings_before, codings_after;
 } change_rec;
 
 typedef struct changes_list {
@@ -643,6 +667,8 @@ static int on_change(const grille_recode_change *c, void *payload)
     r->after = c->after;
     r->gained = c->gained;
     r->lost = c->lost;
+    r->codings_before = c->codings_before;
+    r->codings_after = c->codings_after;
     return 0;
 }
 
@@ -2235,7 +2261,7 @@ START_TEST(test_recode_changes)
         ck_assert_msg(strcmp(c->code, ci.id) == 0,
                       "change %zu is for '%s', codebook order says '%s'", i,
                       c->code, ci.id);
-        size_t before = 0, after = 0, gained = 0, lost = 0;
+        size_t before = 0, after = 0, gained = 0, lost = 0, cb_ = 0, ca = 0;
         for (size_t t = 0; t < 2; t++) {
             uint64_t b = coded_by(cb, ci.id, texts[t]);
             uint64_t a = coded_by(cb2, ci.id, texts[t]);
@@ -2243,7 +2269,12 @@ START_TEST(test_recode_changes)
             after += popcount(a);
             gained += popcount(a & ~b);
             lost += popcount(b & ~a);
+            cb_ += codings_by(cb, ci.id, texts[t]);
+            ca += codings_by(cb2, ci.id, texts[t]);
         }
+        ck_assert_msg(c->codings_before == cb_ && c->codings_after == ca,
+                      "%s: codings %zu -> %zu, expected %zu -> %zu", ci.id,
+                      c->codings_before, c->codings_after, cb_, ca);
         ck_assert_msg(c->before == before && c->after == after &&
                           c->gained == gained && c->lost == lost,
                       "%s: before %zu after %zu +%zu -%zu, expected before "
