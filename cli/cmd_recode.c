@@ -32,6 +32,9 @@ typedef struct recode_run {
     cli_progress prog;
     size_t gained, lost, codings_before, codings_after;
     bool header;
+    char *stranded; /* the codes out of the codebook kept by manual codings,
+                       with their counts, for a warning */
+    size_t nstranded;
 } recode_run;
 
 static void on_progress(size_t done, size_t total, void *payload)
@@ -63,6 +66,15 @@ static int on_change(const grille_recode_change *c, void *payload)
                  c->codings_after);
     printf("%s%*s %7zu %7zu %7s %7s  %s\n", c->code, w > 0 ? w : 0, "",
            c->before, c->after, gained, lost, codings);
+    if (!c->in_codebook && c->codings_after) {
+        char *more = NULL;
+        if (asprintf(&more, "%s%s%s (%zu)", r->stranded ? r->stranded : "",
+                     r->stranded ? ", " : "", c->code, c->codings_after) < 0)
+            abort();
+        free(r->stranded);
+        r->stranded = more;
+        r->nstranded++;
+    }
     /* the totals over the themes: a sub-theme's changes are in its
      * theme's row already */
     if (!strchr(c->code, '/')) {
@@ -114,6 +126,7 @@ int cmd_recode(int argc, char **argv)
     const char *yaml;
     size_t len;
     int status = EXIT_RUNTIME;
+    recode_run run = {0}; /* before the first goto: done frees it */
     if (cli_open_store(&s, db, false) < 0)
         return EXIT_RUNTIME;
     /* Ctrl-C caught before the transaction begins (see cmd_add.c) */
@@ -136,7 +149,6 @@ int cmd_recode(int argc, char **argv)
     for (long i = 0; i < jobs; i++)
         if (cli_analyser(&a[i], &err) < 0)
             goto fail;
-    recode_run run = {0};
     cli_progress_start(&run.prog, _("recoding"), 0);
     int rc = grille_store_recode_jobs(s, a, (size_t)jobs, cb, yaml, len,
                                       cbpath ? cbpath : source, on_progress,
@@ -152,6 +164,13 @@ int cmd_recode(int argc, char **argv)
         status = 128 + cli_interrupted;
         goto done;
     }
+    if (run.stranded)
+        /* a theme renamed, moved or removed: its codings by hand stay on
+         * the old id, reported apart from the codebook's themes */
+        cli_warning(_("manual codings stay on %zu code%s the codebook no "
+                      "longer has: %s; give the theme its old id back to "
+                      "keep them with it"),
+                    run.nstranded, cli_s(run.nstranded), run.stranded);
     if (dry) {
         grille_store_rollback(s);
         printf(_("dry run: %zu segment codings would be gained and %zu lost "
@@ -178,6 +197,7 @@ fail:
     cli_lib_error(&err);
     cli_error(_("%s is unchanged"), db);
 done:
+    free(run.stranded);
     free(stored);
     free(source);
     for (long i = 0; i < jobs; i++)

@@ -747,6 +747,8 @@ typedef struct grille_recode_change {
     const char *code;
     size_t before, after, gained, lost;
     size_t codings_before, codings_after;
+    bool in_codebook; /* false: a code the new codebook lacks, kept by its
+                         manual codings (codings_after of them) */
 } grille_recode_change;
 
 typedef int (*grille_recode_cb)(const grille_recode_change *c, void *payload);

@@ -3452,10 +3452,14 @@ static int send_changes(grille_store *s, const recoder *rc,
                                              : NULL;
         if (!sqlite3_column_int(st, 2) && (!k || (!k[0] && !k[1])))
             continue;
-        grille_recode_change c = {col_text(st, 1), k ? k[0] : 0,
-                                  k ? k[1] : 0,   k ? k[2] : 0,
-                                  k ? k[3] : 0,   k ? k[4] : 0,
-                                  k ? k[5] : 0};
+        grille_recode_change c = {col_text(st, 1),
+                                  k ? k[0] : 0,
+                                  k ? k[1] : 0,
+                                  k ? k[2] : 0,
+                                  k ? k[3] : 0,
+                                  k ? k[4] : 0,
+                                  k ? k[5] : 0,
+                                  sqlite3_column_int(st, 2) != 0};
         int stop = changes(&c, payload);
         if (stop) {
             sqlite3_finalize(st);

@@ -407,6 +407,31 @@ def t_manual_survives_recode():
     assert n == 1, n
 
 
+def t_manual_on_renamed_theme():
+    """A theme renamed in the codebook: recode says that the codings made
+    by hand stay on its old id, and keeps them."""
+    db = os.path.join(TMP, 'renamed.db')
+    shutil.copyfile(DB, db)
+    with open(os.path.join(S, 'codebooks', 'riposte.yaml'),
+              encoding='utf-8') as f:
+        yaml = f.read()
+    assert '\n  elus:\n' in yaml
+    renamed = os.path.join(TMP, 'renamed.yaml')
+    with open(renamed, 'w', encoding='utf-8') as f:
+        f.write(yaml.replace('\n  elus:\n', '\n  elus_locaux:\n'))
+    n = count(db, "SELECT count(*) FROM codings c JOIN codes k ON k.id = "
+                  "c.code WHERE c.origin = 'manual' AND k.code = 'elus'")
+    assert n >= 1, 'test bug: no manual coding on elus'
+    out = grille('recode', '-d', db, '-c', renamed)
+    assert out.returncode == 0, out.stderr.decode()
+    want = ('grille: warning: manual codings stay on 1 code the codebook no '
+            'longer has: elus (%d); give the theme its old id back to keep '
+            'them with it' % n)
+    assert want in out.stderr.decode(), out.stderr.decode()
+    assert count(db, "SELECT count(*) FROM codings WHERE origin = "
+                     "'manual'") == n
+
+
 def t_attributes():
     out = grille('attr', 'set', '-d', DB, '02-montpellier-dgs.md',
                  'strate=100k+')
@@ -1115,6 +1140,8 @@ for name, fn in [
         ('recode after a codebook edit equals tag with it',
          t_recode_after_edit),
         ('manual codings survive recode', t_manual_survives_recode),
+        ('a theme renamed: recode says its manual codings stay on the old id',
+         t_manual_on_renamed_theme),
         ('attr set and import, with origins', t_attributes),
         ('rm is all or nothing and cascades', t_rm),
         ('a document named twice is removed once', t_rm_named_twice),
