@@ -45,9 +45,10 @@ static const char help[] =
     "its children overlaps it.  A code that neither the gold nor the codebook\n"
     "gives to any line has no score ('-', null in JSON, empty in CSV) and is\n"
     "left out of the macro average.  With --gold-project, the units are the\n"
-    "segments of the project's texts, and the codes scored those coded by\n"
-    "hand somewhere (a segment coded by hand with a child counts for its\n"
-    "parents too).  Exit status: 0 when the scores were computed,\n"
+    "segments of the texts that have a coding by hand (the others were not\n"
+    "coded by a person), and the codes scored those coded by hand somewhere\n"
+    "(a segment coded by hand with a child counts for its parents too).\n"
+    "Exit status: 0 when the scores were computed,\n"
     "1 for an unreadable gold, note or codebook, 2 for a usage error.\n";
 
 typedef struct row {
@@ -672,6 +673,8 @@ typedef struct units {
     unsigned char *gold, *pred; /* [unit * ncodes + code] */
     size_t ncodes;
     size_t foreign; /* manual codings of codes not in the codebook */
+    char *foreign_ids; /* those codes, ", " between them */
+    bool *by_hand; /* per document: some coding by hand (it was coded) */
 } units;
 
 static int on_unit_doc(const grille_doc_info *d, void *payload)
@@ -707,6 +710,8 @@ static int on_unit_coding(const grille_coding_info *c, void *payload)
         return 0;
     size_t unit = u->doc_base[d] + c->segment;
     bool manual = strcmp(c->origin, "manual") == 0;
+    if (manual)
+        u->by_hand[d] = true;
     long k = grille_codebook_find(u->cb, c->code);
     /* a code by hand under one of the codebook's (sante/penurie, made by
      * the import): it counts for its nearest ancestor in the codebook */
@@ -717,7 +722,26 @@ static int on_unit_coding(const grille_coding_info *c, void *payload)
     }
     free(id);
     if (k < 0) {
-        u->foreign += manual;
+        if (!manual)
+            return 0;
+        u->foreign++;
+        /* named in the warning, each once */
+        size_t cl = strlen(c->code);
+        const char *f = u->foreign_ids;
+        bool seen = false;
+        while (f && *f && !seen) {
+            const char *end = strstr(f, ", ");
+            size_t fl = end ? (size_t)(end - f) : strlen(f);
+            seen = fl == cl && memcmp(f, c->code, cl) == 0;
+            f = end ? end + 2 : NULL;
+        }
+        char *more = NULL;
+        if (!seen && asprintf(&more, "%s%s%s",
+                              u->foreign_ids ? u->foreign_ids : "",
+                              u->foreign_ids ? ", " : "", c->code) >= 0) {
+            free(u->foreign_ids);
+            u->foreign_ids = more;
+        }
         return 0;
     }
     unsigned char *v = manual ? u->gold : u->pred;
@@ -775,7 +799,8 @@ static int eval_project(evalrun *e, const char *qdpx, const char *cbpath,
         goto fail;
     u.gold = calloc(u.nunits * u.ncodes + 1, 1);
     u.pred = calloc(u.nunits * u.ncodes + 1, 1);
-    if (!u.gold || !u.pred) {
+    u.by_hand = calloc(u.ndocs + 1, sizeof(*u.by_hand));
+    if (!u.gold || !u.pred || !u.by_hand) {
         cli_error("%s", _("out of memory"));
         goto done;
     }
@@ -783,16 +808,35 @@ static int eval_project(evalrun *e, const char *qdpx, const char *cbpath,
         goto fail;
     if (u.foreign)
         cli_warning(_("%s: %zu coding%s by hand of codes that are not in "
-                      "the codebook, not scored"),
-                    qdpx, u.foreign, cli_s(u.foreign));
+                      "the codebook, not scored: %s"),
+                    qdpx, u.foreign, cli_s(u.foreign),
+                    u.foreign_ids ? u.foreign_ids : "?");
+    /* the units are the segments of the documents someone coded by hand:
+     * the others were not read by a coder, and their segments are no
+     * "not about it" */
+    size_t nunits = 0, ndocs = 0;
+    unsigned char *scored = calloc(u.nunits + 1, 1);
+    if (!scored) {
+        cli_error("%s", _("out of memory"));
+        goto done;
+    }
+    for (size_t d = 0; d < u.ndocs; d++) {
+        if (!u.by_hand[d])
+            continue;
+        ndocs++;
+        size_t end = d + 1 < u.ndocs ? u.doc_base[d + 1] : u.nunits;
+        for (size_t i = u.doc_base[d]; i < end; i++, nunits++)
+            scored[i] = 1;
+    }
     /* the codes coded by hand somewhere are the gold's codes */
     gold *g = &e->g;
     g->path = qdpx;
-    g->nrows = u.nunits;
-    g->nfiles = u.ndocs;
+    g->nrows = nunits;
+    g->nfiles = ndocs;
     g->codes = calloc(u.ncodes + 1, sizeof(*g->codes));
     e->conf = calloc(u.ncodes + 1, sizeof(*e->conf));
     if (!g->codes || !e->conf) {
+        free(scored);
         cli_error("%s", _("out of memory"));
         goto done;
     }
@@ -806,10 +850,13 @@ static int eval_project(evalrun *e, const char *qdpx, const char *cbpath,
         grille_codebook_code(cb, k, &info);
         grille_confusion *c = &e->conf[g->ncodes];
         if (!(g->codes[g->ncodes++] = strdup(info.id))) {
+            free(scored);
             cli_error("%s", _("out of memory"));
             goto done;
         }
         for (size_t i = 0; i < u.nunits; i++) {
+            if (!scored[i])
+                continue;
             bool gd = u.gold[i * u.ncodes + k], pr = u.pred[i * u.ncodes + k];
             c->tp += gd && pr;
             c->fp += !gd && pr;
@@ -817,6 +864,7 @@ static int eval_project(evalrun *e, const char *qdpx, const char *cbpath,
             c->tn += !gd && !pr;
         }
     }
+    free(scored);
     if (!g->ncodes) {
         cli_error(_("%s: no coding made by hand of a code of the codebook: "
                     "nothing to score"),
@@ -835,6 +883,8 @@ done:
     free(u.doc_base);
     free(u.gold);
     free(u.pred);
+    free(u.by_hand);
+    free(u.foreign_ids);
     char path[4096];
     static const char *const parts[] = {"p.db", "p.db-wal", "p.db-shm",
                                         "p.db-journal"};

@@ -765,6 +765,21 @@ def t_eval_gold_project():
     if got['micro']['f1'] != '1.0000' or int(got['micro']['fn']) != 0 or \
             len(got) < 10:
         return 'perfect gold: %r' % got['micro']
+    # one document coded by hand, the others not read by the coder: only
+    # its segments are scored (the others' would all be false positives)
+    qde = Z.read('project.qde').decode('utf-8')
+    qde = qde.replace('</Users>', '<User guid="h" name="Hélène"/></Users>')
+    start = qde.index('<TextSource ')
+    end = qde.index('</TextSource>', start)
+    qde = qde[:start] + qde[start:end].replace(
+        'creatingUser="%s"' % grille_user, 'creatingUser="h"') + qde[end:]
+    path = os.path.join(TMP, 'one-by-hand.qdpx')
+    with zipfile.ZipFile(path, 'w') as z:
+        for n in Z.namelist():
+            z.writestr(n, qde if n == 'project.qde' else Z.read(n))
+    got = eval_project(path, TMP)
+    if got['micro']['f1'] != '1.0000' or int(got['micro']['fp']) != 0:
+        return 'one document by hand: %r' % got['micro']
     # the other tool's file: scores recomputed from the codings
     fixture(os.path.join(TMP, 'trial.qdpx'))
     got = eval_project(os.path.join(TMP, 'trial.qdpx'), TMP)
