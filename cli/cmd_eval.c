@@ -997,7 +997,9 @@ int cmd_eval(int argc, char **argv)
         long ci = grille_codebook_find(cb, e.g.codes[k]);
         if (ci < 0) {
             cli_error(_("%s:1: code '%s' of the gold is not in the codebook "
-                        "%s"),
+                        "%s (renamed or moved? write its id in the gold's "
+                        "header as the codebook has it now, the full path of "
+                        "a child: theme/child)"),
                       goldpath, e.g.codes[k], grille_codebook_name(cb));
             goto done;
         }

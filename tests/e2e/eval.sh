@@ -87,7 +87,7 @@ printf 'fichier\tligne\nx\t1\n' > "$tmp/g/head.tsv"
 expect "a bad header is located" 1 "head\.tsv:1:1: the header must be" \
     "$G" eval -g "$tmp/g/head.tsv" -c "$D/small.yaml"
 printf 'file\tline\tinconnu\nnote-a.md\t4\t1\n' > "$tmp/g/code.tsv"
-expect "a code missing from the codebook" 1 "code 'inconnu' of the gold is not in the codebook" \
+expect "a code missing from the codebook" 1 "code 'inconnu' of the gold is not in the codebook .* \(renamed or moved\? write its id in the gold's header" \
     "$G" eval -g "$tmp/g/code.tsv" --root "$D" -c "$D/small.yaml"
 printf 'file\tline\tsante\nnote-b.txt\t40\t1\n' > "$tmp/g/past.tsv"
 expect "a line past the end" 1 "past\.tsv:2:1: line 40 is past the end" \
