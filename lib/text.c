@@ -1481,6 +1481,11 @@ emit(tok_ctx *t, size_t start, size_t end, grille_token_kind kind,
                 unsigned char c = (unsigned char)t->s[i];
                 if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
                     continue;
+                /* the dot of an abbreviation or an initial ("M. Dupont",
+                 * "p. 12"), which ends no sentence, breaks no phrase */
+                if (c == '.' && i == t->prev_end &&
+                    abbreviation_before(t->s, 0, i))
+                    continue;
                 if (c >= 0x80) {
                     size_t n;
                     uint32_t cp = utf8_get(t->s, start, i, &n);

@@ -643,6 +643,16 @@ printf 'cas;strate\nMontpellier;grande\n02-montpellier-dgs.md;grande\xc2\xa0\n' 
 expect "two cells stored alike are no conflict" 0 "^set 1 attribute value" \
     $G attr import -d cas.db same.csv
 
+# an abbreviation's dot breaks no phrase; a sentence's does
+printf 'themes:\n  p:\n    terms: ["M. Dupont", "p. 12", "env. 300 agents"]\n  r:\n    terms: ["agents rapport"]\n' > abbr.yaml
+ok "a phrase goes over an abbreviation's dot, not a sentence's" sh -c "
+    printf 'Vu M. Dupont, voir p. 12, env. 300 agents.\n\nLes agents. Rapport suivant.\n' |
+    $G tag -c abbr.yaml -f json - | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+got = sorted((c[\"code\"], c[\"term\"]) for c in d[\"codings\"])
+sys.exit(got != [(\"p\", \"M. Dupont\"), (\"p\", \"env. 300 agents\"), (\"p\", \"p. 12\")])'"
+
 # --codes and a theme id that holds a comma
 printf 'themes:\n  "c,d": [masques]\n  c: [maire]\n  e: [santé]\n' > comma.yaml
 $G init -d comma.db -c comma.yaml >/dev/null && $G add -d comma.db "$S/corpus" >/dev/null 2>&1
