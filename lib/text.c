@@ -853,7 +853,12 @@ static const char *const speaker_words[] = {
     "Animateur", "Animatrice", "Modérateur", "Modératrice", "Journaliste",
     "Consultant", "Consultante", NULL};
 /* Not there: Interlocuteur, Intervenant, Participant, Répondant, which
- * notes use as the heading of a field ("Interlocutrice : Mme X, DGA"). */
+ * notes use as the heading of a field ("Interlocutrice : Mme X, DGA"),
+ * but with a number they are a speaker's ("Participant 3 :"). */
+static const char *const numbered_words[] = {
+    "Participant",  "Participante",   "Intervenant", "Intervenante",
+    "Interlocuteur", "Interlocutrice", "Répondant",   "Répondante",
+    "Élu",          "Élue",           NULL};
 
 static bool in_list(const char *s, size_t a, size_t b,
                     const char *const *list)
@@ -979,6 +984,7 @@ static size_t turn_at(const char *s, size_t end, size_t i, size_t *ls,
     bool all_caps = true, first_caps = false;
     size_t first_end = k; /* the first word, looked up in the lists only
                              when the label is otherwise a turn's */
+    bool number = false; /* the second word is a number: "Participant 3" */
     while (k < end && words < 4) {
         bool caps, initial;
         size_t w = label_word(s, end, k, &caps, &initial);
@@ -987,6 +993,11 @@ static size_t turn_at(const char *s, size_t end, size_t i, size_t *ls,
         if (words == 0) {
             first_end = w;
             first_caps = caps;
+        }
+        if (words == 1) {
+            number = w - k <= 3;
+            for (size_t d = k; d < w && number; d++)
+                number = is_digit(s[d]);
         }
         if (!caps)
             all_caps = false;
@@ -1042,6 +1053,9 @@ static size_t turn_at(const char *s, size_t end, size_t i, size_t *ls,
         ok = true; /* Mme Lefèvre */
     else if (words <= 2 && role_word(s, start, first_end, first_caps))
         ok = true; /* Enquêtrice */
+    else if (words == 2 && number &&
+             in_list(s, start, first_end, numbered_words))
+        ok = true; /* Participant 3 */
     else if (words >= 2 && words <= 3 && capitalised == words)
         ok = true; /* Jean Dupont */
     if (!ok)

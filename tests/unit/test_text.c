@@ -505,6 +505,18 @@ START_TEST(not_turns)
     seg_is(0, GRILLE_SEG_PARAGRAPH, 1,
            "Interlocutrice : Mme Gaëlle Le Goff, DGA");
     seg_is(1, GRILLE_SEG_PARAGRAPH, 3, "Intervenant : M. Paul Roux, DGS");
+
+    /* with a number, the same words are a speaker's */
+    run("Participant 3 : oui.\n\nIntervenante 1 : non.\n\n"
+        "Élu 2 : le conseil.\n\nParticipant 1234 : non.\n");
+    ck_assert_uint_eq(nseg, 4);
+    seg_is(0, GRILLE_SEG_TURN, 1, "oui.");
+    label_is(0, "Participant 3");
+    seg_is(1, GRILLE_SEG_TURN, 3, "non.");
+    label_is(1, "Intervenante 1");
+    seg_is(2, GRILLE_SEG_TURN, 5, "le conseil.");
+    label_is(2, "Élu 2");
+    seg_is(3, GRILLE_SEG_PARAGRAPH, 7, "Participant 1234 : non.");
 }
 END_TEST
 
