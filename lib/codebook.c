@@ -228,6 +228,7 @@ void grille_codebook_free(grille_codebook *cb)
     smap_free(&cb->by_stem);
     smap_free(&cb->by_key);
     smap_free(&cb->by_surface);
+    smap_free(&cb->by_wkey);
     if (cb->mctx)
         pcre2_match_context_free(cb->mctx);
     free(cb->globs);
@@ -562,6 +563,9 @@ static int add_seq(builder *b, cb_seq *s, size_t rule, seq_role role)
         rc = smap_add(&cb->by_surface, e->text, e->text_len, id);
         break;
     }
+    case ELEM_KEY:
+        rc = smap_add(&cb->by_wkey, e->text, e->text_len, id);
+        break;
     case ELEM_GLOB:
         rc = GROW(cb->globs, cb->globs_cap, cb->nglobs + 1);
         if (rc == 0)
@@ -578,6 +582,97 @@ static int add_seq(builder *b, cb_seq *s, size_t rule, seq_role role)
 static bool has_proximity(const char *t, size_t n)
 {
     return memchr(t, '~', n) != NULL;
+}
+
+/*
+ * A term's other spelling, as a second sequence of its rule: a phrase of
+ * plain words also matches them hyphenated ("gestes barrières" the word
+ * "gestes-barrières", whose parts a phrase does not follow), and a
+ * hyphenated word also matches its parts written apart ("pôle-emploi"
+ * the phrase "Pôle Emploi").  Each spelling is cut as a text would be;
+ * a term whose other spelling is not a word or a phrase of words (an
+ * elision, a glob, an exact form, a number first) has none.
+ */
+static int other_spelling(builder *b, const ynode *n, size_t code, size_t r,
+                          seq_role role)
+{
+    const char *t = n->str;
+    size_t len = n->len;
+    while (len && (*t == ' ' || *t == '\t')) {
+        t++;
+        len--;
+    }
+    while (len && (t[len - 1] == ' ' || t[len - 1] == '\t'))
+        len--;
+    unsigned char first = len ? (unsigned char)t[0] : 0;
+    if (!((first & 0x80) || ((first | 32) >= 'a' && (first | 32) <= 'z')))
+        return 0; /* "=ARS", "1 000", "*": none */
+    bool space = false, hyphen = false;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)t[i];
+        if (c == ' ')
+            space = true;
+        else if (c == '-')
+            hyphen = true;
+        else if (!(c & 0x80) && !((c | 32) >= 'a' && (c | 32) <= 'z') &&
+                 !(c >= '0' && c <= '9'))
+            return 0; /* a glob, an apostrophe, punctuation */
+    }
+    if (space == hyphen)
+        return 0; /* one word, or both already */
+    char *o = grille__strndup(t, len);
+    if (!o)
+        return grille__nomem(b->err);
+    size_t w = 0;
+    for (size_t i = 0; i < len; i++) { /* runs of spaces: one hyphen */
+        if (space && t[i] == ' ' && w && o[w - 1] == '-')
+            continue;
+        char c = t[i];
+        o[w++] = space ? (c == ' ' ? '-' : c) : (c == '-' ? ' ' : c);
+    }
+    o[w] = '\0';
+    if (space) {
+        /* plain words joined by hyphens are one word of the text, known
+         * by its key (folded, without its hyphens), not its stem: the
+         * stem of "formé-à" is that of "forme" */
+        gbuf f = {0};
+        if (grille__fold(&f, o, w) < 0 || gbuf_put(&f, "", 0) < 0) {
+            gbuf_free(&f);
+            free(o);
+            return grille__nomem(b->err);
+        }
+        free(o);
+        size_t k = 0;
+        for (size_t i = 0; i < f.len; i++)
+            if (f.data[i] != '-')
+                f.data[k++] = f.data[i];
+        f.data[k] = '\0';
+        cb_elem *e = malloc(sizeof(*e));
+        if (!e) {
+            gbuf_free(&f);
+            return grille__nomem(b->err);
+        }
+        *e = (cb_elem){.kind = ELEM_KEY, .text = f.data, .text_len = k};
+        cb_seq s2 = {.elems = e, .n = 1};
+        return add_seq(b, &s2, r, role);
+    }
+    cb_seq s2;
+    grille_rule_kind kind;
+    grille_error *keep = b->err, quiet = {0};
+    b->err = &quiet; /* an other spelling that cannot be cut is none */
+    int rc = compile_term(b, n, code, o, w, &s2, &kind);
+    b->err = keep;
+    free(o);
+    if (rc == GRILLE_ENOMEM)
+        return grille__nomem(b->err);
+    if (rc < 0)
+        return 0;
+    if (s2.n >= 2) /* the parts apart: a phrase */
+        return add_seq(b, &s2, r, role);
+    for (size_t k = 0; k < s2.n; k++)
+        elem_free(&s2.elems[k]);
+    free(s2.elems);
+    return 0;
 }
 
 static int term_rule(builder *b, const ynode *n, size_t code, seq_role role)
@@ -616,10 +711,15 @@ static int term_rule(builder *b, const ynode *n, size_t code, seq_role role)
     rc = add_rule(b, n, role == ROLE_MASK ? GRILLE_RULE_EXCLUDE : kind, code,
                   &r);
     if (rc == 0)
-        return add_seq(b, &s, r, role);
-    for (size_t k = 0; k < s.n; k++)
-        elem_free(&s.elems[k]);
-    free(s.elems);
+        rc = add_seq(b, &s, r, role);
+    else {
+        for (size_t k = 0; k < s.n; k++)
+            elem_free(&s.elems[k]);
+        free(s.elems);
+        return rc;
+    }
+    if (rc == 0 && n->type == Y_SCALAR)
+        rc = other_spelling(b, n, code, r, role);
     return rc;
 }
 

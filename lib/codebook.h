@@ -15,7 +15,9 @@ typedef enum elem_kind {
     ELEM_WORD,    /* stem equals one of stem[0], stem[1] */
     ELEM_ELISION, /* key equals text ("l'") */
     ELEM_GLOB,    /* key matches the glob text */
-    ELEM_EXACT    /* surface bytes equal text, case-sensitive */
+    ELEM_EXACT,   /* surface bytes equal text, case-sensitive */
+    ELEM_KEY      /* a word's key equals text: a hyphenated word by its
+                     key ("gestesbarrieres"), whose stem may be a word's */
 } elem_kind;
 
 typedef struct cb_elem {
@@ -88,6 +90,7 @@ struct grille_codebook {
     smap by_stem;    /* ELEM_WORD first elements, by stem */
     smap by_key;     /* ELEM_ELISION first elements, by key */
     smap by_surface; /* ELEM_EXACT first elements */
+    smap by_wkey;    /* ELEM_KEY first elements, by key */
     size_t *globs;   /* sequences whose first element is a glob */
     size_t nglobs, globs_cap;
     size_t *regexes; /* REGEX rules */

@@ -98,6 +98,9 @@ static bool elem_match(const cb_elem *e, const grille_token *t,
     case ELEM_EXACT:
         return e->text_len == t->end - t->start &&
                memcmp(e->text, text + t->start, e->text_len) == 0;
+    case ELEM_KEY:
+        return t->kind != GRILLE_TOK_ELISION && e->text_len == t->key_len &&
+               memcmp(e->text, t->key, t->key_len) == 0;
     }
     return false;
 }
@@ -239,11 +242,20 @@ static int entry_cands(grille_analyser *a, const grille_codebook *cb,
                        : NULL)
                 : grille__smap_get(&cb->by_stem, e->stem, e->stem_len,
                                    grille__hash(e->stem, e->stem_len));
-    size_t need = (idx ? idx->n : 0) + (elision ? 0 : cb->nglobs);
+    /* a hyphenated word of the codebook, by its key */
+    const smap_entry *wk =
+        !elision && cb->by_wkey.count
+            ? grille__smap_get(&cb->by_wkey, e->key, e->key_len,
+                               grille__hash(e->key, e->key_len))
+            : NULL;
+    size_t need = (idx ? idx->n : 0) + (wk ? wk->n : 0) +
+                  (elision ? 0 : cb->nglobs);
     if (GROW(m->cands, m->cands_cap, need + 1) < 0)
         return GRILLE_ENOMEM;
     for (size_t k = 0; idx && k < idx->n; k++)
         m->cands[n++] = (uint32_t)idx->seqs[k];
+    for (size_t k = 0; wk && k < wk->n; k++)
+        m->cands[n++] = (uint32_t)wk->seqs[k];
     for (size_t g = 0; !elision && g < cb->nglobs; g++) {
         const cb_elem *x = &cb->seqs[cb->globs[g]].elems[0];
         /* a glob that starts with a letter matches only keys that start
@@ -527,6 +539,13 @@ static int segment(grille_analyser *a, const grille_codebook *cb,
                                                t->stem_len,
                                                grille__hash(t->stem,
                                                             t->stem_len)),
+                              tk, ent, n, i, text);
+            if (rc == 0 && t->kind != GRILLE_TOK_ELISION)
+                rc = try_seqs(m, cb,
+                              grille__smap_get(&cb->by_wkey, t->key,
+                                               t->key_len,
+                                               grille__hash(t->key,
+                                                            t->key_len)),
                               tk, ent, n, i, text);
             for (size_t g = 0; g < cb->nglobs && rc == 0 &&
                                t->kind != GRILLE_TOK_ELISION;

@@ -1313,6 +1313,18 @@ static bool abbreviation_before(const char *s, size_t from, size_t i)
     return in_list(low, 0, i - k, abbreviations);
 }
 
+/* Whether the word that ends at s[i] has at most 4 bytes, as every
+ * abbreviation of the list and an initial: a cheap test before the list
+ * at every sentence's end. */
+static inline bool short_word_before(const char *s, size_t i)
+{
+    size_t k = i;
+    while (k > 0 && i - k < 5 &&
+           (is_ascii_alpha(s[k - 1]) || ((unsigned char)s[k - 1] & 0x80)))
+        k--;
+    return i - k <= 4;
+}
+
 /* Cuts segment `seg` into sentences, pushing them. */
 static int split_sentences(grille_analyser *a, const char *s,
                            const grille_segment *seg)
@@ -1497,7 +1509,7 @@ emit(tok_ctx *t, size_t start, size_t end, grille_token_kind kind,
                     continue;
                 /* the dot of an abbreviation or an initial ("M. Dupont",
                  * "p. 12"), which ends no sentence, breaks no phrase */
-                if (c == '.' && i == t->prev_end &&
+                if (c == '.' && i == t->prev_end && short_word_before(t->s, i) &&
                     abbreviation_before(t->s, 0, i))
                     continue;
                 if (c >= 0x80) {

@@ -653,6 +653,22 @@ d = json.load(sys.stdin)
 got = sorted((c[\"code\"], c[\"term\"]) for c in d[\"codings\"])
 sys.exit(got != [(\"p\", \"M. Dupont\"), (\"p\", \"env. 300 agents\"), (\"p\", \"p. 12\")])'"
 
+# a phrase matches its words hyphenated, a hyphenated word its parts apart
+printf 'themes:\n  g:\n    terms: ["gestes barrières", pôle-emploi, "formé à"]\n' > hyph.yaml
+ok "phrases and hyphenated words match the other spelling, by key" sh -c "
+    printf 'Les gestes-barrières, les Gestes-Barrières et les gestes barrières.\n\nPôle Emploi, pôle-emploi. La forme. Formé à.\n' |
+    $G tag -c hyph.yaml -f json - | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+got = [c[\"term\"] for c in d[\"codings\"]]
+sys.exit(got != [\"gestes-barrières\", \"Gestes-Barrières\", \"gestes barrières\",
+                 \"Pôle Emploi\", \"pôle-emploi\", \"Formé à\"])'"
+ok "and the plain paths give the same" sh -c "
+    printf 'Les gestes-barrières et Pôle Emploi.\n' > hyph.txt &&
+    $G tag -c hyph.yaml -f json hyph.txt > fast.json &&
+    GRILLE_REFERENCE=1 $G tag -c hyph.yaml -f json hyph.txt > plain.json &&
+    cmp fast.json plain.json && grep -q Emploi fast.json"
+
 # --codes and a theme id that holds a comma
 printf 'themes:\n  "c,d": [masques]\n  c: [maire]\n  e: [santé]\n' > comma.yaml
 $G init -d comma.db -c comma.yaml >/dev/null && $G add -d comma.db "$S/corpus" >/dev/null 2>&1
