@@ -218,6 +218,8 @@ static int grow_rows(char ****vals, size_t **lines, size_t n, size_t *cap)
 typedef struct docref {
     int64_t id;
     char *name, *path, *collectivite;
+    char **attrs; /* "key\0value", as stored */
+    size_t nattrs;
 } docref;
 
 typedef struct docrefs {
@@ -242,6 +244,8 @@ static int on_doc(const grille_doc_info *d, void *payload)
     x->name = strdup(d->name);
     x->path = strdup(d->path);
     x->collectivite = NULL;
+    x->attrs = NULL;
+    x->nattrs = 0;
     return x->name && x->path ? 0 : -1;
 }
 
@@ -252,7 +256,30 @@ static int on_attr(const grille_attr_info *a, void *payload)
         free(x->collectivite);
         x->collectivite = strdup(a->value);
     }
+    size_t kl = strlen(a->key), vl = strlen(a->value);
+    char **v = realloc(x->attrs, (x->nattrs + 1) * sizeof(*v));
+    char *kv = malloc(kl + vl + 2);
+    if (!v || !kv) {
+        free(kv);
+        if (v)
+            x->attrs = v;
+        return 1;
+    }
+    x->attrs = v;
+    memcpy(kv, a->key, kl + 1);
+    memcpy(kv + kl + 1, a->value, vl + 1);
+    x->attrs[x->nattrs++] = kv;
     return 0;
+}
+
+/* Whether document x has attribute `key` (as stored) with `value`. */
+static bool has_value(const docref *x, const char *key, const char *value)
+{
+    for (size_t i = 0; i < x->nattrs; i++)
+        if (strcmp(x->attrs[i], key) == 0 &&
+            strcmp(x->attrs[i] + strlen(key) + 1, value) == 0)
+            return true;
+    return false;
 }
 
 static char *trim(char *s)
@@ -306,9 +333,31 @@ static int attr_import(int argc, char **argv, const char *db)
         cli_error(_("%s:1: %s"), path, why ? why : _("no header row"));
         ok = false;
     }
+    /* the layout of 'grille list -f csv' (its columns of figures left
+     * out, its attr.KEY columns the attributes KEY, its ids #ID): a
+     * listing edited in a spreadsheet comes back */
+    static const char *const listing[] = {
+        "id",    "name",     "path",           "encoding", "bytes",
+        "words", "segments", "coded_segments", "codings",  "added_at"};
+    enum { NLISTING = sizeof(listing) / sizeof(listing[0]) };
+    bool from_list = ok && head.n >= NLISTING;
+    for (size_t k = 0; from_list && k < NLISTING; k++)
+        from_list = strcmp(trim(head.fields[k]), listing[k]) == 0;
+    bool *ignored = calloc(head.n + 1, sizeof(*ignored));
+    if (!ignored)
+        abort(); /* out of memory */
+    for (size_t k = 1; from_list && k < head.n; k++) {
+        if (k < NLISTING)
+            ignored[k] = true;
+        else if (strncmp(trim(head.fields[k]), "attr.", 5) == 0)
+            memmove(head.fields[k], trim(head.fields[k]) + 5,
+                    strlen(trim(head.fields[k]) + 5) + 1);
+    }
     /* a column with no name (a spreadsheet's empty trailing columns) is
      * left out, unless a row gives it a value */
     for (size_t k = 1; ok && k < head.n; k++) {
+        if (ignored[k])
+            continue;
         char *clean = grille_attr_value(head.fields[k]);
         if (!clean)
             abort(); /* out of memory */
@@ -320,7 +369,7 @@ static int attr_import(int argc, char **argv, const char *db)
         }
         for (size_t j = 1; ok && j < k; j++) {
             const char *a = trim(head.fields[j]), *b = trim(head.fields[k]);
-            if (!*a)
+            if (!*a || ignored[j])
                 continue;
             if (strcmp(a, b) == 0) {
                 cli_error(_("%s:1: column '%s' given twice in the header "
@@ -380,13 +429,21 @@ static int attr_import(int argc, char **argv, const char *db)
         if (blank)
             continue; /* a spreadsheet's empty row: ";;" */
         for (size_t k = 1; k < head.n; k++)
-            if (!*head.fields[k] && *row.fields[k]) {
+            if (!ignored[k] && !*head.fields[k] && *row.fields[k]) {
                 cli_error(_("%s:%zu: '%s' is in column %zu, which has no "
                             "name in the header"),
                           path, row.line, row.fields[k], k + 1);
                 bad++;
             }
-        const char *who = row.fields[0];
+        char idref[32];
+        if (from_list && *row.fields[0] &&
+            strspn(row.fields[0], "0123456789") == strlen(row.fields[0]) &&
+            strlen(row.fields[0]) < 20) {
+            snprintf(idref, sizeof(idref), "#%s", row.fields[0]);
+        } else {
+            idref[0] = '\0';
+        }
+        const char *who = *idref ? idref : row.fields[0];
         size_t matched = 0;
         int64_t id = 0;
         grille_error ferr = {0};
@@ -412,7 +469,9 @@ static int attr_import(int argc, char **argv, const char *db)
         rowlines[nrowvals] = row.line;
         size_t me = ++nrowvals; /* this row, from 1 */
         for (size_t k = 1; k < head.n && ok; k++)
-            if (!(vals[k] = strdup(*head.fields[k] ? row.fields[k] : ""))) {
+            if (!(vals[k] = strdup(*head.fields[k] && !ignored[k]
+                                       ? row.fields[k]
+                                       : ""))) {
                 cli_error("%s", _("out of memory"));
                 ok = false;
             }
@@ -439,12 +498,21 @@ static int attr_import(int argc, char **argv, const char *db)
                 }
                 if (*by)
                     continue; /* the same value again */
+                *by = me;
+                /* the value it has already keeps its origin (the front
+                 * matter's, a listing's round trip) */
+                char *key = grille_attr_key(head.fields[k]);
+                if (!key)
+                    abort(); /* out of memory */
+                bool same = has_value(&refs.v[i], key, v);
+                free(key);
+                if (same)
+                    continue;
                 if (grille_store_set_attr(s, refs.v[i].id, head.fields[k], v,
                                           origin, &err) < 0) {
                     cli_lib_error(&err);
                     ok = false;
                 }
-                *by = me;
                 set++;
                 touched = true;
             }
@@ -469,6 +537,7 @@ static int attr_import(int argc, char **argv, const char *db)
     free(rowlines);
     free(setby);
     free(doc_touched);
+    free(ignored);
     if (bad)
         ok = false;
     csv_row_free(&head);
@@ -477,6 +546,9 @@ static int attr_import(int argc, char **argv, const char *db)
         free(refs.v[i].name);
         free(refs.v[i].path);
         free(refs.v[i].collectivite);
+        for (size_t k = 0; k < refs.v[i].nattrs; k++)
+            free(refs.v[i].attrs[k]);
+        free(refs.v[i].attrs);
     }
     free(refs.v);
     grille_text_free(t);
