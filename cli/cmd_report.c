@@ -469,6 +469,7 @@ static int run_compare(const ropts *o)
     if (k < 0 || compare_compute(&m, r, o->by, codes, (size_t)k) < 0)
         goto done;
     synth_warn_unknown_by(r, o->by);
+    synth_warn_variants(&m, o->by);
     if (!(f = out_open(o->out, cli_db_path(o->db))))
         goto done;
     if (o->format == FMT_JSON) {

@@ -55,6 +55,10 @@ typedef struct compare {
     double *share, *rate, *spec;
 } compare;
 
+/* A warning when values of `by` that differ only by case, accents or
+ * spaces make groups of their own ("Commune" and "commune"). */
+void synth_warn_variants(const compare *m, const char *by);
+
 int compare_compute(compare *m, const grille_report *r, const char *by,
                     const size_t *codes, size_t k);
 void compare_free(compare *m);

@@ -845,6 +845,32 @@ int grille__fold(gbuf *b, const char *s, size_t len)
     return grille__lower_str(b, s, len, true);
 }
 
+char *grille_fold(const char *s)
+{
+    gbuf b = {0};
+    if (grille__fold(&b, s, strlen(s)) < 0 || gbuf_put(&b, "", 1) < 0) {
+        gbuf_free(&b);
+        return NULL;
+    }
+    /* runs of white space: one space; none at the ends */
+    size_t o = 0;
+    bool space = false;
+    for (size_t i = 0; b.data[i]; i++) {
+        unsigned char c = (unsigned char)b.data[i];
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' ||
+            c == '\f') {
+            space = o > 0;
+            continue;
+        }
+        if (space)
+            b.data[o++] = ' ';
+        space = false;
+        b.data[o++] = (char)c;
+    }
+    b.data[o] = '\0';
+    return b.data;
+}
+
 /* --------------------------------------------------------------- SHA-256 */
 
 static const uint32_t sha_k[64] = {

@@ -208,6 +208,11 @@ GRILLE_API char *grille_attr_key(const char *key);
  * of memory): without white space around it (no-break spaces and line
  * ends included), its accents composed. */
 GRILLE_API char *grille_attr_value(const char *value);
+/* `s` folded as words are for matching (malloc'd; NULL when out of
+ * memory): lowercase, accents removed, ligatures expanded, runs of white
+ * space one space: two attribute values equal once folded are spelt
+ * alike to a reader ("Commune" and "commune"). */
+GRILLE_API char *grille_fold(const char *s);
 
 /* --------------------------------------------------- segments and tokens */
 

@@ -687,6 +687,14 @@ ok "its figures are not attributes, the front matter keeps its origin" sh -c "
     grep -q 'type = commune .*(front matter)' listing.out &&
     ! grep -q 'words = ' listing.out"
 
+# values a reader would call one make separate groups: said
+cp spec.db variants.db && $G attr set -d variants.db '#1' type=Commune >/dev/null
+expect "compare: values that differ only by case are named" 0 \
+    "warning: values of 'type' that differ only by case, accents or spaces are separate groups: 'Commune' and 'commune'" \
+    $G compare -d variants.db --by type
+ok "compare: none on the corpus as it is" sh -c "
+    [ -z \"\$($G compare -d spec.db --by type 2>&1 >/dev/null)\" ]"
+
 # --codes and a theme id that holds a comma
 printf 'themes:\n  "c,d": [masques]\n  c: [maire]\n  e: [santé]\n' > comma.yaml
 $G init -d comma.db -c comma.yaml >/dev/null && $G add -d comma.db "$S/corpus" >/dev/null 2>&1
