@@ -224,6 +224,16 @@ static int try_seqs(struct match_state *m, const grille_codebook *cb,
     return 0;
 }
 
+/* try_seqs of the sequences that index `map` gives for key s[0, len). */
+static int try_map(struct match_state *m, const grille_codebook *cb,
+                   const smap *map, const char *s, size_t len,
+                   const grille_token *tk, stem_entry *const *ent, size_t n,
+                   size_t i, const char *text)
+{
+    return try_seqs(m, cb, grille__smap_get(map, s, len, grille__hash(s, len)),
+                    tk, ent, n, i, text);
+}
+
 /*
  * The sequences whose first element a word meets, computed once per
  * distinct word (cache entry) and codebook: the stem (or elision key) in
@@ -526,27 +536,14 @@ static int segment(grille_analyser *a, const grille_codebook *cb,
         int rc = 0;
         if (a->reference) {
             /* the plain way: every index and every glob, for every token */
-            if (t->kind == GRILLE_TOK_ELISION)
-                rc = try_seqs(m, cb,
-                              grille__smap_get(&cb->by_key, t->key,
-                                               t->key_len,
-                                               grille__hash(t->key,
-                                                            t->key_len)),
-                              tk, ent, n, i, text);
-            else
-                rc = try_seqs(m, cb,
-                              grille__smap_get(&cb->by_stem, t->stem,
-                                               t->stem_len,
-                                               grille__hash(t->stem,
-                                                            t->stem_len)),
-                              tk, ent, n, i, text);
-            if (rc == 0 && t->kind != GRILLE_TOK_ELISION)
-                rc = try_seqs(m, cb,
-                              grille__smap_get(&cb->by_wkey, t->key,
-                                               t->key_len,
-                                               grille__hash(t->key,
-                                                            t->key_len)),
-                              tk, ent, n, i, text);
+            bool elision = t->kind == GRILLE_TOK_ELISION;
+            rc = elision ? try_map(m, cb, &cb->by_key, t->key, t->key_len,
+                                   tk, ent, n, i, text)
+                         : try_map(m, cb, &cb->by_stem, t->stem, t->stem_len,
+                                   tk, ent, n, i, text);
+            if (rc == 0 && !elision)
+                rc = try_map(m, cb, &cb->by_wkey, t->key, t->key_len, tk, ent,
+                             n, i, text);
             for (size_t g = 0; g < cb->nglobs && rc == 0 &&
                                t->kind != GRILLE_TOK_ELISION;
                  g++) {

@@ -587,6 +587,17 @@ static void expect_as_analysed(const codings_list *got, const char *text,
 
 /* Segments of `text` coded by code `id` or one of its descendants with
  * codebook `c`, as a bit set (0 when `c` has no such code). */
+/* Whether code x of codebook c is code `want` or one of its children. */
+static bool under_code(const grille_codebook *c, long x, long want)
+{
+    while (x >= 0 && x != want) {
+        grille_code_info ci;
+        ck_assert_int_eq(grille_codebook_code(c, (size_t)x, &ci), 0);
+        x = ci.parent;
+    }
+    return x == want;
+}
+
 static uint64_t coded_by(const grille_codebook *c, const char *id,
                          const char *text)
 {
@@ -598,13 +609,7 @@ static uint64_t coded_by(const grille_codebook *c, const char *id,
     analyse(c, text);
     size_t n = grille_analyser_codings(ref, &cod);
     for (size_t k = 0; k < n; k++) {
-        long x = (long)cod[k].code;
-        while (x >= 0 && x != want) {
-            grille_code_info ci;
-            ck_assert_int_eq(grille_codebook_code(c, (size_t)x, &ci), 0);
-            x = ci.parent;
-        }
-        if (x == want) {
+        if (under_code(c, (long)cod[k].code, want)) {
             ck_assert_msg(cod[k].segment < 64, "test bug: segment %zu",
                           cod[k].segment);
             set |= UINT64_C(1) << cod[k].segment;
@@ -625,15 +630,8 @@ static size_t codings_by(const grille_codebook *c, const char *id,
         return 0;
     analyse(c, text);
     size_t n = grille_analyser_codings(ref, &cod);
-    for (size_t k = 0; k < n; k++) {
-        long x = (long)cod[k].code;
-        while (x >= 0 && x != want) {
-            grille_code_info ci;
-            ck_assert_int_eq(grille_codebook_code(c, (size_t)x, &ci), 0);
-            x = ci.parent;
-        }
-        count += x == want;
-    }
+    for (size_t k = 0; k < n; k++)
+        count += under_code(c, (long)cod[k].code, want);
     return count;
 }
 
