@@ -1656,8 +1656,13 @@ static size_t number_space(const char *s, size_t end, size_t i)
     if (i + 1 < end && (unsigned char)s[i] == 0xC2 &&
         (unsigned char)s[i + 1] == 0xA0)
         return 2;
+    /* narrow no-break space (U+202F, French typography), thin space
+     * (U+2009) and figure space (U+2007), which word processors put
+     * between groups of digits too */
     if (i + 2 < end && (unsigned char)s[i] == 0xE2 &&
-        (unsigned char)s[i + 1] == 0x80 && (unsigned char)s[i + 2] == 0xAF)
+        (unsigned char)s[i + 1] == 0x80 &&
+        ((unsigned char)s[i + 2] == 0xAF || (unsigned char)s[i + 2] == 0x89 ||
+         (unsigned char)s[i + 2] == 0x87))
         return 3;
     return 0;
 }

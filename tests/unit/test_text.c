@@ -733,6 +733,10 @@ START_TEST(numbers_dates_times)
     key_is("14h30", GRILLE_TOK_TIME, "14h30");
     key_is("1er", GRILLE_TOK_WORD, "1er");
     key_is("2", GRILLE_TOK_NUMBER, "2");
+    /* a thin space and a figure space between groups of digits */
+    run("1\xe2\x80\x89" "000 masques et 2\xe2\x80\x87" "500 agents");
+    key_is("1\xe2\x80\x89" "000", GRILLE_TOK_NUMBER, "1000");
+    key_is("2\xe2\x80\x87" "500", GRILLE_TOK_NUMBER, "2500");
 }
 END_TEST
 
