@@ -347,11 +347,17 @@ static int attr_import(int argc, char **argv, const char *db)
     if (!ignored)
         abort(); /* out of memory */
     for (size_t k = 1; from_list && k < head.n; k++) {
-        if (k < NLISTING)
+        if (k < NLISTING) {
             ignored[k] = true;
-        else if (strncmp(trim(head.fields[k]), "attr.", 5) == 0)
-            memmove(head.fields[k], trim(head.fields[k]) + 5,
-                    strlen(trim(head.fields[k]) + 5) + 1);
+            continue;
+        }
+        /* attr.KEY for the keys list names so, those of its columns */
+        const char *h = trim(head.fields[k]);
+        for (size_t j = 0; j < NLISTING && !strncmp(h, "attr.", 5); j++)
+            if (strcmp(h + 5, listing[j]) == 0) {
+                memmove(head.fields[k], h + 5, strlen(h + 5) + 1);
+                break;
+            }
     }
     /* a column with no name (a spreadsheet's empty trailing columns) is
      * left out, unless a row gives it a value */

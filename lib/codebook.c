@@ -352,8 +352,7 @@ static int compile_term(builder *b, const ynode *n, size_t code,
             j++;
         if (j == i)
             break;
-        if (!exact)
-            j = number_words(s, len, i, j);
+        j = number_words(s, len, i, j); /* "1 000": one word of a text */
         const char *w = s + i;
         size_t wl = j - i;
         i = j;
@@ -585,16 +584,16 @@ static bool has_proximity(const char *t, size_t n)
 }
 
 /*
- * A term's other spelling, as a second sequence of its rule: a phrase of
- * plain words also matches them hyphenated ("gestes barrières" the word
- * "gestes-barrières", whose parts a phrase does not follow), and a
- * hyphenated word also matches its parts written apart ("pôle-emploi"
- * the phrase "Pôle Emploi").  Each spelling is cut as a text would be;
- * a term whose other spelling is not a word or a phrase of words (an
- * elision, a glob, an exact form, a number first) has none.
+ * A phrase's other spelling, as a second sequence of its rule: plain words
+ * also match them hyphenated ("gestes barrières" the word
+ * "gestes-barrières", whose parts a phrase does not follow).  The
+ * hyphenated word is known by its key (folded, without its hyphens), not
+ * its stem: the stem of "formé-à" is that of "forme".  A phrase with an
+ * elision, a glob, an exact form or a number first has none; nor has a
+ * hyphenated term the phrase of its parts, which would be other words
+ * ("peut-être" and "il peut être là").
  */
-static int other_spelling(builder *b, const ynode *n, size_t code, size_t r,
-                          seq_role role)
+static int other_spelling(builder *b, const ynode *n, seq_role role, size_t r)
 {
     const char *t = n->str;
     size_t len = n->len;
@@ -607,72 +606,35 @@ static int other_spelling(builder *b, const ynode *n, size_t code, size_t r,
     unsigned char first = len ? (unsigned char)t[0] : 0;
     if (!((first & 0x80) || ((first | 32) >= 'a' && (first | 32) <= 'z')))
         return 0; /* "=ARS", "1 000", "*": none */
-    bool space = false, hyphen = false;
+    bool space = false;
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)t[i];
         if (c == ' ')
             space = true;
-        else if (c == '-')
-            hyphen = true;
         else if (!(c & 0x80) && !((c | 32) >= 'a' && (c | 32) <= 'z') &&
                  !(c >= '0' && c <= '9'))
-            return 0; /* a glob, an apostrophe, punctuation */
+            return 0; /* a glob, an apostrophe, a hyphen, punctuation */
     }
-    if (space == hyphen)
-        return 0; /* one word, or both already */
-    char *o = grille__strndup(t, len);
-    if (!o)
+    if (!space)
+        return 0; /* one word */
+    gbuf f = {0};
+    if (grille__fold(&f, t, len) < 0 || gbuf_put(&f, "", 0) < 0) {
+        gbuf_free(&f);
         return grille__nomem(b->err);
-    size_t w = 0;
-    for (size_t i = 0; i < len; i++) { /* runs of spaces: one hyphen */
-        if (space && t[i] == ' ' && w && o[w - 1] == '-')
-            continue;
-        char c = t[i];
-        o[w++] = space ? (c == ' ' ? '-' : c) : (c == '-' ? ' ' : c);
     }
-    o[w] = '\0';
-    if (space) {
-        /* plain words joined by hyphens are one word of the text, known
-         * by its key (folded, without its hyphens), not its stem: the
-         * stem of "formé-à" is that of "forme" */
-        gbuf f = {0};
-        if (grille__fold(&f, o, w) < 0 || gbuf_put(&f, "", 0) < 0) {
-            gbuf_free(&f);
-            free(o);
-            return grille__nomem(b->err);
-        }
-        free(o);
-        size_t k = 0;
-        for (size_t i = 0; i < f.len; i++)
-            if (f.data[i] != '-')
-                f.data[k++] = f.data[i];
-        f.data[k] = '\0';
-        cb_elem *e = malloc(sizeof(*e));
-        if (!e) {
-            gbuf_free(&f);
-            return grille__nomem(b->err);
-        }
-        *e = (cb_elem){.kind = ELEM_KEY, .text = f.data, .text_len = k};
-        cb_seq s2 = {.elems = e, .n = 1};
-        return add_seq(b, &s2, r, role);
-    }
-    cb_seq s2;
-    grille_rule_kind kind;
-    grille_error *keep = b->err, quiet = {0};
-    b->err = &quiet; /* an other spelling that cannot be cut is none */
-    int rc = compile_term(b, n, code, o, w, &s2, &kind);
-    b->err = keep;
-    free(o);
-    if (rc == GRILLE_ENOMEM)
+    size_t k = 0;
+    for (size_t i = 0; i < f.len; i++)
+        if (f.data[i] != ' ' && f.data[i] != '-')
+            f.data[k++] = f.data[i];
+    f.data[k] = '\0';
+    cb_elem *e = malloc(sizeof(*e));
+    if (!e) {
+        gbuf_free(&f);
         return grille__nomem(b->err);
-    if (rc < 0)
-        return 0;
-    if (s2.n >= 2) /* the parts apart: a phrase */
-        return add_seq(b, &s2, r, role);
-    for (size_t k = 0; k < s2.n; k++)
-        elem_free(&s2.elems[k]);
-    free(s2.elems);
-    return 0;
+    }
+    *e = (cb_elem){.kind = ELEM_KEY, .text = f.data, .text_len = k};
+    cb_seq s2 = {.elems = e, .n = 1};
+    return add_seq(b, &s2, r, role);
 }
 
 static int term_rule(builder *b, const ynode *n, size_t code, seq_role role)
@@ -719,7 +681,7 @@ static int term_rule(builder *b, const ynode *n, size_t code, seq_role role)
         return rc;
     }
     if (rc == 0 && n->type == Y_SCALAR)
-        rc = other_spelling(b, n, code, r, role);
+        rc = other_spelling(b, n, role, r);
     return rc;
 }
 
@@ -970,7 +932,7 @@ static bool is_theme_key(const char *k)
     return false;
 }
 
-static int check_id(builder *b, const ynode *k)
+static int check_id(builder *b, const ynode *k, bool dict)
 {
     char buf[200];
     if (k->type != Y_SCALAR)
@@ -984,7 +946,7 @@ static int check_id(builder *b, const ynode *k)
         return fail(b, k, GRILLE_ESYNTAX, "%s",
                     _("'skip_speakers' is not a theme: it goes at the top of "
                       "the codebook, not indented"));
-    if (is_theme_key(k->str))
+    if (!dict && is_theme_key(k->str))
         /* a theme's key one level too far left: it would be a theme of
          * its own, and a label a theme coding its words */
         return fail(b, k, GRILLE_ESYNTAX,
@@ -1217,7 +1179,7 @@ static int themes(builder *b, const ynode *m, long parent, bool dict)
                 return rc;
             continue;
         }
-        int rc = check_id(b, k);
+        int rc = check_id(b, k, dict);
         if (rc < 0)
             return rc;
         rc = theme(b, m->items[i], m->items[i + 1], parent, dict);
@@ -1255,7 +1217,7 @@ static int theme(builder *b, const ynode *k, const ynode *v, long parent,
         size_t w = strcspn(v->str, " [");
         char word[16];
         snprintf(word, sizeof(word), "%.*s", (int)(w < 15 ? w : 15), v->str);
-        if (w < 15 && is_theme_key(word))
+        if (!dict && w < 15 && is_theme_key(word))
             return fail(b, v, GRILLE_ESYNTAX,
                         _("theme '%s' is the text '%s': a ':' is missing "
                           "after '%s'"),
@@ -1592,12 +1554,13 @@ int grille_codebook_load_file(grille_codebook **out, const char *path,
      * Ctrl-C is heard between reads */
     while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
         if (gbuf_put(&buf, chunk, n) < 0) {
+            size_t got = buf.len;
             fclose(f);
             gbuf_free(&buf);
             return grille__error(err, GRILLE_ENOMEM, path, 0, 0,
                                  _("out of memory after reading %zu MB of "
                                    "it"),
-                                 buf.len >> 20);
+                                 got >> 20);
         }
         if (memchr(chunk, 0, n))
             break;

@@ -1789,9 +1789,7 @@ static int64_t own_source_doc(importer *im, const char *g)
         }
         sqlite3_finalize(q);
         if (rc != SQLITE_DONE) {
-            grille__error(im->err, GRILLE_EIO, im->path, 0, 0,
-                          _("cannot read the project's documents: %s"),
-                          sqlite3_errmsg(im->db));
+            grille_store__error(im->s, im->err, rc, "read the documents");
             return -1;
         }
         if (im->nown > 1)
@@ -2112,8 +2110,13 @@ static int import_source(importer *im, grille_analyser *a,
                              : b0 == (size_t)-1 || b1 == (size_t)-1
                                  ? _("source '%s', selection '%s' to '%s': "
                                      "past the end of the text")
-                                 : _("source '%s', selection '%s' to '%s': "
-                                     "code '%s' is in no <Codes>"),
+                                 : target && *target
+                                       ? _("source '%s', selection '%s' to "
+                                           "'%s': code '%s' is in no "
+                                           "<Codes>")
+                                       : _("source '%s', selection '%s' to "
+                                           "'%s': its coding names no code "
+                                           "(no <CodeRef>)%s"),
                              doc_name, v0, v1, tg);
                 }
             } else {

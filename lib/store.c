@@ -1455,10 +1455,13 @@ static void bulk_end(grille_store *s)
 
 int grille_store_begin(grille_store *s, grille_error *err)
 {
-    if (s->in_tx)
+    if (s->in_tx || s->in_read)
         return grille__error(err, GRILLE_EINVALID, s->path, 0, 0, "%s",
-                             _("a write transaction is open already "
-                               "(grille_store_begin twice)"));
+                             s->in_tx ? _("a write transaction is open "
+                                          "already (grille_store_begin "
+                                          "twice)")
+                                      : _("a read snapshot is open "
+                                          "(grille_store_read_end first)"));
     if (sqlite3_db_readonly(s->db, "main") == 1)
         return grille__error(err, GRILLE_EINVALID, s->path, 0, 0, "%s",
                              _("the project was opened read-only"));
@@ -2393,6 +2396,10 @@ int grille_store_add_prepared(grille_store *s, grille_prepared *p,
 {
     bool own;
     *id = 0;
+    if (!p)
+        return grille__error(err, GRILLE_EINVALID, s->path, 0, 0, "%s",
+                             _("no prepared document (grille_add_prepare "
+                               "failed?)"));
     int r = own_begin(s, &own, err);
     if (r == 0)
         r = add_prepared(s, p, name, path, id, err);

@@ -1295,12 +1295,34 @@ static const char *const abbreviations[] = {
 
 /* Whether the word ending at s[i] (exclusive) is an abbreviation or an
  * initial, so that a period after it does not end a sentence. */
-static bool abbreviation_before(const char *s, size_t from, size_t i)
+/* The start of the run of letters that ends at s[i] (exclusive), not
+ * before `from`: a no-break space or a dash before a word is no letter. */
+static size_t letters_start(const char *s, size_t from, size_t i)
 {
     size_t k = i;
-    while (k > from && (is_ascii_alpha(s[k - 1]) ||
-                        ((unsigned char)s[k - 1] & 0x80)))
-        k--;
+    while (k > from) {
+        if (is_ascii_alpha(s[k - 1])) {
+            k--;
+            continue;
+        }
+        if (!((unsigned char)s[k - 1] & 0x80))
+            break;
+        size_t lead = k - 1; /* back to the lead byte of a code point */
+        while (lead > from && k - lead < 4 &&
+               ((unsigned char)s[lead] & 0xC0) == 0x80)
+            lead--;
+        size_t n;
+        uint32_t c = utf8_get(s, k, lead, &n);
+        if (lead + n != k || !grille__is_letter(c))
+            break;
+        k = lead;
+    }
+    return k;
+}
+
+static bool abbreviation_before(const char *s, size_t from, size_t i)
+{
+    size_t k = letters_start(s, from, i);
     if (k == i)
         return false;
     if (i - k == 1 && s[k] >= 'A' && s[k] <= 'Z')
@@ -1318,11 +1340,12 @@ static bool abbreviation_before(const char *s, size_t from, size_t i)
  * at every sentence's end. */
 static inline bool short_word_before(const char *s, size_t i)
 {
+    /* five ASCII letters before the dot: no abbreviation; anything else
+     * (an accent, a no-break space) is left to the list */
     size_t k = i;
-    while (k > 0 && i - k < 5 &&
-           (is_ascii_alpha(s[k - 1]) || ((unsigned char)s[k - 1] & 0x80)))
+    while (k > 0 && i - k < 5 && is_ascii_alpha(s[k - 1]))
         k--;
-    return i - k <= 4;
+    return i - k < 5;
 }
 
 /* Cuts segment `seg` into sentences, pushing them. */

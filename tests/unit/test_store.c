@@ -1148,6 +1148,15 @@ START_TEST(test_misuse_is_einvalid)
     ck_assert_ptr_nonnull(strstr(err.message, "origin"));
     commit(st);
     ck_assert_int_eq(count_docs(st), 1);
+    /* no prepared document; a write asked inside a read snapshot */
+    memset(&err, 0, sizeof(err));
+    ck_assert_int_eq(grille_store_add_prepared(st, NULL, "d.md", "d.md", &id,
+                                               &err),
+                     GRILLE_EINVALID);
+    ck_assert_int_eq(grille_store_read_begin(st, &err), 0);
+    ck_assert_int_eq(grille_store_begin(st, &err), GRILLE_EINVALID);
+    ck_assert_ptr_nonnull(strstr(err.message, "read snapshot"));
+    grille_store_read_end(st);
 }
 END_TEST
 
