@@ -10,7 +10,7 @@
 
 int grille_analyser_new(grille_analyser **out, grille_error *err)
 {
-    grille_analyser *a = calloc(1, sizeof(*a));
+    grille_analyser *a = grille__calloc_lines(sizeof(*a)); /* per thread */
     *out = NULL;
     if (!a)
         return grille__nomem(err);

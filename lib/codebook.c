@@ -1473,7 +1473,10 @@ int grille_codebook_load(grille_codebook **out, const char *yaml, size_t len,
         name = "<codebook>";
     b.file = name;
     b.err = err;
-    b.cb = calloc(1, sizeof(*b.cb));
+    /* cache lines of its own: every thread reads the codebook at every
+     * token (its serial, its filters), and an object another thread
+     * wrote on one of its lines made tag -j 2 a fifth slower */
+    b.cb = grille__calloc_lines(sizeof(*b.cb));
     if (!b.cb)
         return grille__nomem(err);
     static uint32_t serials;

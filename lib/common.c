@@ -406,6 +406,15 @@ const char *grille__attr_known(const char *key)
     return key;
 }
 
+void *grille__calloc_lines(size_t size)
+{
+    size_t n = (size + 63) / 64 * 64;
+    void *p = aligned_alloc(64, n ? n : 64);
+    if (p)
+        memset(p, 0, n ? n : 64);
+    return p;
+}
+
 char *grille_attr_key(const char *key)
 {
     return grille__attr_clean(grille__attr_known(key));

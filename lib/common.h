@@ -93,6 +93,10 @@ static inline uint64_t grille__first_bytes(uint64_t w, size_t r)
                                     sizeof(*(arr))))
 
 GRILLE_HIDDEN char *grille__strndup(const char *s, size_t n);
+/* calloc(1, size) on cache lines of its own (64 bytes, the size rounded
+ * up): for what one thread writes as another reads near it, or what every
+ * thread reads as others write near it (false sharing).  free() frees. */
+GRILLE_HIDDEN void *grille__calloc_lines(size_t size);
 /* An attribute's key or value as stored (malloc'd, NULL when out of
  * memory): without white space around it, and with a Latin letter and a
  * combining accent after it composed into one character, as NFC would for

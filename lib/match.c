@@ -695,7 +695,7 @@ int grille_match__begin(grille_analyser *a, const grille_codebook *cb,
                         grille_error *err)
 {
     if (!a->match) {
-        a->match = calloc(1, sizeof(*a->match));
+        a->match = grille__calloc_lines(sizeof(*a->match));
         if (!a->match)
             return grille__nomem(err);
     }
