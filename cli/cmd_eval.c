@@ -601,7 +601,13 @@ static void report(evalrun *e)
             }
             putc(']', f);
         }
-        fputs("}\n", f);
+        fputs(", \"codebook\": {\"name\": ", f);
+        json_cstr(f, grille_codebook_name(e->cb));
+        fputs(", \"source\": ", f);
+        json_cstr(f, grille_codebook_source(e->cb));
+        fputs(", \"sha256\": ", f);
+        json_cstr(f, grille_codebook_sha256(e->cb));
+        fputs("}}\n", f);
     } else if (e->format == FMT_CSV) {
         fputs("code,tp,fp,fn,tn,precision,recall,f1,kappa\r\n", f);
         for (size_t k = 0; k < n; k++) {
@@ -616,14 +622,22 @@ static void report(evalrun *e)
         fputs("macro,,,,,", f);
         csv_scores(f, macp);
     } else {
+        /* which codebook, exactly: its name may be the same for each
+         * version of it, and without -c the bundled one is scored */
         if (e->project)
-            cli_printf(_("%zu segment%s of %zu document%s, codebook %s\n\n"),
-                   g->nrows, cli_s(g->nrows), g->nfiles, cli_s(g->nfiles),
-                   grille_codebook_name(e->cb));
+            cli_printf(_("%zu segment%s of %zu document%s, codebook %s (%s, "
+                         "sha256 %.12s)\n\n"),
+                       g->nrows, cli_s(g->nrows), g->nfiles, cli_s(g->nfiles),
+                       grille_codebook_name(e->cb),
+                       grille_codebook_source(e->cb),
+                       grille_codebook_sha256(e->cb));
         else
-            cli_printf(_("%zu line%s of %zu file%s, codebook %s\n\n"), g->nrows,
-                   cli_s(g->nrows), g->nfiles, cli_s(g->nfiles),
-                   grille_codebook_name(e->cb));
+            cli_printf(_("%zu line%s of %zu file%s, codebook %s (%s, sha256 "
+                         "%.12s)\n\n"),
+                       g->nrows, cli_s(g->nrows), g->nfiles, cli_s(g->nfiles),
+                       grille_codebook_name(e->cb),
+                       grille_codebook_source(e->cb),
+                       grille_codebook_sha256(e->cb));
         printf("%-20s %5s %5s %5s %5s %9s %7s %6s %6s\n", _("code"), "tp",
                "fp", "fn", "tn", _("precision"), _("recall"), "F1",
                _("kappa"));
