@@ -41,13 +41,24 @@ for k, a in zip(keys, (4, 1, 2, 8, 4/5, 2/3, 8/11, 4/7)):
 M = d['macro']
 for k, a in zip(keys[4:], (7/8, 5/8, 17/24, 37/68)):
     assert abs(M[k] - a) < 1e-6, ('macro', k, M[k], a)
+# the codebook scored, exactly
+import hashlib, os
+cb = d['codebook']
+path = os.path.join(os.path.dirname(sys.argv[1]), 'cbpath')
+src = open(path).read().strip()
+assert cb['source'] == src, cb
+assert cb['sha256'] == hashlib.sha256(open(src, 'rb').read()).hexdigest(), cb
 PY
 }
 
 run_json() {
+    echo "$D/small.yaml" >"$tmp/cbpath"
     "$G" eval -g "$D/small.tsv" -c "$D/small.yaml" -f json "$@" >"$tmp/out"
 }
 ok "hand-computed scores (json)" sh -c "$(declare -f run_json check_json); G=$G D=$D tmp=$tmp; run_json && check_json"
+expect "the text names the codebook's file and sha256" 0 \
+    "codebook .* \(.*small\.yaml, sha256 [0-9a-f]{12}\)" \
+    "$G" eval -g "$D/small.tsv" -c "$D/small.yaml"
 expect "text table" 0 "^sante +3 +1 +1 +3 +0\.750 +0\.750 +0\.750 +0\.500" \
     "$G" eval -g "$D/small.tsv" -c "$D/small.yaml"
 expect "text micro row" 0 "^micro +4 +1 +2 +8 +0\.800 +0\.667 +0\.727 +0\.571" \
