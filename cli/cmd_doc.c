@@ -390,6 +390,37 @@ static int attr_import(int argc, char **argv, const char *db)
             }
         }
     }
+    /* a column spelt otherwise than an attribute the project has
+     * ("Strate", "strate"): a new attribute, which compare --by strate
+     * would not see; said, with the spelling to use */
+    for (size_t k = 1; ok && k < head.n; k++) {
+        if (ignored[k] || !*head.fields[k])
+            continue;
+        char *key = grille_attr_key(head.fields[k]);
+        char *fk = key ? grille_fold(key) : NULL;
+        if (!key || !fk)
+            abort(); /* out of memory */
+        const char *other = NULL;
+        for (size_t i = 0; i < refs.n && !other; i++)
+            for (size_t j = 0; j < refs.v[i].nattrs && !other; j++) {
+                const char *have = refs.v[i].attrs[j];
+                if (strcmp(have, key) == 0)
+                    continue;
+                char *fh = grille_fold(have);
+                if (!fh)
+                    abort();
+                if (strcmp(fh, fk) == 0)
+                    other = have;
+                free(fh);
+            }
+        if (other)
+            cli_warning(_("%s:1: column '%s' is an attribute of its own: "
+                          "the project has '%s' (name the column so to "
+                          "set that one)"),
+                        path, head.fields[k], other);
+        free(fk);
+        free(key);
+    }
     if (ok && head.n < 2) {
         cli_error(_("%s:1: the header needs a first column and at least one "
                     "attribute%s"),

@@ -669,6 +669,10 @@ ok "and the plain paths give the same" sh -c "
     $G tag -c hyph.yaml -f json hyph.txt > fast.json &&
     GRILLE_REFERENCE=1 $G tag -c hyph.yaml -f json hyph.txt > plain.json &&
     cmp fast.json plain.json && grep -q Emploi fast.json"
+printf 'collectivite;Strate\nMontpellier;grande\n' > casecol.csv
+expect "a column spelt otherwise than an attribute there is said" 0 \
+    "warning: casecol\.csv:1: column 'Strate' is an attribute of its own: the project has 'strate'" \
+    $G attr import -d cas.db casecol.csv
 
 # a listing edited in a spreadsheet comes back: ids, figures left out,
 # values already there keep their origin
