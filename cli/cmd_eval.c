@@ -624,20 +624,13 @@ static void report(evalrun *e)
     } else {
         /* which codebook, exactly: its name may be the same for each
          * version of it, and without -c the bundled one is scored */
-        if (e->project)
-            cli_printf(_("%zu segment%s of %zu document%s, codebook %s (%s, "
-                         "sha256 %.12s)\n\n"),
-                       g->nrows, cli_s(g->nrows), g->nfiles, cli_s(g->nfiles),
-                       grille_codebook_name(e->cb),
-                       grille_codebook_source(e->cb),
-                       grille_codebook_sha256(e->cb));
-        else
-            cli_printf(_("%zu line%s of %zu file%s, codebook %s (%s, sha256 "
-                         "%.12s)\n\n"),
-                       g->nrows, cli_s(g->nrows), g->nfiles, cli_s(g->nfiles),
-                       grille_codebook_name(e->cb),
-                       grille_codebook_source(e->cb),
-                       grille_codebook_sha256(e->cb));
+        cli_printf(e->project ? _("%zu segment%s of %zu document%s, "
+                                  "codebook %s (%s, sha256 %.12s)\n\n")
+                              : _("%zu line%s of %zu file%s, codebook %s "
+                                  "(%s, sha256 %.12s)\n\n"),
+                   g->nrows, cli_s(g->nrows), g->nfiles, cli_s(g->nfiles),
+                   grille_codebook_name(e->cb), grille_codebook_source(e->cb),
+                   grille_codebook_sha256(e->cb));
         printf("%-20s %5s %5s %5s %5s %9s %7s %6s %6s\n", _("code"), "tp",
                "fp", "fn", "tn", _("precision"), _("recall"), "F1",
                _("kappa"));
