@@ -1192,12 +1192,21 @@ static int load_shown_quotes(grille_report *r, grille_store *s,
 
 /* codes[0..ncodes_given): the codes whose verbatims it gives (NULL:
  * every one). */
-static void report_json(FILE *f, const grille_report *r, const cooc *c,
-                        size_t nquotes, const char *by, const size_t *codes,
+static void report_json(FILE *f, const grille_store *s,
+                        const grille_report *r, const cooc *c, size_t nquotes,
+                        const char *by, const size_t *codes,
                         size_t ncodes_given)
 {
+    /* the codebook that made the codings, so that a report read later
+     * says which version of it it counts */
+    fputs("{\"codebook\": {\"name\": ", f);
+    json_cstr(f, grille_store_codebook_name(s));
+    fputs(", \"source\": ", f);
+    json_cstr(f, grille_store_codebook_source(s));
+    fputs(", \"sha256\": ", f);
+    json_cstr(f, grille_store_codebook_sha256(s));
     fprintf(f,
-            "{\"documents\": %zu, \"segments\": %zu, \"coded_segments\": %zu, "
+            "}, \"documents\": %zu, \"segments\": %zu, \"coded_segments\": %zu, "
             "\"words\": %zu, \"hits\": %zu, \"themes\": [",
             r->ndocs, r->segments, r->coded_segments, r->words, r->hits);
     for (size_t i = 0; i < r->ncodes; i++) {
@@ -1282,8 +1291,10 @@ static void report_json(FILE *f, const grille_report *r, const cooc *c,
 
 static void report_human(doc *d, const grille_report *r, const cooc *c,
                          const size_t *themes, size_t k, const ropts *o,
-                         const grid *gr, const char *db, const char *cbname)
+                         const grid *gr, const char *db,
+                         const grille_store *s)
 {
+    const char *cbname = grille_store_codebook_name(s);
     size_t nquotes = o->quotes;
     const char *by = o->by;
     char title[512];
@@ -1302,6 +1313,8 @@ static void report_human(doc *d, const grille_report *r, const cooc *c,
              db, r->ndocs, cli_s(r->ndocs), r->segments, cli_s(r->segments),
              r->coded_segments, r->words, cli_s(r->words), enq.vals.n,
              cli_s(enq.vals.n), ncoll, cli_s(ncoll));
+    doc_para(d, _("Coded with %s (sha256 %.12s)."),
+             grille_store_codebook_source(s), grille_store_codebook_sha256(s));
 
     doc_h2(d, _("The corpus at a glance"));
     count_attr(&c2, r, "type");
@@ -1426,7 +1439,7 @@ static int run_report(const ropts *o)
     if (!(f = out_open(o->out, cli_db_path(o->db))))
         goto done;
     if (o->format == FMT_JSON) {
-        report_json(f, r, &c, o->quotes, o->by, o->codes ? themes : NULL,
+        report_json(f, s, r, &c, o->quotes, o->by, o->codes ? themes : NULL,
                     (size_t)k);
     } else if (o->format == FMT_CSV) {
         table t;
@@ -1435,8 +1448,7 @@ static int run_report(const ropts *o)
         table_free(&t);
     } else {
         doc d = {f, o->format};
-        report_human(&d, r, &c, themes, (size_t)k, o, &gr, db,
-                     grille_store_codebook_name(s));
+        report_human(&d, r, &c, themes, (size_t)k, o, &gr, db, s);
     }
     status = out_close(f, o->out) < 0 ? EXIT_RUNTIME : EXIT_OK;
 done:

@@ -586,6 +586,13 @@ GRILLE_API grille_unit grille_store_unit(const grille_store *s);
  * program's, seen at the next begin) frees it; copy it to keep it. */
 GRILLE_API const char *grille_store_codebook_name(const grille_store *s);
 
+/* The SHA-256 (64 hex digits) of the project's codebook text, and the
+ * file it was read from ("bundled" for the bundled one), as they were
+ * when the project was opened or its last transaction began; valid as
+ * grille_store_codebook_name's string is. */
+GRILLE_API const char *grille_store_codebook_sha256(const grille_store *s);
+GRILLE_API const char *grille_store_codebook_source(const grille_store *s);
+
 /* The project's codebook as YAML text and the name of its source; free
  * both with grille_free. */
 GRILLE_API int grille_store_codebook_text(grille_store *s, char **yaml,

@@ -162,6 +162,7 @@ struct grille_store {
     int64_t version; /* of the schema, as the file was opened */
     char sha256[65];  /* of the project's codebook */
     char *cb_name;    /* its name */
+    char *cb_source;  /* the file it was read from, or "bundled" */
     sqlite3_stmt *q[Q_COUNT];
     sqlite3_stmt *batch[B_KINDS][BATCH]; /* [k][n - 1]: n rows of kind k */
     /* codebook code index -> codes.id, for the codebook last synced */
@@ -619,6 +620,7 @@ void grille_store_close(grille_store *s)
     grille__stats_free(s->stats);
     grille__terms_free(s->terms);
     free(s->cb_name);
+    free(s->cb_source);
     sqlite3_close(s->db);
     free(s->code_ids);
     free(s->rule_len);
@@ -741,8 +743,8 @@ static int load_meta(grille_store *s, grille_error *err)
     sqlite3_finalize(st);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         return store_error(s, err, rc, "read the project");
-    r = prepare(s, "SELECT sha256, name FROM codebook WHERE id = 1", &st,
-                err);
+    r = prepare(s, "SELECT sha256, name, source FROM codebook WHERE id = 1",
+                &st, err);
     if (r < 0)
         return r;
     rc = sqlite3_step(st);
@@ -758,6 +760,14 @@ static int load_meta(grille_store *s, grille_error *err)
         if (copy) {
             free(s->cb_name);
             s->cb_name = copy;
+        }
+        const char *source = col_text(st, 2);
+        if (!s->cb_source || strcmp(s->cb_source, source) != 0) {
+            copy = grille__strndup(source, strlen(source));
+            if (copy) {
+                free(s->cb_source);
+                s->cb_source = copy;
+            }
         }
     }
     sqlite3_finalize(st);
@@ -1289,6 +1299,11 @@ static int set_codebook(grille_store *s, const grille_codebook *cb,
         return grille__nomem(err);
     free(s->cb_name);
     s->cb_name = copy;
+    copy = grille__strndup(source, strlen(source));
+    if (!copy)
+        return grille__nomem(err);
+    free(s->cb_source);
+    s->cb_source = copy;
     return 0;
 }
 
@@ -1378,6 +1393,16 @@ grille_unit grille_store_unit(const grille_store *s)
 const char *grille_store_codebook_name(const grille_store *s)
 {
     return s->cb_name ? s->cb_name : "";
+}
+
+const char *grille_store_codebook_sha256(const grille_store *s)
+{
+    return s->sha256;
+}
+
+const char *grille_store_codebook_source(const grille_store *s)
+{
+    return s->cb_source ? s->cb_source : "";
 }
 
 /* PRAGMA journal_mode = `mode`, waiting at most `wait_ms` for the other

@@ -772,6 +772,36 @@ def t_json_raw():
 # ----------------------------------------------------------------- corpus
 
 
+def t_report_codebook():
+    import hashlib
+    with open(CODEBOOK, 'rb') as fh:
+        raw = fh.read()
+    sha = hashlib.sha256(raw).hexdigest()
+    tag = json.loads(out('tag', '-f', 'json', '-c', CODEBOOK,
+                         os.path.join(NOTES, sorted(os.listdir(NOTES))[0]))
+                     .splitlines()[0])
+    assert tag['codebook']['sha256'] == sha, (tag['codebook'], sha)
+    cb = jout('report', '-d', DB, '-f', 'json')['codebook']
+    assert cb == {'name': 'Vergers de test', 'source': CODEBOOK,
+                  'sha256': sha}, cb
+    line = 'Coded with %s (sha256 %s).' % (CODEBOOK, sha[:12])
+    for fmt in ('text', 'md', 'html'):
+        text = ' '.join(out('report', '-d', DB, '-f', fmt).split())
+        assert line in text, '%s: no %r in %r' % (fmt, line, text[:400])
+    # a recode with another version of the codebook: the report says so
+    db = os.path.join(TMP, 'versions.db')
+    edited = os.path.join(TMP, 'codebook-v2.yaml')
+    with open(edited, 'wb') as fh:
+        fh.write(raw + b'# v2: a comment, another text\n')
+    for args in (['init', '-d', db, '-c', CODEBOOK], ['add', '-d', db, NOTES],
+                 ['recode', '-d', db, '-c', edited]):
+        r = grille(*args)
+        assert r.returncode == 0, (args, r.stderr.decode())
+    cb = jout('report', '-d', db, '-f', 'json')['codebook']
+    want = hashlib.sha256(raw + b'# v2: a comment, another text\n').hexdigest()
+    assert cb['source'] == edited and cb['sha256'] == want, cb
+
+
 def t_corpus_project():
     r = grille('init', '-d', CDB)
     assert r.returncode == 0, r.stderr.decode()
@@ -1262,6 +1292,8 @@ def main():
     check('report json: quotes from different documents, coded segments',
           t_report_quotes)
     check('report csv: themes table figures', t_report_csv)
+    check('report: the codebook by source and SHA-256, after a recode too',
+          t_report_codebook)
     for level in ('segment', 'document'):
         check('cooc json %s: level, codes, n, count' % level,
               t_cooc_counts(level))

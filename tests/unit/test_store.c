@@ -1176,6 +1176,37 @@ START_TEST(test_codebook_name_lives_on)
 }
 END_TEST
 
+/* The codebook's source and SHA-256, as created, after a recode with
+ * another one, and as read again by another connection. */
+START_TEST(test_codebook_source_sha256)
+{
+    fresh();
+    char sha[65];
+    snprintf(sha, sizeof(sha), "%s", grille_codebook_sha256(cb));
+    ck_assert_uint_eq(strlen(sha), 64);
+    ck_assert_str_eq(grille_store_codebook_source(st), "test.yaml");
+    ck_assert_str_eq(grille_store_codebook_sha256(st), sha);
+    grille_codebook *c2 = load_cb(yaml2);
+    ck_assert_str_ne(grille_codebook_sha256(c2), sha);
+    changes_list l;
+    begin(st);
+    recode(c2, yaml2, &l);
+    commit(st);
+    ck_assert_str_eq(grille_store_codebook_source(st), "new.yaml");
+    ck_assert_str_eq(grille_store_codebook_sha256(st),
+                     grille_codebook_sha256(c2));
+    grille_store_close(st);
+    st = NULL;
+    grille_error err;
+    memset(&err, 0, sizeof(err));
+    ck_assert_int_eq(grille_store_open(&st, proj, 1, &err), 0);
+    ck_assert_str_eq(grille_store_codebook_source(st), "new.yaml");
+    ck_assert_str_eq(grille_store_codebook_sha256(st),
+                     grille_codebook_sha256(c2));
+    grille_codebook_free(c2);
+}
+END_TEST
+
 START_TEST(test_open_readonly_write_outside_transaction)
 {
     grille_error err;
@@ -3801,6 +3832,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_open_readonly_write_outside_transaction);
     tcase_add_test(tc, test_misuse_is_einvalid);
     tcase_add_test(tc, test_codebook_name_lives_on);
+    tcase_add_test(tc, test_codebook_source_sha256);
 
     tc = tcase(s, "add");
     tcase_add_test(tc, test_add_doc_info);
