@@ -322,6 +322,68 @@ static size_t number_words(const char *w, size_t len, size_t i, size_t j)
  * "réunion* à distance") into a sequence of elements.  *kind receives the
  * rule kind it amounts to.
  */
+/*
+ * A phrase s with a punctuation mark between two of its words ("santé,
+ * masques, gel", "reprise ; activité", "santé (ARS)", "Q/R"): in a text,
+ * punctuation ends a phrase, so the term would never match the words as
+ * they are written (and would match them without it).  Most often the
+ * brackets of a list were forgotten.  The term is read as a text is,
+ * its wildcards as letters.
+ */
+static int punct_between(builder *b, const ynode *n, size_t code,
+                         const char *s, size_t len)
+{
+    gbuf t = {0};
+    if (gbuf_put(&t, s, len) < 0 || gbuf_put(&t, "", 0) < 0) {
+        gbuf_free(&t);
+        return grille__nomem(b->err);
+    }
+    for (size_t i = 0; i < len; i++)
+        if (t.data[i] == '*' || t.data[i] == '?')
+            t.data[i] = 'x';
+    grille_analyser *a = b->an;
+    int rc = grille_text__analyse(a, t.data, len, 0, GRILLE_UNIT_PARAGRAPH,
+                                  NULL);
+    size_t prev_end = SIZE_MAX, at = 0, seg = 0;
+    bool found = false;
+    for (size_t k = 0; k < a->ntoks && rc == 0 && !found; k++) {
+        const grille_token *tk = &a->toks[k];
+        while (seg + 1 < a->nsegs && k >= a->segs[seg + 1].first_token)
+            seg++;
+        if (tk->flags & GRILLE_TOKF_PART)
+            continue;
+        if (prev_end != SIZE_MAX &&
+            ((tk->flags & GRILLE_TOKF_BREAK) || k == a->segs[seg].first_token)) {
+            size_t cn = 1;
+            for (at = prev_end; at < tk->start; at += cn)
+                if (!grille__is_space(utf8_get(t.data, len, at, &cn)) &&
+                    t.data[at] != '\n' && t.data[at] != '\r')
+                    break;
+            found = at < tk->start;
+        }
+        prev_end = tk->end;
+    }
+    gbuf_free(&t);
+    if (rc < 0)
+        return grille__nomem(b->err);
+    if (!found)
+        return 0;
+    size_t cl = 1;
+    while (at + cl < len && ((unsigned char)s[at + cl] & 0xC0) == 0x80)
+        cl++;
+    char buf[200];
+    return fail(b, n, GRILLE_EINVALID,
+                _("term '%s' in theme '%s' has '%.*s' between two of its "
+                  "words: punctuation ends a phrase in a text, so it would "
+                  "never match them as written%s"),
+                grille__quote(buf, sizeof(buf), s, len),
+                b->cb->codes[code].id, (int)cl, s + at,
+                s[at] == ',' || s[at] == ';'
+                    ? _("; to give several terms, list them: [santé, "
+                        "masques], or one per line after '- '")
+                    : "");
+}
+
 static int compile_term(builder *b, const ynode *n, size_t code,
                         const char *s, size_t len, cb_seq *out,
                         grille_rule_kind *kind)
@@ -499,6 +561,15 @@ static int compile_term(builder *b, const ynode *n, size_t code,
         return fail(b, n, GRILLE_EINVALID,
                     _("term '%s' in theme '%s' has no word to match"),
                     grille__quote(buf, sizeof(buf), s, len), b->cb->codes[code].id);
+    }
+    if (!exact && ne > 1) {
+        rc = punct_between(b, n, code, s, len);
+        if (rc < 0) {
+            for (size_t k = 0; k < ne; k++)
+                elem_free(&els[k]);
+            free(els);
+            return rc;
+        }
     }
     out->elems = els;
     out->n = ne;

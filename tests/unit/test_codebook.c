@@ -883,6 +883,44 @@ START_TEST(test_error_glob_every_word)
 }
 END_TEST
 
+/* A punctuation mark between two words of a term: a phrase never spans
+ * one in a text; a list whose brackets were forgotten most often. */
+START_TEST(test_error_punctuation_in_term)
+{
+    static const struct {
+        const char *yaml;
+        unsigned line, col;
+        const char *what;
+    } cases[] = {
+        {"themes:\n  sante:\n    terms: santé, masques, gel\n", 3, 12,
+         "has ',' between two of its words"},
+        {"themes:\n  sante:\n    terms: [santé]\n"
+         "    exclude: santé financière, santé des finances\n",
+         4, 14, "list them"},
+        {"themes:\n  b: [\"reprise ; activité\"]\n", 2, 7, "';'"},
+        {"themes:\n  b: [\"reprise\u00a0; activité\"]\n", 2, 7, "';'"},
+        {"themes:\n  b: [\"santé (ARS)\"]\n", 2, 7, "'('"},
+        {"themes:\n  b: [\"Q/R\"]\n", 2, 7, "'/'"},
+        {"themes:\n  b: [\"visio* ; équipe\"]\n", 2, 7, "';'"},
+        {"themes:\n  b: [\"c.-à-d. santé\"]\n", 2, 7, "'.'"},
+        {"themes:\n  b: [\"santé « publique »\"]\n", 2, 7, "'«'"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        grille_error err;
+        load_fails(cases[i].yaml, strlen(cases[i].yaml), GRILLE_EINVALID,
+                   cases[i].line, cases[i].col, &err);
+        ck_assert_contains(err.message, cases[i].what);
+    }
+    /* punctuation that is part of a word, or ends no phrase: accepted */
+    grille_codebook *cb = load_ok(
+        "themes:\n  b: [\"M. Dupont\", \"60 % des agents\", \"1 000 "
+        "agents\", \"l’ARS\", \"aujourd'hui\", \"santé.\", \"visio* "
+        "équipe\", \"(ARS)\", \"plan de relance-emploi\", \"gestes "
+        "barrières\", \"santé !\"]\n");
+    grille_codebook_free(cb);
+}
+END_TEST
+
 START_TEST(test_error_language)
 {
     static const char yaml[] = "language: english\n"
@@ -1056,6 +1094,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_error_not_utf8);
     tcase_add_test(tc, test_error_glob_every_word);
     tcase_add_test(tc, test_error_language);
+    tcase_add_test(tc, test_error_punctuation_in_term);
     tcase_add_test(tc, test_error_empty_codebook);
     tcase_add_test(tc, test_error_null_err_is_allowed);
     suite_add_tcase(s, tc);
