@@ -136,7 +136,8 @@ GRILLE_HIDDEN int grille_text__tokenise(grille_analyser *a, const char *text,
                                         size_t si, grille_error *err);
 /* Whether `label` (trimmed, as a codebook's skip_speakers writes it,
  * compared without case) can be the label of a turn ("Q", "Enquêtrice",
- * "Mme Lefèvre", "Sophie" as "SOPHIE :"): "Q/R" never is. */
+ * "Mme Lefèvre", "q" as "Q :", "sophie" as "SOPHIE :"): "Q/R" never is,
+ * nor "Sophie", written in both cases, for "Sophie :" is no turn. */
 GRILLE_HIDDEN bool grille_text__speaker_label(const char *label, size_t n);
 /* Whether a lowercased word (without its apostrophe) is elided in French:
  * l d j m n s t c qu jusqu lorsqu puisqu quoiqu. */

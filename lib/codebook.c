@@ -1193,10 +1193,11 @@ static int skip_speakers(builder *b, const ynode *v)
         if (!bad && key.data[n - 1] != '*' && !could_be_label(x->str))
             bad = _("speaker label '%s' in 'skip_speakers' never starts a "
                     "turn: a turn's label is a role word (Enquêtrice), "
-                    "letters in capitals (Q, DGS), a civility and a name "
-                    "(Mme Lefèvre) or two or three capitalised words (Jean "
-                    "Dupont), a role in brackets after it (Mme Roux (DRH)); "
-                    "see text.md");
+                    "letters in capitals (Q, DGS, MARIE), a civility and a "
+                    "name (Mme Lefèvre) or two or three capitalised words "
+                    "(Jean Dupont), a role in brackets after it (Mme Roux "
+                    "(DRH)), not one capitalised word (Marie :); see "
+                    "text.md");
         if (bad) {
             rc = fail(b, x, GRILLE_EINVALID, bad,
                       grille__quote(buf, sizeof(buf), x->str, x->len));

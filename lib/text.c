@@ -1071,8 +1071,19 @@ bool grille_text__speaker_label(const char *label, size_t n)
     if (n == 0 || n > GRILLE_SPEAKER_MAX * 2)
         return false;
     /* as written, capitalised, in capitals: a codebook's labels are
-     * compared without case */
-    for (int v = 0; v < 3; v++) {
+     * compared without case.  A label written in both cases (Marie,
+     * Maire) means the turns written so, which "Marie :" never is: that
+     * its capitals (MARIE :) would be one does not count. */
+    bool lower = false, upper = false;
+    for (size_t i = 0, cn; i < n; i += cn) {
+        uint32_t c = utf8_get(label, n, i, &cn);
+        if (grille__is_letter(c)) {
+            upper |= grille__is_upper(c);
+            lower |= !grille__is_upper(c);
+        }
+    }
+    int variants = lower && upper ? 2 : 3;
+    for (int v = 0; v < variants; v++) {
         memcpy(buf, label, n);
         for (size_t i = 0; i < n && v; i++) {
             /* the code point of byte i starts at i, or at i - 1 for the

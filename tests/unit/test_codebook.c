@@ -547,6 +547,14 @@ START_TEST(test_error_skip_speakers)
          "'Q/R' in 'skip_speakers' never starts a turn"},
         {"[\"Une longue liste de mots\"]", GRILLE_EINVALID, 17,
          "never starts a turn"},
+        /* written in both cases: "Marie :" is no turn, though "MARIE :"
+         * is one */
+        {"[Q, Marie]", GRILLE_EINVALID, 20,
+         "'Marie' in 'skip_speakers' never starts a turn"},
+        {"[Maire]", GRILLE_EINVALID, 17, "not one capitalised word"},
+        {"[Mme]", GRILLE_EINVALID, 17, "never starts a turn"},
+        {"[Intervenant]", GRILLE_EINVALID, 17, "never starts a turn"},
+        {"[Élu]", GRILLE_EINVALID, 17, "never starts a turn"},
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         char yaml[300];
@@ -560,7 +568,7 @@ START_TEST(test_error_skip_speakers)
     /* the labels as written, in order; an empty list is allowed */
     static const char ok[] = "skip_speakers: [Q, \"Enquêt*\", mme  lefèvre,\n"
                              "  r, enquêtrice, jean dupont, Locuteur 2, dgs,\n"
-                             "  ENQUÊTÉE, Sophie, Sophie Martin]\n"
+                             "  ENQUÊTÉE, SOPHIE, Sophie Martin]\n"
                              "themes:\n  sante: [santé]\n";
     grille_codebook *cb = load_ok(ok);
     ck_assert_str_eq(grille_codebook_skip_speaker(cb, 0), "Q");
