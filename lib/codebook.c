@@ -1448,18 +1448,23 @@ static int build(builder *b, const ynode *root)
         return fail(b, past, GRILLE_ELIMIT, _("more than %d patterns"),
                     MAX_RULES);
     if (!th) {
-        /* A plain dictionary, unless the codebook's first keys, 'name'
-         * or 'language', hold a string: then 'themes' is missing or
-         * misspelt, and that file would be read as themes named 'name'
-         * and 'themse'.  (A dictionary may have a theme 'version' or
-         * 'author' of one pattern.) */
+        /* A plain dictionary, unless the codebook's own keys hold a
+         * string ('name', 'language', 'description', 'author', a
+         * 'version' number): then 'themes' is missing or misspelt, and
+         * that file would be read as themes named 'description' and
+         * 'themse', coding the words of its description.  (A dictionary
+         * may have a theme 'version' of one pattern: versi*.) */
         const ynode *meta = NULL, *other = NULL;
         for (size_t i = 0; i + 1 < root->n; i += 2) {
             const ynode *k = root->items[i], *v = root->items[i + 1];
             bool known = top_key(k);
             if (k->type == Y_SCALAR && v->type == Y_SCALAR && !meta &&
                 (strcmp(k->str, "name") == 0 ||
-                 strcmp(k->str, "language") == 0))
+                 strcmp(k->str, "language") == 0 ||
+                 strcmp(k->str, "description") == 0 ||
+                 strcmp(k->str, "author") == 0 ||
+                 (strcmp(k->str, "version") == 0 &&
+                  (v->len == 0 || (v->str[0] >= '0' && v->str[0] <= '9')))))
                 meta = k;
             else if (!known && !other)
                 other = k;
@@ -1507,6 +1512,22 @@ static int build(builder *b, const ynode *root)
             cb->name = strdup(v->str);
             if (!cb->name)
                 return grille__nomem(b->err);
+        } else if (strcmp(k->str, "description") == 0 ||
+                   strcmp(k->str, "version") == 0 ||
+                   strcmp(k->str, "author") == 0) {
+            /* texts for the people who read the codebook (authors may
+             * be a list of them); a mapping there is most often themes
+             * or keys misplaced */
+            bool list = v->type == Y_SEQ && strcmp(k->str, "author") == 0;
+            for (size_t j = 0; list && j < v->n; j++)
+                list = v->items[j]->type == Y_SCALAR;
+            if (v->type != Y_SCALAR && !list)
+                return fail(b, v, GRILLE_ESYNTAX,
+                            strcmp(k->str, "author") == 0
+                                ? _("'%s' must be a string, or a list of "
+                                    "strings")
+                                : _("'%s' must be a string"),
+                            k->str);
         } else if (strcmp(k->str, "skip_speakers") == 0) {
             int rc = skip_speakers(b, v);
             if (rc < 0)

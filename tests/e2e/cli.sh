@@ -269,6 +269,14 @@ expect "a phrase's word of stars is named, not the phrase" 1 \
 printf 'version: versi*\nsante: [santé]\n' > dictv.yaml
 expect "a dictionary theme named version still loads" 0 "ok \(2 themes" \
     $G codebook check dictv.yaml
+printf 'description: Grille déchets\nauthor: Claire Martin\ncollecte: [collecte]\n' > dictd.yaml
+expect "a description, not a theme: the missing themes key is said" 1 \
+    "^grille: dictd\.yaml:3:1: unknown key 'collecte' at the top of the codebook" \
+    $G codebook check dictd.yaml
+printf 'version: "1.0"\ncollecte: [collecte]\n' > dictn.yaml
+expect "a version number, not a theme" 1 \
+    "^grille: dictn\.yaml:2:1: unknown key 'collecte'" \
+    $G codebook check dictn.yaml
 long=$(python3 -c "print('/'.join(['d' * 60] * 9))")
 mkdir -p "$long"
 expect "init where SQLite cannot open fails cleanly" 1 \

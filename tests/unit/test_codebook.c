@@ -929,6 +929,34 @@ START_TEST(test_error_punctuation_in_term)
 }
 END_TEST
 
+/* The codebook's own texts: a mapping there is refused, a list of
+ * authors is not. */
+START_TEST(test_error_meta_types)
+{
+    static const struct {
+        const char *yaml;
+        unsigned line, col;
+        const char *what;
+    } cases[] = {
+        {"version: {a: 1}\nthemes:\n  s: [santé]\n", 1, 10,
+         "'version' must be a string"},
+        {"description: [a, b]\nthemes:\n  s: [santé]\n", 1, 14,
+         "'description' must be a string"},
+        {"author: [A, {b: 1}]\nthemes:\n  s: [santé]\n", 1, 9,
+         "'author' must be a string, or a list of strings"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        grille_error err;
+        load_fails(cases[i].yaml, strlen(cases[i].yaml), GRILLE_ESYNTAX,
+                   cases[i].line, cases[i].col, &err);
+        ck_assert_contains(err.message, cases[i].what);
+    }
+    grille_codebook_free(load_ok("author: [Claire Martin, Karim Haddad]\n"
+                                 "version: 2\ndescription: Grille.\n"
+                                 "themes:\n  s: [santé]\n"));
+}
+END_TEST
+
 START_TEST(test_error_language)
 {
     static const char yaml[] = "language: english\n"
@@ -1102,6 +1130,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_error_not_utf8);
     tcase_add_test(tc, test_error_glob_every_word);
     tcase_add_test(tc, test_error_language);
+    tcase_add_test(tc, test_error_meta_types);
     tcase_add_test(tc, test_error_punctuation_in_term);
     tcase_add_test(tc, test_error_empty_codebook);
     tcase_add_test(tc, test_error_null_err_is_allowed);
