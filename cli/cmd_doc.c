@@ -459,7 +459,13 @@ static int attr_import(int argc, char **argv, const char *db)
             char *clean = grille_attr_value(row.fields[k]);
             if (!clean)
                 abort(); /* out of memory */
-            snprintf(row.fields[k], strlen(row.fields[k]) + 1, "%s", clean);
+            /* '+100k: the mark that keeps a spreadsheet from reading a
+             * formula, which grille's own CSV (a listing) puts before
+             * =, +, - and @; the value is what follows it */
+            const char *v = clean;
+            if (v[0] == '\'' && strchr("=+-@", v[1]) && v[1])
+                v++;
+            snprintf(row.fields[k], strlen(row.fields[k]) + 1, "%s", v);
             free(clean);
             blank &= !*row.fields[k];
         }
