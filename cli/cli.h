@@ -241,6 +241,10 @@ static inline size_t control_at(const char *s, size_t n, size_t i)
 }
 /* Whether s[0..len) is valid UTF-8. */
 bool cli_utf8_valid(const char *s, size_t len);
+/* Checks that no key of the KEY=VALUE arguments kv[0..n) is given twice,
+ * in one spelling or two that name one attribute ("type" and "Type"):
+ * 0, or the usage error of `cmd` (exit status 2) after saying which. */
+int cli_attr_args_once(const char *cmd, char *const *kv, size_t n);
 /* A JSON string of s[0..len), which may not be UTF-8 (a file name, an
  * attribute typed in another encoding): its invalid bytes become U+FFFD,
  * so that the output stays JSON.  ob_json_str is for texts known valid. */

@@ -325,6 +325,11 @@ int cmd_add(int argc, char **argv)
         free(attrs);
         return cli_usage("add", "%s", _("no file or folder to add"));
     }
+    int twice = cli_attr_args_once("add", attrs, nattrs);
+    if (twice) {
+        free(attrs);
+        return twice;
+    }
     /* tag reads '-' as standard input; a document of the project is
      * named after its file and found again by its path (rm, attr set,
      * add again), which standard input has not */

@@ -144,6 +144,30 @@ static bool same_attr_key(const char *a, const char *b)
     return same;
 }
 
+int cli_attr_args_once(const char *cmd, char *const *kv, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        size_t kl = (size_t)(strchr(kv[i], '=') - kv[i]);
+        for (size_t j = 0; j < i; j++) {
+            size_t jl = (size_t)(strchr(kv[j], '=') - kv[j]);
+            if (jl == kl && strncmp(kv[j], kv[i], kl) == 0)
+                return cli_usage(cmd, _("'%.*s' given twice"), (int)kl,
+                                 kv[i]);
+            char *a = strndup(kv[j], jl), *b = strndup(kv[i], kl);
+            if (!a || !b)
+                abort();
+            bool same = same_attr_key(a, b);
+            free(a);
+            free(b);
+            if (same)
+                return cli_usage(cmd, _("'%.*s' and '%.*s' name the same "
+                                        "attribute: give it once"),
+                                 (int)jl, kv[j], (int)kl, kv[i]);
+        }
+    }
+    return 0;
+}
+
 static int attr_set(int argc, char **argv, const char *db)
 {
     if (argc - optind < 2)
@@ -156,24 +180,11 @@ static int attr_set(int argc, char **argv, const char *db)
             return cli_usage("attr", _("KEY=VALUE number %d is not UTF-8 "
                                        "text (typed in another encoding?)"),
                              i - optind);
-        size_t kl = (size_t)(strchr(argv[i], '=') - argv[i]);
-        for (int j = optind + 1; j < i; j++) {
-            size_t jl = (size_t)(strchr(argv[j], '=') - argv[j]);
-            if (jl == kl && strncmp(argv[j], argv[i], kl) == 0)
-                return cli_usage("attr", _("'%.*s' given twice"), (int)kl,
-                                 argv[i]);
-            char *a = strndup(argv[j], jl), *b = strndup(argv[i], kl);
-            if (!a || !b)
-                abort();
-            bool same = same_attr_key(a, b);
-            free(a);
-            free(b);
-            if (same)
-                return cli_usage("attr", _("'%.*s' and '%.*s' name the same "
-                                           "attribute: give it once"),
-                                 (int)jl, argv[j], (int)kl, argv[i]);
-        }
     }
+    int bad = cli_attr_args_once("attr", argv + optind + 1,
+                                 (size_t)(argc - optind - 1));
+    if (bad)
+        return bad;
     grille_store *s;
     if (start(&s, db) < 0)
         return EXIT_RUNTIME;

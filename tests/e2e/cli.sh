@@ -200,6 +200,11 @@ expect "a cases file naming a key twice, spelt two ways, is refused" 1 \
 expect "attr set of one key spelt two ways is refused" 2 \
     "^grille: 'Rôle' and ' role ' name the same attribute: give it once" \
     $G attr set -d cases.db note.md 'Rôle=DGS' ' role =DGA'
+expect "add -a of one key spelt two ways is refused, nothing added" 2 \
+    "^grille: 'type' and 'Type' name the same attribute: give it once" \
+    $G add -d cases.db -a type=x -a Type=y note.md
+expect "add -a of one key twice is refused" 2 "^grille: 'type' given twice" \
+    $G add -d cases.db -a type=x -a type=y note.md
 expect "attr set of a key and a longer one is fine" 0 \
     "^set 2 attributes of note\.md" \
     $G attr set -d cases.db note.md 'ty=1' 'typ=2'
