@@ -95,7 +95,7 @@ static const char *const queries[Q_COUNT] = {
         "bytes, words, added_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
         "strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
     [Q_FIND_HASH] = "SELECT id, name FROM documents WHERE sha256 = ?1",
-    [Q_FIND_NAME] = "SELECT id FROM documents WHERE name = ?1",
+    [Q_FIND_NAME] = "SELECT id, path FROM documents WHERE name = ?1",
     [Q_SET_ATTR] =
         "INSERT INTO attributes (document, key, value, origin) VALUES "
         "(?1, ?2, ?3, ?4) ON CONFLICT (document, key) DO UPDATE SET "
@@ -1785,13 +1785,22 @@ int grille_store__sync_codes(grille_store *s, const grille_codebook *cb,
     return sync_codes(s, cb, err);
 }
 
-static bool name_taken(grille_store *s, const char *name, int *rc)
+/* Whether a document has `name`; with `path`, *taker is that document
+ * when it was added from `path` too (an earlier text of the same file),
+ * else 0. */
+static bool name_taken(grille_store *s, const char *name, const char *path,
+                       int64_t *taker, int *rc)
 {
     sqlite3_stmt *st = stmt(s, Q_FIND_NAME, rc);
+    if (taker)
+        *taker = 0;
     if (!st)
         return false;
     sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
     int r = sqlite3_step(st);
+    if (r == SQLITE_ROW && path && taker &&
+        strcmp(col_text(st, 1), path) == 0)
+        *taker = sqlite3_column_int64(st, 0);
     sqlite3_reset(st);
     *rc = r == SQLITE_ROW || r == SQLITE_DONE ? SQLITE_OK : r;
     return r == SQLITE_ROW;
@@ -2364,9 +2373,23 @@ static int add_prepared(grille_store *s, grille_prepared *p,
     if (rc != SQLITE_DONE)
         return store_error(s, err, rc, "look for the document");
     const char *use = name;
-    if (name_taken(s, name, &rc))
+    int64_t earlier = 0;
+    if (name_taken(s, name, path, &earlier, &rc))
         use = path;
-    if (rc == SQLITE_OK && use == path && name_taken(s, path, &rc))
+    /* added by this path before, with another text: most often the file
+     * edited since, which stored under its path would be a second copy
+     * of the interview in every figure (a name that is its path is
+     * refused below) */
+    if (rc == SQLITE_OK && earlier && strcmp(name, path) != 0)
+        return grille__error(err, GRILLE_EEXISTS, path, 0, 0,
+                             _("the project has a document added by this "
+                               "path, as '%s' (#%lld), with another text: "
+                               "nothing added; if this is a new version of "
+                               "it, remove that one first (grille rm '%s'), "
+                               "then add the file again; if it is another "
+                               "file, add it by a path that tells it apart"),
+                             name, (long long)earlier, name);
+    if (rc == SQLITE_OK && use == path && name_taken(s, path, NULL, NULL, &rc))
         return grille__error(err, GRILLE_EEXISTS, path, 0, 0,
                              _("the name '%s' and this path are taken by "
                                "other documents of the project: nothing "

@@ -241,6 +241,41 @@ def t_add_same_name_and_path():
     return None
 
 
+def t_add_edited_file():
+    """A note added from a folder, edited, and added again by the same
+    path: refused (it would count twice in every figure), the project as
+    it was; removed first, the new text goes in."""
+    db = os.path.join(TMP, 'edited.db')
+    folder = os.path.join(TMP, 'edited', 'notes')
+    os.makedirs(folder, exist_ok=True)
+    note = os.path.join(folder, 'brest.md')
+    with open(note, 'w', encoding='utf-8') as f:
+        f.write('Le CCAS a distribué des masques.\n')
+    cwd = os.path.dirname(folder)
+    run = lambda *a: subprocess.run([G] + list(a), capture_output=True,
+                                    cwd=cwd)
+    assert run('init', '-d', db).returncode == 0
+    assert run('add', '-d', db, 'notes/brest.md').returncode == 0
+    with open(note, 'a', encoding='utf-8') as f:
+        f.write('Ajout : la DSI a livré des tablettes.\n')
+    again = run('add', '-d', db, 'notes/brest.md')
+    err = again.stderr.decode()
+    if again.returncode != 1 or "notes/brest.md: the project has a " \
+            "document added by this path, as 'brest.md' (#1), with " \
+            "another text" not in err or "grille rm 'brest.md'" not in err:
+        return 'edited add: %d %r' % (again.returncode, err)
+    if count(db, 'SELECT count(*) FROM documents') != 1:
+        return 'the refused add changed the project'
+    if run('rm', '-d', db, 'brest.md').returncode != 0:
+        return 'rm failed'
+    third = run('add', '-d', db, 'notes/brest.md')
+    if third.returncode != 0 or count(
+            db, "SELECT count(*) FROM documents WHERE name = 'brest.md' "
+            "AND text LIKE '%tablettes%'") != 1:
+        return 'add after rm: %r' % third.stderr
+    return None
+
+
 def t_attr_import_counts():
     """attr import: a collectivité's row and a document's row that agree
     are counted once; that disagree are an error naming both lines, and
@@ -1134,6 +1169,8 @@ for name, fn in [
         ('list as csv and text', t_list_formats),
         ('a new project knows its themes', t_new_project_knows_its_themes),
         ('add: a name and a path both taken is a failure', t_add_same_name_and_path),
+        ('add: a file edited since it was added is refused, not doubled',
+         t_add_edited_file),
         ('attr import: values counted once, conflicts refused', t_attr_import_counts),
         ('list as csv: a column per key of any document', t_list_csv_columns),
         ('list: rows past 8 MB wait in a temporary file', t_list_spilled),
