@@ -756,6 +756,55 @@ static int term_rule(builder *b, const ynode *n, size_t code, seq_role role)
     return rc;
 }
 
+/* The end of the group that opens at p[i] ('('), past its ')': escapes
+ * and character classes skipped; 0 when it does not close. */
+static size_t group_end(const char *p, size_t n, size_t i)
+{
+    size_t depth = 0;
+    bool cls = false;
+    for (; i < n; i++) {
+        if (p[i] == '\\') {
+            i++;
+        } else if (cls) {
+            cls = p[i] != ']';
+        } else if (p[i] == '[') {
+            cls = true;
+            if (i + 1 < n && p[i + 1] == ']')
+                i++; /* []...]: a ']' first is one of the class */
+        } else if (p[i] == '(') {
+            depth++;
+        } else if (p[i] == ')' && --depth == 0) {
+            return i + 1;
+        }
+    }
+    return 0;
+}
+
+/* Whether a regex is assertions alone ('(?=santé)', '\b(?!x)'): its
+ * matches are all empty, which PCRE2's minimum length (of the text a match
+ * needs) does not tell. */
+static bool only_assertions(const char *p, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        if (p[i] == '^' || p[i] == '$') {
+            i++;
+        } else if (p[i] == '\\' && i + 1 < n && strchr("bBAzZG", p[i + 1])) {
+            i += 2;
+        } else if (n - i > 3 && p[i] == '(' && p[i + 1] == '?' &&
+                   (p[i + 2] == '=' || p[i + 2] == '!' ||
+                    (p[i + 2] == '<' && (p[i + 3] == '=' || p[i + 3] == '!')))) {
+            size_t e = group_end(p, n, i);
+            if (!e)
+                return false;
+            i = e;
+        } else {
+            return false;
+        }
+    }
+    return n > 0;
+}
+
 static int regex_rule(builder *b, const ynode *n, size_t code)
 {
     int errcode;
@@ -794,15 +843,17 @@ static int regex_rule(builder *b, const ynode *n, size_t code)
                                    PCRE2_UTF | PCRE2_UCP | PCRE2_CASELESS,
                                    &errcode, &erroff, NULL);
     uint32_t minlen = 1;
-    if (re && pcre2_pattern_info(re, PCRE2_INFO_MINLENGTH, &minlen) == 0 &&
-        minlen == 0) {
+    if (re && ((pcre2_pattern_info(re, PCRE2_INFO_MINLENGTH, &minlen) == 0 &&
+                minlen == 0) ||
+               only_assertions(n->str, n->len))) {
         /* '^', '\b', 'x*', 'x|': an empty match codes nothing, and a
          * regex that may match empty text is one mistyped */
         pcre2_code_free(re);
         return fail(b, n, GRILLE_EINVALID,
                     _("regex '%s' in theme '%s' can match empty text (an "
                       "empty match codes nothing): make it need a character "
-                      "('a+' rather than 'a*'; no lone '^' or '\\b')"),
+                      "('a+' rather than 'a*'; no lone '^', '\\b' or "
+                      "lookaround '(?=...)')"),
                     q(buf, sizeof(buf), n->str), b->cb->codes[code].id);
     }
     if (!re) {

@@ -153,6 +153,8 @@ for case in \
     "regex: ['^']|can match empty text \\(an empty match codes nothing\\)" \
     "regex: ['\\b']|can match empty text" \
     "regex: ['(masques)?']|can match empty text" \
+    "regex: ['(?=masques)']|can match empty text" \
+    "regex: ['\\b(?<!x)(?=[)]m)']|can match empty text" \
     'terms: ["=VPN*"]|holds a .\*.: an exact form takes no wildcard' \
     "terms: [\"=l'ARS\"]|holds an elision, a word of its own in a text: =ARS finds the ARS of l'ARS" \
     'terms: ["=l’ARS"]|holds an elision' \
