@@ -260,7 +260,8 @@ int grille_text_decode(grille_text **out, const char *bytes, size_t len,
         /* the line and column, for an editor, and the byte offset */
         unsigned line = 1, col = 1;
         for (size_t i = skip; i < bad; i++) {
-            if (u[i] == '\n') {
+            /* a lone CR ends a line, as the segments count them */
+            if (u[i] == '\n' || (u[i] == '\r' && u[i + 1] != '\n')) {
                 line++;
                 col = 1;
             } else if ((u[i] & 0xC0) != 0x80) {

@@ -58,6 +58,10 @@ printf 'le maire \xc3\xa9lu, puis \xff ici\n' > broken.txt
 expect "invalid UTF-8 names the line, column and offset" 1 \
     "broken\.txt:1:20: invalid UTF-8 at byte 20 \\(0xFF\\)" \
     $G tag broken.txt
+printf '\303\251\r\n\303\240\rb\377\n' > lonecr.txt
+expect "a lone CR ends a line in the location too" 1 \
+    "lonecr\.txt:3:2: invalid UTF-8 at byte 8 \\(0xFF\\)" \
+    $G tag lonecr.txt
 printf -- '---\ntype: commune\nsuite\n' > open.md
 expect "unterminated front matter" 1 "open\.md:1:1: front matter .* never closed" \
     $G tag open.md
