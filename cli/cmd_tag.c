@@ -1352,6 +1352,13 @@ int cmd_tag(int argc, char **argv)
     if (optind >= argc)
         return cli_usage("tag", "%s",
                          _("no file to tag (give FILE..., or - for stdin)"));
+    /* standard input is read once: a second '-' would be an empty
+     * document, said to be a note of no segment */
+    for (int i = optind, seen = 0; i < argc; i++)
+        if (strcmp(argv[i], "-") == 0 && seen++)
+            return cli_usage("tag", "%s",
+                             _("'-' (standard input) given twice: it can "
+                               "be read once (a file named '-': ./-)"));
     o.color = o.format == FMT_TEXT &&
               (strcmp(color, "always") == 0 ||
                (strcmp(color, "auto") == 0 && cli_color(1)));

@@ -62,6 +62,8 @@ printf '\303\251\r\n\303\240\rb\377\n' > lonecr.txt
 expect "a lone CR ends a line in the location too" 1 \
     "lonecr\.txt:3:2: invalid UTF-8 at byte 8 \\(0xFF\\)" \
     $G tag lonecr.txt
+expect "tag - -: standard input is read once" 2 \
+    "^grille: '-' \\(standard input\\) given twice" sh -c "echo santé | $G tag - -"
 printf -- '---\ntype: commune\nsuite\n' > open.md
 expect "unterminated front matter" 1 "open\.md:1:1: front matter .* never closed" \
     $G tag open.md
