@@ -815,6 +815,27 @@ static void body(FILE *f, const tpart *p, bool cods)
                 cods ? p->codslen : p->outlen);
 }
 
+/* Appends an attribute's key or value as a project stores it (add, list,
+ * the reports: "Rôle" is role, " commune" commune), with `clean`
+ * (grille_attr_key or grille_attr_value); most are so already, and go as
+ * they are: ASCII, no space at their ends, and a key in small letters. */
+static void json_attr_part(obuf *h, const char *s, bool key,
+                           char *(*clean)(const char *))
+{
+    size_t n = strlen(s);
+    bool plain = n > 0 && s[0] != ' ' && s[n - 1] != ' ';
+    for (size_t i = 0; i < n && plain; i++) {
+        unsigned char c = (unsigned char)s[i];
+        plain = key ? (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                          c == '_' || c == '-' || c == '.'
+                    : c >= 0x20 && c < 0x7F;
+    }
+    char *c = plain ? NULL : clean(s);
+    const char *v = c ? c : s;
+    ob_json_text(h, v, strlen(v));
+    free(c);
+}
+
 /* A document's JSON object up to its "segments" array, and from the end
  * of its "codings" array: rendered in memory, each written with one call.
  * The summary counts segments and hits per code (nc codes). */
@@ -833,9 +854,9 @@ static void put_json_head(tagrun *r, const tdoc *d)
         const grille_attr *a = grille_attrs_get(d->attrs, k);
         if (k)
             ob_lit(h, ", ");
-        ob_json_text(h, a->key, strlen(a->key));
+        json_attr_part(h, a->key, true, grille_attr_key);
         ob_lit(h, ": ");
-        ob_json_text(h, a->value, strlen(a->value));
+        json_attr_part(h, a->value, false, grille_attr_value);
     }
     ob_putc(h, '}');
     ob_put(h, r->cb_js.p, r->cb_js.len);

@@ -64,6 +64,12 @@ expect "a lone CR ends a line in the location too" 1 \
     $G tag lonecr.txt
 expect "tag - -: standard input is read once" 2 \
     "^grille: '-' \\(standard input\\) given twice" sh -c "echo santé | $G tag - -"
+printf -- '---\nRôle: DGS\nCollectivité: Ville\nStrate: " +100k "\n---\nLa santé.\n' > keys.md
+ok "tag -f json: attribute keys and values as a project stores them" sh -c "
+    $G tag -f json keys.md | python3 -c '
+import json, sys
+a = json.load(sys.stdin)[\"document\"][\"attributes\"]
+sys.exit(a != {\"role\": \"DGS\", \"collectivite\": \"Ville\", \"Strate\": \"+100k\"})'"
 printf -- '---\ntype: commune\nsuite\n' > open.md
 expect "unterminated front matter" 1 "open\.md:1:1: front matter .* never closed" \
     $G tag open.md
