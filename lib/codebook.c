@@ -981,6 +981,13 @@ static int patterns(builder *b, const ynode *v, size_t code, const char *what,
             return fail(b, p, GRILLE_ESYNTAX,
                         _("'%s' of theme '%s' must be a list of patterns"),
                         what, b->cb->codes[code].id);
+        if (p->plain && (p->len == 0 || strcmp(p->str, "~") == 0 ||
+                         strcmp(p->str, "null") == 0))
+            return fail(b, p, GRILLE_ESYNTAX,
+                        _("an item of '%s' of theme '%s' is empty (YAML "
+                          "reads '-' alone, ~ and null as nothing): give it "
+                          "a pattern, or remove it"),
+                        what, b->cb->codes[code].id);
         int rc = one(b, p, code, 0);
         if (rc < 0)
             return rc;

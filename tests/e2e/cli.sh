@@ -277,6 +277,14 @@ printf 'themes:\n  sante:\n    terms: ~\n    near: [a ~2 b]\n' > nullterms.yaml
 expect "terms: ~ is an empty key, not a proximity rule" 1 \
     "^grille: nullterms\.yaml:3:12: 'terms' of theme 'sante' is empty: give it a list of patterns, or leave the key out" \
     $G codebook check nullterms.yaml
+printf 'themes:\n  sante:\n    terms: [santé, ~]\n    exclude:\n      - santé financière\n      -\n' > nullitem.yaml
+expect "an item ~ is empty, not a proximity rule" 1 \
+    "^grille: nullitem\.yaml:3:20: an item of 'terms' of theme 'sante' is empty" \
+    $G codebook check nullitem.yaml
+sed -i 's/santé, ~/santé/' nullitem.yaml
+expect "an item '-' alone is empty" 1 \
+    "^grille: nullitem\.yaml:6:8: an item of 'exclude' of theme 'sante' is empty" \
+    $G codebook check nullitem.yaml
 printf 'themes:\n  sante:\n    label: S\n    children: [masques]\n' > kidlist.yaml
 expect "children as a list names children and the theme" 1 \
     "^grille: kidlist\.yaml:4:15: 'children' of theme 'sante' must be themes, each an id and a colon" \
