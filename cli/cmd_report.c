@@ -537,6 +537,11 @@ static void valcount_free(valcount *c)
     free(c->counts);
 }
 
+static void warn_spellings(const valcount *c, const char *key)
+{
+    synth_warn_spellings(c->vals.keys, c->vals.n, key);
+}
+
 /* The table of the values counted in c, the most frequent first (then in
  * the order they come); past `limit` rows (0: no limit), the others are
  * added up in one row. */
@@ -1304,6 +1309,14 @@ static void report_human(doc *d, const grille_report *r, const cooc *c,
      * collectivités by the grid when it is by them */
     valcount enq, c2;
     count_attr(&enq, r, "enqueteur");
+    /* the values the tables and the grid group by, spelt two ways
+     * (Commune, commune): rows of their own, said as compare says them */
+    warn_spellings(&enq, "enqueteur");
+    if (strcmp(by, "type") && strcmp(by, "role") && strcmp(by, "enqueteur")) {
+        count_attr(&c2, r, by);
+        warn_spellings(&c2, by);
+        valcount_free(&c2);
+    }
     size_t ncoll = strcmp(by, "collectivite") == 0
                        ? gr->valued
                        : count_values(r, "collectivite");
@@ -1318,9 +1331,11 @@ static void report_human(doc *d, const grille_report *r, const cooc *c,
 
     doc_h2(d, _("The corpus at a glance"));
     count_attr(&c2, r, "type");
+    warn_spellings(&c2, "type");
     attr_table(d, &c2, _("collectivités by type"), o->rows);
     valcount_free(&c2);
     count_attr(&c2, r, "role");
+    warn_spellings(&c2, "role");
     attr_table(d, &c2, _("people interviewed"), o->rows);
     valcount_free(&c2);
     attr_table(d, &enq, _("interviewers"), o->rows);

@@ -30,27 +30,23 @@ int synth_load(const char *db, grille_store **s, grille_report **r,
     return 0;
 }
 
-/* Values of `by` that make groups of their own though a reader would
- * call them one ("Commune" and "commune", "Claire  Besson"): said once,
- * with what to do, for the groups of m. */
-void synth_warn_variants(const compare *m, const char *by)
+void synth_warn_spellings(const char *const *values, size_t n,
+                          const char *by)
 {
-    size_t n = m->ngroups;
     char **folded = calloc(n + 1, sizeof(*folded));
     if (!folded)
         return;
     char *said = NULL;
     size_t pairs = 0;
     for (size_t i = 0; i < n; i++)
-        folded[i] = m->groups[i].none ? NULL : grille_fold(m->groups[i].value);
+        folded[i] = values[i] ? grille_fold(values[i]) : NULL;
     for (size_t i = 0; i < n && pairs < 5; i++)
         for (size_t j = i + 1; j < n && folded[i] && pairs < 5; j++) {
             if (!folded[j] || strcmp(folded[i], folded[j]) != 0)
                 continue;
             char *more = NULL;
             if (asprintf(&more, "%s%s'%s' and '%s'", said ? said : "",
-                         said ? ", " : "", m->groups[i].value,
-                         m->groups[j].value) < 0)
+                         said ? ", " : "", values[i], values[j]) < 0)
                 break;
             free(said);
             said = more;
@@ -66,6 +62,17 @@ void synth_warn_variants(const compare *m, const char *by)
     for (size_t i = 0; i < n; i++)
         free(folded[i]);
     free(folded);
+}
+
+void synth_warn_variants(const compare *m, const char *by)
+{
+    const char **values = calloc(m->ngroups + 1, sizeof(*values));
+    if (!values)
+        return;
+    for (size_t i = 0; i < m->ngroups; i++)
+        values[i] = m->groups[i].none ? NULL : m->groups[i].value;
+    synth_warn_spellings(values, m->ngroups, by);
+    free(values);
 }
 
 void synth_warn_unknown_by(const grille_report *r, const char *by)

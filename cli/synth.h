@@ -55,8 +55,12 @@ typedef struct compare {
     double *share, *rate, *spec;
 } compare;
 
-/* A warning when values of `by` that differ only by case, accents or
- * spaces make groups of their own ("Commune" and "commune"). */
+/* Values of `by` that make groups of their own though a reader would
+ * call them one ("Commune" and "commune", "Claire  Besson"): said once,
+ * with what to do, for the values[0..n) (NULL ones skipped), or for the
+ * groups of m. */
+void synth_warn_spellings(const char *const *values, size_t n,
+                          const char *by);
 void synth_warn_variants(const compare *m, const char *by);
 
 int compare_compute(compare *m, const grille_report *r, const char *by,

@@ -745,6 +745,11 @@ cp spec.db variants.db && $G attr set -d variants.db '#1' type=Commune >/dev/nul
 expect "compare: values that differ only by case are named" 0 \
     "warning: values of 'type' that differ only by case, accents or spaces are separate groups: 'Commune' and 'commune'" \
     $G compare -d variants.db --by type
+expect "report: its tables' values spelt two ways are named too" 0 \
+    "warning: values of 'type' that differ only by case, accents or spaces are separate groups: 'Commune' and 'commune'" \
+    $G report -d variants.db
+ok "report: none on the corpus as it is" sh -c "
+    [ -z \"\$($G report -d spec.db 2>&1 >/dev/null)\" ]"
 ok "compare: none on the corpus as it is" sh -c "
     [ -z \"\$($G compare -d spec.db --by type 2>&1 >/dev/null)\" ]"
 
