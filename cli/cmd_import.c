@@ -121,12 +121,24 @@ int cmd_import(int argc, char **argv)
     grille_codebook *cb = NULL;
     grille_analyser *a = NULL;
     int status = EXIT_RUNTIME;
+    char *said = NULL; /* what each archive brought, said after the commit */
+    size_t said_len = 0;
+    FILE *sum = NULL;
+    int read_ok = 0;
     if (cli_open_store(&s, db, false) < 0)
         return EXIT_RUNTIME;
     if (grille_store_begin(s, &err) < 0 ||
         grille_store_codebook(s, &cb, &err) < 0 || cli_analyser(&a, &err) < 0)
         goto fail;
     cli_catch_signals();
+    /* the archives go in one transaction: what each one brought is said
+     * once it is in, and an error in a later one leaves every one out */
+    sum = open_memstream(&said, &said_len);
+    if (!sum) {
+        cli_error("%s", _("out of memory"));
+        grille_store_rollback(s);
+        goto done;
+    }
     for (int i = optind; i < argc; i++) {
         grille_refi_import_stats st;
         if (grille_refi_import_qdpx(s, a, cb, argv[i], &st, &err) < 0)
@@ -137,14 +149,17 @@ int cmd_import(int argc, char **argv)
             status = 128 + cli_interrupted;
             goto done;
         }
-        printf(_("%s: %zu document%s added, %zu already there, "
-                 "%zu attribute%s, %zu manual coding%s, %zu new code%s\n"),
-               argv[i], st.documents, cli_s(st.documents), st.existing,
-               st.attributes, cli_s(st.attributes), st.codings,
-               cli_s(st.codings), st.codes_created, cli_s(st.codes_created));
+        read_ok++;
+        fprintf(sum,
+                _("%s: %zu document%s added, %zu already there, "
+                  "%zu attribute%s, %zu manual coding%s, %zu new code%s\n"),
+                argv[i], st.documents, cli_s(st.documents), st.existing,
+                st.attributes, cli_s(st.attributes), st.codings,
+                cli_s(st.codings), st.codes_created, cli_s(st.codes_created));
         if (st.automatic)
-            printf(_("  %zu coding%s made by grille left to the codebook\n"),
-                   st.automatic, cli_s(st.automatic));
+            fprintf(sum,
+                    _("  %zu coding%s made by grille left to the codebook\n"),
+                    st.automatic, cli_s(st.automatic));
         if (st.dropped)
             cli_warning(_("%s: %zu coding%s dropped (empty selection, "
                           "unknown code or outside the text); the first: "
@@ -166,14 +181,24 @@ int cmd_import(int argc, char **argv)
     }
     if (grille_store_commit(s, &err) < 0)
         goto fail;
+    fclose(sum);
+    sum = NULL;
+    fwrite(said, 1, said_len, stdout);
     status = EXIT_OK;
     goto done;
 fail:
     grille_store_rollback(s);
     cli_lib_error(&err);
-    if (s)
+    if (s && read_ok)
+        cli_error(_("%s is unchanged: the archives before it are not "
+                    "imported either"),
+                  db);
+    else if (s)
         cli_error(_("%s is unchanged"), db);
 done:
+    if (sum)
+        fclose(sum);
+    free(said);
     grille_analyser_free(a);
     grille_codebook_free(cb);
     grille_store_close(s);

@@ -276,6 +276,33 @@ def t_add_edited_file():
     return None
 
 
+def t_import_one_bad_archive():
+    """import of a good archive and a bad one: the project as it was, and
+    nothing said of the good one as if it were in."""
+    src = os.path.join(TMP, 'import-src.db')
+    qdpx = os.path.join(TMP, 'import-ok.qdpx')
+    bad = os.path.join(TMP, 'import-bad.qdpx')
+    with open(bad, 'w') as f:
+        f.write('pas une archive\n')
+    assert grille('init', '-d', src).returncode == 0
+    assert grille('add', '-d', src, *CORPUS[:3]).returncode == 0
+    assert grille('export', '-d', src, '-f', 'qdpx', '-o', qdpx).returncode == 0
+    db = os.path.join(TMP, 'import-dst.db')
+    assert grille('init', '-d', db).returncode == 0
+    before = dump(db)
+    out = grille('import', '-d', db, qdpx, bad)
+    if out.returncode != 1 or out.stdout or \
+            b'is unchanged: the archives before it are not imported either' \
+            not in out.stderr:
+        return 'import: %d %r %r' % (out.returncode, out.stdout, out.stderr)
+    if dump(db) != before:
+        return 'the failed import changed the project'
+    out = grille('import', '-d', db, qdpx)
+    if out.returncode != 0 or b'3 documents added' not in out.stdout:
+        return 'import alone: %r %r' % (out.stdout, out.stderr)
+    return None
+
+
 def t_attr_import_counts():
     """attr import: a collectivité's row and a document's row that agree
     are counted once; that disagree are an error naming both lines, and
@@ -1169,6 +1196,8 @@ for name, fn in [
         ('list as csv and text', t_list_formats),
         ('a new project knows its themes', t_new_project_knows_its_themes),
         ('add: a name and a path both taken is a failure', t_add_same_name_and_path),
+        ('import: a bad archive after a good one, nothing said in',
+         t_import_one_bad_archive),
         ('add: a file edited since it was added is refused, not doubled',
          t_add_edited_file),
         ('attr import: values counted once, conflicts refused', t_attr_import_counts),
