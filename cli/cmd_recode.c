@@ -32,9 +32,10 @@ typedef struct recode_run {
     cli_progress prog;
     size_t gained, lost, codings_before, codings_after;
     bool header;
-    char *stranded; /* the codes out of the codebook kept by manual codings,
-                       with their counts, for a warning */
+    char *stranded; /* the codes the codebook had and has no longer, kept
+                       by manual codings, with their counts, for a warning */
     size_t nstranded;
+    grille_codebook *old; /* the project's codebook before the recode */
 } recode_run;
 
 static void on_progress(size_t done, size_t total, void *payload)
@@ -66,7 +67,10 @@ static int on_change(const grille_recode_change *c, void *payload)
                  c->codings_after);
     printf("%s%*s %7zu %7zu %7s %7s  %s\n", c->code, w > 0 ? w : 0, "",
            c->before, c->after, gained, lost, codings);
-    if (!c->in_codebook && c->codings_after) {
+    /* a code of an import that was never in the codebook is not one
+     * this recode strands: no warning at each recode */
+    if (!c->in_codebook && c->codings_after &&
+        (!r->old || grille_codebook_find(r->old, c->code) >= 0)) {
         char *more = NULL;
         if (asprintf(&more, "%s%s%s (%zu)", r->stranded ? r->stranded : "",
                      r->stranded ? ", " : "", c->code, c->codings_after) < 0)
@@ -132,7 +136,8 @@ int cmd_recode(int argc, char **argv)
     /* Ctrl-C caught before the transaction begins (see cmd_add.c) */
     cli_catch_signals();
     grille_set_interrupt(&cli_interrupted); /* stops between documents */
-    if (grille_store_begin(s, &err) < 0)
+    if (grille_store_begin(s, &err) < 0 ||
+        grille_store_codebook(s, &run.old, &err) < 0)
         goto fail;
     if (cbpath) {
         if (grille_text_read_file(&text, cbpath, &err) < 0)
@@ -198,6 +203,7 @@ fail:
     cli_error(_("%s is unchanged"), db);
 done:
     free(run.stranded);
+    grille_codebook_free(run.old);
     free(stored);
     free(source);
     for (long i = 0; i < jobs; i++)

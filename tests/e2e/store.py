@@ -492,6 +492,13 @@ def t_manual_on_renamed_theme():
     assert want in out.stderr.decode(), out.stderr.decode()
     assert count(db, "SELECT count(*) FROM codings WHERE origin = "
                      "'manual'") == n
+    # recoded again: the codes stay out of the codebook, which this recode
+    # did not do; no warning, the codings kept
+    out = grille('recode', '-d', db, '-c', renamed)
+    assert out.returncode == 0, out.stderr.decode()
+    assert b'manual codings stay' not in out.stderr, out.stderr.decode()
+    assert count(db, "SELECT count(*) FROM codings WHERE origin = "
+                     "'manual'") == n
 
 
 def t_attributes():
