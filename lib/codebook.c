@@ -381,7 +381,8 @@ static int punct_between(builder *b, const ynode *n, size_t code,
                 s[at] == ',' || s[at] == ';'
                     ? _("; to give several terms, list them: [santé, "
                         "masques], or one per line after '- '")
-                    : "");
+                    : _("; a regex (under 'regex:') matches the characters "
+                        "as written"));
 }
 
 static int compile_term(builder *b, const ynode *n, size_t code,
