@@ -626,9 +626,16 @@ static const char *var_type(sqlite3 *db, const char *key)
             if (v[i] < '0' || v[i] > '9')
                 digits = false;
         }
-        if (!digits || dot)
+        /* a number whose text another tool would not give back (a
+         * postcode 01000, a département 05, -0, 1.50) stays text: read
+         * as a number, its zeros would go */
+        const char *u = v + (v[0] == '-');
+        bool zeros = (u[0] == '0' && u[1] >= '0' && u[1] <= '9') ||
+                     (v[0] == '-' && strspn(u, "0.") == strlen(u)) ||
+                     (dot && v[n - 1] == '0');
+        if (!digits || dot || zeros)
             integer = false;
-        if (!digits)
+        if (!digits || zeros)
             number = false;
         if (!is_date(v))
             date = false;

@@ -1106,7 +1106,34 @@ def t_import_again_tools_ways():
         return 'manual codings %r' % rows
     return None
 
+def t_number_texts():
+    """Values whose text a number would not give back (postcodes, a
+    département 05, -0, 1.50) make their variable Text; plain numbers
+    stay typed."""
+    d = os.path.join(TMP, 'zeros')
+    os.makedirs(d)
+    for i in (1, 2):
+        with open(os.path.join(d, 'z%d.md' % i), 'w') as f:
+            f.write('---\ncp: "0%d000"\ndep: "0%d"\npop: "%d200"\n'
+                    'prix: "1.%d0"\npart: "0.%d"\nsolde: "-%d"\n'
+                    'zero: "-0"\n---\nLe maire parle.\n' % ((i,) * 6))
+    db = os.path.join(d, 'z.db')
+    ok(grille('init', '-d', db))
+    ok(grille('add', '-d', db, d))
+    ok(grille('export', '-d', db, '-f', 'qdpx', '-o', os.path.join(d, 'z.qdpx')))
+    with zipfile.ZipFile(os.path.join(d, 'z.qdpx')) as z:
+        root = ET.fromstring(z.read('project.qde'))
+    types = {v.get('name'): v.get('typeOfVariable')
+             for v in root.iter(P + 'Variable')}
+    want = {'cp': 'Text', 'dep': 'Text', 'pop': 'Integer', 'prix': 'Text',
+            'part': 'Float', 'solde': 'Integer', 'zero': 'Text'}
+    if {k: types.get(k) for k in want} != want:
+        return 'types %r' % types
+    return None
+
+
 for name, fn in [('the project validates against Project.xsd', t_valid_project),
+                 ('a number whose zeros would go is Text', t_number_texts),
                  ('project.qde is indented one space a level throughout',
                   t_indented),
                  ('the codebook validates against Codebook.xsd', t_valid_codebook),
