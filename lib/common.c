@@ -425,7 +425,38 @@ char *grille_attr_value(const char *value)
     return grille__attr_clean(value);
 }
 
+static char *attr_trim(const char *s);
+
+/* Whether code point c is one XML 1.0 cannot hold (a control character
+ * other than tab, line feed and carriage return; U+FFFE, U+FFFF). */
+static bool xml_forbidden(uint32_t c)
+{
+    return (c < 0x20 && c != '\t' && c != '\n' && c != '\r') ||
+           c == 0xFFFE || c == 0xFFFF;
+}
+
 char *grille__attr_clean(const char *s)
+{
+    /* control characters (pasted from a PDF or Word) are spaces, as the
+     * REFI-QDA export writes them: a value comes back from it the same */
+    char *spaced = NULL;
+    for (size_t i = 0, len = strlen(s), k; i < len; i += k) {
+        if (!xml_forbidden(utf8_get(s, len, i, &k)))
+            continue;
+        if (!spaced && !(spaced = strdup(s)))
+            return NULL;
+        spaced[i] = ' ';
+        memmove(spaced + i + 1, spaced + i + k, strlen(spaced + i + k) + 1);
+        s = spaced;
+        len -= k - 1;
+        k = 1;
+    }
+    char *out = attr_trim(s);
+    free(spaced);
+    return out;
+}
+
+static char *attr_trim(const char *s)
 {
     /* white space around it: line ends, and the spaces of text.md (a
      * no-break space that French autocorrect puts before a colon) */

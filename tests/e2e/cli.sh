@@ -371,14 +371,20 @@ ok "and no project was created" test ! -e stdin.db
 printf -- '---\ncollectivite: "Ville\\e[2J"\n---\nLe maire \033[31mROUGE\033[0m et \302\2332J la santé \007.\n' > esc.md
 $G init -d esc.db >/dev/null
 $G add -d esc.db esc.md >/dev/null
-for c in "tag esc.md" "tag --color=always esc.md" "list -d esc.db" \
+for c in "tag esc.md" "tag --color=always esc.md" \
     "quotes -d esc.db elus" "kwic -d esc.db maire" "report -d esc.db" \
-    "report -d esc.db -f md" "report -d esc.db -f html" \
-    "compare -d esc.db --by collectivite"; do
+    "report -d esc.db -f md" "report -d esc.db -f html"; do
     ok "$c: no control character of the note, U+FFFD instead" sh -c "
         $G $c > esc.out 2>&1 || exit 1
         ! LC_ALL=C grep -q \$(printf '\\033\\\\[2J\\\\|\\033\\\\[31m\\\\|\\007\\\\|\\302\\233') esc.out &&
         grep -q '�' esc.out"
+done
+# an attribute's control characters are stored as spaces
+for c in "list -d esc.db" "compare -d esc.db --by collectivite"; do
+    ok "$c: the attribute's escape stored as a space" sh -c "
+        $G $c > esc.out 2>&1 || exit 1
+        ! LC_ALL=C grep -q \$(printf '\\033') esc.out &&
+        grep -q 'Ville \\[2J' esc.out"
 done
 
 expect "--all with --codes is a usage error" 2 "give one of them" \

@@ -1132,7 +1132,32 @@ def t_number_texts():
     return None
 
 
+def t_control_chars_round_trip():
+    """A value with control characters (pasted from a PDF) is stored with
+    spaces, as the export writes it: importing the export changes
+    nothing."""
+    d = os.path.join(TMP, 'controls')
+    os.makedirs(d)
+    with open(os.path.join(d, 'c.md'), 'w') as f:
+        f.write('---\ntype: "com\\x01mune"\nnote: "x\\x0cy\\x01"\n---\n'
+                'Le maire parle.\n')
+    db = os.path.join(d, 'c.db')
+    ok(grille('init', '-d', db))
+    ok(grille('add', '-d', db, os.path.join(d, 'c.md')))
+    attrs = json.loads(ok(grille('list', '-d', db, '-f', 'json')).stdout)[
+        'documents'][0]['attributes']
+    if attrs != {'type': 'com mune', 'note': 'x y'}:
+        return 'stored %r' % attrs
+    ok(grille('export', '-d', db, '-f', 'qdpx', '-o', os.path.join(d, 'c.qdpx')))
+    out = ok(grille('import', '-d', db, os.path.join(d, 'c.qdpx')))
+    if b'1 already there, 0 attributes' not in out.stdout:
+        return 'import: %r' % out.stdout
+    return None
+
+
 for name, fn in [('the project validates against Project.xsd', t_valid_project),
+                 ('control characters: stored as the export writes them',
+                  t_control_chars_round_trip),
                  ('a number whose zeros would go is Text', t_number_texts),
                  ('project.qde is indented one space a level throughout',
                   t_indented),
