@@ -206,7 +206,8 @@ GRILLE_API void grille_attrs_free(grille_attrs *attrs);
 GRILLE_API char *grille_attr_key(const char *key);
 /* Attribute value `value` as a project stores it (malloc'd; NULL when out
  * of memory): without white space around it (no-break spaces and line
- * ends included), its accents composed. */
+ * ends included), its accents composed, the control characters XML cannot
+ * hold as spaces (as a key too). */
 GRILLE_API char *grille_attr_value(const char *value);
 /* `s` folded as words are for matching (malloc'd; NULL when out of
  * memory): lowercase, accents removed, ligatures expanded, runs of white
