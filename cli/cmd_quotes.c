@@ -359,7 +359,12 @@ int cmd_quotes(int argc, char **argv)
                 fputs("}}", f);
                 first = false;
             } else if (fmt == FMT_CSV) {
-                csv_ccell(f, by ? groups.groups[g].value : "", true);
+                /* the group of no value is an empty cell, as compare
+                 * writes it: "(none)" may be a value */
+                csv_ccell(f,
+                          by && !groups.groups[g].none ? groups.groups[g].value
+                                                       : "",
+                          true);
                 fprintf(f, ",%zu,", shown);
                 csv_ccell(f, q->document_name, true);
                 fprintf(f, ",%u,%zu,%zu,%zu,%zu,", q->line, q->start, q->end,

@@ -601,7 +601,8 @@ def t_empty_value_is_none():
     d = tempfile.mkdtemp(dir=TMP)
     notes = (('a.md', 'type:\ncollectivite: ""'),
              ('b.md', 'type: commune\ncollectivite: Millau'),
-             ('c.md', 'collectivite: Rodez'))
+             ('c.md', 'collectivite: Rodez'),
+             ('e.md', 'type: "(none)"\ncollectivite: Albi'))
     for name, fm in notes:
         with open(os.path.join(d, name), 'w', encoding='utf-8') as f:
             f.write('---\n%s\n---\nLe télétravail et les masques.\n' % fm)
@@ -610,11 +611,19 @@ def t_empty_value_is_none():
     out('add', '-d', db, *[os.path.join(d, n) for n, _ in notes])
     groups = jout('compare', '-d', db, '--by', 'type', '-f', 'json')['groups']
     got = sorted((str(g['value']), g['documents']) for g in groups)
-    if got != [('None', 2), ('commune', 1)]:
+    if got != [('(none)', 1), ('None', 2), ('commune', 1)]:
         return 'groups %r' % got
     text = out('report', '-d', db)
-    if '2 collectivités' not in text:
+    if '3 collectivités' not in text:
         return 'report: %r' % text[:300]
+    # quotes in CSV: the group of no value is an empty cell, apart from a
+    # value written (none)
+    rows = csv_rows(out('quotes', 'teletravail', '-d', db, '--by', 'type', '-f',
+                        'csv', '-n', '5'))
+    groups = sorted((r[0], r[2]) for r in rows[1:])
+    if groups != [('', 'a.md'), ('', 'c.md'), ('(none)', 'e.md'),
+                  ('commune', 'b.md')]:
+        return 'quotes csv groups %r' % groups
     return None
 
 
