@@ -394,7 +394,6 @@ static size_t cps(const char *s, size_t n, const char *end)
     return c;
 }
 
-/* A copy of s[0, n) with every CR LF made LF. */
 /* The size of lf_text(s, n). */
 static size_t lf_size(const char *s, size_t n)
 {
@@ -405,14 +404,18 @@ static size_t lf_size(const char *s, size_t n)
     return size;
 }
 
+/* A copy of s[0, n) with LF line ends: CR LF made LF, and a CR alone
+ * (an old Mac file's line end) LF, one code point for one. */
 static char *lf_text(const char *s, size_t n, size_t *len)
 {
     char *t = malloc(n + 1), *o = t;
     if (!t)
         return NULL;
     for (size_t i = 0; i < n; i++)
-        if (!(s[i] == '\r' && i + 1 < n && s[i + 1] == '\n'))
+        if (s[i] != '\r')
             *o++ = s[i];
+        else if (!(i + 1 < n && s[i + 1] == '\n'))
+            *o++ = '\n';
     *o = 0;
     *len = (size_t)(o - t);
     return t;

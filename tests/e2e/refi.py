@@ -1155,7 +1155,38 @@ def t_control_chars_round_trip():
     return None
 
 
+def t_lone_cr_source():
+    """A note whose lines end with a CR alone (an old Mac file): its
+    source has LF line ends, its selections are the coded words, and
+    importing the export back changes nothing."""
+    d = os.path.join(TMP, 'lonecr')
+    os.makedirs(d)
+    with open(os.path.join(d, 'cr.txt'), 'wb') as f:
+        f.write('Le maire\r\rLe télétravail\rfin VPN\r'.encode())
+    db = os.path.join(d, 'cr.db')
+    ok(grille('init', '-d', db))
+    ok(grille('add', '-d', db, os.path.join(d, 'cr.txt')))
+    qdpx = os.path.join(d, 'cr.qdpx')
+    ok(grille('export', '-d', db, '-f', 'qdpx', '-o', qdpx))
+    with zipfile.ZipFile(qdpx) as z:
+        root = ET.fromstring(z.read('project.qde'))
+        src = next(root.iter(P + 'TextSource'))
+        text = z.read('sources/' + src.get('plainTextPath')[11:]).decode()
+    if text != 'Le maire\n\nLe télétravail\nfin VPN\n':
+        return 'source %r' % text
+    got = sorted(text[int(s.get('startPosition')):int(s.get('endPosition'))]
+                 for s in src.iter(P + 'PlainTextSelection'))
+    if got != ['VPN', 'maire', 'télétravail']:
+        return 'selections %r' % got
+    out = ok(grille('import', '-d', db, qdpx))
+    if b'0 documents added, 1 already there' not in out.stdout:
+        return 'import back: %r' % out.stdout
+    return None
+
+
 for name, fn in [('the project validates against Project.xsd', t_valid_project),
+                 ('a note of lone CRs: its source has LF line ends',
+                  t_lone_cr_source),
                  ('control characters: stored as the export writes them',
                   t_control_chars_round_trip),
                  ('a number whose zeros would go is Text', t_number_texts),
