@@ -86,14 +86,22 @@ static void guid(char out[37], const char *kind, const char *key)
     out[36] = 0;
 }
 
-static bool is_color(const char *c)
+/* A color of the standard, #RRGGBB or #RGB (may be NULL), as #RRGGBB
+ * into out; "" when it is none. */
+static const char *color_of(const char *c, char out[8])
 {
-    if (strlen(c) != 7 || c[0] != '#')
-        return false;
-    for (int i = 1; i < 7; i++)
+    size_t n = c ? strlen(c) : 0;
+    out[0] = '\0';
+    if ((n != 7 && n != 4) || c[0] != '#')
+        return out;
+    for (size_t i = 1; i < n; i++)
         if (!strchr("0123456789abcdefABCDEF", c[i]))
-            return false;
-    return true;
+            return out;
+    out[0] = '#';
+    for (size_t i = 1; i < 7; i++)
+        out[i] = n == 7 ? c[i] : c[(i + 1) / 2];
+    out[7] = '\0';
+    return out;
 }
 
 /* xmlTextWriter returns -1 on error: every call goes through this. */
@@ -1473,7 +1481,8 @@ static int map_code(importer *im, int64_t parent, const char *name,
     sqlite3_bind_text(q, 1, code.data, -1, SQLITE_STATIC);
     sqlite3_bind_text(q, 2, name, -1, SQLITE_STATIC);
     sqlite3_bind_text(q, 3, description, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 4, is_color(color) ? color : "", -1, SQLITE_STATIC);
+    char hex[8];
+    sqlite3_bind_text(q, 4, color_of(color, hex), -1, SQLITE_STATIC);
     if (parent >= 0)
         sqlite3_bind_int64(q, 5, parent);
     sqlite3_bind_int(q, 6, depth);
@@ -2459,8 +2468,9 @@ static int qdc_codes(gbuf *b, const xmlNode *codes, int depth,
                 (gbuf_printf(b, "%*sdescription: ", ind + 2, "") < 0 ||
                  yaml_str(b, (const char *)desc) < 0 || gbuf_putc(b, '\n') < 0))
                 rc = grille__nomem(err);
-            if (rc == 0 && is_color(color) &&
-                gbuf_printf(b, "%*scolor: \"%s\"\n", ind + 2, "", color) < 0)
+            char hex[8];
+            if (rc == 0 && *color_of(color, hex) &&
+                gbuf_printf(b, "%*scolor: \"%s\"\n", ind + 2, "", hex) < 0)
                 rc = grille__nomem(err);
             /* a starting point: the words of the code's name (or of its
              * key) as its only term */

@@ -835,7 +835,8 @@ def t_import_qdc():
                 '<Code guid="1" name="Élus &amp; &quot;maires&quot;" '
                 'isCodable="true" color="red"><Description>a\tb: c'
                 '</Description><Code guid="2" name="Élus" isCodable="true"/>'
-                '<Code guid="3" name="elus" isCodable="true"/></Code>'
+                '<Code guid="3" name="elus" isCodable="true" '
+                'color="#F0a"/></Code>'
                 '<Code guid="4" name="" isCodable="false"><Code guid="5" '
                 'name="x: [y]" isCodable="true"/></Code></Codes></CodeBook>')
     out = run('import', 'nvivo.qdc')
@@ -850,6 +851,9 @@ def t_import_qdc():
     for want in ('elus_maires', 'elus_2', 'x_y'):
         if want not in ids:
             return 'no %s in %r' % (want, ids)
+    # a colour of three digits (#RGB, which the schema allows) is kept
+    if 'color: "#FF00aa"' not in out.stdout.decode():
+        return 'the #RGB colour: %r' % out.stdout.decode()
     with open(os.path.join(d, 'bad.qdc'), 'w') as f:
         f.write('<CodeBook><Codes>')
     out = run('import', 'bad.qdc')
