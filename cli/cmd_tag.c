@@ -818,7 +818,9 @@ static void body(FILE *f, const tpart *p, bool cods)
 /* Appends an attribute's key or value as a project stores it (add, list,
  * the reports: "Rôle" is role, " commune" commune), with `clean`
  * (grille_attr_key or grille_attr_value); most are so already, and go as
- * they are: ASCII, no space at their ends, and a key in small letters. */
+ * they are: no space at their ends, a key in small ASCII letters, a value
+ * of printable ASCII and letters of U+00C0..U+00FF (Félix, Rhône), which
+ * have nothing to trim, compose or replace. */
 static void json_attr_part(obuf *h, const char *s, bool key,
                            char *(*clean)(const char *))
 {
@@ -826,9 +828,13 @@ static void json_attr_part(obuf *h, const char *s, bool key,
     bool plain = n > 0 && s[0] != ' ' && s[n - 1] != ' ';
     for (size_t i = 0; i < n && plain; i++) {
         unsigned char c = (unsigned char)s[i];
-        plain = key ? (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                          c == '_' || c == '-' || c == '.'
-                    : c >= 0x20 && c < 0x7F;
+        if (key)
+            plain = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                    c == '_' || c == '-' || c == '.';
+        else if (c == 0xC3 && ((unsigned char)s[i + 1] & 0xC0) == 0x80)
+            i++;
+        else
+            plain = c >= 0x20 && c < 0x7F;
     }
     char *c = plain ? NULL : clean(s);
     const char *v = c ? c : s;
