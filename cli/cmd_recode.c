@@ -35,7 +35,6 @@ typedef struct recode_run {
     char *stranded; /* the codes the codebook had and has no longer, kept
                        by manual codings, with their counts, for a warning */
     size_t nstranded;
-    grille_codebook *old; /* the project's codebook before the recode */
 } recode_run;
 
 static void on_progress(size_t done, size_t total, void *payload)
@@ -69,8 +68,7 @@ static int on_change(const grille_recode_change *c, void *payload)
            c->before, c->after, gained, lost, codings);
     /* a code of an import that was never in the codebook is not one
      * this recode strands: no warning at each recode */
-    if (!c->in_codebook && c->codings_after &&
-        (!r->old || grille_codebook_find(r->old, c->code) >= 0)) {
+    if (!c->in_codebook && c->codings_after && c->was_in_codebook) {
         char *more = NULL;
         if (asprintf(&more, "%s%s%s (%zu)", r->stranded ? r->stranded : "",
                      r->stranded ? ", " : "", c->code, c->codings_after) < 0)
@@ -136,8 +134,7 @@ int cmd_recode(int argc, char **argv)
     /* Ctrl-C caught before the transaction begins (see cmd_add.c) */
     cli_catch_signals();
     grille_set_interrupt(&cli_interrupted); /* stops between documents */
-    if (grille_store_begin(s, &err) < 0 ||
-        grille_store_codebook(s, &run.old, &err) < 0)
+    if (grille_store_begin(s, &err) < 0)
         goto fail;
     if (cbpath) {
         if (grille_text_read_file(&text, cbpath, &err) < 0)
@@ -203,7 +200,6 @@ fail:
     cli_error(_("%s is unchanged"), db);
 done:
     free(run.stranded);
-    grille_codebook_free(run.old);
     free(stored);
     free(source);
     for (long i = 0; i < jobs; i++)

@@ -762,6 +762,8 @@ typedef struct grille_recode_change {
     size_t codings_before, codings_after;
     bool in_codebook; /* false: a code the new codebook lacks, kept by its
                          manual codings (codings_after of them) */
+    bool was_in_codebook; /* in the project's codebook before the recode
+                             (false for a code an import made) */
 } grille_recode_change;
 
 typedef int (*grille_recode_cb)(const grille_recode_change *c, void *payload);

@@ -1698,6 +1698,14 @@ int grille_store_codebook(grille_store *s, grille_codebook **out,
              s->path);
     r = grille_codebook_load(out, yaml ? yaml : "", (size_t)len, name, err);
     sqlite3_finalize(st);
+    if (r < 0 && r != GRILLE_ENOMEM && err) {
+        /* a codebook this grille refuses (a check newer than the
+         * project): the way out, said */
+        size_t used = strlen(err->message);
+        snprintf(err->message + used, sizeof(err->message) - used, "%s",
+                 _(" (the project's codebook: correct it, then give it to "
+                   "the project with 'grille recode -c FILE')"));
+    }
     return r;
 }
 
@@ -3088,7 +3096,41 @@ typedef struct recoder {
     size_t cap_segid;
     int64_t *first; /* per segment, the number of its first new coding */
     size_t cap_first;
+    bool *was_in; /* per code id: in the codebook before the recode */
+    size_t nwas;
 } recoder;
+
+/* Which codes (by id) the project's codebook has, before it changes. */
+static int read_was_in(grille_store *s, recoder *rc, grille_error *err)
+{
+    sqlite3_stmt *st;
+    int r = prepare(s, "SELECT id FROM codes WHERE in_codebook AND id >= 0 "
+                       "ORDER BY id",
+                    &st, err);
+    if (r < 0)
+        return r;
+    int e;
+    while ((e = sqlite3_step(st)) == SQLITE_ROW) {
+        sqlite3_int64 id = sqlite3_column_int64(st, 0);
+        if ((uint64_t)id >= SIZE_MAX / 2)
+            continue;
+        if ((size_t)id >= rc->nwas) {
+            size_t n = (size_t)id + 1 > 2 * rc->nwas ? (size_t)id + 1
+                                                      : 2 * rc->nwas;
+            bool *w = realloc(rc->was_in, n * sizeof(*w));
+            if (!w) {
+                sqlite3_finalize(st);
+                return grille__nomem(err);
+            }
+            memset(w + rc->nwas, 0, (n - rc->nwas) * sizeof(*w));
+            rc->was_in = w;
+            rc->nwas = n;
+        }
+        rc->was_in[id] = true;
+    }
+    sqlite3_finalize(st);
+    return e == SQLITE_DONE ? 0 : store_error(s, err, e, "read the codes");
+}
 
 static void recoder_free(recoder *rc)
 {
@@ -3102,6 +3144,7 @@ static void recoder_free(recoder *rc)
     free(rc->tmp);
     free(rc->segid);
     free(rc->first);
+    free(rc->was_in);
 }
 
 static int by_code_seg(const void *a, const void *b)
@@ -3514,7 +3557,9 @@ static int send_changes(grille_store *s, const recoder *rc,
                                   k ? k[3] : 0,
                                   k ? k[4] : 0,
                                   k ? k[5] : 0,
-                                  sqlite3_column_int(st, 2) != 0};
+                                  sqlite3_column_int(st, 2) != 0,
+                                  id >= 0 && (size_t)id < rc->nwas &&
+                                      rc->was_in[id]};
         int stop = changes(&c, payload);
         if (stop) {
             sqlite3_finalize(st);
@@ -3554,6 +3599,8 @@ static int recode_jobs(grille_store *s, grille_analyser *const *a,
     if (r == 0 && len > INT32_MAX)
         r = grille__error(err, GRILLE_ELIMIT, source, 0, 0, "%s",
                           _("codebook too large"));
+    if (r == 0)
+        r = read_was_in(s, &rc, err);
     if (r == 0)
         r = set_codebook(s, cb, yaml, len, source, err);
     s->synced = NULL;

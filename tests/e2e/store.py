@@ -501,6 +501,31 @@ def t_manual_on_renamed_theme():
                      "'manual'") == n
 
 
+def t_recode_from_a_refused_codebook():
+    """A project whose codebook a newer grille refuses (a term of
+    punctuation, say) is set right by recode -c with a corrected one."""
+    db = os.path.join(TMP, 'stuck.db')
+    shutil.copyfile(DB, db)
+    con = sqlite3.connect(db)
+    con.execute("UPDATE codebook SET yaml = 'name: t\nthemes:\n  a:\n"
+                "    terms: [masques, \"R&D\"]\n'")
+    con.commit()
+    con.close()
+    fixed = os.path.join(TMP, 'fixed.yaml')
+    with open(fixed, 'w') as f:
+        f.write('name: t\nthemes:\n  a:\n    terms: [masques]\n')
+    note = os.path.join(TMP, 'stuck.md')
+    with open(note, 'w') as f:
+        f.write('Les masques.\n')
+    out = grille('add', '-d', db, note)
+    assert out.returncode == 1 and b"give it to the project with 'grille " \
+        b"recode -c FILE'" in out.stderr, out.stderr.decode()
+    out = grille('recode', '-d', db, '-c', fixed)
+    assert out.returncode == 0, out.stderr.decode()
+    assert count(db, "SELECT count(*) FROM codes WHERE code = 'a' AND "
+                     "in_codebook") == 1
+
+
 def t_attributes():
     out = grille('attr', 'set', '-d', DB, '02-montpellier-dgs.md',
                  'strate=100k+')
@@ -1215,6 +1240,8 @@ for name, fn in [
         ('manual codings survive recode', t_manual_survives_recode),
         ('a theme renamed: recode says its manual codings stay on the old id',
          t_manual_on_renamed_theme),
+        ('recode -c sets right a codebook a newer grille refuses',
+         t_recode_from_a_refused_codebook),
         ('attr set and import, with origins', t_attributes),
         ('rm is all or nothing and cascades', t_rm),
         ('a document named twice is removed once', t_rm_named_twice),
