@@ -847,6 +847,10 @@ static bool word_eq(const char *s, size_t a, size_t b, const char *w)
 static const char *const civilities[] = {
     "M.", "M", "Mme", "Mme.", "Mlle", "Mr", "Mr.", "Dr", "Dr.", "Me",
     "Pr", "Monsieur", "Madame", "Docteur", "Maître", NULL};
+/* The small words of a title or a name: "M. le Maire", "Mme la DGS",
+ * "M. de La Tour". */
+static const char *const particles[] = {"le", "la", "les", "de", "du",
+                                        "des", NULL};
 static const char *const speaker_words[] = {
     "Intervieweur", "Intervieweuse", "Interviewer", "Interviewé",
     "Interviewée", "Enquêteur", "Enquêtrice", "Enquêteuse", "Enquêté",
@@ -986,11 +990,23 @@ static size_t turn_at(const char *s, size_t end, size_t i, size_t *ls,
     size_t first_end = k; /* the first word, looked up in the lists only
                              when the label is otherwise a turn's */
     bool number = false; /* the second word is a number: "Participant 3" */
-    while (k < end && words < 4) {
+    unsigned small = 0;  /* particles: le, la, de... */
+    while (k < end && words < 5) {
         bool caps, initial;
         size_t w = label_word(s, end, k, &caps, &initial);
         if (w == k)
             break;
+        if (!initial) {
+            /* d'Arcy, l'Hôpital: capitalised after their elision */
+            size_t n, m;
+            uint32_t c0 = cp_at(s, end, k, &n);
+            uint32_t ap = k + n < w ? cp_at(s, end, k + n, &m) : 0;
+            if ((c0 == 'd' || c0 == 'l') && grille__is_apostrophe(ap) &&
+                k + n + m < w)
+                initial = grille__is_upper(cp_at(s, end, k + n + m, &m));
+            else if (in_list(s, k, w, particles))
+                small++;
+        }
         if (words == 0) {
             first_end = w;
             first_caps = caps;
@@ -1017,7 +1033,22 @@ static size_t turn_at(const char *s, size_t end, size_t i, size_t *ls,
     /* the speaker's role after the name: "Mme Roux (DRH) :", part of
      * the label (its words are not coded) */
     size_t name_end = last_end; /* the rules below are the name's */
-    if (words && k < end && s[k] == '(') {
+    bool comma = false;
+    if (words && k < end && s[k] == ',') {
+        /* or after a comma: "Mme Durand, DGS :", "M. Dupont, maire :" */
+        size_t c = k + 1, role_end = 0;
+        while (c < end && c - k <= GRILLE_SPEAKER_NAME_MAX && s[c] != ':' &&
+               s[c] != ',' && s[c] != '(' && s[c] != '\n' && s[c] != '\r') {
+            if (s[c] != ' ' && s[c] != '\t')
+                role_end = c + 1;
+            c++;
+        }
+        if (c < end && s[c] == ':' && role_end) {
+            last_end = role_end;
+            k = c;
+            comma = true;
+        }
+    } else if (words && k < end && s[k] == '(') {
         size_t c = k + 1;
         while (c < end && c - k <= GRILLE_SPEAKER_NAME_MAX && s[c] != ')' &&
                s[c] != '(' && s[c] != ':' && s[c] != '\n' && s[c] != '\r')
@@ -1047,11 +1078,14 @@ static size_t turn_at(const char *s, size_t end, size_t i, size_t *ls,
             return 0; /* "10:30", "http:" */
     }
     bool ok = false;
+    bool civility = in_list(s, start, first_end, civilities);
+    if (comma && !(civility || (words == 2 && capitalised == 2)))
+        return 0; /* "Selon Mme Durand, les priorités :" is no turn */
     if (all_caps && words <= 2 && label_len <= 12)
         ok = true; /* Q, R, DGS, PB, DGA ARS */
-    else if (words >= 2 && capitalised == words &&
-             in_list(s, start, first_end, civilities))
-        ok = true; /* Mme Lefèvre */
+    else if (words >= 2 && capitalised >= 2 && capitalised + small == words &&
+             civility)
+        ok = true; /* Mme Lefèvre, M. le Maire, Mme la DGS */
     else if (words <= 2 && role_word(s, start, first_end, first_caps))
         ok = true; /* Enquêtrice */
     else if (words == 2 && number &&

@@ -484,6 +484,26 @@ START_TEST(speaker_turns)
     label_is(4, "Locuteur 2");
     for (size_t i = 0; i < 6; i++)
         ck_assert_int_eq(segs[i].kind, GRILLE_SEG_TURN);
+
+    /* a title with its small words, a name after an elision, a role
+     * after a comma */
+    run("M. le Maire : On a commandé des masques.\n"
+        "Mme la Présidente : oui.\n"
+        "M. de La Tour : bien.\n"
+        "Jean-Marc d’Arcy : non.\n"
+        "Mme Durand, DGS : la santé.\n"
+        "M. Dupont, maire : les élus.\n"
+        "Claire Besson, directrice du CCAS : enfin.\n");
+    ck_assert_uint_eq(nseg, 7);
+    label_is(0, "M. le Maire");
+    seg_is(0, GRILLE_SEG_TURN, 1, "On a commandé des masques.");
+    label_is(1, "Mme la Présidente");
+    label_is(2, "M. de La Tour");
+    label_is(3, "Jean-Marc d’Arcy");
+    label_is(4, "Mme Durand, DGS");
+    seg_is(4, GRILLE_SEG_TURN, 5, "la santé.");
+    label_is(5, "M. Dupont, maire");
+    label_is(6, "Claire Besson, directrice du CCAS");
 }
 END_TEST
 
@@ -497,6 +517,17 @@ START_TEST(not_turns)
     seg_is(0, GRILLE_SEG_PARAGRAPH, 1, "Objectif : rouvrir en juin");
     seg_is(1, GRILLE_SEG_PARAGRAPH, 3, "10:30 réunion avec l’ARS");
     seg_is(2, GRILLE_SEG_PARAGRAPH, 5, "Points clés : télétravail");
+
+    /* a comma before the colon makes a role only after a name: a
+     * sentence that ends with a colon stays a sentence; small words
+     * without a title make no name */
+    run("Selon Mme Durand, les priorités :\n\n"
+        "Pour Jean Dupont, DGS : rien.\n\n"
+        "Objectif, priorité : rouvrir.\n\n"
+        "Point de la situation : calme.\n");
+    ck_assert_uint_eq(nseg, 4);
+    for (size_t i = 0; i < 4; i++)
+        ck_assert_int_eq(segs[i].kind, GRILLE_SEG_PARAGRAPH);
 
     /* the heading of a field in a note's header, not a speaker */
     run("Interlocutrice : Mme Gaëlle Le Goff, DGA\n\n"
