@@ -1100,6 +1100,42 @@ static size_t turn_at(const char *s, size_t end, size_t i, size_t *ls,
     return skip_spaces(s, end, after, NULL);
 }
 
+/* Whether fa, a folded word, is one of `list` folded. */
+static bool folded_in(const gbuf *fa, const char *const *list)
+{
+    bool found = false;
+    for (size_t k = 0; list[k] && !found; k++) {
+        gbuf fw = {0};
+        found = grille__fold(&fw, list[k], strlen(list[k])) == 0 &&
+                fw.len == fa->len && memcmp(fw.data, fa->data, fa->len) == 0;
+        gbuf_free(&fw);
+    }
+    return found;
+}
+
+/* Whether a label written without its accents names a role word as the
+ * labels are compared, folded ("Enqueteur", "Reponse", "Elu 2"): the
+ * turns "Enquêteur :" are its. */
+static bool folded_role(const char *label, size_t n)
+{
+    size_t m = n, d = 0;
+    while (m && d < 4 && label[m - 1] >= '0' && label[m - 1] <= '9') {
+        m--;
+        d++;
+    }
+    bool number = d > 0 && d <= 3 && m > 1 && label[m - 1] == ' ';
+    if (d && !number)
+        return false;
+    if (number)
+        m--;
+    gbuf fa = {0};
+    bool ok = grille__fold(&fa, label, m) == 0 &&
+              (folded_in(&fa, speaker_words) ||
+               (number && folded_in(&fa, numbered_words)));
+    gbuf_free(&fa);
+    return ok;
+}
+
 bool grille_text__speaker_label(const char *label, size_t n)
 {
     char buf[3 * GRILLE_SPEAKER_MAX + 8];
@@ -1134,7 +1170,7 @@ bool grille_text__speaker_label(const char *label, size_t n)
         if (turn_at(buf, n + 4, 0, &ls, &le) && ls == 0 && le == n)
             return true;
     }
-    return false;
+    return lower && upper && folded_role(label, n);
 }
 
 static bool blank(const char *s, size_t a, size_t b)

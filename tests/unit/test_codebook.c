@@ -568,14 +568,17 @@ START_TEST(test_error_skip_speakers)
     /* the labels as written, in order; an empty list is allowed */
     static const char ok[] = "skip_speakers: [Q, \"Enquêt*\", mme  lefèvre,\n"
                              "  r, enquêtrice, jean dupont, Locuteur 2, dgs,\n"
-                             "  ENQUÊTÉE, SOPHIE, Sophie Martin]\n"
+                             "  ENQUÊTÉE, SOPHIE, Sophie Martin,\n"
+                             "  Enqueteur, Reponse, Elu 2]\n"
                              "themes:\n  sante: [santé]\n";
     grille_codebook *cb = load_ok(ok);
     ck_assert_str_eq(grille_codebook_skip_speaker(cb, 0), "Q");
     ck_assert_str_eq(grille_codebook_skip_speaker(cb, 1), "Enquêt*");
     ck_assert_str_eq(grille_codebook_skip_speaker(cb, 2), "mme  lefèvre");
     ck_assert_str_eq(grille_codebook_skip_speaker(cb, 10), "Sophie Martin");
-    ck_assert_ptr_null(grille_codebook_skip_speaker(cb, 11));
+    /* role words written without their accents, compared folded */
+    ck_assert_str_eq(grille_codebook_skip_speaker(cb, 13), "Elu 2");
+    ck_assert_ptr_null(grille_codebook_skip_speaker(cb, 14));
     grille_codebook_free(cb);
     /* spaces around or inside, decomposed accents: checked as compared */
     static const char spaced[] =
