@@ -95,7 +95,7 @@ static const char *const queries[Q_COUNT] = {
         "bytes, words, added_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
         "strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
     [Q_FIND_HASH] = "SELECT id, name FROM documents WHERE sha256 = ?1",
-    [Q_FIND_NAME] = "SELECT id, path FROM documents WHERE name = ?1",
+    [Q_FIND_NAME] = "SELECT id FROM documents WHERE name = ?1",
     [Q_SET_ATTR] =
         "INSERT INTO attributes (document, key, value, origin) VALUES "
         "(?1, ?2, ?3, ?4) ON CONFLICT (document, key) DO UPDATE SET "
@@ -1793,22 +1793,13 @@ int grille_store__sync_codes(grille_store *s, const grille_codebook *cb,
     return sync_codes(s, cb, err);
 }
 
-/* Whether a document has `name`; with `path`, *taker is that document
- * when it was added from `path` too (an earlier text of the same file),
- * else 0. */
-static bool name_taken(grille_store *s, const char *name, const char *path,
-                       int64_t *taker, int *rc)
+static bool name_taken(grille_store *s, const char *name, int *rc)
 {
     sqlite3_stmt *st = stmt(s, Q_FIND_NAME, rc);
-    if (taker)
-        *taker = 0;
     if (!st)
         return false;
     sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
     int r = sqlite3_step(st);
-    if (r == SQLITE_ROW && path && taker &&
-        strcmp(col_text(st, 1), path) == 0)
-        *taker = sqlite3_column_int64(st, 0);
     sqlite3_reset(st);
     *rc = r == SQLITE_ROW || r == SQLITE_DONE ? SQLITE_OK : r;
     return r == SQLITE_ROW;
@@ -2381,23 +2372,38 @@ static int add_prepared(grille_store *s, grille_prepared *p,
     if (rc != SQLITE_DONE)
         return store_error(s, err, rc, "look for the document");
     const char *use = name;
-    int64_t earlier = 0;
-    if (name_taken(s, name, path, &earlier, &rc))
+    if (name_taken(s, name, &rc)) {
         use = path;
-    /* added by this path before, with another text: most often the file
-     * edited since, which stored under its path would be a second copy
-     * of the interview in every figure (a name that is its path is
-     * refused below) */
-    if (rc == SQLITE_OK && earlier && strcmp(name, path) != 0)
-        return grille__error(err, GRILLE_EEXISTS, path, 0, 0,
-                             _("the project has a document added by this "
-                               "path, as '%s' (#%lld), with another text: "
-                               "nothing added; if this is a new version of "
-                               "it, remove that one first (grille rm '%s'), "
-                               "then add the file again; if it is another "
-                               "file, add it by a path that tells it apart"),
-                             name, (long long)earlier, name);
-    if (rc == SQLITE_OK && use == path && name_taken(s, path, NULL, NULL, &rc))
+        /* added by this path before, with another text: most often the
+         * file edited since, which stored under its path would be a
+         * second copy of the interview in every figure (looked for when
+         * the name is taken only: no index on paths) */
+        sqlite3_stmt *q = NULL;
+        if (rc == SQLITE_OK &&
+            (rc = sqlite3_prepare_v2(s->db,
+                                     "SELECT id, name FROM documents WHERE "
+                                     "path = ?1 ORDER BY id LIMIT 1",
+                                     -1, &q, NULL)) == SQLITE_OK) {
+            sqlite3_bind_text(q, 1, path, -1, SQLITE_STATIC);
+            rc = sqlite3_step(q);
+            if (rc == SQLITE_ROW) {
+                const char *old = col_text(q, 1);
+                r = grille__error(
+                    err, GRILLE_EEXISTS, path, 0, 0,
+                    _("the project has a document added by this path, as "
+                      "'%s' (#%lld), with another text: nothing added; if "
+                      "this is a new version of it, remove that one first "
+                      "(grille rm '%s'), then add the file again; if it is "
+                      "another file, add it by a path that tells it apart"),
+                    old, (long long)sqlite3_column_int64(q, 0), old);
+                sqlite3_finalize(q);
+                return r;
+            }
+            rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+        }
+        sqlite3_finalize(q);
+    }
+    if (rc == SQLITE_OK && use == path && name_taken(s, path, &rc))
         return grille__error(err, GRILLE_EEXISTS, path, 0, 0,
                              _("the name '%s' and this path are taken by "
                                "other documents of the project: nothing "

@@ -227,8 +227,10 @@ def t_add_same_name_and_path():
     if first.returncode != 0:
         return 'first add: %r' % first.stderr
     err = second.stderr.decode()
-    if second.returncode != 1 or "the name 'n.md' and this path are taken" \
-            not in err or 'already there' in second.stdout.decode():
+    if second.returncode != 1 or "n.md: the project has a document added " \
+            "by this path, as 'n.md' (#1), with another text" not in err or \
+            'add it by a path that tells it apart' not in err or \
+            'already there' in second.stdout.decode():
         return 'second add: %d %r %r' % (second.returncode, second.stdout,
                                          err)
     if count(db, 'SELECT count(*) FROM documents') != 1:
@@ -244,7 +246,9 @@ def t_add_same_name_and_path():
 def t_add_edited_file():
     """A note added from a folder, edited, and added again by the same
     path: refused (it would count twice in every figure), the project as
-    it was; removed first, the new text goes in."""
+    it was; removed first, the new text goes in. So is a note added from
+    the current folder (its name its path), and one stored under its path
+    (its name was another's)."""
     db = os.path.join(TMP, 'edited.db')
     folder = os.path.join(TMP, 'edited', 'notes')
     os.makedirs(folder, exist_ok=True)
@@ -273,6 +277,24 @@ def t_add_edited_file():
             db, "SELECT count(*) FROM documents WHERE name = 'brest.md' "
             "AND text LIKE '%tablettes%'") != 1:
         return 'add after rm: %r' % third.stderr
+    for rel, text in (('rodez.md', 'Les élus.\n'),
+                      ('autre/brest.md', 'Un autre Brest.\n')):
+        path = os.path.join(cwd, rel)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, 'w', encoding='utf-8') as f:
+            f.write(text)
+        first = run('add', '-d', db, rel)
+        if first.returncode != 0:
+            return 'add %s: %r' % (rel, first.stderr)
+        with open(path, 'a', encoding='utf-8') as f:
+            f.write('Modifié.\n')
+        before = count(db, 'SELECT count(*) FROM documents')
+        again = run('add', '-d', db, rel)
+        if again.returncode != 1 or b'a document added by this path, as ' \
+                b"'%s'" % rel.encode() not in again.stderr:
+            return 'edited %s: %r' % (rel, again.stderr)
+        if count(db, 'SELECT count(*) FROM documents') != before:
+            return 'edited %s was added' % rel
     return None
 
 
