@@ -30,28 +30,71 @@ int synth_load(const char *db, grille_store **s, grille_report **r,
     return 0;
 }
 
+typedef struct folded_value {
+    char *f;  /* the value folded */
+    size_t i; /* its index */
+} folded_value;
+
+static int by_fold(const void *a, const void *b)
+{
+    const folded_value *x = a, *y = b;
+    int c = strcmp(x->f, y->f);
+    return c ? c : (x->i > y->i) - (x->i < y->i);
+}
+
+static int by_pair(const void *a, const void *b)
+{
+    const size_t *x = a, *y = b;
+    if (x[0] != y[0])
+        return x[0] < y[0] ? -1 : 1;
+    return (x[1] > y[1]) - (x[1] < y[1]);
+}
+
 void synth_warn_spellings(const char *const *values, size_t n,
                           const char *by)
 {
-    char **folded = calloc(n + 1, sizeof(*folded));
-    if (!folded)
+    /* the values sorted by their fold: the spellings of one value are
+     * neighbours (a pass over every pair took 0.7 s for 18,000
+     * collectivités) */
+    folded_value *v = calloc(n + 1, sizeof(*v));
+    size_t nv = 0, npairs = 0, cap = 0, *pairs = NULL;
+    if (!v)
         return;
-    char *said = NULL;
-    size_t pairs = 0;
     for (size_t i = 0; i < n; i++)
-        folded[i] = values[i] ? grille_fold(values[i]) : NULL;
-    for (size_t i = 0; i < n && pairs < 5; i++)
-        for (size_t j = i + 1; j < n && folded[i] && pairs < 5; j++) {
-            if (!folded[j] || strcmp(folded[i], folded[j]) != 0)
-                continue;
-            char *more = NULL;
-            if (asprintf(&more, "%s%s'%s' and '%s'", said ? said : "",
-                         said ? ", " : "", values[i], values[j]) < 0)
-                break;
-            free(said);
-            said = more;
-            pairs++;
-        }
+        if (values[i] && (v[nv].f = grille_fold(values[i])))
+            v[nv++].i = i;
+    if (nv > 1)
+        qsort(v, nv, sizeof(*v), by_fold);
+    for (size_t a = 0, b; a < nv; a = b) {
+        for (b = a + 1; b < nv && strcmp(v[a].f, v[b].f) == 0; b++)
+            ;
+        for (size_t x = a; x < b; x++)
+            for (size_t y = x + 1; y < b; y++) {
+                if (npairs == cap) {
+                    size_t *more = realloc(pairs, (cap = 2 * cap + 8) * 2 *
+                                                      sizeof(*pairs));
+                    if (!more)
+                        goto out;
+                    pairs = more;
+                }
+                pairs[2 * npairs] = v[x].i;
+                pairs[2 * npairs + 1] = v[y].i;
+                npairs++;
+            }
+    }
+    /* the first five pairs in the values' order */
+    if (npairs > 1)
+        qsort(pairs, npairs, 2 * sizeof(*pairs), by_pair);
+    char *said = NULL;
+    for (size_t k = 0; k < npairs && k < 5; k++) {
+        char *more = NULL;
+        if (asprintf(&more, "%s%s'%s' and '%s'", said ? said : "",
+                     said ? ", " : "", values[pairs[2 * k]],
+                     values[pairs[2 * k + 1]]) < 0)
+            break;
+        free(said);
+        said = more;
+    }
     if (said)
         cli_warning(_("values of '%s' that differ only by case, accents or "
                       "spaces are separate groups: %s; give them one "
@@ -59,9 +102,11 @@ void synth_warn_spellings(const char *const *values, size_t n,
                       "them"),
                     by, said);
     free(said);
-    for (size_t i = 0; i < n; i++)
-        free(folded[i]);
-    free(folded);
+out:
+    free(pairs);
+    for (size_t i = 0; i < nv; i++)
+        free(v[i].f);
+    free(v);
 }
 
 void synth_warn_variants(const compare *m, const char *by)
