@@ -806,6 +806,38 @@ static bool only_assertions(const char *p, size_t n)
     return n > 0;
 }
 
+/* Whether a text written as a pattern could be one: no space (a word, a
+ * glob), or a wildcard. */
+static bool pattern_like(const ynode *v)
+{
+    return !memchr(v->str, ' ', v->len) || memchr(v->str, '*', v->len);
+}
+
+/* Whether top-level key k with value v is one of a codebook's texts,
+ * not a theme of a plain dictionary: a name, a language, prose for a
+ * description, a person's name (or a list of them) for an author, a
+ * version number.  A dictionary may have themes 'version: versi*' or
+ * 'description: descri*'. */
+static bool codebook_text(const ynode *k, const ynode *v)
+{
+    if (strcmp(k->str, "author") == 0 && v->type == Y_SEQ && v->n) {
+        for (size_t i = 0; i < v->n; i++)
+            if (v->items[i]->type != Y_SCALAR || pattern_like(v->items[i]))
+                return false;
+        return true; /* [Claire Martin, Karim Haddad] */
+    }
+    if (v->type != Y_SCALAR)
+        return false;
+    if (strcmp(k->str, "name") == 0 || strcmp(k->str, "language") == 0)
+        return true;
+    if (strcmp(k->str, "description") == 0 || strcmp(k->str, "author") == 0)
+        return !pattern_like(v);
+    return strcmp(k->str, "version") == 0 &&
+           (v->len == 0 || (v->str[0] >= '0' && v->str[0] <= '9') ||
+            ((v->str[0] == 'v' || v->str[0] == 'V') && v->str[1] >= '0' &&
+             v->str[1] <= '9'));
+}
+
 static int regex_rule(builder *b, const ynode *n, size_t code)
 {
     int errcode;
@@ -1517,13 +1549,7 @@ static int build(builder *b, const ynode *root)
         for (size_t i = 0; i + 1 < root->n; i += 2) {
             const ynode *k = root->items[i], *v = root->items[i + 1];
             bool known = top_key(k);
-            if (k->type == Y_SCALAR && v->type == Y_SCALAR && !meta &&
-                (strcmp(k->str, "name") == 0 ||
-                 strcmp(k->str, "language") == 0 ||
-                 strcmp(k->str, "description") == 0 ||
-                 strcmp(k->str, "author") == 0 ||
-                 (strcmp(k->str, "version") == 0 &&
-                  (v->len == 0 || (v->str[0] >= '0' && v->str[0] <= '9')))))
+            if (k->type == Y_SCALAR && !meta && codebook_text(k, v))
                 meta = k;
             else if (!known && !other)
                 other = k;
@@ -1533,10 +1559,12 @@ static int build(builder *b, const ynode *root)
                         _("unknown key '%s' at the top of the codebook "
                           "(expected name, language, description, version, "
                           "author, skip_speakers or themes): its themes go "
-                          "under 'themes:'"),
+                          "under 'themes:' (the file is a codebook: it has "
+                          "'%s')"),
                         other->type == Y_SCALAR
                             ? q(buf, sizeof(buf), other->str)
-                            : "?");
+                            : "?",
+                        meta->str);
         if (meta)
             return fail(b, meta, GRILLE_EINVALID, "%s",
                         _("no 'themes' in this codebook: its themes go "

@@ -300,6 +300,13 @@ printf 'description: Grille déchets\nauthor: Claire Martin\ncollecte: [collecte
 expect "a description, not a theme: the missing themes key is said" 1 \
     "^grille: dictd\.yaml:3:1: unknown key 'collecte' at the top of the codebook" \
     $G codebook check dictd.yaml
+printf 'sante: [masques]\ndescription: descri*\n' > dictdesc.yaml
+expect "a dictionary theme named description, of a glob, still loads" 0 \
+    "ok \(2 themes" $G codebook check dictdesc.yaml
+printf 'author: [Claire Martin, Karim Haddad]\nthemse:\n  a: [b]\n' > dictauth.yaml
+expect "a list of authors makes a codebook: the misspelt themes key is said" 1 \
+    "^grille: dictauth\.yaml:2:1: unknown key 'themse' .*\(the file is a codebook: it has 'author'\)" \
+    $G codebook check dictauth.yaml
 printf 'version: "1.0"\ncollecte: [collecte]\n' > dictn.yaml
 expect "a version number, not a theme" 1 \
     "^grille: dictn\.yaml:2:1: unknown key 'collecte'" \
