@@ -781,29 +781,64 @@ static size_t group_end(const char *p, size_t n, size_t i)
     return 0;
 }
 
-/* Whether a regex is assertions alone ('(?=santé)', '\b(?!x)'): its
- * matches are all empty, which PCRE2's minimum length (of the text a match
- * needs) does not tell. */
+/* Whether a regex, or one of its branches, is assertions alone
+ * ('(?=santé)', '\\b(?!x)', '(?:(?=a))', 'a|(?=b)'): it has matches that
+ * are empty, which PCRE2's minimum length (of the text a match needs)
+ * does not tell.  Such a branch is a run of anchors, \\b and the like,
+ * lookarounds, and groups with such a branch. */
 static bool only_assertions(const char *p, size_t n)
 {
     size_t i = 0;
-    while (i < n) {
-        if (p[i] == '^' || p[i] == '$') {
+    bool ok = true, any = false; /* this branch so far; one item seen */
+    while (i <= n) {
+        if (i == n || p[i] == '|') {
+            if (ok && any)
+                return true;
+            ok = true;
+            any = false;
             i++;
+        } else if (p[i] == '^' || p[i] == '$') {
+            i++;
+            any = true;
         } else if (p[i] == '\\' && i + 1 < n && strchr("bBAzZG", p[i + 1])) {
             i += 2;
-        } else if (n - i > 3 && p[i] == '(' && p[i + 1] == '?' &&
-                   (p[i + 2] == '=' || p[i + 2] == '!' ||
-                    (p[i + 2] == '<' && (p[i + 3] == '=' || p[i + 3] == '!')))) {
+            any = true;
+        } else if (p[i] == '(') {
             size_t e = group_end(p, n, i);
             if (!e)
                 return false;
+            bool look = e - i > 3 && p[i + 1] == '?' &&
+                        (p[i + 2] == '=' || p[i + 2] == '!' ||
+                         (p[i + 2] == '<' &&
+                          (p[i + 3] == '=' || p[i + 3] == '!')));
+            size_t in = i + 1; /* a group: one of its branches */
+            if (!look && p[i + 1] == '?' &&
+                (p[i + 2] == ':' || p[i + 2] == '>'))
+                in = i + 3;
+            else if (!look && p[i + 1] == '?')
+                ok = false; /* (?i), named groups...: not followed */
+            if (!look && ok && !only_assertions(p + in, e - 1 - in))
+                ok = false;
             i = e;
+            any = true;
         } else {
-            return false;
+            ok = false;
+            i++;
+            if (p[i - 1] == '\\' && i < n)
+                i++; /* an escaped character */
+            else if (p[i - 1] == '[' && i < n) {
+                /* a class: up to its ']' */
+                if (p[i] == '^')
+                    i++;
+                if (i < n && p[i] == ']')
+                    i++;
+                while (i < n && p[i] != ']')
+                    i += p[i] == '\\' ? 2 : 1;
+                i++;
+            }
         }
     }
-    return n > 0;
+    return false;
 }
 
 /* Whether a text written as a pattern could be one: no space (a word, a

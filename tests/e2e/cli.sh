@@ -167,6 +167,7 @@ for case in \
     "regex: ['(masques)?']|can match empty text" \
     "regex: ['(?=masques)']|can match empty text" \
     "regex: ['\\b(?<!x)(?=[)]m)']|can match empty text" \
+    "regex: ['(?:(?=masques))']|can match empty text" \
     'terms: ["=VPN*"]|holds a .\*.: an exact form takes no wildcard' \
     "terms: [\"=l'ARS\"]|holds an elision, a word of its own in a text: =ARS finds the ARS of l'ARS" \
     'terms: ["=l’ARS"]|holds an elision' \
@@ -175,6 +176,10 @@ for case in \
     expect "a pattern that could never match is refused: ${case%%|*}" 1 \
         "^grille: kind\.yaml:4:[0-9]+: .*${case#*|}" $G codebook check kind.yaml
 done
+printf "themes:\n  t:\n    regex: ['masques|(?=gel)']\n" > branch.yaml
+expect "a regex with a branch of assertions alone is refused" 1 \
+    "^grille: branch\.yaml:3:13: regex 'masques\|\(\?=gel\)' in theme 't' can match empty text" \
+    $G codebook check branch.yaml
 printf 'themes:\n  t:\n\tterms: [a]\n' > tab.yaml
 expect "a tab in a codebook is named" 1 \
     "^grille: tab\.yaml:3:1: YAML: .*\(a tab: YAML indents with spaces\)" \
