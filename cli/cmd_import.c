@@ -125,6 +125,7 @@ int cmd_import(int argc, char **argv)
     size_t said_len = 0;
     FILE *sum = NULL;
     int read_ok = 0;
+    bool archive_failed = false; /* an archive after others failed */
     if (cli_open_store(&s, db, false) < 0)
         return EXIT_RUNTIME;
     if (grille_store_begin(s, &err) < 0 ||
@@ -141,8 +142,10 @@ int cmd_import(int argc, char **argv)
     }
     for (int i = optind; i < argc; i++) {
         grille_refi_import_stats st;
-        if (grille_refi_import_qdpx(s, a, cb, argv[i], &st, &err) < 0)
+        if (grille_refi_import_qdpx(s, a, cb, argv[i], &st, &err) < 0) {
+            archive_failed = read_ok > 0;
             goto fail;
+        }
         if (cli_interrupted) {
             grille_store_rollback(s);
             cli_error(_("interrupted: %s is unchanged"), db);
@@ -189,7 +192,7 @@ int cmd_import(int argc, char **argv)
 fail:
     grille_store_rollback(s);
     cli_lib_error(&err);
-    if (s && read_ok)
+    if (s && archive_failed)
         cli_error(_("%s is unchanged: the archives before it are not "
                     "imported either"),
                   db);

@@ -344,7 +344,8 @@ static int punct_between(builder *b, const ynode *n, size_t code,
     grille_analyser *a = b->an;
     int rc = grille_text__analyse(a, t.data, len, 0, GRILLE_UNIT_PARAGRAPH,
                                   NULL);
-    size_t prev_end = SIZE_MAX, at = 0, seg = 0;
+    size_t prev_start = 0, prev_end = SIZE_MAX, at = 0, seg = 0;
+    size_t w0 = 0, w1 = 0, v0 = 0, v1 = 0; /* the words on either side */
     bool found = false;
     for (size_t k = 0; k < a->ntoks && rc == 0 && !found; k++) {
         const grille_token *tk = &a->toks[k];
@@ -354,13 +355,24 @@ static int punct_between(builder *b, const ynode *n, size_t code,
             continue;
         if (prev_end != SIZE_MAX &&
             ((tk->flags & GRILLE_TOKF_BREAK) || k == a->segs[seg].first_token)) {
-            size_t cn = 1;
-            for (at = prev_end; at < tk->start; at += cn)
-                if (!grille__is_space(utf8_get(t.data, len, at, &cn)) &&
-                    t.data[at] != '\n' && t.data[at] != '\r')
+            /* the first mark between them, an apostrophe last (l'« :
+             * the guillemet) */
+            size_t cn = 1, apo = SIZE_MAX;
+            for (at = prev_end; at < tk->start; at += cn) {
+                uint32_t c = utf8_get(t.data, len, at, &cn);
+                if (grille__is_space(c) || c == '\n' || c == '\r')
+                    continue;
+                if (!grille__is_apostrophe(c))
                     break;
+                if (apo == SIZE_MAX)
+                    apo = at;
+            }
+            if (at >= tk->start)
+                at = apo;
             found = at < tk->start;
+            w0 = prev_start, w1 = prev_end, v0 = tk->start, v1 = tk->end;
         }
+        prev_start = tk->start;
         prev_end = tk->end;
     }
     gbuf_free(&t);
@@ -371,13 +383,16 @@ static int punct_between(builder *b, const ynode *n, size_t code,
     size_t cl = 1;
     while (at + cl < len && ((unsigned char)s[at + cl] & 0xC0) == 0x80)
         cl++;
-    char buf[200];
+    char buf[200], wa[80], wb[80];
     return fail(b, n, GRILLE_EINVALID,
-                _("term '%s' in theme '%s' has '%.*s' between two of its "
-                  "words: punctuation ends a phrase in a text, so it would "
-                  "never match them as written%s"),
+                _("term '%s' in theme '%s' has '%.*s' between '%s' and "
+                  "'%s': a character that is not part of a word ends a "
+                  "phrase in a text, so the term would never match the "
+                  "words as written%s"),
                 grille__quote(buf, sizeof(buf), s, len),
                 b->cb->codes[code].id, (int)cl, s + at,
+                grille__quote(wa, sizeof(wa), s + w0, w1 - w0),
+                grille__quote(wb, sizeof(wb), s + v0, v1 - v0),
                 s[at] == ',' || s[at] == ';'
                     ? _("; to give several terms, list them: [santé, "
                         "masques], or one per line after '- '")

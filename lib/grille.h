@@ -588,7 +588,7 @@ GRILLE_API grille_unit grille_store_unit(const grille_store *s);
 GRILLE_API const char *grille_store_codebook_name(const grille_store *s);
 
 /* The SHA-256 (64 hex digits) of the project's codebook text, and the
- * file it was read from ("bundled" for the bundled one), as they were
+ * file it was read from ("riposte.yaml" for the bundled one), as they were
  * when the project was opened or its last transaction began; valid as
  * grille_store_codebook_name's string is. */
 GRILLE_API const char *grille_store_codebook_sha256(const grille_store *s);

@@ -904,7 +904,8 @@ START_TEST(test_error_punctuation_in_term)
         const char *what;
     } cases[] = {
         {"themes:\n  sante:\n    terms: santé, masques, gel\n", 3, 12,
-         "has ',' between two of its words"},
+         "has ',' between 'santé' and 'masques': a character that is "
+         "not part of a word"},
         {"themes:\n  sante:\n    terms: [santé]\n"
          "    exclude: santé financière, santé des finances\n",
          4, 14, "list them"},
@@ -915,6 +916,9 @@ START_TEST(test_error_punctuation_in_term)
         {"themes:\n  b: [\"visio* ; équipe\"]\n", 2, 7, "';'"},
         {"themes:\n  b: [\"c.-à-d. santé\"]\n", 2, 7, "'.'"},
         {"themes:\n  b: [\"santé « publique »\"]\n", 2, 7, "'«'"},
+        /* the guillemet named, not the apostrophe of l' before it */
+        {"themes:\n  b: [\"l'« accueil »\"]\n", 2, 7,
+         "has '«' between 'l' and 'accueil'"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         grille_error err;
