@@ -1371,9 +1371,9 @@ static int segment_lines(grille_analyser *a, const char *s, size_t len,
 /* In lowercase, compared without the case of their ASCII letters ("Env.",
  * "env.", "ENV."); single capitals are initials (M., J.). */
 static const char *const abbreviations[] = {
-    "mme", "mlle", "mr", "dr", "pr", "st", "ste", "etc", "cf", "p", "ex",
-    "env", "av", "bd", "vs", "art", "chap", "fig", "n", "no", "tel", "tél",
-    "resp", "dir", "coll", NULL};
+    "mme", "mlle", "mm", "mmes", "mlles", "mr", "dr", "pr", "st", "ste",
+    "etc", "cf", "p", "ex", "env", "av", "bd", "vs", "art", "chap", "fig",
+    "n", "no", "tel", "tél", "resp", "dir", "coll", "réf", "ref", NULL};
 
 /* Whether the word ending at s[i] (exclusive) is an abbreviation or an
  * initial, so that a period after it does not end a sentence. */

@@ -635,6 +635,16 @@ START_TEST(sentences_abbreviations_quotes)
     seg_is(1, GRILLE_SEG_SENTENCE, 1, "Ex. La DSI.");
     seg_is(2, GRILLE_SEG_SENTENCE, 1, "Il dit : « c'est bien. »");
     seg_is(3, GRILLE_SEG_SENTENCE, 1, "Et ensuite ?");
+
+    /* plural titles and a reference */
+    run_unit("Avec MM. Dupont et Martin. Avec Mmes. Roux et Blanc. Réf. 12 "
+             "du dossier. Fin.\n",
+             GRILLE_UNIT_SENTENCE);
+    ck_assert_uint_eq(nseg, 4);
+    seg_is(0, GRILLE_SEG_PARAGRAPH, 1, "Avec MM. Dupont et Martin.");
+    seg_is(1, GRILLE_SEG_SENTENCE, 1, "Avec Mmes. Roux et Blanc.");
+    seg_is(2, GRILLE_SEG_SENTENCE, 1, "Réf. 12 du dossier.");
+    seg_is(3, GRILLE_SEG_SENTENCE, 1, "Fin.");
 }
 END_TEST
 
