@@ -1310,9 +1310,13 @@ static void report_human(doc *d, const grille_report *r, const cooc *c,
     valcount enq, c2;
     count_attr(&enq, r, "enqueteur");
     /* the values the tables and the grid group by, spelt two ways
-     * (Commune, commune): rows of their own, said as compare says them */
+     * (Commune, commune): rows of their own, said as compare says them;
+     * the grid's when it has rows a reader goes through (a thousand at
+     * most: a national consultation's 18,000 collectivités would cost the
+     * report a tenth of its time, and compare --by says them) */
     warn_spellings(&enq, "enqueteur");
-    if (strcmp(by, "type") && strcmp(by, "role") && strcmp(by, "enqueteur")) {
+    if (strcmp(by, "type") && strcmp(by, "role") && strcmp(by, "enqueteur") &&
+        gr->total <= 1000) {
         count_attr(&c2, r, by);
         warn_spellings(&c2, by);
         valcount_free(&c2);

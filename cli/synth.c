@@ -50,6 +50,50 @@ static int by_pair(const void *a, const void *b)
     return (x[1] > y[1]) - (x[1] < y[1]);
 }
 
+/* grille_fold(v), without its cost for the common values: ASCII and the
+ * letters of U+00C0..U+00FF (Saint-Félix), folded as grille_fold does;
+ * any other character goes to grille_fold. */
+static char *quick_fold(const char *v)
+{
+    static const char *const latin1[64] = {
+        "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i",
+        "i", "i", "i", "d", "n", "o", "o", "o", "o", "o", NULL, "o", "u",
+        "u", "u", "u", "y", "th", "ss", "a", "a", "a", "a", "a", "a", "ae",
+        "c", "e", "e", "e", "e", "i", "i", "i", "i", "d", "n", "o", "o",
+        "o", "o", "o", NULL, "o", "u", "u", "u", "u", "y", "th", "y"};
+    size_t n = strlen(v), o = 0;
+    char *f = malloc(2 * n + 1);
+    bool space = false;
+    if (!f)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)v[i];
+        const char *r = NULL;
+        if (c == 0xC3 && ((unsigned char)v[i + 1] & 0xC0) == 0x80)
+            r = latin1[(unsigned char)v[++i] & 0x3F];
+        if (c >= 0x80 && !r) {
+            free(f);
+            return grille_fold(v);
+        }
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' ||
+            c == '\f') {
+            space = o > 0;
+            continue;
+        }
+        if (space)
+            f[o++] = ' ';
+        space = false;
+        if (r) {
+            while (*r)
+                f[o++] = *r++;
+        } else {
+            f[o++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+        }
+    }
+    f[o] = '\0';
+    return f;
+}
+
 void synth_warn_spellings(const char *const *values, size_t n,
                           const char *by)
 {
@@ -61,7 +105,7 @@ void synth_warn_spellings(const char *const *values, size_t n,
     if (!v)
         return;
     for (size_t i = 0; i < n; i++)
-        if (values[i] && (v[nv].f = grille_fold(values[i])))
+        if (values[i] && (v[nv].f = quick_fold(values[i])))
             v[nv++].i = i;
     if (nv > 1)
         qsort(v, nv, sizeof(*v), by_fold);
