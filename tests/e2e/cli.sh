@@ -766,6 +766,11 @@ expect "compare: values that differ only by case are named" 0 \
 expect "report: its tables' values spelt two ways are named too" 0 \
     "warning: values of 'type' that differ only by case, accents or spaces are separate groups: 'Commune' and 'commune'" \
     $G report -d variants.db
+$G attr set -d variants.db '#3' 'type=Département' >/dev/null
+$G attr set -d variants.db '#4' 'type=DEPARTEMENT ' >/dev/null
+expect "accents and capitals: one value, named" 0 \
+    "'DEPARTEMENT' and 'Département', 'DEPARTEMENT' and 'departement', 'Département' and 'departement'" \
+    $G compare -d variants.db --by type
 ok "report: none on the corpus as it is" sh -c "
     [ -z \"\$($G report -d spec.db 2>&1 >/dev/null)\" ]"
 ok "compare: none on the corpus as it is" sh -c "
