@@ -30,6 +30,7 @@ static const char help[] =
     "averages.\n\n"
     "  -g, --gold FILE      the gold standard: a TSV with a header\n"
     "                       'file  line  CODE...' and cells 1, 0 or ?\n"
+    "                       (a line that starts with # is a comment)\n"
     "  -G, --gold-project FILE\n"
     "                       the gold standard: the codings made by hand in a\n"
     "                       REFI-QDA project (NVivo, ATLAS.ti, MAXQDA,\n"
@@ -197,7 +198,11 @@ static int gold_read(gold *g, const char *path)
         if (line[0] == '\0' || line[0] == '#')
             continue;
         if (!g->codes) {
-            maxf = 2 + 1024;
+            /* as many fields as the header has, and one more: a row
+             * with more is told, not cut */
+            maxf = 2;
+            for (const char *q = line; (q = strchr(q, '\t')); q++)
+                maxf++;
             fields = calloc(maxf, sizeof(*fields));
             size_t n = fields ? split_tabs(line, fields, maxf) : 0;
             if (n < 3 || strcmp(fields[0], "file") || strcmp(fields[1], "line")) {
@@ -209,6 +214,7 @@ static int gold_read(gold *g, const char *path)
             }
             g->ncodes = n - 2;
             g->header_line = lineno;
+            maxf = n + 1;
             g->codes = calloc(g->ncodes, sizeof(*g->codes));
             for (size_t i = 0; g->codes && i < g->ncodes; i++)
                 g->codes[i] = strdup(fields[i + 2]);
@@ -358,6 +364,60 @@ static void put_line(FILE *f, const char *s, size_t a, size_t b, bool json)
         json_str(f, s + a, b - a);
     else
         put_flat(f, s + a, b - a);
+}
+
+/* One file named by two paths (a.md, /dir/a.md, x/../a.md, relative to
+ * `root`): its rows go to the first, so that a line given by both is
+ * refused as given twice. */
+static int gold_same_files(gold *g, const char *root)
+{
+    size_t real_n = g->nfiles;
+    char **real = calloc(real_n + 1, sizeof(*real));
+    size_t *to = calloc(real_n + 1, sizeof(*to));
+    bool merged = false;
+    int rc = 0;
+    if (!real || !to) {
+        cli_error("%s", _("out of memory"));
+        rc = -1;
+    }
+    for (size_t i = 0; rc == 0 && i < g->nfiles; i++) {
+        char *path = NULL;
+        const char *name = g->files[i];
+        if (name[0] != '/' && asprintf(&path, "%s/%s", root, name) < 0)
+            path = NULL;
+        real[i] = realpath(path ? path : name, NULL); /* NULL: not there */
+        free(path);
+        to[i] = i;
+        for (size_t j = 0; real[i] && j < i; j++)
+            if (real[j] && strcmp(real[i], real[j]) == 0) {
+                to[i] = to[j];
+                merged = true;
+                break;
+            }
+    }
+    if (rc == 0 && merged) {
+        /* the files that stay, renumbered */
+        size_t kept = 0, *at = to; /* at[i]: the new number of file i */
+        for (size_t i = 0; i < g->nfiles; i++) {
+            if (to[i] == i) {
+                g->files[kept] = g->files[i];
+                at[i] = kept++;
+            } else {
+                free(g->files[i]);
+                at[i] = at[to[i]];
+            }
+        }
+        g->nfiles = kept;
+        for (size_t k = 0; k < g->nrows; k++)
+            g->rows[k].file = at[g->rows[k].file];
+        if (g->nrows > 1)
+            rc = gold_twice(g);
+    }
+    for (size_t i = 0; real && real_n && i < real_n; i++)
+        free(real[i]);
+    free(real);
+    free(to);
+    return rc;
 }
 
 /* Codes one note and scores its rows. */
@@ -990,7 +1050,8 @@ int cmd_eval(int argc, char **argv)
     grille_error err = {0};
     int status = EXIT_RUNTIME;
     size_t n = e.g.ncodes;
-    if (!root || cli_load_codebook(&cb, cbpath) < 0)
+    if (!root || gold_same_files(&e.g, root) < 0 ||
+        cli_load_codebook(&cb, cbpath) < 0)
         goto done;
     e.cb = cb;
     e.cbcode = calloc(n, sizeof(*e.cbcode));

@@ -87,6 +87,22 @@ printf 'file\tline\tsante\nnote-a.md\t4\t1\n./note-a.md\t4\t0\n' > "$tmp/g/dot.t
 expect "./note.md is note.md: the same line twice" 1 \
     "dot\.tsv:3:1: line 4 of 'note-a\.md' is given twice" \
     "$G" eval -g "$tmp/g/dot.tsv" --root "$D" -c "$D/small.yaml"
+printf 'file\tline\tsante\nnote-a.md\t4\t1\n%s/note-a.md\t4\t0\n../g/../../%s/note-a.md\t5\t0\n' "$D" "$(basename "$D")" > "$tmp/g/paths.tsv"
+expect "a line of one note by two paths (absolute, relative) is given twice" 1 \
+    "paths\.tsv:3:1: line 4 of 'note-a\.md' is given twice \(first on line 2\)" \
+    "$G" eval -g "$tmp/g/paths.tsv" --root "$D" -c "$D/small.yaml"
+printf 'file\tline\tsante\nnote-a.md\t4\t1\t0\n' > "$tmp/g/more.tsv"
+expect "a row with more cells than the header's codes is refused" 1 \
+    "more\.tsv:2:1: wrong number of fields" \
+    "$G" eval -g "$tmp/g/more.tsv" --root "$D" -c "$D/small.yaml"
+python3 -c "
+import sys
+n = 1100
+sys.stdout.write('file\tline\t' + '\t'.join(['sante'] + ['c%d' % i for i in range(n)]) + '\n')
+sys.stdout.write('note-a.md\t4\t1' + '\t0' * (n - 1) + '\tx\n')" > "$tmp/g/wide.tsv"
+expect "a gold of 1,101 codes is read whole: its 1,101st cell is checked" 1 \
+    "wide\.tsv:2:[0-9]+: a cell must be 1, 0 or \?, not 'x'" \
+    "$G" eval -g "$tmp/g/wide.tsv" --root "$D" -c "$D/small.yaml"
 printf 'file\tline\tsante\tsante\nnote-a.md\t4\t1\t1\n' > "$tmp/g/codes.tsv"
 expect "a code given twice in the header is refused" 1 \
     "codes\.tsv:1:1: a code given twice in the header: 'sante'" \
