@@ -848,7 +848,8 @@ static const char *const civilities[] = {
     "M.", "M", "Mme", "Mme.", "Mlle", "Mr", "Mr.", "Dr", "Dr.", "Me",
     "Pr", "Monsieur", "Madame", "Docteur", "Maître", NULL};
 /* The small words of a title or a name: "M. le Maire", "Mme la DGS",
- * "M. de La Tour". */
+ * "M. de La Tour" (each starts with d or l: turn_at looks no further for
+ * the others). */
 static const char *const particles[] = {"le", "la", "les", "de", "du",
                                         "des", NULL};
 static const char *const speaker_words[] = {
@@ -996,8 +997,9 @@ static size_t turn_at(const char *s, size_t end, size_t i, size_t *ls,
         size_t w = label_word(s, end, k, &caps, &initial);
         if (w == k)
             break;
-        if (!initial) {
-            /* d'Arcy, l'Hôpital: capitalised after their elision */
+        if (!initial && (s[k] == 'd' || s[k] == 'l')) {
+            /* d'Arcy, l'Hôpital: capitalised after their elision; le,
+             * la, de...: the small words of a name (all start so) */
             size_t n, m;
             uint32_t c0 = cp_at(s, end, k, &n);
             uint32_t ap = k + n < w ? cp_at(s, end, k + n, &m) : 0;
@@ -1078,7 +1080,11 @@ static size_t turn_at(const char *s, size_t end, size_t i, size_t *ls,
             return 0; /* "10:30", "http:" */
     }
     bool ok = false;
-    bool civility = in_list(s, start, first_end, civilities);
+    /* a civility first: looked up only where a rule asks */
+    bool civility =
+        (comma || (words >= 2 && capitalised >= 2 &&
+                   capitalised + small == words)) &&
+        in_list(s, start, first_end, civilities);
     if (comma && !(civility || (words == 2 && capitalised == 2)))
         return 0; /* "Selon Mme Durand, les priorités :" is no turn */
     if (all_caps && words <= 2 && label_len <= 12)
