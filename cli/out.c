@@ -146,7 +146,8 @@ static inline bool json_plain8(uint64_t w)
              del = w ^ (ones * 0x7F);
     uint64_t eq = ((q - ones) & ~q) | ((bs - ones) & ~bs) |
                   ((del - ones) & ~del);
-    return !((ctrl | eq) & ascii & high);
+    uint64_t c2 = w ^ (ones * 0xC2); /* the lead byte of U+0080..U+00BF */
+    return !((ctrl | eq) & ascii & high) && !((c2 - ones) & ~c2 & high);
 }
 
 void ob_json_str(obuf *b, const char *s, size_t len)
@@ -163,18 +164,28 @@ void ob_json_str(obuf *b, const char *s, size_t len)
         /* sixteen plain bytes at a time, the common case: no control
          * (signed: < 0x20 and >= 0x80 both compare below 0x20, so the
          * bytes >= 0x80 are told apart by their sign), no '"', '\\' nor
-         * DEL */
+         * DEL, no C2 (the lead byte of the C1 controls, looked at one by
+         * one) */
         while (i + 16 <= len) {
             __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
             __m128i bad = _mm_or_si128(
-                _mm_andnot_si128(_mm_cmplt_epi8(v, _mm_setzero_si128()),
-                                 _mm_cmplt_epi8(v, _mm_set1_epi8(0x20))),
+                _mm_or_si128(
+                    _mm_andnot_si128(_mm_cmplt_epi8(v, _mm_setzero_si128()),
+                                     _mm_cmplt_epi8(v, _mm_set1_epi8(0x20))),
+                    _mm_cmpeq_epi8(v, _mm_set1_epi8((char)0xC2))),
                 _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
                                           _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
                              _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7F))));
-            if (_mm_movemask_epi8(bad))
-                break;
+            int m = _mm_movemask_epi8(bad);
+            /* the 16 bytes go out (the buffer has room for six times the
+             * text), the plain ones before the first to look at count */
             _mm_storeu_si128((__m128i *)(void *)o, v);
+            if (m) {
+                int k = __builtin_ctz((unsigned)m);
+                o += k;
+                i += (size_t)k;
+                break;
+            }
             o += 16;
             i += 16;
         }
@@ -192,6 +203,17 @@ void ob_json_str(obuf *b, const char *s, size_t len)
         if (i >= len)
             break;
         unsigned char c = (unsigned char)s[i++];
+        /* a C1 control (U+0080..U+009F: CSI would start an escape
+         * sequence in a terminal that shows the JSON): escaped */
+        if (c == 0xC2 && i < len && (unsigned char)s[i] <= 0x9F &&
+            (unsigned char)s[i] >= 0x80) {
+            unsigned char d = (unsigned char)s[i++];
+            memcpy(o, "\\u00", 4);
+            o[4] = hex[d >> 4];
+            o[5] = hex[d & 15];
+            o += 6;
+            continue;
+        }
         /* what a JSON string cannot hold as it is: controls, '"', '\\',
          * DEL */
         if (c >= 0x20 && c != '"' && c != '\\' && c != 0x7F) {

@@ -12,6 +12,7 @@
 
 #include "common.h"
 
+#include <libxml/hash.h>
 #include <libxml/parser.h>
 #include <libxml/xmlwriter.h>
 #include <zip.h>
@@ -38,6 +39,7 @@
     X(xmlGetLastError) \
     X(xmlGetLineNo) \
     X(xmlGetProp) \
+    X(xmlHashSize) \
     X(xmlNewTextWriter) \
     X(xmlNewTextWriterMemory) \
     X(xmlNodeGetContent) \
@@ -121,6 +123,7 @@ GRILLE_HIDDEN int grille__lazy_load(grille_error *err);
 #define xmlGetLastError grille__lz.xmlGetLastError
 #define xmlGetLineNo grille__lz.xmlGetLineNo
 #define xmlGetProp grille__lz.xmlGetProp
+#define xmlHashSize grille__lz.xmlHashSize
 #define xmlNewTextWriter grille__lz.xmlNewTextWriter
 #define xmlNewTextWriterMemory grille__lz.xmlNewTextWriterMemory
 #define xmlNodeGetContent grille__lz.xmlNodeGetContent

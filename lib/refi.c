@@ -313,9 +313,11 @@ static int write_file(const char *path, const void *data, size_t len,
                       grille_error *err)
 {
     gbuf tmp = {0};
-    if (gbuf_printf(&tmp, "%s.tmp-%d", path, (int)getpid()) < 0)
+    if (gbuf_printf(&tmp, "%s.tmp-XXXXXX", path) < 0)
         return grille__nomem(err);
-    int fd = open(tmp.data, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    /* a new file of a name no one could plant (a link there would have
+     * been written through), 0600 */
+    int fd = mkostemp(tmp.data, O_CLOEXEC);
     int e = 0;
     if (fd < 0) {
         e = errno;
@@ -1152,6 +1154,20 @@ static xmlDoc *parse_xml(const char *data, size_t len, const char *name,
                                 XML_PARSE_NONET | XML_PARSE_NOERROR |
                                     XML_PARSE_NOWARNING);
     xml_restore(&h);
+    /* Entities are not substituted while parsing, but the functions that
+     * read a text or an attribute later expand them, outside libxml2's
+     * limits: one entity of 100 KB used 20,000 times made 6 GB of a file
+     * of 538 bytes.  No tool writes a REFI-QDA file with a DTD that
+     * declares entities: it is refused. */
+    xmlDtd *dtd = doc ? doc->intSubset : NULL;
+    if (dtd && ((dtd->entities && xmlHashSize(dtd->entities) > 0) ||
+                (dtd->pentities && xmlHashSize(dtd->pentities) > 0))) {
+        xmlFreeDoc(doc);
+        grille__error(err, GRILLE_EINVALID, name, 0, 0, "%s",
+                      _("the XML declares entities (<!ENTITY ...> in its "
+                        "DOCTYPE), which no REFI-QDA file has: refused"));
+        return NULL;
+    }
     if (!doc) {
         const xmlError *x = xmlGetLastError();
         grille__error(err, GRILLE_ESYNTAX, name, x ? (unsigned)x->line : 0,
@@ -1167,15 +1183,118 @@ static xmlDoc *parse_xml(const char *data, size_t len, const char *name,
     return doc;
 }
 
+/* Strings to numbers, by hash: the codes taken, and the next suffix to
+ * try for a key (a_2, a_3...), so that thousands of codes of one name take
+ * linear time. */
+typedef struct strmap {
+    char **keys;
+    size_t *vals;
+    size_t cap, n; /* cap: a power of two, or 0 */
+} strmap;
+
+static size_t str_hash(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return (size_t)h;
+}
+
+/* The value of key k, added (0) with `add`; NULL when absent, or out of
+ * memory when adding. */
+static size_t *strmap_at(strmap *m, const char *k, bool add)
+{
+    if (add && 2 * (m->n + 1) > m->cap) {
+        size_t cap = m->cap ? 2 * m->cap : 64;
+        char **keys = calloc(cap, sizeof(*keys));
+        size_t *vals = calloc(cap, sizeof(*vals));
+        if (!keys || !vals) {
+            free(keys);
+            free(vals);
+            return NULL;
+        }
+        for (size_t i = 0; i < m->cap; i++) {
+            if (!m->keys[i])
+                continue;
+            size_t j = str_hash(m->keys[i]) & (cap - 1);
+            while (keys[j])
+                j = (j + 1) & (cap - 1);
+            keys[j] = m->keys[i];
+            vals[j] = m->vals[i];
+        }
+        free(m->keys);
+        free(m->vals);
+        m->keys = keys;
+        m->vals = vals;
+        m->cap = cap;
+    }
+    if (!m->cap)
+        return NULL;
+    size_t j = str_hash(k) & (m->cap - 1);
+    for (; m->keys[j]; j = (j + 1) & (m->cap - 1))
+        if (strcmp(m->keys[j], k) == 0)
+            return &m->vals[j];
+    if (!add || !(m->keys[j] = strdup(k)))
+        return NULL;
+    m->vals[j] = 0;
+    m->n++;
+    return &m->vals[j];
+}
+
+static void strmap_free(strmap *m)
+{
+    for (size_t i = 0; i < m->cap; i++)
+        free(m->keys[i]);
+    free(m->keys);
+    free(m->vals);
+    memset(m, 0, sizeof(*m));
+}
+
+/* A key unique in `taken` (and added to it): base, else base_N from the
+ * next N tried for base (kept in `next`).  NULL when out of memory. */
+static char *unique_key(strmap *taken, strmap *next, const char *base)
+{
+    size_t *n = strmap_at(next, base, true);
+    if (!n)
+        return NULL;
+    size_t l = strlen(base) + 24;
+    char *key = malloc(l);
+    if (!key)
+        return NULL;
+    for (;;) {
+        if (*n < 2) {
+            *n = 2;
+            snprintf(key, l, "%s", base);
+        } else {
+            snprintf(key, l, "%s_%zu", base, (*n)++);
+        }
+        if (!strmap_at(taken, key, false))
+            break;
+    }
+    if (!strmap_at(taken, key, true)) {
+        free(key);
+        return NULL;
+    }
+    return key;
+}
+
 typedef struct imp_code {
     char *guid;
     int64_t id; /* in the project */
 } imp_code;
 
 typedef struct imp_pair {
-    char *a, *b; /* guid -> name; or (for attributes) key, value */
-    char *source; /* attributes: the source GUID they belong to */
+    char *a, *b;  /* a GUID as compared (guid_key) -> a name */
+    size_t order; /* of insertion: the first of equal GUIDs wins */
 } imp_pair;
+
+/* A node whose VariableValue children are values of a source: a Case
+ * that refers to it, or the TextSource itself. */
+typedef struct imp_holder {
+    char *guid; /* the source's, as compared (guid_key) */
+    const xmlNode *n;
+    size_t order;
+} imp_holder;
 
 typedef struct importer {
     grille_store *s;
@@ -1186,13 +1305,16 @@ typedef struct importer {
     char user[37];      /* grille's own user GUID */
     imp_code *codes;
     size_t ncodes, ccap;
-    imp_pair *users, *vars, *values;
+    imp_pair *users, *vars;
+    imp_holder *holders;
+    size_t nholders, hcap;
     size_t nsources;
     struct known_code *known;
     size_t nknown, kcap;
+    strmap taken, next; /* the codes' ids; the next suffix of a key */
     zip_uint64_t read; /* bytes uncompressed so far */
     bool known_loaded;
-    size_t nusers, ucap, nvars, vcap, nvalues, valcap;
+    size_t nusers, ucap, nvars, vcap;
     grille_refi_import_stats *st;
     grille_error *err;
     int64_t *added; /* the documents its sources landed on */
@@ -1225,27 +1347,23 @@ static char *attr(const xmlNode *n, const char *name)
     return v ? (char *)v : (char *)xmlStrdup(BAD_CAST "");
 }
 
-static int add_pair(imp_pair **v, size_t *n, size_t *cap, const char *a,
-                    const char *b, const char *source)
+/* A GUID as compared (malloc'd; NULL when out of memory): the schema
+ * lets a tool write them in either case, with or without braces ({...}). */
+static char *guid_key(const char *g)
 {
-    if (GROW(*v, *cap, *n + 1) < 0)
-        return -1;
-    imp_pair *p = &(*v)[*n];
-    p->a = strdup(a);
-    p->b = strdup(b);
-    p->source = source ? strdup(source) : NULL;
-    if (!p->a || !p->b || (source && !p->source)) {
-        free(p->a);
-        free(p->b);
-        free(p->source);
-        return -1;
-    }
-    (*n)++;
-    return 0;
+    if (*g == '{')
+        g++;
+    size_t n = strcspn(g, "}");
+    char *k = malloc(n + 1);
+    if (!k)
+        return NULL;
+    for (size_t i = 0; i < n; i++)
+        k[i] = g[i] >= 'A' && g[i] <= 'Z' ? (char)(g[i] + 32) : g[i];
+    k[n] = '\0';
+    return k;
 }
 
-/* Whether two GUIDs are the same: the schema lets a tool write them in
- * either case, with or without braces ({...}). */
+/* Whether two GUIDs are the same (see guid_key). */
 static bool guid_eq(const char *a, const char *b)
 {
     if (*a == '{')
@@ -1261,42 +1379,96 @@ static bool guid_eq(const char *a, const char *b)
     return (!*a || *a == '}') && (!*b || *b == '}');
 }
 
-/* The value paired with GUID a (users, variables). */
-static const char *find_pair(const imp_pair *v, size_t n, const char *a)
+/* Adds GUID g -> name b; sort_pairs then makes them found by find_pair. */
+static int add_pair(imp_pair **v, size_t *n, size_t *cap, const char *g,
+                    const char *b)
 {
-    for (size_t i = 0; i < n; i++)
-        if (guid_eq(v[i].a, a))
-            return v[i].b;
-    return NULL;
+    if (GROW(*v, *cap, *n + 1) < 0)
+        return -1;
+    imp_pair *p = &(*v)[*n];
+    p->a = guid_key(g);
+    p->b = strdup(b);
+    p->order = *n;
+    if (!p->a || !p->b) {
+        free(p->a);
+        free(p->b);
+        return -1;
+    }
+    (*n)++;
+    return 0;
 }
 
-/* The VariableValue children of node n (a Case, a TextSource), as
- * values of the source whose GUID is attribute `key` of node `ref`; -1
- * when out of memory. */
-static int variable_values(importer *im, const xmlNode *n,
-                           const xmlNode *ref, const char *key)
+static int by_pair_guid(const void *x, const void *y)
 {
-    char *sg = attr(ref, key);
-    int r = 0;
-    for (xmlNode *vv = n->children; vv && r == 0; vv = vv->next) {
-        if (!is(vv, "VariableValue"))
-            continue;
-        xmlNode *vr = child(vv, "VariableRef");
-        char *vg = vr ? attr(vr, "targetGUID") : NULL;
-        const char *name = vg ? find_pair(im->vars, im->nvars, vg) : NULL;
-        xmlChar *val = NULL;
-        for (xmlNode *e = vv->children; e && !val; e = e->next)
-            if (e->type == XML_ELEMENT_NODE && !is(e, "VariableRef"))
-                val = xmlNodeGetContent(e);
-        r = name && *name && val && *val
-                ? add_pair(&im->values, &im->nvalues, &im->valcap, name,
-                           (const char *)val, sg)
-                : 0;
-        xmlFree(vg);
-        xmlFree(val);
+    const imp_pair *p = x, *q = y;
+    int c = strcmp(p->a, q->a);
+    return c ? c : (p->order > q->order) - (p->order < q->order);
+}
+
+static void sort_pairs(imp_pair *v, size_t n)
+{
+    if (n > 1)
+        qsort(v, n, sizeof(*v), by_pair_guid);
+}
+
+/* The first of the sorted v[0, n) whose GUID (a key) is k: v + n when
+ * none. */
+static size_t first_of(const void *v, size_t n, size_t size, size_t off,
+                       const char *k)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        const char *g =
+            *(char *const *)((const char *)v + mid * size + off);
+        if (strcmp(g, k) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
+    return lo;
+}
+
+/* The name paired with GUID a (users, variables), in sorted pairs: the
+ * first given; NULL when none (or out of memory). */
+static const char *find_pair(const imp_pair *v, size_t n, const char *a)
+{
+    char *k = guid_key(a);
+    if (!k)
+        return NULL;
+    size_t i = first_of(v, n, sizeof(*v), offsetof(imp_pair, a), k);
+    const char *b = i < n && strcmp(v[i].a, k) == 0 ? v[i].b : NULL;
+    free(k);
+    return b;
+}
+
+/* Node n (a Case, a TextSource) holds values of the source whose GUID is
+ * attribute `key` of node `ref`; -1 when out of memory.  A case of many
+ * sources is kept once: its values are read for each source as it is
+ * imported (a copy of each value per source was memory that grew as
+ * their product). */
+static int hold_values(importer *im, const xmlNode *n, const xmlNode *ref,
+                       const char *key)
+{
+    if (!child(n, "VariableValue"))
+        return 0;
+    char *sg = attr(ref, key);
+    char *k = sg ? guid_key(sg) : NULL;
     xmlFree(sg);
-    return r < 0 ? -1 : 0;
+    if (!k || GROW(im->holders, im->hcap, im->nholders + 1) < 0) {
+        free(k);
+        return -1;
+    }
+    im->holders[im->nholders] = (imp_holder){k, n, im->nholders};
+    im->nholders++;
+    return 0;
+}
+
+static int by_holder(const void *x, const void *y)
+{
+    const imp_holder *p = x, *q = y;
+    int c = strcmp(p->guid, q->guid);
+    return c ? c : (p->order > q->order) - (p->order < q->order);
 }
 
 static void free_pairs(imp_pair *v, size_t n)
@@ -1304,7 +1476,6 @@ static void free_pairs(imp_pair *v, size_t n)
     for (size_t i = 0; i < n; i++) {
         free(v[i].a);
         free(v[i].b);
-        free(v[i].source);
     }
     free(v);
 }
@@ -1371,6 +1542,8 @@ static void known_free(importer *im)
         free(im->known[i].flast);
     }
     free(im->known);
+    strmap_free(&im->taken);
+    strmap_free(&im->next);
 }
 
 static int known_add(importer *im, int64_t id, int64_t parent, int depth,
@@ -1386,7 +1559,8 @@ static int known_add(importer *im, int64_t id, int64_t parent, int depth,
     k->code = strdup(code);
     k->flabel = folded(label);
     k->flast = folded(last ? last + 1 : code);
-    if (!k->code || !k->flabel || !k->flast) {
+    if (!k->code || !k->flabel || !k->flast ||
+        !strmap_at(&im->taken, code, true)) {
         free(k->code);
         free(k->flabel);
         free(k->flast);
@@ -1451,26 +1625,21 @@ static int map_code(importer *im, int64_t parent, const char *name,
     /* a new code: its id is the parent's plus a key made of its name */
     gbuf code = {0};
     sqlite3_stmt *q = NULL;
-    char *key = code_key(name);
+    char *key = code_key(name), *id_text = NULL;
     if (!key || (up && (gbuf_puts(&code, up->code) < 0 ||
                         gbuf_putc(&code, '/') < 0)) ||
-        gbuf_puts(&code, key) < 0) {
+        gbuf_puts(&code, key) < 0 || gbuf_putc(&code, 0) < 0 ||
+        !(id_text = unique_key(&im->taken, &im->next, code.data))) {
         free(key);
         goto nomem;
     }
     free(key);
-    size_t blen = code.len;
-    for (int n = 1;; n++) {
-        code.len = blen;
-        if ((n > 1 && gbuf_printf(&code, "_%d", n) < 0) ||
-            gbuf_putc(&code, 0) < 0)
-            goto nomem;
-        bool taken = false;
-        for (size_t i = 0; i < im->nknown && !taken; i++)
-            taken = strcmp(im->known[i].code, code.data) == 0;
-        if (!taken)
-            break;
+    code.len = 0;
+    if (gbuf_puts(&code, id_text) < 0 || gbuf_putc(&code, 0) < 0) {
+        free(id_text);
+        goto nomem;
     }
+    free(id_text);
     if (sqlite3_prepare_v2(im->db,
                            "INSERT INTO codes (code, label, description, "
                            "color, parent, depth, position, in_codebook) "
@@ -1829,6 +1998,71 @@ static int64_t own_source_doc(importer *im, const char *g)
     return o ? o->id : 0;
 }
 
+/* Sets the values the archive gives source `g` (its cases', then its
+ * own) on document `id`. */
+static int source_values(importer *im, const char *g, int64_t id)
+{
+    char *k = guid_key(g);
+    if (!k)
+        return grille__nomem(im->err);
+    size_t h = first_of(im->holders, im->nholders, sizeof(*im->holders),
+                        offsetof(imp_holder, guid), k);
+    sqlite3_stmt *q = NULL;
+    int rc = 0;
+    if (h < im->nholders && strcmp(im->holders[h].guid, k) == 0 &&
+        sqlite3_prepare_v2(im->db,
+                           "SELECT 1 FROM attributes WHERE document = ?1 "
+                           "AND key = ?2 AND value = ?3",
+                           -1, &q, NULL) != SQLITE_OK)
+        rc = grille__error(im->err, GRILLE_ESTORE, im->path, 0, 0, "%s",
+                           sqlite3_errmsg(im->db));
+    for (; rc == 0 && h < im->nholders && strcmp(im->holders[h].guid, k) == 0;
+         h++) {
+        for (xmlNode *vv = im->holders[h].n->children; vv && rc == 0;
+             vv = vv->next) {
+            if (!is(vv, "VariableValue"))
+                continue;
+            xmlNode *vr = child(vv, "VariableRef");
+            char *vg = vr ? attr(vr, "targetGUID") : NULL;
+            const char *name =
+                vg ? find_pair(im->vars, im->nvars, vg) : NULL;
+            xmlChar *val = NULL;
+            for (xmlNode *e = vv->children; e && !val; e = e->next)
+                if (e->type == XML_ELEMENT_NODE && !is(e, "VariableRef"))
+                    val = xmlNodeGetContent(e);
+            if (name && *name && val && *val) {
+                /* a value the document has already keeps its origin
+                 * (compared as set_attr stores them) */
+                char *ck = grille_attr_key(name),
+                     *cv = grille__attr_clean((const char *)val);
+                bool same = false;
+                if (ck && cv) {
+                    sqlite3_reset(q);
+                    sqlite3_bind_int64(q, 1, id);
+                    sqlite3_bind_text(q, 2, ck, -1, SQLITE_STATIC);
+                    sqlite3_bind_text(q, 3, cv, -1, SQLITE_STATIC);
+                    same = sqlite3_step(q) == SQLITE_ROW;
+                    sqlite3_reset(q);
+                } else {
+                    rc = grille__nomem(im->err);
+                }
+                free(ck);
+                free(cv);
+                if (rc == 0 && !same &&
+                    (rc = grille_store_set_attr(im->s, id, name,
+                                                (const char *)val,
+                                                im->origin, im->err)) == 0)
+                    im->st->attributes++;
+            }
+            xmlFree(vg);
+            xmlFree(val);
+        }
+    }
+    sqlite3_finalize(q);
+    free(k);
+    return rc;
+}
+
 static int import_source(importer *im, grille_analyser *a,
                          const grille_codebook *cb, const xmlNode *src)
 {
@@ -2043,37 +2277,8 @@ static int import_source(importer *im, grille_analyser *a,
     } else {
         im->st->documents++;
     }
-    for (size_t i = 0; i < im->nvalues && !merged; i++) {
-        if (!guid_eq(im->values[i].source, g))
-            continue;
-        /* a value the document has already keeps its origin */
-        sqlite3_stmt *q = NULL;
-        bool same = false;
-        if (sqlite3_prepare_v2(im->db,
-                               "SELECT 1 FROM attributes WHERE document = ?1 "
-                               "AND key = ?2 AND value = ?3",
-                               -1, &q, NULL) == SQLITE_OK) {
-            /* compared as set_attr stores them */
-            char *k = grille_attr_key(im->values[i].a),
-                 *v = grille__attr_clean(im->values[i].b);
-            sqlite3_bind_int64(q, 1, id);
-            if (k && v) {
-                sqlite3_bind_text(q, 2, k, -1, SQLITE_STATIC);
-                sqlite3_bind_text(q, 3, v, -1, SQLITE_STATIC);
-                same = sqlite3_step(q) == SQLITE_ROW;
-            }
-            free(k);
-            free(v);
-        }
-        sqlite3_finalize(q);
-        if (same)
-            continue;
-        if ((rc = grille_store_set_attr(im->s, id, im->values[i].a,
-                                        im->values[i].b, im->origin,
-                                        im->err)) < 0)
-            goto done;
-        im->st->attributes++;
-    }
+    if (!merged && (rc = source_values(im, g, id)) < 0)
+        goto done;
     /* the document this source landed on (added, there already, or of
      * another name): a later source of the same name is another one */
     if (id > 0) {
@@ -2256,7 +2461,7 @@ static int import_qdpx(grille_store *s, grille_analyser *a,
         if (is(u, "User")) {
             char *g = attr(u, "guid"), *n = attr(u, "name");
             int r = add_pair(&im.users, &im.nusers, &im.ucap, g,
-                             guid_eq(g, nobody) ? "" : n, NULL);
+                             guid_eq(g, nobody) ? "" : n);
             xmlFree(g);
             xmlFree(n);
             if (r < 0) {
@@ -2268,7 +2473,7 @@ static int import_qdpx(grille_store *s, grille_analyser *a,
          v = v->next)
         if (is(v, "Variable")) {
             char *g = attr(v, "guid"), *n = attr(v, "name");
-            int r = add_pair(&im.vars, &im.nvars, &im.vcap, g, n, NULL);
+            int r = add_pair(&im.vars, &im.nvars, &im.vcap, g, n);
             xmlFree(g);
             xmlFree(n);
             if (r < 0) {
@@ -2276,25 +2481,29 @@ static int import_qdpx(grille_store *s, grille_analyser *a,
                 goto done;
             }
         }
+    sort_pairs(im.users, im.nusers);
+    sort_pairs(im.vars, im.nvars);
     /* cases: each value goes to every source the case refers to */
     for (xmlNode *c = child(child(root, "Cases"), "Case"); c; c = c->next) {
         if (!is(c, "Case"))
             continue;
         for (xmlNode *sr = c->children; sr; sr = sr->next)
             if (is(sr, "SourceRef") &&
-                variable_values(&im, c, sr, "targetGUID") < 0) {
+                hold_values(&im, c, sr, "targetGUID") < 0) {
                 rc = grille__nomem(im.err);
                 goto done;
             }
     }
-    /* a source's own values (QualCoder writes a file's attributes so) */
+    /* a source's own values (QualCoder writes a file's attributes so),
+     * after its cases' */
     for (xmlNode *src = child(child(root, "Sources"), "TextSource"); src;
          src = src->next)
-        if (is(src, "TextSource") &&
-            variable_values(&im, src, src, "guid") < 0) {
+        if (is(src, "TextSource") && hold_values(&im, src, src, "guid") < 0) {
             rc = grille__nomem(im.err);
             goto done;
         }
+    if (im.nholders > 1)
+        qsort(im.holders, im.nholders, sizeof(*im.holders), by_holder);
     if ((rc = grille_store__sync_codes(s, cb, im.err)) < 0 ||
         (rc = import_codes(&im, child(child(root, "CodeBook"), "Codes"), -1,
                            0)) < 0)
@@ -2324,7 +2533,9 @@ done:
     free(im.codes);
     free_pairs(im.users, im.nusers);
     free_pairs(im.vars, im.nvars);
-    free_pairs(im.values, im.nvalues);
+    for (size_t i = 0; i < im.nholders; i++)
+        free(im.holders[i].guid);
+    free(im.holders);
     free(im.added);
     free(im.own);
     known_free(&im);
@@ -2424,6 +2635,7 @@ static int qdc_codes(gbuf *b, const xmlNode *codes, int depth,
                              _("codes nested more than 16 deep"));
     char **keys = NULL, **bases = NULL;
     size_t nkeys = 0, cap = 0, bcap = 0;
+    strmap taken = {0}, next = {0}; /* the siblings' keys */
     int rc = 0;
     int ind = 2 + 4 * depth;
     for (xmlNode *c = codes->children; c && rc == 0; c = c->next) {
@@ -2435,22 +2647,10 @@ static int qdc_codes(gbuf *b, const xmlNode *codes, int depth,
         char *base = code_key(name[0] ? name : "code"), *key = NULL;
         bool kids = child(c, "Code") != NULL;
         /* a key unique among its siblings: base, base_2, base_3...,
-         * starting after the siblings of the same base (linear, not
-         * cubic, in a codebook of thousands of codes of one name) */
-        int n = 1;
-        for (size_t i = 0; base && i < nkeys; i++)
-            n += strcmp(bases[i], base) == 0;
-        for (; base && !key; n++) {
-            size_t l = strlen(base) + 16;
-            if (!(key = malloc(l)))
-                break;
-            snprintf(key, l, n == 1 ? "%s" : "%s_%d", base, n);
-            for (size_t i = 0; i < nkeys && key; i++)
-                if (strcmp(keys[i], key) == 0) {
-                    free(key);
-                    key = NULL;
-                }
-        }
+         * by hash (linear in a codebook of thousands of codes of one
+         * name) */
+        if (base)
+            key = unique_key(&taken, &next, base);
         if (!key || GROW(keys, cap, nkeys + 1) < 0 ||
             GROW(bases, bcap, nkeys + 1) < 0) {
             free(key);
@@ -2503,6 +2703,8 @@ static int qdc_codes(gbuf *b, const xmlNode *codes, int depth,
     }
     free(keys);
     free(bases);
+    strmap_free(&taken);
+    strmap_free(&next);
     return rc;
 }
 

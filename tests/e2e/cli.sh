@@ -391,6 +391,10 @@ for c in "tag esc.md" "tag --color=always esc.md" \
         ! LC_ALL=C grep -q \$(printf '\\033\\\\[2J\\\\|\\033\\\\[31m\\\\|\\007\\\\|\\302\\233') esc.out &&
         grep -q '�' esc.out"
 done
+ok "tag -f json: C1 controls escaped (U+009B, CSI), no-break spaces and guillemets kept" sh -c "
+    printf 'a\\302\\23331m \\302\\253b\\302\\273\\302\\240c\\n' | $G tag -f json - > c1.json &&
+    grep -q 'a\\\\u009b31m' c1.json && ! LC_ALL=C grep -q \$(printf '\\302\\233') c1.json &&
+    python3 -c 'import json; t = json.load(open(\"c1.json\"))[\"segments\"][0][\"text\"]; assert t == \"a\\x9b31m \\xabb\\xbb\\xa0c\", t'"
 # an attribute's control characters are stored as spaces
 for c in "list -d esc.db" "compare -d esc.db --by collectivite"; do
     ok "$c: the attribute's escape stored as a space" sh -c "

@@ -1188,7 +1188,83 @@ def t_lone_cr_source():
     return None
 
 
+def t_hostile_archives():
+    """Entities declared in a DOCTYPE are refused (expanded later, one
+    entity used many times made gigabytes); a case of many sources gives
+    each its values, the source's own last; codes whose names make one key
+    get keys of their own."""
+    d = os.path.join(TMP, 'hostile')
+    os.makedirs(d)
+    run = lambda *a: subprocess.run([G] + list(a), capture_output=True, cwd=d)
+    def qdpx(name, body, dtd=''):
+        with zipfile.ZipFile(os.path.join(d, name), 'w',
+                             zipfile.ZIP_DEFLATED) as z:
+            z.writestr('project.qde', '<?xml version="1.0" encoding="utf-8"?>'
+                       '\n' + dtd + '<Project xmlns="urn:QDA-XML:project:1.0"'
+                       ' name="T">' + body + '</Project>')
+    dtd = '<!DOCTYPE Project [<!ENTITY a "%s">]>\n' % ('A' * 1000)
+    qdpx('ent.qdpx', '<Sources><TextSource guid="s" name="m.txt">'
+         '<PlainTextContent>%s</PlainTextContent></TextSource></Sources>'
+         % ('&a;' * 100), dtd)
+    ok(run('init', '-d', 'h.db'))
+    out = run('import', '-d', 'h.db', 'ent.qdpx')
+    if out.returncode != 1 or b'declares entities' not in out.stderr:
+        return 'entities: %d %r' % (out.returncode, out.stderr)
+    with open(os.path.join(d, 'ent.qdc'), 'w') as f:
+        f.write('<?xml version="1.0"?>\n<!DOCTYPE CodeBook [<!ENTITY a '
+                '"xx">]><CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>'
+                '<Code guid="1" name="&a;" isCodable="true"/></Codes>'
+                '</CodeBook>')
+    out = run('import', 'ent.qdc')
+    if out.returncode != 1 or b'declares entities' not in out.stderr:
+        return 'qdc entities: %d %r' % (out.returncode, out.stderr)
+    # one case, three sources, two values; the third source's own value
+    srcs = ''.join('<TextSource guid="S%d" name="n%d.txt"><PlainTextContent>'
+                   'Le maire %d.</PlainTextContent>%s</TextSource>'
+                   % (i, i, i, '<VariableValue><VariableRef targetGUID='
+                      '"{V1}"/><TextValue>epci</TextValue></VariableValue>'
+                      if i == 2 else '') for i in range(3))
+    qdpx('cases.qdpx', '<Sources>%s</Sources><Variables>'
+         '<Variable guid="v1" name="type" typeOfVariable="Text"/>'
+         '<Variable guid="v2" name="region" typeOfVariable="Text"/>'
+         '</Variables><Cases><Case guid="k"><VariableValue><VariableRef '
+         'targetGUID="V1"/><TextValue>commune</TextValue></VariableValue>'
+         '<VariableValue><VariableRef targetGUID="v2"/><TextValue>Occitanie'
+         '</TextValue></VariableValue>%s</Case></Cases>'
+         % (srcs, ''.join('<SourceRef targetGUID="{s%d}"/>' % i
+                          for i in range(3))))
+    ok(run('import', '-d', 'h.db', 'cases.qdpx'))
+    docs = json.loads(ok(run('list', '-d', 'h.db', '-f', 'json')).stdout)
+    got = {x['name']: x['attributes'] for x in docs['documents']}
+    want = {'n0.txt': {'type': 'commune', 'region': 'Occitanie'},
+            'n1.txt': {'type': 'commune', 'region': 'Occitanie'},
+            'n2.txt': {'type': 'epci', 'region': 'Occitanie'}}
+    if got != want:
+        return 'case values %r' % got
+    # names that make the key "a" (and "a 2".. that make a_2..): keys of
+    # their own, in the project and in a codebook
+    names = ['a' + c for c in '!#$%()*+,-.:;=?@[]^{|}~'] + \
+        ['a %d' % i for i in range(2, 30)]
+    codes = ''.join('<Code guid="c%d" name="%s" isCodable="true"/>' % (i, n)
+                    for i, n in enumerate(names))
+    qdpx('codes.qdpx', '<CodeBook><Codes>%s</Codes></CodeBook>' % codes)
+    ok(run('init', '-d', 'c.db'))
+    out = ok(run('import', '-d', 'c.db', 'codes.qdpx'))
+    if b'%d new codes' % len(names) not in out.stdout:
+        return 'codes: %r' % out.stdout
+    with open(os.path.join(d, 'codes.qdc'), 'w') as f:
+        f.write('<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>%s'
+                '</Codes></CodeBook>' % codes)
+    ok(run('import', 'codes.qdc', '-o', 'codes.yaml'))
+    chk = run('codebook', 'check', 'codes.yaml')
+    if chk.returncode != 0 or b'%d themes' % len(names) not in chk.stdout:
+        return 'qdc codes: %r %r' % (chk.stdout, chk.stderr)
+    return None
+
+
 for name, fn in [('the project validates against Project.xsd', t_valid_project),
+                 ('hostile archives: entities, many sources, one key',
+                  t_hostile_archives),
                  ('a note of lone CRs: its source has LF line ends',
                   t_lone_cr_source),
                  ('control characters: stored as the export writes them',
