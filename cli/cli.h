@@ -222,9 +222,11 @@ void put_size(FILE *f, size_t v);
  * Text for a terminal.  A note, a name or a codebook may hold bytes that a
  * terminal takes for commands (ESC starts the sequences that move the
  * cursor, recolour or retitle the window): C0 controls but tab and line
- * feed, DEL, and the C1 controls U+0080..U+009F.  The text formats write
- * each as U+FFFD (�).  control_at gives the bytes of such a character at
- * s[i] of s[0..n), or 0.
+ * feed, DEL, and the C1 controls U+0080..U+009F; and the bidirectional
+ * overrides and isolates (U+202A..U+202E, U+2066..U+2069), which make
+ * a terminal show text in another order than it has.  The text formats
+ * write each as U+FFFD (�).  control_at gives the bytes of such a
+ * character at s[i] of s[0..n), or 0.
  */
 #define REPLACEMENT_CHAR "\xef\xbf\xbd"
 static inline size_t control_at(const char *s, size_t n, size_t i)
@@ -237,6 +239,12 @@ static inline size_t control_at(const char *s, size_t n, size_t i)
     if (c == 0xC2 && i + 1 < n && (unsigned char)s[i + 1] >= 0x80 &&
         (unsigned char)s[i + 1] <= 0x9F)
         return 2;
+    if (c == 0xE2 && i + 2 < n) {
+        unsigned char d = (unsigned char)s[i + 1], e = (unsigned char)s[i + 2];
+        if ((d == 0x80 && e >= 0xAA && e <= 0xAE) ||
+            (d == 0x81 && e >= 0xA6 && e <= 0xA9))
+            return 3;
+    }
     return 0;
 }
 /* Whether s[0..len) is valid UTF-8. */

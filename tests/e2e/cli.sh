@@ -395,6 +395,11 @@ ok "tag -f json: C1 controls escaped (U+009B, CSI), no-break spaces and guilleme
     printf 'a\\302\\23331m \\302\\253b\\302\\273\\302\\240c\\n' | $G tag -f json - > c1.json &&
     grep -q 'a\\\\u009b31m' c1.json && ! LC_ALL=C grep -q \$(printf '\\302\\233') c1.json &&
     python3 -c 'import json; t = json.load(open(\"c1.json\"))[\"segments\"][0][\"text\"]; assert t == \"a\\x9b31m \\xabb\\xbb\\xa0c\", t'"
+ok "tag: bidirectional overrides never reach the terminal, the dashes do" sh -c "
+    printf 'Le maire \\342\\200\\256 abc \\342\\201\\246x\\342\\201\\251 \\342\\200\\224 fin.\\n' | $G tag - > bidi.out &&
+    ! LC_ALL=C grep -q \$(printf '\\342\\200\\256') bidi.out &&
+    ! LC_ALL=C grep -q \$(printf '\\342\\201\\246') bidi.out &&
+    grep -q 'abc �x� — fin' bidi.out"
 # an attribute's control characters are stored as spaces
 for c in "list -d esc.db" "compare -d esc.db --by collectivite"; do
     ok "$c: the attribute's escape stored as a space" sh -c "
