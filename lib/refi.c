@@ -2601,8 +2601,14 @@ static char *name_term(const char *name)
         size_t n;
         uint32_t cp = utf8_get(name, len, i, &n);
         bool word = grille__is_letter(cp) || (cp >= '0' && cp <= '9');
+        /* a hyphen or an apostrophe between two letters or digits only:
+         * "d' activité" would be a word, a mark and a word, a phrase that
+         * never matches */
+        size_t m = 0;
+        uint32_t next = i + n < len ? utf8_get(name, len, i + n, &m) : 0;
         bool inner = (cp == '-' || grille__is_apostrophe(cp)) && o > 0 &&
-                     !space && i + n < len;
+                     !space && m &&
+                     (grille__is_letter(next) || (next >= '0' && next <= '9'));
         if (word || inner) {
             if (space && o)
                 t[o++] = ' ';
