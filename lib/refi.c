@@ -1283,18 +1283,18 @@ typedef struct imp_code {
     int64_t id; /* in the project */
 } imp_code;
 
+/* A GUID as compared (guid_key) -> a name (users, variables); or, for
+ * the holders of values, a source's GUID -> a node whose VariableValue
+ * children are values of that source (a Case that refers to it, or the
+ * TextSource itself).  Sorted by GUID, then order. */
 typedef struct imp_pair {
-    char *a, *b;  /* a GUID as compared (guid_key) -> a name */
+    char *a;
+    union {
+        char *b;
+        const xmlNode *n;
+    };
     size_t order; /* of insertion: the first of equal GUIDs wins */
 } imp_pair;
-
-/* A node whose VariableValue children are values of a source: a Case
- * that refers to it, or the TextSource itself. */
-typedef struct imp_holder {
-    char *guid; /* the source's, as compared (guid_key) */
-    const xmlNode *n;
-    size_t order;
-} imp_holder;
 
 typedef struct importer {
     grille_store *s;
@@ -1306,7 +1306,7 @@ typedef struct importer {
     imp_code *codes;
     size_t ncodes, ccap;
     imp_pair *users, *vars;
-    imp_holder *holders;
+    imp_pair *holders;
     size_t nholders, hcap;
     size_t nsources;
     struct known_code *known;
@@ -1411,17 +1411,13 @@ static void sort_pairs(imp_pair *v, size_t n)
         qsort(v, n, sizeof(*v), by_pair_guid);
 }
 
-/* The first of the sorted v[0, n) whose GUID (a key) is k: v + n when
- * none. */
-static size_t first_of(const void *v, size_t n, size_t size, size_t off,
-                       const char *k)
+/* The first of the sorted v[0, n) whose GUID (a key) is k: n when none. */
+static size_t first_of(const imp_pair *v, size_t n, const char *k)
 {
     size_t lo = 0, hi = n;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
-        const char *g =
-            *(char *const *)((const char *)v + mid * size + off);
-        if (strcmp(g, k) < 0)
+        if (strcmp(v[mid].a, k) < 0)
             lo = mid + 1;
         else
             hi = mid;
@@ -1436,7 +1432,7 @@ static const char *find_pair(const imp_pair *v, size_t n, const char *a)
     char *k = guid_key(a);
     if (!k)
         return NULL;
-    size_t i = first_of(v, n, sizeof(*v), offsetof(imp_pair, a), k);
+    size_t i = first_of(v, n, k);
     const char *b = i < n && strcmp(v[i].a, k) == 0 ? v[i].b : NULL;
     free(k);
     return b;
@@ -1459,16 +1455,11 @@ static int hold_values(importer *im, const xmlNode *n, const xmlNode *ref,
         free(k);
         return -1;
     }
-    im->holders[im->nholders] = (imp_holder){k, n, im->nholders};
+    im->holders[im->nholders].a = k;
+    im->holders[im->nholders].n = n;
+    im->holders[im->nholders].order = im->nholders;
     im->nholders++;
     return 0;
-}
-
-static int by_holder(const void *x, const void *y)
-{
-    const imp_holder *p = x, *q = y;
-    int c = strcmp(p->guid, q->guid);
-    return c ? c : (p->order > q->order) - (p->order < q->order);
 }
 
 static void free_pairs(imp_pair *v, size_t n)
@@ -2005,18 +1996,17 @@ static int source_values(importer *im, const char *g, int64_t id)
     char *k = guid_key(g);
     if (!k)
         return grille__nomem(im->err);
-    size_t h = first_of(im->holders, im->nholders, sizeof(*im->holders),
-                        offsetof(imp_holder, guid), k);
+    size_t h = first_of(im->holders, im->nholders, k);
     sqlite3_stmt *q = NULL;
     int rc = 0;
-    if (h < im->nholders && strcmp(im->holders[h].guid, k) == 0 &&
+    if (h < im->nholders && strcmp(im->holders[h].a, k) == 0 &&
         sqlite3_prepare_v2(im->db,
                            "SELECT 1 FROM attributes WHERE document = ?1 "
                            "AND key = ?2 AND value = ?3",
                            -1, &q, NULL) != SQLITE_OK)
         rc = grille__error(im->err, GRILLE_ESTORE, im->path, 0, 0, "%s",
                            sqlite3_errmsg(im->db));
-    for (; rc == 0 && h < im->nholders && strcmp(im->holders[h].guid, k) == 0;
+    for (; rc == 0 && h < im->nholders && strcmp(im->holders[h].a, k) == 0;
          h++) {
         for (xmlNode *vv = im->holders[h].n->children; vv && rc == 0;
              vv = vv->next) {
@@ -2502,8 +2492,7 @@ static int import_qdpx(grille_store *s, grille_analyser *a,
             rc = grille__nomem(im.err);
             goto done;
         }
-    if (im.nholders > 1)
-        qsort(im.holders, im.nholders, sizeof(*im.holders), by_holder);
+    sort_pairs(im.holders, im.nholders);
     if ((rc = grille_store__sync_codes(s, cb, im.err)) < 0 ||
         (rc = import_codes(&im, child(child(root, "CodeBook"), "Codes"), -1,
                            0)) < 0)
@@ -2534,7 +2523,7 @@ done:
     free_pairs(im.users, im.nusers);
     free_pairs(im.vars, im.nvars);
     for (size_t i = 0; i < im.nholders; i++)
-        free(im.holders[i].guid);
+        free(im.holders[i].a);
     free(im.holders);
     free(im.added);
     free(im.own);
