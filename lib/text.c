@@ -1037,15 +1037,21 @@ static size_t turn_at(const char *s, size_t end, size_t i, size_t *ls,
     size_t name_end = last_end; /* the rules below are the name's */
     bool comma = false;
     if (words && k < end && s[k] == ',') {
-        /* or after a comma: "Mme Durand, DGS :", "M. Dupont, maire :" */
-        size_t c = k + 1, role_end = 0;
-        while (c < end && c - k <= GRILLE_SPEAKER_NAME_MAX && s[c] != ':' &&
-               s[c] != ',' && s[c] != '(' && s[c] != '\n' && s[c] != '\r') {
-            if (s[c] != ' ' && s[c] != '\t')
+        /* or after a comma, in capitals: "Mme Durand, DGS :", "Jean
+         * Dupont, DGA ARS :"; a role in small letters would be read in
+         * sentences that end with a colon ("En Bretagne, deux constats :",
+         * "Madame la Présidente, quelques questions :") */
+        size_t c = skip_spaces(s, end, k + 1, NULL), role = c, role_end = 0;
+        bool caps = c < end;
+        while (c < end && c - role <= 12 && s[c] != ':' && caps) {
+            if (s[c] >= 'A' && s[c] <= 'Z')
                 role_end = c + 1;
+            else if (s[c] != ' ')
+                caps = false;
             c++;
         }
-        if (c < end && s[c] == ':' && role_end) {
+        c = role_end ? skip_spaces(s, end, role_end, NULL) : c;
+        if (caps && role_end && c < end && s[c] == ':') {
             last_end = role_end;
             k = c;
             comma = true;
@@ -1086,7 +1092,7 @@ static size_t turn_at(const char *s, size_t end, size_t i, size_t *ls,
                    capitalised + small == words)) &&
         in_list(s, start, first_end, civilities);
     if (comma && !(civility || (words == 2 && capitalised == 2)))
-        return 0; /* "Selon Mme Durand, les priorités :" is no turn */
+        return 0; /* "Selon Mme Durand, DGS :" is no turn */
     if (all_caps && words <= 2 && label_len <= 12)
         ok = true; /* Q, R, DGS, PB, DGA ARS */
     else if (words >= 2 && capitalised >= 2 && capitalised + small == words &&
@@ -1420,7 +1426,16 @@ static bool abbreviation_before(const char *s, size_t from, size_t i)
         return false; /* longer than any of them */
     for (size_t j = k; j < i; j++)
         low[j - k] = (char)(s[j] >= 'A' && s[j] <= 'Z' ? s[j] + 32 : s[j]);
-    return in_list(low, 0, i - k, abbreviations);
+    if (!in_list(low, 0, i - k, abbreviations))
+        return false;
+    /* the plural titles as titles are written: MM. (30 mm. is a length
+     * that may end a sentence), Mmes., Mlles. */
+    if (low[0] == 'm' && low[1] == 'm' && i - k == 2)
+        return s[k] == 'M' && s[k + 1] == 'M';
+    if (i - k >= 4 && low[0] == 'm' && (low[1] == 'm' || low[1] == 'l') &&
+        low[i - k - 1] == 's')
+        return s[k] == 'M';
+    return true;
 }
 
 /* Whether the word that ends at s[i] has at most 4 bytes, as every

@@ -492,8 +492,8 @@ START_TEST(speaker_turns)
         "M. de La Tour : bien.\n"
         "Jean-Marc d’Arcy : non.\n"
         "Mme Durand, DGS : la santé.\n"
-        "M. Dupont, maire : les élus.\n"
-        "Claire Besson, directrice du CCAS : enfin.\n");
+        "M. Dupont, DGA : les élus.\n"
+        "Claire Besson, DRH ARS : enfin.\n");
     ck_assert_uint_eq(nseg, 7);
     label_is(0, "M. le Maire");
     seg_is(0, GRILLE_SEG_TURN, 1, "On a commandé des masques.");
@@ -502,8 +502,8 @@ START_TEST(speaker_turns)
     label_is(3, "Jean-Marc d’Arcy");
     label_is(4, "Mme Durand, DGS");
     seg_is(4, GRILLE_SEG_TURN, 5, "la santé.");
-    label_is(5, "M. Dupont, maire");
-    label_is(6, "Claire Besson, directrice du CCAS");
+    label_is(5, "M. Dupont, DGA");
+    label_is(6, "Claire Besson, DRH ARS");
 }
 END_TEST
 
@@ -524,9 +524,12 @@ START_TEST(not_turns)
     run("Selon Mme Durand, les priorités :\n\n"
         "Pour Jean Dupont, DGS : rien.\n\n"
         "Objectif, priorité : rouvrir.\n\n"
-        "Point de la situation : calme.\n");
-    ck_assert_uint_eq(nseg, 4);
-    for (size_t i = 0; i < 4; i++)
+        "Point de la situation : calme.\n\n"
+        "En Bretagne, deux constats :\n\n"
+        "Madame la Présidente, quelques questions :\n\n"
+        "M. Dupont, maire : non.\n");
+    ck_assert_uint_eq(nseg, 7);
+    for (size_t i = 0; i < 7; i++)
         ck_assert_int_eq(segs[i].kind, GRILLE_SEG_PARAGRAPH);
 
     /* the heading of a field in a note's header, not a speaker */
@@ -636,7 +639,8 @@ START_TEST(sentences_abbreviations_quotes)
     seg_is(2, GRILLE_SEG_SENTENCE, 1, "Il dit : « c'est bien. »");
     seg_is(3, GRILLE_SEG_SENTENCE, 1, "Et ensuite ?");
 
-    /* plural titles and a reference */
+    /* plural titles (as titles are written: 30 mm. is a length) and a
+     * reference */
     run_unit("Avec MM. Dupont et Martin. Avec Mmes. Roux et Blanc. Réf. 12 "
              "du dossier. Fin.\n",
              GRILLE_UNIT_SENTENCE);
@@ -645,6 +649,9 @@ START_TEST(sentences_abbreviations_quotes)
     seg_is(1, GRILLE_SEG_SENTENCE, 1, "Avec Mmes. Roux et Blanc.");
     seg_is(2, GRILLE_SEG_SENTENCE, 1, "Réf. 12 du dossier.");
     seg_is(3, GRILLE_SEG_SENTENCE, 1, "Fin.");
+    run_unit("Il est tombé 30 mm. Les routes sont coupées.\n",
+             GRILLE_UNIT_SENTENCE);
+    ck_assert_uint_eq(nseg, 2);
 }
 END_TEST
 
