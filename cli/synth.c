@@ -112,8 +112,12 @@ void synth_warn_spellings(const char *const *values, size_t n,
     for (size_t a = 0, b; a < nv; a = b) {
         for (b = a + 1; b < nv && strcmp(v[a].f, v[b].f) == 0; b++)
             ;
-        for (size_t x = a; x < b; x++)
-            for (size_t y = x + 1; y < b; y++) {
+        /* a value's spellings sorted by index: its first five pairs, in
+         * the values' order, are all the warning can name of it (the
+         * pairs of thousands of spellings would be millions) */
+        size_t kept = 0;
+        for (size_t x = a; x < b && kept < 5; x++)
+            for (size_t y = x + 1; y < b && kept < 5; y++, kept++) {
                 if (npairs == cap) {
                     size_t *more = realloc(pairs, (cap = 2 * cap + 8) * 2 *
                                                       sizeof(*pairs));
