@@ -204,10 +204,10 @@ GRILLE_API void grille_attrs_free(grille_attrs *attrs);
  * date, enqueteur) whatever their case and accents ("Type", "Rôle").  Two
  * keys name the same attribute when these are equal. */
 GRILLE_API char *grille_attr_key(const char *key);
-/* Attribute value `value` as a project stores it (malloc'd; NULL when out
- * of memory): without white space around it (no-break spaces and line
- * ends included), its accents composed, the control characters XML cannot
- * hold as spaces (as a key too). */
+/* Attribute value `value` (UTF-8) as a project stores it (malloc'd; NULL
+ * when out of memory): without white space around it (no-break spaces and
+ * line ends included), its accents composed, the control characters XML
+ * cannot hold as spaces (as a key too). */
 GRILLE_API char *grille_attr_value(const char *value);
 /* `s` folded as words are for matching (malloc'd; NULL when out of
  * memory): lowercase, accents removed, ligatures expanded, runs of white

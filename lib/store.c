@@ -3102,37 +3102,26 @@ typedef struct recoder {
     size_t cap_segid;
     int64_t *first; /* per segment, the number of its first new coding */
     size_t cap_first;
-    bool *was_in; /* per code id: in the codebook before the recode */
-    size_t nwas;
+    int64_t *was_in; /* the ids of the codes in the codebook before the
+                        recode, sorted */
+    size_t nwas, capwas;
 } recoder;
 
 /* Which codes (by id) the project's codebook has, before it changes. */
 static int read_was_in(grille_store *s, recoder *rc, grille_error *err)
 {
     sqlite3_stmt *st;
-    int r = prepare(s, "SELECT id FROM codes WHERE in_codebook AND id >= 0 "
-                       "ORDER BY id",
+    int r = prepare(s, "SELECT id FROM codes WHERE in_codebook ORDER BY id",
                     &st, err);
     if (r < 0)
         return r;
     int e;
     while ((e = sqlite3_step(st)) == SQLITE_ROW) {
-        sqlite3_int64 id = sqlite3_column_int64(st, 0);
-        if ((uint64_t)id >= SIZE_MAX / 2)
-            continue;
-        if ((size_t)id >= rc->nwas) {
-            size_t n = (size_t)id + 1 > 2 * rc->nwas ? (size_t)id + 1
-                                                      : 2 * rc->nwas;
-            bool *w = realloc(rc->was_in, n * sizeof(*w));
-            if (!w) {
-                sqlite3_finalize(st);
-                return grille__nomem(err);
-            }
-            memset(w + rc->nwas, 0, (n - rc->nwas) * sizeof(*w));
-            rc->was_in = w;
-            rc->nwas = n;
+        if (GROW(rc->was_in, rc->capwas, rc->nwas + 1) < 0) {
+            sqlite3_finalize(st);
+            return grille__nomem(err);
         }
-        rc->was_in[id] = true;
+        rc->was_in[rc->nwas++] = sqlite3_column_int64(st, 0);
     }
     sqlite3_finalize(st);
     return e == SQLITE_DONE ? 0 : store_error(s, err, e, "read the codes");
@@ -3536,6 +3525,20 @@ static void free_slots(rring *g)
     free(g->slots);
 }
 
+/* Whether code `id` was in the codebook before the recode. */
+static bool was_in(const recoder *rc, int64_t id)
+{
+    size_t lo = 0, hi = rc->nwas;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (rc->was_in[mid] < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < rc->nwas && rc->was_in[lo] == id;
+}
+
 /* Sends the counted changes, per code, in codebook order. */
 static int send_changes(grille_store *s, const recoder *rc,
                         grille_recode_cb changes, void *payload,
@@ -3564,8 +3567,7 @@ static int send_changes(grille_store *s, const recoder *rc,
                                   k ? k[4] : 0,
                                   k ? k[5] : 0,
                                   sqlite3_column_int(st, 2) != 0,
-                                  id >= 0 && (size_t)id < rc->nwas &&
-                                      rc->was_in[id]};
+                                  was_in(rc, id)};
         int stop = changes(&c, payload);
         if (stop) {
             sqlite3_finalize(st);
