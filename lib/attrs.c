@@ -32,10 +32,19 @@ const grille_attr *grille_attrs_get(const grille_attrs *attrs, size_t i)
     return attrs && i < attrs->n ? &attrs->items[i] : NULL;
 }
 
+static bool same_key(const char *a, const char *b);
+
 const char *grille_attrs_find(const grille_attrs *attrs, const char *key)
 {
-    for (size_t i = 0; attrs && i < attrs->n; i++)
+    if (!attrs || !key)
+        return NULL;
+    for (size_t i = 0; i < attrs->n; i++)
         if (strcmp(attrs->items[i].key, key) == 0)
+            return attrs->items[i].value;
+    /* then as the project stores them: a front matter's keys are
+     * distinct that way too */
+    for (size_t i = 0; i < attrs->n; i++)
+        if (same_key(attrs->items[i].key, key))
             return attrs->items[i].value;
     return NULL;
 }
@@ -150,7 +159,10 @@ static int parse_plain(grille_attrs *a, const char *y, size_t n)
         for (const char *c = y; c < k && !upper; c++)
             upper = *c >= 'A' && *c <= 'Z';
         char *key = grille__strndup(y, (size_t)(k - y));
-        char *value = grille__strndup(k + 2, (size_t)(le - k - 2));
+        size_t vn = (size_t)(le - k - 2);
+        /* YAML's null (~, null) is no value, as an empty one */
+        char *value =
+            grille__strndup(k + 2, grille_ytree__null(k + 2, vn) ? 0 : vn);
         if (!key || !value) {
             free(key);
             free(value);
@@ -250,8 +262,11 @@ int grille_attrs_parse(grille_attrs **out, size_t *body, const char *s,
             }
         gbuf val = {0};
         if (v->type == Y_SCALAR) {
-            rc = gbuf_put(&val, v->str, v->len);
+            /* YAML's null (~, null) is no value, as an empty one */
+            if (!v->plain || !grille_ytree__null(v->str, v->len))
+                rc = gbuf_put(&val, v->str, v->len);
         } else if (v->type == Y_SEQ) {
+            bool first = true;
             for (size_t j = 0; j < v->n && rc == 0; j++) {
                 if (v->items[j]->type != Y_SCALAR) {
                     gbuf_free(&val);
@@ -262,8 +277,12 @@ int grille_attrs_parse(grille_attrs **out, size_t *body, const char *s,
                                        k->str);
                     goto done;
                 }
-                if (j)
+                if (v->items[j]->plain &&
+                    grille_ytree__null(v->items[j]->str, v->items[j]->len))
+                    continue; /* [Lyon, ~]: Lyon */
+                if (!first)
                     rc = gbuf_puts(&val, ", ");
+                first = false;
                 if (rc == 0)
                     rc = gbuf_put(&val, v->items[j]->str, v->items[j]->len);
             }

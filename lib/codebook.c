@@ -1046,8 +1046,7 @@ static int patterns(builder *b, const ynode *v, size_t code, const char *what,
 {
     if (v->type == Y_SCALAR &&
         (v->len == 0 ||
-         (v->plain && (strcmp(v->str, "~") == 0 ||
-                       strcmp(v->str, "null") == 0)))) /* YAML's nothing */
+         (v->plain && grille_ytree__null(v->str, v->len)))) /* nothing */
         return fail(b, v, GRILLE_ESYNTAX,
                     _("'%s' of theme '%s' is empty: give it a list of "
                       "patterns, or leave the key out"),
@@ -1064,8 +1063,7 @@ static int patterns(builder *b, const ynode *v, size_t code, const char *what,
             return fail(b, p, GRILLE_ESYNTAX,
                         _("'%s' of theme '%s' must be a list of patterns"),
                         what, b->cb->codes[code].id);
-        if (p->plain && (p->len == 0 || strcmp(p->str, "~") == 0 ||
-                         strcmp(p->str, "null") == 0))
+        if (p->plain && grille_ytree__null(p->str, p->len))
             return fail(b, p, GRILLE_ESYNTAX,
                         _("an item of '%s' of theme '%s' is empty (YAML "
                           "reads '-' alone, ~ and null as nothing): give it "

@@ -194,7 +194,9 @@ GRILLE_API size_t grille_attrs_count(const grille_attrs *attrs);
 /* The i-th attribute (borrowed, valid until grille_attrs_free). */
 GRILLE_API const grille_attr *grille_attrs_get(const grille_attrs *attrs,
                                                size_t i);
-/* The value of `key`, or NULL. */
+/* The value of `key`, or NULL: the key as the front matter spells it, or
+ * as a project stores it (grille_attr_key: "type" finds "Type:", and
+ * "collectivite" finds "Collectivité:"). */
 GRILLE_API const char *grille_attrs_find(const grille_attrs *attrs,
                                          const char *key);
 GRILLE_API void grille_attrs_free(grille_attrs *attrs);

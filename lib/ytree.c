@@ -21,6 +21,13 @@ void grille_ytree__free(ynode *n)
     free(n);
 }
 
+bool grille_ytree__null(const char *s, size_t n)
+{
+    return n == 0 || (n == 1 && s[0] == '~') ||
+           (n == 4 && (memcmp(s, "null", 4) == 0 || memcmp(s, "Null", 4) == 0 ||
+                       memcmp(s, "NULL", 4) == 0));
+}
+
 ynode *grille_ytree__get(const ynode *m, const char *k)
 {
     if (!m || m->type != Y_MAP)

@@ -35,6 +35,9 @@ GRILLE_HIDDEN int grille_ytree__parse(ynode **out, const char *s, size_t len,
                                       const char *name, unsigned line0,
                                       grille_error *err);
 GRILLE_HIDDEN void grille_ytree__free(ynode *n);
+/* Whether s[0, n), a plain scalar, is YAML's null: nothing, ~ or null
+ * (also Null and NULL). */
+GRILLE_HIDDEN bool grille_ytree__null(const char *s, size_t n);
 /* The value of key `k` in map `m`, or NULL. */
 GRILLE_HIDDEN ynode *grille_ytree__get(const ynode *m, const char *k);
 

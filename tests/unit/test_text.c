@@ -263,6 +263,57 @@ START_TEST(front_matter_attributes)
 }
 END_TEST
 
+START_TEST(front_matter_nulls_are_no_value)
+{
+    /* YAML's null is nothing, as an empty value is, on both paths: not a
+     * group called "~" in compare --by; quoted, it is the text itself */
+    const char *plain = "---\ntype: ~\nregion: null\nrole: NULL\n"
+                        "date: Null\n---\nNotes";
+    const char *yaml = "---\ntype: ~\nregion:\nville: '~'\n"
+                       "liste: [Lyon, ~, null, Albi]\nvide: [~]\n---\n";
+    for (int yo = 0; yo < 2; yo++) {
+        grille__attrs_yaml_only = yo;
+        grille_attrs *a = NULL;
+        ck_assert_int_eq(grille_attrs_parse(&a, NULL, plain, strlen(plain),
+                                            "n.md", NULL),
+                         0);
+        ck_assert_uint_eq(grille_attrs_count(a), 4);
+        for (size_t i = 0; i < 4; i++)
+            ck_assert_str_eq(grille_attrs_get(a, i)->value, "");
+        grille_attrs_free(a);
+    }
+    grille__attrs_yaml_only = false;
+    grille_attrs *a = NULL;
+    ck_assert_int_eq(
+        grille_attrs_parse(&a, NULL, yaml, strlen(yaml), "n.md", NULL), 0);
+    ck_assert_str_eq(grille_attrs_find(a, "type"), "");
+    ck_assert_str_eq(grille_attrs_find(a, "region"), "");
+    ck_assert_str_eq(grille_attrs_find(a, "ville"), "~");
+    ck_assert_str_eq(grille_attrs_find(a, "liste"), "Lyon, Albi");
+    ck_assert_str_eq(grille_attrs_find(a, "vide"), "");
+    grille_attrs_free(a);
+}
+END_TEST
+
+START_TEST(front_matter_find_by_stored_key)
+{
+    /* the keys as a project stores them find the front matter's */
+    const char *s = "---\nType: commune\nCollectivit\xc3\xa9: Albi\n"
+                    "Vague: 2\n---\n";
+    grille_attrs *a = NULL;
+    ck_assert_int_eq(grille_attrs_parse(&a, NULL, s, strlen(s), "n.md", NULL),
+                     0);
+    ck_assert_str_eq(grille_attrs_find(a, "type"), "commune");
+    ck_assert_str_eq(grille_attrs_find(a, "Type"), "commune");
+    ck_assert_str_eq(grille_attrs_find(a, "collectivite"), "Albi");
+    ck_assert_str_eq(grille_attrs_find(a, " Vague "), "2");
+    ck_assert_ptr_null(grille_attrs_find(a, "vague")); /* not a report key */
+    ck_assert_ptr_null(grille_attrs_find(a, "region"));
+    ck_assert_ptr_null(grille_attrs_find(a, NULL));
+    grille_attrs_free(a);
+}
+END_TEST
+
 START_TEST(front_matter_errors)
 {
     grille_attrs *a = NULL;
@@ -322,7 +373,7 @@ START_TEST(front_matter_plain_path_is_yaml)
         "Conseil d'administration", "l’accueil", "a  b", " lead", "trail ",
         "12:30", "a # b", "#c", "-d", "[a, b]", "{a: 1}", "'q'", "\"q\"",
         "*x", "&x", "!t", "%p", "@p", "`p", "|", ">", "?", ".5", "yes",
-        "null", "~", "a:b", "a\tb", "x\xc2\x85y", "x\xe2\x80\xa8y",
+        "null", "~", "Null", "NULL", "nul", "'~'", "a:b", "a\tb", "x\xc2\x85y", "x\xe2\x80\xa8y",
         "x\xef\xbb\xbfy", "caf\xc3\xa9", "x\xc2\xa0y", "", "a,b",
         "Ville de Saint-Denis 1"};
     const size_t nk = sizeof(keys) / sizeof(keys[0]);
@@ -1071,7 +1122,8 @@ static Suite *suite(void)
                       decode_refusals, read_file_errors,
                       utf8_check_equals_plain, utf8_check_long_texts}},
         {"front matter", {front_matter_found, front_matter_attributes,
-                          front_matter_errors,
+                          front_matter_errors, front_matter_nulls_are_no_value,
+                          front_matter_find_by_stored_key,
                           front_matter_plain_path_is_yaml}},
         {"segments", {paragraphs, bullets_of_every_kind, bullet_continuations,
                       speaker_turns, not_turns, headings_and_turn_on_next_line,
