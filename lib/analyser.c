@@ -51,23 +51,37 @@ int grille_analyser_run(grille_analyser *a, const char *text, size_t len,
                                      err);
 }
 
+/* The arguments of a run: a text (NULL with no bytes is an empty one), a
+ * range in it that starts on a character, a unit. */
+static int check_range(const char **text, size_t start, size_t end,
+                       grille_unit unit, const char *name, grille_error *err)
+{
+    if (!*text && end == 0) /* (NULL, 0): an empty text */
+        *text = "";
+    const char *why =
+        !*text        ? _("no text given")
+        : start > end ? _("the range (or the body) starts past the end of "
+                          "the text")
+        : start < end && ((unsigned char)(*text)[start] & 0xC0) == 0x80
+            ? _("the range (or the body) starts inside a character (on a "
+                "UTF-8 continuation byte)")
+        : unit != GRILLE_UNIT_PARAGRAPH && unit != GRILLE_UNIT_SENTENCE
+            ? _("no such unit")
+            : NULL;
+    return why ? grille__error(err, GRILLE_EINVALID, name, 0, 0, "%s", why)
+               : 0;
+}
+
 int grille_analyser_run_range(grille_analyser *a, const char *text,
                               size_t start, size_t end, unsigned line,
                               grille_unit unit, const grille_codebook *cb,
                               const char *name, grille_error *err)
 {
-    if (!text && end == 0) /* (NULL, 0): an empty text */
-        text = "";
-    if (!text || start > end ||
-        (unit != GRILLE_UNIT_PARAGRAPH && unit != GRILLE_UNIT_SENTENCE))
-        return grille__error(err, GRILLE_EINVALID, name, 0, 0, "%s",
-                             !text ? _("no text given")
-                             : start > end
-                                 ? _("the range (or the body) starts past "
-                                     "the end of the text")
-                                 : _("no such unit"));
+    int rc = check_range(&text, start, end, unit, name, err);
+    if (rc < 0)
+        return rc;
     size_t len = end, body = start;
-    int rc = grille_text__segment(a, text, len, body, line, unit, err);
+    rc = grille_text__segment(a, text, len, body, line, unit, err);
     if (rc == 0 && cb)
         rc = grille_match__begin(a, cb, err);
     for (size_t si = 0; si < a->nsegs && rc == 0; si++) {
@@ -85,7 +99,9 @@ int grille_analyser_segment_range(grille_analyser *a, const char *text,
                                   size_t start, size_t end, unsigned line,
                                   grille_unit unit, grille_error *err)
 {
-    return grille_text__segment(a, text, end, start, line, unit, err);
+    int rc = check_range(&text, start, end, unit, NULL, err);
+    return rc < 0 ? rc
+                  : grille_text__segment(a, text, end, start, line, unit, err);
 }
 
 void grille_analyser_keep_tokens(grille_analyser *a, bool keep)

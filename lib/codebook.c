@@ -1768,8 +1768,11 @@ done:
 int grille_codebook_load_file(grille_codebook **out, const char *path,
                               grille_error *err)
 {
-    FILE *f = fopen(path, "rb");
     *out = NULL;
+    if (!path)
+        return grille__error(err, GRILLE_EINVALID, NULL, 0, 0, "%s",
+                             _("no codebook file given"));
+    FILE *f = fopen(path, "rb");
     if (!f) {
         int e = errno;
         int rc = grille__error(err, GRILLE_EIO, path, 0, 0, "%s", strerror(e));

@@ -441,8 +441,9 @@ typedef struct grille_coding {
  * and, when `cb` is not NULL, codes it.  Results stay in the analyser and
  * are valid until its next run or its free.  Errors: GRILLE_ELIMIT when a
  * regex rule hits its match limit (the message names the rule),
- * GRILLE_ENOMEM, GRILLE_EINVALID for a body past the end, no text or no
- * unit.  `name` is the document name used in messages.
+ * GRILLE_ENOMEM, GRILLE_EINVALID for a body past the end or inside a
+ * character, no text or no unit.  `name` is the document name used in
+ * messages.
  */
 GRILLE_API int grille_analyser_run(grille_analyser *a, const char *text,
                                    size_t len, size_t body, grille_unit unit,
@@ -463,7 +464,8 @@ GRILLE_API int grille_analyser_run_range(grille_analyser *a, const char *text,
                                          const char *name, grille_error *err);
 
 /* Only cuts text[start, end) into segments (no tokens, no codings): how
- * many segments a range holds, cheaply. */
+ * many segments a range holds, cheaply.  Its arguments are checked as
+ * grille_analyser_run_range's. */
 GRILLE_API int grille_analyser_segment_range(grille_analyser *a,
                                              const char *text, size_t start,
                                              size_t end, unsigned line,
@@ -596,8 +598,8 @@ GRILLE_API const char *grille_store_codebook_name(const grille_store *s);
 GRILLE_API const char *grille_store_codebook_sha256(const grille_store *s);
 GRILLE_API const char *grille_store_codebook_source(const grille_store *s);
 
-/* The project's codebook as YAML text and the name of its source; free
- * both with grille_free. */
+/* The project's codebook as YAML text and the name of its source (NULL
+ * when not wanted); free both with grille_free. */
 GRILLE_API int grille_store_codebook_text(grille_store *s, char **yaml,
                                           size_t *len, char **source,
                                           grille_error *err);
@@ -614,10 +616,11 @@ GRILLE_API int grille_store_codebook(grille_store *s, grille_codebook **out,
  * is the name the document is known by; when another document has it,
  * `path` (required: give the name again for a text from memory) is tried,
  * then an error.
- * *id receives the new document's id.  Errors: GRILLE_EEXISTS when a
- * document with the same content is there already (*id is then its id and
- * the message names it), GRILLE_EINVALID for a document with no text (empty
- * or white space only), the front matter's errors, GRILLE_ESTORE (the
+ * *id (when id is not NULL) receives the new document's id.  Errors:
+ * GRILLE_EEXISTS when a document with the same content is there already
+ * (*id is then its id and the message names it), GRILLE_EINVALID for a
+ * document with no text (empty or white space only), the front matter's
+ * errors, GRILLE_ESTORE (the
  * file: damaged, busy, full); GRILLE_EINVALID too for a misuse (no
  * codebook, name or path; another codebook; no write transaction possible
  * on a store opened read-only).
@@ -676,7 +679,8 @@ GRILLE_API int grille_store_remove(grille_store *s, int64_t id,
  * decomposed accents composed; the keys the reports read (collectivite,
  * type, region, population, role, date, enqueteur) are stored in that
  * spelling whatever their case and accents ("Rôle": role).
- * Errors: GRILLE_ENOTFOUND when there is no document `id`. */
+ * Errors: GRILLE_ENOTFOUND when there is no document `id`,
+ * GRILLE_EINVALID in a project opened read-only (as add and remove). */
 GRILLE_API int grille_store_set_attr(grille_store *s, int64_t id,
                                      const char *key, const char *value,
                                      const char *origin, grille_error *err);
@@ -706,7 +710,8 @@ typedef struct grille_attr_info {
 
 typedef int (*grille_attr_cb)(const grille_attr_info *attr, void *payload);
 
-/* Calls `cb` for each attribute of document `id`, by key. */
+/* Calls `cb` for each attribute of document `id`, by key.  Errors:
+ * GRILLE_ENOTFOUND when there is no document `id`. */
 GRILLE_API int grille_store_foreach_attr(grille_store *s, int64_t id,
                                          grille_attr_cb cb, void *payload,
                                          grille_error *err);
@@ -726,7 +731,8 @@ typedef struct grille_coding_info {
 typedef int (*grille_coding_cb)(const grille_coding_info *c, void *payload);
 
 /* Calls `cb` for every coding of document `id` (0: of every document), by
- * document, start, code. */
+ * document, start, code.  Errors: GRILLE_ENOTFOUND when there is no
+ * document `id`. */
 GRILLE_API int grille_store_foreach_coding(grille_store *s, int64_t id,
                                            grille_coding_cb cb, void *payload,
                                            grille_error *err);
@@ -984,7 +990,8 @@ GRILLE_API int grille_report_build_some(grille_report **out, grille_store *s,
 /* Reads the texts, lines and offsets of the best quotes best[cells[i]]
  * (doc * ncodes + code) of a report built with lazy_quotes, from `s`;
  * those read already are skipped, and a quote whose segment is gone
- * becomes empty (segment_id 0). */
+ * becomes empty (segment_id 0).  Errors: GRILLE_EINVALID for a report
+ * built without quotes, or a cell past the last. */
 GRILLE_API int grille_report_load_quotes(grille_report *r, grille_store *s,
                                          const size_t *cells, size_t n,
                                          grille_error *err);

@@ -307,6 +307,16 @@ xmlfail:
     return -1;
 }
 
+/* GRILLE_EIO for file `path`, with errno e in the message and in detail,
+ * as the other file errors have it. */
+static int io_error(grille_error *err, const char *path, int e)
+{
+    int rc = grille__error(err, GRILLE_EIO, path, 0, 0, "%s", strerror(e));
+    if (err)
+        err->detail = e;
+    return rc;
+}
+
 /* Writes `data` to `path`, readable by its owner only: to a temporary
  * file beside it first, renamed over it once complete. */
 static int write_file(const char *path, const void *data, size_t len,
@@ -322,7 +332,7 @@ static int write_file(const char *path, const void *data, size_t len,
     if (fd < 0) {
         e = errno;
         gbuf_free(&tmp);
-        return grille__error(err, GRILLE_EIO, path, 0, 0, "%s", strerror(e));
+        return io_error(err, path, e);
     }
     const char *p = data;
     while (len && !e) {
@@ -348,7 +358,7 @@ static int write_file(const char *path, const void *data, size_t len,
     if (e == -1)
         return grille__interrupt(err, path);
     if (e)
-        return grille__error(err, GRILLE_EIO, path, 0, 0, "%s", strerror(e));
+        return io_error(err, path, e);
     return 0;
 }
 
@@ -782,6 +792,8 @@ int grille_refi_export_qdpx(grille_store *s, const char *path,
         rc = grille__error(err, GRILLE_EIO, path, 0, 0,
                            _("cannot create a temporary file beside it: %s"),
                            strerror(e));
+        if (err)
+            err->detail = e;
         goto done;
     }
     xmlTextWriterSetIndent(w, 1);
@@ -1082,8 +1094,7 @@ int grille_refi_export_qdpx(grille_store *s, const char *path,
         rc = grille__interrupt(err, path);
         unlink(tmp);
     } else if (rename(tmp, path) != 0) {
-        rc = grille__error(err, GRILLE_EIO, path, 0, 0, "%s",
-                           strerror(errno));
+        rc = io_error(err, path, errno);
         unlink(tmp);
     }
     goto done;
@@ -2391,6 +2402,7 @@ static int import_qdpx(grille_store *s, grille_analyser *a,
                              _("a folder, not a REFI-QDA project (.qdpx) "
                                "nor a codebook (.qdc)"));
     if (!(im.z = zip_open(path, ZIP_RDONLY, &zerr))) {
+        int se = errno; /* zip_open's own open() or read() */
         zip_error_t ze;
         zip_error_init_with_code(&ze, zerr);
         bool io = zerr == ZIP_ER_NOENT || zerr == ZIP_ER_OPEN ||
@@ -2401,6 +2413,8 @@ static int import_qdpx(grille_store *s, grille_analyser *a,
                               : _("not a REFI-QDA project (not a ZIP "
                                   "archive): %s"),
                            zip_error_strerror(&ze));
+        if (im.err && io)
+            im.err->detail = zerr == ZIP_ER_NOENT ? ENOENT : se ? se : EIO;
         zip_error_fini(&ze);
         return rc;
     }

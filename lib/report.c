@@ -698,15 +698,25 @@ int grille_report_load_quotes(grille_report *r, grille_store *s,
                               grille_error *err)
 {
     priv *p = r->priv;
-    if (!p->best || !n)
+    if (!p->best)
+        return grille__error(err, GRILLE_EINVALID, NULL, 0, 0, "%s",
+                             _("the report was built without quotes "
+                               "(grille_report_want.quotes): no quote to "
+                               "read"));
+    for (size_t i = 0; i < n; i++)
+        if (cells[i] >= r->ndocs * r->ncodes)
+            return grille__error(err, GRILLE_EINVALID, NULL, 0, 0,
+                                 _("no cell %zu in the report: a cell is "
+                                   "doc * ncodes + code, below %zu"),
+                                 cells[i], r->ndocs * r->ncodes);
+    if (!n)
         return 0;
     size_t *sorted = malloc(n * sizeof(*sorted));
     if (!sorted)
         return grille__nomem(err);
     size_t k = 0;
     for (size_t i = 0; i < n; i++)
-        if (cells[i] < r->ndocs * r->ncodes)
-            sorted[k++] = cells[i];
+        sorted[k++] = cells[i];
     qsort(sorted, k, sizeof(*sorted), by_size);
     sqlite3 *db = grille_store__db(s);
     grille_store__map(s, true);

@@ -1647,6 +1647,9 @@ int grille_store_codebook_text(grille_store *s, char **yaml, size_t *len,
                                char **source, grille_error *err)
 {
     sqlite3_stmt *st;
+    char *unused = NULL;
+    if (!source) /* the caller does not want it */
+        source = &unused;
     *yaml = *source = NULL;
     int r = prepare(s, "SELECT yaml, source FROM codebook WHERE id = 1", &st,
                     err);
@@ -1670,6 +1673,7 @@ int grille_store_codebook_text(grille_store *s, char **yaml, size_t *len,
         *yaml = *source = NULL;
         return grille__nomem(err);
     }
+    free(unused);
     return 0;
 }
 
@@ -2457,6 +2461,9 @@ int grille_store_add_prepared(grille_store *s, grille_prepared *p,
                               int64_t *id, grille_error *err)
 {
     bool own;
+    int64_t unused;
+    if (!id) /* the caller does not want it */
+        id = &unused;
     *id = 0;
     if (!p)
         return grille__error(err, GRILLE_EINVALID, s->path, 0, 0, "%s",
@@ -2477,7 +2484,8 @@ int grille_store_add(grille_store *s, grille_analyser *a,
                      grille_error *err)
 {
     grille_prepared *p;
-    *id = 0;
+    if (id)
+        *id = 0;
     int r = grille_add_prepare(&p, a, cb, s->unit, path, text, err);
     if (r < 0)
         return r;
@@ -2613,8 +2621,20 @@ int grille_store_find(grille_store *s, const char *doc, int64_t *id,
                     &st, err);
     if (r < 0)
         return r;
+    /* "./a.md" is "a.md", whether or not the file is still here */
+    const char *bare = doc;
+    while (bare[0] == '.' && bare[1] == '/') {
+        bare += 2;
+        while (*bare == '/')
+            bare++;
+    }
     sqlite3_bind_text(st, 1, doc, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE && bare != doc && *bare) {
+        sqlite3_reset(st);
+        sqlite3_bind_text(st, 1, bare, -1, SQLITE_STATIC);
+        rc = sqlite3_step(st);
+    }
     if (rc == SQLITE_ROW)
         *id = sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
@@ -2695,6 +2715,25 @@ int grille_store_remove(grille_store *s, int64_t id, grille_error *err)
     return own_end(s, own, r, err);
 }
 
+/* 0 when document #id is there; GRILLE_ENOTFOUND, that names it, when it
+ * is not (no foreign key refuses an orphan row, nor says a read of an
+ * unknown id is not an empty one). */
+static int doc_exists(grille_store *s, int64_t id, const char *doing,
+                      grille_error *err)
+{
+    sqlite3_stmt *st;
+    int r = prepare(s, "SELECT 1 FROM documents WHERE id = ?1", &st, err);
+    if (r < 0)
+        return r;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc == SQLITE_DONE)
+        return grille__error(err, GRILLE_ENOTFOUND, s->path, 0, 0,
+                             _("no document #%lld"), (long long)id);
+    return rc == SQLITE_ROW ? 0 : store_error(s, err, rc, doing);
+}
+
 int grille_store_set_attr(grille_store *s, int64_t id, const char *key,
                           const char *value, const char *origin,
                           grille_error *err)
@@ -2708,20 +2747,15 @@ int grille_store_set_attr(grille_store *s, int64_t id, const char *key,
     if (!*key)
         return grille__error(err, GRILLE_EINVALID, s->path, 0, 0, "%s",
                              _("an attribute needs a name"));
-    /* no foreign key to refuse an orphan attribute: look */
-    sqlite3_stmt *st;
-    int r = prepare(s, "SELECT 1 FROM documents WHERE id = ?1", &st, err);
-    if (r < 0)
-        return r;
-    sqlite3_bind_int64(st, 1, id);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (rc == SQLITE_DONE)
-        return grille__error(err, GRILLE_ENOTFOUND, s->path, 0, 0,
-                             _("no document #%lld"), (long long)id);
-    if (rc != SQLITE_ROW)
-        return store_error(s, err, rc, "set an attribute");
-    return set_attr(s, id, key, value, origin, err);
+    /* in a transaction of its own, as add and remove: a read-only
+     * project is refused alike */
+    bool own;
+    int r = own_begin(s, &own, err);
+    if (r == 0)
+        r = doc_exists(s, id, "set an attribute", err);
+    if (r == 0)
+        r = set_attr(s, id, key, value, origin, err);
+    return own_end(s, own, r, err);
 }
 
 /* ------------------------------------------------------------- reading */
@@ -2945,9 +2979,11 @@ int grille_store_foreach_attr(grille_store *s, int64_t id, grille_attr_cb cb,
     }
     sqlite3_bind_int64(st, 1, id);
     int stop = 0;
+    size_t rows = 0;
     while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         grille_attr_info a = {col_text(st, 0), col_text(st, 1),
                               col_text(st, 2)};
+        rows++;
         stop = cb(&a, payload);
     }
     if (own)
@@ -2956,7 +2992,10 @@ int grille_store_foreach_attr(grille_store *s, int64_t id, grille_attr_cb cb,
         sqlite3_reset(st); /* ends its read */
     if (stop)
         return stop;
-    return rc == SQLITE_DONE ? 0 : store_error(s, err, rc, "read attributes");
+    if (rc != SQLITE_DONE)
+        return store_error(s, err, rc, "read attributes");
+    /* none: a document without attributes, or no such document */
+    return rows ? 0 : doc_exists(s, id, "read attributes", err);
 }
 
 int grille_store_foreach_coding(grille_store *s, int64_t id,
@@ -2987,7 +3026,9 @@ int grille_store_foreach_coding(grille_store *s, int64_t id,
         return r;
     sqlite3_bind_int64(st, 1, id);
     int rc;
+    size_t rows = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        rows++;
         grille_coding_info c = {
             .document = sqlite3_column_int64(st, 0),
             .document_name = col_text(st, 1),
@@ -3007,7 +3048,10 @@ int grille_store_foreach_coding(grille_store *s, int64_t id,
         }
     }
     sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : store_error(s, err, rc, "read codings");
+    if (rc != SQLITE_DONE)
+        return store_error(s, err, rc, "read codings");
+    /* none: a document without codings, or no such document */
+    return rows || !id ? 0 : doc_exists(s, id, "read codings", err);
 }
 
 int grille_store_text(grille_store *s, int64_t id, char **text, size_t *len,

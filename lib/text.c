@@ -453,9 +453,12 @@ int grille_text_read_file_jobs(grille_text **out, const char *path,
                                int jobs, grille_error *err)
 {
     int fd = 0;
+    *out = NULL;
+    if (!path)
+        return grille__error(err, GRILLE_EINVALID, NULL, 0, 0, "%s",
+                             _("no file given"));
     bool is_stdin = strcmp(path, "-") == 0;
     const char *name = is_stdin ? "<stdin>" : path;
-    *out = NULL;
     if (!is_stdin) {
         fd = open(path, O_RDONLY | O_CLOEXEC);
         if (fd < 0) {

@@ -74,9 +74,11 @@ int grille_ytree__parse(ynode **out, const char *s, size_t len,
     *out = NULL;
     /* a UTF-8 BOM (Notepad's "UTF-8"): read as a character, it put the
      * first key in column 2, and the codebook failed to load */
+    size_t bom = 0;
     if (len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) {
         s += 3;
         len -= 3;
+        bom = 3;
     }
     size_t bad = utf8_check(s, len);
     if (bad < len) {
@@ -89,13 +91,16 @@ int grille_ytree__parse(ynode **out, const char *s, size_t len,
                 col++;
             }
         }
-        return grille__error(err, GRILLE_EENCODING, name, line + line0, col,
-                             _("invalid UTF-8 at byte %zu (0x%02X): a "
-                               "codebook must be UTF-8; save it with the "
-                               "encoding UTF-8 (0x%02X may be Windows-1252 "
-                               "or Latin-1)"),
-                             bad, (unsigned char)s[bad],
-                             (unsigned char)s[bad]);
+        int e = grille__error(err, GRILLE_EENCODING, name, line + line0, col,
+                              _("invalid UTF-8 at byte %zu (0x%02X): a "
+                                "codebook must be UTF-8; save it with the "
+                                "encoding UTF-8 (0x%02X may be "
+                                "Windows-1252 or Latin-1)"),
+                              bom + bad, (unsigned char)s[bad],
+                              (unsigned char)s[bad]);
+        if (err)
+            err->offset = bom + bad; /* the byte the message names */
+        return e;
     }
     if (!yaml_parser_initialize(&p))
         return grille__nomem(err);

@@ -124,6 +124,9 @@ START_TEST(test_null_empty_inputs)
                                                &err),
                      GRILLE_EIO);
     ck_assert_int_eq(err.detail, ENOENT);
+    ck_assert_int_eq(grille_codebook_load_file(&c, NULL, &err),
+                     GRILLE_EINVALID);
+    ck_assert_ptr_null(c);
     /* a regex pattern that does not compile: PCRE2's code in detail */
     memset(&err, 0, sizeof(err));
     ck_assert_int_lt(grille_codebook_from_pattern(&c, "/(/", &err), 0);
@@ -881,6 +884,13 @@ START_TEST(test_error_not_utf8)
     ck_assert_contains(err.message, "UTF-8");
     ck_assert_contains(err.message, "0xE9");
     ck_assert_contains(err.message, "byte 22");
+    ck_assert_uint_eq(err.offset, 22);
+    /* after a BOM, the byte of the file still */
+    static const char bom[] = "\xef\xbb\xbfthemes:\n"
+                              "  sante: [sant\xe9]\n";
+    load_fails(bom, strlen(bom), GRILLE_EENCODING, 2, 15, &err);
+    ck_assert_contains(err.message, "byte 25");
+    ck_assert_uint_eq(err.offset, 25);
 }
 END_TEST
 

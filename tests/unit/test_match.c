@@ -857,6 +857,35 @@ START_TEST(test_run_bad_arguments)
                                          GRILLE_UNIT_PARAGRAPH, cb, "n.md",
                                          &err),
                      0);
+    /* a body inside "é" would make a segment that cuts a character */
+    ck_assert_int_eq(grille_analyser_run(an, text, strlen(text), 8,
+                                         GRILLE_UNIT_PARAGRAPH, cb, "n.md",
+                                         &err),
+                     GRILLE_EINVALID);
+    ck_assert_ptr_nonnull(strstr(err.message, "inside a character"));
+    /* segment_range takes the same arguments, checked the same way */
+    ck_assert_int_eq(grille_analyser_segment_range(an, text, 9, 4, 0,
+                                                   GRILLE_UNIT_PARAGRAPH,
+                                                   &err),
+                     GRILLE_EINVALID);
+    ck_assert_int_eq(grille_analyser_segment_range(an, text, 0, strlen(text),
+                                                   0, (grille_unit)7, &err),
+                     GRILLE_EINVALID);
+    ck_assert_int_eq(grille_analyser_segment_range(an, NULL, 0, 4, 0,
+                                                   GRILLE_UNIT_PARAGRAPH,
+                                                   &err),
+                     GRILLE_EINVALID);
+    ck_assert_int_eq(grille_analyser_segment_range(an, NULL, 0, 0, 0,
+                                                   GRILLE_UNIT_PARAGRAPH,
+                                                   &err),
+                     0);
+    const grille_segment *segs;
+    ck_assert_uint_eq(grille_analyser_segments(an, &segs), 0);
+    ck_assert_int_eq(grille_analyser_segment_range(an, text, 0, strlen(text),
+                                                   0, GRILLE_UNIT_PARAGRAPH,
+                                                   &err),
+                     0);
+    ck_assert_uint_eq(grille_analyser_segments(an, &segs), 1);
 }
 END_TEST
 

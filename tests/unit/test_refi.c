@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -184,6 +185,7 @@ START_TEST(test_qdc_missing_folder)
     snprintf(path, sizeof(path), "%s/no/c.qdc", dir);
     ck_assert_int_eq(grille_refi_export_qdc(cb, path, &err), GRILLE_EIO);
     ck_assert_msg(strstr(err.message, path), "%s", err.message);
+    ck_assert_int_eq(err.detail, ENOENT); /* errno, as other file errors */
     ck_assert_int_eq(access(path, F_OK), -1);
     grille_codebook_free(cb);
 }
@@ -366,7 +368,19 @@ START_TEST(test_qdpx_missing_folder)
     snprintf(path, sizeof(path), "%s/no/p.qdpx", dir);
     ck_assert_int_eq(grille_refi_export_qdpx(s, path, &err), GRILLE_EIO);
     ck_assert_msg(strstr(err.message, path), "%s", err.message);
+    ck_assert_int_eq(err.detail, ENOENT);
     ck_assert_int_eq(access(path, F_OK), -1);
+    /* and the import of a file that is not there */
+    grille_analyser *a = NULL;
+    ck_assert_int_eq(grille_analyser_new(&a, &err), 0);
+    memset(&err, 0, sizeof(err));
+    ck_assert_int_eq(grille_store_begin(s, &err), 0);
+    ck_assert_int_eq(grille_refi_import_qdpx(s, a, cb, path, NULL, &err),
+                     GRILLE_EIO);
+    grille_store_rollback(s);
+    ck_assert_msg(strstr(err.message, path), "%s", err.message);
+    ck_assert_int_eq(err.detail, ENOENT);
+    grille_analyser_free(a);
     grille_store_close(s);
     grille_codebook_free(cb);
 }

@@ -800,6 +800,11 @@ START_TEST(test_create_keeps_codebook)
     grille_free(source);
     ck_assert_msg(same, "the stored codebook is not the YAML given");
     ck_assert_msg(named, "codebook source is '%s', expected test.yaml", got);
+    /* the source is optional */
+    ck_assert_int_eq(grille_store_codebook_text(st, &yaml, &len, NULL, &err),
+                     0);
+    ck_assert_uint_eq(len, strlen(yaml1));
+    grille_free(yaml);
     /* and it loads as the same codebook (same hash) */
     project_codebook();
     cb2 = load_cb(yaml1);
@@ -1225,6 +1230,14 @@ START_TEST(test_open_readonly_write_outside_transaction)
     ck_assert_msg(strstr(err.message, "read-only") != NULL,
                   "message does not say read-only: %s", err.message);
     ck_assert_msg(count_docs(st) == 1, "the document was removed anyway");
+    /* set_attr too: the same misuse, the same code as remove and add */
+    memset(&err, 0, sizeof(err));
+    rc = grille_store_set_attr(st, id, "type", "EPCI", "command line", &err);
+    ck_assert_msg(rc == GRILLE_EINVALID,
+                  "set_attr through a readonly project gave %d (%s)", rc,
+                  err.message);
+    ck_assert_msg(strstr(err.message, "read-only") != NULL,
+                  "message does not say read-only: %s", err.message);
 }
 END_TEST
 
@@ -1930,6 +1943,19 @@ START_TEST(test_find_unknown)
                   "message does not name it: %s", err.message);
     rc = grille_store_find(st, "#999", &id, &err);
     ck_assert_msg(rc == GRILLE_ENOTFOUND, "find of #999 gave %d", rc);
+    /* "./a.md" is "a.md" when no file is there to say otherwise */
+    rc = grille_store_find(st, "./itw-rodez.md", &id, &err);
+    ck_assert_msg(rc == 0 && id == r, "find ./itw-rodez.md gave %d (%s)", rc,
+                  err.message);
+    rc = grille_store_find(st, ".//./notes/itw-millau.md", &id, &err);
+    ck_assert_msg(rc == 0 && id == m, "find .//./notes/... gave %d (%s)", rc,
+                  err.message);
+    rc = grille_store_find(st, "./", &id, &err);
+    ck_assert_int_eq(rc, GRILLE_ENOTFOUND);
+    rc = grille_store_find(st, "./itw-paris.md", &id, &err);
+    ck_assert_int_eq(rc, GRILLE_ENOTFOUND);
+    ck_assert_msg(strstr(err.message, "./itw-paris.md") != NULL, "%s",
+                  err.message);
 }
 END_TEST
 
@@ -2133,6 +2159,19 @@ START_TEST(test_report_misuse)
     ck_assert_uint_eq(r->ndocs, 2);
     ck_assert_ptr_nonnull(grille_report_attr(r, 0, "type"));
     ck_assert_ptr_null(grille_report_attr(r, r->ndocs + 5, "type"));
+    /* quotes: a cell past the last, or a report built without them */
+    size_t past = r->ndocs * r->ncodes;
+    ck_assert_int_eq(grille_report_load_quotes(r, st, &past, 1, &err),
+                     GRILLE_EINVALID);
+    ck_assert_msg(strstr(err.message, "no cell") != NULL, "%s", err.message);
+    grille_report_free(r);
+    const grille_report_want counts = {false, false, NULL, false};
+    ck_assert_int_eq(grille_report_build_some(&r, st, &counts, &err), 0);
+    size_t cell = 0;
+    ck_assert_int_eq(grille_report_load_quotes(r, st, &cell, 1, &err),
+                     GRILLE_EINVALID);
+    ck_assert_msg(strstr(err.message, "without quotes") != NULL, "%s",
+                  err.message);
     grille_report_free(r);
     grille_attrs *at = NULL;
     ck_assert_int_eq(grille_attrs_parse(&at, NULL, millau, strlen(millau),
@@ -2272,6 +2311,49 @@ START_TEST(test_set_attr_unknown_document)
     ck_assert_msg(raw_int("SELECT count(*) FROM attributes WHERE document "
                           "NOT IN (SELECT id FROM documents)") == 0,
                   "an orphan attribute was stored");
+}
+END_TEST
+
+static int no_attr(const grille_attr_info *a, void *payload)
+{
+    (void)a;
+    ++*(int *)payload;
+    return 0;
+}
+
+START_TEST(test_read_unknown_document)
+{
+    /* an unknown id is not a document without attributes or codings */
+    grille_error err;
+    memset(&err, 0, sizeof(err));
+    int64_t m, r;
+    two_notes(&m, &r);
+    int calls = 0;
+    ck_assert_int_eq(grille_store_foreach_attr(st, m + r + 100, no_attr,
+                                               &calls, &err),
+                     GRILLE_ENOTFOUND);
+    ck_assert_msg(strstr(err.message, "no document #") != NULL, "%s",
+                  err.message);
+    codings_list l = {0};
+    ck_assert_int_eq(grille_store_foreach_coding(st, m + r + 100, on_coding,
+                                                 &l, &err),
+                     GRILLE_ENOTFOUND);
+    ck_assert_int_eq(calls, 0);
+    ck_assert_uint_eq(l.n, 0);
+    /* a document with none of them is no error */
+    const char *bare = "Rien \xc3\xa0 coder ici.\n";
+    int64_t id = add_tx("bare.md", "bare.md", bare);
+    ck_assert_int_eq(grille_store_foreach_attr(st, id, no_attr, &calls, &err),
+                     0);
+    /* an add that does not want the new id */
+    ck_assert_int_eq(try_add(cb, "other.md", "other.md",
+                             "Encore rien \xc3\xa0 coder.\n", NULL, &err),
+                     0);
+    ck_assert_int_eq(count_docs(st), 4);
+    ck_assert_int_eq(
+        grille_store_foreach_coding(st, id, on_coding, &l, &err), 0);
+    ck_assert_int_eq(calls, 0);
+    ck_assert_uint_eq(l.n, 0);
 }
 END_TEST
 
@@ -3878,6 +3960,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_set_attr_override);
     tcase_add_test(tc, test_set_attr_empty_key);
     tcase_add_test(tc, test_set_attr_unknown_document);
+    tcase_add_test(tc, test_read_unknown_document);
 
     tc = tcase(s, "recode");
     tcase_add_test(tc, test_recode_changes);

@@ -214,6 +214,8 @@ START_TEST(read_file_errors)
     ck_assert_msg(strncmp(err.message, "/nonexistent/note.md: ", 22) == 0,
                   "%s", err.message);
     ck_assert_ptr_null(t);
+    ck_assert_int_eq(grille_text_read_file(&t, NULL, &err), GRILLE_EINVALID);
+    ck_assert_ptr_null(t);
 }
 END_TEST
 
