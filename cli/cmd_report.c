@@ -274,6 +274,27 @@ done:
 
 /* ------------------------------------------------------------- compare */
 
+/* A specificity at the four decimals JSON and CSV give it, without a
+ * "-0" for a tiny negative one (log10 of a tail just under 1). */
+static double spec_round4(double spec)
+{
+    double r = round(spec * 10000) / 10000;
+    return r == 0 ? 0 : r;
+}
+
+/* A share in percent as the tables write it: rounded half up, never "0"
+ * for a share above nothing, nor "100" for one below all (<1, 99). */
+static void pct_text(double pct, char out[8])
+{
+    long whole = (long)(pct + 0.5);
+    if (pct > 0 && whole == 0)
+        snprintf(out, 8, "%s", "<1");
+    else if (pct < 100 && whole == 100)
+        snprintf(out, 8, "%s", "99");
+    else
+        snprintf(out, 8, "%ld", whole);
+}
+
 static void compare_json(FILE *f, const grille_report *r, const compare *m)
 {
     fputs("{\"by\": ", f);
@@ -302,7 +323,7 @@ static void compare_json(FILE *f, const grille_report *r, const compare *m)
             fputs(", \"per_1000_words\": ", f);
             json_num(f, m->rate[x]);
             fputs(", \"specificity\": ", f);
-            json_num(f, round(m->spec[x] * 10000) / 10000);
+            json_num(f, spec_round4(m->spec[x]));
             fputc('}', f);
         }
         fputs("]}", f);
@@ -375,10 +396,10 @@ static void compare_human(doc *d, const grille_report *r, const compare *m)
         table_set(&t, row, 0, "%s", code_id(r, m->codes[i]));
         for (size_t g = 0; g < G; g++) {
             size_t x = i * G + g;
-            char sp[24];
+            char sp[24], pct[8];
             spec_text(m->spec[x], sp);
-            table_set(&t, row, g + 1, "%zu %.0f%% %s", m->segs[x],
-                      100 * m->share[x], sp);
+            pct_text(100 * m->share[x], pct);
+            table_set(&t, row, g + 1, "%zu %s%% %s", m->segs[x], pct, sp);
             char col[8];
             diverging_color(m->spec[x], col);
             table_bg(&t, row, g + 1, col);
@@ -413,17 +434,19 @@ static void compare_human(doc *d, const grille_report *r, const compare *m)
             size_t x = i * G + g;
             if (fabs(m->spec[x]) < 2)
                 continue;
-            doc_para(d, _("%s: %s is %s (%+.2f; %zu of %zu segments, %.0f%% "
-                          "against %.0f%% in all documents)"),
+            char in[8], all[8];
+            pct_text(100 * m->share[x], in);
+            pct_text(r->segments ? 100.0 *
+                                       (double)r->codes[m->codes[i]].segments /
+                                       (double)r->segments
+                                 : 0.0,
+                     all);
+            doc_para(d, _("%s: %s is %s (%+.2f; %zu of %zu segments, %s%% "
+                          "against %s%% in all documents)"),
                      m->groups[g].value, code_id(r, m->codes[i]),
                      m->spec[x] > 0 ? _("over-represented")
                                     : _("under-represented"),
-                     m->spec[x], m->segs[x], m->groups[g].segments,
-                     100 * m->share[x],
-                     r->segments ? 100.0 *
-                                       (double)r->codes[m->codes[i]].segments /
-                                       (double)r->segments
-                                 : 0.0);
+                     m->spec[x], m->segs[x], m->groups[g].segments, in, all);
             any = true;
         }
     }
@@ -447,7 +470,7 @@ static void compare_csv(FILE *f, const grille_report *r, const compare *m)
             fprintf(f, ",%zu,%zu,%zu,%zu,%zu,%.6f,%.6f,%.4f\r\n", m->docs[x],
                     m->segs[x], m->groups[g].documents,
                     m->groups[g].segments, m->groups[g].words, m->share[x],
-                    m->rate[x], m->spec[x]);
+                    m->rate[x], spec_round4(m->spec[x]));
         }
     }
 }
@@ -645,17 +668,12 @@ static void themes_table(table *t, const grille_report *r, bool labels,
         double pct = r->ndocs ? 100.0 * (double)k->documents /
                                     (double)r->ndocs
                               : 0.0;
-        /* rounded half up; never "0" for a theme some documents have,
-         * nor "100" for one some documents lack */
-        long whole = (long)(pct + 0.5);
+        char ptext[8];
+        pct_text(pct, ptext);
         if (csv)
             table_set(t, row, col++, "%.2f", pct);
-        else if (pct > 0 && whole == 0)
-            table_set(t, row, col++, "%s", "<1");
-        else if (pct < 100 && whole == 100)
-            table_set(t, row, col++, "%s", "99");
         else
-            table_set(t, row, col++, "%ld", whole);
+            table_set(t, row, col++, "%s", ptext);
         table_set(t, row, col++, "%zu", k->segments);
         table_set(t, row, col++, "%zu", k->hits);
         table_set(t, row, col++, csv ? "%.4f" : "%.1f",

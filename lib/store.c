@@ -1310,6 +1310,52 @@ static int set_codebook(grille_store *s, const grille_codebook *cb,
 static int sync_codes(grille_store *s, const grille_codebook *cb,
                       grille_error *err);
 
+/* Gives file tmp the name path, unless a file has it: a hard link, which
+ * fails on a name taken, then tmp unlinked; on a file system without
+ * links, a rename after a last look. */
+static int publish(const char *tmp, const char *path, grille_error *err)
+{
+    int e = 0;
+    if (link(tmp, path) == 0) {
+        unlink(tmp);
+        return 0;
+    }
+    e = errno;
+    if (e == EPERM || e == ENOTSUP || e == EOPNOTSUPP || e == ENOSYS) {
+        struct stat sb;
+        if (lstat(path, &sb) == 0)
+            e = EEXIST;
+        else if (rename(tmp, path) == 0)
+            return 0;
+        else
+            e = errno;
+    }
+    if (e == EEXIST)
+        return grille__error(err, GRILLE_EEXISTS, path, 0, 0, "%s",
+                             _("already exists; grille init makes a new "
+                               "project only"));
+    int r = grille__error(err, GRILLE_EIO, path, 0, 0, "%s", strerror(e));
+    if (err)
+        err->detail = e;
+    return r;
+}
+
+/* Removes the database file named by f and its -wal and -shm, if any. */
+static void remove_db_files(gbuf *f)
+{
+    size_t n = f->len;
+    unlink(f->data);
+    static const char *const ext[] = {"-wal", "-shm", "-journal"};
+    for (size_t k = 0; k < 3; k++) {
+        f->len = n;
+        if (gbuf_puts(f, ext[k]) == 0 && gbuf_put(f, "", 0) == 0)
+            unlink(f->data);
+    }
+    f->len = n;
+    if (f->data)
+        f->data[n] = '\0';
+}
+
 int grille_store_create(grille_store **out, const char *path,
                         const char *yaml, size_t len, const char *source,
                         grille_unit unit, grille_error *err)
@@ -1322,20 +1368,37 @@ int grille_store_create(grille_store **out, const char *path,
     int r = grille_codebook_load(&cb, yaml, len, source, err);
     if (r < 0)
         return r;
-    /* Interview notes are personal data: the project is its owner's. */
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    /* Made whole under a name of its own, then given its name, which no
+     * other file may have taken meanwhile: an init stopped halfway (Ctrl-C,
+     * a full disk) leaves no half-made project at `path` that a new init
+     * would refuse and the other commands would misread.  Interview notes
+     * are personal data: the project is its owner's (mkostemp: 0600). */
+    struct stat sb;
+    if (lstat(path, &sb) == 0) {
+        grille_codebook_free(cb);
+        return grille__error(err, GRILLE_EEXISTS, path, 0, 0, "%s",
+                             _("already exists; grille init makes a new "
+                               "project only"));
+    }
+    gbuf tmp = {0};
+    if (gbuf_printf(&tmp, "%s.tmp-XXXXXX", path) < 0) {
+        grille_codebook_free(cb);
+        return grille__nomem(err);
+    }
+    int fd = mkostemp(tmp.data, O_CLOEXEC);
     if (fd < 0) {
         int e = errno;
         grille_codebook_free(cb);
-        if (e == EEXIST)
-            return grille__error(err, GRILLE_EEXISTS, path, 0, 0, "%s",
-                                 _("already exists; grille init makes a new "
-                                   "project only"));
-        return grille__error(err, GRILLE_EIO, path, 0, 0, "%s", strerror(e));
+        gbuf_free(&tmp);
+        r = grille__error(err, GRILLE_EIO, path, 0, 0, "%s", strerror(e));
+        if (err)
+            err->detail = e;
+        return r;
     }
     close(fd);
     grille_store *s;
-    r = connect(&s, path, SQLITE_OPEN_READWRITE, err);
+    /* its messages name the project, not the file it is made in */
+    r = connect_as(&s, tmp.data, path, SQLITE_OPEN_READWRITE, err);
     if (r == 0)
         /* 64 KiB pages, the largest: a note's text fits in one page
          * rather than a chain of overflow pages, and an add of 100 MB of
@@ -1374,15 +1437,18 @@ int grille_store_create(grille_store **out, const char *path,
     if (r == 0)
         r = exec(s, "COMMIT", "create the project", err);
     grille_codebook_free(cb);
+    grille_store_close(s); /* its WAL written into it, and gone */
+    if (r == 0 && grille__interrupted())
+        r = grille__interrupt(err, path);
+    if (r == 0)
+        r = publish(tmp.data, path, err);
     if (r < 0) {
-        grille_store_close(s);
-        unlink(path);
+        remove_db_files(&tmp);
+        gbuf_free(&tmp);
         return r;
     }
-    s->unit = unit;
-    s->version = SCHEMA_VERSION;
-    *out = s;
-    return 0;
+    gbuf_free(&tmp);
+    return grille_store_open(out, path, 0, err);
 }
 
 grille_unit grille_store_unit(const grille_store *s)

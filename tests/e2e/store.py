@@ -892,6 +892,48 @@ def t_kill_9():
     return whole_documents(db, exp)
 
 
+def t_kill_9_init():
+    # init makes the project under a name of its own and gives it its
+    # name once whole: a kill leaves no project, or a whole one, never a
+    # half-made file that a new init refuses and the others misread
+    d = os.path.join(TMP, 'init-kill')
+    os.makedirs(d)
+    db = os.path.join(d, 'p.db')
+    t0 = time.monotonic()
+    assert grille('init', '-d', db).returncode == 0
+    span = time.monotonic() - t0
+    ncodes = count(db, 'SELECT count(*) FROM codes')
+    rng = random.Random(20201130)
+    killed = 0
+    for _ in range(20):
+        for f in glob.glob(db + '*'):
+            os.unlink(f)
+        p = subprocess.Popen([G, 'init', '-d', db],
+                             stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.0, span))
+        if p.poll() is None:
+            p.send_signal(signal.SIGKILL)
+            killed += 1
+        p.wait()
+        if os.path.exists(db):
+            ls = grille('list', '-d', db, '-f', 'json')
+            if ls.returncode != 0:
+                return 'list after a killed init: %s' % ls.stderr.decode()
+            r = integrity(db)
+            if r != 'ok':
+                return 'integrity_check after a killed init: %s' % r
+            if count(db, 'SELECT count(*) FROM codes') != ncodes:
+                return 'a project without its codes after a killed init'
+        else:
+            out = grille('init', '-d', db)
+            if out.returncode != 0:
+                return 'init after a killed init: %s' % out.stderr.decode()
+    if killed == 0:
+        raise Skip('no init was killed before it ended')
+    return None
+
+
 def t_concurrent_adds():
     many = sorted(glob.glob(os.path.join(TMP, 'many', '*')))
     sets = []
@@ -1280,6 +1322,7 @@ for name, fn in [
          t_bad_file_others_go_in),
         ('project errors are clear', t_project_errors),
         ('kill -9 during add, twenty times', t_kill_9),
+        ('kill -9 during init: no half-made project', t_kill_9_init),
         ('four adds at once all succeed', t_concurrent_adds),
         ('a report during an add sees a consistent snapshot',
          t_report_during_add),
