@@ -1012,6 +1012,44 @@ def t_percent_edges():
     assert cells['teletravail'][3].strip() == '99', cells['teletravail']
     assert cells['sante'][3].strip().replace('\\', '') == '<1', \
         cells['sante']
+    # compare rounds its shares alike: 200 of 201 segments, 1 of 201
+    md = out('compare', '-d', db, '-f', 'md', '--by', 'type', '--codes',
+             'teletravail,sante')
+    md = md[md.index('## Coded segments'):md.index('## Rate per')]
+    cells = {l.split(' | ')[0][2:].strip(): l.split(' | ')
+             for l in md.splitlines() if l.startswith('| ')}
+    assert cells['teletravail'][1].split()[:2] == ['200', '99%'], \
+        cells['teletravail']
+    assert cells['sante'][1].replace('\\', '').split()[:2] == ['1', '<1%'], \
+        cells['sante']
+
+
+def t_specificity_no_minus_zero():
+    """A specificity that rounds to zero at four decimals is 0 in JSON and
+    CSV, not -0: a theme once in 10,002 segments, absent from a group of
+    one segment (log10(1 - 1/10002))."""
+    notes = os.path.join(TMP, 'minus0')
+    os.mkdir(notes)
+    with open(os.path.join(notes, 'a.md'), 'w', encoding='utf-8') as fh:
+        fh.write('---\ntype: commune\n---\n' + 'Rien.\n\n' * 10000 +
+                 'Le t\u00e9l\u00e9travail.\n')
+    with open(os.path.join(notes, 'b.md'), 'w', encoding='utf-8') as fh:
+        fh.write('---\ntype: ccas\n---\nRien encore.\n')
+    db = os.path.join(TMP, 'minus0.db')
+    out('init', '-d', db)
+    out('add', '-d', db, notes)
+    j = jout('compare', '-d', db, '-f', 'json', '--by', 'type', '--codes',
+             'teletravail')
+    groups = [g['value'] for g in j['groups']]
+    cell = j['themes'][0]['cells'][groups.index('ccas')]
+    raw = out('compare', '-d', db, '-f', 'json', '--by', 'type', '--codes',
+              'teletravail')
+    assert cell['segments'] == 0 and cell['specificity'] == 0, cell
+    assert '-0,' not in raw and '-0}' not in raw, raw[-300:]
+    rows = csv_rows(out('compare', '-d', db, '-f', 'csv', '--by', 'type',
+                        '--codes', 'teletravail'))
+    spec = [r[-1] for r in rows[1:] if r[1] == 'ccas']
+    assert spec == ['0.0000'], spec
 
 
 def t_glance_tables():
@@ -1377,6 +1415,8 @@ def main():
           t_glance_tables)
     check('themes table: 99 and <1, never 100 or 0 for some documents',
           t_percent_edges)
+    check('compare: no -0 specificity in JSON and CSV',
+          t_specificity_no_minus_zero)
     check('-o the project (by a path, a link, its -shm): refused, kept',
           t_out_is_project)
     check('-o over a file: replaced, its mode kept; -n 0: no verbatims',
