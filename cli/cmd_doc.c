@@ -501,7 +501,27 @@ static int attr_import(int argc, char **argv, const char *db)
         size_t matched = 0;
         int64_t id = 0;
         grille_error ferr = {0};
-        int found = grille_store_find(s, who, &id, &ferr);
+        int found;
+        if (from_list && *row.fields[1]) {
+            /* a listing's row names its document: ids come back after an
+             * rm, and differ in another project of the same notes */
+            const char *name = row.fields[1];
+            found = GRILLE_ENOTFOUND;
+            for (size_t i = 0; i < refs.n && found; i++)
+                if (strcmp(refs.v[i].name, name) == 0) {
+                    id = refs.v[i].id;
+                    found = 0;
+                }
+            if (found) {
+                cli_error(_("%s:%zu: no document '%s' in the project (the "
+                            "listing's #%s): was it removed?"),
+                          path, row.line, name, row.fields[0]);
+                bad++;
+                continue;
+            }
+        } else {
+            found = grille_store_find(s, who, &id, &ferr);
+        }
         bool by_doc = found == 0;
         if (found < 0 && found != GRILLE_ENOTFOUND) {
             /* a name that is two documents', say: said as attr set says it */

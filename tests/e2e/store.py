@@ -402,6 +402,50 @@ def t_list_csv_columns():
     return None
 
 
+def t_listing_names_its_documents():
+    """attr import of a listing (list -f csv) finds each row's document by
+    its name: an id that came back after an rm, or a listing of another
+    project of the same notes, must not put a note's values on another."""
+    d = os.path.join(TMP, 'listing-ids')
+    os.makedirs(d)
+    a, b = os.path.join(d, 'a.db'), os.path.join(d, 'b.db')
+    assert grille('init', '-d', a).returncode == 0
+    assert grille('add', '-d', a, *CORPUS).returncode == 0
+    listing = os.path.join(d, 'a.csv')
+    with open(listing, 'wb') as fh:
+        fh.write(grille('list', '-d', a, '-f', 'csv').stdout)
+    # another project, the notes added the other way round: other ids
+    assert grille('init', '-d', b).returncode == 0
+    assert grille('add', '-d', b, *reversed(CORPUS)).returncode == 0
+    before = json.loads(grille('list', '-d', b, '-f', 'json').stdout)
+    r = grille('attr', 'import', '-d', b, listing)
+    if r.returncode != 0:
+        return 'import of a listing of the same notes: %s' % r.stderr.decode()
+    after = json.loads(grille('list', '-d', b, '-f', 'json').stdout)
+    for x, y in zip(before['documents'], after['documents']):
+        if x['attributes'] != y['attributes']:
+            return '%s: %r became %r' % (x['name'], x['attributes'],
+                                         y['attributes'])
+    # the last note removed, another added: it gets the same id again
+    last = os.path.basename(CORPUS[-1])
+    assert grille('rm', '-d', a, last).returncode == 0
+    other = os.path.join(d, 'autre.md')
+    with open(CORPUS[1], encoding='utf-8') as fh:
+        text = fh.read()
+    with open(other, 'w', encoding='utf-8') as fh:
+        fh.write(text.replace('Montpellier', 'S\u00e8te'))
+    assert grille('add', '-d', a, other).returncode == 0
+    before = grille('list', '-d', a, '-f', 'json').stdout
+    r = grille('attr', 'import', '-d', a, listing)
+    if r.returncode != 1 or ("no document '%s'" % last).encode() \
+            not in r.stderr:
+        return 'a listing row of a removed note: exit %d, %r' % (
+            r.returncode, r.stderr[-300:])
+    if grille('list', '-d', a, '-f', 'json').stdout != before:
+        return 'a failed import changed the project'
+    return None
+
+
 def t_list_spilled():
     """A listing whose rows pass 8 MB waits in a temporary file of no name
     in $TMPDIR: the same bytes as one kept in memory (no folder to put the
@@ -1321,6 +1365,8 @@ for name, fn in [
         ('a file that fails does not stop the others',
          t_bad_file_others_go_in),
         ('project errors are clear', t_project_errors),
+        ('attr import of a listing: rows find their notes by name',
+         t_listing_names_its_documents),
         ('kill -9 during add, twenty times', t_kill_9),
         ('kill -9 during init: no half-made project', t_kill_9_init),
         ('four adds at once all succeed', t_concurrent_adds),
