@@ -1,8 +1,8 @@
 /*
  * store.c - the project store: one SQLite file per project.
  *
- * Schema (version 6; PRAGMA application_id = 0x47524C45, "GRLE"; PRAGMA
- * user_version = 6), every table STRICT:
+ * Schema (version 7; PRAGMA application_id = 0x47524C45, "GRLE"; PRAGMA
+ * user_version = 7), every table STRICT:
  *
  *   meta        key TEXT PRIMARY KEY, value TEXT
  *               schema_version, grille_version, stemmer, unit, created_at
@@ -10,7 +10,8 @@
  *   documents   id, name UNIQUE, path, sha256 UNIQUE (of the decoded
  *               text), encoding, text (decoded UTF-8, front matter
  *               included), body (offset after the front matter), bytes,
- *               words, added_at
+ *               words, added_at, file (the path from / of the file added,
+ *               links resolved, since version 7: NULL when unknown)
  *   attributes  (document, key) PRIMARY KEY, value, origin ("front
  *               matter", "command line", "cases.csv"...)
  *   segments    id, document, idx (0-based, as in `grille tag`), kind,
@@ -67,7 +68,7 @@
 #include <unistd.h>
 
 #define APPLICATION_ID 0x47524C45
-#define SCHEMA_VERSION 6
+#define SCHEMA_VERSION 7
 
 void grille_free(void *p)
 {
@@ -92,8 +93,8 @@ enum {
 static const char *const queries[Q_COUNT] = {
     [Q_ADD_DOC] =
         "INSERT INTO documents (name, path, sha256, encoding, text, body, "
-        "bytes, words, added_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
-        "strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
+        "bytes, words, added_at, file) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+        "?8, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), ?9)",
     [Q_FIND_HASH] = "SELECT id, name FROM documents WHERE sha256 = ?1",
     [Q_FIND_NAME] = "SELECT id FROM documents WHERE name = ?1",
     [Q_SET_ATTR] =
@@ -276,8 +277,16 @@ static const char schema_v5[] = "";
  * by attrs_clean_all(); no table changes. */
 static const char schema_v6[] = "";
 
+/* Version 7: where each document was read from, as the path from / with
+ * links resolved: an edited note added again by another path
+ * ("./notes/a.md", its full path, from another folder) is the same file
+ * (add refuses it rather than count the interview twice).  Attributes
+ * are cleaned again (control characters, since version 6's cleaning). */
+static const char schema_v7[] = "ALTER TABLE documents ADD COLUMN file TEXT;";
+
 static const char *const migrations[SCHEMA_VERSION] = {
-    schema_v1, schema_v2, schema_v3, schema_v4, schema_v5, schema_v6};
+    schema_v1, schema_v2, schema_v3, schema_v4,
+    schema_v5, schema_v6, schema_v7};
 
 static const char *col_text(sqlite3_stmt *st, int i)
 {
@@ -945,7 +954,7 @@ static int migrate(grille_store *s, int64_t from, grille_error *err)
         if (rc != SQLITE_OK)
             r = store_error(s, err, rc, what);
     }
-    if (r == 0 && from >= 1 && from < 6)
+    if (r == 0 && from >= 1 && from < 7)
         r = attrs_clean_all(s, err);
     if (r == 0 && from >= 1 && from < 3) {
         int rc = grille__terms_rebuild(s->db);
@@ -2395,9 +2404,41 @@ void grille_prepared_free(grille_prepared *p)
     free(p);
 }
 
-static int add_prepared(grille_store *s, grille_prepared *p,
-                        const char *name, const char *path, int64_t *id,
-                        grille_error *err)
+static void normal_path(const char *p, char *out);
+
+/* Whether a document stored with path `stored` and file `file` (NULL
+ * before schema 7) came from the file an add names by `path`, `real` its
+ * file (NULL when none is there): the same file, links resolved; for a
+ * document of an older project, the path written alike (in
+ * normal_path's form), or an absolute one that is the file. */
+static bool same_file(const char *stored, const char *file, const char *path,
+                      const char *real)
+{
+    if (file && *file)
+        return real && strcmp(file, real) == 0;
+    if (!stored || !*stored)
+        return false;
+    if (strcmp(stored, path) == 0)
+        return true;
+    char *a = malloc(strlen(stored) + 2), *b = malloc(strlen(path) + 2);
+    bool same = false;
+    if (a && b) {
+        normal_path(stored, a);
+        normal_path(path, b);
+        same = strcmp(a, b) == 0;
+    }
+    free(a);
+    free(b);
+    char *sr = !same && real && stored[0] == '/' ? realpath(stored, NULL)
+                                                 : NULL;
+    same = same || (sr && strcmp(sr, real) == 0);
+    free(sr);
+    return same;
+}
+
+static int add_doc(grille_store *s, grille_prepared *p, const char *name,
+                   const char *path, const char *real, int64_t *id,
+                   grille_error *err)
 {
     size_t len;
     const char *data = grille_text_data(p->text, &len);
@@ -2451,11 +2492,21 @@ static int add_prepared(grille_store *s, grille_prepared *p,
         sqlite3_stmt *q = NULL;
         if (rc == SQLITE_OK &&
             (rc = sqlite3_prepare_v2(s->db,
-                                     "SELECT id, name FROM documents WHERE "
-                                     "path = ?1 ORDER BY id LIMIT 1",
+                                     "SELECT id, name, path, file FROM "
+                                     "documents WHERE name = ?1 OR "
+                                     "name = ?2 OR path = ?2 OR file = ?3 "
+                                     "ORDER BY id",
                                      -1, &q, NULL)) == SQLITE_OK) {
-            sqlite3_bind_text(q, 1, path, -1, SQLITE_STATIC);
-            rc = sqlite3_step(q);
+            sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
+            sqlite3_bind_text(q, 2, path, -1, SQLITE_STATIC);
+            sqlite3_bind_text(q, 3, real, -1, SQLITE_STATIC);
+            /* this path written another way ("./notes/a.md", the path
+             * from /, from another folder) is the same file too */
+            while ((rc = sqlite3_step(q)) == SQLITE_ROW &&
+                   !same_file(col_text(q, 2),
+                              (const char *)sqlite3_column_text(q, 3), path,
+                              real))
+                ;
             if (rc == SQLITE_ROW) {
                 const char *old = col_text(q, 1);
                 r = grille__error(
@@ -2503,6 +2554,7 @@ static int add_prepared(grille_store *s, grille_prepared *p,
     sqlite3_bind_int64(st, 6, (sqlite3_int64)p->body);
     sqlite3_bind_int64(st, 7, (sqlite3_int64)len);
     sqlite3_bind_int64(st, 8, (sqlite3_int64)p->words);
+    sqlite3_bind_text(st, 9, real, -1, SQLITE_STATIC);
     rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc != SQLITE_DONE)
@@ -2519,6 +2571,21 @@ static int add_prepared(grille_store *s, grille_prepared *p,
         *id = doc;
         writeback_tick(s, len);
     }
+    return r;
+}
+
+/* add_doc, with `real`: the file that `path` names, from / and with its
+ * links resolved, when it is one. */
+static int add_prepared(grille_store *s, grille_prepared *p,
+                        const char *name, const char *path, int64_t *id,
+                        grille_error *err)
+{
+    struct stat sb;
+    char *real = path && stat(path, &sb) == 0 && S_ISREG(sb.st_mode)
+                     ? realpath(path, NULL)
+                     : NULL;
+    int r = add_doc(s, p, name, path, real, id, err);
+    free(real);
     return r;
 }
 
@@ -2630,6 +2697,29 @@ static int find_same_file(grille_store *s, const char *doc, int64_t *id,
     bool file = stat(doc, &sb) == 0 && S_ISREG(sb.st_mode);
     if (file) {
         int r = find_by_content(s, doc, id, err);
+        if (r <= 0)
+            return r;
+    }
+    if (file && s->version >= 7) {
+        /* edited since: the file it was read from (schema 7) */
+        char *real = realpath(doc, NULL);
+        sqlite3_stmt *st = NULL;
+        int r = real ? prepare(s, "SELECT id FROM documents WHERE file = ?1 "
+                                  "ORDER BY id LIMIT 1",
+                               &st, err)
+                     : 1;
+        if (r == 0) {
+            sqlite3_bind_text(st, 1, real, -1, SQLITE_STATIC);
+            int rc = sqlite3_step(st);
+            if (rc == SQLITE_ROW)
+                *id = sqlite3_column_int64(st, 0);
+            else if (rc == SQLITE_DONE)
+                r = 1;
+            else
+                r = store_error(s, err, rc, "look for the document");
+            sqlite3_finalize(st);
+        }
+        free(real);
         if (r <= 0)
             return r;
     }

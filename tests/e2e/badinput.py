@@ -866,7 +866,7 @@ def t_newer_project():
     con.close()
     assert snapshot(db)['user_version'] == 99
     refused_everywhere(db, esc(db) + r': made by a newer grille \(project '
-                       r'schema 99, this grille knows up to 6\): upgrade '
+                       r'schema 99, this grille knows up to 7\): upgrade '
                        r'grille')
 
 
@@ -926,6 +926,7 @@ def schema5(db, rows):
                     "matter')", rows)
     con.execute("UPDATE meta SET value = '5' WHERE key = 'schema_version'")
     con.execute('PRAGMA user_version = 5')
+    con.execute('ALTER TABLE documents DROP COLUMN file')  # schema 7's
     con.commit()
     con.close()
 
@@ -960,7 +961,7 @@ def t_schema5_attributes():
     up = grille('compare', '-d', db, '--by', 'region', '-f', 'csv',
                 nobody=True)
     assert up.returncode == 0, up
-    assert user_version(db) == 6, 'not upgraded'
+    assert user_version(db) == 7, 'not upgraded'
     assert ro.out == up.out, 'read-only %r, upgraded %r' % (ro.out, up.out)
     groups = {line.split(',')[1] for line in up.out.splitlines()[1:]}
     assert {'ARA-new', 'BRE'} <= groups and 'ARA' not in groups, groups

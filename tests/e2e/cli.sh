@@ -544,7 +544,7 @@ expect "list: the key as the reports read it" 0 "^    role = DGS " \
 expect "compare --by R\303\264le: the groups of role" 0 "^DGS +1 " \
     $G compare -d akeys.db --by "$(printf 'R\303\264le')"
 # a project of schema 5 holds keys and values as they were typed: the
-# upgrade to 6 stores them as set_attr does now
+# upgrade stores them as set_attr does now
 $G init -d old5.db >/dev/null && $G add -d old5.db akeys/b.md >/dev/null
 python3 - old5.db <<'PY'
 import sqlite3, sys
@@ -553,12 +553,13 @@ c.execute("UPDATE attributes SET key = 'R\u00f4le', value = 'DGA\u00a0' WHERE ke
 c.execute("UPDATE attributes SET key = 'Collectivit\u00e9' WHERE key = 'collectivite'")
 c.execute("UPDATE meta SET value = '5' WHERE key = 'schema_version'")
 c.execute("PRAGMA user_version = 5")
+c.execute("ALTER TABLE documents DROP COLUMN file")
 c.commit()
 PY
 expect "upgrade to schema 6: the report's keys in one spelling, values trimmed" 0 \
     "^    role = DGA  " $G list -d old5.db
 ok "upgrade to schema 6: no key left as typed" sh -c \
-    "python3 -c \"import sqlite3; c = sqlite3.connect('old5.db'); k = sorted(r[0] for r in c.execute('SELECT key FROM attributes')); v = c.execute('PRAGMA user_version').fetchone()[0]; raise SystemExit(k != ['collectivite', 'enqueteur', 'role'] or v != 6)\""
+    "python3 -c \"import sqlite3; c = sqlite3.connect('old5.db'); k = sorted(r[0] for r in c.execute('SELECT key FROM attributes')); v = c.execute('PRAGMA user_version').fetchone()[0]; raise SystemExit(k != ['collectivite', 'enqueteur', 'role'] or v != 7)\""
 # every space of text.md around a key: a zero-width space, an ideographic
 # one; a key of spaces only is no name
 $G attr set -d akeys.db a.md "$(printf 'R\303\264le\342\200\213')=maire" >/dev/null

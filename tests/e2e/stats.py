@@ -76,7 +76,7 @@ def uv(v):
             return bytes(out)
 
 
-SCHEMA = 6  # the schema this grille writes
+SCHEMA = 7  # the schema this grille writes
 CELL = 9  # numbers per code in doc_stats' cells (6 before schema 5)
 
 
@@ -424,6 +424,9 @@ def older(version, name):
         dst.execute('UPDATE doc_stats SET cells = ? WHERE document = ?',
                     (b''.join(uv(x) for x in six), doc))
     dst.commit()
+    if version < 7:
+        dst.execute('ALTER TABLE documents DROP COLUMN file')
+        dst.commit()
     if version >= 4:
         dst.execute("UPDATE meta SET value = '%d' WHERE key = "
                     "'schema_version'" % version)

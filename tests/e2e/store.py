@@ -213,7 +213,8 @@ def t_new_project_knows_its_themes():
 def t_add_same_name_and_path():
     """Two different notes named n.md, added by the same relative path from
     two folders: the second is a failure (status 1, named), not "already
-    there"; added by a path that tells it apart, it goes in."""
+    there", nor taken for the first edited (another file); added by a path
+    that tells it apart, it goes in."""
     db = os.path.join(TMP, 'names.db')
     assert grille('init', '-d', db).returncode == 0
     for d, text in (('one', 'Le télétravail.\n'), ('two', 'Les masques.\n')):
@@ -227,8 +228,8 @@ def t_add_same_name_and_path():
     if first.returncode != 0:
         return 'first add: %r' % first.stderr
     err = second.stderr.decode()
-    if second.returncode != 1 or "n.md: the project has a document added " \
-            "by this path, as 'n.md' (#1), with another text" not in err or \
+    if second.returncode != 1 or "n.md: the name 'n.md' and this path " \
+            "are taken by other documents of the project" not in err or \
             'add it by a path that tells it apart' not in err or \
             'already there' in second.stdout.decode():
         return 'second add: %d %r %r' % (second.returncode, second.stdout,
@@ -270,6 +271,19 @@ def t_add_edited_file():
         return 'edited add: %d %r' % (again.returncode, err)
     if count(db, 'SELECT count(*) FROM documents') != 1:
         return 'the refused add changed the project'
+    # the same file by a path written another way, or from another folder
+    sub = os.path.join(cwd, 'sub')
+    os.makedirs(sub, exist_ok=True)
+    for where, spelt in ((cwd, './notes/brest.md'), (cwd, 'notes//brest.md'),
+                         (cwd, note), (sub, '../notes/brest.md'),
+                         (sub, '../notes/../notes/brest.md')):
+        other = subprocess.run([G, 'add', '-d', db, spelt],
+                               capture_output=True, cwd=where)
+        if other.returncode != 1 or b"as 'brest.md' (#1)" not in other.stderr:
+            return 'edited add as %s: %d %r' % (spelt, other.returncode,
+                                                other.stderr[-300:])
+    if count(db, 'SELECT count(*) FROM documents') != 1:
+        return 'an edited note by another path was added'
     if run('rm', '-d', db, 'brest.md').returncode != 0:
         return 'rm failed'
     third = run('add', '-d', db, 'notes/brest.md')
