@@ -1198,6 +1198,15 @@ static int store_open(grille_store **out, const char *path, int readonly,
                           tables ? _("a SQLite database, but not a grille "
                                      "project")
                                  : _("an empty file, not a grille project"));
+    } else if (r == 0 && version < 1) {
+        /* grille's, with its tables, and no version: not one grille
+         * writes (init sets it with the tables), so changed since */
+        r = grille__error(err, GRILLE_ESTORE, path, 0, 0,
+                          _("a grille project whose schema version is %lld "
+                            "(PRAGMA user_version): damaged, or changed by "
+                            "another tool; its schema_version in table meta "
+                            "says which it is"),
+                          (long long)version);
     } else if (r == 0 && version > SCHEMA_VERSION) {
         r = grille__error(err, GRILLE_EVERSION, path, 0, 0,
                           _("made by a newer grille (project schema %lld, "

@@ -870,6 +870,21 @@ def t_newer_project():
                        r'grille')
 
 
+def t_no_version_project():
+    # a version of 0 or less: not 'table meta already exists' from a
+    # migration that took it for a new project
+    for v in (0, -1):
+        db = fresh('noversion%d' % (v + 1))
+        con = sqlite3.connect(os.path.join(TMP, db))
+        con.execute('PRAGMA user_version = %d' % v)
+        con.close()
+        refused_everywhere(db, esc(db) + r': a grille project whose schema '
+                           r'version is %d \(PRAGMA user_version\): '
+                           r'damaged, or changed by another tool; its '
+                           r'schema_version in table meta says which it is'
+                           % v)
+
+
 RO = {}
 
 
@@ -1157,6 +1172,7 @@ for name, fn in [
          t_text_file_project),
         ('project: a SQLite database that is not grille\'s', t_other_sqlite),
         ('project: made by a newer grille', t_newer_project),
+        ('project: no schema version (tampered)', t_no_version_project),
         ('project: read-only, add fails and changes nothing', t_read_only),
         ('project: a failed read-only command leaves no file beside it',
          t_read_only_leaves_nothing),
