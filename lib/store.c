@@ -1168,6 +1168,13 @@ static int store_open(grille_store **out, const char *path, int readonly,
     if (S_ISDIR(st.st_mode))
         return grille__error(err, GRILLE_ENOTPROJECT, path, 0, 0, "%s",
                              _("is a folder, not a grille project"));
+    if (!S_ISREG(st.st_mode))
+        return grille__error(err, GRILLE_ENOTPROJECT, path, 0, 0, "%s",
+                             S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)
+                                 ? _("is a pipe, not a grille project (a "
+                                     "project is a file)")
+                                 : _("is a device, not a grille project (a "
+                                     "project is a file)"));
     /* Refuse to write before SQLite creates its -wal and -shm files: made
      * with the project's mode, they would keep a read-only project
      * read-only after its owner gives write access back.  Those files go

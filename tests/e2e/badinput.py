@@ -848,6 +848,18 @@ def t_text_file_project():
                        r'SQLite database\)', ok_integrity=False)
 
 
+def t_device_or_pipe_project():
+    # /dev/null was 'an empty file', and a pipe blocked for a writer
+    for dev in ('/dev/null', '/dev/zero'):
+        for args in (('list', '-d', dev), ('report', '-d', dev)):
+            expect(grille(*args), 1, 'grille: %s: is a device, not a grille '
+                   r'project \(a project is a file\)\n' % dev, '')
+    fifo = os.path.join(TMP, 'pj', 'fifo.db')
+    os.mkfifo(fifo)
+    expect(grille('list', '-d', 'pj/fifo.db'), 1, r'grille: pj/fifo\.db: is '
+           r'a pipe, not a grille project \(a project is a file\)\n', '')
+
+
 def t_other_sqlite():
     db = 'pj/other.db'
     con = sqlite3.connect(os.path.join(TMP, db))
@@ -1173,6 +1185,7 @@ for name, fn in [
         ('project: a SQLite database that is not grille\'s', t_other_sqlite),
         ('project: made by a newer grille', t_newer_project),
         ('project: no schema version (tampered)', t_no_version_project),
+        ('project: a device or a pipe', t_device_or_pipe_project),
         ('project: read-only, add fails and changes nothing', t_read_only),
         ('project: a failed read-only command leaves no file beside it',
          t_read_only_leaves_nothing),
