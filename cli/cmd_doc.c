@@ -340,6 +340,7 @@ static int attr_import(int argc, char **argv, const char *db)
     char ***rowvals = NULL;
     bool *doc_touched = NULL;
     const char *why = NULL;
+    char *rawname = NULL; /* a listing row's name as written */
     if (ok && csv_next(data, len, &pos, sep, &head, &line, &why) != 1) {
         cli_error(_("%s:1: %s"), path, why ? why : _("no header row"));
         ok = false;
@@ -463,6 +464,18 @@ static int attr_import(int argc, char **argv, const char *db)
             bad++;
             continue;
         }
+        /* a listing's name as written (a name is not trimmed, nor its
+         * accents composed: "Se\xcc\x81bastien.md" from macOS), without
+         * the formula guard */
+        free(rawname);
+        rawname = NULL;
+        if (from_list) {
+            const char *n = row.fields[1];
+            if (n[0] == '\'' && n[1] && strchr("=+-@", n[1]))
+                n++;
+            if (!(rawname = strdup(n)))
+                abort(); /* out of memory */
+        }
         /* every cell as it would be stored: a no-break space alone is an
          * empty cell, and "Montpellier " (autocorrect) names Montpellier */
         bool blank = true;
@@ -505,7 +518,7 @@ static int attr_import(int argc, char **argv, const char *db)
         if (from_list && *row.fields[1]) {
             /* a listing's row names its document: ids come back after an
              * rm, and differ in another project of the same notes */
-            const char *name = row.fields[1];
+            const char *name = rawname;
             found = GRILLE_ENOTFOUND;
             for (size_t i = 0; i < refs.n && found; i++)
                 if (strcmp(refs.v[i].name, name) == 0) {
@@ -513,9 +526,14 @@ static int attr_import(int argc, char **argv, const char *db)
                     found = 0;
                 }
             if (found) {
-                cli_error(_("%s:%zu: no document '%s' in the project (the "
-                            "listing's #%s): was it removed?"),
-                          path, row.line, name, row.fields[0]);
+                if (*row.fields[0])
+                    cli_error(_("%s:%zu: no document '%s' in the project "
+                                "(the listing's #%s): was it removed?"),
+                              path, row.line, name, row.fields[0]);
+                else
+                    cli_error(_("%s:%zu: no document '%s' in the project: "
+                                "was it removed?"),
+                              path, row.line, name);
                 bad++;
                 continue;
             }
@@ -612,6 +630,7 @@ static int attr_import(int argc, char **argv, const char *db)
     free(setby);
     free(doc_touched);
     free(ignored);
+    free(rawname);
     if (bad)
         ok = false;
     csv_row_free(&head);

@@ -32,6 +32,9 @@ GRILLE_HIDDEN int grille__error_at(grille_error *err, int code,
                                    const char *file, size_t offset,
                                    const char *fmt, ...) GRILLE_PRINTF(5, 6);
 GRILLE_HIDDEN int grille__nomem(grille_error *err);
+/* The file a text was read from (grille_text_read_file: its path from /,
+ * links resolved), or NULL (a text from memory, stdin, a pipe). */
+GRILLE_HIDDEN const char *grille__text_file(const grille_text *text);
 /* Tests of attrs.c: take only its plain front matter path (what it does
  * not take is left empty), or only libyaml. */
 GRILLE_HIDDEN extern bool grille__attrs_plain_only;

@@ -615,13 +615,16 @@ GRILLE_API int grille_store_codebook(grille_store *s, grille_codebook **out,
  * grille_store_codebook: another is refused) using analyser `a`.  `name`
  * is the name the document is known by; when another document has it,
  * `path` (required: give the name again for a text from memory) is tried,
- * then an error.
+ * then an error.  A text read by grille_text_read_file keeps its file
+ * (its path from /, links resolved): a text from the file of a document
+ * already there, with another text (the note edited since), is refused
+ * with GRILLE_EEXISTS, whatever `path` says.
  * *id (when id is not NULL) receives the new document's id.  Errors:
  * GRILLE_EEXISTS when a document with the same content is there already
  * (*id is then its id and the message names it), GRILLE_EINVALID for a
  * document with no text (empty or white space only), the front matter's
- * errors, GRILLE_ESTORE (the
- * file: damaged, busy, full); GRILLE_EINVALID too for a misuse (no
+ * errors, GRILLE_ESTORE (the file: damaged, busy, full); GRILLE_EINVALID
+ * too for a misuse (no
  * codebook, name or path; another codebook; no write transaction possible
  * on a store opened read-only).
  */
@@ -664,9 +667,9 @@ GRILLE_API int grille_store_read_begin(grille_store *s, grille_error *err);
 GRILLE_API void grille_store_read_end(grille_store *s);
 
 /* Finds a document by name, by the path it was added from, or by "#ID".
- * A path written another way finds it too: "./a.md" for "a.md", or any
- * path to the same file from any folder, or to a file with the same text.
- * Errors: GRILLE_ENOTFOUND. */
+ * A path written another way finds it too: "./a.md" for the name "a.md"
+ * when no file a.md is here, or any path to the file it was read from,
+ * or to a file with the same text.  Errors: GRILLE_ENOTFOUND. */
 GRILLE_API int grille_store_find(grille_store *s, const char *doc,
                                  int64_t *id, grille_error *err);
 

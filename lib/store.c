@@ -282,7 +282,9 @@ static const char schema_v6[] = "";
  * ("./notes/a.md", its full path, from another folder) is the same file
  * (add refuses it rather than count the interview twice).  Attributes
  * are cleaned again (control characters, since version 6's cleaning). */
-static const char schema_v7[] = "ALTER TABLE documents ADD COLUMN file TEXT;";
+static const char schema_v7[] =
+    "ALTER TABLE documents ADD COLUMN file TEXT;"
+    "CREATE INDEX documents_file ON documents (file) WHERE file IS NOT NULL;";
 
 static const char *const migrations[SCHEMA_VERSION] = {
     schema_v1, schema_v2, schema_v3, schema_v4,
@@ -2452,6 +2454,20 @@ static bool same_file(const char *stored, const char *file, const char *path,
     return same;
 }
 
+/* An add refused: the file of document `old` (#id), edited since. */
+static int edited_error(grille_error *err, const char *path, const char *old,
+                        int64_t id)
+{
+    return grille__error(
+        err, GRILLE_EEXISTS, path, 0, 0,
+        _("the project has a document added from this file, as '%s' "
+          "(#%lld), with another text: nothing added; if this is a new "
+          "version of it, remove that one first (grille rm '%s'), then add "
+          "the file again; if it is another file, add it by a path that "
+          "tells it apart"),
+        old, (long long)id, old);
+}
+
 static int add_doc(grille_store *s, grille_prepared *p, const char *name,
                    const char *path, const char *real, int64_t *id,
                    grille_error *err)
@@ -2498,6 +2514,27 @@ static int add_doc(grille_store *s, grille_prepared *p, const char *name,
     sqlite3_reset(st);
     if (rc != SQLITE_DONE)
         return store_error(s, err, rc, "look for the document");
+    /* read from the file of a document, with another text: most often
+     * the note edited since, which added again would be a second copy of
+     * the interview in every figure (whatever path or link names it) */
+    if (real) {
+        sqlite3_stmt *q = NULL;
+        r = prepare(s, "SELECT id, name FROM documents WHERE file = ?1 "
+                       "ORDER BY id LIMIT 1",
+                    &q, err);
+        if (r < 0)
+            return r;
+        sqlite3_bind_text(q, 1, real, -1, SQLITE_STATIC);
+        rc = sqlite3_step(q);
+        if (rc == SQLITE_ROW)
+            r = edited_error(err, path, col_text(q, 1),
+                             sqlite3_column_int64(q, 0));
+        sqlite3_finalize(q);
+        if (rc == SQLITE_ROW)
+            return r;
+        if (rc != SQLITE_DONE)
+            return store_error(s, err, rc, "look for the document");
+    }
     const char *use = name;
     if (name_taken(s, name, &rc)) {
         use = path;
@@ -2524,15 +2561,8 @@ static int add_doc(grille_store *s, grille_prepared *p, const char *name,
                               real))
                 ;
             if (rc == SQLITE_ROW) {
-                const char *old = col_text(q, 1);
-                r = grille__error(
-                    err, GRILLE_EEXISTS, path, 0, 0,
-                    _("the project has a document added by this path, as "
-                      "'%s' (#%lld), with another text: nothing added; if "
-                      "this is a new version of it, remove that one first "
-                      "(grille rm '%s'), then add the file again; if it is "
-                      "another file, add it by a path that tells it apart"),
-                    old, (long long)sqlite3_column_int64(q, 0), old);
+                r = edited_error(err, path, col_text(q, 1),
+                                 sqlite3_column_int64(q, 0));
                 sqlite3_finalize(q);
                 return r;
             }
@@ -2590,19 +2620,13 @@ static int add_doc(grille_store *s, grille_prepared *p, const char *name,
     return r;
 }
 
-/* add_doc, with `real`: the file that `path` names, from / and with its
- * links resolved, when it is one. */
+/* add_doc, with `real`: the file the text was read from, from / and with
+ * its links resolved (NULL for a text from memory: an import's, say). */
 static int add_prepared(grille_store *s, grille_prepared *p,
                         const char *name, const char *path, int64_t *id,
                         grille_error *err)
 {
-    struct stat sb;
-    char *real = path && stat(path, &sb) == 0 && S_ISREG(sb.st_mode)
-                     ? realpath(path, NULL)
-                     : NULL;
-    int r = add_doc(s, p, name, path, real, id, err);
-    free(real);
-    return r;
+    return add_doc(s, p, name, path, grille__text_file(p->text), id, err);
 }
 
 int grille_store_add_prepared(grille_store *s, grille_prepared *p,
@@ -2793,7 +2817,8 @@ int grille_store_find(grille_store *s, const char *doc, int64_t *id,
                     &st, err);
     if (r < 0)
         return r;
-    /* "./a.md" is "a.md", whether or not the file is still here */
+    /* "./a.md" is the name "a.md" when no such file is here (a file
+     * there is found below, by its text or as the file of a document) */
     const char *bare = doc;
     while (bare[0] == '.' && bare[1] == '/') {
         bare += 2;
@@ -2802,7 +2827,8 @@ int grille_store_find(grille_store *s, const char *doc, int64_t *id,
     }
     sqlite3_bind_text(st, 1, doc, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
-    if (rc == SQLITE_DONE && bare != doc && *bare) {
+    struct stat here;
+    if (rc == SQLITE_DONE && bare != doc && *bare && lstat(doc, &here) != 0) {
         sqlite3_reset(st);
         sqlite3_bind_text(st, 1, bare, -1, SQLITE_STATIC);
         rc = sqlite3_step(st);

@@ -62,7 +62,13 @@ struct grille_text {
     size_t input_size;
     grille_encoding enc;
     size_t big; /* data is from grille__big_calloc(big, 1); 0: malloc */
+    char *file; /* read from this file (realpath), or NULL */
 };
+
+const char *grille__text_file(const grille_text *text)
+{
+    return text ? text->file : NULL;
+}
 
 const char *grille_encoding_name(grille_encoding enc)
 {
@@ -470,11 +476,14 @@ int grille_text_read_file_jobs(grille_text **out, const char *path,
         }
     }
     struct stat st;
+    bool regular = false; /* a file the text can be said to come from */
     if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
         if (!is_stdin)
             close(fd);
         return grille__error(err, GRILLE_EIO, name, 0, 0, "%s",
                              _("is a folder, not a file"));
+    } else if (!is_stdin) {
+        regular = S_ISREG(st.st_mode);
     }
     gbuf b = {0};
     size_t want = S_ISREG(st.st_mode) && st.st_size > 0
@@ -565,6 +574,7 @@ int grille_text_read_file_jobs(grille_text **out, const char *path,
                 memmove(b.data, b.data + skip, b.len - skip + 1);
             t->len = b.len - skip;
             t->data = b.data;
+            t->file = regular ? realpath(path, NULL) : NULL;
             *out = t;
             return 0;
         }
@@ -574,6 +584,8 @@ int grille_text_read_file_jobs(grille_text **out, const char *path,
         grille__big_free(b.data, big, 1);
     else
         gbuf_free(&b);
+    if (rc == 0 && regular)
+        (*out)->file = realpath(path, NULL);
     return rc;
 }
 
@@ -602,6 +614,7 @@ void grille_text_free(grille_text *text)
         grille__big_free(text->data, text->big, 1);
     else
         free(text->data);
+    free(text->file);
     free(text);
 }
 

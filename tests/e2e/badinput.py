@@ -953,7 +953,8 @@ def schema5(db, rows):
                     "matter')", rows)
     con.execute("UPDATE meta SET value = '5' WHERE key = 'schema_version'")
     con.execute('PRAGMA user_version = 5')
-    con.execute('ALTER TABLE documents DROP COLUMN file')  # schema 7's
+    con.execute('DROP INDEX documents_file')  # schema 7's
+    con.execute('ALTER TABLE documents DROP COLUMN file')
     con.commit()
     con.close()
 

@@ -553,6 +553,7 @@ c.execute("UPDATE attributes SET key = 'R\u00f4le', value = 'DGA\u00a0' WHERE ke
 c.execute("UPDATE attributes SET key = 'Collectivit\u00e9' WHERE key = 'collectivite'")
 c.execute("UPDATE meta SET value = '5' WHERE key = 'schema_version'")
 c.execute("PRAGMA user_version = 5")
+c.execute("DROP INDEX documents_file")
 c.execute("ALTER TABLE documents DROP COLUMN file")
 c.commit()
 PY

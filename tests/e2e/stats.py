@@ -425,6 +425,7 @@ def older(version, name):
                     (b''.join(uv(x) for x in six), doc))
     dst.commit()
     if version < 7:
+        dst.execute('DROP INDEX documents_file')
         dst.execute('ALTER TABLE documents DROP COLUMN file')
         dst.commit()
     if version >= 4:

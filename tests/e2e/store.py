@@ -266,7 +266,7 @@ def t_add_edited_file():
     again = run('add', '-d', db, 'notes/brest.md')
     err = again.stderr.decode()
     if again.returncode != 1 or "notes/brest.md: the project has a " \
-            "document added by this path, as 'brest.md' (#1), with " \
+            "document added from this file, as 'brest.md' (#1), with " \
             "another text" not in err or "grille rm 'brest.md'" not in err:
         return 'edited add: %d %r' % (again.returncode, err)
     if count(db, 'SELECT count(*) FROM documents') != 1:
@@ -304,7 +304,7 @@ def t_add_edited_file():
             f.write('Modifié.\n')
         before = count(db, 'SELECT count(*) FROM documents')
         again = run('add', '-d', db, rel)
-        if again.returncode != 1 or b'a document added by this path, as ' \
+        if again.returncode != 1 or b'a document added from this file, as ' \
                 b"'%s'" % rel.encode() not in again.stderr:
             return 'edited %s: %r' % (rel, again.stderr)
         if count(db, 'SELECT count(*) FROM documents') != before:
@@ -457,6 +457,28 @@ def t_listing_names_its_documents():
             r.returncode, r.stderr[-300:])
     if grille('list', '-d', a, '-f', 'json').stdout != before:
         return 'a failed import changed the project'
+    # names as written: decomposed accents (macOS), spaces around them,
+    # the formula guard of a listing
+    odd = os.path.join(d, 'odd')
+    os.makedirs(odd)
+    for i, n in enumerate(('Se\u0301bastien.md', ' lead.md', '=x.md')):
+        with open(os.path.join(odd, n), 'w', encoding='utf-8') as fh:
+            fh.write('Note %d sur les masques.\n' % i)
+    c = os.path.join(d, 'c.db')
+    assert grille('init', '-d', c).returncode == 0
+    assert grille('add', '-d', c, odd).returncode == 0
+    rows = list(csv.reader(io.StringIO(
+        grille('list', '-d', c, '-f', 'csv').stdout.decode(), newline='')))
+    rows[0].append('strate')
+    for r in rows[1:]:
+        r.append('2k')
+    with open(os.path.join(d, 'c.csv'), 'w', encoding='utf-8',
+              newline='') as fh:
+        csv.writer(fh).writerows(rows)
+    r = grille('attr', 'import', '-d', c, os.path.join(d, 'c.csv'))
+    if r.returncode != 0 or b'set 3 attribute values on 3 documents' \
+            not in r.stdout:
+        return 'a listing of odd names: %r %r' % (r.stdout, r.stderr)
     return None
 
 
@@ -773,6 +795,59 @@ def t_rm_named_twice():
     assert b'removed 1 document from' in out.stdout, out.stdout
     assert count(db, 'SELECT count(*) FROM documents') == 1
     assert integrity(db) == 'ok', integrity(db)
+
+
+def t_same_file_other_names():
+    """The file a document was read from, whatever names it: a link under
+    another name to an edited note is refused; a note stored under its
+    path (its name another's) stays its file after that name is gone;
+    './n.md' names another file here, not the document named n.md; an
+    import keeps no file, though one of the same name is here."""
+    d = os.path.join(TMP, 'samefile')
+    for sub in ('notes', 'a', 'b'):
+        os.makedirs(os.path.join(d, sub))
+    db = 'p.db'
+    run = lambda *a: subprocess.run([G] + list(a), capture_output=True,
+                                    cwd=d)
+    w = lambda rel, text, mode='w': open(os.path.join(d, rel), mode,
+                                         encoding='utf-8').write(text)
+    w('notes/brest.md', 'Le CCAS a distribué des masques.\n')
+    assert run('init', '-d', db).returncode == 0
+    assert run('add', '-d', db, 'notes/brest.md').returncode == 0
+    w('notes/brest.md', 'Ajout : des tablettes.\n', 'a')
+    os.symlink('notes/brest.md', os.path.join(d, 'lien.md'))
+    r = run('add', '-d', db, 'lien.md')
+    if r.returncode != 1 or b"added from this file, as 'brest.md'" \
+            not in r.stderr:
+        return 'a link to an edited note: %d %r' % (r.returncode, r.stderr)
+    w('a/n.md', 'Premier.\n')
+    w('b/n.md', 'Second.\n')
+    assert run('add', '-d', db, 'a/n.md', 'b/n.md').returncode == 0
+    assert run('rm', '-d', db, 'n.md').returncode == 0
+    w('b/n.md', 'Modifié.\n', 'a')
+    r = run('add', '-d', db, 'b/n.md')
+    if r.returncode != 1 or b"as 'b/n.md'" not in r.stderr:
+        return 'an edited note stored by its path: %d %r' % (r.returncode,
+                                                             r.stderr)
+    # rm ./n.md: the file here is not the document named n.md
+    w('a/autre.md', 'Une note du projet.\n')
+    assert run('add', '-d', db, 'a/autre.md').returncode == 0
+    w('autre.md', 'Une note hors projet.\n')
+    n = count(os.path.join(d, db), 'SELECT count(*) FROM documents')
+    r = run('rm', '-d', db, './autre.md')
+    if r.returncode != 1 or count(os.path.join(d, db),
+                                  'SELECT count(*) FROM documents') != n:
+        return 'rm ./autre.md removed the document autre.md: %r' % r.stdout
+    # an import: texts from an archive, no file of the disk
+    assert run('export', '-d', db, '-f', 'qdpx', '-o', 'x.qdpx'
+               ).returncode == 0
+    assert run('init', '-d', 'q.db').returncode == 0
+    r = run('import', '-d', 'q.db', 'x.qdpx')
+    assert r.returncode == 0, r.stderr
+    if count(os.path.join(d, 'q.db'),
+             'SELECT count(*) FROM documents WHERE file IS NOT NULL'):
+        return 'an import kept files of the current folder'
+    return None
 
 
 def t_rm_path_written_otherwise():
@@ -1368,6 +1443,7 @@ for name, fn in [
         ('rm is all or nothing and cascades', t_rm),
         ('a document named twice is removed once', t_rm_named_twice),
         ('rm finds a path written another way', t_rm_path_written_otherwise),
+        ('the file of a document, whatever names it', t_same_file_other_names),
         ('a folder with no note is named in a warning', t_empty_folder),
         ('no row without its parent', t_foreign_keys),
         ('add -j 1, 2, 4: the same project and messages',

@@ -2321,6 +2321,54 @@ static int no_attr(const grille_attr_info *a, void *payload)
     return 0;
 }
 
+START_TEST(test_add_keeps_file_read)
+{
+    /* a text read from a file keeps it (its path from /), a text from
+     * memory none, though its path names a file here */
+    grille_error err;
+    memset(&err, 0, sizeof(err));
+    fresh();
+    char path[256], real[PATH_MAX];
+    snprintf(path, sizeof(path), "%s/./note.md", dir);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("Le t\xc3\xa9l\xc3\xa9travail.\n", f);
+    fclose(f);
+    ck_assert_ptr_nonnull(realpath(path, real));
+    grille_text *t = NULL;
+    ck_assert_int_eq(grille_text_read_file(&t, path, &err), 0);
+    begin(st);
+    ck_assert_int_eq(grille_store_add(st, an, cb, "note.md", path, t, NULL,
+                                      &err),
+                     0);
+    grille_text_free(t);
+    ck_assert_int_eq(try_add(cb, "mem.md", path, "Les masques.\n", NULL,
+                             &err),
+                     0);
+    commit(st);
+    ck_assert_str_eq(raw_text("SELECT file FROM documents WHERE name = "
+                              "'note.md'"),
+                     real);
+    ck_assert_int_eq(raw_int("SELECT count(*) FROM documents WHERE name = "
+                             "'mem.md' AND file IS NULL"),
+                     1);
+    /* edited, read again: refused, whatever path names it */
+    f = fopen(path, "a");
+    ck_assert_ptr_nonnull(f);
+    fputs("Ajout.\n", f);
+    fclose(f);
+    ck_assert_int_eq(grille_text_read_file(&t, real, &err), 0);
+    begin(st);
+    ck_assert_int_eq(grille_store_add(st, an, cb, "autre.md", "autre.md", t,
+                                      NULL, &err),
+                     GRILLE_EEXISTS);
+    grille_store_rollback(st);
+    grille_text_free(t);
+    ck_assert_msg(strstr(err.message, "added from this file, as 'note.md'"),
+                  "%s", err.message);
+}
+END_TEST
+
 START_TEST(test_read_unknown_document)
 {
     /* an unknown id is not a document without attributes or codings */
@@ -3961,6 +4009,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_set_attr_empty_key);
     tcase_add_test(tc, test_set_attr_unknown_document);
     tcase_add_test(tc, test_read_unknown_document);
+    tcase_add_test(tc, test_add_keeps_file_read);
 
     tc = tcase(s, "recode");
     tcase_add_test(tc, test_recode_changes);
