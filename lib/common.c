@@ -70,6 +70,20 @@ static int verror(grille_error *err, int code, const char *file,
     size_t n = 0;
     char *m = err->message;
     size_t size = sizeof(err->message);
+    /* a path of thousands of bytes would leave no room for the reason:
+     * its two ends, cut between characters */
+    char shortened[420];
+    size_t flen = file ? strlen(file) : 0;
+    if (flen > 400) {
+        size_t head = 190, tail = flen - 190;
+        while (head && ((unsigned char)file[head] & 0xC0) == 0x80)
+            head--;
+        while (tail < flen && ((unsigned char)file[tail] & 0xC0) == 0x80)
+            tail++;
+        snprintf(shortened, sizeof(shortened), "%.*s\u2026%s", (int)head,
+                 file, file + tail);
+        file = shortened;
+    }
     if (file && *file) {
         int w;
         if (line && col)

@@ -216,6 +216,16 @@ START_TEST(read_file_errors)
     ck_assert_ptr_null(t);
     ck_assert_int_eq(grille_text_read_file(&t, NULL, &err), GRILLE_EINVALID);
     ck_assert_ptr_null(t);
+    /* a path of thousands of bytes leaves room for the reason */
+    char path[6001];
+    for (size_t i = 0; i < 6000; i++)
+        path[i] = i % 100 == 0 ? '/' : 'd';
+    path[6000] = '\0';
+    ck_assert_int_eq(grille_text_read_file(&t, path, &err), GRILLE_EIO);
+    ck_assert_msg(strstr(err.message, "\xe2\x80\xa6") &&
+                      strlen(err.message) < 600 &&
+                      strstr(err.message, "ddd: ") != NULL,
+                  "%s", err.message);
 }
 END_TEST
 
