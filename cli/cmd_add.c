@@ -423,7 +423,10 @@ int cmd_add(int argc, char **argv)
         slot *sl = take_slot(&ad, i, npre, a);
         if (sl->rc < 0) {
             cli_progress_end(&prog);
-            cli_lib_error(&sl->err);
+            if (sl->rc == GRILLE_ENOMEM) /* the note it stopped at */
+                cli_error(_("%s: out of memory"), path);
+            else
+                cli_lib_error(&sl->err);
             if (sl->rc == GRILLE_ENOMEM) {
                 abort_all = true;
                 break;
@@ -449,7 +452,10 @@ int cmd_add(int argc, char **argv)
         }
         if (rc == GRILLE_ESTORE || rc == GRILLE_ENOMEM) {
             cli_progress_end(&prog);
-            cli_lib_error(&err);
+            if (rc == GRILLE_ENOMEM)
+                cli_error(_("%s: out of memory"), path);
+            else
+                cli_lib_error(&err);
             abort_all = true;
             break;
         }
