@@ -1126,10 +1126,16 @@ static int store_connect(grille_store **out, const char *path, int readonly,
                 }
                 return grille__error(
                     err, GRILLE_ESTORE, path, 0, 0, "%s",
-                    _("changes wait in its -wal, without the -shm that "
-                      "goes with it: only a user who may write the "
-                      "project can read them back (run any grille command "
-                      "on it as its owner)"));
+                    access(path, W_OK) == 0
+                        ? _("changes wait in its -wal, without the -shm "
+                            "that goes with it, and its folder may not be "
+                            "written to, where SQLite makes that file: give "
+                            "write access to the folder, then run any "
+                            "grille command on the project")
+                        : _("changes wait in its -wal, without the -shm "
+                            "that goes with it: only a user who may write "
+                            "the project can read them back (run any "
+                            "grille command on it as its owner)"));
             }
             if (rc != SQLITE_OK && !again &&
                 ((rc & 0xFF) == SQLITE_READONLY ||
