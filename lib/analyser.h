@@ -7,7 +7,6 @@
 #define GRILLE_ANALYSER_H
 
 #include "common.h"
-#include <string.h>
 
 struct sb_stemmer;
 
@@ -114,97 +113,11 @@ GRILLE_HIDDEN void grille_stem__free(grille_analyser *a);
 GRILLE_HIDDEN stem_entry *grille_stem__lookup(grille_analyser *a,
                                                     const char *lower,
                                                     size_t len, int kind);
-
-/* What a lookup of the cache does at every token, inline: a call costs
- * what a hit does (its registers saved and restored, a tenth of tag's
- * instructions); only a miss calls grille_stem__lookup. */
-static inline uint64_t grille_stem__load64(const char *p)
-{
-    uint64_t w;
-    memcpy(&w, p, 8);
-    return w;
-}
-
-/* The hash of the word s[0, n); `padded` when its buffer has zero bytes
- * after n up to a multiple of eight, read whole. */
-static inline uint64_t grille_stem__hash(const char *s, size_t n, int kind,
-                                         bool padded)
-{
-    uint64_t h = 0x9E3779B97F4A7C15ULL ^ ((uint64_t)n << 8) ^ (uint64_t)kind;
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        h = (h ^ grille_stem__load64(s + i)) * 0xff51afd7ed558ccdULL;
-        h ^= h >> 32;
-    }
-    uint64_t w = 0;
-    if (padded && i < n)
-        w = grille_stem__load64(s + i);
-    else if (!padded)
-        memcpy(&w, s + i, n - i);
-    h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
-    return h ^ (h >> 29);
-}
-
-/* The tag of hash h in a slot (its top 16 bits, where addresses leave
- * room for them). */
-static inline uintptr_t grille_stem__slot_tag(const stem_cache *c,
-                                              uint64_t h)
-{
-#if UINTPTR_MAX > 0xFFFFFFFFu
-    return ((uintptr_t)(h >> 48) << 48) & ~c->addr;
-#else
-    (void)c;
-    (void)h;
-    return 0;
-#endif
-}
-
-static inline stem_entry *grille_stem__slot_entry(const stem_cache *c,
-                                                  stem_slot s)
-{
-    return (stem_entry *)(s & c->addr);
-}
-
-/* Whether entry e is the word `lower` of len bytes, padded with zeros to
- * a multiple of eight.  The entry's strings are padded too: whole words
- * compare, the first ones in the entry's head. */
-static inline bool grille_stem__same_word(const stem_entry *e,
-                                          const char *lower, size_t len)
-{
-    if (e->lower_len != len)
-        return false;
-    size_t k = 0;
-    for (; k < len && k < STEM_HEAD; k += 8)
-        if (e->head[k / 8] != grille_stem__load64(lower + k))
-            return false;
-    for (; k < len; k += 8)
-        if (grille_stem__load64(e->lower + k) !=
-            grille_stem__load64(lower + k))
-            return false;
-    return true;
-}
-
-/* grille_stem__lookup for a word whose buffer has zero bytes after len up
- * to a multiple of eight: hashed and compared eight bytes at a time. */
-static inline __attribute__((always_inline)) stem_entry *
-grille_stem__lookup_padded(grille_analyser *a, const char *lower, size_t len,
-                           int kind)
-{
-    stem_cache *c = &a->cache;
-    uint64_t h = grille_stem__hash(lower, len, kind, true);
-    if (c->nslots) {
-        size_t mask = c->nslots - 1;
-        uintptr_t tag = grille_stem__slot_tag(c, h);
-        for (size_t j = h & mask; c->slots[j]; j = (j + 1) & mask) {
-            stem_entry *e = grille_stem__slot_entry(c, c->slots[j]);
-            if ((c->slots[j] & ~c->addr) == tag && e->hash == (uint32_t)h &&
-                e->kind == (uint8_t)kind &&
-                grille_stem__same_word(e, lower, len))
-                return e;
-        }
-    }
-    return grille_stem__lookup(a, lower, len, kind);
-}
+/* The same for a word whose buffer has zero bytes after len up to a
+ * multiple of eight: hashed and compared eight bytes at a time. */
+GRILLE_HIDDEN stem_entry *grille_stem__lookup_padded(grille_analyser *a,
+                                                     const char *lower,
+                                                     size_t len, int kind);
 /* Allocates n bytes that live as long as the cache. */
 GRILLE_HIDDEN void *grille_stem__alloc(grille_analyser *a, size_t n);
 /* Drops the cache when it has grown past its budget; only between runs. */
