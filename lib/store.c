@@ -1406,9 +1406,16 @@ int grille_store_create(grille_store **out, const char *path,
      * a full disk) leaves no half-made project at `path` that a new init
      * would refuse and the other commands would misread.  Interview notes
      * are personal data: the project is its owner's (mkostemp: 0600). */
-    struct stat sb;
+    struct stat sb, target;
     if (lstat(path, &sb) == 0) {
         grille_codebook_free(cb);
+        if (S_ISLNK(sb.st_mode) && stat(path, &target) != 0)
+            return grille__error(err, GRILLE_EEXISTS, path, 0, 0, "%s",
+                                 _("is a link to a file that does not "
+                                   "exist; grille init makes a new file "
+                                   "only, and does not follow links: give "
+                                   "the path the link points to, or "
+                                   "remove the link"));
         return grille__error(err, GRILLE_EEXISTS, path, 0, 0, "%s",
                              _("already exists; grille init makes a new "
                                "project only"));

@@ -321,6 +321,12 @@ mkdir -p "$long"
 expect "init where SQLite cannot open fails cleanly" 1 \
     "p\.db: cannot open the project" $G init -d "$long/p.db"
 ok "and leaves no file" test ! -e "$long/p.db"
+ok "nor its temporary file" sh -c "! ls '$long' | grep -q tmp"
+ln -s nowhere/x.db dangling.db
+expect "init on a dangling link says so" 1 \
+    "^grille: dangling\.db: is a link to a file that does not exist" \
+    $G init -d dangling.db
+rm -f dangling.db
 printf 'themes:\n  t:\n    regex: [" sant."]\n' > lead.yaml
 printf 'La   santé et   les  masques.\n' > lead.md
 ok "colour: a match that starts with a space folds as without colour" sh -c "
