@@ -171,6 +171,7 @@ typedef struct builder {
     grille_error *err;
     pcre2_match_context *mctx;
     smap ids; /* the codes by full id, for duplicates */
+    bool pattern; /* grille_codebook_from_pattern's */
 } builder;
 
 static int fail(builder *b, const ynode *n, int code, const char *fmt, ...)
@@ -393,7 +394,13 @@ static int punct_between(builder *b, const ynode *n, size_t code,
                 b->cb->codes[code].id, (int)cl, s + at,
                 grille__quote(wa, sizeof(wa), s + w0, w1 - w0),
                 grille__quote(wb, sizeof(wb), s + v0, v1 - v0),
-                s[at] == ',' || s[at] == ';'
+                b->pattern && (s[at] == ',' || s[at] == ';')
+                    ? _("; for any of several words, a regex between "
+                        "slashes: /santé|masques/")
+                : b->pattern
+                    ? _("; a regex between slashes matches the characters "
+                        "as written")
+                : s[at] == ',' || s[at] == ';'
                     ? _("; to give several terms, list them: [santé, "
                         "masques], or one per line after '- '")
                     : _("; a regex (under 'regex:') matches the characters "
@@ -421,6 +428,22 @@ static int compile_term(builder *b, const ynode *n, size_t code,
         s++;
         len--;
     }
+    /* "l'", "de l'", "qu’": an elision is a token only before its word,
+     * and a term ending with one would be the word "l", in no text */
+    size_t last = len;
+    while (last && ((unsigned char)s[last - 1] & 0xC0) == 0x80)
+        last--;
+    size_t cn = 0;
+    bool apo = last && grille__is_apostrophe(utf8_get(s, len, last - 1, &cn));
+    if (!exact && apo && last >= 2 &&
+        (((s[last - 2] | 0x20) >= 'a' && (s[last - 2] | 0x20) <= 'z') ||
+         (unsigned char)s[last - 2] >= 0x80))
+        return fail(b, n, GRILLE_EINVALID,
+                    _("term '%s' in theme '%s' ends with an elision, which "
+                      "a text always joins to the word after it: give that "
+                      "word too (l'\u00e9cole), or leave the elision out"),
+                    grille__quote(buf, sizeof(buf), s, len),
+                    b->cb->codes[code].id);
     size_t i = 0;
     while (i < len && rc == 0) {
         while (i < len && (s[i] == ' ' || s[i] == '\t'))
@@ -922,8 +945,11 @@ static int regex_rule(builder *b, const ynode *n, size_t code)
                     q(buf, sizeof(buf), n->str), b->cb->codes[code].id,
                     bare);
     }
+    /* \C (one byte) would end a match inside a character: a coding that
+     * cuts one, and an offset the next match may not start from */
     pcre2_code *re = pcre2_compile((PCRE2_SPTR)n->str, n->len,
-                                   PCRE2_UTF | PCRE2_UCP | PCRE2_CASELESS,
+                                   PCRE2_UTF | PCRE2_UCP | PCRE2_CASELESS |
+                                       PCRE2_NEVER_BACKSLASH_C,
                                    &errcode, &erroff, NULL);
     uint32_t minlen = 1;
     if (re && ((pcre2_pattern_info(re, PCRE2_INFO_MINLENGTH, &minlen) == 0 &&
@@ -1689,10 +1715,22 @@ static const char *base_name(const char *path)
     return s ? s + 1 : path;
 }
 
+static int load(grille_codebook **out, const char *yaml, size_t len,
+                const char *name, bool pattern, grille_error *err);
+
 int grille_codebook_load(grille_codebook **out, const char *yaml, size_t len,
                          const char *name, grille_error *err)
 {
+    return load(out, yaml, len, name, false, err);
+}
+
+/* `pattern`: the codebook of one pattern (grille_codebook_from_pattern),
+ * whose messages speak of a pattern, not of a codebook's theme. */
+static int load(grille_codebook **out, const char *yaml, size_t len,
+                const char *name, bool pattern, grille_error *err)
+{
     builder b = {0};
+    b.pattern = pattern;
     ynode *root = NULL;
     if (!yaml && len == 0) /* (NULL, 0): an empty text */
         yaml = "";
@@ -1707,6 +1745,7 @@ int grille_codebook_load(grille_codebook **out, const char *yaml, size_t len,
     b.cb = grille__calloc_lines(sizeof(*b.cb));
     if (!b.cb)
         return grille__nomem(err);
+    b.cb->from_pattern = pattern;
     static uint32_t serials;
     do
         b.cb->serial = __atomic_add_fetch(&serials, 1, __ATOMIC_RELAXED);
@@ -1856,7 +1895,7 @@ int grille_codebook_from_pattern(grille_codebook **out, const char *pattern,
     snprintf(name, sizeof(name), "pattern '%s'",
              grille__quote(q, sizeof(q), pattern, n));
     grille_error e = {0};
-    rc = grille_codebook_load(out, y.data, y.len, name, &e);
+    rc = load(out, y.data, y.len, name, true, &e);
     gbuf_free(&y);
     if (rc == 0) {
         /* its name is the pattern, not what follows its last '/' (a

@@ -96,6 +96,7 @@ struct grille_codebook {
     size_t *regexes; /* REGEX rules */
     size_t nregexes, regexes_cap;
     bool has_masks;
+    bool from_pattern; /* grille_codebook_from_pattern's: one pattern */
     /* unique among the codebooks of the process, never 0: a stem cache
      * entry keeps the serial of the codebook its candidates are for (an
      * address could be that of a codebook freed since) */

@@ -322,7 +322,10 @@ static int run_regex(grille_analyser *a, const grille_codebook *cb,
     size_t len = seg->end - seg->start;
     size_t off = 0;
     while (off <= len) {
-        int rc = pcre2_match(r->re, subj, len, off, 0, m->md, cb->mctx);
+        /* the segment's UTF-8 checked once, at its first match, not again
+         * at each: a line of a million words took seconds a match */
+        int rc = pcre2_match(r->re, subj, len, off,
+                             off ? PCRE2_NO_UTF_CHECK : 0, m->md, cb->mctx);
         if (rc == PCRE2_ERROR_NOMATCH)
             return 0;
         if (rc < 0 && rc != 0) {
@@ -334,13 +337,21 @@ static int run_regex(grille_analyser *a, const grille_codebook *cb,
                         rc == PCRE2_ERROR_JIT_STACKLIMIT)
                            ? GRILLE_ELIMIT
                            : GRILLE_EINVALID;
-            grille__error(err, code, name, seg->line, 0,
-                          _("regex rule '%s' of theme '%s' (line %u of "
-                            "codebook %s) stopped: %s; simplify the regex"),
-                          grille__quote(buf, sizeof(buf), r->text,
-                                        strlen(r->text)),
-                          cb->codes[r->code].id, r->line,
-                          cb->source ? cb->source : "?", msg);
+            if (cb->from_pattern)
+                grille__error(err, code, name, seg->line, 0,
+                              _("the regex /%s/ stopped: %s; simplify it"),
+                              grille__quote(buf, sizeof(buf), r->text,
+                                            strlen(r->text)),
+                              msg);
+            else
+                grille__error(err, code, name, seg->line, 0,
+                              _("regex rule '%s' of theme '%s' (line %u of "
+                                "codebook %s) stopped: %s; simplify the "
+                                "regex"),
+                              grille__quote(buf, sizeof(buf), r->text,
+                                            strlen(r->text)),
+                              cb->codes[r->code].id, r->line,
+                              cb->source ? cb->source : "?", msg);
             if (err)
                 err->detail = rc;
             return code;

@@ -202,6 +202,20 @@ expect "kwic's mistyped proximity is an error, not 0 matches" 1 \
 expect "kwic's bad regex names no generated theme" 1 \
     "^grille: pattern '/\(réunion/': bad regex '\(réunion': missing" \
     $G kwic -d nope.db "/(réunion/"
+expect "kwic: a lone elision is refused, not 0 matches" 1 \
+    "^grille: pattern 'l'': term 'l'' ends with an elision" \
+    $G kwic -d nope.db "l'"
+expect "kwic: punctuation in a pattern advises a regex between slashes" 1 \
+    "for any of several words, a regex between slashes: /santé|masques/" \
+    $G kwic -d nope.db "santé, masques"
+expect "kwic: a hyphen in a pattern advises slashes, not 'regex:'" 1 \
+    "'2020' and '2021'.*; a regex between slashes matches" \
+    $G kwic -d nope.db "2020-2021"
+printf 'Le %s fin.\n' "$(python3 -c "print('mot ' * 3000)")" > longline.md
+$G init -d regexstop.db >/dev/null && $G add -d regexstop.db longline.md >/dev/null
+expect "kwic: a regex that stops names the regex, not a theme" 1 \
+    "^grille: longline\.md:1: the regex /\(.* à distance/ stopped: .* limit .*; simplify it$" \
+    $G kwic -d regexstop.db '/(\w+\s?)+ à distance/'
 printf -- '---\ncollectivite: A\ntype: commune\ncollectivite: B\n---\nLe télétravail.\n' > dupkey.md
 expect "a key twice in a front matter is an error" 1 \
     "^grille: dupkey\.md:4:1: key 'collectivite' given twice in the front matter \(first on line 2\)" \

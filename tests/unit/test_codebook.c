@@ -894,6 +894,39 @@ START_TEST(test_error_not_utf8)
 }
 END_TEST
 
+START_TEST(test_error_term_ends_with_elision)
+{
+    /* "l'" alone was the word "l", in no text: refused, both apostrophes;
+     * an apostrophe inside a word is no elision */
+    static const char yaml[] = "themes:\n"
+                               "  t: {terms: [\"de l'\"]}\n";
+    grille_error err;
+    load_fails(yaml, strlen(yaml), GRILLE_EINVALID, 2, 15, &err);
+    ck_assert_contains(err.message, "ends with an elision");
+    static const char curly[] = "themes:\n"
+                                "  t: {terms: [\"qu\xe2\x80\x99\"]}\n";
+    load_fails(curly, strlen(curly), GRILLE_EINVALID, 2, 15, &err);
+    grille_codebook *c = NULL;
+    static const char ok[] = "themes:\n"
+                             "  t: {terms: [\"l'\xc3\xa9" "cole\", "
+                             "\"aujourd'hui\"]}\n";
+    ck_assert_int_eq(grille_codebook_load(&c, ok, strlen(ok), "ok.yaml", &err),
+                     0);
+    grille_codebook_free(c);
+}
+END_TEST
+
+START_TEST(test_error_regex_one_byte)
+{
+    /* \C would end a match inside a character */
+    static const char yaml[] = "themes:\n"
+                               "  t: {regex: ['sant\\C']}\n";
+    grille_error err;
+    load_fails(yaml, strlen(yaml), GRILLE_EINVALID, 2, 15, &err);
+    ck_assert_contains(err.message, "\\C");
+}
+END_TEST
+
 START_TEST(test_error_glob_every_word)
 {
     static const char yaml[] = "themes:\n"
@@ -1146,6 +1179,8 @@ static Suite *suite(void)
     tcase_add_test(tc, test_error_nesting_too_deep);
     tcase_add_test(tc, test_error_not_utf8);
     tcase_add_test(tc, test_error_glob_every_word);
+    tcase_add_test(tc, test_error_term_ends_with_elision);
+    tcase_add_test(tc, test_error_regex_one_byte);
     tcase_add_test(tc, test_error_language);
     tcase_add_test(tc, test_error_meta_types);
     tcase_add_test(tc, test_error_punctuation_in_term);
