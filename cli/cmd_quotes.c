@@ -481,8 +481,10 @@ static int on_ktext(const grille_text_info *d, void *payload)
         bool mark = k->fmt != FMT_JSON && k->fmt != FMT_CSV;
         char *left =
             context(text, g->start, cod[i].start, k->width, true, mark);
-        char *match =
-            flat_cut(text + cod[i].start, cod[i].end - cod[i].start, 200);
+        /* the whole match in data, a table's 200 characters on screen */
+        char *match = flat_cut_mark(text + cod[i].start,
+                                    cod[i].end - cod[i].start,
+                                    mark ? 200 : SIZE_MAX, mark);
         char *right =
             context(text, cod[i].end, g->end, k->width, false, mark);
         if (k->fmt == FMT_JSON) {

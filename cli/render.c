@@ -772,14 +772,18 @@ char *flat_cut_mark(const char *s, size_t len, size_t max, bool mark)
     bool space = false;
     if (!out)
         abort();
-    for (size_t i = 0; i < len; i++) {
+    for (size_t i = 0; i < len;) {
         unsigned char c = (unsigned char)s[i];
         if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
             c == '\v') {
             space = o > 0;
+            i++;
             continue;
         }
-        if ((c & 0xC0) != 0x80) {
+        /* a character and its combining marks (a decomposed accent) are
+         * one, and never cut apart */
+        size_t w, k = text_step(s, len, i, &w);
+        if (w || space) {
             if (cols + (space ? 1 : 0) >= max) {
                 if (mark) {
                     memcpy(out + o, "\xe2\x80\xa6", 3);
@@ -793,9 +797,11 @@ char *flat_cut_mark(const char *s, size_t len, size_t max, bool mark)
                 cols++;
             }
             space = false;
-            cols++;
+            cols += w ? 1 : 0;
         }
-        out[o++] = (char)c;
+        memcpy(out + o, s + i, k);
+        o += k;
+        i += k;
     }
     out[o] = '\0';
     return out;

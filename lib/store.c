@@ -705,6 +705,23 @@ static const char connection_pragmas[] =
 
 /* A connection to `file` (a path, or a URI with SQLITE_OPEN_URI), the
  * project `path` in messages. */
+/* SQL's grille_fold(x): grille_fold of a text, NULL of NULL. */
+static void sql_fold(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    const char *t = (const char *)sqlite3_value_text(argv[0]);
+    if (!t) {
+        sqlite3_result_null(ctx);
+        return;
+    }
+    char *f = grille_fold(t);
+    if (!f) {
+        sqlite3_result_error_nomem(ctx);
+        return;
+    }
+    sqlite3_result_text(ctx, f, -1, free);
+}
+
 static int connect_as(grille_store **out, const char *file, const char *path,
                       int flags, grille_error *err)
 {
@@ -725,6 +742,11 @@ static int connect_as(grille_store **out, const char *file, const char *path,
         return r;
     }
     sqlite3_extended_result_codes(s->db, 1);
+    /* a term as grille compares words: without case nor accents (SQL's
+     * lower() knows only ASCII: "Élus" and "élus" were two terms) */
+    sqlite3_create_function(s->db, "grille_fold", 1,
+                            SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
+                            sql_fold, NULL, NULL);
     s->busy_ms = s->wait_ms = 600000;
     sqlite3_busy_handler(s->db, busy_wait, s);
     /* none of them reads the file, so none fails on a file that is no
@@ -4040,13 +4062,14 @@ int grille_store_recode_jobs(grille_store *s, grille_analyser *const *a,
     "UNION SELECT k.id FROM codes k JOIN sub ON k.parent = sub.id)"
 #define QUOTE_CODINGS(order)                                                 \
     QUOTE_SUB_CTE                                                            \
-    " SELECT c.segment, lower(c.term), g.document, g.idx, g.line, g.start, " \
-    "g.\"end\" FROM codings c CROSS JOIN segments g ON g.id = c.segment "   \
+    " SELECT c.segment, grille_fold(c.term), g.document, g.idx, g.line, "   \
+    "g.start, g.\"end\" FROM codings c CROSS JOIN segments g ON "           \
+    "g.id = c.segment "                                                      \
     "WHERE c.code IN (SELECT id FROM sub) " order
 #define QUOTE_HITS                                                           \
     QUOTE_SUB_CTE ", "                                                       \
     "hit AS (SELECT c.segment, count(*) AS hits, "                          \
-    "count(DISTINCT lower(c.term)) AS terms FROM codings c "                \
+    "count(DISTINCT grille_fold(c.term)) AS terms FROM codings c "          \
     "WHERE c.code IN (SELECT id FROM sub) GROUP BY c.segment) "
 
 typedef struct ranked {
@@ -4084,7 +4107,7 @@ static int by_quote_rank(const void *a, const void *b)
 }
 
 /* The codings of one segment while they are read: their count, and
- * their terms (lowercased as SQL's lower() does) to count the distinct
+ * their terms (folded: grille_fold in SQL) to count the distinct
  * ones when the segment is complete. */
 typedef struct term_span {
     size_t off, len;

@@ -752,6 +752,57 @@ def t_json_quotes_codes():
     assert some['quotes'] == {i: every['quotes'][i] for i in ids}
 
 
+def t_quotes_terms_folded():
+    """quotes counts distinct words without case nor accents: 'Élus' is
+    not a second word beside 'élus' (SQL's lower() knows ASCII only), so
+    two segments alike tie, and the first document comes first."""
+    d = os.path.join(TMP, 'qfold')
+    os.mkdir(d)
+    for name, first in (('a.md', 'élus'), ('b.md', '\u00c9lus')):
+        with open(os.path.join(d, name), 'w', encoding='utf-8') as fh:
+            fh.write('Les %s et les élus se sont réunis hier soir en '
+                     'mairie annexe.\n' % first)
+    db = os.path.join(TMP, 'qfold.db')
+    out('init', '-d', db)
+    out('add', '-d', db, d)
+    rows = csv_rows(out('quotes', '-d', db, 'elus', '-f', 'csv'))
+    head = rows[0]
+    got = [(r[head.index('document')], r[head.index('terms')])
+           for r in rows[1:]]
+    assert got == [('a.md', '1'), ('b.md', '1')], got
+
+
+def t_kwic_whole_match_in_data():
+    """kwic -f json and csv give the whole match, a table 200
+    characters of it; a context cut never leaves an accent behind its
+    letter (decomposed accents)."""
+    d = os.path.join(TMP, 'kwwhole')
+    os.mkdir(d)
+    import unicodedata
+    text = ('La cellule de crise ' + 'se réunit chaque matin ' * 20 +
+            'fin.\n\nLe maire a parlé de la santé des élèves et de l’été.\n')
+    with open(os.path.join(d, 'n.md'), 'w', encoding='utf-8') as fh:
+        fh.write(unicodedata.normalize('NFD', text))
+    db = os.path.join(TMP, 'kwwhole.db')
+    out('init', '-d', db)
+    out('add', '-d', db, d)
+    j = jout('kwic', '-d', db, '/La cellule(.|\\n)*fin/', '-f', 'json')
+    m = j['matches'][0]
+    assert len(m['match'].encode()) == m['end'] - m['start'], m['match'][-20:]
+    rows = csv_rows(out('kwic', '-d', db, '/La cellule(.|\\n)*fin/', '-f',
+                        'csv'))
+    assert rows[1][3].endswith('fin'), rows[1][3][-20:]
+    for w in ('7', '8', '9'):
+        for r in jout('kwic', '-d', db, 'santé', '-w', w,
+                      '-f', 'json')['matches']:
+            for side in (r['left'], r['right']):
+                assert not unicodedata.combining(side[:1]), (w, side)
+                nfc = unicodedata.normalize('NFC', side)
+                assert len(nfc) <= int(w), (w, side)
+            assert unicodedata.normalize('NFC', r['right']).startswith(
+                'des élè'), r['right']
+
+
 def t_kwic_csv_safe():
     """kwic -f csv: a left context that starts like a formula is defused
     too (the column is aligned right, as numbers are, but holds text)."""
@@ -1417,6 +1468,10 @@ def main():
           t_percent_edges)
     check('compare: no -0 specificity in JSON and CSV',
           t_specificity_no_minus_zero)
+    check('quotes: distinct words without case nor accents',
+          t_quotes_terms_folded)
+    check('kwic: the whole match in JSON and CSV, accents kept with letters',
+          t_kwic_whole_match_in_data)
     check('-o the project (by a path, a link, its -shm): refused, kept',
           t_out_is_project)
     check('-o over a file: replaced, its mode kept; -n 0: no verbatims',
