@@ -899,7 +899,7 @@ static void put_text_head(tagrun *r, const tdoc *d)
 {
     FILE *f = stdout;
     fputs(r->o->color ? "\033[1m== " : "== ", f);
-    put_safe_str(f, d->name);
+    put_safe_line(f, d->name); /* a name with a line end: one line */
     if (r->o->color)
         fputs("\033[0m", f);
     fprintf(f, " (%zu %s, %zu %s, %zu %s)\n", d->nsegs,

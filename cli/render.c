@@ -464,13 +464,17 @@ static void table_plain(FILE *f, table *t)
         }
         fputc('\n', f);
         for (size_t r = 0; r < t->nrows; r++) {
-            for (size_t c = 0; c < t->ncols; c++) {
-                if (c && (c < from || c >= to))
+            /* empty cells at the end of a row are left out: no line ends
+             * in spaces (kwic's empty right context) */
+            size_t end = to;
+            while (end > from && end > 1 && !*cell(t, r, end - 1))
+                end--;
+            for (size_t c = 0; c < end; c++) {
+                if (c && c < from)
                     continue;
                 if (c)
                     fputs("  ", f);
-                put_fit(f, cell(t, r, c), w[c], t->right[c],
-                        c + 1 == to);
+                put_fit(f, cell(t, r, c), w[c], t->right[c], c + 1 == end);
             }
             fputc('\n', f);
         }

@@ -216,6 +216,13 @@ $G init -d regexstop.db >/dev/null && $G add -d regexstop.db longline.md >/dev/n
 expect "kwic: a regex that stops names the regex, not a theme" 1 \
     "^grille: longline\.md:1: the regex /\(.* à distance/ stopped: .* limit .*; simplify it$" \
     $G kwic -d regexstop.db '/(\w+\s?)+ à distance/'
+printf 'Le rapport de l%sARS\n' "'" > endars.md
+$G init -d endars.db >/dev/null && $G add -d endars.db endars.md >/dev/null
+ok "kwic: a match at the end of its segment, no line ending in spaces" sh -c \
+    "$G kwic -d endars.db =ARS | grep -q ARS && ! $G kwic -d endars.db =ARS | grep -q ' \$'"
+printf 'Le maire.\n' > "$(printf 'x\ny.md')"
+expect "tag: a file name with a line end heads one line" 0 \
+    "^== x y\.md \(1 segment" $G tag "$(printf 'x\ny.md')"
 printf -- '---\ncollectivite: A\ntype: commune\ncollectivite: B\n---\nLe télétravail.\n' > dupkey.md
 expect "a key twice in a front matter is an error" 1 \
     "^grille: dupkey\.md:4:1: key 'collectivite' given twice in the front matter \(first on line 2\)" \
