@@ -6,6 +6,7 @@
 #include "cli.h"
 
 #include <getopt.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char help[] =
@@ -35,6 +36,32 @@ static void skipped(const grille_codebook *cb)
     putchar('\n');
 }
 
+/* s (flattened) in exactly w columns: padded, or cut with a "…". */
+static void put_cut(const char *s, size_t w)
+{
+    size_t n = strlen(s), width = text_width(s, n);
+    if (width <= w) {
+        put_safe_line(stdout, s);
+        printf("%*s", (int)(w - width), "");
+        return;
+    }
+    size_t i = 0, used = 0, cols;
+    while (i < n) {
+        size_t k = text_step(s, n, i, &cols);
+        if (cols && used + cols + 1 > w)
+            break;
+        i += k;
+        used += cols;
+    }
+    char *cut = strndup(s, i);
+    if (!cut)
+        abort(); /* out of memory */
+    put_safe_line(stdout, cut);
+    free(cut);
+    fputs("\xe2\x80\xa6", stdout);
+    printf("%*s", (int)(w - used - 1), "");
+}
+
 static void show(const grille_codebook *cb)
 {
     size_t n = grille_codebook_count(cb);
@@ -46,19 +73,35 @@ static void show(const grille_codebook *cb)
            cli_s(n), nr, cli_s(nr));
     skipped(cb);
     putchar('\n');
+    /* the columns as wide as their widest, within 100 columns: an id or
+     * a label past its share is cut, with a "…" */
+    size_t idw = 24, labw = 44;
+    size_t idmax = 0, labmax = 0;
     for (size_t i = 0; i < n; i++) {
         grille_code_info c;
         grille_codebook_code(cb, i, &c);
         const char *slash = strrchr(c.id, '/');
         const char *shown = slash ? slash + 1 : c.id;
-        int pad = 2 * (int)c.depth;
-        int w = 24 - pad - (int)text_width(shown, strlen(shown));
-        printf("%*s", pad, "");
-        put_safe_line(stdout, shown);
-        printf("%*s  ", w > 0 ? w : 0, "");
-        int lw = 44 - (int)text_width(c.label, strlen(c.label));
-        put_safe_line(stdout, c.label);
-        printf("%*s", lw > 0 ? lw : 0, "");
+        size_t w = 2 * c.depth + text_width(shown, strlen(shown));
+        idmax = w > idmax ? w : idmax;
+        w = text_width(c.label, strlen(c.label));
+        labmax = w > labmax ? w : labmax;
+    }
+    idw = idmax > idw ? (idmax < 40 ? idmax : 40) : idw;
+    /* "  " between them, and " 999 patterns, 99 exclusions" after */
+    size_t room = 100 - idw - 2 - 30;
+    labw = labmax > labw ? labmax : labw;
+    labw = labw < room ? labw : room;
+    for (size_t i = 0; i < n; i++) {
+        grille_code_info c;
+        grille_codebook_code(cb, i, &c);
+        const char *slash = strrchr(c.id, '/');
+        const char *shown = slash ? slash + 1 : c.id;
+        size_t pad = 2 * c.depth < idw - 1 ? 2 * c.depth : idw - 1;
+        printf("%*s", (int)pad, "");
+        put_cut(shown, idw - pad);
+        fputs("  ", stdout);
+        put_cut(c.label, labw);
         printf(_(" %3zu pattern%s"), c.npatterns, cli_s(c.npatterns));
         if (c.nexclusions)
             printf(_(", %zu exclusion%s"), c.nexclusions,

@@ -735,6 +735,27 @@ static void wrap(FILE *f, const char *s, size_t indent, size_t width)
             fputc(' ', f);
             col++;
         }
+        /* a word wider than the line (a URL, a run of CJK) is broken
+         * where the line ends, between characters */
+        while (col + w > width && width > indent + 1) {
+            size_t i = 0, used = 0, cols;
+            size_t n = (size_t)(e - p);
+            while (i < n) {
+                size_t k = text_step(p, n, i, &cols);
+                if (cols && col + used + cols > width)
+                    break;
+                i += k;
+                used += cols;
+            }
+            if (i == 0) /* one character wider than the room left */
+                i = text_step(p, n, 0, &cols), used = cols;
+            put_safe(f, p, i);
+            fputc('\n', f);
+            fprintf(f, "%*s", (int)indent, "");
+            col = indent;
+            p += i;
+            w -= used;
+        }
         put_safe(f, p, (size_t)(e - p));
         col += w;
         p = e;

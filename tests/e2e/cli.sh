@@ -220,6 +220,15 @@ printf 'Le rapport de l%sARS\n' "'" > endars.md
 $G init -d endars.db >/dev/null && $G add -d endars.db endars.md >/dev/null
 ok "kwic: a match at the end of its segment, no line ending in spaces" sh -c \
     "$G kwic -d endars.db =ARS | grep -q ARS && ! $G kwic -d endars.db =ARS | grep -q ' \$'"
+printf 'name: deep\nthemes:\n  un_identifiant_de_theme_vraiment_tres_long_ici:\n    label: Un libellé lui aussi beaucoup trop long pour tenir dans la colonne\n    terms: [santé]\n    children:\n      un_sous_theme_avec_un_identifiant_tres_long:\n        label: 漢漢漢漢漢漢漢漢漢漢漢漢漢漢漢漢漢漢漢漢漢漢漢漢漢漢漢漢\n        terms: [masques]\n' > deep.yaml
+ok "codebook show: long ids and wide labels fit 100 columns" sh -c \
+    "$G codebook show deep.yaml | python3 '$S/tests/e2e/columns.py' --width 100"
+ok "codebook show: its pattern counts stay in one column" sh -c \
+    "$G codebook show deep.yaml | python3 '$S/tests/e2e/columns.py' ' pattern'"
+python3 -c "print('Les masques : https://example.org/' + 'a' * 150 + ' et ' + '\u6f22' * 80 + ' fin.')" > longword.md
+$G init -d longword.db >/dev/null && $G add -d longword.db longword.md >/dev/null
+ok "quotes: a word wider than the line is broken to fit 100 columns" sh -c \
+    "$G quotes -d longword.db sante | python3 '$S/tests/e2e/columns.py' --width 100"
 printf 'Le maire.\n' > "$(printf 'x\ny.md')"
 expect "tag: a file name with a line end heads one line" 0 \
     "^== x y\.md \(1 segment" $G tag "$(printf 'x\ny.md')"

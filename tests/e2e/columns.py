@@ -3,7 +3,8 @@
 expression given as argument matches at the same terminal column on every
 line where it matches:
 a decomposed accent (a macOS file name) takes no column, a CJK character
-two.  Exits 1, saying which line, when it does not."""
+two.  Exits 1, saying which line, when it does not.  With --width N,
+checks instead that no line is wider than N columns."""
 import re
 import sys
 import unicodedata
@@ -17,6 +18,15 @@ def cols(s):
         n += 2 if unicodedata.east_asian_width(ch) in 'WF' else 1
     return n
 
+
+if sys.argv[1] == '--width':
+    # every line fits that many columns
+    limit = int(sys.argv[2])
+    for line in sys.stdin:
+        if cols(line.rstrip('\n')) > limit:
+            sys.exit('%d columns, over %d: %s' % (cols(line.rstrip('\n')),
+                                                  limit, line.rstrip()))
+    sys.exit(0)
 
 word = re.compile(sys.argv[1])
 seen = {}
