@@ -848,7 +848,8 @@ static size_t heading_at(const char *s, size_t end, size_t i)
 
 static bool word_eq(const char *s, size_t a, size_t b, const char *w)
 {
-    if (b == a || s[a] != w[0]) /* most words: no strlen */
+    /* most words: no strlen (a decomposed "Élu" starts with its E) */
+    if (b == a || (s[a] != w[0] && !((unsigned char)w[0] & 0x80)))
         return false;
     size_t n = strlen(w);
     if (b - a == n)
@@ -926,15 +927,22 @@ static bool word_eq_caps(const char *s, size_t a, size_t b, const char *w)
     return true;
 }
 
+/* A word of `list` in its spelling or, when `caps`, in capitals. */
+static bool in_list_caps(const char *s, size_t a, size_t b,
+                         const char *const *list, bool caps)
+{
+    if (in_list(s, a, b, list))
+        return true;
+    for (size_t k = 0; caps && list[k]; k++)
+        if (word_eq_caps(s, a, b, list[k]))
+            return true;
+    return false;
+}
+
 /* A role word in its spelling or in capitals. */
 static bool role_word(const char *s, size_t a, size_t b, bool caps)
 {
-    if (in_list(s, a, b, speaker_words))
-        return true;
-    for (size_t k = 0; caps && speaker_words[k]; k++)
-        if (word_eq_caps(s, a, b, speaker_words[k]))
-            return true;
-    return false;
+    return in_list_caps(s, a, b, speaker_words, caps);
 }
 
 /* Scans a word made of letters, hyphens, apostrophes and dots from i;
@@ -1117,10 +1125,12 @@ static size_t turn_at(const char *s, size_t end, size_t i, size_t *ls,
     else if (words <= 2 && role_word(s, start, first_end, first_caps))
         ok = true; /* Enquêtrice */
     else if (words == 2 && number &&
-             in_list(s, start, first_end, numbered_words))
-        ok = true; /* Participant 3 */
-    else if (words >= 2 && words <= 3 && capitalised == words)
-        ok = true; /* Jean Dupont */
+             in_list_caps(s, start, first_end, numbered_words, first_caps))
+        ok = true; /* Participant 3, PARTICIPANT 3 */
+    else if (words >= 2 && words <= 3 && capitalised == words &&
+             !(all_caps && label_len > 12))
+        ok = true; /* Jean Dupont, Jean DUPONT; not "RESSOURCES
+                      HUMAINES", a heading in capitals */
     if (!ok)
         return 0;
     *ls = start;

@@ -614,6 +614,25 @@ START_TEST(not_turns)
     seg_is(2, GRILLE_SEG_TURN, 5, "le conseil.");
     label_is(2, "Élu 2");
     seg_is(3, GRILLE_SEG_PARAGRAPH, 7, "Participant 1234 : non.");
+
+    /* in capitals too, and with a decomposed accent (macOS) */
+    run("PARTICIPANT 3 : oui.\n\n\xc3\x89LU 2 : non.\n\n"
+        "E\xcc\x81lu 2 : le conseil.\n");
+    ck_assert_uint_eq(nseg, 3);
+    for (size_t i = 0; i < 3; i++)
+        ck_assert_int_eq(segs[i].kind, GRILLE_SEG_TURN);
+    label_is(1, "\xc3\x89LU 2");
+
+    /* a heading in capitals, past 12 bytes, is no speaker: its words are
+     * coded; a name in capitals stays one */
+    run("RESSOURCES HUMAINES : recrutement gel\xc3\xa9\n\n"
+        "POINTS DE VIGILANCE : budget\n\nJEAN DUPONT : bien.\n\n"
+        "Jean DUPONT : oui.\n");
+    ck_assert_uint_eq(nseg, 4);
+    ck_assert_int_eq(segs[0].kind, GRILLE_SEG_PARAGRAPH);
+    ck_assert_int_eq(segs[1].kind, GRILLE_SEG_PARAGRAPH);
+    seg_is(2, GRILLE_SEG_TURN, 5, "bien.");
+    seg_is(3, GRILLE_SEG_TURN, 7, "oui.");
 }
 END_TEST
 
