@@ -590,13 +590,17 @@ static int segment(grille_analyser *a, const grille_codebook *cb,
         if (s->role == ROLE_HIT) {
             if (add_hit(m, r->code, s->rule, o->start, o->end) < 0)
                 return grille__nomem(err);
-        } else if (s->role == ROLE_NEAR_A) {
+        } else if (s->role == ROLE_NEAR_A || s->role == ROLE_NEAR_B) {
+            /* each occurrence of either side with the nearest of the
+             * other: "A ~N B" and "B ~N A" code the same spans */
+            seq_role other =
+                s->role == ROLE_NEAR_A ? ROLE_NEAR_B : ROLE_NEAR_A;
             const occ *best = NULL;
             uint32_t best_d = UINT32_MAX;
             for (size_t j = 0; j < m->nocc; j++) {
                 const occ *p = &m->occs[j];
                 const cb_seq *ps = &cb->seqs[p->seq];
-                if (ps->rule != s->rule || ps->role != ROLE_NEAR_B)
+                if (ps->rule != s->rule || ps->role != other)
                     continue;
                 uint32_t d;
                 if (p->pos_first > o->pos_last)

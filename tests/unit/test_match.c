@@ -452,6 +452,28 @@ START_TEST(test_near_either_order)
 }
 END_TEST
 
+START_TEST(test_near_sides_swapped_same_spans)
+{
+    /* each occurrence of either side pairs with the nearest of the
+     * other, so that "A ~5 B" and "B ~5 A" code one span: here the
+     * longest of the two that overlap (distance ... distance) */
+    const char *text = "distance puis réunion un deux trois distance";
+    static const char *const rules[] = {
+        "themes:\n  t: {near: ['réunion ~5 distance']}\n",
+        "themes:\n  t: {near: ['distance ~5 réunion']}\n"};
+    for (size_t k = 0; k < 2; k++) {
+        use(rules[k]);
+        run(text);
+        expect_count(text, 1);
+        size_t s = at(text, "réunion", 0);
+        size_t e = strlen(text);
+        expect(text, 0, "t", s, e, k ? "distance ~5 réunion"
+                                     : "réunion ~5 distance",
+               GRILLE_RULE_NEAR);
+    }
+}
+END_TEST
+
 START_TEST(test_near_not_across_segments)
 {
     const char *text = "Point sur les réunions\n"
@@ -925,6 +947,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_near_within);
     tcase_add_test(tc, test_near_too_far);
     tcase_add_test(tc, test_near_either_order);
+    tcase_add_test(tc, test_near_sides_swapped_same_spans);
     tcase_add_test(tc, test_near_not_across_segments);
     tcase_add_test(tc, test_near_elision_shares_position);
 
