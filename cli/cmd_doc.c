@@ -413,7 +413,11 @@ static int attr_import(int argc, char **argv, const char *db)
         if (!key || !fk)
             abort(); /* out of memory */
         const char *other = NULL;
-        for (size_t i = 0; i < refs.n && !other; i++)
+        bool exact = false; /* the project has this very key: it is set */
+        for (size_t i = 0; i < refs.n && !exact; i++)
+            for (size_t j = 0; j < refs.v[i].nattrs && !exact; j++)
+                exact = strcmp(refs.v[i].attrs[j], key) == 0;
+        for (size_t i = 0; i < refs.n && !other && !exact; i++)
             for (size_t j = 0; j < refs.v[i].nattrs && !other; j++) {
                 const char *have = refs.v[i].attrs[j];
                 if (strcmp(have, key) == 0)

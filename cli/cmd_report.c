@@ -1516,7 +1516,7 @@ static const char report_help[] =
     "                       table)\n"
     "  -o, --output FILE    write there (created readable by you only)\n"
     "  -n, --quotes N       verbatims per theme (default 3)\n"
-    "      --by ATTRIBUTE   rows of the synthesis grid (default collectivite;\n"
+    "  -b, --by ATTRIBUTE   rows of the synthesis grid (default collectivite;\n"
     "                       documents without it are rows of their own)\n"
     "      --codes A,B,...  the themes of the matrix, grid and verbatims\n"
     "                       (default: every top-level theme)\n"

@@ -174,8 +174,8 @@ void synth_warn_unknown_by(const grille_report *r, const char *by)
     for (size_t d = 0; d < r->ndocs && !known; d++)
         known = grille_report_attr(r, d, by) != NULL;
     if (!known && r->ndocs)
-        cli_warning(_("no document has the attribute '%s' (see 'grille "
-                      "list')"),
+        cli_warning(_("no document has a value for the attribute '%s' "
+                      "(see 'grille list')"),
                     by);
 }
 

@@ -773,6 +773,9 @@ printf 'collectivite;Strate\nMontpellier;grande\n' > casecol.csv
 expect "a column spelt otherwise than an attribute there is said" 0 \
     "warning: casecol\.csv:1: column 'Strate' is an attribute of its own: the project has 'strate'" \
     $G attr import -d cas.db casecol.csv
+printf 'collectivite;strate\nMontpellier;grande\n' > exactcol.csv
+ok "a column spelt as an attribute there is no warning, though another spelling is there" sh -c \
+    "$G attr import -d cas.db exactcol.csv 2>&1 >/dev/null | grep -c warning | grep -qx 0"
 
 # a listing edited in a spreadsheet comes back: ids, figures left out,
 # values already there keep their origin

@@ -67,7 +67,8 @@ def t_unknown_by():
                  ['report', '--by', 'tpye', '-f', 'csv'],
                  ['quotes', 'alpha', '--by', 'tpye']):
         r = grille(*(args + ['-d', DB]))
-        if r.returncode != 0 or b"no document has the attribute 'tpye'" \
+        if r.returncode != 0 or \
+                b"no document has a value for the attribute 'tpye'" \
                 not in r.stderr:
             return '%s: exit %d, %r' % (' '.join(args), r.returncode,
                                         r.stderr[-200:])

@@ -326,6 +326,28 @@ START_TEST(front_matter_find_by_stored_key)
 }
 END_TEST
 
+START_TEST(attr_value_composes_latin_letters)
+{
+    /* decomposed letters (a macOS file) stored as they are typed: the
+     * accents of French, and the other Latin letters of two bytes */
+    static const char *const cases[][2] = {
+        {"cafe\xcc\x81", "caf\xc3\xa9"},       /* é */
+        {"A\xcc\x8a", "\xc3\x85"},             /* Å */
+        {"Dvor\xcc\x8c" "a\xcc\x81k", "Dvo\xc5\x99\xc3\xa1k"}, /* ř á */
+        {"z\xcc\x8c", "\xc5\xbe"},             /* ž */
+        {"H\xcc\x82", "\xc4\xa4"},             /* Ĥ */
+        {"Y\xcc\x88", "\xc5\xb8"},             /* Ÿ */
+        {"q\xcc\x81", "q\xcc\x81"},            /* no such letter */
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char *v = grille_attr_value(cases[i][0]);
+        ck_assert_ptr_nonnull(v);
+        ck_assert_msg(strcmp(v, cases[i][1]) == 0, "case %zu: %s", i, v);
+        free(v);
+    }
+}
+END_TEST
+
 START_TEST(front_matter_errors)
 {
     grille_attrs *a = NULL;
@@ -1155,6 +1177,7 @@ static Suite *suite(void)
         {"front matter", {front_matter_found, front_matter_attributes,
                           front_matter_errors, front_matter_nulls_are_no_value,
                           front_matter_find_by_stored_key,
+                          attr_value_composes_latin_letters,
                           front_matter_plain_path_is_yaml}},
         {"segments", {paragraphs, bullets_of_every_kind, bullet_continuations,
                       speaker_turns, not_turns, headings_and_turn_on_next_line,
