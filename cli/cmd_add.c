@@ -423,8 +423,10 @@ int cmd_add(int argc, char **argv)
         slot *sl = take_slot(&ad, i, npre, a);
         if (sl->rc < 0) {
             cli_progress_end(&prog);
-            if (sl->rc == GRILLE_ENOMEM) /* the note it stopped at */
-                cli_error(_("%s: out of memory"), path);
+            if (sl->rc == GRILLE_ENOMEM && !strstr(sl->err.message, path))
+                cli_error("%s: %s", path, /* the note it stopped at */
+                          sl->err.message[0] ? sl->err.message
+                                             : _("out of memory"));
             else
                 cli_lib_error(&sl->err);
             if (sl->rc == GRILLE_ENOMEM) {
@@ -452,8 +454,9 @@ int cmd_add(int argc, char **argv)
         }
         if (rc == GRILLE_ESTORE || rc == GRILLE_ENOMEM) {
             cli_progress_end(&prog);
-            if (rc == GRILLE_ENOMEM)
-                cli_error(_("%s: out of memory"), path);
+            if (rc == GRILLE_ENOMEM && !strstr(err.message, path))
+                cli_error("%s: %s", path,
+                          err.message[0] ? err.message : _("out of memory"));
             else
                 cli_lib_error(&err);
             abort_all = true;

@@ -97,7 +97,8 @@ static void show(const grille_codebook *cb)
         grille_codebook_code(cb, i, &c);
         const char *slash = strrchr(c.id, '/');
         const char *shown = slash ? slash + 1 : c.id;
-        size_t pad = 2 * c.depth < idw - 1 ? 2 * c.depth : idw - 1;
+        /* deep ids keep 12 columns of their own */
+        size_t pad = 2 * c.depth < idw - 12 ? 2 * c.depth : idw - 12;
         printf("%*s", (int)pad, "");
         put_cut(shown, idw - pad);
         fputs("  ", stdout);

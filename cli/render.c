@@ -469,12 +469,15 @@ static void table_plain(FILE *f, table *t)
             size_t end = to;
             while (end > from && end > 1 && !*cell(t, r, end - 1))
                 end--;
-            for (size_t c = 0; c < end; c++) {
+            /* the last cell printed: column 0 alone when this part's
+             * cells are all empty */
+            size_t lastc = end > from ? end - 1 : 0;
+            for (size_t c = 0; c <= lastc; c++) {
                 if (c && c < from)
                     continue;
                 if (c)
                     fputs("  ", f);
-                put_fit(f, cell(t, r, c), w[c], t->right[c], c + 1 == end);
+                put_fit(f, cell(t, r, c), w[c], t->right[c], c == lastc);
             }
             fputc('\n', f);
         }

@@ -435,13 +435,20 @@ static int compile_term(builder *b, const ynode *n, size_t code,
         last--;
     size_t cn = 0;
     bool apo = last && grille__is_apostrophe(utf8_get(s, len, last - 1, &cn));
-    if (!exact && apo && last >= 2 &&
-        (((s[last - 2] | 0x20) >= 'a' && (s[last - 2] | 0x20) <= 'z') ||
-         (unsigned char)s[last - 2] >= 0x80))
+    /* the word before it: an elision's letters (l, qu, jusqu...), not
+     * "parents’" */
+    char elw[8];
+    size_t w0 = last ? last - 1 : 0, en = 0;
+    while (w0 && s[w0 - 1] != ' ' && s[w0 - 1] != '\t')
+        w0--;
+    for (size_t k = w0; k + 1 < last && en < sizeof(elw); k++)
+        elw[en++] = (char)((s[k] >= 'A' && s[k] <= 'Z') ? s[k] + 32 : s[k]);
+    if (!exact && apo && last >= 2 && last - 1 - w0 == en &&
+        grille_text__is_elision(elw, en))
         return fail(b, n, GRILLE_EINVALID,
                     _("term '%s' in theme '%s' ends with an elision, which "
-                      "a text always joins to the word after it: give that "
-                      "word too (l'\u00e9cole), or leave the elision out"),
+                      "a text joins to the word after it: give that word "
+                      "too (l'\u00e9cole), or leave the elision out"),
                     grille__quote(buf, sizeof(buf), s, len),
                     b->cb->codes[code].id);
     size_t i = 0;

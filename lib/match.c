@@ -590,11 +590,11 @@ static int segment(grille_analyser *a, const grille_codebook *cb,
         if (s->role == ROLE_HIT) {
             if (add_hit(m, r->code, s->rule, o->start, o->end) < 0)
                 return grille__nomem(err);
-        } else if (s->role == ROLE_NEAR_A || s->role == ROLE_NEAR_B) {
-            /* each occurrence of either side with the nearest of the
-             * other: "A ~N B" and "B ~N A" code the same spans */
-            seq_role other =
-                s->role == ROLE_NEAR_A ? ROLE_NEAR_B : ROLE_NEAR_A;
+        } else if (s->role == ROLE_NEAR_A) {
+            /* each occurrence of A with the nearest B, before or after
+             * it (pairing B's too joined the A of one statement to the B
+             * of the next, and the longest span then hid both pairs) */
+            const seq_role other = ROLE_NEAR_B;
             const occ *best = NULL;
             uint32_t best_d = UINT32_MAX;
             for (size_t j = 0; j < m->nocc; j++) {

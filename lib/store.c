@@ -1431,7 +1431,8 @@ int grille_store_create(grille_store **out, const char *path,
     struct stat sb, target;
     if (lstat(path, &sb) == 0) {
         grille_codebook_free(cb);
-        if (S_ISLNK(sb.st_mode) && stat(path, &target) != 0)
+        if (S_ISLNK(sb.st_mode) && stat(path, &target) != 0 &&
+            errno == ENOENT)
             return grille__error(err, GRILLE_EEXISTS, path, 0, 0, "%s",
                                  _("is a link to a file that does not "
                                    "exist; grille init makes a new file "
@@ -2489,17 +2490,24 @@ static bool same_file(const char *stored, const char *file, const char *path,
     return same;
 }
 
-/* An add refused: the file of document `old` (#id), edited since. */
+/* An add refused: the file of document `old` (#id), edited since; or,
+ * for a document that keeps no file (an older project), one added by
+ * this path as written (`by_path`). */
 static int edited_error(grille_error *err, const char *path, const char *old,
-                        int64_t id)
+                        int64_t id, bool by_path)
 {
     return grille__error(
         err, GRILLE_EEXISTS, path, 0, 0,
-        _("the project has a document added from this file, as '%s' "
-          "(#%lld), with another text: nothing added; if this is a new "
-          "version of it, remove that one first (grille rm '%s'), then add "
-          "the file again; if it is another file, add it by a path that "
-          "tells it apart"),
+        by_path ? _("the project has a document added by this path, as "
+                    "'%s' (#%lld), with another text: nothing added; if "
+                    "this is a new version of it, remove that one first "
+                    "(grille rm '%s'), then add the file again; if it is "
+                    "another file, add it by a path that tells it apart")
+                : _("the project has a document added from this file, as "
+                    "'%s' (#%lld), with another text: nothing added; if "
+                    "this is a new version of it, remove that one first "
+                    "(grille rm '%s'), then add the file again; if it is "
+                    "another file, add it by a path that tells it apart"),
         old, (long long)id, old);
 }
 
@@ -2563,7 +2571,7 @@ static int add_doc(grille_store *s, grille_prepared *p, const char *name,
         rc = sqlite3_step(q);
         if (rc == SQLITE_ROW)
             r = edited_error(err, path, col_text(q, 1),
-                             sqlite3_column_int64(q, 0));
+                             sqlite3_column_int64(q, 0), false);
         sqlite3_finalize(q);
         if (rc == SQLITE_ROW)
             return r;
@@ -2597,7 +2605,8 @@ static int add_doc(grille_store *s, grille_prepared *p, const char *name,
                 ;
             if (rc == SQLITE_ROW) {
                 r = edited_error(err, path, col_text(q, 1),
-                                 sqlite3_column_int64(q, 0));
+                                 sqlite3_column_int64(q, 0),
+                                 sqlite3_column_type(q, 3) == SQLITE_NULL);
                 sqlite3_finalize(q);
                 return r;
             }

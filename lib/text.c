@@ -1127,10 +1127,11 @@ static size_t turn_at(const char *s, size_t end, size_t i, size_t *ls,
     else if (words == 2 && number &&
              in_list_caps(s, start, first_end, numbered_words, first_caps))
         ok = true; /* Participant 3, PARTICIPANT 3 */
-    else if (words >= 2 && words <= 3 && capitalised == words &&
-             !(all_caps && label_len > 12))
-        ok = true; /* Jean Dupont, Jean DUPONT; not "RESSOURCES
-                      HUMAINES", a heading in capitals */
+    else if (words >= 2 && words <= 3 && capitalised == words)
+        ok = true; /* Jean Dupont, SOPHIE DURAND, DGA RESSOURCES (and a
+                      heading in capitals with a colon: RESSOURCES
+                      HUMAINES, which names are too often written alike
+                      to be told apart) */
     if (!ok)
         return 0;
     *ls = start;

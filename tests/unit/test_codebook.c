@@ -909,7 +909,8 @@ START_TEST(test_error_term_ends_with_elision)
     grille_codebook *c = NULL;
     static const char ok[] = "themes:\n"
                              "  t: {terms: [\"l'\xc3\xa9" "cole\", "
-                             "\"aujourd'hui\"]}\n";
+                             "\"aujourd'hui\", \"parents\xe2\x80\x99\", "
+                             "\"rock'n'\"]}\n";
     ck_assert_int_eq(grille_codebook_load(&c, ok, strlen(ok), "ok.yaml", &err),
                      0);
     grille_codebook_free(c);

@@ -452,25 +452,20 @@ START_TEST(test_near_either_order)
 }
 END_TEST
 
-START_TEST(test_near_sides_swapped_same_spans)
+START_TEST(test_near_each_pair_its_own)
 {
-    /* each occurrence of either side pairs with the nearest of the
-     * other, so that "A ~5 B" and "B ~5 A" code one span: here the
-     * longest of the two that overlap (distance ... distance) */
-    const char *text = "distance puis réunion un deux trois distance";
-    static const char *const rules[] = {
-        "themes:\n  t: {near: ['réunion ~5 distance']}\n",
-        "themes:\n  t: {near: ['distance ~5 réunion']}\n"};
-    for (size_t k = 0; k < 2; k++) {
-        use(rules[k]);
-        run(text);
-        expect_count(text, 1);
-        size_t s = at(text, "réunion", 0);
-        size_t e = strlen(text);
-        expect(text, 0, "t", s, e, k ? "distance ~5 réunion"
-                                     : "réunion ~5 distance",
-               GRILLE_RULE_NEAR);
-    }
+    /* each mairie with its nearest fermée: two statements, two codings,
+     * not one span from the first fermée to the second mairie */
+    const char *text = "La mairie du bourg ferm\xc3\xa9" "e exceptionnellement, "
+                       "mairie ferm\xc3\xa9" "e aussi.";
+    use("themes:\n  t: {near: ['mairie* ~4 ferm*']}\n");
+    run(text);
+    expect_count(text, 2);
+    expect(text, 0, "t", at(text, "mairie", 0),
+           at(text, "exceptionnellement", 0) - 1, "mairie* ~4 ferm*",
+           GRILLE_RULE_NEAR);
+    expect(text, 1, "t", at(text, "mairie", 1), at(text, " aussi", 0),
+           "mairie* ~4 ferm*", GRILLE_RULE_NEAR);
 }
 END_TEST
 
@@ -947,7 +942,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_near_within);
     tcase_add_test(tc, test_near_too_far);
     tcase_add_test(tc, test_near_either_order);
-    tcase_add_test(tc, test_near_sides_swapped_same_spans);
+    tcase_add_test(tc, test_near_each_pair_its_own);
     tcase_add_test(tc, test_near_not_across_segments);
     tcase_add_test(tc, test_near_elision_shares_position);
 
