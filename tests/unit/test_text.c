@@ -592,6 +592,15 @@ START_TEST(speaker_turns)
 }
 END_TEST
 
+/* Runs text, which must be n segments, every one a speaker turn. */
+static void turns_only(const char *text, size_t n)
+{
+    run(text);
+    ck_assert_uint_eq(nseg, n);
+    for (size_t i = 0; i < n; i++)
+        ck_assert_int_eq(segs[i].kind, GRILLE_SEG_TURN);
+}
+
 START_TEST(not_turns)
 {
     /* A capitalised word and a colon is a heading-like line, not a
@@ -638,19 +647,15 @@ START_TEST(not_turns)
     seg_is(3, GRILLE_SEG_PARAGRAPH, 7, "Participant 1234 : non.");
 
     /* in capitals too, and with a decomposed accent (macOS) */
-    run("PARTICIPANT 3 : oui.\n\n\xc3\x89LU 2 : non.\n\n"
-        "E\xcc\x81lu 2 : le conseil.\n");
-    ck_assert_uint_eq(nseg, 3);
-    for (size_t i = 0; i < 3; i++)
-        ck_assert_int_eq(segs[i].kind, GRILLE_SEG_TURN);
+    turns_only("PARTICIPANT 3 : oui.\n\n\xc3\x89LU 2 : non.\n\n"
+               "E\xcc\x81lu 2 : le conseil.\n",
+               3);
     label_is(1, "\xc3\x89LU 2");
 
     /* names and roles in capitals, of any length a name may have */
-    run("MARIE-CLAIRE DURAND : bien.\n\nSOPHIE DURAND, DGS : oui.\n\n"
-        "DGA RESSOURCES : non.\n\nJean DUPONT : oui.\n");
-    ck_assert_uint_eq(nseg, 4);
-    for (size_t i = 0; i < 4; i++)
-        ck_assert_int_eq(segs[i].kind, GRILLE_SEG_TURN);
+    turns_only("MARIE-CLAIRE DURAND : bien.\n\nSOPHIE DURAND, DGS : oui.\n\n"
+               "DGA RESSOURCES : non.\n\nJean DUPONT : oui.\n",
+               4);
     label_is(0, "MARIE-CLAIRE DURAND");
 }
 END_TEST
