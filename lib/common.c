@@ -7,6 +7,8 @@
  */
 #include "common.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -120,6 +122,23 @@ int grille__error_at(grille_error *err, int code, const char *file,
     if (err)
         err->detail = 0;
     return code;
+}
+
+int grille__tmp_beside(gbuf *tmp, const char *path, grille_error *err)
+{
+    tmp->len = 0;
+    if (gbuf_printf(tmp, "%s.tmp-XXXXXX", path) < 0)
+        return grille__nomem(err);
+    int fd = mkostemp(tmp->data, O_CLOEXEC);
+    if (fd < 0) {
+        int e = errno;
+        int rc = grille__error(err, GRILLE_EIO, path, 0, 0, "%s",
+                               strerror(e));
+        if (err)
+            err->detail = e;
+        return rc;
+    }
+    return fd;
 }
 
 int grille__nomem(grille_error *err)

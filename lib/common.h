@@ -62,6 +62,11 @@ GRILLE_HIDDEN int gbuf_puts(gbuf *b, const char *s);
 GRILLE_HIDDEN int gbuf_printf(gbuf *b, const char *fmt, ...)
     GRILLE_PRINTF(2, 3);
 GRILLE_HIDDEN void gbuf_free(gbuf *b);
+/* A new file beside `path`, named PATH.tmp-XXXXXX in *tmp (mkostemp: no
+ * one could plant it, mode 0600): its descriptor, or GRILLE_ENOMEM or
+ * GRILLE_EIO (errno in detail) with an error that names `path`. */
+GRILLE_HIDDEN int grille__tmp_beside(gbuf *tmp, const char *path,
+                                     grille_error *err);
 
 /* Grows an array of `*cap` elements of `size` bytes to hold `need`. */
 GRILLE_HIDDEN int grille__grow(void **p, size_t *cap, size_t need,

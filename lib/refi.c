@@ -323,16 +323,13 @@ static int write_file(const char *path, const void *data, size_t len,
                       grille_error *err)
 {
     gbuf tmp = {0};
-    if (gbuf_printf(&tmp, "%s.tmp-XXXXXX", path) < 0)
-        return grille__nomem(err);
     /* a new file of a name no one could plant (a link there would have
      * been written through), 0600 */
-    int fd = mkostemp(tmp.data, O_CLOEXEC);
+    int fd = grille__tmp_beside(&tmp, path, err);
     int e = 0;
     if (fd < 0) {
-        e = errno;
         gbuf_free(&tmp);
-        return io_error(err, path, e);
+        return fd;
     }
     const char *p = data;
     while (len && !e) {

@@ -1444,19 +1444,11 @@ int grille_store_create(grille_store **out, const char *path,
                                "project only"));
     }
     gbuf tmp = {0};
-    if (gbuf_printf(&tmp, "%s.tmp-XXXXXX", path) < 0) {
-        grille_codebook_free(cb);
-        return grille__nomem(err);
-    }
-    int fd = mkostemp(tmp.data, O_CLOEXEC);
+    int fd = grille__tmp_beside(&tmp, path, err);
     if (fd < 0) {
-        int e = errno;
         grille_codebook_free(cb);
         gbuf_free(&tmp);
-        r = grille__error(err, GRILLE_EIO, path, 0, 0, "%s", strerror(e));
-        if (err)
-            err->detail = e;
-        return r;
+        return fd;
     }
     close(fd);
     grille_store *s;
