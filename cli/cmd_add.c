@@ -355,6 +355,17 @@ int cmd_add(int argc, char **argv)
             else if (list.n == before && failures.n == unread)
                 cli_warning(_("%s: no .txt or .md file in this folder"),
                             argv[i]);
+        } else if (stat(argv[i], &st) == 0 && !S_ISREG(st.st_mode)) {
+            /* <(iconv ...) is /dev/fd/63, another path each time: as
+             * with '-', the document would have no file to be found
+             * again by */
+            cli_error(_("%s: not a regular file (a pipe, a device or a "
+                        "socket) and cannot be added: a document of the "
+                        "project is named after its file and found again "
+                        "by it; save the note to a file and add that"),
+                      argv[i]);
+            if (push(&failures, strdup(argv[i])) < 0)
+                status = EXIT_RUNTIME;
         } else if (push(&list, strdup(argv[i])) < 0) {
             status = EXIT_RUNTIME;
         }
