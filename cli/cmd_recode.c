@@ -145,8 +145,10 @@ int cmd_recode(int argc, char **argv)
             goto fail;
         yaml = stored;
     }
-    if (grille_codebook_load(&cb, yaml, len, cbpath ? cbpath : source, &err) <
-        0)
+    /* the project's own: loaded as the project loads it, so that an
+     * error in it is said to be in the project, with the way out */
+    if (cbpath ? grille_codebook_load(&cb, yaml, len, cbpath, &err) < 0
+               : grille_store_codebook(s, &cb, &err) < 0)
         goto fail;
     for (long i = 0; i < jobs; i++)
         if (cli_analyser(&a[i], &err) < 0)

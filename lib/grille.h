@@ -225,8 +225,8 @@ typedef enum grille_unit {
     GRILLE_UNIT_SENTENCE       /* the same, each further cut in sentences */
 } grille_unit;
 
-/* Parses "paragraph" or "sentence"; returns -1 for anything else (not an
- * error code: test for < 0). */
+/* Parses "paragraph" or "sentence"; returns -1 for anything else, NULL
+ * included (not an error code: test for < 0). */
 GRILLE_API int grille_unit_parse(const char *name);
 /* "paragraph", "sentence", or "?" for a value that is no unit. */
 GRILLE_API const char *grille_unit_name(grille_unit unit);

@@ -441,9 +441,17 @@ static char *lf_text(const char *s, size_t n, size_t *len)
 /* A document's text as a ZIP entry, read from the project only when
  * libzip compresses it (at zip_close, one entry after the other): the
  * export holds one text at a time, not the whole corpus. */
+/* A text the export could not read from the project: SQLite's code
+ * (SQLITE_DONE: its row is gone) and the document. */
+typedef struct text_failure {
+    int rc;
+    int64_t doc;
+} text_failure;
+
 typedef struct text_source {
     sqlite3_stmt *q; /* SELECT text, body FROM documents WHERE id = ?1 */
     int64_t doc;
+    text_failure *failed; /* set when the text cannot be read */
     int fd; /* >= 0: else this file's bytes (project.qde), read with
              * pread from off */
     size_t size; /* known beforehand: with it the entry needs no ZIP64
@@ -465,7 +473,11 @@ static zip_int64_t text_read(void *payload, void *data, zip_uint64_t len,
         }
         sqlite3_reset(t->q);
         sqlite3_bind_int64(t->q, 1, t->doc);
-        if (sqlite3_step(t->q) != SQLITE_ROW) {
+        int r = sqlite3_step(t->q);
+        if (r != SQLITE_ROW) {
+            /* the project's fault, not the archive's: said as such */
+            t->failed->rc = r;
+            t->failed->doc = t->doc;
             sqlite3_reset(t->q);
             zip_error_set(&t->error, ZIP_ER_READ, EIO);
             return -1;
@@ -588,13 +600,14 @@ static int zip_cancelled(zip_t *z, void *payload)
 /* A ZIP source of document `doc`'s text (q: its query), or of the file
  * open as fd (>= 0, not closed); NULL when out of memory. */
 static zip_source_t *new_source(zip_t *z, sqlite3_stmt *q, int64_t doc,
-                                int fd, size_t size)
+                                text_failure *failed, int fd, size_t size)
 {
     text_source *t = calloc(1, sizeof(*t));
     if (!t)
         return NULL;
     t->q = q;
     t->doc = doc;
+    t->failed = failed;
     t->fd = fd;
     t->size = size;
     zip_error_init(&t->error);
@@ -619,17 +632,19 @@ static bool is_date(const char *v)
            d <= (m == 2 && !leap ? 28 : days[m - 1]);
 }
 
-/* The type of a variable from its values: Integer, Float, Date or Text. */
-static const char *var_type(sqlite3 *db, const char *key)
+/* The type of a variable from its values: Integer, Float, Date or Text;
+ * *r: SQLite's code, SQLITE_DONE when its values were read. */
+static const char *var_type(sqlite3 *db, const char *key, int *r)
 {
     sqlite3_stmt *st;
     bool integer = true, number = true, date = true, any = false;
-    if (sqlite3_prepare_v2(db,
-                           "SELECT value FROM attributes WHERE key = ?1", -1,
-                           &st, NULL) != SQLITE_OK)
+    if ((*r = sqlite3_prepare_v2(db,
+                                 "SELECT value FROM attributes WHERE key = "
+                                 "?1",
+                                 -1, &st, NULL)) != SQLITE_OK)
         return "Text";
     sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    while ((*r = sqlite3_step(st)) == SQLITE_ROW) {
         const char *v = (const char *)sqlite3_column_text(st, 0);
         if (!v)
             continue;
@@ -739,6 +754,7 @@ int grille_refi_export_qdpx(grille_store *s, const char *path,
     size_t ntexts = 0, tcap = 0;
     char tmp[4096], xml[4096];
     int rc = 0, zerr = 0, xml_fd = -1;
+    text_failure failed = {0, 0};
     xml_handlers quiet_xml;
     xml_quiet(&quiet_xml); /* libxml2 would print "I/O error" lines */
     char user[37];
@@ -761,15 +777,25 @@ int grille_refi_export_qdpx(grille_store *s, const char *path,
         rc = grille_store__error(s, err, sqlite3_errcode(db), "export");
         goto done;
     }
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    int sr;
+    while ((sr = sqlite3_step(st)) == SQLITE_ROW) {
         if (GROW(vars, vcap, nvars + 1) < 0) {
             rc = grille__nomem(err);
             goto done;
         }
-        vars[nvars].key = dup_col(st, 0);
-        vars[nvars].type = var_type(db, vars[nvars].key);
-        guid(vars[nvars].guid, "variable", vars[nvars].key);
+        if (!(vars[nvars].key = dup_col(st, 0))) {
+            rc = grille__nomem(err);
+            goto done;
+        }
         nvars++;
+        vars[nvars - 1].type = var_type(db, vars[nvars - 1].key, &sr);
+        if (sr != SQLITE_DONE)
+            break;
+        guid(vars[nvars - 1].guid, "variable", vars[nvars - 1].key);
+    }
+    if (sr != SQLITE_DONE) {
+        rc = grille_store__error(s, err, sr, "export");
+        goto done;
     }
     sqlite3_finalize(st);
     st = NULL;
@@ -814,12 +840,16 @@ int grille_refi_export_qdpx(grille_store *s, const char *path,
         rc = grille_store__error(s, err, sqlite3_errcode(db), "export");
         goto done;
     }
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    while ((sr = sqlite3_step(st)) == SQLITE_ROW) {
         const char *who = (const char *)sqlite3_column_text(st, 0);
         char ug[37];
         guid(ug, "coder", who ? who : "");
         W(start_named(w, "User", ug, who && *who ? who : "manual"));
         W(xmlTextWriterEndElement(w));
+    }
+    if (sr != SQLITE_DONE) {
+        rc = grille_store__error(s, err, sr, "export");
+        goto done;
     }
     sqlite3_finalize(st);
     st = NULL;
@@ -866,11 +896,20 @@ int grille_refi_export_qdpx(grille_store *s, const char *path,
     }
     /* Cases: one per document, with its attributes as variables. */
     bool cases = false;
-    while (sqlite3_step(docs) == SQLITE_ROW) {
+    while ((sr = sqlite3_step(docs)) == SQLITE_ROW) {
         if (grille__interrupted())
             goto xmlfail;
         const char *name = (const char *)sqlite3_column_text(docs, 1);
         const char *sha = (const char *)sqlite3_column_text(docs, 2);
+        if (!name || !sha || sqlite3_column_type(docs, 3) == SQLITE_NULL) {
+            rc = grille__error(err, GRILLE_ESTORE, grille_store__path(s), 0,
+                               0,
+                               _("the project file is damaged: document "
+                                 "#%lld has no %s"),
+                               (long long)sqlite3_column_int64(docs, 0),
+                               !name ? "name" : !sha ? "sha256" : "text");
+            goto done;
+        }
         char cg[37], sg[37];
         guid(cg, "case", sha);
         guid(sg, "source", sha);
@@ -881,11 +920,11 @@ int grille_refi_export_qdpx(grille_store *s, const char *path,
         W(start_named(w, "Case", cg, name));
         sqlite3_reset(att);
         sqlite3_bind_int64(att, 1, sqlite3_column_int64(docs, 0));
-        while (sqlite3_step(att) == SQLITE_ROW) {
+        while ((sr = sqlite3_step(att)) == SQLITE_ROW) {
             const char *k = (const char *)sqlite3_column_text(att, 0);
             const char *v = (const char *)sqlite3_column_text(att, 1);
             const rvar *var = NULL;
-            for (size_t i = 0; i < nvars && !var; i++)
+            for (size_t i = 0; i < nvars && !var && k; i++)
                 if (strcmp(vars[i].key, k) == 0)
                     var = &vars[i];
             if (!var)
@@ -895,15 +934,21 @@ int grille_refi_export_qdpx(grille_store *s, const char *path,
             W(put_elem(w, value_element(var->type), v ? v : ""));
             W(xmlTextWriterEndElement(w));
         }
+        if (sr != SQLITE_DONE)
+            break;
         W(ref_element(w, "SourceRef", sg));
         W(xmlTextWriterEndElement(w));
+    }
+    if (sr != SQLITE_DONE) {
+        rc = grille_store__error(s, err, sr, "export");
+        goto done;
     }
     if (cases)
         W(xmlTextWriterEndElement(w));
     /* Sources, their selections and codings; the texts go to the ZIP. */
     sqlite3_reset(docs);
     bool sources = false;
-    while (sqlite3_step(docs) == SQLITE_ROW) {
+    while ((sr = sqlite3_step(docs)) == SQLITE_ROW) {
         if (grille__interrupted())
             goto xmlfail;
         int64_t id = sqlite3_column_int64(docs, 0);
@@ -930,7 +975,7 @@ int grille_refi_export_qdpx(grille_store *s, const char *path,
         size_t at = body, cp = 0, selections = 0;
         sqlite3_reset(cod);
         sqlite3_bind_int64(cod, 1, id);
-        while (sqlite3_step(cod) == SQLITE_ROW) {
+        while ((sr = sqlite3_step(cod)) == SQLITE_ROW) {
             size_t b0 = (size_t)sqlite3_column_int64(cod, 0);
             size_t b1 = (size_t)sqlite3_column_int64(cod, 1);
             int64_t code = sqlite3_column_int64(cod, 2);
@@ -1011,6 +1056,8 @@ int grille_refi_export_qdpx(grille_store *s, const char *path,
 #undef PUT
             W(xmlTextWriterWriteRawLen(w, BAD_CAST sel, (int)(o - sel)));
         }
+        if (sr != SQLITE_DONE)
+            break;
         /* after raw text the writer does not indent the end tag */
         if (selections)
             W(xmlTextWriterWriteRaw(w, BAD_CAST "  "));
@@ -1023,6 +1070,10 @@ int grille_refi_export_qdpx(grille_store *s, const char *path,
         memcpy(texts[ntexts].guid, sg, sizeof(sg));
         texts[ntexts].doc = id;
         texts[ntexts++].size = lf_size(text + body, len - body);
+    }
+    if (sr != SQLITE_DONE) {
+        rc = grille_store__error(s, err, sr, "export");
+        goto done;
     }
     if (sources)
         W(xmlTextWriterEndElement(w));
@@ -1054,7 +1105,8 @@ int grille_refi_export_qdpx(grille_store *s, const char *path,
     /* Ctrl-C stops the compression too */
     zip_register_cancel_callback_with_state(z, zip_cancelled, NULL, NULL);
     time_t when = 1577836800; /* 2020-01-01: the same bytes every time */
-    zip_source_t *src = new_source(z, NULL, 0, xml_fd, (size_t)xs.st_size);
+    zip_source_t *src =
+        new_source(z, NULL, 0, &failed, xml_fd, (size_t)xs.st_size);
     if (!src) {
         rc = grille__nomem(err);
         goto discard;
@@ -1070,7 +1122,8 @@ int grille_refi_export_qdpx(grille_store *s, const char *path,
     for (size_t i = 0; i < ntexts; i++) {
         char name[64];
         snprintf(name, sizeof(name), "sources/%s.txt", texts[i].guid);
-        src = new_source(z, q_text, texts[i].doc, -1, texts[i].size);
+        src = new_source(z, q_text, texts[i].doc, &failed, -1,
+                         texts[i].size);
         if (!src) {
             rc = grille__nomem(err);
             goto discard;
@@ -1096,10 +1149,13 @@ int grille_refi_export_qdpx(grille_store *s, const char *path,
     }
     goto done;
 zipfail:
-    rc = grille__interrupted()
-             ? grille__interrupt(err, path)
-             : grille__error(err, GRILLE_EIO, path, 0, 0,
-                             _("cannot write the ZIP: %s"), zip_strerror(z));
+    rc = grille__interrupted() ? grille__interrupt(err, path)
+         : failed.rc == SQLITE_DONE
+             ? grille_store__missing_text(s, err, failed.doc)
+         : failed.rc ? grille_store__error(s, err, failed.rc, "export")
+                     : grille__error(err, GRILLE_EIO, path, 0, 0,
+                                     _("cannot write the ZIP: %s"),
+                                     zip_strerror(z));
 discard:
     zip_discard(z);
     z = NULL;

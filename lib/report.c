@@ -354,6 +354,7 @@ static int from_stats(sqlite3 *db, grille_report *r, priv *p,
     if (rc != SQLITE_OK)
         return rc;
     size_t found = 0;
+    bool cut = false; /* a row's numbers end short: counted from codings */
     /* the pairs of codes with small ids (those of most codebooks), added
      * up by their ids as they come, and into the report's codes once at
      * the end: a pair then costs an add, not two lookups and two adds */
@@ -375,7 +376,8 @@ static int from_stats(sqlite3 *db, grille_report *r, priv *p,
         const unsigned char *at = sqlite3_column_blob(st, 1);
         const unsigned char *end = at + sqlite3_column_bytes(st, 1);
         uint64_t n = 0, v[GRILLE_CELL_FIELDS];
-        grille__stats_uv(&at, end, &n);
+        if (at < end && !grille__stats_uv(&at, end, &n))
+            cut = true;
         for (uint64_t i = 0; i < n; i++) {
             /* a code, its segments and hits: most often one byte each
              * (the numbers past the sixth are the quotes') */
@@ -389,8 +391,10 @@ static int from_stats(sqlite3 *db, grille_report *r, priv *p,
             }
             while (k < nf && grille__stats_uv(&at, end, &v[k]))
                 k++;
-            if (k < nf)
+            if (k < nf) {
+                cut = true;
                 break;
+            }
             int64_t c = CODE(v[0]);
             if (c < 0)
                 continue;
@@ -406,10 +410,12 @@ static int from_stats(sqlite3 *db, grille_report *r, priv *p,
             if (p->rank)
                 set_rank(&p->rank[cell], (int64_t)v[3], v[4], v[5]);
         }
+        cut |= at != end;
         at = sqlite3_column_blob(st, 2);
         end = at + sqlite3_column_bytes(st, 2);
         n = 0;
-        grille__stats_uv(&at, end, &n);
+        if (at < end && !grille__stats_uv(&at, end, &n))
+            cut = true;
         for (uint64_t i = 0; i < n; i++) {
             /* most pairs are three numbers of one byte each, read at
              * once: 2.5 MB of pairs for 100 MB of notes */
@@ -428,8 +434,10 @@ static int from_stats(sqlite3 *db, grille_report *r, priv *p,
                 size_t k = 0;
                 while (k < 3 && grille__stats_uv(&at, end, &v[k]))
                     k++;
-                if (k < 3)
+                if (k < 3) {
+                    cut = true;
                     break;
+                }
             }
             int64_t a = CODE(v[0]), b = CODE(v[0] + v[1]);
             if (a < 0 || b < 0)
@@ -437,6 +445,7 @@ static int from_stats(sqlite3 *db, grille_report *r, priv *p,
             p->pairs[(size_t)a * nc + (size_t)b] += v[2];
             p->pairs[(size_t)b * nc + (size_t)a] += v[2];
         }
+        cut |= at != end;
     }
 #undef CODE
     sqlite3_finalize(st);
@@ -452,8 +461,9 @@ static int from_stats(sqlite3 *db, grille_report *r, priv *p,
     free(raw);
     if (rc != SQLITE_DONE)
         return rc;
-    if (found != r->ndocs)
-        return SQLITE_NOTFOUND; /* a document without its row */
+    if (found != r->ndocs || cut)
+        return SQLITE_NOTFOUND; /* a document without its row, or a row
+                                   damaged: the codings have it all */
     for (size_t c = 0; c < nc; c++) {
         p->pairs[c * nc + c] = p->codes[c].segments;
         if (p->codes[c].parent < 0)
@@ -546,7 +556,7 @@ static int read_quotes(grille_store *s, priv *p, const size_t *cells,
         sqlite3_finalize(cells_st);
         return grille_store__error(s, err, rc, "read the quotes");
     }
-    int64_t blob_doc = -1, cells_doc = -1;
+    int64_t blob_doc = -1, cells_doc = -1, missing = -1;
     const unsigned char *cells_at = NULL, *cells_end = NULL;
     char *buf = NULL;
     size_t bufcap = 0;
@@ -620,6 +630,10 @@ static int read_quotes(grille_store *s, priv *p, const size_t *cells,
             rc = blob ? sqlite3_blob_reopen(blob, doc)
                       : sqlite3_blob_open(db, "main", "documents", "text",
                                           doc, 0, &blob);
+            if (rc == SQLITE_ERROR) { /* "no such rowid" */
+                missing = doc;
+                break;
+            }
             if (rc != SQLITE_OK)
                 break;
             blob_doc = doc;
@@ -677,8 +691,9 @@ static int read_quotes(grille_store *s, priv *p, const size_t *cells,
     }
     int ret = rc == SQLITE_OK      ? 0
               : rc == SQLITE_NOMEM ? grille__nomem(err)
-                                   : grille_store__error(s, err, rc,
-                                                         "read the quotes");
+              : missing >= 0
+                  ? grille_store__missing_text(s, err, missing)
+                  : grille_store__error(s, err, rc, "read the quotes");
     free(buf);
     sqlite3_blob_close(blob);
     sqlite3_finalize(st);
@@ -1338,8 +1353,18 @@ static int build(grille_report **out, grille_store *s,
         int64_t code = sqlite3_column_int64(st, 2);
         if (seg != g.segment) {
             flush(r, p, &g);
+            int64_t doc = sqlite3_column_int64(st, 0);
+            if (doc < 0 || doc > max_doc || doc_index[doc] < 0) {
+                ret = grille__error(
+                    err, GRILLE_ESTORE, grille_store__path(s), 0, 0,
+                    _("the project file is damaged: segment #%lld has "
+                      "codings, and its document (#%lld) is not in the "
+                      "project"),
+                    (long long)seg, (long long)doc);
+                goto fail;
+            }
             g.segment = seg;
-            g.doc = (size_t)doc_index[sqlite3_column_int64(st, 0)];
+            g.doc = (size_t)doc_index[doc];
             g.len = (size_t)sqlite3_column_int64(st, 4);
         }
         if (code < 0 || code > max_code || code_index[code] < 0)

@@ -467,6 +467,15 @@ bool grille_store__snapshot_header(grille_store *s, unsigned char *h)
     return grille_store__wal_header(s->db, h);
 }
 
+int grille_store__missing_text(grille_store *s, grille_error *err,
+                               int64_t doc)
+{
+    return grille__error(err, GRILLE_ESTORE, s->path, 0, 0,
+                         _("the project file is damaged: the text of "
+                           "document #%lld is missing"),
+                         (long long)doc);
+}
+
 int grille_store__error(grille_store *s, grille_error *err, int rc,
                         const char *doing)
 {
@@ -610,6 +619,29 @@ static int scalar(grille_store *s, const char *sql, int64_t *out,
 }
 
 /* ------------------------------------------------------- open and close */
+
+/* The schema_version of table meta, which every schema has and each
+ * upgrade since schema 3 sets with PRAGMA user_version; 0 when it cannot
+ * be read. */
+static int64_t meta_version(grille_store *s)
+{
+    sqlite3_stmt *st;
+    int64_t v = 0;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT value FROM meta WHERE key = "
+                           "'schema_version'",
+                           -1, &st, NULL) != SQLITE_OK)
+        return 0;
+    if (sqlite3_step(st) == SQLITE_ROW &&
+        sqlite3_column_type(st, 0) != SQLITE_NULL) {
+        const char *t = (const char *)sqlite3_column_text(st, 0);
+        char *end;
+        long long n = t ? strtoll(t, &end, 10) : 0;
+        v = t && *t && !*end ? n : 0;
+    }
+    sqlite3_finalize(st);
+    return v;
+}
 
 static void writeback_end(grille_store *s);
 static void bulk_end(grille_store *s);
@@ -770,8 +802,23 @@ static int load_meta(grille_store *s, grille_error *err)
         return r;
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
-        int u = grille_unit_parse((const char *)sqlite3_column_text(st, 0));
-        s->unit = u < 0 ? GRILLE_UNIT_PARAGRAPH : (grille_unit)u;
+        const char *name = (const char *)sqlite3_column_text(st, 0);
+        int u = grille_unit_parse(name);
+        if (u < 0) {
+            /* coding by another unit than the documents were would
+             * mix two kinds of segments without a word */
+            r = name ? grille__error(err, GRILLE_ESTORE, s->path, 0, 0,
+                                     _("the project file is damaged: its "
+                                       "unit (table meta) is '%s', not "
+                                       "paragraph or sentence"),
+                                     name)
+                     : grille__error(err, GRILLE_ESTORE, s->path, 0, 0, "%s",
+                                     _("the project file is damaged: its "
+                                       "unit (table meta) has no value"));
+            sqlite3_finalize(st);
+            return r;
+        }
+        s->unit = (grille_unit)u;
     }
     sqlite3_finalize(st);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
@@ -1224,7 +1271,7 @@ static int store_open(grille_store **out, const char *path, int readonly,
     int r = store_connect(&s, path, readonly, writable, err);
     if (r < 0)
         return r;
-    int64_t app = 0, version = 0, tables = 0;
+    int64_t app = 0, version = 0, tables = 0, meta = 0;
     r = scalar(s, "PRAGMA application_id", &app, err);
     if (r == 0)
         r = scalar(s, "PRAGMA user_version", &version, err);
@@ -1244,6 +1291,21 @@ static int store_open(grille_store **out, const char *path, int readonly,
                             "another tool; its schema_version in table meta "
                             "says which it is"),
                           (long long)version);
+    } else if (r == 0 && (meta = meta_version(s)) > 0 &&
+               (meta > version || (version > SCHEMA_VERSION &&
+                                   meta <= SCHEMA_VERSION))) {
+        /* a byte of the header changed: said so, rather than "upgrade
+         * grille", or an upgrade that fails half-way with "table
+         * doc_stats already exists".  Each upgrade sets both, in one
+         * transaction, but the one to schema 2 left meta at 1: a header
+         * ahead of meta may be sound, not one behind it */
+        r = grille__error(err, GRILLE_ESTORE, path, 0, 0,
+                          _("the project file is damaged: its schema "
+                            "version is %lld in its header (PRAGMA "
+                            "user_version) and %lld in table meta; if the "
+                            "rest is sound, set user_version to %lld"),
+                          (long long)version, (long long)meta,
+                          (long long)meta);
     } else if (r == 0 && version > SCHEMA_VERSION) {
         r = grille__error(err, GRILLE_EVERSION, path, 0, 0,
                           _("made by a newer grille (project schema %lld, "
@@ -3720,6 +3782,8 @@ typedef struct rworker {
 
 static void analyse_slot(rring *g, rslot *sl, grille_analyser *a)
 {
+    if (sl->rc < 0) /* read_slot found it damaged */
+        return;
     sl->rc = grille_analyser_run(a, sl->text, sl->len, sl->body, g->s->unit,
                                  g->cb, sl->name, &sl->err);
     if (sl->rc < 0)
@@ -3788,6 +3852,15 @@ static bool read_slot(rring *g, sqlite3_stmt *st, int *e)
     sl->body = col_size(st, 3);
     sl->rc = 0;
     memset(&sl->err, 0, sizeof(sl->err));
+    if (sl->body > len || sqlite3_column_type(st, 2) == SQLITE_NULL)
+        /* the project's fault, not the note's: said so, and not coded */
+        sl->rc = grille__error(&sl->err, GRILLE_ESTORE, g->s->path, 0, 0,
+                               _("the project file is damaged: document "
+                                 "'%s' (#%lld) has %s"),
+                               sl->name, (long long)sl->id,
+                               sqlite3_column_type(st, 2) == SQLITE_NULL
+                                   ? _("no text")
+                                   : _("its body past the end of its text"));
     return true;
 }
 

@@ -106,5 +106,9 @@ GRILLE_HIDDEN void grille_store__codes_changed(grille_store *s);
 /* Fills err from SQLite's result code `rc` while `doing` something. */
 GRILLE_HIDDEN int grille_store__error(grille_store *s, grille_error *err,
                                       int rc, const char *doing);
+/* Fills err: the project is damaged, the text of document `doc` is not
+ * in it (its row gone from under an index). */
+GRILLE_HIDDEN int grille_store__missing_text(grille_store *s,
+                                             grille_error *err, int64_t doc);
 
 #endif

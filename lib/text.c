@@ -707,6 +707,8 @@ const char *grille_unit_name(grille_unit unit)
 
 int grille_unit_parse(const char *name)
 {
+    if (!name)
+        return -1;
     if (strcmp(name, "paragraph") == 0)
         return GRILLE_UNIT_PARAGRAPH;
     if (strcmp(name, "sentence") == 0)

@@ -874,12 +874,28 @@ def t_other_sqlite():
 def t_newer_project():
     db = fresh('newer')
     con = sqlite3.connect(os.path.join(TMP, db))
-    con.execute('PRAGMA user_version = 99')
+    con.execute('PRAGMA user_version = 99')  # as a newer grille writes it
+    con.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+    con.commit()
     con.close()
     assert snapshot(db)['user_version'] == 99
     refused_everywhere(db, esc(db) + r': made by a newer grille \(project '
                        r'schema 99, this grille knows up to 7\): upgrade '
                        r'grille')
+
+
+def t_header_version_damaged():
+    """A header's version that table meta contradicts: damaged, not
+    'upgrade grille', nor an upgrade that fails half-way."""
+    for v in (1, 5, 13369351):
+        db = fresh('header-%d' % v)
+        con = sqlite3.connect(os.path.join(TMP, db))
+        con.execute('PRAGMA user_version = %d' % v)
+        con.close()
+        refused_everywhere(db, esc(db) + r': the project file is damaged: its '
+                           r'schema version is %d in its header \(PRAGMA '
+                           r'user_version\) and 7 in table meta; if the rest '
+                           r'is sound, set user_version to 7' % v)
 
 
 def t_no_version_project():
@@ -1111,6 +1127,122 @@ def t_damaged_middle():
                    r'the project as [^\n]+)\n)*')
 
 
+def five_notes(name, *sql):
+    """A project of five notes, then changed by hand with `sql` (a NOT
+    NULL taken away first where a statement needs it)."""
+    db = os.path.join('pj', name + '.db')
+    expect(grille('init', '-d', db), 0, '', '.*\n')
+    expect(grille('add', '-d', db, *NOTES[:5]), 0, r'(grille: warning: '
+           r'[^\n]+\n)*', 'added 5 documents to %s\n' % esc(db))
+    con = sqlite3.connect(os.path.join(TMP, db))
+    for q in sql:
+        if q.startswith('NULLABLE '):
+            table, col = q.split()[1:]
+            con.execute('PRAGMA writable_schema = ON')
+            con.execute("UPDATE sqlite_schema SET sql = replace(sql, '%s "
+                        "TEXT NOT NULL', '%s TEXT') WHERE name = '%s'" %
+                        (col, col, table))
+            con.commit()
+            con.close()
+            con = sqlite3.connect(os.path.join(TMP, db))
+        else:
+            con.execute(q)
+    con.commit()
+    con.close()
+    return db
+
+
+def refused(db, commands, message):
+    for args in commands:
+        before = snapshot(db)
+        run = grille(*(args[:1] + ('-d', db) + args[1:]))
+        try:
+            expect(run, 1, 'grille: %s: %s\n%s' % (
+                esc(db), message, '(grille: [^\n]+ is unchanged\n)?'), '')
+        except AssertionError as e:
+            raise AssertionError('%s: %s' % (args[0], e))
+        same_project(before, snapshot(db))
+
+
+def t_orphan_codings():
+    """Codings whose document row is gone: an error naming the project,
+    not a write past the end of a table (report, cooc, compare, quotes
+    crashed)."""
+    db = five_notes('orphans', 'DELETE FROM documents WHERE id = 2',
+                    'DELETE FROM doc_stats WHERE document = 1')
+    refused(db, (('report',), ('cooc',), ('compare', '--by', 'type'),
+                 ('quotes', 'sante')),
+            r'the project file is damaged: segment #\d+ has codings, and '
+            r'its document \(#2\) is not in the project')
+
+
+def t_cut_doc_stats():
+    """A document's aggregates cut short: the report counts from the
+    codings, and gives the figures of the sound project."""
+    good = five_notes('stats-good')
+    bad = five_notes('stats-cut', "UPDATE doc_stats SET cells = x'ff' "
+                     "WHERE document = 3",
+                     "UPDATE doc_stats SET pairs = CAST(pairs || x'05' AS "
+                     "BLOB) WHERE document = 4")
+    for args in (('report',), ('cooc',), ('compare', '--by', 'type')):
+        want = grille(*(args[:1] + ('-d', good) + args[1:]))
+        got = grille(*(args[:1] + ('-d', bad) + args[1:]))
+        expect(got, 0, '')
+        assert got.out.replace('stats-cut', 'stats-good') == want.out, (
+            args, got.out[:300], want.out[:300])
+
+
+def t_missing_values():
+    """A value every row has, gone (a damaged record): said, naming the
+    project, never a crash."""
+    db = five_notes('no-unit', 'NULLABLE meta value',
+                    "UPDATE meta SET value = NULL WHERE key = 'unit'")
+    refused(db, (('list',), ('report',)), r'the project file is damaged: its '
+            r'unit \(table meta\) has no value')
+    db = five_notes('bad-unit', "UPDATE meta SET value = 'page' WHERE key = "
+                    "'unit'")
+    refused(db, (('list',),), r"the project file is damaged: its unit "
+            r"\(table meta\) is 'page', not paragraph or sentence")
+    db = five_notes('no-name', 'NULLABLE documents name',
+                    'UPDATE documents SET name = NULL WHERE id = 3')
+    refused(db, (('export', '-f', 'qdpx', '-o', 'pj/no-name.qdpx'),),
+            r'the project file is damaged: document #3 has no name')
+    assert not os.path.exists(os.path.join(TMP, 'pj', 'no-name.qdpx'))
+    db = five_notes('no-text', 'NULLABLE documents text',
+                    'UPDATE documents SET text = NULL WHERE id = 3')
+    refused(db, (('export', '-f', 'qdpx', '-o', 'pj/no-text.qdpx'),),
+            r'the project file is damaged: document #3 has no text')
+    refused(db, (('report',),), r'the project file is damaged: the text of '
+            r'document #3 is missing')
+    refused(db, (('recode',),), r"the project file is damaged: document "
+            r"'[^']+' \(#3\) has no text")
+    db = five_notes('body-past', 'UPDATE documents SET body = 999999 WHERE '
+                    'id = 4')
+    refused(db, (('recode',),), r"the project file is damaged: document "
+            r"'[^']+' \(#4\) has its body past the end of its text")
+
+
+def t_export_read_error():
+    """A page of the project zeroed: export says the project is damaged
+    and writes no archive (it wrote one without the sources, exit 0)."""
+    for page in (4, 10):
+        db = five_notes('zeroed-%d' % page)
+        path = os.path.join(TMP, db)
+        con = sqlite3.connect(path)
+        psize = con.execute('PRAGMA page_size').fetchone()[0]
+        con.close()
+        data = bytearray(open(path, 'rb').read())
+        if len(data) < (page + 1) * psize:
+            continue
+        data[page * psize:(page + 1) * psize] = bytes(psize)
+        open(path, 'wb').write(data)
+        out = os.path.join('pj', 'zeroed-%d.qdpx' % page)
+        run = grille('export', '-d', db, '-f', 'qdpx', '-o', out)
+        expect(run, 1, r'grille: %s: [^\n]*the project file is damaged'
+               r'[^\n]*\n' % esc(db), '')
+        assert not os.path.exists(os.path.join(TMP, out)), out
+
+
 def t_store_messages_read_well():
     """'cannot list documents', 'while listing', never 'while list'."""
     msgs = [l for r in DAMAGED + [FULL.get('run')] if r
@@ -1185,6 +1317,16 @@ for name, fn in [
          t_text_file_project),
         ('project: a SQLite database that is not grille\'s', t_other_sqlite),
         ('project: made by a newer grille', t_newer_project),
+        ('project: a header version that table meta contradicts',
+         t_header_version_damaged),
+        ('project: codings without their document: said, no crash',
+         t_orphan_codings),
+        ('project: aggregates cut short: counted from the codings',
+         t_cut_doc_stats),
+        ('project: a NULL where a value must be: said, no crash',
+         t_missing_values),
+        ('project: export of a damaged project writes nothing, exit 1',
+         t_export_read_error),
         ('project: no schema version (tampered)', t_no_version_project),
         ('project: a device or a pipe', t_device_or_pipe_project),
         ('project: read-only, add fails and changes nothing', t_read_only),
