@@ -1791,6 +1791,13 @@ static int load(grille_codebook **out, const char *yaml, size_t len,
     rc = build(&b, root);
     if (rc < 0)
         goto done;
+    for (size_t i = 0; i < b.cb->ncodes && !b.cb->nested_hits; i++)
+        for (long k = b.cb->codes[i].parent;
+             b.cb->codes[i].npatterns && k >= 0; k = b.cb->codes[k].parent)
+            if (b.cb->codes[k].npatterns) {
+                b.cb->nested_hits = true;
+                break;
+            }
     if (!b.cb->name) {
         b.cb->name = strdup(base_name(name));
         if (!b.cb->name) {

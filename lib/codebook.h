@@ -96,6 +96,9 @@ struct grille_codebook {
     size_t *regexes; /* REGEX rules */
     size_t nregexes, regexes_cap;
     bool has_masks;
+    /* a code with patterns under another with patterns: their hits may
+     * overlap, and the sub-theme's then stands for both (match.c) */
+    bool nested_hits;
     bool from_pattern; /* grille_codebook_from_pattern's: one pattern */
     /* unique among the codebooks of the process, never 0: a stem cache
      * entry keeps the serial of the codebook its candidates are for (an

@@ -598,6 +598,56 @@ START_TEST(test_span_codes_two_themes)
 }
 END_TEST
 
+START_TEST(test_overlap_sub_theme_stands_for_theme)
+{
+    /* "masques FFP2" is one hit of sante, through sante/ffp2, not two:
+     * the theme's own "masques" overlaps its sub-theme's phrase */
+    const char *text = "Des masques FFP2 pour les agents, des masques "
+                       "simples pour le public.";
+    use("themes:\n"
+        "  sante:\n"
+        "    terms: [masques]\n"
+        "    children:\n"
+        "      ffp2: {terms: [masques ffp2]}\n");
+    run(text);
+    expect_count(text, 2);
+    expect_word(text, 0, "sante/ffp2", "masques FFP2", 0, "masques ffp2",
+                GRILLE_RULE_PHRASE);
+    expect_word(text, 1, "sante", "masques", 1, "masques", GRILLE_RULE_WORD);
+}
+END_TEST
+
+START_TEST(test_overlap_deepest_stands)
+{
+    /* down three levels, each overlapping the next: the deepest stands;
+     * another theme on the same words keeps its hit; a sub-theme's hit
+     * inside a longer one of its theme stands for it too */
+    const char *text = "Les masques FFP2 certifiés arrivent ; le plan de "
+                       "reprise des crèches aussi.";
+    use("themes:\n"
+        "  sante:\n"
+        "    terms: [masques]\n"
+        "    children:\n"
+        "      protection:\n"
+        "        terms: [masques ffp2]\n"
+        "        children:\n"
+        "          certifie: {terms: [ffp2 certifiés]}\n"
+        "  achats: {terms: [masques]}\n"
+        "  reprise:\n"
+        "    terms: [reprise des crèches]\n"
+        "    children:\n"
+        "      creches: {terms: [crèches]}\n");
+    run(text);
+    expect_count(text, 3);
+    ck_assert_uint_eq(count_code("sante"), 0);
+    ck_assert_uint_eq(count_code("sante/protection"), 0);
+    ck_assert_uint_eq(count_code("sante/protection/certifie"), 1);
+    ck_assert_uint_eq(count_code("achats"), 1);
+    ck_assert_uint_eq(count_code("reprise"), 0);
+    ck_assert_uint_eq(count_code("reprise/creches"), 1);
+}
+END_TEST
+
 /* ------------------------------------------------------------- elisions */
 
 START_TEST(test_elision_other_words_not_transparent)
@@ -955,6 +1005,8 @@ static Suite *suite(void)
     tc = tcase(s, "overlap");
     tcase_add_test(tc, test_overlap_collapses_to_longest);
     tcase_add_test(tc, test_span_codes_two_themes);
+    tcase_add_test(tc, test_overlap_sub_theme_stands_for_theme);
+    tcase_add_test(tc, test_overlap_deepest_stands);
 
     tc = tcase(s, "elision");
     tcase_add_test(tc, test_elision_other_words_not_transparent);
