@@ -70,6 +70,10 @@ int cli_analyser(grille_analyser **a, grille_error *err);
 
 /* Loads `path` or, when NULL, the bundled codebook; prints errors. */
 int cli_load_codebook(grille_codebook **out, const char *path);
+/* The text of codebook `path` (for a project to keep), read as notes are
+ * (Windows-1252 converted); a project given for it is named as one. */
+int cli_read_codebook(grille_text **out, const char *path,
+                      grille_error *err);
 
 /* An output buffer for the hot writers (tag's JSON and CSV): appends
  * without stdio's locking and per-call overhead.  With `spill` set, the

@@ -55,7 +55,7 @@ int cmd_init(int argc, char **argv)
     size_t len;
     const char *source = "riposte.yaml";
     if (cbpath) {
-        if (grille_text_read_file(&text, cbpath, &err) < 0) {
+        if (cli_read_codebook(&text, cbpath, &err) < 0) {
             cli_lib_error(&err);
             return EXIT_RUNTIME;
         }

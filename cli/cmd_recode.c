@@ -137,7 +137,7 @@ int cmd_recode(int argc, char **argv)
     if (grille_store_begin(s, &err) < 0)
         goto fail;
     if (cbpath) {
-        if (grille_text_read_file(&text, cbpath, &err) < 0)
+        if (cli_read_codebook(&text, cbpath, &err) < 0)
             goto fail;
         yaml = grille_text_data(text, &len);
     } else {

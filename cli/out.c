@@ -111,6 +111,29 @@ int cli_load_codebook(grille_codebook **out, const char *path)
     return rc;
 }
 
+int cli_read_codebook(grille_text **out, const char *path,
+                      grille_error *err)
+{
+    int rc = grille_text_read_file(out, path, err);
+    if (rc >= 0 || rc == GRILLE_EIO)
+        return rc;
+    /* refused as a note (its NULs): a project is said to be one, as
+     * grille_codebook_load says it, not "a binary file" */
+    char head[16];
+    FILE *f = fopen(path, "rb");
+    if (f && fread(head, 1, sizeof(head), f) == sizeof(head) &&
+        memcmp(head, "SQLite format 3", sizeof(head)) == 0) {
+        grille_codebook *cb = NULL;
+        grille_error why = {0};
+        if (grille_codebook_load(&cb, head, sizeof(head), path, &why) < 0)
+            *err = why;
+        grille_codebook_free(cb);
+    }
+    if (f)
+        fclose(f);
+    return rc;
+}
+
 void ob_flush(obuf *b)
 {
     if (b->spill && b->len) {

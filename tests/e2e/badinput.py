@@ -820,6 +820,18 @@ def t_codebook_not_utf8():
     codebook_error(db, esc(db) + r': a SQLite file \(a project\?\), not a '
                    r'codebook: a codebook is a YAML text file; a project is '
                    r'given with -d')
+    # init -c and recode -c too, which keep the codebook's text (they said
+    # "NUL byte at byte 15: refusing a binary file")
+    new = os.path.join(TMP, 'cb-new.db')
+    expect(grille('add', '-d', db, NOTE), 0, '', 'added 1 document .*\n')
+    before = snapshot('cb-project.db')
+    for run in (grille('init', '-d', new, '-c', db),
+                grille('recode', '-d', db, '-c', db)):
+        expect(run, 1, 'grille: %s: a SQLite file \\(a project\\?\\), not '
+               'a codebook: [^\n]+\n(grille: [^\n]+ is unchanged\n)?' %
+               esc(db), '')
+    assert not os.path.exists(new)
+    same_project(before, snapshot('cb-project.db'))
 
 
 # ---------------------------------------------------------------- projects
