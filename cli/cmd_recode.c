@@ -9,6 +9,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static const char help[] =
     "Usage: grille recode [-d DB] [-c CODEBOOK] [--dry-run] [-j N]\n"
@@ -88,6 +89,29 @@ static int on_change(const grille_recode_change *c, void *payload)
     return 0;
 }
 
+/* recode without -c codes with the project's copy of its codebook: the
+ * file it was read from, edited since (the usual slip: edit, then
+ * recode), is said to differ, with the way to use it. */
+static void warn_if_edited(const char *source, const char *stored,
+                           size_t len)
+{
+    grille_text *t = NULL;
+    grille_error err = {0};
+    struct stat st;
+    if (!source || !*source || stat(source, &st) != 0 ||
+        !S_ISREG(st.st_mode) || grille_text_read_file(&t, source, &err) < 0)
+        return;
+    size_t n;
+    const char *now = grille_text_data(t, &n);
+    if (n != len || memcmp(now, stored, len) != 0)
+        cli_warning(_("%s, which the project's codebook was read from, has "
+                      "changed since: this recode codes with the project's "
+                      "copy; to code with the file, give it: grille recode "
+                      "-c %s"),
+                    source, source);
+    grille_text_free(t);
+}
+
 int cmd_recode(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -144,6 +168,7 @@ int cmd_recode(int argc, char **argv)
         if (grille_store_codebook_text(s, &stored, &len, &source, &err) < 0)
             goto fail;
         yaml = stored;
+        warn_if_edited(source, stored, len);
     }
     /* the project's own: loaded as the project loads it, so that an
      * error in it is said to be in the project, with the way out */

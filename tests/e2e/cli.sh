@@ -141,6 +141,18 @@ ok "...and the answers' codings" sh -c \
     "$G quotes -d skip.db sante -n 100 | grep -q 'aides à domicile'"
 ok "recode with the bundled codebook codes the questions again" sh -c \
     "$G recode -d skip.db -c '$S/codebooks/riposte.yaml' >/dev/null && $G quotes -d skip.db sante -n 100 | grep -q 'Sur le volet sanitaire'"
+# recode without -c codes with the project's copy: a codebook file edited
+# since is said to differ, with the way to use it; unedited, nothing said
+printf 'themes:\n  sante: [masques]\n' > edited.yaml
+$G init -d edited.db -c edited.yaml >/dev/null
+printf 'Des masques et du gel.\n' > edited.md
+$G add -d edited.db edited.md >/dev/null
+expect "recode, the codebook file as the project has it: no warning" 0 \
+    "^recoded edited\.db" sh -c "$G recode -d edited.db 2>&1"
+printf 'themes:\n  sante: [masques, gel]\n' > edited.yaml
+expect "recode, the codebook file edited since: said, with recode -c" 0 \
+    "^grille: warning: edited\.yaml, which the project's codebook was read from, has changed since: .*grille recode -c edited\.yaml" \
+    $G recode -d edited.db
 expect "quotes: a turn's quote names its speaker" 0 "l\.26, turn of Q$" \
     $G quotes -d skip.db sante -n 100
 ok "quotes -f json: the speaker of each quote" sh -c \
