@@ -127,6 +127,17 @@ int grille_ytree__parse(ynode **out, const char *s, size_t len,
                            "never closed)"),
                          (unsigned)p.context_mark.line + 1 + line0,
                          (unsigned)p.context_mark.column + 1);
+            else if (p.context && (strstr(p.context, "flow sequence") ||
+                                   strstr(p.context, "flow mapping")))
+                /* an unclosed [ or { shows a line or more further */
+                snprintf(hint, sizeof(hint),
+                         _(" (the '%c' opened on line %u, column %u is not "
+                           "closed: its '%c' is missing, or a ',' between "
+                           "two items)"),
+                         strstr(p.context, "sequence") ? '[' : '{',
+                         (unsigned)p.context_mark.line + 1 + line0,
+                         (unsigned)p.context_mark.column + 1,
+                         strstr(p.context, "sequence") ? ']' : '}');
             else if (strstr(what, "mapping values are not allowed"))
                 snprintf(hint, sizeof(hint), "%s",
                          _(" (a line above without its ':', or a value "

@@ -204,6 +204,10 @@ printf 'themes:\n  t:\n    terms: ["masques, gel]\n  u:\n    terms: [maire]\n' >
 expect "a quote never closed names where it opened" 1 \
     "^grille: quote\.yaml:6:1: YAML: .*\(the quote opened on line 3, column 13 is never closed\)" \
     $G codebook check quote.yaml
+printf 'themes:\n  sante:\n    label: Santé\n    terms: [santé, masques\n  elus:\n    terms: [maire]\n' > bracket.yaml
+expect "an unclosed [ names where it opened" 1 \
+    "^grille: bracket\.yaml:5:7: YAML: .*\(the '\[' opened on line 4, column 12 is not closed: its '\]' is missing" \
+    $G codebook check bracket.yaml
 printf 'themes:\n  t:\n    regex: ["\\d+ masques"]\n' > escape.yaml
 expect "a backslash escape in double quotes: single quotes advised" 1 \
     "^grille: escape\.yaml:3:14: YAML: found unknown escape character.*write a regex in single quotes" \
