@@ -21,7 +21,7 @@ static const char help[] =
     "        ATLAS.ti, MAXQDA and QualCoder import it\n"
     "  qdc   the codebook alone, REFI-QDA form: the project's, or CODEBOOK's\n"
     "        with -c (then no project is needed)\n"
-    "  csv   one row per coding: document, segment, line, code, byte start\n"
+    "  csv   one row per coding: document, segment, its line, code, byte start\n"
     "        and end, matched term, rule, origin (- as FILE: standard output);\n"
     "        when FILE is a folder, three files in it: codings.csv,\n"
     "        documents.csv (as 'grille list -f csv') and matrix.csv (coded\n"
