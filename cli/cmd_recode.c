@@ -89,25 +89,30 @@ static int on_change(const grille_recode_change *c, void *payload)
     return 0;
 }
 
-/* recode without -c codes with the project's copy of its codebook: the
- * file it was read from, edited since (the usual slip: edit, then
- * recode), is said to differ, with the way to use it. */
+/* recode without -c codes with the project's copy of its codebook: a
+ * file by the name it was read from (edited since: the usual slip is to
+ * edit, then recode) is said to differ, with the way to use it.  The
+ * name may be relative to another folder: the warning says "here".  The
+ * bundled codebook has no file: a riposte.yaml here is another one. */
 static void warn_if_edited(const char *source, const char *stored,
                            size_t len)
 {
     grille_text *t = NULL;
     grille_error err = {0};
     struct stat st;
-    if (!source || !*source || stat(source, &st) != 0 ||
-        !S_ISREG(st.st_mode) || grille_text_read_file(&t, source, &err) < 0)
+    size_t blen;
+    const char *bundled = grille_codebook_bundled_text(&blen);
+    if (!source || !*source || (blen == len && !memcmp(bundled, stored, len)) ||
+        stat(source, &st) != 0 || !S_ISREG(st.st_mode) ||
+        grille_text_read_file(&t, source, &err) < 0)
         return;
     size_t n;
     const char *now = grille_text_data(t, &n);
     if (n != len || memcmp(now, stored, len) != 0)
-        cli_warning(_("%s, which the project's codebook was read from, has "
-                      "changed since: this recode codes with the project's "
-                      "copy; to code with the file, give it: grille recode "
-                      "-c %s"),
+        cli_warning(_("%s here is not the project's codebook, which was read "
+                      "from a file of that name (edited since?): this recode "
+                      "codes with the project's copy; to code with the file, "
+                      "give it: grille recode -c %s"),
                     source, source);
     grille_text_free(t);
 }
@@ -170,11 +175,16 @@ int cmd_recode(int argc, char **argv)
         yaml = stored;
         warn_if_edited(source, stored, len);
     }
-    /* the project's own: loaded as the project loads it, so that an
-     * error in it is said to be in the project, with the way out */
-    if (cbpath ? grille_codebook_load(&cb, yaml, len, cbpath, &err) < 0
-               : grille_store_codebook(s, &cb, &err) < 0)
+    if (grille_codebook_load(&cb, yaml, len, cbpath ? cbpath : source,
+                             &err) < 0) {
+        /* the project's own: its error said as the project says it, in
+         * the project, with the way out (loaded under the name of its
+         * source above: a codebook without a name takes it from there) */
+        grille_codebook *again = NULL;
+        if (!cbpath && grille_store_codebook(s, &again, &err) == 0)
+            grille_codebook_free(again);
         goto fail;
+    }
     for (long i = 0; i < jobs; i++)
         if (cli_analyser(&a[i], &err) < 0)
             goto fail;

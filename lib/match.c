@@ -55,10 +55,12 @@ struct match_state {
     hit *hits;
     size_t nhits, hits_cap;
     gbuf label; /* a turn's speaker, folded */
-    uint32_t *code_seg; /* per code: the stamp of the last segment it was
-                         * kept in (NESTED_UNDER: and a sub-theme too) */
+    uint32_t *code_seg; /* per code: the stamp of the last segment it had
+                         * codings in (drop_nested) */
     size_t code_seg_cap;
     uint32_t seg_serial;
+    size_t *code_run; /* per code: its codings in the segment, from, to */
+    size_t code_run_cap;
     unsigned char *dropped; /* per coding of the segment */
     size_t dropped_cap;
 };
@@ -79,6 +81,7 @@ void grille_match__free(grille_analyser *a)
     free(m->masks);
     free(m->maxend);
     free(m->code_seg);
+    free(m->code_run);
     free(m->dropped);
     free(m);
     a->match = NULL;
@@ -491,69 +494,92 @@ static int drop_masked(grille_analyser *a, const grille_codebook *cb)
     return 0;
 }
 
-#define NESTED_UNDER 0x80000000u
+/* Codings by code, then start. */
+static int cmp_code_start(const void *pa, const void *pb)
+{
+    const grille_coding *x = pa, *y = pb;
+    if (x->code != y->code)
+        return x->code < y->code ? -1 : 1;
+    return x->start < y->start ? -1 : x->start > y->start;
+}
+
+static bool code_start_before(const grille_coding *x, const grille_coding *y)
+{
+    return cmp_code_start(x, y) < 0;
+}
 
 /*
- * A theme's hit that overlaps a hit of one of its sub-themes is dropped:
- * the sub-theme's coding counts for the theme already (a hit on a child
- * counts for its parents), and "masques FFP2", coded by sante (masques)
- * and by sante/ffp2 (masques ffp2), was two hits of sante.  Hits are
- * compared as they were kept, before any is dropped: of a chain that
- * overlaps down the hierarchy, the deepest stands.  The codings of the
- * segment, [first, ncodings), come grouped by code; for each code with a
- * sub-theme's coding in the segment, the bytes of those go into the map
- * of the segment and its own are tested against it: linear in the bytes
- * coded, times the depth of the codebook.
+ * A theme's hit that lies within a hit of one of its sub-themes is
+ * dropped: the sub-theme's coding counts for the theme already (a hit on
+ * a child counts for its parents), and "masques FFP2", coded by sante
+ * (masques) and by sante/ffp2 (masques ffp2), was two hits of sante.  A
+ * theme's hit that reaches past its sub-theme's (a longer phrase, a
+ * proximity) is kept: dropped, it would leave words it codes uncoded.
+ *
+ * The codings of the segment, [first, ncodings), are sorted by code and
+ * start; a code's codings do not overlap (they were collapsed), so those
+ * of an ancestor that lie within a coding are a run found by a binary
+ * search: each coding looks at each ancestor of its code that has
+ * codings here, never at every other coding.
  */
 static int drop_nested(grille_analyser *a, const grille_codebook *cb,
-                       const grille_segment *seg, size_t first)
+                       size_t first)
 {
     struct match_state *m = a->match;
     size_t had = m->code_seg_cap, n = a->ncodings - first;
     if (GROW(m->code_seg, m->code_seg_cap, cb->ncodes) < 0 ||
+        GROW(m->code_run, m->code_run_cap, 2 * cb->ncodes) < 0 ||
         GROW(m->dropped, m->dropped_cap, n) < 0)
         return GRILLE_ENOMEM;
     if (m->code_seg_cap > had)
         memset(m->code_seg + had, 0,
                (m->code_seg_cap - had) * sizeof(*m->code_seg));
-    if (++m->seg_serial >= NESTED_UNDER) { /* stamps used up: anew */
+    if (++m->seg_serial == 0) { /* stamps used up: anew */
         memset(m->code_seg, 0, m->code_seg_cap * sizeof(*m->code_seg));
         m->seg_serial = 1;
     }
     uint32_t stamp = m->seg_serial;
     grille_coding *c = a->codings + first;
     for (size_t k = 0; k < n; k++)
-        m->code_seg[c[k].code] = stamp;
+        m->code_seg[c[k].code] = stamp; /* the codes that have codings */
     bool any = false;
-    for (size_t k = 0; k < n; k++)
-        for (long p = cb->codes[c[k].code].parent; p >= 0;
+    for (size_t k = 0; k < n && !any; k++)
+        for (long p = cb->codes[c[k].code].parent; p >= 0 && !any;
              p = cb->codes[p].parent)
-            if ((m->code_seg[p] & ~NESTED_UNDER) == stamp) {
-                m->code_seg[p] = stamp | NESTED_UNDER;
-                any = true;
-            }
+            any = m->code_seg[p] == stamp;
     if (!any)
         return 0;
+    SORT_FEW(c, n, cmp_code_start, code_start_before);
+    /* each code's run of codings: [code_run[2c], code_run[2c + 1]) */
+    for (size_t k = 0; k < n;) {
+        size_t code = c[k].code, e = k;
+        while (e < n && c[e].code == code)
+            e++;
+        m->code_run[2 * code] = k;
+        m->code_run[2 * code + 1] = e;
+        k = e;
+    }
     memset(m->dropped, 0, n);
-    for (size_t g = 0; g < n;) {
-        size_t code = c[g].code, ge = g;
-        while (ge < n && c[ge].code == code)
-            ge++;
-        if (m->code_seg[code] == (stamp | NESTED_UNDER)) {
-            for (int set = 1; set >= 0; set--) {
-                /* the sub-themes' codings into the map, then its own
-                 * tested; then the map cleared */
-                for (size_t k = 0; k < n; k++)
-                    if (c[k].code != code && under(cb, c[k].code, code))
-                        memset(m->taken + (c[k].start - seg->start), set,
-                               c[k].end - c[k].start);
-                for (size_t k = g; set && k < ge; k++)
-                    m->dropped[k] =
-                        memchr(m->taken + (c[k].start - seg->start), 1,
-                               c[k].end - c[k].start) != NULL;
+    for (size_t k = 0; k < n; k++) {
+        for (long p = cb->codes[c[k].code].parent; p >= 0;
+             p = cb->codes[p].parent) {
+            if (m->code_seg[p] != stamp)
+                continue;
+            /* p's first coding that starts at or after this one... */
+            size_t l = m->code_run[2 * p], h = m->code_run[2 * p + 1];
+            size_t end = h;
+            while (l < h) {
+                size_t mid = (l + h) / 2;
+                if (c[mid].start < c[k].start)
+                    l = mid + 1;
+                else
+                    h = mid;
             }
+            /* ...and those after it that end within this one (they do
+             * not overlap: the first that reaches past it is the last) */
+            for (; l < end && c[l].end <= c[k].end; l++)
+                m->dropped[l] = 1;
         }
-        g = ge;
     }
     size_t w = 0;
     for (size_t k = 0; k < n; k++)
@@ -781,7 +807,7 @@ static int segment(grille_analyser *a, const grille_codebook *cb,
                    a->codings[k].end - a->codings[k].start);
     }
     if (cb->nested_hits && a->ncodings - first > 1 &&
-        drop_nested(a, cb, seg, first) < 0)
+        drop_nested(a, cb, first) < 0)
         return grille__nomem(err);
     if (a->ncodings - first > 1)
         SORT_FEW(a->codings + first, a->ncodings - first, cmp_coding,

@@ -643,6 +643,38 @@ static int64_t meta_version(grille_store *s)
     return v;
 }
 
+/* Whether a header's schema version v and table meta's m disagree as no
+ * grille leaves them: meta ahead of the header, or a header past this
+ * grille's schemas with meta within them.  Each upgrade sets both in one
+ * transaction, but the one to schema 2 left meta at 1: a header ahead of
+ * meta may be sound. */
+static bool versions_clash(int64_t v, int64_t m)
+{
+    return m > 0 && (m > v || (v > SCHEMA_VERSION && m <= SCHEMA_VERSION));
+}
+
+/* Whether the header's version (*version) and meta's (*meta) clash.  Read
+ * apart, the two could straddle another grille's upgrade: a clash is read
+ * again, both in one snapshot, before it counts (*version with it). */
+static bool versions_disagree(grille_store *s, int64_t *version,
+                              int64_t *meta)
+{
+    *meta = meta_version(s);
+    if (!versions_clash(*version, *meta))
+        return false;
+    if (sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+        return true;
+    int64_t v = 0;
+    bool read = scalar(s, "PRAGMA user_version", &v, NULL) == 0;
+    if (read)
+        *meta = meta_version(s);
+    sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+    if (!read)
+        return true;
+    *version = v;
+    return versions_clash(v, *meta);
+}
+
 static void writeback_end(grille_store *s);
 static void bulk_end(grille_store *s);
 static bool journal_mode(grille_store *s, const char *mode, int wait_ms);
@@ -1291,9 +1323,7 @@ static int store_open(grille_store **out, const char *path, int readonly,
                             "another tool; its schema_version in table meta "
                             "says which it is"),
                           (long long)version);
-    } else if (r == 0 && (meta = meta_version(s)) > 0 &&
-               (meta > version || (version > SCHEMA_VERSION &&
-                                   meta <= SCHEMA_VERSION))) {
+    } else if (r == 0 && versions_disagree(s, &version, &meta)) {
         /* a byte of the header changed: said so, rather than "upgrade
          * grille", or an upgrade that fails half-way with "table
          * doc_stats already exists".  Each upgrade sets both, in one

@@ -151,8 +151,14 @@ expect "recode, the codebook file as the project has it: no warning" 0 \
     "^recoded edited\.db" sh -c "$G recode -d edited.db 2>&1"
 printf 'themes:\n  sante: [masques, gel]\n' > edited.yaml
 expect "recode, the codebook file edited since: said, with recode -c" 0 \
-    "^grille: warning: edited\.yaml, which the project's codebook was read from, has changed since: .*grille recode -c edited\.yaml" \
+    "^grille: warning: edited\.yaml here is not the project's codebook, which was read from a file of that name \(edited since\?\): .*grille recode -c edited\.yaml" \
     $G recode -d edited.db
+expect "recode keeps the name of a codebook without one (its file's)" 0 \
+    "^recoded edited\.db with 'edited\.yaml':" sh -c "$G recode -d edited.db 2>/dev/null"
+mkdir -p bundled && $G init -d bundled/b.db >/dev/null
+printf 'themes:\n  x: [y]\n' > bundled/riposte.yaml
+expect "recode of a bundled codebook: a riposte.yaml here is not its file" 0 \
+    "^recoded b\.db" sh -c "cd bundled && $G recode -d b.db 2>&1 | tail -1 | grep -v warning"
 expect "quotes: a turn's quote names its speaker" 0 "l\.26, turn of Q$" \
     $G quotes -d skip.db sante -n 100
 ok "quotes -f json: the speaker of each quote" sh -c \

@@ -617,11 +617,11 @@ START_TEST(test_overlap_sub_theme_stands_for_theme)
 }
 END_TEST
 
-START_TEST(test_overlap_deepest_stands)
+START_TEST(test_overlap_sub_theme_keeps_coverage)
 {
-    /* down three levels, each overlapping the next: the deepest stands;
-     * another theme on the same words keeps its hit; a sub-theme's hit
-     * inside a longer one of its theme stands for it too */
+    /* a theme's hit within its sub-theme's is dropped, down the levels;
+     * one that reaches past it is kept (dropped, it would leave words
+     * uncoded); another theme on the same words keeps its hit */
     const char *text = "Les masques FFP2 certifiés arrivent ; le plan de "
                        "reprise des crèches aussi.";
     use("themes:\n"
@@ -631,20 +631,40 @@ START_TEST(test_overlap_deepest_stands)
         "      protection:\n"
         "        terms: [masques ffp2]\n"
         "        children:\n"
-        "          certifie: {terms: [ffp2 certifiés]}\n"
+        "          certifie: {terms: [masques ffp2 certifiés]}\n"
         "  achats: {terms: [masques]}\n"
         "  reprise:\n"
         "    terms: [reprise des crèches]\n"
         "    children:\n"
         "      creches: {terms: [crèches]}\n");
     run(text);
-    expect_count(text, 3);
+    expect_count(text, 4);
     ck_assert_uint_eq(count_code("sante"), 0);
     ck_assert_uint_eq(count_code("sante/protection"), 0);
-    ck_assert_uint_eq(count_code("sante/protection/certifie"), 1);
+    expect_word(text, 0, "sante/protection/certifie",
+                "masques FFP2 certifiés", 0, "masques ffp2 certifiés",
+                GRILLE_RULE_PHRASE);
     ck_assert_uint_eq(count_code("achats"), 1);
-    ck_assert_uint_eq(count_code("reprise"), 0);
+    ck_assert_uint_eq(count_code("reprise"), 1);
     ck_assert_uint_eq(count_code("reprise/creches"), 1);
+}
+END_TEST
+
+START_TEST(test_overlap_sub_theme_partial_kept)
+{
+    /* overlapping without lying within: both kept */
+    const char *text = "Des masques FFP2 certifiés.";
+    use("themes:\n"
+        "  sante:\n"
+        "    terms: [masques ffp2]\n"
+        "    children:\n"
+        "      certifie: {terms: [ffp2 certifiés]}\n");
+    run(text);
+    expect_count(text, 2);
+    expect_word(text, 0, "sante", "masques FFP2", 0, "masques ffp2",
+                GRILLE_RULE_PHRASE);
+    expect_word(text, 1, "sante/certifie", "FFP2 certifiés", 0,
+                "ffp2 certifiés", GRILLE_RULE_PHRASE);
 }
 END_TEST
 
@@ -1006,7 +1026,8 @@ static Suite *suite(void)
     tcase_add_test(tc, test_overlap_collapses_to_longest);
     tcase_add_test(tc, test_span_codes_two_themes);
     tcase_add_test(tc, test_overlap_sub_theme_stands_for_theme);
-    tcase_add_test(tc, test_overlap_deepest_stands);
+    tcase_add_test(tc, test_overlap_sub_theme_keeps_coverage);
+    tcase_add_test(tc, test_overlap_sub_theme_partial_kept);
 
     tc = tcase(s, "elision");
     tcase_add_test(tc, test_elision_other_words_not_transparent);
