@@ -1163,15 +1163,16 @@ static char *norm_color(const char *s)
     return grille__strndup(out, 7);
 }
 
-static const char *const theme_keys[] = {"label", "description", "color",
-                                         "terms", "regex", "exclude",
-                                         "near", "children", NULL};
+/* a theme's keys, then skip_speakers */
+const char *const grille__reserved_ids[] = {
+    "label", "description", "color",    "terms",         "regex",
+    "exclude", "near",      "children", "skip_speakers", NULL};
 
 static bool is_theme_key(const char *k)
 {
-    for (size_t i = 0; theme_keys[i]; i++)
-        if (strcmp(k, theme_keys[i]) == 0)
-            return true;
+    for (size_t i = 0; grille__reserved_ids[i]; i++)
+        if (strcmp(k, grille__reserved_ids[i]) == 0)
+            return strcmp(k, "skip_speakers") != 0;
     return false;
 }
 

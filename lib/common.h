@@ -32,6 +32,9 @@ GRILLE_HIDDEN int grille__error_at(grille_error *err, int code,
                                    const char *file, size_t offset,
                                    const char *fmt, ...) GRILLE_PRINTF(5, 6);
 GRILLE_HIDDEN int grille__nomem(grille_error *err);
+/* The words that cannot be a theme's id (a theme's keys, skip_speakers),
+ * NULL-terminated (codebook.c; refi.c names codes around them). */
+GRILLE_HIDDEN extern const char *const grille__reserved_ids[];
 /* The file a text was read from (grille_text_read_file: its path from /,
  * links resolved), or NULL (a text from memory, stdin, a pipe). */
 GRILLE_HIDDEN const char *grille__text_file(const grille_text *text);

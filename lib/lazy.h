@@ -68,6 +68,7 @@
 #define GRILLE_LAZY_ZIP(X) \
     X(zip_close) \
     X(zip_discard) \
+    X(zip_error_code_zip) \
     X(zip_error_fini) \
     X(zip_error_init) \
     X(zip_error_init_with_code) \
@@ -76,6 +77,7 @@
     X(zip_error_to_data) \
     X(zip_fclose) \
     X(zip_file_add) \
+    X(zip_file_get_error) \
     X(zip_file_set_mtime) \
     X(zip_file_strerror) \
     X(zip_fopen_index) \
@@ -150,6 +152,7 @@ GRILLE_HIDDEN int grille__lazy_load(grille_error *err);
 #define __xmlStructuredErrorContext grille__lz.__xmlStructuredErrorContext
 #define zip_close grille__lz.zip_close
 #define zip_discard grille__lz.zip_discard
+#define zip_error_code_zip grille__lz.zip_error_code_zip
 #define zip_error_fini grille__lz.zip_error_fini
 #define zip_error_init grille__lz.zip_error_init
 #define zip_error_init_with_code grille__lz.zip_error_init_with_code
@@ -158,6 +161,7 @@ GRILLE_HIDDEN int grille__lazy_load(grille_error *err);
 #define zip_error_to_data grille__lz.zip_error_to_data
 #define zip_fclose grille__lz.zip_fclose
 #define zip_file_add grille__lz.zip_file_add
+#define zip_file_get_error grille__lz.zip_file_get_error
 #define zip_file_set_mtime grille__lz.zip_file_set_mtime
 #define zip_file_strerror grille__lz.zip_file_strerror
 #define zip_fopen_index grille__lz.zip_fopen_index

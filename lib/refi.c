@@ -1200,23 +1200,49 @@ done:
  * codebook finds them again when the text is added, so they are skipped.
  */
 
+/* libxml2's first error of a parse (its last may be a consequence: an
+ * unescaped '<' reported as a tag mismatch thirty lines further). */
+typedef struct first_error {
+    bool set;
+    unsigned line;
+    char message[200];
+} first_error;
+
+static void keep_first(void *ctx, const xmlError *e)
+{
+    first_error *f = ctx;
+    if (f->set || !e || e->level < XML_ERR_ERROR)
+        return;
+    f->set = true;
+    f->line = e->line > 0 ? (unsigned)e->line : 0;
+    snprintf(f->message, sizeof(f->message), "%s",
+             e->message ? e->message : "");
+}
+
 /* Parses XML from memory, quietly, without network or entities; on an
  * error, fills err with the file (`name`), the line and libxml2's reason
- * on one line. */
+ * (its first) on one line.  `utf8`: data is UTF-8 whatever its
+ * declaration says (a file grille decoded already). */
 static xmlDoc *parse_xml(const char *data, size_t len, const char *name,
-                         grille_error *err)
+                         bool utf8, grille_error *err)
 {
     if (len > INT32_MAX) {
         grille__error(err, GRILLE_ELIMIT, name, 0, 0, "%s",
                       _("too large for an XML file"));
         return NULL;
     }
+    if (len == 0) {
+        grille__error(err, GRILLE_ESYNTAX, name, 0, 0, "%s",
+                      _("an empty file, not XML"));
+        return NULL;
+    }
     xml_handlers h;
     xml_quiet(&h);
+    first_error first = {false, 0, ""};
+    xmlSetStructuredErrorFunc(&first, (xmlStructuredErrorFunc)keep_first);
     xmlResetLastError();
-    xmlDoc *doc = xmlReadMemory(data, (int)len, name, NULL,
-                                XML_PARSE_NONET | XML_PARSE_NOERROR |
-                                    XML_PARSE_NOWARNING);
+    xmlDoc *doc = xmlReadMemory(data, (int)len, name, utf8 ? "UTF-8" : NULL,
+                                XML_PARSE_NONET | XML_PARSE_NOWARNING);
     xml_restore(&h);
     /* Entities are not substituted while parsing, but the functions that
      * read a text or an attribute later expand them, outside libxml2's
@@ -1234,9 +1260,14 @@ static xmlDoc *parse_xml(const char *data, size_t len, const char *name,
     }
     if (!doc) {
         const xmlError *x = xmlGetLastError();
-        grille__error(err, GRILLE_ESYNTAX, name, x ? (unsigned)x->line : 0,
-                      0, _("not well-formed XML: %s"),
-                      x && x->message ? x->message : "?");
+        if (!first.set && x) {
+            first.line = x->line > 0 ? (unsigned)x->line : 0;
+            snprintf(first.message, sizeof(first.message), "%s",
+                     x->message ? x->message : "");
+        }
+        grille__error(err, GRILLE_ESYNTAX, name, first.line, 0,
+                      _("not well-formed XML: %s"),
+                      first.message[0] ? first.message : "?");
         for (char *m = err->message; *m; m++)
             if (*m == '\n' || *m == '\r')
                 *m = ' ';
@@ -1587,6 +1618,9 @@ typedef struct known_code {
     int64_t id, parent;
     int depth;
     char *code, *flabel, *flast;
+    bool made; /* by this import: its id was made from its name, and
+                * another code's name may look like it (Projet, Projet !,
+                * projet_2) */
 } known_code;
 
 static void known_free(importer *im)
@@ -1611,6 +1645,7 @@ static int known_add(importer *im, int64_t id, int64_t parent, int depth,
     k->id = id;
     k->parent = parent;
     k->depth = depth;
+    k->made = false;
     k->code = strdup(code);
     k->flabel = folded(label);
     k->flast = folded(last ? last + 1 : code);
@@ -1665,14 +1700,22 @@ static int map_code(importer *im, int64_t parent, const char *name,
         return grille__nomem(im->err);
     *id = -1;
     const known_code *up = NULL;
+    int64_t by_id = -1;
+    /* by label first, then by the last part of an id of the codebook's
+     * (not one an import made from another code's name) */
     for (size_t i = 0; i < im->nknown; i++) {
         const known_code *k = &im->known[i];
         if (k->id == parent)
             up = k;
-        if (*id < 0 && k->parent == parent &&
-            (strcmp(k->flabel, want) == 0 || strcmp(k->flast, want) == 0))
+        if (k->parent != parent)
+            continue;
+        if (*id < 0 && strcmp(k->flabel, want) == 0)
             *id = k->id;
+        if (by_id < 0 && !k->made && strcmp(k->flast, want) == 0)
+            by_id = k->id;
     }
+    if (*id < 0)
+        *id = by_id;
     if (*id >= 0) {
         free(want);
         return 0;
@@ -1716,6 +1759,7 @@ static int map_code(importer *im, int64_t parent, const char *name,
     im->st->codes_created++;
     if (known_add(im, *id, parent, depth, code.data, name) < 0)
         goto nomem;
+    im->known[im->nknown - 1].made = true;
     goto done;
 nomem:
     rc = grille__nomem(im->err);
@@ -1795,10 +1839,17 @@ static char *zip_read_all(importer *im, zip_int64_t ix, size_t *len)
     /* reading past the end is what makes libzip check the CRC */
     if (!b || zip_fread(f, b, st.size) != (zip_int64_t)st.size ||
         zip_fread(f, &extra, 1) != 0) {
+        /* a read that came short (or long) without an error: the sizes
+         * the archive gives do not match its data ("No error") */
+        bool sized = b && f && zip_error_code_zip(zip_file_get_error(f)) ==
+                                   ZIP_ER_OK;
         grille__error(im->err, b ? GRILLE_EIO : GRILLE_ENOMEM, im->path, 0,
                       0, _("cannot read %s: %s"),
                       zip_get_name(im->z, (zip_uint64_t)ix, 0),
-                      f ? zip_file_strerror(f) : zip_strerror(im->z));
+                      sized ? _("its data is not the size the archive "
+                                "says (a damaged archive)")
+                      : f   ? zip_file_strerror(f)
+                            : zip_strerror(im->z));
         free(b);
         b = NULL;
     } else {
@@ -1984,7 +2035,7 @@ static int add_manual(importer *im, int64_t doc, const char *text,
     if (added)
         im->st->codings++;
     else if (!present)
-        im->st->dropped++;
+        rc = 1; /* in no segment: the caller counts it and says why */
     goto done;
 sqlfail:
     rc = grille_store__error(im->s, im->err, sqlite3_errcode(im->db),
@@ -2055,13 +2106,24 @@ static int64_t own_source_doc(importer *im, const char *g)
 
 /* Sets the values the archive gives source `g` (its cases', then its
  * own) on document `id`. */
-static int source_values(importer *im, const char *g, int64_t id)
+/* The attributes one source was given, as stored (key, value) with the
+ * variable that gave each: a key given two values is refused. */
+typedef struct given {
+    char *key, *value;
+    const char *var;
+    bool mine; /* the source's own, not one of its cases' */
+} given;
+
+static int source_values(importer *im, const char *g, int64_t id,
+                         const char *doc_name)
 {
     char *k = guid_key(g);
     if (!k)
         return grille__nomem(im->err);
     size_t h = first_of(im->holders, im->nholders, k);
     sqlite3_stmt *q = NULL;
+    given *gv = NULL;
+    size_t ngv = 0, gvcap = 0;
     int rc = 0;
     if (h < im->nholders && strcmp(im->holders[h].a, k) == 0 &&
         sqlite3_prepare_v2(im->db,
@@ -2084,25 +2146,82 @@ static int source_values(importer *im, const char *g, int64_t id)
             for (xmlNode *e = vv->children; e && !val; e = e->next)
                 if (e->type == XML_ELEMENT_NODE && !is(e, "VariableRef"))
                     val = xmlNodeGetContent(e);
-            if (name && *name && val && *val) {
-                /* a value the document has already keeps its origin
-                 * (compared as set_attr stores them) */
-                char *ck = grille_attr_key(name),
-                     *cv = grille__attr_clean((const char *)val);
-                bool same = false;
-                if (ck && cv) {
-                    sqlite3_reset(q);
-                    sqlite3_bind_int64(q, 1, id);
-                    sqlite3_bind_text(q, 2, ck, -1, SQLITE_STATIC);
-                    sqlite3_bind_text(q, 3, cv, -1, SQLITE_STATIC);
-                    same = sqlite3_step(q) == SQLITE_ROW;
-                    sqlite3_reset(q);
-                } else {
+            char *ck = NULL, *cv = NULL;
+            if (name && *name && val) {
+                ck = grille_attr_key(name);
+                cv = ck ? grille__attr_clean((const char *)val) : NULL;
+                if (!ck || !cv) {
                     rc = grille__nomem(im->err);
+                } else if (!*ck || !*cv) {
+                    /* a blank value (or a variable named with spaces
+                     * only): none, as an empty one, not a value that
+                     * wipes the document's */
+                    free(ck);
+                    free(cv);
+                    ck = cv = NULL;
                 }
+            }
+            /* one key given two values at one level (variables 'Région'
+             * and 'region', or two cases of the source): refused, as add
+             * and attr import refuse it, rather than the last one kept;
+             * the source's own value stands over its cases' */
+            bool mine = is(im->holders[h].n, "TextSource");
+            given *prev = NULL;
+            for (size_t i = 0; ck && i < ngv && !prev; i++)
+                if (strcmp(gv[i].key, ck) == 0)
+                    prev = &gv[i];
+            if (ck && rc == 0 && prev && strcmp(prev->value, cv) != 0) {
+                if (prev->mine == mine) {
+                    rc = grille__error(
+                        im->err, GRILLE_EINVALID, im->path, 0, 0,
+                        _("source '%s': two values for the attribute "
+                          "'%s': '%s' (variable '%s') and '%s' (variable "
+                          "'%s'); nothing was imported: keep one in the "
+                          "other tool"),
+                        doc_name, ck, prev->value, prev->var, cv, name);
+                } else if (prev->mine) { /* its case's: the source's own
+                                          * stands */
+                    free(ck);
+                    free(cv);
+                    ck = cv = NULL;
+                } else {
+                    free(prev->value);
+                    prev->value = cv; /* gv's now, and ck freed */
+                    prev->var = name;
+                    prev->mine = true;
+                    free(ck);
+                    ck = prev->key;
+                }
+            } else if (ck && rc == 0 && !prev) {
+                if (GROW(gv, gvcap, ngv + 1) < 0)
+                    rc = grille__nomem(im->err);
+                else /* freed there */
+                    gv[ngv++] = (given){ck, cv, name, mine};
+            } else if (ck && rc == 0) { /* the same value again */
                 free(ck);
                 free(cv);
-                if (rc == 0 && !same &&
+                ck = cv = NULL;
+            }
+            if (rc < 0) {
+                bool kept = false;
+                for (size_t i = 0; ck && i < ngv && !kept; i++)
+                    kept = gv[i].key == ck;
+                if (!kept) {
+                    free(ck);
+                    free(cv);
+                }
+                ck = cv = NULL;
+            }
+            if (ck && cv && rc == 0) {
+                /* a value the document has already keeps its origin
+                 * (compared as set_attr stores them) */
+                sqlite3_reset(q);
+                sqlite3_bind_int64(q, 1, id);
+                sqlite3_bind_text(q, 2, ck, -1, SQLITE_STATIC);
+                sqlite3_bind_text(q, 3, cv, -1, SQLITE_STATIC);
+                bool same = sqlite3_step(q) == SQLITE_ROW;
+                sqlite3_reset(q);
+                if (!same &&
                     (rc = grille_store_set_attr(im->s, id, name,
                                                 (const char *)val,
                                                 im->origin, im->err)) == 0)
@@ -2113,6 +2232,11 @@ static int source_values(importer *im, const char *g, int64_t id)
         }
     }
     sqlite3_finalize(q);
+    for (size_t i = 0; i < ngv; i++) {
+        free(gv[i].key);
+        free(gv[i].value);
+    }
+    free(gv);
     free(k);
     return rc;
 }
@@ -2172,7 +2296,24 @@ static int import_source(importer *im, grille_analyser *a,
     grille_text_free(text);
     text = NULL;
     tlen = strlen(lf);
-    if ((rc = grille_text_decode(&text, lf, tlen, name, im->err)) < 0)
+    /* U+FEFF at its start (after the byte order mark, gone already):
+     * decoded again, it would be taken for a mark and dropped, and
+     * every position would land a character off, inside a letter; a
+     * mark of our own in front keeps it */
+    if (tlen >= 3 && memcmp(lf, "\xEF\xBB\xBF", 3) == 0) {
+        char *marked = malloc(tlen + 4);
+        if (!marked) {
+            rc = grille__nomem(im->err);
+            goto done;
+        }
+        memcpy(marked, "\xEF\xBB\xBF", 3);
+        memcpy(marked + 3, lf, tlen + 1);
+        rc = grille_text_decode(&text, marked, tlen + 3, name, im->err);
+        free(marked);
+    } else {
+        rc = grille_text_decode(&text, lf, tlen, name, im->err);
+    }
+    if (rc < 0)
         goto done;
     int64_t id = -1;
     /* a name people can read and type: cleaned of controls and invalid
@@ -2331,7 +2472,7 @@ static int import_source(importer *im, grille_analyser *a,
     } else {
         im->st->documents++;
     }
-    if (!merged && (rc = source_values(im, g, id)) < 0)
+    if (!merged && (rc = source_values(im, g, id, doc_name)) < 0)
         goto done;
     /* the document this source landed on (added, there already, or of
      * another name): a later source of the same name is another one */
@@ -2397,9 +2538,21 @@ static int import_source(importer *im, grille_analyser *a,
                                            "(no <CodeRef>)%s"),
                              doc_name, v0, v1, tg);
                 }
-            } else {
-                rc = add_manual(im, id, full, off + b0, off + b1, code,
-                                find_pair(im->users, im->nusers, who));
+            } else if ((rc = add_manual(im, id, full, off + b0, off + b1,
+                                        code,
+                                        find_pair(im->users, im->nusers,
+                                                  who))) > 0) {
+                rc = 0;
+                if (!im->st->dropped++) {
+                    char v0[40], v1[40];
+                    grille__quote(v0, sizeof(v0), s0, strlen(s0));
+                    grille__quote(v1, sizeof(v1), s1, strlen(s1));
+                    snprintf(im->st->first_dropped,
+                             sizeof(im->st->first_dropped),
+                             _("source '%s', selection '%s' to '%s': in no "
+                               "segment (blank lines, or a front matter)"),
+                             doc_name, v0, v1);
+                }
             }
             xmlFree(cu);
             xmlFree(target);
@@ -2496,7 +2649,7 @@ static int import_qdpx(grille_store *s, grille_analyser *a,
             rc = grille__nomem(im.err);
             goto done;
         }
-        doc = parse_xml(qde, qlen, where.data, im.err);
+        doc = parse_xml(qde, qlen, where.data, false, im.err);
         gbuf_free(&where);
         if (!doc) {
             rc = im.err->code;
@@ -2700,6 +2853,11 @@ static int qdc_codes(gbuf *b, const xmlNode *codes, int depth,
     strmap taken = {0}, next = {0}; /* the siblings' keys */
     int rc = 0;
     int ind = 2 + 4 * depth;
+    /* a code named Description or Label: description_2, not a theme's
+     * key that the codebook would refuse as an id */
+    for (size_t i = 0; grille__reserved_ids[i] && rc == 0; i++)
+        if (!strmap_at(&taken, grille__reserved_ids[i], true))
+            rc = grille__nomem(err);
     for (xmlNode *c = codes->children; c && rc == 0; c = c->next) {
         if (!is(c, "Code"))
             continue;
@@ -2786,7 +2944,9 @@ int grille_refi_qdc_to_yaml(const char *path, char **yaml, size_t *len,
         return rc;
     size_t flen;
     const char *fdata = grille_text_data(file, &flen);
-    xmlDoc *doc = parse_xml(fdata, flen, path, err);
+    /* decoded by grille_text_read_file: its declaration (ISO-8859-1,
+     * UTF-16) is no longer true */
+    xmlDoc *doc = parse_xml(fdata, flen, path, true, err);
     grille_text_free(file);
     if (!doc)
         return err->code;

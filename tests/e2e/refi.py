@@ -1262,6 +1262,117 @@ def t_hostile_archives():
     return None
 
 
+def t_import_audit():
+    """From an audit of the import: a text starting with U+FEFF after its
+    mark, a blank value, two values of one key, codes whose names look
+    like made ids, a selection in no segment, a .qdc not in UTF-8 or with
+    a code named like a theme's key, and the first XML error."""
+    d = os.path.join(TMP, 'audit')
+    os.makedirs(d)
+    run = lambda *a: subprocess.run([G] + list(a), capture_output=True, cwd=d)
+
+    def qdpx(name, text, sels='', codes='<Code guid="c1" name="Alpha"/>',
+             extra=''):
+        sel = ''.join(
+            '<PlainTextSelection guid="s%d" startPosition="%d" '
+            'endPosition="%d" creatingUser="u1"><Coding guid="k%d" '
+            'creatingUser="u1"><CodeRef targetGUID="%s"/></Coding>'
+            '</PlainTextSelection>' % (i, a, b, i, c)
+            for i, (a, b, c) in enumerate(sels))
+        with zipfile.ZipFile(os.path.join(d, name), 'w') as z:
+            z.writestr('project.qde', '<?xml version="1.0" encoding="UTF-8"?>'
+                       '<Project xmlns="urn:QDA-XML:project:1.0" name="t">'
+                       '<Users><User guid="u1" name="Alice"/></Users>'
+                       '<CodeBook><Codes>%s</Codes></CodeBook>%s<Sources>'
+                       '<TextSource guid="g1" name="a.txt" plainTextPath='
+                       '"internal://a.txt">%s</TextSource></Sources>'
+                       '</Project>' % (codes, extra, sel))
+            z.writestr('sources/a.txt', text)
+
+    def db(name):
+        ok(run('init', '-d', name))
+        return sqlite3.connect(os.path.join(d, name))
+
+    # U+FEFF after the mark: kept, positions on it, no letter split
+    qdpx('feff.qdpx', '\ufeff\ufeffééé fin.\n'.encode(),
+         [(0, 2, 'c1'), (1, 3, 'c1')])
+    con = db('feff.db')
+    ok(run('import', '-d', 'feff.db', 'feff.qdpx'))
+    rows = con.execute("SELECT start, \"end\", CAST(term AS BLOB) FROM "
+                       "codings WHERE origin = 'manual' ORDER BY start, "
+                       "\"end\"").fetchall()
+    if rows != [(3, 5, 'é'.encode()), (3, 7, 'éé'.encode())]:
+        return 'U+FEFF: %r' % rows
+    # a blank value is none; two values of one key at one level refused
+    var = ('<Variables><Variable guid="v1" name="region" typeOfVariable='
+           '"Text"/><Variable guid="v2" name="Région" typeOfVariable="Text"/>'
+           '</Variables>')
+    case = ('<Cases><Case guid="k"><VariableValue><VariableRef targetGUID='
+            '"v1"/><TextValue>%s</TextValue></VariableValue>%s<SourceRef '
+            'targetGUID="g1"/></Case></Cases>')
+    qdpx('blank.qdpx', b'Le maire.\n', extra=var + case % ('   ', ''))
+    con = db('blank.db')
+    ok(run('import', '-d', 'blank.db', 'blank.qdpx'))  # the document
+    ok(run('attr', 'set', '-d', 'blank.db', 'a.txt', 'region=Occitanie'))
+    ok(run('import', '-d', 'blank.db', 'blank.qdpx'))
+    rows = con.execute('SELECT value FROM attributes WHERE key = '
+                       "'region'").fetchall()
+    if rows != [('Occitanie',)]:
+        return 'a blank value wiped the attribute: %r' % rows
+    qdpx('two.qdpx', b'Le maire.\n', extra=var + case % (
+        'Bretagne', '<VariableValue><VariableRef targetGUID="v2"/>'
+        '<TextValue>Occitanie</TextValue></VariableValue>'))
+    db('two.db')
+    out = run('import', '-d', 'two.db', 'two.qdpx')
+    if out.returncode != 1 or b"two values for the attribute 'region': " \
+            b"'Bretagne' (variable 'region') and 'Occitanie' (variable " \
+            b"'R\xc3\xa9gion')" not in out.stderr:
+        return 'two values: %r' % out.stderr
+    # codes whose names make ids alike stay three codes
+    qdpx('codes.qdpx', b'Un projet.\n', [(0, 2, 'a'), (3, 9, 'b'),
+                                          (0, 9, 'c')],
+         '<Code guid="a" name="Projet"/><Code guid="b" name="Projet !"/>'
+         '<Code guid="c" name="projet_2"/>')
+    con = db('codes.db')
+    for _ in range(2):
+        ok(run('import', '-d', 'codes.db', 'codes.qdpx'))
+    rows = con.execute('SELECT label, count(g.id) FROM codes c LEFT JOIN '
+                       'codings g ON g.code = c.id WHERE c.in_codebook = 0 '
+                       'GROUP BY c.id ORDER BY label').fetchall()
+    if rows != [('Projet', 1), ('Projet !', 1), ('projet_2', 1)]:
+        return 'codes: %r' % rows
+    # a selection in no segment is named in the warning
+    qdpx('blank-line.qdpx', b'Un.\n\nDeux.\n', [(3, 5, 'c1')])
+    db('blank-line.db')
+    out = ok(run('import', '-d', 'blank-line.db', 'blank-line.qdpx'))
+    if b"the first: source 'a.txt', selection '3' to '5': in no segment" \
+            not in out.stderr:
+        return 'no segment: %r' % out.stderr
+    # a .qdc in ISO-8859-1 or UTF-16, a code named Description
+    body = ('<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes><Code guid="a"'
+            ' name="Santé"/><Code guid="b" name="Description"/></Codes>'
+            '</CodeBook>')
+    for name, enc, decl in (('l1.qdc', 'latin-1', 'ISO-8859-1'),
+                            ('u16.qdc', 'utf-16', 'UTF-16')):
+        with open(os.path.join(d, name), 'wb') as f:
+            f.write(('<?xml version="1.0" encoding="%s"?>' % decl + body)
+                    .encode(enc))
+        ok(run('import', name, '-o', name + '.yaml'))
+        y = open(os.path.join(d, name + '.yaml'), encoding='utf-8').read()
+        if 'label: "Santé"' not in y or '"description_2":' not in y:
+            return '%s: %s' % (name, y)
+        ok(run('codebook', 'check', name + '.yaml'))
+    # the first XML error, at its line
+    with open(os.path.join(d, 'lt.qdc'), 'w') as f:
+        f.write('<?xml version="1.0"?>\n<CodeBook>\n<Codes>\n<Code guid="a" '
+                'name="a<b"/>\n</Codes>\n</CodeBook>\n')
+    out = run('import', 'lt.qdc', '-o', 'lt.yaml')
+    if out.returncode != 1 or b"lt.qdc:4: not well-formed XML: Unescaped " \
+            b"'<'" not in out.stderr:
+        return 'first XML error: %r' % out.stderr
+    return None
+
+
 for name, fn in [('the project validates against Project.xsd', t_valid_project),
                  ('hostile archives: entities, many sources, one key',
                   t_hostile_archives),
@@ -1294,6 +1405,8 @@ for name, fn in [('the project validates against Project.xsd', t_valid_project),
                  ('import: hand codings come back to the stored notes', t_import_back),
                  ('import: bad files are named, nothing is kept', t_import_bad),
                  ('import: a .qdc becomes a codebook', t_import_qdc),
+                 ('import: what an audit of hostile archives found',
+                  t_import_audit),
                  ('export: odd note names stay valid XML', t_odd_names),
                  ('export: no temporary file left, plain ZIP entries', t_no_temporary_left),
                  ('export: through a link; a pipe or a folder refused', t_export_targets),
