@@ -106,9 +106,10 @@ static int dispatch(int argc, char **argv)
     }
     for (const struct command *c = commands; c->name; c++) {
         if (strcmp(c->name, name) == 0) {
-            /* getopt names the program in its messages: "grille tag" */
+            /* getopt names the program in its messages: "grille: tag:
+             * invalid option -- 'x'", starting as every error does */
             static char prog[64];
-            snprintf(prog, sizeof(prog), "grille %s", c->name);
+            snprintf(prog, sizeof(prog), "grille: %s", c->name);
             argv[1] = prog;
             return c->fn(argc - 1, argv + 1);
         }

@@ -25,6 +25,10 @@ expect "help of an unknown command is a usage error" 2 \
 expect "no command is a usage error" 2 "Usage: grille" $G
 expect "tag without a file" 2 "no file to tag" $G tag
 expect "tag with a bad option" 2 "Try 'grille tag --help'" $G tag --nope x
+expect "an unknown option starts as every error does" 2 \
+    "^grille: tag: unrecognized option '--nope'" $G tag --nope x
+expect "an option without its value too" 2 \
+    "^grille: report: option '--codes' requires an argument" $G report --codes
 expect "tag with a bad format" 2 "unknown format 'xml'" $G tag -f xml x
 expect "tag with a bad unit" 2 "unknown unit 'page'" $G tag -u page x
 expect "codebook without action" 2 "check or show" $G codebook
