@@ -93,7 +93,8 @@ static int on_change(const grille_recode_change *c, void *payload)
  * file by the name it was read from (edited since: the usual slip is to
  * edit, then recode) is said to differ, with the way to use it.  The
  * name may be relative to another folder: the warning says "here".  The
- * bundled codebook has no file: a riposte.yaml here is another one. */
+ * bundled codebook (init without -c names it riposte.yaml) has no file:
+ * a riposte.yaml here is another one. */
 static void warn_if_edited(const char *source, const char *stored,
                            size_t len)
 {
@@ -102,7 +103,9 @@ static void warn_if_edited(const char *source, const char *stored,
     struct stat st;
     size_t blen;
     const char *bundled = grille_codebook_bundled_text(&blen);
-    if (!source || !*source || (blen == len && !memcmp(bundled, stored, len)) ||
+    if (!source || !*source ||
+        (strcmp(source, "riposte.yaml") == 0 && blen == len &&
+         !memcmp(bundled, stored, len)) ||
         stat(source, &st) != 0 || !S_ISREG(st.st_mode) ||
         grille_text_read_file(&t, source, &err) < 0)
         return;

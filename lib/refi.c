@@ -1211,8 +1211,8 @@ typedef struct first_error {
 static void keep_first(void *ctx, const xmlError *e)
 {
     first_error *f = ctx;
-    if (f->set || !e || e->level < XML_ERR_ERROR)
-        return;
+    if (f->set || !e || e->level < XML_ERR_FATAL)
+        return; /* a namespace's error, say, that the parse goes past */
     f->set = true;
     f->line = e->line > 0 ? (unsigned)e->line : 0;
     snprintf(f->message, sizeof(f->message), "%s",
@@ -1665,13 +1665,13 @@ static int load_known(importer *im)
     sqlite3_stmt *q = NULL;
     if (sqlite3_prepare_v2(im->db,
                            "SELECT id, coalesce(parent, -1), depth, code, "
-                           "label FROM codes ORDER BY position IS NULL, "
-                           "position, code",
+                           "label, in_codebook FROM codes ORDER BY position "
+                           "IS NULL, position, code",
                            -1, &q, NULL) != SQLITE_OK)
         return grille_store__error(im->s, im->err, sqlite3_errcode(im->db),
                                    "read the codes");
     int r;
-    while ((r = sqlite3_step(q)) == SQLITE_ROW)
+    while ((r = sqlite3_step(q)) == SQLITE_ROW) {
         if (known_add(im, sqlite3_column_int64(q, 0),
                       sqlite3_column_int64(q, 1), sqlite3_column_int(q, 2),
                       (const char *)sqlite3_column_text(q, 3),
@@ -1679,6 +1679,10 @@ static int load_known(importer *im)
             sqlite3_finalize(q);
             return grille__nomem(im->err);
         }
+        /* a code an import made (or one the codebook no longer has):
+         * its id may have been made from another code's name */
+        im->known[im->nknown - 1].made = sqlite3_column_int(q, 5) == 0;
+    }
     sqlite3_finalize(q);
     if (r != SQLITE_DONE)
         return grille_store__error(im->s, im->err, r, "read the codes");
@@ -2106,16 +2110,24 @@ static int64_t own_source_doc(importer *im, const char *g)
 
 /* Sets the values the archive gives source `g` (its cases', then its
  * own) on document `id`. */
-/* The attributes one source was given, as stored (key, value) with the
- * variable that gave each: a key given two values is refused. */
+/* A value one source was given, as stored (key, value), with the
+ * variable that gave it and whether the source gave it itself. */
 typedef struct given {
     char *key, *value;
     const char *var;
     bool mine; /* the source's own, not one of its cases' */
 } given;
 
-static int source_values(importer *im, const char *g, int64_t id,
-                         const char *doc_name)
+/*
+ * The values the cases of a source (and the source itself) give it,
+ * settled key by key before anything is written: the source's own
+ * values stand over its cases'; values that disagree at one level (a
+ * focus group in the cases of its participants, P1 femme and P2 homme;
+ * variables 'Région' and 'region') are kept together, "femme / homme",
+ * in the order of the file, rather than the last one only.  A value the
+ * document has already keeps its origin; an empty or blank one is none.
+ */
+static int source_values(importer *im, const char *g, int64_t id)
 {
     char *k = guid_key(g);
     if (!k)
@@ -2124,16 +2136,11 @@ static int source_values(importer *im, const char *g, int64_t id,
     sqlite3_stmt *q = NULL;
     given *gv = NULL;
     size_t ngv = 0, gvcap = 0;
+    gbuf joined = {0};
     int rc = 0;
-    if (h < im->nholders && strcmp(im->holders[h].a, k) == 0 &&
-        sqlite3_prepare_v2(im->db,
-                           "SELECT 1 FROM attributes WHERE document = ?1 "
-                           "AND key = ?2 AND value = ?3",
-                           -1, &q, NULL) != SQLITE_OK)
-        rc = grille__error(im->err, GRILLE_ESTORE, im->path, 0, 0, "%s",
-                           sqlite3_errmsg(im->db));
     for (; rc == 0 && h < im->nholders && strcmp(im->holders[h].a, k) == 0;
          h++) {
+        bool mine = is(im->holders[h].n, "TextSource");
         for (xmlNode *vv = im->holders[h].n->children; vv && rc == 0;
              vv = vv->next) {
             if (!is(vv, "VariableValue"))
@@ -2146,90 +2153,69 @@ static int source_values(importer *im, const char *g, int64_t id,
             for (xmlNode *e = vv->children; e && !val; e = e->next)
                 if (e->type == XML_ELEMENT_NODE && !is(e, "VariableRef"))
                     val = xmlNodeGetContent(e);
-            char *ck = NULL, *cv = NULL;
             if (name && *name && val) {
-                ck = grille_attr_key(name);
-                cv = ck ? grille__attr_clean((const char *)val) : NULL;
-                if (!ck || !cv) {
+                char *ck = grille_attr_key(name);
+                char *cv = ck ? grille__attr_clean((const char *)val) : NULL;
+                if (!ck || !cv || GROW(gv, gvcap, ngv + 1) < 0) {
+                    free(ck);
+                    free(cv);
                     rc = grille__nomem(im->err);
                 } else if (!*ck || !*cv) {
                     /* a blank value (or a variable named with spaces
-                     * only): none, as an empty one, not a value that
-                     * wipes the document's */
+                     * only): none, not a value that wipes the document's */
                     free(ck);
                     free(cv);
-                    ck = cv = NULL;
-                }
-            }
-            /* one key given two values at one level (variables 'Région'
-             * and 'region', or two cases of the source): refused, as add
-             * and attr import refuse it, rather than the last one kept;
-             * the source's own value stands over its cases' */
-            bool mine = is(im->holders[h].n, "TextSource");
-            given *prev = NULL;
-            for (size_t i = 0; ck && i < ngv && !prev; i++)
-                if (strcmp(gv[i].key, ck) == 0)
-                    prev = &gv[i];
-            if (ck && rc == 0 && prev && strcmp(prev->value, cv) != 0) {
-                if (prev->mine == mine) {
-                    rc = grille__error(
-                        im->err, GRILLE_EINVALID, im->path, 0, 0,
-                        _("source '%s': two values for the attribute "
-                          "'%s': '%s' (variable '%s') and '%s' (variable "
-                          "'%s'); nothing was imported: keep one in the "
-                          "other tool"),
-                        doc_name, ck, prev->value, prev->var, cv, name);
-                } else if (prev->mine) { /* its case's: the source's own
-                                          * stands */
-                    free(ck);
-                    free(cv);
-                    ck = cv = NULL;
                 } else {
-                    free(prev->value);
-                    prev->value = cv; /* gv's now, and ck freed */
-                    prev->var = name;
-                    prev->mine = true;
-                    free(ck);
-                    ck = prev->key;
-                }
-            } else if (ck && rc == 0 && !prev) {
-                if (GROW(gv, gvcap, ngv + 1) < 0)
-                    rc = grille__nomem(im->err);
-                else /* freed there */
                     gv[ngv++] = (given){ck, cv, name, mine};
-            } else if (ck && rc == 0) { /* the same value again */
-                free(ck);
-                free(cv);
-                ck = cv = NULL;
-            }
-            if (rc < 0) {
-                bool kept = false;
-                for (size_t i = 0; ck && i < ngv && !kept; i++)
-                    kept = gv[i].key == ck;
-                if (!kept) {
-                    free(ck);
-                    free(cv);
                 }
-                ck = cv = NULL;
-            }
-            if (ck && cv && rc == 0) {
-                /* a value the document has already keeps its origin
-                 * (compared as set_attr stores them) */
-                sqlite3_reset(q);
-                sqlite3_bind_int64(q, 1, id);
-                sqlite3_bind_text(q, 2, ck, -1, SQLITE_STATIC);
-                sqlite3_bind_text(q, 3, cv, -1, SQLITE_STATIC);
-                bool same = sqlite3_step(q) == SQLITE_ROW;
-                sqlite3_reset(q);
-                if (!same &&
-                    (rc = grille_store_set_attr(im->s, id, name,
-                                                (const char *)val,
-                                                im->origin, im->err)) == 0)
-                    im->st->attributes++;
             }
             xmlFree(vg);
             xmlFree(val);
         }
+    }
+    if (rc == 0 && ngv &&
+        sqlite3_prepare_v2(im->db,
+                           "SELECT 1 FROM attributes WHERE document = ?1 "
+                           "AND key = ?2 AND value = ?3",
+                           -1, &q, NULL) != SQLITE_OK)
+        rc = grille_store__error(im->s, im->err, sqlite3_errcode(im->db),
+                                 "import the attributes");
+    for (size_t i = 0; i < ngv && rc == 0; i++) {
+        bool first = true, mine = false;
+        for (size_t j = 0; j < i && first; j++)
+            first = strcmp(gv[j].key, gv[i].key) != 0;
+        if (!first)
+            continue; /* settled with the first of its key */
+        for (size_t j = i; j < ngv && !mine; j++)
+            mine = gv[j].mine && strcmp(gv[j].key, gv[i].key) == 0;
+        /* the values of the level that stands, each once */
+        joined.len = 0;
+        for (size_t j = i; j < ngv && rc == 0; j++) {
+            if (strcmp(gv[j].key, gv[i].key) != 0 || gv[j].mine != mine)
+                continue;
+            bool seen = false;
+            for (size_t x = i; x < j && !seen; x++)
+                seen = strcmp(gv[x].key, gv[i].key) == 0 &&
+                       gv[x].mine == mine &&
+                       strcmp(gv[x].value, gv[j].value) == 0;
+            if (!seen && ((joined.len && gbuf_puts(&joined, " / ") < 0) ||
+                          gbuf_puts(&joined, gv[j].value) < 0))
+                rc = grille__nomem(im->err);
+        }
+        if (rc == 0 && gbuf_putc(&joined, 0) < 0)
+            rc = grille__nomem(im->err);
+        if (rc < 0)
+            break;
+        sqlite3_reset(q);
+        sqlite3_bind_int64(q, 1, id);
+        sqlite3_bind_text(q, 2, gv[i].key, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 3, joined.data, -1, SQLITE_STATIC);
+        bool same = sqlite3_step(q) == SQLITE_ROW;
+        sqlite3_reset(q);
+        if (!same && (rc = grille_store_set_attr(im->s, id, gv[i].var,
+                                                 joined.data, im->origin,
+                                                 im->err)) == 0)
+            im->st->attributes++;
     }
     sqlite3_finalize(q);
     for (size_t i = 0; i < ngv; i++) {
@@ -2237,6 +2223,7 @@ static int source_values(importer *im, const char *g, int64_t id,
         free(gv[i].value);
     }
     free(gv);
+    gbuf_free(&joined);
     free(k);
     return rc;
 }
@@ -2472,7 +2459,7 @@ static int import_source(importer *im, grille_analyser *a,
     } else {
         im->st->documents++;
     }
-    if (!merged && (rc = source_values(im, g, id, doc_name)) < 0)
+    if (!merged && (rc = source_values(im, g, id)) < 0)
         goto done;
     /* the document this source landed on (added, there already, or of
      * another name): a later source of the same name is another one */

@@ -161,6 +161,12 @@ expect "recode keeps the name of a codebook without one (its file's)" 0 \
     "^recoded edited\.db with 'edited\.yaml':" sh -c "$G recode -d edited.db 2>/dev/null"
 mkdir -p bundled && $G init -d bundled/b.db >/dev/null
 printf 'themes:\n  x: [y]\n' > bundled/riposte.yaml
+cp "$S/codebooks/riposte.yaml" copie.yaml
+$G init -d copie.db -c copie.yaml >/dev/null
+printf '# retouchée\n' >> copie.yaml
+expect "recode: a copy of the bundled codebook, edited, is said to differ" 0 \
+    "^grille: warning: copie\.yaml here is not the project's codebook" \
+    $G recode -d copie.db
 expect "recode of a bundled codebook: a riposte.yaml here is not its file" 0 \
     "^recoded b\.db" sh -c "cd bundled && $G recode -d b.db 2>&1 | tail -1 | grep -v warning"
 expect "quotes: a turn's quote names its speaker" 0 "l\.26, turn of Q$" \

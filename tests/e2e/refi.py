@@ -1319,15 +1319,43 @@ def t_import_audit():
                        "'region'").fetchall()
     if rows != [('Occitanie',)]:
         return 'a blank value wiped the attribute: %r' % rows
+    # values that disagree at one level are kept together; the source's
+    # own value stands over its cases'
     qdpx('two.qdpx', b'Le maire.\n', extra=var + case % (
         'Bretagne', '<VariableValue><VariableRef targetGUID="v2"/>'
         '<TextValue>Occitanie</TextValue></VariableValue>'))
-    db('two.db')
-    out = run('import', '-d', 'two.db', 'two.qdpx')
-    if out.returncode != 1 or b"two values for the attribute 'region': " \
-            b"'Bretagne' (variable 'region') and 'Occitanie' (variable " \
-            b"'R\xc3\xa9gion')" not in out.stderr:
-        return 'two values: %r' % out.stderr
+    con = db('two.db')
+    out = ok(run('import', '-d', 'two.db', 'two.qdpx'))
+    rows = con.execute("SELECT value FROM attributes WHERE key = 'region'"
+                       ).fetchall()
+    if rows != [('Bretagne / Occitanie',)] or b'1 attribute' not in out.stdout:
+        return 'two values: %r %r' % (rows, out.stdout)
+    group = ('<Cases><Case guid="p1"><VariableValue><VariableRef targetGUID='
+             '"v1"/><TextValue>femme</TextValue></VariableValue><SourceRef '
+             'targetGUID="g1"/></Case><Case guid="p2"><VariableValue>'
+             '<VariableRef targetGUID="v1"/><TextValue>homme</TextValue>'
+             '</VariableValue><SourceRef targetGUID="g1"/></Case></Cases>')
+    qdpx('group.qdpx', b'Le maire.\n', extra=var + group)
+    con = db('group.db')
+    ok(run('import', '-d', 'group.db', 'group.qdpx'))
+    rows = con.execute("SELECT value FROM attributes WHERE key = 'region'"
+                       ).fetchall()
+    if rows != [('femme / homme',)]:
+        return 'a source in two cases: %r' % rows
+    with zipfile.ZipFile(os.path.join(d, 'own.qdpx'), 'w') as z:
+        with zipfile.ZipFile(os.path.join(d, 'group.qdpx')) as src:
+            qde = src.read('project.qde').decode()
+            z.writestr('project.qde', qde.replace(
+                'plainTextPath="internal://a.txt">', 'plainTextPath='
+                '"internal://a.txt"><VariableValue><VariableRef targetGUID='
+                '"v1"/><TextValue>mixte</TextValue></VariableValue>'))
+            z.writestr('sources/a.txt', src.read('sources/a.txt'))
+    con = db('own.db')
+    out = ok(run('import', '-d', 'own.db', 'own.qdpx'))
+    rows = con.execute("SELECT value FROM attributes WHERE key = 'region'"
+                       ).fetchall()
+    if rows != [('mixte',)] or b'1 attribute' not in out.stdout:
+        return 'the source\'s own value: %r %r' % (rows, out.stdout)
     # codes whose names make ids alike stay three codes
     qdpx('codes.qdpx', b'Un projet.\n', [(0, 2, 'a'), (3, 9, 'b'),
                                           (0, 9, 'c')],
@@ -1341,6 +1369,18 @@ def t_import_audit():
                        'GROUP BY c.id ORDER BY label').fetchall()
     if rows != [('Projet', 1), ('Projet !', 1), ('projet_2', 1)]:
         return 'codes: %r' % rows
+    # and across imports: "Projet !" first, then "Projet"
+    qdpx('one.qdpx', b'Un projet.\n', [(3, 9, 'b')],
+         '<Code guid="b" name="Projet !"/>')
+    qdpx('other.qdpx', b'Un projet.\n', [(0, 2, 'a')],
+         '<Code guid="a" name="Projet"/>')
+    con = db('apart.db')
+    ok(run('import', '-d', 'apart.db', 'one.qdpx'))
+    ok(run('import', '-d', 'apart.db', 'other.qdpx'))
+    rows = con.execute('SELECT label FROM codes WHERE in_codebook = 0 '
+                       'ORDER BY label').fetchall()
+    if rows != [('Projet',), ('Projet !',)]:
+        return 'codes of two imports: %r' % rows
     # a selection in no segment is named in the warning
     qdpx('blank-line.qdpx', b'Un.\n\nDeux.\n', [(3, 5, 'c1')])
     db('blank-line.db')
