@@ -38,6 +38,12 @@ typedef struct mask {
     size_t code, start, end;
 } mask;
 
+/* A sub-theme's kept coding, as its theme sees it. */
+typedef struct span {
+    size_t start, end;
+    size_t next; /* SIZE_MAX: the last */
+} span;
+
 struct match_state {
     pcre2_match_data *md;
     unsigned char *taken; /* bytes of the segment taken by a kept hit */
@@ -55,14 +61,17 @@ struct match_state {
     hit *hits;
     size_t nhits, hits_cap;
     gbuf label; /* a turn's speaker, folded */
-    uint32_t *code_seg; /* per code: the stamp of the last segment it had
-                         * codings in (drop_nested) */
-    size_t code_seg_cap;
+    /* a theme's hits within its sub-themes' codings (nested_*): per code,
+     * the stamp of the last segment it had hits in, and the first of the
+     * spans its sub-themes kept there (a list through span.next) */
+    uint32_t *code_seg;
+    size_t *code_spans;
+    size_t code_seg_cap, code_spans_cap;
     uint32_t seg_serial;
-    size_t *code_run; /* per code: its codings in the segment, from, to */
-    size_t code_run_cap;
-    unsigned char *dropped; /* per coding of the segment */
-    size_t dropped_cap;
+    span *spans;
+    size_t nspans, spans_cap;
+    span *within; /* one code's, sorted by start */
+    size_t within_cap;
 };
 
 void grille_match__free(grille_analyser *a)
@@ -81,8 +90,9 @@ void grille_match__free(grille_analyser *a)
     free(m->masks);
     free(m->maxend);
     free(m->code_seg);
-    free(m->code_run);
-    free(m->dropped);
+    free(m->code_spans);
+    free(m->spans);
+    free(m->within);
     free(m);
     a->match = NULL;
 }
@@ -494,42 +504,30 @@ static int drop_masked(grille_analyser *a, const grille_codebook *cb)
     return 0;
 }
 
-/* Codings by code, then start. */
-static int cmp_code_start(const void *pa, const void *pb)
-{
-    const grille_coding *x = pa, *y = pb;
-    if (x->code != y->code)
-        return x->code < y->code ? -1 : 1;
-    return x->start < y->start ? -1 : x->start > y->start;
-}
-
-static bool code_start_before(const grille_coding *x, const grille_coding *y)
-{
-    return cmp_code_start(x, y) < 0;
-}
-
 /*
- * A theme's hit that lies within a hit of one of its sub-themes is
+ * A theme's hit that lies within a coding of one of its sub-themes is
  * dropped: the sub-theme's coding counts for the theme already (a hit on
  * a child counts for its parents), and "masques FFP2", coded by sante
  * (masques) and by sante/ffp2 (masques ffp2), was two hits of sante.  A
- * theme's hit that reaches past its sub-theme's (a longer phrase, a
- * proximity) is kept: dropped, it would leave words it codes uncoded.
+ * hit that reaches past the sub-theme's (a longer phrase, a proximity) is
+ * kept, so that no word it codes is left uncoded.
  *
- * The codings of the segment, [first, ncodings), are sorted by code and
- * start; a code's codings do not overlap (they were collapsed), so those
- * of an ancestor that lie within a coding are a run found by a binary
- * search: each coding looks at each ancestor of its code that has
- * codings here, never at every other coding.
+ * The codes are collapsed from the last to the first, so a code's
+ * sub-themes (whose ids come after their theme's) are done before it: it
+ * drops its hits within their codings before its own collapse (done
+ * after, the collapse could give its words to a longer hit the drop then
+ * takes away).  Each coding a code keeps is noted for each ancestor with
+ * hits in the segment; an ancestor sorts its spans by start with the
+ * running maximum of their ends, and tests each hit by a binary search:
+ * no loop over every other coding.
  */
-static int drop_nested(grille_analyser *a, const grille_codebook *cb,
-                       size_t first)
+
+/* A new segment: the codes that have hits in it get this stamp. */
+static int nested_begin(struct match_state *m, const grille_codebook *cb)
 {
-    struct match_state *m = a->match;
-    size_t had = m->code_seg_cap, n = a->ncodings - first;
+    size_t had = m->code_seg_cap;
     if (GROW(m->code_seg, m->code_seg_cap, cb->ncodes) < 0 ||
-        GROW(m->code_run, m->code_run_cap, 2 * cb->ncodes) < 0 ||
-        GROW(m->dropped, m->dropped_cap, n) < 0)
+        GROW(m->code_spans, m->code_spans_cap, cb->ncodes) < 0)
         return GRILLE_ENOMEM;
     if (m->code_seg_cap > had)
         memset(m->code_seg + had, 0,
@@ -538,55 +536,78 @@ static int drop_nested(grille_analyser *a, const grille_codebook *cb,
         memset(m->code_seg, 0, m->code_seg_cap * sizeof(*m->code_seg));
         m->seg_serial = 1;
     }
-    uint32_t stamp = m->seg_serial;
-    grille_coding *c = a->codings + first;
-    for (size_t k = 0; k < n; k++)
-        m->code_seg[c[k].code] = stamp; /* the codes that have codings */
-    bool any = false;
-    for (size_t k = 0; k < n && !any; k++)
-        for (long p = cb->codes[c[k].code].parent; p >= 0 && !any;
-             p = cb->codes[p].parent)
-            any = m->code_seg[p] == stamp;
-    if (!any)
-        return 0;
-    SORT_FEW(c, n, cmp_code_start, code_start_before);
-    /* each code's run of codings: [code_run[2c], code_run[2c + 1]) */
-    for (size_t k = 0; k < n;) {
-        size_t code = c[k].code, e = k;
-        while (e < n && c[e].code == code)
-            e++;
-        m->code_run[2 * code] = k;
-        m->code_run[2 * code + 1] = e;
-        k = e;
+    for (size_t h = 0; h < m->nhits; h++) {
+        m->code_seg[m->hits[h].code] = m->seg_serial;
+        m->code_spans[m->hits[h].code] = SIZE_MAX;
     }
-    memset(m->dropped, 0, n);
-    for (size_t k = 0; k < n; k++) {
-        for (long p = cb->codes[c[k].code].parent; p >= 0;
-             p = cb->codes[p].parent) {
-            if (m->code_seg[p] != stamp)
-                continue;
-            /* p's first coding that starts at or after this one... */
-            size_t l = m->code_run[2 * p], h = m->code_run[2 * p + 1];
-            size_t end = h;
-            while (l < h) {
-                size_t mid = (l + h) / 2;
-                if (c[mid].start < c[k].start)
-                    l = mid + 1;
-                else
-                    h = mid;
-            }
-            /* ...and those after it that end within this one (they do
-             * not overlap: the first that reaches past it is the last) */
-            for (; l < end && c[l].end <= c[k].end; l++)
-                m->dropped[l] = 1;
-        }
-    }
-    size_t w = 0;
-    for (size_t k = 0; k < n; k++)
-        if (!m->dropped[k])
-            c[w++] = c[k];
-    a->ncodings = first + w;
+    m->nspans = 0;
     return 0;
+}
+
+/* Code `code` kept [start, end): noted for its ancestors with hits. */
+static int nested_kept(struct match_state *m, const grille_codebook *cb,
+                       size_t code, size_t start, size_t end)
+{
+    for (long p = cb->codes[code].parent; p >= 0; p = cb->codes[p].parent) {
+        if (m->code_seg[p] != m->seg_serial)
+            continue;
+        if (GROW(m->spans, m->spans_cap, m->nspans + 1) < 0)
+            return GRILLE_ENOMEM;
+        m->spans[m->nspans] = (span){start, end, m->code_spans[p]};
+        m->code_spans[p] = m->nspans++;
+    }
+    return 0;
+}
+
+static int cmp_span(const void *pa, const void *pb)
+{
+    const span *x = pa, *y = pb;
+    return x->start < y->start ? -1 : x->start > y->start;
+}
+
+static bool span_before(const span *x, const span *y)
+{
+    return x->start < y->start;
+}
+
+/* Drops the hits [h0, h1) of one code that lie within a span its
+ * sub-themes kept; the others move up.  Returns the new end. */
+static size_t nested_drop(struct match_state *m, size_t h0, size_t h1,
+                          int *rc)
+{
+    size_t code = m->hits[h0].code, n = 0;
+    for (size_t k = m->code_spans[code]; k != SIZE_MAX; k = m->spans[k].next)
+        n++;
+    if (!n)
+        return h1;
+    if (GROW(m->within, m->within_cap, n) < 0) {
+        *rc = GRILLE_ENOMEM;
+        return h1;
+    }
+    n = 0;
+    for (size_t k = m->code_spans[code]; k != SIZE_MAX; k = m->spans[k].next)
+        m->within[n++] = m->spans[k];
+    SORT_FEW(m->within, n, cmp_span, span_before);
+    for (size_t k = 1; k < n; k++) /* ends: their running maximum */
+        if (m->within[k].end < m->within[k - 1].end)
+            m->within[k].end = m->within[k - 1].end;
+    size_t w = h0;
+    for (size_t h = h0; h < h1; h++) {
+        const hit *x = &m->hits[h];
+        /* the spans that start at or before it... */
+        size_t lo = 0, hi = n;
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if (m->within[mid].start <= x->start)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        /* ...and one of them ends at or after its end */
+        if (!(lo > 0 && m->within[lo - 1].end >= x->end))
+            m->hits[w++] = *x;
+    }
+    return w;
 }
 
 static int cmp_coding(const void *pa, const void *pb)
@@ -771,10 +792,23 @@ static int segment(grille_analyser *a, const grille_codebook *cb,
         return grille__nomem(err);
     if (m->taken_cap > had) /* the map starts, and stays, all zeros */
         memset(m->taken + had, 0, m->taken_cap - had);
-    for (size_t h = 0; h < m->nhits;) {
-        size_t code = m->hits[h].code, kept0 = a->ncodings;
+    /* a theme after its sub-themes (see nested_drop): the codes from the
+     * last to the first */
+    bool nested = cb->nested_hits && m->nhits > 1;
+    if (nested && nested_begin(m, cb) < 0)
+        return grille__nomem(err);
+    for (size_t g1 = m->nhits; g1 > 0;) {
+        size_t code = m->hits[g1 - 1].code, g0 = g1, kept0 = a->ncodings;
+        while (g0 > 0 && m->hits[g0 - 1].code == code)
+            g0--;
+        size_t end = g1;
+        int rc = 0;
+        if (nested && cb->codes[code].npatterns &&
+            (end = nested_drop(m, g0, g1, &rc), rc < 0))
+            return grille__nomem(err);
+        g1 = g0;
         bool map = false;
-        for (; h < m->nhits && m->hits[h].code == code; h++) {
+        for (size_t h = g0; h < end; h++) {
             const hit *x = &m->hits[h];
             size_t s0 = x->start - seg->start, s1 = x->end - seg->start;
             bool overlap = false;
@@ -796,7 +830,8 @@ static int segment(grille_analyser *a, const grille_codebook *cb,
             }
             if (map)
                 memset(m->taken + s0, 1, s1 - s0);
-            if (GROW(a->codings, a->codings_cap, a->ncodings + 1) < 0)
+            if (GROW(a->codings, a->codings_cap, a->ncodings + 1) < 0 ||
+                (nested && nested_kept(m, cb, code, x->start, x->end) < 0))
                 return grille__nomem(err);
             a->codings[a->ncodings++] =
                 (grille_coding){si, x->code, x->rule, x->start, x->end};
@@ -806,9 +841,6 @@ static int segment(grille_analyser *a, const grille_codebook *cb,
             memset(m->taken + (a->codings[k].start - seg->start), 0,
                    a->codings[k].end - a->codings[k].start);
     }
-    if (cb->nested_hits && a->ncodings - first > 1 &&
-        drop_nested(a, cb, first) < 0)
-        return grille__nomem(err);
     if (a->ncodings - first > 1)
         SORT_FEW(a->codings + first, a->ncodings - first, cmp_coding,
                  coding_before);

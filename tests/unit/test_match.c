@@ -650,6 +650,26 @@ START_TEST(test_overlap_sub_theme_keeps_coverage)
 }
 END_TEST
 
+START_TEST(test_overlap_sub_theme_before_collapse)
+{
+    /* the theme's longer hit lies within its sub-theme's and goes; its
+     * shorter one, overlapping it, reaches past the sub-theme's: kept,
+     * not collapsed away first ("pour" stays coded) */
+    const char *text = "Une commande de masques FFP2 pour les agents.";
+    use("themes:\n"
+        "  sante:\n"
+        "    terms: [de masques ffp2, ffp2 pour]\n"
+        "    children:\n"
+        "      achats: {terms: [commande de masques ffp2]}\n");
+    run(text);
+    expect_count(text, 2);
+    expect_word(text, 0, "sante/achats", "commande de masques FFP2", 0,
+                "commande de masques ffp2", GRILLE_RULE_PHRASE);
+    expect_word(text, 1, "sante", "FFP2 pour", 0, "ffp2 pour",
+                GRILLE_RULE_PHRASE);
+}
+END_TEST
+
 START_TEST(test_overlap_sub_theme_partial_kept)
 {
     /* overlapping without lying within: both kept */
@@ -1028,6 +1048,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_overlap_sub_theme_stands_for_theme);
     tcase_add_test(tc, test_overlap_sub_theme_keeps_coverage);
     tcase_add_test(tc, test_overlap_sub_theme_partial_kept);
+    tcase_add_test(tc, test_overlap_sub_theme_before_collapse);
 
     tc = tcase(s, "elision");
     tcase_add_test(tc, test_elision_other_words_not_transparent);
