@@ -948,29 +948,36 @@ int grille__fold(gbuf *b, const char *s, size_t len)
     return grille__lower_str(b, s, len, true);
 }
 
-char *grille_fold(const char *s)
+void grille__squeeze(gbuf *b, size_t from)
 {
-    gbuf b = {0};
-    if (grille__fold(&b, s, strlen(s)) < 0 || gbuf_put(&b, "", 1) < 0) {
-        gbuf_free(&b);
-        return NULL;
-    }
-    /* runs of white space: one space; none at the ends */
-    size_t o = 0;
+    size_t o = from, len = b->len;
     bool space = false;
-    for (size_t i = 0; b.data[i]; i++) {
-        unsigned char c = (unsigned char)b.data[i];
-        if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' ||
-            c == '\f') {
-            space = o > 0;
+    for (size_t i = from; i < len;) {
+        size_t n;
+        uint32_t c = utf8_get(b->data, len, i, &n);
+        if (c == '\n' || c == '\r' || grille__is_space(c)) {
+            space = o > from;
+            i += n;
             continue;
         }
         if (space)
-            b.data[o++] = ' ';
+            b->data[o++] = ' ';
         space = false;
-        b.data[o++] = (char)c;
+        memmove(b->data + o, b->data + i, n);
+        o += n;
+        i += n;
     }
-    b.data[o] = '\0';
+    b->len = o;
+}
+
+char *grille_fold(const char *s)
+{
+    gbuf b = {0};
+    if (grille__fold(&b, s, strlen(s)) < 0 ||
+        (grille__squeeze(&b, 0), gbuf_put(&b, "", 1)) < 0) {
+        gbuf_free(&b);
+        return NULL;
+    }
     return b.data;
 }
 

@@ -191,6 +191,10 @@ GRILLE_HIDDEN bool grille__is_letter(uint32_t cp);
 #define GRILLE_SPEAKER_NAME_MAX 40
 #define GRILLE_SPEAKER_MAX (2 * GRILLE_SPEAKER_NAME_MAX + 3)
 GRILLE_HIDDEN bool grille__is_space(uint32_t cp); /* not line ends */
+/* Runs of white space (line ends, no-break spaces...) in b->data[from,
+ * len): one space, none at the ends (a term that spans a line end is the
+ * same term). */
+GRILLE_HIDDEN void grille__squeeze(gbuf *b, size_t from);
 GRILLE_HIDDEN bool grille__is_apostrophe(uint32_t cp);
 GRILLE_HIDDEN bool grille__is_hyphen(uint32_t cp);
 GRILLE_HIDDEN bool grille__is_upper(uint32_t cp);

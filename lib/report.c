@@ -232,7 +232,7 @@ static int display_form(const char *term, size_t len, char **out)
 {
     gbuf low = {0};
     if (grille__lower_str(&low, term, len, false) < 0 ||
-        gbuf_put(&low, "", 0) < 0) {
+        (grille__squeeze(&low, 0), gbuf_put(&low, "", 0)) < 0) {
         gbuf_free(&low);
         return GRILLE_ENOMEM;
     }
@@ -501,7 +501,8 @@ static int count_terms(sqlite3 *db, bool table, priv *p,
             hits <= 0)
             continue;
         fold->len = 0;
-        if (grille__fold(fold, term, tl) < 0 || gbuf_put(fold, "", 0) < 0) {
+        if (grille__fold(fold, term, tl) < 0 ||
+            (grille__squeeze(fold, 0), gbuf_put(fold, "", 0)) < 0) {
             rc = SQLITE_NOMEM;
             break;
         }
@@ -1376,7 +1377,7 @@ static int build(grille_report **out, grille_store *s,
         if (term) { /* folded once for the code and its ancestors */
             fold.len = 0;
             if (grille__fold(&fold, term, tl) < 0 ||
-                gbuf_put(&fold, "", 0) < 0)
+                (grille__squeeze(&fold, 0), gbuf_put(&fold, "", 0)) < 0)
                 goto nomem;
             th = term_hash(fold.data, fold.len);
         }

@@ -145,6 +145,12 @@ ok "...and the answers' codings" sh -c \
     "$G quotes -d skip.db sante -n 100 | grep -q 'aides à domicile'"
 ok "recode with the bundled codebook codes the questions again" sh -c \
     "$G recode -d skip.db -c '$S/codebooks/riposte.yaml' >/dev/null && $G quotes -d skip.db sante -n 100 | grep -q 'Sur le volet sanitaire'"
+# a phrase coded across a line end is one top term, shown with one space
+printf 'themes:\n  sante:\n    terms: [gel hydroalcoolique, masques]\n' > gel.yaml
+printf 'Du gel hydroalcoolique, encore du gel\nhydroalcoolique et du gel\n  hydroalcoolique.\n' > gel.md
+$G init -d gel.db -c gel.yaml >/dev/null && $G add -d gel.db gel.md >/dev/null
+expect "a phrase across a line end: one top term" 0 \
+    ',gel hydroalcoolique 3[^,0-9]*$' $G report -d gel.db -f csv
 # recode without -c codes with the project's copy: a codebook file edited
 # since is said to differ, with the way to use it; unedited, nothing said
 printf 'themes:\n  sante: [masques]\n' > edited.yaml
