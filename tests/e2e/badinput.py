@@ -896,14 +896,20 @@ def t_newer_project():
                        r'grille')
 
 
+def with_user_version(name, v):
+    """A copy of the base project whose header says schema v."""
+    db = fresh(name)
+    con = sqlite3.connect(os.path.join(TMP, db))
+    con.execute('PRAGMA user_version = %d' % v)
+    con.close()
+    return db
+
+
 def t_header_version_damaged():
     """A header's version that table meta contradicts: damaged, not
     'upgrade grille', nor an upgrade that fails half-way."""
     for v in (1, 5, 13369351):
-        db = fresh('header-%d' % v)
-        con = sqlite3.connect(os.path.join(TMP, db))
-        con.execute('PRAGMA user_version = %d' % v)
-        con.close()
+        db = with_user_version('header-%d' % v, v)
         refused_everywhere(db, esc(db) + r': the project file is damaged: its '
                            r'schema version is %d in its header \(PRAGMA '
                            r'user_version\) and 7 in table meta; if the rest '
@@ -914,10 +920,7 @@ def t_no_version_project():
     # a version of 0 or less: not 'table meta already exists' from a
     # migration that took it for a new project
     for v in (0, -1):
-        db = fresh('noversion%d' % (v + 1))
-        con = sqlite3.connect(os.path.join(TMP, db))
-        con.execute('PRAGMA user_version = %d' % v)
-        con.close()
+        db = with_user_version('noversion%d' % (v + 1), v)
         refused_everywhere(db, esc(db) + r': a grille project whose schema '
                            r'version is %d \(PRAGMA user_version\): '
                            r'damaged, or changed by another tool; its '

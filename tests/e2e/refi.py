@@ -1293,6 +1293,15 @@ def t_import_audit():
         ok(run('init', '-d', name))
         return sqlite3.connect(os.path.join(d, name))
 
+    def region(archive):
+        """Imports archive into a new project: its documents' regions,
+        and what the import said."""
+        con = db(archive.replace('.qdpx', '.db'))
+        out = ok(run('import', '-d', archive.replace('.qdpx', '.db'),
+                     archive))
+        return con.execute("SELECT value FROM attributes WHERE key = "
+                           "'region'").fetchall(), out.stdout
+
     # U+FEFF after the mark: kept, positions on it, no letter split
     qdpx('feff.qdpx', '\ufeff\ufeffééé fin.\n'.encode(),
          [(0, 2, 'c1'), (1, 3, 'c1')])
@@ -1324,22 +1333,16 @@ def t_import_audit():
     qdpx('two.qdpx', b'Le maire.\n', extra=var + case % (
         'Bretagne', '<VariableValue><VariableRef targetGUID="v2"/>'
         '<TextValue>Occitanie</TextValue></VariableValue>'))
-    con = db('two.db')
-    out = ok(run('import', '-d', 'two.db', 'two.qdpx'))
-    rows = con.execute("SELECT value FROM attributes WHERE key = 'region'"
-                       ).fetchall()
-    if rows != [('Bretagne / Occitanie',)] or b'1 attribute' not in out.stdout:
-        return 'two values: %r %r' % (rows, out.stdout)
+    rows, said = region('two.qdpx')
+    if rows != [('Bretagne / Occitanie',)] or b'1 attribute' not in said:
+        return 'two values: %r %r' % (rows, said)
     group = ('<Cases><Case guid="p1"><VariableValue><VariableRef targetGUID='
              '"v1"/><TextValue>femme</TextValue></VariableValue><SourceRef '
              'targetGUID="g1"/></Case><Case guid="p2"><VariableValue>'
              '<VariableRef targetGUID="v1"/><TextValue>homme</TextValue>'
              '</VariableValue><SourceRef targetGUID="g1"/></Case></Cases>')
     qdpx('group.qdpx', b'Le maire.\n', extra=var + group)
-    con = db('group.db')
-    ok(run('import', '-d', 'group.db', 'group.qdpx'))
-    rows = con.execute("SELECT value FROM attributes WHERE key = 'region'"
-                       ).fetchall()
+    rows, said = region('group.qdpx')
     if rows != [('femme / homme',)]:
         return 'a source in two cases: %r' % rows
     with zipfile.ZipFile(os.path.join(d, 'own.qdpx'), 'w') as z:
@@ -1350,12 +1353,9 @@ def t_import_audit():
                 '"internal://a.txt"><VariableValue><VariableRef targetGUID='
                 '"v1"/><TextValue>mixte</TextValue></VariableValue>'))
             z.writestr('sources/a.txt', src.read('sources/a.txt'))
-    con = db('own.db')
-    out = ok(run('import', '-d', 'own.db', 'own.qdpx'))
-    rows = con.execute("SELECT value FROM attributes WHERE key = 'region'"
-                       ).fetchall()
-    if rows != [('mixte',)] or b'1 attribute' not in out.stdout:
-        return 'the source\'s own value: %r %r' % (rows, out.stdout)
+    rows, said = region('own.qdpx')
+    if rows != [('mixte',)] or b'1 attribute' not in said:
+        return 'the source\'s own value: %r %r' % (rows, said)
     # codes whose names make ids alike stay three codes
     qdpx('codes.qdpx', b'Un projet.\n', [(0, 2, 'a'), (3, 9, 'b'),
                                           (0, 9, 'c')],
