@@ -1726,6 +1726,9 @@ static int emit_verbatim(tok_ctx *t, size_t start, size_t end,
         i += n;
         if (grille__is_space(cp))
             continue;
+        if (i == start + n && kind == GRILLE_TOK_NUMBER &&
+            (cp == 0x2212 || cp == 0x2013))
+            cp = '-'; /* a number's minus sign, however typed */
         char tmp[8];
         size_t m = grille__lower(cp, true, tmp);
         if (gbuf_put(b, tmp, m) < 0)
@@ -1824,7 +1827,9 @@ static size_t number_space(const char *s, size_t end, size_t i)
 
 /* Numbers, dates and times at a digit; returns the end of what it took,
  * or 0 when the digits start a word ("2e", "1er", "COVID19"). */
-static int number(tok_ctx *t, size_t i, size_t *out)
+/* A number from i, its minus sign the `sign` bytes before it (0: none; a
+ * date or a time takes none). */
+static int number(tok_ctx *t, size_t i, size_t sign, size_t *out)
 {
     const char *s = t->s;
     size_t end = t->end;
@@ -1892,7 +1897,37 @@ static int number(tok_ctx *t, size_t i, size_t *out)
     else if (sp && j + sp < end && s[j + sp] == '%')
         j += sp + 1;
     *out = j;
-    return emit_verbatim(t, i, j, GRILLE_TOK_NUMBER);
+    return emit_verbatim(t, i - sign, j, GRILLE_TOK_NUMBER);
+}
+
+/*
+ * The bytes of a minus sign at i that is a number's: '-', U+2212 or an
+ * en dash, a digit right after it, and before it the start of the
+ * segment, a space or an opening mark ("baisse de -10 %", "(−5 %)");
+ * not the hyphen of COVID-19 nor of 2019-2020.  0: none.
+ */
+static size_t minus_at(const char *s, size_t from, size_t end, size_t i)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t n = u[i] == '-' ? 1
+               : i + 2 < end && u[i] == 0xE2 &&
+                       ((u[i + 1] == 0x88 && u[i + 2] == 0x92) ||
+                        (u[i + 1] == 0x80 && u[i + 2] == 0x93))
+                   ? 3
+                   : 0;
+    if (!n || i + n >= end || !is_digit(s[i + n]))
+        return 0;
+    if (i == from)
+        return n;
+    size_t p = i - 1;
+    while (p > from && (u[p] & 0xC0) == 0x80)
+        p--;
+    size_t m;
+    uint32_t c = utf8_get(s, i, p, &m);
+    return c == '\n' || c == '\r' || grille__is_space(c) || c == '(' ||
+                   c == '[' || c == '"' || c == 0xAB /* « */ || c == '/'
+               ? n
+               : 0;
 }
 
 /* Byte classes for the ASCII fast path. */
@@ -2305,7 +2340,19 @@ static int tokenise(grille_analyser *a, const char *s, grille_segment *seg)
     while (i < seg->end && rc == 0) {
         unsigned char ch = (unsigned char)s[i];
         unsigned cls = ch >= 0x80 ? C_HIGH : byte_class[ch];
-        size_t next = 0;
+        size_t next = 0, sign;
+        if ((ch == '-' || ch == 0xE2) &&
+            (sign = minus_at(s, seg->start, seg->end, i)) != 0) {
+            /* -10 %: the sign is the number's; before a word made of
+             * digits and letters (-3e), it is no part of it */
+            rc = number(&t, i + sign, sign, &next);
+            if (rc == 0 && next == 0)
+                rc = word(&t, i + sign, &next);
+            i = next > i ? next : i + 1;
+            while (i < seg->end && s[i] == ' ')
+                i++;
+            continue;
+        }
         if (cls == C_SPACE || cls == C_OTHER) {
             i++;
             continue;
@@ -2327,7 +2374,7 @@ static int tokenise(grille_analyser *a, const char *s, grille_segment *seg)
                    (next = email_at(s, seg->end, i)) != 0) {
             rc = emit_verbatim(&t, i, next, GRILLE_TOK_EMAIL);
         } else if (cls == C_DIGIT) {
-            rc = number(&t, i, &next);
+            rc = number(&t, i, 0, &next);
             if (rc == 0 && next == 0)
                 rc = word(&t, i, &next);
         } else {

@@ -894,6 +894,26 @@ START_TEST(numbers_dates_times)
 }
 END_TEST
 
+START_TEST(minus_sign)
+{
+    /* a minus sign before a number is the number's, however typed; a
+     * hyphen inside a word or between numbers, or a dash then a space,
+     * is not */
+    run("Recettes : -10 %, (\xe2\x88\x92" "5 %) et \xe2\x80\x93" "3 ; "
+        "+10 %, COVID-19, 2019-2020, - 4 agents, -3e");
+    key_is("-10 %", GRILLE_TOK_NUMBER, "-10%");
+    key_is("\xe2\x88\x92" "5 %", GRILLE_TOK_NUMBER, "-5%");
+    key_is("\xe2\x80\x93" "3", GRILLE_TOK_NUMBER, "-3");
+    key_is("10 %", GRILLE_TOK_NUMBER, "10%"); /* +10 %: the same value */
+    key_is("COVID-19", GRILLE_TOK_WORD, "covid19");
+    key_is("2019", GRILLE_TOK_NUMBER, "2019");
+    key_is("2020", GRILLE_TOK_NUMBER, "2020");
+    key_is("4", GRILLE_TOK_NUMBER, "4");
+    key_is("3e", GRILLE_TOK_WORD, "3e");
+    ck_assert(!has_token("-3e"));
+}
+END_TEST
+
 START_TEST(acronyms_urls_emails)
 {
     run("Le DGS et le CCAS, l’Etat et l’ARS : voir https://www.ville.fr/covid. "
@@ -1189,7 +1209,7 @@ static Suite *suite(void)
                       segments_keep_code_points_whole}},
         {"tokens", {elisions_and_apostrophes, every_elided_word,
                     lexicalised_apostrophes, compounds_and_names,
-                    numbers_dates_times, acronyms_urls_emails,
+                    numbers_dates_times, minus_sign, acronyms_urls_emails,
                     keys_fold_case_accents_ligatures, spaces_spans_and_breaks,
                     positions, mixed_note, elisions_by_list}},
     };
