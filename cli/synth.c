@@ -94,6 +94,35 @@ static char *quick_fold(const char *v)
     return f;
 }
 
+/* s with the spaces a reader cannot tell from a space, and line ends,
+ * spelt out: 'Saint<U+00A0>Denis' beside 'Saint Denis' (malloc'd). */
+static char *visible(const char *s)
+{
+    size_t n = strlen(s), o = 0;
+    char *v = malloc(8 * n + 1); /* a byte may become 8 */
+    if (!v)
+        return NULL;
+    for (size_t i = 0; i < n;) {
+        const unsigned char *u = (const unsigned char *)s + i;
+        unsigned cp = 0, len = 1;
+        if (u[0] == 0xC2 && i + 1 < n && (u[1] == 0xA0 || u[1] == 0x85))
+            cp = u[1], len = 2;
+        else if (u[0] == 0xE2 && i + 2 < n && u[1] == 0x80 &&
+                 ((u[2] >= 0x80 && u[2] <= 0x8B) || u[2] == 0xAF))
+            cp = 0x2000 + (u[2] - 0x80), len = 3;
+        else if (u[0] == '\n' || u[0] == '\r' || u[0] == '\t')
+            cp = u[0];
+        if (!cp) {
+            v[o++] = s[i++];
+            continue;
+        }
+        o += (size_t)sprintf(v + o, "<U+%04X>", cp);
+        i += len;
+    }
+    v[o] = 0;
+    return v;
+}
+
 void synth_warn_spellings(const char *const *values, size_t n,
                           const char *by)
 {
@@ -135,10 +164,14 @@ void synth_warn_spellings(const char *const *values, size_t n,
         qsort(pairs, npairs, 2 * sizeof(*pairs), by_pair);
     char *said = NULL;
     for (size_t k = 0; k < npairs && k < 5; k++) {
-        char *more = NULL;
-        if (asprintf(&more, "%s%s'%s' and '%s'", said ? said : "",
-                     said ? ", " : "", values[pairs[2 * k]],
-                     values[pairs[2 * k + 1]]) < 0)
+        char *more = NULL, *a = visible(values[pairs[2 * k]]),
+             *b = visible(values[pairs[2 * k + 1]]);
+        int w = a && b ? asprintf(&more, "%s%s'%s' and '%s'",
+                                  said ? said : "", said ? ", " : "", a, b)
+                       : -1;
+        free(a);
+        free(b);
+        if (w < 0)
             break;
         free(said);
         said = more;

@@ -2108,8 +2108,6 @@ static int64_t own_source_doc(importer *im, const char *g)
     return o ? o->id : 0;
 }
 
-/* Sets the values the archive gives source `g` (its cases', then its
- * own) on document `id`. */
 /* A value one source was given, as stored (key, value), with the
  * variable that gave it and whether the source gave it itself. */
 typedef struct given {
@@ -2127,6 +2125,19 @@ typedef struct given {
  * in the order of the file, rather than the last one only.  A value the
  * document has already keeps its origin; an empty or blank one is none.
  */
+/* Disagreeing values kept together at most (then "…"): a source in
+ * thousands of cases made an attribute of 170 KB. */
+enum { MAX_JOINED = 8 };
+
+/* Values by key, then in the order of the file (their place in one
+ * array). */
+static int by_key_then_order(const void *pa, const void *pb)
+{
+    const given *x = *(const given *const *)pa, *y = *(const given *const *)pb;
+    int c = strcmp(x->key, y->key);
+    return c ? c : (x > y) - (x < y);
+}
+
 static int source_values(importer *im, const char *g, int64_t id)
 {
     char *k = guid_key(g);
@@ -2180,43 +2191,67 @@ static int source_values(importer *im, const char *g, int64_t id)
                            -1, &q, NULL) != SQLITE_OK)
         rc = grille_store__error(im->s, im->err, sqlite3_errcode(im->db),
                                  "import the attributes");
-    for (size_t i = 0; i < ngv && rc == 0; i++) {
-        bool first = true, mine = false;
-        for (size_t j = 0; j < i && first; j++)
-            first = strcmp(gv[j].key, gv[i].key) != 0;
-        if (!first)
-            continue; /* settled with the first of its key */
-        for (size_t j = i; j < ngv && !mine; j++)
-            mine = gv[j].mine && strcmp(gv[j].key, gv[i].key) == 0;
-        /* the values of the level that stands, each once */
+    /* key by key, each key's values in the order of the file */
+    given **by = rc == 0 && ngv ? malloc(ngv * sizeof(*by)) : NULL;
+    if (rc == 0 && ngv && !by)
+        rc = grille__nomem(im->err);
+    for (size_t x = 0; by && x < ngv; x++)
+        by[x] = &gv[x];
+    if (by)
+        qsort(by, ngv, sizeof(*by), by_key_then_order);
+    for (size_t a = 0, b; rc == 0 && a < ngv; a = b) {
+        bool mine = false;
+        for (b = a; b < ngv && strcmp(by[b]->key, by[a]->key) == 0; b++)
+            mine |= by[b]->mine;
+        /* the values of the level that stands, each once (told apart as
+         * words are: Bretagne and bretagne are one), the first
+         * MAX_JOINED of them */
+        char *kept[MAX_JOINED]; /* folded */
+        size_t nkept = 0;
+        bool more = false;
         joined.len = 0;
-        for (size_t j = i; j < ngv && rc == 0; j++) {
-            if (strcmp(gv[j].key, gv[i].key) != 0 || gv[j].mine != mine)
+        for (size_t x = a; x < b && rc == 0; x++) {
+            const given *e = by[x];
+            if (e->mine != mine)
                 continue;
+            char *f = grille_fold(e->value);
+            if (!f) {
+                rc = grille__nomem(im->err);
+                break;
+            }
             bool seen = false;
-            for (size_t x = i; x < j && !seen; x++)
-                seen = strcmp(gv[x].key, gv[i].key) == 0 &&
-                       gv[x].mine == mine &&
-                       strcmp(gv[x].value, gv[j].value) == 0;
-            if (!seen && ((joined.len && gbuf_puts(&joined, " / ") < 0) ||
-                          gbuf_puts(&joined, gv[j].value) < 0))
+            for (size_t y = 0; y < nkept && !seen; y++)
+                seen = strcmp(f, kept[y]) == 0;
+            if (seen || nkept == MAX_JOINED) {
+                more |= !seen;
+                free(f);
+                continue;
+            }
+            kept[nkept++] = f;
+            if ((joined.len && gbuf_puts(&joined, " / ") < 0) ||
+                gbuf_puts(&joined, e->value) < 0)
                 rc = grille__nomem(im->err);
         }
-        if (rc == 0 && gbuf_putc(&joined, 0) < 0)
+        while (nkept)
+            free(kept[--nkept]);
+        if (rc == 0 && ((more && gbuf_puts(&joined, " / \u2026") < 0) ||
+                        gbuf_putc(&joined, 0) < 0))
             rc = grille__nomem(im->err);
         if (rc < 0)
             break;
+        const given *first = by[a];
         sqlite3_reset(q);
         sqlite3_bind_int64(q, 1, id);
-        sqlite3_bind_text(q, 2, gv[i].key, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 2, first->key, -1, SQLITE_STATIC);
         sqlite3_bind_text(q, 3, joined.data, -1, SQLITE_STATIC);
         bool same = sqlite3_step(q) == SQLITE_ROW;
         sqlite3_reset(q);
-        if (!same && (rc = grille_store_set_attr(im->s, id, gv[i].var,
+        if (!same && (rc = grille_store_set_attr(im->s, id, first->var,
                                                  joined.data, im->origin,
                                                  im->err)) == 0)
             im->st->attributes++;
     }
+    free(by);
     sqlite3_finalize(q);
     for (size_t i = 0; i < ngv; i++) {
         free(gv[i].key);

@@ -1345,6 +1345,15 @@ def t_import_audit():
     rows, said = region('group.qdpx')
     if rows != [('femme / homme',)]:
         return 'a source in two cases: %r' % rows
+    many = ''.join('<Case guid="m%d"><VariableValue><VariableRef '
+                   'targetGUID="v1"/><TextValue>%s</TextValue></VariableValue>'
+                   '<SourceRef targetGUID="g1"/></Case>'
+                   % (i, 'Bretagne' if i == 1 else 'bretagne ' if i == 2
+                      else 'v%d' % i) for i in range(12))
+    qdpx('many.qdpx', b'Le maire.\n', extra=var + '<Cases>%s</Cases>' % many)
+    rows, said = region('many.qdpx')
+    if rows != [('v0 / Bretagne / v3 / v4 / v5 / v6 / v7 / v8 / \u2026',)]:
+        return 'a source in twelve cases: %r' % rows
     with zipfile.ZipFile(os.path.join(d, 'own.qdpx'), 'w') as z:
         with zipfile.ZipFile(os.path.join(d, 'group.qdpx')) as src:
             qde = src.read('project.qde').decode()

@@ -1191,7 +1191,14 @@ def t_first_import_back_to_wal():
     db = os.path.join(TMP, 'back-to-wal.db')
     env = dict(os.environ, LD_PRELOAD=shim)
     reads = 0
-    for _ in range(3):
+    # three imports that each end in WAL mode; on a machine so loaded
+    # that a reader's 20 ms read holds the project past the two seconds
+    # the import waits, an import may end under its journal: it is run
+    # again, up to six in all (without the wait, each one ends so)
+    passed = tries = 0
+    failed = None
+    while passed < 3 and tries < 6:
+        tries += 1
         for f in glob.glob(db + '*'):
             os.unlink(f)
         assert grille('init', '-d', db).returncode == 0
@@ -1227,8 +1234,10 @@ def t_first_import_back_to_wal():
             t.join()
         reads += sum(done)
         why_not = whole_in_wal(db, 800)
-        if why_not:
-            return why_not
+        passed += why_not is None
+        failed = why_not or failed
+    if passed < 3:
+        return '%s (%d imports of %d)' % (failed, tries - passed, tries)
     if reads < 3:
         return 'only %d reads ran during the imports' % reads
     return None
