@@ -1416,6 +1416,12 @@ static const char *const abbreviations[] = {
     "etc", "cf", "p", "ex", "env", "av", "bd", "vs", "art", "chap", "fig",
     "n", "no", "tel", "tél", "resp", "dir", "coll", "réf", "ref", NULL};
 
+/* Months cut short, an abbreviation after a day only ("le 3 janv. 2020";
+ * "nous étions sept." ends its sentence). */
+static const char *const months[] = {"janv", "févr", "fevr", "avr", "juil",
+                                     "sept", "oct",  "nov",  "déc",  "dec",
+                                     NULL};
+
 /* Whether the word ending at s[i] (exclusive) is an abbreviation or an
  * initial, so that a period after it does not end a sentence. */
 /* The start of the run of letters that ends at s[i] (exclusive), not
@@ -1455,8 +1461,22 @@ static bool abbreviation_before(const char *s, size_t from, size_t i)
         return false; /* longer than any of them */
     for (size_t j = k; j < i; j++)
         low[j - k] = (char)(s[j] >= 'A' && s[j] <= 'Z' ? s[j] + 32 : s[j]);
-    if (!in_list(low, 0, i - k, abbreviations))
-        return false;
+    if (!in_list(low, 0, i - k, abbreviations)) {
+        if (!in_list(low, 0, i - k, months))
+            return false;
+        /* a day before it (3, 1er), then a space */
+        size_t d = k;
+        if (d > from && (s[d - 1] == ' ' || s[d - 1] == '\t'))
+            d--;
+        else if (d >= from + 2 && (unsigned char)s[d - 2] == 0xC2 &&
+                 (unsigned char)s[d - 1] == 0xA0)
+            d -= 2; /* a no-break space */
+        else
+            return false;
+        if (d >= from + 3 && s[d - 1] == 'r' && s[d - 2] == 'e')
+            d -= 2;
+        return d > from && is_digit(s[d - 1]);
+    }
     /* the plural titles as titles are written: MM. (30 mm. is a length
      * that may end a sentence), Mmes., Mlles. */
     if (low[0] == 'm' && low[1] == 'm' && i - k == 2)

@@ -758,6 +758,16 @@ START_TEST(sentences_abbreviations_quotes)
     run_unit("Il est tombé 30 mm. Les routes sont coupées.\n",
              GRILLE_UNIT_SENTENCE);
     ck_assert_uint_eq(nseg, 2);
+
+    /* a month cut short after a day; "sept" after no day is the number */
+    run_unit("Le 3 janv. 2020 ça repart. Nous étions sept. Le 1er\xc2\xa0"
+             "déc. 2020 fin.\n",
+             GRILLE_UNIT_SENTENCE);
+    ck_assert_uint_eq(nseg, 3);
+    seg_is(0, GRILLE_SEG_PARAGRAPH, 1, "Le 3 janv. 2020 ça repart.");
+    seg_is(1, GRILLE_SEG_SENTENCE, 1, "Nous étions sept.");
+    seg_is(2, GRILLE_SEG_SENTENCE, 1,
+           "Le 1er\xc2\xa0" "déc. 2020 fin.");
 }
 END_TEST
 
