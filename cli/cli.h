@@ -333,6 +333,9 @@ int list_write_csv(grille_store *s, FILE *f);
 /* Parses "-f" values; returns -1 for an unknown one. */
 enum { FMT_TEXT, FMT_JSON, FMT_CSV, FMT_MD, FMT_HTML };
 int parse_format(const char *s, unsigned allowed);
+/* The format an output file's name asks for (rapport.html: html), when
+ * no -f gives one; -1 for none of `allowed`. */
+int format_of_name(const char *path, unsigned allowed);
 
 /* The default number of threads of add and recode: one per processor,
  * at most 8. */

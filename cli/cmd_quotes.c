@@ -183,6 +183,7 @@ int cmd_quotes(int argc, char **argv)
     const char *db = NULL, *by = NULL, *out = NULL;
     long n = 5;
     int fmt = FMT_TEXT, c;
+    bool format_given = false;
     optind = 1;
     while ((c = getopt_long(argc, argv, "d:n:b:f:o:h", opts, NULL)) != -1) {
         switch (c) {
@@ -199,6 +200,7 @@ int cmd_quotes(int argc, char **argv)
             break;
         }
         case 'f':
+            format_given = true;
             fmt = parse_format(optarg, QUOTE_FORMATS);
             if (fmt < 0)
                 return cli_usage("quotes",
@@ -210,6 +212,8 @@ int cmd_quotes(int argc, char **argv)
         default: return cli_bad_option("quotes");
         }
     }
+    if (!format_given && out && format_of_name(out, QUOTE_FORMATS) >= 0)
+        fmt = format_of_name(out, QUOTE_FORMATS); /* -o x.html */
     if (optind != argc - 1)
         return cli_usage("quotes", "%s", _("name one CODE (see 'grille "
                                            "codebook show -d DB')"));
@@ -541,6 +545,7 @@ int cmd_kwic(int argc, char **argv)
     const char *db = NULL, *out = NULL;
     long width = 30;
     int fmt = FMT_TEXT, c;
+    bool format_given = false;
     optind = 1;
     while ((c = getopt_long(argc, argv, "d:w:f:o:h", opts, NULL)) != -1) {
         switch (c) {
@@ -557,6 +562,7 @@ int cmd_kwic(int argc, char **argv)
             break;
         }
         case 'f':
+            format_given = true;
             fmt = parse_format(optarg, QUOTE_FORMATS);
             if (fmt < 0)
                 return cli_usage("kwic",
@@ -568,6 +574,8 @@ int cmd_kwic(int argc, char **argv)
         default: return cli_bad_option("kwic");
         }
     }
+    if (!format_given && out && format_of_name(out, QUOTE_FORMATS) >= 0)
+        fmt = format_of_name(out, QUOTE_FORMATS); /* -o x.csv */
     if (optind != argc - 1)
         return cli_usage("kwic", "%s", _("give one PATTERN"));
     const char *pattern = argv[optind];

@@ -206,7 +206,9 @@ static void cooc_human(doc *d, const grille_report *r, const cooc *c)
                "c-coefficient); lift = observed / expected if independent "
                "(1 = no link, above 1 = attract); P(B|A) = share of A's %s "
                "that also have B."),
-             c->n, c->documents ? _("documents") : _("segments"),
+             c->n,
+             c->documents ? (c->n == 1 ? _("document") : _("documents"))
+                          : (c->n == 1 ? _("segment") : _("segments")),
              c->documents ? _("document") : _("segment"),
              c->documents ? _("documents") : _("segments"));
     size_t n;
@@ -1591,12 +1593,14 @@ static int parse(int argc, char **argv, const char *cmd, const char *help,
     opts[n] = (struct option){0, 0, 0, 0};
     shorts[k] = '\0';
     int c;
+    bool format_given = false;
     optind = 1;
     while ((c = getopt_long(argc, argv, shorts, opts, NULL)) != -1) {
         switch (c) {
         case 'd': o->db = optarg; break;
         case 'o': o->out = optarg; break;
         case 'f':
+            format_given = true;
             o->format = parse_format(optarg, ALL_FORMATS);
             if (o->format < 0)
                 return cli_usage(cmd,
@@ -1652,6 +1656,8 @@ static int parse(int argc, char **argv, const char *cmd, const char *help,
     }
     if (optind < argc)
         return cli_usage(cmd, _("unexpected argument '%s'"), argv[optind]);
+    if (!format_given && o->out && format_of_name(o->out, ALL_FORMATS) >= 0)
+        o->format = format_of_name(o->out, ALL_FORMATS); /* -o x.html */
     if (o->all && o->codes)
         return cli_usage(cmd, "%s",
                          _("--codes names the codes, --all takes every one: "

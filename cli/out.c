@@ -542,6 +542,22 @@ int parse_format(const char *s, unsigned allowed)
     return -1;
 }
 
+int format_of_name(const char *path, unsigned allowed)
+{
+    static const struct {
+        const char *ext;
+        int fmt;
+    } exts[] = {{".html", FMT_HTML}, {".htm", FMT_HTML}, {".md", FMT_MD},
+                {".csv", FMT_CSV},   {".json", FMT_JSON}, {".jsonl", FMT_JSON},
+                {".txt", FMT_TEXT}};
+    const char *dot = path ? strrchr(path, '.') : NULL;
+    for (size_t i = 0; dot && i < sizeof(exts) / sizeof(exts[0]); i++)
+        if (strcasecmp(dot, exts[i].ext) == 0 &&
+            (allowed & (1u << exts[i].fmt)))
+            return exts[i].fmt;
+    return -1;
+}
+
 int cli_doc_read(cli_doc *doc, const char *path)
 {
     grille_error err = {0};

@@ -151,6 +151,13 @@ printf 'Du gel hydroalcoolique, encore du gel\nhydroalcoolique et du gel\n  hydr
 $G init -d gel.db -c gel.yaml >/dev/null && $G add -d gel.db gel.md >/dev/null
 expect "a phrase across a line end: one top term" 0 \
     ',gel hydroalcoolique 3[^,0-9]*$' $G report -d gel.db -f csv
+# without -f, the extension of -o chooses the format
+expect "report -o x.html writes HTML" 0 "^<!DOCTYPE html>" sh -c \
+    "$G report -d gel.db -o ext.html && head -1 ext.html"
+expect "kwic -o x.csv writes CSV" 0 "^document,line,left,match,right" sh -c \
+    "$G kwic -d gel.db gel -o ext.csv && head -1 ext.csv"
+expect "-f wins over the extension" 0 "^Theme report" sh -c \
+    "$G report -d gel.db -f text -o ext2.html && head -1 ext2.html"
 # recode without -c codes with the project's copy: a codebook file edited
 # since is said to differ, with the way to use it; unedited, nothing said
 printf 'themes:\n  sante: [masques]\n' > edited.yaml
