@@ -45,7 +45,7 @@ static const char help[] =
     "A line counts as coded with a code when a hit of that code or of one of\n"
     "its children overlaps it.  A code that neither the gold nor the codebook\n"
     "gives to any line has no score ('-', null in JSON, empty in CSV) and is\n"
-    "left out of the macro average.  With --gold-project, the units are the\n"
+    "left out of the averages.  With --gold-project, the units are the\n"
     "segments of the texts that have a coding by hand (the others were not\n"
     "coded by a person), and the codes scored those coded by hand somewhere\n"
     "(a segment coded by hand with a child counts for its parents too).\n"
@@ -612,18 +612,24 @@ static void report(evalrun *e)
         m += scored(&e->conf[k]);
     for (size_t k = 0; k < n; k++) {
         grille_scores_compute(&e->conf[k], &sc[k]);
+        if (!scored(&e->conf[k])) {
+            /* out of both averages: its true negatives alone moved the
+             * micro kappa (a column of 0s, never coded, raised it) */
+            if (e->format != FMT_TEXT) /* text says it under its table */
+                cli_warning(e->conf[k].tn
+                                ? _("code '%s': no line is coded with it, by "
+                                    "the gold or by the codebook: no score, "
+                                    "and left out of the averages")
+                                : _("code '%s': no line of the gold scores "
+                                    "it (all '?'): no score, and left out "
+                                    "of the averages"),
+                            g->codes[k]);
+            continue;
+        }
         micro.tp += e->conf[k].tp;
         micro.fp += e->conf[k].fp;
         micro.fn += e->conf[k].fn;
         micro.tn += e->conf[k].tn;
-        if (!scored(&e->conf[k])) {
-            if (e->format != FMT_TEXT) /* text says it under its table */
-                cli_warning(_("code '%s': no line is coded with it, by the "
-                              "gold or by the codebook: no score, and left "
-                              "out of the macro average"),
-                            g->codes[k]);
-            continue;
-        }
         macro.precision += sc[k].precision / (double)m;
         macro.recall += sc[k].recall / (double)m;
         macro.f1 += sc[k].f1 / (double)m;
@@ -708,12 +714,13 @@ static void report(evalrun *e)
         text_scores(macp);
         if (m == 0)
             printf("\n%s\n", _("-: no line coded with it, by the gold or "
-                               "by the codebook; no code has a score, nor "
-                               "has the macro average."));
+                               "by the codebook (or none scored: all '?'); "
+                               "no code has a score, nor have the "
+                               "averages."));
         else if (m < n)
             printf(_("\n-: no line coded with it, by the gold or by the "
-                     "codebook; the macro average is over the %zu other "
-                     "code%s.\n"),
+                     "codebook (or none scored: all '?'); the averages are "
+                     "over the %zu other code%s.\n"),
                    m, cli_s(m));
         if (e->show) {
             for (size_t k = 0; k < n; k++) {

@@ -139,8 +139,11 @@ printf 'file\tline\tsante\treprise\nnote-a.md\t4\t1\t0\nnote-a.md\t5\t1\t0\nnote
 expect "a code with nothing to find nor found has no score" 0 \
     "^reprise +0 +0 +0 +4 +- +- +- +-$" \
     "$G" eval -g "$tmp/g/none.tsv" --root "$D" -c "$D/small.yaml"
-expect "and the text says the macro average leaves it out" 0 \
-    "macro average is over the 1 other code\.$" \
+expect "nor do its true negatives count in the micro average" 0 \
+    "^micro +2 +1 +1 +0 +0\.667 +0\.667 +0\.667 +-0\.333$" \
+    "$G" eval -g "$tmp/g/none.tsv" --root "$D" -c "$D/small.yaml"
+expect "and the text says the averages leave it out" 0 \
+    "averages are over the 1 other code\.$" \
     "$G" eval -g "$tmp/g/none.tsv" --root "$D" -c "$D/small.yaml"
 expect "csv: empty scores, the macro average of the other code" 0 \
     " reprise,0,0,0,4,,,, .*macro,,,,,0\.6667,0\.6667,0\.6667,-0\.3333" \
