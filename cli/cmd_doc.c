@@ -303,6 +303,16 @@ static char *trim(char *s)
     return s;
 }
 
+/* Whether a cell starts with the mark grille's CSV puts before what a
+ * spreadsheet would take for a formula ('+100k), or before a value that
+ * starts as a marked one does (''+x for '+x): the value follows it. */
+static bool guarded(const char *v)
+{
+    return v[0] == '\'' && v[1] &&
+           (strchr("=+-@", v[1]) || (v[1] == '\'' && v[2] &&
+                                     strchr("=+-@", v[2])));
+}
+
 static int attr_import(int argc, char **argv, const char *db)
 {
     if (argc - optind != 1)
@@ -475,7 +485,7 @@ static int attr_import(int argc, char **argv, const char *db)
         rawname = NULL;
         if (from_list) {
             const char *n = row.fields[1];
-            if (n[0] == '\'' && n[1] && strchr("=+-@", n[1]))
+            if (guarded(n))
                 n++;
             if (!(rawname = strdup(n)))
                 abort(); /* out of memory */
@@ -491,7 +501,7 @@ static int attr_import(int argc, char **argv, const char *db)
              * formula, which grille's own CSV (a listing) puts before
              * =, +, - and @; the value is what follows it */
             const char *v = clean;
-            if (v[0] == '\'' && strchr("=+-@", v[1]) && v[1])
+            if (guarded(v))
                 v++;
             snprintf(row.fields[k], strlen(row.fields[k]) + 1, "%s", v);
             free(clean);

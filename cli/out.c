@@ -264,9 +264,13 @@ void ob_json_str(obuf *b, const char *s, size_t len)
 
 void ob_csv_cell(obuf *b, const char *s, size_t len, bool text)
 {
+    /* a guard before what a spreadsheet would take for a formula, and
+     * before a value that starts as a guarded one does ('+x), which a
+     * cases file's import would read as guarded: it comes back whole */
     bool formula = text && len > 0 &&
                    (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' ||
-                    s[0] == '\t' || s[0] == '\r');
+                    s[0] == '\t' || s[0] == '\r' ||
+                    (s[0] == '\'' && len > 1 && strchr("=+-@", s[1])));
     bool quote = formula;
     for (size_t i = 0; i < len && !quote; i++)
         if (s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r')

@@ -847,15 +847,16 @@ ok "its figures are not attributes, the front matter keeps its origin" sh -c "
 # values a spreadsheet would read as a formula: the listing marks them
 # with a ', which the import reads without
 $G init -d guard.db >/dev/null
-printf -- '---\ncollectivite: Lyon\nstrate: +100k\nevolution: -3\nmail: "@mairie"\nf: =1\n---\nLe maire parle.\n' > guard.md
+printf -- '---\ncollectivite: Lyon\nstrate: +100k\nevolution: -3\nmail: "@mairie"\nf: =1\ng: "'"'"'+x"\n---\nLe maire parle.\n' > guard.md
 $G add -d guard.db guard.md >/dev/null
 $G list -d guard.db -f csv > guard.csv
 $G list -d guard.db > guard.before
 expect "a listing imported as it is sets nothing" 0 \
     "^set 0 attribute values on 0 documents from guard\.csv" \
     $G attr import -d guard.db guard.csv
-ok "and its marked values are the same" sh -c "
-    grep -q \"'+100k\" guard.csv && $G list -d guard.db | cmp - guard.before"
+ok "and its marked values are the same, one that starts as marked too" sh -c "
+    grep -q \"'+100k\" guard.csv && grep -q \"''+x\" guard.csv &&
+    $G list -d guard.db | cmp - guard.before"
 
 # values a reader would call one make separate groups: said
 cp spec.db variants.db && $G attr set -d variants.db '#1' type=Commune >/dev/null
