@@ -2360,9 +2360,26 @@ static int tokenise(grille_analyser *a, const char *s, grille_segment *seg)
     while (i < seg->end && rc == 0) {
         unsigned char ch = (unsigned char)s[i];
         unsigned cls = ch >= 0x80 ? C_HIGH : byte_class[ch];
-        size_t next = 0, sign;
-        if ((ch == '-' || ch == 0xE2) &&
-            (sign = minus_at(s, seg->start, seg->end, i)) != 0) {
+        size_t next = 0, sign = 0;
+        if (cls == C_SPACE) {
+            i++;
+            continue;
+        }
+        if (cls == C_OTHER) {
+            if (ch != '-' || !(sign = minus_at(s, seg->start, seg->end, i))) {
+                i++;
+                continue;
+            }
+        } else if (cls == C_HIGH) {
+            size_t n;
+            uint32_t cp = utf8_get(s, seg->end, i, &n);
+            if ((!grille__is_letter(cp) || grille__is_combining(cp)) &&
+                (ch != 0xE2 || !(sign = minus_at(s, seg->start, seg->end, i)))) {
+                i += n;
+                continue;
+            }
+        }
+        if (sign) {
             /* -10 %: the sign is the number's; before a word made of
              * digits and letters (-3e), it is no part of it */
             rc = number(&t, i + sign, sign, &next);
@@ -2372,18 +2389,6 @@ static int tokenise(grille_analyser *a, const char *s, grille_segment *seg)
             while (i < seg->end && s[i] == ' ')
                 i++;
             continue;
-        }
-        if (cls == C_SPACE || cls == C_OTHER) {
-            i++;
-            continue;
-        }
-        if (cls == C_HIGH) {
-            size_t n;
-            uint32_t cp = utf8_get(s, seg->end, i, &n);
-            if (!grille__is_letter(cp) || grille__is_combining(cp)) {
-                i += n;
-                continue;
-            }
         }
         if (cls != C_HIGH && (s[i] == 'h' || s[i] == 'H' || s[i] == 'w' ||
                               s[i] == 'W') &&
