@@ -305,12 +305,14 @@ static char *trim(char *s)
 
 /* Whether a cell starts with the mark grille's CSV puts before what a
  * spreadsheet would take for a formula ('+100k), or before a value that
- * starts as a marked one does (''+x for '+x): the value follows it. */
+ * starts as a marked one does (''+x for '+x): apostrophes, then =, +, -
+ * or @.  The value follows its first mark. */
 static bool guarded(const char *v)
 {
-    return v[0] == '\'' && v[1] &&
-           (strchr("=+-@", v[1]) || (v[1] == '\'' && v[2] &&
-                                     strchr("=+-@", v[2])));
+    size_t k = 0;
+    while (v[k] == '\'')
+        k++;
+    return k > 0 && v[k] && strchr("=+-@", v[k]);
 }
 
 static int attr_import(int argc, char **argv, const char *db)
@@ -382,10 +384,14 @@ static int attr_import(int argc, char **argv, const char *db)
             }
     }
     /* a column with no name (a spreadsheet's empty trailing columns) is
-     * left out, unless a row gives it a value */
+     * left out, unless a row gives it a value; a name grille's CSV marked
+     * ('-score) is read without its mark, as values are */
     for (size_t k = 1; ok && k < head.n; k++) {
         if (ignored[k])
             continue;
+        char *h = trim(head.fields[k]);
+        if (guarded(h))
+            memmove(head.fields[k], h + 1, strlen(h + 1) + 1);
         char *clean = grille_attr_value(head.fields[k]);
         if (!clean)
             abort(); /* out of memory */

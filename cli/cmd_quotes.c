@@ -26,7 +26,8 @@ static const char quotes_help[] =
     "  -n, --number N       how many (default 5; per group with --by)\n"
     "  -b, --by ATTRIBUTE   N verbatims for each value of ATTRIBUTE\n"
     "  -f, --format FORMAT  text (default), md, html, json or csv\n"
-    "  -o, --output FILE    write there (created readable by you only)\n"
+    "  -o, --output FILE    write there (created readable by you only); its\n"
+    "                       extension picks the format when -f does not\n"
     "  -h, --help           show this help\n";
 
 static const char kwic_help[] =
@@ -42,7 +43,8 @@ static const char kwic_help[] =
     "                       with …, and the text table cuts them to fit\n"
     "                       100 columns; CSV and JSON give them as they are)\n"
     "  -f, --format FORMAT  text (default), md, html, json or csv\n"
-    "  -o, --output FILE    write there (created readable by you only)\n"
+    "  -o, --output FILE    write there (created readable by you only); its\n"
+    "                       extension picks the format when -f does not\n"
     "  -h, --help           show this help\n";
 
 typedef struct qitem {

@@ -92,20 +92,16 @@ static int on_change(const grille_recode_change *c, void *payload)
 /* recode without -c codes with the project's copy of its codebook: a
  * file by the name it was read from (edited since: the usual slip is to
  * edit, then recode) is said to differ, with the way to use it.  The
- * name may be relative to another folder: the warning says "here".  The
- * bundled codebook (init without -c names it riposte.yaml) has no file:
- * a riposte.yaml here is another one. */
+ * name may be relative to another folder, or be the bundled codebook's
+ * (init without -c names it riposte.yaml, as the copy a user starts
+ * from is named): the warning says "here", and asks. */
 static void warn_if_edited(const char *source, const char *stored,
                            size_t len)
 {
     grille_text *t = NULL;
     grille_error err = {0};
     struct stat st;
-    size_t blen;
-    const char *bundled = grille_codebook_bundled_text(&blen);
     if (!source || !*source ||
-        (strcmp(source, "riposte.yaml") == 0 && blen == len &&
-         !memcmp(bundled, stored, len)) ||
         stat(source, &st) != 0 || !S_ISREG(st.st_mode) ||
         grille_text_read_file(&t, source, &err) < 0)
         return;

@@ -1516,7 +1516,8 @@ static const char report_help[] =
     "  -d, --db FILE        the project (default: $GRILLE_DB, else ./grille.db)\n"
     "  -f, --format FORMAT  text (default), md, html, json, or csv (the themes\n"
     "                       table)\n"
-    "  -o, --output FILE    write there (created readable by you only)\n"
+    "  -o, --output FILE    write there (created readable by you only); its\n"
+    "                       extension picks the format when -f does not\n"
     "  -n, --quotes N       verbatims per theme (default 3)\n"
     "  -b, --by ATTRIBUTE   rows of the synthesis grid (default collectivite;\n"
     "                       documents without it are rows of their own)\n"
@@ -1541,7 +1542,8 @@ static const char cooc_help[] =
     "      --codes A,B,...  the codes (default: every top-level theme)\n"
     "      --all            every code, sub-themes included\n"
     "  -f, --format FORMAT  text (default), md, html, json or csv (the pairs)\n"
-    "  -o, --output FILE    write there (created readable by you only)\n"
+    "  -o, --output FILE    write there (created readable by you only); its\n"
+    "                       extension picks the format when -f does not\n"
     "  -h, --help           show this help\n";
 
 static const char compare_help[] =
@@ -1556,7 +1558,8 @@ static const char compare_help[] =
     "      --codes A,B,...  the codes (default: every top-level theme)\n"
     "      --all            every code, sub-themes included\n"
     "  -f, --format FORMAT  text (default), md, html, json or csv\n"
-    "  -o, --output FILE    write there (created readable by you only)\n"
+    "  -o, --output FILE    write there (created readable by you only); its\n"
+    "                       extension picks the format when -f does not\n"
     "  -h, --help           show this help\n";
 
 /* The options of report, cooc and compare: each command accepts those

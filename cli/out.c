@@ -262,6 +262,17 @@ void ob_json_str(obuf *b, const char *s, size_t len)
     b->len = (size_t)(o - b->p);
 }
 
+/* Whether s starts with apostrophes, then =, +, - or @: as a cell the
+ * formula guard marks ('+x), which an import reads without its first
+ * mark; such a value is marked once more, to come back whole. */
+static bool marked_like(const char *s, size_t len)
+{
+    size_t k = 0;
+    while (k < len && s[k] == '\'')
+        k++;
+    return k > 0 && k < len && strchr("=+-@", s[k]) && s[k];
+}
+
 void ob_csv_cell(obuf *b, const char *s, size_t len, bool text)
 {
     /* a guard before what a spreadsheet would take for a formula, and
@@ -269,8 +280,7 @@ void ob_csv_cell(obuf *b, const char *s, size_t len, bool text)
      * cases file's import would read as guarded: it comes back whole */
     bool formula = text && len > 0 &&
                    (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' ||
-                    s[0] == '\t' || s[0] == '\r' ||
-                    (s[0] == '\'' && len > 1 && strchr("=+-@", s[1])));
+                    s[0] == '\t' || s[0] == '\r' || marked_like(s, len));
     bool quote = formula;
     for (size_t i = 0; i < len && !quote; i++)
         if (s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r')

@@ -2116,15 +2116,6 @@ typedef struct given {
     bool mine; /* the source's own, not one of its cases' */
 } given;
 
-/*
- * The values the cases of a source (and the source itself) give it,
- * settled key by key before anything is written: the source's own
- * values stand over its cases'; values that disagree at one level (a
- * focus group in the cases of its participants, P1 femme and P2 homme;
- * variables 'Région' and 'region') are kept together, "femme / homme",
- * in the order of the file, rather than the last one only.  A value the
- * document has already keeps its origin; an empty or blank one is none.
- */
 /* Disagreeing values kept together at most (then "…"): a source in
  * thousands of cases made an attribute of 170 KB. */
 enum { MAX_JOINED = 8 };
@@ -2138,6 +2129,15 @@ static int by_key_then_order(const void *pa, const void *pb)
     return c ? c : (x > y) - (x < y);
 }
 
+/*
+ * The values the cases of a source (and the source itself) give it,
+ * settled key by key before anything is written: the source's own
+ * values stand over its cases'; values that disagree at one level (a
+ * focus group in the cases of its participants, P1 femme and P2 homme;
+ * variables 'Région' and 'region') are kept together, "femme / homme",
+ * in the order of the file, rather than the last one only.  A value the
+ * document has already keeps its origin; an empty or blank one is none.
+ */
 static int source_values(importer *im, const char *g, int64_t id)
 {
     char *k = guid_key(g);

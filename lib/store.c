@@ -853,7 +853,11 @@ static int load_meta(grille_store *s, grille_error *err)
         s->unit = (grille_unit)u;
     }
     sqlite3_finalize(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    if (rc == SQLITE_DONE) /* every project has it, from its init */
+        return grille__error(err, GRILLE_ESTORE, s->path, 0, 0, "%s",
+                             _("the project file is damaged: its unit "
+                               "(table meta) has no value"));
+    if (rc != SQLITE_ROW)
         return store_error(s, err, rc, "read the project");
     r = prepare(s, "SELECT sha256, name, source FROM codebook WHERE id = 1",
                 &st, err);

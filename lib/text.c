@@ -1418,9 +1418,9 @@ static const char *const abbreviations[] = {
 
 /* Months cut short, an abbreviation after a day only ("le 3 janv. 2020";
  * "nous étions sept." ends its sentence). */
-static const char *const months[] = {"janv", "févr", "fevr", "avr", "juil",
-                                     "sept", "oct",  "nov",  "déc",  "dec",
-                                     NULL};
+static const char *const months[] = {
+    "janv", "févr", "fevr", "fév", "fev", "avr", "juil", "juill",
+    "sept", "oct",  "nov",  "déc", "dec", NULL};
 
 /* Whether the word ending at s[i] (exclusive) is an abbreviation or an
  * initial, so that a period after it does not end a sentence. */
@@ -1459,8 +1459,14 @@ static bool abbreviation_before(const char *s, size_t from, size_t i)
     char low[8];
     if (i - k >= sizeof(low))
         return false; /* longer than any of them */
-    for (size_t j = k; j < i; j++)
-        low[j - k] = (char)(s[j] >= 'A' && s[j] <= 'Z' ? s[j] + 32 : s[j]);
+    for (size_t j = k; j < i; j++) /* É as é too (DÉC.): C3 89, C3 A9 */
+        low[j - k] = (char)(s[j] >= 'A' && s[j] <= 'Z' ? s[j] + 32
+                            : j > k && (unsigned char)s[j - 1] == 0xC3 &&
+                                    (unsigned char)s[j] >= 0x80 &&
+                                    (unsigned char)s[j] <= 0x9E &&
+                                    (unsigned char)s[j] != 0x97
+                                ? s[j] | 0x20
+                                : s[j]);
     if (!in_list(low, 0, i - k, abbreviations)) {
         if (!in_list(low, 0, i - k, months))
             return false;
@@ -1945,7 +1951,8 @@ static size_t minus_at(const char *s, size_t from, size_t end, size_t i)
     size_t m;
     uint32_t c = utf8_get(s, i, p, &m);
     return c == '\n' || c == '\r' || grille__is_space(c) || c == '(' ||
-                   c == '[' || c == '"' || c == 0xAB /* « */ || c == '/'
+                   c == '[' || c == '"' || c == 0xAB /* « */ || c == '/' ||
+                   c == 0x201C || c == 0x201E || c == 0x2018 /* “ „ ‘ */
                ? n
                : 0;
 }
@@ -2381,7 +2388,12 @@ static int tokenise(grille_analyser *a, const char *s, grille_segment *seg)
         }
         if (sign) {
             /* -10 %: the sign is the number's; before a word made of
-             * digits and letters (-3e), it is no part of it */
+             * digits and letters (-3e), or an address (-5@ville.fr), it
+             * is no part of it */
+            if (t.at && email_at(s, seg->end, i + sign)) {
+                i++;
+                continue;
+            }
             rc = number(&t, i + sign, sign, &next);
             if (rc == 0 && next == 0)
                 rc = word(&t, i + sign, &next);

@@ -1214,6 +1214,9 @@ def t_missing_values():
                     "UPDATE meta SET value = NULL WHERE key = 'unit'")
     refused(db, (('list',), ('report',)), r'the project file is damaged: its '
             r'unit \(table meta\) has no value')
+    db = five_notes('no-unit-row', "DELETE FROM meta WHERE key = 'unit'")
+    refused(db, (('list',), ('add', NEW_NOTE)), r'the project file is '
+            r'damaged: its unit \(table meta\) has no value')
     db = five_notes('bad-unit', "UPDATE meta SET value = 'page' WHERE key = "
                     "'unit'")
     refused(db, (('list',),), r"the project file is damaged: its unit "

@@ -768,6 +768,9 @@ START_TEST(sentences_abbreviations_quotes)
     seg_is(1, GRILLE_SEG_SENTENCE, 1, "Nous étions sept.");
     seg_is(2, GRILLE_SEG_SENTENCE, 1,
            "Le 1er\xc2\xa0" "déc. 2020 fin.");
+    run_unit("Le 3 DÉC. 2020 fin. Le 2 juill. 2020 et le 4 fév. 2021.\n",
+             GRILLE_UNIT_SENTENCE);
+    ck_assert_uint_eq(nseg, 2);
 }
 END_TEST
 
@@ -921,6 +924,10 @@ START_TEST(minus_sign)
     key_is("4", GRILLE_TOK_NUMBER, "4");
     key_is("3e", GRILLE_TOK_WORD, "3e");
     ck_assert(!has_token("-3e"));
+    /* after a curly opening quote too; not before an address */
+    run("Il dit \xe2\x80\x9c-5 %\xe2\x80\x9d, jean -5@exemple.fr");
+    key_is("-5 %", GRILLE_TOK_NUMBER, "-5%");
+    key_is("5@exemple.fr", GRILLE_TOK_EMAIL, "5@exemple.fr");
 }
 END_TEST
 
