@@ -33,7 +33,7 @@ static const char help[] =
     "is refused.\n\n"
     "  -d, --db FILE        the project (default: $GRILLE_DB, else ./grille.db)\n"
     "  -c, --codebook FILE  with -f qdc: export this codebook\n"
-    "  -f, --format FORMAT  qdpx, qdc or csv\n"
+    "  -f, --format FORMAT  qdpx, qdc or csv (without it: -o's extension)\n"
     "  -o, --output FILE    where to write (for csv, a file or a folder)\n"
     "  -h, --help           show this help\n";
 
@@ -334,6 +334,14 @@ int cmd_export(int argc, char **argv)
     if (optind < argc)
         return cli_usage("export", _("unexpected argument '%s'"),
                          argv[optind]);
+    if (!fmt && out) { /* -o synthese.qdpx says which */
+        const char *dot = strrchr(out, '.');
+        fmt = !dot || strchr(dot, '/')   ? NULL
+              : !strcasecmp(dot, ".qdpx") ? "qdpx"
+              : !strcasecmp(dot, ".qdc")  ? "qdc"
+              : !strcasecmp(dot, ".csv")  ? "csv"
+                                          : NULL;
+    }
     if (!fmt)
         return cli_usage("export", _("which format? -f qdpx, qdc or csv"));
     int kind = strcmp(fmt, "qdpx") == 0  ? EX_QDPX

@@ -151,6 +151,10 @@ printf 'Du gel hydroalcoolique, encore du gel\nhydroalcoolique et du gel\n  hydr
 $G init -d gel.db -c gel.yaml >/dev/null && $G add -d gel.db gel.md >/dev/null
 expect "a phrase across a line end: one top term" 0 \
     ',gel hydroalcoolique 3[^,0-9]*$' $G report -d gel.db -f csv
+# export: without -f, the extension of -o names the format
+ok "export -o x.qdpx needs no -f" sh -c \
+    "$G export -d gel.db -o ext.qdpx && python3 -c 'import zipfile,sys; sys.exit(\"project.qde\" not in zipfile.ZipFile(\"ext.qdpx\").namelist())'"
+expect "export -o x.txt still asks which" 2 "which format\?" $G export -d gel.db -o ext.txt
 # without -f, the extension of -o chooses the format
 expect "report -o x.html writes HTML" 0 "^<!DOCTYPE html>" sh -c \
     "$G report -d gel.db -o ext.html && head -1 ext.html"
