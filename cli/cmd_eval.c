@@ -496,6 +496,15 @@ static int eval_file(evalrun *e, size_t fi, const char *root,
         }
         size_t li = w->line - 1;
         size_t a0 = starts[li], a1 = li + 1 < nl ? starts[li + 1] : d.len;
+        if (a1 <= d.body) {
+            /* no segment there: the row would count as a miss for ever */
+            cli_error(_("%s:%zu:1: line %u of %s is in its front matter "
+                        "(lines 1 to %zu), which is not coded"),
+                      g->path, w->tsv_line, w->line, g->files[fi],
+                      line_index(starts, nl, d.body ? d.body - 1 : 0) + 1);
+            rc = -1;
+            break;
+        }
         for (size_t k = 0; k < ngc; k++) {
             char cell = w->cells[k];
             if (cell == '?')

@@ -119,6 +119,12 @@ expect "a code missing from the codebook" 1 "code 'inconnu' of the gold is not i
 printf 'file\tline\tsante\nnote-b.txt\t40\t1\n' > "$tmp/g/past.tsv"
 expect "a line past the end" 1 "past\.tsv:2:1: line 40 is past the end" \
     "$G" eval -g "$tmp/g/past.tsv" --root "$D" -c "$D/small.yaml"
+mkdir -p "$tmp/fm"
+printf -- '---\ntype: commune\n---\nLe t\303\251l\303\251travail.\n' > "$tmp/fm/c.md"
+printf 'file\tline\tsante\nc.md\t2\t1\n' > "$tmp/fm/fm.tsv"
+expect "a line in a note's front matter is refused, not a miss" 1 \
+    "fm\.tsv:2:1: line 2 of c\.md is in its front matter \(lines 1 to 3\), which is not coded" \
+    "$G" eval -g "$tmp/fm/fm.tsv" -c "$D/small.yaml"
 expect "eval needs --gold" 2 "give the gold standard with --gold" "$G" eval
 expect "the corpus gold runs with the bundled codebook" 0 "^teletravail +[0-9]+" \
     "$G" eval -g "$S/tests/gold/corpus.tsv"
