@@ -353,6 +353,8 @@ static int attr_import(int argc, char **argv, const char *db)
     bool *doc_touched = NULL;
     const char *why = NULL;
     char *rawname = NULL; /* a listing row's name as written */
+    if ((pos = csv_sep_line(data, len, &sep)) != 0)
+        line++; /* Excel's "sep=;": the header is on the next line */
     if (ok && csv_next(data, len, &pos, sep, &head, &line, &why) != 1) {
         cli_error(_("%s:1: %s"), path, why ? why : _("no header row"));
         ok = false;

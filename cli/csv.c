@@ -7,6 +7,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 char csv_guess_separator(const char *s, size_t len)
 {
@@ -21,6 +22,20 @@ char csv_guess_separator(const char *s, size_t len)
             semis++;
     }
     return semis > commas ? ';' : ',';
+}
+
+size_t csv_sep_line(const char *s, size_t len, char *sep)
+{
+    if (len < 5 || strncasecmp(s, "sep=", 4) != 0 ||
+        (s[4] != ';' && s[4] != ','))
+        return 0;
+    size_t n = 5;
+    if (n < len && s[n] == '\r')
+        n++;
+    if (n < len && s[n] != '\n')
+        return 0;
+    *sep = s[4];
+    return n < len ? n + 1 : n;
 }
 
 void csv_row_free(csv_row *r)

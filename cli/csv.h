@@ -15,6 +15,9 @@ typedef struct csv_row {
 
 /* ';' when the first line has more semicolons than commas, else ','. */
 char csv_guess_separator(const char *s, size_t len);
+/* The bytes of a first line "sep=;" (or "sep=,"), which Excel writes to
+ * name the separator, then in *sep; 0 when there is none. */
+size_t csv_sep_line(const char *s, size_t len, char *sep);
 
 /* Reads the row at *pos into `row` (replacing its fields); returns 1 for a
  * row, 0 at the end, -1 on an error (*why says which, NULL when out of

@@ -329,6 +329,10 @@ endless() {
 }
 expect "add of an endless pipe is refused at once" 1 \
     "grille: endless\.md: not a regular file" endless
+printf 'sep=;\r\ndocument;strate\r\nnote.md;rurale\r\n' > excel.csv
+expect "a cases file with Excel's sep=; line is read" 0 \
+    "^set 1 attribute value on 1 document from excel\.csv" \
+    $G attr import -d cases.db excel.csv
 printf 'document\tstrate\nnote.md\ta\n' > tabs.csv
 expect "a cases file separated by tabs says so" 1 \
     "^grille: tabs\.csv:1: .*not by tabs" $G attr import -d cases.db tabs.csv
