@@ -84,16 +84,24 @@ static void gold_free(gold *g)
 }
 
 /* Splits `line` on tabs in place; returns the number of fields. */
+/* Splits line at its tabs, each field without the spaces around it (a
+ * spreadsheet's "sante " or " 1" is sante or 1, as " 5" was 5). */
 static size_t split_tabs(char *line, char **fields, size_t max)
 {
     size_t n = 0;
     char *p = line;
     while (n < max) {
-        fields[n++] = p;
         char *tab = strchr(p, '\t');
+        if (tab)
+            *tab = '\0';
+        while (*p == ' ')
+            p++;
+        size_t l = strlen(p);
+        while (l && p[l - 1] == ' ')
+            p[--l] = '\0';
+        fields[n++] = p;
         if (!tab)
             break;
-        *tab = '\0';
         p = tab + 1;
     }
     return n;
@@ -195,8 +203,8 @@ static int gold_read(gold *g, const char *path)
         }
         lineno++;
         line[strcspn(line, "\r")] = '\0';
-        if (line[0] == '\0' || line[0] == '#')
-            continue;
+        if (line[strspn(line, " ")] == '\0' || line[0] == '#')
+            continue; /* empty, spaces only, or a comment */
         if (!g->codes) {
             /* as many fields as the header has, and one more: a row
              * with more is told, not cut */

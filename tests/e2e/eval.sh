@@ -125,6 +125,10 @@ printf 'file\tline\tsante\nc.md\t2\t1\n' > "$tmp/fm/fm.tsv"
 expect "a line in a note's front matter is refused, not a miss" 1 \
     "fm\.tsv:2:1: line 2 of c\.md is in its front matter \(lines 1 to 3\), which is not coded" \
     "$G" eval -g "$tmp/fm/fm.tsv" -c "$D/small.yaml"
+printf 'file\tline\tsante \n c.md \t4\t 0\n   \n' > "$tmp/fm/sp.tsv"
+expect "spaces around cells and a line of spaces are no error" 0 \
+    "^sante +0 +0 +0 +1 " \
+    "$G" eval -g "$tmp/fm/sp.tsv" -c "$D/small.yaml"
 expect "eval needs --gold" 2 "give the gold standard with --gold" "$G" eval
 expect "the corpus gold runs with the bundled codebook" 0 "^teletravail +[0-9]+" \
     "$G" eval -g "$S/tests/gold/corpus.tsv"
