@@ -228,11 +228,42 @@ void put_size(FILE *f, size_t v);
  * cursor, recolour or retitle the window): C0 controls but tab and line
  * feed, DEL, and the C1 controls U+0080..U+009F; and the bidirectional
  * overrides and isolates (U+202A..U+202E, U+2066..U+2069), which make
- * a terminal show text in another order than it has.  The text formats
- * write each as U+FFFD (�).  control_at gives the bytes of such a
+ * a terminal show text in another order than it has; the line and
+ * paragraph separators (U+2028, U+2029), which some terminals and editors
+ * take for a line end; and a byte that is not UTF-8 (a file name written
+ * in Latin-1).  The text formats write each as U+FFFD (�).  control_at gives the bytes of such a
  * character at s[i] of s[0..n), or 0.
  */
 #define REPLACEMENT_CHAR "\xef\xbf\xbd"
+/* The length of the valid UTF-8 sequence at s[i] of s[0..n), or 0. */
+static inline size_t cli_utf8_seq(const char *str, size_t n, size_t i)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    unsigned char c = s[i];
+    if (c < 0x80)
+        return 1;
+    size_t k;
+    unsigned char lo = 0x80, hi = 0xBF;
+    if (c >= 0xC2 && c <= 0xDF) {
+        k = 2;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        k = 3;
+        lo = c == 0xE0 ? 0xA0 : 0x80;
+        hi = c == 0xED ? 0x9F : 0xBF;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        k = 4;
+        lo = c == 0xF0 ? 0x90 : 0x80;
+        hi = c == 0xF4 ? 0x8F : 0xBF;
+    } else {
+        return 0;
+    }
+    if (i + k > n || s[i + 1] < lo || s[i + 1] > hi)
+        return 0;
+    for (size_t j = 2; j < k; j++)
+        if ((s[i + j] & 0xC0) != 0x80)
+            return 0;
+    return k;
+}
 static inline size_t control_at(const char *s, size_t n, size_t i)
 {
     unsigned char c = (unsigned char)s[i];
@@ -245,11 +276,19 @@ static inline size_t control_at(const char *s, size_t n, size_t i)
         return 2;
     if (c == 0xE2 && i + 2 < n) {
         unsigned char d = (unsigned char)s[i + 1], e = (unsigned char)s[i + 2];
-        if ((d == 0x80 && e >= 0xAA && e <= 0xAE) ||
+        if ((d == 0x80 && e >= 0xA8 && e <= 0xAE) ||
             (d == 0x81 && e >= 0xA6 && e <= 0xA9))
             return 3;
     }
-    return 0;
+    /* a byte that is not UTF-8 (a file name in Latin-1) */
+    return c >= 0x80 && !cli_utf8_seq(s, n, i);
+}
+/* The bytes written as they are at s[i], when control_at is 0 there: a
+ * whole character, so that its continuation bytes are not looked at as
+ * bytes of their own. */
+static inline size_t plain_at(const char *s, size_t n, size_t i)
+{
+    return (unsigned char)s[i] < 0x80 ? 1 : cli_utf8_seq(s, n, i);
 }
 /* Whether s[0..len) is valid UTF-8. */
 bool cli_utf8_valid(const char *s, size_t len);

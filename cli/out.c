@@ -265,6 +265,8 @@ void ob_json_str(obuf *b, const char *s, size_t len)
 /* Whether s starts with apostrophes, then =, +, - or @: as a cell the
  * formula guard marks ('+x), which an import reads without its first
  * mark; such a value is marked once more, to come back whole. */
+static char *utf8_clean(const char *s, size_t len, size_t *out_len);
+
 static bool marked_like(const char *s, size_t len)
 {
     size_t k = 0;
@@ -275,6 +277,15 @@ static bool marked_like(const char *s, size_t len)
 
 void ob_csv_cell(obuf *b, const char *s, size_t len, bool text)
 {
+    /* a name that is not UTF-8 (a file name in Latin-1): its bytes as
+     * U+FFFD, as in the other formats, so that the file stays UTF-8 */
+    size_t n;
+    char *clean = utf8_clean(s, len, &n);
+    if (clean) {
+        ob_csv_cell(b, clean, n, text);
+        free(clean);
+        return;
+    }
     /* a guard before what a spreadsheet would take for a formula, and
      * before a value that starts as a guarded one does ('+x), which a
      * cases file's import would read as guarded: it comes back whole */
@@ -302,39 +313,10 @@ void ob_csv_cell(obuf *b, const char *s, size_t len, bool text)
 
 /* The FILE writers go through a buffer spilled to the file, so both kinds
  * of output escape alike. */
-/* The length of the valid UTF-8 sequence at s[i], or 0. */
-static size_t utf8_seq(const unsigned char *s, size_t n, size_t i)
-{
-    unsigned char c = s[i];
-    if (c < 0x80)
-        return 1;
-    size_t k;
-    unsigned char lo = 0x80, hi = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF)
-        k = 2;
-    else if (c >= 0xE0 && c <= 0xEF) {
-        k = 3;
-        lo = c == 0xE0 ? 0xA0 : 0x80;
-        hi = c == 0xED ? 0x9F : 0xBF;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        k = 4;
-        lo = c == 0xF0 ? 0x90 : 0x80;
-        hi = c == 0xF4 ? 0x8F : 0xBF;
-    } else
-        return 0;
-    if (i + k > n || s[i + 1] < lo || s[i + 1] > hi)
-        return 0;
-    for (size_t j = 2; j < k; j++)
-        if ((s[i + j] & 0xC0) != 0x80)
-            return 0;
-    return k;
-}
-
 bool cli_utf8_valid(const char *s, size_t len)
 {
-    const unsigned char *u = (const unsigned char *)s;
     for (size_t i = 0; i < len;) {
-        size_t k = utf8_seq(u, len, i);
+        size_t k = cli_utf8_seq(s, len, i);
         if (!k)
             return false;
         i += k;
@@ -342,19 +324,18 @@ bool cli_utf8_valid(const char *s, size_t len)
     return true;
 }
 
-void ob_json_text(obuf *b, const char *s, size_t len)
+/* s[0..len) with each byte that is not UTF-8 as U+FFFD, in a new string
+ * of *out_len bytes; NULL when it is valid UTF-8 already. */
+static char *utf8_clean(const char *s, size_t len, size_t *out_len)
 {
-    if (cli_utf8_valid(s, len)) {
-        ob_json_str(b, s, len);
-        return;
-    }
-    const unsigned char *u = (const unsigned char *)s;
+    if (cli_utf8_valid(s, len))
+        return NULL;
     char *clean = malloc(len * 3 + 1);
     if (!clean)
         abort(); /* as the other renderers */
     size_t o = 0;
     for (size_t i = 0; i < len;) {
-        size_t k = utf8_seq(u, len, i);
+        size_t k = cli_utf8_seq(s, len, i);
         if (k) {
             memcpy(clean + o, s + i, k);
             o += k;
@@ -365,7 +346,15 @@ void ob_json_text(obuf *b, const char *s, size_t len)
             i++;
         }
     }
-    ob_json_str(b, clean, o);
+    *out_len = o;
+    return clean;
+}
+
+void ob_json_text(obuf *b, const char *s, size_t len)
+{
+    size_t n;
+    char *clean = utf8_clean(s, len, &n);
+    ob_json_str(b, clean ? clean : s, clean ? n : len);
     free(clean);
 }
 
@@ -411,7 +400,7 @@ void ob_safe(obuf *b, const char *s, size_t len)
     for (size_t i = 0; i < len;) {
         size_t k = control_at(s, len, i);
         if (!k) {
-            i++;
+            i += plain_at(s, len, i);
             continue;
         }
         ob_put(b, s + from, i - from);
@@ -462,7 +451,9 @@ void put_flat_run(FILE *f, const char *s, size_t len, bool *space)
             i += k - 1;
             continue;
         }
-        putc(c, f);
+        k = plain_at(s, len, i);
+        fwrite(s + i, 1, k, f);
+        i += k - 1;
     }
 }
 
@@ -517,7 +508,7 @@ static size_t cp_cols(uint32_t c)
 size_t text_step(const char *s, size_t len, size_t i, size_t *cols)
 {
     const unsigned char *u = (const unsigned char *)s;
-    size_t k = utf8_seq(u, len, i);
+    size_t k = cli_utf8_seq(s, len, i);
     if (k == 0) { /* not UTF-8: a byte, shown as one replacement sign */
         *cols = 1;
         return 1;

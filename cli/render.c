@@ -510,7 +510,9 @@ static void md_escape(FILE *f, const char *s)
             fputs(REPLACEMENT_CHAR, f);
             i += k - 1;
         } else {
-            fputc(c, f);
+            k = plain_at(s, n, i);
+            fwrite(s + i, 1, k, f);
+            i += k - 1;
         }
     }
 }
@@ -551,7 +553,10 @@ void html_escape(FILE *f, const char *s, size_t len)
         case '>': fputs("&gt;", f); break;
         case '"': fputs("&quot;", f); break;
         case '\'': fputs("&#39;", f); break;
-        default: fputc(s[i], f);
+        default:
+            k = plain_at(s, len, i);
+            fwrite(s + i, 1, k, f);
+            i += k - 1;
         }
     }
 }

@@ -568,6 +568,26 @@ strict_json="import json, sys; json.loads(sys.stdin.buffer.read())"
 ok "list and report -f json of that project are JSON (strict UTF-8)" sh -c "
     $G list -d l1.db -f json | python3 -c '$strict_json' &&
     $G report -d l1.db -f json | python3 -c '$strict_json'"
+printf 'Le maire\342\200\250dit : la santé\n' > sep2028.md
+$G add -d l1.db sep2028.md >/dev/null
+# every other format is UTF-8 too, the byte as U+FFFD, and U+2028 (a line
+# end to some terminals) is U+FFFD in the text formats
+for c in "list" "list -f csv" "report" "report -f md" "report -f html" \
+    "quotes sante" "quotes sante -f csv" "quotes sante -f md" \
+    "quotes sante -f html" "kwic santé" "kwic santé -f csv" \
+    "kwic santé -f md" "kwic santé -f html"; do
+    ok "$c of a Latin-1 file name is UTF-8, the byte as U+FFFD" sh -c "
+    $G $c -d l1.db | python3 -c '
+import sys
+t = sys.stdin.buffer.read().decode()
+assert \"entretien-\ufffdlus\" in t, t
+assert \"csv\" in \"$c\" or \"\u2028\" not in t, t'"
+done
+ok "export -f csv and tag -f text, -f csv of that name are UTF-8 too" sh -c "
+    $G export -d l1.db -f csv -o l1csv >/dev/null &&
+    cat l1csv/*.csv | python3 -c 'import sys; sys.stdin.buffer.read().decode()' &&
+    $G tag entretien-*lus.md | python3 -c 'import sys; sys.stdin.buffer.read().decode()' &&
+    $G tag -f csv entretien-*lus.md | python3 -c 'import sys; sys.stdin.buffer.read().decode()'"
 expect "add -a with a value that is not UTF-8 is a usage error" 2 \
     "-a KEY=VALUE is not UTF-8 text" $G add -d l1.db -a "type=r$(printf '\351')gion" full.txt
 expect "attr set with a value that is not UTF-8 is a usage error" 2 \
