@@ -1587,8 +1587,20 @@ int grille_store_create(grille_store **out, const char *path,
         s->synced = NULL; /* cb is freed below */
     if (r == 0)
         r = exec(s, "COMMIT", "create the project", err);
+    if (r == 0) {
+        /* its WAL written into it, checked: the close below would do it
+         * too, but says nothing when it fails (a full disk), and the
+         * file would get its name without what its WAL held */
+        int nlog = 0, ndone = 0;
+        int rc = sqlite3_wal_checkpoint_v2(
+            s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, &nlog, &ndone);
+        if (rc == SQLITE_OK && nlog != ndone)
+            rc = SQLITE_BUSY;
+        if (rc != SQLITE_OK)
+            r = store_error(s, err, rc, "create the project");
+    }
     grille_codebook_free(cb);
-    grille_store_close(s); /* its WAL written into it, and gone */
+    grille_store_close(s); /* and its WAL gone */
     if (r == 0 && grille__interrupted())
         r = grille__interrupt(err, path);
     if (r == 0)
@@ -1598,8 +1610,16 @@ int grille_store_create(grille_store **out, const char *path,
         gbuf_free(&tmp);
         return r;
     }
+    r = grille_store_open(out, path, 0, err);
+    if (r < 0) {
+        /* made just now, and not opened again (a full disk has no room
+         * for its -shm): gone, as the error says nothing was written */
+        tmp.len = 0;
+        if (gbuf_puts(&tmp, path) == 0)
+            remove_db_files(&tmp);
+    }
     gbuf_free(&tmp);
-    return grille_store_open(out, path, 0, err);
+    return r;
 }
 
 grille_unit grille_store_unit(const grille_store *s)

@@ -1058,6 +1058,36 @@ def t_full_disk():
     same_project(before, snapshot(db))
 
 
+def t_init_full_disk():
+    """init on a disk that fills at every step of it (a small tmpfs, each
+    size in turn): a whole project, or an error and nothing at all; the
+    project's WAL is written into it before it gets its name."""
+    mnt = os.path.join(TMP, 'fullfs')
+    os.makedirs(mnt, exist_ok=True)
+    seen = set()
+    for kb in range(600, 4001, 100):
+        m = subprocess.run(['mount', '-t', 'tmpfs', '-o', 'size=%dk' % kb,
+                            'tmpfs', mnt], stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
+        if m.returncode != 0:
+            raise Skip('cannot mount a tmpfs (needs root)')
+        try:
+            run = grille('init', '-d', 'fullfs/p.db')
+            left = sorted(os.listdir(mnt))
+            if run.returncode == 0:
+                seen.add('made')
+                assert left == ['p.db'], (kb, left)
+                expect(grille('list', '-d', 'fullfs/p.db'), 0, r'(?s).*')
+            else:
+                seen.add('full')
+                expect(run, 1, r'grille: fullfs/p\.db: cannot create the '
+                       r'project: the disk is full; nothing was written\n', '')
+                assert left == [], (kb, run.err, left)
+        finally:
+            subprocess.run(['umount', mnt])
+    assert seen == {'made', 'full'}, seen
+
+
 def t_full_disk_message():
     if 'run' not in FULL:
         raise AssertionError('the full-disk case did not run')
@@ -1358,6 +1388,8 @@ for name, fn in [
          t_full_disk),
         ('project: disk full (ulimit -f): the message says so',
          t_full_disk_message),
+        ('init on a disk that fills: a whole project or nothing',
+         t_init_full_disk),
         ('project: damaged documents pages: list, report, add say damaged',
          t_damaged),
         ('project: damaged middle pages: never a crash', t_damaged_middle),
