@@ -1513,6 +1513,9 @@ int grille_store_create(grille_store **out, const char *path,
 {
     grille_codebook *cb = NULL;
     *out = NULL;
+    if (unit != GRILLE_UNIT_PARAGRAPH && unit != GRILLE_UNIT_SENTENCE)
+        return grille__error(err, GRILLE_EINVALID, path, 0, 0,
+                             _("unknown unit %d"), (int)unit);
     if (len > INT32_MAX)
         return grille__error(err, GRILLE_ELIMIT, source, 0, 0, "%s",
                              _("codebook too large"));

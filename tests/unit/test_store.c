@@ -882,6 +882,23 @@ START_TEST(test_create_bad_codebook_no_file)
 }
 END_TEST
 
+START_TEST(test_create_unknown_unit)
+{
+    grille_error err;
+    memset(&err, 0, sizeof(err));
+    int rc = grille_store_create(&st, proj, yaml1, strlen(yaml1), "t.yaml",
+                                 (grille_unit)2, &err);
+    ck_assert_int_eq(rc, GRILLE_EINVALID);
+    ck_assert_msg(strstr(err.message, "unknown unit 2"), "%s", err.message);
+    ck_assert_msg(st == NULL, "*out not NULL after a failed create");
+    ck_assert_msg(!exists(proj), "a project made with an unknown unit");
+    /* the name is still free for a good create */
+    ck_assert_int_eq(grille_store_create(&st, proj, yaml1, strlen(yaml1),
+                                         "t.yaml", GRILLE_UNIT_SENTENCE, &err),
+                     0);
+}
+END_TEST
+
 START_TEST(test_create_missing_folder)
 {
     grille_error err;
@@ -3950,6 +3967,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_create_over_existing_file);
     tcase_add_test(tc, test_create_over_existing_project);
     tcase_add_test(tc, test_create_bad_codebook_no_file);
+    tcase_add_test(tc, test_create_unknown_unit);
     tcase_add_test(tc, test_create_missing_folder);
 
     tc = tcase(s, "open");
