@@ -1090,7 +1090,8 @@ typedef struct grille_refi_import_stats {
  * (case and accents ignored), or to new codes.  Codings made by grille
  * itself are skipped: `cb` finds them again.  Call it inside a
  * transaction: on an error, roll back and the project is as it was.
- * `stats` (may be NULL) is filled in.
+ * `stats` (may be NULL) is filled in.  `cb` must be the project's codebook
+ * (grille_store_codebook) and `a` an analyser: GRILLE_EINVALID otherwise.
  */
 GRILLE_API int grille_refi_import_qdpx(grille_store *s, grille_analyser *a,
                                        const grille_codebook *cb,

@@ -2623,6 +2623,13 @@ static int import_qdpx(grille_store *s, grille_analyser *a,
     im.err = err ? err : &(grille_error){0};
     memset(im.st, 0, sizeof(*im.st));
     guid(im.user, "user", "grille");
+    /* what each source needs: said here, not taken for a source without
+     * text, each one skipped */
+    if ((rc = grille_store__own_codebook(s, cb, im.err)) < 0)
+        return rc;
+    if (!a)
+        return grille__error(im.err, GRILLE_EINVALID, path, 0, 0, "%s",
+                             _("no analyser given"));
 
     struct stat ps;
     if (stat(path, &ps) == 0 && S_ISDIR(ps.st_mode))

@@ -1507,6 +1507,21 @@ static void remove_db_files(gbuf *f)
         f->data[n] = '\0';
 }
 
+int grille_store__own_codebook(grille_store *s, const grille_codebook *cb,
+                               grille_error *err)
+{
+    if (!cb)
+        return grille__error(err, GRILLE_EINVALID, s->path, 0, 0, "%s",
+                             _("no codebook given (the project's, "
+                               "grille_store_codebook)"));
+    if (strcmp(grille_codebook_sha256(cb), s->sha256) != 0)
+        return grille__error(err, GRILLE_EINVALID, s->path, 0, 0, "%s",
+                             _("this codebook is not the project's: change "
+                               "the project's codebook with 'grille recode "
+                               "-c FILE' first"));
+    return 0;
+}
+
 int grille_store_create(grille_store **out, const char *path,
                         const char *yaml, size_t len, const char *source,
                         grille_unit unit, grille_error *err)
@@ -2641,11 +2656,8 @@ static int add_doc(grille_store *s, grille_prepared *p, const char *name,
                                "%s (grille_store_unit)"),
                              grille_unit_name(p->unit),
                              grille_unit_name(s->unit));
-    if (strcmp(grille_codebook_sha256(p->cb), s->sha256) != 0)
-        return grille__error(err, GRILLE_EINVALID, s->path, 0, 0, "%s",
-                             _("this codebook is not the project's: change "
-                               "the project's codebook with 'grille recode "
-                               "-c FILE' first"));
+    if ((rc = grille_store__own_codebook(s, p->cb, err)) < 0)
+        return rc;
     if (p->rc < 0 && !p->hash[0]) { /* too large: not even hashed */
         if (err)
             *err = p->err;

@@ -10,6 +10,10 @@
 #include <sqlite3.h>
 
 GRILLE_HIDDEN sqlite3 *grille_store__db(grille_store *s);
+/* 0 when cb is the project's codebook; else GRILLE_EINVALID, said. */
+GRILLE_HIDDEN int grille_store__own_codebook(grille_store *s,
+                                             const grille_codebook *cb,
+                                             grille_error *err);
 /* The project file's path, as given to open or create. */
 GRILLE_HIDDEN const char *grille_store__path(const grille_store *s);
 /* grille_add_prepare of a text without a front matter (a REFI-QDA

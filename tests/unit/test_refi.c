@@ -359,6 +359,54 @@ START_TEST(test_qdpx_keeps_transaction)
 }
 END_TEST
 
+/* An import with another codebook than the project's, or without an
+ * analyser, is refused: not taken for sources without text, each skipped,
+ * and nothing imported with a success. */
+START_TEST(test_qdpx_import_needs_its_codebook)
+{
+    grille_codebook *cb = load_cb(), *other = NULL;
+    grille_analyser *a = NULL;
+    grille_store *s = new_store();
+    grille_error err = {0};
+    char path[128];
+    snprintf(path, sizeof(path), "%s/p.qdpx", dir);
+    ck_assert_int_eq(grille_analyser_new(&a, &err), 0);
+    ck_assert_int_eq(grille_store_begin(s, &err), 0);
+    add(s, a, cb, "albi.md", albi);
+    ck_assert_int_eq(grille_refi_export_qdpx(s, path, &err), 0);
+    grille_store_rollback(s);
+    const char *y2 = "themes:\n  autre: {terms: [mairie]}\n";
+    ck_assert_int_eq(grille_codebook_load(&other, y2, strlen(y2), "o.yaml",
+                                          &err),
+                     0);
+    grille_refi_import_stats st;
+    const grille_codebook *cbs[] = {other, NULL, cb};
+    grille_analyser *as[] = {a, a, NULL};
+    const char *says[] = {"not the project's", "no codebook given",
+                          "no analyser given"};
+    for (size_t k = 0; k < 3; k++) {
+        memset(&err, 0, sizeof(err));
+        ck_assert_int_eq(grille_store_begin(s, &err), 0);
+        ck_assert_int_eq(
+            grille_refi_import_qdpx(s, as[k], cbs[k], path, &st, &err),
+            GRILLE_EINVALID);
+        grille_store_rollback(s);
+        ck_assert_msg(strstr(err.message, says[k]), "%zu: %s", k,
+                      err.message);
+    }
+    memset(&err, 0, sizeof(err));
+    ck_assert_int_eq(grille_store_begin(s, &err), 0);
+    ck_assert_int_eq(grille_refi_import_qdpx(s, a, cb, path, &st, &err), 0);
+    ck_assert_int_eq(grille_store_commit(s, &err), 0);
+    ck_assert_int_eq(st.documents, 1);
+    ck_assert_int_eq(st.sources_skipped, 0);
+    grille_codebook_free(other);
+    grille_store_close(s);
+    grille_analyser_free(a);
+    grille_codebook_free(cb);
+}
+END_TEST
+
 START_TEST(test_qdpx_missing_folder)
 {
     grille_codebook *cb = load_cb();
@@ -398,6 +446,7 @@ static Suite *suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_qdpx_selections);
     tcase_add_test(tc, test_qdpx_missing_folder);
+    tcase_add_test(tc, test_qdpx_import_needs_its_codebook);
     tcase_add_test(tc, test_qdpx_keeps_transaction);
     suite_add_tcase(s, tc);
     return s;
