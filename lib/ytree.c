@@ -48,6 +48,21 @@ static int add_child(ynode *p, ynode *c)
 
 /* The byte of s at libyaml's mark (line and column from 0, the column
  * in characters: its `index` counts characters too, not bytes). */
+/* The line and column (in code points) of byte `at` of s, from 1. */
+static void line_col(const char *s, size_t at, unsigned *line, unsigned *col)
+{
+    *line = 1;
+    *col = 1;
+    for (size_t i = 0; i < at; i++) {
+        if (s[i] == '\n') {
+            ++*line;
+            *col = 1;
+        } else if (((unsigned char)s[i] & 0xC0) != 0x80) {
+            ++*col;
+        }
+    }
+}
+
 static size_t mark_byte(const char *s, size_t len, size_t line, size_t col)
 {
     size_t i = 0;
@@ -81,17 +96,10 @@ int grille_ytree__parse(ynode **out, const char *s, size_t len,
         bom = 3;
     }
     size_t bad = utf8_check(s, len);
+    unsigned bl, bc; /* where a bad byte is */
     if (bad < len) {
-        unsigned line = 1, col = 1;
-        for (size_t i = 0; i < bad; i++) {
-            if (s[i] == '\n') {
-                line++;
-                col = 1;
-            } else if (((unsigned char)s[i] & 0xC0) != 0x80) {
-                col++;
-            }
-        }
-        int e = grille__error(err, GRILLE_EENCODING, name, line + line0, col,
+        line_col(s, bad, &bl, &bc);
+        int e = grille__error(err, GRILLE_EENCODING, name, bl + line0, bc,
                               _("invalid UTF-8 at byte %zu (0x%02X): a "
                                 "codebook must be UTF-8; save it with the "
                                 "encoding UTF-8 (0x%02X may be "
@@ -146,6 +154,17 @@ int grille_ytree__parse(ynode **out, const char *s, size_t len,
                 snprintf(hint, sizeof(hint), "%s",
                          _(" (a line indented unlike the keys above "
                            "it?)"));
+            if (p.error == YAML_READER_ERROR && p.problem_offset < len) {
+                /* a character YAML refuses (a control): libyaml gives its
+                 * byte, not its line */
+                line_col(s, p.problem_offset, &bl, &bc);
+                rc = grille__error(err, GRILLE_ESYNTAX, name, bl + line0, bc,
+                                   _("YAML: %s (U+%04X)"), what,
+                                   (unsigned)p.problem_value);
+                if (err && !line0) /* a file of its own: its byte */
+                    err->offset = bom + p.problem_offset;
+                break;
+            }
             rc = grille__error(err, GRILLE_ESYNTAX, name,
                                (unsigned)p.problem_mark.line + 1 + line0,
                                (unsigned)p.problem_mark.column + 1,

@@ -505,6 +505,25 @@ START_TEST(test_error_unknown_top_key)
 }
 END_TEST
 
+/* A control character YAML refuses (a form feed pasted into a label, a
+ * NUL) is placed where it is, not at 1:1. */
+START_TEST(test_error_control_character_placed)
+{
+    static const char ff[] = "themes:\n"
+                             "  sante:\n"
+                             "    label: \"Sant\fe\"\n"
+                             "    terms: [santé]\n";
+    grille_error err;
+    load_fails(ff, strlen(ff), GRILLE_ESYNTAX, 3, 17, &err);
+    ck_assert_contains(err.message, "control characters are not allowed");
+    ck_assert_contains(err.message, "U+000C");
+    ck_assert_int_eq(err.offset, 33);
+    static const char nul[] = "themes:\n  sante: {terms: [sant\0e]}\n";
+    load_fails(nul, sizeof(nul) - 1, GRILLE_ESYNTAX, 2, 23, &err);
+    ck_assert_contains(err.message, "U+0000");
+}
+END_TEST
+
 /* "\0" in a double-quoted string: refused, not cut short (the term
  * "santé\0x" used to be "santé") */
 START_TEST(test_error_nul_in_string)
@@ -1160,6 +1179,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_error_unknown_theme_key);
     tcase_add_test(tc, test_error_unknown_child_key);
     tcase_add_test(tc, test_error_unknown_top_key);
+    tcase_add_test(tc, test_error_control_character_placed);
     tcase_add_test(tc, test_error_skip_speakers);
     tcase_add_test(tc, test_error_nul_in_string);
     tcase_add_test(tc, test_error_duplicate_id);
