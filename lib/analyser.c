@@ -68,8 +68,24 @@ static int check_range(const char **text, size_t start, size_t end,
         : unit != GRILLE_UNIT_PARAGRAPH && unit != GRILLE_UNIT_SENTENCE
             ? _("no such unit")
             : NULL;
-    return why ? grille__error(err, GRILLE_EINVALID, name, 0, 0, "%s", why)
-               : 0;
+    if (why)
+        return grille__error(err, GRILLE_EINVALID, name, 0, 0, "%s", why);
+    /* UTF-8 throughout: a byte that is not would be read as the start of
+     * a character and take the bytes after it (grille_text_decode makes
+     * any text UTF-8) */
+    size_t bad = start + utf8_check(*text + start, end - start);
+    if (bad < end) {
+        int rc = grille__error(err, GRILLE_EENCODING, name, 0, 0,
+                               _("invalid UTF-8 at byte %zu (0x%02X): the "
+                                 "text must be UTF-8 (grille_text_decode "
+                                 "converts it), and the range must end "
+                                 "after a whole character"),
+                               bad, (unsigned char)(*text)[bad]);
+        if (err)
+            err->offset = bad;
+        return rc;
+    }
+    return 0;
 }
 
 int grille_analyser_run_range(grille_analyser *a, const char *text,

@@ -442,8 +442,11 @@ typedef struct grille_coding {
  * are valid until its next run or its free.  Errors: GRILLE_ELIMIT when a
  * regex rule hits its match limit (the message names the rule),
  * GRILLE_ENOMEM, GRILLE_EINVALID for a body past the end or inside a
- * character, no text or no unit.  `name` is the document name used in
- * messages.
+ * character, no text or no unit, GRILLE_EENCODING for text[body, len)
+ * that is not UTF-8 (err->offset: the first bad byte; grille_text_decode
+ * makes any text UTF-8).  `text` holds at least `len` bytes: the
+ * arguments are checked against `len`, which only the caller knows.
+ * `name` is the document name used in messages.
  */
 GRILLE_API int grille_analyser_run(grille_analyser *a, const char *text,
                                    size_t len, size_t body, grille_unit unit,
@@ -463,9 +466,9 @@ GRILLE_API int grille_analyser_run_range(grille_analyser *a, const char *text,
                                          const grille_codebook *cb,
                                          const char *name, grille_error *err);
 
-/* Only cuts text[start, end) into segments (no tokens, no codings): how
- * many segments a range holds, cheaply.  Its arguments are checked as
- * grille_analyser_run_range's. */
+/* Only cuts text[start, end) into segments (no tokens, no codings),
+ * cheaply: grille_analyser_segments then gives them, and how many.  Its
+ * arguments are checked as grille_analyser_run_range's. */
 GRILLE_API int grille_analyser_segment_range(grille_analyser *a,
                                              const char *text, size_t start,
                                              size_t end, unsigned line,

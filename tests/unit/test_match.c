@@ -970,6 +970,24 @@ START_TEST(test_run_bad_arguments)
                                          &err),
                      GRILLE_EINVALID);
     ck_assert_ptr_nonnull(strstr(err.message, "inside a character"));
+    /* a byte that is not UTF-8 took the bytes after it ("masques \xff ARS"
+     * coded "s" of ARS): refused, the byte named; and a range that ends
+     * inside a character */
+    const char *bad = "masques \xff ARS";
+    ck_assert_int_eq(grille_analyser_run(an, bad, strlen(bad), 0,
+                                         GRILLE_UNIT_PARAGRAPH, cb, "n.md",
+                                         &err),
+                     GRILLE_EENCODING);
+    ck_assert_ptr_nonnull(strstr(err.message, "byte 8 (0xFF)"));
+    ck_assert_int_eq(err.offset, 8);
+    ck_assert_int_eq(grille_analyser_run_range(an, text, 0, 8, 0,
+                                               GRILLE_UNIT_PARAGRAPH, cb,
+                                               "n.md", &err),
+                     GRILLE_EENCODING);
+    ck_assert_int_eq(grille_analyser_segment_range(an, bad, 0, strlen(bad), 0,
+                                                   GRILLE_UNIT_PARAGRAPH,
+                                                   &err),
+                     GRILLE_EENCODING);
     /* segment_range takes the same arguments, checked the same way */
     ck_assert_int_eq(grille_analyser_segment_range(an, text, 9, 4, 0,
                                                    GRILLE_UNIT_PARAGRAPH,
