@@ -22,6 +22,9 @@
  * The signal handler removes the temporary file (unlink is safe there). */
 static char out_tmp[4096];
 static char *out_final;
+/* The target is kept (hard links, another owner): the finished output is
+ * copied over it, not renamed onto its name. */
+static bool out_copy;
 
 static const int out_signals[] = {SIGINT, SIGTERM, SIGHUP};
 
@@ -41,8 +44,8 @@ static void out_at_exit(void)
 }
 
 /* -o written as it is: devices, pipes, descriptors (/dev/stdout...), a
- * link to a file not there yet, a file we may not replace.  The output
- * can then be left cut by an error. */
+ * link to a file not there yet, a file beside which we may not write.
+ * The output can then be left cut by an error. */
 static FILE *out_in_place(const char *path)
 {
     FILE *f = fopen(path, "we");
@@ -51,8 +54,10 @@ static FILE *out_in_place(const char *path)
     return f;
 }
 
-/* Whether a file is better written in place than replaced: it has other
- * names (hard links) or another owner, whom a rename would change. */
+/* Whether a file is better written over than replaced: it has other
+ * names (hard links) or another owner, whom a rename would change.  The
+ * output is still made whole beside it first, so that an error (a full
+ * disk) leaves the file as it was. */
 static bool keep_in_place(const struct stat *st)
 {
     return st->st_nlink > 1 || st->st_uid != geteuid();
@@ -79,8 +84,7 @@ FILE *out_open(const char *path, const char *db)
         cli_error("%s: %s", path, strerror(errno));
         return NULL;
     }
-    if (there && keep_in_place(&st))
-        return out_in_place(path);
+    out_copy = there && keep_in_place(&st);
     /* through a link, the file it names is replaced */
     char *final = link ? realpath(path, NULL) : strdup(path);
     if (!final) {
@@ -165,9 +169,20 @@ int out_close(FILE *f, const char *path)
     if (f != stdout)
         bad |= fclose(f) != 0;
     int e = errno ? errno : EIO;
-    if (!bad && out_tmp[0] && rename(out_tmp, out_final) != 0) {
-        e = errno;
+    if (!bad && out_tmp[0] && (out_copy || rename(out_tmp, out_final) != 0)) {
+        e = out_copy ? 0 : errno;
+        errno = 0;
         bad = copy_over(out_tmp, out_final) != 0;
+        if (bad && out_copy) {
+            /* the file is cut: the whole output stays beside it */
+            cli_error(_("%s: cannot write over it: %s; the whole output is "
+                        "in %s"),
+                      path, strerror(errno ? errno : EIO), out_tmp);
+            out_tmp[0] = '\0';
+            free(out_final);
+            out_final = NULL;
+            return -1;
+        }
     }
     if (out_tmp[0]) {
         unlink(out_tmp); /* gone if renamed */

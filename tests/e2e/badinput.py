@@ -1058,19 +1058,58 @@ def t_full_disk():
     same_project(before, snapshot(db))
 
 
+def mount_tmpfs(mnt, kb):
+    os.makedirs(mnt, exist_ok=True)
+    m = subprocess.run(['mount', '-t', 'tmpfs', '-o', 'size=%dk' % kb,
+                        'tmpfs', mnt], stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL)
+    if m.returncode != 0:
+        raise Skip('cannot mount a tmpfs (needs root)')
+
+
+def t_output_kept_file_full_disk():
+    """-o over a file with another name (a hard link): written over, so
+    that both names see the new report; and on a full disk, left as it
+    was, not cut."""
+    db = fresh('outlink')
+    mnt = os.path.join(TMP, 'outfs')
+    mount_tmpfs(mnt, 256)
+    try:
+        r = os.path.join(mnt, 'r.md')
+        expect(grille('report', '-d', db, '-f', 'md', '-o', 'outfs/r.md'),
+               0, '')
+        os.link(r, os.path.join(mnt, 'r2.md'))
+        old = open(r, 'rb').read()
+        with open(os.path.join(mnt, 'filler'), 'wb', buffering=0) as f:
+            try:
+                while True:
+                    f.write(b'x' * 4096)
+            except OSError:
+                pass
+        run = grille('report', '-d', db, '-f', 'html', '-o', 'outfs/r.md')
+        expect(run, 1, r'grille: outfs/r\.md: cannot write the output: '
+               r'No space left on device\n', '')
+        assert open(r, 'rb').read() == old, 'the report was cut'
+        assert sorted(os.listdir(mnt)) == ['filler', 'r.md', 'r2.md'], \
+            os.listdir(mnt)
+        os.unlink(os.path.join(mnt, 'filler'))
+        expect(grille('report', '-d', db, '-f', 'html', '-o', 'outfs/r.md'),
+               0, '')
+        new = open(os.path.join(mnt, 'r2.md'), 'rb').read()
+        assert new.startswith(b'<!DOCTYPE html>'), new[:40]
+        assert os.stat(r).st_nlink == 2
+    finally:
+        subprocess.run(['umount', mnt])
+
+
 def t_init_full_disk():
     """init on a disk that fills at every step of it (a small tmpfs, each
     size in turn): a whole project, or an error and nothing at all; the
     project's WAL is written into it before it gets its name."""
     mnt = os.path.join(TMP, 'fullfs')
-    os.makedirs(mnt, exist_ok=True)
     seen = set()
     for kb in range(600, 4001, 100):
-        m = subprocess.run(['mount', '-t', 'tmpfs', '-o', 'size=%dk' % kb,
-                            'tmpfs', mnt], stdout=subprocess.DEVNULL,
-                           stderr=subprocess.DEVNULL)
-        if m.returncode != 0:
-            raise Skip('cannot mount a tmpfs (needs root)')
+        mount_tmpfs(mnt, kb)
         try:
             run = grille('init', '-d', 'fullfs/p.db')
             left = sorted(os.listdir(mnt))
@@ -1390,6 +1429,8 @@ for name, fn in [
          t_full_disk_message),
         ('init on a disk that fills: a whole project or nothing',
          t_init_full_disk),
+        ('-o over a hard-linked file: written over; a full disk keeps it',
+         t_output_kept_file_full_disk),
         ('project: damaged documents pages: list, report, add say damaged',
          t_damaged),
         ('project: damaged middle pages: never a crash', t_damaged_middle),
