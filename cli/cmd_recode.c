@@ -36,6 +36,9 @@ typedef struct recode_run {
     char *stranded; /* the codes the codebook had and has no longer, kept
                        by manual codings, with their counts, for a warning */
     size_t nstranded;
+    char *rows; /* the table, printed once the changes are written */
+    size_t rows_len;
+    FILE *out;
 } recode_run;
 
 static void on_progress(size_t done, size_t total, void *payload)
@@ -50,8 +53,9 @@ static int on_change(const grille_recode_change *c, void *payload)
     recode_run *r = payload;
     if (!r->header) {
         cli_progress_end(&r->prog);
-        printf("%-32s %7s %7s %7s %7s  %s\n", _("theme"), _("before"),
-               _("after"), _("gained"), _("lost"), _("codings"));
+        fprintf(r->out, "%-32s %7s %7s %7s %7s  %s\n", _("theme"),
+                _("before"), _("after"), _("gained"), _("lost"),
+                _("codings"));
         r->header = true;
     }
     int w = 32 - (int)text_width(c->code, strlen(c->code));
@@ -65,8 +69,8 @@ static int on_change(const grille_recode_change *c, void *payload)
     else
         snprintf(codings, sizeof(codings), "%zu -> %zu", c->codings_before,
                  c->codings_after);
-    printf("%s%*s %7zu %7zu %7s %7s  %s\n", c->code, w > 0 ? w : 0, "",
-           c->before, c->after, gained, lost, codings);
+    fprintf(r->out, "%s%*s %7zu %7zu %7s %7s  %s\n", c->code, w > 0 ? w : 0,
+            "", c->before, c->after, gained, lost, codings);
     /* a code of an import that was never in the codebook is not one
      * this recode strands: no warning at each recode */
     if (!c->in_codebook && c->codings_after && c->was_in_codebook) {
@@ -187,6 +191,11 @@ int cmd_recode(int argc, char **argv)
     for (long i = 0; i < jobs; i++)
         if (cli_analyser(&a[i], &err) < 0)
             goto fail;
+    /* the table waits for the commit: a recode that fails (a full disk)
+     * prints no changes it did not make */
+    run.out = open_memstream(&run.rows, &run.rows_len);
+    if (!run.out)
+        abort(); /* as the other renderers */
     cli_progress_start(&run.prog, _("recoding"), 0);
     int rc = grille_store_recode_jobs(s, a, (size_t)jobs, cb, yaml, len,
                                       cbpath ? cbpath : source, on_progress,
@@ -202,23 +211,29 @@ int cmd_recode(int argc, char **argv)
         status = 128 + cli_interrupted;
         goto done;
     }
-    if (run.stranded)
+    if (!dry && grille_store_commit(s, &err) < 0)
+        goto fail;
+    if (dry)
+        grille_store_rollback(s);
+    fclose(run.out);
+    run.out = NULL;
+    fwrite(run.rows, 1, run.rows_len, stdout);
+    if (run.stranded) {
         /* a theme renamed, moved or removed: its codings by hand stay on
          * the old id, reported apart from the codebook's themes */
+        fflush(stdout);
         cli_warning(_("manual codings stay on %zu code%s the codebook no "
                       "longer has: %s; give the theme its old id back to "
                       "keep them with it"),
                     run.nstranded, cli_s(run.nstranded), run.stranded);
+    }
     if (dry) {
-        grille_store_rollback(s);
         printf(_("dry run: %zu segment codings would be gained and %zu lost "
                  "(codings: %zu -> %zu); nothing was written\n"),
                run.gained, run.lost, run.codings_before, run.codings_after);
         status = EXIT_OK;
         goto done;
     }
-    if (grille_store_commit(s, &err) < 0)
-        goto fail;
     cli_printf(_("recoded %s with '%s': %zu segment codings gained, %zu "
                  "lost (codings: %zu -> %zu)\n"),
                db, grille_codebook_name(cb), run.gained, run.lost,
@@ -235,6 +250,9 @@ fail:
     cli_lib_error(&err);
     cli_error(_("%s is unchanged"), db);
 done:
+    if (run.out)
+        fclose(run.out);
+    free(run.rows);
     free(run.stranded);
     free(stored);
     free(source);

@@ -1102,6 +1102,37 @@ def t_output_kept_file_full_disk():
         subprocess.run(['umount', mnt])
 
 
+def t_recode_full_disk_prints_nothing():
+    """recode on a full disk: its table of changes is not printed, for
+    it made none."""
+    mnt = os.path.join(TMP, 'recfs')
+    mount_tmpfs(mnt, 4096)
+    try:
+        db = os.path.join('recfs', 'p.db')
+        shutil.copyfile(os.path.join(TMP, BASE), os.path.join(TMP, db))
+        with open(os.path.join(TMP, 'other.yaml'), 'w') as f:
+            f.write('themes:\n  autre: {terms: [santé, agents]}\n')
+        before = snapshot(db)
+        with open(os.path.join(mnt, 'filler'), 'wb', buffering=0) as f:
+            try:
+                while True:
+                    f.write(b'x' * 4096)
+            except OSError:
+                pass
+        # room to open it (its -shm), not for the pages it changes
+        filler = os.path.join(mnt, 'filler')
+        os.truncate(filler, os.path.getsize(filler) - 160 * 1024)
+        run = grille('recode', '-d', db, '-c', 'other.yaml')
+        expect(run, 1, r'(?s).*the disk is full.*recfs/p\.db is unchanged\n',
+               '')
+        same_project(before, snapshot(db))
+        os.unlink(os.path.join(mnt, 'filler'))
+        expect(grille('recode', '-d', db, '-c', 'other.yaml'), 0, r'(?s).*',
+               r'theme .*\nautre .*\n(.*\n)*recoded .*\n')
+    finally:
+        subprocess.run(['umount', mnt])
+
+
 def t_init_full_disk():
     """init on a disk that fills at every step of it (a small tmpfs, each
     size in turn): a whole project, or an error and nothing at all; the
@@ -1431,6 +1462,8 @@ for name, fn in [
          t_init_full_disk),
         ('-o over a hard-linked file: written over; a full disk keeps it',
          t_output_kept_file_full_disk),
+        ('recode on a full disk: no table of changes it did not make',
+         t_recode_full_disk_prints_nothing),
         ('project: damaged documents pages: list, report, add say damaged',
          t_damaged),
         ('project: damaged middle pages: never a crash', t_damaged_middle),
