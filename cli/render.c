@@ -395,12 +395,19 @@ static void table_plain(FILE *f, table *t)
             if (x > keep[c])
                 keep[c] = x;
         }
+    /* the first column names the rows: at most first_max wide, unless
+     * the table has room for more (sub-themes cut to "sante/masq…" could
+     * not be told apart) */
     size_t first_max = t->first_max ? t->first_max : 40;
-    if (w[0] > first_max)
-        w[0] = first_max;
     size_t total = 0;
-    for (size_t c = 0; c < t->ncols; c++)
-        total += w[c] + (c ? 2 : 0);
+    for (size_t c = 1; c < t->ncols; c++)
+        total += w[c] + 2;
+    if (w[0] > first_max)
+        w[0] = total + first_max < TEXT_WIDTH && w[0] > TEXT_WIDTH - total
+                   ? TEXT_WIDTH - total
+               : total + first_max < TEXT_WIDTH ? w[0]
+                                                : first_max;
+    total += w[0];
     /* fit 100 columns: shrink the first, then the widest, column */
     /* The widest column that may shrink gives way first, one character
      * at a time, the first of equals first (top terms, contexts); the

@@ -720,6 +720,17 @@ expect "compare: cut group heads are numbered, and named in a legend" 0 \
     $G compare -d heads.db --by type
 ok "compare: no head cut into '…de communes'" sh -c "! $G compare -d heads.db --by type | grep -q '…de communes'"
 
+# sub-themes of long ids are not cut into look-alikes where the table has
+# room ("solidarite/associat…" twice)
+printf 'themes:\n  solidarite:\n    terms: [solidarité]\n    children:\n      associations_caritatives: {terms: [association]}\n      associations_sportives: {terms: [bénévoles]}\n  sante: {terms: [santé]}\n' > longids.yaml
+$G init -d longids.db -c longids.yaml >/dev/null && $G add -d longids.db "$S/corpus" >/dev/null 2>&1
+for c in "compare --by type --all" "cooc --all"; do
+    ok "$c: sibling sub-themes of long ids shown whole" sh -c "
+        $G $c -d longids.db > longids.out &&
+        grep -Eq '^([0-9] )?solidarite/associations_caritatives ' longids.out &&
+        grep -Eq '^([0-9] )?solidarite/associations_sportives ' longids.out"
+done
+
 # tables count terminal columns: a decomposed accent (macOS file names)
 # takes none, a CJK character two
 nfd=$(printf 'Re\xcc\x81gion-note.md'); cjk=$(printf '\xe4\xb8\xad\xe6\x96\x87-note.md')
