@@ -602,7 +602,8 @@ static void attr_table(doc *d, const valcount *c, const char *head,
     }
     if (c->none) {
         size_t row = table_row(&t);
-        table_set(&t, row, 0, "%s", _("(none)"));
+        table_set(&t, row, 0, "%s",
+                  synth_none_label((const char *const *)c->vals.keys, n));
         table_set(&t, row, 1, "%zu", c->none);
     }
     if (n)

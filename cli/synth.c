@@ -123,6 +123,21 @@ static char *visible(const char *s)
     return v;
 }
 
+const char *synth_none_label(const char *const *values, size_t n)
+{
+    const char *labels[] = {_("(none)"), _("(no value)"), _("(missing)"),
+                            _("(not given)")};
+    size_t k = 0;
+    for (; k + 1 < sizeof(labels) / sizeof(*labels); k++) {
+        bool taken = false;
+        for (size_t i = 0; i < n && !taken; i++)
+            taken = values[i] && strcmp(values[i], labels[k]) == 0;
+        if (!taken)
+            break;
+    }
+    return labels[k];
+}
+
 void synth_warn_spellings(const char *const *values, size_t n,
                           const char *by)
 {
@@ -365,6 +380,7 @@ int compare_compute(compare *m, const grille_report *r, const char *by,
             none = true;
     }
     qsort(vals, nv, sizeof(*vals), cli_cmp_str);
+    const char *none_label = synth_none_label(vals, nv);
     for (size_t i = 0; i < nv; i++) {
         if (i && strcmp(vals[i - 1], vals[i]) == 0)
             continue;
@@ -378,7 +394,7 @@ int compare_compute(compare *m, const grille_report *r, const char *by,
     free(vals);
     if (none) {
         group *g = &m->groups[m->ngroups];
-        if (!(g->value = strdup(_("(none)"))))
+        if (!(g->value = strdup(none_label)))
             return -1;
         g->none = true;
         m->ngroups++;

@@ -59,6 +59,10 @@ typedef struct compare {
  * call them one ("Commune" and "commune", "Claire  Besson"): said once,
  * with what to do, for the values[0..n) (NULL ones skipped), or for the
  * groups of m. */
+/* The label of the documents without the attribute, beside its n values:
+ * "(none)", or another label when a document has that very value (it
+ * would show as the same row or column). */
+const char *synth_none_label(const char *const *values, size_t n);
 void synth_warn_spellings(const char *const *values, size_t n,
                           const char *by);
 void synth_warn_variants(const compare *m, const char *by);

@@ -731,6 +731,16 @@ for c in "compare --by type --all" "cooc --all"; do
         grep -Eq '^([0-9] )?solidarite/associations_sportives ' longids.out"
 done
 
+# a value written "(none)" is not shown as the group of no value
+$G init -d none.db >/dev/null && $G add -d none.db "$S/corpus" >/dev/null 2>&1
+printf 'la santé des agents\n' > bare.md && $G add -d none.db bare.md >/dev/null
+$G attr set -d none.db 02-montpellier-dgs.md 'type=(none)' >/dev/null
+for c in "compare --by type" "quotes sante --by type -n 1" "report"; do
+    ok "$c: a value '(none)' and the group of no value are two labels" sh -c "
+        $G $c -d none.db > none.out && grep -Eq '^\(none\)( |$)' none.out &&
+        grep -q '^(no value)' none.out"
+done
+
 # tables count terminal columns: a decomposed accent (macOS file names)
 # takes none, a CJK character two
 nfd=$(printf 'Re\xcc\x81gion-note.md'); cjk=$(printf '\xe4\xb8\xad\xe6\x96\x87-note.md')
