@@ -895,7 +895,8 @@ GRILLE_API double grille_stat_specificity(uint64_t f, uint64_t F, uint64_t t,
 
 /* Association of codes A and B over n units: `both` units coded with both,
  * `na` with A, `nb` with B.  Jaccard a / (a + b + c) (ATLAS.ti's
- * c-coefficient) and lift a N / ((a + b)(a + c)); 0 when undefined. */
+ * c-coefficient) and lift a N / ((a + b)(a + c)); 0 when undefined, and
+ * for counts no units can have (both > na or nb, na or nb > n). */
 GRILLE_API void grille_stat_association(uint64_t both, uint64_t na,
                                         uint64_t nb, uint64_t n,
                                         double *jaccard, double *lift);

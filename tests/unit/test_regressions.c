@@ -125,6 +125,31 @@ START_TEST(every_regression)
 }
 END_TEST
 
+/* The association of two codes: the formulas of DESIGN (Jaccard, lift),
+ * 0 where undefined, and 0 for counts no units can have (both > na wrapped
+ * around: a Jaccard of 5). */
+START_TEST(association_counts)
+{
+    double j, l;
+    grille_stat_association(2, 4, 6, 20, &j, &l);
+    ck_assert_double_eq_tol(j, 2.0 / 8.0, 1e-12);
+    ck_assert_double_eq_tol(l, 2.0 * 20.0 / (4.0 * 6.0), 1e-12);
+    grille_stat_association(0, 0, 0, 20, &j, &l);
+    ck_assert(j == 0.0 && l == 0.0);
+    static const uint64_t bad[][4] = {
+        {5, 1, 6, 20}, {5, 6, 1, 20}, {1, 30, 6, 20}, {1, 6, 30, 20}};
+    for (size_t k = 0; k < 4; k++) {
+        grille_stat_association(bad[k][0], bad[k][1], bad[k][2], bad[k][3],
+                                &j, &l);
+        ck_assert_msg(j == 0.0 && l == 0.0, "case %zu: %g %g", k, j, l);
+    }
+    /* and Lafon's specificity, the same way: impossible counts give 0 */
+    ck_assert(grille_stat_specificity(5, 3, 10, 100) == 0.0);
+    ck_assert(grille_stat_specificity(0, 30, 10, 100) < 0.0);
+    ck_assert(grille_stat_specificity(9, 30, 10, 100) > 2.0);
+}
+END_TEST
+
 START_TEST(cp1252_punctuation_grows)
 {
     /* 0x85 (…) is one byte in Windows-1252 and three in UTF-8: a note of
@@ -147,6 +172,7 @@ static Suite *suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, every_regression);
     tcase_add_test(tc, cp1252_punctuation_grows);
+    tcase_add_test(tc, association_counts);
     suite_add_tcase(s, tc);
     return s;
 }
