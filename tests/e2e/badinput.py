@@ -1067,6 +1067,19 @@ def mount_tmpfs(mnt, kb):
         raise Skip('cannot mount a tmpfs (needs root)')
 
 
+def fill(mnt, leave=0):
+    """Fills the file system at mnt with a file `filler`, but `leave`
+    bytes."""
+    filler = os.path.join(mnt, 'filler')
+    with open(filler, 'wb', buffering=0) as f:
+        try:
+            while True:
+                f.write(b'x' * 4096)
+        except OSError:
+            pass
+    os.truncate(filler, max(0, os.path.getsize(filler) - leave))
+
+
 def t_output_kept_file_full_disk():
     """-o over a file with another name (a hard link): written over, so
     that both names see the new report; and on a full disk, left as it
@@ -1080,12 +1093,7 @@ def t_output_kept_file_full_disk():
                0, '')
         os.link(r, os.path.join(mnt, 'r2.md'))
         old = open(r, 'rb').read()
-        with open(os.path.join(mnt, 'filler'), 'wb', buffering=0) as f:
-            try:
-                while True:
-                    f.write(b'x' * 4096)
-            except OSError:
-                pass
+        fill(mnt)
         run = grille('report', '-d', db, '-f', 'html', '-o', 'outfs/r.md')
         expect(run, 1, r'grille: outfs/r\.md: cannot write the output: '
                r'No space left on device\n', '')
@@ -1113,15 +1121,7 @@ def t_recode_full_disk_prints_nothing():
         with open(os.path.join(TMP, 'other.yaml'), 'w') as f:
             f.write('themes:\n  autre: {terms: [santé, agents]}\n')
         before = snapshot(db)
-        with open(os.path.join(mnt, 'filler'), 'wb', buffering=0) as f:
-            try:
-                while True:
-                    f.write(b'x' * 4096)
-            except OSError:
-                pass
-        # room to open it (its -shm), not for the pages it changes
-        filler = os.path.join(mnt, 'filler')
-        os.truncate(filler, os.path.getsize(filler) - 160 * 1024)
+        fill(mnt, leave=160 * 1024)  # room for its -shm, not its pages
         run = grille('recode', '-d', db, '-c', 'other.yaml')
         expect(run, 1, r'(?s).*the disk is full.*recfs/p\.db is unchanged\n',
                '')

@@ -335,6 +335,18 @@ START_TEST(test_qdpx_selections)
 }
 END_TEST
 
+/* Adds albi.md and exports the project to `path` in a transaction, then
+ * rolls it back. */
+static void export_albi_rolled_back(grille_store *s, grille_analyser *a,
+                                    grille_codebook *cb, const char *path)
+{
+    grille_error err = {0};
+    ck_assert_int_eq(grille_store_begin(s, &err), 0);
+    add(s, a, cb, "albi.md", albi);
+    ck_assert_int_eq(grille_refi_export_qdpx(s, path, &err), 0);
+    grille_store_rollback(s);
+}
+
 /* An export inside the caller's transaction leaves it open: a rollback
  * after it still undoes what came before. */
 START_TEST(test_qdpx_keeps_transaction)
@@ -346,10 +358,7 @@ START_TEST(test_qdpx_keeps_transaction)
     char path[128];
     snprintf(path, sizeof(path), "%s/p.qdpx", dir);
     ck_assert_int_eq(grille_analyser_new(&a, &err), 0);
-    ck_assert_int_eq(grille_store_begin(s, &err), 0);
-    add(s, a, cb, "albi.md", albi);
-    ck_assert_int_eq(grille_refi_export_qdpx(s, path, &err), 0);
-    grille_store_rollback(s);
+    export_albi_rolled_back(s, a, cb, path);
     int64_t id;
     ck_assert_int_eq(grille_store_find(s, "albi.md", &id, &err),
                      GRILLE_ENOTFOUND);
@@ -371,10 +380,7 @@ START_TEST(test_qdpx_import_needs_its_codebook)
     char path[128];
     snprintf(path, sizeof(path), "%s/p.qdpx", dir);
     ck_assert_int_eq(grille_analyser_new(&a, &err), 0);
-    ck_assert_int_eq(grille_store_begin(s, &err), 0);
-    add(s, a, cb, "albi.md", albi);
-    ck_assert_int_eq(grille_refi_export_qdpx(s, path, &err), 0);
-    grille_store_rollback(s);
+    export_albi_rolled_back(s, a, cb, path);
     const char *y2 = "themes:\n  autre: {terms: [mairie]}\n";
     ck_assert_int_eq(grille_codebook_load(&other, y2, strlen(y2), "o.yaml",
                                           &err),
