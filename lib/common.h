@@ -197,6 +197,13 @@ GRILLE_HIDDEN bool grille__is_space(uint32_t cp); /* not line ends */
 GRILLE_HIDDEN void grille__squeeze(gbuf *b, size_t from);
 GRILLE_HIDDEN bool grille__is_apostrophe(uint32_t cp);
 GRILLE_HIDDEN bool grille__is_hyphen(uint32_t cp);
+/* Invisible within a word, and no part of it: the soft hyphen (Word's
+ * optional hyphen), the zero-width space and the word joiner (copied from
+ * web pages), a BOM pasted in the middle of a text. */
+static inline bool grille__is_invisible(uint32_t cp)
+{
+    return cp == 0xAD || cp == 0x200B || cp == 0x2060 || cp == 0xFEFF;
+}
 GRILLE_HIDDEN bool grille__is_upper(uint32_t cp);
 GRILLE_HIDDEN bool grille__is_combining(uint32_t cp);
 

@@ -1625,6 +1625,8 @@ static int lower_into(gbuf *buf, const char *s, size_t a, size_t b, bool join,
         uint32_t cp = utf8_get(s, b, i, &n);
         i += n;
         size_t m;
+        if (grille__is_invisible(cp))
+            continue; /* télé<U+00AD>travail is télétravail */
         if (grille__is_apostrophe(cp)) {
             tmp[0] = '\'';
             m = 1;
@@ -2247,6 +2249,16 @@ static int word_slow(tok_ctx *t, size_t i, size_t *out)
                 any_lower = true;
             j += n;
             continue;
+        }
+        if (n && grille__is_invisible(c) && j > part) {
+            /* a soft hyphen or a zero-width space between two letters:
+             * no part of the word (lower_into leaves it out) */
+            size_t m;
+            uint32_t d = cp_at(s, end, j + n, &m);
+            if (m && (grille__is_letter(d) || (d >= '0' && d <= '9'))) {
+                j += n;
+                continue;
+            }
         }
         if (n && grille__is_apostrophe(c) && j > part) {
             size_t m;

@@ -965,6 +965,28 @@ START_TEST(keys_fold_case_accents_ligatures)
 }
 END_TEST
 
+/* Word's soft hyphen, a zero-width space or a word joiner inside a word
+ * (invisible on screen) are no part of it: one word, its key without
+ * them; between words, they are nothing of a word. */
+START_TEST(invisible_characters_inside_words)
+{
+    run("le télé\xc2\xadtravail, le télé\xe2\x80\x8btravail, la "
+        "san\xe2\x81\xa0té, TÉLÉ\xc2\xadTRAVAIL, co\xc2\xadop\xc3\xa9ration "
+        "\xe2\x80\x8b fin\xc2\xad");
+    key_is("télé\xc2\xadtravail", GRILLE_TOK_WORD, "teletravail");
+    key_is("télé\xe2\x80\x8btravail", GRILLE_TOK_WORD, "teletravail");
+    key_is("san\xe2\x81\xa0té", GRILLE_TOK_WORD, "sante");
+    key_is("TÉLÉ\xc2\xadTRAVAIL", GRILLE_TOK_WORD, "teletravail");
+    key_is("co\xc2\xadop\xc3\xa9ration", GRILLE_TOK_WORD, "cooperation");
+    key_is("fin", GRILLE_TOK_WORD, "fin");
+    ck_assert(!has_token("travail") && !has_token("télé"));
+    const grille_token *a = tok("télé\xc2\xadtravail");
+    const grille_token *b = tok("télé\xe2\x80\x8btravail");
+    ck_assert(a->stem_len == b->stem_len &&
+              memcmp(a->stem, b->stem, a->stem_len) == 0);
+}
+END_TEST
+
 START_TEST(spaces_spans_and_breaks)
 {
     run("santé\xc2\xa0: élus\xe2\x80\xaf; accueil public, reprise");
@@ -1228,7 +1250,8 @@ static Suite *suite(void)
                     lexicalised_apostrophes, compounds_and_names,
                     numbers_dates_times, minus_sign, acronyms_urls_emails,
                     keys_fold_case_accents_ligatures, spaces_spans_and_breaks,
-                    positions, mixed_note, elisions_by_list}},
+                    positions, mixed_note, elisions_by_list,
+                    invisible_characters_inside_words}},
     };
     for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
         TCase *tc = tcase_create(cases[c].name);
