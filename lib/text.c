@@ -871,19 +871,25 @@ static const char *const civilities[] = {
  * the others). */
 static const char *const particles[] = {"le", "la", "les", "de", "du",
                                         "des", NULL};
+/* Each with its accents and without them (notes typed on a phone, or in
+ * a hurry: "Enqueteur :"). */
 static const char *const speaker_words[] = {
     "Intervieweur", "Intervieweuse", "Interviewer", "Interviewé",
-    "Interviewée", "Enquêteur", "Enquêtrice", "Enquêteuse", "Enquêté",
-    "Enquêtée", "Question", "Réponse", "Locuteur", "Locutrice",
-    "Animateur", "Animatrice", "Modérateur", "Modératrice", "Journaliste",
-    "Consultant", "Consultante", NULL};
+    "Interviewée", "Interviewe", "Interviewee", "Enquêteur", "Enquêtrice",
+    "Enquêteuse", "Enquêté", "Enquêtée", "Enqueteur", "Enquetrice",
+    "Enqueteuse", "Enquete", "Enquetee", "Question", "Réponse", "Reponse",
+    "Locuteur", "Locutrice", "Animateur", "Animatrice", "Modérateur",
+    "Modératrice", "Moderateur", "Moderatrice", "Journaliste", "Consultant",
+    "Consultante", NULL};
 /* Not there: Interlocuteur, Intervenant, Participant, Répondant, which
  * notes use as the heading of a field ("Interlocutrice : Mme X, DGA"),
  * but with a number they are a speaker's ("Participant 3 :"). */
 static const char *const numbered_words[] = {
     "Participant",  "Participante",   "Intervenant", "Intervenante",
     "Interlocuteur", "Interlocutrice", "Répondant",   "Répondante",
-    "Élu",          "Élue",           NULL};
+    "Repondant",    "Repondante",     "Élu",         "Élue",
+    "Elu",          "Elue",           "Speaker",     "Locuteur",
+    "Locutrice",    NULL};
 
 static bool in_list(const char *s, size_t a, size_t b,
                     const char *const *list)
