@@ -62,6 +62,14 @@ typedef struct stem_entry {
     uint32_t nword; /* candidates whose second element is a word */
     uint64_t bloom; /* their stems' hashes, a bit each (STEM_BIT) */
     uint64_t stem_hash; /* grille__hash of stem, as the codebook's */
+    /* the stem of the word without its accents (its key), when it is
+     * another: "sécurité" is secur, and securit as "securite" is, so that
+     * a term typed without accents meets it; NULL otherwise, and then
+     * stem2_hi is stem_hi */
+    const char *stem2;
+    uint32_t stem2_len;
+    uint32_t stem2_hi;
+    uint64_t stem2_hash;
 } stem_entry;
 
 /* A slot of the table: its entry's address, with the top 16 bits of the

@@ -104,10 +104,16 @@ static bool elem_match(const cb_elem *e, const grille_token *t,
     case ELEM_WORD:
         if (t->kind == GRILLE_TOK_ELISION)
             return false;
+        /* either stem of the term's word, either of the text's (each
+         * with and without accents) */
         for (int k = 0; k < 2; k++)
-            if (e->stem[k] && e->stem_hash[k] == en->stem_hash &&
-                e->stem_len[k] == t->stem_len &&
-                memcmp(e->stem[k], t->stem, t->stem_len) == 0)
+            if (e->stem[k] &&
+                ((e->stem_hash[k] == en->stem_hash &&
+                  e->stem_len[k] == t->stem_len &&
+                  memcmp(e->stem[k], t->stem, t->stem_len) == 0) ||
+                 (en->stem2 && e->stem_hash[k] == en->stem2_hash &&
+                  e->stem_len[k] == en->stem2_len &&
+                  memcmp(e->stem[k], en->stem2, en->stem2_len) == 0)))
                 return true;
         return false;
     case ELEM_ELISION:
@@ -206,7 +212,8 @@ static int try_cands(struct match_state *m, const grille_codebook *cb,
      * bit per stem hash, so that "a" or "service", the first words of
      * many phrases, are mostly passed with one test */
     bool word_ok = !part && k1e < n && !(tk[k1e].flags & GRILLE_TOKF_BREAK) &&
-                   (e->bloom & STEM_BIT(ent[k1e]->stem_hi));
+                   (e->bloom & (STEM_BIT(ent[k1e]->stem_hi) |
+                                STEM_BIT(ent[k1e]->stem2_hi)));
     if (!word_ok && e->nword == e->ncands)
         return 0;
     for (uint32_t c = 0; c < e->ncands; c++) {
@@ -218,7 +225,9 @@ static int try_cands(struct match_state *m, const grille_codebook *cb,
             size_t k = x->next == ELEM_ELISION ? k1 : k1e;
             if (k >= n || (tk[k].flags & GRILLE_TOKF_BREAK) ||
                 (x->next == ELEM_WORD && ent[k]->stem_hi != x->hash[0] &&
-                 ent[k]->stem_hi != x->hash[1]))
+                 ent[k]->stem_hi != x->hash[1] &&
+                 ent[k]->stem2_hi != x->hash[0] &&
+                 ent[k]->stem2_hi != x->hash[1]))
                 continue;
             j = follow_rest(&cb->seqs[x->seq], tk, ent, n, i, text);
             if (j == SIZE_MAX)
@@ -255,6 +264,30 @@ static int try_map(struct match_state *m, const grille_codebook *cb,
                     tk, ent, n, i, text);
 }
 
+/* try_map of by_stem for the stem without accents of token i, but the
+ * sequences its stem gave already (try_map above). */
+static int try_map_new(struct match_state *m, const grille_codebook *cb,
+                       const char *s, size_t len, const grille_token *t,
+                       const grille_token *tk, stem_entry *const *ent,
+                       size_t n, size_t i, const char *text)
+{
+    const smap_entry *e = grille__smap_get(&cb->by_stem, s, len,
+                                           grille__hash(s, len));
+    const smap_entry *had = grille__smap_get(
+        &cb->by_stem, t->stem, t->stem_len, grille__hash(t->stem, t->stem_len));
+    for (size_t k = 0; e && k < e->n; k++) {
+        bool seen = false;
+        for (size_t q = 0; had && q < had->n && !seen; q++)
+            seen = had->seqs[q] == e->seqs[k];
+        if (seen)
+            continue;
+        size_t j = follow(&cb->seqs[e->seqs[k]], tk, ent, n, i, text);
+        if (j != SIZE_MAX && add_occ(m, e->seqs[k], &tk[i], &tk[j]) < 0)
+            return GRILLE_ENOMEM;
+    }
+    return 0;
+}
+
 /*
  * The sequences whose first element a word meets, computed once per
  * distinct word (cache entry) and codebook: the stem (or elision key) in
@@ -279,12 +312,26 @@ static int entry_cands(grille_analyser *a, const grille_codebook *cb,
             ? grille__smap_get(&cb->by_wkey, e->key, e->key_len,
                                grille__hash(e->key, e->key_len))
             : NULL;
-    size_t need = (idx ? idx->n : 0) + (wk ? wk->n : 0) +
-                  (elision ? 0 : cb->nglobs);
+    /* the word's stem without its accents: the terms typed without them
+     * ("securite" for sécurité), those its first stem did not give */
+    const smap_entry *idx2 =
+        !elision && e->stem2
+            ? grille__smap_get(&cb->by_stem, e->stem2, e->stem2_len,
+                               grille__hash(e->stem2, e->stem2_len))
+            : NULL;
+    size_t need = (idx ? idx->n : 0) + (idx2 ? idx2->n : 0) +
+                  (wk ? wk->n : 0) + (elision ? 0 : cb->nglobs);
     if (GROW(m->cands, m->cands_cap, need + 1) < 0)
         return GRILLE_ENOMEM;
     for (size_t k = 0; idx && k < idx->n; k++)
         m->cands[n++] = (uint32_t)idx->seqs[k];
+    for (size_t k = 0; idx2 && k < idx2->n; k++) {
+        bool had = false;
+        for (size_t q = 0; idx && q < idx->n && !had; q++)
+            had = idx->seqs[q] == idx2->seqs[k];
+        if (!had)
+            m->cands[n++] = (uint32_t)idx2->seqs[k];
+    }
     for (size_t k = 0; wk && k < wk->n; k++)
         m->cands[n++] = (uint32_t)wk->seqs[k];
     for (size_t g = 0; !elision && g < cb->nglobs; g++) {
@@ -679,6 +726,9 @@ static int segment(grille_analyser *a, const grille_codebook *cb,
                                    tk, ent, n, i, text)
                          : try_map(m, cb, &cb->by_stem, t->stem, t->stem_len,
                                    tk, ent, n, i, text);
+            if (rc == 0 && !elision && e->stem2)
+                rc = try_map_new(m, cb, e->stem2, e->stem2_len, t, tk, ent,
+                                 n, i, text);
             if (rc == 0 && !elision)
                 rc = try_map(m, cb, &cb->by_wkey, t->key, t->key_len, tk, ent,
                              n, i, text);

@@ -286,6 +286,25 @@ stem_entry *grille_stem__lookup(grille_analyser *a, const char *lower,
     }
     e.stem_hash = grille__hash(e.stem, e.stem_len);
     e.stem_hi = (uint32_t)(e.stem_hash >> 32);
+    e.stem2_hi = e.stem_hi;
+    if (kind == 0 && len <= MAX_STEM_INPUT &&
+        (e.key_len != len || memcmp(e.key, lower, len) != 0)) {
+        /* accents or a ligature: the stem of the word without them too */
+        const sb_symbol *st = sb_stemmer_stem(
+            a->stemmer, (const sb_symbol *)e.key, (int)e.key_len);
+        if (!st)
+            return NULL;
+        size_t n = (size_t)sb_stemmer_length(a->stemmer);
+        if (n != e.stem_len || memcmp(st, e.stem, n) != 0) {
+            char *s2 = arena_copy(c, (const char *)st, n);
+            if (!s2)
+                return NULL;
+            e.stem2 = s2;
+            e.stem2_len = (uint32_t)n;
+            e.stem2_hash = grille__hash(s2, n);
+            e.stem2_hi = (uint32_t)(e.stem2_hash >> 32);
+        }
+    }
     *stored = e;
     slot_set(c, j, stored, h);
     c->count++;

@@ -221,6 +221,45 @@ START_TEST(test_word_unaccented_term)
 }
 END_TEST
 
+/* A term typed without accents whose stem is not its accented form's
+ * ("securite" is securit, "sécurité" secur; "fermee" ferme, "fermée"
+ * ferm): it meets the accented note all the same, as a word, in a phrase,
+ * an exclusion and a proximity rule; and the plain way (GRILLE_REFERENCE)
+ * finds the same. */
+START_TEST(test_word_unaccented_term_stems_apart)
+{
+    const char *text = "La sécurité sanitaire. La mairie est fermée. La santé "
+                       "financière. Les sécurités.";
+    use("themes:\n"
+        "  securite: {terms: [securite sanitaire, securite]}\n"
+        "  fermeture: {terms: [fermee]}\n"
+        "  sante: {terms: [santé], exclude: [sante financiere]}\n"
+        "  prox: {near: [\"mairie ~2 fermee\"]}\n");
+    for (int ref = 0; ref < 2; ref++) {
+        if (ref) {
+            setenv("GRILLE_REFERENCE", "1", 1);
+            grille_analyser_free(an);
+            grille_error err;
+            ck_assert_int_eq(grille_analyser_new(&an, &err), 0);
+            unsetenv("GRILLE_REFERENCE");
+        }
+        run(text);
+        expect_count(text, 4);
+        expect(text, 0, "securite", at(text, "sécurité", 0),
+               at(text, " sanitaire", 0) + strlen(" sanitaire"),
+               "securite sanitaire", GRILLE_RULE_PHRASE);
+        expect(text, 1, "prox", at(text, "mairie", 0),
+               at(text, "fermée", 0) + strlen("fermée"), "mairie ~2 fermee",
+               GRILLE_RULE_NEAR);
+        expect_word(text, 2, "fermeture", "fermée", 0, "fermee",
+                    GRILLE_RULE_WORD);
+        expect_word(text, 3, "securite", "sécurités", 0, "securite",
+                    GRILLE_RULE_WORD);
+        ck_assert_uint_eq(count_code("sante"), 0);
+    }
+}
+END_TEST
+
 /* -------------------------------------------------------------- phrases */
 
 START_TEST(test_phrase_both_apostrophes)
@@ -1024,6 +1063,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_run_bad_arguments);
     tcase_add_test(tc, test_word_whole_words_only);
     tcase_add_test(tc, test_word_unaccented_term);
+    tcase_add_test(tc, test_word_unaccented_term_stems_apart);
     tcase_add_test(tc, test_next_codebook_same_analyser);
 
     tc = tcase(s, "phrase");
