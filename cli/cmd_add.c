@@ -523,7 +523,8 @@ int cmd_add(int argc, char **argv)
         status = EXIT_RUNTIME;
         goto done;
     }
-    printf(_("added %zu document%s to %s"), added, added == 1 ? "" : "s", db);
+    cli_printf(_("added %zu document%s to %s"), added, added == 1 ? "" : "s",
+               db);
     if (present)
         printf(_(", %zu already there"), present);
     if (skipped)

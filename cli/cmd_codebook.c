@@ -68,9 +68,9 @@ static void show(const grille_codebook *cb)
     size_t nr = grille_codebook_rule_count(cb);
     put_safe_line(stdout, grille_codebook_name(cb));
     putchar('\n');
-    printf(_("source %s, sha256 %.12s, %zu code%s, %zu rule%s\n"),
-           grille_codebook_source(cb), grille_codebook_sha256(cb), n,
-           cli_s(n), nr, cli_s(nr));
+    cli_printf(_("source %s, sha256 %.12s, %zu code%s, %zu rule%s\n"),
+               grille_codebook_source(cb), grille_codebook_sha256(cb), n,
+               cli_s(n), nr, cli_s(nr));
     skipped(cb);
     putchar('\n');
     /* the columns as wide as their widest, within 100 columns: an id or
@@ -178,7 +178,7 @@ int cmd_codebook(int argc, char **argv)
         }
         size_t codes = grille_codebook_count(cb);
         size_t rules = grille_codebook_rule_count(cb);
-        printf(_("%s: ok (%zu %s, %zu %s, %zu %s)\n"),
+        cli_printf(_("%s: ok (%zu %s, %zu %s, %zu %s)\n"),
                path ? path : grille_codebook_source(cb), themes,
                themes == 1 ? _("theme") : _("themes"), codes,
                codes == 1 ? _("code") : _("codes"), rules,

@@ -124,8 +124,8 @@ int cmd_rm(int argc, char **argv)
     free(ids);
     int rc = finish(s, ok);
     if (rc == EXIT_OK)
-        printf(_("removed %zu document%s from %s\n"), n, n == 1 ? "" : "s",
-               db);
+        cli_printf(_("removed %zu document%s from %s\n"), n,
+                   n == 1 ? "" : "s", db);
     else
         cli_error(_("nothing was removed from %s"), db);
     return rc;
@@ -202,8 +202,8 @@ static int attr_set(int argc, char **argv, const char *db)
         cli_lib_error(&err);
     int rc = finish(s, ok);
     if (rc == EXIT_OK)
-        printf(_("set %d attribute%s of %s\n"), argc - optind - 1,
-               argc - optind - 1 == 1 ? "" : "s", argv[optind]);
+        cli_printf(_("set %d attribute%s of %s\n"), argc - optind - 1,
+                   argc - optind - 1 == 1 ? "" : "s", argv[optind]);
     return rc;
 }
 
@@ -669,9 +669,9 @@ static int attr_import(int argc, char **argv, const char *db)
     grille_text_free(t);
     int rc = finish(s, ok);
     if (rc == EXIT_OK)
-        printf(_("set %zu attribute %s on %zu %s from %s\n"), set,
-               set == 1 ? _("value") : _("values"), docs,
-               docs == 1 ? _("document") : _("documents"), path);
+        cli_printf(_("set %zu attribute %s on %zu %s from %s\n"), set,
+                   set == 1 ? _("value") : _("values"), docs,
+                   docs == 1 ? _("document") : _("documents"), path);
     else
         cli_error(_("nothing was changed in %s"), db);
     return rc;

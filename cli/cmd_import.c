@@ -71,8 +71,8 @@ static int import_qdc(const char *path, const char *out)
                 unlink(out);
                 status = EXIT_RUNTIME;
             } else {
-                printf(_("wrote %s from %s; check it with 'grille codebook "
-                         "check %s'\n"),
+                cli_printf(_("wrote %s from %s; check it with 'grille "
+                             "codebook check %s'\n"),
                        out, path, out);
             }
         }
@@ -186,7 +186,7 @@ int cmd_import(int argc, char **argv)
         goto fail;
     fclose(sum);
     sum = NULL;
-    fwrite(said, 1, said_len, stdout);
+    put_safe(stdout, said, said_len);
     status = EXIT_OK;
     goto done;
 fail:

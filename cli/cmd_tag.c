@@ -937,13 +937,13 @@ static bool finish(tagrun *r, size_t i)
     tdoc *d = &r->docs[i];
     const tag_opts *o = r->o;
     FILE *f = stdout;
-    put_buf(stderr, d->msgs, d->msglen);
+    put_safe(stderr, d->msgs, d->msglen);
     if (d->failed)
         return false;
     /* a document that was read is one part here (documents in parts are
      * two_passes') */
     tpart *p = &r->parts[d->first_part];
-    put_buf(stderr, p->msgs, p->msglen);
+    put_safe(stderr, p->msgs, p->msglen);
     if (d->part_failed)
         return false;
     if (o->format == FMT_JSON) {
@@ -1206,11 +1206,11 @@ static bool two_passes(tagrun *r)
     for (size_t k = 1; k < d->nparts; k++)
         parts[k].line = parts[k - 1].line + parts[k - 1].nlines;
     parallel(r, d->first_part, d->nparts, keep_part);
-    put_buf(stderr, d->msgs, d->msglen);
+    put_safe(stderr, d->msgs, d->msglen);
     bool failed = false;
     for (size_t k = 0; k < d->nparts; k++) {
         tpart *p = &parts[k];
-        put_buf(stderr, p->msgs, p->msglen);
+        put_safe(stderr, p->msgs, p->msglen);
         failed = failed || p->failed;
         if (p->failed)
             continue;

@@ -508,11 +508,13 @@ static size_t cp_cols(uint32_t c)
 size_t text_step(const char *s, size_t len, size_t i, size_t *cols)
 {
     const unsigned char *u = (const unsigned char *)s;
-    size_t k = cli_utf8_seq(s, len, i);
-    if (k == 0) { /* not UTF-8: a byte, shown as one replacement sign */
+    size_t k = control_at(s, len, i);
+    if (k) { /* a control, a bidi override, a byte that is not UTF-8:
+              * shown as one replacement sign */
         *cols = 1;
-        return 1;
+        return k;
     }
+    k = cli_utf8_seq(s, len, i);
     uint32_t c = k == 1   ? u[i]
                  : k == 2 ? (uint32_t)(u[i] & 0x1F) << 6 | (u[i + 1] & 0x3F)
                  : k == 3 ? (uint32_t)(u[i] & 0x0F) << 12 |

@@ -615,6 +615,16 @@ mkdir escdir && touch "escdir/$(printf 'a\033[2J.pdf')"
 ok "add: a skipped file's name is written without its controls" sh -c "
     $G add -d escname.db escdir > esc.out 2>&1;
     ! LC_ALL=C grep -q \$(printf '\\033') esc.out && grep -q 'skipped escdir/a�\[2J\.pdf' esc.out"
+escf=$(printf 'w\033]0;pwn\007.txt')
+printf 'la sant\351\n' > "$escf"
+ok "tag: a warning naming a file never sends its controls to the terminal" sh -c "
+    $G tag '$escf' 2> esc.out >/dev/null;
+    ! LC_ALL=C grep -q \$(printf '\\033') esc.out && grep -q 'converted from' esc.out"
+ok "add, rm, attr set: their summaries name files without their controls" sh -c "
+    $G init -d escsum.db >/dev/null && $G add -d escsum.db '$escf' > esc.out 2>/dev/null &&
+    $G attr set -d escsum.db '$escf' k=v >> esc.out &&
+    $G rm -d escsum.db '$escf' >> esc.out &&
+    ! LC_ALL=C grep -q \$(printf '\\033') esc.out && test \$(wc -l < esc.out) = 3"
 expect "codebook show: 1 pattern" 0 " 1 pattern$" $G codebook show one.yaml
 
 printf 'themes:\n  a: {terms: ["(50 %%)"]}\n  c: {terms: ["10,5 %%"]}\n  d: {terms: ["1 000%%"]}\n' > num2.yaml
@@ -742,10 +752,11 @@ for c in "compare --by type" "quotes sante --by type -n 1" "report"; do
 done
 
 # tables count terminal columns: a decomposed accent (macOS file names)
-# takes none, a CJK character two
+# takes none, a CJK character two, a bidi override the U+FFFD shown for it
 nfd=$(printf 'Re\xcc\x81gion-note.md'); cjk=$(printf '\xe4\xb8\xad\xe6\x96\x87-note.md')
-for f in "$nfd" plain-note.md "$cjk"; do echo "Le télétravail, la santé: $f" > "$f"; done
-$G init -d cols.db >/dev/null && $G add -d cols.db "$nfd" plain-note.md "$cjk" >/dev/null
+bidi=$(printf 'ab\xe2\x80\xaecd-note.md')
+for f in "$nfd" plain-note.md "$cjk" "$bidi"; do echo "Le télétravail, la santé: $f" > "$f"; done
+$G init -d cols.db >/dev/null && $G add -d cols.db "$nfd" plain-note.md "$cjk" "$bidi" >/dev/null
 ok "list aligns names with decomposed accents and wide characters" sh -c \
     "$G list -d cols.db | python3 '$S/tests/e2e/columns.py' '(?<=  )[0-9]+ words'"
 printf 'themes:\n  a:\n    label: "Re\xcc\x81gion"\n    terms: [x]\n  b:\n    label: "\xe4\xb8\xad\xe6\x96\x87"\n    terms: [y]\n  c: {label: Plain, terms: [z]}\n' > cols.yaml
