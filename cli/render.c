@@ -171,6 +171,14 @@ int out_close(FILE *f, const char *path)
     int e = errno ? errno : EIO;
     if (!bad && out_tmp[0] && (out_copy || rename(out_tmp, out_final) != 0)) {
         e = out_copy ? 0 : errno;
+        /* no Ctrl-C in the copy: its handler would remove the whole
+         * output while the target is half written */
+        sigset_t block, old;
+        sigemptyset(&block);
+        for (size_t k = 0; k < sizeof(out_signals) / sizeof(*out_signals);
+             k++)
+            sigaddset(&block, out_signals[k]);
+        sigprocmask(SIG_BLOCK, &block, &old);
         errno = 0;
         bad = copy_over(out_tmp, out_final) != 0;
         if (bad && out_copy) {
@@ -181,8 +189,10 @@ int out_close(FILE *f, const char *path)
             out_tmp[0] = '\0';
             free(out_final);
             out_final = NULL;
+            sigprocmask(SIG_SETMASK, &old, NULL);
             return -1;
         }
+        sigprocmask(SIG_SETMASK, &old, NULL);
     }
     if (out_tmp[0]) {
         unlink(out_tmp); /* gone if renamed */

@@ -1106,6 +1106,17 @@ def t_output_kept_file_full_disk():
         new = open(os.path.join(mnt, 'r2.md'), 'rb').read()
         assert new.startswith(b'<!DOCTYPE html>'), new[:40]
         assert os.stat(r).st_nlink == 2
+        # room for the whole output beside it, not for its copy over the
+        # file too: the file is cut, and the message says where it is
+        with open(r, 'wb') as f:
+            f.write(b'old\n')
+        fill(mnt, leave=len(new) * 3 // 2)
+        run = grille('report', '-d', db, '-f', 'html', '-o', 'outfs/r.md')
+        expect(run, 1, r'grille: outfs/r\.md: cannot write over it: No space '
+               r'left on device; the whole output is in '
+               r'(outfs/r\.md\.tmp-\w{6})\n', '')
+        kept = re.search(r'in (\S+)\n', run.err).group(1)
+        assert open(os.path.join(TMP, kept), 'rb').read() == new
     finally:
         subprocess.run(['umount', mnt])
 
