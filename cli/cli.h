@@ -231,8 +231,8 @@ void put_size(FILE *f, size_t v);
  * a terminal show text in another order than it has; the line and
  * paragraph separators (U+2028, U+2029), which some terminals and editors
  * take for a line end; and a byte that is not UTF-8 (a file name written
- * in Latin-1).  The text formats write each as U+FFFD (�).  control_at gives the bytes of such a
- * character at s[i] of s[0..n), or 0.
+ * in Latin-1).  The text formats write each as U+FFFD (�).  control_at
+ * gives the bytes of such a character at s[i] of s[0..n), or 0.
  */
 #define REPLACEMENT_CHAR "\xef\xbf\xbd"
 /* The length of the valid UTF-8 sequence at s[i] of s[0..n), or 0. */

@@ -123,19 +123,27 @@ static char *visible(const char *s)
     return v;
 }
 
+static bool taken(const char *const *values, size_t n, const char *label)
+{
+    for (size_t i = 0; i < n; i++)
+        if (values[i] && strcmp(values[i], label) == 0)
+            return true;
+    return false;
+}
+
 const char *synth_none_label(const char *const *values, size_t n)
 {
-    const char *labels[] = {_("(none)"), _("(no value)"), _("(missing)"),
-                            _("(not given)")};
-    size_t k = 0;
-    for (; k + 1 < sizeof(labels) / sizeof(*labels); k++) {
-        bool taken = false;
-        for (size_t i = 0; i < n && !taken; i++)
-            taken = values[i] && strcmp(values[i], labels[k]) == 0;
-        if (!taken)
-            break;
+    const char *labels[] = {_("(none)"), _("(no value)"), _("(missing)")};
+    for (size_t k = 0; k < sizeof(labels) / sizeof(*labels); k++)
+        if (!taken(values, n, labels[k]))
+            return labels[k];
+    /* every one a value of some document: "(no value 2)"... */
+    static char more[64];
+    for (unsigned k = 2;; k++) {
+        snprintf(more, sizeof(more), _("(no value %u)"), k);
+        if (!taken(values, n, more))
+            return more;
     }
-    return labels[k];
 }
 
 void synth_warn_spellings(const char *const *values, size_t n,

@@ -534,7 +534,8 @@ typedef struct grille_store grille_store;
  * Creates a new project at `path` (which must not exist), readable by its
  * owner only, with the given codebook (YAML text; checked by loading it)
  * and unit of segmentation.  `source` names the codebook in messages.
- * Errors: GRILLE_EEXISTS, GRILLE_EIO, the codebook's errors, GRILLE_ESTORE.
+ * Errors: GRILLE_EEXISTS, GRILLE_EIO, the codebook's errors, GRILLE_ESTORE,
+ * GRILLE_EINVALID for an unknown unit.
  */
 GRILLE_API int grille_store_create(grille_store **out, const char *path,
                                    const char *yaml, size_t len,
@@ -896,7 +897,8 @@ GRILLE_API double grille_stat_specificity(uint64_t f, uint64_t F, uint64_t t,
 /* Association of codes A and B over n units: `both` units coded with both,
  * `na` with A, `nb` with B.  Jaccard a / (a + b + c) (ATLAS.ti's
  * c-coefficient) and lift a N / ((a + b)(a + c)); 0 when undefined, and
- * for counts no units can have (both > na or nb, na or nb > n). */
+ * for counts no units can have (both > na or nb, na or nb > n, more
+ * units coded than n). */
 GRILLE_API void grille_stat_association(uint64_t both, uint64_t na,
                                         uint64_t nb, uint64_t n,
                                         double *jaccard, double *lift);

@@ -74,7 +74,7 @@ double grille_stat_specificity(uint64_t f, uint64_t F, uint64_t t, uint64_t T)
 void grille_stat_association(uint64_t both, uint64_t na, uint64_t nb,
                              uint64_t n, double *jaccard, double *lift)
 {
-    if (both > na || both > nb || na > n || nb > n) {
+    if (both > na || both > nb || na > n || nb > n || na + nb - both > n) {
         *jaccard = *lift = 0.0; /* counts no units can have */
         return;
     }

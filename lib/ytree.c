@@ -46,9 +46,8 @@ static int add_child(ynode *p, ynode *c)
     return 0;
 }
 
-/* The byte of s at libyaml's mark (line and column from 0, the column
- * in characters: its `index` counts characters too, not bytes). */
-/* The line and column (in code points) of byte `at` of s, from 1. */
+/* The line and column (in code points) of byte `at` of s, from 1; lines
+ * end at '\n', as mark_byte counts them. */
 static void line_col(const char *s, size_t at, unsigned *line, unsigned *col)
 {
     *line = 1;
@@ -63,6 +62,8 @@ static void line_col(const char *s, size_t at, unsigned *line, unsigned *col)
     }
 }
 
+/* The byte of s at libyaml's mark (line and column from 0, the column
+ * in characters: its `index` counts characters too, not bytes). */
 static size_t mark_byte(const char *s, size_t len, size_t line, size_t col)
 {
     size_t i = 0;

@@ -137,8 +137,9 @@ START_TEST(association_counts)
     grille_stat_association(0, 0, 0, 20, &j, &l);
     ck_assert(j == 0.0 && l == 0.0);
     static const uint64_t bad[][4] = {
-        {5, 1, 6, 20}, {5, 6, 1, 20}, {1, 30, 6, 20}, {1, 6, 30, 20}};
-    for (size_t k = 0; k < 4; k++) {
+        {5, 1, 6, 20}, {5, 6, 1, 20}, {1, 30, 6, 20}, {1, 6, 30, 20},
+        {1, 15, 15, 20}};
+    for (size_t k = 0; k < 5; k++) {
         grille_stat_association(bad[k][0], bad[k][1], bad[k][2], bad[k][3],
                                 &j, &l);
         ck_assert_msg(j == 0.0 && l == 0.0, "case %zu: %g %g", k, j, l);
