@@ -873,8 +873,10 @@ typedef struct grid {
 /* rows[0, n); rows[n].docs is the block of every row's documents */
 static void grid_free(gridrow *rows, size_t n)
 {
-    if (rows)
+    if (rows) {
         free(rows[n].docs);
+        free((char *)rows[n].name); /* the block of the keys */
+    }
     free(rows);
 }
 
@@ -896,9 +898,25 @@ static gridrow *grid_rows(const grille_report *r, const char *by,
     size_t *w = limit ? calloc(nd + 1, sizeof(*w)) : NULL;
     if (!of || !is_value || (limit && !w))
         abort();
+    /* a value and a document's name are keys apart, 'v' or 'd' before
+     * them: the document named "ccas" without a type is not the group of
+     * type ccas.  The keys in one block, freed with the rows. */
+    size_t room = 0;
     for (size_t d = 0; d < nd; d++) {
         const char *v = grille_report_attr(r, d, by);
-        of[d] = strindex_get(&vals, v ? v : r->docs[d].name);
+        room += strlen(v ? v : r->docs[d].name) + 2;
+    }
+    char *keys = malloc(room + 1), *kp = keys;
+    if (!keys)
+        abort();
+    for (size_t d = 0; d < nd; d++) {
+        const char *v = grille_report_attr(r, d, by);
+        const char *name = v ? v : r->docs[d].name;
+        size_t len = strlen(name);
+        kp[0] = v ? 'v' : 'd';
+        memcpy(kp + 1, name, len + 1);
+        of[d] = strindex_get(&vals, kp);
+        kp += len + 2;
         is_value[of[d]] |= v != NULL;
         const size_t *cells = r->cell_segments + d * r->ncodes;
         for (size_t j = 0; w && j < k; j++)
@@ -920,8 +938,9 @@ static gridrow *grid_rows(const grille_report *r, const char *by,
     for (size_t d = 0; d < nd; d++)
         rows[of[d]].ndocs++;
     size_t at = 0;
+    rows[ng].name = keys; /* freed by grid_free */
     for (size_t g = 0; g < ng; g++) {
-        rows[g].name = vals.keys[g];
+        rows[g].name = vals.keys[g] + 1; /* past its 'v' or 'd' */
         rows[g].docs = block + at;
         at += rows[g].ndocs;
         rows[g].ndocs = 0;
@@ -946,6 +965,7 @@ static gridrow *grid_rows(const grille_report *r, const char *by,
     for (size_t i = 0; i < shown; i++)
         kept[i] = rows[keep[i]];
     kept[shown].docs = block;
+    kept[shown].name = keys;
     free(rows);
     free(w);
     free(keep);

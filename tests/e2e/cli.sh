@@ -741,6 +741,16 @@ for c in "compare --by type --all" "cooc --all"; do
         grep -Eq '^([0-9] )?solidarite/associations_sportives ' longids.out"
 done
 
+# the synthesis grid: a document without the attribute, named as a value
+# of it, is a row of its own, not counted in that value's group
+$G init -d gridkey.db >/dev/null && $G add -d gridkey.db "$S/corpus" >/dev/null 2>&1
+$G report -d gridkey.db --by type | sed -n '/^Synthesis grid/,$p' | grep -A3 '^ccas$' > grid1.out
+printf 'la santé des agents, les masques\n' > ccas && $G add -d gridkey.db ccas >/dev/null
+ok "report grid: a document named ccas without a type is not in the group ccas" sh -c "
+    $G report -d gridkey.db --by type | sed -n '/^Synthesis grid/,\$p' | grep -A3 '^ccas$' > grid2.out &&
+    head -4 grid2.out | cmp -s - grid1.out &&
+    grep -q '^  sante  *1  « la santé des agents' grid2.out"
+
 # a value written "(none)" is not shown as the group of no value
 $G init -d none.db >/dev/null && $G add -d none.db "$S/corpus" >/dev/null 2>&1
 printf 'la santé des agents\n' > bare.md && $G add -d none.db bare.md >/dev/null
