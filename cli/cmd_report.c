@@ -1069,6 +1069,14 @@ static void synthesis_grid(doc *d, const grille_report *r, const char *by,
         for (; most >= 10; most /= 10)
             width++;
         width = width < 3 ? 3 : width;
+        /* the codes' ids: 16 columns, up to 24 for longer ones, cut in
+         * their middle past it (a sub-theme's id ends with its name) */
+        size_t idw = 16;
+        for (size_t j = 0; j < k; j++) {
+            const char *id = code_id(r, codes[j]);
+            size_t iw = text_width(id, strlen(id));
+            idw = iw > idw ? (iw < 24 ? iw : 24) : idw;
+        }
         for (size_t i = 0; i < n; i++) {
             doc_h3(d, rows[i].name);
             for (size_t j = 0; j < k; j++) {
@@ -1078,8 +1086,9 @@ static void synthesis_grid(doc *d, const grille_report *r, const char *by,
                 if (!q)
                     continue;
                 char *cut = cell_cut(q, 64);
-                fprintf(d->f, "  %-16.16s %*zu  \xc2\xab ",
-                        code_id(r, codes[j]), width, segs);
+                fputs("  ", d->f);
+                put_name(d->f, code_id(r, codes[j]), idw);
+                fprintf(d->f, " %*zu  \xc2\xab ", width, segs);
                 put_safe_str(d->f, cut);
                 fputs(" \xc2\xbb\n", d->f);
                 free(cut);

@@ -299,10 +299,68 @@ static const char *cell(const table *t, size_t r, size_t c)
 
 /* Writes s padded or cut to exactly w columns; the last column of a row
  * (`last`) is not padded on its right: no line ends in spaces. */
-static void put_fit(FILE *f, const char *s, size_t w, bool right, bool last)
+/* The bytes of s[0, n) that fit `cols` columns from its start. */
+static size_t fit_head(const char *s, size_t n, size_t cols, size_t *used)
+{
+    size_t i = 0, c;
+    *used = 0;
+    while (i < n) {
+        size_t k = text_step(s, n, i, &c);
+        if (*used + c > cols)
+            break;
+        i += k;
+        *used += c;
+    }
+    return i;
+}
+
+static void put_fit(FILE *f, const char *s, size_t w, bool right, bool last,
+                    bool mid);
+
+/* Writes s cut in its middle to exactly w columns: its start, "…", its
+ * end (ids that differ at their end: "solidarite/…ves_locales"). */
+static void put_mid(FILE *f, const char *s, size_t w, bool last)
+{
+    size_t n = strlen(s), used, tail_used = 0, cols;
+    size_t head = fit_head(s, n, (w - 1) / 2, &used);
+    /* the tail: the last code points that fit the columns left */
+    size_t from = n;
+    for (size_t i = head; i < n;) {
+        size_t rest = text_width(s + i, n - i);
+        if (rest <= w - 1 - used) {
+            from = i;
+            tail_used = rest;
+            break;
+        }
+        i += text_step(s, n, i, &cols);
+    }
+    /* not a combining mark after the "…": it goes with what was cut */
+    while (from < n && text_step(s, n, from, &cols) && cols == 0)
+        from += text_step(s, n, from, &cols);
+    put_safe(f, s, head);
+    fputs("\xe2\x80\xa6", f);
+    put_safe(f, s + from, n - from);
+    if (!last && used + 1 + tail_used < w)
+        fprintf(f, "%*s", (int)(w - used - 1 - tail_used), "");
+}
+
+void put_name(FILE *f, const char *s, size_t w)
+{
+    if (text_width(s, strlen(s)) > w && w >= 8)
+        put_mid(f, s, w, false);
+    else
+        put_fit(f, s, w, false, false, false);
+}
+
+static void put_fit(FILE *f, const char *s, size_t w, bool right, bool last,
+                    bool mid)
 {
     size_t n = strlen(s);
     size_t width = text_width(s, n);
+    if (width > w && mid && !right && w >= 8) {
+        put_mid(f, s, w, last);
+        return;
+    }
     if (width > w && right && w) {
         /* keep the end: "…" then the last code points, in w - 1 columns */
         size_t i = 0, rest = width, cols;
@@ -371,6 +429,50 @@ static void flatten(char *s)
         if (*s == '\t' || *s == '\n' || *s == '\r' || *s == '\v' ||
             *s == '\f')
             *s = ' ';
+}
+
+typedef struct cut_key {
+    const char *s;
+    size_t n;
+} cut_key;
+
+static int cmp_cut_key(const void *pa, const void *pb)
+{
+    const cut_key *a = pa, *b = pb;
+    int c = memcmp(a->s, b->s, a->n < b->n ? a->n : b->n);
+    return c ? c : (a->n > b->n) - (a->n < b->n);
+}
+
+/* The columns of names (left-aligned, not loose) whose cells are cut in
+ * their middle rather than at their end: where cut at their end two would
+ * look alike ("solidarite/associat…" twice), and in the first column,
+ * which names the rows, where a cut one is a path (a sub-theme's id, a
+ * document's path: "solidarite/associat…" hides which it is). */
+static bool *mid_cuts(const table *t, const size_t *w)
+{
+    bool *mid = calloc(t->ncols + 1, sizeof(bool));
+    cut_key *keys = malloc((t->nrows + 1) * sizeof(*keys));
+    if (!mid || !keys)
+        abort();
+    for (size_t c = 0; c < t->ncols; c++) {
+        if (t->right[c] || t->loose[c] || w[c] < 8)
+            continue;
+        size_t k = 0, used;
+        for (size_t r = 0; r < t->nrows; r++) {
+            const char *s = cell(t, r, c);
+            size_t n = strlen(s);
+            if (text_width(s, n) <= w[c])
+                continue;
+            keys[k++] = (cut_key){s, fit_head(s, n, w[c] - 1, &used)};
+            mid[c] |= c == 0 && memchr(s, '/', n);
+        }
+        qsort(keys, k, sizeof(*keys), cmp_cut_key);
+        for (size_t i = 1; i < k && !mid[c]; i++)
+            mid[c] = cmp_cut_key(&keys[i - 1], &keys[i]) == 0 &&
+                     strcmp(keys[i - 1].s, keys[i].s) != 0;
+    }
+    free(keys);
+    return mid;
 }
 
 static void table_plain(FILE *f, table *t)
@@ -465,6 +567,7 @@ static void table_plain(FILE *f, table *t)
         t->head = names;
         return;
     }
+    bool *mid = mid_cuts(t, w);
     /* Still too wide (a matrix of many codes): print the columns in
      * groups that fit, each with the first column again. */
     size_t from = 1;
@@ -483,7 +586,7 @@ static void table_plain(FILE *f, table *t)
             if (c)
                 fputs("  ", f);
             put_fit(f, t->head[c] ? t->head[c] : "", w[c], t->right[c],
-                    c + 1 == to);
+                    c + 1 == to, false);
         }
         fputc('\n', f);
         for (size_t c = 0; c < t->ncols; c++) {
@@ -509,7 +612,8 @@ static void table_plain(FILE *f, table *t)
                     continue;
                 if (c)
                     fputs("  ", f);
-                put_fit(f, cell(t, r, c), w[c], t->right[c], c == lastc);
+                put_fit(f, cell(t, r, c), w[c], t->right[c], c == lastc,
+                        mid[c]);
             }
             fputc('\n', f);
         }
@@ -517,6 +621,7 @@ static void table_plain(FILE *f, table *t)
             break;
         from = to;
     }
+    free(mid);
     free(w);
 }
 

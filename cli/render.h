@@ -81,6 +81,9 @@ void html_escape(FILE *f, const char *s, size_t len);
 void heat_color(double x, char out[8]);
 void diverging_color(double score, char out[8]);
 
+/* Writes name s in exactly w columns of a text table: padded, or cut in
+ * its middle ("solidarite/…ves_locales"), its end kept. */
+void put_name(FILE *f, const char *s, size_t w);
 /* Copies s flattened to one line and cut at `max` code points (with "…"). */
 char *flat_cut(const char *s, size_t len, size_t max);
 /* flat_cut, with the "…" of a cut only when mark (data for JSON and CSV

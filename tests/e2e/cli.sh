@@ -730,15 +730,19 @@ expect "compare: cut group heads are numbered, and named in a legend" 0 \
     $G compare -d heads.db --by type
 ok "compare: no head cut into '…de communes'" sh -c "! $G compare -d heads.db --by type | grep -q '…de communes'"
 
-# sub-themes of long ids are not cut into look-alikes where the table has
-# room ("solidarite/associat…" twice)
-printf 'themes:\n  solidarite:\n    terms: [solidarité]\n    children:\n      associations_caritatives: {terms: [association]}\n      associations_sportives: {terms: [bénévoles]}\n  sante: {terms: [santé]}\n' > longids.yaml
+# sub-themes of long ids are not cut into look-alikes ("solidarite/
+# associat…" twice): whole where the table has room, else cut in their
+# middle, their end kept
+printf 'themes:\n  solidarite:\n    terms: [solidarité]\n    children:\n      associations_caritatives_locales: {terms: [association]}\n      associations_caritatives_sportives: {terms: [bénévoles]}\n' > longids.yaml
+for t in santé télétravail élus reprise accueil numérique management finances gouvernance coopération terrain; do
+    printf '  t_%s: {terms: [%s]}\n' "$(echo $t | tr -d 'éè')" "$t" >> longids.yaml
+done
 $G init -d longids.db -c longids.yaml >/dev/null && $G add -d longids.db "$S/corpus" >/dev/null 2>&1
-for c in "compare --by type --all" "cooc --all"; do
-    ok "$c: sibling sub-themes of long ids shown whole" sh -c "
+for c in "report --all" "cooc --all" "compare --by type --all" "report --all --by type"; do
+    ok "$c: sibling sub-themes of long ids can be told apart" sh -c "
         $G $c -d longids.db > longids.out &&
-        grep -Eq '^([0-9] )?solidarite/associations_caritatives ' longids.out &&
-        grep -Eq '^([0-9] )?solidarite/associations_sportives ' longids.out"
+        grep -q 'locales' longids.out && grep -q 'sportives' longids.out &&
+        ! grep -E 'solidarite/|^ *associati' longids.out | grep -vE 'locales|sportives'"
 done
 
 # the synthesis grid: a document without the attribute, named as a value
