@@ -1773,8 +1773,21 @@ static int load(grille_codebook **out, const char *yaml, size_t len,
                            _("UTF-16 (its byte order mark says so): a "
                              "codebook must be UTF-8; save it with the "
                              "encoding UTF-8"));
-    else
+    else if (memchr(yaml, 0xCC, len) || memchr(yaml, 0xCD, len)) {
+        /* decomposed accents (a file saved on macOS): composed, as notes'
+         * words are, or its terms, exact forms, regexes and exclusions
+         * would never meet a note's "é" (the sha256 stays the file's) */
+        char *composed = malloc(len + 1);
+        if (!composed) {
+            rc = grille__nomem(err);
+            goto done;
+        }
+        size_t n = grille__compose(composed, yaml, len);
+        rc = grille_ytree__parse(&root, composed, n, name, 0, err);
+        free(composed);
+    } else {
         rc = grille_ytree__parse(&root, yaml, len, name, 0, err);
+    }
     if (rc < 0)
         goto done;
     rc = grille_analyser_new(&b.an, err);

@@ -260,6 +260,25 @@ START_TEST(test_word_unaccented_term_stems_apart)
 }
 END_TEST
 
+/* A codebook saved with decomposed accents (macOS: "e" and U+0301) codes
+ * a note written with composed ones, by a word, a phrase, an exact form,
+ * a regex and an exclusion alike. */
+START_TEST(test_decomposed_codebook)
+{
+    const char *text = "La sécurité. La reprise d'activité. L'État. Les Élus. "
+                       "La santé financière.";
+    use("themes:\n"
+        "  s: {terms: [se\xcc\x81" "curite\xcc\x81" ", \"reprise d'activite"
+        "\xcc\x81" "\", \"=E\xcc\x81" "tat\"], regex: ['\\bE\xcc\x81" "lus\\b']}\n"
+        "  sante: {terms: [sante\xcc\x81" "], exclude: [sante\xcc\x81"
+        " financie\xcc\x80" "re]}\n");
+    run(text);
+    expect_count(text, 4);
+    ck_assert_uint_eq(count_code("s"), 4);
+    ck_assert_uint_eq(count_code("sante"), 0);
+}
+END_TEST
+
 /* -------------------------------------------------------------- phrases */
 
 START_TEST(test_phrase_both_apostrophes)
@@ -1064,6 +1083,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_word_whole_words_only);
     tcase_add_test(tc, test_word_unaccented_term);
     tcase_add_test(tc, test_word_unaccented_term_stems_apart);
+    tcase_add_test(tc, test_decomposed_codebook);
     tcase_add_test(tc, test_next_codebook_same_analyser);
 
     tc = tcase(s, "phrase");
