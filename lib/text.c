@@ -31,7 +31,8 @@
  * file as decoded.
  *
  * Rules, in short: blank lines end paragraphs; a bullet (• ‣ ◦ ▪ ■ ● ○ · −
- * – — → -> - * + and 1. 1) a) (a)) starts its own segment and indented
+ * – — → -> - * + ❖ ◆ and Word's pasted ones, "o" or "§" and a tab, and
+ * 1. 1) a) (a)) starts its own segment and indented
  * lines below it continue it; a speaker label at a line start ("Q :",
  * "DGS :", "Mme Lefèvre :", "Enquêtrice :", with an optional [00:12:40]
  * timestamp before it) starts a turn; "## Titre" is a heading of its own.
@@ -789,6 +790,11 @@ static size_t bullet_at(const char *s, size_t end, size_t i)
     case 0x25A0: case 0x25A1: case 0x25CF: case 0x25CB: case 0x00B7:
     case 0x2212: case 0x2013: case 0x2014: case 0x2192: case 0x27A2:
     case 0x27A4: case 0x2713: case 0x2714: case 0x25B8: case 0x25BA:
+    case 0x2756: case 0x25C6: case 0x25C7: case 0x2043: case 0x2219:
+    case 0x2666:
+    /* Word's bullets in the Symbol and Wingdings fonts, pasted as text:
+     * code points of the private use area (• ▪ ➢ ❖ ✓) */
+    case 0xF0B7: case 0xF0A7: case 0xF0D8: case 0xF076: case 0xF0FC:
         /* A typographic bullet needs no space after it, but a dash does. */
         if (j < end && (c == 0x2013 || c == 0x2014 || c == 0x2212)) {
             size_t m;
@@ -803,6 +809,14 @@ static size_t bullet_at(const char *s, size_t end, size_t i)
     case '*':
     case '+':
         if (j < end && (s[j] == ' ' || s[j] == '\t'))
+            return skip_spaces(s, end, j, NULL);
+        return 0;
+    case 'o':
+    case 0xA7:
+        /* Word's second and third levels of bullets pasted as text: "o"
+         * (Courier New) or "§" (Wingdings) and a tab; with a space, a word
+         * ("o" alone is none in French) or a section ("§ 3") */
+        if (j < end && s[j] == '\t')
             return skip_spaces(s, end, j, NULL);
         return 0;
     default:

@@ -482,6 +482,24 @@ START_TEST(bullets_of_every_kind)
 }
 END_TEST
 
+/* A Word list pasted as text: its Symbol and Wingdings bullets (code
+ * points of the private use area), "o" and "§" with a tab for the lower
+ * levels; "o" or "§" with a space is text. */
+START_TEST(bullets_pasted_from_word)
+{
+    run("Constats :\n\xef\x82\xb7\tla santé\no\tle télétravail\n"
+        "\xc2\xa7\tla reprise\n\xe2\x9d\x96 les élus\n\xef\x83\x98\tl'accueil\n"
+        "\no les agents\n\xc2\xa7 3 du règlement\n");
+    ck_assert_uint_eq(nseg, 7);
+    seg_is(1, GRILLE_SEG_BULLET, 2, "la santé");
+    seg_is(2, GRILLE_SEG_BULLET, 3, "le télétravail");
+    seg_is(3, GRILLE_SEG_BULLET, 4, "la reprise");
+    seg_is(4, GRILLE_SEG_BULLET, 5, "les élus");
+    seg_is(5, GRILLE_SEG_BULLET, 6, "l'accueil");
+    seg_is(6, GRILLE_SEG_PARAGRAPH, 8, "o les agents\n§ 3 du règlement");
+}
+END_TEST
+
 START_TEST(bullet_continuations)
 {
     run("- masques arrivés tard,\n  distribués aux agents\n"
@@ -1240,7 +1258,8 @@ static Suite *suite(void)
                           front_matter_find_by_stored_key,
                           attr_value_composes_latin_letters,
                           front_matter_plain_path_is_yaml}},
-        {"segments", {paragraphs, bullets_of_every_kind, bullet_continuations,
+        {"segments", {paragraphs, bullets_of_every_kind,
+                      bullets_pasted_from_word, bullet_continuations,
                       speaker_turns, not_turns, headings_and_turn_on_next_line,
                       line_ends, body_after_front_matter, sentences,
                       sentences_abbreviations_quotes,
