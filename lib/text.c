@@ -1012,12 +1012,17 @@ static size_t turn_at(const char *s, size_t end, size_t i, size_t *ls,
     if (!memchr(s + i, ':', end - i))
         return 0;
     size_t k = i;
-    /* [00:12:40] or 00:12:40 */
-    if (k < end && s[k] == '[') {
+    /* [00:12:40], (00:12:40), {00:12:40} or 00:12:40, and maybe a dash
+     * after it ("00:12:40 - R :", as transcription tools write) */
+    size_t stamp = k;
+    if (k < end && (s[k] == '[' || s[k] == '(' || s[k] == '{')) {
+        char close = s[k] == '[' ? ']' : s[k] == '(' ? ')' : '}';
         size_t c = k + 1;
         while (c < end && (is_digit(s[c]) || s[c] == ':' || s[c] == '.'))
             c++;
-        if (c < end && s[c] == ']' && c > k + 1)
+        /* in brackets, any digits; in others a time ("(2020)" is none) */
+        if (c < end && s[c] == close && c > k + 1 &&
+            (close == ']' || memchr(s + k + 1, ':', c - k - 1)))
             k = skip_spaces(s, end, c + 1, NULL);
     } else if (k + 4 < end && is_digit(s[k]) && is_digit(s[k + 1]) &&
                s[k + 2] == ':') {
@@ -1026,6 +1031,13 @@ static size_t turn_at(const char *s, size_t end, size_t i, size_t *ls,
             c++;
         if (c < end && (s[c] == ' ' || s[c] == '\t'))
             k = skip_spaces(s, end, c, NULL);
+    }
+    if (k > stamp && k < end) {
+        size_t n, m;
+        uint32_t d = cp_at(s, end, k, &n);
+        if ((d == '-' || d == 0x2013 || d == 0x2014) && k + n < end &&
+            grille__is_space(cp_at(s, end, k + n, &m)))
+            k = skip_spaces(s, end, k + n, NULL);
     }
     /* **Q :** or **Q** : (Markdown bold) */
     bool bold = k + 2 < end && s[k] == '*' && s[k + 1] == '*';

@@ -607,6 +607,27 @@ START_TEST(speaker_turns)
     seg_is(4, GRILLE_SEG_TURN, 5, "la santé.");
     label_is(5, "M. Dupont, DGA");
     label_is(6, "Claire Besson, DRH ARS");
+
+    /* the timestamps of transcription tools, and their role words typed
+     * without accents, and "Speaker 2" */
+    run("(00:03:15) R : La santé.\n"
+        "00:03:20 - Q : Les élus ?\n"
+        "[00:12:31] \xe2\x80\x93 Enqueteur : la reprise ?\n"
+        "{00:12:40} Reponse : oui.\n"
+        "Elu 2 : non.\n"
+        "Speaker 2: plus tard.\n"
+        "(2020) R : rien\n");
+    ck_assert_uint_eq(nseg, 6);
+    label_is(0, "R");
+    seg_is(0, GRILLE_SEG_TURN, 1, "La santé.");
+    label_is(1, "Q");
+    seg_is(1, GRILLE_SEG_TURN, 2, "Les élus ?");
+    label_is(2, "Enqueteur");
+    label_is(3, "Reponse");
+    label_is(4, "Elu 2");
+    label_is(5, "Speaker 2");
+    /* "(2020)" is no time: the line goes on the turn before */
+    seg_is(5, GRILLE_SEG_TURN, 6, "plus tard.\n(2020) R : rien");
 }
 END_TEST
 
