@@ -1004,6 +1004,16 @@ static size_t label_word(const char *s, size_t end, size_t i, bool *caps,
  * timestamp.  Returns the offset of the turn's text (after the colon and
  * spaces) and the label's span, or 0.
  */
+/* Whether the `mark` bytes `mc` at s[k] close an emphasis ("**", "_"),
+ * and no more of them follow. */
+static bool closes(const char *s, size_t end, size_t k, char mc, size_t mark)
+{
+    for (size_t j = 0; j < mark; j++)
+        if (k + j >= end || s[k + j] != mc)
+            return false;
+    return k + mark >= end || s[k + mark] != mc;
+}
+
 static size_t turn_at(const char *s, size_t end, size_t i, size_t *ls,
                       size_t *le)
 {
@@ -1039,10 +1049,16 @@ static size_t turn_at(const char *s, size_t end, size_t i, size_t *ls,
             grille__is_space(cp_at(s, end, k + n, &m)))
             k = skip_spaces(s, end, k + n, NULL);
     }
-    /* **Q :** or **Q** : (Markdown bold) */
-    bool bold = k + 2 < end && s[k] == '*' && s[k + 1] == '*';
-    if (bold)
-        k += 2;
+    /* **Q :** or **Q** : (Markdown bold), and *Q* :, __R__ :, _R_ :
+     * (emphasis): `mark` bytes of `mc` open it, and close it after the
+     * label or after its colon */
+    char mc = k + 1 < end && (s[k] == '*' || s[k] == '_') ? s[k] : 0;
+    size_t mark = !mc ? 0 : k + 2 < end && s[k + 1] == mc ? 2 : 1;
+    if (mark && (k + mark >= end || s[k + mark] == ' ' ||
+                 s[k + mark] == '\t' || s[k + mark] == mc))
+        mark = 0; /* "* élus" is a bullet's, "***" a rule */
+    bool bold = mark != 0;
+    k += mark;
     size_t start = k, last_end = k;
     unsigned words = 0, capitalised = 0;
     bool all_caps = true, first_caps = false;
@@ -1094,6 +1110,10 @@ static size_t turn_at(const char *s, size_t end, size_t i, size_t *ls,
      * the label (its words are not coded) */
     size_t name_end = last_end; /* the rules below are the name's */
     bool comma = false;
+    /* **Mme Roux** (DRH) : the emphasis closed after the name */
+    bool closed = bold && closes(s, end, k, mc, mark);
+    if (closed)
+        k = skip_spaces(s, end, k + mark, NULL);
     if (words && k < end && s[k] == ',') {
         /* or after a comma, in capitals: "Mme Durand, DGS :", "Jean
          * Dupont, DGA ARS :"; a role in small letters would be read in
@@ -1101,7 +1121,8 @@ static size_t turn_at(const char *s, size_t end, size_t i, size_t *ls,
          * "Madame la Présidente, quelques questions :") */
         size_t c = skip_spaces(s, end, k + 1, NULL), role = c, role_end = 0;
         bool caps = c < end;
-        while (c < end && c - role <= 12 && s[c] != ':' && caps) {
+        while (c < end && c - role <= 12 && s[c] != ':' && caps &&
+               !(bold && s[c] == mc)) {
             if (s[c] >= 'A' && s[c] <= 'Z')
                 role_end = c + 1;
             else if (s[c] != ' ')
@@ -1109,6 +1130,8 @@ static size_t turn_at(const char *s, size_t end, size_t i, size_t *ls,
             c++;
         }
         c = role_end ? skip_spaces(s, end, role_end, NULL) : c;
+        if (bold && !closed && role_end && closes(s, end, c, mc, mark))
+            c = skip_spaces(s, end, c + mark, NULL); /* **Mme X, DGS** : */
         if (caps && role_end && c < end && s[c] == ':') {
             last_end = role_end;
             k = c;
@@ -1120,12 +1143,13 @@ static size_t turn_at(const char *s, size_t end, size_t i, size_t *ls,
                s[c] != '(' && s[c] != ':' && s[c] != '\n' && s[c] != '\r')
             c++;
         if (c < end && s[c] == ')' && c > k + 1) {
-            last_end = c + 1;
+            if (!closed) /* past "**": the label is the name alone */
+                last_end = c + 1;
             k = skip_spaces(s, end, c + 1, NULL);
         }
     }
-    if (bold && k + 1 < end && s[k] == '*' && s[k + 1] == '*')
-        k = skip_spaces(s, end, k + 2, NULL); /* **Q** : */
+    if (bold && !closed && closes(s, end, k, mc, mark))
+        k = skip_spaces(s, end, k + mark, NULL); /* **Mme Roux (DRH)** : */
     if (words == 0 || k >= end || s[k] != ':')
         return 0;
     size_t label_len = name_end - start;
@@ -1136,8 +1160,8 @@ static size_t turn_at(const char *s, size_t end, size_t i, size_t *ls,
     if (label_len > GRILLE_SPEAKER_NAME_MAX)
         return 0;
     size_t after = k + 1;
-    if (bold && after + 1 < end && s[after] == '*' && s[after + 1] == '*')
-        after += 2; /* **Q :** */
+    if (bold && closes(s, end, after, mc, mark))
+        after += mark; /* **Q :** */
     if (after < end) {
         size_t n;
         if (!grille__is_space(cp_at(s, end, after, &n)))

@@ -628,6 +628,26 @@ START_TEST(speaker_turns)
     label_is(5, "Speaker 2");
     /* "(2020)" is no time: the line goes on the turn before */
     seg_is(5, GRILLE_SEG_TURN, 6, "plus tard.\n(2020) R : rien");
+
+    /* Markdown's emphasis around the label, a role after a comma or in
+     * brackets; a bullet and a word in italics are none */
+    run("**Mme Durand, DGS** : La santé.\n"
+        "**Mme Roux** (DRH) : Les élus.\n"
+        "__Mme Roux__ : La reprise.\n"
+        "*Q* : et ?\n"
+        "_R_ : oui\n"
+        "* élus\n"
+        "*important* : non\n");
+    ck_assert_uint_eq(nseg, 7);
+    label_is(0, "Mme Durand, DGS");
+    seg_is(0, GRILLE_SEG_TURN, 1, "La santé.");
+    label_is(1, "Mme Roux");
+    seg_is(1, GRILLE_SEG_TURN, 2, "Les élus.");
+    label_is(2, "Mme Roux");
+    label_is(3, "Q");
+    label_is(4, "R");
+    seg_is(5, GRILLE_SEG_BULLET, 6, "élus");
+    seg_is(6, GRILLE_SEG_PARAGRAPH, 7, "*important* : non");
 }
 END_TEST
 
