@@ -1395,6 +1395,21 @@ static void start_seg(open_seg *o, grille_segment_kind kind, size_t start,
     o->last_end = end;
 }
 
+/* Whether s[c, end) is the rule under a Markdown table's head:
+ * "|---|:---:|", pipes, dashes, colons and spaces only, a dash in it. */
+static bool table_rule(const char *s, size_t c, size_t end)
+{
+    bool dash = false;
+    for (size_t k = c; k < end; k++) {
+        if (s[k] == '-')
+            dash = true;
+        else if (s[k] != '|' && s[k] != ':' && s[k] != ' ' && s[k] != '\t' &&
+                 s[k] != '\r')
+            return false;
+    }
+    return dash;
+}
+
 static int segment_lines(grille_analyser *a, const char *s, size_t len,
                          size_t body, unsigned line)
 {
@@ -1435,6 +1450,15 @@ static int segment_lines(grille_analyser *a, const char *s, size_t len,
             start_seg(&o, GRILLE_SEG_HEADING, m, end, line);
             if (rc == 0)
                 rc = close_seg(a, s, &o);
+        } else if (s[c] == '|' && memchr(s + c + 1, '|', end - c - 1)) {
+            /* a row of a Markdown table: a paragraph of its own (a table
+             * made one segment whose every row co-occurred with every
+             * other); its rule (|---|:--|) is none */
+            rc = close_seg(a, s, &o);
+            if (rc == 0 && !table_rule(s, c, end)) {
+                start_seg(&o, GRILLE_SEG_PARAGRAPH, c, end, line);
+                rc = close_seg(a, s, &o);
+            }
         } else if ((m = bullet_at(s, end, c)) != 0) {
             rc = close_seg(a, s, &o);
             start_seg(&o, GRILLE_SEG_BULLET, m, end, line);

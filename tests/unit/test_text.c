@@ -482,6 +482,22 @@ START_TEST(bullets_of_every_kind)
 }
 END_TEST
 
+/* A Markdown table: each row a segment of its own, its rule none; a
+ * line that only starts with a pipe is text. */
+START_TEST(table_rows)
+{
+    run("Synthèse :\n\n| Thème | Constat |\n|---|:---:|\n"
+        "| Télétravail | généralisé |\n| Santé | masques manquants |\n"
+        "Après le tableau.\n\n| seul\n");
+    ck_assert_uint_eq(nseg, 6);
+    seg_is(1, GRILLE_SEG_PARAGRAPH, 3, "| Thème | Constat |");
+    seg_is(2, GRILLE_SEG_PARAGRAPH, 5, "| Télétravail | généralisé |");
+    seg_is(3, GRILLE_SEG_PARAGRAPH, 6, "| Santé | masques manquants |");
+    seg_is(4, GRILLE_SEG_PARAGRAPH, 7, "Après le tableau.");
+    seg_is(5, GRILLE_SEG_PARAGRAPH, 9, "| seul");
+}
+END_TEST
+
 /* A Word list pasted as text: its Symbol and Wingdings bullets (code
  * points of the private use area), "o" and "§" with a tab for the lower
  * levels; "o" or "§" with a space is text. */
@@ -1300,7 +1316,8 @@ static Suite *suite(void)
                           attr_value_composes_latin_letters,
                           front_matter_plain_path_is_yaml}},
         {"segments", {paragraphs, bullets_of_every_kind,
-                      bullets_pasted_from_word, bullet_continuations,
+                      bullets_pasted_from_word, table_rows,
+                      bullet_continuations,
                       speaker_turns, not_turns, headings_and_turn_on_next_line,
                       line_ends, body_after_front_matter, sentences,
                       sentences_abbreviations_quotes,
