@@ -449,6 +449,21 @@ static bool under(const grille_codebook *cb, size_t c, size_t anc)
     return false;
 }
 
+/* Whether an exclusion of `code` or of one of its ancestors overlaps
+ * occurrence p. */
+static bool masked_occ(const struct match_state *m, const grille_codebook *cb,
+                       const occ *p, size_t code)
+{
+    for (size_t k = 0; k < m->nocc; k++) {
+        const occ *o = &m->occs[k];
+        const cb_seq *sq = &cb->seqs[o->seq];
+        if (sq->role == ROLE_MASK && o->start < p->end && p->start < o->end &&
+            under(cb, code, cb->rules[sq->rule].code))
+            return true;
+    }
+    return false;
+}
+
 /* Hits by code, the longest first, then by start and rule. */
 static inline bool hit_before(const hit *x, const hit *y)
 {
@@ -778,6 +793,11 @@ static int segment(grille_analyser *a, const grille_codebook *cb,
                 const occ *p = &m->occs[j];
                 const cb_seq *ps = &cb->seqs[p->seq];
                 if (ps->rule != s->rule || ps->role != other)
+                    continue;
+                /* a B an exclusion of the theme masks pairs with no A: the
+                 * pair would be masked, and a B further away that is not
+                 * would be lost */
+                if (cb->has_masks && masked_occ(m, cb, p, r->code))
                     continue;
                 uint32_t d;
                 if (p->pos_first > o->pos_last)

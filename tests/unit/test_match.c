@@ -527,6 +527,20 @@ START_TEST(test_near_each_pair_its_own)
 }
 END_TEST
 
+/* A B that an exclusion of the theme masks is no partner: the A pairs
+ * with the nearest B that is not masked, within the distance. */
+START_TEST(test_near_skips_masked_partner)
+{
+    const char *text = "fermée a b mairie fermée définitivement";
+    use("themes:\n  p: {near: [\"mairie ~3 fermée\"], exclude: [fermée "
+        "définitivement]}\n");
+    run(text);
+    expect_count(text, 1);
+    expect(text, 0, "p", 0, at(text, "mairie", 0) + strlen("mairie"),
+           "mairie ~3 fermée", GRILLE_RULE_NEAR);
+}
+END_TEST
+
 START_TEST(test_near_not_across_segments)
 {
     const char *text = "Point sur les réunions\n"
@@ -1112,6 +1126,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_near_either_order);
     tcase_add_test(tc, test_near_each_pair_its_own);
     tcase_add_test(tc, test_near_not_across_segments);
+    tcase_add_test(tc, test_near_skips_masked_partner);
     tcase_add_test(tc, test_near_elision_shares_position);
 
     tc = tcase(s, "exclude");
