@@ -58,6 +58,7 @@ typedef struct qitem {
     char *speaker; /* a turn's, read with its text; NULL otherwise */
     char *attrs; /* with -f json: its document's, as JSON members */
     size_t len, hits, terms;
+    size_t hit; /* bytes from its start to the first coding */
     size_t doc_rank; /* 0 for a document's best quote, 1 for its second... */
     size_t group;
 } qitem;
@@ -133,6 +134,7 @@ static int on_quote(const grille_quote_info *q, void *payload)
     x->segment_id = q->segment_id;
     x->hits = q->hits;
     x->terms = q->terms;
+    x->hit = q->hit;
     /* its rank in its document: 0 for the first that came (the best) */
     x->doc_rank = l->doc_rank[dd]++;
     x->group = g;
@@ -388,7 +390,7 @@ int cmd_quotes(int argc, char **argv)
                                 : asprintf(&line, "%s, l.%u", src,
                                            q->line)) < 0)
                     abort();
-                doc_quote(&d, q->text, q->len, 600, line);
+                doc_quote(&d, q->text, q->len, 600, q->hit, line);
                 free(line);
                 free(src);
             }

@@ -999,50 +999,7 @@ static const grille_report_quote *row_quote(const grille_report *r,
  * theme was found on. */
 static char *cell_cut(const grille_report_quote *q, size_t width)
 {
-    size_t lead = width / 3, cols = 0, at = q->hit;
-    if (at > q->len)
-        return flat_cut(q->text, q->len, width);
-    for (size_t i = 0; i < at; i++)
-        cols += ((unsigned char)q->text[i] & 0xC0) != 0x80;
-    if (cols <= lead)
-        return flat_cut(q->text, q->len, width);
-    /* `lead` code points back from the hit, then to the next word */
-    size_t b = at;
-    for (size_t c = 0; b > 0 && c < lead; c++) {
-        b--;
-        while (b > 0 && ((unsigned char)q->text[b] & 0xC0) == 0x80)
-            b--;
-    }
-    for (size_t e = b; e < at; e++)
-        if (q->text[e] == ' ' || q->text[e] == '\n') {
-            b = e + 1;
-            break;
-        }
-    /* near the end: back far enough to fill the width */
-    size_t rest = 0;
-    for (size_t i = b; i < q->len; i++)
-        rest += ((unsigned char)q->text[i] & 0xC0) != 0x80;
-    for (; b > 0 && rest + 1 < width; rest++) {
-        b--;
-        while (b > 0 && ((unsigned char)q->text[b] & 0xC0) == 0x80)
-            b--;
-    }
-    if (b == 0)
-        return flat_cut(q->text, q->len, width);
-    /* not in the middle of a word */
-    for (size_t e = b; e < at && e < b + 12; e++)
-        if (q->text[e] == ' ' || q->text[e] == '\n') {
-            b = e + 1;
-            break;
-        }
-    char *cut = flat_cut(q->text + b, q->len - b, width - 1);
-    char *out = malloc(strlen(cut) + 4);
-    if (!out)
-        abort();
-    memcpy(out, "\xe2\x80\xa6", 3);
-    strcpy(out + 3, cut);
-    free(cut);
-    return out;
+    return cut_around(q->text, q->len, q->hit, width);
 }
 
 static void synthesis_grid(doc *d, const grille_report *r, const char *by,
@@ -1457,7 +1414,8 @@ static void report_human(doc *d, const grille_report *r, const cooc *c,
             char *line = NULL;
             if (asprintf(&line, "%s, l.%u", src, picks[q].q->line) < 0)
                 abort();
-            doc_quote(d, picks[q].q->text, picks[q].q->len, 400, line);
+            doc_quote(d, picks[q].q->text, picks[q].q->len, 400,
+                      picks[q].q->hit, line);
             free(line);
             free(src);
         }

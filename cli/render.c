@@ -977,10 +977,58 @@ char *flat_cut_mark(const char *s, size_t len, size_t max, bool mark)
     return out;
 }
 
-void doc_quote(doc *d, const char *text, size_t len, size_t max,
+char *cut_around(const char *text, size_t len, size_t hit, size_t width)
+{
+    size_t lead = width / 3, cols = 0, at = hit;
+    if (at > len)
+        return flat_cut(text, len, width);
+    for (size_t i = 0; i < at; i++)
+        cols += ((unsigned char)text[i] & 0xC0) != 0x80;
+    if (cols <= lead)
+        return flat_cut(text, len, width);
+    /* `lead` code points back from the hit, then to the next word */
+    size_t b = at;
+    for (size_t c = 0; b > 0 && c < lead; c++) {
+        b--;
+        while (b > 0 && ((unsigned char)text[b] & 0xC0) == 0x80)
+            b--;
+    }
+    for (size_t e = b; e < at; e++)
+        if (text[e] == ' ' || text[e] == '\n') {
+            b = e + 1;
+            break;
+        }
+    /* near the end: back far enough to fill the width */
+    size_t rest = 0;
+    for (size_t i = b; i < len; i++)
+        rest += ((unsigned char)text[i] & 0xC0) != 0x80;
+    for (; b > 0 && rest + 1 < width; rest++) {
+        b--;
+        while (b > 0 && ((unsigned char)text[b] & 0xC0) == 0x80)
+            b--;
+    }
+    if (b == 0)
+        return flat_cut(text, len, width);
+    /* not in the middle of a word */
+    for (size_t e = b; e < at && e < b + 12; e++)
+        if (text[e] == ' ' || text[e] == '\n') {
+            b = e + 1;
+            break;
+        }
+    char *cut = flat_cut(text + b, len - b, width - 1);
+    char *out = malloc(strlen(cut) + 4);
+    if (!out)
+        abort();
+    memcpy(out, "\xe2\x80\xa6", 3);
+    strcpy(out + 3, cut);
+    free(cut);
+    return out;
+}
+
+void doc_quote(doc *d, const char *text, size_t len, size_t max, size_t hit,
                const char *source)
 {
-    char *q = flat_cut(text, len, max);
+    char *q = cut_around(text, len, hit, max);
     if (d->fmt == FMT_HTML) {
         fputs("<blockquote lang=\"fr\"><p>", d->f);
         html_cstr(d->f, q);

@@ -62,10 +62,14 @@ void doc_end(doc *d);
 void doc_h2(doc *d, const char *title);
 void doc_h3(doc *d, const char *title);
 void doc_para(doc *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* A verbatim: the text (flattened, cut at `max` characters) and its
- * source line. */
-void doc_quote(doc *d, const char *text, size_t len, size_t max,
+/* A verbatim: the text (flattened, cut at `max` characters around byte
+ * `hit`, its first coded word: cut_around) and its source line. */
+void doc_quote(doc *d, const char *text, size_t len, size_t max, size_t hit,
                const char *source);
+/* text[0, len) on one line, cut to `width` code points around byte `hit`
+ * (the first coded word): from the start when it fits there, else a
+ * third of the width before it, after "…". */
+char *cut_around(const char *text, size_t len, size_t hit, size_t width);
 void doc_table(doc *d, table *t);
 /* Writes raw HTML (only in HTML). */
 void doc_html(doc *d, const char *html);

@@ -828,6 +828,8 @@ typedef struct grille_quote_info {
     const char *text;
     size_t len;
     size_t hits, terms;
+    size_t hit; /* bytes from start to the code's first coding in it: where
+                   an excerpt of a long segment centres */
 } grille_quote_info;
 
 /* How representative a coded segment of `len` bytes with `hits` hits of a

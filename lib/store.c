@@ -4206,19 +4206,21 @@ int grille_store_recode_jobs(grille_store *s, grille_analyser *const *a,
 #define QUOTE_CODINGS(order)                                                 \
     QUOTE_SUB_CTE                                                            \
     " SELECT c.segment, grille_fold(c.term), g.document, g.idx, g.line, "   \
-    "g.start, g.\"end\" FROM codings c CROSS JOIN segments g ON "           \
+    "g.start, g.\"end\", c.start FROM codings c CROSS JOIN segments g ON "  \
     "g.id = c.segment "                                                      \
     "WHERE c.code IN (SELECT id FROM sub) " order
 #define QUOTE_HITS                                                           \
     QUOTE_SUB_CTE ", "                                                       \
     "hit AS (SELECT c.segment, count(*) AS hits, "                          \
-    "count(DISTINCT grille_fold(c.term)) AS terms FROM codings c "          \
+    "count(DISTINCT grille_fold(c.term)) AS terms, min(c.start) AS first "  \
+    "FROM codings c "                                                        \
     "WHERE c.code IN (SELECT id FROM sub) GROUP BY c.segment) "
 
 typedef struct ranked {
     int64_t document, segment_id;
     const char *name;
     size_t idx, start, end, hits, terms;
+    size_t first; /* the start of its first coding of the code */
     unsigned line;
 } ranked;
 
@@ -4402,10 +4404,14 @@ static int foreach_ranked(grille_store *s, const char *code, size_t keep,
                     .line = (unsigned)sqlite3_column_int(st, 4),
                     .start = col_size(st, 5),
                     .end = col_size(st, 6),
+                    .first = SIZE_MAX,
                 };
                 run.terms.len = run.nspans = 0;
             }
             run.x.hits++;
+            size_t cs = col_size(st, 7);
+            if (cs < run.x.first)
+                run.x.first = cs;
             if (run_term(&run, (const char *)sqlite3_column_text(st, 1),
                          (size_t)sqlite3_column_bytes(st, 1)) < 0) {
                 r = grille__nomem(err);
@@ -4450,6 +4456,9 @@ static int foreach_ranked(grille_store *s, const char *code, size_t keep,
             .len = v[i].end > v[i].start ? v[i].end - v[i].start : 0,
             .hits = v[i].hits,
             .terms = v[i].terms,
+            .hit = v[i].first >= v[i].start && v[i].first <= v[i].end
+                       ? v[i].first - v[i].start
+                       : 0,
         };
         r = cb(&q, payload);
     }
@@ -4483,7 +4492,8 @@ static int foreach_quote(grille_store *s, const char *code, bool texts,
         QUOTE_HITS
         "SELECT g.document, d.name, g.id, g.idx, g.line, g.start, g.\"end\", "
         "substr(CAST(d.text AS BLOB), g.start + 1, g.\"end\" - g.start), "
-        "hit.hits, hit.terms FROM hit JOIN segments g ON g.id = hit.segment "
+        "hit.hits, hit.terms, hit.first FROM hit JOIN segments g ON "
+        "g.id = hit.segment "
         "JOIN documents d ON d.id = g.document "
         "ORDER BY hit.hits DESC, g.\"end\" - g.start >= 40 DESC, "
         "min(g.\"end\" - g.start, 250) DESC, hit.terms DESC, d.name, g.idx",
@@ -4505,6 +4515,8 @@ static int foreach_quote(grille_store *s, const char *code, bool texts,
             .hits = col_size(st, 8),
             .terms = col_size(st, 9),
         };
+        size_t first = col_size(st, 10);
+        q.hit = first >= q.start && first <= q.end ? first - q.start : 0;
         if (!q.text)
             q.text = "";
         int stop = cb(&q, payload);

@@ -755,6 +755,17 @@ ok "report grid: a document named ccas without a type is not in the group ccas" 
     head -4 grid2.out | cmp -s - grid1.out &&
     grep -q '^  sante  *1  « la santé des agents' grid2.out"
 
+# a verbatim of a long segment shows its coded word, not only its start
+python3 -c "print('Le conseil a siégé ' + 'longuement et souvent ' * 40 + 'puis le télétravail est venu.')" > longseg.md
+$G init -d longseg.db >/dev/null && $G add -d longseg.db longseg.md >/dev/null
+for c in "quotes teletravail" "quotes teletravail -f md"; do
+    ok "$c: the verbatim of a long segment shows its coded word" sh -c "
+        $G $c -d longseg.db | grep -q 'le télétravail est venu'"
+done
+ok "report: the verbatim of a long segment shows its coded word" sh -c "
+    $G report -d longseg.db -f md | sed -n '/^## Verbatims/,\$p' |
+    grep -q '^> ….*le télétravail est venu'"
+
 # a value written "(none)" is not shown as the group of no value
 $G init -d none.db >/dev/null && $G add -d none.db "$S/corpus" >/dev/null 2>&1
 printf 'la santé des agents\n' > bare.md && $G add -d none.db bare.md >/dev/null
