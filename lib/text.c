@@ -1536,6 +1536,20 @@ static bool abbreviation_before(const char *s, size_t from, size_t i)
         return false;
     if (i - k == 1 && s[k] >= 'A' && s[k] <= 'Z')
         return true; /* an initial: "J. Dupont" */
+    if (i - k == 1 && s[k] >= 'a' && s[k] <= 'z' && k > from + 1) {
+        /* the last letter of "i.e." or of "c.-à-d." */
+        if (s[k - 1] == '.')
+            return true;
+        for (size_t b = k - 1; s[k - 1] == '-' && b > from && k - b <= 6; b--)
+            if (s[b] == '-' && s[b - 1] == '.')
+                return true;
+    }
+    if ((unsigned char)s[k] >= 0xC0) { /* "É. Marchal", "Œ." */
+        size_t n;
+        uint32_t c = utf8_get(s, i, k, &n);
+        if (k + n == i && grille__is_upper(c))
+            return true;
+    }
     char low[8];
     if (i - k >= sizeof(low))
         return false; /* longer than any of them */
@@ -1587,6 +1601,20 @@ static inline bool short_word_before(const char *s, size_t i)
 }
 
 /* Cuts segment `seg` into sentences, pushing them. */
+/* Whether s[from, i) is only an outline's number before its dot ("1",
+ * "2.1"), as in "## 1. Le choc du confinement": no sentence of its own. */
+static bool outline_number(const char *s, size_t from, size_t i)
+{
+    bool digit = false;
+    for (size_t k = from; k < i; k++) {
+        if (is_digit(s[k]))
+            digit = true;
+        else if (s[k] != '.')
+            return false;
+    }
+    return digit && i - from <= 8;
+}
+
 static int split_sentences(grille_analyser *a, const char *s,
                            const grille_segment *seg)
 {
@@ -1599,7 +1627,8 @@ static int split_sentences(grille_analyser *a, const char *s,
         uint32_t c = utf8_get(s, seg->end, i, &n);
         size_t j = i + n;
         if (c == '.' || c == '!' || c == '?' || c == 0x2026) {
-            if (c == '.' && abbreviation_before(s, cur.start, i)) {
+            if (c == '.' && (abbreviation_before(s, cur.start, i) ||
+                             outline_number(s, cur.start, i))) {
                 i = j;
                 continue;
             }
@@ -1638,8 +1667,18 @@ static int split_sentences(grille_analyser *a, const char *s,
             if (space && k < seg->end) {
                 size_t m;
                 uint32_t d = utf8_get(s, seg->end, k, &m);
+                /* "(rire) je dors mal" goes on: a bracket starts a
+                 * sentence when what it holds does */
+                uint32_t in = d;
+                if (d == '(' && k + m < seg->end) {
+                    size_t m2;
+                    in = utf8_get(s, seg->end, k + m, &m2);
+                }
                 if (grille__is_upper(d) || (d >= '0' && d <= '9') ||
-                    d == 0xAB || d == '"' || d == 0x201C || d == '(') {
+                    d == 0xAB || d == '"' || d == 0x201C ||
+                    (d == '(' && (grille__is_upper(in) ||
+                                  (in >= '0' && in <= '9') || in == '(' ||
+                                  !grille__is_letter(in)))) {
                     cur.end = j;
                     if (push_segment(a, &cur) < 0)
                         return GRILLE_ENOMEM;

@@ -846,6 +846,20 @@ START_TEST(sentences_abbreviations_quotes)
     run_unit("Le 3 DÉC. 2020 fin. Le 2 juill. 2020 et le 4 fév. 2021.\n",
              GRILLE_UNIT_SENTENCE);
     ck_assert_uint_eq(nseg, 2);
+
+    /* an accented initial, c.-à-d. and i.e., a bracket that goes on in
+     * small letters, an outline's number before a heading's words */
+    run_unit("Notes de É. Marchal ce jour. Voir c.-à-d. Le maire. Ex : i.e. "
+             "La mairie. Moi… (rire) je dors mal. (Rire) Oui.\n\n"
+             "## 2.1. Le choc du confinement\n",
+             GRILLE_UNIT_SENTENCE);
+    ck_assert_uint_eq(nseg, 6);
+    seg_is(0, GRILLE_SEG_PARAGRAPH, 1, "Notes de É. Marchal ce jour.");
+    seg_is(1, GRILLE_SEG_SENTENCE, 1, "Voir c.-à-d. Le maire.");
+    seg_is(2, GRILLE_SEG_SENTENCE, 1, "Ex : i.e. La mairie.");
+    seg_is(3, GRILLE_SEG_SENTENCE, 1, "Moi… (rire) je dors mal.");
+    seg_is(4, GRILLE_SEG_SENTENCE, 1, "(Rire) Oui.");
+    seg_is(5, GRILLE_SEG_HEADING, 3, "2.1. Le choc du confinement");
 }
 END_TEST
 
