@@ -278,7 +278,8 @@ static int word_elem(builder *b, const grille_token *t, cb_elem *e)
     size_t sl;
     if (grille_analyser_stem(b->an, t->key, t->key_len, &st, &sl) < 0)
         return GRILLE_ENOMEM;
-    if (sl != t->stem_len || memcmp(st, t->stem, sl) != 0) {
+    /* as a note's words (grille_stem__lookup): kept when no shorter */
+    if (sl > t->stem_len || (sl == t->stem_len && memcmp(st, t->stem, sl))) {
         e->stem[1] = grille__strndup(st, sl);
         e->stem_len[1] = sl;
         if (!e->stem[1])

@@ -295,7 +295,10 @@ stem_entry *grille_stem__lookup(grille_analyser *a, const char *lower,
         if (!st)
             return NULL;
         size_t n = (size_t)sb_stemmer_length(a->stemmer);
-        if (n != e.stem_len || memcmp(st, e.stem, n) != 0) {
+        /* kept when no shorter: Snowball cuts some words further without
+         * their accents (communiqué, communiqu, but communique, commun,
+         * the stem of commune), and "commune" would code communiqué */
+        if (n > e.stem_len || (n == e.stem_len && memcmp(st, e.stem, n))) {
             char *s2 = arena_copy(c, (const char *)st, n);
             if (!s2)
                 return NULL;

@@ -260,6 +260,23 @@ START_TEST(test_word_unaccented_term_stems_apart)
 }
 END_TEST
 
+/* The stem without accents is taken only when no shorter: Snowball cuts
+ * "communique" to commun, the stem of commune, and "repera" to rep; so
+ * "commune" codes no communiqué, nor "communiqué" a commune, nor "repas"
+ * a repéra. */
+START_TEST(test_word_unaccented_stem_no_shorter)
+{
+    const char *text = "Un communiqué de presse. Il repéra. La commune.";
+    use("themes:\n  c: {terms: [commune]}\n  r: {terms: [repas]}\n"
+        "  q: {terms: [communiqué]}\n");
+    run(text);
+    expect_count(text, 2);
+    expect_word(text, 0, "q", "communiqué", 0, "communiqué",
+                GRILLE_RULE_WORD);
+    expect_word(text, 1, "c", "commune", 0, "commune", GRILLE_RULE_WORD);
+}
+END_TEST
+
 /* A codebook saved with decomposed accents (macOS: "e" and U+0301) codes
  * a note written with composed ones, by a word, a phrase, an exact form,
  * a regex and an exclusion alike. */
@@ -1098,6 +1115,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_word_unaccented_term);
     tcase_add_test(tc, test_word_unaccented_term_stems_apart);
     tcase_add_test(tc, test_decomposed_codebook);
+    tcase_add_test(tc, test_word_unaccented_stem_no_shorter);
     tcase_add_test(tc, test_next_codebook_same_analyser);
 
     tc = tcase(s, "phrase");
