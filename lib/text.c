@@ -1004,6 +1004,14 @@ static size_t label_word(const char *s, size_t end, size_t i, bool *caps,
  * timestamp.  Returns the offset of the turn's text (after the colon and
  * spaces) and the label's span, or 0.
  */
+/* Whether s[0, n) holds a time to the second: two colons ("00:12:40",
+ * "[1:02:03]"). */
+static bool seconds(const char *s, size_t n)
+{
+    const char *c = memchr(s, ':', n);
+    return c && memchr(c + 1, ':', n - (size_t)(c + 1 - s)) != NULL;
+}
+
 /* Whether the `mark` bytes `mc` at s[k] close an emphasis ("**", "_"),
  * and no more of them follow. */
 static bool closes(const char *s, size_t end, size_t k, char mc, size_t mark)
@@ -1030,9 +1038,10 @@ static size_t turn_at(const char *s, size_t end, size_t i, size_t *ls,
         size_t c = k + 1;
         while (c < end && (is_digit(s[c]) || s[c] == ':' || s[c] == '.'))
             c++;
-        /* in brackets, any digits; in others a time ("(2020)" is none) */
+        /* in brackets, any digits; in others a time to the second, as
+         * transcription tools write it ("(2020)", "(10:30)" are none) */
         if (c < end && s[c] == close && c > k + 1 &&
-            (close == ']' || memchr(s + k + 1, ':', c - k - 1)))
+            (close == ']' || seconds(s + k + 1, c - k - 1)))
             k = skip_spaces(s, end, c + 1, NULL);
     } else if (k + 4 < end && is_digit(s[k]) && is_digit(s[k + 1]) &&
                s[k + 2] == ':') {
@@ -1042,7 +1051,9 @@ static size_t turn_at(const char *s, size_t end, size_t i, size_t *ls,
         if (c < end && (s[c] == ' ' || s[c] == '\t'))
             k = skip_spaces(s, end, c, NULL);
     }
-    if (k > stamp && k < end) {
+    /* a dash after a time to the second: "09:30 - ARS : réunion" is an
+     * agenda's line, whose words are coded */
+    if (k > stamp && k < end && seconds(s + stamp, k - stamp)) {
         size_t n, m;
         uint32_t d = cp_at(s, end, k, &n);
         if ((d == '-' || d == 0x2013 || d == 0x2014) && k + n < end &&

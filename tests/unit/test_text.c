@@ -687,6 +687,14 @@ START_TEST(not_turns)
     seg_is(1, GRILLE_SEG_PARAGRAPH, 3, "10:30 réunion avec l’ARS");
     seg_is(2, GRILLE_SEG_PARAGRAPH, 5, "Points clés : télétravail");
 
+    /* an agenda's lines: a time to the minute, a dash, then what (a
+     * transcript's times are to the second) */
+    run("09:30 - ARS : réunion de crise.\n\n14:00 – DGS : point budget\n\n"
+        "(10:30) DGS : le point.\n\n[2020] - DGS : bilan.\n");
+    ck_assert_uint_eq(nseg, 4);
+    for (size_t i = 0; i < 4; i++)
+        ck_assert_int_eq(segs[i].kind, GRILLE_SEG_PARAGRAPH);
+
     /* a comma before the colon makes a role only after a name: a
      * sentence that ends with a colon stays a sentence; small words
      * without a title make no name */
