@@ -886,12 +886,13 @@ static const char *const civilities[] = {
 static const char *const particles[] = {"le", "la", "les", "de", "du",
                                         "des", NULL};
 /* Each with its accents and without them (notes typed on a phone, or in
- * a hurry: "Enqueteur :"). */
+ * a hurry: "Enqueteur :"); but "Enquete", which is enquête (the survey)
+ * as often as enquêté, only with a number (numbered_words). */
 static const char *const speaker_words[] = {
     "Intervieweur", "Intervieweuse", "Interviewer", "Interviewé",
     "Interviewée", "Interviewe", "Interviewee", "Enquêteur", "Enquêtrice",
     "Enquêteuse", "Enquêté", "Enquêtée", "Enqueteur", "Enquetrice",
-    "Enqueteuse", "Enquete", "Enquetee", "Question", "Réponse", "Reponse",
+    "Enqueteuse", "Enquetee", "Question", "Réponse", "Reponse",
     "Locuteur", "Locutrice", "Animateur", "Animatrice", "Modérateur",
     "Modératrice", "Moderateur", "Moderatrice", "Journaliste", "Consultant",
     "Consultante", NULL};
@@ -903,7 +904,7 @@ static const char *const numbered_words[] = {
     "Interlocuteur", "Interlocutrice", "Répondant",   "Répondante",
     "Repondant",    "Repondante",     "Élu",         "Élue",
     "Elu",          "Elue",           "Speaker",     "Locuteur",
-    "Locutrice",    NULL};
+    "Locutrice",    "Enquete",        NULL};
 
 static bool in_list(const char *s, size_t a, size_t b,
                     const char *const *list)

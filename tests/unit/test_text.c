@@ -690,9 +690,10 @@ START_TEST(not_turns)
     /* an agenda's lines: a time to the minute, a dash, then what (a
      * transcript's times are to the second) */
     run("09:30 - ARS : réunion de crise.\n\n14:00 – DGS : point budget\n\n"
-        "(10:30) DGS : le point.\n\n[2020] - DGS : bilan.\n");
-    ck_assert_uint_eq(nseg, 4);
-    for (size_t i = 0; i < 4; i++)
+        "(10:30) DGS : le point.\n\n[2020] - DGS : bilan.\n\n"
+        "Enquete : menée auprès des DGS\n");
+    ck_assert_uint_eq(nseg, 5);
+    for (size_t i = 0; i < 5; i++)
         ck_assert_int_eq(segs[i].kind, GRILLE_SEG_PARAGRAPH);
 
     /* a comma before the colon makes a role only after a name: a
