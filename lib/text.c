@@ -1829,7 +1829,8 @@ emit(tok_ctx *t, size_t start, size_t end, grille_token_kind kind,
                 if (c >= 0x80) {
                     size_t n;
                     uint32_t cp = utf8_get(t->s, start, i, &n);
-                    if (grille__is_space(cp)) {
+                    /* a soft hyphen at a word's end breaks no phrase */
+                    if (grille__is_space(cp) || grille__is_invisible(cp)) {
                         i += n - 1;
                         continue;
                     }
@@ -2382,12 +2383,16 @@ static int word_slow(tok_ctx *t, size_t i, size_t *out)
             continue;
         }
         if (n && grille__is_invisible(c) && j > part) {
-            /* a soft hyphen or a zero-width space between two letters:
-             * no part of the word (lower_into leaves it out) */
-            size_t m;
-            uint32_t d = cp_at(s, end, j + n, &m);
+            /* soft hyphens or zero-width spaces between two letters: no
+             * part of the word (lower_into leaves them out) */
+            size_t m, k = j + n;
+            uint32_t d = cp_at(s, end, k, &m);
+            while (m && grille__is_invisible(d)) {
+                k += m;
+                d = cp_at(s, end, k, &m);
+            }
             if (m && (grille__is_letter(d) || (d >= '0' && d <= '9'))) {
-                j += n;
+                j = k;
                 continue;
             }
         }

@@ -1078,6 +1078,11 @@ START_TEST(invisible_characters_inside_words)
     key_is("co\xc2\xadop\xc3\xa9ration", GRILLE_TOK_WORD, "cooperation");
     key_is("fin", GRILLE_TOK_WORD, "fin");
     ck_assert(!has_token("travail") && !has_token("télé"));
+    /* two in a row, and one at a word's end, which breaks no phrase */
+    run("a\xc2\xad\xc2\xad" "bc, le travail\xc2\xad à distance");
+    key_is("a\xc2\xad\xc2\xad" "bc", GRILLE_TOK_WORD, "abc");
+    ck_assert(!(tok("à")->flags & GRILLE_TOKF_BREAK));
+    run("le télé\xc2\xadtravail, le télé\xe2\x80\x8btravail");
     const grille_token *a = tok("télé\xc2\xadtravail");
     const grille_token *b = tok("télé\xe2\x80\x8btravail");
     ck_assert(a->stem_len == b->stem_len &&
