@@ -170,8 +170,8 @@ int out_close(FILE *f, const char *path)
         bad |= fclose(f) != 0;
     int e = errno ? errno : EIO;
     if (!bad && out_tmp[0] && (out_copy || rename(out_tmp, out_final) != 0)) {
-        e = out_copy ? 0 : errno;
-        /* no Ctrl-C in the copy: its handler would remove the whole
+        /* a rename refused (another's file in a sticky folder), or a
+         * file kept (out_copy): copied over.  No Ctrl-C in the copy: its handler would remove the whole
          * output while the target is half written */
         sigset_t block, old;
         sigemptyset(&block);
@@ -181,7 +181,7 @@ int out_close(FILE *f, const char *path)
         sigprocmask(SIG_BLOCK, &block, &old);
         errno = 0;
         bad = copy_over(out_tmp, out_final) != 0;
-        if (bad && out_copy) {
+        if (bad) {
             /* the file is cut: the whole output stays beside it */
             cli_error(_("%s: cannot write over it: %s; the whole output is "
                         "in %s"),
