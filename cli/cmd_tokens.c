@@ -58,6 +58,11 @@ static void show_text(const cli_doc *d, grille_analyser *a)
                 putchar(' ');
             printf(" key=%.*s stem=%.*s", (int)t->key_len, t->key,
                    (int)t->stem_len, t->stem);
+            const char *s2;
+            size_t n2 = grille_analyser_token_stem2(a, s->first_token + k,
+                                                    &s2);
+            if (n2) /* the stem without accents: "secur (securit)" */
+                printf(" (%.*s)", (int)n2, s2);
             flags_text(stdout, t->flags);
             putchar('\n');
         }
@@ -101,6 +106,14 @@ static void show_json(const cli_doc *d, grille_analyser *a)
             json_str(stdout, t->key, t->key_len);
             fputs(", \"stem\": ", stdout);
             json_str(stdout, t->stem, t->stem_len);
+            const char *s2;
+            size_t n2 = grille_analyser_token_stem2(a, s->first_token + k,
+                                                    &s2);
+            fputs(", \"stem2\": ", stdout);
+            if (n2)
+                json_str(stdout, s2, n2);
+            else
+                fputs("null", stdout);
             printf(", \"pos\": %u, \"flags\": [", t->pos);
             static const char *const names[] = {"acronym", "compound", "part",
                                                 "name", "break"};

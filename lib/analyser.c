@@ -139,6 +139,14 @@ size_t grille_analyser_tokens(const grille_analyser *a,
     return a->ntoks;
 }
 
+size_t grille_analyser_token_stem2(const grille_analyser *a, size_t i,
+                                   const char **out)
+{
+    const stem_entry *e = i < a->ntoks ? a->tok_entry[i] : NULL;
+    *out = e && e->stem2 ? e->stem2 : NULL;
+    return *out ? e->stem2_len : 0;
+}
+
 size_t grille_analyser_codings(const grille_analyser *a,
                                const grille_coding **out)
 {

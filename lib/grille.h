@@ -496,6 +496,12 @@ GRILLE_API size_t grille_analyser_segments(const grille_analyser *a,
                                            const grille_segment **out);
 GRILLE_API size_t grille_analyser_tokens(const grille_analyser *a,
                                          const grille_token **out);
+/* The second stem of token i of the last run: that of the word without
+ * its accents, when it is another and no shorter ("sécurité": secur, and
+ * securit, as "securite"); a word meets a term's word when one stem of
+ * each agrees.  Its length, and *out; 0 and NULL when it has none. */
+GRILLE_API size_t grille_analyser_token_stem2(const grille_analyser *a,
+                                              size_t i, const char **out);
 GRILLE_API size_t grille_analyser_codings(const grille_analyser *a,
                                           const grille_coding **out);
 
