@@ -50,6 +50,11 @@ struct match_state {
     size_t taken_cap;
     mask *masks;          /* sorted by code, then start */
     size_t nmasks, masks_cap;
+    uint32_t *mask_occ;   /* the exclusions' occurrences in occs */
+    size_t nmask_occ, mask_occ_cap;
+    unsigned char *occ_masked; /* per occurrence: 0 not known yet, 1 an
+                                  exclusion masks it, 2 none does */
+    size_t occ_masked_cap;
     size_t *maxend;       /* running maximum of the masks' ends */
     size_t maxend_cap;
     uint32_t *cands;
@@ -89,6 +94,8 @@ void grille_match__free(grille_analyser *a)
     free(m->label.data);
     free(m->masks);
     free(m->maxend);
+    free(m->mask_occ);
+    free(m->occ_masked);
     free(m->code_seg);
     free(m->code_spans);
     free(m->spans);
@@ -454,10 +461,10 @@ static bool under(const grille_codebook *cb, size_t c, size_t anc)
 static bool masked_occ(const struct match_state *m, const grille_codebook *cb,
                        const occ *p, size_t code)
 {
-    for (size_t k = 0; k < m->nocc; k++) {
-        const occ *o = &m->occs[k];
+    for (size_t k = 0; k < m->nmask_occ; k++) {
+        const occ *o = &m->occs[m->mask_occ[k]];
         const cb_seq *sq = &cb->seqs[o->seq];
-        if (sq->role == ROLE_MASK && o->start < p->end && p->start < o->end &&
+        if (o->start < p->end && p->start < o->end &&
             under(cb, code, cb->rules[sq->rule].code))
             return true;
     }
@@ -774,7 +781,23 @@ static int segment(grille_analyser *a, const grille_codebook *cb,
         if (rc < 0)
             return grille__nomem(err);
     }
-    /* Terms are hits; proximity sides pair up. */
+    /* Terms are hits; proximity sides pair up.  The exclusions' own
+     * occurrences first, apart: a B they mask is no partner (most
+     * segments have none, and nothing is looked at then). */
+    size_t nmasks = 0;
+    for (size_t k = 0; cb->has_masks && k < m->nocc; k++) {
+        if (cb->seqs[m->occs[k].seq].role != ROLE_MASK)
+            continue;
+        if (GROW(m->mask_occ, m->mask_occ_cap, nmasks + 1) < 0)
+            return grille__nomem(err);
+        m->mask_occ[nmasks++] = (uint32_t)k;
+    }
+    m->nmask_occ = nmasks;
+    if (nmasks) {
+        if (GROW(m->occ_masked, m->occ_masked_cap, m->nocc + 1) < 0)
+            return grille__nomem(err);
+        memset(m->occ_masked, 0, m->nocc);
+    }
     for (size_t k = 0; k < m->nocc; k++) {
         const occ *o = &m->occs[k];
         const cb_seq *s = &cb->seqs[o->seq];
@@ -797,8 +820,15 @@ static int segment(grille_analyser *a, const grille_codebook *cb,
                 /* a B an exclusion of the theme masks pairs with no A: the
                  * pair would be masked, and a B further away that is not
                  * would be lost */
-                if (cb->has_masks && masked_occ(m, cb, p, r->code))
-                    continue;
+                if (nmasks) {
+                    /* looked at once per B (each B has one rule, one
+                     * code): not again for each A */
+                    if (!m->occ_masked[j])
+                        m->occ_masked[j] =
+                            masked_occ(m, cb, p, r->code) ? 1 : 2;
+                    if (m->occ_masked[j] == 1)
+                        continue;
+                }
                 uint32_t d;
                 if (p->pos_first > o->pos_last)
                     d = p->pos_first - o->pos_last;

@@ -404,6 +404,19 @@ def validate_big(path, n, unit):
                                                   'hits': n}}, doc['summary']
 
 
+def t_long_paragraph_proximity():
+    """A long paragraph where a proximity rule meets thousands of pairs
+    and its theme's exclusion thousands of spans: coded in moments (each
+    partner is checked against the exclusions once, not once per pair)."""
+    name = write('longprox.md', 'la mairie a rouvert, fermée '
+                 'définitivement ; ' * 3000)
+    cb = write('longprox.yaml', 'themes:\n  p: {near: ["mairie ~3 fermée"],'
+               ' exclude: [fermée définitivement]}\n')
+    for args in (('-c', cb), ()):
+        run = grille('tag', '-f', 'json', *args, name, timeout=60)
+        expect(run, 0, '', r'(?s)\{.*')
+
+
 def t_big_tag():
     n = BIG_BYTES // len(BIG_UNIT.encode())
     if 'probe' in BIG:
@@ -1465,6 +1478,8 @@ for name, fn in [
          t_read_only_then_writable),
         ('project: schema 5 attributes read as it is and upgraded alike',
          t_schema5_attributes),
+        ('a long paragraph of proximity pairs and exclusions: no hang',
+         t_long_paragraph_proximity),
         ('project: disk full (ulimit -f): exit 1, nothing added, intact',
          t_full_disk),
         ('project: disk full (ulimit -f): the message says so',
