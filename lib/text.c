@@ -1614,7 +1614,8 @@ static inline bool short_word_before(const char *s, size_t i)
 
 /* Cuts segment `seg` into sentences, pushing them. */
 /* Whether s[from, i) is only an outline's number before its dot ("1",
- * "2.1"), as in "## 1. Le choc du confinement": no sentence of its own. */
+ * "2.1"), as in the heading "## 1. Le choc du confinement": no sentence
+ * of its own ("Réponse : 150. Et le reste ?" is two). */
 static bool outline_number(const char *s, size_t from, size_t i)
 {
     bool digit = false;
@@ -1640,7 +1641,8 @@ static int split_sentences(grille_analyser *a, const char *s,
         size_t j = i + n;
         if (c == '.' || c == '!' || c == '?' || c == 0x2026) {
             if (c == '.' && (abbreviation_before(s, cur.start, i) ||
-                             outline_number(s, cur.start, i))) {
+                             (seg->kind == GRILLE_SEG_HEADING &&
+                              outline_number(s, cur.start, i)))) {
                 i = j;
                 continue;
             }
@@ -1680,11 +1682,22 @@ static int split_sentences(grille_analyser *a, const char *s,
                 size_t m;
                 uint32_t d = utf8_get(s, seg->end, k, &m);
                 /* "(rire) je dors mal" goes on: a bracket starts a
-                 * sentence when what it holds does */
+                 * sentence when what it holds does, or what follows it
+                 * ("pas. (inaudible) Ensuite") */
                 uint32_t in = d;
                 if (d == '(' && k + m < seg->end) {
                     size_t m2;
                     in = utf8_get(s, seg->end, k + m, &m2);
+                    const char *close =
+                        memchr(s + k, ')', seg->end - k < 40 ? seg->end - k
+                                                             : 40);
+                    size_t after = close ? (size_t)(close - s) + 1 : 0;
+                    while (after && after < seg->end &&
+                           (s[after] == ' ' || s[after] == '\t'))
+                        after++;
+                    if (after && after < seg->end &&
+                        grille__is_upper(utf8_get(s, seg->end, after, &m2)))
+                        in = 'A';
                 }
                 if (grille__is_upper(d) || (d >= '0' && d <= '9') ||
                     d == 0xAB || d == '"' || d == 0x201C ||

@@ -863,6 +863,18 @@ START_TEST(sentences_abbreviations_quotes)
              "## 2.1. Le choc du confinement\n",
              GRILLE_UNIT_SENTENCE);
     ck_assert_uint_eq(nseg, 6);
+    /* but a number ends a sentence out of a heading, and a bracket
+     * before a capital starts one */
+    run_unit("Réponse : 150. Et le reste ? Je ne sais pas. (inaudible) "
+             "Ensuite on a fermé.\n",
+             GRILLE_UNIT_SENTENCE);
+    ck_assert_uint_eq(nseg, 4);
+    seg_is(0, GRILLE_SEG_TURN, 1, "150.");
+    seg_is(3, GRILLE_SEG_SENTENCE, 1, "(inaudible) Ensuite on a fermé.");
+    run_unit("Notes de É. Marchal ce jour. Voir c.-à-d. Le maire. Ex : i.e. "
+             "La mairie. Moi… (rire) je dors mal. (Rire) Oui.\n\n"
+             "## 2.1. Le choc du confinement\n",
+             GRILLE_UNIT_SENTENCE);
     seg_is(0, GRILLE_SEG_PARAGRAPH, 1, "Notes de É. Marchal ce jour.");
     seg_is(1, GRILLE_SEG_SENTENCE, 1, "Voir c.-à-d. Le maire.");
     seg_is(2, GRILLE_SEG_SENTENCE, 1, "Ex : i.e. La mairie.");
