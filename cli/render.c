@@ -171,8 +171,9 @@ int out_close(FILE *f, const char *path)
     int e = errno ? errno : EIO;
     if (!bad && out_tmp[0] && (out_copy || rename(out_tmp, out_final) != 0)) {
         /* a rename refused (another's file in a sticky folder), or a
-         * file kept (out_copy): copied over.  No Ctrl-C in the copy: its handler would remove the whole
-         * output while the target is half written */
+         * file kept (out_copy): copied over.  No Ctrl-C in the copy: its
+         * handler would remove the whole output while the target is half
+         * written */
         sigset_t block, old;
         sigemptyset(&block);
         for (size_t k = 0; k < sizeof(out_signals) / sizeof(*out_signals);
@@ -999,7 +1000,7 @@ char *cut_around(const char *text, size_t len, size_t hit, size_t width)
             break;
         }
     /* near the end: back far enough to fill the width */
-    size_t rest = 0;
+    size_t rest = 0, word = b;
     for (size_t i = b; i < len; i++)
         rest += ((unsigned char)text[i] & 0xC0) != 0x80;
     for (; b > 0 && rest + 1 < width; rest++) {
@@ -1009,12 +1010,16 @@ char *cut_around(const char *text, size_t len, size_t hit, size_t width)
     }
     if (b == 0)
         return flat_cut(text, len, width);
-    /* not in the middle of a word */
-    for (size_t e = b; e < at && e < b + 12; e++)
+    /* not in the middle of a word (where the loop above moved it) */
+    for (size_t e = b; b != word && e < at && e < b + 12; e++)
         if (text[e] == ' ' || text[e] == '\n') {
             b = e + 1;
             break;
         }
+    /* nor on a combining accent, whose letter was cut */
+    size_t mark_cols;
+    while (b < at && text_step(text, len, b, &mark_cols) && mark_cols == 0)
+        b += text_step(text, len, b, &mark_cols);
     char *cut = flat_cut(text + b, len - b, width - 1);
     char *out = malloc(strlen(cut) + 4);
     if (!out)
