@@ -11,7 +11,8 @@
 static const char help[] =
     "Usage: grille tokens [-u UNIT] [-f text|json] FILE|-\n"
     "Show the segments and tokens of FILE (or standard input): each token\n"
-    "with its byte span, kind, match key and stem.\n\n"
+    "with its byte span, kind, match key and stem (in brackets, its stem\n"
+    "without accents when it is another).\n\n"
     "  -u, --unit UNIT      paragraph (default) or sentence\n"
     "  -f, --format FORMAT  text (default) or json\n"
     "  -h, --help           show this help\n";
