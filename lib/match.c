@@ -700,7 +700,9 @@ static int segment(grille_analyser *a, const grille_codebook *cb,
 {
     struct match_state *m = a->match;
     const grille_segment *seg = &a->segs[si];
-    const grille_token *tk = a->toks + seg->first_token;
+    /* no tokens yet in a new analyser (a first segment without a word):
+     * no offset on NULL */
+    const grille_token *tk = a->toks ? a->toks + seg->first_token : NULL;
     size_t n = seg->ntokens;
     m->nocc = m->nhits = 0;
     if (cb->nskip && seg->label_end > seg->label_start) {
@@ -711,7 +713,8 @@ static int segment(grille_analyser *a, const grille_codebook *cb,
         if (grille__skip_speaker(cb, m->label.data, m->label.len))
             return 0;
     }
-    stem_entry *const *ent = a->tok_entry + seg->first_token;
+    stem_entry *const *ent =
+        a->tok_entry ? a->tok_entry + seg->first_token : NULL;
     /* The tokens that may start a match, listed without a branch: most
      * have nothing to look for, and testing each in the loop below
      * cost a mispredicted branch every few tokens. */
