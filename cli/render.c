@@ -978,6 +978,13 @@ char *flat_cut_mark(const char *s, size_t len, size_t max, bool mark)
     return out;
 }
 
+/* Whether byte b of text is inside a word: not at its start. */
+static bool mid_word(const char *text, size_t b)
+{
+    return b > 0 && text[b - 1] != ' ' && text[b - 1] != '\n' &&
+           text[b - 1] != '\t';
+}
+
 char *cut_around(const char *text, size_t len, size_t hit, size_t width)
 {
     size_t lead = width / 3, cols = 0, at = hit;
@@ -994,7 +1001,7 @@ char *cut_around(const char *text, size_t len, size_t hit, size_t width)
         while (b > 0 && ((unsigned char)text[b] & 0xC0) == 0x80)
             b--;
     }
-    for (size_t e = b; e < at; e++)
+    for (size_t e = b; mid_word(text, b) && e < at; e++)
         if (text[e] == ' ' || text[e] == '\n') {
             b = e + 1;
             break;
@@ -1011,7 +1018,8 @@ char *cut_around(const char *text, size_t len, size_t hit, size_t width)
     if (b == 0)
         return flat_cut(text, len, width);
     /* not in the middle of a word (where the loop above moved it) */
-    for (size_t e = b; b != word && e < at && e < b + 12; e++)
+    for (size_t e = b; b != word && mid_word(text, b) && e < at && e < b + 12;
+         e++)
         if (text[e] == ' ' || text[e] == '\n') {
             b = e + 1;
             break;

@@ -1628,6 +1628,20 @@ static bool outline_number(const char *s, size_t from, size_t i)
     return digit && i - from <= 8;
 }
 
+/* An outline's number at s[from, i), before a dot: in a heading, any
+ * ("## 2. Le choc"); at the start of a paragraph, one of several levels
+ * ("2.1. Le choc", a title in a plain text); not "150." after a turn's
+ * label ("Réponse : 150. Et le reste ?" is two sentences). */
+static bool outline_at(const char *s, const grille_segment *seg, size_t from,
+                       size_t i)
+{
+    if (!outline_number(s, from, i))
+        return false;
+    return seg->kind == GRILLE_SEG_HEADING ||
+           (seg->kind == GRILLE_SEG_PARAGRAPH && from == seg->start &&
+            memchr(s + from, '.', i - from) != NULL);
+}
+
 static int split_sentences(grille_analyser *a, const char *s,
                            const grille_segment *seg)
 {
@@ -1641,8 +1655,7 @@ static int split_sentences(grille_analyser *a, const char *s,
         size_t j = i + n;
         if (c == '.' || c == '!' || c == '?' || c == 0x2026) {
             if (c == '.' && (abbreviation_before(s, cur.start, i) ||
-                             (seg->kind == GRILLE_SEG_HEADING &&
-                              outline_number(s, cur.start, i)))) {
+                             outline_at(s, seg, cur.start, i))) {
                 i = j;
                 continue;
             }
@@ -1689,14 +1702,20 @@ static int split_sentences(grille_analyser *a, const char *s,
                     size_t m2;
                     in = utf8_get(s, seg->end, k + m, &m2);
                     const char *close =
-                        memchr(s + k, ')', seg->end - k < 40 ? seg->end - k
-                                                             : 40);
+                        memchr(s + k, ')', seg->end - k < 120 ? seg->end - k
+                                                              : 120);
                     size_t after = close ? (size_t)(close - s) + 1 : 0;
-                    while (after && after < seg->end &&
-                           (s[after] == ' ' || s[after] == '\t'))
-                        after++;
+                    uint32_t next = 0;
+                    while (after && after < seg->end) {
+                        next = utf8_get(s, seg->end, after, &m2);
+                        if (!grille__is_space(next) && next != '\n' &&
+                            next != '\r')
+                            break;
+                        after += m2;
+                    }
                     if (after && after < seg->end &&
-                        grille__is_upper(utf8_get(s, seg->end, after, &m2)))
+                        (grille__is_upper(next) || next == 0xAB ||
+                         next == '"' || next == 0x201C))
                         in = 'A';
                 }
                 if (grille__is_upper(d) || (d >= '0' && d <= '9') ||

@@ -766,6 +766,16 @@ ok "report: the verbatim of a long segment shows its coded word" sh -c "
     $G report -d longseg.db -f md | sed -n '/^## Verbatims/,\$p' |
     grep -q '^> ….*le télétravail est venu'"
 
+# the excerpt keeps a word that starts right where the lead begins
+python3 -c "
+b = 'Début abc motvisible un deux trois '
+b = (b + 'x' * 210)[:209] + ' ' + 'mairie fin du texte et encore ' * 30
+print(b)" > cutword.md
+printf 'themes:\n  m: {label: M, terms: [mairie]}\n' > cutword.yaml
+$G init -d cutword.db -c cutword.yaml >/dev/null && $G add -d cutword.db cutword.md >/dev/null
+ok "quotes: an excerpt that starts on a word's start keeps that word" sh -c "
+    $G quotes -d cutword.db m -n 1 | grep -q '« …motvisible un deux'"
+
 # a value written "(none)" is not shown as the group of no value
 $G init -d none.db >/dev/null && $G add -d none.db "$S/corpus" >/dev/null 2>&1
 printf 'la santé des agents\n' > bare.md && $G add -d none.db bare.md >/dev/null

@@ -871,6 +871,16 @@ START_TEST(sentences_abbreviations_quotes)
     ck_assert_uint_eq(nseg, 4);
     seg_is(0, GRILLE_SEG_TURN, 1, "150.");
     seg_is(3, GRILLE_SEG_SENTENCE, 1, "(inaudible) Ensuite on a fermé.");
+    /* a title numbered in plain text; a capital after the bracket on the
+     * next line, after a no-break space, a quote after it */
+    run_unit("2.1. Le choc du confinement\n\nPas. (inaudible)\nEnsuite. Non. "
+             "(hésite)\xc2\xa0Oui. Bon. (il hésite) « Oui ».\n",
+             GRILLE_UNIT_SENTENCE);
+    ck_assert_uint_eq(nseg, 7);
+    seg_is(0, GRILLE_SEG_PARAGRAPH, 1, "2.1. Le choc du confinement");
+    seg_is(2, GRILLE_SEG_SENTENCE, 3, "(inaudible)\nEnsuite.");
+    seg_is(4, GRILLE_SEG_SENTENCE, 4, "(hésite)\xc2\xa0Oui.");
+    seg_is(6, GRILLE_SEG_SENTENCE, 4, "(il hésite) « Oui ».");
     run_unit("Notes de É. Marchal ce jour. Voir c.-à-d. Le maire. Ex : i.e. "
              "La mairie. Moi… (rire) je dors mal. (Rire) Oui.\n\n"
              "## 2.1. Le choc du confinement\n",
