@@ -901,10 +901,11 @@ static gridrow *grid_rows(const grille_report *r, const char *by,
     /* a value and a document's name are keys apart, 'v' or 'd' before
      * them: the document named "ccas" without a type is not the group of
      * type ccas.  The keys in one block, freed with the rows. */
-    size_t room = 0;
+    const char *mark = _(" (document)");
+    size_t room = 0, mark_len = strlen(mark);
     for (size_t d = 0; d < nd; d++) {
         const char *v = grille_report_attr(r, d, by);
-        room += strlen(v ? v : r->docs[d].name) + 2;
+        room += strlen(v ? v : r->docs[d].name) + 2 + (v ? 0 : mark_len);
     }
     char *keys = malloc(room + 1), *kp = keys;
     if (!keys)
@@ -916,7 +917,7 @@ static gridrow *grid_rows(const grille_report *r, const char *by,
         kp[0] = v ? 'v' : 'd';
         memcpy(kp + 1, name, len + 1);
         of[d] = strindex_get(&vals, kp);
-        kp += len + 2;
+        kp += len + 2 + (v ? 0 : mark_len); /* room for the mark */
         is_value[of[d]] |= v != NULL;
         const size_t *cells = r->cell_segments + d * r->ncodes;
         for (size_t j = 0; w && j < k; j++)
@@ -927,6 +928,22 @@ static gridrow *grid_rows(const grille_report *r, const char *by,
     *valued = 0;
     for (size_t g = 0; g < ng; g++)
         *valued += is_value[g];
+    /* a document's row headed as a value's would be ("ccas"): marked */
+    const char **named = *valued ? malloc(*valued * sizeof(*named)) : NULL;
+    size_t nv = 0;
+    for (size_t g = 0; named && g < ng; g++)
+        if (is_value[g])
+            named[nv++] = vals.keys[g] + 1;
+    if (nv > 1)
+        qsort(named, nv, sizeof(*named), cli_cmp_str);
+    for (size_t g = 0; nv && g < ng; g++) {
+        char *key = (char *)vals.keys[g];
+        const char *name = key + 1;
+        if (!is_value[g] &&
+            bsearch(&name, named, nv, sizeof(*named), cli_cmp_str))
+            strcat(key, mark); /* in the room kept after it */
+    }
+    free(named);
     free(is_value);
     /* every row's documents, in their order, in one block (a row's own
      * allocation was a third of the grid's time, for 11,816 rows of
