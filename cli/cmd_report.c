@@ -707,12 +707,14 @@ static void themes_chart(doc *d, const grille_report *r, const size_t *codes,
         fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">", left - 6,
                 y + bar - 5);
         html_escape(f, c->label, strlen(c->label));
+        char pct[8]; /* as the table beside it rounds it (12.5: 13) */
+        pct_text(100 * x, pct);
         fprintf(f,
                 "</text><rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" "
-                "fill=\"%s\"/><text x=\"%d\" y=\"%d\">%.0f%%</text>\n",
+                "fill=\"%s\"/><text x=\"%d\" y=\"%d\">%s%%</text>\n",
                 left, y, (int)(x * width + 0.5), bar,
                 c->color[0] ? c->color : "#4682b4",
-                left + (int)(x * width) + 4, y + bar - 5, 100 * x);
+                left + (int)(x * width) + 4, y + bar - 5, pct);
     }
     fputs("</svg>\n", f);
 }

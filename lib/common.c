@@ -955,6 +955,10 @@ void grille__squeeze(gbuf *b, size_t from)
     for (size_t i = from; i < len;) {
         size_t n;
         uint32_t c = utf8_get(b->data, len, i, &n);
+        if (grille__is_invisible(c)) { /* a soft hyphen: no part of it */
+            i += n;
+            continue;
+        }
         if (c == '\n' || c == '\r' || grille__is_space(c)) {
             space = o > from;
             i += n;

@@ -193,7 +193,7 @@ GRILLE_HIDDEN bool grille__is_letter(uint32_t cp);
 GRILLE_HIDDEN bool grille__is_space(uint32_t cp); /* not line ends */
 /* Runs of white space (line ends, no-break spaces...) in b->data[from,
  * len): one space, none at the ends (a term that spans a line end is the
- * same term). */
+ * same term); invisible characters (a soft hyphen) dropped. */
 GRILLE_HIDDEN void grille__squeeze(gbuf *b, size_t from);
 GRILLE_HIDDEN bool grille__is_apostrophe(uint32_t cp);
 GRILLE_HIDDEN bool grille__is_hyphen(uint32_t cp);

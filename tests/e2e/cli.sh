@@ -777,6 +777,21 @@ $G init -d cutword.db -c cutword.yaml >/dev/null && $G add -d cutword.db cutword
 ok "quotes: an excerpt that starts on a word's start keeps that word" sh -c "
     $G quotes -d cutword.db m -n 1 | grep -q '« …motvisible un deux'"
 
+# the HTML chart rounds a share as the table does: 1 of 8 is 13 %
+mkdir -p eight && for i in 1 2 3 4 5 6 7 8; do echo "Note $i sur la santé." > eight/n$i.md; done
+echo "Le télétravail." >> eight/n1.md
+$G init -d eight.db >/dev/null && $G add -d eight.db eight >/dev/null
+ok "report -f html: the chart's 1 of 8 is 13%, as its table" sh -c "
+    $G report -d eight.db -f html | grep -q '>13%</text>' &&
+    ! $G report -d eight.db -f html | grep -q '>12%</text>'"
+
+# a top term with a soft hyphen (Word) is the same term
+printf 'Les services techniques ont repris.\n' > shy-a.txt
+printf 'Les services tech\302\255niques ont repris.\n' > shy-b.txt
+$G init -d shy.db >/dev/null && $G add -d shy.db shy-a.txt shy-b.txt >/dev/null
+expect "report: a term written with a soft hyphen is one top term with the other" 0 \
+    'services techniques 2' $G report -d shy.db -f csv
+
 # a value written "(none)" is not shown as the group of no value
 $G init -d none.db >/dev/null && $G add -d none.db "$S/corpus" >/dev/null 2>&1
 printf 'la santé des agents\n' > bare.md && $G add -d none.db bare.md >/dev/null
