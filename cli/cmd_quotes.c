@@ -116,6 +116,38 @@ typedef struct qlist {
     size_t *doc_rank; /* per report document: the quotes seen so far */
 } qlist;
 
+/* The id of the code `name` designates: an id as it is, else the one
+ * code whose id or label is `name` without case nor accents; NULL, said,
+ * when several are.  An unknown name is left to the store to say. */
+static const char *resolve_code(const grille_report *r, const char *name)
+{
+    for (size_t k = 0; k < r->ncodes; k++)
+        if (strcmp(r->codes[k].id, name) == 0)
+            return name;
+    char *want = grille_fold(name);
+    if (!want)
+        abort();
+    const char *found = NULL;
+    size_t n = 0;
+    for (size_t k = 0; k < r->ncodes; k++) {
+        char *id = grille_fold(r->codes[k].id);
+        char *label = grille_fold(r->codes[k].label);
+        if (!id || !label)
+            abort();
+        if (strcmp(id, want) == 0 || strcmp(label, want) == 0) {
+            if (n++ == 1)
+                cli_error(_("'%s' names several codes (%s, %s): give its "
+                            "id"),
+                          name, found, r->codes[k].id);
+            found = r->codes[k].id;
+        }
+        grille_free(id);
+        grille_free(label);
+    }
+    grille_free(want);
+    return n > 1 ? NULL : found ? found : name;
+}
+
 static int on_quote(const grille_quote_info *q, void *payload)
 {
     qlist *l = payload;
@@ -247,6 +279,12 @@ int cmd_quotes(int argc, char **argv)
     for (size_t d = 0; d < r->ndocs; d++)
         ix[d] = (docix){r->docs[d].id, d};
     qsort(ix, r->ndocs, sizeof(docix), by_id);
+    /* a code named by its label, or its id in another case ("SANTE",
+     * "Santé et crise sanitaire"), as an import names codes: the one
+     * whose id or label it folds to */
+    code = resolve_code(r, code);
+    if (!code)
+        goto done;
     size_t ng = 1;
     if (by) {
         synth_warn_unknown_by(r, by);

@@ -777,6 +777,18 @@ $G init -d cutword.db -c cutword.yaml >/dev/null && $G add -d cutword.db cutword
 ok "quotes: an excerpt that starts on a word's start keeps that word" sh -c "
     $G quotes -d cutword.db m -n 1 | grep -q '« …motvisible un deux'"
 
+# quotes takes a code by its id in any case, or by its label, as an
+# import names codes; a name two codes answer to is refused
+printf 'themes:\n  accueil: {label: Accueil du public, terms: [accueil]}\n  autre: {label: ACCUEIL, terms: [guichet]}\n  sante: {label: Santé des agents, terms: [santé]}\n' > qnames.yaml
+$G init -d qnames.db -c qnames.yaml >/dev/null && $G add -d qnames.db "$S/corpus" >/dev/null 2>&1
+expect "quotes SANTE: the code sante" 0 "^Verbatims: Santé des agents \(sante\)" \
+    $G quotes -d qnames.db SANTE -n 1
+expect "quotes by its label, without accents" 0 "^Verbatims: Santé des agents \(sante\)" \
+    $G quotes -d qnames.db "sante des agents" -n 1
+expect "quotes by a name two codes answer to: refused, both named" 1 \
+    "'Accueil' names several codes \(accueil, autre\): give its id" \
+    $G quotes -d qnames.db Accueil
+
 # the HTML chart rounds a share as the table does: 1 of 8 is 13 %
 mkdir -p eight && for i in 1 2 3 4 5 6 7 8; do echo "Note $i sur la santé." > eight/n$i.md; done
 echo "Le télétravail." >> eight/n1.md
