@@ -375,8 +375,11 @@ int cmd_quotes(int argc, char **argv)
     }
     bool first = true;
     for (size_t g = 0, pos = 0; g < ng; g++) {
-        if (by && fmt != FMT_JSON && fmt != FMT_CSV)
+        if (by && fmt != FMT_JSON && fmt != FMT_CSV) {
             doc_h2(&d, groups.groups[g].value);
+            if (pos >= l.n || items[pos].group != g) /* as the report says */
+                doc_para(&d, "%s", _("No coded segment."));
+        }
         size_t shown = 0;
         for (; pos < l.n && items[pos].group == g; pos++) {
             qitem *q = &items[pos];

@@ -789,6 +789,10 @@ expect "quotes by a name two codes answer to: refused, both named" 1 \
     "'Accueil' names several codes \(accueil, autre\): give its id" \
     $G quotes -d qnames.db Accueil
 
+ok "quotes --by: a group without a coded segment says so, as the report" sh -c "
+    $G quotes -d gridkey.db finances --by type -n 1 | grep -A3 '^(none)\$' |
+    grep -q '^No coded segment.\$'"
+
 # the HTML chart rounds a share as the table does: 1 of 8 is 13 %
 mkdir -p eight && for i in 1 2 3 4 5 6 7 8; do echo "Note $i sur la santé." > eight/n$i.md; done
 echo "Le télétravail." >> eight/n1.md
