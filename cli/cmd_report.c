@@ -1117,6 +1117,7 @@ typedef struct qpick {
     size_t doc;
     size_t score; /* grille_quote_score */
     const grille_report_quote *q;
+    char *speaker; /* a turn's (grille_free), read with the texts */
 } qpick;
 
 static int by_score(const void *a, const void *b)
@@ -1147,7 +1148,7 @@ static void pick_all(const grille_report *r, const size_t *codes, size_t k,
             if (!row[c].segment_id)
                 continue;
             qpick x = {d, grille_quote_score(row[c].hits, row[c].len),
-                       &r->best[d * r->ncodes + c]},
+                       &r->best[d * r->ncodes + c], NULL},
                   *v = *out + i * n;
             size_t *m = *got + i;
             if (*m == n && by_score(&x, &v[n - 1]) >= 0)
@@ -1218,6 +1219,17 @@ static int load_shown_quotes(grille_report *r, grille_store *s,
             again = !r->rank[cells[i]].segment_id;
     }
     free(cells);
+    /* the verbatims' speakers, named as grille quotes names them */
+    for (size_t i = 0; rc == 0 && gr->picks && i < ncodes; i++)
+        for (size_t q = 0; rc == 0 && q < gr->got[i]; q++) {
+            qpick *x = &gr->picks[i * per + q];
+            grille_error err = {0};
+            if (grille_store_segment_speaker(s, x->q->segment_id,
+                                             &x->speaker, &err) < 0) {
+                cli_lib_error(&err);
+                rc = -1;
+            }
+        }
     return rc;
 }
 
@@ -1431,7 +1443,11 @@ static void report_human(doc *d, const grille_report *r, const cooc *c,
         for (size_t q = 0; q < n; q++) {
             char *src = synth_source(r, picks[q].doc);
             char *line = NULL;
-            if (asprintf(&line, "%s, l.%u", src, picks[q].q->line) < 0)
+            if ((picks[q].speaker
+                     ? asprintf(&line, _("%s, l.%u, turn of %s"), src,
+                                picks[q].q->line, picks[q].speaker)
+                     : asprintf(&line, "%s, l.%u", src, picks[q].q->line)) <
+                0)
                 abort();
             doc_quote(d, picks[q].q->text, picks[q].q->len, 400,
                       picks[q].q->hit, line);
@@ -1500,6 +1516,9 @@ static int run_report(const ropts *o)
 done:
     if (gr.rows)
         grid_free(gr.rows, gr.n);
+    for (size_t i = 0; gr.picks && gr.got && k > 0 && i < (size_t)k; i++)
+        for (size_t q = 0; q < gr.got[i]; q++)
+            grille_free(gr.picks[i * gr.per + q].speaker);
     free(gr.picks);
     free(gr.got);
     cooc_free(&c);

@@ -793,6 +793,13 @@ ok "quotes --by: a group without a coded segment says so, as the report" sh -c "
     $G quotes -d gridkey.db finances --by type -n 1 | grep -A3 '^(none)\$' |
     grep -q '^No coded segment.\$'"
 
+# the report's verbatims name a turn's speaker, as quotes does
+printf 'Q : Et la santé des agents ?\nR : Les masques sont arrivés en avril, enfin.\n' > turnq.md
+$G init -d turnq.db >/dev/null && $G add -d turnq.db turnq.md >/dev/null
+ok "report: a verbatim from a turn names its speaker" sh -c "
+    $G report -d turnq.db | sed -n '/^Verbatims/,\$p' | tr '\n' ' ' |
+    grep -q 'turnq.md, l.2, *turn of R'"
+
 # the HTML chart rounds a share as the table does: 1 of 8 is 13 %
 mkdir -p eight && for i in 1 2 3 4 5 6 7 8; do echo "Note $i sur la santé." > eight/n$i.md; done
 echo "Le télétravail." >> eight/n1.md
