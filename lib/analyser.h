@@ -8,6 +8,8 @@
 
 #include "common.h"
 
+#include <string.h>
+
 struct sb_stemmer;
 
 /* A chunk of the arena that holds the cache's strings; chunks never move,
@@ -89,6 +91,54 @@ typedef struct stem_cache {
     size_t bytes;
 } stem_cache;
 
+static inline uint64_t grille_stem__load64(const char *p)
+{
+    uint64_t w;
+    memcpy(&w, p, 8);
+    return w;
+}
+
+/* The cache's hash of a word: eight bytes at a time (words are short:
+ * one or two rounds).  With `padded`, s has zero bytes after n up to a
+ * multiple of eight, and its last bytes are read as one word; the hash
+ * is the same either way. */
+static inline uint64_t grille_stem__hash(const char *s, size_t n, int kind,
+                                         bool padded)
+{
+    uint64_t h = 0x9E3779B97F4A7C15ULL ^ ((uint64_t)n << 8) ^ (uint64_t)kind;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        h = (h ^ grille_stem__load64(s + i)) * 0xff51afd7ed558ccdULL;
+        h ^= h >> 32;
+    }
+    uint64_t w = 0;
+    if (padded && i < n)
+        w = grille_stem__load64(s + i);
+    else if (!padded)
+        memcpy(&w, s + i, n - i);
+    h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
+    return h ^ (h >> 29);
+}
+
+/* The tag of hash h in a slot (its top 16 bits, where addresses leave
+ * room for them). */
+static inline uintptr_t grille_stem__slot_tag(const stem_cache *c, uint64_t h)
+{
+#if UINTPTR_MAX > 0xFFFFFFFFu
+    return ((uintptr_t)(h >> 48) << 48) & ~c->addr;
+#else
+    (void)c;
+    (void)h;
+    return 0;
+#endif
+}
+
+static inline stem_entry *grille_stem__slot_entry(const stem_cache *c,
+                                                  stem_slot s)
+{
+    return (stem_entry *)(s & c->addr);
+}
+
 struct match_state; /* match.c */
 
 struct grille_analyser {
@@ -126,6 +176,49 @@ GRILLE_HIDDEN stem_entry *grille_stem__lookup(grille_analyser *a,
 GRILLE_HIDDEN stem_entry *grille_stem__lookup_padded(grille_analyser *a,
                                                      const char *lower,
                                                      size_t len, int kind);
+/* grille_stem__lookup_padded of a word of n bytes (up to 16) given as
+ * two words: w0 its first eight bytes, w1 the next, both
+ * zero-padded (w1 zero when n <= 8).  Inline: most words of a text are
+ * such, and their lookup is a few instructions when the word is in the
+ * cache. */
+static inline stem_entry *grille_stem__lookup16(grille_analyser *a,
+                                                uint64_t w0, uint64_t w1,
+                                                size_t n, int kind)
+{
+    /* grille_stem__hash, unrolled */
+    uint64_t h = 0x9E3779B97F4A7C15ULL ^ ((uint64_t)n << 8) ^ (uint64_t)kind,
+             last = w0;
+    if (n >= 8) {
+        h = (h ^ w0) * 0xff51afd7ed558ccdULL;
+        h ^= h >> 32;
+        last = w1;
+        if (n >= 16) {
+            h = (h ^ w1) * 0xff51afd7ed558ccdULL;
+            h ^= h >> 32;
+            last = 0;
+        }
+    }
+    h = (h ^ last) * 0xc4ceb9fe1a85ec53ULL;
+    h ^= h >> 29;
+    const stem_cache *c = &a->cache;
+    if (c->nslots) {
+        size_t mask = c->nslots - 1;
+        uintptr_t tag = grille_stem__slot_tag(c, h);
+        for (size_t j = h & mask; c->slots[j]; j = (j + 1) & mask) {
+            stem_slot s = c->slots[j];
+            if ((s & ~c->addr) != tag)
+                continue;
+            stem_entry *e = grille_stem__slot_entry(c, s);
+            if (e->hash == (uint32_t)h && e->lower_len == n &&
+                e->kind == (uint8_t)kind &&
+                e->head[0] == w0 && e->head[1] == w1)
+                return e;
+        }
+    }
+    uint64_t wb[2] = {w0, w1};
+    return grille_stem__lookup(a, (const char *)wb, n, kind);
+}
+
 /* Allocates n bytes that live as long as the cache. */
 GRILLE_HIDDEN void *grille_stem__alloc(grille_analyser *a, size_t n);
 /* Drops the cache when it has grown past its budget; only between runs. */

@@ -106,52 +106,6 @@ static char *arena_copy(stem_cache *c, const char *s, size_t n)
     return p;
 }
 
-static uint64_t load64(const char *p)
-{
-    uint64_t w;
-    memcpy(&w, p, 8);
-    return w;
-}
-
-/* A hash over eight bytes at a time (words are short: one or two
- * rounds).  With `padded`, s has zero bytes after n up to a multiple of
- * eight, and its last bytes are read as one word. */
-static inline uint64_t hash_bytes(const char *s, size_t n, int kind,
-                                  bool padded)
-{
-    uint64_t h = 0x9E3779B97F4A7C15ULL ^ ((uint64_t)n << 8) ^ (uint64_t)kind;
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        h = (h ^ load64(s + i)) * 0xff51afd7ed558ccdULL;
-        h ^= h >> 32;
-    }
-    uint64_t w = 0;
-    if (padded && i < n)
-        w = load64(s + i);
-    else if (!padded)
-        memcpy(&w, s + i, n - i);
-    h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
-    return h ^ (h >> 29);
-}
-
-/* The tag of hash h in a slot (its top 16 bits, where addresses leave
- * room for them). */
-static inline uintptr_t slot_tag(const stem_cache *c, uint64_t h)
-{
-#if UINTPTR_MAX > 0xFFFFFFFFu
-    return ((uintptr_t)(h >> 48) << 48) & ~c->addr;
-#else
-    (void)c;
-    (void)h;
-    return 0;
-#endif
-}
-
-static inline stem_entry *slot_entry(const stem_cache *c, stem_slot s)
-{
-    return (stem_entry *)(s & c->addr);
-}
-
 static int cache_resize(stem_cache *c)
 {
     size_t n = c->nslots ? c->nslots * 2 : 1024;
@@ -169,7 +123,7 @@ static int cache_resize(stem_cache *c)
         if (!c->slots[i])
             continue;
         /* the low half of the hash, in the entry, places it */
-        size_t j = slot_entry(c, c->slots[i])->hash & (n - 1);
+        size_t j = grille_stem__slot_entry(c, c->slots[i])->hash & (n - 1);
         while (slots[j])
             j = (j + 1) & (n - 1);
         slots[j] = c->slots[i];
@@ -190,7 +144,7 @@ static void slot_set(stem_cache *c, size_t j, stem_entry *e, uint64_t h)
             c->slots[i] &= c->addr;
         c->addr = UINTPTR_MAX;
     }
-    c->slots[j] = (uintptr_t)e | slot_tag(c, h);
+    c->slots[j] = (uintptr_t)e | grille_stem__slot_tag(c, h);
 }
 
 /* Folds `s` into the arena (lowercase input: only accents and ligatures
@@ -229,10 +183,10 @@ static inline bool same_word(const stem_entry *e, const char *lower,
         return false;
     size_t k = 0;
     for (; k < len && k < STEM_HEAD; k += 8)
-        if (e->head[k / 8] != load64(lower + k))
+        if (e->head[k / 8] != grille_stem__load64(lower + k))
             return false;
     for (; k < len; k += 8)
-        if (load64(e->lower + k) != load64(lower + k))
+        if (grille_stem__load64(e->lower + k) != grille_stem__load64(lower + k))
             return false;
     return true;
 }
@@ -243,13 +197,13 @@ stem_entry *grille_stem__lookup(grille_analyser *a, const char *lower,
     stem_cache *c = &a->cache;
     if (len > UINT32_MAX / 2)
         len = UINT32_MAX / 2;
-    uint64_t h = hash_bytes(lower, len, kind, false);
+    uint64_t h = grille_stem__hash(lower, len, kind, false);
     if ((c->count + 1) * 2 > c->nslots && cache_resize(c) < 0)
         return NULL;
     size_t mask = c->nslots - 1;
     size_t j = h & mask;
     for (; c->slots[j]; j = (j + 1) & mask) {
-        stem_entry *e = slot_entry(c, c->slots[j]);
+        stem_entry *e = grille_stem__slot_entry(c, c->slots[j]);
         if (e->hash == (uint32_t)h && e->lower_len == len &&
             e->kind == (uint8_t)kind && memcmp(e->lower, lower, len) == 0)
             return e;
@@ -318,12 +272,12 @@ stem_entry *grille_stem__lookup_padded(grille_analyser *a, const char *lower,
                                        size_t len, int kind)
 {
     stem_cache *c = &a->cache;
-    uint64_t h = hash_bytes(lower, len, kind, true);
+    uint64_t h = grille_stem__hash(lower, len, kind, true);
     if (c->nslots) {
         size_t mask = c->nslots - 1;
-        uintptr_t tag = slot_tag(c, h);
+        uintptr_t tag = grille_stem__slot_tag(c, h);
         for (size_t j = h & mask; c->slots[j]; j = (j + 1) & mask) {
-            stem_entry *e = slot_entry(c, c->slots[j]);
+            stem_entry *e = grille_stem__slot_entry(c, c->slots[j]);
             if ((c->slots[j] & ~c->addr) == tag && e->hash == (uint32_t)h &&
                 e->kind == (uint8_t)kind && same_word(e, lower, len))
                 return e;

@@ -2521,6 +2521,7 @@ static int prepare_text(grille_prepared **out, grille_analyser *a,
     p->cb = cb;
     p->unit = unit;
     p->text = text;
+    (void)grille__text_file(text); /* on this thread, not the writer's */
     *out = p;
     if (len > INT32_MAX) {
         p->rc = grille__error(&p->err, GRILLE_ELIMIT, path, 0, 0, "%s",

@@ -63,12 +63,26 @@ struct grille_text {
     size_t input_size;
     grille_encoding enc;
     size_t big; /* data is from grille__big_calloc(big, 1); 0: malloc */
-    char *file; /* read from this file (realpath), or NULL */
+    char *path;  /* read from this regular file by this path, or NULL */
+    char *file;  /* its realpath, once grille__text_file asked for it */
+    bool file_done;
 };
 
 const char *grille__text_file(const grille_text *text)
 {
-    return text ? text->file : NULL;
+    if (!text)
+        return NULL;
+    /* resolved on first use: tag never asks, and realpath() is a
+     * readlink per part of the path and a getcwd, 4 system calls per
+     * note that were a twentieth of tag's time */
+    grille_text *t = (grille_text *)(uintptr_t)text;
+    if (!t->file_done && t->path) {
+        t->file = realpath(t->path, NULL);
+        free(t->path);
+        t->path = NULL;
+    }
+    t->file_done = true;
+    return t->file;
 }
 
 const char *grille_encoding_name(grille_encoding enc)
@@ -575,7 +589,7 @@ int grille_text_read_file_jobs(grille_text **out, const char *path,
                 memmove(b.data, b.data + skip, b.len - skip + 1);
             t->len = b.len - skip;
             t->data = b.data;
-            t->file = regular ? realpath(path, NULL) : NULL;
+            t->path = regular ? grille__strndup(path, strlen(path)) : NULL;
             *out = t;
             return 0;
         }
@@ -586,7 +600,7 @@ int grille_text_read_file_jobs(grille_text **out, const char *path,
     else
         gbuf_free(&b);
     if (rc == 0 && regular)
-        (*out)->file = realpath(path, NULL);
+        (*out)->path = grille__strndup(path, strlen(path));
     return rc;
 }
 
@@ -616,6 +630,7 @@ void grille_text_free(grille_text *text)
     else
         free(text->data);
     free(text->file);
+    free(text->path);
     free(text);
 }
 
@@ -1882,6 +1897,20 @@ emit(tok_ctx *t, size_t start, size_t end, grille_token_kind kind,
     return 0;
 }
 
+/* grille_stem__lookup_padded of the word of n bytes in lw, zero-padded
+ * for eight bytes after it: the commonest inline. */
+static inline __attribute__((always_inline)) stem_entry *
+lookup_lw(grille_analyser *a, const unsigned char *lw, size_t n, int kind)
+{
+    if (n > 16)
+        return grille_stem__lookup_padded(a, (const char *)lw, n, kind);
+    uint64_t w0, w1 = 0;
+    memcpy(&w0, lw, 8);
+    if (n > 8)
+        memcpy(&w1, lw + 8, 8);
+    return grille_stem__lookup16(a, w0, w1, n, kind);
+}
+
 /* Longest word (lowercased bytes) that word_fast and emit_verbatim take. */
 #define FAST_WORD_MAX 64
 
@@ -1905,7 +1934,7 @@ static int emit_verbatim(tok_ctx *t, size_t start, size_t end,
         if (i == end) {
             memset(lw + n, 0, 8);
             return emit(t, start, end, kind, 0,
-                        grille_stem__lookup_padded(t->a, (const char *)lw, n,
+                        lookup_lw(t->a, lw, n,
                                                    1),
                         true);
         }
@@ -2231,7 +2260,7 @@ static int elision_fast(tok_ctx *t, size_t i, size_t j, size_t apo,
     memset(lw + n + 1, 0, 8);
     *out = k;
     return emit(t, i, k, GRILLE_TOK_ELISION, 0,
-                grille_stem__lookup_padded(t->a, (const char *)lw, n + 1, 1),
+                lookup_lw(t->a, lw, n + 1, 1),
                 false);
 }
 
@@ -2281,11 +2310,8 @@ word_fast(tok_ctx *t, size_t i, size_t *out)
         }
         if (n) {
             *out = i + n;
-            uint64_t wb[2] = {w0, w1};
             return emit(t, i, i + n, GRILLE_TOK_WORD, 0,
-                        grille_stem__lookup_padded(t->a, (const char *)wb, n,
-                                                   0),
-                        true);
+                        grille_stem__lookup16(t->a, w0, w1, n, 0), true);
         }
     }
     uint64_t buf[FAST_WORD_MAX / 8 + 3];
@@ -2355,7 +2381,7 @@ word_fast(tok_ctx *t, size_t i, size_t *out)
     *out = j;
     memset(lw + n, 0, 8);
     return emit(t, i, j, GRILLE_TOK_WORD, flags,
-                grille_stem__lookup_padded(t->a, (const char *)lw, n, 0),
+                lookup_lw(t->a, lw, n, 0),
                 true);
 }
 
