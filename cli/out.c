@@ -176,9 +176,10 @@ static inline bool json_plain8(uint64_t w)
 void ob_json_str(obuf *b, const char *s, size_t len)
 {
     static const char hex[] = "0123456789abcdef";
-    /* the worst case, six bytes per byte, reserved once */
-    if (b->cap - b->len < 6 * len + 2)
-        ob_grow(b, 6 * len + 2);
+    /* the worst case, six bytes per byte, reserved once (and eight more:
+     * the last bytes go out eight at a time) */
+    if (b->cap - b->len < 6 * len + 10)
+        ob_grow(b, 6 * len + 10);
     char *o = b->p + b->len;
     *o++ = '"';
     size_t i = 0;
@@ -225,6 +226,17 @@ void ob_json_str(obuf *b, const char *s, size_t len)
         }
         if (i >= len)
             break;
+        if (len - i < 8) {
+            /* the last bytes (most terms are shorter than eight), read
+             * with plain bytes after them and written eight at a time */
+            uint64_t w = 0x6161616161616161u;
+            memcpy(&w, s + i, len - i);
+            if (json_plain8(w)) {
+                memcpy(o, &w, 8);
+                o += len - i;
+                break;
+            }
+        }
         unsigned char c = (unsigned char)s[i++];
         /* a C1 control (U+0080..U+009F: CSI would start an escape
          * sequence in a terminal that shows the JSON): escaped */

@@ -490,6 +490,21 @@ ok "tag -f json: C1 controls escaped (U+009B, CSI), no-break spaces and guilleme
     printf 'a\\302\\23331m \\302\\253b\\302\\273\\302\\240c\\n' | $G tag -f json - > c1.json &&
     grep -q 'a\\\\u009b31m' c1.json && ! LC_ALL=C grep -q \$(printf '\\302\\233') c1.json &&
     python3 -c 'import json; t = json.load(open(\"c1.json\"))[\"segments\"][0][\"text\"]; assert t == \"a\\x9b31m \\xabb\\xbb\\xa0c\", t'"
+ok "tag -f json: every string escaped right whatever its length and the place of the byte to escape" python3 -c "
+import json, subprocess
+specials = ['\\\"', '\\\\', '\\x01', '\\x7f', '\\x1b', '\\u0080', '\\u009b', '\\u00e9', '\\u00c2', '\\u2019']
+lines = []
+for n in range(1, 21):
+    for k in range(n):
+        for c in specials:
+            lines.append('maire ' + 'm' * k + c + 'z' * (n - k - 1))
+text = '\\n\\n'.join(lines) + '\\n'
+out = subprocess.run(['$G', 'tag', '-f', 'json', '-'], input=text.encode(), stdout=subprocess.PIPE, check=True).stdout
+d = json.loads(out)
+got = [s['text'] for s in d['segments']]
+assert got == lines, [(a, b) for a, b in zip(got, lines) if a != b][:3]
+assert all(c['term'] == 'maire' for c in d['codings']) and len(d['codings']) == len(lines)
+"
 ok "tag: bidirectional overrides never reach the terminal, the dashes do" sh -c "
     printf 'Le maire \\342\\200\\256 abc \\342\\201\\246x\\342\\201\\251 \\342\\200\\224 fin.\\n' | $G tag - > bidi.out &&
     ! LC_ALL=C grep -q \$(printf '\\342\\200\\256') bidi.out &&
