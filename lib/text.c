@@ -1833,6 +1833,7 @@ typedef struct tok_ctx {
     uint32_t pos;     /* next word position */
     bool first;
     bool at;          /* the segment has an '@' (e-mail addresses) */
+    size_t room;      /* tokens the two arrays have room for */
 } tok_ctx;
 
 static inline __attribute__((always_inline)) int
@@ -1842,13 +1843,15 @@ emit(tok_ctx *t, size_t start, size_t end, grille_token_kind kind,
     grille_analyser *a = t->a;
     if (!e)
         return GRILLE_ENOMEM;
-    /* the two arrays grow together: one test for both */
-    if (__builtin_expect(a->ntoks >= a->toks_cap ||
-                             a->ntoks >= a->tok_entry_cap,
-                         0) &&
-        (GROW(a->toks, a->toks_cap, a->ntoks + 1) < 0 ||
-         GROW(a->tok_entry, a->tok_entry_cap, a->ntoks + 1) < 0))
-        return GRILLE_ENOMEM;
+    /* the two arrays grow together, and have room for the segment's
+     * tokens (tokenise): one test, never true */
+    if (__builtin_expect(a->ntoks >= t->room, 0)) {
+        if (GROW(a->toks, a->toks_cap, a->ntoks + 1) < 0 ||
+            GROW(a->tok_entry, a->tok_entry_cap, a->ntoks + 1) < 0)
+            return GRILLE_ENOMEM;
+        t->room = a->toks_cap < a->tok_entry_cap ? a->toks_cap
+                                                 : a->tok_entry_cap;
+    }
     a->tok_entry[a->ntoks] = e;
     grille_token *k = &a->toks[a->ntoks++];
     k->start = start;
@@ -2154,7 +2157,10 @@ static size_t minus_at(const char *s, size_t from, size_t end, size_t i)
 
 /* Byte classes for the ASCII fast path. */
 enum { C_OTHER, C_SPACE, C_ALPHA, C_DIGIT, C_HIGH };
-static const unsigned char byte_class[128] = {
+#define C_HIGH16                                                               \
+    C_HIGH, C_HIGH, C_HIGH, C_HIGH, C_HIGH, C_HIGH, C_HIGH, C_HIGH, C_HIGH,    \
+        C_HIGH, C_HIGH, C_HIGH, C_HIGH, C_HIGH, C_HIGH, C_HIGH
+static const unsigned char byte_class[256] = {
     ['\t'] = C_SPACE, ['\n'] = C_SPACE, ['\v'] = C_SPACE, ['\f'] = C_SPACE,
     ['\r'] = C_SPACE, [' '] = C_SPACE,
     ['0'] = C_DIGIT, ['1'] = C_DIGIT, ['2'] = C_DIGIT, ['3'] = C_DIGIT,
@@ -2173,7 +2179,11 @@ static const unsigned char byte_class[128] = {
     ['m'] = C_ALPHA, ['n'] = C_ALPHA, ['o'] = C_ALPHA, ['p'] = C_ALPHA,
     ['q'] = C_ALPHA, ['r'] = C_ALPHA, ['s'] = C_ALPHA, ['t'] = C_ALPHA,
     ['u'] = C_ALPHA, ['v'] = C_ALPHA, ['w'] = C_ALPHA, ['x'] = C_ALPHA,
-    ['y'] = C_ALPHA, ['z'] = C_ALPHA};
+    ['y'] = C_ALPHA, ['z'] = C_ALPHA,
+    /* bytes of UTF-8 sequences: C_HIGH, without a test */
+    [0x80] = C_HIGH16, C_HIGH16, C_HIGH16, C_HIGH16, C_HIGH16, C_HIGH16,
+    C_HIGH16, C_HIGH16};
+#undef C_HIGH16
 
 #define MAX_PARTS 16
 
@@ -2406,7 +2416,7 @@ static int word_slow(tok_ctx *t, size_t i, size_t *out)
         /* ASCII letters and digits, the common case, without decoding */
         while (fast && j < end) {
             unsigned char ch = (unsigned char)s[j];
-            unsigned cls = ch < 0x80 ? byte_class[ch] : C_HIGH;
+            unsigned cls = byte_class[ch];
             if (cls == C_DIGIT) {
                 j++;
                 continue;
@@ -2564,7 +2574,14 @@ static inline __attribute__((always_inline)) int word(tok_ctx *t, size_t i,
 
 static int tokenise(grille_analyser *a, const char *s, grille_segment *seg)
 {
-    tok_ctx t = {a, s, seg->end, seg->start, 0, true, true};
+    tok_ctx t = {a, s, seg->end, seg->start, 0, true, true, 0};
+    /* room for a token per byte: each has one at least (a compound's
+     * parts too: n parts, n + 1 tokens, 2n - 1 bytes at least) */
+    size_t room = a->ntoks + (seg->end - seg->start) + 1;
+    if (GROW(a->toks, a->toks_cap, room) < 0 ||
+        GROW(a->tok_entry, a->tok_entry_cap, room) < 0)
+        return GRILLE_ENOMEM;
+    t.room = a->toks_cap < a->tok_entry_cap ? a->toks_cap : a->tok_entry_cap;
     if (!a->reference)
         t.at = memchr(s + seg->start, '@', seg->end - seg->start) != NULL;
     size_t i = seg->start;
@@ -2572,7 +2589,7 @@ static int tokenise(grille_analyser *a, const char *s, grille_segment *seg)
     int rc = 0;
     while (i < seg->end && rc == 0) {
         unsigned char ch = (unsigned char)s[i];
-        unsigned cls = ch >= 0x80 ? C_HIGH : byte_class[ch];
+        unsigned cls = byte_class[ch];
         size_t next = 0, sign = 0;
         if (cls == C_SPACE) {
             i++;
@@ -2608,8 +2625,7 @@ static int tokenise(grille_analyser *a, const char *s, grille_segment *seg)
                 i++;
             continue;
         }
-        if (cls != C_HIGH && (s[i] == 'h' || s[i] == 'H' || s[i] == 'w' ||
-                              s[i] == 'W') &&
+        if (cls == C_ALPHA && ((ch | 0x20) == 'h' || (ch | 0x20) == 'w') &&
             url_at(s, seg->end, i)) {
             next = url_end(s, seg->end, i);
             rc = emit_verbatim(&t, i, next, GRILLE_TOK_URL);
