@@ -37,8 +37,7 @@ GRILLE_HIDDEN int grille__nomem(grille_error *err);
 GRILLE_HIDDEN extern const char *const grille__reserved_ids[];
 /* The file a text was read from (grille_text_read_file: its path from /,
  * links resolved), or NULL (a text from memory, stdin, a pipe).  Resolved
- * at its first call, which is the only one that writes to the text: make
- * it before the text is shared between threads. */
+ * at its first call (thread-safe). */
 GRILLE_HIDDEN const char *grille__text_file(const grille_text *text);
 /* Tests of attrs.c: take only its plain front matter path (what it does
  * not take is left empty), or only libyaml. */

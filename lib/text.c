@@ -65,24 +65,31 @@ struct grille_text {
     size_t big; /* data is from grille__big_calloc(big, 1); 0: malloc */
     char *path;  /* read from this regular file by this path, or NULL */
     char *file;  /* its realpath, once grille__text_file asked for it */
-    bool file_done;
 };
 
 const char *grille__text_file(const grille_text *text)
 {
-    if (!text)
+    if (!text || !text->path)
         return NULL;
     /* resolved on first use: tag never asks, and realpath() is a
      * readlink per part of the path and a getcwd, 4 system calls per
-     * note that were a twentieth of tag's time */
+     * note that were a twentieth of tag's time.  A text is const to its
+     * users, who may share it between threads: the first to resolve it
+     * stores it, atomically. */
     grille_text *t = (grille_text *)(uintptr_t)text;
-    if (!t->file_done && t->path) {
-        t->file = realpath(t->path, NULL);
-        free(t->path);
-        t->path = NULL;
+    char *f = __atomic_load_n(&t->file, __ATOMIC_ACQUIRE);
+    if (f)
+        return f;
+    f = realpath(t->path, NULL);
+    if (!f)
+        return NULL;
+    char *was = NULL;
+    if (!__atomic_compare_exchange_n(&t->file, &was, f, false,
+                                     __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+        free(f);
+        return was;
     }
-    t->file_done = true;
-    return t->file;
+    return f;
 }
 
 const char *grille_encoding_name(grille_encoding enc)
