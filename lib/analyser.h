@@ -46,7 +46,9 @@ typedef struct stem_cand {
 typedef struct stem_entry {
     /* read by every lookup */
     uint32_t hash;      /* the low half of the word's hash */
-    uint32_t lower_len;
+    /* the word's length, and its kind in the top bit (STEM_KIND: 0, a
+     * word to stem; 1, kept as is: numbers, URLs): one test for both */
+    uint32_t len_kind;
     uint64_t head[STEM_HEAD / 8]; /* the word's first bytes, zero-padded */
     /* read by every token */
     const char *key, *stem;
@@ -57,7 +59,9 @@ typedef struct stem_entry {
      * after a candidate's first: its entry's first line is in the cache,
      * the second seldom */
     uint32_t stem_hi;
-    uint8_t kind; /* 0: a word to stem; 1: kept as is (numbers, URLs) */
+    /* the same for the stem of the word without its accents (stem2
+     * below), the word after a candidate's first read as often */
+    uint32_t stem2_hi;
     /* what the matcher reads for some tokens only */
     const char *lower; /* the whole word, zero-padded */
     stem_cand *cands;
@@ -70,9 +74,10 @@ typedef struct stem_entry {
      * stem2_hi is stem_hi */
     const char *stem2;
     uint32_t stem2_len;
-    uint32_t stem2_hi;
     uint64_t stem2_hash;
 } stem_entry;
+#define STEM_KIND(len, kind) ((uint32_t)(len) | (uint32_t)(kind) << 31)
+#define STEM_LEN(e) ((e)->len_kind & 0x7FFFFFFFu)
 
 /* A slot of the table: its entry's address, with the top 16 bits of the
  * word's hash in the address's unused top bits where there are such
@@ -209,8 +214,7 @@ static inline stem_entry *grille_stem__lookup16(grille_analyser *a,
             if ((s & ~c->addr) != tag)
                 continue;
             stem_entry *e = grille_stem__slot_entry(c, s);
-            if (e->hash == (uint32_t)h && e->lower_len == n &&
-                e->kind == (uint8_t)kind &&
+            if (e->hash == (uint32_t)h && e->len_kind == STEM_KIND(n, kind) &&
                 e->head[0] == w0 && e->head[1] == w1)
                 return e;
         }

@@ -233,6 +233,7 @@ void grille_codebook_free(grille_codebook *cb)
     if (cb->mctx)
         pcre2_match_context_free(cb->mctx);
     free(cb->globs);
+    free(cb->glob_first);
     free(cb->regexes);
     free(cb->codes);
     free(cb->rules);
@@ -686,7 +687,12 @@ static int add_seq(builder *b, cb_seq *s, size_t rule, seq_role role)
     case ELEM_GLOB:
         rc = GROW(cb->globs, cb->globs_cap, cb->nglobs + 1);
         if (rc == 0)
+            rc = GROW(cb->glob_first, cb->glob_first_cap, cb->nglobs + 1);
+        if (rc == 0) {
+            cb->glob_first[cb->nglobs] =
+                e->text_len ? (unsigned char)e->text[0] : '*';
             cb->globs[cb->nglobs++] = id;
+        }
         break;
     }
     if (role == ROLE_MASK)

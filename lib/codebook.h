@@ -93,6 +93,11 @@ struct grille_codebook {
     smap by_wkey;    /* ELEM_KEY first elements, by key */
     size_t *globs;   /* sequences whose first element is a glob */
     size_t nglobs, globs_cap;
+    /* the first byte of each glob ('*' for an empty one), side by side:
+     * the matcher tries a new word against the globs that start with
+     * its first letter (or a wildcard) without reading each glob */
+    unsigned char *glob_first;
+    size_t glob_first_cap;
     size_t *regexes; /* REGEX rules */
     size_t nregexes, regexes_cap;
     bool has_masks;

@@ -341,14 +341,15 @@ static int entry_cands(grille_analyser *a, const grille_codebook *cb,
     }
     for (size_t k = 0; wk && k < wk->n; k++)
         m->cands[n++] = (uint32_t)wk->seqs[k];
+    /* a glob that starts with a letter matches only keys that start
+     * with it: most globs, for most words, at one comparison of a byte
+     * of glob_first (a key's first byte is never 0) */
+    unsigned char k0 = e->key_len ? (unsigned char)e->key[0] : 0;
     for (size_t g = 0; !elision && g < cb->nglobs; g++) {
-        const cb_elem *x = &cb->seqs[cb->globs[g]].elems[0];
-        /* a glob that starts with a letter matches only keys that start
-         * with it: most globs, for most words, at one comparison */
-        unsigned char first = x->text_len ? (unsigned char)x->text[0] : '*';
-        if (first != '*' && first != '?' &&
-            (!e->key_len || (unsigned char)e->key[0] != first))
+        unsigned char first = cb->glob_first[g];
+        if (first != k0 && first != '*' && first != '?')
             continue;
+        const cb_elem *x = &cb->seqs[cb->globs[g]].elems[0];
         if (grille__glob(x->text, x->text_len, e->key, e->key_len))
             m->cands[n++] = (uint32_t)cb->globs[g];
     }

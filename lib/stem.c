@@ -26,7 +26,7 @@
 
 /* What every lookup and every token reads is on the entry's first cache
  * line (entries are aligned on 64 bytes). */
-_Static_assert(offsetof(stem_entry, kind) < 64,
+_Static_assert(offsetof(stem_entry, stem2_hi) + 4 <= 64,
                "the head of a stem entry spills out of its cache line");
 
 int grille_stem__init(grille_analyser *a, grille_error *err)
@@ -177,9 +177,9 @@ void *grille_stem__alloc(grille_analyser *a, size_t n)
  * a multiple of eight.  The entry's strings are padded too: whole words
  * compare, the first ones in the entry's head. */
 static inline bool same_word(const stem_entry *e, const char *lower,
-                             size_t len)
+                             size_t len, int kind)
 {
-    if (e->lower_len != len)
+    if (e->len_kind != STEM_KIND(len, kind))
         return false;
     size_t k = 0;
     for (; k < len && k < STEM_HEAD; k += 8)
@@ -204,8 +204,8 @@ stem_entry *grille_stem__lookup(grille_analyser *a, const char *lower,
     size_t j = h & mask;
     for (; c->slots[j]; j = (j + 1) & mask) {
         stem_entry *e = grille_stem__slot_entry(c, c->slots[j]);
-        if (e->hash == (uint32_t)h && e->lower_len == len &&
-            e->kind == (uint8_t)kind && memcmp(e->lower, lower, len) == 0)
+        if (e->hash == (uint32_t)h && e->len_kind == STEM_KIND(len, kind) &&
+            memcmp(e->lower, lower, len) == 0)
             return e;
     }
     /* the entry's head on a cache line of its own, its word after it */
@@ -215,8 +215,7 @@ stem_entry *grille_stem__lookup(grille_analyser *a, const char *lower,
         return NULL;
     stem_entry e = {0};
     e.hash = (uint32_t)h;
-    e.kind = (uint8_t)kind;
-    e.lower_len = (uint32_t)len;
+    e.len_kind = STEM_KIND(len, kind);
     e.lower = arena_copy(c, lower, len);
     if (!e.lower)
         return NULL;
@@ -279,7 +278,7 @@ stem_entry *grille_stem__lookup_padded(grille_analyser *a, const char *lower,
         for (size_t j = h & mask; c->slots[j]; j = (j + 1) & mask) {
             stem_entry *e = grille_stem__slot_entry(c, c->slots[j]);
             if ((c->slots[j] & ~c->addr) == tag && e->hash == (uint32_t)h &&
-                e->kind == (uint8_t)kind && same_word(e, lower, len))
+                same_word(e, lower, len, kind))
                 return e;
         }
     }
