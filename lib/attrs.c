@@ -13,14 +13,36 @@
 #include "common.h"
 #include "ytree.h"
 
+#include <assert.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* One allocation holds the lot: the header, items[0..cap) and, after
+ * them, the keys and values they point to ("key\0value\0" each).  A note
+ * of seven attributes cost fourteen strings, each a malloc and a free, as
+ * much as coding the note; it is one of each now.  Attributes are only
+ * ever added: a key given twice is an error (or libyaml's to read). */
 struct grille_attrs {
-    grille_attr *items;
-    size_t n, cap;
+    size_t n;
+    grille_attr items[];
 };
+
+/* A block for `cap` attributes whose strings take `bytes` at most; *strs
+ * receives where they go.  NULL when out of memory. */
+static grille_attrs *attrs_new(size_t cap, size_t bytes, char **strs)
+{
+    if (bytes > SIZE_MAX - sizeof(grille_attrs) ||
+        cap > (SIZE_MAX - sizeof(grille_attrs) - bytes) / sizeof(grille_attr))
+        return NULL;
+    grille_attrs *a =
+        malloc(sizeof(grille_attrs) + cap * sizeof(grille_attr) + bytes);
+    if (!a)
+        return NULL;
+    a->n = 0;
+    *strs = (char *)(a->items + cap);
+    return a;
+}
 
 size_t grille_attrs_count(const grille_attrs *attrs)
 {
@@ -51,36 +73,7 @@ const char *grille_attrs_find(const grille_attrs *attrs, const char *key)
 
 void grille_attrs_free(grille_attrs *attrs)
 {
-    if (!attrs)
-        return;
-    for (size_t i = 0; i < attrs->n; i++) {
-        free((char *)attrs->items[i].key);
-        free((char *)attrs->items[i].value);
-    }
-    free(attrs->items);
-    free(attrs);
-}
-
-/* Sets key to value (replacing an earlier value); takes both strings. */
-static int set(grille_attrs *a, char *key, char *value)
-{
-    for (size_t i = 0; i < a->n; i++) {
-        if (strcmp(a->items[i].key, key) == 0) {
-            free(key);
-            free((char *)a->items[i].value);
-            a->items[i].value = value;
-            return 0;
-        }
-    }
-    if (GROW(a->items, a->cap, a->n + 1) < 0) {
-        free(key);
-        free(value);
-        return GRILLE_ENOMEM;
-    }
-    a->items[a->n].key = key;
-    a->items[a->n].value = value;
-    a->n++;
-    return 0;
+    free(attrs); /* its strings with it */
 }
 
 /* Whether value v[0..n) is a YAML plain scalar that reads as itself: no
@@ -112,10 +105,6 @@ static bool plain_value(const unsigned char *v, size_t n)
 bool grille__attrs_plain_only; /* tests: the plain path or nothing */
 bool grille__attrs_yaml_only;  /* tests: always libyaml */
 
-/* The front matter y[0..n) when every line is "key: value" with a simple
- * key and a plain value, read without libyaml (it took 4% of tag, for
- * notes whose front matter is nearly always like this): 1 when done, 0
- * when it is not that simple (nothing is set then). */
 /* Whether two keys are stored as one (set_attr: trimmed, accents
  * composed, the report's keys in one spelling). */
 static bool plain_key(const char *k)
@@ -140,10 +129,22 @@ static bool same_key(const char *a, const char *b)
     return same;
 }
 
-static int parse_plain(grille_attrs *a, const char *y, size_t n)
+/* The front matter y[0..n) when every line is "key: value" with a simple
+ * key and a plain value, read without libyaml (it took 4% of tag, for
+ * notes whose front matter is nearly always like this); NULL when it is
+ * not that simple, or out of memory (libyaml will say so). */
+static grille_attrs *parse_plain(const char *y, size_t n)
 {
     const char *end = y + n;
-    size_t start = a->n;
+    /* an attribute per line at most, and a line "key: value\n" stored as
+     * "key\0value\0" takes no more room than it did: n bytes in all */
+    size_t lines = 1;
+    for (const char *p = y; (p = memchr(p, '\n', (size_t)(end - p))); p++)
+        lines++;
+    char *o;
+    grille_attrs *a = attrs_new(lines, n, &o);
+    if (!a)
+        return NULL;
     bool upper = false; /* a key with capitals: "TYPE" is "type" */
     while (y < end) {
         const char *nl = memchr(y, '\n', (size_t)(end - y));
@@ -158,34 +159,58 @@ static int parse_plain(grille_attrs *a, const char *y, size_t n)
             goto not_plain;
         for (const char *c = y; c < k && !upper; c++)
             upper = *c >= 'A' && *c <= 'Z';
-        char *key = grille__strndup(y, (size_t)(k - y));
+        char *key = o;
+        memcpy(key, y, (size_t)(k - y));
+        key[k - y] = '\0';
+        char *value = key + (k - y) + 1;
         size_t vn = (size_t)(le - k - 2);
         /* YAML's null (~, null) is no value, as an empty one */
-        char *value =
-            grille__strndup(k + 2, grille_ytree__null(k + 2, vn) ? 0 : vn);
-        if (!key || !value) {
-            free(key);
-            free(value);
-            goto not_plain; /* libyaml will say out of memory */
-        }
-        for (size_t i = start; i < a->n; i++)
+        if (grille_ytree__null(k + 2, vn))
+            vn = 0;
+        memcpy(value, k + 2, vn);
+        value[vn] = '\0';
+        o = value + vn + 1;
+        assert(o <= (char *)(a->items + lines) + n);
+        for (size_t i = 0; i < a->n; i++)
             if (strcmp(a->items[i].key, key) == 0 ||
-                (upper && same_key(a->items[i].key, key))) {
-                free(key);
-                free(value);
+                (upper && same_key(a->items[i].key, key)))
                 goto not_plain; /* a key twice: as libyaml reads it */
-            }
-        if (set(a, key, value) < 0)
-            goto not_plain;
+        assert(a->n < lines);
+        a->items[a->n].key = key;
+        a->items[a->n].value = value;
+        a->n++;
         y = nl ? nl + 1 : end;
     }
-    return 1;
+    return a;
 not_plain:
-    while (a->n > start) {
-        a->n--;
-        free((char *)a->items[a->n].key);
-        free((char *)a->items[a->n].value);
+    free(a);
+    return NULL;
+}
+
+/* Attributes read by libyaml go through `strs` ("key\0value\0" each,
+ * at offs[2i] and offs[2i + 1]) into one block. */
+static grille_attrs *pack(const gbuf *strs, const size_t *offs, size_t n)
+{
+    char *o;
+    grille_attrs *a = attrs_new(n, strs->len, &o);
+    if (!a)
+        return NULL;
+    if (strs->len)
+        memcpy(o, strs->data, strs->len);
+    for (size_t i = 0; i < n; i++) {
+        a->items[i].key = o + offs[2 * i];
+        a->items[i].value = o + offs[2 * i + 1];
     }
+    a->n = n;
+    return a;
+}
+
+/* An empty list into *out: 0, or GRILLE_ENOMEM. */
+static int empty(grille_attrs **out, grille_error *err)
+{
+    char *o;
+    if (!(*out = attrs_new(0, 0, &o)))
+        return grille__nomem(err);
     return 0;
 }
 
@@ -194,14 +219,13 @@ int grille_attrs_parse(grille_attrs **out, size_t *body, const char *s,
 {
     size_t ys, ye;
     ynode *root = NULL;
-    grille_attrs *a = calloc(1, sizeof(*a));
+    gbuf strs = {0};
+    size_t *offs = NULL, n = 0;
     size_t no_body;
     if (!body) /* the caller does not want it */
         body = &no_body;
     *out = NULL;
     *body = 0;
-    if (!a)
-        return grille__nomem(err);
     int rc = grille_text_front_matter(s, len, &ys, &ye, body, err);
     if (rc < 0) {
         if (err && name) {
@@ -210,17 +234,15 @@ int grille_attrs_parse(grille_attrs **out, size_t *body, const char *s,
                           _("front matter opened with '---' on line 1 is "
                             "never closed (a line '---' must end it)"));
         }
-        grille_attrs_free(a);
         return rc;
     }
-    if (rc == 0) {
-        *out = a;
-        return 0;
-    }
-    if (!grille__attrs_yaml_only && (parse_plain(a, s + ys, ye - ys) ||
-                                     grille__attrs_plain_only)) {
-        *out = a;
-        return 0;
+    if (rc == 0)
+        return empty(out, err);
+    if (!grille__attrs_yaml_only) {
+        if ((*out = parse_plain(s + ys, ye - ys)))
+            return 0;
+        if (grille__attrs_plain_only)
+            return empty(out, err);
     }
     rc = grille_ytree__parse(&root, s + ys, ye - ys, name, 1, err);
     if (rc < 0)
@@ -230,6 +252,11 @@ int grille_attrs_parse(grille_attrs **out, size_t *body, const char *s,
                            "%s",
                            _("front matter must be a mapping of key: value "
                              "lines"));
+        goto done;
+    }
+    /* two offsets (key, value) per pair of nodes */
+    if (root && !(offs = malloc((root->n + 1) * sizeof(*offs)))) {
+        rc = grille__nomem(err);
         goto done;
     }
     for (size_t i = 0; root && i + 1 < root->n; i += 2) {
@@ -260,16 +287,21 @@ int grille_attrs_parse(grille_attrs **out, size_t *body, const char *s,
                           : "");
                 goto done;
             }
-        gbuf val = {0};
+        offs[2 * n] = strs.len;
+        if (gbuf_put(&strs, k->str, k->len) < 0 ||
+            gbuf_putc(&strs, '\0') < 0) {
+            rc = grille__nomem(err);
+            goto done;
+        }
+        offs[2 * n + 1] = strs.len;
         if (v->type == Y_SCALAR) {
             /* YAML's null (~, null) is no value, as an empty one */
             if (!v->plain || !grille_ytree__null(v->str, v->len))
-                rc = gbuf_put(&val, v->str, v->len);
+                rc = gbuf_put(&strs, v->str, v->len);
         } else if (v->type == Y_SEQ) {
             bool first = true;
             for (size_t j = 0; j < v->n && rc == 0; j++) {
                 if (v->items[j]->type != Y_SCALAR) {
-                    gbuf_free(&val);
                     rc = grille__error(err, GRILLE_ESYNTAX, name,
                                        v->items[j]->line, v->items[j]->col,
                                        _("front matter value of '%s' must be "
@@ -281,10 +313,10 @@ int grille_attrs_parse(grille_attrs **out, size_t *body, const char *s,
                     grille_ytree__null(v->items[j]->str, v->items[j]->len))
                     continue; /* [Lyon, ~]: Lyon */
                 if (!first)
-                    rc = gbuf_puts(&val, ", ");
+                    rc = gbuf_puts(&strs, ", ");
                 first = false;
                 if (rc == 0)
-                    rc = gbuf_put(&val, v->items[j]->str, v->items[j]->len);
+                    rc = gbuf_put(&strs, v->items[j]->str, v->items[j]->len);
             }
         } else {
             rc = grille__error(err, GRILLE_ESYNTAX, name, v->line, v->col,
@@ -293,26 +325,19 @@ int grille_attrs_parse(grille_attrs **out, size_t *body, const char *s,
                                k->str);
             goto done;
         }
-        if (rc == 0 && gbuf_put(&val, "", 0) < 0)
-            rc = GRILLE_ENOMEM;
-        char *key = rc == 0 ? grille__strndup(k->str, k->len) : NULL;
-        if (rc < 0 || !key) {
-            free(key);
-            gbuf_free(&val);
+        if (rc == 0)
+            rc = gbuf_putc(&strs, '\0');
+        if (rc < 0) {
             rc = grille__nomem(err);
             goto done;
         }
-        if (set(a, key, val.data) < 0) {
-            rc = grille__nomem(err);
-            goto done;
-        }
+        n++;
     }
+    if (!(*out = pack(&strs, offs, n)))
+        rc = grille__nomem(err);
 done:
     grille_ytree__free(root);
-    if (rc < 0) {
-        grille_attrs_free(a);
-        return rc;
-    }
-    *out = a;
-    return 0;
+    gbuf_free(&strs);
+    free(offs);
+    return rc < 0 ? rc : 0;
 }

@@ -375,6 +375,94 @@ START_TEST(front_matter_errors)
 }
 END_TEST
 
+START_TEST(front_matter_attributes_own_their_strings)
+{
+    /* keys and values are copies held by the list, whatever the path:
+     * many of them, null values (stored shorter than they are written),
+     * lines as short as they come, and a last line that only libyaml
+     * reads (the plain path gives up after all the others) */
+    enum { N = 300 };
+    for (int variant = 0; variant < 3; variant++) {
+        size_t cap = 64 + N * 40, n = 0;
+        char *fm = malloc(cap);
+        ck_assert_ptr_nonnull(fm);
+        n += (size_t)snprintf(fm + n, cap - n, "---\n");
+        for (int i = 0; i < N; i++)
+            n += (size_t)snprintf(fm + n, cap - n,
+                                  i % 7 == 3 ? "k%d: ~\n" : "k%d: v%d\n", i,
+                                  i * 31);
+        if (variant == 2)
+            n += (size_t)snprintf(fm + n, cap - n, "last: 'quoted'\n");
+        snprintf(fm + n, cap - n, "a: b\n---\nNotes\n");
+        grille__attrs_yaml_only = variant == 1;
+        grille_attrs *a = NULL;
+        size_t body;
+        ck_assert_int_eq(
+            grille_attrs_parse(&a, &body, fm, strlen(fm), "n.md", NULL), 0);
+        grille__attrs_yaml_only = false;
+        ck_assert_str_eq(fm + body, "Notes\n");
+        memset(fm, 'x', strlen(fm)); /* the list holds its own copies */
+        free(fm);
+        size_t want = N + 1 + (variant == 2);
+        ck_assert_uint_eq(grille_attrs_count(a), want);
+        for (int i = 0; i < N; i++) {
+            char k[16], v[16];
+            snprintf(k, sizeof(k), "k%d", i);
+            snprintf(v, sizeof(v), "v%d", i * 31);
+            const grille_attr *x = grille_attrs_get(a, (size_t)i);
+            ck_assert_str_eq(x->key, k);
+            ck_assert_str_eq(x->value, i % 7 == 3 ? "" : v);
+            ck_assert_ptr_eq(grille_attrs_find(a, k), x->value);
+        }
+        if (variant == 2)
+            ck_assert_str_eq(grille_attrs_find(a, "last"), "quoted");
+        ck_assert_str_eq(grille_attrs_get(a, want - 1)->key, "a");
+        ck_assert_str_eq(grille_attrs_get(a, want - 1)->value, "b");
+        ck_assert_ptr_null(grille_attrs_get(a, want));
+        grille_attrs_free(a);
+    }
+    grille_attrs_free(NULL);
+}
+END_TEST
+
+START_TEST(front_matter_key_twice)
+{
+    /* the plain path leaves a key given twice to libyaml, which refuses
+     * it, and nothing is returned; told to keep to the plain path, the
+     * list is empty */
+    const char *twice[] = {"---\ntype: commune\nrole: DGS\ntype: epci\n---\n",
+                           "---\ntype: commune\nTYPE: epci\n---\n",
+                           "---\ntype: commune\nrole: [DGS, DGA]\n"
+                           "type: epci\n---\n"};
+    for (size_t i = 0; i < sizeof(twice) / sizeof(twice[0]); i++) {
+        for (int yo = 0; yo < 2; yo++) {
+            grille__attrs_yaml_only = yo;
+            grille_error err = {0};
+            /* anything but NULL: the call must clear it */
+            grille_attrs *a = (grille_attrs *)(void *)&err;
+            ck_assert_int_eq(grille_attrs_parse(&a, NULL, twice[i],
+                                                strlen(twice[i]), "n.md",
+                                                &err),
+                             GRILLE_ESYNTAX);
+            grille__attrs_yaml_only = false;
+            ck_assert_ptr_null(a);
+            ck_assert_msg(strstr(err.message, "given twice") != NULL, "%s",
+                          err.message);
+        }
+        grille__attrs_plain_only = true;
+        grille_attrs *a = NULL;
+        ck_assert_int_eq(grille_attrs_parse(&a, NULL, twice[i],
+                                            strlen(twice[i]), "n.md", NULL),
+                         0);
+        grille__attrs_plain_only = false;
+        ck_assert_ptr_nonnull(a);
+        ck_assert_uint_eq(grille_attrs_count(a), 0);
+        ck_assert_ptr_null(grille_attrs_get(a, 0));
+        grille_attrs_free(a);
+    }
+}
+END_TEST
+
 /* Parses front matter fm with the switches given; a printable summary of
  * the result in out (rc, then key=value lines). */
 static void attrs_summary(const char *fm, bool plain_only, bool yaml_only,
@@ -1364,7 +1452,9 @@ static Suite *suite(void)
                           front_matter_errors, front_matter_nulls_are_no_value,
                           front_matter_find_by_stored_key,
                           attr_value_composes_latin_letters,
-                          front_matter_plain_path_is_yaml}},
+                          front_matter_plain_path_is_yaml,
+                          front_matter_attributes_own_their_strings,
+                          front_matter_key_twice}},
         {"segments", {paragraphs, bullets_of_every_kind,
                       bullets_pasted_from_word, table_rows,
                       bullet_continuations,
