@@ -815,28 +815,75 @@ static void body(FILE *f, const tpart *p, bool cods)
                 cods ? p->codslen : p->outlen);
 }
 
-/* Appends an attribute's key or value as a project stores it (add, list,
- * the reports: "Rôle" is role, " commune" commune), with `clean`
- * (grille_attr_key or grille_attr_value); most are so already, and go as
- * they are: no space at their ends, a key in small ASCII letters, a value
- * of printable ASCII and letters of U+00C0..U+00FF (Félix, Rhône), which
- * have nothing to trim, compose or replace. */
+/* Appends s[0..n) as a JSON string when it is as a project stores it
+ * (add, list, the reports: "Rôle" is role, " commune" commune), and
+ * returns true; false, with nothing appended, when it must be cleaned
+ * first.  Most are so already: no space at their ends, a key in small
+ * ASCII letters, a value of printable ASCII and letters of U+00C0..U+00FF
+ * (Félix, Rhône), which have nothing to trim, compose or replace.  Such a
+ * text is valid UTF-8 and holds nothing JSON escapes but '"' and '\\':
+ * checked and written in one pass, it is what ob_json_text writes, at a
+ * fraction of the cost (fourteen of them in every document). */
+static bool json_plain_part(obuf *h, const char *s, size_t n, bool key)
+{
+    if (n > 0 && (s[0] == ' ' || s[n - 1] == ' '))
+        return false;
+    if (h->cap - h->len < 2 * n + 2)
+        ob_grow(h, 2 * n + 2);
+    char *o = h->p + h->len;
+    *o++ = '"';
+    if (key) {
+        for (size_t i = 0; i < n; i++) {
+            unsigned char c = (unsigned char)s[i];
+            if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                  c == '_' || c == '-' || c == '.'))
+                return false;
+            *o++ = (char)c;
+        }
+    } else {
+        const uint64_t ones = 0x0101010101010101u, high = ones * 0x80;
+        for (size_t i = 0; i < n; i++) {
+            /* eight bytes of printable ASCII but '"' and '\\' at a time
+             * (the tests of bytes below 0x20 and of equal bytes hold for
+             * bytes below 0x80; 0x7F + 1 is the one to reach 0x80) */
+            for (uint64_t w; i + 8 <= n; i += 8, o += 8) {
+                memcpy(&w, s + i, 8);
+                uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
+                if ((w & high) ||
+                    (((w - ones * 0x20) | (q - ones) | (b - ones)) & high) ||
+                    ((w + ones) & high))
+                    break;
+                memcpy(o, &w, 8);
+            }
+            if (i >= n)
+                break;
+            unsigned char c = (unsigned char)s[i];
+            if ((unsigned char)(c - 0x20) < 0x5F) { /* printable ASCII */
+                if (c == '"' || c == '\\')
+                    *o++ = '\\';
+            } else if (c == 0xC3 && ((unsigned char)s[i + 1] & 0xC0) == 0x80) {
+                *o++ = (char)c; /* s[n] is its NUL: not a continuation */
+                c = (unsigned char)s[++i];
+            } else {
+                return false;
+            }
+            *o++ = (char)c;
+        }
+    }
+    *o++ = '"';
+    h->len = (size_t)(o - h->p);
+    return true;
+}
+
+/* Appends an attribute's key or value as a project stores it, with
+ * `clean` (grille_attr_key or grille_attr_value) when it is not so
+ * already (json_plain_part). */
 static void json_attr_part(obuf *h, const char *s, bool key,
                            char *(*clean)(const char *))
 {
-    size_t n = strlen(s);
-    bool plain = n > 0 && s[0] != ' ' && s[n - 1] != ' ';
-    for (size_t i = 0; i < n && plain; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (key)
-            plain = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                    c == '_' || c == '-' || c == '.';
-        else if (c == 0xC3 && ((unsigned char)s[i + 1] & 0xC0) == 0x80)
-            i++;
-        else
-            plain = c >= 0x20 && c < 0x7F;
-    }
-    char *c = plain ? NULL : clean(s);
+    if (json_plain_part(h, s, strlen(s), key))
+        return;
+    char *c = clean(s);
     const char *v = c ? c : s;
     ob_json_text(h, v, strlen(v));
     free(c);

@@ -74,6 +74,30 @@ ok "tag -f json: attribute keys and values as a project stores them" sh -c "
 import json, sys
 a = json.load(sys.stdin)[\"document\"][\"attributes\"]
 sys.exit(a != {\"role\": \"DGS\", \"collectivite\": \"Ville\", \"Strate\": \"+100k\"})'"
+# as they are when nothing needs cleaning (escaped '"' and '\', letters
+# of one and of two bytes, a null), cleaned when something does (a space
+# at the end, a capital in a report's key, a letter of three bytes, a tab)
+cat > plainattrs.md <<'EOF'
+---
+type: commune
+e-mail.2: a@b.fr
+titre: le "plan" \ B
+region: Auvergne-Rhône-Alpes
+fin: café
+accueil: l’accueil
+Ville: 'Besançon '
+Rôle: DGS
+chemin: dossiers\partages\notes de juin
+onglet: "avec\ttabulation"
+vide: ~
+---
+La santé.
+EOF
+cat > plainattrs.want <<'EOF'
+"attributes": {"type": "commune", "e-mail.2": "a@b.fr", "titre": "le \"plan\" \\ B", "region": "Auvergne-Rhône-Alpes", "fin": "café", "accueil": "l’accueil", "Ville": "Besançon", "role": "DGS", "chemin": "dossiers\\partages\\notes de juin", "onglet": "avec\ttabulation", "vide": ""}}, "codebook"
+EOF
+ok "tag -f json: attributes as a project stores them, byte for byte" sh -c \
+    "$G tag -f json plainattrs.md | grep -qFf plainattrs.want"
 printf -- '---\ntype: commune\nsuite\n' > open.md
 expect "unterminated front matter" 1 "open\.md:1:1: front matter .* never closed" \
     $G tag open.md
