@@ -80,7 +80,8 @@ typedef struct tpart {
     unsigned nlines; /* line ends in [start, end): lines_part */
     size_t seg_base; /* index of its first segment in the document */
     size_t nsegs, ncods, words, coded;
-    size_t *segs_count, *hits_count; /* per code, parents included */
+    /* per code, parents included: in the batch's counts (tagrun) */
+    size_t *segs_count, *hits_count;
     char *out;       /* the rendered part */
     size_t outlen, outcap;
     char *cods;      /* json: the codings, rendered apart */
@@ -104,6 +105,11 @@ typedef struct tagrun {
     size_t nparts;
     grille_analyser **an; /* one per thread */
     size_t threads;
+    /* the parts' counts per code, 2 * (ncodes + 1) each, for the batch
+     * (room for counts_cap), and summarise's scratch, ncodes + 1 per
+     * thread: once for the run rather than three callocs and two frees
+     * per note */
+    size_t *counts, counts_cap, *last;
     size_t next;          /* the next item to take */
     /* reading a batch: the documents from `cut` on are left to the next
      * batch; `reserved` is the size of those taken (read_doc) */
@@ -600,10 +606,11 @@ static void give_buf(tagrun *r, char *p, size_t cap)
 
 /* Codes part i on the thread's analyser, and counts what it found;
  * false, with the error in the part's messages, when that failed. */
-static bool analyse_part(tagrun *r, tpart *p, grille_analyser *a,
+static bool analyse_part(tagrun *r, tpart *p, size_t thread,
                          const grille_segment **segs,
                          const grille_coding **cod)
 {
+    grille_analyser *a = r->an[thread];
     tdoc *d = &r->docs[p->doc];
     grille_error err = {0};
     if (grille_analyser_run_range(a, d->data, p->start, p->end, p->line,
@@ -618,14 +625,12 @@ static bool analyse_part(tagrun *r, tpart *p, grille_analyser *a,
     for (size_t k = 0; k < p->ncods; k++)
         if (k == 0 || (*cod)[k].segment != (*cod)[k - 1].segment)
             p->coded++;
-    p->segs_count = calloc(r->ncodes + 1, sizeof(size_t));
-    p->hits_count = calloc(r->ncodes + 1, sizeof(size_t));
-    size_t *last = calloc(r->ncodes + 1, sizeof(size_t));
-    if (!p->segs_count || !p->hits_count || !last)
-        abort();
+    size_t w = r->ncodes + 1;
+    p->segs_count = r->counts + (size_t)(p - r->parts) * 2 * w;
+    p->hits_count = p->segs_count + w;
+    memset(p->segs_count, 0, 2 * w * sizeof(size_t));
     summarise(r->cb, *cod, p->ncods, r->ncodes, p->segs_count, p->hits_count,
-              last);
-    free(last);
+              r->last + thread * w);
     return true;
 }
 
@@ -637,7 +642,7 @@ static void code_part(tagrun *r, size_t i, size_t thread)
     const tag_opts *o = r->o;
     const grille_segment *segs;
     const grille_coding *cod;
-    if (!analyse_part(r, p, r->an[thread], &segs, &cod))
+    if (!analyse_part(r, p, thread, &segs, &cod))
         return;
     /* A part that could not be cut (one paragraph of megabytes) is
      * rendered to temporary files rather than memory. */
@@ -749,6 +754,12 @@ static void cut(tagrun *r)
             r->split = true;
     }
     r->nparts = n;
+    if (n * 2 * (r->ncodes + 1) > r->counts_cap) {
+        free(r->counts);
+        r->counts_cap = n * 2 * (r->ncodes + 1);
+        if (!(r->counts = malloc(r->counts_cap * sizeof(size_t))))
+            abort();
+    }
 }
 
 static void copy_spool(FILE *to, FILE *spool)
@@ -1075,7 +1086,7 @@ static void keep_part(tagrun *r, size_t i, size_t thread)
     tpart *p = &r->parts[i];
     const grille_segment *segs;
     const grille_coding *cod;
-    if (!analyse_part(r, p, r->an[thread], &segs, &cod))
+    if (!analyse_part(r, p, thread, &segs, &cod))
         return;
     size_t bytes = p->ncods * sizeof(kept);
     p->kept = malloc(bytes + 1);
@@ -1356,8 +1367,6 @@ static void free_batch(tagrun *r)
         give_buf(r, r->parts[k].cods, r->parts[k].codscap);
         free(r->parts[k].msgs);
         free(r->parts[k].kept);
-        free(r->parts[k].segs_count);
-        free(r->parts[k].hits_count);
     }
     free(r->parts);
     r->parts = NULL;
@@ -1452,9 +1461,10 @@ int cmd_tag(int argc, char **argv)
     int status = EXIT_OK;
     grille_error err = {0};
     r.an = calloc(r.threads, sizeof(*r.an));
+    r.last = calloc(r.threads * (r.ncodes + 1), sizeof(size_t));
     r.docs = calloc(BATCH, sizeof(tdoc));
     r.pool = calloc(POOL(&r), sizeof(obuf));
-    if (!r.an || !r.docs || !r.pool) {
+    if (!r.an || !r.last || !r.docs || !r.pool) {
         cli_error("%s", _("out of memory"));
         status = EXIT_RUNTIME;
         goto done;
@@ -1516,6 +1526,8 @@ done:
     for (size_t t = 0; r.an && t < r.threads; t++)
         grille_analyser_free(r.an[t]);
     free(r.an);
+    free(r.last);
+    free(r.counts);
     free(r.docs);
     free_names(&r);
     for (size_t k = 0; k < r.npool; k++)
