@@ -85,7 +85,21 @@ static bool plain_value(const unsigned char *v, size_t n)
     if (n == 0 || memchr(indicators, v[0], sizeof(indicators) - 1) ||
         v[n - 1] == ' ')
         return false;
+    const uint64_t ones = 0x0101010101010101u, high = ones * 0x80;
     for (size_t i = 0; i < n; i++) {
+        /* eight bytes of ASCII at a time when none is a control, DEL,
+         * ':' or '#' (the tests of bytes below 0x20 and of equal bytes
+         * hold for bytes below 0x80; 0x7F + 1 is the one to reach 0x80) */
+        for (uint64_t w; i + 8 <= n; i += 8) {
+            memcpy(&w, v + i, 8);
+            uint64_t colon = w ^ (ones * ':'), hash = w ^ (ones * '#');
+            if ((w & high) || (((w - ones * 0x20) | (colon - ones) |
+                                (hash - ones) | (w + ones)) &
+                               high))
+                break;
+        }
+        if (i >= n)
+            break;
         unsigned char c = v[i];
         if (c < 0x20 || c == 0x7F || c == ':' || c == '#')
             return false;
@@ -150,19 +164,22 @@ static grille_attrs *parse_plain(const char *y, size_t n)
         const char *nl = memchr(y, '\n', (size_t)(end - y));
         const char *le = nl ? nl : end;
         const char *k = y;
-        while (k < le && (((*k | 0x20) >= 'a' && (*k | 0x20) <= 'z') ||
-                          *k == '_' || (k > y && (*k == '-' ||
-                                                  (*k >= '0' && *k <= '9')))))
-            k++;
+        for (; k < le; k++) {
+            unsigned char c = (unsigned char)*k;
+            if ((unsigned char)((c | 0x20) - 'a') < 26)
+                upper |= c <= 'Z';
+            else if (!(c == '_' ||
+                       (k > y && (c == '-' || (c >= '0' && c <= '9')))))
+                break;
+        }
         if (k == y || le - k < 3 || k[0] != ':' || k[1] != ' ' ||
             !plain_value((const unsigned char *)k + 2, (size_t)(le - k - 2)))
             goto not_plain;
-        for (const char *c = y; c < k && !upper; c++)
-            upper = *c >= 'A' && *c <= 'Z';
+        size_t kn = (size_t)(k - y);
         char *key = o;
-        memcpy(key, y, (size_t)(k - y));
-        key[k - y] = '\0';
-        char *value = key + (k - y) + 1;
+        memcpy(key, y, kn);
+        key[kn] = '\0';
+        char *value = key + kn + 1;
         size_t vn = (size_t)(le - k - 2);
         /* YAML's null (~, null) is no value, as an empty one */
         if (grille_ytree__null(k + 2, vn))
@@ -171,10 +188,13 @@ static grille_attrs *parse_plain(const char *y, size_t n)
         value[vn] = '\0';
         o = value + vn + 1;
         assert(o <= (char *)(a->items + lines) + n);
+        /* a key twice: as libyaml reads it (a value follows its key: the
+         * key's length is the gap between them) */
         for (size_t i = 0; i < a->n; i++)
-            if (strcmp(a->items[i].key, key) == 0 ||
+            if (((size_t)(a->items[i].value - a->items[i].key) == kn + 1 &&
+                 memcmp(a->items[i].key, key, kn) == 0) ||
                 (upper && same_key(a->items[i].key, key)))
-                goto not_plain; /* a key twice: as libyaml reads it */
+                goto not_plain;
         assert(a->n < lines);
         a->items[a->n].key = key;
         a->items[a->n].value = value;
