@@ -645,38 +645,43 @@ void grille_text_free(grille_text *text)
 
 /* The line from i: its end (a '\n', a '\r' or len) in *end, and the
  * offset of the next line.  *ff tells whether the line has a form feed.
- * One pass, eight bytes at a time while none is below 0x0E (the three
- * of them are; tabs are too, and are looked at one by one). */
+ * One pass, eight bytes at a time to the next byte below 0x0E (the three
+ * of them are; tabs are too, and are stepped over one by one).  The mask
+ * flags every such byte, and may flag others after one (a borrow): the
+ * first flagged is at or before the first such byte, and a byte flagged
+ * wrongly is stepped over as any other. */
 static size_t line_at(const char *s, size_t len, size_t i, size_t *end,
                       bool *ff)
 {
     const uint64_t ones = 0x0101010101010101ULL;
     size_t k = i;
     *ff = false;
-    for (;;) {
+    for (;; k++) {
         while (k + 8 <= len) {
             uint64_t w;
             memcpy(&w, s + k, 8);
-            if ((w - ones * 0x0E) & ~w & (ones * 0x80))
+            uint64_t m = (w - ones * 0x0E) & ~w & (ones * 0x80);
+            if (m) {
+                k += grille__first_high(m);
                 break;
+            }
             k += 8;
         }
-        size_t stop = k + 8 <= len ? k + 8 : len;
-        for (; k < stop; k++) {
-            char c = s[k];
-            if (c == '\n' || c == '\r') {
-                *end = k;
-                if (c == '\r' && k + 1 < len && s[k + 1] == '\n')
-                    return k + 2;
-                return k + 1;
-            }
-            if (c == '\f')
-                *ff = true;
-        }
+        while (k < len && k + 8 > len && (unsigned char)s[k] >= 0x0E)
+            k++; /* the last bytes */
         if (k >= len) {
             *end = len;
             return len;
         }
+        char c = s[k];
+        if (c == '\n' || c == '\r') {
+            *end = k;
+            if (c == '\r' && k + 1 < len && s[k + 1] == '\n')
+                return k + 2;
+            return k + 1;
+        }
+        if (c == '\f')
+            *ff = true;
     }
 }
 
@@ -707,7 +712,8 @@ int grille_text_front_matter(const char *s, size_t len, size_t *yaml_start,
     while (i < len) {
         size_t line = i;
         i = next_line(s, len, i, &end);
-        if (fence(s, line, end, "---") || fence(s, line, end, "...")) {
+        if ((s[line] == '-' || s[line] == '.') &&
+            (fence(s, line, end, "---") || fence(s, line, end, "..."))) {
             *yaml_start = start;
             *yaml_end = line;
             *body = i;

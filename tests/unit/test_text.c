@@ -253,6 +253,87 @@ START_TEST(front_matter_found)
 }
 END_TEST
 
+/* The line of s[0..len) from i, byte by byte: its end in *end, and where
+ * the next one starts (a line ends at '\n', '\r' or "\r\n"). */
+static size_t slow_line(const char *s, size_t len, size_t i, size_t *end)
+{
+    while (i < len && s[i] != '\n' && s[i] != '\r')
+        i++;
+    *end = i;
+    if (i < len && s[i] == '\r' && i + 1 < len && s[i + 1] == '\n')
+        return i + 2;
+    return i < len ? i + 1 : len;
+}
+
+static bool slow_fence(const char *s, size_t a, size_t b, const char *mark)
+{
+    while (b > a && (s[b - 1] == ' ' || s[b - 1] == '\t'))
+        b--;
+    return b - a == 3 && memcmp(s + a, mark, 3) == 0;
+}
+
+START_TEST(front_matter_lines_as_bytes)
+{
+    /* texts of fences, line ends of every kind and the other bytes below
+     * 0x0E (a tab, a form feed) on both sides of an eight-byte word: the
+     * block found is the one a reading byte by byte finds */
+    static const char *const bits[] = {"---", "...", "\n", "\r", "\r\n",
+                                       " ", "\t", "\f", "\v", "a",
+                                       "k: v", "-", ".", "\xc3\xa9",
+                                       "abcdefghijk"};
+    const size_t nb = sizeof(bits) / sizeof(bits[0]);
+    unsigned long x = 7;
+    size_t found = 0;
+    for (int round = 0; round < 20000; round++) {
+        char s[256];
+        size_t len = 0;
+        x = x * 6364136223846793005UL + 1442695040888963407UL;
+        if ((x >> 60) % 4)
+            len = (size_t)snprintf(s, sizeof(s), "---%s",
+                                   (x >> 58) % 2 ? "\n" : " \r\n");
+        for (size_t n = (x >> 33) % 24; n > 0; n--) {
+            x = x * 6364136223846793005UL + 1442695040888963407UL;
+            const char *b = bits[(x >> 33) % nb];
+            if (len + strlen(b) < sizeof(s))
+                len += (size_t)snprintf(s + len, sizeof(s) - len, "%s", b);
+        }
+        /* the reference: the first line a fence, then the first fence */
+        size_t end, i = slow_line(s, len, 0, &end), want_rc = 0;
+        size_t want_ys = 0, want_ye = 0, want_body = 0;
+        if (slow_fence(s, 0, end, "---")) {
+            size_t start = i;
+            want_rc = (size_t)-1;
+            while (i < len) {
+                size_t line = i;
+                i = slow_line(s, len, i, &end);
+                if (slow_fence(s, line, end, "---") ||
+                    slow_fence(s, line, end, "...")) {
+                    want_rc = 1;
+                    want_ys = start, want_ye = line, want_body = i;
+                    break;
+                }
+            }
+        }
+        /* copied to the heap at its length: ASan sees a read past it */
+        char *t = malloc(len + 1);
+        ck_assert_ptr_nonnull(t);
+        memcpy(t, s, len);
+        size_t ys = 9, ye = 9, body = 9;
+        int rc = grille_text_front_matter(t, len, &ys, &ye, &body, NULL);
+        free(t);
+        ck_assert_int_eq(rc, want_rc == (size_t)-1 ? GRILLE_ESYNTAX
+                                                   : (int)want_rc);
+        if (rc == 1) {
+            ck_assert_uint_eq(ys, want_ys);
+            ck_assert_uint_eq(ye, want_ye);
+            ck_assert_uint_eq(body, want_body);
+            found++;
+        }
+    }
+    ck_assert_uint_gt(found, 1000);
+}
+END_TEST
+
 START_TEST(front_matter_attributes)
 {
     const char *s = "---\r\ncollectivite: Saint-Jean-de-Fos\r\n"
@@ -1448,7 +1529,8 @@ static Suite *suite(void)
         {"decoding", {decode_utf8, decode_utf16, decode_windows1252,
                       decode_refusals, read_file_errors,
                       utf8_check_equals_plain, utf8_check_long_texts}},
-        {"front matter", {front_matter_found, front_matter_attributes,
+        {"front matter", {front_matter_found, front_matter_lines_as_bytes,
+                          front_matter_attributes,
                           front_matter_errors, front_matter_nulls_are_no_value,
                           front_matter_find_by_stored_key,
                           attr_value_composes_latin_letters,
