@@ -1842,10 +1842,11 @@ typedef struct tok_ctx {
     grille_analyser *a;
     const char *s;
     size_t end;       /* end of the segment */
-    size_t prev_end;  /* end of the previous main token */
+    size_t prev_end;  /* end of the previous main token; SIZE_MAX before
+                         the first, which no gap comes before */
     uint32_t pos;     /* next word position */
-    bool first;
     bool at;          /* the segment has an '@' (e-mail addresses) */
+    bool fast;        /* the fast paths (not GRILLE_REFERENCE) */
     size_t room;      /* tokens the two arrays have room for */
 } tok_ctx;
 
@@ -1878,7 +1879,7 @@ emit(tok_ctx *t, size_t start, size_t end, grille_token_kind kind,
     if (!(flags & GRILLE_TOKF_PART)) {
         /* one space since the last word, the most common gap, is no
          * break */
-        if (!t->first && start > t->prev_end &&
+        if (start > t->prev_end &&
             !(start == t->prev_end + 1 && t->s[t->prev_end] == ' ')) {
             for (size_t i = t->prev_end; i < start; i++) {
                 unsigned char c = (unsigned char)t->s[i];
@@ -1902,7 +1903,6 @@ emit(tok_ctx *t, size_t start, size_t end, grille_token_kind kind,
                 break;
             }
         }
-        t->first = false;
         t->prev_end = end;
     }
     k->pos = t->pos;
@@ -1937,7 +1937,7 @@ static int emit_verbatim(tok_ctx *t, size_t start, size_t end,
                          grille_token_kind kind)
 {
     const unsigned char *u = (const unsigned char *)t->s;
-    if (!t->a->reference && end - start < FAST_WORD_MAX) {
+    if (t->fast && end - start < FAST_WORD_MAX) {
         uint64_t buf[FAST_WORD_MAX / 8 + 2];
         unsigned char *lw = (unsigned char *)buf;
         size_t n = 0, i = start;
@@ -2303,8 +2303,6 @@ word_fast(tok_ctx *t, size_t i, size_t *out)
 {
     const unsigned char *s = (const unsigned char *)t->s;
     size_t end = t->end, j = i;
-    size_t lim = end - i < FAST_WORD_MAX ? end : i + FAST_WORD_MAX;
-    unsigned seen = 0;
     if (i + 16 <= end) {
         /* the commonest word of all: a..z only, at most 16 bytes, ended
          * by an ASCII byte that ends words, taken in two reads and
@@ -2337,6 +2335,8 @@ word_fast(tok_ctx *t, size_t i, size_t *out)
                         grille_stem__lookup16(t->a, w0, w1, n, 0), true);
         }
     }
+    size_t lim = end - i < FAST_WORD_MAX ? end : i + FAST_WORD_MAX;
+    unsigned seen = 0;
     uint64_t buf[FAST_WORD_MAX / 8 + 3];
     unsigned char *lw = (unsigned char *)buf; /* lw[j - i]: byte j */
     while (j < lim) {
@@ -2421,7 +2421,7 @@ static int word_slow(tok_ctx *t, size_t i, size_t *out)
     bool any_lower = false;
     unsigned upper_parts = 0;
     gbuf *b = &t->a->scratch;
-    const bool fast = !t->a->reference;
+    const bool fast = t->fast;
     /* ASCII lowercase letters and digits only: the word is its own
      * lowercase form, looked up without a copy */
     bool plain = fast;
@@ -2577,7 +2577,7 @@ static int word_slow(tok_ctx *t, size_t i, size_t *out)
 static inline __attribute__((always_inline)) int word(tok_ctx *t, size_t i,
                                                       size_t *out)
 {
-    if (!t->a->reference) {
+    if (t->fast) {
         int rc = word_fast(t, i, out);
         if (rc <= 0)
             return rc;
@@ -2587,7 +2587,7 @@ static inline __attribute__((always_inline)) int word(tok_ctx *t, size_t i,
 
 static int tokenise(grille_analyser *a, const char *s, grille_segment *seg)
 {
-    tok_ctx t = {a, s, seg->end, seg->start, 0, true, true, 0};
+    tok_ctx t = {a, s, seg->end, SIZE_MAX, 0, true, !a->reference, 0};
     /* room for a token per byte: each has one at least (a compound's
      * parts too: n parts, n + 1 tokens, 2n - 1 bytes at least) */
     size_t room = a->ntoks + (seg->end - seg->start) + 1;
