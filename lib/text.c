@@ -2169,7 +2169,14 @@ static size_t minus_at(const char *s, size_t from, size_t end, size_t i)
 }
 
 /* Byte classes for the ASCII fast path. */
-enum { C_OTHER, C_SPACE, C_ALPHA, C_DIGIT, C_HIGH };
+enum {
+    C_OTHER,
+    C_SPACE,
+    C_DIGIT,
+    C_HIGH,
+    C_ALPHA, /* h, H, w, W: the letters an URL may start with */
+    C_WORD   /* the other ASCII letters: what most words start with */
+};
 #define C_HIGH16                                                               \
     C_HIGH, C_HIGH, C_HIGH, C_HIGH, C_HIGH, C_HIGH, C_HIGH, C_HIGH, C_HIGH,    \
         C_HIGH, C_HIGH, C_HIGH, C_HIGH, C_HIGH, C_HIGH, C_HIGH
@@ -2179,20 +2186,20 @@ static const unsigned char byte_class[256] = {
     ['0'] = C_DIGIT, ['1'] = C_DIGIT, ['2'] = C_DIGIT, ['3'] = C_DIGIT,
     ['4'] = C_DIGIT, ['5'] = C_DIGIT, ['6'] = C_DIGIT, ['7'] = C_DIGIT,
     ['8'] = C_DIGIT, ['9'] = C_DIGIT,
-    ['A'] = C_ALPHA, ['B'] = C_ALPHA, ['C'] = C_ALPHA, ['D'] = C_ALPHA,
-    ['E'] = C_ALPHA, ['F'] = C_ALPHA, ['G'] = C_ALPHA, ['H'] = C_ALPHA,
-    ['I'] = C_ALPHA, ['J'] = C_ALPHA, ['K'] = C_ALPHA, ['L'] = C_ALPHA,
-    ['M'] = C_ALPHA, ['N'] = C_ALPHA, ['O'] = C_ALPHA, ['P'] = C_ALPHA,
-    ['Q'] = C_ALPHA, ['R'] = C_ALPHA, ['S'] = C_ALPHA, ['T'] = C_ALPHA,
-    ['U'] = C_ALPHA, ['V'] = C_ALPHA, ['W'] = C_ALPHA, ['X'] = C_ALPHA,
-    ['Y'] = C_ALPHA, ['Z'] = C_ALPHA,
-    ['a'] = C_ALPHA, ['b'] = C_ALPHA, ['c'] = C_ALPHA, ['d'] = C_ALPHA,
-    ['e'] = C_ALPHA, ['f'] = C_ALPHA, ['g'] = C_ALPHA, ['h'] = C_ALPHA,
-    ['i'] = C_ALPHA, ['j'] = C_ALPHA, ['k'] = C_ALPHA, ['l'] = C_ALPHA,
-    ['m'] = C_ALPHA, ['n'] = C_ALPHA, ['o'] = C_ALPHA, ['p'] = C_ALPHA,
-    ['q'] = C_ALPHA, ['r'] = C_ALPHA, ['s'] = C_ALPHA, ['t'] = C_ALPHA,
-    ['u'] = C_ALPHA, ['v'] = C_ALPHA, ['w'] = C_ALPHA, ['x'] = C_ALPHA,
-    ['y'] = C_ALPHA, ['z'] = C_ALPHA,
+    ['A'] = C_WORD, ['B'] = C_WORD, ['C'] = C_WORD, ['D'] = C_WORD,
+    ['E'] = C_WORD, ['F'] = C_WORD, ['G'] = C_WORD, ['H'] = C_ALPHA,
+    ['I'] = C_WORD, ['J'] = C_WORD, ['K'] = C_WORD, ['L'] = C_WORD,
+    ['M'] = C_WORD, ['N'] = C_WORD, ['O'] = C_WORD, ['P'] = C_WORD,
+    ['Q'] = C_WORD, ['R'] = C_WORD, ['S'] = C_WORD, ['T'] = C_WORD,
+    ['U'] = C_WORD, ['V'] = C_WORD, ['W'] = C_ALPHA, ['X'] = C_WORD,
+    ['Y'] = C_WORD, ['Z'] = C_WORD,
+    ['a'] = C_WORD, ['b'] = C_WORD, ['c'] = C_WORD, ['d'] = C_WORD,
+    ['e'] = C_WORD, ['f'] = C_WORD, ['g'] = C_WORD, ['h'] = C_ALPHA,
+    ['i'] = C_WORD, ['j'] = C_WORD, ['k'] = C_WORD, ['l'] = C_WORD,
+    ['m'] = C_WORD, ['n'] = C_WORD, ['o'] = C_WORD, ['p'] = C_WORD,
+    ['q'] = C_WORD, ['r'] = C_WORD, ['s'] = C_WORD, ['t'] = C_WORD,
+    ['u'] = C_WORD, ['v'] = C_WORD, ['w'] = C_ALPHA, ['x'] = C_WORD,
+    ['y'] = C_WORD, ['z'] = C_WORD,
     /* bytes of UTF-8 sequences: C_HIGH, without a test */
     [0x80] = C_HIGH16, C_HIGH16, C_HIGH16, C_HIGH16, C_HIGH16, C_HIGH16,
     C_HIGH16, C_HIGH16};
@@ -2434,7 +2441,7 @@ static int word_slow(tok_ctx *t, size_t i, size_t *out)
                 j++;
                 continue;
             }
-            if (cls != C_ALPHA)
+            if (cls < C_ALPHA) /* not a letter */
                 break;
             if (ch <= 'Z') {
                 plain = false;
@@ -2604,6 +2611,15 @@ static int tokenise(grille_analyser *a, const char *s, grille_segment *seg)
         unsigned char ch = (unsigned char)s[i];
         unsigned cls = byte_class[ch];
         size_t next = 0, sign = 0;
+        if (cls == C_WORD && !t.at) {
+            /* most words: a letter that starts no URL, and no address
+             * in the segment */
+            rc = word(&t, i, &next);
+            i = next > i ? next : i + 1;
+            while (i < seg->end && s[i] == ' ')
+                i++;
+            continue;
+        }
         if (cls == C_SPACE) {
             i++;
             continue;
@@ -2638,8 +2654,7 @@ static int tokenise(grille_analyser *a, const char *s, grille_segment *seg)
                 i++;
             continue;
         }
-        if (cls == C_ALPHA && ((ch | 0x20) == 'h' || (ch | 0x20) == 'w') &&
-            url_at(s, seg->end, i)) {
+        if (cls == C_ALPHA && url_at(s, seg->end, i)) {
             next = url_end(s, seg->end, i);
             rc = emit_verbatim(&t, i, next, GRILLE_TOK_URL);
         } else if (cls != C_HIGH && t.at &&
