@@ -2611,9 +2611,12 @@ static int tokenise(grille_analyser *a, const char *s, grille_segment *seg)
         unsigned char ch = (unsigned char)s[i];
         unsigned cls = byte_class[ch];
         size_t next = 0, sign = 0;
-        if (cls == C_WORD && !t.at) {
-            /* most words: a letter that starts no URL, and no address
-             * in the segment */
+        if ((cls == C_WORD ||
+             (ch == 0xC3 && c3_class[(unsigned char)s[i + 1] & 0x3F])) &&
+            !t.at) {
+            /* most words: a letter that starts no URL (é, à too), and no
+             * address in the segment (s[i + 1] is a continuation byte of
+             * valid UTF-8, or the text's NUL) */
             rc = word(&t, i, &next);
             i = next > i ? next : i + 1;
             while (i < seg->end && s[i] == ' ')
