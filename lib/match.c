@@ -727,6 +727,8 @@ static int segment(grille_analyser *a, const grille_codebook *cb,
         starts = m->starts;
         nstarts = 0;
         bool surface = cb->by_surface.count != 0;
+        /* in a local: the stores below could alias it */
+        const uint32_t serial = cb->serial;
         for (size_t i = 0; i < n; i++) {
             const stem_entry *e = ent[i];
             const grille_token *t = &tk[i];
@@ -737,7 +739,7 @@ static int segment(grille_analyser *a, const grille_codebook *cb,
                 ((cb->exact_first[first >> 6] >> (first & 63)) & 1) &&
                 ((cb->exact_lens >> (len < 63 ? len : 63)) & 1);
             starts[nstarts] = (uint32_t)i;
-            nstarts += (e->mcb != cb->serial) | (e->ncands != 0) | exact;
+            nstarts += (e->mcb != serial) | (e->ncands != 0) | exact;
         }
     }
     for (size_t q = 0; q < nstarts; q++) {
