@@ -53,6 +53,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 /* Files from this size are read into huge pages. */
 #define BIG_READ (4u << 20)
@@ -643,32 +646,49 @@ void grille_text_free(grille_text *text)
 
 /* ------------------------------------------------------------------ lines */
 
+/* The offset of the first byte below 0x0E from k (a line end, a form
+ * feed, a tab...), or len: sixteen bytes at a time with SSE2 (a byte b is
+ * below 0x0E when min(b, 0x0D) == b, unsigned), else eight.  The
+ * eight-byte mask flags every such byte, and may flag others after one (a
+ * borrow): the first flagged is at or before the first such byte, and the
+ * bytes from there are looked at one by one. */
+static inline size_t low_byte(const char *s, size_t len, size_t k)
+{
+#ifdef __SSE2__
+    const __m128i top = _mm_set1_epi8(0x0D);
+    for (; k + 16 <= len; k += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + k));
+        int m = _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(v, top), v));
+        if (m)
+            return k + (size_t)__builtin_ctz((unsigned)m);
+    }
+#else
+    const uint64_t ones = 0x0101010101010101ULL;
+    for (; k + 8 <= len; k += 8) {
+        uint64_t w;
+        memcpy(&w, s + k, 8);
+        uint64_t m = (w - ones * 0x0E) & ~w & (ones * 0x80);
+        if (m) {
+            k += grille__first_high(m);
+            break;
+        }
+    }
+#endif
+    while (k < len && (unsigned char)s[k] >= 0x0E)
+        k++; /* the last bytes, or those after a borrow */
+    return k;
+}
+
 /* The line from i: its end (a '\n', a '\r' or len) in *end, and the
  * offset of the next line.  *ff tells whether the line has a form feed.
- * One pass, eight bytes at a time to the next byte below 0x0E (the three
- * of them are; tabs are too, and are stepped over one by one).  The mask
- * flags every such byte, and may flag others after one (a borrow): the
- * first flagged is at or before the first such byte, and a byte flagged
- * wrongly is stepped over as any other. */
-static size_t line_at(const char *s, size_t len, size_t i, size_t *end,
-                      bool *ff)
+ * One pass to each byte below 0x0E (the three of them are; tabs are too,
+ * and are stepped over). */
+static inline size_t line_at(const char *s, size_t len, size_t i,
+                             size_t *end, bool *ff)
 {
-    const uint64_t ones = 0x0101010101010101ULL;
-    size_t k = i;
     *ff = false;
-    for (;; k++) {
-        while (k + 8 <= len) {
-            uint64_t w;
-            memcpy(&w, s + k, 8);
-            uint64_t m = (w - ones * 0x0E) & ~w & (ones * 0x80);
-            if (m) {
-                k += grille__first_high(m);
-                break;
-            }
-            k += 8;
-        }
-        while (k < len && k + 8 > len && (unsigned char)s[k] >= 0x0E)
-            k++; /* the last bytes */
+    for (size_t k = i;; k++) {
+        k = low_byte(s, len, k);
         if (k >= len) {
             *end = len;
             return len;
@@ -780,14 +800,44 @@ static uint32_t cp_at(const char *s, size_t len, size_t i, size_t *n)
     return utf8_get(s, len, i, n);
 }
 
+/* The classes of grille__is_space, grille__is_letter, grille__is_upper
+ * and grille__is_apostrophe, decided here for an ASCII code point (the
+ * most of them), without a call: the ASCII spaces are ' ', tab, VT and
+ * FF; the one ASCII apostrophe is '\''. */
+static inline bool space_cp(uint32_t c)
+{
+    return c < 0x80 ? c == ' ' || c == '\t' || c == '\v' || c == '\f'
+                    : grille__is_space(c);
+}
+
+static inline bool letter_cp(uint32_t c)
+{
+    return c < 0x80 ? (c | 0x20) >= 'a' && (c | 0x20) <= 'z'
+                    : grille__is_letter(c);
+}
+
+static inline bool upper_cp(uint32_t c)
+{
+    return c < 0x80 ? c >= 'A' && c <= 'Z' : grille__is_upper(c);
+}
+
+static inline bool apostrophe_cp(uint32_t c)
+{
+    return c < 0x80 ? c == '\'' : grille__is_apostrophe(c);
+}
+
 /* Skips spaces (not line ends) from i; returns the new offset and adds the
  * width in columns to *col when col is not NULL. */
-static size_t skip_spaces(const char *s, size_t end, size_t i, unsigned *col)
+static inline size_t skip_spaces(const char *s, size_t end, size_t i,
+                                 unsigned *col)
 {
     while (i < end) {
-        size_t n;
-        uint32_t c = utf8_get(s, end, i, &n);
-        if (!grille__is_space(c))
+        unsigned char b = (unsigned char)s[i];
+        size_t n = 1;
+        uint32_t c = b;
+        if (b >= 0x80)
+            c = utf8_get(s, end, i, &n);
+        if (!space_cp(c))
             break;
         if (col)
             *col += c == '\t' ? 4 : 1;
@@ -826,7 +876,7 @@ static size_t bullet_at(const char *s, size_t end, size_t i)
         /* A typographic bullet needs no space after it, but a dash does. */
         if (j < end && (c == 0x2013 || c == 0x2014 || c == 0x2212)) {
             size_t m;
-            if (!grille__is_space(cp_at(s, end, j, &m)))
+            if (!space_cp(cp_at(s, end, j, &m)))
                 return 0;
         }
         return skip_spaces(s, end, j, NULL);
@@ -873,7 +923,7 @@ static size_t bullet_at(const char *s, size_t end, size_t i)
         return skip_spaces(s, end, d, NULL);
     if (d < end) {
         size_t m;
-        if (grille__is_space(cp_at(s, end, d, &m)))
+        if (space_cp(cp_at(s, end, d, &m)))
             return skip_spaces(s, end, d, NULL);
     }
     return 0;
@@ -890,55 +940,63 @@ static size_t heading_at(const char *s, size_t end, size_t i)
     return skip_spaces(s, end, k, NULL);
 }
 
-static bool word_eq(const char *s, size_t a, size_t b, const char *w)
-{
-    /* most words: no strlen (a decomposed "Élu" starts with its E) */
-    if (b == a || (s[a] != w[0] && !((unsigned char)w[0] & 0x80)))
-        return false;
-    size_t n = strlen(w);
-    if (b - a == n)
-        return memcmp(s + a, w, n) == 0;
-    /* decomposed accents (a macOS file): "Enque\u0302trice" */
-    char buf[64];
-    if (b - a < n || b - a > sizeof(buf) || !memchr(s + a, 0xCC, b - a))
-        return false;
-    return grille__compose(buf, s + a, b - a) == n && memcmp(buf, w, n) == 0;
-}
+/* A word of a list, with its length: a list is looked up in a loop
+ * that compares lengths before bytes, and no strlen. */
+typedef struct listword {
+    const char *w;
+    size_t n;
+} listword;
+#define LW(s) {s, sizeof(s) - 1}
 
-static const char *const civilities[] = {
-    "M.", "M", "Mme", "Mme.", "Mlle", "Mr", "Mr.", "Dr", "Dr.", "Me",
-    "Pr", "Monsieur", "Madame", "Docteur", "Maître", NULL};
+static const listword civilities[] = {
+    LW("M."), LW("M"), LW("Mme"), LW("Mme."), LW("Mlle"), LW("Mr"), LW("Mr."),
+    LW("Dr"), LW("Dr."), LW("Me"), LW("Pr"), LW("Monsieur"), LW("Madame"),
+    LW("Docteur"), LW("Maître"), {NULL, 0}};
 /* The small words of a title or a name: "M. le Maire", "Mme la DGS",
  * "M. de La Tour" (each starts with d or l: turn_at looks no further for
  * the others). */
-static const char *const particles[] = {"le", "la", "les", "de", "du",
-                                        "des", NULL};
+static const listword particles[] = {
+    LW("le"), LW("la"), LW("les"), LW("de"), LW("du"), LW("des"), {NULL, 0}};
 /* Each with its accents and without them (notes typed on a phone, or in
  * a hurry: "Enqueteur :"); but "Enquete", which is enquête (the survey)
  * as often as enquêté, only with a number (numbered_words). */
-static const char *const speaker_words[] = {
-    "Intervieweur", "Intervieweuse", "Interviewer", "Interviewé",
-    "Interviewée", "Interviewe", "Interviewee", "Enquêteur", "Enquêtrice",
-    "Enquêteuse", "Enquêté", "Enquêtée", "Enqueteur", "Enquetrice",
-    "Enqueteuse", "Enquetee", "Question", "Réponse", "Reponse",
-    "Locuteur", "Locutrice", "Animateur", "Animatrice", "Modérateur",
-    "Modératrice", "Moderateur", "Moderatrice", "Journaliste", "Consultant",
-    "Consultante", NULL};
+static const listword speaker_words[] = {
+    LW("Intervieweur"), LW("Intervieweuse"), LW("Interviewer"),
+    LW("Interviewé"), LW("Interviewée"), LW("Interviewe"), LW("Interviewee"),
+    LW("Enquêteur"), LW("Enquêtrice"), LW("Enquêteuse"), LW("Enquêté"),
+    LW("Enquêtée"), LW("Enqueteur"), LW("Enquetrice"), LW("Enqueteuse"),
+    LW("Enquetee"), LW("Question"), LW("Réponse"), LW("Reponse"),
+    LW("Locuteur"), LW("Locutrice"), LW("Animateur"), LW("Animatrice"),
+    LW("Modérateur"), LW("Modératrice"), LW("Moderateur"), LW("Moderatrice"),
+    LW("Journaliste"), LW("Consultant"), LW("Consultante"), {NULL, 0}};
 /* Not there: Interlocuteur, Intervenant, Participant, Répondant, which
  * notes use as the heading of a field ("Interlocutrice : Mme X, DGA"),
  * but with a number they are a speaker's ("Participant 3 :"). */
-static const char *const numbered_words[] = {
-    "Participant",  "Participante",   "Intervenant", "Intervenante",
-    "Interlocuteur", "Interlocutrice", "Répondant",   "Répondante",
-    "Repondant",    "Repondante",     "Élu",         "Élue",
-    "Elu",          "Elue",           "Speaker",     "Locuteur",
-    "Locutrice",    "Enquete",        NULL};
+static const listword numbered_words[] = {
+    LW("Participant"), LW("Participante"), LW("Intervenant"),
+    LW("Intervenante"), LW("Interlocuteur"), LW("Interlocutrice"),
+    LW("Répondant"), LW("Répondante"), LW("Repondant"), LW("Repondante"),
+    LW("Élu"), LW("Élue"), LW("Elu"), LW("Elue"), LW("Speaker"),
+    LW("Locuteur"), LW("Locutrice"), LW("Enquete"), {NULL, 0}};
 
-static bool in_list(const char *s, size_t a, size_t b,
-                    const char *const *list)
+/* Whether s[a, b) is a word of `list` (ended by a NULL one), as it is or,
+ * when it holds decomposed accents (a macOS file: "Enque\u0302trice"),
+ * composed. */
+static bool in_list(const char *s, size_t a, size_t b, const listword *list)
 {
-    for (size_t k = 0; list[k]; k++)
-        if (word_eq(s, a, b, list[k]))
+    size_t len = b - a;
+    if (len == 0)
+        return false;
+    for (size_t k = 0; list[k].w; k++)
+        if (list[k].n == len && s[a] == list[k].w[0] &&
+            memcmp(s + a, list[k].w, len) == 0)
+            return true;
+    char buf[64];
+    if (len > sizeof(buf) || !memchr(s + a, 0xCC, len))
+        return false;
+    size_t m = grille__compose(buf, s + a, len);
+    for (size_t k = 0; m < len && list[k].w; k++)
+        if (list[k].n == m && memcmp(buf, list[k].w, m) == 0)
             return true;
     return false;
 }
@@ -957,10 +1015,12 @@ static unsigned char upper_at(const char *w, size_t i)
 }
 
 /* Whether s[a, b) is word w of a list in capitals ("ENQUÊTRICE"). */
-static bool word_eq_caps(const char *s, size_t a, size_t b, const char *w)
+static bool word_eq_caps(const char *s, size_t a, size_t b,
+                         const listword *wd)
 {
     char buf[64];
-    size_t n = b - a, m = strlen(w);
+    const char *w = wd->w;
+    size_t n = b - a, m = wd->n;
     const char *p = s + a;
     if (n < m || n > sizeof(buf))
         return false;
@@ -980,12 +1040,12 @@ static bool word_eq_caps(const char *s, size_t a, size_t b, const char *w)
 
 /* A word of `list` in its spelling or, when `caps`, in capitals. */
 static bool in_list_caps(const char *s, size_t a, size_t b,
-                         const char *const *list, bool caps)
+                         const listword *list, bool caps)
 {
     if (in_list(s, a, b, list))
         return true;
-    for (size_t k = 0; caps && list[k]; k++)
-        if (word_eq_caps(s, a, b, list[k]))
+    for (size_t k = 0; caps && list[k].w; k++)
+        if (word_eq_caps(s, a, b, &list[k]))
             return true;
     return false;
 }
@@ -1005,20 +1065,36 @@ static size_t label_word(const char *s, size_t end, size_t i, bool *caps,
     bool all = true, any = false;
     *initial = false;
     while (j < end) {
+        unsigned char b = (unsigned char)s[j];
+        if (b < 0x80) { /* the same tests on ASCII, the most bytes */
+            if ((b | 0x20) >= 'a' && (b | 0x20) <= 'z') {
+                if (j == i)
+                    *initial = b <= 'Z';
+                any = true;
+                if (b >= 'a')
+                    all = false;
+            } else if (!(b >= '0' && b <= '9') &&
+                       !(j > i && (b == '-' || b == '.' || b == '\''))) {
+                break;
+            }
+            j++;
+            continue;
+        }
         size_t n;
         uint32_t c = utf8_get(s, end, j, &n);
-        if (grille__is_letter(c) || (c >= '0' && c <= '9')) {
+        bool letter = letter_cp(c);
+        if (letter || (c >= '0' && c <= '9')) {
             if (j == i)
-                *initial = grille__is_upper(c);
-            if (grille__is_letter(c)) {
+                *initial = upper_cp(c);
+            if (letter) {
                 any = true;
                 /* a decomposed accent is neither case */
-                if (!grille__is_upper(c) &&
+                if (!upper_cp(c) &&
                     !(c >= 0x300 && grille__is_combining(c)))
                     all = false;
             }
         } else if (!(j > i && (c == '-' || c == '.' ||
-                               grille__is_apostrophe(c)))) {
+                               apostrophe_cp(c)))) {
             break;
         }
         j += n;
@@ -1051,13 +1127,9 @@ static bool closes(const char *s, size_t end, size_t k, char mc, size_t mark)
     return k + mark >= end || s[k + mark] != mc;
 }
 
-static size_t turn_at(const char *s, size_t end, size_t i, size_t *ls,
-                      size_t *le)
+static size_t turn_label(const char *s, size_t end, size_t i, size_t *ls,
+                         size_t *le)
 {
-    /* every turn has its colon: most lines have none, and are not read
-     * word by word */
-    if (!memchr(s + i, ':', end - i))
-        return 0;
     size_t k = i;
     /* [00:12:40], (00:12:40), {00:12:40} or 00:12:40, and maybe a dash
      * after it ("00:12:40 - R :", as transcription tools write) */
@@ -1086,7 +1158,7 @@ static size_t turn_at(const char *s, size_t end, size_t i, size_t *ls,
         size_t n, m;
         uint32_t d = cp_at(s, end, k, &n);
         if ((d == '-' || d == 0x2013 || d == 0x2014) && k + n < end &&
-            grille__is_space(cp_at(s, end, k + n, &m)))
+            space_cp(cp_at(s, end, k + n, &m)))
             k = skip_spaces(s, end, k + n, NULL);
     }
     /* **Q :** or **Q** : (Markdown bold), and *Q* :, __R__ :, _R_ :
@@ -1117,9 +1189,9 @@ static size_t turn_at(const char *s, size_t end, size_t i, size_t *ls,
             size_t n, m;
             uint32_t c0 = cp_at(s, end, k, &n);
             uint32_t ap = k + n < w ? cp_at(s, end, k + n, &m) : 0;
-            if ((c0 == 'd' || c0 == 'l') && grille__is_apostrophe(ap) &&
+            if ((c0 == 'd' || c0 == 'l') && apostrophe_cp(ap) &&
                 k + n + m < w)
-                initial = grille__is_upper(cp_at(s, end, k + n + m, &m));
+                initial = upper_cp(cp_at(s, end, k + n + m, &m));
             else if (in_list(s, k, w, particles))
                 small++;
         }
@@ -1204,7 +1276,7 @@ static size_t turn_at(const char *s, size_t end, size_t i, size_t *ls,
         after += mark; /* **Q :** */
     if (after < end) {
         size_t n;
-        if (!grille__is_space(cp_at(s, end, after, &n)))
+        if (!space_cp(cp_at(s, end, after, &n)))
             return 0; /* "10:30", "http:" */
     }
     bool ok = false;
@@ -1237,13 +1309,23 @@ static size_t turn_at(const char *s, size_t end, size_t i, size_t *ls,
     return skip_spaces(s, end, after, NULL);
 }
 
+static inline size_t turn_at(const char *s, size_t end, size_t i, size_t *ls,
+                             size_t *le)
+{
+    /* every turn has its colon: most lines have none, and are not read
+     * word by word (nor is turn_label called for them) */
+    if (!memchr(s + i, ':', end - i))
+        return 0;
+    return turn_label(s, end, i, ls, le);
+}
+
 /* Whether fa, a folded word, is one of `list` folded. */
-static bool folded_in(const gbuf *fa, const char *const *list)
+static bool folded_in(const gbuf *fa, const listword *list)
 {
     bool found = false;
-    for (size_t k = 0; list[k] && !found; k++) {
+    for (size_t k = 0; list[k].w && !found; k++) {
         gbuf fw = {0};
-        found = grille__fold(&fw, list[k], strlen(list[k])) == 0 &&
+        found = grille__fold(&fw, list[k].w, list[k].n) == 0 &&
                 fw.len == fa->len && memcmp(fw.data, fa->data, fa->len) == 0;
         gbuf_free(&fw);
     }
@@ -1285,9 +1367,9 @@ bool grille_text__speaker_label(const char *label, size_t n)
     bool lower = false, upper = false;
     for (size_t i = 0, cn; i < n; i += cn) {
         uint32_t c = utf8_get(label, n, i, &cn);
-        if (grille__is_letter(c)) {
-            upper |= grille__is_upper(c);
-            lower |= !grille__is_upper(c);
+        if (letter_cp(c)) {
+            upper |= upper_cp(c);
+            lower |= !upper_cp(c);
         }
     }
     int variants = lower && upper ? 2 : 3;
@@ -1310,11 +1392,6 @@ bool grille_text__speaker_label(const char *label, size_t n)
     return lower && upper && folded_role(label, n);
 }
 
-static bool blank(const char *s, size_t a, size_t b)
-{
-    return skip_spaces(s, b, a, NULL) >= b;
-}
-
 static int push_segment(grille_analyser *a, const grille_segment *seg)
 {
     if (GROW(a->segs, a->segs_cap, a->nsegs + 1) < 0)
@@ -1333,7 +1410,7 @@ static void trim(const char *s, size_t *st, size_t *en)
             k--;
         size_t n;
         uint32_t c = utf8_get(s, *en, k, &n);
-        if (!grille__is_space(c) && c != '\n' && c != '\r')
+        if (!space_cp(c) && c != '\n' && c != '\r')
             break;
         *en = k;
     }
@@ -1411,15 +1488,24 @@ static int push_cut(grille_analyser *a, const char *s, grille_segment seg)
     return seg.end > seg.start ? push_segment(a, &seg) : 0;
 }
 
-static int close_seg(grille_analyser *a, const char *s, open_seg *o)
+/* Trims the open segment and adds it (cut when too long). */
+static int push_open(grille_analyser *a, const char *s, open_seg *o)
+{
+    o->seg.end = o->last_end;
+    trim(s, &o->seg.start, &o->seg.end);
+    if (o->seg.end <= o->seg.start)
+        return 0;
+    /* most segments need no cut: no copy of the segment for it */
+    return o->seg.end - o->seg.start > MAX_SEGMENT ? push_cut(a, s, o->seg)
+                                                   : push_segment(a, &o->seg);
+}
+
+/* Ends the open segment, if any: inline, as most lines close none. */
+static inline int close_seg(grille_analyser *a, const char *s, open_seg *o)
 {
     int rc = 0;
-    if (o->open && o->seg.start != SIZE_MAX) {
-        o->seg.end = o->last_end;
-        trim(s, &o->seg.start, &o->seg.end);
-        if (o->seg.end > o->seg.start)
-            rc = push_cut(a, s, o->seg);
-    }
+    if (o->open && o->seg.start != SIZE_MAX)
+        rc = push_open(a, s, o);
     o->open = false;
     return rc;
 }
@@ -1483,7 +1569,7 @@ static int segment_lines(grille_analyser *a, const char *s, size_t len,
             rc = close_seg(a, s, &o);
         if (rc < 0)
             break;
-        if (c >= end || blank(s, c, end)) {
+        if (c >= end) { /* blank: skip_spaces stops at a non-space */
             rc = close_seg(a, s, &o);
         } else if ((m = heading_at(s, end, c)) != 0) {
             rc = close_seg(a, s, &o);
@@ -1531,16 +1617,19 @@ static int segment_lines(grille_analyser *a, const char *s, size_t len,
 
 /* In lowercase, compared without the case of their ASCII letters ("Env.",
  * "env.", "ENV."); single capitals are initials (M., J.). */
-static const char *const abbreviations[] = {
-    "mme", "mlle", "mm", "mmes", "mlles", "mr", "dr", "pr", "st", "ste",
-    "etc", "cf", "p", "ex", "env", "av", "bd", "vs", "art", "chap", "fig",
-    "n", "no", "tel", "tél", "resp", "dir", "coll", "réf", "ref", NULL};
+static const listword abbreviations[] = {
+    LW("mme"), LW("mlle"), LW("mm"), LW("mmes"), LW("mlles"), LW("mr"),
+    LW("dr"), LW("pr"), LW("st"), LW("ste"), LW("etc"), LW("cf"), LW("p"),
+    LW("ex"), LW("env"), LW("av"), LW("bd"), LW("vs"), LW("art"), LW("chap"),
+    LW("fig"), LW("n"), LW("no"), LW("tel"), LW("tél"), LW("resp"), LW("dir"),
+    LW("coll"), LW("réf"), LW("ref"), {NULL, 0}};
 
 /* Months cut short, an abbreviation after a day only ("le 3 janv. 2020";
  * "nous étions sept." ends its sentence). */
-static const char *const months[] = {
-    "janv", "févr", "fevr", "fév", "fev", "avr", "juil", "juill",
-    "sept", "oct",  "nov",  "déc", "dec", NULL};
+static const listword months[] = {
+    LW("janv"), LW("févr"), LW("fevr"), LW("fév"), LW("fev"), LW("avr"),
+    LW("juil"), LW("juill"), LW("sept"), LW("oct"), LW("nov"), LW("déc"),
+    LW("dec"), {NULL, 0}};
 
 /* Whether the word ending at s[i] (exclusive) is an abbreviation or an
  * initial, so that a period after it does not end a sentence. */
@@ -1562,7 +1651,7 @@ static size_t letters_start(const char *s, size_t from, size_t i)
             lead--;
         size_t n;
         uint32_t c = utf8_get(s, k, lead, &n);
-        if (lead + n != k || !grille__is_letter(c))
+        if (lead + n != k || !letter_cp(c))
             break;
         k = lead;
     }
@@ -1587,7 +1676,7 @@ static bool abbreviation_before(const char *s, size_t from, size_t i)
     if ((unsigned char)s[k] >= 0xC0) { /* "É. Marchal", "Œ." */
         size_t n;
         uint32_t c = utf8_get(s, i, k, &n);
-        if (k + n == i && grille__is_upper(c))
+        if (k + n == i && upper_cp(c))
             return true;
     }
     char low[8];
@@ -1699,7 +1788,7 @@ static int split_sentences(grille_analyser *a, const char *s,
                     continue;
                 }
                 size_t q = j;
-                while (q < seg->end && grille__is_space(d) && d != '\n') {
+                while (q < seg->end && space_cp(d) && d != '\n') {
                     q += m;
                     d = cp_at(s, seg->end, q, &m);
                 }
@@ -1714,7 +1803,7 @@ static int split_sentences(grille_analyser *a, const char *s,
             while (k < seg->end) {
                 size_t m;
                 uint32_t d = utf8_get(s, seg->end, k, &m);
-                if (!grille__is_space(d) && d != '\n' && d != '\r')
+                if (!space_cp(d) && d != '\n' && d != '\r')
                     break;
                 space = true;
                 k += m;
@@ -1736,21 +1825,21 @@ static int split_sentences(grille_analyser *a, const char *s,
                     uint32_t next = 0;
                     while (after && after < seg->end) {
                         next = utf8_get(s, seg->end, after, &m2);
-                        if (!grille__is_space(next) && next != '\n' &&
+                        if (!space_cp(next) && next != '\n' &&
                             next != '\r')
                             break;
                         after += m2;
                     }
                     if (after && after < seg->end &&
-                        (grille__is_upper(next) || next == 0xAB ||
+                        (upper_cp(next) || next == 0xAB ||
                          next == '"' || next == 0x201C))
                         in = 'A';
                 }
-                if (grille__is_upper(d) || (d >= '0' && d <= '9') ||
+                if (upper_cp(d) || (d >= '0' && d <= '9') ||
                     d == 0xAB || d == '"' || d == 0x201C ||
-                    (d == '(' && (grille__is_upper(in) ||
+                    (d == '(' && (upper_cp(in) ||
                                   (in >= '0' && in <= '9') || in == '(' ||
-                                  !grille__is_letter(in)))) {
+                                  !letter_cp(in)))) {
                     cur.end = j;
                     if (push_segment(a, &cur) < 0)
                         return GRILLE_ENOMEM;
@@ -1818,7 +1907,7 @@ static int lower_into(gbuf *buf, const char *s, size_t a, size_t b, bool join,
         size_t m;
         if (grille__is_invisible(cp))
             continue; /* télé<U+00AD>travail is télétravail */
-        if (grille__is_apostrophe(cp)) {
+        if (apostrophe_cp(cp)) {
             tmp[0] = '\'';
             m = 1;
         } else if (grille__is_hyphen(cp)) {

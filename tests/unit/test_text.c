@@ -1095,6 +1095,109 @@ START_TEST(segments_keep_code_points_whole)
 }
 END_TEST
 
+/* A line of nothing but spaces ends a paragraph, whichever spaces: ASCII
+ * (tab, VT, FF) or Unicode (no-break, narrow no-break, thin, ideographic,
+ * BOM); spaces at a segment's ends are trimmed, and an indentation of
+ * such spaces is still one (a bullet's continuation). */
+START_TEST(blank_lines_of_every_space)
+{
+    static const char *const spaces[] = {
+        " ", "\t", "\v", "\xc2\xa0", "\xe2\x80\xaf", "\xe2\x80\x89",
+        "\xe3\x80\x80", "\xef\xbb\xbf", "\xc2\x85"};
+    for (size_t k = 0; k < sizeof(spaces) / sizeof(spaces[0]); k++) {
+        char text[128], want[64];
+        const char *sp = spaces[k];
+        snprintf(text, sizeof(text), "un%s%s\n%s%s\ndeux\n%sfin%s\n", sp, sp,
+                 sp, sp, sp, sp);
+        snprintf(want, sizeof(want), "deux\n%sfin", sp);
+        run(text);
+        ck_assert_msg(nseg == 2, "space %zu: %zu segments", k, nseg);
+        seg_is(0, GRILLE_SEG_PARAGRAPH, 1, "un");
+        seg_is(1, GRILLE_SEG_PARAGRAPH, 3, want);
+    }
+    run("- masques\n\xc2\xa0\xc2\xa0suite\n\xe2\x80\x83\tencore\nhors\n");
+    ck_assert_uint_eq(nseg, 2);
+    seg_is(0, GRILLE_SEG_BULLET, 1,
+           "masques\n\xc2\xa0\xc2\xa0suite\n\xe2\x80\x83\tencore");
+    seg_is(1, GRILLE_SEG_PARAGRAPH, 4, "hors");
+    /* a letter that is no space after a space that is: the line is text */
+    run("un\n\xc2\xa0\xc3\xa9t\xc3\xa9\n\n\xe2\x80\x8b\n");
+    ck_assert_uint_eq(nseg, 1);
+    seg_is(0, GRILLE_SEG_PARAGRAPH, 1, "un\n\xc2\xa0\xc3\xa9t\xc3\xa9");
+}
+END_TEST
+
+/* Line ends found at every offset, inside and across the blocks of
+ * bytes a line is scanned by, and a last line without its end. */
+START_TEST(line_ends_at_every_offset)
+{
+    static const char *const ends[] = {"\n", "\r\n", "\r"};
+    for (size_t e = 0; e < 3; e++) {
+        for (size_t n = 1; n < 70; n++) {
+            char text[256];
+            size_t at = 0;
+            /* n bytes of text, a tab among them past the first 16 */
+            for (size_t k = 0; k < n; k++)
+                text[at++] =
+                    k == 20 && k + 1 < n ? '\t' : (char)('a' + k % 26);
+            at += (size_t)sprintf(text + at, "%s%s", ends[e], ends[e]);
+            memcpy(text + at, "fin", 4);
+            run(text);
+            ck_assert_msg(nseg == 2, "end %zu after %zu bytes: %zu segments",
+                          e, n, nseg);
+            ck_assert_uint_eq(segs[0].start, 0);
+            ck_assert_uint_eq(segs[0].end, n);
+            seg_is(1, GRILLE_SEG_PARAGRAPH, 3, "fin");
+            /* a form feed at n, the line end's first byte: the line ends
+             * its paragraph, "fin" is one of its own ("\f\n\r\n" has a
+             * blank line) */
+            text[n] = '\f';
+            run(text);
+            ck_assert_uint_eq(nseg, 2);
+            ck_assert_uint_eq(segs[0].end, n);
+            ck_assert_uint_eq(segs[1].line, e == 1 ? 3 : 2);
+        }
+    }
+    /* a last line of any length, without its line end */
+    for (size_t n = 1; n < 40; n++) {
+        char text[64];
+        memset(text, 'x', n);
+        text[n] = '\0';
+        run(text);
+        ck_assert_uint_eq(nseg, 1);
+        ck_assert_uint_eq(segs[0].end, n);
+    }
+}
+END_TEST
+
+/* The words of a speaker's label, ASCII and not: an apostrophe, a
+ * hyphen or a dot inside a word but not first, digits, a capital with an
+ * accent; a civility or a particle whole, not a word it starts. */
+START_TEST(turn_label_words)
+{
+    turns_only("Jean-Marc O'Neil : oui.\n\nQ2 : non.\n\n"
+               "\xc3\x89lodie Martin : bien.\n\nMme. Durand : enfin.\n\n"
+               "M. des Roches : plus tard.\n\nDr Martin : non.\n\n"
+               "\xc3\x89LODIE : oui.\n\nR.D. : non.\n",
+               8);
+    label_is(0, "Jean-Marc O'Neil");
+    label_is(1, "Q2");
+    label_is(2, "\xc3\x89lodie Martin");
+    label_is(3, "Mme. Durand");
+    label_is(4, "M. des Roches");
+    label_is(7, "R.D.");
+    /* none of these: a word that starts with an apostrophe, a label
+     * in small letters, digits alone, a small word that is no particle
+     * ("dans"), an accented capital after a small letter */
+    run("'Q : non.\n\nq : non.\n\n12 : non.\n\nM. dans Roches : non.\n\n"
+        "\xc3\xa9lodie Martin : non.\n\nMmes la Roche : non.\n");
+    ck_assert_uint_eq(nseg, 6);
+    for (size_t i = 0; i < 6; i++)
+        ck_assert_msg(segs[i].kind == GRILLE_SEG_PARAGRAPH,
+                      "segment %zu is a turn", i);
+}
+END_TEST
+
 /* ------------------------------------------------------------ tokenising */
 
 START_TEST(elisions_and_apostrophes)
@@ -1545,6 +1648,9 @@ static Suite *suite(void)
                       sentences_abbreviations_quotes,
                       sentences_of_a_turn_keep_its_speaker,
                       segments_keep_code_points_whole}},
+        {"segments, line by line", {blank_lines_of_every_space,
+                                    line_ends_at_every_offset,
+                                    turn_label_words}},
         {"tokens", {elisions_and_apostrophes, every_elided_word,
                     lexicalised_apostrophes, compounds_and_names,
                     numbers_dates_times, minus_sign, acronyms_urls_emails,
