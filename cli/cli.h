@@ -10,6 +10,9 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #ifndef _
 #define _(s) (s)
@@ -122,17 +125,23 @@ static inline void ob_cstr(obuf *b, const char *s)
 {
     ob_put(b, s, __builtin_strlen(s));
 }
-/* v in decimal ending at buf[24], with 16 bytes of room before its
- * first digit; returns where it starts.  Two digits per division: tag
- * writes an offset or a count for every segment and coding. */
-#define OB_DECIMAL 40
-static inline size_t ob_decimal(char buf[OB_DECIMAL], size_t v)
+/* "00" to "99": two digits at a time. */
+static inline const char *ob_pairs(void)
 {
     static const char pairs[] = "00010203040506070809101112131415161718192021"
                                 "22232425262728293031323334353637383940414243"
                                 "44454647484950515253545556575859606162636465"
                                 "66676869707172737475767778798081828384858687"
                                 "888990919293949596979899";
+    return pairs;
+}
+/* v in decimal ending at buf[24], with 16 bytes of room before its
+ * first digit; returns where it starts.  Two digits per division: tag
+ * writes an offset or a count for every segment and coding. */
+#define OB_DECIMAL 40
+static inline size_t ob_decimal(char buf[OB_DECIMAL], size_t v)
+{
+    const char *pairs = ob_pairs();
     size_t i = 24;
     while (v >= 100) {
         size_t r = v % 100;
@@ -163,6 +172,108 @@ static inline void ob_size(obuf *b, size_t v)
     b->len += n;
 }
 void ob_json_str(obuf *b, const char *s, size_t len);
+
+/*
+ * Unchecked writers, for a record written at once (tag's JSON): one
+ * ob_reserve makes room for the whole of it and gives where it goes, the
+ * ob_w* below write there and return where they stopped, and ob_commit
+ * ends it.  Nothing that can grow the buffer may come between: ob_grow
+ * may spill the buffer and move it, and the pointer with it.
+ */
+static inline char *ob_reserve(obuf *b, size_t n)
+{
+    if (b->cap - b->len < n)
+        ob_grow(b, n);
+    return b->p + b->len;
+}
+static inline void ob_commit(obuf *b, char *end)
+{
+    b->len = (size_t)(end - b->p);
+}
+/* A string literal: sizeof(s) - 1 bytes. */
+#define ob_wlit(o, s) ((char *)__builtin_memcpy((o), (s), sizeof(s) - 1) + \
+                       sizeof(s) - 1)
+/* v in decimal: at most OB_WSIZE bytes of room.  The digits are counted
+ * first and written from the last, two at a time, where they go. */
+#define OB_WSIZE 24
+static inline char *ob_wsize(char *o, size_t v)
+{
+    const char *pairs = ob_pairs();
+    size_t n = v < 10       ? 1
+               : v < 100    ? 2
+               : v < 1000   ? 3
+               : v < 10000  ? 4
+               : v < 100000 ? 5
+               : v < 1000000 ? 6
+                             : 0;
+    if (!n) {
+        char buf[OB_DECIMAL];
+        size_t i = ob_decimal(buf, v);
+        n = 24 - i;
+        __builtin_memcpy(o, buf + i, 16);
+        if (n > 16)
+            __builtin_memcpy(o + 16, buf + i + 16, 8);
+        return o + n;
+    }
+    char *e = o + n;
+    while (v >= 100) {
+        e -= 2;
+        __builtin_memcpy(e, pairs + 2 * (v % 100), 2);
+        v /= 100;
+    }
+    if (v >= 10)
+        __builtin_memcpy(e - 2, pairs + 2 * v, 2);
+    else
+        e[-1] = (char)('0' + v);
+    return o + n;
+}
+/* A name rendered with OB_PADDING bytes after it (ob_put_padded): room
+ * for n + OB_PADDING bytes. */
+static inline char *ob_wpadded(char *o, const char *s, size_t n)
+{
+    for (size_t k = 0; k < n; k += OB_PADDING)
+        __builtin_memcpy(o + k, s + k, OB_PADDING);
+    return o + n;
+}
+/* The room ob_json_raw needs for a text of len bytes: six bytes per byte
+ * (\u0000), the quotes, and sixteen bytes written at once past the end. */
+#define OB_JSON_ROOM(len) (6 * (size_t)(len) + 26)
+/* ob_json_str's string written at o, which has OB_JSON_ROOM(len) bytes
+ * of room; returns its end.  `more` bytes after s[len) may be read (the
+ * rest of a document): the last bytes are then read sixteen at once. */
+char *ob_json_raw(char *o, const char *s, size_t len, size_t more);
+#ifdef __SSE2__
+/* The bytes of v that a JSON string cannot hold as they are (controls,
+ * below 0x20: min(b, 0x1F) == b; '"', '\\', DEL), and C2, the lead byte
+ * of the C1 controls, looked at one by one: a mask of 16 bits. */
+static inline unsigned ob_json_bad16(__m128i v)
+{
+    __m128i ctrl = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1F)), v);
+    __m128i bad = _mm_or_si128(
+        _mm_or_si128(ctrl, _mm_cmpeq_epi8(v, _mm_set1_epi8((char)0xC2))),
+        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+                                  _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
+                     _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7F))));
+    return (unsigned)_mm_movemask_epi8(bad);
+}
+#endif
+/* ob_json_raw, inline for a text shorter than sixteen bytes that needs
+ * no escape and has sixteen bytes to read (a term, in a document). */
+static inline char *ob_wjson(char *o, const char *s, size_t len, size_t more)
+{
+#ifdef __SSE2__
+    if (len < 16 && len + more >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
+        if (!(ob_json_bad16(v) & ((1u << len) - 1))) {
+            *o = '"';
+            _mm_storeu_si128((__m128i *)(void *)(o + 1), v);
+            o[len + 1] = '"';
+            return o + len + 2;
+        }
+    }
+#endif
+    return ob_json_raw(o, s, len, more);
+}
 /* printf into the buffer. */
 void ob_printf(obuf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -176,76 +176,113 @@ static void summarise(const grille_codebook *cb, const grille_coding *cod,
 
 /* ------------------------------------------------------------ rendering */
 
-/* The segments of a part (JSON): items of the "segments" array. */
+/* The distinct codes of cod[0..n) in increasing order into c (room for
+ * n); returns how many. */
+static size_t leaf_codes(const grille_coding *cod, size_t n, size_t *c)
+{
+    size_t m = 0;
+    for (size_t j = 0; j < n; j++) {
+        size_t v = cod[j].code, q = m;
+        bool seen = false;
+        for (size_t t = 0; t < m && !seen; t++)
+            seen = c[t] == v;
+        if (seen)
+            continue;
+        /* insertion: a few codes, moved one by one */
+        for (; q > 0 && c[q - 1] > v; q--)
+            c[q] = c[q - 1];
+        c[q] = v;
+        m++;
+    }
+    return m;
+}
+
+/* The bytes of a segment's or a coding's record but its text and names:
+ * literals and four numbers, with room to spare. */
+#define JSON_RECORD_ROOM (96 + 4 * OB_WSIZE)
+
+/* The segments of a part (JSON): items of the "segments" array, each
+ * written after one ob_reserve. */
 static void json_segments(obuf *f, const tagrun *r, const tdoc *d,
                           const tpart *p, const grille_segment *segs,
                           const grille_coding *cod, bool coded_only)
 {
     size_t k = 0;
     bool first = true;
+    size_t small[32], *codes = small, cap = 32;
     for (size_t i = 0; i < p->nsegs; i++) {
         size_t k0 = k;
         while (k < p->ncods && cod[k].segment == i)
             k++;
         if (coded_only && k == k0)
             continue;
-        const grille_segment *s = &segs[i];
-        if (!first)
-            ob_lit(f, ", ");
-        first = false;
-        ob_lit(f, "{\"index\": ");
-        ob_size(f, p->seg_base + i);
-        ob_lit(f, ", \"start\": ");
-        ob_size(f, s->start);
-        ob_lit(f, ", \"end\": ");
-        ob_size(f, s->end);
-        ob_lit(f, ", \"line\": ");
-        ob_size(f, s->line);
-        ob_lit(f, ", \"text\": ");
-        ob_json_str(f, d->data + s->start, s->end - s->start);
-        ob_lit(f, ", \"codes\": [");
-        /* distinct leaf codes in codebook order */
-        size_t prev = SIZE_MAX;
-        bool firstc = true;
-        for (;;) {
-            size_t best = SIZE_MAX;
-            for (size_t j = k0; j < k; j++)
-                if (cod[j].code < best &&
-                    (prev == SIZE_MAX || cod[j].code > prev))
-                    best = cod[j].code;
-            if (best == SIZE_MAX)
-                break;
-            if (!firstc)
-                ob_lit(f, ", ");
-            ob_put_padded(f, r->code_js[best].p, r->code_js[best].len);
-            firstc = false;
-            prev = best;
+        if (k - k0 > cap) {
+            cap = k - k0;
+            codes = codes == small ? malloc(cap * sizeof(*codes))
+                                   : realloc(codes, cap * sizeof(*codes));
+            if (!codes)
+                abort();
         }
-        ob_lit(f, "]}");
+        /* distinct leaf codes in codebook order */
+        size_t nc = leaf_codes(cod + k0, k - k0, codes);
+        const grille_segment *s = &segs[i];
+        size_t len = s->end - s->start, room = JSON_RECORD_ROOM;
+        for (size_t j = 0; j < nc; j++)
+            room += r->code_js[codes[j]].len + OB_PADDING + 2;
+        char *o = ob_reserve(f, room + OB_JSON_ROOM(len));
+        if (!first)
+            o = ob_wlit(o, ", ");
+        first = false;
+        o = ob_wlit(o, "{\"index\": ");
+        o = ob_wsize(o, p->seg_base + i);
+        o = ob_wlit(o, ", \"start\": ");
+        o = ob_wsize(o, s->start);
+        o = ob_wlit(o, ", \"end\": ");
+        o = ob_wsize(o, s->end);
+        o = ob_wlit(o, ", \"line\": ");
+        o = ob_wsize(o, s->line);
+        o = ob_wlit(o, ", \"text\": ");
+        o = ob_json_raw(o, d->data + s->start, len, d->len - s->end);
+        o = ob_wlit(o, ", \"codes\": [");
+        for (size_t j = 0; j < nc; j++) {
+            if (j)
+                o = ob_wlit(o, ", ");
+            o = ob_wpadded(o, r->code_js[codes[j]].p,
+                           r->code_js[codes[j]].len);
+        }
+        o = ob_wlit(o, "]}");
+        ob_commit(f, o);
     }
+    if (codes != small)
+        free(codes);
 }
 
+/* The codings of a part (JSON), each written after one ob_reserve. */
 static void json_codings(obuf *f, const tagrun *r, const tdoc *d,
                          const tpart *p, const grille_coding *cod)
 {
     for (size_t i = 0; i < p->ncods; i++) {
+        const obuf *code = &r->code_js[cod[i].code];
+        const obuf *rule = &r->rule_js[cod[i].rule];
+        size_t len = cod[i].end - cod[i].start;
+        char *o = ob_reserve(f, JSON_RECORD_ROOM + code->len + rule->len +
+                                    2 * OB_PADDING + OB_JSON_ROOM(len));
         if (i)
-            ob_lit(f, ", ");
-        ob_lit(f, "{\"segment\": ");
-        ob_size(f, p->seg_base + cod[i].segment);
-        ob_lit(f, ", \"code\": ");
-        ob_put_padded(f, r->code_js[cod[i].code].p,
-                      r->code_js[cod[i].code].len);
-        ob_lit(f, ", \"start\": ");
-        ob_size(f, cod[i].start);
-        ob_lit(f, ", \"end\": ");
-        ob_size(f, cod[i].end);
-        ob_lit(f, ", \"term\": ");
-        ob_json_str(f, d->data + cod[i].start, cod[i].end - cod[i].start);
-        ob_lit(f, ", \"rule\": ");
-        ob_put_padded(f, r->rule_js[cod[i].rule].p,
-                      r->rule_js[cod[i].rule].len);
-        ob_putc(f, '}');
+            o = ob_wlit(o, ", ");
+        o = ob_wlit(o, "{\"segment\": ");
+        o = ob_wsize(o, p->seg_base + cod[i].segment);
+        o = ob_wlit(o, ", \"code\": ");
+        o = ob_wpadded(o, code->p, code->len);
+        o = ob_wlit(o, ", \"start\": ");
+        o = ob_wsize(o, cod[i].start);
+        o = ob_wlit(o, ", \"end\": ");
+        o = ob_wsize(o, cod[i].end);
+        o = ob_wlit(o, ", \"term\": ");
+        o = ob_wjson(o, d->data + cod[i].start, len, d->len - cod[i].end);
+        o = ob_wlit(o, ", \"rule\": ");
+        o = ob_wpadded(o, rule->p, rule->len);
+        *o++ = '}';
+        ob_commit(f, o);
     }
 }
 

@@ -7,6 +7,9 @@
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#endif
 
 #include <errno.h>
 #include <fcntl.h>
@@ -173,47 +176,139 @@ static inline bool json_plain8(uint64_t w)
     return !((ctrl | eq) & ascii & high) && !((c2 - ones) & ~c2 & high);
 }
 
-void ob_json_str(obuf *b, const char *s, size_t len)
+/* Writes the byte of s at i, one that json_plain8 or ob_json_bad16
+ * flagged (or any other), at *o as JSON has it; returns the offset after
+ * what it wrote: a C1 control (U+0080..U+009F: CSI would start an escape
+ * sequence in a terminal that shows the JSON) is escaped, its two bytes
+ * at once. */
+static inline size_t json_escape(char **out, const char *s, size_t len,
+                                 size_t i)
 {
     static const char hex[] = "0123456789abcdef";
-    /* the worst case, six bytes per byte, reserved once (and eight more:
-     * the last bytes go out eight at a time) */
-    if (b->cap - b->len < 6 * len + 10)
-        ob_grow(b, 6 * len + 10);
-    char *o = b->p + b->len;
+    char *o = *out;
+    unsigned char c = (unsigned char)s[i++];
+    if (c == 0xC2 && i < len && (unsigned char)s[i] <= 0x9F &&
+        (unsigned char)s[i] >= 0x80) {
+        unsigned char d = (unsigned char)s[i++];
+        memcpy(o, "\\u00", 4);
+        o[4] = hex[d >> 4];
+        o[5] = hex[d & 15];
+        *out = o + 6;
+        return i;
+    }
+    /* what a JSON string cannot hold as it is: controls, '"', '\\',
+     * DEL */
+    if (c >= 0x20 && c != '"' && c != '\\' && c != 0x7F) {
+        *o++ = (char)c;
+    } else {
+        *o++ = '\\';
+        switch (c) {
+        case '"': *o++ = '"'; break;
+        case '\\': *o++ = '\\'; break;
+        case '\n': *o++ = 'n'; break;
+        case '\r': *o++ = 'r'; break;
+        case '\t': *o++ = 't'; break;
+        default:
+            *o++ = 'u';
+            *o++ = '0';
+            *o++ = '0';
+            *o++ = hex[c >> 4];
+            *o++ = hex[c & 15];
+        }
+    }
+    *out = o;
+    return i;
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+/* Whether the processor has AVX2 (and the system saves its registers),
+ * asked once. */
+static bool has_avx2(void)
+{
+    static int avx2 = -1; /* -1: not known yet */
+    int v = __atomic_load_n(&avx2, __ATOMIC_RELAXED);
+    if (v < 0) {
+        __builtin_cpu_init();
+        v = __builtin_cpu_supports("avx2") != 0;
+        __atomic_store_n(&avx2, v, __ATOMIC_RELAXED);
+    }
+    return v;
+}
+
+/* The plain bytes of s from i (as ob_json_bad16 tells them) copied to *o
+ * thirty-two at a time, while thirty-two are left: a segment's text is
+ * mostly such runs.  Returns where it stopped, at a byte to look at or
+ * fewer than 32 bytes before len; the buffer has room, six bytes per
+ * byte. */
+__attribute__((target("avx2"))) static size_t
+json_run_avx2(char **out, const char *s, size_t i, size_t len)
+{
+    char *o = *out;
+    const __m256i c1f = _mm256_set1_epi8(0x1F);
+    const __m256i c2 = _mm256_set1_epi8((char)0xC2);
+    const __m256i quote = _mm256_set1_epi8('"');
+    const __m256i bs = _mm256_set1_epi8('\\');
+    const __m256i del = _mm256_set1_epi8(0x7F);
+    for (; i + 32 <= len; i += 32, o += 32) {
+        __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(s + i));
+        __m256i bad = _mm256_or_si256(
+            _mm256_or_si256(
+                _mm256_cmpeq_epi8(_mm256_min_epu8(v, c1f), v),
+                _mm256_cmpeq_epi8(v, c2)),
+            _mm256_or_si256(_mm256_or_si256(_mm256_cmpeq_epi8(v, quote),
+                                            _mm256_cmpeq_epi8(v, bs)),
+                            _mm256_cmpeq_epi8(v, del)));
+        unsigned m = (unsigned)_mm256_movemask_epi8(bad);
+        _mm256_storeu_si256((__m256i *)(void *)o, v);
+        if (m) {
+            unsigned k = (unsigned)__builtin_ctz(m);
+            o += k;
+            i += k;
+            break;
+        }
+    }
+    *out = o;
+    return i;
+}
+#endif
+
+char *ob_json_raw(char *o, const char *s, size_t len, size_t more)
+{
     *o++ = '"';
     size_t i = 0;
-    while (i < len) {
 #ifdef __SSE2__
-        /* sixteen plain bytes at a time, the common case: no control
-         * (signed: < 0x20 and >= 0x80 both compare below 0x20, so the
-         * bytes >= 0x80 are told apart by their sign), no '"', '\\' nor
-         * DEL, no C2 (the lead byte of the C1 controls, looked at one by
-         * one) */
-        while (i + 16 <= len) {
-            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
-            __m128i bad = _mm_or_si128(
-                _mm_or_si128(
-                    _mm_andnot_si128(_mm_cmplt_epi8(v, _mm_setzero_si128()),
-                                     _mm_cmplt_epi8(v, _mm_set1_epi8(0x20))),
-                    _mm_cmpeq_epi8(v, _mm_set1_epi8((char)0xC2))),
-                _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
-                                          _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
-                             _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7F))));
-            int m = _mm_movemask_epi8(bad);
-            /* the 16 bytes go out (the buffer has room for six times the
-             * text), the plain ones before the first to look at count */
-            _mm_storeu_si128((__m128i *)(void *)o, v);
-            if (m) {
-                int k = __builtin_ctz((unsigned)m);
-                o += k;
-                i += (size_t)k;
-                break;
-            }
-            o += 16;
-            i += 16;
-        }
+#if defined(__x86_64__) && defined(__GNUC__)
+    bool wide = len >= 64 && has_avx2();
 #endif
+    /* sixteen bytes at a time, stored as they are (the buffer has room for
+     * six times the text and sixteen more), the plain ones before the
+     * first to look at counted; the last bytes too when sixteen may be
+     * read from them (`more`), those past the end out of the mask */
+    for (;;) {
+#if defined(__x86_64__) && defined(__GNUC__)
+        if (wide && len - i >= 32)
+            i = json_run_avx2(&o, s, i, len);
+#endif
+        size_t n = 16;
+        if (i + 16 > len) {
+            if (i >= len || len - i + more < 16)
+                break;
+            n = len - i;
+        }
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+        unsigned m = ob_json_bad16(v) & (unsigned)((1ul << n) - 1);
+        _mm_storeu_si128((__m128i *)(void *)o, v);
+        if (!m) {
+            o += n;
+            i += n;
+            continue;
+        }
+        size_t k = (size_t)__builtin_ctz(m);
+        o += k;
+        i = json_escape(&o, s, len, i + k);
+    }
+#endif
+    while (i < len) {
         /* eight plain bytes at a time, the common case */
         while (i + 8 <= len) {
             uint64_t w;
@@ -237,41 +332,17 @@ void ob_json_str(obuf *b, const char *s, size_t len)
                 break;
             }
         }
-        unsigned char c = (unsigned char)s[i++];
-        /* a C1 control (U+0080..U+009F: CSI would start an escape
-         * sequence in a terminal that shows the JSON): escaped */
-        if (c == 0xC2 && i < len && (unsigned char)s[i] <= 0x9F &&
-            (unsigned char)s[i] >= 0x80) {
-            unsigned char d = (unsigned char)s[i++];
-            memcpy(o, "\\u00", 4);
-            o[4] = hex[d >> 4];
-            o[5] = hex[d & 15];
-            o += 6;
-            continue;
-        }
-        /* what a JSON string cannot hold as it is: controls, '"', '\\',
-         * DEL */
-        if (c >= 0x20 && c != '"' && c != '\\' && c != 0x7F) {
-            *o++ = (char)c;
-            continue;
-        }
-        *o++ = '\\';
-        switch (c) {
-        case '"': *o++ = '"'; break;
-        case '\\': *o++ = '\\'; break;
-        case '\n': *o++ = 'n'; break;
-        case '\r': *o++ = 'r'; break;
-        case '\t': *o++ = 't'; break;
-        default:
-            *o++ = 'u';
-            *o++ = '0';
-            *o++ = '0';
-            *o++ = hex[c >> 4];
-            *o++ = hex[c & 15];
-        }
+        i = json_escape(&o, s, len, i);
     }
     *o++ = '"';
-    b->len = (size_t)(o - b->p);
+    return o;
+}
+
+void ob_json_str(obuf *b, const char *s, size_t len)
+{
+    /* the worst case reserved once */
+    char *o = ob_reserve(b, OB_JSON_ROOM(len));
+    ob_commit(b, ob_json_raw(o, s, len, 0));
 }
 
 /* Whether s starts with apostrophes, then =, +, - or @: as a cell the

@@ -97,6 +97,63 @@ def main():
         failed += not ok
         print('%s %d - JSON escapes every special byte at every offset' % (
             'ok' if ok else 'not ok', n))
+        # The same across the blocks of 16 and 32 bytes a text is read by
+        # (32 from 64 bytes on),
+        # in segments and in terms (a regex rule takes the byte into the
+        # match), a C1 control (C2 80..9F, escaped) and a C2 that starts a
+        # letter (kept) among them, and at a document's very end, where
+        # fewer than 16 bytes follow: every string reads back as the text
+        # it comes from, and nothing raw that JSON escapes is left.
+        special = [chr(c) for c in range(1, 0x20) if c not in (0x0A, 0x0D)]
+        special += ['"', '\\', '\x7f', '\x85', '\x9f', '\xa0', '\xab', 'é']
+        mot = os.path.join(tmp, 'mot.yaml')
+        with open(mot, 'w', encoding='utf-8') as f:
+            f.write("themes:\n  mot:\n    label: Mot\n"
+                    "    regex: ['mot[^ ]*']\n")
+        docs = []
+        for c in special:
+            lines = ['mot%s%sde texte' % ('x' * k, c) for k in range(80)]
+            lines += ['mot%s%s texte' % ('x' * k, c) for k in range(20)]
+            lines += ['%s%s' % ('y' * k, c) for k in range(80)]
+            docs.append('\n\n'.join(lines))
+        for at_end in (False, True):
+            for k, body in enumerate(docs):
+                path = os.path.join(tmp, 'esc-%d-%d.md' % (at_end, k))
+                with open(path, 'w', encoding='utf-8', newline='') as f:
+                    f.write(body if at_end else body + '\n\nfin\n')
+            paths = [os.path.join(tmp, 'esc-%d-%d.md' % (at_end, k))
+                     for k in range(len(docs))]
+            out = subprocess.run([G, 'tag', '-f', 'json', '-c', mot] + paths,
+                                 capture_output=True)
+            ok = out.returncode == 0
+            texts = terms = 0
+            for line, path in zip(out.stdout.splitlines(), paths):
+                with open(path, 'rb') as f:
+                    raw = f.read()
+                try:
+                    d = json.loads(line)
+                except ValueError:  # a control left raw
+                    d = {'segments': [], 'codings': []}
+                    ok = False
+                for x in d['segments']:
+                    ok = ok and x['text'] == raw[x['start']:x['end']].decode()
+                    texts += 1
+                for x in d['codings']:
+                    ok = ok and x['term'] == raw[x['start']:x['end']].decode()
+                    terms += 1
+            ok = (ok and texts >= 178 * len(docs) and terms >= 99 * len(docs)
+                  and not any(b < 0x20 and b != 0x0A or b == 0x7F
+                              for b in out.stdout)
+                  and not any(out.stdout[i] == 0xC2 and
+                              0x80 <= out.stdout[i + 1] <= 0x9F
+                              for i in range(len(out.stdout) - 1)))
+            n += 1
+            failed += not ok
+            print('%s %d - JSON escapes in texts and terms at offsets 0 to 80'
+                  '%s (%d texts, %d terms)' % (
+                      'ok' if ok else 'not ok', n,
+                      ', at the end of the file' if at_end else '', texts,
+                      terms))
         # words of every length around 8 and 16 bytes (up to 16 bytes of
         # a..z are taken in two reads), ended by every kind of byte,
         # at the end of a line and of the file: the same tokens as the
