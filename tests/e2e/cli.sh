@@ -114,6 +114,24 @@ expect "one bad file does not stop the others" 1 "teletravail" \
 printf 'Le télétravail et les élus.\n\n- masques, "ARS", =SUM(1)\n' > note.md
 expect "json from stdin" 0 '"name": "<stdin>"' sh -c "$G tag -f json - < note.md"
 ok "json parses" sh -c "$G tag -f json note.md | python3 -m json.tool"
+# standard output and standard error as one file (2>&1): where a message
+# falls among the documents is stdio's buffering's, 64 KiB written at a
+# time (tag's JSON and CSV are written from their own buffers only to
+# another file than standard error's); to two files, the same bytes
+python3 -c "print('\n\n'.join(['Le télétravail des agents et les élus.'] * 900))" > long.md
+for f in json csv; do
+    ok "tag -f $f 2>&1: a message where stdio's 64 KiB end; apart, the same bytes" sh -c "
+        $G tag -f $f long.md nope.md note.md > both.$f 2>&1
+        $G tag -f $f long.md nope.md note.md > out.$f 2> err.txt
+        python3 -c '
+import sys
+both, out = open(\"both.$f\", \"rb\").read(), open(\"out.$f\", \"rb\").read()
+msg = open(\"err.txt\", \"rb\").read()
+at = both.find(msg)
+sys.exit(not (msg.startswith(b\"grille: nope.md\") and at > 0 and
+              at % 65536 == 0 and len(out) > at and
+              both[:at] + both[at + len(msg):] == out))'"
+done
 expect "csv header" 0 "^document,segment,line,code,start,end,term,rule" \
     $G tag -f csv note.md
 expect "csv row" 0 '^note\.md,0,1,teletravail,3,16,télétravail,télétravail' \
