@@ -9,6 +9,7 @@
 #include "grille.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
@@ -193,45 +194,58 @@ static inline void ob_commit(obuf *b, char *end)
 /* A string literal: sizeof(s) - 1 bytes. */
 #define ob_wlit(o, s) ((char *)__builtin_memcpy((o), (s), sizeof(s) - 1) + \
                        sizeof(s) - 1)
-/* v in decimal: at most OB_WSIZE bytes of room.  The digits are counted
- * first and written from the last, two at a time, where they go. */
+/* v in decimal: at most OB_WSIZE bytes of room.  Up to six digits (an
+ * offset, a line, a count of a note), by their number, two at a time,
+ * in 32 bits; more through ob_decimal. */
 #define OB_WSIZE 24
 static inline char *ob_wsize(char *o, size_t v)
 {
     const char *pairs = ob_pairs();
-    size_t n = v < 10       ? 1
-               : v < 100    ? 2
-               : v < 1000   ? 3
-               : v < 10000  ? 4
-               : v < 100000 ? 5
-               : v < 1000000 ? 6
-                             : 0;
-    if (!n) {
-        char buf[OB_DECIMAL];
-        size_t i = ob_decimal(buf, v);
-        n = 24 - i;
-        __builtin_memcpy(o, buf + i, 16);
-        if (n > 16)
-            __builtin_memcpy(o + 16, buf + i + 16, 8);
+    if (v < 100) {
+        if (v < 10) {
+            *o = (char)('0' + v);
+            return o + 1;
+        }
+        __builtin_memcpy(o, pairs + 2 * v, 2);
+        return o + 2;
+    }
+    if (v < 10000) {
+        uint32_t hi = (uint32_t)v / 100, lo = (uint32_t)v - hi * 100;
+        if (v < 1000) {
+            *o = (char)('0' + hi);
+            __builtin_memcpy(o + 1, pairs + 2 * lo, 2);
+            return o + 3;
+        }
+        __builtin_memcpy(o, pairs + 2 * hi, 2);
+        __builtin_memcpy(o + 2, pairs + 2 * lo, 2);
+        return o + 4;
+    }
+    if (v < 1000000) {
+        uint32_t hi = (uint32_t)v / 10000, lo = (uint32_t)v - hi * 10000;
+        uint32_t mid = lo / 100;
+        lo -= mid * 100;
+        size_t n = v < 100000 ? 5 : 6;
+        if (n == 5)
+            *o = (char)('0' + hi);
+        else
+            __builtin_memcpy(o, pairs + 2 * hi, 2);
+        __builtin_memcpy(o + n - 4, pairs + 2 * mid, 2);
+        __builtin_memcpy(o + n - 2, pairs + 2 * lo, 2);
         return o + n;
     }
-    char *e = o + n;
-    while (v >= 100) {
-        e -= 2;
-        __builtin_memcpy(e, pairs + 2 * (v % 100), 2);
-        v /= 100;
-    }
-    if (v >= 10)
-        __builtin_memcpy(e - 2, pairs + 2 * v, 2);
-    else
-        e[-1] = (char)('0' + v);
+    char buf[OB_DECIMAL];
+    size_t i = ob_decimal(buf, v), n = 24 - i;
+    __builtin_memcpy(o, buf + i, 16);
+    if (n > 16)
+        __builtin_memcpy(o + 16, buf + i + 16, 8);
     return o + n;
 }
 /* A name rendered with OB_PADDING bytes after it (ob_put_padded): room
  * for n + OB_PADDING bytes. */
 static inline char *ob_wpadded(char *o, const char *s, size_t n)
 {
-    for (size_t k = 0; k < n; k += OB_PADDING)
+    __builtin_memcpy(o, s, OB_PADDING); /* most names: once */
+    for (size_t k = OB_PADDING; k < n; k += OB_PADDING)
         __builtin_memcpy(o + k, s + k, OB_PADDING);
     return o + n;
 }

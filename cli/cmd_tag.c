@@ -1136,15 +1136,19 @@ static void put_json_summary(tagrun *r, const size_t *segs,
     for (size_t c = 0; c < nc; c++) {
         if (!hits[c])
             continue;
+        /* one reserve per code: its name padded, literals, two numbers */
+        const obuf *code = &r->code_js[c];
+        char *o = ob_reserve(h, code->len + OB_PADDING + 32 + 2 * OB_WSIZE);
         if (!first)
-            ob_lit(h, ", ");
+            o = ob_wlit(o, ", ");
         first = false;
-        ob_put(h, r->code_js[c].p, r->code_js[c].len);
-        ob_lit(h, ": {\"segments\": ");
-        ob_size(h, segs[c]);
-        ob_lit(h, ", \"hits\": ");
-        ob_size(h, hits[c]);
-        ob_putc(h, '}');
+        o = ob_wpadded(o, code->p, code->len);
+        o = ob_wlit(o, ": {\"segments\": ");
+        o = ob_wsize(o, segs[c]);
+        o = ob_wlit(o, ", \"hits\": ");
+        o = ob_wsize(o, hits[c]);
+        *o++ = '}';
+        ob_commit(h, o);
     }
     ob_lit(h, "}}\n");
     wout_copy(r, h->p, h->len);
