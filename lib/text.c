@@ -1392,7 +1392,7 @@ bool grille_text__speaker_label(const char *label, size_t n)
     return lower && upper && folded_role(label, n);
 }
 
-static int push_segment(grille_analyser *a, const grille_segment *seg)
+static inline int push_segment(grille_analyser *a, const grille_segment *seg)
 {
     if (GROW(a->segs, a->segs_cap, a->nsegs + 1) < 0)
         return GRILLE_ENOMEM;
@@ -1401,7 +1401,7 @@ static int push_segment(grille_analyser *a, const grille_segment *seg)
 }
 
 /* Trims white space at both ends of [*st, *en). */
-static void trim(const char *s, size_t *st, size_t *en)
+static inline void trim(const char *s, size_t *st, size_t *en)
 {
     *st = skip_spaces(s, *en, *st, NULL);
     while (*en > *st) {
