@@ -221,18 +221,12 @@ static inline size_t json_escape(char **out, const char *s, size_t len,
 }
 
 #if defined(__x86_64__) && defined(__GNUC__)
-/* Whether the processor has AVX2 (and the system saves its registers),
- * asked once. */
+/* Whether the processor has AVX2 (and the system saves its registers):
+ * libgcc's constructor has asked the processor before main, and the
+ * answer is a load. */
 static bool has_avx2(void)
 {
-    static int avx2 = -1; /* -1: not known yet */
-    int v = __atomic_load_n(&avx2, __ATOMIC_RELAXED);
-    if (v < 0) {
-        __builtin_cpu_init();
-        v = __builtin_cpu_supports("avx2") != 0;
-        __atomic_store_n(&avx2, v, __ATOMIC_RELAXED);
-    }
-    return v;
+    return __builtin_cpu_supports("avx2") != 0;
 }
 
 /* The plain bytes of s from i (as ob_json_bad16 tells them) copied to *o
