@@ -675,7 +675,7 @@ static int add_seq(builder *b, cb_seq *s, size_t rule, seq_role role)
         break;
     case ELEM_EXACT: {
         unsigned char first = (unsigned char)e->text[0];
-        cb->exact_first[first >> 6] |= (uint64_t)1 << (first & 63);
+        cb->exact_first[first] = 1;
         cb->exact_lens |= e->text_len < 63 ? (uint64_t)1 << e->text_len
                                            : (uint64_t)1 << 63;
         rc = smap_add(&cb->by_surface, e->text, e->text_len, id);

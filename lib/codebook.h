@@ -110,8 +110,10 @@ struct grille_codebook {
      * address could be that of a codebook freed since) */
     uint32_t serial;
     /* a cheap filter before looking a surface form up in by_surface: the
-     * first bytes and the lengths (up to 63) of the exact forms */
-    uint64_t exact_first[4];
+     * first bytes (1 for those an exact form starts with: one load, where
+     * a bit of a 256-bit set took six instructions for every token) and
+     * the lengths (up to 63) of the exact forms; all 0 without them */
+    unsigned char exact_first[256];
     uint64_t exact_lens;
     pcre2_match_context *mctx; /* limits shared by every match */
     /* skip_speakers: the labels as written, and folded (grille__speaker_key;
@@ -136,7 +138,7 @@ static inline bool grille__maybe_exact(const grille_codebook *cb,
                                        const char *s, size_t len)
 {
     unsigned char first = (unsigned char)s[0];
-    if (!(cb->exact_first[first >> 6] & ((uint64_t)1 << (first & 63))))
+    if (!cb->exact_first[first])
         return false;
     return cb->exact_lens &
            (len < 63 ? (uint64_t)1 << len : (uint64_t)1 << 63);

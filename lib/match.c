@@ -203,12 +203,14 @@ static int add_occ(struct match_state *m, size_t seq, const grille_token *a,
  * for every candidate (the next main token, or the one after an elision
  * there), so a word element is checked on its stems' hashes before the
  * sequence is followed: most candidates of a frequent first word ("à",
- * "de") stop there.
+ * "de") stop there.  Inlined in segment's loop over the starts, which
+ * has n, tk, ent and text in registers already: called, it spilled them
+ * (26 M instructions more on 2,000 notes).
  */
-static int try_cands(struct match_state *m, const grille_codebook *cb,
-                     const stem_entry *e, const grille_token *tk,
-                     stem_entry *const *ent, size_t n, size_t i,
-                     const char *text)
+static inline __attribute__((always_inline)) int
+try_cands(struct match_state *m, const grille_codebook *cb, const stem_entry *e,
+          const grille_token *tk, stem_entry *const *ent, size_t n, size_t i,
+          const char *text)
 {
     size_t k1 = next_main(tk, n, i), k1e = k1;
     if (k1 < n && tk[k1].kind == GRILLE_TOK_ELISION &&
@@ -718,15 +720,14 @@ static int segment(grille_analyser *a, const grille_codebook *cb,
         a->tok_entry ? a->tok_entry + seg->first_token : NULL;
     /* The tokens that may start a match, listed without a branch: most
      * have nothing to look for, and testing each in the loop below
-     * cost a mispredicted branch every few tokens. */
-    uint32_t *starts = NULL;
-    size_t nstarts = n;
-    if (!a->reference && n <= UINT32_MAX) {
+     * cost a mispredicted branch every few tokens.  Each is listed as
+     * its index times two, plus one when its surface may be an exact
+     * form: the filter is not computed again for the starts. */
+    if (!a->reference && n <= UINT32_MAX / 2) {
         if (GROW(m->starts, m->starts_cap, n + 1) < 0)
             return grille__nomem(err);
-        starts = m->starts;
-        nstarts = 0;
-        bool surface = cb->by_surface.count != 0;
+        uint32_t *starts = m->starts;
+        size_t nstarts = 0;
         /* in a local: the stores below could alias it */
         const uint32_t serial = cb->serial;
         for (size_t i = 0; i < n; i++) {
@@ -734,58 +735,78 @@ static int segment(grille_analyser *a, const grille_codebook *cb,
             const grille_token *t = &tk[i];
             unsigned char first = (unsigned char)text[t->start];
             size_t len = t->end - t->start;
-            bool exact =
-                surface &&
-                ((cb->exact_first[first >> 6] >> (first & 63)) & 1) &&
-                ((cb->exact_lens >> (len < 63 ? len : 63)) & 1);
-            starts[nstarts] = (uint32_t)i;
-            nstarts += (e->mcb != serial) | (e->ncands != 0) | exact;
+            /* (no exact forms: exact_first is all zeros) */
+            uint32_t exact = cb->exact_first[first] &&
+                             ((cb->exact_lens >> (len < 63 ? len : 63)) & 1);
+            starts[nstarts] = (uint32_t)i << 1 | exact;
+            /* no cands yet for this codebook, or some: one test */
+            nstarts += (((e->mcb ^ serial) | e->ncands) != 0) | exact;
         }
-    }
-    for (size_t q = 0; q < nstarts; q++) {
-        size_t i = starts ? starts[q] : q;
-        const grille_token *t = &tk[i];
-        stem_entry *e = ent[i];
-        int rc = 0;
-        if (a->reference) {
-            /* the plain way: every index and every glob, for every token */
-            bool elision = t->kind == GRILLE_TOK_ELISION;
-            rc = elision ? try_map(m, cb, &cb->by_key, t->key, t->key_len,
-                                   tk, ent, n, i, text)
-                         : try_map(m, cb, &cb->by_stem, t->stem, t->stem_len,
-                                   tk, ent, n, i, text);
-            if (rc == 0 && !elision && e->stem2)
-                rc = try_map_new(m, cb, e->stem2, e->stem2_len, t, tk, ent,
-                                 n, i, text);
-            if (rc == 0 && !elision)
-                rc = try_map(m, cb, &cb->by_wkey, t->key, t->key_len, tk, ent,
-                             n, i, text);
-            for (size_t g = 0; g < cb->nglobs && rc == 0 &&
-                               t->kind != GRILLE_TOK_ELISION;
-                 g++) {
-                size_t j =
-                    follow(&cb->seqs[cb->globs[g]], tk, ent, n, i, text);
-                if (j != SIZE_MAX)
-                    rc = add_occ(m, cb->globs[g], &tk[i], &tk[j]);
-            }
-        } else {
-            if (e->mcb != cb->serial)
+        for (size_t q = 0; q < nstarts; q++) {
+            size_t i = starts[q] >> 1;
+            const grille_token *t = &tk[i];
+            stem_entry *e = ent[i];
+            int rc = 0;
+            if (e->mcb != serial)
                 rc = entry_cands(a, cb, e, t->kind == GRILLE_TOK_ELISION);
             if (rc == 0 && e->ncands)
                 rc = try_cands(m, cb, e, tk, ent, n, i, text);
+            if (rc == 0 && (starts[q] & 1)) {
+                const char *sf = text + t->start;
+                size_t sl = t->end - t->start;
+                rc = try_seqs(m, cb,
+                              grille__smap_get(&cb->by_surface, sf, sl,
+                                               grille__hash(sf, sl)),
+                              tk, ent, n, i, text);
+            }
+            if (rc < 0)
+                return grille__nomem(err);
         }
-        if (rc == 0 && cb->by_surface.count &&
-            (a->reference ||
-             grille__maybe_exact(cb, text + t->start, t->end - t->start))) {
-            const char *sf = text + t->start;
-            size_t sl = t->end - t->start;
-            rc = try_seqs(m, cb,
-                          grille__smap_get(&cb->by_surface, sf, sl,
-                                           grille__hash(sf, sl)),
-                          tk, ent, n, i, text);
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            const grille_token *t = &tk[i];
+            stem_entry *e = ent[i];
+            int rc = 0;
+            if (a->reference) {
+                /* the plain way: every index and every glob, for every token */
+                bool elision = t->kind == GRILLE_TOK_ELISION;
+                rc = elision ? try_map(m, cb, &cb->by_key, t->key, t->key_len,
+                                       tk, ent, n, i, text)
+                             : try_map(m, cb, &cb->by_stem, t->stem,
+                                       t->stem_len, tk, ent, n, i, text);
+                if (rc == 0 && !elision && e->stem2)
+                    rc = try_map_new(m, cb, e->stem2, e->stem2_len, t, tk, ent,
+                                     n, i, text);
+                if (rc == 0 && !elision)
+                    rc = try_map(m, cb, &cb->by_wkey, t->key, t->key_len, tk,
+                                 ent, n, i, text);
+                for (size_t g = 0;
+                     g < cb->nglobs && rc == 0 && t->kind != GRILLE_TOK_ELISION;
+                     g++) {
+                    size_t j =
+                        follow(&cb->seqs[cb->globs[g]], tk, ent, n, i, text);
+                    if (j != SIZE_MAX)
+                        rc = add_occ(m, cb->globs[g], &tk[i], &tk[j]);
+                }
+            } else {
+                if (e->mcb != cb->serial)
+                    rc = entry_cands(a, cb, e, t->kind == GRILLE_TOK_ELISION);
+                if (rc == 0 && e->ncands)
+                    rc = try_cands(m, cb, e, tk, ent, n, i, text);
+            }
+            if (rc == 0 && cb->by_surface.count &&
+                (a->reference ||
+                 grille__maybe_exact(cb, text + t->start, t->end - t->start))) {
+                const char *sf = text + t->start;
+                size_t sl = t->end - t->start;
+                rc = try_seqs(m, cb,
+                              grille__smap_get(&cb->by_surface, sf, sl,
+                                               grille__hash(sf, sl)),
+                              tk, ent, n, i, text);
+            }
+            if (rc < 0)
+                return grille__nomem(err);
         }
-        if (rc < 0)
-            return grille__nomem(err);
     }
     /* Terms are hits; proximity sides pair up.  The exclusions' own
      * occurrences first, apart: a B they mask is no partner (most
