@@ -830,16 +830,29 @@ static int segment(grille_analyser *a, const grille_codebook *cb,
                 return grille__nomem(err);
         }
     }
-    /* Terms are hits; proximity sides pair up.  The exclusions' own
-     * occurrences first, apart: a B they mask is no partner (most
-     * segments have none, and nothing is looked at then). */
+    /* Terms are hits, in one pass over the occurrences that also lists
+     * the exclusions' own and sees whether a proximity's A occurred;
+     * only then are the sides paired, in a second pass, the exclusions
+     * known: a B they mask is no partner.  Most segments have neither,
+     * and nothing more is looked at.  The order of the hits does not
+     * matter: they are sorted below on a total order, and two hits it
+     * ties are the same. */
     size_t nmasks = 0;
-    for (size_t k = 0; cb->has_masks && k < m->nocc; k++) {
-        if (cb->seqs[m->occs[k].seq].role != ROLE_MASK)
-            continue;
-        if (GROW(m->mask_occ, m->mask_occ_cap, nmasks + 1) < 0)
-            return grille__nomem(err);
-        m->mask_occ[nmasks++] = (uint32_t)k;
+    bool near = false;
+    for (size_t k = 0; k < m->nocc; k++) {
+        const occ *o = &m->occs[k];
+        const cb_seq *s = &cb->seqs[o->seq];
+        if (s->role == ROLE_HIT) {
+            if (add_hit(m, cb->rules[s->rule].code, s->rule, o->start,
+                        o->end) < 0)
+                return grille__nomem(err);
+        } else if (s->role == ROLE_MASK) {
+            if (GROW(m->mask_occ, m->mask_occ_cap, nmasks + 1) < 0)
+                return grille__nomem(err);
+            m->mask_occ[nmasks++] = (uint32_t)k;
+        } else {
+            near |= s->role == ROLE_NEAR_A;
+        }
     }
     m->nmask_occ = nmasks;
     if (nmasks) {
@@ -847,14 +860,11 @@ static int segment(grille_analyser *a, const grille_codebook *cb,
             return grille__nomem(err);
         memset(m->occ_masked, 0, m->nocc);
     }
-    for (size_t k = 0; k < m->nocc; k++) {
+    for (size_t k = 0; near && k < m->nocc; k++) {
         const occ *o = &m->occs[k];
         const cb_seq *s = &cb->seqs[o->seq];
         const cb_rule *r = &cb->rules[s->rule];
-        if (s->role == ROLE_HIT) {
-            if (add_hit(m, r->code, s->rule, o->start, o->end) < 0)
-                return grille__nomem(err);
-        } else if (s->role == ROLE_NEAR_A) {
+        if (s->role == ROLE_NEAR_A) {
             /* each occurrence of A with the nearest B, before or after
              * it (pairing B's too joined the A of one statement to the B
              * of the next, and the longest span then hid both pairs) */
