@@ -785,6 +785,7 @@ static int segment(grille_analyser *a, const grille_codebook *cb,
                 return grille__nomem(err);
         }
     } else {
+        /* the reference, or a segment too long to list: every token */
         for (size_t i = 0; i < n; i++) {
             const grille_token *t = &tk[i];
             stem_entry *e = ent[i];
