@@ -709,6 +709,34 @@ static bool coding_before(const grille_coding *x, const grille_coding *y)
     return cmp_coding(x, y) < 0;
 }
 
+/* Token i's matches through its entry's candidates (computed first
+ * when they are not yet for this codebook, of serial `serial`). */
+static inline __attribute__((always_inline)) int
+try_entry(grille_analyser *a, struct match_state *m, const grille_codebook *cb,
+          uint32_t serial, stem_entry *e, const grille_token *tk,
+          stem_entry *const *ent, size_t n, size_t i, const char *text)
+{
+    int rc = 0;
+    if (e->mcb != serial)
+        rc = entry_cands(a, cb, e, tk[i].kind == GRILLE_TOK_ELISION);
+    if (rc == 0 && e->ncands)
+        rc = try_cands(m, cb, e, tk, ent, n, i, text);
+    return rc;
+}
+
+/* Token i's matches as an exact form: its surface looked up. */
+static int try_exact(struct match_state *m, const grille_codebook *cb,
+                     const grille_token *tk, stem_entry *const *ent, size_t n,
+                     size_t i, const char *text)
+{
+    const char *sf = text + tk[i].start;
+    size_t sl = tk[i].end - tk[i].start;
+    return try_seqs(m, cb,
+                    grille__smap_get(&cb->by_surface, sf, sl,
+                                     grille__hash(sf, sl)),
+                    tk, ent, n, i, text);
+}
+
 static int segment(grille_analyser *a, const grille_codebook *cb,
                    const char *text, size_t si, const char *name,
                    grille_error *err)
@@ -766,21 +794,9 @@ static int segment(grille_analyser *a, const grille_codebook *cb,
         }
         for (size_t q = 0; q < nstarts; q++) {
             size_t i = starts[q] >> 1;
-            const grille_token *t = &tk[i];
-            stem_entry *e = ent[i];
-            int rc = 0;
-            if (e->mcb != serial)
-                rc = entry_cands(a, cb, e, t->kind == GRILLE_TOK_ELISION);
-            if (rc == 0 && e->ncands)
-                rc = try_cands(m, cb, e, tk, ent, n, i, text);
-            if (rc == 0 && (starts[q] & 1)) {
-                const char *sf = text + t->start;
-                size_t sl = t->end - t->start;
-                rc = try_seqs(m, cb,
-                              grille__smap_get(&cb->by_surface, sf, sl,
-                                               grille__hash(sf, sl)),
-                              tk, ent, n, i, text);
-            }
+            int rc = try_entry(a, m, cb, serial, ent[i], tk, ent, n, i, text);
+            if (rc == 0 && (starts[q] & 1))
+                rc = try_exact(m, cb, tk, ent, n, i, text);
             if (rc < 0)
                 return grille__nomem(err);
         }
@@ -812,21 +828,12 @@ static int segment(grille_analyser *a, const grille_codebook *cb,
                         rc = add_occ(m, cb->globs[g], &tk[i], &tk[j]);
                 }
             } else {
-                if (e->mcb != cb->serial)
-                    rc = entry_cands(a, cb, e, t->kind == GRILLE_TOK_ELISION);
-                if (rc == 0 && e->ncands)
-                    rc = try_cands(m, cb, e, tk, ent, n, i, text);
+                rc = try_entry(a, m, cb, cb->serial, e, tk, ent, n, i, text);
             }
             if (rc == 0 && cb->by_surface.count &&
                 (a->reference ||
-                 grille__maybe_exact(cb, text + t->start, t->end - t->start))) {
-                const char *sf = text + t->start;
-                size_t sl = t->end - t->start;
-                rc = try_seqs(m, cb,
-                              grille__smap_get(&cb->by_surface, sf, sl,
-                                               grille__hash(sf, sl)),
-                              tk, ent, n, i, text);
-            }
+                 grille__maybe_exact(cb, text + t->start, t->end - t->start)))
+                rc = try_exact(m, cb, tk, ent, n, i, text);
             if (rc < 0)
                 return grille__nomem(err);
         }
