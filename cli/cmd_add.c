@@ -348,14 +348,17 @@ int cmd_add(int argc, char **argv)
     int status = EXIT_OK;
     for (int i = optind; i < argc; i++) {
         struct stat st;
-        if (stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode)) {
+        /* once per argument: tens of thousands of notes are named on the
+         * command line, before any is read */
+        bool known = stat(argv[i], &st) == 0;
+        if (known && S_ISDIR(st.st_mode)) {
             size_t before = list.n, unread = failures.n;
             if (walk(argv[i], &list, &failures, &skipped, 0) < 0)
                 status = EXIT_RUNTIME;
             else if (list.n == before && failures.n == unread)
                 cli_warning(_("%s: no .txt or .md file in this folder"),
                             argv[i]);
-        } else if (stat(argv[i], &st) == 0 && !S_ISREG(st.st_mode)) {
+        } else if (known && !S_ISREG(st.st_mode)) {
             /* <(iconv ...) is /dev/fd/63, another path each time: as
              * with '-', the document would have no file to be found
              * again by */
