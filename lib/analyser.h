@@ -77,7 +77,6 @@ typedef struct stem_entry {
     uint64_t stem2_hash;
 } stem_entry;
 #define STEM_KIND(len, kind) ((uint32_t)(len) | (uint32_t)(kind) << 31)
-#define STEM_LEN(e) ((e)->len_kind & 0x7FFFFFFFu)
 
 /* A slot of the table: its entry's address, with the top 16 bits of the
  * word's hash in the address's unused top bits where there are such
@@ -186,11 +185,11 @@ GRILLE_HIDDEN stem_entry *grille_stem__lookup_padded(grille_analyser *a,
  * zero-padded (w1 zero when n <= 8).  Inline: most words of a text are
  * such, and their lookup is a few instructions when the word is in the
  * cache. */
-static inline stem_entry *grille_stem__lookup16(grille_analyser *a,
-                                                uint64_t w0, uint64_t w1,
-                                                size_t n, int kind)
+static inline uint64_t grille_stem__hash16(uint64_t w0, uint64_t w1, size_t n,
+                                           int kind)
 {
-    /* grille_stem__hash, unrolled */
+    /* grille_stem__hash, unrolled for two words (a unit test checks that
+     * they agree) */
     uint64_t h = 0x9E3779B97F4A7C15ULL ^ ((uint64_t)n << 8) ^ (uint64_t)kind,
              last = w0;
     if (n >= 8) {
@@ -204,7 +203,14 @@ static inline stem_entry *grille_stem__lookup16(grille_analyser *a,
         }
     }
     h = (h ^ last) * 0xc4ceb9fe1a85ec53ULL;
-    h ^= h >> 29;
+    return h ^ (h >> 29);
+}
+
+static inline stem_entry *grille_stem__lookup16(grille_analyser *a,
+                                                uint64_t w0, uint64_t w1,
+                                                size_t n, int kind)
+{
+    uint64_t h = grille_stem__hash16(w0, w1, n, kind);
     const stem_cache *c = &a->cache;
     if (c->nslots) {
         size_t mask = c->nslots - 1;

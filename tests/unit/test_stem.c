@@ -123,11 +123,12 @@ static const char *padded(uint64_t *buf, const char *w, size_t len)
 
 START_TEST(lookups_agree)
 {
-    /* The tokeniser looks words up as they are and padded with zeros
-     * (eight bytes at a time, the first 16 in the entry itself).  Each
-     * must find the entry the other made, whatever the length, around 8
-     * and 16 bytes above all, and whichever comes first; never two
-     * entries for one word. */
+    /* The tokeniser looks words up as they are, padded with zeros
+     * (eight bytes at a time, the first 16 in the entry itself), and up
+     * to 16 bytes as two words in registers (lookup16, its own copy of
+     * the hash).  Each must find the entry another made, whatever the
+     * length, around 8 and 16 bytes above all, and whichever comes
+     * first; never two entries for one word. */
     static const char *const words[] = {
         "",          "a",           "l'",           "de",
         "santé",     "abcdefg",     "abcdefgh",     "abcdefghi",
@@ -137,23 +138,47 @@ START_TEST(lookups_agree)
     };
     const size_t nw = sizeof(words) / sizeof(words[0]);
     for (int kind = 0; kind < 2; kind++)
-        for (int order = 0; order < 2; order++)
+        for (int order = 0; order < 3; order++)
             for (size_t k = 0; k < nw; k++) {
                 grille_analyser *b;
                 ck_assert_int_eq(grille_analyser_new(&b, NULL), 0);
                 const char *w = words[k];
                 size_t len = strlen(w);
                 uint64_t buf[6];
-                stem_entry *e[2] = {NULL, NULL};
-                for (int step = 0; step < 2; step++) {
-                    int how = (order + step) % 2;
-                    e[how] = how == 0 ? grille_stem__lookup(b, w, len, kind)
-                                      : grille_stem__lookup_padded(
-                                            b, padded(buf, w, len), len, kind);
+                stem_entry *e[3] = {NULL, NULL, NULL};
+                int ways = len <= 16 ? 3 : 2;
+                for (int step = 0; step < ways; step++) {
+                    int how = (order + step) % ways;
+                    if (how == 0)
+                        e[0] = grille_stem__lookup(b, w, len, kind);
+                    else if (how == 1)
+                        e[1] = grille_stem__lookup_padded(
+                            b, padded(buf, w, len), len, kind);
+                    else
+                        e[2] = grille_stem__lookup16(
+                            b, grille_stem__load64(padded(buf, w, len)),
+                            len > 8 ? grille_stem__load64(
+                                          padded(buf, w, len) + 8)
+                                    : 0,
+                            len, kind);
                 }
                 ck_assert_ptr_nonnull(e[0]);
                 ck_assert_msg(e[0] == e[1], "'%s' (kind %d, order %d): %p %p",
                               w, kind, order, (void *)e[0], (void *)e[1]);
+                /* the same hash, or lookup16 would find nothing and
+                 * go the slow way every time (the same entry still) */
+                if (ways == 3) {
+                    const char *pw = padded(buf, w, len);
+                    ck_assert_uint_eq(
+                        grille_stem__hash16(
+                            grille_stem__load64(pw),
+                            len > 8 ? grille_stem__load64(pw + 8) : 0, len,
+                            kind),
+                        grille_stem__hash(w, len, kind, false));
+                }
+                ck_assert_msg(ways == 2 || e[0] == e[2],
+                              "'%s' (kind %d, order %d), lookup16: %p %p", w,
+                              kind, order, (void *)e[0], (void *)e[2]);
                 ck_assert_uint_eq(b->cache.count, 1);
                 grille_analyser_free(b);
             }
