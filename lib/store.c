@@ -79,6 +79,7 @@ enum {
     Q_ADD_DOC,
     Q_FIND_HASH,
     Q_FIND_NAME,
+    Q_FIND_FILE,
     Q_SET_ATTR,
     Q_UPSERT_CODE,
     Q_CODE_ID,
@@ -97,6 +98,10 @@ static const char *const queries[Q_COUNT] = {
         "?8, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), ?9)",
     [Q_FIND_HASH] = "SELECT id, name FROM documents WHERE sha256 = ?1",
     [Q_FIND_NAME] = "SELECT id FROM documents WHERE name = ?1",
+    /* prepared once: parsing it for each document was a twentieth of
+     * add's writing thread */
+    [Q_FIND_FILE] = "SELECT id, name FROM documents WHERE file = ?1 "
+                    "ORDER BY id LIMIT 1",
     [Q_SET_ATTR] =
         "INSERT INTO attributes (document, key, value, origin) VALUES "
         "(?1, ?2, ?3, ?4) ON CONFLICT (document, key) DO UPDATE SET "
@@ -2426,37 +2431,37 @@ static int store_codings(grille_store *s, const grille_segment *segs,
     return 0;
 }
 
-static int set_attr(grille_store *s, int64_t id, const char *key,
-                    const char *value, const char *origin, grille_error *err)
+/* Stores an attribute cleaned as set_attr cleans it. */
+static int put_attr(grille_store *s, int64_t id, const char *k, const char *v,
+                    const char *origin, grille_error *err)
 {
     int rc;
+    if (!*k) /* a key of spaces only */
+        return grille__error(err, GRILLE_EINVALID, s->path, 0, 0, "%s",
+                             _("an attribute needs a name"));
     sqlite3_stmt *st = stmt(s, Q_SET_ATTR, &rc);
     if (!st)
         return store_error(s, err, rc, "set an attribute");
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_text(st, 2, k, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, v, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, origin, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : store_error(s, err, rc, "set an attribute");
+}
+
+static int set_attr(grille_store *s, int64_t id, const char *key,
+                    const char *value, const char *origin, grille_error *err)
+{
     /* "commune " and "commune", a decomposed "département" and a typed
      * one: one value, one group */
     char *k = grille_attr_key(key),
          *v = grille__attr_clean(value);
-    if (!k || !v) {
-        free(k);
-        free(v);
-        return grille__nomem(err);
-    }
-    if (!*k) { /* a key of spaces only */
-        free(k);
-        free(v);
-        return grille__error(err, GRILLE_EINVALID, s->path, 0, 0, "%s",
-                             _("an attribute needs a name"));
-    }
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_text(st, 2, k, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 3, v, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 4, origin, -1, SQLITE_STATIC);
+    int r = k && v ? put_attr(s, id, k, v, origin, err) : grille__nomem(err);
     free(k);
     free(v);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? 0 : store_error(s, err, rc, "set an attribute");
+    return r;
 }
 
 /* What an add does before it needs the project; see grille_add_prepare. */
@@ -2466,6 +2471,10 @@ struct grille_prepared {
     const grille_text *text;
     char hash[65];
     grille_attrs *attrs;
+    /* its attributes cleaned as set_attr cleans them, on the preparing
+     * thread rather than the writing one: key, value, key, value...
+     * (NULL: left to set_attr) */
+    char **clean;
     size_t body, words;
     grille_segment *segs; /* copied from the analyser */
     grille_coding *cods;
@@ -2496,6 +2505,32 @@ int grille_store__prepare_plain(grille_prepared **out, grille_store *s,
                                 const grille_text *text, grille_error *err)
 {
     return prepare_text(out, a, cb, s->unit, name, text, false, err);
+}
+
+static void free_clean(grille_prepared *p)
+{
+    for (size_t i = 0; p->clean && i < 2 * grille_attrs_count(p->attrs); i++)
+        free(p->clean[i]);
+    free(p->clean);
+    p->clean = NULL;
+}
+
+/* p->clean from p->attrs; left NULL when memory runs short (set_attr
+ * then cleans them, and says so). */
+static void clean_attrs(grille_prepared *p)
+{
+    size_t n = grille_attrs_count(p->attrs);
+    if (!n || !(p->clean = calloc(2 * n, sizeof(*p->clean))))
+        return;
+    for (size_t i = 0; i < n; i++) {
+        const grille_attr *at = grille_attrs_get(p->attrs, i);
+        p->clean[2 * i] = grille_attr_key(at->key);
+        p->clean[2 * i + 1] = grille__attr_clean(at->value);
+        if (!p->clean[2 * i] || !p->clean[2 * i + 1]) {
+            free_clean(p);
+            return;
+        }
+    }
 }
 
 static int prepare_text(grille_prepared **out, grille_analyser *a,
@@ -2535,6 +2570,7 @@ static int prepare_text(grille_prepared **out, grille_analyser *a,
                                    &p->err);
         if (p->rc < 0)
             return 0;
+        clean_attrs(p);
     }
     bool empty = true;
     for (size_t i = p->body; i < len && empty;) {
@@ -2579,6 +2615,7 @@ void grille_prepared_free(grille_prepared *p)
 {
     if (!p)
         return;
+    free_clean(p);
     grille_attrs_free(p->attrs);
     free(p->segs);
     free(p->cods);
@@ -2685,18 +2722,15 @@ static int add_doc(grille_store *s, grille_prepared *p, const char *name,
      * the note edited since, which added again would be a second copy of
      * the interview in every figure (whatever path or link names it) */
     if (real) {
-        sqlite3_stmt *q = NULL;
-        r = prepare(s, "SELECT id, name FROM documents WHERE file = ?1 "
-                       "ORDER BY id LIMIT 1",
-                    &q, err);
-        if (r < 0)
-            return r;
+        sqlite3_stmt *q = stmt(s, Q_FIND_FILE, &rc);
+        if (!q)
+            return store_error(s, err, rc, "look for the document");
         sqlite3_bind_text(q, 1, real, -1, SQLITE_STATIC);
         rc = sqlite3_step(q);
         if (rc == SQLITE_ROW)
             r = edited_error(err, path, col_text(q, 1),
                              sqlite3_column_int64(q, 0), false);
-        sqlite3_finalize(q);
+        sqlite3_reset(q);
         if (rc == SQLITE_ROW)
             return r;
         if (rc != SQLITE_DONE)
@@ -2776,7 +2810,10 @@ static int add_doc(grille_store *s, grille_prepared *p, const char *name,
     int64_t doc = sqlite3_last_insert_rowid(s->db);
     for (size_t i = 0; i < grille_attrs_count(p->attrs) && r == 0; i++) {
         const grille_attr *at = grille_attrs_get(p->attrs, i);
-        r = set_attr(s, doc, at->key, at->value, "front matter", err);
+        r = p->clean ? put_attr(s, doc, p->clean[2 * i], p->clean[2 * i + 1],
+                                "front matter", err)
+                     : set_attr(s, doc, at->key, at->value, "front matter",
+                                err);
     }
     if (r == 0)
         r = store_codings(s, p->segs, p->nsegs, p->cods, p->ncods, doc, data,
