@@ -286,6 +286,19 @@ int grille_attrs_parse(grille_attrs **out, size_t *body, const char *s,
                                "%s", _("front matter keys must be strings"));
             goto done;
         }
+        /* a key of spaces only (quoted): no attribute can be named so */
+        if (!plain_key(k->str)) {
+            char *x = grille_attr_key(k->str);
+            bool blank = x && !*x;
+            free(x);
+            if (blank) {
+                rc = grille__error(err, GRILLE_ESYNTAX, name, k->line, k->col,
+                                   "%s",
+                                   _("a front matter key of spaces only: an "
+                                     "attribute needs a name"));
+                goto done;
+            }
+        }
         /* YAML forbids it, and one of the two values would be lost; so
          * would one of two keys stored alike ("type" and "TYPE", "type"
          * and "type" with a no-break space) */

@@ -329,6 +329,14 @@ printf -- '---\ncollectivite: A\ntype: commune\ncollectivite: B\n---\nLe télét
 expect "a key twice in a front matter is an error" 1 \
     "^grille: dupkey\.md:4:1: key 'collectivite' given twice in the front matter \(first on line 2\)" \
     $G tag dupkey.md
+printf -- '---\n"  ": x\ntype: commune\n---\nLe télétravail.\n' > blankkey.md
+expect "tag: a front matter key of spaces only is an error at its line" 1 \
+    "^grille: blankkey\.md:2:1: a front matter key of spaces only: an attribute needs a name" \
+    $G tag blankkey.md
+$G init -d blankkey.db > /dev/null
+expect "add: a front matter key of spaces only names the note, not the project" 1 \
+    "^grille: blankkey\.md:2:1: a front matter key of spaces only" \
+    $G add -d blankkey.db blankkey.md
 $G init -d cases.db > /dev/null && $G add -d cases.db note.md > /dev/null
 printf 'document;strate;strate\nnote.md;a;b\n' > twice.csv
 expect "a cases file naming a column twice is refused" 1 \

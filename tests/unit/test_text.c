@@ -356,6 +356,33 @@ START_TEST(front_matter_attributes)
 }
 END_TEST
 
+START_TEST(front_matter_key_of_spaces_only)
+{
+    /* quoted, a key of spaces (a no-break one too) names no attribute: an
+     * error at its line, on tag's path as on add's, not a key "" */
+    const char *keys[] = {"\"  \"", "' '", "\"\u00a0\"", "\" \\t\""};
+    for (size_t i = 0; i < sizeof(keys) / sizeof(*keys); i++) {
+        char s[128];
+        snprintf(s, sizeof(s), "---\ntype: commune\n%s: x\n---\nNotes",
+                 keys[i]);
+        grille_attrs *a = NULL;
+        grille_error e = {0};
+        ck_assert_int_eq(grille_attrs_parse(&a, NULL, s, strlen(s), "n.md", &e),
+                         GRILLE_ESYNTAX);
+        ck_assert_ptr_null(a);
+        ck_assert_uint_eq(e.line, 3);
+        ck_assert_ptr_nonnull(strstr(e.message, "spaces only"));
+    }
+    /* a key with a word in it is a key */
+    const char *s = "---\n\" type \": commune\n---\nNotes";
+    grille_attrs *a = NULL;
+    ck_assert_int_eq(grille_attrs_parse(&a, NULL, s, strlen(s), "n.md", NULL),
+                     0);
+    ck_assert_uint_eq(grille_attrs_count(a), 1);
+    grille_attrs_free(a);
+}
+END_TEST
+
 START_TEST(front_matter_nulls_are_no_value)
 {
     /* YAML's null is nothing, as an empty value is, on both paths: not a
@@ -1635,6 +1662,7 @@ static Suite *suite(void)
         {"front matter", {front_matter_found, front_matter_lines_as_bytes,
                           front_matter_attributes,
                           front_matter_errors, front_matter_nulls_are_no_value,
+                          front_matter_key_of_spaces_only,
                           front_matter_find_by_stored_key,
                           attr_value_composes_latin_letters,
                           front_matter_plain_path_is_yaml,
