@@ -3705,6 +3705,69 @@ START_TEST(test_large_transaction_written_back)
 }
 END_TEST
 
+/* A first import of more than 8 MB into an empty project writes the
+ * project file itself (under a rollback journal) and has it written back
+ * as it grows through SQLite's own descriptor: no descriptor of the
+ * project is opened or closed beside SQLite's, which would drop the locks
+ * SQLite holds on it mid-transaction; the project is whole after the
+ * rollback as after the commit. */
+/* A read through the store: its WAL and -shm open, as after any read. */
+static void read_once(void)
+{
+    grille_error err;
+    memset(&err, 0, sizeof(err));
+    ck_assert_int_eq(grille_store_read_begin(st, &err), 0);
+    grille_store_read_end(st);
+}
+
+START_TEST(test_first_import_written_back)
+{
+    fresh();
+    read_once();
+    size_t before = open_fds();
+    enum { DOCS = 10, SIZE = 1 << 20 };
+    char *text = malloc(SIZE + 1);
+    ck_assert_ptr_nonnull(text);
+    static const char line[] = "- les masques et le gel pour les agents\n"
+                               "Le maire a parlé de la reprise.\n\n";
+    for (int round = 0; round < 2; round++) {
+        long locks = -2;
+        size_t during = 0;
+        begin(st);
+        for (int d = 0; d < DOCS; d++) {
+            int k = snprintf(text, SIZE, "Note %d, tour %d.\n\n", d, round);
+            while ((size_t)k + sizeof(line) < SIZE) {
+                memcpy(text + k, line, sizeof(line) - 1);
+                k += (int)sizeof(line) - 1;
+            }
+            text[k] = '\0';
+            char name[32];
+            snprintf(name, sizeof(name), "n%d-%d.md", round, d);
+            add(name, name, text);
+            if (d == 0) {
+                locks = locks_held(proj);
+                during = open_fds();
+            }
+        }
+        /* the hints (past 8 MB) left SQLite's locks and descriptors be */
+        ck_assert_int_eq(locks_held(proj), locks);
+        ck_assert_uint_eq(open_fds(), during);
+        if (round == 0)
+            grille_store_rollback(st);
+        else
+            commit(st);
+        read_once();
+        ck_assert_uint_eq(open_fds(), before);
+        ck_assert_str_eq(raw_text("PRAGMA integrity_check"), "ok");
+        ck_assert_int_eq(raw_int("SELECT count(*) FROM documents"),
+                         round ? DOCS : 0);
+    }
+    free(text);
+    ck_assert_int_eq(raw_int("SELECT count(*) FROM doc_stats"), DOCS);
+    ck_assert_str_eq(raw_text("PRAGMA journal_mode"), "wal");
+}
+END_TEST
+
 /* The size of the file at `path`, or -1 when there is none. */
 static long file_size(const char *path)
 {
@@ -4069,6 +4132,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_report_snapshot_attributes);
     tcase_add_test(tc, test_large_transaction_written_back);
     tcase_add_test(tc, test_first_import_journal);
+    tcase_add_test(tc, test_first_import_written_back);
     tcase_add_test(tc, test_first_import_killed);
     tcase_add_test(tc, test_first_import_other_writer);
     tcase_add_test(tc, test_thread_create);
