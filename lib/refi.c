@@ -1959,7 +1959,7 @@ static size_t cp_to_byte(const cp_index *x, const char *t, size_t len,
 static int add_manual(importer *im, int64_t doc, const char *text,
                       size_t b0, size_t b1, int64_t code, const char *coder)
 {
-    sqlite3_stmt *seg = NULL, *dup = NULL, *ins = NULL;
+    sqlite3_stmt *seg = NULL, *dup = NULL, *next = NULL, *ins = NULL;
     int rc = 0;
     size_t added = 0, present = 0;
     if (sqlite3_prepare_v2(im->db,
@@ -1974,15 +1974,17 @@ static int add_manual(importer *im, int64_t doc, const char *text,
                            "\"end\" IN (?4, ?7) AND origin = 'manual' AND "
                            "coder IS ?5",
                            -1, &dup, NULL) != SQLITE_OK ||
-        /* the segment's next id (CODING_SHIFT); past the last, the
-         * schema's check refuses it */
+        /* the segment's next id (CODING_SHIFT); past the last, refused
+         * below (grille's connections do not test the schema's CHECK) */
+        sqlite3_prepare_v2(im->db,
+                           "SELECT coalesce(max(id) + 1, ?1 << 28) FROM "
+                           "codings WHERE "
+                           SQL_SEGMENT_CODINGS("codings.", "?1"),
+                           -1, &next, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(im->db,
                            "INSERT INTO codings (id, segment, code, start, "
-                           "\"end\", term, rule, origin, coder) VALUES ("
-                           "(SELECT coalesce(max(id) + 1, ?1 << 28) FROM "
-                           "codings WHERE "
-                           SQL_SEGMENT_CODINGS("codings.", "?1")
-                           "), ?1, ?2, ?3, ?4, ?5, 'REFI-QDA', 'manual', ?6)",
+                           "\"end\", term, rule, origin, coder) VALUES (?7, "
+                           "?1, ?2, ?3, ?4, ?5, 'REFI-QDA', 'manual', ?6)",
                            -1, &ins, NULL) != SQLITE_OK)
         goto sqlfail;
     sqlite3_bind_int64(seg, 1, doc);
@@ -2015,7 +2017,19 @@ static int add_manual(importer *im, int64_t doc, const char *text,
         }
         if (r != SQLITE_DONE)
             goto sqlfail;
+        sqlite3_reset(next);
+        sqlite3_bind_int64(next, 1, sid);
+        if (sqlite3_step(next) != SQLITE_ROW)
+            goto sqlfail;
+        int64_t id = sqlite3_column_int64(next, 0);
+        sqlite3_reset(next);
+        if (id >> CODING_SHIFT != sid) { /* the segment's numbers used up */
+            rc = grille_store__error(im->s, im->err, LIMIT_CODINGS,
+                                     "import a coding");
+            goto done;
+        }
         sqlite3_reset(ins);
+        sqlite3_bind_int64(ins, 7, id);
         sqlite3_bind_int64(ins, 1, sid);
         sqlite3_bind_int64(ins, 2, code);
         sqlite3_bind_int64(ins, 3, (sqlite3_int64)c0);
@@ -2028,9 +2042,7 @@ static int add_manual(importer *im, int64_t doc, const char *text,
         if (sqlite3_step(ins) != SQLITE_DONE)
             goto sqlfail;
         if ((rc = grille_store__term_added(im->s, code, text + c0, c1 - c0,
-                                           sid,
-                                           sqlite3_last_insert_rowid(im->db),
-                                           im->err)) < 0)
+                                           sid, id, im->err)) < 0)
             goto done;
         added++;
     }
@@ -2047,6 +2059,7 @@ sqlfail:
 done:
     sqlite3_finalize(seg);
     sqlite3_finalize(dup);
+    sqlite3_finalize(next);
     sqlite3_finalize(ins);
     return rc;
 }

@@ -71,6 +71,10 @@ GRILLE_HIDDEN int grille_store__terms_sync(grille_store *s, grille_error *err);
 #define CODING_MAX_IN_SEGMENT ((INT64_C(1) << CODING_SHIFT) - 1)
 /* Segment ids stay below this, so that their codings' ids fit. */
 #define SEGMENT_ID_LIMIT (INT64_C(1) << (62 - CODING_SHIFT))
+/* Results of our own, beside SQLite's, for grille_store__error: past the
+ * numbers a coding's id or a segment's can hold. */
+#define LIMIT_CODINGS (SQLITE_FULL | (200 << 8))
+#define LIMIT_SEGMENTS (SQLITE_FULL | (201 << 8))
 /* SQL: the codings of segment `seg`, of document `doc` (a parameter: the
  * subqueries are then run once); `c` is how the codings table is named,
  * with its dot ("c.", "codings.").  A document's codings' ids lie between

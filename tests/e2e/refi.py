@@ -705,6 +705,51 @@ def t_import_back():
     return None
 
 
+def t_import_back_numbers_used_up():
+    """A hand coding onto a stored note whose segments' last coding number
+    is taken (another tool's) cannot be numbered in its segment: the import
+    fails, says so, and leaves the project as it was (grille's connections
+    do not test the schema's CHECK; the import does)."""
+    d = tempfile.mkdtemp(dir=TMP)
+    shutil.copy(os.path.join(TMP, 'grille.db'), d)
+    db = os.path.join(d, 'grille.db')
+    name = '09-hautes-alpes-dgs.md'
+    con = sqlite3.connect(db)
+    con.execute('INSERT INTO codings (id, segment, code, start, "end", '
+                "term, rule, origin) SELECT (s.id << 28) + 268435455, s.id, "
+                "(SELECT min(id) FROM codes), s.start, s.start, '', 'x', "
+                "'manual' FROM segments s JOIN documents d ON d.id = "
+                's.document WHERE d.name = ?', (name,))
+    con.commit()
+    con.close()
+    before = manual_rows(d)
+    qde = Z.read('project.qde').decode('utf-8')
+    src = [x for x in ROOT.iter(P + 'TextSource') if x.get('name') == name][0]
+    text = Z.read('sources/' + src.get('plainTextPath')[11:]).decode()
+    i = text.lower().rindex('leçon')
+    code = [c.get('guid') for c in ROOT.iter(P + 'Code')
+            if c.get('name').startswith('Élus')][0]
+    at = qde.index('>', qde.index('<TextSource guid="%s"' % src.get('guid')))
+    qde = qde[:at + 1] + ('<PlainTextSelection guid="m-1" startPosition="%d" '
+                          'endPosition="%d"><Coding guid="mc-1"><CodeRef '
+                          'targetGUID="%s"/></Coding></PlainTextSelection>'
+                          % (i, i + 5, code)) + qde[at + 1:]
+    with zipfile.ZipFile(os.path.join(d, 'back.qdpx'), 'w') as z:
+        for n in Z.namelist():
+            z.writestr(n, qde if n == 'project.qde' else Z.read(n))
+    out = subprocess.run([G, 'import', 'back.qdpx'], capture_output=True,
+                         cwd=d)
+    if out.returncode == 0 or b'numbered past 268435455' not in out.stderr:
+        return 'rc %d %r' % (out.returncode, out.stderr)
+    if manual_rows(d) != before:
+        return 'the failed import changed the manual codings'
+    con = sqlite3.connect(db)
+    bad = con.execute('SELECT count(*) FROM codings WHERE id >> 28 != '
+                      'segment').fetchone()[0]
+    con.close()
+    return 'codings numbered in another segment: %d' % bad if bad else None
+
+
 def eval_project(qdpx, cwd):
     out = subprocess.run([G, 'eval', '--gold-project', qdpx, '-f', 'csv'],
                          capture_output=True, cwd=cwd)
@@ -1452,6 +1497,8 @@ for name, fn in [('the project validates against Project.xsd', t_valid_project),
                  ('round trip: export, import into a fresh project', t_round_trip),
                  ('import: a source with another document\'s text keeps out of its attributes', t_import_same_text),
                  ('import: hand codings come back to the stored notes', t_import_back),
+                 ('import: a segment whose numbers are used up refuses a hand coding',
+                  t_import_back_numbers_used_up),
                  ('import: bad files are named, nothing is kept', t_import_bad),
                  ('import: a .qdc becomes a codebook', t_import_qdc),
                  ('import: what an audit of hostile archives found',
