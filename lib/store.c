@@ -772,8 +772,9 @@ static int busy_wait(void *arg, int count)
  * last (LIMIT_CODINGS, here and in the REFI-QDA import); testing them
  * again for each row was 6% of add's writing thread.  They stay in the
  * schema for the other tools' connections.  The tests run PRAGMA
- * foreign_key_check and integrity_check (which tests the CHECKs) after
- * every kind of write. */
+ * foreign_key_check, and integrity_check on connections of their own (on
+ * one with ignore_check_constraints, it would not test the CHECKs), after
+ * the writes that number codings: add, recode, the REFI-QDA import. */
 static const char connection_pragmas[] =
     "PRAGMA foreign_keys = OFF; PRAGMA ignore_check_constraints = ON; "
     "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536; "
@@ -1834,9 +1835,11 @@ static void writeback(int fd)
 }
 
 #if defined(__linux__) && defined(SYNC_FILE_RANGE_WRITE)
-/* SQLite's own descriptor of the project file, found among the process's
- * by its device and inode; -1 when none is.  It is never closed here:
- * closing any descriptor of the file would drop SQLite's locks on it. */
+/* A descriptor SQLite holds on the project file (the process's first by
+ * its device and inode: with one connection to the file, this one's own;
+ * any of them hints the same file), -1 when none is.  It is never closed
+ * here: closing any descriptor of the file would drop SQLite's locks on
+ * it. */
 static int project_fd(const grille_store *s)
 {
     struct stat want;
@@ -1895,6 +1898,11 @@ static void writeback_tick(grille_store *s, size_t bytes)
     (void)s;
     (void)bytes;
 #endif
+}
+
+int grille_store__hinted_fd(const grille_store *s)
+{
+    return s->wb_fd - 1;
 }
 
 /* The end of a transaction: the WAL of its hints closed. */

@@ -60,6 +60,9 @@ GRILLE_HIDDEN int grille_store__own_begin(grille_store *s, bool *own,
                                           grille_error *err);
 GRILLE_HIDDEN int grille_store__own_end(grille_store *s, bool own, int r,
                                         grille_error *err);
+/* The descriptor the transaction's write-back hints go to (see
+ * writeback_tick), -1 when none yet: for the tests. */
+GRILLE_HIDDEN int grille_store__hinted_fd(const grille_store *s);
 /* Writes the term counts of the writes so far in the transaction, for a
  * report read inside it. */
 GRILLE_HIDDEN int grille_store__terms_sync(grille_store *s, grille_error *err);

@@ -691,6 +691,12 @@ def t_import_back():
     got = sorted(r[:3] for r in manual_rows(d))
     if got != sorted(want):
         return 'manual codings %r, want %r' % (got, sorted(want))
+    # the schema's CHECKs hold (grille's own connection does not test them)
+    con = sqlite3.connect(os.path.join(d, 'grille.db'))
+    check = con.execute('PRAGMA integrity_check').fetchone()[0]
+    con.close()
+    if check != 'ok':
+        return 'integrity_check: %s' % check
     m = re.search(rb'(\d+) manual codings?', out.stdout)
     if not m or int(m.group(1)) == 0:
         return 'the first import counts no manual coding: %r' % out.stdout

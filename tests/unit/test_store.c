@@ -3705,12 +3705,6 @@ START_TEST(test_large_transaction_written_back)
 }
 END_TEST
 
-/* A first import of more than 8 MB into an empty project writes the
- * project file itself (under a rollback journal) and has it written back
- * as it grows through SQLite's own descriptor: no descriptor of the
- * project is opened or closed beside SQLite's, which would drop the locks
- * SQLite holds on it mid-transaction; the project is whole after the
- * rollback as after the commit. */
 /* A read through the store: its WAL and -shm open, as after any read. */
 static void read_once(void)
 {
@@ -3720,6 +3714,12 @@ static void read_once(void)
     grille_store_read_end(st);
 }
 
+/* A first import of more than 8 MB into an empty project writes the
+ * project file itself (under a rollback journal) and has it written back
+ * as it grows through SQLite's own descriptor: no descriptor of the
+ * project is opened or closed beside SQLite's, which would drop the locks
+ * SQLite holds on it mid-transaction; the project is whole after the
+ * rollback as after the commit. */
 START_TEST(test_first_import_written_back)
 {
     fresh();
@@ -3752,6 +3752,15 @@ START_TEST(test_first_import_written_back)
         /* the hints (past 8 MB) left SQLite's locks and descriptors be */
         ck_assert_int_eq(locks_held(proj), locks);
         ck_assert_uint_eq(open_fds(), during);
+#ifdef __linux__
+        /* and they went to a descriptor of the project file */
+        int fd = grille_store__hinted_fd(st);
+        struct stat a, b;
+        ck_assert_int_ge(fd, 0);
+        ck_assert_int_eq(fstat(fd, &a), 0);
+        ck_assert_int_eq(stat(proj, &b), 0);
+        ck_assert(a.st_dev == b.st_dev && a.st_ino == b.st_ino);
+#endif
         if (round == 0)
             grille_store_rollback(st);
         else
