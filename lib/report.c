@@ -343,6 +343,37 @@ static void flush(grille_report *r, priv *p, seg_state *g)
     g->ntouched = 0;
 }
 
+/* Skips n numbers of a blob (n >= 1); false at its end or on a
+ * malformed one.  A cell's last three (where its best quote is, read again
+ * for the quotes shown) are skipped as one: their ends are the bytes
+ * without the high bit among the next eight. */
+static inline bool skip_uv(const unsigned char **at, const unsigned char *end,
+                           size_t n)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if (end - *at >= 8) {
+        uint64_t w;
+        memcpy(&w, *at, 8);
+        uint64_t stops = ~w & UINT64_C(0x8080808080808080);
+        for (size_t i = 1; i < n && stops; i++)
+            stops &= stops - 1; /* the first n - 1 ends */
+        if (stops) {
+            *at += (__builtin_ctzll(stops) >> 3) + 1;
+            return true;
+        }
+    }
+#endif
+    uint64_t v;
+    for (size_t i = 0; i < n; i++)
+        if (!grille__stats_uv(at, end, &v))
+            return false;
+    return true;
+}
+
+/* The fields of a cell that from_stats uses: code, segments, hits, and
+ * its best quote's rank (segment, hits, length). */
+#define CELL_FIELDS_USED 6
+
 /* The cells and pairs of every document from its doc_stats row, instead
  * of a pass over the codings. */
 static int from_stats(sqlite3 *db, grille_report *r, priv *p,
@@ -393,9 +424,10 @@ static int from_stats(sqlite3 *db, grille_report *r, priv *p,
                 at += 3;
                 k = 3;
             }
-            while (k < nf && grille__stats_uv(&at, end, &v[k]))
+            size_t used = nf < CELL_FIELDS_USED ? nf : CELL_FIELDS_USED;
+            while (k < used && grille__stats_uv(&at, end, &v[k]))
                 k++;
-            if (k < nf) {
+            if (k < used || (nf > used && !skip_uv(&at, end, nf - used))) {
                 cut = true;
                 break;
             }
