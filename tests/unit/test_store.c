@@ -3649,6 +3649,22 @@ static size_t open_fds_to(const char *path)
     return n;
 }
 
+/* Adds note "n<round>-<d>.md": `line` repeated into text[0..size). */
+static void add_large(char *text, size_t size, const char *line, int round,
+                      int d)
+{
+    size_t n = strlen(line);
+    int k = snprintf(text, size, "Note %d, tour %d.\n\n", d, round);
+    while ((size_t)k + n + 1 < size) {
+        memcpy(text + k, line, n);
+        k += (int)n;
+    }
+    text[k] = '\0';
+    char name[32];
+    snprintf(name, sizeof(name), "n%d-%d.md", round, d);
+    add(name, name, text);
+}
+
 /* A transaction of more than 8 MB of text has its WAL written back as it
  * grows, through a file of its own that the commit or the rollback
  * closes, without touching the locks on the project; the project is
@@ -3672,17 +3688,8 @@ START_TEST(test_large_transaction_written_back)
                                "puis la reprise.\n\n";
     for (int round = 0; round < 2; round++) {
         begin(st);
-        for (int d = 0; d < DOCS; d++) {
-            int k = snprintf(text, SIZE, "Note %d, tour %d.\n\n", d, round);
-            while ((size_t)k + sizeof(line) < SIZE) {
-                memcpy(text + k, line, sizeof(line) - 1);
-                k += (int)sizeof(line) - 1;
-            }
-            text[k] = '\0';
-            char name[32];
-            snprintf(name, sizeof(name), "n%d-%d.md", round, d);
-            add(name, name, text);
-        }
+        for (int d = 0; d < DOCS; d++)
+            add_large(text, SIZE, line, round, d);
 #ifdef __linux__
         /* the WAL opened once for the hints */
         ck_assert_uint_eq(open_fds_to(wal), wal_before + 1);
@@ -3735,15 +3742,7 @@ START_TEST(test_first_import_written_back)
         size_t during = 0;
         begin(st);
         for (int d = 0; d < DOCS; d++) {
-            int k = snprintf(text, SIZE, "Note %d, tour %d.\n\n", d, round);
-            while ((size_t)k + sizeof(line) < SIZE) {
-                memcpy(text + k, line, sizeof(line) - 1);
-                k += (int)sizeof(line) - 1;
-            }
-            text[k] = '\0';
-            char name[32];
-            snprintf(name, sizeof(name), "n%d-%d.md", round, d);
-            add(name, name, text);
+            add_large(text, SIZE, line, round, d);
             if (d == 0) {
                 locks = locks_held(proj);
                 during = open_fds();
