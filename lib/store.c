@@ -2785,12 +2785,13 @@ static int add_doc(grille_store *s, grille_prepared *p, const char *name,
             return store_error(s, err, rc, "look for the document");
         sqlite3_bind_text(q, 1, real, -1, SQLITE_STATIC);
         rc = sqlite3_step(q);
-        if (rc == SQLITE_ROW)
+        if (rc == SQLITE_ROW) {
             r = edited_error(err, path, col_text(q, 1),
                              sqlite3_column_int64(q, 0), false);
-        sqlite3_reset(q);
-        if (rc == SQLITE_ROW)
+            sqlite3_reset(q);
             return r;
+        }
+        sqlite3_reset(q);
         if (rc != SQLITE_DONE)
             return store_error(s, err, rc, "look for the document");
     }
