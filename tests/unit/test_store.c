@@ -3111,9 +3111,12 @@ START_TEST(test_busy_other_recoded_reload)
 END_TEST
 
 /* The POSIX locks this process holds on the file at `path`, from
- * /proc/locks (Linux); -1 when that cannot be told.  Opening and closing
- * a file next to SQLite drops them all, which SQLite would not notice. */
-static long locks_held(const char *path)
+ * /proc/locks (Linux), all of them or (read_marks) the read locks on the
+ * read marks of a unix -shm (bytes 123 to 127, SQLite's
+ * WAL_READ_LOCK(0..4), one of which a read transaction holds for as long
+ * as it lasts); -1 when that cannot be told.  Opening and closing a file
+ * next to SQLite drops them all, which SQLite would not notice. */
+static long locks_on(const char *path, bool read_marks)
 {
     struct stat sb;
     FILE *f = fopen("/proc/locks", "r");
@@ -3125,50 +3128,34 @@ static long locks_held(const char *path)
     long n = 0;
     char line[256];
     while (fgets(line, sizeof(line), f)) {
-        char kind[16];
+        char kind[16], mode[16], end[32];
         long pid;
-        unsigned long long ino;
-        /* "1: POSIX  ADVISORY  READ 1234 fd:01:5678 0 EOF" */
-        if (sscanf(line, "%*s %15s %*s %*s %ld %*x:%*x:%llu", kind, &pid,
-                   &ino) == 3 &&
+        unsigned long long ino, start;
+        /* "1: POSIX  ADVISORY  READ 1234 fd:01:5678 124 124" (or EOF) */
+        if (sscanf(line, "%*s %15s %*s %15s %ld %*x:%*x:%llu %llu %31s", kind,
+                   mode, &pid, &ino, &start, end) == 6 &&
             strcmp(kind, "POSIX") == 0 && pid == (long)getpid() &&
-            ino == (unsigned long long)sb.st_ino)
+            ino == (unsigned long long)sb.st_ino &&
+            (!read_marks ||
+             (strcmp(mode, "READ") == 0 && start <= 127 &&
+              (strcmp(end, "EOF") == 0 || strtoull(end, NULL, 10) >= 123))))
             n++;
     }
     fclose(f);
     return n;
 }
 
-/* Whether this process holds a read lock on one of the -shm `shm`'s read
- * marks (bytes 123 to 127 of a unix -shm, SQLite's WAL_READ_LOCK(0..4)):
- * 1, 0, or -1 when that cannot be told.  A read transaction holds one for
- * as long as it lasts. */
+static long locks_held(const char *path)
+{
+    return locks_on(path, false);
+}
+
+/* Whether this process holds a read mark of the -shm `shm`: 1, 0, or -1
+ * when that cannot be told. */
 static int read_mark_held(const char *shm)
 {
-    struct stat sb;
-    FILE *f = fopen("/proc/locks", "r");
-    if (!f || stat(shm, &sb) != 0) {
-        if (f)
-            fclose(f);
-        return -1;
-    }
-    int held = 0;
-    char line[256];
-    while (fgets(line, sizeof(line), f)) {
-        char kind[16], mode[16], end[32];
-        long pid;
-        unsigned long long ino, start;
-        /* "1: POSIX  ADVISORY  READ 1234 fd:01:5678 124 124" */
-        if (sscanf(line, "%*s %15s %*s %15s %ld %*x:%*x:%llu %llu %31s", kind,
-                   mode, &pid, &ino, &start, end) == 6 &&
-            strcmp(kind, "POSIX") == 0 && strcmp(mode, "READ") == 0 &&
-            pid == (long)getpid() && ino == (unsigned long long)sb.st_ino &&
-            start <= 127 &&
-            (strcmp(end, "EOF") == 0 || strtoull(end, NULL, 10) >= 123))
-            held = 1;
-    }
-    fclose(f);
-    return held;
+    long n = locks_on(shm, true);
+    return n < 0 ? -1 : n > 0;
 }
 
 START_TEST(test_report_snapshot_attributes)
