@@ -189,11 +189,12 @@ struct grille_store {
     /* the term_stats changes of the transaction, flushed by the commit */
     grille_terms *terms;
     /* writing back a large transaction as it goes (see writeback_tick):
-     * the bytes of text added since the WAL's last hint, and the WAL
-     * opened for the hints (fd + 1; 0: not open) */
+     * the bytes of text added since the last hint, and the descriptor
+     * hinted: the WAL's, opened here, or in a first import SQLite's own
+     * of the project file (fd + 1; 0: none yet) */
     size_t wb_pending;
-    int wb_fd;    /* the descriptor hinted (+ 1; 0: none yet) */
-    bool wb_own;  /* opened here (the WAL's), to close */
+    int wb_fd;
+    bool wb_own; /* opened here (the WAL's), to close */
 };
 
 static const char schema_v1[] =
