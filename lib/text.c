@@ -1995,10 +1995,10 @@ emit(tok_ctx *t, size_t start, size_t end, grille_token_kind kind,
         t->prev_end = end;
     }
     k->pos = t->pos;
-    if (main) {
+    /* a segment's words are its positions: counted once, at its end
+     * (tokenise), not in the analyser at every word */
+    if (main)
         t->pos++;
-        a->words++;
-    }
     return 0;
 }
 
@@ -2788,6 +2788,7 @@ static int tokenise(grille_analyser *a, const char *s, grille_segment *seg)
             i++;
     }
     seg->ntokens = a->ntoks - seg->first_token;
+    a->words += t.pos; /* one position per word (emit) */
     return rc;
 }
 
