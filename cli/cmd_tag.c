@@ -143,6 +143,10 @@ typedef struct tagrun {
      * thread: once for the run rather than three callocs and two frees
      * per note */
     size_t *counts, counts_cap, *last;
+    /* each code's parent (-1 for a theme), for summarise: read once for
+     * the run rather than through grille_codebook_code, a call that
+     * fills nine fields, for each coding and each of its ancestors */
+    long *parent;
     size_t next;          /* the next item to take */
     /* reading a batch: the documents from `cut` on are left to the next
      * batch; `reserved` is the size of those taken (read_doc) */
@@ -189,16 +193,14 @@ static const char *code_id(const grille_codebook *cb, size_t c)
 }
 
 /* Counts segments and hits per code, parents included. */
-static void summarise(const grille_codebook *cb, const grille_coding *cod,
+static void summarise(const long *parent, const grille_coding *cod,
                       size_t nc, size_t ncodes, size_t *segs, size_t *hits,
                       size_t *last)
 {
     for (size_t i = 0; i < ncodes; i++)
         last[i] = SIZE_MAX;
     for (size_t i = 0; i < nc; i++) {
-        grille_code_info info;
-        for (long c = (long)cod[i].code; c >= 0; c = info.parent) {
-            grille_codebook_code(cb, (size_t)c, &info);
+        for (long c = (long)cod[i].code; c >= 0; c = parent[c]) {
             hits[c]++;
             if (last[c] != cod[i].segment) {
                 last[c] = cod[i].segment;
@@ -821,8 +823,8 @@ static bool analyse_part(tagrun *r, tpart *p, size_t thread,
     p->segs_count = r->counts + (size_t)(p - r->parts) * 2 * w;
     p->hits_count = p->segs_count + w;
     memset(p->segs_count, 0, 2 * w * sizeof(size_t));
-    summarise(r->cb, *cod, p->ncods, r->ncodes, p->segs_count, p->hits_count,
-              r->last + thread * w);
+    summarise(r->parent, *cod, p->ncods, r->ncodes, p->segs_count,
+              p->hits_count, r->last + thread * w);
     return true;
 }
 
@@ -1666,9 +1668,15 @@ int cmd_tag(int argc, char **argv)
     grille_error err = {0};
     r.an = calloc(r.threads, sizeof(*r.an));
     r.last = calloc(r.threads * (r.ncodes + 1), sizeof(size_t));
+    r.parent = malloc((r.ncodes + 1) * sizeof(long));
     r.docs = calloc(BATCH, sizeof(tdoc));
     r.pool = calloc(POOL(&r), sizeof(obuf));
-    if (!r.an || !r.last || !r.docs || !r.pool) {
+    for (size_t k = 0; r.parent && k < r.ncodes; k++) {
+        grille_code_info info;
+        grille_codebook_code(cb, k, &info);
+        r.parent[k] = info.parent;
+    }
+    if (!r.an || !r.last || !r.parent || !r.docs || !r.pool) {
         cli_error("%s", _("out of memory"));
         status = EXIT_RUNTIME;
         goto done;
@@ -1740,6 +1748,7 @@ done:
         grille_analyser_free(r.an[t]);
     free(r.an);
     free(r.last);
+    free(r.parent);
     free(r.counts);
     free(r.docs);
     free_names(&r);
