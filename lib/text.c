@@ -2536,6 +2536,9 @@ static int word_slow(tok_ctx *t, size_t i, size_t *out)
     size_t np = 0;
     size_t j = i, part = i;
     bool any_lower = false;
+    /* an apostrophe kept inside the word (aujourd'hui, main-d'œuvre): only
+     * then may a compound's part start with an elision, looked for below */
+    bool kept_apo = false;
     unsigned upper_parts = 0;
     gbuf *b = &t->a->scratch;
     const bool fast = t->fast;
@@ -2611,6 +2614,7 @@ static int word_slow(tok_ctx *t, size_t i, size_t *out)
                                 false);
                 }
                 j += n; /* aujourd’hui: the apostrophe stays in */
+                kept_apo = true;
                 continue;
             }
         }
@@ -2665,7 +2669,7 @@ static int word_slow(tok_ctx *t, size_t i, size_t *out)
         /* a part elided (main-d'œuvre, Villeneuve-d'Ascq): the word after
          * its elision, as a word of its own would be */
         size_t st = ps[k];
-        for (size_t q = ps[k]; q < pe[k];) {
+        for (size_t q = ps[k]; kept_apo && q < pe[k];) {
             size_t n;
             uint32_t c = utf8_get(s, pe[k], q, &n);
             if (grille__is_apostrophe(c)) {
