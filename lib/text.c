@@ -2068,11 +2068,15 @@ static int emit_verbatim(tok_ctx *t, size_t start, size_t end,
 
 static bool url_at(const char *s, size_t end, size_t i)
 {
-    static const char *const prefixes[] = {"http://", "https://", "www.",
-                                           NULL};
-    for (size_t k = 0; prefixes[k]; k++) {
-        size_t n = strlen(prefixes[k]);
-        if (end - i > n && strncasecmp(s + i, prefixes[k], n) == 0)
+    /* every word that starts with h or w comes here (C_ALPHA): the
+     * prefixes' lengths are known, and their second letter is tested
+     * before the call, which few of those words pass */
+    static const listword prefixes[] = {LW("http://"), LW("https://"),
+                                        LW("www."), {NULL, 0}};
+    for (size_t k = 0; prefixes[k].w; k++) {
+        size_t n = prefixes[k].n;
+        if (end - i > n && (s[i + 1] | 0x20) == prefixes[k].w[1] &&
+            strncasecmp(s + i, prefixes[k].w, n) == 0)
             return true;
     }
     return false;
