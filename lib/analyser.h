@@ -159,6 +159,9 @@ struct grille_analyser {
     grille_coding *codings;
     size_t ncodings, codings_cap;
     size_t words;
+    /* the text of the last grille_text__segment has an '@' (an e-mail
+     * address): tokenise looks for one in each segment only then */
+    bool text_at;
     bool drop_tokens; /* keep only the current segment's tokens */
     bool reference;   /* GRILLE_REFERENCE set: the plain, slow paths that
                          the fast ones must agree with */
