@@ -1691,9 +1691,8 @@ static bool abbreviation_before(const char *s, size_t from, size_t i)
                                 ? s[j] | 0x20
                                 : s[j]);
     if (!in_list(low, 0, i - k, abbreviations)) {
-        if (!in_list(low, 0, i - k, months))
-            return false;
-        /* a day before it (3, 1er), then a space */
+        /* a month only after a day (3, 1er), then a space: looked at
+         * before the list of months, which it spares most words */
         size_t d = k;
         if (d > from && (s[d - 1] == ' ' || s[d - 1] == '\t'))
             d--;
@@ -1704,7 +1703,8 @@ static bool abbreviation_before(const char *s, size_t from, size_t i)
             return false;
         if (d >= from + 3 && s[d - 1] == 'r' && s[d - 2] == 'e')
             d -= 2;
-        return d > from && is_digit(s[d - 1]);
+        return d > from && is_digit(s[d - 1]) &&
+               in_list(low, 0, i - k, months);
     }
     /* the plural titles as titles are written: MM. (30 mm. is a length
      * that may end a sentence), Mmes., Mlles. */
