@@ -157,19 +157,13 @@ static size_t next_main(const grille_token *tk, size_t n, size_t i)
     return i;
 }
 
-/* Follows sequence s from token i, whose first element is known to match;
- * returns the index of its last token, or SIZE_MAX when it does not match
- * there. */
-static size_t follow_rest(const cb_seq *s, const grille_token *tk,
-                          stem_entry *const *ent, size_t n, size_t i,
-                          const char *text)
+/* Follows sequence s on from its element e, token j having matched the
+ * one before it; returns the index of its last token, or SIZE_MAX. */
+static inline __attribute__((always_inline)) size_t
+follow_on(const cb_seq *s, const grille_token *tk, stem_entry *const *ent,
+          size_t n, size_t j, size_t e, const char *text)
 {
-    if (s->n == 1)
-        return i;
-    if (tk[i].flags & GRILLE_TOKF_PART)
-        return SIZE_MAX;
-    size_t j = i;
-    for (size_t e = 1; e < s->n; e++) {
+    for (; e < s->n; e++) {
         size_t k = next_main(tk, n, j);
         if (k < n && tk[k].kind == GRILLE_TOK_ELISION &&
             s->elems[e].kind != ELEM_ELISION &&
@@ -181,6 +175,34 @@ static size_t follow_rest(const cb_seq *s, const grille_token *tk,
         j = k;
     }
     return j;
+}
+
+/* Follows sequence s from token i, whose first element is known to match;
+ * returns the index of its last token, or SIZE_MAX when it does not match
+ * there. */
+static size_t follow_rest(const cb_seq *s, const grille_token *tk,
+                          stem_entry *const *ent, size_t n, size_t i,
+                          const char *text)
+{
+    if (s->n == 1)
+        return i;
+    if (tk[i].flags & GRILLE_TOKF_PART)
+        return SIZE_MAX;
+    return follow_on(s, tk, ent, n, i, 1, text);
+}
+
+/* follow_rest from the second element, whose token k try_cands found
+ * (the next main token, or the one after an elision there, as the
+ * element's kind asks) and tested: within the segment, no break.  Its
+ * first token is no compound's part, and the sequence has two elements
+ * at least. */
+static size_t follow_second(const cb_seq *s, const grille_token *tk,
+                            stem_entry *const *ent, size_t n, size_t k,
+                            const char *text)
+{
+    if (!elem_match(&s->elems[1], &tk[k], ent[k], text))
+        return SIZE_MAX;
+    return follow_on(s, tk, ent, n, k, 2, text);
 }
 
 static size_t follow(const cb_seq *s, const grille_token *tk,
@@ -250,7 +272,8 @@ try_cands(struct match_state *m, const grille_codebook *cb, const stem_entry *e,
                  ent[k]->stem2_hi != x->hash[0] &&
                  ent[k]->stem2_hi != x->hash[1]))
                 continue;
-            j = follow_rest(&cb->seqs[x->seq], tk, ent, n, i, text);
+            /* the second element's token found above, not again */
+            j = follow_second(&cb->seqs[x->seq], tk, ent, n, k, text);
             if (j == SIZE_MAX)
                 continue;
         }
