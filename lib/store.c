@@ -158,6 +158,7 @@ struct grille_store {
     grille_unit unit;
     bool in_tx;
     bool in_read; /* grille_store_read_begin */
+    bool mapped;  /* grille_store__map: on, or kept on till read_end */
     bool immutable; /* opened immutable: the -wal and -shm not read */
     bool bulk;      /* in a first import, under a rollback journal */
     int busy_ms;    /* the busy timeout */
@@ -1805,6 +1806,7 @@ void grille_store_read_end(grille_store *s)
     if (s->in_read)
         sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
     s->in_read = false;
+    grille_store__map(s, false);
 }
 
 /*
@@ -2161,10 +2163,18 @@ void grille_store__codes_changed(grille_store *s)
 
 void grille_store__map(grille_store *s, bool on)
 {
+    /* Inside the caller's read snapshot the mapping stays until
+     * grille_store_read_end: what reads after the report (its quotes,
+     * their speakers) finds the pages mapped, and the file is not
+     * unmapped and mapped again (a millisecond each time for a report of
+     * 100 MB of notes). */
+    if (on == s->mapped || (!on && s->in_read))
+        return;
     /* SQLite caps the size at its own limit (2 GiB by default) */
     sqlite3_exec(s->db,
                  on ? "PRAGMA mmap_size = 2147418112" : "PRAGMA mmap_size = 0",
                  NULL, NULL, NULL);
+    s->mapped = on;
 }
 
 /* The row ids of document `doc`'s ns segments, in order. */

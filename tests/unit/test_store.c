@@ -3587,6 +3587,68 @@ START_TEST(test_report_quote_hit)
 }
 END_TEST
 
+/* Whether this process maps file `path` (-1: /proc/self/maps unread). */
+static int maps_file(const char *path)
+{
+    FILE *f = fopen("/proc/self/maps", "r");
+    if (!f)
+        return -1;
+    char line[4096];
+    size_t n = strlen(path);
+    int found = 0;
+    while (!found && fgets(line, sizeof(line), f)) {
+        size_t len = strcspn(line, "\n");
+        found = len >= n && memcmp(line + len - n, path, n) == 0 &&
+                (len == n || line[len - n - 1] == ' ');
+    }
+    fclose(f);
+    return found;
+}
+
+START_TEST(test_report_map_in_snapshot)
+{
+    /* A report maps the project while it reads; inside the caller's read
+     * snapshot the mapping stays for what reads after it (its quotes,
+     * their speakers) and goes at grille_store_read_end; outside one, it
+     * goes with the report. */
+    int64_t m, r2;
+    two_notes(&m, &r2);
+    grille_error err;
+    memset(&err, 0, sizeof(err));
+    int before = maps_file(proj);
+    if (before < 0)
+        return; /* not Linux */
+    ck_assert_int_eq(before, 0);
+    const grille_report_want later = {true, true, NULL, true};
+    grille_report *r = NULL;
+    ck_assert_int_eq(grille_report_build_some(&r, st, &later, &err), 0);
+    ck_assert_int_eq(maps_file(proj), 0);
+    grille_report_free(r);
+    ck_assert_int_eq(grille_store_read_begin(st, &err), 0);
+    ck_assert_int_eq(grille_report_build_some(&r, st, &later, &err), 0);
+    ck_assert_int_eq(maps_file(proj), 1);
+    size_t cells[64], n = 0;
+    for (size_t i = 0; i < r->ndocs * r->ncodes && n < 64; i++)
+        if (r->rank[i].segment_id)
+            cells[n++] = i;
+    ck_assert_uint_gt(n, 0);
+    ck_assert_int_eq(grille_report_load_quotes(r, st, cells, n, &err), 0);
+    ck_assert_ptr_nonnull(r->best[cells[0]].text);
+    ck_assert_int_eq(maps_file(proj), 1);
+    char *speaker = NULL;
+    ck_assert_int_eq(grille_store_segment_speaker(
+                         st, r->best[cells[0]].segment_id, &speaker, &err),
+                     0);
+    grille_free(speaker);
+    grille_store_read_end(st);
+    ck_assert_int_eq(maps_file(proj), 0);
+    /* the quotes read are the report's: still there */
+    ck_assert_ptr_nonnull(r->best[cells[0]].text);
+    ck_assert_uint_gt(strlen(r->best[cells[0]].text), 0);
+    grille_report_free(r);
+}
+END_TEST
+
 START_TEST(test_report_lazy_quotes)
 {
     /* a report with lazy quotes ranks the same best quotes, and has
@@ -4139,6 +4201,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_best_quotes_per_document);
     tcase_add_test(tc, test_quotes_terms_counted_like_sql);
     tcase_add_test(tc, test_report_lazy_quotes);
+    tcase_add_test(tc, test_report_map_in_snapshot);
     tcase_add_test(tc, test_report_quote_hit);
     tcase_add_test(tc, test_recode_new_code);
     tcase_add_test(tc, test_recode_lost);
