@@ -537,34 +537,50 @@ static int heavier_first(const void *a, const void *b)
 /* The distinct values of an attribute, numbered in the order they come,
  * with their document counts, and the documents without it. */
 typedef struct valcount {
-    strindex vals;
+    const char **keys; /* the values */
+    size_t n;
     size_t *counts;
     size_t none;
 } valcount;
 
+/* The documents' value numbers of `key` (grille_report_attr_values),
+ * into *keys and *n; aborts when out of memory, as the tables do. */
+static size_t *attr_values(const grille_report *r, const char *key,
+                           const char ***keys, size_t *n)
+{
+    size_t *of;
+    grille_error err = {0};
+    if (grille_report_attr_values(r, key, keys, n, &of, &err) < 0) {
+        cli_lib_error(&err);
+        abort();
+    }
+    return of;
+}
+
 static void count_attr(valcount *c, const grille_report *r, const char *key)
 {
     memset(c, 0, sizeof(*c));
-    if (!(c->counts = calloc(r->ndocs + 1, sizeof(size_t))))
+    size_t *of = attr_values(r, key, &c->keys, &c->n);
+    if (!(c->counts = calloc(c->n + 1, sizeof(size_t))))
         abort();
     for (size_t i = 0; i < r->ndocs; i++) {
-        const char *v = grille_report_attr(r, i, key);
-        if (v)
-            c->counts[strindex_get(&c->vals, v)]++;
+        if (of[i] != SIZE_MAX)
+            c->counts[of[i]]++;
         else
             c->none++;
     }
+    free(of);
 }
 
 static void valcount_free(valcount *c)
 {
-    strindex_free(&c->vals);
+    free(c->keys);
     free(c->counts);
 }
 
 static void warn_spellings(const valcount *c, const char *key)
 {
-    synth_warn_spellings(c->vals.keys, c->vals.n, key);
+    synth_warn_spellings(c->keys, c->n, key);
 }
 
 /* The table of the values counted in c, the most frequent first (then in
@@ -573,7 +589,7 @@ static void warn_spellings(const valcount *c, const char *key)
 static void attr_table(doc *d, const valcount *c, const char *head,
                        size_t limit)
 {
-    size_t n = c->vals.n;
+    size_t n = c->n;
     weighed *order = malloc((n + 1) * sizeof(*order));
     if (!order)
         abort();
@@ -589,7 +605,7 @@ static void attr_table(doc *d, const valcount *c, const char *head,
     table_head(&t, 1, _("documents"), true);
     for (size_t k = 0; k < shown; k++) {
         size_t row = table_row(&t);
-        table_set(&t, row, 0, "%s", c->vals.keys[order[k].i]);
+        table_set(&t, row, 0, "%s", c->keys[order[k].i]);
         table_set(&t, row, 1, "%zu", order[k].weight);
     }
     if (shown < n) {
@@ -603,7 +619,7 @@ static void attr_table(doc *d, const valcount *c, const char *head,
     if (c->none) {
         size_t row = table_row(&t);
         table_set(&t, row, 0, "%s",
-                  synth_none_label((const char *const *)c->vals.keys, n));
+                  synth_none_label(c->keys, n));
         table_set(&t, row, 1, "%zu", c->none);
     }
     if (n)
@@ -615,14 +631,10 @@ static void attr_table(doc *d, const valcount *c, const char *head,
 /* How many distinct values attribute `key` takes. */
 static size_t count_values(const grille_report *r, const char *key)
 {
-    strindex x = {0};
-    for (size_t i = 0; i < r->ndocs; i++) {
-        const char *v = grille_report_attr(r, i, key);
-        if (v)
-            strindex_get(&x, v);
-    }
-    size_t n = x.n;
-    strindex_free(&x);
+    const char **keys;
+    size_t n;
+    free(attr_values(r, key, &keys, &n));
+    free(keys);
     return n;
 }
 
@@ -891,75 +903,81 @@ static gridrow *grid_rows(const grille_report *r, const char *by,
                           const size_t *codes, size_t k, size_t limit,
                           size_t *n, size_t *total, size_t *valued)
 {
-    strindex vals = {0};
-    size_t nd = r->ndocs;
-    size_t *of = malloc((nd + 1) * sizeof(*of));
-    unsigned char *is_value = calloc(nd + 1, 1);
+    size_t nd = r->ndocs, nvals;
+    const char **vals;
+    /* the values numbered by the report (grille_report_attr_values) */
+    size_t *of = attr_values(r, by, &vals, &nvals);
+    size_t *row_of = malloc((nvals + 1) * sizeof(*row_of));
     /* each row's coded segments of the themes, for the heaviest: added
      * up here, the documents in their order (the cells in memory's) */
     size_t *w = limit ? calloc(nd + 1, sizeof(*w)) : NULL;
-    if (!of || !is_value || (limit && !w))
+    if (!row_of || (limit && !w))
         abort();
-    /* a value and a document's name are keys apart, 'v' or 'd' before
-     * them: the document named "ccas" without a type is not the group of
-     * type ccas.  The keys in one block, freed with the rows. */
+    for (size_t i = 0; i < nvals; i++)
+        row_of[i] = SIZE_MAX;
+    /* a row per value and per document without one, in the order of
+     * their first document; of[d] becomes d's row */
+    size_t ng = 0, nameless = 0, room = 0;
     const char *mark = _(" (document)");
-    size_t room = 0, mark_len = strlen(mark);
+    size_t mark_len = strlen(mark);
     for (size_t d = 0; d < nd; d++) {
-        const char *v = grille_report_attr(r, d, by);
-        room += strlen(v ? v : r->docs[d].name) + 2 + (v ? 0 : mark_len);
+        if (of[d] == SIZE_MAX) {
+            nameless++;
+            room += strlen(r->docs[d].name) + mark_len + 1;
+            of[d] = ng++;
+            continue;
+        }
+        size_t *g = &row_of[of[d]];
+        if (*g == SIZE_MAX)
+            *g = ng++;
+        of[d] = *g;
     }
-    char *keys = malloc(room + 1), *kp = keys;
-    if (!keys)
-        abort();
-    for (size_t d = 0; d < nd; d++) {
-        const char *v = grille_report_attr(r, d, by);
-        const char *name = v ? v : r->docs[d].name;
-        size_t len = strlen(name);
-        kp[0] = v ? 'v' : 'd';
-        memcpy(kp + 1, name, len + 1);
-        of[d] = strindex_get(&vals, kp);
-        kp += len + 2 + (v ? 0 : mark_len); /* room for the mark */
-        is_value[of[d]] |= v != NULL;
+    *valued = nvals;
+    for (size_t d = 0; w && d < nd; d++) {
         const size_t *cells = r->cell_segments + d * r->ncodes;
-        for (size_t j = 0; w && j < k; j++)
+        for (size_t j = 0; j < k; j++)
             w[of[d]] += cells[codes[j]];
     }
-    size_t ng = vals.n;
-    /* a row per string: those a value named are the distinct values */
-    *valued = 0;
-    for (size_t g = 0; g < ng; g++)
-        *valued += is_value[g];
-    /* a document's row headed as a value's would be ("ccas"): marked */
-    const char **named = *valued ? malloc(*valued * sizeof(*named)) : NULL;
-    size_t nv = 0;
-    for (size_t g = 0; named && g < ng; g++)
-        if (is_value[g])
-            named[nv++] = vals.keys[g] + 1;
-    if (nv > 1)
-        qsort(named, nv, sizeof(*named), cli_cmp_str);
-    for (size_t g = 0; nv && g < ng; g++) {
-        char *key = (char *)vals.keys[g];
-        const char *name = key + 1;
-        if (!is_value[g] &&
-            bsearch(&name, named, nv, sizeof(*named), cli_cmp_str))
-            strcat(key, mark); /* in the room kept after it */
-    }
-    free(named);
-    free(is_value);
     /* every row's documents, in their order, in one block (a row's own
      * allocation was a third of the grid's time, for 11,816 rows of
      * 18,771 notes): counted, then placed */
     gridrow *rows = calloc(ng + 1, sizeof(*rows));
     size_t *block = malloc((nd + 1) * sizeof(*block));
-    if (!rows || !block)
+    /* the names of the documents' own rows in one block, freed with the
+     * rows: a document's row headed as a value's would be ("ccas" without
+     * a type, beside the type ccas) is marked */
+    char *keys = malloc(room + 1), *kp = keys;
+    const char **named = nameless && nvals ? malloc(nvals * sizeof(*named))
+                                           : NULL;
+    if (!rows || !block || !keys || (nameless && nvals && !named))
         abort();
-    for (size_t d = 0; d < nd; d++)
-        rows[of[d]].ndocs++;
+    if (named) { /* sorted only when a document has a row of its own */
+        memcpy(named, vals, nvals * sizeof(*named));
+        if (nvals > 1)
+            qsort(named, nvals, sizeof(*named), cli_cmp_str);
+    }
+    for (size_t i = 0; i < nvals; i++)
+        rows[row_of[i]].name = vals[i];
+    for (size_t d = 0; d < nd; d++) {
+        gridrow *g = &rows[of[d]];
+        if (!g->name) { /* the document's own row */
+            const char *name = r->docs[d].name;
+            size_t len = strlen(name);
+            memcpy(kp, name, len + 1);
+            if (named &&
+                bsearch(&name, named, nvals, sizeof(*named), cli_cmp_str))
+                memcpy(kp + len, mark, mark_len + 1);
+            g->name = kp;
+            kp += strlen(kp) + 1;
+        }
+        g->ndocs++;
+    }
+    free(named);
+    free(row_of);
+    free(vals);
     size_t at = 0;
     rows[ng].name = keys; /* freed by grid_free */
     for (size_t g = 0; g < ng; g++) {
-        rows[g].name = vals.keys[g] + 1; /* past its 'v' or 'd' */
         rows[g].docs = block + at;
         at += rows[g].ndocs;
         rows[g].ndocs = 0;
@@ -970,7 +988,6 @@ static gridrow *grid_rows(const grille_report *r, const char *by,
     }
     rows[ng].docs = block;
     free(of);
-    strindex_free(&vals);
     *n = *total = ng;
     if (!limit || ng <= limit) {
         free(w);
@@ -1366,8 +1383,8 @@ static void report_human(doc *d, const grille_report *r, const cooc *c,
              _("Project %s: %zu document%s, %zu segment%s (%zu coded), %zu "
                "word%s, %zu interviewer%s, %zu collectivité%s."),
              db, r->ndocs, cli_s(r->ndocs), r->segments, cli_s(r->segments),
-             r->coded_segments, r->words, cli_s(r->words), enq.vals.n,
-             cli_s(enq.vals.n), ncoll, cli_s(ncoll));
+             r->coded_segments, r->words, cli_s(r->words), enq.n,
+             cli_s(enq.n), ncoll, cli_s(ncoll));
     doc_para(d, _("Coded with %s (sha256 %.12s)."),
              grille_store_codebook_source(s), grille_store_codebook_sha256(s));
 

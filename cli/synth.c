@@ -372,61 +372,58 @@ int compare_compute(compare *m, const grille_report *r, const char *by,
         return -1;
     if (k)
         memcpy(m->codes, codes, k * sizeof(size_t));
-    /* the distinct values, sorted, "(none)" last: values sorted once, then
-     * each document's group found by binary search (thousands of
-     * collectivités cost n log n, not n^2) */
-    const char **vals = malloc((r->ndocs + 1) * sizeof(*vals));
-    if (!vals)
+    /* the distinct values (numbered by the report), sorted, "(none)"
+     * last */
+    const char **vals;
+    size_t nv, *of;
+    grille_error err = {0};
+    if (grille_report_attr_values(r, by, &vals, &nv, &of, &err) < 0)
         return -1;
-    size_t nv = 0;
+    const char **sorted = malloc((nv + 1) * sizeof(*sorted));
+    size_t *group_of = malloc((nv + 1) * sizeof(*group_of));
     bool none = false;
-    for (size_t d = 0; d < r->ndocs; d++) {
-        const char *v = grille_report_attr(r, d, by);
-        if (v)
-            vals[nv++] = v;
+    int rc = sorted && group_of ? 0 : -1;
+    if (rc == 0 && nv) {
+        memcpy(sorted, vals, nv * sizeof(*sorted));
+        qsort(sorted, nv, sizeof(*sorted), cli_cmp_str);
+    }
+    for (size_t d = 0; rc == 0 && d < r->ndocs; d++)
+        none |= of[d] == SIZE_MAX;
+    const char *none_label = rc == 0 ? synth_none_label(sorted, nv) : NULL;
+    for (size_t i = 0; rc == 0 && i < nv; i++) {
+        if (!(m->groups[i].value = strdup(sorted[i])))
+            rc = -1;
         else
-            none = true;
+            m->ngroups++;
     }
-    qsort(vals, nv, sizeof(*vals), cli_cmp_str);
-    const char *none_label = synth_none_label(vals, nv);
-    for (size_t i = 0; i < nv; i++) {
-        if (i && strcmp(vals[i - 1], vals[i]) == 0)
-            continue;
-        group *g = &m->groups[m->ngroups];
-        if (!(g->value = strdup(vals[i]))) {
-            free(vals);
-            return -1;
-        }
-        m->ngroups++;
-    }
-    free(vals);
-    if (none) {
+    for (size_t i = 0; rc == 0 && i < nv; i++) /* value i's group */
+        group_of[i] = (size_t)((const char **)bsearch(&vals[i], sorted, nv,
+                                                      sizeof(*sorted),
+                                                      cli_cmp_str) -
+                               sorted);
+    if (rc == 0 && none) {
         group *g = &m->groups[m->ngroups];
         if (!(g->value = strdup(none_label)))
-            return -1;
-        g->none = true;
-        m->ngroups++;
-    }
-    size_t G = m->ngroups, nc = r->ncodes, named = G - none;
-    for (size_t d = 0; d < r->ndocs; d++) {
-        const char *v = grille_report_attr(r, d, by);
-        size_t g = G - 1; /* "(none)" */
-        if (v) {
-            size_t lo = 0, hi = named;
-            while (lo < hi) {
-                size_t mid = (lo + hi) / 2;
-                if (strcmp(m->groups[mid].value, v) < 0)
-                    lo = mid + 1;
-                else
-                    hi = mid;
-            }
-            g = lo;
+            rc = -1;
+        else {
+            g->none = true;
+            m->ngroups++;
         }
+    }
+    size_t G = m->ngroups, nc = r->ncodes;
+    for (size_t d = 0; rc == 0 && d < r->ndocs; d++) {
+        size_t g = of[d] == SIZE_MAX ? G - 1 : group_of[of[d]];
         m->doc_group[d] = g;
         m->groups[g].documents++;
         m->groups[g].segments += r->docs[d].segments;
         m->groups[g].words += r->docs[d].words;
     }
+    free(sorted);
+    free(group_of);
+    free(vals);
+    free(of);
+    if (rc < 0)
+        return -1;
     m->docs = calloc(k * G + 1, sizeof(size_t));
     m->segs = calloc(k * G + 1, sizeof(size_t));
     m->hits = calloc(k * G + 1, sizeof(size_t));

@@ -1021,6 +1021,20 @@ GRILLE_API void grille_report_free(grille_report *r);
 GRILLE_API const char *grille_report_attr(const grille_report *r, size_t doc,
                                           const char *key);
 
+/* The documents of the report grouped by their value of attribute `key`:
+ * *values[0..*nvalues) its distinct values (the report's strings, as
+ * grille_report_attr gives them), in the order of their first document,
+ * and (*of)[doc] the number of each document's value, SIZE_MAX when
+ * grille_report_attr says it has none.  Both arrays are yours to free.
+ * The keys the report was built for (grille_report_want.attrs) come
+ * numbered as they were read; any other key is grouped here.  Errors:
+ * GRILLE_ENOMEM. */
+GRILLE_API int grille_report_attr_values(const grille_report *r,
+                                         const char *key,
+                                         const char ***values,
+                                         size_t *nvalues, size_t **of,
+                                         grille_error *err);
+
 /* ------------------------------------------------------------ agreement */
 
 /* A 2x2 table of one code against a reference (a human gold): units coded

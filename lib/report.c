@@ -17,6 +17,7 @@
  * of consecutive terms until the terms no longer change the sum, so that
  * it neither underflows nor takes long on a million segments.
  */
+#include "analyser.h"
 #include "stats.h"
 #include "store.h"
 #include "thread.h"
@@ -108,6 +109,12 @@ typedef struct priv {
     grille_report_doc *docs;
     grille_attr_info *attrs;
     size_t nattrs;
+    /* attrs[i]'s value numbered among its key's distinct values, in the
+     * order they were read (NULL when the values were not numbered: every
+     * key read, or a project of schema 5 or before read as it is); a
+     * value equal to another of its key is then the same string */
+    uint32_t *attr_no;
+    uint32_t attr_nvalues; /* the most distinct values of a key */
     char **strings; /* chunks of KEEP_CHUNK bytes, or one long string */
     size_t nstrings, cap;
     char *at;       /* the free part of the current chunk */
@@ -189,6 +196,7 @@ void grille_report_free(grille_report *r)
         free(p->codes);
         free(p->docs);
         free(p->attrs);
+        free(p->attr_no);
         grille__big_free(p->cell_segments, p->ncells, sizeof(size_t));
         grille__big_free(p->cell_hits, p->ncells, sizeof(size_t));
         free(p->pairs);
@@ -798,6 +806,125 @@ static void free_spellings(char **stored, char **canon, size_t n)
     free(canon);
 }
 
+/* The distinct values of a key as they are read: each kept once, and
+ * numbered in the order they come (an open-addressing index of them,
+ * slot: entry + 1). */
+typedef struct value_seen {
+    const char *s;
+    size_t len;
+    uint64_t hash;
+} value_seen;
+
+typedef struct value_index {
+    size_t *slots;
+    size_t nslots;
+    value_seen *v;
+    size_t n, cap;
+} value_index;
+
+/* The kept string equal to t[0..len), and its number in *no; kept (in p;
+ * p NULL: t itself, which outlives x) and numbered now when it is new.
+ * NULL when out of memory. */
+static const char *value_number(value_index *x, priv *p, const char *t,
+                                size_t len, uint32_t *no)
+{
+    uint64_t h = grille_stem__hash(t, len, 0, false);
+    if (x->n >= UINT32_MAX ||
+        grille__slots_fit(&x->slots, &x->nslots, x->n, x->v, sizeof(*x->v),
+                          offsetof(value_seen, hash), 64) < 0)
+        return NULL;
+    size_t j = h & (x->nslots - 1);
+    for (; x->slots[j]; j = (j + 1) & (x->nslots - 1)) {
+        const value_seen *e = &x->v[x->slots[j] - 1];
+        if (e->hash == h && e->len == len && memcmp(e->s, t, len) == 0) {
+            *no = (uint32_t)(x->slots[j] - 1);
+            return e->s;
+        }
+    }
+    const char *kept = p ? keep(p, t, len) : t;
+    if (!kept || GROW(x->v, x->cap, x->n + 1) < 0)
+        return NULL;
+    x->v[x->n] = (value_seen){kept, len, h};
+    *no = (uint32_t)x->n;
+    x->slots[j] = ++x->n;
+    return kept;
+}
+
+/* Empties x for the next key. */
+static void value_index_clear(value_index *x)
+{
+    if (x->slots)
+        memset(x->slots, 0, x->nslots * sizeof(*x->slots));
+    x->n = 0;
+}
+
+int grille_report_attr_values(const grille_report *r, const char *key,
+                              const char ***values, size_t *nvalues,
+                              size_t **of, grille_error *err)
+{
+    *values = NULL;
+    *nvalues = 0;
+    *of = NULL;
+    if (!r || !key)
+        return grille__error(err, GRILLE_EINVALID, NULL, 0, 0, "%s",
+                             _("grille_report_attr_values: no report or "
+                               "no key"));
+    const priv *p = r->priv;
+    key = grille__attr_known(key);
+    size_t nd = r->ndocs, n = 0;
+    size_t *o = malloc((nd + 1) * sizeof(*o));
+    const char **v = malloc((nd + 1) * sizeof(*v));
+    /* numbered when read: a number's group, in the documents' order */
+    size_t *group = p->attr_no ? malloc(((size_t)p->attr_nvalues + 1) *
+                                        sizeof(*group))
+                               : NULL;
+    value_index vx = {0};
+    if (!o || !v || (p->attr_no && !group))
+        goto nomem;
+    for (size_t i = 0; group && i < p->attr_nvalues; i++)
+        group[i] = SIZE_MAX;
+    for (size_t d = 0; d < nd; d++) {
+        const grille_report_doc *doc = &r->docs[d];
+        const grille_attr_info *a = NULL;
+        for (size_t i = 0; i < doc->nattrs && !a; i++)
+            if (doc->attrs[i].key[0] == key[0] &&
+                strcmp(doc->attrs[i].key, key) == 0)
+                a = &doc->attrs[i];
+        o[d] = SIZE_MAX; /* an empty value is none, as grille_report_attr */
+        if (!a || !a->value[0])
+            continue;
+        if (group) {
+            size_t *g = &group[p->attr_no[a - p->attrs]];
+            if (*g == SIZE_MAX) {
+                v[n] = a->value;
+                *g = n++;
+            }
+            o[d] = *g;
+            continue;
+        }
+        uint32_t no;
+        if (!value_number(&vx, NULL, a->value, strlen(a->value), &no))
+            goto nomem;
+        if (no == n)
+            v[n++] = a->value;
+        o[d] = no;
+    }
+    free(group);
+    free(vx.slots);
+    free(vx.v);
+    *values = v;
+    *nvalues = n;
+    *of = o;
+    return 0;
+nomem:
+    free(o);
+    free(v);
+    free(group);
+    free(vx.slots);
+    free(vx.v);
+    return grille__nomem(err);
+}
+
 /* The attributes of the report's documents: all, or the keys wanted
  * (the human report reads 4 of 7), a key at a time by the index on their
  * keys, so that a row brings its document, value and origin alone.  Into
@@ -806,7 +933,7 @@ static void free_spellings(char **stored, char **canon, size_t n)
 static int read_attrs(sqlite3 *db, priv *p, const grille_report_want *want,
                       bool spellings, const int64_t *doc_index,
                       int64_t max_doc, grille_attr_info **out, size_t **doc,
-                      size_t *n)
+                      uint32_t **no, uint32_t *nvalues, size_t *n)
 {
     size_t nkeys = 0, cap = 0, cap2 = 0;
     while (want->attrs && want->attrs[nkeys])
@@ -898,13 +1025,19 @@ static int read_attrs(sqlite3 *db, priv *p, const grille_report_want *want,
     /* keys and origins repeat from document to document: kept once */
     const char *seen[32];
     const char *key = NULL, *origin = NULL;
-    size_t nseen = 0;
+    size_t nseen = 0, cap3 = 0;
+    /* the values of a key wanted, kept once each and numbered (for
+     * grille_report_attr_values) */
+    bool numbered = want->attrs && !spellings;
+    value_index vx = {0};
+    *nvalues = 0;
     rc = SQLITE_DONE; /* no key asked for: no row */
     for (size_t k = 0; k < (want->attrs ? nstored : 1) && rc == SQLITE_DONE;
          k++) {
         if (want->attrs) {
             sqlite3_reset(st);
             sqlite3_bind_text(st, 1, stored[k], -1, SQLITE_STATIC);
+            value_index_clear(&vx);
             if (!(key = keep(p, canon[k], strlen(canon[k])))) {
                 rc = SQLITE_NOMEM;
                 break;
@@ -914,7 +1047,8 @@ static int read_attrs(sqlite3 *db, priv *p, const grille_report_want *want,
             int64_t id = sqlite3_column_int64(st, 0);
             if (id < 0 || (doc_index && (id > max_doc || doc_index[id] < 0)))
                 continue; /* an orphan (a file written by another tool) */
-            if (GROW(*out, cap, *n + 1) < 0 || GROW(*doc, cap2, *n + 1) < 0)
+            if (GROW(*out, cap, *n + 1) < 0 || GROW(*doc, cap2, *n + 1) < 0 ||
+                (numbered && GROW(*no, cap3, *n + 1) < 0))
                 break;
             grille_attr_info *a = &(*out)[*n];
             (*doc)[*n] = doc_index ? (size_t)doc_index[id] : (size_t)id;
@@ -925,6 +1059,13 @@ static int read_attrs(sqlite3 *db, priv *p, const grille_report_want *want,
                         : "");
                 a->value = v ? keep(p, v, strlen(v)) : NULL;
                 free(v);
+            } else if (numbered) {
+                const char *t = (const char *)sqlite3_column_text(st, 1);
+                a->value = value_number(
+                    &vx, p, t ? t : "",
+                    t ? (size_t)sqlite3_column_bytes(st, 1) : 0, &(*no)[*n]);
+                if (vx.n > *nvalues)
+                    *nvalues = (uint32_t)vx.n;
             } else {
                 a->value = keep_col(p, st, 1);
             }
@@ -957,6 +1098,8 @@ static int read_attrs(sqlite3 *db, priv *p, const grille_report_want *want,
     }
     free_spellings(stored, canon, nstored);
     free(keys);
+    free(vx.slots);
+    free(vx.v);
     sqlite3_finalize(st);
     return rc;
 }
@@ -995,24 +1138,29 @@ typedef struct attr_job {
     priv strings; /* its own chunks of kept strings */
     grille_attr_info *attrs;
     size_t *doc, n;
+    uint32_t *no, nvalues; /* see priv.attr_no */
     int rc; /* SQLITE_DONE when done */
 } attr_job;
 
 /*
  * Attributes read in id order (or key order) into the documents' (name)
  * order, each one's kept: docs[d].attrs and nattrs point into the array
- * returned (NULL when out of memory; `attrs` is then left as it is).
- * doc[i] is attrs[i]'s document.
+ * returned (NULL when out of memory; `attrs` and `no` are then left as
+ * they are).  doc[i] is attrs[i]'s document; their value numbers no[i]
+ * (NULL: none) are put in the same order, in place.
  */
 static grille_attr_info *attr_order(const grille_attr_info *attrs,
-                                    const size_t *doc, size_t n,
-                                    grille_report_doc *docs, size_t ndocs)
+                                    const size_t *doc, uint32_t *no,
+                                    size_t n, grille_report_doc *docs,
+                                    size_t ndocs)
 {
     grille_attr_info *sorted = malloc((n + 1) * sizeof(*sorted));
     size_t *at = calloc(ndocs + 1, sizeof(*at));
-    if (!sorted || !at) {
+    uint32_t *no_sorted = no ? malloc((n + 1) * sizeof(*no_sorted)) : NULL;
+    if (!sorted || !at || (no && !no_sorted)) {
         free(sorted);
         free(at);
+        free(no_sorted);
         return NULL;
     }
     for (size_t i = 0; i < n; i++)
@@ -1022,8 +1170,14 @@ static grille_attr_info *attr_order(const grille_attr_info *attrs,
         docs[d].nattrs = at[d + 1];
         at[d + 1] += at[d];
     }
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
+        if (no)
+            no_sorted[at[doc[i]]] = no[i];
         sorted[at[doc[i]]++] = attrs[i];
+    }
+    if (no)
+        memcpy(no, no_sorted, n * sizeof(*no));
+    free(no_sorted);
     free(at);
     return sorted;
 }
@@ -1062,7 +1216,7 @@ static void *attr_thread(void *arg)
         j->rc = SQLITE_ABORT; /* not the same state: not used */
     if (j->rc == SQLITE_OK)
         j->rc = read_attrs(db, &j->strings, j->want, j->spellings, NULL, 0,
-                           &j->attrs, &j->doc, &j->n);
+                           &j->attrs, &j->doc, &j->no, &j->nvalues, &j->n);
     sqlite3_close(db); /* ends its read transaction */
     /* by the documents' indexes, orphans left out, then in their order:
      * off the report's thread, whose doc_stats take longer */
@@ -1078,11 +1232,13 @@ static void *attr_thread(void *arg)
         if (id > (size_t)j->max_doc || j->doc_index[id] < 0)
             continue;
         j->attrs[n] = j->attrs[i];
+        if (j->no)
+            j->no[n] = j->no[i];
         j->doc[n++] = (size_t)j->doc_index[id];
     }
     j->n = n;
     grille_attr_info *sorted =
-        n ? attr_order(j->attrs, j->doc, n, j->docs, j->ndocs) : NULL;
+        n ? attr_order(j->attrs, j->doc, j->no, n, j->docs, j->ndocs) : NULL;
     if (n && !sorted) {
         j->rc = SQLITE_NOMEM;
         return NULL;
@@ -1105,10 +1261,13 @@ static bool attr_adopt(attr_job *j, priv *p)
             p->strings[p->nstrings++] = j->strings.strings[i];
         p->attrs = j->attrs;
         p->nattrs = j->n;
+        p->attr_no = j->no;
+        p->attr_nvalues = j->nvalues;
     } else {
         for (size_t i = 0; i < j->strings.nstrings; i++)
             free(j->strings.strings[i]);
         free(j->attrs);
+        free(j->no);
         for (size_t d = 0; j->docs && d < j->ndocs; d++) {
             j->docs[d].attrs = NULL;
             j->docs[d].nattrs = 0;
@@ -1433,7 +1592,6 @@ static int build(grille_report **out, grille_store *s,
         goto sqlfail;
 
 counted:
-    /* the attributes, from the other thread or read now */
     if (reading) {
         pthread_join(reader, NULL);
         reading = false;
@@ -1442,7 +1600,7 @@ counted:
     if (!have_attrs) {
         rc = read_attrs(db, p, want, grille_store__attr_spellings(s),
                         doc_index, max_doc, &p->attrs, &attr_doc,
-                        &p->nattrs);
+                        &p->attr_no, &p->attr_nvalues, &p->nattrs);
         if (rc == SQLITE_NOMEM)
             goto nomem;
         if (rc != SQLITE_DONE)
@@ -1450,9 +1608,9 @@ counted:
         /* read in id order (or key order), keys sorted in each document;
          * put in the documents' (name) order, keeping each one's */
         if (p->nattrs) {
-            grille_attr_info *sorted = attr_order(p->attrs, attr_doc,
-                                                  p->nattrs, p->docs,
-                                                  r->ndocs);
+            grille_attr_info *sorted =
+                attr_order(p->attrs, attr_doc, p->attr_no, p->nattrs,
+                           p->docs, r->ndocs);
             if (!sorted)
                 goto nomem;
             free(p->attrs);

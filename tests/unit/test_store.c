@@ -3216,6 +3216,108 @@ START_TEST(test_report_snapshot_attributes)
 }
 END_TEST
 
+/* Checks grille_report_attr_values(r, key) against grille_report_attr:
+ * every document's value, the values distinct and in the order of their
+ * first document; `same` when equal values must be one string (the keys
+ * read by name are numbered as they are read). */
+static void check_attr_values(const grille_report *r, const char *key,
+                              bool same)
+{
+    grille_error err;
+    memset(&err, 0, sizeof(err));
+    const char **vals = NULL;
+    size_t nv = 99, *of = NULL;
+    ck_assert_int_eq(grille_report_attr_values(r, key, &vals, &nv, &of, &err),
+                     0);
+    size_t next = 0; /* the next value met for the first time */
+    for (size_t d = 0; d < r->ndocs; d++) {
+        const char *v = grille_report_attr(r, d, key);
+        if (!v) {
+            ck_assert_msg(of[d] == SIZE_MAX, "%s: doc %zu has no value, not "
+                          "%zu", key, d, of[d]);
+            continue;
+        }
+        ck_assert_uint_lt(of[d], nv);
+        ck_assert_str_eq(vals[of[d]], v);
+        if (same)
+            ck_assert_ptr_eq(vals[of[d]], v);
+        ck_assert_uint_le(of[d], next); /* in the order of first document */
+        if (of[d] == next)
+            next++;
+    }
+    ck_assert_uint_eq(next, nv);
+    for (size_t i = 0; i < nv; i++)
+        for (size_t j = i + 1; j < nv; j++)
+            ck_assert_str_ne(vals[i], vals[j]);
+    free(vals);
+    free(of);
+}
+
+START_TEST(test_report_attr_values)
+{
+    /* The documents grouped by an attribute's value, as the report's
+     * grid and compare group them: numbered as the attributes are read
+     * (on the report's second connection past 1,000 documents, on its own
+     * below), or grouped when asked (every key read). */
+    grille_error err;
+    memset(&err, 0, sizeof(err));
+    static const char *const types[] = {"commune", "d\xc3\xa9partement", "",
+                                        NULL, "CCAS", "Commune"};
+    fresh();
+    for (int big = 0; big < 2; big++) {
+        begin(st);
+        int n = big ? 1100 : 40;
+        for (int i = big ? 40 : 0; i < n; i++) {
+            char name[32], text[160];
+            const char *t = types[(i * 7 + i / 11) % 6];
+            snprintf(name, sizeof(name), "note-%04d.md", i);
+            snprintf(text, sizeof(text),
+                     "---\n%s%s%scollectivite: C%d\n---\nsant\xc3\xa9 %d\n",
+                     t ? "type: " : "", t ? t : "", t ? "\n" : "",
+                     (i * 37) % (big ? 367 : 13), i);
+            add(name, name, text);
+        }
+        commit(st);
+        const char *const keys[] = {"collectivite", "Type", NULL};
+        const grille_report_want some = {false, false, keys, false};
+        const grille_report_want all = {false, false, NULL, false};
+        for (int w = 0; w < 2; w++) {
+            grille_report *r = NULL;
+            ck_assert_int_eq(
+                grille_report_build_some(&r, st, w ? &all : &some, &err), 0);
+            ck_assert_uint_eq(r->ndocs, (size_t)n);
+            check_attr_values(r, "type", !w);
+            check_attr_values(r, "TYPE", !w); /* any case, as stored */
+            check_attr_values(r, "collectivite", !w);
+            const char **vals = NULL;
+            size_t nv = 7, *of = NULL;
+            ck_assert_int_eq(
+                grille_report_attr_values(r, "type", &vals, &nv, &of, &err),
+                0);
+            ck_assert_uint_eq(nv, 4); /* "" is none; Commune is not commune */
+            free(vals);
+            free(of);
+            /* a key no document has, or one not read: every document
+             * without it */
+            ck_assert_int_eq(grille_report_attr_values(r, "region", &vals, &nv,
+                                                       &of, &err),
+                             0);
+            ck_assert_uint_eq(nv, 0);
+            for (int d = 0; d < n; d++)
+                ck_assert(of[d] == SIZE_MAX);
+            free(vals);
+            free(of);
+            ck_assert_int_eq(grille_report_attr_values(r, NULL, &vals, &nv,
+                                                       &of, &err),
+                             GRILLE_EINVALID);
+            ck_assert_ptr_null(vals);
+            ck_assert_ptr_null(of);
+            grille_report_free(r);
+        }
+    }
+}
+END_TEST
+
 /* ---------------------------------------------------------------- quotes */
 
 typedef struct quote_rec {
@@ -4225,6 +4327,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_busy_other_recoded_stale_codebook);
     tcase_add_test(tc, test_busy_other_recoded_reload);
     tcase_add_test(tc, test_report_snapshot_attributes);
+    tcase_add_test(tc, test_report_attr_values);
     tcase_add_test(tc, test_large_transaction_written_back);
     tcase_add_test(tc, test_first_import_journal);
     tcase_add_test(tc, test_first_import_written_back);
