@@ -1060,10 +1060,11 @@ static int read_attrs(sqlite3 *db, priv *p, const grille_report_want *want,
                 a->value = v ? keep(p, v, strlen(v)) : NULL;
                 free(v);
             } else if (numbered) {
+                /* as a C string, as the values are compared (a NUL
+                 * inside one, written by another tool, ends it) */
                 const char *t = (const char *)sqlite3_column_text(st, 1);
-                a->value = value_number(
-                    &vx, p, t ? t : "",
-                    t ? (size_t)sqlite3_column_bytes(st, 1) : 0, &(*no)[*n]);
+                a->value = value_number(&vx, p, t ? t : "", t ? strlen(t) : 0,
+                                        &(*no)[*n]);
                 if (vx.n > *nvalues)
                     *nvalues = (uint32_t)vx.n;
             } else {
@@ -1688,6 +1689,10 @@ done:
         pthread_join(reader, NULL);
         attr_adopt(&job, p);
     }
+    /* the quotes shown read next (lazy_quotes): the file stays mapped for
+     * them, to the end of the caller's snapshot */
+    if (ret == 0 && want->quotes && want->lazy_quotes)
+        grille_store__map_hold(s);
     grille_store__map(s, false);
     free(ids);
     free(parents);

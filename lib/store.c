@@ -158,7 +158,8 @@ struct grille_store {
     grille_unit unit;
     bool in_tx;
     bool in_read; /* grille_store_read_begin */
-    bool mapped;  /* grille_store__map: on, or kept on till read_end */
+    bool mapped;  /* grille_store__map: the file mapped */
+    bool map_held; /* grille_store__map_hold: mapped till read_end */
     bool immutable; /* opened immutable: the -wal and -shm not read */
     bool bulk;      /* in a first import, under a rollback journal */
     int busy_ms;    /* the busy timeout */
@@ -1806,6 +1807,7 @@ void grille_store_read_end(grille_store *s)
     if (s->in_read)
         sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
     s->in_read = false;
+    s->map_held = false;
     grille_store__map(s, false);
 }
 
@@ -2161,14 +2163,14 @@ void grille_store__codes_changed(grille_store *s)
     s->stats_stale = true;
 }
 
+void grille_store__map_hold(grille_store *s)
+{
+    s->map_held = s->in_read;
+}
+
 void grille_store__map(grille_store *s, bool on)
 {
-    /* Inside the caller's read snapshot the mapping stays until
-     * grille_store_read_end: what reads after the report (its quotes,
-     * their speakers) finds the pages mapped, and the file is not
-     * unmapped and mapped again (a millisecond each time for a report of
-     * 100 MB of notes). */
-    if (on == s->mapped || (!on && s->in_read))
+    if (on == s->mapped || (!on && s->map_held))
         return;
     /* SQLite caps the size at its own limit (2 GiB by default) */
     sqlite3_exec(s->db,

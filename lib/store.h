@@ -112,6 +112,14 @@ GRILLE_HIDDEN bool grille_store__attr_spellings(const grille_store *s);
  * pages count in a process's resident memory, and a command that reads
  * the whole file (quotes, export) would seem to take as much. */
 GRILLE_HIDDEN void grille_store__map(grille_store *s, bool on);
+/* Inside the caller's read snapshot, the file stays mapped from now
+ * until grille_store_read_end, whatever grille_store__map says: for a
+ * report whose quotes and their speakers are read after it (a
+ * millisecond to unmap and map again for 100 MB of notes, and lookups
+ * unmapped copy a 64 KiB page each).  Not for the readers that go
+ * through the whole file after a report (grille quotes), whose resident
+ * memory would then count every page they touch. */
+GRILLE_HIDDEN void grille_store__map_hold(grille_store *s);
 /* Codes were added or moved: their parents are read again. */
 GRILLE_HIDDEN void grille_store__codes_changed(grille_store *s);
 /* Fills err from SQLite's result code `rc` while `doing` something. */
