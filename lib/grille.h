@@ -1028,7 +1028,7 @@ GRILLE_API const char *grille_report_attr(const grille_report *r, size_t doc,
  * grille_report_attr says it has none.  Both arrays are yours to free.
  * The keys the report was built for (grille_report_want.attrs) come
  * numbered as they were read; any other key is grouped here.  Errors:
- * GRILLE_ENOMEM. */
+ * GRILLE_EINVALID (no report or no key), GRILLE_ENOMEM. */
 GRILLE_API int grille_report_attr_values(const grille_report *r,
                                          const char *key,
                                          const char ***values,

@@ -210,21 +210,28 @@ void grille_report_free(grille_report *r)
     free(r);
 }
 
+/* Document d's attribute `key` (a key as grille__attr_known gives it)
+ * with a value, or NULL: an empty value ("type:" in a front matter) is
+ * none, no group with a blank name. */
+static const grille_attr_info *doc_attr(const grille_report_doc *d,
+                                        const char *key)
+{
+    /* keys mostly differ in their first byte: a call to strcmp for the
+     * key looked for, not for each of the document's */
+    for (size_t i = 0; i < d->nattrs; i++)
+        if (d->attrs[i].key[0] == key[0] && strcmp(d->attrs[i].key, key) == 0)
+            return d->attrs[i].value[0] ? &d->attrs[i] : NULL;
+    return NULL;
+}
+
 const char *grille_report_attr(const grille_report *r, size_t doc,
                                const char *key)
 {
     if (!r || doc >= r->ndocs || !key)
         return NULL;
-    key = grille__attr_known(key);
-    const grille_report_doc *d = &r->docs[doc];
-    /* keys mostly differ in their first byte: a call to strcmp for the
-     * key looked for, not for each of the document's */
-    for (size_t i = 0; i < d->nattrs; i++)
-        if (d->attrs[i].key[0] == key[0] && strcmp(d->attrs[i].key, key) == 0)
-            /* an empty value ("type:" in a front matter) is none: no
-             * group with a blank name */
-            return d->attrs[i].value[0] ? d->attrs[i].value : NULL;
-    return NULL;
+    const grille_attr_info *a = doc_attr(&r->docs[doc],
+                                         grille__attr_known(key));
+    return a ? a->value : NULL;
 }
 
 /* FNV-1a of a folded term. */
@@ -884,14 +891,9 @@ int grille_report_attr_values(const grille_report *r, const char *key,
     for (size_t i = 0; group && i < p->attr_nvalues; i++)
         group[i] = SIZE_MAX;
     for (size_t d = 0; d < nd; d++) {
-        const grille_report_doc *doc = &r->docs[d];
-        const grille_attr_info *a = NULL;
-        for (size_t i = 0; i < doc->nattrs && !a; i++)
-            if (doc->attrs[i].key[0] == key[0] &&
-                strcmp(doc->attrs[i].key, key) == 0)
-                a = &doc->attrs[i];
-        o[d] = SIZE_MAX; /* an empty value is none, as grille_report_attr */
-        if (!a || !a->value[0])
+        const grille_attr_info *a = doc_attr(&r->docs[d], key);
+        o[d] = SIZE_MAX; /* none, as grille_report_attr says */
+        if (!a)
             continue;
         if (group) {
             size_t *g = &group[p->attr_no[a - p->attrs]];
