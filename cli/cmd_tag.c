@@ -807,8 +807,8 @@ static bool analyse_part(tagrun *r, tpart *p, size_t thread,
     grille_analyser *a = r->an[thread];
     tdoc *d = &r->docs[p->doc];
     grille_error err = {0};
-    if (grille_analyser_run_range(a, d->data, p->start, p->end, p->line,
-                                  r->o->unit, r->cb, d->name, &err) < 0) {
+    if (grille_analyser_run_text(a, d->text, p->start, p->end, p->line,
+                                 r->o->unit, r->cb, d->name, &err) < 0) {
         add_msg(&p->msgs, &p->msglen, "grille: %s\n", err.message);
         p->failed = true;
         return false;

@@ -54,7 +54,8 @@ int grille_analyser_run(grille_analyser *a, const char *text, size_t len,
 /* The arguments of a run: a text (NULL with no bytes is an empty one), a
  * range in it that starts on a character, a unit. */
 static int check_range(const char **text, size_t start, size_t end,
-                       grille_unit unit, const char *name, grille_error *err)
+                       grille_unit unit, const char *name, bool bytes,
+                       grille_error *err)
 {
     if (!*text && end == 0) /* (NULL, 0): an empty text */
         *text = "";
@@ -70,6 +71,8 @@ static int check_range(const char **text, size_t start, size_t end,
             : NULL;
     if (why)
         return grille__error(err, GRILLE_EINVALID, name, 0, 0, "%s", why);
+    if (!bytes) /* a decoded text's: UTF-8 already */
+        return 0;
     /* UTF-8 throughout: a byte that is not would be read as the start of
      * a character and take the bytes after it (grille_text_decode makes
      * any text UTF-8) */
@@ -88,12 +91,12 @@ static int check_range(const char **text, size_t start, size_t end,
     return 0;
 }
 
-int grille_analyser_run_range(grille_analyser *a, const char *text,
-                              size_t start, size_t end, unsigned line,
-                              grille_unit unit, const grille_codebook *cb,
-                              const char *name, grille_error *err)
+/* A run on text[start, end), its arguments checked. */
+static int run(grille_analyser *a, const char *text, size_t start, size_t end,
+               unsigned line, grille_unit unit, const grille_codebook *cb,
+               const char *name, bool bytes, grille_error *err)
 {
-    int rc = check_range(&text, start, end, unit, name, err);
+    int rc = check_range(&text, start, end, unit, name, bytes, err);
     if (rc < 0)
         return rc;
     size_t len = end, body = start;
@@ -111,11 +114,44 @@ int grille_analyser_run_range(grille_analyser *a, const char *text,
     return rc;
 }
 
+int grille_analyser_run_range(grille_analyser *a, const char *text,
+                              size_t start, size_t end, unsigned line,
+                              grille_unit unit, const grille_codebook *cb,
+                              const char *name, grille_error *err)
+{
+    return run(a, text, start, end, line, unit, cb, name, true, err);
+}
+
+int grille_analyser_run_text(grille_analyser *a, const grille_text *text,
+                             size_t start, size_t end, unsigned line,
+                             grille_unit unit, const grille_codebook *cb,
+                             const char *name, grille_error *err)
+{
+    size_t len = 0;
+    const char *s = text ? grille_text_data(text, &len) : NULL;
+    /* the bytes were checked when the text was decoded: the range is
+     * still to be, and its end, which the check of the bytes found when
+     * it cut a character */
+    if (s && end <= len && end > start &&
+        ((unsigned char)s[end] & 0xC0) == 0x80) {
+        int rc = grille__error(err, GRILLE_EINVALID, name, 0, 0, "%s",
+                               _("the range ends inside a character (before "
+                                 "a UTF-8 continuation byte)"));
+        if (err)
+            err->offset = end;
+        return rc;
+    }
+    if (s && end > len)
+        return grille__error(err, GRILLE_EINVALID, name, 0, 0, "%s",
+                             _("the range ends past the end of the text"));
+    return run(a, s, start, end, line, unit, cb, name, false, err);
+}
+
 int grille_analyser_segment_range(grille_analyser *a, const char *text,
                                   size_t start, size_t end, unsigned line,
                                   grille_unit unit, grille_error *err)
 {
-    int rc = check_range(&text, start, end, unit, NULL, err);
+    int rc = check_range(&text, start, end, unit, NULL, true, err);
     return rc < 0 ? rc
                   : grille_text__segment(a, text, end, start, line, unit, err);
 }

@@ -466,6 +466,21 @@ GRILLE_API int grille_analyser_run_range(grille_analyser *a, const char *text,
                                          const grille_codebook *cb,
                                          const char *name, grille_error *err);
 
+/*
+ * grille_analyser_run_range on a decoded text (grille_text_decode,
+ * grille_text_read_file): its bytes were checked as UTF-8 then and are
+ * not checked again, a pass over the text saved.  The range is checked
+ * as grille_analyser_run_range's, and GRILLE_EINVALID also when it ends
+ * past the text or inside a character.  `text` NULL with an empty range
+ * is an empty text.
+ */
+GRILLE_API int grille_analyser_run_text(grille_analyser *a,
+                                        const grille_text *text, size_t start,
+                                        size_t end, unsigned line,
+                                        grille_unit unit,
+                                        const grille_codebook *cb,
+                                        const char *name, grille_error *err);
+
 /* Only cuts text[start, end) into segments (no tokens, no codings),
  * cheaply: grille_analyser_segments then gives them, and how many.  Its
  * arguments are checked as grille_analyser_run_range's. */

@@ -2659,8 +2659,8 @@ static int prepare_text(grille_prepared **out, grille_analyser *a,
                                   : _("no text to code (only white space)"));
         return 0;
     }
-    p->rc = grille_analyser_run(a, data, len, p->body, unit, cb, path,
-                                &p->err);
+    p->rc = grille_analyser_run_text(a, text, p->body, len, 0, unit, cb,
+                                     path, &p->err);
     if (p->rc < 0)
         return 0;
     const grille_segment *segs;

@@ -1103,6 +1103,89 @@ START_TEST(test_run_bad_arguments)
 }
 END_TEST
 
+/* A decoded text is coded as its bytes are by run_range (its bytes are
+ * not checked again, its range is): the same codings, Windows-1252 made
+ * UTF-8 included; a range past the text or that cuts a character is
+ * refused. */
+START_TEST(test_run_text)
+{
+    use("themes:\n  sante: {terms: [santé, ARS]}\n");
+    grille_error err;
+    memset(&err, 0, sizeof(err));
+    /* "La santé. L'ARS appelle." in Windows-1252: é is 0xE9 */
+    const char *cp = "La sant\xe9.\n\nL'ARS appelle.\n";
+    grille_text *t = NULL;
+    ck_assert_int_eq(grille_text_decode(&t, cp, strlen(cp), "n.md", &err), 0);
+    size_t len;
+    const char *s = grille_text_data(t, &len);
+    ck_assert_str_eq(s, "La santé.\n\nL'ARS appelle.\n");
+    ck_assert_int_eq(grille_analyser_run_text(an, t, 0, len, 0,
+                                              GRILLE_UNIT_PARAGRAPH, cb,
+                                              "n.md", &err),
+                     0);
+    const grille_coding *c1;
+    size_t n1 = grille_analyser_codings(an, &c1);
+    ck_assert_uint_eq(n1, 2);
+    grille_coding first[2];
+    memcpy(first, c1, sizeof(first));
+    ck_assert_int_eq(grille_analyser_run_range(an, s, 0, len, 0,
+                                               GRILLE_UNIT_PARAGRAPH, cb,
+                                               "n.md", &err),
+                     0);
+    ck_assert_uint_eq(grille_analyser_codings(an, &c1), n1);
+    for (size_t k = 0; k < n1; k++) {
+        ck_assert_uint_eq(c1[k].start, first[k].start);
+        ck_assert_uint_eq(c1[k].end, first[k].end);
+        ck_assert_uint_eq(c1[k].segment, first[k].segment);
+    }
+    /* the second paragraph alone, from its line */
+    size_t p2 = (size_t)(strstr(s, "L'ARS") - s);
+    ck_assert_int_eq(grille_analyser_run_text(an, t, p2, len, 3,
+                                              GRILLE_UNIT_PARAGRAPH, cb,
+                                              "n.md", &err),
+                     0);
+    ck_assert_uint_eq(grille_analyser_codings(an, &c1), 1);
+    ck_assert_uint_eq(c1[0].start, p2 + 2);
+    const grille_segment *segs;
+    ck_assert_uint_eq(grille_analyser_segments(an, &segs), 1);
+    ck_assert_uint_eq(segs[0].line, 3);
+    /* "santé" ends at byte 9: byte 8 is inside é */
+    ck_assert_int_eq(grille_analyser_run_text(an, t, 0, 8, 0,
+                                              GRILLE_UNIT_PARAGRAPH, cb,
+                                              "n.md", &err),
+                     GRILLE_EINVALID);
+    ck_assert_ptr_nonnull(strstr(err.message, "inside a character"));
+    ck_assert_uint_eq(err.offset, 8);
+    ck_assert_int_eq(grille_analyser_run_text(an, t, 8, len, 0,
+                                              GRILLE_UNIT_PARAGRAPH, cb,
+                                              "n.md", &err),
+                     GRILLE_EINVALID);
+    ck_assert_int_eq(grille_analyser_run_text(an, t, 0, len + 1, 0,
+                                              GRILLE_UNIT_PARAGRAPH, cb,
+                                              "n.md", &err),
+                     GRILLE_EINVALID);
+    ck_assert_ptr_nonnull(strstr(err.message, "past the end"));
+    ck_assert_int_eq(grille_analyser_run_text(an, t, 4, 2, 0,
+                                              GRILLE_UNIT_PARAGRAPH, cb,
+                                              "n.md", &err),
+                     GRILLE_EINVALID);
+    ck_assert_int_eq(grille_analyser_run_text(an, t, 0, len, 0,
+                                              (grille_unit)7, cb, "n.md",
+                                              &err),
+                     GRILLE_EINVALID);
+    ck_assert_int_eq(grille_analyser_run_text(an, NULL, 0, 3, 0,
+                                              GRILLE_UNIT_PARAGRAPH, cb,
+                                              "n.md", &err),
+                     GRILLE_EINVALID);
+    ck_assert_int_eq(grille_analyser_run_text(an, NULL, 0, 0, 0,
+                                              GRILLE_UNIT_PARAGRAPH, cb,
+                                              "n.md", &err),
+                     0);
+    ck_assert_uint_eq(grille_analyser_segments(an, &segs), 0);
+    grille_text_free(t);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("match");
@@ -1111,6 +1194,7 @@ static Suite *suite(void)
     tc = tcase(s, "word");
     tcase_add_test(tc, test_word_stem_case_accents);
     tcase_add_test(tc, test_run_bad_arguments);
+    tcase_add_test(tc, test_run_text);
     tcase_add_test(tc, test_word_whole_words_only);
     tcase_add_test(tc, test_word_unaccented_term);
     tcase_add_test(tc, test_word_unaccented_term_stems_apart);
