@@ -5,10 +5,13 @@
 #include "cli.h"
 #include "render.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <locale.h>
 #include <stdio.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,8 +67,27 @@ int main(int argc, char **argv)
     return st;
 }
 
+/* Standard descriptors the caller closed ("grille tag big.md >&-") are
+ * taken by /dev/null, read-only: a file the program opens next (a spool,
+ * a project) would otherwise get fd 1 or 2, and the output or a warning
+ * be written into it.  Writes to them still fail (EBADF), as they would
+ * have, and are reported. */
+static void hold_std_fds(void)
+{
+    for (int fd = 0; fd <= 2; fd++) {
+        if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+            continue;
+        int n = open("/dev/null", O_RDONLY);
+        if (n >= 0 && n != fd) { /* a lower one was closed too: taken */
+            dup2(n, fd);
+            close(n);
+        }
+    }
+}
+
 static int dispatch(int argc, char **argv)
 {
+    hold_std_fds();
     setlocale(LC_ALL, "");
     /* the user's language and character set, but numbers as JSON, CSV
      * and the docs write them: a French locale's decimal comma made

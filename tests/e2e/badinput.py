@@ -12,7 +12,8 @@ that nothing else changed.
   UTF-16 LE/BE and Windows-1252 (converted, offsets right), CR-only line
   ends, a UTF-8 BOM before a front matter, an unterminated front matter,
   a front matter that is not YAML, a folder, an unreadable file, a missing
-  file, symlink loops in a folder.  After each failing add the project
+  file, symlink loops in a folder, stdout or stderr closed by the caller.
+  After each failing add the project
   passes integrity_check and holds the same documents and codings, byte
   for byte, with no journal and no WAL content left next to it.
 - Codebooks, through `grille codebook check` and `grille tag -c`: a YAML
@@ -435,6 +436,40 @@ def t_big_tag():
         for p in (out, os.path.join(TMP, name)):
             if os.path.exists(p):
                 os.unlink(p)
+
+
+def closed_fd(fd, *args):
+    """grille run with descriptor fd (1 or 2) closed: (status, the other
+    stream)."""
+    cmd = ['bash', '-c', 'exec "$@" %d>&-' % fd, 'bash', G] + list(args)
+    p = subprocess.run(cmd, cwd=TMP, env=ENV, capture_output=True,
+                       timeout=120)
+    return p.returncode, p.stderr if fd == 1 else p.stdout
+
+
+def t_closed_std_fds():
+    """stdout or stderr closed by the caller: a note large enough to be
+    coded in two passes spooled its codings to a file that took fd 1 or 2,
+    and the output (or the conversion's warning) written into that file
+    made the second pass read garbage: a segfault."""
+    unit = 'santé masques élus ' * 10 + '\n\n'
+    name = write('closed.md', unit * 30000)  # 6.4 MB: two passes
+    cp = write('closed1252.md', (unit * 30000).encode('cp1252'))
+    try:
+        for fmt in ('text', 'json', 'csv'):
+            rc, err = closed_fd(1, 'tag', '-f', fmt, name)
+            if rc != 1 or b'cannot write the output' not in err:
+                raise AssertionError('stdout closed, -f %s: exit %d, %r' %
+                                     (fmt, rc, err[-300:]))
+        want = grille('tag', '-f', 'json', cp)
+        expect(want, 0, r'grille: warning: [^\n]*Windows-1252[^\n]*\n')
+        rc, out = closed_fd(2, 'tag', '-f', 'json', cp)
+        if rc != 0 or out != want.stdout:
+            raise AssertionError('stderr closed: exit %d, %d bytes out, '
+                                 'want %d' % (rc, len(out), len(want.stdout)))
+    finally:
+        for n in (name, cp):
+            os.unlink(os.path.join(TMP, n))
 
 
 def sanitized():
@@ -1411,6 +1446,8 @@ for name, fn in [
          t_big_linear),
         ('a 50 MB single line: tag exits 0 in < 120 s with valid JSON and '
          'every coding at its offset', t_big_tag),
+        ('stdout or stderr closed: said, no crash, same output',
+         t_closed_std_fds),
         ('a 50 MB single line: tag uses at most 2 x file + 64 MB',
          t_big_memory),
         ('NUL byte: refused as binary with its byte offset', t_nul),
