@@ -118,7 +118,26 @@ int cli_read_codebook(grille_text **out, const char *path,
                       grille_error *err)
 {
     int rc = grille_text_read_file(out, path, err);
-    if (rc >= 0 || rc == GRILLE_EIO)
+    if (rc >= 0) {
+        grille_encoding enc = grille_text_encoding(*out);
+        if (enc == GRILLE_ENC_UTF8 || enc == GRILLE_ENC_UTF8_BOM)
+            return rc;
+        /* converted as a note would be: a codebook must be UTF-8, as
+         * every other command that reads one says (with the byte) */
+        grille_text_free(*out);
+        *out = NULL;
+        grille_codebook *cb = NULL;
+        rc = grille_codebook_load_file(&cb, path, err);
+        grille_codebook_free(cb);
+        if (rc >= 0) { /* changed between the two reads */
+            err->code = rc = GRILLE_EENCODING;
+            snprintf(err->message, sizeof(err->message),
+                     _("%s: a codebook must be UTF-8, not %s"), path,
+                     grille_encoding_name(enc));
+        }
+        return rc;
+    }
+    if (rc == GRILLE_EIO)
         return rc;
     /* refused as a note (its NULs): a project is said to be one, as
      * grille_codebook_load says it, not "a binary file" */

@@ -1731,18 +1731,27 @@ static const char *base_name(const char *path)
 }
 
 static int load(grille_codebook **out, const char *yaml, size_t len,
-                const char *name, bool pattern, grille_error *err);
+                const char *name, const char *name_from, bool pattern,
+                grille_error *err);
 
 int grille_codebook_load(grille_codebook **out, const char *yaml, size_t len,
                          const char *name, grille_error *err)
 {
-    return load(out, yaml, len, name, false, err);
+    return load(out, yaml, len, name, NULL, false, err);
+}
+
+int grille_codebook__load_from(grille_codebook **out, const char *yaml,
+                               size_t len, const char *name,
+                               const char *file, grille_error *err)
+{
+    return load(out, yaml, len, name, file, false, err);
 }
 
 /* `pattern`: the codebook of one pattern (grille_codebook_from_pattern),
  * whose messages speak of a pattern, not of a codebook's theme. */
 static int load(grille_codebook **out, const char *yaml, size_t len,
-                const char *name, bool pattern, grille_error *err)
+                const char *name, const char *name_from, bool pattern,
+                grille_error *err)
 {
     builder b = {0};
     b.pattern = pattern;
@@ -1820,7 +1829,7 @@ static int load(grille_codebook **out, const char *yaml, size_t len,
                 break;
             }
     if (!b.cb->name) {
-        b.cb->name = strdup(base_name(name));
+        b.cb->name = strdup(base_name(name_from ? name_from : name));
         if (!b.cb->name) {
             rc = grille__nomem(err);
             goto done;
@@ -1930,7 +1939,7 @@ int grille_codebook_from_pattern(grille_codebook **out, const char *pattern,
     snprintf(name, sizeof(name), "pattern '%s'",
              grille__quote(q, sizeof(q), pattern, n));
     grille_error e = {0};
-    rc = load(out, y.data, y.len, name, true, &e);
+    rc = load(out, y.data, y.len, name, NULL, true, &e);
     gbuf_free(&y);
     if (rc == 0) {
         /* its name is the pattern, not what follows its last '/' (a

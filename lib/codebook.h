@@ -127,6 +127,14 @@ struct grille_codebook {
 GRILLE_HIDDEN int grille__speaker_key(gbuf *out, const char *s, size_t len);
 /* Whether the turns of speaker `key` (from grille__speaker_key) are not
  * coded. */
+/* grille_codebook_load, its messages naming `name` ("a.yaml (in p.db)"),
+ * and a codebook without a name of its own named after `file` ("a.yaml"),
+ * not after `name`. */
+GRILLE_HIDDEN int grille_codebook__load_from(grille_codebook **out,
+                                             const char *yaml, size_t len,
+                                             const char *name,
+                                             const char *file,
+                                             grille_error *err);
 GRILLE_HIDDEN bool grille__skip_speaker(const grille_codebook *cb,
                                         const char *key, size_t len);
 

@@ -2023,7 +2023,8 @@ int grille_store_codebook(grille_store *s, grille_codebook **out,
     char name[512];
     snprintf(name, sizeof(name), "%s (in %s)", src ? src : "codebook",
              s->path);
-    r = grille_codebook_load(out, yaml ? yaml : "", (size_t)len, name, err);
+    r = grille_codebook__load_from(out, yaml ? yaml : "", (size_t)len, name,
+                                   src ? src : "codebook", err);
     sqlite3_finalize(st);
     if (r < 0 && r != GRILLE_ENOMEM && err) {
         /* a codebook this grille refuses (a check newer than the

@@ -218,6 +218,30 @@ expect "recode, the codebook file edited since: said, with recode -c" 0 \
     $G recode -d edited.db
 expect "recode keeps the name of a codebook without one (its file's)" 0 \
     "^recoded edited\.db with 'edited\.yaml':" sh -c "$G recode -d edited.db 2>/dev/null"
+# a codebook without a name, in a project in another folder: named after
+# its file ("n1.db)" was the name: "edited.yaml (in sub/n1.db)" cut at /)
+mkdir -p sub
+expect "init: a codebook without a name is named after its file" 0 \
+    "^created project sub/n1\.db \(codebook 'edited\.yaml'," \
+    $G init -d sub/n1.db -c edited.yaml
+expect "codebook show -d: the same name" 0 "^edited\.yaml" \
+    sh -c "$G codebook show -d sub/n1.db | head -1"
+# init -c and recode -c read the codebook as codebook check does: one
+# in Windows-1252 or UTF-16 was converted silently as a note would be
+printf 'themes:\n  a: [caf\351]\n' > latin1.yaml
+printf '\377\376t\0h\0e\0m\0e\0s\0:\0\n\0' > u16.yaml
+expect "init -c: a Windows-1252 codebook is refused, with its byte" 1 \
+    "^grille: latin1\.yaml:2:10: invalid UTF-8 at byte 17 \(0xE9\): a codebook must be UTF-8" \
+    $G init -d latin1.db -c latin1.yaml
+ok "init -c: no project is left behind" test ! -e latin1.db
+expect "init -c: a UTF-16 codebook is refused" 1 \
+    "^grille: u16\.yaml:1:1: UTF-16 .*a codebook must be UTF-8" \
+    $G init -d u16.db -c u16.yaml
+sha=$(sha256sum edited.db)
+expect "recode -c: a Windows-1252 codebook is refused" 1 \
+    "^grille: latin1\.yaml:2:10: invalid UTF-8 at byte 17" \
+    $G recode -d edited.db -c latin1.yaml
+ok "recode -c: the project is as it was" test "$sha" = "$(sha256sum edited.db)"
 cp "$S/codebooks/riposte.yaml" copie.yaml
 $G init -d copie.db -c copie.yaml >/dev/null
 printf '# retouchée\n' >> copie.yaml
