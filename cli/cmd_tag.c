@@ -212,11 +212,26 @@ static void summarise(const long *parent, const grille_coding *cod,
 
 /* ------------------------------------------------------------ rendering */
 
+static int cmp_size(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    return (x > y) - (x < y);
+}
+
 /* The distinct codes of cod[0..n) in increasing order into c (room for
  * n); returns how many. */
 static size_t leaf_codes(const grille_coding *cod, size_t n, size_t *c)
 {
     size_t m = 0;
+    if (n > 16) { /* many (a term a thousand themes list): sorted */
+        for (size_t j = 0; j < n; j++)
+            c[j] = cod[j].code;
+        qsort(c, n, sizeof(*c), cmp_size);
+        for (size_t j = 0; j < n; j++)
+            if (j == 0 || c[j] != c[m - 1])
+                c[m++] = c[j];
+        return m;
+    }
     for (size_t j = 0; j < n; j++) {
         size_t v = cod[j].code, q = m;
         bool seen = false;
@@ -388,12 +403,51 @@ static void put_highlighted(FILE *f, const tdoc *d, const grille_segment *s,
     put_flat_run(f, d->data + at, s->end - at, &space);
 }
 
+/* Many codings in one segment (a term that a thousand themes list): each
+ * code's codings chained, in the segment's order, so that the codes are
+ * listed in linear time; `first[c]` is code c's first coding in the
+ * segment, `last[c]` its last, `seg[c]` the segment they are of. */
+typedef struct code_chains {
+    size_t *first, *last, *seg, *next;
+} code_chains;
+
+/* Codes cod[k0, k) of segment si chained; false when out of memory. */
+static bool chain_codes(code_chains *ch, const grille_codebook *cb,
+                        const grille_coding *cod, size_t ncod, size_t k0,
+                        size_t k, size_t si)
+{
+    if (!ch->next) {
+        size_t nc = grille_codebook_count(cb);
+        ch->first = malloc(nc * sizeof(size_t));
+        ch->last = malloc(nc * sizeof(size_t));
+        ch->seg = malloc(nc * sizeof(size_t));
+        ch->next = malloc(ncod * sizeof(size_t));
+        if (!ch->first || !ch->last || !ch->seg || !ch->next)
+            return false;
+        for (size_t c = 0; c < nc; c++)
+            ch->seg[c] = SIZE_MAX;
+    }
+    for (size_t j = k0; j < k; j++) {
+        size_t c = cod[j].code;
+        ch->next[j] = SIZE_MAX;
+        if (ch->seg[c] != si) {
+            ch->seg[c] = si;
+            ch->first[c] = j;
+        } else {
+            ch->next[ch->last[c]] = j;
+        }
+        ch->last[c] = j;
+    }
+    return true;
+}
+
 /* The coded segments of a part, for people. */
 static void text_segments(FILE *f, const tdoc *d, const tpart *p,
                           const grille_codebook *cb,
                           const grille_segment *segs,
                           const grille_coding *cod, bool color)
 {
+    code_chains ch = {0};
     for (size_t k = 0; k < p->ncods;) {
         size_t si = cod[k].segment, k0 = k;
         while (k < p->ncods && cod[k].segment == si)
@@ -402,25 +456,36 @@ static void text_segments(FILE *f, const tdoc *d, const tpart *p,
         fprintf(f, "\nl.%-4u ", s->line);
         put_highlighted(f, d, s, cod + k0, k - k0, color);
         putc('\n', f);
+        /* a few codings (most segments): compared with each other */
+        bool chained = k - k0 > 8;
+        if (chained && !chain_codes(&ch, cb, cod, p->ncods, k0, k, si))
+            abort(); /* as the rendering buffers: out of memory */
         for (size_t j = k0; j < k; j++) {
             bool seen = false;
-            for (size_t q = k0; q < j; q++)
-                if (cod[q].code == cod[j].code)
-                    seen = true;
+            if (chained)
+                seen = ch.first[cod[j].code] != j;
+            for (size_t q = k0; !chained && q < j && !seen; q++)
+                seen = cod[q].code == cod[j].code;
             if (seen)
                 continue;
             fprintf(f, color ? "       \033[36m%s\033[0m:" : "       %s:",
                     code_id(cb, cod[j].code));
-            for (size_t q = j; q < k; q++) {
-                if (cod[q].code != cod[j].code)
-                    continue;
-                fputs(" \xc2\xab", f);
-                put_flat(f, d->data + cod[q].start, cod[q].end - cod[q].start);
-                fputs("\xc2\xbb", f);
+            for (size_t q = j; q < k && q != SIZE_MAX;) {
+                if (cod[q].code == cod[j].code) {
+                    fputs(" \xc2\xab", f);
+                    put_flat(f, d->data + cod[q].start,
+                             cod[q].end - cod[q].start);
+                    fputs("\xc2\xbb", f);
+                }
+                q = chained ? ch.next[q] : q + 1;
             }
             putc('\n', f);
         }
     }
+    free(ch.first);
+    free(ch.last);
+    free(ch.seg);
+    free(ch.next);
 }
 
 /* ------------------------------------------------------------- the work */

@@ -218,6 +218,24 @@ expect "recode, the codebook file edited since: said, with recode -c" 0 \
     $G recode -d edited.db
 expect "recode keeps the name of a codebook without one (its file's)" 0 \
     "^recoded edited\.db with 'edited\.yaml':" sh -c "$G recode -d edited.db 2>/dev/null"
+# a segment with many codings: each code listed once, its quotes in the
+# segment's order (chained when more than 8), as with a few
+printf 'themes:\n  a: [santé]\n  b: [masques]\n  c: [gel]\n' > abc.yaml
+echo "santé masques santé gel masques santé masques gel santé masques" > m10.md
+expect "tag: ten codings of three codes, each code once, quotes in order" 0 \
+    "^       a: «santé» «santé» «santé» «santé»
+       b: «masques» «masques» «masques» «masques»
+       c: «gel» «gel»\$" sh -c "$G tag -c abc.yaml m10.md | sed -n 4,6p"
+# a term that 3,000 themes list: each theme once (a quadratic listing took
+# seconds on such a segment)
+python3 -c "
+print('themes:')
+for i in range(3000): print('  t%d: [santé]' % i)" > many.yaml
+echo "La santé d'abord." > s.md
+ok "tag: a term 3,000 themes list, every theme once in the text" sh -c \
+    "test \$($G tag -c many.yaml s.md | grep -c '^       t[0-9]*: «santé»\$') = 3000"
+ok "tag -f json: the same, every theme once in the segment's codes" sh -c \
+    "$G tag -f json -c many.yaml s.md | python3 -c 'import json,sys; d=json.load(sys.stdin); c=d[\"segments\"][0][\"codes\"]; sys.exit(not (len(c) == len(set(c)) == 3000 and c == sorted(c, key=lambda x: int(x[1:]))))'"
 # a codebook without a name, in a project in another folder: named after
 # its file ("n1.db)" was the name: "edited.yaml (in sub/n1.db)" cut at /)
 mkdir -p sub
