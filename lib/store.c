@@ -3116,6 +3116,33 @@ int grille_store_find(grille_store *s, const char *doc, int64_t *id,
     sqlite3_finalize(st);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         return store_error(s, err, rc, "look for the document");
+    if (rc == SQLITE_ROW && doc[0] == '#' && doc[1] &&
+        strspn(doc + 1, "0123456789") == strlen(doc + 1)) {
+        /* "#1", the name of a document, and document #1 another: say so
+         * rather than pick one (rm deletes) */
+        r = prepare(s, "SELECT name FROM documents WHERE id = ?1 AND "
+                       "id <> ?2", &st, err);
+        if (r < 0)
+            return r;
+        sqlite3_bind_int64(st, 1, strtoll(doc + 1, NULL, 10));
+        sqlite3_bind_int64(st, 2, *id);
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) {
+            r = grille__error(
+                err, GRILLE_EINVALID, s->path, 0, 0,
+                _("'%s' is both document %s ('%s') and the name of document "
+                  "#%lld: name the first by its name, the second by the "
+                  "path of its file"),
+                doc, doc, (const char *)sqlite3_column_text(st, 0),
+                (long long)*id);
+            sqlite3_finalize(st);
+            return r;
+        }
+        sqlite3_finalize(st);
+        if (rc != SQLITE_DONE)
+            return store_error(s, err, rc, "look for the document");
+        rc = SQLITE_ROW;
+    }
     struct stat sb;
     if (rc == SQLITE_ROW && doc[0] != '#' && stat(doc, &sb) == 0 &&
         S_ISREG(sb.st_mode)) {

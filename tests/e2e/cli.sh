@@ -236,6 +236,17 @@ ok "tag: a term 3,000 themes list, every theme once in the text" sh -c \
     "test \$($G tag -c many.yaml s.md | grep -c '^       t[0-9]*: «santé»\$') = 3000"
 ok "tag -f json: the same, every theme once in the segment's codes" sh -c \
     "$G tag -f json -c many.yaml s.md | python3 -c 'import json,sys; d=json.load(sys.stdin); c=d[\"segments\"][0][\"codes\"]; sys.exit(not (len(c) == len(set(c)) == 3000 and c == sorted(c, key=lambda x: int(x[1:]))))'"
+# "#1" is document #1, and also the name of another document (a file
+# named so): refused, where rm removed the one named so without a word
+mkdir -p hash && echo "santé un" > hash/a.md && echo "santé deux" > 'hash/#1'
+$G init -d hash.db >/dev/null && $G add -d hash.db hash/a.md 'hash/#1' >/dev/null
+expect "rm '#1': both a number and another document's name, refused" 1 \
+    "^grille: hash\.db: '#1' is both document #1 \('a\.md'\) and the name of document #2: name the first by its name, the second by the path of its file
+grille: nothing was removed from hash\.db\$" $G rm -d hash.db '#1'
+expect "rm by the path of the file named '#1' removes that one" 0 \
+    "^removed 1 document" $G rm -d hash.db 'hash/#1'
+expect "then '#1' is document #1 alone" 0 "^removed 1 document" \
+    $G rm -d hash.db '#1'
 # a codebook without a name, in a project in another folder: named after
 # its file ("n1.db)" was the name: "edited.yaml (in sub/n1.db)" cut at /)
 mkdir -p sub
