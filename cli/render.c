@@ -63,6 +63,18 @@ static bool keep_in_place(const struct stat *st)
     return st->st_nlink > 1 || st->st_uid != geteuid();
 }
 
+/* Whether the file at path starts as a SQLite database does. */
+static bool is_database(const char *path)
+{
+    char head[16];
+    FILE *f = fopen(path, "rb");
+    bool db = f && fread(head, 1, sizeof(head), f) == sizeof(head) &&
+              memcmp(head, "SQLite format 3", sizeof(head)) == 0;
+    if (f)
+        fclose(f);
+    return db;
+}
+
 FILE *out_open(const char *path, const char *db)
 {
     if (!path || strcmp(path, "-") == 0 || strcmp(path, "/dev/stdout") == 0)
@@ -82,6 +94,13 @@ FILE *out_open(const char *path, const char *db)
         return out_in_place(path);
     if (there && access(path, W_OK) != 0) { /* as an open would say */
         cli_error("%s: %s", path, strerror(errno));
+        return NULL;
+    }
+    if (there && is_database(path)) {
+        /* another project, a slip of -o for -d: a report is never one */
+        cli_error(_("%s is a SQLite database (a grille project?): write "
+                    "the output to another file, or remove it first"),
+                  path);
         return NULL;
     }
     out_copy = there && keep_in_place(&st);

@@ -247,6 +247,14 @@ expect "rm by the path of the file named '#1' removes that one" 0 \
     "^removed 1 document" $G rm -d hash.db 'hash/#1'
 expect "then '#1' is document #1 alone" 0 "^removed 1 document" \
     $G rm -d hash.db '#1'
+# -o naming another project (a slip for -d): refused, the project intact
+$G init -d other.db >/dev/null
+sha=$(sha256sum other.db)
+expect "report -o another project: refused" 1 \
+    "^grille: other\.db is a SQLite database \(a grille project\?\): write the output to another file, or remove it first" \
+    $G report -d hash.db -o other.db
+ok "report -o another project: the project is as it was" \
+    test "$sha" = "$(sha256sum other.db)"
 # a codebook without a name, in a project in another folder: named after
 # its file ("n1.db)" was the name: "edited.yaml (in sub/n1.db)" cut at /)
 mkdir -p sub
