@@ -893,6 +893,37 @@ static bool only_assertions(const char *p, size_t n)
     return false;
 }
 
+/* Whether a regex (one that compiles) uses \\K, outside \\Q...\\E and
+ * classes: it moves the start of what a match reports, so that a match
+ * may report empty text ('a\\K') or only its end ('sant\\Ké'). */
+static bool resets_start(const char *p, size_t n)
+{
+    for (size_t i = 0; i < n;) {
+        if (p[i] == '\\' && i + 1 < n) {
+            if (p[i + 1] == 'K')
+                return true;
+            if (p[i + 1] == 'Q') { /* quoted up to \E */
+                for (i += 2; i < n && !(p[i] == '\\' && i + 1 < n &&
+                                        p[i + 1] == 'E');)
+                    i++;
+            }
+            i += 2;
+        } else if (p[i] == '[') { /* a class: up to its ']' */
+            i++;
+            if (i < n && p[i] == '^')
+                i++;
+            if (i < n && p[i] == ']')
+                i++;
+            while (i < n && p[i] != ']')
+                i += p[i] == '\\' ? 2 : 1;
+            i++;
+        } else {
+            i++;
+        }
+    }
+    return false;
+}
+
 /* Whether a text written as a pattern could be one: no space (a word, a
  * glob), or a wildcard. */
 static bool pattern_like(const ynode *v)
@@ -977,6 +1008,15 @@ static int regex_rule(builder *b, const ynode *n, size_t code)
                       "empty match codes nothing): make it need a character "
                       "('a+' rather than 'a*'; no lone '^', '\\b' or "
                       "lookaround '(?=...)')"),
+                    q(buf, sizeof(buf), n->str), b->cb->codes[code].id);
+    }
+    if (re && resets_start(n->str, n->len)) {
+        pcre2_code_free(re);
+        return fail(b, n, GRILLE_EINVALID,
+                    _("regex '%s' in theme '%s' uses \\K, which moves the "
+                      "start of a match: it would code only the text after "
+                      "\\K, or nothing; match what comes before with a "
+                      "lookbehind '(?<=...)'"),
                     q(buf, sizeof(buf), n->str), b->cb->codes[code].id);
     }
     if (!re) {

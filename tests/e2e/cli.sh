@@ -318,6 +318,8 @@ for case in \
     "regex: ['(?=masques)']|can match empty text" \
     "regex: ['\\b(?<!x)(?=[)]m)']|can match empty text" \
     "regex: ['(?:(?=masques))']|can match empty text" \
+    "regex: ['masques\\K']|uses .K, which moves the start of a match" \
+    "regex: ['sant\\Ké']|uses .K, which moves the start of a match" \
     'terms: ["=VPN*"]|holds a .\*.: an exact form takes no wildcard' \
     "terms: [\"=l'ARS\"]|holds an elision, a word of its own in a text: =ARS finds the ARS of l'ARS" \
     'terms: ["=l’ARS"]|holds an elision' \
@@ -326,6 +328,9 @@ for case in \
     expect "a pattern that could never match is refused: ${case%%|*}" 1 \
         "^grille: kind\.yaml:4:[0-9]+: .*${case#*|}" $G codebook check kind.yaml
 done
+printf "themes:\n  t:\n    regex: ['\\\\QK\\\\K\\\\E', 'a\\\\\\\\K']\n" > quotedk.yaml
+expect "a \\K quoted (\\Q...\\E) or escaped (\\\\K) is no reset: accepted" 0 \
+    "^quotedk\.yaml: ok" $G codebook check quotedk.yaml
 printf "themes:\n  t:\n    regex: ['masques|(?=gel)']\n" > branch.yaml
 expect "a regex with a branch of assertions alone is refused" 1 \
     "^grille: branch\.yaml:3:13: regex 'masques\|\(\?=gel\)' in theme 't' can match empty text" \
