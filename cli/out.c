@@ -651,6 +651,7 @@ int format_of_name(const char *path, unsigned allowed)
         const char *ext;
         int fmt;
     } exts[] = {{".html", FMT_HTML}, {".htm", FMT_HTML}, {".md", FMT_MD},
+                {".markdown", FMT_MD},
                 {".csv", FMT_CSV},   {".json", FMT_JSON}, {".jsonl", FMT_JSON},
                 {".txt", FMT_TEXT}};
     const char *dot = path ? strrchr(path, '.') : NULL;

@@ -202,6 +202,8 @@ expect "report -o x.html writes HTML" 0 "^<!DOCTYPE html>" sh -c \
     "$G report -d gel.db -o ext.html && head -1 ext.html"
 expect "kwic -o x.csv writes CSV" 0 "^document,line,left,match,right" sh -c \
     "$G kwic -d gel.db gel -o ext.csv && head -1 ext.csv"
+expect "report -o x.markdown writes Markdown" 0 "^# " sh -c \
+    "$G report -d gel.db -o ext.markdown && head -1 ext.markdown"
 expect "-f wins over the extension" 0 "^Theme report" sh -c \
     "$G report -d gel.db -f text -o ext2.html && head -1 ext2.html"
 # recode without -c codes with the project's copy: a codebook file edited
