@@ -13,7 +13,7 @@
  * same bytes.  Positions are Unicode code points of the exported text,
  * the first being 0, end exclusive; the exported text is the document's
  * body (its front matter becomes the case's variables) in UTF-8 without a
- * BOM, with LF line ends (a Windows note's CR LF counts as one character
+ * BOM (but one before a body's own U+FEFF), with LF line ends (a Windows note's CR LF counts as one character
  * in some tools and two in others: LF alone is read the same by all).
  */
 #include "store.h"
@@ -438,6 +438,37 @@ static char *lf_text(const char *s, size_t n, size_t *len)
     return t;
 }
 
+/* A body that starts with U+FEFF (a note pasted after its front matter
+ * with its mark) is exported after a byte order mark of its own: every
+ * reader takes the first for a mark and drops it, and would have dropped
+ * the body's own, every position then landing a character off. */
+static bool starts_with_mark(const char *s, size_t n)
+{
+    return n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0;
+}
+
+/* The exported text of a body: LF line ends (lf_text), and a mark before
+ * the body's own U+FEFF (starts_with_mark). */
+static char *export_text(const char *s, size_t n, size_t *len)
+{
+    if (!starts_with_mark(s, n))
+        return lf_text(s, n, len);
+    char *t = lf_text(s, n, len), *m = t ? malloc(*len + 4) : NULL;
+    if (m) {
+        memcpy(m, "\xEF\xBB\xBF", 3);
+        memcpy(m + 3, t, *len + 1);
+        *len += 3;
+    }
+    free(t);
+    return m;
+}
+
+/* The size of export_text(s, n). */
+static size_t export_size(const char *s, size_t n)
+{
+    return lf_size(s, n) + (starts_with_mark(s, n) ? 3 : 0);
+}
+
 /* A document's text as a ZIP entry, read from the project only when
  * libzip compresses it (at zip_close, one entry after the other): the
  * export holds one text at a time, not the whole corpus. */
@@ -488,8 +519,8 @@ static zip_int64_t text_read(void *payload, void *data, zip_uint64_t len,
         if (body > n)
             body = n;
         free(t->data);
-        t->data = lf_text(text ? text + body : "", text ? n - body : 0,
-                          &t->len);
+        t->data = export_text(text ? text + body : "",
+                              text ? n - body : 0, &t->len);
         sqlite3_reset(t->q);
         if (!t->data) {
             zip_error_set(&t->error, ZIP_ER_MEMORY, 0);
@@ -1069,7 +1100,7 @@ int grille_refi_export_qdpx(grille_store *s, const char *path,
         }
         memcpy(texts[ntexts].guid, sg, sizeof(sg));
         texts[ntexts].doc = id;
-        texts[ntexts++].size = lf_size(text + body, len - body);
+        texts[ntexts++].size = export_size(text + body, len - body);
     }
     if (sr != SQLITE_DONE) {
         rc = grille_store__error(s, err, sr, "export");

@@ -1239,6 +1239,47 @@ def t_lone_cr_source():
     return None
 
 
+def t_feff_body():
+    """A note whose body starts with U+FEFF after its front matter: its
+    source has a mark of its own before it, so that a reader that drops
+    the mark keeps the character and the positions; importing the export
+    back changes nothing (it said 'a different document has this name')."""
+    d = os.path.join(TMP, 'feffbody')
+    os.makedirs(d)
+    with open(os.path.join(d, 'a.txt'), 'wb') as f:
+        f.write('---\r\ntype: commune\r\n---\r\n\ufeffLe maire.\r\n'
+                .encode())
+    db = os.path.join(d, 'a.db')
+    ok(grille('init', '-d', db))
+    ok(grille('add', '-d', db, os.path.join(d, 'a.txt')))
+    qdpx = os.path.join(d, 'a.qdpx')
+    ok(grille('export', '-d', db, '-f', 'qdpx', '-o', qdpx))
+    with zipfile.ZipFile(qdpx) as z:
+        root = ET.fromstring(z.read('project.qde'))
+        src = next(root.iter(P + 'TextSource'))
+        raw = z.read('sources/' + src.get('plainTextPath')[11:])
+    if raw != '\ufeff\ufeffLe maire.\n'.encode():
+        return 'source %r' % raw
+    text = raw.decode('utf-8-sig')  # the mark dropped, as readers do
+    got = [text[int(s.get('startPosition')):int(s.get('endPosition'))]
+           for s in src.iter(P + 'PlainTextSelection')]
+    if got != ['maire']:
+        return 'selections %r' % got
+    out = ok(grille('import', '-d', db, qdpx))
+    if b'0 documents added, 1 already there' not in out.stdout:
+        return 'import back: %r' % out.stdout
+    fresh = os.path.join(d, 'b.db')
+    ok(grille('init', '-d', fresh))
+    ok(grille('import', '-d', fresh, qdpx))
+    con = sqlite3.connect(fresh)
+    rows = con.execute("SELECT CAST(substr(text, body + 1) AS BLOB) FROM "
+                       "documents").fetchall()
+    con.close()
+    if rows != [('\ufeffLe maire.\n'.encode(),)]:
+        return 'imported into a new project: %r' % rows
+    return None
+
+
 def t_hostile_archives():
     """Entities declared in a DOCTYPE are refused (expanded later, one
     entity used many times made gigabytes); a case of many sources gives
@@ -1478,6 +1519,8 @@ for name, fn in [('the project validates against Project.xsd', t_valid_project),
                   t_hostile_archives),
                  ('a note of lone CRs: its source has LF line ends',
                   t_lone_cr_source),
+                 ('a body starting with U+FEFF: a mark before it, imported back',
+                  t_feff_body),
                  ('control characters: stored as the export writes them',
                   t_control_chars_round_trip),
                  ('a number whose zeros would go is Text', t_number_texts),
