@@ -132,6 +132,14 @@ int cmd_codebook(int argc, char **argv)
     if (strcmp(verb, "check") && strcmp(verb, "show"))
         return cli_usage("codebook", _("unknown action '%s' (check or show)"),
                          verb);
+    /* the options after the verb, in any order ("check FILE -d DB" too):
+     * parsed from the verb on, getopt made anew (optind 0) since the loop
+     * above stopped at the verb ("+") */
+    char *name = argv[0]; /* "grille: codebook", getopt's messages' */
+    argc -= optind - 1;
+    argv += optind - 1;
+    argv[0] = name; /* the verb's slot: it is in `verb` */
+    optind = 0;
     while ((c = getopt_long(argc, argv, "d:h", opts, NULL)) != -1) {
         if (c == 'd') {
             db = optarg;

@@ -303,6 +303,15 @@ static char *trim(char *s)
     return s;
 }
 
+/* Whether every cell of a row is empty or spaces (";;"). */
+static bool blank_row(csv_row *r)
+{
+    for (size_t k = 0; k < r->n; k++)
+        if (*trim(r->fields[k]))
+            return false;
+    return true;
+}
+
 /* Whether a cell starts with the mark grille's CSV puts before what a
  * spreadsheet would take for a formula ('+100k), or before a value that
  * starts as a marked one does (''+x for '+x): apostrophes, then =, +, -
@@ -355,10 +364,19 @@ static int attr_import(int argc, char **argv, const char *db)
     char *rawname = NULL; /* a listing row's name as written */
     if ((pos = csv_sep_line(data, len, &sep)) != 0)
         line++; /* Excel's "sep=;": the header is on the next line */
-    if (ok && csv_next(data, len, &pos, sep, &head, &line, &why) != 1) {
-        cli_error(_("%s:1: %s"), path, why ? why : _("no header row"));
+    /* the header: the first row with a name in it (a spreadsheet's
+     * empty rows above it skipped, as below it) */
+    int hr;
+    while (ok && (hr = csv_next(data, len, &pos, sep, &head, &line, &why)) ==
+                     1 &&
+           blank_row(&head))
+        ;
+    if (ok && hr != 1) {
+        cli_error("%s:%zu: %s", path, hr < 0 ? head.line : line,
+                  why ? why : _("no header row"));
         ok = false;
     }
+    size_t hl = ok ? head.line : 1; /* the header's line, for messages */
     /* the layout of 'grille list -f csv' (its columns of figures left
      * out, its attr.KEY columns the attributes KEY, its ids #ID): a
      * listing edited in a spreadsheet comes back */
@@ -408,14 +426,14 @@ static int attr_import(int argc, char **argv, const char *db)
             if (!*a || ignored[j])
                 continue;
             if (strcmp(a, b) == 0) {
-                cli_error(_("%s:1: column '%s' given twice in the header "
+                cli_error(_("%s:%zu: column '%s' given twice in the header "
                             "(columns %zu and %zu)"),
-                          path, b, j + 1, k + 1);
+                          path, hl, b, j + 1, k + 1);
                 ok = false;
             } else if (same_attr_key(a, b)) {
-                cli_error(_("%s:1: columns '%s' and '%s' (%zu and %zu) name "
-                            "the same attribute: keep one"),
-                          path, a, b, j + 1, k + 1);
+                cli_error(_("%s:%zu: columns '%s' and '%s' (%zu and %zu) "
+                            "name the same attribute: keep one"),
+                          path, hl, a, b, j + 1, k + 1);
                 ok = false;
             }
         }
@@ -448,17 +466,17 @@ static int attr_import(int argc, char **argv, const char *db)
                 free(fh);
             }
         if (other)
-            cli_warning(_("%s:1: column '%s' is an attribute of its own: "
+            cli_warning(_("%s:%zu: column '%s' is an attribute of its own: "
                           "the project has '%s' (name the column so to "
                           "set that one)"),
-                        path, head.fields[k], other);
+                        path, hl, head.fields[k], other);
         free(fk);
         free(key);
     }
     if (ok && head.n < 2) {
-        cli_error(_("%s:1: the header needs a first column and at least one "
-                    "attribute%s"),
-                  path,
+        cli_error(_("%s:%zu: the header needs a first column and at least "
+                    "one attribute%s"),
+                  path, hl,
                   head.n == 1 && strchr(head.fields[0], '\t')
                       ? _(" (columns are separated by ',' or ';', not by "
                           "tabs)")

@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 static const char help[] =
-    "Usage: grille export [-d DB] [-c CODEBOOK] -f qdpx|qdc|csv -o FILE\n"
+    "Usage: grille export [-d DB] [-c CODEBOOK] [-f qdpx|qdc|csv] -o FILE\n"
     "Export the project for other tools.\n\n"
     "  qdpx  a REFI-QDA project: the codes, one case per document with its\n"
     "        attributes as variables, the texts and every coding; NVivo,\n"

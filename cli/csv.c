@@ -11,16 +11,32 @@
 
 char csv_guess_separator(const char *s, size_t len)
 {
+    /* the first line with something else than separators and spaces: a
+     * spreadsheet's empty first row (";;" or ",,") says nothing */
     size_t commas = 0, semis = 0;
-    bool quoted = false;
-    for (size_t i = 0; i < len && s[i] != '\n'; i++) {
+    bool quoted = false, content = false;
+    char first = 0; /* the first line's, when no line has more */
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] == '\n' && !quoted) {
+            if (content)
+                break;
+            if (!first)
+                first = semis > commas ? ';' : ',';
+            commas = semis = 0;
+            continue;
+        }
         if (s[i] == '"')
             quoted = !quoted;
         else if (!quoted && s[i] == ',')
             commas++;
         else if (!quoted && s[i] == ';')
             semis++;
+        if (s[i] != ',' && s[i] != ';' && s[i] != ' ' && s[i] != '\t' &&
+            s[i] != '\r')
+            content = true;
     }
+    if (!content && first)
+        return first;
     return semis > commas ? ';' : ',';
 }
 

@@ -32,6 +32,11 @@ expect "an option without its value too" 2 \
 expect "tag with a bad format" 2 "unknown format 'xml'" $G tag -f xml x
 expect "tag with a bad unit" 2 "unknown unit 'page'" $G tag -u page x
 expect "codebook without action" 2 "check or show" $G codebook
+expect "codebook check FILE -d DB: options after the file are read" 2 \
+    "^grille: give a FILE or a project \(-d\), not both" \
+    $G codebook check x.yaml -d x.db
+expect "codebook check with an unknown option after the verb" 2 \
+    "^grille: codebook: unrecognized option '--nope'" $G codebook check --nope
 
 # files that cannot be read
 expect "missing file" 1 "^grille: nope\.md: No such file or directory" \
@@ -451,6 +456,21 @@ printf 'sep=;\r\ndocument;strate\r\nnote.md;rurale\r\n' > excel.csv
 expect "a cases file with Excel's sep=; line is read" 0 \
     "^set 1 attribute value on 1 document from excel\.csv" \
     $G attr import -d cases.db excel.csv
+# a spreadsheet's empty rows above the header: skipped, as below it (the
+# first was taken for the header), its separator guessed from the header
+printf ';\n;;\n\ndocument;strate\nnote.md;mixte\n' > above.csv
+expect "a cases file with empty rows above its header is read" 0 \
+    "^set 1 attribute value on 1 document from above\.csv" \
+    $G attr import -d cases.db above.csv
+# a header below Excel's sep= line is named at its own line
+printf 'sep=;\ndocument;strate;strate\nnote.md;a;b\n' > twice2.csv
+expect "the header's messages give the header's line" 1 \
+    "^grille: twice2\.csv:2: column 'strate' given twice" \
+    $G attr import -d cases.db twice2.csv
+printf ';;\n;;\n' > empty.csv
+expect "a cases file of empty rows has no header" 1 \
+    "^grille: empty\.csv:[0-9]+: no header row" \
+    $G attr import -d cases.db empty.csv
 printf 'document\tstrate\nnote.md\ta\n' > tabs.csv
 expect "a cases file separated by tabs says so" 1 \
     "^grille: tabs\.csv:1: .*not by tabs" $G attr import -d cases.db tabs.csv
