@@ -68,16 +68,17 @@ int main(int argc, char **argv)
 }
 
 /* Standard descriptors the caller closed ("grille tag big.md >&-") are
- * taken by /dev/null, read-only: a file the program opens next (a spool,
- * a project) would otherwise get fd 1 or 2, and the output or a warning
- * be written into it.  Writes to them still fail (EBADF), as they would
+ * taken by /dev/null, the wrong way round (stdin write-only, stdout and
+ * stderr read-only): a file the program opens next (a spool, a project)
+ * would otherwise get fd 1 or 2, and the output or a warning be written
+ * into it.  Reads and writes on them still fail (EBADF), as they would
  * have, and are reported. */
 static void hold_std_fds(void)
 {
     for (int fd = 0; fd <= 2; fd++) {
         if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
             continue;
-        int n = open("/dev/null", O_RDONLY);
+        int n = open("/dev/null", fd == 0 ? O_WRONLY : O_RDONLY);
         if (n >= 0 && n != fd) { /* a lower one was closed too: taken */
             dup2(n, fd);
             close(n);

@@ -19,6 +19,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <wchar.h>
 #ifdef __linux__
@@ -126,13 +127,22 @@ int cli_read_codebook(grille_text **out, const char *path,
          * every other command that reads one says (with the byte) */
         grille_text_free(*out);
         *out = NULL;
-        grille_codebook *cb = NULL;
-        rc = grille_codebook_load_file(&cb, path, err);
-        grille_codebook_free(cb);
-        if (rc >= 0) { /* changed between the two reads */
+        /* a file read again as a codebook, for codebook check's message
+         * (with the byte); standard input or a pipe cannot be */
+        struct stat st;
+        rc = 0;
+        if (strcmp(path, "-") != 0 && stat(path, &st) == 0 &&
+            S_ISREG(st.st_mode)) {
+            grille_codebook *cb = NULL;
+            rc = grille_codebook_load_file(&cb, path, err);
+            grille_codebook_free(cb);
+        }
+        if (rc >= 0) { /* not a file, or changed between the two reads */
             err->code = rc = GRILLE_EENCODING;
             snprintf(err->message, sizeof(err->message),
-                     _("%s: a codebook must be UTF-8, not %s"), path,
+                     _("%s: %s, not UTF-8: a codebook must be UTF-8; save "
+                       "it with the encoding UTF-8"),
+                     strcmp(path, "-") == 0 ? "<stdin>" : path,
                      grille_encoding_name(enc));
         }
         return rc;

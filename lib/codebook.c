@@ -894,8 +894,10 @@ static bool only_assertions(const char *p, size_t n)
 }
 
 /* Whether a regex (one that compiles) uses \\K, outside \\Q...\\E and
- * classes: it moves the start of what a match reports, so that a match
- * may report empty text ('a\\K') or only its end ('sant\\Ké'). */
+ * comments (?#...): it moves the start of what a match reports, so that
+ * a match may report empty text ('a\\K') or only its end ('sant\\Ké').
+ * (PCRE2 refuses \\K in a class, and in a lookaround; a \\K in an (?x)
+ * comment is refused too, wrongly but plainly.) */
 static bool resets_start(const char *p, size_t n)
 {
     for (size_t i = 0; i < n;) {
@@ -906,17 +908,14 @@ static bool resets_start(const char *p, size_t n)
                 for (i += 2; i < n && !(p[i] == '\\' && i + 1 < n &&
                                         p[i + 1] == 'E');)
                     i++;
+            } else if (p[i + 1] == 'c') { /* \cX: a control character */
+                i++;
             }
             i += 2;
-        } else if (p[i] == '[') { /* a class: up to its ']' */
-            i++;
-            if (i < n && p[i] == '^')
+        } else if (p[i] == '(' && i + 2 < n && p[i + 1] == '?' &&
+                   p[i + 2] == '#') { /* a comment, up to its ')' */
+            while (i < n && p[i] != ')')
                 i++;
-            if (i < n && p[i] == ']')
-                i++;
-            while (i < n && p[i] != ']')
-                i += p[i] == '\\' ? 2 : 1;
-            i++;
         } else {
             i++;
         }

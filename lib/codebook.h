@@ -125,8 +125,6 @@ struct grille_codebook {
 /* A speaker label folded for comparison: lowercase, accents removed,
  * white space in single spaces, trimmed; NUL terminated. */
 GRILLE_HIDDEN int grille__speaker_key(gbuf *out, const char *s, size_t len);
-/* Whether the turns of speaker `key` (from grille__speaker_key) are not
- * coded. */
 /* grille_codebook_load, its messages naming `name` ("a.yaml (in p.db)"),
  * and a codebook without a name of its own named after `file` ("a.yaml"),
  * not after `name`. */
@@ -135,6 +133,8 @@ GRILLE_HIDDEN int grille_codebook__load_from(grille_codebook **out,
                                              const char *name,
                                              const char *file,
                                              grille_error *err);
+/* Whether the turns of speaker `key` (from grille__speaker_key) are not
+ * coded. */
 GRILLE_HIDDEN bool grille__skip_speaker(const grille_codebook *cb,
                                         const char *key, size_t len);
 

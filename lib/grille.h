@@ -470,9 +470,10 @@ GRILLE_API int grille_analyser_run_range(grille_analyser *a, const char *text,
  * grille_analyser_run_range on a decoded text (grille_text_decode,
  * grille_text_read_file): its bytes were checked as UTF-8 then and are
  * not checked again, a pass over the text saved.  The range is checked
- * as grille_analyser_run_range's, and GRILLE_EINVALID also when it ends
- * past the text or inside a character.  `text` NULL with an empty range
- * is an empty text.
+ * as grille_analyser_run_range's, except that one that ends inside a
+ * character is GRILLE_EINVALID (not GRILLE_EENCODING: the text is UTF-8,
+ * the range is wrong), as is one that ends past the text.  `text` NULL
+ * with an empty range is an empty text.
  */
 GRILLE_API int grille_analyser_run_text(grille_analyser *a,
                                         const grille_text *text, size_t start,

@@ -39,6 +39,8 @@ expect "codebook check with an unknown option after the verb" 2 \
     "^grille: codebook: unrecognized option '--nope'" $G codebook check --nope
 
 # files that cannot be read
+expect "tag - with standard input closed: said, not read as empty" 1 \
+    "^grille: <stdin>: Bad file descriptor" sh -c "$G tag - <&-"
 expect "missing file" 1 "^grille: nope\.md: No such file or directory" \
     $G tag nope.md
 mkdir dir
@@ -281,6 +283,10 @@ ok "init -c: no project is left behind" test ! -e latin1.db
 expect "init -c: a UTF-16 codebook is refused" 1 \
     "^grille: u16\.yaml:1:1: UTF-16 .*a codebook must be UTF-8" \
     $G init -d u16.db -c u16.yaml
+expect "init -c -: a Windows-1252 codebook on standard input is refused" 1 \
+    "^grille: <stdin>: Windows-1252, not UTF-8: a codebook must be UTF-8" \
+    sh -c "$G init -d latin1.db -c - < latin1.yaml"
+ok "init -c -: no project is left behind" test ! -e latin1.db
 sha=$(sha256sum edited.db)
 expect "recode -c: a Windows-1252 codebook is refused" 1 \
     "^grille: latin1\.yaml:2:10: invalid UTF-8 at byte 17" \
@@ -327,6 +333,7 @@ for case in \
     "regex: ['(?:(?=masques))']|can match empty text" \
     "regex: ['masques\\K']|uses .K, which moves the start of a match" \
     "regex: ['sant\\Ké']|uses .K, which moves the start of a match" \
+    "regex: ['(?#[)sant\\Ké(?#])']|uses .K, which moves the start of a match" \
     'terms: ["=VPN*"]|holds a .\*.: an exact form takes no wildcard' \
     "terms: [\"=l'ARS\"]|holds an elision, a word of its own in a text: =ARS finds the ARS of l'ARS" \
     'terms: ["=l’ARS"]|holds an elision' \
@@ -335,7 +342,7 @@ for case in \
     expect "a pattern that could never match is refused: ${case%%|*}" 1 \
         "^grille: kind\.yaml:4:[0-9]+: .*${case#*|}" $G codebook check kind.yaml
 done
-printf "themes:\n  t:\n    regex: ['\\\\QK\\\\K\\\\E', 'a\\\\\\\\K']\n" > quotedk.yaml
+printf "themes:\n  t:\n    regex: ['\\\\QK\\\\K\\\\E', 'a\\\\\\\\K', 'santé(?# \\\\K)', '\\\\c\\\\Ksanté']\n" > quotedk.yaml
 expect "a \\K quoted (\\Q...\\E) or escaped (\\\\K) is no reset: accepted" 0 \
     "^quotedk\.yaml: ok" $G codebook check quotedk.yaml
 printf "themes:\n  t:\n    regex: ['masques|(?=gel)']\n" > branch.yaml
