@@ -996,26 +996,24 @@ static int regex_rule(builder *b, const ynode *n, size_t code)
                                        PCRE2_NEVER_BACKSLASH_C,
                                    &errcode, &erroff, NULL);
     uint32_t minlen = 1;
+    const char *useless = NULL; /* why a regex that compiles codes nothing */
     if (re && ((pcre2_pattern_info(re, PCRE2_INFO_MINLENGTH, &minlen) == 0 &&
                 minlen == 0) ||
-               only_assertions(n->str, n->len))) {
+               only_assertions(n->str, n->len)))
         /* '^', '\b', 'x*', 'x|': an empty match codes nothing, and a
          * regex that may match empty text is one mistyped */
+        useless = _("regex '%s' in theme '%s' can match empty text (an "
+                    "empty match codes nothing): make it need a character "
+                    "('a+' rather than 'a*'; no lone '^', '\\b' or "
+                    "lookaround '(?=...)')");
+    else if (re && resets_start(n->str, n->len))
+        useless = _("regex '%s' in theme '%s' uses \\K, which moves the "
+                    "start of a match: it would code only the text after "
+                    "\\K, or nothing; match what comes before with a "
+                    "lookbehind '(?<=...)'");
+    if (useless) {
         pcre2_code_free(re);
-        return fail(b, n, GRILLE_EINVALID,
-                    _("regex '%s' in theme '%s' can match empty text (an "
-                      "empty match codes nothing): make it need a character "
-                      "('a+' rather than 'a*'; no lone '^', '\\b' or "
-                      "lookaround '(?=...)')"),
-                    q(buf, sizeof(buf), n->str), b->cb->codes[code].id);
-    }
-    if (re && resets_start(n->str, n->len)) {
-        pcre2_code_free(re);
-        return fail(b, n, GRILLE_EINVALID,
-                    _("regex '%s' in theme '%s' uses \\K, which moves the "
-                      "start of a match: it would code only the text after "
-                      "\\K, or nothing; match what comes before with a "
-                      "lookbehind '(?<=...)'"),
+        return fail(b, n, GRILLE_EINVALID, useless,
                     q(buf, sizeof(buf), n->str), b->cb->codes[code].id);
     }
     if (!re) {

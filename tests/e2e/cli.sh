@@ -418,15 +418,18 @@ expect "add: a front matter key of spaces only names the note, not the project" 
     "^grille: blankkey\.md:2:1: a front matter key of spaces only" \
     $G add -d blankkey.db blankkey.md
 $G init -d cases.db > /dev/null && $G add -d cases.db note.md > /dev/null
-printf 'document;strate;strate\nnote.md;a;b\n' > twice.csv
-expect "a cases file naming a column twice is refused" 1 \
+# cases_file NAME STATUS REGEX CONTENT: attr import of a cases file
+cases_file() {
+    printf "$4" > "$1"
+    expect "attr import: $1 ($4)" "$2" "$3" $G attr import -d cases.db "$1"
+}
+cases_file twice.csv 1 \
     "^grille: twice\.csv:1: column 'strate' given twice in the header \(columns 2 and 3\)" \
-    $G attr import -d cases.db twice.csv
+    'document;strate;strate\nnote.md;a;b\n'
 # two spellings of one key: the project would keep one value silently
-printf 'document,type,Type\nnote.md,commune,epci\n' > spelt.csv
-expect "a cases file naming a key twice, spelt two ways, is refused" 1 \
+cases_file spelt.csv 1 \
     "^grille: spelt\.csv:1: columns 'type' and 'Type' \(2 and 3\) name the same attribute: keep one" \
-    $G attr import -d cases.db spelt.csv
+    'document,type,Type\nnote.md,commune,epci\n'
 expect "attr set of one key spelt two ways is refused" 2 \
     "^grille: 'Rôle' and ' role ' name the same attribute: give it once" \
     $G attr set -d cases.db note.md 'Rôle=DGS' ' role =DGA'
@@ -465,19 +468,12 @@ expect "a cases file with Excel's sep=; line is read" 0 \
     $G attr import -d cases.db excel.csv
 # a spreadsheet's empty rows above the header: skipped, as below it (the
 # first was taken for the header), its separator guessed from the header
-printf ';\n;;\n\ndocument;strate\nnote.md;mixte\n' > above.csv
-expect "a cases file with empty rows above its header is read" 0 \
-    "^set 1 attribute value on 1 document from above\.csv" \
-    $G attr import -d cases.db above.csv
+cases_file above.csv 0 "^set 1 attribute value on 1 document from above\.csv" \
+    ';\n;;\n\ndocument;strate\nnote.md;mixte\n'
 # a header below Excel's sep= line is named at its own line
-printf 'sep=;\ndocument;strate;strate\nnote.md;a;b\n' > twice2.csv
-expect "the header's messages give the header's line" 1 \
-    "^grille: twice2\.csv:2: column 'strate' given twice" \
-    $G attr import -d cases.db twice2.csv
-printf ';;\n;;\n' > empty.csv
-expect "a cases file of empty rows has no header" 1 \
-    "^grille: empty\.csv:[0-9]+: no header row" \
-    $G attr import -d cases.db empty.csv
+cases_file twice2.csv 1 "^grille: twice2\.csv:2: column 'strate' given twice" \
+    'sep=;\ndocument;strate;strate\nnote.md;a;b\n'
+cases_file empty.csv 1 "^grille: empty\.csv:[0-9]+: no header row" ';;\n;;\n'
 printf 'document\tstrate\nnote.md\ta\n' > tabs.csv
 expect "a cases file separated by tabs says so" 1 \
     "^grille: tabs\.csv:1: .*not by tabs" $G attr import -d cases.db tabs.csv

@@ -1210,23 +1210,33 @@ def t_control_chars_round_trip():
     return None
 
 
-def t_lone_cr_source():
-    """A note whose lines end with a CR alone (an old Mac file): its
-    source has LF line ends, its selections are the coded words, and
-    importing the export back changes nothing."""
-    d = os.path.join(TMP, 'lonecr')
+def export_note(folder, name, text):
+    """A project of one note (text, written as UTF-8) in TMP/folder,
+    exported: the project, the archive, its TextSource element and the
+    bytes of its source."""
+    d = os.path.join(TMP, folder)
     os.makedirs(d)
-    with open(os.path.join(d, 'cr.txt'), 'wb') as f:
-        f.write('Le maire\r\rLe télétravail\rfin VPN\r'.encode())
-    db = os.path.join(d, 'cr.db')
+    with open(os.path.join(d, name), 'wb') as f:
+        f.write(text.encode())
+    db = os.path.join(d, 'p.db')
     ok(grille('init', '-d', db))
-    ok(grille('add', '-d', db, os.path.join(d, 'cr.txt')))
-    qdpx = os.path.join(d, 'cr.qdpx')
+    ok(grille('add', '-d', db, os.path.join(d, name)))
+    qdpx = os.path.join(d, 'p.qdpx')
     ok(grille('export', '-d', db, '-f', 'qdpx', '-o', qdpx))
     with zipfile.ZipFile(qdpx) as z:
         root = ET.fromstring(z.read('project.qde'))
         src = next(root.iter(P + 'TextSource'))
-        text = z.read('sources/' + src.get('plainTextPath')[11:]).decode()
+        raw = z.read('sources/' + src.get('plainTextPath')[11:])
+    return db, qdpx, src, raw
+
+
+def t_lone_cr_source():
+    """A note whose lines end with a CR alone (an old Mac file): its
+    source has LF line ends, its selections are the coded words, and
+    importing the export back changes nothing."""
+    db, qdpx, src, raw = export_note(
+        'lonecr', 'cr.txt', 'Le maire\r\rLe télétravail\rfin VPN\r')
+    text = raw.decode()
     if text != 'Le maire\n\nLe télétravail\nfin VPN\n':
         return 'source %r' % text
     got = sorted(text[int(s.get('startPosition')):int(s.get('endPosition'))]
@@ -1244,20 +1254,10 @@ def t_feff_body():
     source has a mark of its own before it, so that a reader that drops
     the mark keeps the character and the positions; importing the export
     back changes nothing (it said 'a different document has this name')."""
-    d = os.path.join(TMP, 'feffbody')
-    os.makedirs(d)
-    with open(os.path.join(d, 'a.txt'), 'wb') as f:
-        f.write('---\r\ntype: commune\r\n---\r\n\ufeffLe maire.\r\n'
-                .encode())
-    db = os.path.join(d, 'a.db')
-    ok(grille('init', '-d', db))
-    ok(grille('add', '-d', db, os.path.join(d, 'a.txt')))
-    qdpx = os.path.join(d, 'a.qdpx')
-    ok(grille('export', '-d', db, '-f', 'qdpx', '-o', qdpx))
-    with zipfile.ZipFile(qdpx) as z:
-        root = ET.fromstring(z.read('project.qde'))
-        src = next(root.iter(P + 'TextSource'))
-        raw = z.read('sources/' + src.get('plainTextPath')[11:])
+    db, qdpx, src, raw = export_note(
+        'feffbody', 'a.txt',
+        '---\r\ntype: commune\r\n---\r\n\ufeffLe maire.\r\n')
+    d = os.path.dirname(db)
     if raw != '\ufeff\ufeffLe maire.\n'.encode():
         return 'source %r' % raw
     text = raw.decode('utf-8-sig')  # the mark dropped, as readers do
