@@ -500,6 +500,10 @@ int parse_format(const char *s, unsigned allowed);
 /* The format an output file's name asks for (rapport.html: html), when
  * no -f gives one; -1 for none of `allowed`. */
 int format_of_name(const char *path, unsigned allowed);
+/* The format of output `out` (NULL: stdout): `fmt` when -f gave it, else
+ * the one its name asks for, else `fmt` with a warning when its name has
+ * an extension, which asks for none of `allowed` (rapport.pdf). */
+int output_format(const char *out, unsigned allowed, int fmt, bool given);
 
 /* The default number of threads of add and recode: one per processor,
  * at most 8. */

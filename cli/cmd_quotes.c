@@ -248,8 +248,7 @@ int cmd_quotes(int argc, char **argv)
         default: return cli_bad_option("quotes");
         }
     }
-    if (!format_given && out && format_of_name(out, QUOTE_FORMATS) >= 0)
-        fmt = format_of_name(out, QUOTE_FORMATS); /* -o x.html */
+    fmt = output_format(out, QUOTE_FORMATS, fmt, format_given); /* x.html */
     if (optind != argc - 1)
         return cli_usage("quotes", "%s", _("name one CODE (see 'grille "
                                            "codebook show -d DB')"));
@@ -619,8 +618,7 @@ int cmd_kwic(int argc, char **argv)
         default: return cli_bad_option("kwic");
         }
     }
-    if (!format_given && out && format_of_name(out, QUOTE_FORMATS) >= 0)
-        fmt = format_of_name(out, QUOTE_FORMATS); /* -o x.csv */
+    fmt = output_format(out, QUOTE_FORMATS, fmt, format_given); /* x.csv */
     if (optind != argc - 1)
         return cli_usage("kwic", "%s", _("give one PATTERN"));
     const char *pattern = argv[optind];

@@ -1702,8 +1702,8 @@ static int parse(int argc, char **argv, const char *cmd, const char *help,
     }
     if (optind < argc)
         return cli_usage(cmd, _("unexpected argument '%s'"), argv[optind]);
-    if (!format_given && o->out && format_of_name(o->out, ALL_FORMATS) >= 0)
-        o->format = format_of_name(o->out, ALL_FORMATS); /* -o x.html */
+    o->format = output_format(o->out, ALL_FORMATS, o->format,
+                              format_given); /* -o x.html */
     if (o->all && o->codes)
         return cli_usage(cmd, "%s",
                          _("--codes names the codes, --all takes every one: "

@@ -672,6 +672,25 @@ int format_of_name(const char *path, unsigned allowed)
     return -1;
 }
 
+int output_format(const char *out, unsigned allowed, int fmt, bool given)
+{
+    static const char *const names[] = {"text", "JSON", "CSV", "Markdown",
+                                        "HTML"};
+    if (given || !out)
+        return fmt;
+    int f = format_of_name(out, allowed);
+    if (f >= 0)
+        return f;
+    const char *slash = strrchr(out, '/');
+    const char *dot = strrchr(slash ? slash + 1 : out, '.');
+    if (dot && dot[1] && dot != (slash ? slash + 1 : out) &&
+        strncmp(out, "/dev/", 5) != 0)
+        cli_warning(_("%s: '%s' is no format this command writes: writing "
+                      "%s (-f chooses one)"),
+                    out, dot, names[fmt]);
+    return fmt;
+}
+
 int cli_doc_read(cli_doc *doc, const char *path)
 {
     grille_error err = {0};

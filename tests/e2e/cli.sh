@@ -211,6 +211,11 @@ expect "kwic -o x.csv writes CSV" 0 "^document,line,left,match,right" sh -c \
     "$G kwic -d gel.db gel -o ext.csv && head -1 ext.csv"
 expect "report -o x.markdown writes Markdown" 0 "^# " sh -c \
     "$G report -d gel.db -o ext.markdown && head -1 ext.markdown"
+expect "report -o x.pdf: text, with a warning that names the extension" 0 \
+    "^grille: warning: ext\.pdf: '\.pdf' is no format this command writes: writing text \(-f chooses one\)" \
+    sh -c "$G report -d gel.db -o ext.pdf 2>&1 && head -1 ext.pdf | grep -q '^Theme report'"
+ok "report -o a name without an extension: text, no warning" \
+    sh -c "test -z \"\$($G report -d gel.db -o rapport 2>&1)\" && head -1 rapport | grep -q '^Theme report'"
 expect "-f wins over the extension" 0 "^Theme report" sh -c \
     "$G report -d gel.db -f text -o ext2.html && head -1 ext2.html"
 # recode without -c codes with the project's copy: a codebook file edited
