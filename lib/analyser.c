@@ -91,6 +91,15 @@ static int check_range(const char **text, size_t start, size_t end,
     return 0;
 }
 
+/* Returns rc after dropping the results of the last run: a failed run
+ * leaves none, not the previous run's (whose offsets are another
+ * text's) nor a part of its own. */
+static int forget(grille_analyser *a, int rc)
+{
+    a->nsegs = a->ntoks = a->ncodings = a->words = 0;
+    return rc;
+}
+
 /* A run on text[start, end), its arguments checked. */
 static int run(grille_analyser *a, const char *text, size_t start, size_t end,
                unsigned line, grille_unit unit, const grille_codebook *cb,
@@ -98,7 +107,7 @@ static int run(grille_analyser *a, const char *text, size_t start, size_t end,
 {
     int rc = check_range(&text, start, end, unit, name, bytes, err);
     if (rc < 0)
-        return rc;
+        return forget(a, rc);
     size_t len = end, body = start;
     rc = grille_text__segment(a, text, len, body, line, unit, err);
     if (rc == 0 && cb)
@@ -111,7 +120,7 @@ static int run(grille_analyser *a, const char *text, size_t start, size_t end,
         if (rc == 0 && cb)
             rc = grille_match__segment(a, cb, text, si, name, err);
     }
-    return rc;
+    return rc < 0 ? forget(a, rc) : rc;
 }
 
 int grille_analyser_run_range(grille_analyser *a, const char *text,
@@ -152,8 +161,9 @@ int grille_analyser_segment_range(grille_analyser *a, const char *text,
                                   grille_unit unit, grille_error *err)
 {
     int rc = check_range(&text, start, end, unit, NULL, true, err);
-    return rc < 0 ? rc
-                  : grille_text__segment(a, text, end, start, line, unit, err);
+    if (rc == 0)
+        rc = grille_text__segment(a, text, end, start, line, unit, err);
+    return rc < 0 ? forget(a, rc) : rc;
 }
 
 void grille_analyser_keep_tokens(grille_analyser *a, bool keep)

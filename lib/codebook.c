@@ -1944,6 +1944,19 @@ int grille_codebook_from_pattern(grille_codebook **out, const char *pattern,
                                  grille_error *err)
 {
     size_t n = strlen(pattern);
+    size_t bad = utf8_check(pattern, n);
+    if (bad < n) { /* said at its byte in the pattern, not in the YAML */
+        char q[200];
+        int rc = grille__error(err, GRILLE_EENCODING, NULL, 0, 0,
+                               _("pattern '%s': invalid UTF-8 at byte %zu "
+                                 "(0x%02X): a pattern must be UTF-8"),
+                               grille__quote(q, sizeof(q), pattern, n), bad,
+                               (unsigned char)pattern[bad]);
+        if (err)
+            err->offset = bad;
+        *out = NULL;
+        return rc;
+    }
     const char *key = "terms";
     const char *body = pattern;
     size_t blen = n;

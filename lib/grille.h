@@ -159,7 +159,8 @@ GRILLE_API void grille_text_free(grille_text *text);
 
 /*
  * Finds a YAML front matter block at the start of `s`: a first line that
- * is exactly "---", then YAML, then a line "---" or "...".  On success
+ * is "---" (spaces or tabs after it allowed), then YAML, then a line "---" or
+ * "..." (the same).  On success
  * *yaml_start and *yaml_end delimit the YAML between the fences and *body is
  * the offset of the first byte after the closing fence's line end.
  * Returns 1 when a block is found, 0 when there is none (*body is 0), and
@@ -183,7 +184,8 @@ typedef struct grille_attrs grille_attrs;
  * grille_text_front_matter) into attributes: a flat mapping of scalar keys
  * to scalar values (a list value is joined with ", ").  Returns 0 with an
  * empty list when there is no front matter.  Errors: GRILLE_ESYNTAX with
- * the line and column in the document (not in the block), naming `name`.
+ * the line and column in the document (not in the block), naming `name`;
+ * GRILLE_ELIMIT for YAML nested past 64 levels.
  * *body (unless body is NULL) receives the offset where the body starts
  * (0 without front matter).
  */
@@ -337,7 +339,8 @@ GRILLE_API const char *grille_codebook_bundled_text(size_t *len);
  * Makes a one-code codebook (code "pattern") from a single pattern, for
  * searching: "/REGEX/" is a regex, "A ~N B" a proximity rule, anything else
  * a term (word, phrase, glob or =exact form).  Its name is "pattern '...'".
- * Errors as for grille_codebook_load, naming the pattern.
+ * Errors as for grille_codebook_load, naming the pattern; a pattern that
+ * is not UTF-8 is GRILLE_EENCODING with err->offset its first bad byte.
  */
 GRILLE_API int grille_codebook_from_pattern(grille_codebook **out,
                                             const char *pattern,
@@ -439,7 +442,8 @@ typedef struct grille_coding {
  * Cuts text[body, len) into segments and tokens (the text before `body`, a
  * front matter, is skipped but still counts for offsets and line numbers)
  * and, when `cb` is not NULL, codes it.  Results stay in the analyser and
- * are valid until its next run or its free.  Errors: GRILLE_ELIMIT when a
+ * are valid until its next run or its free; a run that fails leaves none
+ * (no segment, token or coding).  Errors: GRILLE_ELIMIT when a
  * regex rule hits its match limit (the message names the rule),
  * GRILLE_ENOMEM, GRILLE_EINVALID for a body past the end or inside a
  * character, no text or no unit, GRILLE_EENCODING for text[body, len)
@@ -672,8 +676,8 @@ GRILLE_API int grille_store_add(grille_store *s, grille_analyser *a,
  * another codebook (GRILLE_EINVALID).  The document's own problems (too
  * large, front matter, no text, coding) are kept and
  * returned by grille_store_add_prepared, in the order grille_store_add
- * returns them.  `text` must live until then.  Free with
- * grille_prepared_free.
+ * returns them.  `text` and `cb` must live until then (the add stores
+ * the codings under `cb`'s codes).  Free with grille_prepared_free.
  */
 typedef struct grille_prepared grille_prepared;
 GRILLE_API int grille_add_prepare(grille_prepared **out, grille_analyser *a,
@@ -695,7 +699,10 @@ GRILLE_API void grille_store_read_end(grille_store *s);
 /* Finds a document by name, by the path it was added from, or by "#ID".
  * A path written another way finds it too: "./a.md" for the name "a.md"
  * when no file a.md is here, or any path to the file it was read from,
- * or to a file with the same text.  Errors: GRILLE_ENOTFOUND. */
+ * or to a file with the same text.  Errors: GRILLE_ENOTFOUND;
+ * GRILLE_EINVALID when `doc` names two documents (the name of one that is
+ * the file of another here, "#5" that is also another's name), which the
+ * message names; *id is then 0. */
 GRILLE_API int grille_store_find(grille_store *s, const char *doc,
                                  int64_t *id, grille_error *err);
 

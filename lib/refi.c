@@ -2385,7 +2385,9 @@ static int import_source(importer *im, grille_analyser *a,
     /* a name people can read and type: cleaned of controls and invalid
      * UTF-8; "source N" when the file gives neither name nor GUID */
     im->nsources++;
-    if ((name[0] || g[0] ? xml_clean(&nm, name[0] ? name : g)
+    /* a name of spaces alone is none either */
+    bool named = name[strspn(name, " \t\r\n")] != 0;
+    if ((named || g[0] ? xml_clean(&nm, named ? name : g)
                          : gbuf_printf(&nm, "source %zu", im->nsources)) < 0 ||
         (nm.data[nm.len - 1] != 0 && gbuf_putc(&nm, 0) < 0)) {
         gbuf_free(&nm);

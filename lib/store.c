@@ -2755,11 +2755,15 @@ static int add_doc(grille_store *s, grille_prepared *p, const char *name,
     const char *data = grille_text_data(p->text, &len);
     int rc, r;
     *id = 0;
-    if (!name || !path)
+    /* a name of spaces alone would be one no list shows nor user types */
+    bool blank = name && !name[strspn(name, " \t")];
+    if (!name || blank || !path || !*path)
         return grille__error(err, GRILLE_EINVALID, s->path, 0, 0, "%s",
-                             !name ? _("a document needs a name")
-                                   : _("a document needs a path (the name "
-                                       "again for a text from memory)"));
+                             !name || blank
+                                 ? _("a document needs a name (not empty, "
+                                     "nor spaces alone)")
+                                 : _("a document needs a path (the name "
+                                     "again for a text from memory)"));
     if (p->unit != s->unit)
         return grille__error(err, GRILLE_EINVALID, path, 0, 0,
                              _("prepared by %s, and the project's unit is "
@@ -3081,8 +3085,20 @@ static int find_same_file(grille_store *s, const char *doc, int64_t *id,
     return r;
 }
 
+static int find_doc(grille_store *s, const char *doc, int64_t *id,
+                    grille_error *err);
+
 int grille_store_find(grille_store *s, const char *doc, int64_t *id,
                       grille_error *err)
+{
+    int rc = find_doc(s, doc, id, err);
+    if (rc < 0)
+        *id = 0; /* none found: not the one of two that a name meant */
+    return rc;
+}
+
+static int find_doc(grille_store *s, const char *doc, int64_t *id,
+                    grille_error *err)
 {
     sqlite3_stmt *st;
     *id = 0;

@@ -1280,6 +1280,30 @@ def t_feff_body():
     return None
 
 
+def t_blank_source_name():
+    """A source named with spaces alone is named after its GUID, as one
+    with no name (a document no one could name otherwise; reading the
+    name as none freed libxml2's string wrongly in a first attempt)."""
+    d = os.path.join(TMP, 'blankname')
+    os.makedirs(d)
+    qdpx = os.path.join(d, 'b.qdpx')
+    with zipfile.ZipFile(qdpx, 'w') as z:
+        z.writestr('project.qde', '<?xml version="1.0" encoding="UTF-8"?>'
+                   '<Project xmlns="urn:QDA-XML:project:1.0" name="t">'
+                   '<Sources><TextSource guid="g1" name="  " '
+                   'plainTextPath="internal://a.txt"/></Sources></Project>')
+        z.writestr('sources/a.txt', 'Le maire.\n')
+    db = os.path.join(d, 'b.db')
+    ok(grille('init', '-d', db))
+    ok(grille('import', '-d', db, qdpx))
+    con = sqlite3.connect(db)
+    names = con.execute('SELECT name FROM documents').fetchall()
+    con.close()
+    if names != [('g1',)]:
+        return 'names %r' % names
+    return None
+
+
 def t_hostile_archives():
     """Entities declared in a DOCTYPE are refused (expanded later, one
     entity used many times made gigabytes); a case of many sources gives
@@ -1521,6 +1545,8 @@ for name, fn in [('the project validates against Project.xsd', t_valid_project),
                   t_lone_cr_source),
                  ('a body starting with U+FEFF: a mark before it, imported back',
                   t_feff_body),
+                 ('a source named with spaces alone: named after its GUID',
+                  t_blank_source_name),
                  ('control characters: stored as the export writes them',
                   t_control_chars_round_trip),
                  ('a number whose zeros would go is Text', t_number_texts),

@@ -136,6 +136,14 @@ START_TEST(test_null_empty_inputs)
                      0);
     ck_assert_str_eq(grille_codebook_name(c), "pattern '/visio(conf)?/'");
     grille_codebook_free(c);
+    /* a pattern that is not UTF-8: its byte in the pattern (it was its
+     * byte in the YAML made of it, 32 further) */
+    memset(&err, 0, sizeof(err));
+    ck_assert_int_eq(grille_codebook_from_pattern(&c, "ab\xff" "cd", &err),
+                     GRILLE_EENCODING);
+    ck_assert_ptr_null(c);
+    ck_assert_uint_eq(err.offset, 2);
+    ck_assert_ptr_nonnull(strstr(err.message, "at byte 2 (0xFF)"));
     ck_assert_uint_eq(grille_text_count_lines("a\nb\n", 0, 4), 2);
 }
 END_TEST

@@ -1186,6 +1186,56 @@ START_TEST(test_run_text)
 }
 END_TEST
 
+/* A run that fails leaves no results: not the previous run's, whose
+ * offsets are another text's (a caller that missed the error read past
+ * the new text), nor a part of its own. */
+START_TEST(test_failed_run_leaves_nothing)
+{
+    use("themes:\n  sante: {terms: [santé]}\n  r: {regex: ['(a+)+$']}\n");
+    grille_error err;
+    memset(&err, 0, sizeof(err));
+    const grille_segment *segs;
+    const grille_token *toks;
+    const char *good = "La santé d'abord.\n\nEt la santé encore.\n";
+    ck_assert_uint_eq(run(good), 2);
+    const char *bad[] = {"x\xff", "La santé.\n"};
+    ck_assert_int_eq(grille_analyser_run(an, bad[0], 2, 0,
+                                         GRILLE_UNIT_PARAGRAPH, cb, "n.md",
+                                         &err),
+                     GRILLE_EENCODING);
+    ck_assert_uint_eq(grille_analyser_segments(an, &segs), 0);
+    ck_assert_uint_eq(grille_analyser_codings(an, &cod), 0);
+    ck_assert_uint_eq(grille_analyser_tokens(an, &toks), 0);
+    ck_assert_uint_eq(grille_analyser_words(an), 0);
+    ck_assert_uint_eq(run(good), 2);
+    ck_assert_int_eq(grille_analyser_run(an, bad[1], 5, 9,
+                                         GRILLE_UNIT_PARAGRAPH, cb, "n.md",
+                                         &err),
+                     GRILLE_EINVALID);
+    ck_assert_uint_eq(grille_analyser_codings(an, &cod), 0);
+    ck_assert_uint_eq(grille_analyser_segments(an, &segs), 0);
+    /* a regex stopped by its limit: the codings found before it go too */
+    char *longline = malloc(40000);
+    ck_assert_ptr_nonnull(longline);
+    strcpy(longline, "La santé.\n\n");
+    size_t at = strlen(longline);
+    memset(longline + at, 'a', 30000);
+    strcpy(longline + at + 30000, "b\n");
+    ck_assert_int_eq(grille_analyser_run(an, longline, strlen(longline), 0,
+                                         GRILLE_UNIT_PARAGRAPH, cb, "n.md",
+                                         &err),
+                     GRILLE_ELIMIT);
+    ck_assert_uint_eq(grille_analyser_codings(an, &cod), 0);
+    ck_assert_uint_eq(grille_analyser_segments(an, &segs), 0);
+    free(longline);
+    ck_assert_int_eq(grille_analyser_segment_range(an, bad[0], 0, 2, 0,
+                                                   GRILLE_UNIT_PARAGRAPH,
+                                                   &err),
+                     GRILLE_EENCODING);
+    ck_assert_uint_eq(grille_analyser_segments(an, &segs), 0);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("match");
@@ -1195,6 +1245,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_word_stem_case_accents);
     tcase_add_test(tc, test_run_bad_arguments);
     tcase_add_test(tc, test_run_text);
+    tcase_add_test(tc, test_failed_run_leaves_nothing);
     tcase_add_test(tc, test_word_whole_words_only);
     tcase_add_test(tc, test_word_unaccented_term);
     tcase_add_test(tc, test_word_unaccented_term_stems_apart);

@@ -1145,6 +1145,15 @@ START_TEST(test_misuse_is_einvalid)
                              &err),
                      GRILLE_EINVALID);
     ck_assert_ptr_nonnull(strstr(err.message, "needs a path"));
+    /* an empty name, or spaces alone: a document no one could name */
+    ck_assert_int_eq(try_add(cb, "", "a.md", "Le télétravail.\n", &id, &err),
+                     GRILLE_EINVALID);
+    ck_assert_ptr_nonnull(strstr(err.message, "needs a name"));
+    ck_assert_int_eq(try_add(cb, " \t", "a.md", "Le télétravail.\n", &id,
+                             &err),
+                     GRILLE_EINVALID);
+    ck_assert_int_eq(try_add(cb, "a.md", "", "Le télétravail.\n", &id, &err),
+                     GRILLE_EINVALID);
     /* prepared with the other unit: its segments are not the project's */
     grille_text *t = NULL;
     ck_assert_int_eq(grille_text_decode(&t, "Un. Deux.\n", 10, "b.md", &err),
@@ -1975,6 +1984,34 @@ START_TEST(test_find_unknown)
     ck_assert_int_eq(rc, GRILLE_ENOTFOUND);
     ck_assert_msg(strstr(err.message, "./itw-paris.md") != NULL, "%s",
                   err.message);
+}
+END_TEST
+
+/* "#N" that is document N and also another document's name: refused,
+ * *id 0, not the one the name gives */
+START_TEST(test_find_id_and_name)
+{
+    grille_error err;
+    memset(&err, 0, sizeof(err));
+    int64_t m, r, h = 0, id = 77;
+    two_notes(&m, &r);
+    char ref_id[32];
+    snprintf(ref_id, sizeof(ref_id), "#%lld", (long long)m);
+    begin(st);
+    h = add(ref_id, "notes/hash", "Le maire a appelé.\n");
+    commit(st);
+    int rc = grille_store_find(st, ref_id, &id, &err);
+    ck_assert_int_eq(rc, GRILLE_EINVALID);
+    ck_assert_msg(id == 0, "*id is %lld on the error", (long long)id);
+    ck_assert_ptr_nonnull(strstr(err.message, "itw-millau.md"));
+    char other[32];
+    snprintf(other, sizeof(other), "#%lld", (long long)h);
+    ck_assert_ptr_nonnull(strstr(err.message, other));
+    /* the other by its path; "#N" of the one named so is no clash */
+    ck_assert_int_eq(grille_store_find(st, "notes/hash", &id, &err), 0);
+    ck_assert_int_eq(id, h);
+    ck_assert_int_eq(grille_store_find(st, other, &id, &err), 0);
+    ck_assert_int_eq(id, h);
 }
 END_TEST
 
@@ -4302,6 +4339,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_find_by_name_path_id);
     tcase_add_test(tc, test_find_unknown);
     tcase_add_test(tc, test_find_name_before_path);
+    tcase_add_test(tc, test_find_id_and_name);
     tcase_add_test(tc, test_find_id_with_junk);
 
     tc = tcase(s, "remove");
