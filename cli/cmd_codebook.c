@@ -119,7 +119,11 @@ int cmd_codebook(int argc, char **argv)
     const char *db = NULL;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+d:h", opts, NULL)) != -1) {
+        if (c == 'd') { /* before the verb too: codebook -d DB show */
+            db = optarg;
+            continue;
+        }
         if (c == 'h') {
             fputs(_(help), stdout);
             return EXIT_OK;

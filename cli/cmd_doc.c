@@ -303,12 +303,15 @@ static char *trim(char *s)
     return s;
 }
 
-/* Whether every cell of a row is empty or spaces (";;"). */
-static bool blank_row(csv_row *r)
+/* Whether a row has nothing in it: empty cells, spaces, or a cell of
+ * the other separator's empty row (",," read with ';'), as
+ * csv_guess_separator skips it. */
+static bool blank_row(const csv_row *r)
 {
     for (size_t k = 0; k < r->n; k++)
-        if (*trim(r->fields[k]))
-            return false;
+        for (const char *c = r->fields[k]; *c; c++)
+            if (!csv_blank_char(*c))
+                return false;
     return true;
 }
 
@@ -367,13 +370,16 @@ static int attr_import(int argc, char **argv, const char *db)
     /* the header: the first row with a name in it (a spreadsheet's
      * empty rows above it skipped, as below it) */
     int hr;
+    size_t blanks = 0;
     while (ok && (hr = csv_next(data, len, &pos, sep, &head, &line, &why)) ==
                      1 &&
            blank_row(&head))
-        ;
+        blanks++;
     if (ok && hr != 1) {
-        cli_error("%s:%zu: %s", path, hr < 0 ? head.line : line,
-                  why ? why : _("no header row"));
+        cli_error("%s:%zu: %s", path, hr < 0 ? head.line : (size_t)1,
+                  why      ? why
+                  : blanks ? _("no header row (only empty rows)")
+                           : _("no header row"));
         ok = false;
     }
     size_t hl = ok ? head.line : 1; /* the header's line, for messages */
@@ -496,8 +502,8 @@ static int attr_import(int argc, char **argv, const char *db)
             ok = false;
             break;
         }
-        if (row.n == 1 && !*trim(row.fields[0]))
-            continue; /* a blank line */
+        if (blank_row(&row))
+            continue; /* a blank line, an empty row (";;;" too) */
         if (row.n != head.n) {
             cli_error(_("%s:%zu: %zu field%s, the header has %zu"), path,
                       row.line, row.n, cli_s(row.n), head.n);

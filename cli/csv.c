@@ -9,6 +9,12 @@
 #include <string.h>
 #include <strings.h>
 
+bool csv_blank_char(char c)
+{
+    return c == ',' || c == ';' || c == '"' || c == ' ' || c == '\t' ||
+           c == '\r';
+}
+
 char csv_guess_separator(const char *s, size_t len)
 {
     /* the first line with something else than separators and spaces: a
@@ -31,8 +37,7 @@ char csv_guess_separator(const char *s, size_t len)
             commas++;
         else if (!quoted && s[i] == ';')
             semis++;
-        if (s[i] != ',' && s[i] != ';' && s[i] != ' ' && s[i] != '\t' &&
-            s[i] != '\r')
+        if (!csv_blank_char(s[i]))
             content = true;
     }
     if (!content && first)

@@ -13,7 +13,12 @@ typedef struct csv_row {
     size_t line; /* 1-based line where the row starts */
 } csv_row;
 
-/* ';' when the first line has more semicolons than commas, else ','. */
+/* Whether c is of a row with nothing in it (",,", ";;", "";"", spaces):
+ * a spreadsheet's empty row, in any separator. */
+bool csv_blank_char(char c);
+/* ';' when the first line with something else than such characters (or
+ * the first line, when none has) has more semicolons than commas, else
+ * ','. */
 char csv_guess_separator(const char *s, size_t len);
 /* The bytes of a first line "sep=;" (or "sep=,"), which Excel writes to
  * name the separator, then in *sep; 0 when there is none. */

@@ -148,11 +148,12 @@ int grille_analyser_run_text(grille_analyser *a, const grille_text *text,
                                  "a UTF-8 continuation byte)"));
         if (err)
             err->offset = end;
-        return rc;
+        return forget(a, rc);
     }
     if (s && end > len)
-        return grille__error(err, GRILLE_EINVALID, name, 0, 0, "%s",
-                             _("the range ends past the end of the text"));
+        return forget(a, grille__error(err, GRILLE_EINVALID, name, 0, 0, "%s",
+                                       _("the range ends past the end of "
+                                         "the text")));
     return run(a, s, start, end, line, unit, cb, name, false, err);
 }
 

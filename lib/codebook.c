@@ -893,11 +893,13 @@ static bool only_assertions(const char *p, size_t n)
     return false;
 }
 
-/* Whether a regex (one that compiles) uses \\K, outside \\Q...\\E and
- * comments (?#...): it moves the start of what a match reports, so that
- * a match may report empty text ('a\\K') or only its end ('sant\\Ké').
- * (PCRE2 refuses \\K in a class, and in a lookaround; a \\K in an (?x)
- * comment is refused too, wrongly but plainly.) */
+/* Whether a regex (one that compiles) uses \\K, outside \\Q...\\E,
+ * classes and comments (?#...): it moves the start of what a match
+ * reports, so that a match may report empty text ('a\\K') or only its
+ * end ('sant\\Ké').  A class is skipped before a comment is looked for:
+ * '[(?#]' is a class, '(?#[)' a comment.  (PCRE2 refuses \\K in a class
+ * and in a lookaround; a \\K in an (?x) comment is refused too, wrongly
+ * but plainly.) */
 static bool resets_start(const char *p, size_t n)
 {
     for (size_t i = 0; i < n;) {
@@ -912,6 +914,22 @@ static bool resets_start(const char *p, size_t n)
                 i++;
             }
             i += 2;
+        } else if (p[i] == '[') { /* a class: up to its ']' */
+            i++;
+            if (i < n && p[i] == '^')
+                i++;
+            if (i < n && p[i] == ']') /* a first ']' is one */
+                i++;
+            while (i < n && p[i] != ']') {
+                if (p[i] == '[' && i + 1 < n && p[i + 1] == ':') {
+                    /* [:alpha:], its ']' not the class's */
+                    const char *e = strstr(p + i + 2, ":]");
+                    i = e && (size_t)(e - p) < n ? (size_t)(e - p) + 2 : i + 1;
+                    continue;
+                }
+                i += p[i] == '\\' ? 2 : 1;
+            }
+            i++;
         } else if (p[i] == '(' && i + 2 < n && p[i + 1] == '?' &&
                    p[i + 2] == '#') { /* a comment, up to its ')' */
             while (i < n && p[i] != ')')

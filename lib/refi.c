@@ -438,6 +438,24 @@ static char *lf_text(const char *s, size_t n, size_t *len)
     return t;
 }
 
+/* The document whose name (or, failing that, stored path) is `name`: the
+ * one an add under that name clashed with; 0 for none.  By name only,
+ * not as grille_store_find reads "#ID" or a file of that name here. */
+static int64_t named_doc(sqlite3 *db, const char *name)
+{
+    sqlite3_stmt *st = NULL;
+    int64_t id = 0;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT id FROM documents WHERE name = ?1 OR "
+                           "path = ?1 ORDER BY name = ?1 DESC LIMIT 1",
+                           -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        id = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return id;
+}
+
 /* A body that starts with U+FEFF (a note pasted after its front matter
  * with its mark) is exported after a byte order mark of its own: every
  * reader takes the first for a mark and drops it, and would have dropped
@@ -2341,9 +2359,11 @@ static int import_source(importer *im, grille_analyser *a,
         im->st->sources_skipped++;
         goto done;
     }
+    /* a name of spaces alone is none either */
+    bool named = name[strspn(name, " \t\r\n")] != 0;
     gbuf label = {0};
     if (gbuf_puts(&label, im->origin) < 0 || gbuf_putc(&label, ':') < 0 ||
-        gbuf_puts(&label, name[0] ? name : g) < 0 || gbuf_putc(&label, 0) < 0) {
+        gbuf_puts(&label, named ? name : g) < 0 || gbuf_putc(&label, 0) < 0) {
         gbuf_free(&label);
         rc = grille__nomem(im->err);
         goto done;
@@ -2385,8 +2405,6 @@ static int import_source(importer *im, grille_analyser *a,
     /* a name people can read and type: cleaned of controls and invalid
      * UTF-8; "source N" when the file gives neither name nor GUID */
     im->nsources++;
-    /* a name of spaces alone is none either */
-    bool named = name[strspn(name, " \t\r\n")] != 0;
     if ((named || g[0] ? xml_clean(&nm, named ? name : g)
                          : gbuf_printf(&nm, "source %zu", im->nsources)) < 0 ||
         (nm.data[nm.len - 1] != 0 && gbuf_putc(&nm, 0) < 0)) {
@@ -2449,8 +2467,7 @@ static int import_source(importer *im, grille_analyser *a,
         size_t slen, body;
         char *same = NULL;
         int64_t clash = 0;
-        if (grille_store_find(im->s, doc_name, &clash, im->err) == 0 &&
-            (id = clash) > 0 &&
+        if ((clash = named_doc(im->db, doc_name)) > 0 && (id = clash) > 0 &&
             grille_store_text(im->s, id, &stored, &slen, &body, im->err) ==
                 0 &&
             (same = lf_text(stored + body, slen - body, &lf_len)) &&

@@ -35,6 +35,8 @@ expect "codebook without action" 2 "check or show" $G codebook
 expect "codebook check FILE -d DB: options after the file are read" 2 \
     "^grille: give a FILE or a project \(-d\), not both" \
     $G codebook check x.yaml -d x.db
+expect "codebook -d DB before the verb is read" 1 \
+    "^grille: nope\.db: no project here" $G codebook -d nope.db show
 expect "codebook check with an unknown option after the verb" 2 \
     "^grille: codebook: unrecognized option '--nope'" $G codebook check --nope
 
@@ -339,6 +341,7 @@ for case in \
     "regex: ['masques\\K']|uses .K, which moves the start of a match" \
     "regex: ['sant\\Ké']|uses .K, which moves the start of a match" \
     "regex: ['(?#[)sant\\Ké(?#])']|uses .K, which moves the start of a match" \
+    "regex: ['([(?#]a\\Kb)']|uses .K, which moves the start of a match" \
     'terms: ["=VPN*"]|holds a .\*.: an exact form takes no wildcard' \
     "terms: [\"=l'ARS\"]|holds an elision, a word of its own in a text: =ARS finds the ARS of l'ARS" \
     'terms: ["=l’ARS"]|holds an elision' \
@@ -478,7 +481,15 @@ cases_file above.csv 0 "^set 1 attribute value on 1 document from above\.csv" \
 # a header below Excel's sep= line is named at its own line
 cases_file twice2.csv 1 "^grille: twice2\.csv:2: column 'strate' given twice" \
     'sep=;\ndocument;strate;strate\nnote.md;a;b\n'
-cases_file empty.csv 1 "^grille: empty\.csv:[0-9]+: no header row" ';;\n;;\n'
+cases_file empty.csv 1 "^grille: empty\.csv:1: no header row \(only empty rows\)" \
+    ';;\n;;\n'
+# an empty row of the other separator, or quoted, above the header; a
+# wider empty row below it: skipped all the same
+cases_file other.csv 0 "^set 1 attribute value" ',,\ndocument;strate\nnote.md;a\n'
+cases_file quoted.csv 0 "^set 1 attribute value" \
+    '"",""\n"document","strate"\n"note.md","b"\n'
+cases_file wider.csv 0 "^set 1 attribute value" \
+    'document;strate\n;;;\nnote.md;c\n'
 printf 'document\tstrate\nnote.md\ta\n' > tabs.csv
 expect "a cases file separated by tabs says so" 1 \
     "^grille: tabs\.csv:1: .*not by tabs" $G attr import -d cases.db tabs.csv

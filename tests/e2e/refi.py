@@ -1304,6 +1304,35 @@ def t_blank_source_name():
     return None
 
 
+def t_same_name_sources_hash():
+    """Two sources named '#1' in a project whose document #1 is another:
+    'name (2)' for the second, as for any name (the lookup of the clash
+    read '#1' as a document's number, and the import failed)."""
+    d = os.path.join(TMP, 'samehash')
+    os.makedirs(d)
+    with open(os.path.join(d, 'a.md'), 'w') as f:
+        f.write('Le maire a appelé.\n')
+    db = os.path.join(d, 'p.db')
+    ok(grille('init', '-d', db))
+    ok(grille('add', '-d', db, os.path.join(d, 'a.md')))
+    qdpx = os.path.join(d, 's.qdpx')
+    with zipfile.ZipFile(qdpx, 'w') as z:
+        z.writestr('project.qde', '<?xml version="1.0" encoding="UTF-8"?>'
+                   '<Project xmlns="urn:QDA-XML:project:1.0" name="t">'
+                   '<Sources><TextSource guid="s1" name="#1" plainTextPath='
+                   '"internal://s1.txt"/><TextSource guid="s2" name="#1" '
+                   'plainTextPath="internal://s2.txt"/></Sources></Project>')
+        z.writestr('sources/s1.txt', 'Premier texte sur le vélo.\n')
+        z.writestr('sources/s2.txt', 'Second texte, autre chose.\n')
+    ok(grille('import', '-d', db, qdpx))
+    con = sqlite3.connect(db)
+    names = sorted(n for (n,) in con.execute('SELECT name FROM documents'))
+    con.close()
+    if names != ['#1', '#1 (2)', 'a.md']:
+        return 'names %r' % names
+    return None
+
+
 def t_hostile_archives():
     """Entities declared in a DOCTYPE are refused (expanded later, one
     entity used many times made gigabytes); a case of many sources gives
@@ -1547,6 +1576,8 @@ for name, fn in [('the project validates against Project.xsd', t_valid_project),
                   t_feff_body),
                  ('a source named with spaces alone: named after its GUID',
                   t_blank_source_name),
+                 ("two sources named '#1' beside document #1: '#1 (2)'",
+                  t_same_name_sources_hash),
                  ('control characters: stored as the export writes them',
                   t_control_chars_round_trip),
                  ('a number whose zeros would go is Text', t_number_texts),

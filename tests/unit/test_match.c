@@ -1228,11 +1228,29 @@ START_TEST(test_failed_run_leaves_nothing)
     ck_assert_uint_eq(grille_analyser_codings(an, &cod), 0);
     ck_assert_uint_eq(grille_analyser_segments(an, &segs), 0);
     free(longline);
+    ck_assert_uint_eq(run(good), 2);
     ck_assert_int_eq(grille_analyser_segment_range(an, bad[0], 0, 2, 0,
                                                    GRILLE_UNIT_PARAGRAPH,
                                                    &err),
                      GRILLE_EENCODING);
     ck_assert_uint_eq(grille_analyser_segments(an, &segs), 0);
+    /* run_text's own checks of the range: past the text, inside é */
+    grille_text *t = NULL;
+    ck_assert_int_eq(grille_text_decode(&t, good, strlen(good), "n.md", &err),
+                     0);
+    size_t len;
+    grille_text_data(t, &len);
+    const size_t ends[] = {len + 5, 8};
+    for (size_t k = 0; k < 2; k++) {
+        ck_assert_uint_eq(run(good), 2);
+        ck_assert_int_eq(grille_analyser_run_text(an, t, 0, ends[k], 0,
+                                                  GRILLE_UNIT_PARAGRAPH, cb,
+                                                  "n.md", &err),
+                         GRILLE_EINVALID);
+        ck_assert_uint_eq(grille_analyser_segments(an, &segs), 0);
+        ck_assert_uint_eq(grille_analyser_codings(an, &cod), 0);
+    }
+    grille_text_free(t);
 }
 END_TEST
 
