@@ -4000,8 +4000,16 @@ START_TEST(test_first_import_written_back)
                 during = open_fds();
             }
         }
-        /* the hints (past 8 MB) left SQLite's locks and descriptors be */
-        ck_assert_int_eq(locks_held(proj), locks);
+        /* the hints (past 8 MB) left SQLite's locks and descriptors be:
+         * a descriptor of the file closed would have dropped every lock
+         * the process holds on it.  Their number is not compared: the
+         * ranges /proc/locks lists move with SQLite's lock state as its
+         * cache spills (3 after the first document and 2 at the end in
+         * one run of the suite under load, 3 and 3 in others) */
+        ck_assert_msg(locks > 0 && locks_held(proj) > 0,
+                      "locks on the project: %ld after the first document, "
+                      "%ld at the end",
+                      locks, locks_held(proj));
         ck_assert_uint_eq(open_fds(), during);
 #ifdef __linux__
         /* and they went to a descriptor of the project file */
