@@ -401,13 +401,15 @@ static int attr_import(int argc, char **argv, const char *db)
             ignored[k] = true;
             continue;
         }
-        /* attr.KEY for the keys list names so, those of its columns */
+        /* attr.KEY for the keys list names so: those of its columns,
+         * and those that start with attr. themselves */
         const char *h = trim(head.fields[k]);
-        for (size_t j = 0; j < NLISTING && !strncmp(h, "attr.", 5); j++)
-            if (strcmp(h + 5, listing[j]) == 0) {
-                memmove(head.fields[k], h + 5, strlen(h + 5) + 1);
-                break;
-            }
+        bool prefixed = !strncmp(h, "attr.", 5) && !strncmp(h + 5, "attr.", 5);
+        for (size_t j = 0; j < NLISTING && !prefixed && !strncmp(h, "attr.", 5);
+             j++)
+            prefixed = strcmp(h + 5, listing[j]) == 0;
+        if (prefixed)
+            memmove(head.fields[k], h + 5, strlen(h + 5) + 1);
     }
     /* a column with no name (a spreadsheet's empty trailing columns) is
      * left out, unless a row gives it a value; a name grille's CSV marked

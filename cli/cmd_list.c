@@ -328,7 +328,10 @@ static int write_csv(lister *l, FILE *f)
             fprintf(f, "%s%s", j ? "," : "", fixed[j]);
         for (size_t j = 0; j < nk; j++) {
             const char *key = l->keys.keys[order[j]];
-            bool taken = false; /* an attribute 'name' or 'id' */
+            /* an attribute 'name' or 'id', or one whose key starts so
+             * ('attr.name', which 'name' would otherwise be listed as):
+             * one column name per key, read back as that key */
+            bool taken = strncmp(key, "attr.", 5) == 0;
             for (size_t k = 0; k < NFIXED && !taken; k++)
                 taken = strcmp(key, fixed[k]) == 0;
             fputc(',', f);

@@ -271,6 +271,18 @@ expect "report -o another project: refused" 1 \
     $G report -d hash.db -o other.db
 ok "report -o another project: the project is as it was" \
     test "$sha" = "$(sha256sum other.db)"
+# an attribute named like a listing's column, or starting with attr.:
+# one column each in list -f csv, read back as the same keys
+mkdir -p rt && printf 'Le maire.\n' > rt/b.txt
+$G init -d rt1.db >/dev/null && $G add -d rt1.db rt/b.txt >/dev/null
+$G attr set -d rt1.db rt/b.txt name=Zed attr.name=Q attr.words=5 >/dev/null
+$G list -d rt1.db -f csv > rt1.csv
+expect "list -f csv: attr.KEY keys get a column of their own" 0 \
+    ",attr\.attr\.name,attr\.attr\.words,attr\.name" head -1 rt1.csv
+$G init -d rt2.db >/dev/null && $G add -d rt2.db rt/b.txt >/dev/null
+$G attr import -d rt2.db rt1.csv >/dev/null
+ok "list -f csv, then attr import: the same keys and values" sh -c \
+    "$G list -d rt2.db -f csv | head -1 | grep -q ',attr\.attr\.name,attr\.attr\.words,attr\.name' && test \"\$($G list -d rt2.db -f csv | tail -1 | cut -d, -f11-)\" = \"\$(tail -1 rt1.csv | cut -d, -f11-)\""
 # a codebook without a name, in a project in another folder: named after
 # its file ("n1.db)" was the name: "edited.yaml (in sub/n1.db)" cut at /)
 mkdir -p sub
