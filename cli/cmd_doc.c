@@ -148,6 +148,18 @@ int cli_attr_args_once(const char *cmd, char *const *kv, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         size_t kl = (size_t)(strchr(kv[i], '=') - kv[i]);
+        /* a key of spaces alone (a no-break space too) is none: said as
+         * for '=x', not by the project */
+        char *raw = strndup(kv[i], kl), *key = raw ? grille_attr_key(raw) : NULL;
+        if (!key)
+            abort(); /* out of memory */
+        bool blank = !*key;
+        free(key);
+        free(raw);
+        if (blank)
+            return cli_usage(cmd, _("expected KEY=VALUE, not '%s' (the key "
+                                    "is blank)"),
+                             kv[i]);
         for (size_t j = 0; j < i; j++) {
             size_t jl = (size_t)(strchr(kv[j], '=') - kv[j]);
             if (jl == kl && strncmp(kv[j], kv[i], kl) == 0)

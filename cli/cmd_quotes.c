@@ -224,7 +224,13 @@ int cmd_quotes(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "d:n:b:f:o:h", opts, NULL)) != -1) {
         switch (c) {
         case 'd': db = optarg; break;
-        case 'b': by = optarg; break;
+        case 'b':
+            if (!*optarg) /* as compare says it */
+                return cli_usage("quotes", "%s",
+                                 _("--by takes the name of an attribute "
+                                   "(see 'grille list')"));
+            by = optarg;
+            break;
         case 'o': out = optarg; break;
         case 'n': {
             char *end;

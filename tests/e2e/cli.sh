@@ -283,6 +283,11 @@ $G init -d rt2.db >/dev/null && $G add -d rt2.db rt/b.txt >/dev/null
 $G attr import -d rt2.db rt1.csv >/dev/null
 ok "list -f csv, then attr import: the same keys and values" sh -c \
     "$G list -d rt2.db -f csv | head -1 | grep -q ',attr\.attr\.name,attr\.attr\.words,attr\.name' && test \"\$($G list -d rt2.db -f csv | tail -1 | cut -d, -f11-)\" = \"\$(tail -1 rt1.csv | cut -d, -f11-)\""
+expect "quotes --by '': a usage error, as compare's" 2 \
+    "^grille: --by takes the name of an attribute" $G quotes -d rt1.db sante --by ''
+expect "attr set with a key of spaces alone: a usage error that quotes it" 2 \
+    "^grille: expected KEY=VALUE, not '  =x' \(the key is blank\)" \
+    $G attr set -d rt1.db rt/b.txt '  =x'
 # a codebook without a name, in a project in another folder: named after
 # its file ("n1.db)" was the name: "edited.yaml (in sub/n1.db)" cut at /)
 mkdir -p sub
@@ -875,7 +880,8 @@ ok "upgrade to schema 6: no key left as typed" sh -c \
 $G attr set -d akeys.db a.md "$(printf 'R\303\264le\342\200\213')=maire" >/dev/null
 expect "attr set: a zero-width space after R\303\264le, the key role" 0 "^    role = maire " \
     $G list -d akeys.db
-expect "attr set: a key of spaces only is refused" 1 "an attribute needs a name" \
+expect "attr set: a key of spaces only is a usage error, as '=y' is" 2 \
+    "^grille: expected KEY=VALUE, not .* \(the key is blank\)" \
     $G attr set -d akeys.db a.md "$(printf ' \302\240 ')=y"
 printf -- '---\nR\303\251gion\342\200\213: BRE\nregion: BZH\n---\nLe maire.\n' > zwkeys.md
 expect "front matter: R\303\251gion with a zero-width space and region are one key" 1 \
