@@ -513,6 +513,22 @@ static int eval_file(evalrun *e, size_t fi, const char *root,
             rc = -1;
             break;
         }
+        bool blank = true; /* no segment either: a 1 a miss for ever */
+        for (size_t i = a0; i < a1 && blank; i++)
+            blank = d.data[i] == ' ' || d.data[i] == '\t' ||
+                    d.data[i] == '\r' || d.data[i] == '\n';
+        for (size_t k = 0; k < ngc && blank; k++)
+            if (w->cells[k] == '1') {
+                cli_error(_("%s:%zu:1: line %u of %s is blank, which no "
+                            "code can be found on: its '%s' would count "
+                            "as a miss (the line of the text it means?)"),
+                          g->path, w->tsv_line, w->line, g->files[fi],
+                          g->codes[k]);
+                rc = -1;
+                break;
+            }
+        if (rc < 0)
+            break;
         for (size_t k = 0; k < ngc; k++) {
             char cell = w->cells[k];
             if (cell == '?')

@@ -125,6 +125,14 @@ printf 'file\tline\tsante\nc.md\t2\t1\n' > "$tmp/fm/fm.tsv"
 expect "a line in a note's front matter is refused, not a miss" 1 \
     "fm\.tsv:2:1: line 2 of c\.md is in its front matter \(lines 1 to 3\), which is not coded" \
     "$G" eval -g "$tmp/fm/fm.tsv" -c "$D/small.yaml"
+printf 'Le maire.\n\nLa sant\303\251.\n' > "$tmp/fm/b.md"
+printf 'file\tline\tsante\nb.md\t2\t1\n' > "$tmp/fm/blank.tsv"
+expect "a code on a blank line is refused, not a miss" 1 \
+    "blank\.tsv:2:1: line 2 of b\.md is blank, which no code can be found on: its 'sante' would count as a miss" \
+    "$G" eval -g "$tmp/fm/blank.tsv" -c "$D/small.yaml"
+printf 'file\tline\tsante\nb.md\t2\t0\nb.md\t3\t1\n' > "$tmp/fm/blank0.tsv"
+expect "a blank line with no code is counted, as before" 0 "^sante +1 +0 +0 +1 " \
+    "$G" eval -g "$tmp/fm/blank0.tsv" -c "$D/small.yaml"
 printf 'file\tline\tsante \n c.md \t4\t 0\n   \n' > "$tmp/fm/sp.tsv"
 expect "spaces around cells and a line of spaces are no error" 0 \
     "^sante +0 +0 +0 +1 " \
