@@ -927,14 +927,22 @@ static int eval_project(evalrun *e, const char *qdpx, const char *cbpath,
         cli_error("%s", _("out of memory"));
         goto done;
     }
+    size_t unread = 0; /* texts with no coding by hand: left out */
     for (size_t d = 0; d < u.ndocs; d++) {
-        if (!u.by_hand[d])
+        if (!u.by_hand[d]) {
+            unread++;
             continue;
+        }
         ndocs++;
         size_t end = d + 1 < u.ndocs ? u.doc_base[d + 1] : u.nunits;
         for (size_t i = u.doc_base[d]; i < end; i++, nunits++)
             scored[i] = 1;
     }
+    if (unread)
+        cli_warning(_("%s: %zu text%s with no coding by hand, not scored "
+                      "(not read by the coder, it is taken; code one "
+                      "segment by hand to have a text scored)"),
+                    qdpx, unread, cli_s(unread));
     /* the codes coded by hand somewhere are the gold's codes */
     gold *g = &e->g;
     g->path = qdpx;

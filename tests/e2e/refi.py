@@ -1333,6 +1333,35 @@ def t_same_name_sources_hash():
     return None
 
 
+def t_eval_unread_texts():
+    """eval --gold-project scores the texts someone coded by hand, and
+    says how many it left out (it was silent)."""
+    d = os.path.join(TMP, 'unread')
+    os.makedirs(d)
+    qdpx = os.path.join(d, 'g.qdpx')
+    sel = ('<PlainTextSelection guid="p1" startPosition="3" endPosition="8" '
+           'creatingUser="u1"><Coding guid="k1" creatingUser="u1"><CodeRef '
+           'targetGUID="c1"/></Coding></PlainTextSelection>')
+    with zipfile.ZipFile(qdpx, 'w') as z:
+        z.writestr('project.qde', '<?xml version="1.0" encoding="UTF-8"?>'
+                   '<Project xmlns="urn:QDA-XML:project:1.0" name="t">'
+                   '<Users><User guid="u1" name="Alice"/></Users>'
+                   '<CodeBook><Codes><Code guid="c1" name="sante"/></Codes>'
+                   '</CodeBook><Sources><TextSource guid="s1" name="a.txt" '
+                   'plainTextPath="internal://a.txt">%s</TextSource>'
+                   '<TextSource guid="s2" name="b.txt" plainTextPath='
+                   '"internal://b.txt"/></Sources></Project>' % sel)
+        z.writestr('sources/a.txt', 'La santé des agents.\n')
+        z.writestr('sources/b.txt', 'Le maire parle de santé.\n')
+    out = grille('eval', '--gold-project', qdpx)
+    if out.returncode != 0:
+        return 'rc %d %r' % (out.returncode, out.stderr)
+    if (b'1 text with no coding by hand, not scored' not in out.stderr or
+            b'of 1 document' not in out.stdout):
+        return 'stderr %r stdout %r' % (out.stderr, out.stdout[:200])
+    return None
+
+
 def t_hostile_archives():
     """Entities declared in a DOCTYPE are refused (expanded later, one
     entity used many times made gigabytes); a case of many sources gives
@@ -1578,6 +1607,8 @@ for name, fn in [('the project validates against Project.xsd', t_valid_project),
                   t_blank_source_name),
                  ("two sources named '#1' beside document #1: '#1 (2)'",
                   t_same_name_sources_hash),
+                 ('eval -G: texts with no coding by hand said, not scored',
+                  t_eval_unread_texts),
                  ('control characters: stored as the export writes them',
                   t_control_chars_round_trip),
                  ('a number whose zeros would go is Text', t_number_texts),
