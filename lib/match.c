@@ -760,6 +760,18 @@ static int try_exact(struct match_state *m, const grille_codebook *cb,
                     tk, ent, n, i, text);
 }
 
+/* Whether the text between two occurrences holds a mark that ends a
+ * statement or a clause (. , ; : ! ?). */
+static bool punct_between(const char *text, const occ *x, const occ *y)
+{
+    size_t from = x->end < y->start ? x->end : y->end;
+    size_t to = x->end < y->start ? y->start : x->start;
+    for (size_t i = from; i < to; i++)
+        if (strchr(".,;:!?", text[i]) && text[i])
+            return true;
+    return false;
+}
+
 static int segment(grille_analyser *a, const grille_codebook *cb,
                    const char *text, size_t si, const char *name,
                    grille_error *err)
@@ -926,7 +938,14 @@ static int segment(grille_analyser *a, const grille_codebook *cb,
                     d = o->pos_first - p->pos_last;
                 else
                     continue; /* the same words: not a proximity */
-                if (d <= r->dist && d < best_d) {
+                /* at the same distance, the B of A's own statement: no
+                 * punctuation between them ("Réunion à distance, puis
+                 * réunions à distance": the second réunions with the
+                 * distance after it, not the one before the comma) */
+                if (d <= r->dist &&
+                    (d < best_d ||
+                     (d == best_d && punct_between(text, o, best) &&
+                      !punct_between(text, o, p)))) {
                     best = p;
                     best_d = d;
                 }

@@ -544,6 +544,23 @@ START_TEST(test_near_each_pair_its_own)
 }
 END_TEST
 
+/* Two B at the same distance from an A: the one of A's own statement,
+ * not the one across a comma (which joined the two statements into one
+ * span, the longest, and lost both pairs). */
+START_TEST(test_near_tie_same_statement)
+{
+    const char *text = "R\xc3\xa9union \xc3\xa0 distance, puis "
+                       "r\xc3\xa9unions \xc3\xa0 distance.";
+    use("themes:\n  t: {near: ['r\xc3\xa9union* ~5 distance']}\n");
+    run(text);
+    expect_count(text, 2);
+    expect(text, 0, "t", 0, at(text, ",", 0), "r\xc3\xa9union* ~5 distance",
+           GRILLE_RULE_NEAR);
+    expect(text, 1, "t", at(text, "r\xc3\xa9unions", 0), at(text, ".", 0),
+           "r\xc3\xa9union* ~5 distance", GRILLE_RULE_NEAR);
+}
+END_TEST
+
 /* A B that an exclusion of the theme masks is no partner: the A pairs
  * with the nearest B that is not masked, within the distance. */
 START_TEST(test_near_skips_masked_partner)
@@ -1296,6 +1313,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_near_too_far);
     tcase_add_test(tc, test_near_either_order);
     tcase_add_test(tc, test_near_each_pair_its_own);
+    tcase_add_test(tc, test_near_tie_same_statement);
     tcase_add_test(tc, test_near_not_across_segments);
     tcase_add_test(tc, test_near_skips_masked_partner);
     tcase_add_test(tc, test_near_elision_shares_position);
