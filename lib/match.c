@@ -767,7 +767,7 @@ static bool punct_between(const char *text, const occ *x, const occ *y)
     size_t from = x->end < y->start ? x->end : y->end;
     size_t to = x->end < y->start ? y->start : x->start;
     for (size_t i = from; i < to; i++)
-        if (strchr(".,;:!?", text[i]) && text[i])
+        if (text[i] && strchr(".,;:!?", text[i]))
             return true;
     return false;
 }

@@ -2467,7 +2467,7 @@ static int import_source(importer *im, grille_analyser *a,
         size_t slen, body;
         char *same = NULL;
         int64_t clash = 0;
-        if ((clash = named_doc(im->db, doc_name)) > 0 && (id = clash) > 0 &&
+        if ((id = clash = named_doc(im->db, doc_name)) > 0 &&
             grille_store_text(im->s, id, &stored, &slen, &body, im->err) ==
                 0 &&
             (same = lf_text(stored + body, slen - body, &lf_len)) &&
