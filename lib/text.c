@@ -1466,7 +1466,7 @@ static int push_cut(grille_analyser *a, const char *s, grille_segment seg)
         /* back to a space: ASCII, a line end, or a no-break one (C2 A0,
          * narrow E2 80 AF), which text.md counts as spaces */
         size_t at = cut;
-        while (at > seg.start + MAX_SEGMENT / 2 && s[at] != ' ' &&
+        while (at > seg.start && s[at] != ' ' &&
                s[at] != '\n' && s[at] != '\t' && s[at] != '\r' &&
                !((unsigned char)s[at] == 0xC2 &&
                  (unsigned char)s[at + 1] == 0xA0) &&
@@ -1474,15 +1474,25 @@ static int push_cut(grille_analyser *a, const char *s, grille_segment seg)
                  (unsigned char)s[at + 1] == 0x80 &&
                  (unsigned char)s[at + 2] == 0xAF))
             at--;
-        if (at > seg.start + MAX_SEGMENT / 2)
+        if (at > seg.start)
             cut = at;
         grille_segment piece = seg;
         piece.end = cut;
         trim(s, &piece.start, &piece.end);
         if (piece.end > piece.start && push_segment(a, &piece) < 0)
             return GRILLE_ENOMEM;
-        seg.line += count_lines(s, seg.start, cut);
-        seg.start = cut; /* a turn's later pieces keep its speaker */
+        /* the next piece starts after the spaces and line ends at the
+         * cut, on the line of its first character; a turn's later
+         * pieces keep its speaker */
+        size_t next = cut;
+        for (;;) {
+            next = skip_spaces(s, seg.end, next, NULL);
+            if (next >= seg.end || (s[next] != '\n' && s[next] != '\r'))
+                break;
+            next++;
+        }
+        seg.line += count_lines(s, seg.start, next);
+        seg.start = next;
         trim(s, &seg.start, &seg.end);
     }
     return seg.end > seg.start ? push_segment(a, &seg) : 0;

@@ -1122,6 +1122,47 @@ START_TEST(segments_keep_code_points_whole)
 }
 END_TEST
 
+/* A paragraph over 64 KiB is cut at its last space within 64 KiB, even
+ * one near its start (text.md: between two characters only when 64 KiB
+ * hold no space); the next piece starts after the spaces and line ends
+ * at the cut, with that character's line. */
+START_TEST(long_paragraph_cut_at_a_space)
+{
+    size_t n = 30000 + 7 + 40000;
+    char *text = malloc(n + 16);
+    ck_assert_ptr_nonnull(text);
+    memset(text, 'a', 30000);
+    memcpy(text + 30000, " sant\xc3\xa9 ", 8);
+    memset(text + 30008, 'b', 40000);
+    text[30008 + 40000] = '\0';
+    run(text);
+    ck_assert_uint_eq(nseg, 2);
+    ck_assert_uint_eq(segs[0].end, 30007);
+    ck_assert_uint_eq(segs[1].start, 30008);
+    ck_assert_uint_eq(segs[1].end, 70008);
+    ck_assert_uint_eq(segs[1].line, 1);
+    /* lines of 99 bytes: the cut is at a line end, which the next piece
+     * does not start with */
+    size_t lines = 1000;
+    free(text);
+    text = malloc(lines * 100 + 1);
+    ck_assert_ptr_nonnull(text);
+    for (size_t k = 0; k < lines; k++) {
+        memset(text + k * 100, 'x', 99);
+        text[k * 100 + 99] = '\n';
+    }
+    text[lines * 100] = '\0';
+    run(text);
+    ck_assert_uint_ge(nseg, 2);
+    for (size_t i = 1; i < nseg; i++) {
+        ck_assert_uint_eq(segs[i].start % 100, 0);
+        ck_assert_uint_eq(segs[i].line, 1 + segs[i].start / 100);
+        ck_assert_uint_le(segs[i].end - segs[i].start, 65536);
+    }
+    free(text);
+}
+END_TEST
+
 /* A line of nothing but spaces ends a paragraph, whichever spaces: ASCII
  * (tab, VT, FF) or Unicode (no-break, narrow no-break, thin, ideographic,
  * BOM); spaces at a segment's ends are trimmed, and an indentation of
@@ -1675,7 +1716,8 @@ static Suite *suite(void)
                       line_ends, body_after_front_matter, sentences,
                       sentences_abbreviations_quotes,
                       sentences_of_a_turn_keep_its_speaker,
-                      segments_keep_code_points_whole}},
+                      segments_keep_code_points_whole,
+                      long_paragraph_cut_at_a_space}},
         {"segments, line by line", {blank_lines_of_every_space,
                                     line_ends_at_every_offset,
                                     turn_label_words}},
