@@ -198,6 +198,7 @@ static void elem_free(cb_elem *e)
     free(e->text);
     free(e->stem[0]);
     free(e->stem[1]);
+    free(e->stem3);
 }
 
 void grille_codebook_free(grille_codebook *cb)
@@ -275,17 +276,28 @@ static int word_elem(builder *b, const grille_token *t, cb_elem *e)
     e->stem_hash[0] = grille__hash(t->stem, t->stem_len);
     if (t->kind != GRILLE_TOK_WORD)
         return 0;
+    e->text = grille__strndup(t->key, t->key_len);
+    e->text_len = t->key_len;
+    if (!e->text)
+        return GRILLE_ENOMEM;
     const char *st;
     size_t sl;
     if (grille_analyser_stem(b->an, t->key, t->key_len, &st, &sl) < 0)
         return GRILLE_ENOMEM;
-    /* as a note's words (grille_stem__lookup): kept when no shorter */
+    /* as a note's words (grille_stem__lookup): kept when no shorter, and
+     * apart when shorter */
     if (sl > t->stem_len || (sl == t->stem_len && memcmp(st, t->stem, sl))) {
         e->stem[1] = grille__strndup(st, sl);
         e->stem_len[1] = sl;
         if (!e->stem[1])
             return GRILLE_ENOMEM;
         e->stem_hash[1] = grille__hash(st, sl);
+    } else if (sl < t->stem_len) {
+        e->stem3 = grille__strndup(st, sl);
+        e->stem3_len = sl;
+        if (!e->stem3)
+            return GRILLE_ENOMEM;
+        e->stem3_hash = grille__hash(st, sl);
     }
     return 0;
 }
@@ -669,6 +681,9 @@ static int add_seq(builder *b, cb_seq *s, size_t rule, seq_role role)
         rc = smap_add(&cb->by_stem, e->stem[0], e->stem_len[0], id);
         if (rc == 0 && e->stem[1])
             rc = smap_add(&cb->by_stem, e->stem[1], e->stem_len[1], id);
+        /* its words still to be checked (match.c) */
+        if (rc == 0 && e->stem3)
+            rc = smap_add(&cb->by_stem, e->stem3, e->stem3_len, id);
         break;
     case ELEM_ELISION:
         rc = smap_add(&cb->by_key, e->text, e->text_len, id);

@@ -110,6 +110,72 @@ void grille_match__free(grille_analyser *a)
     a->match = NULL;
 }
 
+static bool same_stem(const char *a, size_t an, uint64_t ah, const char *b,
+                      size_t bn, uint64_t bh)
+{
+    return a && b && ah == bh && an == bn && memcmp(a, b, an) == 0;
+}
+
+static bool starts_with(const char *s, size_t n, const char *p, size_t pn)
+{
+    return pn <= n && memcmp(s, p, pn) == 0;
+}
+
+/*
+ * A term's word e and a text's word en, when a stem without accents
+ * shorter than the word's own stem is one of the two that agree (stem3):
+ * "acces" meets the term "accès" (acces, and acce without its accent) for
+ * its key starts with acces, and "associes" meets "associé" (associ,
+ * assoc); "commune" (commun) does not meet "communiqué" (communiqu,
+ * commun), nor "accent" "accès".  Out of line: few words have such a
+ * stem.
+ */
+static bool word_match_short(const cb_elem *e, const stem_entry *en)
+{
+    /* the term's shorter stem against the word's stems, the word
+     * starting as the term's stem */
+    if (e->stem3 && starts_with(en->key, en->key_len, e->stem[0],
+                                e->stem_len[0]) &&
+        (same_stem(e->stem3, e->stem3_len, e->stem3_hash, en->stem,
+                   en->stem_len, en->stem_hash) ||
+         same_stem(e->stem3, e->stem3_len, e->stem3_hash, en->stem2,
+                   en->stem2_len, en->stem2_hash)))
+        return true;
+    /* the word's shorter stem against the term's, the term starting as
+     * the word's stem */
+    if (!en->stem3 || !e->text ||
+        !starts_with(e->text, e->text_len, en->stem, en->stem_len))
+        return false;
+    for (int k = 0; k < 2; k++)
+        if (same_stem(e->stem[k], e->stem_len[k], e->stem_hash[k], en->stem3,
+                      en->stem3_len, en->stem3_hash))
+            return true;
+    /* both shorter: both conditions */
+    return e->stem3 &&
+           starts_with(en->key, en->key_len, e->stem[0], e->stem_len[0]) &&
+           same_stem(e->stem3, e->stem3_len, e->stem3_hash, en->stem3,
+                     en->stem3_len, en->stem3_hash);
+}
+
+/* Whether a term's word e meets the text's word of entry en (its stems
+ * are the token's). */
+static inline __attribute__((always_inline)) bool
+word_match(const cb_elem *e, const stem_entry *en)
+{
+    /* either stem of the term's word, either of the text's (each with
+     * and without accents) */
+    for (int k = 0; k < 2; k++)
+        if (e->stem[k] &&
+            ((e->stem_hash[k] == en->stem_hash &&
+              e->stem_len[k] == en->stem_len &&
+              memcmp(e->stem[k], en->stem, en->stem_len) == 0) ||
+             (en->stem2 && e->stem_hash[k] == en->stem2_hash &&
+              e->stem_len[k] == en->stem2_len &&
+              memcmp(e->stem[k], en->stem2, en->stem2_len) == 0)))
+            return true;
+    return (e->stem3 || en->stem3) && word_match_short(e, en);
+}
+
 /* Inlined in follow_rest's loop over the elements, its one hot caller:
  * the call and the switch's frame were a third of its cost. */
 static inline __attribute__((always_inline)) bool
@@ -118,20 +184,7 @@ elem_match(const cb_elem *e, const grille_token *t, const stem_entry *en,
 {
     switch (e->kind) {
     case ELEM_WORD:
-        if (t->kind == GRILLE_TOK_ELISION)
-            return false;
-        /* either stem of the term's word, either of the text's (each
-         * with and without accents) */
-        for (int k = 0; k < 2; k++)
-            if (e->stem[k] &&
-                ((e->stem_hash[k] == en->stem_hash &&
-                  e->stem_len[k] == t->stem_len &&
-                  memcmp(e->stem[k], t->stem, t->stem_len) == 0) ||
-                 (en->stem2 && e->stem_hash[k] == en->stem2_hash &&
-                  e->stem_len[k] == en->stem2_len &&
-                  memcmp(e->stem[k], en->stem2, en->stem2_len) == 0)))
-                return true;
-        return false;
+        return t->kind != GRILLE_TOK_ELISION && word_match(e, en);
     case ELEM_ELISION:
         return t->kind == GRILLE_TOK_ELISION && e->text_len == t->key_len &&
                memcmp(e->text, t->key, t->key_len) == 0;
@@ -362,18 +415,24 @@ static int entry_cands(grille_analyser *a, const grille_codebook *cb,
         !elision && e->stem2
             ? grille__smap_get(&cb->by_stem, e->stem2, e->stem2_len,
                                grille__hash(e->stem2, e->stem2_len))
+        : !elision && e->stem3
+            ? grille__smap_get(&cb->by_stem, e->stem3, e->stem3_len,
+                               e->stem3_hash)
             : NULL;
     size_t need = (idx ? idx->n : 0) + (idx2 ? idx2->n : 0) +
                   (wk ? wk->n : 0) + (elision ? 0 : cb->nglobs);
     if (GROW(m->cands, m->cands_cap, need + 1) < 0)
         return GRILLE_ENOMEM;
+    /* the index holds the terms' shorter stems too (stem3): a word
+     * meets those on a condition, checked here once for the entry */
     for (size_t k = 0; idx && k < idx->n; k++)
-        m->cands[n++] = (uint32_t)idx->seqs[k];
+        if (elision || word_match(&cb->seqs[idx->seqs[k]].elems[0], e))
+            m->cands[n++] = (uint32_t)idx->seqs[k];
     for (size_t k = 0; idx2 && k < idx2->n; k++) {
         bool had = false;
         for (size_t q = 0; idx && q < idx->n && !had; q++)
             had = idx->seqs[q] == idx2->seqs[k];
-        if (!had)
+        if (!had && word_match(&cb->seqs[idx2->seqs[k]].elems[0], e))
             m->cands[n++] = (uint32_t)idx2->seqs[k];
     }
     for (size_t k = 0; wk && k < wk->n; k++)
@@ -403,8 +462,12 @@ static int entry_cands(grille_analyser *a, const grille_codebook *cb,
         x->hash[0] = x->hash[1] = 0;
         if (x->next == ELEM_WORD) {
             x->hash[0] = (uint32_t)(s->elems[1].stem_hash[0] >> 32);
+            /* its stem without accents, longer or shorter (stem3): the
+             * filter lets through what elem_match then checks */
             x->hash[1] = s->elems[1].stem[1]
                              ? (uint32_t)(s->elems[1].stem_hash[1] >> 32)
+                         : s->elems[1].stem3
+                             ? (uint32_t)(s->elems[1].stem3_hash >> 32)
                              : x->hash[0];
             e->nword++;
             e->bloom |= STEM_BIT(x->hash[0]) | STEM_BIT(x->hash[1]);
@@ -848,9 +911,11 @@ static int segment(grille_analyser *a, const grille_codebook *cb,
                                        tk, ent, n, i, text)
                              : try_map(m, cb, &cb->by_stem, t->stem,
                                        t->stem_len, tk, ent, n, i, text);
-                if (rc == 0 && !elision && e->stem2)
-                    rc = try_map_new(m, cb, e->stem2, e->stem2_len, t, tk, ent,
-                                     n, i, text);
+                if (rc == 0 && !elision && (e->stem2 || e->stem3))
+                    rc = e->stem2 ? try_map_new(m, cb, e->stem2, e->stem2_len,
+                                                t, tk, ent, n, i, text)
+                                  : try_map_new(m, cb, e->stem3, e->stem3_len,
+                                                t, tk, ent, n, i, text);
                 if (rc == 0 && !elision)
                     rc = try_map(m, cb, &cb->by_wkey, t->key, t->key_len, tk,
                                  ent, n, i, text);

@@ -259,6 +259,16 @@ stem_entry *grille_stem__lookup(grille_analyser *a, const char *lower,
             e.stem2_len = (uint32_t)n;
             e.stem2_hash = grille__hash(s2, n);
             e.stem2_hi = (uint32_t)(e.stem2_hash >> 32);
+        } else if (n < e.stem_len) {
+            /* shorter (accès: acces, acce): kept apart, for the words
+             * that start as this one's stem only (stem3, match.c) */
+            char *s3 = arena_copy(c, (const char *)st, n);
+            if (!s3)
+                return NULL;
+            e.stem3 = s3;
+            e.stem3_len = (uint32_t)n;
+            e.stem3_hash = grille__hash(s3, n);
+            e.stem2_hi = (uint32_t)(e.stem3_hash >> 32);
         }
     }
     *stored = e;

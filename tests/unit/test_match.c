@@ -277,6 +277,51 @@ START_TEST(test_word_unaccented_stem_no_shorter)
 }
 END_TEST
 
+/* A word written without its accents whose stem is shorter than the
+ * accented word's ("acces" acce, "accès" acces; "apres" apre; "deces"
+ * dec): it meets the accented term, and an accented word meets the term
+ * typed without them, as a word and inside a phrase, when its key starts
+ * as the accented word's stem; "accent" (accent) and "commune" (commun,
+ * the stem of "communique") meet neither.  The plain way
+ * (GRILLE_REFERENCE) finds the same. */
+START_TEST(test_word_unaccented_shorter_stem)
+{
+    const char *text = "Le monde d'apres. Les DECES en hausse. Acces aux "
+                       "services. Deux associes. Un accent. Les acc\xc3\xa8s. "
+                       "La commune.";
+    use("themes:\n"
+        "  apres: {terms: [\"monde d'apr\xc3\xa8s\"]}\n"
+        "  deces: {terms: [d\xc3\xa9\x63\xc3\xa8s]}\n"
+        "  acces: {terms: [acc\xc3\xa8s aux services]}\n"
+        "  assoc: {terms: [associ\xc3\xa9]}\n"
+        "  acc2: {terms: [acces]}\n"
+        "  q: {terms: [communiqu\xc3\xa9]}\n");
+    for (int ref = 0; ref < 2; ref++) {
+        if (ref) {
+            setenv("GRILLE_REFERENCE", "1", 1);
+            grille_analyser_free(an);
+            grille_error err;
+            ck_assert_int_eq(grille_analyser_new(&an, &err), 0);
+            unsetenv("GRILLE_REFERENCE");
+        }
+        run(text);
+        expect_count(text, 6);
+        ck_assert_uint_eq(count_code("apres"), 1);
+        ck_assert_uint_eq(count_code("deces"), 1);
+        ck_assert_uint_eq(count_code("acces"), 1);
+        ck_assert_uint_eq(count_code("assoc"), 1);
+        ck_assert_uint_eq(count_code("acc2"), 2);
+        ck_assert_uint_eq(count_code("q"), 0);
+        expect(text, 0, "apres", at(text, "monde", 0),
+               at(text, "apres", 0) + strlen("apres"), "monde d'apr\xc3\xa8s",
+               GRILLE_RULE_PHRASE);
+        for (size_t k = 0; k < ncod; k++)
+            ck_assert_msg(cod[k].start != at(text, "accent", 0),
+                          "accent coded");
+    }
+}
+END_TEST
+
 /* A codebook saved with decomposed accents (macOS: "e" and U+0301) codes
  * a note written with composed ones, by a word, a phrase, an exact form,
  * a regex and an exclusion alike. */
@@ -1286,6 +1331,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_word_unaccented_term_stems_apart);
     tcase_add_test(tc, test_decomposed_codebook);
     tcase_add_test(tc, test_word_unaccented_stem_no_shorter);
+    tcase_add_test(tc, test_word_unaccented_shorter_stem);
     tcase_add_test(tc, test_next_codebook_same_analyser);
 
     tc = tcase(s, "phrase");
