@@ -1629,7 +1629,7 @@ static int segment_lines(grille_analyser *a, const char *s, size_t len,
  * "env.", "ENV."); single capitals are initials (M., J.). */
 static const listword abbreviations[] = {
     LW("mme"), LW("mlle"), LW("mm"), LW("mmes"), LW("mlles"), LW("mr"),
-    LW("dr"), LW("pr"), LW("st"), LW("ste"), LW("etc"), LW("cf"), LW("p"),
+    LW("dr"), LW("pr"), LW("st"), LW("ste"), LW("cf"), LW("p"),
     LW("ex"), LW("env"), LW("av"), LW("bd"), LW("vs"), LW("art"), LW("chap"),
     LW("fig"), LW("n"), LW("no"), LW("tel"), LW("tél"), LW("resp"), LW("dir"),
     LW("coll"), LW("réf"), LW("ref"), {NULL, 0}};
@@ -1739,6 +1739,52 @@ static inline bool short_word_before(const char *s, size_t i)
     return i - k < 5;
 }
 
+/* Words that start sentences and are no one's name: after a single
+ * capital and its dot, they tell a category ("agents de catégorie C. Ils
+ * sont 40.") from an initial ("J. Dupont"); "Le" and "La" are not among
+ * them (M. Le Goff), nor "De" and "Du". */
+static const listword sentence_words[] = {
+    LW("Il"), LW("Ils"), LW("Elle"), LW("Elles"), LW("On"), LW("Nous"),
+    LW("Vous"), LW("Je"), LW("Tu"), LW("Mais"), LW("Et"), LW("Puis"),
+    LW("Donc"), LW("Alors"), LW("Ensuite"), LW("Enfin"), LW("Ce"),
+    LW("Cela"), LW("\xc3\x87" "a"), /* Ça */
+    LW("Cette"), LW("Ces"), LW("Les"), LW("Des"), LW("Un"), LW("Une"),
+    LW("Nos"), LW("Notre"), LW("Leur"), LW("Leurs"), LW("Pour"), LW("Dans"),
+    LW("Avec"), LW("Sans"), LW("Par"), LW("Quand"), LW("Si"), LW("En"),
+    LW("Tous"), LW("Toutes"), {NULL, 0}};
+
+/* Whether the dot at s[i] follows a single capital ("C.", "É.") and the
+ * word after it, at k, is one that starts sentences (sentence_words, or
+ * "C'est", "J'ai", "Qu'il": c, j or qu elided): the dot then ends a
+ * sentence after all. */
+static bool initial_ends_sentence(const char *s, size_t from, size_t i,
+                                  size_t k, size_t end)
+{
+    size_t st = letters_start(s, from, i);
+    if (st == i)
+        return false;
+    size_t n;
+    uint32_t c = utf8_get(s, i, st, &n);
+    if (st + n != i || !upper_cp(c))
+        return false;
+    size_t w = k;
+    while (w < end && (is_ascii_alpha(s[w]) || (unsigned char)s[w] >= 0x80)) {
+        size_t m;
+        uint32_t d = utf8_get(s, end, w, &m);
+        if (!letter_cp(d))
+            break;
+        w += m;
+    }
+    if (in_list(s, k, w, sentence_words))
+        return true;
+    bool apo = w < end && (s[w] == '\'' ||
+                           (w + 2 < end && (unsigned char)s[w] == 0xE2 &&
+                            (unsigned char)s[w + 1] == 0x80 &&
+                            (unsigned char)s[w + 2] == 0x99));
+    return apo && ((w - k == 1 && (s[k] == 'C' || s[k] == 'J')) ||
+                   (w - k == 2 && s[k] == 'Q' && s[k + 1] == 'u'));
+}
+
 /* Cuts segment `seg` into sentences, pushing them. */
 /* Whether s[from, i) is only an outline's number before its dot ("1",
  * "2.1"), as in the heading "## 1. Le choc du confinement": no sentence
@@ -1783,8 +1829,15 @@ static int split_sentences(grille_analyser *a, const char *s,
         if (c == '.' || c == '!' || c == '?' || c == 0x2026) {
             if (c == '.' && (abbreviation_before(s, cur.start, i) ||
                              outline_at(s, seg, cur.start, i))) {
-                i = j;
-                continue;
+                size_t k = j;
+                while (k < seg->end &&
+                       (s[k] == ' ' || s[k] == '\n' || s[k] == '\r' ||
+                        s[k] == '\t'))
+                    k++;
+                if (!initial_ends_sentence(s, cur.start, i, k, seg->end)) {
+                    i = j;
+                    continue;
+                }
             }
             /* closing marks stay with the sentence, a French closing
              * quote after its space too ("c'est bien. »") */

@@ -1039,6 +1039,25 @@ START_TEST(sentences_abbreviations_quotes)
              GRILLE_UNIT_SENTENCE);
     ck_assert_uint_eq(nseg, 2);
 
+    /* "etc." ends its sentence before a capital only; a single capital
+     * is an initial before a name ("M. Le Goff"), a category before a
+     * word that starts sentences */
+    run_unit("Masques, gel, etc. Ensuite la reprise. Du gel, etc. sont "
+             "arrivés. Agents de catégorie C. Ils sont 40. J. Dupont et "
+             "M. Le Goff. Niveau B. C’est tout. Plan A. Qu'en dire ?\n",
+             GRILLE_UNIT_SENTENCE);
+    ck_assert_uint_eq(nseg, 10);
+    seg_is(0, GRILLE_SEG_PARAGRAPH, 1, "Masques, gel, etc.");
+    seg_is(1, GRILLE_SEG_SENTENCE, 1, "Ensuite la reprise.");
+    seg_is(2, GRILLE_SEG_SENTENCE, 1, "Du gel, etc. sont arrivés.");
+    seg_is(3, GRILLE_SEG_SENTENCE, 1, "Agents de catégorie C.");
+    seg_is(4, GRILLE_SEG_SENTENCE, 1, "Ils sont 40.");
+    seg_is(5, GRILLE_SEG_SENTENCE, 1, "J. Dupont et M. Le Goff.");
+    seg_is(6, GRILLE_SEG_SENTENCE, 1, "Niveau B.");
+    seg_is(7, GRILLE_SEG_SENTENCE, 1, "C’est tout.");
+    seg_is(8, GRILLE_SEG_SENTENCE, 1, "Plan A.");
+    seg_is(9, GRILLE_SEG_SENTENCE, 1, "Qu'en dire ?");
+
     /* a month cut short after a day; "sept" after no day is the number */
     run_unit("Le 3 janv. 2020 ça repart. Nous étions sept. Le 1er\xc2\xa0"
              "déc. 2020 fin.\n",
