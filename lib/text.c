@@ -1583,7 +1583,17 @@ static int segment_lines(grille_analyser *a, const char *s, size_t len,
             rc = close_seg(a, s, &o);
         } else if ((m = heading_at(s, end, c)) != 0) {
             rc = close_seg(a, s, &o);
-            start_seg(&o, GRILLE_SEG_HEADING, m, end, line);
+            /* a closing run of #, after a space, is Markdown's, not the
+             * heading's ("# Santé #") */
+            size_t e = end, h;
+            while (e > m && (s[e - 1] == ' ' || s[e - 1] == '\t' ||
+                             s[e - 1] == '\r'))
+                e--;
+            for (h = e; h > m && s[h - 1] == '#'; h--)
+                ;
+            if (h < e && (h == m || s[h - 1] == ' ' || s[h - 1] == '\t'))
+                e = h;
+            start_seg(&o, GRILLE_SEG_HEADING, m, e, line);
             if (rc == 0)
                 rc = close_seg(a, s, &o);
         } else if (s[c] == '|' && memchr(s + c + 1, '|', end - c - 1)) {

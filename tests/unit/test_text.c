@@ -949,6 +949,15 @@ START_TEST(headings_and_turn_on_next_line)
     seg_is(1, GRILLE_SEG_PARAGRAPH, 2, "Le PCA a été activé.");
     seg_is(2, GRILLE_SEG_TURN, 5, "Et les élus ?");
     label_is(2, "Q");
+
+    /* Markdown's closing run of #, after a space, is no part of the
+     * heading; a # inside a word is ("C#") */
+    run("# Santé #\n\n## Reprise ##  \r\n\n### C# et F#\n\n# ##\n\nfin\n");
+    ck_assert_uint_eq(nseg, 4);
+    seg_is(0, GRILLE_SEG_HEADING, 1, "Santé");
+    seg_is(1, GRILLE_SEG_HEADING, 3, "Reprise");
+    seg_is(2, GRILLE_SEG_HEADING, 5, "C# et F#");
+    seg_is(3, GRILLE_SEG_PARAGRAPH, 9, "fin");
 }
 END_TEST
 
