@@ -25,6 +25,15 @@ typedef struct ropts {
     size_t rows; /* of the matrix and the grid in a report; 0: all */
 } ropts;
 
+
+/* v rounded half up to d decimals, as the tables write their figures
+ * (0.0625 as 0.063, 1.125 as 1.13, as the percentages are): printf
+ * rounds a tie to even. */
+static double half_up(double v, int d)
+{
+    double scale = d == 1 ? 10 : d == 2 ? 100 : 1000;
+    return round(v * scale) / scale;
+}
 static void json_num(FILE *f, double x)
 {
     if (!isfinite(x))
@@ -125,16 +134,18 @@ static void pairs_table(table *t, const grille_report *r, const cooc *c,
         table_set(t, row, 1, "%s", code_id(r, c->codes[j]));
         table_set(t, row, 2, "%zu", c->count[i * k + j]);
         const char *fmt = csv ? "%.6f" : "%.3f";
-        table_set(t, row, 3, fmt, c->jaccard[i * k + j]);
-        table_set(t, row, 4, csv ? "%.6f" : "%.2f", c->lift[i * k + j]);
+        table_set(t, row, 3, fmt,
+                  csv ? c->jaccard[i * k + j] : half_up(c->jaccard[i * k + j], 3));
+        table_set(t, row, 4, csv ? "%.6f" : "%.2f",
+                  csv ? c->lift[i * k + j] : half_up(c->lift[i * k + j], 2));
         double pba = c->units[i] ? (double)c->count[i * k + j] /
                                        (double)c->units[i]
                                  : 0;
         double pab = c->units[j] ? (double)c->count[i * k + j] /
                                        (double)c->units[j]
                                  : 0;
-        table_set(t, row, 5, fmt, pba);
-        table_set(t, row, 6, fmt, pab);
+        table_set(t, row, 5, fmt, csv ? pba : half_up(pba, 3));
+        table_set(t, row, 6, fmt, csv ? pab : half_up(pab, 3));
     }
 }
 
@@ -182,7 +193,8 @@ static void cooc_matrix(doc *d, const grille_report *r, const cooc *c,
             else if (i == j)
                 table_set(&t, row, j + 1, "%s", "\xe2\x80\x94");
             else
-                table_set(&t, row, j + 1, which == 1 ? "%.2f" : "%.1f", v);
+                table_set(&t, row, j + 1, which == 1 ? "%.2f" : "%.1f",
+                          half_up(v, which == 1 ? 2 : 1));
             if (i != j) {
                 char col[8];
                 heat_color(max > 0 ? v / max : 0, col);
@@ -344,7 +356,9 @@ static const char *mark(double spec)
  * second decimal, cut toward zero: +1.99. */
 static void spec_text(double spec, char out[24])
 {
-    snprintf(out, 24, "%+.1f", spec);
+    /* a score that reads 0.0 is written +0.0, as 0 is, never -0.0 */
+    double shown = half_up(spec, 1);
+    snprintf(out, 24, "%+.1f", shown == 0 ? 0.0 : shown);
     if (fabs(spec) < 2 && fabs(atof(out)) >= 2)
         snprintf(out, 24, "%+.2f", trunc(spec * 100) / 100);
     strcat(out, mark(spec));
@@ -422,7 +436,8 @@ static void compare_human(doc *d, const grille_report *r, const compare *m)
         table_set(&t, row, 0, "%s", code_id(r, m->codes[i]));
         for (size_t g = 0; g < G; g++) {
             size_t x = i * G + g;
-            table_set(&t, row, g + 1, "%.1f (%zu/%zu doc.)", m->rate[x],
+            table_set(&t, row, g + 1, "%.1f (%zu/%zu doc.)",
+                      half_up(m->rate[x], 1),
                       m->docs[x], m->groups[g].documents);
         }
     }
@@ -444,7 +459,7 @@ static void compare_human(doc *d, const grille_report *r, const compare *m)
                                  : 0.0,
                      all);
             doc_para(d, _("%s: %s is %s (%+.2f; %zu of %zu segments, %s%% "
-                          "against %s%% in all documents)"),
+                          "against %s%% of all segments)"),
                      m->groups[g].value, code_id(r, m->codes[i]),
                      m->spec[x] > 0 ? _("over-represented")
                                     : _("under-represented"),
@@ -691,8 +706,10 @@ static void themes_table(table *t, const grille_report *r, bool labels,
             table_set(t, row, col++, "%s", ptext);
         table_set(t, row, col++, "%zu", k->segments);
         table_set(t, row, col++, "%zu", k->hits);
+        double per = r->words ? 1000.0 * (double)k->hits / (double)r->words
+                              : 0;
         table_set(t, row, col++, csv ? "%.4f" : "%.1f",
-                  r->words ? 1000.0 * (double)k->hits / (double)r->words : 0);
+                  csv ? per : half_up(per, 1));
         char *tt = top_terms(k, csv ? 8 : 4);
         table_set(t, row, col++, "%s", tt);
         free(tt);

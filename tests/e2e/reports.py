@@ -895,6 +895,75 @@ def t_corpus_consistent():
         (rep['words'], sum(t['document']['words'] for t in tags))
 
 
+def half_up(x, d):
+    """x (a Fraction) rounded half up to d decimals, as text."""
+    q = Fraction(10) ** d
+    n = math.floor(x * q + Fraction(1, 2))
+    return '%d.%0*d' % (n // q.numerator, d, n % q.numerator)
+
+
+def t_corpus_cooc_text_half_up():
+    """The text of grille cooc rounds half up, as the percentages are
+    (docs/reports.md): the corpus has Jaccards of exactly 0.0625 (5/80),
+    which printf's rounding to even would show as 0.062.  Every pair's
+    Jaccard, lift and conditional shares, from the JSON's counts."""
+    js = jout('cooc', '-d', CDB, '-f', 'json')
+    codes, n = js['codes'], js['n']
+    idx = {c: i for i, c in enumerate(codes)}
+    cnt = js['count']
+    ties, rows = 0, 0
+    for line in out('cooc', '-d', CDB).splitlines():
+        f = line.split()
+        if len(f) != 7 or f[0] not in idx or f[1] not in idx:
+            continue
+        i, j = idx[f[0]], idx[f[1]]
+        both, a, b = cnt[i][j], cnt[i][i], cnt[j][j]
+        jac = Fraction(both, a + b - both)
+        lift = Fraction(both * n, a * b)
+        want = [str(both), half_up(jac, 3), half_up(lift, 2),
+                half_up(Fraction(both, a), 3), half_up(Fraction(both, b), 3)]
+        assert f[2:] == want, (line, want)
+        ties += (jac * 1000).denominator == 2
+        rows += 1
+    assert rows > 20 and ties, (rows, ties)
+
+
+def t_compare_text_no_minus_zero():
+    """A score that rounds to zero is written +0.0 in the text, as 0
+    is, whatever its sign (docs/reports.md): here a2 (prune, once) at
+    epci, whose one segment has none, is about -0.035."""
+    d = os.path.join(TMP, 'zero')
+    os.makedirs(os.path.join(d, 'notes'))
+    notes = {
+        'd1.md': 'type: commune\n---\n\n- pomme et poire\n- poire et '
+                 'prune\n- le chien\n- rouge et vert\n- rien du tout\n',
+        'd2.md': 'type: commune\n---\n\n- un chien\n- chien et chat\n'
+                 '- un chat\n',
+        'd3.md': 'type: ccas\n---\n\n- chien\n- pomme\n',
+        'd4.md': 'enqueteur: B\n---\n\n- chat rouge\n',
+        'd5.md': 'type:\n---\n\nrien ici.\n',
+        'd7.md': 'type: epci\n---\n\nNada.\n'}
+    for name, body in notes.items():
+        with open(os.path.join(d, 'notes', name), 'w', encoding='utf-8') as fh:
+            fh.write('---\n' + body)
+    cb = os.path.join(d, 'cb.yaml')
+    with open(cb, 'w', encoding='utf-8') as fh:
+        fh.write('name: Z\nthemes:\n  alpha:\n    terms: [pomme]\n'
+                 '    children:\n      a2: {terms: [prune]}\n'
+                 '  beta: {terms: [chien]}\n')
+    db = os.path.join(d, 'p.db')
+    for args in (('init', '-d', db, '-c', cb),
+                 ('add', '-d', db, os.path.join(d, 'notes'))):
+        r = grille(*args)
+        assert r.returncode == 0, (args, r.stderr)
+    js = jout('compare', '-d', db, '--by', 'type', '--all', '-f', 'json')
+    tiny = [c['specificity'] for t in js['themes'] for c in t['cells']
+            if -0.05 < c['specificity'] < 0]
+    assert tiny, 'no tiny negative score to show'
+    text = out('compare', '-d', db, '--by', 'type', '--all')
+    assert '-0.0' not in text and '+0.0' in text, text
+
+
 def quote_score(hits, length):
     """grille_quote_score: hits, then a readable length (40 bytes or
     more, then the longer up to 250)."""
@@ -1453,6 +1522,8 @@ def main():
           t_empty_value_is_none)
     check('corpus: report themes = sums of grille tag summaries',
           t_corpus_consistent)
+    check('corpus: cooc text rounds half up', t_corpus_cooc_text_half_up)
+    check('compare text: no -0.0', t_compare_text_no_minus_zero)
     check('corpus: quotes and the report\'s verbatims in the documented '
           'order', t_corpus_quote_order)
     check('report --rows 3: the heaviest documents and collectivités',
