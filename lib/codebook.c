@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define MAX_CODES 100000
 #define MAX_RULES 1000000
@@ -502,26 +503,24 @@ static int compile_term(builder *b, const ynode *n, size_t code,
                 free(els);
                 char wb[100];
                 grille__quote(wb, sizeof(wb), w, wl);
+                /* the form itself, not the whole rule (santé ~3 =VPN*) */
                 if (wild < wl)
                     return fail(b, n, GRILLE_EINVALID,
-                                _("exact form '%s' in theme '%s' holds a "
+                                _("exact form '=%s' in theme '%s' holds a "
                                   "'%c': an exact form takes no wildcard "
                                   "(write each form: =VPN, =VPNs)"),
-                                q(buf, sizeof(buf), n->str),
-                                b->cb->codes[code].id, w[wild]);
+                                wb, b->cb->codes[code].id, w[wild]);
                 if (elision)
                     return fail(b, n, GRILLE_EINVALID,
-                                _("exact form '%s' in theme '%s' holds an "
+                                _("exact form '=%s' in theme '%s' holds an "
                                   "elision, a word of its own in a text: "
                                   "=ARS finds the ARS of l'ARS"),
-                                q(buf, sizeof(buf), n->str),
-                                b->cb->codes[code].id);
+                                wb, b->cb->codes[code].id);
                 return fail(b, n, GRILLE_EINVALID,
-                            _("exact form '%s' in theme '%s': '%s' is not "
-                              "one word as a text is cut into words (a "
+                            _("exact form '=%s' in theme '%s' is not one "
+                              "word as a text is cut into words (a "
                               "punctuation mark?)"),
-                            q(buf, sizeof(buf), n->str),
-                            b->cb->codes[code].id, wb);
+                            wb, b->cb->codes[code].id);
             }
             if (rc < 0)
                 break;
@@ -622,7 +621,9 @@ static int compile_term(builder *b, const ynode *n, size_t code,
                     _("term '%s' in theme '%s' has no word to match"),
                     grille__quote(buf, sizeof(buf), s, len), b->cb->codes[code].id);
     }
-    if (!exact && ne > 1) {
+    /* a glob is one element however it is written: "r.union*" or
+     * "[ée]lus*" are two words of a text, which it never matches */
+    if (!exact && (ne > 1 || glob)) {
         rc = punct_between(b, n, code, s, len);
         if (rc < 0) {
             for (size_t k = 0; k < ne; k++)
@@ -1286,6 +1287,12 @@ static int check_id(builder *b, const ynode *k, bool dict)
                           "control characters"),
                         q(buf, sizeof(buf), k->str));
     }
+    /* "sante " beside "sante": two ids that read as one, in every table
+     * and in a gold standard, whose cells are trimmed */
+    if (k->str[0] == ' ' || k->str[k->len - 1] == ' ')
+        return fail(b, k, GRILLE_EINVALID,
+                    _("bad theme id '%s': it starts or ends with a space"),
+                    q(buf, sizeof(buf), k->str));
     return 0;
 }
 
@@ -1518,6 +1525,11 @@ static int set_string(builder *b, const ynode *v, char **dst,
         return fail(b, v, GRILLE_ESYNTAX,
                     _("'%s' of theme '%s' must be a string"), key, id);
     free(*dst);
+    *dst = NULL;
+    /* label: ~ (or null, or nothing) is no label, as an empty list of
+     * terms is none: the default, not the label "~" */
+    if (v->plain && grille_ytree__null(v->str, v->len))
+        return 0;
     *dst = grille__strndup(v->str, v->len);
     return *dst ? 0 : grille__nomem(b->err);
 }
@@ -1582,12 +1594,13 @@ static int theme(builder *b, const ynode *k, const ynode *v, long parent,
                 rc = set_string(b, val, &cb->codes[ci].description, kk, id);
             else if (strcmp(kk, "color") == 0) {
                 rc = set_string(b, val, &cb->codes[ci].color, kk, id);
-                if (rc == 0 && !valid_color(cb->codes[ci].color))
+                if (rc == 0 && cb->codes[ci].color &&
+                    !valid_color(cb->codes[ci].color))
                     rc = fail(b, val, GRILLE_EINVALID,
                               _("bad color '%s' in theme '%s': expected "
                                 "\"#rrggbb\" (quoted in YAML)"),
                               q(buf, sizeof(buf), cb->codes[ci].color), id);
-                if (rc == 0) {
+                if (rc == 0 && cb->codes[ci].color) {
                     char *c = norm_color(cb->codes[ci].color);
                     if (!c)
                         return grille__nomem(b->err);
@@ -1755,6 +1768,11 @@ static int build(builder *b, const ynode *root)
                 return fail(b, v, GRILLE_ESYNTAX, "%s",
                             _("'name' must be a string"));
             free(cb->name);
+            cb->name = NULL;
+            /* name: "" or ~: the file's name, as with no name */
+            if (v->len == 0 ||
+                (v->plain && grille_ytree__null(v->str, v->len)))
+                continue;
             cb->name = strdup(v->str);
             if (!cb->name)
                 return grille__nomem(b->err);
@@ -1779,8 +1797,12 @@ static int build(builder *b, const ynode *root)
             if (rc < 0)
                 return rc;
         } else if (strcmp(k->str, "language") == 0) {
-            if (v->type != Y_SCALAR || (strcmp(v->str, "french") != 0 &&
-                                        strcmp(v->str, "fr") != 0))
+            /* French, FR, français: whatever their case */
+            if (v->type != Y_SCALAR ||
+                (strcasecmp(v->str, "french") != 0 &&
+                 strcasecmp(v->str, "fr") != 0 &&
+                 strcasecmp(v->str, "fran\xc3\xa7" "ais") != 0 &&
+                 strcasecmp(v->str, "francais") != 0))
                 return fail(b, v, GRILLE_EINVALID,
                             _("unsupported language '%s': grille codes "
                               "French (language: french)"),

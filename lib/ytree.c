@@ -151,6 +151,14 @@ int grille_ytree__parse(ynode **out, const char *s, size_t len,
                 snprintf(hint, sizeof(hint), "%s",
                          _(" (a line above without its ':', or a value "
                            "holding ': ' that wants quotes)"));
+            else if (strstr(what, "cannot start any token") ||
+                     (p.context && (strstr(p.context, "an alias") ||
+                                    strstr(p.context, "an anchor") ||
+                                    strstr(p.context, "a tag"))))
+                /* @mention, %taux, `x`, *conf*, &co, !x: YAML's signs */
+                snprintf(hint, sizeof(hint), "%s",
+                         _(" (a value that starts with @, %, `, *, & or ! "
+                           "goes in quotes: \"*tion\")"));
             else if (strstr(what, "did not find expected key"))
                 snprintf(hint, sizeof(hint), "%s",
                          _(" (a line indented unlike the keys above "
@@ -189,8 +197,44 @@ int grille_ytree__parse(ynode **out, const char *s, size_t len,
         }
         if (type == YAML_ALIAS_EVENT) {
             rc = grille__error(err, GRILLE_ESYNTAX, name, line, col,
-                               _("YAML aliases are not allowed ('*%s')"),
+                               _("YAML aliases are not allowed ('*%s'); a "
+                                 "value that starts with '*' goes in "
+                                 "quotes: \"*%s\""),
+                               (const char *)ev.data.alias.anchor,
                                (const char *)ev.data.alias.anchor);
+            yaml_event_delete(&ev);
+            break;
+        }
+        /* an anchor (&co) or a tag of one's own (!important): YAML reads
+         * them off the value, which was most often a pattern or a word
+         * that starts with & or ! and wanted quotes (the value left is
+         * empty, or the word after it); YAML's own tags (!!str) are
+         * fine */
+        const unsigned char *anchor =
+            type == YAML_SCALAR_EVENT           ? ev.data.scalar.anchor
+            : type == YAML_SEQUENCE_START_EVENT ? ev.data.sequence_start.anchor
+            : type == YAML_MAPPING_START_EVENT  ? ev.data.mapping_start.anchor
+                                                : NULL;
+        const unsigned char *tag =
+            type == YAML_SCALAR_EVENT           ? ev.data.scalar.tag
+            : type == YAML_SEQUENCE_START_EVENT ? ev.data.sequence_start.tag
+            : type == YAML_MAPPING_START_EVENT  ? ev.data.mapping_start.tag
+                                                : NULL;
+        if (anchor) {
+            rc = grille__error(err, GRILLE_ESYNTAX, name, line, col,
+                               _("YAML anchors are not allowed ('&%s'); a "
+                                 "value that starts with '&' goes in "
+                                 "quotes: \"&%s\""),
+                               (const char *)anchor, (const char *)anchor);
+            yaml_event_delete(&ev);
+            break;
+        }
+        if (tag && strncmp((const char *)tag, "tag:yaml.org,2002:", 18) != 0) {
+            rc = grille__error(err, GRILLE_ESYNTAX, name, line, col,
+                               _("YAML tags are not allowed ('%s'); a value "
+                                 "that starts with '!' goes in quotes: "
+                                 "\"%s\""),
+                               (const char *)tag, (const char *)tag);
             yaml_event_delete(&ev);
             break;
         }

@@ -757,8 +757,10 @@ def t_alias_bomb():
         lines.append('a%d: &a%d [%s]' % (i, i, ','.join(['*a%d' % (i - 1)]
                                                         * 9)))
     path = write('bomb.yaml', '\n'.join(lines) + '\n')
-    codebook_error(path, esc(path) + r":2:10: YAML aliases are not allowed "
-                   r"\('\*a0'\)", seconds=2)
+    # refused at its first anchor, before any alias is read
+    codebook_error(path, esc(path) + r":1:5: YAML anchors are not allowed "
+                   r"\('&a0'\); a value that starts with '&' goes in quotes: "
+                   r'"&a0"', seconds=2)
 
 
 def t_too_many_patterns():

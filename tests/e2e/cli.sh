@@ -362,11 +362,29 @@ for case in \
     'terms: ["=VPN*"]|holds a .\*.: an exact form takes no wildcard' \
     "terms: [\"=l'ARS\"]|holds an elision, a word of its own in a text: =ARS finds the ARS of l'ARS" \
     'terms: ["=l’ARS"]|holds an elision' \
-    'terms: ["=ARS,"]|.ARS,. is not one word as a text is cut into words'; do
+    'terms: ["=ARS,"]|.=ARS,. in theme .t. is not one word as a text is cut into words' \
+    'near: ["santé ~3 =VPN*"]|exact form .=VPN\*. in theme .t. holds a .\*.' \
+    'terms: ["r.union*"]|has .\.. between .r. and .union\*.' \
+    'terms: ["[ée]lus*"]|has .\]. between .ée. and .lus\*.' \
+    'exclude: ["masques+gel*"]|has .\+. between .masques. and .gel\*.' \
+    'terms: [visio*, *tion]|YAML aliases are not allowed ..\*tion..; a value that starts with .\*. goes in quotes' \
+    'terms: [@mention]|cannot start any token .*goes in quotes' \
+    'terms: [!important santé]|YAML tags are not allowed ..!important..; a value that starts with .!. goes in quotes' \
+    'terms: [&co]|YAML anchors are not allowed ..&co..'; do
     printf 'themes:\n  t:\n    label: T\n    %s\n' "${case%%|*}" > kind.yaml
     expect "a pattern that could never match is refused: ${case%%|*}" 1 \
         "^grille: kind\.yaml:4:[0-9]+: .*${case#*|}" $G codebook check kind.yaml
 done
+printf 'themes:\n  "sante ":\n    terms: [santé]\n' > spaceid.yaml
+expect "a theme id that ends with a space is refused" 1 \
+    "^grille: spaceid\.yaml:2:3: bad theme id 'sante ': it starts or ends with a space" \
+    $G codebook check spaceid.yaml
+printf 'name: ~\nlanguage: Français\nthemes:\n  t:\n    label: ~\n    color: null\n    terms: ["visio*", "!!str 123"]\n' > nulls.yaml
+printf 'la visio\n' > nulls.md
+expect "name: ~ is the codebook's file name, language: Français" 0 \
+    '"codebook": \{"name": "nulls\.yaml"' $G tag -c nulls.yaml -f json nulls.md
+expect "label: ~ is the id, not '~'" 0 '^t +t +2 patterns' \
+    $G codebook show nulls.yaml
 printf "themes:\n  t:\n    regex: ['\\\\QK\\\\K\\\\E', 'a\\\\\\\\K', 'santé(?# \\\\K)', '\\\\c\\\\Ksanté']\n" > quotedk.yaml
 expect "a \\K quoted (\\Q...\\E) or escaped (\\\\K) is no reset: accepted" 0 \
     "^quotedk\.yaml: ok" $G codebook check quotedk.yaml

@@ -842,6 +842,9 @@ START_TEST(test_error_color_bad_digit)
 }
 END_TEST
 
+/* An anchor is refused where it stands, an alias without one where it
+ * stands; tags of one's own too (most often a pattern that starts with
+ * & * or ! and wanted quotes), not YAML's (!!str). */
 START_TEST(test_error_alias)
 {
     static const char yaml[] = "themes:\n"
@@ -850,9 +853,27 @@ START_TEST(test_error_alias)
                                "  accueil:\n"
                                "    terms: *soins\n";
     grille_error err;
-    load_fails(yaml, strlen(yaml), GRILLE_ESYNTAX, 5, 12, &err);
-    ck_assert_contains(err.message, "alias");
-    ck_assert_contains(err.message, "*soins");
+    load_fails(yaml, strlen(yaml), GRILLE_ESYNTAX, 3, 12, &err);
+    ck_assert_contains(err.message, "anchors");
+    ck_assert_contains(err.message, "&soins");
+    static const char alias[] = "themes:\n"
+                                "  accueil:\n"
+                                "    terms: [visio, *tion]\n";
+    load_fails(alias, strlen(alias), GRILLE_ESYNTAX, 3, 20, &err);
+    ck_assert_contains(err.message, "aliases");
+    ck_assert_contains(err.message, "goes in quotes: \"*tion\"");
+    static const char tag[] = "themes:\n"
+                              "  accueil:\n"
+                              "    terms: [!urgent santé]\n";
+    load_fails(tag, strlen(tag), GRILLE_ESYNTAX, 3, 13, &err);
+    ck_assert_contains(err.message, "'!urgent'");
+    static const char str[] = "themes:\n"
+                              "  accueil:\n"
+                              "    terms: [!!str 1000]\n";
+    grille_codebook *cb = NULL;
+    ck_assert_int_eq(grille_codebook_load(&cb, str, strlen(str), "t.yaml", &err),
+                     0);
+    grille_codebook_free(cb);
 }
 END_TEST
 
