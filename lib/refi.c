@@ -2331,7 +2331,7 @@ static int import_source(importer *im, grille_analyser *a,
     char *g = attr(src, "guid"), *name = attr(src, "name"),
          *ref = attr(src, "plainTextPath");
     char *bytes = NULL, *lf = NULL, *stored = NULL;
-    gbuf nm = {0};
+    gbuf nm = {0}, label = {0};
     cp_index cpx = {0};
     grille_prepared *prep = NULL;
     size_t len = 0;
@@ -2361,15 +2361,15 @@ static int import_source(importer *im, grille_analyser *a,
     }
     /* a name of spaces alone is none either */
     bool named = name[strspn(name, " \t\r\n")] != 0;
-    gbuf label = {0};
-    if (gbuf_puts(&label, im->origin) < 0 || gbuf_putc(&label, ':') < 0 ||
+    /* the source in messages: the archive as the user typed it (not its
+     * base name, which names no file from another folder), then the
+     * source */
+    if (gbuf_puts(&label, im->path) < 0 || gbuf_putc(&label, ':') < 0 ||
         gbuf_puts(&label, named ? name : g) < 0 || gbuf_putc(&label, 0) < 0) {
-        gbuf_free(&label);
         rc = grille__nomem(im->err);
         goto done;
     }
     rc = grille_text_decode(&text, bytes, len, label.data, im->err);
-    gbuf_free(&label);
     if (rc < 0)
         goto done;
     size_t tlen;
@@ -2394,10 +2394,11 @@ static int import_source(importer *im, grille_analyser *a,
         }
         memcpy(marked, "\xEF\xBB\xBF", 3);
         memcpy(marked + 3, lf, tlen + 1);
-        rc = grille_text_decode(&text, marked, tlen + 3, name, im->err);
+        rc = grille_text_decode(&text, marked, tlen + 3, label.data,
+                                im->err);
         free(marked);
     } else {
-        rc = grille_text_decode(&text, lf, tlen, name, im->err);
+        rc = grille_text_decode(&text, lf, tlen, label.data, im->err);
     }
     if (rc < 0)
         goto done;
@@ -2458,8 +2459,8 @@ static int import_source(importer *im, grille_analyser *a,
     }
     /* analysed once, added under this name or, below, another */
     if (!own)
-        rc = grille_store__prepare_plain(&prep, im->s, a, cb, doc_name, text,
-                                         im->err);
+        rc = grille_store__prepare_plain(&prep, im->s, a, cb, label.data,
+                                         text, im->err);
     if (rc == 0)
         rc = grille_store_add_prepared(im->s, prep, doc_name, doc_name, &id,
                                        im->err);
@@ -2655,6 +2656,7 @@ done:
     grille_prepared_free(prep);
     free(cpx.at);
     gbuf_free(&nm);
+    gbuf_free(&label);
     grille_text_free(text);
     free(lf);
     grille_free(stored);

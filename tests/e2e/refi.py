@@ -1596,6 +1596,51 @@ def t_import_audit():
     return None
 
 
+# The small archives of the tests below: a project.qde of `body` (its
+# Users, CodeBook and Sources), a user u1 and a code c1, and `files`
+# (name -> bytes) beside it.
+SMALL_HEAD = ('<?xml version="1.0" encoding="UTF-8"?><Project xmlns='
+              '"urn:QDA-XML:project:1.0" name="t"><Users><User guid="u1" '
+              'name="Alice"/></Users><CodeBook><Codes><Code guid="c1" '
+              'name="Alpha" isCodable="true"/></Codes></CodeBook>')
+
+
+def small_qdpx(path, sources, files=(), qde=('project.qde',)):
+    with zipfile.ZipFile(path, 'w') as z:
+        for name in qde:
+            z.writestr(name, SMALL_HEAD + '<Sources>%s</Sources></Project>'
+                       % sources)
+        for name, data in files:
+            z.writestr(name, data)
+
+
+def small_source(name, selections=''):
+    """A TextSource whose text is sources/<name> of the archive."""
+    return ('<TextSource guid="g-%s" name="%s" plainTextPath="internal://'
+            '%s">%s</TextSource>' % (name, name, name, selections))
+
+
+def t_import_error_paths():
+    """A source's bytes refused (a NUL, invalid UTF-8) are named after the
+    archive as typed, its folder included, then the source."""
+    d = tempfile.mkdtemp(dir=TMP)
+    os.makedirs(os.path.join(d, 'sub'))
+    run = lambda *a: subprocess.run([G] + list(a), capture_output=True,
+                                    cwd=d)
+    ok(run('init', '-d', 'p.db'))
+    for archive, data, want in (
+            ('nul', b'Le m\x00aire.\n',
+             b'grille: sub/nul.qdpx:n.txt: NUL byte at byte 4'),
+            ('bad', b'\xc3\xa9t\xc3\xa9 \xc3(\n',
+             b'grille: sub/bad.qdpx:n.txt:1:5: invalid UTF-8 at byte 6')):
+        small_qdpx(os.path.join(d, 'sub', archive + '.qdpx'),
+                   small_source('n.txt'), [('sources/n.txt', data)])
+        out = run('import', '-d', 'p.db', 'sub/%s.qdpx' % archive)
+        if out.returncode != 1 or want not in out.stderr:
+            return '%s: %d %r' % (archive, out.returncode, out.stderr)
+    return None
+
+
 for name, fn in [('the project validates against Project.xsd', t_valid_project),
                  ('hostile archives: entities, many sources, one key',
                   t_hostile_archives),
@@ -1647,7 +1692,9 @@ for name, fn in [('the project validates against Project.xsd', t_valid_project),
                  ('eval --gold-project: errors, nothing left behind', t_eval_gold_project_bad),
                  ('import: GUIDs, coders, variables, names and texts as other tools write them', t_import_tools_ways),
                  ('eval --gold-project: a code by hand under a theme counts for it', t_eval_gold_child),
-                 ('import again: same-named sources, codings without a coder, CRLF ends', t_import_again_tools_ways)]:
+                 ('import again: same-named sources, codings without a coder, CRLF ends', t_import_again_tools_ways),
+                 ('import: a source refused is named after the archive as typed',
+                  t_import_error_paths)]:
     check(name, fn)
 print('1..%d' % len(results))
 shutil.rmtree(TMP, ignore_errors=True)
