@@ -1240,11 +1240,12 @@ done:
 
 /*
  * Import is tolerant, for the files real tools write (see the pitfalls in
- * docs/project.md): the .qde may have any name, the sources folder any
- * case, the texts a BOM and CR LF line ends (positions are then counted on
- * the text with LF line ends, as ATLAS.ti and grille's export do), cases
- * no name; an empty or impossible selection, or one that falls outside
- * every segment, is counted as dropped rather than refused.  Selections
+ * docs/project.md): the .qde may have any name (but two are refused,
+ * not chosen between), the sources folder any case, the texts a BOM and
+ * CR LF line ends (positions are then counted on the text with LF line
+ * ends, as ATLAS.ti and grille's export do), cases no name; an empty or
+ * impossible selection, or one that falls outside every segment, is
+ * counted as dropped rather than refused.  Selections
  * created by grille's own user are its automatic codings: the project's
  * codebook finds them again when the text is added, so they are skipped.
  */
@@ -2718,14 +2719,29 @@ static int import_qdpx(grille_store *s, grille_analyser *a,
         zip_error_fini(&ze);
         return rc;
     }
-    /* the project: project.qde, else the one .qde at the top */
-    zip_int64_t ix = zip_name_locate(im.z, "project.qde", ZIP_FL_NOCASE);
-    for (zip_int64_t i = 0, n = zip_get_num_entries(im.z, 0); ix < 0 && i < n;
-         i++) {
+    /* the project: the one .qde at the top, project.qde or of another
+     * name.  Two are refused: the archive does not say which one is the
+     * project, and importing one of them without a word could bring the
+     * wrong one (an older copy left beside it) */
+    zip_int64_t ix = -1, other = -1;
+    for (zip_int64_t i = 0, n = zip_get_num_entries(im.z, 0);
+         other < 0 && i < n; i++) {
         const char *e = zip_get_name(im.z, (zip_uint64_t)i, 0);
         size_t el = e ? strlen(e) : 0;
         if (el > 4 && !strchr(e, '/') && strcasecmp(e + el - 4, ".qde") == 0)
-            ix = i;
+            *(ix < 0 ? &ix : &other) = i;
+    }
+    if (other >= 0) {
+        const char *one = zip_get_name(im.z, (zip_uint64_t)ix, 0);
+        const char *two = zip_get_name(im.z, (zip_uint64_t)other, 0);
+        char q1[80], q2[80];
+        rc = grille__error(im.err, GRILLE_EINVALID, path, 0, 0,
+                           _("two projects (.qde files) inside, '%s' and "
+                             "'%s': which one to import is not known; "
+                             "refused (leave one in the archive)"),
+                           grille__quote(q1, sizeof(q1), one, strlen(one)),
+                           grille__quote(q2, sizeof(q2), two, strlen(two)));
+        goto done;
     }
     if (ix < 0) {
         rc = grille__error(im.err, GRILLE_EINVALID, path, 0, 0, "%s",

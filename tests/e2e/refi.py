@@ -1641,6 +1641,35 @@ def t_import_error_paths():
     return None
 
 
+def t_import_two_qde():
+    """Two .qde at the top of an archive: refused, naming the archive and
+    both, the project left as it was; a .qde in a folder is not one."""
+    d = tempfile.mkdtemp(dir=TMP)
+    run = lambda *a: subprocess.run([G] + list(a), capture_output=True,
+                                    cwd=d)
+    ok(run('init', '-d', 'p.db'))
+    files = [('sources/n.txt', b'Le maire.\n')]
+    small_qdpx(os.path.join(d, 'one.qdpx'), small_source('n.txt'),
+               files + [('old/project.qde', b'<Project/>')])
+    ok(run('import', '-d', 'p.db', 'one.qdpx'))
+    con = sqlite3.connect(os.path.join(d, 'p.db'))
+    snap = lambda: [con.execute('SELECT * FROM %s ORDER BY 1' % t).fetchall()
+                    for t in ('documents', 'attributes', 'codes', 'codings')]
+    before = snap()
+    small_qdpx(os.path.join(d, 'two.qdpx'),
+               small_source('n.txt') + small_source('m.txt'),
+               files + [('sources/m.txt', b'Le DGS.\n')],
+               qde=('project.qde', 'Copie.QDE'))
+    out = run('import', '-d', 'p.db', 'two.qdpx')
+    want = (b"grille: two.qdpx: two projects (.qde files) inside, "
+            b"'project.qde' and 'Copie.QDE'")
+    if out.returncode != 1 or want not in out.stderr:
+        return '%d %r' % (out.returncode, out.stderr)
+    if snap() != before:
+        return 'the project changed'
+    return None
+
+
 for name, fn in [('the project validates against Project.xsd', t_valid_project),
                  ('hostile archives: entities, many sources, one key',
                   t_hostile_archives),
@@ -1694,7 +1723,9 @@ for name, fn in [('the project validates against Project.xsd', t_valid_project),
                  ('eval --gold-project: a code by hand under a theme counts for it', t_eval_gold_child),
                  ('import again: same-named sources, codings without a coder, CRLF ends', t_import_again_tools_ways),
                  ('import: a source refused is named after the archive as typed',
-                  t_import_error_paths)]:
+                  t_import_error_paths),
+                 ('import: two .qde in an archive are refused, nothing kept',
+                  t_import_two_qde)]:
     check(name, fn)
 print('1..%d' % len(results))
 shutil.rmtree(TMP, ignore_errors=True)
