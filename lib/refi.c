@@ -1984,6 +1984,31 @@ static bool same_name(const char *have, const char *name)
     return have[0] == ')' && !have[1];
 }
 
+/* The value of a selection's position, an xsd:integer as the schema
+ * allows it: decimal digits after an optional '+', between XML white
+ * space (the type collapses it: " 8 " is 8).  A value of more digits than
+ * a size_t holds is SIZE_MAX, past the end of any text.  False for an
+ * empty value, a sign '-' (no position is negative) or any other
+ * character: strtoull took a '-' (a wrapped, huge value) and white space
+ * before the digits, not after them. */
+static bool position(const char *s, size_t *out)
+{
+    static const char xml_space[] = " \t\r\n";
+    s += strspn(s, xml_space);
+    if (*s == '+')
+        s++;
+    size_t n = strspn(s, "0123456789");
+    if (!n || s[n + strspn(s + n, xml_space)])
+        return false;
+    size_t v = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t d = (size_t)(s[i] - '0');
+        v = v > (SIZE_MAX - d) / 10 ? SIZE_MAX : v * 10 + d;
+    }
+    *out = v;
+    return true;
+}
+
 /* The byte where position cp starts (len at the end), or SIZE_MAX past
  * it. */
 static size_t cp_to_byte(const cp_index *x, const char *t, size_t len,
@@ -2580,13 +2605,11 @@ static int import_source(importer *im, grille_analyser *a,
         }
         char *s0 = attr(sel, "startPosition"), *s1 = attr(sel, "endPosition"),
              *su = attr(sel, "creatingUser");
-        char *e0, *e1;
-        unsigned long long p0 = strtoull(s0, &e0, 10),
-                           p1 = strtoull(s1, &e1, 10);
-        bool valid = *s0 && *s1 && !*e0 && !*e1 && p1 > p0;
-        size_t b0 = valid ? cp_to_byte(&cpx, base, base_len, (size_t)p0)
+        size_t p0 = 0, p1 = 0;
+        bool valid = position(s0, &p0) && position(s1, &p1) && p1 > p0;
+        size_t b0 = valid ? cp_to_byte(&cpx, base, base_len, p0)
                           : (size_t)-1;
-        size_t b1 = valid ? cp_to_byte(&cpx, base, base_len, (size_t)p1)
+        size_t b1 = valid ? cp_to_byte(&cpx, base, base_len, p1)
                           : (size_t)-1;
         for (xmlNode *c = sel->children; c && rc == 0; c = c->next) {
             if (!is(c, "Coding"))

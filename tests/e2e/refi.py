@@ -1670,6 +1670,41 @@ def t_import_two_qde():
     return None
 
 
+def small_selection(i, start, end, code='c1'):
+    return ('<PlainTextSelection guid="s%d" startPosition="%s" endPosition='
+            '"%s" creatingUser="u1"><Coding guid="k%d" creatingUser="u1">'
+            '<CodeRef targetGUID="%s"/></Coding></PlainTextSelection>'
+            % (i, start, end, i, code))
+
+
+def t_import_positions():
+    """Positions are xsd:integers: a '+' and XML white space around the
+    digits are taken; a '-', a space after the sign, other characters or
+    nothing are not positions, and a number past any text is past the
+    end, each counted as dropped."""
+    d = tempfile.mkdtemp(dir=TMP)
+    run = lambda *a: subprocess.run([G] + list(a), capture_output=True,
+                                    cwd=d)
+    ok(run('init', '-d', 'p.db'))
+    sels = [('+3', ' 8 '), ('&#9;+0&#10;', '2'), ('-1', '2'), ('3a', '5'),
+            ('+ 3', '5'), ('', '2'), ('0', '9' * 30)]
+    small_qdpx(os.path.join(d, 'x.qdpx'), small_source(
+        'n.txt', ''.join(small_selection(i, a, b)
+                         for i, (a, b) in enumerate(sels))),
+        [('sources/n.txt', 'Le maire et les élus.\n'.encode())])
+    out = ok(run('import', '-d', 'p.db', 'x.qdpx'))
+    rows = sqlite3.connect(os.path.join(d, 'p.db')).execute(
+        "SELECT start, \"end\", term FROM codings WHERE origin = 'manual' "
+        'ORDER BY start').fetchall()
+    if rows != [(0, 2, 'Le'), (3, 8, 'maire')]:
+        return 'codings %r' % rows
+    if b'5 codings dropped' not in out.stderr or \
+            b"the first: source 'n.txt', selection '-1' to '2': not a " \
+            b'selection' not in out.stderr:
+        return 'said %r' % out.stderr
+    return None
+
+
 for name, fn in [('the project validates against Project.xsd', t_valid_project),
                  ('hostile archives: entities, many sources, one key',
                   t_hostile_archives),
@@ -1725,7 +1760,9 @@ for name, fn in [('the project validates against Project.xsd', t_valid_project),
                  ('import: a source refused is named after the archive as typed',
                   t_import_error_paths),
                  ('import: two .qde in an archive are refused, nothing kept',
-                  t_import_two_qde)]:
+                  t_import_two_qde),
+                 ("import: positions '+3' and ' 8 ' are xsd:integers, '-1' is none",
+                  t_import_positions)]:
     check(name, fn)
 print('1..%d' % len(results))
 shutil.rmtree(TMP, ignore_errors=True)
