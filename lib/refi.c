@@ -2351,6 +2351,91 @@ static int source_values(importer *im, const char *g, int64_t id)
     return rc;
 }
 
+/* The document a source's codings go to: its id, its name (for the
+ * warnings), its text and where the source's text starts in it. */
+typedef struct coded_doc {
+    int64_t id;
+    const char *name, *text;
+    size_t off;
+} coded_doc;
+
+/* What a <Coding> codes: a selection, its positions as written, its user
+ * (the coding's when it names none), and its bytes [b0, b1) in the
+ * source's text ((size_t)-1 past its end) when `valid` (numbers, end
+ * after start); or, start and end NULL, the source's whole text. */
+typedef struct span {
+    const char *start, *end, *user;
+    size_t b0, b1;
+    bool valid;
+} span;
+
+/* Counts a coding dropped, and says why when it is the first: `why`
+ * after the source and the selection (or "its coding of the whole
+ * text"). */
+static void dropped(importer *im, const coded_doc *d, const span *sp,
+                    const char *why)
+{
+    if (im->st->dropped++)
+        return;
+    if (!sp->start) {
+        snprintf(im->st->first_dropped, sizeof(im->st->first_dropped),
+                 _("source '%s', its coding of the whole text: %s"), d->name,
+                 why);
+        return;
+    }
+    char v0[40], v1[40];
+    grille__quote(v0, sizeof(v0), sp->start, strlen(sp->start));
+    grille__quote(v1, sizeof(v1), sp->end, strlen(sp->end));
+    snprintf(im->st->first_dropped, sizeof(im->st->first_dropped),
+             _("source '%s', selection '%s' to '%s': %s"), d->name, v0, v1,
+             why);
+}
+
+/* One <Coding> `c` of span `sp` of a source: a manual coding of document
+ * d, left to the codebook when grille's own user made it, else counted
+ * as dropped (see `dropped`) when it cannot be placed. */
+static int import_coding(importer *im, const coded_doc *d, const span *sp,
+                         const xmlNode *c)
+{
+    char *cu = attr(c, "creatingUser");
+    const char *who = cu[0] ? cu : sp->user;
+    xmlNode *cr = child(c, "CodeRef");
+    char *target = cr ? attr(cr, "targetGUID") : NULL;
+    int64_t code = -1;
+    int rc = 0;
+    for (size_t i = 0; target && i < im->ncodes && code < 0; i++)
+        if (guid_eq(im->codes[i].guid, target))
+            code = im->codes[i].id;
+    if (guid_eq(who, im->user)) {
+        im->st->automatic++;
+    } else if (!sp->valid) {
+        dropped(im, d, sp,
+                _("not a selection (empty, reversed, or not numbers)"));
+    } else if (sp->b0 == (size_t)-1 || sp->b1 == (size_t)-1) {
+        dropped(im, d, sp, _("past the end of the text"));
+    } else if (code < 0) {
+        char tg[60], why[100];
+        grille__quote(tg, sizeof(tg), target ? target : "",
+                      target ? strlen(target) : 0);
+        if (target && *target)
+            snprintf(why, sizeof(why), _("code '%s' is in no <Codes>"), tg);
+        else
+            snprintf(why, sizeof(why), "%s",
+                     _("its coding names no code (no <CodeRef>)"));
+        dropped(im, d, sp, why);
+    } else if ((rc = add_manual(im, d->id, d->text, d->off + sp->b0,
+                                d->off + sp->b1, code,
+                                find_pair(im->users, im->nusers, who))) >
+               0) {
+        rc = 0;
+        dropped(im, d, sp,
+                _("in no segment (blank lines, or a front matter)"));
+    }
+    xmlFree(cu);
+    xmlFree(target);
+    return rc;
+}
+
 static int import_source(importer *im, grille_analyser *a,
                          const grille_codebook *cb, const xmlNode *src)
 {
@@ -2595,8 +2680,19 @@ static int import_source(importer *im, grille_analyser *a,
         }
         im->added[im->nadded++] = id;
     }
-    /* the selections and their codings */
+    /* the selections and their codings, and the source's own codings */
+    const coded_doc cd = {id, doc_name, full, off};
     for (xmlNode *sel = src->children; sel; sel = sel->next) {
+        if (is(sel, "Coding")) {
+            /* a coding of the source itself, which the schema allows
+             * beside its selections: of its whole text, cut at the
+             * segments as a selection over the whole text is.  Its user
+             * is its own only: the source's is whoever added the text */
+            const span whole = {NULL, NULL, "", 0, base_len, true};
+            if ((rc = import_coding(im, &cd, &whole, sel)) < 0)
+                goto done;
+            continue;
+        }
         if (!is(sel, "PlainTextSelection"))
             continue;
         if (!cpx.at && (rc = cp_index_build(&cpx, base, base_len)) < 0) {
@@ -2605,68 +2701,16 @@ static int import_source(importer *im, grille_analyser *a,
         }
         char *s0 = attr(sel, "startPosition"), *s1 = attr(sel, "endPosition"),
              *su = attr(sel, "creatingUser");
+        span sp = {s0, s1, su, (size_t)-1, (size_t)-1, false};
         size_t p0 = 0, p1 = 0;
-        bool valid = position(s0, &p0) && position(s1, &p1) && p1 > p0;
-        size_t b0 = valid ? cp_to_byte(&cpx, base, base_len, p0)
-                          : (size_t)-1;
-        size_t b1 = valid ? cp_to_byte(&cpx, base, base_len, p1)
-                          : (size_t)-1;
-        for (xmlNode *c = sel->children; c && rc == 0; c = c->next) {
-            if (!is(c, "Coding"))
-                continue;
-            char *cu = attr(c, "creatingUser");
-            const char *who = cu[0] ? cu : su;
-            xmlNode *cr = child(c, "CodeRef");
-            char *target = cr ? attr(cr, "targetGUID") : NULL;
-            int64_t code = -1;
-            for (size_t i = 0; target && i < im->ncodes && code < 0; i++)
-                if (guid_eq(im->codes[i].guid, target))
-                    code = im->codes[i].id;
-            if (guid_eq(who, im->user)) {
-                im->st->automatic++;
-            } else if (b0 == (size_t)-1 || b1 == (size_t)-1 || code < 0) {
-                if (!im->st->dropped++) {
-                    char v0[40], v1[40], tg[60];
-                    grille__quote(v0, sizeof(v0), s0, strlen(s0));
-                    grille__quote(v1, sizeof(v1), s1, strlen(s1));
-                    grille__quote(tg, sizeof(tg), target ? target : "",
-                                  target ? strlen(target) : 0);
-                    snprintf(im->st->first_dropped,
-                             sizeof(im->st->first_dropped),
-                             !valid ? _("source '%s', selection '%s' to "
-                                        "'%s': not a selection (empty, "
-                                        "reversed, or not numbers)")
-                             : b0 == (size_t)-1 || b1 == (size_t)-1
-                                 ? _("source '%s', selection '%s' to '%s': "
-                                     "past the end of the text")
-                                 : target && *target
-                                       ? _("source '%s', selection '%s' to "
-                                           "'%s': code '%s' is in no "
-                                           "<Codes>")
-                                       : _("source '%s', selection '%s' to "
-                                           "'%s': its coding names no code "
-                                           "(no <CodeRef>)%s"),
-                             doc_name, v0, v1, tg);
-                }
-            } else if ((rc = add_manual(im, id, full, off + b0, off + b1,
-                                        code,
-                                        find_pair(im->users, im->nusers,
-                                                  who))) > 0) {
-                rc = 0;
-                if (!im->st->dropped++) {
-                    char v0[40], v1[40];
-                    grille__quote(v0, sizeof(v0), s0, strlen(s0));
-                    grille__quote(v1, sizeof(v1), s1, strlen(s1));
-                    snprintf(im->st->first_dropped,
-                             sizeof(im->st->first_dropped),
-                             _("source '%s', selection '%s' to '%s': in no "
-                               "segment (blank lines, or a front matter)"),
-                             doc_name, v0, v1);
-                }
-            }
-            xmlFree(cu);
-            xmlFree(target);
+        sp.valid = position(s0, &p0) && position(s1, &p1) && p1 > p0;
+        if (sp.valid) {
+            sp.b0 = cp_to_byte(&cpx, base, base_len, p0);
+            sp.b1 = cp_to_byte(&cpx, base, base_len, p1);
         }
+        for (xmlNode *c = sel->children; c && rc == 0; c = c->next)
+            if (is(c, "Coding"))
+                rc = import_coding(im, &cd, &sp, c);
         xmlFree(s0);
         xmlFree(s1);
         xmlFree(su);

@@ -1705,6 +1705,38 @@ def t_import_positions():
     return None
 
 
+def t_import_source_coding():
+    """A <Coding> on a <TextSource> itself codes its whole text, cut at
+    the segments; imported again it is there already; one of an unknown
+    code is counted in the warning, which says it was of the whole
+    text."""
+    d = tempfile.mkdtemp(dir=TMP)
+    run = lambda *a: subprocess.run([G] + list(a), capture_output=True,
+                                    cwd=d)
+    ok(run('init', '-d', 'p.db'))
+    whole = ('<Coding guid="w1" creatingUser="u1"><CodeRef targetGUID="c1"/>'
+             '</Coding><Coding guid="w2" creatingUser="u1"><CodeRef '
+             'targetGUID="zz"/></Coding>')
+    small_qdpx(os.path.join(d, 'x.qdpx'), small_source(
+        'n.txt', small_selection(0, 3, 8) + whole),
+        [('sources/n.txt', 'Le maire.\n\nLes élus.\n'.encode())])
+    for again in (False, True):
+        out = ok(run('import', '-d', 'p.db', 'x.qdpx'))
+        if b'%d manual coding' % (0 if again else 2) not in out.stdout or \
+                b"1 coding dropped (empty selection, unknown code or " \
+                b"outside the text); the first: source 'n.txt', its " \
+                b"coding of the whole text: code 'zz' is in no <Codes>" \
+                not in out.stderr:
+            return 'said %r %r' % (out.stdout, out.stderr)
+    rows = sqlite3.connect(os.path.join(d, 'p.db')).execute(
+        "SELECT start, \"end\", term, coder FROM codings WHERE origin = "
+        "'manual' ORDER BY start, \"end\"").fetchall()
+    if rows != [(0, 9, 'Le maire.', 'Alice'), (3, 8, 'maire', 'Alice'),
+                (11, 21, 'Les élus.', 'Alice')]:
+        return 'codings %r' % rows
+    return None
+
+
 for name, fn in [('the project validates against Project.xsd', t_valid_project),
                  ('hostile archives: entities, many sources, one key',
                   t_hostile_archives),
@@ -1762,7 +1794,9 @@ for name, fn in [('the project validates against Project.xsd', t_valid_project),
                  ('import: two .qde in an archive are refused, nothing kept',
                   t_import_two_qde),
                  ("import: positions '+3' and ' 8 ' are xsd:integers, '-1' is none",
-                  t_import_positions)]:
+                  t_import_positions),
+                 ('import: a coding of a whole source, cut at its segments',
+                  t_import_source_coding)]:
     check(name, fn)
 print('1..%d' % len(results))
 shutil.rmtree(TMP, ignore_errors=True)
