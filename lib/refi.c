@@ -2483,6 +2483,18 @@ static int import_source(importer *im, grille_analyser *a,
     rc = grille_text_decode(&text, bytes, len, label.data, im->err);
     if (rc < 0)
         goto done;
+    /* converted to UTF-8: said, as add says it, and kept as the
+     * document's encoding (the text decoded again below is UTF-8) */
+    grille_encoding enc = grille_text_encoding(text);
+    if (enc != GRILLE_ENC_UTF8 && enc != GRILLE_ENC_UTF8_BOM &&
+        !im->st->converted++) {
+        char q[160];
+        const char *shown = named ? name : g;
+        snprintf(im->st->first_converted, sizeof(im->st->first_converted),
+                 _("'%s', from %s"),
+                 grille__quote(q, sizeof(q), shown, strlen(shown)),
+                 grille_encoding_name(enc));
+    }
     size_t tlen;
     const char *t = grille_text_data(text, &tlen);
     size_t lf_len;
@@ -2513,6 +2525,7 @@ static int import_source(importer *im, grille_analyser *a,
     }
     if (rc < 0)
         goto done;
+    grille__text_set_encoding(text, enc);
     int64_t id = -1;
     /* a name people can read and type: cleaned of controls and invalid
      * UTF-8; "source N" when the file gives neither name nor GUID */

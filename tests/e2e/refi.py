@@ -1737,6 +1737,39 @@ def t_import_source_coding():
     return None
 
 
+def t_import_encodings():
+    """Sources in Windows-1252 or UTF-16 are converted with a warning, as
+    add converts notes, and their documents keep the encoding they were
+    found in; a UTF-8 source is said nothing of."""
+    d = tempfile.mkdtemp(dir=TMP)
+    run = lambda *a: subprocess.run([G] + list(a), capture_output=True,
+                                    cwd=d)
+    ok(run('init', '-d', 'p.db'))
+    texts = [('l1.txt', 'Élus à Sète.\n'.encode('cp1252')),
+             ('u8.txt', 'Le maire.\n'.encode()),
+             ('le.txt', 'Les élus.\n'.encode('utf-16')),
+             ('be.txt', b'\xfe\xff' + 'Le DGS.\n'.encode('utf-16-be'))]
+    small_qdpx(os.path.join(d, 'x.qdpx'),
+               small_source('l1.txt', small_selection(0, 5, 6)) +
+               ''.join(small_source(n) for n, _ in texts[1:]),
+               [('sources/' + n, t) for n, t in texts])
+    out = ok(run('import', '-d', 'p.db', 'x.qdpx'))
+    if b"grille: warning: x.qdpx: 3 sources converted to UTF-8; the " \
+            b"first: 'l1.txt', from Windows-1252\n" not in out.stderr:
+        return 'said %r' % out.stderr
+    con = sqlite3.connect(os.path.join(d, 'p.db'))
+    rows = con.execute('SELECT name, encoding FROM documents ORDER BY '
+                       'name').fetchall()
+    if rows != [('be.txt', 'UTF-16BE'), ('l1.txt', 'Windows-1252'),
+                ('le.txt', 'UTF-16LE'), ('u8.txt', 'UTF-8')]:
+        return 'encodings %r' % rows
+    rows = con.execute("SELECT term FROM codings WHERE origin = 'manual'"
+                       ).fetchall()
+    if rows != [('à',)]:
+        return 'codings %r' % rows
+    return None
+
+
 for name, fn in [('the project validates against Project.xsd', t_valid_project),
                  ('hostile archives: entities, many sources, one key',
                   t_hostile_archives),
@@ -1796,7 +1829,9 @@ for name, fn in [('the project validates against Project.xsd', t_valid_project),
                  ("import: positions '+3' and ' 8 ' are xsd:integers, '-1' is none",
                   t_import_positions),
                  ('import: a coding of a whole source, cut at its segments',
-                  t_import_source_coding)]:
+                  t_import_source_coding),
+                 ('import: sources not in UTF-8 said converted, their encoding kept',
+                  t_import_encodings)]:
     check(name, fn)
 print('1..%d' % len(results))
 shutil.rmtree(TMP, ignore_errors=True)
