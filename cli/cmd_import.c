@@ -169,6 +169,11 @@ int cmd_import(int argc, char **argv)
                           "%s"),
                         argv[i], st.dropped, cli_s(st.dropped),
                         st.first_dropped);
+        if (st.converted)
+            cli_warning(_("%s: %zu source%s converted to UTF-8; the first: "
+                          "%s"),
+                        argv[i], st.converted, cli_s(st.converted),
+                        st.first_converted);
         if (st.merged)
             cli_warning(_("%s: %zu %s the text of a document of another "
                           "name: %s codings went to it, %s case variables "

@@ -39,6 +39,11 @@ GRILLE_HIDDEN extern const char *const grille__reserved_ids[];
  * links resolved), or NULL (a text from memory, stdin, a pipe).  Resolved
  * at its first call (thread-safe). */
 GRILLE_HIDDEN const char *grille__text_file(const grille_text *text);
+/* Sets the encoding a text is said to have been found in: a text decoded
+ * again from one already decoded (an import's, made LF) keeps the
+ * encoding of the first. */
+GRILLE_HIDDEN void grille__text_set_encoding(grille_text *text,
+                                             grille_encoding enc);
 /* Tests of attrs.c: take only its plain front matter path (what it does
  * not take is left empty), or only libyaml. */
 GRILLE_HIDDEN extern bool grille__attrs_plain_only;

@@ -1128,6 +1128,12 @@ typedef struct grille_refi_import_stats {
                       their codings went to it, not their variables */
     char first_dropped[256]; /* the first dropped coding, its source, its
                                 selection and why ("" when none) */
+    size_t converted; /* sources not in UTF-8 (Windows-1252, UTF-16),
+                         converted to it; their documents keep the
+                         encoding they were found in */
+    char first_converted[256]; /* the first of them and its encoding:
+                                  "'n.txt', from Windows-1252" ("" when
+                                  none) */
 } grille_refi_import_stats;
 
 /*

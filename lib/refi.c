@@ -1240,11 +1240,12 @@ done:
 
 /*
  * Import is tolerant, for the files real tools write (see the pitfalls in
- * docs/project.md): the .qde may have any name, the sources folder any
- * case, the texts a BOM and CR LF line ends (positions are then counted on
- * the text with LF line ends, as ATLAS.ti and grille's export do), cases
- * no name; an empty or impossible selection, or one that falls outside
- * every segment, is counted as dropped rather than refused.  Selections
+ * docs/project.md): the .qde may have any name (but two are refused,
+ * not chosen between), the sources folder any case, the texts a BOM and
+ * CR LF line ends (positions are then counted on the text with LF line
+ * ends, as ATLAS.ti and grille's export do), cases no name; an empty or
+ * impossible selection, or one that falls outside every segment, is
+ * counted as dropped rather than refused.  Selections
  * created by grille's own user are its automatic codings: the project's
  * codebook finds them again when the text is added, so they are skipped.
  */
@@ -1983,6 +1984,31 @@ static bool same_name(const char *have, const char *name)
     return have[0] == ')' && !have[1];
 }
 
+/* The value of a selection's position, an xsd:integer as the schema
+ * allows it: decimal digits after an optional '+', between XML white
+ * space (the type collapses it: " 8 " is 8).  A value of more digits than
+ * a size_t holds is SIZE_MAX, past the end of any text.  False for an
+ * empty value, a sign '-' (no position is negative) or any other
+ * character: strtoull took a '-' (a wrapped, huge value) and white space
+ * before the digits, not after them. */
+static bool position(const char *s, size_t *out)
+{
+    static const char xml_space[] = " \t\r\n";
+    s += strspn(s, xml_space);
+    if (*s == '+')
+        s++;
+    size_t n = strspn(s, "0123456789");
+    if (!n || s[n + strspn(s + n, xml_space)])
+        return false;
+    size_t v = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t d = (size_t)(s[i] - '0');
+        v = v > (SIZE_MAX - d) / 10 ? SIZE_MAX : v * 10 + d;
+    }
+    *out = v;
+    return true;
+}
+
 /* The byte where position cp starts (len at the end), or SIZE_MAX past
  * it. */
 static size_t cp_to_byte(const cp_index *x, const char *t, size_t len,
@@ -2325,13 +2351,98 @@ static int source_values(importer *im, const char *g, int64_t id)
     return rc;
 }
 
+/* The document a source's codings go to: its id, its name (for the
+ * warnings), its text and where the source's text starts in it. */
+typedef struct coded_doc {
+    int64_t id;
+    const char *name, *text;
+    size_t off;
+} coded_doc;
+
+/* What a <Coding> codes: a selection, its positions as written, its user
+ * (the coding's when it names none), and its bytes [b0, b1) in the
+ * source's text ((size_t)-1 past its end) when `valid` (numbers, end
+ * after start); or, start and end NULL, the source's whole text. */
+typedef struct span {
+    const char *start, *end, *user;
+    size_t b0, b1;
+    bool valid;
+} span;
+
+/* Counts a coding dropped, and says why when it is the first: `why`
+ * after the source and the selection (or "its coding of the whole
+ * text"). */
+static void dropped(importer *im, const coded_doc *d, const span *sp,
+                    const char *why)
+{
+    if (im->st->dropped++)
+        return;
+    if (!sp->start) {
+        snprintf(im->st->first_dropped, sizeof(im->st->first_dropped),
+                 _("source '%s', its coding of the whole text: %s"), d->name,
+                 why);
+        return;
+    }
+    char v0[40], v1[40];
+    grille__quote(v0, sizeof(v0), sp->start, strlen(sp->start));
+    grille__quote(v1, sizeof(v1), sp->end, strlen(sp->end));
+    snprintf(im->st->first_dropped, sizeof(im->st->first_dropped),
+             _("source '%s', selection '%s' to '%s': %s"), d->name, v0, v1,
+             why);
+}
+
+/* One <Coding> `c` of span `sp` of a source: a manual coding of document
+ * d, left to the codebook when grille's own user made it, else counted
+ * as dropped (see `dropped`) when it cannot be placed. */
+static int import_coding(importer *im, const coded_doc *d, const span *sp,
+                         const xmlNode *c)
+{
+    char *cu = attr(c, "creatingUser");
+    const char *who = cu[0] ? cu : sp->user;
+    xmlNode *cr = child(c, "CodeRef");
+    char *target = cr ? attr(cr, "targetGUID") : NULL;
+    int64_t code = -1;
+    int rc = 0;
+    for (size_t i = 0; target && i < im->ncodes && code < 0; i++)
+        if (guid_eq(im->codes[i].guid, target))
+            code = im->codes[i].id;
+    if (guid_eq(who, im->user)) {
+        im->st->automatic++;
+    } else if (!sp->valid) {
+        dropped(im, d, sp,
+                _("not a selection (empty, reversed, or not numbers)"));
+    } else if (sp->b0 == (size_t)-1 || sp->b1 == (size_t)-1) {
+        dropped(im, d, sp, _("past the end of the text"));
+    } else if (code < 0) {
+        char tg[60], why[100];
+        grille__quote(tg, sizeof(tg), target ? target : "",
+                      target ? strlen(target) : 0);
+        if (target && *target)
+            snprintf(why, sizeof(why), _("code '%s' is in no <Codes>"), tg);
+        else
+            snprintf(why, sizeof(why), "%s",
+                     _("its coding names no code (no <CodeRef>)"));
+        dropped(im, d, sp, why);
+    } else if ((rc = add_manual(im, d->id, d->text, d->off + sp->b0,
+                                d->off + sp->b1, code,
+                                find_pair(im->users, im->nusers, who))) >
+               0) {
+        rc = 0;
+        dropped(im, d, sp,
+                _("in no segment (blank lines, or a front matter)"));
+    }
+    xmlFree(cu);
+    xmlFree(target);
+    return rc;
+}
+
 static int import_source(importer *im, grille_analyser *a,
                          const grille_codebook *cb, const xmlNode *src)
 {
     char *g = attr(src, "guid"), *name = attr(src, "name"),
          *ref = attr(src, "plainTextPath");
     char *bytes = NULL, *lf = NULL, *stored = NULL;
-    gbuf nm = {0};
+    gbuf nm = {0}, label = {0};
     cp_index cpx = {0};
     grille_prepared *prep = NULL;
     size_t len = 0;
@@ -2361,17 +2472,29 @@ static int import_source(importer *im, grille_analyser *a,
     }
     /* a name of spaces alone is none either */
     bool named = name[strspn(name, " \t\r\n")] != 0;
-    gbuf label = {0};
-    if (gbuf_puts(&label, im->origin) < 0 || gbuf_putc(&label, ':') < 0 ||
+    /* the source in messages: the archive as the user typed it (not its
+     * base name, which names no file from another folder), then the
+     * source */
+    if (gbuf_puts(&label, im->path) < 0 || gbuf_putc(&label, ':') < 0 ||
         gbuf_puts(&label, named ? name : g) < 0 || gbuf_putc(&label, 0) < 0) {
-        gbuf_free(&label);
         rc = grille__nomem(im->err);
         goto done;
     }
     rc = grille_text_decode(&text, bytes, len, label.data, im->err);
-    gbuf_free(&label);
     if (rc < 0)
         goto done;
+    /* converted to UTF-8: said, as add says it, and kept as the
+     * document's encoding (the text decoded again below is UTF-8) */
+    grille_encoding enc = grille_text_encoding(text);
+    if (enc != GRILLE_ENC_UTF8 && enc != GRILLE_ENC_UTF8_BOM &&
+        !im->st->converted++) {
+        char q[160];
+        const char *shown = named ? name : g;
+        snprintf(im->st->first_converted, sizeof(im->st->first_converted),
+                 _("'%s', from %s"),
+                 grille__quote(q, sizeof(q), shown, strlen(shown)),
+                 grille_encoding_name(enc));
+    }
     size_t tlen;
     const char *t = grille_text_data(text, &tlen);
     size_t lf_len;
@@ -2394,13 +2517,15 @@ static int import_source(importer *im, grille_analyser *a,
         }
         memcpy(marked, "\xEF\xBB\xBF", 3);
         memcpy(marked + 3, lf, tlen + 1);
-        rc = grille_text_decode(&text, marked, tlen + 3, name, im->err);
+        rc = grille_text_decode(&text, marked, tlen + 3, label.data,
+                                im->err);
         free(marked);
     } else {
-        rc = grille_text_decode(&text, lf, tlen, name, im->err);
+        rc = grille_text_decode(&text, lf, tlen, label.data, im->err);
     }
     if (rc < 0)
         goto done;
+    grille__text_set_encoding(text, enc);
     int64_t id = -1;
     /* a name people can read and type: cleaned of controls and invalid
      * UTF-8; "source N" when the file gives neither name nor GUID */
@@ -2458,8 +2583,8 @@ static int import_source(importer *im, grille_analyser *a,
     }
     /* analysed once, added under this name or, below, another */
     if (!own)
-        rc = grille_store__prepare_plain(&prep, im->s, a, cb, doc_name, text,
-                                         im->err);
+        rc = grille_store__prepare_plain(&prep, im->s, a, cb, label.data,
+                                         text, im->err);
     if (rc == 0)
         rc = grille_store_add_prepared(im->s, prep, doc_name, doc_name, &id,
                                        im->err);
@@ -2568,8 +2693,19 @@ static int import_source(importer *im, grille_analyser *a,
         }
         im->added[im->nadded++] = id;
     }
-    /* the selections and their codings */
+    /* the selections and their codings, and the source's own codings */
+    const coded_doc cd = {id, doc_name, full, off};
     for (xmlNode *sel = src->children; sel; sel = sel->next) {
+        if (is(sel, "Coding")) {
+            /* a coding of the source itself, which the schema allows
+             * beside its selections: of its whole text, cut at the
+             * segments as a selection over the whole text is.  Its user
+             * is its own only: the source's is whoever added the text */
+            const span whole = {NULL, NULL, "", 0, base_len, true};
+            if ((rc = import_coding(im, &cd, &whole, sel)) < 0)
+                goto done;
+            continue;
+        }
         if (!is(sel, "PlainTextSelection"))
             continue;
         if (!cpx.at && (rc = cp_index_build(&cpx, base, base_len)) < 0) {
@@ -2578,70 +2714,16 @@ static int import_source(importer *im, grille_analyser *a,
         }
         char *s0 = attr(sel, "startPosition"), *s1 = attr(sel, "endPosition"),
              *su = attr(sel, "creatingUser");
-        char *e0, *e1;
-        unsigned long long p0 = strtoull(s0, &e0, 10),
-                           p1 = strtoull(s1, &e1, 10);
-        bool valid = *s0 && *s1 && !*e0 && !*e1 && p1 > p0;
-        size_t b0 = valid ? cp_to_byte(&cpx, base, base_len, (size_t)p0)
-                          : (size_t)-1;
-        size_t b1 = valid ? cp_to_byte(&cpx, base, base_len, (size_t)p1)
-                          : (size_t)-1;
-        for (xmlNode *c = sel->children; c && rc == 0; c = c->next) {
-            if (!is(c, "Coding"))
-                continue;
-            char *cu = attr(c, "creatingUser");
-            const char *who = cu[0] ? cu : su;
-            xmlNode *cr = child(c, "CodeRef");
-            char *target = cr ? attr(cr, "targetGUID") : NULL;
-            int64_t code = -1;
-            for (size_t i = 0; target && i < im->ncodes && code < 0; i++)
-                if (guid_eq(im->codes[i].guid, target))
-                    code = im->codes[i].id;
-            if (guid_eq(who, im->user)) {
-                im->st->automatic++;
-            } else if (b0 == (size_t)-1 || b1 == (size_t)-1 || code < 0) {
-                if (!im->st->dropped++) {
-                    char v0[40], v1[40], tg[60];
-                    grille__quote(v0, sizeof(v0), s0, strlen(s0));
-                    grille__quote(v1, sizeof(v1), s1, strlen(s1));
-                    grille__quote(tg, sizeof(tg), target ? target : "",
-                                  target ? strlen(target) : 0);
-                    snprintf(im->st->first_dropped,
-                             sizeof(im->st->first_dropped),
-                             !valid ? _("source '%s', selection '%s' to "
-                                        "'%s': not a selection (empty, "
-                                        "reversed, or not numbers)")
-                             : b0 == (size_t)-1 || b1 == (size_t)-1
-                                 ? _("source '%s', selection '%s' to '%s': "
-                                     "past the end of the text")
-                                 : target && *target
-                                       ? _("source '%s', selection '%s' to "
-                                           "'%s': code '%s' is in no "
-                                           "<Codes>")
-                                       : _("source '%s', selection '%s' to "
-                                           "'%s': its coding names no code "
-                                           "(no <CodeRef>)%s"),
-                             doc_name, v0, v1, tg);
-                }
-            } else if ((rc = add_manual(im, id, full, off + b0, off + b1,
-                                        code,
-                                        find_pair(im->users, im->nusers,
-                                                  who))) > 0) {
-                rc = 0;
-                if (!im->st->dropped++) {
-                    char v0[40], v1[40];
-                    grille__quote(v0, sizeof(v0), s0, strlen(s0));
-                    grille__quote(v1, sizeof(v1), s1, strlen(s1));
-                    snprintf(im->st->first_dropped,
-                             sizeof(im->st->first_dropped),
-                             _("source '%s', selection '%s' to '%s': in no "
-                               "segment (blank lines, or a front matter)"),
-                             doc_name, v0, v1);
-                }
-            }
-            xmlFree(cu);
-            xmlFree(target);
+        span sp = {s0, s1, su, (size_t)-1, (size_t)-1, false};
+        size_t p0 = 0, p1 = 0;
+        sp.valid = position(s0, &p0) && position(s1, &p1) && p1 > p0;
+        if (sp.valid) {
+            sp.b0 = cp_to_byte(&cpx, base, base_len, p0);
+            sp.b1 = cp_to_byte(&cpx, base, base_len, p1);
         }
+        for (xmlNode *c = sel->children; c && rc == 0; c = c->next)
+            if (is(c, "Coding"))
+                rc = import_coding(im, &cd, &sp, c);
         xmlFree(s0);
         xmlFree(s1);
         xmlFree(su);
@@ -2655,6 +2737,7 @@ done:
     grille_prepared_free(prep);
     free(cpx.at);
     gbuf_free(&nm);
+    gbuf_free(&label);
     grille_text_free(text);
     free(lf);
     grille_free(stored);
@@ -2716,14 +2799,29 @@ static int import_qdpx(grille_store *s, grille_analyser *a,
         zip_error_fini(&ze);
         return rc;
     }
-    /* the project: project.qde, else the one .qde at the top */
-    zip_int64_t ix = zip_name_locate(im.z, "project.qde", ZIP_FL_NOCASE);
-    for (zip_int64_t i = 0, n = zip_get_num_entries(im.z, 0); ix < 0 && i < n;
-         i++) {
+    /* the project: the one .qde at the top, project.qde or of another
+     * name.  Two are refused: the archive does not say which one is the
+     * project, and importing one of them without a word could bring the
+     * wrong one (an older copy left beside it) */
+    zip_int64_t ix = -1, other = -1;
+    for (zip_int64_t i = 0, n = zip_get_num_entries(im.z, 0);
+         other < 0 && i < n; i++) {
         const char *e = zip_get_name(im.z, (zip_uint64_t)i, 0);
         size_t el = e ? strlen(e) : 0;
         if (el > 4 && !strchr(e, '/') && strcasecmp(e + el - 4, ".qde") == 0)
-            ix = i;
+            *(ix < 0 ? &ix : &other) = i;
+    }
+    if (other >= 0) {
+        const char *one = zip_get_name(im.z, (zip_uint64_t)ix, 0);
+        const char *two = zip_get_name(im.z, (zip_uint64_t)other, 0);
+        char q1[80], q2[80];
+        rc = grille__error(im.err, GRILLE_EINVALID, path, 0, 0,
+                           _("two projects (.qde files) inside, '%s' and "
+                             "'%s': which one to import is not known; "
+                             "refused (leave one in the archive)"),
+                           grille__quote(q1, sizeof(q1), one, strlen(one)),
+                           grille__quote(q2, sizeof(q2), two, strlen(two)));
+        goto done;
     }
     if (ix < 0) {
         rc = grille__error(im.err, GRILLE_EINVALID, path, 0, 0, "%s",

@@ -626,6 +626,11 @@ grille_encoding grille_text_encoding(const grille_text *text)
     return text->enc;
 }
 
+void grille__text_set_encoding(grille_text *text, grille_encoding enc)
+{
+    text->enc = enc;
+}
+
 size_t grille_text_input_size(const grille_text *text)
 {
     return text->input_size;

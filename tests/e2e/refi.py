@@ -1596,6 +1596,180 @@ def t_import_audit():
     return None
 
 
+# The small archives of the tests below: a project.qde of `body` (its
+# Users, CodeBook and Sources), a user u1 and a code c1, and `files`
+# (name -> bytes) beside it.
+SMALL_HEAD = ('<?xml version="1.0" encoding="UTF-8"?><Project xmlns='
+              '"urn:QDA-XML:project:1.0" name="t"><Users><User guid="u1" '
+              'name="Alice"/></Users><CodeBook><Codes><Code guid="c1" '
+              'name="Alpha" isCodable="true"/></Codes></CodeBook>')
+
+
+def small_qdpx(path, sources, files=(), qde=('project.qde',)):
+    with zipfile.ZipFile(path, 'w') as z:
+        for name in qde:
+            z.writestr(name, SMALL_HEAD + '<Sources>%s</Sources></Project>'
+                       % sources)
+        for name, data in files:
+            z.writestr(name, data)
+
+
+def small_source(name, selections=''):
+    """A TextSource whose text is sources/<name> of the archive."""
+    return ('<TextSource guid="g-%s" name="%s" plainTextPath="internal://'
+            '%s">%s</TextSource>' % (name, name, name, selections))
+
+
+def t_import_error_paths():
+    """A source's bytes refused (a NUL, invalid UTF-8) are named after the
+    archive as typed, its folder included, then the source."""
+    d = tempfile.mkdtemp(dir=TMP)
+    os.makedirs(os.path.join(d, 'sub'))
+    run = lambda *a: subprocess.run([G] + list(a), capture_output=True,
+                                    cwd=d)
+    ok(run('init', '-d', 'p.db'))
+    for archive, data, want in (
+            ('nul', b'Le m\x00aire.\n',
+             b'grille: sub/nul.qdpx:n.txt: NUL byte at byte 4'),
+            ('bad', b'\xc3\xa9t\xc3\xa9 \xc3(\n',
+             b'grille: sub/bad.qdpx:n.txt:1:5: invalid UTF-8 at byte 6')):
+        small_qdpx(os.path.join(d, 'sub', archive + '.qdpx'),
+                   small_source('n.txt'), [('sources/n.txt', data)])
+        out = run('import', '-d', 'p.db', 'sub/%s.qdpx' % archive)
+        if out.returncode != 1 or want not in out.stderr:
+            return '%s: %d %r' % (archive, out.returncode, out.stderr)
+    return None
+
+
+def t_import_two_qde():
+    """Two .qde at the top of an archive: refused, naming the archive and
+    both, the project left as it was; a .qde in a folder is not one."""
+    d = tempfile.mkdtemp(dir=TMP)
+    run = lambda *a: subprocess.run([G] + list(a), capture_output=True,
+                                    cwd=d)
+    ok(run('init', '-d', 'p.db'))
+    files = [('sources/n.txt', b'Le maire.\n')]
+    small_qdpx(os.path.join(d, 'one.qdpx'), small_source('n.txt'),
+               files + [('old/project.qde', b'<Project/>')])
+    ok(run('import', '-d', 'p.db', 'one.qdpx'))
+    con = sqlite3.connect(os.path.join(d, 'p.db'))
+    snap = lambda: [con.execute('SELECT * FROM %s ORDER BY 1' % t).fetchall()
+                    for t in ('documents', 'attributes', 'codes', 'codings')]
+    before = snap()
+    small_qdpx(os.path.join(d, 'two.qdpx'),
+               small_source('n.txt') + small_source('m.txt'),
+               files + [('sources/m.txt', b'Le DGS.\n')],
+               qde=('project.qde', 'Copie.QDE'))
+    out = run('import', '-d', 'p.db', 'two.qdpx')
+    want = (b"grille: two.qdpx: two projects (.qde files) inside, "
+            b"'project.qde' and 'Copie.QDE'")
+    if out.returncode != 1 or want not in out.stderr:
+        return '%d %r' % (out.returncode, out.stderr)
+    if snap() != before:
+        return 'the project changed'
+    return None
+
+
+def small_selection(i, start, end, code='c1'):
+    return ('<PlainTextSelection guid="s%d" startPosition="%s" endPosition='
+            '"%s" creatingUser="u1"><Coding guid="k%d" creatingUser="u1">'
+            '<CodeRef targetGUID="%s"/></Coding></PlainTextSelection>'
+            % (i, start, end, i, code))
+
+
+def t_import_positions():
+    """Positions are xsd:integers: a '+' and XML white space around the
+    digits are taken; a '-', a space after the sign, other characters or
+    nothing are not positions, and a number past any text is past the
+    end, each counted as dropped."""
+    d = tempfile.mkdtemp(dir=TMP)
+    run = lambda *a: subprocess.run([G] + list(a), capture_output=True,
+                                    cwd=d)
+    ok(run('init', '-d', 'p.db'))
+    sels = [('+3', ' 8 '), ('&#9;+0&#10;', '2'), ('-1', '2'), ('3a', '5'),
+            ('+ 3', '5'), ('', '2'), ('0', '9' * 30)]
+    small_qdpx(os.path.join(d, 'x.qdpx'), small_source(
+        'n.txt', ''.join(small_selection(i, a, b)
+                         for i, (a, b) in enumerate(sels))),
+        [('sources/n.txt', 'Le maire et les élus.\n'.encode())])
+    out = ok(run('import', '-d', 'p.db', 'x.qdpx'))
+    rows = sqlite3.connect(os.path.join(d, 'p.db')).execute(
+        "SELECT start, \"end\", term FROM codings WHERE origin = 'manual' "
+        'ORDER BY start').fetchall()
+    if rows != [(0, 2, 'Le'), (3, 8, 'maire')]:
+        return 'codings %r' % rows
+    if b'5 codings dropped' not in out.stderr or \
+            b"the first: source 'n.txt', selection '-1' to '2': not a " \
+            b'selection' not in out.stderr:
+        return 'said %r' % out.stderr
+    return None
+
+
+def t_import_source_coding():
+    """A <Coding> on a <TextSource> itself codes its whole text, cut at
+    the segments; imported again it is there already; one of an unknown
+    code is counted in the warning, which says it was of the whole
+    text."""
+    d = tempfile.mkdtemp(dir=TMP)
+    run = lambda *a: subprocess.run([G] + list(a), capture_output=True,
+                                    cwd=d)
+    ok(run('init', '-d', 'p.db'))
+    whole = ('<Coding guid="w1" creatingUser="u1"><CodeRef targetGUID="c1"/>'
+             '</Coding><Coding guid="w2" creatingUser="u1"><CodeRef '
+             'targetGUID="zz"/></Coding>')
+    small_qdpx(os.path.join(d, 'x.qdpx'), small_source(
+        'n.txt', small_selection(0, 3, 8) + whole),
+        [('sources/n.txt', 'Le maire.\n\nLes élus.\n'.encode())])
+    for again in (False, True):
+        out = ok(run('import', '-d', 'p.db', 'x.qdpx'))
+        if b'%d manual coding' % (0 if again else 2) not in out.stdout or \
+                b"1 coding dropped (empty selection, unknown code or " \
+                b"outside the text); the first: source 'n.txt', its " \
+                b"coding of the whole text: code 'zz' is in no <Codes>" \
+                not in out.stderr:
+            return 'said %r %r' % (out.stdout, out.stderr)
+    rows = sqlite3.connect(os.path.join(d, 'p.db')).execute(
+        "SELECT start, \"end\", term, coder FROM codings WHERE origin = "
+        "'manual' ORDER BY start, \"end\"").fetchall()
+    if rows != [(0, 9, 'Le maire.', 'Alice'), (3, 8, 'maire', 'Alice'),
+                (11, 21, 'Les élus.', 'Alice')]:
+        return 'codings %r' % rows
+    return None
+
+
+def t_import_encodings():
+    """Sources in Windows-1252 or UTF-16 are converted with a warning, as
+    add converts notes, and their documents keep the encoding they were
+    found in; a UTF-8 source is said nothing of."""
+    d = tempfile.mkdtemp(dir=TMP)
+    run = lambda *a: subprocess.run([G] + list(a), capture_output=True,
+                                    cwd=d)
+    ok(run('init', '-d', 'p.db'))
+    texts = [('l1.txt', 'Élus à Sète.\n'.encode('cp1252')),
+             ('u8.txt', 'Le maire.\n'.encode()),
+             ('le.txt', 'Les élus.\n'.encode('utf-16')),
+             ('be.txt', b'\xfe\xff' + 'Le DGS.\n'.encode('utf-16-be'))]
+    small_qdpx(os.path.join(d, 'x.qdpx'),
+               small_source('l1.txt', small_selection(0, 5, 6)) +
+               ''.join(small_source(n) for n, _ in texts[1:]),
+               [('sources/' + n, t) for n, t in texts])
+    out = ok(run('import', '-d', 'p.db', 'x.qdpx'))
+    if b"grille: warning: x.qdpx: 3 sources converted to UTF-8; the " \
+            b"first: 'l1.txt', from Windows-1252\n" not in out.stderr:
+        return 'said %r' % out.stderr
+    con = sqlite3.connect(os.path.join(d, 'p.db'))
+    rows = con.execute('SELECT name, encoding FROM documents ORDER BY '
+                       'name').fetchall()
+    if rows != [('be.txt', 'UTF-16BE'), ('l1.txt', 'Windows-1252'),
+                ('le.txt', 'UTF-16LE'), ('u8.txt', 'UTF-8')]:
+        return 'encodings %r' % rows
+    rows = con.execute("SELECT term FROM codings WHERE origin = 'manual'"
+                       ).fetchall()
+    if rows != [('à',)]:
+        return 'codings %r' % rows
+    return None
+
+
 for name, fn in [('the project validates against Project.xsd', t_valid_project),
                  ('hostile archives: entities, many sources, one key',
                   t_hostile_archives),
@@ -1647,7 +1821,17 @@ for name, fn in [('the project validates against Project.xsd', t_valid_project),
                  ('eval --gold-project: errors, nothing left behind', t_eval_gold_project_bad),
                  ('import: GUIDs, coders, variables, names and texts as other tools write them', t_import_tools_ways),
                  ('eval --gold-project: a code by hand under a theme counts for it', t_eval_gold_child),
-                 ('import again: same-named sources, codings without a coder, CRLF ends', t_import_again_tools_ways)]:
+                 ('import again: same-named sources, codings without a coder, CRLF ends', t_import_again_tools_ways),
+                 ('import: a source refused is named after the archive as typed',
+                  t_import_error_paths),
+                 ('import: two .qde in an archive are refused, nothing kept',
+                  t_import_two_qde),
+                 ("import: positions '+3' and ' 8 ' are xsd:integers, '-1' is none",
+                  t_import_positions),
+                 ('import: a coding of a whole source, cut at its segments',
+                  t_import_source_coding),
+                 ('import: sources not in UTF-8 said converted, their encoding kept',
+                  t_import_encodings)]:
     check(name, fn)
 print('1..%d' % len(results))
 shutil.rmtree(TMP, ignore_errors=True)
