@@ -229,8 +229,24 @@ static int walk(const char *dir, files *out, files *unread, size_t *skipped,
     for (size_t i = 0; i < here.n; i++) {
         char *p = here.v[i];
         struct stat lst, st;
-        if (rc < 0 || lstat(p, &lst) != 0) {
+        if (rc < 0) {
             free(p);
+            continue;
+        }
+        if (lstat(p, &lst) != 0) {
+            /* a folder that can be listed but not entered, a path too
+             * long: a note there fails as one that cannot be read does
+             * (said, listed at the end); anything else (a subfolder
+             * too) is said skipped, as a broken link is */
+            if (wanted(p)) {
+                cli_error("%s: %s", p, strerror(errno));
+                if (push(unread, p) < 0)
+                    rc = -1;
+            } else {
+                cli_warning(_("skipped %s: %s"), p, strerror(errno));
+                (*skipped)++;
+                free(p);
+            }
             continue;
         }
         if (S_ISLNK(lst.st_mode)) {

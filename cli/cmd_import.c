@@ -132,6 +132,9 @@ int cmd_import(int argc, char **argv)
         grille_store_codebook(s, &cb, &err) < 0 || cli_analyser(&a, &err) < 0)
         goto fail;
     cli_catch_signals();
+    /* Ctrl-C is seen between the sources of an archive, not only after
+     * the whole of it */
+    grille_set_interrupt(&cli_interrupted);
     /* the archives go in one transaction: what each one brought is said
      * once it is in, and an error in a later one leaves every one out */
     sum = open_memstream(&said, &said_len);
@@ -196,6 +199,11 @@ int cmd_import(int argc, char **argv)
     goto done;
 fail:
     grille_store_rollback(s);
+    if (cli_interrupted) {
+        cli_error(_("interrupted: %s is unchanged"), db);
+        status = 128 + cli_interrupted;
+        goto done;
+    }
     cli_lib_error(&err);
     if (s && archive_failed)
         cli_error(_("%s is unchanged: the archives before it are not "

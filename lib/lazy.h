@@ -33,8 +33,12 @@
     X(xmlBufferCreate) \
     X(xmlBufferFree) \
     X(xmlBufferLength) \
+    X(xmlCreatePushParserCtxt) \
+    X(xmlCtxtResetPush) \
+    X(xmlCtxtUseOptions) \
     X(xmlDocGetRootElement) \
     X(xmlFreeDoc) \
+    X(xmlFreeParserCtxt) \
     X(xmlFreeTextWriter) \
     X(xmlGetLastError) \
     X(xmlGetLineNo) \
@@ -45,7 +49,7 @@
     X(xmlNodeGetContent) \
     X(xmlOutputBufferClose) \
     X(xmlOutputBufferCreateFd) \
-    X(xmlReadMemory) \
+    X(xmlParseChunk) \
     X(xmlResetLastError) \
     X(xmlSetGenericErrorFunc) \
     X(xmlSetStructuredErrorFunc) \
@@ -119,8 +123,12 @@ GRILLE_HIDDEN int grille__lazy_load(grille_error *err);
 #define xmlBufferCreate grille__lz.xmlBufferCreate
 #define xmlBufferFree grille__lz.xmlBufferFree
 #define xmlBufferLength grille__lz.xmlBufferLength
+#define xmlCreatePushParserCtxt grille__lz.xmlCreatePushParserCtxt
+#define xmlCtxtResetPush grille__lz.xmlCtxtResetPush
+#define xmlCtxtUseOptions grille__lz.xmlCtxtUseOptions
 #define xmlDocGetRootElement grille__lz.xmlDocGetRootElement
 #define xmlFreeDoc grille__lz.xmlFreeDoc
+#define xmlFreeParserCtxt grille__lz.xmlFreeParserCtxt
 #define xmlFreeTextWriter grille__lz.xmlFreeTextWriter
 #define xmlGetLastError grille__lz.xmlGetLastError
 #define xmlGetLineNo grille__lz.xmlGetLineNo
@@ -131,7 +139,7 @@ GRILLE_HIDDEN int grille__lazy_load(grille_error *err);
 #define xmlNodeGetContent grille__lz.xmlNodeGetContent
 #define xmlOutputBufferClose grille__lz.xmlOutputBufferClose
 #define xmlOutputBufferCreateFd grille__lz.xmlOutputBufferCreateFd
-#define xmlReadMemory grille__lz.xmlReadMemory
+#define xmlParseChunk grille__lz.xmlParseChunk
 #define xmlResetLastError grille__lz.xmlResetLastError
 #define xmlSetGenericErrorFunc grille__lz.xmlSetGenericErrorFunc
 #define xmlSetStructuredErrorFunc grille__lz.xmlSetStructuredErrorFunc

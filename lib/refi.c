@@ -1291,9 +1291,41 @@ static xmlDoc *parse_xml(const char *data, size_t len, const char *name,
     first_error first = {false, 0, ""};
     xmlSetStructuredErrorFunc(&first, (xmlStructuredErrorFunc)keep_first);
     xmlResetLastError();
-    xmlDoc *doc = xmlReadMemory(data, (int)len, name, utf8 ? "UTF-8" : NULL,
-                                XML_PARSE_NONET | XML_PARSE_NOWARNING);
+    /* pushed a megabyte at a time: a project's XML of a hundred
+     * megabytes takes seconds, and Ctrl-C is seen between the pieces */
+    xmlDoc *doc = NULL;
+    bool stopped = false;
+    xmlParserCtxt *ctxt = xmlCreatePushParserCtxt(NULL, NULL, NULL, 0, name);
+    if (ctxt && xmlCtxtResetPush(ctxt, NULL, 0, name,
+                                 utf8 ? "UTF-8" : NULL) == 0) {
+        /* a text decoded already: its declaration (ISO-8859-1) is no
+         * longer true */
+        xmlCtxtUseOptions(ctxt, XML_PARSE_NONET | XML_PARSE_NOWARNING |
+                                    (utf8 ? XML_PARSE_IGNORE_ENC : 0));
+        const size_t piece = (size_t)1 << 20;
+        for (size_t at = 0; at < len && !stopped; at += piece) {
+            size_t n = len - at < piece ? len - at : piece;
+            stopped = grille__interrupted();
+            if (!stopped &&
+                xmlParseChunk(ctxt, data + at, (int)n, 0) != XML_ERR_OK)
+                break;
+        }
+        if (!stopped)
+            xmlParseChunk(ctxt, NULL, 0, 1);
+        doc = ctxt->myDoc;
+        ctxt->myDoc = NULL;
+        if (doc && (stopped || !ctxt->wellFormed)) {
+            xmlFreeDoc(doc);
+            doc = NULL;
+        }
+    }
+    if (ctxt)
+        xmlFreeParserCtxt(ctxt);
     xml_restore(&h);
+    if (stopped) {
+        grille__interrupt(err, name);
+        return NULL;
+    }
     /* Entities are not substituted while parsing, but the functions that
      * read a text or an attribute later expand them, outside libxml2's
      * limits: one entity of 100 KB used 20,000 times made 6 GB of a file

@@ -321,7 +321,12 @@ static int store_error(grille_store *s, grille_error *err, int rc,
                        const char *doing)
 {
     const char *path = s ? s->path : NULL;
-    const char *msg = s && s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc);
+    /* the connection's message when it is this error's: a finalize or a
+     * reset since may have left "not an error" there */
+    const char *msg = s && s->db && (sqlite3_extended_errcode(s->db) & 0xFF) ==
+                                        (rc & 0xFF)
+                          ? sqlite3_errmsg(s->db)
+                          : sqlite3_errstr(rc);
     int code = GRILLE_ESTORE;
     int r;
     if (rc == LIMIT_CODINGS || rc == LIMIT_SEGMENTS) {

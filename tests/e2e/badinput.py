@@ -695,6 +695,12 @@ def t_unreadable_folder():
     write('shut/open/b.md', 'Le télétravail, au grand jour.\n')
     os.mkfifo(os.path.join(top, 'open', 'c.md'))
     os.chmod(os.path.join(top, 'closed'), 0o700)
+    # listed but not entered (r--): its notes fail as unreadable ones do,
+    # they were dropped without a word
+    write('shut/seen/d.md', 'Le télétravail, vu de loin.\n')
+    write('shut/seen/e.png', 'pas une note')
+    os.chown(os.path.join(top, 'seen'), NOBODY_UID, NOBODY_GID)
+    os.chmod(os.path.join(top, 'seen'), 0o400)
     os.makedirs(os.path.join(TMP, 'shutp'))
     db = os.path.join('shutp', 'p.db')
     shutil.copyfile(os.path.join(TMP, BASE), os.path.join(TMP, db))
@@ -705,8 +711,11 @@ def t_unreadable_folder():
            'grille: shut/closed: Permission denied\n'
            'grille: warning: skipped shut/open/c.md: not a regular file '
            r'\(a pipe, a device or a socket\)\n'
-           'grille: 1 file could not be added:\n  shut/closed/\n',
-           'added 1 document to %s, 1 skipped, 1 failed\n' % esc(db))
+           'grille: shut/seen/d.md: Permission denied\n'
+           'grille: warning: skipped shut/seen/e.png: Permission denied\n'
+           'grille: 2 files could not be added:\n  shut/closed/\n'
+           '  shut/seen/d.md\n',
+           'added 1 document to %s, 2 skipped, 2 failed\n' % esc(db))
 
 
 def t_missing():

@@ -1368,6 +1368,35 @@ def interrupt_third(args, reset, twice=False):
     return p.returncode, err
 
 
+def t_ctrl_c_import():
+    """Ctrl-C stops an import promptly, while it reads the archive's XML
+    too (it used to go on to the end of the archive, seconds on a large
+    one): exit 130, the project as it was."""
+    src = os.path.join(TMP, 'int-whole.db')  # 3000 notes, from t_ctrl_c
+    qdpx = os.path.join(TMP, 'int-whole.qdpx')
+    assert grille('export', '-d', src, '-o', qdpx).returncode == 0
+    whole = os.path.join(TMP, 'int-import-whole.db')
+    assert grille('init', '-d', whole).returncode == 0
+    t = time.monotonic()
+    assert grille('import', '-d', whole, qdpx).returncode == 0
+    took = time.monotonic() - t
+    db = os.path.join(TMP, 'int-import.db')
+    assert grille('init', '-d', db).returncode == 0
+    before = dump(db)
+    p = subprocess.Popen([G, 'import', '-d', db, qdpx],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    time.sleep(took / 4)
+    t = time.monotonic()
+    p.send_signal(signal.SIGINT)
+    _, err = p.communicate()
+    after = time.monotonic() - t
+    assert p.returncode == 130, (p.returncode, err.decode()[-300:])
+    assert b'interrupted: ' + db.encode() + b' is unchanged' in err, err
+    assert dump(db) == before, 'the interrupted import changed the project'
+    assert after < max(0.3, took / 4), \
+        'stopped %.2f s after Ctrl-C (a whole import: %.2f s)' % (after, took)
+
+
 def t_ctrl_c_recode_export():
     """Ctrl-C stops a recode between documents and an export while it
     writes or compresses: exit 130, the project and FILE as they were, no
@@ -1479,7 +1508,8 @@ for name, fn in [
         ('Ctrl-C while add or recode waits for the project', t_ctrl_c_waiting),
         ('a wait for the lock is said on a terminal, not elsewhere',
          t_wait_said_on_a_terminal),
-        ('Ctrl-C stops recode and export, nothing left', t_ctrl_c_recode_export)]:
+        ('Ctrl-C stops recode and export, nothing left', t_ctrl_c_recode_export),
+        ('Ctrl-C stops an import while it reads the archive', t_ctrl_c_import)]:
     check(name, fn)
 
 status = plan()
