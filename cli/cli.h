@@ -475,6 +475,9 @@ bool cli_same_file(const char *out, const char *db);
 #include <signal.h>
 extern volatile sig_atomic_t cli_interrupted;
 void cli_catch_signals(void);
+/* After a commit: a warning when its -wal could not be written back into
+ * the project (a full disk), which must then stay beside it. */
+void cli_checkpoint(grille_store *s);
 /* The same, but a second signal does not kill either: for work that
  * stops within a moment and removes its files. */
 void cli_catch_signals_patient(void);

@@ -542,6 +542,7 @@ int cmd_add(int argc, char **argv)
         status = EXIT_RUNTIME;
         goto done;
     }
+    cli_checkpoint(s);
     cli_printf(_("added %zu document%s to %s"), added, added == 1 ? "" : "s",
                db);
     if (present)

@@ -75,6 +75,8 @@ static int finish(grille_store *s, bool ok)
     int rc = grille_store_commit(s, &err);
     if (rc < 0)
         cli_lib_error(&err);
+    else
+        cli_checkpoint(s);
     grille_store_close(s);
     return rc < 0 ? EXIT_RUNTIME : EXIT_OK;
 }

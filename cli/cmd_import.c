@@ -192,6 +192,7 @@ int cmd_import(int argc, char **argv)
     }
     if (grille_store_commit(s, &err) < 0)
         goto fail;
+    cli_checkpoint(s);
     fclose(sum);
     sum = NULL;
     put_safe(stdout, said, said_len);

@@ -213,6 +213,8 @@ int cmd_recode(int argc, char **argv)
     }
     if (!dry && grille_store_commit(s, &err) < 0)
         goto fail;
+    if (!dry)
+        cli_checkpoint(s);
     if (dry)
         grille_store_rollback(s);
     fclose(run.out);

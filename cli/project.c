@@ -44,6 +44,13 @@ void cli_catch_signals(void)
     sigaction(SIGHUP, &sa, NULL);
 }
 
+void cli_checkpoint(grille_store *s)
+{
+    grille_error err;
+    if (grille_store_checkpoint(s, &err) < 0)
+        cli_warning("%s", err.message);
+}
+
 const char *cli_db_path(const char *opt)
 {
     if (opt && !*opt) {

@@ -601,6 +601,13 @@ GRILLE_API void grille_store_close(grille_store *s);
 GRILLE_API int grille_store_begin(grille_store *s, grille_error *err);
 GRILLE_API int grille_store_commit(grille_store *s, grille_error *err);
 GRILLE_API void grille_store_rollback(grille_store *s);
+/* Writes what the commits so far left in the project's -wal into its file,
+ * as closing the store does, silently, when it can (SQLite's passive
+ * checkpoint: the readers still in the -wal are not waited for, and what
+ * they hold is written later).  GRILLE_ESTORE when the disk is full or a
+ * write fails: the changes are committed, in the -wal, which must stay
+ * beside the file until a later command writes it back. */
+GRILLE_API int grille_store_checkpoint(grille_store *s, grille_error *err);
 
 /* Sets how long, in milliseconds, a command waits for another writer
  * (default 600000, ten minutes). */

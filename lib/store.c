@@ -1957,6 +1957,30 @@ int grille_store_commit(grille_store *s, grille_error *err)
     return 0;
 }
 
+int grille_store_checkpoint(grille_store *s, grille_error *err)
+{
+    if (!s || !s->db || s->in_tx || sqlite3_db_readonly(s->db, "main") == 1)
+        return 0;
+    int nlog = 0, ndone = 0;
+    int rc = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE,
+                                       &nlog, &ndone);
+    /* busy or locked: another connection is at it; not in WAL mode: no
+     * -wal to write back */
+    if (rc == SQLITE_OK || (rc & 0xFF) == SQLITE_BUSY ||
+        (rc & 0xFF) == SQLITE_LOCKED)
+        return 0;
+    int e = sqlite3_system_errno(s->db);
+    return grille__error(
+        err, GRILLE_ESTORE, s->path, 0, 0,
+        _("the changes are saved, but in its -wal beside it: they could "
+          "not be written into the project (%s); keep the two files "
+          "together (copy both) until a command that writes the project "
+          "runs with room on the disk"),
+        (rc & 0xFF) == SQLITE_FULL || e == ENOSPC || e == EDQUOT
+            ? _("the disk is full")
+            : e ? strerror(e) : sqlite3_errstr(rc));
+}
+
 void grille_store_rollback(grille_store *s)
 {
     writeback_end(s);

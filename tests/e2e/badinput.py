@@ -1180,6 +1180,71 @@ def t_output_kept_file_full_disk():
         subprocess.run(['umount', mnt])
 
 
+def t_add_checkpoint_full_disk():
+    """A disk with room for an add's -wal but not for the project to grow
+    when the -wal is written back into it: the add is committed, and says
+    that its changes wait in the -wal (the project file alone is not the
+    project then), where it used to say nothing.  A later command with
+    room folds it back."""
+    # a project of some size, whose -wal is mostly pages written over
+    many = os.path.join(TMP, 'ckptnotes')
+    os.makedirs(many)
+    for k in range(8):
+        for n in NOTES:
+            with open(os.path.join(TMP, n), 'rb') as f:
+                data = f.read()
+            with open(os.path.join(many, '%d-%s' % (k, os.path.basename(n))),
+                      'wb') as f:
+                f.write(data + b'\nRelu %d.\n' % k)
+    base = os.path.join('pj', 'ckpt-base.db')
+    expect(grille('init', '-d', base), 0, '', None)
+    expect(grille('add', '-d', base, 'ckptnotes'), 0, r'(?s).*', None)
+    mnt = os.path.join(TMP, 'ckptfs')
+    mount_tmpfs(mnt, 16384)
+    db = os.path.join('ckptfs', 'p.db')
+
+    def add(leave, k):
+        for f in os.listdir(mnt):
+            os.unlink(os.path.join(mnt, f))
+        shutil.copyfile(os.path.join(TMP, base), os.path.join(TMP, db))
+        fill(mnt, leave=leave)
+        return grille('add', '-d', db, *NOTES[:k])
+    try:
+        # the least room an add succeeds with: its -wal fits, and the
+        # pages the project gains when it is written back may not (a
+        # layout where it gains none has no such room: another add)
+        for k in (3, 1, 2, 4, 5, 6):
+            lo, hi = 0, 8 * 1024 * 1024
+            assert add(hi, k).returncode == 0
+            while hi - lo > 4096:
+                mid = (lo + hi) // 2
+                if add(mid, k).returncode == 0:
+                    hi = mid
+                else:
+                    lo = mid
+            run = add(hi, k)
+            if os.path.exists(os.path.join(TMP, db + '-wal')):
+                break
+        expect(run, 0, r'grille: warning: ckptfs/p\.db: the changes are '
+               r'saved, but in its -wal beside it: they could not be written '
+               r'into the project \(the disk is full\); keep the two files '
+               r'together \(copy both\)[^\n]*\n',
+               r'added %d documents? to ckptfs/p\.db\n' % k)
+        assert os.path.exists(os.path.join(TMP, db + '-wal'))
+        os.unlink(os.path.join(mnt, 'filler'))
+        # a command that writes folds it back
+        expect(grille('attr', 'set', '-d', db, '#1', 'relu=oui'), 0,
+               r'(?s).*', None)
+        assert not os.path.exists(os.path.join(TMP, db + '-wal'))
+        con = sqlite3.connect(os.path.join(TMP, db))
+        n = con.execute('SELECT count(*) FROM documents').fetchone()[0]
+        ok = con.execute('PRAGMA integrity_check').fetchone()[0]
+        con.close()
+        assert (n, ok) == (8 * len(NOTES) + k, 'ok'), (n, ok)
+    finally:
+        subprocess.run(['umount', mnt])
+
+
 def t_recode_full_disk_prints_nothing():
     """recode on a full disk: its table of changes is not printed, for
     it made none."""
@@ -1538,6 +1603,8 @@ for name, fn in [
          t_output_kept_file_full_disk),
         ('recode on a full disk: no table of changes it did not make',
          t_recode_full_disk_prints_nothing),
+        ('add: its -wal fits, the project cannot grow: said',
+         t_add_checkpoint_full_disk),
         ('project: damaged documents pages: list, report, add say damaged',
          t_damaged),
         ('project: damaged middle pages: never a crash', t_damaged_middle),
