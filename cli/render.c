@@ -645,17 +645,20 @@ static void table_plain(FILE *f, table *t)
     free(w);
 }
 
-static void md_escape(FILE *f, const char *s)
+/* `s` as Markdown text; `line` when it starts a line, where more opens
+ * a block (in a table's cell or after "## ", nothing does: 11.1 stays
+ * 11.1 there) */
+static void md_escape_at(FILE *f, const char *s, bool line)
 {
     size_t n = strlen(s);
     /* what would open a block at the start of a line: a fence (~~~), a
      * heading, a list item ("- ", "2020. "), a setext line */
-    size_t digits = strspn(s, "0123456789");
+    size_t digits = line ? strspn(s, "0123456789") : 0;
     for (size_t i = 0; i < n; i++) {
         char c = s[i];
         if (c == '|' || c == '\\' || c == '*' || c == '_' || c == '<' ||
             c == '>' || c == '[' || c == ']' || c == '`' ||
-            (i == 0 && strchr("#~-+=", c)) ||
+            (line && i == 0 && strchr("#~-+=", c)) ||
             (i == digits && i && i < 10 && (c == '.' || c == ')')))
             fputc('\\', f);
         size_t k;
@@ -674,11 +677,23 @@ static void md_escape(FILE *f, const char *s)
     }
 }
 
+static void md_escape(FILE *f, const char *s)
+{
+    md_escape_at(f, s, true);
+}
+
+/* A cell's leading spaces (a sub-theme's indent), which Markdown and HTML
+ * would drop, as no-break spaces: their number, the rest after them. */
+static size_t indent_of(const char *s)
+{
+    return strspn(s, " ");
+}
+
 static void table_md(FILE *f, table *t)
 {
     for (size_t c = 0; c < t->ncols; c++) {
         fputs("| ", f);
-        md_escape(f, t->head[c] ? t->head[c] : "");
+        md_escape_at(f, t->head[c] ? t->head[c] : "", false);
         fputc(' ', f);
     }
     fputs("|\n", f);
@@ -687,8 +702,12 @@ static void table_md(FILE *f, table *t)
     fputs("|\n", f);
     for (size_t r = 0; r < t->nrows; r++) {
         for (size_t c = 0; c < t->ncols; c++) {
+            const char *x = cell(t, r, c);
+            size_t sp = indent_of(x);
             fputs("| ", f);
-            md_escape(f, cell(t, r, c));
+            for (size_t k = 0; k < sp; k++)
+                fputs("\xc2\xa0", f);
+            md_escape_at(f, x + sp, false);
             fputc(' ', f);
         }
         fputs("|\n", f);
@@ -745,7 +764,11 @@ static void table_html(FILE *f, table *t)
             if (x->bg)
                 fprintf(f, " style=\"background:%s\"", x->bg);
             fputc('>', f);
-            html_cstr(f, cell(t, r, c));
+            const char *v = cell(t, r, c);
+            size_t sp = indent_of(v);
+            for (size_t k = 0; k < sp; k++)
+                fputs("&nbsp;", f);
+            html_cstr(f, v + sp);
             fputs(c == 0 ? "</th>" : "</td>", f);
         }
         fputs("</tr>\n", f);
@@ -848,15 +871,18 @@ void doc_h2(doc *d, const char *title)
         fputs("</h2>\n", d->f);
     } else if (d->fmt == FMT_MD) {
         fputs("## ", d->f);
-        md_escape(d->f, title);
+        md_escape_at(d->f, title, false);
         fputs("\n\n", d->f);
     } else {
-        size_t w = text_width(title, strlen(title));
-        put_safe_line(d->f, title);
+        /* a long name (a collectivité's, a role's) cut to the page */
+        char *cut = flat_cut(title, strlen(title), TEXT_WIDTH - 1);
+        size_t w = text_width(cut, strlen(cut));
+        put_safe_line(d->f, cut);
         fputc('\n', d->f);
         for (size_t i = 0; i < w; i++)
             fputc('-', d->f);
         fputs("\n\n", d->f);
+        free(cut);
     }
 }
 
@@ -868,11 +894,13 @@ void doc_h3(doc *d, const char *title)
         fputs("</h3>\n", d->f);
     } else if (d->fmt == FMT_MD) {
         fputs("### ", d->f);
-        md_escape(d->f, title);
+        md_escape_at(d->f, title, false);
         fputs("\n\n", d->f);
     } else {
-        put_safe_line(d->f, title);
+        char *cut = flat_cut(title, strlen(title), TEXT_WIDTH - 1);
+        put_safe_line(d->f, cut);
         fputs("\n\n", d->f);
+        free(cut);
     }
 }
 

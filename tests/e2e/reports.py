@@ -895,6 +895,36 @@ def t_corpus_consistent():
         (rep['words'], sum(t['document']['words'] for t in tags))
 
 
+def t_corpus_md_html_subthemes():
+    """Markdown and HTML keep a sub-theme's indent (no-break spaces: both
+    drop plain ones, and 'outils' read as a theme of its own), and write
+    a number in a table's cell as it is (11.1, not 11\\.1)."""
+    md = out('report', '-d', CDB, '-f', 'md')
+    assert '| \u00a0\u00a0outils |' in md, 'no indented outils row'
+    assert not re.search(r'\| [0-9]+\\\.', md), 'a number escaped'
+    html = out('report', '-d', CDB, '-f', 'html')
+    assert 'scope="row">&nbsp;&nbsp;outils<' in html, 'no indented outils'
+
+
+def t_long_heading_cut():
+    """A heading made of a value (a collectivité of 300 characters) is
+    cut to the page's 100 columns, as the tables' cells are."""
+    d = os.path.join(TMP, 'longhead')
+    os.makedirs(d)
+    db = os.path.join(d, 'p.db')
+    with open(os.path.join(d, 'n.md'), 'w', encoding='utf-8') as fh:
+        fh.write('---\ncollectivite: %s\n---\n\nLa santé des agents.\n'
+                 % ('Communauté de communes ' * 14))
+    for args in (('init', '-d', db), ('add', '-d', db, d)):
+        r = grille(*args)
+        assert r.returncode == 0, (args, r.stderr)
+    for args in (('report',), ('quotes', 'sante', '--by', 'collectivite')):
+        text = out(*(list(args) + ['-d', db]))
+        wide = [l for l in text.split('\n') if len(l) > WIDTH]
+        assert not wide, (args, wide[0])
+        assert 'Communauté de communes Communauté' in text, args
+
+
 def half_up(x, d):
     """x (a Fraction) rounded half up to d decimals, as text."""
     q = Fraction(10) ** d
@@ -1523,6 +1553,9 @@ def main():
     check('corpus: report themes = sums of grille tag summaries',
           t_corpus_consistent)
     check('corpus: cooc text rounds half up', t_corpus_cooc_text_half_up)
+    check('corpus: md and html keep sub-themes indented, numbers as they are',
+          t_corpus_md_html_subthemes)
+    check('a heading of a long value fits the page', t_long_heading_cut)
     check('compare text: no -0.0', t_compare_text_no_minus_zero)
     check('corpus: quotes and the report\'s verbatims in the documented '
           'order', t_corpus_quote_order)
