@@ -407,6 +407,23 @@ static int attr_import(int argc, char **argv, const char *db)
     bool from_list = ok && head.n >= NLISTING;
     for (size_t k = 0; from_list && k < NLISTING; k++)
         from_list = strcmp(trim(head.fields[k]), listing[k]) == 0;
+    /* a listing whose columns were moved or deleted in a spreadsheet:
+     * its figures (words...) and attr.KEY columns would be stored as
+     * attributes named so; refused, said how to bring it back */
+    for (size_t k = 1, figures = 0; ok && !from_list && k < head.n; k++) {
+        const char *h = trim(head.fields[k]);
+        for (size_t j = 3; j < NLISTING; j++)
+            figures += strcmp(h, listing[j]) == 0;
+        if (figures >= 2 || !strncmp(h, "attr.", 5)) {
+            cli_error(_("%s:%zu: column '%s' is one of 'grille list -f "
+                        "csv': its listing comes back only with its first "
+                        "ten columns (id to added_at) as they were; delete "
+                        "the figures and the 'attr.' of the names, or keep "
+                        "those ten"),
+                      path, hl, h);
+            ok = false;
+        }
+    }
     bool *ignored = calloc(head.n + 1, sizeof(*ignored));
     if (!ignored)
         abort(); /* out of memory */

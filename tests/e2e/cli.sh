@@ -469,6 +469,14 @@ cases_file() {
 cases_file twice.csv 1 \
     "^grille: twice\.csv:1: column 'strate' given twice in the header \(columns 2 and 3\)" \
     'document;strate;strate\nnote.md;a;b\n'
+# a listing with columns deleted: its figures and attr.KEY would be
+# stored as attributes named so
+cases_file trimmed.csv 1 \
+    "^grille: trimmed\.csv:1: column 'segments' is one of 'grille list -f csv': its listing comes back only with its first ten columns" \
+    'name,words,segments,type\nnote.md,12,3,epci\n'
+cases_file prefixed.csv 1 \
+    "^grille: prefixed\.csv:1: column 'attr\.words' is one of 'grille list -f csv'" \
+    'name,type,attr.words\nnote.md,epci,x\n'
 # two spellings of one key: the project would keep one value silently
 cases_file spelt.csv 1 \
     "^grille: spelt\.csv:1: columns 'type' and 'Type' \(2 and 3\) name the same attribute: keep one" \
