@@ -1089,12 +1089,14 @@ static void synthesis_grid(doc *d, const grille_report *r, const char *by,
         }
         for (size_t i = 0; i < n; i++) {
             doc_h3(d, rows[i].name);
+            bool any = false;
             for (size_t j = 0; j < k; j++) {
                 size_t segs;
                 const grille_report_quote *q =
                     row_quote(r, &rows[i], codes[j], &segs);
                 if (!q)
                     continue;
+                any = true;
                 char *cut = cell_cut(q, 64);
                 fputs("  ", d->f);
                 put_name(d->f, code_id(r, codes[j]), idw);
@@ -1103,6 +1105,9 @@ static void synthesis_grid(doc *d, const grille_report *r, const char *by,
                 fputs(" \xc2\xbb\n", d->f);
                 free(cut);
             }
+            /* a value none of whose documents has a coded segment */
+            if (!any)
+                fprintf(d->f, "  %s\n", _("(no coded segment)"));
             fputc('\n', d->f);
         }
         return;
@@ -1435,9 +1440,9 @@ static void report_human(doc *d, const grille_report *r, const cooc *c,
 
     doc_h2(d, _("Themes that go together"));
     doc_para(d,
-             _("The ten strongest pairs (by Jaccard) over %zu segments; see "
-               "'grille cooc' for the whole matrices."),
-             c->n);
+             _("The ten strongest pairs (by Jaccard) over %zu segment%s; "
+               "see 'grille cooc' for the whole matrices."),
+             c->n, cli_s(c->n));
     size_t np;
     pair *p = cooc_pairs(c, &np, false);
     if (np > 10)
