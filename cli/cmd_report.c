@@ -25,15 +25,15 @@ typedef struct ropts {
     size_t rows; /* of the matrix and the grid in a report; 0: all */
 } ropts;
 
-
 /* v rounded half up to d decimals, as the tables write their figures
- * (0.0625 as 0.063, 1.125 as 1.13, as the percentages are): printf
- * rounds a tie to even. */
+ * (0.0625 as 0.063, 1.125 as 1.13, -0.25 as -0.2, as the percentages
+ * are): printf rounds a tie to even. */
 static double half_up(double v, int d)
 {
     double scale = d == 1 ? 10 : d == 2 ? 100 : 1000;
-    return round(v * scale) / scale;
+    return floor(v * scale + 0.5) / scale;
 }
+
 static void json_num(FILE *f, double x)
 {
     if (!isfinite(x))

@@ -60,8 +60,7 @@ typedef struct stem_entry {
      * the second seldom */
     uint32_t stem_hi;
     /* the same for the stem of the word without its accents (stem2
-     * below, or stem3), the word after a candidate's first read as
-     * often */
+     * below), the word after a candidate's first read as often */
     uint32_t stem2_hi;
     /* what the matcher reads for some tokens only */
     const char *lower; /* the whole word, zero-padded */
@@ -75,15 +74,15 @@ typedef struct stem_entry {
      * stem2_hi is stem_hi */
     const char *stem2;
     uint32_t stem2_len;
+    /* stem2 is shorter than stem ("accès" is acces, but acce as "acces"
+     * is): it counts only against a term typed without accents that
+     * starts as this word's stem ("acces", not "accent"), so that
+     * "communiqué" (communiqu, and commun without its accent) does not
+     * meet "commune" (commun) */
+    uint8_t stem2_short;
+    /* the word has accents or a ligature (its key is not the word) */
+    uint8_t accented;
     uint64_t stem2_hash;
-    /* that stem when it is shorter ("accès" is acces, but acce as
-     * "acces" is): it counts only against a word whose key starts with
-     * this word's stem ("acces", not "accent"), so that "communiqué"
-     * (communiqu, and commun without its accent) does not meet
-     * "commune" (commun); NULL otherwise.  stem2_hi is its hash's then. */
-    const char *stem3;
-    uint32_t stem3_len;
-    uint64_t stem3_hash;
 } stem_entry;
 #define STEM_KIND(len, kind) ((uint32_t)(len) | (uint32_t)(kind) << 31)
 

@@ -199,7 +199,6 @@ static void elem_free(cb_elem *e)
     free(e->text);
     free(e->stem[0]);
     free(e->stem[1]);
-    free(e->stem3);
 }
 
 void grille_codebook_free(grille_codebook *cb)
@@ -266,7 +265,8 @@ static int push_elem(cb_elem **els, size_t *n, size_t *cap, cb_elem e)
 /* The folded stems of a lowercased word: Snowball's stem of the accented
  * word, and of the word without accents when it differs (so that a term
  * written "santé" also meets a note that wrote "SANTE"). */
-static int word_elem(builder *b, const grille_token *t, cb_elem *e)
+static int word_elem(builder *b, const grille_token *t, const stem_entry *en,
+                     cb_elem *e)
 {
     memset(e, 0, sizeof(*e));
     e->kind = ELEM_WORD;
@@ -285,20 +285,15 @@ static int word_elem(builder *b, const grille_token *t, cb_elem *e)
     size_t sl;
     if (grille_analyser_stem(b->an, t->key, t->key_len, &st, &sl) < 0)
         return GRILLE_ENOMEM;
-    /* as a note's words (grille_stem__lookup): kept when no shorter, and
-     * apart when shorter */
-    if (sl > t->stem_len || (sl == t->stem_len && memcmp(st, t->stem, sl))) {
+    /* as a note's words (grille_stem__lookup), a shorter one apart */
+    e->unaccented = !en->accented;
+    if (sl != t->stem_len || memcmp(st, t->stem, sl)) {
         e->stem[1] = grille__strndup(st, sl);
         e->stem_len[1] = sl;
         if (!e->stem[1])
             return GRILLE_ENOMEM;
         e->stem_hash[1] = grille__hash(st, sl);
-    } else if (sl < t->stem_len) {
-        e->stem3 = grille__strndup(st, sl);
-        e->stem3_len = sl;
-        if (!e->stem3)
-            return GRILLE_ENOMEM;
-        e->stem3_hash = grille__hash(st, sl);
+        e->stem1_short = sl < t->stem_len;
     }
     return 0;
 }
@@ -601,7 +596,7 @@ static int compile_term(builder *b, const ynode *n, size_t code,
                 e.text_len = t->key_len;
                 rc = e.text ? 0 : GRILLE_ENOMEM;
             } else {
-                rc = word_elem(b, t, &e);
+                rc = word_elem(b, t, b->an->tok_entry[k], &e);
             }
             if (rc == 0)
                 rc = push_elem(&els, &ne, &cap, e);
@@ -682,9 +677,6 @@ static int add_seq(builder *b, cb_seq *s, size_t rule, seq_role role)
         rc = smap_add(&cb->by_stem, e->stem[0], e->stem_len[0], id);
         if (rc == 0 && e->stem[1])
             rc = smap_add(&cb->by_stem, e->stem[1], e->stem_len[1], id);
-        /* its words still to be checked (match.c) */
-        if (rc == 0 && e->stem3)
-            rc = smap_add(&cb->by_stem, e->stem3, e->stem3_len, id);
         break;
     case ELEM_ELISION:
         rc = smap_add(&cb->by_key, e->text, e->text_len, id);
@@ -1802,6 +1794,7 @@ static int build(builder *b, const ynode *root)
                 (strcasecmp(v->str, "french") != 0 &&
                  strcasecmp(v->str, "fr") != 0 &&
                  strcasecmp(v->str, "fran\xc3\xa7" "ais") != 0 &&
+                 strcasecmp(v->str, "FRAN\xc3\x87" "AIS") != 0 &&
                  strcasecmp(v->str, "francais") != 0))
                 return fail(b, v, GRILLE_EINVALID,
                             _("unsupported language '%s': grille codes "

@@ -12,8 +12,7 @@
 
 /* One element of a sequence: how one token must look. */
 typedef enum elem_kind {
-    ELEM_WORD,    /* stem equals one of stem[0], stem[1] (or stem3,
-                     see there) */
+    ELEM_WORD,    /* stem equals one of stem[0], stem[1] */
     ELEM_ELISION, /* key equals text ("l'") */
     ELEM_GLOB,    /* key matches the glob text */
     ELEM_EXACT,   /* surface bytes equal text, case-sensitive */
@@ -24,18 +23,17 @@ typedef enum elem_kind {
 typedef struct cb_elem {
     elem_kind kind;
     char *text;    /* the glob, exact form or elision key; a word's key
-                      (folded), for the stem3 of a text's word */
+                      (folded) */
     char *stem[2]; /* ELEM_WORD: folded stems (second may be NULL) */
     size_t stem_len[2];
     uint64_t stem_hash[2]; /* grille__hash of each stem: most tokens that
                               do not match differ here, without a memcmp */
     size_t text_len;
-    /* ELEM_WORD: the stem of the word without its accents when it is
-     * shorter than stem[0] (stem_entry.stem3): it meets a text's word
-     * whose key starts with stem[0] only; NULL otherwise */
-    char *stem3;
-    size_t stem3_len;
-    uint64_t stem3_hash;
+    /* ELEM_WORD: stem[1], the stem without accents, is shorter than
+     * stem[0]: it meets only a text's word written without accents that
+     * starts as stem[0] (stem_entry.stem2_short) */
+    bool stem1_short;
+    bool unaccented; /* ELEM_WORD: typed without accents */
 } cb_elem;
 
 /* What a sequence is for. */

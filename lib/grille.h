@@ -517,9 +517,11 @@ GRILLE_API size_t grille_analyser_segments(const grille_analyser *a,
 GRILLE_API size_t grille_analyser_tokens(const grille_analyser *a,
                                          const grille_token **out);
 /* The second stem of token i of the last run: that of the word without
- * its accents, when it is another and no shorter ("sécurité": secur, and
- * securit, as "securite"); a word meets a term's word when one stem of
- * each agrees.  Its length, and *out; 0 and NULL when it has none. */
+ * its accents, when it is another ("sécurité": secur, and securit, as
+ * "securite"; "accès": acces, and acce); a word meets a term's word when
+ * one stem of each agrees, a second stem shorter than the first only
+ * against a word written without accents that starts as the first.  Its
+ * length, and *out; 0 and NULL when it has none. */
 GRILLE_API size_t grille_analyser_token_stem2(const grille_analyser *a,
                                               size_t i, const char **out);
 GRILLE_API size_t grille_analyser_codings(const grille_analyser *a,

@@ -14,6 +14,7 @@
 
 #include <libxml/hash.h>
 #include <libxml/parser.h>
+#include <libxml/SAX2.h>
 #include <libxml/xmlwriter.h>
 #include <zip.h>
 
@@ -51,6 +52,7 @@
     X(xmlOutputBufferCreateFd) \
     X(xmlParseChunk) \
     X(xmlResetLastError) \
+    X(xmlSAX2GetLineNumber) \
     X(xmlSetGenericErrorFunc) \
     X(xmlSetStructuredErrorFunc) \
     X(xmlStrdup) \
@@ -141,6 +143,7 @@ GRILLE_HIDDEN int grille__lazy_load(grille_error *err);
 #define xmlOutputBufferCreateFd grille__lz.xmlOutputBufferCreateFd
 #define xmlParseChunk grille__lz.xmlParseChunk
 #define xmlResetLastError grille__lz.xmlResetLastError
+#define xmlSAX2GetLineNumber grille__lz.xmlSAX2GetLineNumber
 #define xmlSetGenericErrorFunc grille__lz.xmlSetGenericErrorFunc
 #define xmlSetStructuredErrorFunc grille__lz.xmlSetStructuredErrorFunc
 #define xmlStrdup grille__lz.xmlStrdup

@@ -122,39 +122,30 @@ static bool starts_with(const char *s, size_t n, const char *p, size_t pn)
 }
 
 /*
- * A term's word e and a text's word en, when a stem without accents
- * shorter than the word's own stem is one of the two that agree (stem3):
- * "acces" meets the term "accès" (acces, and acce without its accent) for
- * its key starts with acces, and "associes" meets "associé" (associ,
- * assoc); "commune" (commun) does not meet "communiqué" (communiqu,
- * commun), nor "accent" "accès".  Out of line: few words have such a
- * stem.
+ * A term's word e and a text's word en, one of them written without its
+ * accents, the other's stem without them shorter than its own
+ * (stem1_short, stem2_short): "acces" meets the term "accès" (acces, and
+ * acce without its accent) for its key starts with acces, and "associes"
+ * meets "associé" (associ, assoc); "commune" (commun) does not meet
+ * "communiqué" (communiqu, commun), nor "accent" "accès", nor two words
+ * both written with their accents ("délais", del, and "delà", delà and
+ * del without it).  Out of line: few words have such a stem.
  */
 static bool word_match_short(const cb_elem *e, const stem_entry *en)
 {
-    /* the term's shorter stem against the word's stems, the word
-     * starting as the term's stem */
-    if (e->stem3 && starts_with(en->key, en->key_len, e->stem[0],
-                                e->stem_len[0]) &&
-        (same_stem(e->stem3, e->stem3_len, e->stem3_hash, en->stem,
-                   en->stem_len, en->stem_hash) ||
-         same_stem(e->stem3, e->stem3_len, e->stem3_hash, en->stem2,
-                   en->stem2_len, en->stem2_hash)))
+    /* the term's shorter stem, the text's word without accents that
+     * starts as the term's stem */
+    if (e->stem1_short && !en->accented &&
+        same_stem(e->stem[1], e->stem_len[1], e->stem_hash[1], en->stem,
+                  en->stem_len, en->stem_hash) &&
+        starts_with(en->key, en->key_len, e->stem[0], e->stem_len[0]))
         return true;
-    /* the word's shorter stem against the term's, the term starting as
-     * the word's stem */
-    if (!en->stem3 || !e->text ||
-        !starts_with(e->text, e->text_len, en->stem, en->stem_len))
-        return false;
-    for (int k = 0; k < 2; k++)
-        if (same_stem(e->stem[k], e->stem_len[k], e->stem_hash[k], en->stem3,
-                      en->stem3_len, en->stem3_hash))
-            return true;
-    /* both shorter: both conditions */
-    return e->stem3 &&
-           starts_with(en->key, en->key_len, e->stem[0], e->stem_len[0]) &&
-           same_stem(e->stem3, e->stem3_len, e->stem3_hash, en->stem3,
-                     en->stem3_len, en->stem3_hash);
+    /* the word's shorter stem, the term typed without accents that
+     * starts as the word's stem */
+    return en->stem2_short && e->unaccented && e->text &&
+           same_stem(e->stem[0], e->stem_len[0], e->stem_hash[0], en->stem2,
+                     en->stem2_len, en->stem2_hash) &&
+           starts_with(e->text, e->text_len, en->stem, en->stem_len);
 }
 
 /* Whether a term's word e meets the text's word of entry en (its stems
@@ -163,17 +154,18 @@ static inline __attribute__((always_inline)) bool
 word_match(const cb_elem *e, const stem_entry *en)
 {
     /* either stem of the term's word, either of the text's (each with
-     * and without accents) */
+     * and without accents; a shorter one without them on a condition) */
     for (int k = 0; k < 2; k++)
-        if (e->stem[k] &&
+        if (e->stem[k] && !(k && e->stem1_short) &&
             ((e->stem_hash[k] == en->stem_hash &&
               e->stem_len[k] == en->stem_len &&
               memcmp(e->stem[k], en->stem, en->stem_len) == 0) ||
-             (en->stem2 && e->stem_hash[k] == en->stem2_hash &&
+             (en->stem2 && !en->stem2_short &&
+              e->stem_hash[k] == en->stem2_hash &&
               e->stem_len[k] == en->stem2_len &&
               memcmp(e->stem[k], en->stem2, en->stem2_len) == 0)))
             return true;
-    return (e->stem3 || en->stem3) && word_match_short(e, en);
+    return (e->stem1_short || en->stem2_short) && word_match_short(e, en);
 }
 
 /* Inlined in follow_rest's loop over the elements, its one hot caller:
@@ -415,16 +407,14 @@ static int entry_cands(grille_analyser *a, const grille_codebook *cb,
         !elision && e->stem2
             ? grille__smap_get(&cb->by_stem, e->stem2, e->stem2_len,
                                grille__hash(e->stem2, e->stem2_len))
-        : !elision && e->stem3
-            ? grille__smap_get(&cb->by_stem, e->stem3, e->stem3_len,
-                               e->stem3_hash)
             : NULL;
     size_t need = (idx ? idx->n : 0) + (idx2 ? idx2->n : 0) +
                   (wk ? wk->n : 0) + (elision ? 0 : cb->nglobs);
     if (GROW(m->cands, m->cands_cap, need + 1) < 0)
         return GRILLE_ENOMEM;
-    /* the index holds the terms' shorter stems too (stem3): a word
-     * meets those on a condition, checked here once for the entry */
+    /* the index holds the terms' shorter stems too (stem1_short), and
+     * a word's shorter stem meets a term on a condition: checked here
+     * once for the entry */
     for (size_t k = 0; idx && k < idx->n; k++)
         if (elision || word_match(&cb->seqs[idx->seqs[k]].elems[0], e))
             m->cands[n++] = (uint32_t)idx->seqs[k];
@@ -462,12 +452,10 @@ static int entry_cands(grille_analyser *a, const grille_codebook *cb,
         x->hash[0] = x->hash[1] = 0;
         if (x->next == ELEM_WORD) {
             x->hash[0] = (uint32_t)(s->elems[1].stem_hash[0] >> 32);
-            /* its stem without accents, longer or shorter (stem3): the
-             * filter lets through what elem_match then checks */
+            /* its stem without accents, a shorter one too: the filter
+             * lets through what elem_match then checks */
             x->hash[1] = s->elems[1].stem[1]
                              ? (uint32_t)(s->elems[1].stem_hash[1] >> 32)
-                         : s->elems[1].stem3
-                             ? (uint32_t)(s->elems[1].stem3_hash >> 32)
                              : x->hash[0];
             e->nword++;
             e->bloom |= STEM_BIT(x->hash[0]) | STEM_BIT(x->hash[1]);
@@ -911,11 +899,9 @@ static int segment(grille_analyser *a, const grille_codebook *cb,
                                        tk, ent, n, i, text)
                              : try_map(m, cb, &cb->by_stem, t->stem,
                                        t->stem_len, tk, ent, n, i, text);
-                if (rc == 0 && !elision && (e->stem2 || e->stem3))
-                    rc = e->stem2 ? try_map_new(m, cb, e->stem2, e->stem2_len,
-                                                t, tk, ent, n, i, text)
-                                  : try_map_new(m, cb, e->stem3, e->stem3_len,
-                                                t, tk, ent, n, i, text);
+                if (rc == 0 && !elision && e->stem2)
+                    rc = try_map_new(m, cb, e->stem2, e->stem2_len, t, tk, ent,
+                                     n, i, text);
                 if (rc == 0 && !elision)
                     rc = try_map(m, cb, &cb->by_wkey, t->key, t->key_len, tk,
                                  ent, n, i, text);

@@ -1292,35 +1292,60 @@ static xmlDoc *parse_xml(const char *data, size_t len, const char *name,
     xmlSetStructuredErrorFunc(&first, (xmlStructuredErrorFunc)keep_first);
     xmlResetLastError();
     /* pushed a megabyte at a time: a project's XML of a hundred
-     * megabytes takes seconds, and Ctrl-C is seen between the pieces */
+     * megabytes takes seconds, and Ctrl-C is seen between the pieces.
+     * Its first bytes go with the parser's start, which finds the
+     * encoding there (a BOM, UTF-16). */
     xmlDoc *doc = NULL;
-    bool stopped = false;
+    bool stopped = false, failed = false;
+    char *open = NULL; /* the element a file cut short ends inside */
+    size_t head = len < 4 ? len : 4;
     xmlParserCtxt *ctxt = xmlCreatePushParserCtxt(NULL, NULL, NULL, 0, name);
-    if (ctxt && xmlCtxtResetPush(ctxt, NULL, 0, name,
-                                 utf8 ? "UTF-8" : NULL) == 0) {
-        /* a text decoded already: its declaration (ISO-8859-1) is no
-         * longer true */
-        xmlCtxtUseOptions(ctxt, XML_PARSE_NONET | XML_PARSE_NOWARNING |
-                                    (utf8 ? XML_PARSE_IGNORE_ENC : 0));
-        const size_t piece = (size_t)1 << 20;
-        for (size_t at = 0; at < len && !stopped; at += piece) {
-            size_t n = len - at < piece ? len - at : piece;
-            stopped = grille__interrupted();
-            if (!stopped &&
-                xmlParseChunk(ctxt, data + at, (int)n, 0) != XML_ERR_OK)
-                break;
-        }
-        if (!stopped)
-            xmlParseChunk(ctxt, NULL, 0, 1);
-        doc = ctxt->myDoc;
-        ctxt->myDoc = NULL;
-        if (doc && (stopped || !ctxt->wellFormed)) {
-            xmlFreeDoc(doc);
-            doc = NULL;
+    if (!ctxt || xmlCtxtResetPush(ctxt, data, (int)head, name,
+                                  utf8 ? "UTF-8" : NULL) != 0) {
+        if (ctxt)
+            xmlFreeParserCtxt(ctxt);
+        xml_restore(&h);
+        grille__nomem(err);
+        return NULL;
+    }
+    /* a text decoded already: its declaration (ISO-8859-1) is no longer
+     * true */
+    xmlCtxtUseOptions(ctxt, XML_PARSE_NONET | XML_PARSE_NOWARNING |
+                                (utf8 ? XML_PARSE_IGNORE_ENC : 0));
+    /* a fatal error, or one that stops the parser short of it (a text
+     * node past libxml2's 10 MB): not a namespace's error, which it goes
+     * past (and xmlParseChunk returns) */
+    const size_t piece = (size_t)1 << 20;
+    for (size_t at = head; at < len && !stopped && !failed; at += piece) {
+        size_t n = len - at < piece ? len - at : piece;
+        stopped = grille__interrupted();
+        if (!stopped) {
+            xmlParseChunk(ctxt, data + at, (int)n, 0);
+            failed = !ctxt->wellFormed || ctxt->disableSAX;
         }
     }
-    if (ctxt)
-        xmlFreeParserCtxt(ctxt);
+    if (!stopped && !failed) {
+        if (ctxt->nameNr > 0 && ctxt->name)
+            open = strdup((const char *)ctxt->name);
+        xmlParseChunk(ctxt, NULL, 0, 1);
+        failed = !ctxt->wellFormed || ctxt->disableSAX;
+        if (failed && open) {
+            /* libxml2's push parser says "Extra content at the end of
+             * the document" of a file cut short */
+            first.set = true;
+            first.line = (unsigned)xmlSAX2GetLineNumber(ctxt);
+            snprintf(first.message, sizeof(first.message),
+                     _("the file ends inside <%s> (cut short?)"), open);
+        }
+    }
+    free(open);
+    doc = ctxt->myDoc;
+    ctxt->myDoc = NULL;
+    if (doc && (stopped || failed)) {
+        xmlFreeDoc(doc);
+        doc = NULL;
+    }
+    xmlFreeParserCtxt(ctxt);
     xml_restore(&h);
     if (stopped) {
         grille__interrupt(err, name);

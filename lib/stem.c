@@ -240,35 +240,27 @@ stem_entry *grille_stem__lookup(grille_analyser *a, const char *lower,
     e.stem_hash = grille__hash(e.stem, e.stem_len);
     e.stem_hi = (uint32_t)(e.stem_hash >> 32);
     e.stem2_hi = e.stem_hi;
-    if (kind == 0 && len <= MAX_STEM_INPUT &&
-        (e.key_len != len || memcmp(e.key, lower, len) != 0)) {
+    e.accented = e.key_len != len || memcmp(e.key, lower, len) != 0;
+    if (kind == 0 && len <= MAX_STEM_INPUT && e.accented) {
         /* accents or a ligature: the stem of the word without them too */
         const sb_symbol *st = sb_stemmer_stem(
             a->stemmer, (const sb_symbol *)e.key, (int)e.key_len);
         if (!st)
             return NULL;
         size_t n = (size_t)sb_stemmer_length(a->stemmer);
-        /* kept when no shorter: Snowball cuts some words further without
-         * their accents (communiqué, communiqu, but communique, commun,
-         * the stem of commune), and "commune" would code communiqué */
-        if (n > e.stem_len || (n == e.stem_len && memcmp(st, e.stem, n))) {
+        /* a shorter one is kept apart: Snowball cuts some words further
+         * without their accents (communiqué, communiqu, but communique,
+         * commun, the stem of commune), and "commune" would code
+         * communiqué (stem2_short, match.c) */
+        if (n != e.stem_len || memcmp(st, e.stem, n)) {
             char *s2 = arena_copy(c, (const char *)st, n);
             if (!s2)
                 return NULL;
             e.stem2 = s2;
             e.stem2_len = (uint32_t)n;
+            e.stem2_short = n < e.stem_len;
             e.stem2_hash = grille__hash(s2, n);
             e.stem2_hi = (uint32_t)(e.stem2_hash >> 32);
-        } else if (n < e.stem_len) {
-            /* shorter (accès: acces, acce): kept apart, for the words
-             * that start as this one's stem only (stem3, match.c) */
-            char *s3 = arena_copy(c, (const char *)st, n);
-            if (!s3)
-                return NULL;
-            e.stem3 = s3;
-            e.stem3_len = (uint32_t)n;
-            e.stem3_hash = grille__hash(s3, n);
-            e.stem2_hi = (uint32_t)(e.stem3_hash >> 32);
         }
     }
     *stored = e;

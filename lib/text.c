@@ -1757,13 +1757,13 @@ static inline bool short_word_before(const char *s, size_t i)
 /* Words that start sentences and are no one's name: after a single
  * capital and its dot, they tell a category ("agents de catégorie C. Ils
  * sont 40.") from an initial ("J. Dupont"); "Le" and "La" are not among
- * them (M. Le Goff), nor "De" and "Du". */
+ * them (M. Le Goff), nor "De", "Du" and "Des" (J. Des Rosiers). */
 static const listword sentence_words[] = {
     LW("Il"), LW("Ils"), LW("Elle"), LW("Elles"), LW("On"), LW("Nous"),
     LW("Vous"), LW("Je"), LW("Tu"), LW("Mais"), LW("Et"), LW("Puis"),
     LW("Donc"), LW("Alors"), LW("Ensuite"), LW("Enfin"), LW("Ce"),
     LW("Cela"), LW("\xc3\x87" "a"), /* Ça */
-    LW("Cette"), LW("Ces"), LW("Les"), LW("Des"), LW("Un"), LW("Une"),
+    LW("Cette"), LW("Ces"), LW("Les"), LW("Un"), LW("Une"),
     LW("Nos"), LW("Notre"), LW("Leur"), LW("Leurs"), LW("Pour"), LW("Dans"),
     LW("Avec"), LW("Sans"), LW("Par"), LW("Quand"), LW("Si"), LW("En"),
     LW("Tous"), LW("Toutes"), {NULL, 0}};
@@ -1776,7 +1776,9 @@ static bool initial_ends_sentence(const char *s, size_t from, size_t i,
                                   size_t k, size_t end)
 {
     size_t st = letters_start(s, from, i);
-    if (st == i)
+    /* at the sentence's start, an outline's letter ("## I. Les
+     * constats", "- B. Les agents"), as outline_at keeps a number */
+    if (st == i || st == from)
         return false;
     size_t n;
     uint32_t c = utf8_get(s, i, st, &n);

@@ -986,6 +986,43 @@ def t_import_bad():
 
 
 
+def t_import_qde_encodings_and_limits():
+    """A project.qde with a UTF-8 BOM, or in UTF-16 with its BOM, is
+    read (the parser finds the encoding in its first bytes); one with a
+    text node past libxml2's 10 MB is refused, not imported cut; one cut
+    short says in which element it ends."""
+    d = tempfile.mkdtemp(dir=TMP)
+    run = lambda *a: subprocess.run([G] + list(a), capture_output=True, cwd=d)
+    text = FIX_QDE
+    for name, data in (('bom.qdpx', b'\xef\xbb\xbf' + text.encode('utf-8')),
+                       ('u16le.qdpx', text.replace('utf-8', 'UTF-16')
+                        .encode('utf-16')),
+                       ('u16be.qdpx', b'\xfe\xff' + text.replace(
+                           'utf-8', 'UTF-16').encode('utf-16-be'))):
+        with zipfile.ZipFile(os.path.join(d, name), 'w') as z:
+            z.writestr('project.qde', data)
+            z.writestr('sources/s1.txt', 'La sant\u00e9 des agents.\n')
+        db = fresh(d, name + '.db')
+        out = run('import', '-d', db, name)
+        if out.returncode != 0:
+            return '%s: rc %d %r' % (name, out.returncode, out.stderr)
+    big = source('FFFFFFFF-0000-4000-8000-000000000001', 'gros',
+                 'la sant\u00e9 des agents. ' * 500000)
+    path = archive(d, 'huge.qdpx', qde(big).encode('utf-8'))
+    db = fresh(d, 'huge.db')
+    out = run('import', '-d', db, path)
+    if out.returncode != 1 or b'not well-formed XML' not in out.stderr:
+        return 'huge text node: rc %d %r' % (out.returncode, out.stderr)
+    if b'0 documents' not in ok(run('list', '-d', db)).stdout:
+        return 'a refused import left documents'
+    cut = qde(source('FFFFFFFF-0000-4000-8000-000000000002', 'n',
+                     'la sant\u00e9'))[:-40]
+    path = archive(d, 'cut.qdpx', cut.encode('utf-8'))
+    out = run('import', '-d', fresh(d, 'cut.db'), path)
+    if out.returncode != 1 or b'ends inside <' not in out.stderr:
+        return 'cut short: rc %d %r' % (out.returncode, out.stderr)
+
+
 # ------------------------------------------ other tools' ways of writing
 
 def qde(sources, users='', codes='', variables='', cases=''):
@@ -1811,6 +1848,8 @@ for name, fn in [('the project validates against Project.xsd', t_valid_project),
                  ('import: a segment whose numbers are used up refuses a hand coding',
                   t_import_back_numbers_used_up),
                  ('import: bad files are named, nothing is kept', t_import_bad),
+                 ('import: a qde with a BOM or in UTF-16; a text node too big; cut short',
+                  t_import_qde_encodings_and_limits),
                  ('import: a .qdc becomes a codebook', t_import_qdc),
                  ('import: what an audit of hostile archives found',
                   t_import_audit),

@@ -282,20 +282,22 @@ END_TEST
  * dec): it meets the accented term, and an accented word meets the term
  * typed without them, as a word and inside a phrase, when its key starts
  * as the accented word's stem; "accent" (accent) and "commune" (commun,
- * the stem of "communique") meet neither.  The plain way
- * (GRILLE_REFERENCE) finds the same. */
+ * the stem of "communique") meet neither, nor two words both written
+ * with their accents.  The plain way (GRILLE_REFERENCE) finds the same. */
 START_TEST(test_word_unaccented_shorter_stem)
 {
     const char *text = "Le monde d'apres. Les DECES en hausse. Acces aux "
                        "services. Deux associes. Un accent. Les acc\xc3\xa8s. "
-                       "La commune.";
+                       "La commune. Au-del\xc3\xa0 des chiffres, des "
+                       "agents humili\xc3\xa9s.";
     use("themes:\n"
         "  apres: {terms: [\"monde d'apr\xc3\xa8s\"]}\n"
         "  deces: {terms: [d\xc3\xa9\x63\xc3\xa8s]}\n"
         "  acces: {terms: [acc\xc3\xa8s aux services]}\n"
         "  assoc: {terms: [associ\xc3\xa9]}\n"
         "  acc2: {terms: [acces]}\n"
-        "  q: {terms: [communiqu\xc3\xa9]}\n");
+        "  q: {terms: [communiqu\xc3\xa9]}\n"
+        "  dl: {terms: [d\xc3\xa9lais, humilit\xc3\xa9]}\n");
     for (int ref = 0; ref < 2; ref++) {
         if (ref) {
             setenv("GRILLE_REFERENCE", "1", 1);
@@ -312,6 +314,9 @@ START_TEST(test_word_unaccented_shorter_stem)
         ck_assert_uint_eq(count_code("assoc"), 1);
         ck_assert_uint_eq(count_code("acc2"), 2);
         ck_assert_uint_eq(count_code("q"), 0);
+        /* both written with their accents: délais (del) is not delà
+         * (delà, del without it), humilité not humiliés */
+        ck_assert_uint_eq(count_code("dl"), 0);
         expect(text, 0, "apres", at(text, "monde", 0),
                at(text, "apres", 0) + strlen("apres"), "monde d'apr\xc3\xa8s",
                GRILLE_RULE_PHRASE);

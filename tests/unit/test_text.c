@@ -1066,6 +1066,15 @@ START_TEST(sentences_abbreviations_quotes)
     seg_is(7, GRILLE_SEG_SENTENCE, 1, "C’est tout.");
     seg_is(8, GRILLE_SEG_SENTENCE, 1, "Plan A.");
     seg_is(9, GRILLE_SEG_SENTENCE, 1, "Qu'en dire ?");
+    /* an outline's letter starts its sentence; Des names (J. Des
+     * Rosiers) */
+    run_unit("## I. Les constats\n\n- B. Les agents. Vu par J. Des "
+             "Rosiers.\n",
+             GRILLE_UNIT_SENTENCE);
+    ck_assert_uint_eq(nseg, 3);
+    seg_is(0, GRILLE_SEG_HEADING, 1, "I. Les constats");
+    seg_is(1, GRILLE_SEG_BULLET, 3, "B. Les agents.");
+    seg_is(2, GRILLE_SEG_SENTENCE, 3, "Vu par J. Des Rosiers.");
 
     /* a month cut short after a day; "sept" after no day is the number */
     run_unit("Le 3 janv. 2020 ça repart. Nous étions sept. Le 1er\xc2\xa0"
