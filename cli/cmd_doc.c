@@ -55,8 +55,14 @@ static int start(grille_store **s, const char *db)
     grille_error err = {0};
     if (cli_open_store(s, db, false) < 0)
         return -1;
+    /* Ctrl-C from here: the changes rolled back, and said (finish) */
+    cli_catch_signals();
+    grille_set_interrupt(&cli_interrupted);
     if (grille_store_begin(*s, &err) < 0) {
-        cli_lib_error(&err);
+        if (cli_interrupted) /* while it waited for another writer */
+            cli_error(_("interrupted: %s is unchanged"), db);
+        else
+            cli_lib_error(&err);
         grille_store_close(*s);
         *s = NULL;
         return -1;
@@ -64,9 +70,21 @@ static int start(grille_store **s, const char *db)
     return 0;
 }
 
-static int finish(grille_store *s, bool ok)
+/* The exit status of a start that failed. */
+static int start_failed(void)
+{
+    return cli_interrupted ? 128 + cli_interrupted : EXIT_RUNTIME;
+}
+
+static int finish(grille_store *s, bool ok, const char *db)
 {
     grille_error err = {0};
+    if (cli_interrupted) {
+        grille_store_rollback(s);
+        grille_store_close(s);
+        cli_error(_("interrupted: %s is unchanged"), db);
+        return 128 + cli_interrupted;
+    }
     if (!ok) {
         grille_store_rollback(s);
         grille_store_close(s);
@@ -93,7 +111,7 @@ int cmd_rm(int argc, char **argv)
     db = cli_db_path(db);
     grille_store *s;
     if (start(&s, db) < 0)
-        return EXIT_RUNTIME;
+        return start_failed();
     grille_error err = {0};
     bool ok = true;
     /* every name first (all or nothing), each document once however
@@ -124,7 +142,7 @@ int cmd_rm(int argc, char **argv)
         }
     }
     free(ids);
-    int rc = finish(s, ok);
+    int rc = finish(s, ok, db);
     if (rc == EXIT_OK)
         cli_printf(_("removed %zu document%s from %s\n"), n,
                    n == 1 ? "" : "s", db);
@@ -201,7 +219,7 @@ static int attr_set(int argc, char **argv, const char *db)
         return bad;
     grille_store *s;
     if (start(&s, db) < 0)
-        return EXIT_RUNTIME;
+        return start_failed();
     grille_error err = {0};
     int64_t id;
     bool ok = grille_store_find(s, argv[optind], &id, &err) == 0;
@@ -214,7 +232,7 @@ static int attr_set(int argc, char **argv, const char *db)
     }
     if (!ok)
         cli_lib_error(&err);
-    int rc = finish(s, ok);
+    int rc = finish(s, ok, db);
     if (rc == EXIT_OK)
         cli_printf(_("set %d attribute%s of %s\n"), argc - optind - 1,
                    argc - optind - 1 == 1 ? "" : "s", argv[optind]);
@@ -357,7 +375,7 @@ static int attr_import(int argc, char **argv, const char *db)
     grille_store *s;
     if (start(&s, db) < 0) {
         grille_text_free(t);
-        return EXIT_RUNTIME;
+        return start_failed();
     }
     docrefs refs = {s, NULL, 0, 0};
     bool ok = grille_store_foreach_doc(s, on_doc, &refs, &err) == 0;
@@ -724,12 +742,12 @@ static int attr_import(int argc, char **argv, const char *db)
     }
     free(refs.v);
     grille_text_free(t);
-    int rc = finish(s, ok);
+    int rc = finish(s, ok, db);
     if (rc == EXIT_OK)
         cli_printf(_("set %zu attribute %s on %zu %s from %s\n"), set,
                    set == 1 ? _("value") : _("values"), docs,
                    docs == 1 ? _("document") : _("documents"), path);
-    else
+    else if (rc == EXIT_RUNTIME) /* an interrupt said its own */
         cli_error(_("nothing was changed in %s"), db);
     return rc;
 }

@@ -1947,9 +1947,27 @@ static char *zip_read_all(importer *im, zip_int64_t ix, size_t *len)
     zip_file_t *f = zip_fopen_index(im->z, (zip_uint64_t)ix, 0);
     char *b = f ? malloc(st.size + 1) : NULL;
     char extra;
+    /* 4 MB at a time, Ctrl-C looked at between them: a project's XML of
+     * a hundred megabytes takes a second to inflate */
+    zip_uint64_t got = 0;
+    bool stopped = false;
+    while (b && got < st.size && !(stopped = grille__interrupted())) {
+        zip_uint64_t want = st.size - got < ((zip_uint64_t)4 << 20)
+                                ? st.size - got
+                                : (zip_uint64_t)4 << 20;
+        zip_int64_t n = zip_fread(f, b + got, want);
+        if (n <= 0)
+            break;
+        got += (zip_uint64_t)n;
+    }
+    if (stopped) {
+        grille__interrupt(im->err, im->path);
+        free(b);
+        zip_fclose(f);
+        return NULL;
+    }
     /* reading past the end is what makes libzip check the CRC */
-    if (!b || zip_fread(f, b, st.size) != (zip_int64_t)st.size ||
-        zip_fread(f, &extra, 1) != 0) {
+    if (!b || got != st.size || zip_fread(f, &extra, 1) != 0) {
         /* a read that came short (or long) without an error: the sizes
          * the archive gives do not match its data ("No error") */
         bool sized = b && f && zip_error_code_zip(zip_file_get_error(f)) ==
