@@ -72,8 +72,11 @@ enum {
 
 /* Long operations (a recode, an export) look at *flag between steps and,
  * once it is non-zero, stop, undo what they wrote (no temporary file is
- * left) and return GRILLE_EINTR.  A program sets it from its SIGINT
- * handler.  NULL (the default) never stops them.  Process-wide. */
+ * left) and return GRILLE_EINTR.  A store operation called inside your
+ * own transaction (grille_store_begin) cannot undo its part alone: roll
+ * the transaction back, as after any failure there, for it may hold part
+ * of the work.  A program sets the flag from its SIGINT handler.  NULL
+ * (the default) never stops them.  Process-wide. */
 GRILLE_API void grille_set_interrupt(const volatile sig_atomic_t *flag);
 
 /* Frees memory that a grille_* function handed over with "free it with
@@ -570,10 +573,14 @@ GRILLE_API int grille_store_create(grille_store **out, const char *path,
                                    const char *source, grille_unit unit,
                                    grille_error *err);
 
-/* Opens an existing project; `readonly` opens it for reading only.
- * Errors: GRILLE_ENOTFOUND (no such file), GRILLE_ENOTPROJECT (not SQLite,
- * or SQLite but not grille's), GRILLE_EVERSION (made by a newer grille),
- * GRILLE_ESTORE.  Older projects are migrated forward. */
+/* Opens an existing project; `readonly` opens it for reading only (the
+ * store writes nothing through it).  Errors: GRILLE_ENOTFOUND (no such
+ * file), GRILLE_ENOTPROJECT (not SQLite, or SQLite but not grille's),
+ * GRILLE_EVERSION (made by a newer grille), GRILLE_ESTORE.  Older
+ * projects are migrated forward, read-only opens too when the file may
+ * be written (upgraded by a writing connection first, in one
+ * transaction, then opened for reading); one that may not be written is
+ * read as it is, from schema 2 on. */
 GRILLE_API int grille_store_open(grille_store **out, const char *path,
                                  int readonly, grille_error *err);
 
@@ -625,15 +632,16 @@ GRILLE_API void grille_store_on_wait(grille_store *s,
 GRILLE_API grille_unit grille_store_unit(const grille_store *s);
 
 /* The name of the project's codebook, as it was when the project was
- * opened or its last transaction began.  Valid while the name stays the
- * same: a transaction that changes the codebook (a recode, or another
- * program's, seen at the next begin) frees it; copy it to keep it. */
+ * opened or its last transaction began (a recode, or another program's,
+ * seen at the next begin, changes it).  The string stays valid until the
+ * store is closed, whatever changes. */
 GRILLE_API const char *grille_store_codebook_name(const grille_store *s);
 
 /* The SHA-256 (64 hex digits) of the project's codebook text, and the
  * file it was read from ("riposte.yaml" for the bundled one), as they were
- * when the project was opened or its last transaction began; valid as
- * grille_store_codebook_name's string is. */
+ * when the project was opened or its last transaction began; valid until
+ * the store is closed, as grille_store_codebook_name's string is (the
+ * hash's string is rewritten in place). */
 GRILLE_API const char *grille_store_codebook_sha256(const grille_store *s);
 GRILLE_API const char *grille_store_codebook_source(const grille_store *s);
 
@@ -928,8 +936,9 @@ GRILLE_API int grille_store_segment_speaker(grille_store *s,
  * X is hypergeometric (F, T - F, t draws).  Returns -log10 P(X >= f) when
  * f >= F t / T, else log10 P(X <= f): positive when the code is
  * over-represented, negative when under-represented; |score| >= 2 is
- * "specific".  Computed in log space, exact to about 1e-9 and fast for
- * millions of segments.
+ * "specific".  Computed in log space, fast for millions of segments and
+ * exact to about 1e-9 up to a million segments, 2e-8 at ten million
+ * (lgamma's error grows with T); the reports show four decimals.
  */
 GRILLE_API double grille_stat_specificity(uint64_t f, uint64_t F, uint64_t t,
                                           uint64_t T);

@@ -656,6 +656,15 @@ static int read_quotes(grille_store *s, priv *p, const size_t *cells,
                 placed = v[0] == code && (int64_t)v[3] == q->segment_id;
             }
         }
+        if (placed && ((v[4] < UINT32_MAX ? v[4] : UINT32_MAX) != rk->hits ||
+                       (v[5] < UINT32_MAX ? v[5] : UINT32_MAX) != rk->len)) {
+            /* the same numbers, another segment: the document was removed
+             * since the report was built, and its numbers used again by
+             * an add; gone */
+            memset(q, 0, sizeof(*q));
+            memset(rk, 0, sizeof(*rk));
+            continue;
+        }
         if (placed) {
             q->start = (size_t)v[6];
             q->end = (size_t)(v[6] + v[5]);
@@ -665,7 +674,12 @@ static int read_quotes(grille_store *s, priv *p, const size_t *cells,
             sqlite3_reset(st);
             sqlite3_bind_int64(st, 1, q->segment_id);
             rc = sqlite3_step(st);
-            if (rc == SQLITE_DONE) { /* not there (a row written by hand) */
+            /* not there (a row written by hand), or another document's
+             * now (removed since the report was built, its number used
+             * again by an add): gone */
+            if (rc == SQLITE_DONE ||
+                (rc == SQLITE_ROW &&
+                 sqlite3_column_int64(st, 3) != p->docs[cell / nc].id)) {
                 memset(q, 0, sizeof(*q));
                 memset(rk, 0, sizeof(*rk));
                 rc = SQLITE_OK;
@@ -678,6 +692,13 @@ static int read_quotes(grille_store *s, priv *p, const size_t *cells,
             q->start = (size_t)sqlite3_column_int64(st, 1);
             q->end = (size_t)sqlite3_column_int64(st, 2);
             doc = sqlite3_column_int64(st, 3);
+            size_t len = q->end > q->start ? q->end - q->start : 0;
+            if ((len < UINT32_MAX ? len : UINT32_MAX) != rk->len) {
+                /* another segment under the same number (as above) */
+                memset(q, 0, sizeof(*q));
+                memset(rk, 0, sizeof(*rk));
+                continue;
+            }
         }
         if (doc != blob_doc) {
             rc = blob ? sqlite3_blob_reopen(blob, doc)

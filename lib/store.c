@@ -175,6 +175,10 @@ struct grille_store {
     char sha256[65];  /* of the project's codebook */
     char *cb_name;    /* its name */
     char *cb_source;  /* the file it was read from, or "bundled" */
+    /* the names and sources the codebook had before: a pointer the
+     * caller holds stays valid until the store is closed */
+    char **retired;
+    size_t nretired, retired_cap;
     sqlite3_stmt *q[Q_COUNT];
     sqlite3_stmt *batch[B_KINDS][BATCH]; /* [k][n - 1]: n rows of kind k */
     /* codebook code index -> codes.id, for the codebook last synced */
@@ -709,6 +713,9 @@ void grille_store_close(grille_store *s)
     grille__terms_free(s->terms);
     free(s->cb_name);
     free(s->cb_source);
+    for (size_t i = 0; i < s->nretired; i++)
+        free(s->retired[i]);
+    free(s->retired);
     sqlite3_close(s->db);
     free(s->code_ids);
     free(s->rule_len);
@@ -847,6 +854,18 @@ static int connect(grille_store **out, const char *path, int flags,
     return connect_as(out, path, path, flags, err);
 }
 
+/* Puts aside a codebook name or source that a newer one replaces (see
+ * retired); freed at once only when memory runs out. */
+static void retire(grille_store *s, char *p)
+{
+    if (p && GROW(s->retired, s->retired_cap, s->nretired + 1) < 0) {
+        free(p);
+        return;
+    }
+    if (p)
+        s->retired[s->nretired++] = p;
+}
+
 static int load_meta(grille_store *s, grille_error *err)
 {
     sqlite3_stmt *st;
@@ -895,14 +914,14 @@ static int load_meta(grille_store *s, grille_error *err)
                          ? NULL
                          : grille__strndup(name, strlen(name));
         if (copy) {
-            free(s->cb_name);
+            retire(s, s->cb_name);
             s->cb_name = copy;
         }
         const char *source = col_text(st, 2);
         if (!s->cb_source || strcmp(s->cb_source, source) != 0) {
             copy = grille__strndup(source, strlen(source));
             if (copy) {
-                free(s->cb_source);
+                retire(s, s->cb_source);
                 s->cb_source = copy;
             }
         }
@@ -1475,12 +1494,12 @@ static int set_codebook(grille_store *s, const grille_codebook *cb,
     char *copy = grille__strndup(name, strlen(name));
     if (!copy)
         return grille__nomem(err);
-    free(s->cb_name);
+    retire(s, s->cb_name);
     s->cb_name = copy;
     copy = grille__strndup(source, strlen(source));
     if (!copy)
         return grille__nomem(err);
-    free(s->cb_source);
+    retire(s, s->cb_source);
     s->cb_source = copy;
     return 0;
 }

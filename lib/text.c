@@ -165,8 +165,12 @@ static int decode_utf16(grille_text *t, const unsigned char *u, size_t len,
             return grille__nomem(err);
         }
     }
-    if (!b.data && gbuf_put(&b, "", 0) < 0)
+    /* the terminator, written also when there was no code unit (a BOM
+     * alone: the buffer was grown, never written) */
+    if (gbuf_put(&b, "", 0) < 0) {
+        gbuf_free(&b);
         return grille__nomem(err);
+    }
     t->data = b.data;
     t->len = b.len;
     t->enc = le ? GRILLE_ENC_UTF16LE : GRILLE_ENC_UTF16BE;

@@ -127,6 +127,7 @@ static grille_text *decode_ok(const char *bytes, size_t len,
                   "decoded '%.*s', want '%s'", (int)n, d, want);
     ck_assert_int_eq(grille_text_encoding(t), enc);
     ck_assert_uint_eq(grille_text_input_size(t), len);
+    ck_assert_int_eq(d[n], '\0'); /* grille.h: NUL-terminated */
     return t;
 }
 
@@ -162,6 +163,9 @@ START_TEST(decode_utf16)
                                GRILLE_ENC_UTF16LE, "élu’"));
     grille_text_free(decode_ok("\xFE\xFF\x00\xE9\x00l\x00u\x20\x19", 10,
                                GRILLE_ENC_UTF16BE, "élu’"));
+    /* a BOM alone: an empty text, terminated all the same */
+    grille_text_free(decode_ok("\xFF\xFE", 2, GRILLE_ENC_UTF16LE, ""));
+    grille_text_free(decode_ok("\xFE\xFF", 2, GRILLE_ENC_UTF16BE, ""));
     decode_fails("\xFF\xFE\xE9\x00l", 5, GRILLE_EENCODING, 4, "truncated");
     decode_fails("\xFF\xFE\x00\xD8\x41\x00", 6, GRILLE_EENCODING, 2,
                  "surrogate");
