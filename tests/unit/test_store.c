@@ -1205,6 +1205,37 @@ START_TEST(test_codebook_name_lives_on)
     grille_store_rollback(st);
     ck_assert_str_eq(name, copy); /* ASan: not freed */
     ck_assert_ptr_eq(grille_store_codebook_name(st), name);
+    /* a recode that changes the name and the source, on this connection
+     * or another's (seen at the next begin): the strings held before
+     * live until the store is closed (another's recode freed the source
+     * a caller held, the name kept) */
+    const char *source = grille_store_codebook_source(st);
+    char *source_copy = strdup(source);
+    ck_assert_ptr_nonnull(source_copy);
+    changes_list l;
+    grille_codebook *c2 = load_cb(yaml2);
+    begin(st);
+    recode(c2, yaml2, &l);
+    commit(st);
+    ck_assert_str_eq(name, copy);
+    ck_assert_str_eq(source, source_copy);
+    ck_assert_str_eq(grille_store_codebook_source(st), "new.yaml");
+    grille_error err;
+    memset(&err, 0, sizeof(err));
+    grille_store *other;
+    ck_assert_int_eq(grille_store_open(&other, proj, 0, &err), 0);
+    ck_assert_int_eq(grille_store_recode(other, an, cb, yaml1, strlen(yaml1),
+                                         "again.yaml", NULL, NULL, NULL, &err),
+                     0);
+    grille_store_close(other);
+    const char *source2 = grille_store_codebook_source(st);
+    begin(st);
+    commit(st);
+    ck_assert_str_eq(grille_store_codebook_source(st), "again.yaml");
+    ck_assert_str_eq(source2, "new.yaml"); /* ASan: not freed */
+    ck_assert_str_eq(name, copy);
+    grille_codebook_free(c2);
+    free(source_copy);
     free(copy);
 }
 END_TEST
@@ -3933,6 +3964,9 @@ START_TEST(test_large_transaction_written_back)
     snprintf(wal, sizeof(wal), "%s-wal", proj);
     size_t wal_before = open_fds_to(wal);
     long locks = locks_held(proj);
+#ifdef __linux__
+    ck_assert_int_gt(locks, 0);
+#endif
     enum { DOCS = 9, SIZE = 1 << 20 };
     char *text = malloc(SIZE + 1);
     ck_assert_ptr_nonnull(text);
@@ -3951,8 +3985,11 @@ START_TEST(test_large_transaction_written_back)
         else
             commit(st);
         ck_assert_uint_eq(open_fds(), before);
-        /* the connection's lock on the project is still there */
-        ck_assert_int_eq(locks_held(proj), locks);
+        /* the connection's lock on the project is still there (closing
+         * any descriptor of a file drops the process's POSIX locks on
+         * it); SQLite may hold one more range for a moment, as seen once
+         * on a loaded machine */
+        ck_assert_int_ge(locks_held(proj), locks);
     }
     free(text);
     ck_assert_int_eq(raw_int("SELECT count(*) FROM documents"), DOCS + 1);
