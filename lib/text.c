@@ -509,8 +509,11 @@ int grille_text_read_file_jobs(grille_text **out, const char *path,
     if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
         if (!is_stdin)
             close(fd);
-        return grille__error(err, GRILLE_EIO, name, 0, 0, "%s",
-                             _("is a folder, not a file"));
+        int r = grille__error(err, GRILLE_EIO, name, 0, 0, "%s",
+                              _("is a folder, not a file"));
+        if (err) /* as a codebook's file says it */
+            err->detail = EISDIR;
+        return r;
     } else if (!is_stdin) {
         regular = S_ISREG(st.st_mode);
     }
