@@ -213,10 +213,10 @@ int cmd_recode(int argc, char **argv)
     }
     if (!dry && grille_store_commit(s, &err) < 0)
         goto fail;
-    if (!dry)
-        cli_checkpoint(s);
     if (dry)
         grille_store_rollback(s);
+    else
+        cli_checkpoint(s);
     fclose(run.out);
     run.out = NULL;
     fwrite(run.rows, 1, run.rows_len, stdout);

@@ -34,6 +34,13 @@ static double half_up(double v, int d)
     return floor(v * scale + 0.5) / scale;
 }
 
+/* A figure as a table shows it: as it is in CSV, rounded half up to d
+ * decimals for the eye. */
+static double shown(bool csv, double v, int d)
+{
+    return csv ? v : half_up(v, d);
+}
+
 static void json_num(FILE *f, double x)
 {
     if (!isfinite(x))
@@ -134,18 +141,17 @@ static void pairs_table(table *t, const grille_report *r, const cooc *c,
         table_set(t, row, 1, "%s", code_id(r, c->codes[j]));
         table_set(t, row, 2, "%zu", c->count[i * k + j]);
         const char *fmt = csv ? "%.6f" : "%.3f";
-        table_set(t, row, 3, fmt,
-                  csv ? c->jaccard[i * k + j] : half_up(c->jaccard[i * k + j], 3));
+        table_set(t, row, 3, fmt, shown(csv, c->jaccard[i * k + j], 3));
         table_set(t, row, 4, csv ? "%.6f" : "%.2f",
-                  csv ? c->lift[i * k + j] : half_up(c->lift[i * k + j], 2));
+                  shown(csv, c->lift[i * k + j], 2));
         double pba = c->units[i] ? (double)c->count[i * k + j] /
                                        (double)c->units[i]
                                  : 0;
         double pab = c->units[j] ? (double)c->count[i * k + j] /
                                        (double)c->units[j]
                                  : 0;
-        table_set(t, row, 5, fmt, csv ? pba : half_up(pba, 3));
-        table_set(t, row, 6, fmt, csv ? pab : half_up(pab, 3));
+        table_set(t, row, 5, fmt, shown(csv, pba, 3));
+        table_set(t, row, 6, fmt, shown(csv, pab, 3));
     }
 }
 
@@ -708,8 +714,7 @@ static void themes_table(table *t, const grille_report *r, bool labels,
         table_set(t, row, col++, "%zu", k->hits);
         double per = r->words ? 1000.0 * (double)k->hits / (double)r->words
                               : 0;
-        table_set(t, row, col++, csv ? "%.4f" : "%.1f",
-                  csv ? per : half_up(per, 1));
+        table_set(t, row, col++, csv ? "%.4f" : "%.1f", shown(csv, per, 1));
         char *tt = top_terms(k, csv ? 8 : 4);
         table_set(t, row, col++, "%s", tt);
         free(tt);

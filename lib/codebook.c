@@ -1789,13 +1789,17 @@ static int build(builder *b, const ynode *root)
             if (rc < 0)
                 return rc;
         } else if (strcmp(k->str, "language") == 0) {
-            /* French, FR, français: whatever their case */
-            if (v->type != Y_SCALAR ||
-                (strcasecmp(v->str, "french") != 0 &&
-                 strcasecmp(v->str, "fr") != 0 &&
-                 strcasecmp(v->str, "fran\xc3\xa7" "ais") != 0 &&
-                 strcasecmp(v->str, "FRAN\xc3\x87" "AIS") != 0 &&
-                 strcasecmp(v->str, "francais") != 0))
+            /* French, FR, français: whatever their case (strcasecmp
+             * folds ASCII only: ç and Ç each) */
+            static const char *const french[] = {
+                "french", "fr", "francais", "fran\xc3\xa7" "ais",
+                "fran\xc3\x87" "ais"};
+            bool fr = false;
+            for (size_t j = 0; v->type == Y_SCALAR && !fr &&
+                               j < sizeof(french) / sizeof(french[0]);
+                 j++)
+                fr = strcasecmp(v->str, french[j]) == 0;
+            if (!fr)
                 return fail(b, v, GRILLE_EINVALID,
                             _("unsupported language '%s': grille codes "
                               "French (language: french)"),

@@ -325,12 +325,25 @@ typedef struct seg_state {
 } seg_state;
 
 
+/* A count as a rank keeps it, 32 bits. */
+static uint32_t clamp32(uint64_t x)
+{
+    return x < UINT32_MAX ? (uint32_t)x : UINT32_MAX;
+}
+
 static void set_rank(grille_report_rank *q, int64_t segment, uint64_t hits,
                      uint64_t len)
 {
     q->segment_id = segment;
-    q->hits = hits < UINT32_MAX ? (uint32_t)hits : UINT32_MAX;
-    q->len = len < UINT32_MAX ? (uint32_t)len : UINT32_MAX;
+    q->hits = clamp32(hits);
+    q->len = clamp32(len);
+}
+
+/* A lazy quote whose segment is gone: empty, and no longer ranked. */
+static void quote_gone(grille_report_quote *q, grille_report_rank *rk)
+{
+    memset(q, 0, sizeof(*q));
+    memset(rk, 0, sizeof(*rk));
 }
 
 static void flush(grille_report *r, priv *p, seg_state *g)
@@ -656,13 +669,11 @@ static int read_quotes(grille_store *s, priv *p, const size_t *cells,
                 placed = v[0] == code && (int64_t)v[3] == q->segment_id;
             }
         }
-        if (placed && ((v[4] < UINT32_MAX ? v[4] : UINT32_MAX) != rk->hits ||
-                       (v[5] < UINT32_MAX ? v[5] : UINT32_MAX) != rk->len)) {
-            /* the same numbers, another segment: the document was removed
-             * since the report was built, and its numbers used again by
-             * an add; gone */
-            memset(q, 0, sizeof(*q));
-            memset(rk, 0, sizeof(*rk));
+        /* the same numbers, another segment: the document was removed
+         * since the report was built, and its numbers used again by an
+         * add; gone */
+        if (placed && (clamp32(v[4]) != rk->hits || clamp32(v[5]) != rk->len)) {
+            quote_gone(q, rk);
             continue;
         }
         if (placed) {
@@ -680,8 +691,7 @@ static int read_quotes(grille_store *s, priv *p, const size_t *cells,
             if (rc == SQLITE_DONE ||
                 (rc == SQLITE_ROW &&
                  sqlite3_column_int64(st, 3) != p->docs[cell / nc].id)) {
-                memset(q, 0, sizeof(*q));
-                memset(rk, 0, sizeof(*rk));
+                quote_gone(q, rk);
                 rc = SQLITE_OK;
                 continue;
             }
@@ -692,11 +702,9 @@ static int read_quotes(grille_store *s, priv *p, const size_t *cells,
             q->start = (size_t)sqlite3_column_int64(st, 1);
             q->end = (size_t)sqlite3_column_int64(st, 2);
             doc = sqlite3_column_int64(st, 3);
-            size_t len = q->end > q->start ? q->end - q->start : 0;
-            if ((len < UINT32_MAX ? len : UINT32_MAX) != rk->len) {
-                /* another segment under the same number (as above) */
-                memset(q, 0, sizeof(*q));
-                memset(rk, 0, sizeof(*rk));
+            if (clamp32(q->end > q->start ? q->end - q->start : 0) !=
+                rk->len) { /* another segment under the same number */
+                quote_gone(q, rk);
                 continue;
             }
         }

@@ -1351,11 +1351,12 @@ def t_wait_said_on_a_terminal():
     return None
 
 
-def interrupt_third(args, reset, twice=False):
+def interrupt_at(args, reset, part, twice=False):
     """Runs grille with args twice, each after reset(): whole and timed,
-    then interrupted a third of the way through (by two signals in a row
+    then interrupted `part` of the way through (by two signals in a row
     when twice, as timeout(1) or an impatient user send); returns the
-    second's (returncode, stderr)."""
+    second's returncode and stderr, the whole run's time and how long the
+    second took to end after the signal."""
     reset()
     t = time.monotonic()
     out = grille(*args)
@@ -1364,12 +1365,18 @@ def interrupt_third(args, reset, twice=False):
     reset()
     p = subprocess.Popen([G] + args, stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, cwd=TMP)
-    time.sleep(took / 3)
+    time.sleep(took * part)
+    t = time.monotonic()
     p.send_signal(signal.SIGINT)
     if twice:
         p.send_signal(signal.SIGINT)
     _, err = p.communicate()
-    return p.returncode, err
+    return p.returncode, err, took, time.monotonic() - t
+
+
+def interrupt_third(args, reset, twice=False):
+    """interrupt_at a third of the way: (returncode, stderr)."""
+    return interrupt_at(args, reset, 1 / 3, twice)[:2]
 
 
 def t_ctrl_c_import():
@@ -1379,24 +1386,21 @@ def t_ctrl_c_import():
     src = os.path.join(TMP, 'int-whole.db')  # 3000 notes, from t_ctrl_c
     qdpx = os.path.join(TMP, 'int-whole.qdpx')
     assert grille('export', '-d', src, '-o', qdpx).returncode == 0
-    whole = os.path.join(TMP, 'int-import-whole.db')
-    assert grille('init', '-d', whole).returncode == 0
-    t = time.monotonic()
-    assert grille('import', '-d', whole, qdpx).returncode == 0
-    took = time.monotonic() - t
     db = os.path.join(TMP, 'int-import.db')
-    assert grille('init', '-d', db).returncode == 0
-    before = dump(db)
-    p = subprocess.Popen([G, 'import', '-d', db, qdpx],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    time.sleep(took / 4)
-    t = time.monotonic()
-    p.send_signal(signal.SIGINT)
-    _, err = p.communicate()
-    after = time.monotonic() - t
-    assert p.returncode == 130, (p.returncode, err.decode()[-300:])
+
+    fresh = {}
+
+    def reset():
+        for f in glob.glob(db + '*'):
+            os.unlink(f)
+        assert grille('init', '-d', db).returncode == 0
+        fresh['dump'] = dump(db)
+    rc, err, took, after = interrupt_at(['import', '-d', db, qdpx], reset,
+                                        1 / 4)
+    assert rc == 130, (rc, err.decode()[-300:])
     assert b'interrupted: ' + db.encode() + b' is unchanged' in err, err
-    assert dump(db) == before, 'the interrupted import changed the project'
+    assert dump(db) == fresh['dump'], \
+        'the interrupted import changed the project'
     assert after < max(0.3, took / 3), \
         'stopped %.2f s after Ctrl-C (a whole import: %.2f s)' % (after, took)
 
