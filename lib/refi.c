@@ -2292,6 +2292,31 @@ static int by_key_then_order(const void *pa, const void *pb)
     return c ? c : (x > y) - (x < y);
 }
 
+/* A key given blank values only (`e`, the first): stored with no value
+ * when document id has none of that key, as add stores "role:" alone;
+ * *q, prepared on first use, finalized by the caller. */
+static int blank_attr(importer *im, sqlite3_stmt **q, int64_t id,
+                      const given *e)
+{
+    if (!*q && sqlite3_prepare_v2(im->db,
+                                  "SELECT 1 FROM attributes WHERE "
+                                  "document = ?1 AND key = ?2",
+                                  -1, q, NULL) != SQLITE_OK)
+        return grille_store__error(im->s, im->err, sqlite3_errcode(im->db),
+                                   "import the attributes");
+    sqlite3_bind_int64(*q, 1, id);
+    sqlite3_bind_text(*q, 2, e->key, -1, SQLITE_STATIC);
+    bool has = sqlite3_step(*q) == SQLITE_ROW;
+    sqlite3_reset(*q);
+    if (has)
+        return 0;
+    int rc = grille_store_set_attr(im->s, id, e->var, "", im->origin,
+                                   im->err);
+    if (rc == 0)
+        im->st->attributes++;
+    return rc;
+}
+
 /*
  * The values the cases of a source (and the source itself) give it,
  * settled key by key before anything is written: the source's own
@@ -2307,7 +2332,7 @@ static int source_values(importer *im, const char *g, int64_t id)
     if (!k)
         return grille__nomem(im->err);
     size_t h = first_of(im->holders, im->nholders, k);
-    sqlite3_stmt *q = NULL;
+    sqlite3_stmt *q = NULL, *q0 = NULL;
     given *gv = NULL;
     size_t ngv = 0, gvcap = 0;
     gbuf joined = {0};
@@ -2334,12 +2359,14 @@ static int source_values(importer *im, const char *g, int64_t id)
                     free(ck);
                     free(cv);
                     rc = grille__nomem(im->err);
-                } else if (!*ck || !*cv) {
-                    /* a blank value (or a variable named with spaces
-                     * only): none, not a value that wipes the document's */
+                } else if (!*ck) {
+                    /* a variable named with spaces only */
                     free(ck);
                     free(cv);
                 } else {
+                    /* a blank value is kept too, as add keeps "role:"
+                     * with nothing after it: set below only when the
+                     * document has no value of that key */
                     gv[ngv++] = (given){ck, cv, name, mine};
                 }
             }
@@ -2363,9 +2390,17 @@ static int source_values(importer *im, const char *g, int64_t id)
     if (by)
         qsort(by, ngv, sizeof(*by), by_key_then_order);
     for (size_t a = 0, b; rc == 0 && a < ngv; a = b) {
-        bool mine = false;
-        for (b = a; b < ngv && strcmp(by[b]->key, by[a]->key) == 0; b++)
-            mine |= by[b]->mine;
+        bool mine = false, any = false;
+        for (b = a; b < ngv && strcmp(by[b]->key, by[a]->key) == 0; b++) {
+            any |= *by[b]->value != 0;
+            mine |= *by[b]->value && by[b]->mine;
+        }
+        if (!any) {
+            /* only blank values: the key with no value, unless the
+             * document has one (a blank never wipes a value) */
+            rc = blank_attr(im, &q0, id, by[a]);
+            continue;
+        }
         /* the values of the level that stands, each once (told apart as
          * words are: Bretagne and bretagne are one), the first
          * MAX_JOINED of them */
@@ -2375,7 +2410,7 @@ static int source_values(importer *im, const char *g, int64_t id)
         joined.len = 0;
         for (size_t x = a; x < b && rc == 0; x++) {
             const given *e = by[x];
-            if (e->mine != mine)
+            if (e->mine != mine || !*e->value)
                 continue;
             char *f = grille_fold(e->value);
             if (!f) {
@@ -2416,6 +2451,7 @@ static int source_values(importer *im, const char *g, int64_t id)
     }
     free(by);
     sqlite3_finalize(q);
+    sqlite3_finalize(q0);
     for (size_t i = 0; i < ngv; i++) {
         free(gv[i].key);
         free(gv[i].value);

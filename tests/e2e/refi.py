@@ -1247,6 +1247,39 @@ def t_control_chars_round_trip():
     return None
 
 
+def t_blank_values_round_trip():
+    """A key with no value ("role:" alone in a front matter) is exported
+    as an empty TextValue and comes back into a new project as a key with
+    no value, not dropped; into the same project, it changes nothing."""
+    d = os.path.join(TMP, 'blanks')
+    os.makedirs(d)
+    with open(os.path.join(d, 'b.md'), 'w') as f:
+        f.write('---\ntype: commune\nrole: ""\nregion:\n---\n'
+                'Le maire parle.\n')
+    db, db2 = os.path.join(d, 'b.db'), os.path.join(d, 'b2.db')
+    ok(grille('init', '-d', db))
+    ok(grille('add', '-d', db, os.path.join(d, 'b.md')))
+    want = {'type': 'commune', 'role': '', 'region': ''}
+    attrs = json.loads(ok(grille('list', '-d', db, '-f', 'json')).stdout)[
+        'documents'][0]['attributes']
+    if attrs != want:
+        return 'stored %r' % attrs
+    qdpx = os.path.join(d, 'b.qdpx')
+    ok(grille('export', '-d', db, '-f', 'qdpx', '-o', qdpx))
+    ok(grille('init', '-d', db2))
+    out = ok(grille('import', '-d', db2, qdpx))
+    if b'3 attributes' not in out.stdout:
+        return 'import: %r' % out.stdout
+    attrs = json.loads(ok(grille('list', '-d', db2, '-f', 'json')).stdout)[
+        'documents'][0]['attributes']
+    if attrs != want:
+        return 'imported %r' % attrs
+    out = ok(grille('import', '-d', db, qdpx))
+    if b'1 already there, 0 attributes' not in out.stdout:
+        return 'import again: %r' % out.stdout
+    return None
+
+
 def export_note(folder, name, text):
     """A project of one note (text, written as UTF-8) in TMP/folder,
     exported: the project, the archive, its TextSource element and the
@@ -1822,6 +1855,8 @@ for name, fn in [('the project validates against Project.xsd', t_valid_project),
                   t_eval_unread_texts),
                  ('control characters: stored as the export writes them',
                   t_control_chars_round_trip),
+                 ('a key with no value survives the qdpx round trip',
+                  t_blank_values_round_trip),
                  ('a number whose zeros would go is Text', t_number_texts),
                  ('project.qde is indented one space a level throughout',
                   t_indented),
