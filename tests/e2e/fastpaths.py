@@ -66,6 +66,77 @@ def main():
                     failed += not ok
                     print('%s %d - %s, %s: fast paths equal %s (%d bytes)' % (
                         'ok' if ok else 'not ok', n, fmt, name, what, size))
+        # Proximities: each A paired with its nearest B by a search from
+        # where A stands (pair_near), not against every B; the same pairs
+        # as the plain loop's on random codebooks (B's of several words,
+        # exclusions of a theme and of its parent, ties before and after
+        # A, punctuation between) and texts, and on a paragraph of 4,000
+        # "mairie fermée" (the plain way: some 16 million pairs)
+        import random
+        words = ['mairie', 'mairies', 'fermée', 'fermé', 'ouverte',
+                 'service', 'services', 'le', 'la', 'du', 'bourg', 'très',
+                 'réunion', 'réunions', 'à', 'distance', 'ARS', 'ars',
+                 'conseil', 'municipal', 'agents', 'école']
+        marks = ['', '', '', '', ',', ';', '.', ' :', ' !']
+        terms = ['mairie*', 'mairie', 'ferm*', 'fermée', 'service*', 'bourg',
+                 'réunion*', 'distance', '=ARS', 'mairie du bourg',
+                 'conseil municipal', 'très fermée', 'à distance', 'agents',
+                 'école', 'la mairie']
+        near_cb = os.path.join(tmp, 'near.yaml')
+        near_md = os.path.join(tmp, 'near.md')
+        differ, coded = [], 0
+        for seed in range(300):
+            rnd = random.Random(seed)
+            y = ['themes:']
+            for t in range(rnd.randint(1, 3)):
+                y += ['  t%d:' % t, '    label: T%d' % t, '    near: [%s]' % (
+                    ', '.join('"%s ~%d %s"' % (rnd.choice(terms),
+                                               rnd.randint(1, 6),
+                                               rnd.choice(terms))
+                              for _ in range(rnd.randint(1, 3))))]
+                if rnd.random() < 0.5:
+                    y.append('    exclude: [%s]' % ', '.join(
+                        rnd.choice(terms) for _ in range(rnd.randint(1, 2))))
+                if rnd.random() < 0.5:
+                    y += ['    children:', '      c:', '        label: C',
+                          '        near: ["%s ~%d %s"]' % (
+                              rnd.choice(terms), rnd.randint(1, 4),
+                              rnd.choice(terms))]
+                    if rnd.random() < 0.5:
+                        y.append('        exclude: [%s]' % rnd.choice(terms))
+            with open(near_cb, 'w', encoding='utf-8') as f:
+                f.write('\n'.join(y) + '\n')
+            with open(near_md, 'w', encoding='utf-8') as f:
+                f.write('\n\n'.join(
+                    ' '.join(rnd.choice(words) + rnd.choice(marks)
+                             for _ in range(rnd.randint(1, 80)))
+                    for _ in range(rnd.randint(1, 6))) + '\n')
+            args = ['tag', '-f', 'json', '-c', near_cb, near_md]
+            out = subprocess.run([G] + args, capture_output=True)
+            if out.returncode != 0 or hashlib.sha256(out.stdout).hexdigest() \
+                    != digest(args, {'GRILLE_REFERENCE': '1'})[0]:
+                differ.append(seed)
+            else:
+                coded += bool(json.loads(out.stdout)['codings'])
+        ok = not differ and coded > 100
+        n += 1
+        failed += not ok
+        print('%s %d - proximities: the plain pairs on 300 random codebooks '
+              '(%d with codings; differ: %s)' % ('ok' if ok else 'not ok', n,
+                                                 coded, differ[:5]))
+        with open(near_cb, 'w', encoding='utf-8') as f:
+            f.write('themes:\n  m:\n    label: M\n'
+                    '    near: ["mairie* ~4 ferm*"]\n')
+        with open(near_md, 'w', encoding='utf-8') as f:
+            f.write('mairie fermée, ' * 4000 + '\n')
+        args = ['tag', '-f', 'json', '-c', near_cb, near_md]
+        fast, size = digest(args)
+        ok = fast == digest(args, {'GRILLE_REFERENCE': '1'})[0] and \
+            size > 100000
+        n += 1
+        failed += not ok
+        print('%s %d - proximities: 4,000 pairs in a paragraph, the plain '
+              'ones (%d bytes)' % ('ok' if ok else 'not ok', n, size))
         # JSON strings are escaped eight bytes at a time when they can be:
         # every ASCII byte that needs an escape, at every offset of a
         # word, must come out escaped and read back as it was
