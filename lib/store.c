@@ -2774,6 +2774,63 @@ static bool same_file(const char *stored, const char *file, const char *path,
     return same;
 }
 
+/* The next byte of s[0, n) from *i, a line end (CR LF, or a CR alone)
+ * read as LF; -1 at the end. */
+static int lf_next(const char *s, size_t n, size_t *i)
+{
+    if (*i >= n)
+        return -1;
+    unsigned char c = (unsigned char)s[(*i)++];
+    if (c == '\r') {
+        if (*i < n && s[*i] == '\n')
+            (*i)++;
+        return '\n';
+    }
+    return c;
+}
+
+/* Whether document `name` (its id in *id) holds the body of the text
+ * data[0, len) (past its front matter at `body`), CR LF and a CR alone
+ * read as LF, and the body is not blank: the same interview come back
+ * another way, from an export (whose sources keep the body alone, with
+ * LF) imported before, or saved again with other line ends. */
+static bool same_body(grille_store *s, const char *name, const char *data,
+                      size_t len, size_t body, int64_t *id, int *rc)
+{
+    *rc = SQLITE_OK;
+    if (!data[body + strspn(data + body, " \t\r\n")])
+        return false;
+    sqlite3_stmt *q = NULL;
+    bool same = false;
+    *rc = sqlite3_prepare_v2(s->db,
+                             "SELECT id, text, body FROM documents "
+                             "WHERE name = ?1",
+                             -1, &q, NULL);
+    if (*rc == SQLITE_OK) {
+        sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
+        *rc = sqlite3_step(q);
+        if (*rc == SQLITE_ROW) {
+            const char *t = (const char *)sqlite3_column_text(q, 1);
+            size_t tn = (size_t)sqlite3_column_bytes(q, 1);
+            sqlite3_int64 tb = sqlite3_column_int64(q, 2);
+            size_t i = tb > 0 && (size_t)tb <= tn ? (size_t)tb : 0,
+                   j = body;
+            int a, b;
+            do {
+                a = t ? lf_next(t, tn, &i) : -1;
+                b = lf_next(data, len, &j);
+            } while (a == b && a >= 0);
+            same = t && a == b;
+            *id = sqlite3_column_int64(q, 0);
+            *rc = SQLITE_OK;
+        } else if (*rc == SQLITE_DONE) {
+            *rc = SQLITE_OK;
+        }
+    }
+    sqlite3_finalize(q);
+    return same;
+}
+
 /* An add refused: the file of document `old` (#id), edited since; or,
  * for a document that keeps no file (an older project), one added by
  * this path as written (`by_path`). */
@@ -2896,6 +2953,18 @@ static int add_doc(grille_store *s, grille_prepared *p, const char *name,
             rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
         }
         sqlite3_finalize(q);
+    }
+    /* of the name of a document, with its body: the same interview,
+     * imported from an export or with other line ends */
+    int64_t twin = 0;
+    if (rc == SQLITE_OK && use == path && p->body <= len &&
+        same_body(s, name, data, len, p->body, &twin, &rc)) {
+        *id = twin;
+        return grille__error(err, GRILLE_EEXISTS, path, 0, 0,
+                             _("already in the project as '%s' (the same "
+                               "text, but for its front matter or its line "
+                               "ends); nothing added"),
+                             name);
     }
     if (rc == SQLITE_OK && use == path && name_taken(s, path, &rc))
         return grille__error(err, GRILLE_EEXISTS, path, 0, 0,

@@ -244,6 +244,50 @@ def t_add_same_name_and_path():
     return None
 
 
+def t_add_imported_note():
+    """A note imported from a colleague's export (its source: the body
+    alone, with LF), then added from the notes' folder: already there (a
+    second copy would count the interview twice in every figure), named;
+    so is the same note saved with CR LF in another folder. Another body
+    under that name still goes in, by its path."""
+    d = os.path.join(TMP, 'twin')
+    for sub in ('n', 'crlf', 'other'):
+        os.makedirs(os.path.join(d, sub))
+    body = 'La santé des agents.\n\n- télétravail pour 40 agents\n'
+    with open(os.path.join(d, 'n', 'a.md'), 'w', encoding='utf-8') as f:
+        f.write('---\ntype: commune\n---\n' + body)
+    with open(os.path.join(d, 'crlf', 'a.md'), 'wb') as f:
+        f.write(('---\r\ntype: commune\r\n---\r\n' + body).replace(
+            '\n', '\r\n').replace('\r\r', '\r').encode())
+    with open(os.path.join(d, 'other', 'a.md'), 'w', encoding='utf-8') as f:
+        f.write('---\ntype: commune\n---\nLes masques.\n')
+    src, db = os.path.join(d, 'src.db'), os.path.join(d, 'p.db')
+    qdpx = os.path.join(d, 'a.qdpx')
+    for args in (('init', '-d', src), ('add', '-d', src, 'n/a.md'),
+                 ('export', '-d', src, '-f', 'qdpx', '-o', qdpx),
+                 ('init', '-d', db), ('import', '-d', db, qdpx)):
+        out = subprocess.run([G] + list(args), capture_output=True, cwd=d)
+        if out.returncode != 0:
+            return '%s: %r' % (args[0], out.stderr)
+    for path in ('n/a.md', 'crlf/a.md'):
+        out = subprocess.run([G, 'add', '-d', db, path], capture_output=True,
+                             cwd=d)
+        if out.returncode != 0 or b'1 already there' not in out.stdout or \
+                (b"%s: already in the project as 'a.md' (the same text, but "
+                 b"for its front matter or its line ends); nothing added"
+                 % path.encode()) not in out.stderr:
+            return 'add %s: %d %r %r' % (path, out.returncode, out.stdout,
+                                         out.stderr)
+        if count(db, 'SELECT count(*) FROM documents') != 1:
+            return 'add %s: a second copy' % path
+    out = subprocess.run([G, 'add', '-d', db, 'other/a.md'],
+                         capture_output=True, cwd=d)
+    if out.returncode != 0 or count(
+            db, 'SELECT count(*) FROM documents') != 2:
+        return 'another body: %d %r' % (out.returncode, out.stderr)
+    return None
+
+
 def t_add_edited_file():
     """A note added from a folder, edited, and added again by the same
     path: refused (it would count twice in every figure), the project as
@@ -1471,6 +1515,8 @@ for name, fn in [
         ('list as csv and text', t_list_formats),
         ('a new project knows its themes', t_new_project_knows_its_themes),
         ('add: a name and a path both taken is a failure', t_add_same_name_and_path),
+        ('add: a note imported from an export before is already there',
+         t_add_imported_note),
         ('import: a bad archive after a good one, nothing said in',
          t_import_one_bad_archive),
         ('add: a file edited since it was added is refused, not doubled',
