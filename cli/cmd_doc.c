@@ -200,63 +200,6 @@ int cli_attr_args_once(const char *cmd, char *const *kv, size_t n)
     return 0;
 }
 
-static int attr_set(int argc, char **argv, const char *db)
-{
-    if (argc - optind < 2)
-        return cli_usage("attr", "%s", _("give DOC and KEY=VALUE..."));
-    for (int i = optind + 1; i < argc; i++) {
-        if (!strchr(argv[i], '=') || argv[i][0] == '=')
-            return cli_usage("attr", _("expected KEY=VALUE, not '%s'"),
-                             argv[i]);
-        if (!cli_utf8_valid(argv[i], strlen(argv[i])))
-            return cli_usage("attr", _("KEY=VALUE number %d is not UTF-8 "
-                                       "text (typed in another encoding?)"),
-                             i - optind);
-    }
-    int bad = cli_attr_args_once("attr", argv + optind + 1,
-                                 (size_t)(argc - optind - 1));
-    if (bad)
-        return bad;
-    grille_store *s;
-    if (start(&s, db) < 0)
-        return start_failed();
-    grille_error err = {0};
-    int64_t id;
-    bool ok = grille_store_find(s, argv[optind], &id, &err) == 0;
-    for (int i = optind + 1; i < argc && ok; i++) {
-        char *eq = strchr(argv[i], '=');
-        *eq = '\0';
-        ok = grille_store_set_attr(s, id, argv[i], eq + 1, "command line",
-                                   &err) == 0;
-        *eq = '=';
-    }
-    if (!ok)
-        cli_lib_error(&err);
-    int rc = finish(s, ok, db);
-    if (rc == EXIT_OK)
-        cli_printf(_("set %d attribute%s of %s\n"), argc - optind - 1,
-                   argc - optind - 1 == 1 ? "" : "s", argv[optind]);
-    return rc;
-}
-
-/* Room for one more row in rowvals and rowlines (their capacity cap). */
-static int grow_rows(char ****vals, size_t **lines, size_t n, size_t *cap)
-{
-    if (n < *cap)
-        return 0;
-    size_t c = *cap ? *cap * 2 : 64;
-    char ***v = realloc(*vals, c * sizeof(*v));
-    if (!v)
-        return -1;
-    *vals = v;
-    size_t *l = realloc(*lines, c * sizeof(*l));
-    if (!l)
-        return -1;
-    *lines = l;
-    *cap = c;
-    return 0;
-}
-
 /* Documents known by name, path and collectivite, for matching rows. */
 typedef struct docref {
     int64_t id;
@@ -323,6 +266,85 @@ static bool has_value(const docref *x, const char *key, const char *value)
             strcmp(x->attrs[i] + strlen(key) + 1, value) == 0)
             return true;
     return false;
+}
+
+static int attr_set(int argc, char **argv, const char *db)
+{
+    if (argc - optind < 2)
+        return cli_usage("attr", "%s", _("give DOC and KEY=VALUE..."));
+    for (int i = optind + 1; i < argc; i++) {
+        if (!strchr(argv[i], '=') || argv[i][0] == '=')
+            return cli_usage("attr", _("expected KEY=VALUE, not '%s'"),
+                             argv[i]);
+        if (!cli_utf8_valid(argv[i], strlen(argv[i])))
+            return cli_usage("attr", _("KEY=VALUE number %d is not UTF-8 "
+                                       "text (typed in another encoding?)"),
+                             i - optind);
+    }
+    int bad = cli_attr_args_once("attr", argv + optind + 1,
+                                 (size_t)(argc - optind - 1));
+    if (bad)
+        return bad;
+    grille_store *s;
+    if (start(&s, db) < 0)
+        return start_failed();
+    grille_error err = {0};
+    int64_t id;
+    bool ok = grille_store_find(s, argv[optind], &id, &err) == 0;
+    /* the values it has: one given again keeps its origin (the front
+     * matter's), as attr import keeps it, and is not counted */
+    docref had = {0};
+    if (ok)
+        ok = grille_store_foreach_attr(s, id, on_attr, &had, &err) == 0;
+    int set = 0, same = 0;
+    for (int i = optind + 1; i < argc && ok; i++) {
+        char *eq = strchr(argv[i], '=');
+        *eq = '\0';
+        char *key = grille_attr_key(argv[i]), *value = grille_attr_value(eq + 1);
+        if (!key || !value)
+            abort(); /* out of memory */
+        if (has_value(&had, key, value))
+            same++;
+        else if ((ok = grille_store_set_attr(s, id, argv[i], eq + 1,
+                                             "command line", &err) == 0))
+            set++;
+        free(key);
+        free(value);
+        *eq = '=';
+    }
+    for (size_t k = 0; k < had.nattrs; k++)
+        free(had.attrs[k]);
+    free(had.attrs);
+    free(had.collectivite);
+    if (!ok)
+        cli_lib_error(&err);
+    int rc = finish(s, ok, db);
+    if (rc == EXIT_OK && same)
+        cli_printf(_("set %d attribute%s of %s (%d with the value it had "
+                     "already, left as it was)\n"),
+                   set, set == 1 ? "" : "s", argv[optind], same);
+    else if (rc == EXIT_OK)
+        cli_printf(_("set %d attribute%s of %s\n"), set, set == 1 ? "" : "s",
+                   argv[optind]);
+    return rc;
+}
+
+/* Room for one more row in rowvals and rowlines (their capacity cap). */
+static int grow_rows(char ****vals, size_t **lines, size_t n, size_t *cap)
+{
+    if (n < *cap)
+        return 0;
+    size_t c = *cap ? *cap * 2 : 64;
+    char ***v = realloc(*vals, c * sizeof(*v));
+    if (!v)
+        return -1;
+    *vals = v;
+    size_t *l = realloc(*lines, c * sizeof(*l));
+    if (!l)
+        return -1;
+    *lines = l;
+    *cap = c;
+    return 0;
 }
 
 static char *trim(char *s)

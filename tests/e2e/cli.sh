@@ -492,6 +492,14 @@ expect "add -a of one key twice is refused" 2 "^grille: 'type' given twice" \
 expect "attr set of a key and a longer one is fine" 0 \
     "^set 2 attributes of note\.md" \
     $G attr set -d cases.db note.md 'ty=1' 'typ=2'
+# a value the document has already keeps its origin, and is not counted
+printf -- '---\nrole: DGS\n---\nLe maire.\n' > fm.md
+$G add -d cases.db fm.md > /dev/null
+expect "attr set of a value it has: left as it was, not counted" 0 \
+    "^set 1 attribute of fm\.md \(1 with the value it had already, left as it was\)" \
+    $G attr set -d cases.db fm.md ' Rôle = DGS ' 'strate=a'
+expect "...and its origin is the one it had" 0 \
+    "^    role = DGS +\(front matter\)" $G list -d cases.db
 # a device or a pipe with no end: add refuses it before reading (it is
 # no file to find the document by again); codebook check stops at its
 # first NUL, not reading until memory runs out
