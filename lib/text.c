@@ -868,6 +868,8 @@ static bool is_digit(char c)
     return c >= '0' && c <= '9';
 }
 
+static size_t outline_item(const char *s, size_t end, size_t i);
+
 /* A bullet marker at s[i] (a line's first non-space): returns the offset
  * after it and the spaces that follow, or 0 when there is none. */
 static size_t bullet_at(const char *s, size_t end, size_t i)
@@ -912,6 +914,9 @@ static size_t bullet_at(const char *s, size_t end, size_t i)
     default:
         break;
     }
+    size_t o = outline_item(s, end, i);
+    if (o)
+        return o;
     /* 1. 1) 12. a) A) (a) (1) */
     size_t k = i;
     bool paren = false;
@@ -1011,6 +1016,86 @@ static bool in_list(const char *s, size_t a, size_t b, const listword *list)
         if (list[k].n == m && memcmp(buf, list[k].w, m) == 0)
             return true;
     return false;
+}
+
+/* Words that start sentences and are no one's name: after a single
+ * capital and its dot, they tell a category ("agents de catégorie C. Ils
+ * sont 40.") from an initial ("J. Dupont"); "Le" and "La" are not among
+ * them (M. Le Goff), nor "De", "Du" and "Des" (J. Des Rosiers). */
+static const listword sentence_words[] = {
+    LW("Il"), LW("Ils"), LW("Elle"), LW("Elles"), LW("On"), LW("Nous"),
+    LW("Vous"), LW("Je"), LW("Tu"), LW("Mais"), LW("Et"), LW("Puis"),
+    LW("Donc"), LW("Alors"), LW("Ensuite"), LW("Enfin"), LW("Ce"),
+    LW("Cela"), LW("\xc3\x87" "a"), /* Ça */
+    LW("Cette"), LW("Ces"), LW("Les"), LW("Un"), LW("Une"),
+    LW("Nos"), LW("Notre"), LW("Leur"), LW("Leurs"), LW("Pour"), LW("Dans"),
+    LW("Avec"), LW("Sans"), LW("Par"), LW("Quand"), LW("Si"), LW("En"),
+    LW("Tous"), LW("Toutes"), {NULL, 0}};
+
+/* An outline's item at s[i]: "1.1", "1.2.3." (numbers of one or two
+ * digits, none starting with 0, so that "12.03" stays a date), "II." or
+ * "IV)" (Roman numerals of two letters or more), "a." (a small letter), or
+ * "I." and "B." (a capital) before a word that starts sentences ("I. Les
+ * constats"; "A. Dupont" is an initial); then a space and a letter, so
+ * that "1.5 %" and "p. 12" stay text.  Where its text starts, 0 for none
+ * ("1." and "a)" are bullet_at's). */
+static size_t outline_item(const char *s, size_t end, size_t i)
+{
+    size_t k = i;
+    bool capital = false;
+    if (is_digit(s[k])) {
+        size_t groups = 0;
+        for (;;) {
+            size_t d = k;
+            if (s[k] == '0')
+                return 0;
+            while (d < end && d - k < 2 && is_digit(s[d]))
+                d++;
+            if (d == k || (d < end && is_digit(s[d])))
+                return 0;
+            groups++;
+            k = d;
+            if (k + 1 < end && s[k] == '.' && is_digit(s[k + 1])) {
+                k++;
+                continue;
+            }
+            break;
+        }
+        if (groups < 2)
+            return 0;
+        if (k < end && s[k] == '.')
+            k++;
+    } else if (s[k] >= 'a' && s[k] <= 'z' && k + 1 < end && s[k + 1] == '.') {
+        k += 2;
+    } else {
+        size_t r = k;
+        while (r < end && r - k < 6 && (s[r] == 'I' || s[r] == 'V' ||
+                                        s[r] == 'X'))
+            r++;
+        if (r - k >= 2 && r < end && (s[r] == '.' || s[r] == ')')) {
+            k = r + 1;
+        } else if (s[k] >= 'A' && s[k] <= 'Z' && k + 1 < end &&
+                   s[k + 1] == '.') {
+            k += 2;
+            capital = true;
+        } else {
+            return 0;
+        }
+    }
+    if (k >= end || (s[k] != ' ' && s[k] != '\t'))
+        return 0;
+    size_t j = skip_spaces(s, end, k, NULL), n, w = j;
+    if (j >= end || !letter_cp(cp_at(s, end, j, &n)))
+        return 0;
+    if (!capital)
+        return j;
+    while (w < end && (is_ascii_alpha(s[w]) || (unsigned char)s[w] >= 0x80)) {
+        uint32_t d = cp_at(s, end, w, &n);
+        if (!n || !letter_cp(d))
+            break;
+        w += n;
+    }
+    return in_list(s, j, w, sentence_words) ? j : 0;
 }
 
 /* Byte i of w in capitals: an ASCII letter's, or the second byte of one
@@ -1558,6 +1643,22 @@ static bool table_rule(const char *s, size_t c, size_t end)
     return dash;
 }
 
+/* Whether the label s[ls, le) of a turn after a bullet names a speaker
+ * beyond doubt: a letter alone (Q, R), a civility and a name (Mme
+ * Durand, M. le Maire), or a speaker's word (Enquêtrice, Question,
+ * Participant 3).  A list's "- DGS : a validé le PCA", "- CCAS : 430
+ * agents" or "- Jean Dupont : …" is a topic and what is said of it, and
+ * its words are coded, as a bullet's. */
+static bool bullet_speaker(const char *s, size_t ls, size_t le)
+{
+    if (le - ls == 1)
+        return s[ls] >= 'A' && s[ls] <= 'Z';
+    size_t w = ls;
+    while (w < le && s[w] != ' ')
+        w++;
+    return in_list(s, ls, w, civilities) || folded_role(s + ls, le - ls);
+}
+
 static int segment_lines(grille_analyser *a, const char *s, size_t len,
                          size_t body, unsigned line)
 {
@@ -1619,8 +1720,17 @@ static int segment_lines(grille_analyser *a, const char *s, size_t len,
             }
         } else if ((m = bullet_at(s, end, c)) != 0) {
             rc = close_seg(a, s, &o);
-            start_seg(&o, GRILLE_SEG_BULLET, m, end, line);
-            o.indent = indent;
+            size_t t = turn_at(s, end, m, &ls, &le);
+            if (t && bullet_speaker(s, ls, le)) {
+                /* "- Q : …", "• Mme Durand : …": a turn written as a
+                 * list's item */
+                start_seg(&o, GRILLE_SEG_TURN, t, end, line);
+                o.seg.label_start = ls;
+                o.seg.label_end = le;
+            } else {
+                start_seg(&o, GRILLE_SEG_BULLET, m, end, line);
+                o.indent = indent;
+            }
         } else if ((m = turn_at(s, end, c, &ls, &le)) != 0) {
             rc = close_seg(a, s, &o);
             start_seg(&o, GRILLE_SEG_TURN, m, end, line);
@@ -1761,19 +1871,6 @@ static inline bool short_word_before(const char *s, size_t i)
     return i - k < 5;
 }
 
-/* Words that start sentences and are no one's name: after a single
- * capital and its dot, they tell a category ("agents de catégorie C. Ils
- * sont 40.") from an initial ("J. Dupont"); "Le" and "La" are not among
- * them (M. Le Goff), nor "De", "Du" and "Des" (J. Des Rosiers). */
-static const listword sentence_words[] = {
-    LW("Il"), LW("Ils"), LW("Elle"), LW("Elles"), LW("On"), LW("Nous"),
-    LW("Vous"), LW("Je"), LW("Tu"), LW("Mais"), LW("Et"), LW("Puis"),
-    LW("Donc"), LW("Alors"), LW("Ensuite"), LW("Enfin"), LW("Ce"),
-    LW("Cela"), LW("\xc3\x87" "a"), /* Ça */
-    LW("Cette"), LW("Ces"), LW("Les"), LW("Un"), LW("Une"),
-    LW("Nos"), LW("Notre"), LW("Leur"), LW("Leurs"), LW("Pour"), LW("Dans"),
-    LW("Avec"), LW("Sans"), LW("Par"), LW("Quand"), LW("Si"), LW("En"),
-    LW("Tous"), LW("Toutes"), {NULL, 0}};
 
 /* Whether the dot at s[i] follows a single capital ("C.", "É.") and the
  * word after it, at k, is one that starts sentences (sentence_words, or

@@ -730,6 +730,58 @@ START_TEST(bullet_continuations)
 }
 END_TEST
 
+/* An outline's items are segments of their own, as numbered ones are:
+ * "1.1", "2.3.", "II.", "IV)", "a.", and a capital before a word that
+ * starts sentences; a decimal, a date, a page, an initial stay text. */
+START_TEST(outline_items)
+{
+    run("1.1 Teletravail : 900 agents\n1.2. Sante : 3 cas\n2.1.3 Elus\n"
+        "II. Les constats\nIV) Reprise\nI. Les agents\nb. le CCAS\n"
+        "Texte\nA. Dupont a dit\np. 12 du rapport\n1.5 %\n12.03 réunion\n"
+        "1.a b\n0.5 ETP\nI. Dupont\n");
+    ck_assert_uint_eq(nseg, 8);
+    seg_is(0, GRILLE_SEG_BULLET, 1, "Teletravail : 900 agents");
+    seg_is(1, GRILLE_SEG_BULLET, 2, "Sante : 3 cas");
+    seg_is(2, GRILLE_SEG_BULLET, 3, "Elus");
+    seg_is(3, GRILLE_SEG_BULLET, 4, "Les constats");
+    seg_is(4, GRILLE_SEG_BULLET, 5, "Reprise");
+    seg_is(5, GRILLE_SEG_BULLET, 6, "Les agents");
+    seg_is(6, GRILLE_SEG_BULLET, 7, "le CCAS");
+    seg_is(7, GRILLE_SEG_PARAGRAPH, 8,
+           "Texte\nA. Dupont a dit\np. 12 du rapport\n1.5 %\n"
+           "12.03 réunion\n1.a b\n0.5 ETP\nI. Dupont");
+}
+END_TEST
+
+/* A turn written as a list's item, when its label names a speaker beyond
+ * doubt (a letter, a civility, a speaker's word); a topic before a colon
+ * ("- CCAS : 430 agents", "- DGS : …") is a bullet's text. */
+START_TEST(turns_as_list_items)
+{
+    run("- Q : Et la reprise ?\n- DGS : arrivés fin mars.\n"
+        "* Mme Durand : la santé\n1. R : le télétravail\n"
+        "- **Q** : la reprise ?\n- CCAS : 430 agents\n"
+        "• Enquêtrice : et ensuite ?\n- M. le Maire : les élus\n"
+        "  suite du maire\n- Jean Dupont : a dit\n");
+    ck_assert_uint_eq(nseg, 9);
+    seg_is(0, GRILLE_SEG_TURN, 1, "Et la reprise ?");
+    label_is(0, "Q");
+    seg_is(1, GRILLE_SEG_BULLET, 2, "DGS : arrivés fin mars.");
+    seg_is(2, GRILLE_SEG_TURN, 3, "la santé");
+    label_is(2, "Mme Durand");
+    seg_is(3, GRILLE_SEG_TURN, 4, "le télétravail");
+    label_is(3, "R");
+    seg_is(4, GRILLE_SEG_TURN, 5, "la reprise ?");
+    label_is(4, "Q");
+    seg_is(5, GRILLE_SEG_BULLET, 6, "CCAS : 430 agents");
+    seg_is(6, GRILLE_SEG_TURN, 7, "et ensuite ?");
+    label_is(6, "Enquêtrice");
+    seg_is(7, GRILLE_SEG_TURN, 8, "les élus\n  suite du maire");
+    label_is(7, "M. le Maire");
+    seg_is(8, GRILLE_SEG_BULLET, 10, "Jean Dupont : a dit");
+}
+END_TEST
+
 START_TEST(speaker_turns)
 {
     run("Q : Comment avez-vous organisé l’accueil ?\n"
@@ -1114,7 +1166,7 @@ START_TEST(sentences_abbreviations_quotes)
              "(hésite)\xc2\xa0Oui. Bon. (il hésite) « Oui ».\n",
              GRILLE_UNIT_SENTENCE);
     ck_assert_uint_eq(nseg, 7);
-    seg_is(0, GRILLE_SEG_PARAGRAPH, 1, "2.1. Le choc du confinement");
+    seg_is(0, GRILLE_SEG_BULLET, 1, "Le choc du confinement");
     seg_is(2, GRILLE_SEG_SENTENCE, 3, "(inaudible)\nEnsuite.");
     seg_is(4, GRILLE_SEG_SENTENCE, 4, "(hésite)\xc2\xa0Oui.");
     seg_is(6, GRILLE_SEG_SENTENCE, 4, "(il hésite) « Oui ».");
@@ -1759,6 +1811,7 @@ static Suite *suite(void)
                       sentences_of_a_turn_keep_its_speaker,
                       segments_keep_code_points_whole,
                       long_paragraph_cut_at_a_space}},
+        {"segments, lists", {outline_items, turns_as_list_items}},
         {"segments, line by line", {blank_lines_of_every_space,
                                     line_ends_at_every_offset,
                                     turn_label_words}},
