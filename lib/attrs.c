@@ -264,7 +264,10 @@ int grille_attrs_parse(grille_attrs **out, size_t *body, const char *s,
         if (grille__attrs_plain_only)
             return empty(out, err);
     }
-    rc = grille_ytree__parse(&root, s + ys, ye - ys, name, 1, err);
+    /* its lines numbered as the file's: after the '---' line, and any
+     * blank lines before it */
+    rc = grille_ytree__parse(&root, s + ys, ye - ys, name,
+                             grille_text_count_lines(s, 0, ys), err);
     if (rc < 0)
         goto done;
     if (root && root->type != Y_MAP) {

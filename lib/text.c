@@ -735,11 +735,33 @@ int grille_text_front_matter(const char *s, size_t len, size_t *yaml_start,
                              grille_error *err)
 {
     size_t end;
-    size_t i = next_line(s, len, 0, &end);
+    size_t i = next_line(s, len, 0, &end), open = 0;
     *body = 0;
     *yaml_start = *yaml_end = 0;
-    if (!fence(s, 0, end, "---"))
+    /* after blank lines, a block is a front matter only when it is
+     * closed and starts with a key ("type: commune"): a rule "---" under
+     * a blank line is Markdown's, and its text is text */
+    bool after_blank = false;
+    while (open < len && i > open &&
+           open + strspn(s + open, " \t\r") >= end && i < len) {
+        open = i;
+        i = next_line(s, len, open, &end);
+        after_blank = true;
+    }
+    if (!fence(s, open, end, "---"))
         return 0;
+    if (after_blank) {
+        size_t k = i;
+        while (k < len && ((s[k] >= 'a' && s[k] <= 'z') ||
+                           (s[k] >= 'A' && s[k] <= 'Z') ||
+                           (s[k] >= '0' && s[k] <= '9') || s[k] == '_' ||
+                           s[k] == '-' || (unsigned char)s[k] >= 0x80))
+            k++;
+        if (k == i || k >= len || s[k] != ':' ||
+            (k + 1 < len && s[k + 1] != ' ' && s[k + 1] != '\n' &&
+             s[k + 1] != '\r'))
+            return 0;
+    }
     size_t start = i;
     while (i < len) {
         size_t line = i;
@@ -752,6 +774,8 @@ int grille_text_front_matter(const char *s, size_t len, size_t *yaml_start,
             return 1;
         }
     }
+    if (after_blank)
+        return 0;
     return grille__error(err, GRILLE_ESYNTAX, NULL, 1, 1, "%s",
                          _("front matter opened with '---' is never closed "
                            "(a line '---' must end it)"));

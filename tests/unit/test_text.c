@@ -257,6 +257,45 @@ START_TEST(front_matter_found)
 }
 END_TEST
 
+/* After blank lines, a block closed and opened by a key is a front
+ * matter (its errors on the file's lines); a rule under a blank line,
+ * closed or not, is text. */
+START_TEST(front_matter_after_blank_lines)
+{
+    const char *s = "\n \t\r\n---\ntype: commune\n---\nLa santé\n";
+    size_t ys, ye, body;
+    ck_assert_int_eq(grille_text_front_matter(s, strlen(s), &ys, &ye, &body,
+                                              NULL),
+                     1);
+    ck_assert_uint_eq(ys, 9);
+    ck_assert_uint_eq(ye, 23);
+    ck_assert_uint_eq(body, 27);
+    const char *text[] = {"\n---\nNotes du jour\n---\nLa santé\n",
+                          "\n---\nLa santé : 3 cas\n", "\n---\n",
+                          "\n\n---\ntype:commune\n---\n", "\n\n\n"};
+    for (size_t i = 0; i < sizeof(text) / sizeof(text[0]); i++) {
+        ck_assert_int_eq(grille_text_front_matter(text[i], strlen(text[i]),
+                                                  &ys, &ye, &body, NULL),
+                         0);
+        ck_assert_uint_eq(body, 0);
+    }
+    grille_attrs *a = NULL;
+    ck_assert_int_eq(grille_attrs_parse(&a, &body, s, strlen(s), "n.md", NULL),
+                     0);
+    ck_assert_uint_eq(grille_attrs_count(a), 1);
+    ck_assert_str_eq(grille_attrs_get(a, 0)->value, "commune");
+    grille_attrs_free(a);
+    const char *twice = "\n\n---\ntype: a\ntype: b\n---\nLa santé\n";
+    grille_error err = {0};
+    ck_assert_int_eq(grille_attrs_parse(&a, &body, twice, strlen(twice),
+                                        "n.md", &err),
+                     GRILLE_ESYNTAX);
+    ck_assert_msg(strstr(err.message, "n.md:5:1: key 'type' given twice in "
+                                      "the front matter (first on line 4)"),
+                  "%s", err.message);
+}
+END_TEST
+
 /* The line of s[0..len) from i, byte by byte: its end in *end, and where
  * the next one starts (a line ends at '\n', '\r' or "\r\n"). */
 static size_t slow_line(const char *s, size_t len, size_t i, size_t *end)
@@ -1793,7 +1832,8 @@ static Suite *suite(void)
         {"decoding", {decode_utf8, decode_utf16, decode_windows1252,
                       decode_refusals, read_file_errors,
                       utf8_check_equals_plain, utf8_check_long_texts}},
-        {"front matter", {front_matter_found, front_matter_lines_as_bytes,
+        {"front matter", {front_matter_found, front_matter_after_blank_lines,
+                          front_matter_lines_as_bytes,
                           front_matter_attributes,
                           front_matter_errors, front_matter_nulls_are_no_value,
                           front_matter_key_of_spaces_only,
