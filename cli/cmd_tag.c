@@ -277,9 +277,14 @@ static void json_segments(obuf *f, const tagrun *r, const tdoc *d,
         /* distinct leaf codes in codebook order */
         size_t nc = leaf_codes(cod + k0, k - k0, codes);
         const grille_segment *s = &segs[i];
-        size_t len = s->end - s->start, room = JSON_RECORD_ROOM;
+        size_t len = s->end - s->start, room = JSON_RECORD_ROOM,
+               ln = s->label_end > s->label_start
+                        ? s->label_end - s->label_start
+                        : 0;
         for (size_t j = 0; j < nc; j++)
             room += r->code_js[codes[j]].len + OB_PADDING + 2;
+        if (ln)
+            room += 16 + OB_JSON_ROOM(ln);
         char *o = ob_reserve(f, room + OB_JSON_ROOM(len));
         if (!first)
             o = ob_wlit(o, ", ");
@@ -292,6 +297,11 @@ static void json_segments(obuf *f, const tagrun *r, const tdoc *d,
         o = ob_wsize(o, s->end);
         o = ob_wlit(o, ", \"line\": ");
         o = ob_wsize(o, s->line);
+        if (ln) { /* a turn's, and its sentences': who speaks */
+            o = ob_wlit(o, ", \"speaker\": ");
+            o = ob_json_raw(o, d->data + s->label_start, ln,
+                            d->len - s->label_end);
+        }
         o = ob_wlit(o, ", \"text\": ");
         o = ob_json_raw(o, d->data + s->start, len, d->len - s->end);
         o = ob_wlit(o, ", \"codes\": [");
@@ -454,6 +464,11 @@ static void text_segments(FILE *f, const tdoc *d, const tpart *p,
             k++;
         const grille_segment *s = &segs[si];
         fprintf(f, "\nl.%-4u ", s->line);
+        if (s->label_end > s->label_start) { /* who speaks */
+            put_flat(f, d->data + s->label_start,
+                     s->label_end - s->label_start);
+            fputs(" : ", f);
+        }
         put_highlighted(f, d, s, cod + k0, k - k0, color);
         putc('\n', f);
         /* a few codings (most segments): compared with each other */

@@ -52,6 +52,20 @@ def check(grille, path):
         if line_of(text, s['start']) != s['line']:
             return 'segment %d line %d, expected %d' % (
                 s['index'], s['line'], line_of(text, s['start']))
+    # the speaker of each turn, and of its sentences, is the one tokens
+    # finds; a segment without one has no key
+    toks = subprocess.run([grille, 'tokens', '-f', 'json', path],
+                          capture_output=True, check=False)
+    if toks.returncode != 0:
+        return 'tokens: exit status %d' % toks.returncode
+    want = {s['index']: s.get('speaker')
+            for s in json.loads(toks.stdout)['segments']}
+    for s in d['segments']:
+        if 'speaker' in s and not s['speaker']:
+            return 'segment %d: an empty speaker' % s['index']
+        if s.get('speaker') != want.get(s['index']):
+            return 'segment %d speaker %r, tokens says %r' % (
+                s['index'], s.get('speaker'), want.get(s['index']))
     for c in d['codings']:
         got = text[c['start']:c['end']].decode('utf-8')
         if got != c['term']:
