@@ -109,9 +109,20 @@ static void warn_if_edited(const char *source, const char *stored,
         stat(source, &st) != 0 || !S_ISREG(st.st_mode) ||
         grille_text_read_file(&t, source, &err) < 0)
         return;
-    size_t n;
+    size_t n, bn;
     const char *now = grille_text_data(t, &n);
-    if (n != len || memcmp(now, stored, len) != 0)
+    const char *bundled = grille_codebook_bundled_text(&bn);
+    if (n == len && memcmp(now, stored, len) == 0)
+        ; /* the same */
+    else if (bn == len && memcmp(bundled, stored, len) == 0)
+        /* init without -c: the bundled one, which this file may be the
+         * user's copy of */
+        cli_warning(_("%s here is not the project's codebook, which is "
+                      "the bundled one's text (init without -c, or a copy "
+                      "of it): this recode codes with it; to code with the "
+                      "file, give it: grille recode -c %s"),
+                    source, source);
+    else
         cli_warning(_("%s here is not the project's codebook, which was read "
                       "from a file of that name (edited since?): this recode "
                       "codes with the project's copy; to code with the file, "

@@ -4751,9 +4751,27 @@ static int foreach_quote(grille_store *s, const char *code, bool texts,
     sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
     sqlite3_finalize(st);
-    if (rc == SQLITE_DONE)
+    if (rc == SQLITE_DONE) {
+        /* a sub-theme named by its last part: "protection" */
+        char near[256] = "";
+        if (prepare(s,
+                    "SELECT code FROM codes WHERE substr(code, -length(?1) - "
+                    "1) = '/' || ?1 ORDER BY length(code), code LIMIT 1",
+                    &st, NULL) == 0) {
+            sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+            if (sqlite3_step(st) == SQLITE_ROW)
+                snprintf(near, sizeof(near), "%s",
+                         (const char *)sqlite3_column_text(st, 0));
+            sqlite3_finalize(st);
+        }
+        if (*near)
+            return grille__error(err, GRILLE_ENOTFOUND, s->path, 0, 0,
+                                 _("no code '%s' in the project: a "
+                                   "sub-theme is named by its path, '%s'"),
+                                 code, near);
         return grille__error(err, GRILLE_ENOTFOUND, s->path, 0, 0,
                              _("no code '%s' in the project"), code);
+    }
     if (rc != SQLITE_ROW)
         return store_error(s, err, rc, "read the codes");
     if (!texts)

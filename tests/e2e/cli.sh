@@ -328,6 +328,11 @@ mkdir -p copie2 && cp "$S/codebooks/riposte.yaml" copie2/
 expect "recode: an edited copy named as the bundled codebook is said too" 0 \
     "^grille: warning: riposte\.yaml here is not the project's codebook" \
     sh -c "cd copie2 && $G recode -d c.db 2>&1"
+mkdir -p copie3 && (cd copie3 && $G init -d c.db >/dev/null &&
+    cp "$S/codebooks/riposte.yaml" . && printf '# retouchée\n' >> riposte.yaml)
+expect "recode: beside a project of the bundled codebook, not 'read from a file'" 0 \
+    "^grille: warning: riposte\.yaml here is not the project's codebook, which is the bundled one's text" \
+    sh -c "cd copie3 && $G recode -d c.db 2>&1"
 expect "quotes: a turn's quote names its speaker" 0 "l\.26, turn of Q$" \
     $G quotes -d skip.db sante -n 100
 ok "quotes -f json: the speaker of each quote" sh -c \

@@ -207,6 +207,15 @@ def t_new_project_knows_its_themes():
     bad = grille('quotes', '-d', db, 'santee')
     if bad.returncode != 1 or b"no code 'santee'" not in bad.stderr:
         return 'unknown code: %d %r' % (bad.returncode, bad.stderr)
+    # a sub-theme named by its last part: its path is given
+    for args in (('quotes', '-d', db, 'protection'),
+                 ('report', '-d', db, '--codes', 'elus,protection')):
+        bad = grille(*args)
+        if bad.returncode != 1 or b"no code 'protection' in the project: " \
+                b"a sub-theme is named by its path, 'sante/protection'" \
+                not in bad.stderr:
+            return '%s protection: %d %r' % (args[0], bad.returncode,
+                                             bad.stderr)
     return None
 
 
