@@ -191,7 +191,9 @@ int cmd_codebook(int argc, char **argv)
         size_t codes = grille_codebook_count(cb);
         size_t rules = grille_codebook_rule_count(cb);
         cli_printf(_("%s: ok (%zu %s, %zu %s, %zu %s)\n"),
-               path ? path : grille_codebook_source(cb), themes,
+               path && strcmp(path, "-") != 0 ? path
+                                              : grille_codebook_source(cb),
+               themes,
                themes == 1 ? _("theme") : _("themes"), codes,
                codes == 1 ? _("code") : _("codes"), rules,
                rules == 1 ? _("rule") : _("rules"));

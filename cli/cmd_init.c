@@ -60,7 +60,7 @@ int cmd_init(int argc, char **argv)
             return EXIT_RUNTIME;
         }
         yaml = grille_text_data(text, &len);
-        source = cbpath;
+        source = strcmp(cbpath, "-") == 0 ? "<stdin>" : cbpath;
     } else {
         yaml = grille_codebook_bundled_text(&len);
     }

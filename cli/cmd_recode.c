@@ -189,8 +189,11 @@ int cmd_recode(int argc, char **argv)
         yaml = stored;
         warn_if_edited(source, stored, len);
     }
-    if (grille_codebook_load(&cb, yaml, len, cbpath ? cbpath : source,
-                             &err) < 0) {
+    /* its name, as the project keeps it */
+    const char *name = !cbpath                     ? source
+                       : strcmp(cbpath, "-") == 0 ? "<stdin>"
+                                                   : cbpath;
+    if (grille_codebook_load(&cb, yaml, len, name, &err) < 0) {
         /* the project's own: its error said as the project says it, in
          * the project, with the way out (loaded under the name of its
          * source above: a codebook without a name takes it from there) */
@@ -209,7 +212,7 @@ int cmd_recode(int argc, char **argv)
         abort(); /* as the other renderers */
     cli_progress_start(&run.prog, _("recoding"), 0);
     int rc = grille_store_recode_jobs(s, a, (size_t)jobs, cb, yaml, len,
-                                      cbpath ? cbpath : source, on_progress,
+                                      name, on_progress,
                                       on_change, &run, &err);
     cli_progress_end(&run.prog);
     if (rc < 0 && !cli_interrupted) {

@@ -1723,7 +1723,8 @@ int cmd_tag(int argc, char **argv)
                          _("no file to tag (give FILE..., or - for stdin)"));
     /* standard input is read once: a second '-' would be an empty
      * document, said to be a note of no segment */
-    for (int i = optind, seen = 0; i < argc; i++)
+    for (int i = optind, seen = cbpath && strcmp(cbpath, "-") == 0;
+         i < argc; i++)
         if (strcmp(argv[i], "-") == 0 && seen++)
             return cli_usage("tag", "%s",
                              _("'-' (standard input) given twice: it can "

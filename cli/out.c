@@ -108,8 +108,21 @@ bool cli_color(int fd)
 int cli_load_codebook(grille_codebook **out, const char *path)
 {
     grille_error err = {0};
-    int rc = path ? grille_codebook_load_file(out, path, &err)
+    int rc;
+    if (path && strcmp(path, "-") == 0) {
+        /* standard input, as a note's "-" is: named <stdin> */
+        grille_text *t = NULL;
+        rc = cli_read_codebook(&t, path, &err);
+        if (rc >= 0) {
+            size_t len;
+            const char *yaml = grille_text_data(t, &len);
+            rc = grille_codebook_load(out, yaml, len, "<stdin>", &err);
+        }
+        grille_text_free(t);
+    } else {
+        rc = path ? grille_codebook_load_file(out, path, &err)
                   : grille_codebook_load_bundled(out, &err);
+    }
     if (rc < 0)
         cli_lib_error(&err);
     return rc;

@@ -328,6 +328,19 @@ mkdir -p copie2 && cp "$S/codebooks/riposte.yaml" copie2/
 expect "recode: an edited copy named as the bundled codebook is said too" 0 \
     "^grille: warning: riposte\.yaml here is not the project's codebook" \
     sh -c "cd copie2 && $G recode -d c.db 2>&1"
+# a codebook from standard input, '-', as a note's: named <stdin>
+expect "codebook check - reads standard input" 0 "^<stdin>: ok \(15 themes" \
+    sh -c "$G codebook check - < '$S/codebooks/riposte.yaml'"
+expect "codebook check -: its errors name <stdin>" 1 "^grille: <stdin>:3:5: " \
+    sh -c "printf 'themes:\n  a:\n    terms [x]\n' | $G codebook check -"
+expect "tag -c - and a note from standard input: refused" 2 \
+    "'-' \(standard input\) given twice" sh -c "echo x | $G tag -c - -"
+expect "tag -c - codes with it" 0 "^ +a: «masques»" \
+    sh -c "printf 'themes:\n  a:\n    terms: [masque]\n' | $G tag -c - note.md"
+rm -f stdin-cb.db
+sh -c "$G init -d stdin-cb.db -c - < '$S/codebooks/riposte.yaml'" > /dev/null
+expect "init -c -: the project's codebook is from <stdin>" 0 "^source <stdin> " \
+    $G codebook show -d stdin-cb.db
 mkdir -p copie3 && (cd copie3 && $G init -d c.db >/dev/null &&
     cp "$S/codebooks/riposte.yaml" . && printf '# retouchée\n' >> riposte.yaml)
 expect "recode: beside a project of the bundled codebook, not 'read from a file'" 0 \
