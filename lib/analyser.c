@@ -78,7 +78,9 @@ static int check_range(const char **text, size_t start, size_t end,
      * any text UTF-8) */
     size_t bad = start + utf8_check(*text + start, end - start);
     if (bad < end) {
-        int rc = grille__error(err, GRILLE_EENCODING, name, 0, 0,
+        unsigned line, col;
+        grille__line_col(*text, 0, bad, &line, &col);
+        int rc = grille__error(err, GRILLE_EENCODING, name, line, col,
                                _("invalid UTF-8 at byte %zu (0x%02X): the "
                                  "text must be UTF-8 (grille_text_decode "
                                  "converts it), and the range must end "

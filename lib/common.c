@@ -112,6 +112,21 @@ int grille__error(grille_error *err, int code, const char *file,
     return code;
 }
 
+void grille__line_col(const char *s, size_t from, size_t to,
+                      unsigned *line, unsigned *col)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    *line = *col = 1;
+    for (size_t i = from; i < to; i++) {
+        if (u[i] == '\n' || (u[i] == '\r' && (i + 1 >= to || u[i + 1] != '\n'))) {
+            ++*line;
+            *col = 1;
+        } else if ((u[i] & 0xC0) != 0x80) {
+            ++*col;
+        }
+    }
+}
+
 int grille__error_at(grille_error *err, int code, const char *file,
                      size_t offset, const char *fmt, ...)
 {

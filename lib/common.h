@@ -28,6 +28,11 @@
 GRILLE_HIDDEN int grille__error(grille_error *err, int code, const char *file,
                                 unsigned line, unsigned col, const char *fmt,
                                 ...) GRILLE_PRINTF(6, 7);
+/* The line and column (code points, from 1) of byte `to` of s, counted
+ * from byte `from`: "\n", "\r\n" and a lone "\r" end a line, as the
+ * segments count them. */
+GRILLE_HIDDEN void grille__line_col(const char *s, size_t from, size_t to,
+                                    unsigned *line, unsigned *col);
 GRILLE_HIDDEN int grille__error_at(grille_error *err, int code,
                                    const char *file, size_t offset,
                                    const char *fmt, ...) GRILLE_PRINTF(5, 6);

@@ -293,16 +293,8 @@ int grille_text_decode(grille_text **out, const char *bytes, size_t len,
     if (skip || !looks_cp1252(u, len, &undefined)) {
         bool cut = cut_at_end(u, len, bad);
         /* the line and column, for an editor, and the byte offset */
-        unsigned line = 1, col = 1;
-        for (size_t i = skip; i < bad; i++) {
-            /* a lone CR ends a line, as the segments count them */
-            if (u[i] == '\n' || (u[i] == '\r' && u[i + 1] != '\n')) {
-                line++;
-                col = 1;
-            } else if ((u[i] & 0xC0) != 0x80) {
-                col++;
-            }
-        }
+        unsigned line, col;
+        grille__line_col((const char *)u, skip, bad, &line, &col);
         if (undefined == bad)
             rc = grille__error(
                 err, GRILLE_EENCODING, name, line, col,

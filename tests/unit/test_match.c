@@ -1137,6 +1137,17 @@ START_TEST(test_run_bad_arguments)
                      GRILLE_EENCODING);
     ck_assert_ptr_nonnull(strstr(err.message, "byte 8 (0xFF)"));
     ck_assert_int_eq(err.offset, 8);
+    /* with its line and column, as grille_text_decode gives them */
+    const char *lines = "abc\r\nd\xc3\xa9\r\xff\n";
+    ck_assert_int_eq(grille_analyser_run(an, lines, strlen(lines), 0,
+                                         GRILLE_UNIT_PARAGRAPH, cb, "n.md",
+                                         &err),
+                     GRILLE_EENCODING);
+    ck_assert_uint_eq(err.line, 3);
+    ck_assert_uint_eq(err.column, 1);
+    ck_assert_msg(strncmp(err.message, "n.md:3:1: invalid UTF-8 at byte 9",
+                          33) == 0,
+                  "%s", err.message);
     ck_assert_int_eq(grille_analyser_run_range(an, text, 0, 8, 0,
                                                GRILLE_UNIT_PARAGRAPH, cb,
                                                "n.md", &err),
