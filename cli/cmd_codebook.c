@@ -36,6 +36,64 @@ static void skipped(const grille_codebook *cb)
     putchar('\n');
 }
 
+/* Whether code c is code anc or one of its sub-themes. */
+static bool within(const grille_codebook *cb, size_t c, size_t anc)
+{
+    for (long k = (long)c; k >= 0;) {
+        if ((size_t)k == anc)
+            return true;
+        grille_code_info ci;
+        if (grille_codebook_code(cb, (size_t)k, &ci) < 0)
+            break;
+        k = ci.parent;
+    }
+    return false;
+}
+
+/* Warns of each term (a word, a phrase, an exact form) that an exclusion
+ * of its theme, or of a theme above it, matches: the theme never codes
+ * the term as written ("terms: [santé]" with "exclude: [santé]"). */
+static void masked_terms(const grille_codebook *cb, const char *path)
+{
+    size_t n = grille_codebook_rule_count(cb);
+    grille_analyser *a = NULL;
+    grille_error err = {0};
+    if (grille_analyser_new(&a, &err) < 0)
+        return;
+    for (size_t j = 0; j < n; j++) {
+        grille_rule_info x;
+        grille_codebook *one = NULL;
+        if (grille_codebook_rule(cb, j, &x) < 0 ||
+            x.kind != GRILLE_RULE_EXCLUDE ||
+            grille_codebook_from_pattern(&one, x.text, &err) < 0)
+            continue;
+        for (size_t i = 0; i < n; i++) {
+            grille_rule_info t;
+            if (grille_codebook_rule(cb, i, &t) < 0 ||
+                (t.kind != GRILLE_RULE_WORD && t.kind != GRILLE_RULE_PHRASE &&
+                 t.kind != GRILLE_RULE_EXACT) ||
+                !within(cb, t.code, x.code))
+                continue;
+            const char *w = t.text + (t.kind == GRILLE_RULE_EXACT);
+            const grille_coding *cods;
+            if (grille_analyser_run(a, w, strlen(w), 0,
+                                    GRILLE_UNIT_PARAGRAPH, one, "term",
+                                    &err) < 0 ||
+                grille_analyser_codings(a, &cods) == 0)
+                continue;
+            grille_code_info ci;
+            grille_codebook_code(cb, t.code, &ci);
+            cli_warning(_("%s:%u:%u: term '%s' of '%s' is masked by the "
+                          "exclusion '%s' (line %u): the theme never codes "
+                          "it as written"),
+                        path, t.line, t.column, t.text, ci.id, x.text,
+                        x.line);
+        }
+        grille_codebook_free(one);
+    }
+    grille_analyser_free(a);
+}
+
 /* s (flattened) in exactly w columns: padded, or cut with a "…". */
 static void put_cut(const char *s, size_t w)
 {
@@ -198,6 +256,9 @@ int cmd_codebook(int argc, char **argv)
                codes == 1 ? _("code") : _("codes"), rules,
                rules == 1 ? _("rule") : _("rules"));
         skipped(cb);
+        masked_terms(cb, path && strcmp(path, "-") != 0
+                             ? path
+                             : grille_codebook_source(cb));
     }
     grille_codebook_free(cb);
     return EXIT_OK;

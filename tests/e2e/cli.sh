@@ -680,6 +680,15 @@ printf 'themes:\n  t:\n    terms: [maire]\n  u:\n    terms: ["*"]\n' > star.yaml
 expect "a glob of every word names its theme" 1 \
     "^grille: star\.yaml:5:13: glob '\*' in theme 'u' has no letter: it matches every word" \
     $G codebook check star.yaml
+printf 'themes:\n  sante:\n    terms: [santé, masques]\n    exclude: [santé]\n    children:\n      p:\n        terms: [agents de santé]\n' > dead.yaml
+expect "check: a term its theme's exclusion masks is warned of, with both lines" 0 \
+    "^grille: warning: dead\.yaml:3:13: term 'santé' of 'sante' is masked by the exclusion 'santé' \(line 4\): the theme never codes it as written" \
+    sh -c "$G codebook check dead.yaml 2>&1"
+expect "...and one of a sub-theme" 0 \
+    "^grille: warning: dead\.yaml:7:17: term 'agents de santé' of 'sante/p' is masked" \
+    sh -c "$G codebook check dead.yaml 2>&1"
+ok "...and none of the bundled codebook" sh -c \
+    "$G codebook check 2>&1 | grep -q '^<bundled>: ok' && ! $G codebook check 2>&1 | grep -q warning"
 printf 'themes:\n  u:\n    terms: ["..."]\n' > dots.yaml
 expect "a term without a word names its theme" 1 \
     "^grille: dots\.yaml:3:13: term '\.\.\.' in theme 'u' has no word to match" \
