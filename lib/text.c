@@ -1059,6 +1059,11 @@ static size_t outline_item(const char *s, size_t end, size_t i)
 {
     size_t k = i;
     bool capital = false;
+    /* the second byte of every item: a digit, a dot, or a numeral's
+     * letter (most lines go no further) */
+    char c1 = i + 1 < end ? s[i + 1] : 0;
+    if (c1 != '.' && !is_digit(c1) && c1 != 'I' && c1 != 'V' && c1 != 'X')
+        return 0;
     if (is_digit(s[k])) {
         size_t groups = 0;
         for (;;) {
@@ -1659,6 +1664,26 @@ static bool table_rule(const char *s, size_t c, size_t end)
     return dash;
 }
 
+/* Whether a list's item at s[m] may start with a label bullet_speaker
+ * takes, by its first word (a timestamp or emphasis first: maybe): most
+ * items are not read word by word for a label then. */
+static bool may_be_speaker(const char *s, size_t end, size_t m)
+{
+    unsigned char c = (unsigned char)s[m];
+    if (c == '[' || c == '(' || c == '{' || c == '*' || c == '_' ||
+        is_digit((char)c))
+        return true;
+    size_t w = m;
+    while (w < end && w - m < 24 && s[w] != ' ' && s[w] != ':' &&
+           s[w] != '\t' && s[w] != ',')
+        w++;
+    if (w - m == 1)
+        return c >= 'A' && c <= 'Z';
+    /* a civility, or the initial of a speaker's word (Enquêtrice,
+     * Question, Participant, Élu...): turn_label and bullet_speaker tell */
+    return w - m >= 2 && c && (strchr("ACDEIJLMPQRS", c) || c == 0xC3);
+}
+
 /* Whether the label s[ls, le) of a turn after a bullet names a speaker
  * beyond doubt: a letter alone (Q, R), a civility and a name (Mme
  * Durand, M. le Maire), or a speaker's word (Enquêtrice, Question,
@@ -1736,7 +1761,10 @@ static int segment_lines(grille_analyser *a, const char *s, size_t len,
             }
         } else if ((m = bullet_at(s, end, c)) != 0) {
             rc = close_seg(a, s, &o);
-            size_t t = turn_at(s, end, m, &ls, &le);
+            size_t t = memchr(s + m, ':', end - m) &&
+                               may_be_speaker(s, end, m)
+                           ? turn_label(s, end, m, &ls, &le)
+                           : 0;
             if (t && bullet_speaker(s, ls, le)) {
                 /* "- Q : …", "• Mme Durand : …": a turn written as a
                  * list's item */
