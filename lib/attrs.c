@@ -375,5 +375,13 @@ done:
     grille_ytree__free(root);
     gbuf_free(&strs);
     free(offs);
+    if (rc < 0 && rc != GRILLE_ENOMEM && len && s[0] != '-') {
+        /* after blank lines (see grille_text_front_matter), a block that
+         * is no YAML mapping of strings is text: a rule, lines, a rule */
+        *body = 0;
+        if (err)
+            memset(err, 0, sizeof(*err));
+        return empty(out, err);
+    }
     return rc < 0 ? rc : 0;
 }

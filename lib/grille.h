@@ -163,7 +163,11 @@ GRILLE_API void grille_text_free(grille_text *text);
 /*
  * Finds a YAML front matter block at the start of `s`: a first line that
  * is "---" (spaces or tabs after it allowed), then YAML, then a line "---" or
- * "..." (the same).  On success
+ * "..." (the same).  After blank lines, a "---" line opens one only when
+ * the block is closed and its first line is a key ("type: commune"), and
+ * grille_attrs_parse then reads one that is no YAML mapping as text (none
+ * is found: a Markdown rule, lines, a rule).  `s` is read within `len`,
+ * with or without a NUL after it.  On success
  * *yaml_start and *yaml_end delimit the YAML between the fences and *body is
  * the offset of the first byte after the closing fence's line end.
  * Returns 1 when a block is found, 0 when there is none (*body is 0), and

@@ -734,8 +734,12 @@ int grille_text_front_matter(const char *s, size_t len, size_t *yaml_start,
      * closed and starts with a key ("type: commune"): a rule "---" under
      * a blank line is Markdown's, and its text is text */
     bool after_blank = false;
-    while (open < len && i > open &&
-           open + strspn(s + open, " \t\r") >= end && i < len) {
+    for (;;) {
+        size_t k = open; /* s need not end with a NUL: bounded by end */
+        while (k < end && (s[k] == ' ' || s[k] == '\t' || s[k] == '\r'))
+            k++;
+        if (k < end || i <= open || i >= len)
+            break;
         open = i;
         i = next_line(s, len, open, &end);
         after_blank = true;
@@ -750,8 +754,8 @@ int grille_text_front_matter(const char *s, size_t len, size_t *yaml_start,
                            s[k] == '-' || (unsigned char)s[k] >= 0x80))
             k++;
         if (k == i || k >= len || s[k] != ':' ||
-            (k + 1 < len && s[k + 1] != ' ' && s[k + 1] != '\n' &&
-             s[k + 1] != '\r'))
+            (k + 1 < len && s[k + 1] != ' ' && s[k + 1] != '\t' &&
+             s[k + 1] != '\n' && s[k + 1] != '\r'))
             return 0;
     }
     size_t start = i;
@@ -884,8 +888,6 @@ static bool is_digit(char c)
     return c >= '0' && c <= '9';
 }
 
-static size_t outline_item(const char *s, size_t end, size_t i);
-
 /* A bullet marker at s[i] (a line's first non-space): returns the offset
  * after it and the spaces that follow, or 0 when there is none. */
 static size_t bullet_at(const char *s, size_t end, size_t i)
@@ -930,9 +932,6 @@ static size_t bullet_at(const char *s, size_t end, size_t i)
     default:
         break;
     }
-    size_t o = outline_item(s, end, i);
-    if (o)
-        return o;
     /* 1. 1) 12. a) A) (a) (1) */
     size_t k = i;
     bool paren = false;
@@ -1049,23 +1048,25 @@ static const listword sentence_words[] = {
     LW("Tous"), LW("Toutes"), {NULL, 0}};
 
 /* An outline's item at s[i]: "1.1", "1.2.3." (numbers of one or two
- * digits, none starting with 0, so that "12.03" stays a date), "II." or
- * "IV)" (Roman numerals of two letters or more), "a." (a small letter), or
- * "I." and "B." (a capital) before a word that starts sentences ("I. Les
- * constats"; "A. Dupont" is an initial); then a space and a letter, so
- * that "1.5 %" and "p. 12" stay text.  Where its text starts, 0 for none
- * ("1." and "a)" are bullet_at's). */
+ * digits, none starting with 0) before a capital ("1.1 Télétravail"),
+ * "II." or "IV)" (Roman numerals of two letters or more), "a." to "h."
+ * (a small letter), or "A." to "H.", "I.", "V.", "X." before a word that
+ * starts sentences ("I. Les constats"; "A. Dupont" is an initial); then a
+ * space and a letter.  A date or a time, "12.11 réunion", "9.30 Réunion"
+ * (two numbers, the second of two digits), a number ("2.5 millions"),
+ * "p. 12", "m. Dupont", "R. Nous" (a transcript's answer) stay text.
+ * Where its text starts, 0 for none ("1." and "a)" are bullet_at's). */
 static size_t outline_item(const char *s, size_t end, size_t i)
 {
     size_t k = i;
-    bool capital = false;
+    bool capital = false, number = false;
     /* the second byte of every item: a digit, a dot, or a numeral's
      * letter (most lines go no further) */
     char c1 = i + 1 < end ? s[i + 1] : 0;
     if (c1 != '.' && !is_digit(c1) && c1 != 'I' && c1 != 'V' && c1 != 'X')
         return 0;
     if (is_digit(s[k])) {
-        size_t groups = 0;
+        size_t groups = 0, last = 0;
         for (;;) {
             size_t d = k;
             if (s[k] == '0')
@@ -1075,6 +1076,7 @@ static size_t outline_item(const char *s, size_t end, size_t i)
             if (d == k || (d < end && is_digit(s[d])))
                 return 0;
             groups++;
+            last = d - k;
             k = d;
             if (k + 1 < end && s[k] == '.' && is_digit(s[k + 1])) {
                 k++;
@@ -1082,11 +1084,12 @@ static size_t outline_item(const char *s, size_t end, size_t i)
             }
             break;
         }
-        if (groups < 2)
+        if (groups < 2 || (groups == 2 && last == 2))
             return 0;
         if (k < end && s[k] == '.')
             k++;
-    } else if (s[k] >= 'a' && s[k] <= 'z' && k + 1 < end && s[k + 1] == '.') {
+        number = true;
+    } else if (s[k] >= 'a' && s[k] <= 'h' && s[k + 1] == '.') {
         k += 2;
     } else {
         size_t r = k;
@@ -1095,7 +1098,8 @@ static size_t outline_item(const char *s, size_t end, size_t i)
             r++;
         if (r - k >= 2 && r < end && (s[r] == '.' || s[r] == ')')) {
             k = r + 1;
-        } else if (s[k] >= 'A' && s[k] <= 'Z' && k + 1 < end &&
+        } else if (((s[k] >= 'A' && s[k] <= 'H') || s[k] == 'I' ||
+                    s[k] == 'V' || s[k] == 'X') &&
                    s[k + 1] == '.') {
             k += 2;
             capital = true;
@@ -1106,7 +1110,8 @@ static size_t outline_item(const char *s, size_t end, size_t i)
     if (k >= end || (s[k] != ' ' && s[k] != '\t'))
         return 0;
     size_t j = skip_spaces(s, end, k, NULL), n, w = j;
-    if (j >= end || !letter_cp(cp_at(s, end, j, &n)))
+    uint32_t first = j < end ? cp_at(s, end, j, &n) : 0;
+    if (j >= end || !letter_cp(first) || (number && !upper_cp(first)))
         return 0;
     if (!capital)
         return j;
@@ -1566,6 +1571,8 @@ typedef struct open_seg {
     bool open;
     grille_segment seg;
     unsigned indent; /* of the bullet marker */
+    bool listed;     /* a list's item (a bullet, or a turn written as one):
+                        a line goes on with it when indented more */
     size_t last_end;
 } open_seg;
 
@@ -1767,21 +1774,27 @@ static int segment_lines(grille_analyser *a, const char *s, size_t len,
                            : 0;
             if (t && bullet_speaker(s, ls, le)) {
                 /* "- Q : …", "• Mme Durand : …": a turn written as a
-                 * list's item */
+                 * list's item (an answer on the next line, not indented,
+                 * is none of it) */
                 start_seg(&o, GRILLE_SEG_TURN, t, end, line);
                 o.seg.label_start = ls;
                 o.seg.label_end = le;
             } else {
                 start_seg(&o, GRILLE_SEG_BULLET, m, end, line);
-                o.indent = indent;
             }
+            o.indent = indent;
+            o.listed = true;
+        } else if ((m = outline_item(s, end, c)) != 0) {
+            /* "1.2 La mairie…", "II. Les élus…": a paragraph of its own,
+             * which the lines after it continue (hard-wrapped text) */
+            rc = close_seg(a, s, &o);
+            start_seg(&o, GRILLE_SEG_PARAGRAPH, m, end, line);
         } else if ((m = turn_at(s, end, c, &ls, &le)) != 0) {
             rc = close_seg(a, s, &o);
             start_seg(&o, GRILLE_SEG_TURN, m, end, line);
             o.seg.label_start = ls;
             o.seg.label_end = le;
-        } else if (o.open && (o.seg.kind != GRILLE_SEG_BULLET ||
-                              indent > o.indent)) {
+        } else if (o.open && (!o.listed || indent > o.indent)) {
             if (o.seg.start == SIZE_MAX) {
                 o.seg.start = c;
                 o.seg.line = line;

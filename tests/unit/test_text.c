@@ -257,9 +257,8 @@ START_TEST(front_matter_found)
 }
 END_TEST
 
-/* After blank lines, a block closed and opened by a key is a front
- * matter (its errors on the file's lines); a rule under a blank line,
- * closed or not, is text. */
+/* After blank lines, a block closed, opened by a key and a YAML mapping
+ * is a front matter; a rule under a blank line, closed or not, is text. */
 START_TEST(front_matter_after_blank_lines)
 {
     const char *s = "\n \t\r\n---\ntype: commune\n---\nLa santé\n";
@@ -285,14 +284,41 @@ START_TEST(front_matter_after_blank_lines)
     ck_assert_uint_eq(grille_attrs_count(a), 1);
     ck_assert_str_eq(grille_attrs_get(a, 0)->value, "commune");
     grille_attrs_free(a);
-    const char *twice = "\n\n---\ntype: a\ntype: b\n---\nLa santé\n";
+    /* after blank lines, a block that is no YAML mapping of strings is
+     * text (a rule, lines, a rule), not an error: none before either */
+    const char *texts[] = {"\n\n---\ntype: a\ntype: b\n---\nLa santé\n",
+                           "\n---\nDate: 12 mars\n\nLa maire dit.\n\n---\n"
+                           "Suite.\n",
+                           "\n---\ntype: [a\n---\nLa santé\n"};
+    for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+        grille_error err = {0};
+        body = 99;
+        ck_assert_int_eq(grille_attrs_parse(&a, &body, texts[i],
+                                            strlen(texts[i]), "n.md", &err),
+                         0);
+        ck_assert_uint_eq(body, 0);
+        ck_assert_uint_eq(grille_attrs_count(a), 0);
+        ck_assert_int_eq(err.code, 0);
+        grille_attrs_free(a);
+    }
+    /* its errors on the file's lines, when it starts at the top: the
+     * YAML's lines are counted from the file's first */
+    const char *twice = "---\ntype: a\ntype: b\n---\nLa santé\n";
     grille_error err = {0};
     ck_assert_int_eq(grille_attrs_parse(&a, &body, twice, strlen(twice),
                                         "n.md", &err),
                      GRILLE_ESYNTAX);
-    ck_assert_msg(strstr(err.message, "n.md:5:1: key 'type' given twice in "
-                                      "the front matter (first on line 4)"),
+    ck_assert_msg(strstr(err.message, "n.md:3:1: key 'type' given twice in "
+                                      "the front matter (first on line 2)"),
                   "%s", err.message);
+    /* a text of blank lines that need not end with a NUL: read within
+     * its length */
+    char *blank = malloc(4);
+    memcpy(blank, "\n \t ", 4);
+    ck_assert_int_eq(grille_text_front_matter(blank, 4, &ys, &ye, &body,
+                                              NULL),
+                     0);
+    free(blank);
 }
 END_TEST
 
@@ -769,26 +795,30 @@ START_TEST(bullet_continuations)
 }
 END_TEST
 
-/* An outline's items are segments of their own, as numbered ones are:
- * "1.1", "2.3.", "II.", "IV)", "a.", and a capital before a word that
- * starts sentences; a decimal, a date, a page, an initial stay text. */
+/* An outline's items are paragraphs of their own, which the lines after
+ * them continue (hard-wrapped text): "1.1", "2.3." before a capital,
+ * "II.", "IV)", "a." to "h.", and "A." to "H.", "I." before a word that
+ * starts sentences; a date, a time, a decimal, a page, an initial, a
+ * transcript's "R." stay text. */
 START_TEST(outline_items)
 {
-    run("1.1 Teletravail : 900 agents\n1.2. Sante : 3 cas\n2.1.3 Elus\n"
-        "II. Les constats\nIV) Reprise\nI. Les agents\nb. le CCAS\n"
-        "Texte\nA. Dupont a dit\np. 12 du rapport\n1.5 %\n12.03 réunion\n"
-        "1.a b\n0.5 ETP\nI. Dupont\n");
+    run("1.1 Teletravail : 900 agents\n1.2. Sante : 3 cas, la mairie a\n"
+        "fermé\n2.1.3 Elus\nII. Les constats\nIV) Reprise\nI. Les agents\n"
+        "b. le CCAS\n\nTexte\nA. Dupont a dit\np. 12 du rapport\n1.5 %\n"
+        "12.11 réunion\n9.30 Réunion\n2.5 millions\n1.a b\n0.5 ETP\n"
+        "I. Dupont\nR. Nous avons\nm. Dupont\n");
     ck_assert_uint_eq(nseg, 8);
-    seg_is(0, GRILLE_SEG_BULLET, 1, "Teletravail : 900 agents");
-    seg_is(1, GRILLE_SEG_BULLET, 2, "Sante : 3 cas");
-    seg_is(2, GRILLE_SEG_BULLET, 3, "Elus");
-    seg_is(3, GRILLE_SEG_BULLET, 4, "Les constats");
-    seg_is(4, GRILLE_SEG_BULLET, 5, "Reprise");
-    seg_is(5, GRILLE_SEG_BULLET, 6, "Les agents");
-    seg_is(6, GRILLE_SEG_BULLET, 7, "le CCAS");
-    seg_is(7, GRILLE_SEG_PARAGRAPH, 8,
+    seg_is(0, GRILLE_SEG_PARAGRAPH, 1, "Teletravail : 900 agents");
+    seg_is(1, GRILLE_SEG_PARAGRAPH, 2, "Sante : 3 cas, la mairie a\nfermé");
+    seg_is(2, GRILLE_SEG_PARAGRAPH, 4, "Elus");
+    seg_is(3, GRILLE_SEG_PARAGRAPH, 5, "Les constats");
+    seg_is(4, GRILLE_SEG_PARAGRAPH, 6, "Reprise");
+    seg_is(5, GRILLE_SEG_PARAGRAPH, 7, "Les agents");
+    seg_is(6, GRILLE_SEG_PARAGRAPH, 8, "le CCAS");
+    seg_is(7, GRILLE_SEG_PARAGRAPH, 10,
            "Texte\nA. Dupont a dit\np. 12 du rapport\n1.5 %\n"
-           "12.03 réunion\n1.a b\n0.5 ETP\nI. Dupont");
+           "12.11 réunion\n9.30 Réunion\n2.5 millions\n1.a b\n0.5 ETP\n"
+           "I. Dupont\nR. Nous avons\nm. Dupont");
 }
 END_TEST
 
@@ -801,8 +831,9 @@ START_TEST(turns_as_list_items)
         "* Mme Durand : la santé\n1. R : le télétravail\n"
         "- **Q** : la reprise ?\n- CCAS : 430 agents\n"
         "• Enquêtrice : et ensuite ?\n- M. le Maire : les élus\n"
-        "  suite du maire\n- Jean Dupont : a dit\n");
-    ck_assert_uint_eq(nseg, 9);
+        "  suite du maire\n- Jean Dupont : a dit\n"
+        "- Q : Et les masques ?\nOn en a reçu 500.\n");
+    ck_assert_uint_eq(nseg, 11);
     seg_is(0, GRILLE_SEG_TURN, 1, "Et la reprise ?");
     label_is(0, "Q");
     seg_is(1, GRILLE_SEG_BULLET, 2, "DGS : arrivés fin mars.");
@@ -818,6 +849,9 @@ START_TEST(turns_as_list_items)
     seg_is(7, GRILLE_SEG_TURN, 8, "les élus\n  suite du maire");
     label_is(7, "M. le Maire");
     seg_is(8, GRILLE_SEG_BULLET, 10, "Jean Dupont : a dit");
+    /* the answer on the next line, not indented, is not the question's */
+    seg_is(9, GRILLE_SEG_TURN, 11, "Et les masques ?");
+    seg_is(10, GRILLE_SEG_PARAGRAPH, 12, "On en a reçu 500.");
 }
 END_TEST
 
@@ -1205,7 +1239,7 @@ START_TEST(sentences_abbreviations_quotes)
              "(hésite)\xc2\xa0Oui. Bon. (il hésite) « Oui ».\n",
              GRILLE_UNIT_SENTENCE);
     ck_assert_uint_eq(nseg, 7);
-    seg_is(0, GRILLE_SEG_BULLET, 1, "Le choc du confinement");
+    seg_is(0, GRILLE_SEG_PARAGRAPH, 1, "Le choc du confinement");
     seg_is(2, GRILLE_SEG_SENTENCE, 3, "(inaudible)\nEnsuite.");
     seg_is(4, GRILLE_SEG_SENTENCE, 4, "(hésite)\xc2\xa0Oui.");
     seg_is(6, GRILLE_SEG_SENTENCE, 4, "(il hésite) « Oui ».");
