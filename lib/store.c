@@ -2789,22 +2789,38 @@ static int lf_next(const char *s, size_t n, size_t *i)
     return c;
 }
 
-/* Whether document `name` (its id in *id) holds the body of the text
- * data[0, len) (past its front matter at `body`), CR LF and a CR alone
- * read as LF, and the body is not blank: the same interview come back
- * another way, from an export (whose sources keep the body alone, with
- * LF) imported before, or saved again with other line ends. */
-static bool same_body(grille_store *s, const char *name, const char *data,
-                      size_t len, size_t body, int64_t *id, int *rc)
+/* Whether a[0, an) and b[0, bn) are the same text, CR LF and a CR alone
+ * read as LF. */
+static bool lf_same(const char *a, size_t an, const char *b, size_t bn)
+{
+    size_t i = 0, j = 0;
+    int x, y;
+    do {
+        x = lf_next(a, an, &i);
+        y = lf_next(b, bn, &j);
+    } while (x == y && x >= 0);
+    return x == y;
+}
+
+/* Whether document `name` (its id in *id) is the note p of text
+ * data[0, len) come back another way: the same text (CR LF and a CR
+ * alone read as LF), or, for a document stored without a front matter
+ * nor a file (imported from an export, whose sources keep the body
+ * alone; a note added from a file is found again by it), the same
+ * body, not blank, with no attribute of p's front matter at another value
+ * (two notes of a template's body told apart by their front matters are
+ * two interviews). */
+static bool same_note(grille_store *s, const char *name,
+                      const grille_prepared *p, const char *data, size_t len,
+                      int64_t *id, int *rc)
 {
     *rc = SQLITE_OK;
-    if (!data[body + strspn(data + body, " \t\r\n")])
-        return false;
+    size_t body = p->body <= len ? p->body : len;
     sqlite3_stmt *q = NULL;
     bool same = false;
     *rc = sqlite3_prepare_v2(s->db,
-                             "SELECT id, text, body FROM documents "
-                             "WHERE name = ?1",
+                             "SELECT id, text, body, file IS NULL FROM "
+                             "documents WHERE name = ?1",
                              -1, &q, NULL);
     if (*rc == SQLITE_OK) {
         sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
@@ -2812,19 +2828,45 @@ static bool same_body(grille_store *s, const char *name, const char *data,
         if (*rc == SQLITE_ROW) {
             const char *t = (const char *)sqlite3_column_text(q, 1);
             size_t tn = (size_t)sqlite3_column_bytes(q, 1);
-            sqlite3_int64 tb = sqlite3_column_int64(q, 2);
-            size_t i = tb > 0 && (size_t)tb <= tn ? (size_t)tb : 0,
-                   j = body;
-            int a, b;
-            do {
-                a = t ? lf_next(t, tn, &i) : -1;
-                b = lf_next(data, len, &j);
-            } while (a == b && a >= 0);
-            same = t && a == b;
+            /* no front matter and no file: an import's */
+            bool bare = sqlite3_column_int64(q, 2) == 0 &&
+                        sqlite3_column_int64(q, 3) != 0;
             *id = sqlite3_column_int64(q, 0);
             *rc = SQLITE_OK;
+            if (t && !bare)
+                same = lf_same(t, tn, data, len);
+            else if (t && data[body + strspn(data + body, " \t\r\n")])
+                same = lf_same(t, tn, data + body, len - body);
         } else if (*rc == SQLITE_DONE) {
             *rc = SQLITE_OK;
+        }
+    }
+    sqlite3_finalize(q);
+    q = NULL;
+    size_t na = grille_attrs_count(p->attrs);
+    if (same && na && *rc == SQLITE_OK &&
+        (*rc = sqlite3_prepare_v2(s->db,
+                                  "SELECT value FROM attributes WHERE "
+                                  "document = ?1 AND key = ?2",
+                                  -1, &q, NULL)) == SQLITE_OK) {
+        for (size_t i = 0; i < na && same; i++) {
+            const grille_attr *at = grille_attrs_get(p->attrs, i);
+            char *k = p->clean ? NULL : grille_attr_key(at->key),
+                 *v = p->clean ? NULL : grille__attr_clean(at->value);
+            const char *key = p->clean ? p->clean[2 * i] : k,
+                       *value = p->clean ? p->clean[2 * i + 1] : v;
+            if (key && value) {
+                sqlite3_bind_int64(q, 1, *id);
+                sqlite3_bind_text(q, 2, key, -1, SQLITE_STATIC);
+                if (sqlite3_step(q) == SQLITE_ROW)
+                    same = strcmp((const char *)sqlite3_column_text(q, 0),
+                                  value) == 0;
+                sqlite3_reset(q);
+            } else {
+                same = false; /* out of memory: the add will say so */
+            }
+            free(k);
+            free(v);
         }
     }
     sqlite3_finalize(q);
@@ -2899,6 +2941,23 @@ static int add_doc(grille_store *s, grille_prepared *p, const char *name,
     sqlite3_reset(st);
     if (rc != SQLITE_DONE)
         return store_error(s, err, rc, "look for the document");
+    /* of the name of a document, and the same note: the interview
+     * imported from an export, or saved with other line ends; before the
+     * edited file's tests (an imported document's path is its name) */
+    bool taken = name_taken(s, name, &rc);
+    int64_t twin = 0;
+    if (rc != SQLITE_OK)
+        return store_error(s, err, rc, "look for the document");
+    if (taken && same_note(s, name, p, data, len, &twin, &rc)) {
+        *id = twin;
+        return grille__error(err, GRILLE_EEXISTS, path, 0, 0,
+                             _("already in the project as '%s' (the same "
+                               "text, but for its front matter or its line "
+                               "ends); nothing added"),
+                             name);
+    }
+    if (rc != SQLITE_OK)
+        return store_error(s, err, rc, "look for the document");
     /* read from the file of a document, with another text: most often
      * the note edited since, which added again would be a second copy of
      * the interview in every figure (whatever path or link names it) */
@@ -2917,9 +2976,10 @@ static int add_doc(grille_store *s, grille_prepared *p, const char *name,
         sqlite3_reset(q);
         if (rc != SQLITE_DONE)
             return store_error(s, err, rc, "look for the document");
+        rc = SQLITE_OK;
     }
     const char *use = name;
-    if (name_taken(s, name, &rc)) {
+    if (taken) {
         use = path;
         /* added by this path before, with another text: most often the
          * file edited since, which stored under its path would be a
@@ -2953,18 +3013,6 @@ static int add_doc(grille_store *s, grille_prepared *p, const char *name,
             rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
         }
         sqlite3_finalize(q);
-    }
-    /* of the name of a document, with its body: the same interview,
-     * imported from an export or with other line ends */
-    int64_t twin = 0;
-    if (rc == SQLITE_OK && use == path && p->body <= len &&
-        same_body(s, name, data, len, p->body, &twin, &rc)) {
-        *id = twin;
-        return grille__error(err, GRILLE_EEXISTS, path, 0, 0,
-                             _("already in the project as '%s' (the same "
-                               "text, but for its front matter or its line "
-                               "ends); nothing added"),
-                             name);
     }
     if (rc == SQLITE_OK && use == path && name_taken(s, path, &rc))
         return grille__error(err, GRILLE_EEXISTS, path, 0, 0,

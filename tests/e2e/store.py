@@ -257,8 +257,11 @@ def t_add_imported_note():
     """A note imported from a colleague's export (its source: the body
     alone, with LF), then added from the notes' folder: already there (a
     second copy would count the interview twice in every figure), named;
-    so is the same note saved with CR LF in another folder. Another body
-    under that name still goes in, by its path."""
+    so is the same note saved with CR LF in another folder, and added from
+    its own folder. Another body under that name still goes in, by its
+    path; two notes of one body told apart by their front matters are two;
+    a note edited since (another value, a front matter added) is refused
+    as edited."""
     d = os.path.join(TMP, 'twin')
     for sub in ('n', 'crlf', 'other'):
         os.makedirs(os.path.join(d, sub))
@@ -289,11 +292,54 @@ def t_add_imported_note():
                                          out.stderr)
         if count(db, 'SELECT count(*) FROM documents') != 1:
             return 'add %s: a second copy' % path
+    # from the notes' own folder too (the imported document's path is its
+    # name, which the edited file's test would take for this one)
+    for args in (['add', '-d', db, 'a.md'], ['add', '-d', db, '.']):
+        out = subprocess.run([G] + args, capture_output=True,
+                             cwd=os.path.join(d, 'n'))
+        if out.returncode != 0 or b'1 already there' not in out.stdout:
+            return '%r from n/: %d %r' % (args, out.returncode, out.stderr)
     out = subprocess.run([G, 'add', '-d', db, 'other/a.md'],
                          capture_output=True, cwd=d)
     if out.returncode != 0 or count(
             db, 'SELECT count(*) FROM documents') != 2:
         return 'another body: %d %r' % (out.returncode, out.stderr)
+    # the same body with another value in the front matter: another
+    # interview (two notes of a template), or the note edited since
+    tpl = os.path.join(d, 'tpl')
+    for sub, who in (('X', 'Rodez'), ('Y', 'Millau')):
+        os.makedirs(os.path.join(tpl, sub))
+        with open(os.path.join(tpl, sub, 'e.md'), 'w') as f:
+            f.write('---\ncollectivite: %s\n---\nEntretien reporté.\n' % who)
+    tdb = os.path.join(tpl, 't.db')
+    subprocess.run([G, 'init', '-d', tdb], capture_output=True, check=True)
+    out = subprocess.run([G, 'add', '-d', tdb, 'X/e.md', 'Y/e.md'],
+                         capture_output=True, cwd=tpl)
+    if out.returncode != 0 or count(
+            tdb, 'SELECT count(*) FROM documents') != 2:
+        return 'a template\'s two notes: %d %r' % (out.returncode, out.stderr)
+    with open(os.path.join(d, 'n', 'a.md'), 'w', encoding='utf-8') as f:
+        f.write('---\ntype: epci\n---\n' + body)
+    out = subprocess.run([G, 'add', '-d', db, 'a.md'], capture_output=True,
+                         cwd=os.path.join(d, 'n'))
+    if out.returncode != 1 or b'with another text' not in out.stderr:
+        return 'another type: %d %r' % (out.returncode, out.stderr)
+    # a plain note added from its file, given a front matter since: edited
+    plain = os.path.join(d, 'plain')
+    os.makedirs(plain)
+    with open(os.path.join(plain, 'p.txt'), 'w', encoding='utf-8') as f:
+        f.write(body)
+    pdb = os.path.join(plain, 'p.db')
+    subprocess.run([G, 'init', '-d', pdb], capture_output=True, check=True)
+    subprocess.run([G, 'add', '-d', pdb, 'p.txt'], capture_output=True,
+                   cwd=plain, check=True)
+    with open(os.path.join(plain, 'p.txt'), 'w', encoding='utf-8') as f:
+        f.write('---\ntype: commune\n---\n' + body)
+    out = subprocess.run([G, 'add', '-d', pdb, 'p.txt'], capture_output=True,
+                         cwd=plain)
+    if out.returncode != 1 or b'with another text' not in out.stderr:
+        return 'a plain note given a front matter: %d %r' % (out.returncode,
+                                                             out.stderr)
     return None
 
 
