@@ -862,13 +862,12 @@ static int on_unit_coding(const grille_coding_info *c, void *payload)
 
 /* Imports `qdpx` into a scratch project coded with `cb` and fills `e`
  * with the codes coded by hand there and their confusion over segments. */
-static int eval_project(evalrun *e, const char *qdpx, const char *cbpath,
-                        grille_codebook *cb)
+static int eval_project(evalrun *e, const char *qdpx, const char *text,
+                        size_t len, grille_codebook *cb)
 {
     grille_error err = {0};
     grille_store *s = NULL;
     grille_analyser *a = NULL;
-    grille_text *yaml = NULL;
     units u = {0};
     int rc = -1;
     char dir[] = "/tmp/grille-eval-XXXXXX", db[4096];
@@ -883,15 +882,6 @@ static int eval_project(evalrun *e, const char *qdpx, const char *cbpath,
         return -1;
     }
     snprintf(db, sizeof(db), "%s/p.db", made);
-    const char *text;
-    size_t len;
-    if (cbpath) {
-        if (grille_text_read_file(&yaml, cbpath, &err) < 0)
-            goto fail;
-        text = grille_text_data(yaml, &len);
-    } else {
-        text = grille_codebook_bundled_text(&len);
-    }
     if (grille_store_create(&s, db, text, len, grille_codebook_source(cb),
                             GRILLE_UNIT_PARAGRAPH, &err) < 0 ||
         cli_analyser(&a, &err) < 0 || grille_store_begin(s, &err) < 0)
@@ -993,7 +983,6 @@ fail:
 done:
     grille_store_close(s);
     grille_analyser_free(a);
-    grille_text_free(yaml);
     free(u.doc_ids);
     free(u.doc_base);
     free(u.gold);
@@ -1069,13 +1058,33 @@ int cmd_eval(int argc, char **argv)
         grille_codebook *pcb = NULL;
         int st = EXIT_RUNTIME;
         e.project = true;
-        if (cli_load_codebook(&pcb, cbpath) == 0) {
+        /* its text read once (standard input can be), for the codebook
+         * and for the scratch project */
+        grille_text *cbtext = NULL;
+        grille_error cerr = {0};
+        const char *yaml = NULL;
+        size_t ylen = 0;
+        if (!cbpath)
+            yaml = grille_codebook_bundled_text(&ylen);
+        else if (cli_read_codebook(&cbtext, cbpath, &cerr) == 0)
+            yaml = grille_text_data(cbtext, &ylen);
+        if (!yaml)
+            cli_lib_error(&cerr);
+        else if (!cbpath)
+            cli_load_codebook(&pcb, NULL);
+        else if (grille_codebook_load(&pcb, yaml, ylen,
+                                      strcmp(cbpath, "-") == 0 ? "<stdin>"
+                                                               : cbpath,
+                                      &cerr) < 0)
+            cli_lib_error(&cerr);
+        if (pcb) {
             e.cb = pcb;
-            if (eval_project(&e, goldproject, cbpath, pcb) == 0) {
+            if (eval_project(&e, goldproject, yaml, ylen, pcb) == 0) {
                 report(&e);
                 st = EXIT_OK;
             }
         }
+        grille_text_free(cbtext);
         free(e.conf);
         grille_codebook_free(pcb);
         e.g.nfiles = e.g.nrows = 0; /* counts only: no files, no rows */

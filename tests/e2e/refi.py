@@ -816,6 +816,16 @@ def t_eval_gold_project():
     if got['micro']['f1'] != '1.0000' or int(got['micro']['fn']) != 0 or \
             len(got) < 10:
         return 'perfect gold: %r' % got['micro']
+    # the codebook from standard input, read once for the scratch project
+    # too (it was read again, and found empty)
+    with open(os.path.join(S, 'codebooks', 'riposte.yaml'), 'rb') as f:
+        piped = subprocess.run([G, 'eval', '--gold-project', path, '-f',
+                                'csv', '-c', '-'], stdin=f,
+                               capture_output=True, cwd=TMP)
+    got2 = {r['code']: r for r in csv.DictReader(io.StringIO(
+        piped.stdout.decode(), newline=''))}
+    if piped.returncode != 0 or got2 != got:
+        return 'eval -c -: %d %r' % (piped.returncode, piped.stderr[:200])
     # one document coded by hand, the others not read by the coder: only
     # its segments are scored (the others' would all be false positives)
     qde = Z.read('project.qde').decode('utf-8')
