@@ -234,6 +234,38 @@ static int empty(grille_attrs **out, grille_error *err)
     return 0;
 }
 
+/* Whether key (as written) is one of the seven the reports read, in any
+ * of the spellings the project stores as it (Rôle, role, ROLE). */
+static bool known_key(const char *key)
+{
+    static const char *const seven[] = {"collectivite", "type", "region",
+                                        "population",   "role", "date",
+                                        "enqueteur",    NULL};
+    if (grille__attr_known(key) != key)
+        return true;
+    for (size_t i = 0; seven[i]; i++)
+        if (strcmp(key, seven[i]) == 0)
+            return true;
+    return false;
+}
+
+/* After blank lines (see grille_text_front_matter), a block that names
+ * none of the attributes the reports read (collectivite, type, role...)
+ * is notes written as "Masques: reçus fin mars" lines between two rules,
+ * not a front matter: *out emptied and *body 0. */
+static int after_blank(grille_attrs **out, size_t *body, const char *s,
+                       size_t len, grille_error *err)
+{
+    if (!len || s[0] == '-')
+        return 0;
+    for (size_t i = 0; i < grille_attrs_count(*out); i++)
+        if (known_key(grille_attrs_get(*out, i)->key))
+            return 0;
+    grille_attrs_free(*out);
+    *body = 0;
+    return empty(out, err);
+}
+
 int grille_attrs_parse(grille_attrs **out, size_t *body, const char *s,
                        size_t len, const char *name, grille_error *err)
 {
@@ -260,7 +292,7 @@ int grille_attrs_parse(grille_attrs **out, size_t *body, const char *s,
         return empty(out, err);
     if (!grille__attrs_yaml_only) {
         if ((*out = parse_plain(s + ys, ye - ys)))
-            return 0;
+            return after_blank(out, body, s, len, err);
         if (grille__attrs_plain_only)
             return empty(out, err);
     }
@@ -371,6 +403,8 @@ int grille_attrs_parse(grille_attrs **out, size_t *body, const char *s,
     }
     if (!(*out = pack(&strs, offs, n)))
         rc = grille__nomem(err);
+    else
+        rc = after_blank(out, body, s, len, err);
 done:
     grille_ytree__free(root);
     gbuf_free(&strs);

@@ -165,8 +165,9 @@ GRILLE_API void grille_text_free(grille_text *text);
  * is "---" (spaces or tabs after it allowed), then YAML, then a line "---" or
  * "..." (the same).  After blank lines, a "---" line opens one only when
  * the block is closed and its first line is a key ("type: commune"), and
- * grille_attrs_parse then reads one that is no YAML mapping as text (none
- * is found: a Markdown rule, lines, a rule).  `s` is read within `len`,
+ * grille_attrs_parse then reads one that is no YAML mapping, or names none
+ * of the seven attributes the reports read, as text (none is found: a
+ * Markdown rule, lines, a rule).  `s` is read within `len`,
  * with or without a NUL after it.  On success
  * *yaml_start and *yaml_end delimit the YAML between the fences and *body is
  * the offset of the first byte after the closing fence's line end.

@@ -732,7 +732,8 @@ int grille_text_front_matter(const char *s, size_t len, size_t *yaml_start,
     *yaml_start = *yaml_end = 0;
     /* after blank lines, a block is a front matter only when it is
      * closed and starts with a key ("type: commune"): a rule "---" under
-     * a blank line is Markdown's, and its text is text */
+     * a blank line is Markdown's, and its text is text (and
+     * grille_attrs_parse asks more of it) */
     bool after_blank = false;
     for (;;) {
         size_t k = open; /* s need not end with a NUL: bounded by end */
@@ -753,7 +754,10 @@ int grille_text_front_matter(const char *s, size_t len, size_t *yaml_start,
                            (s[k] >= '0' && s[k] <= '9') || s[k] == '_' ||
                            s[k] == '-' || (unsigned char)s[k] >= 0x80))
             k++;
-        if (k == i || k >= len || s[k] != ':' ||
+        size_t key_end = k;
+        while (k < len && (s[k] == ' ' || s[k] == '\t'))
+            k++; /* "Collectivité : Brest", as French is typed */
+        if (key_end == i || k >= len || s[k] != ':' ||
             (k + 1 < len && s[k + 1] != ' ' && s[k + 1] != '\t' &&
              s[k + 1] != '\n' && s[k + 1] != '\r'))
             return 0;
@@ -1001,6 +1005,10 @@ static const listword speaker_words[] = {
     LW("Locuteur"), LW("Locutrice"), LW("Animateur"), LW("Animatrice"),
     LW("Modérateur"), LW("Modératrice"), LW("Moderateur"), LW("Moderatrice"),
     LW("Journaliste"), LW("Consultant"), LW("Consultante"), {NULL, 0}};
+/* The labels a turn written as a list's item may have (bullet_speaker):
+ * the interviewer's and the answer's, capitalised or in capitals. */
+static const listword qa_words[] = {
+    LW("Question"), LW("Réponse"), LW("Reponse"), {NULL, 0}};
 /* Not there: Interlocuteur, Intervenant, Participant, Répondant, which
  * notes use as the heading of a field ("Interlocutrice : Mme X, DGA"),
  * but with a number they are a speaker's ("Participant 3 :"). */
@@ -1674,37 +1682,27 @@ static bool table_rule(const char *s, size_t c, size_t end)
 /* Whether a list's item at s[m] may start with a label bullet_speaker
  * takes, by its first word (a timestamp or emphasis first: maybe): most
  * items are not read word by word for a label then. */
-static bool may_be_speaker(const char *s, size_t end, size_t m)
+static bool may_be_speaker(const char *s, size_t m)
 {
     unsigned char c = (unsigned char)s[m];
     if (c == '[' || c == '(' || c == '{' || c == '*' || c == '_' ||
         is_digit((char)c))
         return true;
-    size_t w = m;
-    while (w < end && w - m < 24 && s[w] != ' ' && s[w] != ':' &&
-           s[w] != '\t' && s[w] != ',')
-        w++;
-    if (w - m == 1)
-        return c >= 'A' && c <= 'Z';
-    /* a civility, or the initial of a speaker's word (Enquêtrice,
-     * Question, Participant, Élu...): turn_label and bullet_speaker tell */
-    return w - m >= 2 && c && (strchr("ACDEIJLMPQRS", c) || c == 0xC3);
+    /* Q, R, Question, Réponse (bullet_speaker) */
+    return c == 'Q' || c == 'R';
 }
 
-/* Whether the label s[ls, le) of a turn after a bullet names a speaker
- * beyond doubt: a letter alone (Q, R), a civility and a name (Mme
- * Durand, M. le Maire), or a speaker's word (Enquêtrice, Question,
- * Participant 3).  A list's "- DGS : a validé le PCA", "- CCAS : 430
- * agents" or "- Jean Dupont : …" is a topic and what is said of it, and
- * its words are coded, as a bullet's. */
+/* Whether the label s[ls, le) of a turn after a bullet names the
+ * interviewer or the answer beyond doubt: Q or R alone, Question,
+ * Réponse (capitalised or in capitals).  A list's "- DGS : a validé le PCA", "- A : 120
+ * agents" (a category), "- Mme Durand : DGS" (who attended),
+ * "- Enquêtrice : Claire Besson" (a header's field) are a topic and what
+ * is said of it, bullets whose words are coded. */
 static bool bullet_speaker(const char *s, size_t ls, size_t le)
 {
     if (le - ls == 1)
-        return s[ls] >= 'A' && s[ls] <= 'Z';
-    size_t w = ls;
-    while (w < le && s[w] != ' ')
-        w++;
-    return in_list(s, ls, w, civilities) || folded_role(s + ls, le - ls);
+        return s[ls] == 'Q' || s[ls] == 'R';
+    return in_list_caps(s, ls, le, qa_words, true);
 }
 
 static int segment_lines(grille_analyser *a, const char *s, size_t len,
@@ -1769,7 +1767,7 @@ static int segment_lines(grille_analyser *a, const char *s, size_t len,
         } else if ((m = bullet_at(s, end, c)) != 0) {
             rc = close_seg(a, s, &o);
             size_t t = memchr(s + m, ':', end - m) &&
-                               may_be_speaker(s, end, m)
+                               may_be_speaker(s, m)
                            ? turn_label(s, end, m, &ls, &le)
                            : 0;
             if (t && bullet_speaker(s, ls, le)) {
@@ -1784,11 +1782,15 @@ static int segment_lines(grille_analyser *a, const char *s, size_t len,
             }
             o.indent = indent;
             o.listed = true;
-        } else if ((m = outline_item(s, end, c)) != 0) {
+        } else if (!(o.open && o.seg.kind == GRILLE_SEG_TURN && !o.listed) &&
+                   outline_item(s, end, c) != 0) {
             /* "1.2 La mairie…", "II. Les élus…": a paragraph of its own,
-             * which the lines after it continue (hard-wrapped text) */
+             * its number kept (a date, an amount, an initial read as one
+             * loses nothing), which the lines after it continue
+             * (hard-wrapped text); within a turn, the turn's ("Q : Deux
+             * points :" then "a. les masques ?") */
             rc = close_seg(a, s, &o);
-            start_seg(&o, GRILLE_SEG_PARAGRAPH, m, end, line);
+            start_seg(&o, GRILLE_SEG_PARAGRAPH, c, end, line);
         } else if ((m = turn_at(s, end, c, &ls, &le)) != 0) {
             rc = close_seg(a, s, &o);
             start_seg(&o, GRILLE_SEG_TURN, m, end, line);

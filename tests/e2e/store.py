@@ -1500,7 +1500,9 @@ def t_ctrl_c_import():
     assert b'interrupted: ' + db.encode() + b' is unchanged' in err, err
     assert dump(db) == fresh['dump'], \
         'the interrupted import changed the project'
-    assert after < max(0.3, took / 3), \
+    # not to the end of the archive (three quarters of the run left):
+    # within half of it, which a loaded machine stretches alike
+    assert after < max(0.5, took / 2), \
         'stopped %.2f s after Ctrl-C (a whole import: %.2f s)' % (after, took)
 
 

@@ -284,12 +284,23 @@ START_TEST(front_matter_after_blank_lines)
     ck_assert_uint_eq(grille_attrs_count(a), 1);
     ck_assert_str_eq(grille_attrs_get(a, 0)->value, "commune");
     grille_attrs_free(a);
-    /* after blank lines, a block that is no YAML mapping of strings is
-     * text (a rule, lines, a rule), not an error: none before either */
+    /* a French colon after the key; a known key in any spelling */
+    const char *fr = "\n---\nCollectivité : Brest\nStrate : 3\n---\nLa santé\n";
+    ck_assert_int_eq(grille_attrs_parse(&a, &body, fr, strlen(fr), "n.md",
+                                        NULL),
+                     0);
+    ck_assert_uint_eq(grille_attrs_count(a), 2);
+    ck_assert_uint_eq(body, strlen(fr) - strlen("La santé\n"));
+    grille_attrs_free(a);
+    /* after blank lines, a block that is no YAML mapping of strings, or
+     * that names none of the reports' attributes, is text (a rule, lines,
+     * a rule; notes as "Masques: reçus" lines), not an error */
     const char *texts[] = {"\n\n---\ntype: a\ntype: b\n---\nLa santé\n",
                            "\n---\nDate: 12 mars\n\nLa maire dit.\n\n---\n"
                            "Suite.\n",
-                           "\n---\ntype: [a\n---\nLa santé\n"};
+                           "\n---\ntype: [a\n---\nLa santé\n",
+                           "\n---\nMasques: reçus\nQ: Comment ?\n---\nSuite\n",
+                           "\n---\nNB: [visio, tel]\n---\nSuite\n"};
     for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
         grille_error err = {0};
         body = 99;
@@ -795,63 +806,71 @@ START_TEST(bullet_continuations)
 }
 END_TEST
 
-/* An outline's items are paragraphs of their own, which the lines after
- * them continue (hard-wrapped text): "1.1", "2.3." before a capital,
- * "II.", "IV)", "a." to "h.", and "A." to "H.", "I." before a word that
- * starts sentences; a date, a time, a decimal, a page, an initial, a
- * transcript's "R." stay text. */
+/* An outline's items are paragraphs of their own, their numbers kept,
+ * which the lines after them continue (hard-wrapped text): "1.1", "2.3."
+ * before a capital, "II.", "IV)", "a." to "h.", and "A." to "H.", "I."
+ * before a word that starts sentences; a date, a time, a decimal, a page,
+ * an initial, a transcript's "R." stay text; within a turn, the turn's. */
 START_TEST(outline_items)
 {
     run("1.1 Teletravail : 900 agents\n1.2. Sante : 3 cas, la mairie a\n"
         "fermé\n2.1.3 Elus\nII. Les constats\nIV) Reprise\nI. Les agents\n"
         "b. le CCAS\n\nTexte\nA. Dupont a dit\np. 12 du rapport\n1.5 %\n"
         "12.11 réunion\n9.30 Réunion\n2.5 millions\n1.a b\n0.5 ETP\n"
-        "I. Dupont\nR. Nous avons\nm. Dupont\n");
-    ck_assert_uint_eq(nseg, 8);
-    seg_is(0, GRILLE_SEG_PARAGRAPH, 1, "Teletravail : 900 agents");
-    seg_is(1, GRILLE_SEG_PARAGRAPH, 2, "Sante : 3 cas, la mairie a\nfermé");
-    seg_is(2, GRILLE_SEG_PARAGRAPH, 4, "Elus");
-    seg_is(3, GRILLE_SEG_PARAGRAPH, 5, "Les constats");
-    seg_is(4, GRILLE_SEG_PARAGRAPH, 6, "Reprise");
-    seg_is(5, GRILLE_SEG_PARAGRAPH, 7, "Les agents");
-    seg_is(6, GRILLE_SEG_PARAGRAPH, 8, "le CCAS");
+        "I. Dupont\nR. Nous avons\nm. Dupont\n\n"
+        "Q : Deux points :\na. les masques ?\nb. le télétravail ?\n");
+    ck_assert_uint_eq(nseg, 9);
+    seg_is(0, GRILLE_SEG_PARAGRAPH, 1, "1.1 Teletravail : 900 agents");
+    seg_is(1, GRILLE_SEG_PARAGRAPH, 2,
+           "1.2. Sante : 3 cas, la mairie a\nfermé");
+    seg_is(2, GRILLE_SEG_PARAGRAPH, 4, "2.1.3 Elus");
+    seg_is(3, GRILLE_SEG_PARAGRAPH, 5, "II. Les constats");
+    seg_is(4, GRILLE_SEG_PARAGRAPH, 6, "IV) Reprise");
+    seg_is(5, GRILLE_SEG_PARAGRAPH, 7, "I. Les agents");
+    seg_is(6, GRILLE_SEG_PARAGRAPH, 8, "b. le CCAS");
     seg_is(7, GRILLE_SEG_PARAGRAPH, 10,
            "Texte\nA. Dupont a dit\np. 12 du rapport\n1.5 %\n"
            "12.11 réunion\n9.30 Réunion\n2.5 millions\n1.a b\n0.5 ETP\n"
            "I. Dupont\nR. Nous avons\nm. Dupont");
+    seg_is(8, GRILLE_SEG_TURN, 23,
+           "Deux points :\na. les masques ?\nb. le télétravail ?");
+    label_is(8, "Q");
 }
 END_TEST
 
-/* A turn written as a list's item, when its label names a speaker beyond
- * doubt (a letter, a civility, a speaker's word); a topic before a colon
- * ("- CCAS : 430 agents", "- DGS : …") is a bullet's text. */
+/* A turn written as a list's item, when its label is the interviewer's
+ * or the answer's (Q, R, Question, Réponse); a topic before a colon
+ * ("- CCAS : 430 agents", "- DGS : …", "- A : 120 agents"), who attended
+ * ("- Mme Durand : DGS") or a header's field ("- Enquêtrice : …") is a
+ * bullet's text. */
 START_TEST(turns_as_list_items)
 {
     run("- Q : Et la reprise ?\n- DGS : arrivés fin mars.\n"
         "* Mme Durand : la santé\n1. R : le télétravail\n"
         "- **Q** : la reprise ?\n- CCAS : 430 agents\n"
-        "• Enquêtrice : et ensuite ?\n- M. le Maire : les élus\n"
-        "  suite du maire\n- Jean Dupont : a dit\n"
+        "• Enquêtrice : Claire Besson\n- Question : les élus ?\n"
+        "  suite de la question\n- A : 120 agents\n"
+        "- [00:12:40] RÉPONSE : oui\n"
         "- Q : Et les masques ?\nOn en a reçu 500.\n");
-    ck_assert_uint_eq(nseg, 11);
+    ck_assert_uint_eq(nseg, 12);
     seg_is(0, GRILLE_SEG_TURN, 1, "Et la reprise ?");
     label_is(0, "Q");
     seg_is(1, GRILLE_SEG_BULLET, 2, "DGS : arrivés fin mars.");
-    seg_is(2, GRILLE_SEG_TURN, 3, "la santé");
-    label_is(2, "Mme Durand");
+    seg_is(2, GRILLE_SEG_BULLET, 3, "Mme Durand : la santé");
     seg_is(3, GRILLE_SEG_TURN, 4, "le télétravail");
     label_is(3, "R");
     seg_is(4, GRILLE_SEG_TURN, 5, "la reprise ?");
     label_is(4, "Q");
     seg_is(5, GRILLE_SEG_BULLET, 6, "CCAS : 430 agents");
-    seg_is(6, GRILLE_SEG_TURN, 7, "et ensuite ?");
-    label_is(6, "Enquêtrice");
-    seg_is(7, GRILLE_SEG_TURN, 8, "les élus\n  suite du maire");
-    label_is(7, "M. le Maire");
-    seg_is(8, GRILLE_SEG_BULLET, 10, "Jean Dupont : a dit");
+    seg_is(6, GRILLE_SEG_BULLET, 7, "Enquêtrice : Claire Besson");
+    seg_is(7, GRILLE_SEG_TURN, 8, "les élus ?\n  suite de la question");
+    label_is(7, "Question");
+    seg_is(8, GRILLE_SEG_BULLET, 10, "A : 120 agents");
+    seg_is(9, GRILLE_SEG_TURN, 11, "oui");
+    label_is(9, "RÉPONSE");
     /* the answer on the next line, not indented, is not the question's */
-    seg_is(9, GRILLE_SEG_TURN, 11, "Et les masques ?");
-    seg_is(10, GRILLE_SEG_PARAGRAPH, 12, "On en a reçu 500.");
+    seg_is(10, GRILLE_SEG_TURN, 12, "Et les masques ?");
+    seg_is(11, GRILLE_SEG_PARAGRAPH, 13, "On en a reçu 500.");
 }
 END_TEST
 
@@ -1239,7 +1258,7 @@ START_TEST(sentences_abbreviations_quotes)
              "(hésite)\xc2\xa0Oui. Bon. (il hésite) « Oui ».\n",
              GRILLE_UNIT_SENTENCE);
     ck_assert_uint_eq(nseg, 7);
-    seg_is(0, GRILLE_SEG_PARAGRAPH, 1, "Le choc du confinement");
+    seg_is(0, GRILLE_SEG_PARAGRAPH, 1, "2.1. Le choc du confinement");
     seg_is(2, GRILLE_SEG_SENTENCE, 3, "(inaudible)\nEnsuite.");
     seg_is(4, GRILLE_SEG_SENTENCE, 4, "(hésite)\xc2\xa0Oui.");
     seg_is(6, GRILLE_SEG_SENTENCE, 4, "(il hésite) « Oui ».");
