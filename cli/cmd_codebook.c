@@ -50,9 +50,10 @@ static bool within(const grille_codebook *cb, size_t c, size_t anc)
     return false;
 }
 
-/* Warns of each term (a word, a phrase, an exact form) that an exclusion
- * of its theme, or of a theme above it, matches: the theme never codes
- * the term as written ("terms: [santé]" with "exclude: [santé]"). */
+/* Warns of each term (a word, a phrase, an exact form, a glob "x*" by
+ * its shortest word) that an exclusion of its theme, or of a theme above
+ * it, matches: the theme never codes the term as written ("terms:
+ * [santé]" with "exclude: [santé]"). */
 static void masked_terms(const grille_codebook *cb, const char *path)
 {
     size_t n = grille_codebook_rule_count(cb);
@@ -71,10 +72,22 @@ static void masked_terms(const grille_codebook *cb, const char *path)
             grille_rule_info t;
             if (grille_codebook_rule(cb, i, &t) < 0 ||
                 (t.kind != GRILLE_RULE_WORD && t.kind != GRILLE_RULE_PHRASE &&
-                 t.kind != GRILLE_RULE_EXACT) ||
+                 t.kind != GRILLE_RULE_EXACT && t.kind != GRILLE_RULE_GLOB) ||
                 !within(cb, t.code, x.code))
                 continue;
+            /* a glob by its shortest word: "vaccin*" as "vaccin" (one
+             * with a wildcard before its end, not at all) */
+            char stem[128];
             const char *w = t.text + (t.kind == GRILLE_RULE_EXACT);
+            if (t.kind == GRILLE_RULE_GLOB) {
+                size_t tl = strlen(t.text);
+                if (tl < 2 || tl >= sizeof(stem) || t.text[tl - 1] != '*' ||
+                    strpbrk(t.text, "?") || memchr(t.text, '*', tl - 1))
+                    continue;
+                memcpy(stem, t.text, tl - 1);
+                stem[tl - 1] = '\0';
+                w = stem;
+            }
             const grille_coding *cods;
             if (grille_analyser_run(a, w, strlen(w), 0,
                                     GRILLE_UNIT_PARAGRAPH, one, "term",

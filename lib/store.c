@@ -2804,7 +2804,8 @@ static bool lf_same(const char *a, size_t an, const char *b, size_t bn)
 
 /* Whether document `name` (its id in *id) is the note p of text
  * data[0, len) come back another way: the same text (CR LF and a CR
- * alone read as LF), or, for a document stored without a front matter
+ * alone read as LF); the body alone of a document kept with its front
+ * matter; or, for a document stored without a front matter
  * nor a file (imported from an export, whose sources keep the body
  * alone; a note added from a file is found again by it), the same
  * body, not blank, with no attribute of p's front matter at another value
@@ -2817,7 +2818,7 @@ static bool same_note(grille_store *s, const char *name,
     *rc = SQLITE_OK;
     size_t body = p->body <= len ? p->body : len;
     sqlite3_stmt *q = NULL;
-    bool same = false;
+    bool same = false, bare = false;
     *rc = sqlite3_prepare_v2(s->db,
                              "SELECT id, text, body, file IS NULL FROM "
                              "documents WHERE name = ?1",
@@ -2828,23 +2829,32 @@ static bool same_note(grille_store *s, const char *name,
         if (*rc == SQLITE_ROW) {
             const char *t = (const char *)sqlite3_column_text(q, 1);
             size_t tn = (size_t)sqlite3_column_bytes(q, 1);
+            sqlite3_int64 tb = sqlite3_column_int64(q, 2);
             /* no front matter and no file: an import's */
-            bool bare = sqlite3_column_int64(q, 2) == 0 &&
-                        sqlite3_column_int64(q, 3) != 0;
+            bare = tb == 0 && sqlite3_column_int64(q, 3) != 0;
             *id = sqlite3_column_int64(q, 0);
             *rc = SQLITE_OK;
-            if (t && !bare)
+            if (t && bare) {
+                if (data[body + strspn(data + body, " \t\r\n")])
+                    same = lf_same(t, tn, data + body, len - body);
+            } else if (t && body == 0 && tb > 0 && (size_t)tb <= tn &&
+                       data[strspn(data, " \t\r\n")]) {
+                /* the body alone of a note kept with its front matter
+                 * (an export's source, saved as a file) */
+                same = lf_same(t + tb, tn - (size_t)tb, data, len);
+            } else if (t) {
                 same = lf_same(t, tn, data, len);
-            else if (t && data[body + strspn(data + body, " \t\r\n")])
-                same = lf_same(t, tn, data + body, len - body);
+            }
         } else if (*rc == SQLITE_DONE) {
             *rc = SQLITE_OK;
         }
     }
     sqlite3_finalize(q);
     q = NULL;
+    /* an import's values came from the note's front matter: none of
+     * them differs (a note edited since; another interview of one body) */
     size_t na = grille_attrs_count(p->attrs);
-    if (same && na && *rc == SQLITE_OK &&
+    if (same && bare && na && *rc == SQLITE_OK &&
         (*rc = sqlite3_prepare_v2(s->db,
                                   "SELECT value FROM attributes WHERE "
                                   "document = ?1 AND key = ?2",

@@ -1062,9 +1062,11 @@ static const listword sentence_words[] = {
  * starts sentences ("I. Les constats"; "A. Dupont" is an initial); then a
  * space and a letter.  A date or a time, "12.11 réunion", "9.30 Réunion"
  * (two numbers, the second of two digits), a number ("2.5 millions"),
- * "p. 12", "m. Dupont", "R. Nous" (a transcript's answer) stay text.
+ * "p. 12", "m. Dupont", "R. Nous" (a transcript's answer) stay text, and
+ * so does a capital alone unless the line before ended a statement
+ * (`stop`: "agents de catégorie" then "C. Ils sont 40.").
  * Where its text starts, 0 for none ("1." and "a)" are bullet_at's). */
-static size_t outline_item(const char *s, size_t end, size_t i)
+static size_t outline_item(const char *s, size_t end, size_t i, bool stop)
 {
     size_t k = i;
     bool capital = false, number = false;
@@ -1106,7 +1108,8 @@ static size_t outline_item(const char *s, size_t end, size_t i)
             r++;
         if (r - k >= 2 && r < end && (s[r] == '.' || s[r] == ')')) {
             k = r + 1;
-        } else if (((s[k] >= 'A' && s[k] <= 'H') || s[k] == 'I' ||
+        } else if (stop &&
+                   ((s[k] >= 'A' && s[k] <= 'H') || s[k] == 'I' ||
                     s[k] == 'V' || s[k] == 'X') &&
                    s[k + 1] == '.') {
             k += 2;
@@ -1581,6 +1584,7 @@ typedef struct open_seg {
     unsigned indent; /* of the bullet marker */
     bool listed;     /* a list's item (a bullet, or a turn written as one):
                         a line goes on with it when indented more */
+    bool outline;    /* an outline's item: another may follow it */
     size_t last_end;
 } open_seg;
 
@@ -1705,6 +1709,20 @@ static bool bullet_speaker(const char *s, size_t ls, size_t le)
     return in_list_caps(s, ls, le, qa_words, true);
 }
 
+/* Whether the open segment's last line ended a statement (a stop, a
+ * colon, a closing bracket or quote): an outline's capital may follow. */
+static bool stop_before(const char *s, const open_seg *o)
+{
+    size_t e = o->last_end;
+    while (e > 0 && (s[e - 1] == ' ' || s[e - 1] == '\t' || s[e - 1] == '\r'))
+        e--;
+    if (e == 0)
+        return true;
+    unsigned char c = (unsigned char)s[e - 1];
+    return c == '.' || c == ':' || c == '!' || c == '?' || c == ';' ||
+           c == ')' || (e >= 2 && c == 0xBB && (unsigned char)s[e - 2] == 0xC2);
+}
+
 static int segment_lines(grille_analyser *a, const char *s, size_t len,
                          size_t body, unsigned line)
 {
@@ -1771,7 +1789,7 @@ static int segment_lines(grille_analyser *a, const char *s, size_t len,
                            ? turn_label(s, end, m, &ls, &le)
                            : 0;
             if (t && bullet_speaker(s, ls, le)) {
-                /* "- Q : …", "• Mme Durand : …": a turn written as a
+                /* "- Q : …", "1. R : …": a turn written as a
                  * list's item (an answer on the next line, not indented,
                  * is none of it) */
                 start_seg(&o, GRILLE_SEG_TURN, t, end, line);
@@ -1782,15 +1800,20 @@ static int segment_lines(grille_analyser *a, const char *s, size_t len,
             }
             o.indent = indent;
             o.listed = true;
-        } else if (!(o.open && o.seg.kind == GRILLE_SEG_TURN && !o.listed) &&
-                   outline_item(s, end, c) != 0) {
+        } else if (!(o.open && ((o.seg.kind == GRILLE_SEG_TURN && !o.listed) ||
+                                (o.listed && indent > o.indent))) &&
+                   outline_item(s, end, c,
+                                !o.open || o.outline || stop_before(s, &o)) !=
+                       0) {
             /* "1.2 La mairie…", "II. Les élus…": a paragraph of its own,
              * its number kept (a date, an amount, an initial read as one
              * loses nothing), which the lines after it continue
              * (hard-wrapped text); within a turn, the turn's ("Q : Deux
-             * points :" then "a. les masques ?") */
+             * points :" then "a. les masques ?"), and within a list's
+             * item when indented more */
             rc = close_seg(a, s, &o);
             start_seg(&o, GRILLE_SEG_PARAGRAPH, c, end, line);
+            o.outline = true;
         } else if ((m = turn_at(s, end, c, &ls, &le)) != 0) {
             rc = close_seg(a, s, &o);
             start_seg(&o, GRILLE_SEG_TURN, m, end, line);
@@ -1988,6 +2011,12 @@ static bool outline_number(const char *s, size_t from, size_t i)
 static bool outline_at(const char *s, const grille_segment *seg, size_t from,
                        size_t i)
 {
+    size_t n = i - from, r = from;
+    while (r < i && (s[r] == 'I' || s[r] == 'V' || s[r] == 'X'))
+        r++;
+    if (r == i && n >= 2 && n <= 6) /* "II. Les constats" */
+        return seg->kind == GRILLE_SEG_HEADING ||
+               (seg->kind == GRILLE_SEG_PARAGRAPH && from == seg->start);
     if (!outline_number(s, from, i))
         return false;
     return seg->kind == GRILLE_SEG_HEADING ||

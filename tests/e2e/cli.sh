@@ -687,6 +687,10 @@ expect "check: a term its theme's exclusion masks is warned of, with both lines"
 expect "...and one of a sub-theme" 0 \
     "^grille: warning: dead\.yaml:7:17: term 'agents de santé' of 'sante/p' is masked" \
     sh -c "$G codebook check dead.yaml 2>&1"
+printf 'themes:\n  v:\n    terms: [vaccin*, santé]\n    exclude: [vaccin*]\n' > deadglob.yaml
+expect "...and a glob by its shortest word" 0 \
+    "^grille: warning: deadglob\.yaml:3:13: term 'vaccin\*' of 'v' is masked by the exclusion 'vaccin\*'" \
+    sh -c "$G codebook check deadglob.yaml 2>&1"
 ok "...and none of the bundled codebook" sh -c \
     "$G codebook check 2>&1 | grep -q '^<bundled>: ok' && ! $G codebook check 2>&1 | grep -q warning"
 printf 'themes:\n  u:\n    terms: ["..."]\n' > dots.yaml

@@ -324,6 +324,29 @@ def t_add_imported_note():
                          cwd=os.path.join(d, 'n'))
     if out.returncode != 1 or b'with another text' not in out.stderr:
         return 'another type: %d %r' % (out.returncode, out.stderr)
+    # a value set by hand since does not make a CR LF copy another note;
+    # the body alone of a note kept with its front matter is that note
+    crd = os.path.join(d, 'crlf2')
+    for sub in ('a', 'b', 'exp'):
+        os.makedirs(os.path.join(crd, sub))
+    note = '---\ncollectivite: Brest\n---\nLes masques sont arrivés.\n'
+    with open(os.path.join(crd, 'a', 'x.md'), 'w', encoding='utf-8') as f:
+        f.write(note)
+    with open(os.path.join(crd, 'b', 'x.md'), 'wb') as f:
+        f.write(note.replace('\n', '\r\n').encode())
+    with open(os.path.join(crd, 'exp', 'x.md'), 'w', encoding='utf-8') as f:
+        f.write('Les masques sont arrivés.\n')
+    cdb = os.path.join(crd, 'c.db')
+    for args in (('init', '-d', cdb), ('add', '-d', cdb, 'a/x.md'),
+                 ('attr', 'set', '-d', cdb, 'x.md', 'collectivite=Rennes')):
+        subprocess.run([G] + list(args), capture_output=True, cwd=crd,
+                       check=True)
+    for path in ('b/x.md', 'exp/x.md'):
+        out = subprocess.run([G, 'add', '-d', cdb, path], capture_output=True,
+                             cwd=crd)
+        if out.returncode != 0 or b'1 already there' not in out.stdout:
+            return '%s after attr set: %d %r' % (path, out.returncode,
+                                                 out.stderr)
     # a plain note added from its file, given a front matter since: edited
     plain = os.path.join(d, 'plain')
     os.makedirs(plain)

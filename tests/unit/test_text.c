@@ -818,8 +818,11 @@ START_TEST(outline_items)
         "b. le CCAS\n\nTexte\nA. Dupont a dit\np. 12 du rapport\n1.5 %\n"
         "12.11 réunion\n9.30 Réunion\n2.5 millions\n1.a b\n0.5 ETP\n"
         "I. Dupont\nR. Nous avons\nm. Dupont\n\n"
-        "Q : Deux points :\na. les masques ?\nb. le télétravail ?\n");
-    ck_assert_uint_eq(nseg, 9);
+        "Q : Deux points :\na. les masques ?\nb. le télétravail ?\n\n"
+        "- Q : Deux points :\n  a. les masques ?\n- R : Oui.\n\n"
+        "agents de catégorie\nC. Ils sont 40.\n\n"
+        "Plan :\nA. Les agents\nsuite\nB. Les élus\n");
+    ck_assert_uint_eq(nseg, 15);
     seg_is(0, GRILLE_SEG_PARAGRAPH, 1, "1.1 Teletravail : 900 agents");
     seg_is(1, GRILLE_SEG_PARAGRAPH, 2,
            "1.2. Sante : 3 cas, la mairie a\nfermé");
@@ -835,6 +838,16 @@ START_TEST(outline_items)
     seg_is(8, GRILLE_SEG_TURN, 23,
            "Deux points :\na. les masques ?\nb. le télétravail ?");
     label_is(8, "Q");
+    /* within a list's turn too, indented */
+    seg_is(9, GRILLE_SEG_TURN, 27, "Deux points :\n  a. les masques ?");
+    label_is(9, "Q");
+    seg_is(10, GRILLE_SEG_TURN, 29, "Oui.");
+    /* a capital alone after a line that ended no statement: text */
+    seg_is(11, GRILLE_SEG_PARAGRAPH, 31, "agents de catégorie\nC. Ils sont 40.");
+    /* after one that did, or after another item */
+    seg_is(12, GRILLE_SEG_PARAGRAPH, 34, "Plan :");
+    seg_is(13, GRILLE_SEG_PARAGRAPH, 35, "A. Les agents\nsuite");
+    seg_is(14, GRILLE_SEG_PARAGRAPH, 37, "B. Les élus");
 }
 END_TEST
 
@@ -1272,6 +1285,14 @@ START_TEST(sentences_abbreviations_quotes)
     seg_is(3, GRILLE_SEG_SENTENCE, 1, "Moi… (rire) je dors mal.");
     seg_is(4, GRILLE_SEG_SENTENCE, 1, "(Rire) Oui.");
     seg_is(5, GRILLE_SEG_HEADING, 3, "2.1. Le choc du confinement");
+    /* a Roman numeral's dot is its item's, as a number's is */
+    run_unit("II. Les constats sont clairs. Ensuite la suite.\n\n"
+             "## IV. Les perspectives\n",
+             GRILLE_UNIT_SENTENCE);
+    ck_assert_uint_eq(nseg, 3);
+    seg_is(0, GRILLE_SEG_PARAGRAPH, 1, "II. Les constats sont clairs.");
+    seg_is(1, GRILLE_SEG_SENTENCE, 1, "Ensuite la suite.");
+    seg_is(2, GRILLE_SEG_HEADING, 3, "IV. Les perspectives");
 }
 END_TEST
 
