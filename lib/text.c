@@ -1055,6 +1055,19 @@ static const listword sentence_words[] = {
     LW("Avec"), LW("Sans"), LW("Par"), LW("Quand"), LW("Si"), LW("En"),
     LW("Tous"), LW("Toutes"), {NULL, 0}};
 
+/* Whether the line that ends at e ended a statement (a stop, a colon, a
+ * closing bracket or quote): an outline's capital may follow it. */
+static bool stop_at(const char *s, size_t e)
+{
+    while (e > 0 && (s[e - 1] == ' ' || s[e - 1] == '\t' || s[e - 1] == '\r'))
+        e--;
+    if (e == 0)
+        return true;
+    unsigned char c = (unsigned char)s[e - 1];
+    return c == '.' || c == ':' || c == '!' || c == '?' || c == ';' ||
+           c == ')' || (e >= 2 && c == 0xBB && (unsigned char)s[e - 2] == 0xC2);
+}
+
 /* An outline's item at s[i]: "1.1", "1.2.3." (numbers of one or two
  * digits, none starting with 0) before a capital ("1.1 Télétravail"),
  * "II." or "IV)" (Roman numerals of two letters or more), "a." to "h."
@@ -1063,10 +1076,12 @@ static const listword sentence_words[] = {
  * space and a letter.  A date or a time, "12.11 réunion", "9.30 Réunion"
  * (two numbers, the second of two digits), a number ("2.5 millions"),
  * "p. 12", "m. Dupont", "R. Nous" (a transcript's answer) stay text, and
- * so does a capital alone unless the line before ended a statement
- * (`stop`: "agents de catégorie" then "C. Ils sont 40.").
+ * so does a capital alone unless there was no line before, or it was an
+ * item too (`stop`), or it ended a statement (at prev_end: "agents de
+ * catégorie" then "C. Ils sont 40." is one sentence).
  * Where its text starts, 0 for none ("1." and "a)" are bullet_at's). */
-static size_t outline_item(const char *s, size_t end, size_t i, bool stop)
+static size_t outline_item(const char *s, size_t end, size_t i, bool stop,
+                           size_t prev_end)
 {
     size_t k = i;
     bool capital = false, number = false;
@@ -1108,10 +1123,9 @@ static size_t outline_item(const char *s, size_t end, size_t i, bool stop)
             r++;
         if (r - k >= 2 && r < end && (s[r] == '.' || s[r] == ')')) {
             k = r + 1;
-        } else if (stop &&
-                   ((s[k] >= 'A' && s[k] <= 'H') || s[k] == 'I' ||
+        } else if (((s[k] >= 'A' && s[k] <= 'H') || s[k] == 'I' ||
                     s[k] == 'V' || s[k] == 'X') &&
-                   s[k + 1] == '.') {
+                   s[k + 1] == '.' && (stop || stop_at(s, prev_end))) {
             k += 2;
             capital = true;
         } else {
@@ -1709,19 +1723,6 @@ static bool bullet_speaker(const char *s, size_t ls, size_t le)
     return in_list_caps(s, ls, le, qa_words, true);
 }
 
-/* Whether the open segment's last line ended a statement (a stop, a
- * colon, a closing bracket or quote): an outline's capital may follow. */
-static bool stop_before(const char *s, const open_seg *o)
-{
-    size_t e = o->last_end;
-    while (e > 0 && (s[e - 1] == ' ' || s[e - 1] == '\t' || s[e - 1] == '\r'))
-        e--;
-    if (e == 0)
-        return true;
-    unsigned char c = (unsigned char)s[e - 1];
-    return c == '.' || c == ':' || c == '!' || c == '?' || c == ';' ||
-           c == ')' || (e >= 2 && c == 0xBB && (unsigned char)s[e - 2] == 0xC2);
-}
 
 static int segment_lines(grille_analyser *a, const char *s, size_t len,
                          size_t body, unsigned line)
@@ -1802,9 +1803,8 @@ static int segment_lines(grille_analyser *a, const char *s, size_t len,
             o.listed = true;
         } else if (!(o.open && ((o.seg.kind == GRILLE_SEG_TURN && !o.listed) ||
                                 (o.listed && indent > o.indent))) &&
-                   outline_item(s, end, c,
-                                !o.open || o.outline || stop_before(s, &o)) !=
-                       0) {
+                   outline_item(s, end, c, !o.open || o.outline,
+                                o.last_end) != 0) {
             /* "1.2 La mairie…", "II. Les élus…": a paragraph of its own,
              * its number kept (a date, an amount, an initial read as one
              * loses nothing), which the lines after it continue
