@@ -865,6 +865,15 @@ static int cmp_nearb(const void *pa, const void *pb)
     return (x->k > y->k) - (x->k < y->k);
 }
 
+/* The words between occurrences o and p, before or after it (1 for
+ * neighbours); 0 when they share a word. */
+static inline uint32_t word_gap(const occ *o, const occ *p)
+{
+    return p->pos_first > o->pos_last   ? p->pos_first - o->pos_last
+           : o->pos_first > p->pos_last ? o->pos_first - p->pos_last
+                                        : 0;
+}
+
 /* The B an A is paired with so far (pair_near), and how it was chosen. */
 typedef struct near_best {
     const occ *best;
@@ -887,13 +896,9 @@ static void near_consider(struct match_state *m, const grille_codebook *cb,
                           const nearb *e, near_best *w)
 {
     const occ *p = &m->occs[e->k];
-    uint32_t d;
-    if (p->pos_first > o->pos_last)
-        d = p->pos_first - o->pos_last;
-    else if (o->pos_first > p->pos_last)
-        d = o->pos_first - p->pos_last;
-    else
-        return; /* the same words: not a proximity */
+    uint32_t d = word_gap(o, p);
+    if (!d) /* the same words: not a proximity */
+        return;
     if (d > r->dist || (w->best && d > w->d))
         return;
     if (m->nmasks) {
@@ -1145,12 +1150,8 @@ static int segment(grille_analyser *a, const grille_codebook *cb,
                     if (m->occ_masked[j] == 1)
                         continue;
                 }
-                uint32_t d;
-                if (p->pos_first > o->pos_last)
-                    d = p->pos_first - o->pos_last;
-                else if (o->pos_first > p->pos_last)
-                    d = o->pos_first - p->pos_last;
-                else
+                uint32_t d = word_gap(o, p);
+                if (!d)
                     continue; /* the same words: not a proximity */
                 /* at the same distance, the B of A's own statement: no
                  * punctuation between them ("Réunion à distance, puis
