@@ -1055,6 +1055,20 @@ static const listword sentence_words[] = {
     LW("Avec"), LW("Sans"), LW("Par"), LW("Quand"), LW("Si"), LW("En"),
     LW("Tous"), LW("Toutes"), {NULL, 0}};
 
+/* The bytes of a dash at s[i] (-, – or —) with a space after it, 0 for
+ * none. */
+static size_t dash_at(const char *s, size_t end, size_t i)
+{
+    size_t n = s[i] == '-' ? 1
+               : i + 2 < end && (unsigned char)s[i] == 0xE2 &&
+                       (unsigned char)s[i + 1] == 0x80 &&
+                       ((unsigned char)s[i + 2] == 0x93 ||
+                        (unsigned char)s[i + 2] == 0x94)
+                   ? 3
+                   : 0;
+    return n && i + n < end && (s[i + n] == ' ' || s[i + n] == '\t') ? n : 0;
+}
+
 /* Whether the line that ends at e ended a statement (a stop, a colon, a
  * closing bracket or quote): an outline's capital may follow it. */
 static bool stop_at(const char *s, size_t e)
@@ -1070,7 +1084,9 @@ static bool stop_at(const char *s, size_t e)
 
 /* An outline's item at s[i]: "1.1", "1.2.3." (numbers of one or two
  * digits, none starting with 0) before a capital ("1.1 Télétravail"),
- * "II." or "IV)" (Roman numerals of two letters or more), "a." to "h."
+ * "II." or "IV)" (Roman numerals of two letters or more; "I -" and
+ * "IV -" too, a dash before the text as after any item: "1.1 -
+ * Télétravail"), "a." to "h."
  * (a small letter), or "A." to "H.", "I.", "V.", "X." before a word that
  * starts sentences ("I. Les constats"; "A. Dupont" is an initial); then a
  * space and a letter.  A date or a time, "12.11 réunion", "9.30 Réunion"
@@ -1085,10 +1101,11 @@ static size_t outline_item(const char *s, size_t end, size_t i, bool stop,
 {
     size_t k = i;
     bool capital = false, number = false;
-    /* the second byte of every item: a digit, a dot, or a numeral's
-     * letter (most lines go no further) */
+    /* the second byte of every item: a digit, a dot, a numeral's letter,
+     * or a space after one ("I - ") (most lines go no further) */
     char c1 = i + 1 < end ? s[i + 1] : 0;
-    if (c1 != '.' && !is_digit(c1) && c1 != 'I' && c1 != 'V' && c1 != 'X')
+    if (c1 != '.' && !is_digit(c1) && c1 != 'I' && c1 != 'V' && c1 != 'X' &&
+        !(c1 == ' ' && (s[i] == 'I' || s[i] == 'V' || s[i] == 'X')))
         return 0;
     if (is_digit(s[k])) {
         size_t groups = 0, last = 0;
@@ -1123,6 +1140,9 @@ static size_t outline_item(const char *s, size_t end, size_t i, bool stop,
             r++;
         if (r - k >= 2 && r < end && (s[r] == '.' || s[r] == ')')) {
             k = r + 1;
+        } else if (r > k && r + 2 < end && s[r] == ' ' &&
+                   dash_at(s, end, r + 1)) {
+            k = r; /* "I - Contexte" */
         } else if (((s[k] >= 'A' && s[k] <= 'H') || s[k] == 'I' ||
                     s[k] == 'V' || s[k] == 'X') &&
                    s[k + 1] == '.' && (stop || stop_at(s, prev_end))) {
@@ -1134,7 +1154,11 @@ static size_t outline_item(const char *s, size_t end, size_t i, bool stop,
     }
     if (k >= end || (s[k] != ' ' && s[k] != '\t'))
         return 0;
-    size_t j = skip_spaces(s, end, k, NULL), n, w = j;
+    size_t j = skip_spaces(s, end, k, NULL), n, w;
+    size_t dash = dash_at(s, end, j); /* "1.1 - Télétravail" */
+    if (dash)
+        j = skip_spaces(s, end, j + dash, NULL);
+    w = j;
     uint32_t first = j < end ? cp_at(s, end, j, &n) : 0;
     if (j >= end || !letter_cp(first) || (number && !upper_cp(first)))
         return 0;

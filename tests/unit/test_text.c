@@ -821,8 +821,10 @@ START_TEST(outline_items)
         "Q : Deux points :\na. les masques ?\nb. le télétravail ?\n\n"
         "- Q : Deux points :\n  a. les masques ?\n- R : Oui.\n\n"
         "agents de catégorie\nC. Ils sont 40.\n\n"
-        "Plan :\nA. Les agents\nsuite\nB. Les élus\n");
-    ck_assert_uint_eq(nseg, 15);
+        "Plan :\nA. Les agents\nsuite\nB. Les élus\n\n"
+        "1.1 - Télétravail\n1.2 – Santé\nI - Contexte\nII - Suite\n"
+        "1.3 - santé\nV-Y\n");
+    ck_assert_uint_eq(nseg, 19);
     seg_is(0, GRILLE_SEG_PARAGRAPH, 1, "1.1 Teletravail : 900 agents");
     seg_is(1, GRILLE_SEG_PARAGRAPH, 2,
            "1.2. Sante : 3 cas, la mairie a\nfermé");
@@ -848,6 +850,11 @@ START_TEST(outline_items)
     seg_is(12, GRILLE_SEG_PARAGRAPH, 34, "Plan :");
     seg_is(13, GRILLE_SEG_PARAGRAPH, 35, "A. Les agents\nsuite");
     seg_is(14, GRILLE_SEG_PARAGRAPH, 37, "B. Les élus");
+    /* a dash between an item's number and its text */
+    seg_is(15, GRILLE_SEG_PARAGRAPH, 39, "1.1 - Télétravail");
+    seg_is(16, GRILLE_SEG_PARAGRAPH, 40, "1.2 – Santé");
+    seg_is(17, GRILLE_SEG_PARAGRAPH, 41, "I - Contexte");
+    seg_is(18, GRILLE_SEG_PARAGRAPH, 42, "II - Suite\n1.3 - santé\nV-Y");
 }
 END_TEST
 
