@@ -1041,6 +1041,36 @@ static bool in_list(const char *s, size_t a, size_t b, const listword *list)
     return false;
 }
 
+/* Common nouns that head a topic in notes, never a first name: "Réunion
+ * ARS :", "Point budget :", "BILAN :" are topics with their colon, not
+ * speakers, though written as names and acronyms are (Jean Dupont, DGS).
+ * With their accents and without (a hurried note). */
+static const listword topic_words[] = {
+    LW("Réunion"), LW("Reunion"), LW("Réunions"), LW("Reunions"),
+    LW("Point"), LW("Points"), LW("Cellule"), LW("Comité"), LW("Comite"),
+    LW("Conseil"), LW("Bilan"), LW("Objectif"), LW("Objectifs"),
+    LW("Contexte"), LW("Constat"), LW("Constats"), LW("Enjeu"),
+    LW("Enjeux"), LW("Action"), LW("Actions"), LW("Projet"), LW("Projets"),
+    LW("Thème"), LW("Theme"), LW("Thèmes"), LW("Themes"), LW("Sujet"),
+    LW("Sujets"), LW("Ordre"), LW("Compte"), LW("Relevé"), LW("Releve"),
+    LW("Décision"), LW("Decision"), LW("Décisions"), LW("Decisions"),
+    LW("Retour"), LW("Retours"), LW("Prochain"), LW("Prochaine"),
+    LW("Prochains"), LW("Prochaines"), LW("Suite"), LW("Suites"),
+    LW("Note"), LW("Notes"), LW("Remarque"), LW("Remarques"),
+    LW("Synthèse"), LW("Synthese"), LW("Conclusion"), LW("Conclusions"),
+    LW("Priorité"), LW("Priorite"), LW("Priorités"), LW("Priorites"),
+    LW("Difficulté"), LW("Difficulte"), LW("Difficultés"),
+    LW("Difficultes"), LW("Besoin"), LW("Besoins"), LW("Attentes"),
+    LW("Calendrier"), LW("Planning"), LW("Budget"), LW("Échéance"),
+    LW("Echeance"), LW("Échéances"), LW("Echeances"), LW("Mesure"),
+    LW("Mesures"), LW("Dispositif"), LW("Plan"), LW("Visite"), LW("Visio"),
+    LW("Appel"), LW("Courrier"), LW("Séance"), LW("Seance"),
+    LW("Commission"), LW("Crise"), LW("Situation"), LW("Effectifs"),
+    LW("Organisation"), LW("Date"), LW("Lieu"), LW("Durée"), LW("Duree"),
+    LW("Présents"), LW("Presents"), LW("Absents"), LW("Masques"),
+    LW("Thématique"), LW("Thematique"), LW("Chiffres"), LW("Contact"),
+    LW("Contacts"), {NULL, 0}};
+
 /* Words that start sentences and are no one's name: after a single
  * capital and its dot, they tell a category ("agents de catégorie C. Ils
  * sont 40.") from an initial ("J. Dupont"); "Le" and "La" are not among
@@ -1474,6 +1504,12 @@ static size_t turn_label(const char *s, size_t end, size_t i, size_t *ls,
                       heading in capitals with a colon: RESSOURCES
                       HUMAINES, which names are too often written alike
                       to be told apart) */
+    /* a topic (Réunion ARS, BILAN), unless the line says it is a
+     * role's or a name's by a comma or a civility: looked up only for a
+     * label otherwise taken */
+    if (ok && !comma && !civility &&
+        in_list_caps(s, start, first_end, topic_words, first_caps))
+        ok = false;
     if (!ok)
         return 0;
     *ls = start;

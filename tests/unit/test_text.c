@@ -1105,6 +1105,23 @@ START_TEST(not_turns)
                "DGA RESSOURCES : non.\n\nJean DUPONT : oui.\n",
                4);
     label_is(0, "MARIE-CLAIRE DURAND");
+
+    /* a topic written as a name or an acronym is: its words are coded */
+    run("Réunion ARS : point masques.\n\nPlan Blanc : déclenché.\n\n"
+        "BILAN : positif.\n\nPOINT ARS : hebdomadaire.\n\n"
+        "Reunion Prefecture : lundi.\n\nMasques FFP2 : reçus.\n\n"
+        "Prochaine Réunion : jeudi.\n");
+    ck_assert_uint_eq(nseg, 7);
+    for (size_t i = 0; i < 7; i++)
+        ck_assert_int_eq(segs[i].kind, GRILLE_SEG_PARAGRAPH);
+    seg_is(0, GRILLE_SEG_PARAGRAPH, 1, "Réunion ARS : point masques.");
+
+    /* names, roles and acronyms around them stay speakers, and so does
+     * a civility before a word of the list (Mme Point) */
+    turns_only("Jean Point : oui.\n\nMme Point : non.\n\nDGS : bien.\n\n"
+               "Conseil Dupont, DGS : non.\n",
+               4);
+    label_is(1, "Mme Point");
 }
 END_TEST
 
