@@ -1069,7 +1069,11 @@ static const listword topic_words[] = {
     LW("Organisation"), LW("Date"), LW("Lieu"), LW("Durée"), LW("Duree"),
     LW("Présents"), LW("Presents"), LW("Absents"), LW("Masques"),
     LW("Thématique"), LW("Thematique"), LW("Chiffres"), LW("Contact"),
-    LW("Contacts"), {NULL, 0}};
+    LW("Contacts"), LW("Perspectives"), LW("Présentation"),
+    LW("Presentation"), LW("Introduction"), LW("Annexe"), LW("Annexes"),
+    LW("Recommandations"), LW("Propositions"), LW("Méthode"),
+    LW("Methode"), LW("Méthodologie"), LW("Methodologie"), LW("Résultats"),
+    LW("Resultats"), {NULL, 0}};
 
 /* Words that start sentences and are no one's name: after a single
  * capital and its dot, they tell a category ("agents de catégorie C. Ils
@@ -1135,6 +1139,7 @@ static size_t outline_item(const char *s, size_t end, size_t i, bool stop,
      * or a space after one ("I - ") (most lines go no further) */
     char c1 = i + 1 < end ? s[i + 1] : 0;
     if (c1 != '.' && !is_digit(c1) && c1 != 'I' && c1 != 'V' && c1 != 'X' &&
+        c1 != 'i' && c1 != 'v' && c1 != 'x' && c1 != ')' &&
         !(c1 == ' ' && (s[i] == 'I' || s[i] == 'V' || s[i] == 'X')))
         return 0;
     if (is_digit(s[k])) {
@@ -1163,6 +1168,17 @@ static size_t outline_item(const char *s, size_t end, size_t i, bool stop,
         number = true;
     } else if (s[k] >= 'a' && s[k] <= 'h' && s[k + 1] == '.') {
         k += 2;
+    } else if (s[k] == 'i' || s[k] == 'v' || s[k] == 'x') {
+        /* "i.", "ii.", "iv)": a small Roman numeral, "i" or of two
+         * letters or more ("v." is voir's, "x." an unknown's) */
+        size_t r = k;
+        while (r < end && r - k < 6 && (s[r] == 'i' || s[r] == 'v' ||
+                                        s[r] == 'x'))
+            r++;
+        if ((r - k < 2 && s[k] != 'i') || r >= end ||
+            (s[r] != '.' && s[r] != ')'))
+            return 0;
+        k = r + 1;
     } else {
         size_t r = k;
         while (r < end && r - k < 6 && (s[r] == 'I' || s[r] == 'V' ||
@@ -1200,7 +1216,11 @@ static size_t outline_item(const char *s, size_t end, size_t i, bool stop,
             break;
         w += n;
     }
-    return in_list(s, j, w, sentence_words) ? j : 0;
+    /* "I. Les constats", "A. Contexte": a word that starts sentences or
+     * a topic's noun ("A. Dupont" is an initial) */
+    return in_list(s, j, w, sentence_words) || in_list(s, j, w, topic_words)
+               ? j
+               : 0;
 }
 
 /* Byte i of w in capitals: an ASCII letter's, or the second byte of one

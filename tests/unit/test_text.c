@@ -855,6 +855,21 @@ START_TEST(outline_items)
     seg_is(16, GRILLE_SEG_PARAGRAPH, 40, "1.2 – Santé");
     seg_is(17, GRILLE_SEG_PARAGRAPH, 41, "I - Contexte");
     seg_is(18, GRILLE_SEG_PARAGRAPH, 42, "II - Suite\n1.3 - santé\nV-Y");
+
+    /* a capital's item before a topic's noun, as before a word that
+     * starts sentences; small Roman numerals ("v." is voir's) */
+    run("Plan :\nA. Contexte\nB. Enjeux et constats\nI. Synthèse\n"
+        "i. les agents\nii. les élus\niv) la reprise\n"
+        "v. annexe\nx. inconnu\nvi.x\nA. Dupont\n");
+    ck_assert_uint_eq(nseg, 7);
+    seg_is(1, GRILLE_SEG_PARAGRAPH, 2, "A. Contexte");
+    seg_is(2, GRILLE_SEG_PARAGRAPH, 3, "B. Enjeux et constats");
+    seg_is(3, GRILLE_SEG_PARAGRAPH, 4, "I. Synthèse");
+    seg_is(4, GRILLE_SEG_PARAGRAPH, 5, "i. les agents");
+    seg_is(5, GRILLE_SEG_PARAGRAPH, 6, "ii. les élus");
+    /* and after an item, a capital before a name is an initial */
+    seg_is(6, GRILLE_SEG_PARAGRAPH, 7,
+           "iv) la reprise\nv. annexe\nx. inconnu\nvi.x\nA. Dupont");
 }
 END_TEST
 
