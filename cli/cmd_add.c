@@ -473,6 +473,13 @@ int cmd_add(int argc, char **argv)
             cli_warning(_("%s: converted from %s to UTF-8"), path,
                         grille_encoding_name(enc));
         }
+        size_t dlen;
+        const char *data = grille_text_data(sl->text, &dlen);
+        unsigned line;
+        if (cli_front_matter_aside(data, dlen, &line)) {
+            cli_progress_end(&prog);
+            cli_warning(CLI_ASIDE_MSG, path, line);
+        }
         int64_t id = 0;
         int rc = grille_store_add_prepared(s, sl->prep, base(path), path, &id,
                                            &err);

@@ -726,7 +726,28 @@ int cli_doc_read(cli_doc *doc, const char *path)
         cli_doc_free(doc);
         return rc;
     }
+    unsigned line;
+    if (!doc->body && cli_front_matter_aside(doc->data, doc->len, &line))
+        cli_warning(CLI_ASIDE_MSG, doc->name, line);
     return 0;
+}
+
+bool cli_front_matter_aside(const char *s, size_t len, unsigned *line)
+{
+    /* most notes start with their front matter or their text: one test */
+    if (!len || (s[0] != '\n' && s[0] != '\r' && s[0] != ' ' && s[0] != '\t'))
+        return false;
+    size_t ys, ye, body = 0;
+    if (grille_text_front_matter(s, len, &ys, &ye, &body, NULL) <= 0)
+        return false;
+    grille_attrs *at = NULL;
+    body = 0;
+    int rc = grille_attrs_parse(&at, &body, s, len, NULL, NULL);
+    grille_attrs_free(at);
+    if (rc < 0 || body > 0)
+        return false;
+    *line = grille_text_count_lines(s, 0, ys); /* the line before the YAML */
+    return true;
 }
 
 void cli_doc_free(cli_doc *doc)

@@ -654,6 +654,33 @@ def t_front_matter_not_yaml():
     failed_add(fresh('notyaml'), name, msg)
 
 
+def t_front_matter_aside():
+    """After blank lines, a block between '---' lines that names none of
+    the reports' keys is text, with a warning that gives its line: its
+    attributes are not lost unsaid."""
+    name = write('aside.md', '\n\n---\ncommune: Brest\nentretien: 12\n---\n'
+                 '\nLe télétravail a bien marché.\n')
+    warn = ('grille: warning: ' + esc(name) + r":3: the block between '---' "
+            r'lines after the blank lines names none of the attributes the '
+            r'reports read \(collectivite, [^\n]*start the file with its '
+            r"'---' line\n")
+    run, docs = tag_json(name)
+    expect(run, 0, warn)
+    assert docs[0]['document']['attributes'] == {}, docs[0]
+    assert docs[0]['segments'][0]['line'] == 3, docs[0]['segments'][0]
+    expect(grille('tag', name), 0, warn)
+    db = fresh('aside')
+    expect(grille('add', '-d', db, name), 0, warn,
+           'added 1 document to %s\n' % esc(db))
+    # a block that names one is the front matter, and nothing is said;
+    # a note with no such block neither
+    known = write('known.md', '\n---\ntype: commune\n---\nLe télétravail.\n')
+    plain = write('plain.md', '\nLe télétravail.\n\n---\n\nLa santé.\n')
+    run, docs = tag_json(known, plain)
+    expect(run, 0, '')
+    assert docs[0]['document']['attributes'] == {'type': 'commune'}, docs[0]
+
+
 def t_folder():
     os.makedirs(os.path.join(TMP, 'afolder'))
     write('afolder/a.md', 'Le télétravail.\n')
@@ -1543,6 +1570,8 @@ for name, fn in [
          t_unterminated_front_matter),
         ('front matter that is not YAML: line and column',
          t_front_matter_not_yaml),
+        ('a block after blank lines read as text: a warning with its line',
+         t_front_matter_aside),
         ('a folder given to tag as a file', t_folder),
         ('an unreadable file (run as nobody)', t_unreadable),
         ('an unreadable subfolder and a pipe in a folder (run as nobody)',
