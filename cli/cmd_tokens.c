@@ -17,6 +17,30 @@ static const char help[] =
     "  -f, --format FORMAT  text (default) or json\n"
     "  -h, --help           show this help\n";
 
+/* A token's text on one line: a word hyphenated at a line's end holds
+ * the line end and the next line's indent, written as one space.
+ * Returns its width. */
+static size_t put_token(const char *s, size_t len)
+{
+    size_t w = 0;
+    for (size_t i = 0; i < len;) {
+        size_t k = i;
+        while (k < len && s[k] != '\n' && s[k] != '\r')
+            k++;
+        fwrite(s + i, 1, k - i, stdout);
+        w += text_width(s + i, k - i);
+        if (k == len)
+            break;
+        while (k < len &&
+               (s[k] == '\n' || s[k] == '\r' || s[k] == ' ' || s[k] == '\t'))
+            k++;
+        putchar(' ');
+        w++;
+        i = k;
+    }
+    return w;
+}
+
 static void flags_text(FILE *f, unsigned flags)
 {
     static const char *const names[] = {"acronym", "compound", "part", "name",
@@ -53,8 +77,7 @@ static void show_text(const cli_doc *d, grille_analyser *a)
             bool part = t->flags & GRILLE_TOKF_PART;
             printf("  %6zu %6zu  %s%-8s ", t->start, t->end, part ? "  " : "",
                    grille_token_kind_name(t->kind));
-            size_t w = text_width(d->data + t->start, t->end - t->start);
-            fwrite(d->data + t->start, 1, t->end - t->start, stdout);
+            size_t w = put_token(d->data + t->start, t->end - t->start);
             for (size_t p = w; p < 18; p++)
                 putchar(' ');
             printf(" key=%.*s stem=%.*s", (int)t->key_len, t->key,

@@ -966,7 +966,7 @@ int grille__fold(gbuf *b, const char *s, size_t len)
 void grille__squeeze(gbuf *b, size_t from)
 {
     size_t o = from, len = b->len;
-    bool space = false;
+    bool space = false, line_end = false;
     for (size_t i = from; i < len;) {
         size_t n;
         uint32_t c = utf8_get(b->data, len, i, &n);
@@ -976,12 +976,18 @@ void grille__squeeze(gbuf *b, size_t from)
         }
         if (c == '\n' || c == '\r' || grille__is_space(c)) {
             space = o > from;
+            line_end |= c == '\n' || c == '\r';
             i += n;
             continue;
         }
+        /* a word hyphenated at a line's end is one again: télé-travail
+         * (as the tokeniser reads it), but "agents -" keeps its space */
+        if (space && line_end && o - from >= 2 && b->data[o - 1] == '-' &&
+            b->data[o - 2] != ' ' && grille__is_letter(c))
+            space = false;
         if (space)
             b->data[o++] = ' ';
-        space = false;
+        space = line_end = false;
         memmove(b->data + o, b->data + i, n);
         o += n;
         i += n;

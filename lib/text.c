@@ -2237,6 +2237,23 @@ bool grille_text__is_elision(const char *lower, size_t n)
 
 /* Appends the lowercased form of s[a, b) to buf (accents kept, ligatures
  * spelt out, apostrophes straight, hyphens dropped when `join`). */
+/* The line end after a hyphen at s[i] ("\n" or "\r\n", then the next
+ * line's indent) when a letter follows it: its bytes, else 0. */
+static size_t hyphen_break(const char *s, size_t end, size_t i)
+{
+    size_t k = i;
+    if (k < end && s[k] == '\r')
+        k++;
+    if (k >= end || s[k] != '\n')
+        return 0;
+    k++;
+    while (k < end && (s[k] == ' ' || s[k] == '\t'))
+        k++;
+    return k < end && (is_ascii_alpha(s[k]) || (unsigned char)s[k] >= 0xC3)
+               ? k - i
+               : 0;
+}
+
 static int lower_into(gbuf *buf, const char *s, size_t a, size_t b, bool join,
                       bool fold)
 {
@@ -2249,6 +2266,13 @@ static int lower_into(gbuf *buf, const char *s, size_t a, size_t b, bool join,
             i++;
             if (ch == '-' && join)
                 continue;
+            if (ch == '\r' || ch == '\n') {
+                /* a word hyphenated at a line's end (hyphen_break): the
+                 * line end and the next line's indent are none of it */
+                while (i < b && (s[i] == '\n' || s[i] == ' ' || s[i] == '\t'))
+                    i++;
+                continue;
+            }
             buf->data[buf->len++] =
                 (char)(ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
             continue;
@@ -2981,12 +3005,16 @@ static int word_slow(tok_ctx *t, size_t i, size_t *out)
         }
         if (n && grille__is_hyphen(c) && j > part && np + 1 < MAX_PARTS) {
             size_t m;
-            uint32_t d = cp_at(s, end, j + n, &m);
+            /* a word hyphenated at the line's end (télé-, then travail
+             * on the next line, maybe indented): its two halves are the
+             * compound's parts, and lower_into leaves the line end out */
+            size_t brk = hyphen_break(s, end, j + n);
+            uint32_t d = cp_at(s, end, j + n + brk, &m);
             if (m && (grille__is_letter(d) || (d >= '0' && d <= '9'))) {
                 ps[np] = part;
                 pe[np] = j;
                 np++;
-                j += n;
+                j += n + brk;
                 part = j;
                 continue;
             }

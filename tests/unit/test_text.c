@@ -1586,6 +1586,35 @@ START_TEST(compounds_and_names)
     ck_assert(!has_token("Lez"));
     key_is("Saint-Étienne", GRILLE_TOK_WORD, "saintetienne");
     key_is("COVID-19", GRILLE_TOK_WORD, "covid19");
+
+    /* a word hyphenated at a line's end (a copy from a PDF) is the
+     * compound, the line end and the next line's indent none of it; a
+     * dash after a space, or before a blank line, stays a dash */
+    run("les agents en télé-\n  travail, la co-\r\nconstruction à Saint-\n"
+        "Étienne, les agents -\ntous");
+    t = tok("télé-\n  travail");
+    key_is("télé-\n  travail", GRILLE_TOK_WORD, "teletravail");
+    ck_assert(t->flags & GRILLE_TOKF_COMPOUND);
+    ck_assert(t[1].flags & GRILLE_TOKF_PART);
+    ck_assert_uint_eq(t[1].end - t[1].start, strlen("télé"));
+    key_is("travail", GRILLE_TOK_WORD, "travail");
+    key_is("co-\r\nconstruction", GRILLE_TOK_WORD, "coconstruction");
+    key_is("Saint-\nÉtienne", GRILLE_TOK_WORD, "saintetienne");
+    ck_assert(tok("Saint-\nÉtienne")->flags & GRILLE_TOKF_NAME);
+    key_is("agents", GRILLE_TOK_WORD, "agents");
+    key_is("tous", GRILLE_TOK_WORD, "tous");
+    run("la visio-\n\nconférence");
+    ck_assert_uint_eq(nseg, 2);
+    ck_assert(has_token("visio"));
+    ck_assert(!has_token("visio-\n\nconférence"));
+
+    /* and so its folded form, as the report counts top terms */
+    char *f = grille_fold("Télé-\n  travail");
+    ck_assert_str_eq(f, "tele-travail");
+    free(f);
+    f = grille_fold("les agents -\ntous, mi-\n 12");
+    ck_assert_str_eq(f, "les agents - tous, mi- 12");
+    free(f);
 }
 END_TEST
 
