@@ -1526,8 +1526,8 @@ static size_t turn_label(const char *s, size_t end, size_t i, size_t *ls,
                       to be told apart) */
     /* a topic (Réunion ARS, BILAN), unless the line says it is a
      * role's or a name's by a comma or a civility: looked up only for a
-     * label otherwise taken */
-    if (ok && !comma && !civility &&
+     * label otherwise taken, of four bytes or more (Q, R, DGS: not) */
+    if (ok && !comma && !civility && first_end - start >= 4 &&
         in_list_caps(s, start, first_end, topic_words, first_caps))
         ok = false;
     if (!ok)
