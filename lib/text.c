@@ -1762,6 +1762,17 @@ static void start_seg(open_seg *o, grille_segment_kind kind, size_t start,
     o->last_end = end;
 }
 
+/* Whether the line at s[c, end) goes on with a statement hard-wrapped
+ * at prev_end: the line before ended none (stop_at), and this one starts
+ * with a small letter ("- Q : Et les masques, vous en avez" then "reçu
+ * combien ?"); an answer starts with a capital. */
+static bool wrapped_line(const char *s, size_t end, size_t c, size_t prev_end)
+{
+    size_t n;
+    uint32_t d = cp_at(s, end, c, &n);
+    return n && letter_cp(d) && !upper_cp(d) && !stop_at(s, prev_end);
+}
+
 /* Whether s[c, end) is the rule under a Markdown table's head:
  * "|---|:---:|", pipes, dashes, colons and spaces only, a dash in it. */
 static bool table_rule(const char *s, size_t c, size_t end)
@@ -1899,7 +1910,10 @@ static int segment_lines(grille_analyser *a, const char *s, size_t len,
             start_seg(&o, GRILLE_SEG_TURN, m, end, line);
             o.seg.label_start = ls;
             o.seg.label_end = le;
-        } else if (o.open && (!o.listed || indent > o.indent)) {
+        } else if (o.open &&
+                   (!o.listed || indent > o.indent ||
+                    (o.seg.kind == GRILLE_SEG_TURN &&
+                     wrapped_line(s, end, c, o.last_end)))) {
             if (o.seg.start == SIZE_MAX) {
                 o.seg.start = c;
                 o.seg.line = line;

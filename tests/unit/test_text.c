@@ -906,6 +906,20 @@ START_TEST(turns_as_list_items)
     /* the answer on the next line, not indented, is not the question's */
     seg_is(10, GRILLE_SEG_TURN, 12, "Et les masques ?");
     seg_is(11, GRILLE_SEG_PARAGRAPH, 13, "On en a reçu 500.");
+
+    /* but a question hard-wrapped there goes on: its line ended no
+     * statement, and the next starts with a small letter */
+    run("- Q : Et les masques, vous en avez\nreçu combien\net quand ?\n"
+        "On en a reçu 500.\n- R : Oui,\net le télétravail\n"
+        "- Q : la reprise :\nen juin.\n");
+    ck_assert_uint_eq(nseg, 5);
+    seg_is(0, GRILLE_SEG_TURN, 1,
+           "Et les masques, vous en avez\nreçu combien\net quand ?");
+    seg_is(1, GRILLE_SEG_PARAGRAPH, 4, "On en a reçu 500.");
+    seg_is(2, GRILLE_SEG_TURN, 5, "Oui,\net le télétravail");
+    label_is(2, "R");
+    seg_is(3, GRILLE_SEG_TURN, 7, "la reprise :");
+    seg_is(4, GRILLE_SEG_PARAGRAPH, 8, "en juin.");
 }
 END_TEST
 
