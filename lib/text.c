@@ -1773,6 +1773,58 @@ static bool wrapped_line(const char *s, size_t end, size_t c, size_t prev_end)
     return n && letter_cp(d) && !upper_cp(d) && !stop_at(s, prev_end);
 }
 
+/* A code point a rule is drawn with: - * _ = ~ + and the dashes and
+ * lines of Unicode (– — ― ─ ━ ═). */
+static bool rule_cp(uint32_t c)
+{
+    return c == '-' || c == '*' || c == '_' || c == '=' || c == '~' ||
+           c == '+' || c == 0x2013 || c == 0x2014 || c == 0x2015 ||
+           c == 0x2500 || c == 0x2501 || c == 0x2550;
+}
+
+/* Whether the line s[c, end) (c its first non-space) separates and says
+ * nothing: a rule of three marks or more (---, * * *, ____, ═══), a
+ * table's border (+-----+----+, |---|:--|), or a page's number between
+ * dashes (- 12 -, — 3 —). */
+static bool separator_at(const char *s, size_t c, size_t end)
+{
+    unsigned char b = (unsigned char)s[c];
+    /* most lines: a letter, a digit or a bullet's mark then a space */
+    if (b != '-' && b != '*' && b != '_' && b != '=' && b != '~' &&
+        b != '+' && b != '|' && b != 0xE2)
+        return false;
+    unsigned marks = 0, digits = 0, dashes = 0;
+    bool digit_run_ended = false;
+    for (size_t k = c; k < end;) {
+        size_t n;
+        uint32_t d = cp_at(s, end, k, &n);
+        if (!n)
+            return false;
+        k += n;
+        if (d == ' ' || d == '\t' || d == '\r' || d == 0xA0)
+            continue;
+        if (d >= '0' && d <= '9') {
+            if (digit_run_ended || !dashes)
+                return false; /* one number, after a dash */
+            digits++;
+            continue;
+        }
+        if (digits)
+            digit_run_ended = true;
+        if (rule_cp(d))
+            marks++;
+        else if (d != '|' && d != ':')
+            return false;
+        if (d == '-' || d == 0x2013 || d == 0x2014)
+            dashes++;
+        if (digits && dashes != 2)
+            return false;
+    }
+    if (digits) /* - 12 -: a dash on each side, and those alone */
+        return digits <= 4 && digit_run_ended && dashes == 2 && marks == 2;
+    return marks >= 3;
+}
+
 /* Whether s[c, end) is the rule under a Markdown table's head:
  * "|---|:---:|", pipes, dashes, colons and spaces only, a dash in it. */
 static bool table_rule(const char *s, size_t c, size_t end)
@@ -1849,6 +1901,11 @@ static int segment_lines(grille_analyser *a, const char *s, size_t len,
         if (rc < 0)
             break;
         if (c >= end) { /* blank: skip_spaces stops at a non-space */
+            rc = close_seg(a, s, &o);
+        } else if (separator_at(s, c, end)) {
+            /* a rule (---, ***, ____, +----+) or a page's number (- 12 -):
+             * it ends the paragraph, as a blank line does, and is no
+             * segment (a segment without a word counted in every share) */
             rc = close_seg(a, s, &o);
         } else if ((m = heading_at(s, end, c)) != 0) {
             rc = close_seg(a, s, &o);

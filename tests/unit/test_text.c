@@ -873,6 +873,29 @@ START_TEST(outline_items)
 }
 END_TEST
 
+/* A rule, a table's border or a page's number ends a paragraph, as a
+ * blank line does, and is no segment: a segment without a word would
+ * count in every share. */
+START_TEST(separators)
+{
+    run("Le maire.\n---\nLa santé.\n\n* * *\n\n- 12 -\n\n+------+-----+\n"
+        "____\n\xe2\x80\x94 3 \xe2\x80\x94\n\xe2\x95\x90\xe2\x95\x90"
+        "\xe2\x95\x90\nLes élus.\n");
+    ck_assert_uint_eq(nseg, 3);
+    seg_is(0, GRILLE_SEG_PARAGRAPH, 1, "Le maire.");
+    seg_is(1, GRILLE_SEG_PARAGRAPH, 3, "La santé.");
+    seg_is(2, GRILLE_SEG_PARAGRAPH, 13, "Les élus.");
+    /* but a bullet, a number, a minus sign, two dashes, a dash and two
+     * numbers, and dots stay text */
+    run("- 12 agents\n\n-- 12\n\n-10 %\n\n--\n\n\xe2\x80\x93 3 \xe2\x80\x93 4\n\n"
+        "...\n\n-- 12 --\n");
+    ck_assert_uint_eq(nseg, 7);
+    seg_is(0, GRILLE_SEG_BULLET, 1, "12 agents");
+    seg_is(1, GRILLE_SEG_PARAGRAPH, 3, "-- 12");
+    seg_is(6, GRILLE_SEG_PARAGRAPH, 13, "-- 12 --");
+}
+END_TEST
+
 /* A turn written as a list's item, when its label is the interviewer's
  * or the answer's (Q, R, Question, Réponse); a topic before a colon
  * ("- CCAS : 430 agents", "- DGS : …", "- A : 120 agents"), who attended
@@ -2007,7 +2030,7 @@ static Suite *suite(void)
                       sentences_of_a_turn_keep_its_speaker,
                       segments_keep_code_points_whole,
                       long_paragraph_cut_at_a_space}},
-        {"segments, lists", {outline_items, turns_as_list_items}},
+        {"segments, lists", {outline_items, turns_as_list_items, separators}},
         {"segments, line by line", {blank_lines_of_every_space,
                                     line_ends_at_every_offset,
                                     turn_label_words}},
