@@ -1073,7 +1073,20 @@ static const listword topic_words[] = {
     LW("Presentation"), LW("Introduction"), LW("Annexe"), LW("Annexes"),
     LW("Recommandations"), LW("Propositions"), LW("Méthode"),
     LW("Methode"), LW("Méthodologie"), LW("Methodologie"), LW("Résultats"),
-    LW("Resultats"), {NULL, 0}};
+    LW("Resultats"),
+    /* the field's themes, as headings: "TELETRAVAIL : 900 agents" */
+    LW("Télétravail"), LW("Teletravail"), LW("Santé"), LW("Sante"),
+    LW("Accueil"), LW("Élus"), LW("Elus"), LW("Reprise"), LW("Numérique"),
+    LW("Numerique"), LW("Management"), LW("Finances"), LW("Formation"),
+    LW("Communication"), LW("Solidarité"), LW("Solidarite"),
+    LW("Solidarités"), LW("Coopération"), LW("Cooperation"),
+    LW("Gouvernance"), LW("Ressources"), LW("Personnel"), LW("Agents"),
+    LW("Services"), LW("Écoles"), LW("Ecoles"), LW("Transports"),
+    LW("Logement"), LW("Culture"), LW("Jeunesse"), LW("Économie"),
+    LW("Economie"), LW("Sécurité"), LW("Securite"), LW("Prévention"),
+    LW("Prevention"), LW("Protocole"), LW("Protocoles"), LW("Hygiène"),
+    LW("Hygiene"), LW("Matériel"), LW("Materiel"), LW("Équipements"),
+    LW("Equipements"), LW("Locaux"), {NULL, 0}};
 
 /* Words that start sentences and are no one's name: after a single
  * capital and its dot, they tell a category ("agents de catégorie C. Ils
@@ -1131,7 +1144,7 @@ static bool stop_at(const char *s, size_t e)
  * catégorie" then "C. Ils sont 40." is one sentence).
  * Where its text starts, 0 for none ("1." and "a)" are bullet_at's). */
 static size_t outline_item(const char *s, size_t end, size_t i, bool stop,
-                           size_t prev_end)
+                           size_t prev_end, char next_letter)
 {
     size_t k = i;
     bool capital = false, number = false;
@@ -1189,6 +1202,8 @@ static size_t outline_item(const char *s, size_t end, size_t i, bool stop,
         } else if (r > k && r + 2 < end && s[r] == ' ' &&
                    dash_at(s, end, r + 1)) {
             k = r; /* "I - Contexte" */
+        } else if (s[k] == next_letter && s[k + 1] == '.') {
+            k += 2; /* "B. Gel : …" after "A. Masques : …" */
         } else if (((s[k] >= 'A' && s[k] <= 'H') || s[k] == 'I' ||
                     s[k] == 'V' || s[k] == 'X') &&
                    s[k + 1] == '.' && (stop || stop_at(s, prev_end))) {
@@ -1873,6 +1888,7 @@ static int segment_lines(grille_analyser *a, const char *s, size_t len,
     open_seg o = {0};
     size_t i = body;
     int rc = 0;
+    char letter = 0; /* the last capital's item of an outline: A, B… */
     while (i < len && rc == 0) {
         size_t end;
         bool ff;
@@ -1951,8 +1967,8 @@ static int segment_lines(grille_analyser *a, const char *s, size_t len,
             o.listed = true;
         } else if (!(o.open && ((o.seg.kind == GRILLE_SEG_TURN && !o.listed) ||
                                 (o.listed && indent > o.indent))) &&
-                   outline_item(s, end, c, !o.open || o.outline,
-                                o.last_end) != 0) {
+                   outline_item(s, end, c, !o.open || o.outline, o.last_end,
+                                letter ? (char)(letter + 1) : 0) != 0) {
             /* "1.2 La mairie…", "II. Les élus…": a paragraph of its own,
              * its number kept (a date, an amount, an initial read as one
              * loses nothing), which the lines after it continue
@@ -1962,6 +1978,10 @@ static int segment_lines(grille_analyser *a, const char *s, size_t len,
             rc = close_seg(a, s, &o);
             start_seg(&o, GRILLE_SEG_PARAGRAPH, c, end, line);
             o.outline = true;
+            /* a capital's item: the next letter is the next item, whatever
+             * its word ("A. Masques", then "B. Gel hydroalcoolique") */
+            if (s[c] >= 'A' && s[c] < 'Z' && s[c + 1] == '.')
+                letter = s[c];
         } else if ((m = turn_at(s, end, c, &ls, &le)) != 0) {
             rc = close_seg(a, s, &o);
             start_seg(&o, GRILLE_SEG_TURN, m, end, line);

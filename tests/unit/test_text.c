@@ -870,6 +870,23 @@ START_TEST(outline_items)
     /* and after an item, a capital before a name is an initial */
     seg_is(6, GRILLE_SEG_PARAGRAPH, 7,
            "iv) la reprise\nv. annexe\nx. inconnu\nvi.x\nA. Dupont");
+
+    /* a theme's noun is a topic's, and once a capital's item was read,
+     * the next letter is the next item whatever its word, paragraphs
+     * later too; a label of capitals that starts with a topic's noun is
+     * no speaker's */
+    run("Synthèse.\nA. Télétravail : 600 agents.\nB. Gel : fabriqué.\n"
+        "parce que\nC. Dupont est venu\n\nTexte.\n\nD. Accueil : fermé.\n\n"
+        "TELETRAVAIL : 900 AGENTS.\n\nRESSOURCES HUMAINES : 12 arrêts.\n\n"
+        "J. Dupont : oui.\n");
+    ck_assert_uint_eq(nseg, 9);
+    seg_is(1, GRILLE_SEG_PARAGRAPH, 2, "A. Télétravail : 600 agents.");
+    seg_is(2, GRILLE_SEG_PARAGRAPH, 3, "B. Gel : fabriqué.\nparce que");
+    seg_is(3, GRILLE_SEG_PARAGRAPH, 5, "C. Dupont est venu");
+    seg_is(5, GRILLE_SEG_PARAGRAPH, 9, "D. Accueil : fermé.");
+    seg_is(6, GRILLE_SEG_PARAGRAPH, 11, "TELETRAVAIL : 900 AGENTS.");
+    seg_is(7, GRILLE_SEG_PARAGRAPH, 13, "RESSOURCES HUMAINES : 12 arrêts.");
+    seg_is(8, GRILLE_SEG_TURN, 15, "oui.");
 }
 END_TEST
 
