@@ -906,6 +906,13 @@ static size_t bullet_at(const char *s, size_t end, size_t i)
     case 0x27A4: case 0x2713: case 0x2714: case 0x25B8: case 0x25BA:
     case 0x2756: case 0x25C6: case 0x25C7: case 0x2043: case 0x2219:
     case 0x2666:
+    /* arrows, stars, boxes and the emoji of notes typed on a phone or in
+     * a chat: ▶ ★ ☆ ➡ ➔ ➜ ⇒ ☐ ☑ ✗ ❌ ⚠ ✅ 👉 📌 🔹 🔸 🔴 🟠 🟢 ◾ */
+    case 0x25B6: case 0x2605: case 0x2606: case 0x27A1: case 0x2794:
+    case 0x279C: case 0x21D2: case 0x2610: case 0x2611: case 0x2717:
+    case 0x274C: case 0x26A0: case 0x2705: case 0x1F449: case 0x1F4CC:
+    case 0x1F539: case 0x1F538: case 0x1F534: case 0x1F7E0: case 0x1F7E2:
+    case 0x25FE:
     /* Word's bullets in the Symbol and Wingdings fonts, pasted as text:
      * code points of the private use area (• ▪ ➢ ❖ ✓) */
     case 0xF0B7: case 0xF0A7: case 0xF0D8: case 0xF076: case 0xF0FC:
@@ -915,7 +922,16 @@ static size_t bullet_at(const char *s, size_t end, size_t i)
             if (!space_cp(cp_at(s, end, j, &m)))
                 return 0;
         }
+        /* the emoji's presentation selector (U+FE0F) is the mark's */
+        if (j + 2 < end && (unsigned char)s[j] == 0xEF &&
+            (unsigned char)s[j + 1] == 0xB8 && (unsigned char)s[j + 2] == 0x8F)
+            j += 3;
         return skip_spaces(s, end, j, NULL);
+    case '=':
+        /* "=> la reprise": an arrow, a space after it */
+        if (j + 1 < end && s[j] == '>' && (s[j + 1] == ' ' || s[j + 1] == '\t'))
+            return skip_spaces(s, end, j + 1, NULL);
+        return 0;
     case '-':
         if (j < end && s[j] == '>')
             j++;
@@ -947,7 +963,7 @@ static size_t bullet_at(const char *s, size_t end, size_t i)
     while (d < end && d - k < 3 && is_digit(s[d]))
         d++;
     if (d > k && d < end && !is_digit(s[d]) &&
-        (s[d] == ')' || (!paren && s[d] == '.'))) {
+        (s[d] == ')' || (!paren && (s[d] == '.' || s[d] == '/')))) {
         d++;
     } else if (d == k && k + 1 < end && is_ascii_alpha(s[k]) &&
                s[k + 1] == ')') {

@@ -755,6 +755,18 @@ START_TEST(bullets_of_every_kind)
     seg_is(9, GRILLE_SEG_BULLET, 10, "lettre");
     seg_is(10, GRILLE_SEG_BULLET, 11, "entre");
     seg_is(11, GRILLE_SEG_BULLET, 12, "collé");
+
+    /* the marks and emoji of a phone or a chat, an arrow "=>", and "1/" */
+    run("👉 Télétravail massif\n✅ masques reçus\n▶\xef\xb8\x8f reprise\n"
+        "★ accueil\n=> la reprise\n1/ Télétravail\n1/3 des agents\n=>x\n");
+    ck_assert_uint_eq(nseg, 7);
+    seg_is(0, GRILLE_SEG_BULLET, 1, "Télétravail massif");
+    seg_is(1, GRILLE_SEG_BULLET, 2, "masques reçus");
+    seg_is(2, GRILLE_SEG_BULLET, 3, "reprise");
+    seg_is(3, GRILLE_SEG_BULLET, 4, "accueil");
+    seg_is(4, GRILLE_SEG_BULLET, 5, "la reprise");
+    seg_is(5, GRILLE_SEG_BULLET, 6, "Télétravail");
+    seg_is(6, GRILLE_SEG_PARAGRAPH, 7, "1/3 des agents\n=>x");
 }
 END_TEST
 
