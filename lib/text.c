@@ -1122,7 +1122,8 @@ static const listword sentence_words[] = {
  * none. */
 static size_t dash_at(const char *s, size_t end, size_t i)
 {
-    size_t n = s[i] == '-' ? 1
+    size_t n = i >= end       ? 0
+               : s[i] == '-' ? 1
                : i + 2 < end && (unsigned char)s[i] == 0xE2 &&
                        (unsigned char)s[i + 1] == 0x80 &&
                        ((unsigned char)s[i + 2] == 0x93 ||
@@ -1794,14 +1795,37 @@ static void start_seg(open_seg *o, grille_segment_kind kind, size_t start,
 }
 
 /* Whether the line at s[c, end) goes on with a statement hard-wrapped
- * at prev_end: the line before ended none (stop_at), and this one starts
- * with a small letter ("- Q : Et les masques, vous en avez" then "reçu
- * combien ?"); an answer starts with a capital. */
+ * at prev_end: this line starts with a small letter, and the line before
+ * is as long as a wrapped line is (50 bytes or more) and ends with a
+ * letter, a digit or a comma ("- Q : Et les masques, vous en avez reçu
+ * combien depuis le début" then "de la crise ?").  An answer on the
+ * line after a short question, or after one that ends with a mark
+ * ("?", "…", "]", a quote), is no part of it: under skip_speakers it
+ * would be lost. */
 static bool wrapped_line(const char *s, size_t end, size_t c, size_t prev_end)
 {
     size_t n;
     uint32_t d = cp_at(s, end, c, &n);
-    return n && letter_cp(d) && !upper_cp(d) && !stop_at(s, prev_end);
+    if (!n || !letter_cp(d) || upper_cp(d))
+        return false;
+    size_t e = prev_end;
+    while (e > 0 && (s[e - 1] == ' ' || s[e - 1] == '\t' || s[e - 1] == '\r'))
+        e--;
+    size_t b = e;
+    while (b > 0 && s[b - 1] != '\n')
+        b--;
+    if (e - b < 50)
+        return false;
+    unsigned char last = (unsigned char)s[e - 1];
+    if (last == ',' || is_ascii_alpha((char)last) || is_digit((char)last))
+        return true;
+    /* a letter of two bytes or more (é, à); not a no-break space, a
+     * quote or an ellipsis */
+    size_t k = e - 1;
+    while (k > b && ((unsigned char)s[k] & 0xC0) == 0x80)
+        k--;
+    uint32_t l = cp_at(s, e, k, &n);
+    return n && letter_cp(l);
 }
 
 /* A code point a rule is drawn with: - * _ = ~ + and the dashes and

@@ -961,17 +961,39 @@ START_TEST(turns_as_list_items)
 
     /* but a question hard-wrapped there goes on: its line ended no
      * statement, and the next starts with a small letter */
-    run("- Q : Et les masques, vous en avez\nreçu combien\net quand ?\n"
-        "On en a reçu 500.\n- R : Oui,\net le télétravail\n"
-        "- Q : la reprise :\nen juin.\n");
+    run("- Q : Et les masques, vous en avez reçu combien depuis le début\n"
+        "de la crise, à peu près, et pour les agents du CCAS aussi,\net quand ?\n"
+        "On en a reçu 500.\n- R : Oui, et pour le reste on verra bien plus tard avec eux,\n"
+        "et le télétravail\n- Q : la reprise :\nen juin.\n");
     ck_assert_uint_eq(nseg, 5);
     seg_is(0, GRILLE_SEG_TURN, 1,
-           "Et les masques, vous en avez\nreçu combien\net quand ?");
+           "Et les masques, vous en avez reçu combien depuis le début\n"
+           "de la crise, à peu près, et pour les agents du CCAS aussi,\n"
+           "et quand ?");
     seg_is(1, GRILLE_SEG_PARAGRAPH, 4, "On en a reçu 500.");
-    seg_is(2, GRILLE_SEG_TURN, 5, "Oui,\net le télétravail");
+    seg_is(2, GRILLE_SEG_TURN, 5,
+           "Oui, et pour le reste on verra bien plus tard avec eux,\n"
+           "et le télétravail");
     label_is(2, "R");
     seg_is(3, GRILLE_SEG_TURN, 7, "la reprise :");
     seg_is(4, GRILLE_SEG_PARAGRAPH, 8, "en juin.");
+
+    /* an answer after a short question, or after one that ends with a
+     * mark (an annotation, a quote, an ellipsis, a no-break space), is
+     * not the question's */
+    run("- Q : Et le télétravail, ça a marché, pour les agents ? [rires]\n"
+        "bah oui, le télétravail a tenu.\n"
+        "- Q : Vous disiez que vous aviez parlé de “télétravail”\n"
+        "non, on disait travail à distance.\n"
+        "- Q : Et les masques, comment avez-vous fait à la mairie…\n"
+        "bon, on en a eu peu.\n"
+        "- Q : Et les masques, comment avez-vous fait à la mairie ?\xc2\xa0\n"
+        "bon, on en a eu peu.\n"
+        "- Q : Et les masques\non en a reçu 500 fin mars.\n");
+    ck_assert_uint_eq(nseg, 10);
+    for (size_t i = 0; i < 10; i++)
+        ck_assert_int_eq(segs[i].kind, i % 2 ? GRILLE_SEG_PARAGRAPH
+                                             : GRILLE_SEG_TURN);
 }
 END_TEST
 
