@@ -27,8 +27,11 @@ static size_t put_token(const char *s, size_t len)
         size_t k = i;
         while (k < len && s[k] != '\n' && s[k] != '\r')
             k++;
-        fwrite(s + i, 1, k - i, stdout);
-        w += text_width(s + i, k - i);
+        size_t e = k; /* the spaces before the line end: none */
+        while (e > i && k < len && (s[e - 1] == ' ' || s[e - 1] == '\t'))
+            e--;
+        fwrite(s + i, 1, e - i, stdout);
+        w += text_width(s + i, e - i);
         if (k == len)
             break;
         while (k < len &&

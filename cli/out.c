@@ -552,12 +552,38 @@ void put_safe_line(FILE *f, const char *s)
     free(b.p);
 }
 
+/* At s[i], the white space after a hyphen that ends a line ("télé-"
+ * then "travail" on the next): its bytes when a letter follows it on
+ * the next line, the word then shown whole (télé-travail, as it is
+ * read); else 0. */
+static size_t hyphen_wrap(const char *s, size_t len, size_t i)
+{
+    if (i < 2 || s[i - 1] != '-' || s[i - 2] == ' ' || s[i - 2] == '\t' ||
+        s[i - 2] == '\n')
+        return 0;
+    size_t k = i;
+    unsigned ends = 0;
+    for (; k < len && (s[k] == ' ' || s[k] == '\t' || s[k] == '\r' ||
+                       s[k] == '\n');
+         k++)
+        ends += s[k] == '\n' || (s[k] == '\r' && (k + 1 >= len ||
+                                                   s[k + 1] != '\n'));
+    unsigned char b = k < len ? (unsigned char)s[k] : 0;
+    bool letter = (b | 0x20) >= 'a' && (b | 0x20) <= 'z';
+    return ends == 1 && (letter || b >= 0xC3) ? k - i : 0;
+}
+
 void put_flat_run(FILE *f, const char *s, size_t len, bool *space)
 {
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
         if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
             c == '\v') {
+            size_t w = hyphen_wrap(s, len, i);
+            if (w) {
+                i += w - 1;
+                continue;
+            }
             *space = true;
             continue;
         }

@@ -966,7 +966,8 @@ int grille__fold(gbuf *b, const char *s, size_t len)
 void grille__squeeze(gbuf *b, size_t from)
 {
     size_t o = from, len = b->len;
-    bool space = false, line_end = false;
+    bool space = false;
+    unsigned line_ends = 0;
     for (size_t i = from; i < len;) {
         size_t n;
         uint32_t c = utf8_get(b->data, len, i, &n);
@@ -976,18 +977,22 @@ void grille__squeeze(gbuf *b, size_t from)
         }
         if (c == '\n' || c == '\r' || grille__is_space(c)) {
             space = o > from;
-            line_end |= c == '\n' || c == '\r';
+            line_ends += c == '\n' || (c == '\r' && (i + 1 >= len ||
+                                                     b->data[i + 1] != '\n'));
             i += n;
             continue;
         }
         /* a word hyphenated at a line's end is one again: télé-travail
-         * (as the tokeniser reads it), but "agents -" keeps its space */
-        if (space && line_end && o - from >= 2 && b->data[o - 1] == '-' &&
-            b->data[o - 2] != ' ' && grille__is_letter(c))
+         * (as the tokeniser reads it), but "agents -" keeps its space,
+         * and a blank line stays one */
+        if (space && line_ends == 1 && o - from >= 2 &&
+            b->data[o - 1] == '-' && b->data[o - 2] != ' ' &&
+            grille__is_letter(c))
             space = false;
         if (space)
             b->data[o++] = ' ';
-        space = line_end = false;
+        space = false;
+        line_ends = 0;
         memmove(b->data + o, b->data + i, n);
         o += n;
         i += n;

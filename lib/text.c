@@ -2368,11 +2368,13 @@ bool grille_text__is_elision(const char *lower, size_t n)
 
 /* Appends the lowercased form of s[a, b) to buf (accents kept, ligatures
  * spelt out, apostrophes straight, hyphens dropped when `join`). */
-/* The line end after a hyphen at s[i] ("\n" or "\r\n", then the next
- * line's indent) when a letter follows it: its bytes, else 0. */
+/* The line end after a hyphen at s[i] (spaces, "\n" or "\r\n", then
+ * the next line's indent) when a letter follows it: its bytes, else 0. */
 static size_t hyphen_break(const char *s, size_t end, size_t i)
 {
     size_t k = i;
+    while (k < end && (s[k] == ' ' || s[k] == '\t'))
+        k++;
     if (k < end && s[k] == '\r')
         k++;
     if (k >= end || s[k] != '\n')
@@ -2397,13 +2399,10 @@ static int lower_into(gbuf *buf, const char *s, size_t a, size_t b, bool join,
             i++;
             if (ch == '-' && join)
                 continue;
-            if (ch == '\r' || ch == '\n') {
-                /* a word hyphenated at a line's end (hyphen_break): the
-                 * line end and the next line's indent are none of it */
-                while (i < b && (s[i] == '\n' || s[i] == ' ' || s[i] == '\t'))
-                    i++;
-                continue;
-            }
+            if (ch == '\r' || ch == '\n' || ch == ' ' || ch == '\t')
+                continue; /* a word hyphenated at a line's end
+                             (hyphen_break): the spaces, the line end and
+                             the next line's indent are none of it */
             buf->data[buf->len++] =
                 (char)(ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
             continue;
@@ -3107,6 +3106,12 @@ static int word_slow(tok_ctx *t, size_t i, size_t *out)
                 j = k;
                 continue;
             }
+            size_t brk = hyphen_break(s, end, k); /* a soft hyphen at a
+                                                     line's end */
+            if (brk) {
+                j = k + brk;
+                continue;
+            }
         }
         if (n && grille__is_apostrophe(c) && j > part) {
             size_t m;
@@ -3134,18 +3139,26 @@ static int word_slow(tok_ctx *t, size_t i, size_t *out)
                 continue;
             }
         }
+        /* a word hyphenated at the line's end (télé-, then travail on
+         * the next line, maybe indented): one word, as a soft hyphen
+         * makes it, not a compound whose halves would be words of their
+         * own (be- then soin is besoin, not soin); lower_into leaves the
+         * hyphen, the line end and the indent out of its key */
+        size_t brk = n && grille__is_hyphen(c) && j > part
+                         ? hyphen_break(s, end, j + n)
+                         : 0;
+        if (brk) {
+            j += n + brk;
+            continue;
+        }
         if (n && grille__is_hyphen(c) && j > part && np + 1 < MAX_PARTS) {
             size_t m;
-            /* a word hyphenated at the line's end (télé-, then travail
-             * on the next line, maybe indented): its two halves are the
-             * compound's parts, and lower_into leaves the line end out */
-            size_t brk = hyphen_break(s, end, j + n);
-            uint32_t d = cp_at(s, end, j + n + brk, &m);
+            uint32_t d = cp_at(s, end, j + n, &m);
             if (m && (grille__is_letter(d) || (d >= '0' && d <= '9'))) {
                 ps[np] = part;
                 pe[np] = j;
                 np++;
-                j += n + brk;
+                j += n;
                 part = j;
                 continue;
             }
