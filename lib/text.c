@@ -1084,6 +1084,7 @@ static const listword topic_words[] = {
     LW("Commission"), LW("Crise"), LW("Situation"), LW("Effectifs"),
     LW("Organisation"), LW("Date"), LW("Lieu"), LW("Durée"), LW("Duree"),
     LW("Présents"), LW("Presents"), LW("Absents"), LW("Masques"),
+    LW("Masque"),
     LW("Thématique"), LW("Thematique"), LW("Chiffres"), LW("Contact"),
     LW("Contacts"), LW("Perspectives"), LW("Présentation"),
     LW("Presentation"), LW("Introduction"), LW("Annexe"), LW("Annexes"),
@@ -1160,6 +1161,9 @@ static bool stop_at(const char *s, size_t e)
  * item too (`stop`), or it ended a statement (at prev_end: "agents de
  * catégorie" then "C. Ils sont 40." is one sentence).
  * Where its text starts, 0 for none ("1." and "a)" are bullet_at's). */
+static bool in_list_caps(const char *s, size_t a, size_t b,
+                         const listword *list, bool caps);
+
 static size_t outline_item(const char *s, size_t end, size_t i, bool stop,
                            size_t prev_end, char next_letter)
 {
@@ -1250,7 +1254,9 @@ static size_t outline_item(const char *s, size_t end, size_t i, bool stop,
     }
     /* "I. Les constats", "A. Contexte": a word that starts sentences or
      * a topic's noun ("A. Dupont" is an initial) */
-    return in_list(s, j, w, sentence_words) || in_list(s, j, w, topic_words)
+    /* in capitals too: "I. CONTEXTE", "A. LES ENJEUX" */
+    return in_list_caps(s, j, w, sentence_words, true) ||
+                   in_list_caps(s, j, w, topic_words, true)
                ? j
                : 0;
 }
@@ -1382,7 +1388,7 @@ static bool closes(const char *s, size_t end, size_t k, char mc, size_t mark)
 }
 
 static size_t turn_label(const char *s, size_t end, size_t i, size_t *ls,
-                         size_t *le)
+                         size_t *le, bool *topic)
 {
     size_t k = i;
     /* [00:12:40], (00:12:40), {00:12:40} or 00:12:40, and maybe a dash
@@ -1560,8 +1566,11 @@ static size_t turn_label(const char *s, size_t end, size_t i, size_t *ls,
      * role's or a name's by a comma or a civility: looked up only for a
      * label otherwise taken, of four bytes or more (Q, R, DGS: not) */
     if (ok && !comma && !civility && first_end - start >= 4 &&
-        in_list_caps(s, start, first_end, topic_words, first_caps))
-        ok = false;
+        in_list_caps(s, start, first_end, topic_words, first_caps)) {
+        if (topic) /* a paragraph of its own all the same, as a turn was */
+            *topic = true;
+        return 0;
+    }
     if (!ok)
         return 0;
     *ls = start;
@@ -1570,13 +1579,13 @@ static size_t turn_label(const char *s, size_t end, size_t i, size_t *ls,
 }
 
 static inline size_t turn_at(const char *s, size_t end, size_t i, size_t *ls,
-                             size_t *le)
+                             size_t *le, bool *topic)
 {
     /* every turn has its colon: most lines have none, and are not read
      * word by word (nor is turn_label called for them) */
     if (!memchr(s + i, ':', end - i))
         return 0;
-    return turn_label(s, end, i, ls, le);
+    return turn_label(s, end, i, ls, le, topic);
 }
 
 /* Whether fa, a folded word, is one of `list` folded. */
@@ -1646,7 +1655,7 @@ bool grille_text__speaker_label(const char *label, size_t n)
         }
         memcpy(buf + n, " : x", 4);
         size_t ls = 0, le = 0;
-        if (turn_at(buf, n + 4, 0, &ls, &le) && ls == 0 && le == n)
+        if (turn_at(buf, n + 4, 0, &ls, &le, NULL) && ls == 0 && le == n)
             return true;
     }
     return lower && upper && folded_role(label, n);
@@ -1936,6 +1945,7 @@ static int segment_lines(grille_analyser *a, const char *s, size_t len,
         unsigned indent = 0;
         size_t c = skip_spaces(s, end, i, &indent);
         size_t m, ls = 0, le = 0;
+        bool topic = false;
         /* A form feed (a page break in a PDF copy) ends the paragraph
          * before it: at the start of a line (pdftotext puts it before a
          * page's first line), the paragraph before the line; at its end,
@@ -1991,7 +2001,7 @@ static int segment_lines(grille_analyser *a, const char *s, size_t len,
             rc = close_seg(a, s, &o);
             size_t t = memchr(s + m, ':', end - m) &&
                                may_be_speaker(s, m)
-                           ? turn_label(s, end, m, &ls, &le)
+                           ? turn_label(s, end, m, &ls, &le, NULL)
                            : 0;
             if (t && bullet_speaker(s, ls, le)) {
                 /* "- Q : …", "1. R : …": a turn written as a
@@ -2022,11 +2032,17 @@ static int segment_lines(grille_analyser *a, const char *s, size_t len,
              * its word ("A. Masques", then "B. Gel hydroalcoolique") */
             if (s[c] >= 'A' && s[c] < 'Z' && s[c + 1] == '.')
                 letter = s[c];
-        } else if ((m = turn_at(s, end, c, &ls, &le)) != 0) {
+        } else if ((m = turn_at(s, end, c, &ls, &le, &topic)) != 0) {
             rc = close_seg(a, s, &o);
             start_seg(&o, GRILLE_SEG_TURN, m, end, line);
             o.seg.label_start = ls;
             o.seg.label_end = le;
+        } else if (topic) {
+            /* "Réunion ARS : …", "Point RH : …": a topic and what is said
+             * of it, each a paragraph (a list of them is no one segment
+             * whose themes all co-occur) */
+            rc = close_seg(a, s, &o);
+            start_seg(&o, GRILLE_SEG_PARAGRAPH, c, end, line);
         } else if (o.open &&
                    (!o.listed || indent > o.indent ||
                     (o.seg.kind == GRILLE_SEG_TURN &&

@@ -1219,6 +1219,16 @@ START_TEST(not_turns)
         ck_assert_int_eq(segs[i].kind, GRILLE_SEG_PARAGRAPH);
     seg_is(0, GRILLE_SEG_PARAGRAPH, 1, "Réunion ARS : point masques.");
 
+    /* each a paragraph of its own, as a turn would be: a list of topics
+     * is no one segment whose themes all co-occur */
+    run("Réunion ARS : masques.\nPoint RH : télétravail.\n"
+        "Masque FFP2 : reçus.\nI. CONTEXTE\nsuite\n");
+    ck_assert_uint_eq(nseg, 4);
+    seg_is(1, GRILLE_SEG_PARAGRAPH, 2, "Point RH : télétravail.");
+    seg_is(2, GRILLE_SEG_PARAGRAPH, 3, "Masque FFP2 : reçus.");
+    /* an item in capitals after a topic's line */
+    seg_is(3, GRILLE_SEG_PARAGRAPH, 4, "I. CONTEXTE\nsuite");
+
     /* names, roles and acronyms around them stay speakers, and so does
      * a civility before a word of the list (Mme Point) */
     turns_only("Jean Point : oui.\n\nMme Point : non.\n\nDGS : bien.\n\n"
