@@ -460,18 +460,16 @@ typedef struct cli_doc {
  * when the file was converted and the error when it fails. */
 int cli_doc_read(cli_doc *doc, const char *path);
 void cli_doc_free(cli_doc *doc);
-/* Whether text s[0, len), whose front matter was not read (body 0),
- * opens after blank lines with a block between two '---' lines that the
- * front matter's rules read as text: *line is its first '---' line, for
- * a warning (the note's attributes would otherwise be lost unsaid). */
-bool cli_front_matter_aside(const char *s, size_t len, unsigned *line);
-/* The warning's text, for `name` and that line. */
-#define CLI_ASIDE_MSG                                                         \
-    _("%s:%u: the block between '---' lines after the blank lines names "    \
-      "none of the attributes the reports read (collectivite, type, "        \
-      "region, population, role, date, enqueteur), or is no list of "        \
-      "'key: value' lines: read as text; to read it as the front matter, "   \
-      "start the file with its '---' line")
+/* Whether text s[0, len) of document `name`, whose front matter was not
+ * read (body 0), opens after blank lines with a block between two '---'
+ * lines that the front matter's rules read as text, and that looks like
+ * a front matter all the same: YAML keys (`commune: Brest`, none of the
+ * seven the reports read), or a YAML error.  Then msg (of cap bytes)
+ * receives a warning that names the file and line, and why: the note's
+ * attributes would otherwise be lost unsaid.  Lines of notes between two
+ * rules (`Masques : reçus fin mars`) get none. */
+bool cli_front_matter_aside(const char *s, size_t len, const char *name,
+                            char *msg, size_t cap);
 
 /* project.c: the project file named by -d, else $GRILLE_DB, else
  * ./grille.db. */

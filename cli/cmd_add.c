@@ -475,10 +475,10 @@ int cmd_add(int argc, char **argv)
         }
         size_t dlen;
         const char *data = grille_text_data(sl->text, &dlen);
-        unsigned line;
-        if (cli_front_matter_aside(data, dlen, &line)) {
+        char msg[1400];
+        if (cli_front_matter_aside(data, dlen, path, msg, sizeof(msg))) {
             cli_progress_end(&prog);
-            cli_warning(CLI_ASIDE_MSG, path, line);
+            cli_warning("%s", msg);
         }
         int64_t id = 0;
         int rc = grille_store_add_prepared(s, sl->prep, base(path), path, &id,

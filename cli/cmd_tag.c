@@ -709,15 +709,14 @@ static void read_doc(tagrun *r, size_t i, size_t thread)
         add_msg(&d->msgs, &d->msglen,
                 _("grille: warning: %s: converted from %s to UTF-8\n"),
                 d->name, grille_encoding_name(enc));
-    unsigned line;
+    char msg[1400];
     if (grille_attrs_parse(&d->attrs, &d->body, d->data, d->len, d->name,
                            &err) < 0) {
         add_msg(&d->msgs, &d->msglen, "grille: %s\n", err.message);
         d->failed = true;
-    } else if (!d->body && cli_front_matter_aside(d->data, d->len, &line)) {
-        add_msg(&d->msgs, &d->msglen, "%s", _("grille: warning: "));
-        add_msg(&d->msgs, &d->msglen, CLI_ASIDE_MSG, d->name, line);
-        add_msg(&d->msgs, &d->msglen, "\n");
+    } else if (!d->body && cli_front_matter_aside(d->data, d->len, d->name,
+                                                  msg, sizeof(msg))) {
+        add_msg(&d->msgs, &d->msglen, "%s%s\n", _("grille: warning: "), msg);
     }
 }
 

@@ -752,13 +752,37 @@ int cli_doc_read(cli_doc *doc, const char *path)
         cli_doc_free(doc);
         return rc;
     }
-    unsigned line;
-    if (!doc->body && cli_front_matter_aside(doc->data, doc->len, &line))
-        cli_warning(CLI_ASIDE_MSG, doc->name, line);
+    char msg[1400];
+    if (!doc->body && cli_front_matter_aside(doc->data, doc->len, doc->name,
+                                             msg, sizeof(msg)))
+        cli_warning("%s", msg);
     return 0;
 }
 
-bool cli_front_matter_aside(const char *s, size_t len, unsigned *line)
+/* Whether every key line of the YAML s[a, b) is written as a front
+ * matter's (`commune: Brest`: a small letter first, no space before the
+ * colon), not as a note's (`Masques : reçus fin mars`). */
+static bool yaml_keys(const char *s, size_t a, size_t b)
+{
+    bool any = false;
+    for (size_t i = a; i < b;) {
+        const char *nl = memchr(s + i, '\n', b - i);
+        size_t e = nl ? (size_t)(nl - s) : b;
+        if (i < e && s[i] != ' ' && s[i] != '\t' && s[i] != '#' &&
+            s[i] != '\r') {
+            const char *colon = memchr(s + i, ':', e - i);
+            if (!colon || colon == s + i || colon[-1] == ' ' ||
+                colon[-1] == '\t' || !(s[i] >= 'a' && s[i] <= 'z'))
+                return false;
+            any = true;
+        }
+        i = e + 1;
+    }
+    return any;
+}
+
+bool cli_front_matter_aside(const char *s, size_t len, const char *name,
+                            char *msg, size_t cap)
 {
     /* most notes start with their front matter or their text: one test */
     if (!len || (s[0] != '\n' && s[0] != '\r' && s[0] != ' ' && s[0] != '\t'))
@@ -767,12 +791,29 @@ bool cli_front_matter_aside(const char *s, size_t len, unsigned *line)
     if (grille_text_front_matter(s, len, &ys, &ye, &body, NULL) <= 0)
         return false;
     grille_attrs *at = NULL;
+    grille_error e = {0};
     body = 0;
-    int rc = grille_attrs_parse(&at, &body, s, len, NULL, NULL);
+    int rc = grille_attrs_parse(&at, &body, s, len, name, &e);
     grille_attrs_free(at);
     if (rc < 0 || body > 0)
         return false;
-    *line = grille_text_count_lines(s, 0, ys); /* the line before the YAML */
+    unsigned fence = grille_text_count_lines(s, 0, ys); /* its line */
+    if (e.message[0]) { /* a YAML error: the block is text */
+        snprintf(msg, cap,
+                 _("%s (the block between '---' lines after the blank lines "
+                   "is read as text, not as the front matter)"),
+                 e.message);
+        return true;
+    }
+    if (!yaml_keys(s, ys, ye))
+        return false;
+    snprintf(msg, cap,
+             _("%s:%u: the block between '---' lines after the blank lines "
+               "names none of the attributes the reports read (collectivite, "
+               "type, region, population, role, date, enqueteur): read as "
+               "text; to read it as the front matter, start the file with its "
+               "'---' line"),
+             name, fence);
     return true;
 }
 

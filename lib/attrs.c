@@ -411,10 +411,11 @@ done:
     free(offs);
     if (rc < 0 && rc != GRILLE_ENOMEM && len && s[0] != '-') {
         /* after blank lines (see grille_text_front_matter), a block that
-         * is no YAML mapping of strings is text: a rule, lines, a rule */
+         * is no YAML mapping of strings is text: a rule, lines, a rule;
+         * its error stays in err, with code 0, for a warning */
         *body = 0;
         if (err)
-            memset(err, 0, sizeof(*err));
+            err->code = 0;
         return empty(out, err);
     }
     return rc < 0 ? rc : 0;

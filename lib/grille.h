@@ -195,7 +195,9 @@ typedef struct grille_attrs grille_attrs;
  * the line and column in the document (not in the block), naming `name`;
  * GRILLE_ELIMIT for YAML nested past 64 levels.
  * *body (unless body is NULL) receives the offset where the body starts
- * (0 without front matter).
+ * (0 without front matter).  A block after blank lines that is read as
+ * text because it is no YAML mapping returns 0 too, with err->code 0 and
+ * err->message (non-empty) saying why, with its line: a caller may warn.
  */
 GRILLE_API int grille_attrs_parse(grille_attrs **out, size_t *body,
                                   const char *s, size_t len, const char *name,

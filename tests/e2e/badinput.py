@@ -679,9 +679,23 @@ def t_front_matter_aside():
     # a note with no such block neither
     known = write('known.md', '\n---\ntype: commune\n---\nLe télétravail.\n')
     plain = write('plain.md', '\nLe télétravail.\n\n---\n\nLa santé.\n')
-    run, docs = tag_json(known, plain)
+    # a note's lines between two rules, as French is typed, neither
+    notes = write('notes.md', '\n---\nMasques : reçus fin mars\nTests : '
+                  '200\n---\n\nLe télétravail.\n')
+    run, docs = tag_json(known, plain, notes)
     expect(run, 0, '')
     assert docs[0]['document']['attributes'] == {'type': 'commune'}, docs[0]
+    # a block with a YAML error: the error, on the file's own lines
+    bad = write('badyaml.md', '\r\n---\r\ntype: commune\r\nrole: "DGA : x'
+                '\r\n---\r\n\r\nLe télétravail.\r\n')
+    run, docs = tag_json(bad)
+    expect(run, 0, 'grille: warning: ' + esc(bad) + r':5:1: YAML: [^\n]*'
+           r'line 4, column 7 is never closed\) \(the block between '
+           r"'---' lines after the blank lines is read as text, not as the "
+           r'front matter\)\n')
+    assert docs[0]['document']['attributes'] == {}, docs[0]
+    # and the commands that read a note for themselves say it too
+    expect(grille('tokens', name), 0, warn)
 
 
 def t_folder():
