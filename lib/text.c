@@ -1547,8 +1547,11 @@ static size_t turn_label(const char *s, size_t end, size_t i, size_t *ls,
         in_list(s, start, first_end, civilities);
     if (comma && !(civility || (words == 2 && capitalised == 2)))
         return 0; /* "Selon Mme Durand, DGS :" is no turn */
-    if (all_caps && words <= 2 && label_len <= 12)
-        ok = true; /* Q, R, DGS, PB, DGA ARS */
+    if (all_caps && words <= 2 && label_len <= 12 &&
+        !(words == 1 && name_end - start == 2 &&
+          (unsigned char)s[start] == 0xC3 &&
+          (unsigned char)s[start + 1] == 0x80))
+        ok = true; /* Q, R, DGS, PB, DGA ARS; not an e-mail's "À :" */
     else if (words >= 2 && capitalised >= 2 && capitalised + small == words &&
              civility)
         ok = true; /* Mme Lefèvre, M. le Maire, Mme la DGS */
@@ -1930,6 +1933,43 @@ static bool bullet_speaker(const char *s, size_t ls, size_t le)
     return in_list_caps(s, ls, le, qa_words, true);
 }
 
+/* A transcript's turn written "Q. Et les élus ?", "R. Le maire…", "Q -
+ * …" or "R – …" at s[c, end): a question's when its line ends with "?"
+ * or the last such turn was an answer's, an answer's after a question's
+ * (`last`, 'Q' or 'R': "R. Martin a dit" alone is an initial's).  Its
+ * label is the letter; returns where its text starts, or 0. */
+static size_t qr_turn(const char *s, size_t end, size_t c, char last,
+                      size_t *ls, size_t *le)
+{
+    if ((s[c] != 'Q' && s[c] != 'R') || c + 3 >= end)
+        return 0;
+    size_t t;
+    if (s[c + 1] == '.' && (s[c + 2] == ' ' || s[c + 2] == '\t'))
+        t = skip_spaces(s, end, c + 2, NULL);
+    else if (s[c + 1] == ' ' && dash_at(s, end, c + 2))
+        t = skip_spaces(s, end, c + 2 + dash_at(s, end, c + 2), NULL);
+    else
+        return 0;
+    if (t >= end)
+        return 0;
+    if (s[c] == 'R' ? last != 'Q' : last != 'R') {
+        size_t e = end;
+        while (e > t && (s[e - 1] == ' ' || s[e - 1] == '\t' ||
+                         s[e - 1] == '\r'))
+            e--;
+        if (s[c] == 'R' || s[e - 1] != '?')
+            return 0;
+    }
+    *ls = c;
+    *le = c + 1;
+    return t;
+}
+
+/* 'Q' or 'R' for a turn labelled so, else `last` unchanged. */
+static char qr_label(const char *s, size_t ls, size_t le, char last)
+{
+    return le - ls == 1 && (s[ls] == 'Q' || s[ls] == 'R') ? s[ls] : last;
+}
 
 static int segment_lines(grille_analyser *a, const char *s, size_t len,
                          size_t body, unsigned line)
@@ -1938,6 +1978,7 @@ static int segment_lines(grille_analyser *a, const char *s, size_t len,
     size_t i = body;
     int rc = 0;
     char letter = 0; /* the last capital's item of an outline: A, B… */
+    char last_qr = 0; /* the last turn labelled Q or R */
     while (i < len && rc == 0) {
         size_t end;
         bool ff;
@@ -2010,6 +2051,7 @@ static int segment_lines(grille_analyser *a, const char *s, size_t len,
                 start_seg(&o, GRILLE_SEG_TURN, t, end, line);
                 o.seg.label_start = ls;
                 o.seg.label_end = le;
+                last_qr = qr_label(s, ls, le, last_qr);
             } else {
                 start_seg(&o, GRILLE_SEG_BULLET, m, end, line);
             }
@@ -2032,11 +2074,13 @@ static int segment_lines(grille_analyser *a, const char *s, size_t len,
              * its word ("A. Masques", then "B. Gel hydroalcoolique") */
             if (s[c] >= 'A' && s[c] < 'Z' && s[c + 1] == '.')
                 letter = s[c];
-        } else if ((m = turn_at(s, end, c, &ls, &le, &topic)) != 0) {
+        } else if ((m = qr_turn(s, end, c, last_qr, &ls, &le)) != 0 ||
+                   (m = turn_at(s, end, c, &ls, &le, &topic)) != 0) {
             rc = close_seg(a, s, &o);
             start_seg(&o, GRILLE_SEG_TURN, m, end, line);
             o.seg.label_start = ls;
             o.seg.label_end = le;
+            last_qr = qr_label(s, ls, le, last_qr);
         } else if (topic) {
             /* "Réunion ARS : …", "Point RH : …": a topic and what is said
              * of it, each a paragraph (a list of them is no one segment
@@ -2058,6 +2102,8 @@ static int segment_lines(grille_analyser *a, const char *s, size_t len,
         }
         if (rc == 0 && ff_after)
             rc = close_seg(a, s, &o);
+        if (o.open && o.seg.kind != GRILLE_SEG_TURN)
+            last_qr = 0; /* text between: no more a transcript's turns */
         i = next;
         line++;
     }

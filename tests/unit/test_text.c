@@ -902,6 +902,39 @@ START_TEST(outline_items)
 }
 END_TEST
 
+/* A transcript's Q. and R. (or Q - and R -): a question's turn when its
+ * line ends with "?" or follows an answer's turn, an answer's after a
+ * question's; "R. Martin" alone is an initial.  An e-mail's "À :" is no
+ * speaker's. */
+START_TEST(transcript_letters)
+{
+    run("Q. Et les élus ?\nR. Le maire était là.\nsuite de la réponse\n\n"
+        "Q. Et la santé ?\n\nR. Les masques.\nQ - Et la reprise ?\n"
+        "R \xe2\x80\x93 En juin.\nQ. Et après\nR. Rien.\n\nTexte.\n"
+        "R. Martin a dit non.\n");
+    ck_assert_uint_eq(nseg, 9);
+    seg_is(0, GRILLE_SEG_TURN, 1, "Et les élus ?");
+    label_is(0, "Q");
+    seg_is(1, GRILLE_SEG_TURN, 2, "Le maire était là.\nsuite de la réponse");
+    label_is(1, "R");
+    seg_is(3, GRILLE_SEG_TURN, 7, "Les masques.");
+    seg_is(4, GRILLE_SEG_TURN, 8, "Et la reprise ?");
+    seg_is(5, GRILLE_SEG_TURN, 9, "En juin.");
+    label_is(5, "R");
+    /* after an answer, a question needs no "?" */
+    seg_is(6, GRILLE_SEG_TURN, 10, "Et après");
+    seg_is(7, GRILLE_SEG_TURN, 11, "Rien.");
+    seg_is(8, GRILLE_SEG_PARAGRAPH, 13, "Texte.\nR. Martin a dit non.");
+
+    run("De : Paul Martin\n\xc3\x80 : Sylvie Roche\n\nA : oui.\n"
+        "R. Dupont est venu.\n");
+    ck_assert_uint_eq(nseg, 2);
+    seg_is(0, GRILLE_SEG_PARAGRAPH, 1, "De : Paul Martin\n\xc3\x80 : Sylvie Roche");
+    seg_is(1, GRILLE_SEG_TURN, 4, "oui.\nR. Dupont est venu.");
+    label_is(1, "A");
+}
+END_TEST
+
 /* A rule, a table's border or a page's number ends a paragraph, as a
  * blank line does, and is no segment: a segment without a word would
  * count in every share. */
@@ -2095,7 +2128,8 @@ static Suite *suite(void)
                       sentences_of_a_turn_keep_its_speaker,
                       segments_keep_code_points_whole,
                       long_paragraph_cut_at_a_space}},
-        {"segments, lists", {outline_items, turns_as_list_items, separators}},
+        {"segments, lists", {outline_items, turns_as_list_items, separators,
+                             transcript_letters}},
         {"segments, line by line", {blank_lines_of_every_space,
                                     line_ends_at_every_offset,
                                     turn_label_words}},
