@@ -480,6 +480,8 @@ int cli_open_store(grille_store **out, const char *path, bool readonly);
  * -journal file), through any path or link: an -o there would destroy
  * it.  Says so when it is. */
 bool cli_same_file(const char *out, const char *db);
+/* The same, unsaid. */
+bool cli_project_file(const char *out, const char *db);
 
 /* Set by SIGINT/SIGTERM/SIGHUP once cli_catch_signals() was called. */
 #include <signal.h>

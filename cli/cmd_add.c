@@ -187,8 +187,8 @@ static bool wanted(const char *name)
 /* Walks `dir` (sorted, depth first).  Symbolic links to files are
  * followed; links to folders are not (so a link loop cannot trap the
  * walk). */
-static int walk(const char *dir, files *out, files *unread, size_t *skipped,
-                int depth)
+static int walk(const char *dir, const char *db, files *out, files *unread,
+                size_t *skipped, int depth)
 {
     if (depth > 64) {
         cli_warning(_("%s: folders nested too deep, skipped"), dir);
@@ -268,7 +268,7 @@ static int walk(const char *dir, files *out, files *unread, size_t *skipped,
             st = lst;
         }
         if (S_ISDIR(st.st_mode)) {
-            rc = walk(p, out, unread, skipped, depth + 1);
+            rc = walk(p, db, out, unread, skipped, depth + 1);
             free(p);
         } else if (S_ISREG(st.st_mode) && wanted(p)) {
             rc = push(out, p);
@@ -278,6 +278,8 @@ static int walk(const char *dir, files *out, files *unread, size_t *skipped,
                         p);
             (*skipped)++;
             free(p);
+        } else if (cli_project_file(p, db)) {
+            free(p); /* the project itself (grille add .): unsaid */
         } else {
             cli_warning(_("skipped %s: not a .txt or .md file"), p);
             (*skipped)++;
@@ -369,7 +371,7 @@ int cmd_add(int argc, char **argv)
         bool known = stat(argv[i], &st) == 0;
         if (known && S_ISDIR(st.st_mode)) {
             size_t before = list.n, unread = failures.n;
-            if (walk(argv[i], &list, &failures, &skipped, 0) < 0)
+            if (walk(argv[i], db, &list, &failures, &skipped, 0) < 0)
                 status = EXIT_RUNTIME;
             else if (list.n == before && failures.n == unread)
                 cli_warning(_("%s: no .txt or .md file in this folder"),

@@ -514,7 +514,14 @@ static int run_compare(const ropts *o)
     FILE *f = NULL;
     if (k < 0 || compare_compute(&m, r, o->by, codes, (size_t)k) < 0)
         goto done;
-    synth_warn_unknown_by(r, o->by);
+    if (!synth_known_by(r, o->by)) {
+        /* one group, (none): nothing to compare, most often a typo */
+        cli_error(_("no document has a value for the attribute '%s': "
+                    "nothing to compare by (see 'grille list' for the "
+                    "documents' attributes)"),
+                  o->by);
+        goto done;
+    }
     synth_warn_variants(&m, o->by);
     if (!(f = out_open(o->out, cli_db_path(o->db))))
         goto done;

@@ -87,7 +87,7 @@ static char *full_name(const char *path)
     return out;
 }
 
-bool cli_same_file(const char *out, const char *db)
+bool cli_project_file(const char *out, const char *db)
 {
     static const char *const side[] = {"", "-wal", "-shm", "-journal"};
     struct stat o, d;
@@ -109,6 +109,12 @@ bool cli_same_file(const char *out, const char *db)
     }
     free(name);
     free(dbname);
+    return same;
+}
+
+bool cli_same_file(const char *out, const char *db)
+{
+    bool same = cli_project_file(out, db);
     if (same)
         cli_error(_("%s is the project %s itself: write the output to "
                     "another file"),

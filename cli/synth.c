@@ -224,12 +224,17 @@ void synth_warn_variants(const compare *m, const char *by)
     free(values);
 }
 
-void synth_warn_unknown_by(const grille_report *r, const char *by)
+bool synth_known_by(const grille_report *r, const char *by)
 {
-    bool known = false;
+    bool known = !r->ndocs;
     for (size_t d = 0; d < r->ndocs && !known; d++)
         known = grille_report_attr(r, d, by) != NULL;
-    if (!known && r->ndocs)
+    return known;
+}
+
+void synth_warn_unknown_by(const grille_report *r, const char *by)
+{
+    if (!synth_known_by(r, by))
         cli_warning(_("no document has a value for the attribute '%s' "
                       "(see 'grille list')"),
                     by);

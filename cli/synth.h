@@ -13,6 +13,9 @@ int synth_load(const char *db, grille_store **s, grille_report **r,
                const grille_report_want *want);
 
 /* A warning when no document has attribute `by` (a typo, most often). */
+/* Whether a document of r has a value for attribute `by` (or r has no
+ * document). */
+bool synth_known_by(const grille_report *r, const char *by);
 void synth_warn_unknown_by(const grille_report *r, const char *by);
 
 /* Codes to show: `list` ("a,b,c", ids) or, when NULL, every theme (depth

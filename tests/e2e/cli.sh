@@ -869,6 +869,13 @@ mkdir escdir && touch "escdir/$(printf 'a\033[2J.pdf')"
 ok "add: a skipped file's name is written without its controls" sh -c "
     $G add -d escname.db escdir > esc.out 2>&1;
     ! LC_ALL=C grep -q \$(printf '\\033') esc.out && grep -q 'skipped escdir/a�\[2J\.pdf' esc.out"
+# adding the project's own folder: the project is no note, and unsaid
+mkdir selfdir && printf 'Le télétravail.\n' > selfdir/a.md && printf 'x' > selfdir/b.docx
+ok "add .: the project in the folder is passed over unsaid, a stranger said" sh -c "
+    cd selfdir && $G init >/dev/null && $G add . > ../self.out 2>&1 &&
+    grep -qx 'added 1 document to grille.db, 1 skipped' ../self.out &&
+    grep -q 'skipped ./b.docx' ../self.out && ! grep -q 'grille.db:' ../self.out &&
+    ! grep -q 'skipped ./grille.db' ../self.out"
 escf=$(printf 'w\033]0;pwn\007.txt')
 printf 'la sant\351\n' > "$escf"
 ok "tag: a warning naming a file never sends its controls to the terminal" sh -c "

@@ -63,7 +63,14 @@ def grille(*args):
 
 
 def t_unknown_by():
-    for args in (['compare', '--by', 'tpye'], ['report', '--by', 'tpye'],
+    # compare has nothing to compare: an error, and nothing written
+    r = grille('compare', '--by', 'tpye', '-d', DB)
+    if r.returncode != 1 or r.stdout or \
+            b"no document has a value for the attribute 'tpye': nothing " \
+            b"to compare by" not in r.stderr:
+        return 'compare --by tpye: exit %d, %r' % (r.returncode,
+                                                   r.stderr[-200:])
+    for args in (['report', '--by', 'tpye'],
                  ['report', '--by', 'tpye', '-f', 'csv'],
                  ['quotes', 'alpha', '--by', 'tpye']):
         r = grille(*(args + ['-d', DB]))
@@ -1149,7 +1156,7 @@ def t_percent_edges():
             text += '\n\nLes masques sont arrivés.'
         with open(os.path.join(notes, 'p%03d.md' % i), 'w',
                   encoding='utf-8') as fh:
-            fh.write(text + '\n')
+            fh.write('---\ntype: commune\n---\n' + text + '\n')
     db = os.path.join(TMP, 'pct.db')
     out('init', '-d', db)
     out('add', '-d', db, notes)
