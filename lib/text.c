@@ -1892,6 +1892,20 @@ static bool separator_at(const char *s, size_t c, size_t end)
     return marks >= 3;
 }
 
+/* Whether the line s[c, end) (c its first non-space) is a table's row
+ * pasted with tabs: text, a tab, text ("État civil\t11 mai"). (A
+ * bullet, "o\t" of Word's too, or a turn, is looked for first.) */
+static bool tab_row(const char *s, size_t c, size_t end)
+{
+    const char *t = memchr(s + c, '\t', end - c);
+    if (!t)
+        return false;
+    size_t k = (size_t)(t - s);
+    while (k < end && (s[k] == '\t' || s[k] == ' '))
+        k++;
+    return k < end && s[k] != '\r';
+}
+
 /* Whether s[c, end) is the rule under a Markdown table's head:
  * "|---|:---:|", pipes, dashes, colons and spaces only, a dash in it. */
 static bool table_rule(const char *s, size_t c, size_t end)
@@ -1985,6 +1999,11 @@ static int segment_lines(grille_analyser *a, const char *s, size_t len,
         size_t next = line_at(s, len, i, &end, &ff);
         unsigned indent = 0;
         size_t c = skip_spaces(s, end, i, &indent);
+        /* an e-mail's quoted reply ("> ", "> > "): the line after its
+         * marks, so that a quoted blank line ends a paragraph and a
+         * quoted list is a list */
+        while (c < end && s[c] == '>')
+            c = skip_spaces(s, end, c + 1, NULL);
         size_t m, ls = 0, le = 0;
         bool topic = false;
         /* A form feed (a page break in a PDF copy) ends the paragraph
@@ -2087,6 +2106,15 @@ static int segment_lines(grille_analyser *a, const char *s, size_t len,
              * whose themes all co-occur) */
             rc = close_seg(a, s, &o);
             start_seg(&o, GRILLE_SEG_PARAGRAPH, c, end, line);
+        } else if (tab_row(s, c, end)) {
+            /* a row of a table pasted from Word or a spreadsheet, its
+             * cells between tabs: a paragraph of its own, as a Markdown
+             * table's row */
+            rc = close_seg(a, s, &o);
+            if (rc == 0) {
+                start_seg(&o, GRILLE_SEG_PARAGRAPH, c, end, line);
+                rc = close_seg(a, s, &o);
+            }
         } else if (o.open &&
                    (!o.listed || indent > o.indent ||
                     (o.seg.kind == GRILLE_SEG_TURN &&

@@ -770,6 +770,29 @@ START_TEST(bullets_of_every_kind)
 }
 END_TEST
 
+/* An e-mail's quoted reply: its marks are no text, a quoted blank line
+ * ends a paragraph, a quoted list is a list.  A table pasted with tabs:
+ * each row a paragraph, but a bullet and a turn with a tab stay so. */
+START_TEST(quoted_replies_and_tab_tables)
+{
+    run("> Le télétravail a bien marché\n> pour tous.\n>\n"
+        "> > Le maire a réuni le conseil.\n> - les masques\n> - le gel\n\n"
+        "Service\tRéouverture\nÉtat civil\t\t11 mai\n- Cantine\t2 juin\n"
+        "Q :\tEt alors ?\n\nLe texte\n\tindenté\nfin\t\n");
+    ck_assert_uint_eq(nseg, 9);
+    seg_is(0, GRILLE_SEG_PARAGRAPH, 1,
+           "Le télétravail a bien marché\n> pour tous.");
+    seg_is(1, GRILLE_SEG_PARAGRAPH, 4, "Le maire a réuni le conseil.");
+    seg_is(2, GRILLE_SEG_BULLET, 5, "les masques");
+    seg_is(3, GRILLE_SEG_BULLET, 6, "le gel");
+    seg_is(4, GRILLE_SEG_PARAGRAPH, 8, "Service\tRéouverture");
+    seg_is(5, GRILLE_SEG_PARAGRAPH, 9, "État civil\t\t11 mai");
+    seg_is(6, GRILLE_SEG_BULLET, 10, "Cantine\t2 juin");
+    seg_is(7, GRILLE_SEG_TURN, 11, "Et alors ?");
+    seg_is(8, GRILLE_SEG_PARAGRAPH, 13, "Le texte\n\tindenté\nfin");
+}
+END_TEST
+
 /* A Markdown table: each row a segment of its own, its rule none; a
  * line that only starts with a pipe is text. */
 START_TEST(table_rows)
@@ -2121,6 +2144,7 @@ static Suite *suite(void)
                           front_matter_key_twice}},
         {"segments", {paragraphs, bullets_of_every_kind,
                       bullets_pasted_from_word, table_rows,
+                      quoted_replies_and_tab_tables,
                       bullet_continuations,
                       speaker_turns, not_turns, headings_and_turn_on_next_line,
                       line_ends, body_after_front_matter, sentences,
