@@ -894,6 +894,16 @@ static bool is_digit(char c)
 
 /* A bullet marker at s[i] (a line's first non-space): returns the offset
  * after it and the spaces that follow, or 0 when there is none. */
+/* Whether a bullet may start at s[c]: not a line's first letter, most
+ * lines' (but Word's "o", and "a)"), without a call to bullet_at. */
+static inline bool may_bullet(const char *s, size_t c, size_t end)
+{
+    unsigned char b = (unsigned char)s[c];
+    if ((b | 0x20) >= 'a' && (b | 0x20) <= 'z')
+        return b == 'o' || (c + 1 < end && s[c + 1] == ')');
+    return true;
+}
+
 static size_t bullet_at(const char *s, size_t end, size_t i)
 {
     size_t n;
@@ -1856,7 +1866,9 @@ static bool rule_cp(uint32_t c)
 static bool separator_at(const char *s, size_t c, size_t end)
 {
     unsigned char b = (unsigned char)s[c];
-    /* most lines: a letter, a digit or a bullet's mark then a space */
+    /* most lines: a letter or a digit, two tests */
+    if ((unsigned)((b | 0x20) - 'a') < 26 || (unsigned)(b - '0') < 10)
+        return false;
     if (b != '-' && b != '*' && b != '_' && b != '=' && b != '~' &&
         b != '+' && b != '|' && b != 0xE2)
         return false;
@@ -2057,7 +2069,7 @@ static int segment_lines(grille_analyser *a, const char *s, size_t len,
                 start_seg(&o, GRILLE_SEG_PARAGRAPH, c, end, line);
                 rc = close_seg(a, s, &o);
             }
-        } else if ((m = bullet_at(s, end, c)) != 0) {
+        } else if (may_bullet(s, c, end) && (m = bullet_at(s, end, c)) != 0) {
             rc = close_seg(a, s, &o);
             size_t t = memchr(s + m, ':', end - m) &&
                                may_be_speaker(s, m)
