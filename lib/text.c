@@ -1173,6 +1173,8 @@ static bool stop_at(const char *s, size_t e)
  * Where its text starts, 0 for none ("1." and "a)" are bullet_at's). */
 static bool in_list_caps(const char *s, size_t a, size_t b,
                          const listword *list, bool caps);
+static inline size_t turn_at(const char *s, size_t end, size_t i, size_t *ls,
+                             size_t *le, bool *topic);
 
 static size_t outline_item(const char *s, size_t end, size_t i, bool stop,
                            size_t prev_end, char next_letter)
@@ -1233,8 +1235,13 @@ static size_t outline_item(const char *s, size_t end, size_t i, bool stop,
         } else if (r > k && r + 2 < end && s[r] == ' ' &&
                    dash_at(s, end, r + 1)) {
             k = r; /* "I - Contexte" */
-        } else if (s[k] == next_letter && s[k + 1] == '.') {
-            k += 2; /* "B. Gel : …" after "A. Masques : …" */
+        } else if (s[k] == next_letter && s[k + 1] == '.' &&
+                   (stop || stop_at(s, prev_end)) &&
+                   !turn_at(s, end, k, &(size_t){0}, &(size_t){0}, NULL)) {
+            /* "B. Gel : …" after "A. Masques : …" (but "catégorie" then
+             * "B. Ils sont 40." is one sentence, and "B. Durand : …" a
+             * turn) */
+            k += 2;
         } else if (((s[k] >= 'A' && s[k] <= 'H') || s[k] == 'I' ||
                     s[k] == 'V' || s[k] == 'X') &&
                    s[k + 1] == '.' && (stop || stop_at(s, prev_end))) {
@@ -1447,6 +1454,7 @@ static size_t turn_label(const char *s, size_t end, size_t i, size_t *ls,
     size_t first_end = k; /* the first word, looked up in the lists only
                              when the label is otherwise a turn's */
     bool number = false; /* the second word is a number: "Participant 3" */
+    size_t second = 0, second_end = 0; /* the second word */
     unsigned small = 0;  /* particles: le, la, de... */
     while (k < end && words < 5) {
         bool caps, initial;
@@ -1473,6 +1481,8 @@ static size_t turn_label(const char *s, size_t end, size_t i, size_t *ls,
             number = w - k <= 3;
             for (size_t d = k; d < w && number; d++)
                 number = is_digit(s[d]);
+            second = k;
+            second_end = w;
         }
         if (!caps)
             all_caps = false;
@@ -1578,8 +1588,15 @@ static size_t turn_label(const char *s, size_t end, size_t i, size_t *ls,
     /* a topic (Réunion ARS, BILAN), unless the line says it is a
      * role's or a name's by a comma or a civility: looked up only for a
      * label otherwise taken, of four bytes or more (Q, R, DGS: not) */
-    if (ok && !comma && !civility && first_end - start >= 4 &&
-        in_list_caps(s, start, first_end, topic_words, first_caps)) {
+    /* the topic's noun first, or after an outline's letter ("B. Santé :",
+     * where "B. Durand :" is a name) */
+    size_t ts = start, te = first_end;
+    if (words == 2 && first_end - start == 2 && s[start + 1] == '.') {
+        ts = second;
+        te = second_end;
+    }
+    if (ok && !comma && !civility && te - ts >= 4 &&
+        in_list_caps(s, ts, te, topic_words, first_caps && ts == start)) {
         if (topic) /* a paragraph of its own all the same, as a turn was */
             *topic = true;
         return 0;
@@ -1918,6 +1935,19 @@ static bool tab_row(const char *s, size_t c, size_t end)
     return k < end && s[k] != '\r';
 }
 
+/* Whether the line that starts at s[i] (of the text's len bytes) is a
+ * table's row pasted with tabs too: a row alone is no table (a tab in a
+ * sentence). */
+static bool next_tab_row(const char *s, size_t len, size_t i)
+{
+    if (i >= len)
+        return false;
+    const char *nl = memchr(s + i, '\n', len - i);
+    size_t end = nl ? (size_t)(nl - s) : len;
+    size_t c = skip_spaces(s, end, i, NULL);
+    return c < end && tab_row(s, c, end);
+}
+
 /* Whether s[c, end) is the rule under a Markdown table's head:
  * "|---|:---:|", pipes, dashes, colons and spaces only, a dash in it. */
 static bool table_rule(const char *s, size_t c, size_t end)
@@ -2005,6 +2035,7 @@ static int segment_lines(grille_analyser *a, const char *s, size_t len,
     int rc = 0;
     char letter = 0; /* the last capital's item of an outline: A, B… */
     char last_qr = 0; /* the last turn labelled Q or R */
+    bool prev_tab = false; /* the line before was a table's row */
     while (i < len && rc == 0) {
         size_t end;
         bool ff;
@@ -2014,10 +2045,15 @@ static int segment_lines(grille_analyser *a, const char *s, size_t len,
         /* an e-mail's quoted reply ("> ", "> > "): the line after its
          * marks, so that a quoted blank line ends a paragraph and a
          * quoted list is a list */
-        while (c < end && s[c] == '>')
-            c = skip_spaces(s, end, c + 1, NULL);
+        if (c < end && s[c] == '>') {
+            size_t q = c;
+            while (q < end && s[q] == '>')
+                q = skip_spaces(s, end, q + 1, NULL);
+            if (q >= end || !is_digit(s[q]))
+                c = q; /* but "> 50 %" is more than 50 % */
+        }
         size_t m, ls = 0, le = 0;
-        bool topic = false;
+        bool topic = false, tab = false;
         /* A form feed (a page break in a PDF copy) ends the paragraph
          * before it: at the start of a line (pdftotext puts it before a
          * page's first line), the paragraph before the line; at its end,
@@ -2103,8 +2139,9 @@ static int segment_lines(grille_analyser *a, const char *s, size_t len,
             o.outline = true;
             /* a capital's item: the next letter is the next item, whatever
              * its word ("A. Masques", then "B. Gel hydroalcoolique") */
-            if (s[c] >= 'A' && s[c] < 'Z' && s[c + 1] == '.')
-                letter = s[c];
+            if (s[c + 1] == '.' && ((s[c] >= 'A' && s[c] <= 'H') ||
+                                    (letter && s[c] == letter + 1)))
+                letter = s[c]; /* not a Roman I., V. or X. of its own */
         } else if ((m = qr_turn(s, end, c, last_qr, &ls, &le)) != 0 ||
                    (m = turn_at(s, end, c, &ls, &le, &topic)) != 0) {
             rc = close_seg(a, s, &o);
@@ -2118,7 +2155,9 @@ static int segment_lines(grille_analyser *a, const char *s, size_t len,
              * whose themes all co-occur) */
             rc = close_seg(a, s, &o);
             start_seg(&o, GRILLE_SEG_PARAGRAPH, c, end, line);
-        } else if (tab_row(s, c, end)) {
+        } else if (!(o.open && (o.seg.kind == GRILLE_SEG_TURN || o.listed)) &&
+                   tab_row(s, c, end) &&
+                   (prev_tab || next_tab_row(s, len, next))) {
             /* a row of a table pasted from Word or a spreadsheet, its
              * cells between tabs: a paragraph of its own, as a Markdown
              * table's row */
@@ -2127,6 +2166,7 @@ static int segment_lines(grille_analyser *a, const char *s, size_t len,
                 start_seg(&o, GRILLE_SEG_PARAGRAPH, c, end, line);
                 rc = close_seg(a, s, &o);
             }
+            tab = true;
         } else if (o.open &&
                    (!o.listed || indent > o.indent ||
                     (o.seg.kind == GRILLE_SEG_TURN &&
@@ -2144,6 +2184,7 @@ static int segment_lines(grille_analyser *a, const char *s, size_t len,
             rc = close_seg(a, s, &o);
         if (o.open && o.seg.kind != GRILLE_SEG_TURN)
             last_qr = 0; /* text between: no more a transcript's turns */
+        prev_tab = tab;
         i = next;
         line++;
     }
@@ -2470,6 +2511,24 @@ bool grille_text__is_elision(const char *lower, size_t n)
 
 /* Appends the lowercased form of s[a, b) to buf (accents kept, ligatures
  * spelt out, apostrophes straight, hyphens dropped when `join`). */
+/* Whether the word that goes on at s[i] has a hyphen before its end
+ * ("à-vis" after "vis-" and a line end): then the compound's. */
+static bool hyphen_after(const char *s, size_t end, size_t i)
+{
+    while (i < end && (is_ascii_alpha(s[i]) || is_digit(s[i]) ||
+                       (unsigned char)s[i] >= 0x80)) {
+        if ((unsigned char)s[i] == 0xE2 && i + 2 < end &&
+            (unsigned char)s[i + 1] == 0x80 &&
+            ((unsigned char)s[i + 2] == 0x90 || (unsigned char)s[i + 2] == 0x91))
+            return true; /* ‐ ‑ */
+        if ((unsigned char)s[i] == 0xC2 && i + 1 < end &&
+            (unsigned char)s[i + 1] == 0xA0)
+            return false; /* a no-break space ends it */
+        i++;
+    }
+    return i < end && s[i] == '-';
+}
+
 /* The line end after a hyphen at s[i] (spaces, "\n" or "\r\n", then
  * the next line's indent) when a letter follows it: its bytes, else 0. */
 static size_t hyphen_break(const char *s, size_t end, size_t i)
@@ -3249,8 +3308,18 @@ static int word_slow(tok_ctx *t, size_t i, size_t *out)
         size_t brk = n && grille__is_hyphen(c) && j > part
                          ? hyphen_break(s, end, j + n)
                          : 0;
-        if (brk) {
+        if (brk && np == 0 && !hyphen_after(s, end, j + n + brk)) {
             j += n + brk;
+            continue;
+        }
+        if (brk && np + 1 < MAX_PARTS) {
+            /* a compound's own hyphen at the line's end (arc-en- then
+             * ciel, vis- then à-vis): its parts as on one line */
+            ps[np] = part;
+            pe[np] = j;
+            np++;
+            j += n + brk;
+            part = j;
             continue;
         }
         if (n && grille__is_hyphen(c) && j > part && np + 1 < MAX_PARTS) {

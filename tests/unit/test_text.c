@@ -910,18 +910,32 @@ START_TEST(outline_items)
      * the next letter is the next item whatever its word, paragraphs
      * later too; a label of capitals that starts with a topic's noun is
      * no speaker's */
-    run("Synthèse.\nA. Télétravail : 600 agents.\nB. Gel : fabriqué.\n"
-        "parce que\nC. Dupont est venu\n\nTexte.\n\nD. Accueil : fermé.\n\n"
-        "TELETRAVAIL : 900 AGENTS.\n\nRESSOURCES HUMAINES : 12 arrêts.\n\n"
-        "J. Dupont : oui.\n");
-    ck_assert_uint_eq(nseg, 9);
+    run("Synthèse.\nA. Télétravail : 600 agents.\nB. Gel hydroalcoolique : "
+        "fabriqué.\nC. Santé : masques.\nparce que\nD. Ils sont 40\n\nTexte.\n\n"
+        "E. Accueil : fermé.\n\nTELETRAVAIL : 900 AGENTS.\n\n"
+        "RESSOURCES HUMAINES : 12 arrêts.\n\nJ. Dupont : oui.\n\n"
+        "I. Les constats\n\nJ. Martin : non.\n\nF. Durand : oui.\n");
+    ck_assert_uint_eq(nseg, 13);
     seg_is(1, GRILLE_SEG_PARAGRAPH, 2, "A. Télétravail : 600 agents.");
-    seg_is(2, GRILLE_SEG_PARAGRAPH, 3, "B. Gel : fabriqué.\nparce que");
-    seg_is(3, GRILLE_SEG_PARAGRAPH, 5, "C. Dupont est venu");
-    seg_is(5, GRILLE_SEG_PARAGRAPH, 9, "D. Accueil : fermé.");
-    seg_is(6, GRILLE_SEG_PARAGRAPH, 11, "TELETRAVAIL : 900 AGENTS.");
-    seg_is(7, GRILLE_SEG_PARAGRAPH, 13, "RESSOURCES HUMAINES : 12 arrêts.");
-    seg_is(8, GRILLE_SEG_TURN, 15, "oui.");
+    seg_is(2, GRILLE_SEG_PARAGRAPH, 3, "B. Gel hydroalcoolique : fabriqué.");
+    /* "B. Santé :" is a topic's, where "B. Durand :" is a name */
+    seg_is(3, GRILLE_SEG_PARAGRAPH, 4, "C. Santé : masques.\nparce que");
+    seg_is(4, GRILLE_SEG_PARAGRAPH, 6, "D. Ils sont 40");
+    seg_is(6, GRILLE_SEG_PARAGRAPH, 10, "E. Accueil : fermé.");
+    seg_is(7, GRILLE_SEG_PARAGRAPH, 12, "TELETRAVAIL : 900 AGENTS.");
+    seg_is(8, GRILLE_SEG_PARAGRAPH, 14, "RESSOURCES HUMAINES : 12 arrêts.");
+    /* a Roman I. is no letter whose next is J., and a name after the
+     * next letter is a speaker's (F. Durand after E.) */
+    seg_is(11, GRILLE_SEG_TURN, 20, "non.");
+    label_is(11, "J. Martin");
+    seg_is(12, GRILLE_SEG_TURN, 22, "oui.");
+    label_is(12, "F. Durand");
+    seg_is(9, GRILLE_SEG_TURN, 16, "oui.");
+    /* after a line that ended no statement, the next letter is text */
+    run("A. Contexte\n\nLes agents de catégorie\nB. Ils sont 40.\n");
+    ck_assert_uint_eq(nseg, 2);
+    seg_is(1, GRILLE_SEG_PARAGRAPH, 3,
+           "Les agents de catégorie\nB. Ils sont 40.");
 }
 END_TEST
 
@@ -1761,6 +1775,16 @@ START_TEST(compounds_and_names)
     ck_assert(!has_token("soin"));
     key_is("in-\nformation", GRILLE_TOK_WORD, "information");
     key_is("télé\xc2\xad\ntravail", GRILLE_TOK_WORD, "teletravail");
+    /* but a compound's own hyphen at the line's end: its parts as on one
+     * line (no "avis" out of vis-à-vis, "ciel" kept) */
+    run("vis-à-\nvis, arc-en-\nciel, vis-\nà-vis");
+    t = tok("vis-à-\nvis");
+    ck_assert(t->flags & GRILLE_TOKF_COMPOUND);
+    key_is("vis-à-\nvis", GRILLE_TOK_WORD, "visavis");
+    ck_assert(!has_token("à-\nvis"));
+    key_is("ciel", GRILLE_TOK_WORD, "ciel");
+    key_is("vis-\nà-vis", GRILLE_TOK_WORD, "visavis");
+    ck_assert(tok("vis-\nà-vis")->flags & GRILLE_TOKF_COMPOUND);
     run("la visio-\n\nconférence");
     ck_assert_uint_eq(nseg, 2);
     ck_assert(has_token("visio"));
