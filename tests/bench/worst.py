@@ -68,6 +68,19 @@ def shapes(n):
     yield 'dates', '12/03/2020 ' * (n // 11)
     yield 'percentages', '10 % ' * (n // 5)
     yield 'punctuation', 'a.b,c;d:e!f?' * (n // 12)
+    yield 'hyphens at line ends', 'télé-\n' * (n // 7) + 'b'
+    yield 'a compound over lines', 'a-\n' * (n // 3) + 'b'
+    yield 'quoted reply marks', '> ' * (n // 2)
+    yield 'quoted lines', '> a\n' * (n // 4)
+    yield 'tab rows', 'a\tb\n' * (n // 4)
+    yield 'tabs in one line', 'a\t' * (n // 2)
+    yield 'rule lines', '---\n' * (n // 4)
+    yield 'page numbers', '- 12 -\n' * (n // 7)
+    yield 'Q. and R. lines', 'Q. a ?\nR. b\n' * (n // 12)
+    yield 'topic lines', 'Réunion ARS : a\n' * (n // 17)
+    yield 'outline letters', 'A. Contexte\nB. a\n' * (n // 17)
+    yield 'emoji bullets', '\U0001F449 a\n' * (n // 7)
+    yield 'wrapped list turns', ('- Q : ' + 'a ' * 30 + '\nb\n') * (n // 70)
 
 
 def tag(grille, path, unit):
