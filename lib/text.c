@@ -2543,9 +2543,11 @@ static size_t hyphen_break(const char *s, size_t end, size_t i)
     k++;
     while (k < end && (s[k] == ' ' || s[k] == '\t'))
         k++;
-    return k < end && (is_ascii_alpha(s[k]) || (unsigned char)s[k] >= 0xC3)
-               ? k - i
-               : 0;
+    if (k >= end)
+        return 0;
+    size_t m; /* a letter after it, decoded: not a "‹", nor a digit */
+    uint32_t d = cp_at(s, end, k, &m);
+    return m && grille__is_letter(d) ? k - i : 0;
 }
 
 static int lower_into(gbuf *buf, const char *s, size_t a, size_t b, bool join,

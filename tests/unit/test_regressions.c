@@ -63,11 +63,24 @@ static void check_note(const char *data, size_t size, grille_codebook *cb,
             ck_assert_msg(rc == 0 || rc == GRILLE_ELIMIT, "%s: run gave %d",
                           name, rc);
             const grille_segment *segs;
+            const grille_token *toks;
             size_t ns = grille_analyser_segments(an, &segs);
-            for (size_t i = 0; i < ns; i++)
+            size_t nt = grille_analyser_tokens(an, &toks);
+            for (size_t i = 0; i < ns; i++) {
                 ck_assert_msg(segs[i].start < segs[i].end &&
-                                  segs[i].end <= len,
+                                  segs[i].end <= len &&
+                                  segs[i].first_token + segs[i].ntokens <= nt,
                               "%s: segment %zu out of the text", name, i);
+                /* every token within its segment, and not empty */
+                for (size_t k = 0; k < segs[i].ntokens; k++) {
+                    const grille_token *x = &toks[segs[i].first_token + k];
+                    ck_assert_msg(x->start >= segs[i].start &&
+                                      x->end <= segs[i].end &&
+                                      x->end > x->start,
+                                  "%s: token [%zu, %zu) of segment %zu", name,
+                                  x->start, x->end, i);
+                }
+            }
         }
         free(exact);
         grille_text_free(t);
