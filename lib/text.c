@@ -1570,7 +1570,10 @@ static size_t turn_label(const char *s, size_t end, size_t i, size_t *ls,
     if (all_caps && words <= 2 && label_len <= 12 &&
         !(words == 1 && name_end - start == 2 &&
           (unsigned char)s[start] == 0xC3 &&
-          (unsigned char)s[start + 1] == 0x80))
+          (unsigned char)s[start + 1] == 0x80) &&
+        !(words == 1 && name_end - start == 3 && s[start] == 'A' &&
+          (unsigned char)s[start + 1] == 0xCC &&
+          (unsigned char)s[start + 2] == 0x80))
         ok = true; /* Q, R, DGS, PB, DGA ARS; not an e-mail's "À :" */
     else if (words >= 2 && capitalised >= 2 && capitalised + small == words &&
              civility)
@@ -1851,7 +1854,7 @@ static bool wrapped_line(const char *s, size_t end, size_t c, size_t prev_end)
     while (e > 0 && (s[e - 1] == ' ' || s[e - 1] == '\t' || s[e - 1] == '\r'))
         e--;
     size_t b = e;
-    while (b > 0 && s[b - 1] != '\n')
+    while (b > 0 && s[b - 1] != '\n' && s[b - 1] != '\r')
         b--;
     if (e - b < 50)
         return false;
@@ -1942,8 +1945,9 @@ static bool next_tab_row(const char *s, size_t len, size_t i)
 {
     if (i >= len)
         return false;
-    const char *nl = memchr(s + i, '\n', len - i);
-    size_t end = nl ? (size_t)(nl - s) : len;
+    size_t end = i;
+    while (end < len && s[end] != '\n' && s[end] != '\r')
+        end++; /* a Mac's lone CR ends a line too */
     size_t c = skip_spaces(s, end, i, NULL);
     return c < end && tab_row(s, c, end);
 }
@@ -2008,12 +2012,30 @@ static size_t qr_turn(const char *s, size_t end, size_t c, char last,
         return 0;
     if (t >= end)
         return 0;
-    if (s[c] == 'R' ? last != 'Q' : last != 'R') {
+    if (s[c] == 'R' && last != 'Q') {
+        /* an answer's first word: a small letter, or one that starts
+         * sentences ("R. Les masques", where "R. Martin" is an initial) */
+        size_t w = t, n;
+        uint32_t d = cp_at(s, end, t, &n);
+        if (!n || !letter_cp(d))
+            return 0;
+        if (upper_cp(d)) {
+            while (w < end && (is_ascii_alpha(s[w]) ||
+                               (unsigned char)s[w] >= 0x80)) {
+                d = cp_at(s, end, w, &n);
+                if (!n || !letter_cp(d))
+                    break;
+                w += n;
+            }
+            if (!in_list(s, t, w, sentence_words))
+                return 0;
+        }
+    } else if (s[c] == 'Q' && last != 'R') {
         size_t e = end;
         while (e > t && (s[e - 1] == ' ' || s[e - 1] == '\t' ||
                          s[e - 1] == '\r'))
             e--;
-        if (s[c] == 'R' || s[e - 1] != '?')
+        if (s[e - 1] != '?')
             return 0;
     }
     *ls = c;
@@ -2182,8 +2204,14 @@ static int segment_lines(grille_analyser *a, const char *s, size_t len,
         }
         if (rc == 0 && ff_after)
             rc = close_seg(a, s, &o);
-        if (o.open && o.seg.kind != GRILLE_SEG_TURN)
-            last_qr = 0; /* text between: no more a transcript's turns */
+        /* a transcript's exchange, and an outline's letters, go on only
+         * from line to line: a range of lines after a blank one
+         * (grille_analyser_run_range, tag's parts of a large file) reads
+         * as in the whole text */
+        if (!(o.open && o.seg.kind == GRILLE_SEG_TURN))
+            last_qr = 0;
+        if (c >= end)
+            letter = 0;
         prev_tab = tab;
         i = next;
         line++;
@@ -2511,22 +2539,23 @@ bool grille_text__is_elision(const char *lower, size_t n)
 
 /* Appends the lowercased form of s[a, b) to buf (accents kept, ligatures
  * spelt out, apostrophes straight, hyphens dropped when `join`). */
-/* Whether the word that goes on at s[i] has a hyphen before its end
- * ("à-vis" after "vis-" and a line end): then the compound's. */
+/* Whether the word that goes on at s[i] has a hyphen or an apostrophe
+ * before its end ("à-vis" after "vis-" and a line end, "d'œuvre" after
+ * "main-"): then the hyphen was the compound's own. */
 static bool hyphen_after(const char *s, size_t end, size_t i)
 {
-    while (i < end && (is_ascii_alpha(s[i]) || is_digit(s[i]) ||
-                       (unsigned char)s[i] >= 0x80)) {
-        if ((unsigned char)s[i] == 0xE2 && i + 2 < end &&
-            (unsigned char)s[i + 1] == 0x80 &&
-            ((unsigned char)s[i + 2] == 0x90 || (unsigned char)s[i + 2] == 0x91))
-            return true; /* ‐ ‑ */
-        if ((unsigned char)s[i] == 0xC2 && i + 1 < end &&
-            (unsigned char)s[i + 1] == 0xA0)
-            return false; /* a no-break space ends it */
-        i++;
+    while (i < end) {
+        size_t n;
+        uint32_t c = cp_at(s, end, i, &n);
+        if (!n)
+            return false;
+        if (grille__is_hyphen(c) || apostrophe_cp(c))
+            return true; /* à-vis; d'œuvre, an elided part */
+        if (!grille__is_letter(c) && !(c >= '0' && c <= '9'))
+            return false;
+        i += n;
     }
-    return i < end && s[i] == '-';
+    return false;
 }
 
 /* The line end after a hyphen at s[i] (spaces, "\n" or "\r\n", then

@@ -1182,6 +1182,65 @@ START_TEST(test_run_bad_arguments)
 }
 END_TEST
 
+/* A range that starts after a blank line gives the segments a whole run
+ * gives there, whatever the rules that read a line after another (a
+ * transcript's Q. then R., an outline's A. then B., a table's rows, a
+ * wrapped question, quoted replies, topics): tag codes a large file in
+ * parts cut at blank lines. */
+START_TEST(test_range_after_blank_line_as_whole)
+{
+    use("themes:\n  sante: {terms: [santé, masques]}\n");
+    const char *text =
+        "Q. Et la santé ?\n\nR. La santé, on a tenu.\n\nR. Les masques.\n"
+        "\nA. Masques : 40.\n\nTexte ici.\nB. Gel hydroalcoolique : reçu.\n\n"
+        "Service\tDate\nCantine\t2 juin\n\n- Q : Et les masques, vous en avez "
+        "reçu combien depuis le début\nde la crise ?\n\n> quoted\n>\n> reply\n"
+        "\n---\n\nRéunion ARS : masques.\nPoint RH : santé.\nQ. Et après ?\n"
+        "R. Les masques.\n\nII. Les constats\n\nJ. Martin : non.\n";
+    size_t len = strlen(text);
+    grille_error err;
+    ck_assert_int_eq(grille_analyser_run(an, text, len, 0,
+                                         GRILLE_UNIT_PARAGRAPH, cb, "n.md",
+                                         &err),
+                     0);
+    const grille_segment *w;
+    size_t nw = grille_analyser_segments(an, &w);
+    grille_segment *whole = malloc((nw + 1) * sizeof(*whole));
+    ck_assert_ptr_nonnull(whole);
+    memcpy(whole, w, nw * sizeof(*whole));
+    size_t ranges = 0;
+    for (size_t b = 2; b < len; b++) {
+        if (text[b - 1] != '\n' || text[b - 2] != '\n')
+            continue;
+        ranges++;
+        ck_assert_int_eq(grille_analyser_run_range(an, text, b, len, 0,
+                                                   GRILLE_UNIT_PARAGRAPH, cb,
+                                                   "n.md", &err),
+                         0);
+        const grille_segment *r;
+        size_t nr = grille_analyser_segments(an, &r);
+        size_t k = 0;
+        while (k < nw && whole[k].start < b)
+            k++;
+        ck_assert_msg(nr == nw - k, "from byte %zu: %zu segments, want %zu",
+                      b, nr, nw - k);
+        for (size_t i = 0; i < nr; i++) {
+            const grille_segment *x = &r[i], *y = &whole[k + i];
+            ck_assert_msg(x->start == y->start && x->end == y->end &&
+                              x->kind == y->kind && x->line == y->line &&
+                              x->label_start == y->label_start &&
+                              x->label_end == y->label_end,
+                          "from byte %zu, segment %zu: [%zu, %zu) kind %d, "
+                          "want [%zu, %zu) kind %d",
+                          b, i, x->start, x->end, (int)x->kind, y->start,
+                          y->end, (int)y->kind);
+        }
+    }
+    ck_assert_uint_ge(ranges, 10);
+    free(whole);
+}
+END_TEST
+
 /* A decoded text is coded as its bytes are by run_range (its bytes are
  * not checked again, its range is): the same codings, Windows-1252 made
  * UTF-8 included; a range past the text or that cuts a character is
@@ -1407,6 +1466,7 @@ static Suite *suite(void)
     tc = tcase(s, "order");
     tcase_add_test(tc, test_codings_order);
     tcase_add_test(tc, test_codings_within_their_segment);
+    tcase_add_test(tc, test_range_after_blank_line_as_whole);
     tcase_add_test(tc, test_words_count);
     tcase_add_test(tc, test_rerun_replaces_codings);
 

@@ -859,7 +859,7 @@ START_TEST(outline_items)
         "Plan :\nA. Les agents\nsuite\nB. Les élus\n\n"
         "1.1 - Télétravail\n1.2 – Santé\nI - Contexte\nII - Suite\n"
         "1.3 - santé\nV-Y\n");
-    ck_assert_uint_eq(nseg, 19);
+    ck_assert_uint_eq(nseg, 20);
     seg_is(0, GRILLE_SEG_PARAGRAPH, 1, "1.1 Teletravail : 900 agents");
     seg_is(1, GRILLE_SEG_PARAGRAPH, 2,
            "1.2. Sante : 3 cas, la mairie a\nfermé");
@@ -871,25 +871,28 @@ START_TEST(outline_items)
     seg_is(7, GRILLE_SEG_PARAGRAPH, 10,
            "Texte\nA. Dupont a dit\np. 12 du rapport\n1.5 %\n"
            "12.11 réunion\n9.30 Réunion\n2.5 millions\n1.a b\n0.5 ETP\n"
-           "I. Dupont\nR. Nous avons\nm. Dupont");
-    seg_is(8, GRILLE_SEG_TURN, 23,
+           "I. Dupont");
+    /* a transcript's answer, before a word that starts sentences */
+    seg_is(8, GRILLE_SEG_TURN, 20, "Nous avons\nm. Dupont");
+    label_is(8, "R");
+    seg_is(9, GRILLE_SEG_TURN, 23,
            "Deux points :\na. les masques ?\nb. le télétravail ?");
-    label_is(8, "Q");
-    /* within a list's turn too, indented */
-    seg_is(9, GRILLE_SEG_TURN, 27, "Deux points :\n  a. les masques ?");
     label_is(9, "Q");
-    seg_is(10, GRILLE_SEG_TURN, 29, "Oui.");
+    /* within a list's turn too, indented */
+    seg_is(10, GRILLE_SEG_TURN, 27, "Deux points :\n  a. les masques ?");
+    label_is(10, "Q");
+    seg_is(11, GRILLE_SEG_TURN, 29, "Oui.");
     /* a capital alone after a line that ended no statement: text */
-    seg_is(11, GRILLE_SEG_PARAGRAPH, 31, "agents de catégorie\nC. Ils sont 40.");
+    seg_is(12, GRILLE_SEG_PARAGRAPH, 31, "agents de catégorie\nC. Ils sont 40.");
     /* after one that did, or after another item */
-    seg_is(12, GRILLE_SEG_PARAGRAPH, 34, "Plan :");
-    seg_is(13, GRILLE_SEG_PARAGRAPH, 35, "A. Les agents\nsuite");
-    seg_is(14, GRILLE_SEG_PARAGRAPH, 37, "B. Les élus");
+    seg_is(13, GRILLE_SEG_PARAGRAPH, 34, "Plan :");
+    seg_is(14, GRILLE_SEG_PARAGRAPH, 35, "A. Les agents\nsuite");
+    seg_is(15, GRILLE_SEG_PARAGRAPH, 37, "B. Les élus");
     /* a dash between an item's number and its text */
-    seg_is(15, GRILLE_SEG_PARAGRAPH, 39, "1.1 - Télétravail");
-    seg_is(16, GRILLE_SEG_PARAGRAPH, 40, "1.2 – Santé");
-    seg_is(17, GRILLE_SEG_PARAGRAPH, 41, "I - Contexte");
-    seg_is(18, GRILLE_SEG_PARAGRAPH, 42, "II - Suite\n1.3 - santé\nV-Y");
+    seg_is(16, GRILLE_SEG_PARAGRAPH, 39, "1.1 - Télétravail");
+    seg_is(17, GRILLE_SEG_PARAGRAPH, 40, "1.2 – Santé");
+    seg_is(18, GRILLE_SEG_PARAGRAPH, 41, "I - Contexte");
+    seg_is(19, GRILLE_SEG_PARAGRAPH, 42, "II - Suite\n1.3 - santé\nV-Y");
 
     /* a capital's item before a topic's noun, as before a word that
      * starts sentences; small Roman numerals ("v." is voir's) */
