@@ -2068,11 +2068,20 @@ static int segment_lines(grille_analyser *a, const char *s, size_t len,
          * marks, so that a quoted blank line ends a paragraph and a
          * quoted list is a list */
         if (c < end && s[c] == '>') {
-            size_t q = c;
-            while (q < end && s[q] == '>')
+            size_t q = c, mark = c;
+            unsigned in = 0;
+            while (q < end && s[q] == '>') {
+                mark = q;
                 q = skip_spaces(s, end, q + 1, NULL);
-            if (q >= end || !is_digit(s[q]))
+            }
+            if (q >= end || !is_digit(s[q])) {
                 c = q; /* but "> 50 %" is more than 50 % */
+                /* the indent within the quote, after the mark's space:
+                 * "> - les masques" then ">   reçus en mars" goes on */
+                in = 0;
+                skip_spaces(s, end, mark + 1, &in);
+                indent = in ? in - 1 : 0;
+            }
         }
         size_t m, ls = 0, le = 0;
         bool topic = false, tab = false;

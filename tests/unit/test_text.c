@@ -790,6 +790,13 @@ START_TEST(quoted_replies_and_tab_tables)
     seg_is(6, GRILLE_SEG_BULLET, 10, "Cantine\t2 juin");
     seg_is(7, GRILLE_SEG_TURN, 11, "Et alors ?");
     seg_is(8, GRILLE_SEG_PARAGRAPH, 13, "Le texte\n\tindenté\nfin");
+
+    /* a quoted list's item goes on with a line indented within the quote */
+    run("> - les masques\n>   reçus en mars\n> - le gel\n> suite\n");
+    ck_assert_uint_eq(nseg, 3);
+    seg_is(0, GRILLE_SEG_BULLET, 1, "les masques\n>   reçus en mars");
+    seg_is(1, GRILLE_SEG_BULLET, 3, "le gel");
+    seg_is(2, GRILLE_SEG_PARAGRAPH, 4, "suite");
 }
 END_TEST
 
