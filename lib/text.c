@@ -1235,7 +1235,7 @@ static size_t outline_item(const char *s, size_t end, size_t i, bool stop,
         } else if (r > k && r + 2 < end && s[r] == ' ' &&
                    dash_at(s, end, r + 1)) {
             k = r; /* "I - Contexte" */
-        } else if (s[k] == next_letter && s[k + 1] == '.' &&
+        } else if (next_letter && s[k] == next_letter && s[k + 1] == '.' &&
                    (stop || stop_at(s, prev_end)) &&
                    !turn_at(s, end, k, &(size_t){0}, &(size_t){0}, NULL)) {
             /* "B. Gel : …" after "A. Masques : …" (but "catégorie" then
@@ -1993,11 +1993,13 @@ static bool bullet_speaker(const char *s, size_t ls, size_t le)
     return in_list_caps(s, ls, le, qa_words, true);
 }
 
-/* A transcript's turn written "Q. Et les élus ?", "R. Le maire…", "Q -
- * …" or "R – …" at s[c, end): a question's when its line ends with "?"
- * or the last such turn was an answer's, an answer's after a question's
- * (`last`, 'Q' or 'R': "R. Martin a dit" alone is an initial's).  Its
- * label is the letter; returns where its text starts, or 0. */
+/* A transcript's turn written "Q. Et les élus ?", "R. Les masques…", "Q
+ * - …" or "R – …" at s[c, end): a question's when its line ends with "?"
+ * or the line before was an answer's turn, an answer's when the line
+ * before was a question's turn or its first word starts sentences or is
+ * in small letters (`last`, 'Q' or 'R', the line before's: "R. Martin a
+ * dit" is an initial's).  Its label is the letter; returns where its
+ * text starts, or 0. */
 static size_t qr_turn(const char *s, size_t end, size_t c, char last,
                       size_t *ls, size_t *le)
 {
@@ -2056,7 +2058,7 @@ static int segment_lines(grille_analyser *a, const char *s, size_t len,
     size_t i = body;
     int rc = 0;
     char letter = 0; /* the last capital's item of an outline: A, B… */
-    char last_qr = 0; /* the last turn labelled Q or R */
+    char last_qr = 0; /* the line before's turn, if labelled Q or R */
     bool prev_tab = false; /* the line before was a table's row */
     while (i < len && rc == 0) {
         size_t end;
