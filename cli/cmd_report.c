@@ -30,16 +30,44 @@ typedef struct ropts {
  * are): printf rounds a tie to even. */
 static double half_up(double v, int d)
 {
-    double scale = d == 1 ? 10 : d == 2 ? 100 : 1000;
+    double scale = d == 0 ? 1 : d == 1 ? 10 : d == 2 ? 100 : 1000;
     return floor(v * scale + 0.5) / scale;
 }
 
-/* A figure as a table shows it: as it is in CSV, rounded half up to d
- * decimals for the eye. */
-static double shown(bool csv, double v, int d)
+/* num / den rounded half up to d decimals (0 to 3), from the integers: a
+ * double rounds a tie the way its binary form falls (23/40 is 0.575, the
+ * double 0.57499..., which half_up writes 0.57).  0 when den is. */
+static double ratio_half_up(uint64_t num, uint64_t den, int d)
 {
-    return csv ? v : half_up(v, d);
+    uint64_t scale = d == 0 ? 1 : d == 1 ? 10 : d == 2 ? 100 : 1000;
+    if (!den)
+        return 0;
+    if (num > (UINT64_MAX / 2 - den) / scale / 2 || den > UINT64_MAX / 4)
+        return half_up((double)num / (double)den, d); /* beyond any count */
+    uint64_t q = (2 * scale * num + den) / (2 * den);
+    return (double)q / (double)scale;
 }
+
+/* Jaccard and lift of a pair as the tables show them: as
+ * grille_stat_association computes them in CSV, rounded half up from the
+ * counts for the eye. */
+static double shown_jaccard(bool csv, double v, uint64_t both, uint64_t na,
+                            uint64_t nb, int d)
+{
+    if (csv || v == 0)
+        return v;
+    return ratio_half_up(both, na + nb - both, d);
+}
+
+static double shown_lift(bool csv, double v, uint64_t both, uint64_t na,
+                         uint64_t nb, uint64_t n, int d)
+{
+    if (csv || v == 0 || (na && nb > UINT64_MAX / na) ||
+        (both && n > UINT64_MAX / both))
+        return csv ? v : half_up(v, d);
+    return ratio_half_up(both * n, na * nb, d);
+}
+
 
 static void json_num(FILE *f, double x)
 {
@@ -141,17 +169,16 @@ static void pairs_table(table *t, const grille_report *r, const cooc *c,
         table_set(t, row, 1, "%s", code_id(r, c->codes[j]));
         table_set(t, row, 2, "%zu", c->count[i * k + j]);
         const char *fmt = csv ? "%.6f" : "%.3f";
-        table_set(t, row, 3, fmt, shown(csv, c->jaccard[i * k + j], 3));
+        size_t both = c->count[i * k + j], na = c->units[i],
+               nb = c->units[j];
+        table_set(t, row, 3, fmt,
+                  shown_jaccard(csv, c->jaccard[i * k + j], both, na, nb, 3));
         table_set(t, row, 4, csv ? "%.6f" : "%.2f",
-                  shown(csv, c->lift[i * k + j], 2));
-        double pba = c->units[i] ? (double)c->count[i * k + j] /
-                                       (double)c->units[i]
-                                 : 0;
-        double pab = c->units[j] ? (double)c->count[i * k + j] /
-                                       (double)c->units[j]
-                                 : 0;
-        table_set(t, row, 5, fmt, shown(csv, pba, 3));
-        table_set(t, row, 6, fmt, shown(csv, pab, 3));
+                  shown_lift(csv, c->lift[i * k + j], both, na, nb, c->n, 2));
+        double pba = na ? (double)both / (double)na : 0;
+        double pab = nb ? (double)both / (double)nb : 0;
+        table_set(t, row, 5, fmt, csv ? pba : ratio_half_up(both, na, 3));
+        table_set(t, row, 6, fmt, csv ? pab : ratio_half_up(both, nb, 3));
     }
 }
 
@@ -198,9 +225,14 @@ static void cooc_matrix(doc *d, const grille_report *r, const cooc *c,
                 table_set(&t, row, j + 1, "%zu", c->count[i * k + j]);
             else if (i == j)
                 table_set(&t, row, j + 1, "%s", "\xe2\x80\x94");
+            else if (which == 1)
+                table_set(&t, row, j + 1, "%.2f",
+                          shown_jaccard(false, v, c->count[i * k + j],
+                                        c->units[i], c->units[j], 2));
             else
-                table_set(&t, row, j + 1, which == 1 ? "%.2f" : "%.1f",
-                          half_up(v, which == 1 ? 2 : 1));
+                table_set(&t, row, j + 1, "%.1f",
+                          shown_lift(false, v, c->count[i * k + j],
+                                     c->units[i], c->units[j], c->n, 1));
             if (i != j) {
                 char col[8];
                 heat_color(max > 0 ? v / max : 0, col);
@@ -302,14 +334,15 @@ static double spec_round4(double spec)
     return r == 0 ? 0 : r;
 }
 
-/* A share in percent as the tables write it: rounded half up, never "0"
- * for a share above nothing, nor "100" for one below all (<1, 99). */
-static void pct_text(double pct, char out[8])
+/* The share num of den in percent as the tables write it: rounded half
+ * up from the counts (23 of 40 is 58), never "0" for a share above
+ * nothing, nor "100" for one below all (<1, 99); 0 when den is. */
+static void pct_text(uint64_t num, uint64_t den, char out[8])
 {
-    long whole = (long)(pct + 0.5);
-    if (pct > 0 && whole == 0)
+    long whole = (long)ratio_half_up(100 * num, den, 0);
+    if (num > 0 && den && whole == 0)
         snprintf(out, 8, "%s", "<1");
-    else if (pct < 100 && whole == 100)
+    else if (num < den && whole == 100)
         snprintf(out, 8, "%s", "99");
     else
         snprintf(out, 8, "%ld", whole);
@@ -420,7 +453,7 @@ static void compare_human(doc *d, const grille_report *r, const compare *m)
             size_t x = i * G + g;
             char sp[24], pct[8];
             spec_text(m->spec[x], sp);
-            pct_text(100 * m->share[x], pct);
+            pct_text(m->segs[x], m->groups[g].segments, pct);
             table_set(&t, row, g + 1, "%zu %s%% %s", m->segs[x], pct, sp);
             char col[8];
             diverging_color(m->spec[x], col);
@@ -443,7 +476,8 @@ static void compare_human(doc *d, const grille_report *r, const compare *m)
         for (size_t g = 0; g < G; g++) {
             size_t x = i * G + g;
             table_set(&t, row, g + 1, "%.1f (%zu/%zu doc.)",
-                      half_up(m->rate[x], 1),
+                      ratio_half_up(1000 * (uint64_t)m->hits[x],
+                                    m->groups[g].words, 1),
                       m->docs[x], m->groups[g].documents);
         }
     }
@@ -458,12 +492,8 @@ static void compare_human(doc *d, const grille_report *r, const compare *m)
             if (fabs(m->spec[x]) < 2)
                 continue;
             char in[8], all[8];
-            pct_text(100 * m->share[x], in);
-            pct_text(r->segments ? 100.0 *
-                                       (double)r->codes[m->codes[i]].segments /
-                                       (double)r->segments
-                                 : 0.0,
-                     all);
+            pct_text(m->segs[x], m->groups[g].segments, in);
+            pct_text(r->codes[m->codes[i]].segments, r->segments, all);
             doc_para(d, _("%s: %s is %s (%+.2f; %zu of %zu segments, %s%% "
                           "against %s%% of all segments)"),
                      m->groups[g].value, code_id(r, m->codes[i]),
@@ -514,6 +544,12 @@ static int run_compare(const ropts *o)
     FILE *f = NULL;
     if (k < 0 || compare_compute(&m, r, o->by, codes, (size_t)k) < 0)
         goto done;
+    if (!r->ndocs) {
+        cli_error(_("%s has no documents: nothing to compare (add notes "
+                    "with 'grille add')"),
+                  cli_db_path(o->db));
+        goto done;
+    }
     if (!synth_known_by(r, o->by)) {
         /* one group, (none): nothing to compare, most often a typo */
         cli_error(_("no document has a value for the attribute '%s': "
@@ -712,7 +748,7 @@ static void themes_table(table *t, const grille_report *r, bool labels,
                                     (double)r->ndocs
                               : 0.0;
         char ptext[8];
-        pct_text(pct, ptext);
+        pct_text(k->documents, r->ndocs, ptext);
         if (csv)
             table_set(t, row, col++, "%.2f", pct);
         else
@@ -721,7 +757,8 @@ static void themes_table(table *t, const grille_report *r, bool labels,
         table_set(t, row, col++, "%zu", k->hits);
         double per = r->words ? 1000.0 * (double)k->hits / (double)r->words
                               : 0;
-        table_set(t, row, col++, csv ? "%.4f" : "%.1f", shown(csv, per, 1));
+        table_set(t, row, col++, csv ? "%.4f" : "%.1f",
+                  csv ? per : ratio_half_up(1000 * (uint64_t)k->hits, r->words, 1));
         char *tt = top_terms(k, csv ? 8 : 4);
         table_set(t, row, col++, "%s", tt);
         free(tt);
@@ -749,7 +786,7 @@ static void themes_chart(doc *d, const grille_report *r, const size_t *codes,
                 y + bar - 5);
         html_escape(f, c->label, strlen(c->label));
         char pct[8]; /* as the table beside it rounds it (12.5: 13) */
-        pct_text(100 * x, pct);
+        pct_text(c->documents, r->ndocs, pct);
         fprintf(f,
                 "</text><rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" "
                 "fill=\"%s\"/><text x=\"%d\" y=\"%d\">%s%%</text>\n",

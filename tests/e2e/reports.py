@@ -965,6 +965,58 @@ def t_corpus_cooc_text_half_up():
     assert rows > 20 and ties, (rows, ties)
 
 
+def t_ties_from_counts():
+    """Ties are rounded half up from the counts, not from a double whose
+    binary form falls below them (docs/reports.md): 23 of 40 is 0.575 and
+    57.5%, which a double holds as 0.57499...; a lift of 3 x 17 / (4 x
+    10) = 1.275.  And compare on a project of no documents is an error."""
+    d = os.path.join(TMP, 'ties')
+    os.makedirs(d)
+    cb = os.path.join(d, 'cb.yaml')
+    with open(cb, 'w', encoding='utf-8') as fh:
+        fh.write('name: T\nlanguage: french\nthemes:\n'
+                 '  alpha: {label: Alpha, terms: [masque]}\n'
+                 '  beta: {label: Beta, terms: [budget]}\n')
+
+    def project(name, notes):
+        db = os.path.join(d, name + '.db')
+        nd = os.path.join(d, name)
+        os.makedirs(nd)
+        for fn, text in notes.items():
+            with open(os.path.join(nd, fn), 'w', encoding='utf-8') as fh:
+                fh.write(text)
+        out('init', '-d', db, '-c', cb)
+        if notes:
+            out('add', '-d', db, nd)
+        return db
+
+    db = project('lift', {'a.md': '\n\n'.join(
+        ['masque budget'] * 3 + ['masque'] + ['budget'] * 7 + ['rien'] * 6)})
+    rows = [l.split() for l in out('cooc', '-d', db).splitlines()]
+    pair = [r for r in rows if r[:2] == ['alpha', 'beta']]
+    assert pair == [['alpha', 'beta', '3', '0.273', '1.28', '0.750',
+                     '0.300']], pair
+    db = project('share', {'b.md': '---\ntype: ccas\n---\n\n' + '\n\n'.join(
+        ['masque'] * 23 + ['rien'] * 17)})
+    text = out('compare', '-d', db, '--by', 'type')
+    assert re.search(r'^alpha +23 58% ', text, re.M), text
+    db = project('jac', {'j.md': '\n\n'.join(
+        ['masque budget'] * 23 + ['masque'] * 17)})
+    text = out('cooc', '-d', db)
+    assert re.search(r'^alpha +beta +23 +0\.575 ', text, re.M), text
+    assert re.search(r'^2 beta +0\.58 ', text, re.M), text
+    db = project('chart', {'d%02d.md' % i: ('masque %d\n' if i <= 23 else
+                                            'rien %d\n') % i
+                           for i in range(1, 41)})
+    html = out('report', '-d', db, '-f', 'html')
+    assert re.search(r'<text x="\d+" y="\d+">58%</text>', html), html[:3000]
+    assert re.search(r'^alpha +23 +58 ', out('report', '-d', db), re.M)
+    db = project('empty', {})
+    r = grille('compare', '-d', db, '--by', 'type')
+    assert r.returncode == 1 and not r.stdout and \
+        b'has no documents: nothing to compare' in r.stderr, r
+
+
 def t_compare_text_no_minus_zero():
     """A score that rounds to zero is written +0.0 in the text, as 0
     is, whatever its sign (docs/reports.md): here a2 (prune, once) at
@@ -1564,6 +1616,8 @@ def main():
           t_corpus_md_html_subthemes)
     check('a heading of a long value fits the page', t_long_heading_cut)
     check('compare text: no -0.0', t_compare_text_no_minus_zero)
+    check('ties rounded half up from the counts; compare of no documents',
+          t_ties_from_counts)
     check('corpus: quotes and the report\'s verbatims in the documented '
           'order', t_corpus_quote_order)
     check('report --rows 3: the heaviest documents and collectivités',
