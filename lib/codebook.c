@@ -252,6 +252,14 @@ static bool has_glob(const char *s, size_t n)
     return false;
 }
 
+/* What a glob is made of: letters, digits and its wildcards (the rest
+ * at its ends is punctuation). */
+static bool glob_char(uint32_t cp)
+{
+    return cp == '*' || cp == '?' || (cp >= '0' && cp <= '9') ||
+           grille__is_letter(cp);
+}
+
 static int push_elem(cb_elem **els, size_t *n, size_t *cap, cb_elem e)
 {
     if (GROW(*els, *cap, *n + 1) < 0) {
@@ -433,6 +441,8 @@ static int compile_term(builder *b, const ynode *n, size_t code,
     }
     while (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
         len--;
+    const char *term = s; /* as written, for the messages */
+    size_t term_len = len;
     if (len && s[0] == '=') {
         exact = true;
         s++;
@@ -525,13 +535,33 @@ static int compile_term(builder *b, const ynode *n, size_t code,
             continue;
         }
         if (has_glob(w, wl)) {
-            gbuf f = {0};
+            gbuf f = {0}, raw = {0};
             glob = true;
-            if (grille__fold(&f, w, wl) < 0 || gbuf_put(&f, "", 0) < 0) {
+            /* punctuation at its ends, as at a word's ("visio*,",
+             * "(visio*)"), and invisible characters (a soft hyphen
+             * pasted from Word) are no part of it */
+            size_t a0 = 0, a1 = wl, gn;
+            while (a0 < a1 && !glob_char(utf8_get(w, wl, a0, &gn)))
+                a0 += gn;
+            while (a1 > a0) {
+                size_t k = a1 - 1;
+                while (k > a0 && ((unsigned char)w[k] & 0xC0) == 0x80)
+                    k--;
+                if (glob_char(utf8_get(w, wl, k, &gn)))
+                    break;
+                a1 = k;
+            }
+            for (size_t k = a0; k < a1 && rc == 0; k += gn)
+                if (!grille__is_invisible(utf8_get(w, a1, k, &gn)))
+                    rc = gbuf_put(&raw, w + k, gn);
+            if (rc < 0 || grille__fold(&f, raw.data ? raw.data : "", raw.len) < 0 ||
+                gbuf_put(&f, "", 0) < 0) {
+                gbuf_free(&raw);
                 gbuf_free(&f);
                 rc = GRILLE_ENOMEM;
                 break;
             }
+            gbuf_free(&raw);
             /* l'accueil* : the elision is its own element */
             char *ap = strchr(f.data, '\'');
             if (ap && ap > f.data && ap[1] && ap < f.data + f.len &&
@@ -614,7 +644,8 @@ static int compile_term(builder *b, const ynode *n, size_t code,
         free(els);
         return fail(b, n, GRILLE_EINVALID,
                     _("term '%s' in theme '%s' has no word to match"),
-                    grille__quote(buf, sizeof(buf), s, len), b->cb->codes[code].id);
+                    grille__quote(buf, sizeof(buf), term, term_len),
+                    b->cb->codes[code].id);
     }
     /* a glob is one element however it is written: "r.union*" or
      * "[ée]lus*" are two words of a text, which it never matches */

@@ -693,6 +693,14 @@ expect "...and a glob by its shortest word" 0 \
     sh -c "$G codebook check deadglob.yaml 2>&1"
 ok "...and none of the bundled codebook" sh -c \
     "$G codebook check 2>&1 | grep -q '^<bundled>: ok' && ! $G codebook check 2>&1 | grep -q warning"
+printf 'themes:\n  u:\n    terms: ["*."]\n' > stardot.yaml
+expect "a glob of every word with a dot after it is refused" 1 \
+    "^grille: stardot\.yaml:3:13: glob '\*\.' in theme 'u' has no letter: it matches every word" \
+    $G codebook check stardot.yaml
+printf 'themes:\n  u:\n    terms: ["="]\n' > eq.yaml
+expect "a term '=' is named as written" 1 \
+    "^grille: eq\.yaml:3:13: term '=' in theme 'u' has no word to match" \
+    $G codebook check eq.yaml
 printf 'themes:\n  u:\n    terms: ["..."]\n' > dots.yaml
 expect "a term without a word names its theme" 1 \
     "^grille: dots\.yaml:3:13: term '\.\.\.' in theme 'u' has no word to match" \

@@ -436,6 +436,24 @@ START_TEST(test_glob_folded)
 }
 END_TEST
 
+START_TEST(test_glob_punctuation_at_ends)
+{
+    /* punctuation at a glob's ends is no part of it, as at a word's (a
+     * list pasted without its brackets), nor a soft hyphen pasted from
+     * Word: each glob meets its word */
+    const char *text = "La visio, puis un webinaire et des téléconsultations.";
+    use("themes:\n  outils: {terms: [\"visio*,\", \"web\u00adinaire*\", "
+        "\"(télé*)\"]}\n");
+    run(text);
+    expect_count(text, 3);
+    expect_word(text, 0, "outils", "visio", 0, "visio*,", GRILLE_RULE_GLOB);
+    expect_word(text, 1, "outils", "webinaire", 0, "web\u00adinaire*",
+                GRILLE_RULE_GLOB);
+    expect_word(text, 2, "outils", "téléconsultations", 0, "(télé*)",
+                GRILLE_RULE_GLOB);
+}
+END_TEST
+
 /* --------------------------------------------------------------- exacts */
 
 START_TEST(test_exact_case_sensitive)
@@ -1418,6 +1436,7 @@ static Suite *suite(void)
     tc = tcase(s, "glob");
     tcase_add_test(tc, test_glob_prefix);
     tcase_add_test(tc, test_glob_folded);
+    tcase_add_test(tc, test_glob_punctuation_at_ends);
 
     tc = tcase(s, "exact");
     tcase_add_test(tc, test_exact_case_sensitive);
