@@ -61,6 +61,10 @@ void cli_lib_error(const grille_error *err);
 int cli_usage(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* The usage error of an empty -o (-o ''), translated where it is
+ * used. */
+#define CLI_NO_OUTPUT "-o names no file (an empty name)"
+
 /* After getopt's own message on a bad option ("grille tag: unrecognized
  * option '--x'"): the hint to run --help; returns EXIT_USAGE. */
 int cli_bad_option(const char *cmd);

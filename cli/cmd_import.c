@@ -93,7 +93,11 @@ int cmd_import(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "d:o:h", opts, NULL)) != -1) {
         switch (c) {
         case 'd': db = optarg; break;
-        case 'o': out = optarg; break;
+        case 'o':
+            if (!*optarg)
+                return cli_usage("import", "%s", _(CLI_NO_OUTPUT));
+            out = optarg;
+            break;
         case 'h': fputs(_(help), stdout); return EXIT_OK;
         default: return cli_bad_option("import");
         }

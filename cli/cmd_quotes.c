@@ -231,7 +231,11 @@ int cmd_quotes(int argc, char **argv)
                                    "(see 'grille list')"));
             by = optarg;
             break;
-        case 'o': out = optarg; break;
+        case 'o':
+            if (!*optarg)
+                return cli_usage("quotes", "%s", _(CLI_NO_OUTPUT));
+            out = optarg;
+            break;
         case 'n': {
             char *end;
             n = strtol(optarg, &end, 10);
@@ -600,7 +604,11 @@ int cmd_kwic(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "d:w:f:o:h", opts, NULL)) != -1) {
         switch (c) {
         case 'd': db = optarg; break;
-        case 'o': out = optarg; break;
+        case 'o':
+            if (!*optarg)
+                return cli_usage("kwic", "%s", _(CLI_NO_OUTPUT));
+            out = optarg;
+            break;
         case 'w': {
             char *end;
             width = strtol(optarg, &end, 10);

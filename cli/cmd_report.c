@@ -1715,7 +1715,11 @@ static int parse(int argc, char **argv, const char *cmd, const char *help,
     while ((c = getopt_long(argc, argv, shorts, opts, NULL)) != -1) {
         switch (c) {
         case 'd': o->db = optarg; break;
-        case 'o': o->out = optarg; break;
+        case 'o':
+            if (!*optarg)
+                return cli_usage(cmd, "%s", _(CLI_NO_OUTPUT));
+            o->out = optarg;
+            break;
         case 'f':
             format_given = true;
             o->format = parse_format(optarg, ALL_FORMATS);

@@ -18,6 +18,11 @@ done
 expect "unknown command is a usage error" 2 "unknown command 'tagg'" $G tagg
 expect "an empty -d is a usage error, not ./grille.db" 2 \
     "^grille: -d names no project \(an empty name\)" $G list -d ""
+for c in report cooc compare "quotes x" "kwic x" "import x.qdc"; do
+    expect "$c -o '': a usage error, and no file left behind" 2 \
+        "^grille: -o names no file \(an empty name\)" $G $c -o ""
+done
+ok "...no temporary file left" sh -c "! ls -a | grep -q '^\.tmp-'"
 expect "import -d with a .qdc is a usage error" 2 "-d goes with a \.qdpx" \
     $G import -d x.db grid.qdc
 expect "help of an unknown command is a usage error" 2 \
