@@ -147,6 +147,10 @@ static bool same_key(const char *a, const char *b)
  * key and a plain value, read without libyaml (it took 4% of tag, for
  * notes whose front matter is nearly always like this); NULL when it is
  * not that simple, or out of memory (libyaml will say so). */
+/* The most keys a front matter may have: a note's have a dozen, and a
+ * key is checked against the ones before it. */
+#define ATTRS_MAX 1000
+
 static grille_attrs *parse_plain(const char *y, size_t n)
 {
     const char *end = y + n;
@@ -175,6 +179,8 @@ static grille_attrs *parse_plain(const char *y, size_t n)
         if (k == y || le - k < 3 || k[0] != ':' || k[1] != ' ' ||
             !plain_value((const unsigned char *)k + 2, (size_t)(le - k - 2)))
             goto not_plain;
+        if (a->n == ATTRS_MAX)
+            goto not_plain; /* libyaml's reading says it */
         size_t kn = (size_t)(k - y);
         char *key = o;
         memcpy(key, y, kn);
@@ -307,6 +313,15 @@ int grille_attrs_parse(grille_attrs **out, size_t *body, const char *s,
                            "%s",
                            _("front matter must be a mapping of key: value "
                              "lines"));
+        goto done;
+    }
+    if (root && root->n / 2 > ATTRS_MAX) {
+        const ynode *k = root->items[2 * ATTRS_MAX];
+        rc = grille__error(err, GRILLE_ESYNTAX, name, k->line, k->col,
+                           _("front matter of more than %d keys: a note's "
+                             "attributes are a few lines (is the front "
+                             "matter a table or a list?)"),
+                           ATTRS_MAX);
         goto done;
     }
     /* two offsets (key, value) per pair of nodes */

@@ -698,6 +698,13 @@ expect "...and a glob by its shortest word" 0 \
     sh -c "$G codebook check deadglob.yaml 2>&1"
 ok "...and none of the bundled codebook" sh -c \
     "$G codebook check 2>&1 | grep -q '^<bundled>: ok' && ! $G codebook check 2>&1 | grep -q warning"
+python3 -c "print('---');[print(f'k{i}: v{i}') for i in range(20000)];print('---\nsanté')" > keys.md
+expect "a front matter of 20,000 keys is refused at once, at its 1,001st" 1 \
+    "^grille: keys\.md:1002:1: front matter of more than 1000 keys" \
+    timeout 10 $G tag keys.md
+python3 -c "print('---');[print(f'k{i}: v{i}') for i in range(1000)];print('---\nsanté')" > keys1k.md
+expect "...and one of 1,000 is read" 0 "^== keys1k\.md \(1 segment" \
+    $G tag keys1k.md
 printf 'themes:\n  u:\n    terms: ["*."]\n' > stardot.yaml
 expect "a glob of every word with a dot after it is refused" 1 \
     "^grille: stardot\.yaml:3:13: glob '\*\.' in theme 'u' has no letter: it matches every word" \
