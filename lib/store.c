@@ -1339,6 +1339,10 @@ static int store_open(grille_store **out, const char *path, int readonly,
      * read-only after its owner gives write access back.  Those files go
      * beside the project: a folder we may not write makes it read-only
      * too. */
+    if (access(path, R_OK) != 0)
+        return grille__error(err, GRILLE_EIO, path, 0, 0,
+                             _("cannot read the project: %s"),
+                             strerror(errno));
     bool file_writable = access(path, W_OK) == 0;
     bool writable = file_writable && folder_writable(path);
     if (!readonly && !writable)

@@ -1078,6 +1078,27 @@ def t_read_only_then_writable():
     expect(run, 0, '', 'added 1 document to ro/p.db\n')
 
 
+def t_unreadable():
+    """A project its user may not read is said so, not blamed on its
+    folder (which is writable) nor called read-only."""
+    if 'args' not in RO:
+        raise Skip('the read-only case did not run')
+    db, second = RO['args']
+    os.chmod(os.path.join(TMP, db), 0o600)
+    os.chown(os.path.join(TMP, db), 0, 0)
+    try:
+        before = snapshot(db)
+        for args in (['list', '-d', db], ['add', '-d', db, second],
+                     ['report', '-d', db]):
+            expect(grille(*args, nobody=True), 1,
+                   r'grille: ro/p\.db: cannot read the project: Permission '
+                   r'denied\n', '')
+        same_project(before, snapshot(db))
+    finally:
+        os.chown(os.path.join(TMP, db), NOBODY_UID, NOBODY_GID)
+        os.chmod(os.path.join(TMP, db), 0o644)
+
+
 def schema5(db, rows):
     """Project `db` turned back into schema 5, its attributes `rows`
     (document id, key, value) as an older grille stored them."""
@@ -1635,6 +1656,7 @@ for name, fn in [
          t_read_only_leaves_nothing),
         ('project: once write access is back, add works',
          t_read_only_then_writable),
+        ('project: one its user may not read: said so', t_unreadable),
         ('project: schema 5 attributes read as it is and upgraded alike',
          t_schema5_attributes),
         ('a long paragraph of proximity pairs and exclusions: no hang',
