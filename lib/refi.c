@@ -681,8 +681,9 @@ static bool is_date(const char *v)
            d <= (m == 2 && !leap ? 28 : days[m - 1]);
 }
 
-/* The type of a variable from its values: Integer, Float, Date or Text;
- * *r: SQLite's code, SQLITE_DONE when its values were read. */
+/* The type of a variable from its values (empty ones left out): Integer,
+ * Float, Date or Text; *r: SQLite's code, SQLITE_DONE when its values were
+ * read. */
 static const char *var_type(sqlite3 *db, const char *key, int *r)
 {
     sqlite3_stmt *st;
@@ -695,8 +696,8 @@ static const char *var_type(sqlite3 *db, const char *key, int *r)
     sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
     while ((*r = sqlite3_step(st)) == SQLITE_ROW) {
         const char *v = (const char *)sqlite3_column_text(st, 0);
-        if (!v)
-            continue;
+        if (!v || !*v)
+            continue; /* no value (population: ), which types nothing */
         any = true;
         size_t n = strlen(v);
         bool digits = n > 0 && n <= 18, dot = false;
@@ -976,7 +977,11 @@ int grille_refi_export_qdpx(grille_store *s, const char *path,
             for (size_t i = 0; i < nvars && !var && k; i++)
                 if (strcmp(vars[i].key, k) == 0)
                     var = &vars[i];
-            if (!var)
+            /* an empty value is none, as the reports read it: of a typed
+             * variable, the case has no value (an empty IntegerValue is
+             * none); of a Text one, an empty text, which an import
+             * gives back as the key without a value */
+            if (!var || ((!v || !*v) && strcmp(var->type, "Text") != 0))
                 continue;
             W(xmlTextWriterStartElement(w, BAD_CAST "VariableValue"));
             W(ref_element(w, "VariableRef", var->guid));

@@ -1234,6 +1234,43 @@ def t_number_texts():
     return None
 
 
+def t_blank_values_keep_types():
+    """A note without a value for a typed variable (population: alone,
+    d: ~) leaves the variable typed: the case has no value of it, not an
+    empty text that would make the whole column Text."""
+    d = os.path.join(TMP, 'blanktypes')
+    os.makedirs(d)
+    with open(os.path.join(d, 'a.md'), 'w') as f:
+        f.write('---\npopulation: 1250\nd: 2020-01-01\nt: x\n---\nmasque\n')
+    with open(os.path.join(d, 'b.md'), 'w') as f:
+        f.write('---\npopulation:\nd: ~\nt:\n---\nmasque\n')
+    db = os.path.join(d, 'x.db')
+    ok(grille('init', '-d', db))
+    ok(grille('add', '-d', db, d))
+    qdpx = os.path.join(d, 'x.qdpx')
+    ok(grille('export', '-d', db, '-f', 'qdpx', '-o', qdpx))
+    with zipfile.ZipFile(qdpx) as z:
+        root = ET.fromstring(z.read('project.qde'))
+    types = {v.get('name'): v.get('typeOfVariable')
+             for v in root.iter(P + 'Variable')}
+    if types != {'population': 'Integer', 'd': 'Date', 't': 'Text'}:
+        return 'types %r' % types
+    guids = {v.get('guid'): v.get('name') for v in root.iter(P + 'Variable')}
+    cases = {}
+    for c in root.iter(P + 'Case'):
+        cases[c.get('name')] = sorted(
+            (guids[vv.find(P + 'VariableRef').get('targetGUID')],
+             vv[1].tag[len(P):], vv[1].text or '')
+            for vv in c.iter(P + 'VariableValue'))
+    want = {'a.md': [('d', 'DateValue', '2020-01-01'),
+                     ('population', 'IntegerValue', '1250'),
+                     ('t', 'TextValue', 'x')],
+            'b.md': [('t', 'TextValue', '')]}
+    if cases != want:
+        return 'cases %r' % cases
+    return None
+
+
 def t_control_chars_round_trip():
     """A value with control characters (pasted from a PDF) is stored with
     spaces, as the export writes it: importing the export changes
@@ -1868,6 +1905,8 @@ for name, fn in [('the project validates against Project.xsd', t_valid_project),
                  ('a key with no value survives the qdpx round trip',
                   t_blank_values_round_trip),
                  ('a number whose zeros would go is Text', t_number_texts),
+                 ('a note without a value leaves a variable typed',
+                  t_blank_values_keep_types),
                  ('project.qde is indented one space a level throughout',
                   t_indented),
                  ('the codebook validates against Codebook.xsd', t_valid_codebook),
