@@ -81,6 +81,32 @@ static int import_qdc(const char *path, const char *out)
     return status;
 }
 
+/* The warning of what a project does not hold: "2 memos, 1 set". */
+static void warn_left_out(const char *path, const grille_refi_import_stats *st)
+{
+    const struct {
+        size_t n;
+        const char *one, *many;
+    } kinds[] = {{st->memos, _("memo"), _("memos")},
+                 {st->notes, _("note"), _("notes")},
+                 {st->sets, _("set"), _("sets")},
+                 {st->graphs, _("graph"), _("graphs")},
+                 {st->links, _("link"), _("links")}};
+    char list[200] = "";
+    size_t len = 0;
+    for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+        if (!kinds[i].n || len >= sizeof(list))
+            continue;
+        int w = snprintf(list + len, sizeof(list) - len, "%s%zu %s",
+                         len ? ", " : "", kinds[i].n,
+                         kinds[i].n == 1 ? kinds[i].one : kinds[i].many);
+        if (w > 0)
+            len += (size_t)w;
+    }
+    cli_warning(_("%s: left out what a grille project does not hold: %s"),
+                path, list);
+}
+
 int cmd_import(int argc, char **argv)
 {
     static const struct option opts[] = {{"db", required_argument, 0, 'd'},
@@ -189,6 +215,12 @@ int cmd_import(int argc, char **argv)
                         st.merged == 1 ? _("source has") : _("sources have"),
                         st.merged == 1 ? _("its") : _("their"),
                         st.merged == 1 ? _("its") : _("their"));
+        if (st.memos + st.notes + st.sets + st.graphs + st.links)
+            warn_left_out(argv[i], &st);
+        if (st.not_codable)
+            cli_warning(_("%s: %zu code%s marked not codable (folders) "
+                          "imported as codes like the others"),
+                        argv[i], st.not_codable, cli_s(st.not_codable));
         if (st.sources_skipped)
             cli_warning(_("%s: %zu source%s skipped (without text, or not "
                           "plain text in the archive)"),

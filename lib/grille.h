@@ -1159,6 +1159,11 @@ typedef struct grille_refi_import_stats {
     char first_converted[256]; /* the first of them and its encoding:
                                   "'n.txt', from Windows-1252" ("" when
                                   none) */
+    /* what a project does not hold, left out: memos (a Description but a
+     * code's), notes (Note), sets (Set), graphs (Graph) and links (Link) */
+    size_t memos, notes, sets, graphs, links;
+    size_t not_codable; /* codes marked isCodable="false" (folders),
+                           imported as codes like the others */
 } grille_refi_import_stats;
 
 /*

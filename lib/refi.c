@@ -2867,6 +2867,47 @@ done:
     return rc;
 }
 
+/* Whether element n holds text but white space. */
+static bool has_text(const xmlNode *n)
+{
+    xmlChar *t = xmlNodeGetContent(n);
+    bool any = false;
+    for (const xmlChar *p = t; p && *p && !any; p++)
+        any = !(*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r');
+    xmlFree(t);
+    return any;
+}
+
+/* Counts, under n and its next siblings, what an import leaves out (see
+ * grille_refi_import_stats). */
+static void count_left_out(const xmlNode *n, grille_refi_import_stats *st)
+{
+    for (; n; n = n->next) {
+        if (n->type != XML_ELEMENT_NODE)
+            continue;
+        if (is(n, "Description")) {
+            if (!is(n->parent, "Code") && has_text(n))
+                st->memos++;
+            continue;
+        }
+        size_t *whole = is(n, "Note")    ? &st->notes
+                        : is(n, "Set")   ? &st->sets
+                        : is(n, "Graph") ? &st->graphs
+                        : is(n, "Link")  ? &st->links
+                                         : NULL;
+        if (whole) {
+            (*whole)++;
+            continue;
+        }
+        if (is(n, "Code")) {
+            char *c = attr(n, "isCodable");
+            st->not_codable += strcmp(c, "false") == 0 || strcmp(c, "0") == 0;
+            xmlFree(c);
+        }
+        count_left_out(n->children, st);
+    }
+}
+
 static int import_qdpx(grille_store *s, grille_analyser *a,
                        const grille_codebook *cb, const char *path,
                        grille_refi_import_stats *stats, grille_error *err)
@@ -3038,6 +3079,7 @@ static int import_qdpx(grille_store *s, grille_analyser *a,
         for (xmlNode *o = src->children; o; o = o->next)
             if (o->type == XML_ELEMENT_NODE && !is(o, "TextSource"))
                 im.st->sources_skipped++;
+    count_left_out(root->children, im.st);
 done:
     xmlFreeDoc(doc);
     free(qde);
@@ -3199,15 +3241,27 @@ static int qdc_codes(gbuf *b, const xmlNode *codes, int depth,
                 gbuf_printf(b, "%*scolor: \"%s\"\n", ind + 2, "", hex) < 0)
                 rc = grille__nomem(err);
             /* a starting point: the words of the code's name (or of its
-             * key) as its only term */
-            char *term = name_term(name);
-            if (!term) {
+             * key) as its only term; none for a folder of codes that is
+             * not a code itself (isCodable="false"), which groups its
+             * children as a theme does, and whose name ("Dossier",
+             * "Divers") is no word to find */
+            char *codable = attr(c, "isCodable");
+            bool folder = kids && (strcmp(codable, "false") == 0 ||
+                                   strcmp(codable, "0") == 0);
+            xmlFree(codable);
+            char *term = folder ? NULL : name_term(name);
+            if (folder) {
+                if (gbuf_printf(b, "%*s# a folder in the tool it comes "
+                                   "from: no term of its own\n",
+                                ind + 2, "") < 0)
+                    rc = grille__nomem(err);
+            } else if (!term) {
                 term = strdup(key);
                 for (char *p = term; p && *p; p++)
                     if (*p == '_')
                         *p = ' ';
             }
-            if (rc == 0 &&
+            if (rc == 0 && !folder &&
                 (!term || gbuf_printf(b, "%*sterms: [", ind + 2, "") < 0 ||
                  yaml_str(b, term) < 0 || gbuf_puts(b, "]\n") < 0))
                 rc = grille__nomem(err);

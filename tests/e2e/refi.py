@@ -962,6 +962,68 @@ def t_odd_names():
         return 'imported back, %d documents' % len(docs)
 
 
+LEFT_OUT_QDE = """<?xml version="1.0" encoding="UTF-8"?>
+<Project xmlns="urn:QDA-XML:project:1.0" name="x">
+<Users><User guid="u1" name="Alice"/></Users>
+<CodeBook><Codes><Code guid="c1" name="Dossier" isCodable="false">
+<Description>a folder</Description>
+<Code guid="c2" name="Feuille" isCodable="true"/></Code></Codes></CodeBook>
+<Sources><TextSource guid="s1" name="a.txt" plainTextPath="internal://a.txt">
+<Description>memo on source</Description>
+<PlainTextSelection guid="p1" startPosition="0" endPosition="5"
+ creatingUser="u1" creationDateTime="2021-03-04T05:06:07Z">
+<Description>memo on selection</Description>
+<Coding guid="k1" creatingUser="u1"><CodeRef targetGUID="c2"/></Coding>
+<NoteRef targetGUID="n1"/></PlainTextSelection></TextSource></Sources>
+<Notes><Note guid="n1" name="Memo 1" plainTextPath="internal://m.txt"/></Notes>
+<Sets><Set guid="t1" name="S"><MemberSource targetGUID="s1"/></Set>
+<Set guid="t2" name="T"/></Sets></Project>
+"""
+
+
+def t_import_left_out():
+    """What a project does not hold (memos, notes, sets) is counted in a
+    warning, not dropped without a word; a code's own description is
+    kept, and a folder (isCodable="false") is said to become a code."""
+    d = tempfile.mkdtemp(dir=TMP)
+    with zipfile.ZipFile(os.path.join(d, 'x.qdpx'), 'w') as z:
+        z.writestr('project.qde', LEFT_OUT_QDE.encode())
+        z.writestr('sources/a.txt', 'Masques et gel.\n'.encode())
+        z.writestr('sources/m.txt', 'a memo\n'.encode())
+    ok(subprocess.run([G, 'init'], capture_output=True, cwd=d))
+    out = ok(subprocess.run([G, 'import', 'x.qdpx'], capture_output=True,
+                            cwd=d))
+    err = out.stderr.decode()
+    want = ['grille: warning: x.qdpx: left out what a grille project does '
+            'not hold: 2 memos, 1 note, 2 sets',
+            'grille: warning: x.qdpx: 1 code marked not codable (folders) '
+            'imported as codes like the others']
+    if err.splitlines() != want:
+        return 'stderr %r' % err
+    if b'1 manual coding, 2 new codes' not in out.stdout:
+        return 'stdout %r' % out.stdout
+    # the .qdc of that tree: the folder groups its child, no term of its own
+    with open(os.path.join(d, 'f.qdc'), 'w', encoding='utf-8') as f:
+        f.write('<?xml version="1.0" encoding="utf-8"?>\n'
+                '<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>'
+                '<Code guid="1" name="Dossier" isCodable="false">'
+                '<Code guid="2" name="Feuille" isCodable="true"/></Code>'
+                '<Code guid="3" name="Seul" isCodable="false"/>'
+                '</Codes></CodeBook>\n')
+    ok(subprocess.run([G, 'import', 'f.qdc', '-o', 'f.yaml'],
+                      capture_output=True, cwd=d))
+    with open(os.path.join(d, 'f.yaml'), encoding='utf-8') as f:
+        y = f.read()
+    if '"Dossier"\n    # a folder' not in y or 'terms: ["Dossier"]' in y or \
+            'terms: ["Feuille"]' not in y or 'terms: ["Seul"]' not in y:
+        return 'yaml %r' % y
+    chk = subprocess.run([G, 'codebook', 'check', 'f.yaml'],
+                         capture_output=True, cwd=d)
+    if chk.returncode != 0 or b'3 codes, 2 rules' not in chk.stdout:
+        return 'check %r %r' % (chk.stdout, chk.stderr)
+    return None
+
+
 def t_import_bad():
     d = tempfile.mkdtemp(dir=TMP)
     run = lambda *a: subprocess.run([G] + list(a), capture_output=True, cwd=d)
@@ -1935,6 +1997,8 @@ for name, fn in [('the project validates against Project.xsd', t_valid_project),
                  ('import: a qde with a BOM or in UTF-16; a text node too big; cut short',
                   t_import_qde_encodings_and_limits),
                  ('import: a .qdc becomes a codebook', t_import_qdc),
+                 ('import: what a project does not hold is counted',
+                  t_import_left_out),
                  ('import: what an audit of hostile archives found',
                   t_import_audit),
                  ('export: odd note names stay valid XML', t_odd_names),
