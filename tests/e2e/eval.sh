@@ -70,6 +70,28 @@ expect "errors show the false positive and its words" 0 \
     "$G" eval -g "$D/small.tsv" -c "$D/small.yaml" --show-errors
 expect "errors show the false negatives" 0 "FN note-b\.txt:1  Le déconfinement" \
     "$G" eval -g "$D/small.tsv" -c "$D/small.yaml" --show-errors
+# one exact value, one figure: a kappa of exactly 1/16 reached from two
+# tables (1 1 4 6 and 1 1 5 8), and an F1 of 7/16 beside a precision of
+# 7/16 (4 4 5 ...), each computed from the counts in one division
+mkdir "$tmp/k"
+printf 'name: T\nthemes:\n  alpha: {label: A, terms: [pomme]}\n' >"$tmp/k/cb.yaml"
+python3 - "$tmp/k" <<'PY'
+import os, sys
+d = sys.argv[1]
+for name, coded, gold in (('a', 2, [1, 0, 1, 1, 1, 1] + [0] * 6),
+                          ('b', 2, [1, 0] + [1] * 5 + [0] * 8)):
+    with open(os.path.join(d, name + '.md'), 'w') as f:
+        f.write(''.join('pomme\n' if i < coded else 'rien\n'
+                        for i in range(len(gold))))
+    with open(os.path.join(d, name + '.tsv'), 'w') as f:
+        f.write('file\tline\talpha\n')
+        for i, g in enumerate(gold):
+            f.write('%s.md\t%d\t%d\n' % (name, i + 1, g))
+PY
+expect "a kappa of 1/16 from 1 1 4 6" 0 "^alpha +1 +1 +4 +6 .* 0\.062$" \
+    "$G" eval -g "$tmp/k/a.tsv" -c "$tmp/k/cb.yaml"
+expect "...and from 1 1 5 8, the same figure" 0 "^alpha +1 +1 +5 +8 .* 0\.062$" \
+    "$G" eval -g "$tmp/k/b.tsv" -c "$tmp/k/cb.yaml"
 mkdir "$tmp/g"
 cp "$D/small.tsv" "$tmp/g/"
 expect "--root finds the notes elsewhere" 0 "^reprise +1 +0 +1 +5" \
