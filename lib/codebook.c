@@ -252,6 +252,36 @@ static bool has_glob(const char *s, size_t n)
     return false;
 }
 
+/* A symbol of meaning that a text's words leave out: currencies (€, $,
+ * £, ₽...), the degree and the section signs. */
+static bool meaning_symbol(uint32_t cp)
+{
+    return cp == '$' || cp == 0xA2 || cp == 0xA3 || cp == 0xA4 ||
+           cp == 0xA5 || cp == 0xA7 || cp == 0xB0 ||
+           (cp >= 0x20A0 && cp <= 0x20CF);
+}
+
+/* The first such symbol of the word w[0..wl) that none of the analyser's
+ * tokens (of w) covers, its offset in *at; 0 when there is none. */
+static uint32_t dropped_symbol(const grille_analyser *an, const char *w,
+                               size_t wl, size_t *at)
+{
+    size_t n;
+    for (size_t i = 0; i < wl; i += n) {
+        uint32_t cp = utf8_get(w, wl, i, &n);
+        if (!meaning_symbol(cp))
+            continue;
+        bool covered = false;
+        for (size_t k = 0; k < an->ntoks && !covered; k++)
+            covered = an->toks[k].start <= i && i < an->toks[k].end;
+        if (!covered) {
+            *at = i;
+            return cp;
+        }
+    }
+    return 0;
+}
+
 /* What a glob is made of: letters, digits and its wildcards (the rest
  * at its ends is punctuation). */
 static bool glob_char(uint32_t cp)
@@ -614,6 +644,25 @@ static int compile_term(builder *b, const ynode *n, size_t code,
         }
         rc = grille_text__analyse(b->an, w, wl, 0, GRILLE_UNIT_PARAGRAPH,
                                   NULL);
+        size_t sym_at;
+        uint32_t sym = rc == 0 ? dropped_symbol(b->an, w, wl, &sym_at) : 0;
+        if (sym) {
+            for (size_t k = 0; k < ne; k++)
+                elem_free(&els[k]);
+            free(els);
+            char sb[16];
+            size_t sn;
+            utf8_get(w, wl, sym_at, &sn);
+            return fail(b, n, GRILLE_EINVALID,
+                        _("term '%s' in theme '%s': '%s' is no part of the "
+                          "words of a text, which leave it out ('3 M\u20ac' "
+                          "is the words 3 and M): the term would not find "
+                          "it; a regex (under 'regex:') matches it as "
+                          "written"),
+                        grille__quote(buf, sizeof(buf), term, term_len),
+                        b->cb->codes[code].id,
+                        grille__quote(sb, sizeof(sb), w + sym_at, sn));
+        }
         for (size_t k = 0; k < b->an->ntoks && rc == 0; k++) {
             const grille_token *t = &b->an->toks[k];
             if (t->flags & GRILLE_TOKF_PART)

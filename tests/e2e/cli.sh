@@ -709,6 +709,14 @@ printf 'themes:\n  u:\n    terms: ["*."]\n' > stardot.yaml
 expect "a glob of every word with a dot after it is refused" 1 \
     "^grille: stardot\.yaml:3:13: glob '\*\.' in theme 'u' has no letter: it matches every word" \
     $G codebook check stardot.yaml
+printf 'themes:\n  f:\n    terms: [budget, "M\xe2\x82\xac"]\n' > euro.yaml
+expect "a term with a euro sign is refused: the words of a text leave it out" 1 \
+    "^grille: euro\.yaml:3:21: term 'M€' in theme 'f': '€' is no part of the words of a text" \
+    $G codebook check euro.yaml
+printf 'themes:\n  f:\n    terms: ["10 \xc2\xb0C"]\n    exclude: ["$ 5"]\n' > deg.yaml
+expect "...and one with a degree sign" 1 \
+    "^grille: deg\.yaml:3:13: term '10 °C' in theme 'f': '°' is no part" \
+    $G codebook check deg.yaml
 printf 'themes:\n  u:\n    terms: ["="]\n' > eq.yaml
 expect "a term '=' is named as written" 1 \
     "^grille: eq\.yaml:3:13: term '=' in theme 'u' has no word to match" \
