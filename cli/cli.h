@@ -471,7 +471,9 @@ void cli_doc_free(cli_doc *doc);
  * seven the reports read), or a YAML error.  Then msg (of cap bytes)
  * receives a warning that names the file and line, and why: the note's
  * attributes would otherwise be lost unsaid.  Lines of notes between two
- * rules (`Masques : reçus fin mars`) get none. */
+ * rules (`Masques : reçus fin mars`) get none.  So does a note whose
+ * first line is one of the seven keys with its value, without the '---'
+ * lines ("collectivite: Auray"). */
 bool cli_front_matter_aside(const char *s, size_t len, const char *name,
                             char *msg, size_t cap);
 

@@ -781,15 +781,72 @@ static bool yaml_keys(const char *s, size_t a, size_t b)
     return any;
 }
 
+/* Whether the key of line s[a, e) ("Collectivité: Auray") is one of the
+ * seven attributes the reports read, as a project stores keys. */
+static bool report_key_line(const char *s, size_t a, size_t e)
+{
+    static const char *const seven[] = {"collectivite", "type", "region",
+                                        "population",   "role", "date",
+                                        "enqueteur",    NULL};
+    const char *colon = memchr(s + a, ':', e - a);
+    size_t kn = colon ? (size_t)(colon - s) - a : 0;
+    if (!kn || kn > 40 || colon[-1] == ' ' || colon[-1] == '\t' ||
+        (colon + 1 < s + e && colon[1] != ' ' && colon[1] != '\t'))
+        return false;
+    char key[41];
+    memcpy(key, s + a, kn);
+    key[kn] = '\0';
+    char *k = grille_attr_key(key);
+    bool known = false;
+    for (size_t i = 0; k && seven[i] && !known; i++)
+        known = strcmp(k, seven[i]) == 0;
+    free(k);
+    return known;
+}
+
+/* A note that opens with the lines of a front matter without its '---'
+ * lines ("collectivite: Auray", "type: commune"): its attributes would
+ * be read as text, unsaid. */
+static bool bare_front_matter(const char *s, size_t len, const char *name,
+                              char *msg, size_t cap)
+{
+    size_t i = 0;
+    unsigned line = 1;
+    while (i < len && (s[i] == '\n' || s[i] == '\r')) {
+        line += s[i] == '\n';
+        i++;
+    }
+    size_t e = i;
+    while (e < len && s[e] != '\n' && s[e] != '\r')
+        e++;
+    if (i == e || !report_key_line(s, i, e))
+        return false;
+    size_t n = e - i;
+    if (n > 60) { /* cut at a character's start */
+        n = 60;
+        while (n && ((unsigned char)s[i + n] & 0xC0) == 0x80)
+            n--;
+    }
+    snprintf(msg, cap,
+             _("%s:%u: '%.*s%s' opens the note as a front matter does, but "
+               "without its '---' lines: read as text, and the note has no "
+               "attributes (put a line '---' before the front matter and "
+               "one after it)"),
+             name, line, (int)n, s + i, n < e - i ? "\u2026" : "");
+    return true;
+}
+
 bool cli_front_matter_aside(const char *s, size_t len, const char *name,
                             char *msg, size_t cap)
 {
     /* most notes start with their front matter or their text: one test */
+    if (len && s[0] >= 'A' && s[0] != '-')
+        return bare_front_matter(s, len, name, msg, cap);
     if (!len || (s[0] != '\n' && s[0] != '\r' && s[0] != ' ' && s[0] != '\t'))
         return false;
     size_t ys, ye, body = 0;
     if (grille_text_front_matter(s, len, &ys, &ye, &body, NULL) <= 0)
-        return false;
+        return bare_front_matter(s, len, name, msg, cap);
     grille_attrs *at = NULL;
     grille_error e = {0};
     body = 0;

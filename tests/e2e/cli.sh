@@ -709,6 +709,17 @@ printf 'themes:\n  u:\n    terms: ["*."]\n' > stardot.yaml
 expect "a glob of every word with a dot after it is refused" 1 \
     "^grille: stardot\.yaml:3:13: glob '\*\.' in theme 'u' has no letter: it matches every word" \
     $G codebook check stardot.yaml
+printf 'collectivite: Auray\ntype: commune\n\n- masques\n' > bare.md
+expect "a front matter without its --- lines is warned of, with its line" 0 \
+    "^grille: warning: bare\.md:1: 'collectivite: Auray' opens the note as a front matter does, but without its '---' lines" \
+    sh -c "$G tag bare.md 2>&1 >/dev/null"
+printf '\nDate: 2020-05-12\n\n- masques\n' > bare2.md
+expect "...after a blank line, in another spelling" 0 \
+    "^grille: warning: bare2\.md:2: 'Date: 2020-05-12' opens the note" \
+    sh -c "$G tag -f json bare2.md 2>&1 >/dev/null"
+printf 'Contexte: crise\nDate : 12 mai\n' > notbare.md
+ok "...and none for a note's own lines (Contexte:, Date :)" sh -c \
+    "$G tag notbare.md 2>&1 >/dev/null | grep -c . | grep -qx 0"
 printf 'themes:\n  f:\n    terms: [budget, "M\xe2\x82\xac"]\n' > euro.yaml
 expect "a term with a euro sign is refused: the words of a text leave it out" 1 \
     "^grille: euro\.yaml:3:21: term 'M€' in theme 'f': '€' is no part of the words of a text" \
