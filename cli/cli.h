@@ -477,6 +477,24 @@ void cli_doc_free(cli_doc *doc);
 bool cli_front_matter_aside(const char *s, size_t len, const char *name,
                             char *msg, size_t cap);
 
+/* Paths, each malloc'd. */
+typedef struct cli_files {
+    char **v;
+    size_t n, cap;
+} cli_files;
+/* Appends path (malloc'd; NULL: out of memory), or frees it and returns
+ * -1. */
+int cli_files_push(cli_files *f, char *path);
+void cli_files_free(cli_files *f);
+/* The .txt and .md files under folder `dir`, sorted, depth first, into
+ * out; a subfolder that cannot be read is said and goes to unread (with
+ * a '/' after it); other files, links to folders and the like are said
+ * skipped and counted in *skipped; the project `db` and its side files
+ * (NULL: none) are left out unsaid.  Links to files are followed.  -1
+ * when out of memory or `dir` cannot be read (said). */
+int cli_walk(const char *dir, const char *db, cli_files *out,
+             cli_files *unread, size_t *skipped);
+
 /* project.c: the project file named by -d, else $GRILLE_DB, else
  * ./grille.db. */
 const char *cli_db_path(const char *opt);

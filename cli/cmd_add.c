@@ -37,29 +37,6 @@ static const char help[] =
     "some could not be (they are listed; the others are added), 2 for a usage\n"
     "error.\n";
 
-typedef struct files {
-    char **v;
-    size_t n, cap;
-} files;
-
-static int push(files *f, char *path)
-{
-    if (!path)
-        return -1;
-    if (f->n == f->cap) {
-        size_t c = f->cap ? f->cap * 2 : 64;
-        char **v = realloc(f->v, c * sizeof(*v));
-        if (!v) {
-            free(path);
-            return -1;
-        }
-        f->v = v;
-        f->cap = c;
-    }
-    f->v[f->n++] = path;
-    return 0;
-}
-
 /* Reading and coding the files ahead of the thread that writes them to
  * the project, in a ring of slots: file i goes to slot i % nslots once
  * file i - nslots is stored. */
@@ -72,7 +49,7 @@ typedef struct slot {
 } slot;
 
 typedef struct adder {
-    const files *list;
+    const cli_files *list;
     const grille_codebook *cb;
     grille_unit unit;
     slot *slots;
@@ -173,123 +150,6 @@ static void release_slot(adder *ad, size_t i)
     pthread_mutex_unlock(&ad->lock);
 }
 
-static int by_name(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static bool wanted(const char *name)
-{
-    const char *dot = strrchr(name, '.');
-    return dot && (strcasecmp(dot, ".txt") == 0 || strcasecmp(dot, ".md") == 0);
-}
-
-/* Walks `dir` (sorted, depth first).  Symbolic links to files are
- * followed; links to folders are not (so a link loop cannot trap the
- * walk). */
-static int walk(const char *dir, const char *db, files *out, files *unread,
-                size_t *skipped, int depth)
-{
-    if (depth > 64) {
-        cli_warning(_("%s: folders nested too deep, skipped"), dir);
-        (*skipped)++;
-        return 0;
-    }
-    DIR *d = opendir(dir);
-    if (!d && depth > 0) {
-        /* a subfolder that cannot be read fails as a note that cannot be
-         * read does: said, listed at the end, and the others go in */
-        cli_error("%s: %s", dir, strerror(errno));
-        char *p = NULL; /* listed with a '/': a folder */
-        return asprintf(&p, "%s/", dir) >= 0 && push(unread, p) == 0 ? 0
-                                                                      : -1;
-    }
-    if (!d) {
-        cli_error("%s: %s", dir, strerror(errno));
-        return -1;
-    }
-    files here = {0};
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        if (e->d_name[0] == '.')
-            continue;
-        size_t n = strlen(dir) + strlen(e->d_name) + 2;
-        char *p = malloc(n);
-        if (!p || push(&here, p) < 0) {
-            closedir(d);
-            return -1;
-        }
-        snprintf(p, n, "%s%s%s", dir,
-                 dir[strlen(dir) - 1] == '/' ? "" : "/", e->d_name);
-    }
-    closedir(d);
-    if (here.n)
-        qsort(here.v, here.n, sizeof(char *), by_name);
-    int rc = 0;
-    for (size_t i = 0; i < here.n; i++) {
-        char *p = here.v[i];
-        struct stat lst, st;
-        if (rc < 0) {
-            free(p);
-            continue;
-        }
-        if (lstat(p, &lst) != 0) {
-            /* a folder that can be listed but not entered, a path too
-             * long: a note there fails as one that cannot be read does
-             * (said, listed at the end); anything else (a subfolder
-             * too) is said skipped, as a broken link is */
-            if (wanted(p)) {
-                cli_error("%s: %s", p, strerror(errno));
-                if (push(unread, p) < 0)
-                    rc = -1;
-            } else {
-                cli_warning(_("skipped %s: %s"), p, strerror(errno));
-                (*skipped)++;
-                free(p);
-            }
-            continue;
-        }
-        if (S_ISLNK(lst.st_mode)) {
-            if (stat(p, &st) != 0) {
-                cli_warning(_("skipped %s: %s"), p, strerror(errno));
-                (*skipped)++;
-                free(p);
-                continue;
-            }
-            if (S_ISDIR(st.st_mode)) {
-                cli_warning(_("skipped %s: a link to a folder is not "
-                              "followed"),
-                            p);
-                (*skipped)++;
-                free(p);
-                continue;
-            }
-        } else {
-            st = lst;
-        }
-        if (S_ISDIR(st.st_mode)) {
-            rc = walk(p, db, out, unread, skipped, depth + 1);
-            free(p);
-        } else if (S_ISREG(st.st_mode) && wanted(p)) {
-            rc = push(out, p);
-        } else if (!S_ISREG(st.st_mode)) {
-            cli_warning(_("skipped %s: not a regular file (a pipe, a device "
-                          "or a socket)"),
-                        p);
-            (*skipped)++;
-            free(p);
-        } else if (cli_project_file(p, db)) {
-            free(p); /* the project itself (grille add .): unsaid */
-        } else {
-            cli_warning(_("skipped %s: not a .txt or .md file"), p);
-            (*skipped)++;
-            free(p);
-        }
-    }
-    free(here.v);
-    return rc;
-}
-
 static const char *base(const char *p)
 {
     const char *s = strrchr(p, '/');
@@ -361,7 +221,7 @@ int cmd_add(int argc, char **argv)
                                "(a file named '-': ./-)"));
         }
     db = cli_db_path(db);
-    files list = {0}, failures = {0};
+    cli_files list = {0}, failures = {0};
     size_t skipped = 0, failed = 0, added = 0, present = 0;
     int status = EXIT_OK;
     for (int i = optind; i < argc; i++) {
@@ -371,7 +231,7 @@ int cmd_add(int argc, char **argv)
         bool known = stat(argv[i], &st) == 0;
         if (known && S_ISDIR(st.st_mode)) {
             size_t before = list.n, unread = failures.n;
-            if (walk(argv[i], db, &list, &failures, &skipped, 0) < 0)
+            if (cli_walk(argv[i], db, &list, &failures, &skipped) < 0)
                 status = EXIT_RUNTIME;
             else if (list.n == before && failures.n == unread)
                 cli_warning(_("%s: no .txt or .md file in this folder"),
@@ -385,9 +245,9 @@ int cmd_add(int argc, char **argv)
                         "project is named after its file and found again "
                         "by it; save the note to a file and add that"),
                       argv[i]);
-            if (push(&failures, strdup(argv[i])) < 0)
+            if (cli_files_push(&failures, strdup(argv[i])) < 0)
                 status = EXIT_RUNTIME;
-        } else if (push(&list, strdup(argv[i])) < 0) {
+        } else if (cli_files_push(&list, strdup(argv[i])) < 0) {
             status = EXIT_RUNTIME;
         }
     }
@@ -466,7 +326,7 @@ int cmd_add(int argc, char **argv)
                 break;
             }
             failed++;
-            push(&failures, strdup(path));
+            cli_files_push(&failures, strdup(path));
             continue;
         }
         grille_encoding enc = grille_text_encoding(sl->text);
@@ -505,7 +365,7 @@ int cmd_add(int argc, char **argv)
             cli_progress_end(&prog);
             cli_lib_error(&err);
             failed++;
-            push(&failures, strdup(path));
+            cli_files_push(&failures, strdup(path));
             continue;
         }
         for (size_t k = 0; k < nattrs && rc == 0; k++) {

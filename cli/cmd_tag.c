@@ -30,9 +30,10 @@
 #include <unistd.h>
 
 static const char help[] =
-    "Usage: grille tag [OPTION]... FILE...|-\n"
+    "Usage: grille tag [OPTION]... FILE...|FOLDER...|-\n"
     "Code interview notes with a codebook and show which themes each segment\n"
-    "touches, and why.\n\n"
+    "touches, and why.  A folder is walked for its .txt and .md files, as\n"
+    "'grille add' walks it.\n\n"
     "  -c, --codebook FILE  the codebook (default: the bundled riposte.yaml)\n"
     "  -u, --unit UNIT      paragraph (default) or sentence\n"
     "  -f, --format FORMAT  text (default), json (JSON Lines) or csv\n"
@@ -1733,12 +1734,51 @@ int cmd_tag(int argc, char **argv)
             return cli_usage("tag", "%s",
                              _("'-' (standard input) given twice: it can "
                                "be read once (a file named '-': ./-)"));
+    /* a folder: its .txt and .md files, as add takes them */
+    cli_files walked = {0}, unread = {0};
+    size_t skipped = 0;
+    bool folders = false;
+    int status = EXIT_OK;
+    for (int i = optind; i < argc && !folders; i++) {
+        struct stat st;
+        folders = strcmp(argv[i], "-") != 0 && stat(argv[i], &st) == 0 &&
+                  S_ISDIR(st.st_mode);
+    }
+    for (int i = optind; folders && i < argc; i++) {
+        struct stat st;
+        if (strcmp(argv[i], "-") != 0 && stat(argv[i], &st) == 0 &&
+            S_ISDIR(st.st_mode)) {
+            size_t before = walked.n, nunread = unread.n;
+            if (cli_walk(argv[i], NULL, &walked, &unread, &skipped) < 0)
+                status = EXIT_RUNTIME;
+            else if (walked.n == before && unread.n == nunread)
+                cli_warning(_("%s: no .txt or .md file in this folder"),
+                            argv[i]);
+        } else if (cli_files_push(&walked, strdup(argv[i])) < 0) {
+            status = EXIT_RUNTIME;
+        }
+    }
+    if (unread.n)
+        status = EXIT_RUNTIME;
+    cli_files_free(&unread);
+    if (folders) {
+        if (walked.n > INT_MAX - 1) {
+            cli_error("%s", _("out of memory"));
+            cli_files_free(&walked);
+            return EXIT_RUNTIME;
+        }
+        argv = walked.v;
+        argc = (int)walked.n;
+        optind = 0;
+    }
     o.color = o.format == FMT_TEXT &&
               (strcmp(color, "always") == 0 ||
                (strcmp(color, "auto") == 0 && cli_color(1)));
     grille_codebook *cb = NULL;
-    if (cli_load_codebook(&cb, cbpath) < 0)
+    if (cli_load_codebook(&cb, cbpath) < 0) {
+        cli_files_free(&walked);
         return EXIT_RUNTIME;
+    }
     tagrun r;
     memset(&r, 0, sizeof(r));
     r.o = &o;
@@ -1749,7 +1789,6 @@ int cmd_tag(int argc, char **argv)
     pthread_mutex_init(&r.lock, NULL);
     pthread_cond_init(&r.cond, NULL);
     render_names(&r);
-    int status = EXIT_OK;
     grille_error err = {0};
     r.an = calloc(r.threads, sizeof(*r.an));
     r.last = calloc(r.threads * (r.ncodes + 1), sizeof(size_t));
@@ -1844,5 +1883,6 @@ done:
     pthread_mutex_destroy(&r.lock);
     pthread_cond_destroy(&r.cond);
     grille_codebook_free(cb);
+    cli_files_free(&walked);
     return status;
 }

@@ -11,6 +11,7 @@
 #include <immintrin.h>
 #endif
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <locale.h>
@@ -1066,4 +1067,155 @@ void ob_printf(obuf *b, const char *fmt, ...)
     vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
     va_end(ap);
     b->len += (size_t)n;
+}
+
+/* ------------------------------------------------------------- folders */
+
+int cli_files_push(cli_files *f, char *path)
+{
+    if (!path)
+        return -1;
+    if (f->n == f->cap) {
+        size_t c = f->cap ? f->cap * 2 : 64;
+        char **v = realloc(f->v, c * sizeof(*v));
+        if (!v) {
+            free(path);
+            return -1;
+        }
+        f->v = v;
+        f->cap = c;
+    }
+    f->v[f->n++] = path;
+    return 0;
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool wanted(const char *name)
+{
+    const char *dot = strrchr(name, '.');
+    return dot && (strcasecmp(dot, ".txt") == 0 || strcasecmp(dot, ".md") == 0);
+}
+
+/* Walks `dir` (sorted, depth first).  Symbolic links to files are
+ * followed; links to folders are not (so a link loop cannot trap the
+ * walk). */
+static int walk(const char *dir, const char *db, cli_files *out,
+                cli_files *unread, size_t *skipped, int depth)
+{
+    if (depth > 64) {
+        cli_warning(_("%s: folders nested too deep, skipped"), dir);
+        (*skipped)++;
+        return 0;
+    }
+    DIR *d = opendir(dir);
+    if (!d && depth > 0) {
+        /* a subfolder that cannot be read fails as a note that cannot be
+         * read does: said, listed at the end, and the others go in */
+        cli_error("%s: %s", dir, strerror(errno));
+        char *p = NULL; /* listed with a '/': a folder */
+        return asprintf(&p, "%s/", dir) >= 0 && cli_files_push(unread, p) == 0 ? 0
+                                                                      : -1;
+    }
+    if (!d) {
+        cli_error("%s: %s", dir, strerror(errno));
+        return -1;
+    }
+    cli_files here = {0};
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        size_t n = strlen(dir) + strlen(e->d_name) + 2;
+        char *p = malloc(n);
+        if (!p || cli_files_push(&here, p) < 0) {
+            closedir(d);
+            return -1;
+        }
+        snprintf(p, n, "%s%s%s", dir,
+                 dir[strlen(dir) - 1] == '/' ? "" : "/", e->d_name);
+    }
+    closedir(d);
+    if (here.n)
+        qsort(here.v, here.n, sizeof(char *), by_name);
+    int rc = 0;
+    for (size_t i = 0; i < here.n; i++) {
+        char *p = here.v[i];
+        struct stat lst, st;
+        if (rc < 0) {
+            free(p);
+            continue;
+        }
+        if (lstat(p, &lst) != 0) {
+            /* a folder that can be listed but not entered, a path too
+             * long: a note there fails as one that cannot be read does
+             * (said, listed at the end); anything else (a subfolder
+             * too) is said skipped, as a broken link is */
+            if (wanted(p)) {
+                cli_error("%s: %s", p, strerror(errno));
+                if (cli_files_push(unread, p) < 0)
+                    rc = -1;
+            } else {
+                cli_warning(_("skipped %s: %s"), p, strerror(errno));
+                (*skipped)++;
+                free(p);
+            }
+            continue;
+        }
+        if (S_ISLNK(lst.st_mode)) {
+            if (stat(p, &st) != 0) {
+                cli_warning(_("skipped %s: %s"), p, strerror(errno));
+                (*skipped)++;
+                free(p);
+                continue;
+            }
+            if (S_ISDIR(st.st_mode)) {
+                cli_warning(_("skipped %s: a link to a folder is not "
+                              "followed"),
+                            p);
+                (*skipped)++;
+                free(p);
+                continue;
+            }
+        } else {
+            st = lst;
+        }
+        if (S_ISDIR(st.st_mode)) {
+            rc = walk(p, db, out, unread, skipped, depth + 1);
+            free(p);
+        } else if (S_ISREG(st.st_mode) && wanted(p)) {
+            rc = cli_files_push(out, p);
+        } else if (!S_ISREG(st.st_mode)) {
+            cli_warning(_("skipped %s: not a regular file (a pipe, a device "
+                          "or a socket)"),
+                        p);
+            (*skipped)++;
+            free(p);
+        } else if (db && cli_project_file(p, db)) {
+            free(p); /* the project itself (grille add .): unsaid */
+        } else {
+            cli_warning(_("skipped %s: not a .txt or .md file"), p);
+            (*skipped)++;
+            free(p);
+        }
+    }
+    free(here.v);
+    return rc;
+}
+
+int cli_walk(const char *dir, const char *db, cli_files *out,
+             cli_files *unread, size_t *skipped)
+{
+    return walk(dir, db, out, unread, skipped, 0);
+}
+
+void cli_files_free(cli_files *f)
+{
+    for (size_t i = 0; i < f->n; i++)
+        free(f->v[i]);
+    free(f->v);
+    memset(f, 0, sizeof(*f));
 }

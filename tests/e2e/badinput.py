@@ -699,10 +699,20 @@ def t_front_matter_aside():
 
 
 def t_folder():
-    os.makedirs(os.path.join(TMP, 'afolder'))
+    """A folder is walked for its notes, as add walks it; what is not a
+    note is said skipped."""
+    os.makedirs(os.path.join(TMP, 'afolder', 'sub'))
     write('afolder/a.md', 'Le télétravail.\n')
-    expect(grille('tag', 'afolder'), 1,
-           'grille: afolder: is a folder, not a file\n', '')
+    write('afolder/sub/b.txt', 'Les masques.\n')
+    write('afolder/c.docx', 'x')
+    run = grille('tag', 'afolder')
+    expect(run, 0, r'grille: warning: skipped afolder/c\.docx: not a \.txt '
+           r'or \.md file\n',
+           r'(?s)== afolder/a\.md .*== afolder/sub/b\.txt .*')
+    os.makedirs(os.path.join(TMP, 'emptyfolder'))
+    expect(grille('tag', 'emptyfolder'), 0,
+           r'grille: warning: emptyfolder: no \.txt or \.md file in this '
+           r'folder\n', '')
 
 
 def t_unreadable():
@@ -1078,7 +1088,7 @@ def t_read_only_then_writable():
     expect(run, 0, '', 'added 1 document to ro/p.db\n')
 
 
-def t_unreadable():
+def t_unreadable_project():
     """A project its user may not read is said so, not blamed on its
     folder (which is writable) nor called read-only."""
     if 'args' not in RO:
@@ -1610,7 +1620,7 @@ for name, fn in [
          t_front_matter_not_yaml),
         ('a block after blank lines read as text: a warning with its line',
          t_front_matter_aside),
-        ('a folder given to tag as a file', t_folder),
+        ('a folder given to tag: its notes, as add takes them', t_folder),
         ('an unreadable file (run as nobody)', t_unreadable),
         ('an unreadable subfolder and a pipe in a folder (run as nobody)',
          t_unreadable_folder),
@@ -1656,7 +1666,8 @@ for name, fn in [
          t_read_only_leaves_nothing),
         ('project: once write access is back, add works',
          t_read_only_then_writable),
-        ('project: one its user may not read: said so', t_unreadable),
+        ('project: one its user may not read: said so',
+         t_unreadable_project),
         ('project: schema 5 attributes read as it is and upgraded alike',
          t_schema5_attributes),
         ('a long paragraph of proximity pairs and exclusions: no hang',

@@ -51,7 +51,9 @@ expect "tag - with standard input closed: said, not read as empty" 1 \
 expect "missing file" 1 "^grille: nope\.md: No such file or directory" \
     $G tag nope.md
 mkdir dir
-expect "a folder given as a file" 1 "^grille: dir: is a folder" $G tag dir
+expect "tag of a folder without notes says so" 0 \
+    "^grille: warning: dir: no \.txt or \.md file in this folder" sh -c "$G tag dir 2>&1"
+expect "tokens takes a file, not a folder" 1 "^grille: dir: is a folder" $G tokens dir
 printf 'ab\0cd' > bin.txt
 expect "NUL bytes are refused" 1 "bin\.txt: NUL byte at byte 2" $G tag bin.txt
 printf 'L\0e\0 \0m\0a\0i\0r\0e\0 \0e\0t\0 \0l\0e\0s\0' > u16.txt
