@@ -917,7 +917,19 @@ static void wrap(FILE *f, const char *s, size_t indent, size_t width)
             break;
         const char *e = p + strcspn(p, blank);
         size_t w = text_width(p, (size_t)(e - p));
-        if (col && col + 1 + w > width) {
+        /* French typography's marks that stand apart (« word », "word :")
+         * go on the line of the word they belong to: the room for both */
+        size_t need = w;
+        const char *q = e + strspn(e, blank);
+        const char *qe = q + strcspn(q, blank);
+        if (qe > q && !(e - p == 2 && memcmp(p, "\xc2\xab", 2) == 0) &&
+            ((qe - q == 2 && memcmp(q, "\xc2\xbb", 2) == 0) ||
+             (qe - q == 1 && strchr(":;!?", *q))))
+            need += 1 + text_width(q, (size_t)(qe - q));
+        else if (e - p == 2 && memcmp(p, "\xc2\xab", 2) == 0 && qe > q)
+            need += 1 + text_width(q, (size_t)(qe - q));
+        if (col && (col + 1 + w > width ||
+                    (col + 1 + need > width && need <= width - indent))) {
             fputc('\n', f);
             col = 0;
         }

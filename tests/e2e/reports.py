@@ -913,6 +913,28 @@ def t_corpus_md_html_subthemes():
     assert 'scope="row">&nbsp;&nbsp;outils<' in html, 'no indented outils'
 
 
+def t_quote_marks_keep_their_word():
+    """A verbatim's closing » (and a French colon) is never alone at the
+    start of a line: whatever the length of the quote, it goes on the
+    line of the word before it."""
+    d = os.path.join(TMP, 'marks')
+    os.makedirs(d)
+    for n in range(1, 16):
+        with open(os.path.join(d, 'n%02d.md' % n), 'w') as f:
+            # 80 + n bytes: the quote's last word ends at the line's
+            # end for one n or two, its » then past it
+            f.write('---\ntype: commune\n---\n\nLes pommes arrivent ' +
+                    'x' * n + ' en mairie, avec le gel, pour tous les '
+                    'agents, et les autres ok\n')
+    db = os.path.join(d, 'm.db')
+    out('init', '-d', db, '-c', CODEBOOK)
+    out('add', '-d', db, d)
+    text = out('report', '-d', db, '--quotes', '20')
+    lone = [l for l in text.splitlines() if l.strip() in ('\u00bb', ':')]
+    assert not lone, lone
+    assert text.count('\u00bb') >= 15, text[-2000:]
+
+
 def t_long_heading_cut():
     """A heading made of a value (a collectivité of 300 characters) is
     cut to the page's 100 columns, as the tables' cells are."""
@@ -1615,6 +1637,8 @@ def main():
     check('corpus: md and html keep sub-themes indented, numbers as they are',
           t_corpus_md_html_subthemes)
     check('a heading of a long value fits the page', t_long_heading_cut)
+    check('a quote\'s closing mark stays with its word',
+          t_quote_marks_keep_their_word)
     check('compare text: no -0.0', t_compare_text_no_minus_zero)
     check('ties rounded half up from the counts; compare of no documents',
           t_ties_from_counts)
