@@ -495,6 +495,10 @@ void cli_files_free(cli_files *f);
 int cli_walk(const char *dir, const char *db, cli_files *out,
              cli_files *unread, size_t *skipped);
 
+/* The schema an older project was upgraded to when cli_open_store
+ * opened it; 0 when none was. */
+extern int cli_upgraded_to;
+
 /* project.c: the project file named by -d, else $GRILLE_DB, else
  * ./grille.db. */
 const char *cli_db_path(const char *opt);

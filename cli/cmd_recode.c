@@ -243,6 +243,17 @@ int cmd_recode(int argc, char **argv)
                       "keep them with it"),
                     run.nstranded, cli_s(run.nstranded), run.stranded);
     }
+    if (dry && cli_upgraded_to) {
+        /* opening it upgraded it, as any command does; the dry run
+         * itself wrote nothing */
+        printf(_("dry run: %zu segment codings would be gained and %zu lost "
+                 "(codings: %zu -> %zu); nothing was recoded (the project "
+                 "was upgraded to schema %d as it was opened)\n"),
+               run.gained, run.lost, run.codings_before, run.codings_after,
+               cli_upgraded_to);
+        status = EXIT_OK;
+        goto done;
+    }
     if (dry) {
         printf(_("dry run: %zu segment codings would be gained and %zu lost "
                  "(codings: %zu -> %zu); nothing was written\n"),

@@ -124,9 +124,12 @@ bool cli_same_file(const char *out, const char *db)
 
 /* An older project is upgraded once, in one transaction: said, since it
  * takes seconds on a large one and the command waits. */
+int cli_upgraded_to;
+
 static void on_upgrade(const char *path, int from, int to, void *payload)
 {
     (void)payload;
+    cli_upgraded_to = to;
     /* from 3, the codings are renumbered; from 4, doc_stats computed
      * again; from 5, the attributes cleaned */
     fprintf(stderr,

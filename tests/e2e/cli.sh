@@ -988,6 +988,22 @@ expect "upgrade to schema 6: the report's keys in one spelling, values trimmed" 
     "^    role = DGA  " $G list -d old5.db
 ok "upgrade to schema 6: no key left as typed" sh -c \
     "python3 -c \"import sqlite3; c = sqlite3.connect('old5.db'); k = sorted(r[0] for r in c.execute('SELECT key FROM attributes')); v = c.execute('PRAGMA user_version').fetchone()[0]; raise SystemExit(k != ['collectivite', 'enqueteur', 'role'] or v != 7)\""
+# a dry run that opens an older project says that the opening upgraded it
+$G init -d old6.db >/dev/null && $G add -d old6.db akeys/b.md >/dev/null
+python3 - old6.db <<'PY'
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+c.execute("UPDATE meta SET value = '6' WHERE key = 'schema_version'")
+c.execute("PRAGMA user_version = 6")
+c.execute("DROP INDEX documents_file")
+c.execute("ALTER TABLE documents DROP COLUMN file")
+c.commit()
+PY
+expect "recode --dry-run of an older project: the opening upgraded it, said" 0 \
+    "nothing was recoded \(the project was upgraded to schema 7 as it was opened\)$" \
+    $G recode -d old6.db --dry-run
+expect "...and the next dry run wrote nothing" 0 "; nothing was written$" \
+    $G recode -d old6.db --dry-run
 # every space of text.md around a key: a zero-width space, an ideographic
 # one; a key of spaces only is no name
 $G attr set -d akeys.db a.md "$(printf 'R\303\264le\342\200\213')=maire" >/dev/null
