@@ -14,7 +14,8 @@
 #include <unistd.h>
 
 static const char help[] =
-    "Usage: grille export [-d DB] [-c CODEBOOK] [-f qdpx|qdc|csv] -o FILE\n"
+    "Usage: grille export [-d DB] [-c CODEBOOK] [-f qdpx|qdc|csv]\n"
+    "                     [--selections hits|segments] -o FILE\n"
     "Export the project for other tools.\n\n"
     "  qdpx  a REFI-QDA project: the codes, one case per document with its\n"
     "        attributes as variables, the texts and every coding; NVivo,\n"
@@ -35,6 +36,12 @@ static const char help[] =
     "  -c, --codebook FILE  with -f qdc: export this codebook\n"
     "  -f, --format FORMAT  qdpx, qdc or csv (without it: -o's extension)\n"
     "  -o, --output FILE    where to write (for csv, a file or a folder)\n"
+    "  -s, --selections WHAT\n"
+    "                       with -f qdpx, what each coding selects: hits\n"
+    "                       (default), the words that made it, or\n"
+    "                       segments, its whole segment once per code (the\n"
+    "                       passage, as a coder codes it in NVivo or MAXQDA);\n"
+    "                       codings made by hand keep their spans\n"
     "  -h, --help           show this help\n";
 
 enum { EX_QDPX, EX_QDC, EX_CSV };
@@ -316,13 +323,28 @@ int cmd_export(int argc, char **argv)
         {"codebook", required_argument, 0, 'c'},
         {"format", required_argument, 0, 'f'},
         {"output", required_argument, 0, 'o'},
+        {"selections", required_argument, 0, 's'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     const char *db = NULL, *cbpath = NULL, *out = NULL, *fmt = NULL;
+    grille_selections as = GRILLE_SELECT_HITS;
+    bool as_given = false;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "d:c:f:o:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "d:c:f:o:s:h", opts, NULL)) != -1) {
         switch (c) {
+        case 's':
+            if (strcmp(optarg, "hits") == 0)
+                as = GRILLE_SELECT_HITS;
+            else if (strcmp(optarg, "segments") == 0)
+                as = GRILLE_SELECT_SEGMENTS;
+            else
+                return cli_usage("export",
+                                 _("--selections takes hits or segments, "
+                                   "not '%s'"),
+                                 optarg);
+            as_given = true;
+            break;
         case 'd': db = optarg; break;
         case 'c': cbpath = optarg; break;
         case 'f': fmt = optarg; break;
@@ -355,6 +377,8 @@ int cmd_export(int argc, char **argv)
         return cli_usage("export", _("where to? -o FILE"));
     if (cbpath && kind != EX_QDC)
         return cli_usage("export", _("-c goes with -f qdc only"));
+    if (as_given && kind != EX_QDPX)
+        return cli_usage("export", _("--selections goes with -f qdpx only"));
     struct stat so, sf;
     if (strcmp(out, "-") != 0 && stat(out, &so) == 0 &&
         fstat(STDOUT_FILENO, &sf) == 0 && so.st_dev == sf.st_dev &&
@@ -399,7 +423,7 @@ int cmd_export(int argc, char **argv)
     int rc;
     switch (kind) {
     case EX_QDC: rc = grille_refi_export_qdc(cb, target, &err); break;
-    case EX_QDPX: rc = grille_refi_export_qdpx(s, target, &err); break;
+    case EX_QDPX: rc = grille_refi_export_qdpx_as(s, target, as, &err); break;
     default: rc = export_csv(s, db, target, folder) < 0 ? 1 : 0; break;
     }
     free(target);

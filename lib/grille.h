@@ -1129,6 +1129,19 @@ GRILLE_API int grille_refi_export_qdc(const grille_codebook *cb,
                                       const char *path, grille_error *err);
 GRILLE_API int grille_refi_export_qdpx(grille_store *s, const char *path,
                                        grille_error *err);
+/* What the selections of a .qdpx are: the words that made each coding
+ * (GRILLE_SELECT_HITS, as grille_refi_export_qdpx writes them), or each
+ * coded segment once per code (GRILLE_SELECT_SEGMENTS: the passage, as a
+ * coder codes it in NVivo or MAXQDA, whose counts of references are then
+ * grille's counts of segments).  Codings made by hand keep their own
+ * spans either way. */
+typedef enum grille_selections {
+    GRILLE_SELECT_HITS,
+    GRILLE_SELECT_SEGMENTS
+} grille_selections;
+GRILLE_API int grille_refi_export_qdpx_as(grille_store *s, const char *path,
+                                          grille_selections sel,
+                                          grille_error *err);
 
 /*
  * Converts a REFI-QDA codebook (.qdc) into the YAML of a grille codebook:

@@ -783,6 +783,12 @@ static void remove_stale_temps(const char *path)
 int grille_refi_export_qdpx(grille_store *s, const char *path,
                             grille_error *err)
 {
+    return grille_refi_export_qdpx_as(s, path, GRILLE_SELECT_HITS, err);
+}
+
+int grille_refi_export_qdpx_as(grille_store *s, const char *path,
+                               grille_selections as, grille_error *err)
+{
     int lz = grille__lazy_load(err);
     if (lz < 0)
         return lz;
@@ -931,7 +937,18 @@ int grille_refi_export_qdpx(grille_store *s, const char *path,
                            -1, &att, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(
             db,
-            grille_store__coding_ranges(s)
+            as == GRILLE_SELECT_SEGMENTS
+                /* a segment once per code of the codebook's codings, the
+                 * lowest coding's id in the GUIDs' key; the hand ones as
+                 * they are */
+                ? "SELECT g.start, g.\"end\", c.code, 'automatic', '', "
+                  "min(c.id) FROM codings c JOIN segments g ON g.id = "
+                  "c.segment WHERE g.document = ?1 AND c.origin != 'manual' "
+                  "GROUP BY g.id, c.code UNION ALL SELECT c.start, "
+                  "c.\"end\", c.code, c.origin, coalesce(c.coder, ''), c.id "
+                  "FROM codings c JOIN segments g ON g.id = c.segment WHERE "
+                  "g.document = ?1 AND c.origin = 'manual' ORDER BY 1, 2, 3, 6"
+            : grille_store__coding_ranges(s)
                 ? "SELECT c.start, c.\"end\", c.code, c.origin, "
                   "coalesce(c.coder, ''), c.id FROM codings c WHERE "
                   SQL_DOCUMENT_CODINGS("c.", "?1")

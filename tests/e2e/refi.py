@@ -1389,6 +1389,55 @@ def t_blank_values_round_trip():
     return None
 
 
+def t_selections_segments():
+    """--selections segments: each coded segment once per code of its
+    codings, its whole text selected (the passage a coder would code), in
+    code points of the source; valid; two exports the same bytes."""
+    for n in ('seg.qdpx', 'seg2.qdpx'):
+        ok(grille('export', '--selections', 'segments', '-o', n))
+    with open(os.path.join(TMP, 'seg.qdpx'), 'rb') as f1, \
+            open(os.path.join(TMP, 'seg2.qdpx'), 'rb') as f2:
+        if f1.read() != f2.read():
+            return 'two exports differ'
+    z = zipfile.ZipFile(os.path.join(TMP, 'seg.qdpx'))
+    with open(os.path.join(TMP, 'seg.qde'), 'wb') as f:
+        f.write(z.read('project.qde'))
+    why = xmllint('Project.xsd', os.path.join(TMP, 'seg.qde'))
+    if why and why != 'SKIP':
+        return why
+    root = ET.fromstring(z.read('project.qde'))
+    con = sqlite3.connect(os.path.join(TMP, 'grille.db'))
+    want = {}
+    for name, text, gs, ge in con.execute(
+            'SELECT DISTINCT d.name, d.text, g.start, g."end" FROM codings c '
+            'JOIN segments g ON g.id = c.segment JOIN documents d ON d.id = '
+            'g.document JOIN codes k ON k.id = c.code'):
+        raw = text.encode() if isinstance(text, str) else text
+        seg = raw[gs:ge].decode().replace('\r\n', '\n').replace('\r', '\n')
+        want.setdefault(name, []).append(seg)
+    pairs = con.execute('SELECT count(*) FROM (SELECT DISTINCT segment, code '
+                        'FROM codings)').fetchone()[0]
+    con.close()
+    n = 0
+    for src in root.iter(P + 'TextSource'):
+        t = z.read('sources/' + src.get('plainTextPath')[11:]).decode()
+        for sel in src.iter(P + 'PlainTextSelection'):
+            got = t[int(sel.get('startPosition')):int(sel.get('endPosition'))]
+            if got not in want.get(src.get('name'), []):
+                return '%s: %r is no coded segment' % (src.get('name'), got)
+            n += 1
+    if n != pairs or n >= len(CODINGS):
+        return '%d selections, %d segment-code pairs, %d codings' % (
+            n, pairs, len(CODINGS))
+    for args, say in ((['--selections', 'words'], b'hits or segments'),
+                      (['-f', 'csv', '--selections', 'segments'],
+                       b'goes with -f qdpx only')):
+        out = grille('export', '-o', 'x.out', *args)
+        if out.returncode != 2 or say not in out.stderr:
+            return '%r: %d %r' % (args, out.returncode, out.stderr)
+    return None
+
+
 def export_note(folder, name, text):
     """A project of one note (text, written as UTF-8) in TMP/folder,
     exported: the project, the archive, its TextSource element and the
@@ -1967,6 +2016,8 @@ for name, fn in [('the project validates against Project.xsd', t_valid_project),
                  ('a key with no value survives the qdpx round trip',
                   t_blank_values_round_trip),
                  ('a number whose zeros would go is Text', t_number_texts),
+                 ('--selections segments: each coded segment once per code',
+                  t_selections_segments),
                  ('a note without a value leaves a variable typed',
                   t_blank_values_keep_types),
                  ('project.qde is indented one space a level throughout',
