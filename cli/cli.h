@@ -486,6 +486,8 @@ typedef struct cli_files {
  * -1. */
 int cli_files_push(cli_files *f, char *path);
 void cli_files_free(cli_files *f);
+/* Whether a file's name ends in .txt or .md (any case): a note's. */
+bool cli_note_name(const char *name);
 /* The .txt and .md files under folder `dir`, sorted, depth first, into
  * out; a subfolder that cannot be read is said and goes to unread (with
  * a '/' after it); other files, links to folders and the like are said

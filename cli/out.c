@@ -1094,7 +1094,7 @@ static int by_name(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static bool wanted(const char *name)
+bool cli_note_name(const char *name)
 {
     const char *dot = strrchr(name, '.');
     return dot && (strcasecmp(dot, ".txt") == 0 || strcasecmp(dot, ".md") == 0);
@@ -1154,7 +1154,7 @@ static int walk(const char *dir, const char *db, cli_files *out,
              * long: a note there fails as one that cannot be read does
              * (said, listed at the end); anything else (a subfolder
              * too) is said skipped, as a broken link is */
-            if (wanted(p)) {
+            if (cli_note_name(p)) {
                 cli_error("%s: %s", p, strerror(errno));
                 if (cli_files_push(unread, p) < 0)
                     rc = -1;
@@ -1186,7 +1186,7 @@ static int walk(const char *dir, const char *db, cli_files *out,
         if (S_ISDIR(st.st_mode)) {
             rc = walk(p, db, out, unread, skipped, depth + 1);
             free(p);
-        } else if (S_ISREG(st.st_mode) && wanted(p)) {
+        } else if (S_ISREG(st.st_mode) && cli_note_name(p)) {
             rc = cli_files_push(out, p);
         } else if (!S_ISREG(st.st_mode)) {
             cli_warning(_("skipped %s: not a regular file (a pipe, a device "
