@@ -1755,7 +1755,9 @@ int cmd_tag(int argc, char **argv)
     for (int i = optind; folders && i < argc; i++) {
         if (is_folder(argv[i])) {
             size_t before = walked.n, nunread = unread.n;
-            if (cli_walk(argv[i], NULL, &walked, &unread, &skipped) < 0)
+            /* the project of the folder (grille tag .) unsaid, as add */
+            if (cli_walk(argv[i], cli_db_path(NULL), &walked, &unread,
+                         &skipped) < 0)
                 status = EXIT_RUNTIME;
             else if (walked.n == before && unread.n == nunread)
                 cli_warning(_("%s: no .txt or .md file in this folder"),

@@ -926,8 +926,15 @@ static void wrap(FILE *f, const char *s, size_t indent, size_t width)
             ((qe - q == 2 && memcmp(q, "\xc2\xbb", 2) == 0) ||
              (qe - q == 1 && strchr(":;!?", *q))))
             need += 1 + text_width(q, (size_t)(qe - q));
-        else if (e - p == 2 && memcmp(p, "\xc2\xab", 2) == 0 && qe > q)
+        else if (e - p == 2 && memcmp(p, "\xc2\xab", 2) == 0 && qe > q) {
+            /* « and its word, and the » or the colon after that word */
             need += 1 + text_width(q, (size_t)(qe - q));
+            const char *r = qe + strspn(qe, blank);
+            const char *re = r + strcspn(r, blank);
+            if ((re - r == 2 && memcmp(r, "\xc2\xbb", 2) == 0) ||
+                (re - r == 1 && strchr(":;!?", *r)))
+                need += 1 + text_width(r, (size_t)(re - r));
+        }
         if (col && (col + 1 + w > width ||
                     (col + 1 + need > width && need <= width - indent))) {
             fputc('\n', f);

@@ -282,6 +282,24 @@ static uint32_t dropped_symbol(const grille_analyser *an, const char *w,
     return 0;
 }
 
+/* The error of a term whose sign at `at` (its bytes to `end`) the
+ * words of a text leave out. */
+static int symbol_error(builder *b, const ynode *n, size_t code,
+                        const char *term, size_t term_len, const char *at,
+                        size_t left)
+{
+    char buf[200], sb[16];
+    size_t sn;
+    utf8_get(at, left, 0, &sn);
+    return fail(b, n, GRILLE_EINVALID,
+                _("term '%s' in theme '%s': '%s' is no part of the words of "
+                  "a text, which leave it out ('3 M\u20ac' is the words 3 "
+                  "and M): the term would not find it; a regex (under "
+                  "'regex:') matches it as written"),
+                grille__quote(buf, sizeof(buf), term, term_len),
+                b->cb->codes[code].id, grille__quote(sb, sizeof(sb), at, sn));
+}
+
 /* What a glob is made of: letters, digits and its wildcards (the rest
  * at its ends is punctuation). */
 static bool glob_char(uint32_t cp)
@@ -581,6 +599,17 @@ static int compile_term(builder *b, const ynode *n, size_t code,
                     break;
                 a1 = k;
             }
+            /* but a sign of meaning (M*€) is refused, as in a word */
+            for (size_t k = 0; k < wl; k += gn) {
+                uint32_t cp = utf8_get(w, wl, k, &gn);
+                if ((k < a0 || k >= a1) && meaning_symbol(cp)) {
+                    for (size_t x = 0; x < ne; x++)
+                        elem_free(&els[x]);
+                    free(els);
+                    return symbol_error(b, n, code, term, term_len, w + k,
+                                        wl - k);
+                }
+            }
             for (size_t k = a0; k < a1 && rc == 0; k += gn)
                 if (!grille__is_invisible(utf8_get(w, a1, k, &gn)))
                     rc = gbuf_put(&raw, w + k, gn);
@@ -645,23 +674,12 @@ static int compile_term(builder *b, const ynode *n, size_t code,
         rc = grille_text__analyse(b->an, w, wl, 0, GRILLE_UNIT_PARAGRAPH,
                                   NULL);
         size_t sym_at;
-        uint32_t sym = rc == 0 ? dropped_symbol(b->an, w, wl, &sym_at) : 0;
-        if (sym) {
+        if (rc == 0 && dropped_symbol(b->an, w, wl, &sym_at)) {
             for (size_t k = 0; k < ne; k++)
                 elem_free(&els[k]);
             free(els);
-            char sb[16];
-            size_t sn;
-            utf8_get(w, wl, sym_at, &sn);
-            return fail(b, n, GRILLE_EINVALID,
-                        _("term '%s' in theme '%s': '%s' is no part of the "
-                          "words of a text, which leave it out ('3 M\u20ac' "
-                          "is the words 3 and M): the term would not find "
-                          "it; a regex (under 'regex:') matches it as "
-                          "written"),
-                        grille__quote(buf, sizeof(buf), term, term_len),
-                        b->cb->codes[code].id,
-                        grille__quote(sb, sizeof(sb), w + sym_at, sn));
+            return symbol_error(b, n, code, term, term_len, w + sym_at,
+                                wl - sym_at);
         }
         for (size_t k = 0; k < b->an->ntoks && rc == 0; k++) {
             const grille_token *t = &b->an->toks[k];

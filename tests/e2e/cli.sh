@@ -726,6 +726,10 @@ printf 'themes:\n  f:\n    terms: [budget, "M\xe2\x82\xac"]\n' > euro.yaml
 expect "a term with a euro sign is refused: the words of a text leave it out" 1 \
     "^grille: euro\.yaml:3:21: term 'M€' in theme 'f': '€' is no part of the words of a text" \
     $G codebook check euro.yaml
+printf 'themes:\n  f:\n    terms: ["M*\xe2\x82\xac"]\n' > euroglob.yaml
+expect "...and one at a glob's end, which is no punctuation to trim" 1 \
+    "^grille: euroglob\.yaml:3:13: term 'M\*€' in theme 'f': '€' is no part" \
+    $G codebook check euroglob.yaml
 printf 'themes:\n  f:\n    terms: ["10 \xc2\xb0C"]\n    exclude: ["$ 5"]\n' > deg.yaml
 expect "...and one with a degree sign" 1 \
     "^grille: deg\.yaml:3:13: term '10 °C' in theme 'f': '°' is no part" \

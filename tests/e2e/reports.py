@@ -933,6 +933,18 @@ def t_quote_marks_keep_their_word():
     lone = [l for l in text.splitlines() if l.strip() in ('\u00bb', ':')]
     assert not lone, lone
     assert text.count('\u00bb') >= 15, text[-2000:]
+    # an opening « with a one-word quote after it, at every column
+    d2 = os.path.join(TMP, 'marks2')
+    os.makedirs(d2)
+    for k in range(60, 91):
+        with open(os.path.join(d2, 'n%d.md' % k), 'w') as f:
+            f.write('La pomme %s \u00ab cerise \u00bb fin.\n' % ('a' * k))
+    db = os.path.join(d2, 'm.db')
+    out('init', '-d', db, '-c', CODEBOOK)
+    out('add', '-d', db, d2)
+    text = out('quotes', '-d', db, '-n', '80', 'alpha')
+    ends = [l for l in text.splitlines() if l.rstrip().endswith('\u00ab')]
+    assert not ends, ends
 
 
 def t_long_heading_cut():
