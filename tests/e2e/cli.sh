@@ -974,35 +974,34 @@ expect "list: the key as the reports read it" 0 "^    role = DGS " \
     $G list -d akeys.db
 expect "compare --by R\303\264le: the groups of role" 0 "^DGS +1 " \
     $G compare -d akeys.db --by "$(printf 'R\303\264le')"
-# a project of schema 5 holds keys and values as they were typed: the
-# upgrade stores them as set_attr does now
-$G init -d old5.db >/dev/null && $G add -d old5.db akeys/b.md >/dev/null
-python3 - old5.db <<'PY'
+# downgrade DB VERSION [SQL]: project DB turned back into an older schema
+# (before 7: no documents.file), after SQL
+downgrade() {
+    python3 - "$@" <<'PY'
 import sqlite3, sys
 c = sqlite3.connect(sys.argv[1])
-c.execute("UPDATE attributes SET key = 'R\u00f4le', value = 'DGA\u00a0' WHERE key = 'role'")
-c.execute("UPDATE attributes SET key = 'Collectivit\u00e9' WHERE key = 'collectivite'")
-c.execute("UPDATE meta SET value = '5' WHERE key = 'schema_version'")
-c.execute("PRAGMA user_version = 5")
+for sql in sys.argv[3:]:
+    c.execute(sql)
+c.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (sys.argv[2],))
+c.execute("PRAGMA user_version = %d" % int(sys.argv[2]))
 c.execute("DROP INDEX documents_file")
 c.execute("ALTER TABLE documents DROP COLUMN file")
 c.commit()
 PY
+}
+# a project of schema 5 holds keys and values as they were typed: the
+# upgrade stores them as set_attr does now
+$G init -d old5.db >/dev/null && $G add -d old5.db akeys/b.md >/dev/null
+downgrade old5.db 5 \
+    "UPDATE attributes SET key = 'R$(printf '\303\264')le', value = 'DGA$(printf '\302\240')' WHERE key = 'role'" \
+    "UPDATE attributes SET key = 'Collectivit$(printf '\303\251')' WHERE key = 'collectivite'"
 expect "upgrade to schema 6: the report's keys in one spelling, values trimmed" 0 \
     "^    role = DGA  " $G list -d old5.db
 ok "upgrade to schema 6: no key left as typed" sh -c \
     "python3 -c \"import sqlite3; c = sqlite3.connect('old5.db'); k = sorted(r[0] for r in c.execute('SELECT key FROM attributes')); v = c.execute('PRAGMA user_version').fetchone()[0]; raise SystemExit(k != ['collectivite', 'enqueteur', 'role'] or v != 7)\""
 # a dry run that opens an older project says that the opening upgraded it
 $G init -d old6.db >/dev/null && $G add -d old6.db akeys/b.md >/dev/null
-python3 - old6.db <<'PY'
-import sqlite3, sys
-c = sqlite3.connect(sys.argv[1])
-c.execute("UPDATE meta SET value = '6' WHERE key = 'schema_version'")
-c.execute("PRAGMA user_version = 6")
-c.execute("DROP INDEX documents_file")
-c.execute("ALTER TABLE documents DROP COLUMN file")
-c.commit()
-PY
+downgrade old6.db 6
 expect "recode --dry-run of an older project: the opening upgraded it, said" 0 \
     "nothing was recoded \(the project was upgraded to schema 7 as it was opened\)$" \
     $G recode -d old6.db --dry-run
