@@ -505,6 +505,8 @@ int cmd_list(int argc, char **argv)
         cli_lib_error(&err);
     else
         rc = list_docs(s, db, fmt, stdout);
+    if (ferror(stdout)) /* the errno of its last write, said below */
+        out_errno = errno;
     grille_store_read_end(s);
     grille_store_close(s);
     if (rc == 0 && out_close(stdout, NULL) < 0)

@@ -181,13 +181,15 @@ static int copy_over(const char *from, const char *to)
     return bad ? -1 : 0;
 }
 
+int out_errno;
+
 int out_close(FILE *f, const char *path)
 {
     errno = 0;
     int bad = fflush(f) != 0 || ferror(f);
     if (f != stdout)
         bad |= fclose(f) != 0;
-    int e = errno ? errno : EIO;
+    int e = errno ? errno : out_errno ? out_errno : EIO;
     if (!bad && out_tmp[0] && (out_copy || rename(out_tmp, out_final) != 0)) {
         /* a rename refused (another's file in a sticky folder), or a
          * file kept (out_copy): copied over.  No Ctrl-C in the copy: its

@@ -21,6 +21,10 @@ FILE *out_open(const char *path, const char *db);
 /* Flushes and closes (and renames); returns 0, or -1 after printing the
  * error, FILE then as it was. */
 int out_close(FILE *f, const char *path);
+/* The error of a write to the output that failed before out_close, for a
+ * caller that knows it (stdio keeps the flag, not the errno): out_close
+ * says it when its own flush gives none. */
+extern int out_errno;
 
 typedef struct tcell {
     char *text;

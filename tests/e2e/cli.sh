@@ -824,6 +824,14 @@ for c in "tokens full.txt" "codebook show" "tag full.txt" "--help" \
     expect "$c > /dev/full fails" 1 "cannot write the output: No space left" \
         sh -c "$G $c > /dev/full"
 done
+# list writes its rows in one go, before it closes its output: the
+# reason is that write's
+$G init -d fullc.db >/dev/null && $G add -d fullc.db "$S/corpus" >/dev/null 2>&1
+for f in text csv json; do
+    expect "list -f $f > /dev/full says why" 1 \
+        "cannot write the output: No space left" \
+        sh -c "$G list -d fullc.db -f $f > /dev/full"
+done
 
 # the reason of a failed export is the real one
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
