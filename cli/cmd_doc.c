@@ -660,6 +660,32 @@ static int attr_import(int argc, char **argv, const char *db)
             found = grille_store_find(s, who, &id, &ferr);
         }
         bool by_doc = found == 0;
+        if (by_doc && !from_list && !*idref && *row.fields[0] != '#') {
+            /* a name that is a document's and a collectivite's too (a
+             * note named after its commune): the first column's name says
+             * which, else the row is refused, as rm refuses a name that is
+             * two documents' */
+            bool coll = false;
+            for (size_t i = 0; i < refs.n && !coll; i++)
+                coll = refs.v[i].collectivite && refs.v[i].id != id &&
+                       strcmp(refs.v[i].collectivite, who) == 0;
+            char *h = coll ? grille_attr_key(head.fields[0]) : NULL;
+            if (coll && h && strcmp(h, "collectivite") == 0) {
+                by_doc = false;
+            } else if (coll && !(h && (strcmp(h, "document") == 0 ||
+                                       strcmp(h, "name") == 0 ||
+                                       strcmp(h, "file") == 0))) {
+                cli_error(_("%s:%zu: '%s' is a document's name and a "
+                            "collectivite: name the first column "
+                            "'collectivite' or 'document', or give the "
+                            "document as #%lld"),
+                          path, row.line, who, (long long)id);
+                free(h);
+                bad++;
+                continue;
+            }
+            free(h);
+        }
         if (found < 0 && found != GRILLE_ENOTFOUND) {
             /* a name that is two documents', say: said as attr set says it */
             cli_error("%s:%zu: %s", path, row.line, ferr.message);

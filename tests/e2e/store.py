@@ -461,6 +461,50 @@ def t_import_one_bad_archive():
     return None
 
 
+def t_attr_import_name_and_collectivite():
+    """A first cell that is a document's name and a collectivite too (a
+    note named after its commune) goes by the first column's name,
+    collectivite or document, and is refused otherwise: it silently set
+    the one document."""
+    d = os.path.join(TMP, 'ambig')
+    os.makedirs(os.path.join(d, 'n'))
+    for name, text in (('M\u00e8ze', 'Le t\u00e9l\u00e9travail\n'),
+                       ('a.md', '---\ncollectivite: M\u00e8ze\n---\nLa sant\u00e9\n'),
+                       ('b.md', '---\ncollectivite: M\u00e8ze\n---\nLes \u00e9lus\n')):
+        with open(os.path.join(d, 'n', name), 'w', encoding='utf-8') as f:
+            f.write(text)
+    db = os.path.join(d, 'p.db')
+    grille('init', '-d', db)
+    grille('add', '-d', db, *[os.path.join(d, 'n', x)
+                              for x in ('M\u00e8ze', 'a.md', 'b.md')])
+
+    def csv_file(head):
+        path = os.path.join(d, head + '.csv')
+        with open(path, 'w', encoding='utf-8') as f:
+            f.write('%s,strate\nM\u00e8ze,%s\n' % (head, head))
+        return path
+
+    before = open(db, 'rb').read()
+    out = grille('attr', 'import', '-d', db, csv_file('commune'))
+    if out.returncode != 1 or "'M\u00e8ze' is a document's name and a " \
+            "collectivite: name the first column" not in out.stderr.decode():
+        return 'commune: %d %r' % (out.returncode, out.stderr)
+    if open(db, 'rb').read() != before:
+        return 'the refused import changed the project'
+    for head, want in (('collectivite', 2), ('document', 1)):
+        out = grille('attr', 'import', '-d', db, csv_file(head))
+        if out.returncode != 0 or ('on %d document' % want) not in \
+                out.stdout.decode():
+            return '%s: %d %r %r' % (head, out.returncode, out.stdout,
+                                      out.stderr)
+    got = {x['name']: x['attributes'].get('strate') for x in json.loads(
+        grille('list', '-d', db, '-f', 'json').stdout)['documents']}
+    if got != {'M\u00e8ze': 'document', 'a.md': 'collectivite',
+               'b.md': 'collectivite'}:
+        return 'strate %r' % got
+    return None
+
+
 def t_attr_import_counts():
     """attr import: a collectivité's row and a document's row that agree
     are counted once; that disagree are an error naming both lines, and
@@ -1602,6 +1646,8 @@ for name, fn in [
         ('add: a file edited since it was added is refused, not doubled',
          t_add_edited_file),
         ('attr import: values counted once, conflicts refused', t_attr_import_counts),
+        ('attr import: a name of a document and a collectivite',
+         t_attr_import_name_and_collectivite),
         ('list as csv: a column per key of any document', t_list_csv_columns),
         ('list: rows past 8 MB wait in a temporary file', t_list_spilled),
         ('recode after a codebook edit equals tag with it',
