@@ -118,7 +118,8 @@ typedef struct qlist {
 
 /* The id of the code `name` designates: an id as it is, else the one
  * code whose id or label is `name` without case nor accents; NULL, said,
- * when several are.  An unknown name is left to the store to say. */
+ * when several are or none is (a code a recode left without codings is
+ * no code of the report, as for report --codes). */
 static const char *resolve_code(const grille_report *r, const char *name)
 {
     for (size_t k = 0; k < r->ncodes; k++)
@@ -145,7 +146,9 @@ static const char *resolve_code(const grille_report *r, const char *name)
         grille_free(label);
     }
     grille_free(want);
-    return n > 1 ? NULL : found ? found : name;
+    if (!n)
+        synth_no_code(r, name);
+    return n == 1 ? found : NULL;
 }
 
 static int on_quote(const grille_quote_info *q, void *payload)

@@ -240,6 +240,26 @@ void synth_warn_unknown_by(const grille_report *r, const char *by)
                     by);
 }
 
+void synth_no_code(const grille_report *r, const char *name)
+{
+    /* a sub-theme named by its last part: "protection" */
+    size_t tl = strlen(name), near = r->ncodes;
+    for (size_t k = 0; k < r->ncodes && near == r->ncodes; k++) {
+        size_t il = strlen(r->codes[k].id);
+        if (il > tl && r->codes[k].id[il - tl - 1] == '/' &&
+            strcmp(r->codes[k].id + il - tl, name) == 0)
+            near = k;
+    }
+    if (near < r->ncodes)
+        cli_error(_("no code '%s' in the project: a sub-theme is named by "
+                    "its path, '%s'"),
+                  name, r->codes[near].id);
+    else
+        cli_error(_("no code '%s' in the project (see 'grille codebook "
+                    "show -d DB')"),
+                  name);
+}
+
 long synth_codes(const grille_report *r, const char *list, bool all,
                  size_t **out)
 {
@@ -290,22 +310,7 @@ long synth_codes(const grille_report *r, const char *list, bool all,
             char *comma = strchr(tok, ',');
             if (comma)
                 *comma = '\0';
-            /* a sub-theme named by its last part: "protection" */
-            size_t tl = strlen(tok), near = r->ncodes;
-            for (size_t k = 0; k < r->ncodes && near == r->ncodes; k++) {
-                size_t il = strlen(r->codes[k].id);
-                if (il > tl && r->codes[k].id[il - tl - 1] == '/' &&
-                    strcmp(r->codes[k].id + il - tl, tok) == 0)
-                    near = k;
-            }
-            if (near < r->ncodes)
-                cli_error(_("no code '%s' in the project: a sub-theme is "
-                            "named by its path, '%s'"),
-                          tok, r->codes[near].id);
-            else
-                cli_error(_("no code '%s' in the project (see 'grille "
-                            "codebook show -d DB')"),
-                          tok);
+            synth_no_code(r, tok);
             free(copy);
             return -1;
         }

@@ -70,6 +70,10 @@ void synth_warn_spellings(const char *const *values, size_t n,
                           const char *by);
 void synth_warn_variants(const compare *m, const char *by);
 
+/* Says that no code of report r is `name` (a sub-theme named by its last
+ * part: its path). */
+void synth_no_code(const grille_report *r, const char *name);
+
 int compare_compute(compare *m, const grille_report *r, const char *by,
                     const size_t *codes, size_t k);
 void compare_free(compare *m);

@@ -1512,6 +1512,22 @@ def t_quotes_unknown():
     assert 'nope' in err and 'code' in err, err
 
 
+def t_quotes_code_recoded_away():
+    """A code a recode took out of the codebook, with no coding left, is
+    no code of quotes, as of report --codes: said, exit 1 (it gave 0
+    quotes)."""
+    db = os.path.join(TMP, 'recoded.db')
+    shutil.copy(DB, db)
+    cb = os.path.join(TMP, 'alpha-only.yaml')
+    with open(cb, 'w', encoding='utf-8') as f:
+        f.write('themes:\n  alpha: {terms: [pomme]}\n')
+    out('recode', '-d', db, '-c', cb)
+    for args in (['quotes', 'beta'], ['report', '--codes', 'beta']):
+        r = grille(*(args + ['-d', db]))
+        assert r.returncode == 1 and not r.stdout and \
+            b"no code 'beta' in the project" in r.stderr, (args, r)
+
+
 def t_compare_no_by():
     r = grille('compare', '-d', DB)
     err = r.stderr.decode()
@@ -1634,6 +1650,8 @@ def main():
     check('quotes --by type -n 2: at most 2 per group', t_quotes_by(2))
     check('quotes of an unknown code: exit 1, names it', t_quotes_unknown)
     check('compare without --by: exit 2', t_compare_no_by)
+    check('quotes of a code a recode took away: exit 1, as report',
+          t_quotes_code_recoded_away)
     for pattern in EXP['kwic']:
         check('kwic %s: matches and their text' % pattern, t_kwic(pattern))
     check('kwic text: the count of matches and of documents',
