@@ -144,8 +144,8 @@ static void show(const grille_codebook *cb)
                cli_s(n), nr, cli_s(nr));
     skipped(cb);
     putchar('\n');
-    /* the columns as wide as their widest, within 100 columns: an id or
-     * a label past its share is cut, with a "…" */
+    /* the columns as wide as their widest, within 100 columns: a label
+     * past its share is cut, with a "…"; an id, on a line of its own */
     size_t idw = 24, labw = 44;
     size_t idmax = 0, labmax = 0;
     for (size_t i = 0; i < n; i++) {
@@ -171,7 +171,14 @@ static void show(const grille_codebook *cb)
         /* deep ids keep 12 columns of their own */
         size_t pad = 2 * c.depth < idw - 12 ? 2 * c.depth : idw - 12;
         printf("%*s", (int)pad, "");
-        put_cut(shown, idw - pad);
+        if (text_width(shown, strlen(shown)) > idw - pad) {
+            /* an id too long for its column, whole (it is what --codes
+             * takes), and the rest of its row under it */
+            put_safe_line(stdout, shown);
+            printf("\n%*s", (int)idw, "");
+        } else {
+            put_cut(shown, idw - pad);
+        }
         fputs("  ", stdout);
         put_cut(c.label, labw);
         printf(_(" %3zu pattern%s"), c.npatterns, cli_s(c.npatterns));

@@ -674,6 +674,9 @@ expect "quotes: 1 coded segment in 1 document" 0 \
     "^1 coded segment in 1 document\.$" $G quotes -d one.db t
 expect "codebook show: 1 pattern, 1 rule" 0 "2 codes, 1 rule$" \
     $G codebook show one.yaml
+python3 -c "print('themes:\n  ' + 't' * 80 + ':\n    terms: [sant\u00e9]')" > longid.yaml
+expect "codebook show: an id too long for its column, whole on its line" 0 \
+    "^t{80}$" $G codebook show longid.yaml
 
 # codebook values that cannot be what the author meant
 printf 'themes:\n  t:\n    regex: ["\\bx\\b"]\n' > bs.yaml
