@@ -1177,7 +1177,7 @@ static inline size_t turn_at(const char *s, size_t end, size_t i, size_t *ls,
                              size_t *le, bool *topic);
 
 static size_t outline_item(const char *s, size_t end, size_t i, bool stop,
-                           size_t prev_end, char next_letter)
+                           bool in_item, size_t prev_end, char next_letter)
 {
     size_t k = i;
     bool capital = false, number = false;
@@ -1237,10 +1237,12 @@ static size_t outline_item(const char *s, size_t end, size_t i, bool stop,
             k = r; /* "I - Contexte" */
         } else if (next_letter && s[k] == next_letter && s[k + 1] == '.' &&
                    (stop || stop_at(s, prev_end)) &&
-                   !turn_at(s, end, k, &(size_t){0}, &(size_t){0}, NULL)) {
+                   (in_item ||
+                    !turn_at(s, end, k, &(size_t){0}, &(size_t){0}, NULL))) {
             /* "B. Gel : …" after "A. Masques : …" (but "catégorie" then
              * "B. Ils sont 40." is one sentence, and "B. Durand : …" a
-             * turn) */
+             * turn, unless it goes on the item before without a blank
+             * line: "A. Masques : …" then "B. Gel : …" is no speaker) */
             k += 2;
         } else if (((s[k] >= 'A' && s[k] <= 'H') || s[k] == 'I' ||
                     s[k] == 'V' || s[k] == 'X') &&
@@ -2159,7 +2161,8 @@ static int segment_lines(grille_analyser *a, const char *s, size_t len,
             o.listed = true;
         } else if (!(o.open && ((o.seg.kind == GRILLE_SEG_TURN && !o.listed) ||
                                 (o.listed && indent > o.indent))) &&
-                   outline_item(s, end, c, !o.open || o.outline, o.last_end,
+                   outline_item(s, end, c, !o.open || o.outline,
+                                o.open && o.outline, o.last_end,
                                 letter ? (char)(letter + 1) : 0) != 0) {
             /* "1.2 La mairie…", "II. Les élus…": a paragraph of its own,
              * its number kept (a date, an amount, an initial read as one

@@ -946,6 +946,18 @@ START_TEST(outline_items)
     ck_assert_uint_eq(nseg, 2);
     seg_is(1, GRILLE_SEG_PARAGRAPH, 3,
            "Les agents de catégorie\nB. Ils sont 40.");
+
+    /* the next letter on the line after an item's, with no blank line
+     * between, is the next item even where its word could be a name's;
+     * after a blank line, "B. Durand :" is a speaker's */
+    run("A. Masques : commandés.\nB. Gel : livré.\nC. Durand : reçu.\n\n"
+        "A. Masques : 40.\n\nB. Durand : oui.\n");
+    ck_assert_uint_eq(nseg, 5);
+    seg_is(1, GRILLE_SEG_PARAGRAPH, 2, "B. Gel : livré.");
+    seg_is(2, GRILLE_SEG_PARAGRAPH, 3, "C. Durand : reçu.");
+    seg_is(3, GRILLE_SEG_PARAGRAPH, 5, "A. Masques : 40.");
+    seg_is(4, GRILLE_SEG_TURN, 7, "oui.");
+    label_is(4, "B. Durand");
 }
 END_TEST
 
