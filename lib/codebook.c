@@ -1377,6 +1377,24 @@ static int check_id(builder *b, const ynode *k, bool dict)
                           "control characters"),
                         q(buf, sizeof(buf), k->str));
     }
+    /* "sante\u200B", "sante\u00A0" or "sante publique" with a no-break
+     * space beside "sante" or "sante publique": two ids that print
+     * alike in every table */
+    for (size_t i = 0, n; i < k->len; i += n) {
+        uint32_t cp = utf8_get(k->str, k->len, i, &n);
+        if (cp >= 0x80 &&
+            (grille__is_invisible(cp) || grille__is_space(cp) ||
+             cp == 0x200C || cp == 0x200D || cp == 0x200E || cp == 0x200F ||
+             cp == 0x061C || (cp >= 0x202A && cp <= 0x202E) ||
+             (cp >= 0x2066 && cp <= 0x2069) || cp == 0x2028 ||
+             cp == 0x2029 || cp == 0x85))
+            return fail(b, k, GRILLE_EINVALID,
+                        _("bad theme id '%s': it holds U+%04X at byte %zu, "
+                          "which prints as nothing or as a space (an id "
+                          "reading like another's): write it with letters, "
+                          "digits and ordinary spaces"),
+                        q(buf, sizeof(buf), k->str), (unsigned)cp, i);
+    }
     /* "sante " beside "sante": two ids that read as one, in every table
      * and in a gold standard, whose cells are trimmed */
     if (k->str[0] == ' ' || k->str[k->len - 1] == ' ')
@@ -1620,6 +1638,9 @@ static int set_string(builder *b, const ynode *v, char **dst,
      * terms is none: the default, not the label "~" */
     if (v->plain && grille_ytree__null(v->str, v->len))
         return 0;
+    /* label: "" too: a theme that printed as nothing in every table */
+    if (v->len == 0 && strcmp(key, "color") != 0)
+        return 0;
     *dst = grille__strndup(v->str, v->len);
     return *dst ? 0 : grille__nomem(b->err);
 }
@@ -1683,6 +1704,15 @@ static int theme(builder *b, const ynode *k, const ynode *v, long parent,
             else if (strcmp(kk, "description") == 0)
                 rc = set_string(b, val, &cb->codes[ci].description, kk, id);
             else if (strcmp(kk, "color") == 0) {
+                /* color: #1f77b4, unquoted, is "color:" and a comment */
+                if (val->type == Y_SCALAR && val->plain && val->len == 0)
+                    return fail(b, val, GRILLE_EINVALID,
+                                _("no color in theme '%s': a color is "
+                                  "written in quotes (color: \"#1f77b4\"), "
+                                  "for YAML reads what follows an unquoted "
+                                  "'#' as a comment; no color is written "
+                                  "color: ~, or left out"),
+                                id);
                 rc = set_string(b, val, &cb->codes[ci].color, kk, id);
                 if (rc == 0 && cb->codes[ci].color &&
                     !valid_color(cb->codes[ci].color))
@@ -1783,6 +1813,40 @@ static const ynode *past_rules(const ynode *n, size_t *count)
     return NULL;
 }
 
+/* Whether the top-level key k, over a mapping, is 'themes' miswritten:
+ * in another case or with its accent (Themes, THEMES, thèmes), in the
+ * singular, or one letter off (themse, thems); "thermes" is a word. */
+static bool themes_miswritten(const ynode *k, const ynode *v)
+{
+    if (k->type != Y_SCALAR || v->type != Y_MAP || k->len > 32)
+        return false;
+    gbuf f = {0};
+    if (grille__fold(&f, k->str, k->len) < 0 || gbuf_put(&f, "", 1) < 0) {
+        gbuf_free(&f);
+        return false;
+    }
+    const char *w = f.data;
+    size_t n = strlen(w);
+    static const char t[] = "themes";
+    bool near = false;
+    if (n + 1 >= 6 && n <= 7 && strcmp(w, "thermes") != 0) {
+        /* one letter dropped, added or changed, or two swapped */
+        size_t i = 0;
+        while (i < n && i < 6 && w[i] == t[i])
+            i++;
+        if (n == 5) /* a letter dropped (i <= 5) */
+            near = strcmp(w + i, t + i + 1) == 0;
+        else if (n == 7) /* one added (i <= 6) */
+            near = strcmp(w + i + 1, t + i) == 0;
+        else /* the same, one changed, or two swapped */
+            near = i == 6 || strcmp(w + i + 1, t + i + 1) == 0 ||
+                   (i + 1 < 6 && w[i] == t[i + 1] && w[i + 1] == t[i] &&
+                    strcmp(w + i + 2, t + i + 2) == 0);
+    }
+    gbuf_free(&f);
+    return near;
+}
+
 static int build(builder *b, const ynode *root)
 {
     grille_codebook *cb = b->cb;
@@ -1807,9 +1871,11 @@ static int build(builder *b, const ynode *root)
          * that file would be read as themes named 'description' and
          * 'themse', coding the words of its description.  (A dictionary
          * may have a theme 'version' of one pattern: versi*.) */
-        const ynode *meta = NULL, *other = NULL;
+        const ynode *meta = NULL, *other = NULL, *miswritten = NULL;
         for (size_t i = 0; i + 1 < root->n; i += 2) {
             const ynode *k = root->items[i], *v = root->items[i + 1];
+            if (!miswritten && themes_miswritten(k, v))
+                miswritten = k;
             bool known = top_key(k);
             if (k->type == Y_SCALAR && !meta && codebook_text(k, v))
                 meta = k;
@@ -1831,6 +1897,14 @@ static int build(builder *b, const ynode *root)
             return fail(b, meta, GRILLE_EINVALID, "%s",
                         _("no 'themes' in this codebook: its themes go "
                           "under 'themes:'"));
+        /* "thèmes:" or "Themes:" over the themes: read as a dictionary,
+         * the whole codebook was one theme of that name */
+        if (miswritten)
+            return fail(b, miswritten, GRILLE_ESYNTAX,
+                        _("'%s' at the top of the codebook would make one "
+                          "theme of all the others: the key is 'themes' (in "
+                          "English, in small letters, without an accent)"),
+                        q(buf, sizeof(buf), miswritten->str));
         int rc = themes(b, root, -1, true); /* a plain dictionary */
         if (rc == 0 && cb->ncodes == 0)
             return fail(b, root, GRILLE_EINVALID, "%s",

@@ -271,6 +271,15 @@ int grille_ytree__parse(ynode **out, const char *s, size_t len,
                 node->type = Y_SCALAR;
                 node->len = ev.data.scalar.length;
                 node->plain = ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+                /* a block scalar (| or >) ends with its last line's
+                 * break, which no codebook's or front matter's value
+                 * means: a regex written so looked for it ("masques\n"
+                 * coded only a line's last word), a label printed it */
+                if (ev.data.scalar.style == YAML_LITERAL_SCALAR_STYLE ||
+                    ev.data.scalar.style == YAML_FOLDED_SCALAR_STYLE)
+                    while (node->len &&
+                           ev.data.scalar.value[node->len - 1] == '\n')
+                        node->len--;
                 node->str = grille__strndup((const char *)ev.data.scalar.value,
                                             node->len);
                 if (!node->str) {

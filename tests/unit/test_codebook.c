@@ -976,6 +976,79 @@ START_TEST(test_error_regex_one_byte)
 }
 END_TEST
 
+/* "thèmes:", "Themes:", "theme:" or "themse:" over the themes, with no
+ * other key: one theme holding all the others, silently, before */
+START_TEST(test_error_themes_miswritten)
+{
+    static const char *const keys[] = {"th\xc3\xa8mes", "Themes", "THEMES",
+                                       "theme", "themse", "thems"};
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+        char yaml[200];
+        snprintf(yaml, sizeof(yaml),
+                 "%s:\n  sante: {label: Sant\xc3\xa9, terms: [masques]}\n"
+                 "  elus: [maire]\n",
+                 keys[i]);
+        grille_error err;
+        load_fails(yaml, strlen(yaml), GRILLE_ESYNTAX, 1, 1, &err);
+        ck_assert_contains(err.message, "the key is 'themes'");
+    }
+    /* a word one letter off is a dictionary's theme all the same */
+    grille_codebook *cb = load_ok("thermes:\n  cures: [cure]\n");
+    ck_assert_int_eq(grille_codebook_find(cb, "thermes/cures"), 1);
+    grille_codebook_free(cb);
+}
+END_TEST
+
+/* A block scalar's final line break is no part of its value: a regex
+ * written "- |" looked for it, a label printed it. */
+START_TEST(test_block_scalar_no_line_break)
+{
+    grille_codebook *cb = load_ok("themes:\n  sante:\n    label: |\n"
+                                  "      Sant\xc3\xa9\n    regex:\n"
+                                  "      - |\n        \\bmasques?\\b\n"
+                                  "      - >\n        gel\n\n");
+    grille_code_info ci;
+    ck_assert_int_eq(grille_codebook_code(cb, 0, &ci), 0);
+    ck_assert_str_eq(ci.label, "Sant\xc3\xa9");
+    grille_rule_info ri;
+    ck_assert_int_eq(grille_codebook_rule(cb, 0, &ri), 0);
+    ck_assert_str_eq(ri.text, "\\bmasques?\\b");
+    ck_assert_int_eq(grille_codebook_rule(cb, 1, &ri), 0);
+    ck_assert_str_eq(ri.text, "gel");
+    grille_codebook_free(cb);
+}
+END_TEST
+
+/* An id that prints like another: a no-break or zero-width space, a
+ * direction mark; an unquoted colour, read as a comment; label "" */
+START_TEST(test_error_id_invisible_and_color)
+{
+    static const char *const ids[] = {"sante\xc2\xa0", "sante\xe2\x80\x8b",
+                                      "sant\xc3\xa9\xc2\xa0publique",
+                                      "\xe2\x80\xaesante"};
+    for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+        char yaml[200];
+        snprintf(yaml, sizeof(yaml), "themes:\n  sante: [gel]\n  \"%s\": [x]\n",
+                 ids[i]);
+        grille_error err;
+        load_fails(yaml, strlen(yaml), GRILLE_EINVALID, 3, 3, &err);
+        ck_assert_contains(err.message, "prints as nothing or as a space");
+    }
+    static const char color[] = "themes:\n  sante:\n    color: #1f77b4\n"
+                                "    terms: [x]\n";
+    grille_error err;
+    load_fails(color, strlen(color), GRILLE_EINVALID, 3, 11, &err);
+    ck_assert_contains(err.message, "in quotes");
+    grille_codebook *cb = load_ok("themes:\n  sante:\n    color: ~\n"
+                                  "    label: \"\"\n    terms: [x]\n");
+    grille_code_info ci;
+    ck_assert_int_eq(grille_codebook_code(cb, 0, &ci), 0);
+    ck_assert_str_eq(ci.label, "sante");
+    ck_assert_str_eq(ci.color, "");
+    grille_codebook_free(cb);
+}
+END_TEST
+
 START_TEST(test_error_glob_every_word)
 {
     static const char yaml[] = "themes:\n"
@@ -1231,6 +1304,9 @@ static Suite *suite(void)
     tcase_add_test(tc, test_error_glob_every_word);
     tcase_add_test(tc, test_error_term_ends_with_elision);
     tcase_add_test(tc, test_error_regex_one_byte);
+    tcase_add_test(tc, test_error_themes_miswritten);
+    tcase_add_test(tc, test_block_scalar_no_line_break);
+    tcase_add_test(tc, test_error_id_invisible_and_color);
     tcase_add_test(tc, test_error_language);
     tcase_add_test(tc, test_error_meta_types);
     tcase_add_test(tc, test_error_punctuation_in_term);
