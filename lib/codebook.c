@@ -253,11 +253,17 @@ static bool has_glob(const char *s, size_t n)
 }
 
 /* A symbol of meaning that a text's words leave out: currencies (€, $,
- * £, ₽...), the degree and the section signs. */
+ * £, ₽...), the degree and the section signs, per mille (‰, ‱), and
+ * superscript and subscript letters and digits (1ᵉʳ, Mᵐᵉ, m², CO₂: the
+ * term "m²" was the word m, which coded every "2 m."). */
 static bool meaning_symbol(uint32_t cp)
 {
     return cp == '$' || cp == 0xA2 || cp == 0xA3 || cp == 0xA4 ||
-           cp == 0xA5 || cp == 0xA7 || cp == 0xB0 ||
+           cp == 0xA5 || cp == 0xA7 || cp == 0xB0 || cp == 0xB2 ||
+           cp == 0xB3 || cp == 0xB9 || cp == 0x2030 || cp == 0x2031 ||
+           (cp >= 0x2B0 && cp <= 0x2FF && !grille__is_apostrophe(cp) &&
+            cp != 0x2BB && cp != 0x2BD) ||
+           (cp >= 0x1D2C && cp <= 0x1D6A) || (cp >= 0x2070 && cp <= 0x209F) ||
            (cp >= 0x20A0 && cp <= 0x20CF);
 }
 

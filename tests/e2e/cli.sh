@@ -737,6 +737,18 @@ printf 'themes:\n  f:\n    terms: ["10 \xc2\xb0C"]\n    exclude: ["$ 5"]\n' > de
 expect "...and one with a degree sign" 1 \
     "^grille: deg\.yaml:3:13: term '10 °C' in theme 'f': '°' is no part" \
     $G codebook check deg.yaml
+printf 'themes:\n  f:\n    terms: ["m\xc2\xb2"]\n' > sup.yaml
+expect "...and one with a superscript digit (m² was the word m)" 1 \
+    "^grille: sup\.yaml:3:13: term 'm²' in theme 'f': '²' is no part" \
+    $G codebook check sup.yaml
+printf 'themes:\n  f:\n    terms: ["1\xe1\xb5\x89\xca\xb3 confinement", "50 \xe2\x80\xb0"]\n' > sup2.yaml
+expect "...and one with a superscript letter (1ᵉʳ), named as such" 1 \
+    "^grille: sup2\.yaml:3:13: term '1ᵉʳ confinement' in theme 'f': 'ᵉ' is no part" \
+    $G codebook check sup2.yaml
+printf 'themes:\n  f:\n    terms: ["50 \xe2\x80\xb0"]\n' > permille.yaml
+expect "...and one with a per mille sign" 1 \
+    "^grille: permille\.yaml:3:13: term '50 ‰' in theme 'f': '‰' is no part" \
+    $G codebook check permille.yaml
 printf 'themes:\n  u:\n    terms: ["="]\n' > eq.yaml
 expect "a term '=' is named as written" 1 \
     "^grille: eq\.yaml:3:13: term '=' in theme 'u' has no word to match" \
