@@ -54,6 +54,38 @@ static bool within(const grille_codebook *cb, size_t c, size_t anc)
  * its shortest word) that an exclusion of its theme, or of a theme above
  * it, matches: the theme never codes the term as written ("terms:
  * [santé]" with "exclude: [santé]"). */
+/* Whether the one-pattern codebook `one` codes the words of term w[0,
+ * n): a glob by its shortest word ("vaccin*" as "vaccin"; one with a
+ * wildcard before its end is not looked at). */
+static bool term_masked(grille_analyser *a, const grille_codebook *one,
+                        const char *w, size_t n, bool exact)
+{
+    char buf[128];
+    if (exact && n) {
+        w++; /* "=ARS" */
+        n--;
+    }
+    if (n == 0 || n >= sizeof(buf))
+        return false;
+    memcpy(buf, w, n);
+    buf[n] = '\0';
+    if (memchr(buf, '*', n) || memchr(buf, '?', n)) {
+        if (n < 2 || buf[n - 1] != '*' || strpbrk(buf, "?") ||
+            memchr(buf, '*', n - 1))
+            return false;
+        buf[--n] = '\0';
+    }
+    grille_error err = {0};
+    const grille_coding *cods;
+    return grille_analyser_run(a, buf, n, 0, GRILLE_UNIT_PARAGRAPH, one,
+                               "term", &err) == 0 &&
+           grille_analyser_codings(a, &cods) > 0;
+}
+
+/* Warns of each term (each side of a proximity) that an exclusion of its
+ * theme, or of a theme above it, matches: the theme never codes the term
+ * as written ("terms: [santé]" with "exclude: [santé]"), nor the
+ * proximity ("near: [masques ~3 gel]" with "exclude: [masques]"). */
 static void masked_terms(const grille_codebook *cb, const char *path)
 {
     size_t n = grille_codebook_rule_count(cb);
@@ -72,35 +104,43 @@ static void masked_terms(const grille_codebook *cb, const char *path)
             grille_rule_info t;
             if (grille_codebook_rule(cb, i, &t) < 0 ||
                 (t.kind != GRILLE_RULE_WORD && t.kind != GRILLE_RULE_PHRASE &&
-                 t.kind != GRILLE_RULE_EXACT && t.kind != GRILLE_RULE_GLOB) ||
+                 t.kind != GRILLE_RULE_EXACT && t.kind != GRILLE_RULE_GLOB &&
+                 t.kind != GRILLE_RULE_NEAR) ||
                 !within(cb, t.code, x.code))
-                continue;
-            /* a glob by its shortest word: "vaccin*" as "vaccin" (one
-             * with a wildcard before its end, not at all) */
-            char stem[128];
-            const char *w = t.text + (t.kind == GRILLE_RULE_EXACT);
-            if (t.kind == GRILLE_RULE_GLOB) {
-                size_t tl = strlen(t.text);
-                if (tl < 2 || tl >= sizeof(stem) || t.text[tl - 1] != '*' ||
-                    strpbrk(t.text, "?") || memchr(t.text, '*', tl - 1))
-                    continue;
-                memcpy(stem, t.text, tl - 1);
-                stem[tl - 1] = '\0';
-                w = stem;
-            }
-            const grille_coding *cods;
-            if (grille_analyser_run(a, w, strlen(w), 0,
-                                    GRILLE_UNIT_PARAGRAPH, one, "term",
-                                    &err) < 0 ||
-                grille_analyser_codings(a, &cods) == 0)
                 continue;
             grille_code_info ci;
             grille_codebook_code(cb, t.code, &ci);
-            cli_warning(_("%s:%u:%u: term '%s' of '%s' is masked by the "
-                          "exclusion '%s' (line %u): the theme never codes "
-                          "it as written"),
-                        path, t.line, t.column, t.text, ci.id, x.text,
-                        x.line);
+            if (t.kind != GRILLE_RULE_NEAR) {
+                if (term_masked(a, one, t.text, strlen(t.text),
+                                t.kind == GRILLE_RULE_EXACT))
+                    cli_warning(_("%s:%u:%u: term '%s' of '%s' is masked by "
+                                  "the exclusion '%s' (line %u): the theme "
+                                  "never codes it as written"),
+                                path, t.line, t.column, t.text, ci.id, x.text,
+                                x.line);
+                continue;
+            }
+            /* "A ~N B": a pair is masked where either side is */
+            const char *tilde = strchr(t.text, '~');
+            if (!tilde)
+                continue;
+            size_t al = (size_t)(tilde - t.text);
+            while (al && t.text[al - 1] == ' ')
+                al--;
+            const char *bs = tilde + 1;
+            while (*bs == ' ' || (*bs >= '0' && *bs <= '9'))
+                bs++;
+            const char *side =
+                term_masked(a, one, t.text, al, t.text[0] == '=') ? t.text
+                : term_masked(a, one, bs, strlen(bs), bs[0] == '=') ? bs
+                                                                    : NULL;
+            if (side)
+                cli_warning(_("%s:%u:%u: proximity '%s' of '%s' never codes: "
+                              "its side '%.*s' is masked by the exclusion "
+                              "'%s' (line %u)"),
+                            path, t.line, t.column, t.text, ci.id,
+                            (int)(side == t.text ? al : strlen(bs)), side,
+                            x.text, x.line);
         }
         grille_codebook_free(one);
     }

@@ -701,6 +701,13 @@ printf 'themes:\n  v:\n    terms: [vaccin*, santé]\n    exclude: [vaccin*]\n' >
 expect "...and a glob by its shortest word" 0 \
     "^grille: warning: deadglob\.yaml:3:13: term 'vaccin\*' of 'v' is masked by the exclusion 'vaccin\*'" \
     sh -c "$G codebook check deadglob.yaml 2>&1"
+printf 'themes:\n  v:\n    near: ["masques ~3 gel", "gel ~2 vaccin*"]\n    exclude: [masques, vaccin]\n' > deadnear.yaml
+expect "...and a proximity whose first side is masked" 0 \
+    "^grille: warning: deadnear\.yaml:3:12: proximity 'masques ~3 gel' of 'v' never codes: its side 'masques' is masked by the exclusion 'masques' \(line 4\)" \
+    sh -c "$G codebook check deadnear.yaml 2>&1"
+expect "...or its second, a glob" 0 \
+    "^grille: warning: deadnear\.yaml:3:30: proximity 'gel ~2 vaccin\*' of 'v' never codes: its side 'vaccin\*' is masked by the exclusion 'vaccin'" \
+    sh -c "$G codebook check deadnear.yaml 2>&1"
 ok "...and none of the bundled codebook" sh -c \
     "$G codebook check 2>&1 | grep -q '^<bundled>: ok' && ! $G codebook check 2>&1 | grep -q warning"
 python3 -c "print('---');[print(f'k{i}: v{i}') for i in range(20000)];print('---\nsanté')" > keys.md
