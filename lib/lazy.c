@@ -27,6 +27,8 @@ static bool open_lib(const char *soname, const char *dir,
         if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, soname) <
             sizeof(path))
             h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+        if (h) /* found there: the first try's error is none */
+            failure[0] = '\0';
     }
     if (!h) {
         if (!failure[0])
