@@ -284,6 +284,10 @@ int grille_attrs_parse(grille_attrs **out, size_t *body, const char *s,
         body = &no_body;
     *out = NULL;
     *body = 0;
+    /* a warning is a message with code 0: one left by the last note's
+     * parse in the same err was this note's too */
+    if (err)
+        memset(err, 0, sizeof(*err));
     int rc = grille_text_front_matter(s, len, &ys, &ye, body, err);
     if (rc < 0) {
         if (err && name) {

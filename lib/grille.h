@@ -198,6 +198,7 @@ typedef struct grille_attrs grille_attrs;
  * (0 without front matter).  A block after blank lines that is read as
  * text because it is no YAML mapping returns 0 too, with err->code 0 and
  * err->message (non-empty) saying why, with its line: a caller may warn.
+ * err is emptied first, so that one err may serve every note.
  */
 GRILLE_API int grille_attrs_parse(grille_attrs **out, size_t *body,
                                   const char *s, size_t len, const char *name,
@@ -798,7 +799,8 @@ GRILLE_API int grille_store_foreach_coding(grille_store *s, int64_t id,
                                            grille_error *err);
 
 /* The stored text of a document; free it with grille_free.  *body is where
- * the text after the front matter starts. */
+ * the text after the front matter starts (never past *len, even in a
+ * damaged project). */
 GRILLE_API int grille_store_text(grille_store *s, int64_t id, char **text,
                                  size_t *len, size_t *body,
                                  grille_error *err);

@@ -3767,6 +3767,8 @@ int grille_store_text(grille_store *s, int64_t id, char **text, size_t *len,
         *len = (size_t)sqlite3_column_bytes(st, 0);
         *text = grille__strndup(col_text(st, 0), *len);
         *body = col_size(st, 1);
+        if (*body > *len) /* a damaged row: not past the text */
+            *body = *len;
     }
     sqlite3_finalize(st);
     if (rc == SQLITE_DONE)

@@ -3033,6 +3033,12 @@ START_TEST(test_text_without_front_matter)
     grille_free(text);
     ck_assert_msg(same, "the stored text is not the note");
     ck_assert_msg(body == 0, "body at %zu without front matter", body);
+    /* a damaged row's body past the text: not past it */
+    raw_exec("UPDATE documents SET body = 1000000");
+    rc = grille_store_text(st, a, &text, &len, &body, &err);
+    ck_assert_msg(rc == 0, "text failed (%d): %s", rc, err.message);
+    grille_free(text);
+    ck_assert_uint_eq(body, len);
 }
 END_TEST
 

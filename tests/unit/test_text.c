@@ -312,6 +312,19 @@ START_TEST(front_matter_after_blank_lines)
         ck_assert_int_eq(err.code, 0);
         grille_attrs_free(a);
     }
+    /* one err for several notes: a note's warning is not the next's */
+    grille_error warned = {0};
+    ck_assert_int_eq(grille_attrs_parse(&a, &body, texts[0], strlen(texts[0]),
+                                        "a.md", &warned),
+                     0);
+    grille_attrs_free(a);
+    ck_assert(warned.message[0] != '\0');
+    ck_assert_int_eq(grille_attrs_parse(&a, &body, fr, strlen(fr), "b.md",
+                                        &warned),
+                     0);
+    grille_attrs_free(a);
+    ck_assert_int_eq(warned.code, 0);
+    ck_assert_str_eq(warned.message, "");
     /* its errors on the file's lines, when it starts at the top: the
      * YAML's lines are counted from the file's first */
     const char *twice = "---\ntype: a\ntype: b\n---\nLa santé\n";
