@@ -93,12 +93,14 @@ bool cli_project_file(const char *out, const char *db)
     struct stat o, d;
     bool there = stat(out, &o) == 0;
     char *name = there ? NULL : full_name(out);
-    char *dbname = there ? NULL : full_name(db);
+    /* the project's own name, links resolved: SQLite's files are beside
+     * the file a link names, not beside the link */
+    char *dbname = full_name(db);
     bool same = false;
     for (size_t i = 0; i < sizeof(side) / sizeof(side[0]) && !same; i++) {
         char path[4096];
-        int n = snprintf(path, sizeof(path), "%s%s", there ? db : dbname,
-                         side[i]);
+        int n = snprintf(path, sizeof(path), "%s%s",
+                         there && !dbname ? db : dbname, side[i]);
         if (n <= 0 || (size_t)n >= sizeof(path))
             continue;
         if (there) /* the same file, by any name */

@@ -155,6 +155,9 @@ enum { SEG_COLS = 9, CODING_COLS = 7 };
 struct grille_store {
     sqlite3 *db;
     char *path;
+    /* the project's file, links resolved (NULL: path): SQLite keeps its
+     * -wal, -shm and -journal beside it, not beside a link to it */
+    char *file;
     grille_unit unit;
     bool in_tx;
     bool in_read; /* grille_store_read_begin */
@@ -720,6 +723,7 @@ void grille_store_close(grille_store *s)
     free(s->code_ids);
     free(s->rule_len);
     free(s->path);
+    free(s->file);
     free(s);
 }
 
@@ -846,12 +850,6 @@ static int connect_as(grille_store **out, const char *file, const char *path,
     sqlite3_exec(s->db, connection_pragmas, NULL, NULL, NULL);
     *out = s;
     return 0;
-}
-
-static int connect(grille_store **out, const char *path, int flags,
-                   grille_error *err)
-{
-    return connect_as(out, path, path, flags, err);
 }
 
 /* Puts aside a codebook name or source that a newer one replaces (see
@@ -1172,12 +1170,12 @@ static bool pending(const char *path, const char *suffix)
 
 /* The project opened read-only through a URI: `file:` and its path,
  * then `query` ("immutable=1"). */
-static int connect_uri(grille_store **out, const char *path,
-                       const char *query, grille_error *err)
+static int connect_uri(grille_store **out, const char *file,
+                       const char *path, const char *query, grille_error *err)
 {
     gbuf u = {0};
     int r = gbuf_puts(&u, "file:");
-    for (const char *p = path; *p && r == 0; p++) {
+    for (const char *p = file; *p && r == 0; p++) {
         unsigned char c = (unsigned char)*p;
         if (c == '%' || c == '?' || c == '#' || c < 0x21)
             r = gbuf_printf(&u, "%%%02X", c);
@@ -1206,23 +1204,24 @@ static bool exists(const char *path, const char *suffix)
 }
 
 /* The project opened immutable: read alone, whatever the -wal says. */
-static int connect_immutable(grille_store **out, const char *path,
-                             grille_error *err)
+static int connect_immutable(grille_store **out, const char *file,
+                             const char *path, grille_error *err)
 {
-    int r = connect_uri(out, path, "immutable=1", err);
+    int r = connect_uri(out, file, path, "immutable=1", err);
     if (r == 0)
         (*out)->immutable = true;
     return r;
 }
 
 /* The connection store_open reads and writes the project through. */
-static int store_connect(grille_store **out, const char *path, int readonly,
-                         bool writable, grille_error *err)
+static int store_connect(grille_store **out, const char *path,
+                         const char *file, int readonly, bool writable,
+                         grille_error *err)
 {
     *out = NULL;
     int naps = 0;
     for (bool again = false;;) {
-        bool journal = pending(path, "-journal");
+        bool journal = pending(file, "-journal");
         grille_store *s;
         int r;
         if (readonly && writable && journal) {
@@ -1232,7 +1231,7 @@ static int store_connect(grille_store **out, const char *path, int readonly,
              * may write does so as it reads.  (Killed earlier, the
              * journal is not hot, and SQLite leaves it to the next
              * write.)  A grille project is then in WAL mode again. */
-            r = connect(&s, path, SQLITE_OPEN_READWRITE, err);
+            r = connect_as(&s, file, path, SQLITE_OPEN_READWRITE, err);
             int64_t app = 0;
             if (r == 0)
                 r = scalar(s, "PRAGMA application_id", &app, err);
@@ -1242,15 +1241,15 @@ static int store_connect(grille_store **out, const char *path, int readonly,
             if (r < 0)
                 return r;
         }
-        if (readonly && !writable && (pending(path, "-wal") || journal)) {
+        if (readonly && !writable && (pending(file, "-wal") || journal)) {
             /* Changes wait in the -wal: an immutable open would not see
              * them (it reads the file alone), and a plain one needs the
              * -shm.  Or a first import runs, or was killed, under a
              * rollback journal: an immutable open would read its pages
              * half written, a plain one waits for its commit (or says
              * that it must be rolled back). */
-            r = connect_uri(&s, path, "readonly_shm=1&vfs=" NOCREATE_VFS,
-                            err);
+            r = connect_uri(&s, file, path,
+                            "readonly_shm=1&vfs=" NOCREATE_VFS, err);
             if (r < 0)
                 return r;
             /* That import puts the project in WAL mode as it ends, and
@@ -1265,7 +1264,7 @@ static int store_connect(grille_store **out, const char *path, int readonly,
             if (rc != SQLITE_OK)
                 sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
             if (rc != SQLITE_OK && (rc & 0xFF) == SQLITE_CANTOPEN &&
-                pending(path, "-wal") && !exists(path, "-shm")) {
+                pending(file, "-wal") && !exists(file, "-shm")) {
                 /* The -wal is there without its -shm, which this reader
                  * does not make (see nocreate_vfs): its writer is
                  * closing (it removes the -shm, then the -wal), or was
@@ -1291,7 +1290,7 @@ static int store_connect(grille_store **out, const char *path, int readonly,
             if (rc != SQLITE_OK && !again &&
                 ((rc & 0xFF) == SQLITE_READONLY ||
                  (rc & 0xFF) == SQLITE_CANTOPEN) &&
-                !pending(path, "-wal") && !pending(path, "-journal")) {
+                !pending(file, "-wal") && !pending(file, "-journal")) {
                 grille_store_close(s);
                 again = true;
                 continue;
@@ -1303,10 +1302,11 @@ static int store_connect(grille_store **out, const char *path, int readonly,
         if (readonly && !writable)
             /* Reading a project we may not write: opened immutable,
              * SQLite leaves no file beside it. */
-            return connect_immutable(out, path, err);
-        return connect(out, path,
-                       readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE,
-                       err);
+            return connect_immutable(out, file, path, err);
+        return connect_as(out, file, path,
+                          readonly ? SQLITE_OPEN_READONLY
+                                   : SQLITE_OPEN_READWRITE,
+                          err);
     }
 }
 
@@ -1354,9 +1354,15 @@ static int store_open(grille_store **out, const char *path, int readonly,
                                  : _("the project is read-only: nothing can "
                                      "be written to it"));
     grille_store *s;
-    int r = store_connect(&s, path, readonly, writable, err);
-    if (r < 0)
+    /* through a link, the files beside the project are the target's */
+    char *real = realpath(path, NULL);
+    int r = store_connect(&s, path, real ? real : path, readonly, writable,
+                          err);
+    if (r < 0) {
+        free(real);
         return r;
+    }
+    s->file = real;
     int64_t app = 0, version = 0, tables = 0, meta = 0;
     r = scalar(s, "PRAGMA application_id", &app, err);
     if (r == 0)
@@ -1909,11 +1915,12 @@ static void writeback_tick(grille_store *s, size_t bytes)
         s->wb_fd = project_fd(s) + 1;
         s->wb_own = false;
     } else if (!s->wb_fd) {
-        size_t n = strlen(s->path);
+        const char *file = s->file ? s->file : s->path;
+        size_t n = strlen(file);
         char *wal = malloc(n + 5);
         if (!wal)
             return;
-        memcpy(wal, s->path, n);
+        memcpy(wal, file, n);
         memcpy(wal + n, "-wal", 5);
         int fd = open(wal, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
         free(wal);

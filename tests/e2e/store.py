@@ -1343,6 +1343,68 @@ def t_reader_during_first_import():
     return None
 
 
+def t_through_a_link():
+    """A project named through a symbolic link: its -wal is the target's
+    (SQLite keeps it beside the file), so a reader that may not write
+    sees the changes waiting in it, and -o of that -wal by the link's
+    name is refused."""
+    setpriv = shutil.which('setpriv')
+    if os.geteuid() != 0 or not setpriv:
+        return Skip('needs root and setpriv to read as another user')
+    shared = tempfile.mkdtemp(prefix='grille-link-')
+    try:
+        os.chmod(shared, 0o755)
+        real = os.path.join(shared, 'real')
+        os.mkdir(real)
+        os.chmod(real, 0o755)
+        db = os.path.join(real, 'p.db')
+        link = os.path.join(shared, 'link.db')
+        os.symlink('real/p.db', link)
+        assert grille('init', '-d', db).returncode == 0
+        assert grille('add', '-d', db, *CORPUS).returncode == 0
+        files = os.path.join(shared, 'five')
+        make_files(5, files)
+        # a reader holds its snapshot: the add's commit stays in the -wal
+        holder = subprocess.Popen(
+            [sys.executable, '-c',
+             'import sqlite3, sys, time\n'
+             'c = sqlite3.connect(sys.argv[1], isolation_level=None)\n'
+             'c.execute("BEGIN")\n'
+             'c.execute("SELECT 1 FROM documents").fetchone()\n'
+             'print("held", flush=True)\n'
+             'time.sleep(60)\n', db], stdout=subprocess.PIPE)
+        assert holder.stdout.readline().strip() == b'held'
+        r = grille('add', '-d', db, files)
+        holder.kill()
+        holder.wait()
+        if r.returncode != 0:
+            return 'add: %s' % r.stderr
+        if not os.path.getsize(db + '-wal'):
+            return 'the add left no -wal to read'
+        for f in glob.glob(db + '*'):
+            os.chmod(f, 0o644)
+        want = len(CORPUS) + 5
+        for name in (db, link):
+            r = subprocess.run([setpriv, '--reuid=nobody', '--regid=nogroup',
+                                '--clear-groups', G, 'list', '-d', name,
+                                '-f', 'csv'], capture_output=True, text=True,
+                               cwd=shared)
+            rows = len(r.stdout.splitlines()) - 1
+            if r.returncode != 0 or rows != want:
+                return 'list -d %s as another user: exit %d, %d documents ' \
+                    '(want %d): %s' % (name, r.returncode, rows, want,
+                                       r.stderr[-200:])
+        r = grille('report', '-d', link, '-o', db + '-wal', text=True)
+        if r.returncode != 1 or 'is the project' not in r.stderr:
+            return 'report -o the -wal through the link: exit %d, %s' % (
+                r.returncode, r.stderr[-200:])
+        if count(db, 'SELECT count(*) FROM documents') != want:
+            return 'documents lost'
+    finally:
+        shutil.rmtree(shared, ignore_errors=True)
+    return None
+
+
 def t_first_import_back_to_wal():
     """A first import runs under a rollback journal and puts WAL back as it
     ends, though readers hold the project at that moment: it waits for
@@ -1682,6 +1744,8 @@ for name, fn in [
          t_report_during_add),
         ('a reader that may not write, during a first import',
          t_reader_during_first_import),
+        ('a project through a link: its -wal is the target\'s',
+         t_through_a_link),
         ('a first import puts WAL back though readers hold the project',
          t_first_import_back_to_wal),
         ('Ctrl-C during add rolls back', t_ctrl_c),
