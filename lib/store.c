@@ -1356,6 +1356,28 @@ static int store_open(grille_store **out, const char *path, int readonly,
     grille_store *s;
     /* through a link, the files beside the project are the target's */
     char *real = realpath(path, NULL);
+    /* a pipe, a folder or a device in the place of one of them: SQLite
+     * waited forever on a pipe, and named others as a full disk or a
+     * read-only project */
+    static const char *const side[] = {"-wal", "-shm", "-journal"};
+    for (size_t i = 0; i < sizeof(side) / sizeof(side[0]); i++) {
+        char f[4096];
+        struct stat sst;
+        int n = snprintf(f, sizeof(f), "%s%s", real ? real : path, side[i]);
+        if (n > 0 && (size_t)n < sizeof(f) && lstat(f, &sst) == 0 &&
+            !S_ISREG(sst.st_mode)) {
+            free(real);
+            return grille__error(
+                err, GRILLE_ESTORE, path, 0, 0,
+                _("%s is in the way: SQLite keeps the project's %s file "
+                  "there, and it is %s, not a file; move it away"),
+                f, side[i],
+                S_ISDIR(sst.st_mode)    ? _("a folder")
+                : S_ISLNK(sst.st_mode)  ? _("a symbolic link")
+                : S_ISFIFO(sst.st_mode) ? _("a pipe")
+                                        : _("a device or a socket"));
+        }
+    }
     int r = store_connect(&s, path, real ? real : path, readonly, writable,
                           err);
     if (r < 0) {

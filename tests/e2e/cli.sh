@@ -780,6 +780,22 @@ ok "and only the regular file was added" sh -c \
     "$G list -d fifo.db -f csv | grep -c plain.md | grep -qx 1 &&
      $G list -d fifo.db | grep -q '^fifo.db: 1 document'"
 
+# a pipe or a folder where SQLite keeps the project's own files: named,
+# no wait (a pipe as -journal made every command wait forever)
+mkfifo fifo.db-journal
+expect "a pipe in the place of the project's -journal is named, no wait" 1 \
+    "^grille: fifo\.db: .*/fifo\.db-journal is in the way: SQLite keeps the project's -journal file there, and it is a pipe" \
+    timeout 20 $G list -d fifo.db
+rm fifo.db-journal
+rm -f fifo.db-shm # (a reader may have left it: no process holds it)
+mkdir fifo.db-shm
+expect "...a folder in the place of its -shm" 1 \
+    "fifo\.db-shm is in the way: .* it is a folder, not a file; move it away" \
+    $G attr set -d fifo.db plain.md k=v
+rmdir fifo.db-shm
+ok "...and once moved away, the project is as it was" sh -c \
+    "$G list -d fifo.db | grep -q '^fifo.db: 1 document'"
+
 # a note's escape sequences never reach the terminal
 printf -- '---\ncollectivite: "Ville\\e[2J"\n---\nLe maire \033[31mROUGE\033[0m et \302\2332J la santé \007.\n' > esc.md
 $G init -d esc.db >/dev/null
