@@ -20,9 +20,11 @@
  * Threads: a grille_codebook is immutable once loaded and may be shared by
  * any number of threads.  A grille_analyser (stemmer, caches, match data)
  * belongs to one thread at a time.  The library keeps no global mutable
- * state but two process-wide settings: the interrupt flag
+ * state but process-wide settings: the interrupt flag
  * (grille_set_interrupt) and, on the first store opened, SQLite's memory
- * statistics turned off (docs/api.md).
+ * statistics turned off and a VFS of its own registered (docs/api.md).
+ * SQLite configured single-threaded cannot serve a store: a report may
+ * read on a second connection, on a thread of its own.
  */
 #ifndef GRILLE_H
 #define GRILLE_H
@@ -329,6 +331,7 @@ typedef struct grille_codebook grille_codebook;
  * the file name used in messages.  Errors: GRILLE_ESYNTAX or
  * GRILLE_EINVALID with file, line and column (YAML syntax, unknown key,
  * duplicate id, empty theme, bad regex, bad proximity rule, bad color),
+ * GRILLE_EENCODING (a text that is not UTF-8: Latin-1, UTF-16),
  * GRILLE_ELIMIT (nesting too deep, too many themes or patterns).
  */
 GRILLE_API int grille_codebook_load(grille_codebook **out, const char *yaml,
@@ -653,8 +656,9 @@ GRILLE_API const char *grille_store_codebook_name(const grille_store *s);
 GRILLE_API const char *grille_store_codebook_sha256(const grille_store *s);
 GRILLE_API const char *grille_store_codebook_source(const grille_store *s);
 
-/* The project's codebook as YAML text and the name of its source (NULL
- * when not wanted); free both with grille_free. */
+/* The project's codebook as YAML text (yaml and len are required) and the
+ * name of its source (source may be NULL when not wanted); free both with
+ * grille_free. */
 GRILLE_API int grille_store_codebook_text(grille_store *s, char **yaml,
                                           size_t *len, char **source,
                                           grille_error *err);
@@ -1075,7 +1079,8 @@ GRILLE_API const char *grille_report_attr(const grille_report *r, size_t doc,
  * *values[0..*nvalues) its distinct values (the report's strings, as
  * grille_report_attr gives them), in the order of their first document,
  * and (*of)[doc] the number of each document's value, SIZE_MAX when
- * grille_report_attr says it has none.  Both arrays are yours to free.
+ * grille_report_attr says it has none.  Both arrays are yours to free
+ * with grille_free (not the strings, which are the report's).
  * The keys the report was built for (grille_report_want.attrs) come
  * numbered as they were read; any other key is grouped here.  Errors:
  * GRILLE_EINVALID (no report or no key), GRILLE_ENOMEM. */

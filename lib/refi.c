@@ -789,6 +789,11 @@ int grille_refi_export_qdpx(grille_store *s, const char *path,
 int grille_refi_export_qdpx_as(grille_store *s, const char *path,
                                grille_selections as, grille_error *err)
 {
+    if (as != GRILLE_SELECT_HITS && as != GRILLE_SELECT_SEGMENTS)
+        return grille__error(err, GRILLE_EINVALID, path, 0, 0,
+                             _("no such selections: %d (GRILLE_SELECT_HITS "
+                               "or GRILLE_SELECT_SEGMENTS)"),
+                             (int)as);
     int lz = grille__lazy_load(err);
     if (lz < 0)
         return lz;

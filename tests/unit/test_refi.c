@@ -273,6 +273,13 @@ START_TEST(test_qdpx_selections)
     ck_assert_msg(rc == 0, "%s", err.message);
     ck_assert_int_eq(grille_refi_export_qdpx(s, path2, &err), 0);
     assert_same_file(path, path2);
+    /* selections of no kind: refused, no file written */
+    char path3[128];
+    snprintf(path3, sizeof(path3), "%s/p3.qdpx", dir);
+    ck_assert_int_eq(grille_refi_export_qdpx_as(s, path3,
+                                                (grille_selections)9, &err),
+                     GRILLE_EINVALID);
+    ck_assert_int_ne(access(path3, F_OK), 0);
 
     int zerr;
     zip_t *z = zip_open(path, ZIP_RDONLY, &zerr);
