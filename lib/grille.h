@@ -675,7 +675,9 @@ GRILLE_API int grille_store_codebook(grille_store *s, grille_codebook **out,
  * is the name the document is known by; when another document has it,
  * `path` (required: give the name again for a text from memory) is tried,
  * then an error.  A text read by grille_text_read_file keeps its file
- * (its path from /, links resolved): a text from the file of a document
+ * (its path from /, links resolved; unknown, as a text from memory, when
+ * its relative path names another file by the time it is added, after a
+ * chdir): a text from the file of a document
  * already there, with another text (the note edited since), is refused
  * with GRILLE_EEXISTS, whatever `path` says.
  * *id (when id is not NULL) receives the new document's id.  Errors:

@@ -68,6 +68,8 @@ struct grille_text {
     size_t big; /* data is from grille__big_calloc(big, 1); 0: malloc */
     char *path;  /* read from this regular file by this path, or NULL */
     char *file;  /* its realpath, once grille__text_file asked for it */
+    dev_t dev;   /* the file read (a relative path may name another */
+    ino_t ino;   /* one by then, after a chdir) */
 };
 
 const char *grille__text_file(const grille_text *text)
@@ -84,6 +86,13 @@ const char *grille__text_file(const grille_text *text)
     if (f)
         return f;
     f = realpath(t->path, NULL);
+    struct stat st;
+    if (f && (stat(f, &st) != 0 || st.st_dev != t->dev ||
+              st.st_ino != t->ino)) {
+        /* not the file read: unknown rather than another's */
+        free(f);
+        f = NULL;
+    }
     if (!f)
         return NULL;
     char *was = NULL;
@@ -599,6 +608,8 @@ int grille_text_read_file_jobs(grille_text **out, const char *path,
             t->len = b.len - skip;
             t->data = b.data;
             t->path = regular ? grille__strndup(path, strlen(path)) : NULL;
+            t->dev = st.st_dev;
+            t->ino = st.st_ino;
             *out = t;
             return 0;
         }
@@ -608,8 +619,11 @@ int grille_text_read_file_jobs(grille_text **out, const char *path,
         grille__big_free(b.data, big, 1);
     else
         gbuf_free(&b);
-    if (rc == 0 && regular)
+    if (rc == 0 && regular) {
         (*out)->path = grille__strndup(path, strlen(path));
+        (*out)->dev = st.st_dev;
+        (*out)->ino = st.st_ino;
+    }
     return rc;
 }
 

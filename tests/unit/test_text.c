@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static grille_analyser *an;
 static const char *cur;
@@ -230,6 +232,52 @@ START_TEST(read_file_errors)
                       strlen(err.message) < 600 &&
                       strstr(err.message, "ddd: ") != NULL,
                   "%s", err.message);
+}
+END_TEST
+
+/* A text read by a relative path keeps the file it was read from: after
+ * a chdir, where that path names another file, its file is unknown, not
+ * the other one (add would have taken that one's for it). */
+START_TEST(read_file_keeps_its_file)
+{
+    char tmpl[] = "/tmp/grille-textfile-XXXXXX";
+    char *dir = mkdtemp(tmpl);
+    ck_assert_ptr_nonnull(dir);
+    char a[256], b[256], fa[300], fb[300], old[4096];
+    snprintf(a, sizeof(a), "%s/a", dir);
+    snprintf(b, sizeof(b), "%s/b", dir);
+    ck_assert_int_eq(mkdir(a, 0700), 0);
+    ck_assert_int_eq(mkdir(b, 0700), 0);
+    snprintf(fa, sizeof(fa), "%s/note.md", a);
+    snprintf(fb, sizeof(fb), "%s/note.md", b);
+    FILE *f = fopen(fa, "w");
+    fputs("Le maire.\n", f);
+    fclose(f);
+    f = fopen(fb, "w");
+    fputs("La santé.\n", f);
+    fclose(f);
+    ck_assert_ptr_nonnull(getcwd(old, sizeof(old)));
+    ck_assert_int_eq(chdir(a), 0);
+    grille_text *t = NULL;
+    grille_error err = {0};
+    ck_assert_int_eq(grille_text_read_file(&t, "note.md", &err), 0);
+    ck_assert_int_eq(chdir(b), 0);
+    ck_assert_ptr_null(grille__text_file(t));
+    grille_text_free(t);
+    /* read and asked in the same folder: its own path from / */
+    ck_assert_int_eq(grille_text_read_file(&t, "note.md", &err), 0);
+    const char *file = grille__text_file(t);
+    ck_assert_ptr_nonnull(file);
+    char *want = realpath(fb, NULL);
+    ck_assert_str_eq(file, want);
+    free(want);
+    grille_text_free(t);
+    ck_assert_int_eq(chdir(old), 0);
+    unlink(fa);
+    unlink(fb);
+    rmdir(a);
+    rmdir(b);
+    rmdir(dir);
 }
 END_TEST
 
@@ -2189,7 +2237,7 @@ static Suite *suite(void)
         const TTest *tests[16];
     } cases[] = {
         {"decoding", {decode_utf8, decode_utf16, decode_windows1252,
-                      decode_refusals, read_file_errors,
+                      decode_refusals, read_file_errors, read_file_keeps_its_file,
                       utf8_check_equals_plain, utf8_check_long_texts}},
         {"front matter", {front_matter_found, front_matter_after_blank_lines,
                           front_matter_lines_as_bytes,
