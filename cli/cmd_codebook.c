@@ -147,6 +147,35 @@ static void masked_terms(const grille_codebook *cb, const char *path)
     grille_analyser_free(a);
 }
 
+/* Warns of each glob whose one wildcard is a '?' at its end after an s or
+ * an x, written as a regex's optional plural: "masques?" is masques and
+ * one more character, which finds neither masque nor masques. */
+static void final_question(const grille_codebook *cb, const char *path)
+{
+    size_t n = grille_codebook_rule_count(cb);
+    for (size_t i = 0; i < n; i++) {
+        grille_rule_info t;
+        if (grille_codebook_rule(cb, i, &t) < 0 ||
+            t.kind != GRILLE_RULE_GLOB)
+            continue;
+        size_t len = strlen(t.text);
+        /* "sant?" for santé and sante is meant: only a plural's s or x
+         * before it reads as a regex's "masques?" */
+        if (len < 3 || t.text[len - 1] != '?' ||
+            strcspn(t.text, "*?") != len - 1 ||
+            (t.text[len - 2] != 's' && t.text[len - 2] != 'x'))
+            continue;
+        grille_code_info ci;
+        grille_codebook_code(cb, t.code, &ci);
+        cli_warning(_("%s:%u:%u: glob '%s' of '%s' needs one more character "
+                      "after '%.*s' ('?' stands for one, as in a file name, "
+                      "not for an optional letter): a word finds its "
+                      "plural, and '%.*s*' any ending"),
+                    path, t.line, t.column, t.text, ci.id, (int)(len - 1),
+                    t.text, (int)(len - 1), t.text);
+    }
+}
+
 /* s (flattened) in exactly w columns: padded, or cut with a "…". */
 static void put_cut(const char *s, size_t w)
 {
@@ -316,9 +345,11 @@ int cmd_codebook(int argc, char **argv)
                codes == 1 ? _("code") : _("codes"), rules,
                rules == 1 ? _("rule") : _("rules"));
         skipped(cb);
-        masked_terms(cb, path && strcmp(path, "-") != 0
-                             ? path
-                             : grille_codebook_source(cb));
+        const char *where = path && strcmp(path, "-") != 0
+                                ? path
+                                : grille_codebook_source(cb);
+        masked_terms(cb, where);
+        final_question(cb, where);
     }
     grille_codebook_free(cb);
     return EXIT_OK;

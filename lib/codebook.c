@@ -495,6 +495,15 @@ static int compile_term(builder *b, const ynode *n, size_t code,
     }
     while (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
         len--;
+    /* "santé ?", "fermeture !": a French question or exclamation mark,
+     * after its space, ends the term as any punctuation at its end does;
+     * a '?' alone was a wildcard of its own, "no letter: every word" */
+    if (len > 2 && (s[len - 1] == '?' || s[len - 1] == '!') &&
+        (s[len - 2] == ' ' || s[len - 2] == '\t')) {
+        len -= 2;
+        while (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+            len--;
+    }
     const char *term = s; /* as written, for the messages */
     size_t term_len = len;
     if (len && s[0] == '=') {

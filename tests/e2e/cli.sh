@@ -708,6 +708,14 @@ expect "...and a proximity whose first side is masked" 0 \
 expect "...or its second, a glob" 0 \
     "^grille: warning: deadnear\.yaml:3:30: proximity 'gel ~2 vaccin\*' of 'v' never codes: its side 'vaccin\*' is masked by the exclusion 'vaccin'" \
     sh -c "$G codebook check deadnear.yaml 2>&1"
+printf 'themes:\n  v:\n    terms: ["masques?", "sant?", "sant\xc3\xa9 ?"]\n' > question.yaml
+expect "a glob ending with a plural's s and '?' is warned of (a regex's habit)" 0 \
+    "^grille: warning: question\.yaml:3:13: glob 'masques\?' of 'v' needs one more character after 'masques'" \
+    sh -c "$G codebook check question.yaml 2>&1"
+ok "...one letter for an accent's is not; 'santé ?' is the word santé" sh -c \
+    "$G codebook check question.yaml 2>&1 | grep -c warning | grep -qx 1 &&
+     printf 'La sant\xc3\xa9 ? Oui.\n' > question.md &&
+     $G tag -c question.yaml -f json question.md | grep -q '\"codes\": \[\"v\"\]'"
 ok "...and none of the bundled codebook" sh -c \
     "$G codebook check 2>&1 | grep -q '^<bundled>: ok' && ! $G codebook check 2>&1 | grep -q warning"
 python3 -c "print('---');[print(f'k{i}: v{i}') for i in range(20000)];print('---\nsanté')" > keys.md
