@@ -417,6 +417,30 @@ static int punct_between(builder *b, const ynode *n, size_t code,
     grille_analyser *a = b->an;
     int rc = grille_text__analyse(a, t.data, len, 0, GRILLE_UNIT_PARAGRAPH,
                                   NULL);
+    /* "1. gel", "- masques", "DGS : réunion": read as a text is, its
+     * start is a list's item or a speaker's turn, no words of the text
+     * (a term that never matched as written, "1 gel" only) */
+    size_t lead = 0;
+    while (lead < len && (s[lead] == ' ' || s[lead] == '\t'))
+        lead++;
+    if (rc == 0 && a->nsegs &&
+        (a->segs[0].start > lead ||
+         a->segs[0].label_end > a->segs[0].label_start)) {
+        size_t mark = a->segs[0].start; /* after the item's mark, or the
+                                           turn's colon */
+        while (mark > lead && (s[mark - 1] == ' ' || s[mark - 1] == '\t'))
+            mark--;
+        char buf[200], mk[80];
+        gbuf_free(&t);
+        return fail(b, n, GRILLE_EINVALID,
+                    _("term '%s' in theme '%s' starts as a list's item or "
+                      "a speaker's turn does ('%s'), which is no part of the "
+                      "words of a text: the term would never match as "
+                      "written; leave it out"),
+                    grille__quote(buf, sizeof(buf), s, len),
+                    b->cb->codes[code].id,
+                    grille__quote(mk, sizeof(mk), s + lead, mark - lead));
+    }
     size_t prev_start = 0, prev_end = SIZE_MAX, at = 0, seg = 0;
     size_t w0 = 0, w1 = 0, v0 = 0, v1 = 0; /* the words on either side */
     bool found = false;

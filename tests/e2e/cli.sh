@@ -764,6 +764,14 @@ printf 'themes:\n  f:\n    terms: ["50 \xe2\x80\xb0"]\n' > permille.yaml
 expect "...and one with a per mille sign" 1 \
     "^grille: permille\.yaml:3:13: term '50 ‰' in theme 'f': '‰' is no part" \
     $G codebook check permille.yaml
+printf 'themes:\n  f:\n    terms: [masques, "1. gel"]\n' > item.yaml
+expect "a term that starts as a list's item is refused (it was the words 1 gel)" 1 \
+    "^grille: item\.yaml:3:22: term '1\. gel' in theme 'f' starts as a list's item or a speaker's turn does \('1\.'\)" \
+    $G codebook check item.yaml
+printf 'themes:\n  f:\n    terms: ["DGS : r\xc3\xa9union"]\n' > label.yaml
+expect "...and one that starts as a speaker's turn" 1 \
+    "^grille: label\.yaml:3:13: term 'DGS : réunion' in theme 'f' starts as a list's item or a speaker's turn does \('DGS :'\)" \
+    $G codebook check label.yaml
 printf 'themes:\n  u:\n    terms: ["="]\n' > eq.yaml
 expect "a term '=' is named as written" 1 \
     "^grille: eq\.yaml:3:13: term '=' in theme 'u' has no word to match" \
