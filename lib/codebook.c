@@ -1299,6 +1299,18 @@ static int patterns(builder *b, const ynode *v, size_t code, const char *what,
                     b->cb->codes[code].id);
     for (size_t i = 0; i < v->n; i++) {
         const ynode *p = v->items[i];
+        if (p->type == Y_MAP && p->n == 2 && p->items[0]->type == Y_SCALAR &&
+            p->items[1]->type == Y_SCALAR) {
+            /* [Covid : masques], "- note: masques": YAML's key and value */
+            char kb[100], vb[100];
+            return fail(b, p, GRILLE_ESYNTAX,
+                        _("an item of '%s' of theme '%s', '%s: %s', is read "
+                          "by YAML as a key and its value (a ': ' in it): "
+                          "put the pattern in quotes"),
+                        what, b->cb->codes[code].id,
+                        q(kb, sizeof(kb), p->items[0]->str),
+                        q(vb, sizeof(vb), p->items[1]->str));
+        }
         if (p->type != Y_SCALAR)
             return fail(b, p, GRILLE_ESYNTAX,
                         _("'%s' of theme '%s' must be a list of patterns"),

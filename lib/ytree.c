@@ -78,6 +78,46 @@ static size_t mark_byte(const char *s, size_t len, size_t line, size_t col)
     return i;
 }
 
+/* Whether line `line` of s holds `what`. */
+static bool line_has(const char *s, size_t len, size_t line, const char *what)
+{
+    size_t i = mark_byte(s, len, line, 0), n = strlen(what);
+    for (; i + n <= len && s[i] != '\n'; i++)
+        if (memcmp(s + i, what, n) == 0)
+            return true;
+    return false;
+}
+
+/* Whether line `line` of s holds a single-quoted text that an apostrophe
+ * ends early: a quote opened after a space, '[', ',', ':' or '-' whose
+ * closing quote has a letter right after it ('\bl'accueil\b',
+ * 'L'accueil'), where YAML wants it written twice. */
+static bool inner_apostrophe(const char *s, size_t len, size_t line)
+{
+    size_t i = mark_byte(s, len, line, 0);
+    bool open = false;
+    for (size_t k = i; k < len && s[k] != '\n'; k++) {
+        if (s[k] != '\'')
+            continue;
+        if (!open) {
+            char before = k > i ? s[k - 1] : ' ';
+            open = before == ' ' || before == '[' || before == ',' ||
+                   before == ':' || before == '-' || before == '\t';
+            continue;
+        }
+        if (k + 1 < len && s[k + 1] == '\'') { /* '' written twice */
+            k++;
+            continue;
+        }
+        unsigned char next = k + 1 < len ? (unsigned char)s[k + 1] : ' ';
+        if (next >= 0x80 || (unsigned)((next | 0x20) - 'a') < 26u ||
+            next == '\\')
+            return true;
+        open = false;
+    }
+    return false;
+}
+
 int grille_ytree__parse(ynode **out, const char *s, size_t len,
                         const char *name, unsigned line0, grille_error *err)
 {
@@ -125,6 +165,19 @@ int grille_ytree__parse(ynode **out, const char *s, size_t len,
             if (at < len && s[at] == '\t')
                 snprintf(hint, sizeof(hint), "%s",
                          _(" (a tab: YAML indents with spaces)"));
+            else if (p.context && strstr(p.context, "flow sequence") &&
+                     line_has(s, len, p.context_mark.line, " #"))
+                snprintf(hint, sizeof(hint), "%s",
+                         _(" (a '#' after a space starts a YAML comment, "
+                           "which ends the line: put the text in quotes, "
+                           "\"#covid\")"));
+            else if (inner_apostrophe(s, len, p.problem_mark.line) ||
+                     (p.context &&
+                      inner_apostrophe(s, len, p.context_mark.line)))
+                snprintf(hint, sizeof(hint), "%s",
+                         _(" (an apostrophe ends a text in single quotes: "
+                           "write it twice, 'l''accueil', or put the text "
+                           "in double quotes)"));
             else if (strstr(what, "unknown escape"))
                 snprintf(hint, sizeof(hint), "%s",
                          _(" (in double quotes a backslash starts an "

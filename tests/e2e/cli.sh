@@ -772,6 +772,18 @@ printf 'themes:\n  f:\n    terms: ["DGS : r\xc3\xa9union"]\n' > label.yaml
 expect "...and one that starts as a speaker's turn" 1 \
     "^grille: label\.yaml:3:13: term 'DGS : réunion' in theme 'f' starts as a list's item or a speaker's turn does \('DGS :'\)" \
     $G codebook check label.yaml
+printf "themes:\n  f:\n    regex: ['\\\\bl'accueil\\\\b']\n" > apo.yaml
+expect "an apostrophe inside single quotes: YAML's error, and how to write it" 1 \
+    "^grille: apo\.yaml:3:18: YAML: .*\(an apostrophe ends a text in single quotes: write it twice, 'l''accueil'" \
+    $G codebook check apo.yaml
+printf 'themes:\n  f:\n    terms: [Covid : masques]\n' > colon.yaml
+expect "a ': ' in a flow list's item is named as YAML's key and value" 1 \
+    "^grille: colon\.yaml:3:13: an item of 'terms' of theme 'f', 'Covid: masques', is read by YAML as a key and its value" \
+    $G codebook check colon.yaml
+printf 'themes:\n  f:\n    terms: [masques, #covid]\n  g: [gel]\n' > hash.yaml
+expect "a '#' in a flow list is named as a comment" 1 \
+    "a '#' after a space starts a YAML comment" \
+    $G codebook check hash.yaml
 printf 'themes:\n  u:\n    terms: ["="]\n' > eq.yaml
 expect "a term '=' is named as written" 1 \
     "^grille: eq\.yaml:3:13: term '=' in theme 'u' has no word to match" \
