@@ -571,6 +571,13 @@ static int compile_term(builder *b, const ynode *n, size_t code,
         const char *w = s + i;
         size_t wl = j - i;
         i = j;
+        if (exact && w[0] == '=') /* "=ARS =DGS" */
+            return fail(b, n, GRILLE_EINVALID,
+                        _("exact form '%s' in theme '%s' has a second '=': "
+                          "one at its start makes every word exact ('=ARS "
+                          "DGS'); for either word alone, give two terms"),
+                        grille__quote(buf, sizeof(buf), term, term_len),
+                        b->cb->codes[code].id);
         if (exact) {
             /* compared with one word of the text as it is written (a
              * token's surface): it must be one word as the text is cut,
@@ -1720,6 +1727,13 @@ static int theme(builder *b, const ynode *k, const ynode *v, long parent,
                         cb->codes[ci].id, q(buf, sizeof(buf), v->str), word);
         if (dict) /* a dictionary's leaf of one pattern (version: versi*) */
             rc = patterns(b, v, ci, "terms", one_term);
+        else if (v->len == 0 || (v->plain && grille_ytree__null(v->str,
+                                                                  v->len)))
+            /* "sante: ~", "sante:" */
+            return fail(b, v, GRILLE_EINVALID,
+                        _("theme '%s' is empty: give it its terms (%s: "
+                          "[santé, masques]) or its keys under it"),
+                        cb->codes[ci].id, cb->codes[ci].id);
         else
             return fail(b, v, GRILLE_ESYNTAX,
                         _("theme '%s' is the text '%s': write its keys under "
@@ -2024,10 +2038,14 @@ static int build(builder *b, const ynode *root)
                 fr = strcasecmp(v->str, french[j]) == 0;
             if (!fr)
                 return fail(b, v, GRILLE_EINVALID,
-                            _("unsupported language '%s': grille codes "
-                              "French (language: french)"),
+                            v->type == Y_SCALAR
+                                ? _("unsupported language '%s': grille codes "
+                                    "French (language: french)")
+                                : _("'language' must be a text%s: grille "
+                                    "codes French (language: french)"),
                             v->type == Y_SCALAR ? q(buf, sizeof(buf), v->str)
-                                                : "?");
+                            : v->type == Y_SEQ  ? _(", not a list")
+                                                : _(", not a mapping"));
         }
     }
     if (th->type != Y_MAP || th->n == 0)

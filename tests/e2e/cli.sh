@@ -784,6 +784,18 @@ printf 'themes:\n  f:\n    terms: [masques, #covid]\n  g: [gel]\n' > hash.yaml
 expect "a '#' in a flow list is named as a comment" 1 \
     "a '#' after a space starts a YAML comment" \
     $G codebook check hash.yaml
+printf 'themes:\n  f:\n    terms: ["=ARS =DGS"]\n' > eq2.yaml
+expect "an exact form with a second '=' is named as written (it read '==DGS')" 1 \
+    "^grille: eq2\.yaml:3:13: exact form '=ARS =DGS' in theme 'f' has a second '='" \
+    $G codebook check eq2.yaml
+printf 'language: [fr]\nthemes:\n  f: [masques]\n' > lang.yaml
+expect "a language given as a list says so (it read '?')" 1 \
+    "^grille: lang\.yaml:1:11: 'language' must be a text, not a list" \
+    $G codebook check lang.yaml
+printf 'themes:\n  sante: ~\n' > tilde.yaml
+expect "a theme of ~ is empty (it suggested the list [~])" 1 \
+    "^grille: tilde\.yaml:2:10: theme 'sante' is empty: give it its terms" \
+    $G codebook check tilde.yaml
 printf 'themes:\n  u:\n    terms: ["="]\n' > eq.yaml
 expect "a term '=' is named as written" 1 \
     "^grille: eq\.yaml:3:13: term '=' in theme 'u' has no word to match" \
