@@ -46,11 +46,17 @@ static void out_at_exit(void)
 /* -o written as it is: devices, pipes, descriptors (/dev/stdout...), a
  * link to a file not there yet, a file beside which we may not write.
  * The output can then be left cut by an error. */
+/* A regular file written in place: an error leaves it cut, which its
+ * message then says. */
+static bool out_placed;
+
 static FILE *out_in_place(const char *path)
 {
+    struct stat st;
     FILE *f = fopen(path, "we");
     if (!f)
         cli_error("%s: %s", path, strerror(errno));
+    out_placed = f && fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode);
     return f;
 }
 
@@ -222,9 +228,18 @@ int out_close(FILE *f, const char *path)
         free(out_final);
         out_final = NULL;
     }
+    bool placed = out_placed && f != stdout;
+    out_placed = false;
     if (bad) {
-        cli_error(_("%s: cannot write the output: %s"),
-                  path && f != stdout ? path : "<stdout>", strerror(e));
+        if (placed) /* no whole copy beside it to fall back on */
+            cli_error(_("%s: cannot write the output: %s; the file is "
+                        "left cut (it was written in place, with no whole "
+                        "copy beside it: its folder cannot be written to, "
+                        "or its name leaves no room for a longer one)"),
+                      path, strerror(e));
+        else
+            cli_error(_("%s: cannot write the output: %s"),
+                      path && f != stdout ? path : "<stdout>", strerror(e));
         return -1;
     }
     return 0;

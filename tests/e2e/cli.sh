@@ -911,6 +911,14 @@ for f in text csv json; do
         sh -c "$G list -d fullc.db -f $f > /dev/full"
 done
 
+# -o written in place (a name that leaves no room for a temporary one
+# beside it) and cut by an error: said so
+long=$(printf 'r%.0s' $(seq 250)).html
+expect "an output written in place and cut by an error says the file is cut" 1 \
+    "cannot write the output: File too large; the file is left cut \(it was written in place" \
+    sh -c "ulimit -f 80; trap '' XFSZ; $G report -d fullc.db -f html -o $long"
+rm -f "$long"
+
 # the reason of a failed export is the real one
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
     chmod 755 "$tmp" && mkdir -p rox/ro && chmod 755 rox rox/ro
