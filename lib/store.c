@@ -1303,10 +1303,25 @@ static int store_connect(grille_store **out, const char *path,
             /* Reading a project we may not write: opened immutable,
              * SQLite leaves no file beside it. */
             return connect_immutable(out, file, path, err);
-        return connect_as(out, file, path,
-                          readonly ? SQLITE_OPEN_READONLY
-                                   : SQLITE_OPEN_READWRITE,
-                          err);
+        r = connect_as(out, file, path,
+                       readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE,
+                       err);
+        if (r < 0 || !readonly || pending(file, "-wal"))
+            return r;
+        /* A reader on a full disk cannot make the -shm, and failed: with
+         * no change waiting in a -wal, the file alone is the project,
+         * read immutable (a full disk kept even an export to another
+         * disk from saving it). */
+        int rc = sqlite3_exec((*out)->db, "SELECT count(*) FROM sqlite_schema",
+                              NULL, NULL, NULL);
+        int e = sqlite3_system_errno((*out)->db);
+        if (rc == SQLITE_OK || !((rc & 0xFF) == SQLITE_FULL ||
+                                 ((rc & 0xFF) == SQLITE_IOERR &&
+                                  (e == ENOSPC || e == EDQUOT || e == EFBIG))))
+            return 0;
+        grille_store_close(*out);
+        *out = NULL;
+        return connect_immutable(out, file, path, err);
     }
 }
 

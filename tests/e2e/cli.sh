@@ -919,6 +919,20 @@ expect "an output written in place and cut by an error says the file is cut" 1 \
     sh -c "ulimit -f 80; trap '' XFSZ; $G report -d fullc.db -f html -o $long"
 rm -f "$long"
 
+# a full disk: a command that only reads the project still reads it (it
+# could not make the -shm, and refused; even an export to another disk)
+if [ "$(id -u)" = 0 ] && mkdir -p fullfs && mount -t tmpfs -o size=2m tmpfs fullfs 2>/dev/null; then
+    cp fullc.db fullfs/p.db
+    dd if=/dev/zero of=fullfs/fill bs=1k count=3000 2>/dev/null
+    ok "a full disk: list still reads the project" sh -c \
+        "$G list -d fullfs/p.db | grep -q '^fullfs/p.db: 18 documents'"
+    ok "...and export saves it to another disk" \
+        $G export -d fullfs/p.db -f qdpx -o fullfs-out.qdpx
+    expect "...while a command that writes says the disk is full" 1 \
+        "the disk is full" $G attr set -d fullfs/p.db "$(basename "$q03")" k=v
+    umount fullfs
+fi
+
 # the reason of a failed export is the real one
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
     chmod 755 "$tmp" && mkdir -p rox/ro && chmod 755 rox rox/ro
