@@ -485,6 +485,9 @@ int grille_text_read_file(grille_text **out, const char *path,
     return grille_text_read_file_jobs(out, path, 1, err);
 }
 
+static int read_fd(grille_text **out, int fd, const char *path, int jobs,
+                   grille_error *err);
+
 int grille_text_read_file_jobs(grille_text **out, const char *path,
                                int jobs, grille_error *err)
 {
@@ -493,21 +496,52 @@ int grille_text_read_file_jobs(grille_text **out, const char *path,
     if (!path)
         return grille__error(err, GRILLE_EINVALID, NULL, 0, 0, "%s",
                              _("no file given"));
-    bool is_stdin = strcmp(path, "-") == 0;
-    const char *name = is_stdin ? "<stdin>" : path;
-    if (!is_stdin) {
+    if (strcmp(path, "-") != 0) {
         fd = open(path, O_RDONLY | O_CLOEXEC);
         if (fd < 0) {
             int e = errno;
-            grille__error(err, GRILLE_EIO, name, 0, 0, "%s", strerror(e));
+            grille__error(err, GRILLE_EIO, path, 0, 0, "%s", strerror(e));
             if (err)
                 err->detail = e;
             return GRILLE_EIO;
         }
     }
+    return read_fd(out, fd, path, jobs, err);
+}
+
+int grille_text_read_fd(grille_text **out, int fd, const char *path,
+                        int jobs, grille_error *err)
+{
+    *out = NULL;
+    if (!path || fd < 0) {
+        if (fd > 0)
+            close(fd);
+        return grille__error(err, GRILLE_EINVALID, NULL, 0, 0, "%s",
+                             path ? _("no file given (a negative descriptor)")
+                                  : _("no file given"));
+    }
+    return read_fd(out, fd, path, jobs, err);
+}
+
+/* Reads and decodes descriptor fd of the file at `path` ("-": standard
+ * input, fd 0), which it closes (but standard input). */
+static int read_fd(grille_text **out, int fd, const char *path, int jobs,
+                   grille_error *err)
+{
+    bool is_stdin = strcmp(path, "-") == 0;
+    const char *name = is_stdin ? "<stdin>" : path;
     struct stat st;
     bool regular = false; /* a file the text can be said to come from */
-    if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+    if (fstat(fd, &st) != 0) {
+        int e = errno;
+        if (!is_stdin)
+            close(fd);
+        grille__error(err, GRILLE_EIO, name, 0, 0, "%s", strerror(e));
+        if (err)
+            err->detail = e;
+        return GRILLE_EIO;
+    }
+    if (S_ISDIR(st.st_mode)) {
         if (!is_stdin)
             close(fd);
         int r = grille__error(err, GRILLE_EIO, name, 0, 0, "%s",

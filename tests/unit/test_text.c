@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -264,6 +265,21 @@ START_TEST(read_file_keeps_its_file)
     ck_assert_int_eq(chdir(b), 0);
     ck_assert_ptr_null(grille__text_file(t));
     grille_text_free(t);
+    /* from a descriptor: the same text, the descriptor closed */
+    int fd = open("note.md", O_RDONLY);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(grille_text_read_fd(&t, fd, "note.md", 1, &err), 0);
+    size_t n;
+    ck_assert_str_eq(grille_text_data(t, &n), "La santé.\n");
+    ck_assert_int_eq(fcntl(fd, F_GETFD), -1);
+    grille_text_free(t);
+    ck_assert_int_eq(grille_text_read_fd(&t, -1, "note.md", 1, &err),
+                     GRILLE_EINVALID);
+    ck_assert_ptr_null(t);
+    fd = open(".", O_RDONLY);
+    ck_assert_int_eq(grille_text_read_fd(&t, fd, ".", 1, &err), GRILLE_EIO);
+    ck_assert_msg(strstr(err.message, "folder") != NULL, "%s", err.message);
+    ck_assert_int_eq(fcntl(fd, F_GETFD), -1);
     /* read and asked in the same folder: its own path from / */
     ck_assert_int_eq(grille_text_read_file(&t, "note.md", &err), 0);
     const char *file = grille__text_file(t);
