@@ -300,7 +300,10 @@ int grille_attrs_parse(grille_attrs **out, size_t *body, const char *s,
     }
     if (rc == 0)
         return empty(out, err);
-    if (!grille__attrs_yaml_only) {
+    /* raw bytes from a program (a note is decoded first): refused by the
+     * YAML reader, which says where, rather than kept by the plain one */
+    bool raw = utf8_check(s + ys, ye - ys) < ye - ys;
+    if (!grille__attrs_yaml_only && !raw) {
         if ((*out = parse_plain(s + ys, ye - ys)))
             return after_blank(out, body, s, len, err);
         if (grille__attrs_plain_only)
@@ -310,6 +313,8 @@ int grille_attrs_parse(grille_attrs **out, size_t *body, const char *s,
      * blank lines before it */
     rc = grille_ytree__parse(&root, s + ys, ye - ys, name,
                              grille_text_count_lines(s, 0, ys), err);
+    if (rc == GRILLE_EENCODING && err)
+        err->offset += ys; /* in the note, not in its block */
     if (rc < 0)
         goto done;
     if (root && root->type != Y_MAP) {

@@ -203,7 +203,9 @@ typedef struct grille_attrs grille_attrs;
  * to scalar values (a list value is joined with ", ").  Returns 0 with an
  * empty list when there is no front matter.  Errors: GRILLE_ESYNTAX with
  * the line and column in the document (not in the block), naming `name`;
- * GRILLE_ELIMIT for YAML nested past 64 levels.
+ * GRILLE_ELIMIT for YAML nested past 64 levels; GRILLE_EENCODING for a
+ * front matter that is not UTF-8 (bytes not decoded: err->offset is the
+ * bad byte's in `s`).
  * *body (unless body is NULL) receives the offset where the body starts
  * (0 without front matter).  A block after blank lines that is read as
  * text because it is no YAML mapping returns 0 too, with err->code 0 and

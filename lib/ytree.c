@@ -140,11 +140,19 @@ int grille_ytree__parse(ynode **out, const char *s, size_t len,
     unsigned bl, bc; /* where a bad byte is */
     if (bad < len) {
         line_col(s, bad, &bl, &bc);
+        /* a codebook is a file of its own (line0 0); a front matter is
+         * the lines after a note's '---' (grille_attrs_parse, given raw
+         * bytes by a program) */
         int e = grille__error(err, GRILLE_EENCODING, name, bl + line0, bc,
-                              _("invalid UTF-8 at byte %zu (0x%02X): a "
-                                "codebook must be UTF-8; save it with the "
-                                "encoding UTF-8 (0x%02X may be "
-                                "Windows-1252 or Latin-1)"),
+                              line0 ? _("invalid UTF-8 at byte %zu of the "
+                                        "front matter (0x%02X): a note must "
+                                        "be UTF-8, or decoded first "
+                                        "(grille_text_decode; 0x%02X may be "
+                                        "Windows-1252 or Latin-1)")
+                                    : _("invalid UTF-8 at byte %zu (0x%02X): a "
+                                        "codebook must be UTF-8; save it with "
+                                        "the encoding UTF-8 (0x%02X may be "
+                                        "Windows-1252 or Latin-1)"),
                               bom + bad, (unsigned char)s[bad],
                               (unsigned char)s[bad]);
         if (err)

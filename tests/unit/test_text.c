@@ -376,6 +376,20 @@ START_TEST(front_matter_after_blank_lines)
         ck_assert_int_eq(err.code, 0);
         grille_attrs_free(a);
     }
+    /* raw Latin-1 bytes, quoted or not: refused, at the byte's offset in
+     * the note (the plain reader kept "caf\xe9" unquoted) */
+    const char *latin[] = {"---\ntype: caf\xe9\n---\nCorps\n",
+                           "---\ntype: 'caf\xe9'\n---\nCorps\n"};
+    for (size_t i = 0; i < 2; i++) {
+        grille_error le = {0};
+        ck_assert_int_eq(grille_attrs_parse(&a, &body, latin[i],
+                                            strlen(latin[i]), "l.md", &le),
+                         GRILLE_EENCODING);
+        ck_assert_ptr_null(a);
+        ck_assert_uint_eq(le.offset, (size_t)(strchr(latin[i], '\xe9') -
+                                              latin[i]));
+        ck_assert_msg(strstr(le.message, "front matter"), "%s", le.message);
+    }
     /* one err for several notes: a note's warning is not the next's */
     grille_error warned = {0};
     ck_assert_int_eq(grille_attrs_parse(&a, &body, texts[0], strlen(texts[0]),
