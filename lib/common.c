@@ -1002,8 +1002,26 @@ void grille__squeeze(gbuf *b, size_t from)
 
 char *grille_fold(const char *s)
 {
-    gbuf b = {0};
-    if (grille__fold(&b, s, strlen(s)) < 0 ||
+    gbuf b = {0}, clean = {0};
+    size_t n = strlen(s), bad = utf8_check(s, n);
+    if (bad < n) {
+        /* bytes that are not UTF-8 (a program's, not a note's): each is
+         * U+FFFD, rather than eaten as a continuation ("\xc3(" was "e") */
+        for (size_t i = 0; i < n;) {
+            size_t ok = utf8_check(s + i, n - i);
+            if (gbuf_put(&clean, s + i, ok) < 0 ||
+                (i + ok < n && gbuf_put(&clean, "\xef\xbf\xbd", 3) < 0)) {
+                gbuf_free(&clean);
+                return NULL;
+            }
+            i += ok + (i + ok < n);
+        }
+        s = clean.data ? clean.data : "";
+        n = clean.len;
+    }
+    int rc = grille__fold(&b, s, n);
+    gbuf_free(&clean);
+    if (rc < 0 ||
         (grille__squeeze(&b, 0), gbuf_put(&b, "", 1)) < 0) {
         gbuf_free(&b);
         return NULL;

@@ -239,7 +239,8 @@ GRILLE_API char *grille_attr_value(const char *value);
 /* `s` folded as words are for matching (malloc'd; NULL when out of
  * memory): lowercase, accents removed, ligatures expanded, runs of white
  * space one space: two attribute values equal once folded are spelt
- * alike to a reader ("Commune" and "commune"). */
+ * alike to a reader ("Commune" and "commune").  A byte that is not UTF-8
+ * becomes U+FFFD. */
 GRILLE_API char *grille_fold(const char *s);
 
 /* --------------------------------------------------- segments and tokens */
@@ -757,7 +758,8 @@ GRILLE_API int grille_store_remove(grille_store *s, int64_t id,
  * type, region, population, role, date, enqueteur) are stored in that
  * spelling whatever their case and accents ("Rôle": role).
  * Errors: GRILLE_ENOTFOUND when there is no document `id`,
- * GRILLE_EINVALID in a project opened read-only (as add and remove). */
+ * GRILLE_EINVALID in a project opened read-only (as add and remove),
+ * GRILLE_EENCODING for a key or a value that is not UTF-8. */
 GRILLE_API int grille_store_set_attr(grille_store *s, int64_t id,
                                      const char *key, const char *value,
                                      const char *origin, grille_error *err);

@@ -3489,6 +3489,15 @@ int grille_store_set_attr(grille_store *s, int64_t id, const char *key,
     if (!*key)
         return grille__error(err, GRILLE_EINVALID, s->path, 0, 0, "%s",
                              _("an attribute needs a name"));
+    /* the project's texts are UTF-8, as the exports and reports write
+     * them (a byte of Latin-1 came out as U+FFFD in an export) */
+    size_t kl = strlen(key), vl = strlen(value);
+    if (utf8_check(key, kl) < kl || utf8_check(value, vl) < vl)
+        return grille__error(err, GRILLE_EENCODING, s->path, 0, 0,
+                             _("attribute '%s': its %s is not UTF-8"),
+                             utf8_check(key, kl) < kl ? "?" : key,
+                             utf8_check(key, kl) < kl ? _("name")
+                                                      : _("value"));
     /* in a transaction of its own, as add and remove: a read-only
      * project is refused alike */
     bool own;

@@ -1179,6 +1179,13 @@ START_TEST(test_misuse_is_einvalid)
     ck_assert_int_eq(grille_store_set_attr(st, id, "type", "epci", NULL, &err),
                      GRILLE_EINVALID);
     ck_assert_ptr_nonnull(strstr(err.message, "origin"));
+    /* bytes that are not UTF-8, in a key or a value */
+    ck_assert_int_eq(grille_store_set_attr(st, id, "k\xff", "v", "test", &err),
+                     GRILLE_EENCODING);
+    ck_assert_int_eq(grille_store_set_attr(st, id, "k", "caf\xe9", "test",
+                                           &err),
+                     GRILLE_EENCODING);
+    ck_assert_ptr_nonnull(strstr(err.message, "value is not UTF-8"));
     commit(st);
     ck_assert_int_eq(count_docs(st), 1);
     /* no prepared document; a write asked inside a read snapshot */

@@ -1910,6 +1910,13 @@ START_TEST(compounds_and_names)
     f = grille_fold("les agents -\ntous, mi-\n 12, visio-\n\nconférence, co-\r\nconstruction");
     ck_assert_str_eq(f, "les agents - tous, mi- 12, visio- conference, co-construction");
     free(f);
+    /* bytes that are not UTF-8: each one U+FFFD, the next kept */
+    f = grille_fold("\xc3(");
+    ck_assert_str_eq(f, "\xef\xbf\xbd(");
+    free(f);
+    f = grille_fold("a\xe9Z");
+    ck_assert_str_eq(f, "a\xef\xbf\xbdz");
+    free(f);
 }
 END_TEST
 
