@@ -42,6 +42,9 @@ size_t grille_quote_score(size_t hits, size_t len)
 {
     if (!hits)
         return 0;
+    /* past SIZE_MAX / 1000 hits (no segment holds as many), the most */
+    if (hits > (SIZE_MAX - 750) / 1000)
+        return SIZE_MAX;
     return hits * 1000 + (len >= 40 ? 500 : 0) + (len < 250 ? len : 250);
 }
 

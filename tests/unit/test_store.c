@@ -3498,6 +3498,14 @@ static void tied_notes(void)
 
 START_TEST(test_quotes_ranked_order_with_ties)
 {
+    /* the score: hits first, then a readable length; no wrap-around */
+    ck_assert_uint_eq(grille_quote_score(0, 100), 0);
+    ck_assert_uint_gt(grille_quote_score(2, 10), grille_quote_score(1, 300));
+    ck_assert_uint_gt(grille_quote_score(1, 45), grille_quote_score(1, 39));
+    ck_assert_uint_eq(grille_quote_score(1, 250), grille_quote_score(1, 900));
+    ck_assert_uint_eq(grille_quote_score(SIZE_MAX / 10, 100), SIZE_MAX);
+    ck_assert_uint_ge(grille_quote_score(SIZE_MAX / 1000 - 1, 300),
+                      grille_quote_score(SIZE_MAX / 1000 - 2, 300));
     /* the ranked quotes (sorted in C) come in the order of the quotes
      * with texts (sorted by SQLite) */
     tied_notes();
