@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static const char help[] =
     "Usage: grille recode [-d DB] [-c CODEBOOK] [--dry-run] [-j N]\n"
@@ -172,6 +173,15 @@ int cmd_recode(int argc, char **argv)
     size_t len;
     int status = EXIT_RUNTIME;
     recode_run run = {0}; /* before the first goto: done frees it */
+    if (dry && access(db, F_OK) == 0 && access(db, W_OK) != 0) {
+        /* the dry run recodes in a transaction it rolls back */
+        cli_error(_("%s: recode --dry-run needs the right to write the "
+                    "project, though it changes nothing: it recodes in a "
+                    "transaction that it then rolls back; to try a codebook "
+                    "on a project you may only read, recode a copy of it"),
+                  db);
+        return EXIT_RUNTIME;
+    }
     if (cli_open_store(&s, db, false) < 0)
         return EXIT_RUNTIME;
     /* Ctrl-C caught before the transaction begins (see cmd_add.c) */

@@ -938,6 +938,11 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
     chmod 755 "$tmp" && mkdir -p rox/ro && chmod 755 rox rox/ro
     $G init -d rox/p.db >/dev/null && $G add -d rox/p.db full.txt >/dev/null
     chmod 644 rox/p.db
+    cp rox/p.db rox/q.db && chmod 644 rox/q.db
+    expect "recode --dry-run of a project one may not write says why, and what to do" 1 \
+        "recode --dry-run needs the right to write the project, though it changes nothing" \
+        setpriv --reuid=65534 --regid=65534 --clear-groups \
+        $G recode -n -d rox/q.db
     expect "export into a folder one may not write says why" 1 \
         "x\.qdpx: cannot create a temporary file beside it: Permission denied" \
         setpriv --reuid=65534 --regid=65534 --clear-groups \
