@@ -347,7 +347,7 @@ int cmd_add(int argc, char **argv)
                                            &err);
         if (rc == GRILLE_EEXISTS && id > 0) { /* the same text */
             cli_progress_end(&prog);
-            fprintf(stderr, "grille: %s\n", err.message);
+            cli_lib_error(&err);
             present++;
             continue;
         }

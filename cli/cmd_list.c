@@ -400,8 +400,9 @@ static int write_csv(lister *l, FILE *f)
  * cannot be read back. */
 static bool write_text(lister *l, FILE *f)
 {
-    fprintf(f, _("%s: %zu document%s, %zu word%s, %zu segment%s (%zu coded)\n"),
-            l->db, l->n, cli_s(l->n), l->words, cli_s(l->words), l->segs,
+    put_safe_str(f, l->db); /* the path as typed: its controls U+FFFD */
+    fprintf(f, _(": %zu document%s, %zu word%s, %zu segment%s (%zu coded)\n"),
+            l->n, cli_s(l->n), l->words, cli_s(l->words), l->segs,
             cli_s(l->segs), l->coded);
     if (!l->rows.spill) {
         if (l->rows.len)

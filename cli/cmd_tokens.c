@@ -69,9 +69,13 @@ static void show_text(const cli_doc *d, grille_analyser *a)
         const grille_segment *s = &segs[i];
         printf("\n#%zu %s line %u [%zu,%zu)", i,
                grille_segment_kind_name(s->kind), s->line, s->start, s->end);
-        if (s->label_end > s->label_start)
-            printf(" speaker \"%.*s\"", (int)(s->label_end - s->label_start),
-                   d->data + s->label_start);
+        if (s->label_end > s->label_start) {
+            /* the note's own bytes: its controls as U+FFFD */
+            fputs(" speaker \"", stdout);
+            put_safe(stdout, d->data + s->label_start,
+                     s->label_end - s->label_start);
+            putchar('"');
+        }
         fputs("\n  ", stdout);
         put_flat(stdout, d->data + s->start, s->end - s->start);
         putchar('\n');

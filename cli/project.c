@@ -134,10 +134,9 @@ static void on_upgrade(const char *path, int from, int to, void *payload)
     cli_upgraded_to = to;
     /* from 3, the codings are renumbered; from 4, doc_stats computed
      * again; from 5, the attributes cleaned */
-    fprintf(stderr,
-            _("grille: %s: upgrading the project from schema %d to %d "
-              "(once; about %s s per 100 MB of notes)\n"),
-            path, from, to, from < 4 ? "2.5" : from < 5 ? "1" : "0.2");
+    cli_error(_("%s: upgrading the project from schema %d to %d (once; "
+                "about %s s per 100 MB of notes)"),
+              path, from, to, from < 4 ? "2.5" : from < 5 ? "1" : "0.2");
 }
 
 /* A wait for another command's write lock that lasts: said on a
@@ -145,10 +144,9 @@ static void on_upgrade(const char *path, int from, int to, void *payload)
 static void on_wait(const char *path, void *payload)
 {
     (void)payload;
-    fprintf(stderr,
-            _("grille: %s is in use by another command: waiting for it "
-              "(up to 10 minutes; Ctrl-C stops)\n"),
-            path);
+    cli_error(_("%s is in use by another command: waiting for it (up to "
+                "10 minutes; Ctrl-C stops)"),
+              path);
 }
 
 int cli_open_store(grille_store **out, const char *path, bool readonly)

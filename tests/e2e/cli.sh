@@ -848,6 +848,22 @@ for c in "tag esc.md" "tag --color=always esc.md" \
         ! LC_ALL=C grep -q \$(printf '\\033\\\\[2J\\\\|\\033\\\\[31m\\\\|\\007\\\\|\\302\\233') esc.out &&
         grep -q '�' esc.out"
 done
+# ...nor a file's name, in add's "already in the project", nor a speaker's
+# label in tokens, nor the project's path in list
+mkdir -p escname && printf 'Le t\303\251l\303\251travail.\n' > "escname/$(printf 'a\033[2Jb.md')"
+$G init -d escn.db >/dev/null && $G add -d escn.db escname >/dev/null 2>&1
+ok "add again: the name in 'already in the project' has no control character" sh -c "
+    $G add -d escn.db escname > escn.out 2>&1
+    grep -q 'already in the project' escn.out &&
+    ! LC_ALL=C grep -q \$(printf '\033') escn.out && grep -q '�' escn.out"
+printf 'Mme Roux (a\033[2Jb) : le t\303\251l\303\251travail.\n' > esclabel.md
+ok "tokens: a speaker's label has no control character" sh -c "
+    $G tokens esclabel.md > escl.out 2>&1 &&
+    grep -q 'speaker' escl.out && ! LC_ALL=C grep -q \$(printf '\033') escl.out"
+cp escn.db "$(printf 'p\033[2J.db')"
+ok "list: the project's path has no control character" sh -c "
+    $G list -d \"\$(printf 'p\033[2J.db')\" > escp.out 2>&1 &&
+    ! LC_ALL=C grep -q \$(printf '\033') escp.out && grep -q '^p�\\[2J.db: 1 document' escp.out"
 ok "tag -f json: C1 controls escaped (U+009B, CSI), no-break spaces and guillemets kept" sh -c "
     printf 'a\\302\\23331m \\302\\253b\\302\\273\\302\\240c\\n' | $G tag -f json - > c1.json &&
     grep -q 'a\\\\u009b31m' c1.json && ! LC_ALL=C grep -q \$(printf '\\302\\233') c1.json &&
