@@ -421,6 +421,9 @@ static inline size_t plain_at(const char *s, size_t n, size_t i)
 }
 /* Whether s[0..len) is valid UTF-8. */
 bool cli_utf8_valid(const char *s, size_t len);
+/* A copy of s (malloc'd) with each byte that is not UTF-8 as U+FFFD, as
+ * the outputs write it. */
+char *cli_utf8_cleaned(const char *s);
 /* Checks that no key of the KEY=VALUE arguments kv[0..n) is given twice,
  * in one spelling or two that name one attribute ("type" and "Type"):
  * 0, or the usage error of `cmd` (exit status 2) after saying which. */

@@ -419,6 +419,7 @@ static int attr_import(int argc, char **argv, const char *db)
     bool *doc_touched = NULL;
     const char *why = NULL;
     char *rawname = NULL; /* a listing row's name as written */
+    char *rawfirst = NULL; /* a row's first cell as written */
     if ((pos = csv_sep_line(data, len, &sep)) != 0)
         line++; /* Excel's "sep=;": the header is on the next line */
     /* the header: the first row with a name in it (a spreadsheet's
@@ -595,6 +596,12 @@ static int attr_import(int argc, char **argv, const char *db)
             if (!(rawname = strdup(n)))
                 abort(); /* out of memory */
         }
+        /* the first cell as written too: a name with spaces at its ends,
+         * or decomposed accents, is a document's as the file was named */
+        free(rawfirst);
+        if (!(rawfirst = strdup(guarded(row.fields[0]) ? row.fields[0] + 1
+                                                        : row.fields[0])))
+            abort(); /* out of memory */
         /* every cell as it would be stored: a no-break space alone is an
          * empty cell, and "Montpellier " (autocorrect) names Montpellier */
         bool blank = true;
@@ -644,6 +651,22 @@ static int attr_import(int argc, char **argv, const char *db)
                     id = refs.v[i].id;
                     found = 0;
                 }
+            /* a name that is not UTF-8 is written with U+FFFD for its
+             * bytes: the document whose name reads so (the listing's id
+             * first, when two do) */
+            for (size_t i = 0; i < refs.n && found && strstr(name, "\xef\xbf\xbd");
+                 i++) {
+                if (cli_utf8_valid(refs.v[i].name, strlen(refs.v[i].name)))
+                    continue;
+                char *c = cli_utf8_cleaned(refs.v[i].name);
+                bool same = strcmp(c, name) == 0;
+                free(c);
+                if (same && (found == GRILLE_ENOTFOUND || (idref[0] &&
+                             refs.v[i].id == strtoll(idref + 1, NULL, 10)))) {
+                    id = refs.v[i].id;
+                    found = 0;
+                }
+            }
             if (found) {
                 if (*row.fields[0])
                     cli_error(_("%s:%zu: no document '%s' in the project "
@@ -658,6 +681,24 @@ static int attr_import(int argc, char **argv, const char *db)
             }
         } else {
             found = grille_store_find(s, who, &id, &ferr);
+            /* a name as written (spaces at its ends, decomposed accents:
+             * as macOS names files), then the one document whose name
+             * reads as the cell once both are cleaned alike */
+            if (found == GRILLE_ENOTFOUND && !*idref && *rawfirst &&
+                strcmp(rawfirst, who) != 0)
+                found = grille_store_find(s, rawfirst, &id, &ferr);
+            for (size_t i = 0, n = 0; found == GRILLE_ENOTFOUND && !*idref &&
+                                      i < refs.n;
+                 i++) {
+                char *c = grille_attr_value(refs.v[i].name);
+                if (!c)
+                    abort(); /* out of memory */
+                if (strcmp(c, who) == 0 && ++n == 1)
+                    id = refs.v[i].id;
+                free(c);
+                if (i + 1 == refs.n && n == 1)
+                    found = 0;
+            }
         }
         bool by_doc = found == 0;
         if (by_doc && !from_list && !*idref && *row.fields[0] != '#') {
@@ -775,6 +816,7 @@ static int attr_import(int argc, char **argv, const char *db)
     free(setby);
     free(doc_touched);
     free(ignored);
+    free(rawfirst);
     free(rawname);
     if (bad)
         ok = false;

@@ -444,6 +444,22 @@ bool cli_utf8_valid(const char *s, size_t len)
     return true;
 }
 
+static char *utf8_clean(const char *s, size_t len, size_t *out_len);
+
+char *cli_utf8_cleaned(const char *s)
+{
+    size_t n;
+    char *c = utf8_clean(s, strlen(s), &n);
+    if (c) {
+        c[n] = '\0';
+        return c;
+    }
+    c = strdup(s);
+    if (!c)
+        abort(); /* as the other renderers */
+    return c;
+}
+
 /* s[0..len) with each byte that is not UTF-8 as U+FFFD, in a new string
  * of *out_len bytes; NULL when it is valid UTF-8 already. */
 static char *utf8_clean(const char *s, size_t len, size_t *out_len)

@@ -836,6 +836,23 @@ rmdir fifo.db-shm
 ok "...and once moved away, the project is as it was" sh -c \
     "$G list -d fifo.db | grep -q '^fifo.db: 1 document'"
 
+# attr import finds a document named in decomposed accents (macOS), or
+# with spaces at its ends, however the cases file spells it; and a
+# listing finds one whose name is not UTF-8 (written with U+FFFD)
+mkdir -p oddnames
+printf -- '---\ncollectivite: L\n---\nLe t\303\251l\303\251travail.\n' > "oddnames/$(printf 'Se\314\201bastien.md')"
+printf -- '---\ncollectivite: M\n---\nLa sant\303\251.\n' > 'oddnames/  espace.md'
+printf -- '---\ncollectivite: N\n---\nLe maire.\n' > "oddnames/$(printf 'caf\351.md')"
+$G init -d odd.db >/dev/null && $G add -d odd.db oddnames >/dev/null 2>&1
+printf 'document,strate\nS\303\251bastien.md,x\n  espace.md,z\n' > oddcases.csv
+expect "attr import: a name in decomposed accents, one with spaces at its ends" 0 \
+    "^set 2 attribute values on 2 documents from oddcases\.csv" \
+    $G attr import -d odd.db oddcases.csv
+$G list -d odd.db -f csv | sed 's/,N,\r$/,N,n\r/' > oddlist.csv
+expect "attr import of a listing: a name that is not UTF-8, written with U+FFFD" 0 \
+    "^set 1 attribute value on 1 document from oddlist\.csv" \
+    $G attr import -d odd.db oddlist.csv
+
 # a note's escape sequences never reach the terminal
 printf -- '---\ncollectivite: "Ville\\e[2J"\n---\nLe maire \033[31mROUGE\033[0m et \302\2332J la santé \007.\n' > esc.md
 $G init -d esc.db >/dev/null
