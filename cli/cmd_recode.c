@@ -21,7 +21,7 @@ static const char help[] =
     "(children counted in their parents), the coded segments before and\n"
     "after, how many were gained and lost, and the codings before and after\n"
     "(a term removed from a theme whose segments stay coded changes only\n"
-    "those); the totals add up the themes.\n\n"
+    "those); the totals add up the top-level themes.\n\n"
     "  -d, --db FILE        the project (default: $GRILLE_DB, else ./grille.db)\n"
     "  -c, --codebook FILE  the new codebook\n"
     "  -n, --dry-run        show the changes, write nothing\n"

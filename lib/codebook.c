@@ -2330,19 +2330,11 @@ const char *grille_codebook_bundled_text(size_t *len)
 
 int grille_codebook_load_bundled(grille_codebook **out, grille_error *err)
 {
-    int rc = grille_codebook_load(out, (const char *)grille__bundled_codebook,
-                                  grille__bundled_codebook_len,
-                                  "riposte.yaml", err);
-    if (rc == 0) {
-        free((*out)->source);
-        (*out)->source = strdup("<bundled>");
-        if (!(*out)->source) {
-            grille_codebook_free(*out);
-            *out = NULL;
-            return grille__nomem(err);
-        }
-    }
-    return rc;
+    /* its source is riposte.yaml, as a project made with it keeps it:
+     * one name in check, show, eval and the reports */
+    return grille_codebook_load(out, (const char *)grille__bundled_codebook,
+                                grille__bundled_codebook_len, "riposte.yaml",
+                                err);
 }
 
 const char *grille_codebook_skip_speaker(const grille_codebook *cb, size_t i)

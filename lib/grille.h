@@ -375,7 +375,8 @@ GRILLE_API void grille_codebook_free(grille_codebook *cb);
 
 /* The codebook's `name` (or the file name), borrowed. */
 GRILLE_API const char *grille_codebook_name(const grille_codebook *cb);
-/* The file name it was loaded from ("<bundled>" for the bundled one). */
+/* The file name it was loaded from ("riposte.yaml" for the bundled one,
+ * as a project made with it keeps it). */
 GRILLE_API const char *grille_codebook_source(const grille_codebook *cb);
 /* The SHA-256 of the YAML text, 64 lowercase hex digits, borrowed. */
 GRILLE_API const char *grille_codebook_sha256(const grille_codebook *cb);

@@ -717,7 +717,7 @@ ok "...one letter for an accent's is not; 'santé ?' is the word santé" sh -c \
      printf 'La sant\xc3\xa9 ? Oui.\n' > question.md &&
      $G tag -c question.yaml -f json question.md | grep -q '\"codes\": \[\"v\"\]'"
 ok "...and none of the bundled codebook" sh -c \
-    "$G codebook check 2>&1 | grep -q '^<bundled>: ok' && ! $G codebook check 2>&1 | grep -q warning"
+    "$G codebook check 2>&1 | grep -q '^riposte.yaml: ok' && ! $G codebook check 2>&1 | grep -q warning"
 python3 -c "print('---');[print(f'k{i}: v{i}') for i in range(20000)];print('---\nsanté')" > keys.md
 expect "a front matter of 20,000 keys is refused at once, at its 1,001st" 1 \
     "^grille: keys\.md:1002:1: front matter of more than 1000 keys" \

@@ -328,7 +328,7 @@ START_TEST(test_bundled_mandated_ids)
                       "'%s' is not a top-level theme", ids[i]);
         ck_assert_msg(info.npatterns > 0, "'%s' has no pattern", ids[i]);
     }
-    ck_assert_str_eq(grille_codebook_source(cb), "<bundled>");
+    ck_assert_str_eq(grille_codebook_source(cb), "riposte.yaml");
     ck_assert_str_eq(grille_codebook_name(cb), "Riposte créative territoriale");
     grille_codebook_free(cb);
 }
