@@ -304,6 +304,9 @@ static inline void json_cstr(FILE *f, const char *s)
 {
     json_str(f, s, __builtin_strlen(s));
 }
+/* An attribute's key as the project stores it ("TYPE", "Rôle": type,
+ * role), which --by may spell otherwise: JSON names it so. */
+void json_attr_key(FILE *f, const char *key);
 /* CSV (RFC 4180): a cell quoted when needed; text cells that a spreadsheet
  * would run as a formula (=, +, -, @, tab, CR first) get a leading '. */
 void csv_cell(FILE *f, const char *s, size_t len, bool text);

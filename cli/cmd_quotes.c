@@ -370,7 +370,7 @@ int cmd_quotes(int argc, char **argv)
         json_cstr(f, code);
         fputs(", \"by\": ", f);
         if (by)
-            json_cstr(f, by);
+            json_attr_key(f, by);
         else
             fputs("null", f);
         fputs(", \"quotes\": [", f);

@@ -351,7 +351,7 @@ static void pct_text(uint64_t num, uint64_t den, char out[8])
 static void compare_json(FILE *f, const grille_report *r, const compare *m)
 {
     fputs("{\"by\": ", f);
-    json_cstr(f, m->by);
+    json_attr_key(f, m->by);
     fputs(", \"groups\": [", f);
     for (size_t g = 0; g < m->ngroups; g++) {
         const group *gr = &m->groups[g];
@@ -1416,7 +1416,7 @@ static void report_json(FILE *f, const grille_store *s,
     free(all);
     free(got);
     fputs("}, \"grid\": {\"by\": ", f);
-    json_cstr(f, by);
+    json_attr_key(f, by);
     fputs("}}\n", f);
 }
 

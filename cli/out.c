@@ -446,6 +446,15 @@ bool cli_utf8_valid(const char *s, size_t len)
 
 static char *utf8_clean(const char *s, size_t len, size_t *out_len);
 
+void json_attr_key(FILE *f, const char *key)
+{
+    char *k = grille_attr_key(key);
+    if (!k)
+        abort(); /* out of memory, as the other renderers */
+    json_cstr(f, k);
+    free(k);
+}
+
 char *cli_utf8_cleaned(const char *s)
 {
     size_t n;
