@@ -969,7 +969,7 @@ fi
 # --by spelt otherwise: the JSON names the key as the project stores it
 ok "report, compare and quotes -f json: --by TYPE and Rôle are type and role" sh -c "
     $G report -d fullc.db --by TYPE -f json | grep -q '\"grid\": {\"by\": \"type\"}' &&
-    $G compare -d fullc.db --by 'R\303\264le' -f json | grep -q '^{\"by\": \"role\"' &&
+    $G compare -d fullc.db --by \"\$(printf 'R\303\264le')\" -f json | grep -q '^{\"by\": \"role\"' &&
     $G quotes -d fullc.db sante --by TYPE -f json | grep -q '\"by\": \"type\"'"
 
 # the reason of a failed export is the real one
