@@ -176,6 +176,32 @@ static void final_question(const grille_codebook *cb, const char *path)
     }
 }
 
+/* Warns of each glob with a hyphen before its '*' ("télé-*", "co-*"): a
+ * hyphen is no part of a word's form (a compound is read joined), so the
+ * glob is "télé*", which finds télévision too, and "e-*" every word that
+ * starts with an e. */
+static void hyphen_globs(const grille_codebook *cb, const char *path)
+{
+    size_t n = grille_codebook_rule_count(cb);
+    for (size_t i = 0; i < n; i++) {
+        grille_rule_info t;
+        if (grille_codebook_rule(cb, i, &t) < 0 ||
+            t.kind != GRILLE_RULE_GLOB)
+            continue;
+        const char *h = strstr(t.text, "-*");
+        if (!h || h == t.text)
+            continue;
+        grille_code_info ci;
+        grille_codebook_code(cb, t.code, &ci);
+        cli_warning(_("%s:%u:%u: glob '%s' of '%s' is '%.*s*': a hyphen is no "
+                      "part of a word's form (a compound is read joined), so "
+                      "it finds every word that starts with '%.*s', "
+                      "compound or not; list the compounds, or use a regex"),
+                    path, t.line, t.column, t.text, ci.id,
+                    (int)(h - t.text), t.text, (int)(h - t.text), t.text);
+    }
+}
+
 /* s (flattened) in exactly w columns: padded, or cut with a "…". */
 static void put_cut(const char *s, size_t w)
 {
@@ -350,6 +376,7 @@ int cmd_codebook(int argc, char **argv)
                                 : grille_codebook_source(cb);
         masked_terms(cb, where);
         final_question(cb, where);
+        hyphen_globs(cb, where);
     }
     grille_codebook_free(cb);
     return EXIT_OK;

@@ -716,6 +716,10 @@ ok "...one letter for an accent's is not; 'santé ?' is the word santé" sh -c \
     "$G codebook check question.yaml 2>&1 | grep -c warning | grep -qx 1 &&
      printf 'La sant\xc3\xa9 ? Oui.\n' > question.md &&
      $G tag -c question.yaml -f json question.md | grep -q '\"codes\": \[\"v\"\]'"
+printf 'themes:\n  v:\n    terms: ["e-*", "visio*"]\n' > hyphglob.yaml
+expect "a hyphen before a glob's '*' is warned of (e-* is e*: every word with an e first)" 0 \
+    "^grille: warning: hyphglob\.yaml:3:13: glob 'e-\*' of 'v' is 'e\*': a hyphen is no part of a word's form" \
+    sh -c "$G codebook check hyphglob.yaml 2>&1"
 ok "...and none of the bundled codebook" sh -c \
     "$G codebook check 2>&1 | grep -q '^riposte.yaml: ok' && ! $G codebook check 2>&1 | grep -q warning"
 python3 -c "print('---');[print(f'k{i}: v{i}') for i in range(20000)];print('---\nsanté')" > keys.md
