@@ -2119,6 +2119,13 @@ static int load(grille_codebook **out, const char *yaml, size_t len,
                            _("UTF-16 (its byte order mark says so): a "
                              "codebook must be UTF-8; save it with the "
                              "encoding UTF-8"));
+    else if (len >= 5 && (memcmp(yaml, "<?xml", 5) == 0 ||
+                          (len >= 8 && memcmp(yaml, "\xEF\xBB\xBF<?xml", 8) == 0)))
+        /* a REFI-QDA codebook (.qdc), or another XML file */
+        rc = grille__error(err, GRILLE_ESYNTAX, name, 1, 1, "%s",
+                           _("an XML file (a REFI-QDA codebook, .qdc?), not "
+                             "a grille codebook: make one from it with "
+                             "'grille import FILE.qdc -o grid.yaml'"));
     else if (memchr(yaml, 0xCC, len) || memchr(yaml, 0xCD, len)) {
         /* decomposed accents (a file saved on macOS): composed, as notes'
          * words are, or its terms, exact forms, regexes and exclusions

@@ -970,6 +970,12 @@ if [ "$(id -u)" = 0 ] && mkdir -p fullfs && mount -t tmpfs -o size=2m tmpfs full
     umount fullfs
 fi
 
+# a REFI-QDA codebook given where a grille codebook goes: the way to one
+$G export -d fullc.db -f qdc -o given.qdc >/dev/null 2>&1
+expect "a .qdc given as a codebook names grille import" 1 \
+    "^grille: given\.qdc:1:1: an XML file \(a REFI-QDA codebook, \.qdc\?\), not a grille codebook: make one from it with 'grille import" \
+    $G codebook check given.qdc
+
 # --by spelt otherwise: the JSON names the key as the project stores it
 ok "report, compare and quotes -f json: --by TYPE and Rôle are type and role" sh -c "
     $G report -d fullc.db --by TYPE -f json | grep -q '\"grid\": {\"by\": \"type\"}' &&
