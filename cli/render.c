@@ -673,14 +673,19 @@ static void md_escape_at(FILE *f, const char *s, bool line)
     size_t digits = line ? strspn(s, "0123456789") : 0;
     for (size_t i = 0; i < n; i++) {
         char c = s[i];
-        if (c == '|' || c == '\\' || c == '*' || c == '_' || c == '<' ||
-            c == '>' || c == '[' || c == ']' || c == '`' ||
-            (line && i == 0 && strchr("#~-+=", c)) ||
+        /* ~ too: GitHub's ~~strike~~ */
+        if (c == '|' || c == '\\' || c == '*' || c == '_' || c == '[' ||
+            c == ']' || c == '`' || c == '~' ||
+            (line && i == 0 && strchr("#-+=", c)) ||
             (i == digits && i && i < 10 && (c == '.' || c == ')')))
             fputc('\\', f);
         size_t k;
         if (c == '&') {
             fputs("&amp;", f); /* "&amp;" in a note stays as written */
+        } else if (c == '<' || c == '>') {
+            /* as entities, not \< \>: GitHub's autolinks took a note's
+             * "<https://x>" for the link "https://x\>" */
+            fputs(c == '<' ? "&lt;" : "&gt;", f);
         } else if (c == '\n' || c == '\r' || c == '\t') {
             fputc(' ', f);
         } else if ((k = control_at(s, n, i)) != 0) {

@@ -1381,7 +1381,7 @@ mkdir -p mdq && printf -- '~~~ les masques du maire\n\n2020. les masques, &amp; 
 $G init -d mdq.db >/dev/null && $G add -d mdq.db mdq >/dev/null
 ok "md: a quote starting with ~~~ or '2020.' opens no block; & is &amp;" sh -c "
     $G quotes -d mdq.db sante -f md > mdq.out &&
-    grep -qx '> \\\\~~~ les masques du maire' mdq.out &&
+    grep -qx '> \\\\~\\\\~\\\\~ les masques du maire' mdq.out &&
     grep -qx '> 2020\\\\. les masques, &amp;amp; la santé.' mdq.out"
 
 # a specificity that reads 2.0 has its marker (corpus: Occitanie's
