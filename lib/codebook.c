@@ -1410,6 +1410,12 @@ static int check_id(builder *b, const ynode *k, bool dict)
                     _("a theme id must be a plain string"));
     if (k->len == 0)
         return fail(b, k, GRILLE_EINVALID, "%s", _("empty theme id"));
+    if (k->plain && grille_ytree__null(k->str, k->len))
+        /* "~: [x]", "null: [x]": YAML's nothing, read as a theme "~" */
+        return fail(b, k, GRILLE_EINVALID,
+                    _("theme id '%s' is YAML's nothing (null): give the "
+                      "theme a name, or quote it (\"%s\")"),
+                    k->str, k->str);
     if (strcmp(k->str, "skip_speakers") == 0)
         /* indented under themes (or a theme): it would code the words of
          * its labels */
@@ -2025,6 +2031,10 @@ static int build(builder *b, const ynode *root)
             int rc = skip_speakers(b, v);
             if (rc < 0)
                 return rc;
+        } else if (strcmp(k->str, "language") == 0 && v->type == Y_SCALAR &&
+                   (v->len == 0 ||
+                    (v->plain && grille_ytree__null(v->str, v->len)))) {
+            continue; /* language: ~ or nothing: the default, as name's */
         } else if (strcmp(k->str, "language") == 0) {
             /* French, FR, français: whatever their case (strcasecmp
              * folds ASCII only: ç and Ç each) */

@@ -970,6 +970,11 @@ if [ "$(id -u)" = 0 ] && mkdir -p fullfs && mount -t tmpfs -o size=2m tmpfs full
     umount fullfs
 fi
 
+printf 'language:\nthemes:\n  ~: [masques]\n' > nullid.yaml
+expect "a theme id of ~ is YAML's nothing (it was a theme named ~); an empty language is French" 1 \
+    "^grille: nullid\.yaml:3:3: theme id '~' is YAML's nothing" \
+    $G codebook check nullid.yaml
+
 # a REFI-QDA codebook given where a grille codebook goes: the way to one
 $G export -d fullc.db -f qdc -o given.qdc >/dev/null 2>&1
 expect "a .qdc given as a codebook names grille import" 1 \
