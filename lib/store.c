@@ -65,6 +65,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -1274,6 +1275,17 @@ static int store_connect(grille_store **out, const char *path,
                     nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
                     continue;
                 }
+                struct statvfs fs;
+                if (statvfs(file, &fs) == 0 && (fs.f_flag & ST_RDONLY))
+                    /* no user may write there, the owner neither */
+                    return grille__error(
+                        err, GRILLE_ESTORE, path, 0, 0, "%s",
+                        _("changes wait in its -wal, without the -shm that "
+                          "goes with it, on a file system mounted "
+                          "read-only, where no one can make that file: "
+                          "copy the project and its -wal together where "
+                          "you may write, and run any grille command on "
+                          "the copy"));
                 return grille__error(
                     err, GRILLE_ESTORE, path, 0, 0, "%s",
                     access(path, W_OK) == 0

@@ -981,6 +981,27 @@ expect "a .qdc given as a codebook names grille import" 1 \
     "^grille: given\.qdc:1:1: an XML file \(a REFI-QDA codebook, \.qdc\?\), not a grille codebook: make one from it with 'grille import" \
     $G codebook check given.qdc
 
+# changes waiting in a -wal without its -shm, on a file system mounted
+# read-only: no one can make the -shm there, the owner neither: said so
+if [ "$(id -u)" = 0 ] && mkdir -p rofs && mount -t tmpfs -o size=20m tmpfs rofs 2>/dev/null; then
+    cp fullc.db rofs/p.db && mkdir -p rofs/n && printf 'Note sur les masques.\n' > rofs/n/a.md
+    # a reader holds its snapshot while add commits, and stops unclosed:
+    # the add's pages stay in the -wal
+    (cd rofs && python3 -c "
+import os, sqlite3, subprocess
+c = sqlite3.connect('p.db', isolation_level=None)
+c.execute('BEGIN'); c.execute('SELECT 1 FROM documents').fetchone()
+subprocess.run(['$G', 'add', '-d', 'p.db', 'n'], capture_output=True)
+os._exit(0)")
+    rm -f rofs/p.db-shm
+    if [ -s rofs/p.db-wal ] && mount -o remount,ro rofs 2>/dev/null; then
+        expect "a -wal without its -shm on a read-only mount: copy both elsewhere" 1 \
+            "changes wait in its -wal, without the -shm that goes with it, on a file system mounted read-only" \
+            $G list -d rofs/p.db
+    fi
+    umount rofs
+fi
+
 # --by spelt otherwise: the JSON names the key as the project stores it
 ok "report, compare and quotes -f json: --by TYPE and Rôle are type and role" sh -c "
     $G report -d fullc.db --by TYPE -f json | grep -q '\"grid\": {\"by\": \"type\"}' &&
