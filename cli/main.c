@@ -124,6 +124,10 @@ static int dispatch(int argc, char **argv)
         return EXIT_OK;
     }
     if (strcmp(name, "-V") == 0 || strcmp(name, "--version") == 0) {
+        if (argc > 2) {
+            cli_error(_("%s takes no argument ('%s')"), name, argv[2]);
+            return EXIT_USAGE;
+        }
         printf("grille %s\n", grille_version());
         return EXIT_OK;
     }
@@ -137,7 +141,13 @@ static int dispatch(int argc, char **argv)
             return c->fn(argc - 1, argv + 1);
         }
     }
-    cli_error(_("unknown command '%s'"), name);
+    if (name[0] == '-')
+        /* an option before the command: "grille -d p.db report" */
+        cli_error(_("unknown option '%s': the command comes first, its "
+                    "options after it (grille report -d p.db)"),
+                  name);
+    else
+        cli_error(_("unknown command '%s'"), name);
     fputs(_("Run 'grille --help' for the list of commands.\n"), stderr);
     return EXIT_USAGE;
 }

@@ -16,6 +16,10 @@ for c in tag tokens codebook; do
     ok "grille help $c" sh -c "$G help $c | grep -q 'Usage: grille $c'"
 done
 expect "unknown command is a usage error" 2 "unknown command 'tagg'" $G tagg
+expect "an option before the command says the command comes first" 2 \
+    "^grille: unknown option '-d': the command comes first" $G -d p.db report
+expect "--version with an argument is a usage error" 2 \
+    "^grille: --version takes no argument \('x'\)" $G --version x
 expect "an empty -d is a usage error, not ./grille.db" 2 \
     "^grille: -d names no project \(an empty name\)" $G list -d ""
 for c in report cooc compare "quotes x" "kwic x" "import x.qdc"; do
