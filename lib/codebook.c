@@ -756,8 +756,11 @@ static int compile_term(builder *b, const ynode *n, size_t code,
     if (ne == 0) {
         free(els);
         return fail(b, n, GRILLE_EINVALID,
-                    _("term '%s' in theme '%s' has no word to match"),
-                    grille__quote(buf, sizeof(buf), term, term_len),
+                    term_len ? _("term '%s' in theme '%s' has no word to match")
+                             : _("term '%s' in theme '%s' is blank: no word to "
+                                 "match"),
+                    term_len ? grille__quote(buf, sizeof(buf), term, term_len)
+                             : grille__quote(buf, sizeof(buf), n->str, n->len),
                     b->cb->codes[code].id);
     }
     /* a glob is one element however it is written: "r.union*" or
