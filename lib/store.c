@@ -1337,6 +1337,64 @@ static int store_connect(grille_store **out, const char *path,
     }
 }
 
+static uint32_t be32(const unsigned char *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 |
+           p[3];
+}
+
+/*
+ * Whether file's -journal, a hot rollback journal SQLite would play back
+ * at the first read, is another state's than the file's: the copy of
+ * page 1 it keeps has a change counter that is neither the file's nor
+ * one less (a transaction adds one, once).  A project put back from a
+ * copy beside the journal of a killed first import, or another project's
+ * journal, would have been rolled back to that older state, silently.
+ * False when it cannot tell (no page 1 in its first records).
+ */
+static bool foreign_journal(const char *file)
+{
+    char jp[4096];
+    int n = snprintf(jp, sizeof(jp), "%s-journal", file);
+    if (n <= 0 || (size_t)n >= sizeof(jp))
+        return false;
+    int jfd = open(jp, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (jfd < 0)
+        return false;
+    int dfd = open(file, O_RDONLY | O_CLOEXEC);
+    static const unsigned char magic[8] = {0xd9, 0xd5, 0x05, 0xf9,
+                                           0x20, 0xa1, 0x63, 0xd7};
+    unsigned char h[28], db[100], rec[4 + 28];
+    struct stat st;
+    bool foreign = false;
+    if (dfd >= 0 && fstat(jfd, &st) == 0 && S_ISREG(st.st_mode) &&
+        pread(jfd, h, sizeof(h), 0) == (ssize_t)sizeof(h) &&
+        memcmp(h, magic, 8) == 0 &&
+        pread(dfd, db, sizeof(db), 0) == (ssize_t)sizeof(db) &&
+        memcmp(db, "SQLite format 3", 16) == 0) {
+        uint32_t sector = be32(h + 20), psize = be32(h + 24);
+        uint32_t counter = be32(db + 24);
+        /* page 1 among the first records (SQLite journals it early) */
+        off_t at = sector;
+        for (int r = 0; r < 4096 && sector >= 28 && sector <= 65536 &&
+                        psize >= 512 && psize <= 65536 &&
+                        at + 4 + 28 <= st.st_size;
+             r++, at += (off_t)psize + 8) {
+            if (pread(jfd, rec, sizeof(rec), at) != (ssize_t)sizeof(rec))
+                break;
+            if (be32(rec) != 1)
+                continue;
+            uint32_t was = be32(rec + 4 + 24);
+            foreign = counter != was && counter != was + 1;
+            break;
+        }
+    }
+    if (dfd >= 0)
+        close(dfd);
+    close(jfd);
+    return foreign;
+}
+
 static int store_open(grille_store **out, const char *path, int readonly,
                       grille_upgrade_cb on_upgrade, void *payload,
                       grille_error *err)
@@ -1404,6 +1462,17 @@ static int store_open(grille_store **out, const char *path, int readonly,
                 : S_ISFIFO(sst.st_mode) ? _("a pipe")
                                         : _("a device or a socket"));
         }
+    }
+    if (pending(real ? real : path, "-journal") &&
+        foreign_journal(real ? real : path)) {
+        free(real);
+        return grille__error(
+            err, GRILLE_ESTORE, path, 0, 0, "%s",
+            _("the -journal beside it is not this project's (another "
+              "project's, or left by an import killed before this file was "
+              "put back): SQLite would roll the project back to another "
+              "state with it; nothing was changed; move the -journal away "
+              "to open the project as it is"));
     }
     int r = store_connect(&s, path, real ? real : path, readonly, writable,
                           err);

@@ -1191,6 +1191,59 @@ def t_kill_9():
     return whole_documents(db, exp)
 
 
+def t_foreign_journal():
+    """A copy of a project put back beside the hot journal of a first
+    import killed since (or another project's journal): no command rolls
+    the copy back with it; each says so, and nothing changes."""
+    files = os.path.join(TMP, 'journal-notes')
+    make_files(600, files)
+    keep = os.path.join(TMP, 'keep.db')
+    assert grille('init', '-d', keep).returncode == 0
+    assert grille('add', '-d', keep, *CORPUS).returncode == 0
+    db = os.path.join(TMP, 'hot.db')
+    for _ in range(40):
+        for suffix in ('', '-wal', '-shm', '-journal'):
+            if os.path.exists(db + suffix):
+                os.unlink(db + suffix)
+        assert grille('init', '-d', db).returncode == 0
+        size0 = os.path.getsize(db)
+        p = subprocess.Popen([G, 'add', '-d', db, files],
+                             stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
+        while p.poll() is None and not (
+                os.path.exists(db + '-journal') and
+                os.path.getsize(db) > size0):
+            time.sleep(0.002)
+        if p.poll() is None:
+            p.send_signal(signal.SIGKILL)
+        p.wait()
+        if os.path.exists(db + '-journal') and \
+                os.path.getsize(db + '-journal') > 0:
+            break
+    else:
+        return Skip('no kill fell within a first import')
+    journal = open(db + '-journal', 'rb').read()
+    shutil.copyfile(keep, db)
+    before = open(db, 'rb').read()
+    for cmd in (['list'], ['report'], ['attr', 'set', '-d', db,
+                                       os.path.basename(CORPUS[0]), 'k=v']):
+        if cmd[0] != 'attr':
+            cmd = cmd + ['-d', db]
+        r = grille(*cmd, text=True)
+        if r.returncode != 1 or "is not this project's" not in r.stderr:
+            return '%s: exit %d, %s' % (cmd[0], r.returncode, r.stderr[-300:])
+    if open(db, 'rb').read() != before or \
+            open(db + '-journal', 'rb').read() != journal:
+        return 'the project or its journal changed'
+    os.rename(db + '-journal', db + '-journal.aside')
+    r = grille('list', '-d', db, text=True)
+    if r.returncode != 0 or not r.stdout.startswith(
+            '%s: %d documents' % (db, len(CORPUS))):
+        return 'list once the journal is away: %s %s' % (r.stdout[:100],
+                                                        r.stderr[-200:])
+    return None
+
+
 def t_kill_9_init():
     # init makes the project under a name of its own and gives it its
     # name once whole: a kill leaves no project, or a whole one, never a
@@ -1739,6 +1792,8 @@ for name, fn in [
          t_listing_names_its_documents),
         ('kill -9 during add, twenty times', t_kill_9),
         ('kill -9 during init: no half-made project', t_kill_9_init),
+        ('a copy put back beside a killed import\'s journal is not rolled back',
+         t_foreign_journal),
         ('four adds at once all succeed', t_concurrent_adds),
         ('a report during an add sees a consistent snapshot',
          t_report_during_add),
