@@ -17,7 +17,6 @@
 #include "thread.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <pthread.h>
@@ -678,12 +677,9 @@ static void read_doc(tagrun *r, size_t i, size_t thread)
      * stat of each path by the main thread before the batch was time no
      * other thread could share. */
     struct stat st;
-    bool in = strcmp(d->path, "-") == 0;
-    /* opened here, and read from this descriptor: a stat of the path
-     * before reading it walked the path twice (and could see another
-     * file than the one read) */
-    int fd = in ? 0 : open(d->path, O_RDONLY | O_CLOEXEC);
-    bool known = !in && fd >= 0 && fstat(fd, &st) == 0;
+    /* a stat, not an open: a pipe opened and not taken would lose what
+     * its writer wrote (and a second open of it would wait forever) */
+    bool known = strcmp(d->path, "-") != 0 && stat(d->path, &st) == 0;
     /* standard input, a pipe or a device: a size not known before it is
      * read, taken as large (a batch of its own, and never read by a
      * thread past a cut: it could not be read again) */
@@ -702,16 +698,10 @@ static void read_doc(tagrun *r, size_t i, size_t thread)
             r->cut = 1;
     }
     pthread_mutex_unlock(&r->lock);
-    if (!take) {
-        if (fd > 0)
-            close(fd);
+    if (!take)
         return;
-    }
-    /* a file that would not open: read by its path, for the reason */
-    if ((fd < 0 ? grille_text_read_file_jobs(&d->text, d->path,
-                                             (int)r->threads, &err)
-                : grille_text_read_fd(&d->text, fd, d->path, (int)r->threads,
-                                      &err)) < 0) {
+    if (grille_text_read_file_jobs(&d->text, d->path, (int)r->threads,
+                                   &err) < 0) {
         add_msg(&d->msgs, &d->msglen, "grille: %s\n", err.message);
         d->failed = true;
         return;

@@ -149,9 +149,9 @@ GRILLE_API int grille_text_read_file_jobs(grille_text **out,
                                           const char *path, int jobs,
                                           grille_error *err);
 /* The same from descriptor `fd`, open on the file at `path` (the name its
- * messages and grille_add_document use; "-" for standard input, fd 0),
- * which it closes, failed or not (but standard input): a caller that
- * looked at the file (fstat) before reading it opens it once.  Errors as
+ * messages and grille_add_document use; "-" for standard input), which it
+ * closes, failed or not (but fd 0, standard input): a caller that looked
+ * at the file (fstat) before reading it opens it once.  Errors as
  * grille_text_read_file_jobs; GRILLE_EINVALID for no path or fd < 0. */
 GRILLE_API int grille_text_read_fd(grille_text **out, int fd,
                                    const char *path, int jobs,

@@ -528,8 +528,9 @@ int grille_text_read_fd(grille_text **out, int fd, const char *path,
 static int read_fd(grille_text **out, int fd, const char *path, int jobs,
                    grille_error *err)
 {
-    bool is_stdin = strcmp(path, "-") == 0;
-    const char *name = is_stdin ? "<stdin>" : path;
+    /* standard input is fd 0, never closed; "-" names it */
+    bool is_stdin = fd == 0;
+    const char *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
     struct stat st;
     bool regular = false; /* a file the text can be said to come from */
     if (fstat(fd, &st) != 0) {

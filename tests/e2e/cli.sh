@@ -861,6 +861,14 @@ expect "attr import of a listing: a name that is not UTF-8, written with U+FFFD"
     "^set 1 attribute value on 1 document from oddlist\.csv" \
     $G attr import -d odd.db oddlist.csv
 
+# pipes tagged on two threads: each read once, whole, by the batch that
+# takes it (one opened early and put back lost its text, then waited)
+mkfifo tp1 tp2 tp3
+for i in 1 2 3; do (printf 'Le maire %s.\n' $i > tp$i &); done
+ok "tag -j 2 of three pipes: each tagged, no wait" sh -c \
+    "timeout 20 $G tag -j 2 tp1 tp2 tp3 | grep -c '^== tp' | grep -qx 3"
+rm -f tp1 tp2 tp3
+
 # a note's escape sequences never reach the terminal
 printf -- '---\ncollectivite: "Ville\\e[2J"\n---\nLe maire \033[31mROUGE\033[0m et \302\2332J la santé \007.\n' > esc.md
 $G init -d esc.db >/dev/null
