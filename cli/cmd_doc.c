@@ -654,18 +654,32 @@ static int attr_import(int argc, char **argv, const char *db)
             /* a name that is not UTF-8 is written with U+FFFD for its
              * bytes: the document whose name reads so (the listing's id
              * first, when two do) */
-            for (size_t i = 0; i < refs.n && found && strstr(name, "\xef\xbf\xbd");
+            size_t alike = 0;
+            bool by_id = false;
+            int64_t listed = idref[0] ? strtoll(idref + 1, NULL, 10) : 0;
+            for (size_t i = 0; i < refs.n && found == GRILLE_ENOTFOUND &&
+                               strstr(name, "\xef\xbf\xbd");
                  i++) {
                 if (cli_utf8_valid(refs.v[i].name, strlen(refs.v[i].name)))
                     continue;
                 char *c = cli_utf8_cleaned(refs.v[i].name);
                 bool same = strcmp(c, name) == 0;
                 free(c);
-                if (same && (found == GRILLE_ENOTFOUND || (idref[0] &&
-                             refs.v[i].id == strtoll(idref + 1, NULL, 10)))) {
+                if (same && !by_id) {
+                    alike++;
+                    by_id = listed && refs.v[i].id == listed;
                     id = refs.v[i].id;
-                    found = 0;
                 }
+            }
+            if (by_id || alike == 1) {
+                found = 0;
+            } else if (alike > 1) {
+                cli_error(_("%s:%zu: '%s' reads as the name of %zu documents "
+                          "(their names are not UTF-8) and the listing's id "
+                          "is none of theirs: give the document as #ID"),
+                          path, row.line, name, alike);
+                bad++;
+                continue;
             }
             if (found) {
                 if (*row.fields[0])

@@ -869,6 +869,22 @@ ok "tag -j 2 of three pipes: each tagged, no wait" sh -c \
     "timeout 20 $G tag -j 2 tp1 tp2 tp3 | grep -c '^== tp' | grep -qx 3"
 rm -f tp1 tp2 tp3
 
+# two names that read alike once their bytes are U+FFFD: the listing's
+# id says which document each row is
+mkdir -p twonames
+printf -- '---\ncollectivite: A\n---\nLe maire.\n' > "twonames/$(printf 'caf\351.md')"
+printf -- '---\ncollectivite: B\n---\nLa sant\303\251.\n' > "twonames/$(printf 'caf\350.md')"
+$G init -d twon.db >/dev/null && $G add -d twon.db twonames >/dev/null 2>&1
+$G list -d twon.db -f csv > twon.csv
+for id in 1 2; do
+    (head -1 twon.csv | sed 's/\r$/,strate\r/'
+     grep "^$id," twon.csv | sed "s/\\r\$/,s$id\\r/") > "twon$id.csv"
+    $G attr import -d twon.db "twon$id.csv" >/dev/null 2>&1
+done
+ok "attr import of listings: two names alike as written, each row on its own id" sh -c \
+    "$G list -d twon.db -f csv | grep -q '^1,.*,s1.\$' &&
+     $G list -d twon.db -f csv | grep -q '^2,.*,s2.\$'"
+
 # a note's escape sequences never reach the terminal
 printf -- '---\ncollectivite: "Ville\\e[2J"\n---\nLe maire \033[31mROUGE\033[0m et \302\2332J la santé \007.\n' > esc.md
 $G init -d esc.db >/dev/null
