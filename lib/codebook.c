@@ -423,9 +423,16 @@ static int punct_between(builder *b, const ynode *n, size_t code,
     size_t lead = 0;
     while (lead < len && (s[lead] == ' ' || s[lead] == '\t'))
         lead++;
-    if (rc == 0 && a->nsegs &&
-        (a->segs[0].start > lead ||
-         a->segs[0].label_end > a->segs[0].label_start)) {
+    /* a bullet's mark alone ("— gestes barrières", "• masques") holds
+     * no word, and is punctuation at the term's start */
+    bool word_before = false;
+    for (size_t i = lead, cn; rc == 0 && a->nsegs && i < a->segs[0].start &&
+                              i < len && !word_before;
+         i += cn) {
+        uint32_t c = utf8_get(s, len, i, &cn);
+        word_before = (c >= '0' && c <= '9') || grille__is_letter(c);
+    }
+    if (word_before) {
         size_t mark = a->segs[0].start; /* after the item's mark, or the
                                            turn's colon */
         while (mark > lead && (s[mark - 1] == ' ' || s[mark - 1] == '\t'))

@@ -776,6 +776,9 @@ printf 'themes:\n  f:\n    terms: [masques, "1. gel"]\n' > item.yaml
 expect "a term that starts as a list's item is refused (it was the words 1 gel)" 1 \
     "^grille: item\.yaml:3:22: term '1\. gel' in theme 'f' starts as a list's item or a speaker's turn does \('1\.'\)" \
     $G codebook check item.yaml
+printf 'themes:\n  f:\n    terms: ["\xe2\x80\x94 gestes barri\xc3\xa8res", "\xe2\x80\xa2 masques"]\n' > bulletterm.yaml
+ok "...but a bullet's mark alone before a term is punctuation, as before" \
+    $G codebook check bulletterm.yaml
 printf 'themes:\n  f:\n    terms: ["DGS : r\xc3\xa9union"]\n' > label.yaml
 expect "...and one that starts as a speaker's turn" 1 \
     "^grille: label\.yaml:3:13: term 'DGS : réunion' in theme 'f' starts as a list's item or a speaker's turn does \('DGS :'\)" \
