@@ -1451,17 +1451,22 @@ static int check_id(builder *b, const ynode *k, bool dict)
                           "control characters"),
                         q(buf, sizeof(buf), k->str));
     }
-    /* "sante\u200B", "sante\u00A0" or "sante publique" with a no-break
-     * space beside "sante" or "sante publique": two ids that print
-     * alike in every table */
+    /* "sante\u200B" or "sante\u00A0" beside "sante": two ids that
+     * print alike in every table.  Refused: a character that prints as
+     * nothing (a zero-width space, a direction mark), anywhere, and a
+     * space of another kind at an end; inside, a no-break space (French
+     * typography: « aller vers ») and a joiner (emoji) are the id's. */
     for (size_t i = 0, n; i < k->len; i += n) {
         uint32_t cp = utf8_get(k->str, k->len, i, &n);
+        bool end = i == 0 || i + n == k->len;
         if (cp >= 0x80 &&
-            (grille__is_invisible(cp) || grille__is_space(cp) ||
-             cp == 0x200C || cp == 0x200D || cp == 0x200E || cp == 0x200F ||
-             cp == 0x061C || (cp >= 0x202A && cp <= 0x202E) ||
+            (cp == 0x200B || cp == 0x2060 || cp == 0xFEFF || cp == 0xAD ||
+             cp == 0x200E || cp == 0x200F || cp == 0x061C ||
+             (cp >= 0x202A && cp <= 0x202E) ||
              (cp >= 0x2066 && cp <= 0x2069) || cp == 0x2028 ||
-             cp == 0x2029 || cp == 0x85))
+             cp == 0x2029 || cp == 0x85 ||
+             (end && (grille__is_space(cp) || cp == 0x200C ||
+                      cp == 0x200D))))
             return fail(b, k, GRILLE_EINVALID,
                         _("bad theme id '%s': it holds U+%04X at byte %zu, "
                           "which prints as nothing or as a space (an id "
@@ -1894,13 +1899,19 @@ static const ynode *past_rules(const ynode *n, size_t *count)
     return NULL;
 }
 
-/* Whether the top-level key k, over a mapping, is 'themes' miswritten:
- * in another case or with its accent (Themes, THEMES, thèmes), in the
- * singular, or one letter off (themse, thems); "thermes" is a word. */
+/* Whether the top-level key k, over a mapping of themes (no theme's own
+ * keys), is 'themes' miswritten: in another case or with its accent
+ * (Themes, THEMES, thèmes), in the singular, a letter dropped or two
+ * swapped (thems, themse). */
 static bool themes_miswritten(const ynode *k, const ynode *v)
 {
     if (k->type != Y_SCALAR || v->type != Y_MAP || k->len > 32)
         return false;
+    /* a theme of its own has a theme's keys (label, terms...): "thèses:"
+     * with its terms is a dictionary's theme, not one of all the others */
+    for (size_t i = 0; i + 1 < v->n; i += 2)
+        if (v->items[i]->type == Y_SCALAR && is_theme_key(v->items[i]->str))
+            return false;
     gbuf f = {0};
     if (grille__fold(&f, k->str, k->len) < 0 || gbuf_put(&f, "", 1) < 0) {
         gbuf_free(&f);
@@ -1910,19 +1921,21 @@ static bool themes_miswritten(const ynode *k, const ynode *v)
     size_t n = strlen(w);
     static const char t[] = "themes";
     bool near = false;
-    if (n + 1 >= 6 && n <= 7 && strcmp(w, "thermes") != 0) {
-        /* one letter dropped, added or changed, or two swapped */
+    /* Themes, THEMES, thèmes, theme; themse, thems, tehmes: one letter
+     * dropped or two swapped (not one changed or added: thèses, thymes,
+     * Thames, thermes are words) */
+    if (n == 5) {
         size_t i = 0;
-        while (i < n && i < 6 && w[i] == t[i])
+        while (i < 5 && w[i] == t[i])
             i++;
-        if (n == 5) /* a letter dropped (i <= 5) */
-            near = strcmp(w + i, t + i + 1) == 0;
-        else if (n == 7) /* one added (i <= 6) */
-            near = strcmp(w + i + 1, t + i) == 0;
-        else /* the same, one changed, or two swapped */
-            near = i == 6 || strcmp(w + i + 1, t + i + 1) == 0 ||
-                   (i + 1 < 6 && w[i] == t[i + 1] && w[i + 1] == t[i] &&
-                    strcmp(w + i + 2, t + i + 2) == 0);
+        near = strcmp(w + i, t + i + 1) == 0;
+    } else if (n == 6) {
+        size_t i = 0;
+        while (i < 6 && w[i] == t[i])
+            i++;
+        near = i == 6 || (i + 1 < 6 && w[i] == t[i + 1] &&
+                          w[i + 1] == t[i] &&
+                          strcmp(w + i + 2, t + i + 2) == 0);
     }
     gbuf_free(&f);
     return near;

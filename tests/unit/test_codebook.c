@@ -992,9 +992,15 @@ START_TEST(test_error_themes_miswritten)
         load_fails(yaml, strlen(yaml), GRILLE_ESYNTAX, 1, 1, &err);
         ck_assert_contains(err.message, "the key is 'themes'");
     }
-    /* a word one letter off is a dictionary's theme all the same */
+    /* a word one letter off is a dictionary's theme all the same, and
+     * so is a theme with its own keys */
     grille_codebook *cb = load_ok("thermes:\n  cures: [cure]\n");
     ck_assert_int_eq(grille_codebook_find(cb, "thermes/cures"), 1);
+    grille_codebook_free(cb);
+    cb = load_ok("th\xc3\xa8ses:\n  terms: [doctorat]\nfinancement: [budget]\n");
+    ck_assert_int_eq((int)grille_codebook_count(cb), 2);
+    grille_codebook_free(cb);
+    cb = load_ok("Thames:\n  ponts: [pont]\n");
     grille_codebook_free(cb);
 }
 END_TEST
@@ -1024,7 +1030,7 @@ END_TEST
 START_TEST(test_error_id_invisible_and_color)
 {
     static const char *const ids[] = {"sante\xc2\xa0", "sante\xe2\x80\x8b",
-                                      "sant\xc3\xa9\xc2\xa0publique",
+                                      "sant\xc3\xa9\xe2\x80\x8bpublique",
                                       "\xe2\x80\xaesante"};
     for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
         char yaml[200];
@@ -1039,6 +1045,10 @@ START_TEST(test_error_id_invisible_and_color)
     grille_error err;
     load_fails(color, strlen(color), GRILLE_EINVALID, 3, 11, &err);
     ck_assert_contains(err.message, "in quotes");
+    /* inside an id, French typography's no-break spaces are the id's */
+    grille_codebook *typo = load_ok("themes:\n  \"\xc2\xab\xc2\xa0" "aller vers"
+                                    "\xc2\xa0\xc2\xbb\": [x]\n");
+    grille_codebook_free(typo);
     grille_codebook *cb = load_ok("themes:\n  sante:\n    color: ~\n"
                                   "    label: \"\"\n    terms: [x]\n");
     grille_code_info ci;
