@@ -22,6 +22,7 @@
 #include "analyser.h"
 #include "ytree.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -173,6 +174,8 @@ typedef struct builder {
     pcre2_match_context *mctx;
     smap ids; /* the codes by full id, for duplicates */
     bool pattern; /* grille_codebook_from_pattern's */
+    const char *src; /* the YAML text, for what its tree does not keep */
+    size_t srclen;
 } builder;
 
 static int fail(builder *b, const ynode *n, int code, const char *fmt, ...)
@@ -1705,6 +1708,35 @@ static int themes(builder *b, const ynode *m, long parent, bool dict)
     return 0;
 }
 
+/* Whether a colour read as a comment follows the place of node n on its
+ * line (an empty value: "color: #1f77b4" unquoted). */
+static bool comment_at(const builder *b, const ynode *n)
+{
+    size_t i = 0;
+    for (unsigned line = 1; i < b->srclen && line < n->line; i++)
+        if (b->src[i] == '\n')
+            line++;
+    /* columns count characters: past the first col - 1 of them */
+    for (unsigned c = 1; i < b->srclen && c < n->col && b->src[i] != '\n';
+         c++) {
+        i++;
+        while (i < b->srclen && ((unsigned char)b->src[i] & 0xC0) == 0x80)
+            i++;
+    }
+    while (i < b->srclen && (b->src[i] == ' ' || b->src[i] == '\t'))
+        i++;
+    if (i >= b->srclen || b->src[i] != '#')
+        return false;
+    /* a colour's digits ("# à faire" is a comment meant as one) */
+    size_t h = 0;
+    while (i + 1 + h < b->srclen && isxdigit((unsigned char)b->src[i + 1 + h]))
+        h++;
+    char after = i + 1 + h < b->srclen ? b->src[i + 1 + h] : '\n';
+    return (h == 3 || h == 6) && (after == '\n' || after == '\r' ||
+                                  after == ' ' || after == '\t' ||
+                                  after == ',' || after == '}');
+}
+
 static int set_string(builder *b, const ynode *v, char **dst,
                       const char *key, const char *id)
 {
@@ -1790,8 +1822,10 @@ static int theme(builder *b, const ynode *k, const ynode *v, long parent,
             else if (strcmp(kk, "description") == 0)
                 rc = set_string(b, val, &cb->codes[ci].description, kk, id);
             else if (strcmp(kk, "color") == 0) {
-                /* color: #1f77b4, unquoted, is "color:" and a comment */
-                if (val->type == Y_SCALAR && val->plain && val->len == 0)
+                /* color: #1f77b4, unquoted, is "color:" and a comment
+                 * (color: alone is no colour, as a template leaves it) */
+                if (val->type == Y_SCALAR && val->plain && val->len == 0 &&
+                    comment_at(b, val))
                     return fail(b, val, GRILLE_EINVALID,
                                 _("no color in theme '%s': a color is "
                                   "written in quotes (color: \"#1f77b4\"), "
@@ -2126,6 +2160,8 @@ static int load(grille_codebook **out, const char *yaml, size_t len,
         name = "<codebook>";
     b.file = name;
     b.err = err;
+    b.src = yaml;
+    b.srclen = len;
     /* cache lines of its own: every thread reads the codebook at every
      * token (its serial, its filters), and an object another thread
      * wrote on one of its lines made tag -j 2 a fifth slower */
