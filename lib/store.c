@@ -819,9 +819,15 @@ static void sql_fold(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     sqlite3_result_text(ctx, f, -1, free);
 }
 
+/* A flag of connect_as's, not SQLite's: the connection in exclusive
+ * locking mode from its first read (a WAL index in memory, no -shm). */
+#define OPEN_EXCLUSIVE 0x40000000
+
 static int connect_as(grille_store **out, const char *file, const char *path,
                       int flags, grille_error *err)
 {
+    bool exclusive = flags & OPEN_EXCLUSIVE;
+    flags &= ~OPEN_EXCLUSIVE;
     grille_store *s = calloc(1, sizeof(*s));
     *out = NULL;
     if (!s)
@@ -839,6 +845,10 @@ static int connect_as(grille_store **out, const char *file, const char *path,
         return r;
     }
     sqlite3_extended_result_codes(s->db, 1);
+    /* before any statement that reads the schema (the pragmas below do) */
+    if (exclusive)
+        sqlite3_exec(s->db, "PRAGMA locking_mode = EXCLUSIVE", NULL, NULL,
+                     NULL);
     /* a term as grille compares words: without case nor accents (SQL's
      * lower() knows only ASCII: "Élus" and "élus" were two terms) */
     sqlite3_create_function(s->db, "grille_fold", 1,
@@ -1320,10 +1330,13 @@ static int store_connect(grille_store **out, const char *path,
                        err);
         if (r < 0 || !readonly || pending(file, "-wal"))
             return r;
-        /* A reader on a full disk cannot make the -shm, and failed: with
-         * no change waiting in a -wal, the file alone is the project,
-         * read immutable (a full disk kept even an export to another
-         * disk from saving it). */
+        /* A reader on a full disk cannot make the -shm, and failed (a
+         * full disk kept even an export to another disk from saving the
+         * project): with no change waiting in a -wal, read in SQLite's
+         * exclusive locking mode, whose WAL index is in memory (no
+         * -shm), holding the file so that no writer changes it under the
+         * read (immutable, a writer of another user, or one a quota
+         * leaves room to, could) */
         int rc = sqlite3_exec((*out)->db, "SELECT count(*) FROM sqlite_schema",
                               NULL, NULL, NULL);
         int e = sqlite3_system_errno((*out)->db);
@@ -1333,7 +1346,23 @@ static int store_connect(grille_store **out, const char *path,
             return 0;
         grille_store_close(*out);
         *out = NULL;
-        return connect_immutable(out, file, path, err);
+        r = connect_as(out, file, path,
+                       SQLITE_OPEN_READWRITE | OPEN_EXCLUSIVE, err);
+        if (r < 0)
+            return r;
+        rc = sqlite3_exec((*out)->db, "SELECT count(*) FROM sqlite_schema",
+                          NULL, NULL, NULL);
+        if (rc != SQLITE_OK) {
+            r = store_error(*out, err, rc, "open the project");
+            grille_store_close(*out);
+            *out = NULL;
+        } else {
+            /* no second connection may read it meanwhile (a report's
+             * attribute thread would wait for this one's lock): read as
+             * an immutable one is, on this connection alone */
+            (*out)->immutable = true;
+        }
+        return r;
     }
 }
 
