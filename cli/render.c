@@ -234,8 +234,7 @@ int out_close(FILE *f, const char *path)
         if (placed) /* no whole copy beside it to fall back on */
             cli_error(_("%s: cannot write the output: %s; the file is "
                         "left cut (it was written in place, with no whole "
-                        "copy beside it: its folder cannot be written to, "
-                        "or its name leaves no room for a longer one)"),
+                        "copy beside it)"),
                       path, strerror(e));
         else
             cli_error(_("%s: cannot write the output: %s"),

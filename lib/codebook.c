@@ -532,9 +532,13 @@ static int compile_term(builder *b, const ynode *n, size_t code,
     /* "santé ?", "fermeture !": a French question or exclamation mark,
      * after its space, ends the term as any punctuation at its end does;
      * a '?' alone was a wildcard of its own, "no letter: every word" */
-    if (len > 2 && (s[len - 1] == '?' || s[len - 1] == '!') &&
-        (s[len - 2] == ' ' || s[len - 2] == '\t')) {
-        len -= 2;
+    size_t marks = 0; /* "?", "!", "?!", "!!" */
+    while (marks < len && marks < 3 &&
+           (s[len - 1 - marks] == '?' || s[len - 1 - marks] == '!'))
+        marks++;
+    if (marks && len > marks + 1 &&
+        (s[len - 1 - marks] == ' ' || s[len - 1 - marks] == '\t')) {
+        len -= marks;
         while (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
             len--;
     }
