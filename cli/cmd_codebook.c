@@ -147,10 +147,13 @@ static void masked_terms(const grille_codebook *cb, const char *path)
     grille_analyser_free(a);
 }
 
-/* Warns of each glob whose one wildcard is a '?' at its end after an s or
- * an x, written as a regex's optional plural: "masques?" is masques and
- * one more character, which finds neither masque nor masques. */
-static void final_question(const grille_codebook *cb, const char *path)
+/* Warns of the globs that find what their author did not mean: a '?'
+ * at the end after an s or an x, written as a regex's optional plural
+ * ("masques?" is masques and one more character, which finds neither
+ * masque nor masques); a hyphen before the '*' ("télé-*", "co-*"), no
+ * part of a word's form (a compound is read joined): "télé*" finds
+ * télévision too, and "e-*" every word that starts with an e. */
+static void glob_warnings(const grille_codebook *cb, const char *path)
 {
     size_t n = grille_codebook_rule_count(cb);
     for (size_t i = 0; i < n; i++) {
@@ -159,46 +162,32 @@ static void final_question(const grille_codebook *cb, const char *path)
             t.kind != GRILLE_RULE_GLOB)
             continue;
         size_t len = strlen(t.text);
+        const char *h = strstr(t.text, "-*");
         /* "sant?" for santé and sante is meant: only a plural's s or x
          * before it reads as a regex's "masques?" */
-        if (len < 3 || t.text[len - 1] != '?' ||
-            strcspn(t.text, "*?") != len - 1 ||
-            (t.text[len - 2] != 's' && t.text[len - 2] != 'x'))
+        bool question = len >= 3 && t.text[len - 1] == '?' &&
+                        strcspn(t.text, "*?") == len - 1 &&
+                        (t.text[len - 2] == 's' || t.text[len - 2] == 'x');
+        bool hyphen = h && h != t.text;
+        if (!question && !hyphen)
             continue;
         grille_code_info ci;
         grille_codebook_code(cb, t.code, &ci);
-        cli_warning(_("%s:%u:%u: glob '%s' of '%s' needs one more character "
-                      "after '%.*s' ('?' stands for one, as in a file name, "
-                      "not for an optional letter): a word finds its "
-                      "plural, and '%.*s*' any ending"),
-                    path, t.line, t.column, t.text, ci.id, (int)(len - 1),
-                    t.text, (int)(len - 1), t.text);
-    }
-}
-
-/* Warns of each glob with a hyphen before its '*' ("télé-*", "co-*"): a
- * hyphen is no part of a word's form (a compound is read joined), so the
- * glob is "télé*", which finds télévision too, and "e-*" every word that
- * starts with an e. */
-static void hyphen_globs(const grille_codebook *cb, const char *path)
-{
-    size_t n = grille_codebook_rule_count(cb);
-    for (size_t i = 0; i < n; i++) {
-        grille_rule_info t;
-        if (grille_codebook_rule(cb, i, &t) < 0 ||
-            t.kind != GRILLE_RULE_GLOB)
-            continue;
-        const char *h = strstr(t.text, "-*");
-        if (!h || h == t.text)
-            continue;
-        grille_code_info ci;
-        grille_codebook_code(cb, t.code, &ci);
-        cli_warning(_("%s:%u:%u: glob '%s' of '%s' is '%.*s*': a hyphen is no "
-                      "part of a word's form (a compound is read joined), so "
-                      "it finds every word that starts with '%.*s', "
-                      "compound or not; list the compounds, or use a regex"),
-                    path, t.line, t.column, t.text, ci.id,
-                    (int)(h - t.text), t.text, (int)(h - t.text), t.text);
+        if (question)
+            cli_warning(_("%s:%u:%u: glob '%s' of '%s' needs one more "
+                          "character after '%.*s' ('?' stands for one, as in "
+                          "a file name, not for an optional letter): a word "
+                          "finds its plural, and '%.*s*' any ending"),
+                        path, t.line, t.column, t.text, ci.id, (int)(len - 1),
+                        t.text, (int)(len - 1), t.text);
+        if (hyphen)
+            cli_warning(_("%s:%u:%u: glob '%s' of '%s' is '%.*s*': a hyphen "
+                          "is no part of a word's form (a compound is read "
+                          "joined), so it finds every word that starts with "
+                          "'%.*s', compound or not; list the compounds, or "
+                          "use a regex"),
+                        path, t.line, t.column, t.text, ci.id,
+                        (int)(h - t.text), t.text, (int)(h - t.text), t.text);
     }
 }
 
@@ -375,8 +364,7 @@ int cmd_codebook(int argc, char **argv)
                                 ? path
                                 : grille_codebook_source(cb);
         masked_terms(cb, where);
-        final_question(cb, where);
-        hyphen_globs(cb, where);
+        glob_warnings(cb, where);
     }
     grille_codebook_free(cb);
     return EXIT_OK;
