@@ -36,6 +36,9 @@ typedef struct stem_cand {
                          filter, the stems are compared after it */
 } stem_cand;
 #define NEXT_NONE UINT32_MAX
+/* A sequence of one element that only a compound token meets (a phrase's
+ * hyphenated spelling, cb_elem.compound_only). */
+#define NEXT_COMPOUND (UINT32_MAX - 1)
 /* The bit of a stem hash's top half in a 64-bit filter. */
 #define STEM_BIT(hi) ((uint64_t)1 << ((hi) >> 26))
 

@@ -886,10 +886,9 @@ static bool has_proximity(const char *t, size_t n)
  * hyphenated term the phrase of its parts, which would be other words
  * ("peut-être" and "il peut être là").
  */
-static int other_spelling(builder *b, const ynode *n, seq_role role, size_t r)
+static int other_spelling_of(builder *b, const char *t, size_t len,
+                             seq_role role, size_t r)
 {
-    const char *t = n->str;
-    size_t len = n->len;
     while (len && (*t == ' ' || *t == '\t')) {
         t++;
         len--;
@@ -925,12 +924,19 @@ static int other_spelling(builder *b, const ynode *n, seq_role role, size_t r)
         gbuf_free(&f);
         return grille__nomem(b->err);
     }
-    *e = (cb_elem){.kind = ELEM_KEY, .text = f.data, .text_len = k};
+    *e = (cb_elem){.kind = ELEM_KEY, .text = f.data, .text_len = k,
+                   .compound_only = true};
     cb_seq s2 = {.elems = e, .n = 1};
     return add_seq(b, &s2, r, role);
 }
 
-static int term_rule(builder *b, const ynode *n, size_t code, seq_role role)
+static int other_spelling(builder *b, const ynode *n, seq_role role, size_t r)
+{
+    return other_spelling_of(b, n->str, n->len, role, r);
+}
+
+static int term_rule_as(builder *b, const ynode *n, size_t code,
+                        seq_role role)
 {
     cb_seq s;
     grille_rule_kind kind;
@@ -1231,7 +1237,7 @@ static int regex_rule(builder *b, const ynode *n, size_t code)
 }
 
 /* "A ~N B": A and B terms, N a number of words. */
-static int near_rule(builder *b, const ynode *n, size_t code)
+static int near_rule_as(builder *b, const ynode *n, size_t code)
 {
     char buf[200];
     const char *s = n->str;
@@ -1287,7 +1293,12 @@ static int near_rule(builder *b, const ynode *n, size_t code)
         b->cb->rules[r].dist = (unsigned)dist;
         rc = add_seq(b, &sa, r, ROLE_NEAR_A);
         if (rc == 0)
-            return add_seq(b, &sb, r, ROLE_NEAR_B);
+            rc = add_seq(b, &sb, r, ROLE_NEAR_B);
+        /* a phrase's hyphenated spelling, as a term's (term_rule) */
+        if (rc == 0)
+            rc = other_spelling_of(b, s, ta, ROLE_NEAR_A, r);
+        if (rc == 0)
+            rc = other_spelling_of(b, bs, tb, ROLE_NEAR_B, r);
         return rc;
     }
     for (size_t k = 0; k < sa.n; k++)
@@ -1302,6 +1313,66 @@ bad:
                 _("bad proximity rule '%s': expected 'A ~N B', e.g. "
                   "'réunion* ~5 distance'"),
                 q(buf, sizeof(buf), s));
+}
+
+/* n's text with each space of another kind (a no-break space, as Word
+ * puts before '?' and inside « », a thin space) as ' ', in a copy of n
+ * that *out holds (its str to free); false when it has none. */
+static bool plain_spaces(const ynode *n, ynode *out, int *rc)
+{
+    *rc = 0;
+    bool any = false;
+    for (size_t i = 0, cn; n->type == Y_SCALAR && i < n->len && !any;
+         i += cn) {
+        uint32_t cp = utf8_get(n->str, n->len, i, &cn);
+        any = cp >= 0x80 && grille__is_space(cp);
+    }
+    if (!any)
+        return false;
+    char *c = malloc(n->len + 1);
+    if (!c) {
+        *rc = GRILLE_ENOMEM;
+        return false;
+    }
+    size_t o = 0;
+    for (size_t i = 0, cn; i < n->len; i += cn) {
+        uint32_t cp = utf8_get(n->str, n->len, i, &cn);
+        if (cp >= 0x80 && grille__is_space(cp)) {
+            c[o++] = ' ';
+        } else {
+            memcpy(c + o, n->str + i, cn);
+            o += cn;
+        }
+    }
+    c[o] = '\0';
+    *out = *n;
+    out->str = c;
+    out->len = o;
+    return true;
+}
+
+/* A term, or a proximity rule, with its spaces made plain: "santé\u00a0?"
+ * was one word holding '?', a glob that matched nothing. */
+static int term_rule(builder *b, const ynode *n, size_t code, seq_role role)
+{
+    ynode copy;
+    int rc;
+    if (!plain_spaces(n, &copy, &rc))
+        return rc < 0 ? grille__nomem(b->err) : term_rule_as(b, n, code, role);
+    rc = term_rule_as(b, &copy, code, role);
+    free(copy.str);
+    return rc;
+}
+
+static int near_rule(builder *b, const ynode *n, size_t code)
+{
+    ynode copy;
+    int rc;
+    if (!plain_spaces(n, &copy, &rc))
+        return rc < 0 ? grille__nomem(b->err) : near_rule_as(b, n, code);
+    rc = near_rule_as(b, &copy, code);
+    free(copy.str);
+    return rc;
 }
 
 /* A list of patterns (or a single scalar) under key `what`. */

@@ -34,6 +34,10 @@ typedef struct cb_elem {
      * starts as stem[0] (stem_entry.stem2_short) */
     bool stem1_short;
     bool unaccented; /* ELEM_WORD: typed without accents */
+    /* ELEM_KEY: a phrase's hyphenated spelling ("gestes barrières" as
+     * gestes-barrières), which only a compound of the text is: "à venir"
+     * is no "avenir" */
+    bool compound_only;
 } cb_elem;
 
 /* What a sequence is for. */

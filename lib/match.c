@@ -201,6 +201,8 @@ elem_match(const cb_elem *e, const grille_token *t, const stem_entry *en,
                memcmp(e->text, text + t->start, e->text_len) == 0;
     case ELEM_KEY:
         return t->kind != GRILLE_TOK_ELISION && e->text_len == t->key_len &&
+               (!e->compound_only ||
+                (t->flags & (GRILLE_TOKF_COMPOUND | GRILLE_TOKF_NAME))) &&
                memcmp(e->text, t->key, t->key_len) == 0;
     }
     return false;
@@ -320,7 +322,11 @@ try_cands(struct match_state *m, const grille_codebook *cb, const stem_entry *e,
     for (uint32_t c = 0; c < e->ncands; c++) {
         const stem_cand *x = &e->cands[c];
         size_t j = i;
-        if (x->next != NEXT_NONE) {
+        if (x->next == NEXT_COMPOUND) {
+            /* a hyphenated word: a compound, or a name ("Gestes-Barrières") */
+            if (!(tk[i].flags & (GRILLE_TOKF_COMPOUND | GRILLE_TOKF_NAME)))
+                continue;
+        } else if (x->next != NEXT_NONE) {
             if (part || (x->next == ELEM_WORD && !word_ok))
                 continue;
             size_t k = x->next == ELEM_ELISION ? k1 : k1e;
@@ -461,7 +467,9 @@ static int entry_cands(grille_analyser *a, const grille_codebook *cb,
         const cb_seq *s = &cb->seqs[m->cands[k]];
         stem_cand *x = &e->cands[k];
         x->seq = m->cands[k];
-        x->next = s->n > 1 ? (uint32_t)s->elems[1].kind : NEXT_NONE;
+        x->next = s->n > 1                       ? (uint32_t)s->elems[1].kind
+                  : s->elems[0].compound_only ? NEXT_COMPOUND
+                                              : NEXT_NONE;
         x->hash[0] = x->hash[1] = 0;
         if (x->next == ELEM_WORD) {
             x->hash[0] = (uint32_t)(s->elems[1].stem_hash[0] >> 32);

@@ -1496,6 +1496,15 @@ ok "and the plain paths give the same" sh -c "
     $G tag -c hyph.yaml -f json hyph.txt > fast.json &&
     GRILLE_REFERENCE=1 $G tag -c hyph.yaml -f json hyph.txt > plain.json &&
     cmp fast.json plain.json && grep -q Emploi fast.json"
+printf 'themes:\n  v:\n    terms: ["\xc3\xa0 venir", "en vie", "quel que"]\n    near: ["gestes barri\xc3\xa8res ~3 respect"]\n  q:\n    terms: ["sant\xc3\xa9\xc2\xa0?", "r\xc3\xa9union*\xc2\xa0\xc3\xa0 distance"]\n' > joined.yaml
+ok "a phrase's hyphenated spelling is a hyphenated word's only (à venir is no avenir), in a proximity too; no-break spaces in terms are spaces" sh -c "
+    printf 'Notre avenir. Envie de partir. Quelque chose.\n\nLe respect des gestes-barri\303\250res.\n\nLa sant\303\251 ? Des r\303\251unions \303\240 distance.\n' |
+    $G tag -c joined.yaml -f json - | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+got = [(c[\"code\"], c[\"term\"]) for c in d[\"codings\"]]
+sys.exit(got != [(\"v\", \"respect des gestes-barri\u00e8res\"), (\"q\", \"sant\u00e9\"),
+                 (\"q\", \"r\u00e9unions \u00e0 distance\")])'"
 printf 'collectivite;Strate\nMontpellier;grande\n' > casecol.csv
 expect "a column spelt otherwise than an attribute there is said" 0 \
     "warning: casecol\.csv:1: column 'Strate' is an attribute of its own: the project has 'strate'" \
