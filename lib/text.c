@@ -2666,8 +2666,9 @@ static int lower_into(gbuf *buf, const char *s, size_t a, size_t b, bool join,
         uint32_t cp = utf8_get(s, b, i, &n);
         i += n;
         size_t m;
-        if (grille__is_invisible(cp))
-            continue; /* télé<U+00AD>travail is télétravail */
+        if (grille__is_invisible(cp) || cp == 0xB7)
+            continue; /* télé<U+00AD>travail is télétravail, agent·e·s
+                         agentes (a middle dot only inside a word) */
         if (apostrophe_cp(cp)) {
             tmp[0] = '\'';
             m = 1;
@@ -3347,6 +3348,18 @@ static int word_slow(tok_ctx *t, size_t i, size_t *out)
                 any_lower = true;
             j += n;
             continue;
+        }
+        if (n == 2 && c == 0xB7 && j > part) {
+            /* inclusive writing's middle dot between two letters,
+             * "agent·e·s", "élu·e·s": one word, its dots left out
+             * (lower_into), "agentes" and "élues", whose stems are the
+             * masculine's */
+            size_t m;
+            uint32_t d = cp_at(s, end, j + n, &m);
+            if (m && grille__is_letter(d) && !grille__is_combining(d)) {
+                j += n;
+                continue;
+            }
         }
         if (n && grille__is_invisible(c) && j > part) {
             /* soft hyphens or zero-width spaces between two letters: no

@@ -1505,6 +1505,14 @@ d = json.load(sys.stdin)
 got = [(c[\"code\"], c[\"term\"]) for c in d[\"codings\"]]
 sys.exit(got != [(\"v\", \"respect des gestes-barri\u00e8res\"), (\"q\", \"sant\u00e9\"),
                  (\"q\", \"r\u00e9unions \u00e0 distance\")])'"
+printf 'themes:\n  w:\n    terms: ["agents territoriaux", "salari\xc3\xa9s volontaires"]\n' > inclusive.yaml
+ok "inclusive writing's middle dot is inside a word: agent·e·s territoriaux, salarié·e·s volontaires" sh -c "
+    printf 'Les agent\302\267e\302\267s territoriaux, les salari\303\251\302\267e\302\267s volontaires. Paris \302\267 Lyon.\n' |
+    $G tag -c inclusive.yaml -f json - | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+assert d[\"document\"][\"words\"] == 8, d[\"document\"][\"words\"]
+sys.exit(len(d[\"codings\"]) != 2)'"
 printf 'collectivite;Strate\nMontpellier;grande\n' > casecol.csv
 expect "a column spelt otherwise than an attribute there is said" 0 \
     "warning: casecol\.csv:1: column 'Strate' is an attribute of its own: the project has 'strate'" \
