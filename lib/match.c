@@ -322,7 +322,7 @@ try_cands(struct match_state *m, const grille_codebook *cb, const stem_entry *e,
     for (uint32_t c = 0; c < e->ncands; c++) {
         const stem_cand *x = &e->cands[c];
         size_t j = i;
-        if (x->next == NEXT_COMPOUND) {
+        if (__builtin_expect(x->next == NEXT_COMPOUND, 0)) {
             /* a hyphenated word: a compound, or a name ("Gestes-Barrières") */
             if (!(tk[i].flags & (GRILLE_TOKF_COMPOUND | GRILLE_TOKF_NAME)))
                 continue;
