@@ -3387,8 +3387,14 @@ static int word_slow(tok_ctx *t, size_t i, size_t *out)
             /* an elision only at the word's start, before any other
              * apostrophe: lowering the word so far at each one of
              * "aujourd'aujourd'…" took 4 s a megabyte */
-            if (m && grille__is_letter(d) && np == 0 && part == i &&
-                !kept_apo) {
+            /* "l' école", "d' accueil" (typed, or read by OCR): the
+             * elision's space before its word, one */
+            size_t m2 = 0;
+            bool spaced = m && d == ' ' && j + n + 1 < end &&
+                          grille__is_letter(cp_at(s, end, j + n + 1, &m2)) &&
+                          m2;
+            if (m && (grille__is_letter(d) || spaced) && np == 0 &&
+                part == i && !kept_apo) {
                 b->len = 0;
                 if (lower_into(b, s, part, j, false, true) < 0)
                     return GRILLE_ENOMEM;

@@ -1513,6 +1513,14 @@ import json, sys
 d = json.load(sys.stdin)
 assert d[\"document\"][\"words\"] == 8, d[\"document\"][\"words\"]
 sys.exit(len(d[\"codings\"]) != 2)'"
+printf "themes:\n  e:\n    terms: [\"l'\xc3\xa9cole\", \"centre d'accueil\"]\n" > spacedel.yaml
+ok "an elision with one space before its word is one (l' école, d' accueil); parents' avis is none" sh -c "
+    printf \"L' \303\251cole et le centre d' accueil. Les parents' avis.\n\" |
+    $G tag -c spacedel.yaml -f json - | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+got = [c[\"term\"] for c in d[\"codings\"]]
+sys.exit(got != [\"L\x27 \u00e9cole\", \"centre d\x27 accueil\"])'"
 printf 'collectivite;Strate\nMontpellier;grande\n' > casecol.csv
 expect "a column spelt otherwise than an attribute there is said" 0 \
     "warning: casecol\.csv:1: column 'Strate' is an attribute of its own: the project has 'strate'" \
