@@ -3291,6 +3291,58 @@ word_fast(tok_ctx *t, size_t i, size_t *out)
                 true);
 }
 
+/* The entry of lower_into's key of s[a, b) (without its hyphens when
+ * join), for a span of ASCII bytes and letters C3 xx only: lowercased
+ * into a padded buffer and looked up as word_fast does, without decoding
+ * nor the general lookup's hashing (a compound and its parts: three
+ * lookups).  *took false, having done nothing, for any other span, or
+ * one of FAST_WORD_MAX bytes or more: lower_into's then. */
+static stem_entry *lookup_plain(tok_ctx *t, size_t a, size_t b, bool join,
+                                bool *took)
+{
+    const unsigned char *s = (const unsigned char *)t->s;
+    uint64_t buf[FAST_WORD_MAX / 8 + 2];
+    unsigned char *lw = (unsigned char *)buf;
+    size_t n = 0;
+    *took = false;
+    if (!t->fast || b - a >= FAST_WORD_MAX)
+        return NULL;
+    for (size_t i = a; i < b; i++) {
+        unsigned char ch = s[i];
+        if (ch < 0x80) {
+            if ((ch == '-' && join) || ch == '\r' || ch == '\n' ||
+                ch == ' ' || ch == '\t')
+                continue; /* as lower_into leaves them out */
+            lw[n++] = (unsigned char)(ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
+            continue;
+        }
+        unsigned k = ch == 0xC3 && i + 1 < b ? c3_class[s[i + 1] & 0x3F] : 0;
+        if (!k)
+            return NULL;
+        lw[n++] = ch;
+        lw[n++] = (unsigned char)(s[i + 1] | (k & F_UPPER) << 4);
+        i++;
+    }
+    memset(lw + n, 0, 8);
+    *took = true;
+    return lookup_lw(t->a, lw, n, 0);
+}
+
+/* The entry of s[a, b) lowercased (lower_into, join, no folding). */
+static int lookup_lower(tok_ctx *t, size_t a, size_t b, stem_entry **e)
+{
+    bool took;
+    *e = lookup_plain(t, a, b, true, &took);
+    if (took)
+        return 0;
+    gbuf *buf = &t->a->scratch;
+    buf->len = 0;
+    if (lower_into(buf, t->s, a, b, true, false) < 0)
+        return GRILLE_ENOMEM;
+    *e = grille_stem__lookup(t->a, buf->data, buf->len, 0);
+    return 0;
+}
+
 /* A word from i: letters and digits, with elisions split off, kept
  * apostrophes, and hyphenated parts; after word_fast, for the words it
  * does not take. */
@@ -3462,23 +3514,23 @@ static int word_slow(tok_ctx *t, size_t i, size_t *out)
         if (letters >= 2)
             flags |= GRILLE_TOKF_ACRONYM;
     }
-    if (plain && np == 1) /* see above: lower_into would copy it as is */
+    if (plain && np == 1 && j - i >= FAST_WORD_MAX)
+        /* see above: lower_into would copy it as is */
         return emit(t, i, j, GRILLE_TOK_WORD, flags,
                     grille_stem__lookup(t->a, s + i, j - i, 0), true);
-    b->len = 0;
-    if (lower_into(b, s, i, j, true, false) < 0)
+    stem_entry *we;
+    if (lookup_lower(t, i, j, &we) < 0)
         return GRILLE_ENOMEM;
     if (np > 1 && upper_parts >= 2 && any_lower)
         /* A name: Castelnau-le-Lez, Saint-Étienne.  Its key and stem are
          * those of the same word in lowercase (saint-étienne, a compound),
          * so that case does not change what matches it; but its parts
          * are not words of their own ("le" never comes out of it). */
-        return emit(t, i, j, GRILLE_TOK_WORD, flags | GRILLE_TOKF_NAME,
-                    grille_stem__lookup(t->a, b->data, b->len, 0), true);
+        return emit(t, i, j, GRILLE_TOK_WORD, flags | GRILLE_TOKF_NAME, we,
+                    true);
     if (np > 1)
         flags |= GRILLE_TOKF_COMPOUND;
-    int rc = emit(t, i, j, GRILLE_TOK_WORD, flags,
-                  grille_stem__lookup(t->a, b->data, b->len, 0), true);
+    int rc = emit(t, i, j, GRILLE_TOK_WORD, flags, we, true);
     if (rc < 0 || np == 1)
         return rc;
     uint32_t pos = t->a->toks[t->a->ntoks - 1].pos;
@@ -3500,11 +3552,11 @@ static int word_slow(tok_ctx *t, size_t i, size_t *out)
             }
             q += n;
         }
-        b->len = 0;
-        if (lower_into(b, s, st, pe[k], true, false) < 0)
+        stem_entry *pe_entry;
+        if (lookup_lower(t, st, pe[k], &pe_entry) < 0)
             return GRILLE_ENOMEM;
-        rc = emit(t, st, pe[k], GRILLE_TOK_WORD, GRILLE_TOKF_PART,
-                  grille_stem__lookup(t->a, b->data, b->len, 0), false);
+        rc = emit(t, st, pe[k], GRILLE_TOK_WORD, GRILLE_TOKF_PART, pe_entry,
+                  false);
         if (rc == 0)
             t->a->toks[t->a->ntoks - 1].pos = pos;
     }
