@@ -131,19 +131,46 @@ static int by_pair(const void *a, const void *b)
     return x->i != y->i ? (x->i < y->i ? -1 : 1) : (x->j < y->j ? -1 : 1);
 }
 
+/* Whether code a is an ancestor of code b, or b of a: a theme and its
+ * own sub-theme meet wherever the sub-theme is coded (children count for
+ * their parents), and their pair says nothing of how themes go
+ * together. */
+static bool same_lineage(const grille_report *r, size_t a, size_t b)
+{
+    for (long p = r->codes[b].parent; p >= 0; p = r->codes[p].parent)
+        if ((size_t)p == a)
+            return true;
+    for (long p = r->codes[a].parent; p >= 0; p = r->codes[p].parent)
+        if ((size_t)p == b)
+            return true;
+    return false;
+}
+
 /* The pairs of distinct codes, strongest first; `all` keeps pairs that
- * never meet. */
-static pair *cooc_pairs(const cooc *c, size_t *n, bool all)
+ * never meet (CSV: every pair).  With `r`, a theme and its own
+ * sub-themes are left out of the ranking (what the human formats show),
+ * their number in *lineage. */
+static pair *cooc_pairs(const cooc *c, size_t *n, bool all,
+                        const grille_report *r, size_t *lineage)
 {
     pair *v = calloc(c->k * c->k + 1, sizeof(*v));
     *n = 0;
+    if (lineage)
+        *lineage = 0;
     if (!v)
         return NULL;
     for (size_t i = 0; i < c->k; i++)
-        for (size_t j = i + 1; j < c->k; j++)
-            if (all || c->count[i * c->k + j])
-                v[(*n)++] = (pair){i, j, c->count[i * c->k + j],
-                                   c->jaccard[i * c->k + j]};
+        for (size_t j = i + 1; j < c->k; j++) {
+            if (!all && !c->count[i * c->k + j])
+                continue;
+            if (r && same_lineage(r, c->codes[i], c->codes[j])) {
+                if (lineage)
+                    (*lineage)++;
+                continue;
+            }
+            v[(*n)++] = (pair){i, j, c->count[i * c->k + j],
+                               c->jaccard[i * c->k + j]};
+        }
     if (*n > 1)
         qsort(v, *n, sizeof(*v), by_pair);
     return v;
@@ -244,6 +271,25 @@ static void cooc_matrix(doc *d, const grille_report *r, const cooc *c,
     table_free(&t);
 }
 
+/* What the pairs' table says when it has no row. */
+static const char *no_pairs(const cooc *c)
+{
+    return c->k < 2 ? _("Pairs need two themes at least: name two or more "
+                        "with --codes.")
+                    : _("No two themes co-occur.");
+}
+
+/* Says that the pairs of a theme and its own sub-themes are left out. */
+static void lineage_note(doc *d, size_t lineage)
+{
+    if (lineage)
+        doc_para(d,
+                 _("Left out: %zu pair%s of a theme and its own sub-theme, "
+                   "which meet wherever the sub-theme is coded ('grille "
+                   "cooc' keeps them in its matrices and its -f csv)."),
+                 lineage, cli_s(lineage));
+}
+
 static void cooc_human(doc *d, const grille_report *r, const cooc *c)
 {
     char title[256];
@@ -261,15 +307,16 @@ static void cooc_human(doc *d, const grille_report *r, const cooc *c)
                           : (c->n == 1 ? _("segment") : _("segments")),
              c->documents ? _("document") : _("segment"),
              c->documents ? _("documents") : _("segments"));
-    size_t n;
-    pair *p = cooc_pairs(c, &n, false);
+    size_t n, lineage;
+    pair *p = cooc_pairs(c, &n, false, r, &lineage);
     table t;
     doc_h2(d, _("Pairs, strongest first (by Jaccard)"));
-    pairs_table(&t, c ? (const grille_report *)r : r, c, p, n, false);
+    pairs_table(&t, r, c, p, n, false);
     if (n)
         doc_table(d, &t);
     else
-        doc_para(d, "%s", _("No two themes co-occur."));
+        doc_para(d, "%s", no_pairs(c));
+    lineage_note(d, lineage);
     table_free(&t);
     free(p);
     doc_h2(d, c->documents ? _("Documents coded with both")
@@ -305,7 +352,7 @@ static int run_cooc(const ropts *o)
         fputc('\n', f);
     } else if (o->format == FMT_CSV) {
         size_t n;
-        pair *p = cooc_pairs(&c, &n, true);
+        pair *p = cooc_pairs(&c, &n, true, NULL, NULL);
         table t;
         pairs_table(&t, r, &c, p, n, true);
         table_csv(f, &t);
@@ -1492,15 +1539,16 @@ static void report_human(doc *d, const grille_report *r, const cooc *c,
              _("The ten strongest pairs (by Jaccard) over %zu segment%s; "
                "see 'grille cooc' for the whole matrices."),
              c->n, cli_s(c->n));
-    size_t np;
-    pair *p = cooc_pairs(c, &np, false);
+    size_t np, lineage;
+    pair *p = cooc_pairs(c, &np, false, r, &lineage);
     if (np > 10)
         np = 10;
     pairs_table(&t, r, c, p, np, false);
     if (np)
         doc_table(d, &t);
     else
-        doc_para(d, "%s", _("No two themes co-occur."));
+        doc_para(d, "%s", no_pairs(c));
+    lineage_note(d, lineage);
     table_free(&t);
     free(p);
 

@@ -429,6 +429,34 @@ def t_cooc_all():
     return matrix_diff('jaccard', c['jaccard'], jac, 1e-6)
 
 
+def t_cooc_lineage():
+    """--all: the human formats rank no pair of a theme and its own
+    sub-theme (they meet wherever the sub-theme is coded), say how many
+    they left out, and the CSV keeps them."""
+    n, count, _, _ = cooc_expected(CODES, 'segment')
+    lineage = {frozenset((CODES[i], CODES[j]))
+               for i in range(len(CODES)) for j in range(i + 1, len(CODES))
+               if count[i][j] and (CODES[i] in ancestors(CODES[j]) or
+                                   CODES[j] in ancestors(CODES[i]))}
+    assert lineage, 'the fixtures have a theme coded with its sub-theme'
+    text = out('cooc', '-d', DB, '--all')
+    ranked = text.split('Pairs, strongest first')[1].split('Segments coded')[0]
+    rows = [line.split()[:2] for line in ranked.splitlines()
+            if line.split()[:1] and line.split()[0] in CODES]
+    assert rows, ranked
+    for a, b in rows:
+        assert frozenset((a, b)) not in lineage, ('ranked', a, b)
+    assert 'Left out: %d pair%s of a theme and its own sub-theme' % (
+        len(lineage), '' if len(lineage) == 1 else 's') in text, ranked
+    report = out('report', '-d', DB, '--all', '-n', '0')
+    assert 'Left out: %d pair' % len(lineage) in report, report
+    csv_pairs = {frozenset(r[:2]) for r in
+                 csv_rows(out('cooc', '-d', DB, '--all', '-f', 'csv'))[1:]}
+    assert lineage <= csv_pairs, lineage - csv_pairs
+    one = out('cooc', '-d', DB, '--codes', TOP[0])
+    assert 'Pairs need two themes at least' in one, one
+
+
 def t_cooc_csv(level):
     def fn():
         rows = csv_rows(out('cooc', '-d', DB, '--level', level, '-f', 'csv'))
@@ -1612,6 +1640,8 @@ def main():
               % level, t_cooc_csv(level))
     check('cooc --codes alpha,beta: the restriction', t_cooc_restricted)
     check('cooc --all --level document: sub-themes included', t_cooc_all)
+    check('cooc --all: no theme ranked with its own sub-theme, the CSV '
+          'keeps them', t_cooc_lineage)
     check('fixtures: specific and banal cells exist', t_fixture_specific)
     check('compare json: groups documents/segments/words', t_compare_groups)
     check('compare json: cells documents and segments', t_compare_counts)
