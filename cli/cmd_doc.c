@@ -381,6 +381,59 @@ static bool guarded(const char *v)
     return k > 0 && v[k] && strchr("=+-@", v[k]);
 }
 
+
+/* The bytes of an apostrophe at s (' ’ ‘ ʼ), 0 for none. */
+static size_t apostrophe_len(const unsigned char *s)
+{
+    if (s[0] == '\'')
+        return 1;
+    if (s[0] == 0xE2 && s[1] == 0x80 && (s[2] == 0x99 || s[2] == 0x98))
+        return 3;
+    if (s[0] == 0xCA && s[1] == 0xBC)
+        return 2;
+    return 0;
+}
+
+/* Whether two collectivités are one, their apostrophes aside: "l'Hérault"
+ * typed by one interviewer is "l’Hérault" typed by another, as grille
+ * reads both in a text. */
+static bool same_collectivite(const char *a, const char *b)
+{
+    const unsigned char *x = (const unsigned char *)a,
+                        *y = (const unsigned char *)b;
+    while (*x && *y) {
+        size_t m = apostrophe_len(x), n = apostrophe_len(y);
+        if (m && n) {
+            x += m;
+            y += n;
+            continue;
+        }
+        if (*x != *y)
+            return false;
+        x++;
+        y++;
+    }
+    return !*x && !*y;
+}
+
+/* A collectivite of the project that `who` names with other case, accents
+ * or spaces (a row's spelling to correct), or NULL. */
+static const char *near_collectivite(const docrefs *refs, const char *who)
+{
+    char *f = grille_fold(who);
+    const char *near = NULL;
+    for (size_t i = 0; f && i < refs->n && !near; i++) {
+        if (!refs->v[i].collectivite)
+            continue;
+        char *g = grille_fold(refs->v[i].collectivite);
+        if (g && strcmp(f, g) == 0)
+            near = refs->v[i].collectivite;
+        free(g);
+    }
+    free(f);
+    return near;
+}
+
 static int attr_import(int argc, char **argv, const char *db)
 {
     if (argc - optind != 1)
@@ -723,7 +776,7 @@ static int attr_import(int argc, char **argv, const char *db)
             bool coll = false;
             for (size_t i = 0; i < refs.n && !coll; i++)
                 coll = refs.v[i].collectivite && refs.v[i].id != id &&
-                       strcmp(refs.v[i].collectivite, who) == 0;
+                       same_collectivite(refs.v[i].collectivite, who);
             char *h = coll ? grille_attr_key(head.fields[0]) : NULL;
             if (coll && h && strcmp(h, "collectivite") == 0) {
                 by_doc = false;
@@ -770,7 +823,8 @@ static int attr_import(int argc, char **argv, const char *db)
         for (size_t i = 0; i < refs.n && ok; i++) {
             bool hit = by_doc ? refs.v[i].id == id
                               : refs.v[i].collectivite &&
-                                    strcmp(refs.v[i].collectivite, who) == 0;
+                                    same_collectivite(refs.v[i].collectivite,
+                                                      who);
             if (!hit)
                 continue;
             matched++;
@@ -814,9 +868,15 @@ static int attr_import(int argc, char **argv, const char *db)
             }
         }
         if (!matched) {
-            cli_error(_("%s:%zu: no document and no collectivite '%s' in "
-                        "the project"),
-                      path, row.line, who);
+            const char *near = near_collectivite(&refs, who);
+            if (near)
+                cli_error(_("%s:%zu: no document and no collectivite '%s' in "
+                            "the project, which has '%s': write it so"),
+                          path, row.line, who, near);
+            else
+                cli_error(_("%s:%zu: no document and no collectivite '%s' in "
+                            "the project"),
+                          path, row.line, who);
             bad++;
         }
     }

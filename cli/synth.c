@@ -200,8 +200,9 @@ void synth_warn_spellings(const char *const *values, size_t n,
         said = more;
     }
     if (said)
-        cli_warning(_("values of '%s' that differ only by case, accents or "
-                      "spaces are separate groups: %s; give them one "
+        cli_warning(_("values of '%s' that differ only by case, accents, "
+                      "apostrophes or spaces are separate groups: %s; give "
+                      "them one "
                       "spelling (grille attr set, or a cases file) to group "
                       "them"),
                     by, said);

@@ -550,6 +550,23 @@ endless() {
 }
 expect "add of an endless pipe is refused at once" 1 \
     "grille: endless\.md: not a regular file" endless
+# one collectivité typed with either apostrophe by two interviewers: a
+# row of the cases file is both; a spelling of other case or accents is
+# named in the error
+printf -- "---\ncollectivite: Département de l'Hérault\n---\nLe maire.\n" > herault1.md
+printf -- '---\ncollectivite: Département de l\xe2\x80\x99Hérault\n---\nLes élus.\n' > herault2.md
+$G init -d apo.db > /dev/null && $G add -d apo.db herault1.md herault2.md > /dev/null
+printf "collectivite,strate\nDépartement de l\xe2\x80\x99Hérault,grand\n" > apo.csv
+expect "attr import: a collectivite row with ’ is the one typed with ' too" 0 \
+    "^set 2 attribute values on 2 documents from apo\.csv" \
+    $G attr import -d apo.db apo.csv
+printf "collectivite,strate\ndépartement de l'herault,grand\n" > apocase.csv
+expect "attr import: a collectivite of other case and accents is named" 1 \
+    "^grille: apocase\.csv:2: no document and no collectivite 'département de l'herault' in the project, which has 'Département de l.*Hérault': write it so" \
+    $G attr import -d apo.db apocase.csv
+expect "compare: values that differ by their apostrophe are named" 0 \
+    "warning: values of 'collectivite' that differ only by case, accents, apostrophes or spaces are separate groups" \
+    $G compare -d apo.db --by collectivite
 printf 'sep=;\r\ndocument;strate\r\nnote.md;rurale\r\n' > excel.csv
 expect "a cases file with Excel's sep=; line is read" 0 \
     "^set 1 attribute value on 1 document from excel\.csv" \
@@ -1564,10 +1581,10 @@ ok "and its marked values are the same, one that starts as marked too" sh -c "
 # values a reader would call one make separate groups: said
 cp spec.db variants.db && $G attr set -d variants.db '#1' type=Commune >/dev/null
 expect "compare: values that differ only by case are named" 0 \
-    "warning: values of 'type' that differ only by case, accents or spaces are separate groups: 'Commune' and 'commune'" \
+    "warning: values of 'type' that differ only by case, accents, apostrophes or spaces are separate groups: 'Commune' and 'commune'" \
     $G compare -d variants.db --by type
 expect "report: its tables' values spelt two ways are named too" 0 \
-    "warning: values of 'type' that differ only by case, accents or spaces are separate groups: 'Commune' and 'commune'" \
+    "warning: values of 'type' that differ only by case, accents, apostrophes or spaces are separate groups: 'Commune' and 'commune'" \
     $G report -d variants.db
 $G attr set -d variants.db '#3' 'type=Département' >/dev/null
 $G attr set -d variants.db '#4' 'type=DEPARTEMENT ' >/dev/null
