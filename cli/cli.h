@@ -65,6 +65,14 @@ int cli_usage(const char *cmd, const char *fmt, ...)
  * used. */
 #define CLI_NO_OUTPUT "-o names no file (an empty name)"
 
+/* The usage error of arguments a command takes none of (or too many of):
+ * args[0, n) the positional ones.  One that is a project (an SQLite file,
+ * or a name ending in .db) is said to go with -d; otherwise `fallback`,
+ * a message, or with `with_arg` a format of one %s, args[0].  Returns
+ * EXIT_USAGE. */
+int cli_unexpected(const char *cmd, char *const *args, int n,
+                   const char *fallback, bool with_arg);
+
 /* After getopt's own message on a bad option ("grille tag: unrecognized
  * option '--x'"): the hint to run --help; returns EXIT_USAGE. */
 int cli_bad_option(const char *cmd);

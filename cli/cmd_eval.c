@@ -1053,7 +1053,8 @@ int cmd_eval(int argc, char **argv)
                          _("give the gold standard with --gold or "
                            "--gold-project"));
     if (optind < argc)
-        return cli_usage("eval", _("unexpected argument '%s'"), argv[optind]);
+        return cli_unexpected("eval", argv + optind, argc - optind,
+                              _("unexpected argument '%s'"), true);
     if (goldproject) {
         grille_codebook *pcb = NULL;
         int st = EXIT_RUNTIME;

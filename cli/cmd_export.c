@@ -354,8 +354,8 @@ int cmd_export(int argc, char **argv)
         }
     }
     if (optind < argc)
-        return cli_usage("export", _("unexpected argument '%s'"),
-                         argv[optind]);
+        return cli_unexpected("export", argv + optind, argc - optind,
+                              _("unexpected argument '%s'"), true);
     if (!fmt && out) { /* -o synthese.qdpx says which */
         const char *dot = strrchr(out, '.');
         fmt = !dot || strchr(dot, '/')   ? NULL

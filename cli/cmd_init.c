@@ -47,7 +47,8 @@ int cmd_init(int argc, char **argv)
         }
     }
     if (optind < argc)
-        return cli_usage("init", _("unexpected argument '%s'"), argv[optind]);
+        return cli_unexpected("init", argv + optind, argc - optind,
+                              _("unexpected argument '%s'"), true);
     db = cli_db_path(db);
     grille_error err = {0};
     grille_text *text = NULL;

@@ -495,7 +495,8 @@ int cmd_list(int argc, char **argv)
         }
     }
     if (optind < argc)
-        return cli_usage("list", _("unexpected argument '%s'"), argv[optind]);
+        return cli_unexpected("list", argv + optind, argc - optind,
+                              _("unexpected argument '%s'"), true);
     db = cli_db_path(db);
     grille_store *s;
     if (cli_open_store(&s, db, true) < 0)

@@ -116,39 +116,16 @@ typedef struct qlist {
     size_t *doc_rank; /* per report document: the quotes seen so far */
 } qlist;
 
-/* The id of the code `name` designates: an id as it is, else the one
- * code whose id or label is `name` without case nor accents; NULL, said,
+/* The id of the code `name` designates (synth_find_code); NULL, said,
  * when several are or none is (a code a recode left without codings is
  * no code of the report, as for report --codes). */
 static const char *resolve_code(const grille_report *r, const char *name)
 {
-    for (size_t k = 0; k < r->ncodes; k++)
-        if (strcmp(r->codes[k].id, name) == 0)
-            return name;
-    char *want = grille_fold(name);
-    if (!want)
-        abort();
-    const char *found = NULL;
-    size_t n = 0;
-    for (size_t k = 0; k < r->ncodes; k++) {
-        char *id = grille_fold(r->codes[k].id);
-        char *label = grille_fold(r->codes[k].label);
-        if (!id || !label)
-            abort();
-        if (strcmp(id, want) == 0 || strcmp(label, want) == 0) {
-            if (n++ == 1)
-                cli_error(_("'%s' names several codes (%s, %s): give its "
-                            "id"),
-                          name, found, r->codes[k].id);
-            found = r->codes[k].id;
-        }
-        grille_free(id);
-        grille_free(label);
-    }
-    grille_free(want);
-    if (!n)
-        synth_no_code(r, name);
-    return n == 1 ? found : NULL;
+    size_t k = synth_find_code(r, name, NULL);
+    if (k < r->ncodes)
+        return r->codes[k].id;
+    synth_no_code(r, name);
+    return NULL;
 }
 
 static int on_quote(const grille_quote_info *q, void *payload)
@@ -262,9 +239,14 @@ int cmd_quotes(int argc, char **argv)
         }
     }
     fmt = output_format(out, QUOTE_FORMATS, fmt, format_given); /* x.html */
-    if (optind != argc - 1)
-        return cli_usage("quotes", "%s", _("name one CODE (see 'grille "
-                                           "codebook show -d DB')"));
+    if (optind != argc - 1) {
+        char see[512];
+        snprintf(see, sizeof(see),
+                 _("name one CODE (see 'grille codebook show -d %s')"),
+                 cli_db_path(db));
+        return cli_unexpected("quotes", argv + optind, argc - optind, see,
+                              false);
+    }
     const char *code = argv[optind];
     grille_store *s;
     grille_report *r;
@@ -637,7 +619,8 @@ int cmd_kwic(int argc, char **argv)
     }
     fmt = output_format(out, QUOTE_FORMATS, fmt, format_given); /* x.csv */
     if (optind != argc - 1)
-        return cli_usage("kwic", "%s", _("give one PATTERN"));
+        return cli_unexpected("kwic", argv + optind, argc - optind,
+                              _("give one PATTERN"), false);
     const char *pattern = argv[optind];
     grille_error err = {0};
     grille_codebook *cb = NULL;

@@ -160,8 +160,8 @@ int cmd_recode(int argc, char **argv)
         }
     }
     if (optind < argc)
-        return cli_usage("recode", _("unexpected argument '%s'"),
-                         argv[optind]);
+        return cli_unexpected("recode", argv + optind, argc - optind,
+                              _("unexpected argument '%s'"), true);
     db = cli_db_path(db);
     grille_error err = {0};
     grille_text *text = NULL;

@@ -1825,7 +1825,8 @@ static int parse(int argc, char **argv, const char *cmd, const char *help,
         }
     }
     if (optind < argc)
-        return cli_usage(cmd, _("unexpected argument '%s'"), argv[optind]);
+        return cli_unexpected(cmd, argv + optind, argc - optind,
+                              _("unexpected argument '%s'"), true);
     o->format = output_format(o->out, ALL_FORMATS, o->format,
                               format_given); /* -o x.html */
     if (o->all && o->codes)

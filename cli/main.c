@@ -86,6 +86,41 @@ static void hold_std_fds(void)
     }
 }
 
+/*
+ * A long option written with one dash: "-by type" reads as -b y (an
+ * attribute 'y'), "-format html" as -f ormat.  Every long option of
+ * grille's commands, as getopt_long's tables name them; a word of one
+ * dash that is one of them (or one of them and "=value") is refused, with
+ * the spelling meant.  The word after an option that may take a value
+ * ("-o", "--codes") is that value, and is not looked at, nor are the
+ * words after "--".  Returns the offending word, or NULL.
+ */
+static const char *one_dash_long(int argc, char **argv)
+{
+    static const char *const names[] = {
+        "all",   "attr",         "by",    "codebook", "coded-only",
+        "codes", "color",        "db",    "dry-run",  "format",
+        "gold",  "gold-project", "help",  "jobs",     "level",
+        "number", "output",      "quotes", "root",    "rows",
+        "selections", "show-errors", "unit", "version", "width",
+        NULL};
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i], *p = argv[i - 1];
+        if (strcmp(a, "--") == 0)
+            break;
+        if (i > 2 && ((p[0] == '-' && p[1] && p[1] != '-' && !p[2]) ||
+                      (p[0] == '-' && p[1] == '-' && !strchr(p, '='))))
+            continue; /* maybe an option's value */
+        if (a[0] != '-' || a[1] == '-' || !a[1] || !a[2])
+            continue;
+        size_t n = strcspn(a + 1, "=");
+        for (size_t k = 0; names[k]; k++)
+            if (strlen(names[k]) == n && strncmp(a + 1, names[k], n) == 0)
+                return a;
+    }
+    return NULL;
+}
+
 static int dispatch(int argc, char **argv)
 {
     hold_std_fds();
@@ -135,6 +170,12 @@ static int dispatch(int argc, char **argv)
         if (strcmp(c->name, name) == 0) {
             /* getopt names the program in its messages: "grille: tag:
              * invalid option -- 'x'", starting as every error does */
+            const char *bad = one_dash_long(argc, argv);
+            if (bad)
+                return cli_usage(c->name,
+                                 _("'%s' is no option: a long option takes "
+                                   "two dashes (-%s)"),
+                                 bad, bad);
             static char prog[64];
             snprintf(prog, sizeof(prog), "grille: %s", c->name);
             argv[1] = prog;

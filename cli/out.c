@@ -89,6 +89,35 @@ int cli_usage(const char *cmd, const char *fmt, ...)
     return EXIT_USAGE;
 }
 
+/* Whether `arg` names a project: an SQLite file, or a name in .db. */
+static bool names_project(const char *arg)
+{
+    size_t n = strlen(arg);
+    if (n > 3 && strcmp(arg + n - 3, ".db") == 0)
+        return true;
+    char head[16];
+    FILE *f = fopen(arg, "rb");
+    if (!f)
+        return false;
+    bool sqlite = fread(head, 1, sizeof(head), f) == sizeof(head) &&
+                  memcmp(head, "SQLite format 3", 16) == 0;
+    fclose(f);
+    return sqlite;
+}
+
+int cli_unexpected(const char *cmd, char *const *args, int n,
+                   const char *fallback, bool with_arg)
+{
+    for (int i = 0; i < n; i++)
+        if (names_project(args[i]))
+            return cli_usage(cmd,
+                             _("'%s' is a project: give it with -d (-d %s)"),
+                             args[i], args[i]);
+    if (n == 0 || !with_arg)
+        return cli_usage(cmd, "%s", fallback);
+    return cli_usage(cmd, fallback, args[0]);
+}
+
 int cli_bad_option(const char *cmd)
 {
     fprintf(stderr, _("Try 'grille %s --help'.\n"), cmd);

@@ -9,9 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The project synth_load read, for the hints of errors. */
+static const char *loaded_db = "grille.db";
+
 int synth_load(const char *db, grille_store **s, grille_report **r,
                const grille_report_want *want)
 {
+    loaded_db = db;
     static const grille_report_want all = {true, true, NULL, false};
     grille_error err = {0};
     *r = NULL;
@@ -241,8 +245,90 @@ void synth_warn_unknown_by(const grille_report *r, const char *by)
                     by);
 }
 
+/* The edit distance of a and b, two letters swapped one edit
+ * (Damerau's, of adjacent letters), up to 3 (more is 3): a typo's. */
+static size_t typo_distance(const char *a, const char *b)
+{
+    size_t n = strlen(a), m = strlen(b);
+    if (n > 64 || m > 64 || (n > m ? n - m : m - n) > 2)
+        return 3;
+    static size_t d[65][65];
+    for (size_t i = 0; i <= n; i++)
+        d[i][0] = i;
+    for (size_t j = 0; j <= m; j++)
+        d[0][j] = j;
+    for (size_t i = 1; i <= n; i++)
+        for (size_t j = 1; j <= m; j++) {
+            size_t best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+            if (d[i - 1][j] + 1 < best)
+                best = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < best)
+                best = d[i][j - 1] + 1;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+                a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < best)
+                best = d[i - 2][j - 2] + 1;
+            d[i][j] = best;
+        }
+    return d[n][m] < 3 ? d[n][m] : 3;
+}
+
+size_t synth_find_code(const grille_report *r, const char *name,
+                       size_t *several)
+{
+    if (several)
+        *several = r->ncodes;
+    for (size_t k = 0; k < r->ncodes; k++)
+        if (strcmp(r->codes[k].id, name) == 0)
+            return k;
+    char *want = grille_fold(name);
+    if (!want)
+        abort(); /* out of memory */
+    size_t found = r->ncodes;
+    for (size_t k = 0; k < r->ncodes; k++) {
+        char *id = grille_fold(r->codes[k].id);
+        char *label = grille_fold(r->codes[k].label);
+        if (!id || !label)
+            abort();
+        bool same = strcmp(id, want) == 0 || strcmp(label, want) == 0;
+        grille_free(id);
+        grille_free(label);
+        if (!same)
+            continue;
+        if (found < r->ncodes) {
+            if (several)
+                *several = k;
+            grille_free(want);
+            return r->ncodes;
+        }
+        found = k;
+    }
+    grille_free(want);
+    return found;
+}
+
 void synth_no_code(const grille_report *r, const char *name)
 {
+    size_t several;
+    if (synth_find_code(r, name, &several) == r->ncodes &&
+        several < r->ncodes) {
+        size_t first = synth_find_code(r, r->codes[several].id, NULL);
+        char *want = grille_fold(name);
+        for (size_t k = 0; want && k < several; k++) {
+            char *id = grille_fold(r->codes[k].id);
+            char *label = grille_fold(r->codes[k].label);
+            if (id && label &&
+                (strcmp(id, want) == 0 || strcmp(label, want) == 0))
+                first = k;
+            grille_free(id);
+            grille_free(label);
+            if (first == k)
+                break;
+        }
+        grille_free(want);
+        cli_error(_("'%s' names several codes (%s, %s): give its id"), name,
+                  r->codes[first].id, r->codes[several].id);
+        return;
+    }
     /* a sub-theme named by its last part: "protection" */
     size_t tl = strlen(name), near = r->ncodes;
     for (size_t k = 0; k < r->ncodes && near == r->ncodes; k++) {
@@ -251,14 +337,39 @@ void synth_no_code(const grille_report *r, const char *name)
             strcmp(r->codes[k].id + il - tl, name) == 0)
             near = k;
     }
-    if (near < r->ncodes)
+    if (near < r->ncodes) {
         cli_error(_("no code '%s' in the project: a sub-theme is named by "
                     "its path, '%s'"),
                   name, r->codes[near].id);
+        return;
+    }
+    /* a typo: the code whose id (or its last part) or label, folded, is
+     * nearest, two edits away at most ("sanet", "telettravail") */
+    char *want = grille_fold(name);
+    size_t best = 3, typo = r->ncodes;
+    for (size_t k = 0; want && k < r->ncodes; k++) {
+        const char *id = r->codes[k].id, *slash = strrchr(id, '/');
+        char *f[3] = {grille_fold(id), grille_fold(r->codes[k].label),
+                      slash ? grille_fold(slash + 1) : NULL};
+        for (int x = 0; x < 3; x++) {
+            size_t d = f[x] ? typo_distance(want, f[x]) : 3;
+            /* one edit for a word of four letters, or less: "elu" is no
+             * "eau" */
+            if (d < best && (d < 2 || strlen(want) > 5)) {
+                best = d;
+                typo = k;
+            }
+            grille_free(f[x]);
+        }
+    }
+    grille_free(want);
+    if (typo < r->ncodes && best > 0)
+        cli_error(_("no code '%s' in the project: did you mean '%s'?"), name,
+                  r->codes[typo].id);
     else
         cli_error(_("no code '%s' in the project (see 'grille codebook "
-                    "show -d DB')"),
-                  name);
+                    "show -d %s')"),
+                  name, loaded_db);
 }
 
 long synth_codes(const grille_report *r, const char *list, bool all,
@@ -294,8 +405,9 @@ long synth_codes(const grille_report *r, const char *list, bool all,
         for (;;) {
             char keep = *end;
             *end = '\0';
-            for (c = 0; c < r->ncodes && strcmp(r->codes[c].id, tok) != 0;)
-                c++;
+            /* an id, or a code's id or label in other case or accents
+             * ("Santé", "RH et dialogue social"), as quotes takes it */
+            c = synth_find_code(r, tok, NULL);
             *end = keep;
             if (c < r->ncodes) {
                 next = *end ? end + 1 : NULL;
@@ -325,7 +437,8 @@ long synth_codes(const grille_report *r, const char *list, bool all,
     free(copy);
     if (!n) {
         cli_error(_("--codes names no code: give code ids separated by "
-                    "commas (see 'grille codebook show -d DB')"));
+                    "commas (see 'grille codebook show -d %s')"),
+                  loaded_db);
         return -1;
     }
     return (long)n;

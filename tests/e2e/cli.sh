@@ -594,9 +594,27 @@ printf 'themes:\n  propre:\n    terms: [masques]\n' > own.yaml
 $G init -d own.db -c own.yaml > /dev/null
 expect "codebook show -d shows the project's codebook" 0 "^propre " \
     $G codebook show -d own.db
-expect "a code not in the project points at codebook show -d" 1 \
-    "no code 'sante' in the project \(see 'grille codebook show -d DB'\)" \
+expect "a code not in the project points at codebook show -d with the project" 1 \
+    "no code 'sante' in the project \(see 'grille codebook show -d own\.db'\)" \
     $G report -d own.db --codes sante
+expect "a code's typo: the nearest code is named" 1 \
+    "^grille: no code 'porpre' in the project: did you mean 'propre'\?" \
+    $G quotes -d own.db porpre
+expect "--codes takes a code's label, without case nor accents, as quotes does" 0 \
+    "^Co-occurrence" $G cooc -d own.db --codes PROPRE
+expect "a project given as an argument: said to go with -d" 2 \
+    "^grille: 'own\.db' is a project: give it with -d \(-d own\.db\)" \
+    $G report own.db
+expect "quotes CODE PROJECT: the project said to go with -d" 2 \
+    "^grille: 'own\.db' is a project: give it with -d" $G quotes propre own.db
+expect "a long option with one dash: said, not read as -b y" 2 \
+    "^grille: '-by' is no option: a long option takes two dashes \(--by\)" \
+    $G compare -d own.db -by type
+expect "a long option with one dash and its value: said" 2 \
+    "^grille: '-format=html' is no option: a long option takes two dashes \(--format=html\)" \
+    $G report -d own.db -format=html
+ok "an option's value that starts with a dash is left alone" \
+    sh -c "$G report -d own.db -o -all.txt && test -s ./-all.txt"
 # a theme's YAML slightly wrong: refused, not read as terms or themes
 printf 'themes:\n  sante:\n    terms [santé]\n' > nocolon.yaml
 expect "a theme's key without its colon is refused, not a phrase" 1 \
