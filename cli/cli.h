@@ -73,6 +73,15 @@ int cli_usage(const char *cmd, const char *fmt, ...)
 int cli_unexpected(const char *cmd, char *const *args, int n,
                    const char *fallback, bool with_arg);
 
+/* The edit distance of a and b (two adjacent letters swapped: one
+ * edit), up to 3: more is 3. */
+size_t cli_typo_distance(const char *a, const char *b);
+
+/* The attribute key the reports read (collectivite, type, region,
+ * population, role, date, enqueteur) that `key` is a typo of ("tpye",
+ * "colectivite"), or NULL: for a key that is one, or none near. */
+const char *cli_key_typo(const char *key);
+
 /* After getopt's own message on a bad option ("grille tag: unrecognized
  * option '--x'"): the hint to run --help; returns EXIT_USAGE. */
 int cli_bad_option(const char *cmd);

@@ -46,6 +46,7 @@ typedef struct slot {
     grille_error err;
     int rc; /* < 0: the file could not be read (or no memory) */
     bool ready;
+    char typo[512]; /* a front matter key's typo, said by the writer */
 } slot;
 
 typedef struct adder {
@@ -68,6 +69,25 @@ typedef struct preparer {
     pthread_t tid;
 } preparer;
 
+/* The warning of the front matter keys of `path` that are typos of keys
+ * the reports read ("tpye: commune": the note would be in no type's
+ * group, silently), into msg; empty for none. */
+static void key_typos(const grille_attrs *at, const char *path, char *msg,
+                      size_t cap)
+{
+    for (size_t i = 0; i < grille_attrs_count(at); i++) {
+        const char *key = grille_attrs_get(at, i)->key;
+        const char *near = cli_key_typo(key);
+        if (near && !grille_attrs_find(at, near)) {
+            snprintf(msg, cap,
+                     _("%s: front matter key '%s' is none the reports read: "
+                       "did you mean '%s'? (grille attr set corrects it)"),
+                     path, key, near);
+            return;
+        }
+    }
+}
+
 static void prepare_file(adder *ad, size_t i, grille_analyser *a)
 {
     slot *sl = &ad->slots[i % ad->nslots];
@@ -76,6 +96,10 @@ static void prepare_file(adder *ad, size_t i, grille_analyser *a)
     if (sl->rc == 0)
         sl->rc = grille_add_prepare(&sl->prep, a, ad->cb, ad->unit, path,
                                     sl->text, &sl->err);
+    sl->typo[0] = '\0';
+    if (sl->rc == 0)
+        key_typos(grille_prepared_attrs(sl->prep), path, sl->typo,
+                  sizeof(sl->typo));
 }
 
 /* Free slots that wake a preparer waiting on a full ring. */
@@ -341,6 +365,10 @@ int cmd_add(int argc, char **argv)
         if (cli_front_matter_aside(data, dlen, path, msg, sizeof(msg))) {
             cli_progress_end(&prog);
             cli_warning("%s", msg);
+        }
+        if (sl->typo[0]) {
+            cli_progress_end(&prog);
+            cli_warning("%s", sl->typo);
         }
         int64_t id = 0;
         int rc = grille_store_add_prepared(s, sl->prep, base(path), path, &id,

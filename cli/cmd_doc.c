@@ -197,6 +197,31 @@ int cli_attr_args_once(const char *cmd, char *const *kv, size_t n)
                                  (int)jl, kv[j], (int)kl, kv[i]);
         }
     }
+    /* a typo of a key the reports read ("tpye=commune"), given alone:
+     * set all the same, and said */
+    for (size_t i = 0; i < n; i++) {
+        size_t kl = (size_t)(strchr(kv[i], '=') - kv[i]);
+        char *raw = strndup(kv[i], kl);
+        if (!raw)
+            abort();
+        const char *near = cli_key_typo(raw);
+        for (size_t j = 0; near && j < n; j++) {
+            size_t jl = (size_t)(strchr(kv[j], '=') - kv[j]);
+            char *other = strndup(kv[j], jl);
+            char *ok = other ? grille_attr_key(other) : NULL;
+            if (!ok)
+                abort();
+            if (strcmp(ok, near) == 0)
+                near = NULL;
+            free(ok);
+            free(other);
+        }
+        if (near)
+            cli_warning(_("key '%s' is none the reports read: did you mean "
+                          "'%s'?"),
+                        raw, near);
+        free(raw);
+    }
     return 0;
 }
 
@@ -598,11 +623,24 @@ static int attr_import(int argc, char **argv, const char *db)
                     other = have;
                 free(fh);
             }
+        const char *near = other || exact ? NULL : cli_key_typo(key);
+        for (size_t j = 1; near && j < head.n; j++) {
+            char *hj = grille_attr_key(head.fields[j]);
+            if (!hj)
+                abort();
+            if (strcmp(hj, near) == 0)
+                near = NULL; /* the file has the key too */
+            free(hj);
+        }
         if (other)
             cli_warning(_("%s:%zu: column '%s' is an attribute of its own: "
                           "the project has '%s' (name the column so to "
                           "set that one)"),
                         path, hl, head.fields[k], other);
+        else if (near)
+            cli_warning(_("%s:%zu: column '%s' is none of the attributes the "
+                          "reports read: did you mean '%s'?"),
+                        path, hl, head.fields[k], near);
         free(fk);
         free(key);
     }

@@ -89,6 +89,58 @@ int cli_usage(const char *cmd, const char *fmt, ...)
     return EXIT_USAGE;
 }
 
+size_t cli_typo_distance(const char *a, const char *b)
+{
+    size_t n = strlen(a), m = strlen(b);
+    if (n > 64 || m > 64 || (n > m ? n - m : m - n) > 2)
+        return 3;
+    size_t d[65][65];
+    for (size_t i = 0; i <= n; i++)
+        d[i][0] = i;
+    for (size_t j = 0; j <= m; j++)
+        d[0][j] = j;
+    for (size_t i = 1; i <= n; i++)
+        for (size_t j = 1; j <= m; j++) {
+            size_t best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+            if (d[i - 1][j] + 1 < best)
+                best = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < best)
+                best = d[i][j - 1] + 1;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+                a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < best)
+                best = d[i - 2][j - 2] + 1;
+            d[i][j] = best;
+        }
+    return d[n][m] < 3 ? d[n][m] : 3;
+}
+
+const char *cli_key_typo(const char *key)
+{
+    static const char *const known[] = {"collectivite", "type",  "region",
+                                        "population",   "role",  "date",
+                                        "enqueteur",    NULL};
+    char *k = grille_attr_key(key);
+    if (!k)
+        return NULL;
+    const char *near = NULL;
+    bool is_known = false;
+    for (size_t i = 0; known[i] && !is_known; i++)
+        is_known = strcmp(k, known[i]) == 0;
+    char *f = is_known ? NULL : grille_fold(k);
+    /* one edit for a key of five letters or less ("tpye", "rol"), two
+     * for longer ones ("colectivite", "enqueter"); "data" or "ville" are
+     * keys of their own */
+    for (size_t i = 0; f && known[i] && !near; i++) {
+        size_t d = cli_typo_distance(f, known[i]);
+        size_t len = strlen(known[i]);
+        if (d <= (len > 5 ? 2u : 1u))
+            near = known[i];
+    }
+    grille_free(f);
+    free(k);
+    return near;
+}
+
 /* Whether `arg` names a project: an SQLite file, or a name in .db. */
 static bool names_project(const char *arg)
 {

@@ -245,33 +245,6 @@ void synth_warn_unknown_by(const grille_report *r, const char *by)
                     by);
 }
 
-/* The edit distance of a and b, two letters swapped one edit
- * (Damerau's, of adjacent letters), up to 3 (more is 3): a typo's. */
-static size_t typo_distance(const char *a, const char *b)
-{
-    size_t n = strlen(a), m = strlen(b);
-    if (n > 64 || m > 64 || (n > m ? n - m : m - n) > 2)
-        return 3;
-    static size_t d[65][65];
-    for (size_t i = 0; i <= n; i++)
-        d[i][0] = i;
-    for (size_t j = 0; j <= m; j++)
-        d[0][j] = j;
-    for (size_t i = 1; i <= n; i++)
-        for (size_t j = 1; j <= m; j++) {
-            size_t best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
-            if (d[i - 1][j] + 1 < best)
-                best = d[i - 1][j] + 1;
-            if (d[i][j - 1] + 1 < best)
-                best = d[i][j - 1] + 1;
-            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
-                a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < best)
-                best = d[i - 2][j - 2] + 1;
-            d[i][j] = best;
-        }
-    return d[n][m] < 3 ? d[n][m] : 3;
-}
-
 size_t synth_find_code(const grille_report *r, const char *name,
                        size_t *several)
 {
@@ -352,7 +325,7 @@ void synth_no_code(const grille_report *r, const char *name)
         char *f[3] = {grille_fold(id), grille_fold(r->codes[k].label),
                       slash ? grille_fold(slash + 1) : NULL};
         for (int x = 0; x < 3; x++) {
-            size_t d = f[x] ? typo_distance(want, f[x]) : 3;
+            size_t d = f[x] ? cli_typo_distance(want, f[x]) : 3;
             /* one edit for a word of four letters, or less: "elu" is no
              * "eau" */
             if (d < best && (d < 2 || strlen(want) > 5)) {

@@ -730,6 +730,10 @@ GRILLE_API int grille_add_prepare(grille_prepared **out, grille_analyser *a,
 GRILLE_API int grille_store_add_prepared(grille_store *s, grille_prepared *p,
                                          const char *name, const char *path,
                                          int64_t *id, grille_error *err);
+/* The front matter's attributes of a prepared document, as read (keys
+ * as the note spells them), borrowed until grille_prepared_free; NULL
+ * when it has none or could not be read (its error is the add's). */
+GRILLE_API const grille_attrs *grille_prepared_attrs(const grille_prepared *p);
 GRILLE_API void grille_prepared_free(grille_prepared *p);
 
 /* One snapshot of the project for several reads (a report, then the texts

@@ -2889,6 +2889,11 @@ static int prepare_text(grille_prepared **out, grille_analyser *a,
     return 0;
 }
 
+const grille_attrs *grille_prepared_attrs(const grille_prepared *p)
+{
+    return p ? p->attrs : NULL;
+}
+
 void grille_prepared_free(grille_prepared *p)
 {
     if (!p)

@@ -567,6 +567,24 @@ expect "attr import: a collectivite of other case and accents is named" 1 \
 expect "compare: values that differ by their apostrophe are named" 0 \
     "warning: values of 'collectivite' that differ only by case, accents, apostrophes or spaces are separate groups" \
     $G compare -d apo.db --by collectivite
+# a typo of a key the reports read: the note would be in no type's
+# group, silently; said by add, attr set and attr import (and not for
+# keys of their own, nor for a near key beside the right one)
+printf -- '---\ntpye: commune\nville: Lodève\n---\nLe maire.\n' > keytypo.md
+printf -- '---\ntype: commune\ntypes: a, b\n---\nLe maire encore.\n' > keyfine.md
+$G init -d keys.db > /dev/null
+expect "add: a front matter key that is a typo of 'type' is said" 0 \
+    "^grille: warning: keytypo\.md: front matter key 'tpye' is none the reports read: did you mean 'type'\?" \
+    $G add -d keys.db keytypo.md
+ok "add: no warning for keys of their own, nor beside the right key" \
+    sh -c "$G add -d keys.db keyfine.md 2>&1 | grep -c warning | grep -qx 0"
+expect "attr set: a key that is a typo of 'enqueteur' is said, and set" 0 \
+    "^grille: warning: key 'enqueter' is none the reports read: did you mean 'enqueteur'\?" \
+    $G attr set -d keys.db keyfine.md enqueter=Paul
+printf 'document,colectivite\nkeyfine.md,Lodève\n' > keytypo.csv
+expect "attr import: a column that is a typo of 'collectivite' is said" 0 \
+    "^grille: warning: keytypo\.csv:1: column 'colectivite' is none of the attributes the reports read: did you mean 'collectivite'\?" \
+    $G attr import -d keys.db keytypo.csv
 printf 'sep=;\r\ndocument;strate\r\nnote.md;rurale\r\n' > excel.csv
 expect "a cases file with Excel's sep=; line is read" 0 \
     "^set 1 attribute value on 1 document from excel\.csv" \

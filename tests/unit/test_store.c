@@ -1686,6 +1686,34 @@ START_TEST(test_add_null_error)
 }
 END_TEST
 
+/* A prepared document's front matter, keys as the note spells them
+ * (grille add warns of a typo of a key the reports read with them). */
+START_TEST(test_prepared_attrs)
+{
+    fresh();
+    static const char note[] = "---\nTpye: commune\nRôle: DGS\n---\n"
+                               "Le télétravail.\n";
+    grille_text *t = NULL;
+    grille_error err;
+    memset(&err, 0, sizeof(err));
+    ck_assert_int_eq(
+        grille_text_decode(&t, note, sizeof(note) - 1, "fm.md", &err), 0);
+    grille_prepared *p = NULL;
+    ck_assert_int_eq(grille_add_prepare(&p, an, cb, GRILLE_UNIT_PARAGRAPH,
+                                        "fm.md", t, &err),
+                     0);
+    const grille_attrs *at = grille_prepared_attrs(p);
+    ck_assert_ptr_nonnull(at);
+    ck_assert_uint_eq(grille_attrs_count(at), 2);
+    ck_assert_str_eq(grille_attrs_get(at, 0)->key, "Tpye");
+    ck_assert_str_eq(grille_attrs_get(at, 0)->value, "commune");
+    ck_assert_str_eq(grille_attrs_get(at, 1)->key, "Rôle");
+    grille_prepared_free(p);
+    ck_assert_ptr_null(grille_prepared_attrs(NULL));
+    grille_text_free(t);
+}
+END_TEST
+
 START_TEST(test_add_same_content_twice)
 {
     grille_error err;
@@ -4394,6 +4422,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_add_same_yaml_codebook);
     tcase_add_test(tc, test_add_bad_front_matter);
     tcase_add_test(tc, test_add_null_error);
+    tcase_add_test(tc, test_prepared_attrs);
 
     tc = tcase(s, "transaction");
     tcase_add_test(tc, test_tx_rollback);
