@@ -119,6 +119,10 @@ const char *cli_key_typo(const char *key)
     static const char *const known[] = {"collectivite", "type",  "region",
                                         "population",   "role",  "date",
                                         "enqueteur",    NULL};
+    /* most keys are one, as written: no copy, no folding */
+    for (size_t i = 0; known[i]; i++)
+        if (strcmp(key, known[i]) == 0)
+            return NULL;
     char *k = grille_attr_key(key);
     if (!k)
         return NULL;
