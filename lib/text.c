@@ -2585,8 +2585,11 @@ static int split_sentences(grille_analyser *a, const char *s,
 bool grille_text__is_elision(const char *lower, size_t n)
 {
     switch (n) {
-    case 1:
-        return lower[0] && strchr("ldjmnstc", lower[0]) != NULL;
+    case 1: {
+        /* l d j m n s t c, a bit each from 'a' */
+        unsigned d = (unsigned char)lower[0] - 'a';
+        return d < 26 && ((0xC3A0CU >> d) & 1);
+    }
     case 2:
         return lower[0] == 'q' && lower[1] == 'u';
     case 5:
@@ -3177,14 +3180,41 @@ word_fast(tok_ctx *t, size_t i, size_t *out)
         size_t r, n = 0;
 #ifdef __SSE2__
         /* the sixteen bytes tested at once (signed: the bytes >= 0x80
-         * are below 'a'); r, the first that is not a..z, 16 for none */
+         * are below 'a'); r, the first that is not a letter of the word,
+         * 16 for none: a..z, A..Z (lowercased by setting 0x20), and the
+         * small accented letters C3 A0..BF (é, à, ç: their bytes are
+         * their lowercase; not æ nor ÷), so that "président" or "Les"
+         * are taken here too.  A word without a small letter (DGS, A) is
+         * an acronym's, word()'s below. */
         __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
-        unsigned az = (unsigned)_mm_movemask_epi8(
-            _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('a' - 1)),
-                          _mm_cmplt_epi8(v, _mm_set1_epi8('z' + 1))));
-        r = (size_t)__builtin_ctz(~az);
-        if (r && (r < 16 || i + 16 < end) && (fast_class[s[i + r]] & F_END)) {
+        /* the bytes after each: the 16th read only within the segment */
+        __m128i vn = _mm_or_si128(
+            _mm_srli_si128(v, 1),
+            _mm_slli_si128(_mm_cvtsi32_si128(i + 16 < end ? s[i + 16] : 0),
+                           15));
+        __m128i lo = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('a' - 1)),
+                                   _mm_cmplt_epi8(v, _mm_set1_epi8('z' + 1)));
+        __m128i up = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('A' - 1)),
+                                   _mm_cmplt_epi8(v, _mm_set1_epi8('Z' + 1)));
+        __m128i acc = _mm_andnot_si128(
+            _mm_or_si128(_mm_cmpeq_epi8(vn, _mm_set1_epi8((char)0xA6)),
+                         _mm_cmpeq_epi8(vn, _mm_set1_epi8((char)0xB7))),
+            _mm_and_si128(_mm_cmpgt_epi8(vn, _mm_set1_epi8((char)0x9F)),
+                          _mm_cmplt_epi8(vn, _mm_set1_epi8((char)0xC0))));
+        __m128i c3 =
+            _mm_and_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8((char)0xC3)), acc);
+        __m128i small = _mm_or_si128(lo, c3);
+        unsigned ok = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+            _mm_or_si128(small, up), _mm_slli_si128(c3, 1)));
+        r = (size_t)__builtin_ctz(~ok);
+        unsigned has_small = (unsigned)_mm_movemask_epi8(small) &
+                             ((1u << r) - 1);
+        if (r && has_small && (r < 16 || i + 16 < end) &&
+            (fast_class[s[i + r]] & F_END)) {
             n = r;
+            v = _mm_or_si128(v, _mm_and_si128(up, _mm_set1_epi8(0x20)));
+            w0 = (uint64_t)_mm_cvtsi128_si64(v);
+            w1 = (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(v, v));
             if (r < 8) {
                 w0 = grille__first_bytes(w0, r);
                 w1 = 0;
