@@ -2651,6 +2651,34 @@ static int lower_into(gbuf *buf, const char *s, size_t a, size_t b, bool join,
     char tmp[8];
     if (gbuf_grow(buf, (b - a) * 2) < 0)
         return GRILLE_ENOMEM;
+    /* Inclusive writing whose feminine replaces the masculine's ending
+     * (usager·ère·s, directeur·rice·s, travailleur·euse·s, sociaux·ales):
+     * the masculine, with the plural's s when the last piece has one
+     * (usagers, directeurs, sociaux), where the pieces joined would be no
+     * word (usagereres).  A feminine that adds an e (agent·e·s,
+     * élu·e·s, salarié·e·s, agent·es) is the pieces joined, as before:
+     * agentes, élues. */
+    const char *dot = memmem(s + a, b - a, "\xc2\xb7", 2);
+    if (dot && dot > s + a && !memchr(s + a, '-', b - a) &&
+        !memchr(s + a, '\'', b - a) && !memmem(s + a, b - a, "\xe2\x80", 2)) {
+        size_t d1 = (size_t)(dot - s), f = d1 + 2;
+        const char *dot2 = memmem(s + f, b - f, "\xc2\xb7", 2);
+        size_t fe = dot2 ? (size_t)(dot2 - s) : b;
+        size_t fl = fe - f;
+        bool adds_e = (fl == 1 || fl == 2) && (s[f] == 'e' || s[f] == 'E') &&
+                      (fl == 1 || s[f + 1] == 's' || s[f + 1] == 'S');
+        if (!adds_e && fl > 0) {
+            int rc = lower_into(buf, s, a, d1, join, fold);
+            char last = s[b - 1], end = s[d1 - 1];
+            if (rc == 0 && (last == 's' || last == 'S') && end != 's' &&
+                end != 'S' && end != 'x' && end != 'X') {
+                if (gbuf_putc(buf, 's') < 0)
+                    return GRILLE_ENOMEM;
+                buf->data[buf->len] = '\0';
+            }
+            return rc;
+        }
+    }
     for (size_t i = a; i < b;) {
         unsigned char ch = (unsigned char)s[i];
         if (ch < 0x80) {

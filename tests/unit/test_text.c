@@ -2028,6 +2028,40 @@ START_TEST(invisible_characters_inside_words)
 }
 END_TEST
 
+/* Inclusive writing's middle dot: a feminine that adds an e is the
+ * pieces joined (agentes, élues); one that replaces the ending is the
+ * masculine, with its plural's s (usagers, not usagereres), so that the
+ * terms of the masculine find it. */
+START_TEST(inclusive_writing)
+{
+    run("les usager·ère·s, directeur·rice·s et travailleur·euse·s "
+        "sociaux·ales, agent·e·s, élu·e·s, agent·es, conseiller·ère, "
+        "Usager·ères, chef·fe·s ; Paris · Lyon");
+    key_is("usager·ère·s", GRILLE_TOK_WORD, "usagers");
+    key_is("directeur·rice·s", GRILLE_TOK_WORD, "directeurs");
+    key_is("travailleur·euse·s", GRILLE_TOK_WORD, "travailleurs");
+    key_is("sociaux·ales", GRILLE_TOK_WORD, "sociaux");
+    key_is("agent·e·s", GRILLE_TOK_WORD, "agentes");
+    key_is("élu·e·s", GRILLE_TOK_WORD, "elues");
+    key_is("agent·es", GRILLE_TOK_WORD, "agentes");
+    key_is("conseiller·ère", GRILLE_TOK_WORD, "conseiller");
+    key_is("Usager·ères", GRILLE_TOK_WORD, "usagers");
+    key_is("chef·fe·s", GRILLE_TOK_WORD, "chefs");
+    key_is("Paris", GRILLE_TOK_WORD, "paris");
+    key_is("Lyon", GRILLE_TOK_WORD, "lyon");
+    /* the word's stem is the masculine plural's */
+    const grille_token *u = tok("usager·ère·s");
+    char stem[32];
+    ck_assert_uint_lt(u->stem_len, sizeof(stem));
+    memcpy(stem, u->stem, u->stem_len);
+    stem[u->stem_len] = '\0';
+    run("les usagers");
+    const grille_token *v = tok("usagers");
+    ck_assert_uint_eq(v->stem_len, strlen(stem));
+    ck_assert(memcmp(v->stem, stem, v->stem_len) == 0);
+}
+END_TEST
+
 START_TEST(spaces_spans_and_breaks)
 {
     run("santé\xc2\xa0: élus\xe2\x80\xaf; accueil public, reprise");
@@ -2306,7 +2340,7 @@ static Suite *suite(void)
                     numbers_dates_times, minus_sign, acronyms_urls_emails,
                     keys_fold_case_accents_ligatures, spaces_spans_and_breaks,
                     positions, mixed_note, elisions_by_list,
-                    invisible_characters_inside_words}},
+                    invisible_characters_inside_words, inclusive_writing}},
     };
     for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
         TCase *tc = tcase_create(cases[c].name);
