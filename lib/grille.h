@@ -996,7 +996,7 @@ typedef struct grille_report_code {
     size_t ntop;
     const char *top_terms[8]; /* the words that triggered it most (counted
                                  without case and accents, shown in
-                                 lowercase as first seen) */
+                                 lowercase in their commonest spelling) */
     size_t top_counts[8];
 } grille_report_code;
 

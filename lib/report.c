@@ -87,12 +87,22 @@ void grille_stat_association(uint64_t both, uint64_t na, uint64_t nb,
 
 /* ------------------------------------------------------------ the report */
 
+/* A spelling of a counted term, lowercased (accents kept): its hits and
+ * its earliest coding. */
+typedef struct term_form {
+    char *display;
+    size_t count;
+    int64_t seg, coding; /* the earliest coding: by segment, then id */
+} term_form;
+
 typedef struct term_count {
     char *term;    /* folded: the key words are counted by */
-    char *display; /* lowercased, accents kept: the earliest form */
+    const char *display; /* the form shown (term_show): the commonest
+                            spelling, the earliest of those as common */
     size_t count;
     uint64_t hash; /* of term */
-    int64_t seg, coding; /* the earliest coding: by segment, then id */
+    term_form *forms; /* its spellings ("réouverture", "reouverture") */
+    size_t nforms, forms_cap;
 } term_count;
 
 /* A map from folded term to count, per code: the entries in the order
@@ -183,8 +193,11 @@ void grille_report_free(grille_report *r)
             free(p->strings[i]);
         for (size_t c = 0; p->terms && c < r->ncodes; c++) {
             for (size_t k = 0; k < p->terms[c].n; k++) {
-                free(p->terms[c].v[k].term);
-                free(p->terms[c].v[k].display);
+                term_count *t = &p->terms[c].v[k];
+                free(t->term);
+                for (size_t f = 0; f < t->nforms; f++)
+                    free(t->forms[f].display);
+                free(t->forms);
             }
             free(p->terms[c].v);
             free(p->terms[c].slots);
@@ -260,10 +273,54 @@ static int display_form(const char *term, size_t len, char **out)
     return 0;
 }
 
+/* Adds `hits` of spelling `term` (raw, as coded; earliest coding (seg,
+ * coding)) to t's forms. */
+static int add_form(term_count *t, const char *term, size_t len, size_t hits,
+                    int64_t seg, int64_t coding)
+{
+    char *d;
+    if (display_form(term, len, &d) < 0)
+        return GRILLE_ENOMEM;
+    for (size_t f = 0; f < t->nforms; f++) {
+        term_form *x = &t->forms[f];
+        if (strcmp(x->display, d) == 0) {
+            free(d);
+            x->count += hits;
+            if (seg < x->seg || (seg == x->seg && coding < x->coding)) {
+                x->seg = seg;
+                x->coding = coding;
+            }
+            return 0;
+        }
+    }
+    if (GROW(t->forms, t->forms_cap, t->nforms + 1) < 0) {
+        free(d);
+        return GRILLE_ENOMEM;
+    }
+    t->forms[t->nforms++] = (term_form){d, hits, seg, coding};
+    return 0;
+}
+
+/* The spelling t shows: the commonest, the earliest coded of those as
+ * common ("réouverture" 3 times and "reouverture" once shows
+ * réouverture, whichever note was added first). */
+static void term_show(term_count *t)
+{
+    const term_form *best = t->nforms ? &t->forms[0] : NULL;
+    for (size_t f = 1; f < t->nforms; f++) {
+        const term_form *x = &t->forms[f];
+        if (x->count > best->count ||
+            (x->count == best->count &&
+             (x->seg < best->seg ||
+              (x->seg == best->seg && x->coding < best->coding))))
+            best = x;
+    }
+    t->display = best ? best->display : "";
+}
+
 /* Counts `term` (raw, as coded), whose earliest coding is
  * (seg, coding), in m: `hits` times; its folded form is folded[0..flen)
- * with hash h.
- * The form shown is the earliest coding's. */
+ * with hash h. */
 static int count_term(term_map *m, const char *folded, size_t flen,
                       uint64_t h, const char *term, size_t len,
                       size_t hits, int64_t seg, int64_t coding)
@@ -277,33 +334,18 @@ static int count_term(term_map *m, const char *folded, size_t flen,
         term_count *t = &m->v[m->slots[j] - 1];
         if (t->hash == h && strcmp(t->term, folded) == 0) {
             t->count += hits;
-            if (seg < t->seg || (seg == t->seg && coding < t->coding)) {
-                char *d;
-                if (display_form(term, len, &d) < 0)
-                    return GRILLE_ENOMEM;
-                free(t->display);
-                t->display = d;
-                t->seg = seg;
-                t->coding = coding;
-            }
-            return 0;
+            return add_form(t, term, len, hits, seg, coding);
         }
     }
-    char *key = grille__strndup(folded, flen), *d = NULL;
-    if (!key || display_form(term, len, &d) < 0 ||
-        GROW(m->v, m->cap, m->n + 1) < 0) {
+    char *key = grille__strndup(folded, flen);
+    if (!key || GROW(m->v, m->cap, m->n + 1) < 0) {
         free(key);
-        free(d);
         return GRILLE_ENOMEM;
     }
-    m->v[m->n].term = key;
-    m->v[m->n].display = d;
-    m->v[m->n].count = hits;
-    m->v[m->n].hash = h;
-    m->v[m->n].seg = seg;
-    m->v[m->n].coding = coding;
+    term_count *t = &m->v[m->n];
+    *t = (term_count){key, NULL, hits, h, NULL, 0, 0};
     m->slots[j] = ++m->n;
-    return 0;
+    return add_form(t, term, len, hits, seg, coding);
 }
 
 static int by_count(const void *a, const void *b)
@@ -1659,6 +1701,8 @@ counted:
     for (size_t c = 0; c < nc; c++) {
         grille_report_code *k = &p->codes[c];
         term_map *m = &p->terms[c];
+        for (size_t i = 0; i < m->n; i++)
+            term_show(&m->v[i]);
         if (m->n)
             qsort(m->v, m->n, sizeof(term_count), by_count);
         for (size_t i = 0; i < m->n && i < 8; i++) {

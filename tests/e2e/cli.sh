@@ -567,6 +567,20 @@ expect "attr import: a collectivite of other case and accents is named" 1 \
 expect "compare: values that differ by their apostrophe are named" 0 \
     "warning: values of 'collectivite' that differ only by case, accents, apostrophes or spaces are separate groups" \
     $G compare -d apo.db --by collectivite
+# a term's top spelling is its commonest, whichever note came first
+printf 'themes:\n  reprise:\n    terms: [réouverture]\n' > reo.yaml
+printf 'La reouverture du guichet.\n' > reo1.md
+printf 'La réouverture.\n\nUne réouverture.\n\nRéouverture prévue.\n' > reo2.md
+for order in "reo1.md reo2.md" "reo2.md reo1.md"; do
+    rm -f reo.db reo.db-*
+    $G init -d reo.db -c reo.yaml > /dev/null
+    # shellcheck disable=SC2086
+    $G add -d reo.db $order > /dev/null
+    expect "report: a term's commonest spelling is shown (added $order)" 0 \
+        "réouverture 4" $G report -d reo.db -n 0
+done
+expect "report -f json: the same" 0 '"term": "réouverture", "count": 4' \
+    $G report -d reo.db -f json
 # a typo of a key the reports read: the note would be in no type's
 # group, silently; said by add, attr set and attr import (and not for
 # keys of their own, nor for a near key beside the right one)
