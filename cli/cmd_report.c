@@ -778,6 +778,7 @@ static void themes_table(table *t, const grille_report *r, bool labels,
     table_head(t, c0++, _("segments"), true);
     table_head(t, c0++, _("hits"), true);
     table_head(t, c0++, _("/1000 words"), true);
+    table_list(t, c0);
     table_head(t, c0++, _("top terms"), false);
     t->first_max = 24;
     for (size_t c = 0; c < r->ncodes; c++) {

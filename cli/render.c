@@ -253,6 +253,12 @@ void table_init(table *t, size_t ncols)
     t->head = calloc(ncols, sizeof(char *));
     t->right = calloc(ncols, sizeof(bool));
     t->loose = calloc(ncols, sizeof(bool));
+    t->list = calloc(ncols, sizeof(bool));
+}
+
+void table_list(table *t, size_t col)
+{
+    t->list[col] = true;
 }
 
 void table_loose(table *t, size_t col)
@@ -323,6 +329,7 @@ void table_free(table *t)
     free(t->head);
     free(t->right);
     free(t->loose);
+    free(t->list);
     free(t->cells);
     memset(t, 0, sizeof(*t));
 }
@@ -351,7 +358,7 @@ static size_t fit_head(const char *s, size_t n, size_t cols, size_t *used)
 }
 
 static void put_fit(FILE *f, const char *s, size_t w, bool right, bool last,
-                    bool mid);
+                    bool mid, bool list);
 
 /* Writes s cut in its middle to exactly w columns: its start, "…", its
  * end (ids that differ at their end: "solidarite/…ves_locales"). */
@@ -385,11 +392,11 @@ void put_name(FILE *f, const char *s, size_t w)
     if (text_width(s, strlen(s)) > w && w >= 8)
         put_mid(f, s, w, false);
     else
-        put_fit(f, s, w, false, false, false);
+        put_fit(f, s, w, false, false, false, false);
 }
 
 static void put_fit(FILE *f, const char *s, size_t w, bool right, bool last,
-                    bool mid)
+                    bool mid, bool list)
 {
     size_t n = strlen(s);
     size_t width = text_width(s, n);
@@ -422,6 +429,18 @@ static void put_fit(FILE *f, const char *s, size_t w, bool right, bool last,
             i += k;
             used += cols;
         }
+        /* a list's cell ("télétravail 25, à distance 19, visio 7"): after
+         * its last whole item, "…" after its comma and a space, rather
+         * than in a word ("tea…"), when that keeps a third of the room */
+        for (size_t c = i; list && c >= 2 && i < n && c > i / 3; c--)
+            if (s[c - 2] == ',' && s[c - 1] == ' ') {
+                size_t kept = text_width(s, c);
+                if (kept + 1 <= w && 3 * kept >= w) {
+                    i = c;
+                    used = kept;
+                }
+                break;
+            }
         put_safe(f, s, i);
         if (w) {
             fputs("\xe2\x80\xa6", f);
@@ -622,7 +641,7 @@ static void table_plain(FILE *f, table *t)
             if (c)
                 fputs("  ", f);
             put_fit(f, t->head[c] ? t->head[c] : "", w[c], t->right[c],
-                    c + 1 == to, false);
+                    c + 1 == to, false, false);
         }
         fputc('\n', f);
         for (size_t c = 0; c < t->ncols; c++) {
@@ -649,7 +668,7 @@ static void table_plain(FILE *f, table *t)
                 if (c)
                     fputs("  ", f);
                 put_fit(f, cell(t, r, c), w[c], t->right[c], c == lastc,
-                        mid[c]);
+                        mid[c], t->list[c]);
             }
             fputc('\n', f);
         }

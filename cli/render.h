@@ -36,6 +36,7 @@ typedef struct table {
     char **head;
     bool *right;
     bool *loose; /* text cut to fit, though right-aligned */
+    bool *list;  /* cells are lists ("a 3, b 2"): cut after a whole item */
     tcell *cells;
     size_t first_max; /* widest the first column may be in text (0: 40) */
     const char *klass; /* HTML class of the table, or NULL */
@@ -49,6 +50,9 @@ void table_head(table *t, size_t col, const char *name, bool right);
  * cut to fit the width (the table is printed in parts instead), unless
  * the column is loose: text aligned right (a left context). */
 void table_loose(table *t, size_t col);
+/* Text output: the cells of the column are lists ("télétravail 25, à
+ * distance 19"), cut to fit after a whole item rather than in a word. */
+void table_list(table *t, size_t col);
 size_t table_row(table *t);
 void table_set(table *t, size_t row, size_t col, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
