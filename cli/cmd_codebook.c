@@ -8,6 +8,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static const char help[] =
     "Usage: grille codebook check [FILE | -d DB]\n"
@@ -340,6 +341,15 @@ int cmd_codebook(int argc, char **argv)
     } else if (cli_load_codebook(&cb, path) < 0) {
         return EXIT_RUNTIME;
     }
+    struct stat pst;
+    const char *here = cli_db_path(NULL);
+    if (!path && !db && strcmp(verb, "show") == 0 &&
+        stat(here, &pst) == 0 && S_ISREG(pst.st_mode))
+        /* the bundled one, where a project is at hand: its own may be
+         * another */
+        cli_warning(_("this is the bundled codebook; the project %s's is "
+                      "'grille codebook show -d %s'"),
+                    here, here);
     if (strcmp(verb, "show") == 0) {
         show(cb);
     } else {

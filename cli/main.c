@@ -187,8 +187,23 @@ static int dispatch(int argc, char **argv)
         cli_error(_("unknown option '%s': the command comes first, its "
                     "options after it (grille report -d p.db)"),
                   name);
-    else
-        cli_error(_("unknown command '%s'"), name);
+    else {
+        /* a typo: the nearest command, two edits away at most */
+        const char *near = NULL;
+        size_t best = 3;
+        for (const struct command *c = commands; c->name; c++) {
+            size_t d = cli_typo_distance(name, c->name);
+            if (d < best && (d < 2 || strlen(name) > 4)) {
+                best = d;
+                near = c->name;
+            }
+        }
+        if (near)
+            cli_error(_("unknown command '%s': did you mean '%s'?"), name,
+                      near);
+        else
+            cli_error(_("unknown command '%s'"), name);
+    }
     fputs(_("Run 'grille --help' for the list of commands.\n"), stderr);
     return EXIT_USAGE;
 }

@@ -145,20 +145,27 @@ const char *cli_key_typo(const char *key)
     return near;
 }
 
-/* Whether `arg` names a project: an SQLite file, or a name in .db. */
-static bool names_project(const char *arg)
+/* Whether `path` is an SQLite file (a project, most likely). */
+static bool sqlite_file(const char *path)
 {
-    size_t n = strlen(arg);
-    if (n > 3 && strcmp(arg + n - 3, ".db") == 0)
-        return true;
+    struct stat st;
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+        return false;
     char head[16];
-    FILE *f = fopen(arg, "rb");
+    FILE *f = fopen(path, "rb");
     if (!f)
         return false;
     bool sqlite = fread(head, 1, sizeof(head), f) == sizeof(head) &&
                   memcmp(head, "SQLite format 3", 16) == 0;
     fclose(f);
     return sqlite;
+}
+
+/* Whether `arg` names a project: an SQLite file, or a name in .db. */
+static bool names_project(const char *arg)
+{
+    size_t n = strlen(arg);
+    return (n > 3 && strcmp(arg + n - 3, ".db") == 0) || sqlite_file(arg);
 }
 
 int cli_unexpected(const char *cmd, char *const *args, int n,
@@ -833,8 +840,9 @@ int output_format(const char *out, unsigned allowed, int fmt, bool given)
         return f;
     const char *slash = strrchr(out, '/');
     const char *dot = strrchr(slash ? slash + 1 : out, '.');
+    /* not for a project (-o for -d), which the output refuses */
     if (dot && dot[1] && dot != (slash ? slash + 1 : out) &&
-        strncmp(out, "/dev/", 5) != 0)
+        strncmp(out, "/dev/", 5) != 0 && !sqlite_file(out))
         cli_warning(_("%s: '%s' is no format this command writes: writing "
                       "%s (-f chooses one)"),
                     out, dot, names[fmt]);

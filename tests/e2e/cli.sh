@@ -15,7 +15,8 @@ for c in tag tokens codebook; do
     ok "grille $c --help" sh -c "$G $c --help | grep -q 'Usage: grille $c'"
     ok "grille help $c" sh -c "$G help $c | grep -q 'Usage: grille $c'"
 done
-expect "unknown command is a usage error" 2 "unknown command 'tagg'" $G tagg
+expect "unknown command is a usage error, the nearest named" 2 "unknown command 'tagg': did you mean 'tag'\?" $G tagg
+expect "an unknown command near none is said alone" 2 "unknown command 'xyzzy'$" $G xyzzy
 expect "an option before the command says the command comes first" 2 \
     "^grille: unknown option '-d': the command comes first" $G -d p.db report
 expect "--version with an argument is a usage error" 2 \
@@ -626,9 +627,14 @@ printf 'themes:\n  propre:\n    terms: [masques]\n' > own.yaml
 $G init -d own.db -c own.yaml > /dev/null
 expect "codebook show -d shows the project's codebook" 0 "^propre " \
     $G codebook show -d own.db
+expect "codebook show beside a project says it shows the bundled one" 0 \
+    "^grille: warning: this is the bundled codebook; the project own\.db's is 'grille codebook show -d own\.db'" \
+    env GRILLE_DB=own.db $G codebook show
 expect "a code not in the project points at codebook show -d with the project" 1 \
     "no code 'sante' in the project \(see 'grille codebook show -d own\.db'\)" \
     $G report -d own.db --codes sante
+ok "report -o the project: refused without a warning on '.db' first" \
+    sh -c "$G report -d own.db -o own.db 2>&1 | grep -c warning | grep -qx 0"
 expect "a code's typo: the nearest code is named" 1 \
     "^grille: no code 'porpre' in the project: did you mean 'propre'\?" \
     $G quotes -d own.db porpre
