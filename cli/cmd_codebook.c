@@ -344,12 +344,22 @@ int cmd_codebook(int argc, char **argv)
     struct stat pst;
     const char *here = cli_db_path(NULL);
     if (!path && !db && strcmp(verb, "show") == 0 &&
-        stat(here, &pst) == 0 && S_ISREG(pst.st_mode))
-        /* the bundled one, where a project is at hand: its own may be
-         * another */
-        cli_warning(_("this is the bundled codebook; the project %s's is "
-                      "'grille codebook show -d %s'"),
-                    here, here);
+        stat(here, &pst) == 0 && S_ISREG(pst.st_mode)) {
+        /* the bundled one, where a project is at hand whose codebook is
+         * another: said (quietly read; a file that is no project is
+         * none of this command's business) */
+        grille_store *s = NULL;
+        grille_error err = {0};
+        if (grille_store_open(&s, here, 1, &err) == 0) { /* read-only */
+            const char *sha = grille_store_codebook_sha256(s);
+            if (sha && strcmp(sha, grille_codebook_sha256(cb)) != 0)
+                cli_warning(_("this is the bundled codebook; the project "
+                              "%s's is another: 'grille codebook show -d "
+                              "%s'"),
+                            here, here);
+            grille_store_close(s);
+        }
+    }
     if (strcmp(verb, "show") == 0) {
         show(cb);
     } else {

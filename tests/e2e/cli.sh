@@ -628,8 +628,10 @@ $G init -d own.db -c own.yaml > /dev/null
 expect "codebook show -d shows the project's codebook" 0 "^propre " \
     $G codebook show -d own.db
 expect "codebook show beside a project says it shows the bundled one" 0 \
-    "^grille: warning: this is the bundled codebook; the project own\.db's is 'grille codebook show -d own\.db'" \
+    "^grille: warning: this is the bundled codebook; the project own\.db's is another: 'grille codebook show -d own\.db'" \
     env GRILLE_DB=own.db $G codebook show
+ok "codebook show beside a project of the bundled codebook: no warning" \
+    sh -c "env GRILLE_DB=cases.db $G codebook show 2>&1 >/dev/null | grep -c warning | grep -qx 0"
 expect "a code not in the project points at codebook show -d with the project" 1 \
     "no code 'sante' in the project \(see 'grille codebook show -d own\.db'\)" \
     $G report -d own.db --codes sante
