@@ -46,8 +46,18 @@ typedef struct slot {
     grille_error err;
     int rc; /* < 0: the file could not be read (or no memory) */
     bool ready;
-    char typo[512]; /* a front matter key's typo, said by the writer */
+    /* a front matter key that is a typo of one the reports read, and
+     * that one: noted by the writer once the note is in */
+    char typo[128];
+    const char *typo_of;
 } slot;
+
+/* The typos of keys in the notes added, each said once at the end. */
+typedef struct key_typo {
+    char *key, *first; /* as the front matter spells it; its first note */
+    const char *of;
+    size_t notes;
+} key_typo;
 
 typedef struct adder {
     const cli_files *list;
@@ -69,23 +79,38 @@ typedef struct preparer {
     pthread_t tid;
 } preparer;
 
-/* The warning of the front matter keys of `path` that are typos of keys
- * the reports read ("tpye: commune": the note would be in no type's
- * group, silently), into msg; empty for none. */
-static void key_typos(const grille_attrs *at, const char *path, char *msg,
-                      size_t cap)
+/* The first front matter key of `at` that is a typo of a key the reports
+ * read ("tpye: commune": the note would be in no type's group, silently),
+ * where that key is not given too: into sl. */
+static void key_typos(const grille_attrs *at, slot *sl)
 {
     for (size_t i = 0; i < grille_attrs_count(at); i++) {
         const char *key = grille_attrs_get(at, i)->key;
         const char *near = cli_key_typo(key);
-        if (near && !grille_attrs_find(at, near)) {
-            snprintf(msg, cap,
-                     _("%s: front matter key '%s' is none the reports read: "
-                       "did you mean '%s'? (grille attr set corrects it)"),
-                     path, key, near);
+        if (near && !grille_attrs_find(at, near) &&
+            strlen(key) < sizeof(sl->typo)) {
+            strcpy(sl->typo, key);
+            sl->typo_of = near;
             return;
         }
     }
+}
+
+/* Notes sl's typo, of the note `path` just added, in *v. */
+static void note_typo(key_typo **v, size_t *n, const slot *sl,
+                      const char *path)
+{
+    for (size_t i = 0; i < *n; i++)
+        if (strcmp((*v)[i].key, sl->typo) == 0) {
+            (*v)[i].notes++;
+            return;
+        }
+    key_typo *more = realloc(*v, (*n + 1) * sizeof(**v));
+    char *key = strdup(sl->typo), *first = strdup(path);
+    if (!more || !key || !first)
+        abort(); /* out of memory */
+    *v = more;
+    (*v)[(*n)++] = (key_typo){key, first, sl->typo_of, 1};
 }
 
 static void prepare_file(adder *ad, size_t i, grille_analyser *a)
@@ -98,8 +123,7 @@ static void prepare_file(adder *ad, size_t i, grille_analyser *a)
                                     sl->text, &sl->err);
     sl->typo[0] = '\0';
     if (sl->rc == 0)
-        key_typos(grille_prepared_attrs(sl->prep), path, sl->typo,
-                  sizeof(sl->typo));
+        key_typos(grille_prepared_attrs(sl->prep), sl);
 }
 
 /* Free slots that wake a preparer waiting on a full ring. */
@@ -247,6 +271,8 @@ int cmd_add(int argc, char **argv)
     db = cli_db_path(db);
     cli_files list = {0}, failures = {0};
     size_t skipped = 0, failed = 0, added = 0, present = 0;
+    key_typo *typos = NULL;
+    size_t ntypos = 0;
     int status = EXIT_OK;
     for (int i = optind; i < argc; i++) {
         struct stat st;
@@ -366,10 +392,6 @@ int cmd_add(int argc, char **argv)
             cli_progress_end(&prog);
             cli_warning("%s", msg);
         }
-        if (sl->typo[0]) {
-            cli_progress_end(&prog);
-            cli_warning("%s", sl->typo);
-        }
         int64_t id = 0;
         int rc = grille_store_add_prepared(s, sl->prep, base(path), path, &id,
                                            &err);
@@ -409,6 +431,8 @@ int cmd_add(int argc, char **argv)
             abort_all = true;
             break;
         }
+        if (sl->typo[0])
+            note_typo(&typos, &ntypos, sl, path);
         added++;
         cli_progress_step(&prog, i + 1);
     }
@@ -449,6 +473,17 @@ int cmd_add(int argc, char **argv)
     if (failed)
         printf(_(", %zu failed"), failed);
     printf("\n");
+    for (size_t i = 0; i < ntypos; i++) {
+        if (typos[i].notes == 1)
+            cli_warning(_("%s: front matter key '%s' is none the reports "
+                          "read: did you mean '%s'?"),
+                        typos[i].first, typos[i].key, typos[i].of);
+        else
+            cli_warning(_("front matter key '%s' (%zu notes, the first %s) "
+                          "is none the reports read: did you mean '%s'?"),
+                        typos[i].key, typos[i].notes, typos[i].first,
+                        typos[i].of);
+    }
     if (failed) {
         cli_error(_("%zu file%s could not be added:"), failed,
                   failed == 1 ? "" : "s");
@@ -460,6 +495,11 @@ int cmd_add(int argc, char **argv)
         status = EXIT_RUNTIME;
     }
 done:
+    for (size_t i = 0; i < ntypos; i++) {
+        free(typos[i].key);
+        free(typos[i].first);
+    }
+    free(typos);
     for (size_t i = 0; i < list.n; i++)
         free(list.v[i]);
     free(list.v);

@@ -272,17 +272,22 @@ static void cooc_matrix(doc *d, const grille_report *r, const cooc *c,
 }
 
 /* What the pairs' table says when it has no row. */
-static const char *no_pairs(const cooc *c)
+static const char *no_pairs(const cooc *c, size_t lineage)
 {
     return c->k < 2 ? _("Pairs need two themes at least: name two or more "
                         "with --codes.")
-                    : _("No two themes co-occur.");
+           : lineage ? _("No two themes co-occur but a theme and its own "
+                         "sub-theme, which meet wherever the sub-theme is "
+                         "coded ('grille cooc' keeps them in its matrices "
+                         "and its -f csv).")
+                     : _("No two themes co-occur.");
 }
 
-/* Says that the pairs of a theme and its own sub-themes are left out. */
-static void lineage_note(doc *d, size_t lineage)
+/* Says that the pairs of a theme and its own sub-themes are left out,
+ * under a table that has rows. */
+static void lineage_note(doc *d, size_t n, size_t lineage)
 {
-    if (lineage)
+    if (n && lineage)
         doc_para(d,
                  _("Left out: %zu pair%s of a theme and its own sub-theme, "
                    "which meet wherever the sub-theme is coded ('grille "
@@ -315,8 +320,8 @@ static void cooc_human(doc *d, const grille_report *r, const cooc *c)
     if (n)
         doc_table(d, &t);
     else
-        doc_para(d, "%s", no_pairs(c));
-    lineage_note(d, lineage);
+        doc_para(d, "%s", no_pairs(c, lineage));
+    lineage_note(d, n, lineage);
     table_free(&t);
     free(p);
     doc_h2(d, c->documents ? _("Documents coded with both")
@@ -1548,8 +1553,8 @@ static void report_human(doc *d, const grille_report *r, const cooc *c,
     if (np)
         doc_table(d, &t);
     else
-        doc_para(d, "%s", no_pairs(c));
-    lineage_note(d, lineage);
+        doc_para(d, "%s", no_pairs(c, lineage));
+    lineage_note(d, np, lineage);
     table_free(&t);
     free(p);
 

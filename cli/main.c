@@ -89,33 +89,53 @@ static void hold_std_fds(void)
 /*
  * A long option written with one dash: "-by type" reads as -b y (an
  * attribute 'y'), "-format html" as -f ormat.  Every long option of
- * grille's commands, as getopt_long's tables name them; a word of one
- * dash that is one of them (or one of them and "=value") is refused, with
- * the spelling meant.  The word after an option that may take a value
- * ("-o", "--codes") is that value, and is not looked at, nor are the
+ * grille's commands, as getopt_long's tables name them, with whether it
+ * takes a value; a word of one dash that is one of them (or one of them
+ * and "=value") is refused, with the spelling meant.  The word after an
+ * option that takes a value ("-o", "--codes", "-jd": a bundle whose last
+ * letter may take one) is that value, and is not looked at, nor are the
  * words after "--".  Returns the offending word, or NULL.
  */
 static const char *one_dash_long(int argc, char **argv)
 {
-    static const char *const names[] = {
-        "all",   "attr",         "by",    "codebook", "coded-only",
-        "codes", "color",        "db",    "dry-run",  "format",
-        "gold",  "gold-project", "help",  "jobs",     "level",
-        "number", "output",      "quotes", "root",    "rows",
-        "selections", "show-errors", "unit", "version", "width",
-        NULL};
+    static const struct {
+        const char *name;
+        bool value;
+    } names[] = {{"all", false},       {"attr", true},
+                 {"by", true},         {"codebook", true},
+                 {"coded-only", false}, {"codes", true},
+                 {"color", true},      {"db", true},
+                 {"dry-run", false},   {"format", true},
+                 {"gold", true},       {"gold-project", true},
+                 {"help", false},      {"jobs", true},
+                 {"level", true},      {"number", true},
+                 {"output", true},     {"quotes", true},
+                 {"root", true},       {"rows", true},
+                 {"selections", true}, {"show-errors", false},
+                 {"unit", true},       {"version", false},
+                 {"width", true},      {NULL, false}};
+    /* the short options that take a value in some command's optstring */
+    static const char short_values[] = "abcdfgjlnorsuwG";
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i], *p = argv[i - 1];
         if (strcmp(a, "--") == 0)
             break;
-        if (i > 2 && ((p[0] == '-' && p[1] && p[1] != '-' && !p[2]) ||
-                      (p[0] == '-' && p[1] == '-' && !strchr(p, '='))))
-            continue; /* maybe an option's value */
+        if (i > 2 && p[0] == '-' && p[1] == '-' && p[2] && !strchr(p, '=')) {
+            bool value = false;
+            for (size_t k = 0; names[k].name && !value; k++)
+                value = names[k].value && strcmp(p + 2, names[k].name) == 0;
+            if (value)
+                continue; /* the option's value */
+        } else if (i > 2 && p[0] == '-' && p[1] && p[1] != '-' &&
+                   strchr(short_values, p[strlen(p) - 1])) {
+            continue; /* maybe the value of the bundle's last option */
+        }
         if (a[0] != '-' || a[1] == '-' || !a[1] || !a[2])
             continue;
         size_t n = strcspn(a + 1, "=");
-        for (size_t k = 0; names[k]; k++)
-            if (strlen(names[k]) == n && strncmp(a + 1, names[k], n) == 0)
+        for (size_t k = 0; names[k].name; k++)
+            if (strlen(names[k].name) == n &&
+                strncmp(a + 1, names[k].name, n) == 0)
                 return a;
     }
     return NULL;

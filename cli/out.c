@@ -114,6 +114,16 @@ size_t cli_typo_distance(const char *a, const char *b)
     return d[n][m] < 3 ? d[n][m] : 3;
 }
 
+/* Whether a and b, of one length and one edit apart, are two adjacent
+ * letters swapped rather than one letter for another. */
+static bool swapped(const char *a, const char *b)
+{
+    size_t i = 0;
+    while (a[i] && a[i] == b[i])
+        i++;
+    return a[i] && a[i + 1] && a[i] == b[i + 1] && a[i + 1] == b[i];
+}
+
 const char *cli_key_typo(const char *key)
 {
     static const char *const known[] = {"collectivite", "type",  "region",
@@ -131,13 +141,17 @@ const char *cli_key_typo(const char *key)
     for (size_t i = 0; known[i] && !is_known; i++)
         is_known = strcmp(k, known[i]) == 0;
     char *f = is_known ? NULL : grille_fold(k);
-    /* one edit for a key of five letters or less ("tpye", "rol"), two
-     * for longer ones ("colectivite", "enqueter"); "data" or "ville" are
-     * keys of their own */
+    /* Two edits for a key of six letters or more ("colectivite",
+     * "enqueter"); for the short ones, a letter missing, extra or two
+     * swapped ("typ", "tpye", "rolle"), not another letter: "data",
+     * "pole" or "rate" are keys of their own.  A plural ("types",
+     * "dates") is a key of its own too. */
     for (size_t i = 0; f && known[i] && !near; i++) {
+        size_t len = strlen(known[i]), fl = strlen(f);
+        if (fl == len + 1 && strncmp(f, known[i], len) == 0 && f[len] == 's')
+            continue;
         size_t d = cli_typo_distance(f, known[i]);
-        size_t len = strlen(known[i]);
-        if (d <= (len > 5 ? 2u : 1u))
+        if (len > 5 ? d <= 2 : d == 1 && (fl != len || swapped(f, known[i])))
             near = known[i];
     }
     grille_free(f);
@@ -174,7 +188,8 @@ int cli_unexpected(const char *cmd, char *const *args, int n,
     for (int i = 0; i < n; i++)
         if (names_project(args[i]))
             return cli_usage(cmd,
-                             _("'%s' is a project: give it with -d (-d %s)"),
+                             _("'%s' names a project: give it with -d (-d "
+                               "%s)"),
                              args[i], args[i]);
     if (n == 0 || !with_arg)
         return cli_usage(cmd, "%s", fallback);

@@ -326,7 +326,7 @@ void synth_no_code(const grille_report *r, const char *name)
                       slash ? grille_fold(slash + 1) : NULL};
         for (int x = 0; x < 3; x++) {
             size_t d = f[x] ? cli_typo_distance(want, f[x]) : 3;
-            /* one edit for a word of four letters, or less: "elu" is no
+            /* one edit for a word of five letters or less: "elu" is no
              * "eau" */
             if (d < best && (d < 2 || strlen(want) > 5)) {
                 best = d;
@@ -336,7 +336,11 @@ void synth_no_code(const grille_report *r, const char *name)
         }
     }
     grille_free(want);
-    if (typo < r->ncodes && best > 0)
+    if (typo < r->ncodes && best == 0) /* "Protection": its last part */
+        cli_error(_("no code '%s' in the project: a sub-theme is named by "
+                    "its path, '%s'"),
+                  name, r->codes[typo].id);
+    else if (typo < r->ncodes)
         cli_error(_("no code '%s' in the project: did you mean '%s'?"), name,
                   r->codes[typo].id);
     else

@@ -18,14 +18,15 @@ int synth_load(const char *db, grille_store **s, grille_report **r,
 bool synth_known_by(const grille_report *r, const char *by);
 void synth_warn_unknown_by(const grille_report *r, const char *by);
 
-/* Codes to show: `list` ("a,b,c", ids) or, when NULL, every theme (depth
- * 0) or every code (`all`).  Returns the count, indices in *out (free it),
- * or -1 after printing an error for an unknown id. */
 /* The code `name` designates: its id, else the one code whose id or
  * label it is without case nor accents; r->ncodes for none, and for
  * several, when *several (if given) is then the second's index. */
 size_t synth_find_code(const grille_report *r, const char *name,
                        size_t *several);
+/* Codes to show: `list` ("a,b,c": ids, or labels as synth_find_code
+ * takes them) or, when NULL, every theme (depth 0) or every code (`all`).
+ * Returns the count, indices in *out (free it), or -1 after printing an
+ * error for an unknown id. */
 long synth_codes(const grille_report *r, const char *list, bool all,
                  size_t **out);
 

@@ -2645,6 +2645,34 @@ static size_t hyphen_break(const char *s, size_t end, size_t i)
     return m && grille__is_letter(d) ? k - i : 0;
 }
 
+/* Whether s[0, n), a piece of a word in inclusive writing after its
+ * first middle dot, is a feminine ending that replaces the masculine's
+ * (ère, rice, euse, ale, le, ne, te, fe, se, ive, esse...), its plural's s
+ * with it when `last` (usager·ères); not "e" nor "es", which add to it. */
+static bool feminine_ending(const char *s, size_t n, bool last)
+{
+    static const char *const endings[] = {
+        "ere",  "\xc3\xa8re", "rice", "trice", "euse", "eure", "ale",
+        "le",   "ne",          "te",   "fe",    "se",   "ive",  "lle",
+        "nne",  "tte",         "sse",  "esse",  "ice",  "enne", "ienne",
+        "ve",   "che",         NULL};
+    char low[16];
+    if (n == 0 || n >= sizeof(low))
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        low[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+        if (i && (unsigned char)s[i - 1] == 0xC3 && c >= 0x80 && c <= 0x9E)
+            low[i] = (char)(c + 0x20); /* È: è */
+    }
+    if (last && n > 1 && low[n - 1] == 's')
+        n--;
+    for (size_t k = 0; endings[k]; k++)
+        if (strlen(endings[k]) == n && memcmp(low, endings[k], n) == 0)
+            return true;
+    return false;
+}
+
 static int lower_into(gbuf *buf, const char *s, size_t a, size_t b, bool join,
                       bool fold)
 {
@@ -2657,26 +2685,27 @@ static int lower_into(gbuf *buf, const char *s, size_t a, size_t b, bool join,
      * (usagers, directeurs, sociaux), where the pieces joined would be no
      * word (usagereres).  A feminine that adds an e (agent·e·s,
      * élu·e·s, salarié·e·s, agent·es) is the pieces joined, as before:
-     * agentes, élues. */
+     * agentes, élues; and so is any other middle dot between letters
+     * (Catalan's col·legi), the piece after it no feminine ending. */
     const char *dot = memmem(s + a, b - a, "\xc2\xb7", 2);
     if (dot && dot > s + a && !memchr(s + a, '-', b - a) &&
         !memchr(s + a, '\'', b - a) && !memmem(s + a, b - a, "\xe2\x80", 2)) {
         size_t d1 = (size_t)(dot - s), f = d1 + 2;
         const char *dot2 = memmem(s + f, b - f, "\xc2\xb7", 2);
         size_t fe = dot2 ? (size_t)(dot2 - s) : b;
-        size_t fl = fe - f;
-        bool adds_e = (fl == 1 || fl == 2) && (s[f] == 'e' || s[f] == 'E') &&
-                      (fl == 1 || s[f + 1] == 's' || s[f + 1] == 'S');
-        if (!adds_e && fl > 0) {
-            int rc = lower_into(buf, s, a, d1, join, fold);
-            char last = s[b - 1], end = s[d1 - 1];
-            if (rc == 0 && (last == 's' || last == 'S') && end != 's' &&
-                end != 'S' && end != 'x' && end != 'X') {
-                if (gbuf_putc(buf, 's') < 0)
-                    return GRILLE_ENOMEM;
-                buf->data[buf->len] = '\0';
+        if (!dot2 || memmem(s + fe + 2, b - fe - 2, "\xc2\xb7", 2) == NULL) {
+            if (feminine_ending(s + f, fe - f, !dot2) &&
+                !(s[d1 - 1] == 'l' && s[f] == 'l')) { /* Catalan's l·l */
+                int rc = lower_into(buf, s, a, d1, join, fold);
+                char last = s[b - 1], end = s[d1 - 1];
+                if (rc == 0 && (last == 's' || last == 'S') && end != 's' &&
+                    end != 'S' && end != 'x' && end != 'X') {
+                    if (gbuf_putc(buf, 's') < 0)
+                        return GRILLE_ENOMEM;
+                    buf->data[buf->len] = '\0';
+                }
+                return rc;
             }
-            return rc;
         }
     }
     for (size_t i = a; i < b;) {

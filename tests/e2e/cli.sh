@@ -582,6 +582,27 @@ for order in "reo1.md reo2.md" "reo2.md reo1.md"; do
 done
 expect "report -f json: the same" 0 '"term": "réouverture", "count": 4' \
     $G report -d reo.db -f json
+# spellings as common: the earliest coded is shown
+printf 'La reouverture.\n\nLa reouverture encore.\n' > tie1.md
+printf 'La réouverture.\n\nUne réouverture.\n' > tie2.md
+for order in "tie1.md tie2.md:reouverture" "tie2.md tie1.md:réouverture"; do
+    rm -f tie.db tie.db-*
+    $G init -d tie.db -c reo.yaml > /dev/null
+    # shellcheck disable=SC2086
+    $G add -d tie.db ${order%%:*} > /dev/null
+    expect "report: of spellings as common, the earliest coded (${order%%:*})" 0 \
+        " ${order##*:} 4\$" $G report -d tie.db -n 0
+done
+# the top terms cut to fit after a whole term; a first term wider than
+# the column is cut in it, with its "…"
+printf 'themes:\n  long:\n    terms: [une expression vraiment beaucoup trop longue pour la colonne des termes]\n' > longterm.yaml
+printf 'Une expression vraiment beaucoup trop longue pour la colonne des termes.\n' > longterm.md
+rm -f longterm.db longterm.db-*
+$G init -d longterm.db -c longterm.yaml > /dev/null
+$G add -d longterm.db longterm.md > /dev/null
+expect "report: a first top term wider than its column is cut in it" 0 \
+    "^long .* une expression vraiment beaucoup trop [a-z ]+…\$" \
+    $G report -d longterm.db -n 0
 # a typo of a key the reports read: the note would be in no type's
 # group, silently; said by add, attr set and attr import (and not for
 # keys of their own, nor for a near key beside the right one)
@@ -591,8 +612,14 @@ $G init -d keys.db > /dev/null
 expect "add: a front matter key that is a typo of 'type' is said" 0 \
     "^grille: warning: keytypo\.md: front matter key 'tpye' is none the reports read: did you mean 'type'\?" \
     $G add -d keys.db keytypo.md
-ok "add: no warning for keys of their own, nor beside the right key" \
-    sh -c "$G add -d keys.db keyfine.md 2>&1 | grep -c warning | grep -qx 0"
+printf -- '---\npole: RH\ndata: x\ntypes: a\nrate: 2\n---\nLe maire aussi.\n' > keyown.md
+ok "add: no warning for keys of their own (pole, data, types), nor beside the right key" \
+    sh -c "$G add -d keys.db keyfine.md keyown.md 2>&1 | grep -c warning | grep -qx 0"
+printf -- '---\ntpye: epci\n---\nLe président.\n' > keytypo2.md
+printf -- '---\ntpye: ccas\n---\nLa directrice.\n' > keytypo3.md
+expect "add: one warning for a typo in several notes, with their number" 0 \
+    "^grille: warning: front matter key 'tpye' \(2 notes, the first keytypo2\.md\) is none the reports read: did you mean 'type'\?" \
+    $G add -d keys.db keytypo2.md keytypo3.md
 expect "attr set: a key that is a typo of 'enqueteur' is said, and set" 0 \
     "^grille: warning: key 'enqueter' is none the reports read: did you mean 'enqueteur'\?" \
     $G attr set -d keys.db keyfine.md enqueter=Paul
@@ -637,22 +664,30 @@ expect "a code not in the project points at codebook show -d with the project" 1
     $G report -d own.db --codes sante
 ok "report -o the project: refused without a warning on '.db' first" \
     sh -c "$G report -d own.db -o own.db 2>&1 | grep -c warning | grep -qx 0"
+expect "a sub-theme named by its last part in capitals: its path is named" 1 \
+    "^grille: no code 'Protection' in the project: a sub-theme is named by its path, 'sante/protection'" \
+    $G quotes -d cases.db Protection
 expect "a code's typo: the nearest code is named" 1 \
     "^grille: no code 'porpre' in the project: did you mean 'propre'\?" \
     $G quotes -d own.db porpre
 expect "--codes takes a code's label, without case nor accents, as quotes does" 0 \
     "^Co-occurrence" $G cooc -d own.db --codes PROPRE
 expect "a project given as an argument: said to go with -d" 2 \
-    "^grille: 'own\.db' is a project: give it with -d \(-d own\.db\)" \
+    "^grille: 'own\.db' names a project: give it with -d \(-d own\.db\)" \
     $G report own.db
 expect "quotes CODE PROJECT: the project said to go with -d" 2 \
-    "^grille: 'own\.db' is a project: give it with -d" $G quotes propre own.db
+    "^grille: 'own\.db' names a project: give it with -d" $G quotes propre own.db
 expect "a long option with one dash: said, not read as -b y" 2 \
     "^grille: '-by' is no option: a long option takes two dashes \(--by\)" \
     $G compare -d own.db -by type
 expect "a long option with one dash and its value: said" 2 \
     "^grille: '-format=html' is no option: a long option takes two dashes \(--format=html\)" \
     $G report -d own.db -format=html
+expect "a long option with one dash after a flag (--all): said too" 2 \
+    "^grille: '-by' is no option: a long option takes two dashes \(--by\)" \
+    $G report -d own.db --all -by type
+expect "a kwic PATTERN after -- that reads as an option is the pattern" 0 \
+    "^Concordance: -all" $G kwic -d own.db -- -all
 ok "an option's value that starts with a dash is left alone" \
     sh -c "$G report -d own.db -o -all.txt && test -s ./-all.txt"
 # a theme's YAML slightly wrong: refused, not read as terms or themes

@@ -455,6 +455,10 @@ def t_cooc_lineage():
     assert lineage <= csv_pairs, lineage - csv_pairs
     one = out('cooc', '-d', DB, '--codes', TOP[0])
     assert 'Pairs need two themes at least' in one, one
+    a, b = sorted(tuple(sorted(p)) for p in lineage)[0]
+    only = out('cooc', '-d', DB, '--codes', '%s,%s' % (a, b))
+    assert 'No two themes co-occur but a theme and its own sub-theme' in only
+    assert 'Left out' not in only, only
 
 
 def t_cooc_csv(level):

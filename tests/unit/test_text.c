@@ -2036,7 +2036,7 @@ START_TEST(inclusive_writing)
 {
     run("les usager·ère·s, directeur·rice·s et travailleur·euse·s "
         "sociaux·ales, agent·e·s, élu·e·s, agent·es, conseiller·ère, "
-        "Usager·ères, chef·fe·s ; Paris · Lyon");
+        "Usager·ères, chef·fe·s ; Paris · Lyon ; col·legi, x·yz");
     key_is("usager·ère·s", GRILLE_TOK_WORD, "usagers");
     key_is("directeur·rice·s", GRILLE_TOK_WORD, "directeurs");
     key_is("travailleur·euse·s", GRILLE_TOK_WORD, "travailleurs");
@@ -2049,6 +2049,10 @@ START_TEST(inclusive_writing)
     key_is("chef·fe·s", GRILLE_TOK_WORD, "chefs");
     key_is("Paris", GRILLE_TOK_WORD, "paris");
     key_is("Lyon", GRILLE_TOK_WORD, "lyon");
+    /* a middle dot before no feminine ending: the pieces joined, as
+     * Catalan's geminate l (col·legi) */
+    key_is("col·legi", GRILLE_TOK_WORD, "collegi");
+    key_is("x·yz", GRILLE_TOK_WORD, "xyz");
     /* the word's stem is the masculine plural's */
     const grille_token *u = tok("usager·ère·s");
     char stem[32];
