@@ -123,9 +123,19 @@ static void text_row(obuf *b, const grille_doc_info *d, const row_attrs *r)
         ob_safe_line(b, d->path, strlen(d->path));
         ob_putc(b, '\n');
     }
+    /* the origins in one column for the document: after its widest
+     * "key = value" (34 columns at least, 64 at most) */
+    int col = 34;
     for (size_t k = 0; k < r->n; k++) {
         const char *key = at_str(r, k, 0), *value = at_str(r, k, 1);
-        int kw = 34 - (int)text_width(key, strlen(key)) -
+        int kv = (int)text_width(key, strlen(key)) +
+                 (int)text_width(value, strlen(value)) + 1;
+        if (kv > col)
+            col = kv < 64 ? kv : 64;
+    }
+    for (size_t k = 0; k < r->n; k++) {
+        const char *key = at_str(r, k, 0), *value = at_str(r, k, 1);
+        int kw = col - (int)text_width(key, strlen(key)) -
                  (int)text_width(value, strlen(value));
         ob_cstr(b, "    ");
         ob_safe_line(b, key, strlen(key));
