@@ -3244,22 +3244,20 @@ word_fast(tok_ctx *t, size_t i, size_t *out)
          * are taken here too.  A word without a small letter (DGS, A) is
          * an acronym's, word()'s below. */
         __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
-        /* the bytes after each: the 16th read only within the segment */
-        __m128i vn = _mm_or_si128(
-            _mm_srli_si128(v, 1),
-            _mm_slli_si128(_mm_cvtsi32_si128(i + 16 < end ? s[i + 16] : 0),
-                           15));
         __m128i lo = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('a' - 1)),
                                    _mm_cmplt_epi8(v, _mm_set1_epi8('z' + 1)));
         __m128i up = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('A' - 1)),
                                    _mm_cmplt_epi8(v, _mm_set1_epi8('Z' + 1)));
+        /* the second bytes of the small accented letters, then their
+         * first bytes, C3, before one of them (one in the 16th byte,
+         * whose second is not read, is left to the loop below) */
         __m128i acc = _mm_andnot_si128(
-            _mm_or_si128(_mm_cmpeq_epi8(vn, _mm_set1_epi8((char)0xA6)),
-                         _mm_cmpeq_epi8(vn, _mm_set1_epi8((char)0xB7))),
-            _mm_and_si128(_mm_cmpgt_epi8(vn, _mm_set1_epi8((char)0x9F)),
-                          _mm_cmplt_epi8(vn, _mm_set1_epi8((char)0xC0))));
-        __m128i c3 =
-            _mm_and_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8((char)0xC3)), acc);
+            _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8((char)0xA6)),
+                         _mm_cmpeq_epi8(v, _mm_set1_epi8((char)0xB7))),
+            _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8((char)0x9F)),
+                          _mm_cmplt_epi8(v, _mm_set1_epi8((char)0xC0))));
+        __m128i c3 = _mm_and_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8((char)0xC3)),
+                                   _mm_srli_si128(acc, 1));
         __m128i small = _mm_or_si128(lo, c3);
         unsigned ok = (unsigned)_mm_movemask_epi8(_mm_or_si128(
             _mm_or_si128(small, up), _mm_slli_si128(c3, 1)));
