@@ -585,13 +585,17 @@ static int compile_term(builder *b, const ynode *n, size_t code,
         const char *w = s + i;
         size_t wl = j - i;
         i = j;
-        if (exact && w[0] == '=') /* "=ARS =DGS" */
+        if (exact && w[0] == '=') { /* "=ARS =DGS" */
+            for (size_t k = 0; k < ne; k++)
+                elem_free(&els[k]);
+            free(els);
             return fail(b, n, GRILLE_EINVALID,
                         _("exact form '%s' in theme '%s' has a second '=': "
                           "one at its start makes every word exact ('=ARS "
                           "DGS'); for either word alone, give two terms"),
                         grille__quote(buf, sizeof(buf), term, term_len),
                         b->cb->codes[code].id);
+        }
         if (exact) {
             /* compared with one word of the text as it is written (a
              * token's surface): it must be one word as the text is cut,

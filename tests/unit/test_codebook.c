@@ -513,6 +513,19 @@ START_TEST(test_error_unknown_top_key)
 }
 END_TEST
 
+/* An exact form with a second '=' after a first word: refused, and the
+ * words compiled before it freed (valgrind's run of this suite sees a
+ * leak). */
+START_TEST(test_error_exact_second_equals)
+{
+    static const char yaml[] = "themes:\n"
+                               "  t: {terms: [\"=ab =cd\"]}\n";
+    grille_error err;
+    load_fails(yaml, strlen(yaml), GRILLE_EINVALID, 2, 15, &err);
+    ck_assert_contains(err.message, "has a second '='");
+}
+END_TEST
+
 /* A control character YAML refuses (a form feed pasted into a label, a
  * NUL) is placed where it is, not at 1:1. */
 START_TEST(test_error_control_character_placed)
@@ -1291,6 +1304,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_error_unknown_theme_key);
     tcase_add_test(tc, test_error_unknown_child_key);
     tcase_add_test(tc, test_error_unknown_top_key);
+    tcase_add_test(tc, test_error_exact_second_equals);
     tcase_add_test(tc, test_error_control_character_placed);
     tcase_add_test(tc, test_error_skip_speakers);
     tcase_add_test(tc, test_error_nul_in_string);
