@@ -3175,19 +3175,24 @@ static char *name_term(const char *name)
     char *t = malloc(len + 1);
     if (!t)
         return NULL;
-    bool space = false;
+    bool space = false, after_letter = false;
     for (size_t i = 0; i < len;) {
         size_t n;
         uint32_t cp = utf8_get(name, len, i, &n);
         bool word = grille__is_letter(cp) || (cp >= '0' && cp <= '9');
-        /* a hyphen or an apostrophe between two letters or digits only:
-         * "d' activité" would be a word, a mark and a word, a phrase that
-         * never matches */
+        /* a hyphen after a letter and before a letter or a digit
+         * (Covid-19, mi-2020), an apostrophe between two letters, as a
+         * text's words hold them: "d' activité" would be a word, a mark
+         * and a word, and "2020-2021", "2-roues" or "d'1" numbers a
+         * text cuts at the mark, phrases that never match (the
+         * codebook refuses them) */
         size_t m = 0;
         uint32_t next = i + n < len ? utf8_get(name, len, i + n, &m) : 0;
-        bool inner = (cp == '-' || grille__is_apostrophe(cp)) && o > 0 &&
-                     !space && m &&
-                     (grille__is_letter(next) || (next >= '0' && next <= '9'));
+        bool inner = o > 0 && !space && m && after_letter &&
+                     ((cp == '-' && (grille__is_letter(next) ||
+                                     (next >= '0' && next <= '9'))) ||
+                      (grille__is_apostrophe(cp) && grille__is_letter(next)));
+        after_letter = grille__is_letter(cp);
         if (word || inner) {
             if (space && o)
                 t[o++] = ' ';
