@@ -230,6 +230,8 @@ void grille_codebook_free(grille_codebook *cb)
     }
     free(cb->skip);
     free(cb->skip_keys);
+    smap_free(&cb->skip_index);
+    free(cb->skip_prefix);
     smap_free(&cb->by_stem);
     smap_free(&cb->by_key);
     smap_free(&cb->by_surface);
@@ -1640,11 +1642,12 @@ int grille__speaker_key(gbuf *out, const char *s, size_t len)
 bool grille__skip_speaker(const grille_codebook *cb, const char *key,
                           size_t len)
 {
-    for (size_t i = 0; i < cb->nskip; i++) {
-        const char *k = cb->skip_keys[i];
-        size_t n = strlen(k);
-        if (n && k[n - 1] == '*' ? len >= n - 1 && memcmp(k, key, n - 1) == 0
-                                 : len == n && memcmp(k, key, n) == 0)
+    if (grille__smap_get(&cb->skip_index, key, len, grille__hash(key, len)))
+        return true;
+    for (size_t i = 0; i < cb->nskip_prefix; i++) {
+        const char *k = cb->skip_keys[cb->skip_prefix[i]];
+        size_t n = strlen(k); /* its '*' last */
+        if (len >= n - 1 && memcmp(k, key, n - 1) == 0)
             return true;
     }
     return false;
@@ -1678,7 +1681,8 @@ static int skip_speakers(builder *b, const ynode *v)
                     _("'skip_speakers' given twice"));
     cb->skip = calloc(v->n + 1, sizeof(*cb->skip));
     cb->skip_keys = calloc(v->n + 1, sizeof(*cb->skip_keys));
-    if (!cb->skip || !cb->skip_keys)
+    cb->skip_prefix = calloc(v->n + 1, sizeof(*cb->skip_prefix));
+    if (!cb->skip || !cb->skip_keys || !cb->skip_prefix)
         return grille__nomem(b->err);
     gbuf key = {0};
     int rc = 0;
@@ -1729,24 +1733,27 @@ static int skip_speakers(builder *b, const ynode *v)
                       grille__quote(buf, sizeof(buf), x->str, x->len));
             break;
         }
-        for (size_t j = 0; j < cb->nskip; j++)
-            if (strcmp(cb->skip_keys[j], key.data) == 0) {
-                rc = fail(b, x, GRILLE_EINVALID,
-                          _("speaker label '%s' given twice in "
-                            "'skip_speakers'"),
-                          q(buf, sizeof(buf), x->str));
-                break;
-            }
-        if (rc < 0)
+        if (grille__smap_get(&cb->skip_index, key.data, n,
+                             grille__hash(key.data, n))) {
+            rc = fail(b, x, GRILLE_EINVALID,
+                      _("speaker label '%s' given twice in "
+                        "'skip_speakers'"),
+                      q(buf, sizeof(buf), x->str));
             break;
+        }
         cb->skip[cb->nskip] = strdup(x->str);
         cb->skip_keys[cb->nskip] = strdup(key.data);
-        if (!cb->skip[cb->nskip] || !cb->skip_keys[cb->nskip]) {
+        if (!cb->skip[cb->nskip] || !cb->skip_keys[cb->nskip] ||
+            smap_add(&cb->skip_index, cb->skip_keys[cb->nskip], n,
+                     cb->nskip) < 0) {
             free(cb->skip[cb->nskip]);
             free(cb->skip_keys[cb->nskip]);
+            cb->skip[cb->nskip] = cb->skip_keys[cb->nskip] = NULL;
             rc = grille__nomem(b->err);
             break;
         }
+        if (key.data[n - 1] == '*')
+            cb->skip_prefix[cb->nskip_prefix++] = cb->nskip;
         cb->nskip++;
     }
     free(key.data);

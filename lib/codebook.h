@@ -130,6 +130,11 @@ struct grille_codebook {
      * a final '*' for a prefix) */
     char **skip, **skip_keys;
     size_t nskip;
+    /* skip_keys by key (each one's index), and the indices of those that
+     * end with '*', tried one by one: a list of 160,000 labels was
+     * compared pairwise at load, and with each turn */
+    smap skip_index;
+    size_t *skip_prefix, nskip_prefix;
 };
 
 /* A speaker label folded for comparison: lowercase, accents removed,
