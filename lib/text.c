@@ -2439,6 +2439,8 @@ static bool initial_ends_sentence(const char *s, size_t from, size_t i,
  * of its own ("Réponse : 150. Et le reste ?" is two). */
 static bool outline_number(const char *s, size_t from, size_t i)
 {
+    if (i - from > 8) /* tested first: "1.1.1.1…" asks at each dot */
+        return false;
     bool digit = false;
     for (size_t k = from; k < i; k++) {
         if (is_digit(s[k]))

@@ -39,6 +39,7 @@ def shapes(n):
     yield 'hyphens', 'a-' * (n // 2) + 'b'
     yield 'hyphenated words', 'santé-' * (n // 7) + 'b'
     yield 'digits', '1 ' * (n // 2)
+    yield 'dotted numbers', '1.' * (n // 2)
     yield 'grouped digits', '1 000 ' * (n // 6)
     yield 'minus signs', '-' * n
     yield 'negative numbers', '-1' * (n // 2)
