@@ -324,6 +324,11 @@ static void cooc_human(doc *d, const grille_report *r, const cooc *c)
     lineage_note(d, n, lineage);
     table_free(&t);
     free(p);
+    if (c->nowhere)
+        doc_para(d,
+                 _("Left out of the matrices: %zu theme%s coded nowhere "
+                   "('grille cooc -f json' or -f csv keeps them)."),
+                 c->nowhere, cli_s(c->nowhere));
     doc_h2(d, c->documents ? _("Documents coded with both")
                            : _("Segments coded with both"));
     cooc_matrix(d, r, c, 0);
@@ -348,8 +353,22 @@ static int run_cooc(const ropts *o)
     int status = EXIT_RUNTIME;
     cooc c = {0};
     FILE *f = NULL;
+    /* The human formats' matrices leave out the themes coded nowhere
+     * (rows and columns of zeros), when they are many: a codebook of
+     * 10,000 themes made matrices of 100 million cells for a note; JSON
+     * and CSV keep every theme asked for, as data. */
+    size_t nowhere = 0;
+    if (k > 50 && o->format != FMT_JSON && o->format != FMT_CSV) {
+        size_t w = 0;
+        for (size_t i = 0; i < (size_t)k; i++)
+            if (r->codes[codes[i]].segments)
+                codes[w++] = codes[i];
+        nowhere = (size_t)k - w;
+        k = (long)w;
+    }
     if (k < 0 || cooc_compute(&c, r, codes, (size_t)k, o->documents) < 0)
         goto done;
+    c.nowhere = nowhere;
     if (!(f = out_open(o->out, cli_db_path(o->db))))
         goto done;
     if (o->format == FMT_JSON) {

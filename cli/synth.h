@@ -39,6 +39,7 @@ typedef struct cooc {
     size_t *units;  /* per code: units coded */
     size_t *count;  /* k x k: units coded with both */
     double *jaccard, *lift;
+    size_t nowhere; /* themes asked for and coded nowhere, left out */
 } cooc;
 
 int cooc_compute(cooc *c, const grille_report *r, const size_t *codes,

@@ -568,6 +568,16 @@ expect "attr import: a collectivite of other case and accents is named" 1 \
 expect "compare: values that differ by their apostrophe are named" 0 \
     "warning: values of 'collectivite' that differ only by case, accents, apostrophes or spaces are separate groups" \
     $G compare -d apo.db --by collectivite
+# cooc of many themes, most coded nowhere: the text's matrices leave
+# those out (a codebook of 10,000 made 100 million cells), JSON keeps them
+python3 -c "print('themes:\n'+''.join('  t%d: {terms: [mot%d]}\n' % (i, i) for i in range(60)))" > many.yaml
+printf 'mot1 mot2\n\nmot3\n' > many.txt
+rm -f many.db many.db-*
+$G init -d many.db -c many.yaml > /dev/null && $G add -d many.db many.txt > /dev/null
+expect "cooc: the matrices of many themes leave out those coded nowhere" 0 \
+    "^Left out of the matrices: 57 themes coded nowhere" $G cooc -d many.db
+ok "cooc -f json: every theme kept" sh -c \
+    "$G cooc -d many.db -f json | python3 -c 'import json,sys; assert len(json.load(sys.stdin)[\"codes\"]) == 60'"
 # a term's top spelling is its commonest, whichever note came first
 printf 'themes:\n  reprise:\n    terms: [réouverture]\n' > reo.yaml
 printf 'La reouverture du guichet.\n' > reo1.md
