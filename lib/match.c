@@ -1047,28 +1047,7 @@ static int segment(grille_analyser *a, const grille_codebook *cb,
              * one load and one comparison */
             uint64_t pair;
             memcpy(&pair, &e->mcb, sizeof(pair));
-            uint32_t live = pair != none;
-            if (live && e->mcb == serial && e->nword == e->ncands) {
-                /* try_cands's first test, made here for the commonest
-                 * case (a, de, la: phrases' first words, whose
-                 * candidates all have a word second, before a plain
-                 * word): a word no phrase of the entry's has next is
-                 * passed without a call */
-                if (i + 1 >= n) {
-                    live = 0;
-                } else {
-                    const grille_token *u = &tk[i + 1];
-                    if (!(u->flags & GRILLE_TOKF_PART) &&
-                        u->kind != GRILLE_TOK_ELISION) {
-                        const stem_entry *f = ent[i + 1];
-                        live = !(t->flags & (GRILLE_TOKF_PART)) &&
-                               !(u->flags & GRILLE_TOKF_BREAK) &&
-                               (e->bloom & (STEM_BIT(f->stem_hi) |
-                                            STEM_BIT(f->stem2_hi))) != 0;
-                    }
-                }
-            }
-            nstarts += live | exact;
+            nstarts += (pair != none) | exact;
         }
         for (size_t q = 0; q < nstarts; q++) {
             size_t i = starts[q] >> 1;
