@@ -568,6 +568,12 @@ expect "attr import: a collectivite of other case and accents is named" 1 \
 expect "compare: values that differ by their apostrophe are named" 0 \
     "warning: values of 'collectivite' that differ only by case, accents, apostrophes or spaces are separate groups" \
     $G compare -d apo.db --by collectivite
+# a generated codebook of 3,000 exclusions over 3,000 terms: whether
+# each masks a term is not checked (9 million pairs), and it says so
+python3 -c "n=3000;print('themes:\n  t:\n    terms: [%s]\n    exclude: [%s]' % (', '.join('mot%d' % i for i in range(n)), ', '.join('exc%d x' % i for i in range(n))))" > pairs.yaml
+expect "codebook check: too many exclusion and term pairs are said, not checked" 0 \
+    "^grille: warning: pairs\.yaml: 3000 exclusions and 3000 terms: whether an exclusion masks a term of its theme is not checked" \
+    $G codebook check pairs.yaml
 # cooc of many themes, most coded nowhere: the text's matrices leave
 # those out (a codebook of 10,000 made 100 million cells), JSON keeps them
 python3 -c "print('themes:\n'+''.join('  t%d: {terms: [mot%d]}\n' % (i, i) for i in range(60)))" > many.yaml
