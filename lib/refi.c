@@ -1055,7 +1055,18 @@ int grille_refi_export_qdpx_as(grille_store *s, const char *path,
             size_t b0 = (size_t)sqlite3_column_int64(cod, 0);
             size_t b1 = (size_t)sqlite3_column_int64(cod, 1);
             int64_t code = sqlite3_column_int64(cod, 2);
-            if (b0 < body || b1 > len || b1 < b0)
+            if (b1 > len || b1 < b0) {
+                /* offsets no add wrote: said, not left out of the
+                 * archive silently */
+                rc = grille__error(err, GRILLE_ESTORE, grille_store__path(s),
+                                   0, 0,
+                                   _("the project file is damaged: a coding "
+                                     "of document '%s' (#%lld) spans bytes "
+                                     "%zu to %zu of a text of %zu"),
+                                   name, (long long)id, b0, b1, len);
+                goto done;
+            }
+            if (b0 < body)
                 continue;
             if (b0 >= at) {
                 cp += cps(text + at, b0 - at, text + len);

@@ -574,6 +574,16 @@ python3 -c "n=3000;print('themes:\n  t:\n    terms: [%s]\n    exclude: [%s]' % (
 expect "codebook check: too many exclusion and term pairs are said, not checked" 0 \
     "^grille: warning: pairs\.yaml: 3000 exclusions and 3000 terms: whether an exclusion masks a term of its theme is not checked" \
     $G codebook check pairs.yaml
+# a project whose coding ends past its document's text (changed by
+# hand): export -f qdpx says so, and leaves no archive, rather than drop
+# the coding from it silently
+rm -f dmg.db dmg.db-* dmg.qdpx
+$G init -d dmg.db > /dev/null && $G add -d dmg.db note.md > /dev/null
+python3 -c "import sqlite3; c = sqlite3.connect('dmg.db'); c.execute('UPDATE codings SET \"end\" = 100000000 WHERE id = (SELECT min(id) FROM codings)'); c.commit()"
+expect "export -f qdpx of a coding past its text: the project is said damaged" 1 \
+    "^grille: dmg\.db: the project file is damaged: a coding of document 'note\.md' \(#1\) spans bytes [0-9]+ to 100000000 of a text of [0-9]+" \
+    $G export -d dmg.db -f qdpx -o dmg.qdpx
+ok "...and no archive is left" test ! -e dmg.qdpx
 # cooc of many themes, most coded nowhere: the text's matrices leave
 # those out (a codebook of 10,000 made 100 million cells), JSON keeps them
 python3 -c "print('themes:\n'+''.join('  t%d: {terms: [mot%d]}\n' % (i, i) for i in range(60)))" > many.yaml
