@@ -472,6 +472,12 @@ static int attr_import(int argc, char **argv, const char *db)
     }
     size_t len;
     const char *data = grille_text_data(t, &len);
+    grille_encoding enc = grille_text_encoding(t);
+    if (enc != GRILLE_ENC_UTF8 && enc != GRILLE_ENC_UTF8_BOM)
+        /* as for a note: a spreadsheet's export in Windows-1252 is read
+         * right, and said, should a cell read otherwise than typed */
+        cli_warning(_("%s: converted from %s to UTF-8"), path,
+                    grille_encoding_name(enc));
     grille_store *s;
     if (start(&s, db) < 0) {
         grille_text_free(t);

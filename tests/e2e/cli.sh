@@ -653,6 +653,11 @@ printf 'document,colectivite\nkeyfine.md,Lodève\n' > keytypo.csv
 expect "attr import: a column that is a typo of 'collectivite' is said" 0 \
     "^grille: warning: keytypo\.csv:1: column 'colectivite' is none of the attributes the reports read: did you mean 'collectivite'\?" \
     $G attr import -d keys.db keytypo.csv
+printf 'document;strate\r\nnote.md;p\xe9riurbain\r\n' > cp1252.csv
+expect "attr import of a cases file in Windows-1252: read, and said as for a note" 0 \
+    "^grille: warning: cp1252\.csv: converted from Windows-1252 to UTF-8" \
+    $G attr import -d cases.db cp1252.csv
+expect "...its value read right" 0 "strate = périurbain" $G list -d cases.db
 printf 'sep=;\r\ndocument;strate\r\nnote.md;rurale\r\n' > excel.csv
 expect "a cases file with Excel's sep=; line is read" 0 \
     "^set 1 attribute value on 1 document from excel\.csv" \
