@@ -342,7 +342,11 @@ int grille_attrs_parse(grille_attrs **out, size_t *body, const char *s,
         const ynode *k = root->items[i], *v = root->items[i + 1];
         if (k->type != Y_SCALAR || k->len == 0) {
             rc = grille__error(err, GRILLE_ESYNTAX, name, k->line, k->col,
-                               "%s", _("front matter keys must be strings"));
+                               "%s",
+                               k->type == Y_SCALAR
+                                   ? _("an empty front matter key (\"\"): "
+                                       "an attribute needs a name")
+                                   : _("front matter keys must be strings"));
             goto done;
         }
         /* a key of spaces only (quoted): no attribute can be named so */

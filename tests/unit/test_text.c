@@ -544,6 +544,15 @@ START_TEST(front_matter_key_of_spaces_only)
         ck_assert_uint_eq(e.line, 3);
         ck_assert_ptr_nonnull(strstr(e.message, "spaces only"));
     }
+    /* an empty key ("") is said so, not "keys must be strings" */
+    const char *empty = "---\ntype: commune\n\"\": x\n---\nNotes";
+    grille_attrs *ea = NULL;
+    grille_error ee = {0};
+    ck_assert_int_eq(
+        grille_attrs_parse(&ea, NULL, empty, strlen(empty), "n.md", &ee),
+        GRILLE_ESYNTAX);
+    ck_assert_uint_eq(ee.line, 3);
+    ck_assert_ptr_nonnull(strstr(ee.message, "an empty front matter key"));
     /* a key with a word in it is a key */
     const char *s = "---\n\" type \": commune\n---\nNotes";
     grille_attrs *a = NULL;
