@@ -299,6 +299,20 @@ int grille_ytree__parse(ynode **out, const char *s, size_t len,
             yaml_event_delete(&ev);
             break;
         }
+        /* YAML's own tags that would change a value grille reads as
+         * its text: !!binary's base64 ("c2FudMOp" for santé), a !!null
+         * with a value ("!!null commune") */
+        if (tag && type == YAML_SCALAR_EVENT &&
+            (strcmp((const char *)tag, "tag:yaml.org,2002:binary") == 0 ||
+             (strcmp((const char *)tag, "tag:yaml.org,2002:null") == 0 &&
+              ev.data.scalar.length))) {
+            rc = grille__error(err, GRILLE_ESYNTAX, name, line, col,
+                               _("YAML tag '!!%s' is not read here: write "
+                                 "the value as text, without it"),
+                               (const char *)tag + 18);
+            yaml_event_delete(&ev);
+            break;
+        }
         ynode *node = NULL;
         if (type == YAML_SCALAR_EVENT &&
             memchr(ev.data.scalar.value, 0, ev.data.scalar.length)) {

@@ -526,6 +526,18 @@ START_TEST(test_error_exact_second_equals)
 }
 END_TEST
 
+/* YAML's !!binary would be read as its base64 text: refused, at the
+ * value. */
+START_TEST(test_error_yaml_binary_tag)
+{
+    static const char yaml[] = "themes:\n"
+                               "  t: {terms: [!!binary c2FudMOp]}\n";
+    grille_error err;
+    load_fails(yaml, strlen(yaml), GRILLE_ESYNTAX, 2, 15, &err);
+    ck_assert_contains(err.message, "YAML tag '!!binary' is not read here");
+}
+END_TEST
+
 /* A control character YAML refuses (a form feed pasted into a label, a
  * NUL) is placed where it is, not at 1:1. */
 START_TEST(test_error_control_character_placed)
@@ -1305,6 +1317,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_error_unknown_child_key);
     tcase_add_test(tc, test_error_unknown_top_key);
     tcase_add_test(tc, test_error_exact_second_equals);
+    tcase_add_test(tc, test_error_yaml_binary_tag);
     tcase_add_test(tc, test_error_control_character_placed);
     tcase_add_test(tc, test_error_skip_speakers);
     tcase_add_test(tc, test_error_nul_in_string);

@@ -544,6 +544,15 @@ START_TEST(front_matter_key_of_spaces_only)
         ck_assert_uint_eq(e.line, 3);
         ck_assert_ptr_nonnull(strstr(e.message, "spaces only"));
     }
+    /* !!null with a value would be that value, silently: refused; alone,
+     * an empty value as YAML means it */
+    const char *nul = "---\ntype: !!null commune\n---\nNotes";
+    grille_attrs *na = NULL;
+    grille_error ne = {0};
+    ck_assert_int_eq(grille_attrs_parse(&na, NULL, nul, strlen(nul), "n.md",
+                                        &ne),
+                     GRILLE_ESYNTAX);
+    ck_assert_ptr_nonnull(strstr(ne.message, "'!!null' is not read here"));
     /* an empty key ("") is said so, not "keys must be strings" */
     const char *empty = "---\ntype: commune\n\"\": x\n---\nNotes";
     grille_attrs *ea = NULL;
