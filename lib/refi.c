@@ -1564,6 +1564,13 @@ typedef struct importer {
     struct own_source *own;
     size_t nown;
     bool own_loaded;
+    /* the manual codings of the segments add_manual touched, "segment:
+     * code:start:end:coder", and those segments: a coding imported
+     * before is found by a hash, not by reading every coding of its
+     * segment (20,000 in one paragraph took 11 s); the statements
+     * prepared once for the import */
+    strmap manual, manual_segs;
+    sqlite3_stmt *m_seg, *m_load, *m_next, *m_ins;
 } importer;
 
 static bool is(const xmlNode *n, const char *name)
@@ -1778,6 +1785,13 @@ static void known_free(importer *im)
     free(im->known);
     strmap_free(&im->taken);
     strmap_free(&im->next);
+    strmap_free(&im->manual);
+    strmap_free(&im->manual_segs);
+    sqlite3_finalize(im->m_seg);
+    sqlite3_finalize(im->m_load);
+    sqlite3_finalize(im->m_next);
+    sqlite3_finalize(im->m_ins);
+    im->m_seg = im->m_load = im->m_next = im->m_ins = NULL;
 }
 
 static int known_add(importer *im, int64_t id, int64_t parent, int depth,
@@ -2144,67 +2158,104 @@ static size_t cp_to_byte(const cp_index *x, const char *t, size_t len,
 
 /* One manual coding [b0, b1) of code `code` in document `doc`, cut at the
  * segments it overlaps; an identical one already there is not repeated. */
+/* The key of a manual coding in importer.manual. */
+static void manual_key(char *buf, size_t cap, int64_t sid, int64_t code,
+                       size_t c0, size_t c1, const char *coder)
+{
+    snprintf(buf, cap, "%lld:%lld:%zu:%zu:%s", (long long)sid,
+             (long long)code, c0, c1, coder ? coder : "");
+}
+
+/* The manual codings of segment sid, read into im->manual once. */
+static int manual_load(importer *im, int64_t sid)
+{
+    char k[32];
+    snprintf(k, sizeof(k), "%lld", (long long)sid);
+    if (strmap_at(&im->manual_segs, k, false))
+        return 0;
+    if (!strmap_at(&im->manual_segs, k, true))
+        return GRILLE_ENOMEM;
+    sqlite3_reset(im->m_load);
+    sqlite3_bind_int64(im->m_load, 1, sid);
+    int r;
+    while ((r = sqlite3_step(im->m_load)) == SQLITE_ROW) {
+        char key[512];
+        manual_key(key, sizeof(key), sid, sqlite3_column_int64(im->m_load, 0),
+                   (size_t)sqlite3_column_int64(im->m_load, 1),
+                   (size_t)sqlite3_column_int64(im->m_load, 2),
+                   (const char *)sqlite3_column_text(im->m_load, 3));
+        if (!strmap_at(&im->manual, key, true))
+            return GRILLE_ENOMEM;
+    }
+    return r == SQLITE_DONE ? 0 : GRILLE_ESTORE;
+}
+
 static int add_manual(importer *im, int64_t doc, const char *text,
                       size_t b0, size_t b1, int64_t code, const char *coder)
 {
-    sqlite3_stmt *seg = NULL, *dup = NULL, *next = NULL, *ins = NULL;
     int rc = 0;
     size_t added = 0, present = 0;
-    if (sqlite3_prepare_v2(im->db,
-                           "SELECT id, start, \"end\" FROM segments WHERE "
-                           "document = ?1 AND start < ?3 AND \"end\" > ?2 "
-                           "ORDER BY idx",
-                           -1, &seg, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(im->db,
-                           "SELECT 1 FROM codings WHERE "
-                           SQL_SEGMENT_CODINGS("codings.", "?1")
-                           " AND code = ?2 AND start IN (?3, ?6) AND "
-                           "\"end\" IN (?4, ?7) AND origin = 'manual' AND "
-                           "coder IS ?5",
-                           -1, &dup, NULL) != SQLITE_OK ||
-        /* the segment's next id (CODING_SHIFT); past the last, refused
-         * below (grille's connections do not test the schema's CHECK) */
-        sqlite3_prepare_v2(im->db,
-                           "SELECT coalesce(max(id) + 1, ?1 << 28) FROM "
-                           "codings WHERE "
-                           SQL_SEGMENT_CODINGS("codings.", "?1"),
-                           -1, &next, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(im->db,
-                           "INSERT INTO codings (id, segment, code, start, "
-                           "\"end\", term, rule, origin, coder) VALUES (?7, "
-                           "?1, ?2, ?3, ?4, ?5, 'REFI-QDA', 'manual', ?6)",
-                           -1, &ins, NULL) != SQLITE_OK)
+    if (!im->m_seg &&
+        (sqlite3_prepare_v2(im->db,
+                            "SELECT id, start, \"end\" FROM segments WHERE "
+                            "document = ?1 AND start < ?3 AND \"end\" > ?2 "
+                            "ORDER BY idx",
+                            -1, &im->m_seg, NULL) != SQLITE_OK ||
+         sqlite3_prepare_v2(im->db,
+                            "SELECT code, start, \"end\", coder FROM "
+                            "codings WHERE "
+                            SQL_SEGMENT_CODINGS("codings.", "?1")
+                            " AND origin = 'manual'",
+                            -1, &im->m_load, NULL) != SQLITE_OK ||
+         /* the segment's next id (CODING_SHIFT); past the last, refused
+          * below (grille's connections do not test the schema's CHECK) */
+         sqlite3_prepare_v2(im->db,
+                            "SELECT coalesce(max(id) + 1, ?1 << 28) FROM "
+                            "codings WHERE "
+                            SQL_SEGMENT_CODINGS("codings.", "?1"),
+                            -1, &im->m_next, NULL) != SQLITE_OK ||
+         sqlite3_prepare_v2(im->db,
+                            "INSERT INTO codings (id, segment, code, start, "
+                            "\"end\", term, rule, origin, coder) VALUES (?7, "
+                            "?1, ?2, ?3, ?4, ?5, 'REFI-QDA', 'manual', ?6)",
+                            -1, &im->m_ins, NULL) != SQLITE_OK))
         goto sqlfail;
+    sqlite3_stmt *seg = im->m_seg, *next = im->m_next, *ins = im->m_ins;
+    sqlite3_reset(seg);
     sqlite3_bind_int64(seg, 1, doc);
     sqlite3_bind_int64(seg, 2, (sqlite3_int64)b0);
     sqlite3_bind_int64(seg, 3, (sqlite3_int64)b1);
+    const char *who = coder && *coder ? coder : NULL;
     int r;
     while ((r = sqlite3_step(seg)) == SQLITE_ROW) {
         int64_t sid = sqlite3_column_int64(seg, 0);
         size_t s0 = (size_t)sqlite3_column_int64(seg, 1);
         size_t s1 = (size_t)sqlite3_column_int64(seg, 2);
         size_t c0 = b0 > s0 ? b0 : s0, c1 = b1 < s1 ? b1 : s1;
-        sqlite3_reset(dup);
-        sqlite3_bind_int64(dup, 1, sid);
-        sqlite3_bind_int64(dup, 2, code);
-        sqlite3_bind_int64(dup, 3, (sqlite3_int64)c0);
-        sqlite3_bind_int64(dup, 4, (sqlite3_int64)c1);
+        if ((rc = manual_load(im, sid)) < 0) {
+            if (rc == GRILLE_ENOMEM) {
+                rc = grille__nomem(im->err);
+                goto done;
+            }
+            goto sqlfail;
+        }
         /* the same span and code by another coder is another coding (two
-         * coders to compare), by the same one a coding imported before */
-        if (coder && *coder)
-            sqlite3_bind_text(dup, 5, coder, -1, SQLITE_STATIC);
-        else
-            sqlite3_bind_null(dup, 5);
-        /* before 2026-11-29 a position at a CRLF line end was its LF: a
+         * coders to compare), by the same one a coding imported before;
+         * before 2026-11-29 a position at a CRLF line end was its LF: a
          * coding imported then is the same one, a byte further */
-        sqlite3_bind_int64(dup, 6, (sqlite3_int64)(c0 + (text[c0] == '\r')));
-        sqlite3_bind_int64(dup, 7, (sqlite3_int64)(c1 + (text[c1] == '\r')));
-        if ((r = sqlite3_step(dup)) == SQLITE_ROW) {
+        size_t a0[2] = {c0, c0 + (text[c0] == '\r')};
+        size_t a1[2] = {c1, c1 + (text[c1] == '\r')};
+        bool seen = false;
+        char key[512];
+        for (int x = 0; x < 2 && !seen; x++)
+            for (int y = 0; y < 2 && !seen; y++) {
+                manual_key(key, sizeof(key), sid, code, a0[x], a1[y], who);
+                seen = strmap_at(&im->manual, key, false) != NULL;
+            }
+        if (seen) {
             present++; /* imported before: not counted again */
             continue;
         }
-        if (r != SQLITE_DONE)
-            goto sqlfail;
         sqlite3_reset(next);
         sqlite3_bind_int64(next, 1, sid);
         if (sqlite3_step(next) != SQLITE_ROW)
@@ -2223,12 +2274,17 @@ static int add_manual(importer *im, int64_t doc, const char *text,
         sqlite3_bind_int64(ins, 3, (sqlite3_int64)c0);
         sqlite3_bind_int64(ins, 4, (sqlite3_int64)c1);
         sqlite3_bind_text(ins, 5, text + c0, (int)(c1 - c0), SQLITE_STATIC);
-        if (coder && *coder)
-            sqlite3_bind_text(ins, 6, coder, -1, SQLITE_STATIC);
+        if (who)
+            sqlite3_bind_text(ins, 6, who, -1, SQLITE_STATIC);
         else
             sqlite3_bind_null(ins, 6);
         if (sqlite3_step(ins) != SQLITE_DONE)
             goto sqlfail;
+        manual_key(key, sizeof(key), sid, code, c0, c1, who);
+        if (!strmap_at(&im->manual, key, true)) {
+            rc = grille__nomem(im->err);
+            goto done;
+        }
         if ((rc = grille_store__term_added(im->s, code, text + c0, c1 - c0,
                                            sid, id, im->err)) < 0)
             goto done;
@@ -2245,10 +2301,10 @@ sqlfail:
     rc = grille_store__error(im->s, im->err, sqlite3_errcode(im->db),
                              "import a coding");
 done:
-    sqlite3_finalize(seg);
-    sqlite3_finalize(dup);
-    sqlite3_finalize(next);
-    sqlite3_finalize(ins);
+    if (im->m_seg)
+        sqlite3_reset(im->m_seg);
+    if (im->m_ins)
+        sqlite3_clear_bindings(im->m_ins); /* no text of `text` kept */
     return rc;
 }
 
