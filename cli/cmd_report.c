@@ -319,6 +319,13 @@ static void cooc_human(doc *d, const grille_report *r, const cooc *c)
     pairs_table(&t, r, c, p, n, false);
     if (n)
         doc_table(d, &t);
+    else if (c->nowhere && c->k < 2)
+        /* the themes asked for were many, and are coded nowhere but one
+         * at most: no --codes to give */
+        doc_para(d,
+                 _("No pair: %zu of the themes are coded nowhere, and %zu "
+                   "coded."),
+                 c->nowhere, c->k);
     else
         doc_para(d, "%s", no_pairs(c, lineage));
     lineage_note(d, n, lineage);
@@ -329,6 +336,10 @@ static void cooc_human(doc *d, const grille_report *r, const cooc *c)
                  _("Left out of the matrices: %zu theme%s coded nowhere "
                    "('grille cooc -f json' or -f csv keeps them)."),
                  c->nowhere, cli_s(c->nowhere));
+    if (!c->k) { /* no matrix of no theme */
+        doc_end(d);
+        return;
+    }
     doc_h2(d, c->documents ? _("Documents coded with both")
                            : _("Segments coded with both"));
     cooc_matrix(d, r, c, 0);

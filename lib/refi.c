@@ -2171,12 +2171,16 @@ static size_t cp_to_byte(const cp_index *x, const char *t, size_t len,
 
 /* One manual coding [b0, b1) of code `code` in document `doc`, cut at the
  * segments it overlaps; an identical one already there is not repeated. */
-/* The key of a manual coding in importer.manual. */
-static void manual_key(char *buf, size_t cap, int64_t sid, int64_t code,
-                       size_t c0, size_t c1, const char *coder)
+/* The key of a manual coding in importer.manual, the coder's name
+ * whole however long (malloc'd; NULL when out of memory). */
+static char *manual_key(int64_t sid, int64_t code, size_t c0, size_t c1,
+                        const char *coder)
 {
-    snprintf(buf, cap, "%lld:%lld:%zu:%zu:%s", (long long)sid,
-             (long long)code, c0, c1, coder ? coder : "");
+    char *k = NULL;
+    if (asprintf(&k, "%lld:%lld:%zu:%zu:%s", (long long)sid,
+                 (long long)code, c0, c1, coder ? coder : "") < 0)
+        return NULL;
+    return k;
 }
 
 /* The manual codings of segment sid, read into im->manual once. */
@@ -2192,12 +2196,14 @@ static int manual_load(importer *im, int64_t sid)
     sqlite3_bind_int64(im->m_load, 1, sid);
     int r;
     while ((r = sqlite3_step(im->m_load)) == SQLITE_ROW) {
-        char key[512];
-        manual_key(key, sizeof(key), sid, sqlite3_column_int64(im->m_load, 0),
-                   (size_t)sqlite3_column_int64(im->m_load, 1),
-                   (size_t)sqlite3_column_int64(im->m_load, 2),
-                   (const char *)sqlite3_column_text(im->m_load, 3));
-        if (!strmap_at(&im->manual, key, true))
+        char *key =
+            manual_key(sid, sqlite3_column_int64(im->m_load, 0),
+                       (size_t)sqlite3_column_int64(im->m_load, 1),
+                       (size_t)sqlite3_column_int64(im->m_load, 2),
+                       (const char *)sqlite3_column_text(im->m_load, 3));
+        bool ok = key && strmap_at(&im->manual, key, true);
+        free(key);
+        if (!ok)
             return GRILLE_ENOMEM;
     }
     return r == SQLITE_DONE ? 0 : GRILLE_ESTORE;
@@ -2291,11 +2297,15 @@ static int add_manual(importer *im, int64_t doc, const char *text,
         size_t a0[2] = {c0, c0 + (text[c0] == '\r')};
         size_t a1[2] = {c1, c1 + (text[c1] == '\r')};
         bool seen = false;
-        char key[512];
         for (int x = 0; x < 2 && !seen; x++)
             for (int y = 0; y < 2 && !seen; y++) {
-                manual_key(key, sizeof(key), sid, code, a0[x], a1[y], who);
+                char *key = manual_key(sid, code, a0[x], a1[y], who);
+                if (!key) {
+                    rc = grille__nomem(im->err);
+                    goto done;
+                }
                 seen = strmap_at(&im->manual, key, false) != NULL;
+                free(key);
             }
         if (seen) {
             present++; /* imported before: not counted again */
@@ -2325,8 +2335,10 @@ static int add_manual(importer *im, int64_t doc, const char *text,
             sqlite3_bind_null(ins, 6);
         if (sqlite3_step(ins) != SQLITE_DONE)
             goto sqlfail;
-        manual_key(key, sizeof(key), sid, code, c0, c1, who);
-        if (!strmap_at(&im->manual, key, true)) {
+        char *key = manual_key(sid, code, c0, c1, who);
+        bool kept = key && strmap_at(&im->manual, key, true);
+        free(key);
+        if (!kept) {
             rc = grille__nomem(im->err);
             goto done;
         }

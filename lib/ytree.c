@@ -92,6 +92,16 @@ static bool line_has(const char *s, size_t len, size_t line, const char *what)
  * ends early: a quote opened after a space, '[', ',', ':' or '-' whose
  * closing quote has a letter right after it ('\bl'accueil\b',
  * 'L'accueil'), where YAML wants it written twice. */
+
+/* Whether s[0, n) is one of YAML's spellings of null (empty, ~, null). */
+static bool null_spelling(const char *s, size_t n)
+{
+    return n == 0 || (n == 1 && s[0] == '~') ||
+           (n == 4 && (memcmp(s, "null", 4) == 0 ||
+                       memcmp(s, "Null", 4) == 0 ||
+                       memcmp(s, "NULL", 4) == 0));
+}
+
 static bool inner_apostrophe(const char *s, size_t len, size_t line)
 {
     size_t i = mark_byte(s, len, line, 0);
@@ -305,7 +315,8 @@ int grille_ytree__parse(ynode **out, const char *s, size_t len,
         if (tag && type == YAML_SCALAR_EVENT &&
             (strcmp((const char *)tag, "tag:yaml.org,2002:binary") == 0 ||
              (strcmp((const char *)tag, "tag:yaml.org,2002:null") == 0 &&
-              ev.data.scalar.length))) {
+              !null_spelling((const char *)ev.data.scalar.value,
+                             ev.data.scalar.length)))) {
             rc = grille__error(err, GRILLE_ESYNTAX, name, line, col,
                                _("YAML tag '!!%s' is not read here: write "
                                  "the value as text, without it"),

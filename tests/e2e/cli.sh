@@ -572,7 +572,7 @@ expect "compare: values that differ by their apostrophe are named" 0 \
 # each masks a term is not checked (9 million pairs), and it says so
 python3 -c "n=3000;print('themes:\n  t:\n    terms: [%s]\n    exclude: [%s]' % (', '.join('mot%d' % i for i in range(n)), ', '.join('exc%d x' % i for i in range(n))))" > pairs.yaml
 expect "codebook check: too many exclusion and term pairs are said, not checked" 0 \
-    "^grille: warning: pairs\.yaml: 3000 exclusions and 3000 terms: whether an exclusion masks a term of its theme is not checked" \
+    "^grille: warning: pairs\.yaml: 3000 exclusions over 3000 terms of their themes \(9000000 pairs\): whether an exclusion masks a term of its theme is not checked" \
     $G codebook check pairs.yaml
 # a project whose coding ends past its document's text (changed by
 # hand): export -f qdpx says so, and leaves no archive, rather than drop
@@ -584,6 +584,12 @@ expect "export -f qdpx of a coding past its text: the project is said damaged" 1
     "^grille: dmg\.db: the project file is damaged: a coding of document 'note\.md' \(#1\) spans bytes [0-9]+ to 100000000 of a text of [0-9]+" \
     $G export -d dmg.db -f qdpx -o dmg.qdpx
 ok "...and no archive is left" test ! -e dmg.qdpx
+# as many exclusions and terms in 2,100 small themes: 4,200 pairs,
+# checked (the first masked term said)
+python3 -c "print('themes:\n' + ''.join('  t%d: {terms: [mot%d, autre%d], exclude: [mot%d]}\n' % (i, i, i, i) for i in range(2100)))" > small.yaml
+expect "codebook check: many small themes' pairs are checked" 0 \
+    "^grille: warning: small\.yaml:2:.*term 'mot0' of 't0' is masked by the exclusion 'mot0'" \
+    $G codebook check small.yaml
 # cooc of many themes, most coded nowhere: the text's matrices leave
 # those out (a codebook of 10,000 made 100 million cells), JSON keeps them
 python3 -c "print('themes:\n'+''.join('  t%d: {terms: [mot%d]}\n' % (i, i) for i in range(60)))" > many.yaml
@@ -592,6 +598,12 @@ rm -f many.db many.db-*
 $G init -d many.db -c many.yaml > /dev/null && $G add -d many.db many.txt > /dev/null
 expect "cooc: the matrices of many themes leave out those coded nowhere" 0 \
     "^Left out of the matrices: 57 themes coded nowhere" $G cooc -d many.db
+printf 'mot1 seul\n' > many1.txt
+rm -f many1.db many1.db-*
+$G init -d many1.db -c many.yaml > /dev/null && $G add -d many1.db many1.txt > /dev/null
+expect "cooc: of many themes, one coded: no pair, said as such" 0 \
+    "^No pair: 59 of the themes are coded nowhere, and 1 coded\." \
+    $G cooc -d many1.db
 ok "cooc -f json: every theme kept" sh -c \
     "$G cooc -d many.db -f json | python3 -c 'import json,sys; assert len(json.load(sys.stdin)[\"codes\"]) == 60'"
 # a term's top spelling is its commonest, whichever note came first

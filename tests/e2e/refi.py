@@ -1131,6 +1131,34 @@ def fresh(d, name):
     return db
 
 
+def t_import_long_coder_names():
+    """Two coders whose names differ only past their 600th character,
+    coding the same span: two codings, and a second import adds none
+    (a coding imported before is known by its coder's whole name)."""
+    d = tempfile.mkdtemp(dir=TMP)
+    U1, U2, C = ('AAAAAAAA-0000-4000-8000-00000000000%d' % i
+                 for i in range(1, 4))
+    users = ('<User guid="%s" name="%s"/><User guid="%s" name="%s"/>'
+             % (U1, 'x' * 600 + '1', U2, 'x' * 600 + '2'))
+    codes = '<Code guid="%s" name="Santé" isCodable="true"/>' % C
+    text = 'Premier paragraphe sur la santé.\n\nDeuxième sur le travail.\n'
+    path = archive(d, 'long.qdpx', qde(source(
+        'BBBBBBBB-0000-4000-8000-000000000001', 'n1', text,
+        selection(1, 0, 20, U1, C) + selection(2, 0, 20, U2, C)),
+        users, codes))
+    db = fresh(d, 'long.db')
+    out = subprocess.run([G, 'import', '-d', db, path], capture_output=True,
+                         text=True, cwd=d)
+    assert out.returncode == 0 and '2 manual codings' in out.stdout, out
+    again = subprocess.run([G, 'import', '-d', db, path], capture_output=True,
+                           text=True, cwd=d)
+    assert again.returncode == 0 and '0 manual codings' in again.stdout, again
+    con = sqlite3.connect(db)
+    n = con.execute("SELECT count(*) FROM codings WHERE origin = 'manual'")
+    assert n.fetchone()[0] == 2
+    con.close()
+
+
 def t_import_tools_ways():
     """GUIDs in another case or in braces, a second coder of the same
     span, a source's own variables, two sources of one name, a text that
@@ -2060,6 +2088,7 @@ for name, fn in [('the project validates against Project.xsd', t_valid_project),
                  ('import: GUIDs, coders, variables, names and texts as other tools write them', t_import_tools_ways),
                  ('eval --gold-project: a code by hand under a theme counts for it', t_eval_gold_child),
                  ('import again: same-named sources, codings without a coder, CRLF ends', t_import_again_tools_ways),
+                 ('import: coders whose names differ past 600 characters', t_import_long_coder_names),
                  ('import: a source refused is named after the archive as typed',
                   t_import_error_paths),
                  ('import: two .qde in an archive are refused, nothing kept',

@@ -553,6 +553,19 @@ START_TEST(front_matter_key_of_spaces_only)
                                         &ne),
                      GRILLE_ESYNTAX);
     ck_assert_ptr_nonnull(strstr(ne.message, "'!!null' is not read here"));
+    /* YAML's own spellings of null with the tag: an empty value */
+    const char *nulls[] = {"~", "null", "NULL", "\"\""};
+    for (size_t i = 0; i < sizeof(nulls) / sizeof(*nulls); i++) {
+        char fm[96];
+        snprintf(fm, sizeof(fm), "---\ntype: !!null %s\n---\nNotes",
+                 nulls[i]);
+        grille_attrs *za = NULL;
+        ck_assert_int_eq(grille_attrs_parse(&za, NULL, fm, strlen(fm),
+                                            "n.md", NULL),
+                         0);
+        ck_assert_str_eq(grille_attrs_find(za, "type"), "");
+        grille_attrs_free(za);
+    }
     /* an empty key ("") is said so, not "keys must be strings" */
     const char *empty = "---\ntype: commune\n\"\": x\n---\nNotes";
     grille_attrs *ea = NULL;
