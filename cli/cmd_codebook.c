@@ -30,10 +30,17 @@ static void skipped(const grille_codebook *cb)
     if (!sp)
         return;
     fputs(_("turns not coded (skip_speakers):"), stdout);
-    for (size_t i = 0; sp; sp = grille_codebook_skip_speaker(cb, ++i)) {
+    size_t i = 0;
+    /* the first twenty: a list of thousands is a line no one reads */
+    for (; sp && i < 20; sp = grille_codebook_skip_speaker(cb, ++i)) {
         fputs(i ? ", " : " ", stdout);
         put_safe_line(stdout, sp);
     }
+    size_t more = 0;
+    for (; sp; sp = grille_codebook_skip_speaker(cb, ++i))
+        more++;
+    if (more)
+        printf(_(" and %zu more"), more);
     putchar('\n');
 }
 

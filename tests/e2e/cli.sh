@@ -201,6 +201,10 @@ ok "skip_speakers: the answers are still coded" sh -c \
     "$G tag -c skipq.yaml -f json --coded-only '$q03' | grep -q 'Les masques. Les aides'"
 expect "codebook check names the skipped speakers" 0 \
     "^turns not coded \(skip_speakers\): Q$" $G codebook check skipq.yaml
+python3 -c "print('skip_speakers: [%s]\nthemes:\n  t: {terms: [x]}' % ', '.join('\"Mme Nom%d\"' % i for i in range(25)))" > skipmany.yaml
+expect "codebook check names the first twenty skip_speakers, then a count" 0 \
+    "^turns not coded \(skip_speakers\): Mme Nom0, .*, Mme Nom19 and 5 more$" \
+    $G codebook check skipmany.yaml
 $G init -d skip.db -c skipq.yaml >/dev/null && $G add -d skip.db "$q03" >/dev/null
 ok "a project with skip_speakers stores no coding of the questions" sh -c \
     "! $G quotes -d skip.db sante -n 100 | grep -q 'Sur le volet sanitaire'"
