@@ -958,6 +958,19 @@ int grille__lower_str(gbuf *b, const char *s, size_t len, bool fold)
     return 0;
 }
 
+int grille__straight_str(gbuf *b, const char *s, size_t len)
+{
+    for (size_t i = 0; i < len;) {
+        size_t n;
+        uint32_t cp = utf8_get(s, len, i, &n);
+        if (grille__is_apostrophe(cp) ? gbuf_putc(b, '\'') < 0
+                                      : gbuf_put(b, s + i, n) < 0)
+            return GRILLE_ENOMEM;
+        i += n;
+    }
+    return 0;
+}
+
 int grille__fold(gbuf *b, const char *s, size_t len)
 {
     return grille__lower_str(b, s, len, true);

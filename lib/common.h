@@ -231,6 +231,8 @@ GRILLE_HIDDEN int grille__lower_str(gbuf *b, const char *s, size_t len,
                                     bool fold);
 /* The same, folded. */
 GRILLE_HIDDEN int grille__fold(gbuf *b, const char *s, size_t len);
+/* s[0, len) with its apostrophes made straight, appended to b. */
+GRILLE_HIDDEN int grille__straight_str(gbuf *b, const char *s, size_t len);
 
 /* SHA-256 of data, as 64 lowercase hex digits and a NUL into hex[65]. */
 GRILLE_HIDDEN void grille__sha256_hex(const void *data, size_t len,

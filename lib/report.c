@@ -87,10 +87,13 @@ void grille_stat_association(uint64_t both, uint64_t na, uint64_t nb,
 
 /* ------------------------------------------------------------ the report */
 
-/* A spelling of a counted term, lowercased (accents kept): its hits and
- * its earliest coding. */
+/* A spelling of a counted term, as written (capitals and accents kept,
+ * apostrophes straight, spaces squeezed): its hits and its earliest
+ * coding. */
 typedef struct term_form {
     char *display;
+    char *lower; /* display lowercased: spellings that differ by case only
+                    are one */
     size_t count;
     int64_t seg, coding; /* the earliest coding: by segment, then id */
 } term_form;
@@ -195,8 +198,10 @@ void grille_report_free(grille_report *r)
             for (size_t k = 0; k < p->terms[c].n; k++) {
                 term_count *t = &p->terms[c].v[k];
                 free(t->term);
-                for (size_t f = 0; f < t->nforms; f++)
+                for (size_t f = 0; f < t->nforms; f++) {
                     free(t->forms[f].display);
+                    free(t->forms[f].lower);
+                }
                 free(t->forms);
             }
             free(p->terms[c].v);
@@ -259,17 +264,19 @@ static uint64_t term_hash(const char *s, size_t len)
     return h;
 }
 
-/* Lowercases term[0..len) into *out (a string), accents and letters
- * kept, apostrophes made straight: the form a top term is shown in. */
-static int display_form(const char *term, size_t len, char **out)
+/* term[0..len) into *out (a string), apostrophes made straight and
+ * spaces squeezed, lowercased when `lower` (accents kept): a top term's
+ * spelling. */
+static int display_form(const char *term, size_t len, bool lower, char **out)
 {
-    gbuf low = {0};
-    if (grille__lower_str(&low, term, len, false) < 0 ||
-        (grille__squeeze(&low, 0), gbuf_put(&low, "", 0)) < 0) {
-        gbuf_free(&low);
+    gbuf b = {0};
+    if ((lower ? grille__lower_str(&b, term, len, false)
+               : grille__straight_str(&b, term, len)) < 0 ||
+        (grille__squeeze(&b, 0), gbuf_put(&b, "", 0)) < 0) {
+        gbuf_free(&b);
         return GRILLE_ENOMEM;
     }
-    *out = low.data;
+    *out = b.data;
     return 0;
 }
 
@@ -278,8 +285,8 @@ static int display_form(const char *term, size_t len, char **out)
 static int add_form(term_count *t, const char *term, size_t len, size_t hits,
                     int64_t seg, int64_t coding)
 {
-    char *d;
-    if (display_form(term, len, &d) < 0)
+    char *d, *low;
+    if (display_form(term, len, false, &d) < 0)
         return GRILLE_ENOMEM;
     for (size_t f = 0; f < t->nforms; f++) {
         term_form *x = &t->forms[f];
@@ -293,29 +300,105 @@ static int add_form(term_count *t, const char *term, size_t len, size_t hits,
             return 0;
         }
     }
-    if (GROW(t->forms, t->forms_cap, t->nforms + 1) < 0) {
+    if (display_form(term, len, true, &low) < 0) {
         free(d);
         return GRILLE_ENOMEM;
     }
-    t->forms[t->nforms++] = (term_form){d, hits, seg, coding};
+    if (GROW(t->forms, t->forms_cap, t->nforms + 1) < 0) {
+        free(d);
+        free(low);
+        return GRILLE_ENOMEM;
+    }
+    t->forms[t->nforms++] = (term_form){d, low, hits, seg, coding};
     return 0;
 }
 
-/* The spelling t shows: the commonest, the earliest coded of those as
- * common ("réouverture" 3 times and "reouverture" once shows
- * réouverture, whichever note was added first). */
+static bool form_earlier(const term_form *x, const term_form *y)
+{
+    return x->seg < y->seg || (x->seg == y->seg && x->coding < y->coding);
+}
+
+/* The length of s's first character, UTF-8. */
+static size_t first_char(const char *s)
+{
+    size_t n = 1;
+    while (s[n] && ((unsigned char)s[n] & 0xC0) == 0x80)
+        n++;
+    return n;
+}
+
+/* Whether x is its lowercase but for its first letter ("Santé"). */
+static bool initial_capital(const term_form *x)
+{
+    return strcmp(x->display + first_char(x->display),
+                  x->lower + first_char(x->lower)) == 0;
+}
+
+/*
+ * The spelling t shows.  Its spellings that differ by case only are one:
+ * the commonest of those, the earliest coded of those as common
+ * ("réouverture" 3 times and "reouverture" once shows réouverture,
+ * whichever note was added first).  Then its case: the commonest, a
+ * capital at the start only counted as lowercase when it is written in
+ * lowercase somewhere ("Santé" at two lines' starts and "santé" once:
+ * santé; "EHPAD" 17 times and "ehpad" once: EHPAD; "Rouen": Rouen).
+ */
 static void term_show(term_count *t)
 {
-    const term_form *best = t->nforms ? &t->forms[0] : NULL;
-    for (size_t f = 1; f < t->nforms; f++) {
-        const term_form *x = &t->forms[f];
-        if (x->count > best->count ||
-            (x->count == best->count &&
-             (x->seg < best->seg ||
-              (x->seg == best->seg && x->coding < best->coding))))
-            best = x;
+    size_t best = 0, best_count = 0;
+    term_form best_at = {0};
+    if (!t->nforms) {
+        t->display = "";
+        return;
     }
-    t->display = best ? best->display : "";
+    for (size_t f = 0; f < t->nforms; f++) {
+        const term_form *x = &t->forms[f];
+        bool seen = false;
+        for (size_t g = 0; g < f && !seen; g++)
+            seen = strcmp(t->forms[g].lower, x->lower) == 0;
+        if (seen) /* its case's group, counted at its first */
+            continue;
+        size_t count = 0;
+        term_form at = *x;
+        for (size_t g = f; g < t->nforms; g++)
+            if (strcmp(t->forms[g].lower, x->lower) == 0) {
+                count += t->forms[g].count;
+                if (form_earlier(&t->forms[g], &at))
+                    at = t->forms[g];
+            }
+        if (f == 0 || count > best_count ||
+            (count == best_count && form_earlier(&at, &best_at))) {
+            best = f;
+            best_count = count;
+            best_at = at;
+        }
+    }
+    const char *low = t->forms[best].lower;
+    bool lowercase = false; /* written so somewhere */
+    for (size_t g = best; g < t->nforms && !lowercase; g++)
+        lowercase = strcmp(t->forms[g].display, low) == 0;
+    /* the lowercase spelling's votes, theirs and those capitalised at
+     * their start; and the earliest of those */
+    size_t low_count = 0;
+    const term_form *low_at = NULL, *cased = NULL;
+    for (size_t g = best; g < t->nforms; g++) {
+        const term_form *x = &t->forms[g];
+        if (strcmp(x->lower, low) != 0)
+            continue;
+        if (lowercase && (strcmp(x->display, low) == 0 || initial_capital(x))) {
+            low_count += x->count;
+            if (!low_at || form_earlier(x, low_at))
+                low_at = x;
+        } else if (!cased || x->count > cased->count ||
+                   (x->count == cased->count && form_earlier(x, cased))) {
+            cased = x;
+        }
+    }
+    t->display = !cased || (low_at && (low_count > cased->count ||
+                                       (low_count == cased->count &&
+                                        form_earlier(low_at, cased))))
+                     ? low
+                     : cased->display;
 }
 
 /* Counts `term` (raw, as coded), whose earliest coding is

@@ -635,6 +635,19 @@ for order in "tie1.md tie2.md:reouverture" "tie2.md tie1.md:réouverture"; do
     expect "report: of spellings as common, the earliest coded (${order%%:*})" 0 \
         " ${order##*:} 4\$" $G report -d tie.db -n 0
 done
+# capitals: a term written in capitals wherever it occurs keeps them
+# (an acronym, a name); one written in lowercase somewhere is shown so,
+# its capitals at a line's start counted with it
+printf 'themes:\n  outils:\n    terms: [vpn, santé, =ARS, ehpad]\n' > case.yaml
+printf -- '- Santé des agents\n- Santé publique\n- la santé\n- VPN pour tous\n- le VPN encore\n- Vpn\n- ARS\n- EHPAD\n- un EHPAD\n- un ehpad\n' > case.md
+rm -f case.db case.db-*
+$G init -d case.db -c case.yaml > /dev/null
+$G add -d case.db case.md > /dev/null
+expect "report: an acronym keeps its capitals in the top terms" 0 \
+    "^outils .* EHPAD 3, santé 3, VPN 3, ARS 1\$" $G report -d case.db -n 0
+expect "report -f json: the same spellings" 0 \
+    '"term": "EHPAD", "count": 3}, {"term": "santé", "count": 3}, {"term": "VPN", "count": 3}, {"term": "ARS"' \
+    $G report -d case.db -f json
 # the top terms cut to fit after a whole term; a first term wider than
 # the column is cut in it, with its "…"
 printf 'themes:\n  long:\n    terms: [une expression vraiment beaucoup trop longue pour la colonne des termes]\n' > longterm.yaml
@@ -643,7 +656,7 @@ rm -f longterm.db longterm.db-*
 $G init -d longterm.db -c longterm.yaml > /dev/null
 $G add -d longterm.db longterm.md > /dev/null
 expect "report: a first top term wider than its column is cut in it" 0 \
-    "^long .* une expression vraiment beaucoup trop [a-z ]+…\$" \
+    "^long .* Une expression vraiment beaucoup trop [a-z ]+…\$" \
     $G report -d longterm.db -n 0
 # a typo of a key the reports read: the note would be in no type's
 # group, silently; said by add, attr set and attr import (and not for
