@@ -666,6 +666,34 @@ static void add_msg(char **buf, size_t *len, const char *fmt, ...)
     *len += (size_t)n;
 }
 
+/* Whether s[0, n) is only spaces and line ends, as the project sees
+ * them (grille__is_space: the no-break spaces, the ideographic one, a
+ * stray BOM...): a note with nothing to code. */
+static bool blank(const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    for (size_t i = 0; i < n;) {
+        unsigned char c = u[i];
+        size_t k = 0;
+        if (c == ' ' || (c >= '\t' && c <= '\r'))
+            k = 1;
+        else if (c == 0xC2 && i + 1 < n && (u[i + 1] == 0xA0 || u[i + 1] == 0x85))
+            k = 2;
+        else if (i + 2 < n &&
+                 ((c == 0xE2 && u[i + 1] == 0x80 &&
+                   (u[i + 2] <= 0x8B || u[i + 2] == 0xAF)) ||
+                  (c == 0xE2 && u[i + 1] == 0x81 && u[i + 2] == 0x9F) ||
+                  (c == 0xE1 && u[i + 1] == 0x9A && u[i + 2] == 0x80) ||
+                  (c == 0xE3 && u[i + 1] == 0x80 && u[i + 2] == 0x80) ||
+                  (c == 0xEF && u[i + 1] == 0xBB && u[i + 2] == 0xBF)))
+            k = 3;
+        if (!k)
+            return false;
+        i += k;
+    }
+    return true;
+}
+
 static void read_doc(tagrun *r, size_t i, size_t thread)
 {
     (void)thread;
@@ -721,6 +749,15 @@ static void read_doc(tagrun *r, size_t i, size_t thread)
                                                   msg, sizeof(msg))) {
         add_msg(&d->msgs, &d->msglen, "%s%s\n", _("grille: warning: "), msg);
     }
+    /* nothing but spaces to code: add refuses such a note, said here */
+    if (!d->failed && blank(d->data + d->body, d->len - d->body))
+        add_msg(&d->msgs, &d->msglen,
+                _("grille: warning: %s: no text to code (%s); 'grille add' "
+                  "refuses it\n"),
+                d->name,
+                !d->len    ? _("empty file")
+                : d->body ? _("only white space after the front matter")
+                           : _("only white space"));
 }
 
 /* Rendering buffers kept for the next parts: enough for the parts in

@@ -302,9 +302,29 @@ def t_setup():
 TELE = 'télétravail'
 
 
+def assert_no_text_warning(run, name, why):
+    """tag codes a note with nothing to code, and says that add will not
+    take it."""
+    want = 'grille: warning: %s: no text to code (%s); ' \
+           "'grille add' refuses it\n" % (name, why)
+    assert run.err == want, run.err
+
+
+def t_front_matter_only():
+    name = write('front-only.md', '---\ntype: commune\n---\n\n \n')
+    run, docs = tag_json(name)
+    assert_no_text_warning(run, name,
+                           'only white space after the front matter')
+    assert docs[0]['document']['attributes'] == {'type': 'commune'}, docs
+    failed_add(fresh('front-only'), name,
+               esc(name) + r': no text to code \(only white space after '
+               r'the front matter\)')
+
+
 def t_empty():
     name = write('empty.md', b'')
-    _, docs = tag_json(name)
+    run, docs = tag_json(name)
+    assert_no_text_warning(run, name, 'empty file')
     assert docs[0]['segments'] == [] and docs[0]['codings'] == [], docs
     assert docs[0]['document']['bytes'] == 0, docs[0]['document']
     failed_add(fresh('empty'), name,
@@ -313,7 +333,8 @@ def t_empty():
 
 def t_blank():
     name = write('blank.md', ' \t\n\n  \r\n\f\v\n')
-    _, docs = tag_json(name)
+    run, docs = tag_json(name)
+    assert_no_text_warning(run, name, 'only white space')
     assert docs[0]['segments'] == [] and docs[0]['codings'] == [], docs
     failed_add(fresh('blank'), name,
                esc(name) + r': no text to code \(only white space\)')
@@ -322,7 +343,8 @@ def t_blank():
 def t_blank_nbsp():
     """text.md: non-breaking spaces count as blank, as tag shows."""
     name = write('blank-nbsp.md', ' \u00a0\n\n\u202f \n')
-    _, docs = tag_json(name)
+    run, docs = tag_json(name)
+    assert_no_text_warning(run, name, 'only white space')
     assert docs[0]['segments'] == [] and docs[0]['codings'] == [], docs
     assert docs[0]['document']['words'] == 0, docs[0]['document']
     failed_add(fresh('blank-nbsp'), name,
@@ -1593,6 +1615,8 @@ for name, fn in [
          t_blank),
         ('non-breaking-space-only file: tag gives no segment, add refuses '
          'it', t_blank_nbsp),
+        ('a front matter and nothing else: tag says add refuses it, add '
+         'does', t_front_matter_only),
         ('a 1 MB single line is tagged in < 10 s (linear time)',
          t_big_linear),
         ('a 50 MB single line: tag exits 0 in < 120 s with valid JSON and '
