@@ -875,6 +875,44 @@ static void retire(grille_store *s, char *p)
         s->retired[s->nretired++] = p;
 }
 
+/* The ids of documents and codes index arrays as large as the largest
+ * (report, compare, quotes): one below 1, or far past the rows there
+ * are, is a file edited by hand or damaged.  grille numbers both from 1,
+ * each new row the largest so far plus one, so that a project's largest
+ * id is at most the rows it ever had: past 67 million more than 64 per
+ * row it has, none had them (and the arrays would take gigabytes). */
+static int check_ids(grille_store *s, grille_error *err)
+{
+    static const char *const sql[2][2] = {
+        {"SELECT min(id), max(id), count(*) FROM documents", "documents"},
+        {"SELECT min(id), max(id), count(*) FROM codes", "codes"}};
+    for (int k = 0; k < 2; k++) {
+        sqlite3_stmt *st;
+        int r = prepare(s, sql[k][0], &st, err);
+        if (r < 0)
+            return r;
+        int rc = sqlite3_step(st);
+        int64_t lo = sqlite3_column_int64(st, 0), hi = sqlite3_column_int64(st, 1);
+        int64_t n = sqlite3_column_int64(st, 2);
+        sqlite3_finalize(st);
+        if (rc != SQLITE_ROW)
+            return store_error(s, err, rc, "read the project");
+        if (n > 0 && lo < 1)
+            return grille__error(err, GRILLE_ESTORE, s->path, 0, 0,
+                                 _("the project file is damaged: table %s "
+                                   "has the id %lld, where grille's ids "
+                                   "start at 1"),
+                                 sql[k][1], (long long)lo);
+        if (n > 0 && hi > 64 * n + (1 << 26))
+            return grille__error(err, GRILLE_ESTORE, s->path, 0, 0,
+                                 _("the project file is damaged: table %s "
+                                   "has the id %lld, far past its %lld "
+                                   "rows"),
+                                 sql[k][1], (long long)hi, (long long)n);
+    }
+    return 0;
+}
+
 static int load_meta(grille_store *s, grille_error *err)
 {
     sqlite3_stmt *st;
@@ -938,7 +976,7 @@ static int load_meta(grille_store *s, grille_error *err)
     sqlite3_finalize(st);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         return store_error(s, err, rc, "read the project");
-    return 0;
+    return check_ids(s, err);
 }
 
 /* The statements that make the triggers and indexes another tool added

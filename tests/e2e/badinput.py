@@ -1523,6 +1523,27 @@ def t_orphan_codings():
             r'its document \(#2\) is not in the project')
 
 
+def t_bad_ids():
+    """An id below 1, or far past the rows there are (arrays are indexed
+    by id): the project is damaged, said by every command, where the
+    report wrote before its index table, or ran out of memory."""
+    cmds = (('list',), ('report',), ('cooc',), ('compare', '--by', 'type'),
+            ('quotes', 'sante'), ('add', NEW_NOTE), ('recode',),
+            ('export', '-f', 'csv', '-o', 'pj/bad-ids'))
+    for table, sql_id, shown in (
+            ('documents', '-2', r'the id -2, where grille\'s ids start at 1'),
+            ('codes', '0', r'the id 0, where grille\'s ids start at 1'),
+            ('documents', '1099511627776',
+             r'the id 1099511627776, far past its 5 rows'),
+            ('codes', '9223372036854775807',
+             r'the id 9223372036854775807, far past its \d+ rows')):
+        db = five_notes('bad-id-%s-%s' % (table, sql_id.lstrip('-')),
+                        'UPDATE %s SET id = %s WHERE id = 2' % (table, sql_id))
+        refused(db, cmds, r'the project file is damaged: table %s has %s'
+                % (table, shown))
+    assert not os.path.exists(os.path.join(TMP, 'pj', 'bad-ids'))
+
+
 def t_cut_doc_stats():
     """A document's aggregates cut short: the report counts from the
     codings, and gives the figures of the sound project."""
@@ -1679,6 +1700,8 @@ for name, fn in [
          t_orphan_codings),
         ('project: aggregates cut short: counted from the codings',
          t_cut_doc_stats),
+        ('project: an id below 1 or far past the rows: said by every '
+         'command', t_bad_ids),
         ('project: a NULL where a value must be: said, no crash',
          t_missing_values),
         ('project: export of a damaged project writes nothing, exit 1',
