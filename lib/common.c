@@ -835,6 +835,30 @@ bool grille__is_apostrophe(uint32_t cp)
            cp == 0xB4;
 }
 
+bool grille__color_ok(const char *s)
+{
+    if (!s[0])
+        return true;
+    if (s[0] != '#' || strlen(s) != 7)
+        return false;
+    for (int i = 1; i < 7; i++) {
+        char c = s[i];
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+              (c >= 'A' && c <= 'F')))
+            return false;
+    }
+    return true;
+}
+
+int grille__bad_color(grille_error *err, const char *path, const char *code,
+                      const char *color)
+{
+    return grille__error(err, GRILLE_ESTORE, path, 0, 0,
+                         _("the project file is damaged: code '%s' has the "
+                           "color '%.40s', not #rrggbb"),
+                         code, color);
+}
+
 bool grille__is_hyphen(uint32_t cp)
 {
     return cp == '-' || cp == 0x2010 || cp == 0x2011;

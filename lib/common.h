@@ -207,6 +207,12 @@ GRILLE_HIDDEN bool grille__is_space(uint32_t cp); /* not line ends */
  * same term); invisible characters (a soft hyphen) dropped. */
 GRILLE_HIDDEN void grille__squeeze(gbuf *b, size_t from);
 GRILLE_HIDDEN bool grille__is_apostrophe(uint32_t cp);
+/* Whether s is a code's colour as a project keeps it: "#rrggbb" (hex
+ * digits), or "" (none). */
+GRILLE_HIDDEN bool grille__color_ok(const char *s);
+/* The project file is damaged: code `code` has colour `color`. */
+GRILLE_HIDDEN int grille__bad_color(grille_error *err, const char *path,
+                                    const char *code, const char *color);
 GRILLE_HIDDEN bool grille__is_hyphen(uint32_t cp);
 /* Invisible within a word, and no part of it: the soft hyphen (Word's
  * optional hyphen), the zero-width space and the word joiner (copied from

@@ -247,6 +247,11 @@ static int load_codes(grille_store *s, rcodes *out, grille_error *err)
         c->parent = sqlite3_column_type(st, 5) == SQLITE_NULL
                         ? -1
                         : sqlite3_column_int64(st, 5);
+        if (c->code && c->color && !grille__color_ok(c->color)) {
+            sqlite3_finalize(st);
+            return grille__bad_color(err, grille_store__path(s), c->code,
+                                     c->color);
+        }
         guid(c->guid, "code", c->code);
     }
     sqlite3_finalize(st);

@@ -1549,6 +1549,12 @@ static int build(grille_report **out, grille_store *s,
         c->in_codebook = sqlite3_column_int(st, 7) != 0;
         if (!c->id || !c->label || !c->description || !c->color)
             goto nomem;
+        /* shown in HTML as it is: a colour and nothing else */
+        if (!grille__color_ok(c->color)) {
+            ret = grille__bad_color(err, grille_store__path(s), c->id,
+                                    c->color);
+            goto fail;
+        }
         if (ids[r->ncodes] > max_code)
             max_code = ids[r->ncodes];
         r->ncodes++;

@@ -1544,6 +1544,22 @@ def t_bad_ids():
     assert not os.path.exists(os.path.join(TMP, 'pj', 'bad-ids'))
 
 
+def t_bad_color():
+    """A code's colour is written into HTML and into a qdpx as it is: one
+    that is no #rrggbb is damage, said, where it put a script in the
+    report and a qdpx that failed the schema."""
+    db = five_notes('bad-color', "UPDATE codes SET color = "
+                    "'\"/><script>alert(1)</script>' WHERE code = 'sante'")
+    refused(db, (('report', '-f', 'html'), ('cooc', '-f', 'html'),
+                 ('export', '-f', 'qdpx', '-o', 'pj/bad-color.qdpx')),
+            r"the project file is damaged: code 'sante' has the color "
+            r"'\"/><script>alert\(1\)</script>', not #rrggbb")
+    assert not os.path.exists(os.path.join(TMP, 'pj', 'bad-color.qdpx'))
+    db = five_notes('no-color', "UPDATE codes SET color = '' WHERE code = "
+                    "'sante'")
+    expect(grille('report', '-d', db, '-f', 'html'), 0, '')
+
+
 def t_cut_doc_stats():
     """A document's aggregates cut short: the report counts from the
     codings, and gives the figures of the sound project."""
@@ -1702,6 +1718,8 @@ for name, fn in [
          t_cut_doc_stats),
         ('project: an id below 1 or far past the rows: said by every '
          'command', t_bad_ids),
+        ('project: a colour that is no #rrggbb: said, no script in the '
+         'HTML', t_bad_color),
         ('project: a NULL where a value must be: said, no crash',
          t_missing_values),
         ('project: export of a damaged project writes nothing, exit 1',
