@@ -1057,20 +1057,22 @@ int grille_refi_export_qdpx_as(grille_store *s, const char *path,
         sqlite3_reset(cod);
         sqlite3_bind_int64(cod, 1, id);
         while ((sr = sqlite3_step(cod)) == SQLITE_ROW) {
-            size_t b0 = (size_t)sqlite3_column_int64(cod, 0);
-            size_t b1 = (size_t)sqlite3_column_int64(cod, 1);
+            int64_t r0 = sqlite3_column_int64(cod, 0);
+            int64_t r1 = sqlite3_column_int64(cod, 1);
             int64_t code = sqlite3_column_int64(cod, 2);
-            if (b1 > len || b1 < b0) {
+            if (r0 < 0 || r1 < r0 || (uint64_t)r1 > len) {
                 /* offsets no add wrote: said, not left out of the
                  * archive silently */
                 rc = grille__error(err, GRILLE_ESTORE, grille_store__path(s),
                                    0, 0,
                                    _("the project file is damaged: a coding "
                                      "of document '%s' (#%lld) spans bytes "
-                                     "%zu to %zu of a text of %zu"),
-                                   name, (long long)id, b0, b1, len);
+                                     "%lld to %lld of a text of %zu"),
+                                   name, (long long)id, (long long)r0,
+                                   (long long)r1, len);
                 goto done;
             }
+            size_t b0 = (size_t)r0, b1 = (size_t)r1;
             if (b0 < body)
                 continue;
             if (b0 >= at) {

@@ -748,6 +748,7 @@ static int read_quotes(grille_store *s, priv *p, const size_t *cells,
         return grille_store__error(s, err, rc, "read the quotes");
     }
     int64_t blob_doc = -1, cells_doc = -1, missing = -1;
+    int bad = 0; /* a damaged segment's error */
     const unsigned char *cells_at = NULL, *cells_end = NULL;
     char *buf = NULL;
     size_t bufcap = 0;
@@ -801,10 +802,16 @@ static int read_quotes(grille_store *s, priv *p, const size_t *cells,
             quote_gone(q, rk);
             continue;
         }
+        int64_t g0, g1, line; /* as read: checked below */
         if (placed) {
             q->start = (size_t)v[6];
             q->end = (size_t)(v[6] + v[5]);
             q->line = v[7] < UINT_MAX ? (unsigned)v[7] : UINT_MAX;
+            g0 = v[6] <= INT64_MAX ? (int64_t)v[6] : -1;
+            g1 = v[5] <= INT64_MAX - (uint64_t)(g0 < 0 ? 0 : g0)
+                     ? g0 + (int64_t)v[5]
+                     : -1;
+            line = v[7] <= INT64_MAX ? (int64_t)v[7] : -1;
             doc = p->docs[cell / nc].id;
         } else {
             sqlite3_reset(st);
@@ -823,9 +830,12 @@ static int read_quotes(grille_store *s, priv *p, const size_t *cells,
             if (rc != SQLITE_ROW)
                 break;
             rc = SQLITE_OK;
-            q->line = (unsigned)sqlite3_column_int(st, 0);
-            q->start = (size_t)sqlite3_column_int64(st, 1);
-            q->end = (size_t)sqlite3_column_int64(st, 2);
+            line = sqlite3_column_int64(st, 0);
+            g0 = sqlite3_column_int64(st, 1);
+            g1 = sqlite3_column_int64(st, 2);
+            q->line = (unsigned)line;
+            q->start = (size_t)g0;
+            q->end = (size_t)g1;
             doc = sqlite3_column_int64(st, 3);
             if (clamp32(q->end > q->start ? q->end - q->start : 0) !=
                 rk->len) { /* another segment under the same number */
@@ -846,21 +856,31 @@ static int read_quotes(grille_store *s, priv *p, const size_t *cells,
             blob_doc = doc;
         }
         size_t size = (size_t)sqlite3_blob_bytes(blob);
-        size_t a = q->start < size ? q->start : size;
-        size_t b = q->end < size ? q->end : size;
-        q->len = b > a ? b - a : 0;
-        if (q->len + 1 > bufcap) {
-            char *nb = realloc(buf, q->len + 1);
+        /* offsets no add wrote (a file edited by hand): said, not a
+         * quote cut from elsewhere in the text */
+        if ((bad = grille_store__bad_span(s, err, false, q->segment_id, g0,
+                                          g1, line, (int64_t)size)) < 0)
+            break;
+        size_t a = q->start;
+        q->len = q->end - a;
+        /* and the byte after it, to see that it ends a character */
+        size_t more = q->end < size;
+        if (q->len + more + 1 > bufcap) {
+            char *nb = realloc(buf, q->len + more + 1);
             if (!nb) {
                 rc = SQLITE_NOMEM;
                 break;
             }
             buf = nb;
-            bufcap = q->len + 1;
+            bufcap = q->len + more + 1;
         }
-        if (q->len &&
-            (rc = sqlite3_blob_read(blob, buf, (int)q->len, (int)a)) !=
-                SQLITE_OK)
+        if (q->len + more &&
+            (rc = sqlite3_blob_read(blob, buf, (int)(q->len + more),
+                                    (int)a)) != SQLITE_OK)
+            break;
+        if ((bad = grille_store__cut_char(s, err, q->segment_id, buf, q->len,
+                                          more ? buf + q->len : NULL, g0)) <
+            0)
             break;
         q->text = keep(p, buf, q->len);
         if (!q->text)
@@ -896,7 +916,8 @@ static int read_quotes(grille_store *s, priv *p, const size_t *cells,
                      ? (unsigned)(first - q->start)
                      : 0;
     }
-    int ret = rc == SQLITE_OK      ? 0
+    int ret = bad < 0              ? bad
+              : rc == SQLITE_OK      ? 0
               : rc == SQLITE_NOMEM ? grille__nomem(err)
               : missing >= 0
                   ? grille_store__missing_text(s, err, missing)

@@ -325,6 +325,45 @@ static size_t col_size(sqlite3_stmt *st, int i)
 
 /* ---------------------------------------------------------------- errors */
 
+int grille_store__cut_char(const grille_store *s, grille_error *err,
+                           int64_t seg, const void *text, size_t len,
+                           const void *after, int64_t start)
+{
+    const unsigned char *t = text, *a = after;
+    bool first = len && (t[0] & 0xC0) == 0x80;
+    if (!first && !(a && (a[0] & 0xC0) == 0x80))
+        return 0;
+    return grille__error(err, GRILLE_ESTORE, s->path, 0, 0,
+                         _("the project file is damaged: segment #%lld %s "
+                           "inside a character (byte %lld)"),
+                         (long long)seg, first ? _("starts") : _("ends"),
+                         (long long)(first ? start : start + (int64_t)len));
+}
+
+int grille_store__bad_span(const grille_store *s, grille_error *err,
+                           bool coding, int64_t seg, int64_t start,
+                           int64_t end, int64_t line, int64_t size)
+{
+    if (start >= 0 && end >= start && line >= 0 && line <= UINT_MAX &&
+        (size < 0 || end <= size))
+        return 0;
+    char what[64];
+    snprintf(what, sizeof(what),
+             coding ? _("a coding of segment #%lld") : _("segment #%lld"),
+             (long long)seg);
+    if (size >= 0)
+        return grille__error(err, GRILLE_ESTORE, s->path, 0, 0,
+                             _("the project file is damaged: %s spans bytes "
+                               "%lld to %lld (line %lld) of a text of %lld"),
+                             what, (long long)start, (long long)end,
+                             (long long)line, (long long)size);
+    return grille__error(err, GRILLE_ESTORE, s->path, 0, 0,
+                         _("the project file is damaged: %s spans bytes "
+                           "%lld to %lld (line %lld)"),
+                         what, (long long)start, (long long)end,
+                         (long long)line);
+}
+
 static int store_error(grille_store *s, grille_error *err, int rc,
                        const char *doing)
 {
@@ -3912,7 +3951,7 @@ int grille_store_foreach_coding(grille_store *s, int64_t id,
      * every coding) */
 #define CODINGS_OF(where)                                                    \
     "SELECT g.document, d.name, g.idx, g.line, k.code, c.start, "           \
-    "c.\"end\", c.term, c.rule, c.origin FROM codings c "                   \
+    "c.\"end\", c.term, c.rule, c.origin, c.segment FROM codings c "        \
     "JOIN segments g ON g.id = c.segment "                                  \
     "JOIN documents d ON d.id = g.document "                                \
     "JOIN codes k ON k.id = c.code " where                                  \
@@ -3933,6 +3972,14 @@ int grille_store_foreach_coding(grille_store *s, int64_t id,
     size_t rows = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         rows++;
+        if ((r = grille_store__bad_span(s, err, true,
+                                        sqlite3_column_int64(st, 10),
+                                        sqlite3_column_int64(st, 5),
+                                        sqlite3_column_int64(st, 6),
+                                        sqlite3_column_int64(st, 3), -1)) < 0) {
+            sqlite3_finalize(st);
+            return r;
+        }
         grille_coding_info c = {
             .document = sqlite3_column_int64(st, 0),
             .document_name = col_text(st, 1),
@@ -4936,6 +4983,13 @@ static int foreach_ranked(grille_store *s, const char *code, size_t keep,
             int64_t doc = sqlite3_column_int64(st, 2);
             if (doc < 0 || (size_t)doc >= nids || !names[doc])
                 continue; /* a segment without its document (by hand) */
+            if (!run.x.hits &&
+                (r = grille_store__bad_span(s, err, false, sid,
+                                            sqlite3_column_int64(st, 5),
+                                            sqlite3_column_int64(st, 6),
+                                            sqlite3_column_int64(st, 4), -1)) <
+                    0)
+                break;
             if (!run.x.hits) {
                 run.x = (ranked){
                     .document = doc,
@@ -5051,7 +5105,8 @@ static int foreach_quote(grille_store *s, const char *code, bool texts,
         QUOTE_HITS
         "SELECT g.document, d.name, g.id, g.idx, g.line, g.start, g.\"end\", "
         "substr(CAST(d.text AS BLOB), g.start + 1, g.\"end\" - g.start), "
-        "hit.hits, hit.terms, hit.first FROM hit JOIN segments g ON "
+        "hit.hits, hit.terms, hit.first, length(CAST(d.text AS BLOB)) "
+        "FROM hit JOIN segments g ON "
         "g.id = hit.segment "
         "JOIN documents d ON d.id = g.document "
         "ORDER BY hit.hits DESC, g.\"end\" - g.start >= 40 DESC, "
@@ -5061,6 +5116,15 @@ static int foreach_quote(grille_store *s, const char *code, bool texts,
         return r;
     sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if ((r = grille_store__bad_span(s, err, false,
+                                        sqlite3_column_int64(st, 2),
+                                        sqlite3_column_int64(st, 5),
+                                        sqlite3_column_int64(st, 6),
+                                        sqlite3_column_int64(st, 4),
+                                        sqlite3_column_int64(st, 11))) < 0) {
+            sqlite3_finalize(st);
+            return r;
+        }
         grille_quote_info q = {
             .document = sqlite3_column_int64(st, 0),
             .document_name = col_text(st, 1),
@@ -5154,13 +5218,31 @@ int grille_store_segment_text(grille_store *s, int64_t segment_id,
     *len = 0;
     int r = prepare(s,
                     "SELECT substr(CAST(d.text AS BLOB), g.start + 1, "
-                    "g.\"end\" - g.start) FROM segments g JOIN documents d "
-                    "ON d.id = g.document WHERE g.id = ?1",
+                    "g.\"end\" - g.start), g.start, g.\"end\", g.line, "
+                    "length(CAST(d.text AS BLOB)), substr(CAST(d.text AS "
+                    "BLOB), g.\"end\" + 1, 1) FROM segments g JOIN "
+                    "documents d ON d.id = g.document WHERE g.id = ?1",
                     &st, err);
     if (r < 0)
         return r;
     sqlite3_bind_int64(st, 1, segment_id);
     int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW &&
+        ((r = grille_store__bad_span(s, err, false, segment_id,
+                                     sqlite3_column_int64(st, 1),
+                                     sqlite3_column_int64(st, 2),
+                                     sqlite3_column_int64(st, 3),
+                                     sqlite3_column_int64(st, 4))) < 0 ||
+         (r = grille_store__cut_char(s, err, segment_id,
+                                     sqlite3_column_blob(st, 0),
+                                     (size_t)sqlite3_column_bytes(st, 0),
+                                     sqlite3_column_bytes(st, 5)
+                                         ? sqlite3_column_blob(st, 5)
+                                         : NULL,
+                                     sqlite3_column_int64(st, 1))) < 0)) {
+        sqlite3_finalize(st);
+        return r;
+    }
     if (rc == SQLITE_ROW) {
         const void *b = sqlite3_column_blob(st, 0);
         size_t n = (size_t)sqlite3_column_bytes(st, 0);

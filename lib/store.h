@@ -16,6 +16,23 @@ GRILLE_HIDDEN int grille_store__own_codebook(grille_store *s,
                                              grille_error *err);
 /* The project file's path, as given to open or create. */
 GRILLE_HIDDEN const char *grille_store__path(const grille_store *s);
+/* 0 when the bytes [start, end) and line of segment `seg` (of one of its
+ * codings when `coding`), as read from the project, are numbers add
+ * writes: offsets from 0, start <= end, within a text of `size` bytes
+ * (-1: not known here), a line from 0 (an import's) to UINT_MAX; else
+ * the error of a damaged project, naming them. */
+GRILLE_HIDDEN int grille_store__bad_span(const grille_store *s,
+                                         grille_error *err, bool coding,
+                                         int64_t seg, int64_t start,
+                                         int64_t end, int64_t line,
+                                         int64_t size);
+/* 0 unless segment `seg`'s text, text[0, len) from byte `start`, starts
+ * or ends (its next byte: after[0], NULL at the text's end) inside a
+ * UTF-8 character: the error of a damaged project. */
+GRILLE_HIDDEN int grille_store__cut_char(const grille_store *s,
+                                         grille_error *err, int64_t seg,
+                                         const void *text, size_t len,
+                                         const void *after, int64_t start);
 /* grille_add_prepare of a text without a front matter (a REFI-QDA
  * source), for the project's unit; `name` names it in errors. */
 GRILLE_HIDDEN int grille_store__prepare_plain(grille_prepared **out,

@@ -1560,6 +1560,47 @@ def t_bad_color():
     expect(grille('report', '-d', db, '-f', 'html'), 0, '')
 
 
+def t_bad_spans():
+    """A segment's offsets or line that add never writes (negative, past
+    its text, inside a character): quotes and export say the project is
+    damaged, where quotes showed another passage of the text (from its
+    front matter) and export a line of 4294967295."""
+    seg = ("(SELECT segment FROM codings WHERE code = (SELECT id FROM codes "
+           "WHERE code = 'sante') ORDER BY id LIMIT 1)")
+    quotes = (('quotes', 'sante'), ('quotes', 'sante', '-f', 'json'))
+    db = five_notes('span-start', 'UPDATE segments SET start = -1 WHERE id '
+                    '= ' + seg)
+    refused(db, quotes, r'the project file is damaged: segment #\d+ spans '
+            r'bytes -1 to \d+ \(line \d+\)')
+    # (past the text: seen where the text is read, for the quotes shown)
+    db = five_notes('span-end', 'UPDATE segments SET "end" = 1099511627776 '
+                    'WHERE id IN (SELECT segment FROM codings)')
+    refused(db, quotes, r'the project file is damaged: segment #\d+ spans '
+            r'bytes \d+ to 1099511627776 \(line \d+\) of a text of \d+')
+    db = five_notes('span-line', 'UPDATE segments SET line = -1 WHERE id = '
+                    + seg)
+    refused(db, quotes + (('export', '-f', 'csv', '-o', 'pj/span.csv'),),
+            r'the project file is damaged: (a coding of )?segment #\d+ '
+            r'spans bytes \d+ to \d+ \(line -1\)')
+    assert not os.path.exists(os.path.join(TMP, 'pj', 'span.csv'))
+    # starts moved into a two-byte letter (each coded segment's that has
+    # one: the text is read for the quotes shown)
+    db = five_notes('span-char')
+    con = sqlite3.connect(os.path.join(TMP, db))
+    for sid, start, end, text in con.execute(
+            'SELECT g.id, g.start, g."end", CAST(d.text AS BLOB) FROM '
+            'segments g JOIN documents d ON d.id = g.document WHERE g.id IN '
+            '(SELECT segment FROM codings)').fetchall():
+        inside = [i + 1 for i in range(start, end) if text[i] >= 0xC0]
+        if inside:
+            con.execute('UPDATE segments SET start = ? WHERE id = ?',
+                        (inside[0], sid))
+    con.commit()
+    con.close()
+    refused(db, quotes, r'the project file is damaged: segment #\d+ starts '
+            r'inside a character \(byte \d+\)')
+
+
 def t_cut_doc_stats():
     """A document's aggregates cut short: the report counts from the
     codings, and gives the figures of the sound project."""
@@ -1720,6 +1761,8 @@ for name, fn in [
          'command', t_bad_ids),
         ('project: a colour that is no #rrggbb: said, no script in the '
          'HTML', t_bad_color),
+        ('project: a segment\'s offsets or line out of range: said by '
+         'quotes and export', t_bad_spans),
         ('project: a NULL where a value must be: said, no crash',
          t_missing_values),
         ('project: export of a damaged project writes nothing, exit 1',
