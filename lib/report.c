@@ -135,6 +135,8 @@ typedef struct priv {
     size_t *cell_segments, *cell_hits, *pairs;
     grille_report_quote *best;
     bool best_sparse; /* best from calloc, not grille__big_calloc */
+    bool from_codings; /* counted from the codings: doc_stats not all
+                          there, or damaged, and not read for quotes */
     grille_report_rank *rank;
     size_t ncells; /* of cell_segments, cell_hits, best, rank: docs x codes */
     size_t ncodes;
@@ -556,9 +558,17 @@ static int from_stats(sqlite3 *db, grille_report *r, priv *p,
             continue; /* the row of no document */
         size_t d = (size_t)doc_index[id];
         grille_report_doc *doc = &p->docs[d];
-        doc->words = (size_t)sqlite3_column_int64(st, 3);
-        doc->segments = (size_t)sqlite3_column_int64(st, 4);
-        doc->coded_segments = (size_t)sqlite3_column_int64(st, 5);
+        int64_t words = sqlite3_column_int64(st, 3);
+        int64_t segments = sqlite3_column_int64(st, 4);
+        int64_t coded = sqlite3_column_int64(st, 5);
+        /* numbers no add writes (a row edited by hand): the codings
+         * counted instead, as for a row cut short */
+        if (words < 0 || segments < 0 || coded < 0 || coded > segments ||
+            segments > ((int64_t)1 << 32) || words > ((int64_t)1 << 40))
+            cut = true;
+        doc->words = (size_t)words;
+        doc->segments = (size_t)segments;
+        doc->coded_segments = (size_t)coded;
         r->words += doc->words;
         r->segments += doc->segments;
         found++; /* document is doc_stats' key: once each */
@@ -582,6 +592,11 @@ static int from_stats(sqlite3 *db, grille_report *r, priv *p,
             while (k < used && grille__stats_uv(&at, end, &v[k]))
                 k++;
             if (k < used || (nf > used && !skip_uv(&at, end, nf - used))) {
+                cut = true;
+                break;
+            }
+            /* a theme in more segments than the document has coded */
+            if (v[1] > (uint64_t)coded || v[2] > ((uint64_t)1 << 40)) {
                 cut = true;
                 break;
             }
@@ -723,8 +738,9 @@ static int read_quotes(grille_store *s, priv *p, const size_t *cells,
     /* schema 5: where each quote is, from its document's doc_stats row
      * (a row read for all its quotes) rather than its segment's and
      * codings' */
-    bool placed_by_stats =
-        grille_store__cell_fields(s) == GRILLE_CELL_FIELDS && p->code_ids;
+    bool placed_by_stats = grille_store__cell_fields(s) ==
+                               GRILLE_CELL_FIELDS &&
+                           p->code_ids && !p->from_codings;
     int rc = sqlite3_prepare_v2(db,
                                 "SELECT g.line, g.start, g.\"end\", "
                                 "g.document FROM segments g WHERE g.id = ?1",
@@ -1484,6 +1500,8 @@ static int build(grille_report **out, grille_store *s,
     bool reading = false, have_attrs = false;
     int rc, ret = 0;
     *out = NULL;
+    if (p)
+        p->from_codings = codings;
     if (!r || !p) {
         free(r);
         free(p);

@@ -1617,6 +1617,29 @@ def t_cut_doc_stats():
             args, got.out[:300], want.out[:300])
 
 
+def t_false_doc_stats():
+    """A document's aggregates well formed but false (a count below 0, a
+    theme in more segments than the document has coded, a quote placed
+    past the text): the report counts from the codings, and gives the
+    figures and verbatims of the sound project."""
+    for name, sql in (
+            ('words', 'UPDATE doc_stats SET words = -1 WHERE document = 2'),
+            ('segments', 'UPDATE doc_stats SET segments = 1099511627776 '
+             'WHERE document = 2'),
+            ('coded', 'UPDATE doc_stats SET coded = -1 WHERE document = 3'),
+            ('cells', "UPDATE doc_stats SET cells = "
+             "x'010332322B32ED059F8D062000' WHERE document = 2")):
+        good = five_notes('sg-' + name)
+        bad = five_notes('sb-' + name, sql)
+        for args in (('report',), ('report', '-f', 'json'), ('cooc',),
+                     ('compare', '--by', 'type')):
+            want = grille(*(args[:1] + ('-d', good) + args[1:]))
+            got = grille(*(args[:1] + ('-d', bad) + args[1:]))
+            expect(got, 0, '')
+            assert got.out.replace('sb-' + name, 'sg-' + name) == want.out, (
+                name, args, got.out[:300], want.out[:300])
+
+
 def t_missing_values():
     """A value every row has, gone (a damaged record): said, naming the
     project, never a crash."""
@@ -1757,6 +1780,8 @@ for name, fn in [
          t_orphan_codings),
         ('project: aggregates cut short: counted from the codings',
          t_cut_doc_stats),
+        ('project: aggregates well formed but false: counted from the '
+         'codings', t_false_doc_stats),
         ('project: an id below 1 or far past the rows: said by every '
          'command', t_bad_ids),
         ('project: a colour that is no #rrggbb: said, no script in the '
