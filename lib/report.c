@@ -696,6 +696,11 @@ static int count_terms(sqlite3 *db, bool table, priv *p,
               : "SELECT c.code, c.term, 1, c.segment, c.id FROM codings c "
                 "JOIN segments g ON g.id = c.segment",
         -1, &st, NULL);
+    /* term_stats' hits of each code, its own (not its sub-themes') */
+    size_t nc = p->ncodes;
+    uint64_t *own = table ? calloc(nc + 1, sizeof(*own)) : NULL;
+    if (table && !own)
+        rc = SQLITE_NOMEM;
     while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         rc = SQLITE_OK;
         int64_t code = sqlite3_column_int64(st, 0);
@@ -703,8 +708,15 @@ static int count_terms(sqlite3 *db, bool table, priv *p,
         const char *term = (const char *)sqlite3_column_text(st, 1);
         size_t tl = (size_t)sqlite3_column_bytes(st, 1);
         if (code < 0 || code > max_code || code_index[code] < 0 || !term ||
-            hits <= 0)
+            hits <= 0 || (table && !tl)) {
+            if (table) { /* a row no add writes */
+                rc = SQLITE_NOTFOUND;
+                break;
+            }
             continue;
+        }
+        if (table)
+            own[code_index[code]] += (uint64_t)hits;
         fold->len = 0;
         if (grille__fold(fold, term, tl) < 0 ||
             (grille__squeeze(fold, 0), gbuf_put(fold, "", 0)) < 0) {
@@ -720,6 +732,16 @@ static int count_terms(sqlite3 *db, bool table, priv *p,
                 rc = SQLITE_NOMEM;
     }
     sqlite3_finalize(st);
+    /* each code's hits (doc_stats', its sub-themes' included) less its
+     * sub-themes': the hits of its own terms, unless term_stats lost or
+     * changed a row (by hand) */
+    for (size_t c = 0; own && rc == SQLITE_DONE && c < nc; c++)
+        if (p->codes[c].parent >= 0)
+            own[p->codes[c].parent] += p->codes[c].hits;
+    for (size_t c = 0; own && rc == SQLITE_DONE && c < nc; c++)
+        if (own[c] != p->codes[c].hits)
+            rc = SQLITE_NOTFOUND;
+    free(own);
     return rc == SQLITE_DONE ? 0 : rc;
 }
 
@@ -1728,6 +1750,10 @@ static int build(grille_report **out, grille_store *s,
                               code_index, max_code, &fold)) != 0) {
             if (rc == SQLITE_NOMEM)
                 goto nomem;
+            if (rc == SQLITE_NOTFOUND) { /* term_stats damaged */
+                ret = FROM_CODINGS;
+                goto fail;
+            }
             goto sqlfail;
         }
         goto counted;

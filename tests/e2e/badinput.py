@@ -1620,15 +1620,25 @@ def t_cut_doc_stats():
 def t_false_doc_stats():
     """A document's aggregates well formed but false (a count below 0, a
     theme in more segments than the document has coded, a quote placed
-    past the text): the report counts from the codings, and gives the
-    figures and verbatims of the sound project."""
+    past the text), or the top terms' (a term's hits changed, a row
+    lost): the report counts from the codings, and gives the figures,
+    top terms and verbatims of the sound project."""
     for name, sql in (
             ('words', 'UPDATE doc_stats SET words = -1 WHERE document = 2'),
             ('segments', 'UPDATE doc_stats SET segments = 1099511627776 '
              'WHERE document = 2'),
             ('coded', 'UPDATE doc_stats SET coded = -1 WHERE document = 3'),
             ('cells', "UPDATE doc_stats SET cells = "
-             "x'010332322B32ED059F8D062000' WHERE document = 2")):
+             "x'010332322B32ED059F8D062000' WHERE document = 2"),
+            # the top terms' counts (term_stats): a row changed or lost
+            ('hits', 'UPDATE term_stats SET hits = 1099511627776 WHERE '
+             'term IN (SELECT term FROM term_stats LIMIT 1)'),
+            ('nohits', 'UPDATE term_stats SET hits = -1 WHERE term IN '
+             '(SELECT term FROM term_stats LIMIT 1)'),
+            ('term', "UPDATE term_stats SET term = '' WHERE term IN "
+             "(SELECT term FROM term_stats LIMIT 1)"),
+            ('lost', 'DELETE FROM term_stats WHERE term IN (SELECT term '
+             'FROM term_stats LIMIT 3)')):
         good = five_notes('sg-' + name)
         bad = five_notes('sb-' + name, sql)
         for args in (('report',), ('report', '-f', 'json'), ('cooc',),
