@@ -165,12 +165,18 @@ static void json_row(lister *l, const grille_doc_info *d)
     json_cstr(f, d->name);
     fputs(", \"path\": ", f);
     json_cstr(f, d->path);
+    /* (the project's strings, escaped: a file edited by hand may hold
+     * anything there) */
+    fputs(", \"sha256\": ", f);
+    json_cstr(f, d->sha256);
+    fputs(", \"encoding\": ", f);
+    json_cstr(f, d->encoding);
     fprintf(f,
-            ", \"sha256\": \"%s\", \"encoding\": \"%s\", \"bytes\": %zu, "
-            "\"words\": %zu, \"segments\": %zu, \"coded_segments\": %zu, "
-            "\"codings\": %zu, \"added_at\": \"%s\", \"attributes\": {",
-            d->sha256, d->encoding, d->bytes, d->words, d->segments,
-            d->coded_segments, d->codings, d->added_at);
+            ", \"bytes\": %zu, \"words\": %zu, \"segments\": %zu, "
+            "\"coded_segments\": %zu, \"codings\": %zu, \"added_at\": ",
+            d->bytes, d->words, d->segments, d->coded_segments, d->codings);
+    json_cstr(f, d->added_at);
+    fputs(", \"attributes\": {", f);
     for (int part = 1; part <= 2; part++) {
         if (part == 2)
             fputs("}, \"origins\": {", f);
@@ -202,7 +208,7 @@ static void csv_row(lister *l, const grille_doc_info *d)
     ob_putc(b, ',');
     ob_csv_cell(b, d->path, strlen(d->path), true);
     ob_putc(b, ',');
-    ob_cstr(b, d->encoding);
+    ob_csv_cell(b, d->encoding, strlen(d->encoding), true);
     size_t v[5] = {d->bytes, d->words, d->segments, d->coded_segments,
                    d->codings};
     for (int k = 0; k < 5; k++) {
@@ -210,7 +216,7 @@ static void csv_row(lister *l, const grille_doc_info *d)
         ob_size(b, v[k]);
     }
     ob_putc(b, ',');
-    ob_cstr(b, d->added_at);
+    ob_csv_cell(b, d->added_at, strlen(d->added_at), true);
     size_t prefix = b->len - sizeof(size_t);
     memcpy(b->p, &prefix, sizeof(prefix));
     put_len(b, r->n);

@@ -1650,6 +1650,24 @@ def t_false_doc_stats():
                 name, args, got.out[:300], want.out[:300])
 
 
+def t_list_strings():
+    """A document's encoding, hash and date are the project's strings,
+    which a file edited by hand may fill with anything: list's JSON stays
+    JSON (it printed them raw: a quote ended the string, a byte that is
+    no UTF-8 made it unreadable), its CSV UTF-8."""
+    db = five_notes('list-strings', "UPDATE documents SET encoding = "
+                    "CAST(x'61C328FF6222' AS TEXT), added_at = 'x\"y', "
+                    "sha256 = 'a\\b' WHERE id = 2")
+    run = grille('list', '-d', db, '-f', 'json')
+    expect(run, 0, '')
+    doc = json.loads(run.out)['documents'][1]
+    assert (doc['encoding'], doc['added_at'], doc['sha256']) == (
+        'a\ufffd(\ufffdb"', 'x"y', 'a\\b'), doc
+    run = grille('list', '-d', db, '-f', 'csv')
+    expect(run, 0, '')
+    assert ',"a\ufffd(\ufffdb""",' in run.out, run.out[:500]
+
+
 def t_missing_values():
     """A value every row has, gone (a damaged record): said, naming the
     project, never a crash."""
@@ -1792,6 +1810,8 @@ for name, fn in [
          t_cut_doc_stats),
         ('project: aggregates well formed but false: counted from the '
          'codings', t_false_doc_stats),
+        ('project: strings edited by hand: list -f json stays JSON',
+         t_list_strings),
         ('project: an id below 1 or far past the rows: said by every '
          'command', t_bad_ids),
         ('project: a colour that is no #rrggbb: said, no script in the '
