@@ -216,6 +216,17 @@ static char *dup_col(sqlite3_stmt *st, int i)
     return strdup(t ? t : "");
 }
 
+typedef struct id_at {
+    int64_t id;
+    size_t at;
+} id_at;
+
+static int cmp_id_at(const void *a, const void *b)
+{
+    int64_t x = ((const id_at *)a)->id, y = ((const id_at *)b)->id;
+    return (x > y) - (x < y);
+}
+
 /* The project's codes, in codebook order, then those kept by manual
  * codings, with their parents (so that the tree reaches them). */
 static int load_codes(grille_store *s, rcodes *out, grille_error *err)
@@ -255,8 +266,50 @@ static int load_codes(grille_store *s, rcodes *out, grille_error *err)
         guid(c->guid, "code", c->code);
     }
     sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0
-                             : grille_store__error(s, err, rc, "read the codes");
+    if (rc != SQLITE_DONE)
+        return grille_store__error(s, err, rc, "read the codes");
+    /* each code under its parent in the archive: a parent not in the
+     * table, or a cycle of parents (by hand), would leave codes out of
+     * it while codings point to them */
+    size_t n = out->n;
+    id_at *ids = malloc((n + 1) * sizeof(*ids));
+    size_t *up = malloc((n + 1) * sizeof(*up)); /* parent's index, or n */
+    if (!ids || !up) {
+        free(ids);
+        free(up);
+        return grille__nomem(err);
+    }
+    for (size_t i = 0; i < n; i++)
+        ids[i] = (id_at){out->v[i].id, i};
+    qsort(ids, n, sizeof(*ids), cmp_id_at);
+    int r = 0;
+    for (size_t i = 0; i < n && r == 0; i++) {
+        id_at key = {out->v[i].parent, 0};
+        up[i] = n;
+        if (key.id < 0)
+            continue;
+        const id_at *found = bsearch(&key, ids, n, sizeof(*ids), cmp_id_at);
+        if (!found)
+            r = grille__error(err, GRILLE_ESTORE, grille_store__path(s), 0, 0,
+                              _("the project file is damaged: the parent of "
+                                "code '%s' (#%lld) is not in the project"),
+                              out->v[i].code, (long long)key.id);
+        else
+            up[i] = found->at;
+    }
+    for (size_t i = 0; i < n && r == 0; i++) {
+        size_t steps = 0;
+        for (size_t k = up[i]; k < n && steps <= n; k = up[k])
+            steps++;
+        if (steps > n)
+            r = grille__error(err, GRILLE_ESTORE, grille_store__path(s), 0, 0,
+                              _("the project file is damaged: the parents of "
+                                "code '%s' make a cycle"),
+                              out->v[i].code);
+    }
+    free(ids);
+    free(up);
+    return r;
 }
 
 /* Writes the <Code> elements of parent `parent` (-1: the themes), nested. */
@@ -1086,8 +1139,15 @@ int grille_refi_export_qdpx_as(grille_store *s, const char *path,
             for (size_t i = 0; i < codes.n && !k; i++)
                 if (codes.v[i].id == code)
                     k = &codes.v[i];
-            if (!k)
-                continue;
+            if (!k) { /* a code not in the table (by hand): not left out */
+                rc = grille__error(err, GRILLE_ESTORE, grille_store__path(s),
+                                   0, 0,
+                                   _("the project file is damaged: a coding "
+                                     "of document '%s' (#%lld) has the code "
+                                     "#%lld, which is not in the project"),
+                                   name, (long long)id, (long long)code);
+                goto done;
+            }
             /* sel: 387 bytes at most (offsets below 2^31, SQLite's
              * longest text); the first selection's newline, 388 */
             char pg[37], kg[37], who[37], sel[448];

@@ -601,8 +601,10 @@ static int from_stats(sqlite3 *db, grille_report *r, priv *p,
                 break;
             }
             int64_t c = CODE(v[0]);
-            if (c < 0)
-                continue;
+            if (c < 0) { /* a code gone from the project: the codings say */
+                cut = true;
+                break;
+            }
             size_t cell = d * nc + (size_t)c;
             /* the documents of each code, counted here rather than in a
              * pass over every cell */
@@ -1637,6 +1639,17 @@ static int build(grille_report **out, grille_store *s,
         int64_t pr = parents[i];
         p->codes[i].parent =
             pr >= 0 && pr <= max_code ? (long)code_index[pr] : -1;
+        /* every ancestor of a code read is read: one not there is not
+         * in the table (by hand), and the code is no theme */
+        if (pr >= 0 && p->codes[i].parent < 0) {
+            ret = grille__error(err, GRILLE_ESTORE, grille_store__path(s), 0,
+                                0,
+                                _("the project file is damaged: the parent "
+                                  "of code '%s' (#%lld) is not in the "
+                                  "project"),
+                                p->codes[i].id, (long long)pr);
+            goto fail;
+        }
     }
     /* a cycle of parents (a project edited by another tool) would send
      * the roll-ups below round for ever: a damaged project */
@@ -1792,8 +1805,17 @@ static int build(grille_report **out, grille_store *s,
             g.doc = (size_t)doc_index[doc];
             g.len = (size_t)sqlite3_column_int64(st, 4);
         }
-        if (code < 0 || code > max_code || code_index[code] < 0)
-            continue;
+        if (code < 0 || code > max_code || code_index[code] < 0) {
+            /* every code of a coding is read: this one is not in the
+             * table (gone by hand, or never there) */
+            ret = grille__error(err, GRILLE_ESTORE, grille_store__path(s), 0,
+                                0,
+                                _("the project file is damaged: a coding of "
+                                  "segment #%lld has the code #%lld, which "
+                                  "is not in the project"),
+                                (long long)seg, (long long)code);
+            goto fail;
+        }
         const char *term = (const char *)sqlite3_column_text(st, 3);
         size_t tl = (size_t)sqlite3_column_bytes(st, 3);
         r->hits++;

@@ -3951,10 +3951,11 @@ int grille_store_foreach_coding(grille_store *s, int64_t id,
      * every coding) */
 #define CODINGS_OF(where)                                                    \
     "SELECT g.document, d.name, g.idx, g.line, k.code, c.start, "           \
-    "c.\"end\", c.term, c.rule, c.origin, c.segment FROM codings c "        \
+    "c.\"end\", c.term, c.rule, c.origin, c.segment, c.code "              \
+    "FROM codings c "                                                       \
     "JOIN segments g ON g.id = c.segment "                                  \
     "JOIN documents d ON d.id = g.document "                                \
-    "JOIN codes k ON k.id = c.code " where                                  \
+    "LEFT JOIN codes k ON k.id = c.code " where                             \
     "ORDER BY d.name, g.idx, c.start, coalesce(k.position, 1e9), "          \
     "k.code, c.\"end\""
     int r = prepare(s,
@@ -3972,6 +3973,17 @@ int grille_store_foreach_coding(grille_store *s, int64_t id,
     size_t rows = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         rows++;
+        if (sqlite3_column_type(st, 4) == SQLITE_NULL) {
+            /* a coding whose code is not in the table (by hand) */
+            r = grille__error(err, GRILLE_ESTORE, s->path, 0, 0,
+                              _("the project file is damaged: a coding of "
+                                "segment #%lld has the code #%lld, which "
+                                "is not in the project"),
+                              (long long)sqlite3_column_int64(st, 10),
+                              (long long)sqlite3_column_int64(st, 11));
+            sqlite3_finalize(st);
+            return r;
+        }
         if ((r = grille_store__bad_span(s, err, true,
                                         sqlite3_column_int64(st, 10),
                                         sqlite3_column_int64(st, 5),

@@ -1668,6 +1668,41 @@ def t_list_strings():
     assert ',"a\ufffd(\ufffdb""",' in run.out, run.out[:500]
 
 
+def t_dangling_codes():
+    """A coding whose code is not in the table, a code whose parent is
+    not, a cycle of parents: said, where the report dropped the theme
+    silently and export left the codings or the codes out."""
+    db = five_notes('gone-code', "DELETE FROM codes WHERE code = "
+                    "'sante/protection'")
+    refused(db, (('report',), ('cooc',), ('compare', '--by', 'type'),
+                 ('export', '-f', 'csv', '-o', 'pj/gone.csv'),
+                 ('export', '-f', 'qdpx', '-o', 'pj/gone.qdpx')),
+            r'the project file is damaged: a coding of (segment #\d+|'
+            r"document '[^']+' \(#\d+\)) has the code #\d+, which is not "
+            r'in the project')
+    db = five_notes('stray-code', 'UPDATE codings SET code = 999 WHERE id = '
+                    '(SELECT min(id) FROM codings)')
+    refused(db, (('export', '-f', 'csv', '-o', 'pj/gone.csv'),
+                 ('export', '-f', 'qdpx', '-o', 'pj/gone.qdpx')),
+            r'the project file is damaged: a coding of (segment #\d+|'
+            r"document '[^']+' \(#\d+\)) has the code #999, which is not "
+            r'in the project')
+    db = five_notes('gone-parent', "UPDATE codes SET parent = 999 WHERE code "
+                    "= 'sante/protection'")
+    refused(db, (('report',), ('export', '-f', 'qdpx', '-o',
+                               'pj/gone.qdpx')),
+            r"the project file is damaged: the parent of code "
+            r"'sante/protection' \(#999\) is not in the project")
+    db = five_notes('cycle', "UPDATE codes SET parent = id WHERE code = "
+                    "'sante'")
+    refused(db, (('report',), ('export', '-f', 'qdpx', '-o',
+                               'pj/gone.qdpx')),
+            r"the project file is damaged: the parents of code 'sante' make "
+            r"a cycle")
+    for f in ('gone.csv', 'gone.qdpx'):
+        assert not os.path.exists(os.path.join(TMP, 'pj', f)), f
+
+
 def t_missing_values():
     """A value every row has, gone (a damaged record): said, naming the
     project, never a crash."""
@@ -1812,6 +1847,8 @@ for name, fn in [
          'codings', t_false_doc_stats),
         ('project: strings edited by hand: list -f json stays JSON',
          t_list_strings),
+        ('project: a coding\'s or a parent\'s code not in the table: said '
+         'by report and export', t_dangling_codes),
         ('project: an id below 1 or far past the rows: said by every '
          'command', t_bad_ids),
         ('project: a colour that is no #rrggbb: said, no script in the '
