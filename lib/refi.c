@@ -1091,8 +1091,10 @@ int grille_refi_export_qdpx_as(grille_store *s, const char *path,
         const char *text = (const char *)sqlite3_column_text(docs, 3);
         size_t len = (size_t)sqlite3_column_bytes(docs, 3);
         size_t body = (size_t)sqlite3_column_int64(docs, 4);
-        if (body > len)
-            body = len;
+        if ((rc = grille_store__bad_body(s, err, id, name,
+                                         sqlite3_column_int64(docs, 4),
+                                         len)) < 0)
+            goto done;
         char sg[37], ref[64];
         guid(sg, "source", sha);
         snprintf(ref, sizeof(ref), "internal://%s.txt", sg);

@@ -325,6 +325,20 @@ static size_t col_size(sqlite3_stmt *st, int i)
 
 /* ---------------------------------------------------------------- errors */
 
+int grille_store__bad_body(const grille_store *s, grille_error *err,
+                           int64_t id, const char *name, int64_t body,
+                           size_t len)
+{
+    if (body >= 0 && (uint64_t)body <= len)
+        return 0;
+    return grille__error(err, GRILLE_ESTORE, s->path, 0, 0,
+                         _("the project file is damaged: document '%s' "
+                           "(#%lld) has its body at byte %lld, outside its "
+                           "text of %zu"),
+                         name ? name : "", (long long)id, (long long)body,
+                         len);
+}
+
 int grille_store__cut_char(const grille_store *s, grille_error *err,
                            int64_t seg, const void *text, size_t len,
                            const void *after, int64_t start)
@@ -4032,10 +4046,15 @@ int grille_store_text(grille_store *s, int64_t id, char **text, size_t *len,
         *len = (size_t)sqlite3_column_bytes(st, 0);
         *text = grille__strndup(col_text(st, 0), *len);
         *body = col_size(st, 1);
-        if (*body > *len) /* a damaged row: not past the text */
-            *body = *len;
+        r = grille_store__bad_body(s, err, id, NULL,
+                                   sqlite3_column_int64(st, 1), *len);
     }
     sqlite3_finalize(st);
+    if (r < 0) {
+        free(*text);
+        *text = NULL;
+        return r;
+    }
     if (rc == SQLITE_DONE)
         return grille__error(err, GRILLE_ENOTFOUND, s->path, 0, 0,
                              _("no document #%lld"), (long long)id);
@@ -4062,8 +4081,12 @@ int grille_store_foreach_text(grille_store *s, grille_text_cb cb,
         };
         d.text = col_text(st, 2); /* the text, then its length */
         d.len = (size_t)sqlite3_column_bytes(st, 2);
-        if (d.body > d.len)
-            d.body = d.len;
+        if ((r = grille_store__bad_body(s, err, d.id, d.name,
+                                        sqlite3_column_int64(st, 3), d.len)) <
+            0) {
+            sqlite3_finalize(st);
+            return r;
+        }
         stop = cb(&d, payload);
     }
     sqlite3_finalize(st);
@@ -4521,15 +4544,15 @@ static bool read_slot(rring *g, sqlite3_stmt *st, int *e)
     sl->body = col_size(st, 3);
     sl->rc = 0;
     memset(&sl->err, 0, sizeof(sl->err));
-    if (sl->body > len || sqlite3_column_type(st, 2) == SQLITE_NULL)
-        /* the project's fault, not the note's: said so, and not coded */
+    /* the project's fault, not the note's: said so, and not coded */
+    if (sqlite3_column_type(st, 2) == SQLITE_NULL)
         sl->rc = grille__error(&sl->err, GRILLE_ESTORE, g->s->path, 0, 0,
                                _("the project file is damaged: document "
-                                 "'%s' (#%lld) has %s"),
-                               sl->name, (long long)sl->id,
-                               sqlite3_column_type(st, 2) == SQLITE_NULL
-                                   ? _("no text")
-                                   : _("its body past the end of its text"));
+                                 "'%s' (#%lld) has no text"),
+                               sl->name, (long long)sl->id);
+    else
+        sl->rc = grille_store__bad_body(g->s, &sl->err, sl->id, sl->name,
+                                        sqlite3_column_int64(st, 3), len);
     return true;
 }
 

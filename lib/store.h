@@ -26,6 +26,13 @@ GRILLE_HIDDEN int grille_store__bad_span(const grille_store *s,
                                          int64_t seg, int64_t start,
                                          int64_t end, int64_t line,
                                          int64_t size);
+/* 0 when document `id`'s body (the offset after its front matter), as
+ * read, is within its text of `len` bytes; else the error of a damaged
+ * project, naming it. */
+GRILLE_HIDDEN int grille_store__bad_body(const grille_store *s,
+                                         grille_error *err, int64_t id,
+                                         const char *name, int64_t body,
+                                         size_t len);
 /* 0 unless segment `seg`'s text, text[0, len) from byte `start`, starts
  * or ends (its next byte: after[0], NULL at the text's end) inside a
  * UTF-8 character: the error of a damaged project. */

@@ -1732,8 +1732,17 @@ def t_missing_values():
             r"'[^']+' \(#3\) has no text")
     db = five_notes('body-past', 'UPDATE documents SET body = 999999 WHERE '
                     'id = 4')
-    refused(db, (('recode',),), r"the project file is damaged: document "
-            r"'[^']+' \(#4\) has its body past the end of its text")
+    refused(db, (('recode',), ('kwic', 'masques'),
+                 ('export', '-f', 'qdpx', '-o', 'pj/body.qdpx')),
+            r"the project file is damaged: document '[^']+' \(#4\) has its "
+            r"body at byte 999999, outside its text of \d+")
+    db = five_notes('body-before', 'UPDATE documents SET body = -5 WHERE '
+                    'id = 4')
+    refused(db, (('recode',), ('kwic', 'masques'),
+                 ('export', '-f', 'qdpx', '-o', 'pj/body.qdpx')),
+            r"the project file is damaged: document '[^']+' \(#4\) has its "
+            r"body at byte -5, outside its text of \d+")
+    assert not os.path.exists(os.path.join(TMP, 'pj', 'body.qdpx'))
 
 
 def t_export_read_error():
