@@ -4036,8 +4036,8 @@ int grille_store_text(grille_store *s, int64_t id, char **text, size_t *len,
 {
     sqlite3_stmt *st;
     *text = NULL;
-    int r = prepare(s, "SELECT text, body FROM documents WHERE id = ?1", &st,
-                    err);
+    int r = prepare(s, "SELECT text, body, name FROM documents WHERE id = ?1",
+                    &st, err);
     if (r < 0)
         return r;
     sqlite3_bind_int64(st, 1, id);
@@ -4046,7 +4046,7 @@ int grille_store_text(grille_store *s, int64_t id, char **text, size_t *len,
         *len = (size_t)sqlite3_column_bytes(st, 0);
         *text = grille__strndup(col_text(st, 0), *len);
         *body = col_size(st, 1);
-        r = grille_store__bad_body(s, err, id, NULL,
+        r = grille_store__bad_body(s, err, id, col_text(st, 2),
                                    sqlite3_column_int64(st, 1), *len);
     }
     sqlite3_finalize(st);
