@@ -822,8 +822,8 @@ GRILLE_API int grille_store_foreach_coding(grille_store *s, int64_t id,
                                            grille_error *err);
 
 /* The stored text of a document; free it with grille_free.  *body is where
- * the text after the front matter starts (never past *len, even in a
- * damaged project). */
+ * the text after the front matter starts (at most *len: a damaged project
+ * whose body is outside the text gives GRILLE_ESTORE, and no text). */
 GRILLE_API int grille_store_text(grille_store *s, int64_t id, char **text,
                                  size_t *len, size_t *body,
                                  grille_error *err);
