@@ -3891,6 +3891,19 @@ int grille_store_foreach_doc(grille_store *s, grille_doc_cb cb, void *payload,
         sqlite3_exec(s->db, "RELEASE docs", NULL, NULL, NULL);
     int stop = 0;
     while (r == 0 && !stop && rc == SQLITE_ROW) {
+        /* a word takes a byte at least: more words than bytes, or a
+         * count below 0, is a row no add wrote */
+        int64_t bytes = sqlite3_column_int64(st, 6);
+        int64_t words = sqlite3_column_int64(st, 7);
+        if (bytes < 0 || words < 0 || words > bytes) {
+            r = grille__error(err, GRILLE_ESTORE, s->path, 0, 0,
+                              _("the project file is damaged: document "
+                                "'%s' (#%lld) has %lld words in %lld bytes"),
+                              col_text(st, 1),
+                              (long long)sqlite3_column_int64(st, 0),
+                              (long long)words, (long long)bytes);
+            break;
+        }
         grille_doc_info d = {
             .id = sqlite3_column_int64(st, 0),
             .name = col_text(st, 1),

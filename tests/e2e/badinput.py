@@ -1668,6 +1668,22 @@ def t_list_strings():
     assert ',"a\ufffd(\ufffdb""",' in run.out, run.out[:500]
 
 
+def t_list_counts():
+    """A document's words and bytes that no add writes (below 0, more
+    words than bytes): list says the project is damaged, where it printed
+    1099511638940 words, or 0 for -5."""
+    for name, sql, shown in (
+            ('words', 'UPDATE documents SET words = 1099511627776 WHERE id '
+             '= 2', r'1099511627776 words in \d+ bytes'),
+            ('bytes', 'UPDATE documents SET bytes = -5 WHERE id = 2',
+             r'\d+ words in -5 bytes')):
+        db = five_notes('list-' + name, sql)
+        # (JSON is written as the rows come: its first rows are out)
+        refused(db, (('list',), ('list', '-f', 'csv')),
+                r"the project file is damaged: document '[^']+' \(#2\) has "
+                + shown)
+
+
 def t_dangling_codes():
     """A coding whose code is not in the table, a code whose parent is
     not, a cycle of parents: said, where the report dropped the theme
@@ -1856,6 +1872,8 @@ for name, fn in [
          'codings', t_false_doc_stats),
         ('project: strings edited by hand: list -f json stays JSON',
          t_list_strings),
+        ('project: words and bytes no add writes: said by list',
+         t_list_counts),
         ('project: a coding\'s or a parent\'s code not in the table: said '
          'by report and export', t_dangling_codes),
         ('project: an id below 1 or far past the rows: said by every '
