@@ -1093,7 +1093,8 @@ int grille_refi_export_qdpx_as(grille_store *s, const char *path,
         size_t body = (size_t)sqlite3_column_int64(docs, 4);
         if ((rc = grille_store__bad_body(s, err, id, name,
                                          sqlite3_column_int64(docs, 4),
-                                         len)) < 0)
+                                         len)) < 0 ||
+            (rc = grille_store__bad_text(s, err, id, name, text, len, 0)) < 0)
             goto done;
         char sg[37], ref[64];
         guid(sg, "source", sha);

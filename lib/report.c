@@ -920,7 +920,10 @@ static int read_quotes(grille_store *s, priv *p, const size_t *cells,
             break;
         if ((bad = grille_store__cut_char(s, err, q->segment_id, buf, q->len,
                                           more ? buf + q->len : NULL, g0)) <
-            0)
+                0 ||
+            (bad = grille_store__bad_text(s, err, doc,
+                                          p->docs[cell / nc].name, buf,
+                                          q->len, q->start)) < 0)
             break;
         q->text = keep(p, buf, q->len);
         if (!q->text)

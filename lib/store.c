@@ -339,6 +339,27 @@ int grille_store__bad_body(const grille_store *s, grille_error *err,
                          len);
 }
 
+int grille_store__bad_text(const grille_store *s, grille_error *err,
+                           int64_t id, const char *name, const char *text,
+                           size_t len, size_t at)
+{
+    size_t k = len ? grille__utf8_text(text, len) : 0;
+    if (k == len)
+        return 0;
+    if (!text[k])
+        return grille__error(err, GRILLE_ESTORE, s->path, 0, 0,
+                             _("the project file is damaged: the text of "
+                               "document '%s' (#%lld) has a NUL byte at byte "
+                               "%zu"),
+                             name ? name : "", (long long)id, at + k);
+    return grille__error(err, GRILLE_ESTORE, s->path, 0, 0,
+                         _("the project file is damaged: the text of "
+                           "document '%s' (#%lld) is not UTF-8 at byte %zu "
+                           "(0x%02X)"),
+                         name ? name : "", (long long)id, at + k,
+                         (unsigned)(unsigned char)text[k]);
+}
+
 int grille_store__cut_char(const grille_store *s, grille_error *err,
                            int64_t seg, const void *text, size_t len,
                            const void *after, int64_t start)
@@ -4096,7 +4117,9 @@ int grille_store_foreach_text(grille_store *s, grille_text_cb cb,
         d.len = (size_t)sqlite3_column_bytes(st, 2);
         if ((r = grille_store__bad_body(s, err, d.id, d.name,
                                         sqlite3_column_int64(st, 3), d.len)) <
-            0) {
+                0 ||
+            (r = grille_store__bad_text(s, err, d.id, d.name, d.text, d.len,
+                                        0)) < 0) {
             sqlite3_finalize(st);
             return r;
         }
@@ -4563,9 +4586,12 @@ static bool read_slot(rring *g, sqlite3_stmt *st, int *e)
                                _("the project file is damaged: document "
                                  "'%s' (#%lld) has no text"),
                                sl->name, (long long)sl->id);
-    else
-        sl->rc = grille_store__bad_body(g->s, &sl->err, sl->id, sl->name,
-                                        sqlite3_column_int64(st, 3), len);
+    else if ((sl->rc = grille_store__bad_body(g->s, &sl->err, sl->id,
+                                              sl->name,
+                                              sqlite3_column_int64(st, 3),
+                                              len)) == 0)
+        sl->rc = grille_store__bad_text(g->s, &sl->err, sl->id, sl->name,
+                                        sl->text, len, 0);
     return true;
 }
 
@@ -5268,8 +5294,8 @@ int grille_store_segment_text(grille_store *s, int64_t segment_id,
                     "SELECT substr(CAST(d.text AS BLOB), g.start + 1, "
                     "g.\"end\" - g.start), g.start, g.\"end\", g.line, "
                     "length(CAST(d.text AS BLOB)), substr(CAST(d.text AS "
-                    "BLOB), g.\"end\" + 1, 1) FROM segments g JOIN "
-                    "documents d ON d.id = g.document WHERE g.id = ?1",
+                    "BLOB), g.\"end\" + 1, 1), d.id, d.name FROM segments g "
+                    "JOIN documents d ON d.id = g.document WHERE g.id = ?1",
                     &st, err);
     if (r < 0)
         return r;
@@ -5287,7 +5313,11 @@ int grille_store_segment_text(grille_store *s, int64_t segment_id,
                                      sqlite3_column_bytes(st, 5)
                                          ? sqlite3_column_blob(st, 5)
                                          : NULL,
-                                     sqlite3_column_int64(st, 1))) < 0)) {
+                                     sqlite3_column_int64(st, 1))) < 0 ||
+         (r = grille_store__bad_text(
+              s, err, sqlite3_column_int64(st, 6), col_text(st, 7),
+              sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0),
+              (size_t)sqlite3_column_int64(st, 1))) < 0)) {
         sqlite3_finalize(st);
         return r;
     }

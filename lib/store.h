@@ -33,6 +33,13 @@ GRILLE_HIDDEN int grille_store__bad_body(const grille_store *s,
                                          grille_error *err, int64_t id,
                                          const char *name, int64_t body,
                                          size_t len);
+/* 0 when text[0, len), document `id`'s text (or a part of it), is UTF-8
+ * without a NUL, as add stores it; else the error of a damaged project,
+ * naming the document and the byte (`at`: the part's offset). */
+GRILLE_HIDDEN int grille_store__bad_text(const grille_store *s,
+                                         grille_error *err, int64_t id,
+                                         const char *name, const char *text,
+                                         size_t len, size_t at);
 /* 0 unless segment `seg`'s text, text[0, len) from byte `start`, starts
  * or ends (its next byte: after[0], NULL at the text's end) inside a
  * UTF-8 character: the error of a damaged project. */

@@ -1684,6 +1684,42 @@ def t_list_counts():
                 + shown)
 
 
+def t_bad_stored_text():
+    """A stored text that is no UTF-8, or has a NUL (edited by hand): said
+    as the project's damage, with the document and the byte, by every
+    command that reads it; export wrote it into the archive as it was, a
+    NUL cut a quote short, recode and kwic blamed the analyser's input."""
+    cut = ("UPDATE documents SET text = CAST(substr(CAST(text AS BLOB), 1, "
+           "%d) || x'%s' || substr(CAST(text AS BLOB), %d) AS TEXT) WHERE "
+           "id = (SELECT g.document FROM segments g JOIN codings c ON "
+           "c.segment = g.id ORDER BY c.id LIMIT 1)")
+    con = None
+    for name, raw, shown in (('utf8', 'C3FF', r'is not UTF-8 at byte \d+ '
+                              r'\(0xC3\)'),
+                             ('nul', '00', r'has a NUL byte at byte \d+')):
+        db = five_notes('text-' + name)
+        con = sqlite3.connect(os.path.join(TMP, db))
+        # inside the first coded segment: every command reads it
+        start, end = con.execute(
+            'SELECT g.start, g."end" FROM segments g JOIN codings c ON '
+            'c.segment = g.id ORDER BY c.id LIMIT 1').fetchone()
+        at = (start + end) // 2
+        while con.execute('SELECT substr(CAST(text AS BLOB), ?, 1) < x\'80\' '
+                          'FROM documents WHERE id = (SELECT g.document FROM '
+                          'segments g JOIN codings c ON c.segment = g.id '
+                          'ORDER BY c.id LIMIT 1)', (at + 1,)).fetchone()[0] \
+                != 1:
+            at += 1
+        con.execute(cut % (at, raw, at + 1 + len(raw) // 2))
+        con.commit()
+        con.close()
+        refused(db, (('recode',), ('kwic', 'masques'),
+                     ('export', '-f', 'qdpx', '-o', 'pj/text.qdpx')),
+                r"the project file is damaged: the text of document '[^']+' "
+                r"\(#\d+\) " + shown)
+        assert not os.path.exists(os.path.join(TMP, 'pj', 'text.qdpx'))
+
+
 def t_dangling_codes():
     """A coding whose code is not in the table, a code whose parent is
     not, a cycle of parents: said, where the report dropped the theme
@@ -1874,6 +1910,8 @@ for name, fn in [
          t_list_strings),
         ('project: words and bytes no add writes: said by list',
          t_list_counts),
+        ('project: a stored text that is no UTF-8 or has a NUL: said with '
+         'its byte', t_bad_stored_text),
         ('project: a coding\'s or a parent\'s code not in the table: said '
          'by report and export', t_dangling_codes),
         ('project: an id below 1 or far past the rows: said by every '
