@@ -954,35 +954,47 @@ static void retire(grille_store *s, char *p)
  * are, is a file edited by hand or damaged.  grille numbers both from 1,
  * each new row the largest so far plus one, so that a project's largest
  * id is at most the rows it ever had: past 67 million more than 64 per
- * row it has, none had them (and the arrays would take gigabytes). */
+ * row it has, none had them (and the arrays would take gigabytes).  The
+ * smallest and largest ids cost two descents of the table; its rows are
+ * counted (a pass over an index) only for an id past 67 million. */
 static int check_ids(grille_store *s, grille_error *err)
 {
-    static const char *const sql[2][2] = {
-        {"SELECT min(id), max(id), count(*) FROM documents", "documents"},
-        {"SELECT min(id), max(id), count(*) FROM codes", "codes"}};
+    static const char *const sql[2][3] = {
+        {"SELECT min(id), max(id) FROM documents",
+         "SELECT count(*) FROM documents", "documents"},
+        {"SELECT min(id), max(id) FROM codes", "SELECT count(*) FROM codes",
+         "codes"}};
     for (int k = 0; k < 2; k++) {
+        int64_t range[2] = {0, 0}, n = 0;
         sqlite3_stmt *st;
         int r = prepare(s, sql[k][0], &st, err);
         if (r < 0)
             return r;
         int rc = sqlite3_step(st);
-        int64_t lo = sqlite3_column_int64(st, 0), hi = sqlite3_column_int64(st, 1);
-        int64_t n = sqlite3_column_int64(st, 2);
+        bool any = rc == SQLITE_ROW &&
+                   sqlite3_column_type(st, 0) != SQLITE_NULL;
+        range[0] = sqlite3_column_int64(st, 0);
+        range[1] = sqlite3_column_int64(st, 1);
         sqlite3_finalize(st);
         if (rc != SQLITE_ROW)
             return store_error(s, err, rc, "read the project");
-        if (n > 0 && lo < 1)
+        if (any && range[0] < 1)
             return grille__error(err, GRILLE_ESTORE, s->path, 0, 0,
                                  _("the project file is damaged: table %s "
                                    "has the id %lld, where grille's ids "
                                    "start at 1"),
-                                 sql[k][1], (long long)lo);
-        if (n > 0 && hi > 64 * n + (1 << 26))
+                                 sql[k][2], (long long)range[0]);
+        /* the rows counted only then (a pass over an index) */
+        if (!any || range[1] <= (1 << 26))
+            continue;
+        if ((r = scalar(s, sql[k][1], &n, err)) < 0)
+            return r;
+        if (range[1] > 64 * n + (1 << 26))
             return grille__error(err, GRILLE_ESTORE, s->path, 0, 0,
                                  _("the project file is damaged: table %s "
                                    "has the id %lld, far past its %lld "
                                    "rows"),
-                                 sql[k][1], (long long)hi, (long long)n);
+                                 sql[k][2], (long long)range[1], (long long)n);
     }
     return 0;
 }
