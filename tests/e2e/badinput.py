@@ -1724,33 +1724,25 @@ def t_dangling_codes():
     """A coding whose code is not in the table, a code whose parent is
     not, a cycle of parents: said, where the report dropped the theme
     silently and export left the codings or the codes out."""
-    db = five_notes('gone-code', "DELETE FROM codes WHERE code = "
-                    "'sante/protection'")
-    refused(db, (('report',), ('cooc',), ('compare', '--by', 'type'),
-                 ('export', '-f', 'csv', '-o', 'pj/gone.csv'),
-                 ('export', '-f', 'qdpx', '-o', 'pj/gone.qdpx')),
-            r'the project file is damaged: a coding of (segment #\d+|'
-            r"document '[^']+' \(#\d+\)) has the code #\d+, which is not "
-            r'in the project')
-    db = five_notes('stray-code', 'UPDATE codings SET code = 999 WHERE id = '
-                    '(SELECT min(id) FROM codings)')
-    refused(db, (('export', '-f', 'csv', '-o', 'pj/gone.csv'),
-                 ('export', '-f', 'qdpx', '-o', 'pj/gone.qdpx')),
-            r'the project file is damaged: a coding of (segment #\d+|'
-            r"document '[^']+' \(#\d+\)) has the code #999, which is not "
-            r'in the project')
-    db = five_notes('gone-parent', "UPDATE codes SET parent = 999 WHERE code "
-                    "= 'sante/protection'")
-    refused(db, (('report',), ('export', '-f', 'qdpx', '-o',
-                               'pj/gone.qdpx')),
-            r"the project file is damaged: the parent of code "
-            r"'sante/protection' \(#999\) is not in the project")
-    db = five_notes('cycle', "UPDATE codes SET parent = id WHERE code = "
-                    "'sante'")
-    refused(db, (('report',), ('export', '-f', 'qdpx', '-o',
-                               'pj/gone.qdpx')),
-            r"the project file is damaged: the parents of code 'sante' make "
-            r"a cycle")
+    csv = ('export', '-f', 'csv', '-o', 'pj/gone.csv')
+    qdpx = ('export', '-f', 'qdpx', '-o', 'pj/gone.qdpx')
+    coding = (r'a coding of (segment #\d+|document \'[^\']+\' \(#\d+\)) '
+              r'has the code #%s, which is not in the project')
+    for name, sql, commands, message in (
+            ('gone-code', "DELETE FROM codes WHERE code = 'sante/protection'",
+             (('report',), ('cooc',), ('compare', '--by', 'type'), csv,
+              qdpx), coding % r'\d+'),
+            ('stray-code', 'UPDATE codings SET code = 999 WHERE id = (SELECT '
+             'min(id) FROM codings)', (csv, qdpx), coding % '999'),
+            ('gone-parent', "UPDATE codes SET parent = 999 WHERE code = "
+             "'sante/protection'", (('report',), qdpx),
+             r"the parent of code 'sante/protection' \(#999\) is not in "
+             r"the project"),
+            ('cycle', "UPDATE codes SET parent = id WHERE code = 'sante'",
+             (('report',), qdpx),
+             r"the parents of code 'sante' make a cycle")):
+        refused(five_notes(name, sql), commands,
+                r'the project file is damaged: ' + message)
     for f in ('gone.csv', 'gone.qdpx'):
         assert not os.path.exists(os.path.join(TMP, 'pj', f)), f
 
@@ -1782,18 +1774,13 @@ def t_missing_values():
             r'document #3 is missing')
     refused(db, (('recode',),), r"the project file is damaged: document "
             r"'[^']+' \(#3\) has no text")
-    db = five_notes('body-past', 'UPDATE documents SET body = 999999 WHERE '
-                    'id = 4')
-    refused(db, (('recode',), ('kwic', 'masques'),
-                 ('export', '-f', 'qdpx', '-o', 'pj/body.qdpx')),
-            r"the project file is damaged: document '[^']+' \(#4\) has its "
-            r"body at byte 999999, outside its text of \d+")
-    db = five_notes('body-before', 'UPDATE documents SET body = -5 WHERE '
-                    'id = 4')
-    refused(db, (('recode',), ('kwic', 'masques'),
-                 ('export', '-f', 'qdpx', '-o', 'pj/body.qdpx')),
-            r"the project file is damaged: document '[^']+' \(#4\) has its "
-            r"body at byte -5, outside its text of \d+")
+    for name, body in (('body-past', '999999'), ('body-before', '-5')):
+        db = five_notes(name, 'UPDATE documents SET body = %s WHERE id = 4'
+                        % body)
+        refused(db, (('recode',), ('kwic', 'masques'),
+                     ('export', '-f', 'qdpx', '-o', 'pj/body.qdpx')),
+                r"the project file is damaged: document '[^']+' \(#4\) has "
+                r"its body at byte %s, outside its text of \d+" % body)
     assert not os.path.exists(os.path.join(TMP, 'pj', 'body.qdpx'))
 
 
