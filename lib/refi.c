@@ -291,8 +291,9 @@ static int load_codes(grille_store *s, rcodes *out, grille_error *err)
         const id_at *found = bsearch(&key, ids, n, sizeof(*ids), cmp_id_at);
         if (!found)
             r = grille__error(err, GRILLE_ESTORE, grille_store__path(s), 0, 0,
-                              _("the project file is damaged: the parent of "
-                                "code '%s' (#%lld) is not in the project"),
+                              _("the project file is damaged: code '%s' has "
+                                "the parent #%lld, which is not in the "
+                                "project"),
                               out->v[i].code, (long long)key.id);
         else
             up[i] = found->at;
@@ -2922,15 +2923,19 @@ static int import_source(importer *im, grille_analyser *a,
         size_t slen, body;
         char *same = NULL;
         int64_t clash = 0;
+        int tr = 0;
         if ((id = clash = named_doc(im->db, doc_name)) > 0 &&
-            grille_store_text(im->s, id, &stored, &slen, &body, im->err) ==
-                0 &&
+            (tr = grille_store_text(im->s, id, &stored, &slen, &body,
+                                    im->err)) == 0 &&
             (same = lf_text(stored + body, slen - body, &lf_len)) &&
             strcmp(same, lf) == 0) {
             full = stored;
             off = body;
             base = stored + body;
             base_len = slen - body;
+        } else if (tr < 0) { /* the stored document damaged: said */
+            rc = tr;
+            goto done;
         } else {
             id = -1;
         }

@@ -341,9 +341,10 @@ static bool initial_capital(const term_form *x)
  * the commonest of those, the earliest coded of those as common
  * ("réouverture" 3 times and "reouverture" once shows réouverture,
  * whichever note was added first).  Then its case: the commonest, a
- * capital at the start only counted as lowercase when it is written in
- * lowercase somewhere ("Santé" at two lines' starts and "santé" once:
- * santé; "EHPAD" 17 times and "ehpad" once: EHPAD; "Rouen": Rouen).
+ * capital at the start only counted as lowercase when the word is written
+ * in lowercase at least half as often ("Santé" at two lines' starts and
+ * "santé" once: santé; "EHPAD" 17 times and "ehpad" once: EHPAD; "Teams"
+ * 4 times and "teams" once: Teams; "Rouen": Rouen).
  */
 static void term_show(term_count *t)
 {
@@ -376,9 +377,21 @@ static void term_show(term_count *t)
         }
     }
     const char *low = t->forms[best].lower;
-    bool lowercase = false; /* written so somewhere */
-    for (size_t g = best; g < t->nforms && !lowercase; g++)
-        lowercase = strcmp(t->forms[g].display, low) == 0;
+    /* written in lowercase, and capitalised at the start only: those are
+     * one spelling when the lowercase is at least half as common (a
+     * line's start), not for one typo of a name ("Teams" 4 times and
+     * "teams" once: Teams) */
+    size_t lower_count = 0, initial_count = 0;
+    for (size_t g = best; g < t->nforms; g++) {
+        const term_form *x = &t->forms[g];
+        if (strcmp(x->lower, low) != 0)
+            continue;
+        if (strcmp(x->display, low) == 0)
+            lower_count += x->count;
+        else if (initial_capital(x))
+            initial_count += x->count;
+    }
+    bool lowercase = lower_count && 2 * lower_count >= initial_count;
     /* the lowercase spelling's votes, theirs and those capitalised at
      * their start; and the earliest of those */
     size_t low_count = 0;
@@ -1647,9 +1660,9 @@ static int build(grille_report **out, grille_store *s,
         if (pr >= 0 && p->codes[i].parent < 0) {
             ret = grille__error(err, GRILLE_ESTORE, grille_store__path(s), 0,
                                 0,
-                                _("the project file is damaged: the parent "
-                                  "of code '%s' (#%lld) is not in the "
-                                  "project"),
+                                _("the project file is damaged: code '%s' "
+                                  "has the parent #%lld, which is not in "
+                                  "the project"),
                                 p->codes[i].id, (long long)pr);
             goto fail;
         }

@@ -960,10 +960,13 @@ static void retire(grille_store *s, char *p)
 static int check_ids(grille_store *s, grille_error *err)
 {
     static const char *const sql[2][3] = {
-        {"SELECT min(id), max(id) FROM documents",
+        /* one aggregate a query: SQLite's descent for min() or max()
+         * (two in one query scanned an index) */
+        {"SELECT (SELECT min(id) FROM documents), (SELECT max(id) FROM "
+         "documents)",
          "SELECT count(*) FROM documents", "documents"},
-        {"SELECT min(id), max(id) FROM codes", "SELECT count(*) FROM codes",
-         "codes"}};
+        {"SELECT (SELECT min(id) FROM codes), (SELECT max(id) FROM codes)",
+         "SELECT count(*) FROM codes", "codes"}};
     for (int k = 0; k < 2; k++) {
         int64_t range[2] = {0, 0}, n = 0;
         sqlite3_stmt *st;
@@ -5150,6 +5153,23 @@ static int foreach_ranked(grille_store *s, const char *code, size_t keep,
     return r;
 }
 
+/* The length of document id's text, for a message; -1 when unknown. */
+static int64_t text_size(grille_store *s, int64_t id)
+{
+    sqlite3_stmt *st;
+    int64_t n = -1;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT length(CAST(text AS BLOB)) FROM documents "
+                           "WHERE id = ?1",
+                           -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_int64(st, 1, id);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return n;
+}
+
 static int foreach_quote(grille_store *s, const char *code, bool texts,
                          size_t keep, grille_quote_cb cb, void *payload,
                          size_t *total, grille_error *err)
@@ -5191,8 +5211,7 @@ static int foreach_quote(grille_store *s, const char *code, bool texts,
         QUOTE_HITS
         "SELECT g.document, d.name, g.id, g.idx, g.line, g.start, g.\"end\", "
         "substr(CAST(d.text AS BLOB), g.start + 1, g.\"end\" - g.start), "
-        "hit.hits, hit.terms, hit.first, length(CAST(d.text AS BLOB)) "
-        "FROM hit JOIN segments g ON "
+        "hit.hits, hit.terms, hit.first FROM hit JOIN segments g ON "
         "g.id = hit.segment "
         "JOIN documents d ON d.id = g.document "
         "ORDER BY hit.hits DESC, g.\"end\" - g.start >= 40 DESC, "
@@ -5202,12 +5221,14 @@ static int foreach_quote(grille_store *s, const char *code, bool texts,
         return r;
     sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if ((r = grille_store__bad_span(s, err, false,
-                                        sqlite3_column_int64(st, 2),
-                                        sqlite3_column_int64(st, 5),
-                                        sqlite3_column_int64(st, 6),
-                                        sqlite3_column_int64(st, 4),
-                                        sqlite3_column_int64(st, 11))) < 0) {
+        /* (a text that ends before the segment gives fewer bytes) */
+        int64_t g0 = sqlite3_column_int64(st, 5), g1 = sqlite3_column_int64(st, 6);
+        if ((r = grille_store__bad_span(
+                 s, err, false, sqlite3_column_int64(st, 2), g0, g1,
+                 sqlite3_column_int64(st, 4),
+                 g1 >= g0 && sqlite3_column_bytes(st, 7) < g1 - g0
+                     ? text_size(s, sqlite3_column_int64(st, 0))
+                     : -1)) < 0) {
             sqlite3_finalize(st);
             return r;
         }
@@ -5302,46 +5323,45 @@ int grille_store_segment_text(grille_store *s, int64_t segment_id,
     sqlite3_stmt *st;
     *text = NULL;
     *len = 0;
+    /* the segment's bytes and the one after them (to see that it ends a
+     * character), in one read of the text */
     int r = prepare(s,
                     "SELECT substr(CAST(d.text AS BLOB), g.start + 1, "
-                    "g.\"end\" - g.start), g.start, g.\"end\", g.line, "
-                    "length(CAST(d.text AS BLOB)), substr(CAST(d.text AS "
-                    "BLOB), g.\"end\" + 1, 1), d.id, d.name FROM segments g "
-                    "JOIN documents d ON d.id = g.document WHERE g.id = ?1",
+                    "g.\"end\" - g.start + 1), g.start, g.\"end\", g.line, "
+                    "d.id, d.name FROM segments g JOIN documents d ON d.id = "
+                    "g.document WHERE g.id = ?1",
                     &st, err);
     if (r < 0)
         return r;
     sqlite3_bind_int64(st, 1, segment_id);
     int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW &&
-        ((r = grille_store__bad_span(s, err, false, segment_id,
-                                     sqlite3_column_int64(st, 1),
-                                     sqlite3_column_int64(st, 2),
-                                     sqlite3_column_int64(st, 3),
-                                     sqlite3_column_int64(st, 4))) < 0 ||
-         (r = grille_store__cut_char(s, err, segment_id,
-                                     sqlite3_column_blob(st, 0),
-                                     (size_t)sqlite3_column_bytes(st, 0),
-                                     sqlite3_column_bytes(st, 5)
-                                         ? sqlite3_column_blob(st, 5)
-                                         : NULL,
-                                     sqlite3_column_int64(st, 1))) < 0 ||
-         (r = grille_store__bad_text(
-              s, err, sqlite3_column_int64(st, 6), col_text(st, 7),
-              sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0),
-              (size_t)sqlite3_column_int64(st, 1))) < 0)) {
-        sqlite3_finalize(st);
-        return r;
-    }
     if (rc == SQLITE_ROW) {
-        const void *b = sqlite3_column_blob(st, 0);
-        size_t n = (size_t)sqlite3_column_bytes(st, 0);
-        *text = malloc(n + 1);
-        if (*text) {
+        const unsigned char *b = sqlite3_column_blob(st, 0);
+        size_t got = (size_t)sqlite3_column_bytes(st, 0);
+        int64_t g0 = sqlite3_column_int64(st, 1), g1 = sqlite3_column_int64(st, 2);
+        int64_t doc = sqlite3_column_int64(st, 4);
+        r = grille_store__bad_span(s, err, false, segment_id, g0, g1,
+                                   sqlite3_column_int64(st, 3), -1);
+        size_t n = r == 0 ? (size_t)(g1 - g0) : 0;
+        if (r == 0 && got < n) /* the text ends before the segment */
+            r = grille_store__bad_span(s, err, false, segment_id, g0, g1,
+                                       sqlite3_column_int64(st, 3),
+                                       text_size(s, doc));
+        if (r == 0)
+            r = grille_store__cut_char(s, err, segment_id, b, n,
+                                       got > n ? b + n : NULL, g0);
+        if (r == 0)
+            r = grille_store__bad_text(s, err, doc, col_text(st, 5),
+                                       (const char *)b, n, (size_t)g0);
+        if (r == 0 && (*text = malloc(n + 1))) {
             if (n)
                 memcpy(*text, b, n);
             (*text)[n] = '\0';
             *len = n;
+        }
+        if (r < 0) {
+            sqlite3_finalize(st);
+            return r;
         }
     }
     sqlite3_finalize(st);

@@ -1736,8 +1736,8 @@ def t_dangling_codes():
              'min(id) FROM codings)', (csv, qdpx), coding % '999'),
             ('gone-parent', "UPDATE codes SET parent = 999 WHERE code = "
              "'sante/protection'", (('report',), qdpx),
-             r"the parent of code 'sante/protection' \(#999\) is not in "
-             r"the project"),
+             r"code 'sante/protection' has the parent #999, which is not "
+             r"in the project"),
             ('cycle', "UPDATE codes SET parent = id WHERE code = 'sante'",
              (('report',), qdpx),
              r"the parents of code 'sante' make a cycle")):
@@ -1782,6 +1782,26 @@ def t_missing_values():
                 r"the project file is damaged: document '[^']+' \(#4\) has "
                 r"its body at byte %s, outside its text of \d+" % body)
     assert not os.path.exists(os.path.join(TMP, 'pj', 'body.qdpx'))
+
+
+def t_import_damaged_namesake():
+    """An import whose source has the name of a document whose body is
+    damaged: said, where the damage was taken for another text and the
+    source imported as 'n.md (2)'."""
+    a = write('namesake/a/n.md', 'Les masques sont arrivés en avril.\n')
+    b = write('namesake/b/n.md', 'Le télétravail a duré deux mois.\n')
+    for db, note in (('pj/namesake-a.db', a), ('pj/namesake-b.db', b)):
+        expect(grille('init', '-d', db), 0, '', '.*\n')
+        expect(grille('add', '-d', db, note), 0, '', '.*\n')
+    expect(grille('export', '-d', 'pj/namesake-a.db', '-f', 'qdpx', '-o',
+                  'pj/namesake.qdpx'), 0, '', '.*')
+    con = sqlite3.connect(os.path.join(TMP, 'pj', 'namesake-b.db'))
+    con.execute('UPDATE documents SET body = 999999')
+    con.commit()
+    con.close()
+    refused('pj/namesake-b.db', (('import', 'pj/namesake.qdpx'),),
+            r"the project file is damaged: document 'n.md' \(#1\) has its "
+            r"body at byte 999999, outside its text of \d+")
 
 
 def t_export_read_error():
@@ -1899,6 +1919,8 @@ for name, fn in [
          t_list_counts),
         ('project: a stored text that is no UTF-8 or has a NUL: said with '
          'its byte', t_bad_stored_text),
+        ('project: an import beside a damaged document of its name: said',
+         t_import_damaged_namesake),
         ('project: a coding\'s or a parent\'s code not in the table: said '
          'by report and export', t_dangling_codes),
         ('project: an id below 1 or far past the rows: said by every '

@@ -645,6 +645,14 @@ $G init -d case.db -c case.yaml > /dev/null
 $G add -d case.db case.md > /dev/null
 expect "report: an acronym keeps its capitals in the top terms" 0 \
     "^outils .* EHPAD 3, santé 3, VPN 3, ARS 1\$" $G report -d case.db -n 0
+# a name written in lowercase once (a typo) keeps its capital
+printf 'themes:\n  outils:\n    terms: [teams]\n' > teams.yaml
+printf -- '- réunion sur Teams\n- Teams encore\n- via Teams\n- Teams\n- sur teams\n' > teams.md
+rm -f teams.db teams.db-*
+$G init -d teams.db -c teams.yaml > /dev/null
+$G add -d teams.db teams.md > /dev/null
+expect "report: one lowercase typo of a name does not lowercase it" 0 \
+    "^outils .* Teams 5\$" $G report -d teams.db -n 0
 expect "report -f json: the same spellings" 0 \
     '"term": "EHPAD", "count": 3}, {"term": "santé", "count": 3}, {"term": "VPN", "count": 3}, {"term": "ARS"' \
     $G report -d case.db -f json
