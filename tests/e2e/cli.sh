@@ -635,34 +635,36 @@ for order in "tie1.md tie2.md:reouverture" "tie2.md tie1.md:réouverture"; do
     expect "report: of spellings as common, the earliest coded (${order%%:*})" 0 \
         " ${order##*:} 4\$" $G report -d tie.db -n 0
 done
+# a project NAME.db of one theme THEME whose terms are TERMS (a YAML
+# flow list's inside), and one note NAME.md printed from NOTE (printf)
+mini_project() {
+    printf 'themes:\n  %s:\n    terms: [%s]\n' "$2" "$3" > "$1.yaml"
+    # shellcheck disable=SC2059
+    printf -- "$4" > "$1.md"
+    rm -f "$1.db" "$1.db-"*
+    $G init -d "$1.db" -c "$1.yaml" > /dev/null
+    $G add -d "$1.db" "$1.md" > /dev/null
+}
 # capitals: a term written in capitals wherever it occurs keeps them
 # (an acronym, a name); one written in lowercase somewhere is shown so,
 # its capitals at a line's start counted with it
-printf 'themes:\n  outils:\n    terms: [vpn, santé, =ARS, ehpad]\n' > case.yaml
-printf -- '- Santé des agents\n- Santé publique\n- la santé\n- VPN pour tous\n- le VPN encore\n- Vpn\n- ARS\n- EHPAD\n- un EHPAD\n- un ehpad\n' > case.md
-rm -f case.db case.db-*
-$G init -d case.db -c case.yaml > /dev/null
-$G add -d case.db case.md > /dev/null
+mini_project case outils 'vpn, santé, =ARS, ehpad' \
+    '- Santé des agents\n- Santé publique\n- la santé\n- VPN pour tous\n- le VPN encore\n- Vpn\n- ARS\n- EHPAD\n- un EHPAD\n- un ehpad\n'
 expect "report: an acronym keeps its capitals in the top terms" 0 \
     "^outils .* EHPAD 3, santé 3, VPN 3, ARS 1\$" $G report -d case.db -n 0
-# a name written in lowercase once (a typo) keeps its capital
-printf 'themes:\n  outils:\n    terms: [teams]\n' > teams.yaml
-printf -- '- réunion sur Teams\n- Teams encore\n- via Teams\n- Teams\n- sur teams\n' > teams.md
-rm -f teams.db teams.db-*
-$G init -d teams.db -c teams.yaml > /dev/null
-$G add -d teams.db teams.md > /dev/null
-expect "report: one lowercase typo of a name does not lowercase it" 0 \
-    "^outils .* Teams 5\$" $G report -d teams.db -n 0
 expect "report -f json: the same spellings" 0 \
     '"term": "EHPAD", "count": 3}, {"term": "santé", "count": 3}, {"term": "VPN", "count": 3}, {"term": "ARS"' \
     $G report -d case.db -f json
+# a name written in lowercase once (a typo) keeps its capital
+mini_project teams outils teams \
+    '- réunion sur Teams\n- Teams encore\n- via Teams\n- Teams\n- sur teams\n'
+expect "report: one lowercase typo of a name does not lowercase it" 0 \
+    "^outils .* Teams 5\$" $G report -d teams.db -n 0
 # the top terms cut to fit after a whole term; a first term wider than
 # the column is cut in it, with its "…"
-printf 'themes:\n  long:\n    terms: [une expression vraiment beaucoup trop longue pour la colonne des termes]\n' > longterm.yaml
-printf 'Une expression vraiment beaucoup trop longue pour la colonne des termes.\n' > longterm.md
-rm -f longterm.db longterm.db-*
-$G init -d longterm.db -c longterm.yaml > /dev/null
-$G add -d longterm.db longterm.md > /dev/null
+mini_project longterm long \
+    'une expression vraiment beaucoup trop longue pour la colonne des termes' \
+    'Une expression vraiment beaucoup trop longue pour la colonne des termes.\n'
 expect "report: a first top term wider than its column is cut in it" 0 \
     "^long .* Une expression vraiment beaucoup trop [a-z ]+…\$" \
     $G report -d longterm.db -n 0
