@@ -5210,7 +5210,7 @@ static int foreach_quote(grille_store *s, const char *code, bool texts,
         s,
         QUOTE_HITS
         "SELECT g.document, d.name, g.id, g.idx, g.line, g.start, g.\"end\", "
-        "substr(CAST(d.text AS BLOB), g.start + 1, g.\"end\" - g.start), "
+        "substr(CAST(d.text AS BLOB), g.start + 1, g.\"end\" - g.start + 1), "
         "hit.hits, hit.terms, hit.first FROM hit JOIN segments g ON "
         "g.id = hit.segment "
         "JOIN documents d ON d.id = g.document "
@@ -5221,14 +5221,24 @@ static int foreach_quote(grille_store *s, const char *code, bool texts,
         return r;
     sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        /* (a text that ends before the segment gives fewer bytes) */
+        /* the segment's bytes and the one after them: fewer when the
+         * text ends before the segment (checked as segment_text does) */
         int64_t g0 = sqlite3_column_int64(st, 5), g1 = sqlite3_column_int64(st, 6);
+        const char *b = sqlite3_column_blob(st, 7);
+        size_t got = (size_t)sqlite3_column_bytes(st, 7);
+        size_t n = g1 >= g0 ? (size_t)(g1 - g0) : 0;
         if ((r = grille_store__bad_span(
                  s, err, false, sqlite3_column_int64(st, 2), g0, g1,
                  sqlite3_column_int64(st, 4),
-                 g1 >= g0 && sqlite3_column_bytes(st, 7) < g1 - g0
+                 g1 >= g0 && got < n
                      ? text_size(s, sqlite3_column_int64(st, 0))
-                     : -1)) < 0) {
+                     : -1)) < 0 ||
+            (r = grille_store__cut_char(s, err, sqlite3_column_int64(st, 2),
+                                        b, n, got > n ? b + n : NULL, g0)) <
+                0 ||
+            (r = grille_store__bad_text(s, err, sqlite3_column_int64(st, 0),
+                                        col_text(st, 1), b, n, (size_t)g0)) <
+                0) {
             sqlite3_finalize(st);
             return r;
         }
@@ -5240,8 +5250,8 @@ static int foreach_quote(grille_store *s, const char *code, bool texts,
             .line = (unsigned)sqlite3_column_int(st, 4),
             .start = col_size(st, 5),
             .end = col_size(st, 6),
-            .text = (const char *)sqlite3_column_blob(st, 7),
-            .len = (size_t)sqlite3_column_bytes(st, 7),
+            .text = b,
+            .len = n,
             .hits = col_size(st, 8),
             .terms = col_size(st, 9),
         };
