@@ -1116,6 +1116,20 @@ static bool in_list(const char *s, size_t a, size_t b, const listword *list)
     return false;
 }
 
+/* Acronyms that head a topic in notes, never a speaker: an agency, a
+ * plan, a piece of equipment or a measure ("ARS : point hebdo", "PCA :
+ * activé le 16/03", "EHPAD : 2 résidents hospitalisés").  Not the roles
+ * a transcript's turns are labelled with (DGS, DGA, DRH, DSI...), nor
+ * those that may be either (CCAS, RH), nor initials (PB). */
+static const listword topic_acronyms[] = {
+    LW("ARS"),   LW("EHPAD"),  LW("EHPADS"), LW("PCA"),   LW("PRA"),
+    LW("CHU"),   LW("SDIS"),   LW("SAMU"),   LW("COVID"), LW("EPI"),
+    LW("SHA"),   LW("ASA"),    LW("CHSCT"),  LW("CSE"),   LW("PMI"),
+    LW("RSA"),   LW("CAF"),    LW("CPAM"),   LW("URSSAF"), LW("ATSEM"),
+    LW("FFP2"),  LW("PPMS"),   LW("DUERP"),  LW("SSIAD"), LW("MDPH"),
+    LW("EPCI"),  LW("CNFPT"),  LW("ESAT"),   LW("VPN"),   LW("ENT"),
+    LW("PLU"),   LW("DSP"),    {NULL, 0}};
+
 /* Common nouns that head a topic in notes, never a first name: "Réunion
  * ARS :", "Point budget :", "BILAN :" are topics with their colon, not
  * speakers, though written as names and acronyms are (Jean Dupont, DGS).
@@ -1639,6 +1653,14 @@ static size_t turn_label(const char *s, size_t end, size_t i, size_t *ls,
                       heading in capitals with a colon: RESSOURCES
                       HUMAINES, which names are too often written alike
                       to be told apart) */
+    /* an acronym that heads a topic (ARS, PCA, EHPAD): a paragraph, as
+     * a topic's noun is below */
+    if (ok && all_caps && words == 1 && !comma && !civility &&
+        in_list(s, start, first_end, topic_acronyms)) {
+        if (topic)
+            *topic = true;
+        return 0;
+    }
     /* a topic (Réunion ARS, BILAN), unless the line says it is a
      * role's or a name's by a comma or a civility: looked up only for a
      * label otherwise taken, of four bytes or more (Q, R, DGS: not) */

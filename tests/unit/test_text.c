@@ -1443,6 +1443,20 @@ START_TEST(not_turns)
     /* an item in capitals after a topic's line */
     seg_is(3, GRILLE_SEG_PARAGRAPH, 4, "I. CONTEXTE\nsuite");
 
+    /* an acronym that heads a topic (an agency, a plan, equipment) is
+     * a paragraph of its own, its acronym coded; the roles' acronyms
+     * and initials stay speakers */
+    run("ARS : point hebdo.\nPCA : activ\xc3\xa9.\n**EHPAD** : 2 cas.\n"
+        "DGS : bien.\nPB: oui.\n");
+    ck_assert_uint_eq(nseg, 5);
+    seg_is(0, GRILLE_SEG_PARAGRAPH, 1, "ARS : point hebdo.");
+    seg_is(1, GRILLE_SEG_PARAGRAPH, 2, "PCA : activ\xc3\xa9.");
+    seg_is(2, GRILLE_SEG_PARAGRAPH, 3, "**EHPAD** : 2 cas.");
+    seg_is(3, GRILLE_SEG_TURN, 4, "bien.");
+    label_is(3, "DGS");
+    seg_is(4, GRILLE_SEG_TURN, 5, "oui.");
+    label_is(4, "PB");
+
     /* names, roles and acronyms around them stay speakers, and so does
      * a civility before a word of the list (Mme Point) */
     turns_only("Jean Point : oui.\n\nMme Point : non.\n\nDGS : bien.\n\n"
