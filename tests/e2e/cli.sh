@@ -1621,11 +1621,11 @@ ok "md: a quote starting with ~~~ or '2020.' opens no block; & is &amp;" sh -c "
     grep -qx '> \\\\~\\\\~\\\\~ les masques du maire' mdq.out &&
     grep -qx '> 2020\\\\. les masques, &amp;amp; la santé.' mdq.out"
 
-# a specificity that reads 2.0 has its marker (corpus: Occitanie's
-# solidarite, 1.9856, just under 2)
+# a specificity that reads 2.0 has its marker (corpus: Grenoble-Alpes
+# Métropole's terrain, 1.9836, just under 2)
 $G init -d spec.db >/dev/null && $G add -d spec.db "$S/corpus" >/dev/null 2>&1
-ok "compare: no +2.0 without its marker; 1.9856 reads +1.98" sh -c "
-    $G compare -d spec.db --by region > spec.out &&
+ok "compare: no +2.0 without its marker; 1.9836 reads +1.98" sh -c "
+    $G compare -d spec.db --by collectivite > spec.out &&
     grep -q ' +1.98 ' spec.out &&
     ! grep -Pq '[+-]2\.0(?![0-9]| [▲▼])' spec.out"
 for args in report "kwic masques" "compare --by type" cooc "quotes sante"; do
