@@ -1154,6 +1154,118 @@ static bool codebook_text(const ynode *k, const ynode *v)
              v->str[1] <= '9'));
 }
 
+/*
+ * A literal that every match of regex p[0, n) holds, into out (at most 31
+ * bytes, lowercase): the longest run of plain ASCII characters outside
+ * any group, less a character a quantifier makes optional ("collectes?":
+ * collecte; "\b11/0?5": 11/).  0 when there is none of 3 or more, or
+ * when the pattern has what this reading does not follow: an
+ * alternative, a class it cannot close, \Q, options set inline ((?x)
+ * would make spaces no part of it), a verb.  k and s end a run: caseless
+ * matching takes the Kelvin sign and the long s for them.
+ */
+static size_t required_literal(const char *p, size_t n, char out[32])
+{
+    if (memchr(p, '|', n))
+        return 0;
+    char run[32];
+    size_t rl = 0, best = 0;
+    int depth = 0;
+#define END_RUN()                                                            \
+    do {                                                                     \
+        if (rl > best) {                                                     \
+            best = rl;                                                       \
+            memcpy(out, run, rl);                                            \
+        }                                                                    \
+        rl = 0;                                                              \
+    } while (0)
+    for (size_t i = 0; i < n;) {
+        unsigned char c = (unsigned char)p[i];
+        if (c == '\\') {
+            if (i + 1 >= n || p[i + 1] == 'Q')
+                return 0;
+            END_RUN();
+            char e = p[i + 1];
+            i += 2;
+            if (strchr("pPxNgkoc", e) && i < n &&
+                strchr("{<'", p[i]) != NULL && p[i])
+                return 0; /* \p{L}, \x{e9}, \g{1}: not followed */
+            continue;
+        }
+        if (c == '(') {
+            if (i + 1 < n && (p[i + 1] == '*' ||
+                              (p[i + 1] == '?' && i + 2 < n &&
+                               !strchr("=!<:>", p[i + 2]))))
+                return 0; /* (*VERB), (?i), (?x), (?|...) */
+            END_RUN();
+            depth++;
+            i++;
+            continue;
+        }
+        if (c == ')') {
+            END_RUN();
+            depth--;
+            i++;
+            continue;
+        }
+        if (c == '[') {
+            END_RUN();
+            size_t j = i + 1;
+            if (j < n && p[j] == '^')
+                j++;
+            if (j < n && p[j] == ']')
+                j++;
+            while (j < n && p[j] != ']') {
+                if (p[j] == '\\')
+                    j++;
+                else if (p[j] == '[' && j + 1 < n && p[j + 1] == ':')
+                    return 0; /* [[:alpha:]] */
+                j++;
+            }
+            if (j >= n)
+                return 0;
+            i = j + 1;
+            continue;
+        }
+        if (c == '?' || c == '*' || c == '{') {
+            if (rl)
+                rl--; /* the character before may be absent */
+            END_RUN();
+            if (c == '{') {
+                while (i < n && p[i] != '}')
+                    i++;
+            }
+            i++;
+            if (i < n && (p[i] == '?' || p[i] == '+'))
+                i++; /* lazy, possessive */
+            continue;
+        }
+        if (c == '+') {
+            END_RUN();
+            i++;
+            if (i < n && (p[i] == '?' || p[i] == '+'))
+                i++;
+            continue;
+        }
+        bool plain = c >= 0x20 && c < 0x7F && !strchr(".^$]}", c) &&
+                     (c | 0x20) != 'k' && (c | 0x20) != 's';
+        if (!plain || depth != 0) {
+            END_RUN();
+            i++;
+            continue;
+        }
+        /* a plain character, but one a quantifier may follow: taken, and
+         * given back above if one does */
+        if (rl == sizeof(run) - 1)
+            END_RUN();
+        run[rl++] = (char)(c >= 'A' && c <= 'Z' ? c | 0x20 : c);
+        i++;
+    }
+    END_RUN();
+#undef END_RUN
+    return best >= 3 ? best : 0;
+}
+
 static int regex_rule(builder *b, const ynode *n, size_t code)
 {
     int errcode;
@@ -1236,6 +1348,8 @@ static int regex_rule(builder *b, const ynode *n, size_t code)
         return rc;
     }
     b->cb->rules[r].re = re;
+    b->cb->rules[r].lit_len =
+        (unsigned char)required_literal(n->str, n->len, b->cb->rules[r].lit);
     if (GROW(b->cb->regexes, b->cb->regexes_cap, b->cb->nregexes + 1) < 0)
         return grille__nomem(b->err);
     b->cb->regexes[b->cb->nregexes++] = r;

@@ -62,6 +62,10 @@ typedef struct cb_rule {
     unsigned line, col;
     unsigned dist;   /* NEAR: at most this many words apart */
     pcre2_code *re;  /* REGEX */
+    /* REGEX: a run of ASCII every match holds, lowercase (caseless), or
+     * lit_len 0: a segment without it is not searched */
+    char lit[32];
+    unsigned char lit_len;
 } cb_rule;
 
 typedef struct cb_code {

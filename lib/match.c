@@ -20,6 +20,9 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 /* segment's starts pass reads an entry's mcb and ncands as one word */
 _Static_assert(offsetof(stem_entry, ncands) ==
@@ -497,6 +500,54 @@ static int add_hit(struct match_state *m, size_t code, size_t rule,
     return 0;
 }
 
+/* Whether r's literal is at p, ASCII letters in either case. */
+static inline bool literal_at(const unsigned char *p, const cb_rule *r)
+{
+    const unsigned char *lit = (const unsigned char *)r->lit;
+    for (size_t k = 0; k < r->lit_len; k++)
+        if (p[k] != lit[k] &&
+            !(lit[k] >= 'a' && lit[k] <= 'z' && p[k] == lit[k] - 32))
+            return false;
+    return true;
+}
+
+/* Whether s[0, len) holds r's literal, ASCII letters in either case: its
+ * first and last bytes looked for together, sixteen starts at a time
+ * (each byte with bit 0x20 set, which lowercases a capital and makes
+ * some other bytes candidates that literal_at then turns down), the
+ * candidates checked whole. */
+static bool has_literal(const unsigned char *s, size_t len, const cb_rule *r)
+{
+    size_t n = r->lit_len;
+    if (len < n)
+        return false;
+    size_t last = len - n; /* the last start */
+    size_t i = 0;
+#ifdef __SSE2__
+    const __m128i bit = _mm_set1_epi8(0x20);
+    const __m128i first = _mm_set1_epi8((char)(r->lit[0] | 0x20));
+    const __m128i end = _mm_set1_epi8((char)(r->lit[n - 1] | 0x20));
+    for (; i + 16 <= last + 1; i += 16) {
+        __m128i a = _mm_or_si128(
+            _mm_loadu_si128((const __m128i *)(const void *)(s + i)), bit);
+        __m128i b = _mm_or_si128(
+            _mm_loadu_si128((const __m128i *)(const void *)(s + i + n - 1)),
+            bit);
+        unsigned m = (unsigned)_mm_movemask_epi8(
+            _mm_and_si128(_mm_cmpeq_epi8(a, first), _mm_cmpeq_epi8(b, end)));
+        while (m) {
+            if (literal_at(s + i + (size_t)__builtin_ctz(m), r))
+                return true;
+            m &= m - 1;
+        }
+    }
+#endif
+    for (; i <= last; i++)
+        if (literal_at(s + i, r))
+            return true;
+    return false;
+}
+
 static int run_regex(grille_analyser *a, const grille_codebook *cb,
                      const cb_rule *r, size_t ri, const char *text,
                      const grille_segment *seg, const char *name,
@@ -506,11 +557,17 @@ static int run_regex(grille_analyser *a, const grille_codebook *cb,
     const unsigned char *subj = (const unsigned char *)text + seg->start;
     size_t len = seg->end - seg->start;
     size_t off = 0;
+    /* a segment without the literal every match holds is not searched
+     * (the reference searches them all) */
+    if (r->lit_len && !a->reference && !has_literal(subj, len, r))
+        return 0;
     while (off <= len) {
-        /* the segment's UTF-8 checked once, at its first match, not again
-         * at each: a line of a million words took seconds a match */
-        int rc = pcre2_match(r->re, subj, len, off,
-                             off ? PCRE2_NO_UTF_CHECK : 0, m->md, cb->mctx);
+        /* the text is UTF-8, which the analyser checked (a decoded text
+         * is): not again for each regex and segment (the check at each
+         * match made a line of a million words take seconds a match;
+         * once a segment, it was still a pass over it per regex) */
+        int rc = pcre2_match(r->re, subj, len, off, PCRE2_NO_UTF_CHECK, m->md,
+                             cb->mctx);
         if (rc == PCRE2_ERROR_NOMATCH)
             return 0;
         if (rc < 0 && rc != 0) {

@@ -461,7 +461,8 @@ expect "kwic: punctuation in a pattern advises a regex between slashes" 1 \
 expect "kwic: a hyphen in a pattern advises slashes, not 'regex:'" 1 \
     "'2020' and '2021'.*; a regex between slashes matches" \
     $G kwic -d nope.db "2020-2021"
-printf 'Le %s fin.\n' "$(python3 -c "print('mot ' * 3000)")" > longline.md
+# (the regex runs only where its literal, "tance", is: the line has it)
+printf 'Le %s distance fin.\n' "$(python3 -c "print('mot ' * 3000)")" > longline.md
 $G init -d regexstop.db >/dev/null && $G add -d regexstop.db longline.md >/dev/null
 expect "kwic: a regex that stops names the regex, not a theme" 1 \
     "^grille: longline\.md:1: the regex /\(.* à distance/ stopped: .* limit .*; simplify it$" \

@@ -266,6 +266,35 @@ START_TEST(test_word_unaccented_term_stems_apart)
 }
 END_TEST
 
+/* A regex runs only on the segments that hold the literal all its
+ * matches hold ("cadres" of \bcadres\b, "collecte" of collectes?,
+ * "11/" of \b11/0?5): found in any case, at a segment's start and end,
+ * after accented letters; a pattern it cannot read (an alternative, a
+ * class, \p{L}) always runs.  The plain way finds the same. */
+START_TEST(test_regex_literal_prefilter)
+{
+    const char *text =
+        "CADRES. Les Cadres du service. \xc3\xa9t\xc3\xa9 cadres\n\n"
+        "Le cadre national.\n\ncollectes et collecte, pas collectif.\n\n"
+        "Le 11/05 puis le 11/5, non le 11/06.\n\nb\xc3\xa9" "b\xc3\xa9 "
+        "ou maman.\n\ncad";
+    use("themes:\n"
+        "  m: {regex: ['\\bcadres\\b']}\n"
+        "  c: {regex: ['\\bcollectes?\\b']}\n"
+        "  d: {regex: ['\\b11/0?5\\b']}\n"
+        "  a: {regex: ['\\b(b\\p{L}b\\p{L}|maman)\\b']}\n");
+    for (int ref = 0; ref < 2; ref++) {
+        if (ref)
+            use_reference_analyser();
+        run(text);
+        ck_assert_uint_eq(count_code("m"), 3);
+        ck_assert_uint_eq(count_code("c"), 2);
+        ck_assert_uint_eq(count_code("d"), 2);
+        ck_assert_uint_eq(count_code("a"), 2);
+    }
+}
+END_TEST
+
 /* The stem without accents is taken only when no shorter: Snowball cuts
  * "communique" to commun, the stem of commune, and "repera" to rep; so
  * "commune" codes no communiqué, nor "communiqué" a commune, nor "repas"
@@ -1426,6 +1455,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_decomposed_codebook);
     tcase_add_test(tc, test_word_unaccented_stem_no_shorter);
     tcase_add_test(tc, test_word_unaccented_shorter_stem);
+    tcase_add_test(tc, test_regex_literal_prefilter);
     tcase_add_test(tc, test_next_codebook_same_analyser);
 
     tc = tcase(s, "phrase");
