@@ -10,7 +10,8 @@ vocabulary, and one large file) is tagged with the bundled codebook:
   every glob for every token, pairwise checks);
 - with -j 2 and -j 3 (files shared among threads, the large file cut in
   parts).
-Every output must be byte for byte the same, in JSON, CSV and text.
+Every output must be byte for byte the same, in JSON, CSV and text; and so
+must random proximity and regex codebooks on random texts.
 A large file, coded in parts and in two passes, must also give what the
 spooled way gives (its text from standard input sharing a batch), and
 the segments and codings of the whole text added to a project.
@@ -137,6 +138,78 @@ def main():
         failed += not ok
         print('%s %d - proximities: 4,000 pairs in a paragraph, the plain '
               'ones (%d bytes)' % ('ok' if ok else 'not ok', n, size))
+        # Regexes: run only on the segments that hold the literal all
+        # their matches hold (read from the pattern); the same codings as
+        # the plain way, which runs each on every segment, for random
+        # patterns (quantifiers, groups, lookarounds, classes,
+        # alternatives, escapes) and texts made of their own pieces in
+        # every case, the Kelvin sign and the long s among them
+        def regex_atom(rnd, d):
+            r = rnd.random()
+            if r < 0.55:
+                a = rnd.choice(alphabet)
+            elif r < 0.62:
+                a = rnd.choice(['\\b', '\\w', '\\d', '\\s', '\\.',
+                                '\\-', '\\/'])
+            elif r < 0.70:
+                a = '[%s]' % ''.join(rnd.choice('abcé-')
+                                     for _ in range(rnd.randint(1, 3)))
+            elif r < 0.78 and d < 2:
+                a = '(%s%s)' % (rnd.choice(['', '?:', '?=', '?!', '?<=']),
+                                regex_seq(rnd, d + 1))
+            elif r < 0.83 and d < 2:
+                a = '(%s|%s)' % (regex_seq(rnd, d + 1), regex_seq(rnd, d + 1))
+            else:
+                a = rnd.choice(alphabet)
+            q = rnd.random()
+            return a + ('?' if q < 0.05 else '*' if q < 0.07 else
+                        '+' if q < 0.09 else '{0,2}' if q < 0.10 else
+                        '??' if q < 0.105 else '')
+
+        def regex_seq(rnd, d=0):
+            return ''.join(regex_atom(rnd, d)
+                           for _ in range(rnd.randint(3, 10)))
+
+        alphabet = list('abcdesktrouv\u00e9') + [
+            '\u00c9', 'K', 'S', '1', '/', '-', ' ', "'", '\u017f', '\u212a']
+        rx_cb = os.path.join(tmp, 'rx.yaml')
+        rx_md = os.path.join(tmp, 'rx.md')
+        differ, coded = [], 0
+        for seed in range(300):
+            rnd = random.Random(seed)
+            pats = [regex_seq(rnd) for _ in range(3)]
+            with open(rx_cb, 'w', encoding='utf-8') as f:
+                f.write('themes:\n' + ''.join(
+                    "  t%d: {regex: ['%s']}\n" % (i, p.replace("'", "''"))
+                    for i, p in enumerate(pats)))
+            pieces = [''.join(c for c in p if c.isalnum() or c in " /-'")
+                      for p in pats]
+            pool = ['cadres', 'Cadres', 'ABCDE', '\u00e9t\u00e9', 'desk',
+                    '11/05', '\u017f', '\u212a'] + \
+                [x[i:i + rnd.randint(3, 8)] for x in pieces
+                 for i in range(0, max(1, len(x) - 2), 2) if x] + \
+                [x.upper() for x in pieces if x] + \
+                [x.title() for x in pieces if x]
+            with open(rx_md, 'w', encoding='utf-8') as f:
+                f.write('\n\n'.join(' '.join(rnd.choice(pool) for _ in
+                                               range(rnd.randint(1, 8)))
+                                      for _ in range(6)) + '\n')
+            args = ['tag', '-f', 'json', '-c', rx_cb, rx_md]
+            out = subprocess.run([G] + args, capture_output=True)
+            if out.returncode != 0:
+                continue  # a regex the codebook refuses (one empty match)
+            ref = subprocess.run([G] + args, capture_output=True,
+                                 env=dict(os.environ, GRILLE_REFERENCE='1'))
+            if ref.stdout != out.stdout:
+                differ.append(seed)
+            else:
+                coded += bool(json.loads(out.stdout)['codings'])
+        ok = not differ and coded > 50
+        n += 1
+        failed += not ok
+        print('%s %d - regexes: the plain codings on 300 random codebooks '
+              '(%d with codings; differ: %s)' % ('ok' if ok else 'not ok', n,
+                                                 coded, differ[:5]))
         # JSON strings are escaped eight bytes at a time when they can be:
         # every ASCII byte that needs an escape, at every offset of a
         # word, must come out escaped and read back as it was
