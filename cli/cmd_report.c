@@ -1397,7 +1397,17 @@ static int load_shown_quotes(grille_report *r, grille_store *s,
             grille_error err = {0};
             if (grille_store_segment_speaker(s, x->q->segment_id,
                                              &x->speaker, &err) < 0) {
-                cli_lib_error(&err);
+                /* the doc_stats row placed a verbatim in a segment the
+                 * project no longer has: its doing, not the caller's */
+                if (err.code == GRILLE_ENOTFOUND)
+                    cli_error(_("%s: the project file is damaged: a "
+                                "document's aggregates (doc_stats) name "
+                                "segment #%lld as a verbatim, which is not "
+                                "in the project"),
+                              o->db ? o->db : cli_db_path(NULL),
+                              (long long)x->q->segment_id);
+                else
+                    cli_lib_error(&err);
                 rc = -1;
             }
         }

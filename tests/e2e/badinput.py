@@ -1720,6 +1720,17 @@ def t_bad_stored_text():
         assert not os.path.exists(os.path.join(TMP, 'pj', 'text.qdpx'))
 
 
+def t_quoted_segment_gone():
+    """A verbatim the aggregates place in a segment deleted by hand: the
+    text report says the project is damaged, where it said "no segment
+    #43 in the project" as if the caller had asked for it."""
+    db = five_notes('quoted-gone', 'DELETE FROM segments WHERE id IN '
+                    '(SELECT segment FROM codings)')
+    refused(db, (('report',),), r"the project file is damaged: a "
+            r"document's aggregates \(doc_stats\) name segment #\d+ as a "
+            r"verbatim, which is not in the project")
+
+
 def t_dangling_codes():
     """A coding whose code is not in the table, a code whose parent is
     not, a cycle of parents: said, where the report dropped the theme
@@ -1921,6 +1932,8 @@ for name, fn in [
          'its byte', t_bad_stored_text),
         ('project: an import beside a damaged document of its name: said',
          t_import_damaged_namesake),
+        ('project: a verbatim\'s segment deleted by hand: said as damage',
+         t_quoted_segment_gone),
         ('project: a coding\'s or a parent\'s code not in the table: said '
          'by report and export', t_dangling_codes),
         ('project: an id below 1 or far past the rows: said by every '
