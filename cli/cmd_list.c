@@ -147,47 +147,42 @@ static void text_row(obuf *b, const grille_doc_info *d, const row_attrs *r)
     }
 }
 
-static void json_head(lister *l)
-{
-    fputs("{\"project\": ", l->out);
-    json_cstr(l->out, l->db);
-    fputs(", \"documents\": [", l->out);
-}
-
+/* A document as JSON, into the row that waits: the listing is printed
+ * once every row has been read, as text's and CSV's are, so that a
+ * damaged row stops it before anything is printed (not half an array). */
 static void json_row(lister *l, const grille_doc_info *d)
 {
     const row_attrs *r = &l->at;
-    FILE *f = l->out;
-    if (l->n == 0)
-        json_head(l);
-    fprintf(f, "%s\n {\"id\": %lld, \"name\": ", l->n ? "," : "",
-            (long long)d->id);
-    json_cstr(f, d->name);
-    fputs(", \"path\": ", f);
-    json_cstr(f, d->path);
+    obuf *b = &l->row;
+    ob_printf(b, "%s\n {\"id\": %lld, \"name\": ", l->n ? "," : "",
+              (long long)d->id);
+    ob_json_text(b, d->name, strlen(d->name));
+    ob_cstr(b, ", \"path\": ");
+    ob_json_text(b, d->path, strlen(d->path));
     /* (the project's strings, escaped: a file edited by hand may hold
      * anything there) */
-    fputs(", \"sha256\": ", f);
-    json_cstr(f, d->sha256);
-    fputs(", \"encoding\": ", f);
-    json_cstr(f, d->encoding);
-    fprintf(f,
-            ", \"bytes\": %zu, \"words\": %zu, \"segments\": %zu, "
-            "\"coded_segments\": %zu, \"codings\": %zu, \"added_at\": ",
-            d->bytes, d->words, d->segments, d->coded_segments, d->codings);
-    json_cstr(f, d->added_at);
-    fputs(", \"attributes\": {", f);
+    ob_cstr(b, ", \"sha256\": ");
+    ob_json_text(b, d->sha256, strlen(d->sha256));
+    ob_cstr(b, ", \"encoding\": ");
+    ob_json_text(b, d->encoding, strlen(d->encoding));
+    ob_printf(b,
+              ", \"bytes\": %zu, \"words\": %zu, \"segments\": %zu, "
+              "\"coded_segments\": %zu, \"codings\": %zu, \"added_at\": ",
+              d->bytes, d->words, d->segments, d->coded_segments, d->codings);
+    ob_json_text(b, d->added_at, strlen(d->added_at));
+    ob_cstr(b, ", \"attributes\": {");
     for (int part = 1; part <= 2; part++) {
         if (part == 2)
-            fputs("}, \"origins\": {", f);
+            ob_cstr(b, "}, \"origins\": {");
         for (size_t k = 0; k < r->n; k++) {
-            fputs(k ? ", " : "", f);
-            json_cstr(f, at_str(r, k, 0));
-            fputs(": ", f);
-            json_cstr(f, at_str(r, k, part));
+            const char *key = at_str(r, k, 0), *v = at_str(r, k, part);
+            ob_cstr(b, k ? ", " : "");
+            ob_json_text(b, key, strlen(key));
+            ob_cstr(b, ": ");
+            ob_json_text(b, v, strlen(v));
         }
     }
-    fputs("}}", f);
+    ob_cstr(b, "}}");
 }
 
 /* A CSV row's record: the length and text of its cells up to added_at,
@@ -263,17 +258,15 @@ static int on_doc(const grille_doc_info *d, void *payload)
     int rc = grille_store_foreach_attr(l->s, d->id, on_attr, l, &l->err);
     if (rc != 0)
         return -1;
-    if (l->fmt == FMT_JSON) {
+    if (l->fmt == FMT_JSON)
         json_row(l, d);
-    } else {
-        if (l->fmt == FMT_CSV)
-            csv_row(l, d);
-        else
-            text_row(&l->row, d, &l->at);
-        keep_row(l);
-        if (l->spill_errno)
-            return -1;
-    }
+    else if (l->fmt == FMT_CSV)
+        csv_row(l, d);
+    else
+        text_row(&l->row, d, &l->at);
+    keep_row(l);
+    if (l->spill_errno)
+        return -1;
     l->n++;
     l->words += d->words;
     l->segs += d->segments;
@@ -412,14 +405,10 @@ static int write_csv(lister *l, FILE *f)
     return rc;
 }
 
-/* The text: the totals, then the rows that waited; false when they
- * cannot be read back. */
-static bool write_text(lister *l, FILE *f)
+/* The rows that waited, copied to f; false when they cannot be read
+ * back. */
+static bool copy_rows(lister *l, FILE *f)
 {
-    put_safe_str(f, l->db); /* the path as typed: its controls U+FFFD */
-    fprintf(f, _(": %zu document%s, %zu word%s, %zu segment%s (%zu coded)\n"),
-            l->n, cli_s(l->n), l->words, cli_s(l->words), l->segs,
-            cli_s(l->segs), l->coded);
     if (!l->rows.spill) {
         if (l->rows.len)
             fwrite(l->rows.p, 1, l->rows.len, f);
@@ -435,6 +424,28 @@ static bool write_text(lister *l, FILE *f)
     if (ferror(in) && !errno)
         errno = EIO;
     return !ferror(in);
+}
+
+/* The text: the totals, then the rows that waited. */
+static bool write_text(lister *l, FILE *f)
+{
+    put_safe_str(f, l->db); /* the path as typed: its controls U+FFFD */
+    fprintf(f, _(": %zu document%s, %zu word%s, %zu segment%s (%zu coded)\n"),
+            l->n, cli_s(l->n), l->words, cli_s(l->words), l->segs,
+            cli_s(l->segs), l->coded);
+    return copy_rows(l, f);
+}
+
+/* JSON: the project, then the rows that waited, in an array. */
+static bool write_json(lister *l, FILE *f)
+{
+    fputs("{\"project\": ", f);
+    json_cstr(f, l->db);
+    fputs(", \"documents\": [", f);
+    if (!copy_rows(l, f))
+        return false;
+    fputs("]}\n", f);
+    return true;
 }
 
 /* Lists every document of the store in format fmt to f, in one snapshot
@@ -454,13 +465,12 @@ static int list_docs(grille_store *s, const char *db, int fmt, FILE *f)
         else
             cli_lib_error(&l.err);
         ret = -1;
-    } else if (fmt == FMT_JSON) {
-        if (l.n == 0)
-            json_head(&l);
-        fputs("]}\n", f);
     } else {
         errno = 0;
-        int r = fmt == FMT_CSV ? write_csv(&l, f) : write_text(&l, f) ? 0 : -2;
+        int r = fmt == FMT_CSV                     ? write_csv(&l, f)
+                : (fmt == FMT_JSON ? write_json(&l, f)
+                                   : write_text(&l, f)) ? 0
+                                                        : -2;
         if (r == -1)
             cli_error("%s", _("out of memory"));
         else if (r < 0)
