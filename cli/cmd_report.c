@@ -34,12 +34,21 @@ static double half_up(double v, int d)
     return floor(v * scale + 0.5) / scale;
 }
 
-/* num / den rounded half up to d decimals (0 to 3), from the integers: a
+/* num / den rounded half up to d decimals (0 to 6), from the integers: a
  * double rounds a tie the way its binary form falls (23/40 is 0.575, the
- * double 0.57499..., which half_up writes 0.57).  0 when den is. */
+ * double 0.57499..., which half_up writes 0.57), and printf to even
+ * (5391/3200, 1.6846875, as 1.684687 with "%.6f").  0 when den is. */
 static double ratio_half_up(uint64_t num, uint64_t den, int d)
 {
-    uint64_t scale = d == 0 ? 1 : d == 1 ? 10 : d == 2 ? 100 : 1000;
+    static const uint64_t pow10[] = {1, 10, 100, 1000, 10000, 100000, 1000000};
+    uint64_t scale = pow10[d < 0 ? 0 : d > 6 ? 6 : d];
+    if (d > 3) { /* (half_up's scale stops at 3 decimals) */
+        if (!den)
+            return 0;
+        if (num > (UINT64_MAX / 2 - den) / scale / 2 || den > UINT64_MAX / 4)
+            return (double)num / (double)den;
+        return (double)((2 * scale * num + den) / (2 * den)) / (double)scale;
+    }
     if (!den)
         return 0;
     if (num > (UINT64_MAX / 2 - den) / scale / 2 || den > UINT64_MAX / 4)
@@ -48,23 +57,22 @@ static double ratio_half_up(uint64_t num, uint64_t den, int d)
     return (double)q / (double)scale;
 }
 
-/* Jaccard and lift of a pair as the tables show them: as
- * grille_stat_association computes them in CSV, rounded half up from the
- * counts for the eye. */
-static double shown_jaccard(bool csv, double v, uint64_t both, uint64_t na,
+/* Jaccard and lift of a pair as the tables show them, rounded half up
+ * from the counts to d decimals (CSV's six too). */
+static double shown_jaccard(double v, uint64_t both, uint64_t na,
                             uint64_t nb, int d)
 {
-    if (csv || v == 0)
+    if (v == 0)
         return v;
     return ratio_half_up(both, na + nb - both, d);
 }
 
-static double shown_lift(bool csv, double v, uint64_t both, uint64_t na,
-                         uint64_t nb, uint64_t n, int d)
+static double shown_lift(double v, uint64_t both, uint64_t na, uint64_t nb,
+                         uint64_t n, int d)
 {
-    if (csv || v == 0 || (na && nb > UINT64_MAX / na) ||
+    if (v == 0 || (na && nb > UINT64_MAX / na) ||
         (both && n > UINT64_MAX / both))
-        return csv ? v : half_up(v, d);
+        return d > 3 ? v : half_up(v, d);
     return ratio_half_up(both * n, na * nb, d);
 }
 
@@ -199,13 +207,13 @@ static void pairs_table(table *t, const grille_report *r, const cooc *c,
         size_t both = c->count[i * k + j], na = c->units[i],
                nb = c->units[j];
         table_set(t, row, 3, fmt,
-                  shown_jaccard(csv, c->jaccard[i * k + j], both, na, nb, 3));
+                  shown_jaccard(c->jaccard[i * k + j], both, na, nb,
+                                csv ? 6 : 3));
         table_set(t, row, 4, csv ? "%.6f" : "%.2f",
-                  shown_lift(csv, c->lift[i * k + j], both, na, nb, c->n, 2));
-        double pba = na ? (double)both / (double)na : 0;
-        double pab = nb ? (double)both / (double)nb : 0;
-        table_set(t, row, 5, fmt, csv ? pba : ratio_half_up(both, na, 3));
-        table_set(t, row, 6, fmt, csv ? pab : ratio_half_up(both, nb, 3));
+                  shown_lift(c->lift[i * k + j], both, na, nb, c->n,
+                             csv ? 6 : 2));
+        table_set(t, row, 5, fmt, ratio_half_up(both, na, csv ? 6 : 3));
+        table_set(t, row, 6, fmt, ratio_half_up(both, nb, csv ? 6 : 3));
     }
 }
 
@@ -254,11 +262,11 @@ static void cooc_matrix(doc *d, const grille_report *r, const cooc *c,
                 table_set(&t, row, j + 1, "%s", "\xe2\x80\x94");
             else if (which == 1)
                 table_set(&t, row, j + 1, "%.2f",
-                          shown_jaccard(false, v, c->count[i * k + j],
+                          shown_jaccard(v, c->count[i * k + j],
                                         c->units[i], c->units[j], 2));
             else
                 table_set(&t, row, j + 1, "%.1f",
-                          shown_lift(false, v, c->count[i * k + j],
+                          shown_lift(v, c->count[i * k + j],
                                      c->units[i], c->units[j], c->n, 1));
             if (i != j) {
                 char col[8];
@@ -602,10 +610,15 @@ static void compare_csv(FILE *f, const grille_report *r, const compare *m)
             csv_ccell(f, code_id(r, m->codes[i]), true);
             fputc(',', f);
             csv_ccell(f, m->groups[g].none ? "" : m->groups[g].value, true);
+            /* (share and rate rounded half up from their counts, as
+             * the tables round theirs) */
             fprintf(f, ",%zu,%zu,%zu,%zu,%zu,%.6f,%.6f,%.4f\r\n", m->docs[x],
                     m->segs[x], m->groups[g].documents,
-                    m->groups[g].segments, m->groups[g].words, m->share[x],
-                    m->rate[x], spec_round4(m->spec[x]));
+                    m->groups[g].segments, m->groups[g].words,
+                    ratio_half_up(m->segs[x], m->groups[g].segments, 6),
+                    ratio_half_up(1000 * (uint64_t)m->hits[x],
+                                  m->groups[g].words, 6),
+                    spec_round4(m->spec[x]));
         }
     }
 }
@@ -827,21 +840,18 @@ static void themes_table(table *t, const grille_report *r, bool labels,
         if (labels)
             table_set(t, row, col++, "%s", k->label);
         table_set(t, row, col++, "%zu", k->documents);
-        double pct = r->ndocs ? 100.0 * (double)k->documents /
-                                    (double)r->ndocs
-                              : 0.0;
         char ptext[8];
         pct_text(k->documents, r->ndocs, ptext);
         if (csv)
-            table_set(t, row, col++, "%.2f", pct);
+            table_set(t, row, col++, "%.2f",
+                      ratio_half_up(100 * (uint64_t)k->documents, r->ndocs, 2));
         else
             table_set(t, row, col++, "%s", ptext);
         table_set(t, row, col++, "%zu", k->segments);
         table_set(t, row, col++, "%zu", k->hits);
-        double per = r->words ? 1000.0 * (double)k->hits / (double)r->words
-                              : 0;
         table_set(t, row, col++, csv ? "%.4f" : "%.1f",
-                  csv ? per : ratio_half_up(1000 * (uint64_t)k->hits, r->words, 1));
+                  ratio_half_up(1000 * (uint64_t)k->hits, r->words,
+                                csv ? 4 : 1));
         char *tt = top_terms(k, csv ? 8 : 4);
         table_set(t, row, col++, "%s", tt);
         free(tt);

@@ -1086,6 +1086,44 @@ def t_ties_from_counts():
         b'has no documents: nothing to compare' in r.stderr, r
 
 
+def t_csv_ties_from_counts():
+    """CSV rounds half up from the counts too, to its six decimals (two
+    for report's percentage): a Jaccard and a share of 1/128, 0.0078125,
+    are 0.007813 (printf gave 0.007812: a third theme in one segment of
+    128 for the share), and a theme in 1 note of 32,
+    3.125%, is 3.13."""
+    d = os.path.join(TMP, 'csvties')
+    os.makedirs(os.path.join(d, 'j'))
+    os.makedirs(os.path.join(d, 'r'))
+    cb = os.path.join(d, 'cb.yaml')
+    with open(cb, 'w', encoding='utf-8') as fh:
+        fh.write('name: T\nlanguage: french\nthemes:\n'
+                 '  alpha: {label: Alpha, terms: [masque]}\n'
+                 '  beta: {label: Beta, terms: [budget]}\n'
+                 '  gamma: {label: Gamma, terms: [rare]}\n')
+    with open(os.path.join(d, 'j', 'a.md'), 'w', encoding='utf-8') as fh:
+        fh.write('---\ntype: ccas\n---\n\n' + '\n\n'.join(
+            ['masque budget rare'] + ['masque'] * 63 + ['budget'] * 64))
+    for i in range(1, 33):
+        with open(os.path.join(d, 'r', 'n%02d.md' % i), 'w',
+                  encoding='utf-8') as fh:
+            fh.write('masque\n' if i == 1 else 'rien %d\n' % i)
+    for name in ('j', 'r'):
+        db = os.path.join(d, name + '.db')
+        out('init', '-d', db, '-c', cb)
+        out('add', '-d', db, os.path.join(d, name))
+    rows = csv_rows(out('cooc', '-d', os.path.join(d, 'j.db'), '-f', 'csv'))
+    assert ['alpha', 'beta', '1', '0.007813'] in [r[:4] for r in rows], rows
+    rows = csv_rows(out('compare', '-d', os.path.join(d, 'j.db'), '--by',
+                        'type', '-f', 'csv', '--all'))
+    col = rows[0].index('share')
+    shares = {r[0]: r[col] for r in rows[1:]}
+    assert shares['gamma'] == '0.007813', shares
+    rows = csv_rows(out('report', '-d', os.path.join(d, 'r.db'), '-f', 'csv'))
+    alpha = [r for r in rows if r[0] == 'alpha']
+    assert alpha and alpha[0][3] == '3.13', rows
+
+
 def t_compare_text_no_minus_zero():
     """A score that rounds to zero is written +0.0 in the text, as 0
     is, whatever its sign (docs/reports.md): here a2 (prune, once) at
@@ -1707,6 +1745,8 @@ def main():
     check('a quote\'s closing mark stays with its word',
           t_quote_marks_keep_their_word)
     check('compare text: no -0.0', t_compare_text_no_minus_zero)
+    check('CSV: ties rounded half up from the counts, to six decimals',
+          t_csv_ties_from_counts)
     check('ties rounded half up from the counts; compare of no documents',
           t_ties_from_counts)
     check('corpus: quotes and the report\'s verbatims in the documented '
