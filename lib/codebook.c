@@ -1836,7 +1836,7 @@ static int skip_speakers(builder *b, const ynode *v)
                     "without its colon; '*' may only end it (Enquêteur*)");
         if (!bad && key.data[n - 1] != '*' && !could_be_label(x->str))
             bad = _("speaker label '%s' in 'skip_speakers' never starts a "
-                    "turn: a turn's label is a role word (Enquêtrice), "
+                    "turn: a turn's label is a role word (Enquêtrice, Maire), "
                     "letters in capitals (Q, DGS, MARIE), a civility and a "
                     "name (Mme Lefèvre) or two or three capitalised words "
                     "(Jean Dupont), a role in brackets after it (Mme Roux "

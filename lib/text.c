@@ -1079,7 +1079,22 @@ static const listword speaker_words[] = {
     LW("Enquetee"), LW("Question"), LW("Réponse"), LW("Reponse"),
     LW("Locuteur"), LW("Locutrice"), LW("Animateur"), LW("Animatrice"),
     LW("Modérateur"), LW("Modératrice"), LW("Moderateur"), LW("Moderatrice"),
-    LW("Journaliste"), LW("Consultant"), LW("Consultante"), {NULL, 0}};
+    LW("Journaliste"), LW("Consultant"), LW("Consultante"),
+    /* the roles of the people these interviews are with: in a
+     * transcript, "Maire : on a distribué les masques" is the mayor's
+     * answer, not a line of the interviewer's turn before it (a note
+     * about the mayor is most often a list's item, "- Maire : présent",
+     * which stays text) */
+    LW("Maire"), LW("Adjoint"), LW("Adjointe"), LW("Élu"), LW("Élue"),
+    LW("Elu"), LW("Elue"), LW("Directeur"), LW("Directrice"),
+    LW("Président"), LW("Présidente"), LW("President"), LW("Presidente"),
+    LW("Secrétaire"), LW("Secretaire"), LW("Conseiller"),
+    LW("Conseillère"), LW("Conseillere"), LW("Responsable"), LW("Chef"),
+    LW("Cheffe"), LW("Coordinateur"), LW("Coordinatrice"),
+    LW("Coordonnateur"), LW("Coordonnatrice"), LW("Délégué"),
+    LW("Déléguée"), LW("Delegue"), LW("Deleguee"), LW("Infirmier"),
+    LW("Infirmière"), LW("Infirmiere"), LW("Médecin"), LW("Medecin"),
+    {NULL, 0}};
 /* The labels a turn written as a list's item may have (bullet_speaker):
  * the interviewer's and the answer's, capitalised or in capitals. */
 static const listword qa_words[] = {

@@ -606,10 +606,10 @@ START_TEST(test_error_skip_speakers)
          * is one */
         {"[Q, Marie]", GRILLE_EINVALID, 20,
          "'Marie' in 'skip_speakers' never starts a turn"},
-        {"[Maire]", GRILLE_EINVALID, 17, "not one capitalised word"},
+        {"[Claire]", GRILLE_EINVALID, 17, "not one capitalised word"},
         {"[Mme]", GRILLE_EINVALID, 17, "never starts a turn"},
         {"[Intervenant]", GRILLE_EINVALID, 17, "never starts a turn"},
-        {"[Élu]", GRILLE_EINVALID, 17, "never starts a turn"},
+        {"[Interlocutrice]", GRILLE_EINVALID, 17, "never starts a turn"},
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         char yaml[300];
