@@ -93,6 +93,32 @@ static bool line_has(const char *s, size_t len, size_t line, const char *what)
  * closing quote has a letter right after it ('\bl'accueil\b',
  * 'L'accueil'), where YAML wants it written twice. */
 
+/* Where on line `line` of s a key is written against its value, with no
+ * space after its colon ("role:DGS", "label:École"): the colon's byte, or
+ * len for none.  A key is letters, digits, '_' and '-' (and any byte of
+ * a non-ASCII letter) after the indent and a list's "- ". */
+static size_t glued_colon(const char *s, size_t len, size_t line)
+{
+    size_t i = mark_byte(s, len, line, 0);
+    while (i < len && s[i] == ' ')
+        i++;
+    if (i + 1 < len && s[i] == '-' && s[i + 1] == ' ')
+        for (i += 2; i < len && s[i] == ' '; i++)
+            ;
+    size_t k = i;
+    while (k < len && (((unsigned char)s[k] >= 0x80) ||
+                       (s[k] >= 'a' && s[k] <= 'z') ||
+                       (s[k] >= 'A' && s[k] <= 'Z') ||
+                       (s[k] >= '0' && s[k] <= '9') || s[k] == '_' ||
+                       s[k] == '-'))
+        k++;
+    if (k == i || k + 1 >= len || s[k] != ':' || s[k + 1] == ' ' ||
+        s[k + 1] == '\t' || s[k + 1] == '\n' || s[k + 1] == '\r' ||
+        s[k + 1] == '/') /* "http://": a value's, not a key's */
+        return len;
+    return k;
+}
+
 /* Whether s[0, n) is one of YAML's spellings of null (empty, ~, null). */
 static bool null_spelling(const char *s, size_t n)
 {
@@ -180,6 +206,42 @@ int grille_ytree__parse(ynode **out, const char *s, size_t len,
             char hint[160] = "";
             size_t at = mark_byte(s, len, p.problem_mark.line,
                                   p.problem_mark.column);
+            /* "role:DGS": a key YAML reads as text to the line's end,
+             * then wants its ':' on the next line (or, indented, reads
+             * the next line as more of that text, and finds its ': '),
+             * where it says the error is: the line and the key said
+             * instead */
+            size_t glued = len, gline = 0, gcol = 0;
+            if (strstr(what, "could not find expected ':'") && p.context &&
+                strstr(p.context, "simple key")) {
+                gline = p.context_mark.line;
+                gcol = p.context_mark.column;
+                glued = glued_colon(s, len, gline);
+            } else if (strstr(what, "mapping values are not allowed") &&
+                       p.problem_mark.line > 0) {
+                gline = p.problem_mark.line - 1;
+                glued = glued_colon(s, len, gline);
+                size_t ls = mark_byte(s, len, gline, 0);
+                while (ls + gcol < glued && s[ls + gcol] == ' ')
+                    gcol++;
+            }
+            if (glued < len) {
+                size_t ls = mark_byte(s, len, gline, 0), le = ls;
+                while (le < len && s[le] != '\n' && s[le] != '\r')
+                    le++;
+                while (ls < glued && s[ls] == ' ')
+                    ls++;
+                rc = grille__error(
+                    err, GRILLE_ESYNTAX, name, (unsigned)gline + 1 + line0,
+                    (unsigned)gcol + 1,
+                    _("YAML: '%.*s' needs a space after its ':' to be a key "
+                      "and its value (%.*s %.*s)"),
+                    (int)(le - ls > 60 ? 60 : le - ls), s + ls,
+                    (int)(glued + 1 - ls), s + ls,
+                    (int)(le - glued - 1 > 40 ? 40 : le - glued - 1),
+                    s + glued + 1);
+                break;
+            }
             if (at < len && s[at] == '\t')
                 snprintf(hint, sizeof(hint), "%s",
                          _(" (a tab: YAML indents with spaces)"));

@@ -676,6 +676,33 @@ def t_front_matter_not_yaml():
     failed_add(fresh('notyaml'), name, msg)
 
 
+def t_front_matter_glued_colon():
+    """A key written against its value (role:DGS): the line it is on, and
+    the fix; libyaml said it could not find a ':' on the next line (the
+    closing '---' when it was the last key)."""
+    for k, lines in enumerate((['collectivite: X', 'role:DGS', 'type: commune'],
+                               ['collectivite: X', 'type: commune',
+                                'role:DGS'])):
+        name = write('glued%d.md' % k, '---\n' + '\n'.join(lines) +
+                     '\n---\n\nla cantine\n')
+        msg = esc(name) + (r":%d:1: YAML: 'role:DGS' needs a space after its "
+                           r"':' to be a key and its value \(role: DGS\)" %
+                           (lines.index('role:DGS') + 2))
+        expect(grille('tag', name), 1, 'grille: %s\n' % msg, '')
+        failed_add(fresh('glued%d' % k), name, msg)
+    # a URL's colon is a value's: not taken for a key
+    name = write('gluedurl.md', '---\ntype: commune\nsource: http://x.fr/a:b'
+                 '\n---\n\nla cantine\n')
+    run, docs = tag_json(name)
+    assert docs[0]['document']['attributes']['source'] == 'http://x.fr/a:b'
+    # in a codebook, indented: the line, not the one after it
+    cb = write('glued.yaml', 'name: x\nthemes:\n  ecole:\n    label:École\n'
+               '    terms: [école]\n')
+    expect(grille('codebook', 'check', cb), 1,
+           r"grille: %s:4:5: YAML: 'label:École' needs a space after its ':' "
+           r'to be a key and its value \(label: École\)\n' % esc(cb), '')
+
+
 def t_front_matter_aside():
     """After blank lines, a block between '---' lines that names none of
     the reports' keys is text, with a warning that gives its line: its
@@ -1925,6 +1952,8 @@ for name, fn in [
          t_cut_doc_stats),
         ('project: aggregates well formed but false: counted from the '
          'codings', t_false_doc_stats),
+        ('front matter and codebook: a key glued to its value, said on its '
+         'line', t_front_matter_glued_colon),
         ('project: strings edited by hand: list -f json stays JSON',
          t_list_strings),
         ('project: words and bytes no add writes: said by list',
