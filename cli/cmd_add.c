@@ -37,6 +37,9 @@ static const char help[] =
     "some could not be (they are listed; the others are added), 2 for a usage\n"
     "error.\n";
 
+/* The typos of keys said for a note: the reports read seven keys. */
+#define TYPOS_MAX 7
+
 /* Reading and coding the files ahead of the thread that writes them to
  * the project, in a ring of slots: file i goes to slot i % nslots once
  * file i - nslots is stored. */
@@ -46,10 +49,12 @@ typedef struct slot {
     grille_error err;
     int rc; /* < 0: the file could not be read (or no memory) */
     bool ready;
-    /* a front matter key that is a typo of one the reports read, and
-     * that one: noted by the writer once the note is in */
-    char typo[128];
-    const char *typo_of;
+    /* the front matter keys that are typos of those the reports read
+     * (the first TYPOS_MAX), and those: noted by the writer once the
+     * note is in */
+    char typo[TYPOS_MAX][128];
+    const char *typo_of[TYPOS_MAX];
+    size_t ntypos;
 } slot;
 
 /* The typos of keys in the notes added, each said once at the end. */
@@ -79,38 +84,40 @@ typedef struct preparer {
     pthread_t tid;
 } preparer;
 
-/* The first front matter key of `at` that is a typo of a key the reports
- * read ("tpye: commune": the note would be in no type's group, silently),
- * where that key is not given too: into sl. */
+/* The front matter keys of `at` that are typos of keys the reports read
+ * ("tpye: commune": the note would be in no type's group, silently),
+ * where that key is not given too: into sl, each of them ("tpye",
+ * "colectivite" and "enquteur" in one note: the first only was said). */
 static void key_typos(const grille_attrs *at, slot *sl)
 {
-    for (size_t i = 0; i < grille_attrs_count(at); i++) {
+    for (size_t i = 0; i < grille_attrs_count(at) && sl->ntypos < TYPOS_MAX;
+         i++) {
         const char *key = grille_attrs_get(at, i)->key;
         const char *near = cli_key_typo(key);
         if (near && !grille_attrs_find(at, near) &&
-            strlen(key) < sizeof(sl->typo)) {
-            strcpy(sl->typo, key);
-            sl->typo_of = near;
-            return;
+            strlen(key) < sizeof(sl->typo[0])) {
+            strcpy(sl->typo[sl->ntypos], key);
+            sl->typo_of[sl->ntypos++] = near;
         }
     }
 }
 
-/* Notes sl's typo, of the note `path` just added, in *v. */
-static void note_typo(key_typo **v, size_t *n, const slot *sl,
-                      const char *path)
+/* Notes typo `typo` (of key `of`), of the note `path` just added, in
+ * *v. */
+static void note_typo(key_typo **v, size_t *n, const char *typo,
+                      const char *of, const char *path)
 {
     for (size_t i = 0; i < *n; i++)
-        if (strcmp((*v)[i].key, sl->typo) == 0) {
+        if (strcmp((*v)[i].key, typo) == 0) {
             (*v)[i].notes++;
             return;
         }
     key_typo *more = realloc(*v, (*n + 1) * sizeof(**v));
-    char *key = strdup(sl->typo), *first = strdup(path);
+    char *key = strdup(typo), *first = strdup(path);
     if (!more || !key || !first)
         abort(); /* out of memory */
     *v = more;
-    (*v)[(*n)++] = (key_typo){key, first, sl->typo_of, 1};
+    (*v)[(*n)++] = (key_typo){key, first, of, 1};
 }
 
 static void prepare_file(adder *ad, size_t i, grille_analyser *a)
@@ -121,7 +128,7 @@ static void prepare_file(adder *ad, size_t i, grille_analyser *a)
     if (sl->rc == 0)
         sl->rc = grille_add_prepare(&sl->prep, a, ad->cb, ad->unit, path,
                                     sl->text, &sl->err);
-    sl->typo[0] = '\0';
+    sl->ntypos = 0;
     if (sl->rc == 0)
         key_typos(grille_prepared_attrs(sl->prep), sl);
 }
@@ -431,8 +438,8 @@ int cmd_add(int argc, char **argv)
             abort_all = true;
             break;
         }
-        if (sl->typo[0])
-            note_typo(&typos, &ntypos, sl, path);
+        for (size_t t = 0; t < sl->ntypos; t++)
+            note_typo(&typos, &ntypos, sl->typo[t], sl->typo_of[t], path);
         added++;
         cli_progress_step(&prog, i + 1);
     }
