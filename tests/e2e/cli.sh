@@ -687,7 +687,8 @@ expect "add: one warning for a typo in several notes, with their number" 0 \
     "^grille: warning: front matter key 'tpye' \(2 notes, the first keytypo2\.md\) is none the reports read: did you mean 'type'\?" \
     $G add -d keys.db keytypo2.md keytypo3.md
 printf -- '---\ntpye: commune\ncolectivite: X\nenquteur: Moi\n---\nLe DGS.\n' > keytypos.md
-$G add -d keys.db keytypos.md > /dev/null 2> keytypos.err
+$G init -d keytypos.db > /dev/null
+$G add -d keytypos.db keytypos.md > /dev/null 2> keytypos.err
 ok "add: each typo of a note is said, not its first only" \
     sh -c "grep -c \"keytypos\\.md: front matter key '\\(tpye\\|colectivite\\|enquteur\\)' is none the reports read\" keytypos.err | grep -qx 3"
 expect "attr set: a key that is a typo of 'enqueteur' is said, and set" 0 \
