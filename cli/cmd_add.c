@@ -19,7 +19,8 @@
 #include <unistd.h>
 
 static const char help[] =
-    "Usage: grille add [-d DB] [-a KEY=VALUE]... [-j N] FILE...|DIR...\n"
+    "Usage: grille add [-d DB] [-a KEY=VALUE]... [-j N] [--replace] "
+    "FILE...|DIR...\n"
     "Add interview notes to the project and code them with its codebook.\n"
     "A folder is walked for .txt and .md files (other files are listed as\n"
     "skipped).  The YAML front matter of a note gives its attributes;\n"
@@ -28,6 +29,10 @@ static const char help[] =
     "  -d, --db FILE          the project (default: $GRILLE_DB, else\n"
     "                         ./grille.db)\n"
     "  -a, --attr KEY=VALUE   set an attribute on the documents added\n"
+    "      --replace          a note edited since it was added replaces its\n"
+    "                         old version (refused without), which keeps\n"
+    "                         the attributes set by hand (attr set, attr\n"
+    "                         import, -a); its codings are made again\n"
     "  -j, --jobs N           use N threads: one writes the project while\n"
     "                         the others read and code the next files\n"
     "                         (default: one per processor, at most 8); the\n"
@@ -118,6 +123,37 @@ static void note_typo(key_typo **v, size_t *n, const char *typo,
         abort(); /* out of memory */
     *v = more;
     (*v)[(*n)++] = (key_typo){key, first, of, 1};
+}
+
+/* What replacing a note did (add --replace), said once the add is
+ * committed: into out. */
+static int replaced_note(cli_files *out, const char *path,
+                         const grille_replaced *rep, int64_t id)
+{
+    char *msg = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&msg, &len);
+    if (!f)
+        return -1;
+    fputs("  ", f);
+    put_safe_str(f, path);
+    fprintf(f, _(": replaced the old version (#%lld) by the new one (#%lld)"),
+            (long long)rep->old_id, (long long)id);
+    if (rep->attrs_kept)
+        fprintf(f, _(", %zu attribute%s set by hand kept"), rep->attrs_kept,
+                rep->attrs_kept == 1 ? "" : "s");
+    if (rep->manual_dropped)
+        fprintf(f,
+                _("; %zu manual coding%s of the old version not carried "
+                  "over (their places were in the old text: import them "
+                  "again)"),
+                rep->manual_dropped, rep->manual_dropped == 1 ? "" : "s");
+    fputc('\n', f);
+    if (fclose(f) != 0) {
+        free(msg);
+        return -1;
+    }
+    return cli_files_push(out, msg);
 }
 
 static void prepare_file(adder *ad, size_t i, grille_analyser *a)
@@ -217,12 +253,14 @@ int cmd_add(int argc, char **argv)
         {"db", required_argument, 0, 'd'},
         {"attr", required_argument, 0, 'a'},
         {"jobs", required_argument, 0, 'j'},
+        {"replace", no_argument, 0, 'r'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     const char *db = NULL;
     char **attrs = calloc((size_t)argc + 1, sizeof(char *));
     size_t nattrs = 0;
     long jobs = cli_default_jobs();
+    bool replace = false;
     int c;
     if (!attrs)
         return EXIT_RUNTIME;
@@ -230,6 +268,7 @@ int cmd_add(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "d:a:j:h", opts, NULL)) != -1) {
         switch (c) {
         case 'd': db = optarg; break;
+        case 'r': replace = true; break;
         case 'a':
             if (!strchr(optarg, '=') || optarg[0] == '=') {
                 free(attrs);
@@ -276,8 +315,8 @@ int cmd_add(int argc, char **argv)
                                "(a file named '-': ./-)"));
         }
     db = cli_db_path(db);
-    cli_files list = {0}, failures = {0};
-    size_t skipped = 0, failed = 0, added = 0, present = 0;
+    cli_files list = {0}, failures = {0}, replacements = {0};
+    size_t skipped = 0, failed = 0, added = 0, present = 0, replaced = 0;
     key_typo *typos = NULL;
     size_t ntypos = 0;
     int status = EXIT_OK;
@@ -400,8 +439,12 @@ int cmd_add(int argc, char **argv)
             cli_warning("%s", msg);
         }
         int64_t id = 0;
-        int rc = grille_store_add_prepared(s, sl->prep, base(path), path, &id,
-                                           &err);
+        grille_replaced rep = {0, 0, 0};
+        int rc = replace ? grille_store_replace_prepared(s, sl->prep,
+                                                         base(path), path, &id,
+                                                         &rep, &err)
+                         : grille_store_add_prepared(s, sl->prep, base(path),
+                                                     path, &id, &err);
         if (rc == GRILLE_EEXISTS && id > 0) { /* the same text */
             cli_progress_end(&prog);
             cli_lib_error(&err);
@@ -440,7 +483,13 @@ int cmd_add(int argc, char **argv)
         }
         for (size_t t = 0; t < sl->ntypos; t++)
             note_typo(&typos, &ntypos, sl->typo[t], sl->typo_of[t], path);
-        added++;
+        if (rep.old_id) {
+            if (replaced_note(&replacements, path, &rep, id) < 0)
+                abort(); /* out of memory, as note_typo */
+            replaced++;
+        } else {
+            added++;
+        }
         cli_progress_step(&prog, i + 1);
     }
     pthread_mutex_lock(&ad.lock);
@@ -473,6 +522,8 @@ int cmd_add(int argc, char **argv)
     cli_checkpoint(s);
     cli_printf(_("added %zu document%s to %s"), added, added == 1 ? "" : "s",
                db);
+    if (replaced)
+        printf(_(", %zu replaced"), replaced);
     if (present)
         printf(_(", %zu already there"), present);
     if (skipped)
@@ -480,6 +531,8 @@ int cmd_add(int argc, char **argv)
     if (failed)
         printf(_(", %zu failed"), failed);
     printf("\n");
+    for (size_t i = 0; i < replacements.n; i++)
+        fputs(replacements.v[i], stdout);
     for (size_t i = 0; i < ntypos; i++) {
         if (typos[i].notes == 1)
             cli_warning(_("%s: front matter key '%s' is none the reports "
@@ -513,6 +566,7 @@ done:
     for (size_t i = 0; i < failures.n; i++)
         free(failures.v[i]);
     free(failures.v);
+    cli_files_free(&replacements);
     free(attrs);
     grille_analyser_free(a);
     grille_codebook_free(cb);

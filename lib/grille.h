@@ -730,6 +730,31 @@ GRILLE_API int grille_add_prepare(grille_prepared **out, grille_analyser *a,
 GRILLE_API int grille_store_add_prepared(grille_store *s, grille_prepared *p,
                                          const char *name, const char *path,
                                          int64_t *id, grille_error *err);
+/*
+ * grille_store_add_prepared, but a note that the add would refuse as a
+ * new version of a document already there (read from the same file, or
+ * added by the same path, with another text) replaces it, in the same
+ * transaction: the old version is removed with its segments and codings,
+ * the new one added, and the old one's attributes that its front matter
+ * did not give (grille_store_set_attr's: attr set, attr import, add -a)
+ * are set again on the new one, over its front matter's, as if set
+ * after the add.  Its manual codings (imported) are not carried over:
+ * their offsets are in the old text.  *rep (when not NULL) says what
+ * was replaced: old_id 0 when the note was added as a new document.
+ * Errors: grille_store_add_prepared's; when the new version cannot be
+ * added (its front matter, no text), the old one stays.
+ */
+typedef struct grille_replaced {
+    int64_t old_id;        /* the document replaced; 0 for none */
+    size_t attrs_kept;     /* its attributes set again on the new one */
+    size_t manual_dropped; /* its manual codings, not carried over */
+} grille_replaced;
+GRILLE_API int grille_store_replace_prepared(grille_store *s,
+                                             grille_prepared *p,
+                                             const char *name,
+                                             const char *path, int64_t *id,
+                                             grille_replaced *rep,
+                                             grille_error *err);
 /* The front matter's attributes of a prepared document, as read (keys
  * as the note spells them), borrowed until grille_prepared_free; NULL
  * when it has none or could not be read (its error is the add's). */

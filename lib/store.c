@@ -161,6 +161,9 @@ struct grille_store {
     char *file;
     grille_unit unit;
     bool in_tx;
+    /* the document an add refused as an older version of the note (its
+     * file's, or its path's, with another text): what a replace removes */
+    int64_t edited_id;
     bool in_read; /* grille_store_read_begin */
     bool mapped;  /* grille_store__map: the file mapped */
     bool map_held; /* grille_store__map_hold: mapped till read_end */
@@ -3183,14 +3186,16 @@ static int edited_error(grille_error *err, const char *path, const char *old,
         err, GRILLE_EEXISTS, path, 0, 0,
         by_path ? _("the project has a document added by this path, as "
                     "'%s' (#%lld), with another text: nothing added; if "
-                    "this is a new version of it, remove that one first "
-                    "(grille rm '%s'), then add the file again; if it is "
-                    "another file, add it by a path that tells it apart")
+                    "this is a new version of it, add it again with "
+                    "--replace, which keeps its attributes set by hand (or "
+                    "remove it first: grille rm '%s'); if it is another "
+                    "file, add it by a path that tells it apart")
                 : _("the project has a document added from this file, as "
                     "'%s' (#%lld), with another text: nothing added; if "
-                    "this is a new version of it, remove that one first "
-                    "(grille rm '%s'), then add the file again; if it is "
-                    "another file, add it by a path that tells it apart"),
+                    "this is a new version of it, add it again with "
+                    "--replace, which keeps its attributes set by hand (or "
+                    "remove it first: grille rm '%s'); if it is another "
+                    "file, add it by a path that tells it apart"),
         old, (long long)id, old);
 }
 
@@ -3202,6 +3207,7 @@ static int add_doc(grille_store *s, grille_prepared *p, const char *name,
     const char *data = grille_text_data(p->text, &len);
     int rc, r;
     *id = 0;
+    s->edited_id = 0;
     /* a name of spaces alone would be one no list shows nor user types */
     bool blank = name && !name[strspn(name, " \t")];
     if (!name || blank || !path || !*path)
@@ -3268,8 +3274,8 @@ static int add_doc(grille_store *s, grille_prepared *p, const char *name,
         sqlite3_bind_text(q, 1, real, -1, SQLITE_STATIC);
         rc = sqlite3_step(q);
         if (rc == SQLITE_ROW) {
-            r = edited_error(err, path, col_text(q, 1),
-                             sqlite3_column_int64(q, 0), false);
+            s->edited_id = sqlite3_column_int64(q, 0);
+            r = edited_error(err, path, col_text(q, 1), s->edited_id, false);
             sqlite3_reset(q);
             return r;
         }
@@ -3304,8 +3310,8 @@ static int add_doc(grille_store *s, grille_prepared *p, const char *name,
                               real))
                 ;
             if (rc == SQLITE_ROW) {
-                r = edited_error(err, path, col_text(q, 1),
-                                 sqlite3_column_int64(q, 0),
+                s->edited_id = sqlite3_column_int64(q, 0);
+                r = edited_error(err, path, col_text(q, 1), s->edited_id,
                                  sqlite3_column_type(q, 3) == SQLITE_NULL);
                 sqlite3_finalize(q);
                 return r;
@@ -3395,6 +3401,129 @@ int grille_store_add_prepared(grille_store *s, grille_prepared *p,
     r = own_end(s, own, r, err);
     if (r < 0 && r != GRILLE_EEXISTS)
         *id = 0;
+    return r;
+}
+
+static int remove_doc(grille_store *s, int64_t id, grille_error *err);
+
+/* Replaces document `old`, an older version of prepared note p, by p:
+ * in a savepoint, so that nothing is lost if the add fails after the
+ * removal.  The old version's attributes that its front matter did not
+ * give (attr set, attr import, add -a) are set again on the new one, as
+ * they would be set after the add. */
+static int replace_doc(grille_store *s, grille_prepared *p, const char *name,
+                       const char *path, int64_t old, int64_t *id,
+                       grille_replaced *rep, grille_error *err)
+{
+    if (p->rc < 0) { /* the new version's own problem: said first */
+        if (err)
+            *err = p->err;
+        return p->rc;
+    }
+    typedef struct kept {
+        char *key, *value, *origin;
+    } kept;
+    kept *v = NULL;
+    size_t n = 0, cap = 0;
+    sqlite3_stmt *st;
+    int r = prepare(s,
+                    "SELECT key, value, origin FROM attributes WHERE "
+                    "document = ?1 AND origin <> 'front matter' ORDER BY key",
+                    &st, err);
+    if (r < 0)
+        return r;
+    sqlite3_bind_int64(st, 1, old);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (GROW(v, cap, n + 1) < 0) {
+            rc = SQLITE_NOMEM;
+            break;
+        }
+        v[n] = (kept){strdup(col_text(st, 0)), strdup(col_text(st, 1)),
+                      strdup(col_text(st, 2))};
+        if (!v[n].key || !v[n].value || !v[n].origin) {
+            free(v[n].key);
+            free(v[n].value);
+            free(v[n].origin);
+            rc = SQLITE_NOMEM;
+            break;
+        }
+        n++;
+    }
+    sqlite3_finalize(st);
+    r = rc == SQLITE_DONE ? 0 : store_error(s, err, rc, "replace the document");
+    if (r == 0 &&
+        (r = prepare(s,
+                     "SELECT count(*) FROM codings WHERE "
+                     SQL_DOCUMENT_CODINGS("codings.", "?1")
+                     " AND origin = 'manual'",
+                     &st, err)) == 0) {
+        sqlite3_bind_int64(st, 1, old);
+        if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+            rep->manual_dropped = (size_t)sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
+        if (rc != SQLITE_ROW)
+            r = store_error(s, err, rc, "replace the document");
+    }
+    if (r == 0 && (rc = sqlite3_exec(s->db, "SAVEPOINT replace", NULL, NULL,
+                                     NULL)) != SQLITE_OK)
+        r = store_error(s, err, rc, "replace the document");
+    if (r == 0) {
+        r = remove_doc(s, old, err);
+        if (r == 0)
+            r = add_prepared(s, p, name, path, id, err);
+        for (size_t k = 0; k < n && r == 0; k++)
+            r = set_attr(s, *id, v[k].key, v[k].value, v[k].origin, err);
+        if (r < 0)
+            sqlite3_exec(s->db, "ROLLBACK TO replace", NULL, NULL, NULL);
+        rc = sqlite3_exec(s->db, "RELEASE replace", NULL, NULL, NULL);
+        if (r == 0 && rc != SQLITE_OK)
+            r = store_error(s, err, rc, "replace the document");
+    }
+    if (r == 0) {
+        rep->old_id = old;
+        rep->attrs_kept = n;
+    } else {
+        rep->manual_dropped = 0;
+    }
+    for (size_t k = 0; k < n; k++) {
+        free(v[k].key);
+        free(v[k].value);
+        free(v[k].origin);
+    }
+    free(v);
+    return r;
+}
+
+int grille_store_replace_prepared(grille_store *s, grille_prepared *p,
+                                  const char *name, const char *path,
+                                  int64_t *id, grille_replaced *rep,
+                                  grille_error *err)
+{
+    bool own;
+    int64_t unused;
+    grille_replaced none;
+    if (!id)
+        id = &unused;
+    if (!rep)
+        rep = &none;
+    *id = 0;
+    *rep = (grille_replaced){0, 0, 0};
+    if (!p)
+        return grille__error(err, GRILLE_EINVALID, s->path, 0, 0, "%s",
+                             _("no prepared document (grille_add_prepare "
+                               "failed?)"));
+    int r = own_begin(s, &own, err);
+    if (r == 0) {
+        r = add_prepared(s, p, name, path, id, err);
+        if (r == GRILLE_EEXISTS && *id == 0 && s->edited_id > 0)
+            r = replace_doc(s, p, name, path, s->edited_id, id, rep, err);
+    }
+    r = own_end(s, own, r, err);
+    if (r < 0 && r != GRILLE_EEXISTS)
+        *id = 0;
+    if (r < 0)
+        *rep = (grille_replaced){0, 0, 0};
     return r;
 }
 

@@ -397,6 +397,35 @@ def t_rm():
     return both()
 
 
+def t_replace():
+    """A note edited since it was added, added again with --replace: its
+    old version's rows go, the new one's come, with the attribute set
+    by hand carried over."""
+    note = os.path.join(TMP, 'edited-note.md')
+    with open(CORPUS[3], encoding='utf-8', errors='replace') as fh:
+        text = fh.read()
+    with open(note, 'w', encoding='utf-8') as fh:
+        fh.write(text + '\n- les masques FFP2 livrés, le télétravail '
+                 'prolongé\n')
+    grille('add', '-d', DB, note)
+    grille('attr', 'set', '-d', DB, 'edited-note.md', 'strate=rural')
+    with open(note, 'w', encoding='utf-8') as fh:
+        fh.write(text + '\n- la reprise des écoles, les élus présents\n')
+    r = grille('add', '-d', DB, '--replace', note)
+    if b'1 replaced' not in r.stdout:
+        return 'not replaced: %r' % r.stdout
+    con = sqlite3.connect(DB)
+    got = con.execute("SELECT a.value FROM attributes a JOIN documents d ON "
+                      "d.id = a.document WHERE d.name = 'edited-note.md' "
+                      "AND a.key = 'strate'").fetchall()
+    n = con.execute("SELECT count(*) FROM documents WHERE name = "
+                    "'edited-note.md'").fetchone()[0]
+    con.close()
+    if got != [('rural',)] or n != 1:
+        return 'attribute or documents: %r, %d' % (got, n)
+    return both()
+
+
 OLD_CODINGS = (
     'CREATE TABLE old_codings (id INTEGER PRIMARY KEY, segment INTEGER NOT '
     'NULL REFERENCES segments (id) ON DELETE CASCADE, code INTEGER NOT NULL '
@@ -815,6 +844,7 @@ for name, fn in [
         ('recode back, with manual codings: the same', t_recode_back),
         ('recode with the same codebook: no coding rewritten', t_recode_same),
         ('rm: the same', t_rm),
+        ('add --replace of an edited note: the same', t_replace),
         ('a project of schema 1 is upgraded with its rows', t_upgrade),
         ('a project of schema 4 is upgraded: doc_stats computed again',
          t_upgrade_v4),

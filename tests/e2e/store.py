@@ -434,6 +434,82 @@ def t_add_edited_file():
     return None
 
 
+def t_add_replace():
+    """add --replace: the edited note replaces its old version, whose
+    attributes set by hand are set again on it (over its front matter's,
+    under add -a's); its manual codings are dropped, and said; a new
+    version that cannot be added leaves the old one; the same text is
+    already there, and a new note is added."""
+    d = os.path.join(TMP, 'replace')
+    os.makedirs(os.path.join(d, 'n'))
+    db = os.path.join(d, 'r.db')
+    note = os.path.join(d, 'n', 'lodeve.md')
+    run = lambda *a: subprocess.run([G] + list(a), capture_output=True,
+                                    cwd=d)
+
+    def write(text):
+        with open(note, 'w', encoding='utf-8') as f:
+            f.write(text)
+
+    def attrs():
+        con = sqlite3.connect(db)
+        rows = con.execute("SELECT a.key || '=' || a.value || ' ' || "
+                           "a.origin FROM attributes a JOIN documents d ON "
+                           "d.id = a.document WHERE d.name = 'lodeve.md'"
+                           ).fetchall()
+        con.close()
+        return sorted(r[0] for r in rows)
+
+    write('---\ntype: commune\nrole: DGS\n---\nLes masques sont arrivés.\n')
+    assert run('init', '-d', db).returncode == 0
+    assert run('add', '-d', db, 'n/lodeve.md').returncode == 0
+    assert run('attr', 'set', '-d', db, 'lodeve.md', 'strate=rural',
+               'role=DGA').returncode == 0
+    # a manual coding, as an import writes one
+    con = sqlite3.connect(db)
+    con.execute("UPDATE codings SET origin = 'manual'")
+    manual = con.execute("SELECT count(*) FROM codings").fetchone()[0]
+    con.commit()
+    con.close()
+    write('---\ntype: epci\nrole: DGS\n---\nLes masques sont arrivés. '
+          'Le télétravail aussi.\n')
+    r = run('add', '-d', db, '--replace', '-a', 'vague=2', 'n/lodeve.md')
+    out = r.stdout.decode()
+    if r.returncode != 0 or 'added 0 documents to %s, 1 replaced\n' % db \
+            not in out or 'n/lodeve.md: replaced the old version (#1) by ' \
+            'the new one (#1), 2 attributes set by hand kept; %d manual ' \
+            'coding%s of the ' \
+            'old version not carried over' % (manual, 's' if manual > 1
+                                              else '') not in out:
+        return 'replace: %d %r %r' % (r.returncode, out, r.stderr)
+    want = ['role=DGA command line', 'strate=rural command line',
+            'type=epci front matter', 'vague=2 command line']
+    if attrs() != want:
+        return 'attributes after the replace: %r' % attrs()
+    if count(db, 'SELECT count(*) FROM documents') != 1 or count(
+            db, "SELECT count(*) FROM codings WHERE origin = 'manual'"):
+        return 'documents or manual codings left'
+    # the new version's front matter has an error: the old one stays
+    write('---\ntype: [epci\n---\nTout autre texte.\n')
+    before = count(db, "SELECT count(*) FROM documents WHERE id = 1")
+    r = run('add', '-d', db, '--replace', 'n/lodeve.md')
+    if r.returncode != 1 or b'YAML' not in r.stderr or before != 1 or \
+            count(db, "SELECT count(*) FROM documents WHERE id = 1") != 1 \
+            or attrs() != want:
+        return 'a bad new version: %d %r %r' % (r.returncode, r.stderr,
+                                                attrs())
+    # the same text: already there; a new note: added
+    write('---\ntype: epci\nrole: DGS\n---\nLes masques sont arrivés. '
+          'Le télétravail aussi.\n')
+    with open(os.path.join(d, 'n', 'autre.md'), 'w', encoding='utf-8') as f:
+        f.write('Les élus.\n')
+    r = run('add', '-d', db, '--replace', 'n/')
+    if r.returncode != 0 or b'added 1 document to %s, 1 already there' % \
+            db.encode() not in r.stdout:
+        return 'same text and a new note: %d %r' % (r.returncode, r.stdout)
+    return None
+
+
 def t_import_one_bad_archive():
     """import of a good archive and a bad one: the project as it was, and
     nothing said of the good one as if it were in."""
@@ -1760,6 +1836,8 @@ for name, fn in [
          t_import_one_bad_archive),
         ('add: a file edited since it was added is refused, not doubled',
          t_add_edited_file),
+        ('add --replace: an edited note replaces its old version, keeping '
+         'its attributes set by hand', t_add_replace),
         ('attr import: values counted once, conflicts refused', t_attr_import_counts),
         ('attr import: a name of a document and a collectivite',
          t_attr_import_name_and_collectivite),
