@@ -1901,6 +1901,18 @@ static int themes(builder *b, const ynode *m, long parent, bool dict)
         int rc = check_id(b, k, dict);
         if (rc < 0)
             return rc;
+        /* a theme with nothing under it, then a theme's key: the keys of
+         * this theme indented one level too little ("ecole:", then
+         * "label:" under it at its own indent), said at that key rather
+         * than as a theme with neither patterns nor children */
+        const ynode *v = m->items[i + 1], *next = i + 3 < m->n ? m->items[i + 2]
+                                                              : NULL;
+        if (!dict && v->type == Y_SCALAR && v->len == 0 && next &&
+            next->type == Y_SCALAR && is_theme_key(next->str))
+            return fail(b, next, GRILLE_ESYNTAX,
+                        _("'%s' is a key of a theme, not a theme id: indent "
+                          "it under its theme's id ('%s', above it)"),
+                        next->str, k->str);
         rc = theme(b, m->items[i], m->items[i + 1], parent, dict);
         if (rc < 0)
             return rc;
@@ -2059,7 +2071,19 @@ static int theme(builder *b, const ynode *k, const ynode *v, long parent,
                 if (val->type == Y_MAP && val->n > 0)
                     has_children = true;
                 rc = themes(b, val, (long)ci, dict);
-            } else
+            } else if (val->type == Y_MAP)
+                /* "cantine:" with terms under it, in "ecole": a sub-theme
+                 * written without its 'children:' (a list may be a key's
+                 * typo, "termz: [x]") */
+                rc = fail(b, key, GRILLE_ESYNTAX,
+                          _("unknown key '%s' in theme '%s' (expected label, "
+                            "description, color, terms, regex, exclude, "
+                            "near or children): a sub-theme goes under "
+                            "'children:' (children:, then '%s:' indented "
+                            "under it)"),
+                          q(buf, sizeof(buf), kk), id,
+                          q(buf, sizeof(buf), kk));
+            else
                 rc = fail(b, key, GRILLE_ESYNTAX,
                           _("unknown key '%s' in theme '%s' (expected label, "
                             "description, color, terms, regex, exclude, "

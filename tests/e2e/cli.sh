@@ -775,6 +775,14 @@ printf 'themes:\n  terms: [santé]\n  label: Santé\n' > shallow.yaml
 expect "a theme's keys indented as themes are refused" 1 \
     "^grille: shallow\.yaml:2:3: 'terms' is a key of a theme, not a theme id: indent it under its theme's id" \
     $G codebook check shallow.yaml
+printf 'name: x\nthemes:\n  ecole:\n  label: École\n  terms: [école]\n' > shallow2.yaml
+expect "a theme's keys at its own indent, under an empty theme: said at the key" 1 \
+    "^grille: shallow2\.yaml:4:3: 'label' is a key of a theme, not a theme id: indent it under its theme's id \('ecole', above it\)" \
+    $G codebook check shallow2.yaml
+printf 'name: x\nthemes:\n  ecole:\n    terms: [école]\n    cantine:\n      terms: [cantine]\n' > nochildren.yaml
+expect "a sub-theme without 'children:': the key is unknown, and children: is said" 1 \
+    "^grille: nochildren\.yaml:5:5: unknown key 'cantine' in theme 'ecole' .*: a sub-theme goes under 'children:'" \
+    $G codebook check nochildren.yaml
 printf 'themes:\n  sante: santé\n' > scalar.yaml
 expect "a theme that is one text is refused, with the list to write" 1 \
     "^grille: scalar\.yaml:2:10: theme 'sante' is the text 'santé': write its keys under it \(terms: \[\.\.\.\]\), or its terms as a list \(\[santé\]\)" \
