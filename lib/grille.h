@@ -115,7 +115,9 @@ typedef enum grille_encoding {
     GRILLE_ENC_UTF8_BOM,     /* UTF-8 with a BOM, which was skipped */
     GRILLE_ENC_UTF16LE,      /* UTF-16 little-endian with BOM, converted */
     GRILLE_ENC_UTF16BE,      /* UTF-16 big-endian with BOM, converted */
-    GRILLE_ENC_WINDOWS1252   /* Windows-1252 / ISO-8859-1, converted */
+    GRILLE_ENC_WINDOWS1252,  /* Windows-1252 / ISO-8859-1, converted */
+    GRILLE_ENC_MACROMAN      /* Mac OS Roman (a file from a Mac's Word or
+                                TextEdit of old), converted */
 } grille_encoding;
 
 /* Returns the name of an encoding ("UTF-8", "Windows-1252", ...). */

@@ -112,6 +112,7 @@ const char *grille_encoding_name(grille_encoding enc)
     case GRILLE_ENC_UTF16LE: return "UTF-16LE";
     case GRILLE_ENC_UTF16BE: return "UTF-16BE";
     case GRILLE_ENC_WINDOWS1252: return "Windows-1252";
+    case GRILLE_ENC_MACROMAN: return "Mac OS Roman";
     }
     return "unknown";
 }
@@ -124,6 +125,96 @@ static const uint16_t cp1252_high[32] = {
     0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0,      0x017D, 0,
     0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
     0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178};
+
+/* Mac OS Roman's 0x80..0xFF (0xDB: the euro sign, as since Mac OS 8.5). */
+static const uint16_t macroman_high[128] = {
+    0x00C4, 0x00C5, 0x00C7, 0x00C9, 0x00D1, 0x00D6, 0x00DC, 0x00E1,
+    0x00E0, 0x00E2, 0x00E4, 0x00E3, 0x00E5, 0x00E7, 0x00E9, 0x00E8,
+    0x00EA, 0x00EB, 0x00ED, 0x00EC, 0x00EE, 0x00EF, 0x00F1, 0x00F3,
+    0x00F2, 0x00F4, 0x00F6, 0x00F5, 0x00FA, 0x00F9, 0x00FB, 0x00FC,
+    0x2020, 0x00B0, 0x00A2, 0x00A3, 0x00A7, 0x2022, 0x00B6, 0x00DF,
+    0x00AE, 0x00A9, 0x2122, 0x00B4, 0x00A8, 0x2260, 0x00C6, 0x00D8,
+    0x221E, 0x00B1, 0x2264, 0x2265, 0x00A5, 0x00B5, 0x2202, 0x2211,
+    0x220F, 0x03C0, 0x222B, 0x00AA, 0x00BA, 0x03A9, 0x00E6, 0x00F8,
+    0x00BF, 0x00A1, 0x00AC, 0x221A, 0x0192, 0x2248, 0x2206, 0x00AB,
+    0x00BB, 0x2026, 0x00A0, 0x00C0, 0x00C3, 0x00D5, 0x0152, 0x0153,
+    0x2013, 0x2014, 0x201C, 0x201D, 0x2018, 0x2019, 0x00F7, 0x25CA,
+    0x00FF, 0x0178, 0x2044, 0x20AC, 0x2039, 0x203A, 0xFB01, 0xFB02,
+    0x2021, 0x00B7, 0x201A, 0x201E, 0x2030, 0x00C2, 0x00CA, 0x00C1,
+    0x00CB, 0x00C8, 0x00CD, 0x00CE, 0x00CF, 0x00CC, 0x00D3, 0x00D4,
+    0xF8FF, 0x00D2, 0x00DA, 0x00DB, 0x00D9, 0x0131, 0x02C6, 0x02DC,
+    0x00AF, 0x02D8, 0x02D9, 0x02DA, 0x00B8, 0x02DD, 0x02DB, 0x02C7};
+
+/* Whether an 8-bit text (no UTF-8) is French written in Mac OS Roman
+ * rather than Windows-1252: more bytes that are French letters and marks
+ * there (é 0x8E, è 0x8F, à 0x88, ç 0x8D, ê 0x90, ’ 0xD5, « 0xC7...) than
+ * bytes that are ones in Windows-1252 (é 0xE9, è 0xE8, à 0xE0, ’ 0x92,
+ * « 0xAB...).  Each is a rare sign in the other (0x8E is Ž there, 0xE9
+ * È here), so French text leans clearly one way. */
+static bool looks_macroman(const unsigned char *u, size_t len)
+{
+    /* a bit per byte 0x80..0xFF: 1 where it is a French letter or mark */
+    static const uint8_t mac[16] = {
+        /* 0x80 */ 0x08 | 0x04, /* É 0x83, Ç 0x82 */
+        /* 0x88 */ 0x01 | 0x02 | 0x20 | 0x40 | 0x80, /* à â ç é è */
+        /* 0x90 */ 0x01 | 0x02 | 0x10 | 0x20, /* ê ë î ï */
+        /* 0x98 */ 0x02 | 0x20 | 0x40 | 0x80, /* ô ù û ü */
+        0, 0, 0, 0,
+        /* 0xC0 */ 0x80, /* « 0xC7 */
+        /* 0xC8 */ 0x01 | 0x02 | 0x08 | 0x80, /* » … À œ */
+        /* 0xD0 */ 0x01 | 0x02 | 0x04 | 0x08 | 0x20, /* – — “ ” ’ */
+        0, 0, 0, 0, 0};
+    static const uint8_t win[16] = {
+        0, 0, /* 0x80, 0x88 */
+        /* 0x90 */ 0x04 | 0x40 | 0x80, /* ’ 0x92, – 0x96, — 0x97 */
+        /* 0x98 */ 0x10, /* œ 0x9C */
+        /* 0xA0 */ 0x01, /* no-break space */
+        /* 0xA8 */ 0x08, /* « 0xAB */
+        0,
+        /* 0xB8 */ 0x08, /* » 0xBB */
+        /* 0xC0 */ 0x01 | 0x80, /* À Ç */
+        /* 0xC8 */ 0x02, /* É */
+        0, 0,
+        /* 0xE0 */ 0x01 | 0x04 | 0x80, /* à â ç */
+        /* 0xE8 */ 0x01 | 0x02 | 0x04 | 0x08 | 0x40 | 0x80, /* è é ê ë î ï */
+        /* 0xF0 */ 0x10, /* ô */
+        /* 0xF8 */ 0x02 | 0x08 | 0x10, /* ù û ü */
+    };
+    size_t m = 0, w = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned c = u[i];
+        if (c < 0x80)
+            continue;
+        c -= 0x80;
+        m += (mac[c >> 3] >> (c & 7)) & 1;
+        w += (win[c >> 3] >> (c & 7)) & 1;
+    }
+    return m > w;
+}
+
+/* Whether the bytes of u that are no UTF-8 outnumber its multibyte
+ * sequences four to one: an 8-bit text whose letters sometimes make one
+ * by chance (Mac OS Roman's "l’école", 0xD5 0x8E, is U+054E), not UTF-8
+ * with a damaged byte here and there. */
+static bool mostly_invalid(const unsigned char *u, size_t len)
+{
+    size_t valid = 0, invalid = 0;
+    for (size_t i = 0; i < len;) {
+        if (u[i] < 0x80) {
+            i++;
+            continue;
+        }
+        size_t n = u[i] >= 0xF0 ? 4 : u[i] >= 0xE0 ? 3 : u[i] >= 0xC0 ? 2 : 1;
+        if (n > 1 && n <= len - i && utf8_check((const char *)u + i, n) == n) {
+            valid++;
+            i += n;
+        } else {
+            invalid++;
+            i++;
+        }
+    }
+    return invalid > 4 * valid;
+}
 
 static int decode_utf16(grille_text *t, const unsigned char *u, size_t len,
                         bool le, const char *name, grille_error *err)
@@ -299,7 +390,13 @@ int grille_text_decode(grille_text **out, const char *bytes, size_t len,
         goto done;
     }
     size_t undefined = len;
-    if (skip || !looks_cp1252(u, len, &undefined)) {
+    bool cp1252 = !skip && looks_cp1252(u, len, &undefined);
+    /* an 8-bit text: Windows-1252, or with a byte it leaves undefined
+     * (0x8D, 0x8F, 0x90, 0x9D: ç, è, ê, ù in Mac OS Roman) and no UTF-8;
+     * in French, Mac OS Roman's letters tell it apart */
+    bool mac = (cp1252 || undefined < len || mostly_invalid(u, len)) &&
+               looks_macroman(u, len);
+    if (!mac && !cp1252) {
         bool cut = cut_at_end(u, len, bad);
         /* the line and column, for an editor, and the byte offset */
         unsigned line, col;
@@ -336,14 +433,16 @@ int grille_text_decode(grille_text **out, const char *bytes, size_t len,
     }
     for (size_t i = 0; i < len; i++) {
         uint32_t c = u[i];
-        if (c >= 0x80 && c <= 0x9F)
+        if (mac && c >= 0x80)
+            c = macroman_high[c - 0x80];
+        else if (c >= 0x80 && c <= 0x9F)
             c = cp1252_high[c - 0x80];
         b.len += utf8_put(b.data + b.len, c);
     }
     b.data[b.len] = '\0';
     t->data = b.data;
     t->len = b.len;
-    t->enc = GRILLE_ENC_WINDOWS1252;
+    t->enc = mac ? GRILLE_ENC_MACROMAN : GRILLE_ENC_WINDOWS1252;
 done:
     if (rc < 0) {
         grille_text_free(t);

@@ -128,6 +128,12 @@ expect "front matter that is not YAML" 1 "badfm\.md:[0-9]+:[0-9]+: YAML" \
 printf 'Le t\xe9l\xe9travail\n' > latin.txt
 expect "Windows-1252 is converted with a warning" 0 \
     "warning: latin\.txt: converted from Windows-1252" $G tag latin.txt
+printf 'la r\x8eouverture des \x8ecoles, l\xd5\x8equipe en t\x8el\x8etravail\n' > mac.txt
+expect "Mac OS Roman is converted with a warning (it was read as Windows-1252)" 0 \
+    "warning: mac\.txt: converted from Mac OS Roman" $G tag mac.txt
+expect "...and its French letters are read right, and coded" 0 \
+    "la réouverture des écoles, l’équipe en télétravail.*reprise.*teletravail" \
+    sh -c "$G tag -f json mac.txt 2>/dev/null"
 expect "one bad file does not stop the others" 1 "teletravail" \
     $G tag -f json nope.md latin.txt
 

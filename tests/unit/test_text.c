@@ -196,6 +196,26 @@ START_TEST(decode_windows1252)
 }
 END_TEST
 
+START_TEST(decode_macroman)
+{
+    /* French from a Mac of old: é 0x8E, è 0x8F (undefined in
+     * Windows-1252), à 0x88, « 0xC7, » 0xC8, ’ 0xD5, … 0xC9; read as
+     * Windows-1252 it was "rŽouverture", and nothing coded */
+    grille_text_free(decode_ok("la r\x8eouverture \xc7 tr\x8fs bien \xc8 "
+                               "\x88 l\xd5\x8e" "cole\xc9",
+                               39, GRILLE_ENC_MACROMAN,
+                               "la réouverture « très bien » à l’école…"));
+    ck_assert_str_eq(grille_encoding_name(GRILLE_ENC_MACROMAN),
+                     "Mac OS Roman");
+    /* as many Windows-1252 letters (é 0xE9) as Mac ones: Windows-1252 */
+    grille_text_free(decode_ok("d\xe9j\xe0 \x8e", 6, GRILLE_ENC_WINDOWS1252,
+                               "déjà Ž"));
+    /* a byte undefined in Windows-1252 with no French letter of Mac OS
+     * Roman's: refused as before */
+    decode_fails("caf\xe9 \x81", 6, GRILLE_EENCODING, 3, "invalid UTF-8");
+}
+END_TEST
+
 START_TEST(decode_refusals)
 {
     decode_fails("abc\0def", 7, GRILLE_EBINARY, 3, "binary");
@@ -2374,7 +2394,7 @@ static Suite *suite(void)
         const char *name;
         const TTest *tests[16];
     } cases[] = {
-        {"decoding", {decode_utf8, decode_utf16, decode_windows1252,
+        {"decoding", {decode_utf8, decode_utf16, decode_windows1252, decode_macroman,
                       decode_refusals, read_file_errors, read_file_keeps_its_file,
                       utf8_check_equals_plain, utf8_check_long_texts}},
         {"front matter", {front_matter_found, front_matter_after_blank_lines,
