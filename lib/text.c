@@ -192,13 +192,15 @@ static bool looks_macroman(const unsigned char *u, size_t len)
     return m > w;
 }
 
-/* Whether the bytes of u that are no UTF-8 outnumber its multibyte
- * sequences four to one: an 8-bit text whose letters sometimes make one
- * by chance (Mac OS Roman's "l’école", 0xD5 0x8E, is U+054E), not UTF-8
- * with a damaged byte here and there. */
+/* Whether the bytes of u that are no UTF-8 outnumber four to one its
+ * sequences that French in UTF-8 is made of (Latin-1's letters, C2 and
+ * C3 xx; typography's punctuation, E2 xx xx): an 8-bit text whose
+ * letters sometimes make another sequence by chance (Mac OS Roman's
+ * "l’école", D5 8E, is U+054E), not UTF-8 with a damaged byte here and
+ * there. */
 static bool mostly_invalid(const unsigned char *u, size_t len)
 {
-    size_t valid = 0, invalid = 0;
+    size_t french = 0, invalid = 0;
     for (size_t i = 0; i < len;) {
         if (u[i] < 0x80) {
             i++;
@@ -206,14 +208,14 @@ static bool mostly_invalid(const unsigned char *u, size_t len)
         }
         size_t n = u[i] >= 0xF0 ? 4 : u[i] >= 0xE0 ? 3 : u[i] >= 0xC0 ? 2 : 1;
         if (n > 1 && n <= len - i && utf8_check((const char *)u + i, n) == n) {
-            valid++;
+            french += u[i] == 0xC2 || u[i] == 0xC3 || u[i] == 0xE2;
             i += n;
         } else {
             invalid++;
             i++;
         }
     }
-    return invalid > 4 * valid;
+    return invalid > 4 * french;
 }
 
 static int decode_utf16(grille_text *t, const unsigned char *u, size_t len,
