@@ -1001,6 +1001,26 @@ done:
     return rc;
 }
 
+/* The codebook's code nearest to a gold's column that none has (a typo:
+ * "enfnce", "snte"): two edits for an id of six letters or more, one
+ * for a shorter one, as for a front matter's keys; NULL for none. */
+static const char *near_code(const grille_codebook *cb, const char *name)
+{
+    const char *best = NULL;
+    size_t bd = 3;
+    for (size_t i = 0; i < grille_codebook_count(cb); i++) {
+        grille_code_info c;
+        if (grille_codebook_code(cb, i, &c) < 0)
+            continue;
+        size_t len = strlen(c.id), d = cli_typo_distance(name, c.id);
+        if (d < bd && d <= (len > 5 ? 2u : 1u)) {
+            bd = d;
+            best = c.id;
+        }
+    }
+    return best;
+}
+
 int cmd_eval(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -1121,6 +1141,13 @@ int cmd_eval(int argc, char **argv)
         goto done;
     for (size_t k = 0; k < n; k++) {
         long ci = grille_codebook_find(cb, e.g.codes[k]);
+        const char *near = ci < 0 ? near_code(cb, e.g.codes[k]) : NULL;
+        if (near) {
+            cli_error(_("%s:1: code '%s' of the gold is not in the codebook "
+                        "%s: did you mean '%s'?"),
+                      goldpath, e.g.codes[k], grille_codebook_name(cb), near);
+            goto done;
+        }
         if (ci < 0) {
             cli_error(_("%s:1: code '%s' of the gold is not in the codebook "
                         "%s (renamed or moved? write its id in the gold's "

@@ -364,6 +364,11 @@ int cmd_export(int argc, char **argv)
               : !strcasecmp(dot, ".csv")  ? "csv"
                                           : NULL;
     }
+    if (!fmt && !out)
+        return cli_usage("export", "%s",
+                         _("which format, and where to? -o FILE, its "
+                           "extension the format (.qdpx, .qdc or .csv), or "
+                           "-f qdpx, qdc or csv as well"));
     if (!fmt)
         return cli_usage("export", _("which format? -f qdpx, qdc or csv"));
     int kind = strcmp(fmt, "qdpx") == 0  ? EX_QDPX

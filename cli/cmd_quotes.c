@@ -281,7 +281,7 @@ int cmd_quotes(int argc, char **argv)
         goto done;
     size_t ng = 1;
     if (by) {
-        synth_warn_unknown_by(r, by);
+        synth_warn_unknown_by(s, r, by);
         if (compare_compute(&groups, r, by, NULL, 0) < 0)
             goto done;
         ng = groups.ngroups;

@@ -256,25 +256,26 @@ int cmd_recode(int argc, char **argv)
     if (dry && cli_upgraded_to) {
         /* opening it upgraded it, as any command does; the dry run
          * itself wrote nothing */
-        printf(_("dry run: %zu segment codings would be gained and %zu lost "
-                 "(codings: %zu -> %zu); nothing was recoded (the project "
-                 "was upgraded to schema %d as it was opened)\n"),
-               run.gained, run.lost, run.codings_before, run.codings_after,
-               cli_upgraded_to);
+        printf(_("dry run: %zu segment coding%s would be gained and %zu "
+                 "lost (codings: %zu -> %zu); nothing was recoded (the "
+                 "project was upgraded to schema %d as it was opened)\n"),
+               run.gained, cli_s(run.gained), run.lost, run.codings_before,
+               run.codings_after, cli_upgraded_to);
         status = EXIT_OK;
         goto done;
     }
     if (dry) {
-        printf(_("dry run: %zu segment codings would be gained and %zu lost "
-                 "(codings: %zu -> %zu); nothing was written\n"),
-               run.gained, run.lost, run.codings_before, run.codings_after);
+        printf(_("dry run: %zu segment coding%s would be gained and %zu "
+                 "lost (codings: %zu -> %zu); nothing was written\n"),
+               run.gained, cli_s(run.gained), run.lost, run.codings_before,
+               run.codings_after);
         status = EXIT_OK;
         goto done;
     }
-    cli_printf(_("recoded %s with '%s': %zu segment codings gained, %zu "
+    cli_printf(_("recoded %s with '%s': %zu segment coding%s gained, %zu "
                  "lost (codings: %zu -> %zu)\n"),
-               db, grille_codebook_name(cb), run.gained, run.lost,
-               run.codings_before, run.codings_after);
+               db, grille_codebook_name(cb), run.gained, cli_s(run.gained),
+               run.lost, run.codings_before, run.codings_after);
     status = EXIT_OK;
     goto done;
 fail:

@@ -647,10 +647,18 @@ static int run_compare(const ropts *o)
     }
     if (!synth_known_by(r, o->by)) {
         /* one group, (none): nothing to compare, most often a typo */
-        cli_error(_("no document has a value for the attribute '%s': "
-                    "nothing to compare by (see 'grille list' for the "
-                    "documents' attributes)"),
-                  o->by);
+        char buf[128];
+        const char *near = synth_near_key(s, o->by, buf, sizeof(buf));
+        if (near)
+            cli_error(_("no document has a value for the attribute '%s': "
+                        "nothing to compare by; did you mean '%s'? (see "
+                        "'grille list' for the documents' attributes)"),
+                      o->by, near);
+        else
+            cli_error(_("no document has a value for the attribute '%s': "
+                        "nothing to compare by (see 'grille list' for the "
+                        "documents' attributes)"),
+                      o->by);
         goto done;
     }
     synth_warn_variants(&m, o->by);
@@ -1689,7 +1697,7 @@ static int run_report(const ropts *o)
         load_shown_quotes(r, s, o, themes, (size_t)k, &gr) < 0)
         goto done;
     if (o->by_given)
-        synth_warn_unknown_by(r, o->by);
+        synth_warn_unknown_by(s, r, o->by);
     if (!(f = out_open(o->out, cli_db_path(o->db))))
         goto done;
     if (o->format == FMT_JSON) {

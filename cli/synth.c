@@ -237,9 +237,56 @@ bool synth_known_by(const grille_report *r, const char *by)
     return known;
 }
 
-void synth_warn_unknown_by(const grille_report *r, const char *by)
+/* The nearest of the project's attribute keys to a --by that none has. */
+typedef struct near_key {
+    char *want; /* folded */
+    char best[128];
+    size_t d;
+} near_key;
+
+static int near_key_cb(const char *key, void *payload)
 {
-    if (!synth_known_by(r, by))
+    near_key *n = payload;
+    char *f = grille_fold(key);
+    if (!f)
+        return 0;
+    size_t len = strlen(f), d = cli_typo_distance(n->want, f);
+    /* as for a front matter's keys: two edits for a long key, one for a
+     * short one ("tpye", "rol") */
+    if (d < n->d && d <= (len > 5 ? 2u : 1u) && strlen(key) < sizeof(n->best)) {
+        n->d = d;
+        strcpy(n->best, key);
+    }
+    grille_free(f);
+    return 0;
+}
+
+const char *synth_near_key(grille_store *s, const char *by, char *buf,
+                           size_t cap)
+{
+    near_key n = {grille_fold(by), "", 3};
+    grille_error err = {0};
+    if (n.want && n.want[0])
+        grille_store_foreach_attr_key(s, near_key_cb, &n, &err);
+    grille_free(n.want);
+    if (!n.best[0] || strlen(n.best) >= cap)
+        return NULL;
+    strcpy(buf, n.best);
+    return buf;
+}
+
+void synth_warn_unknown_by(grille_store *s, const grille_report *r,
+                           const char *by)
+{
+    if (synth_known_by(r, by))
+        return;
+    char buf[128];
+    const char *near = synth_near_key(s, by, buf, sizeof(buf));
+    if (near)
+        cli_warning(_("no document has a value for the attribute '%s': did "
+                      "you mean '%s'? (see 'grille list')"),
+                    by, near);
+    else
         cli_warning(_("no document has a value for the attribute '%s' "
                       "(see 'grille list')"),
                     by);

@@ -16,7 +16,12 @@ int synth_load(const char *db, grille_store **s, grille_report **r,
 /* Whether a document of r has a value for attribute `by` (or r has no
  * document). */
 bool synth_known_by(const grille_report *r, const char *by);
-void synth_warn_unknown_by(const grille_report *r, const char *by);
+/* The project's attribute key nearest to `by` (a typo: "tpye", "rol"),
+ * copied to buf; NULL for none near enough. */
+const char *synth_near_key(grille_store *s, const char *by, char *buf,
+                           size_t cap);
+void synth_warn_unknown_by(grille_store *s, const grille_report *r,
+                           const char *by);
 
 /* The code `name` designates: its id, else the one code whose id or
  * label it is without case nor accents; r->ncodes for none, and for

@@ -827,6 +827,14 @@ GRILLE_API int grille_store_foreach_attr(grille_store *s, int64_t id,
                                          grille_attr_cb cb, void *payload,
                                          grille_error *err);
 
+/* Calls `cb` for each attribute key the project's documents have, once
+ * each, in byte order (a user's --by that none has: the keys to suggest
+ * instead).  A non-zero return of cb stops, as with the foreach above. */
+typedef int (*grille_key_cb)(const char *key, void *payload);
+GRILLE_API int grille_store_foreach_attr_key(grille_store *s,
+                                             grille_key_cb cb, void *payload,
+                                             grille_error *err);
+
 /* A stored coding. */
 typedef struct grille_coding_info {
     int64_t document;

@@ -4133,6 +4133,23 @@ int grille_store_foreach_attr(grille_store *s, int64_t id, grille_attr_cb cb,
     return rows ? 0 : doc_exists(s, id, "read attributes", err);
 }
 
+int grille_store_foreach_attr_key(grille_store *s, grille_key_cb cb,
+                                  void *payload, grille_error *err)
+{
+    sqlite3_stmt *st;
+    int r = prepare(s, "SELECT DISTINCT key FROM attributes ORDER BY key",
+                    &st, err);
+    if (r < 0)
+        return r;
+    int rc, stop = 0;
+    while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW)
+        stop = cb(col_text(st, 0), payload);
+    sqlite3_finalize(st);
+    if (stop)
+        return stop;
+    return rc == SQLITE_DONE ? 0 : store_error(s, err, rc, "read attributes");
+}
+
 int grille_store_foreach_coding(grille_store *s, int64_t id,
                                 grille_coding_cb cb, void *payload,
                                 grille_error *err)

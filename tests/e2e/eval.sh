@@ -138,6 +138,9 @@ expect "a bad header is located" 1 "head\.tsv:1:1: the header must be" \
 printf 'file\tline\tinconnu\nnote-a.md\t4\t1\n' > "$tmp/g/code.tsv"
 expect "a code missing from the codebook" 1 "code 'inconnu' of the gold is not in the codebook .* \(renamed or moved\? write its id in the gold's header" \
     "$G" eval -g "$tmp/g/code.tsv" --root "$D" -c "$D/small.yaml"
+printf 'file\tline\tsnte\nnote-a.md\t4\t1\n' > "$tmp/g/typo.tsv"
+expect "a code of the gold mistyped: the codebook's nearest is said" 1 "code 'snte' of the gold is not in the codebook .*: did you mean 'sante'\?" \
+    "$G" eval -g "$tmp/g/typo.tsv" --root "$D" -c "$D/small.yaml"
 printf 'file\tline\tsante\nnote-b.txt\t40\t1\n' > "$tmp/g/past.tsv"
 expect "a line past the end" 1 "past\.tsv:2:1: line 40 is past the end" \
     "$G" eval -g "$tmp/g/past.tsv" --root "$D" -c "$D/small.yaml"

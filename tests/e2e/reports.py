@@ -67,7 +67,7 @@ def t_unknown_by():
     r = grille('compare', '--by', 'tpye', '-d', DB)
     if r.returncode != 1 or r.stdout or \
             b"no document has a value for the attribute 'tpye': nothing " \
-            b"to compare by" not in r.stderr:
+            b"to compare by; did you mean 'type'?" not in r.stderr:
         return 'compare --by tpye: exit %d, %r' % (r.returncode,
                                                    r.stderr[-200:])
     for args in (['report', '--by', 'tpye'],
@@ -75,10 +75,14 @@ def t_unknown_by():
                  ['quotes', 'alpha', '--by', 'tpye']):
         r = grille(*(args + ['-d', DB]))
         if r.returncode != 0 or \
-                b"no document has a value for the attribute 'tpye'" \
-                not in r.stderr:
+                b"no document has a value for the attribute 'tpye': did " \
+                b"you mean 'type'?" not in r.stderr:
             return '%s: exit %d, %r' % (' '.join(args), r.returncode,
                                         r.stderr[-200:])
+    # a key near none of the project's: no suggestion
+    r = grille('compare', '--by', 'zzz', '-d', DB)
+    if r.returncode != 1 or b'did you mean' in r.stderr:
+        return 'compare --by zzz: %r' % r.stderr[-200:]
     r = grille('report', '-f', 'csv', '-d', DB)  # the default: no warning
     if r.returncode != 0 or r.stderr:
         return 'report without --by: %r' % r.stderr[-200:]

@@ -249,7 +249,8 @@ def t_recode():
     themes = [r for r in rows if '/' not in r[0]]
     gained = sum(int(r[3]) for r in themes)
     lost = -sum(int(r[4]) for r in themes)
-    if '%d segment codings gained, %d lost' % (gained, lost) not in out:
+    if '%d segment coding%s gained, %d lost' % (
+            gained, '' if gained == 1 else 's', lost) not in out:
         return 'recode totals are not the themes\' sums: %r' % out[-300:]
     if not any(r[0] == 'sante/mentale' and r[3] != '0' for r in rows):
         return 'test bug: sante/mentale gained nothing: %r' % out[-600:]
