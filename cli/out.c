@@ -976,6 +976,30 @@ bool cli_front_matter_aside(const char *s, size_t len, const char *name,
     /* most notes start with their front matter or their text: one test */
     if (len && s[0] >= 'A' && s[0] != '-')
         return bare_front_matter(s, len, name, msg, cap);
+    if (len >= 4 && memcmp(s, "----", 4) == 0) {
+        /* "----" then keys: a front matter fenced with four dashes (or
+         * more), which is none: its attributes would be text, unsaid */
+        size_t i = 4;
+        while (i < len && (s[i] == '-' || s[i] == ' ' || s[i] == '\t'))
+            i++;
+        if (i < len && s[i] == '\r')
+            i++;
+        if (i >= len || s[i] != '\n')
+            return false;
+        size_t e = ++i;
+        while (e < len && s[e] != '\n' && s[e] != '\r')
+            e++;
+        if (i == e || !report_key_line(s, i, e))
+            return false;
+        snprintf(msg, cap,
+                 _("%s:1: the note opens with '%.*s', not '---': the lines "
+                   "after it are read as text, and the note has no "
+                   "attributes (a front matter's lines are three dashes, "
+                   "'---')"),
+                 name, (int)(i - 1 > 40 ? 40 : i - 1 - (s[i - 2] == '\r')),
+                 s);
+        return true;
+    }
     if (!len || (s[0] != '\n' && s[0] != '\r' && s[0] != ' ' && s[0] != '\t'))
         return false;
     size_t ys, ye, body = 0;

@@ -703,6 +703,26 @@ def t_front_matter_glued_colon():
            r'to be a key and its value \(label: École\)\n' % esc(cb), '')
 
 
+def t_front_matter_four_dashes():
+    """A front matter fenced with '----' is none: its lines are text, and
+    the warning says why (they were read as text, unsaid)."""
+    name = write('fourdashes.md', '----\ntype: commune\ncollectivite: X\n'
+                 '----\n\nLe télétravail.\n')
+    warn = ('grille: warning: ' + esc(name) + r":1: the note opens with "
+            r"'----', not '---': the lines after it are read as text, and "
+            r"the note has no attributes \(a front matter's lines are three "
+            r"dashes, '---'\)\n")
+    run, docs = tag_json(name)
+    expect(run, 0, warn)
+    assert docs[0]['document']['attributes'] == {}, docs[0]
+    db = fresh('fourdashes')
+    expect(grille('add', '-d', db, name), 0, warn,
+           'added 1 document to %s\n' % esc(db))
+    # a rule before the text, with no keys after it: nothing said
+    name = write('rule.md', '----\n\nLe télétravail.\n')
+    expect(grille('tag', name), 0, '', r'(?s).*')
+
+
 def t_front_matter_aside():
     """After blank lines, a block between '---' lines that names none of
     the reports' keys is text, with a warning that gives its line: its
@@ -1954,6 +1974,7 @@ for name, fn in [
          'codings', t_false_doc_stats),
         ('front matter and codebook: a key glued to its value, said on its '
          'line', t_front_matter_glued_colon),
+        ('front matter fenced with four dashes: said', t_front_matter_four_dashes),
         ('project: strings edited by hand: list -f json stays JSON',
          t_list_strings),
         ('project: words and bytes no add writes: said by list',
