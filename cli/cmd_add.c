@@ -425,19 +425,6 @@ int cmd_add(int argc, char **argv)
             cli_files_push(&failures, strdup(path));
             continue;
         }
-        grille_encoding enc = grille_text_encoding(sl->text);
-        if (enc != GRILLE_ENC_UTF8 && enc != GRILLE_ENC_UTF8_BOM) {
-            cli_progress_end(&prog);
-            cli_warning(_("%s: converted from %s to UTF-8"), path,
-                        grille_encoding_name(enc));
-        }
-        size_t dlen;
-        const char *data = grille_text_data(sl->text, &dlen);
-        char msg[1400];
-        if (cli_front_matter_aside(data, dlen, path, msg, sizeof(msg))) {
-            cli_progress_end(&prog);
-            cli_warning("%s", msg);
-        }
         int64_t id = 0;
         grille_replaced rep = {0, 0, 0};
         int rc = replace ? grille_store_replace_prepared(s, sl->prep,
@@ -450,6 +437,23 @@ int cmd_add(int argc, char **argv)
             cli_lib_error(&err);
             present++;
             continue;
+        }
+        if (rc == 0) {
+            /* said of a note added, not of one already there (added
+             * again with its folder, it was said each time) */
+            grille_encoding enc = grille_text_encoding(sl->text);
+            if (enc != GRILLE_ENC_UTF8 && enc != GRILLE_ENC_UTF8_BOM) {
+                cli_progress_end(&prog);
+                cli_warning(_("%s: converted from %s to UTF-8"), path,
+                            grille_encoding_name(enc));
+            }
+            size_t dlen;
+            const char *data = grille_text_data(sl->text, &dlen);
+            char msg[1400];
+            if (cli_front_matter_aside(data, dlen, path, msg, sizeof(msg))) {
+                cli_progress_end(&prog);
+                cli_warning("%s", msg);
+            }
         }
         if (rc == GRILLE_ESTORE || rc == GRILLE_ENOMEM) {
             cli_progress_end(&prog);

@@ -134,6 +134,10 @@ expect "Mac OS Roman is converted with a warning (it was read as Windows-1252)" 
 expect "...and its French letters are read right, and coded" 0 \
     "la réouverture des écoles, l’équipe en télétravail.*reprise.*teletravail" \
     sh -c "$G tag -f json mac.txt 2>/dev/null"
+$G init -d latin.db > /dev/null
+$G add -d latin.db latin.txt > /dev/null 2>&1
+ok "add of a converted note already there: its conversion is not said again" \
+    sh -c "$G add -d latin.db latin.txt 2>&1 | grep -c converted | grep -qx 0"
 expect "one bad file does not stop the others" 1 "teletravail" \
     $G tag -f json nope.md latin.txt
 
