@@ -1978,7 +1978,7 @@ static int theme(builder *b, const ynode *k, const ynode *v, long parent,
     if (rc < 0)
         return rc;
     size_t nrules0 = cb->nrules;
-    bool has_children = false;
+    bool has_children = false, empty_terms = false;
     if (v->type == Y_SCALAR && v->len > 0) {
         /* a theme written as one text: most often a key whose colon was
          * forgotten ("terms [santé]"), which would make a phrase */
@@ -2059,8 +2059,11 @@ static int theme(builder *b, const ynode *k, const ynode *v, long parent,
                     free(cb->codes[ci].color);
                     cb->codes[ci].color = c;
                 }
-            } else if (strcmp(kk, "terms") == 0)
+            } else if (strcmp(kk, "terms") == 0) {
                 rc = patterns(b, val, ci, kk, one_term);
+                /* "terms: []": said as such below if nothing else is */
+                empty_terms = val->type == Y_SEQ && val->n == 0;
+            }
             else if (strcmp(kk, "regex") == 0)
                 rc = patterns(b, val, ci, kk, one_regex);
             else if (strcmp(kk, "exclude") == 0)
@@ -2108,7 +2111,11 @@ static int theme(builder *b, const ynode *k, const ynode *v, long parent,
     }
     if (c->npatterns == 0 && !has_children)
         return fail(b, k, GRILLE_EINVALID,
-                    _("theme '%s' has neither patterns nor children"), c->id);
+                    empty_terms ? _("theme '%s' has neither patterns nor "
+                                    "children: its 'terms' list is empty")
+                                : _("theme '%s' has neither patterns nor "
+                                    "children"),
+                    c->id);
     if (!c->label) {
         const char *slash = strrchr(c->id, '/');
         c->label = strdup(slash ? slash + 1 : c->id);

@@ -757,6 +757,12 @@ START_TEST(test_error_empty_theme)
     load_fails(yaml, strlen(yaml), GRILLE_EINVALID, 3, 3, &err);
     ck_assert_contains(err.message,
                        "theme 'elus' has neither patterns nor children");
+    ck_assert_msg(strstr(err.message, "empty") == NULL, "%s", err.message);
+    /* an empty list of terms: said so */
+    static const char empty[] = "themes:\n  elus:\n    terms: []\n";
+    load_fails(empty, strlen(empty), GRILLE_EINVALID, 2, 3, &err);
+    ck_assert_contains(err.message, "theme 'elus' has neither patterns nor "
+                                    "children: its 'terms' list is empty");
 }
 END_TEST
 
