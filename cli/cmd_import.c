@@ -221,6 +221,12 @@ int cmd_import(int argc, char **argv)
             cli_warning(_("%s: %zu code%s marked not codable (folders) "
                           "imported as codes like the others"),
                         argv[i], st.not_codable, cli_s(st.not_codable));
+        if (st.unknown_refs)
+            cli_warning(_("%s: %zu reference%s to nothing in the archive "
+                          "left out (a case's source, a value's variable); "
+                          "the first: %s"),
+                        argv[i], st.unknown_refs, cli_s(st.unknown_refs),
+                        st.first_unknown_ref);
         if (st.sources_skipped)
             cli_warning(_("%s: %zu source%s skipped (without text, or not "
                           "plain text in the archive)"),

@@ -1238,6 +1238,10 @@ typedef struct grille_refi_import_stats {
     size_t memos, notes, sets, graphs, links;
     size_t not_codable; /* codes marked isCodable="false" (folders),
                            imported as codes like the others */
+    /* references to nothing in the archive, left out: a case's SourceRef
+     * to no source, a VariableRef to no variable */
+    size_t unknown_refs;
+    char first_unknown_ref[256]; /* the first of them ("" when none) */
 } grille_refi_import_stats;
 
 /*

@@ -1790,6 +1790,142 @@ static int hold_values(importer *im, const xmlNode *n, const xmlNode *ref,
     return 0;
 }
 
+static void free_pairs(imp_pair *v, size_t n);
+
+/* A GUID of the archive and the element that has it, for the check that
+ * no two elements share one. */
+typedef struct guid_at {
+    char *key; /* guid_key's */
+    const xmlNode *n;
+} guid_at;
+
+static int by_guid_at(const void *x, const void *y)
+{
+    const guid_at *p = x, *q = y;
+    int c = strcmp(p->key, q->key);
+    if (c)
+        return c;
+    long a = xmlGetLineNo(p->n), b = xmlGetLineNo(q->n);
+    return (a > b) - (a < b);
+}
+
+static int collect_guids(const xmlNode *n, guid_at **v, size_t *len,
+                         size_t *cap)
+{
+    for (; n; n = n->next) {
+        if (n->type != XML_ELEMENT_NODE)
+            continue;
+        xmlChar *g = xmlGetProp(n, BAD_CAST "guid");
+        if (g) {
+            char *k = guid_key((const char *)g);
+            xmlFree(g);
+            if (!k || GROW(*v, *cap, *len + 1) < 0) {
+                free(k);
+                return -1;
+            }
+            (*v)[(*len)++] = (guid_at){k, n};
+        }
+        if (collect_guids(n->children, v, len, cap) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* GRILLE_EINVALID, naming both, when two elements of the document share
+ * a GUID (two users, two sources, a code and a source): a GUID names one
+ * element, and which of the two a reference meant cannot be told (the
+ * first was taken, unsaid). */
+static int unique_guids(const xmlNode *root, const char *file,
+                        grille_error *err)
+{
+    guid_at *v = NULL;
+    size_t n = 0, cap = 0;
+    int rc = 0;
+    if (collect_guids(root, &v, &n, &cap) < 0)
+        rc = grille__nomem(err);
+    if (rc == 0 && n > 1)
+        qsort(v, n, sizeof(*v), by_guid_at);
+    for (size_t i = 1; rc == 0 && i < n; i++)
+        if (strcmp(v[i - 1].key, v[i].key) == 0)
+            rc = grille__error(
+                err, GRILLE_EINVALID, file, (unsigned)xmlGetLineNo(v[i].n), 0,
+                _("GUID '%s' is given to two elements, <%s> on line %ld and "
+                  "<%s> on line %ld: a GUID names one element (the tool "
+                  "that wrote the file must give each its own); nothing "
+                  "imported"),
+                v[i].key, (const char *)v[i - 1].n->name,
+                xmlGetLineNo(v[i - 1].n), (const char *)v[i].n->name,
+                xmlGetLineNo(v[i].n));
+    for (size_t i = 0; i < n; i++)
+        free(v[i].key);
+    free(v);
+    return rc;
+}
+
+/* Counts in im->st the references of cases and values to nothing in the
+ * archive (a SourceRef to no source, a VariableRef to no variable), whose
+ * values were left out unsaid. */
+static int unknown_refs(importer *im, const xmlNode *root)
+{
+    imp_pair *srcs = NULL;
+    size_t ns = 0, cap = 0;
+    for (xmlNode *src = child(root, "Sources"); src; src = NULL)
+        for (xmlNode *o = src->children; o; o = o->next)
+            if (o->type == XML_ELEMENT_NODE) {
+                char *g = attr(o, "guid");
+                int r = add_pair(&srcs, &ns, &cap, g, "");
+                xmlFree(g);
+                if (r < 0) {
+                    free_pairs(srcs, ns);
+                    return grille__nomem(im->err);
+                }
+            }
+    sort_pairs(srcs, ns);
+    grille_refi_import_stats *st = im->st;
+    for (int pass = 0; pass < 2; pass++) {
+        /* the cases, then the sources' own values */
+        const xmlNode *list = pass == 0 ? child(root, "Cases")
+                                        : child(root, "Sources");
+        for (const xmlNode *c = list ? list->children : NULL; c; c = c->next) {
+            if (c->type != XML_ELEMENT_NODE)
+                continue;
+            for (const xmlNode *e = c->children; e; e = e->next) {
+                const xmlNode *ref = NULL;
+                bool source = false;
+                if (pass == 0 && is(e, "SourceRef")) {
+                    ref = e;
+                    source = true;
+                } else if (is(e, "VariableValue")) {
+                    ref = child(e, "VariableRef");
+                }
+                if (!ref)
+                    continue;
+                char *g = attr(ref, "targetGUID");
+                const char *found = source ? find_pair(srcs, ns, g)
+                                           : find_pair(im->vars, im->nvars, g);
+                if (!found) {
+                    if (!st->unknown_refs++) {
+                        char *name = attr(c, "name");
+                        snprintf(st->first_unknown_ref,
+                                 sizeof(st->first_unknown_ref),
+                                 source ? _("line %ld, <%s> '%s': its "
+                                            "SourceRef '%s' names no source")
+                                        : _("line %ld, <%s> '%s': its "
+                                            "VariableRef '%s' names no "
+                                            "variable"),
+                                 xmlGetLineNo((xmlNode *)ref),
+                                 (const char *)c->name, name, g);
+                        xmlFree(name);
+                    }
+                }
+                xmlFree(g);
+            }
+        }
+    }
+    free_pairs(srcs, ns);
+    return 0;
+}
+
 static void free_pairs(imp_pair *v, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
@@ -3229,6 +3365,18 @@ static int import_qdpx(grille_store *s, grille_analyser *a,
                              "<Project>"));
         goto done;
     }
+    {
+        gbuf where = {0};
+        if (gbuf_printf(&where, "%s/%s", path,
+                        zip_get_name(im.z, (zip_uint64_t)ix, 0)) < 0) {
+            rc = grille__nomem(im.err);
+            goto done;
+        }
+        rc = unique_guids(root, where.data, im.err);
+        gbuf_free(&where);
+        if (rc < 0)
+            goto done;
+    }
     /* the user grille exports the codings without a coder under ("manual")
      * brings them back without one */
     char nobody[37];
@@ -3259,6 +3407,8 @@ static int import_qdpx(grille_store *s, grille_analyser *a,
         }
     sort_pairs(im.users, im.nusers);
     sort_pairs(im.vars, im.nvars);
+    if ((rc = unknown_refs(&im, root)) < 0)
+        goto done;
     /* cases: each value goes to every source the case refers to */
     for (xmlNode *c = child(child(root, "Cases"), "Case"); c; c = c->next) {
         if (!is(c, "Case"))
@@ -3474,10 +3624,25 @@ static int qdc_codes(gbuf *b, const xmlNode *codes, int depth,
                                    strcmp(codable, "0") == 0);
             xmlFree(codable);
             char *term = folder ? NULL : name_term(name);
+            /* a name with no word in it ("😷", "***"): its key is "code",
+             * which as a term coded the word "code"; no term then, and a
+             * pattern that matches nothing for a code with no children
+             * (a theme needs one), said in a comment */
+            bool wordless = !folder && !term && strncmp(key, "code", 4) == 0 &&
+                            strspn(key + 4, "_0123456789") == strlen(key + 4);
             if (folder) {
                 if (gbuf_printf(b, "%*s# a folder in the tool it comes "
                                    "from: no term of its own\n",
                                 ind + 2, "") < 0)
+                    rc = grille__nomem(err);
+            } else if (wordless) {
+                if (gbuf_printf(b, "%*s# its name has no word to start its "
+                                   "terms with: write them%s\n",
+                                ind + 2, "",
+                                kids ? "" : " (the regex below matches "
+                                            "nothing)") < 0 ||
+                    (!kids && gbuf_printf(b, "%*sregex: ['[^\\s\\S]']\n",
+                                          ind + 2, "") < 0))
                     rc = grille__nomem(err);
             } else if (!term) {
                 term = strdup(key);
@@ -3485,7 +3650,7 @@ static int qdc_codes(gbuf *b, const xmlNode *codes, int depth,
                     if (*p == '_')
                         *p = ' ';
             }
-            if (rc == 0 && !folder &&
+            if (rc == 0 && !folder && !wordless &&
                 (!term || gbuf_printf(b, "%*sterms: [", ind + 2, "") < 0 ||
                  yaml_str(b, term) < 0 || gbuf_puts(b, "]\n") < 0))
                 rc = grille__nomem(err);
@@ -3545,6 +3710,8 @@ int grille_refi_qdc_to_yaml(const char *path, char **yaml, size_t *len,
                                : _("the codebook has no code"));
         goto done;
     }
+    if ((rc = unique_guids(root, path, err)) < 0)
+        goto done;
     const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
     if (xml_clean(&label, base) < 0 ||
         gbuf_puts(&b, "# Made by 'grille import' from a REFI-QDA codebook: "

@@ -1180,12 +1180,14 @@ static const listword speaker_words[] = {
     LW("Enquetee"), LW("Question"), LW("Réponse"), LW("Reponse"),
     LW("Locuteur"), LW("Locutrice"), LW("Animateur"), LW("Animatrice"),
     LW("Modérateur"), LW("Modératrice"), LW("Moderateur"), LW("Moderatrice"),
-    LW("Journaliste"), LW("Consultant"), LW("Consultante"),
-    /* the roles of the people these interviews are with: in a
-     * transcript, "Maire : on a distribué les masques" is the mayor's
-     * answer, not a line of the interviewer's turn before it (a note
-     * about the mayor is most often a list's item, "- Maire : présent",
-     * which stays text) */
+    LW("Journaliste"), LW("Consultant"), LW("Consultante"), {NULL, 0}};
+/* The roles of the people these interviews are with: a speaker's on the
+ * line right after a turn ("Q : Et les masques ?" then "Maire : on a
+ * distribué…", the mayor's answer, which was read as a line of the
+ * question's turn), and not before a civility ("Directeur : M. Martin");
+ * elsewhere the heading of a note's field ("Maire : Jean Dupont",
+ * "Responsable : service RH"), as Interlocuteur is. */
+static const listword field_roles[] = {
     LW("Maire"), LW("Adjoint"), LW("Adjointe"), LW("Élu"), LW("Élue"),
     LW("Elu"), LW("Elue"), LW("Directeur"), LW("Directrice"),
     LW("Président"), LW("Présidente"), LW("President"), LW("Presidente"),
@@ -1353,7 +1355,7 @@ static bool stop_at(const char *s, size_t e)
 static bool in_list_caps(const char *s, size_t a, size_t b,
                          const listword *list, bool caps);
 static inline size_t turn_at(const char *s, size_t end, size_t i, size_t *ls,
-                             size_t *le, bool *topic);
+                             size_t *le, bool *topic, bool after_turn);
 
 static size_t outline_item(const char *s, size_t end, size_t i, bool stop,
                            bool in_item, size_t prev_end, char next_letter)
@@ -1417,7 +1419,8 @@ static size_t outline_item(const char *s, size_t end, size_t i, bool stop,
         } else if (next_letter && s[k] == next_letter && s[k + 1] == '.' &&
                    (stop || stop_at(s, prev_end)) &&
                    (in_item ||
-                    !turn_at(s, end, k, &(size_t){0}, &(size_t){0}, NULL))) {
+                    !turn_at(s, end, k, &(size_t){0}, &(size_t){0}, NULL,
+                             false))) {
             /* "B. Gel : …" after "A. Masques : …" (but "catégorie" then
              * "B. Ils sont 40." is one sentence, and "B. Durand : …" a
              * turn, unless it goes on the item before without a blank
@@ -1514,6 +1517,18 @@ static bool role_word(const char *s, size_t a, size_t b, bool caps)
     return in_list_caps(s, a, b, speaker_words, caps);
 }
 
+/* Whether the text after a label's colon, from k, starts with a
+ * civility ("M. Martin", "Mme Le Goff"): a field's value. */
+static bool civility_after(const char *s, size_t end, size_t k)
+{
+    k = skip_spaces(s, end, k, NULL);
+    size_t w = k;
+    while (w < end && (is_ascii_alpha(s[w]) || s[w] == '.' ||
+                       (unsigned char)s[w] >= 0x80))
+        w++;
+    return w > k && in_list(s, k, w, civilities);
+}
+
 /* Scans a word made of letters, hyphens, apostrophes and dots from i;
  * returns its end and whether it is all capitals / starts with one. */
 static size_t label_word(const char *s, size_t end, size_t i, bool *caps,
@@ -1586,7 +1601,7 @@ static bool closes(const char *s, size_t end, size_t k, char mc, size_t mark)
 }
 
 static size_t turn_label(const char *s, size_t end, size_t i, size_t *ls,
-                         size_t *le, bool *topic)
+                         size_t *le, bool *topic, bool after_turn)
 {
     size_t k = i;
     /* [00:12:40], (00:12:40), {00:12:40} or 00:12:40, and maybe a dash
@@ -1764,6 +1779,12 @@ static size_t turn_label(const char *s, size_t end, size_t i, size_t *ls,
     else if (words == 2 && number &&
              in_list_caps(s, start, first_end, numbered_words, first_caps))
         ok = true; /* Participant 3, PARTICIPANT 3 */
+    else if (words <= 2 && after_turn &&
+             in_list_caps(s, start, first_end, field_roles, first_caps) &&
+             !civility_after(s, end, after))
+        ok = true; /* Maire, Directrice générale: right after a turn, and
+                      not a field's heading before its value (elsewhere
+                      the rules below, as for any word) */
     else if (words >= 2 && words <= 3 && capitalised == words)
         ok = true; /* Jean Dupont, SOPHIE DURAND, DGA RESSOURCES (and a
                       heading in capitals with a colon: RESSOURCES
@@ -1801,13 +1822,13 @@ static size_t turn_label(const char *s, size_t end, size_t i, size_t *ls,
 }
 
 static inline size_t turn_at(const char *s, size_t end, size_t i, size_t *ls,
-                             size_t *le, bool *topic)
+                             size_t *le, bool *topic, bool after_turn)
 {
     /* every turn has its colon: most lines have none, and are not read
      * word by word (nor is turn_label called for them) */
     if (!memchr(s + i, ':', end - i))
         return 0;
-    return turn_label(s, end, i, ls, le, topic);
+    return turn_label(s, end, i, ls, le, topic, after_turn);
 }
 
 /* Whether fa, a folded word, is one of `list` folded. */
@@ -1877,7 +1898,10 @@ bool grille_text__speaker_label(const char *label, size_t n)
         }
         memcpy(buf + n, " : x", 4);
         size_t ls = 0, le = 0;
-        if (turn_at(buf, n + 4, 0, &ls, &le, NULL) && ls == 0 && le == n)
+        /* (as right after a turn: a role of the people interviewed
+         * labels turns there) */
+        if (turn_at(buf, n + 4, 0, &ls, &le, NULL, true) && ls == 0 &&
+            le == n)
             return true;
     }
     return lower && upper && folded_role(label, n);
@@ -2331,7 +2355,7 @@ static int segment_lines(grille_analyser *a, const char *s, size_t len,
             rc = close_seg(a, s, &o);
             size_t t = memchr(s + m, ':', end - m) &&
                                may_be_speaker(s, m)
-                           ? turn_label(s, end, m, &ls, &le, NULL)
+                           ? turn_label(s, end, m, &ls, &le, NULL, false)
                            : 0;
             if (t && bullet_speaker(s, ls, le)) {
                 /* "- Q : …", "1. R : …": a turn written as a
@@ -2366,7 +2390,9 @@ static int segment_lines(grille_analyser *a, const char *s, size_t len,
                                     (letter && s[c] == letter + 1)))
                 letter = s[c]; /* not a Roman I., V. or X. of its own */
         } else if ((m = qr_turn(s, end, c, last_qr, &ls, &le)) != 0 ||
-                   (m = turn_at(s, end, c, &ls, &le, &topic)) != 0) {
+                   (m = turn_at(s, end, c, &ls, &le, &topic,
+                                o.open && o.seg.kind == GRILLE_SEG_TURN &&
+                                    !o.listed)) != 0) {
             rc = close_seg(a, s, &o);
             start_seg(&o, GRILLE_SEG_TURN, m, end, line);
             o.seg.label_start = ls;

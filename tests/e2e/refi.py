@@ -1209,6 +1209,74 @@ def t_import_tools_ways():
     return None
 
 
+def t_import_guids_and_refs():
+    """Two elements of one GUID: an error naming it and both, nothing
+    imported (the first was taken, unsaid: Bob's codings went to Ana, a
+    second source's case values to the first); a case's SourceRef or a
+    VariableRef to nothing: said, where they were dropped unsaid."""
+    d = tempfile.mkdtemp(dir=TMP)
+    U, U2, C, V = ('AAAAAAAA-0000-4000-8000-00000000000%d' % i
+                   for i in range(1, 5))
+    code = '<Code guid="%s" name="Masques" isCodable="true"/>' % C
+    src = source('CCCCCCCC-0000-4000-8000-000000000001', 'itw.txt',
+                 'Les masques manquaient.', selection(1, 4, 11, U2, C))
+    users = ('<User guid="%s" name="Ana"/>\n<User guid="%s" name="Bob"/>'
+             % (U, U.lower()))
+    path = archive(d, 'dup.qdpx', qde(src, users, code))
+    db = fresh(d, 'p.db')
+    out = subprocess.run([G, 'import', '-d', db, path], capture_output=True,
+                         cwd=d)
+    want = ("dup.qdpx/project.qde:3: GUID '%s' is given to two elements, "
+            "<User> on line 2 and <User> on line 3" % U.lower())
+    if out.returncode != 1 or want not in out.stderr.decode():
+        return 'duplicate GUIDs: %d %r' % (out.returncode, out.stderr)
+    con = sqlite3.connect(db)
+    n = con.execute('SELECT count(*) FROM documents').fetchone()[0]
+    con.close()
+    if n:
+        return 'something was imported'
+    # references to nothing
+    users = '<User guid="%s" name="Ana"/>' % U
+    var = '<Variable guid="%s" name="region" typeOfVariable="Text"/>' % V
+    cases = ('<Case guid="BBBBBBBB-0000-4000-8000-000000000001" name="c1">'
+             '<VariableValue><VariableRef targetGUID="%s"/><TextValue>'
+             'Bretagne</TextValue></VariableValue><SourceRef targetGUID='
+             '"CCCCCCCC-0000-4000-8000-000000000009"/></Case>'
+             '<Case guid="BBBBBBBB-0000-4000-8000-000000000002" name="c2">'
+             '<VariableValue><VariableRef targetGUID="%s"/><TextValue>x'
+             '</TextValue></VariableValue><SourceRef targetGUID='
+             '"CCCCCCCC-0000-4000-8000-000000000001"/></Case>'
+             % (V, U2))
+    src = source('CCCCCCCC-0000-4000-8000-000000000001', 'itw.txt',
+                 'Les masques manquaient.', selection(1, 4, 11, U, C))
+    path = archive(d, 'refs.qdpx', qde(src, users, code, var, cases))
+    out = subprocess.run([G, 'import', '-d', db, path], capture_output=True,
+                         cwd=d)
+    err = out.stderr.decode()
+    if out.returncode != 0 or 'refs.qdpx: 2 references to nothing in the ' \
+            'archive left out' not in err or "<Case> 'c1': its SourceRef " \
+            "'CCCCCCCC-0000-4000-8000-000000000009' names no source" \
+            not in err:
+        return 'references to nothing: %d %r' % (out.returncode, err)
+    # a code whose name has no word ("😷"): no term "code", which coded
+    # the word code
+    with open(os.path.join(d, 'w.qdc'), 'w', encoding='utf-8') as f:
+        f.write('<?xml version="1.0" encoding="utf-8"?>\n<CodeBook xmlns='
+                '"urn:QDA-XML:codebook:1.0"><Codes><Code guid="%s" name='
+                '"\U0001F637" isCodable="true"/><Code guid="%s" name="Sant'
+                '\u00e9" isCodable="true"/></Codes></CodeBook>' % (U, U2))
+    out = subprocess.run([G, 'import', 'w.qdc', '-o', 'w.yaml'],
+                         capture_output=True, cwd=d)
+    tag = subprocess.run([G, 'tag', '-f', 'csv', '-c', 'w.yaml', '-'],
+                         input='Le code du travail, la sant\u00e9.'.encode(),
+                         capture_output=True, cwd=d)
+    rows = tag.stdout.decode().splitlines()[1:]
+    if out.returncode != 0 or tag.returncode != 0 or \
+            [r.split(',')[3] for r in rows] != ['sante']:
+        return 'a wordless code: %r %r %r' % (out.stderr, tag.stderr, rows)
+    return None
+
+
 def t_eval_gold_child():
     """eval --gold-project: a code by hand under a theme of the codebook
     counts for that theme."""
@@ -2086,6 +2154,8 @@ for name, fn in [('the project validates against Project.xsd', t_valid_project),
                  ('eval --gold-project: scores from codings by hand', t_eval_gold_project),
                  ('eval --gold-project: errors, nothing left behind', t_eval_gold_project_bad),
                  ('import: GUIDs, coders, variables, names and texts as other tools write them', t_import_tools_ways),
+                 ('import: two elements of one GUID refused; references to '
+                  'nothing said', t_import_guids_and_refs),
                  ('eval --gold-project: a code by hand under a theme counts for it', t_eval_gold_child),
                  ('import again: same-named sources, codings without a coder, CRLF ends', t_import_again_tools_ways),
                  ('import: coders whose names differ past 600 characters', t_import_long_coder_names),

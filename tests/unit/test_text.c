@@ -1419,23 +1419,31 @@ START_TEST(not_turns)
            "Interlocutrice : Mme Gaëlle Le Goff, DGA");
     seg_is(1, GRILLE_SEG_PARAGRAPH, 3, "Intervenant : M. Paul Roux, DGS");
 
-    /* the roles of the people interviewed, alone: a speaker's, in a
-     * transcript as "Enquêtrice :" is (the mayor's answer after a
-     * question was read as a line of the question's turn); with an
-     * article, or as a list's item, a line about them */
-    run("Q : Et les masques ?\nMaire : on a distribué 2000 masques.\n\n"
-        "Directrice : oui.\n\nSECRÉTAIRE GÉNÉRALE : non.\n\n"
-        "Elue : le conseil.\n\nLe maire : très présent.\n\n"
-        "- Maire : présent\n");
-    ck_assert_uint_eq(nseg, 7);
+    /* the roles of the people interviewed, alone: a speaker's on the
+     * line right after a turn (the mayor's answer under a question was
+     * read as a line of the question's turn), not before a civility;
+     * elsewhere, or as a list's item, a note's field or line */
+    run("Q : Et les masques ?\nMaire : on a distribué 2000 masques.\n"
+        "Enquêtrice : et les écoles ?\nDirectrice : rouvertes.\n"
+        "Q : qui décide ?\nMaire : M. Dupont, avec le DGS.\n\n"
+        "Directrice : oui.\n\nElue : le conseil.\n\n"
+        "Maire : Jean Dupont\nResponsable : service RH\n\n"
+        "Le maire : très présent.\n\n- Maire : présent\n");
+    ck_assert_uint_eq(nseg, 10);
     label_is(0, "Q");
     seg_is(1, GRILLE_SEG_TURN, 2, "on a distribué 2000 masques.");
     label_is(1, "Maire");
-    label_is(2, "Directrice");
-    label_is(3, "SECRÉTAIRE GÉNÉRALE");
-    label_is(4, "Elue");
-    seg_is(5, GRILLE_SEG_PARAGRAPH, 10, "Le maire : très présent.");
-    seg_is(6, GRILLE_SEG_BULLET, 12, "Maire : présent");
+    label_is(2, "Enquêtrice");
+    label_is(3, "Directrice");
+    /* a civility after it: a line of the question's turn */
+    seg_is(4, GRILLE_SEG_TURN, 5,
+           "qui décide ?\nMaire : M. Dupont, avec le DGS.");
+    seg_is(5, GRILLE_SEG_PARAGRAPH, 8, "Directrice : oui.");
+    seg_is(6, GRILLE_SEG_PARAGRAPH, 10, "Elue : le conseil.");
+    seg_is(7, GRILLE_SEG_PARAGRAPH, 12,
+           "Maire : Jean Dupont\nResponsable : service RH");
+    seg_is(8, GRILLE_SEG_PARAGRAPH, 15, "Le maire : très présent.");
+    seg_is(9, GRILLE_SEG_BULLET, 17, "Maire : présent");
 
     /* with a number, the same words are a speaker's */
     run("Participant 3 : oui.\n\nIntervenante 1 : non.\n\n"
