@@ -32,7 +32,8 @@ static const char help[] =
     "      --replace          a note edited since it was added replaces its\n"
     "                         old version (refused without), which keeps\n"
     "                         the attributes set by hand (attr set, attr\n"
-    "                         import, -a); its codings are made again\n"
+    "                         import, -a) that its front matter does not\n"
+    "                         give; its codings are made again\n"
     "  -j, --jobs N           use N threads: one writes the project while\n"
     "                         the others read and code the next files\n"
     "                         (default: one per processor, at most 8); the\n"
@@ -137,11 +138,22 @@ static int replaced_note(cli_files *out, const char *path,
         return -1;
     fputs("  ", f);
     put_safe_str(f, path);
-    fprintf(f, _(": replaced the old version (#%lld) by the new one (#%lld)"),
-            (long long)rep->old_id, (long long)id);
+    if (rep->old_id == id)
+        fprintf(f, _(": replaced the old version by the new one (#%lld)"),
+                (long long)id);
+    else
+        fprintf(f,
+                _(": replaced the old version (#%lld) by the new one "
+                  "(#%lld)"),
+                (long long)rep->old_id, (long long)id);
     if (rep->attrs_kept)
         fprintf(f, _(", %zu attribute%s set by hand kept"), rep->attrs_kept,
                 rep->attrs_kept == 1 ? "" : "s");
+    if (rep->attrs_superseded)
+        fprintf(f,
+                _(", %zu set by hand now given by its front matter (its "
+                  "value%s taken)"),
+                rep->attrs_superseded, rep->attrs_superseded == 1 ? "" : "s");
     if (rep->manual_dropped)
         fprintf(f,
                 _("; %zu manual coding%s of the old version not carried "
@@ -426,7 +438,7 @@ int cmd_add(int argc, char **argv)
             continue;
         }
         int64_t id = 0;
-        grille_replaced rep = {0, 0, 0};
+        grille_replaced rep = {0, 0, 0, 0};
         int rc = replace ? grille_store_replace_prepared(s, sl->prep,
                                                          base(path), path, &id,
                                                          &rep, &err)

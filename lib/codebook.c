@@ -1610,6 +1610,28 @@ static bool is_theme_key(const char *k)
     return false;
 }
 
+/* Whether k is "children" with a letter missing, extra, changed or two
+ * swapped ("chidren", "childs", "chlidren"): its typo, not a sub-theme. */
+static bool near_children(const char *k)
+{
+    static const char w[] = "children";
+    size_t n = strlen(k), m = sizeof(w) - 1;
+    if (n + 1 < m || n > m + 1)
+        return false;
+    size_t i = 0;
+    while (i < n && i < m && k[i] == w[i])
+        i++;
+    size_t a = n, c = m;
+    while (a > i && c > i && k[a - 1] == w[c - 1]) {
+        a--;
+        c--;
+    }
+    /* what differs, after the common start and end: one letter at most
+     * on each side, or two swapped */
+    return (a - i <= 1 && c - i <= 1) ||
+           (a - i == 2 && c - i == 2 && k[i] == w[i + 1] && k[i + 1] == w[i]);
+}
+
 static int check_id(builder *b, const ynode *k, bool dict)
 {
     char buf[200];
@@ -2074,10 +2096,10 @@ static int theme(builder *b, const ynode *k, const ynode *v, long parent,
                 if (val->type == Y_MAP && val->n > 0)
                     has_children = true;
                 rc = themes(b, val, (long)ci, dict);
-            } else if (val->type == Y_MAP)
+            } else if (val->type == Y_MAP && !near_children(kk))
                 /* "cantine:" with terms under it, in "ecole": a sub-theme
                  * written without its 'children:' (a list may be a key's
-                 * typo, "termz: [x]") */
+                 * typo, "termz: [x]"; "chidren:" is children's) */
                 rc = fail(b, key, GRILLE_ESYNTAX,
                           _("unknown key '%s' in theme '%s' (expected label, "
                             "description, color, terms, regex, exclude, "

@@ -735,21 +735,24 @@ GRILLE_API int grille_store_add_prepared(grille_store *s, grille_prepared *p,
 /*
  * grille_store_add_prepared, but a note that the add would refuse as a
  * new version of a document already there (read from the same file, or
- * added by the same path, with another text) replaces it, in the same
- * transaction: the old version is removed with its segments and codings,
- * the new one added, and the old one's attributes that its front matter
- * did not give (grille_store_set_attr's: attr set, attr import, add -a)
- * are set again on the new one, over its front matter's, as if set
- * after the add.  Its manual codings (imported) are not carried over:
+ * added by the same path, with another text; a document that keeps its
+ * file) replaces it, in the same transaction: the old version is removed
+ * with its segments and codings, the new one added, and the old one's
+ * attributes that its front matter did not give (grille_store_set_attr's:
+ * attr set, attr import, add -a, an import's) are set again on the new
+ * one, for the keys its front matter does not give (those it gives are
+ * its own, newer).  Its manual codings (imported) are not carried over:
  * their offsets are in the old text.  *rep (when not NULL) says what
  * was replaced: old_id 0 when the note was added as a new document.
  * Errors: grille_store_add_prepared's; when the new version cannot be
- * added (its front matter, no text), the old one stays.
+ * added (its front matter, no text), the old one stays; after any other
+ * error, roll the transaction back (as after an import's).
  */
 typedef struct grille_replaced {
-    int64_t old_id;        /* the document replaced; 0 for none */
-    size_t attrs_kept;     /* its attributes set again on the new one */
-    size_t manual_dropped; /* its manual codings, not carried over */
+    int64_t old_id;          /* the document replaced; 0 for none */
+    size_t attrs_kept;       /* its attributes set again on the new one */
+    size_t attrs_superseded; /* not: the new front matter gives them */
+    size_t manual_dropped;   /* its manual codings, not carried over */
 } grille_replaced;
 GRILLE_API int grille_store_replace_prepared(grille_store *s,
                                              grille_prepared *p,

@@ -3186,10 +3186,11 @@ static int edited_error(grille_error *err, const char *path, const char *old,
         err, GRILLE_EEXISTS, path, 0, 0,
         by_path ? _("the project has a document added by this path, as "
                     "'%s' (#%lld), with another text: nothing added; if "
-                    "this is a new version of it, add it again with "
-                    "--replace, which keeps its attributes set by hand (or "
-                    "remove it first: grille rm '%s'); if it is another "
-                    "file, add it by a path that tells it apart")
+                    "this is a new version of it, remove that one first "
+                    "(grille rm '%s'), then add the file again (it keeps "
+                    "no file, so --replace cannot tell it is this note's); "
+                    "if it is another file, add it by a path that tells it "
+                    "apart")
                 : _("the project has a document added from this file, as "
                     "'%s' (#%lld), with another text: nothing added; if "
                     "this is a new version of it, add it again with "
@@ -3310,9 +3311,14 @@ static int add_doc(grille_store *s, grille_prepared *p, const char *name,
                               real))
                 ;
             if (rc == SQLITE_ROW) {
-                s->edited_id = sqlite3_column_int64(q, 0);
-                r = edited_error(err, path, col_text(q, 1), s->edited_id,
-                                 sqlite3_column_type(q, 3) == SQLITE_NULL);
+                /* replaceable (add --replace) when the document keeps
+                 * its file: one that keeps none (imported, or added
+                 * before grille kept files) may be another note of the
+                 * same name, whose attributes the new one would take */
+                bool no_file = sqlite3_column_type(q, 3) == SQLITE_NULL;
+                int64_t old = sqlite3_column_int64(q, 0);
+                s->edited_id = no_file ? 0 : old;
+                r = edited_error(err, path, col_text(q, 1), old, no_file);
                 sqlite3_finalize(q);
                 return r;
             }
@@ -3406,11 +3412,32 @@ int grille_store_add_prepared(grille_store *s, grille_prepared *p,
 
 static int remove_doc(grille_store *s, int64_t id, grille_error *err);
 
+/* 1 when document `id` has attribute `key` (from its front matter, just
+ * added), 0 when not, or the error. */
+static int new_attr_given(grille_store *s, int64_t id, const char *key,
+                          grille_error *err)
+{
+    sqlite3_stmt *st;
+    int r = prepare(s,
+                    "SELECT 1 FROM attributes WHERE document = ?1 AND key = ?2",
+                    &st, err);
+    if (r < 0)
+        return r;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc == SQLITE_ROW)
+        return 1;
+    return rc == SQLITE_DONE ? 0
+                             : store_error(s, err, rc, "replace the document");
+}
+
 /* Replaces document `old`, an older version of prepared note p, by p:
  * in a savepoint, so that nothing is lost if the add fails after the
  * removal.  The old version's attributes that its front matter did not
- * give (attr set, attr import, add -a) are set again on the new one, as
- * they would be set after the add. */
+ * give (attr set, attr import, add -a, an import's) are set again on the
+ * new one, for the keys its front matter does not give. */
 static int replace_doc(grille_store *s, grille_prepared *p, const char *name,
                        const char *path, int64_t old, int64_t *id,
                        grille_replaced *rep, grille_error *err)
@@ -3472,8 +3499,18 @@ static int replace_doc(grille_store *s, grille_prepared *p, const char *name,
         r = remove_doc(s, old, err);
         if (r == 0)
             r = add_prepared(s, p, name, path, id, err);
-        for (size_t k = 0; k < n && r == 0; k++)
-            r = set_attr(s, *id, v[k].key, v[k].value, v[k].origin, err);
+        /* set again for the keys the new front matter does not give:
+         * those it gives are its author's word, newer than the hand's */
+        for (size_t k = 0; k < n && r == 0; k++) {
+            int given = new_attr_given(s, *id, v[k].key, err);
+            if (given < 0)
+                r = given;
+            else if (given)
+                rep->attrs_superseded++;
+            else if ((r = set_attr(s, *id, v[k].key, v[k].value,
+                                   v[k].origin, err)) == 0)
+                rep->attrs_kept++;
+        }
         if (r < 0)
             sqlite3_exec(s->db, "ROLLBACK TO replace", NULL, NULL, NULL);
         rc = sqlite3_exec(s->db, "RELEASE replace", NULL, NULL, NULL);
@@ -3482,9 +3519,8 @@ static int replace_doc(grille_store *s, grille_prepared *p, const char *name,
     }
     if (r == 0) {
         rep->old_id = old;
-        rep->attrs_kept = n;
     } else {
-        rep->manual_dropped = 0;
+        rep->manual_dropped = rep->attrs_kept = rep->attrs_superseded = 0;
     }
     for (size_t k = 0; k < n; k++) {
         free(v[k].key);
@@ -3508,7 +3544,7 @@ int grille_store_replace_prepared(grille_store *s, grille_prepared *p,
     if (!rep)
         rep = &none;
     *id = 0;
-    *rep = (grille_replaced){0, 0, 0};
+    *rep = (grille_replaced){0, 0, 0, 0};
     if (!p)
         return grille__error(err, GRILLE_EINVALID, s->path, 0, 0, "%s",
                              _("no prepared document (grille_add_prepare "
@@ -3523,7 +3559,7 @@ int grille_store_replace_prepared(grille_store *s, grille_prepared *p,
     if (r < 0 && r != GRILLE_EEXISTS)
         *id = 0;
     if (r < 0)
-        *rep = (grille_replaced){0, 0, 0};
+        *rep = (grille_replaced){0, 0, 0, 0};
     return r;
 }
 

@@ -149,7 +149,7 @@ static const uint16_t macroman_high[128] = {
  * rather than Windows-1252: more bytes that are French letters and marks
  * there (é 0x8E, è 0x8F, à 0x88, ç 0x8D, ê 0x90, ’ 0xD5, « 0xC7...) than
  * bytes that are ones in Windows-1252 (é 0xE9, è 0xE8, à 0xE0, ’ 0x92,
- * « 0xAB...).  Each is a rare sign in the other (0x8E is Ž there, 0xE9
+ * « 0xAB, the bullet • 0x95...).  Each is a rare sign in the other (0x8E is Ž there, 0xE9
  * È here), so French text leans clearly one way. */
 static bool looks_macroman(const unsigned char *u, size_t len)
 {
@@ -157,7 +157,8 @@ static bool looks_macroman(const unsigned char *u, size_t len)
     static const uint8_t mac[16] = {
         /* 0x80 */ 0x08 | 0x04, /* É 0x83, Ç 0x82 */
         /* 0x88 */ 0x01 | 0x02 | 0x20 | 0x40 | 0x80, /* à â ç é è */
-        /* 0x90 */ 0x01 | 0x02 | 0x10 | 0x20, /* ê ë î ï */
+        /* 0x90 */ 0x01, /* ê (not ë, î, ï: 0x91, 0x94, 0x95 are ‘, ”
+                            and the bullet • in Windows-1252) */
         /* 0x98 */ 0x02 | 0x20 | 0x40 | 0x80, /* ô ù û ü */
         0, 0, 0, 0,
         /* 0xC0 */ 0x80, /* « 0xC7 */
@@ -165,8 +166,10 @@ static bool looks_macroman(const unsigned char *u, size_t len)
         /* 0xD0 */ 0x01 | 0x02 | 0x04 | 0x08 | 0x20, /* – — “ ” ’ */
         0, 0, 0, 0, 0};
     static const uint8_t win[16] = {
-        0, 0, /* 0x80, 0x88 */
-        /* 0x90 */ 0x04 | 0x40 | 0x80, /* ’ 0x92, – 0x96, — 0x97 */
+        /* 0x80 */ 0x01 | 0x20, /* € 0x80, … 0x85 */
+        0, /* 0x88 */
+        /* 0x90 */ 0x02 | 0x04 | 0x08 | 0x10 | 0x20 | 0x40 | 0x80,
+        /* ‘ ’ “ ” • – — */
         /* 0x98 */ 0x10, /* œ 0x9C */
         /* 0xA0 */ 0x01, /* no-break space */
         /* 0xA8 */ 0x08, /* « 0xAB */

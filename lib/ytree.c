@@ -93,6 +93,16 @@ static bool line_has(const char *s, size_t len, size_t line, const char *what)
  * closing quote has a letter right after it ('\bl'accueil\b',
  * 'L'accueil'), where YAML wants it written twice. */
 
+/* n, or at most max bytes of s[0, n) cut at a character's start. */
+static size_t cut_at(const char *s, size_t n, size_t max)
+{
+    if (n <= max)
+        return n;
+    while (max && ((unsigned char)s[max] & 0xC0) == 0x80)
+        max--;
+    return max;
+}
+
 /* Where on line `line` of s a key is written against its value, with no
  * space after its colon ("role:DGS", "label:École"): the colon's byte, or
  * len for none.  A key is letters, digits, '_' and '-' (and any byte of
@@ -106,13 +116,16 @@ static size_t glued_colon(const char *s, size_t len, size_t line)
         for (i += 2; i < len && s[i] == ' '; i++)
             ;
     size_t k = i;
+    bool letter = false; /* "10:30" is a time, no key */
     while (k < len && (((unsigned char)s[k] >= 0x80) ||
                        (s[k] >= 'a' && s[k] <= 'z') ||
                        (s[k] >= 'A' && s[k] <= 'Z') ||
                        (s[k] >= '0' && s[k] <= '9') || s[k] == '_' ||
-                       s[k] == '-'))
+                       s[k] == '-')) {
+        letter |= (unsigned char)s[k] >= 0x80 || (s[k] | 0x20) >= 'a';
         k++;
-    if (k == i || k + 1 >= len || s[k] != ':' || s[k + 1] == ' ' ||
+    }
+    if (k == i || !letter || k + 1 >= len || s[k] != ':' || s[k + 1] == ' ' ||
         s[k + 1] == '\t' || s[k + 1] == '\n' || s[k + 1] == '\r' ||
         s[k + 1] == '/') /* "http://": a value's, not a key's */
         return len;
@@ -231,15 +244,16 @@ int grille_ytree__parse(ynode **out, const char *s, size_t len,
                     le++;
                 while (ls < glued && s[ls] == ' ')
                     ls++;
+                size_t n1 = cut_at(s + ls, le - ls, 60),
+                       n2 = cut_at(s + glued + 1, le - glued - 1, 40);
                 rc = grille__error(
                     err, GRILLE_ESYNTAX, name, (unsigned)gline + 1 + line0,
                     (unsigned)gcol + 1,
-                    _("YAML: '%.*s' needs a space after its ':' to be a key "
-                      "and its value (%.*s %.*s)"),
-                    (int)(le - ls > 60 ? 60 : le - ls), s + ls,
-                    (int)(glued + 1 - ls), s + ls,
-                    (int)(le - glued - 1 > 40 ? 40 : le - glued - 1),
-                    s + glued + 1);
+                    _("YAML: '%.*s%s' needs a space after its ':' to be a "
+                      "key and its value (%.*s %.*s%s)"),
+                    (int)n1, s + ls, n1 < le - ls ? "\u2026" : "",
+                    (int)(glued + 1 - ls), s + ls, (int)n2, s + glued + 1,
+                    n2 < le - glued - 1 ? "\u2026" : "");
                 break;
             }
             if (at < len && s[at] == '\t')

@@ -690,6 +690,12 @@ def t_front_matter_glued_colon():
                            (lines.index('role:DGS') + 2))
         expect(grille('tag', name), 1, 'grille: %s\n' % msg, '')
         failed_add(fresh('glued%d' % k), name, msg)
+    # a time in a list above a value holding ': ' is no key: the error
+    # stays libyaml's, on its line
+    name = write('gluedtime.md', '---\ncollectivite: Millau\nhoraires:\n'
+                 '  - 10:30\n  - reunion: DGS: urgent\n---\nTexte.\n')
+    expect(grille('tag', name), 1, 'grille: %s:5:17: YAML: mapping values '
+           'are not allowed[^\n]*\n' % esc(name), '')
     # a URL's colon is a value's: not taken for a key
     name = write('gluedurl.md', '---\ntype: commune\nsource: http://x.fr/a:b'
                  '\n---\n\nla cantine\n')

@@ -793,6 +793,9 @@ printf 'name: x\nthemes:\n  ecole:\n    terms: [école]\n    cantine:\n      ter
 expect "a sub-theme without 'children:': the key is unknown, and children: is said" 1 \
     "^grille: nochildren\.yaml:5:5: unknown key 'cantine' in theme 'ecole' .*: a sub-theme goes under 'children:'" \
     $G codebook check nochildren.yaml
+printf 'name: x\nthemes:\n  ecole:\n    terms: [école]\n    chidren:\n      cantine:\n        terms: [cantine]\n' > chidren.yaml
+ok "a mistyped children: is not taken for a sub-theme without its children:" \
+    sh -c "$G codebook check chidren.yaml 2>&1 | grep -q \"unknown key 'chidren' in theme 'ecole' (expected label, description, color, terms, regex, exclude, near or children)\$\""
 printf 'themes:\n  sante: santé\n' > scalar.yaml
 expect "a theme that is one text is refused, with the list to write" 1 \
     "^grille: scalar\.yaml:2:10: theme 'sante' is the text 'santé': write its keys under it \(terms: \[\.\.\.\]\), or its terms as a list \(\[santé\]\)" \

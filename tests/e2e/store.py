@@ -436,10 +436,11 @@ def t_add_edited_file():
 
 def t_add_replace():
     """add --replace: the edited note replaces its old version, whose
-    attributes set by hand are set again on it (over its front matter's,
-    under add -a's); its manual codings are dropped, and said; a new
-    version that cannot be added leaves the old one; the same text is
-    already there, and a new note is added."""
+    attributes set by hand are set again on it for the keys its front
+    matter does not give (under add -a's); its manual codings are
+    dropped, and said; a new version that cannot be added leaves the old
+    one; the same text is already there, and a new note is added; a
+    document that keeps no file (imported) is not replaced."""
     d = os.path.join(TMP, 'replace')
     os.makedirs(os.path.join(d, 'n'))
     db = os.path.join(d, 'r.db')
@@ -476,13 +477,16 @@ def t_add_replace():
     r = run('add', '-d', db, '--replace', '-a', 'vague=2', 'n/lodeve.md')
     out = r.stdout.decode()
     if r.returncode != 0 or 'added 0 documents to %s, 1 replaced\n' % db \
-            not in out or 'n/lodeve.md: replaced the old version (#1) by ' \
-            'the new one (#1), 2 attributes set by hand kept; %d manual ' \
+            not in out or 'n/lodeve.md: replaced the old version by the ' \
+            'new one (#1), 1 attribute set by hand kept, 1 set by hand now ' \
+            'given by its front matter (its value taken); %d manual ' \
             'coding%s of the ' \
             'old version not carried over' % (manual, 's' if manual > 1
                                               else '') not in out:
         return 'replace: %d %r %r' % (r.returncode, out, r.stderr)
-    want = ['role=DGA command line', 'strate=rural command line',
+    # strate, set by hand, kept; role, set by hand, given by the new
+    # front matter: its value; vague, by -a, over both
+    want = ['role=DGS front matter', 'strate=rural command line',
             'type=epci front matter', 'vague=2 command line']
     if attrs() != want:
         return 'attributes after the replace: %r' % attrs()
@@ -507,6 +511,21 @@ def t_add_replace():
     if r.returncode != 0 or b'added 1 document to %s, 1 already there' % \
             db.encode() not in r.stdout:
         return 'same text and a new note: %d %r' % (r.returncode, r.stdout)
+    # an imported document keeps no file: a note of its name is not taken
+    # for its new version (it would take its attributes)
+    assert run('export', '-d', db, '-o', 'r.qdpx').returncode == 0
+    os.makedirs(os.path.join(d, 'b'))
+    bdb = os.path.join(d, 'b', 'p.db')
+    assert run('init', '-d', bdb).returncode == 0
+    assert run('import', '-d', bdb, 'r.qdpx').returncode == 0
+    with open(os.path.join(d, 'b', 'lodeve.md'), 'w', encoding='utf-8') as f:
+        f.write('---\ntype: ccas\n---\nUn autre entretien.\n')
+    r = subprocess.run([G, 'add', '-d', 'p.db', '--replace', 'lodeve.md'],
+                       capture_output=True, cwd=os.path.join(d, 'b'))
+    if r.returncode != 1 or b'keeps no file, so --replace cannot tell' \
+            not in r.stderr:
+        return 'an imported document replaced: %d %r' % (r.returncode,
+                                                         r.stderr)
     return None
 
 

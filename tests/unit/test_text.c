@@ -210,6 +210,16 @@ START_TEST(decode_macroman)
     /* as many Windows-1252 letters (é 0xE9) as Mac ones: Windows-1252 */
     grille_text_free(decode_ok("d\xe9j\xe0 \x8e", 6, GRILLE_ENC_WINDOWS1252,
                                "déjà Ž"));
+    /* Windows-1252's bullets and quotes (0x95, 0x93, 0x94: ï, ì, î in
+     * Mac OS Roman) in a note without accents: Windows-1252 */
+    grille_text_free(decode_ok("\x95 Reunion\n\x95 \x93ok\x94\n", 17,
+                               GRILLE_ENC_WINDOWS1252,
+                               "• Reunion\n• “ok”\n"));
+    /* UTF-8 with bullets pasted from Windows-1252: refused as before, not
+     * read as Mac OS Roman */
+    decode_fails("l\xe2\x80\x99"
+                 "accueil\n\x95 a\n\x95 b\n\x95 c\n\x95 d\n\x95 e\n",
+                 32, GRILLE_EENCODING, 12, "invalid UTF-8");
     /* a byte undefined in Windows-1252 with no French letter of Mac OS
      * Roman's: refused as before */
     decode_fails("caf\xe9 \x81", 6, GRILLE_EENCODING, 3, "invalid UTF-8");
