@@ -3388,28 +3388,6 @@ static int add_prepared(grille_store *s, grille_prepared *p,
     return add_doc(s, p, name, path, grille__text_file(p->text), id, err);
 }
 
-int grille_store_add_prepared(grille_store *s, grille_prepared *p,
-                              const char *name, const char *path,
-                              int64_t *id, grille_error *err)
-{
-    bool own;
-    int64_t unused;
-    if (!id) /* the caller does not want it */
-        id = &unused;
-    *id = 0;
-    if (!p)
-        return grille__error(err, GRILLE_EINVALID, s->path, 0, 0, "%s",
-                             _("no prepared document (grille_add_prepare "
-                               "failed?)"));
-    int r = own_begin(s, &own, err);
-    if (r == 0)
-        r = add_prepared(s, p, name, path, id, err);
-    r = own_end(s, own, r, err);
-    if (r < 0 && r != GRILLE_EEXISTS)
-        *id = 0;
-    return r;
-}
-
 static int remove_doc(grille_store *s, int64_t id, grille_error *err);
 
 /* 1 when document `id` has attribute `key` (from its front matter, just
@@ -3531,36 +3509,50 @@ static int replace_doc(grille_store *s, grille_prepared *p, const char *name,
     return r;
 }
 
-int grille_store_replace_prepared(grille_store *s, grille_prepared *p,
-                                  const char *name, const char *path,
-                                  int64_t *id, grille_replaced *rep,
-                                  grille_error *err)
+/* grille_store_add_prepared, and with rep (not NULL) its replacing
+ * kind. */
+static int store_prepared(grille_store *s, grille_prepared *p,
+                          const char *name, const char *path, int64_t *id,
+                          grille_replaced *rep, grille_error *err)
 {
     bool own;
     int64_t unused;
-    grille_replaced none;
-    if (!id)
+    if (!id) /* the caller does not want it */
         id = &unused;
-    if (!rep)
-        rep = &none;
     *id = 0;
-    *rep = (grille_replaced){0, 0, 0, 0};
+    if (rep)
+        *rep = (grille_replaced){0, 0, 0, 0};
     if (!p)
         return grille__error(err, GRILLE_EINVALID, s->path, 0, 0, "%s",
                              _("no prepared document (grille_add_prepare "
                                "failed?)"));
     int r = own_begin(s, &own, err);
-    if (r == 0) {
+    if (r == 0)
         r = add_prepared(s, p, name, path, id, err);
-        if (r == GRILLE_EEXISTS && *id == 0 && s->edited_id > 0)
-            r = replace_doc(s, p, name, path, s->edited_id, id, rep, err);
-    }
+    if (r == GRILLE_EEXISTS && rep && *id == 0 && s->edited_id > 0)
+        r = replace_doc(s, p, name, path, s->edited_id, id, rep, err);
     r = own_end(s, own, r, err);
     if (r < 0 && r != GRILLE_EEXISTS)
         *id = 0;
-    if (r < 0)
+    if (r < 0 && rep)
         *rep = (grille_replaced){0, 0, 0, 0};
     return r;
+}
+
+int grille_store_add_prepared(grille_store *s, grille_prepared *p,
+                              const char *name, const char *path,
+                              int64_t *id, grille_error *err)
+{
+    return store_prepared(s, p, name, path, id, NULL, err);
+}
+
+int grille_store_replace_prepared(grille_store *s, grille_prepared *p,
+                                  const char *name, const char *path,
+                                  int64_t *id, grille_replaced *rep,
+                                  grille_error *err)
+{
+    grille_replaced none;
+    return store_prepared(s, p, name, path, id, rep ? rep : &none, err);
 }
 
 int grille_store_add(grille_store *s, grille_analyser *a,

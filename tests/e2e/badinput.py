@@ -709,6 +709,18 @@ def t_front_matter_glued_colon():
            r'to be a key and its value \(label: École\)\n' % esc(cb), '')
 
 
+def warned_without_attributes(name, warn, db_name):
+    """Note `name` is tagged and added with warning `warn`, and has no
+    attributes; returns tag's documents."""
+    run, docs = tag_json(name)
+    expect(run, 0, warn)
+    assert docs[0]['document']['attributes'] == {}, docs[0]
+    db = fresh(db_name)
+    expect(grille('add', '-d', db, name), 0, warn,
+           'added 1 document to %s\n' % esc(db))
+    return docs
+
+
 def t_front_matter_four_dashes():
     """A front matter fenced with '----' is none: its lines are text, and
     the warning says why (they were read as text, unsaid)."""
@@ -718,12 +730,7 @@ def t_front_matter_four_dashes():
             r"'----', not '---': the lines after it are read as text, and "
             r"the note has no attributes \(a front matter's lines are three "
             r"dashes, '---'\)\n")
-    run, docs = tag_json(name)
-    expect(run, 0, warn)
-    assert docs[0]['document']['attributes'] == {}, docs[0]
-    db = fresh('fourdashes')
-    expect(grille('add', '-d', db, name), 0, warn,
-           'added 1 document to %s\n' % esc(db))
+    warned_without_attributes(name, warn, 'fourdashes')
     # a rule before the text, with no keys after it: nothing said
     name = write('rule.md', '----\n\nLe télétravail.\n')
     expect(grille('tag', name), 0, '', r'(?s).*')
@@ -739,17 +746,12 @@ def t_front_matter_aside():
             r'lines after the blank lines names none of the attributes the '
             r'reports read \(collectivite, [^\n]*start the file with its '
             r"'---' line\n")
-    run, docs = tag_json(name)
-    expect(run, 0, warn)
-    assert docs[0]['document']['attributes'] == {}, docs[0]
+    docs = warned_without_attributes(name, warn, 'aside')
     # the rules are no segments: the block's lines are text
     assert [(g['line'], g['text']) for g in docs[0]['segments']] == [
         (4, 'commune: Brest\nentretien: 12'),
         (8, 'Le télétravail a bien marché.')], docs[0]['segments']
     expect(grille('tag', name), 0, warn)
-    db = fresh('aside')
-    expect(grille('add', '-d', db, name), 0, warn,
-           'added 1 document to %s\n' % esc(db))
     # a block that names one is the front matter, and nothing is said;
     # a note with no such block neither
     known = write('known.md', '\n---\ntype: commune\n---\nLe télétravail.\n')
