@@ -99,6 +99,24 @@ static int finish(grille_store *s, bool ok, const char *db)
     return rc < 0 ? EXIT_RUNTIME : EXIT_OK;
 }
 
+/* What a removal takes that no add of the note brings back: attributes
+ * set otherwise than by its front matter, codings made by hand. */
+typedef struct handmade {
+    size_t attrs, manual;
+} handmade;
+
+static int count_hand_attr(const grille_attr_info *at, void *payload)
+{
+    ((handmade *)payload)->attrs += strcmp(at->origin, "front matter") != 0;
+    return 0;
+}
+
+static int count_manual(const grille_coding_info *c, void *payload)
+{
+    ((handmade *)payload)->manual += strcmp(c->origin, "manual") == 0;
+    return 0;
+}
+
 int cmd_rm(int argc, char **argv)
 {
     const char *db = NULL;
@@ -117,8 +135,10 @@ int cmd_rm(int argc, char **argv)
     /* every name first (all or nothing), each document once however
      * often it is named (by name, path or #id) */
     int64_t *ids = calloc((size_t)(argc - optind), sizeof(*ids));
+    const char **named = calloc((size_t)(argc - optind), sizeof(*named));
+    handmade *hand = calloc((size_t)(argc - optind), sizeof(*hand));
     size_t n = 0;
-    if (!ids) {
+    if (!ids || !named || !hand) {
         cli_error("%s", _("out of memory"));
         ok = false;
     }
@@ -132,22 +152,45 @@ int cmd_rm(int argc, char **argv)
         bool seen = false;
         for (size_t k = 0; k < n && !seen; k++)
             seen = ids[k] == id;
-        if (!seen)
+        if (!seen) {
+            named[n] = argv[i];
             ids[n++] = id;
+        }
     }
     for (size_t k = 0; k < n && ok; k++) {
-        if (grille_store_remove(s, ids[k], &err) < 0) {
+        /* what goes with it that adding the note again would not bring
+         * back, said once it is gone */
+        if (grille_store_foreach_attr(s, ids[k], count_hand_attr, &hand[k],
+                                      &err) < 0 ||
+            grille_store_foreach_coding(s, ids[k], count_manual, &hand[k],
+                                        &err) < 0 ||
+            grille_store_remove(s, ids[k], &err) < 0) {
             cli_lib_error(&err);
             ok = false;
         }
     }
-    free(ids);
     int rc = finish(s, ok, db);
-    if (rc == EXIT_OK)
+    if (rc == EXIT_OK) {
         cli_printf(_("removed %zu document%s from %s\n"), n,
                    n == 1 ? "" : "s", db);
-    else
+        for (size_t k = 0; k < n; k++) {
+            if (!hand[k].attrs && !hand[k].manual)
+                continue;
+            fputs("  ", stdout);
+            put_safe_str(stdout, named[k]);
+            printf(_(": with %zu attribute%s set by hand and %zu manual "
+                     "coding%s (an add of the note does not bring them "
+                     "back; add --replace keeps the attributes of a note "
+                     "edited since)\n"),
+                   hand[k].attrs, cli_s(hand[k].attrs), hand[k].manual,
+                   cli_s(hand[k].manual));
+        }
+    } else {
         cli_error(_("nothing was removed from %s"), db);
+    }
+    free(ids);
+    free(named);
+    free(hand);
     return rc;
 }
 

@@ -1356,7 +1356,8 @@ ok "add, rm, attr set: their summaries name files without their controls" sh -c 
     $G init -d escsum.db >/dev/null && $G add -d escsum.db '$escf' > esc.out 2>/dev/null &&
     $G attr set -d escsum.db '$escf' k=v >> esc.out &&
     $G rm -d escsum.db '$escf' >> esc.out &&
-    ! LC_ALL=C grep -q \$(printf '\\033') esc.out && test \$(wc -l < esc.out) = 3"
+    ! LC_ALL=C grep -q \$(printf '\\033') esc.out && test \$(wc -l < esc.out) = 4 &&
+    grep -q ': with 1 attribute set by hand and 0 manual codings' esc.out"
 expect "codebook show: 1 pattern" 0 " 1 pattern$" $G codebook show one.yaml
 
 printf 'themes:\n  a: {terms: ["(50 %%)"]}\n  c: {terms: ["10,5 %%"]}\n  d: {terms: ["1 000%%"]}\n' > num2.yaml
