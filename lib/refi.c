@@ -1792,6 +1792,61 @@ static int hold_values(importer *im, const xmlNode *n, const xmlNode *ref,
 
 static void free_pairs(imp_pair *v, size_t n);
 
+/* An xs:integer's or xs:decimal's text in its canonical form, in place
+ * ("+1200" is 1200, " 007 " 7, "3.50" 3.5, "-0" 0), as grille's exports
+ * write such values and read them back as numbers (a "+1200" stayed
+ * text, and the variable's type with it); a text that is no such number
+ * ("douze") is left as it is. */
+static xmlChar *canon_number(xmlChar *xv, bool integer)
+{
+    char *v = (char *)xv, *p = v;
+    while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+        p++;
+    bool neg = *p == '-';
+    if (*p == '+' || *p == '-')
+        p++;
+    size_t n = strspn(p, "0123456789"), f = 0;
+    if (!integer && p[n] == '.')
+        f = strspn(p + n + 1, "0123456789");
+    const char *tail = p + n + (f || (!integer && p[n] == '.') ? 1 + f : 0);
+    tail += strspn(tail, " \t\n\r");
+    if ((!n && !f) || *tail)
+        return xv; /* not a number: as it is */
+    char *d = p;
+    while (n > 1 && *d == '0') { /* leading zeros, one kept before '.' */
+        d++;
+        n--;
+    }
+    while (f && d[n + f] == '0') /* trailing zeros of the fraction */
+        f--;
+    bool zero = strspn(d, "0") >= n && f == 0;
+    /* written aside: ".5" grows by its 0 */
+    char *out = malloc(n + f + 4);
+    if (!out)
+        return xv; /* as it is */
+    size_t o = 0;
+    if (neg && !zero)
+        out[o++] = '-';
+    if (n) {
+        memcpy(out + o, d, n);
+        o += n;
+    } else {
+        out[o++] = '0'; /* ".5" is 0.5 */
+    }
+    if (f) {
+        out[o++] = '.';
+        memcpy(out + o, d + n + 1, f);
+        o += f;
+    }
+    out[o] = '\0';
+    xmlChar *c = xmlStrdup(BAD_CAST out);
+    free(out);
+    if (!c)
+        return xv;
+    xmlFree(xv);
+    return c;
+}
+
 /* A GUID of the archive and the element that has it, for the check that
  * no two elements share one. */
 typedef struct guid_at {
@@ -2706,8 +2761,11 @@ static int source_values(importer *im, const char *g, int64_t id)
                 vg ? find_pair(im->vars, im->nvars, vg) : NULL;
             xmlChar *val = NULL;
             for (xmlNode *e = vv->children; e && !val; e = e->next)
-                if (e->type == XML_ELEMENT_NODE && !is(e, "VariableRef"))
+                if (e->type == XML_ELEMENT_NODE && !is(e, "VariableRef")) {
                     val = xmlNodeGetContent(e);
+                    if (val && (is(e, "IntegerValue") || is(e, "FloatValue")))
+                        val = canon_number(val, is(e, "IntegerValue"));
+                }
             if (name && *name && val) {
                 char *ck = grille_attr_key(name);
                 char *cv = ck ? grille__attr_clean((const char *)val) : NULL;

@@ -1277,6 +1277,40 @@ def t_import_guids_and_refs():
     return None
 
 
+def t_import_number_values():
+    """IntegerValue and FloatValue in their canonical form: "+1200" is
+    1200 and "3.50" 3.5 (they stayed text, and the variable's type with
+    them on the next export); a value that is no number stays as it is."""
+    d = tempfile.mkdtemp(dir=TMP)
+    U, C, V1, V2, V3 = ('AAAAAAAA-0000-4000-8000-00000000000%d' % i
+                        for i in range(1, 6))
+    users = '<User guid="%s" name="Ana"/>' % U
+    code = '<Code guid="%s" name="Masques" isCodable="true"/>' % C
+    var = ('<Variable guid="%s" name="population" typeOfVariable="Integer"/>'
+           '<Variable guid="%s" name="taux" typeOfVariable="Float"/>'
+           '<Variable guid="%s" name="rang" typeOfVariable="Integer"/>'
+           % (V1, V2, V3))
+    vals = ''.join('<VariableValue><VariableRef targetGUID="%s"/><%s>%s</%s>'
+                   '</VariableValue>' % (g, t, v, t) for g, t, v in (
+                       (V1, 'IntegerValue', ' +1200 '),
+                       (V2, 'FloatValue', '03.50'),
+                       (V3, 'IntegerValue', 'douze')))
+    src = source('CCCCCCCC-0000-4000-8000-000000000001', 'itw.txt',
+                 'Les masques manquaient.', selection(1, 4, 11, U, C) + vals)
+    path = archive(d, 'num.qdpx', qde(src, users, code, var))
+    db = fresh(d, 'p.db')
+    out = subprocess.run([G, 'import', '-d', db, path], capture_output=True,
+                         cwd=d)
+    if out.returncode != 0:
+        return 'import: %r' % out.stderr
+    con = sqlite3.connect(db)
+    got = dict(con.execute('SELECT key, value FROM attributes'))
+    con.close()
+    if got != {'population': '1200', 'taux': '3.5', 'rang': 'douze'}:
+        return 'values %r' % got
+    return None
+
+
 def t_eval_gold_child():
     """eval --gold-project: a code by hand under a theme of the codebook
     counts for that theme."""
@@ -2156,6 +2190,8 @@ for name, fn in [('the project validates against Project.xsd', t_valid_project),
                  ('import: GUIDs, coders, variables, names and texts as other tools write them', t_import_tools_ways),
                  ('import: two elements of one GUID refused; references to '
                   'nothing said', t_import_guids_and_refs),
+                 ('import: integer and decimal values in their canonical '
+                  'form', t_import_number_values),
                  ('eval --gold-project: a code by hand under a theme counts for it', t_eval_gold_child),
                  ('import again: same-named sources, codings without a coder, CRLF ends', t_import_again_tools_ways),
                  ('import: coders whose names differ past 600 characters', t_import_long_coder_names),
