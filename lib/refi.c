@@ -2892,6 +2892,7 @@ typedef struct span {
     const char *start, *end, *user;
     size_t b0, b1;
     bool valid;
+    const char *guid; /* the selection's, to find it in the other tool */
 } span;
 
 /* Counts a coding dropped, and says why when it is the first: `why`
@@ -2911,9 +2912,13 @@ static void dropped(importer *im, const coded_doc *d, const span *sp,
     char v0[40], v1[40];
     grille__quote(v0, sizeof(v0), sp->start, strlen(sp->start));
     grille__quote(v1, sizeof(v1), sp->end, strlen(sp->end));
+    char g[48] = "";
+    if (sp->guid && *sp->guid)
+        grille__quote(g, sizeof(g), sp->guid, strlen(sp->guid));
     snprintf(im->st->first_dropped, sizeof(im->st->first_dropped),
-             _("source '%s', selection '%s' to '%s': %s"), d->name, v0, v1,
-             why);
+             g[0] ? _("source '%s', selection '%s' to '%s' (GUID %s): %s")
+                  : _("source '%s', selection '%s' to '%s'%s: %s"),
+             d->name, v0, v1, g, why);
 }
 
 /* One <Coding> `c` of span `sp` of a source: a manual coding of document
@@ -3230,7 +3235,7 @@ static int import_source(importer *im, grille_analyser *a,
              * beside its selections: of its whole text, cut at the
              * segments as a selection over the whole text is.  Its user
              * is its own only: the source's is whoever added the text */
-            const span whole = {NULL, NULL, "", 0, base_len, true};
+            const span whole = {NULL, NULL, "", 0, base_len, true, NULL};
             if ((rc = import_coding(im, &cd, &whole, sel)) < 0)
                 goto done;
             continue;
@@ -3242,8 +3247,8 @@ static int import_source(importer *im, grille_analyser *a,
             goto done;
         }
         char *s0 = attr(sel, "startPosition"), *s1 = attr(sel, "endPosition"),
-             *su = attr(sel, "creatingUser");
-        span sp = {s0, s1, su, (size_t)-1, (size_t)-1, false};
+             *su = attr(sel, "creatingUser"), *sg = attr(sel, "guid");
+        span sp = {s0, s1, su, (size_t)-1, (size_t)-1, false, sg};
         size_t p0 = 0, p1 = 0;
         sp.valid = position(s0, &p0) && position(s1, &p1) && p1 > p0;
         if (sp.valid) {
@@ -3256,6 +3261,7 @@ static int import_source(importer *im, grille_analyser *a,
         xmlFree(s0);
         xmlFree(s1);
         xmlFree(su);
+        xmlFree(sg);
         if (rc < 0)
             goto done;
     }

@@ -537,7 +537,8 @@ def t_import_dialect():
     if b'1 document added' not in out.stdout or \
             b'1 coding dropped' not in out.stderr or \
             b"; the first: source 'entretien-ccas.txt', selection '5' to " \
-            b"'5': not a selection (empty, reversed, or not numbers)" \
+            b"'5' (GUID z0): not a selection (empty, reversed, or not " \
+            b"numbers)" \
             not in out.stderr:
         return 'output %r %r' % (out.stdout, out.stderr)
     rows = manual_rows(d)
@@ -1926,7 +1927,7 @@ def t_import_audit():
     qdpx('blank-line.qdpx', b'Un.\n\nDeux.\n', [(3, 5, 'c1')])
     db('blank-line.db')
     out = ok(run('import', '-d', 'blank-line.db', 'blank-line.qdpx'))
-    if b"the first: source 'a.txt', selection '3' to '5': in no segment" \
+    if b"the first: source 'a.txt', selection '3' to '5' (GUID s0): in no segment" \
             not in out.stderr:
         return 'no segment: %r' % out.stderr
     # a .qdc in ISO-8859-1 or UTF-16, a code named Description
@@ -2057,7 +2058,8 @@ def t_import_positions():
     if rows != [(0, 2, 'Le'), (3, 8, 'maire')]:
         return 'codings %r' % rows
     if b'5 codings dropped' not in out.stderr or \
-            b"the first: source 'n.txt', selection '-1' to '2': not a " \
+            b"the first: source 'n.txt', selection '-1' to '2' (GUID s2): " \
+            b"not a " \
             b'selection' not in out.stderr:
         return 'said %r' % out.stderr
     return None
