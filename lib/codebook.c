@@ -1190,6 +1190,12 @@ static size_t required_literal(const char *p, size_t n, char out[32])
             if (strchr("pPxNgkoc", e) && i < n &&
                 strchr("{<'", p[i]) != NULL && p[i])
                 return 0; /* \p{L}, \x{e9}, \g{1}: not followed */
+            /* an escape with an argument of its own, of a length not
+             * followed here (\pL, \x45, \105, \g1, \cJ, \0): no text
+             * after it is read as a literal ("\pLlus" needs no "llus",
+             * "\x45lus" no "45lus"); the runs before it stand */
+            if (strchr("pPxgcNo0123456789", e))
+                break;
             continue;
         }
         if (c == '(') {

@@ -161,7 +161,8 @@ def main():
                 a = rnd.choice(alphabet)
             elif r < 0.62:
                 a = rnd.choice(['\\b', '\\w', '\\d', '\\s', '\\.',
-                                '\\-', '\\/'])
+                                '\\-', '\\/', '\\pL', '\\x61',
+                                '\\141', '\\x{e9}', '\\x45'])
             elif r < 0.70:
                 a = '[%s]' % ''.join(rnd.choice('abcé-')
                                      for _ in range(rnd.randint(1, 3)))

@@ -295,6 +295,33 @@ START_TEST(test_regex_literal_prefilter)
 }
 END_TEST
 
+/* Escapes with an argument (\pL, \x45, \351, \x20): no text after them
+ * is taken for a literal the matches need ("\pLlus" needs no "llus": the
+ * prefilter skipped every segment, élus too, and "\bpr\xe9fecture" coded
+ * no préfecture).  The plain way finds the same. */
+START_TEST(test_regex_escape_prefilter)
+{
+    const char *esc =
+        "la pr\xc3\xa9" "fecture, les \xc3\xa9lus, Elus, des masques";
+    use("themes:\n"
+        "  p: {regex: ['\\bpr\\xe9fecture']}\n"
+        "  l: {regex: ['\\pLlus']}\n"
+        "  x: {regex: ['\\x45lus']}\n"
+        "  o: {regex: ['pr\\351fecture']}\n"
+        "  s: {regex: ['\\x20masques']}\n");
+    for (int ref = 0; ref < 2; ref++) {
+        if (ref)
+            use_reference_analyser();
+        run(esc);
+        ck_assert_uint_eq(count_code("p"), 1);
+        ck_assert_uint_eq(count_code("l"), 2);
+        ck_assert_uint_eq(count_code("x"), 1);
+        ck_assert_uint_eq(count_code("o"), 1);
+        ck_assert_uint_eq(count_code("s"), 1);
+    }
+}
+END_TEST
+
 /* The stem without accents is taken only when no shorter: Snowball cuts
  * "communique" to commun, the stem of commune, and "repera" to rep; so
  * "commune" codes no communiqué, nor "communiqué" a commune, nor "repas"
@@ -1456,6 +1483,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_word_unaccented_stem_no_shorter);
     tcase_add_test(tc, test_word_unaccented_shorter_stem);
     tcase_add_test(tc, test_regex_literal_prefilter);
+    tcase_add_test(tc, test_regex_escape_prefilter);
     tcase_add_test(tc, test_next_codebook_same_analyser);
 
     tc = tcase(s, "phrase");
