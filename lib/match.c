@@ -37,6 +37,10 @@ typedef struct occ {
 
 typedef struct hit {
     size_t code, rule, start, end;
+    /* a proximity's: the words between its A and its B, [gap0, gap1),
+     * which an exclusion may touch without masking it (its sides only
+     * are its words); gap0 == gap1 for the other hits */
+    size_t gap0, gap1;
 } hit;
 
 /* Kept hits of one code in one segment compared pair by pair, up to this
@@ -496,8 +500,32 @@ static int add_hit(struct match_state *m, size_t code, size_t rule,
 {
     if (GROW(m->hits, m->hits_cap, m->nhits + 1) < 0)
         return GRILLE_ENOMEM;
-    m->hits[m->nhits++] = (hit){code, rule, start, end};
+    m->hits[m->nhits++] = (hit){code, rule, start, end, 0, 0};
     return 0;
+}
+
+/* A proximity's hit: occurrence a of its A and b of its B, from the
+ * first's start to the other's end, the words between them its gap. */
+static int add_near_hit(struct match_state *m, size_t code, size_t rule,
+                        const occ *a, const occ *b)
+{
+    const occ *x = a->start < b->start ? a : b, *y = x == a ? b : a;
+    if (GROW(m->hits, m->hits_cap, m->nhits + 1) < 0)
+        return GRILLE_ENOMEM;
+    size_t end = a->end > b->end ? a->end : b->end;
+    m->hits[m->nhits++] = (hit){code, rule, x->start, end,
+                                x->end < y->start ? x->end : 0,
+                                x->end < y->start ? y->start : 0};
+    return 0;
+}
+
+/* Whether bytes [s, e) touch hit x's words: its whole span, or a
+ * proximity's sides without the words between them. */
+static inline bool touches_hit(const hit *x, size_t s, size_t e)
+{
+    if (x->gap0 < x->gap1)
+        return (s < x->gap0 && x->start < e) || (s < x->end && x->gap1 < e);
+    return s < x->end && x->start < e;
 }
 
 /* Whether r's literal is at p, ASCII letters in either case. */
@@ -753,7 +781,11 @@ static void drop_masked(struct match_state *m, const grille_codebook *cb)
     size_t w = 0;
     for (size_t h = 0; h < m->nhits; h++) {
         const hit *x = &m->hits[h];
-        if (!masked_span(m, cb, x->code, x->start, x->end))
+        bool masked = x->gap0 < x->gap1
+                          ? masked_span(m, cb, x->code, x->start, x->gap0) ||
+                                masked_span(m, cb, x->code, x->gap1, x->end)
+                          : masked_span(m, cb, x->code, x->start, x->end);
+        if (!masked)
             m->hits[w++] = *x;
     }
     m->nhits = w;
@@ -1042,10 +1074,7 @@ static int pair_near(struct match_state *m, const grille_codebook *cb,
             near_consider(m, cb, text, o, r, &b[x], w);
         }
         const occ *best = w->best;
-        if (best &&
-            add_hit(m, r->code, s->rule,
-                    o->start < best->start ? o->start : best->start,
-                    o->end > best->end ? o->end : best->end) < 0)
+        if (best && add_near_hit(m, r->code, s->rule, o, best) < 0)
             return GRILLE_ENOMEM;
     }
     return 0;
@@ -1230,10 +1259,7 @@ static int segment(grille_analyser *a, const grille_codebook *cb,
                     best_d = d;
                 }
             }
-            if (best &&
-                add_hit(m, r->code, s->rule,
-                        o->start < best->start ? o->start : best->start,
-                        o->end > best->end ? o->end : best->end) < 0)
+            if (best && add_near_hit(m, r->code, s->rule, o, best) < 0)
                 return grille__nomem(err);
         }
     }
@@ -1257,8 +1283,8 @@ static int segment(grille_analyser *a, const grille_codebook *cb,
             for (size_t k = 0; k < m->nocc && !masked; k++) {
                 const occ *o = &m->occs[k];
                 const cb_seq *sq = &cb->seqs[o->seq];
-                masked = sq->role == ROLE_MASK && o->start < x->end &&
-                         x->start < o->end &&
+                masked = sq->role == ROLE_MASK &&
+                         touches_hit(x, o->start, o->end) &&
                          under(cb, x->code, cb->rules[sq->rule].code);
             }
             if (!masked)

@@ -295,6 +295,34 @@ START_TEST(test_regex_literal_prefilter)
 }
 END_TEST
 
+/* An exclusion between a proximity's A and B masks no side of it: the
+ * pair is kept (an exclusion written for "santé" dropped an unrelated
+ * masques/gel pair around it); a masked A or B is no side.  The plain
+ * way finds the same. */
+START_TEST(test_near_exclusion_between)
+{
+    use("themes:\n"
+        "  s: {terms: [sant\xc3\xa9], near: ['masques ~10 gel'],\n"
+        "      exclude: [sant\xc3\xa9 financi\xc3\xa8re, gel des postes,\n"
+        "                masques chirurgicaux]}\n");
+    const char *texts[] = {
+        "Les masques, la sant\xc3\xa9 financi\xc3\xa8re, le gel.",
+        "Des masques, le gel des postes, et du gel.",
+        "Des masques chirurgicaux et du gel.",
+        "Des masques, le gel des postes."};
+    const size_t want[] = {1, 1, 0, 0};
+    for (int ref = 0; ref < 2; ref++) {
+        if (ref)
+            use_reference_analyser();
+        for (size_t t = 0; t < 4; t++) {
+            run(texts[t]);
+            ck_assert_msg(count_code("s") == want[t], "text %zu%s: %s", t,
+                          ref ? " (plain)" : "", dump(texts[t]));
+        }
+    }
+}
+END_TEST
+
 /* Escapes with an argument (\pL, \x45, \351, \x20): no text after them
  * is taken for a literal the matches need ("\pLlus" needs no "llus": the
  * prefilter skipped every segment, élus too, and "\bpr\xe9fecture" coded
@@ -1484,6 +1512,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_word_unaccented_shorter_stem);
     tcase_add_test(tc, test_regex_literal_prefilter);
     tcase_add_test(tc, test_regex_escape_prefilter);
+    tcase_add_test(tc, test_near_exclusion_between);
     tcase_add_test(tc, test_next_codebook_same_analyser);
 
     tc = tcase(s, "phrase");
