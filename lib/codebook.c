@@ -260,16 +260,23 @@ static bool has_glob(const char *s, size_t n)
 /* A symbol of meaning that a text's words leave out: currencies (€, $,
  * £, ₽...), the degree and the section signs, per mille (‰, ‱), and
  * superscript and subscript letters and digits (1ᵉʳ, Mᵐᵉ, m², CO₂: the
- * term "m²" was the word m, which coded every "2 m."). */
+ * term "m²" was the word m, which coded every "2 m."); and the signs of
+ * sums, comparisons, fractions, arrows, marks and pictures (C++, ≥ 50,
+ * ½ journée, ★★★, ©, 😷: "C++" was the word C, which coded the C of
+ * "catégorie C", and "masques 😷" every "masques"). */
 static bool meaning_symbol(uint32_t cp)
 {
-    return cp == '$' || cp == 0xA2 || cp == 0xA3 || cp == 0xA4 ||
-           cp == 0xA5 || cp == 0xA7 || cp == 0xB0 || cp == 0xB2 ||
-           cp == 0xB3 || cp == 0xB9 || cp == 0x2030 || cp == 0x2031 ||
+    return cp == '$' || cp == '+' || cp == 0xA2 || cp == 0xA3 ||
+           cp == 0xA4 || cp == 0xA5 || cp == 0xA7 || cp == 0xA9 ||
+           cp == 0xAE || cp == 0xB0 || cp == 0xB1 || cp == 0xB2 ||
+           cp == 0xB3 || cp == 0xB9 || (cp >= 0xBC && cp <= 0xBE) ||
+           cp == 0xD7 || cp == 0xF7 || cp == 0x2030 || cp == 0x2031 ||
            (cp >= 0x2B0 && cp <= 0x2FF && !grille__is_apostrophe(cp) &&
             cp != 0x2BB && cp != 0x2BD) ||
            (cp >= 0x1D2C && cp <= 0x1D6A) || (cp >= 0x2070 && cp <= 0x209F) ||
-           (cp >= 0x20A0 && cp <= 0x20CF);
+           (cp >= 0x20A0 && cp <= 0x20CF) || cp == 0x2122 ||
+           (cp >= 0x2150 && cp <= 0x23FF) || (cp >= 0x25A0 && cp <= 0x27BF) ||
+           (cp >= 0x1F000 && cp <= 0x1FAFF);
 }
 
 /* The first such symbol of the word w[0..wl) that none of the analyser's
