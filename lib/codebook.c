@@ -1785,6 +1785,12 @@ int grille__speaker_key(gbuf *out, const char *s, size_t len)
     if (grille__fold(out, s, len) < 0)
         return GRILLE_ENOMEM;
     out->len = one_spaces(out->data, out->len);
+    /* a letter and its dot, "R." as a transcript's turns "R. Nous
+     * avons…" write it: the letter those turns are labelled with (R), so
+     * that skip_speakers: [R.] skips them (it skipped none) */
+    if (out->len == 2 && out->data[1] == '.' &&
+        (unsigned)((out->data[0] | 0x20) - 'a') < 26u)
+        out->len = 1;
     return gbuf_put(out, "", 0) < 0 ? GRILLE_ENOMEM : 0;
 }
 

@@ -1134,6 +1134,14 @@ START_TEST(test_skip_speakers_turns)
     ck_assert_ptr_null(grille_codebook_skip_speaker(cb, 4));
     ck_assert_ptr_null(grille_codebook_skip_speaker(NULL, 0));
 
+    /* a letter and its dot, as a transcript's "R. Nous avons…" writes
+     * it: the turns labelled with the letter (it skipped none) */
+    const char *qr = "Q. Et les masques ?\nR. Nous avons des masques.\n";
+    use("skip_speakers: [R.]\nthemes:\n  sante: {terms: [masque]}\n");
+    run(qr);
+    expect_count(qr, 1);
+    expect_word(qr, 0, "sante", "masques", 0, "masque", GRILLE_RULE_WORD);
+
     /* without skip_speakers, every turn is coded */
     use("themes:\n  sante: {terms: [masque]}\n");
     run(text);
