@@ -1343,8 +1343,14 @@ static int regex_rule(builder *b, const ynode *n, size_t code)
     if (!re) {
         PCRE2_UCHAR msg[256];
         pcre2_get_error_message(errcode, msg, sizeof(msg));
+        /* "\u2019", as JavaScript and Python write a character: PCRE2
+         * writes it \x{2019} */
+        bool u = erroff >= 1 && erroff <= n->len && n->str[erroff - 1] == 'u';
         int rc = fail(b, n, GRILLE_EINVALID,
-                      _("bad regex '%s' in theme '%s': %s at offset %zu"),
+                      u ? _("bad regex '%s' in theme '%s': %s at offset %zu "
+                            "(a character by its code is written \\x{2019} "
+                            "here, not \\u2019)")
+                        : _("bad regex '%s' in theme '%s': %s at offset %zu"),
                       q(buf, sizeof(buf), n->str),
                       b->cb->codes[code].id, (const char *)msg,
                       (size_t)erroff);
@@ -1401,6 +1407,13 @@ static int near_rule_as(builder *b, const ynode *n, size_t code)
         ta--;
     while (tb && (bs[tb - 1] == ' ' || bs[tb - 1] == '\t'))
         tb--;
+    size_t lead = strspn(s, " \t");
+    if (lead >= ta) /* " ~5 b": the term before ~N is missing */
+        return fail(b, n, GRILLE_ESYNTAX,
+                    _("bad proximity rule '%s': its A, the term before "
+                      "'~%lu', is missing (expected 'A ~N B', e.g. "
+                      "'réunion* ~5 distance')"),
+                    q(buf, sizeof(buf), s), dist);
     if ((ta >= 2 && s[0] == '/' && s[ta - 1] == '/') ||
         (tb >= 2 && bs[0] == '/' && bs[tb - 1] == '/'))
         return fail(b, n, GRILLE_EINVALID,

@@ -796,6 +796,14 @@ expect "a sub-theme without 'children:': the key is unknown, and children: is sa
 printf 'name: x\nthemes:\n  ecole:\n    terms: [école]\n    chidren:\n      cantine:\n        terms: [cantine]\n' > chidren.yaml
 ok "a mistyped children: is not taken for a sub-theme without its children:" \
     sh -c "$G codebook check chidren.yaml 2>&1 | grep -q \"unknown key 'chidren' in theme 'ecole' (expected label, description, color, terms, regex, exclude, near or children)\$\""
+printf 'themes:\n  a: {near: [" ~5 b"]}\n' > nearnoa.yaml
+expect "a proximity rule without its A: said so, not a blank term" 1 \
+    "^grille: nearnoa\.yaml:2:14: bad proximity rule ' ~5 b': its A, the term before '~5', is missing" \
+    $G codebook check nearnoa.yaml
+printf "themes:\n  a: {regex: ['\\\\u2019']}\n" > regexu.yaml
+expect "a regex with JavaScript's \\u: PCRE2's way is said" 1 \
+    "written \\\\x\\{2019\\} here, not \\\\u2019\\)\$" \
+    $G codebook check regexu.yaml
 printf 'themes:\n  sante: santé\n' > scalar.yaml
 expect "a theme that is one text is refused, with the list to write" 1 \
     "^grille: scalar\.yaml:2:10: theme 'sante' is the text 'santé': write its keys under it \(terms: \[\.\.\.\]\), or its terms as a list \(\[santé\]\)" \
