@@ -1245,6 +1245,12 @@ typedef struct grille_refi_import_stats {
      * to no source, a VariableRef to no variable */
     size_t unknown_refs;
     char first_unknown_ref[256]; /* the first of them ("" when none) */
+    /* irregularities read as best they could be: a project in another
+     * namespace, a source with its text both inline and in a file (the
+     * file's taken, where the schema allows one), a source renamed
+     * "name (2)" for another of its name */
+    size_t irregular;
+    char first_irregular[256]; /* the first of them ("" when none) */
 } grille_refi_import_stats;
 
 /*

@@ -27,6 +27,7 @@
 #include <libxml/xmlwriter.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdarg.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
@@ -2966,6 +2967,21 @@ static int import_coding(importer *im, const coded_doc *d, const span *sp,
     return rc;
 }
 
+/* Counts in im->st an irregularity of the archive read as best it could
+ * be, said when it is the first. */
+static void irregular(importer *im, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void irregular(importer *im, const char *fmt, ...)
+{
+    if (im->st->irregular++)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(im->st->first_irregular, sizeof(im->st->first_irregular), fmt,
+              ap);
+    va_end(ap);
+}
+
 static int import_source(importer *im, grille_analyser *a,
                          const grille_codebook *cb, const xmlNode *src)
 {
@@ -2979,6 +2995,12 @@ static int import_source(importer *im, grille_analyser *a,
     grille_text *text = NULL;
     int rc = 0;
     xmlNode *inline_text = child(src, "PlainTextContent");
+    if (inline_text && *ref)
+        irregular(im,
+                  _("source '%s' has its text both inline "
+                    "(PlainTextContent) and in a file (plainTextPath): the "
+                    "file's taken"),
+                  name);
     if (strncmp(ref, "internal://", 11) == 0) {
         zip_int64_t ix = find_source(im, ref + 11);
         if (ix < 0) {
@@ -3166,6 +3188,11 @@ static int import_source(importer *im, grille_analyser *a,
                 break;
             id = -1;
         }
+        if (ours && rc == 0)
+            irregular(im,
+                      _("source '%s' named '%s': another source of the "
+                        "archive has its name"),
+                      first, doc_name);
         free(first);
         if (id < 0 && !ours) {
             rc = grille__error(im->err, GRILLE_EEXISTS, im->path, 0, 0,
@@ -3441,6 +3468,13 @@ static int import_qdpx(grille_store *s, grille_analyser *a,
         if (rc < 0)
             goto done;
     }
+    if (!root->ns || !root->ns->href ||
+        strcmp((const char *)root->ns->href, "urn:QDA-XML:project:1.0") != 0)
+        irregular(&im,
+                  _("<Project> is in the namespace '%s', not "
+                    "urn:QDA-XML:project:1.0"),
+                  root->ns && root->ns->href ? (const char *)root->ns->href
+                                             : "");
     /* the user grille exports the codings without a coder under ("manual")
      * brings them back without one */
     char nobody[37];

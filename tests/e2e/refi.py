@@ -1259,6 +1259,21 @@ def t_import_guids_and_refs():
             "'CCCCCCCC-0000-4000-8000-000000000009' names no source" \
             not in err:
         return 'references to nothing: %d %r' % (out.returncode, err)
+    # irregularities read as best they could be, said: a second source
+    # of one name, renamed; a project in another namespace
+    two = (source('CCCCCCCC-0000-4000-8000-000000000002', 'Entretien',
+                  'Le VPN saturait.') +
+           source('CCCCCCCC-0000-4000-8000-000000000003', 'Entretien',
+                  'Le VPN tenait.'))
+    text = qde(two).replace('urn:QDA-XML:project:1.0', 'urn:other')
+    path = archive(d, 'odd.qdpx', text)
+    out = subprocess.run([G, 'import', '-d', fresh(d, 'odd.db'), path],
+                         capture_output=True, cwd=d)
+    err = out.stderr.decode()
+    if out.returncode != 0 or 'odd.qdpx: 2 irregularities read as best ' \
+            "it could be; the first: <Project> is in the namespace " \
+            "'urn:other'" not in err:
+        return 'irregularities: %d %r' % (out.returncode, err)
     # a code whose name has no word ("😷"): no term "code", which coded
     # the word code
     with open(os.path.join(d, 'w.qdc'), 'w', encoding='utf-8') as f:
