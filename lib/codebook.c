@@ -1817,6 +1817,10 @@ bool grille__skip_speaker(const grille_codebook *cb, const char *key,
         size_t n = strlen(k); /* its '*' last */
         if (len >= n - 1 && memcmp(k, key, n - 1) == 0)
             return true;
+        /* "R.*": the turns "R. Nous avons…", whose key is the letter
+         * (grille__speaker_key drops its dot), start with "R." too */
+        if (n == 3 && k[1] == '.' && len == 1 && key[0] == k[0])
+            return true;
     }
     return false;
 }
@@ -1832,6 +1836,21 @@ static bool could_be_label(const char *label)
     bool ok = grille_text__speaker_label(c, one_spaces(c, strlen(c)));
     free(c);
     return ok;
+}
+
+/* Whether two labels of one key differ by a letter's dot only (R and
+ * R.): grille__speaker_key makes them one speaker. */
+static bool ends_in_dot(const char *s)
+{
+    size_t n = strlen(s);
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+        n--;
+    return n && s[n - 1] == '.';
+}
+
+static bool dot_twins(const char *a, const char *b)
+{
+    return ends_in_dot(a) != ends_in_dot(b);
 }
 
 /* skip_speakers: the labels of the turns that are not coded (the
@@ -1901,8 +1920,12 @@ static int skip_speakers(builder *b, const ynode *v)
                       grille__quote(buf, sizeof(buf), x->str, x->len));
             break;
         }
-        if (grille__smap_get(&cb->skip_index, key.data, n,
-                             grille__hash(key.data, n))) {
+        const smap_entry *twin = grille__smap_get(
+            &cb->skip_index, key.data, n, grille__hash(key.data, n));
+        if (twin && dot_twins(x->str, cb->skip[twin->seqs[0]]))
+            continue; /* [R, R.]: one speaker, as an older grille read
+                       * them as two; nothing to add */
+        if (twin) {
             rc = fail(b, x, GRILLE_EINVALID,
                       _("speaker label '%s' given twice in "
                         "'skip_speakers'"),

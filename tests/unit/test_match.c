@@ -1141,6 +1141,27 @@ START_TEST(test_skip_speakers_turns)
     run(qr);
     expect_count(qr, 1);
     expect_word(qr, 0, "sante", "masques", 0, "masque", GRILLE_RULE_WORD);
+    /* the letter and its dot both listed (as an older codebook may):
+     * one speaker, not a label given twice */
+    use("skip_speakers: [R, R.]\nthemes:\n  sante: {terms: [masque]}\n");
+    run(qr);
+    expect_count(qr, 1);
+    ck_assert_ptr_null(grille_codebook_skip_speaker(cb, 1));
+    /* a prefix after the letter's dot skips them too */
+    use("skip_speakers: [\"R.*\"]\nthemes:\n  sante: {terms: [masque]}\n");
+    run(qr);
+    expect_count(qr, 1);
+    expect_word(qr, 0, "sante", "masques", 0, "masque", GRILLE_RULE_WORD);
+    /* a label written twice the same is still said */
+    {
+        const char *twice = "skip_speakers: [Q, q]\nthemes:\n  s: {terms: [a]}\n";
+        grille_codebook *c2 = NULL;
+        grille_error err;
+        ck_assert_int_lt(grille_codebook_load(&c2, twice, strlen(twice),
+                                              "cb.yaml", &err), 0);
+        ck_assert_ptr_nonnull(strstr(err.message, "given twice"));
+        ck_assert_ptr_null(c2);
+    }
 
     /* without skip_speakers, every turn is coded */
     use("themes:\n  sante: {terms: [masque]}\n");
