@@ -228,10 +228,12 @@ int cmd_import(int argc, char **argv)
                         argv[i], st.unknown_refs, cli_s(st.unknown_refs),
                         st.first_unknown_ref);
         if (st.irregular)
-            cli_warning(_("%s: %zu irregularit%s read as best it could "
-                          "be; the first: %s"),
-                        argv[i], st.irregular,
-                        st.irregular == 1 ? "y" : "ies", st.first_irregular);
+            cli_warning(st.irregular == 1
+                            ? _("%s: %zu irregularity read as best it could "
+                                "be: %s")
+                            : _("%s: %zu irregularities read as best they "
+                                "could be; the first: %s"),
+                        argv[i], st.irregular, st.first_irregular);
         if (st.sources_skipped)
             cli_warning(_("%s: %zu source%s skipped (without text, or not "
                           "plain text in the archive)"),

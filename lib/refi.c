@@ -2995,13 +2995,15 @@ static int import_source(importer *im, grille_analyser *a,
     grille_text *text = NULL;
     int rc = 0;
     xmlNode *inline_text = child(src, "PlainTextContent");
-    if (inline_text && *ref)
-        irregular(im,
-                  _("source '%s' has its text both inline "
-                    "(PlainTextContent) and in a file (plainTextPath): the "
-                    "file's taken"),
-                  name);
     if (strncmp(ref, "internal://", 11) == 0) {
+        /* the archive's file is the text; a path out of the archive is
+         * not read, so the inline text is taken then, unsaid */
+        if (inline_text)
+            irregular(im,
+                      _("source '%s' has its text both inline "
+                        "(PlainTextContent) and in a file of the archive "
+                        "(plainTextPath): the file's taken"),
+                      name);
         zip_int64_t ix = find_source(im, ref + 11);
         if (ix < 0) {
             rc = grille__error(im->err, GRILLE_ENOTFOUND, im->path, 0, 0,

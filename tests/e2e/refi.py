@@ -1106,10 +1106,12 @@ def qde(sources, users='', codes='', variables='', cases=''):
             '</Project>' % (users, codes, variables, cases, sources))
 
 
-def archive(d, name, text):
+def archive(d, name, text, files=None):
     path = os.path.join(d, name)
     with zipfile.ZipFile(path, 'w') as z:
         z.writestr('project.qde', text)
+        for member, body in (files or {}).items():
+            z.writestr(member, body)
     return path
 
 
@@ -1271,9 +1273,31 @@ def t_import_guids_and_refs():
                          capture_output=True, cwd=d)
     err = out.stderr.decode()
     if out.returncode != 0 or 'odd.qdpx: 2 irregularities read as best ' \
-            "it could be; the first: <Project> is in the namespace " \
+            "they could be; the first: <Project> is in the namespace " \
             "'urn:other'" not in err:
         return 'irregularities: %d %r' % (out.returncode, err)
+    # text both inline and in a file: the archive's file is taken, said;
+    # a path out of the archive is not read, the inline text is taken,
+    # unsaid
+    for ref, said, want in (('internal://inner.txt', True, 'dedans'),
+                            ('relative://dehors.txt', False, 'ligne')):
+        src = ('<TextSource guid="CCCCCCCC-0000-4000-8000-000000000004" '
+               'name="both" plainTextPath="%s"><PlainTextContent>En '
+               'ligne.</PlainTextContent></TextSource>' % ref)
+        path = archive(d, 'both.qdpx', qde(src),
+                       {'sources/inner.txt': 'Le texte dedans.'})
+        db = fresh(d, 'both-%s.db' % want)
+        out = subprocess.run([G, 'import', '-d', db, path],
+                             capture_output=True, cwd=d)
+        err = out.stderr.decode()
+        shown = subprocess.run([G, 'kwic', '-d', db, want],
+                               capture_output=True, cwd=d).stdout.decode()
+        if out.returncode != 0 or ('1 irregularity read as best it could '
+                                   "be: source 'both' has its text both "
+                                   'inline' in err) != said or \
+                want not in shown:
+            return 'both inline and in a file (%s): %d %r %r' % (
+                ref, out.returncode, err, shown)
     # a code whose name has no word ("😷"): no term "code", which coded
     # the word code
     with open(os.path.join(d, 'w.qdc'), 'w', encoding='utf-8') as f:
