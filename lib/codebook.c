@@ -1345,7 +1345,9 @@ static int regex_rule(builder *b, const ynode *n, size_t code)
         pcre2_get_error_message(errcode, msg, sizeof(msg));
         /* "\u2019", as JavaScript and Python write a character: PCRE2
          * writes it \x{2019} */
-        bool u = erroff >= 1 && erroff <= n->len && n->str[erroff - 1] == 'u';
+        bool u = errcode == PCRE2_ERROR_UNSUPPORTED_ESCAPE_SEQUENCE &&
+                 erroff >= 2 && erroff <= n->len &&
+                 n->str[erroff - 1] == 'u' && n->str[erroff - 2] == '\\';
         int rc = fail(b, n, GRILLE_EINVALID,
                       u ? _("bad regex '%s' in theme '%s': %s at offset %zu "
                             "(a character by its code is written \\x{2019} "
@@ -1380,26 +1382,39 @@ static int near_rule_as(builder *b, const ynode *n, size_t code)
 {
     char buf[200];
     const char *s = n->str;
+    const char *id = b->cb->codes[code].id;
+    size_t lead = strspn(s, " \t");
     const char *tilde = strstr(s, "~");
-    if (!tilde || tilde == s || !(tilde[-1] == ' ' || tilde[-1] == '\t'))
-        goto bad;
     char *endp;
-    if (tilde[1] < '0' || tilde[1] > '9')
+    if (!tilde || tilde[1] < '0' || tilde[1] > '9' ||
+        (tilde > s + lead && tilde[-1] != ' ' && tilde[-1] != '\t'))
         goto bad;
     unsigned long dist = strtoul(tilde + 1, &endp, 10);
-    if (*endp != ' ' && *endp != '\t')
+    if (*endp != ' ' && *endp != '\t' && *endp)
         goto bad;
-    if (dist < 1 || dist > MAX_NEAR)
-        return fail(b, n, GRILLE_EINVALID,
-                    _("bad proximity rule '%s': the distance must be from 1 "
-                      "to %d words"),
-                    q(buf, sizeof(buf), s), MAX_NEAR);
+    if (tilde == s + lead) /* "~5 b": the term before ~N is missing */
+        return fail(b, n, GRILLE_ESYNTAX,
+                    _("bad proximity rule '%s' in theme '%s': its A, the "
+                      "term before '~%lu', is missing (expected 'A ~N B', "
+                      "e.g. 'réunion* ~5 distance')"),
+                    q(buf, sizeof(buf), s), id, dist);
     size_t la = (size_t)(tilde - s);
     const char *bs = endp;
     while (*bs == ' ' || *bs == '\t')
         bs++;
-    if (!*bs || strchr(bs, '~'))
+    if (!*bs) /* "a ~5": the term after ~N is missing */
+        return fail(b, n, GRILLE_ESYNTAX,
+                    _("bad proximity rule '%s' in theme '%s': its B, the "
+                      "term after '~%lu', is missing (expected 'A ~N B', "
+                      "e.g. 'réunion* ~5 distance')"),
+                    q(buf, sizeof(buf), s), id, dist);
+    if (strchr(bs, '~'))
         goto bad;
+    if (dist < 1 || dist > MAX_NEAR)
+        return fail(b, n, GRILLE_EINVALID,
+                    _("bad proximity rule '%s' in theme '%s': the distance "
+                      "must be from 1 to %d words"),
+                    q(buf, sizeof(buf), s), id, MAX_NEAR);
     /* A and B are terms: a regex between slashes would lose its slashes
      * and be matched as words or globs */
     size_t ta = la, tb = strlen(bs);
@@ -1407,20 +1422,13 @@ static int near_rule_as(builder *b, const ynode *n, size_t code)
         ta--;
     while (tb && (bs[tb - 1] == ' ' || bs[tb - 1] == '\t'))
         tb--;
-    size_t lead = strspn(s, " \t");
-    if (lead >= ta) /* " ~5 b": the term before ~N is missing */
-        return fail(b, n, GRILLE_ESYNTAX,
-                    _("bad proximity rule '%s': its A, the term before "
-                      "'~%lu', is missing (expected 'A ~N B', e.g. "
-                      "'réunion* ~5 distance')"),
-                    q(buf, sizeof(buf), s), dist);
     if ((ta >= 2 && s[0] == '/' && s[ta - 1] == '/') ||
         (tb >= 2 && bs[0] == '/' && bs[tb - 1] == '/'))
         return fail(b, n, GRILLE_EINVALID,
                     _("bad proximity rule '%s' in theme '%s': its sides are "
                       "terms (words, phrases, globs, exact forms), not "
                       "regexes between slashes"),
-                    q(buf, sizeof(buf), s), b->cb->codes[code].id);
+                    q(buf, sizeof(buf), s), id);
     cb_seq sa, sb;
     grille_rule_kind ka, kb;
     int rc = compile_term(b, n, code, s, la, &sa, &ka);
@@ -1456,9 +1464,9 @@ static int near_rule_as(builder *b, const ynode *n, size_t code)
     return rc;
 bad:
     return fail(b, n, GRILLE_ESYNTAX,
-                _("bad proximity rule '%s': expected 'A ~N B', e.g. "
-                  "'réunion* ~5 distance'"),
-                q(buf, sizeof(buf), s));
+                _("bad proximity rule '%s' in theme '%s': expected 'A ~N "
+                  "B', e.g. 'réunion* ~5 distance'"),
+                q(buf, sizeof(buf), s), b->cb->codes[code].id);
 }
 
 /* n's text with each space of another kind (a no-break space, as Word

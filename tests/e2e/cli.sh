@@ -798,12 +798,24 @@ ok "a mistyped children: is not taken for a sub-theme without its children:" \
     sh -c "$G codebook check chidren.yaml 2>&1 | grep -q \"unknown key 'chidren' in theme 'ecole' (expected label, description, color, terms, regex, exclude, near or children)\$\""
 printf 'themes:\n  a: {near: [" ~5 b"]}\n' > nearnoa.yaml
 expect "a proximity rule without its A: said so, not a blank term" 1 \
-    "^grille: nearnoa\.yaml:2:14: bad proximity rule ' ~5 b': its A, the term before '~5', is missing" \
+    "^grille: nearnoa\.yaml:2:14: bad proximity rule ' ~5 b' in theme 'a': its A, the term before '~5', is missing" \
     $G codebook check nearnoa.yaml
+printf 'themes:\n  a: {near: ["~5 b"]}\n' > nearnoa2.yaml
+expect "a proximity rule without its A, written from its tilde: said so too" 1 \
+    "^grille: nearnoa2\.yaml:2:14: bad proximity rule '~5 b' in theme 'a': its A, the term before '~5', is missing" \
+    $G codebook check nearnoa2.yaml
+printf 'themes:\n  a: {near: ["réunion ~5"]}\n' > nearnob.yaml
+expect "a proximity rule without its B: said so" 1 \
+    "^grille: nearnob\.yaml:2:14: bad proximity rule 'réunion ~5' in theme 'a': its B, the term after '~5', is missing" \
+    $G codebook check nearnob.yaml
 printf "themes:\n  a: {regex: ['\\\\u2019']}\n" > regexu.yaml
 expect "a regex with JavaScript's \\u: PCRE2's way is said" 1 \
     "written \\\\x\\{2019\\} here, not \\\\u2019\\)\$" \
     $G codebook check regexu.yaml
+printf "themes:\n  a: {regex: ['(vous|tu))']}\n" > regextu.yaml
+expect "a regex error after a 'u' that is no \\u: no hint about \\x{...}" 1 \
+    "^grille: regextu\.yaml:2:15: bad regex '\(vous\|tu\)\)' in theme 'a': [^(]*at offset 9\$" \
+    $G codebook check regextu.yaml
 printf 'themes:\n  sante: santé\n' > scalar.yaml
 expect "a theme that is one text is refused, with the list to write" 1 \
     "^grille: scalar\.yaml:2:10: theme 'sante' is the text 'santé': write its keys under it \(terms: \[\.\.\.\]\), or its terms as a list \(\[santé\]\)" \
