@@ -266,7 +266,7 @@ static bool has_glob(const char *s, size_t n)
  * "catégorie C", and "masques 😷" every "masques"). */
 static bool meaning_symbol(uint32_t cp)
 {
-    return cp == '$' || cp == '+' || cp == 0xA2 || cp == 0xA3 ||
+    return cp == '$' || cp == '+' || cp == '<' || cp == '>' || cp == 0xA2 || cp == 0xA3 ||
            cp == 0xA4 || cp == 0xA5 || cp == 0xA7 || cp == 0xA9 ||
            cp == 0xAE || cp == 0xB0 || cp == 0xB1 || cp == 0xB2 ||
            cp == 0xB3 || cp == 0xB9 || (cp >= 0xBC && cp <= 0xBE) ||
@@ -287,7 +287,13 @@ static uint32_t dropped_symbol(const grille_analyser *an, const char *w,
     size_t n;
     for (size_t i = 0; i < wl; i += n) {
         uint32_t cp = utf8_get(w, wl, i, &n);
-        if (!meaning_symbol(cp))
+        /* '#' after a letter or a digit (C#, F#) names something else
+         * than the word before it; before a word (#covid) it tags it */
+        unsigned char before = i ? (unsigned char)w[i - 1] : ' ';
+        bool sharp = cp == '#' && ((unsigned)((before | 0x20) - 'a') < 26u ||
+                                   (unsigned)(before - '0') < 10u ||
+                                   before >= 0x80);
+        if (!sharp && !meaning_symbol(cp))
             continue;
         bool covered = false;
         for (size_t k = 0; k < an->ntoks && !covered; k++)

@@ -987,12 +987,15 @@ printf 'themes:\n  f:\n    terms: ["10 \xc2\xb0C"]\n    exclude: ["$ 5"]\n' > de
 expect "...and one with a degree sign" 1 \
     "^grille: deg\.yaml:3:13: term '10 °C' in theme 'f': '°' is no part" \
     $G codebook check deg.yaml
-for sym in 'C++' 'masques \xf0\x9f\x98\xb7' '\xc2\xbd journ\xc3\xa9e' '\xe2\x89\xa5 50' '\xe2\x98\x85 accueil'; do
+for sym in 'C++' 'C#' '> 50' 'masques \xf0\x9f\x98\xb7' '\xc2\xbd journ\xc3\xa9e' '\xe2\x89\xa5 50' '\xe2\x98\x85 accueil'; do
     printf "themes:\n  f:\n    terms: [\"$sym\"]\n" > sym.yaml
     expect "...and a sign of a sum, comparison, fraction or picture ($(printf "$sym")): it coded the words around it" 1 \
         "^grille: sym\.yaml:3:13: term '[^']*' in theme 'f': '[^']*' is no part of the words of a text" \
         $G codebook check sym.yaml
 done
+printf 'themes:\n  f:\n    terms: ["#covid", "#télétravail"]\n' > hashtag.yaml
+expect "...but a hashtag's '#' before its word is fine" 0 \
+    "^hashtag\.yaml: ok" $G codebook check hashtag.yaml
 printf 'themes:\n  f:\n    terms: ["m\xc2\xb2"]\n' > sup.yaml
 expect "...and one with a superscript digit (m² was the word m)" 1 \
     "^grille: sup\.yaml:3:13: term 'm²' in theme 'f': '²' is no part" \
