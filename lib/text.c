@@ -2419,10 +2419,8 @@ static int segment_lines(grille_analyser *a, const char *s, size_t len,
                 rc = close_seg(a, s, &o);
             }
             tab = true;
-        } else if (o.open &&
-                   (!o.listed || indent > o.indent ||
-                    (o.seg.kind == GRILLE_SEG_TURN &&
-                     wrapped_line(s, end, c, o.last_end)))) {
+        } else if (o.open && (!o.listed || indent > o.indent ||
+                              wrapped_line(s, end, c, o.last_end))) {
             if (o.seg.start == SIZE_MAX) {
                 o.seg.start = c;
                 o.seg.line = line;
@@ -3694,11 +3692,20 @@ static int word_slow(tok_ctx *t, size_t i, size_t *out)
              * apostrophe: lowering the word so far at each one of
              * "aujourd'aujourd'…" took 4 s a megabyte */
             /* "l' école", "d' accueil" (typed, or read by OCR): the
-             * elision's space before its word, one */
+             * elision's space before its word, one; or the line's end
+             * ("continuité d’" then "activité", maybe indented) */
             size_t m2 = 0;
-            bool spaced = m && d == ' ' && j + n + 1 < end &&
-                          grille__is_letter(cp_at(s, end, j + n + 1, &m2)) &&
-                          m2;
+            bool spaced = false;
+            if (m && (d == ' ' || d == '\n' || d == '\r')) {
+                size_t w = j + n + 1;
+                if (d == '\r' && w < end && s[w] == '\n')
+                    w++;
+                if (d != ' ')
+                    while (w < end && (s[w] == ' ' || s[w] == '\t'))
+                        w++;
+                spaced = w < end &&
+                         grille__is_letter(cp_at(s, end, w, &m2)) && m2;
+            }
             if (m && (grille__is_letter(d) || spaced) && np == 0 &&
                 part == i && !kept_apo) {
                 b->len = 0;

@@ -1222,6 +1222,20 @@ START_TEST(turns_as_list_items)
     seg_is(3, GRILLE_SEG_TURN, 7, "la reprise :");
     seg_is(4, GRILLE_SEG_PARAGRAPH, 8, "en juin.");
 
+    /* a plain bullet hard-wrapped goes on the same way; after a short
+     * item, or one that ends with a mark, the next line is a paragraph */
+    run("- le plan de continuité a été revu en comité de direction avec\n"
+        "les élus et la DGS\n- masques\nles élus ont décidé\n"
+        "- le plan de continuité a été revu en comité de direction.\n"
+        "les élus ont suivi\n");
+    ck_assert_uint_eq(nseg, 5);
+    seg_is(0, GRILLE_SEG_BULLET, 1,
+           "le plan de continuité a été revu en comité de direction avec\n"
+           "les élus et la DGS");
+    seg_is(1, GRILLE_SEG_BULLET, 3, "masques");
+    seg_is(2, GRILLE_SEG_PARAGRAPH, 4, "les élus ont décidé");
+    seg_is(4, GRILLE_SEG_PARAGRAPH, 6, "les élus ont suivi");
+
     /* an answer after a short question, or after one that ends with a
      * mark (an annotation, a quote, an ellipsis, a no-break space), is
      * not the question's */
@@ -1911,6 +1925,15 @@ START_TEST(elisions_and_apostrophes)
     ck_assert_uint_eq(el, 4);
     ck_assert_uint_eq(acc, 4);
     ck_assert_uint_eq(ntok, 8);
+
+    /* an elision at a line's end, its word on the next line (maybe
+     * indented, after a CRLF) */
+    run("la continuité d’\nactivité, l'\r\n  accueil, qu’\n");
+    key_is("d’", GRILLE_TOK_ELISION, "d'");
+    key_is("activité", GRILLE_TOK_WORD, "activite");
+    key_is("l'", GRILLE_TOK_ELISION, "l'");
+    key_is("accueil", GRILLE_TOK_WORD, "accueil");
+    key_is("qu", GRILLE_TOK_WORD, "qu");
 }
 END_TEST
 
