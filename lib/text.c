@@ -2963,6 +2963,11 @@ emit(tok_ctx *t, size_t start, size_t end, grille_token_kind kind,
                 unsigned char c = (unsigned char)t->s[i];
                 if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
                     continue;
+                /* Markdown's emphasis (le **plan** de continuité,
+                 * _gestes_ barrières) and quotes around a word of a
+                 * phrase (les gestes « barrières »): no break */
+                if (c == '*' || c == '_' || c == '"')
+                    continue;
                 /* the dot of an abbreviation or an initial ("M. Dupont",
                  * "p. 12"), which ends no sentence, breaks no phrase */
                 if (c == '.' && i == t->prev_end && short_word_before(t->s, i) &&
@@ -2971,8 +2976,11 @@ emit(tok_ctx *t, size_t start, size_t end, grille_token_kind kind,
                 if (c >= 0x80) {
                     size_t n;
                     uint32_t cp = utf8_get(t->s, start, i, &n);
-                    /* a soft hyphen at a word's end breaks no phrase */
-                    if (grille__is_space(cp) || grille__is_invisible(cp)) {
+                    /* a soft hyphen at a word's end breaks no phrase,
+                     * nor do guillemets and curly double quotes */
+                    if (grille__is_space(cp) || grille__is_invisible(cp) ||
+                        cp == 0xAB || cp == 0xBB || cp == 0x201C ||
+                        cp == 0x201D || cp == 0x201E) {
                         i += n - 1;
                         continue;
                     }

@@ -1121,8 +1121,10 @@ START_TEST(test_error_punctuation_in_term)
         {"themes:\n  b: [\"Q/R\"]\n", 2, 7, "'/'"},
         {"themes:\n  b: [\"visio* ; équipe\"]\n", 2, 7, "';'"},
         {"themes:\n  b: [\"c.-à-d. santé\"]\n", 2, 7, "'.'"},
-        {"themes:\n  b: [\"santé « publique »\"]\n", 2, 7, "'«'"},
-        /* the guillemet named, not the apostrophe of l' before it */
+        {"themes:\n  b: [\"santé [publique]\"]\n", 2, 7, "'['"},
+        /* the guillemet named, not the apostrophe of l' before it (a
+         * guillemet alone between two words is no break; after an
+         * apostrophe, the l is no elision) */
         {"themes:\n  b: [\"l'« accueil »\"]\n", 2, 7,
          "has '«' between 'l' and 'accueil'"},
     };
@@ -1137,7 +1139,8 @@ START_TEST(test_error_punctuation_in_term)
         "themes:\n  b: [\"M. Dupont\", \"60 % des agents\", \"1 000 "
         "agents\", \"l’ARS\", \"aujourd'hui\", \"santé.\", \"visio* "
         "équipe\", \"(ARS)\", \"plan de relance-emploi\", \"gestes "
-        "barrières\", \"santé !\"]\n");
+        "barrières\", \"santé !\", \"santé « publique »\", "
+        "\"le **plan** de relance\"]\n");
     grille_codebook_free(cb);
 }
 END_TEST

@@ -2205,6 +2205,22 @@ START_TEST(spaces_spans_and_breaks)
     ck_assert(!(s->flags & GRILLE_TOKF_BREAK));
     for (size_t i = 0; i < ntok; i++)
         ck_assert(toks[i].end > toks[i].start);
+
+    /* Markdown's emphasis and quotes around a word break no phrase;
+     * brackets and the other marks do */
+    run("le **plan** de _continuité_, les gestes « barrières » et "
+        "“masques” \"gel\" (ARS) ou [PCA]");
+    ck_assert(!(tok("plan")->flags & GRILLE_TOKF_BREAK));
+    ck_assert(!(tok("de")->flags & GRILLE_TOKF_BREAK));
+    ck_assert(!(tok("continuité")->flags & GRILLE_TOKF_BREAK));
+    ck_assert(tok("les")->flags & GRILLE_TOKF_BREAK);
+    ck_assert(!(tok("barrières")->flags & GRILLE_TOKF_BREAK));
+    ck_assert(!(tok("et")->flags & GRILLE_TOKF_BREAK));
+    ck_assert(!(tok("masques")->flags & GRILLE_TOKF_BREAK));
+    ck_assert(!(tok("gel")->flags & GRILLE_TOKF_BREAK));
+    ck_assert(tok("ARS")->flags & GRILLE_TOKF_BREAK);
+    ck_assert(tok("ou")->flags & GRILLE_TOKF_BREAK);
+    ck_assert(tok("PCA")->flags & GRILLE_TOKF_BREAK);
 }
 END_TEST
 
