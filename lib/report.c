@@ -1515,6 +1515,95 @@ static bool attr_adopt(attr_job *j, priv *p)
     return ok;
 }
 
+/* Puts the n codes read (codes, their ids and their parents' ids, all
+ * in the codebook's order, then the codes kept by manual codings) in the
+ * order of the tree: each code's children right after it, in the order
+ * read.  A code kept by a manual coding whose parent is still in the
+ * codebook (teletravail/outils after outils moved under numerique)
+ * then comes under that parent, not at the end, where its indent made
+ * it a child of the last theme.  Codes no root reaches (a parent not
+ * read, a cycle: a damaged project, said by the caller) stay at the end,
+ * in their order. */
+static int tree_order(grille_report_code *codes, int64_t *ids,
+                      int64_t *parents, size_t n, int64_t max_id)
+{
+    if (n < 2)
+        return 0;
+    size_t *slot = malloc((size_t)(max_id + 1) * sizeof(*slot));
+    size_t *first = malloc(n * sizeof(*first)); /* first child */
+    size_t *next = malloc(n * sizeof(*next));   /* next sibling */
+    size_t *order = malloc(n * sizeof(*order));
+    size_t *stack = malloc(n * sizeof(*stack));
+    bool *done = calloc(n, sizeof(*done));
+    grille_report_code *c2 = malloc(n * sizeof(*c2));
+    int64_t *i2 = malloc(n * sizeof(*i2)), *p2 = malloc(n * sizeof(*p2));
+    int ret = -1;
+    if (!slot || !first || !next || !order || !stack || !done || !c2 ||
+        !i2 || !p2)
+        goto out;
+    const size_t none = (size_t)-1;
+    for (int64_t i = 0; i <= max_id; i++)
+        slot[i] = none;
+    for (size_t i = 0; i < n; i++) {
+        slot[ids[i]] = i;
+        first[i] = next[i] = none;
+    }
+    /* children lists in the order read: built from the last */
+    for (size_t i = n; i-- > 0;) {
+        int64_t pr = parents[i];
+        size_t up = pr >= 0 && pr <= max_id ? slot[pr] : none;
+        if (pr >= 0 && up != none) {
+            next[i] = first[up];
+            first[up] = i;
+        }
+    }
+    size_t k = 0;
+    for (size_t root = 0; root < n; root++) {
+        if (parents[root] >= 0)
+            continue;
+        size_t sp = 0;
+        stack[sp++] = root;
+        while (sp > 0) {
+            size_t c = stack[--sp];
+            if (done[c])
+                continue;
+            done[c] = true;
+            order[k++] = c;
+            /* children pushed last first, so that they come out in order */
+            size_t m = 0;
+            for (size_t ch = first[c]; ch != none; ch = next[ch])
+                m++;
+            size_t at = sp + m;
+            for (size_t ch = first[c]; ch != none; ch = next[ch])
+                stack[--at] = ch;
+            sp += m;
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        if (!done[i])
+            order[k++] = i;
+    for (size_t i = 0; i < n; i++) {
+        c2[i] = codes[order[i]];
+        i2[i] = ids[order[i]];
+        p2[i] = parents[order[i]];
+    }
+    memcpy(codes, c2, n * sizeof(*codes));
+    memcpy(ids, i2, n * sizeof(*ids));
+    memcpy(parents, p2, n * sizeof(*parents));
+    ret = 0;
+out:
+    free(slot);
+    free(first);
+    free(next);
+    free(order);
+    free(stack);
+    free(done);
+    free(c2);
+    free(i2);
+    free(p2);
+    return ret;
+}
+
 /* What build() returns when a document has no doc_stats row: the report
  * is made again from the codings. */
 #define FROM_CODINGS INT_MIN
@@ -1642,6 +1731,8 @@ static int build(grille_report **out, grille_store *s,
     st = NULL;
     if (rc != SQLITE_DONE)
         goto sqlfail;
+    if (tree_order(p->codes, ids, parents, r->ncodes, max_code) < 0)
+        goto nomem;
     code_index = malloc((size_t)(max_code + 1) * sizeof(*code_index));
     p->code_index = code_index; /* kept for the quotes read later */
     p->max_code = max_code;

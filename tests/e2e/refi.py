@@ -2169,6 +2169,60 @@ def t_import_encodings():
     return None
 
 
+
+def t_manual_code_moved():
+    """A coding by hand on a sub-theme the codebook moved elsewhere
+    (teletravail/outils, after outils went under numerique) is listed
+    under its own parent in the report and in cooc --all, not at the end
+    where its indent made it a child of the last theme."""
+    d = tempfile.mkdtemp(dir=TMP)
+    v1 = os.path.join(d, 'v1.yaml')
+    v2 = os.path.join(d, 'v2.yaml')
+    with open(v1, 'w') as f:
+        f.write('themes:\n  teletravail:\n    terms: [télétravail]\n'
+                '    children:\n      outils:\n        terms: [VPN]\n'
+                '  numerique:\n    terms: [numérique]\n'
+                '  resilience:\n    terms: [résilience]\n')
+    with open(v2, 'w') as f:
+        f.write('themes:\n  teletravail:\n    terms: [télétravail]\n'
+                '  numerique:\n    terms: [numérique]\n'
+                '    children:\n      outils:\n        terms: [VPN]\n'
+                '  resilience:\n    terms: [résilience]\n'
+                '    children:\n      plan:\n        terms: [plan]\n')
+    with open(os.path.join(d, 'n1.md'), 'w') as f:
+        f.write('Le télétravail avec le VPN.\n\n'
+                'Le numérique et la résilience, le plan.\n')
+    run = lambda *a: ok(subprocess.run([G] + list(a), capture_output=True,
+                                       cwd=d, text=True))
+    run('init', '-d', 'a.db', '-c', v1)
+    run('add', '-d', 'a.db', 'n1.md')
+    run('export', '-d', 'a.db', '-o', 'a.qdpx')
+    # the same codings, made by hand by another tool's coder
+    with zipfile.ZipFile(os.path.join(d, 'a.qdpx')) as z:
+        members = {n: z.read(n) for n in z.namelist()}
+    project = members.pop('project.qde').decode()
+    user = re.search(r'<User guid="([^"]+)" name="grille"', project).group(1)
+    project = project.replace(user, 'AAAAAAAA-0000-4000-8000-000000000001')
+    archive(d, 'b.qdpx', project, members)
+    run('init', '-d', 'b.db', '-c', v1)
+    out = run('import', '-d', 'b.db', 'b.qdpx')
+    assert '4 manual codings' in out.stdout, out.stdout
+    run('recode', '-d', 'b.db', '-c', v2)
+    rows = [l.split()[0] if not l.startswith('  ') else '  ' + l.split()[0]
+            for l in run('report', '-d', 'b.db').stdout.split('\n')
+            if l.strip()]
+    start = rows.index('teletravail')
+    want = ['teletravail', '  outils', 'numerique', '  outils',
+            'resilience', '  plan']
+    if rows[start:start + 6] != want:
+        return 'report themes %r, want %r' % (rows[start:start + 7], want)
+    codes = json.loads(run('cooc', '-d', 'b.db', '--all', '-f',
+                           'json').stdout)['codes']
+    if codes != ['teletravail', 'teletravail/outils', 'numerique',
+                 'numerique/outils', 'resilience', 'resilience/plan']:
+        return 'cooc --all codes %r' % codes
+    return None
+
 for name, fn in [('the project validates against Project.xsd', t_valid_project),
                  ('hostile archives: entities, many sources, one key',
                   t_hostile_archives),
@@ -2245,7 +2299,9 @@ for name, fn in [('the project validates against Project.xsd', t_valid_project),
                  ('import: a coding of a whole source, cut at its segments',
                   t_import_source_coding),
                  ('import: sources not in UTF-8 said converted, their encoding kept',
-                  t_import_encodings)]:
+                  t_import_encodings),
+                 ('report, cooc: a sub-theme coded by hand that the codebook '
+                  'moved is listed under its own parent', t_manual_code_moved)]:
     check(name, fn)
 print('1..%d' % len(results))
 shutil.rmtree(TMP, ignore_errors=True)
