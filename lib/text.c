@@ -1793,9 +1793,10 @@ static size_t turn_label(const char *s, size_t end, size_t i, size_t *ls,
                       heading in capitals with a colon: RESSOURCES
                       HUMAINES, which names are too often written alike
                       to be told apart) */
-    /* an acronym that heads a topic (ARS, PCA, EHPAD): a paragraph, as
-     * a topic's noun is below */
-    if (ok && all_caps && words == 1 && !comma && !civility &&
+    /* an acronym that heads a topic (ARS, PCA, EHPAD), alone or before
+     * the name of its place ("ARS Bretagne", "EHPAD Les Lilas"): a
+     * paragraph, as a topic's noun is below; "DGA ARS" is a role's */
+    if (ok && !comma && !civility &&
         in_list(s, start, first_end, topic_acronyms)) {
         if (topic)
             *topic = true;

@@ -1526,6 +1526,15 @@ START_TEST(not_turns)
     label_is(3, "DGS");
     seg_is(4, GRILLE_SEG_TURN, 5, "oui.");
     label_is(4, "PB");
+    /* and so does one before its place's name; a role at an agency is a
+     * speaker */
+    run("ARS Bretagne : pas de retour.\nEHPAD Les Lilas : 2 cas.\n"
+        "DGA ARS : oui.\n");
+    ck_assert_uint_eq(nseg, 3);
+    seg_is(0, GRILLE_SEG_PARAGRAPH, 1, "ARS Bretagne : pas de retour.");
+    seg_is(1, GRILLE_SEG_PARAGRAPH, 2, "EHPAD Les Lilas : 2 cas.");
+    seg_is(2, GRILLE_SEG_TURN, 3, "oui.");
+    label_is(2, "DGA ARS");
 
     /* names, roles and acronyms around them stay speakers, and so does
      * a civility before a word of the list (Mme Point) */
