@@ -3127,6 +3127,57 @@ static size_t url_end(const char *s, size_t end, size_t i)
     return k;
 }
 
+/* The top-level domains of the addresses French notes give without
+ * http:// nor www. (ameli.fr, service-public.fr, ars.sante.fr). */
+static const listword domain_tlds[] = {
+    LW("fr"), LW("com"), LW("org"), LW("net"), LW("eu"), LW("info"),
+    LW("gouv"), LW("re"), LW("be"), LW("ch"), LW("io"), {NULL, 0}};
+
+/* A web address without its scheme from i, the start of a word: ASCII
+ * labels (letters, digits, inner hyphens) joined by dots, the last a
+ * known top-level domain, and maybe a path after it ("ameli.fr",
+ * "ars.sante.fr/covid"): returns its end, or 0.  Its words are no
+ * words of the text: "sante" of ars.sante.fr is no santé. */
+static size_t domain_at(const char *s, size_t end, size_t i)
+{
+    size_t k = i, last = i, dots = 0;
+    for (;;) {
+        size_t l = k;
+        while (k < end && (is_ascii_alpha(s[k]) || is_digit(s[k]) ||
+                           (s[k] == '-' && k > l)))
+            k++;
+        if (k == l || s[k - 1] == '-')
+            return 0;
+        last = l;
+        if (k + 1 < end && s[k] == '.' &&
+            (is_ascii_alpha(s[k + 1]) || is_digit(s[k + 1]))) {
+            dots++;
+            k++;
+            continue;
+        }
+        break;
+    }
+    if (!dots)
+        return 0;
+    /* what follows: the end, a space or a mark; not a letter (ars.santé),
+     * an address's @ nor another word's apostrophe */
+    if (k < end && ((unsigned char)s[k] >= 0x80 || s[k] == '@' ||
+                    s[k] == '\'' || s[k] == '_'))
+        return 0;
+    char tld[8];
+    size_t n = k - last;
+    if (n > 4)
+        return 0;
+    for (size_t m = 0; m < n; m++)
+        tld[m] = (char)(s[last + m] | 0x20);
+    bool known = false;
+    for (size_t m = 0; domain_tlds[m].w && !known; m++)
+        known = domain_tlds[m].n == n && memcmp(domain_tlds[m].w, tld, n) == 0;
+    if (!known)
+        return 0;
+    return k < end && s[k] == '/' ? url_end(s, end, i) : k;
+}
+
 static size_t digits(const char *s, size_t end, size_t i)
 {
     while (i < end && is_digit(s[i]))
@@ -3364,6 +3415,16 @@ static uint64_t lower_ascii8(uint64_t w)
  * an apostrophe before something else) is word()'s.  Returns 1 when it
  * did nothing.
  */
+/* Whether a dot and a letter or a digit follow a word at k, as in an
+ * address without its scheme (ameli.fr): word_slow's, which looks. */
+static inline bool dot_word(const unsigned char *s, size_t end, size_t k)
+{
+    if (k + 1 >= end || s[k] != '.')
+        return false;
+    unsigned char c = s[k + 1];
+    return (unsigned)((c | 0x20) - 'a') < 26 || (unsigned)(c - '0') < 10;
+}
+
 static int elision_fast(tok_ctx *t, size_t i, size_t j, size_t apo,
                         unsigned char *lw, size_t *out)
 {
@@ -3473,7 +3534,7 @@ word_fast(tok_ctx *t, size_t i, size_t *out)
             }
         }
 #endif
-        if (n) {
+        if (n && !dot_word(s, end, i + n)) {
             *out = i + n;
             return emit(t, i, i + n, GRILLE_TOK_WORD, 0,
                         grille_stem__lookup16(t->a, w0, w1, n, 0), true);
@@ -3534,7 +3595,7 @@ word_fast(tok_ctx *t, size_t i, size_t *out)
         lw[j - i + 1] = (unsigned char)(c2 | (k & F_UPPER) << 4);
         j += 2;
     }
-    if (j == i || (j >= lim && lim < end))
+    if (j == i || (j >= lim && lim < end) || dot_word(s, end, j))
         return 1;
     size_t n = j - i;
     uint16_t flags = 0;
@@ -3611,6 +3672,11 @@ static int word_slow(tok_ctx *t, size_t i, size_t *out)
 {
     const char *s = t->s;
     size_t end = t->end;
+    size_t dom = domain_at(s, end, i);
+    if (dom) {
+        *out = dom;
+        return emit_verbatim(t, i, dom, GRILLE_TOK_URL);
+    }
     size_t ps[MAX_PARTS], pe[MAX_PARTS];
     size_t np = 0;
     size_t j = i, part = i;

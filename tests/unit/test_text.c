@@ -2114,6 +2114,21 @@ START_TEST(acronyms_urls_emails)
     key_is("www.cnfpt.fr", GRILLE_TOK_URL, "www.cnfpt.fr");
     key_is("jean.dupont@ville-millau.fr", GRILLE_TOK_EMAIL,
            "jean.dupont@ville-millau.fr");
+
+    /* an address without its scheme, its last label a known top-level
+     * domain: one token, its words none of the text's (the sante of
+     * ars.sante.fr is no santé); a dot between two words is not one */
+    run("voir ars.sante.fr, Ameli.fr/covid et service-public.fr. "
+        "Les agents.les masques, la santé.fr2 et ars.santé.fr");
+    key_is("ars.sante.fr", GRILLE_TOK_URL, "ars.sante.fr");
+    key_is("Ameli.fr/covid", GRILLE_TOK_URL, "ameli.fr/covid");
+    key_is("service-public.fr", GRILLE_TOK_URL, "service-public.fr");
+    ck_assert(!has_token("sante"));
+    key_is("agents", GRILLE_TOK_WORD, "agents");
+    key_is("les", GRILLE_TOK_WORD, "les");
+    key_is("fr2", GRILLE_TOK_WORD, "fr2");
+    key_is("ars", GRILLE_TOK_WORD, "ars");
+    key_is("santé", GRILLE_TOK_WORD, "sante");
 }
 END_TEST
 
