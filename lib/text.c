@@ -2067,6 +2067,10 @@ static bool wrapped_line(const char *s, size_t end, size_t c, size_t prev_end)
     uint32_t d = cp_at(s, end, c, &n);
     if (!n || !letter_cp(d) || upper_cp(d))
         return false;
+    /* a Word list's lower level pasted with spaces ("o   livraison") */
+    if (s[c] == 'o' && c + 2 < end &&
+        ((s[c + 1] == ' ' && s[c + 2] == ' ') || s[c + 1] == '\t'))
+        return false;
     size_t e = prev_end;
     while (e > 0 && (s[e - 1] == ' ' || s[e - 1] == '\t' || s[e - 1] == '\r'))
         e--;
@@ -2078,6 +2082,27 @@ static bool wrapped_line(const char *s, size_t end, size_t c, size_t prev_end)
     unsigned char last = (unsigned char)s[e - 1];
     if (last == ',' || is_ascii_alpha((char)last) || is_digit((char)last))
         return true;
+    /* an elision, its word on this line ("plan de continuité d’" then
+     * "activité") */
+    size_t apo = last == '\'' ? 1
+                 : e - b >= 3 && last == 0x99 &&
+                           (unsigned char)s[e - 2] == 0x80 &&
+                           (unsigned char)s[e - 3] == 0xE2
+                     ? 3
+                     : 0;
+    if (apo) {
+        size_t we = e - apo, wb = we;
+        while (wb > b && is_ascii_alpha(s[wb - 1]) && we - wb < 8)
+            wb--;
+        char lw[8];
+        if (wb < we && we - wb < 8 &&
+            (wb == b || s[wb - 1] == ' ' || s[wb - 1] == '\t')) {
+            for (size_t k = wb; k < we; k++)
+                lw[k - wb] = (char)(s[k] | 0x20);
+            return grille_text__is_elision(lw, we - wb);
+        }
+        return false;
+    }
     /* a letter of two bytes or more (é, à); not a no-break space, a
      * quote or an ellipsis */
     size_t k = e - 1;
@@ -2960,15 +2985,24 @@ emit(tok_ctx *t, size_t start, size_t end, grille_token_kind kind,
          * break */
         if (start > t->prev_end &&
             !(start == t->prev_end + 1 && t->s[t->prev_end] == ' ')) {
+            bool spaced = false, under = false;
             for (size_t i = t->prev_end; i < start; i++) {
                 unsigned char c = (unsigned char)t->s[i];
-                if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
+                if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+                    spaced = true;
                     continue;
+                }
                 /* Markdown's emphasis (le **plan** de continuité,
                  * _gestes_ barrières) and quotes around a word of a
-                 * phrase (les gestes « barrières »): no break */
-                if (c == '*' || c == '_' || c == '"')
+                 * phrase (les gestes « barrières »): no break; but an
+                 * underscore between two words without a space is a
+                 * name's (plan_de_continuite.docx) */
+                if (c == '*' || c == '"')
                     continue;
+                if (c == '_') {
+                    under = true;
+                    continue;
+                }
                 /* the dot of an abbreviation or an initial ("M. Dupont",
                  * "p. 12"), which ends no sentence, breaks no phrase */
                 if (c == '.' && i == t->prev_end && short_word_before(t->s, i) &&
@@ -2989,6 +3023,8 @@ emit(tok_ctx *t, size_t start, size_t end, grille_token_kind kind,
                 k->flags |= GRILLE_TOKF_BREAK;
                 break;
             }
+            if (under && !spaced)
+                k->flags |= GRILLE_TOKF_BREAK;
         }
         t->prev_end = end;
     }
@@ -3665,6 +3701,39 @@ static int lookup_lower(tok_ctx *t, size_t a, size_t b, stem_entry **e)
     return 0;
 }
 
+/* Whether an elision's word comes after what stands at k, right after
+ * its apostrophe, though not right there: after spaces, as notes typed
+ * in haste or read by OCR have it ("l' école"), the line's end
+ * ("continuité d’" then "activité", maybe after spaces and indented),
+ * Markdown's emphasis or double quotes ("d’**activité**", "la démarche
+ * d’« aller vers »"), which break no phrase either (emit). */
+static bool elision_gap(const char *s, size_t end, size_t k)
+{
+    bool line_end = false;
+    size_t lim = end - k < 24 ? end : k + 24;
+    while (k < lim) {
+        unsigned char c = (unsigned char)s[k];
+        if (c == ' ' || c == '\t' || c == '*' || c == '"') {
+            k++;
+        } else if ((c == '\n' || c == '\r') && !line_end) {
+            line_end = true;
+            k += c == '\r' && k + 1 < end && s[k + 1] == '\n' ? 2 : 1;
+        } else if (c >= 0x80) {
+            size_t n;
+            uint32_t cp = utf8_get(s, end, k, &n);
+            if (grille__is_letter(cp))
+                return true;
+            if (!(cp == 0xA0 || cp == 0x202F || cp == 0xAB ||
+                  cp == 0x201C || cp == 0x201E) || !n)
+                return false;
+            k += n;
+        } else {
+            return is_ascii_alpha((char)c);
+        }
+    }
+    return false;
+}
+
 /* A word from i: letters and digits, with elisions split off, kept
  * apostrophes, and hyphenated parts; after word_fast, for the words it
  * does not take. */
@@ -3766,21 +3835,8 @@ static int word_slow(tok_ctx *t, size_t i, size_t *out)
             /* an elision only at the word's start, before any other
              * apostrophe: lowering the word so far at each one of
              * "aujourd'aujourd'…" took 4 s a megabyte */
-            /* "l' école", "d' accueil" (typed, or read by OCR): the
-             * elision's space before its word, one; or the line's end
-             * ("continuité d’" then "activité", maybe indented) */
-            size_t m2 = 0;
-            bool spaced = false;
-            if (m && (d == ' ' || d == '\n' || d == '\r')) {
-                size_t w = j + n + 1;
-                if (d == '\r' && w < end && s[w] == '\n')
-                    w++;
-                if (d != ' ')
-                    while (w < end && (s[w] == ' ' || s[w] == '\t'))
-                        w++;
-                spaced = w < end &&
-                         grille__is_letter(cp_at(s, end, w, &m2)) && m2;
-            }
+            bool spaced = m && !grille__is_letter(d) &&
+                          elision_gap(s, end, j + n);
             if (m && (grille__is_letter(d) || spaced) && np == 0 &&
                 part == i && !kept_apo) {
                 b->len = 0;

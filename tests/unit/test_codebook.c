@@ -1122,11 +1122,9 @@ START_TEST(test_error_punctuation_in_term)
         {"themes:\n  b: [\"visio* ; équipe\"]\n", 2, 7, "';'"},
         {"themes:\n  b: [\"c.-à-d. santé\"]\n", 2, 7, "'.'"},
         {"themes:\n  b: [\"santé [publique]\"]\n", 2, 7, "'['"},
-        /* the guillemet named, not the apostrophe of l' before it (a
-         * guillemet alone between two words is no break; after an
-         * apostrophe, the l is no elision) */
-        {"themes:\n  b: [\"l'« accueil »\"]\n", 2, 7,
-         "has '«' between 'l' and 'accueil'"},
+        /* the bracket named, not the apostrophe of l' before it */
+        {"themes:\n  b: [\"l'(accueil)\"]\n", 2, 7,
+         "has '(' between 'l' and 'accueil'"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         grille_error err;
@@ -1140,7 +1138,7 @@ START_TEST(test_error_punctuation_in_term)
         "agents\", \"l’ARS\", \"aujourd'hui\", \"santé.\", \"visio* "
         "équipe\", \"(ARS)\", \"plan de relance-emploi\", \"gestes "
         "barrières\", \"santé !\", \"santé « publique »\", "
-        "\"le **plan** de relance\"]\n");
+        "\"le **plan** de relance\", \"l'« accueil »\"]\n");
     grille_codebook_free(cb);
 }
 END_TEST

@@ -1235,6 +1235,17 @@ START_TEST(turns_as_list_items)
     seg_is(1, GRILLE_SEG_BULLET, 3, "masques");
     seg_is(2, GRILLE_SEG_PARAGRAPH, 4, "les élus ont décidé");
     seg_is(4, GRILLE_SEG_PARAGRAPH, 6, "les élus ont suivi");
+    /* a line that ends with an elision goes on too; a Word list's lower
+     * level pasted with spaces does not */
+    run("- le comité de direction a validé le plan de continuité d’\n"
+        "activité avec les élus\n"
+        "- le comité de direction a validé le plan de travail et puis\n"
+        "o   livraison des masques\n");
+    ck_assert_uint_eq(nseg, 3);
+    seg_is(0, GRILLE_SEG_BULLET, 1,
+           "le comité de direction a validé le plan de continuité d’\n"
+           "activité avec les élus");
+    seg_is(2, GRILLE_SEG_PARAGRAPH, 4, "o   livraison des masques");
 
     /* an answer after a short question, or after one that ends with a
      * mark (an annotation, a quote, an ellipsis, a no-break space), is
@@ -1943,6 +1954,16 @@ START_TEST(elisions_and_apostrophes)
     key_is("l'", GRILLE_TOK_ELISION, "l'");
     key_is("accueil", GRILLE_TOK_WORD, "accueil");
     key_is("qu", GRILLE_TOK_WORD, "qu");
+    /* and after spaces before the line's end (Markdown's line break),
+     * emphasis or quotes: the word carries no break */
+    run("la reprise d’  \nactivité, d’**accueil**, d’« aller vers », "
+        "l'  école");
+    key_is("d’", GRILLE_TOK_ELISION, "d'");
+    ck_assert(!(tok("activité")->flags & GRILLE_TOKF_BREAK));
+    ck_assert(!(tok("accueil")->flags & GRILLE_TOKF_BREAK));
+    ck_assert(!(tok("aller")->flags & GRILLE_TOKF_BREAK));
+    key_is("l'", GRILLE_TOK_ELISION, "l'");
+    ck_assert(!has_token("d"));
 }
 END_TEST
 
@@ -2245,6 +2266,9 @@ START_TEST(spaces_spans_and_breaks)
     ck_assert(tok("ARS")->flags & GRILLE_TOKF_BREAK);
     ck_assert(tok("ou")->flags & GRILLE_TOKF_BREAK);
     ck_assert(tok("PCA")->flags & GRILLE_TOKF_BREAK);
+    /* an underscore between two words without a space is a name's */
+    run("plan_de_continuite.docx");
+    ck_assert(tok("de")->flags & GRILLE_TOKF_BREAK);
 }
 END_TEST
 
