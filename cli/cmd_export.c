@@ -420,6 +420,16 @@ int cmd_export(int argc, char **argv)
         free(target);
         goto done;
     }
+    /* the codebook read, written over by its own export (-c cb.yaml -o
+     * cb.yaml: the YAML lost) */
+    if (cbpath && !folder && strcmp(target, "-") != 0 &&
+        cli_project_file(target, cbpath)) {
+        cli_error(_("%s is the codebook being exported: write the output "
+                    "to another file (a .qdc)"),
+                  out);
+        free(target);
+        goto done;
+    }
     /* Ctrl-C: stop, remove what was begun; a second one too (it would
      * otherwise kill the program and leave libzip's temporary file) */
     cli_catch_signals_patient();

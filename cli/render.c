@@ -127,6 +127,19 @@ FILE *out_open(const char *path, const char *db)
     int fd = n > 0 && (size_t)n < sizeof(out_tmp)
                  ? mkostemp(out_tmp, O_CLOEXEC)
                  : (errno = ENAMETOOLONG, -1);
+    if (fd < 0 && errno == ENAMETOOLONG) {
+        /* a name too long for the suffix (a file's name of 240 bytes or
+         * more): a short one in the same folder, still renamed onto it,
+         * rather than the file emptied at once and left so by an error
+         * or a Ctrl-C */
+        const char *slash = strrchr(final, '/');
+        int dir = slash ? (int)(slash - final + 1) : 0;
+        n = snprintf(out_tmp, sizeof(out_tmp), "%.*s.grille-tmp-XXXXXX", dir,
+                     final);
+        fd = n > 0 && (size_t)n < sizeof(out_tmp)
+                 ? mkostemp(out_tmp, O_CLOEXEC)
+                 : (errno = ENAMETOOLONG, -1);
+    }
     if (fd < 0) {
         int e = errno;
         out_tmp[0] = '\0';

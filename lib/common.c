@@ -86,7 +86,9 @@ static int verror(grille_error *err, int code, const char *file,
                  file, file + tail);
         file = shortened;
     }
-    if (file && *file) {
+    if (file && !*file)
+        file = "''"; /* an empty name given (grille add ''): said so */
+    if (file) {
         int w;
         if (line && col)
             w = snprintf(m, size, "%s:%u:%u: ", file, line, col);
@@ -139,10 +141,25 @@ int grille__error_at(grille_error *err, int code, const char *file,
     return code;
 }
 
+size_t grille__temp_stem(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    const char *base = slash ? slash + 1 : path;
+    size_t n = strlen(base);
+    if (n <= 200)
+        return strlen(path);
+    n = 200;
+    while (n > 0 && ((unsigned char)base[n] & 0xC0) == 0x80)
+        n--; /* not inside a character */
+    return (size_t)(base - path) + n;
+}
+
 int grille__tmp_beside(gbuf *tmp, const char *path, grille_error *err)
 {
     tmp->len = 0;
-    if (gbuf_printf(tmp, "%s.tmp-XXXXXX", path) < 0)
+    size_t stem = grille__temp_stem(path);
+    if (gbuf_printf(tmp, "%.*s%s.tmp-XXXXXX", (int)stem, path,
+                    path[stem] ? "~" : "") < 0)
         return grille__nomem(err);
     int fd = mkostemp(tmp->data, O_CLOEXEC);
     if (fd < 0) {

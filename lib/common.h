@@ -79,6 +79,11 @@ GRILLE_HIDDEN void gbuf_free(gbuf *b);
 /* A new file beside `path`, named PATH.tmp-XXXXXX in *tmp (mkostemp: no
  * one could plant it, mode 0600): its descriptor, or GRILLE_ENOMEM or
  * GRILLE_EIO (errno in detail) with an error that names `path`. */
+/* The length of the part of path a temporary file beside it is named
+ * after: the whole path, or, when its file's name is too long for a
+ * suffix (over 200 bytes), that name cut to 200 bytes (a "~" is then
+ * put after it). */
+GRILLE_HIDDEN size_t grille__temp_stem(const char *path);
 GRILLE_HIDDEN int grille__tmp_beside(gbuf *tmp, const char *path,
                                      grille_error *err);
 

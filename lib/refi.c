@@ -873,19 +873,25 @@ int grille_refi_export_qdpx_as(grille_store *s, const char *path,
         size_t size; /* of the text with LF line ends */
     } *texts = NULL;
     size_t ntexts = 0, tcap = 0;
-    char tmp[4096], xml[4096];
+    char tmp[4200], xml[4200]; /* the stem below, and its suffixes */
     int rc = 0, zerr = 0, xml_fd = -1;
     text_failure failed = {0, 0};
     xml_handlers quiet_xml;
     xml_quiet(&quiet_xml); /* libxml2 would print "I/O error" lines */
     char user[37];
     guid(user, "user", "grille");
-    remove_stale_temps(path);
-    snprintf(tmp, sizeof(tmp), "%s.tmp-%d", path, (int)getpid());
+    /* named after the target, or after its name cut when that is too
+     * long for the suffixes */
+    size_t stem = grille__temp_stem(path);
+    char tbase[4096];
+    snprintf(tbase, sizeof(tbase), "%.*s%s", (int)stem, path,
+             path[stem] ? "~" : "");
+    remove_stale_temps(tbase);
+    snprintf(tmp, sizeof(tmp), "%s.tmp-%d", tbase, (int)getpid());
     /* project.qde is written to a file beside the target, not to memory
      * (on 100 MB of notes it is 640 MB); the file is unlinked as soon as
      * it is open, so that nothing is left behind, even by a kill */
-    snprintf(xml, sizeof(xml), "%s.tmp-%d.qde", path, (int)getpid());
+    snprintf(xml, sizeof(xml), "%s.tmp-%d.qde", tbase, (int)getpid());
 
     /* a consistent snapshot of the whole project */
     /* inside the caller's transaction, if any: a savepoint, not BEGIN */

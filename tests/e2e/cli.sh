@@ -1215,12 +1215,16 @@ for f in text csv json; do
         sh -c "$G list -d fullc.db -f $f > /dev/full"
 done
 
-# -o written in place (a name that leaves no room for a temporary one
-# beside it) and cut by an error: said so
+# -o of a name that leaves no room for a temporary one's suffix beside
+# it: a shorter temporary name, so that an error leaves the file as it
+# was (it was written in place, emptied first, and left cut)
 long=$(printf 'r%.0s' $(seq 250)).html
-expect "an output written in place and cut by an error says the file is cut" 1 \
-    "cannot write the output: File too large; the file is left cut \(it was written in place" \
+echo precious > "$long"
+expect "an output of a long name cut by an error leaves the file as it was" 1 \
+    "cannot write the output: File too large\$" \
     sh -c "ulimit -f 80; trap '' XFSZ; $G report -d fullc.db -f html -o $long"
+ok "...the file is as it was, nothing left beside it" sh -c \
+    "[ \"\$(cat $long)\" = precious ] && ! ls -a | grep -q grille-tmp"
 rm -f "$long"
 
 # a full disk: a command that only reads the project still reads it (it

@@ -353,6 +353,17 @@ def t_export_targets():
     if open(os.path.join(tables, 'codings.csv')).read() != 'old\n' or \
             sorted(os.listdir(tables)) != ['codings.csv', 'matrix.csv']:
         return 'csv to that folder changed it: %r' % os.listdir(tables)
+    # the codebook exported over itself (-c cb.yaml -o cb.yaml): refused,
+    # the YAML kept
+    cb = os.path.join(d, 'cb.yaml')
+    shutil.copyfile(os.path.join(S, 'codebooks', 'riposte.yaml'), cb)
+    before = open(cb, 'rb').read()
+    out = grille('export', '-f', 'qdc', '-c', 'targets/cb.yaml', '-o',
+                 'targets/cb.yaml')
+    if out.returncode != 1 or b'is the codebook being exported' not in \
+            out.stderr or open(cb, 'rb').read() != before:
+        return '-c cb.yaml -o cb.yaml: rc %d, %r' % (out.returncode,
+                                                   out.stderr)
     # the standard output named as a file is written to, not replaced
     if os.path.exists('/dev/stdout'):
         out = grille('export', '-f', 'csv', '-o', '/dev/stdout')
@@ -362,6 +373,30 @@ def t_export_targets():
         out = grille('export', '-f', 'qdpx', '-o', '/dev/stdout')
         if out.returncode != 2:
             return '-f qdpx -o /dev/stdout: rc %d' % out.returncode
+
+
+def t_long_names():
+    """A target whose name is too long for a temporary file's suffix
+    (250 bytes) is written all the same, through a temporary of a shorter
+    name renamed onto it, and nothing is left beside it; the report's
+    -o no longer empties the file first."""
+    d = os.path.join(TMP, 'long')
+    os.makedirs(d)
+    for fmt, cmd in [('qdpx', 'export'), ('qdc', 'export'),
+                     ('txt', 'report')]:
+        name = os.path.join('long', 'é' * 120 + 'x' * 5 + '.' + fmt)
+        with open(os.path.join(TMP, name), 'w') as f:
+            f.write('precious\n')
+        args = [cmd, '-o', name] + (['-f', fmt] if cmd == 'export' else [])
+        ok(grille(*args))
+        body = open(os.path.join(TMP, name), 'rb').read()
+        want = b'PK' if fmt == 'qdpx' else b'<?xml' if fmt == 'qdc' \
+            else b'Theme report'
+        if not body.startswith(want):
+            return '%s -o %s: %r' % (cmd, fmt, body[:20])
+        os.unlink(os.path.join(TMP, name))
+    if os.listdir(d):
+        return 'left beside: %r' % os.listdir(d)
 
 
 def t_bad_format():
@@ -2300,6 +2335,8 @@ for name, fn in [('the project validates against Project.xsd', t_valid_project),
                   t_import_source_coding),
                  ('import: sources not in UTF-8 said converted, their encoding kept',
                   t_import_encodings),
+                 ('export, report -o: a name too long for a suffix is written '
+                  'whole, nothing left', t_long_names),
                  ('report, cooc: a sub-theme coded by hand that the codebook '
                   'moved is listed under its own parent', t_manual_code_moved)]:
     check(name, fn)
