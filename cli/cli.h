@@ -456,6 +456,9 @@ void ob_json_text(obuf *b, const char *s, size_t len);
 /* Writes s[0..len) with its controls replaced. */
 void put_safe(FILE *f, const char *s, size_t len);
 void put_safe_str(FILE *f, const char *s);
+/* s on one line: its line ends, as its other control characters, written
+ * as U+FFFD (a file's name in a message or a list of failures). */
+void cli_put_line(FILE *f, const char *s);
 void ob_safe(obuf *b, const char *s, size_t len);
 /* ob_safe of a field on one line of a listing (a name, an attribute):
  * a tab or a line end in it is a space. */

@@ -564,8 +564,12 @@ int cmd_add(int argc, char **argv)
         cli_error(_("%zu file%s could not be added:"), failed,
                   failed == 1 ? "" : "s");
         for (size_t i = 0; i < failures.n; i++) {
+            /* one line each, as list shows them; an empty name as '' */
             fputs("  ", stderr);
-            put_safe_str(stderr, failures.v[i]);
+            if (failures.v[i][0])
+                cli_put_line(stderr, failures.v[i]);
+            else
+                fputs("''", stderr);
             fputc('\n', stderr);
         }
         status = EXIT_RUNTIME;

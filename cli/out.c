@@ -42,6 +42,37 @@ static void vmessage(FILE *f, const char *fmt, va_list ap)
     free(s);
 }
 
+/* A message's text: one line, a line end in it (a file's name may hold
+ * one) written as U+FFFD, as the other control characters are. */
+static void put_message(FILE *f, const char *s, size_t n)
+{
+    const char *nl;
+    while ((nl = memchr(s, '\n', n)) != NULL) {
+        put_safe(f, s, (size_t)(nl - s));
+        fputs(REPLACEMENT_CHAR, f);
+        n -= (size_t)(nl - s) + 1;
+        s = nl + 1;
+    }
+    put_safe(f, s, n);
+}
+
+void cli_put_line(FILE *f, const char *s)
+{
+    put_message(f, s, strlen(s));
+}
+
+static void verror_line(FILE *f, const char *fmt, va_list ap)
+{
+    char *s = NULL;
+    int n = vasprintf(&s, fmt, ap);
+    if (n < 0) {
+        fputs(fmt, f); /* out of memory: the message's words */
+        return;
+    }
+    put_message(f, s, (size_t)n);
+    free(s);
+}
+
 void cli_printf(const char *fmt, ...)
 {
     va_list ap;
@@ -55,7 +86,7 @@ void cli_error(const char *fmt, ...)
     va_list ap;
     fputs("grille: ", stderr);
     va_start(ap, fmt);
-    vmessage(stderr, fmt, ap);
+    verror_line(stderr, fmt, ap);
     va_end(ap);
     fputc('\n', stderr);
 }
@@ -65,7 +96,7 @@ void cli_warning(const char *fmt, ...)
     va_list ap;
     fputs(_("grille: warning: "), stderr);
     va_start(ap, fmt);
-    vmessage(stderr, fmt, ap);
+    verror_line(stderr, fmt, ap);
     va_end(ap);
     fputc('\n', stderr);
 }
@@ -73,8 +104,8 @@ void cli_warning(const char *fmt, ...)
 void cli_lib_error(const grille_error *err)
 {
     fputs("grille: ", stderr);
-    put_safe_str(stderr,
-                 err->message[0] ? err->message : grille_strerror(err->code));
+    const char *m = err->message[0] ? err->message : grille_strerror(err->code);
+    put_message(stderr, m, strlen(m));
     fputc('\n', stderr);
 }
 
@@ -1264,9 +1295,14 @@ static int walk(const char *dir, const char *db, cli_files *out,
                 cli_files *unread, size_t *skipped, int depth)
 {
     if (depth > 64) {
-        cli_warning(_("%s: folders nested too deep, skipped"), dir);
-        (*skipped)++;
-        return 0;
+        /* its notes not read: a failure, listed at the end, as a folder
+         * that cannot be read is */
+        cli_error(_("%s: folders nested too deep (more than 64 levels)"),
+                  dir);
+        char *p = NULL;
+        return asprintf(&p, "%s/", dir) >= 0 && cli_files_push(unread, p) == 0
+                   ? 0
+                   : -1;
     }
     DIR *d = opendir(dir);
     if (!d && depth > 0) {
@@ -1311,7 +1347,8 @@ static int walk(const char *dir, const char *db, cli_files *out,
              * long: a note there fails as one that cannot be read does
              * (said, listed at the end); anything else (a subfolder
              * too) is said skipped, as a broken link is */
-            if (cli_note_name(p)) {
+            if (cli_note_name(p) || errno == ENAMETOOLONG) {
+                /* a folder's name too long may hold notes: failed too */
                 cli_error("%s: %s", p, strerror(errno));
                 if (cli_files_push(unread, p) < 0)
                     rc = -1;
@@ -1343,6 +1380,9 @@ static int walk(const char *dir, const char *db, cli_files *out,
         if (S_ISDIR(st.st_mode)) {
             rc = walk(p, db, out, unread, skipped, depth + 1);
             free(p);
+        } else if (S_ISREG(st.st_mode) && db && cli_project_file(p, db)) {
+            free(p); /* the project itself (grille add ., a project named
+                        notes.md): unsaid */
         } else if (S_ISREG(st.st_mode) && cli_note_name(p)) {
             rc = cli_files_push(out, p);
         } else if (!S_ISREG(st.st_mode)) {
@@ -1351,8 +1391,6 @@ static int walk(const char *dir, const char *db, cli_files *out,
                         p);
             (*skipped)++;
             free(p);
-        } else if (db && cli_project_file(p, db)) {
-            free(p); /* the project itself (grille add .): unsaid */
         } else {
             cli_warning(_("skipped %s: not a .txt or .md file"), p);
             (*skipped)++;

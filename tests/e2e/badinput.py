@@ -853,6 +853,40 @@ def t_missing():
     msg = 'missing.md: No such file or directory'
     expect(grille('tag', 'missing.md'), 1, 'grille: %s\n' % msg, '')
     failed_add(fresh('missing'), 'missing.md', msg)
+    # an empty name is said as one, not as no name at all
+    for args in (('tag', ''), ('codebook', 'check', '')):
+        expect(grille(*args), 1, "grille: '': No such file or directory\n",
+               '')
+    db = fresh('empty-name')
+    before = snapshot(db)
+    expect(grille('add', '-d', db, ''), 1,
+           "grille: '': No such file or directory\n"
+           "grille: 1 file could not be added:\n  ''\n",
+           'added 0 documents to %s, 1 failed\n' % esc(db))
+    same_project(before, snapshot(db))
+
+
+def t_odd_folders():
+    """Notes under folders nested deeper than 64 levels are not read: a
+    failure (exit 1, listed), not a warning the run ends 0 after; a name
+    with a line end stays on its line in the messages; a project named
+    like a note in the folder added is left out, unsaid."""
+    top = os.path.join(TMP, 'odd')
+    deep = os.path.join(top, *(['a'] * 66))
+    os.makedirs(deep)
+    write(os.path.join(deep, 'n.md'), 'Le télétravail.\n')
+    write('odd/vide\nfaux : message.md', '')
+    db = os.path.join('odd', 'projet.md')
+    shutil.copyfile(os.path.join(TMP, BASE), os.path.join(TMP, db))
+    run = grille('add', '-d', db, 'odd', timeout=30)
+    far = 'odd/' + '/'.join(['a'] * 65)
+    expect(run, 1,
+           'grille: %s: folders nested too deep \\(more than 64 levels\\)\n'
+           'grille: odd/vide\ufffdfaux : message.md: no text to code '
+           '\\(empty file\\)\n'
+           'grille: 2 files could not be added:\n  %s/\n'
+           '  odd/vide\ufffdfaux : message.md\n' % (esc(far), esc(far)),
+           'added 0 documents to %s, 2 failed\n' % esc(db))
 
 
 def t_symlink_loops():
@@ -1951,6 +1985,8 @@ for name, fn in [
         ('an unreadable subfolder and a pipe in a folder (run as nobody)',
          t_unreadable_folder),
         ('a missing file', t_missing),
+        ('folders too deep, a name with a line end, a project named .md',
+         t_odd_folders),
         ('symlink loops in a folder given to add: skipped, no hang',
          t_symlink_loops),
         ('codebook: YAML alias bomb refused promptly', t_alias_bomb),
