@@ -27,21 +27,6 @@
 #include <sys/mman.h>
 #endif
 
-/* A message to the terminal: the names and values in it (a file found
- * in a folder, a codebook's name) may hold control characters, written
- * as U+FFFD as in the text outputs. */
-static void vmessage(FILE *f, const char *fmt, va_list ap)
-{
-    char *s = NULL;
-    int n = vasprintf(&s, fmt, ap);
-    if (n < 0) {
-        fputs(fmt, f); /* out of memory: the message's words */
-        return;
-    }
-    put_safe(f, s, (size_t)n);
-    free(s);
-}
-
 /* A message's text: one line, a line end in it (a file's name may hold
  * one) written as U+FFFD, as the other control characters are. */
 static void put_message(FILE *f, const char *s, size_t n)
@@ -61,7 +46,11 @@ void cli_put_line(FILE *f, const char *s)
     put_message(f, s, strlen(s));
 }
 
-static void verror_line(FILE *f, const char *fmt, va_list ap)
+/* A message to the terminal: the names and values in it (a file found
+ * in a folder, a codebook's name) may hold control characters, written
+ * as U+FFFD as in the text outputs; an error or a warning on one line
+ * (one_line), its line ends too. */
+static void vmessage_as(FILE *f, bool one_line, const char *fmt, va_list ap)
 {
     char *s = NULL;
     int n = vasprintf(&s, fmt, ap);
@@ -69,8 +58,21 @@ static void verror_line(FILE *f, const char *fmt, va_list ap)
         fputs(fmt, f); /* out of memory: the message's words */
         return;
     }
-    put_message(f, s, (size_t)n);
+    if (one_line)
+        put_message(f, s, (size_t)n);
+    else
+        put_safe(f, s, (size_t)n);
     free(s);
+}
+
+static void vmessage(FILE *f, const char *fmt, va_list ap)
+{
+    vmessage_as(f, false, fmt, ap);
+}
+
+static void verror_line(FILE *f, const char *fmt, va_list ap)
+{
+    vmessage_as(f, true, fmt, ap);
 }
 
 void cli_printf(const char *fmt, ...)
