@@ -3163,57 +3163,6 @@ static size_t url_end(const char *s, size_t end, size_t i)
     return k;
 }
 
-/* The top-level domains of the addresses French notes give without
- * http:// nor www. (ameli.fr, service-public.fr, ars.sante.fr). */
-static const listword domain_tlds[] = {
-    LW("fr"), LW("com"), LW("org"), LW("net"), LW("eu"), LW("info"),
-    LW("gouv"), LW("re"), LW("be"), LW("ch"), LW("io"), {NULL, 0}};
-
-/* A web address without its scheme from i, the start of a word: ASCII
- * labels (letters, digits, inner hyphens) joined by dots, the last a
- * known top-level domain, and maybe a path after it ("ameli.fr",
- * "ars.sante.fr/covid"): returns its end, or 0.  Its words are no
- * words of the text: "sante" of ars.sante.fr is no santé. */
-static size_t domain_at(const char *s, size_t end, size_t i)
-{
-    size_t k = i, last = i, dots = 0;
-    for (;;) {
-        size_t l = k;
-        while (k < end && (is_ascii_alpha(s[k]) || is_digit(s[k]) ||
-                           (s[k] == '-' && k > l)))
-            k++;
-        if (k == l || s[k - 1] == '-')
-            return 0;
-        last = l;
-        if (k + 1 < end && s[k] == '.' &&
-            (is_ascii_alpha(s[k + 1]) || is_digit(s[k + 1]))) {
-            dots++;
-            k++;
-            continue;
-        }
-        break;
-    }
-    if (!dots)
-        return 0;
-    /* what follows: the end, a space or a mark; not a letter (ars.santé),
-     * an address's @ nor another word's apostrophe */
-    if (k < end && ((unsigned char)s[k] >= 0x80 || s[k] == '@' ||
-                    s[k] == '\'' || s[k] == '_'))
-        return 0;
-    char tld[8];
-    size_t n = k - last;
-    if (n > 4)
-        return 0;
-    for (size_t m = 0; m < n; m++)
-        tld[m] = (char)(s[last + m] | 0x20);
-    bool known = false;
-    for (size_t m = 0; domain_tlds[m].w && !known; m++)
-        known = domain_tlds[m].n == n && memcmp(domain_tlds[m].w, tld, n) == 0;
-    if (!known)
-        return 0;
-    return k < end && s[k] == '/' ? url_end(s, end, i) : k;
-}
-
 static size_t digits(const char *s, size_t end, size_t i)
 {
     while (i < end && is_digit(s[i]))
@@ -3416,6 +3365,58 @@ static const unsigned char fast_class[256] = {
 #undef D
 #undef E
 };
+
+/* The top-level domains of the addresses French notes give without
+ * http:// nor www. (ameli.fr, service-public.fr, ars.sante.fr). */
+static const listword domain_tlds[] = {
+    LW("fr"), LW("com"), LW("org"), LW("net"), LW("eu"), LW("info"),
+    LW("gouv"), LW("re"), LW("be"), LW("ch"), LW("io"), {NULL, 0}};
+
+/* A web address without its scheme from i, the start of a word: ASCII
+ * labels (letters, digits, inner hyphens) joined by dots, the last a
+ * known top-level domain, and maybe a path after it ("ameli.fr",
+ * "ars.sante.fr/covid"): returns its end, or 0.  Its words are no
+ * words of the text: "sante" of ars.sante.fr is no santé. */
+static size_t domain_at(const char *s, size_t end, size_t i)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    const unsigned alnum = F_LOWER | F_UPPER | F_DIGIT;
+    size_t k = i, last = i, dots = 0;
+    for (;;) {
+        size_t l = k;
+        while (k < end && ((fast_class[u[k]] & alnum) ||
+                           (u[k] == '-' && k > l)))
+            k++;
+        if (k == l || s[k - 1] == '-')
+            return 0;
+        last = l;
+        if (k + 1 < end && s[k] == '.' && (fast_class[u[k + 1]] & alnum)) {
+            dots++;
+            k++;
+            continue;
+        }
+        break;
+    }
+    if (!dots)
+        return 0;
+    /* what follows: the end, a space or a mark; not a letter (ars.santé),
+     * an address's @ nor another word's apostrophe */
+    if (k < end && ((unsigned char)s[k] >= 0x80 || s[k] == '@' ||
+                    s[k] == '\'' || s[k] == '_'))
+        return 0;
+    char tld[8];
+    size_t n = k - last;
+    if (n > 4)
+        return 0;
+    for (size_t m = 0; m < n; m++)
+        tld[m] = (char)(s[last + m] | 0x20);
+    bool known = false;
+    for (size_t m = 0; domain_tlds[m].w && !known; m++)
+        known = domain_tlds[m].n == n && memcmp(domain_tlds[m].w, tld, n) == 0;
+    if (!known)
+        return 0;
+    return k < end && s[k] == '/' ? url_end(s, end, i) : k;
+}
 
 /* The letters U+00C0..U+00FF by the second byte of their UTF-8 form
  * (C3 80..BF): F_UPPER (lowercased by setting 0x20), F_LOWER, or 0 for
