@@ -1224,8 +1224,14 @@ expect "an output of a long name cut by an error leaves the file as it was" 1 \
     "cannot write the output: File too large\$" \
     sh -c "ulimit -f 80; trap '' XFSZ; $G report -d fullc.db -f html -o $long"
 ok "...the file is as it was, nothing left beside it" sh -c \
-    "[ \"\$(cat $long)\" = precious ] && ! ls -a | grep -q grille-tmp"
+    "[ \"\$(cat $long)\" = precious ] && ! ls -a | grep -q grille.tmp"
 rm -f "$long"
+# what a kill -9 left beside an output (no handler ran) is removed by the
+# next run that writes there; a live process's temporary file is kept
+touch stale.txt.tmp-999999-abcdef stale.txt.tmp-1-abcdef
+ok "a temporary file a killed run left is removed by the next run" sh -c \
+    "$G report -d fullc.db -o stale.txt && [ ! -e stale.txt.tmp-999999-abcdef ] && [ -e stale.txt.tmp-1-abcdef ]"
+rm -f stale.txt stale.txt.tmp-*
 
 # a full disk: a command that only reads the project still reads it (it
 # could not make the -shm, and refused; even an export to another disk)
