@@ -1523,6 +1523,11 @@ START_TEST(not_turns)
     seg_is(2, GRILLE_SEG_PARAGRAPH, 3, "Masque FFP2 : reçus.");
     /* an item in capitals after a topic's line */
     seg_is(3, GRILLE_SEG_PARAGRAPH, 4, "I. CONTEXTE\nsuite");
+    /* topics' nouns in the plural */
+    run("Dispositifs Mis : aide alimentaire.\nVisites Prévues : EHPAD.\n");
+    ck_assert_uint_eq(nseg, 2);
+    seg_is(0, GRILLE_SEG_PARAGRAPH, 1, "Dispositifs Mis : aide alimentaire.");
+    seg_is(1, GRILLE_SEG_PARAGRAPH, 2, "Visites Prévues : EHPAD.");
 
     /* an acronym that heads a topic (an agency, a plan, equipment) is
      * a paragraph of its own, its acronym coded; the roles' acronyms
