@@ -6,8 +6,8 @@
  * text that comes from a document or a codebook is escaped for the format.
  */
 #include "render.h"
+#include "stale.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -82,43 +82,6 @@ static bool is_database(const char *path)
     return db;
 }
 
-/* Removes the temporary files a killed run left in the folder of
- * `stem` (a path without its suffix): stem.tmp-PID-XXXXXX whose PID is
- * no longer a process (kill -9 gives no handler a chance).  A live PID,
- * another run writing beside it, keeps its file. */
-static void remove_stale(const char *stem)
-{
-    const char *slash = strrchr(stem, '/');
-    char *dir = slash ? strndup(stem, slash > stem ? (size_t)(slash - stem)
-                                                   : 1)
-                      : strdup(".");
-    const char *base = slash ? slash + 1 : stem;
-    size_t bl = strlen(base);
-    DIR *d = dir ? opendir(dir) : NULL;
-    struct dirent *e;
-    while (d && (e = readdir(d)) != NULL) {
-        const char *n = e->d_name;
-        if (strncmp(n, base, bl) != 0 || strncmp(n + bl, ".tmp-", 5) != 0)
-            continue;
-        char *end;
-        long pid = strtol(n + bl + 5, &end, 10);
-        if (end == n + bl + 5 || *end != '-' || strlen(end + 1) != 6 ||
-            pid <= 0 || pid == (long)getpid() || kill((pid_t)pid, 0) == 0 ||
-            errno != ESRCH)
-            continue;
-        size_t m = strlen(dir) + strlen(n) + 2;
-        char *full = malloc(m);
-        if (full) {
-            snprintf(full, m, "%s/%s", dir, n);
-            unlink(full);
-        }
-        free(full);
-    }
-    if (d)
-        closedir(d);
-    free(dir);
-}
-
 FILE *out_open(const char *path, const char *db)
 {
     if (!path || strcmp(path, "-") == 0 || strcmp(path, "/dev/stdout") == 0)
@@ -163,7 +126,7 @@ FILE *out_open(const char *path, const char *db)
     sigprocmask(SIG_BLOCK, &block, &old);
     /* named after the run's process, so that the next run beside it
      * removes what a kill -9 left */
-    remove_stale(final);
+    grille__remove_stale(final);
     int n = snprintf(out_tmp, sizeof(out_tmp), "%s.tmp-%ld-XXXXXX", final,
                      (long)getpid());
     int fd = n > 0 && (size_t)n < sizeof(out_tmp)
@@ -178,7 +141,7 @@ FILE *out_open(const char *path, const char *db)
         int dir = slash ? (int)(slash - final + 1) : 0;
         char stem[4096];
         snprintf(stem, sizeof(stem), "%.*s.grille", dir, final);
-        remove_stale(stem);
+        grille__remove_stale(stem);
         n = snprintf(out_tmp, sizeof(out_tmp), "%s.tmp-%ld-XXXXXX", stem,
                      (long)getpid());
         fd = n > 0 && (size_t)n < sizeof(out_tmp)

@@ -19,6 +19,7 @@
 #include "store.h"
 #define GRILLE_LAZY_REDIRECT
 #include "lazy.h"
+#include "stale.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -805,41 +806,6 @@ typedef struct rvar {
     char guid[37];
 } rvar;
 
-/* Removes what a killed export to `path` left beside it: path.tmp-PID
- * and what libzip made from it (path.tmp-PID.XXXXXX), PID no longer a
- * process.  A live PID (another export, or a PID used again) keeps its
- * files. */
-static void remove_stale_temps(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    char *dir = slash ? grille__strndup(path, slash > path
-                                                  ? (size_t)(slash - path)
-                                                  : 1)
-                      : strdup(".");
-    const char *base = slash ? slash + 1 : path;
-    size_t bl = strlen(base);
-    DIR *d = dir ? opendir(dir) : NULL;
-    struct dirent *e;
-    while (d && (e = readdir(d)) != NULL) {
-        const char *n = e->d_name;
-        if (strncmp(n, base, bl) != 0 || strncmp(n + bl, ".tmp-", 5) != 0)
-            continue;
-        char *end;
-        long pid = strtol(n + bl + 5, &end, 10);
-        if (end == n + bl + 5 || (*end && *end != '.') || pid <= 0 ||
-            pid == (long)getpid() || kill((pid_t)pid, 0) == 0 ||
-            errno != ESRCH)
-            continue;
-        char *full = NULL;
-        if (asprintf(&full, "%s/%s", dir, n) >= 0)
-            unlink(full);
-        free(full);
-    }
-    if (d)
-        closedir(d);
-    free(dir);
-}
-
 int grille_refi_export_qdpx(grille_store *s, const char *path,
                             grille_error *err)
 {
@@ -886,7 +852,7 @@ int grille_refi_export_qdpx_as(grille_store *s, const char *path,
     char tbase[4096];
     snprintf(tbase, sizeof(tbase), "%.*s%s", (int)stem, path,
              path[stem] ? "~" : "");
-    remove_stale_temps(tbase);
+    grille__remove_stale(tbase);
     snprintf(tmp, sizeof(tmp), "%s.tmp-%d", tbase, (int)getpid());
     /* project.qde is written to a file beside the target, not to memory
      * (on 100 MB of notes it is 640 MB); the file is unlinked as soon as
