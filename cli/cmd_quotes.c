@@ -337,7 +337,7 @@ int cmd_quotes(int argc, char **argv)
                 goto done;
         }
     }
-    if (!(f = out_open(out, cli_db_path(db))))
+    if (!(f = out_open(out, cli_db_path(db), s)))
         goto done;
     const grille_report_code *rc_code = NULL;
     for (size_t k = 0; k < r->ncodes; k++)
@@ -647,7 +647,7 @@ int cmd_kwic(int argc, char **argv)
         cli_lib_error(&err);
         goto done;
     }
-    if (!(f = out_open(out, cli_db_path(db))))
+    if (!(f = out_open(out, cli_db_path(db), s)))
         goto done;
     if (fmt == FMT_JSON) {
         fputs("{\"pattern\": ", f);

@@ -388,7 +388,7 @@ static int run_cooc(const ropts *o)
     if (k < 0 || cooc_compute(&c, r, codes, (size_t)k, o->documents) < 0)
         goto done;
     c.nowhere = nowhere;
-    if (!(f = out_open(o->out, cli_db_path(o->db))))
+    if (!(f = out_open(o->out, cli_db_path(o->db), s)))
         goto done;
     if (o->format == FMT_JSON) {
         cooc_json(f, r, &c);
@@ -662,7 +662,7 @@ static int run_compare(const ropts *o)
         goto done;
     }
     synth_warn_variants(&m, o->by);
-    if (!(f = out_open(o->out, cli_db_path(o->db))))
+    if (!(f = out_open(o->out, cli_db_path(o->db), s)))
         goto done;
     if (o->format == FMT_JSON) {
         compare_json(f, r, &m);
@@ -1698,7 +1698,7 @@ static int run_report(const ropts *o)
         goto done;
     if (o->by_given)
         synth_warn_unknown_by(s, r, o->by);
-    if (!(f = out_open(o->out, cli_db_path(o->db))))
+    if (!(f = out_open(o->out, cli_db_path(o->db), s)))
         goto done;
     if (o->format == FMT_JSON) {
         report_json(f, s, r, &c, o->quotes, o->by, o->codes ? themes : NULL,

@@ -82,7 +82,35 @@ static bool is_database(const char *path)
     return db;
 }
 
-FILE *out_open(const char *path, const char *db)
+/* Whether the regular file at path is one of project s's notes: the file
+ * a document was added from, or one with a document's text.  A report
+ * written there would replace the interview it codes. */
+static bool is_note(grille_store *s, const char *path)
+{
+    /* "./" first, so that a file named like a document, or "#5", is
+     * taken as a file */
+    size_t n = strlen(path);
+    char *file = malloc(n + 3);
+    if (!file)
+        return false;
+    memcpy(file, "./", path[0] == '/' ? 0 : 2);
+    memcpy(file + (path[0] == '/' ? 0 : 2), path, n + 1);
+    int64_t id = 0;
+    grille_error err = {0};
+    int rc = grille_store_find(s, file, &id, &err);
+    free(file);
+    if (rc == 0 && id > 0)
+        cli_error(_("%s is the note of document #%lld of the project (or "
+                    "has its text): write the output to another file"),
+                  path, (long long)id);
+    else if (rc == GRILLE_EINVALID) /* the file of one, the path of another */
+        cli_error(_("%s is a note of the project: write the output to "
+                    "another file"),
+                  path);
+    return (rc == 0 && id > 0) || rc == GRILLE_EINVALID;
+}
+
+FILE *out_open(const char *path, const char *db, grille_store *s)
 {
     if (!path || strcmp(path, "-") == 0 || strcmp(path, "/dev/stdout") == 0)
         return stdout;
@@ -110,6 +138,8 @@ FILE *out_open(const char *path, const char *db)
                   path);
         return NULL;
     }
+    if (there && s && S_ISREG(st.st_mode) && is_note(s, path))
+        return NULL;
     out_copy = there && keep_in_place(&st);
     /* through a link, the file it names is replaced */
     char *final = link ? realpath(path, NULL) : strdup(path);

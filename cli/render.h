@@ -15,9 +15,10 @@
  * beside it under a temporary name and renamed by out_close, so that an
  * error or Ctrl-C leaves it as it was; a device, a pipe, a descriptor, a
  * link to a file not there yet, a file with other names or another owner
- * or in a folder we may not write is written as it is.  `db`, when not NULL, is the project: FILE may not be
- * it.  NULL after printing the error. */
-FILE *out_open(const char *path, const char *db);
+ * or in a folder we may not write is written as it is.  `db`, when not
+ * NULL, is the project: FILE may not be it, nor, when `s` (the project
+ * open) is given, one of its notes.  NULL after printing the error. */
+FILE *out_open(const char *path, const char *db, grille_store *s);
 /* Flushes and closes (and renames); returns 0, or -1 after printing the
  * error, FILE then as it was. */
 int out_close(FILE *f, const char *path);

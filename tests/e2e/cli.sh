@@ -297,6 +297,27 @@ expect "report -o another project: refused" 1 \
     $G report -d hash.db -o other.db
 ok "report -o another project: the project is as it was" \
     test "$sha" = "$(sha256sum other.db)"
+# -o naming one of the project's notes (the interview a report codes):
+# refused by every command that writes a report, the note intact; a
+# copy of its text too; a new file beside it is written
+mkdir -p onote && printf -- '---\ntype: commune\n---\nLe maire parle du télétravail.\n' > onote/n.md
+$G init -d onote.db >/dev/null && $G add -d onote.db onote/n.md >/dev/null
+cp onote/n.md onote-copy.md
+nsha=$(sha256sum onote/n.md)
+for c in report cooc "compare --by type" "quotes teletravail" "kwic maire"; do
+    expect "$c -o a note of the project: refused" 1 \
+        "^grille: onote/n\.md is the note of document #1 of the project \(or has its text\): write the output to another file\$" \
+        $G $c -d onote.db -o onote/n.md
+done
+ok "-o a note: the note as it was" test "$nsha" = "$(sha256sum onote/n.md)"
+expect "report -o a copy of a note's text: refused" 1 \
+    "^grille: onote-copy\.md is the note of document #1" \
+    $G report -d onote.db -o onote-copy.md
+(cd onote && expect "report -o the note by its bare name, from its folder: refused" 1 \
+    "^grille: n\.md is the note of document #1" $G report -d ../onote.db -o n.md)
+echo old > onote/synthese.md
+ok "report -o a report written before beside the notes: replaced" sh -c \
+    "$G report -d onote.db -o onote/synthese.md && grep -q télétravail onote/synthese.md"
 # an attribute named like a listing's column, or starting with attr.:
 # one column each in list -f csv, read back as the same keys
 mkdir -p rt && printf 'Le maire.\n' > rt/b.txt
