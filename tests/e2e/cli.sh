@@ -313,8 +313,10 @@ ok "-o a note: the note as it was" test "$nsha" = "$(sha256sum onote/n.md)"
 expect "report -o a copy of a note's text: refused" 1 \
     "^grille: onote-copy\.md is the note of document #1" \
     $G report -d onote.db -o onote-copy.md
-(cd onote && expect "report -o the note by its bare name, from its folder: refused" 1 \
-    "^grille: n\.md is the note of document #1" $G report -d ../onote.db -o n.md)
+cd onote
+expect "report -o the note by its bare name, from its folder: refused" 1 \
+    "^grille: n\.md is the note of document #1" $G report -d ../onote.db -o n.md
+cd "$tmp"
 echo old > onote/synthese.md
 ok "report -o a report written before beside the notes: replaced" sh -c \
     "$G report -d onote.db -o onote/synthese.md && grep -q télétravail onote/synthese.md"
