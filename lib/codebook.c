@@ -344,7 +344,9 @@ static int push_elem(cb_elem **els, size_t *n, size_t *cap, cb_elem e)
 
 /* The folded stems of a lowercased word: Snowball's stem of the accented
  * word, and of the word without accents when it differs (so that a term
- * written "santé" also meets a note that wrote "SANTE"). */
+ * written "santé" also meets a note that wrote "SANTE"), or, for a word
+ * typed without them that ends in "ee", of the word with "ée" ("fermee"
+ * meets "fermé"). */
 static int word_elem(builder *b, const grille_token *t, const stem_entry *en,
                      cb_elem *e)
 {
@@ -367,13 +369,20 @@ static int word_elem(builder *b, const grille_token *t, const stem_entry *en,
         return GRILLE_ENOMEM;
     /* as a note's words (grille_stem__lookup), a shorter one apart */
     e->unaccented = !en->accented;
+    bool restored = !en->accented && en->stem2;
+    if (restored) {
+        /* "fermee": the stem of "fermée" too (restored_stem, stem.c),
+         * the word's own, not a shorter one kept apart */
+        st = en->stem2;
+        sl = en->stem2_len;
+    }
     if (sl != t->stem_len || memcmp(st, t->stem, sl)) {
         e->stem[1] = grille__strndup(st, sl);
         e->stem_len[1] = sl;
         if (!e->stem[1])
             return GRILLE_ENOMEM;
         e->stem_hash[1] = grille__hash(st, sl);
-        e->stem1_short = sl < t->stem_len;
+        e->stem1_short = !restored && sl < t->stem_len;
     }
     return 0;
 }

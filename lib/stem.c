@@ -191,6 +191,56 @@ static inline bool same_word(const stem_entry *e, const char *lower,
     return true;
 }
 
+/*
+ * A word written without its accents whose end is a past participle's
+ * feminine, "fermee", "fermees", "creee": Snowball stems it as another
+ * word (ferme, where "fermée" and "fermé" are ferm), so that the term
+ * "fermé" missed "la mairie fermee".  In French a word's final "ee" is
+ * "ée" (année, idée, entrée), "eee" "éée" (créée): the stem of the word
+ * so written is its second stem, as a word's without its accents is
+ * (e->stem2, not a shorter one kept apart: it is the word's own).  0, or
+ * GRILLE_ENOMEM.
+ */
+static int restored_stem(grille_analyser *a, const char *lower, size_t len,
+                         stem_entry *e)
+{
+    size_t end = len && lower[len - 1] == 's' ? len - 1 : len;
+    size_t run = 0;
+    while (run < end && run < 4 && lower[end - 1 - run] == 'e')
+        run++;
+    if (run < 2 || run > 3 || end - run == 0)
+        return 0;
+    /* each e of the run but the last as é (two bytes) */
+    char word[MAX_STEM_INPUT + 4];
+    size_t at = end - run, n = at;
+    memcpy(word, lower, at);
+    for (size_t k = 0; k + 1 < run; k++) {
+        word[n++] = (char)0xc3;
+        word[n++] = (char)0xa9;
+    }
+    word[n++] = 'e';
+    if (end < len)
+        word[n++] = 's';
+    const sb_symbol *st =
+        sb_stemmer_stem(a->stemmer, (const sb_symbol *)word, (int)n);
+    if (!st)
+        return GRILLE_ENOMEM;
+    uint32_t sl;
+    char *folded =
+        fold_copy(a, (const char *)st, (size_t)sb_stemmer_length(a->stemmer),
+                  &sl);
+    if (!folded)
+        return GRILLE_ENOMEM;
+    if (sl == e->stem_len && memcmp(folded, e->stem, sl) == 0)
+        return 0;
+    e->stem2 = folded;
+    e->stem2_len = sl;
+    e->stem2_short = 0;
+    e->stem2_hash = grille__hash(folded, sl);
+    e->stem2_hi = (uint32_t)(e->stem2_hash >> 32);
+    return 0;
+}
+
 stem_entry *grille_stem__lookup(grille_analyser *a, const char *lower,
                                 size_t len, int kind)
 {
@@ -263,6 +313,9 @@ stem_entry *grille_stem__lookup(grille_analyser *a, const char *lower,
             e.stem2_hi = (uint32_t)(e.stem2_hash >> 32);
         }
     }
+    if (kind == 0 && !e.accented && len <= MAX_STEM_INPUT &&
+        restored_stem(a, lower, len, &e) < 0)
+        return NULL;
     *stored = e;
     slot_set(c, j, stored, h);
     c->count++;

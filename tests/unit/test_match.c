@@ -412,6 +412,38 @@ START_TEST(test_word_unaccented_shorter_stem)
 }
 END_TEST
 
+/* A feminine past participle typed without its accents ("fermee",
+ * "isolees", "creee"): Snowball stems it as another word (ferme), so the
+ * term "fermé" (ferm) missed it.  Its final "ee" read as "ée" gives the
+ * word a second stem: it meets "fermé", "isolé", "créé", as a word and in
+ * a phrase, and the term typed so meets the accented words.  The plain
+ * way finds the same. */
+START_TEST(test_word_unaccented_feminine)
+{
+    const char *text = "La mairie fermee au public. Agents isolees. "
+                       "Cellule creee. Arrivee des agents. Ferm\xc3\xa9 et "
+                       "ferm\xc3\xa9" "e.";
+    use("themes:\n"
+        "  f: {terms: [ferm\xc3\xa9]}\n"
+        "  i: {terms: [isol\xc3\xa9]}\n"
+        "  c: {terms: [cr\xc3\xa9\xc3\xa9]}\n"
+        "  a: {terms: [arriv\xc3\xa9" "e des agents]}\n"
+        "  t: {terms: [fermee]}\n");
+    for (int ref = 0; ref < 2; ref++) {
+        if (ref)
+            use_reference_analyser();
+        run(text);
+        ck_assert_uint_eq(count_code("f"), 3);
+        ck_assert_uint_eq(count_code("i"), 1);
+        ck_assert_uint_eq(count_code("c"), 1);
+        ck_assert_uint_eq(count_code("a"), 1);
+        ck_assert_uint_eq(count_code("t"), 3);
+        expect_word(text, 0, "f", "fermee", 0, "ferm\xc3\xa9",
+                    GRILLE_RULE_WORD);
+    }
+}
+END_TEST
+
 /* A codebook saved with decomposed accents (macOS: "e" and U+0301) codes
  * a note written with composed ones, by a word, a phrase, an exact form,
  * a regex and an exclusion alike. */
@@ -1539,6 +1571,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_decomposed_codebook);
     tcase_add_test(tc, test_word_unaccented_stem_no_shorter);
     tcase_add_test(tc, test_word_unaccented_shorter_stem);
+    tcase_add_test(tc, test_word_unaccented_feminine);
     tcase_add_test(tc, test_regex_literal_prefilter);
     tcase_add_test(tc, test_regex_escape_prefilter);
     tcase_add_test(tc, test_near_exclusion_between);
