@@ -1177,6 +1177,11 @@ static bool json_plain_part(obuf *h, const char *s, size_t n, bool key)
                 return false;
             *o++ = (char)c;
         }
+        /* "enquetrice", "interviewer": stored as enqueteur (the
+         * interviewer's other names, of ten letters or more) */
+        if (n >= 10 && (s[0] == 'e' || s[0] == 'i') &&
+            strcmp(s, "enqueteur") != 0)
+            return false;
     } else {
         const uint64_t ones = 0x0101010101010101u, high = ones * 0x80;
         for (size_t i = 0; i < n; i++) {

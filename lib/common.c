@@ -452,6 +452,22 @@ size_t grille__compose(char *out, const char *s, size_t n)
     return o;
 }
 
+/* The feminine and the English-looking names of the interviewer, the key
+ * enqueteur: "Enquêtrice: Claire" is the same attribute (a note filed
+ * under (none) in compare --by enqueteur otherwise).  `f` folded. */
+static const char *interviewer_alias(const char *f)
+{
+    static const char *const alias[] = {"enquetrice", "enqueteuse",
+                                        "intervieweur", "intervieweuse",
+                                        "interviewer", NULL};
+    if (f[0] != 'e' && f[0] != 'i')
+        return NULL;
+    for (size_t i = 0; alias[i]; i++)
+        if (strcmp(f, alias[i]) == 0)
+            return "enqueteur";
+    return NULL;
+}
+
 const char *grille__attr_known(const char *key)
 {
     static const char *const known[] = {"collectivite", "type",  "region",
@@ -490,15 +506,16 @@ const char *grille__attr_known(const char *key)
             return key;
         f[n++] = (char)c;
     }
-    if (plain)
-        return key; /* the common case: as it is */
+    const char *alias;
+    if (plain) /* the common case: as it is */
+        return (alias = interviewer_alias(key)) ? alias : key;
     while (n && f[n - 1] == ' ')
         n--;
     f[n] = '\0';
     for (size_t i = 0; known[i]; i++)
         if (strcmp(f, known[i]) == 0)
             return known[i];
-    return key;
+    return (alias = interviewer_alias(f)) ? alias : key;
 }
 
 void *grille__calloc_lines(size_t size)

@@ -132,8 +132,9 @@ GRILLE_HIDDEN void *grille__calloc_lines(size_t size);
 GRILLE_HIDDEN char *grille__attr_clean(const char *s);
 /* An attribute key as stored: the keys that the reports read
  * (collectivite, type, region, population, role, date, enqueteur) whatever
- * their case and accents ("Collectivité", "rôle", "Enquêteur"), as those
- * static strings; any other key as it is. */
+ * their case and accents ("Collectivité", "rôle", "Enquêteur"), and the
+ * interviewer's other names (Enquêtrice, Intervieweur...: enqueteur), as
+ * those static strings; any other key as it is. */
 GRILLE_HIDDEN const char *grille__attr_known(const char *key);
 /* s[0, n) with the Latin letters followed by a combining accent composed
  * (as grille__attr_clean does) into out, which has room for n bytes;

@@ -731,6 +731,23 @@ printf 'document,colectivite\nkeyfine.md,Lodève\n' > keytypo.csv
 expect "attr import: a column that is a typo of 'collectivite' is said" 0 \
     "^grille: warning: keytypo\.csv:1: column 'colectivite' is none of the attributes the reports read: did you mean 'collectivite'\?" \
     $G attr import -d keys.db keytypo.csv
+# the interviewer's other names (Enquêtrice, Intervieweuse, interviewer)
+# are the key enqueteur: in the project, tag's JSON and compare --by
+printf -- '---\ntype: commune\nEnquêtrice: Claire\n---\nLa maire.\n' > itw1.md
+printf -- '---\ntype: ccas\ninterviewer: Paul\n---\nLe directeur.\n' > itw2.md
+printf -- '---\ntype: ccas\nintervieweuse: Lou\n---\nLa DGS.\n' > itw3.md
+$G init -d itw.db > /dev/null
+ok "add: Enquêtrice, interviewer, intervieweuse said nothing" sh -c \
+    "$G add -d itw.db itw1.md itw2.md itw3.md 2>&1 | grep -c warning | grep -qx 0"
+ok "...stored as enqueteur" sh -c \
+    "test \$($G list -d itw.db | grep -c '^ *enqueteur = ') = 3"
+ok "...compare --by enqueteur groups them, none in (none)" sh -c \
+    "$G compare -d itw.db --by enqueteur -f csv | grep -q Claire && ! $G compare -d itw.db --by enqueteur -f csv | grep -q '(none)'"
+expect "...tag -f json names the key enqueteur" 0 \
+    '"attributes": \{"type": "ccas", "enqueteur": "Paul"\}' \
+    $G tag -f json itw2.md
+expect "...compare --by Enquêtrice is --by enqueteur" 0 "Claire" \
+    $G compare -d itw.db --by Enquêtrice
 printf 'document;strate\r\nnote.md;p\xe9riurbain\r\n' > cp1252.csv
 expect "attr import of a cases file in Windows-1252: read, and said as for a note" 0 \
     "^grille: warning: cp1252\.csv: converted from Windows-1252 to UTF-8" \
