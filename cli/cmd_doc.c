@@ -20,8 +20,10 @@ static const char rm_help[] =
 
 static const char attr_help[] =
     "Usage: grille attr set [-d DB] DOC KEY=VALUE...\n"
+    "       grille attr unset [-d DB] DOC KEY...\n"
     "       grille attr import [-d DB] CASES.csv\n"
-    "Set attributes of documents.  'set' gives values to one document.\n"
+    "Set attributes of documents.  'set' gives values to one document;\n"
+    "'unset' removes some of its attributes (a key given by mistake).\n"
     "'import' reads a cases file (CSV, ',' or ';'): its header names the\n"
     "attributes; the first column of each row names a document (name, path\n"
     "or #ID) or a collectivite (every document whose 'collectivite' is that\n"
@@ -394,6 +396,54 @@ static int attr_set(int argc, char **argv, const char *db)
     else if (rc == EXIT_OK)
         cli_printf(_("set %d attribute%s of %s\n"), set, set == 1 ? "" : "s",
                    argv[optind]);
+    return rc;
+}
+
+/* attr unset DOC KEY...: every key removed, or none (a key the document
+ * does not have fails the whole command, named). */
+static int attr_unset(int argc, char **argv, const char *db)
+{
+    if (argc - optind < 2)
+        return cli_usage("attr", "%s", _("give DOC and KEY..."));
+    for (int i = optind + 1; i < argc; i++) {
+        if (strchr(argv[i], '='))
+            return cli_usage("attr", _("'%s': unset takes keys, not "
+                                       "KEY=VALUE (attr set gives a value)"),
+                             argv[i]);
+        if (!cli_utf8_valid(argv[i], strlen(argv[i])))
+            return cli_usage("attr", _("KEY number %d is not UTF-8 text "
+                                       "(typed in another encoding?)"),
+                             i - optind);
+        for (int j = optind + 1; j < i; j++)
+            if (same_attr_key(argv[j], argv[i]))
+                return cli_usage("attr", _("'%s' and '%s' name the same "
+                                           "attribute: give it once"),
+                                 argv[j], argv[i]);
+    }
+    grille_store *s;
+    if (start(&s, db) < 0)
+        return start_failed();
+    grille_error err = {0};
+    int64_t id;
+    bool ok = grille_store_find(s, argv[optind], &id, &err) == 0;
+    if (!ok)
+        cli_lib_error(&err);
+    int removed = 0;
+    for (int i = optind + 1; i < argc && ok; i++) {
+        int r = grille_store_unset_attr(s, id, argv[i], &err);
+        if (r == GRILLE_ENOTFOUND)
+            cli_error(_("%s has no attribute '%s' (see 'grille list'): "
+                        "nothing was removed"),
+                      argv[optind], argv[i]);
+        else if (r < 0)
+            cli_lib_error(&err);
+        if ((ok = r == 0))
+            removed++;
+    }
+    int rc = finish(s, ok, db);
+    if (rc == EXIT_OK)
+        cli_printf(_("removed %d attribute%s of %s\n"), removed,
+                   removed == 1 ? "" : "s", argv[optind]);
     return rc;
 }
 
@@ -1014,16 +1064,19 @@ int cmd_attr(int argc, char **argv)
             return EXIT_OK;
         }
     if (argc < 2)
-        return cli_usage("attr", "%s", _("say set or import"));
+        return cli_usage("attr", "%s", _("say set, unset or import"));
     const char *verb = argv[1];
-    if (strcmp(verb, "set") && strcmp(verb, "import"))
-        return cli_usage("attr", _("unknown action '%s' (set or import)"),
+    if (strcmp(verb, "set") && strcmp(verb, "unset") &&
+        strcmp(verb, "import"))
+        return cli_usage("attr",
+                         _("unknown action '%s' (set, unset or import)"),
                          verb);
     optind = 2;
     int st = options(argc, argv, "attr", attr_help, &db);
     if (st >= 0)
         return st;
     db = cli_db_path(db);
-    return strcmp(verb, "set") == 0 ? attr_set(argc, argv, db)
-                                    : attr_import(argc, argv, db);
+    return strcmp(verb, "set") == 0     ? attr_set(argc, argv, db)
+           : strcmp(verb, "unset") == 0 ? attr_unset(argc, argv, db)
+                                        : attr_import(argc, argv, db);
 }

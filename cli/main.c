@@ -28,7 +28,7 @@ static const struct command {
     {"add", cmd_add, "add notes (files or folders) to the project and code them"},
     {"list", cmd_list, "list the project's documents with their attributes"},
     {"rm", cmd_rm, "remove documents from the project"},
-    {"attr", cmd_attr, "set document attributes, or import them from a cases file"},
+    {"attr", cmd_attr, "set or unset document attributes, or import them from a cases file"},
     {"recode", cmd_recode, "code the whole project again after a codebook edit"},
     {"report", cmd_report, "the theme report of the project (text, md, html, json, csv)"},
     {"cooc", cmd_cooc, "theme x theme co-occurrence: counts, Jaccard, lift"},

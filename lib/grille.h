@@ -799,6 +799,13 @@ GRILLE_API int grille_store_set_attr(grille_store *s, int64_t id,
                                      const char *key, const char *value,
                                      const char *origin, grille_error *err);
 
+/* Removes attribute `key` of a document (written as set_attr takes it:
+ * "Rôle" is role).  Errors: GRILLE_ENOTFOUND when there is no document
+ * `id` or it has no such attribute (the message names the key),
+ * GRILLE_EINVALID for an empty key or a project opened read-only. */
+GRILLE_API int grille_store_unset_attr(grille_store *s, int64_t id,
+                                       const char *key, grille_error *err);
+
 /* What a document is, for listings; strings are borrowed for the time of
  * the callback. */
 typedef struct grille_doc_info {

@@ -3908,6 +3908,41 @@ int grille_store_set_attr(grille_store *s, int64_t id, const char *key,
     return own_end(s, own, r, err);
 }
 
+int grille_store_unset_attr(grille_store *s, int64_t id, const char *key,
+                            grille_error *err)
+{
+    if (!key || !*key)
+        return grille__error(err, GRILLE_EINVALID, s->path, 0, 0, "%s",
+                             _("an attribute needs a name"));
+    /* the key as set_attr stores it: "Rôle" removes role */
+    char *k = grille_attr_key(key);
+    if (!k)
+        return grille__nomem(err);
+    bool own;
+    int r = own_begin(s, &own, err);
+    if (r == 0)
+        r = doc_exists(s, id, "remove an attribute", err);
+    sqlite3_stmt *st = NULL;
+    if (r == 0)
+        r = prepare(s, "DELETE FROM attributes WHERE document = ?1 AND "
+                       "key = ?2",
+                    &st, err);
+    if (r == 0) {
+        sqlite3_bind_int64(st, 1, id);
+        sqlite3_bind_text(st, 2, k, -1, SQLITE_STATIC);
+        int rc = sqlite3_step(st);
+        if (rc != SQLITE_DONE)
+            r = store_error(s, err, rc, "remove an attribute");
+        else if (sqlite3_changes(s->db) == 0)
+            r = grille__error(err, GRILLE_ENOTFOUND, s->path, 0, 0,
+                              _("document #%lld has no attribute '%s'"),
+                              (long long)id, key);
+        sqlite3_finalize(st);
+    }
+    free(k);
+    return own_end(s, own, r, err);
+}
+
 /* ------------------------------------------------------------- reading */
 
 /* The documents with their counts from subqueries: an older project read

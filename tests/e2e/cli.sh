@@ -727,6 +727,20 @@ ok "add: each typo of a note is said, not its first only" \
 expect "attr set: a key that is a typo of 'enqueteur' is said, and set" 0 \
     "^grille: warning: key 'enqueter' is none the reports read: did you mean 'enqueteur'\?" \
     $G attr set -d keys.db keyfine.md enqueter=Paul
+# attr unset: the typo's key removed; a key the document lacks fails the
+# whole command, the keys before it kept
+expect "attr unset: the typo's key removed" 0 "^removed 1 attribute of keyfine\.md\$" \
+    $G attr unset -d keys.db keyfine.md enqueter
+ok "...gone from list" sh -c "! $G list -d keys.db | grep -q 'enqueter ='"
+$G attr set -d keys.db keyfine.md strate=rurale > /dev/null
+expect "attr unset: a key the document does not have is an error" 1 \
+    "^grille: keyfine\.md has no attribute 'nope' \(see 'grille list'\): nothing was removed\$" \
+    $G attr unset -d keys.db keyfine.md strate nope
+ok "...and the key before it is kept" sh -c "$G list -d keys.db | grep -q 'strate = rurale'"
+expect "attr unset: Type removes type" 0 "^removed 1 attribute" \
+    $G attr unset -d keys.db keyfine.md Type
+expect "attr unset KEY=VALUE: a usage error" 2 "unset takes keys, not KEY=VALUE" \
+    $G attr unset -d keys.db keyfine.md strate=rurale
 printf 'document,colectivite\nkeyfine.md,Lodève\n' > keytypo.csv
 expect "attr import: a column that is a typo of 'collectivite' is said" 0 \
     "^grille: warning: keytypo\.csv:1: column 'colectivite' is none of the attributes the reports read: did you mean 'collectivite'\?" \

@@ -2436,6 +2436,41 @@ START_TEST(test_set_attr_unknown_document)
 }
 END_TEST
 
+/* unset_attr removes a key as set_attr names it ("Type" is type), from
+ * that document only; a key it does not have, or an unknown document, is
+ * GRILLE_ENOTFOUND naming the key, and an empty key GRILLE_EINVALID. */
+START_TEST(test_unset_attr)
+{
+    grille_error err;
+    memset(&err, 0, sizeof(err));
+    int64_t m, r;
+    two_notes(&m, &r);
+    begin(st);
+    int rc = grille_store_set_attr(st, m, "tpye", "x", "command line", &err);
+    ck_assert_msg(rc == 0, "set_attr failed (%d): %s", rc, err.message);
+    rc = grille_store_unset_attr(st, m, "tpye", &err);
+    ck_assert_msg(rc == 0, "unset_attr failed (%d): %s", rc, err.message);
+    rc = grille_store_unset_attr(st, m, "Type", &err);
+    ck_assert_msg(rc == 0, "unset_attr of Type failed (%d): %s", rc,
+                  err.message);
+    rc = grille_store_unset_attr(st, m, "tpye", &err);
+    ck_assert_int_eq(rc, GRILLE_ENOTFOUND);
+    ck_assert_msg(strstr(err.message, "'tpye'"), "not named: %s",
+                  err.message);
+    ck_assert_int_eq(grille_store_unset_attr(st, m + r + 100, "type", &err),
+                     GRILLE_ENOTFOUND);
+    ck_assert_int_eq(grille_store_unset_attr(st, m, "", &err),
+                     GRILLE_EINVALID);
+    commit(st);
+    attrs_list l;
+    list_attrs(m, &l);
+    ck_assert_msg(l.n == 1, "%zu attributes, expected 1", l.n);
+    expect_attr(&l, "collectivite", "Millau", "front matter");
+    list_attrs(r, &l);
+    expect_attr(&l, "type", "agglomération", "front matter");
+}
+END_TEST
+
 static int no_attr(const grille_attr_info *a, void *payload)
 {
     (void)a;
@@ -4451,6 +4486,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_set_attr_override);
     tcase_add_test(tc, test_set_attr_empty_key);
     tcase_add_test(tc, test_set_attr_unknown_document);
+    tcase_add_test(tc, test_unset_attr);
     tcase_add_test(tc, test_read_unknown_document);
     tcase_add_test(tc, test_add_keeps_file_read);
 
