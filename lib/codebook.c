@@ -430,6 +430,23 @@ static size_t number_words(const char *w, size_t len, size_t i, size_t j)
  * brackets of a list were forgotten.  The term is read as a text is,
  * its wildcards as letters.
  */
+/* Whether plain scalar n goes on on its next line, and that line starts
+ * with "- " (a list's item indented further than the one above it, read
+ * by YAML as the same text). */
+static bool continued_item(const builder *b, const ynode *n)
+{
+    if (!n->plain || !b->src)
+        return false;
+    size_t i = 0;
+    for (unsigned line = 1; i < b->srclen && line <= n->line; i++)
+        if (b->src[i] == '\n')
+            line++;
+    while (i < b->srclen && (b->src[i] == ' ' || b->src[i] == '\t'))
+        i++;
+    return i + 1 < b->srclen && b->src[i] == '-' && b->src[i + 1] == ' ' &&
+           strstr(n->str, " - ") != NULL;
+}
+
 static int punct_between(builder *b, const ynode *n, size_t code,
                          const char *s, size_t len)
 {
@@ -515,6 +532,16 @@ static int punct_between(builder *b, const ynode *n, size_t code,
     while (at + cl < len && ((unsigned char)s[at + cl] & 0xC0) == 0x80)
         cl++;
     char buf[200], wa[80], wb[80];
+    if (s[at] == '-' && continued_item(b, n))
+        /* "- tt" then "     - visio*" indented further: one plain text
+         * to YAML, "tt - visio*" */
+        return fail(b, n, GRILLE_ESYNTAX,
+                    _("term '%s' in theme '%s' runs onto line %u, whose '- ' "
+                      "is indented further than this item's: YAML reads the "
+                      "two as one text; put each '- ' of the list at the "
+                      "same indent"),
+                    grille__quote(buf, sizeof(buf), s, len),
+                    b->cb->codes[code].id, n->line + 1);
     return fail(b, n, GRILLE_EINVALID,
                 _("term '%s' in theme '%s' has '%.*s' between '%s' and "
                   "'%s': a character that is not part of a word ends a "
@@ -1659,6 +1686,21 @@ static bool is_theme_key(const char *k)
     return false;
 }
 
+/* Whether theme mapping v has a key that gives it patterns or children:
+ * one that has none, followed by a theme's key ("label:" then "terms:" one
+ * level too far left), had its key misplaced. */
+static bool has_rule_key(const ynode *v)
+{
+    static const char *const rules[] = {"terms", "regex", "near", "children",
+                                        NULL};
+    for (size_t i = 0; i + 1 < v->n; i += 2)
+        for (size_t k = 0; rules[k]; k++)
+            if (v->items[i]->type == Y_SCALAR &&
+                strcmp(v->items[i]->str, rules[k]) == 0)
+                return true;
+    return false;
+}
+
 /* Whether k is "children" with a letter missing, extra, changed or two
  * swapped ("chidren", "childs", "chlidren"): its typo, not a sub-theme. */
 static bool near_children(const char *k)
@@ -2001,14 +2043,17 @@ static int themes(builder *b, const ynode *m, long parent, bool dict)
         int rc = check_id(b, k, dict);
         if (rc < 0)
             return rc;
-        /* a theme with nothing under it, then a theme's key: the keys of
-         * this theme indented one level too little ("ecole:", then
-         * "label:" under it at its own indent), said at that key rather
-         * than as a theme with neither patterns nor children */
+        /* a theme with nothing under it (or a label alone), then a
+         * theme's key: the keys of this theme indented one level too
+         * little ("ecole:", then "label:" under it at its own indent, or
+         * "terms:" after its label), said at that key rather than as a
+         * theme with neither patterns nor children */
         const ynode *v = m->items[i + 1], *next = i + 3 < m->n ? m->items[i + 2]
                                                               : NULL;
-        if (!dict && v->type == Y_SCALAR && v->len == 0 && next &&
-            next->type == Y_SCALAR && is_theme_key(next->str))
+        if (!dict && next && next->type == Y_SCALAR &&
+            is_theme_key(next->str) &&
+            ((v->type == Y_SCALAR && v->len == 0) ||
+             (v->type == Y_MAP && !has_rule_key(v))))
             return fail(b, next, GRILLE_ESYNTAX,
                         _("'%s' is a key of a theme, not a theme id: indent "
                           "it under its theme's id ('%s', above it)"),

@@ -141,6 +141,31 @@ static bool null_spelling(const char *s, size_t n)
                        memcmp(s, "NULL", 4) == 0));
 }
 
+/* Whether line `line` (0-based) is indented further than the last line
+ * above it with text: a key one level too far right, which YAML reads as
+ * going on with the value above it. */
+static bool indented_further(const char *s, size_t len, size_t line)
+{
+    size_t at = mark_byte(s, len, line, 0), ind = 0;
+    while (at + ind < len && s[at + ind] == ' ')
+        ind++;
+    /* the lines above, last first, each read once */
+    size_t end = at;
+    while (end > 0) {
+        size_t start = end - 1; /* the '\n' that ends the line above */
+        while (start > 0 && s[start - 1] != '\n')
+            start--;
+        size_t k = 0;
+        while (start + k < end - 1 && s[start + k] == ' ')
+            k++;
+        char c = start + k < end - 1 ? s[start + k] : '\n';
+        if (c != '\n' && c != '\r' && c != '#') /* not blank, no comment */
+            return ind > k;
+        end = start;
+    }
+    return false;
+}
+
 static bool inner_apostrophe(const char *s, size_t len, size_t line)
 {
     size_t i = mark_byte(s, len, line, 0);
@@ -294,6 +319,13 @@ int grille_ytree__parse(ynode **out, const char *s, size_t len,
                          (unsigned)p.context_mark.line + 1 + line0,
                          (unsigned)p.context_mark.column + 1,
                          strstr(p.context, "sequence") ? ']' : '}');
+            else if (strstr(what, "mapping values are not allowed") &&
+                     indented_further(s, len, p.problem_mark.line))
+                snprintf(hint, sizeof(hint), "%s",
+                         _(" (this line is indented further than the one "
+                           "above it, and YAML reads it as going on with "
+                           "that line's value: line its key up with the "
+                           "keys above)"));
             else if (strstr(what, "mapping values are not allowed"))
                 snprintf(hint, sizeof(hint), "%s",
                          _(" (a line above without its ':', or a value "

@@ -676,6 +676,20 @@ def t_front_matter_not_yaml():
     failed_add(fresh('notyaml'), name, msg)
 
 
+def t_front_matter_key_indented():
+    """A key indented further than the one above: YAML reads it as going on
+    with that line's value; the message says the indent, not a missing
+    ':'."""
+    name = write('deepkey.md', '---\ncollectivite: Lodève\n  type: commune\n'
+                 '---\nLe télétravail.\n')
+    msg = esc(name) + (r':3:7: YAML: mapping values are not allowed in '
+                       r'this context \(this line is indented further than '
+                       r"the one above it, and YAML reads it as going on "
+                       r"with that line's value: line its key up with the "
+                       r'keys above\)')
+    expect(grille('tag', name), 1, 'grille: %s\n' % msg, '')
+
+
 def t_front_matter_glued_colon():
     """A key written against its value (role:DGS): the line it is on, and
     the fix; libyaml said it could not find a ':' on the next line (the
@@ -1978,6 +1992,8 @@ for name, fn in [
          t_unterminated_front_matter),
         ('front matter that is not YAML: line and column',
          t_front_matter_not_yaml),
+        ('a front matter key indented further than the one above: said',
+         t_front_matter_key_indented),
         ('a block after blank lines read as text: a warning with its line',
          t_front_matter_aside),
         ('a folder given to tag: its notes, as add takes them', t_folder),

@@ -843,6 +843,14 @@ printf 'name: x\nthemes:\n  ecole:\n  label: École\n  terms: [école]\n' > shal
 expect "a theme's keys at its own indent, under an empty theme: said at the key" 1 \
     "^grille: shallow2\.yaml:4:3: 'label' is a key of a theme, not a theme id: indent it under its theme's id \('ecole', above it\)" \
     $G codebook check shallow2.yaml
+printf 'name: x\nthemes:\n  ecole:\n    label: École\n  terms: [école]\n' > shallow3.yaml
+expect "a theme's terms one level too far left, after its label: said at the key" 1 \
+    "^grille: shallow3\.yaml:5:3: 'terms' is a key of a theme, not a theme id: indent it under its theme's id \('ecole', above it\)" \
+    $G codebook check shallow3.yaml
+printf 'name: x\nthemes:\n  tt:\n    terms:\n    - télétravail\n    - tt\n     - visio*\n' > deepitem.yaml
+expect "a list's item indented further than the one above: said as such, not as a '-' in a phrase" 1 \
+    "^grille: deepitem\.yaml:6:7: term 'tt - visio\*' in theme 'tt' runs onto line 7, whose '- ' is indented further than this item's: YAML reads the two as one text; put each '- ' of the list at the same indent\$" \
+    $G codebook check deepitem.yaml
 printf 'name: x\nthemes:\n  ecole:\n    terms: [école]\n    cantine:\n      terms: [cantine]\n' > nochildren.yaml
 expect "a sub-theme without 'children:': the key is unknown, and children: is said" 1 \
     "^grille: nochildren\.yaml:5:5: unknown key 'cantine' in theme 'ecole' .*: a sub-theme goes under 'children:'" \
