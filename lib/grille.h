@@ -776,7 +776,9 @@ GRILLE_API void grille_store_read_end(grille_store *s);
 /* Finds a document by name, by the path it was added from, or by "#ID".
  * A path written another way finds it too: "./a.md" for the name "a.md"
  * when no file a.md is here, or any path to the file it was read from,
- * or to a file with the same text.  Errors: GRILLE_ENOTFOUND;
+ * or to a file with the same text.  Errors: GRILLE_ENOTFOUND (whose
+ * message names the document meant when `doc` is one's name without its
+ * extension);
  * GRILLE_EINVALID when `doc` names two documents (the name of one that is
  * the file of another here, "#5" that is also another's name), which the
  * message names; *id is then 0. */

@@ -3808,6 +3808,35 @@ static int find_doc(grille_store *s, const char *doc, int64_t *id,
                                "since it was added?): name it as 'grille "
                                "list' does, or by #ID"),
                              doc);
+    /* the name without its extension ("07-gard-dgs" for
+     * "07-gard-dgs.md"): the one meant, when one (a range of the names'
+     * index, not a scan) */
+    sqlite3_stmt *st2;
+    char *meant = NULL;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT name FROM documents WHERE name > ?1 || "
+                           "'.' AND name < ?1 || '/' AND instr(substr(name, "
+                           "length(?1) + 2), '/') = 0 LIMIT 2",
+                           -1, &st2, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st2, 1, doc, -1, SQLITE_STATIC);
+        if (sqlite3_step(st2) == SQLITE_ROW) {
+            const char *n = (const char *)sqlite3_column_text(st2, 0);
+            meant = n ? strdup(n) : NULL;
+            if (sqlite3_step(st2) == SQLITE_ROW) { /* two: none meant */
+                free(meant);
+                meant = NULL;
+            }
+        }
+        sqlite3_finalize(st2);
+    }
+    if (meant) {
+        r = grille__error(err, GRILLE_ENOTFOUND, s->path, 0, 0,
+                          _("no document '%s' in the project: did you mean "
+                            "'%s'? (see 'grille list')"),
+                          doc, meant);
+        free(meant);
+        return r;
+    }
     return grille__error(err, GRILLE_ENOTFOUND, s->path, 0, 0,
                          _("no document '%s' in the project (see 'grille "
                            "list')"),

@@ -727,6 +727,10 @@ ok "add: each typo of a note is said, not its first only" \
 expect "attr set: a key that is a typo of 'enqueteur' is said, and set" 0 \
     "^grille: warning: key 'enqueter' is none the reports read: did you mean 'enqueteur'\?" \
     $G attr set -d keys.db keyfine.md enqueter=Paul
+# a document named without its extension: the one meant is said
+expect "rm a name without its extension: the document meant is said" 1 \
+    "^grille: keys\.db: no document 'keyfine' in the project: did you mean 'keyfine\.md'\? \(see 'grille list'\)\$" \
+    $G rm -d keys.db keyfine
 # attr unset: the typo's key removed; a key the document lacks fails the
 # whole command, the keys before it kept
 expect "attr unset: the typo's key removed" 0 "^removed 1 attribute of keyfine\.md\$" \
