@@ -60,6 +60,7 @@ typedef struct slot {
      * note is in */
     char typo[TYPOS_MAX][128];
     const char *typo_of[TYPOS_MAX];
+    unsigned typo_line[TYPOS_MAX]; /* its line in the note; 0: not found */
     size_t ntypos;
 } slot;
 
@@ -68,6 +69,7 @@ typedef struct key_typo {
     char *key, *first; /* as the front matter spells it; its first note */
     const char *of;
     size_t notes;
+    unsigned line; /* in the first note; 0: not known */
 } key_typo;
 
 typedef struct adder {
@@ -90,11 +92,40 @@ typedef struct preparer {
     pthread_t tid;
 } preparer;
 
+/* The line of the front matter of t (a note's first lines, between
+ * '---') that starts with `key` and its ':', as the warning names it;
+ * 0 when none does (a key in quotes, say). */
+static unsigned key_line(const grille_text *t, const char *key)
+{
+    size_t len, kl = strlen(key);
+    const char *s = grille_text_data(t, &len);
+    unsigned line = 1;
+    for (size_t i = 0; i < len && line < 200;) {
+        const char *nl = memchr(s + i, '\n', len - i);
+        size_t end = nl ? (size_t)(nl - s) : len;
+        if (line > 1 && end - i >= 3 && memcmp(s + i, "---", 3) == 0)
+            return 0; /* the front matter's end */
+        size_t k = i;
+        while (k < end && (s[k] == ' ' || s[k] == '\t'))
+            k++;
+        if (end - k > kl && memcmp(s + k, key, kl) == 0) {
+            size_t c = k + kl;
+            while (c < end && (s[c] == ' ' || s[c] == '\t'))
+                c++;
+            if (c < end && s[c] == ':')
+                return line;
+        }
+        i = end + 1;
+        line++;
+    }
+    return 0;
+}
+
 /* The front matter keys of `at` that are typos of keys the reports read
  * ("tpye: commune": the note would be in no type's group, silently),
  * where that key is not given too: into sl, each of them ("tpye",
  * "colectivite" and "enquteur" in one note: the first only was said). */
-static void key_typos(const grille_attrs *at, slot *sl)
+static void key_typos(const grille_attrs *at, const grille_text *t, slot *sl)
 {
     for (size_t i = 0; i < grille_attrs_count(at) && sl->ntypos < TYPOS_MAX;
          i++) {
@@ -103,6 +134,7 @@ static void key_typos(const grille_attrs *at, slot *sl)
         if (near && !grille_attrs_find(at, near) &&
             strlen(key) < sizeof(sl->typo[0])) {
             strcpy(sl->typo[sl->ntypos], key);
+            sl->typo_line[sl->ntypos] = key_line(t, key);
             sl->typo_of[sl->ntypos++] = near;
         }
     }
@@ -111,7 +143,7 @@ static void key_typos(const grille_attrs *at, slot *sl)
 /* Notes typo `typo` (of key `of`), of the note `path` just added, in
  * *v. */
 static void note_typo(key_typo **v, size_t *n, const char *typo,
-                      const char *of, const char *path)
+                      const char *of, const char *path, unsigned line)
 {
     for (size_t i = 0; i < *n; i++)
         if (strcmp((*v)[i].key, typo) == 0) {
@@ -123,7 +155,7 @@ static void note_typo(key_typo **v, size_t *n, const char *typo,
     if (!more || !key || !first)
         abort(); /* out of memory */
     *v = more;
-    (*v)[(*n)++] = (key_typo){key, first, of, 1};
+    (*v)[(*n)++] = (key_typo){key, first, of, 1, line};
 }
 
 /* What replacing a note did (add --replace), said once the add is
@@ -178,7 +210,7 @@ static void prepare_file(adder *ad, size_t i, grille_analyser *a)
                                     sl->text, &sl->err);
     sl->ntypos = 0;
     if (sl->rc == 0)
-        key_typos(grille_prepared_attrs(sl->prep), sl);
+        key_typos(grille_prepared_attrs(sl->prep), sl->text, sl);
 }
 
 /* Free slots that wake a preparer waiting on a full ring. */
@@ -498,7 +530,8 @@ int cmd_add(int argc, char **argv)
             break;
         }
         for (size_t t = 0; t < sl->ntypos; t++)
-            note_typo(&typos, &ntypos, sl->typo[t], sl->typo_of[t], path);
+            note_typo(&typos, &ntypos, sl->typo[t], sl->typo_of[t], path,
+                      sl->typo_line[t]);
         if (rep.old_id) {
             if (replaced_note(&replacements, path, &rep, id) < 0)
                 abort(); /* out of memory, as note_typo */
@@ -550,14 +583,19 @@ int cmd_add(int argc, char **argv)
     for (size_t i = 0; i < replacements.n; i++)
         fputs(replacements.v[i], stdout);
     for (size_t i = 0; i < ntypos; i++) {
+        /* "note.md:3", its line when found */
+        char at[32] = "";
+        if (typos[i].line)
+            snprintf(at, sizeof(at), ":%u", typos[i].line);
         if (typos[i].notes == 1)
-            cli_warning(_("%s: front matter key '%s' is none the reports "
+            cli_warning(_("%s%s: front matter key '%s' is none the reports "
                           "read: did you mean '%s'?"),
-                        typos[i].first, typos[i].key, typos[i].of);
+                        typos[i].first, at, typos[i].key, typos[i].of);
         else
-            cli_warning(_("front matter key '%s' (%zu notes, the first %s) "
-                          "is none the reports read: did you mean '%s'?"),
-                        typos[i].key, typos[i].notes, typos[i].first,
+            cli_warning(_("front matter key '%s' (%zu notes, the first "
+                          "%s%s) is none the reports read: did you mean "
+                          "'%s'?"),
+                        typos[i].key, typos[i].notes, typos[i].first, at,
                         typos[i].of);
     }
     if (failed) {

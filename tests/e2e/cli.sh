@@ -709,7 +709,7 @@ printf -- '---\ntpye: commune\nville: Lodève\n---\nLe maire.\n' > keytypo.md
 printf -- '---\ntype: commune\ntypes: a, b\n---\nLe maire encore.\n' > keyfine.md
 $G init -d keys.db > /dev/null
 expect "add: a front matter key that is a typo of 'type' is said" 0 \
-    "^grille: warning: keytypo\.md: front matter key 'tpye' is none the reports read: did you mean 'type'\?" \
+    "^grille: warning: keytypo\.md:2: front matter key 'tpye' is none the reports read: did you mean 'type'\?" \
     $G add -d keys.db keytypo.md
 printf -- '---\npole: RH\ndata: x\ntypes: a\nrate: 2\n---\nLe maire aussi.\n' > keyown.md
 ok "add: no warning for keys of their own (pole, data, types), nor beside the right key" \
@@ -717,13 +717,13 @@ ok "add: no warning for keys of their own (pole, data, types), nor beside the ri
 printf -- '---\ntpye: epci\n---\nLe président.\n' > keytypo2.md
 printf -- '---\ntpye: ccas\n---\nLa directrice.\n' > keytypo3.md
 expect "add: one warning for a typo in several notes, with their number" 0 \
-    "^grille: warning: front matter key 'tpye' \(2 notes, the first keytypo2\.md\) is none the reports read: did you mean 'type'\?" \
+    "^grille: warning: front matter key 'tpye' \(2 notes, the first keytypo2\.md:2\) is none the reports read: did you mean 'type'\?" \
     $G add -d keys.db keytypo2.md keytypo3.md
 printf -- '---\ntpye: commune\ncolectivite: X\nenquteur: Moi\n---\nLe DGS.\n' > keytypos.md
 $G init -d keytypos.db > /dev/null
 $G add -d keytypos.db keytypos.md > /dev/null 2> keytypos.err
 ok "add: each typo of a note is said, not its first only" \
-    sh -c "grep -c \"keytypos\\.md: front matter key '\\(tpye\\|colectivite\\|enquteur\\)' is none the reports read\" keytypos.err | grep -qx 3"
+    sh -c "grep -c \"keytypos\\.md:[234]: front matter key '\\(tpye\\|colectivite\\|enquteur\\)' is none the reports read\" keytypos.err | grep -qx 3"
 expect "attr set: a key that is a typo of 'enqueteur' is said, and set" 0 \
     "^grille: warning: key 'enqueter' is none the reports read: did you mean 'enqueteur'\?" \
     $G attr set -d keys.db keyfine.md enqueter=Paul
