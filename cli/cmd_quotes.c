@@ -284,6 +284,8 @@ int cmd_quotes(int argc, char **argv)
         synth_warn_unknown_by(s, r, by);
         if (compare_compute(&groups, r, by, NULL, 0) < 0)
             goto done;
+        /* "CCAS" and "ccas": two groups, as compare says */
+        synth_warn_variants(&groups, by);
         ng = groups.ngroups;
         l.doc_group = groups.doc_group;
     }

@@ -1882,6 +1882,9 @@ expect "compare: values that differ only by case are named" 0 \
 expect "report: its tables' values spelt two ways are named too" 0 \
     "warning: values of 'type' that differ only by case, accents, apostrophes or spaces are separate groups: 'Commune' and 'commune'" \
     $G report -d variants.db
+expect "quotes --by: its groups' values spelt two ways are named too" 0 \
+    "warning: values of 'type' that differ only by case, accents, apostrophes or spaces are separate groups: 'Commune' and 'commune'" \
+    $G quotes -d variants.db sante --by type
 $G attr set -d variants.db '#3' 'type=Département' >/dev/null
 $G attr set -d variants.db '#4' 'type=DEPARTEMENT ' >/dev/null
 expect "accents and capitals: one value, named" 0 \
