@@ -507,7 +507,11 @@ static void theme_by_group_table(table *t, const compare *m)
 static void compare_human(doc *d, const grille_report *r, const compare *m)
 {
     char title[256];
-    snprintf(title, sizeof(title), _("Themes by %s"), m->by);
+    /* the key as the project stores it: "--by Enquêtrice" is enqueteur */
+    char *by = grille_attr_key(m->by);
+    if (!by)
+        abort(); /* out of memory, as the other renderers */
+    snprintf(title, sizeof(title), _("Themes by %s"), by);
     doc_begin(d, title);
     doc_para(d,
              _("Each cell: the theme's coded segments in the group, their share "
@@ -521,7 +525,7 @@ static void compare_human(doc *d, const grille_report *r, const compare *m)
     size_t G = m->ngroups;
     doc_h2(d, _("Groups"));
     table_init(&t, 4);
-    table_head(&t, 0, m->by, false);
+    table_head(&t, 0, by, false);
     table_head(&t, 1, _("documents"), true);
     table_head(&t, 2, _("segments"), true);
     table_head(&t, 3, _("words"), true);
@@ -597,6 +601,7 @@ static void compare_human(doc *d, const grille_report *r, const compare *m)
         doc_para(d, "%s", _("No theme is specific to a group (every |score| "
                             "< 2)."));
     doc_end(d);
+    free(by);
 }
 
 static void compare_csv(FILE *f, const grille_report *r, const compare *m)
