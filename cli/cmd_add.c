@@ -92,27 +92,36 @@ typedef struct preparer {
     pthread_t tid;
 } preparer;
 
-/* The line of the front matter of t (a note's first lines, between
- * '---') that starts with `key` and its ':', as the warning names it;
- * 0 when none does (a key in quotes, say). */
+/* The line of the front matter of t (its first lines with text, between
+ * '---' lines, after blank lines or not) that starts with `key` and its
+ * ':', at the start of the line as a front matter's keys are (a block's
+ * "tpye:" is indented), as the warning names it; 0 when none does (a key
+ * in quotes, say). */
 static unsigned key_line(const grille_text *t, const char *key)
 {
     size_t len, kl = strlen(key);
     const char *s = grille_text_data(t, &len);
     unsigned line = 1;
-    for (size_t i = 0; i < len && line < 200;) {
+    bool open = false;
+    size_t i = len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+    while (i < len && line < 10000) {
         const char *nl = memchr(s + i, '\n', len - i);
-        size_t end = nl ? (size_t)(nl - s) : len;
-        if (line > 1 && end - i >= 3 && memcmp(s + i, "---", 3) == 0)
-            return 0; /* the front matter's end */
-        size_t k = i;
-        while (k < end && (s[k] == ' ' || s[k] == '\t'))
-            k++;
-        if (end - k > kl && memcmp(s + k, key, kl) == 0) {
-            size_t c = k + kl;
-            while (c < end && (s[c] == ' ' || s[c] == '\t'))
+        size_t end = nl ? (size_t)(nl - s) : len, e = end;
+        while (e > i && (s[e - 1] == '\r' || s[e - 1] == ' ' ||
+                         s[e - 1] == '\t'))
+            e--;
+        bool rule = e - i == 3 && memcmp(s + i, "---", 3) == 0;
+        if (!open && rule) {
+            open = true;
+        } else if (!open && e > i) {
+            return 0; /* text before any front matter */
+        } else if (open && rule) {
+            return 0; /* its end */
+        } else if (open && e - i > kl && memcmp(s + i, key, kl) == 0) {
+            size_t c = i + kl;
+            while (c < e && (s[c] == ' ' || s[c] == '\t'))
                 c++;
-            if (c < end && s[c] == ':')
+            if (c < e && s[c] == ':')
                 return line;
         }
         i = end + 1;

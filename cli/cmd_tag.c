@@ -1179,8 +1179,7 @@ static bool json_plain_part(obuf *h, const char *s, size_t n, bool key)
         }
         /* "enquetrice", "interviewer": stored as enqueteur (the
          * interviewer's other names, of ten letters or more) */
-        if (n >= 10 && (s[0] == 'e' || s[0] == 'i') &&
-            strcmp(s, "enqueteur") != 0)
+        if (n >= 10 && (s[0] == 'e' || s[0] == 'i'))
             return false;
     } else {
         const uint64_t ones = 0x0101010101010101u, high = ones * 0x80;

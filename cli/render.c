@@ -87,14 +87,14 @@ static bool is_database(const char *path)
  * written there would replace the interview it codes. */
 static bool is_note(grille_store *s, const char *path)
 {
-    /* "./" first, so that a file named like a document, or "#5", is
-     * taken as a file */
-    size_t n = strlen(path);
-    char *file = malloc(n + 3);
+    /* by its real path, so that it is found by its text, as the file a
+     * document was read from, or at the place one was added from; not
+     * by a name (a file named like a document, or "#5"), nor by a
+     * relative path stored from another folder (a "synthese.md" of
+     * another folder) */
+    char *file = realpath(path, NULL);
     if (!file)
         return false;
-    memcpy(file, "./", path[0] == '/' ? 0 : 2);
-    memcpy(file + (path[0] == '/' ? 0 : 2), path, n + 1);
     int64_t id = 0;
     grille_error err = {0};
     int rc = grille_store_find(s, file, &id, &err);

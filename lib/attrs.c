@@ -135,7 +135,9 @@ static bool same_key(const char *a, const char *b)
     if (strcmp(a, b) == 0)
         return true;
     if (plain_key(a) && plain_key(b))
-        return false; /* the common case: stored as they are */
+        /* the common case: stored as they are, but the interviewer's
+         * other names ("enquetrice": enqueteur) */
+        return strcmp(grille__attr_known(a), grille__attr_known(b)) == 0;
     char *x = grille_attr_key(a), *y = grille_attr_key(b);
     bool same = x && y && strcmp(x, y) == 0;
     free(x);
@@ -182,6 +184,9 @@ static grille_attrs *parse_plain(const char *y, size_t n)
         if (a->n == ATTRS_MAX)
             goto not_plain; /* libyaml's reading says it */
         size_t kn = (size_t)(k - y);
+        /* "enqueteur" and "enquetrice" (the interviewer's other names,
+         * of nine letters or more): one key */
+        upper |= kn >= 9 && (y[0] == 'e' || y[0] == 'i');
         char *key = o;
         memcpy(key, y, kn);
         key[kn] = '\0';

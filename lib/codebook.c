@@ -443,8 +443,18 @@ static bool continued_item(const builder *b, const ynode *n)
             line++;
     while (i < b->srclen && (b->src[i] == ' ' || b->src[i] == '\t'))
         i++;
-    return i + 1 < b->srclen && b->src[i] == '-' && b->src[i + 1] == ' ' &&
-           strstr(n->str, " - ") != NULL;
+    if (!(i + 1 < b->srclen && b->src[i] == '-' && b->src[i + 1] == ' '))
+        return false;
+    /* the text ends with that line's ("tt - visio*" and "- visio*"): the
+     * scalar runs onto it ("covid - 19" above "- masque" does not) */
+    size_t from = i + 2, to = from;
+    while (to < b->srclen && b->src[to] != '\n' && b->src[to] != '\r')
+        to++;
+    while (to > from && (b->src[to - 1] == ' ' || b->src[to - 1] == '\t'))
+        to--;
+    size_t sl = strlen(n->str), tl = to - from;
+    return tl && sl > tl + 3 && memcmp(n->str + sl - tl, b->src + from, tl) == 0 &&
+           memcmp(n->str + sl - tl - 3, " - ", 3) == 0;
 }
 
 static int punct_between(builder *b, const ynode *n, size_t code,

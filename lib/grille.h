@@ -230,8 +230,9 @@ GRILLE_API void grille_attrs_free(grille_attrs *attrs);
 /* Attribute key `key` as a project stores it (malloc'd; NULL when out of
  * memory): without white space around it, its accents composed, and the
  * keys the reports read (collectivite, type, region, population, role,
- * date, enqueteur) whatever their case and accents ("Type", "Rôle").  Two
- * keys name the same attribute when these are equal. */
+ * date, enqueteur) whatever their case and accents ("Type", "Rôle"), as
+ * are the interviewer's other names ("Enquêtrice", "interviewer":
+ * enqueteur).  Two keys name the same attribute when these are equal. */
 GRILLE_API char *grille_attr_key(const char *key);
 /* Attribute value `value` (UTF-8) as a project stores it (malloc'd; NULL
  * when out of memory): without white space around it (no-break spaces and
@@ -793,7 +794,8 @@ GRILLE_API int grille_store_remove(grille_store *s, int64_t id,
  * Both are stored trimmed of white space (no-break spaces too) with
  * decomposed accents composed; the keys the reports read (collectivite,
  * type, region, population, role, date, enqueteur) are stored in that
- * spelling whatever their case and accents ("Rôle": role).
+ * spelling whatever their case and accents ("Rôle": role), and the
+ * interviewer's other names as enqueteur (grille_attr_key).
  * Errors: GRILLE_ENOTFOUND when there is no document `id`,
  * GRILLE_EINVALID in a project opened read-only (as add and remove),
  * GRILLE_EENCODING for a key or a value that is not UTF-8. */

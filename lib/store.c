@@ -3818,7 +3818,7 @@ static int find_doc(grille_store *s, const char *doc, int64_t *id,
                            "'.' AND name < ?1 || '/' AND instr(substr(name, "
                            "length(?1) + 2), '/') = 0 LIMIT 2",
                            -1, &st2, NULL) == SQLITE_OK) {
-        sqlite3_bind_text(st2, 1, doc, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st2, 1, *bare ? bare : doc, -1, SQLITE_STATIC);
         if (sqlite3_step(st2) == SQLITE_ROW) {
             const char *n = (const char *)sqlite3_column_text(st2, 0);
             meant = n ? strdup(n) : NULL;
@@ -3956,18 +3956,24 @@ int grille_store_unset_attr(grille_store *s, int64_t id, const char *key,
         r = prepare(s, "DELETE FROM attributes WHERE document = ?1 AND "
                        "key = ?2",
                     &st, err);
-    if (r == 0) {
+    /* the key as given first, as a project may hold it from before it
+     * was read as another ("interviewer", stored so until it was the
+     * key enqueteur), then as it is stored now */
+    for (int pass = 0; r == 0 && pass < 2; pass++) {
+        sqlite3_reset(st);
         sqlite3_bind_int64(st, 1, id);
-        sqlite3_bind_text(st, 2, k, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, pass ? k : key, -1, SQLITE_STATIC);
         int rc = sqlite3_step(st);
         if (rc != SQLITE_DONE)
             r = store_error(s, err, rc, "remove an attribute");
-        else if (sqlite3_changes(s->db) == 0)
+        else if (sqlite3_changes(s->db) > 0)
+            break;
+        else if (pass >= 1 || strcmp(key, k) == 0)
             r = grille__error(err, GRILLE_ENOTFOUND, s->path, 0, 0,
                               _("document #%lld has no attribute '%s'"),
                               (long long)id, key);
-        sqlite3_finalize(st);
     }
+    sqlite3_finalize(st);
     free(k);
     return own_end(s, own, r, err);
 }

@@ -142,8 +142,8 @@ static bool null_spelling(const char *s, size_t n)
 }
 
 /* Whether line `line` (0-based) is indented further than the last line
- * above it with text: a key one level too far right, which YAML reads as
- * going on with the value above it. */
+ * above it with text, and that line is a key with its value: a key one
+ * level too far right, which YAML reads as going on with that value. */
 static bool indented_further(const char *s, size_t len, size_t line)
 {
     size_t at = mark_byte(s, len, line, 0), ind = 0;
@@ -159,8 +159,18 @@ static bool indented_further(const char *s, size_t len, size_t line)
         while (start + k < end - 1 && s[start + k] == ' ')
             k++;
         char c = start + k < end - 1 ? s[start + k] : '\n';
-        if (c != '\n' && c != '\r' && c != '#') /* not blank, no comment */
-            return ind > k;
+        if (c != '\n' && c != '\r' && c != '#') { /* not blank, no comment */
+            /* and that line a key with its value ("collectivite: X"):
+             * under "ecole" without its ':', a key indented further is
+             * right, and the ':' is what is missing */
+            const char *colon = memchr(s + start + k, ':', end - 1 - start - k);
+            size_t after = colon ? (size_t)(colon - s) + 1 : end;
+            while (after < end - 1 && (s[after] == ' ' || s[after] == '\t'))
+                after++;
+            bool valued = colon && after < end - 1 && s[after] != '\r' &&
+                          s[after] != '#' && (colon[1] == ' ' || colon[1] == '\t');
+            return valued && ind > k;
+        }
         end = start;
     }
     return false;

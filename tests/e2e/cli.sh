@@ -317,6 +317,9 @@ cd onote
 expect "report -o the note by its bare name, from its folder: refused" 1 \
     "^grille: n\.md is the note of document #1" $G report -d ../onote.db -o n.md
 cd "$tmp"
+mkdir -p onote2 && echo old > onote2/n.md
+ok "report -o a file named as a note, in another folder, other text: written" sh -c \
+    "cd onote2 && $G report -d ../onote.db -o n.md && grep -q télétravail n.md"
 echo old > onote/synthese.md
 ok "report -o a report written before beside the notes: replaced" sh -c \
     "$G report -d onote.db -o onote/synthese.md && grep -q télétravail onote/synthese.md"
@@ -731,6 +734,10 @@ expect "attr set: a key that is a typo of 'enqueteur' is said, and set" 0 \
 expect "rm a name without its extension: the document meant is said" 1 \
     "^grille: keys\.db: no document 'keyfine' in the project: did you mean 'keyfine\.md'\? \(see 'grille list'\)\$" \
     $G rm -d keys.db keyfine
+printf -- '---\ncollectivite: Gard\nnotes: |\n  tpye: pas ici\ntpye: commune\n---\nx\n' > keyblock.md
+expect "add: a typo's line is its key's, not a block's line that looks like it" 0 \
+    "^grille: warning: keyblock\.md:5: front matter key 'tpye'" \
+    $G add -d keys.db keyblock.md
 # attr unset: the typo's key removed; a key the document lacks fails the
 # whole command, the keys before it kept
 expect "attr unset: the typo's key removed" 0 "^removed 1 attribute of keyfine\.md\$" \
@@ -766,6 +773,12 @@ expect "...tag -f json names the key enqueteur" 0 \
     $G tag -f json itw2.md
 expect "...compare --by Enquêtrice is --by enqueteur" 0 "Claire" \
     $G compare -d itw.db --by Enquêtrice
+expect "...and titled with the key the project stores" 0 "^Themes by enqueteur\$" \
+    $G compare -d itw.db --by Enquêtrice
+printf -- '---\nenqueteur: Paul\nenquetrice: Claire\n---\nLa mairie.\n' > itw4.md
+expect "...enqueteur and enquetrice in one front matter: a key given twice, not a value lost" 1 \
+    "^grille: itw4\.md:3:1: key 'enquetrice' given twice in the front matter \(first on line 2, as 'enqueteur'\)" \
+    $G tag itw4.md
 printf 'document;strate\r\nnote.md;p\xe9riurbain\r\n' > cp1252.csv
 expect "attr import of a cases file in Windows-1252: read, and said as for a note" 0 \
     "^grille: warning: cp1252\.csv: converted from Windows-1252 to UTF-8" \
@@ -855,6 +868,14 @@ printf 'name: x\nthemes:\n  tt:\n    terms:\n    - télétravail\n    - tt\n    
 expect "a list's item indented further than the one above: said as such, not as a '-' in a phrase" 1 \
     "^grille: deepitem\.yaml:6:7: term 'tt - visio\*' in theme 'tt' runs onto line 7, whose '- ' is indented further than this item's: YAML reads the two as one text; put each '- ' of the list at the same indent\$" \
     $G codebook check deepitem.yaml
+printf 'themes:\n  sante:\n    terms:\n      - covid - 19\n      - masque\n' > dashterm.yaml
+expect "a '-' inside a one-line term is said as such, not as an indent" 1 \
+    "^grille: dashterm\.yaml:4:9: term 'covid - 19' in theme 'sante' has '-' between 'covid' and '19'" \
+    $G codebook check dashterm.yaml
+printf 'themes:\n  ecole\n    label: École\n' > nocolon2.yaml
+expect "a theme id without its ':': the ':' is said, not an indent" 1 \
+    "^grille: nocolon2\.yaml:3:10: YAML: mapping values are not allowed in this context \(a line above without its ':'" \
+    $G codebook check nocolon2.yaml
 printf 'name: x\nthemes:\n  ecole:\n    terms: [école]\n    cantine:\n      terms: [cantine]\n' > nochildren.yaml
 expect "a sub-theme without 'children:': the key is unknown, and children: is said" 1 \
     "^grille: nochildren\.yaml:5:5: unknown key 'cantine' in theme 'ecole' .*: a sub-theme goes under 'children:'" \

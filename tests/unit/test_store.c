@@ -2468,6 +2468,22 @@ START_TEST(test_unset_attr)
     expect_attr(&l, "collectivite", "Millau", "front matter");
     list_attrs(r, &l);
     expect_attr(&l, "type", "agglomération", "front matter");
+    /* a key stored as written before it was read as another (an
+     * "interviewer" from before it was enqueteur): removed by its name */
+    char sql[200];
+    snprintf(sql, sizeof(sql),
+             "INSERT INTO attributes VALUES (%lld, 'interviewer', 'Lou', "
+             "'front matter')",
+             (long long)m);
+    raw_exec(sql);
+    begin(st);
+    rc = grille_store_unset_attr(st, m, "interviewer", &err);
+    ck_assert_msg(rc == 0, "unset of a stored 'interviewer' failed (%d): %s",
+                  rc, err.message);
+    commit(st);
+    ck_assert_int_eq(raw_int("SELECT count(*) FROM attributes WHERE key = "
+                             "'interviewer'"),
+                     0);
 }
 END_TEST
 
