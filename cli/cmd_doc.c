@@ -338,6 +338,18 @@ static bool has_value(const docref *x, const char *key, const char *value)
     return false;
 }
 
+/* start, then the document `doc` looked for: *ok whether it was found
+ * (err says why not).  -1 when the project could not be opened for
+ * writing, as start. */
+static int start_doc(const char *db, const char *doc, grille_store **s,
+                     int64_t *id, bool *ok, grille_error *err)
+{
+    if (start(s, db) < 0)
+        return -1;
+    *ok = grille_store_find(*s, doc, id, err) == 0;
+    return 0;
+}
+
 static int attr_set(int argc, char **argv, const char *db)
 {
     if (argc - optind < 2)
@@ -356,11 +368,11 @@ static int attr_set(int argc, char **argv, const char *db)
     if (bad)
         return bad;
     grille_store *s;
-    if (start(&s, db) < 0)
-        return start_failed();
     grille_error err = {0};
     int64_t id;
-    bool ok = grille_store_find(s, argv[optind], &id, &err) == 0;
+    bool ok;
+    if (start_doc(db, argv[optind], &s, &id, &ok, &err) < 0)
+        return start_failed();
     /* the values it has: one given again keeps its origin (the front
      * matter's), as attr import keeps it, and is not counted */
     docref had = {0};
@@ -421,11 +433,11 @@ static int attr_unset(int argc, char **argv, const char *db)
                                  argv[j], argv[i]);
     }
     grille_store *s;
-    if (start(&s, db) < 0)
-        return start_failed();
     grille_error err = {0};
     int64_t id;
-    bool ok = grille_store_find(s, argv[optind], &id, &err) == 0;
+    bool ok;
+    if (start_doc(db, argv[optind], &s, &id, &ok, &err) < 0)
+        return start_failed();
     if (!ok)
         cli_lib_error(&err);
     int removed = 0;
