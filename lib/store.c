@@ -70,7 +70,7 @@
 #include <unistd.h>
 
 #define APPLICATION_ID 0x47524C45
-#define SCHEMA_VERSION 7
+#define SCHEMA_VERSION 8
 
 void grille_free(void *p)
 {
@@ -310,9 +310,15 @@ static const char schema_v7[] =
     "ALTER TABLE documents ADD COLUMN file TEXT;"
     "CREATE INDEX documents_file ON documents (file) WHERE file IS NOT NULL;";
 
+/* Version 8: the interviewer's other names (Enquêtrice, interviewer...)
+ * are the key enqueteur (grille_attr_key): a project that stored them as
+ * written has them cleaned by attrs_clean_all(), so that --by enqueteur,
+ * and the report's interviewers, find them.  No table changes. */
+static const char schema_v8[] = "";
+
 static const char *const migrations[SCHEMA_VERSION] = {
     schema_v1, schema_v2, schema_v3, schema_v4,
-    schema_v5, schema_v6, schema_v7};
+    schema_v5, schema_v6, schema_v7, schema_v8};
 
 static const char *col_text(sqlite3_stmt *st, int i)
 {
@@ -1246,7 +1252,7 @@ static int migrate(grille_store *s, int64_t from, grille_error *err)
         if (rc != SQLITE_OK)
             r = store_error(s, err, rc, what);
     }
-    if (r == 0 && from >= 1 && from < 7)
+    if (r == 0 && from >= 1 && from < 8)
         r = attrs_clean_all(s, err);
     if (r == 0 && from >= 1 && from < 3) {
         int rc = grille__terms_rebuild(s->db);

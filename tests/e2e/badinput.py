@@ -1133,7 +1133,7 @@ def t_newer_project():
     con.close()
     assert snapshot(db)['user_version'] == 99
     refused_everywhere(db, esc(db) + r': made by a newer grille \(project '
-                       r'schema 99, this grille knows up to 7\): upgrade '
+                       r'schema 99, this grille knows up to 8\): upgrade '
                        r'grille')
 
 
@@ -1153,8 +1153,8 @@ def t_header_version_damaged():
         db = with_user_version('header-%d' % v, v)
         refused_everywhere(db, esc(db) + r': the project file is damaged: its '
                            r'schema version is %d in its header \(PRAGMA '
-                           r'user_version\) and 7 in table meta; if the rest '
-                           r'is sound, set user_version to 7' % v)
+                           r'user_version\) and 8 in table meta; if the rest '
+                           r'is sound, set user_version to 8' % v)
 
 
 def t_no_version_project():
@@ -1282,7 +1282,7 @@ def t_schema5_attributes():
     up = grille('compare', '-d', db, '--by', 'region', '-f', 'csv',
                 nobody=True)
     assert up.returncode == 0, up
-    assert user_version(db) == 7, 'not upgraded'
+    assert user_version(db) == 8, 'not upgraded'
     assert ro.out == up.out, 'read-only %r, upgraded %r' % (ro.out, up.out)
     groups = {line.split(',')[1] for line in up.out.splitlines()[1:]}
     assert {'ARA-new', 'BRE'} <= groups and 'ARA' not in groups, groups

@@ -1551,15 +1551,28 @@ downgrade old5.db 5 \
 expect "upgrade to schema 6: the report's keys in one spelling, values trimmed" 0 \
     "^    role = DGA  " $G list -d old5.db
 ok "upgrade to schema 6: no key left as typed" sh -c \
-    "python3 -c \"import sqlite3; c = sqlite3.connect('old5.db'); k = sorted(r[0] for r in c.execute('SELECT key FROM attributes')); v = c.execute('PRAGMA user_version').fetchone()[0]; raise SystemExit(k != ['collectivite', 'enqueteur', 'role'] or v != 7)\""
+    "python3 -c \"import sqlite3; c = sqlite3.connect('old5.db'); k = sorted(r[0] for r in c.execute('SELECT key FROM attributes')); v = c.execute('PRAGMA user_version').fetchone()[0]; raise SystemExit(k != ['collectivite', 'enqueteur', 'role'] or v != 8)\""
 # a dry run that opens an older project says that the opening upgraded it
 $G init -d old6.db >/dev/null && $G add -d old6.db akeys/b.md >/dev/null
 downgrade old6.db 6
 expect "recode --dry-run of an older project: the opening upgraded it, said" 0 \
-    "nothing was recoded \(the project was upgraded to schema 7 as it was opened\)$" \
+    "nothing was recoded \(the project was upgraded to schema 8 as it was opened\)$" \
     $G recode -d old6.db --dry-run
 expect "...and the next dry run wrote nothing" 0 "; nothing was written$" \
     $G recode -d old6.db --dry-run
+# a project of schema 7 that stored the interviewer's other names as
+# written ("interviewer", "Enquêtrice"): the upgrade to 8 makes them
+# enqueteur, which --by enqueteur and the report find
+$G init -d old7.db >/dev/null && $G add -d old7.db akeys/b.md >/dev/null
+python3 -c "
+import sqlite3; c = sqlite3.connect('old7.db')
+c.execute(\"UPDATE attributes SET key = 'interviewer' WHERE key = 'enqueteur'\")
+c.execute(\"UPDATE meta SET value = '7' WHERE key = 'schema_version'\")
+c.execute('PRAGMA user_version = 7'); c.commit()"
+expect "upgrade to schema 8: a stored 'interviewer' is enqueteur" 0 \
+    "^    enqueteur = " $G list -d old7.db
+ok "...and no 'interviewer' key is left" sh -c \
+    "python3 -c \"import sqlite3; c = sqlite3.connect('old7.db'); raise SystemExit(c.execute(\\\"SELECT count(*) FROM attributes WHERE key = 'interviewer'\\\").fetchone()[0] != 0)\""
 # every space of text.md around a key: a zero-width space, an ideographic
 # one; a key of spaces only is no name
 $G attr set -d akeys.db a.md "$(printf 'R\303\264le\342\200\213')=maire" >/dev/null

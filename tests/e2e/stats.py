@@ -76,7 +76,7 @@ def uv(v):
             return bytes(out)
 
 
-SCHEMA = 7  # the schema this grille writes
+SCHEMA = 8  # the schema this grille writes
 CELL = 9  # numbers per code in doc_stats' cells (6 before schema 5)
 
 

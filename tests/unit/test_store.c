@@ -731,7 +731,7 @@ START_TEST(test_create_application_id_and_version)
     ck_assert_msg(app == 0x47524C45,
                   "application_id is 0x%llX, expected 0x47524C45 (GRLE)",
                   (unsigned long long)app);
-    ck_assert_msg(ver == 7, "user_version is %lld, expected 7", (long long)ver);
+    ck_assert_msg(ver == 8, "user_version is %lld, expected 8", (long long)ver);
     const char *mode = raw_text("PRAGMA journal_mode");
     ck_assert_msg(strcmp(mode, "wal") == 0, "journal_mode is '%s', not wal",
                   mode);
@@ -764,7 +764,7 @@ START_TEST(test_create_meta)
                   grille_unit_name(grille_store_unit(st)));
     const char *v =
         raw_text("SELECT value FROM meta WHERE key = 'schema_version'");
-    ck_assert_msg(strcmp(v, "7") == 0, "meta schema_version is '%s'", v);
+    ck_assert_msg(strcmp(v, "8") == 0, "meta schema_version is '%s'", v);
     v = raw_text("SELECT value FROM meta WHERE key = 'unit'");
     ck_assert_msg(strcmp(v, "sentence") == 0, "meta unit is '%s'", v);
     v = raw_text("SELECT value FROM meta WHERE key = 'stemmer'");
