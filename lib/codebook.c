@@ -417,19 +417,6 @@ static size_t number_words(const char *w, size_t len, size_t i, size_t j)
     }
 }
 
-/*
- * Compiles a term ("santé", "reprise d'activité", "visio*", "=ARS",
- * "réunion* à distance") into a sequence of elements.  *kind receives the
- * rule kind it amounts to.
- */
-/*
- * A phrase s with a punctuation mark between two of its words ("santé,
- * masques, gel", "reprise ; activité", "santé (ARS)", "Q/R"): in a text,
- * punctuation ends a phrase, so the term would never match the words as
- * they are written (and would match them without it).  Most often the
- * brackets of a list were forgotten.  The term is read as a text is,
- * its wildcards as letters.
- */
 /* Whether plain scalar n goes on on its next line, and that line starts
  * with "- " (a list's item indented further than the one above it, read
  * by YAML as the same text). */
@@ -457,6 +444,19 @@ static bool continued_item(const builder *b, const ynode *n)
            memcmp(n->str + sl - tl - 3, " - ", 3) == 0;
 }
 
+/*
+ * Compiles a term ("santé", "reprise d'activité", "visio*", "=ARS",
+ * "réunion* à distance") into a sequence of elements.  *kind receives the
+ * rule kind it amounts to.
+ */
+/*
+ * A phrase s with a punctuation mark between two of its words ("santé,
+ * masques, gel", "reprise ; activité", "santé (ARS)", "Q/R"): in a text,
+ * punctuation ends a phrase, so the term would never match the words as
+ * they are written (and would match them without it).  Most often the
+ * brackets of a list were forgotten.  The term is read as a text is,
+ * its wildcards as letters.
+ */
 static int punct_between(builder *b, const ynode *n, size_t code,
                          const char *s, size_t len)
 {

@@ -191,6 +191,16 @@ static inline bool same_word(const stem_entry *e, const char *lower,
     return true;
 }
 
+/* Entry e's second stem (stem_entry.stem2), `s` in the cache's arena. */
+static void set_stem2(stem_entry *e, const char *s, uint32_t n, bool shorter)
+{
+    e->stem2 = s;
+    e->stem2_len = n;
+    e->stem2_short = shorter;
+    e->stem2_hash = grille__hash(s, n);
+    e->stem2_hi = (uint32_t)(e->stem2_hash >> 32);
+}
+
 /*
  * A word written without its accents whose end is a past participle's
  * feminine, "fermee", "fermees", "creee": Snowball stems it as another
@@ -231,13 +241,8 @@ static int restored_stem(grille_analyser *a, const char *lower, size_t len,
                   &sl);
     if (!folded)
         return GRILLE_ENOMEM;
-    if (sl == e->stem_len && memcmp(folded, e->stem, sl) == 0)
-        return 0;
-    e->stem2 = folded;
-    e->stem2_len = sl;
-    e->stem2_short = 0;
-    e->stem2_hash = grille__hash(folded, sl);
-    e->stem2_hi = (uint32_t)(e->stem2_hash >> 32);
+    if (sl != e->stem_len || memcmp(folded, e->stem, sl))
+        set_stem2(e, folded, sl, false);
     return 0;
 }
 
@@ -306,11 +311,7 @@ stem_entry *grille_stem__lookup(grille_analyser *a, const char *lower,
             char *s2 = arena_copy(c, (const char *)st, n);
             if (!s2)
                 return NULL;
-            e.stem2 = s2;
-            e.stem2_len = (uint32_t)n;
-            e.stem2_short = n < e.stem_len;
-            e.stem2_hash = grille__hash(s2, n);
-            e.stem2_hi = (uint32_t)(e.stem2_hash >> 32);
+            set_stem2(&e, s2, (uint32_t)n, n < e.stem_len);
         }
     }
     if (kind == 0 && !e.accented && len <= MAX_STEM_INPUT &&
