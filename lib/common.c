@@ -215,9 +215,15 @@ const char *grille__quote(char *buf, size_t size, const char *s, size_t len)
 
 int grille__grow(void **p, size_t *cap, size_t need, size_t size)
 {
+    return grille__grow_from(p, cap, need, size, 16);
+}
+
+int grille__grow_from(void **p, size_t *cap, size_t need, size_t size,
+                      size_t first)
+{
     if (need <= *cap)
         return 0;
-    size_t n = *cap ? *cap : 16;
+    size_t n = *cap ? *cap : first ? first : 1;
     while (n < need) {
         if (n > SIZE_MAX / 2 / size)
             return GRILLE_ENOMEM;

@@ -87,9 +87,12 @@ GRILLE_HIDDEN size_t grille__temp_stem(const char *path);
 GRILLE_HIDDEN int grille__tmp_beside(gbuf *tmp, const char *path,
                                      grille_error *err);
 
-/* Grows an array of `*cap` elements of `size` bytes to hold `need`. */
+/* Grows an array of `*cap` elements of `size` bytes to hold `need`,
+ * doubling from 16, or from `first` (grille__grow_from). */
 GRILLE_HIDDEN int grille__grow(void **p, size_t *cap, size_t need,
                                size_t size);
+GRILLE_HIDDEN int grille__grow_from(void **p, size_t *cap, size_t need,
+                                    size_t size, size_t first);
 /* The capacity is tested inline: most calls (one per token) need no
  * growth. */
 /* The index of the first byte (in memory order) whose high bit is set in
@@ -118,6 +121,14 @@ static inline uint64_t grille__first_bytes(uint64_t w, size_t r)
     ((need) <= (cap) ? 0                                                   \
                      : grille__grow((void **)&(arr), &(cap), (need),       \
                                     sizeof(*(arr))))
+/* For the many small arrays a codebook keeps (a term's words, a key's
+ * sequences: one or two most often), which from 16 slots each held a
+ * megabyte of the bundled codebook's unused, a page fault each four
+ * kilobytes at every start. */
+#define GROW_FROM(arr, cap, need, first)                                   \
+    ((need) <= (cap) ? 0                                                   \
+                     : grille__grow_from((void **)&(arr), &(cap), (need),  \
+                                         sizeof(*(arr)), (first)))
 
 GRILLE_HIDDEN char *grille__strndup(const char *s, size_t n);
 /* calloc(1, size) on cache lines of its own (64 bytes, the size rounded

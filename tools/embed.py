@@ -2,8 +2,11 @@
 """Writes a C file that holds the bytes of a file as a char array.
 
 Usage: embed.py INPUT OUTPUT SYMBOL
-The array is NUL terminated; SYMBOL_len holds the size without the NUL.
+The array is NUL terminated; SYMBOL_len holds the size without the NUL,
+and SYMBOL_sha256 its SHA-256 in hex (a codebook's identity, computed here
+once rather than at each start of the command).
 """
+import hashlib
 import sys
 
 def main():
@@ -15,11 +18,14 @@ def main():
         f.write('#include <stddef.h>\n')
         f.write('extern const unsigned char %s[];\n' % sym)
         f.write('extern const size_t %s_len;\n' % sym)
+        f.write('extern const char %s_sha256[];\n' % sym)
         f.write('const unsigned char %s[] = {\n' % sym)
         for i in range(0, len(data), 16):
             f.write('    ' + ', '.join('%d' % b for b in data[i:i + 16]) + ',\n')
         f.write('    0};\n')
         f.write('const size_t %s_len = %d;\n' % (sym, len(data)))
+        f.write('const char %s_sha256[] = "%s";\n'
+                % (sym, hashlib.sha256(data).hexdigest()))
 
 if __name__ == '__main__':
     main()

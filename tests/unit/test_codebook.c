@@ -1242,6 +1242,30 @@ START_TEST(test_sha256_of_whole_text)
 }
 END_TEST
 
+/* The bundled codebook's hash is computed when it is embedded: the same
+ * as its text's, loaded from a copy (the hash then computed at load). */
+START_TEST(test_sha256_bundled_embedded)
+{
+    size_t len;
+    const char *text = grille_codebook_bundled_text(&len);
+    char *copy = malloc(len + 1);
+    ck_assert_ptr_nonnull(copy);
+    memcpy(copy, text, len + 1);
+    grille_codebook *a = NULL, *b = NULL;
+    grille_error err = {0};
+    ck_assert_int_eq(grille_codebook_load_bundled(&a, &err), 0);
+    ck_assert_int_eq(grille_codebook_load(&b, copy, len, "riposte.yaml",
+                                          &err), 0);
+    char hex[65];
+    grille__sha256_hex(text, len, hex);
+    ck_assert_str_eq(grille_codebook_sha256(a), hex);
+    ck_assert_str_eq(grille_codebook_sha256(b), hex);
+    grille_codebook_free(a);
+    grille_codebook_free(b);
+    free(copy);
+}
+END_TEST
+
 /* The FIPS 180-4 examples, then every length from 0 to 1,100 bytes at
  * three alignments: the processor's SHA instructions, where it has them,
  * give what the portable rounds give. */
@@ -1361,6 +1385,7 @@ static Suite *suite(void)
     tc = tcase_create("sha256");
     tcase_add_test(tc, test_sha256_known_text);
     tcase_add_test(tc, test_sha256_of_whole_text);
+    tcase_add_test(tc, test_sha256_bundled_embedded);
     tcase_add_test(tc, test_sha256_fast_path_equals_plain);
     suite_add_tcase(s, tc);
 
