@@ -79,6 +79,8 @@ const smap_entry *grille__smap_get(const smap *m, const char *key, size_t len,
 
 static int smap_add(smap *m, const char *key, size_t len, size_t seq)
 {
+    if (len > UINT32_MAX) /* a word of 4 GB: no codebook is that long */
+        return GRILLE_ENOMEM;
     if ((m->count + 1) * 2 > m->nslots) {
         size_t n = m->nslots ? m->nslots * 2 : 64;
         smap_entry *slots = calloc(n, sizeof(*slots));
@@ -108,15 +110,22 @@ static int smap_add(smap *m, const char *key, size_t len, size_t seq)
     smap_entry *e = &m->slots[j];
     if (!e->key) {
         e->key = key;
-        e->len = len;
+        e->len = (uint32_t)len;
         e->hash = h;
         m->count++;
     }
     for (size_t k = 0; k < e->n; k++)
         if (e->seqs[k] == seq)
             return 0;
-    if (GROW_FROM(e->seqs, e->cap, e->n + 1, 2) < 0)
+    if (e->n == UINT32_MAX)
         return GRILLE_ENOMEM;
+    if (e->n == 0 || (e->n >= 2 && (e->n & (e->n - 1)) == 0)) {
+        size_t *q = realloc(e->seqs,
+                            (e->n ? 2 * (size_t)e->n : 2) * sizeof(*q));
+        if (!q)
+            return GRILLE_ENOMEM;
+        e->seqs = q;
+    }
     e->seqs[e->n++] = seq;
     return 0;
 }
@@ -2379,6 +2388,12 @@ static int build(builder *b, const ynode *root)
     if (past)
         return fail(b, past, GRILLE_ELIMIT, _("more than %d patterns"),
                     MAX_RULES);
+    /* a rule and a sequence per pattern, most often: their arrays at
+     * that size at once, not copied from 16, 32, ... 1,024 slots of 88
+     * bytes into fresh pages (a 1 KB note's tag loads the codebook) */
+    if (count && (GROW(cb->rules, cb->rules_cap, count) < 0 ||
+                  GROW(cb->seqs, cb->seqs_cap, count) < 0))
+        return grille__nomem(b->err);
     if (!th) {
         /* A plain dictionary, unless the codebook's own keys hold a
          * string ('name', 'language', 'description', 'author', a

@@ -80,10 +80,13 @@ typedef struct cb_code {
  * whose first element wants it. */
 typedef struct smap_entry {
     const char *key;
-    size_t len;
     uint64_t hash;
     size_t *seqs;
-    size_t n, cap;
+    uint32_t len;
+    /* the sequences: room for two, then for the next power of two (32
+     * bytes an entry, where sizes and a capacity made 48: the bundled
+     * codebook's tables are 2,700 entries at half load) */
+    uint32_t n;
 } smap_entry;
 
 typedef struct smap {
