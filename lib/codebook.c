@@ -207,11 +207,28 @@ static const char *q(char *buf, size_t size, const char *s)
     return grille__quote(buf, size, s, strlen(s));
 }
 
-static void elem_free(cb_elem *e)
+/* A copy of s[0, n) and a NUL in the codebook's strings (NULL: no
+ * memory), freed with it: the texts of its elements and rules. */
+static char *cb_keep(grille_codebook *cb, const char *s, size_t n)
 {
-    free(e->text);
-    free(e->stem[0]);
-    free(e->stem[1]);
+    cb_chunk *k = cb->strings;
+    if (n >= SIZE_MAX / 2)
+        return NULL;
+    if (!k || k->size - k->used < n + 1) {
+        size_t size = n + 1 > 16384 ? n + 1 : 16384;
+        k = malloc(sizeof(*k) + size);
+        if (!k)
+            return NULL;
+        k->next = cb->strings;
+        k->used = 0;
+        k->size = size;
+        cb->strings = k;
+    }
+    char *p = k->data + k->used;
+    memcpy(p, s, n);
+    p[n] = '\0';
+    k->used += n + 1;
+    return p;
 }
 
 void grille_codebook_free(grille_codebook *cb)
@@ -224,15 +241,14 @@ void grille_codebook_free(grille_codebook *cb)
         free(cb->codes[i].description);
         free(cb->codes[i].color);
     }
-    for (size_t i = 0; i < cb->nrules; i++) {
-        free(cb->rules[i].text);
+    for (size_t i = 0; i < cb->nrules; i++)
         if (cb->rules[i].re)
             pcre2_code_free(cb->rules[i].re);
-    }
-    for (size_t i = 0; i < cb->nseqs; i++) {
-        for (size_t k = 0; k < cb->seqs[i].n; k++)
-            elem_free(&cb->seqs[i].elems[k]);
+    for (size_t i = 0; i < cb->nseqs; i++)
         free(cb->seqs[i].elems);
+    for (cb_chunk *k = cb->strings, *next; k; k = next) {
+        next = k->next;
+        free(k);
     }
     for (size_t i = 0; i < cb->nskip; i++) {
         free(cb->skip[i]);
@@ -344,10 +360,8 @@ static bool glob_char(uint32_t cp)
 
 static int push_elem(cb_elem **els, size_t *n, size_t *cap, cb_elem e)
 {
-    if (GROW_FROM(*els, *cap, *n + 1, 2) < 0) {
-        elem_free(&e);
+    if (GROW_FROM(*els, *cap, *n + 1, 2) < 0)
         return GRILLE_ENOMEM;
-    }
     (*els)[(*n)++] = e;
     return 0;
 }
@@ -362,14 +376,14 @@ static int word_elem(builder *b, const grille_token *t, const stem_entry *en,
 {
     memset(e, 0, sizeof(*e));
     e->kind = ELEM_WORD;
-    e->stem[0] = grille__strndup(t->stem, t->stem_len);
+    e->stem[0] = cb_keep(b->cb, t->stem, t->stem_len);
     e->stem_len[0] = t->stem_len;
     if (!e->stem[0])
         return GRILLE_ENOMEM;
     e->stem_hash[0] = grille__hash(t->stem, t->stem_len);
     if (t->kind != GRILLE_TOK_WORD)
         return 0;
-    e->text = grille__strndup(t->key, t->key_len);
+    e->text = cb_keep(b->cb, t->key, t->key_len);
     e->text_len = t->key_len;
     if (!e->text)
         return GRILLE_ENOMEM;
@@ -387,7 +401,7 @@ static int word_elem(builder *b, const grille_token *t, const stem_entry *en,
         sl = en->stem2_len;
     }
     if (sl != t->stem_len || memcmp(st, t->stem, sl)) {
-        e->stem[1] = grille__strndup(st, sl);
+        e->stem[1] = cb_keep(b->cb, st, sl);
         e->stem_len[1] = sl;
         if (!e->stem[1])
             return GRILLE_ENOMEM;
@@ -657,8 +671,6 @@ static int compile_term(builder *b, const ynode *n, size_t code,
         size_t wl = j - i;
         i = j;
         if (exact && w[0] == '=') { /* "=ARS =DGS" */
-            for (size_t k = 0; k < ne; k++)
-                elem_free(&els[k]);
             free(els);
             return fail(b, n, GRILLE_EINVALID,
                         _("exact form '%s' in theme '%s' has a second '=': "
@@ -686,8 +698,6 @@ static int compile_term(builder *b, const ynode *n, size_t code,
             }
             size_t wild = strcspn(w, "*?");
             if (rc == 0 && (words != 1 || !whole)) {
-                for (size_t k = 0; k < ne; k++)
-                    elem_free(&els[k]);
                 free(els);
                 char wb[100];
                 grille__quote(wb, sizeof(wb), w, wl);
@@ -712,7 +722,7 @@ static int compile_term(builder *b, const ynode *n, size_t code,
             }
             if (rc < 0)
                 break;
-            cb_elem e = {.kind = ELEM_EXACT, .text = grille__strndup(w, wl),
+            cb_elem e = {.kind = ELEM_EXACT, .text = cb_keep(b->cb, w, wl),
                       .text_len = wl};
             rc = e.text ? push_elem(&els, &ne, &cap, e) : GRILLE_ENOMEM;
             continue;
@@ -738,8 +748,6 @@ static int compile_term(builder *b, const ynode *n, size_t code,
             for (size_t k = 0; k < wl; k += gn) {
                 uint32_t cp = utf8_get(w, wl, k, &gn);
                 if ((k < a0 || k >= a1) && meaning_symbol(cp)) {
-                    for (size_t x = 0; x < ne; x++)
-                        elem_free(&els[x]);
                     free(els);
                     return symbol_error(b, n, code, term, term_len, w + k,
                                         wl - k);
@@ -762,7 +770,7 @@ static int compile_term(builder *b, const ynode *n, size_t code,
                 grille_text__is_elision(f.data, (size_t)(ap - f.data))) {
                 size_t el = (size_t)(ap - f.data) + 1;
                 cb_elem x = {.kind = ELEM_ELISION,
-                          .text = grille__strndup(f.data, el),
+                          .text = cb_keep(b->cb, f.data, el),
                           .text_len = el};
                 rc = x.text ? push_elem(&els, &ne, &cap, x) : GRILLE_ENOMEM;
                 memmove(f.data, f.data + el, f.len - el + 1);
@@ -780,8 +788,6 @@ static int compile_term(builder *b, const ynode *n, size_t code,
                 /* no letter: "*", "**", "?*" match (nearly) every word */
                 if (strspn(f.data, "*?") == f.len) {
                     gbuf_free(&f);
-                    for (size_t k = 0; k < ne; k++)
-                        elem_free(&els[k]);
                     free(els);
                     if (wl == len)
                         return fail(b, n, GRILLE_EINVALID,
@@ -798,10 +804,10 @@ static int compile_term(builder *b, const ynode *n, size_t code,
                                 grille__quote(buf, sizeof(buf), s, len),
                                 b->cb->codes[code].id);
                 }
-                cb_elem e = {.kind = ELEM_GLOB, .text = f.data,
-                          .text_len = f.len};
-                f.data = NULL;
-                rc = push_elem(&els, &ne, &cap, e);
+                cb_elem e = {.kind = ELEM_GLOB,
+                             .text = cb_keep(b->cb, f.data, f.len),
+                             .text_len = f.len};
+                rc = e.text ? push_elem(&els, &ne, &cap, e) : GRILLE_ENOMEM;
             }
             gbuf_free(&f);
             continue;
@@ -810,8 +816,6 @@ static int compile_term(builder *b, const ynode *n, size_t code,
                                   NULL);
         size_t sym_at;
         if (rc == 0 && dropped_symbol(b->an, w, wl, &sym_at)) {
-            for (size_t k = 0; k < ne; k++)
-                elem_free(&els[k]);
             free(els);
             return symbol_error(b, n, code, term, term_len, w + sym_at,
                                 wl - sym_at);
@@ -824,7 +828,7 @@ static int compile_term(builder *b, const ynode *n, size_t code,
             if (t->kind == GRILLE_TOK_ELISION) {
                 memset(&e, 0, sizeof(e));
                 e.kind = ELEM_ELISION;
-                e.text = grille__strndup(t->key, t->key_len);
+                e.text = cb_keep(b->cb, t->key, t->key_len);
                 e.text_len = t->key_len;
                 rc = e.text ? 0 : GRILLE_ENOMEM;
             } else {
@@ -832,13 +836,9 @@ static int compile_term(builder *b, const ynode *n, size_t code,
             }
             if (rc == 0)
                 rc = push_elem(&els, &ne, &cap, e);
-            else
-                elem_free(&e);
         }
     }
     if (rc < 0) {
-        for (size_t k = 0; k < ne; k++)
-            elem_free(&els[k]);
         free(els);
         return rc == GRILLE_ENOMEM ? grille__nomem(b->err) : rc;
     }
@@ -857,8 +857,6 @@ static int compile_term(builder *b, const ynode *n, size_t code,
     if (!exact && (ne > 1 || glob)) {
         rc = punct_between(b, n, code, s, len);
         if (rc < 0) {
-            for (size_t k = 0; k < ne; k++)
-                elem_free(&els[k]);
             free(els);
             return rc;
         }
@@ -889,7 +887,7 @@ static int add_rule(builder *b, const ynode *n, grille_rule_kind kind,
     r->code = code;
     r->line = n->line;
     r->col = n->col;
-    r->text = grille__strndup(n->str, n->len);
+    r->text = cb_keep(cb, n->str, n->len);
     if (!r->text)
         return grille__nomem(b->err);
     *out = cb->nrules++;
@@ -995,11 +993,13 @@ static int other_spelling_of(builder *b, const char *t, size_t len,
             f.data[k++] = f.data[i];
     f.data[k] = '\0';
     cb_elem *e = malloc(sizeof(*e));
-    if (!e) {
-        gbuf_free(&f);
+    char *key = cb_keep(b->cb, f.data, k);
+    gbuf_free(&f);
+    if (!e || !key) {
+        free(e);
         return grille__nomem(b->err);
     }
-    *e = (cb_elem){.kind = ELEM_KEY, .text = f.data, .text_len = k,
+    *e = (cb_elem){.kind = ELEM_KEY, .text = key, .text_len = k,
                    .compound_only = true};
     cb_seq s2 = {.elems = e, .n = 1};
     return add_seq(b, &s2, r, role);
@@ -1049,8 +1049,6 @@ static int term_rule_as(builder *b, const ynode *n, size_t code,
     if (rc == 0)
         rc = add_seq(b, &s, r, role);
     else {
-        for (size_t k = 0; k < s.n; k++)
-            elem_free(&s.elems[k]);
         free(s.elems);
         return rc;
     }
@@ -1498,8 +1496,6 @@ static int near_rule_as(builder *b, const ynode *n, size_t code)
         return rc;
     rc = compile_term(b, n, code, bs, strlen(bs), &sb, &kb);
     if (rc < 0) {
-        for (size_t k = 0; k < sa.n; k++)
-            elem_free(&sa.elems[k]);
         free(sa.elems);
         return rc;
     }
@@ -1517,11 +1513,7 @@ static int near_rule_as(builder *b, const ynode *n, size_t code)
             rc = other_spelling_of(b, bs, tb, ROLE_NEAR_B, r);
         return rc;
     }
-    for (size_t k = 0; k < sa.n; k++)
-        elem_free(&sa.elems[k]);
     free(sa.elems);
-    for (size_t k = 0; k < sb.n; k++)
-        elem_free(&sb.elems[k]);
     free(sb.elems);
     return rc;
 bad:
