@@ -246,7 +246,9 @@ int gbuf_grow(gbuf *b, size_t extra)
 
 int gbuf_put(gbuf *b, const void *p, size_t n)
 {
-    if (gbuf_grow(b, n) < 0)
+    /* room for n bytes and the NUL tested here: most calls need no
+     * growth (a codebook's words lowercased a character at a time) */
+    if (b->cap - b->len <= n && gbuf_grow(b, n) < 0)
         return GRILLE_ENOMEM;
     if (n)
         memcpy(b->data + b->len, p, n);
@@ -1007,6 +1009,13 @@ int grille__lower_str(gbuf *b, const char *s, size_t len, bool fold)
 {
     char tmp[8];
     for (size_t i = 0; i < len;) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x80) { /* as grille__lower: A-Z lowered, the rest kept */
+            if (gbuf_putc(b, (char)(c >= 'A' && c <= 'Z' ? c + 32 : c)) < 0)
+                return GRILLE_ENOMEM;
+            i++;
+            continue;
+        }
         size_t n;
         uint32_t cp = utf8_get(s, len, i, &n);
         i += n;

@@ -2497,6 +2497,54 @@ START_TEST(elisions_by_list)
 }
 END_TEST
 
+/* grille__lower_str's ASCII path gives what grille__lower gives code
+ * point by code point, and gbuf_put's inline room test grows a buffer
+ * at each of its boundaries. */
+START_TEST(lower_str_by_code_point)
+{
+    char all[128 + 40];
+    for (int c = 0; c < 128; c++)
+        all[c] = (char)c;
+    static const char tail[] = "\xc3\x89t\xc3\xa9 \xe2\x80\x99\xc5\x92uvre\xc3\x9f'";
+    memcpy(all + 128, tail, sizeof(tail) - 1);
+    size_t len = 128 + sizeof(tail) - 1;
+    for (int fold = 0; fold < 2; fold++) {
+        gbuf got = {0}, want = {0};
+        ck_assert_int_eq(grille__lower_str(&got, all, len, fold), 0);
+        for (size_t i = 0; i < len;) {
+            size_t n;
+            uint32_t cp = utf8_get(all, len, i, &n);
+            char tmp[8];
+            size_t m = grille__is_apostrophe(cp)
+                           ? (tmp[0] = '\'', 1)
+                           : grille__lower(cp, fold, tmp);
+            for (size_t k = 0; k < m; k++)
+                ck_assert_int_eq(gbuf_putc(&want, tmp[k]), 0);
+            i += n;
+        }
+        ck_assert_uint_eq(got.len, want.len);
+        ck_assert(memcmp(got.data, want.data, got.len) == 0);
+        ck_assert_int_eq(got.data[got.len], '\0');
+        gbuf_free(&got);
+        gbuf_free(&want);
+    }
+    gbuf b = {0};
+    char expect[3000];
+    size_t n = 0;
+    for (size_t step = 1; n + step < sizeof(expect); step = step % 7 + 1) {
+        for (size_t k = 0; k < step; k++)
+            expect[n + k] = (char)('a' + (n + k) % 26);
+        ck_assert_int_eq(gbuf_put(&b, expect + n, step), 0);
+        n += step;
+        ck_assert_uint_eq(b.len, n);
+        ck_assert(b.cap > b.len);
+        ck_assert_int_eq(b.data[n], '\0');
+    }
+    ck_assert(memcmp(b.data, expect, n) == 0);
+    gbuf_free(&b);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("text");
@@ -2537,7 +2585,8 @@ static Suite *suite(void)
                     numbers_dates_times, minus_sign, acronyms_urls_emails,
                     keys_fold_case_accents_ligatures, spaces_spans_and_breaks,
                     positions, mixed_note, elisions_by_list,
-                    invisible_characters_inside_words, inclusive_writing}},
+                    invisible_characters_inside_words, inclusive_writing,
+                    lower_str_by_code_point}},
     };
     for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
         TCase *tc = tcase_create(cases[c].name);
