@@ -10,15 +10,49 @@
 #include <string.h>
 #include <yaml.h>
 
+typedef struct ychunk {
+    struct ychunk *next;
+    size_t used, size, pad; /* four words: data is aligned as malloc's */
+} ychunk;
+
+static void chunks_free(ychunk *k)
+{
+    while (k) {
+        ychunk *next = k->next;
+        free(k);
+        k = next;
+    }
+}
+
+/* n bytes, aligned on 16, from the chunks of a tree: 4 KB at first (a
+ * front matter), doubling to 64 KB (a codebook). */
+static void *yalloc(ychunk **list, size_t n)
+{
+    ychunk *k = *list;
+    if (n > SIZE_MAX / 2)
+        return NULL;
+    n = (n + 15) & ~(size_t)15;
+    if (!k || k->size - k->used < n) {
+        size_t size = k && k->size < 65536 ? 2 * k->size : k ? k->size : 4096;
+        if (size < n)
+            size = n;
+        ychunk *c = malloc(sizeof(*c) + size);
+        if (!c)
+            return NULL;
+        c->next = k;
+        c->used = 0;
+        c->size = size;
+        *list = k = c;
+    }
+    void *p = (char *)(k + 1) + k->used;
+    k->used += n;
+    return p;
+}
+
 void grille_ytree__free(ynode *n)
 {
-    if (!n)
-        return;
-    for (size_t i = 0; i < n->n; i++)
-        grille_ytree__free(n->items[i]);
-    free(n->items);
-    free(n->str);
-    free(n);
+    if (n)
+        chunks_free(n->chunks);
 }
 
 bool grille_ytree__null(const char *s, size_t n)
@@ -38,10 +72,20 @@ ynode *grille_ytree__get(const ynode *m, const char *k)
     return NULL;
 }
 
-static int add_child(ynode *p, ynode *c)
+static int add_child(ychunk **list, ynode *p, ynode *c)
 {
-    if (GROW(p->items, p->cap, p->n + 1) < 0)
-        return GRILLE_ENOMEM;
+    if (p->n == p->cap) { /* a list that grows leaves its last in place */
+        size_t cap = p->cap ? 2 * p->cap : 4;
+        ynode **items = cap < SIZE_MAX / sizeof(*items)
+                            ? yalloc(list, cap * sizeof(*items))
+                            : NULL;
+        if (!items)
+            return GRILLE_ENOMEM;
+        if (p->n)
+            memcpy(items, p->items, p->n * sizeof(*items));
+        p->items = items;
+        p->cap = cap;
+    }
     p->items[p->n++] = c;
     return 0;
 }
@@ -210,6 +254,7 @@ int grille_ytree__parse(ynode **out, const char *s, size_t len,
     ynode *stack[YTREE_MAX_DEPTH + 1];
     size_t depth = 0, nodes = 0, docs = 0;
     ynode *root = NULL;
+    ychunk *chunks = NULL; /* the tree's memory */
     int rc = 0;
     *out = NULL;
     /* a UTF-8 BOM (Notepad's "UTF-8"): read as a character, it put the
@@ -463,7 +508,9 @@ int grille_ytree__parse(ynode **out, const char *s, size_t len,
                 yaml_event_delete(&ev);
                 break;
             }
-            node = calloc(1, sizeof(*node));
+            node = yalloc(&chunks, sizeof(*node));
+            if (node)
+                memset(node, 0, sizeof(*node));
             if (!node) {
                 rc = grille__nomem(err);
                 yaml_event_delete(&ev);
@@ -484,10 +531,11 @@ int grille_ytree__parse(ynode **out, const char *s, size_t len,
                     while (node->len &&
                            ev.data.scalar.value[node->len - 1] == '\n')
                         node->len--;
-                node->str = grille__strndup((const char *)ev.data.scalar.value,
-                                            node->len);
-                if (!node->str) {
-                    free(node);
+                node->str = yalloc(&chunks, node->len + 1);
+                if (node->str) {
+                    memcpy(node->str, ev.data.scalar.value, node->len);
+                    node->str[node->len] = '\0';
+                } else {
                     rc = grille__nomem(err);
                     yaml_event_delete(&ev);
                     break;
@@ -497,8 +545,7 @@ int grille_ytree__parse(ynode **out, const char *s, size_t len,
             }
             if (depth == 0) {
                 root = node;
-            } else if (add_child(stack[depth - 1], node) < 0) {
-                grille_ytree__free(node);
+            } else if (add_child(&chunks, stack[depth - 1], node) < 0) {
                 rc = grille__nomem(err);
                 yaml_event_delete(&ev);
                 break;
@@ -521,10 +568,11 @@ int grille_ytree__parse(ynode **out, const char *s, size_t len,
         yaml_event_delete(&ev);
     }
     yaml_parser_delete(&p);
-    if (rc < 0) {
-        grille_ytree__free(root);
-        return rc;
+    if (rc < 0 || !root) {
+        chunks_free(chunks);
+        return rc < 0 ? rc : 0;
     }
+    root->chunks = chunks;
     *out = root;
     return 0;
 }

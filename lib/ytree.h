@@ -18,6 +18,10 @@ typedef struct ynode {
     size_t len;
     struct ynode **items; /* Y_SEQ: values; Y_MAP: key, value, key, ... */
     size_t n, cap;
+    /* the root's: the chunks that hold every node, string and list of
+     * the tree, freed with it (a malloc each were a tenth of loading a
+     * codebook, and freeing them as much again) */
+    struct ychunk *chunks;
 } ynode;
 
 /* Limits of a tree. */
