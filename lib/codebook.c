@@ -481,9 +481,32 @@ static bool continued_item(const builder *b, const ynode *n)
  * brackets of a list were forgotten.  The term is read as a text is,
  * its wildcards as letters.
  */
+/* Whether s holds only letters, wildcards, spaces, and apostrophes
+ * between two letters: no punctuation, no list's mark, no turn's colon,
+ * that punct_between would find (most phrases: "reprise d'activité",
+ * "gestes barrières"), without reading it as a text. */
+static bool letters_only(const char *s, size_t len)
+{
+    bool after_letter = false;
+    for (size_t i = 0, cn; i < len; i += cn) {
+        uint32_t c = utf8_get(s, len, i, &cn);
+        bool letter = grille__is_letter(c);
+        if (!letter && c != ' ' && c != '\t' && c != '*' && c != '?') {
+            size_t nn;
+            if (!grille__is_apostrophe(c) || !after_letter || i + cn >= len ||
+                !grille__is_letter(utf8_get(s, len, i + cn, &nn)))
+                return false;
+        }
+        after_letter = letter;
+    }
+    return true;
+}
+
 static int punct_between(builder *b, const ynode *n, size_t code,
                          const char *s, size_t len)
 {
+    if (letters_only(s, len))
+        return 0;
     gbuf t = {0};
     if (gbuf_put(&t, s, len) < 0 || gbuf_put(&t, "", 0) < 0) {
         gbuf_free(&t);
