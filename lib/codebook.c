@@ -484,14 +484,17 @@ static bool continued_item(const builder *b, const ynode *n)
 /* Whether s holds only letters, wildcards, spaces, and apostrophes
  * between two letters: no punctuation, no list's mark, no turn's colon,
  * that punct_between would find (most phrases: "reprise d'activité",
- * "gestes barrières"), without reading it as a text. */
+ * "gestes barrières"), without reading it as a text.  Not a tab ("o" and
+ * a tab is a bullet pasted from Word), nor a combining mark but after a
+ * letter (at a word's start, a text skips it and breaks the phrase). */
 static bool letters_only(const char *s, size_t len)
 {
     bool after_letter = false;
     for (size_t i = 0, cn; i < len; i += cn) {
         uint32_t c = utf8_get(s, len, i, &cn);
-        bool letter = grille__is_letter(c);
-        if (!letter && c != ' ' && c != '\t' && c != '*' && c != '?') {
+        bool letter = grille__is_letter(c) &&
+                      (after_letter || !grille__is_combining(c));
+        if (!letter && c != ' ' && c != '*' && c != '?') {
             size_t nn;
             if (!grille__is_apostrophe(c) || !after_letter || i + cn >= len ||
                 !grille__is_letter(utf8_get(s, len, i + cn, &nn)))

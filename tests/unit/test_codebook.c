@@ -1125,6 +1125,14 @@ START_TEST(test_error_punctuation_in_term)
         /* the bracket named, not the apostrophe of l' before it */
         {"themes:\n  b: [\"l'(accueil)\"]\n", 2, 7,
          "has '(' between 'l' and 'accueil'"},
+        /* no punctuation, but what a text reads as a mark or a break:
+         * Word's bullet "o" and a tab, a combining accent at a word's
+         * start (a phrase of letters alone is not read again) */
+        {"themes:\n  b: [\"o\tgel\"]\n", 2, 7, "list's item"},
+        {"themes:\n  b: [\"masque \xcc\x81gel\"]\n", 2, 7,
+         "between 'masque' and 'gel'"},
+        {"themes:\n  b: [\"l'\xcc\x81\xc3\xa9" "cole\"]\n", 2, 7,
+         "between 'l'' and"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         grille_error err;
