@@ -211,24 +211,7 @@ static const char *q(char *buf, size_t size, const char *s)
  * memory), freed with it: the texts of its elements and rules. */
 static char *cb_keep(grille_codebook *cb, const char *s, size_t n)
 {
-    cb_chunk *k = cb->strings;
-    if (n >= SIZE_MAX / 2)
-        return NULL;
-    if (!k || k->size - k->used < n + 1) {
-        size_t size = n + 1 > 16384 ? n + 1 : 16384;
-        k = malloc(sizeof(*k) + size);
-        if (!k)
-            return NULL;
-        k->next = cb->strings;
-        k->used = 0;
-        k->size = size;
-        cb->strings = k;
-    }
-    char *p = k->data + k->used;
-    memcpy(p, s, n);
-    p[n] = '\0';
-    k->used += n + 1;
-    return p;
+    return grille__chunk_strndup(&cb->strings, s, n);
 }
 
 void grille_codebook_free(grille_codebook *cb)
@@ -246,10 +229,7 @@ void grille_codebook_free(grille_codebook *cb)
             pcre2_code_free(cb->rules[i].re);
     for (size_t i = 0; i < cb->nseqs; i++)
         free(cb->seqs[i].elems);
-    for (cb_chunk *k = cb->strings, *next; k; k = next) {
-        next = k->next;
-        free(k);
-    }
+    grille__chunks_free(cb->strings);
     for (size_t i = 0; i < cb->nskip; i++) {
         free(cb->skip[i]);
         free(cb->skip_keys[i]);

@@ -94,18 +94,11 @@ typedef struct smap {
     size_t nslots, count;
 } smap;
 
-/* Where the texts of a codebook's elements and rules are kept: chunks
- * that never move, freed with it (6,000 strings for the bundled codebook,
- * each its own malloc and free before: a sixth of loading it). */
-typedef struct cb_chunk {
-    struct cb_chunk *next;
-    size_t used, size;
-    char data[];
-} cb_chunk;
-
 struct grille_codebook {
     char *name, *source;
-    cb_chunk *strings;
+    /* the texts of its elements and rules (6,000 for the bundled
+     * codebook), freed with it */
+    grille_chunk *strings;
     char sha256[65];
     cb_code *codes;
     size_t ncodes, codes_cap;

@@ -371,6 +371,49 @@ void grille__big_free(void *p, size_t n, size_t size)
         free(p);
 }
 
+void *grille__chunk_alloc(grille_chunk **list, size_t n, size_t align)
+{
+    grille_chunk *k = *list;
+    if (n > SIZE_MAX / 2)
+        return NULL;
+    size_t pad = k ? -k->used & (align - 1) : 0;
+    if (!k || k->size - k->used < n + pad) {
+        size_t size = k && k->size < 65536 ? 2 * k->size : 4096;
+        if (size < n)
+            size = n;
+        grille_chunk *c = malloc(sizeof(*c) + size);
+        if (!c)
+            return NULL;
+        c->next = k;
+        c->used = 0;
+        c->size = size;
+        *list = k = c;
+        pad = 0;
+    }
+    void *p = (char *)(k + 1) + k->used + pad;
+    k->used += pad + n;
+    return p;
+}
+
+char *grille__chunk_strndup(grille_chunk **list, const char *s, size_t n)
+{
+    char *p = n < SIZE_MAX ? grille__chunk_alloc(list, n + 1, 1) : NULL;
+    if (p) {
+        memcpy(p, s, n);
+        p[n] = '\0';
+    }
+    return p;
+}
+
+void grille__chunks_free(grille_chunk *list)
+{
+    while (list) {
+        grille_chunk *next = list->next;
+        free(list);
+        list = next;
+    }
+}
+
 char *grille__strndup(const char *s, size_t n)
 {
     char *p = malloc(n + 1);

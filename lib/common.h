@@ -131,6 +131,22 @@ static inline uint64_t grille__first_bytes(uint64_t w, size_t r)
                                          sizeof(*(arr)), (first)))
 
 GRILLE_HIDDEN char *grille__strndup(const char *s, size_t n);
+/* Chunks that never move, freed whole: the many small blocks of a
+ * codebook (its texts) and of a YAML tree (nodes, strings, lists), which
+ * as a malloc and a free each were a sixth of loading a codebook.  4 KB
+ * at first (a front matter), doubling to 64 KB; a block larger than that
+ * has a chunk of its own. */
+typedef struct grille_chunk {
+    struct grille_chunk *next;
+    size_t used, size, pad; /* four words: data aligned as malloc's */
+} grille_chunk;
+/* n bytes aligned on `align` (1 to 16), or NULL: no memory. */
+GRILLE_HIDDEN void *grille__chunk_alloc(grille_chunk **list, size_t n,
+                                        size_t align);
+/* A copy of s[0, n) and a NUL, or NULL. */
+GRILLE_HIDDEN char *grille__chunk_strndup(grille_chunk **list, const char *s,
+                                          size_t n);
+GRILLE_HIDDEN void grille__chunks_free(grille_chunk *list);
 /* calloc(1, size) on cache lines of its own (64 bytes, the size rounded
  * up): for what one thread writes as another reads near it, or what every
  * thread reads as others write near it (false sharing).  free() frees. */

@@ -10,49 +10,10 @@
 #include <string.h>
 #include <yaml.h>
 
-typedef struct ychunk {
-    struct ychunk *next;
-    size_t used, size, pad; /* four words: data is aligned as malloc's */
-} ychunk;
-
-static void chunks_free(ychunk *k)
-{
-    while (k) {
-        ychunk *next = k->next;
-        free(k);
-        k = next;
-    }
-}
-
-/* n bytes, aligned on 16, from the chunks of a tree: 4 KB at first (a
- * front matter), doubling to 64 KB (a codebook). */
-static void *yalloc(ychunk **list, size_t n)
-{
-    ychunk *k = *list;
-    if (n > SIZE_MAX / 2)
-        return NULL;
-    n = (n + 15) & ~(size_t)15;
-    if (!k || k->size - k->used < n) {
-        size_t size = k && k->size < 65536 ? 2 * k->size : k ? k->size : 4096;
-        if (size < n)
-            size = n;
-        ychunk *c = malloc(sizeof(*c) + size);
-        if (!c)
-            return NULL;
-        c->next = k;
-        c->used = 0;
-        c->size = size;
-        *list = k = c;
-    }
-    void *p = (char *)(k + 1) + k->used;
-    k->used += n;
-    return p;
-}
-
 void grille_ytree__free(ynode *n)
 {
     if (n)
-        chunks_free(n->chunks);
+        grille__chunks_free(n->chunks);
 }
 
 bool grille_ytree__null(const char *s, size_t n)
@@ -72,12 +33,13 @@ ynode *grille_ytree__get(const ynode *m, const char *k)
     return NULL;
 }
 
-static int add_child(ychunk **list, ynode *p, ynode *c)
+static int add_child(grille_chunk **list, ynode *p, ynode *c)
 {
     if (p->n == p->cap) { /* a list that grows leaves its last in place */
         size_t cap = p->cap ? 2 * p->cap : 4;
         ynode **items = cap < SIZE_MAX / sizeof(*items)
-                            ? yalloc(list, cap * sizeof(*items))
+                            ? grille__chunk_alloc(list, cap * sizeof(*items),
+                                                  sizeof(void *))
                             : NULL;
         if (!items)
             return GRILLE_ENOMEM;
@@ -254,7 +216,7 @@ int grille_ytree__parse(ynode **out, const char *s, size_t len,
     ynode *stack[YTREE_MAX_DEPTH + 1];
     size_t depth = 0, nodes = 0, docs = 0;
     ynode *root = NULL;
-    ychunk *chunks = NULL; /* the tree's memory */
+    grille_chunk *chunks = NULL; /* the tree's memory */
     int rc = 0;
     *out = NULL;
     /* a UTF-8 BOM (Notepad's "UTF-8"): read as a character, it put the
@@ -508,7 +470,7 @@ int grille_ytree__parse(ynode **out, const char *s, size_t len,
                 yaml_event_delete(&ev);
                 break;
             }
-            node = yalloc(&chunks, sizeof(*node));
+            node = grille__chunk_alloc(&chunks, sizeof(*node), 16);
             if (node)
                 memset(node, 0, sizeof(*node));
             if (!node) {
@@ -531,7 +493,7 @@ int grille_ytree__parse(ynode **out, const char *s, size_t len,
                     while (node->len &&
                            ev.data.scalar.value[node->len - 1] == '\n')
                         node->len--;
-                node->str = yalloc(&chunks, node->len + 1);
+                node->str = grille__chunk_alloc(&chunks, node->len + 1, 1);
                 if (node->str) {
                     memcpy(node->str, ev.data.scalar.value, node->len);
                     node->str[node->len] = '\0';
@@ -569,7 +531,7 @@ int grille_ytree__parse(ynode **out, const char *s, size_t len,
     }
     yaml_parser_delete(&p);
     if (rc < 0 || !root) {
-        chunks_free(chunks);
+        grille__chunks_free(chunks);
         return rc < 0 ? rc : 0;
     }
     root->chunks = chunks;

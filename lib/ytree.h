@@ -21,7 +21,7 @@ typedef struct ynode {
     /* the root's: the chunks that hold every node, string and list of
      * the tree, freed with it (a malloc each were a tenth of loading a
      * codebook, and freeing them as much again) */
-    struct ychunk *chunks;
+    grille_chunk *chunks;
 } ynode;
 
 /* Limits of a tree. */
