@@ -6,9 +6,12 @@
  */
 #include "cli.h"
 
+#include <malloc.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -49,6 +52,30 @@ void cli_checkpoint(grille_store *s)
     grille_error err;
     if (grille_store_checkpoint(s, &err) < 0)
         cli_warning("%s", err.message);
+}
+
+void cli_large_heap(void)
+{
+    const size_t huge = (size_t)2 << 20;
+    /* one arena, the main one, for the threads too; big blocks from it,
+     * not mapped one by one in 4 KiB pages; the heap grown by 256 MiB at
+     * once (address space: the pages come when touched) and never
+     * given back in the command's short life */
+    if (!mallopt(M_ARENA_MAX, 1) || !mallopt(M_MMAP_THRESHOLD, 32 << 20) ||
+        !mallopt(M_TRIM_THRESHOLD, 512 << 20) ||
+        !mallopt(M_TOP_PAD, 256 << 20))
+        return; /* another malloc */
+    char *before = sbrk(0);
+    void *volatile grow = malloc((size_t)1 << 20);
+    free(grow);
+    char *after = sbrk(0);
+    if (before == (char *)-1 || after == (char *)-1)
+        return;
+    /* the part of the new heap in whole 2 MiB pages */
+    uintptr_t lo = ((uintptr_t)before + huge - 1) & ~(uintptr_t)(huge - 1);
+    uintptr_t hi = (uintptr_t)after & ~(uintptr_t)(huge - 1);
+    if (hi > lo)
+        madvise((void *)lo, hi - lo, MADV_HUGEPAGE); /* a hint */
 }
 
 const char *cli_db_path(const char *opt)

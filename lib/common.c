@@ -371,6 +371,21 @@ void grille__big_free(void *p, size_t n, size_t size)
         free(p);
 }
 
+void *grille__lazy_calloc(size_t n, size_t size)
+{
+    if (!n || !size || n > SIZE_MAX / size)
+        return NULL;
+    void *p = mmap(NULL, n * size, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    return p == MAP_FAILED ? NULL : p;
+}
+
+void grille__lazy_free(void *p, size_t n, size_t size)
+{
+    if (p)
+        munmap(p, n * size);
+}
+
 void *grille__chunk_alloc(grille_chunk **list, size_t n, size_t align)
 {
     grille_chunk *k = *list;

@@ -183,6 +183,15 @@ GRILLE_HIDDEN int grille__slots_fit(size_t **slots, size_t *nslots, size_t n,
 GRILLE_HIDDEN void *grille__big_calloc(size_t n, size_t size);
 GRILLE_HIDDEN void grille__big_free(void *p, size_t n, size_t size);
 
+/* A zeroed array of n elements of `size` bytes in pages of its own, each
+ * zeroed by the kernel when first touched, in 4 KiB pages: for an array
+ * of which few entries are written (a report's quotes, read for the cells
+ * shown), whatever the heap is (a heap in huge pages, cli_large_heap,
+ * would clear the whole of it).  Freed by grille__lazy_free with the same
+ * n and size. */
+GRILLE_HIDDEN void *grille__lazy_calloc(size_t n, size_t size);
+GRILLE_HIDDEN void grille__lazy_free(void *p, size_t n, size_t size);
+
 /*
  * Decodes the code point at s[i] (i < len) of text already known to be
  * valid UTF-8; stores its length in *n.

@@ -134,7 +134,7 @@ typedef struct priv {
     size_t room;
     size_t *cell_segments, *cell_hits, *pairs;
     grille_report_quote *best;
-    bool best_sparse; /* best from calloc, not grille__big_calloc */
+    bool best_sparse; /* best from grille__lazy_calloc, not big_calloc */
     bool from_codings; /* counted from the codings: doc_stats not all
                           there, or damaged, and not read for quotes */
     grille_report_rank *rank;
@@ -221,7 +221,8 @@ void grille_report_free(grille_report *r)
         grille__big_free(p->cell_hits, p->ncells, sizeof(size_t));
         free(p->pairs);
         if (p->best_sparse)
-            free(p->best);
+            grille__lazy_free(p->best, p->ncells,
+                              sizeof(grille_report_quote));
         else
             grille__big_free(p->best, p->ncells, sizeof(grille_report_quote));
         grille__big_free(p->rank, p->ncells, sizeof(grille_report_rank));
@@ -1018,12 +1019,12 @@ int grille_report_load_quotes(grille_report *r, grille_store *s,
         sorted[k++] = cells[i];
     qsort(sorted, k, sizeof(*sorted), by_size);
     sqlite3 *db = grille_store__db(s);
-    grille_store__map(s, true);
+    grille_store__small_cache(s, true);
     sqlite3_exec(db, "SAVEPOINT quotes", NULL, NULL, NULL);
     int ret = read_quotes(s, p, sorted, k, err);
     free(sorted);
     sqlite3_exec(db, "RELEASE quotes", NULL, NULL, NULL);
-    grille_store__map(s, false);
+    grille_store__small_cache(s, false);
     return ret;
 }
 
@@ -1443,8 +1444,7 @@ static void *attr_thread(void *arg)
                             SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
     if (j->rc == SQLITE_OK)
         j->rc = sqlite3_exec(db,
-                             "PRAGMA mmap_size = 2147418112; BEGIN; "
-                             "SELECT count(*) FROM sqlite_schema",
+                             "BEGIN; SELECT count(*) FROM sqlite_schema",
                              NULL, NULL, NULL);
     if (j->rc == SQLITE_OK && (!grille_store__wal_header(db, after) ||
                                memcmp(j->before, after, GRILLE_WAL_HEADER) != 0))
@@ -1645,7 +1645,7 @@ static int build(grille_report **out, grille_store *s,
     }
     /* A consistent snapshot of the project for the whole report (a
      * savepoint: inside the caller's grille_store_read_begin, if any) */
-    grille_store__map(s, true);
+    grille_store__small_cache(s, true);
     bool have_before = grille_store__snapshot_header(s, job.before);
     rc = sqlite3_exec(db, "SAVEPOINT report", NULL, NULL, NULL);
     if (rc != SQLITE_OK)
@@ -1839,12 +1839,12 @@ static int build(grille_report **out, grille_store *s,
     if (want->quotes || !fast)
         p->rank = grille__big_calloc(p->ncells, sizeof(grille_report_rank));
     /* with lazy quotes, only the pages of the quotes read are touched:
-     * small pages (calloc maps large blocks without touching them), not
-     * the huge ones that would be cleared whole */
+     * small pages, not the huge ones that would be cleared whole */
     p->best_sparse = want->quotes && want->lazy_quotes;
     if (want->quotes)
         p->best = p->best_sparse
-                      ? calloc(p->ncells, sizeof(grille_report_quote))
+                      ? grille__lazy_calloc(p->ncells,
+                                            sizeof(grille_report_quote))
                       : grille__big_calloc(p->ncells,
                                            sizeof(grille_report_quote));
     p->terms = calloc(nc + 1, sizeof(term_map));
@@ -2048,11 +2048,7 @@ done:
         pthread_join(reader, NULL);
         attr_adopt(&job, p);
     }
-    /* the quotes shown read next (lazy_quotes): the file stays mapped for
-     * them, to the end of the caller's snapshot */
-    if (ret == 0 && want->quotes && want->lazy_quotes)
-        grille_store__map_hold(s);
-    grille_store__map(s, false);
+    grille_store__small_cache(s, false);
     free(ids);
     free(parents);
     free(attr_doc);

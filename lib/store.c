@@ -165,8 +165,7 @@ struct grille_store {
      * file's, or its path's, with another text): what a replace removes */
     int64_t edited_id;
     bool in_read; /* grille_store_read_begin */
-    bool mapped;  /* grille_store__map: the file mapped */
-    bool map_held; /* grille_store__map_hold: mapped till read_end */
+    bool small_cache; /* grille_store__small_cache */
     bool immutable; /* opened immutable: the -wal and -shm not read */
     bool bulk;      /* in a first import, under a rollback journal */
     int busy_ms;    /* the busy timeout */
@@ -878,9 +877,12 @@ static int busy_wait(void *arg, int count)
  * foreign_key_check, and integrity_check on connections of their own (on
  * one with ignore_check_constraints, it would not test the CHECKs), after
  * the writes that number codings: add, recode, the REFI-QDA import. */
+/* The page cache, in KiB: an add's, and a report's (small_cache) */
+#define CACHE_KIB "65536"
+#define SMALL_CACHE_KIB "2048"
 static const char connection_pragmas[] =
     "PRAGMA foreign_keys = OFF; PRAGMA ignore_check_constraints = ON; "
-    "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536; "
+    "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -" CACHE_KIB "; "
     "PRAGMA temp_store = MEMORY";
 
 /* A connection to `file` (a path, or a URI with SQLITE_OPEN_URI), the
@@ -2124,8 +2126,6 @@ void grille_store_read_end(grille_store *s)
     if (s->in_read)
         sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
     s->in_read = false;
-    s->map_held = false;
-    grille_store__map(s, false);
 }
 
 /*
@@ -2506,20 +2506,15 @@ void grille_store__codes_changed(grille_store *s)
     s->stats_stale = true;
 }
 
-void grille_store__map_hold(grille_store *s)
+void grille_store__small_cache(grille_store *s, bool on)
 {
-    s->map_held = s->in_read;
-}
-
-void grille_store__map(grille_store *s, bool on)
-{
-    if (on == s->mapped || (!on && s->map_held))
+    if (on == s->small_cache || (on && s->in_tx))
         return;
-    /* SQLite caps the size at its own limit (2 GiB by default) */
     sqlite3_exec(s->db,
-                 on ? "PRAGMA mmap_size = 2147418112" : "PRAGMA mmap_size = 0",
+                 on ? "PRAGMA cache_size = -" SMALL_CACHE_KIB
+                    : "PRAGMA cache_size = -" CACHE_KIB,
                  NULL, NULL, NULL);
-    s->mapped = on;
+    s->small_cache = on;
 }
 
 /* The row ids of document `doc`'s ns segments, in order. */

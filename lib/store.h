@@ -137,20 +137,16 @@ GRILLE_HIDDEN size_t grille_store__cell_fields(const grille_store *s);
 /* Whether the project may hold several spellings of an attribute key, and
  * values untrimmed (schema 5 and before, read without an upgrade). */
 GRILLE_HIDDEN bool grille_store__attr_spellings(const grille_store *s);
-/* Reads map the project's file (on) rather than copy each 64 KiB page they
- * touch into SQLite's cache: a quarter of a report's time.  Only while
- * the reports read a row per document and the quotes they show: mapped
- * pages count in a process's resident memory, and a command that reads
- * the whole file (quotes, export) would seem to take as much. */
-GRILLE_HIDDEN void grille_store__map(grille_store *s, bool on);
-/* Inside the caller's read snapshot, the file stays mapped from now
- * until grille_store_read_end, whatever grille_store__map says: for a
- * report whose quotes and their speakers are read after it (a
- * millisecond to unmap and map again for 100 MB of notes, and lookups
- * unmapped copy a 64 KiB page each).  Not for the readers that go
- * through the whole file after a report (grille quotes), whose resident
- * memory would then count every page they touch. */
-GRILLE_HIDDEN void grille_store__map_hold(grille_store *s);
+/* While a report reads (on, then off): a small page cache, 2 MiB (32
+ * pages), rather than the 64 MiB an add writes through.  A report reads
+ * each page of doc_stats once, and a page of text per quote shown: in a
+ * large cache each page copied in takes memory never touched before (16
+ * page faults for a 64 KiB page, 13 us each on the benchmark's machine),
+ * in a small one the same few buffers are used again.  Reads are copies
+ * (pread), not a mapping of the file: touching a mapped page costs a
+ * fault too, and unmapping 256 MiB at the end 2 ms.  Left as it is
+ * inside a write transaction, whose dirty pages it would spill. */
+GRILLE_HIDDEN void grille_store__small_cache(grille_store *s, bool on);
 /* Codes were added or moved: their parents are read again. */
 GRILLE_HIDDEN void grille_store__codes_changed(grille_store *s);
 /* Fills err from SQLite's result code `rc` while `doing` something. */
