@@ -250,6 +250,7 @@ int cli_load_codebook(grille_codebook **out, const char *path)
 {
     grille_error err = {0};
     int rc;
+    cli_warm_heap();
     if (path && strcmp(path, "-") == 0) {
         /* standard input, as a note's "-" is: named <stdin> */
         grille_text *t = NULL;

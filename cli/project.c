@@ -54,6 +54,42 @@ void cli_checkpoint(grille_store *s)
         cli_warning("%s", err.message);
 }
 
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23 /* Linux 5.14; EINVAL before: no harm */
+#endif
+
+void cli_warm_heap(void)
+{
+    /* below malloc's threshold for a mapping of its own (128 KiB): from
+     * the heap, one after the other */
+    enum { PIECE = 120 << 10, PIECES = 8 };
+    static void *pin;
+    void *piece[PIECES];
+    uintptr_t lo = UINTPTR_MAX, hi = 0;
+    for (size_t i = 0; i < PIECES; i++) {
+        piece[i] = malloc(PIECE);
+        uintptr_t at = (uintptr_t)piece[i];
+        if (piece[i] && at < lo)
+            lo = at;
+        if (piece[i] && at + PIECE > hi)
+            hi = at + PIECE;
+    }
+    /* a block after them (never touched, never freed: a page of memory),
+     * so that once freed they are one free block that malloc uses again,
+     * not the heap's top, which free gives back to the system; as large
+     * as they are, so that it is not cut from a smaller free block below
+     * them */
+    if (!pin)
+        pin = malloc(PIECE);
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    lo = (lo + page - 1) & ~(page - 1);
+    hi &= ~(page - 1);
+    if (pin && hi > lo && hi - lo <= (size_t)PIECE * PIECES * 2)
+        madvise((void *)lo, hi - lo, MADV_POPULATE_WRITE);
+    for (size_t i = 0; i < PIECES; i++)
+        free(piece[i]);
+}
+
 void cli_large_heap(void)
 {
     const size_t huge = (size_t)2 << 20;
