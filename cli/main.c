@@ -144,11 +144,14 @@ static const char *one_dash_long(int argc, char **argv)
 static int dispatch(int argc, char **argv)
 {
     hold_std_fds();
-    setlocale(LC_ALL, "");
-    /* the user's language and character set, but numbers as JSON, CSV
-     * and the docs write them: a French locale's decimal comma made
-     * "lift": [[5,94, ...]] (not JSON) and shifted CSV columns */
-    setlocale(LC_NUMERIC, "C");
+    /* the user's character set (the width of what the terminal shows)
+     * and language (strerror's messages), and nothing else: numbers as
+     * JSON, CSV and the docs write them (a French locale's decimal comma
+     * made "lift": [[5,94, ...]], not JSON, and shifted CSV columns).
+     * The other categories, which grille does not use, were each a file
+     * to look for, open and map at every start. */
+    setlocale(LC_CTYPE, "");
+    setlocale(LC_MESSAGES, "");
     /* A file grown past `ulimit -f` is a write error to report, not a
      * signal that kills the program before it can roll back. */
     signal(SIGXFSZ, SIG_IGN);
