@@ -144,8 +144,10 @@ static const char *one_dash_long(int argc, char **argv)
 static int dispatch(int argc, char **argv)
 {
     hold_std_fds();
-    /* the user's character set (the width of what the terminal shows)
-     * and language (strerror's messages), and nothing else: numbers as
+    /* the user's character set (the system's messages in it, the case
+     * of letters for strcasecmp) and language (strerror's messages), and
+     * nothing else (the width of what a terminal shows comes from a
+     * C.UTF-8 locale of its own, out.c): numbers as
      * JSON, CSV and the docs write them (a French locale's decimal comma
      * made "lift": [[5,94, ...]], not JSON, and shifted CSV columns).
      * The other categories, which grille does not use, were each a file

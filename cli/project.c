@@ -6,7 +6,9 @@
  */
 #include "cli.h"
 
+#if defined(__GLIBC__)
 #include <malloc.h>
+#endif
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -54,6 +56,8 @@ void cli_checkpoint(grille_store *s)
         cli_warning("%s", err.message);
 }
 
+/* Both below are glibc's and Linux's: elsewhere they do nothing. */
+#if defined(__GLIBC__) && defined(__linux__)
 #ifndef MADV_POPULATE_WRITE
 #define MADV_POPULATE_WRITE 23 /* Linux 5.14; EINVAL before: no harm */
 #endif
@@ -78,13 +82,20 @@ void cli_warm_heap(void)
      * so that once freed they are one free block that malloc uses again,
      * not the heap's top, which free gives back to the system; as large
      * as they are, so that it is not cut from a smaller free block below
-     * them */
+     * them (on a second call, the first one's, below: no use then) */
     if (!pin)
         pin = malloc(PIECE);
+    /* only pieces side by side in the heap grown with brk, the pin above
+     * them: nothing else is in that range (another malloc, or a mapping
+     * of their own, would leave other memory between them) */
+    char *top = sbrk(0);
     uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    bool heap = top != (char *)-1 && hi <= (uintptr_t)top &&
+                hi - lo <= (size_t)PIECES * (PIECE + 64) &&
+                (uintptr_t)pin >= hi;
     lo = (lo + page - 1) & ~(page - 1);
     hi &= ~(page - 1);
-    if (pin && hi > lo && hi - lo <= (size_t)PIECE * PIECES * 2)
+    if (heap && hi > lo)
         madvise((void *)lo, hi - lo, MADV_POPULATE_WRITE);
     for (size_t i = 0; i < PIECES; i++)
         free(piece[i]);
@@ -93,26 +104,43 @@ void cli_warm_heap(void)
 void cli_large_heap(void)
 {
     const size_t huge = (size_t)2 << 20;
-    /* one arena, the main one, for the threads too; big blocks from it,
-     * not mapped one by one in 4 KiB pages; the heap grown by 256 MiB at
-     * once (address space: the pages come when touched) and never
-     * given back in the command's short life */
-    if (!mallopt(M_ARENA_MAX, 1) || !mallopt(M_MMAP_THRESHOLD, 32 << 20) ||
+    /* big blocks from the heap, not mapped one by one in 4 KiB pages, and
+     * the heap never given back in the command's short life */
+    if (!mallopt(M_MMAP_THRESHOLD, 32 << 20) ||
         !mallopt(M_TRIM_THRESHOLD, 512 << 20) ||
         !mallopt(M_TOP_PAD, 256 << 20))
-        return; /* another malloc */
+        return;
+    /* the heap grown by 256 MiB at once (address space: the pages come
+     * when touched), then by malloc's usual steps again: a limit on the
+     * address space (ulimit -v) is met by this one growth, not by each */
     char *before = sbrk(0);
     void *volatile grow = malloc((size_t)1 << 20);
     free(grow);
     char *after = sbrk(0);
-    if (before == (char *)-1 || after == (char *)-1)
+    mallopt(M_TOP_PAD, 128 << 10);
+    if (before == (char *)-1 || after == (char *)-1 || after <= before)
         return;
+    /* one arena, the main one, for the threads too */
+    mallopt(M_ARENA_MAX, 1);
+#ifdef MADV_HUGEPAGE
     /* the part of the new heap in whole 2 MiB pages */
     uintptr_t lo = ((uintptr_t)before + huge - 1) & ~(uintptr_t)(huge - 1);
     uintptr_t hi = (uintptr_t)after & ~(uintptr_t)(huge - 1);
     if (hi > lo)
         madvise((void *)lo, hi - lo, MADV_HUGEPAGE); /* a hint */
+#else
+    (void)huge;
+#endif
 }
+#else
+void cli_warm_heap(void)
+{
+}
+
+void cli_large_heap(void)
+{
+}
+#endif
 
 const char *cli_db_path(const char *opt)
 {

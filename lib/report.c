@@ -1444,7 +1444,8 @@ static void *attr_thread(void *arg)
                             SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
     if (j->rc == SQLITE_OK)
         j->rc = sqlite3_exec(db,
-                             "BEGIN; SELECT count(*) FROM sqlite_schema",
+                             "PRAGMA mmap_size = 0; BEGIN; "
+                             "SELECT count(*) FROM sqlite_schema",
                              NULL, NULL, NULL);
     if (j->rc == SQLITE_OK && (!grille_store__wal_header(db, after) ||
                                memcmp(j->before, after, GRILLE_WAL_HEADER) != 0))

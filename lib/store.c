@@ -863,6 +863,10 @@ static int busy_wait(void *arg, int count)
     return !(s->beginning && grille__interrupted());
 }
 
+/* The page cache, in KiB: an add's, and a report's (small_cache) */
+#define CACHE_KIB "65536"
+#define SMALL_CACHE_KIB "2048"
+
 /* How every connection works, set as it is opened (before any
  * transaction: a reader may begin one at once, see store_connect).
  * Foreign keys are not enforced: the store writes only rows whose parents
@@ -877,13 +881,10 @@ static int busy_wait(void *arg, int count)
  * foreign_key_check, and integrity_check on connections of their own (on
  * one with ignore_check_constraints, it would not test the CHECKs), after
  * the writes that number codings: add, recode, the REFI-QDA import. */
-/* The page cache, in KiB: an add's, and a report's (small_cache) */
-#define CACHE_KIB "65536"
-#define SMALL_CACHE_KIB "2048"
 static const char connection_pragmas[] =
     "PRAGMA foreign_keys = OFF; PRAGMA ignore_check_constraints = ON; "
     "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -" CACHE_KIB "; "
-    "PRAGMA temp_store = MEMORY";
+    "PRAGMA temp_store = MEMORY; PRAGMA mmap_size = 0";
 
 /* A connection to `file` (a path, or a URI with SQLITE_OPEN_URI), the
  * project `path` in messages. */
@@ -2510,11 +2511,13 @@ void grille_store__small_cache(grille_store *s, bool on)
 {
     if (on == s->small_cache || (on && s->in_tx))
         return;
-    sqlite3_exec(s->db,
-                 on ? "PRAGMA cache_size = -" SMALL_CACHE_KIB
-                    : "PRAGMA cache_size = -" CACHE_KIB,
-                 NULL, NULL, NULL);
-    s->small_cache = on;
+    /* a cache that could not be changed (an interrupted call) is left as
+     * it is, and said so to the next call */
+    if (sqlite3_exec(s->db,
+                     on ? "PRAGMA cache_size = -" SMALL_CACHE_KIB
+                        : "PRAGMA cache_size = -" CACHE_KIB,
+                     NULL, NULL, NULL) == SQLITE_OK)
+        s->small_cache = on;
 }
 
 /* The row ids of document `doc`'s ns segments, in order. */

@@ -143,7 +143,7 @@ GRILLE_HIDDEN bool grille_store__attr_spellings(const grille_store *s);
  * large cache each page copied in takes memory never touched before (16
  * page faults for a 64 KiB page, 13 us each on the benchmark's machine),
  * in a small one the same few buffers are used again.  Reads are copies
- * (pread), not a mapping of the file: touching a mapped page costs a
+ * (pread; every connection has mmap_size 0), not a mapping of the file: touching a mapped page costs a
  * fault too, and unmapping 256 MiB at the end 2 ms.  Left as it is
  * inside a write transaction, whose dirty pages it would spill. */
 GRILLE_HIDDEN void grille_store__small_cache(grille_store *s, bool on);

@@ -9,6 +9,7 @@ tests/bench/gen.py, then measures in one go, on the same files:
     /usr/bin/python3 with python3-stemmer), grille tag -f json on one and
     two threads, for the many notes and for the same text as one large file;
   - grille add into a fresh project, then report, cooc and compare on it,
+    and tag on one thread again (add is compared with that tag),
     a recode with the same codebook, and an export to REFI-QDA (once);
   - grille tag on a 1 KB note, codebook loading included;
   - peak RSS (/usr/bin/time -f %M) of tag and of add, the latter on a

@@ -3909,6 +3909,18 @@ static long cache_kib(void)
     return v;
 }
 
+/* Counts the statements run that set the report's small cache. */
+static int count_small_cache(unsigned type, void *payload, void *stmt,
+                             void *x)
+{
+    (void)type;
+    (void)x;
+    const char *sql = sqlite3_sql(stmt);
+    if (sql && strstr(sql, "cache_size = -2048"))
+        ++*(int *)payload;
+    return 0;
+}
+
 START_TEST(test_report_reads_small_cache)
 {
     /* A report reads through a small page cache, copying pages rather
@@ -3922,11 +3934,22 @@ START_TEST(test_report_reads_small_cache)
     memset(&err, 0, sizeof(err));
     long usual = cache_kib();
     ck_assert_int_eq(usual, 65536);
+    /* on, off; on again is nothing to do; in a transaction, nothing */
+    grille_store__small_cache(st, true);
+    ck_assert_int_eq(cache_kib(), 2048);
+    grille_store__small_cache(st, true);
+    ck_assert_int_eq(cache_kib(), 2048);
+    grille_store__small_cache(st, false);
+    ck_assert_int_eq(cache_kib(), usual);
+    int smalls = 0;
+    sqlite3_trace_v2(grille_store__db(st), SQLITE_TRACE_STMT,
+                     count_small_cache, &smalls);
     int mapped = maps_file(proj);
     ck_assert_int_le(mapped, 0);
     const grille_report_want later = {true, true, NULL, true};
     grille_report *r = NULL;
     ck_assert_int_eq(grille_report_build_some(&r, st, &later, &err), 0);
+    ck_assert_int_eq(smalls, 1); /* the counts read through it */
     ck_assert_int_eq(cache_kib(), usual);
     grille_report_free(r);
     ck_assert_int_eq(grille_store_read_begin(st, &err), 0);
@@ -3938,6 +3961,7 @@ START_TEST(test_report_reads_small_cache)
             cells[n++] = i;
     ck_assert_uint_gt(n, 0);
     ck_assert_int_eq(grille_report_load_quotes(r, st, cells, n, &err), 0);
+    ck_assert_int_eq(smalls, 3); /* and the quotes */
     ck_assert_ptr_nonnull(r->best[cells[0]].text);
     ck_assert_int_eq(cache_kib(), usual);
     if (mapped == 0)
@@ -3957,12 +3981,16 @@ START_TEST(test_report_reads_small_cache)
     ck_assert_int_eq(grille_store_begin(st, &err), 0);
     sqlite3_exec(grille_store__db(st), "PRAGMA cache_size = -4096", NULL,
                  NULL, NULL);
+    grille_store__small_cache(st, true);
+    ck_assert_int_eq(cache_kib(), 4096);
     add("itw-albi.md", "notes/itw-albi.md", "- télétravail à Albi\n");
     ck_assert_int_eq(grille_report_build_some(&r, st, &later, &err), 0);
     ck_assert_uint_eq(r->ndocs, 3);
     ck_assert_int_eq(cache_kib(), 4096);
+    ck_assert_int_eq(smalls, 3);
     grille_report_free(r);
     grille_store_rollback(st);
+    sqlite3_trace_v2(grille_store__db(st), 0, NULL, NULL);
 }
 END_TEST
 
