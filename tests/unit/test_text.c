@@ -327,6 +327,122 @@ START_TEST(read_file_keeps_its_file)
 }
 END_TEST
 
+/* The file of a text read from path p, resolved (grille__text_file):
+ * its real path, or NULL. */
+static char *file_of(const char *p)
+{
+    grille_text *t = NULL;
+    grille_error err = {0};
+    ck_assert_int_eq(grille_text_read_file(&t, p, &err), 0);
+    const char *f = grille__text_file(t);
+    char *copy = f ? strdup(f) : NULL;
+    grille_text_free(t);
+    return copy;
+}
+
+static void write_note(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* The notes of a folder are resolved by the folder's real path, kept from
+ * one to the next: through a linked folder, a note that is a link, and a
+ * folder replaced meanwhile, each is its realpath(), as resolved alone. */
+START_TEST(text_file_by_folder)
+{
+    char tmpl[] = "/tmp/grille-byfolder-XXXXXX";
+    char *dir = mkdtemp(tmpl);
+    ck_assert_ptr_nonnull(dir);
+    char real[300], other[300], link[300], p[400], q[400];
+    snprintf(real, sizeof(real), "%s/real", dir);
+    snprintf(other, sizeof(other), "%s/other", dir);
+    snprintf(link, sizeof(link), "%s/link", dir);
+    ck_assert_int_eq(mkdir(real, 0700), 0);
+    ck_assert_int_eq(mkdir(other, 0700), 0);
+    ck_assert_int_eq(symlink("real", link), 0);
+    const char *names[] = {"a.md", "b.md", "c.md"};
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(p, sizeof(p), "%s/%s", real, names[i]);
+        write_note(p, names[i]);
+        snprintf(p, sizeof(p), "%s/%s", other, names[i]);
+        write_note(p, "autre");
+    }
+    /* d.md in the linked folder is a link to other/d.md */
+    snprintf(p, sizeof(p), "%s/d.md", other);
+    write_note(p, "lien");
+    snprintf(p, sizeof(p), "%s/d.md", real);
+    ck_assert_int_eq(symlink("../other/d.md", p), 0);
+    char *rdir = realpath(dir, NULL);
+    ck_assert_ptr_nonnull(rdir);
+    for (size_t i = 0; i < 2; i++) { /* the second by the folder kept */
+        snprintf(p, sizeof(p), "%s/%s", link, names[i]);
+        snprintf(q, sizeof(q), "%s/real/%s", rdir, names[i]);
+        char *f = file_of(p);
+        ck_assert_ptr_nonnull(f);
+        ck_assert_str_eq(f, q);
+        free(f);
+    }
+    snprintf(p, sizeof(p), "%s/d.md", link);
+    snprintf(q, sizeof(q), "%s/other/d.md", rdir);
+    char *f = file_of(p);
+    ck_assert_ptr_nonnull(f);
+    ck_assert_str_eq(f, q);
+    free(f);
+    /* the link now names the other folder: link/c.md is other/c.md */
+    ck_assert_int_eq(unlink(link), 0);
+    ck_assert_int_eq(symlink("other", link), 0);
+    snprintf(p, sizeof(p), "%s/c.md", link);
+    snprintf(q, sizeof(q), "%s/other/c.md", rdir);
+    f = file_of(p);
+    ck_assert_ptr_nonnull(f);
+    ck_assert_str_eq(f, q);
+    free(f);
+    /* and back: link/b.md is real/b.md again, not other/b.md */
+    ck_assert_int_eq(unlink(link), 0);
+    ck_assert_int_eq(symlink("real", link), 0);
+    snprintf(p, sizeof(p), "%s/b.md", link);
+    snprintf(q, sizeof(q), "%s/real/b.md", rdir);
+    f = file_of(p);
+    ck_assert_ptr_nonnull(f);
+    ck_assert_str_eq(f, q);
+    free(f);
+    /* a bare name, in the current folder */
+    char old[4096];
+    ck_assert_ptr_nonnull(getcwd(old, sizeof(old)));
+    ck_assert_int_eq(chdir(other), 0);
+    snprintf(q, sizeof(q), "%s/other/a.md", rdir);
+    f = file_of("a.md");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_str_eq(f, q);
+    free(f);
+    ck_assert_int_eq(chdir(real), 0);
+    snprintf(q, sizeof(q), "%s/real/a.md", rdir);
+    f = file_of("a.md");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_str_eq(f, q);
+    free(f);
+    ck_assert_int_eq(chdir(old), 0);
+    free(rdir);
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(p, sizeof(p), "%s/%s", real, names[i]);
+        unlink(p);
+        snprintf(p, sizeof(p), "%s/%s", other, names[i]);
+        unlink(p);
+    }
+    snprintf(p, sizeof(p), "%s/d.md", real);
+    unlink(p);
+    snprintf(p, sizeof(p), "%s/d.md", other);
+    unlink(p);
+    unlink(link);
+    rmdir(real);
+    rmdir(other);
+    rmdir(dir);
+}
+END_TEST
+
 /* ---------------------------------------------------------- front matter */
 
 START_TEST(front_matter_found)
@@ -2554,6 +2670,7 @@ static Suite *suite(void)
     } cases[] = {
         {"decoding", {decode_utf8, decode_utf16, decode_windows1252, decode_macroman,
                       decode_refusals, read_file_errors, read_file_keeps_its_file,
+                      text_file_by_folder,
                       utf8_check_equals_plain, utf8_check_long_texts}},
         {"front matter", {front_matter_found, front_matter_after_blank_lines,
                           front_matter_lines_as_bytes,
