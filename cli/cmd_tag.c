@@ -729,8 +729,11 @@ static void read_doc(tagrun *r, size_t i, size_t thread)
     pthread_mutex_unlock(&r->lock);
     if (!take)
         return;
-    if (grille_text_read_file_jobs(&d->text, d->path, (int)r->threads,
-                                   &err) < 0) {
+    /* the file's size seen: not looked at again (a system call per
+     * note) */
+    uint64_t seen = known && S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0;
+    if (grille_text_read_file_sized(&d->text, d->path, (int)r->threads, seen,
+                                    &err) < 0) {
         add_msg(&d->msgs, &d->msglen, "grille: %s\n", err.message);
         d->failed = true;
         return;

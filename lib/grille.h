@@ -150,6 +150,14 @@ GRILLE_API int grille_text_read_file(grille_text **out, const char *path,
 GRILLE_API int grille_text_read_file_jobs(grille_text **out,
                                           const char *path, int jobs,
                                           grille_error *err);
+/* The same for a regular file whose size (`size` bytes) the caller has
+ * just seen with stat(), without looking at the file again before it is
+ * read (a system call per note): the size only sizes the first read, and
+ * a file changed since is read whole all the same.  size 0: as
+ * grille_text_read_file_jobs. */
+GRILLE_API int grille_text_read_file_sized(grille_text **out,
+                                           const char *path, int jobs,
+                                           uint64_t size, grille_error *err);
 /* The same from descriptor `fd`, open on the file at `path` (the name its
  * messages and grille_add_document use; "-" for standard input), which it
  * closes, failed or not (but fd 0, standard input): a caller that looked

@@ -162,12 +162,23 @@ const char *grille__text_file(const grille_text *text)
     char *f = __atomic_load_n(&t->file, __ATOMIC_ACQUIRE);
     if (f)
         return f;
-    f = by_folder(t->path, t->dev, t->ino);
+    /* read by a size seen beforehand (grille_text_read_file_sized): the
+     * file at its path now, as the best guess there is */
+    dev_t dev = t->dev;
+    ino_t ino = t->ino;
+    struct stat now;
+    if (!dev && !ino) {
+        if (stat(t->path, &now) != 0 || !S_ISREG(now.st_mode))
+            return NULL;
+        dev = now.st_dev;
+        ino = now.st_ino;
+    }
+    f = by_folder(t->path, dev, ino);
     if (!f) {
         f = realpath(t->path, NULL);
         struct stat st;
-        if (f && (stat(f, &st) != 0 || st.st_dev != t->dev ||
-                  st.st_ino != t->ino)) {
+        if (f && (stat(f, &st) != 0 || st.st_dev != dev ||
+                  st.st_ino != ino)) {
             /* not the file read: unknown rather than another's */
             free(f);
             f = NULL;
@@ -670,7 +681,7 @@ int grille_text_read_file(grille_text **out, const char *path,
 }
 
 static int read_fd(grille_text **out, int fd, const char *path, int jobs,
-                   grille_error *err);
+                   const struct stat *seen, grille_error *err);
 
 int grille_text_read_file_jobs(grille_text **out, const char *path,
                                int jobs, grille_error *err)
@@ -690,7 +701,30 @@ int grille_text_read_file_jobs(grille_text **out, const char *path,
             return GRILLE_EIO;
         }
     }
-    return read_fd(out, fd, path, jobs, err);
+    return read_fd(out, fd, path, jobs, NULL, err);
+}
+
+int grille_text_read_file_sized(grille_text **out, const char *path,
+                                int jobs, uint64_t size, grille_error *err)
+{
+    *out = NULL;
+    if (!path || !strcmp(path, "-") || !size || size > (uint64_t)SIZE_MAX / 2)
+        return grille_text_read_file_jobs(out, path, jobs, err);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        int e = errno;
+        grille__error(err, GRILLE_EIO, path, 0, 0, "%s", strerror(e));
+        if (err)
+            err->detail = e;
+        return GRILLE_EIO;
+    }
+    /* a regular file of that size; its device and inode not known (0:
+     * looked at when its file is asked for, grille__text_file) */
+    struct stat seen;
+    memset(&seen, 0, sizeof(seen));
+    seen.st_mode = S_IFREG;
+    seen.st_size = (off_t)size;
+    return read_fd(out, fd, path, jobs, &seen, err);
 }
 
 int grille_text_read_fd(grille_text **out, int fd, const char *path,
@@ -704,20 +738,23 @@ int grille_text_read_fd(grille_text **out, int fd, const char *path,
                              path ? _("no file given (a negative descriptor)")
                                   : _("no file given"));
     }
-    return read_fd(out, fd, path, jobs, err);
+    return read_fd(out, fd, path, jobs, NULL, err);
 }
 
 /* Reads and decodes descriptor fd of the file at `path` ("-": standard
- * input, fd 0), which it closes (but standard input). */
+ * input, fd 0), which it closes (but standard input); `seen`: the file's
+ * stat, taken by the caller (NULL: fstat of fd). */
 static int read_fd(grille_text **out, int fd, const char *path, int jobs,
-                   grille_error *err)
+                   const struct stat *seen, grille_error *err)
 {
     /* standard input is fd 0, never closed; "-" names it */
     bool is_stdin = fd == 0;
     const char *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
     struct stat st;
     bool regular = false; /* a file the text can be said to come from */
-    if (fstat(fd, &st) != 0) {
+    if (seen) {
+        st = *seen;
+    } else if (fstat(fd, &st) != 0) {
         int e = errno;
         if (!is_stdin)
             close(fd);
@@ -738,9 +775,14 @@ static int read_fd(grille_text **out, int fd, const char *path, int jobs,
         regular = S_ISREG(st.st_mode);
     }
     gbuf b = {0};
-    size_t want = S_ISREG(st.st_mode) && st.st_size > 0
-                      ? (size_t)st.st_size + 1
-                      : 65536;
+    /* a file of known size: room for one byte more than it holds (and
+     * the NUL), so that a first read that stops short at that size is
+     * the end, with no read more to see it (a system call per note,
+     * 3 us on a VM) */
+    size_t known = S_ISREG(st.st_mode) && st.st_size > 0
+                       ? (size_t)st.st_size
+                       : SIZE_MAX;
+    size_t want = known != SIZE_MAX ? known + 2 : 65536;
     size_t big = want >= BIG_READ ? want : 0;
     int r = big ? read_big(fd, !is_stdin, jobs, &b, &big) : 0;
     /* a pipe or a device has no end known before it comes (/dev/zero
@@ -763,7 +805,8 @@ static int read_fd(grille_text **out, int fd, const char *path, int jobs,
             }
             want = b.cap;
         }
-        ssize_t n = read(fd, b.data + b.len, b.cap - b.len - 1);
+        size_t ask = b.cap - b.len - 1;
+        ssize_t n = read(fd, b.data + b.len, ask);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0)
@@ -771,6 +814,8 @@ static int read_fd(grille_text **out, int fd, const char *path, int jobs,
         if (n <= 0)
             break;
         b.len += (size_t)n;
+        if (!stream && (size_t)n < ask && b.len == known)
+            break; /* all of it, read short of the byte more */
         if (stream && memchr(b.data + b.len - (size_t)n, 0, (size_t)n) &&
             !(b.len >= 2 && (((unsigned char)b.data[0] == 0xFF &&
                               (unsigned char)b.data[1] == 0xFE) ||

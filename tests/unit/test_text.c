@@ -443,6 +443,57 @@ START_TEST(text_file_by_folder)
 }
 END_TEST
 
+/* A note read by the size its caller saw: the size only sizes the first
+ * read, so a note that grew or shrank since is read whole, and its file
+ * is found as a note read by its path is. */
+START_TEST(read_file_sized_reads_it_whole)
+{
+    char tmpl[] = "/tmp/grille-sized-XXXXXX";
+    char *dir = mkdtemp(tmpl);
+    ck_assert_ptr_nonnull(dir);
+    char p[300];
+    snprintf(p, sizeof(p), "%s/note.md", dir);
+    write_note(p, "Le maire parle du télétravail.\n");
+    size_t want = strlen("Le maire parle du télétravail.\n");
+    grille_error err = {0};
+    /* the size seen, smaller, larger, none: the same text each time */
+    uint64_t sizes[] = {want, 3, want + 100, 0};
+    for (size_t i = 0; i < 4; i++) {
+        grille_text *t = NULL;
+        ck_assert_int_eq(grille_text_read_file_sized(&t, p, 1, sizes[i], &err),
+                         0);
+        size_t n;
+        ck_assert_str_eq(grille_text_data(t, &n),
+                         "Le maire parle du télétravail.\n");
+        ck_assert_uint_eq(n, want);
+        const char *f = grille__text_file(t);
+        ck_assert_ptr_nonnull(f);
+        char *real = realpath(p, NULL);
+        ck_assert_str_eq(f, real);
+        free(real);
+        grille_text_free(t);
+    }
+    /* a file of exactly the size seen, then one byte more */
+    write_note(p, "abc");
+    grille_text *t = NULL;
+    ck_assert_int_eq(grille_text_read_file_sized(&t, p, 1, 3, &err), 0);
+    size_t n;
+    ck_assert_str_eq(grille_text_data(t, &n), "abc");
+    grille_text_free(t);
+    write_note(p, "abcd");
+    ck_assert_int_eq(grille_text_read_file_sized(&t, p, 1, 3, &err), 0);
+    ck_assert_str_eq(grille_text_data(t, &n), "abcd");
+    grille_text_free(t);
+    /* gone since it was seen: said as a file that cannot be read */
+    unlink(p);
+    ck_assert_int_eq(grille_text_read_file_sized(&t, p, 1, 4, &err),
+                     GRILLE_EIO);
+    ck_assert_ptr_null(t);
+    ck_assert_msg(strstr(err.message, "note.md") != NULL, "%s", err.message);
+    rmdir(dir);
+}
+END_TEST
+
 /* ---------------------------------------------------------- front matter */
 
 START_TEST(front_matter_found)
@@ -2670,7 +2721,7 @@ static Suite *suite(void)
     } cases[] = {
         {"decoding", {decode_utf8, decode_utf16, decode_windows1252, decode_macroman,
                       decode_refusals, read_file_errors, read_file_keeps_its_file,
-                      text_file_by_folder,
+                      text_file_by_folder, read_file_sized_reads_it_whole,
                       utf8_check_equals_plain, utf8_check_long_texts}},
         {"front matter", {front_matter_found, front_matter_after_blank_lines,
                           front_matter_lines_as_bytes,
