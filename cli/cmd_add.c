@@ -425,6 +425,9 @@ int cmd_add(int argc, char **argv)
     grille_error err = {0};
     /* the subfolders that could not be read come first */
     failed = failures.n;
+    /* SQLite's page cache (64 MiB) and the notes in flight: 19,500 faults
+     * of 4 KiB pages in the benchmark's add, a sixth of its time */
+    cli_large_heap(false);
     if (status != EXIT_OK || cli_open_store(&s, db, false) < 0) {
         status = EXIT_RUNTIME;
         goto done;

@@ -1678,7 +1678,7 @@ static int run_report(const ropts *o)
     const char *const human_keys[] = {"collectivite", "type", "role",
                                       "enqueteur", o->by, NULL};
     const grille_report_want human = {true, true, human_keys, true};
-    cli_large_heap();
+    cli_large_heap(true);
     if (synth_load(db, &s, &r,
                    o->format == FMT_CSV    ? &themes_only
                    : o->format == FMT_JSON ? &shown

@@ -101,7 +101,7 @@ void cli_warm_heap(void)
         free(piece[i]);
 }
 
-void cli_large_heap(void)
+void cli_large_heap(bool one_arena)
 {
     const size_t huge = (size_t)2 << 20;
     /* big blocks from the heap, not mapped one by one in 4 KiB pages, and
@@ -121,7 +121,8 @@ void cli_large_heap(void)
     if (before == (char *)-1 || after == (char *)-1 || after <= before)
         return;
     /* one arena, the main one, for the threads too */
-    mallopt(M_ARENA_MAX, 1);
+    if (one_arena)
+        mallopt(M_ARENA_MAX, 1);
 #ifdef MADV_HUGEPAGE
     /* the part of the new heap in whole 2 MiB pages */
     uintptr_t lo = ((uintptr_t)before + huge - 1) & ~(uintptr_t)(huge - 1);
@@ -137,8 +138,9 @@ void cli_warm_heap(void)
 {
 }
 
-void cli_large_heap(void)
+void cli_large_heap(bool one_arena)
 {
+    (void)one_arena;
 }
 #endif
 
