@@ -103,8 +103,9 @@ static char *in_cached_dir(const char *dir, size_t dl, const char *base)
     return f;
 }
 
-/* The real path of `path`, the file (dev, ino), by the real path of its
- * folder, cached: malloc'd, or NULL to resolve it in full. */
+/* The real path of `path`, the file (dev, ino; both 0: any regular
+ * file), by the real path of its folder, cached: malloc'd, or NULL to
+ * resolve it in full. */
 static char *by_folder(const char *path, dev_t dev, ino_t ino)
 {
     const char *slash = strrchr(path, '/');
@@ -127,8 +128,8 @@ static char *by_folder(const char *path, dev_t dev, ino_t ino)
     for (int fresh = 0; fresh < 2; fresh++) {
         struct stat st;
         bool there = f && lstat(f, &st) == 0;
-        if (there && !S_ISLNK(st.st_mode) && st.st_dev == dev &&
-            st.st_ino == ino)
+        if (there && S_ISREG(st.st_mode) &&
+            ((!dev && !ino) || (st.st_dev == dev && st.st_ino == ino)))
             return f;
         free(f);
         f = NULL;
@@ -162,23 +163,16 @@ const char *grille__text_file(const grille_text *text)
     char *f = __atomic_load_n(&t->file, __ATOMIC_ACQUIRE);
     if (f)
         return f;
-    /* read by a size seen beforehand (grille_text_read_file_sized): the
-     * file at its path now, as the best guess there is */
-    dev_t dev = t->dev;
-    ino_t ino = t->ino;
-    struct stat now;
-    if (!dev && !ino) {
-        if (stat(t->path, &now) != 0 || !S_ISREG(now.st_mode))
-            return NULL;
-        dev = now.st_dev;
-        ino = now.st_ino;
-    }
-    f = by_folder(t->path, dev, ino);
+    /* read by a size seen beforehand (grille_text_read_file_sized): its
+     * device and inode not known, the file at its path now, as the best
+     * guess there is */
+    bool any = !t->dev && !t->ino;
+    f = by_folder(t->path, t->dev, t->ino);
     if (!f) {
         f = realpath(t->path, NULL);
         struct stat st;
-        if (f && (stat(f, &st) != 0 || st.st_dev != dev ||
-                  st.st_ino != ino)) {
+        if (f && (stat(f, &st) != 0 || !S_ISREG(st.st_mode) ||
+                  (!any && (st.st_dev != t->dev || st.st_ino != t->ino)))) {
             /* not the file read: unknown rather than another's */
             free(f);
             f = NULL;
