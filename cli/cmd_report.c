@@ -365,6 +365,7 @@ static int run_cooc(const ropts *o)
     /* counts only: no terms, quotes nor attributes */
     static const char *const none[] = {NULL};
     const grille_report_want want = {false, false, none, false};
+    cli_large_heap(true); /* as the report's */
     if (synth_load(cli_db_path(o->db), &s, &r, &want) < 0)
         return EXIT_RUNTIME;
     size_t *codes;
@@ -635,6 +636,7 @@ static int run_compare(const ropts *o)
     /* counts and the one attribute that makes the groups */
     const char *const keys[] = {o->by, NULL};
     const grille_report_want want = {false, false, keys, false};
+    cli_large_heap(true); /* as the report's */
     if (synth_load(cli_db_path(o->db), &s, &r, &want) < 0)
         return EXIT_RUNTIME;
     size_t *codes;
