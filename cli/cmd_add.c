@@ -284,9 +284,25 @@ static slot *take_slot(adder *ad, size_t i, size_t npreparers,
         return sl;
     }
     pthread_mutex_lock(&ad->lock);
-    if (!sl->ready) {
-        /* files i to i + nslots - 1 can all be prepared meanwhile (file
-         * i - 1 is stored), so that many are always reached */
+    while (!sl->ready) {
+        /* nothing to write yet: the writer prepares the next file no
+         * thread has taken, where the ring has room for it (file i - 1
+         * is stored), as tag's main thread codes when it has nothing to
+         * write.  The preparers became the slower side once the writer's
+         * page faults went (cli_large_heap): the writer waited for them
+         * a third of the time */
+        if (!ad->stop && ad->next < ad->list->n &&
+            ad->next < ad->stored + ad->nslots) {
+            size_t j = ad->next++;
+            pthread_mutex_unlock(&ad->lock);
+            prepare_file(ad, j, a);
+            pthread_mutex_lock(&ad->lock);
+            ad->slots[j % ad->nslots].ready = true;
+            ad->done++;
+            continue;
+        }
+        /* every file of the ring taken: files i to i + nslots - 1 are
+         * all prepared in the end, so that many are always reached */
         size_t batch = resume_free(ad), n = ad->list->n;
         ad->want_i = i;
         ad->want = n - i < batch ? n : i + batch;
