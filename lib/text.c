@@ -677,6 +677,20 @@ int grille_text_read_file(grille_text **out, const char *path,
 static int read_fd(grille_text **out, int fd, const char *path, int jobs,
                    const struct stat *seen, grille_error *err);
 
+/* Opens the note at `path` for reading: its descriptor, or -1 with the
+ * error said in err. */
+static int open_note(const char *path, grille_error *err)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        int e = errno;
+        grille__error(err, GRILLE_EIO, path, 0, 0, "%s", strerror(e));
+        if (err)
+            err->detail = e;
+    }
+    return fd;
+}
+
 int grille_text_read_file_jobs(grille_text **out, const char *path,
                                int jobs, grille_error *err)
 {
@@ -685,16 +699,8 @@ int grille_text_read_file_jobs(grille_text **out, const char *path,
     if (!path)
         return grille__error(err, GRILLE_EINVALID, NULL, 0, 0, "%s",
                              _("no file given"));
-    if (strcmp(path, "-") != 0) {
-        fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0) {
-            int e = errno;
-            grille__error(err, GRILLE_EIO, path, 0, 0, "%s", strerror(e));
-            if (err)
-                err->detail = e;
-            return GRILLE_EIO;
-        }
-    }
+    if (strcmp(path, "-") != 0 && (fd = open_note(path, err)) < 0)
+        return GRILLE_EIO;
     return read_fd(out, fd, path, jobs, NULL, err);
 }
 
@@ -704,14 +710,9 @@ int grille_text_read_file_sized(grille_text **out, const char *path,
     *out = NULL;
     if (!path || !strcmp(path, "-") || !size || size > (uint64_t)SIZE_MAX / 2)
         return grille_text_read_file_jobs(out, path, jobs, err);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        int e = errno;
-        grille__error(err, GRILLE_EIO, path, 0, 0, "%s", strerror(e));
-        if (err)
-            err->detail = e;
+    int fd = open_note(path, err);
+    if (fd < 0)
         return GRILLE_EIO;
-    }
     /* a regular file of that size; its device and inode not known (0:
      * looked at when its file is asked for, grille__text_file) */
     struct stat seen;

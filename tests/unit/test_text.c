@@ -340,6 +340,15 @@ static char *file_of(const char *p)
     return copy;
 }
 
+/* The file of a text read from path p is `want`. */
+static void file_is(const char *p, const char *want)
+{
+    char *f = file_of(p);
+    ck_assert_ptr_nonnull(f);
+    ck_assert_str_eq(f, want);
+    free(f);
+}
+
 static void write_note(const char *path, const char *text)
 {
     FILE *f = fopen(path, "w");
@@ -380,50 +389,32 @@ START_TEST(text_file_by_folder)
     for (size_t i = 0; i < 2; i++) { /* the second by the folder kept */
         snprintf(p, sizeof(p), "%s/%s", link, names[i]);
         snprintf(q, sizeof(q), "%s/real/%s", rdir, names[i]);
-        char *f = file_of(p);
-        ck_assert_ptr_nonnull(f);
-        ck_assert_str_eq(f, q);
-        free(f);
+        file_is(p, q);
     }
     snprintf(p, sizeof(p), "%s/d.md", link);
     snprintf(q, sizeof(q), "%s/other/d.md", rdir);
-    char *f = file_of(p);
-    ck_assert_ptr_nonnull(f);
-    ck_assert_str_eq(f, q);
-    free(f);
+    file_is(p, q);
     /* the link now names the other folder: link/c.md is other/c.md */
     ck_assert_int_eq(unlink(link), 0);
     ck_assert_int_eq(symlink("other", link), 0);
     snprintf(p, sizeof(p), "%s/c.md", link);
     snprintf(q, sizeof(q), "%s/other/c.md", rdir);
-    f = file_of(p);
-    ck_assert_ptr_nonnull(f);
-    ck_assert_str_eq(f, q);
-    free(f);
+    file_is(p, q);
     /* and back: link/b.md is real/b.md again, not other/b.md */
     ck_assert_int_eq(unlink(link), 0);
     ck_assert_int_eq(symlink("real", link), 0);
     snprintf(p, sizeof(p), "%s/b.md", link);
     snprintf(q, sizeof(q), "%s/real/b.md", rdir);
-    f = file_of(p);
-    ck_assert_ptr_nonnull(f);
-    ck_assert_str_eq(f, q);
-    free(f);
+    file_is(p, q);
     /* a bare name, in the current folder */
     char old[4096];
     ck_assert_ptr_nonnull(getcwd(old, sizeof(old)));
     ck_assert_int_eq(chdir(other), 0);
     snprintf(q, sizeof(q), "%s/other/a.md", rdir);
-    f = file_of("a.md");
-    ck_assert_ptr_nonnull(f);
-    ck_assert_str_eq(f, q);
-    free(f);
+    file_is("a.md", q);
     ck_assert_int_eq(chdir(real), 0);
     snprintf(q, sizeof(q), "%s/real/a.md", rdir);
-    f = file_of("a.md");
-    ck_assert_ptr_nonnull(f);
-    ck_assert_str_eq(f, q);
-    free(f);
+    file_is("a.md", q);
     ck_assert_int_eq(chdir(old), 0);
     free(rdir);
     for (size_t i = 0; i < 3; i++) {
