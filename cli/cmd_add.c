@@ -75,9 +75,6 @@ typedef struct key_typo {
 
 typedef struct adder {
     const cli_files *list;
-    /* per file, its size when named on the command line (0: not known,
-     * a file of a folder walked): not looked at again before it is read */
-    const uint64_t *sizes;
     const grille_codebook *cb;
     grille_unit unit;
     slot *slots;
@@ -221,9 +218,7 @@ static void prepare_file(adder *ad, size_t i, grille_analyser *a)
 {
     slot *sl = &ad->slots[i % ad->nslots];
     const char *path = ad->list->v[i];
-    sl->rc = grille_text_read_file_sized(&sl->text, path, 1,
-                                         ad->sizes ? ad->sizes[i] : 0,
-                                         &sl->err);
+    sl->rc = grille_text_read_file(&sl->text, path, &sl->err);
     if (sl->rc == 0)
         sl->rc = grille_add_prepare(&sl->prep, a, ad->cb, ad->unit, path,
                                     sl->text, &sl->err);
@@ -292,7 +287,7 @@ static slot *take_slot(adder *ad, size_t i, size_t npreparers,
          * write.  The preparers became the slower side once the writer's
          * page faults went (cli_large_heap): the writer waited for them
          * a third of the time */
-        if (!ad->stop && ad->next < ad->list->n &&
+        if (!ad->stop && !cli_interrupted && ad->next < ad->list->n &&
             ad->next < ad->stored + ad->nslots) {
             size_t j = ad->next++;
             pthread_mutex_unlock(&ad->lock);
@@ -414,10 +409,6 @@ int cmd_add(int argc, char **argv)
     key_typo *typos = NULL;
     size_t ntypos = 0;
     int status = EXIT_OK;
-    /* the sizes seen, for the files named (at most one per argument
-     * once the folders are walked: grown with the list) */
-    uint64_t *sizes = NULL;
-    size_t nsizes = 0, sizes_cap = 0;
     for (int i = optind; i < argc; i++) {
         struct stat st;
         /* once per argument: tens of thousands of notes are named on the
@@ -443,40 +434,17 @@ int cmd_add(int argc, char **argv)
                 status = EXIT_RUNTIME;
         } else if (cli_files_push(&list, strdup(argv[i])) < 0) {
             status = EXIT_RUNTIME;
-        } else if (known) {
-            /* the sizes of the files before it: 0, not known */
-            if (sizes_cap < list.n) {
-                uint64_t *more = realloc(sizes, list.cap * sizeof(*sizes));
-                if (!more) {
-                    status = EXIT_RUNTIME;
-                    continue;
-                }
-                sizes = more;
-                sizes_cap = list.cap;
-            }
-            while (nsizes < list.n)
-                sizes[nsizes++] = 0;
-            sizes[list.n - 1] = (uint64_t)st.st_size;
         }
     }
-    /* the files of a folder walked last: not known */
-    if (status == EXIT_OK && nsizes && sizes_cap < list.n) {
-        uint64_t *more = realloc(sizes, list.n * sizeof(*sizes));
-        if (more)
-            sizes = more;
-        else
-            status = EXIT_RUNTIME;
-    }
-    while (status == EXIT_OK && nsizes && nsizes < list.n)
-        sizes[nsizes++] = 0;
     grille_store *s = NULL;
     grille_codebook *cb = NULL;
     grille_analyser *a = NULL;
     grille_error err = {0};
     /* the subfolders that could not be read come first */
     failed = failures.n;
-    /* SQLite's page cache (64 MiB) and the notes in flight: 19,500 faults
-     * of 4 KiB pages in the benchmark's add, a sixth of its time */
+    /* SQLite's page cache (64 MiB) and the writer's other memory (the
+     * preparers keep arenas of their own): 19,500 faults of 4 KiB pages
+     * in the benchmark's add, a sixth of its time */
     cli_large_heap(false);
     if (status != EXIT_OK || cli_open_store(&s, db, false) < 0) {
         status = EXIT_RUNTIME;
@@ -507,7 +475,6 @@ int cmd_add(int argc, char **argv)
      * code the files ahead while this one writes them to the project */
     size_t npre = jobs > 1 && list.n > 1 ? (size_t)jobs - 1 : 0;
     adder ad = {.list = &list,
-                .sizes = nsizes ? sizes : NULL,
                 .cb = cb,
                 .unit = grille_store_unit(s),
                 .nslots = 4 * npre + 2,
@@ -704,7 +671,6 @@ done:
         free(typos[i].first);
     }
     free(typos);
-    free(sizes);
     for (size_t i = 0; i < list.n; i++)
         free(list.v[i]);
     free(list.v);

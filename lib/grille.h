@@ -150,10 +150,14 @@ GRILLE_API int grille_text_read_file(grille_text **out, const char *path,
 GRILLE_API int grille_text_read_file_jobs(grille_text **out,
                                           const char *path, int jobs,
                                           grille_error *err);
-/* The same for a regular file whose size (`size` bytes) the caller has
- * just seen with stat(), without looking at the file again before it is
+/* The same for a file the caller has just seen with stat() to be a
+ * regular file of `size` bytes, without looking at it again before it is
  * read (a system call per note): the size only sizes the first read, and
- * a file changed since is read whole all the same.  size 0: as
+ * a file changed since is read whole all the same (one that became a
+ * folder or a pipe in between is read as a file).  The file the text was
+ * read from (grille_add_document's) is then the one at `path` when it is
+ * asked for, not checked against the file read: after a chdir, or a
+ * folder of the path linked elsewhere, another one.  size 0: as
  * grille_text_read_file_jobs. */
 GRILLE_API int grille_text_read_file_sized(grille_text **out,
                                            const char *path, int jobs,

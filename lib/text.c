@@ -103,9 +103,8 @@ static char *in_cached_dir(const char *dir, size_t dl, const char *base)
     return f;
 }
 
-/* The real path of `path`, the file (dev, ino; both 0: any regular
- * file), by the real path of its folder, cached: malloc'd, or NULL to
- * resolve it in full. */
+/* The real path of `path`, the file (dev, ino), by the real path of its
+ * folder, cached: malloc'd, or NULL to resolve it in full. */
 static char *by_folder(const char *path, dev_t dev, ino_t ino)
 {
     const char *slash = strrchr(path, '/');
@@ -128,8 +127,8 @@ static char *by_folder(const char *path, dev_t dev, ino_t ino)
     for (int fresh = 0; fresh < 2; fresh++) {
         struct stat st;
         bool there = f && lstat(f, &st) == 0;
-        if (there && S_ISREG(st.st_mode) &&
-            ((!dev && !ino) || (st.st_dev == dev && st.st_ino == ino)))
+        if (there && S_ISREG(st.st_mode) && st.st_dev == dev &&
+            st.st_ino == ino)
             return f;
         free(f);
         f = NULL;
@@ -164,15 +163,23 @@ const char *grille__text_file(const grille_text *text)
     if (f)
         return f;
     /* read by a size seen beforehand (grille_text_read_file_sized): its
-     * device and inode not known, the file at its path now, as the best
-     * guess there is */
-    bool any = !t->dev && !t->ino;
-    f = by_folder(t->path, t->dev, t->ino);
+     * device and inode not known, those of the file at its path now (a
+     * folder linked elsewhere since, or a chdir, give that file's) */
+    dev_t dev = t->dev;
+    ino_t ino = t->ino;
+    if (!dev && !ino) {
+        struct stat now;
+        if (stat(t->path, &now) != 0 || !S_ISREG(now.st_mode))
+            return NULL;
+        dev = now.st_dev;
+        ino = now.st_ino;
+    }
+    f = by_folder(t->path, dev, ino);
     if (!f) {
         f = realpath(t->path, NULL);
         struct stat st;
-        if (f && (stat(f, &st) != 0 || !S_ISREG(st.st_mode) ||
-                  (!any && (st.st_dev != t->dev || st.st_ino != t->ino)))) {
+        if (f && (stat(f, &st) != 0 || st.st_dev != dev ||
+                  st.st_ino != ino)) {
             /* not the file read: unknown rather than another's */
             free(f);
             f = NULL;
@@ -600,7 +607,7 @@ static bool text_valid(const char *s, size_t len, bool large)
  * A large regular file read into huge pages (faulting 100 MB in 4 KiB
  * pages cost a third of its reading), its second half on another thread
  * when `jobs` allows and the file can be read by position.  *big is the
- * buffer's size (the file's + 1).  0 with b filled; 0 with *big = 0 when
+ * buffer's size (the file's + 2).  0 with b filled; 0 with *big = 0 when
  * the file grew meanwhile (what was read moved to a plain buffer, the
  * reading to go on); an errno; or GRILLE_ENOMEM.  b is empty on an error.
  */
@@ -773,7 +780,9 @@ static int read_fd(grille_text **out, int fd, const char *path, int jobs,
     /* a file of known size: room for one byte more than it holds (and
      * the NUL), so that a first read that stops short at that size is
      * the end, with no read more to see it (a system call per note,
-     * 3 us on a VM) */
+     * 3 us on a VM; files under BIG_READ: read_big reads its own way).
+     * A read short of it ends the file only at the size seen: one that
+     * stops earlier (a network file system's chunk) is read on. */
     size_t known = S_ISREG(st.st_mode) && st.st_size > 0
                        ? (size_t)st.st_size
                        : SIZE_MAX;

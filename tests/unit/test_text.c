@@ -475,6 +475,46 @@ START_TEST(read_file_sized_reads_it_whole)
     ck_assert_int_eq(grille_text_read_file_sized(&t, p, 1, 3, &err), 0);
     ck_assert_str_eq(grille_text_data(t, &n), "abcd");
     grille_text_free(t);
+    /* the folder resolved for one note, then linked elsewhere: the next
+     * note's file is where its text was read, not the folder kept */
+    char v1[320], v2[320], lnk[320], q[400];
+    snprintf(v1, sizeof(v1), "%s/v1", dir);
+    snprintf(v2, sizeof(v2), "%s/v2", dir);
+    snprintf(lnk, sizeof(lnk), "%s/cur", dir);
+    ck_assert_int_eq(mkdir(v1, 0700), 0);
+    ck_assert_int_eq(mkdir(v2, 0700), 0);
+    ck_assert_int_eq(symlink("v1", lnk), 0);
+    snprintf(q, sizeof(q), "%s/a.md", v1);
+    write_note(q, "un\n");
+    snprintf(q, sizeof(q), "%s/b.md", v1);
+    write_note(q, "deux v1\n");
+    snprintf(q, sizeof(q), "%s/b.md", v2);
+    write_note(q, "deux v2\n");
+    char *rdir = realpath(dir, NULL);
+    ck_assert_ptr_nonnull(rdir);
+    for (int k = 0; k < 2; k++) {
+        snprintf(q, sizeof(q), "%s/%s", lnk, k ? "b.md" : "a.md");
+        ck_assert_int_eq(grille_text_read_file_sized(&t, q, 1, 3, &err), 0);
+        char at[400];
+        snprintf(at, sizeof(at), "%s/%s", rdir, k ? "v2/b.md" : "v1/a.md");
+        ck_assert_str_eq(grille_text_data(t, &n), k ? "deux v2\n" : "un\n");
+        ck_assert_ptr_nonnull(grille__text_file(t));
+        ck_assert_str_eq(grille__text_file(t), at);
+        grille_text_free(t);
+        if (!k) { /* cur now names v2 */
+            ck_assert_int_eq(unlink(lnk), 0);
+            ck_assert_int_eq(symlink("v2", lnk), 0);
+        }
+    }
+    free(rdir);
+    const char *gone[] = {"v1/a.md", "v1/b.md", "v2/b.md", "cur", "v1", "v2"};
+    for (size_t i = 0; i < 6; i++) {
+        snprintf(q, sizeof(q), "%s/%s", dir, gone[i]);
+        if (i < 4)
+            unlink(q);
+        else
+            rmdir(q);
+    }
     /* gone since it was seen: said as a file that cannot be read */
     unlink(p);
     ck_assert_int_eq(grille_text_read_file_sized(&t, p, 1, 4, &err),
