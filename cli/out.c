@@ -1294,7 +1294,7 @@ bool cli_note_name(const char *name)
 /* Walks `dir` (sorted, depth first).  Symbolic links to files are
  * followed; links to folders are not (so a link loop cannot trap the
  * walk). */
-static int walk(const char *dir, const char *db, cli_files *out,
+static int walk(const char *dir, const cli_project_ids *db, cli_files *out,
                 cli_files *unread, size_t *skipped, int depth)
 {
     if (depth > 64) {
@@ -1383,7 +1383,7 @@ static int walk(const char *dir, const char *db, cli_files *out,
         if (S_ISDIR(st.st_mode)) {
             rc = walk(p, db, out, unread, skipped, depth + 1);
             free(p);
-        } else if (S_ISREG(st.st_mode) && db && cli_project_file(p, db)) {
+        } else if (S_ISREG(st.st_mode) && db && cli_project_ids_has(db, &st)) {
             free(p); /* the project itself (grille add ., a project named
                         notes.md): unsaid */
         } else if (S_ISREG(st.st_mode) && cli_note_name(p)) {
@@ -1407,7 +1407,10 @@ static int walk(const char *dir, const char *db, cli_files *out,
 int cli_walk(const char *dir, const char *db, cli_files *out,
              cli_files *unread, size_t *skipped)
 {
-    return walk(dir, db, out, unread, skipped, 0);
+    cli_project_ids ids;
+    if (db)
+        cli_project_ids_take(&ids, db);
+    return walk(dir, db ? &ids : NULL, out, unread, skipped, 0);
 }
 
 void cli_files_free(cli_files *f)

@@ -180,31 +180,64 @@ static char *full_name(const char *path)
     return out;
 }
 
+/* The project's own name, links resolved (SQLite's files are beside the
+ * file a link names, not beside the link), with side[i] after it; false
+ * when it does not fit. */
+static const char *const side[] = {"", "-wal", "-shm", "-journal"};
+enum { NSIDE = sizeof(side) / sizeof(side[0]) };
+
+static bool side_name(char *path, size_t size, const char *db,
+                      const char *dbname, size_t i)
+{
+    int n = snprintf(path, size, "%s%s", dbname ? dbname : db, side[i]);
+    return n > 0 && (size_t)n < size;
+}
+
 bool cli_project_file(const char *out, const char *db)
 {
-    static const char *const side[] = {"", "-wal", "-shm", "-journal"};
     struct stat o, d;
     bool there = stat(out, &o) == 0;
     char *name = there ? NULL : full_name(out);
-    /* the project's own name, links resolved: SQLite's files are beside
-     * the file a link names, not beside the link */
     char *dbname = full_name(db);
     bool same = false;
-    for (size_t i = 0; i < sizeof(side) / sizeof(side[0]) && !same; i++) {
+    for (size_t i = 0; i < NSIDE && !same; i++) {
         char path[4096];
-        int n = snprintf(path, sizeof(path), "%s%s",
-                         there && !dbname ? db : dbname, side[i]);
-        if (n <= 0 || (size_t)n >= sizeof(path))
+        if ((!there && !dbname) ||
+            !side_name(path, sizeof(path), db, dbname, i))
             continue;
         if (there) /* the same file, by any name */
             same = stat(path, &d) == 0 && d.st_dev == o.st_dev &&
                    d.st_ino == o.st_ino;
         else /* a file SQLite makes beside the project when it needs it */
-            same = name && dbname && strcmp(name, path) == 0;
+            same = name && strcmp(name, path) == 0;
     }
     free(name);
     free(dbname);
     return same;
+}
+
+void cli_project_ids_take(cli_project_ids *ids, const char *db)
+{
+    memset(ids, 0, sizeof(*ids));
+    char *dbname = full_name(db);
+    for (size_t i = 0; i < NSIDE; i++) {
+        char path[4096];
+        struct stat d;
+        if (side_name(path, sizeof(path), db, dbname, i) &&
+            stat(path, &d) == 0) {
+            ids->dev[ids->n] = d.st_dev;
+            ids->ino[ids->n++] = d.st_ino;
+        }
+    }
+    free(dbname);
+}
+
+bool cli_project_ids_has(const cli_project_ids *ids, const struct stat *st)
+{
+    for (size_t i = 0; i < ids->n; i++)
+        if (ids->dev[i] == st->st_dev && ids->ino[i] == st->st_ino)
+            return true;
+    return false;
 }
 
 bool cli_same_file(const char *out, const char *db)

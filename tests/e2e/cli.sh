@@ -1473,6 +1473,12 @@ ok "add .: the project in the folder is passed over unsaid, a stranger said" sh 
     grep -qx 'added 1 document to grille.db, 1 skipped' ../self.out &&
     grep -q 'skipped ./b.docx' ../self.out && ! grep -q 'grille.db:' ../self.out &&
     ! grep -q 'skipped ./grille.db' ../self.out"
+# a project named like a note, and a link to it, in the folder walked: no note
+mkdir selfmd && printf 'Le télétravail.\n' > selfmd/a.md && ln -s notes.md selfmd/link.md
+ok "add .: a project named notes.md and a link to it are not added as notes" sh -c "
+    cd selfmd && $G init -d notes.md >/dev/null && $G add -d notes.md . > ../selfmd.out 2>&1 &&
+    grep -qx 'added 1 document to notes.md' ../selfmd.out &&
+    test \$($G list -d notes.md -f csv 2>/dev/null | grep -c 'link.md\|notes.md') = 0"
 escf=$(printf 'w\033]0;pwn\007.txt')
 printf 'la sant\351\n' > "$escf"
 ok "tag: a warning naming a file never sends its controls to the terminal" sh -c "
