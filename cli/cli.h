@@ -508,6 +508,7 @@ bool cli_front_matter_aside(const char *s, size_t len, const char *name,
 typedef struct cli_files {
     char **v;
     size_t n, cap;
+    uint64_t bytes; /* the sizes of the files listed, as stat saw them */
 } cli_files;
 /* Appends path (malloc'd; NULL: out of memory), or frees it and returns
  * -1. */
@@ -533,14 +534,22 @@ extern int cli_upgraded_to;
 const char *cli_db_path(const char *opt);
 /* Before a command that builds large tables of a project in memory (the
  * report's documents, attributes and cells, add's page cache of SQLite):
- * the heap is made to grow in 2 MiB pages where the kernel allows
- * (transparent huge pages on madvise), and with `one_arena`, shared by
- * the command's threads.  Each 4 KiB page touched first costs a fault (13
- * us on the benchmark's machine): the report's 3,400 of them were most
- * of its time, add's 19,500 a sixth of its.  The report's threads share
- * the one heap; add's preparing threads keep arenas of their own (one
- * lock for all was slower: 2.33 s against 2.16 s). */
-void cli_large_heap(bool one_arena);
+ * the heap grows once by 256 MiB of address space and is never given
+ * back, and its first `populate` bytes (what the command is expected to
+ * use) are made present in one call, not by a fault each 4 KiB page
+ * touched (13 us on one benchmark machine: the report's 3,400 were most
+ * of its time, add's 19,500 a sixth of its).  With `one_arena`, the
+ * command's threads share the one heap; add's preparing threads keep
+ * arenas of their own (one lock for all was slower: 2.33 s against 2.16
+ * s).  The heap was once hinted to the kernel for 2 MiB pages instead:
+ * on a machine whose free memory the host takes back, each such page
+ * was cleared at the host's expense, a tenth of add's time and a report
+ * of 23 ms taking 70 now and then. */
+void cli_large_heap(bool one_arena, size_t populate);
+/* The size of file `path` divided by `part`, at most `most`; 0 when it
+ * is no file: what a command reading a project of that size is expected
+ * to keep in memory. */
+size_t cli_heap_share(const char *path, size_t part, size_t most);
 /* Before loading a codebook: the heap's next MiB made present in one
  * call (MADV_POPULATE_WRITE) rather than a page fault per 4 KiB page as
  * the codebook's many small allocations first touch it (some 220 faults,

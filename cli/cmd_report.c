@@ -365,7 +365,7 @@ static int run_cooc(const ropts *o)
     /* counts only: no terms, quotes nor attributes */
     static const char *const none[] = {NULL};
     const grille_report_want want = {false, false, none, false};
-    cli_large_heap(true); /* as the report's */
+    cli_large_heap(true, 0); /* as the report's */
     if (synth_load(cli_db_path(o->db), &s, &r, &want) < 0)
         return EXIT_RUNTIME;
     size_t *codes;
@@ -636,7 +636,7 @@ static int run_compare(const ropts *o)
     /* counts and the one attribute that makes the groups */
     const char *const keys[] = {o->by, NULL};
     const grille_report_want want = {false, false, keys, false};
-    cli_large_heap(true); /* as the report's */
+    cli_large_heap(true, 0); /* as the report's */
     if (synth_load(cli_db_path(o->db), &s, &r, &want) < 0)
         return EXIT_RUNTIME;
     size_t *codes;
@@ -1680,7 +1680,7 @@ static int run_report(const ropts *o)
     const char *const human_keys[] = {"collectivite", "type", "role",
                                       "enqueteur", o->by, NULL};
     const grille_report_want human = {true, true, human_keys, true};
-    cli_large_heap(true);
+    cli_large_heap(true, 0);
     if (synth_load(db, &s, &r,
                    o->format == FMT_CSV    ? &themes_only
                    : o->format == FMT_JSON ? &shown

@@ -1388,6 +1388,7 @@ static int walk(const char *dir, const cli_project_ids *db, cli_files *out,
                         notes.md): unsaid */
         } else if (S_ISREG(st.st_mode) && cli_note_name(p)) {
             rc = cli_files_push(out, p);
+            out->bytes += (uint64_t)st.st_size;
         } else if (!S_ISREG(st.st_mode)) {
             cli_warning(_("skipped %s: not a regular file (a pipe, a device "
                           "or a socket)"),

@@ -101,9 +101,8 @@ void cli_warm_heap(void)
         free(piece[i]);
 }
 
-void cli_large_heap(bool one_arena)
+void cli_large_heap(bool one_arena, size_t populate)
 {
-    const size_t huge = (size_t)2 << 20;
     /* big blocks from the heap, not mapped one by one in 4 KiB pages, and
      * the heap never given back in the command's short life */
     if (!mallopt(M_MMAP_THRESHOLD, 32 << 20) ||
@@ -124,23 +123,51 @@ void cli_large_heap(bool one_arena)
     if (one_arena)
         mallopt(M_ARENA_MAX, 1);
 #ifdef MADV_HUGEPAGE
-    /* the part of the new heap in whole 2 MiB pages */
-    uintptr_t lo = ((uintptr_t)before + huge - 1) & ~(uintptr_t)(huge - 1);
-    uintptr_t hi = (uintptr_t)after & ~(uintptr_t)(huge - 1);
-    if (hi > lo)
-        madvise((void *)lo, hi - lo, MADV_HUGEPAGE); /* a hint */
-#else
-    (void)huge;
+    /* the report's: the part of the new heap in whole 2 MiB pages */
+    const uintptr_t huge = (uintptr_t)2 << 20;
+    uintptr_t hlo = ((uintptr_t)before + huge - 1) & ~(huge - 1);
+    uintptr_t hhi = (uintptr_t)after & ~(huge - 1);
+    if (one_arena && hhi > hlo)
+        madvise((void *)hlo, hhi - hlo, MADV_HUGEPAGE); /* a hint */
 #endif
+    /* the first pages of the new heap made present in one call, as many
+     * as the command is expected to use: free memory, part of the heap
+     * malloc hands out next */
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    uintptr_t lo = ((uintptr_t)before + page - 1) & ~(page - 1);
+    uintptr_t hi = (uintptr_t)after & ~(page - 1);
+    if (populate && hi > lo) {
+        size_t n = (populate + page - 1) & ~(page - 1);
+        madvise((void *)lo, n < hi - lo ? n : hi - lo, MADV_POPULATE_WRITE);
+    }
 }
+
+size_t cli_heap_share(const char *path, size_t part, size_t most)
+{
+    struct stat st;
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0)
+        return 0;
+    size_t n = (size_t)st.st_size / part;
+    return n < most ? n : most;
+}
+
 #else
 void cli_warm_heap(void)
 {
 }
 
-void cli_large_heap(bool one_arena)
+void cli_large_heap(bool one_arena, size_t populate)
 {
     (void)one_arena;
+    (void)populate;
+}
+
+size_t cli_heap_share(const char *path, size_t part, size_t most)
+{
+    (void)path;
+    (void)part;
+    (void)most;
+    return 0;
 }
 #endif
 
