@@ -900,14 +900,17 @@ static int add_rule(builder *b, const ynode *n, grille_rule_kind kind,
     return 0;
 }
 
-/* Adds a sequence and indexes it by its first element. */
+/* Adds a sequence and indexes it by its first element; its elements are
+ * the codebook's from then on, or freed when it cannot be added. */
 static int add_seq(builder *b, cb_seq *s, size_t rule, seq_role role)
 {
     grille_codebook *cb = b->cb;
     s->rule = rule;
     s->role = role;
-    if (GROW(cb->seqs, cb->seqs_cap, cb->nseqs + 1) < 0)
+    if (GROW(cb->seqs, cb->seqs_cap, cb->nseqs + 1) < 0) {
+        free(s->elems); /* the codebook's once added: freed with it */
         return grille__nomem(b->err);
+    }
     size_t id = cb->nseqs;
     cb->seqs[cb->nseqs++] = *s;
     const cb_elem *e = &s->elems[0];
@@ -1512,6 +1515,8 @@ static int near_rule_as(builder *b, const ynode *n, size_t code)
         rc = add_seq(b, &sa, r, ROLE_NEAR_A);
         if (rc == 0)
             rc = add_seq(b, &sb, r, ROLE_NEAR_B);
+        else
+            free(sb.elems);
         /* a phrase's hyphenated spelling, as a term's (term_rule) */
         if (rc == 0)
             rc = other_spelling_of(b, s, ta, ROLE_NEAR_A, r);
@@ -1819,11 +1824,12 @@ static int add_code(builder *b, const ynode *k, long parent, size_t *out)
     if (cb->ncodes >= MAX_CODES)
         return fail(b, k, GRILLE_ELIMIT, _("more than %d themes"), MAX_CODES);
     gbuf id = {0};
-    if (parent >= 0 && (gbuf_puts(&id, cb->codes[parent].id) < 0 ||
-                        gbuf_putc(&id, '/') < 0))
+    if ((parent >= 0 && (gbuf_puts(&id, cb->codes[parent].id) < 0 ||
+                         gbuf_putc(&id, '/') < 0)) ||
+        gbuf_put(&id, k->str, k->len) < 0) {
+        gbuf_free(&id);
         return grille__nomem(b->err);
-    if (gbuf_put(&id, k->str, k->len) < 0)
-        return grille__nomem(b->err);
+    }
     /* a duplicate full path can only come from the same map (a key
      * given twice), found by a hash: 100,000 themes compared pairwise
      * took seconds */

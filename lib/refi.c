@@ -260,7 +260,11 @@ static int load_codes(grille_store *s, rcodes *out, grille_error *err)
         c->parent = sqlite3_column_type(st, 5) == SQLITE_NULL
                         ? -1
                         : sqlite3_column_int64(st, 5);
-        if (c->code && c->color && !grille__color_ok(c->color)) {
+        if (!c->code || !c->label || !c->description || !c->color) {
+            sqlite3_finalize(st);
+            return grille__nomem(err);
+        }
+        if (!grille__color_ok(c->color)) {
             sqlite3_finalize(st);
             return grille__bad_color(err, grille_store__path(s), c->code,
                                      c->color);
@@ -602,6 +606,8 @@ static zip_int64_t text_read(void *payload, void *data, zip_uint64_t len,
                               text ? n - body : 0, &t->len);
         sqlite3_reset(t->q);
         if (!t->data) {
+            t->failed->rc = SQLITE_NOMEM; /* said as out of memory */
+            t->failed->doc = t->doc;
             zip_error_set(&t->error, ZIP_ER_MEMORY, 0);
             return -1;
         }
@@ -1293,8 +1299,12 @@ discard:
     unlink(tmp);
     goto done;
 xmlfail:
-    rc = grille__interrupted()
-             ? grille__interrupt(err, path)
+    /* libxml2's writer failing to write, or memory that ran out (errno
+     * ENOMEM from malloc, here or in libxml2) */
+    rc = grille__interrupted() ? grille__interrupt(err, path)
+         : errno == ENOMEM
+             ? grille__error(err, GRILLE_ENOMEM, path, 0, 0, "%s",
+                             _("out of memory while writing the XML"))
              : grille__error(err, GRILLE_EIO, path, 0, 0,
                              _("cannot write the XML: %s"),
                              strerror(errno ? errno : EIO));

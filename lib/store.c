@@ -1285,20 +1285,20 @@ static int migrate(grille_store *s, int64_t from, grille_error *err)
 
 /* Whether the folder of file `path` may be written (and entered): the
  * folder of the file it names, through links, where SQLite puts its
- * -wal and -shm. */
-static bool folder_writable(const char *path)
+ * -wal and -shm.  1 or 0; -1 out of memory. */
+static int folder_writable(const char *path)
 {
     char *real = realpath(path, NULL);
     const char *p = real ? real : path;
     const char *slash = strrchr(p, '/');
-    bool ok;
+    int ok;
     if (!slash) {
         ok = access(".", W_OK | X_OK) == 0;
     } else if (slash == p) {
         ok = access("/", W_OK | X_OK) == 0;
     } else {
         char *dir = grille__strndup(p, (size_t)(slash - p));
-        ok = dir && access(dir, W_OK | X_OK) == 0;
+        ok = !dir ? -1 : access(dir, W_OK | X_OK) == 0;
         free(dir);
     }
     free(real);
@@ -1597,7 +1597,10 @@ static int store_open(grille_store **out, const char *path, int readonly,
                              _("cannot read the project: %s"),
                              strerror(errno));
     bool file_writable = access(path, W_OK) == 0;
-    bool writable = file_writable && folder_writable(path);
+    int folder = file_writable ? folder_writable(path) : 0;
+    if (folder < 0)
+        return grille__nomem(err);
+    bool writable = folder == 1;
     if (!readonly && !writable)
         return grille__error(err, GRILLE_ESTORE, path, 0, 0, "%s",
                              file_writable

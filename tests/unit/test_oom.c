@@ -1,0 +1,668 @@
+/*
+ * test_oom.c - out of memory, allocation by allocation.  The library's
+ * calls to malloc, calloc, realloc, aligned_alloc and strdup go through
+ * the wrappers below (the link wraps them: -Wl,--wrap=malloc...), which
+ * can make the n-th of them fail.  Each test runs one job of the library
+ * (load a codebook with every kind of pattern, code notes with it, decode
+ * and parse a note, add notes to a project) once to count its
+ * allocations, then again with the first, the second... the last of them
+ * failing, and checks each time that the job fails with GRILLE_ENOMEM or
+ * succeeds (an allocation whose failure has a fallback), never crashes,
+ * and frees all it took: the wrappers keep the blocks they handed out.
+ * Libraries the library calls (libyaml, PCRE2, SQLite, Snowball's
+ * allocations through their own archives or shared objects) are outside
+ * the wrap when linked shared: their own failures are theirs.
+ */
+#include "grille.h"
+
+#include <check.h>
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check_main.h"
+
+void *__real_malloc(size_t n);
+void *__real_calloc(size_t n, size_t size);
+void *__real_realloc(void *p, size_t n);
+void *__real_aligned_alloc(size_t align, size_t n);
+char *__real_strdup(const char *s);
+void __real_free(void *p);
+void *__wrap_malloc(size_t n);
+void *__wrap_calloc(size_t n, size_t size);
+void *__wrap_realloc(void *p, size_t n);
+void *__wrap_aligned_alloc(size_t align, size_t n);
+char *__wrap_strdup(const char *s);
+void __wrap_free(void *p);
+
+/* The allocations counted since arm(), the one to fail (0: none), and
+ * the blocks handed out meanwhile (an open-addressing set; a freed slot
+ * holds TOMB). */
+static atomic_size_t calls;
+static atomic_size_t fail_at;
+static atomic_bool tracking;
+#define SLOTS (1u << 20)
+#define TOMB ((void *)1)
+static void *live[SLOTS];
+static size_t nlive;
+static atomic_flag set_lock = ATOMIC_FLAG_INIT;
+
+static void lock(void)
+{
+    while (atomic_flag_test_and_set(&set_lock))
+        ;
+}
+
+static void unlock(void)
+{
+    atomic_flag_clear(&set_lock);
+}
+
+static size_t slot_of(const void *p)
+{
+    uint64_t h = (uint64_t)(uintptr_t)p * 0x9E3779B97F4A7C15u;
+    return (size_t)(h >> 44) & (SLOTS - 1);
+}
+
+static void keep(void *p)
+{
+    if (!p || !atomic_load(&tracking))
+        return;
+    lock();
+    size_t i = slot_of(p);
+    while (live[i] && live[i] != TOMB)
+        i = (i + 1) & (SLOTS - 1);
+    live[i] = p;
+    nlive++;
+    unlock();
+}
+
+static void drop(void *p)
+{
+    if (!p)
+        return;
+    lock();
+    for (size_t i = slot_of(p); live[i]; i = (i + 1) & (SLOTS - 1))
+        if (live[i] == p) {
+            live[i] = TOMB;
+            nlive--;
+            break;
+        }
+    unlock();
+}
+
+/* Called as the allocation made to fail fails: a place for a debugger's
+ * breakpoint (gdb -ex 'break oom_here'), to see who asked. */
+__attribute__((noinline)) void oom_here(void);
+__attribute__((noinline)) void oom_here(void)
+{
+    __asm__ volatile("");
+}
+
+/* Whether this allocation is the one to fail. */
+static bool fails(void)
+{
+    if (!atomic_load(&tracking))
+        return false;
+    size_t n = atomic_fetch_add(&calls, 1) + 1;
+    if (n != atomic_load(&fail_at))
+        return false;
+    oom_here();
+    errno = ENOMEM; /* as glibc's allocator says it */
+    return true;
+}
+
+void *__wrap_malloc(size_t n)
+{
+    if (fails())
+        return NULL;
+    void *p = __real_malloc(n);
+    keep(p);
+    return p;
+}
+
+void *__wrap_calloc(size_t n, size_t size)
+{
+    if (fails())
+        return NULL;
+    void *p = __real_calloc(n, size);
+    keep(p);
+    return p;
+}
+
+void *__wrap_realloc(void *p, size_t n)
+{
+    if (fails())
+        return NULL;
+    void *q = __real_realloc(p, n);
+    if (q || !n) {
+        drop(p);
+        keep(q);
+    }
+    return q;
+}
+
+void *__wrap_aligned_alloc(size_t align, size_t n)
+{
+    if (fails())
+        return NULL;
+    void *p = __real_aligned_alloc(align, n);
+    keep(p);
+    return p;
+}
+
+char *__wrap_strdup(const char *s)
+{
+    if (fails())
+        return NULL;
+    char *p = __real_strdup(s);
+    keep(p);
+    return p;
+}
+
+void __wrap_free(void *p)
+{
+    drop(p);
+    __real_free(p);
+}
+
+/* From here, allocations are counted and the n-th fails (0: none). */
+static void arm(size_t n)
+{
+    lock();
+    memset(live, 0, sizeof(live));
+    nlive = 0;
+    unlock();
+    atomic_store(&calls, 0);
+    atomic_store(&fail_at, n);
+    atomic_store(&tracking, true);
+}
+
+/* Stops counting; the blocks still held. */
+static size_t disarm(void)
+{
+    atomic_store(&tracking, false);
+    lock();
+    size_t n = nlive;
+    unlock();
+    return n;
+}
+
+/* A job of the library: 0 done, else its GRILLE_E* code; it frees what
+ * it made before returning. */
+typedef int (*job_fn)(void);
+
+/* Runs `job` with no failure (it must succeed), then with each of its
+ * allocations failing in turn (every `step`-th of them when there are
+ * many, and the last ones): each run either succeeds or says
+ * GRILLE_ENOMEM, and holds no block once done. */
+static void every_failure(job_fn job, const char *what)
+{
+    ck_assert_int_eq(job(), 0); /* caches and one-time setup, untracked */
+    arm(0);
+    int rc = job();
+    size_t total = atomic_load(&calls);
+    size_t held = disarm();
+    ck_assert_msg(rc == 0, "%s: fails with no allocation failing: %d", what,
+                  rc);
+    ck_assert_msg(held == 0, "%s: %zu blocks held after a clean run", what,
+                  held);
+    ck_assert_msg(total > 0, "%s: no allocation seen (the wrap is off)",
+                  what);
+    size_t step = total > 1500 ? total / 1500 : 1;
+    size_t failed = 0;
+    for (size_t n = 1; n <= total; n += n + 20 > total ? 1 : step) {
+        arm(n);
+        rc = job();
+        held = disarm();
+        ck_assert_msg(rc == 0 || rc == GRILLE_ENOMEM,
+                      "%s: allocation %zu of %zu failing gives %d, not "
+                      "GRILLE_ENOMEM",
+                      what, n, total, rc);
+        ck_assert_msg(held == 0,
+                      "%s: allocation %zu of %zu failing leaves %zu "
+                      "blocks held",
+                      what, n, total, held);
+        failed += rc != 0;
+    }
+    /* most failures are said: a job that never failed did not allocate
+     * where it was thought to */
+    ck_assert_msg(failed > 0, "%s: no failure ever said", what);
+}
+
+static const char codebook_yaml[] =
+    "name: oom\n"
+    "themes:\n"
+    "  sante:\n"
+    "    label: Sant\xc3\xa9\n"
+    "    terms: [sant\xc3\xa9, masques, gel hydroalcoolique, \"=ARS\", "
+    "\"vaccin*\"]\n"
+    "    regex: ['\\bcovid-?19\\b']\n"
+    "    exclude: [sant\xc3\xa9 financi\xc3\xa8re]\n"
+    "    children:\n"
+    "      protection:\n"
+    "        terms: [protection, \"visi\xc3\xa8re*\"]\n"
+    "  teletravail:\n"
+    "    terms: [t\xc3\xa9l\xc3\xa9travail, travail \xc3\xa0 distance, "
+    "l'ordinateur portable]\n"
+    "    near: [\"t\xc3\xa9l\xc3\xa9travail ~5 jours\"]\n"
+    "  elus:\n"
+    "    terms: [\xc3\xa9lu, \xc3\xa9lus, maire, conseil municipal]\n";
+
+static const char note[] =
+    "---\n"
+    "collectivite: Mairie de Lodève\n"
+    "type: commune\n"
+    "role: DGS\n"
+    "---\n"
+    "# Entretien\n"
+    "\n"
+    "- Télétravail : deux jours par semaine, l'ordinateur portable prêté.\n"
+    "- Masques et gel hydroalcoolique reçus de l'ARS, visières en mai.\n"
+    "\n"
+    "DGS : la santé financière de la commune inquiète le maire et les "
+    "élus ; le conseil municipal a voté.\n"
+    "Q. : et la covid-19 ? R. : vaccination des agents en juin.\n";
+
+static int load_codebook(void)
+{
+    grille_codebook *cb = NULL;
+    grille_error err;
+    int rc = grille_codebook_load(&cb, codebook_yaml, sizeof(codebook_yaml) - 1,
+                                  "oom.yaml", &err);
+    grille_codebook_free(cb);
+    return rc;
+}
+
+START_TEST(codebook_load)
+{
+    every_failure(load_codebook, "codebook load");
+}
+END_TEST
+
+static int load_bundled(void)
+{
+    grille_codebook *cb = NULL;
+    int rc = grille_codebook_load_bundled(&cb, NULL);
+    grille_codebook_free(cb);
+    return rc;
+}
+
+START_TEST(codebook_bundled)
+{
+    every_failure(load_bundled, "bundled codebook");
+}
+END_TEST
+
+/* The codebook of the coding tests, loaded once, untracked. */
+static grille_codebook *shared_cb;
+
+static int code_note(void)
+{
+    grille_analyser *a = NULL;
+    grille_text *t = NULL;
+    grille_attrs *attrs = NULL;
+    grille_error err;
+    size_t body = 0;
+    int rc = grille_analyser_new(&a, &err);
+    if (rc == 0)
+        rc = grille_text_decode(&t, note, sizeof(note) - 1, "note.md", &err);
+    size_t len = 0;
+    const char *data = t ? grille_text_data(t, &len) : NULL;
+    if (rc == 0)
+        rc = grille_attrs_parse(&attrs, &body, data, len, "note.md", &err);
+    if (rc == 0)
+        rc = grille_analyser_run_text(a, t, body, len, 0,
+                                      GRILLE_UNIT_PARAGRAPH, shared_cb,
+                                      "note.md", &err);
+    if (rc == 0) {
+        const grille_coding *c;
+        if (grille_analyser_codings(a, &c) < 5)
+            rc = GRILLE_EINVALID; /* a failure said as a success */
+    }
+    grille_attrs_free(attrs);
+    grille_text_free(t);
+    grille_analyser_free(a);
+    return rc;
+}
+
+START_TEST(code_a_note)
+{
+    grille_error err;
+    ck_assert_int_eq(grille_codebook_load(&shared_cb, codebook_yaml,
+                                          sizeof(codebook_yaml) - 1,
+                                          "oom.yaml", &err),
+                     0);
+    every_failure(code_note, "coding a note");
+    grille_codebook_free(shared_cb);
+    shared_cb = NULL;
+}
+END_TEST
+
+/* A note in Windows-1252 and one in UTF-16: decoded into UTF-8. */
+static int decode_notes(void)
+{
+    static const char cp1252[] = "- t\xe9l\xe9travail \x93ici\x94 \x85\n";
+    static const char utf16[] = "\xff\xfe" "d\0" "\xe9\0" "j\0" "\xe0\0"
+                                "\n\0";
+    grille_text *a = NULL, *b = NULL;
+    int rc = grille_text_decode(&a, cp1252, sizeof(cp1252) - 1, "a.txt",
+                                NULL);
+    if (rc == 0)
+        rc = grille_text_decode(&b, utf16, sizeof(utf16) - 1, "b.txt", NULL);
+    grille_text_free(a);
+    grille_text_free(b);
+    return rc;
+}
+
+START_TEST(decode)
+{
+    every_failure(decode_notes, "decoding");
+}
+END_TEST
+
+/* The last error a job said, for GRILLE_OOM. */
+static char last_message[1024];
+
+/* Adding two notes to a new project, in one transaction (rolled back
+ * when a step fails, as the command does). */
+static char project[64];
+
+static int add_notes_at(bool keep_it);
+
+static int add_notes(void)
+{
+    return add_notes_at(false);
+}
+
+static int add_notes_keep(void)
+{
+    return add_notes_at(true);
+}
+
+static int add_notes_at(bool keep_it)
+{
+    grille_store *s = NULL;
+    grille_analyser *a = NULL;
+    grille_codebook *cb = NULL;
+    grille_text *one = NULL, *two = NULL;
+    grille_error err;
+    memset(&err, 0, sizeof(err));
+    static const char second[] = "- Le t\xc3\xa9l\xc3\xa9travail, encore.\n";
+    unlink(project);
+    int rc = grille_store_create(&s, project, codebook_yaml,
+                                 sizeof(codebook_yaml) - 1, "oom.yaml",
+                                 GRILLE_UNIT_PARAGRAPH, &err);
+    if (rc == 0)
+        rc = grille_store_codebook(s, &cb, &err);
+    if (rc == 0)
+        rc = grille_analyser_new(&a, &err);
+    if (rc == 0)
+        rc = grille_text_decode(&one, note, sizeof(note) - 1, "one.md", &err);
+    if (rc == 0)
+        rc = grille_text_decode(&two, second, sizeof(second) - 1, "two.md",
+                                &err);
+    bool open_tx = false;
+    if (rc == 0)
+        rc = grille_store_begin(s, &err);
+    open_tx = rc == 0;
+    int64_t id = 0;
+    if (rc == 0)
+        rc = grille_store_add(s, a, cb, "one.md", "one.md", one, &id, &err);
+    if (rc == 0)
+        rc = grille_store_add(s, a, cb, "two.md", "two.md", two, &id, &err);
+    if (rc == 0) {
+        rc = grille_store_commit(s, &err);
+        open_tx = rc != 0 && open_tx;
+    }
+    if (open_tx)
+        grille_store_rollback(s);
+    grille_text_free(one);
+    grille_text_free(two);
+    grille_codebook_free(cb);
+    grille_analyser_free(a);
+    grille_store_close(s);
+    if (!keep_it)
+        unlink(project);
+    snprintf(last_message, sizeof(last_message), "%s", err.message);
+    /* SQLite's own out of memory, said as the project's error */
+    return rc == GRILLE_ESTORE && strstr(err.message, "out of memory")
+               ? GRILLE_ENOMEM
+               : rc;
+}
+
+START_TEST(store_add)
+{
+    snprintf(project, sizeof(project), "/tmp/grille-oom-%ld.db",
+             (long)getpid());
+    every_failure(add_notes, "adding notes");
+}
+END_TEST
+
+/* A project made once with the two notes (untracked), copied afresh
+ * for each run of a job that writes. */
+static char pristine[64], work[64];
+
+static int copy_file(const char *from, const char *to)
+{
+    FILE *in = fopen(from, "rb"), *out = in ? fopen(to, "wb") : NULL;
+    char buf[65536];
+    size_t n;
+    int rc = in && out ? 0 : -1;
+    while (rc == 0 && (n = fread(buf, 1, sizeof(buf), in)) > 0)
+        rc = fwrite(buf, 1, n, out) == n ? 0 : -1;
+    if (in)
+        fclose(in);
+    if (out && fclose(out) != 0)
+        rc = -1;
+    return rc;
+}
+
+static void make_pristine(void)
+{
+    snprintf(pristine, sizeof(pristine), "/tmp/grille-oom-%ld-p.db",
+             (long)getpid());
+    snprintf(work, sizeof(work), "/tmp/grille-oom-%ld-w.db", (long)getpid());
+    snprintf(project, sizeof(project), "%s", pristine);
+    ck_assert_int_eq(add_notes_keep(), 0);
+}
+
+/* The project's counts: hits, segments, coded segments and words, and
+ * its codebook's name, as one string; "" when it cannot say. */
+static void fingerprint(const char *path, char *out, size_t size)
+{
+    grille_store *s = NULL;
+    grille_report *r = NULL;
+    out[0] = '\0';
+    if (grille_store_open(&s, path, 1, NULL) == 0 &&
+        grille_report_build(&r, s, NULL) == 0)
+        snprintf(out, size, "%zu %zu %zu %zu %zu %s", r->hits, r->segments,
+                 r->coded_segments, r->words, r->ncodes,
+                 grille_store_codebook_name(s));
+    grille_report_free(r);
+    grille_store_close(s);
+}
+
+static int build_report(void)
+{
+    grille_store *s = NULL;
+    grille_report *r = NULL;
+    grille_error err;
+    memset(&err, 0, sizeof(err));
+    int rc = grille_store_open(&s, pristine, 1, &err);
+    if (rc == 0)
+        rc = grille_report_build(&r, s, &err);
+    if (rc == 0 && (r->hits == 0 || r->ndocs != 2))
+        rc = GRILLE_EINVALID;
+    grille_report_free(r);
+    grille_store_close(s);
+    return rc == GRILLE_ESTORE && strstr(err.message, "out of memory")
+               ? GRILLE_ENOMEM
+               : rc;
+}
+
+START_TEST(report)
+{
+    make_pristine();
+    every_failure(build_report, "report");
+    unlink(pristine);
+}
+END_TEST
+
+static char qdpx[64];
+
+static int export_qdpx(void)
+{
+    grille_store *s = NULL;
+    grille_error err;
+    memset(&err, 0, sizeof(err));
+    int rc = grille_store_open(&s, pristine, 1, &err);
+    if (rc == 0)
+        rc = grille_refi_export_qdpx(s, qdpx, &err);
+    grille_store_close(s);
+    unlink(qdpx);
+    snprintf(last_message, sizeof(last_message), "%s", err.message);
+    return rc == GRILLE_ESTORE && strstr(err.message, "out of memory")
+               ? GRILLE_ENOMEM
+               : rc;
+}
+
+START_TEST(export)
+{
+    make_pristine();
+    snprintf(qdpx, sizeof(qdpx), "/tmp/grille-oom-%ld.qdpx", (long)getpid());
+    every_failure(export_qdpx, "export");
+    unlink(pristine);
+}
+END_TEST
+
+/* A recode with a codebook of one term more: done, or failed with the
+ * project as it was. */
+static int recode(void)
+{
+    static const char more[] = "  acces:\n    terms: [accueil, guichet]\n";
+    char yaml[sizeof(codebook_yaml) + sizeof(more)];
+    memcpy(yaml, codebook_yaml, sizeof(codebook_yaml) - 1);
+    memcpy(yaml + sizeof(codebook_yaml) - 1, more, sizeof(more));
+    size_t len = strlen(yaml);
+    if (copy_file(pristine, work) < 0)
+        return GRILLE_EIO;
+    grille_store *s = NULL;
+    grille_analyser *a = NULL;
+    grille_codebook *cb = NULL;
+    grille_error err;
+    memset(&err, 0, sizeof(err));
+    int rc = grille_store_open(&s, work, 0, &err);
+    if (rc == 0)
+        rc = grille_analyser_new(&a, &err);
+    if (rc == 0)
+        rc = grille_codebook_load(&cb, yaml, len, "more.yaml", &err);
+    if (rc == 0)
+        rc = grille_store_recode(s, a, cb, yaml, len, "more.yaml", NULL, NULL,
+                                 NULL, &err);
+    grille_codebook_free(cb);
+    grille_analyser_free(a);
+    grille_store_close(s);
+    snprintf(last_message, sizeof(last_message), "%s", err.message);
+    if (rc == GRILLE_ESTORE && strstr(err.message, "out of memory"))
+        rc = GRILLE_ENOMEM;
+    if (rc != 0) {
+        /* nothing lost, nothing half done */
+        bool was = atomic_load(&tracking);
+        atomic_store(&tracking, false);
+        char before[256], after[256];
+        fingerprint(pristine, before, sizeof(before));
+        fingerprint(work, after, sizeof(after));
+        atomic_store(&tracking, was);
+        if (strcmp(before, after) != 0 || !before[0]) {
+            snprintf(last_message, sizeof(last_message),
+                     "the project changed: '%s' -> '%s'", before, after);
+            rc = GRILLE_EINVALID;
+        }
+    }
+    unlink(work);
+    return rc;
+}
+
+START_TEST(store_recode)
+{
+    make_pristine();
+    every_failure(recode, "recode");
+    unlink(pristine);
+}
+END_TEST
+
+static Suite *oom_suite(void)
+{
+    Suite *s = suite_create("oom");
+    TCase *tc = tcase_create("oom");
+    tcase_set_timeout(tc, 240);
+    tcase_add_test(tc, codebook_load);
+    tcase_add_test(tc, codebook_bundled);
+    tcase_add_test(tc, code_a_note);
+    tcase_add_test(tc, decode);
+    tcase_add_test(tc, store_add);
+    tcase_add_test(tc, report);
+    tcase_add_test(tc, export);
+    tcase_add_test(tc, store_recode);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+/* GRILLE_OOM="job n" runs job (codebook, bundled, code, decode, store)
+ * once with its n-th allocation failing, and leaves what it holds for
+ * valgrind --leak-check=full to show where it was taken; under gdb, a
+ * breakpoint on oom_here shows who asked for the allocation. */
+static int one_failure(const char *spec)
+{
+    static const struct {
+        const char *name;
+        job_fn job;
+    } jobs[] = {{"codebook", load_codebook}, {"bundled", load_bundled},
+                {"code", code_note},         {"decode", decode_notes},
+                {"store", add_notes},        {"report", build_report},
+                {"export", export_qdpx},     {"recode", recode}};
+    char name[16];
+    size_t n;
+    if (sscanf(spec, "%15s %zu", name, &n) != 2)
+        return EXIT_FAILURE;
+    snprintf(project, sizeof(project), "/tmp/grille-oom-%ld.db",
+             (long)getpid());
+    snprintf(qdpx, sizeof(qdpx), "/tmp/grille-oom-%ld.qdpx", (long)getpid());
+    if (!strcmp(name, "report") || !strcmp(name, "export") ||
+        !strcmp(name, "recode")) {
+        snprintf(pristine, sizeof(pristine), "/tmp/grille-oom-%ld-p.db",
+                 (long)getpid());
+        snprintf(work, sizeof(work), "/tmp/grille-oom-%ld-w.db",
+                 (long)getpid());
+        snprintf(project, sizeof(project), "%s", pristine);
+        if (add_notes_keep() < 0)
+            return EXIT_FAILURE;
+    }
+    if (!strcmp(name, "code") &&
+        grille_codebook_load(&shared_cb, codebook_yaml,
+                             sizeof(codebook_yaml) - 1, "oom.yaml", NULL) < 0)
+        return EXIT_FAILURE;
+    for (size_t i = 0; i < sizeof(jobs) / sizeof(jobs[0]); i++)
+        if (!strcmp(name, jobs[i].name)) {
+            arm(n);
+            int rc = jobs[i].job();
+            size_t held = disarm();
+            printf("%s, allocation %zu failing: %d (%s), %zu blocks held\n",
+                   name, n, rc, last_message, held);
+            return EXIT_SUCCESS;
+        }
+    return EXIT_FAILURE;
+}
+
+int main(void)
+{
+    const char *one = getenv("GRILLE_OOM");
+    if (one)
+        return one_failure(one);
+    return run_suite(oom_suite());
+}
