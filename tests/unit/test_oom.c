@@ -596,6 +596,228 @@ START_TEST(store_recode)
 }
 END_TEST
 
+/* Whether a failed job left the work copy as the pristine project;
+ * GRILLE_EINVALID (and why, in last_message) when not. */
+static int unchanged(int rc)
+{
+    if (rc == 0)
+        return 0;
+    bool was = atomic_load(&tracking);
+    atomic_store(&tracking, false);
+    char before[256], after[256];
+    fingerprint(pristine, before, sizeof(before));
+    fingerprint(work, after, sizeof(after));
+    atomic_store(&tracking, was);
+    if (strcmp(before, after) != 0 || !before[0]) {
+        snprintf(last_message, sizeof(last_message),
+                 "the project changed: '%s' -> '%s'", before, after);
+        return GRILLE_EINVALID;
+    }
+    return rc;
+}
+
+static int nomem_said(int rc, const grille_error *err)
+{
+    snprintf(last_message, sizeof(last_message), "%s", err->message);
+    return rc == GRILLE_ESTORE && strstr(err->message, "out of memory")
+               ? GRILLE_ENOMEM
+               : rc;
+}
+
+/* Attributes set and unset, then a document removed, in one
+ * transaction: rolled back on a failure, which leaves the project as it
+ * was. */
+static int edit(void)
+{
+    if (copy_file(pristine, work) < 0)
+        return GRILLE_EIO;
+    grille_store *s = NULL;
+    grille_error err;
+    memset(&err, 0, sizeof(err));
+    int rc = grille_store_open(&s, work, 0, &err);
+    bool tx = false;
+    if (rc == 0)
+        tx = (rc = grille_store_begin(s, &err)) == 0;
+    int64_t id = 0;
+    if (rc == 0)
+        rc = grille_store_find(s, "two.md", &id, &err);
+    if (rc == 0)
+        rc = grille_store_set_attr(s, id, "R\xc3\xb4le", " DGA ",
+                                   "command line", &err);
+    if (rc == 0)
+        rc = grille_store_unset_attr(s, id, "role", &err);
+    if (rc == 0)
+        rc = grille_store_find(s, "one.md", &id, &err);
+    if (rc == 0)
+        rc = grille_store_remove(s, id, &err);
+    if (rc == 0)
+        rc = grille_store_commit(s, &err);
+    if (rc != 0 && tx)
+        grille_store_rollback(s);
+    grille_store_close(s);
+    rc = unchanged(nomem_said(rc, &err));
+    unlink(work);
+    return rc;
+}
+
+START_TEST(store_edit)
+{
+    make_pristine();
+    every_failure(edit, "edits");
+    unlink(pristine);
+}
+END_TEST
+
+static int count_quote(const grille_quote_info *q, void *payload)
+{
+    (void)q;
+    (*(size_t *)payload)++;
+    return 0;
+}
+
+static int quotes(void)
+{
+    grille_store *s = NULL;
+    grille_error err;
+    memset(&err, 0, sizeof(err));
+    size_t n = 0, m = 0, total = 0;
+    int rc = grille_store_open(&s, pristine, 1, &err);
+    if (rc == 0)
+        rc = grille_store_foreach_quote(s, "sante", count_quote, &n, &err);
+    if (rc == 0)
+        rc = grille_store_foreach_best_quote(s, "teletravail", 1, count_quote,
+                                             &m, &total, &err);
+    if (rc == 0 && (n == 0 || m == 0))
+        rc = GRILLE_EINVALID;
+    grille_store_close(s);
+    return nomem_said(rc, &err);
+}
+
+START_TEST(store_quotes)
+{
+    make_pristine();
+    every_failure(quotes, "quotes");
+    unlink(pristine);
+}
+END_TEST
+
+/* An export of the pristine project imported into a new one, and its
+ * codebook made YAML. */
+static char empty_project[64];
+
+static int import_qdpx(void)
+{
+    if (copy_file(empty_project, work) < 0)
+        return GRILLE_EIO;
+    grille_store *s = NULL;
+    grille_analyser *a = NULL;
+    grille_codebook *cb = NULL;
+    grille_error err;
+    memset(&err, 0, sizeof(err));
+    grille_refi_import_stats st;
+    int rc = grille_store_open(&s, work, 0, &err);
+    if (rc == 0)
+        rc = grille_store_codebook(s, &cb, &err);
+    if (rc == 0)
+        rc = grille_analyser_new(&a, &err);
+    bool tx = false;
+    if (rc == 0)
+        tx = (rc = grille_store_begin(s, &err)) == 0;
+    if (rc == 0)
+        rc = grille_refi_import_qdpx(s, a, cb, qdpx, &st, &err);
+    if (rc == 0 && st.documents != 2)
+        rc = GRILLE_EINVALID;
+    if (rc == 0)
+        rc = grille_store_commit(s, &err);
+    if (rc != 0 && tx)
+        grille_store_rollback(s);
+    grille_codebook_free(cb);
+    grille_analyser_free(a);
+    grille_store_close(s);
+    unlink(work);
+    return nomem_said(rc, &err);
+}
+
+START_TEST(import)
+{
+    make_pristine();
+    snprintf(qdpx, sizeof(qdpx), "/tmp/grille-oom-%ld.qdpx", (long)getpid());
+    snprintf(empty_project, sizeof(empty_project), "/tmp/grille-oom-%ld-e.db",
+             (long)getpid());
+    grille_store *s = NULL;
+    ck_assert_int_eq(grille_store_open(&s, pristine, 1, NULL), 0);
+    ck_assert_int_eq(grille_refi_export_qdpx(s, qdpx, NULL), 0);
+    grille_store_close(s);
+    s = NULL;
+    unlink(empty_project);
+    ck_assert_int_eq(grille_store_create(&s, empty_project, codebook_yaml,
+                                         sizeof(codebook_yaml) - 1,
+                                         "oom.yaml", GRILLE_UNIT_PARAGRAPH,
+                                         NULL),
+                     0);
+    grille_store_close(s);
+    every_failure(import_qdpx, "import");
+    unlink(qdpx);
+    unlink(empty_project);
+    unlink(pristine);
+}
+END_TEST
+
+static char qdc[64];
+
+static int qdc_yaml(void)
+{
+    char *yaml = NULL;
+    size_t len = 0;
+    int rc = grille_refi_qdc_to_yaml(qdc, &yaml, &len, NULL);
+    if (rc == 0 && (!yaml || !strstr(yaml, "teletravail")))
+        rc = GRILLE_EINVALID;
+    grille_free(yaml);
+    return rc;
+}
+
+START_TEST(qdc_to_yaml)
+{
+    grille_codebook *cb = NULL;
+    snprintf(qdc, sizeof(qdc), "/tmp/grille-oom-%ld.qdc", (long)getpid());
+    ck_assert_int_eq(grille_codebook_load(&cb, codebook_yaml,
+                                          sizeof(codebook_yaml) - 1,
+                                          "oom.yaml", NULL),
+                     0);
+    ck_assert_int_eq(grille_refi_export_qdc(cb, qdc, NULL), 0);
+    grille_codebook_free(cb);
+    every_failure(qdc_yaml, "qdc to YAML");
+    unlink(qdc);
+}
+END_TEST
+
+/* A front matter libyaml reads (quotes, a list, a comment), not the
+ * plain key: value lines read without it. */
+static int front_matter(void)
+{
+    static const char fm[] = "---\n"
+                             "collectivite: \"Mairie de S\xc3\xa8te\"\n"
+                             "type: 'commune'  # une commune\n"
+                             "roles: [DGS, DGA]\n"
+                             "date: 2020-05-11\n"
+                             "---\n"
+                             "- Le t\xc3\xa9l\xc3\xa9travail.\n";
+    grille_attrs *attrs = NULL;
+    size_t body = 0;
+    int rc = grille_attrs_parse(&attrs, &body, fm, sizeof(fm) - 1, "fm.md",
+                                NULL);
+    if (rc == 0 && grille_attrs_count(attrs) < 3)
+        rc = GRILLE_EINVALID;
+    grille_attrs_free(attrs);
+    return rc;
+}
+
+START_TEST(front_matter_yaml)
+{
+    every_failure(front_matter, "front matter");
+}
+END_TEST
+
 static Suite *oom_suite(void)
 {
     Suite *s = suite_create("oom");
@@ -609,6 +831,11 @@ static Suite *oom_suite(void)
     tcase_add_test(tc, report);
     tcase_add_test(tc, export);
     tcase_add_test(tc, store_recode);
+    tcase_add_test(tc, store_edit);
+    tcase_add_test(tc, store_quotes);
+    tcase_add_test(tc, import);
+    tcase_add_test(tc, qdc_to_yaml);
+    tcase_add_test(tc, front_matter_yaml);
     suite_add_tcase(s, tc);
     return s;
 }
