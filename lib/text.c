@@ -878,6 +878,10 @@ static int read_fd(grille_text **out, int fd, const char *path, int jobs,
             t->path = regular ? grille__strndup(path, strlen(path)) : NULL;
             t->dev = st.st_dev;
             t->ino = st.st_ino;
+            if (regular && !t->path) { /* the file it came from, unknown */
+                grille_text_free(t);
+                return grille__nomem(err);
+            }
             *out = t;
             return 0;
         }
@@ -891,6 +895,11 @@ static int read_fd(grille_text **out, int fd, const char *path, int jobs,
         (*out)->path = grille__strndup(path, strlen(path));
         (*out)->dev = st.st_dev;
         (*out)->ino = st.st_ino;
+        if (!(*out)->path) {
+            grille_text_free(*out);
+            *out = NULL;
+            return grille__nomem(err);
+        }
     }
     return rc;
 }

@@ -374,6 +374,19 @@ static char project[64];
 
 static int add_notes_at(bool keep_it);
 
+/* The file of the second note of the project kept for other jobs. */
+static char two_path[64];
+
+static int write_file_text(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return -1;
+    size_t n = strlen(text);
+    bool ok = fwrite(text, 1, n, f) == n;
+    return fclose(f) == 0 && ok ? 0 : -1;
+}
+
 static int add_notes(void)
 {
     return add_notes_at(false);
@@ -403,7 +416,13 @@ static int add_notes_at(bool keep_it)
         rc = grille_analyser_new(&a, &err);
     if (rc == 0)
         rc = grille_text_decode(&one, note, sizeof(note) - 1, "one.md", &err);
-    if (rc == 0)
+    /* the project kept for other jobs has its second note from a file,
+     * which a newer version can replace */
+    if (rc == 0 && keep_it)
+        rc = write_file_text(two_path, second) < 0
+                 ? GRILLE_EIO
+                 : grille_text_read_file(&two, two_path, &err);
+    else if (rc == 0)
         rc = grille_text_decode(&two, second, sizeof(second) - 1, "two.md",
                                 &err);
     bool open_tx = false;
@@ -414,7 +433,8 @@ static int add_notes_at(bool keep_it)
     if (rc == 0)
         rc = grille_store_add(s, a, cb, "one.md", "one.md", one, &id, &err);
     if (rc == 0)
-        rc = grille_store_add(s, a, cb, "two.md", "two.md", two, &id, &err);
+        rc = grille_store_add(s, a, cb, "two.md", keep_it ? two_path : "two.md",
+                              two, &id, &err);
     if (rc == 0) {
         rc = grille_store_commit(s, &err);
         open_tx = rc != 0 && open_tx;
@@ -467,6 +487,8 @@ static void make_pristine(void)
     snprintf(pristine, sizeof(pristine), "/tmp/grille-oom-%ld-p.db",
              (long)getpid());
     snprintf(work, sizeof(work), "/tmp/grille-oom-%ld-w.db", (long)getpid());
+    snprintf(two_path, sizeof(two_path), "/tmp/grille-oom-%ld-two.md",
+             (long)getpid());
     snprintf(project, sizeof(project), "%s", pristine);
     ck_assert_int_eq(add_notes_keep(), 0);
 }
@@ -818,6 +840,81 @@ START_TEST(front_matter_yaml)
 }
 END_TEST
 
+/* A note prepared (as add's threads do), then added in place of the
+ * one of its path with another text (add --replace), and a recode on two
+ * analysers: each done, or failed with the project as it was. */
+static int replace_and_recode(void)
+{
+    static const char newer[] = "- Le t\xc3\xa9l\xc3\xa9travail, encore, et "
+                                "les masques.\n";
+    if (copy_file(pristine, work) < 0)
+        return GRILLE_EIO;
+    grille_store *s = NULL;
+    grille_analyser *a[2] = {NULL, NULL};
+    grille_codebook *cb = NULL;
+    grille_text *t = NULL;
+    grille_prepared *p = NULL;
+    grille_error err;
+    memset(&err, 0, sizeof(err));
+    int rc = grille_store_open(&s, work, 0, &err);
+    if (rc == 0)
+        rc = grille_store_codebook(s, &cb, &err);
+    for (size_t i = 0; i < 2 && rc == 0; i++)
+        rc = grille_analyser_new(&a[i], &err);
+    if (rc == 0) {
+        bool was = atomic_load(&tracking);
+        atomic_store(&tracking, false);
+        rc = write_file_text(two_path, newer) < 0 ? GRILLE_EIO : 0;
+        atomic_store(&tracking, was);
+    }
+    if (rc == 0)
+        rc = grille_text_read_file(&t, two_path, &err);
+    if (rc == 0)
+        rc = grille_add_prepare(&p, a[1], cb, grille_store_unit(s), two_path,
+                                t, &err);
+    bool tx = false;
+    if (rc == 0)
+        tx = (rc = grille_store_begin(s, &err)) == 0;
+    int64_t id = 0;
+    grille_replaced rep;
+    if (rc == 0)
+        rc = grille_store_replace_prepared(s, p, "two.md", two_path, &id,
+                                           &rep, &err);
+    if (rc == 0 && rep.old_id == 0)
+        rc = GRILLE_EINVALID;
+    if (rc == 0)
+        rc = grille_store_commit(s, &err);
+    if (rc != 0 && tx)
+        grille_store_rollback(s);
+    if (rc == 0)
+        rc = grille_store_recode_jobs(s, a, 2, cb, codebook_yaml,
+                                      sizeof(codebook_yaml) - 1, "oom.yaml",
+                                      NULL, NULL, NULL, &err);
+    grille_prepared_free(p);
+    grille_text_free(t);
+    grille_codebook_free(cb);
+    grille_analyser_free(a[0]);
+    grille_analyser_free(a[1]);
+    grille_store_close(s);
+    rc = nomem_said(rc, &err);
+    /* the replace committed, then the recode failed: the project is the
+     * replaced one, which differs; only a failure before the commit must
+     * leave it as it was */
+    if (rc != 0 && id == 0)
+        rc = unchanged(rc);
+    unlink(work);
+    return rc;
+}
+
+START_TEST(store_replace)
+{
+    make_pristine();
+    every_failure(replace_and_recode, "replace and recode");
+    unlink(pristine);
+    unlink(two_path);
+}
+END_TEST
+
 static Suite *oom_suite(void)
 {
     Suite *s = suite_create("oom");
@@ -836,6 +933,7 @@ static Suite *oom_suite(void)
     tcase_add_test(tc, import);
     tcase_add_test(tc, qdc_to_yaml);
     tcase_add_test(tc, front_matter_yaml);
+    tcase_add_test(tc, store_replace);
     suite_add_tcase(s, tc);
     return s;
 }
@@ -852,7 +950,8 @@ static int one_failure(const char *spec)
     } jobs[] = {{"codebook", load_codebook}, {"bundled", load_bundled},
                 {"code", code_note},         {"decode", decode_notes},
                 {"store", add_notes},        {"report", build_report},
-                {"export", export_qdpx},     {"recode", recode}};
+                {"export", export_qdpx},     {"recode", recode},
+                {"replace", replace_and_recode}};
     char name[16];
     size_t n;
     if (sscanf(spec, "%15s %zu", name, &n) != 2)
@@ -861,10 +960,12 @@ static int one_failure(const char *spec)
              (long)getpid());
     snprintf(qdpx, sizeof(qdpx), "/tmp/grille-oom-%ld.qdpx", (long)getpid());
     if (!strcmp(name, "report") || !strcmp(name, "export") ||
-        !strcmp(name, "recode")) {
+        !strcmp(name, "recode") || !strcmp(name, "replace")) {
         snprintf(pristine, sizeof(pristine), "/tmp/grille-oom-%ld-p.db",
                  (long)getpid());
         snprintf(work, sizeof(work), "/tmp/grille-oom-%ld-w.db",
+                 (long)getpid());
+        snprintf(two_path, sizeof(two_path), "/tmp/grille-oom-%ld-two.md",
                  (long)getpid());
         snprintf(project, sizeof(project), "%s", pristine);
         if (add_notes_keep() < 0)
