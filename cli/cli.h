@@ -57,6 +57,15 @@ static inline const char *cli_s(size_t n)
 }
 /* Prints a library error ("grille: file:line:col: message"). */
 void cli_lib_error(const grille_error *err);
+/* Ends the command at once, failed (EXIT_RUNTIME), after "grille: what"
+ * (and ": " the reason errnum gives, when not 0) on standard error, with
+ * neither malloc nor stdio: memory ran out, or a temporary file was lost.
+ * `what` NULL: said already.  A project being written is left as it was
+ * (its transaction is never committed; the next command that opens it
+ * rolls it back). */
+__attribute__((noreturn)) void cli_die(const char *what, int errnum);
+/* cli_die on out of memory. */
+#define cli_nomem() cli_die(_("out of memory"), 0)
 /* A usage error: message plus a hint to run `grille CMD --help`; returns
  * EXIT_USAGE. */
 int cli_usage(const char *cmd, const char *fmt, ...)

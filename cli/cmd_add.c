@@ -167,7 +167,7 @@ static void note_typo(key_typo **v, size_t *n, const char *typo,
     key_typo *more = realloc(*v, (*n + 1) * sizeof(**v));
     char *key = strdup(typo), *first = strdup(path);
     if (!more || !key || !first)
-        abort(); /* out of memory */
+        cli_nomem();
     *v = more;
     (*v)[(*n)++] = (key_typo){key, first, of, 1, line};
 }
@@ -594,7 +594,7 @@ int cmd_add(int argc, char **argv)
                       sl->typo_line[t]);
         if (rep.old_id) {
             if (replaced_note(&replacements, path, &rep, id) < 0)
-                abort(); /* out of memory, as note_typo */
+                cli_nomem();
             replaced++;
         } else {
             added++;

@@ -258,7 +258,7 @@ static void put_cut(const char *s, size_t w)
     }
     char *cut = strndup(s, i);
     if (!cut)
-        abort(); /* out of memory */
+        cli_nomem();
     put_safe_line(stdout, cut);
     free(cut);
     fputs("\xe2\x80\xa6", stdout);

@@ -202,7 +202,7 @@ static bool same_attr_key(const char *a, const char *b)
 {
     char *x = grille_attr_key(a), *y = grille_attr_key(b);
     if (!x || !y)
-        abort(); /* out of memory */
+        cli_nomem();
     bool same = strcmp(x, y) == 0;
     free(x);
     free(y);
@@ -217,7 +217,7 @@ int cli_attr_args_once(const char *cmd, char *const *kv, size_t n)
          * for '=x', not by the project */
         char *raw = strndup(kv[i], kl), *key = raw ? grille_attr_key(raw) : NULL;
         if (!key)
-            abort(); /* out of memory */
+            cli_nomem();
         bool blank = !*key;
         free(key);
         free(raw);
@@ -232,7 +232,7 @@ int cli_attr_args_once(const char *cmd, char *const *kv, size_t n)
                                  kv[i]);
             char *a = strndup(kv[j], jl), *b = strndup(kv[i], kl);
             if (!a || !b)
-                abort();
+                cli_nomem();
             bool same = same_attr_key(a, b);
             free(a);
             free(b);
@@ -248,14 +248,14 @@ int cli_attr_args_once(const char *cmd, char *const *kv, size_t n)
         size_t kl = (size_t)(strchr(kv[i], '=') - kv[i]);
         char *raw = strndup(kv[i], kl);
         if (!raw)
-            abort();
+            cli_nomem();
         const char *near = cli_key_typo(raw);
         for (size_t j = 0; near && j < n; j++) {
             size_t jl = (size_t)(strchr(kv[j], '=') - kv[j]);
             char *other = strndup(kv[j], jl);
             char *ok = other ? grille_attr_key(other) : NULL;
             if (!ok)
-                abort();
+                cli_nomem();
             if (strcmp(ok, near) == 0)
                 near = NULL;
             free(ok);
@@ -384,7 +384,7 @@ static int attr_set(int argc, char **argv, const char *db)
         *eq = '\0';
         char *key = grille_attr_key(argv[i]), *value = grille_attr_value(eq + 1);
         if (!key || !value)
-            abort(); /* out of memory */
+            cli_nomem();
         if (has_value(&had, key, value))
             same++;
         else if ((ok = grille_store_set_attr(s, id, argv[i], eq + 1,
@@ -656,7 +656,7 @@ static int attr_import(int argc, char **argv, const char *db)
     }
     bool *ignored = calloc(head.n + 1, sizeof(*ignored));
     if (!ignored)
-        abort(); /* out of memory */
+        cli_nomem();
     for (size_t k = 1; from_list && k < head.n; k++) {
         if (k < NLISTING) {
             ignored[k] = true;
@@ -683,7 +683,7 @@ static int attr_import(int argc, char **argv, const char *db)
             memmove(head.fields[k], h + 1, strlen(h + 1) + 1);
         char *clean = grille_attr_value(head.fields[k]);
         if (!clean)
-            abort(); /* out of memory */
+            cli_nomem();
         bool unnamed = !*clean;
         free(clean);
         if (unnamed) {
@@ -716,7 +716,7 @@ static int attr_import(int argc, char **argv, const char *db)
         char *key = grille_attr_key(head.fields[k]);
         char *fk = key ? grille_fold(key) : NULL;
         if (!key || !fk)
-            abort(); /* out of memory */
+            cli_nomem();
         const char *other = NULL;
         bool exact = false; /* the project has this very key: it is set */
         for (size_t i = 0; i < refs.n && !exact; i++)
@@ -729,7 +729,7 @@ static int attr_import(int argc, char **argv, const char *db)
                     continue;
                 char *fh = grille_fold(have);
                 if (!fh)
-                    abort();
+                    cli_nomem();
                 if (strcmp(fh, fk) == 0)
                     other = have;
                 free(fh);
@@ -738,7 +738,7 @@ static int attr_import(int argc, char **argv, const char *db)
         for (size_t j = 1; near && j < head.n; j++) {
             char *hj = grille_attr_key(head.fields[j]);
             if (!hj)
-                abort();
+                cli_nomem();
             if (strcmp(hj, near) == 0)
                 near = NULL; /* the file has the key too */
             free(hj);
@@ -796,21 +796,21 @@ static int attr_import(int argc, char **argv, const char *db)
             if (guarded(n))
                 n++;
             if (!(rawname = strdup(n)))
-                abort(); /* out of memory */
+                cli_nomem();
         }
         /* the first cell as written too: a name with spaces at its ends,
          * or decomposed accents, is a document's as the file was named */
         free(rawfirst);
         if (!(rawfirst = strdup(guarded(row.fields[0]) ? row.fields[0] + 1
                                                         : row.fields[0])))
-            abort(); /* out of memory */
+            cli_nomem();
         /* every cell as it would be stored: a no-break space alone is an
          * empty cell, and "Montpellier " (autocorrect) names Montpellier */
         bool blank = true;
         for (size_t k = 0; k < row.n; k++) {
             char *clean = grille_attr_value(row.fields[k]);
             if (!clean)
-                abort(); /* out of memory */
+                cli_nomem();
             /* '+100k: the mark that keeps a spreadsheet from reading a
              * formula, which grille's own CSV (a listing) puts before
              * =, +, - and @; the value is what follows it */
@@ -908,7 +908,7 @@ static int attr_import(int argc, char **argv, const char *db)
                  i++) {
                 char *c = grille_attr_value(refs.v[i].name);
                 if (!c)
-                    abort(); /* out of memory */
+                    cli_nomem();
                 if (strcmp(c, who) == 0 && ++n == 1)
                     id = refs.v[i].id;
                 free(c);
@@ -998,7 +998,7 @@ static int attr_import(int argc, char **argv, const char *db)
                  * matter's, a listing's round trip) */
                 char *key = grille_attr_key(head.fields[k]);
                 if (!key)
-                    abort(); /* out of memory */
+                    cli_nomem();
                 bool same = has_value(&refs.v[i], key, v);
                 free(key);
                 if (same)

@@ -221,7 +221,7 @@ static void csv_row(lister *l, const grille_doc_info *d)
         if (l->keys.n > before) { /* a new key: kept, the row's is not */
             char *copy = strdup(key);
             if (!copy)
-                abort(); /* as the renderers do */
+                cli_nomem();
             l->keys.keys[j] = copy;
         }
         put_len(b, j);
@@ -347,7 +347,7 @@ static int write_csv(lister *l, FILE *f)
             if (taken) {
                 char *head = NULL;
                 if (asprintf(&head, "attr.%s", key) < 0)
-                    abort();
+                    cli_nomem();
                 csv_ccell(f, head, true);
                 free(head);
             } else {

@@ -426,7 +426,7 @@ int cmd_quotes(int argc, char **argv)
                                            src, q->line, q->speaker)
                                 : asprintf(&line, "%s, l.%u", src,
                                            q->line)) < 0)
-                    abort();
+                    cli_nomem();
                 doc_quote(&d, q->text, q->len, 600, q->hit, line);
                 free(line);
                 free(src);
@@ -485,7 +485,7 @@ static char *context(const char *text, size_t from, size_t to, size_t width,
         return s;
     char *m = NULL;
     if (asprintf(&m, "\xe2\x80\xa6%s", s) < 0)
-        abort();
+        cli_nomem();
     free(s);
     return m;
 }

@@ -78,7 +78,7 @@ static int on_change(const grille_recode_change *c, void *payload)
         char *more = NULL;
         if (asprintf(&more, "%s%s%s (%zu)", r->stranded ? r->stranded : "",
                      r->stranded ? ", " : "", c->code, c->codings_after) < 0)
-            abort();
+            cli_nomem();
         free(r->stranded);
         r->stranded = more;
         r->nstranded++;
@@ -222,7 +222,7 @@ int cmd_recode(int argc, char **argv)
      * prints no changes it did not make */
     run.out = open_memstream(&run.rows, &run.rows_len);
     if (!run.out)
-        abort(); /* as the other renderers */
+        cli_nomem();
     cli_progress_start(&run.prog, _("recoding"), 0);
     int rc = grille_store_recode_jobs(s, a, (size_t)jobs, cb, yaml, len,
                                       name, on_progress,

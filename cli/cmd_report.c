@@ -511,7 +511,7 @@ static void compare_human(doc *d, const grille_report *r, const compare *m)
     /* the key as the project stores it: "--by Enquêtrice" is enqueteur */
     char *by = grille_attr_key(m->by);
     if (!by)
-        abort(); /* out of memory, as the other renderers */
+        cli_nomem();
     snprintf(title, sizeof(title), _("Themes by %s"), by);
     doc_begin(d, title);
     doc_para(d,
@@ -726,7 +726,7 @@ static size_t *attr_values(const grille_report *r, const char *key,
     grille_error err = {0};
     if (grille_report_attr_values(r, key, keys, n, &of, &err) < 0) {
         cli_lib_error(&err);
-        abort();
+        cli_die(NULL, 0);
     }
     return of;
 }
@@ -736,7 +736,7 @@ static void count_attr(valcount *c, const grille_report *r, const char *key)
     memset(c, 0, sizeof(*c));
     size_t *of = attr_values(r, key, &c->keys, &c->n);
     if (!(c->counts = calloc(c->n + 1, sizeof(size_t))))
-        abort();
+        cli_nomem();
     for (size_t i = 0; i < r->ndocs; i++) {
         if (of[i] != SIZE_MAX)
             c->counts[of[i]]++;
@@ -766,7 +766,7 @@ static void attr_table(doc *d, const valcount *c, const char *head,
     size_t n = c->n;
     weighed *order = malloc((n + 1) * sizeof(*order));
     if (!order)
-        abort();
+        cli_nomem();
     for (size_t k = 0; k < n; k++)
         order[k] = (weighed){c->counts[k], k};
     qsort(order, n, sizeof(*order), heavier_first);
@@ -819,7 +819,7 @@ static char *top_terms(const grille_report_code *c, size_t max)
         cap += strlen(c->top_terms[i]) + 24;
     char *s = malloc(cap);
     if (!s)
-        abort();
+        cli_nomem();
     size_t o = 0;
     s[0] = '\0';
     for (size_t i = 0; i < c->ntop && i < max; i++)
@@ -926,7 +926,7 @@ static size_t heaviest(const size_t *w, size_t n, size_t limit, size_t *keep)
     bool few = limit <= 256;
     weighed *v = malloc((few ? limit : n) * sizeof(*v));
     if (!v)
-        abort();
+        cli_nomem();
     size_t k = 0;
     for (size_t i = 0; i < n && !few; i++)
         v[i] = (weighed){w[i], i};
@@ -981,7 +981,7 @@ static void doc_matrix(doc *d, const grille_report *r, const size_t *codes,
     size_t *w = calloc(r->ndocs + 1, sizeof(*w));
     size_t *keep = malloc((r->ndocs + 1) * sizeof(*keep));
     if (!w || !keep)
-        abort();
+        cli_nomem();
     for (size_t i = 0; i < r->ndocs; i++)
         for (size_t j = 0; j < k; j++)
             w[i] += r->cell_segments[i * r->ncodes + codes[j]];
@@ -1029,7 +1029,7 @@ static void legend(doc *d, const grille_report *r, const size_t *codes,
         cap += strlen(code_id(r, codes[j])) + 8;
     char *s = malloc(cap);
     if (!s)
-        abort();
+        cli_nomem();
     size_t o = (size_t)snprintf(s, cap, "%s ", _("Columns:"));
     for (size_t j = 0; j < k; j++)
         o += (size_t)snprintf(s + o, cap - o, "%zu %s%s", j + 1,
@@ -1086,7 +1086,7 @@ static gridrow *grid_rows(const grille_report *r, const char *by,
      * up here, the documents in their order (the cells in memory's) */
     size_t *w = limit ? calloc(nd + 1, sizeof(*w)) : NULL;
     if (!row_of || (limit && !w))
-        abort();
+        cli_nomem();
     for (size_t i = 0; i < nvals; i++)
         row_of[i] = SIZE_MAX;
     /* a row per value and per document without one, in the order of
@@ -1124,7 +1124,7 @@ static gridrow *grid_rows(const grille_report *r, const char *by,
     const char **named = nameless && nvals ? malloc(nvals * sizeof(*named))
                                            : NULL;
     if (!rows || !block || !keys || (nameless && nvals && !named))
-        abort();
+        cli_nomem();
     if (named) { /* sorted only when a document has a row of its own */
         memcpy(named, vals, nvals * sizeof(*named));
         if (nvals > 1)
@@ -1170,7 +1170,7 @@ static gridrow *grid_rows(const grille_report *r, const char *by,
     size_t *keep = malloc(ng * sizeof(*keep));
     gridrow *kept = calloc(limit + 1, sizeof(*kept));
     if (!keep || !kept)
-        abort();
+        cli_nomem();
     size_t shown = heaviest(w, ng, limit, keep);
     for (size_t i = 0; i < shown; i++)
         kept[i] = rows[keep[i]];
@@ -1336,7 +1336,7 @@ static void pick_all(const grille_report *r, const size_t *codes, size_t k,
     *out = calloc(k * n + 1, sizeof(**out));
     *got = calloc(k + 1, sizeof(**got));
     if (!*out || !*got)
-        abort();
+        cli_nomem();
     for (size_t d = 0; d < r->ndocs && n; d++) {
         const grille_report_rank *row = &r->rank[d * r->ncodes];
         for (size_t i = 0; i < k; i++) {
@@ -1655,7 +1655,7 @@ static void report_human(doc *d, const grille_report *r, const cooc *c,
                                 picks[q].q->line, picks[q].speaker)
                      : asprintf(&line, "%s, l.%u", src, picks[q].q->line)) <
                 0)
-                abort();
+                cli_nomem();
             doc_quote(d, picks[q].q->text, picks[q].q->len, 400,
                       picks[q].q->hit, line);
             free(line);

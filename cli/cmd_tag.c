@@ -274,7 +274,7 @@ static void json_segments(obuf *f, const tagrun *r, const tdoc *d,
             codes = codes == small ? malloc(cap * sizeof(*codes))
                                    : realloc(codes, cap * sizeof(*codes));
             if (!codes)
-                abort();
+                cli_nomem();
         }
         /* distinct leaf codes in codebook order */
         size_t nc = leaf_codes(cod + k0, k - k0, codes);
@@ -476,7 +476,7 @@ static void text_segments(FILE *f, const tdoc *d, const tpart *p,
         /* a few codings (most segments): compared with each other */
         bool chained = k - k0 > 8;
         if (chained && !chain_codes(&ch, cb, cod, p->ncods, k0, k, si))
-            abort(); /* as the rendering buffers: out of memory */
+            cli_nomem();
         for (size_t j = k0; j < k; j++) {
             bool seen = false;
             if (chained)
@@ -659,7 +659,7 @@ static void add_msg(char **buf, size_t *len, const char *fmt, ...)
         return;
     char *p = realloc(*buf, *len + (size_t)n + 1);
     if (!p)
-        abort();
+        cli_nomem();
     va_start(ap, fmt);
     vsnprintf(p + *len, (size_t)n + 1, fmt, ap);
     va_end(ap);
@@ -904,7 +904,7 @@ static void wout_put(tagrun *r, const char *p, size_t len, char *own,
     if (w->n == w->cap) {
         w->cap = w->cap ? 2 * w->cap : 16;
         if (!(w->v = realloc(w->v, w->cap * sizeof(*w->v))))
-            abort();
+            cli_nomem();
     }
     w->v[w->n++] = piece;
     w->bytes += len;
@@ -919,7 +919,7 @@ static void wout_copy(tagrun *r, const char *p, size_t len)
     char *c = NULL;
     if (r->wo.on && len) {
         if (!(c = malloc(len)))
-            abort();
+            cli_nomem();
         memcpy(c, p, len);
         p = c;
     }
@@ -973,7 +973,9 @@ static void code_part(tagrun *r, size_t i, size_t thread)
         FILE *f = big ? (p->out_spool = cli_spool_file(4 * (p->end - p->start)))
                       : open_memstream(&p->out, &p->outlen);
         if (!f)
-            abort();
+            cli_die(big ? _("cannot make a temporary file")
+                        : _("out of memory"),
+                    big ? errno : 0);
         text_segments(f, d, p, r->cb, segs, cod, o->color);
         if (!big)
             fclose(f);
@@ -984,11 +986,11 @@ static void code_part(tagrun *r, size_t i, size_t thread)
     obuf out = take_buf(r, big ? 0 : 4 * bytes + 1024),
          cods = take_buf(r, big ? 0 : bytes / 2 + 256);
     if (big && !(out.spill = p->out_spool = cli_spool_file(4 * (p->end - p->start))))
-        abort();
+        cli_die(_("cannot make a temporary file"), errno);
     if (o->format == FMT_JSON) {
         json_segments(&out, r, d, p, segs, cod, o->coded_only);
         if (big && !(cods.spill = p->cods_spool = cli_spool_file(p->end - p->start)))
-            abort();
+            cli_die(_("cannot make a temporary file"), errno);
         json_codings(&cods, r, d, p, cod);
     } else {
         csv_codings(&out, r, d, p, segs, cod);
@@ -1019,7 +1021,7 @@ static void cut(tagrun *r)
     r->split = false;
     r->parts = calloc(cap, sizeof(tpart));
     if (!r->parts)
-        abort();
+        cli_nomem();
     for (size_t i = 0; i < r->ndocs; i++) {
         tdoc *d = &r->docs[i];
         d->first_part = n;
@@ -1057,7 +1059,7 @@ static void cut(tagrun *r)
                 cap *= 2;
                 tpart *v = realloc(r->parts, cap * sizeof(tpart));
                 if (!v)
-                    abort();
+                    cli_nomem();
                 r->parts = v;
             }
             memset(&r->parts[n], 0, sizeof(tpart));
@@ -1080,7 +1082,7 @@ static void cut(tagrun *r)
         free(r->counts);
         r->counts_cap = n * 2 * (r->ncodes + 1);
         if (!(r->counts = malloc(r->counts_cap * sizeof(size_t))))
-            abort();
+            cli_nomem();
     }
 }
 
@@ -1116,7 +1118,7 @@ static void add_counts(tagrun *r, tdoc *d, const tpart *p)
         d->segs_count = calloc(r->ncodes + 1, sizeof(size_t));
         d->hits_count = calloc(r->ncodes + 1, sizeof(size_t));
         if (!d->segs_count || !d->hits_count)
-            abort();
+            cli_nomem();
     }
     for (size_t c = 0; c < r->ncodes; c++) {
         d->segs_count[c] += p->segs_count[c];
@@ -1429,7 +1431,7 @@ static void keep_part(tagrun *r, size_t i, size_t thread)
     size_t bytes = p->ncods * sizeof(kept);
     p->kept = malloc(bytes + 1);
     if (!p->kept)
-        abort();
+        cli_nomem();
     for (size_t k = 0; k < p->ncods; k++)
         p->kept[k] = (kept){(uint32_t)cod[k].segment, (uint32_t)cod[k].code,
                             (uint32_t)cod[k].rule,
@@ -1476,14 +1478,15 @@ static const kept *kept_of(tagrun *r, tpart *p, bool *owned)
     size_t bytes = p->ncods * sizeof(kept), got = 0;
     kept *k = malloc(bytes + 1);
     if (!k)
-        abort();
+        cli_nomem();
     while (got < bytes) {
         ssize_t n = pread(fileno(r->kept_file), (char *)k + got, bytes - got,
                           p->kept_at + (off_t)got);
         if (n < 0 && errno == EINTR)
             continue;
-        if (n <= 0)
-            abort(); /* what was written there is gone */
+        if (n <= 0) /* what was written there is gone */
+            cli_die(_("cannot read back a temporary file"),
+                    n < 0 ? errno : EIO);
         got += (size_t)n;
     }
     *owned = true;
@@ -1500,7 +1503,7 @@ static void render_kept(tagrun *r, size_t i, size_t thread, bool cods)
     bool owned;
     const kept *kc = kept_of(r, p, &owned);
     if (!cod)
-        abort();
+        cli_nomem();
     for (size_t k = 0; k < p->ncods; k++)
         cod[k] = (grille_coding){kc[k].segment, kc[k].code, kc[k].rule,
                                  kc[k].start, kc[k].start + kc[k].len};
@@ -1516,12 +1519,16 @@ static void render_kept(tagrun *r, size_t i, size_t thread, bool cods)
                                        p->end, p->line, r->o->unit,
                                        NULL) < 0 ||
          grille_analyser_segments(r->an[thread], &segs) != p->nsegs))
-        abort();
+        cli_die(_("internal error: a part of a large file did not cut into "
+                  "the segments it had a moment before"),
+                0);
     if (r->o->format == FMT_TEXT) {
         FILE *f = big ? (p->out_spool = cli_spool_file(4 * bytes))
                       : open_memstream(&p->out, &p->outlen);
         if (!f)
-            abort();
+            cli_die(big ? _("cannot make a temporary file")
+                        : _("out of memory"),
+                    big ? errno : 0);
         text_segments(f, d, p, r->cb, segs, cod, r->o->color);
         if (!big)
             fclose(f);
@@ -1530,7 +1537,7 @@ static void render_kept(tagrun *r, size_t i, size_t thread, bool cods)
     }
     obuf out = take_buf(r, big ? 0 : cods ? bytes / 2 + 256 : 4 * bytes + 1024);
     if (big && !(out.spill = p->out_spool = cli_spool_file(4 * bytes)))
-        abort();
+        cli_die(_("cannot make a temporary file"), errno);
     if (cods)
         json_codings(&out, r, d, p, cod);
     else if (r->o->format == FMT_JSON)
@@ -1654,12 +1661,12 @@ static void render_names(tagrun *r)
         r->code_js = calloc(r->ncodes + 1, sizeof(obuf));
         r->rule_js = calloc(nr + 1, sizeof(obuf));
         if (!r->code_js || !r->rule_js)
-            abort();
+            cli_nomem();
     } else if (csv) {
         r->code_csv = calloc(r->ncodes + 1, sizeof(obuf));
         r->rule_csv = calloc(nr + 1, sizeof(obuf));
         if (!r->code_csv || !r->rule_csv)
-            abort();
+            cli_nomem();
     }
     for (size_t c = 0; c < r->ncodes && (js || csv); c++) {
         const char *id = code_id(r->cb, c);

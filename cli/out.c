@@ -111,6 +111,35 @@ void cli_lib_error(const grille_error *err)
     fputc('\n', stderr);
 }
 
+/* write(2) all of s, or as much as standard error takes */
+static void put_fd2(const char *s)
+{
+    size_t n = strlen(s);
+    while (n) {
+        ssize_t k = write(2, s, n);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            return;
+        s += k;
+        n -= (size_t)k;
+    }
+}
+
+void cli_die(const char *what, int errnum)
+{
+    if (what) {
+        put_fd2("grille: ");
+        put_fd2(what);
+        if (errnum) {
+            put_fd2(": ");
+            put_fd2(strerror(errnum));
+        }
+        put_fd2("\n");
+    }
+    _exit(EXIT_RUNTIME);
+}
+
 int cli_usage(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
@@ -340,7 +369,7 @@ void ob_grow(obuf *b, size_t n)
         cap *= 2;
     char *p = realloc(b->p, cap);
     if (!p)
-        abort();
+        cli_nomem();
     b->p = p;
     b->cap = cap;
 }
@@ -591,7 +620,7 @@ void json_attr_key(FILE *f, const char *key)
 {
     char *k = grille_attr_key(key);
     if (!k)
-        abort(); /* out of memory, as the other renderers */
+        cli_nomem();
     json_cstr(f, k);
     free(k);
 }
@@ -606,7 +635,7 @@ char *cli_utf8_cleaned(const char *s)
     }
     c = strdup(s);
     if (!c)
-        abort(); /* as the other renderers */
+        cli_nomem();
     return c;
 }
 
@@ -618,7 +647,7 @@ static char *utf8_clean(const char *s, size_t len, size_t *out_len)
         return NULL;
     char *clean = malloc(len * 3 + 1);
     if (!clean)
-        abort(); /* as the other renderers */
+        cli_nomem();
     size_t o = 0;
     for (size_t i = 0; i < len;) {
         size_t k = cli_utf8_seq(s, len, i);
@@ -1130,7 +1159,7 @@ size_t strindex_get(strindex *x, const char *s)
         size_t n = x->nslots ? 2 * x->nslots : 64;
         strindex_slot *slots = calloc(n, sizeof(*slots));
         if (!slots)
-            abort();
+            cli_nomem();
         for (size_t i = 0; i < x->nslots; i++) {
             if (!x->slots[i].number)
                 continue;
@@ -1155,7 +1184,7 @@ size_t strindex_get(strindex *x, const char *s)
         size_t c = x->cap ? 2 * x->cap : 64;
         const char **k = realloc(x->keys, c * sizeof(*k));
         if (!k)
-            abort();
+            cli_nomem();
         x->keys = k;
         x->cap = c;
     }

@@ -330,7 +330,7 @@ size_t table_row(table *t)
         size_t c = t->cap ? t->cap * 2 : 32;
         tcell *v = realloc(t->cells, c * t->ncols * sizeof(tcell));
         if (!v)
-            abort(); /* a report's tables are small; no way to go on */
+            cli_nomem(); /* a report's tables are small; no way to go on */
         t->cells = v;
         t->cap = c;
     }
@@ -344,7 +344,7 @@ void table_text(table *t, size_t row, size_t col, const char *s, size_t len)
     free(c->text);
     c->text = malloc(len + 1);
     if (!c->text)
-        abort();
+        cli_nomem();
     memcpy(c->text, s, len);
     c->text[len] = '\0';
 }
@@ -355,7 +355,7 @@ void table_set(table *t, size_t row, size_t col, const char *fmt, ...)
     char *s = NULL;
     va_start(ap, fmt);
     if (vasprintf(&s, fmt, ap) < 0)
-        abort();
+        cli_nomem();
     va_end(ap);
     tcell *c = &t->cells[row * t->ncols + col];
     free(c->text);
@@ -516,7 +516,7 @@ static void heads_legend(FILE *f, char **names, size_t ncols)
     size_t len = 0;
     FILE *m = open_memstream(&s, &len);
     if (!m)
-        abort();
+        cli_nomem();
     fputs(_("Columns:"), m);
     for (size_t c = 1; c < ncols; c++)
         fprintf(m, " %zu %s%s", c, names[c] ? names[c] : "",
@@ -559,7 +559,7 @@ static bool *mid_cuts(const table *t, const size_t *w)
     bool *mid = calloc(t->ncols + 1, sizeof(bool));
     cut_key *keys = malloc((t->nrows + 1) * sizeof(*keys));
     if (!mid || !keys)
-        abort();
+        cli_nomem();
     for (size_t c = 0; c < t->ncols; c++) {
         if (t->right[c] || t->loose[c] || w[c] < 8)
             continue;
@@ -658,11 +658,11 @@ static void table_plain(FILE *f, table *t)
         char **names = t->head;
         t->head = calloc(t->ncols, sizeof(char *));
         if (!t->head)
-            abort();
+            cli_nomem();
         t->head[0] = names[0];
         for (size_t c = 1; c < t->ncols; c++)
             if (asprintf(&t->head[c], "%zu", c) < 0)
-                abort();
+                cli_nomem();
         t->number_heads = false;
         table_plain(f, t);
         t->number_heads = true;
@@ -1072,7 +1072,7 @@ void doc_para(doc *d, const char *fmt, ...)
     char *s = NULL;
     va_start(ap, fmt);
     if (vasprintf(&s, fmt, ap) < 0)
-        abort();
+        cli_nomem();
     va_end(ap);
     if (d->fmt == FMT_HTML) {
         fputs("<p>", d->f);
@@ -1099,7 +1099,7 @@ char *flat_cut_mark(const char *s, size_t len, size_t max, bool mark)
     size_t o = 0, cols = 0;
     bool space = false;
     if (!out)
-        abort();
+        cli_nomem();
     for (size_t i = 0; i < len;) {
         unsigned char c = (unsigned char)s[i];
         if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
@@ -1188,7 +1188,7 @@ char *cut_around(const char *text, size_t len, size_t hit, size_t width)
     char *cut = flat_cut(text + b, len - b, width - 1);
     char *out = malloc(strlen(cut) + 4);
     if (!out)
-        abort();
+        cli_nomem();
     memcpy(out, "\xe2\x80\xa6", 3);
     strcpy(out + 3, cut);
     free(cut);
@@ -1214,11 +1214,11 @@ void doc_quote(doc *d, const char *text, size_t len, size_t max, size_t hit,
     } else {
         char *s = NULL;
         if (asprintf(&s, "\xc2\xab %s \xc2\xbb", q) < 0)
-            abort();
+            cli_nomem();
         wrap(d->f, s, 4, TEXT_WIDTH);
         free(s);
         if (asprintf(&s, "\xe2\x80\x94 %s", source) < 0)
-            abort();
+            cli_nomem();
         wrap(d->f, s, 6, TEXT_WIDTH);
         free(s);
         fputc('\n', d->f);

@@ -302,13 +302,13 @@ size_t synth_find_code(const grille_report *r, const char *name,
             return k;
     char *want = grille_fold(name);
     if (!want)
-        abort(); /* out of memory */
+        cli_nomem();
     size_t found = r->ncodes;
     for (size_t k = 0; k < r->ncodes; k++) {
         char *id = grille_fold(r->codes[k].id);
         char *label = grille_fold(r->codes[k].label);
         if (!id || !label)
-            abort();
+            cli_nomem();
         bool same = strcmp(id, want) == 0 || strcmp(label, want) == 0;
         grille_free(id);
         grille_free(label);
@@ -647,7 +647,7 @@ char *synth_source(const grille_report *r, size_t d)
     }
     char *s = malloc(cap);
     if (!s)
-        abort();
+        cli_nomem();
     size_t o = (size_t)snprintf(s, cap, "%s", r->docs[d].name);
     bool first = true;
     for (int k = 0; k < 3; k++) {

@@ -107,7 +107,7 @@ class Run:
 
 
 def grille(*args, timeout=30, nobody=False, ulimit_f=None, measure=False,
-           stdout_file=None):
+           stdout_file=None, ulimit_v=None):
     """Run grille in TMP; kill its whole process group after timeout."""
     args = [str(a) for a in args]
     run = Run(args)
@@ -118,6 +118,9 @@ def grille(*args, timeout=30, nobody=False, ulimit_f=None, measure=False,
         cmd = [TIME, '-f', '%M', '-o', memfile] + cmd
     if ulimit_f is not None:
         cmd = ['bash', '-c', 'ulimit -f %d; exec "$@"' % ulimit_f,
+               'bash'] + cmd
+    if ulimit_v is not None:
+        cmd = ['bash', '-c', 'ulimit -v %d; exec "$@"' % ulimit_v,
                'bash'] + cmd
     if nobody:
         cmd = NOBODY + cmd
@@ -535,6 +538,64 @@ def t_big_memory():
             over.append('%d MB line of %r: peak %d MB, limit %d MB' % (
                 sz // 10**6, u, kb // 1024, limit // 1024))
     assert not over, '; '.join(over)
+
+
+def t_out_of_memory():
+    """tag, on one thread and two, of a 13 MB note whose every line is
+    coded, under address-space limits from too small to start to enough:
+    each run ends with exit 0, or with exit 1 and 'out of memory' said,
+    never with a crash (SIGABRT was how the command's own allocations
+    failed); then add and report on a project under the same limits."""
+    if sanitized():
+        raise Skip('grille is built with AddressSanitizer')
+    line = '- télétravail et masques pour les élus, réunion à distance\n'
+    name = write('oom.md', line * (13 * 10**6 // len(line.encode())))
+    said = re.compile(r'(?s).*grille: (\S+: )?out of memory.*')
+    try:
+        bad = []
+        outcomes = set()
+        for args in (['tag', '-f', 'json'], ['tag', '-f', 'csv', '-j', '2']):
+            for mb in range(20, 150, 10):
+                run = grille(*(args + [name]), timeout=120,
+                             ulimit_v=mb * 1024,
+                             stdout_file=os.path.join(TMP, 'oom.out'))
+                outcomes.add(run.returncode)
+                if run.returncode == 1 and said.match(
+                        run.stderr.decode('utf-8', 'replace')):
+                    continue
+                if run.returncode != 0:
+                    bad.append('%s at %d MB: exit %d, %r' % (
+                        ' '.join(args), mb, run.returncode,
+                        run.stderr[-200:]))
+        # add: a failed one leaves the project as it was (the next command
+        # sees the same documents); one that went through is undone for
+        # the next limit
+        db = fresh('oom')
+        before = grille('list', '-d', db, '-f', 'csv').stdout
+        for mb in range(20, 150, 10):
+            for args in (['add', '-d', db, name], ['report', '-d', db]):
+                run = grille(*args, timeout=120, ulimit_v=mb * 1024)
+                outcomes.add(run.returncode)
+                if args[0] == 'add' and run.returncode == 0:
+                    expect(grille('rm', '-d', db, name), 0, '', None)
+                elif args[0] == 'add' and run.returncode == 1:
+                    now = grille('list', '-d', db, '-f', 'csv')
+                    if now.returncode != 0 or now.stdout != before:
+                        bad.append('add at %d MB failed and left the '
+                                   'project changed: %r' % (
+                                       mb, now.stdout + now.stderr))
+                if run.returncode in (0, 1) and (
+                        run.returncode == 0 or b'grille: ' in run.stderr):
+                    continue
+                bad.append('%s at %d MB: exit %d, %r' % (
+                    args[0], mb, run.returncode, run.stderr[-200:]))
+        assert not bad, '; '.join(bad)
+        # the sweep reached both ends: some runs failed, some went through
+        assert outcomes >= {0, 1}, outcomes
+    finally:
+        for n in (name, 'oom.out'):
+            if os.path.exists(os.path.join(TMP, n)):
+                os.unlink(os.path.join(TMP, n))
 
 
 PREFIX = 'Bonjour le télétravail.\n\n'  # 27 bytes
@@ -2088,6 +2149,8 @@ for name, fn in [
         ('project: damaged documents pages: list, report, add say damaged',
          t_damaged),
         ('project: damaged middle pages: never a crash', t_damaged_middle),
+        ('out of memory (ulimit -v): said, exit 1, never a crash',
+         t_out_of_memory),
         ('project: the error messages of damaged and full projects are '
          'grammatical',
          t_store_messages_read_well)]:
