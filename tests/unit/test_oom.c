@@ -116,23 +116,22 @@ static bool fails(void)
     return true;
 }
 
-void *__wrap_malloc(size_t n)
-{
-    if (fails())
-        return NULL;
-    void *p = __real_malloc(n);
-    keep(p);
-    return p;
-}
+/* A wrapper: NULL for the allocation made to fail, else the real
+ * function's block, kept. */
+#define WRAP(type, name, params, args)                                       \
+    type __wrap_##name params                                                \
+    {                                                                        \
+        if (fails())                                                         \
+            return NULL;                                                     \
+        type p = __real_##name args;                                         \
+        keep(p);                                                             \
+        return p;                                                            \
+    }
 
-void *__wrap_calloc(size_t n, size_t size)
-{
-    if (fails())
-        return NULL;
-    void *p = __real_calloc(n, size);
-    keep(p);
-    return p;
-}
+WRAP(void *, malloc, (size_t n), (n))
+WRAP(void *, calloc, (size_t n, size_t size), (n, size))
+WRAP(void *, aligned_alloc, (size_t align, size_t n), (align, n))
+WRAP(char *, strdup, (const char *s), (s))
 
 void *__wrap_realloc(void *p, size_t n)
 {
@@ -144,24 +143,6 @@ void *__wrap_realloc(void *p, size_t n)
         keep(q);
     }
     return q;
-}
-
-void *__wrap_aligned_alloc(size_t align, size_t n)
-{
-    if (fails())
-        return NULL;
-    void *p = __real_aligned_alloc(align, n);
-    keep(p);
-    return p;
-}
-
-char *__wrap_strdup(const char *s)
-{
-    if (fails())
-        return NULL;
-    char *p = __real_strdup(s);
-    keep(p);
-    return p;
 }
 
 void __wrap_free(void *p)
@@ -368,14 +349,57 @@ END_TEST
 /* The last error a job said, for GRILLE_OOM. */
 static char last_message[1024];
 
+/* The files the jobs make, under /tmp, named after the process: the
+ * project of a job (project), the one made once for the jobs that read
+ * or copy it (pristine), the copy a writing job changes (work), the
+ * second note's file (two_path), an empty project to import into, the
+ * export and the codebook's .qdc. */
+static char project[64], pristine[64], work[64], two_path[64],
+    empty_project[64], qdpx[64], qdc[64];
+
+static void name_files(void)
+{
+    long pid = (long)getpid();
+    snprintf(project, sizeof(project), "/tmp/grille-oom-%ld.db", pid);
+    snprintf(pristine, sizeof(pristine), "/tmp/grille-oom-%ld-p.db", pid);
+    snprintf(work, sizeof(work), "/tmp/grille-oom-%ld-w.db", pid);
+    snprintf(two_path, sizeof(two_path), "/tmp/grille-oom-%ld-two.md", pid);
+    snprintf(empty_project, sizeof(empty_project),
+             "/tmp/grille-oom-%ld-e.db", pid);
+    snprintf(qdpx, sizeof(qdpx), "/tmp/grille-oom-%ld.qdpx", pid);
+    snprintf(qdc, sizeof(qdc), "/tmp/grille-oom-%ld.qdc", pid);
+}
+
+/* Removes project `path` and the files SQLite keeps beside it. */
+static void remove_project(const char *path)
+{
+    static const char *const side[] = {"", "-wal", "-shm", "-journal"};
+    for (size_t i = 0; i < sizeof(side) / sizeof(side[0]); i++) {
+        char p[80];
+        snprintf(p, sizeof(p), "%s%s", path, side[i]);
+        unlink(p);
+    }
+}
+
+/* rc, with SQLite's own out of memory (said as the project's error)
+ * as GRILLE_ENOMEM; the message kept for GRILLE_OOM. */
+static int nomem_said(int rc, const grille_error *err)
+{
+    snprintf(last_message, sizeof(last_message), "%s", err->message);
+    return rc == GRILLE_ESTORE && strstr(err->message, "out of memory")
+               ? GRILLE_ENOMEM
+               : rc;
+}
+
+/* rc, with SQLite's own out of memory (said as the project's error)
+ * as GRILLE_ENOMEM; the message kept for GRILLE_OOM. */
+
 /* Adding two notes to a new project, in one transaction (rolled back
  * when a step fails, as the command does). */
-static char project[64];
 
-static int add_notes_at(bool keep_it);
+static int add_notes_to(const char *path, bool keep_it);
 
 /* The file of the second note of the project kept for other jobs. */
-static char two_path[64];
 
 static int write_file_text(const char *path, const char *text)
 {
@@ -389,15 +413,17 @@ static int write_file_text(const char *path, const char *text)
 
 static int add_notes(void)
 {
-    return add_notes_at(false);
+    return add_notes_to(project, false);
 }
 
-static int add_notes_keep(void)
+/* The project the other jobs read or copy: its second note from a file,
+ * which a newer version can replace. */
+static int make_pristine_project(void)
 {
-    return add_notes_at(true);
+    return add_notes_to(pristine, true);
 }
 
-static int add_notes_at(bool keep_it)
+static int add_notes_to(const char *path, bool keep_it)
 {
     grille_store *s = NULL;
     grille_analyser *a = NULL;
@@ -406,8 +432,8 @@ static int add_notes_at(bool keep_it)
     grille_error err;
     memset(&err, 0, sizeof(err));
     static const char second[] = "- Le t\xc3\xa9l\xc3\xa9travail, encore.\n";
-    unlink(project);
-    int rc = grille_store_create(&s, project, codebook_yaml,
+    remove_project(path);
+    int rc = grille_store_create(&s, path, codebook_yaml,
                                  sizeof(codebook_yaml) - 1, "oom.yaml",
                                  GRILLE_UNIT_PARAGRAPH, &err);
     if (rc == 0)
@@ -447,25 +473,18 @@ static int add_notes_at(bool keep_it)
     grille_analyser_free(a);
     grille_store_close(s);
     if (!keep_it)
-        unlink(project);
-    snprintf(last_message, sizeof(last_message), "%s", err.message);
-    /* SQLite's own out of memory, said as the project's error */
-    return rc == GRILLE_ESTORE && strstr(err.message, "out of memory")
-               ? GRILLE_ENOMEM
-               : rc;
+        remove_project(path);
+    return nomem_said(rc, &err);
 }
 
 START_TEST(store_add)
 {
-    snprintf(project, sizeof(project), "/tmp/grille-oom-%ld.db",
-             (long)getpid());
     every_failure(add_notes, "adding notes");
 }
 END_TEST
 
 /* A project made once with the two notes (untracked), copied afresh
  * for each run of a job that writes. */
-static char pristine[64], work[64];
 
 static int copy_file(const char *from, const char *to)
 {
@@ -484,13 +503,7 @@ static int copy_file(const char *from, const char *to)
 
 static void make_pristine(void)
 {
-    snprintf(pristine, sizeof(pristine), "/tmp/grille-oom-%ld-p.db",
-             (long)getpid());
-    snprintf(work, sizeof(work), "/tmp/grille-oom-%ld-w.db", (long)getpid());
-    snprintf(two_path, sizeof(two_path), "/tmp/grille-oom-%ld-two.md",
-             (long)getpid());
-    snprintf(project, sizeof(project), "%s", pristine);
-    ck_assert_int_eq(add_notes_keep(), 0);
+    ck_assert_int_eq(make_pristine_project(), 0);
 }
 
 /* The project's counts: hits, segments, coded segments and words, and
@@ -522,20 +535,17 @@ static int build_report(void)
         rc = GRILLE_EINVALID;
     grille_report_free(r);
     grille_store_close(s);
-    return rc == GRILLE_ESTORE && strstr(err.message, "out of memory")
-               ? GRILLE_ENOMEM
-               : rc;
+    return nomem_said(rc, &err);
 }
 
 START_TEST(report)
 {
     make_pristine();
     every_failure(build_report, "report");
-    unlink(pristine);
+    remove_project(pristine);
 }
 END_TEST
 
-static char qdpx[64];
 
 static int export_qdpx(void)
 {
@@ -547,18 +557,14 @@ static int export_qdpx(void)
         rc = grille_refi_export_qdpx(s, qdpx, &err);
     grille_store_close(s);
     unlink(qdpx);
-    snprintf(last_message, sizeof(last_message), "%s", err.message);
-    return rc == GRILLE_ESTORE && strstr(err.message, "out of memory")
-               ? GRILLE_ENOMEM
-               : rc;
+    return nomem_said(rc, &err);
 }
 
 START_TEST(export)
 {
     make_pristine();
-    snprintf(qdpx, sizeof(qdpx), "/tmp/grille-oom-%ld.qdpx", (long)getpid());
     every_failure(export_qdpx, "export");
-    unlink(pristine);
+    remove_project(pristine);
 }
 END_TEST
 
@@ -606,7 +612,7 @@ static int recode(void)
             rc = GRILLE_EINVALID;
         }
     }
-    unlink(work);
+    remove_project(work);
     return rc;
 }
 
@@ -614,7 +620,7 @@ START_TEST(store_recode)
 {
     make_pristine();
     every_failure(recode, "recode");
-    unlink(pristine);
+    remove_project(pristine);
 }
 END_TEST
 
@@ -638,13 +644,6 @@ static int unchanged(int rc)
     return rc;
 }
 
-static int nomem_said(int rc, const grille_error *err)
-{
-    snprintf(last_message, sizeof(last_message), "%s", err->message);
-    return rc == GRILLE_ESTORE && strstr(err->message, "out of memory")
-               ? GRILLE_ENOMEM
-               : rc;
-}
 
 /* Attributes set and unset, then a document removed, in one
  * transaction: rolled back on a failure, which leaves the project as it
@@ -678,7 +677,7 @@ static int edit(void)
         grille_store_rollback(s);
     grille_store_close(s);
     rc = unchanged(nomem_said(rc, &err));
-    unlink(work);
+    remove_project(work);
     return rc;
 }
 
@@ -686,7 +685,7 @@ START_TEST(store_edit)
 {
     make_pristine();
     every_failure(edit, "edits");
-    unlink(pristine);
+    remove_project(pristine);
 }
 END_TEST
 
@@ -719,13 +718,12 @@ START_TEST(store_quotes)
 {
     make_pristine();
     every_failure(quotes, "quotes");
-    unlink(pristine);
+    remove_project(pristine);
 }
 END_TEST
 
 /* An export of the pristine project imported into a new one, and its
  * codebook made YAML. */
-static char empty_project[64];
 
 static int import_qdpx(void)
 {
@@ -756,22 +754,19 @@ static int import_qdpx(void)
     grille_codebook_free(cb);
     grille_analyser_free(a);
     grille_store_close(s);
-    unlink(work);
+    remove_project(work);
     return nomem_said(rc, &err);
 }
 
 START_TEST(import)
 {
     make_pristine();
-    snprintf(qdpx, sizeof(qdpx), "/tmp/grille-oom-%ld.qdpx", (long)getpid());
-    snprintf(empty_project, sizeof(empty_project), "/tmp/grille-oom-%ld-e.db",
-             (long)getpid());
     grille_store *s = NULL;
     ck_assert_int_eq(grille_store_open(&s, pristine, 1, NULL), 0);
     ck_assert_int_eq(grille_refi_export_qdpx(s, qdpx, NULL), 0);
     grille_store_close(s);
     s = NULL;
-    unlink(empty_project);
+    remove_project(empty_project);
     ck_assert_int_eq(grille_store_create(&s, empty_project, codebook_yaml,
                                          sizeof(codebook_yaml) - 1,
                                          "oom.yaml", GRILLE_UNIT_PARAGRAPH,
@@ -780,12 +775,11 @@ START_TEST(import)
     grille_store_close(s);
     every_failure(import_qdpx, "import");
     unlink(qdpx);
-    unlink(empty_project);
-    unlink(pristine);
+    remove_project(empty_project);
+    remove_project(pristine);
 }
 END_TEST
 
-static char qdc[64];
 
 static int qdc_yaml(void)
 {
@@ -801,7 +795,6 @@ static int qdc_yaml(void)
 START_TEST(qdc_to_yaml)
 {
     grille_codebook *cb = NULL;
-    snprintf(qdc, sizeof(qdc), "/tmp/grille-oom-%ld.qdc", (long)getpid());
     ck_assert_int_eq(grille_codebook_load(&cb, codebook_yaml,
                                           sizeof(codebook_yaml) - 1,
                                           "oom.yaml", NULL),
@@ -902,7 +895,7 @@ static int replace_and_recode(void)
      * leave it as it was */
     if (rc != 0 && id == 0)
         rc = unchanged(rc);
-    unlink(work);
+    remove_project(work);
     return rc;
 }
 
@@ -910,7 +903,7 @@ START_TEST(store_replace)
 {
     make_pristine();
     every_failure(replace_and_recode, "replace and recode");
-    unlink(pristine);
+    remove_project(pristine);
     unlink(two_path);
 }
 END_TEST
@@ -938,8 +931,9 @@ static Suite *oom_suite(void)
     return s;
 }
 
-/* GRILLE_OOM="job n" runs job (codebook, bundled, code, decode, store)
- * once with its n-th allocation failing, and leaves what it holds for
+/* GRILLE_OOM="job n" runs job (codebook, bundled, code, decode, store,
+ * report, export, recode, replace, edit, quotes, front) once with its
+ * n-th allocation failing, and leaves what it holds for
  * valgrind --leak-check=full to show where it was taken; under gdb, a
  * breakpoint on oom_here shows who asked for the allocation. */
 static int one_failure(const char *spec)
@@ -951,24 +945,16 @@ static int one_failure(const char *spec)
                 {"code", code_note},         {"decode", decode_notes},
                 {"store", add_notes},        {"report", build_report},
                 {"export", export_qdpx},     {"recode", recode},
-                {"replace", replace_and_recode}};
+                {"replace", replace_and_recode}, {"edit", edit},
+                {"quotes", quotes},          {"front", front_matter}};
     char name[16];
     size_t n;
     if (sscanf(spec, "%15s %zu", name, &n) != 2)
         return EXIT_FAILURE;
-    snprintf(project, sizeof(project), "/tmp/grille-oom-%ld.db",
-             (long)getpid());
-    snprintf(qdpx, sizeof(qdpx), "/tmp/grille-oom-%ld.qdpx", (long)getpid());
     if (!strcmp(name, "report") || !strcmp(name, "export") ||
-        !strcmp(name, "recode") || !strcmp(name, "replace")) {
-        snprintf(pristine, sizeof(pristine), "/tmp/grille-oom-%ld-p.db",
-                 (long)getpid());
-        snprintf(work, sizeof(work), "/tmp/grille-oom-%ld-w.db",
-                 (long)getpid());
-        snprintf(two_path, sizeof(two_path), "/tmp/grille-oom-%ld-two.md",
-                 (long)getpid());
-        snprintf(project, sizeof(project), "%s", pristine);
-        if (add_notes_keep() < 0)
+        !strcmp(name, "recode") || !strcmp(name, "replace") ||
+        !strcmp(name, "edit") || !strcmp(name, "quotes")) {
+        if (make_pristine_project() < 0)
             return EXIT_FAILURE;
     }
     if (!strcmp(name, "code") &&
@@ -982,6 +968,8 @@ static int one_failure(const char *spec)
             size_t held = disarm();
             printf("%s, allocation %zu failing: %d (%s), %zu blocks held\n",
                    name, n, rc, last_message, held);
+            remove_project(pristine);
+            unlink(two_path);
             return EXIT_SUCCESS;
         }
     return EXIT_FAILURE;
@@ -989,6 +977,7 @@ static int one_failure(const char *spec)
 
 int main(void)
 {
+    name_files();
     const char *one = getenv("GRILLE_OOM");
     if (one)
         return one_failure(one);
