@@ -1842,10 +1842,19 @@ static void remove_db_files(gbuf *f)
     size_t n = f->len;
     unlink(f->data);
     static const char *const ext[] = {"-wal", "-shm", "-journal"};
+    /* on the stack when it fits: this runs after a failure, which may
+     * be memory running out */
+    char name[PATH_MAX + 16];
     for (size_t k = 0; k < 3; k++) {
         f->len = n;
-        if (gbuf_puts(f, ext[k]) == 0 && gbuf_put(f, "", 0) == 0)
+        size_t e = strlen(ext[k]);
+        if (n + e < sizeof(name)) {
+            memcpy(name, f->data, n);
+            memcpy(name + n, ext[k], e + 1);
+            unlink(name);
+        } else if (gbuf_puts(f, ext[k]) == 0 && gbuf_put(f, "", 0) == 0) {
             unlink(f->data);
+        }
     }
     f->len = n;
     if (f->data)

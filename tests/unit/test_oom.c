@@ -16,12 +16,14 @@
 #include "grille.h"
 
 #include <check.h>
+#include <dirent.h>
 #include <errno.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "check_main.h"
@@ -173,6 +175,65 @@ static size_t disarm(void)
     return n;
 }
 
+/* The files the jobs make, in a folder of their own under $TMPDIR or
+ * /tmp (dir), which must be empty at the end: the project of a job
+ * (project), the one made once for the jobs that read
+ * or copy it (pristine), the copy a writing job changes (work), the
+ * second note's file (two_path), an empty project to import into, the
+ * export and the codebook's .qdc. */
+static char dir[200], project[256], pristine[256], work[256],
+    two_path[256], empty_project[256], qdpx[256], qdc[256];
+
+static void name_files(void)
+{
+    const char *tmp = getenv("TMPDIR");
+    snprintf(dir, sizeof(dir), "%s/grille-oom-XXXXXX",
+             tmp && *tmp && strlen(tmp) < 150 ? tmp : "/tmp");
+    if (!mkdtemp(dir)) {
+        perror(dir);
+        exit(EXIT_FAILURE);
+    }
+    snprintf(project, sizeof(project), "%s/n.db", dir);
+    snprintf(pristine, sizeof(pristine), "%s/p.db", dir);
+    snprintf(work, sizeof(work), "%s/w.db", dir);
+    snprintf(two_path, sizeof(two_path), "%s/two.md", dir);
+    snprintf(empty_project, sizeof(empty_project), "%s/e.db", dir);
+    snprintf(qdpx, sizeof(qdpx), "%s/x.qdpx", dir);
+    snprintf(qdc, sizeof(qdc), "%s/x.qdc", dir);
+}
+
+/* The names of the files in dir, one string ("a/b/c/"); "" when it
+ * cannot be read.  A project's -shm and empty -wal are not listed: a
+ * reader leaves them, as the command does (what must not be left is a
+ * journal, or a WAL that holds pages). */
+static void dir_list(char *out, size_t size)
+{
+    out[0] = '\0';
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    static char names[64][256];
+    size_t n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL && n < 64) {
+        size_t len = strlen(e->d_name);
+        char path[512];
+        struct stat st;
+        snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+        bool shm = len > 4 && !strcmp(e->d_name + len - 4, "-shm");
+        bool empty_wal = len > 4 && !strcmp(e->d_name + len - 4, "-wal") &&
+                         stat(path, &st) == 0 && st.st_size == 0;
+        if (e->d_name[0] != '.' && !shm && !empty_wal)
+            snprintf(names[n++], sizeof(names[0]), "%s", e->d_name);
+    }
+    closedir(d);
+    qsort(names, n, sizeof(names[0]), (int (*)(const void *, const void *))strcmp);
+    size_t len = 0;
+    for (size_t i = 0; i < n; i++)
+        len += (size_t)snprintf(out + len, len < size ? size - len : 0, "%s/",
+                                names[i]);
+}
+
 /* A job of the library: 0 done, else its GRILLE_E* code; it frees what
  * it made before returning. */
 typedef int (*job_fn)(void);
@@ -196,10 +257,17 @@ static void every_failure(job_fn job, const char *what)
                   what);
     size_t step = total > 1500 ? total / 1500 : 1;
     size_t failed = 0;
+    char files[4096], now[4096];
+    dir_list(files, sizeof(files));
     for (size_t n = 1; n <= total; n += n + 20 > total ? 1 : step) {
         arm(n);
         rc = job();
         held = disarm();
+        dir_list(now, sizeof(now));
+        ck_assert_msg(!strcmp(files, now),
+                      "%s: allocation %zu of %zu failing leaves files: "
+                      "'%s', not '%s'",
+                      what, n, total, now, files);
         ck_assert_msg(rc == 0 || rc == GRILLE_ENOMEM,
                       "%s: allocation %zu of %zu failing gives %d, not "
                       "GRILLE_ENOMEM",
@@ -349,33 +417,12 @@ END_TEST
 /* The last error a job said, for GRILLE_OOM. */
 static char last_message[1024];
 
-/* The files the jobs make, under /tmp, named after the process: the
- * project of a job (project), the one made once for the jobs that read
- * or copy it (pristine), the copy a writing job changes (work), the
- * second note's file (two_path), an empty project to import into, the
- * export and the codebook's .qdc. */
-static char project[64], pristine[64], work[64], two_path[64],
-    empty_project[64], qdpx[64], qdc[64];
-
-static void name_files(void)
-{
-    long pid = (long)getpid();
-    snprintf(project, sizeof(project), "/tmp/grille-oom-%ld.db", pid);
-    snprintf(pristine, sizeof(pristine), "/tmp/grille-oom-%ld-p.db", pid);
-    snprintf(work, sizeof(work), "/tmp/grille-oom-%ld-w.db", pid);
-    snprintf(two_path, sizeof(two_path), "/tmp/grille-oom-%ld-two.md", pid);
-    snprintf(empty_project, sizeof(empty_project),
-             "/tmp/grille-oom-%ld-e.db", pid);
-    snprintf(qdpx, sizeof(qdpx), "/tmp/grille-oom-%ld.qdpx", pid);
-    snprintf(qdc, sizeof(qdc), "/tmp/grille-oom-%ld.qdc", pid);
-}
-
 /* Removes project `path` and the files SQLite keeps beside it. */
 static void remove_project(const char *path)
 {
     static const char *const side[] = {"", "-wal", "-shm", "-journal"};
     for (size_t i = 0; i < sizeof(side) / sizeof(side[0]); i++) {
-        char p[80];
+        char p[300];
         snprintf(p, sizeof(p), "%s%s", path, side[i]);
         unlink(p);
     }
@@ -963,6 +1010,7 @@ static int one_failure(const char *spec)
         return EXIT_FAILURE;
     for (size_t i = 0; i < sizeof(jobs) / sizeof(jobs[0]); i++)
         if (!strcmp(name, jobs[i].name)) {
+            jobs[i].job(); /* as every_failure: caches and one-time setup */
             arm(n);
             int rc = jobs[i].job();
             size_t held = disarm();
@@ -979,7 +1027,12 @@ int main(void)
 {
     name_files();
     const char *one = getenv("GRILLE_OOM");
-    if (one)
-        return one_failure(one);
-    return run_suite(oom_suite());
+    int rc = one ? one_failure(one) : run_suite(oom_suite());
+    if (rmdir(dir) != 0) {
+        char left[4096];
+        dir_list(left, sizeof(left));
+        fprintf(stderr, "%s: left behind: %s\n", dir, left);
+        rc = EXIT_FAILURE;
+    }
+    return rc;
 }
