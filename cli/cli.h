@@ -544,16 +544,16 @@ const char *cli_db_path(const char *opt);
 /* Before a command that builds large tables of a project in memory (the
  * report's documents, attributes and cells, add's page cache of SQLite):
  * the heap grows once by 256 MiB of address space and is never given
- * back, and its first `populate` bytes (what the command is expected to
- * use) are made present in one call, not by a fault each 4 KiB page
- * touched (13 us on one benchmark machine: the report's 3,400 were most
- * of its time, add's 19,500 a sixth of its).  With `one_arena`, the
- * command's threads share the one heap; add's preparing threads keep
- * arenas of their own (one lock for all was slower: 2.33 s against 2.16
- * s).  The heap was once hinted to the kernel for 2 MiB pages instead:
- * on a machine whose free memory the host takes back, each such page
- * was cleared at the host's expense, a tenth of add's time and a report
- * of 23 ms taking 70 now and then. */
+ * back.  A fault at each 4 KiB page first touched cost 13 us on one
+ * benchmark machine: the report's 3,400 of them were most of its time,
+ * add's 19,500 a sixth of its.  With `one_arena` (report, cooc,
+ * compare), the command's threads share the one heap, hinted to the
+ * kernel for 2 MiB pages.  Else (add, recode: their preparing threads
+ * keep arenas of their own; one lock for all was slower, 2.33 s against
+ * 2.16 s) its first `populate` bytes, what the command is expected to
+ * use, are made present in one call, in 4 KiB pages: on another machine
+ * of the kind, whose free memory the host seemed to take back, each
+ * huge page was cleared at a cost, a tenth of add's writing thread. */
 void cli_large_heap(bool one_arena, size_t populate);
 /* The size of file `path` divided by `part`, at most `most`; 0 when it
  * is no file: what a command reading a project of that size is expected

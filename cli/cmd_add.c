@@ -444,19 +444,20 @@ int cmd_add(int argc, char **argv)
     grille_error err = {0};
     /* the subfolders that could not be read come first */
     failed = failures.n;
+    if (status != EXIT_OK || cli_open_store(&s, db, false) < 0) {
+        status = EXIT_RUNTIME;
+        goto done;
+    }
     /* SQLite's page cache (64 MiB) and the writer's other memory (the
      * preparers keep arenas of their own): 19,500 faults of 4 KiB pages
      * in the benchmark's add, a sixth of its time.  Its heap reached 17
      * MB for 11 MB of notes, 79 MB (holes included) for 105 MB; no more
      * than the cache and a little are made present, so that its peak
      * memory stays as it was (82 MB for all the notes, 78 MB for a
-     * quarter of them) */
+     * quarter of them).  Notes already in the project count too: telling
+     * them apart would read them first. */
     uint64_t expect = list.bytes + list.bytes / 2 + (2u << 20);
     cli_large_heap(false, expect < (68u << 20) ? (size_t)expect : 68u << 20);
-    if (status != EXIT_OK || cli_open_store(&s, db, false) < 0) {
-        status = EXIT_RUNTIME;
-        goto done;
-    }
     /* Ctrl-C is caught before the transaction begins (none can come in
      * between: the default action would kill the program mid-write), and
      * ends the wait for a project another command holds */

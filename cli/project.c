@@ -132,13 +132,19 @@ void cli_large_heap(bool one_arena, size_t populate)
 #endif
     /* the first pages of the new heap made present in one call, as many
      * as the command is expected to use: free memory, part of the heap
-     * malloc hands out next */
+     * malloc hands out next; in 4 KiB pages even where the kernel gives
+     * huge pages unasked (transparent huge pages "always"), whose
+     * clearing on a first touch is what this avoids */
     uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
     uintptr_t lo = ((uintptr_t)before + page - 1) & ~(page - 1);
     uintptr_t hi = (uintptr_t)after & ~(page - 1);
     if (populate && hi > lo) {
         size_t n = (populate + page - 1) & ~(page - 1);
-        madvise((void *)lo, n < hi - lo ? n : hi - lo, MADV_POPULATE_WRITE);
+        n = n < hi - lo ? n : hi - lo;
+#ifdef MADV_NOHUGEPAGE
+        madvise((void *)lo, n, MADV_NOHUGEPAGE);
+#endif
+        madvise((void *)lo, n, MADV_POPULATE_WRITE);
     }
 }
 
