@@ -87,6 +87,7 @@
     X(zip_file_set_mtime) \
     X(zip_file_strerror) \
     X(zip_fopen_index) \
+    X(zip_get_error) \
     X(zip_fread) \
     X(zip_get_name) \
     X(zip_get_num_entries) \
@@ -176,6 +177,7 @@ GRILLE_HIDDEN int grille__lazy_load(grille_error *err);
 #define zip_file_set_mtime grille__lz.zip_file_set_mtime
 #define zip_file_strerror grille__lz.zip_file_strerror
 #define zip_fopen_index grille__lz.zip_fopen_index
+#define zip_get_error grille__lz.zip_get_error
 #define zip_fread grille__lz.zip_fread
 #define zip_get_name grille__lz.zip_get_name
 #define zip_get_num_entries grille__lz.zip_get_num_entries

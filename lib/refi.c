@@ -109,6 +109,7 @@ static const char *color_of(const char *c, char out[8])
 /* xmlTextWriter returns -1 on error: every call goes through this. */
 #define W(call)                                                              \
     do {                                                                     \
+        errno = 0; /* the call's own reason, if it fails */                  \
         if ((call) < 0)                                                      \
             goto xmlfail;                                                    \
     } while (0)
@@ -1290,9 +1291,10 @@ zipfail:
          : failed.rc == SQLITE_DONE
              ? grille_store__missing_text(s, err, failed.doc)
          : failed.rc ? grille_store__error(s, err, failed.rc, "export")
-                     : grille__error(err, GRILLE_EIO, path, 0, 0,
-                                     _("cannot write the ZIP: %s"),
-                                     zip_strerror(z));
+         : zip_error_code_zip(zip_get_error(z)) == ZIP_ER_MEMORY
+             ? grille__nomem(err)
+             : grille__error(err, GRILLE_EIO, path, 0, 0,
+                             _("cannot write the ZIP: %s"), zip_strerror(z));
 discard:
     zip_discard(z);
     z = NULL;
