@@ -1738,17 +1738,29 @@ static size_t first_of(const imp_pair *v, size_t n, const char *k)
     return lo;
 }
 
-/* The name paired with GUID a (users, variables), in sorted pairs: the
- * first given; NULL when none (or out of memory). */
-static const char *find_pair(const imp_pair *v, size_t n, const char *a)
+/* The name paired with GUID a (users, variables), in sorted pairs, in
+ * *out: the first given; NULL when none.  -1 when out of memory (a value
+ * or a coder then lost unsaid was how it failed). */
+static int find_pair(const imp_pair *v, size_t n, const char *a,
+                     const char **out)
 {
-    char *k = guid_key(a);
-    if (!k)
-        return NULL;
+    *out = NULL;
+    char small[128], *k = small;
+    if (strlen(a) < sizeof(small)) { /* a GUID: no allocation */
+        if (*a == '{')
+            a++;
+        size_t m = strcspn(a, "}");
+        for (size_t i = 0; i < m; i++)
+            small[i] = a[i] >= 'A' && a[i] <= 'Z' ? (char)(a[i] + 32) : a[i];
+        small[m] = '\0';
+    } else if (!(k = guid_key(a))) {
+        return -1;
+    }
     size_t i = first_of(v, n, k);
-    const char *b = i < n && strcmp(v[i].a, k) == 0 ? v[i].b : NULL;
-    free(k);
-    return b;
+    *out = i < n && strcmp(v[i].a, k) == 0 ? v[i].b : NULL;
+    if (k != small)
+        free(k);
+    return 0;
 }
 
 /* Node n (a Case, a TextSource) holds values of the source whose GUID is
@@ -1941,8 +1953,13 @@ static int unknown_refs(importer *im, const xmlNode *root)
                 if (!ref)
                     continue;
                 char *g = attr(ref, "targetGUID");
-                const char *found = source ? find_pair(srcs, ns, g)
-                                           : find_pair(im->vars, im->nvars, g);
+                const char *found;
+                if (find_pair(source ? srcs : im->vars,
+                              source ? ns : im->nvars, g, &found) < 0) {
+                    xmlFree(g);
+                    free_pairs(srcs, ns);
+                    return grille__nomem(im->err);
+                }
                 if (!found) {
                     if (!st->unknown_refs++) {
                         char *name = attr(c, "name");
@@ -2742,8 +2759,9 @@ static int source_values(importer *im, const char *g, int64_t id)
                 continue;
             xmlNode *vr = child(vv, "VariableRef");
             char *vg = vr ? attr(vr, "targetGUID") : NULL;
-            const char *name =
-                vg ? find_pair(im->vars, im->nvars, vg) : NULL;
+            const char *name = NULL;
+            if (vg && find_pair(im->vars, im->nvars, vg, &name) < 0)
+                rc = grille__nomem(im->err);
             xmlChar *val = NULL;
             for (xmlNode *e = vv->children; e && !val; e = e->next)
                 if (e->type == XML_ELEMENT_NODE && !is(e, "VariableRef")) {
@@ -2918,6 +2936,7 @@ static int import_coding(importer *im, const coded_doc *d, const span *sp,
     char *target = cr ? attr(cr, "targetGUID") : NULL;
     int64_t code = -1;
     int rc = 0;
+    const char *coder = NULL;
     for (size_t i = 0; target && i < im->ncodes && code < 0; i++)
         if (guid_eq(im->codes[i].guid, target))
             code = im->codes[i].id;
@@ -2938,10 +2957,10 @@ static int import_coding(importer *im, const coded_doc *d, const span *sp,
             snprintf(why, sizeof(why), "%s",
                      _("its coding names no code (no <CodeRef>)"));
         dropped(im, d, sp, why);
+    } else if ((rc = find_pair(im->users, im->nusers, who, &coder)) < 0) {
+        rc = grille__nomem(im->err);
     } else if ((rc = add_manual(im, d->id, d->text, d->off + sp->b0,
-                                d->off + sp->b1, code,
-                                find_pair(im->users, im->nusers, who))) >
-               0) {
+                                d->off + sp->b1, code, coder)) > 0) {
         rc = 0;
         dropped(im, d, sp,
                 _("in no segment (blank lines, or a front matter)"));
@@ -3599,13 +3618,15 @@ static int yaml_str(gbuf *b, const char *s)
 
 /* A term from a code's name: its words (letters, digits, inner hyphens
  * and apostrophes) separated by single spaces, so that no character of the
- * name reads as pattern syntax (=, *, ~, /...); NULL when none is left. */
-static char *name_term(const char *name)
+ * name reads as pattern syntax (=, *, ~, /...), in *out; NULL when none
+ * is left.  -1 when out of memory. */
+static int name_term(const char *name, char **out)
 {
     size_t len = strlen(name), o = 0;
     char *t = malloc(len + 1);
+    *out = NULL;
     if (!t)
-        return NULL;
+        return -1;
     bool space = false, after_letter = false;
     for (size_t i = 0; i < len;) {
         size_t n;
@@ -3639,11 +3660,11 @@ static char *name_term(const char *name)
     while (o && (t[o - 1] == '-' || t[o - 1] == '\''))
         o--;
     t[o] = 0;
-    if (!o) {
+    if (!o)
         free(t);
-        return NULL;
-    }
-    return t;
+    else
+        *out = t;
+    return 0;
 }
 
 
@@ -3707,7 +3728,9 @@ static int qdc_codes(gbuf *b, const xmlNode *codes, int depth,
             bool folder = kids && (strcmp(codable, "false") == 0 ||
                                    strcmp(codable, "0") == 0);
             xmlFree(codable);
-            char *term = folder ? NULL : name_term(name);
+            char *term = NULL;
+            if (rc == 0 && !folder && name_term(name, &term) < 0)
+                rc = grille__nomem(err);
             /* a name with no word in it ("😷", "***"): its key is "code",
              * which as a term coded the word "code"; no term then, and a
              * pattern that matches nothing for a code with no children
@@ -3728,7 +3751,7 @@ static int qdc_codes(gbuf *b, const xmlNode *codes, int depth,
                     (!kids && gbuf_printf(b, "%*sregex: ['[^\\s\\S]']\n",
                                           ind + 2, "") < 0))
                     rc = grille__nomem(err);
-            } else if (!term) {
+            } else if (!term && rc == 0) {
                 term = strdup(key);
                 for (char *p = term; p && *p; p++)
                     if (*p == '_')

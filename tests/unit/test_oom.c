@@ -17,6 +17,7 @@
 
 #include <check.h>
 #include <dirent.h>
+#include <sqlite3.h>
 #include <errno.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -202,6 +203,11 @@ static void name_files(void)
     snprintf(qdc, sizeof(qdc), "%s/x.qdc", dir);
 }
 
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(a, b);
+}
+
 /* The names of the files in dir, one string ("a/b/c/"); "" when it
  * cannot be read.  A project's -shm and empty -wal are not listed: a
  * reader leaves them, as the command does (what must not be left is a
@@ -227,11 +233,51 @@ static void dir_list(char *out, size_t size)
             snprintf(names[n++], sizeof(names[0]), "%s", e->d_name);
     }
     closedir(d);
-    qsort(names, n, sizeof(names[0]), (int (*)(const void *, const void *))strcmp);
+    qsort(names, n, sizeof(names[0]), by_name);
     size_t len = 0;
     for (size_t i = 0; i < n; i++)
         len += (size_t)snprintf(out + len, len < size ? size - len : 0, "%s/",
                                 names[i]);
+}
+
+/* Allocations neither counted nor failed meanwhile: the test's own
+ * checks. */
+static bool paused_was;
+
+static void pause_tracking(void)
+{
+    paused_was = atomic_exchange(&tracking, false);
+}
+
+static void resume_tracking(void)
+{
+    atomic_store(&tracking, paused_was);
+}
+
+/* What a job made, said by the job when it succeeds: a run that succeeds
+ * with an allocation failing must make what the clean run made. */
+static char result[8192];
+
+static void fingerprint(const char *path, char *out, size_t size);
+
+/* FNV-1a of file `path`'s bytes, as text in out; "" when unreadable. */
+static void file_sum(const char *path, char *out, size_t size)
+{
+    pause_tracking();
+    out[0] = '\0';
+    FILE *f = fopen(path, "rb");
+    if (f) {
+        uint64_t h = 0xcbf29ce484222325u, n = 0;
+        int c;
+        while ((c = getc(f)) != EOF) {
+            h = (h ^ (uint64_t)c) * 0x100000001b3u;
+            n++;
+        }
+        fclose(f);
+        snprintf(out, size, "%llu bytes, %016llx", (unsigned long long)n,
+                 (unsigned long long)h);
+    }
+    resume_tracking();
 }
 
 /* A job of the library: 0 done, else its GRILLE_E* code; it frees what
@@ -245,6 +291,7 @@ typedef int (*job_fn)(void);
 static void every_failure(job_fn job, const char *what)
 {
     ck_assert_int_eq(job(), 0); /* caches and one-time setup, untracked */
+    result[0] = '\0';
     arm(0);
     int rc = job();
     size_t total = atomic_load(&calls);
@@ -255,14 +302,22 @@ static void every_failure(job_fn job, const char *what)
                   held);
     ck_assert_msg(total > 0, "%s: no allocation seen (the wrap is off)",
                   what);
+    static char want[sizeof(result)];
+    memcpy(want, result, sizeof(want));
+    ck_assert_msg(want[0], "%s: the job says nothing of what it made", what);
     size_t step = total > 1500 ? total / 1500 : 1;
     size_t failed = 0;
     char files[4096], now[4096];
     dir_list(files, sizeof(files));
     for (size_t n = 1; n <= total; n += n + 20 > total ? 1 : step) {
+        result[0] = '\0';
         arm(n);
         rc = job();
         held = disarm();
+        ck_assert_msg(rc != 0 || !strcmp(result, want),
+                      "%s: allocation %zu of %zu failing: done, but made "
+                      "'%.300s', not '%.300s'",
+                      what, n, total, result, want);
         dir_list(now, sizeof(now));
         ck_assert_msg(!strcmp(files, now),
                       "%s: allocation %zu of %zu failing leaves files: "
@@ -317,12 +372,24 @@ static const char note[] =
     "élus ; le conseil municipal a voté.\n"
     "Q. : et la covid-19 ? R. : vaccination des agents en juin.\n";
 
+/* What a loaded codebook is: its codes and rules, counted. */
+static void say_codebook(const grille_codebook *cb)
+{
+    pause_tracking();
+    snprintf(result, sizeof(result), "%zu codes, %zu rules, %s",
+             grille_codebook_count(cb), grille_codebook_rule_count(cb),
+             grille_codebook_sha256(cb));
+    resume_tracking();
+}
+
 static int load_codebook(void)
 {
     grille_codebook *cb = NULL;
     grille_error err;
     int rc = grille_codebook_load(&cb, codebook_yaml, sizeof(codebook_yaml) - 1,
                                   "oom.yaml", &err);
+    if (rc == 0)
+        say_codebook(cb);
     grille_codebook_free(cb);
     return rc;
 }
@@ -337,6 +404,8 @@ static int load_bundled(void)
 {
     grille_codebook *cb = NULL;
     int rc = grille_codebook_load_bundled(&cb, NULL);
+    if (rc == 0)
+        say_codebook(cb);
     grille_codebook_free(cb);
     return rc;
 }
@@ -369,9 +438,22 @@ static int code_note(void)
                                       GRILLE_UNIT_PARAGRAPH, shared_cb,
                                       "note.md", &err);
     if (rc == 0) {
+        /* every coding, where and by which rule; the segments, the words
+         * and the attributes */
         const grille_coding *c;
-        if (grille_analyser_codings(a, &c) < 5)
-            rc = GRILLE_EINVALID; /* a failure said as a success */
+        const grille_segment *sg;
+        size_t nc = grille_analyser_codings(a, &c);
+        size_t ns = grille_analyser_segments(a, &sg);
+        pause_tracking();
+        size_t at = (size_t)snprintf(result, sizeof(result),
+                                     "%zu segments, %zu words, %zu attrs:",
+                                     ns, grille_analyser_words(a),
+                                     grille_attrs_count(attrs));
+        for (size_t i = 0; i < nc && at < sizeof(result); i++)
+            at += (size_t)snprintf(result + at, sizeof(result) - at,
+                                   " %zu/%zu/%zu-%zu", c[i].code, c[i].rule,
+                                   c[i].start, c[i].end);
+        resume_tracking();
     }
     grille_attrs_free(attrs);
     grille_text_free(t);
@@ -403,6 +485,15 @@ static int decode_notes(void)
                                 NULL);
     if (rc == 0)
         rc = grille_text_decode(&b, utf16, sizeof(utf16) - 1, "b.txt", NULL);
+    if (rc == 0) {
+        size_t na, nb;
+        const char *da = grille_text_data(a, &na), *db = grille_text_data(b, &nb);
+        pause_tracking();
+        snprintf(result, sizeof(result), "%s %s | %s %s",
+                 grille_encoding_name(grille_text_encoding(a)), da,
+                 grille_encoding_name(grille_text_encoding(b)), db);
+        resume_tracking();
+    }
     grille_text_free(a);
     grille_text_free(b);
     return rc;
@@ -428,14 +519,11 @@ static void remove_project(const char *path)
     }
 }
 
-/* rc, with SQLite's own out of memory (said as the project's error)
- * as GRILLE_ENOMEM; the message kept for GRILLE_OOM. */
-static int nomem_said(int rc, const grille_error *err)
+/* rc, its message kept for GRILLE_OOM. */
+static int said(int rc, const grille_error *err)
 {
     snprintf(last_message, sizeof(last_message), "%s", err->message);
-    return rc == GRILLE_ESTORE && strstr(err->message, "out of memory")
-               ? GRILLE_ENOMEM
-               : rc;
+    return rc;
 }
 
 /* rc, with SQLite's own out of memory (said as the project's error)
@@ -519,9 +607,11 @@ static int add_notes_to(const char *path, bool keep_it)
     grille_codebook_free(cb);
     grille_analyser_free(a);
     grille_store_close(s);
+    if (rc == 0)
+        fingerprint(path, result, sizeof(result));
     if (!keep_it)
         remove_project(path);
-    return nomem_said(rc, &err);
+    return said(rc, &err);
 }
 
 START_TEST(store_add)
@@ -553,20 +643,56 @@ static void make_pristine(void)
     ck_assert_int_eq(make_pristine_project(), 0);
 }
 
-/* The project's counts: hits, segments, coded segments and words, and
- * its codebook's name, as one string; "" when it cannot say. */
+/* What project `path` holds, as one string: its documents (name and
+ * hash), their attributes, the counts and spans of its segments and
+ * codings, its codebook's hash; "" when it cannot be read. */
 static void fingerprint(const char *path, char *out, size_t size)
 {
-    grille_store *s = NULL;
-    grille_report *r = NULL;
+    static const char sql[] =
+        "SELECT (SELECT ifnull(group_concat(name || ':' || sha256, ','), '') "
+        "FROM (SELECT name, sha256 FROM documents ORDER BY name)) || ' | ' || "
+        "(SELECT ifnull(group_concat(n || '.' || key || '=' || value || '@' "
+        "|| origin, ','), '') FROM (SELECT d.name AS n, a.key, a.value, "
+        "a.origin FROM attributes a JOIN documents d ON d.id = a.document "
+        "ORDER BY d.name, a.key)) || ' | ' || "
+        "(SELECT count(*) || ' ' || total(start) || ' ' || total(\"end\") "
+        "FROM segments) || ' | ' || "
+        "(SELECT count(*) || ' ' || total(start) || ' ' || total(\"end\") || "
+        "' ' || total(code) FROM codings) || ' | ' || "
+        "ifnull((SELECT sha256 FROM codebook), '')";
+    pause_tracking();
     out[0] = '\0';
-    if (grille_store_open(&s, path, 1, NULL) == 0 &&
-        grille_report_build(&r, s, NULL) == 0)
-        snprintf(out, size, "%zu %zu %zu %zu %zu %s", r->hits, r->segments,
-                 r->coded_segments, r->words, r->ncodes,
-                 grille_store_codebook_name(s));
-    grille_report_free(r);
-    grille_store_close(s);
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+        sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+        snprintf(out, size, "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    resume_tracking();
+}
+
+/* Whether a failed job left the work copy as the pristine project;
+ * GRILLE_EINVALID (and why, in last_message) when not. */
+static int unchanged_from(const char *base, int rc)
+{
+    if (rc == 0)
+        return 0;
+    static char before[4096], after[4096];
+    fingerprint(base, before, sizeof(before));
+    fingerprint(work, after, sizeof(after));
+    if (strcmp(before, after) != 0 || !before[0]) {
+        snprintf(last_message, sizeof(last_message),
+                 "the project changed: '%.400s' -> '%.400s'", before, after);
+        return GRILLE_EINVALID;
+    }
+    return rc;
+}
+
+static int unchanged(int rc)
+{
+    return unchanged_from(pristine, rc);
 }
 
 static int build_report(void)
@@ -578,11 +704,21 @@ static int build_report(void)
     int rc = grille_store_open(&s, pristine, 1, &err);
     if (rc == 0)
         rc = grille_report_build(&r, s, &err);
-    if (rc == 0 && (r->hits == 0 || r->ndocs != 2))
-        rc = GRILLE_EINVALID;
+    if (rc == 0) {
+        size_t cells = 0;
+        for (size_t i = 0; i < r->ndocs * r->ncodes; i++)
+            cells += r->cell_hits[i] * (i + 1);
+        pause_tracking();
+        snprintf(result, sizeof(result),
+                 "%zu docs, %zu codes, %zu segments, %zu words, %zu hits, "
+                 "%zu coded, cells %zu",
+                 r->ndocs, r->ncodes, r->segments, r->words, r->hits,
+                 r->coded_segments, cells);
+        resume_tracking();
+    }
     grille_report_free(r);
     grille_store_close(s);
-    return nomem_said(rc, &err);
+    return said(rc, &err);
 }
 
 START_TEST(report)
@@ -603,8 +739,10 @@ static int export_qdpx(void)
     if (rc == 0)
         rc = grille_refi_export_qdpx(s, qdpx, &err);
     grille_store_close(s);
+    if (rc == 0) /* the same project, the same bytes */
+        file_sum(qdpx, result, sizeof(result));
     unlink(qdpx);
-    return nomem_said(rc, &err);
+    return said(rc, &err);
 }
 
 START_TEST(export)
@@ -642,23 +780,10 @@ static int recode(void)
     grille_codebook_free(cb);
     grille_analyser_free(a);
     grille_store_close(s);
-    snprintf(last_message, sizeof(last_message), "%s", err.message);
-    if (rc == GRILLE_ESTORE && strstr(err.message, "out of memory"))
-        rc = GRILLE_ENOMEM;
-    if (rc != 0) {
-        /* nothing lost, nothing half done */
-        bool was = atomic_load(&tracking);
-        atomic_store(&tracking, false);
-        char before[256], after[256];
-        fingerprint(pristine, before, sizeof(before));
-        fingerprint(work, after, sizeof(after));
-        atomic_store(&tracking, was);
-        if (strcmp(before, after) != 0 || !before[0]) {
-            snprintf(last_message, sizeof(last_message),
-                     "the project changed: '%s' -> '%s'", before, after);
-            rc = GRILLE_EINVALID;
-        }
-    }
+    /* nothing lost, nothing half done */
+    rc = unchanged(said(rc, &err));
+    if (rc == 0)
+        fingerprint(work, result, sizeof(result));
     remove_project(work);
     return rc;
 }
@@ -671,25 +796,6 @@ START_TEST(store_recode)
 }
 END_TEST
 
-/* Whether a failed job left the work copy as the pristine project;
- * GRILLE_EINVALID (and why, in last_message) when not. */
-static int unchanged(int rc)
-{
-    if (rc == 0)
-        return 0;
-    bool was = atomic_load(&tracking);
-    atomic_store(&tracking, false);
-    char before[256], after[256];
-    fingerprint(pristine, before, sizeof(before));
-    fingerprint(work, after, sizeof(after));
-    atomic_store(&tracking, was);
-    if (strcmp(before, after) != 0 || !before[0]) {
-        snprintf(last_message, sizeof(last_message),
-                 "the project changed: '%s' -> '%s'", before, after);
-        return GRILLE_EINVALID;
-    }
-    return rc;
-}
 
 
 /* Attributes set and unset, then a document removed, in one
@@ -723,7 +829,9 @@ static int edit(void)
     if (rc != 0 && tx)
         grille_store_rollback(s);
     grille_store_close(s);
-    rc = unchanged(nomem_said(rc, &err));
+    rc = unchanged(said(rc, &err));
+    if (rc == 0)
+        fingerprint(work, result, sizeof(result));
     remove_project(work);
     return rc;
 }
@@ -755,10 +863,14 @@ static int quotes(void)
     if (rc == 0)
         rc = grille_store_foreach_best_quote(s, "teletravail", 1, count_quote,
                                              &m, &total, &err);
-    if (rc == 0 && (n == 0 || m == 0))
-        rc = GRILLE_EINVALID;
+    if (rc == 0) {
+        pause_tracking();
+        snprintf(result, sizeof(result), "%zu quotes, %zu best of %zu", n, m,
+                 total);
+        resume_tracking();
+    }
     grille_store_close(s);
-    return nomem_said(rc, &err);
+    return said(rc, &err);
 }
 
 START_TEST(store_quotes)
@@ -792,8 +904,6 @@ static int import_qdpx(void)
         tx = (rc = grille_store_begin(s, &err)) == 0;
     if (rc == 0)
         rc = grille_refi_import_qdpx(s, a, cb, qdpx, &st, &err);
-    if (rc == 0 && st.documents != 2)
-        rc = GRILLE_EINVALID;
     if (rc == 0)
         rc = grille_store_commit(s, &err);
     if (rc != 0 && tx)
@@ -801,25 +911,44 @@ static int import_qdpx(void)
     grille_codebook_free(cb);
     grille_analyser_free(a);
     grille_store_close(s);
+    /* a failed import leaves the project empty, as it was */
+    rc = unchanged_from(empty_project, said(rc, &err));
+    if (rc == 0) {
+        char f[sizeof(result) - 100];
+        fingerprint(work, f, sizeof(f));
+        pause_tracking();
+        snprintf(result, sizeof(result), "%zu documents, %zu codings: %s",
+                 st.documents, st.codings, f);
+        resume_tracking();
+    }
     remove_project(work);
-    return nomem_said(rc, &err);
+    return rc;
+}
+
+/* The export of the pristine project, and an empty project to import it
+ * into; 0 done. */
+static int setup_import(void)
+{
+    grille_store *s = NULL;
+    int rc = make_pristine_project();
+    if (rc == 0)
+        rc = grille_store_open(&s, pristine, 1, NULL);
+    if (rc == 0)
+        rc = grille_refi_export_qdpx(s, qdpx, NULL);
+    grille_store_close(s);
+    s = NULL;
+    remove_project(empty_project);
+    if (rc == 0)
+        rc = grille_store_create(&s, empty_project, codebook_yaml,
+                                 sizeof(codebook_yaml) - 1, "oom.yaml",
+                                 GRILLE_UNIT_PARAGRAPH, NULL);
+    grille_store_close(s);
+    return rc;
 }
 
 START_TEST(import)
 {
-    make_pristine();
-    grille_store *s = NULL;
-    ck_assert_int_eq(grille_store_open(&s, pristine, 1, NULL), 0);
-    ck_assert_int_eq(grille_refi_export_qdpx(s, qdpx, NULL), 0);
-    grille_store_close(s);
-    s = NULL;
-    remove_project(empty_project);
-    ck_assert_int_eq(grille_store_create(&s, empty_project, codebook_yaml,
-                                         sizeof(codebook_yaml) - 1,
-                                         "oom.yaml", GRILLE_UNIT_PARAGRAPH,
-                                         NULL),
-                     0);
-    grille_store_close(s);
+    ck_assert_int_eq(setup_import(), 0);
     every_failure(import_qdpx, "import");
     unlink(qdpx);
     remove_project(empty_project);
@@ -833,21 +962,30 @@ static int qdc_yaml(void)
     char *yaml = NULL;
     size_t len = 0;
     int rc = grille_refi_qdc_to_yaml(qdc, &yaml, &len, NULL);
-    if (rc == 0 && (!yaml || !strstr(yaml, "teletravail")))
-        rc = GRILLE_EINVALID;
+    if (rc == 0) {
+        pause_tracking();
+        snprintf(result, sizeof(result), "%zu bytes: %s", len, yaml);
+        resume_tracking();
+    }
     grille_free(yaml);
+    return rc;
+}
+
+/* The codebook written as a .qdc; 0 done. */
+static int setup_qdc(void)
+{
+    grille_codebook *cb = NULL;
+    int rc = grille_codebook_load(&cb, codebook_yaml,
+                                  sizeof(codebook_yaml) - 1, "oom.yaml", NULL);
+    if (rc == 0)
+        rc = grille_refi_export_qdc(cb, qdc, NULL);
+    grille_codebook_free(cb);
     return rc;
 }
 
 START_TEST(qdc_to_yaml)
 {
-    grille_codebook *cb = NULL;
-    ck_assert_int_eq(grille_codebook_load(&cb, codebook_yaml,
-                                          sizeof(codebook_yaml) - 1,
-                                          "oom.yaml", NULL),
-                     0);
-    ck_assert_int_eq(grille_refi_export_qdc(cb, qdc, NULL), 0);
-    grille_codebook_free(cb);
+    ck_assert_int_eq(setup_qdc(), 0);
     every_failure(qdc_yaml, "qdc to YAML");
     unlink(qdc);
 }
@@ -868,8 +1006,18 @@ static int front_matter(void)
     size_t body = 0;
     int rc = grille_attrs_parse(&attrs, &body, fm, sizeof(fm) - 1, "fm.md",
                                 NULL);
-    if (rc == 0 && grille_attrs_count(attrs) < 3)
-        rc = GRILLE_EINVALID;
+    if (rc == 0) {
+        pause_tracking();
+        size_t at = (size_t)snprintf(result, sizeof(result), "body %zu:", body);
+        for (size_t i = 0; i < grille_attrs_count(attrs) &&
+                           at < sizeof(result);
+             i++) {
+            const grille_attr *x = grille_attrs_get(attrs, i);
+            at += (size_t)snprintf(result + at, sizeof(result) - at,
+                                   " %s=%s", x->key, x->value);
+        }
+        resume_tracking();
+    }
     grille_attrs_free(attrs);
     return rc;
 }
@@ -902,10 +1050,9 @@ static int replace_and_recode(void)
     for (size_t i = 0; i < 2 && rc == 0; i++)
         rc = grille_analyser_new(&a[i], &err);
     if (rc == 0) {
-        bool was = atomic_load(&tracking);
-        atomic_store(&tracking, false);
+        pause_tracking();
         rc = write_file_text(two_path, newer) < 0 ? GRILLE_EIO : 0;
-        atomic_store(&tracking, was);
+        resume_tracking();
     }
     if (rc == 0)
         rc = grille_text_read_file(&t, two_path, &err);
@@ -926,6 +1073,11 @@ static int replace_and_recode(void)
         rc = grille_store_commit(s, &err);
     if (rc != 0 && tx)
         grille_store_rollback(s);
+    /* the project once replaced: a recode that fails leaves it so */
+    static char replaced[4096];
+    bool committed = rc == 0;
+    if (committed)
+        fingerprint(work, replaced, sizeof(replaced));
     if (rc == 0)
         rc = grille_store_recode_jobs(s, a, 2, cb, codebook_yaml,
                                       sizeof(codebook_yaml) - 1, "oom.yaml",
@@ -936,12 +1088,22 @@ static int replace_and_recode(void)
     grille_analyser_free(a[0]);
     grille_analyser_free(a[1]);
     grille_store_close(s);
-    rc = nomem_said(rc, &err);
-    /* the replace committed, then the recode failed: the project is the
-     * replaced one, which differs; only a failure before the commit must
-     * leave it as it was */
-    if (rc != 0 && id == 0)
+    rc = said(rc, &err);
+    static char now[4096];
+    fingerprint(work, now, sizeof(now));
+    if (!committed) { /* nothing replaced */
         rc = unchanged(rc);
+    } else if (strcmp(now, replaced) != 0) { /* replaced, recoded alike */
+        snprintf(last_message, sizeof(last_message),
+                 "the recode changed the project: '%.400s' -> '%.400s'",
+                 replaced, now);
+        rc = GRILLE_EINVALID;
+    }
+    if (rc == 0) {
+        pause_tracking();
+        snprintf(result, sizeof(result), "%s", now);
+        resume_tracking();
+    }
     remove_project(work);
     return rc;
 }
@@ -979,8 +1141,9 @@ static Suite *oom_suite(void)
 }
 
 /* GRILLE_OOM="job n" runs job (codebook, bundled, code, decode, store,
- * report, export, recode, replace, edit, quotes, front) once with its
- * n-th allocation failing, and leaves what it holds for
+ * report, export, recode, replace, edit, quotes, front, import, qdc)
+ * once with its n-th allocation failing (the same n as the test's, but
+ * for the recode on two threads, whose allocations come in any order), and leaves what it holds for
  * valgrind --leak-check=full to show where it was taken; under gdb, a
  * breakpoint on oom_here shows who asked for the allocation. */
 static int one_failure(const char *spec)
@@ -993,7 +1156,8 @@ static int one_failure(const char *spec)
                 {"store", add_notes},        {"report", build_report},
                 {"export", export_qdpx},     {"recode", recode},
                 {"replace", replace_and_recode}, {"edit", edit},
-                {"quotes", quotes},          {"front", front_matter}};
+                {"quotes", quotes},          {"front", front_matter},
+                {"import", import_qdpx},     {"qdc", qdc_yaml}};
     char name[16];
     size_t n;
     if (sscanf(spec, "%15s %zu", name, &n) != 2)
@@ -1004,6 +1168,9 @@ static int one_failure(const char *spec)
         if (make_pristine_project() < 0)
             return EXIT_FAILURE;
     }
+    if ((!strcmp(name, "import") && setup_import() < 0) ||
+        (!strcmp(name, "qdc") && setup_qdc() < 0))
+        return EXIT_FAILURE;
     if (!strcmp(name, "code") &&
         grille_codebook_load(&shared_cb, codebook_yaml,
                              sizeof(codebook_yaml) - 1, "oom.yaml", NULL) < 0)
@@ -1014,10 +1181,17 @@ static int one_failure(const char *spec)
             arm(n);
             int rc = jobs[i].job();
             size_t held = disarm();
-            printf("%s, allocation %zu failing: %d (%s), %zu blocks held\n",
-                   name, n, rc, last_message, held);
+            printf("%s, allocation %zu failing: %d (%s), %zu blocks held; "
+                   "made: %.200s\n",
+                   name, n, rc, last_message, held, result);
+            /* the blocks held forgotten: valgrind --leak-check=full then
+             * says where each was taken ("definitely lost") */
+            memset(live, 0, sizeof(live));
             remove_project(pristine);
+            remove_project(empty_project);
             unlink(two_path);
+            unlink(qdpx);
+            unlink(qdc);
             return EXIT_SUCCESS;
         }
     return EXIT_FAILURE;
