@@ -544,16 +544,17 @@ const char *cli_db_path(const char *opt);
 /* Before a command that builds large tables of a project in memory (the
  * report's documents, attributes and cells, add's page cache of SQLite):
  * the heap grows once by 256 MiB of address space and is never given
- * back.  A fault at each 4 KiB page first touched cost 13 us on one
- * benchmark machine: the report's 3,400 of them were most of its time,
- * add's 19,500 a sixth of its.  With `one_arena` (report, cooc,
- * compare), the command's threads share the one heap, hinted to the
- * kernel for 2 MiB pages.  Else (add, recode: their preparing threads
- * keep arenas of their own; one lock for all was slower, 2.33 s against
- * 2.16 s) its first `populate` bytes, what the command is expected to
- * use, are made present in one call, in 4 KiB pages: on another machine
- * of the kind, whose free memory the host seemed to take back, each
- * huge page was cleared at a cost, a tenth of add's writing thread. */
+ * back, and its first `populate` bytes, what the command is expected to
+ * use, are made present in one call, in 4 KiB pages.  A fault at each
+ * page first touched cost 13 us on one benchmark machine: the report's
+ * 3,400 of them were most of its time, add's 19,500 a sixth of its.  The
+ * heap was hinted for 2 MiB pages instead: on another machine of the
+ * kind, whose free memory the host seemed to take back, each was cleared
+ * at a cost (a tenth of add's writing thread; half of a report run just
+ * after an add).  With `one_arena` (report, cooc, compare), the
+ * command's threads share the one heap; add's and recode's preparing
+ * threads keep arenas of their own (one lock for all was slower: 2.33 s
+ * against 2.16 s). */
 void cli_large_heap(bool one_arena, size_t populate);
 /* The size of file `path` divided by `part`, at most `most`; 0 when it
  * is no file: what a command reading a project of that size is expected

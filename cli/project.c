@@ -122,17 +122,9 @@ void cli_large_heap(bool one_arena, size_t populate)
     /* one arena, the main one, for the threads too */
     if (one_arena)
         mallopt(M_ARENA_MAX, 1);
-#ifdef MADV_HUGEPAGE
-    /* the report's: the part of the new heap in whole 2 MiB pages */
-    const uintptr_t huge = (uintptr_t)2 << 20;
-    uintptr_t hlo = ((uintptr_t)before + huge - 1) & ~(huge - 1);
-    uintptr_t hhi = (uintptr_t)after & ~(huge - 1);
-    if (one_arena && hhi > hlo)
-        madvise((void *)hlo, hhi - hlo, MADV_HUGEPAGE); /* a hint */
-#endif
     /* the first pages of the new heap made present in one call, as many
      * as the command is expected to use: free memory, part of the heap
-     * malloc hands out next; in 4 KiB pages even where the kernel gives
+     * malloc hands out next; in 4 KiB pages, even where the kernel gives
      * huge pages unasked (transparent huge pages "always"), whose
      * clearing on a first touch is what this avoids */
     uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
