@@ -361,6 +361,9 @@ void *grille__big_calloc(size_t n, size_t size)
 #ifndef MADV_POPULATE_WRITE
 #define MADV_POPULATE_WRITE 23 /* Linux 5.14; EINVAL before: faults then */
 #endif
+#ifdef MADV_NOHUGEPAGE
+    madvise(a, bytes, MADV_NOHUGEPAGE); /* where huge pages come unasked */
+#endif
     madvise(a, bytes, MADV_POPULATE_WRITE);
 #endif
     return a;
