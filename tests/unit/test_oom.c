@@ -638,9 +638,13 @@ static int copy_file(const char *from, const char *to)
     return rc;
 }
 
-static void make_pristine(void)
+/* every_failure of a job that reads or copies the pristine project */
+static void on_pristine(job_fn job, const char *what)
 {
     ck_assert_int_eq(make_pristine_project(), 0);
+    every_failure(job, what);
+    remove_project(pristine);
+    unlink(two_path);
 }
 
 /* What project `path` holds, as one string: its documents (name and
@@ -695,6 +699,18 @@ static int unchanged(int rc)
     return unchanged_from(pristine, rc);
 }
 
+/* The end of a job that wrote to the work copy: a failure must leave it
+ * as the pristine project was (nothing lost, nothing half done), a
+ * success says what it holds; the copy removed. */
+static int work_done(int rc, const grille_error *err)
+{
+    rc = unchanged(said(rc, err));
+    if (rc == 0)
+        fingerprint(work, result, sizeof(result));
+    remove_project(work);
+    return rc;
+}
+
 static int build_report(void)
 {
     grille_store *s = NULL;
@@ -723,9 +739,7 @@ static int build_report(void)
 
 START_TEST(report)
 {
-    make_pristine();
-    every_failure(build_report, "report");
-    remove_project(pristine);
+    on_pristine(build_report, "report");
 }
 END_TEST
 
@@ -747,9 +761,7 @@ static int export_qdpx(void)
 
 START_TEST(export)
 {
-    make_pristine();
-    every_failure(export_qdpx, "export");
-    remove_project(pristine);
+    on_pristine(export_qdpx, "export");
 }
 END_TEST
 
@@ -780,23 +792,14 @@ static int recode(void)
     grille_codebook_free(cb);
     grille_analyser_free(a);
     grille_store_close(s);
-    /* nothing lost, nothing half done */
-    rc = unchanged(said(rc, &err));
-    if (rc == 0)
-        fingerprint(work, result, sizeof(result));
-    remove_project(work);
-    return rc;
+    return work_done(rc, &err);
 }
 
 START_TEST(store_recode)
 {
-    make_pristine();
-    every_failure(recode, "recode");
-    remove_project(pristine);
+    on_pristine(recode, "recode");
 }
 END_TEST
-
-
 
 /* Attributes set and unset, then a document removed, in one
  * transaction: rolled back on a failure, which leaves the project as it
@@ -829,18 +832,12 @@ static int edit(void)
     if (rc != 0 && tx)
         grille_store_rollback(s);
     grille_store_close(s);
-    rc = unchanged(said(rc, &err));
-    if (rc == 0)
-        fingerprint(work, result, sizeof(result));
-    remove_project(work);
-    return rc;
+    return work_done(rc, &err);
 }
 
 START_TEST(store_edit)
 {
-    make_pristine();
-    every_failure(edit, "edits");
-    remove_project(pristine);
+    on_pristine(edit, "edits");
 }
 END_TEST
 
@@ -875,15 +872,12 @@ static int quotes(void)
 
 START_TEST(store_quotes)
 {
-    make_pristine();
-    every_failure(quotes, "quotes");
-    remove_project(pristine);
+    on_pristine(quotes, "quotes");
 }
 END_TEST
 
 /* An export of the pristine project imported into a new one, and its
  * codebook made YAML. */
-
 static int import_qdpx(void)
 {
     if (copy_file(empty_project, work) < 0)
@@ -1110,10 +1104,7 @@ static int replace_and_recode(void)
 
 START_TEST(store_replace)
 {
-    make_pristine();
-    every_failure(replace_and_recode, "replace and recode");
-    remove_project(pristine);
-    unlink(two_path);
+    on_pristine(replace_and_recode, "replace and recode");
 }
 END_TEST
 
