@@ -1058,20 +1058,25 @@ static int load_meta(grille_store *s, grille_error *err)
         const char *name = col_text(st, 1);
         /* the same name keeps its string: a pointer from
          * grille_store_codebook_name lives on while it does not change */
-        char *copy = s->cb_name && strcmp(s->cb_name, name) == 0
-                         ? NULL
-                         : grille__strndup(name, strlen(name));
-        if (copy) {
+        /* out of memory, an empty name rather than the one before (a
+         * codebook a rollback just undid) */
+        bool nomem = false;
+        if (!s->cb_name || strcmp(s->cb_name, name) != 0) {
+            char *copy = grille__strndup(name, strlen(name));
+            nomem |= !copy;
             retire(s, s->cb_name);
             s->cb_name = copy;
         }
         const char *source = col_text(st, 2);
         if (!s->cb_source || strcmp(s->cb_source, source) != 0) {
-            copy = grille__strndup(source, strlen(source));
-            if (copy) {
-                retire(s, s->cb_source);
-                s->cb_source = copy;
-            }
+            char *copy = grille__strndup(source, strlen(source));
+            nomem |= !copy;
+            retire(s, s->cb_source);
+            s->cb_source = copy;
+        }
+        if (nomem) {
+            sqlite3_finalize(st);
+            return grille__nomem(err);
         }
     }
     sqlite3_finalize(st);
