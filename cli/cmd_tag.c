@@ -1514,14 +1514,18 @@ static void render_kept(tagrun *r, size_t i, size_t thread, bool cods)
     const grille_segment *segs = NULL;
     /* the segments the first pass found: the same text, line and unit give
      * the same ones */
-    if (!cods &&
-        (grille_analyser_segment_range(r->an[thread], d->data, p->start,
-                                       p->end, p->line, r->o->unit,
-                                       NULL) < 0 ||
-         grille_analyser_segments(r->an[thread], &segs) != p->nsegs))
-        cli_die(_("internal error: a part of a large file did not cut into "
-                  "the segments it had a moment before"),
-                0);
+    if (!cods) {
+        int rc = grille_analyser_segment_range(r->an[thread], d->data,
+                                               p->start, p->end, p->line,
+                                               r->o->unit, NULL);
+        if (rc == GRILLE_ENOMEM)
+            cli_nomem();
+        if (rc < 0 || grille_analyser_segments(r->an[thread], &segs) !=
+                          p->nsegs)
+            cli_die(_("internal error: a part of a large file did not cut "
+                      "into the segments it had a moment before"),
+                    0);
+    }
     if (r->o->format == FMT_TEXT) {
         FILE *f = big ? (p->out_spool = cli_spool_file(4 * bytes))
                       : open_memstream(&p->out, &p->outlen);
