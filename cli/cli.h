@@ -64,6 +64,9 @@ void cli_lib_error(const grille_error *err);
  * (its transaction is never committed; the next command that opens it
  * rolls it back). */
 __attribute__((noreturn)) void cli_die(const char *what, int errnum);
+/* Removes the temporary file an -o output is being written to, if any
+ * (render.c): for a command that ends at once (cli_die). */
+void cli_out_abandon(void);
 /* cli_die on out of memory. */
 #define cli_nomem() cli_die(_("out of memory"), 0)
 /* A usage error: message plus a hint to run `grille CMD --help`; returns

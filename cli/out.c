@@ -111,31 +111,29 @@ void cli_lib_error(const grille_error *err)
     fputc('\n', stderr);
 }
 
-/* write(2) all of s, or as much as standard error takes */
-static void put_fd2(const char *s)
-{
-    size_t n = strlen(s);
-    while (n) {
-        ssize_t k = write(2, s, n);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0)
-            return;
-        s += k;
-        n -= (size_t)k;
-    }
-}
-
 void cli_die(const char *what, int errnum)
 {
+    /* the -o file being written, removed as an exit would */
+    cli_out_abandon();
     if (what) {
-        put_fd2("grille: ");
-        put_fd2(what);
-        if (errnum) {
-            put_fd2(": ");
-            put_fd2(strerror(errnum));
+        /* one line in one write: two threads dying at once do not
+         * interleave; on a terminal, the progress line cleared first */
+        char line[512];
+        const char *why = errnum ? strerror(errnum) : NULL;
+        int n = snprintf(line, sizeof(line), "%sgrille: %s%s%s\n",
+                         isatty(2) ? "\r\033[K" : "", what, why ? ": " : "",
+                         why ? why : "");
+        size_t len = n < 0                          ? 0
+                     : (size_t)n >= sizeof(line) ? sizeof(line) - 1
+                                                 : (size_t)n;
+        for (size_t at = 0; at < len;) {
+            ssize_t k = write(2, line + at, len - at);
+            if (k < 0 && errno == EINTR)
+                continue;
+            if (k <= 0)
+                break;
+            at += (size_t)k;
         }
-        put_fd2("\n");
     }
     _exit(EXIT_RUNTIME);
 }

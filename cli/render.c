@@ -44,6 +44,11 @@ static void out_at_exit(void)
         unlink(out_tmp);
 }
 
+void cli_out_abandon(void)
+{
+    out_at_exit();
+}
+
 /* -o written as it is: devices, pipes, descriptors (/dev/stdout...), a
  * link to a file not there yet, a file beside which we may not write.
  * The output can then be left cut by an error. */
