@@ -951,12 +951,18 @@ static int connect_as(grille_store **out, const char *file, const char *path,
 
 /* Puts aside a codebook name or source that a newer one replaces (see
  * retired); freed at once only when memory runs out. */
+static int retire_room(grille_store *s, size_t n)
+{
+    return GROW(s->retired, s->retired_cap, s->nretired + n);
+}
+
 static void retire(grille_store *s, char *p)
 {
-    if (p && GROW(s->retired, s->retired_cap, s->nretired + 1) < 0) {
-        free(p);
+    /* out of memory (its callers reserve room first: retire_room): p is
+     * left to the process rather than freed, since a caller may hold it
+     * (grille_store_codebook_name's promise) */
+    if (p && GROW(s->retired, s->retired_cap, s->nretired + 1) < 0)
         return;
-    }
     if (p)
         s->retired[s->nretired++] = p;
 }
@@ -1059,16 +1065,17 @@ static int load_meta(grille_store *s, grille_error *err)
         /* the same name keeps its string: a pointer from
          * grille_store_codebook_name lives on while it does not change */
         /* out of memory, an empty name rather than the one before (a
-         * codebook a rollback just undid) */
-        bool nomem = false;
-        if (!s->cb_name || strcmp(s->cb_name, name) != 0) {
+         * codebook a rollback just undid); room to keep the old ones
+         * first, so that no string handed out is freed */
+        bool nomem = retire_room(s, 2) < 0;
+        if (!nomem && (!s->cb_name || strcmp(s->cb_name, name) != 0)) {
             char *copy = grille__strndup(name, strlen(name));
             nomem |= !copy;
             retire(s, s->cb_name);
             s->cb_name = copy;
         }
         const char *source = col_text(st, 2);
-        if (!s->cb_source || strcmp(s->cb_source, source) != 0) {
+        if (!nomem && (!s->cb_source || strcmp(s->cb_source, source) != 0)) {
             char *copy = grille__strndup(source, strlen(source));
             nomem |= !copy;
             retire(s, s->cb_source);
@@ -1795,7 +1802,8 @@ static int set_codebook(grille_store *s, const grille_codebook *cb,
         return store_error(s, err, rc, "store the codebook");
     snprintf(s->sha256, sizeof(s->sha256), "%s", grille_codebook_sha256(cb));
     const char *name = grille_codebook_name(cb);
-    char *copy = grille__strndup(name, strlen(name));
+    char *copy = retire_room(s, 2) < 0 ? NULL
+                                       : grille__strndup(name, strlen(name));
     if (!copy)
         return grille__nomem(err);
     retire(s, s->cb_name);
