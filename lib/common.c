@@ -319,12 +319,15 @@ int grille__slots_fit(size_t **slots, size_t *nslots, size_t n,
 /* Arrays from 1 MiB are mapped, and made present in one call (the
  * counts of 18,771 documents x 18 codes, 2.7 MB each, took 700 page
  * faults each in 4 KiB pages: a sixth of cooc, where a fault cost 13
- * us).  They were hinted for huge pages: on a machine whose free memory
- * the host takes back, a report run just after an add (which freed 80
- * MB) spent half its time clearing fresh 2 MiB pages, 41 to 79 ms
- * against 27 to 29 ms in 4 KiB pages made present. */
+ * us), their first BIG_PRESENT bytes only: a report of a codebook of
+ * thousands of codes has arrays of documents x codes that its codings
+ * touch here and there.  They were hinted for huge pages: on a machine
+ * whose free memory the host takes back, a report run just after an
+ * add (which freed 80 MB) spent half its time clearing fresh 2 MiB
+ * pages, 41 to 79 ms against 27 to 29 ms in 4 KiB pages made present. */
 #define BIG_MIN (1u << 20)
-#define HUGE_PAGE (2u << 20)
+#define BIG_PAGE ((size_t)4096)
+#define BIG_PRESENT ((size_t)64 << 20)
 
 static size_t big_bytes(size_t n, size_t size, bool *mapped)
 {
@@ -332,12 +335,12 @@ static size_t big_bytes(size_t n, size_t size, bool *mapped)
 #ifdef __SANITIZE_ADDRESS__
     *mapped = false; /* AddressSanitizer checks the bounds of malloc's */
 #else
-    *mapped = bytes >= BIG_MIN && bytes <= SIZE_MAX - HUGE_PAGE;
+    *mapped = bytes >= BIG_MIN && bytes <= SIZE_MAX - BIG_PAGE;
 #endif
-    return *mapped ? (bytes + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE : bytes;
+    return *mapped ? (bytes + BIG_PAGE - 1) / BIG_PAGE * BIG_PAGE : bytes;
 }
 
-void *grille__big_calloc(size_t n, size_t size)
+static void *big_map(size_t n, size_t size, size_t present)
 {
     bool mapped;
     size_t bytes = big_bytes(n, size, &mapped);
@@ -345,18 +348,10 @@ void *grille__big_calloc(size_t n, size_t size)
         return NULL;
     if (!mapped)
         return calloc(1, bytes);
-    /* one huge page more, to start on a huge page boundary */
-    size_t len = bytes + HUGE_PAGE;
-    char *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+    char *a = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
                    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED)
+    if (a == MAP_FAILED)
         return NULL;
-    uintptr_t at = ((uintptr_t)p + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1);
-    char *a = (char *)at;
-    if (a > p)
-        munmap(p, (size_t)(a - p));
-    if (a + bytes < p + len)
-        munmap(a + bytes, (size_t)(p + len - (a + bytes)));
 #if defined(__linux__)
 #ifndef MADV_POPULATE_WRITE
 #define MADV_POPULATE_WRITE 23 /* Linux 5.14; EINVAL before: faults then */
@@ -364,9 +359,19 @@ void *grille__big_calloc(size_t n, size_t size)
 #ifdef MADV_NOHUGEPAGE
     madvise(a, bytes, MADV_NOHUGEPAGE); /* where huge pages come unasked */
 #endif
-    madvise(a, bytes, MADV_POPULATE_WRITE);
+    madvise(a, bytes < present ? bytes : present, MADV_POPULATE_WRITE);
 #endif
     return a;
+}
+
+void *grille__big_calloc(size_t n, size_t size)
+{
+    return big_map(n, size, BIG_PRESENT);
+}
+
+void *grille__big_calloc_full(size_t n, size_t size)
+{
+    return big_map(n, size, SIZE_MAX);
 }
 
 void grille__big_free(void *p, size_t n, size_t size)

@@ -178,9 +178,13 @@ GRILLE_HIDDEN int grille__slots_fit(size_t **slots, size_t *nslots, size_t n,
 
 /* A zeroed array of n elements of `size` bytes, freed by grille__big_free
  * with the same n and size.  A large one (a report's cells: documents x
- * codes) is mapped in huge pages where the kernel allows, as faulting
- * tens of MiB in 4 KiB pages cost a fifth of a report. */
+ * codes) is mapped, its first 64 MiB made present in one call, as
+ * faulting tens of MiB in 4 KiB pages cost a fifth of a report; the
+ * rest, which a report of thousands of codes touches here and there,
+ * comes as touched.  _full makes it all present: a buffer about to be
+ * filled whole (a large file read). */
 GRILLE_HIDDEN void *grille__big_calloc(size_t n, size_t size);
+GRILLE_HIDDEN void *grille__big_calloc_full(size_t n, size_t size);
 GRILLE_HIDDEN void grille__big_free(void *p, size_t n, size_t size);
 
 /* A zeroed array of n elements of `size` bytes in pages of its own, each

@@ -1840,7 +1840,7 @@ static int build(grille_report **out, grille_store *s,
     if (want->quotes || !fast)
         p->rank = grille__big_calloc(p->ncells, sizeof(grille_report_rank));
     /* with lazy quotes, only the pages of the quotes read are touched:
-     * small pages, not the huge ones that would be cleared whole */
+     * not made present (grille__big_calloc) as the counts are */
     p->best_sparse = want->quotes && want->lazy_quotes;
     if (want->quotes)
         p->best = p->best_sparse

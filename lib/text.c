@@ -58,7 +58,7 @@
 #include <emmintrin.h>
 #endif
 
-/* Files from this size are read into huge pages. */
+/* Files from this size are read into a mapping made present at once. */
 #define BIG_READ (4u << 20)
 
 struct grille_text {
@@ -604,8 +604,8 @@ static bool text_valid(const char *s, size_t len, bool large)
 }
 
 /*
- * A large regular file read into huge pages (faulting 100 MB in 4 KiB
- * pages cost a third of its reading), its second half on another thread
+ * A large regular file read into a mapping made present in one call
+ * (faulting 100 MB in 4 KiB pages cost a third of its reading), its second half on another thread
  * when `jobs` allows and the file can be read by position.  *big is the
  * buffer's size (the file's + 2).  0 with b filled; 0 with *big = 0 when
  * the file grew meanwhile (what was read moved to a plain buffer, the
@@ -614,7 +614,7 @@ static bool text_valid(const char *s, size_t len, bool large)
 static int read_big(int fd, bool positional, int jobs, gbuf *b, size_t *big)
 {
     size_t size = *big;
-    if (!(b->data = grille__big_calloc(size, 1))) {
+    if (!(b->data = grille__big_calloc_full(size, 1))) {
         *big = 0; /* a plain buffer, then */
         return 0;
     }
