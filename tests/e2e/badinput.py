@@ -541,61 +541,77 @@ def t_big_memory():
 
 
 def t_out_of_memory():
-    """tag, on one thread and two, of a 13 MB note whose every line is
-    coded, under address-space limits from too small to start to enough:
-    each run ends with exit 0, or with exit 1 and 'out of memory' said,
-    never with a crash (SIGABRT was how the command's own allocations
-    failed); then add and report on a project under the same limits."""
+    """tag (one thread and two) of a 13 MB note whose every line is coded,
+    add of 1,000 notes into a new project (the first import, under a
+    rollback journal) and report on them, each under address-space limits
+    from too small to enough: every run ends with exit 0, or with exit 1
+    and 'out of memory' said, never a crash (SIGABRT was how the
+    command's own allocations failed); a failed add leaves the project
+    empty, and the next command reads it."""
     if sanitized():
         raise Skip('grille is built with AddressSanitizer')
     line = '- télétravail et masques pour les élus, réunion à distance\n'
     name = write('oom.md', line * (13 * 10**6 // len(line.encode())))
+    rnd = random.Random(7)
+    words = ['télétravail', 'masques', 'élus', 'agents', 'santé', 'réunion',
+             'distance', 'maire', 'conseil', 'accueil', 'public', 'budget']
+    for i in range(1000):
+        write('oomnotes/n%04d.md' % i,
+              '---\ntype: %s\nrole: DGS\ncollectivite: C%d\n---\n' % (
+                  rnd.choice(['commune', 'departement', 'ccas']), i % 150) +
+              ''.join('- %s\n' % ' '.join(rnd.choice(words)
+                                          for _ in range(8))
+                      for _ in range(5)))
     said = re.compile(r'(?s).*grille: (\S+: )?out of memory.*')
+    outcomes = {'tag': set(), 'add': set(), 'report': set()}
+    bad = []
+
+    def check_run(what, mb, run):
+        outcomes[what].add(run.returncode)
+        ok = run.returncode == 0 or (run.returncode == 1 and said.match(
+            run.stderr.decode('utf-8', 'replace')))
+        if not ok:
+            bad.append('%s at %d MB: exit %d, %r' % (
+                what, mb, run.returncode, run.stderr[-200:]))
+        return ok
+
+    def documents(db):
+        run = grille('list', '-d', db, '-f', 'csv')
+        return run.stdout.count(b'\n') - 1 if run.returncode == 0 else -1
+
     try:
-        bad = []
-        outcomes = set()
         for args in (['tag', '-f', 'json'], ['tag', '-f', 'csv', '-j', '2']):
             for mb in range(20, 150, 10):
-                run = grille(*(args + [name]), timeout=120,
-                             ulimit_v=mb * 1024,
-                             stdout_file=os.path.join(TMP, 'oom.out'))
-                outcomes.add(run.returncode)
-                if run.returncode == 1 and said.match(
-                        run.stderr.decode('utf-8', 'replace')):
-                    continue
-                if run.returncode != 0:
-                    bad.append('%s at %d MB: exit %d, %r' % (
-                        ' '.join(args), mb, run.returncode,
-                        run.stderr[-200:]))
-        # add: a failed one leaves the project as it was (the next command
-        # sees the same documents); one that went through is undone for
-        # the next limit
-        db = fresh('oom')
-        before = grille('list', '-d', db, '-f', 'csv').stdout
-        for mb in range(20, 150, 10):
-            for args in (['add', '-d', db, name], ['report', '-d', db]):
-                run = grille(*args, timeout=120, ulimit_v=mb * 1024)
-                outcomes.add(run.returncode)
-                if args[0] == 'add' and run.returncode == 0:
-                    expect(grille('rm', '-d', db, name), 0, '', None)
-                elif args[0] == 'add' and run.returncode == 1:
-                    now = grille('list', '-d', db, '-f', 'csv')
-                    if now.returncode != 0 or now.stdout != before:
-                        bad.append('add at %d MB failed and left the '
-                                   'project changed: %r' % (
-                                       mb, now.stdout + now.stderr))
-                if run.returncode in (0, 1) and (
-                        run.returncode == 0 or b'grille: ' in run.stderr):
-                    continue
-                bad.append('%s at %d MB: exit %d, %r' % (
-                    args[0], mb, run.returncode, run.stderr[-200:]))
+                check_run('tag', mb, grille(
+                    *(args + [name]), timeout=120, ulimit_v=mb * 1024,
+                    stdout_file=os.path.join(TMP, 'oom.out')))
+        db = os.path.join('pj', 'oom.db')
+        for mb in range(14, 46, 2):
+            for f in glob.glob(os.path.join(TMP, db) + '*'):
+                os.unlink(f)
+            expect(grille('init', '-d', db), 0, '', None)
+            run = grille('add', '-d', db, 'oomnotes', timeout=120,
+                         ulimit_v=mb * 1024)
+            if check_run('add', mb, run):
+                n = documents(db)
+                if n != (1000 if run.returncode == 0 else 0):
+                    bad.append('add at %d MB: exit %d, then %d documents' % (
+                        mb, run.returncode, n))
+        if documents(db) != 1000:
+            expect(grille('add', '-d', db, 'oomnotes', timeout=120), 0, '',
+                   None)
+        for mb in range(8, 40, 2):
+            check_run('report', mb, grille('report', '-d', db, timeout=120,
+                                           ulimit_v=mb * 1024))
         assert not bad, '; '.join(bad)
-        # the sweep reached both ends: some runs failed, some went through
-        assert outcomes >= {0, 1}, outcomes
+        # each sweep reached both ends: some runs failed, some went through
+        for what, seen in outcomes.items():
+            assert seen == {0, 1}, (what, seen)
     finally:
         for n in (name, 'oom.out'):
             if os.path.exists(os.path.join(TMP, n)):
                 os.unlink(os.path.join(TMP, n))
+        shutil.rmtree(os.path.join(TMP, 'oomnotes'), ignore_errors=True)
 
 
 PREFIX = 'Bonjour le télétravail.\n\n'  # 27 bytes

@@ -254,6 +254,9 @@ static void resume_tracking(void)
     atomic_store(&tracking, paused_was);
 }
 
+/* The last error a job said, for GRILLE_OOM. */
+static char last_message[1024];
+
 /* What a job made, said by the job when it succeeds: a run that succeeds
  * with an allocation failing must make what the clean run made. */
 static char result[8192];
@@ -325,8 +328,8 @@ static void every_failure(job_fn job, const char *what)
                       what, n, total, now, files);
         ck_assert_msg(rc == 0 || rc == GRILLE_ENOMEM,
                       "%s: allocation %zu of %zu failing gives %d, not "
-                      "GRILLE_ENOMEM",
-                      what, n, total, rc);
+                      "GRILLE_ENOMEM: %.400s",
+                      what, n, total, rc, last_message);
         ck_assert_msg(held == 0,
                       "%s: allocation %zu of %zu failing leaves %zu "
                       "blocks held",
@@ -505,8 +508,6 @@ START_TEST(decode)
 }
 END_TEST
 
-/* The last error a job said, for GRILLE_OOM. */
-static char last_message[1024];
 
 /* Removes project `path` and the files SQLite keeps beside it. */
 static void remove_project(const char *path)
@@ -947,9 +948,9 @@ START_TEST(import)
     unlink(qdpx);
     remove_project(empty_project);
     remove_project(pristine);
+    unlink(two_path);
 }
 END_TEST
-
 
 static int qdc_yaml(void)
 {
