@@ -1653,7 +1653,8 @@ static xmlNode *child(const xmlNode *n, const char *name)
     return NULL;
 }
 
-/* An attribute's value, "" when absent; free with xmlFree. */
+/* An attribute's value, "" when absent; free with xmlFree.  NULL only
+ * when libxml2 is out of memory. */
 static char *attr(const xmlNode *n, const char *name)
 {
     xmlChar *v = xmlGetProp(n, BAD_CAST name);
@@ -1954,8 +1955,8 @@ static int unknown_refs(importer *im, const xmlNode *root)
                     continue;
                 char *g = attr(ref, "targetGUID");
                 const char *found;
-                if (find_pair(source ? srcs : im->vars,
-                              source ? ns : im->nvars, g, &found) < 0) {
+                if (!g || find_pair(source ? srcs : im->vars,
+                                    source ? ns : im->nvars, g, &found) < 0) {
                     xmlFree(g);
                     free_pairs(srcs, ns);
                     return grille__nomem(im->err);
@@ -2760,7 +2761,8 @@ static int source_values(importer *im, const char *g, int64_t id)
             xmlNode *vr = child(vv, "VariableRef");
             char *vg = vr ? attr(vr, "targetGUID") : NULL;
             const char *name = NULL;
-            if (vg && find_pair(im->vars, im->nvars, vg, &name) < 0)
+            if ((vr && !vg) ||
+                (vg && find_pair(im->vars, im->nvars, vg, &name) < 0))
                 rc = grille__nomem(im->err);
             xmlChar *val = NULL;
             for (xmlNode *e = vv->children; e && !val; e = e->next)
@@ -2931,9 +2933,14 @@ static int import_coding(importer *im, const coded_doc *d, const span *sp,
                          const xmlNode *c)
 {
     char *cu = attr(c, "creatingUser");
-    const char *who = cu[0] ? cu : sp->user;
     xmlNode *cr = child(c, "CodeRef");
     char *target = cr ? attr(cr, "targetGUID") : NULL;
+    if (!cu || (cr && !target)) { /* libxml2 out of memory */
+        xmlFree(cu);
+        xmlFree(target);
+        return grille__nomem(im->err);
+    }
+    const char *who = cu[0] ? cu : sp->user;
     int64_t code = -1;
     int rc = 0;
     const char *coder = NULL;
@@ -3725,8 +3732,11 @@ static int qdc_codes(gbuf *b, const xmlNode *codes, int depth,
              * children as a theme does, and whose name ("Dossier",
              * "Divers") is no word to find */
             char *codable = attr(c, "isCodable");
-            bool folder = kids && (strcmp(codable, "false") == 0 ||
-                                   strcmp(codable, "0") == 0);
+            if (!codable)
+                rc = grille__nomem(err);
+            bool folder = kids && codable &&
+                          (strcmp(codable, "false") == 0 ||
+                           strcmp(codable, "0") == 0);
             xmlFree(codable);
             char *term = NULL;
             if (rc == 0 && !folder && name_term(name, &term) < 0)
