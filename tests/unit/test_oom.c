@@ -700,6 +700,16 @@ static int unchanged(int rc)
     return unchanged_from(pristine, rc);
 }
 
+/* A fresh work copy of project `from`, opened for writing; err cleared
+ * first.  GRILLE_EIO when it cannot be copied. */
+static int open_work(const char *from, grille_store **s, grille_error *err)
+{
+    memset(err, 0, sizeof(*err));
+    if (copy_file(from, work) < 0)
+        return GRILLE_EIO;
+    return grille_store_open(s, work, 0, err);
+}
+
 /* The end of a job that wrote to the work copy: a failure must leave it
  * as the pristine project was (nothing lost, nothing half done), a
  * success says what it holds; the copy removed. */
@@ -775,14 +785,11 @@ static int recode(void)
     memcpy(yaml, codebook_yaml, sizeof(codebook_yaml) - 1);
     memcpy(yaml + sizeof(codebook_yaml) - 1, more, sizeof(more));
     size_t len = strlen(yaml);
-    if (copy_file(pristine, work) < 0)
-        return GRILLE_EIO;
     grille_store *s = NULL;
     grille_analyser *a = NULL;
     grille_codebook *cb = NULL;
     grille_error err;
-    memset(&err, 0, sizeof(err));
-    int rc = grille_store_open(&s, work, 0, &err);
+    int rc = open_work(pristine, &s, &err);
     if (rc == 0)
         rc = grille_analyser_new(&a, &err);
     if (rc == 0)
@@ -807,12 +814,9 @@ END_TEST
  * was. */
 static int edit(void)
 {
-    if (copy_file(pristine, work) < 0)
-        return GRILLE_EIO;
     grille_store *s = NULL;
     grille_error err;
-    memset(&err, 0, sizeof(err));
-    int rc = grille_store_open(&s, work, 0, &err);
+    int rc = open_work(pristine, &s, &err);
     bool tx = false;
     if (rc == 0)
         tx = (rc = grille_store_begin(s, &err)) == 0;
@@ -881,15 +885,12 @@ END_TEST
  * codebook made YAML. */
 static int import_qdpx(void)
 {
-    if (copy_file(empty_project, work) < 0)
-        return GRILLE_EIO;
     grille_store *s = NULL;
     grille_analyser *a = NULL;
     grille_codebook *cb = NULL;
     grille_error err;
-    memset(&err, 0, sizeof(err));
     grille_refi_import_stats st;
-    int rc = grille_store_open(&s, work, 0, &err);
+    int rc = open_work(empty_project, &s, &err);
     if (rc == 0)
         rc = grille_store_codebook(s, &cb, &err);
     if (rc == 0)
@@ -1030,16 +1031,13 @@ static int replace_and_recode(void)
 {
     static const char newer[] = "- Le t\xc3\xa9l\xc3\xa9travail, encore, et "
                                 "les masques.\n";
-    if (copy_file(pristine, work) < 0)
-        return GRILLE_EIO;
     grille_store *s = NULL;
     grille_analyser *a[2] = {NULL, NULL};
     grille_codebook *cb = NULL;
     grille_text *t = NULL;
     grille_prepared *p = NULL;
     grille_error err;
-    memset(&err, 0, sizeof(err));
-    int rc = grille_store_open(&s, work, 0, &err);
+    int rc = open_work(pristine, &s, &err);
     if (rc == 0)
         rc = grille_store_codebook(s, &cb, &err);
     for (size_t i = 0; i < 2 && rc == 0; i++)
