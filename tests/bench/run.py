@@ -8,6 +8,9 @@ tests/bench/gen.py, then measures in one go, on the same files:
   - wc -w, the Python peer (../shared/bench/peer_python.py, Debian's
     /usr/bin/python3 with python3-stemmer), grille tag -f json on one and
     two threads, for the many notes and for the same text as one large file;
+  - the minimal word-lookup loop (tests/bench/minimal.c, compiled into
+    build/bench/): read, split, lowercase, hash and look up each word, and
+    nothing else, to show what the targets ask on the machine at hand;
   - grille add into a fresh project, then report, cooc and compare on it,
     and tag on one thread again (add is compared with that tag),
     a recode with the same codebook, and an export to REFI-QDA (once);
@@ -17,8 +20,8 @@ tests/bench/gen.py, then measures in one go, on the same files:
   - instructions per input byte of tag (valgrind --tool=callgrind) on a
     2 MB slice: stable from run to run, unlike seconds.
 Each time is the median of --runs runs, the commands compared by a target
-run in turn (wc, tag on one thread, on two; add, report, cooc, compare,
-and tag again, which add is compared with);
+run in turn (wc, the minimal loop, tag on one thread, on two; add, report,
+cooc, compare, and tag again, which add is compared with);
 the Python peer runs once: it is slow. Prints a table, checks that -j 2
 gives the same bytes as one thread, and the fast paths the same bytes as the
 plain ones (GRILLE_REFERENCE=1) on the whole corpus, and writes
@@ -41,6 +44,17 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 GRILLE = os.path.join(ROOT, 'build', 'cli', 'grille')
 PEER = os.path.join(os.path.dirname(ROOT), 'shared', 'bench', 'peer_python.py')
+MINIMAL = os.path.join(ROOT, 'build', 'bench', 'minimal')
+
+
+def build_minimal():
+    """Compiles tests/bench/minimal.c at -O2 without -march, as grille's
+    build is (debugoptimized)."""
+    src = os.path.join(HERE, 'minimal.c')
+    os.makedirs(os.path.dirname(MINIMAL), exist_ok=True)
+    subprocess.run([os.environ.get('CC', 'cc'), '-std=c11', '-O2',
+                    '-D_POSIX_C_SOURCE=200809L', '-o',
+                    MINIMAL, src], check=True)
 
 
 def run(cmd, stdout=subprocess.DEVNULL, env=None, cwd=None):
@@ -151,14 +165,22 @@ def main():
               file=sys.stderr)
         return seconds
 
+    build_minimal()
     tag = [GRILLE, 'tag', '-f', 'json']
     tag2 = tag[:2] + ['-j', '2'] + tag[2:]
-    m = rotation([['wc', '-w'] + notes, tag + notes, tag2 + notes], R)
+    m = rotation([['wc', '-w'] + notes, [MINIMAL] + notes, tag + notes,
+                  tag2 + notes], R)
     wc_n = row('wc -w, %d notes' % len(notes), m[0], mb_notes)
-    t1 = row('grille tag -f json, 1 thread', m[1], mb_notes)
-    t2 = row('grille tag -f json -j 2', m[2], mb_notes)
+    mini = row('minimal word-lookup loop (minimal.c)', m[1], mb_notes,
+               'reads, splits, hashes, looks up; nothing else')
+    t1 = row('grille tag -f json, 1 thread', m[2], mb_notes)
+    t2 = row('grille tag -f json -j 2', m[3], mb_notes)
+    # the peer once, between two runs of the minimal loop: their ratio
+    # is not moved by the machine's speed much more than the runs are
+    t = run([MINIMAL] + notes)
     peer = row('Python peer (peer_python.py)',
                run(['/usr/bin/python3', PEER] + notes), mb_notes)
+    mini_peer = (t + run([MINIMAL] + notes)) / 2
     m = rotation([['wc', '-w', big], tag + [big], tag2 + [big]], R)
     wc_b = row('wc -w, one large file', m[0], mb_big)
     b1 = row('grille tag, one large file, 1 thread', m[1], mb_big)
@@ -280,6 +302,12 @@ def main():
          ok(rss_add <= rss_add_q * 1.25 + 8)),
         ('instructions per input byte (tag, 2 MB slice)', '%.0f' % ins, '',
          ''),
+        ('for scale: the minimal word-lookup loop vs wc -w (time ratio)',
+         '%.2f' % (mini / wc_n), '', ''),
+        ('for scale: the minimal loop vs the Python peer (speed-up)',
+         '%.1fx' % (peer / mini_peer), '', ''),
+        ('for scale: tag, 1 thread, vs the minimal loop (time ratio)',
+         '%.2f' % (t1 / mini), '', ''),
     ]
     table = ['| measure | seconds | MB/s | note |', '|---|---:|---:|---|']
     for what, s, rate, note in rows:
@@ -302,6 +330,12 @@ def main():
     doc = doc.replace('@DATE@', time.strftime('%Y-%m-%d'))
     doc = doc.replace('@MEASURES@', '\n'.join(table))
     doc = doc.replace('@TARGETS@', '\n'.join(tt))
+    for key, v in (('@MINI_WC@', '%.2f' % (mini / wc_n)),
+                   ('@MINI_PEER@', '%.0f' % (peer / mini_peer)),
+                   ('@WC_OVER_MINI@', '%.1f' % (wc_n / mini)),
+                   ('@PEER30_OVER_MINI@', '%.1f' % (peer / 30 / mini_peer)),
+                   ('@TAG_OVER_MINI@', '%.1f' % (t1 / mini))):
+        doc = doc.replace(key, v)
     with open(os.path.join(ROOT, 'docs', 'performance.md'), 'w',
               encoding='utf-8') as f:
         f.write(doc)
