@@ -3675,13 +3675,20 @@ static int name_term(const char *name, char **out)
 }
 
 
+/* Levels of codes below the top ones that a .qdc may nest: as many as a
+ * codebook holds (a code and its children take two of the 64 levels its
+ * YAML may nest), so that every codebook exported as a .qdc imports back. */
+#define QDC_DEPTH_MAX 30
+
 static int qdc_codes(gbuf *b, const xmlNode *codes, int depth,
                      const char *path, grille_error *err)
 {
-    if (depth > 16)
+    if (depth > QDC_DEPTH_MAX) /* said at the first code too deep */
         return grille__error(err, GRILLE_ELIMIT, path,
-                             (unsigned)xmlGetLineNo(codes), 0, "%s",
-                             _("codes nested more than 16 deep"));
+                             (unsigned)xmlGetLineNo(child(codes, "Code")), 0,
+                             _("codes nested more than %d deep below the "
+                               "top ones (a codebook holds %d levels)"),
+                             QDC_DEPTH_MAX, QDC_DEPTH_MAX + 1);
     char **keys = NULL, **bases = NULL;
     size_t nkeys = 0, cap = 0, bcap = 0;
     strmap taken = {0}, next = {0}; /* the siblings' keys */

@@ -958,6 +958,54 @@ def t_import_qdc():
         return 'bad: rc %d %r' % (out.returncode, out.stderr)
 
 
+
+def t_import_qdc_deep():
+    """A codebook as deep as a codebook may be (31 levels) exports as a
+    .qdc that imports back, the same tree; a .qdc one level deeper is
+    refused with its line and the limit."""
+    d = tempfile.mkdtemp(dir=TMP)
+    run = lambda *a: subprocess.run([G] + list(a), capture_output=True, cwd=d)
+    lines, ind = ['name: profond', 'themes:'], '  '
+    for i in range(30):
+        lines += [ind + 'n%d:' % i, ind + '  terms: [mot%d]' % i,
+                  ind + '  children:']
+        ind += '    '
+    lines += [ind + 'fin:', ind + '  terms: [fin]']
+    with open(os.path.join(d, 'deep.yaml'), 'w', encoding='utf-8') as f:
+        f.write('\n'.join(lines) + '\n')
+    if b'31 codes' not in run('codebook', 'check', 'deep.yaml').stdout:
+        return 'the codebook of 31 levels does not load'
+    ok(run('export', '-f', 'qdc', '-c', 'deep.yaml', '-o', 'deep.qdc'))
+    out = run('import', 'deep.qdc', '-o', 'back.yaml')
+    if out.returncode != 0:
+        return 'import: rc %d %r' % (out.returncode, out.stderr)
+    chk = run('codebook', 'check', 'back.yaml')
+    if chk.returncode != 0 or b'31 codes' not in chk.stdout:
+        return 'back: %r %r' % (chk.stdout, chk.stderr)
+    def depth(path):
+        n, code = 0, ET.parse(path).getroot().find(C + 'Codes')
+        while code.find(C + 'Code') is not None:
+            code, n = code.find(C + 'Code'), n + 1
+        return n
+    ok(run('export', '-f', 'qdc', '-c', 'back.yaml', '-o', 'again.qdc'))
+    if depth(os.path.join(d, 'again.qdc')) != 31:
+        return 'the tree changed: %d levels' % depth(
+            os.path.join(d, 'again.qdc'))
+    xml = ['<?xml version="1.0" encoding="utf-8"?>',
+           '<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>']
+    xml += ['<Code guid="%d" name="niveau %d" isCodable="true">' % (i + 1, i)
+            for i in range(32)]
+    xml += ['</Code>' * 32 + '</Codes></CodeBook>']
+    with open(os.path.join(d, 'deeper.qdc'), 'w', encoding='utf-8') as f:
+        f.write('\n'.join(xml) + '\n')
+    out = run('import', 'deeper.qdc', '-o', 'deeper.yaml')
+    if out.returncode != 1 or \
+            b'deeper.qdc:34: codes nested more than 30 deep' not in out.stderr:
+        return 'deeper: rc %d %r' % (out.returncode, out.stderr)
+    if os.path.exists(os.path.join(d, 'deeper.yaml')):
+        return 'deeper.yaml written'
+
+
 def t_odd_names():
     """Notes named with Latin-1 bytes, a control character or a tab still
     give a valid project.qde, which grille imports into a new project,
@@ -2338,7 +2386,9 @@ for name, fn in [('the project validates against Project.xsd', t_valid_project),
                  ('export, report -o: a name too long for a suffix is written '
                   'whole, nothing left', t_long_names),
                  ('report, cooc: a sub-theme coded by hand that the codebook '
-                  'moved is listed under its own parent', t_manual_code_moved)]:
+                  'moved is listed under its own parent', t_manual_code_moved),
+                 ('import: a .qdc as deep as a codebook may be comes back; '
+                  'one level deeper is refused', t_import_qdc_deep)]:
     check(name, fn)
 print('1..%d' % len(results))
 shutil.rmtree(TMP, ignore_errors=True)
