@@ -706,7 +706,8 @@ GRILLE_API int grille_store_codebook(grille_store *s, grille_codebook **out,
  * its relative path names another file by the time it is added, after a
  * chdir): a text from the file of a document
  * already there, with another text (the note edited since), is refused
- * with GRILLE_EEXISTS, whatever `path` says.
+ * with GRILLE_EEXISTS, whatever `path` says, and *id 0 even when another
+ * document has that text (the file saved over with it).
  * *id (when id is not NULL) receives the new document's id.  Errors:
  * GRILLE_EEXISTS when a document with the same content is there already
  * (*id is then its id and the message names it), GRILLE_EINVALID for a

@@ -3229,6 +3229,41 @@ static int edited_error(grille_error *err, const char *path, const char *old,
         old, (long long)id, old);
 }
 
+/* An add of a text that document *id has (`same`: Q_FIND_HASH's row,
+ * `r` its error), read from the file `real`: when that file is another
+ * document's, edited since into a copy of document *id, refused with
+ * neither id (*id 0: not there already, and not replaced). */
+static int copied_over(grille_store *s, const char *real, int64_t *id,
+                       sqlite3_stmt *same, const char *path, int r,
+                       grille_error *err)
+{
+    int rc;
+    sqlite3_stmt *q = stmt(s, Q_FIND_FILE, &rc);
+    if (!q)
+        return store_error(s, err, rc, "look for the document");
+    sqlite3_bind_text(q, 1, real, -1, SQLITE_STATIC);
+    rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW && sqlite3_column_int64(q, 0) != *id) {
+        const char *old = col_text(q, 1);
+        r = grille__error(
+            err, GRILLE_EEXISTS, path, 0, 0,
+            _("the project has a document added from this file, as '%s' "
+              "(#%lld), with another text, and its text now is that of "
+              "'%s' (#%lld), in the project too: nothing added nor "
+              "replaced; if '%s' is now a copy of it, remove its old "
+              "version (grille rm '%s')"),
+            old, (long long)sqlite3_column_int64(q, 0),
+            (const char *)sqlite3_column_text(same, 1), (long long)*id, old,
+            old);
+        *id = 0;
+    } else if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        r = store_error(s, err, rc, "look for the document");
+        *id = 0;
+    }
+    sqlite3_reset(q);
+    return r;
+}
+
 static int add_doc(grille_store *s, grille_prepared *p, const char *name,
                    const char *path, const char *real, int64_t *id,
                    grille_error *err)
@@ -3271,6 +3306,11 @@ static int add_doc(grille_store *s, grille_prepared *p, const char *name,
                           _("already in the project as '%s' (same content); "
                             "nothing added"),
                           (const char *)sqlite3_column_text(st, 1));
+        /* the file of another document, edited since into a copy of this
+         * one: not "already there" (that document would stay as it was
+         * without a word), nor replaced (two documents of one text) */
+        if (real)
+            r = copied_over(s, real, id, st, path, r, err);
         sqlite3_reset(st);
         return r;
     }

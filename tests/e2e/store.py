@@ -440,7 +440,9 @@ def t_add_replace():
     matter does not give (under add -a's); its manual codings are
     dropped, and said; a new version that cannot be added leaves the old
     one; the same text is already there, and a new note is added; a
-    document that keeps no file (imported) is not replaced."""
+    document that keeps no file (imported) is not replaced; a note saved
+    over with another document's text is refused, both left as they
+    were."""
     d = os.path.join(TMP, 'replace')
     os.makedirs(os.path.join(d, 'n'))
     db = os.path.join(d, 'r.db')
@@ -511,6 +513,24 @@ def t_add_replace():
     if r.returncode != 0 or b'added 1 document to %s, 1 already there' % \
             db.encode() not in r.stdout:
         return 'same text and a new note: %d %r' % (r.returncode, r.stdout)
+    # the note saved over with the other note's text: not "already there"
+    # (its old version would stay without a word), nor replaced (two
+    # documents of one text); both as they were, with or without --replace
+    texts = lambda: count(db, "SELECT group_concat(name || ':' || sha256, "
+                              "' ') FROM documents ORDER BY id")
+    before = texts()
+    write('Les élus.\n')
+    for opt in (['--replace'], []):
+        r = run('add', '-d', db, *opt, 'n/lodeve.md')
+        if r.returncode != 1 or b"n/lodeve.md: the project has a document " \
+                b"added from this file, as 'lodeve.md' (#1), with another " \
+                b"text, and its text now is that of 'autre.md' (#2), in the " \
+                b"project too: nothing added nor replaced" not in r.stderr \
+                or texts() != before:
+            return 'saved over with another note (%r): %d %r' % (
+                opt, r.returncode, r.stderr)
+    if attrs() != want:
+        return 'attributes after a copy refused: %r' % attrs()
     # an imported document keeps no file: a note of its name is not taken
     # for its new version (it would take its attributes)
     assert run('export', '-d', db, '-o', 'r.qdpx').returncode == 0
