@@ -40,7 +40,8 @@
  * the three apostrophes ' ’ ʼ; other words keep their apostrophe
  * (aujourd’hui, presqu’île, quelqu’un).  A hyphenated word is a compound
  * (joined key plus its parts) unless two of its parts are capitalised, in
- * which case it is a name kept whole (Castelnau-le-Lez, Saint-Étienne).
+ * which case it is a name kept whole (Castelnau-le-Lez, Saint-Étienne),
+ * but after a prefix of word formation (Post-Covid, Vice-Président).
  */
 #include "analyser.h"
 #include "thread.h"
@@ -1352,6 +1353,21 @@ static const listword numbered_words[] = {
     LW("Répondant"), LW("Répondante"), LW("Repondant"), LW("Repondante"),
     LW("Élu"), LW("Élue"), LW("Elu"), LW("Elue"), LW("Speaker"),
     LW("Locuteur"), LW("Locutrice"), LW("Enquete"), {NULL, 0}};
+
+/* The prefixes of French word formation that start a hyphenated word
+ * written in title case as a name's parts are (Post-Covid, Pré-Covid,
+ * Anti-Covid, Vice-Président, Ex-Maire): not a name then, but a compound
+ * whose parts are words (covid, président).  Few places' names start so
+ * (Grand-Est, Saint-Denis, Haute-Garonne stay names; Super-Besse's parts
+ * are words then, which a term of its own would code). */
+static const listword word_prefixes[] = {
+    LW("Post"), LW("Pré"), LW("Pre"), LW("Anti"), LW("Non"), LW("Ex"),
+    LW("Néo"), LW("Neo"), LW("Semi"), LW("Co"), LW("Multi"), LW("Inter"),
+    LW("Super"), LW("Sous"), LW("Vice"), LW("Auto"), LW("Après"),
+    LW("Apres"), LW("Avant"), LW("Contre"), LW("Demi"), LW("Mi"),
+    LW("Extra"), LW("Hyper"), LW("Micro"), LW("Mini"), LW("Pluri"),
+    LW("Pseudo"), LW("Quasi"), LW("Télé"), LW("Tele"), LW("Trans"),
+    LW("Ultra"), {NULL, 0}};
 
 /* Whether s[a, b) is a word of `list` (ended by a NULL one), as it is or,
  * when it holds decomposed accents (a macOS file: "Enque\u0302trice"),
@@ -3879,6 +3895,20 @@ static bool elision_gap(const char *s, size_t end, size_t k)
 /* A word from i: letters and digits, with elisions split off, kept
  * apostrophes, and hyphenated parts; after word_fast, for the words it
  * does not take. */
+/* Whether s[a, b) is one of word_prefixes, capitalised or not (Post,
+ * post, Pré, pré). */
+static bool word_prefix(const char *s, size_t a, size_t b)
+{
+    char w[8];
+    size_t n = b - a;
+    if (n == 0 || n > sizeof(w))
+        return false;
+    memcpy(w, s + a, n);
+    if (w[0] >= 'a' && w[0] <= 'z')
+        w[0] = (char)(w[0] - 'a' + 'A');
+    return in_list(w, 0, n, word_prefixes);
+}
+
 static int word_slow(tok_ctx *t, size_t i, size_t *out)
 {
     const char *s = t->s;
@@ -4055,7 +4085,8 @@ static int word_slow(tok_ctx *t, size_t i, size_t *out)
     stem_entry *we;
     if (lookup_lower(t, i, j, &we) < 0)
         return GRILLE_ENOMEM;
-    if (np > 1 && upper_parts >= 2 && any_lower)
+    if (np > 1 && upper_parts >= 2 && any_lower &&
+        !word_prefix(s, ps[0], pe[0]))
         /* A name: Castelnau-le-Lez, Saint-Étienne.  Its key and stem are
          * those of the same word in lowercase (saint-étienne, a compound),
          * so that case does not change what matches it; but its parts

@@ -2225,6 +2225,24 @@ START_TEST(compounds_and_names)
     key_is("Saint-Étienne", GRILLE_TOK_WORD, "saintetienne");
     key_is("COVID-19", GRILLE_TOK_WORD, "covid19");
 
+    /* in title case after a prefix of word formation, a compound, not a
+     * name: its parts are words (a term covid codes Post-Covid) */
+    run("le plan Post-Covid, l'ère Pré-Covid, le Vice-Président, "
+        "l'ex-Vice-Président et la région Grand-Est");
+    t = tok("Post-Covid");
+    ck_assert(t->flags & GRILLE_TOKF_COMPOUND);
+    ck_assert(!(t->flags & GRILLE_TOKF_NAME));
+    key_is("Post-Covid", GRILLE_TOK_WORD, "postcovid");
+    ck_assert(tok("Covid") == t + 2);
+    ck_assert(t[2].flags & GRILLE_TOKF_PART);
+    key_is("Covid", GRILLE_TOK_WORD, "covid");
+    ck_assert(tok("Pré-Covid")->flags & GRILLE_TOKF_COMPOUND);
+    ck_assert(tok("Vice-Président")->flags & GRILLE_TOKF_COMPOUND);
+    key_is("Président", GRILLE_TOK_WORD, "president");
+    ck_assert(tok("ex-Vice-Président")->flags & GRILLE_TOKF_COMPOUND);
+    ck_assert(tok("Grand-Est")->flags & GRILLE_TOKF_NAME);
+    ck_assert(!has_token("Est"));
+
     /* a word hyphenated at a line's end (a copy from a PDF) is one word,
      * the hyphen, the line end and the next line's indent none of it,
      * and no compound whose halves would be words (be- soin is besoin,
