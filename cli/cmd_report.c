@@ -420,10 +420,14 @@ done:
 /* ------------------------------------------------------------- compare */
 
 /* A specificity at the four decimals JSON and CSV give it, without a
- * "-0" for a tiny negative one (log10 of a tail just under 1). */
+ * "-0" for a tiny negative one (log10 of a tail just under 1), and cut
+ * toward zero where rounding would reach ±2, the threshold of a specific
+ * theme: 1.99998 is 1.9999, not 2 (as the tables' +1.99). */
 static double spec_round4(double spec)
 {
     double r = round(spec * 10000) / 10000;
+    if (fabs(spec) < 2 && fabs(r) >= 2)
+        r = spec > 0 ? 1.9999 : -1.9999;
     return r == 0 ? 0 : r;
 }
 

@@ -1373,6 +1373,50 @@ def t_specificity_no_minus_zero():
     assert spec == ['0.0000'], spec
 
 
+
+def t_specificity_under_two():
+    """A specificity just under 2 (1.99998) is not rounded up to the
+    threshold of a specific theme in JSON and CSV: 1.9999 and -1.9999,
+    as the table's +1.99 with no marker."""
+    notes = os.path.join(TMP, 'under2')
+    os.mkdir(notes)
+    for name, typ, n, k in (('a.md', 'commune', 20, 11),
+                            ('b.md', 'epci', 42, 9)):
+        with open(os.path.join(notes, name), 'w', encoding='utf-8') as fh:
+            fh.write('---\ntype: %s\n---\n' % typ + ''.join(
+                '- %s ligne %d\n' % ('la sant\u00e9' if i < k else 'rien', i)
+                for i in range(n)))
+    db = os.path.join(TMP, 'under2.db')
+    out('init', '-d', db)
+    out('add', '-d', db, notes)
+    # the exact score: log10 of the hypergeometric tail, 1.99998...
+    def lafon(f, F, t, T):
+        up = f * T >= F * t
+        ks = range(f, min(F, t) + 1) if up else range(max(0, t - (T - F)),
+                                                       f + 1)
+        p = sum(math.comb(F, k) * math.comb(T - F, t - k) for k in ks)
+        v = math.log10(p) - math.log10(math.comb(T, t))
+        return -v if up else v
+    want = lafon(11, 20, 20, 62)
+    assert 1.9999 < want < 2, want
+    j = jout('compare', '-d', db, '-f', 'json', '--by', 'type', '--codes',
+             'sante')
+    groups = [g['value'] for g in j['groups']]
+    cells = j['themes'][0]['cells']
+    got = {g: cells[groups.index(g)]['specificity']
+           for g in ('commune', 'epci')}
+    assert got == {'commune': 1.9999, 'epci': -1.9999}, got
+    rows = csv_rows(out('compare', '-d', db, '-f', 'csv', '--by', 'type',
+                        '--codes', 'sante'))
+    spec = sorted(r[-1] for r in rows[1:])
+    assert spec == ['-1.9999', '1.9999'], spec
+    text = out('compare', '-d', db, '--by', 'type', '--codes', 'sante')
+    row = [l for l in text.splitlines() if l.startswith('sante ') and
+           '%' in l]
+    assert len(row) == 1 and '+1.99' in row[0] and '-1.99' in row[0] and \
+        '\u25b2' not in row[0] and '\u25bc' not in row[0], text
+
+
 def t_glance_tables():
     """The corpus tables: the most frequent values first (then in the
     order they come); with --rows 3, three and a row for the others."""
@@ -1769,6 +1813,8 @@ def main():
           t_percent_edges)
     check('compare: no -0 specificity in JSON and CSV',
           t_specificity_no_minus_zero)
+    check('compare: a specificity just under 2 is not 2 in JSON and CSV',
+          t_specificity_under_two)
     check('quotes: distinct words without case nor accents',
           t_quotes_terms_folded)
     check('kwic: the whole match in JSON and CSV, accents kept with letters',
