@@ -25,7 +25,8 @@ static const char help[] =
     "A folder is walked for .txt and .md files (other files are listed as\n"
     "skipped).  The YAML front matter of a note gives its attributes;\n"
     "-a adds or overrides attributes of every file added.  The same content\n"
-    "added twice is a no-op that says so.\n\n"
+    "added twice is a no-op that says so (a folder's notes already there\n"
+    "as they are, under their names, are counted, not listed).\n\n"
     "  -d, --db FILE          the project (default: $GRILLE_DB, else\n"
     "                         ./grille.db)\n"
     "  -a, --attr KEY=VALUE   set an attribute on the documents added\n"
@@ -330,6 +331,39 @@ static void release_slot(adder *ad, size_t i)
     pthread_mutex_unlock(&ad->lock);
 }
 
+/* Whether i is in one of the n / 2 ranges [r[2k], r[2k + 1]). */
+static bool in_ranges(const size_t *r, size_t n, size_t i)
+{
+    for (size_t k = 0; k + 1 < n; k += 2)
+        if (i >= r[k] && i < r[k + 1])
+            return true;
+    return false;
+}
+
+static const char *base(const char *p);
+
+/* A note found in a folder (`walked`) that is document #id as it is, by
+ * its name and with its very text: the folder added again, counted among
+ * those already there without a line each (which hid the one line that
+ * mattered, an edited note's).  A copy under another name, a note given
+ * by its path, or the same body with another front matter is still
+ * said. */
+static bool unchanged(grille_store *s, int64_t id, const char *path,
+                      const grille_text *text, bool walked)
+{
+    int64_t named = 0;
+    if (!walked || grille_store_find(s, base(path), &named, NULL) < 0 ||
+        named != id)
+        return false;
+    char *stored = NULL;
+    size_t len, slen, body;
+    const char *data = grille_text_data(text, &len);
+    bool same = grille_store_text(s, id, &stored, &slen, &body, NULL) == 0 &&
+                slen == len && memcmp(stored, data, len) == 0;
+    grille_free(stored);
+    return same;
+}
+
 static const char *base(const char *p)
 {
     const char *s = strrchr(p, '/');
@@ -409,6 +443,11 @@ int cmd_add(int argc, char **argv)
     key_typo *typos = NULL;
     size_t ntypos = 0;
     int status = EXIT_OK;
+    /* the notes found in folders, [walked[2k], walked[2k + 1]) of list:
+     * a pair for each argument at most */
+    size_t *walked = malloc(2 * (size_t)argc * sizeof(*walked)), nwalked = 0;
+    if (!walked)
+        cli_nomem();
     for (int i = optind; i < argc; i++) {
         struct stat st;
         /* once per argument: tens of thousands of notes are named on the
@@ -421,6 +460,10 @@ int cmd_add(int argc, char **argv)
             else if (list.n == before && failures.n == unread)
                 cli_warning(_("%s: no .txt or .md file in this folder"),
                             argv[i]);
+            if (list.n > before) {
+                walked[nwalked++] = before;
+                walked[nwalked++] = list.n;
+            }
         } else if (known && !S_ISREG(st.st_mode)) {
             /* <(iconv ...) is /dev/fd/63, another path each time: as
              * with '-', the document would have no file to be found
@@ -538,8 +581,11 @@ int cmd_add(int argc, char **argv)
                          : grille_store_add_prepared(s, sl->prep, base(path),
                                                      path, &id, &err);
         if (rc == GRILLE_EEXISTS && id > 0) { /* the same text */
-            cli_progress_end(&prog);
-            cli_lib_error(&err);
+            if (!unchanged(s, id, path, sl->text,
+                           in_ranges(walked, nwalked, i))) {
+                cli_progress_end(&prog);
+                cli_lib_error(&err);
+            }
             present++;
             continue;
         }
@@ -686,6 +732,7 @@ done:
         free(failures.v[i]);
     free(failures.v);
     cli_files_free(&replacements);
+    free(walked);
     free(attrs);
     grille_analyser_free(a);
     grille_codebook_free(cb);

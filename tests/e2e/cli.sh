@@ -1228,7 +1228,7 @@ done
 mkdir -p escname && printf 'Le t\303\251l\303\251travail.\n' > "escname/$(printf 'a\033[2Jb.md')"
 $G init -d escn.db >/dev/null && $G add -d escn.db escname >/dev/null 2>&1
 ok "add again: the name in 'already in the project' has no control character" sh -c "
-    $G add -d escn.db escname > escn.out 2>&1
+    $G add -d escn.db escname/* > escn.out 2>&1
     grep -q 'already in the project' escn.out &&
     ! LC_ALL=C grep -q \$(printf '\033') escn.out && grep -q '�' escn.out"
 printf 'Mme Roux (a\033[2Jb) : le t\303\251l\303\251travail.\n' > esclabel.md

@@ -172,13 +172,32 @@ def t_list_counts():
 
 
 def t_add_again_no_change():
+    """The folder added again: its unchanged notes counted, not a line
+    each (which hid an edited note's); a note given by its path is said,
+    and so is a copy of a note under another name in a folder."""
     before = count(DB, 'SELECT count(*) FROM codings')
     out = grille('add', '-d', DB, os.path.join(S, 'corpus'))
     assert out.returncode == 0, out.stderr.decode()
     assert b'18 already there' in out.stdout, out.stdout
-    assert b'already in the project' in out.stderr, out.stderr
+    assert b'already in the project' not in out.stderr, out.stderr
     assert count(DB, 'SELECT count(*) FROM documents') == 18
     assert count(DB, 'SELECT count(*) FROM codings') == before
+    one = os.path.join(S, 'corpus', '02-montpellier-dgs.md')
+    out = grille('add', '-d', DB, one)
+    assert out.returncode == 0 and b"02-montpellier-dgs.md: already in the " \
+        b"project as '02-montpellier-dgs.md' (same content)" in out.stderr, \
+        out.stderr
+    copies = os.path.join(TMP, 'copies')
+    os.makedirs(copies)
+    shutil.copy(one, os.path.join(copies, 'copie.md'))
+    shutil.copy(one, os.path.join(copies, '02-montpellier-dgs.md'))
+    out = grille('add', '-d', DB, copies)
+    err = out.stderr.decode()
+    assert out.returncode == 0 and b'2 already there' in out.stdout and \
+        err.count('already in the project') == 1 and \
+        "copie.md: already in the project as '02-montpellier-dgs.md'" in err, \
+        (out.stdout, err)
+    assert count(DB, 'SELECT count(*) FROM documents') == 18
 
 
 def t_list_formats():
