@@ -941,14 +941,26 @@ static int try_exact(struct match_state *m, const grille_codebook *cb,
 }
 
 /* Whether the text between two occurrences holds a mark that ends a
- * statement or a clause (. , ; : ! ?). */
+ * statement or a clause: . , ; : ! ?, a bracket, a slash, a dash (a
+ * hyphen with a space beside it, – or —) or an ellipsis (…).  Not a
+ * compound's hyphen, nor quotes or emphasis, which break no phrase. */
 static bool punct_between(const char *text, const occ *x, const occ *y)
 {
     size_t from = x->end < y->start ? x->end : y->end;
     size_t to = x->end < y->start ? y->start : x->start;
-    for (size_t i = from; i < to; i++)
-        if (text[i] && strchr(".,;:!?", text[i]))
+    for (size_t i = from; i < to; i++) {
+        unsigned char c = (unsigned char)text[i];
+        if (c && strchr(".,;:!?()[]{}/", c))
             return true;
+        if (c == '-' && ((i > from && text[i - 1] == ' ') ||
+                         (i + 1 < to && text[i + 1] == ' ')))
+            return true;
+        if (c == 0xE2 && i + 2 < to && (unsigned char)text[i + 1] == 0x80 &&
+            ((unsigned char)text[i + 2] == 0x93 ||
+             (unsigned char)text[i + 2] == 0x94 ||
+             (unsigned char)text[i + 2] == 0xA6))
+            return true;
+    }
     return false;
 }
 

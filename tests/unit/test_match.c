@@ -743,6 +743,28 @@ START_TEST(test_near_tie_same_statement)
            GRILLE_RULE_NEAR);
     expect(text, 1, "t", at(text, "r\xc3\xa9unions", 0), at(text, ".", 0),
            "r\xc3\xa9union* ~5 distance", GRILLE_RULE_NEAR);
+    /* a dash, an ellipsis, a bracket or a slash ends the first statement
+     * too: not the span across it, which took the first's place */
+    static const char *const marks[] = {" \xe2\x80\x93", " \xe2\x80\x94",
+                                        "\xe2\x80\xa6", " (puis)", " /",
+                                        " -", " [puis]"};
+    for (size_t k = 0; k < sizeof(marks) / sizeof(*marks); k++) {
+        char t[128];
+        snprintf(t, sizeof(t),
+                 "R\xc3\xa9union \xc3\xa0 distance%s puis "
+                 "r\xc3\xa9unions \xc3\xa0 distance.",
+                 marks[k]);
+        run(t);
+        expect_count(t, 2);
+        expect(t, 0, "t", 0, at(t, "distance", 0) + strlen("distance"),
+               "r\xc3\xa9union* ~5 distance", GRILLE_RULE_NEAR);
+        expect(t, 1, "t", at(t, "r\xc3\xa9unions", 0), at(t, ".", 0),
+               "r\xc3\xa9union* ~5 distance", GRILLE_RULE_NEAR);
+    }
+    /* a compound's hyphen between them is no mark: the nearest B after
+     * it, as with no mark, the first found of two as near */
+    run("R\xc3\xa9union en visio-conf\xc3\xa9rence puis distance");
+    expect_count("R\xc3\xa9union en visio-conf\xc3\xa9rence puis distance", 1);
 }
 END_TEST
 
