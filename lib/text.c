@@ -1354,6 +1354,23 @@ static const listword numbered_words[] = {
     LW("Élu"), LW("Élue"), LW("Elu"), LW("Elue"), LW("Speaker"),
     LW("Locuteur"), LW("Locutrice"), LW("Enquete"), {NULL, 0}};
 
+/* Whether a word of no small letter, s[i, j), is an acronym's: two
+ * letters or more (ASCII, or a character of two bytes or more), a
+ * combining accent (U+0300..U+036F, "E\u0301") being no letter of its
+ * own: "DGS", "ÉPCI", not "A", "À" nor "E\u0301". */
+static bool acronym(const char *s, size_t i, size_t j)
+{
+    unsigned letters = 0;
+    for (size_t k = i; k < j && letters < 2; k++) {
+        unsigned char c = (unsigned char)s[k];
+        bool combining = k + 1 < j && (c == 0xCC ||
+                                       (c == 0xCD &&
+                                        (unsigned char)s[k + 1] < 0xB0));
+        letters += is_ascii_alpha((char)c) || (c >= 0xC0 && !combining);
+    }
+    return letters >= 2;
+}
+
 /* The prefixes of French word formation that start a hyphenated word
  * written in title case as a name's parts are (Post-Covid, Pré-Covid,
  * Anti-Covid, Vice-Président, Ex-Maire): not a name then, but a compound
@@ -3793,13 +3810,8 @@ word_fast(tok_ctx *t, size_t i, size_t *out)
         return 1;
     size_t n = j - i;
     uint16_t flags = 0;
-    if (!(seen & F_LOWER)) {
-        unsigned letters = 0;
-        for (size_t k = i; k < j; k++)
-            letters += is_ascii_alpha((char)s[k]) || s[k] >= 0xC0;
-        if (letters >= 2)
-            flags = GRILLE_TOKF_ACRONYM;
-    }
+    if (!(seen & F_LOWER) && acronym((const char *)s, i, j))
+        flags = GRILLE_TOKF_ACRONYM;
     *out = j;
     memset(lw + n, 0, 8);
     return emit(t, i, j, GRILLE_TOK_WORD, flags,
@@ -4070,14 +4082,8 @@ static int word_slow(tok_ctx *t, size_t i, size_t *out)
     np++;
     *out = j;
     uint16_t flags = 0;
-    if (!any_lower) {
-        unsigned letters = 0;
-        for (size_t k = i; k < j; k++)
-            if (is_ascii_alpha(s[k]) || (unsigned char)s[k] >= 0xC0)
-                letters++;
-        if (letters >= 2)
-            flags |= GRILLE_TOKF_ACRONYM;
-    }
+    if (!any_lower && acronym(s, i, j))
+        flags |= GRILLE_TOKF_ACRONYM;
     if (plain && np == 1 && j - i >= FAST_WORD_MAX)
         /* see above: lower_into would copy it as is */
         return emit(t, i, j, GRILLE_TOK_WORD, flags,

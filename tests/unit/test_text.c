@@ -2351,6 +2351,17 @@ START_TEST(acronyms_urls_emails)
     ck_assert(tok("ARS")->flags & GRILLE_TOKF_ACRONYM);
     ck_assert(!(tok("Etat")->flags & GRILLE_TOKF_ACRONYM));
     ck_assert(!(tok("Le")->flags & GRILLE_TOKF_ACRONYM));
+    /* a capital and its combining accent is one letter, no acronym, as
+     * the composed one; an acronym with one is still one */
+    run("A\xcc\x80 Paris, E\xcc\x81 la, \xc3\x80 Paris, \xc3\x89PCI et "
+        "E\xcc\x81PCI.");
+    ck_assert(!(tok("A\xcc\x80")->flags & GRILLE_TOKF_ACRONYM));
+    ck_assert(!(tok("E\xcc\x81")->flags & GRILLE_TOKF_ACRONYM));
+    ck_assert(!(tok("\xc3\x80")->flags & GRILLE_TOKF_ACRONYM));
+    ck_assert(tok("\xc3\x89PCI")->flags & GRILLE_TOKF_ACRONYM);
+    ck_assert(tok("E\xcc\x81PCI")->flags & GRILLE_TOKF_ACRONYM);
+    run("Le DGS et le CCAS, l’Etat et l’ARS : voir https://www.ville.fr/covid. "
+        "ou www.cnfpt.fr, écrire à jean.dupont@ville-millau.fr.");
     key_is("https://www.ville.fr/covid", GRILLE_TOK_URL,
            "https://www.ville.fr/covid");
     key_is("www.cnfpt.fr", GRILLE_TOK_URL, "www.cnfpt.fr");
