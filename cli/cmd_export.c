@@ -35,7 +35,8 @@ static const char help[] =
     "  -d, --db FILE        the project (default: $GRILLE_DB, else ./grille.db)\n"
     "  -c, --codebook FILE  with -f qdc: export this codebook\n"
     "  -f, --format FORMAT  qdpx, qdc or csv (without it: -o's extension)\n"
-    "  -o, --output FILE    where to write (for csv, a file or a folder)\n"
+    "  -o, --output FILE    where to write (for csv, a .csv file or a folder\n"
+    "                       that exists)\n"
     "  -s, --selections WHAT\n"
     "                       with -f qdpx, what each coding selects: hits\n"
     "                       (default), the words that made it, or\n"
@@ -392,6 +393,20 @@ int cmd_export(int argc, char **argv)
     if (strcmp(out, "-") == 0 && kind != EX_CSV)
         return cli_usage("export",
                          _("-f %s writes a file, not standard output"), fmt);
+
+    /* -o tableaux, a folder not made yet (the guide's mkdir forgotten):
+     * not one file of codings named like the folder meant */
+    if (kind == EX_CSV && strcmp(out, "-") != 0 && access(out, F_OK) != 0 &&
+        errno == ENOENT) {
+        const char *b = strrchr(out, '/'), *name = b ? b + 1 : out;
+        if (!*name || !strchr(name, '.')) {
+            cli_error(_("%s: no such folder: make it for the three tables "
+                        "(mkdir), or name a file ending in .csv for the "
+                        "codings alone"),
+                      out);
+            return EXIT_RUNTIME;
+        }
+    }
 
     grille_error err = {0};
     grille_store *s = NULL;

@@ -1435,7 +1435,9 @@ assert \"entretien-\ufffdlus\" in t, t
 assert \"csv\" in \"$c\" or \"\u2028\" not in t, t'"
 done
 ok "export -f csv and tag -f text, -f csv of that name are UTF-8 too" sh -c "
-    $G export -d l1.db -f csv -o l1csv >/dev/null &&
+    mkdir -p l1csv && $G export -d l1.db -f csv -o l1csv >/dev/null &&
+    test -s l1csv/codings.csv && test -s l1csv/documents.csv &&
+    grep -q 'entretien-' l1csv/documents.csv &&
     cat l1csv/*.csv | python3 -c 'import sys; sys.stdin.buffer.read().decode()' &&
     $G tag entretien-*lus.md | python3 -c 'import sys; sys.stdin.buffer.read().decode()' &&
     $G tag -f csv entretien-*lus.md | python3 -c 'import sys; sys.stdin.buffer.read().decode()'"
