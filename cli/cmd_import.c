@@ -196,6 +196,15 @@ int cmd_import(int argc, char **argv)
             fprintf(sum,
                     _("  %zu coding%s made by grille left to the codebook\n"),
                     st.automatic, cli_s(st.automatic));
+        if (st.automatic && st.recoded)
+            cli_warning(_("%s: in %zu of the documents added, the codings "
+                          "grille made in the archive are not those of this "
+                          "project's codebook (%s), which coded them again: "
+                          "the archive was coded with another codebook; to "
+                          "keep its codings, import it into a project made "
+                          "with that codebook (grille init -c FILE)"),
+                        argv[i], st.recoded,
+                        grille_store_codebook_source(s));
         if (st.dropped)
             cli_warning(_("%s: %zu coding%s dropped (empty selection, "
                           "unknown code or outside the text); the first: "

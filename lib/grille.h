@@ -1275,6 +1275,10 @@ typedef struct grille_refi_import_stats {
      * "name (2)" for another of its name */
     size_t irregular;
     char first_irregular[256]; /* the first of them ("" when none) */
+    /* of documents: those added whose codings grille made in the archive
+     * are not the ones the project's codebook made (the archive was coded
+     * with another codebook, whose codings are gone) */
+    size_t recoded;
 } grille_refi_import_stats;
 
 /*
@@ -1286,7 +1290,9 @@ typedef struct grille_refi_import_stats {
  * (origin: the file's name), and its codings manual codings (with their
  * user as coder), mapped to the project's codes by name, path by path
  * (case and accents ignored), or to new codes.  Codings made by grille
- * itself are skipped: `cb` finds them again.  Call it inside a
+ * itself are skipped: `cb` finds them again (stats->recoded counts the
+ * documents added where it does not: another codebook's archive).  Call
+ * it inside a
  * transaction: on an error, roll back and the project is as it was.
  * `stats` (may be NULL) is filled in.  `cb` must be the project's codebook
  * (grille_store_codebook) and `a` an analyser: GRILLE_EINVALID otherwise.

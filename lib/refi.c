@@ -1637,6 +1637,11 @@ typedef struct importer {
         size_t start, end, reach;
     } *segs;
     size_t nsegs, segs_cap;
+    /* the codings grille made in the archive on the source being read:
+     * their number and the sum of their coding_mix, to tell whether the
+     * project's codebook makes them again */
+    size_t own_n;
+    uint64_t own_sum;
 } importer;
 
 static bool is(const xmlNode *n, const char *name)
@@ -2900,6 +2905,67 @@ typedef struct span {
     const char *guid; /* the selection's, to find it in the other tool */
 } span;
 
+/* A coding (its code's id in the project, its bytes in the document's
+ * text) as a number whose sum over a document's codings stands for them
+ * in any order. */
+static uint64_t coding_mix(int64_t code, size_t start, size_t end)
+{
+    uint64_t h = (uint64_t)code * 0x9E3779B97F4A7C15ULL ^
+                 (uint64_t)start * 0xC2B2AE3D27D4EB4FULL ^
+                 (uint64_t)end * 0x165667B19E3779F9ULL;
+    h ^= h >> 31;
+    h *= 0xBF58476D1CE4E5B9ULL;
+    return h ^ (h >> 29);
+}
+
+/* Whether the project's codebook made on document `doc`, just added, the
+ * codings grille made on its source in the archive (im->own_n,
+ * im->own_sum): its automatic codings one for one (an export's hits), or
+ * each segment once per code (--selections segments).  When not, the
+ * archive was coded with another codebook, whose codings the project's
+ * codebook replaced: counted in `recoded`. */
+static int same_own_codings(importer *im, int64_t doc)
+{
+    sqlite3_stmt *q = NULL;
+    int rc = sqlite3_prepare_v2(
+        im->db,
+        "SELECT s.id, s.start, s.\"end\", c.code, c.start, c.\"end\" "
+        "FROM segments s JOIN codings c ON c.id BETWEEN s.id << 28 AND "
+        "(s.id << 28) + 268435455 WHERE s.document = ?1 AND c.origin = "
+        "'automatic' ORDER BY s.id, c.code",
+        -1, &q, NULL);
+    size_t n = 0, nseg = 0;
+    uint64_t sum = 0, segsum = 0;
+    int64_t last_seg = -1, last_code = -1;
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_int64(q, 1, doc);
+        while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+            int64_t seg = sqlite3_column_int64(q, 0),
+                    code = sqlite3_column_int64(q, 3);
+            n++;
+            sum += coding_mix(code, (size_t)sqlite3_column_int64(q, 4),
+                              (size_t)sqlite3_column_int64(q, 5));
+            if (seg != last_seg || code != last_code) {
+                nseg++;
+                segsum += coding_mix(code, (size_t)sqlite3_column_int64(q, 1),
+                                     (size_t)sqlite3_column_int64(q, 2));
+            }
+            last_seg = seg;
+            last_code = code;
+        }
+    }
+    sqlite3_finalize(q);
+    if (rc != SQLITE_DONE)
+        return grille__error(im->err, rc == SQLITE_NOMEM ? GRILLE_ENOMEM
+                                                         : GRILLE_ESTORE,
+                             im->path, 0, 0, "%s",
+                             _("cannot read the codings just made"));
+    if (!(n == im->own_n && sum == im->own_sum) &&
+        !(nseg == im->own_n && segsum == im->own_sum))
+        im->st->recoded++;
+    return 0;
+}
+
 /* Counts a coding dropped, and says why when it is the first: `why`
  * after the source and the selection (or "its coding of the whole
  * text"). */
@@ -2949,6 +3015,11 @@ static int import_coding(importer *im, const coded_doc *d, const span *sp,
             code = im->codes[i].id;
     if (guid_eq(who, im->user)) {
         im->st->automatic++;
+        if (d->id > 0 && sp->valid && sp->b0 != (size_t)-1 &&
+            sp->b1 != (size_t)-1) {
+            im->own_n++;
+            im->own_sum += coding_mix(code, d->off + sp->b0, d->off + sp->b1);
+        }
     } else if (!sp->valid) {
         dropped(im, d, sp,
                 _("not a selection (empty, reversed, or not numbers)"));
@@ -3225,7 +3296,7 @@ static int import_source(importer *im, grille_analyser *a,
      * front matters told apart, in the project they come from): its
      * codings go to that document, its case's variables would overwrite
      * that document's and are left out */
-    bool merged = false;
+    bool merged = false, added = false;
     if (rc == GRILLE_EEXISTS) {
         /* by its name alone (not '#N', a path, nor a file here) */
         sqlite3_stmt *q = NULL;
@@ -3254,6 +3325,7 @@ static int import_source(importer *im, grille_analyser *a,
         goto done;
     } else {
         im->st->documents++;
+        added = true;
     }
     if (!merged && (rc = source_values(im, g, id)) < 0)
         goto done;
@@ -3268,6 +3340,8 @@ static int import_source(importer *im, grille_analyser *a,
     }
     /* the selections and their codings, and the source's own codings */
     const coded_doc cd = {id, doc_name, full, off};
+    im->own_n = 0;
+    im->own_sum = 0;
     for (xmlNode *sel = src->children; sel; sel = sel->next) {
         if (is(sel, "Coding")) {
             /* a coding of the source itself, which the schema allows
@@ -3304,8 +3378,12 @@ static int import_source(importer *im, grille_analyser *a,
         if (rc < 0)
             goto done;
     }
+    /* a document added: its codings made by the project's codebook, the
+     * archive's grille codings or another codebook's */
+    if (added && rc == 0)
+        rc = same_own_codings(im, id);
     /* the document's aggregates, with its manual codings */
-    if (id > 0)
+    if (id > 0 && rc == 0)
         rc = grille_store__stats_refresh(im->s, id, im->err);
 done:
     grille_prepared_free(prep);

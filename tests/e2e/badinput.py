@@ -1712,7 +1712,7 @@ def t_bad_ids():
     report wrote before its index table, or ran out of memory."""
     cmds = (('list',), ('report',), ('cooc',), ('compare', '--by', 'type'),
             ('quotes', 'sante'), ('add', NEW_NOTE), ('recode',),
-            ('export', '-f', 'csv', '-o', 'pj/bad-ids'))
+            ('export', '-f', 'csv', '-o', 'pj/bad-ids.csv'))
     for table, sql_id, shown in (
             ('documents', '-2', r'the id -2, where grille\'s ids start at 1'),
             ('codes', '0', r'the id 0, where grille\'s ids start at 1'),
@@ -1724,7 +1724,7 @@ def t_bad_ids():
                         'UPDATE %s SET id = %s WHERE id = 2' % (table, sql_id))
         refused(db, cmds, r'the project file is damaged: table %s has %s'
                 % (table, shown))
-    assert not os.path.exists(os.path.join(TMP, 'pj', 'bad-ids'))
+    assert not os.path.exists(os.path.join(TMP, 'pj', 'bad-ids.csv'))
 
 
 def t_bad_color():

@@ -1006,6 +1006,55 @@ def t_import_qdc_deep():
         return 'deeper.yaml written'
 
 
+
+def t_import_other_codebook():
+    """An archive grille coded with another codebook, imported into a
+    project whose codebook codes its documents otherwise: said, with the
+    number of documents, as the codings are the project's codebook's now;
+    not said into a project of the same codebook, whichever selections
+    the export wrote."""
+    d = tempfile.mkdtemp(dir=TMP)
+    run = lambda *a, cwd=d: subprocess.run([G] + list(a),
+                                           capture_output=True, cwd=cwd)
+    with open(os.path.join(S, 'codebooks', 'riposte.yaml'),
+              encoding='utf-8') as f:
+        yaml = f.read()
+    # one more term: "portables" coded as teletravail
+    yaml = yaml.replace('      - télétravail\n', '      - télétravail\n'
+                        '      - portables\n', 1)
+    with open(os.path.join(d, 'cb2.yaml'), 'w', encoding='utf-8') as f:
+        f.write(yaml)
+    ok(run('init', '-d', 'w.db', '-c', 'cb2.yaml'))
+    ok(run('add', '-d', 'w.db', os.path.join(S, 'corpus')))
+    ok(run('export', '-d', 'w.db', '-o', 'hits.qdpx'))
+    ok(run('export', '-d', 'w.db', '-s', 'segments', '-o', 'segs.qdpx'))
+    ok(run('init', '-d', 'other.db'))
+    out = run('import', '-d', 'other.db', 'hits.qdpx')
+    err = out.stderr.decode()
+    if out.returncode != 0 or 'hits.qdpx: in ' not in err or \
+            "the documents added, the codings grille made in the archive " \
+            "are not those of this project's codebook (riposte.yaml)" \
+            not in err:
+        return 'another codebook: %d %r' % (out.returncode, err)
+    n = int(err.split('hits.qdpx: in ')[1].split()[0])
+    # the documents whose codings the two codebooks tell apart
+    con = sqlite3.connect(os.path.join(d, 'w.db'))
+    want = con.execute(
+        "SELECT count(DISTINCT s.document) FROM codings c JOIN segments s "
+        "ON s.id = c.segment WHERE lower(c.term) LIKE 'portable%'"
+    ).fetchone()[0]
+    con.close()
+    if n != want or not n:
+        return '%d documents said, %d coded with the new term' % (n, want)
+    for arch in ('hits.qdpx', 'segs.qdpx'):
+        db = 'same-%s.db' % arch[:4]
+        ok(run('init', '-d', db, '-c', 'cb2.yaml'))
+        out = run('import', '-d', db, arch)
+        if out.returncode != 0 or out.stderr.strip():
+            return 'the same codebook, %s: %d %r' % (arch, out.returncode,
+                                                     out.stderr)
+
+
 def t_odd_names():
     """Notes named with Latin-1 bytes, a control character or a tab still
     give a valid project.qde, which grille imports into a new project,
@@ -2388,7 +2437,9 @@ for name, fn in [('the project validates against Project.xsd', t_valid_project),
                  ('report, cooc: a sub-theme coded by hand that the codebook '
                   'moved is listed under its own parent', t_manual_code_moved),
                  ('import: a .qdc as deep as a codebook may be comes back; '
-                  'one level deeper is refused', t_import_qdc_deep)]:
+                  'one level deeper is refused', t_import_qdc_deep),
+                 ("import: an archive coded with another codebook than the "
+                  "project's is said", t_import_other_codebook)]:
     check(name, fn)
 print('1..%d' % len(results))
 shutil.rmtree(TMP, ignore_errors=True)
