@@ -3904,9 +3904,6 @@ static bool elision_gap(const char *s, size_t end, size_t k)
     return false;
 }
 
-/* A word from i: letters and digits, with elisions split off, kept
- * apostrophes, and hyphenated parts; after word_fast, for the words it
- * does not take. */
 /* Whether s[a, b) is one of word_prefixes, capitalised or not (Post,
  * post, Pré, pré). */
 static bool word_prefix(const char *s, size_t a, size_t b)
@@ -3921,6 +3918,9 @@ static bool word_prefix(const char *s, size_t a, size_t b)
     return in_list(w, 0, n, word_prefixes);
 }
 
+/* A word from i: letters and digits, with elisions split off, kept
+ * apostrophes, and hyphenated parts; after word_fast, for the words it
+ * does not take. */
 static int word_slow(tok_ctx *t, size_t i, size_t *out)
 {
     const char *s = t->s;
